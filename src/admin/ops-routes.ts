@@ -1,0 +1,25 @@
+import Router from '@koa/router';
+import type { Metrics } from '../http/metrics.js';
+
+export interface Readiness {
+  /** Null when ready, else why not. */
+  notReady(): string | null;
+}
+
+/** /healthz (cheap: the process answers), /readyz (rules and store ready), /metrics. */
+export function opsRoutes(readiness: Readiness, metrics: Metrics): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', (ctx) => {
+    const reason = readiness.notReady();
+    ctx.status = reason ? 503 : 200;
+    ctx.body = reason ? { status: 'not ready', reason } : { status: 'ready' };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  return router;
+}

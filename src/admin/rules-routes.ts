@@ -1,0 +1,40 @@
+import Router from '@koa/router';
+import { AppError } from '../http/app-error.js';
+import type { RulesRegistry } from '../rules/rules-registry.js';
+
+/**
+ * /admin/rules: what each app serves, its last error and history; reload through the
+ * same path as the file watcher; rollback to a snapshot from the history.
+ */
+export function rulesRoutes(registry: RulesRegistry): Router {
+  const router = new Router();
+  router.get('/admin/rules', (ctx) => {
+    ctx.body = { apps: registry.status() };
+  });
+  router.post('/admin/rules/reload', async (ctx) => {
+    const appId = typeof ctx.query.app === 'string' ? ctx.query.app : undefined;
+    if (appId && !registry.appIds().includes(appId))
+      throw new AppError(404, 'APP_NOT_FOUND', `no rules for app '${appId}'`);
+    const outcomes = await registry.reload(appId, 'reload');
+    ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
+    ctx.body = { outcomes };
+  });
+  router.post('/admin/rules/:appId/rollback', async (ctx) => {
+    const body = (ctx.request as { body?: { hash?: unknown } }).body;
+    const hash = body?.hash;
+    if (typeof hash !== 'string') {
+      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+        { field: 'hash', message: 'required string' },
+      ]);
+    }
+    const rules = await registry.rollback(ctx.params.appId ?? '', hash);
+    if (!rules)
+      throw new AppError(
+        404,
+        'SNAPSHOT_NOT_FOUND',
+        `no snapshot ${hash} in the history of '${ctx.params.appId}'`,
+      );
+    ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
+  });
+  return router;
+}

@@ -1,0 +1,68 @@
+/** JSON Schema of config/offerd.yaml (draft 2020-12, strict). */
+export const configSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apps'],
+  properties: {
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { token: { type: 'string', minLength: 8 } },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
+        trustedProxies: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    geoip: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { database: { type: 'string', description: 'a GeoIP2/GeoLite2 country .mmdb file' } },
+    },
+    apps: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'status', 'keys'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+          name: { type: 'string', minLength: 1 },
+          status: { enum: ['active', 'disabled'] },
+          keys: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id', 'hash', 'apis'],
+              properties: {
+                id: { type: 'string', minLength: 1 },
+                hash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+                apis: { type: 'array', minItems: 1, items: { enum: ['banner', 'journeys'] } },
+                environment: { enum: ['live', 'test'] },
+                revoked: { type: 'boolean' },
+              },
+            },
+          },
+          walls: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id', 'publisherId'],
+              properties: {
+                id: { type: 'integer', minimum: 1 },
+                publisherId: { type: 'integer', minimum: 1 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

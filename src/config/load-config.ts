@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatProblem, type Problem } from '../rules/problems.js';
+import { createAjv, validateAt } from '../rules/schemas/ajv.js';
+import { YamlSource } from '../rules/yaml-source.js';
+import { configSchema } from './config-schema.js';
+import type { AppConfig, OfferdConfig, StoreKind } from './config-types.js';
+
+export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
+
+/** A configuration that cannot be used; its message is meant for the operator, as is. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function envInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function envStore(env: Env): StoreKind {
+  const raw = env.OFFERD_STORE ?? 'lowdb';
+  if (raw === 'lowdb' || raw === 'memory' || raw === 'postgres') return raw;
+  throw new ConfigError(`OFFERD_STORE must be lowdb, memory or postgres, got '${raw}'`);
+}
+
+/** Checks what a schema cannot: unique ids across apps, keys and walls. */
+function crossChecks(apps: AppConfig[], source: YamlSource): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, string>();
+  const claim = (key: string, what: string, at: (string | number)[]) => {
+    if (seen.has(key)) problems.push(source.problem(at, `duplicate ${what} (also used by ${seen.get(key)})`));
+    else seen.set(key, at.join('/'));
+  };
+  apps.forEach((app, a) => {
+    claim(`app:${app.id}`, `app id '${app.id}'`, ['apps', a, 'id']);
+    app.keys.forEach((k, i) => {
+      claim(`key:${k.hash}`, `API key hash`, ['apps', a, 'keys', i, 'hash']);
+      if (k.apis.includes('journeys') && !k.environment) {
+        problems.push(
+          source.problem(['apps', a, 'keys', i], `journeys key '${k.id}' needs environment: live or test`),
+        );
+      }
+    });
+    app.walls.forEach((w, i) => {
+      claim(`wall:${w.id}`, `wall id ${w.id}`, ['apps', a, 'walls', i, 'id']);
+    });
+  });
+  return problems;
+}
+
+/**
+ * Builds the configuration from the environment and the YAML file it names
+ * (`OFFERD_CONFIG`, default config/offerd.yaml). Throws ConfigError with every
+ * problem, located as file:line:col, so start-up can stop with a clear message.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConfig> = {}): OfferdConfig {
+  const configPath = env.OFFERD_CONFIG ?? 'config/offerd.yaml';
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${configPath}: ${(err as Error).message}`);
+  }
+  const parsed = YamlSource.parse(configPath, text);
+  if ('problems' in parsed) throw new ConfigError(parsed.problems.map(formatProblem).join('\n'));
+  const validate = createAjv().compile(configSchema);
+  const problems = validateAt(validate, parsed.value, parsed.source, []);
+  if (problems.length > 0) throw new ConfigError(problems.map(formatProblem).join('\n'));
+
+  const file = parsed.value as {
+    admin?: { token?: string };
+    http?: { bodyLimit?: string; trustedProxies?: string[] };
+    geoip?: { database?: string };
+    apps: (Omit<AppConfig, 'walls' | 'keys'> & { walls?: AppConfig['walls']; keys: AppConfig['keys'] })[];
+  };
+  const apps: AppConfig[] = file.apps.map((a) => ({
+    ...a,
+    keys: a.keys.map((k) => ({ ...k, revoked: k.revoked ?? false })),
+    walls: a.walls ?? [],
+  }));
+  const cross = crossChecks(apps, parsed.source);
+  if (cross.length > 0) throw new ConfigError(cross.map(formatProblem).join('\n'));
+
+  const token = env.OFFERD_ADMIN_TOKEN || file.admin?.token || DEMO_ADMIN_TOKEN;
+  const configDir = path.dirname(configPath);
+  const config: OfferdConfig = {
+    configPath,
+    port: envInt(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    rulesDir: env.OFFERD_RULES_DIR ?? 'rules',
+    dataDir: env.OFFERD_DATA_DIR ?? 'data',
+    store: envStore(env),
+    databaseUrl: env.DATABASE_URL ?? null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },
+    http: { bodyLimit: file.http?.bodyLimit ?? '1mb', trustedProxies: file.http?.trustedProxies ?? [] },
+    geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
+    apps,
+    ...overrides,
+  };
+  if (config.store === 'postgres' && !config.databaseUrl) {
+    throw new ConfigError('OFFERD_STORE=postgres needs DATABASE_URL');
+  }
+  return Object.freeze(config);
+}

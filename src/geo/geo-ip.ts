@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type CountryResponse, open, type Reader } from 'maxmind';
+
+/** Country of an IP address, or null when it is private, unknown or not an IP. */
+export interface GeoIp {
+  country(ip: string): string | null;
+}
+
+interface CountryRecord {
+  country_code?: string;
+  country?: { iso_code?: string };
+}
+
+/**
+ * The country database shipped inside an npm package (CC0, no download at run time),
+ * unless the config names a GeoIP2/GeoLite2 country file of the user's own.
+ */
+export function bundledGeoDatabase(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('@ip-location-db/geo-whois-asn-country-mmdb/package.json');
+  return path.join(path.dirname(pkg), 'geo-whois-asn-country.mmdb');
+}
+
+export async function openGeoIp(database: string | null): Promise<GeoIp> {
+  const reader: Reader<CountryResponse> = await open<CountryResponse>(database ?? bundledGeoDatabase(), {
+    watchForUpdates: false,
+  });
+  return {
+    country(ip: string): string | null {
+      try {
+        // The bundled DB uses {country_code}; MaxMind's own files use {country: {iso_code}}.
+        const rec = reader.get(ip) as CountryRecord | null;
+        return rec?.country_code ?? rec?.country?.iso_code ?? null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

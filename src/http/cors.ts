@@ -1,0 +1,21 @@
+import type { Context, Next } from 'koa';
+
+/**
+ * Open CORS for the public client APIs: the offerwall vendor prefers client-side
+ * calls, and browser SDKs post banners and tracking. Admin routes get none.
+ */
+export function publicCors() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (ctx.path.startsWith('/admin') || ctx.path === '/metrics') return next();
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.set('Access-Control-Expose-Headers', 'X-Rules-Version, X-Request-Id');
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-API-Key');
+      ctx.set('Access-Control-Max-Age', '86400');
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
+}

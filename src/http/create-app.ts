@@ -1,0 +1,71 @@
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { adminAuth } from '../admin/admin-auth.js';
+import { opsRoutes, type Readiness } from '../admin/ops-routes.js';
+import { publicCors } from './cors.js';
+import { errorMiddleware } from './error-middleware.js';
+import type { Metrics } from './metrics.js';
+import { type RequestState, requestContext } from './request-context.js';
+import { rejectPollutingKeys } from './safe-body.js';
+
+export interface AppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  adminToken: string;
+  bodyLimit: string;
+  /** Public API routers (banner, offerwall, journeys). */
+  publicRouters: Router[];
+  /** Routers under /admin, guarded by the admin token. */
+  adminRouters: Router[];
+  /** Trust X-Forwarded-For (only behind configured proxies). */
+  proxy?: boolean;
+}
+
+function timing(metrics: Metrics) {
+  return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
+    const stop = metrics.httpDuration.startTimer();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
+    }
+  };
+}
+
+/** Builds the Koa app from already-wired parts; it reads no config and opens nothing. */
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa({ proxy: options.proxy ?? false });
+  // Errors are rendered by errorMiddleware; Koa's default handler would only print them again.
+  app.silent = true;
+  app.use(requestContext(options.logger));
+  app.use(timing(options.metrics));
+  app.use(errorMiddleware());
+  app.use(publicCors());
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      extendTypes: { json: ['application/json', 'text/plain'] },
+      jsonLimit: options.bodyLimit,
+      jsonStrict: true,
+      encoding: 'utf-8',
+    }),
+  );
+  app.use(rejectPollutingKeys());
+  const ops = opsRoutes(options.readiness, options.metrics);
+  app.use(ops.routes());
+  const guard = adminAuth(options.adminToken);
+  app.use(async (ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
+  for (const router of [...options.adminRouters, ...options.publicRouters]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.on('error', (err: unknown, ctx?: Koa.Context) => {
+    const log = (ctx?.state as RequestState | undefined)?.log ?? options.logger;
+    log.error({ err }, 'unhandled error');
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The service's Prometheus metrics; features register theirs on `registry`. */
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'route' | 'method' | 'status'>;
+  rulesReloads: Counter<'app' | 'result'>;
+  rulesActive: Gauge<'app' | 'version' | 'hash'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'offerd_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'offerd_http_request_duration_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    rulesReloads: new Counter({
+      name: 'offerd_rules_reloads_total',
+      help: 'Rule reloads by app and result (activated, unchanged, pinned, failed)',
+      labelNames: ['app', 'result'],
+      registers: [registry],
+    }),
+    rulesActive: new Gauge({
+      name: 'offerd_rules_active_info',
+      help: 'The active rules version of each app (value 1)',
+      labelNames: ['app', 'version', 'hash'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,44 @@
+import { randomInt } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { ApiFamily } from './api-family.js';
+
+/** What every request carries through the middleware: its id, family and logger. */
+export interface RequestState {
+  supportId: number;
+  family: ApiFamily;
+  log: Logger;
+  /** Route pattern for metrics; set by the router, else "unmatched". */
+  route?: string;
+}
+
+/**
+ * Support ids are integers (the offerwall contract shows `support_id: 99120001`):
+ * a random per-process base plus a counter keeps them unique across instances
+ * without coordination, and within Number.MAX_SAFE_INTEGER.
+ */
+export function supportIdGenerator(): () => number {
+  let next = randomInt(1, 2 ** 31) * 2 ** 20;
+  return () => next++;
+}
+
+/** The API family a path belongs to, decided before routing so even 404s and body errors use it. */
+export function familyOf(path: string): ApiFamily {
+  if (path === '/getPersonalizedBanner' || path.startsWith('/ab/') || path === '/track') return 'banner';
+  if (path.startsWith('/api/v1/')) return 'offerwall';
+  if (path.startsWith('/v1/user-journeys')) return 'journeys';
+  return 'admin';
+}
+
+export function requestContext(logger: Logger) {
+  const nextId = supportIdGenerator();
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const supportId = nextId();
+    const state = ctx.state as RequestState;
+    state.supportId = supportId;
+    state.family = familyOf(ctx.path);
+    state.log = logger.child({ reqId: supportId });
+    ctx.set('X-Request-Id', String(supportId));
+    await next();
+  };
+}

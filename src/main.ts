@@ -1,0 +1,131 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { rulesRoutes } from './admin/rules-routes.js';
+import type { OfferdConfig } from './config/config-types.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { createFeatures } from './features/create-features.js';
+import { openGeoIp } from './geo/geo-ip.js';
+import { createApp } from './http/create-app.js';
+import type { Feature, FeatureDeps } from './http/feature.js';
+import { createMetrics } from './http/metrics.js';
+import { AppLoader } from './rules/app-loader.js';
+import { RulesRegistry } from './rules/rules-registry.js';
+import { RulesWatcher } from './rules/rules-watcher.js';
+import { openStore } from './store/open-store.js';
+
+export interface RunningService {
+  server: Server;
+  port: number;
+  registry: RulesRegistry;
+  stop(): Promise<void>;
+}
+
+/** Wires everything from one config and starts listening. Tests call this with their own config. */
+export async function startService(
+  config: OfferdConfig,
+  options: { watch?: boolean } = {},
+): Promise<RunningService> {
+  const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
+  if (config.admin.isDemoToken) logger.warn('admin token is the demo token: set OFFERD_ADMIN_TOKEN');
+  const metrics = createMetrics();
+  const registry = new RulesRegistry({
+    rulesDir: config.rulesDir,
+    loader: new AppLoader(),
+    logger,
+    observe: (o) => {
+      metrics.rulesReloads.inc({ app: o.appId, result: o.result });
+      const rules = registry.current(o.appId);
+      if (o.result === 'activated' && rules) {
+        metrics.rulesActive.reset();
+        for (const id of registry.appIds()) {
+          const r = registry.current(id);
+          if (r) metrics.rulesActive.set({ app: id, version: r.version, hash: r.hash }, 1);
+        }
+      }
+    },
+  });
+  const store = await openStore(config);
+  await registry.reload(undefined, 'start');
+  const watcher = new RulesWatcher(registry, logger);
+  if (options.watch !== false) await watcher.start();
+  const deps: FeatureDeps = {
+    config,
+    rules: registry,
+    store,
+    logger,
+    metrics,
+    geo: await openGeoIp(config.geoip.database),
+    now: () => new Date(),
+  };
+  const features: Feature[] = createFeatures(deps);
+  const app = createApp({
+    logger,
+    metrics,
+    adminToken: config.admin.token,
+    bodyLimit: config.http.bodyLimit,
+    readiness: {
+      notReady: () => {
+        const missing = config.apps.filter((a) => !registry.current(a.id)).map((a) => a.id);
+        return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
+      },
+    },
+    adminRouters: [rulesRoutes(registry)],
+    publicRouters: features.map((f) => f.router),
+  });
+  for (const f of features) await f.start?.();
+  const server = app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Stop accepting, let in-flight requests finish, then make every acknowledged write durable.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      for (const f of features) await f.stop?.();
+      await watcher.close();
+      await store.flush();
+      await store.close();
+      logger.info('offerd stopped');
+    })();
+    return stopping;
+  };
+  return { server, port, registry, stop };
+}
+
+async function main(): Promise<void> {
+  let config: OfferdConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`offerd: invalid configuration\n${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const service = await startService(config);
+  const shutdown = (signal: string) => {
+    service.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`offerd: shutdown after ${signal} failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`offerd: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import type { AppRules } from './app-rules.js';
+import { CompileContext } from './compile-context.js';
+import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
+import { compileSegments } from './kinds/segments.js';
+import type { Problem } from './problems.js';
+import type { RuleFile } from './rule-file.js';
+import { createAjv, validateAt } from './schemas/ajv.js';
+import { envelopeSchema } from './schemas/common.js';
+import { YamlSource } from './yaml-source.js';
+
+export type LoadResult = { ok: true; rules: AppRules } | { ok: false; problems: Problem[] };
+
+/** Raw files of one app: what the loader reads and the registry hashes to skip no-op reloads. */
+export interface AppFiles {
+  appId: string;
+  files: { path: string; text: string }[];
+}
+
+const RULE_FILE = /\.ya?ml$/;
+
+/** Reads `dir/<appId>/*.yaml` (not the `tests/` fixtures below it), sorted by name. */
+export async function readAppFiles(rulesDir: string, appId: string): Promise<AppFiles> {
+  const dir = path.join(rulesDir, appId);
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries
+    .filter((e) => e.isFile() && RULE_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  const files = await Promise.all(
+    names.map(async (name) => {
+      const full = path.join(dir, name);
+      return { path: path.relative(process.cwd(), full) || full, text: await readFile(full, 'utf8') };
+    }),
+  );
+  return { appId, files };
+}
+
+/** App ids: the sub-directories of the rules directory. */
+export async function listApps(rulesDir: string): Promise<string[]> {
+  const entries = await readdir(rulesDir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+export function filesHash(app: AppFiles): string {
+  const h = createHash('sha256');
+  for (const f of app.files) h.update(f.path).update('\0').update(f.text).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * Parses, validates and compiles one app's rule files. Pure apart from the clock:
+ * the same files always give the same rules or the same problems.
+ */
+export class AppLoader {
+  private readonly envelope: ValidateFunction;
+  private readonly kinds: Map<string, ValidateFunction>;
+
+  constructor() {
+    const ajv = createAjv();
+    this.envelope = ajv.compile(envelopeSchema);
+    this.kinds = new Map(
+      Object.entries(RULE_KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]),
+    );
+  }
+
+  load(app: AppFiles, now: Date = new Date()): LoadResult {
+    const ctx = new CompileContext(app.appId);
+    const files: RuleFile<unknown>[] = [];
+    for (const raw of app.files) {
+      const file = this.parseFile(raw.path, raw.text, ctx);
+      if (file) files.push(file);
+    }
+    if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+
+    const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
+    const segments = compileSegments(ofKind('Segments'), ctx);
+    if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+
+    const rules: AppRules = {
+      appId: app.appId,
+      version: files.map((f) => `${path.basename(f.path).replace(RULE_FILE, '')}:${f.version}`).join(','),
+      hash: filesHash(app),
+      loadedAt: now.toISOString(),
+      files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
+      segments,
+    };
+    return { ok: true, rules: Object.freeze(rules) };
+  }
+
+  private parseFile(filePath: string, text: string, ctx: CompileContext): RuleFile<unknown> | null {
+    const parsed = YamlSource.parse(filePath, text);
+    if ('problems' in parsed) {
+      ctx.problems.push(...parsed.problems);
+      return null;
+    }
+    const { source, value } = parsed;
+    const headerProblems = validateAt(this.envelope, value, source, []);
+    if (headerProblems.length > 0) {
+      ctx.problems.push(...headerProblems);
+      return null;
+    }
+    const doc = value as { kind: string; version: string | number; spec: unknown };
+    const validate = this.kinds.get(doc.kind);
+    if (!validate) {
+      ctx.problems.push(
+        source.problem(['kind'], `unknown kind '${doc.kind}' (known: ${[...this.kinds.keys()].join(', ')})`),
+      );
+      return null;
+    }
+    const problems = validateAt(validate, value, source, []);
+    if (problems.length > 0) {
+      ctx.problems.push(...problems);
+      return null;
+    }
+    const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+    return { path: filePath, kind: doc.kind, version: doc.version, hash, spec: doc.spec, source };
+  }
+}

@@ -1,0 +1,106 @@
+import { type Condition, isAll, isAny, isNot, isSegmentRef } from './engine/conditions.js';
+import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from './engine/operators.js';
+import type { Problem } from './problems.js';
+import type { RuleFile } from './rule-file.js';
+import type { JsonPath } from './yaml-source.js';
+
+const FORMS = ['all', 'any', 'not', 'fact', 'segment'] as const;
+
+/**
+ * Collects problems while an app's files are compiled. Kinds report through it so
+ * every message is located; compilation goes on after a problem to report them all.
+ */
+export class CompileContext {
+  readonly problems: Problem[] = [];
+  private segmentIds: ReadonlySet<string> = new Set();
+
+  constructor(readonly appId: string) {}
+
+  /** Segment ids known to this app, set once the Segments kind has been read. */
+  setSegmentIds(ids: ReadonlySet<string>): void {
+    this.segmentIds = ids;
+  }
+
+  report(file: RuleFile<unknown>, specPath: JsonPath, message: string, key?: string): void {
+    this.problems.push(file.source.problem(['spec', ...specPath], message, key));
+  }
+
+  /** Checks the parts of a condition a schema cannot: its form, operators, segment references. */
+  checkCondition(file: RuleFile<unknown>, path: JsonPath, condition: Condition): void {
+    const keys = Object.keys(condition);
+    const forms = FORMS.filter((f) => keys.includes(f));
+    if (forms.length !== 1) {
+      this.report(
+        file,
+        path,
+        `a condition needs exactly one of ${FORMS.join(', ')} (found ${forms.join(', ') || 'none'})`,
+      );
+      return;
+    }
+    if (isAll(condition) || isAny(condition)) {
+      const list = isAll(condition) ? condition.all : condition.any;
+      const name = isAll(condition) ? 'all' : 'any';
+      if (keys.length > 1) this.report(file, path, `'${name}' cannot be combined with other keys`);
+      list.forEach((c, i) => {
+        this.checkCondition(file, [...path, name, i], c);
+      });
+    } else if (isNot(condition)) {
+      if (keys.length > 1) this.report(file, path, `'not' cannot be combined with other keys`);
+      this.checkCondition(file, [...path, 'not'], condition.not);
+    } else if (isSegmentRef(condition)) {
+      if (keys.length > 1) this.report(file, path, `'segment' cannot be combined with other keys`);
+      if (!this.segmentIds.has(condition.segment)) {
+        this.report(file, [...path, 'segment'], `unknown segment '${condition.segment}'`);
+      }
+    } else {
+      // The schema lets operator and value be missing so that this can say which one.
+      const leaf = condition as { fact: string; operator?: string; value?: unknown };
+      this.checkLeaf(file, path, leaf);
+    }
+  }
+
+  private checkLeaf(
+    file: RuleFile<unknown>,
+    path: JsonPath,
+    condition: { fact: string; operator?: string; value?: unknown },
+  ): void {
+    if (condition.operator === undefined) {
+      this.report(file, path, `condition on '${condition.fact}' needs an operator`);
+    } else if (!KNOWN_OPERATORS.has(condition.operator)) {
+      this.report(
+        file,
+        [...path, 'operator'],
+        `unknown operator '${condition.operator}' (known: ${[...KNOWN_OPERATORS].join(', ')})`,
+      );
+    } else if (ARRAY_VALUE_OPERATORS.has(condition.operator) && !Array.isArray(condition.value)) {
+      this.report(file, [...path, 'value'], `operator '${condition.operator}' needs a list as value`);
+    }
+    if (!('value' in condition)) this.report(file, path, `condition on '${condition.fact}' needs a value`);
+  }
+
+  /**
+   * Reports every id used twice across the files of one kind, pointing at the
+   * second use and naming where the first one is.
+   */
+  checkUniqueIds<T>(
+    items: { file: RuleFile<unknown>; path: JsonPath; item: T }[],
+    idOf: (item: T) => string,
+    what: string,
+  ): void {
+    const seen = new Map<string, { file: RuleFile<unknown>; path: JsonPath }>();
+    for (const { file, path, item } of items) {
+      const id = idOf(item);
+      const first = seen.get(id);
+      if (first) {
+        const at = first.file.source.locate(['spec', ...first.path]);
+        this.report(
+          file,
+          [...path, 'id'],
+          `duplicate ${what} id '${id}' (first defined at ${first.file.path}:${at.line}:${at.col})`,
+        );
+      } else {
+        seen.set(id, { file, path });
+      }
+    }
+  }
+}

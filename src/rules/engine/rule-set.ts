@@ -1,0 +1,151 @@
+import { Almanac, Engine, Rule } from 'json-rules-engine';
+import { type Condition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
+import { CUSTOM_OPERATORS } from './operators.js';
+import { type ConditionTrace, toTrace } from './trace.js';
+
+/** One rule as offerd compiles it: an id, a priority, a condition and what it carries. */
+export interface RuleSpec<D> {
+  id: string;
+  priority: number;
+  when: Condition;
+  data: D;
+}
+
+export interface RuleOutcome<D> {
+  id: string;
+  priority: number;
+  data: D;
+  matched: boolean;
+  /** The condition tree with the fact values seen; built lazily, it is only for explain. */
+  trace(): ConditionTrace;
+}
+
+/** Facts of one evaluation: top-level ids, each a value (nested objects are reached by dotted paths). */
+export type Facts = Record<string, unknown>;
+
+/**
+ * How `{segment: id}` is evaluated: `inline` re-evaluates the segment's condition
+ * (used inside the segment set itself, where segments may build on each other);
+ * `fact` looks the id up in the `segments` fact, the list of segments already
+ * evaluated once for this request — far cheaper for every other rule set.
+ */
+export type SegmentMode = 'inline' | 'fact';
+
+// The JSON shape json-rules-engine accepts; kept loose on purpose (it is its API, not ours).
+type EngineCondition = Record<string, unknown>;
+
+interface EvaluableRule {
+  evaluate(almanac: Almanac): Promise<EngineRuleResult>;
+}
+interface EngineRuleResult {
+  result: boolean;
+  conditions: EngineCondition;
+}
+
+/** Dot-path lookup, ~3x faster than the default JSONPath and never walks the prototype chain. */
+export function resolvePath(value: unknown, path: string): unknown {
+  let current: unknown = value;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+export function toEngineCondition(condition: Condition, mode: SegmentMode): EngineCondition {
+  if (isAll(condition)) return { all: condition.all.map((c) => toEngineCondition(c, mode)) };
+  if (isAny(condition)) return { any: condition.any.map((c) => toEngineCondition(c, mode)) };
+  if (isNot(condition)) return { not: toEngineCondition(condition.not, mode) };
+  if (isSegmentRef(condition)) {
+    return mode === 'inline'
+      ? { condition: condition.segment }
+      : {
+          fact: 'segments',
+          operator: 'contains',
+          value: condition.segment,
+          name: `segment:${condition.segment}`,
+        };
+  }
+  const dot = condition.fact.indexOf('.');
+  return dot < 0
+    ? { fact: condition.fact, operator: condition.operator, value: condition.value }
+    : {
+        fact: condition.fact.slice(0, dot),
+        path: condition.fact.slice(dot + 1),
+        operator: condition.operator,
+        value: condition.value,
+      };
+}
+
+/** json-rules-engine only accepts all/any/not/condition at the top of a rule. */
+function topLevel(condition: EngineCondition): EngineCondition {
+  return 'all' in condition || 'any' in condition || 'not' in condition || 'condition' in condition
+    ? condition
+    : { all: [condition] };
+}
+
+/**
+ * An immutable, compiled set of rules evaluated by json-rules-engine.
+ *
+ * It does not call `Engine.run()`: the engine keeps one `status` for all runs, so
+ * concurrent runs over rules of several priorities silently skip rules when another
+ * run finishes (see stack notes; CacheControl/json-rules-engine shares `status` across
+ * runs). Each evaluation instead gets its own Almanac and evaluates every rule with
+ * `Rule#evaluate`; the Engine is only the registry of operators and shared conditions,
+ * never mutated after build. Priorities are kept as data and ordered by the caller.
+ */
+export class RuleSet<D> {
+  private constructor(
+    private readonly specs: readonly RuleSpec<D>[],
+    private readonly rules: readonly EvaluableRule[],
+  ) {}
+
+  static build<D>(
+    specs: readonly RuleSpec<D>[],
+    mode: SegmentMode,
+    segments: ReadonlyMap<string, Condition> = new Map(),
+  ): RuleSet<D> {
+    const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+    for (const op of CUSTOM_OPERATORS) engine.addOperator(op);
+    if (mode === 'inline') {
+      for (const [id, condition] of segments) {
+        // The name survives json-rules-engine's inlining, so a trace can say which segment it was.
+        const named = { ...topLevel(toEngineCondition(condition, mode)), name: `inline:${id}` };
+        engine.setCondition(id, named as never);
+      }
+    }
+    const rules = specs.map((spec) => {
+      const rule = new Rule({
+        name: spec.id,
+        priority: 1,
+        conditions: topLevel(toEngineCondition(spec.when, mode)) as never,
+        event: { type: 'match' },
+      });
+      engine.addRule(rule);
+      return rule as unknown as EvaluableRule;
+    });
+    return new RuleSet(specs, rules);
+  }
+
+  get size(): number {
+    return this.specs.length;
+  }
+
+  /** Evaluates every rule once against `facts`; outcomes come back in definition order. */
+  async evaluate(facts: Facts): Promise<RuleOutcome<D>[]> {
+    if (this.rules.length === 0) return [];
+    const almanac = new Almanac({ allowUndefinedFacts: true, pathResolver: resolvePath });
+    for (const [id, value] of Object.entries(facts)) almanac.addRuntimeFact(id, value);
+    const results = await Promise.all(this.rules.map((rule) => rule.evaluate(almanac)));
+    return results.map((result, i) => {
+      const spec = this.specs[i] as RuleSpec<D>;
+      return {
+        id: spec.id,
+        priority: spec.priority,
+        data: spec.data,
+        matched: result.result === true,
+        trace: () => toTrace(result.conditions, result.result === true),
+      };
+    });
+  }
+}

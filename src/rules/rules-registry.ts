@@ -1,0 +1,196 @@
+import type { Logger } from 'pino';
+import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
+import type { AppRules } from './app-rules.js';
+import { formatProblem } from './problems.js';
+import { type ActivationReason, type HistoryEntry, RulesHistory } from './rules-history.js';
+
+export type ReloadOutcome =
+  | { appId: string; result: 'activated'; version: string; hash: string; ms: number }
+  | { appId: string; result: 'unchanged'; hash: string; ms: number }
+  | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
+  | { appId: string; result: 'failed'; problems: string[]; ms: number };
+
+export interface RulesError {
+  at: string;
+  hash: string | null;
+  problems: string[];
+}
+
+export interface AppRulesStatus {
+  appId: string;
+  active: { version: string; hash: string; loadedAt: string; files: AppRules['files'] } | null;
+  lastError: RulesError | null;
+  /** Set after a rollback: file changes are validated but wait for an explicit reload. */
+  pinned: { hash: string; pendingHash: string | null } | null;
+  history: HistoryEntry[];
+}
+
+/** Told about every reload, for metrics. */
+export type ReloadObserver = (outcome: ReloadOutcome) => void;
+
+interface AppState {
+  current?: AppRules;
+  lastError: RulesError | null;
+  pinned: { hash: string; pendingHash: string | null } | null;
+  history: RulesHistory;
+  /** Reloads of one app run one after another, never interleaved. */
+  queue: Promise<unknown>;
+}
+
+export interface RulesRegistryOptions {
+  rulesDir: string;
+  loader: AppLoader;
+  logger: Logger;
+  historySize?: number;
+  observe?: ReloadObserver;
+  now?: () => Date;
+}
+
+/**
+ * Holds the active rules snapshot of every app. A load builds a complete new snapshot
+ * and replaces the reference in one assignment; a load that fails keeps the last good
+ * snapshot serving and records the error. The file watcher, `POST /admin/rules/reload`
+ * and start-up all go through `reload`.
+ */
+export class RulesRegistry {
+  private readonly apps = new Map<string, AppState>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RulesRegistryOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get rulesDir(): string {
+    return this.options.rulesDir;
+  }
+
+  /** The snapshot a request should use from start to end; read it once per request. */
+  current(appId: string): AppRules | undefined {
+    return this.apps.get(appId)?.current;
+  }
+
+  /** True once every known app has an active snapshot. */
+  ready(): boolean {
+    return this.apps.size > 0 && [...this.apps.values()].every((s) => s.current !== undefined);
+  }
+
+  appIds(): string[] {
+    return [...this.apps.keys()].sort();
+  }
+
+  /** Reloads one app, or every app in the rules directory. Explicit reloads clear a rollback pin. */
+  async reload(appId?: string, reason: ActivationReason = 'reload'): Promise<ReloadOutcome[]> {
+    const ids = appId ? [appId] : await listApps(this.options.rulesDir);
+    return Promise.all(ids.map((id) => this.enqueue(id, () => this.reloadApp(id, reason))));
+  }
+
+  /** Re-activates an earlier snapshot from the app's history and pins it (see README: Rollback). */
+  async rollback(appId: string, hash: string): Promise<AppRules | undefined> {
+    const state = this.apps.get(appId);
+    const target = state?.history.find(hash);
+    if (!state || !target) return undefined;
+    return this.enqueue(appId, async () => {
+      this.activate(appId, state, target, 'rollback');
+      state.pinned = { hash, pendingHash: null };
+      return target;
+    });
+  }
+
+  status(): AppRulesStatus[] {
+    return this.appIds().map((appId) => {
+      const s = this.apps.get(appId) as AppState;
+      const c = s.current;
+      return {
+        appId,
+        active: c ? { version: c.version, hash: c.hash, loadedAt: c.loadedAt, files: c.files } : null,
+        lastError: s.lastError,
+        pinned: s.pinned,
+        history: s.history.list(),
+      };
+    });
+  }
+
+  private state(appId: string): AppState {
+    let s = this.apps.get(appId);
+    if (!s) {
+      s = {
+        lastError: null,
+        pinned: null,
+        history: new RulesHistory(this.options.historySize ?? 10),
+        queue: Promise.resolve(),
+      };
+      this.apps.set(appId, s);
+    }
+    return s;
+  }
+
+  private enqueue<T>(appId: string, work: () => Promise<T>): Promise<T> {
+    const s = this.state(appId);
+    const run = s.queue.then(work, work);
+    s.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadApp(appId: string, reason: ActivationReason): Promise<ReloadOutcome> {
+    const started = performance.now();
+    const ms = () => Math.round((performance.now() - started) * 100) / 100;
+    const state = this.state(appId);
+    let files: AppFiles;
+    try {
+      files = await readAppFiles(this.options.rulesDir, appId);
+    } catch (err) {
+      return this.fail(
+        appId,
+        state,
+        null,
+        [`${this.options.rulesDir}/${appId}: ${(err as Error).message}`],
+        ms(),
+      );
+    }
+    const hash = filesHash(files);
+    const explicit = reason === 'reload' || reason === 'start';
+    if (!explicit && state.pinned) {
+      // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
+      const result = this.options.loader.load(files, this.now());
+      if (!result.ok) return this.fail(appId, state, hash, result.problems.map(formatProblem), ms());
+      state.pinned.pendingHash = hash;
+      return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
+    }
+    if (state.current?.hash === hash && !state.pinned) {
+      state.lastError = null;
+      return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
+    }
+    const result = this.options.loader.load(files, this.now());
+    if (!result.ok) return this.fail(appId, state, hash, result.problems.map(formatProblem), ms());
+    state.pinned = null;
+    this.activate(appId, state, result.rules, reason);
+    return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: ms() });
+  }
+
+  private activate(appId: string, state: AppState, rules: AppRules, reason: ActivationReason): void {
+    state.history.record(rules, state.current, reason, this.now());
+    state.current = rules;
+    state.lastError = null;
+    this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
+  }
+
+  private fail(
+    appId: string,
+    state: AppState,
+    hash: string | null,
+    problems: string[],
+    ms: number,
+  ): ReloadOutcome {
+    state.lastError = { at: this.now().toISOString(), hash, problems };
+    this.options.logger.error(
+      { appId, problems, serving: state.current?.hash ?? null },
+      'rules rejected; the last good rules keep serving',
+    );
+    return this.observe({ appId, result: 'failed', problems, ms });
+  }
+
+  private observe(outcome: ReloadOutcome): ReloadOutcome {
+    this.options.observe?.(outcome);
+    return outcome;
+  }
+}

@@ -1,0 +1,67 @@
+import { type Condition, segmentRefs } from './engine/conditions.js';
+import { type Facts, type RuleOutcome, RuleSet } from './engine/rule-set.js';
+
+export interface SegmentDefinition {
+  id: string;
+  description: string;
+  conditions: Condition;
+}
+
+/** What segment evaluation returns: the ids that matched, and every outcome for explain. */
+export interface SegmentMatch {
+  ids: string[];
+  outcomes: RuleOutcome<SegmentDefinition>[];
+}
+
+/**
+ * The app's named segments, compiled. A feature asks for the segments it uses
+ * (`forIds`) so a request evaluates only those, once, and hands the matched ids to
+ * its other rules as the `segments` fact.
+ */
+export class SegmentCatalog {
+  private readonly conditions: ReadonlyMap<string, Condition>;
+
+  constructor(readonly definitions: readonly SegmentDefinition[]) {
+    this.conditions = new Map(definitions.map((d) => [d.id, d.conditions]));
+  }
+
+  has(id: string): boolean {
+    return this.conditions.has(id);
+  }
+
+  get ids(): string[] {
+    return this.definitions.map((d) => d.id);
+  }
+
+  /** A segment evaluator for `ids` (all segments when omitted). */
+  forIds(ids?: Iterable<string>): SegmentEvaluator {
+    const wanted = ids ? new Set(ids) : new Set(this.conditions.keys());
+    const specs = this.definitions
+      .filter((d) => wanted.has(d.id))
+      .map((d) => ({ id: d.id, priority: 0, when: d.conditions, data: d }));
+    return new SegmentEvaluator(RuleSet.build(specs, 'inline', this.conditions));
+  }
+}
+
+export class SegmentEvaluator {
+  constructor(private readonly rules: RuleSet<SegmentDefinition>) {}
+
+  async evaluate(facts: Facts): Promise<SegmentMatch> {
+    const outcomes = await this.rules.evaluate(facts);
+    return { ids: outcomes.filter((o) => o.matched).map((o) => o.id), outcomes };
+  }
+}
+
+/** Every segment a set of conditions needs, following references between segments. */
+export function segmentsUsedBy(conditions: Iterable<Condition>, catalog: SegmentCatalog): Set<string> {
+  const used = new Set<string>();
+  const byId = new Map(catalog.definitions.map((d) => [d.id, d.conditions]));
+  const visit = (id: string): void => {
+    if (used.has(id)) return;
+    used.add(id);
+    const c = byId.get(id);
+    if (c) for (const ref of segmentRefs(c)) visit(ref);
+  };
+  for (const c of conditions) for (const ref of segmentRefs(c)) visit(ref);
+  return used;
+}

@@ -1,0 +1,30 @@
+import type { Store } from '../store.js';
+import type { CollectionFile } from './collection-file.js';
+
+/**
+ * The embedded store: each collection an in-memory structure persisted as one JSON
+ * file under the data dir (lowdb), or not at all (dir null: the in-memory adapter for
+ * unit tests). Both share this code, so they cannot differ in behaviour.
+ */
+export class DocumentStore implements Store {
+  readonly kind;
+
+  private constructor(
+    readonly dir: string | null,
+    private readonly files: CollectionFile<unknown>[],
+  ) {
+    this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
+  }
+
+  static async open(dir: string | null): Promise<DocumentStore> {
+    return new DocumentStore(dir, []);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.files.map((f) => f.flush()));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

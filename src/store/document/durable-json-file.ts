@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory for fsync; rename is as durable as it gets there.
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * lowdb adapter storing one compact JSON document per file.
+ *
+ * write() resolves only once the new content is durable: temp file in the same directory,
+ * fsync, rename over the target, fsync the directory. A crash at any point leaves either
+ * the old or the new document, never a torn one. Not safe for concurrent writes of
+ * different data to one file: serialize them (GroupCommit does).
+ */
+export class DurableJsonFile<T> implements Adapter<T> {
+  readonly filename: string;
+
+  constructor(filename: string) {
+    this.filename = filename;
+  }
+
+  /** Parsed document, or null when the file does not exist. Throws on unparseable content. */
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.filename, 'utf8');
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      // Falling back to defaults here would overwrite real data on the next write.
+      throw new Error(`${this.filename}: invalid JSON`, { cause: err });
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    const dir = path.dirname(this.filename);
+    const created = await mkdir(dir, { recursive: true });
+    if (created) await fsyncDir(path.dirname(created));
+
+    const json = JSON.stringify(data);
+    // Dot-prefixed and ending in .tmp so directory watchers skip it.
+    const tmp = path.join(dir, `.${path.basename(this.filename)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const handle = await open(tmp, 'wx');
+      try {
+        await handle.writeFile(json, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.filename);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => {});
+      throw err;
+    }
+    await fsyncDir(dir);
+  }
+}

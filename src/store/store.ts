@@ -1,0 +1,14 @@
+import type { StoreKind } from '../config/config-types.js';
+
+/**
+ * The store port: what offerd keeps between requests, shaped by the three APIs.
+ * Each feature owns one narrow sub-port (banner, offerwall, journeys); an adapter
+ * (memory, lowdb, PostgreSQL) implements all of them with identical behaviour,
+ * checked by one contract suite per sub-port.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  /** Waits until every acknowledged write is durable (graceful shutdown). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
