@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
@@ -98,7 +99,8 @@ export async function startService(
   return { server, port, registry, stop };
 }
 
-async function main(): Promise<void> {
+/** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
   let config: OfferdConfig;
   try {
     config = loadConfig();
@@ -123,7 +125,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Started as a program (`node dist/main.js`), not imported by the CLI or tests.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((err: unknown) => {
     process.stderr.write(`offerd: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
