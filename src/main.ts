@@ -32,6 +32,7 @@ export async function startService(
   const metrics = createMetrics();
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
+    apps: config.apps.map((a) => a.id),
     loader: new AppLoader(),
     logger,
     observe: (o) => {
