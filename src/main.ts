@@ -27,7 +27,7 @@ export interface RunningService {
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
 export async function startService(
   config: OfferdConfig,
-  options: { watch?: boolean } = {},
+  options: { watch?: boolean; now?: () => Date } = {},
 ): Promise<RunningService> {
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
   if (config.admin.isDemoToken) logger.warn('admin token is the demo token: set OFFERD_ADMIN_TOKEN');
@@ -60,7 +60,8 @@ export async function startService(
     logger,
     metrics,
     geo: await openGeoIp(config.geoip.database),
-    now: () => new Date(),
+    // Tests pass a clock they can move (offer expiry, lifecycle by days since last seen).
+    now: options.now ?? (() => new Date()),
   };
   const features: Feature[] = createFeatures(deps);
   const app = createApp({

@@ -49,6 +49,17 @@ export const configSchema = {
               },
             },
           },
+          journeys: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              schedule: {
+                type: 'string',
+                minLength: 1,
+                description: "cron expression of the offer generation job, or 'off'",
+              },
+            },
+          },
           walls: {
             type: 'array',
             items: {

@@ -14,12 +14,18 @@ export interface WallConfig {
   publisherId: number;
 }
 
+export interface JourneysAppConfig {
+  /** Cron expression of the offer generation job; null when the schedule is off. */
+  schedule: string | null;
+}
+
 export interface AppConfig {
   id: string;
   name: string;
   status: 'active' | 'disabled';
   keys: ApiKeyConfig[];
   walls: WallConfig[];
+  journeys: JourneysAppConfig;
 }
 
 export type StoreKind = 'lowdb' | 'memory' | 'postgres';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Cron } from 'croner';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';
@@ -7,6 +8,8 @@ import { configSchema } from './config-schema.js';
 import type { AppConfig, OfferdConfig, StoreKind } from './config-types.js';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
+/** The journeys offer generation job runs hourly unless an app says otherwise. */
+export const DEFAULT_JOURNEYS_SCHEDULE = '0 * * * *';
 
 /** A configuration that cannot be used; its message is meant for the operator, as is. */
 export class ConfigError extends Error {
@@ -55,8 +58,25 @@ function crossChecks(apps: AppConfig[], source: YamlSource): Problem[] {
     app.walls.forEach((w, i) => {
       claim(`wall:${w.id}`, `wall id ${w.id}`, ['apps', a, 'walls', i, 'id']);
     });
+    const cronProblem = app.journeys.schedule && checkCron(app.journeys.schedule);
+    if (cronProblem) problems.push(source.problem(['apps', a, 'journeys', 'schedule'], cronProblem));
   });
   return problems;
+}
+
+/** Null when croner accepts `pattern`, else why not. */
+function checkCron(pattern: string): string | null {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return null;
+  } catch (err) {
+    return `invalid cron expression '${pattern}': ${(err as Error).message}`;
+  }
+}
+
+function journeysSchedule(raw: string | undefined): string | null {
+  if (raw === 'off') return null;
+  return raw ?? DEFAULT_JOURNEYS_SCHEDULE;
 }
 
 /**
@@ -82,12 +102,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     admin?: { token?: string };
     http?: { bodyLimit?: string; trustedProxies?: string[] };
     geoip?: { database?: string };
-    apps: (Omit<AppConfig, 'walls' | 'keys'> & { walls?: AppConfig['walls']; keys: AppConfig['keys'] })[];
+    apps: (Omit<AppConfig, 'walls' | 'keys' | 'journeys'> & {
+      walls?: AppConfig['walls'];
+      keys: AppConfig['keys'];
+      journeys?: { schedule?: string };
+    })[];
   };
   const apps: AppConfig[] = file.apps.map((a) => ({
     ...a,
     keys: a.keys.map((k) => ({ ...k, revoked: k.revoked ?? false })),
     walls: a.walls ?? [],
+    journeys: { schedule: journeysSchedule(a.journeys?.schedule) },
   }));
   const cross = crossChecks(apps, parsed.source);
   if (cross.length > 0) throw new ConfigError(cross.map(formatProblem).join('\n'));

@@ -1,3 +1,4 @@
+import type { JourneysRules } from './kinds/journeys-rules.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -20,6 +21,8 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
+  /** The user-journeys rules (kind Journeys); null when the app has none. */
+  readonly journeys: JourneysRules | null;
 }
 
 /** The value of the `X-Rules-Version` header on every API response. */

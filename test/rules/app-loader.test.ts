@@ -54,7 +54,7 @@ test('a missing version and an unknown kind are reported', async (t) => {
   });
   t.deepEqual(problems, [
     "a.yaml:1:1 / must have required property 'version'",
-    "b.yaml:2:7 unknown kind 'Banana' (known: Segments)",
+    "b.yaml:2:7 unknown kind 'Banana' (known: Segments, Journeys)",
   ]);
 });
 

@@ -1,5 +1,7 @@
+import type { JourneysStore } from '../journeys-store.js';
 import type { Store } from '../store.js';
 import type { CollectionFile } from './collection-file.js';
+import { JourneysDocumentStore } from './journeys-document-store.js';
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON
@@ -12,12 +14,14 @@ export class DocumentStore implements Store {
   private constructor(
     readonly dir: string | null,
     private readonly files: CollectionFile<unknown>[],
+    readonly journeys: JourneysStore,
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    return new DocumentStore(dir, []);
+    const journeys = await JourneysDocumentStore.open(dir);
+    return new DocumentStore(dir, [...journeys.files], journeys);
   }
 
   async flush(): Promise<void> {

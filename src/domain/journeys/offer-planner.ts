@@ -1,0 +1,120 @@
+import { isLive, type NewOffer, type Offer, type OfferLimits } from './journey-types.js';
+import { renderTemplate, type TextTemplate } from './text-template.js';
+
+/** An offer type's trigger as compiled from the rules (its condition is evaluated elsewhere). */
+export interface OfferTrigger {
+  offerType: string;
+  /** Higher first; ties keep the order of the rule files. */
+  priority: number;
+  gameType: string | null;
+  title: TextTemplate;
+  description: TextTemplate;
+  pointsValue: number;
+  expiresInMs: number;
+  /** No new offer of this type until this long after the previous one was created. */
+  cooldownMs: number;
+  metadata: Readonly<Record<string, unknown>>;
+}
+
+export type TriggerVerdict = 'created' | 'no_match' | 'inactive' | 'type_active' | 'cooldown' | 'max_active';
+
+/** MATCH: something to create; NO_MATCH: no trigger matched; LIMITED: matched but every one blocked; INACTIVE. */
+export type PlanReason = 'MATCH' | 'NO_MATCH' | 'LIMITED' | 'INACTIVE';
+
+export interface OfferPlan {
+  reason: PlanReason;
+  create: NewOffer[];
+  /** Every trigger in the order considered, with what happened to it: the "why not". */
+  verdicts: { offerType: string; priority: number; verdict: TriggerVerdict }[];
+}
+
+export interface PlanInput {
+  externalId: string;
+  /** Triggers with whether their condition matched this user. */
+  triggers: readonly { trigger: OfferTrigger; matched: boolean }[];
+  /** All of the user's offers, any status (cooldowns look at past ones). */
+  offers: readonly Offer[];
+  limits: OfferLimits;
+  daysSinceLastSeen: number;
+  /** Facts the templates read (`user`, `profile`, ...); `offer` is added per trigger. */
+  facts: Record<string, unknown>;
+  now: Date;
+  newId: () => string;
+}
+
+function byPriority(a: { trigger: OfferTrigger }, b: { trigger: OfferTrigger }): number {
+  return b.trigger.priority - a.trigger.priority;
+}
+
+function lastCreatedByType(offers: readonly Offer[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const o of offers) {
+    const at = Date.parse(o.createdAt);
+    if (at > (last.get(o.offerType) ?? Number.NEGATIVE_INFINITY)) last.set(o.offerType, at);
+  }
+  return last;
+}
+
+function buildOffer(t: OfferTrigger, input: PlanInput): NewOffer {
+  const now = input.now.getTime();
+  const facts = {
+    ...input.facts,
+    offer: { offerType: t.offerType, gameType: t.gameType, pointsValue: t.pointsValue },
+  };
+  return {
+    id: input.newId(),
+    externalId: input.externalId,
+    offerType: t.offerType,
+    gameType: t.gameType,
+    title: renderTemplate(t.title, facts),
+    description: renderTemplate(t.description, facts),
+    pointsValue: t.pointsValue,
+    createdAt: input.now.toISOString(),
+    expiresAt: new Date(now + t.expiresInMs).toISOString(),
+    metadata: { ...t.metadata },
+    notOfferedSince: t.cooldownMs > 0 ? new Date(now - t.cooldownMs).toISOString() : null,
+  };
+}
+
+/**
+ * Which offers to create for one user: matched triggers by priority, skipping types
+ * already active (up to the per-type limit) or in cooldown, until the user holds the
+ * maximum of active offers. Nothing for users inactive longer than the limit.
+ */
+export function planOffers(input: PlanInput): OfferPlan {
+  const ordered = [...input.triggers].sort(byPriority);
+  const { limits, now } = input;
+  const live = input.offers.filter((o) => isLive(o, now));
+  const activeByType = new Map<string, number>();
+  for (const o of live) activeByType.set(o.offerType, (activeByType.get(o.offerType) ?? 0) + 1);
+  const lastCreated = lastCreatedByType(input.offers);
+  const inactive = input.daysSinceLastSeen > limits.inactivityDays;
+  let active = live.length;
+  const create: NewOffer[] = [];
+  const verdicts = ordered.map(({ trigger: t, matched }) => {
+    const verdict = ((): TriggerVerdict => {
+      if (!matched) return 'no_match';
+      if (inactive) return 'inactive';
+      if ((activeByType.get(t.offerType) ?? 0) >= limits.maxActivePerType) return 'type_active';
+      const last = lastCreated.get(t.offerType);
+      if (last !== undefined && now.getTime() - last < t.cooldownMs) return 'cooldown';
+      if (active >= limits.maxActiveOffers) return 'max_active';
+      return 'created';
+    })();
+    if (verdict === 'created') {
+      create.push(buildOffer(t, input));
+      active++;
+      activeByType.set(t.offerType, (activeByType.get(t.offerType) ?? 0) + 1);
+    }
+    return { offerType: t.offerType, priority: t.priority, verdict };
+  });
+  const anyMatched = ordered.some((t) => t.matched);
+  const reason: PlanReason = inactive
+    ? 'INACTIVE'
+    : create.length > 0
+      ? 'MATCH'
+      : anyMatched
+        ? 'LIMITED'
+        : 'NO_MATCH';
+  return { reason, create, verdicts };
+}

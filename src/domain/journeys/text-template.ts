@@ -1,0 +1,57 @@
+/**
+ * Offer titles, descriptions and recommendation reasons: text with `{{ path }}`
+ * placeholders over the evaluation's facts (`user.displayName`, `profile.plays30d`,
+ * `offer.pointsValue`...), and `{{ path | fallback }}` for values that may be missing.
+ */
+export type TemplatePart = string | { path: string[]; fallback: string };
+
+export interface TextTemplate {
+  readonly source: string;
+  readonly parts: readonly TemplatePart[];
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g;
+
+/** Parses `source`; an unclosed or malformed `{{` is reported rather than printed to users. */
+export function parseTemplate(source: string): { template: TextTemplate } | { error: string } {
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    const text = source.slice(last, m.index);
+    if (text.includes('{{'))
+      return { error: `malformed placeholder near '${text.slice(text.indexOf('{{'))}'` };
+    if (text) parts.push(text);
+    parts.push({ path: (m[1] ?? '').split('.'), fallback: m[2] ?? '' });
+    last = m.index + m[0].length;
+  }
+  const rest = source.slice(last);
+  if (rest.includes('{{')) return { error: `malformed placeholder near '${rest.slice(rest.indexOf('{{'))}'` };
+  if (rest) parts.push(rest);
+  return { template: Object.freeze({ source, parts: Object.freeze(parts) }) };
+}
+
+/** The root fact names a template reads, for checking them at compile time. */
+export function templateRoots(t: TextTemplate): string[] {
+  return t.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.path[0] ?? '']));
+}
+
+function lookup(facts: Record<string, unknown>, path: readonly string[]): unknown {
+  let v: unknown = facts;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** Fills the placeholders; a missing, null, empty or non-scalar value takes the fallback. */
+export function renderTemplate(t: TextTemplate, facts: Record<string, unknown>): string {
+  return t.parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const v = lookup(facts, p.path);
+      const scalar = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+      return scalar && v !== '' ? String(v) : p.fallback;
+    })
+    .join('');
+}

@@ -1,0 +1,50 @@
+import { AGGREGATE_FACTS, CLASSIFIED_FACTS, USER_FACTS } from '../../domain/journeys/fact-names.js';
+import type { CompileContext } from '../compile-context.js';
+import { type Condition, forEachLeaf, isSegmentRef } from '../engine/conditions.js';
+import type { RuleFile } from '../rule-file.js';
+import type { JsonPath } from '../yaml-source.js';
+
+export type Phase = 'classify' | 'decide';
+
+const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_FACTS);
+const CLASSIFIED: ReadonlySet<string> = new Set(CLASSIFIED_FACTS);
+const USER: ReadonlySet<string> = new Set(USER_FACTS);
+
+/** Why `fact` cannot be read in `phase`, or null when it can. */
+export function factProblem(fact: string, phase: Phase): string | null {
+  const [root, key] = fact.split('.');
+  if (root === 'segments' && key === undefined) {
+    return phase === 'decide' ? null : 'segments are evaluated after stage, tier and churn risk';
+  }
+  if (root === 'user') return key === undefined || USER.has(key) ? null : `unknown fact '${fact}'`;
+  if (root !== 'profile' || key === undefined) {
+    return `unknown fact '${fact}' (journeys rules read profile.*, user.* and segments)`;
+  }
+  if (AGGREGATES.has(key)) return null;
+  if (CLASSIFIED.has(key)) {
+    return phase === 'decide'
+      ? null
+      : `'${fact}' is not known yet while stage, tier and churn risk are computed`;
+  }
+  return `unknown fact '${fact}' (known: ${[...AGGREGATES, ...CLASSIFIED].map((k) => `profile.${k}`).join(', ')})`;
+}
+
+/** Checks a condition's form (shared checks) and that every fact it reads exists in `phase`. */
+export function checkJourneysCondition(
+  ctx: CompileContext,
+  file: RuleFile<unknown>,
+  path: JsonPath,
+  condition: Condition,
+  phase: Phase,
+): void {
+  ctx.checkCondition(file, path, condition);
+  forEachLeaf(condition, [...path], (leaf, at) => {
+    if (isSegmentRef(leaf)) {
+      if (phase === 'classify')
+        ctx.report(file, at, 'segments are evaluated after stage, tier and churn risk');
+      return;
+    }
+    const problem = factProblem(leaf.fact, phase);
+    if (problem) ctx.report(file, [...at, 'fact'], problem);
+  });
+}

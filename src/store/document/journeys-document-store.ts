@@ -1,0 +1,282 @@
+import {
+  isLive,
+  type JourneyEvent,
+  type JourneyUser,
+  type NewEvent,
+  type NewOffer,
+  type Offer,
+  type OfferLimits,
+  type Partition,
+  type UserPatch,
+} from '../../domain/journeys/journey-types.js';
+import type {
+  AppendedEvent,
+  ClaimResult,
+  JourneysStore,
+  OfferRejection,
+  UserActivity,
+} from '../journeys-store.js';
+import { CollectionFile } from './collection-file.js';
+import {
+  type ActivityDoc,
+  JourneysIndexes,
+  type ProfilesDoc,
+  partitionKey,
+  type StoredEvent,
+  type StoredOffer,
+  type StoredUser,
+  userKey,
+} from './journeys-indexes.js';
+
+const withoutPartition = <T extends Partition>({ appId: _a, environment: _e, ...rest }: T) => rest;
+const publicUser = (u: StoredUser): JourneyUser => withoutPartition(u);
+const publicEvent = (e: StoredEvent): JourneyEvent => withoutPartition(e);
+const publicOffer = (o: StoredOffer): Offer => withoutPartition(o);
+
+/** Merges a patch of tags or metadata into a new object; `null` removes a key. */
+function merged<V>(
+  current: Record<string, V>,
+  patch: Record<string, V | null> | undefined,
+): Record<string, V> {
+  if (!patch) return current;
+  const next: Record<string, V> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+}
+
+const PATCHABLE = ['displayName', 'email', 'phone', 'country', 'device', 'source'] as const;
+
+/**
+ * The journeys store on two collection files: `journeys-profiles` (users) and
+ * `journeys-activity` (events and offers, together so a claim is one write). Every
+ * check-and-write below runs without an await in between, which is what makes the
+ * port's invariants hold under concurrent requests in one process; the commit comes after.
+ */
+export class JourneysDocumentStore implements JourneysStore {
+  private readonly ix: JourneysIndexes;
+
+  private constructor(
+    private readonly profiles: CollectionFile<ProfilesDoc>,
+    private readonly activity: CollectionFile<ActivityDoc>,
+  ) {
+    this.ix = new JourneysIndexes(profiles.data, activity.data);
+    this.repairUsers();
+  }
+
+  static async open(dir: string | null): Promise<JourneysDocumentStore> {
+    const profiles = await CollectionFile.open<ProfilesDoc>(dir, 'journeys-profiles', { users: [] });
+    const activity = await CollectionFile.open<ActivityDoc>(dir, 'journeys-activity', {
+      events: [],
+      offers: [],
+    });
+    return new JourneysDocumentStore(profiles, activity);
+  }
+
+  get files(): CollectionFile<unknown>[] {
+    return [this.profiles, this.activity] as CollectionFile<unknown>[];
+  }
+
+  async upsertUser(p: Partition, patch: UserPatch, now: Date, newId: () => string) {
+    const at = now.toISOString();
+    let user = this.ix.user(p, patch.externalId);
+    const created = !user;
+    if (!user) {
+      user = this.newUser(p, patch.externalId, at, newId());
+    }
+    Object.assign(
+      user,
+      Object.fromEntries(PATCHABLE.filter((k) => patch[k] !== undefined).map((k) => [k, patch[k]])),
+    );
+    user.tags = merged(user.tags, patch.tags);
+    user.metadata = merged(user.metadata, patch.metadata);
+    user.updatedAt = at;
+    const result = { user: publicUser(user), created };
+    await this.profiles.commit();
+    return result;
+  }
+
+  async getUser(p: Partition, externalId: string): Promise<JourneyUser | null> {
+    const user = this.ix.user(p, externalId);
+    return user ? publicUser(user) : null;
+  }
+
+  async appendEvents(
+    p: Partition,
+    events: readonly NewEvent[],
+    now: Date,
+    newUserId: () => string,
+  ): Promise<AppendedEvent[]> {
+    const at = now.toISOString();
+    let usersAdded = false;
+    const results = events.map((e): AppendedEvent => {
+      const known = e.clientEventId === null ? undefined : this.ix.eventByClientId(p, e.clientEventId);
+      if (known) return { event: publicEvent(known), duplicate: true };
+      if (!this.ix.user(p, e.externalId)) {
+        this.newUser(p, e.externalId, at, newUserId());
+        usersAdded = true;
+      }
+      const stored: StoredEvent = { ...e, receivedAt: at, appId: p.appId, environment: p.environment };
+      this.activity.data.events.push(stored);
+      this.ix.addEvent(stored);
+      return { event: publicEvent(stored), duplicate: false };
+    });
+    if (results.some((r) => !r.duplicate)) {
+      await Promise.all([this.activity.commit(), usersAdded ? this.profiles.commit() : undefined]);
+    }
+    return results;
+  }
+
+  async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
+    return (this.ix.eventsByUser.get(userKey(p, externalId)) ?? []).map(publicEvent);
+  }
+
+  async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {
+    const all = this.ix.eventsByUser.get(userKey(p, externalId)) ?? [];
+    const end = Math.max(0, all.length - page.offset);
+    const start = Math.max(0, end - page.limit);
+    return { events: all.slice(start, end).reverse().map(publicEvent), total: all.length };
+  }
+
+  async userOffers(p: Partition, externalId: string): Promise<Offer[]> {
+    return (this.ix.offersByUser.get(userKey(p, externalId)) ?? []).map(publicOffer);
+  }
+
+  async claimOffer(
+    p: Partition,
+    externalId: string,
+    offerId: string,
+    now: Date,
+    claimEvent: (offer: Offer) => NewEvent,
+  ): Promise<ClaimResult> {
+    const offer = this.ix.offer(p, offerId);
+    if (!offer || offer.externalId !== externalId) return { ok: false, reason: 'not_found' };
+    if (offer.status === 'claimed') return { ok: false, reason: 'not_active' };
+    if (!isLive(offer, now)) return { ok: false, reason: 'expired' };
+    offer.status = 'claimed';
+    offer.claimedAt = now.toISOString();
+    this.ix.statusChanged(offer);
+    const event: StoredEvent = {
+      ...claimEvent(publicOffer(offer)),
+      receivedAt: now.toISOString(),
+      appId: p.appId,
+      environment: p.environment,
+    };
+    this.activity.data.events.push(event);
+    this.ix.addEvent(event);
+    const result = { ok: true as const, offer: publicOffer(offer), event: publicEvent(event) };
+    await this.activity.commit();
+    return result;
+  }
+
+  async expireDue(p: Partition, now: Date): Promise<Offer[]> {
+    const due: StoredOffer[] = [];
+    for (const o of this.ix.activeByPartition.get(partitionKey(p)) ?? []) {
+      if (!isLive(o, now)) due.push(o);
+    }
+    for (const o of due) {
+      o.status = 'expired';
+      this.ix.statusChanged(o);
+    }
+    const expired = due.map(publicOffer);
+    if (due.length > 0) await this.activity.commit();
+    return expired;
+  }
+
+  async *scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]> {
+    // A copy of the list: users created during the scan do not disturb it.
+    const users = [...(this.ix.usersByPartition.get(partitionKey(p)) ?? [])];
+    for (let i = 0; i < users.length; i += batchSize) {
+      yield users.slice(i, i + batchSize).map((user) => {
+        const key = userKey(p, user.externalId);
+        return {
+          user,
+          events: this.ix.eventsByUser.get(key) ?? [],
+          offers: this.ix.offersByUser.get(key) ?? [],
+        };
+      });
+    }
+  }
+
+  async createOffers(p: Partition, offers: readonly NewOffer[], limits: OfferLimits, now: Date) {
+    const created: Offer[] = [];
+    const rejected: { offer: NewOffer; reason: OfferRejection }[] = [];
+    for (const offer of offers) {
+      const reason = this.rejection(p, offer, limits, now);
+      if (reason) {
+        rejected.push({ offer, reason });
+        continue;
+      }
+      const { notOfferedSince: _since, ...fields } = offer;
+      const stored: StoredOffer = {
+        ...fields,
+        status: 'active',
+        claimedAt: null,
+        appId: p.appId,
+        environment: p.environment,
+      };
+      this.activity.data.offers.push(stored);
+      this.ix.addOffer(stored);
+      created.push(publicOffer(stored));
+    }
+    if (created.length > 0) await this.activity.commit();
+    return { created, rejected };
+  }
+
+  /** Why `offer` may not be inserted now, or null. Synchronous: the caller inserts right after. */
+  private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
+    if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
+    if (this.ix.offer(p, offer.id)) return 'duplicate_id';
+    const mine = this.ix.offersByUser.get(userKey(p, offer.externalId)) ?? [];
+    const live = mine.filter((o) => isLive(o, now));
+    if (live.filter((o) => o.offerType === offer.offerType).length >= limits.maxActivePerType)
+      return 'type_active';
+    const since = offer.notOfferedSince;
+    if (
+      since !== null &&
+      mine.some((o) => o.offerType === offer.offerType && Date.parse(o.createdAt) > Date.parse(since))
+    ) {
+      return 'cooldown';
+    }
+    if (live.length >= limits.maxActiveOffers) return 'max_active';
+    return null;
+  }
+
+  private newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {
+    const user: StoredUser = {
+      id,
+      externalId,
+      displayName: null,
+      email: null,
+      phone: null,
+      country: null,
+      device: null,
+      source: null,
+      tags: {},
+      metadata: {},
+      createdAt: at,
+      updatedAt: at,
+      appId: p.appId,
+      environment: p.environment,
+    };
+    this.profiles.data.users.push(user);
+    this.ix.addUser(user);
+    return user;
+  }
+
+  /**
+   * The two files are written separately: a crash between the writes of a first event
+   * can leave events whose user was not saved. Such users are recreated here, bare,
+   * dated by their first event; the next profile write persists them.
+   */
+  private repairUsers(): void {
+    for (const events of this.ix.eventsByUser.values()) {
+      const first = events[0];
+      if (first && !this.ix.user(first, first.externalId)) {
+        this.newUser(first, first.externalId, first.occurredAt, crypto.randomUUID());
+      }
+    }
+  }
+}

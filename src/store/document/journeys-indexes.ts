@@ -1,0 +1,107 @@
+import type { JourneyEvent, JourneyUser, Offer, Partition } from '../../domain/journeys/journey-types.js';
+
+/** What the JSON files hold: every record carries its partition. */
+export type StoredUser = JourneyUser & Partition;
+export type StoredEvent = JourneyEvent & Partition;
+export type StoredOffer = Offer & Partition;
+
+export interface ProfilesDoc {
+  users: StoredUser[];
+}
+/** Events and offers share a file so that a claim (offer + its event) is one atomic write. */
+export interface ActivityDoc {
+  events: StoredEvent[];
+  offers: StoredOffer[];
+}
+
+const SEP = '\u0000';
+export const partitionKey = (p: Partition): string => `${p.appId}${SEP}${p.environment}`;
+export const userKey = (p: Partition, externalId: string): string => `${partitionKey(p)}${SEP}${externalId}`;
+const scopedKey = (p: Partition, id: string): string => `${partitionKey(p)}${SEP}${id}`;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Inserts `e` after every event that did not happen later: occurredAt order, ties by arrival. */
+function insertByTime(list: StoredEvent[], e: StoredEvent): void {
+  const at = Date.parse(e.occurredAt);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Date.parse((list[mid] as StoredEvent).occurredAt) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, e);
+}
+
+/**
+ * In-memory indexes over the two documents, so that no request and no generation run
+ * ever scans a whole collection. They point at the same objects the documents hold.
+ */
+export class JourneysIndexes {
+  readonly users = new Map<string, StoredUser>();
+  readonly usersByPartition = new Map<string, StoredUser[]>();
+  readonly eventsByUser = new Map<string, StoredEvent[]>();
+  readonly eventsByClientId = new Map<string, StoredEvent>();
+  readonly offersByUser = new Map<string, StoredOffer[]>();
+  readonly offersById = new Map<string, StoredOffer>();
+  /** Offers whose status is `active`, per partition: what expireDue looks at. */
+  readonly activeByPartition = new Map<string, Set<StoredOffer>>();
+
+  constructor(profiles: ProfilesDoc, activity: ActivityDoc) {
+    for (const u of profiles.users) this.addUser(u);
+    for (const e of activity.events) this.addEvent(e);
+    for (const o of activity.offers) this.addOffer(o);
+  }
+
+  user(p: Partition, externalId: string): StoredUser | undefined {
+    return this.users.get(userKey(p, externalId));
+  }
+
+  addUser(u: StoredUser): void {
+    this.users.set(userKey(u, u.externalId), u);
+    push(this.usersByPartition, partitionKey(u), u);
+  }
+
+  eventByClientId(p: Partition, clientEventId: string): StoredEvent | undefined {
+    return this.eventsByClientId.get(scopedKey(p, clientEventId));
+  }
+
+  addEvent(e: StoredEvent): void {
+    const key = userKey(e, e.externalId);
+    const list = this.eventsByUser.get(key);
+    if (list) insertByTime(list, e);
+    else this.eventsByUser.set(key, [e]);
+    if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
+  }
+
+  offer(p: Partition, id: string): StoredOffer | undefined {
+    return this.offersById.get(scopedKey(p, id));
+  }
+
+  addOffer(o: StoredOffer): void {
+    push(this.offersByUser, userKey(o, o.externalId), o);
+    this.offersById.set(scopedKey(o, o.id), o);
+    if (o.status === 'active') this.active(o).add(o);
+  }
+
+  /** Records a status change made in place on `o`. */
+  statusChanged(o: StoredOffer): void {
+    if (o.status === 'active') this.active(o).add(o);
+    else this.active(o).delete(o);
+  }
+
+  private active(p: Partition): Set<StoredOffer> {
+    const key = partitionKey(p);
+    let set = this.activeByPartition.get(key);
+    if (!set) {
+      set = new Set();
+      this.activeByPartition.set(key, set);
+    }
+    return set;
+  }
+}
