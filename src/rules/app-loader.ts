@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
+import { compileOfferwall } from './kinds/offerwall.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
@@ -82,6 +83,8 @@ export class AppLoader {
     const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+    const offerwall = compileOfferwall(ofKind('Offerwall'), segments, ctx);
+    if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
     const rules: AppRules = {
       appId: app.appId,
@@ -90,6 +93,7 @@ export class AppLoader {
       loadedAt: now.toISOString(),
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
+      offerwall,
     };
     return { ok: true, rules: Object.freeze(rules) };
   }

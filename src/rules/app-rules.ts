@@ -1,3 +1,4 @@
+import type { OfferwallRules } from './kinds/offerwall.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -20,6 +21,8 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
+  /** The Offerwall file compiled; null when the app has none (default ranking, no rules). */
+  readonly offerwall: OfferwallRules | null;
 }
 
 /** The value of the `X-Rules-Version` header on every API response. */

@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import type { CollectionFile } from './collection-file.js';
+import { OfferwallDocumentStore } from './offerwall-document-store.js';
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON
@@ -12,12 +13,14 @@ export class DocumentStore implements Store {
   private constructor(
     readonly dir: string | null,
     private readonly files: CollectionFile<unknown>[],
+    readonly offerwall: OfferwallDocumentStore,
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    return new DocumentStore(dir, []);
+    const offerwall = await OfferwallDocumentStore.open(dir);
+    return new DocumentStore(dir, [...offerwall.files], offerwall);
   }
 
   async flush(): Promise<void> {
