@@ -1,6 +1,7 @@
 import type { Feature, FeatureDeps } from '../http/feature.js';
+import { createOfferwallFeature } from './offerwall/offerwall-feature.js';
 
 /** The public APIs this service serves, in mount order. */
-export function createFeatures(_deps: FeatureDeps): Feature[] {
-  return [];
+export function createFeatures(deps: FeatureDeps): Feature[] {
+  return [createOfferwallFeature(deps)];
 }

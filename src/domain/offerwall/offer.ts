@@ -49,7 +49,8 @@ export interface CatalogOffer {
   creatives: Creative[];
   /** The advertiser's landing URL; `{uid}` and `{sid3}` are filled in on redirect. */
   click_url_base: string;
-  created_at: string;
+  /** ISO date the offer went live; null: unknown (no freshness). */
+  created_at: string | null;
   /** Conversions the network still accepts; null: uncapped, 0: closed. */
   cap_remaining: number | null;
 }

@@ -70,7 +70,8 @@ export function scoreOffers(
   const payout = rangeOf(offers.map((o) => Math.log1p(o.payout)));
   const w = model.weights;
   return offers.map((o) => {
-    const ageDays = Math.max(0, (now.getTime() - Date.parse(o.created_at)) / 86_400_000);
+    const created = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
+    const ageDays = Math.max(0, (now.getTime() - created) / 86_400_000);
     const features: RankingWeights = {
       epc: scale(o.epc, epc),
       conversionRate: scale(o.conversion_rate, cr),
