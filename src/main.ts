@@ -1,10 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
+import { explainRoutes } from './admin/explain-routes.js';
 import { rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
+import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
@@ -31,6 +34,7 @@ export async function startService(
   const metrics = createMetrics();
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
+    apps: config.apps.map((a) => a.id),
     loader: new AppLoader(),
     logger,
     observe: (o) => {
@@ -70,7 +74,7 @@ export async function startService(
         return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
       },
     },
-    adminRouters: [rulesRoutes(registry)],
+    adminRouters: [rulesRoutes(registry), explainRoutes(registry, config.apps, createCaseRunners())],
     publicRouters: features.map((f) => f.router),
   });
   for (const f of features) await f.start?.();
@@ -98,7 +102,8 @@ export async function startService(
   return { server, port, registry, stop };
 }
 
-async function main(): Promise<void> {
+/** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
   let config: OfferdConfig;
   try {
     config = loadConfig();
@@ -123,7 +128,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Started as a program (`node dist/main.js`), not imported by the CLI or tests.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((err: unknown) => {
     process.stderr.write(`offerd: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);

@@ -22,6 +22,12 @@ function toAppError(err: unknown): AppError {
       { field: 'body', message: 'body is too large' },
     ]);
   }
+  if (/forbidden prototype property/.test(e.message ?? '')) {
+    // co-body parses with bourne, which refuses __proto__ keys before any code sees them.
+    return new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+      { field: '__proto__', message: 'key is not allowed' },
+    ]);
+  }
   if (e.type === 'entity.parse.failed' || (status === 400 && /JSON/i.test(e.message ?? ''))) {
     return new AppError(400, 'INVALID_INPUT', 'Invalid input', [
       { field: 'body', message: 'body is not valid JSON' },

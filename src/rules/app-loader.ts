@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
+import { displayPath } from './display-path.js';
 import { compileOfferwall } from './kinds/offerwall.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
@@ -34,7 +35,7 @@ export async function readAppFiles(rulesDir: string, appId: string): Promise<App
   const files = await Promise.all(
     names.map(async (name) => {
       const full = path.join(dir, name);
-      return { path: path.relative(process.cwd(), full) || full, text: await readFile(full, 'utf8') };
+      return { path: displayPath(full), text: await readFile(full, 'utf8') };
     }),
   );
   return { appId, files };

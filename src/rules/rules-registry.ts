@@ -44,6 +44,8 @@ export interface RulesRegistryOptions {
   historySize?: number;
   observe?: ReloadObserver;
   now?: () => Date;
+  /** Apps the config declares: always loaded (and reported) even when their directory is missing. */
+  apps?: readonly string[];
 }
 
 /**
@@ -80,8 +82,14 @@ export class RulesRegistry {
 
   /** Reloads one app, or every app in the rules directory. Explicit reloads clear a rollback pin. */
   async reload(appId?: string, reason: ActivationReason = 'reload'): Promise<ReloadOutcome[]> {
-    const ids = appId ? [appId] : await listApps(this.options.rulesDir);
+    const ids = appId ? [appId] : await this.knownApps();
     return Promise.all(ids.map((id) => this.enqueue(id, () => this.reloadApp(id, reason))));
+  }
+
+  /** Configured apps and every app directory; a missing rules directory is an error per app, not a crash. */
+  private async knownApps(): Promise<string[]> {
+    const found = await listApps(this.options.rulesDir).catch(() => []);
+    return [...new Set([...(this.options.apps ?? []), ...found])].sort();
   }
 
   /** Re-activates an earlier snapshot from the app's history and pins it (see README: Rollback). */

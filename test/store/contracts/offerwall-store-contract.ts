@@ -138,11 +138,26 @@ export function offerwallStoreContract(
   test(`${name}: catalogs are replaced whole per wall`, async (t) => {
     const store = await use(t);
     t.is(await store.getCatalog('demo', 1001), null);
-    await store.saveCatalog({ appId: 'demo', wallId: 1001, syncedAt: 'a', offers: [] });
-    await store.saveCatalog({ appId: 'demo', wallId: 1002, syncedAt: 'b', offers: [] });
-    await store.saveCatalog({ appId: 'demo', wallId: 1001, syncedAt: 'c', offers: [] });
-    t.is((await store.getCatalog('demo', 1001))?.syncedAt, 'c');
-    t.is((await store.getCatalog('demo', 1002))?.syncedAt, 'b');
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1001,
+      syncedAt: '2026-11-20T10:00:00.000Z',
+      offers: [],
+    });
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1002,
+      syncedAt: '2026-11-20T11:00:00.000Z',
+      offers: [],
+    });
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1001,
+      syncedAt: '2026-11-20T12:00:00.000Z',
+      offers: [],
+    });
+    t.is((await store.getCatalog('demo', 1001))?.syncedAt, '2026-11-20T12:00:00.000Z');
+    t.is((await store.getCatalog('demo', 1002))?.syncedAt, '2026-11-20T11:00:00.000Z');
   });
 
   test(`${name}: bans are listed, found for their user and every IP, and removed`, async (t) => {
@@ -177,7 +192,12 @@ export function offerwallStoreContract(
       if (!reopen) return t.fail('a persistent adapter must give reopen()');
       await first.store.recordClick(click());
       await first.store.recordEvent(event({ final: true }));
-      await first.store.saveCatalog({ appId: 'demo', wallId: 1001, syncedAt: 'x', offers: [] });
+      await first.store.saveCatalog({
+        appId: 'demo',
+        wallId: 1001,
+        syncedAt: '2026-11-21T00:00:00.000Z',
+        offers: [],
+      });
       await first.store.addBan(ban());
       await first.close();
       const second = await reopen();
@@ -185,7 +205,7 @@ export function offerwallStoreContract(
       const [p] = await second.store.progressOf('demo', 'u1');
       t.like(p, { status: 'completed', clicks: 1, sid3: 's-1' });
       t.is((await second.store.recordEvent(event({ final: true }))).result, 'duplicate');
-      t.is((await second.store.getCatalog('demo', 1001))?.syncedAt, 'x');
+      t.is((await second.store.getCatalog('demo', 1001))?.syncedAt, '2026-11-21T00:00:00.000Z');
       t.deepEqual(
         (await second.store.listBans('demo')).map((b) => b.id),
         ['b1'],

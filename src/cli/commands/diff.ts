@@ -1,0 +1,105 @@
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import type { FixtureApi } from '../../fixtures/api-case-runner.js';
+import { createCaseRunners } from '../../fixtures/case-runners.js';
+import { type ExplainContext, explainDecision } from '../../fixtures/explain.js';
+import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { reportProblems } from '../../fixtures/reporters.js';
+import type { AppRules } from '../../rules/app-rules.js';
+import { appConfigFor } from '../app-config-for.js';
+import type { CliIo } from '../cli-io.js';
+import { loadRulesDir } from '../load-rules-dir.js';
+import { readDataFile } from '../read-data-file.js';
+
+interface Subject extends ExplainContext {
+  appId: string;
+  api: FixtureApi;
+  name: string;
+}
+
+/** Fixture users of both rule sets (by name, the new one wins) and sample contexts from a file. */
+async function subjects(
+  oldDir: string,
+  newDir: string,
+  appIds: string[],
+  contextsFile?: string,
+): Promise<Subject[]> {
+  const byKey = new Map<string, Subject>();
+  for (const dir of [oldDir, newDir]) {
+    for (const appId of appIds) {
+      for (const c of (await loadFixtures(dir, appId)).cases) {
+        byKey.set(`${appId}/${c.api}/${c.name}`, { ...c, appId });
+      }
+    }
+  }
+  if (contextsFile) {
+    const list = (await readDataFile(contextsFile)) as Subject[];
+    for (const s of Array.isArray(list) ? list : []) byKey.set(`${s.appId}/${s.api}/${s.name}`, s);
+  }
+  return [...byKey.values()];
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+
+/**
+ * `offerd diff OLD_DIR NEW_DIR [--contexts FILE]`: what the change does to each user.
+ * Exit 0 whatever changed; 1 only when a rule set is invalid.
+ */
+export async function diffCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { contexts: { type: 'string' } },
+  });
+  const [oldDir, newDir] = positionals;
+  if (!oldDir || !newDir) {
+    io.err('usage: offerd diff OLD_DIR NEW_DIR [--contexts FILE]');
+    return 2;
+  }
+  const before = await loadRulesDir(oldDir);
+  const after = await loadRulesDir(newDir);
+  const problems = [...before.problems, ...after.problems];
+  if (problems.length > 0) {
+    io.err(reportProblems(problems));
+    return 1;
+  }
+  const runners = createCaseRunners();
+  const appIds = [...new Set([...before.apps.keys(), ...after.apps.keys()])].sort();
+  const changedKeys = new Map<string, number>();
+  let changed = 0;
+  const list = await subjects(oldDir, newDir, appIds, values.contexts);
+  for (const s of list) {
+    const lines = await compare(s, before.apps.get(s.appId), after.apps.get(s.appId), runners);
+    if (lines.length === 0) continue;
+    changed++;
+    io.out(`~ [${s.appId}/${s.api}] ${s.name}`);
+    for (const { key, line } of lines) {
+      io.out(`    ${line}`);
+      changedKeys.set(key, (changedKeys.get(key) ?? 0) + 1);
+    }
+  }
+  const byKey = [...changedKeys].map(([k, n]) => `${k} ${n}`).join(', ');
+  io.out(`${changed} of ${list.length} users changed${byKey ? ` (${byKey})` : ''}`);
+  return 0;
+}
+
+async function compare(
+  s: Subject,
+  oldRules: AppRules | undefined,
+  newRules: AppRules | undefined,
+  runners: ReturnType<typeof createCaseRunners>,
+): Promise<{ key: string; line: string }[]> {
+  if (!oldRules || !newRules) return [{ key: 'app', line: `app ${oldRules ? 'removed' : 'added'}` }];
+  const app = appConfigFor(s.appId);
+  const run = async (rules: AppRules) => {
+    try {
+      return (await explainDecision(rules, app, s.api, s, runners)).decision;
+    } catch (err) {
+      return { error: (err as Error).message } as Record<string, unknown>;
+    }
+  };
+  const [a, b] = [await run(oldRules), await run(newRules)];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys
+    .filter((k) => !isDeepStrictEqual(a[k], b[k]))
+    .map((k) => ({ key: k, line: `${k}: ${show(a[k])} -> ${show(b[k])}` }));
+}

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { createCaseRunners } from '../../fixtures/case-runners.js';
+import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { type ReporterName, report, reportProblems } from '../../fixtures/reporters.js';
+import { type CaseResult, runFixtures } from '../../fixtures/run-fixtures.js';
+import { appConfigFor } from '../app-config-for.js';
+import type { CliIo } from '../cli-io.js';
+import { loadRulesDir } from '../load-rules-dir.js';
+
+/** `offerd test [dir] [--app ID] [--reporter pretty|tap|junit]`: exit 1 on any failure or invalid rules. */
+export async function testCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { app: { type: 'string' }, reporter: { type: 'string', default: 'pretty' } },
+  });
+  const reporter = values.reporter as ReporterName;
+  if (!['pretty', 'tap', 'junit'].includes(reporter)) {
+    io.err(`unknown reporter '${reporter}' (pretty, tap, junit)`);
+    return 2;
+  }
+  const dir = positionals[0] ?? 'rules';
+  const { apps, problems } = await loadRulesDir(dir, values.app);
+  if (problems.length > 0) {
+    io.err(reportProblems(problems));
+    io.err('rules do not validate: no fixture was run');
+    return 1;
+  }
+  const runners = createCaseRunners();
+  const results: CaseResult[] = [];
+  for (const [appId, rules] of apps) {
+    const fixtures = await loadFixtures(dir, appId);
+    if (fixtures.problems.length > 0) {
+      io.err(reportProblems(fixtures.problems));
+      return 1;
+    }
+    results.push(...(await runFixtures(rules, appConfigFor(appId), fixtures.cases, runners)));
+  }
+  io.out(report(reporter, results));
+  return results.every((r) => r.passed) ? 0 : 1;
+}

@@ -1,0 +1,101 @@
+import test from 'ava';
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
+
+test('a started service is healthy and ready, with a request id on every response', async (t) => {
+  const s = await startTestService(t);
+  const health = await s.fetch('/healthz');
+  t.is(health.status, 200);
+  t.regex(health.headers.get('x-request-id') ?? '', /^\d+$/);
+  const ready = await s.fetch('/readyz');
+  t.is(ready.status, 200);
+  t.deepEqual(await ready.json(), { status: 'ready' });
+});
+
+test('/readyz is 503 while an app has no valid rules', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_RULES_DIR: 'test/no-such-rules-dir' } });
+  const ready = await s.fetch('/readyz');
+  t.is(ready.status, 503);
+  t.regex(((await ready.json()) as { reason: string }).reason, /demo/);
+});
+
+test('admin routes need the bearer token: 401 without, 403 when wrong', async (t) => {
+  const s = await startTestService(t);
+  t.is((await s.fetch('/admin/rules')).status, 401);
+  t.is((await s.fetch('/admin/rules', { headers: { Authorization: 'Bearer nope-nope' } })).status, 403);
+  const ok = await s.fetch('/admin/rules', { headers: ADMIN });
+  t.is(ok.status, 200);
+  const body = (await ok.json()) as {
+    apps: { appId: string; active: { hash: string } | null; lastError: unknown }[];
+  };
+  t.is(body.apps[0]?.appId, 'demo');
+  t.truthy(body.apps[0]?.active?.hash);
+  t.is(body.apps[0]?.lastError, null);
+});
+
+test('POST /admin/rules/reload goes through the registry and reports the outcome', async (t) => {
+  const s = await startTestService(t);
+  const res = await s.fetch('/admin/rules/reload', { method: 'POST', headers: ADMIN });
+  t.is(res.status, 200);
+  t.deepEqual(
+    ((await res.json()) as { outcomes: { result: string }[] }).outcomes.map((o) => o.result),
+    ['unchanged'],
+  );
+  t.is((await s.fetch('/admin/rules/reload?app=nope', { method: 'POST', headers: ADMIN })).status, 404);
+});
+
+test('/metrics speaks Prometheus and counts requests and reloads', async (t) => {
+  const s = await startTestService(t);
+  await s.fetch('/healthz');
+  const text = await (await s.fetch('/metrics')).text();
+  t.regex(
+    text,
+    /offerd_http_request_duration_seconds_count\{route="\/healthz",method="GET",status="200"\} 1/,
+  );
+  t.regex(text, /offerd_rules_reloads_total\{app="demo",result="activated"\} 1/);
+  t.regex(text, /offerd_rules_active_info\{app="demo",version="[^"]+",hash="[0-9a-f]{12}"\} 1/);
+});
+
+test('malformed JSON, oversized bodies and polluting keys get 4xx in the family envelope, never a 500', async (t) => {
+  const s = await startTestService(t);
+  const post = (path: string, body: string) =>
+    s.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const malformed = await post('/admin/rules/demo/rollback', '{"hash":');
+  t.is(malformed.status, 400);
+  t.like(await malformed.json(), { error: { code: 'INVALID_INPUT' } });
+  const huge = await post(
+    '/admin/rules/demo/rollback',
+    JSON.stringify({ hash: 'x'.repeat(2 * 1024 * 1024) }),
+  );
+  t.is(huge.status, 413);
+  const polluting = await s.fetch('/admin/rules/demo/rollback', {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: '{"hash":"x","nested":{"__proto__":{"admin":true}}}',
+  });
+  t.is(polluting.status, 400);
+  t.like(await polluting.json(), { error: { code: 'INVALID_INPUT', fields: [{ field: '__proto__' }] } });
+  t.is(({} as Record<string, unknown>).admin, undefined);
+  const ctor = await s.fetch('/admin/rules/demo/rollback', {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: '{"hash":"x","a":{"constructor":{"prototype":{"admin":true}}}}',
+  });
+  t.is(ctor.status, 400);
+  t.like(await ctor.json(), { error: { fields: [{ field: 'a.constructor' }] } });
+});
+
+test('unknown paths get 404 in the envelope of the family they belong to', async (t) => {
+  const s = await startTestService(t);
+  const wall = await s.fetch('/api/v1/nothing');
+  t.is(wall.status, 404);
+  t.like(await wall.json(), { status: 'failure', error: { code: 'NOT_FOUND' } });
+  const journeys = await s.fetch('/v1/user-journeys/nothing');
+  t.like(await journeys.json(), { status: 'error', code: 404 });
+  t.is(wall.headers.get('access-control-allow-origin'), '*');
+});
+
+test('stop() finishes cleanly and the port is released', async (t) => {
+  const s = await startTestService(t);
+  await s.stop();
+  await t.throwsAsync(() => fetch(`${s.url}/healthz`));
+});

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { RULE_KIND_SCHEMAS } from '../../src/rules/kinds/rule-kinds.js';
+import { formatProblem } from '../../src/rules/problems.js';
+import { writeRuleFile } from '../helpers/rules-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const loader = new AppLoader();
+
+async function problemsOf(
+  t: Parameters<typeof tempDir>[0],
+  files: Record<string, string>,
+): Promise<string[]> {
+  const dir = await tempDir(t);
+  for (const [name, text] of Object.entries(files)) await writeRuleFile(dir, 'app', name, text);
+  const result = loader.load(await readAppFiles(dir, 'app'));
+  return result.ok
+    ? []
+    : result.problems.map((p) => formatProblem({ ...p, file: p.file.split('/').pop() ?? '' }));
+}
+
+const header = 'apiVersion: offerd/v1\nkind: Segments\nversion: 1\nspec:\n  segments:\n';
+
+test('the shipped demo rules load', async (t) => {
+  const result = loader.load(await readAppFiles('rules', 'demo'));
+  t.true(result.ok, result.ok ? '' : result.problems.map(formatProblem).join('\n'));
+});
+
+test('YAML syntax errors are located', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - id: x\n      conditions: {fact: a, operator: equal, value: [1\n`,
+  });
+  t.true(problems.length > 0);
+  t.regex(problems[0] ?? '', /^a\.yaml:\d+:\d+ /);
+});
+
+test('a duplicated key is an error, not a silent overwrite', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - id: x\n      id: y\n      conditions: {fact: a, operator: equal, value: 1}\n`,
+  });
+  t.deepEqual(problems, ['a.yaml:7:7 Map keys must be unique']);
+});
+
+test('schema violations name the path and point at the key', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - id: x\n      colour: red\n      conditions: {fact: a, operator: equal, value: 1}\n`,
+  });
+  t.deepEqual(problems, ["a.yaml:7:7 /spec/segments/0 has unknown property 'colour'"]);
+});
+
+test('a missing version and an unknown kind are reported', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': 'apiVersion: offerd/v1\nkind: Segments\nspec: {segments: []}\n',
+    'b.yaml': 'apiVersion: offerd/v1\nkind: Banana\nversion: 1\nspec: {}\n',
+  });
+  t.deepEqual(problems, [
+    "a.yaml:1:1 / must have required property 'version'",
+    `b.yaml:2:7 unknown kind 'Banana' (known: ${Object.keys(RULE_KIND_SCHEMAS).join(', ')})`,
+  ]);
+});
+
+test('unknown segments, unknown operators, bad values, mixed forms, duplicates and cycles are all reported with file:line:col', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - id: dup\n      conditions: {fact: a, operator: equal, value: 1}\n`,
+    'b.yaml': [
+      header.trimEnd(),
+      '    - id: dup',
+      '      conditions: {fact: a, operator: equal, value: 1}',
+      '    - id: loop-a',
+      '      conditions: {segment: loop-b}',
+      '    - id: loop-b',
+      '      conditions:',
+      '        any:',
+      '          - segment: loop-a',
+      '          - segment: nowhere',
+      '          - {fact: user.level, operator: gte, value: 3}',
+      '          - {fact: user.level, operator: in, value: 3}',
+      '          - {fact: a, operator: equal, value: 1, segment: dup}',
+      '',
+    ].join('\n'),
+  });
+  t.deepEqual(problems, [
+    "b.yaml:6:11 duplicate segment id 'dup' (first defined at " + problems[0]?.split('(first defined at ')[1],
+    "b.yaml:14:22 unknown segment 'nowhere'",
+    "b.yaml:15:42 unknown operator 'gte' (known: equal, notEqual, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, in, notIn, contains, doesNotContain, exists, startsWith, endsWith, between, containsAny)",
+    "b.yaml:16:53 operator 'in' needs a list as value",
+    'b.yaml:17:13 a condition needs exactly one of all, any, not, fact, segment (found fact, segment)',
+    'b.yaml:9:19 segment cycle: loop-a -> loop-b -> loop-a',
+  ]);
+  t.regex(problems[0] ?? '', /first defined at .*a\.yaml:6:7\)$/);
+});
+
+test('the app version names every file version and the hash follows the content', async (t) => {
+  const dir = await tempDir(t);
+  const empty = 'apiVersion: offerd/v1\nkind: Segments\nversion: 7\nspec:\n  segments: []\n';
+  await writeRuleFile(dir, 'app', 'segments.yaml', empty);
+  await writeRuleFile(dir, 'app', 'more.yaml', empty.replace('version: 7', "version: '2026-11-01'"));
+  const first = loader.load(await readAppFiles(dir, 'app'));
+  if (!first.ok) return t.fail();
+  t.is(first.rules.version, 'more:2026-11-01,segments:7');
+  await writeRuleFile(dir, 'app', 'segments.yaml', `${empty}# a comment changes the content\n`);
+  const second = loader.load(await readAppFiles(dir, 'app'));
+  if (!second.ok) return t.fail(second.problems.map(formatProblem).join());
+  t.not(second.rules.hash, first.rules.hash);
+  t.true(Object.isFrozen(second.rules));
+});
