@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { OfferdConfig } from '../../src/config/config-types.js';
@@ -8,6 +7,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { CatalogOffer } from '../../src/domain/offerwall/offer.js';
 import { signPostback } from '../../src/domain/offerwall/signatures.js';
 import { type RunningService, startService } from '../../src/main.js';
+import { tempDir as sharedTempDir } from './temp-dir.js';
 
 export const DEMO_CONFIG = path.resolve('config/offerd.yaml');
 export const DEMO_CATALOG = path.resolve('config/catalogs/demo-1001.json');
@@ -65,11 +65,8 @@ export async function startOfferwall(
   return { base, service, get, json };
 }
 
-export async function tempDir(t: ExecutionContext, prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `offerd-${prefix}-`));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const tempDir = (t: ExecutionContext, name: string): Promise<string> =>
+  sharedTempDir(t, `offerd-${name}-`);
 
 /** Writes a config for one app `demo` with wall 1001 (demo catalog) and, optionally, a feed. */
 export async function writeOfferwallConfig(dir: string, wallExtra = ''): Promise<string> {
