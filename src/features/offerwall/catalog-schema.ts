@@ -97,9 +97,16 @@ function offerProblems(o: RawOffer, at: string): string[] {
   if (new Set(o.events.map((e) => e.event_id)).size !== o.events.length) {
     problems.push(`${at}/events has duplicate event_id`);
   }
-  const sum = o.events.reduce((s, e) => s + e.user_reward, 0);
-  if (Math.abs(sum - (o.total_user_reward ?? 0)) > 0.01) {
-    problems.push(`${at}/total_user_reward ${o.total_user_reward} is not the sum of its events' (${sum})`);
+  for (const [total, step] of [
+    ['total_user_reward', 'user_reward'],
+    ['payout', 'payout'],
+  ] as const) {
+    const sum = o.events.reduce((s, e) => s + e[step], 0);
+    if (Math.abs(sum - (o[total] ?? 0)) > 0.01) {
+      problems.push(
+        `${at}/${total} ${o[total]} is not the sum of its events' (${Math.round(sum * 100) / 100})`,
+      );
+    }
   }
   return problems;
 }

@@ -249,3 +249,11 @@ test('X-Forwarded-For counts only from a trusted proxy', async (t) => {
   t.is(proxied.res.status, 200);
   t.true(proxied.body.offers.every((o) => o.countries.includes('DE')));
 });
+
+test('http.publicUrl is where click links point when configured', async (t) => {
+  const h = await startOfferwall(t, {
+    overrides: { http: { bodyLimit: '1mb', trustedProxies: [], publicUrl: 'https://offers.example.com' } },
+  });
+  const { body } = await h.json<PersonalizedJson>(P('wall=1001&numoffers=2&ip=8.8.8.8'));
+  t.true(body.offers.every((o) => o.click_url.startsWith('https://offers.example.com/api/v1/click?')));
+});
