@@ -15,5 +15,13 @@ export function appConfigFor(
   } catch {
     // No usable config here: a rules repository checked out on its own.
   }
-  return { id: appId, name: appId, status: 'active', keys: [], walls: [], journeys: { schedule: null } };
+  return {
+    id: appId,
+    name: appId,
+    status: 'active',
+    keys: [],
+    walls: [],
+    offerwall: null,
+    journeys: { schedule: null },
+  };
 }

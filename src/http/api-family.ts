@@ -9,8 +9,15 @@ export function renderError(family: ApiFamily, err: AppError, supportId: number)
     case 'banner':
       // Kibotu: the body says "Invalid input" and names each offending field.
       return { message: err.message, code: err.code, errors: err.fields };
-    case 'offerwall':
-      return { status: 'failure', error: { code: err.code, message: err.message }, support_id: supportId };
+    case 'offerwall': {
+      // RevU's envelope; `fields` (ours) lists each offending parameter when there are any.
+      const fields = err.fields.length > 0 ? { fields: err.fields } : {};
+      return {
+        status: 'failure',
+        error: { code: err.code, message: err.message, ...fields },
+        support_id: supportId,
+      };
+    }
     case 'journeys':
       return {
         message: err.message,

@@ -6,6 +6,7 @@ import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { displayPath } from './display-path.js';
 import { compileJourneys } from './kinds/journeys.js';
+import { compileOfferwall } from './kinds/offerwall.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
@@ -84,6 +85,7 @@ export class AppLoader {
     const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+    const offerwall = compileOfferwall(ofKind('Offerwall'), segments, ctx);
     const journeys = compileJourneys(ofKind('Journeys'), ctx, segments);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
@@ -94,6 +96,7 @@ export class AppLoader {
       loadedAt: now.toISOString(),
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
+      offerwall,
       journeys,
     };
     return { ok: true, rules: Object.freeze(rules) };

@@ -1,4 +1,5 @@
 import type { JourneysRules } from './kinds/journeys-rules.js';
+import type { OfferwallRules } from './kinds/offerwall.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -21,6 +22,8 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
+  /** The Offerwall file compiled; null when the app has none (default ranking, no rules). */
+  readonly offerwall: OfferwallRules | null;
   /** The user-journeys rules (kind Journeys); null when the app has none. */
   readonly journeys: JourneysRules | null;
 }

@@ -1,5 +1,6 @@
 import type { StoreKind } from '../config/config-types.js';
 import type { JourneysStore } from './journeys-store.js';
+import type { OfferwallStore } from './offerwall-store.js';
 
 /**
  * The store port: what offerd keeps between requests, shaped by the three APIs.
@@ -9,6 +10,7 @@ import type { JourneysStore } from './journeys-store.js';
  */
 export interface Store {
   readonly kind: StoreKind;
+  readonly offerwall: OfferwallStore;
   readonly journeys: JourneysStore;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;

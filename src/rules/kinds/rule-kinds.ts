@@ -1,4 +1,5 @@
 import { journeysSchema } from '../schemas/journeys.js';
+import { offerwallSchema } from '../schemas/offerwall.js';
 import { segmentsSchema } from '../schemas/segments.js';
 
 /**
@@ -7,5 +8,6 @@ import { segmentsSchema } from '../schemas/segments.js';
  */
 export const RULE_KIND_SCHEMAS: Readonly<Record<string, object>> = {
   Segments: segmentsSchema,
+  Offerwall: offerwallSchema,
   Journeys: journeysSchema,
 };

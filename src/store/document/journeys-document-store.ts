@@ -9,6 +9,7 @@ import {
   type Partition,
   type UserPatch,
 } from '../../domain/journeys/journey-types.js';
+import { limitRejection } from '../../domain/journeys/offer-limits.js';
 import type {
   AppendedEvent,
   ClaimResult,
@@ -229,19 +230,7 @@ export class JourneysDocumentStore implements JourneysStore {
   private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
     if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
     if (this.ix.offer(p, offer.id)) return 'duplicate_id';
-    const mine = this.ix.offersByUser.get(userKey(p, offer.externalId)) ?? [];
-    const live = mine.filter((o) => isLive(o, now));
-    if (live.filter((o) => o.offerType === offer.offerType).length >= limits.maxActivePerType)
-      return 'type_active';
-    const since = offer.notOfferedSince;
-    if (
-      since !== null &&
-      mine.some((o) => o.offerType === offer.offerType && Date.parse(o.createdAt) > Date.parse(since))
-    ) {
-      return 'cooldown';
-    }
-    if (live.length >= limits.maxActiveOffers) return 'max_active';
-    return null;
+    return limitRejection(this.ix.offersByUser.get(userKey(p, offer.externalId)) ?? [], offer, limits, now);
   }
 
   private newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {

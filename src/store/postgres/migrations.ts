@@ -1,0 +1,9 @@
+import { JOURNEYS_MIGRATION } from './journeys-migration.js';
+import type { Migration } from './migrate.js';
+import { OFFERWALL_MIGRATION } from './offerwall-migration.js';
+
+/**
+ * The PostgreSQL schema, one versioned step at a time. Never edit a released step:
+ * add a new one. Invariants the APIs promise are constraints here, not code.
+ */
+export const MIGRATIONS: readonly Migration[] = [OFFERWALL_MIGRATION, JOURNEYS_MIGRATION];
