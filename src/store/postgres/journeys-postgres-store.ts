@@ -308,6 +308,11 @@ export class JourneysPostgresStore implements JourneysStore {
       [p.appId, p.environment, offer.externalId],
     );
     if (user.rowCount === 0) return { reason: 'unknown_user' };
+    const taken = await c.query(
+      'SELECT 1 FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND id = $3',
+      [p.appId, p.environment, offer.id],
+    );
+    if (taken.rowCount !== 0) return { reason: 'duplicate_id' };
     const reason = limitRejection(await this.userOffers(p, offer.externalId, c), offer, limits, now);
     if (reason) return { reason };
     const { rows } = await c.query(

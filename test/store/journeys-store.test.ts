@@ -1,0 +1,27 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { DocumentStore } from '../../src/store/document/document-store.js';
+import { journeysStoreContract } from './contracts/journeys-store-contract.js';
+
+journeysStoreContract(test, 'memory', async () => {
+  const store = await DocumentStore.open(null);
+  return { store: store.journeys, close: () => store.close() };
+});
+
+let dir = '';
+test.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'offerd-journeys-store-'));
+});
+test.after.always(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+const openLowdb = async (at = path.join(dir, String(n++))) => {
+  const store = await DocumentStore.open(at);
+  return { store: store.journeys, close: () => store.close(), reopen: () => openLowdb(at) };
+};
+
+journeysStoreContract(test, 'lowdb', () => openLowdb(), { persistent: true });
