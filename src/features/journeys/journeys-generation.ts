@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Environment, NewOffer, Offer, Partition } from '../../domain/journeys/journey-types.js';
 import { isLive } from '../../domain/journeys/journey-types.js';
@@ -53,6 +54,12 @@ export interface GenerationReport {
 }
 
 const ENVIRONMENTS: readonly Environment[] = ['live', 'test'];
+/**
+ * Rule evaluation only awaits promises, never I/O: without a pause a run over 100,000
+ * users would hold the event loop for seconds and stall every request. Every this many
+ * users the run lets other work in (≈30 ms of evaluation at the measured rate).
+ */
+const YIELD_EVERY = 200;
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -74,7 +81,7 @@ async function planPartition(
   const counts = { usersScanned: 0, usersInactive: 0, usersAtLimit: 0 };
   for await (const batch of store.scanUsers(p, batchSize)) {
     for (const activity of batch) {
-      counts.usersScanned++;
+      if (++counts.usersScanned % YIELD_EVERY === 0) await nextTurn();
       // The store's arrays are live views: copy before the first await.
       const state: UserActivity = {
         user: activity.user,

@@ -70,12 +70,15 @@ function message(e: ErrorObject): string {
   return e.message ?? 'is invalid';
 }
 
+/** One problem per field: for `x or null` fields ajv reports every branch, the first one says it best. */
 function problems(validate: ValidateFunction, value: unknown): FieldProblem[] {
   if (validate(value)) return [];
-  const seen = new Set<string>();
-  return [...(validate.errors ?? [])]
-    .map((e) => ({ field: fieldName(e) || 'body', message: message(e) }))
-    .filter((p) => !seen.has(`${p.field} ${p.message}`) && seen.add(`${p.field} ${p.message}`));
+  const byField = new Map<string, FieldProblem>();
+  for (const e of [...(validate.errors ?? [])]) {
+    const field = fieldName(e) || 'body';
+    if (!byField.has(field)) byField.set(field, { field, message: message(e) });
+  }
+  return [...byField.values()];
 }
 
 /** Validators for the journeys request bodies, compiled once; each throws AppError 400 naming every bad field. */
