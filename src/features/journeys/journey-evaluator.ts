@@ -24,6 +24,8 @@ export interface ProfileFacts extends ProfileAggregates {
 }
 
 export interface Recommendation {
+  /** The rule's id: fixtures and explain name recommendations by it; the API does not show it. */
+  id: string;
   priority: RecommendationPriority;
   name: string;
   reason: string;
@@ -103,6 +105,7 @@ export async function evaluateJourney(
     .flatMap((o) => (o.matched && o.data.kind === 'recommendation' ? [o.data.recommendation] : []))
     .sort((a, b) => RANK[a.priority] - RANK[b.priority])
     .map((r) => ({
+      id: r.id,
       priority: r.priority,
       name: renderTemplate(r.name, facts),
       reason: renderTemplate(r.reason, facts),

@@ -33,7 +33,7 @@ export function profileView(user: JourneyUser, environment: Environment, e: Jour
     metadata: user.metadata,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
-    recommendations: e.recommendations,
+    recommendations: e.recommendations.map(({ priority, name, reason }) => ({ priority, name, reason })),
   };
 }
 
