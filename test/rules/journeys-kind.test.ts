@@ -1,0 +1,149 @@
+import test from 'ava';
+import { AppLoader } from '../../src/rules/app-loader.js';
+import type { AppRules } from '../../src/rules/app-rules.js';
+import { formatProblem } from '../../src/rules/problems.js';
+
+const loader = new AppLoader();
+const HEAD = 'apiVersion: offerd/v1\nkind: Journeys\nversion: 1\nspec:\n';
+const SEGMENTS = `apiVersion: offerd/v1
+kind: Segments
+version: 1
+spec:
+  segments:
+    - id: whales
+      conditions: { fact: profile.engagementTier, operator: equal, value: whale }
+`;
+
+function load(files: Record<string, string>): { rules: AppRules | null; problems: string[] } {
+  const result = loader.load({
+    appId: 'app',
+    files: Object.entries(files).map(([path, text]) => ({ path, text })),
+  });
+  return result.ok
+    ? { rules: result.rules, problems: [] }
+    : { rules: null, problems: result.problems.map(formatProblem) };
+}
+
+const offer = (type: string, extra = '') => `    - offerType: ${type}
+      priority: 10
+      conditions: { fact: profile.lifecycleStage, operator: equal, value: new }
+      title: T
+      description: D
+      pointsValue: 5
+      expiresIn: 7d
+${extra}`;
+
+test('an app without a Journeys file has no journeys rules; sections left out take the documented defaults', (t) => {
+  t.is(load({ 's.yaml': SEGMENTS }).rules?.journeys, null);
+  const { rules } = load({ 'j.yaml': `${HEAD}  offers:\n${offer('a')}` });
+  const j = rules?.journeys;
+  t.deepEqual(j?.stages, ['churned', 'at_risk', 'power_user', 'engaged', 'new', 'active']);
+  t.is(j?.defaultStage, 'at_risk');
+  t.deepEqual(j?.tiers, ['casual', 'regular', 'power_user', 'whale']);
+  t.deepEqual(j?.limits, { maxActiveOffers: 3, maxActivePerType: 1, inactivityDays: 60 });
+  t.deepEqual(j?.score.recency, { weight: 30, cap: 30 });
+  t.true(Object.isFrozen(j));
+});
+
+test('files merge: limits from one, offers from several; partial limits keep the other defaults', (t) => {
+  const { rules, problems } = load({
+    'a.yaml': `${HEAD}  limits: { maxActiveOffers: 5 }\n  offers:\n${offer('a')}`,
+    'b.yaml': `${HEAD}  offers:\n${offer('b')}`,
+  });
+  t.deepEqual(problems, []);
+  t.deepEqual(rules?.journeys?.limits, { maxActiveOffers: 5, maxActivePerType: 1, inactivityDays: 60 });
+  t.deepEqual(
+    rules?.journeys?.triggers.map((x) => x.offerType),
+    ['a', 'b'],
+  );
+});
+
+test('a section in two files and a duplicate offer type are located', (t) => {
+  const { problems } = load({
+    'a.yaml': `${HEAD}  limits: { maxActiveOffers: 5 }\n  offers:\n${offer('a')}`,
+    'b.yaml': `${HEAD}  limits: { maxActiveOffers: 2 }\n  offers:\n${offer('a')}`,
+  });
+  t.deepEqual(problems, [
+    "b.yaml:5:11 'limits' is already defined at a.yaml:5:11",
+    "b.yaml:7:7 duplicate offer type id 'a' (first defined at a.yaml:7:7)",
+  ]);
+});
+
+test('facts are checked: unknown names, and stage rules cannot read what is computed after them', (t) => {
+  const { problems } = load({
+    's.yaml': SEGMENTS,
+    'j.yaml': `${HEAD}  lifecycle:
+    default: active
+    stages:
+      - id: a
+        conditions: { fact: profile.churnRisk, operator: greaterThan, value: 50 }
+      - id: b
+        conditions: { segment: whales }
+      - id: c
+        conditions: { fact: profile.plays30, operator: greaterThan, value: 1 }
+  offers:
+${offer('x').replace('profile.lifecycleStage', 'request.countryIso2')}`,
+  });
+  t.deepEqual(problems, [
+    "j.yaml:9:29 'profile.churnRisk' is not known yet while stage, tier and churn risk are computed",
+    'j.yaml:11:21 segments are evaluated after stage, tier and churn risk',
+    "j.yaml:13:29 unknown fact 'profile.plays30' (known: " +
+      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, ' +
+      'profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, ' +
+      'profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, ' +
+      'profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, ' +
+      'profile.engagementTier, profile.churnRisk)',
+    "j.yaml:17:27 unknown fact 'request.countryIso2' (journeys rules read profile.*, user.* and segments)",
+  ]);
+});
+
+test('tier bands must grow, and only the last one is open-ended', (t) => {
+  const { problems } = load({
+    'j.yaml': `${HEAD}  tiers:
+    fact: profile.plays30d
+    bands:
+      - { id: a, below: 10 }
+      - { id: b, below: 5 }
+      - { id: c }
+      - { id: d, atMost: 100 }
+`,
+  });
+  t.deepEqual(problems, [
+    "j.yaml:9:9 band 'b' must end above the band before it",
+    "j.yaml:10:9 every band but the last needs exactly one of 'below' or 'atMost'",
+    'j.yaml:11:9 the last band is the catch-all: it takes no upper bound',
+  ]);
+});
+
+test('score weights must add up to 100; templates and durations are checked', (t) => {
+  const { problems } = load({
+    's.yaml': SEGMENTS,
+    'j.yaml': `${HEAD}  score:
+    recency: { weight: 30, cap: 30 }
+    frequency: { weight: 30, cap: 30 }
+    monetary: { weight: 20, cap: 1000 }
+    breadth: { weight: 10, cap: 5 }
+  offers:
+${offer('x')
+  .replace('title: T', 'title: "Hi {{ account.name }}"')
+  .replace('description: D', 'description: "{{ user.displayName"')
+  .replace('expiresIn: 7d', 'expiresIn: 7 days')}`,
+  });
+  t.deepEqual(problems, [
+    'j.yaml:17:18 /spec/offers/0/expiresIn must match pattern "^[1-9][0-9]{0,5}(m|h|d|w)$"',
+  ]);
+  const semantic = load({
+    'j.yaml': `${HEAD}  score:
+    recency: { weight: 30, cap: 30 }
+    frequency: { weight: 30, cap: 30 }
+    monetary: { weight: 20, cap: 1000 }
+    breadth: { weight: 10, cap: 5 }
+  offers:
+${offer('x').replace('title: T', 'title: "Hi {{ account.name }}"').replace('description: D', 'description: "{{ user.displayName"')}`,
+  });
+  t.deepEqual(semantic.problems, [
+    'j.yaml:6:5 weights must add up to 100 (they add up to 90)',
+    "j.yaml:14:14 unknown placeholder root 'account' (known: profile, user, offer)",
+    "j.yaml:15:20 malformed placeholder near '{{ user.displayName'",
+  ]);
+});
