@@ -28,7 +28,10 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
     return { report, rulesVersion: rulesVersionHeader(rules) };
   };
   const schedule = new JourneysSchedule(
-    deps.config.apps.map((a) => ({ appId: a.id, schedule: a.journeys.schedule })),
+    // A disabled app answers no API call: its users get no scheduled offers either.
+    deps.config.apps
+      .filter((a) => a.status === 'active')
+      .map((a) => ({ appId: a.id, schedule: a.journeys.schedule })),
     (appId) => generate(appId, 'schedule'),
     logger,
   );
