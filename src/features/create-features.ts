@@ -1,6 +1,7 @@
 import type { Feature, FeatureDeps } from '../http/feature.js';
+import { createBannerFeature } from './banner/banner-feature.js';
 
 /** The public APIs this service serves, in mount order. */
-export function createFeatures(_deps: FeatureDeps): Feature[] {
-  return [];
+export function createFeatures(deps: FeatureDeps): Feature[] {
+  return [createBannerFeature(deps)];
 }

@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { displayPath } from './display-path.js';
+import { compileBanner } from './kinds/banner.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
@@ -83,6 +84,8 @@ export class AppLoader {
     const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+    const banner = compileBanner(ofKind('Banner'), segments, ctx);
+    if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
     const rules: AppRules = {
       appId: app.appId,
@@ -91,6 +94,7 @@ export class AppLoader {
       loadedAt: now.toISOString(),
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
+      banner,
     };
     return { ok: true, rules: Object.freeze(rules) };
   }

@@ -1,3 +1,4 @@
+import type { BannerRules } from './kinds/banner.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -20,6 +21,8 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
+  /** The personal-offers API (kind: Banner); null when the app has no Banner file. */
+  readonly banner: BannerRules | null;
 }
 
 /** The value of the `X-Rules-Version` header on every API response. */

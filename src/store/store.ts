@@ -1,4 +1,5 @@
 import type { StoreKind } from '../config/config-types.js';
+import type { BannerStore } from './banner-store.js';
 
 /**
  * The store port: what offerd keeps between requests, shaped by the three APIs.
@@ -8,6 +9,7 @@ import type { StoreKind } from '../config/config-types.js';
  */
 export interface Store {
   readonly kind: StoreKind;
+  readonly banner: BannerStore;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -52,10 +52,10 @@ test('a missing version and an unknown kind are reported', async (t) => {
     'a.yaml': 'apiVersion: offerd/v1\nkind: Segments\nspec: {segments: []}\n',
     'b.yaml': 'apiVersion: offerd/v1\nkind: Banana\nversion: 1\nspec: {}\n',
   });
-  t.deepEqual(problems, [
-    "a.yaml:1:1 / must have required property 'version'",
-    "b.yaml:2:7 unknown kind 'Banana' (known: Segments)",
-  ]);
+  // Every feature adds its kind to the list: only the start of that message is fixed.
+  t.is(problems.length, 2);
+  t.is(problems[0], "a.yaml:1:1 / must have required property 'version'");
+  t.regex(problems[1] ?? '', /^b\.yaml:2:7 unknown kind 'Banana' \(known: Segments, .*Banner/);
 });
 
 test('unknown segments, unknown operators, bad values, mixed forms, duplicates and cycles are all reported with file:line:col', async (t) => {

@@ -1,3 +1,4 @@
+import { bannerFileSchema } from '../schemas/banner.js';
 import { segmentsSchema } from '../schemas/segments.js';
 
 /**
@@ -6,4 +7,5 @@ import { segmentsSchema } from '../schemas/segments.js';
  */
 export const RULE_KIND_SCHEMAS: Readonly<Record<string, object>> = {
   Segments: segmentsSchema,
+  Banner: bannerFileSchema,
 };

@@ -1,5 +1,5 @@
 import type { Store } from '../store.js';
-import type { CollectionFile } from './collection-file.js';
+import { BannerDocumentStore } from './banner-document-store.js';
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON
@@ -11,13 +11,15 @@ export class DocumentStore implements Store {
 
   private constructor(
     readonly dir: string | null,
-    private readonly files: CollectionFile<unknown>[],
+    readonly banner: BannerDocumentStore,
+    private readonly files: { flush(): Promise<void> }[],
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    return new DocumentStore(dir, []);
+    const banner = await BannerDocumentStore.open(dir);
+    return new DocumentStore(dir, banner, [banner]);
   }
 
   async flush(): Promise<void> {
