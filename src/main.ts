@@ -2,10 +2,12 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
+import { explainRoutes } from './admin/explain-routes.js';
 import { rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
+import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
@@ -72,7 +74,7 @@ export async function startService(
         return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
       },
     },
-    adminRouters: [rulesRoutes(registry)],
+    adminRouters: [rulesRoutes(registry), explainRoutes(registry, config.apps, createCaseRunners())],
     publicRouters: features.map((f) => f.router),
   });
   for (const f of features) await f.start?.();

@@ -2,6 +2,7 @@ import { type CliIo, processIo } from './cli-io.js';
 import { diffCommand } from './commands/diff.js';
 import { explainCommand } from './commands/explain.js';
 import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -22,6 +23,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'diff OLD_DIR NEW_DIR [--contexts FILE]   what a rules change does to users',
   },
   keys: { run: keysCommand, usage: 'keys hash <key>                    the hash to put in config' },
+  migrate: {
+    run: migrateCommand,
+    usage: 'migrate                            apply PostgreSQL migrations (DATABASE_URL)',
+  },
 };
 
 function usage(io: CliIo): void {

@@ -31,7 +31,12 @@ function timing(metrics: Metrics) {
       await next();
     } finally {
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
+      const seconds = stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
+      // One access line per request, carrying the request id like every other line of it.
+      (ctx.state as RequestState).log?.info(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 10000) / 10 },
+        'request',
+      );
     }
   };
 }

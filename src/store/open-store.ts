@@ -1,5 +1,6 @@
 import type { OfferdConfig } from '../config/config-types.js';
 import { DocumentStore } from './document/document-store.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 
 /** Picks the adapter named by the config; only main.ts, the CLI and tests call this. */
@@ -12,6 +13,7 @@ export async function openStore(
     case 'lowdb':
       return DocumentStore.open(config.dataDir);
     case 'postgres':
-      throw new Error('OFFERD_STORE=postgres is not available in this build yet');
+      // loadConfig refuses postgres without DATABASE_URL.
+      return PostgresStore.open(config.databaseUrl ?? '');
   }
 }

@@ -1,0 +1,36 @@
+import Router from '@koa/router';
+import type { AppConfig } from '../config/config-types.js';
+import type { ApiCaseRunner, FixtureApi } from '../fixtures/api-case-runner.js';
+import { type ExplainContext, explainDecision } from '../fixtures/explain.js';
+import { AppError } from '../http/app-error.js';
+import type { RulesSource } from '../http/feature.js';
+
+const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
+
+/** POST /admin/apps/:appId/explain — `offerd explain` against the running service's active rules. */
+export function explainRoutes(
+  rules: RulesSource,
+  apps: readonly AppConfig[],
+  runners: ReadonlyMap<FixtureApi, ApiCaseRunner>,
+): Router {
+  const router = new Router();
+  router.post('/admin/apps/:appId/explain', async (ctx) => {
+    const appId = ctx.params.appId ?? '';
+    const app = apps.find((a) => a.id === appId);
+    const snapshot = rules.current(appId);
+    if (!app || !snapshot) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with active rules`);
+    const body = (ctx.request as { body?: unknown }).body as Partial<ExplainContext> & { api?: unknown };
+    const fields = [];
+    if (typeof body?.api !== 'string' || !APIS.includes(body.api)) {
+      fields.push({ field: 'api', message: `one of ${APIS.join(', ')}` });
+    }
+    if (!body?.request || typeof body.request !== 'object')
+      fields.push({ field: 'request', message: 'required object' });
+    if (body?.now !== undefined && Number.isNaN(Date.parse(String(body.now)))) {
+      fields.push({ field: 'now', message: 'an ISO 8601 date-time' });
+    }
+    if (fields.length > 0) throw new AppError(400, 'INVALID_INPUT', 'Invalid input', fields);
+    ctx.body = await explainDecision(snapshot, app, body.api as FixtureApi, body as ExplainContext, runners);
+  });
+  return router;
+}

@@ -1,0 +1,17 @@
+import { loadConfig } from '../../config/load-config.js';
+import { PostgresStore } from '../../store/postgres/postgres-store.js';
+import type { CliIo } from '../cli-io.js';
+
+/** `offerd migrate`: applies pending PostgreSQL migrations (DATABASE_URL), as start-up does. */
+export async function migrateCommand(_args: string[], io: CliIo): Promise<number> {
+  const url = loadConfig({ ...process.env, OFFERD_STORE: 'postgres' }).databaseUrl;
+  const store = await PostgresStore.open(url ?? '');
+  try {
+    const { applied, current } = store.migrations;
+    for (const m of applied) io.out(`applied ${m.version} ${m.name}`);
+    io.out(`schema at version ${current}${applied.length === 0 ? ' (nothing to do)' : ''}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
