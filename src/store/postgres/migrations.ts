@@ -1,7 +1,8 @@
+import { BANNER_MIGRATIONS } from './banner-migrations.js';
 import type { Migration } from './migrate.js';
 
 /**
  * The PostgreSQL schema, one versioned step at a time. Never edit a released step:
  * add a new one. Invariants the APIs promise are constraints here, not code.
  */
-export const MIGRATIONS: readonly Migration[] = [];
+export const MIGRATIONS: readonly Migration[] = [...BANNER_MIGRATIONS];

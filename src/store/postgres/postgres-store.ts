@@ -1,5 +1,7 @@
 import pg from 'pg';
+import type { BannerStore } from '../banner-store.js';
 import type { Store } from '../store.js';
+import { BannerPostgresStore } from './banner-postgres-store.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -9,11 +11,14 @@ import { MIGRATIONS } from './migrations.js';
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly banner: BannerStore;
 
   private constructor(
     readonly pool: pg.Pool,
     readonly migrations: MigrationResult,
-  ) {}
+  ) {
+    this.banner = new BannerPostgresStore(pool);
+  }
 
   /** Connects, applies pending migrations (idempotent, safe from several instances at once). */
   static async open(url: string, options: { max?: number } = {}): Promise<PostgresStore> {
