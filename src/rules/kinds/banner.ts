@@ -200,6 +200,57 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+function compileChoice(
+  ctx: CompileContext,
+  at: Located<BannerRuleSpec>,
+  experiments: ReadonlyMap<string, Experiment>,
+  settings: BannerSettings | null,
+): BannerChoice {
+  checkBannerTarget(ctx, at, experiments, settings);
+  if (at.item.when) ctx.checkCondition(at.file, [...at.path, 'when'], at.item.when);
+  const fallback = settings?.fallbackLanguage ?? DEFAULT_SETTINGS.fallbackLanguage;
+  const image = {
+    template: at.item.image,
+    languages: at.item.languages ?? settings?.languages ?? [fallback],
+  };
+  checkImage(ctx, at, image, fallback);
+  return {
+    id: at.item.id,
+    experimentId: at.item.experiment ?? null,
+    variations: at.item.variations ?? [],
+    image,
+  };
+}
+
+/** The rule sets, built once: each runs once per request over the segments they use. */
+function buildRules(
+  settings: BannerSettings,
+  experiments: { spec: ExperimentSpec; compiled: Experiment }[],
+  banners: { spec: BannerRuleSpec; choice: BannerChoice }[],
+  catalog: SegmentCatalog,
+): BannerRules {
+  const eligibilitySpecs = experiments
+    .filter((e) => e.spec.eligibility)
+    .map((e, i) => ({ id: e.spec.id, priority: i, when: e.spec.eligibility as Condition, data: e.compiled }));
+  const bannerSpecs = banners.map((b, i) => ({
+    id: b.spec.id,
+    priority: i,
+    when: bannerCondition(b.spec),
+    data: b.choice,
+  }));
+  const used = segmentsUsedBy(
+    [...eligibilitySpecs, ...bannerSpecs].map((s) => s.when),
+    catalog,
+  );
+  return Object.freeze({
+    settings: deepFreeze(settings),
+    experiments: deepFreeze(experiments.map((e) => e.compiled)),
+    segments: catalog.forIds(used),
+    eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
+    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+  });
+}
+
 /**
  * Compiles every Banner file of an app (null when it has none). Every problem is
  * reported through `ctx`; the result is only meaningful when none was.
@@ -213,52 +264,13 @@ export function compileBanner(
   const settings = compileSettings(files, ctx);
   const experimentItems = collect(files, (s) => s.experiments, 'experiments');
   ctx.checkUniqueIds(experimentItems, (e) => e.id, 'experiment');
-  const experiments = experimentItems.map((at) => compileExperiment(ctx, at));
-  const byId = new Map(experiments.map((e) => [e.id, e]));
-
+  const experiments = experimentItems.map((at) => ({ spec: at.item, compiled: compileExperiment(ctx, at) }));
+  const byId = new Map(experiments.map((e) => [e.compiled.id, e.compiled]));
   const bannerItems = collect(files, (s) => s.banners, 'banners');
   ctx.checkUniqueIds(bannerItems, (b) => b.id, 'banner');
-  const fallback = settings?.fallbackLanguage ?? DEFAULT_SETTINGS.fallbackLanguage;
-  const choices = bannerItems.map((at): BannerChoice => {
-    checkBannerTarget(ctx, at, byId, settings);
-    if (at.item.when) ctx.checkCondition(at.file, [...at.path, 'when'], at.item.when);
-    const image = {
-      template: at.item.image,
-      languages: at.item.languages ?? settings?.languages ?? [fallback],
-    };
-    checkImage(ctx, at, image, fallback);
-    return {
-      id: at.item.id,
-      experimentId: at.item.experiment ?? null,
-      variations: at.item.variations ?? [],
-      image,
-    };
-  });
-  if (!settings) return null;
-
-  const eligibilitySpecs = experimentItems
-    .filter((at) => at.item.eligibility)
-    .map((at, i) => ({
-      id: at.item.id,
-      priority: i,
-      when: at.item.eligibility as Condition,
-      data: byId.get(at.item.id) as Experiment,
-    }));
-  const bannerSpecs = bannerItems.map((at, i) => ({
-    id: at.item.id,
-    priority: i,
-    when: bannerCondition(at.item),
-    data: choices[i] as BannerChoice,
+  const banners = bannerItems.map((at) => ({
+    spec: at.item,
+    choice: compileChoice(ctx, at, byId, settings),
   }));
-  const used = segmentsUsedBy(
-    [...eligibilitySpecs, ...bannerSpecs].map((s) => s.when),
-    catalog,
-  );
-  return Object.freeze({
-    settings: deepFreeze(settings),
-    experiments: deepFreeze(experiments),
-    segments: catalog.forIds(used),
-    eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
-    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
-  });
+  return settings ? buildRules(settings, experiments, banners, catalog) : null;
 }
