@@ -15,5 +15,5 @@ export function appConfigFor(
   } catch {
     // No usable config here: a rules repository checked out on its own.
   }
-  return { id: appId, name: appId, status: 'active', keys: [], walls: [] };
+  return { id: appId, name: appId, status: 'active', keys: [], walls: [], offerwall: null };
 }

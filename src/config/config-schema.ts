@@ -16,6 +16,11 @@ export const configSchema = {
       properties: {
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
         trustedProxies: { type: 'array', items: { type: 'string' } },
+        publicUrl: {
+          type: 'string',
+          pattern: '^https?://[^/?#]+(/[^?#]*)?$',
+          description: 'base URL clients reach offerd at; offerwall click links start with it',
+        },
       },
     },
     geoip: {
@@ -49,6 +54,15 @@ export const configSchema = {
               },
             },
           },
+          offerwall: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clickSecret', 'postbackSecret'],
+            properties: {
+              clickSecret: { type: 'string', minLength: 16 },
+              postbackSecret: { type: 'string', minLength: 16 },
+            },
+          },
           walls: {
             type: 'array',
             items: {
@@ -58,6 +72,25 @@ export const configSchema = {
               properties: {
                 id: { type: 'integer', minimum: 1 },
                 publisherId: { type: 'integer', minimum: 1 },
+                catalog: {
+                  type: 'string',
+                  minLength: 1,
+                  description: 'Get Offers JSON file, relative to this file',
+                },
+                feed: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['url'],
+                  properties: {
+                    url: { type: 'string', pattern: '^https?://' },
+                    apiKey: { type: 'string', minLength: 1 },
+                    pageSize: { type: 'integer', minimum: 1, maximum: 1000 },
+                    timeoutMs: { type: 'integer', minimum: 1, maximum: 120000 },
+                    retries: { type: 'integer', minimum: 0, maximum: 10 },
+                    backoffMs: { type: 'integer', minimum: 0, maximum: 60000 },
+                    schedule: { type: 'string', minLength: 1, description: 'cron expression (croner)' },
+                  },
+                },
               },
             },
           },

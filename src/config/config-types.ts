@@ -9,9 +9,32 @@ export interface ApiKeyConfig {
   revoked: boolean;
 }
 
+/** An upstream offer feed in the vendor's Get Offers shape, paged by limit/offset. */
+export interface WallFeedConfig {
+  url: string;
+  /** Sent as `X-API-Key`. */
+  apiKey: string | null;
+  pageSize: number;
+  timeoutMs: number;
+  /** Further attempts per page after the first, with exponential backoff from `backoffMs`. */
+  retries: number;
+  backoffMs: number;
+  /** Cron expression for scheduled syncs; null: on demand only. */
+  schedule: string | null;
+}
+
 export interface WallConfig {
   id: number;
   publisherId: number;
+  /** Absolute path of the wall's shipped catalog file (Get Offers shape), or null. */
+  catalog: string | null;
+  feed: WallFeedConfig | null;
+}
+
+/** Secrets of an app's offerwall: click links and postbacks are signed with them. */
+export interface OfferwallAppConfig {
+  clickSecret: string;
+  postbackSecret: string;
 }
 
 export interface AppConfig {
@@ -20,6 +43,7 @@ export interface AppConfig {
   status: 'active' | 'disabled';
   keys: ApiKeyConfig[];
   walls: WallConfig[];
+  offerwall: OfferwallAppConfig | null;
 }
 
 export type StoreKind = 'lowdb' | 'memory' | 'postgres';
@@ -35,7 +59,7 @@ export interface OfferdConfig {
   databaseUrl: string | null;
   logLevel: string;
   admin: { token: string; isDemoToken: boolean };
-  http: { bodyLimit: string; trustedProxies: string[] };
+  http: { bodyLimit: string; trustedProxies: string[]; publicUrl: string | null };
   geoip: { database: string | null };
   apps: AppConfig[];
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Cron } from 'croner';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';
 import { configSchema } from './config-schema.js';
-import type { AppConfig, OfferdConfig, StoreKind } from './config-types.js';
+import type { AppConfig, OfferdConfig, StoreKind, WallConfig, WallFeedConfig } from './config-types.js';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
 
@@ -54,9 +55,58 @@ function crossChecks(apps: AppConfig[], source: YamlSource): Problem[] {
     });
     app.walls.forEach((w, i) => {
       claim(`wall:${w.id}`, `wall id ${w.id}`, ['apps', a, 'walls', i, 'id']);
+      problems.push(...wallChecks(w, ['apps', a, 'walls', i], source));
     });
+    if (app.walls.length > 0 && !app.offerwall) {
+      problems.push(
+        source.problem(
+          ['apps', a],
+          `app '${app.id}' has walls and needs offerwall.clickSecret and postbackSecret`,
+        ),
+      );
+    }
   });
   return problems;
+}
+
+function wallChecks(w: WallConfig, at: (string | number)[], source: YamlSource): Problem[] {
+  const problems: Problem[] = [];
+  if (!w.catalog && !w.feed) problems.push(source.problem(at, `wall ${w.id} needs a catalog file or a feed`));
+  if (w.feed?.schedule) {
+    try {
+      new Cron(w.feed.schedule, { paused: true }).stop();
+    } catch (err) {
+      problems.push(
+        source.problem([...at, 'feed', 'schedule'], `invalid cron expression: ${(err as Error).message}`),
+      );
+    }
+  }
+  return problems;
+}
+
+type RawWall = Omit<WallConfig, 'catalog' | 'feed'> & {
+  catalog?: string;
+  feed?: Partial<WallFeedConfig> & { url: string };
+};
+
+function toWall(w: RawWall, configDir: string): WallConfig {
+  const f = w.feed;
+  return {
+    id: w.id,
+    publisherId: w.publisherId,
+    catalog: w.catalog ? path.resolve(configDir, w.catalog) : null,
+    feed: f
+      ? {
+          url: f.url,
+          apiKey: f.apiKey ?? null,
+          pageSize: f.pageSize ?? 100,
+          timeoutMs: f.timeoutMs ?? 10_000,
+          retries: f.retries ?? 2,
+          backoffMs: f.backoffMs ?? 500,
+          schedule: f.schedule ?? null,
+        }
+      : null,
+  };
 }
 
 /**
@@ -80,20 +130,25 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
 
   const file = parsed.value as {
     admin?: { token?: string };
-    http?: { bodyLimit?: string; trustedProxies?: string[] };
+    http?: { bodyLimit?: string; trustedProxies?: string[]; publicUrl?: string };
     geoip?: { database?: string };
-    apps: (Omit<AppConfig, 'walls' | 'keys'> & { walls?: AppConfig['walls']; keys: AppConfig['keys'] })[];
+    apps: (Omit<AppConfig, 'walls' | 'keys' | 'offerwall'> & {
+      walls?: RawWall[];
+      keys: AppConfig['keys'];
+      offerwall?: AppConfig['offerwall'];
+    })[];
   };
+  const configDir = path.dirname(configPath);
   const apps: AppConfig[] = file.apps.map((a) => ({
     ...a,
     keys: a.keys.map((k) => ({ ...k, revoked: k.revoked ?? false })),
-    walls: a.walls ?? [],
+    walls: (a.walls ?? []).map((w) => toWall(w, configDir)),
+    offerwall: a.offerwall ?? null,
   }));
   const cross = crossChecks(apps, parsed.source);
   if (cross.length > 0) throw new ConfigError(cross.map(formatProblem).join('\n'));
 
   const token = env.OFFERD_ADMIN_TOKEN || file.admin?.token || DEMO_ADMIN_TOKEN;
-  const configDir = path.dirname(configPath);
   const config: OfferdConfig = {
     configPath,
     port: envInt(env, 'PORT', 8080, 0, 65535),
@@ -104,7 +159,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     databaseUrl: env.DATABASE_URL ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },
-    http: { bodyLimit: file.http?.bodyLimit ?? '1mb', trustedProxies: file.http?.trustedProxies ?? [] },
+    http: {
+      bodyLimit: file.http?.bodyLimit ?? '1mb',
+      trustedProxies: file.http?.trustedProxies ?? [],
+      publicUrl: file.http?.publicUrl?.replace(/\/+$/, '') ?? null,
+    },
     geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
     apps,
     ...overrides,

@@ -29,8 +29,15 @@ export function renderError(
       return { message: err.message, code: err.code, errors: err.fields };
     case 'track':
       return renderTrackError(err, options.verbose === true);
-    case 'offerwall':
-      return { status: 'failure', error: { code: err.code, message: err.message }, support_id: supportId };
+    case 'offerwall': {
+      // RevU's envelope; `fields` (ours) lists each offending parameter when there are any.
+      const fields = err.fields.length > 0 ? { fields: err.fields } : {};
+      return {
+        status: 'failure',
+        error: { code: err.code, message: err.message, ...fields },
+        support_id: supportId,
+      };
+    }
     case 'journeys':
       return {
         message: err.message,

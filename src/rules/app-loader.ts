@@ -6,6 +6,7 @@ import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { displayPath } from './display-path.js';
 import { compileBanner } from './kinds/banner.js';
+import { compileOfferwall } from './kinds/offerwall.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
@@ -85,6 +86,7 @@ export class AppLoader {
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
     const banner = compileBanner(ofKind('Banner'), segments, ctx);
+    const offerwall = compileOfferwall(ofKind('Offerwall'), segments, ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
     const rules: AppRules = {
@@ -95,6 +97,7 @@ export class AppLoader {
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
       banner,
+      offerwall,
     };
     return { ok: true, rules: Object.freeze(rules) };
   }

@@ -1,4 +1,5 @@
 import type { BannerRules } from './kinds/banner.js';
+import type { OfferwallRules } from './kinds/offerwall.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -23,6 +24,8 @@ export interface AppRules {
   readonly segments: SegmentCatalog;
   /** The personal-offers API (kind: Banner); null when the app has no Banner file. */
   readonly banner: BannerRules | null;
+  /** The Offerwall file compiled; null when the app has none (default ranking, no rules). */
+  readonly offerwall: OfferwallRules | null;
 }
 
 /** The value of the `X-Rules-Version` header on every API response. */

@@ -1,5 +1,6 @@
 import type { StoreKind } from '../config/config-types.js';
 import type { BannerStore } from './banner-store.js';
+import type { OfferwallStore } from './offerwall-store.js';
 
 /**
  * The store port: what offerd keeps between requests, shaped by the three APIs.
@@ -10,6 +11,7 @@ import type { BannerStore } from './banner-store.js';
 export interface Store {
   readonly kind: StoreKind;
   readonly banner: BannerStore;
+  readonly offerwall: OfferwallStore;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import { bannerFileSchema } from '../schemas/banner.js';
+import { offerwallSchema } from '../schemas/offerwall.js';
 import { segmentsSchema } from '../schemas/segments.js';
 
 /**
@@ -8,4 +9,5 @@ import { segmentsSchema } from '../schemas/segments.js';
 export const RULE_KIND_SCHEMAS: Readonly<Record<string, object>> = {
   Segments: segmentsSchema,
   Banner: bannerFileSchema,
+  Offerwall: offerwallSchema,
 };

@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import { BannerDocumentStore } from './banner-document-store.js';
+import { OfferwallDocumentStore } from './offerwall-document-store.js';
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON
@@ -12,14 +13,18 @@ export class DocumentStore implements Store {
   private constructor(
     readonly dir: string | null,
     readonly banner: BannerDocumentStore,
+    readonly offerwall: OfferwallDocumentStore,
     private readonly files: { flush(): Promise<void> }[],
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    const banner = await BannerDocumentStore.open(dir);
-    return new DocumentStore(dir, banner, [banner]);
+    const [banner, offerwall] = await Promise.all([
+      BannerDocumentStore.open(dir),
+      OfferwallDocumentStore.open(dir),
+    ]);
+    return new DocumentStore(dir, banner, offerwall, [banner, ...offerwall.files]);
   }
 
   async flush(): Promise<void> {

@@ -1,8 +1,9 @@
 import { BANNER_MIGRATIONS } from './banner-migrations.js';
 import type { Migration } from './migrate.js';
+import { OFFERWALL_MIGRATION } from './offerwall-migration.js';
 
 /**
  * The PostgreSQL schema, one versioned step at a time. Never edit a released step:
  * add a new one. Invariants the APIs promise are constraints here, not code.
  */
-export const MIGRATIONS: readonly Migration[] = [...BANNER_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [OFFERWALL_MIGRATION, ...BANNER_MIGRATIONS];

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { BannerPostgresStore } from './banner-postgres-store.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { OfferwallPostgresStore } from './offerwall-postgres-store.js';
 
 /**
  * The PostgreSQL adapter of the store port, for several instances sharing one
@@ -12,12 +13,14 @@ import { MIGRATIONS } from './migrations.js';
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly banner: BannerStore;
+  readonly offerwall: OfferwallPostgresStore;
 
   private constructor(
     readonly pool: pg.Pool,
     readonly migrations: MigrationResult,
   ) {
     this.banner = new BannerPostgresStore(pool);
+    this.offerwall = new OfferwallPostgresStore(pool);
   }
 
   /** Connects, applies pending migrations (idempotent, safe from several instances at once). */

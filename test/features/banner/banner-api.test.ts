@@ -1,4 +1,6 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { startService } from '../../../src/main.js';
 import { type BannerError, postBanner } from '../../helpers/banner-client.js';
 import { startTestService } from '../../helpers/start-test-service.js';
 
@@ -103,9 +105,7 @@ test('without countryIso2 the country comes from geo-IP of the caller, through t
   );
   t.is(direct.body.kibotuMetadata.countryIso2, null, 'X-Forwarded-For from an untrusted peer is ignored');
 
-  const proxied = await startTestService(t, {
-    env: { OFFERD_STORE: 'memory', OFFERD_CONFIG: await proxyConfig(t) },
-  });
+  const proxied = await startBehindProxy(t);
   const viaProxy = await postBanner(
     proxied,
     { userId: 'geo-1', offerId: 1 },
@@ -121,16 +121,21 @@ test('without countryIso2 the country comes from geo-IP of the caller, through t
   t.is(explicit.body.kibotuMetadata.countryIso2, 'DE', 'a country in the request wins over geo-IP');
 });
 
-async function proxyConfig(t: Parameters<typeof startTestService>[0]): Promise<string> {
-  const { readFile, writeFile } = await import('node:fs/promises');
-  const { tempDir } = await import('../../helpers/temp-dir.js');
-  const path = `${await tempDir(t, 'offerd-config-')}/offerd.yaml`;
-  const text = (await readFile('config/offerd.yaml', 'utf8')).replace(
-    'trustedProxies: []',
-    "trustedProxies: ['127.0.0.1']",
+/** The service with 127.0.0.1 as a trusted proxy (the shipped config otherwise). */
+async function startBehindProxy(t: ExecutionContext) {
+  const base = loadConfig({ OFFERD_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+  const service = await startService(
+    { ...base, http: { ...base.http, trustedProxies: ['127.0.0.1'] } },
+    { watch: false },
   );
-  await writeFile(path, text);
-  return path;
+  t.teardown(() => service.stop());
+  const url = `http://127.0.0.1:${service.port}`;
+  return {
+    ...service,
+    url,
+    config: base,
+    fetch: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init),
+  };
 }
 
 test('bad input gets a 4xx that says Invalid input and names the field, never a 500', async (t) => {

@@ -1,0 +1,47 @@
+import type { CatalogOffer, Platform } from './offer.js';
+
+/** Which offers a rule acts on: every listed field must match (one of its values); empty: all offers. */
+export interface OfferSelector {
+  offerTypes?: number[];
+  categories?: string[];
+  offerIds?: number[];
+  platforms?: Platform[];
+}
+
+/** What a matched offerwall rule does, applied to the catalog in plain code after one rules run. */
+export interface RuleEffect {
+  ruleId: string;
+  exclude?: OfferSelector;
+  /** An allow-list: offers it does not select are dropped. Several allow-lists intersect. */
+  allowOnly?: OfferSelector;
+  /** Added to the score of the offers it selects (negative demotes). */
+  boost?: OfferSelector & { by: number };
+}
+
+export function selects(selector: OfferSelector, offer: CatalogOffer): boolean {
+  return (
+    (!selector.offerTypes || selector.offerTypes.includes(offer.offer_type)) &&
+    (!selector.categories || selector.categories.includes(offer.category)) &&
+    (!selector.offerIds || selector.offerIds.includes(offer.offer_id)) &&
+    (!selector.platforms || (offer.platform !== null && selector.platforms.includes(offer.platform)))
+  );
+}
+
+export type RuleVerdict =
+  | { kept: true; boosts: { ruleId: string; by: number }[] }
+  | { kept: false; reason: 'rule_exclude' | 'rule_allow_list'; ruleId: string };
+
+/** Applies every matched rule's effect to one offer. */
+export function applyEffects(effects: readonly RuleEffect[], offer: CatalogOffer): RuleVerdict {
+  for (const e of effects) {
+    if (e.exclude && selects(e.exclude, offer))
+      return { kept: false, reason: 'rule_exclude', ruleId: e.ruleId };
+    if (e.allowOnly && !selects(e.allowOnly, offer)) {
+      return { kept: false, reason: 'rule_allow_list', ruleId: e.ruleId };
+    }
+  }
+  const boosts = effects.flatMap((e) =>
+    e.boost && selects(e.boost, offer) ? [{ ruleId: e.ruleId, by: e.boost.by }] : [],
+  );
+  return { kept: true, boosts };
+}

@@ -1,0 +1,75 @@
+import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
+import { signClick } from '../../domain/offerwall/signatures.js';
+import type { WallInfo } from './offerwall-service.js';
+
+export interface RenderOptions {
+  wall: WallInfo;
+  uid: string;
+  sid3: string | null;
+  /** Where clients reach offerd, e.g. `https://offers.example.com`. */
+  baseUrl: string;
+  includeSortmetric: boolean;
+  supportId: number;
+  experimentId: string | null;
+  bidFloor: number | null;
+}
+
+/** The complete, user-specific tracking link: offerd's click endpoint, signed. */
+export function clickUrl(o: RenderOptions, offerId: number): string {
+  const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3 };
+  const q = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid, offer: String(offerId) });
+  if (o.sid3 !== null) q.set('sid3', o.sid3);
+  q.set('sig', signClick(o.wall.secrets.clickSecret, link));
+  return `${o.baseUrl}/api/v1/click?${q.toString()}`;
+}
+
+function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
+  const { offer } = r;
+  const status = r.progress?.status ?? null;
+  return {
+    offer_id: offer.offer_id,
+    offer_name: offer.offer_name,
+    headline: offer.headline,
+    description: offer.description,
+    offer_terms: offer.offer_terms,
+    label: offer.label,
+    category: offer.category,
+    offer_type: offer.offer_type,
+    total_user_reward: offer.total_user_reward,
+    payout: offer.payout,
+    attribution_window_days: offer.attribution_window_days,
+    events: offer.events,
+    platform: offer.platform,
+    countries: offer.countries,
+    min_os_version: offer.min_os_version,
+    epc: offer.epc,
+    tracking_delay: offer.tracking_delay,
+    creatives: offer.creatives,
+    click_url: clickUrl(o, offer.offer_id),
+    eligible: r.eligible,
+    in_progress: status === 'in_progress',
+    user_completed: status === 'completed',
+    score: r.breakdown.score,
+    hot_offers_order: r.rank,
+    user_status: status,
+    ...(o.includeSortmetric
+      ? { sortmetric: r.breakdown.metric, conversion_rate: offer.conversion_rate }
+      : {}),
+  };
+}
+
+/** The 200 body of the personalized endpoint, in the contract's field order. */
+export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
+  return {
+    status: 'success',
+    publisher_id: o.wall.publisherId,
+    wall_id: o.wall.wallId,
+    support_id: o.supportId,
+    total: ranking.total,
+    offset: 0,
+    limit: ranking.offers.length,
+    experiment_id: o.experimentId,
+    bid_floor: o.bidFloor,
+    offers: ranking.offers.map((r) => renderOffer(r, o)),
+  };
+}

@@ -1,0 +1,125 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { osVersionFromUserAgent, platformFromUserAgent } from '../../domain/offerwall/device.js';
+import { AppError } from '../../http/app-error.js';
+import type { RequestState } from '../../http/request-context.js';
+import type { AppRules } from '../../rules/app-rules.js';
+import { rulesVersionHeader } from '../../rules/app-rules.js';
+import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
+import { renderPersonalized } from './offerwall-response.js';
+import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
+
+/** What the public routes need besides the service; built once by the feature. */
+export interface PublicRouteDeps {
+  service: OfferwallService;
+  walls: ReadonlyMap<number, WallInfo>;
+  rules: { current(appId: string): AppRules | undefined };
+  geo: { country(ip: string): string | null };
+  /** The caller's address (X-Forwarded-For only from trusted proxies). */
+  callerIp: (ctx: Context) => string | null;
+  /** Configured public base URL, or null to use the request's own origin. */
+  publicUrl: string | null;
+}
+
+function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
+  const wall = deps.walls.get(wallId);
+  if (!wall) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+  return wall;
+}
+
+function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
+  // Read once per request: this snapshot decides everything below, and its version is in the header.
+  const rules = deps.rules.current(appId);
+  if (!rules) throw new AppError(503, 'RULES_UNAVAILABLE', 'no valid rules are loaded for this wall yet');
+  ctx.set('X-Rules-Version', rulesVersionHeader(rules));
+  return rules;
+}
+
+async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parsePersonalizedQuery(ctx.params.uid ?? '', ctx.query);
+  const wall = wallOf(deps, q.wall);
+  const rules = rulesOf(deps, ctx, wall.appId);
+  const ip = q.ip ?? deps.callerIp(ctx);
+  const ua = ctx.get('User-Agent') || undefined;
+  const outcome = await deps.service.personalized(
+    {
+      wall,
+      uid: q.uid,
+      ip,
+      country: ip ? deps.geo.country(ip) : null,
+      device: q.device ?? platformFromUserAgent(ua),
+      osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),
+      bidFloor: q.bidFloor,
+      limit: q.numoffers,
+      sid3: q.sid3,
+      experimentId: q.experimentId,
+    },
+    rules,
+  );
+  if ('ban' in outcome) throw bannedError(outcome.ban);
+  if (outcome.reason === 'NO_ELIGIBLE_OFFERS') {
+    throw new AppError(404, 'NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
+  }
+  // Results are per user and per moment: the vendor says never to cache them.
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = renderPersonalized(outcome.ranking, {
+    wall,
+    uid: q.uid,
+    sid3: q.sid3,
+    // Koa 3: ctx.origin is the Origin header, not our own origin.
+    baseUrl: deps.publicUrl ?? `${ctx.protocol}://${ctx.host}`,
+    includeSortmetric: q.includeSortmetric,
+    supportId: (ctx.state as RequestState).supportId,
+    experimentId: q.experimentId,
+    bidFloor: q.bidFloor,
+  });
+}
+
+async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parseClickQuery(ctx.query);
+  const wall = wallOf(deps, q.wall);
+  const { location } = await deps.service.click({
+    wall,
+    uid: q.uid,
+    offerId: q.offer,
+    sid3: q.sid3,
+    sig: q.sig,
+    ip: deps.callerIp(ctx),
+  });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(location);
+}
+
+async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parsePostback(ctx.query, (ctx.request as { body?: unknown }).body);
+  const wall = wallOf(deps, q.wall);
+  const { duplicate, progress } = await deps.service.postback({
+    wall,
+    uid: q.uid,
+    offerId: q.offer,
+    eventId: q.event,
+    transactionId: q.transactionId,
+    sig: q.sig,
+  });
+  ctx.body = {
+    status: 'success',
+    support_id: (ctx.state as RequestState).supportId,
+    duplicate,
+    wall_id: wall.wallId,
+    offer_id: q.offer,
+    event_id: q.event,
+    transaction_id: q.transactionId,
+    sid3: progress?.sid3 ?? null,
+    in_progress: progress?.status === 'in_progress',
+    user_completed: progress?.status === 'completed',
+    completed_events: progress?.completedEvents ?? [],
+  };
+}
+
+/** The public offerwall API: personalized offers, click tracking and postbacks (family `offerwall`). */
+export function publicRoutes(router: Router, deps: PublicRouteDeps): void {
+  router.get('/api/v1/users/:uid/personalized', (ctx) => personalized(deps, ctx));
+  router.get('/api/v1/click', (ctx) => click(deps, ctx));
+  router.get('/api/v1/postback', (ctx) => postback(deps, ctx));
+  router.post('/api/v1/postback', (ctx) => postback(deps, ctx));
+}

@@ -1,0 +1,250 @@
+import type { OfferwallAppConfig } from '../../config/config-types.js';
+import { type Ban, findBlockingBan } from '../../domain/offerwall/bans.js';
+import { type Ranking, rankOffers } from '../../domain/offerwall/decide.js';
+import type { Targeting } from '../../domain/offerwall/eligibility.js';
+import { type CatalogOffer, finalEventId } from '../../domain/offerwall/offer.js';
+import { type OfferProgress, userHistory } from '../../domain/offerwall/progress.js';
+import { DEFAULT_RANKING } from '../../domain/offerwall/ranking.js';
+import type { RuleEffect } from '../../domain/offerwall/rule-effects.js';
+import { verifyClick, verifyPostback } from '../../domain/offerwall/signatures.js';
+import { AppError } from '../../http/app-error.js';
+import type { AppRules } from '../../rules/app-rules.js';
+import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
+import type { SegmentMatch } from '../../rules/segment-catalog.js';
+import type { OfferwallStore } from '../../store/offerwall-store.js';
+import type { Catalog } from './offer-catalogs.js';
+
+/** A wall as requests see it: which app it belongs to and that app's offerwall secrets. */
+export interface WallInfo {
+  appId: string;
+  wallId: number;
+  publisherId: number;
+  secrets: OfferwallAppConfig;
+}
+
+export interface CatalogReader {
+  current(wallId: number): Catalog | undefined;
+}
+
+export interface PersonalizedRequest extends Targeting {
+  wall: WallInfo;
+  uid: string;
+  ip: string | null;
+  limit: number;
+  sid3: string | null;
+  experimentId: string | null;
+}
+
+export type PersonalizedOutcome =
+  | { reason: 'USER_BANNED' | 'IP_BANNED'; ban: Ban }
+  | {
+      reason: 'RANKED' | 'NO_ELIGIBLE_OFFERS';
+      ranking: Ranking;
+      segments: SegmentMatch;
+      rules: RuleOutcome<RuleEffect>[];
+      facts: Facts;
+    };
+
+export interface ServiceDeps {
+  store: OfferwallStore;
+  catalogs: CatalogReader;
+  /** CIDR matching for IP bans (the http layer's address sets). */
+  ipInRange: (range: string, ip: string) => boolean;
+  now: () => Date;
+  /** Ids for new bans. */
+  newId: () => string;
+}
+
+export interface ClickInput {
+  wall: WallInfo;
+  uid: string;
+  offerId: number;
+  sid3: string | null;
+  sig: string;
+  ip: string | null;
+}
+
+export interface PostbackInput {
+  wall: WallInfo;
+  uid: string;
+  offerId: number;
+  eventId: string;
+  transactionId: string;
+  sig: string;
+}
+
+export interface PostbackResult {
+  duplicate: boolean;
+  progress: OfferProgress | null;
+}
+
+/** Fills `{uid}`, `{sid3}`, `{offer_id}` and `{wall_id}` in an advertiser URL. */
+export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | null, wallId: number): string {
+  const values: Record<string, string> = {
+    uid,
+    sid3: sid3 ?? '',
+    offer_id: String(offer.offer_id),
+    wall_id: String(wallId),
+  };
+  return offer.click_url_base.replace(/\{(uid|sid3|offer_id|wall_id)\}/g, (_, k: string) =>
+    encodeURIComponent(values[k] ?? ''),
+  );
+}
+
+/**
+ * The offerwall's decisions and records: personalized ranking (bans, eligibility,
+ * one segments run and one rules run per request, scoring), signed clicks and
+ * postbacks, and bans. It knows no HTTP: the routes validate and render.
+ */
+export class OfferwallService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  catalog(wallId: number): Catalog {
+    const c = this.deps.catalogs.current(wallId);
+    if (!c) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+    return c;
+  }
+
+  async personalized(req: PersonalizedRequest, rules: AppRules): Promise<PersonalizedOutcome> {
+    const { appId, wallId } = req.wall;
+    const ban = findBlockingBan(
+      await this.deps.store.bansFor(appId, req.uid),
+      { uid: req.uid, ip: req.ip, wallId },
+      this.deps.ipInRange,
+    );
+    if (ban) return { reason: ban.type === 'user' ? 'USER_BANNED' : 'IP_BANNED', ban };
+    const progress = await this.deps.store.progressOf(appId, req.uid);
+    const history = userHistory(progress);
+    const now = this.deps.now();
+    const facts: Facts = {
+      request: {
+        wallId,
+        publisherId: req.wall.publisherId,
+        uid: req.uid,
+        ip: req.ip,
+        countryIso2: req.country,
+        device: req.device,
+        osVersion: req.osVersion,
+        bidFloor: req.bidFloor,
+        experimentId: req.experimentId,
+        hourUtc: now.getUTCHours(),
+        weekday: now.getUTCDay(),
+      },
+      user: history,
+    };
+    const ow = rules.offerwall;
+    const segments = ow ? await ow.segments.evaluate(facts) : { ids: [], outcomes: [] };
+    const outcomes = ow ? await ow.rules.evaluate({ ...facts, segments: segments.ids }) : [];
+    const ranking = rankOffers({
+      offers: this.catalog(wallId).offers,
+      targeting: req,
+      progress: new Map(progress.map((p) => [p.offerId, p])),
+      effects: outcomes.filter((o) => o.matched).map((o) => o.data),
+      model: ow?.ranking ?? DEFAULT_RANKING,
+      completedOffers: ow?.completedOffers ?? 'hide',
+      affinity: history.categories,
+      now,
+      limit: req.limit,
+    });
+    const reason = ranking.total === 0 ? 'NO_ELIGIBLE_OFFERS' : 'RANKED';
+    return { reason, ranking, segments, rules: outcomes, facts: { ...facts, segments: segments.ids } };
+  }
+
+  /** Verifies a click link, records the click (offer → in progress) and gives the advertiser URL. */
+  async click(input: ClickInput): Promise<{ location: string; progress: OfferProgress }> {
+    const { wall } = input;
+    const link = { wallId: wall.wallId, uid: input.uid, offerId: input.offerId, sid3: input.sid3 };
+    if (!verifyClick(wall.secrets.clickSecret, link, input.sig)) {
+      throw new AppError(403, 'INVALID_SIGNATURE', 'click link signature does not match');
+    }
+    const offer = this.offer(wall.wallId, input.offerId);
+    const ban = findBlockingBan(
+      await this.deps.store.bansFor(wall.appId, input.uid),
+      { uid: input.uid, ip: input.ip, wallId: wall.wallId },
+      this.deps.ipInRange,
+    );
+    if (ban) throw bannedError(ban);
+    const progress = await this.deps.store.recordClick({
+      appId: wall.appId,
+      wallId: wall.wallId,
+      uid: input.uid,
+      offerId: offer.offer_id,
+      category: offer.category,
+      offerType: offer.offer_type,
+      sid3: input.sid3,
+      at: this.deps.now().toISOString(),
+    });
+    return { location: advertiserUrl(offer, input.uid, input.sid3, wall.wallId), progress };
+  }
+
+  /** Records an event completion once per transaction id; the final event completes the offer. */
+  async postback(input: PostbackInput): Promise<PostbackResult> {
+    const { wall } = input;
+    const report = { ...input, wallId: wall.wallId };
+    if (!verifyPostback(wall.secrets.postbackSecret, report, input.sig)) {
+      throw new AppError(403, 'INVALID_SIGNATURE', 'postback signature does not match');
+    }
+    const offer = this.offer(wall.wallId, input.offerId);
+    if (!offer.events.some((e) => e.event_id === input.eventId)) {
+      throw new AppError(
+        400,
+        'INVALID_PARAMETER',
+        `event: offer ${offer.offer_id} has no event '${input.eventId}'`,
+        [{ field: 'event', message: `offer ${offer.offer_id} has no event '${input.eventId}'` }],
+      );
+    }
+    const outcome = await this.deps.store.recordEvent({
+      appId: wall.appId,
+      wallId: wall.wallId,
+      uid: input.uid,
+      offerId: offer.offer_id,
+      category: offer.category,
+      offerType: offer.offer_type,
+      eventId: input.eventId,
+      transactionId: input.transactionId,
+      final: finalEventId(offer) === input.eventId,
+      at: this.deps.now().toISOString(),
+    });
+    if (outcome.result === 'recorded') return { duplicate: false, progress: outcome.progress };
+    const f = outcome.first;
+    if (f.uid !== input.uid || f.offerId !== input.offerId || f.eventId !== input.eventId) {
+      throw new AppError(
+        409,
+        'TRANSACTION_CONFLICT',
+        `transaction_id '${input.transactionId}' was already used for another user, offer or event`,
+      );
+    }
+    return { duplicate: true, progress: outcome.progress };
+  }
+
+  async addBan(appId: string, input: Omit<Ban, 'id' | 'appId' | 'createdAt'>): Promise<Ban> {
+    return this.deps.store.addBan({
+      id: this.deps.newId(),
+      appId,
+      ...input,
+      createdAt: this.deps.now().toISOString(),
+    });
+  }
+
+  listBans(appId: string): Promise<Ban[]> {
+    return this.deps.store.listBans(appId);
+  }
+
+  async removeBan(appId: string, banId: string): Promise<void> {
+    if (!(await this.deps.store.removeBan(appId, banId))) {
+      throw new AppError(404, 'BAN_NOT_FOUND', `app '${appId}' has no ban '${banId}'`);
+    }
+  }
+
+  private offer(wallId: number, offerId: number): CatalogOffer {
+    const offer = this.catalog(wallId).byId.get(offerId);
+    if (!offer) throw new AppError(404, 'OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
+    return offer;
+  }
+}
+
+export function bannedError(ban: Ban): AppError {
+  return ban.type === 'user'
+    ? new AppError(403, 'USER_BANNED', 'This user is banned from the offerwall')
+    : new AppError(403, 'IP_BANNED', 'This IP address is banned from the offerwall');
+}
