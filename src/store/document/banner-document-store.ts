@@ -41,7 +41,7 @@ interface Indexed<R, F> {
   file: CollectionFile<F>;
 }
 
-/** Shards per sharded collection; see ShardedCollection for why changing it is safe. */
+/** Shards per sharded collection; may be raised later (see ShardedCollection), never lowered. */
 const SHARDS = 16;
 /** How long a render's visit update (last seen, renders) may wait to be written. */
 const VISIT_WRITE_DELAY_MS = 1000;
@@ -67,7 +67,7 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  */
 export class BannerDocumentStore implements BannerStore {
   private readonly users = new Map<string, Indexed<UserRecord, Users>>();
-  private readonly assignmentsByKey = new Map<string, AssignmentRecord>();
+  private readonly assignmentsByKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
   private readonly assignmentsByUser = new Map<string, AssignmentRecord[]>();
   private readonly assignmentsByExperiment = new Map<string, AssignmentRecord[]>();
   private readonly logs = new Map<string, Indexed<EventLog, Events>>();
@@ -84,7 +84,9 @@ export class BannerDocumentStore implements BannerStore {
       for (const record of file.data.users)
         this.users.set(key(record.appId, record.userId), { record, file });
     }
-    for (const file of assignmentFiles.shards) for (const a of file.data.assignments) this.indexAssignment(a);
+    for (const file of assignmentFiles.shards) {
+      for (const a of file.data.assignments) this.indexAssignment(a, file);
+    }
     for (const file of eventFiles.shards) {
       for (const record of file.data.logs) this.logs.set(key(record.appId, record.userId), { record, file });
     }
@@ -127,15 +129,16 @@ export class BannerDocumentStore implements BannerStore {
   async assign(appId: string, proposal: Assignment): Promise<{ assignment: Assignment; created: boolean }> {
     const k = key(appId, proposal.experimentId, proposal.bucketVersion, proposal.userId);
     const existing = this.assignmentsByKey.get(k);
-    // The stored one wins, but its write may still be in flight: wait for it either way.
-    const record = existing ?? { ...proposal, assignedAt: iso(proposal.assignedAt), appId };
-    const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
-    if (!existing) {
+    let stored = existing;
+    if (!stored) {
+      const record = { ...proposal, assignedAt: iso(proposal.assignedAt), appId };
+      const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
       file.data.assignments.push(record);
-      this.indexAssignment(record);
+      stored = this.indexAssignment(record, file);
     }
-    await file.commit();
-    const { appId: _app, ...assignment } = record;
+    // The stored one wins, but its write may still be in flight: wait for it either way.
+    await stored.file.commit();
+    const { appId: _app, ...assignment } = stored.record;
     return { assignment: { ...assignment }, created: !existing };
   }
 
@@ -202,10 +205,15 @@ export class BannerDocumentStore implements BannerStore {
       }));
   }
 
-  private indexAssignment(a: AssignmentRecord): void {
-    this.assignmentsByKey.set(key(a.appId, a.experimentId, a.bucketVersion, a.userId), a);
+  private indexAssignment(
+    a: AssignmentRecord,
+    file: CollectionFile<Assignments>,
+  ): Indexed<AssignmentRecord, Assignments> {
+    const indexed = { record: a, file };
+    this.assignmentsByKey.set(key(a.appId, a.experimentId, a.bucketVersion, a.userId), indexed);
     push(this.assignmentsByUser, key(a.appId, a.userId), a);
     push(this.assignmentsByExperiment, key(a.appId, a.experimentId, a.bucketVersion), a);
+    return indexed;
   }
 
   private touchUser(appId: string, userId: string, at: Date): Indexed<UserRecord, Users> {

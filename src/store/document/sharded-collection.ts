@@ -13,8 +13,9 @@ function fnv1a(key: string): number {
 /**
  * A collection split over several files (`<name>-00.json`...), so a small write
  * rewrites one shard instead of everything. Where a record lives is found through the
- * caller's index, not recomputed, so changing the shard count moves nothing: new
- * records simply spread over the new shards.
+ * caller's index, not recomputed, so raising the shard count moves nothing: new
+ * records simply spread over the new shards. Lowering it would leave the highest
+ * shards unread: never do that without merging them first.
  */
 export class ShardedCollection<T> {
   private constructor(readonly shards: readonly CollectionFile<T>[]) {}
