@@ -1,14 +1,34 @@
 import type { AppError } from './app-error.js';
 
 /** The API families offerd speaks; each renders errors in its vendor's envelope. */
-export type ApiFamily = 'banner' | 'offerwall' | 'journeys' | 'admin';
+export type ApiFamily = 'banner' | 'track' | 'offerwall' | 'journeys' | 'admin';
+
+/** What of the request a renderer may need besides the error. */
+export interface RenderOptions {
+  /** `verbose=1` in the query (the banner vendor's /track). */
+  verbose?: boolean;
+}
+
+/** The vendor SDK's /track failure reply: `0`, or with verbose=1 `{status: 0, error}`. */
+function renderTrackError(err: AppError, verbose: boolean): unknown {
+  if (!verbose) return '0';
+  const fields = err.fields.map((f) => `${f.field} ${f.message}`).join('; ');
+  return { status: 0, error: fields ? `${err.message}: ${fields}` : err.message };
+}
 
 /** Renders an error body for `family`. `supportId` is the request id of this request. */
-export function renderError(family: ApiFamily, err: AppError, supportId: number): unknown {
+export function renderError(
+  family: ApiFamily,
+  err: AppError,
+  supportId: number,
+  options: RenderOptions = {},
+): unknown {
   switch (family) {
     case 'banner':
       // Kibotu: the body says "Invalid input" and names each offending field.
       return { message: err.message, code: err.code, errors: err.fields };
+    case 'track':
+      return renderTrackError(err, options.verbose === true);
     case 'offerwall': {
       // RevU's envelope; `fields` (ours) lists each offending parameter when there are any.
       const fields = err.fields.length > 0 ? { fields: err.fields } : {};

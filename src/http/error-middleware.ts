@@ -57,7 +57,7 @@ export function errorMiddleware() {
       const appError = toAppError(err);
       if (appError.status >= 500) state.log.error({ err }, 'request failed');
       ctx.status = appError.status;
-      ctx.body = renderError(state.family, appError, state.supportId);
+      ctx.body = renderError(state.family, appError, state.supportId, { verbose: ctx.query.verbose === '1' });
     }
   };
 }

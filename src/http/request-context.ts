@@ -24,7 +24,8 @@ export function supportIdGenerator(): () => number {
 
 /** The API family a path belongs to, decided before routing so even 404s and body errors use it. */
 export function familyOf(path: string): ApiFamily {
-  if (path === '/getPersonalizedBanner' || path.startsWith('/ab/') || path === '/track') return 'banner';
+  if (path === '/track' || path === '/ab/track') return 'track';
+  if (path === '/getPersonalizedBanner' || path.startsWith('/ab/')) return 'banner';
   if (path.startsWith('/api/v1/')) return 'offerwall';
   if (path.startsWith('/v1/user-journeys')) return 'journeys';
   return 'admin';

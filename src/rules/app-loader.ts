@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { displayPath } from './display-path.js';
+import { compileBanner } from './kinds/banner.js';
 import { compileJourneys } from './kinds/journeys.js';
 import { compileOfferwall } from './kinds/offerwall.js';
 import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
@@ -85,6 +86,7 @@ export class AppLoader {
     const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
+    const banner = compileBanner(ofKind('Banner'), segments, ctx);
     const offerwall = compileOfferwall(ofKind('Offerwall'), segments, ctx);
     const journeys = compileJourneys(ofKind('Journeys'), ctx, segments);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
@@ -96,6 +98,7 @@ export class AppLoader {
       loadedAt: now.toISOString(),
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
+      banner,
       offerwall,
       journeys,
     };

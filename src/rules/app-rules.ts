@@ -1,3 +1,4 @@
+import type { BannerRules } from './kinds/banner.js';
 import type { JourneysRules } from './kinds/journeys-rules.js';
 import type { OfferwallRules } from './kinds/offerwall.js';
 import type { SegmentCatalog } from './segment-catalog.js';
@@ -22,6 +23,8 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
+  /** The personal-offers API (kind: Banner); null when the app has no Banner file. */
+  readonly banner: BannerRules | null;
   /** The Offerwall file compiled; null when the app has none (default ranking, no rules). */
   readonly offerwall: OfferwallRules | null;
   /** The user-journeys rules (kind Journeys); null when the app has none. */

@@ -1,4 +1,5 @@
 import type { StoreKind } from '../config/config-types.js';
+import type { BannerStore } from './banner-store.js';
 import type { JourneysStore } from './journeys-store.js';
 import type { OfferwallStore } from './offerwall-store.js';
 
@@ -10,6 +11,7 @@ import type { OfferwallStore } from './offerwall-store.js';
  */
 export interface Store {
   readonly kind: StoreKind;
+  readonly banner: BannerStore;
   readonly offerwall: OfferwallStore;
   readonly journeys: JourneysStore;
   /** Waits until every acknowledged write is durable (graceful shutdown). */

@@ -79,15 +79,14 @@ test('unknown segments, unknown operators, bad values, mixed forms, duplicates a
       '',
     ].join('\n'),
   });
-  t.deepEqual(problems, [
-    "b.yaml:6:11 duplicate segment id 'dup' (first defined at " + problems[0]?.split('(first defined at ')[1],
+  t.regex(problems[0] ?? '', /^b\.yaml:6:11 duplicate segment id 'dup' \(first defined at .*a\.yaml:6:7\)$/);
+  t.deepEqual(problems.slice(1), [
     "b.yaml:14:22 unknown segment 'nowhere'",
     "b.yaml:15:42 unknown operator 'gte' (known: equal, notEqual, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, in, notIn, contains, doesNotContain, exists, startsWith, endsWith, between, containsAny)",
     "b.yaml:16:53 operator 'in' needs a list as value",
     'b.yaml:17:13 a condition needs exactly one of all, any, not, fact, segment (found fact, segment)',
     'b.yaml:9:19 segment cycle: loop-a -> loop-b -> loop-a',
   ]);
-  t.regex(problems[0] ?? '', /first defined at .*a\.yaml:6:7\)$/);
 });
 
 test('the app version names every file version and the hash follows the content', async (t) => {

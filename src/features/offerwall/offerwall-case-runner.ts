@@ -1,13 +1,16 @@
 import { isIP } from 'node:net';
 import type { AppConfig, WallConfig } from '../../config/config-types.js';
 import type { Ban } from '../../domain/offerwall/bans.js';
+import type { DroppedOffer } from '../../domain/offerwall/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from '../../domain/offerwall/device.js';
 import { type CatalogOffer, finalEventId } from '../../domain/offerwall/offer.js';
+import { type WhyNot, whyNot } from '../../domain/offerwall/why-not.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../../fixtures/api-case-runner.js';
 import { type GeoIp, openGeoIp } from '../../geo/geo-ip.js';
 import { AppError } from '../../http/app-error.js';
 import { addressSet, inSet } from '../../http/client-ip.js';
 import type { AppRules } from '../../rules/app-rules.js';
+import { expandSegments } from '../../rules/engine/trace.js';
 import { DocumentStore } from '../../store/document/document-store.js';
 import type { OfferwallStore } from '../../store/offerwall-store.js';
 import { readCatalogFile } from './catalog-file.js';
@@ -72,22 +75,19 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
       const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
       const device = q.device ?? platformFromUserAgent(ua);
+      const targeting = {
+        country,
+        device,
+        osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),
+        bidFloor: q.bidFloor,
+      };
       const outcome = await service.personalized(
-        {
-          wall,
-          uid,
-          ip: q.ip,
-          country,
-          device,
-          osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),
-          bidFloor: q.bidFloor,
-          limit: q.numoffers,
-          sid3: q.sid3,
-          experimentId: q.experimentId,
-        },
+        { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
         rules,
       );
-      return describe(outcome, { country, device });
+      return describe(outcome, { country, device }, (dropped, traces) =>
+        whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
+      );
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return {
@@ -190,6 +190,7 @@ async function seed(
 function describe(
   outcome: PersonalizedOutcome,
   seen: { country: string | null; device: string | null },
+  explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
 ): CaseOutcome {
   if ('ban' in outcome) {
     return {
@@ -205,6 +206,7 @@ function describe(
     };
   }
   const { ranking } = outcome;
+  const segmentTraces = new Map(outcome.segments.outcomes.map((o) => [o.id, o.trace()]));
   const shown = ranking.offers;
   const dropped: Record<string, number> = {};
   for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
@@ -243,7 +245,10 @@ function describe(
         ...r.breakdown,
         boosts: r.boosts,
       })),
-      whyNot: ranking.dropped,
+      whyNot: explainDrops(
+        ranking.dropped,
+        new Map(outcome.rules.map((o) => [o.id, expandSegments(o.trace(), segmentTraces)])),
+      ),
     },
   };
 }

@@ -44,3 +44,21 @@ export function failedLeaves(trace: ConditionTrace): ConditionTrace[] {
   if ('not' in trace) return [trace];
   return [trace];
 }
+
+/**
+ * Replaces `{segment}` leaves (segments evaluated once per request and passed as a fact)
+ * by the segment's own evaluated tree, so an explanation reaches the fact values.
+ */
+export function expandSegments(
+  trace: ConditionTrace,
+  segments: ReadonlyMap<string, ConditionTrace>,
+): ConditionTrace {
+  if ('all' in trace) return { ...trace, all: trace.all.map((c) => expandSegments(c, segments)) };
+  if ('any' in trace) return { ...trace, any: trace.any.map((c) => expandSegments(c, segments)) };
+  if ('not' in trace) return { ...trace, not: expandSegments(trace.not, segments) };
+  if ('segment' in trace && !trace.conditions) {
+    const tree = segments.get(trace.segment);
+    return tree ? { ...trace, conditions: tree } : trace;
+  }
+  return trace;
+}

@@ -1,3 +1,4 @@
+import { bannerFileSchema } from '../schemas/banner.js';
 import { journeysSchema } from '../schemas/journeys.js';
 import { offerwallSchema } from '../schemas/offerwall.js';
 import { segmentsSchema } from '../schemas/segments.js';
@@ -8,6 +9,7 @@ import { segmentsSchema } from '../schemas/segments.js';
  */
 export const RULE_KIND_SCHEMAS: Readonly<Record<string, object>> = {
   Segments: segmentsSchema,
+  Banner: bannerFileSchema,
   Offerwall: offerwallSchema,
   Journeys: journeysSchema,
 };

@@ -1,6 +1,6 @@
 import type { JourneysStore } from '../journeys-store.js';
 import type { Store } from '../store.js';
-import type { CollectionFile } from './collection-file.js';
+import { BannerDocumentStore } from './banner-document-store.js';
 import { JourneysDocumentStore } from './journeys-document-store.js';
 import { OfferwallDocumentStore } from './offerwall-document-store.js';
 
@@ -14,17 +14,25 @@ export class DocumentStore implements Store {
 
   private constructor(
     readonly dir: string | null,
-    private readonly files: CollectionFile<unknown>[],
+    readonly banner: BannerDocumentStore,
     readonly offerwall: OfferwallDocumentStore,
     readonly journeys: JourneysStore,
+    private readonly files: { flush(): Promise<void> }[],
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    const offerwall = await OfferwallDocumentStore.open(dir);
-    const journeys = await JourneysDocumentStore.open(dir);
-    return new DocumentStore(dir, [...offerwall.files, ...journeys.files], offerwall, journeys);
+    const [banner, offerwall, journeys] = await Promise.all([
+      BannerDocumentStore.open(dir),
+      OfferwallDocumentStore.open(dir),
+      JourneysDocumentStore.open(dir),
+    ]);
+    return new DocumentStore(dir, banner, offerwall, journeys, [
+      banner,
+      ...offerwall.files,
+      ...journeys.files,
+    ]);
   }
 
   async flush(): Promise<void> {

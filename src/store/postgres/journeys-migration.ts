@@ -8,8 +8,9 @@ import type { Migration } from './migrate.js';
  * user's row (see JourneysPostgresStore).
  */
 export const JOURNEYS_MIGRATION: Migration = {
-  version: 2,
-  name: 'journeys',
+  // Each API numbers its own range: offerwall 1…, banner 101…, journeys 201….
+  version: 201,
+  name: 'journeys: users, events, offers',
   sql: `
     CREATE TABLE journeys_users (
       app_id text NOT NULL,

@@ -1,3 +1,4 @@
+import { BANNER_MIGRATIONS } from './banner-migrations.js';
 import { JOURNEYS_MIGRATION } from './journeys-migration.js';
 import type { Migration } from './migrate.js';
 import { OFFERWALL_MIGRATION } from './offerwall-migration.js';
@@ -6,4 +7,8 @@ import { OFFERWALL_MIGRATION } from './offerwall-migration.js';
  * The PostgreSQL schema, one versioned step at a time. Never edit a released step:
  * add a new one. Invariants the APIs promise are constraints here, not code.
  */
-export const MIGRATIONS: readonly Migration[] = [OFFERWALL_MIGRATION, JOURNEYS_MIGRATION];
+export const MIGRATIONS: readonly Migration[] = [
+  OFFERWALL_MIGRATION,
+  ...BANNER_MIGRATIONS,
+  JOURNEYS_MIGRATION,
+];

@@ -1,5 +1,7 @@
 import pg from 'pg';
+import type { BannerStore } from '../banner-store.js';
 import type { Store } from '../store.js';
+import { BannerPostgresStore } from './banner-postgres-store.js';
 import { JourneysPostgresStore } from './journeys-postgres-store.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
@@ -11,6 +13,7 @@ import { OfferwallPostgresStore } from './offerwall-postgres-store.js';
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly banner: BannerStore;
   readonly offerwall: OfferwallPostgresStore;
   readonly journeys: JourneysPostgresStore;
 
@@ -18,6 +21,7 @@ export class PostgresStore implements Store {
     readonly pool: pg.Pool,
     readonly migrations: MigrationResult,
   ) {
+    this.banner = new BannerPostgresStore(pool);
     this.offerwall = new OfferwallPostgresStore(pool);
     this.journeys = new JourneysPostgresStore(pool);
   }

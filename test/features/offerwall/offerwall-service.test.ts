@@ -28,9 +28,17 @@ test('the segments and the rules are evaluated once per request, however many of
   const calls = { segments: 0, rules: 0 };
   const counting: OfferwallRules = {
     ...ow,
-    segments: { evaluate: (f) => (calls.segments++, ow.segments.evaluate(f)) } as OfferwallRules['segments'],
+    segments: {
+      evaluate: (f) => {
+        calls.segments++;
+        return ow.segments.evaluate(f);
+      },
+    } as OfferwallRules['segments'],
     rules: Object.assign(Object.create(Object.getPrototypeOf(ow.rules)), ow.rules, {
-      evaluate: (f: Record<string, unknown>) => (calls.rules++, ow.rules.evaluate(f)),
+      evaluate: (f: Record<string, unknown>) => {
+        calls.rules++;
+        return ow.rules.evaluate(f);
+      },
     }),
   };
   const store = (await DocumentStore.open(null)).offerwall;

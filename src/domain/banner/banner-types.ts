@@ -1,0 +1,55 @@
+/** The compiled, plain-data shapes of an app's banner rules (conditions live in the rule sets). */
+
+export type ExperimentStatus = 'running' | 'paused' | 'stopped';
+
+/** Variation 0 of every experiment is its control group. */
+export const CONTROL_VARIATION = 0;
+
+export interface Variation {
+  id: number;
+  name: string;
+  /** Relative weight; a variation's share is weight / sum of the experiment's weights. */
+  weight: number;
+}
+
+export interface Experiment {
+  id: string;
+  description: string;
+  status: ExperimentStatus;
+  /** Part of the bucketing key: bumping it re-randomizes everyone (new assignments). */
+  bucketVersion: number;
+  /** Percent (0-100) of eligible users who enter the experiment. */
+  trafficAllocation: number;
+  /** When set, the experiment runs only for requests naming this occasion (or none). */
+  occasion: string | null;
+  /** Whether the experiment has eligibility conditions (else everyone is eligible). */
+  hasEligibility: boolean;
+  variations: readonly Variation[];
+}
+
+/** An image URL template and the languages its images exist in. */
+export interface BannerImage {
+  template: string;
+  languages: readonly string[];
+}
+
+export interface BannerSettings {
+  defaultPrizeKey: string;
+  prizeTypes: readonly string[];
+  /** Languages images exist in, unless a banner names its own. */
+  languages: readonly string[];
+  /** Served when the image does not exist in the requested language. */
+  fallbackLanguage: string;
+  /** Filled into `{countryIso2}` when the caller's country is unknown. */
+  unknownCountry: string;
+  defaultBanner: BannerImage;
+}
+
+/** One banner rule: which image for which experiment variation, prize and segment. */
+export interface BannerChoice {
+  id: string;
+  /** Null: the banner is for users outside every experiment. */
+  experimentId: string | null;
+  variations: readonly number[];
+  image: BannerImage;
+}

@@ -1,0 +1,68 @@
+import murmur from 'murmurhash-js';
+import type { Experiment, Variation } from './banner-types.js';
+
+/** Buckets per experiment: allocation and weights resolve to 0.01 %. */
+export const BUCKETS = 10_000;
+
+// Two seeds give two independent buckets from one key: entering the experiment and
+// picking a variation must not be correlated.
+const ALLOCATION_SEED = 0;
+const VARIATION_SEED = 1;
+
+/** The key a user is bucketed by in one experiment; a new bucketVersion gives new buckets. */
+export function bucketKey(experimentId: string, bucketVersion: number, userId: string): string {
+  return `${experimentId}:${bucketVersion}:${userId}`;
+}
+
+/**
+ * murmur3 (x86, 32-bit) over the UTF-8 bytes of `key`. murmurhash-js hashes the low
+ * byte of each UTF-16 unit, so the key goes in as one latin1 character per UTF-8 byte:
+ * the result then equals every other murmur3 implementation's, for any user id.
+ */
+export function murmur3(key: string, seed: number): number {
+  return murmur.murmur3(Buffer.from(key, 'utf8').toString('latin1'), seed) >>> 0;
+}
+
+/** The bucket (0..BUCKETS-1) of `key` with `seed`. */
+export function bucketOf(key: string, seed: number): number {
+  return murmur3(key, seed) % BUCKETS;
+}
+
+export interface Bucketing {
+  allocationBucket: number;
+  variationBucket: number;
+  /** Whether the allocation bucket falls inside the experiment's traffic allocation. */
+  admitted: boolean;
+  /** The variation the weights give, or null when not admitted. */
+  variationId: number | null;
+}
+
+/** The variation `weights` give to `bucket`: cumulative shares in declaration order. */
+export function variationForBucket(variations: readonly Variation[], bucket: number): number | null {
+  const total = variations.reduce((sum, v) => sum + v.weight, 0);
+  if (!(total > 0)) return null;
+  let upper = 0;
+  for (const v of variations) {
+    upper += (v.weight / total) * BUCKETS;
+    if (v.weight > 0 && bucket < upper) return v.id;
+  }
+  // Rounding may leave the last bucket uncovered: it belongs to the last weighted variation.
+  return [...variations].reverse().find((v) => v.weight > 0)?.id ?? null;
+}
+
+/**
+ * Deterministic first-exposure bucketing: traffic allocation first, then weights.
+ * The result is only a proposal; the stored assignment, once made, always wins.
+ */
+export function bucketUser(experiment: Experiment, userId: string): Bucketing {
+  const key = bucketKey(experiment.id, experiment.bucketVersion, userId);
+  const allocationBucket = bucketOf(key, ALLOCATION_SEED);
+  const variationBucket = bucketOf(key, VARIATION_SEED);
+  const admitted = allocationBucket < experiment.trafficAllocation * (BUCKETS / 100);
+  return {
+    allocationBucket,
+    variationBucket,
+    admitted,
+    variationId: admitted ? variationForBucket(experiment.variations, variationBucket) : null,
+  };
+}

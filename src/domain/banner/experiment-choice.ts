@@ -1,0 +1,89 @@
+import type { Experiment } from './banner-types.js';
+import { type Bucketing, bucketUser } from './bucketing.js';
+
+/** A user's stored variation in one experiment (at one bucket version). */
+export interface StoredVariation {
+  experimentId: string;
+  bucketVersion: number;
+  variationId: number;
+}
+
+export interface ChoiceInput {
+  /** The app's experiments in rule order: the first one that takes the user wins. */
+  experiments: readonly Experiment[];
+  /** Experiments whose eligibility conditions hold for this request. */
+  eligible: ReadonlySet<string>;
+  occasion: string | null;
+  stored: readonly StoredVariation[];
+  userId: string;
+}
+
+export type VerdictOutcome =
+  | 'stopped'
+  | 'occasion-mismatch'
+  | 'not-eligible'
+  | 'stored'
+  | 'paused'
+  | 'not-admitted'
+  | 'admitted';
+
+/** Why an experiment did or did not take the user; for explain and fixtures. */
+export interface ExperimentVerdict {
+  experimentId: string;
+  status: Experiment['status'];
+  outcome: VerdictOutcome;
+  storedVariation: number | null;
+  bucketing: Bucketing | null;
+}
+
+export type ExperimentChoice =
+  | { kind: 'stored'; experiment: Experiment; variationId: number; verdicts: ExperimentVerdict[] }
+  | { kind: 'new'; experiment: Experiment; variationId: number; verdicts: ExperimentVerdict[] }
+  | { kind: 'none'; verdicts: ExperimentVerdict[] };
+
+function verdictFor(experiment: Experiment, input: ChoiceInput): ExperimentVerdict {
+  const stored =
+    input.stored.find((s) => s.experimentId === experiment.id && s.bucketVersion === experiment.bucketVersion)
+      ?.variationId ?? null;
+  const base = { experimentId: experiment.id, status: experiment.status, storedVariation: stored };
+  const verdict = (outcome: VerdictOutcome, bucketing: Bucketing | null = null): ExperimentVerdict => ({
+    ...base,
+    outcome,
+    bucketing,
+  });
+  if (experiment.status === 'stopped') return verdict('stopped');
+  if (experiment.occasion !== null && input.occasion !== null && experiment.occasion !== input.occasion) {
+    return verdict('occasion-mismatch');
+  }
+  if (!input.eligible.has(experiment.id)) return verdict('not-eligible');
+  if (stored !== null) return verdict('stored');
+  if (experiment.status === 'paused') return verdict('paused');
+  const bucketing = bucketUser(experiment, input.userId);
+  return verdict(
+    bucketing.admitted && bucketing.variationId !== null ? 'admitted' : 'not-admitted',
+    bucketing,
+  );
+}
+
+/**
+ * Which experiment serves this request. An experiment the user is already assigned
+ * to (and still eligible for) comes first, so a user never drifts between experiments
+ * as allocations change; otherwise the first running experiment that admits the user
+ * proposes a new assignment. Paused experiments serve their assigned users only;
+ * stopped ones serve nobody.
+ */
+export function chooseExperiment(input: ChoiceInput): ExperimentChoice {
+  const verdicts = input.experiments.map((e) => verdictFor(e, input));
+  const byId = new Map(input.experiments.map((e) => [e.id, e]));
+  const stored = verdicts.find((v) => v.outcome === 'stored');
+  if (stored) {
+    const experiment = byId.get(stored.experimentId) as Experiment;
+    return { kind: 'stored', experiment, variationId: stored.storedVariation as number, verdicts };
+  }
+  const admitted = verdicts.find((v) => v.outcome === 'admitted');
+  if (admitted) {
+    const experiment = byId.get(admitted.experimentId) as Experiment;
+    return { kind: 'new', experiment, variationId: admitted.bucketing?.variationId as number, verdicts };
+  }
+  return { kind: 'none', verdicts };
+}

@@ -1,0 +1,210 @@
+import type { BannerChoice, BannerImage, Experiment } from '../../domain/banner/banner-types.js';
+import { CONTROL_VARIATION } from '../../domain/banner/banner-types.js';
+import { chooseExperiment, type ExperimentChoice } from '../../domain/banner/experiment-choice.js';
+import { type ExperimentResults, experimentResults } from '../../domain/banner/experiment-results.js';
+import { fillTemplate, imageLanguage } from '../../domain/banner/image-template.js';
+import { userFacts } from '../../domain/banner/user-activity.js';
+import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
+import type { BannerRules } from '../../rules/kinds/banner.js';
+import type { SegmentMatch } from '../../rules/segment-catalog.js';
+import type { BannerStore, TrackedEvent } from '../../store/banner-store.js';
+import type { BannerRequest } from './banner-request.js';
+
+/** The response body, exactly as the vendor's SDKs read it. */
+export interface BannerResponse {
+  imageFullUrl: string;
+  kibotuMetadata: {
+    userId: string;
+    offerId: string;
+    countryIso2: string | null;
+    /** '' for users outside every experiment. */
+    experimentId: string;
+    /** 0: control, or outside every experiment. */
+    variationId: number;
+    renderId: string;
+    /** The request's occasion, else the experiment's, else ''. */
+    occasion: string;
+  };
+}
+
+/**
+ * MATCH: a banner rule matched; CONTROL: control group, default banner; NO_MATCH: in
+ * an experiment variation no banner rule covers, default banner; DEFAULT: outside
+ * every experiment and no banner rule matched.
+ */
+export type RenderReason = 'MATCH' | 'CONTROL' | 'NO_MATCH' | 'DEFAULT';
+
+/** Where the served variation came from: a stored assignment, one made now, or none. */
+export type AssignmentSource = 'stored' | 'new' | 'none';
+
+/** One decision with everything explain and the fixtures look at. */
+export interface Render {
+  response: BannerResponse;
+  reason: RenderReason;
+  /** The banner rule's id, or 'default'. */
+  bannerId: string;
+  assignment: AssignmentSource;
+  facts: Facts;
+  segments: SegmentMatch;
+  choice: ExperimentChoice;
+  eligibility: RuleOutcome<Experiment>[];
+  banners: RuleOutcome<BannerChoice>[];
+}
+
+interface Served {
+  experiment: Experiment;
+  variationId: number;
+  source: AssignmentSource;
+}
+
+export interface BannerServiceOptions {
+  now: () => Date;
+  /** A unique id per render (randomUUID in the server, a counter in fixtures). */
+  newRenderId: () => string;
+}
+
+function requestFacts(r: BannerRequest): Record<string, unknown> {
+  const { context: _context, ...fields } = r;
+  return fields;
+}
+
+/**
+ * The personal-offers decision: segments → experiment (sticky) → banner. It reads
+ * and writes only through the BannerStore port and knows nothing of HTTP.
+ */
+export class BannerService {
+  constructor(
+    private readonly store: BannerStore,
+    private readonly options: BannerServiceOptions,
+  ) {}
+
+  async render(appId: string, rules: BannerRules, request: BannerRequest): Promise<Render> {
+    const now = this.options.now();
+    const { facts, segments, eligibility, choice } = await this.decide(appId, rules, request, now);
+    const served = await this.settle(appId, choice, request.userId, now);
+    facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
+    const inControl = served?.variationId === CONTROL_VARIATION;
+    // Control always gets the default banner: its banner rules need not run.
+    const banners = inControl ? [] : await rules.banners.evaluate(facts);
+    const matched = banners.find((o) => o.matched)?.data ?? null;
+    const reason: RenderReason = inControl ? 'CONTROL' : matched ? 'MATCH' : served ? 'NO_MATCH' : 'DEFAULT';
+    const response = this.respond(rules, request, served, matched?.image ?? rules.settings.defaultBanner);
+    const exposure = served && {
+      experimentId: served.experiment.id,
+      bucketVersion: served.experiment.bucketVersion,
+      variationId: served.variationId,
+    };
+    await this.store.recordRender(appId, request.userId, now, exposure);
+    return {
+      response,
+      reason,
+      bannerId: matched?.id ?? 'default',
+      assignment: served?.source ?? 'none',
+      facts,
+      segments,
+      choice,
+      eligibility,
+      banners,
+    };
+  }
+
+  /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
+  private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
+    const [user, stored] = await Promise.all([
+      this.store.user(appId, request.userId),
+      this.store.assignments(appId, request.userId),
+    ]);
+    const facts: Facts = {
+      request: requestFacts(request),
+      context: request.context,
+      user: userFacts(user, now),
+    };
+    const segments = await rules.segments.evaluate(facts);
+    facts.segments = segments.ids;
+    const eligibility = await rules.eligibility.evaluate(facts);
+    const eligible = new Set([
+      ...rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id),
+      ...eligibility.filter((o) => o.matched).map((o) => o.id),
+    ]);
+    const choice = chooseExperiment({
+      experiments: rules.experiments,
+      eligible,
+      occasion: request.occasion,
+      stored,
+      userId: request.userId,
+    });
+    return { facts, segments, eligibility, choice };
+  }
+
+  /** Makes a proposed assignment stick; the stored one wins if another request was first. */
+  private async settle(
+    appId: string,
+    choice: ExperimentChoice,
+    userId: string,
+    now: Date,
+  ): Promise<Served | null> {
+    if (choice.kind === 'none') return null;
+    if (choice.kind === 'stored') return { ...choice, source: 'stored' };
+    const { assignment, created } = await this.store.assign(appId, {
+      experimentId: choice.experiment.id,
+      bucketVersion: choice.experiment.bucketVersion,
+      userId,
+      variationId: choice.variationId,
+      assignedAt: now.toISOString(),
+    });
+    return {
+      experiment: choice.experiment,
+      variationId: assignment.variationId,
+      source: created ? 'new' : 'stored',
+    };
+  }
+
+  private respond(
+    rules: BannerRules,
+    request: BannerRequest,
+    served: Served | null,
+    image: BannerImage,
+  ): BannerResponse {
+    const { settings } = rules;
+    const experimentId = served?.experiment.id ?? '';
+    const variationId = served?.variationId ?? CONTROL_VARIATION;
+    const imageFullUrl = fillTemplate(image.template, {
+      prizeKey: request.prizeKey,
+      languageIso2: imageLanguage(image, request.languageIso2, settings.fallbackLanguage),
+      countryIso2: request.countryIso2 ?? settings.unknownCountry,
+      offerId: request.offerId,
+      experimentId,
+      variationId: String(variationId),
+    });
+    return {
+      imageFullUrl,
+      kibotuMetadata: {
+        userId: request.userId,
+        offerId: request.offerId,
+        countryIso2: request.countryIso2,
+        experimentId,
+        variationId,
+        renderId: this.options.newRenderId(),
+        occasion: request.occasion ?? served?.experiment.occasion ?? '',
+      },
+    };
+  }
+
+  /** Stores an already validated batch (all or nothing). */
+  async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
+    await this.store.track(appId, events);
+  }
+
+  /** Results of one experiment (its current bucket version unless one is named); null if unknown. */
+  async results(
+    appId: string,
+    rules: BannerRules,
+    experimentId: string,
+    bucketVersion?: number,
+  ): Promise<ExperimentResults | null> {
+    const experiment = rules.experiments.find((e) => e.id === experimentId);
+    if (!experiment) return null;
+    const version = bucketVersion ?? experiment.bucketVersion;
+    return experimentResults(experiment, version, await this.store.tallies(appId, experimentId, version));
+  }
+}

@@ -1,0 +1,39 @@
+import type { CollectionFile } from './collection-file.js';
+
+/**
+ * Commits files a little later instead of on every change, for data no response
+ * promises to have saved (a user's last-seen time): under load a large shard is then
+ * rewritten about once per `delayMs` instead of once per request. flush() commits
+ * whatever is still waiting; a crash can lose at most the last `delayMs` of such data.
+ */
+export class WriteBehind {
+  private readonly timers = new Map<CollectionFile<unknown>, NodeJS.Timeout>();
+  private failure: unknown = null;
+
+  constructor(private readonly delayMs: number) {}
+
+  schedule(file: CollectionFile<unknown>): void {
+    if (this.timers.has(file)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(file);
+      file.commit().catch((err: unknown) => {
+        // Kept for the next flush: the data is still in memory and goes out with the next commit.
+        this.failure = err;
+      });
+    }, this.delayMs);
+    // A pending write must not keep the process alive; stop() flushes it.
+    timer.unref();
+    this.timers.set(file, timer);
+  }
+
+  /** Commits every scheduled file now; rejects if a write-behind failed since the last flush. */
+  async flush(): Promise<void> {
+    const files = [...this.timers.keys()];
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(files.map((f) => f.commit()));
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw failure;
+  }
+}

@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { runCli } from '../../src/cli/main.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+test('offerd test passes on the shipped rules, in every reporter', async (t) => {
+  for (const reporter of ['pretty', 'tap', 'junit']) {
+    const c = capture();
+    t.is(await runCli(['test', 'rules', '--reporter', reporter], c.io), 0, c.out.join('\n'));
+  }
+  const tap = capture();
+  await runCli(['test', 'rules', '--reporter', 'tap'], tap.io);
+  t.regex(tap.out.join('\n'), /# fail 0$/);
+});
+
+test('a changed expectation fails and points at its file and line', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'tests', 'offerwall.yaml');
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const at = lines.findIndex((l) => /^\s+total:/.test(l));
+  t.true(at >= 0, 'the offerwall fixtures assert a total somewhere');
+  lines[at] = (lines[at] as string).replace(/total:.*/, 'total: 99999');
+  await writeFile(file, lines.join('\n'));
+  const c = capture();
+  t.is(await runCli(['test', dir], c.io), 1);
+  t.regex(c.out.join('\n'), new RegExp(`offerwall\\.yaml:${at + 1} total: not equal`));
+});
+
+test('offerd test exits 1 when the rules do not validate', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  await writeFile(path.join(dir, 'demo', 'segments.yaml'), 'apiVersion: offerd/v1\nkind: Segments\n');
+  const c = capture();
+  t.is(await runCli(['test', dir], c.io), 1);
+  t.regex(c.err.join('\n'), /segments\.yaml:1:1 .*version/);
+});
+
+test('offerd explain says why an excluded offer was excluded, with the value that failed', async (t) => {
+  const ctx = path.join(await tempDir(t), 'ctx.json');
+  await writeFile(ctx, JSON.stringify({ request: { uid: 'u1', wall: 1001, numoffers: 3, ip: '5.9.0.1' } }));
+  const c = capture();
+  t.is(await runCli(['explain', '--app', 'demo', '--api', 'offerwall', '--context', ctx], c.io), 0);
+  const out = JSON.parse(c.out.join('\n')) as {
+    why: { whyNot: { reason: string; requestValue: unknown; offerValue: unknown; because?: unknown }[] };
+  };
+  const byCountry = out.why.whyNot.find((w) => w.reason === 'country');
+  t.is(byCountry?.requestValue, 'DE');
+  t.false((byCountry as { offerValue: string[] }).offerValue.includes('DE'));
+  const byRule = out.why.whyNot.find((w) => w.reason === 'rule_exclude');
+  t.regex(JSON.stringify(byRule?.because), /"factValue"/);
+});
+
+test('offerd diff lists the users whose offer order changed when one ranking weight changes', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'offerwall.yaml');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/epc: [0-9.]+/, 'epc: 0.01'));
+  const c = capture();
+  t.is(await runCli(['diff', 'rules', dir], c.io), 0);
+  const text = c.out.join('\n');
+  t.regex(text, /~ \[demo\/offerwall\] .+\n\s+(.+\n\s+)*offerIds: \[.+\] -> \[.+\]/);
+  t.regex(text, /^\d+ of \d+ users changed \(.*offerIds \d+/m);
+  t.notRegex(text, /\[demo\/banner\]/, 'banner users are untouched by an offerwall weight');
+  const same = capture();
+  await runCli(['diff', 'rules', 'rules'], same.io);
+  t.regex(same.out.join('\n'), /^0 of \d+ users changed$/m);
+});

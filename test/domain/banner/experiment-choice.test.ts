@@ -1,0 +1,108 @@
+import test from 'ava';
+import type { Experiment } from '../../../src/domain/banner/banner-types.js';
+import { bucketUser } from '../../../src/domain/banner/bucketing.js';
+import { type ChoiceInput, chooseExperiment } from '../../../src/domain/banner/experiment-choice.js';
+
+const exp = (id: string, over: Partial<Experiment> = {}): Experiment => ({
+  id,
+  description: '',
+  status: 'running',
+  bucketVersion: 1,
+  trafficAllocation: 100,
+  occasion: null,
+  hasEligibility: false,
+  variations: [
+    { id: 0, name: 'control', weight: 50 },
+    { id: 1, name: 'x', weight: 50 },
+  ],
+  ...over,
+});
+
+const input = (over: Partial<ChoiceInput>): ChoiceInput => ({
+  experiments: [exp('a'), exp('b')],
+  eligible: new Set(['a', 'b']),
+  occasion: null,
+  stored: [],
+  userId: 'u1',
+  ...over,
+});
+
+test('a new user is bucketed into the first running experiment that admits them', (t) => {
+  const choice = chooseExperiment(input({}));
+  t.is(choice.kind, 'new');
+  if (choice.kind === 'new') {
+    t.is(choice.experiment.id, 'a');
+    t.is(choice.variationId, bucketUser(exp('a'), 'u1').variationId as number);
+  }
+});
+
+test('a stored assignment comes first, even in a later experiment, and wins over the weights', (t) => {
+  const choice = chooseExperiment(
+    input({ stored: [{ experimentId: 'b', bucketVersion: 1, variationId: 0 }] }),
+  );
+  t.like(choice, { kind: 'stored', variationId: 0 });
+  t.is(choice.kind !== 'none' && choice.experiment.id, 'b');
+  t.deepEqual(
+    choice.verdicts.map((v) => v.outcome),
+    ['admitted', 'stored'],
+  );
+});
+
+test('a stored assignment of an older bucket version is ignored', (t) => {
+  const choice = chooseExperiment(
+    input({
+      experiments: [exp('a', { bucketVersion: 2 })],
+      stored: [{ experimentId: 'a', bucketVersion: 1, variationId: 1 }],
+    }),
+  );
+  t.is(choice.kind, 'new');
+});
+
+test('paused: assigned users keep their variation, nobody new enters', (t) => {
+  const paused = [exp('a', { status: 'paused' })];
+  t.like(
+    chooseExperiment(
+      input({ experiments: paused, stored: [{ experimentId: 'a', bucketVersion: 1, variationId: 1 }] }),
+    ),
+    { kind: 'stored', variationId: 1 },
+  );
+  const fresh = chooseExperiment(input({ experiments: paused }));
+  t.is(fresh.kind, 'none');
+  t.is(fresh.verdicts[0]?.outcome, 'paused');
+});
+
+test('stopped experiments serve nobody; ineligible and other-occasion experiments are skipped', (t) => {
+  const choice = chooseExperiment(
+    input({
+      experiments: [
+        exp('stopped', { status: 'stopped' }),
+        exp('elsewhere', { occasion: 'shop' }),
+        exp('closed'),
+      ],
+      eligible: new Set(['stopped', 'elsewhere']),
+      occasion: 'level_up',
+      stored: [{ experimentId: 'stopped', bucketVersion: 1, variationId: 1 }],
+    }),
+  );
+  t.is(choice.kind, 'none');
+  t.deepEqual(
+    choice.verdicts.map((v) => v.outcome),
+    ['stopped', 'occasion-mismatch', 'not-eligible'],
+  );
+});
+
+test('a request without an occasion may enter an experiment that has one', (t) => {
+  const choice = chooseExperiment(
+    input({ experiments: [exp('a', { occasion: 'level_up' })], eligible: new Set(['a']) }),
+  );
+  t.is(choice.kind, 'new');
+});
+
+test('outside the traffic allocation the next experiment gets its chance', (t) => {
+  const choice = chooseExperiment(input({ experiments: [exp('a', { trafficAllocation: 0 }), exp('b')] }));
+  t.deepEqual(
+    choice.verdicts.map((v) => v.outcome),
+    ['not-admitted', 'admitted'],
+  );
+  t.is(choice.kind !== 'none' && choice.experiment.id, 'b');
+});
