@@ -1,6 +1,7 @@
 import { type CliIo, processIo } from './cli-io.js';
 import { diffCommand } from './commands/diff.js';
 import { explainCommand } from './commands/explain.js';
+import { journeysCommand } from './commands/journeys.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { testCommand } from './commands/test.js';
@@ -23,6 +24,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'diff OLD_DIR NEW_DIR [--contexts FILE]   what a rules change does to users',
   },
   keys: { run: keysCommand, usage: 'keys hash <key>                    the hash to put in config' },
+  journeys: {
+    run: journeysCommand,
+    usage: 'journeys generate [--app ID] [--environment live|test]   one offer generation run',
+  },
   migrate: {
     run: migrateCommand,
     usage: 'migrate                            apply PostgreSQL migrations (DATABASE_URL)',

@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../../config/load-config.js';
+import { runJourneysGeneration } from '../../features/journeys/journeys-generation.js';
+import { reportProblems } from '../../fixtures/reporters.js';
+import { openStore } from '../../store/open-store.js';
+import type { CliIo } from '../cli-io.js';
+import { loadRulesDir } from '../load-rules-dir.js';
+
+/**
+ * `offerd journeys generate [--app ID] [--environment live|test]`: one generation run
+ * against the configured store (OFFERD_STORE, OFFERD_DATA_DIR / DATABASE_URL) with the
+ * rules on disk. Meant for a stopped server: the embedded store is not shared between
+ * processes (PostgreSQL is).
+ */
+export async function journeysCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { app: { type: 'string' }, environment: { type: 'string' } },
+  });
+  const env = values.environment;
+  if (sub !== 'generate' || (env !== undefined && env !== 'live' && env !== 'test')) {
+    io.err('usage: offerd journeys generate [--app ID] [--environment live|test]');
+    return 2;
+  }
+  const config = loadConfig();
+  const apps = values.app ? config.apps.filter((a) => a.id === values.app) : config.apps;
+  if (apps.length === 0) {
+    io.err(`no app '${values.app}' in ${config.configPath}`);
+    return 2;
+  }
+  const store = await openStore(config);
+  try {
+    for (const app of apps) {
+      const { apps: loaded, problems } = await loadRulesDir(config.rulesDir, app.id);
+      const rules = loaded.get(app.id);
+      if (!rules) {
+        io.err(reportProblems(problems));
+        return 1;
+      }
+      if (!rules.journeys) continue;
+      const report = await runJourneysGeneration(
+        { store: store.journeys, now: () => new Date(), logger: pino({ level: 'silent' }) },
+        { rules, trigger: 'cli', ...(env ? { environments: [env] } : {}) },
+      );
+      io.out(JSON.stringify(report, null, 2));
+    }
+    return 0;
+  } finally {
+    await store.flush();
+    await store.close();
+  }
+}
