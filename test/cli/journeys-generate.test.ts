@@ -41,7 +41,7 @@ test.serial("offerd journeys generate creates offers in a stopped server's store
   const offers = await second.fetch('/v1/user-journeys/users/cli-newbie/offers', { headers: KEY });
   const body = (await offers.json()) as { data: { offers: { offerType: string }[] } };
   t.true(
-    body.data.some((o) => o.offerType.startsWith('welcome_')),
+    body.data.offers.some((o) => o.offerType.startsWith('welcome_')),
     JSON.stringify(body),
   );
 });
