@@ -4,11 +4,14 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestFn } from 'ava';
 import pg from 'pg';
 
 export interface PostgresServer {
   /** A connection string to a fresh, empty database of its own. */
   url: string;
+  /** Creates another empty database on the same server; its name starts with `prefix`. */
+  freshDatabase(prefix?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +31,7 @@ function findBinDir(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -40,61 +43,124 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function createDatabase(adminUrl: string): Promise<string> {
-  const name = `offerd_test_${randomBytes(6).toString('hex')}`;
+async function createDatabase(adminUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name prefix: ${prefix}`);
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** Why no server could be had, said so that nobody mistakes it for a passing run. */
+function noServer(reason: string): Error {
+  const ci = process.env.CI === 'true' ? ' (CI=true: the PostgreSQL tests must run here)' : '';
+  return new Error(
+    `PostgreSQL tests cannot run${ci}: ${reason}. Install the PostgreSQL server binaries ` +
+      '(initdb, pg_ctl on PATH or under `pg_config --bindir`) or set DATABASE_URL to a server ' +
+      'where this user may CREATE DATABASE. These tests fail rather than skip.',
+  );
+}
+
+/** runuser lives in sbin, which a CI PATH may leave out. */
+function findRunuser(): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/sbin'];
+  const found = dirs.map((d) => path.join(d, 'runuser')).find((f) => isFile(f));
+  if (!found) throw noServer('running as root and `runuser` (util-linux) is not installed');
+  return found;
+}
+const isFile = (f: string): boolean => f.startsWith('/') && existsSync(f);
+/** The tools run with the usual system dirs on PATH too (runuser resolves `test` through it). */
+const TOOL_ENV = {
+  ...process.env,
+  PATH: [process.env.PATH, '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(path.delimiter),
+};
+
+/** Runs a server tool, as the `postgres` user when we are root (initdb refuses root). */
+function runner(bin: string, asRoot: boolean) {
+  return (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot
+      ? [findRunuser(), ['-u', 'postgres', '--', path.join(bin, cmd), ...args]]
+      : [path.join(bin, cmd), args];
+    const r = spawnSync(file as string, argv as string[], { encoding: 'utf8', env: TOOL_ENV });
+    if (r.error) throw noServer(`${file} could not be started: ${r.error.message}`);
+    if (r.status !== 0) throw noServer(`${cmd} failed: ${(r.stderr || r.stdout).trim()}`);
+  };
+}
+
+/**
+ * A temp dir the server user can use: as root, os.tmpdir() may sit below a directory
+ * only root can enter (TMPDIR=/root/tmp), so fall back to /tmp when `postgres` cannot.
+ */
+function clusterDir(asRoot: boolean): string {
+  if (!asRoot) return mkdtempSync(path.join(os.tmpdir(), 'offerd-pg-'));
+  let uid: number;
+  let gid: number;
+  try {
+    uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+  } catch {
+    throw noServer('running as root and there is no `postgres` user to run the server as');
+  }
+  for (const base of [os.tmpdir(), '/tmp']) {
+    const dir = mkdtempSync(path.join(base, 'offerd-pg-'));
+    chownSync(dir, uid, gid);
+    if (spawnSync(findRunuser(), ['-u', 'postgres', '--', 'test', '-w', dir], { env: TOOL_ENV }).status === 0)
+      return dir;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  throw noServer('the `postgres` user cannot write to any temp directory');
 }
 
 /**
  * A real PostgreSQL for tests: `DATABASE_URL` when set (a fresh database is created on
  * it), otherwise a throwaway cluster started from the installed server binaries in a
  * temp dir on a free port — as the `postgres` user when running as root, since initdb
- * refuses root. Never a mock.
+ * refuses root. Never a mock, and never a silent skip: without a server this throws.
  */
 export async function startPostgres(): Promise<PostgresServer> {
   if (process.env.DATABASE_URL) {
-    return { url: await createDatabase(process.env.DATABASE_URL), stop: async () => undefined };
+    const admin = process.env.DATABASE_URL;
+    return {
+      url: await createDatabase(admin, 'offerd_test'),
+      freshDatabase: (prefix = 'offerd_test') => createDatabase(admin, prefix),
+      stop: async () => undefined,
+    };
   }
   const bin = findBinDir();
-  if (!bin) throw new Error('no PostgreSQL server binaries (initdb) found and DATABASE_URL is not set');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'offerd-pg-'));
+  if (!bin) throw noServer('no PostgreSQL server binaries (initdb) found and DATABASE_URL is not set');
   const asRoot = process.getuid?.() === 0;
-  if (asRoot)
-    chownSync(
-      dir,
-      Number(execFileSync('id', ['-u', 'postgres']).toString()),
-      Number(execFileSync('id', ['-g', 'postgres']).toString()),
-    );
-  const run = (cmd: string, args: string[]) => {
-    const [file, argv] = asRoot
-      ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]]
-      : [path.join(bin, cmd), args];
-    const r = spawnSync(file as string, argv as string[], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
-  };
+  const dir = clusterDir(asRoot);
+  const run = runner(bin, asRoot);
   const data = path.join(dir, 'data');
   const port = await freePort();
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  // fsync off: a test cluster is thrown away, durability is not what these tests measure.
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    path.join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    'start',
-  ]);
+  try {
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    // fsync off: a test cluster is thrown away, durability is not what these tests measure.
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+      'start',
+    ]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
-    url: await createDatabase(adminUrl),
+    url: await createDatabase(adminUrl, 'offerd_test'),
+    freshDatabase: (prefix = 'offerd_test') => createDatabase(adminUrl, prefix),
     stop: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -102,5 +168,23 @@ export async function startPostgres(): Promise<PostgresServer> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * Starts one server for the test file (before) and stops it (after.always). The
+ * returned function gives the running server inside a test.
+ */
+export function usePostgres(test: TestFn): () => PostgresServer {
+  let server: PostgresServer | undefined;
+  test.before(async () => {
+    server = await startPostgres();
+  });
+  test.after.always(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error('the PostgreSQL server did not start (see the before hook)');
+    return server;
   };
 }

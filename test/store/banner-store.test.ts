@@ -4,7 +4,7 @@ import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
 import { DocumentStore } from '../../src/store/document/document-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import { usePostgres } from '../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './contracts/banner-store-contract.js';
 
 const test = anyTest as TestFn;
@@ -26,15 +26,10 @@ bannerStoreSurvivesReopen(test, 'lowdb', async () => {
   return () => openDocument(dir);
 });
 
-let pg: PostgresServer | undefined;
-test.before(async () => {
-  pg = await startPostgres();
-});
-test.after.always(async () => {
-  await pg?.stop();
-});
+// Banner cases use unique user ids, so they share one database.
+const pg = usePostgres(test);
 const openPostgres = async () => {
-  const store = await PostgresStore.open((pg as PostgresServer).url, { max: 4 });
+  const store = await PostgresStore.open(pg().url, { max: 4 });
   return { store: store.banner, close: () => store.close() };
 };
 bannerStoreContract(test, 'postgres', openPostgres);

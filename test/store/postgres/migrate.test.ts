@@ -1,15 +1,9 @@
 import test from 'ava';
 import pg from 'pg';
 import { migrate } from '../../../src/store/postgres/migrate.js';
-import { type PostgresServer, startPostgres } from '../../helpers/postgres-server.js';
+import { usePostgres } from '../../helpers/postgres-server.js';
 
-let server: PostgresServer;
-test.before(async () => {
-  server = await startPostgres();
-});
-test.after.always(async () => {
-  await server?.stop();
-});
+const server = usePostgres(test);
 
 const migrations = [
   { version: 1, name: 'things', sql: 'CREATE TABLE things (id int PRIMARY KEY)' },
@@ -18,8 +12,8 @@ const migrations = [
 
 test.serial('migrations apply once, in order, and concurrent starts migrate exactly once', async (t) => {
   const pools = [
-    new pg.Pool({ connectionString: server.url }),
-    new pg.Pool({ connectionString: server.url }),
+    new pg.Pool({ connectionString: server().url }),
+    new pg.Pool({ connectionString: server().url }),
   ];
   t.teardown(() => Promise.all(pools.map((p) => p.end())));
   const results = await Promise.all(pools.map((p) => migrate(p, migrations)));
@@ -36,7 +30,7 @@ test.serial('migrations apply once, in order, and concurrent starts migrate exac
 });
 
 test.serial('a failing migration leaves the schema as it was', async (t) => {
-  const pool = new pg.Pool({ connectionString: server.url });
+  const pool = new pg.Pool({ connectionString: server().url });
   t.teardown(() => pool.end());
   await migrate(pool, migrations);
   const broken = [
