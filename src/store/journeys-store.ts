@@ -117,9 +117,10 @@ export interface JourneysStore {
    * Inserts offers, one commit for the whole call. Each is checked against the limits,
    * `notOfferedSince` (no offer of the type created after it) and the offers inserted
    * before it, and inserted or rejected — check and insert are one atomic step, so
-   * concurrent generation runs cannot exceed a limit. PostgreSQL: per offer, a
-   * transaction that locks the user's row (SELECT … FOR UPDATE), counts the live offers
-   * and inserts; offers of one run may share one transaction.
+   * concurrent generation runs cannot exceed a limit. PostgreSQL: per chunk of offers, a
+   * transaction that locks the users' rows (SELECT … FOR NO KEY UPDATE, in key order),
+   * counts their live offers and inserts. (Not a unique index: `maxActivePerType` may be
+   * more than 1, and an offer past `expiresAt` stops counting before its status changes.)
    */
   createOffers(
     p: Partition,

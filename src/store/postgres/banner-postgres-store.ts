@@ -1,6 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { VariationTally } from '../../domain/banner/experiment-results.js';
-import { isPurchase, type UserActivity } from '../../domain/banner/user-activity.js';
+import type { UserActivity } from '../../domain/banner/user-activity.js';
 import {
   type Assignment,
   type BannerStore,
@@ -8,6 +8,7 @@ import {
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
 } from '../banner-store.js';
+import { trackBatch } from './banner-postgres-track.js';
 import { inTransaction } from './migrate.js';
 
 type Row = Record<string, unknown>;
@@ -50,34 +51,6 @@ const COUNT_EXPOSURE = `
   VALUES ($1, $2, $3, $4, 1)
   ON CONFLICT (app_id, experiment_id, bucket_version, variation_id)
   DO UPDATE SET exposures = banner_exposures.exposures + 1`;
-
-// $4 is the purchase time when the event is a purchase, else NULL (GREATEST ignores NULLs).
-const COUNT_EVENT = `
-  INSERT INTO banner_users (app_id, user_id, first_seen_at, events, purchases, last_event_at, last_purchase_at)
-  VALUES ($1, $2, $3, 1, CASE WHEN $4::timestamptz IS NULL THEN 0 ELSE 1 END, $3, $4)
-  ON CONFLICT (app_id, user_id) DO UPDATE SET
-    first_seen_at = LEAST(banner_users.first_seen_at, EXCLUDED.first_seen_at),
-    events = banner_users.events + 1,
-    purchases = banner_users.purchases + EXCLUDED.purchases,
-    last_event_at = GREATEST(banner_users.last_event_at, EXCLUDED.last_event_at),
-    last_purchase_at = GREATEST(banner_users.last_purchase_at, EXCLUDED.last_purchase_at)`;
-
-const COUNT_EVENT_NAME = `
-  INSERT INTO banner_event_stats (app_id, user_id, name, count, last_at) VALUES ($1, $2, $3, 1, $4)
-  ON CONFLICT (app_id, user_id, name) DO UPDATE SET
-    count = banner_event_stats.count + 1,
-    last_at = GREATEST(banner_event_stats.last_at, EXCLUDED.last_at)`;
-
-const INSERT_EVENT = `
-  INSERT INTO banner_events
-    (app_id, user_id, name, time_ms, received_at, render_id, experiment_id, variation_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
-
-const TRIM_EVENTS = `
-  DELETE FROM banner_events WHERE app_id = $1 AND user_id = $2 AND id < (
-    SELECT min(id) FROM (
-      SELECT id FROM banner_events WHERE app_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT $3
-    ) AS recent)`;
 
 /** BannerStore on PostgreSQL: every invariant is a constraint or a single-statement upsert. */
 export class BannerPostgresStore implements BannerStore {
@@ -146,28 +119,7 @@ export class BannerPostgresStore implements BannerStore {
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await inTransaction(this.pool, async (client) => {
-      for (const e of events) await this.storeEvent(client, appId, e);
-      for (const userId of new Set(events.map((e) => e.userId))) {
-        await client.query(TRIM_EVENTS, [appId, userId, RECENT_EVENTS_PER_USER]);
-      }
-    });
-  }
-
-  private async storeEvent(client: PoolClient, appId: string, e: TrackedEvent): Promise<void> {
-    const at = new Date(e.receivedAt);
-    await client.query(COUNT_EVENT, [appId, e.userId, at, isPurchase(e.name) ? at : null]);
-    await client.query(COUNT_EVENT_NAME, [appId, e.userId, e.name, at]);
-    await client.query(INSERT_EVENT, [
-      appId,
-      e.userId,
-      e.name,
-      e.time,
-      at,
-      e.renderId,
-      e.experimentId,
-      e.variationId,
-    ]);
+    await inTransaction(this.pool, (client) => trackBatch(client, appId, events));
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {

@@ -9,14 +9,9 @@ import type {
   Partition,
   UserPatch,
 } from '../../domain/journeys/journey-types.js';
-import { limitRejection } from '../../domain/journeys/offer-limits.js';
-import type {
-  AppendedEvent,
-  ClaimResult,
-  JourneysStore,
-  OfferRejection,
-  UserActivity,
-} from '../journeys-store.js';
+import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from '../journeys-store.js';
+import { appendEventBatch } from './journeys-postgres-events.js';
+import { createOfferChunk } from './journeys-postgres-offers.js';
 import {
   EVENT_COLUMNS,
   OFFER_COLUMNS,
@@ -46,12 +41,14 @@ function mergeArgs(patch: Record<string, unknown> | undefined): [string, string[
 }
 
 /** Offers per transaction in createOffers: bounds how long user rows stay locked. */
-const OFFER_CHUNK = 500;
+const OFFER_CHUNK = 1000;
 
 /**
  * The journeys store on PostgreSQL. Uniqueness is constraints (`ON CONFLICT`); a claim
- * is a conditional UPDATE; the offer limits are checked under `SELECT … FOR UPDATE` on
- * the user's row, so concurrent runs — in one process or several — serialize per user.
+ * is a conditional UPDATE; the offer limits are checked under a lock on the user's row
+ * (`SELECT … FOR NO KEY UPDATE`), so concurrent runs — in one process or several —
+ * serialize per user. Statements touching several rows lock them in key order, so two
+ * instances never deadlock on each other.
  */
 export class JourneysPostgresStore implements JourneysStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -114,46 +111,7 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   async appendEvents(p: Partition, events: readonly NewEvent[], now: Date, newUserId: () => string) {
-    return this.tx(async (c) => {
-      const results: AppendedEvent[] = [];
-      for (const e of events) results.push(await this.appendOne(c, p, e, now, newUserId));
-      return results;
-    });
-  }
-
-  private async appendOne(c: Db, p: Partition, e: NewEvent, now: Date, newUserId: () => string) {
-    await c.query(
-      `INSERT INTO journeys_users (app_id, environment, external_id, id, tags, metadata, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, '{}', '{}', $5, $5) ON CONFLICT DO NOTHING`,
-      [p.appId, p.environment, e.externalId, newUserId(), now],
-    );
-    // A concurrent insert of the same client event id waits for the first to commit, then does nothing.
-    const inserted = await c.query(
-      `INSERT INTO journeys_events (app_id, environment, ${EVENT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (app_id, environment, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
-       RETURNING ${EVENT_COLUMNS}`,
-      [
-        p.appId,
-        p.environment,
-        e.id,
-        e.externalId,
-        e.clientEventId,
-        e.category,
-        e.eventType,
-        e.points,
-        e.occurredAt,
-        now,
-        JSON.stringify(e.metadata),
-      ],
-    );
-    if (inserted.rows[0]) return { event: toEvent(inserted.rows[0] as Row), duplicate: false };
-    const known = await c.query(
-      `SELECT ${EVENT_COLUMNS} FROM journeys_events
-       WHERE app_id = $1 AND environment = $2 AND client_event_id = $3`,
-      [p.appId, p.environment, e.clientEventId],
-    );
-    return { event: toEvent(known.rows[0] as Row), duplicate: true };
+    return this.tx((c) => appendEventBatch(c, p, events, now, newUserId));
   }
 
   async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
@@ -206,8 +164,9 @@ export class JourneysPostgresStore implements JourneysStore {
       );
       if (!rows[0]) return this.whyNotClaimed(c, p, externalId, offerId);
       const offer = toOffer(rows[0] as Row);
-      const { event } = await this.appendOne(c, p, claimEvent(offer), now, () => '');
-      return { ok: true as const, offer, event };
+      const [appended] = await appendEventBatch(c, p, [claimEvent(offer)], now, () => '');
+      if (!appended) throw new Error('the claim event was not stored');
+      return { ok: true as const, offer, event: appended.event };
     });
   }
 
@@ -227,9 +186,14 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   async expireDue(p: Partition, now: Date): Promise<Offer[]> {
+    // Two instances' runs at once expire disjoint sets (SKIP LOCKED), each offer once,
+    // and lock rows in one order.
     const { rows } = await this.pool.query(
       `UPDATE journeys_offers SET status = 'expired'
-       WHERE app_id = $1 AND environment = $2 AND status = 'active' AND expires_at <= $3
+       WHERE (app_id, environment, id) IN (
+         SELECT app_id, environment, id FROM journeys_offers
+         WHERE app_id = $1 AND environment = $2 AND status = 'active' AND expires_at <= $3
+         ORDER BY id FOR UPDATE SKIP LOCKED)
        RETURNING ${OFFER_COLUMNS}`,
       [p.appId, p.environment, now],
     );
@@ -284,56 +248,12 @@ export class JourneysPostgresStore implements JourneysStore {
     const created: Offer[] = [];
     const rejected: { offer: NewOffer; reason: OfferRejection }[] = [];
     for (let i = 0; i < offers.length; i += OFFER_CHUNK) {
-      await this.tx(async (c) => {
-        for (const offer of offers.slice(i, i + OFFER_CHUNK)) {
-          const result = await this.insertOffer(c, p, offer, limits, now);
-          if ('reason' in result) rejected.push({ offer, reason: result.reason });
-          else created.push(result.offer);
-        }
-      });
+      const chunk = offers.slice(i, i + OFFER_CHUNK);
+      for (const outcome of await this.tx((c) => createOfferChunk(c, p, chunk, limits, now))) {
+        if ('created' in outcome) created.push(outcome.created);
+        else rejected.push({ offer: outcome.offer, reason: outcome.reason });
+      }
     }
     return { created, rejected };
-  }
-
-  private async insertOffer(
-    c: pg.PoolClient,
-    p: Partition,
-    offer: NewOffer,
-    limits: OfferLimits,
-    now: Date,
-  ): Promise<{ offer: Offer } | { reason: OfferRejection }> {
-    // Locking the user serializes every limit check of this user until the transaction ends.
-    const user = await c.query(
-      'SELECT 1 FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id = $3 FOR UPDATE',
-      [p.appId, p.environment, offer.externalId],
-    );
-    if (user.rowCount === 0) return { reason: 'unknown_user' };
-    const taken = await c.query(
-      'SELECT 1 FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND id = $3',
-      [p.appId, p.environment, offer.id],
-    );
-    if (taken.rowCount !== 0) return { reason: 'duplicate_id' };
-    const reason = limitRejection(await this.userOffers(p, offer.externalId, c), offer, limits, now);
-    if (reason) return { reason };
-    const { rows } = await c.query(
-      `INSERT INTO journeys_offers (app_id, environment, ${OFFER_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, NULL, $12)
-       ON CONFLICT DO NOTHING RETURNING ${OFFER_COLUMNS}`,
-      [
-        p.appId,
-        p.environment,
-        offer.id,
-        offer.externalId,
-        offer.offerType,
-        offer.gameType,
-        offer.title,
-        offer.description,
-        offer.pointsValue,
-        offer.createdAt,
-        offer.expiresAt,
-        JSON.stringify(offer.metadata),
-      ],
-    );
-    return rows[0] ? { offer: toOffer(rows[0] as Row) } : { reason: 'duplicate_id' };
   }
 }
