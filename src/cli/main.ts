@@ -4,6 +4,7 @@ import { explainCommand } from './commands/explain.js';
 import { journeysCommand } from './commands/journeys.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { storeCommand } from './commands/store.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -31,6 +32,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   migrate: {
     run: migrateCommand,
     usage: 'migrate                            apply PostgreSQL migrations (DATABASE_URL)',
+  },
+  store: {
+    run: storeCommand,
+    usage: 'store copy|compare --from lowdb|postgres --to lowdb|postgres   move a store, compare two',
   },
 };
 

@@ -2,6 +2,7 @@ import type { StoreKind } from '../config/config-types.js';
 import type { BannerStore } from './banner-store.js';
 import type { JourneysStore } from './journeys-store.js';
 import type { OfferwallStore } from './offerwall-store.js';
+import type { PortableStore } from './portable.js';
 
 /**
  * The store port: what offerd keeps between requests, shaped by the three APIs.
@@ -14,6 +15,8 @@ export interface Store {
   readonly banner: BannerStore;
   readonly offerwall: OfferwallStore;
   readonly journeys: JourneysStore;
+  /** Every record of each sub-store, in and out, adapter-neutral (`offerd store copy`). */
+  readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -7,7 +7,11 @@ import {
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
 } from '../banner-store.js';
+import type { PortableRecord, PortableStore } from '../portable.js';
+import { BANNER_COLLECTIONS } from '../portable.js';
+import { bannerCollections } from './banner-document-portable.js';
 import { CollectionFile } from './collection-file.js';
+import { type DocumentCollections, exportDocuments, importDocuments } from './portable-documents.js';
 import { ShardedCollection } from './sharded-collection.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -65,7 +69,8 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * Everything is indexed in memory; every check-and-write runs without an await in
  * between, so concurrent requests of one process cannot break the invariants.
  */
-export class BannerDocumentStore implements BannerStore {
+export class BannerDocumentStore implements BannerStore, PortableStore {
+  readonly collections = BANNER_COLLECTIONS;
   private readonly users = new Map<string, Indexed<UserRecord, Users>>();
   private readonly assignmentsByKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
   private readonly assignmentsByUser = new Map<string, AssignmentRecord[]>();
@@ -203,6 +208,29 @@ export class BannerDocumentStore implements BannerStore {
         exposures: this.counters.get(key(appId, experimentId, bucketVersion, variationId))?.exposures ?? 0,
         conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
       }));
+  }
+
+  exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
+    return exportDocuments(this.portable(), collection);
+  }
+
+  importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
+    return importDocuments(this.portable(), collection, records);
+  }
+
+  private portable(): DocumentCollections {
+    return bannerCollections({
+      users: this.userFiles,
+      assignments: this.assignmentFiles,
+      events: this.eventFiles,
+      exposures: this.exposureFile,
+      shardKey: key,
+      indexUser: (record, file) => this.users.set(key(record.appId, record.userId), { record, file }),
+      indexAssignment: (a, file) => this.indexAssignment(a, file),
+      indexLog: (record, file) => this.logs.set(key(record.appId, record.userId), { record, file }),
+      indexExposure: (c) =>
+        this.counters.set(key(c.appId, c.experimentId, c.bucketVersion, c.variationId), c),
+    });
   }
 
   private indexAssignment(

@@ -1,4 +1,4 @@
-import type { JourneysStore } from '../journeys-store.js';
+import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
 import { BannerDocumentStore } from './banner-document-store.js';
 import { JourneysDocumentStore } from './journeys-document-store.js';
@@ -16,10 +16,14 @@ export class DocumentStore implements Store {
     readonly dir: string | null,
     readonly banner: BannerDocumentStore,
     readonly offerwall: OfferwallDocumentStore,
-    readonly journeys: JourneysStore,
+    readonly journeys: JourneysDocumentStore,
     private readonly files: { flush(): Promise<void> }[],
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
+  }
+
+  get portable(): Record<'banner' | 'offerwall' | 'journeys', PortableStore> {
+    return { banner: this.banner, offerwall: this.offerwall, journeys: this.journeys };
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {

@@ -17,7 +17,10 @@ import type {
   OfferRejection,
   UserActivity,
 } from '../journeys-store.js';
+import type { PortableRecord, PortableStore } from '../portable.js';
+import { JOURNEYS_COLLECTIONS } from '../portable.js';
 import { CollectionFile } from './collection-file.js';
+import { journeysCollections } from './journeys-document-portable.js';
 import {
   type ActivityDoc,
   JourneysIndexes,
@@ -28,6 +31,7 @@ import {
   type StoredUser,
   userKey,
 } from './journeys-indexes.js';
+import { exportDocuments, importDocuments } from './portable-documents.js';
 
 const withoutPartition = <T extends Partition>({ appId: _a, environment: _e, ...rest }: T) => rest;
 const publicUser = (u: StoredUser): JourneyUser => withoutPartition(u);
@@ -56,7 +60,8 @@ const PATCHABLE = ['displayName', 'email', 'phone', 'country', 'device', 'source
  * check-and-write below runs without an await in between, which is what makes the
  * port's invariants hold under concurrent requests in one process; the commit comes after.
  */
-export class JourneysDocumentStore implements JourneysStore {
+export class JourneysDocumentStore implements JourneysStore, PortableStore {
+  readonly collections = JOURNEYS_COLLECTIONS;
   private readonly ix: JourneysIndexes;
 
   private constructor(
@@ -231,6 +236,14 @@ export class JourneysDocumentStore implements JourneysStore {
     if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
     if (this.ix.offer(p, offer.id)) return 'duplicate_id';
     return limitRejection(this.ix.offersByUser.get(userKey(p, offer.externalId)) ?? [], offer, limits, now);
+  }
+
+  exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
+    return exportDocuments(journeysCollections(this.profiles, this.activity, this.ix), collection);
+  }
+
+  importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
+    return importDocuments(journeysCollections(this.profiles, this.activity, this.ix), collection, records);
   }
 
   private newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {

@@ -8,7 +8,11 @@ import type {
   StoredCatalog,
   TransactionRecord,
 } from '../offerwall-store.js';
+import type { PortableRecord, PortableStore } from '../portable.js';
+import { OFFERWALL_COLLECTIONS } from '../portable.js';
 import { CollectionFile } from './collection-file.js';
+import { offerwallCollections } from './offerwall-document-portable.js';
+import { type DocumentCollections, exportDocuments, importDocuments } from './portable-documents.js';
 
 interface CatalogsDoc {
   catalogs: StoredCatalog[];
@@ -32,7 +36,8 @@ const key = (appId: string, rest: string | number) => `${appId}/${rest}`;
  * without an await in between, so concurrent requests in this process cannot both
  * insert, and the response waits for the commit that holds the change.
  */
-export class OfferwallDocumentStore implements OfferwallStore {
+export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
+  readonly collections = OFFERWALL_COLLECTIONS;
   private readonly byUser = new Map<string, Map<number, OfferProgress>>();
   private readonly byTransaction = new Map<string, TransactionRecord>();
   private userBans = new Map<string, Ban[]>();
@@ -148,6 +153,25 @@ export class OfferwallDocumentStore implements OfferwallStore {
     const user = this.userBans.get(key(appId, uid)) ?? [];
     const ip = this.ipBans.get(appId) ?? [];
     return [...user, ...ip].map((b) => ({ ...b }));
+  }
+
+  exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
+    return exportDocuments(this.portable(), collection);
+  }
+
+  importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
+    return importDocuments(this.portable(), collection, records);
+  }
+
+  private portable(): DocumentCollections {
+    return offerwallCollections({
+      catalogs: this.catalogs,
+      progress: this.progress,
+      bans: this.bans,
+      indexProgress: (p) => this.userProgress(p.appId, p.uid).set(p.offerId, p),
+      indexTransaction: (t) => this.byTransaction.set(key(t.appId, t.transactionId), t),
+      indexBans: () => this.indexBans(),
+    });
   }
 
   private userProgress(appId: string, uid: string): Map<number, OfferProgress> {

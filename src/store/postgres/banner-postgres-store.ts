@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
 const iso = (v: unknown): string => (v as Date).toISOString();
 const isoOrNull = (v: unknown): string | null => (v === null ? null : iso(v));
 
-function toAssignment(r: Row): Assignment {
+export function toAssignment(r: Row): Assignment {
   return {
     experimentId: r.experiment_id as string,
     bucketVersion: r.bucket_version as number,
@@ -26,7 +26,7 @@ function toAssignment(r: Row): Assignment {
   };
 }
 
-function toEvent(r: Row): TrackedEvent {
+export function toEvent(r: Row): TrackedEvent {
   return {
     userId: r.user_id as string,
     name: r.name as string,

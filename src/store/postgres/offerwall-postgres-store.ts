@@ -15,7 +15,7 @@ type Row = Record<string, unknown>;
 const iso = (v: unknown): string | null =>
   v instanceof Date ? v.toISOString() : v === null ? null : String(v);
 
-function toProgress(r: Row): OfferProgress {
+export function toProgress(r: Row): OfferProgress {
   return {
     appId: String(r.app_id),
     uid: String(r.uid),
@@ -34,7 +34,7 @@ function toProgress(r: Row): OfferProgress {
   };
 }
 
-function toBan(r: Row): Ban {
+export function toBan(r: Row): Ban {
   return {
     id: String(r.id),
     appId: String(r.app_id),
@@ -46,7 +46,7 @@ function toBan(r: Row): Ban {
   };
 }
 
-function toTransaction(r: Row): TransactionRecord {
+export function toTransaction(r: Row): TransactionRecord {
   return {
     appId: String(r.app_id),
     transactionId: String(r.transaction_id),

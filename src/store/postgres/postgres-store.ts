@@ -1,10 +1,14 @@
 import pg from 'pg';
 import type { BannerStore } from '../banner-store.js';
+import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
+import { BannerPostgresPortable } from './banner-postgres-portable.js';
 import { BannerPostgresStore } from './banner-postgres-store.js';
+import { JourneysPostgresPortable } from './journeys-postgres-portable.js';
 import { JourneysPostgresStore } from './journeys-postgres-store.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { OfferwallPostgresPortable } from './offerwall-postgres-portable.js';
 import { OfferwallPostgresStore } from './offerwall-postgres-store.js';
 
 /**
@@ -16,6 +20,7 @@ export class PostgresStore implements Store {
   readonly banner: BannerStore;
   readonly offerwall: OfferwallPostgresStore;
   readonly journeys: JourneysPostgresStore;
+  readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -24,6 +29,11 @@ export class PostgresStore implements Store {
     this.banner = new BannerPostgresStore(pool);
     this.offerwall = new OfferwallPostgresStore(pool);
     this.journeys = new JourneysPostgresStore(pool);
+    this.portable = {
+      banner: new BannerPostgresPortable(pool),
+      offerwall: new OfferwallPostgresPortable(pool),
+      journeys: new JourneysPostgresPortable(pool),
+    };
   }
 
   /** Connects, applies pending migrations (idempotent, safe from several instances at once). */

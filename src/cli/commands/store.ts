@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { compareStores, comparisonTable, copyStore, nonEmptyCollections } from '../../store/copy-store.js';
+import { DocumentStore } from '../../store/document/document-store.js';
+import { PostgresStore } from '../../store/postgres/postgres-store.js';
+import type { Store } from '../../store/store.js';
+import type { CliIo } from '../cli-io.js';
+
+const USAGE = `usage: offerd store copy|compare --from lowdb|postgres --to lowdb|postgres
+         [--from-dir DIR] [--to-dir DIR] [--from-url URL] [--to-url URL]
+  lowdb: the data dir (default OFFERD_DATA_DIR, else ./data); postgres: the URL (default DATABASE_URL)`;
+
+const OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'from-dir': { type: 'string' },
+  'to-dir': { type: 'string' },
+  'from-url': { type: 'string' },
+  'to-url': { type: 'string' },
+} as const;
+
+interface Side {
+  kind: 'lowdb' | 'postgres';
+  where: string;
+}
+
+/** Where one side of the copy is: explicit option, else the same environment as `offerd serve`. */
+function side(kind: string | undefined, dir: string | undefined, url: string | undefined): Side | string {
+  if (kind === 'lowdb') return { kind, where: dir ?? process.env.OFFERD_DATA_DIR ?? 'data' };
+  if (kind === 'postgres') {
+    const where = url ?? process.env.DATABASE_URL;
+    return where ? { kind, where } : 'postgres needs --from-url/--to-url or DATABASE_URL';
+  }
+  if (kind === 'memory') return 'the memory store is empty and vanishes with the process: nothing to copy';
+  return `unknown store '${kind ?? ''}'`;
+}
+
+const open = (s: Side): Promise<Store> =>
+  s.kind === 'lowdb' ? DocumentStore.open(s.where) : PostgresStore.open(s.where);
+
+/** Prints the comparison table; 0 when every collection matches, else 1. */
+async function compare(from: Store, to: Store, io: CliIo): Promise<number> {
+  const rows = await compareStores(from, to);
+  for (const line of comparisonTable(rows)) io.out(line);
+  const bad = rows.filter((r) => !r.equal);
+  if (bad.length === 0) return 0;
+  io.err(`mismatch in ${bad.map((r) => r.collection).join(', ')}`);
+  return 1;
+}
+
+async function copy(from: Store, to: Store, io: CliIo): Promise<number> {
+  const taken = await nonEmptyCollections(to);
+  if (taken.length > 0) {
+    io.err(`the target is not empty (${taken.join(', ')}): copy into an empty store`);
+    return 2;
+  }
+  await copyStore(from, to, (collection, count) => io.out(`copied ${collection}: ${count}`));
+  return compare(from, to, io);
+}
+
+/**
+ * `offerd store copy`: every record of one store into another, empty one (lowdb →
+ * PostgreSQL to move to several instances, or back), then the comparison of both:
+ * counts and a sha256 per collection, exit 1 on any difference. `offerd store compare`
+ * prints the comparison alone. Run it against stopped services.
+ */
+export async function storeCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args: rest, options: OPTIONS }).values;
+  } catch (err) {
+    io.err(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const from = side(values.from, values['from-dir'], values['from-url']);
+  const to = side(values.to, values['to-dir'], values['to-url']);
+  const problem = [from, to].find((s): s is string => typeof s === 'string');
+  if ((sub !== 'copy' && sub !== 'compare') || problem !== undefined) {
+    if (problem) io.err(problem);
+    io.err(USAGE);
+    return 2;
+  }
+  const [source, target] = [from as Side, to as Side];
+  if (source.kind === 'lowdb' && !existsSync(source.where)) {
+    io.err(`no data directory ${source.where}`);
+    return 2;
+  }
+  if (source.kind === target.kind && source.where === target.where) {
+    io.err('source and target are the same store');
+    return 2;
+  }
+  const stores = [await open(source)];
+  try {
+    stores.push(await open(target));
+    const [a, b] = stores as [Store, Store];
+    return await (sub === 'copy' ? copy(a, b, io) : compare(a, b, io));
+  } finally {
+    for (const s of stores) await s.close();
+  }
+}

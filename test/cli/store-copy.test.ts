@@ -1,0 +1,156 @@
+import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import pg from 'pg';
+import { runCli } from '../../src/cli/main.js';
+import { DocumentStore } from '../../src/store/document/document-store.js';
+import { BANNER_COLLECTIONS, JOURNEYS_COLLECTIONS, OFFERWALL_COLLECTIONS } from '../../src/store/portable.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { type DemoData, seedEveryApi } from '../helpers/demo-data.js';
+import { demoCatalog } from '../helpers/offerwall-service.js';
+import { usePostgres } from '../helpers/postgres-server.js';
+import { startTestService } from '../helpers/start-test-service.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const test = anyTest as TestFn;
+const server = usePostgres(test);
+const ALL = [...BANNER_COLLECTIONS, ...OFFERWALL_COLLECTIONS, ...JOURNEYS_COLLECTIONS];
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+/** A lowdb store the demo service filled through every API, plus a synced catalog. */
+async function demoLowdb(t: ExecutionContext): Promise<{ dir: string; demo: DemoData }> {
+  const dir = await tempDir(t, 'offerd-copy-src-');
+  const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir, OFFERD_STORE: 'lowdb' } });
+  const demo = await seedEveryApi(service.url);
+  await service.stop();
+  const store = await DocumentStore.open(dir);
+  const offers = demoCatalog().slice(0, 5);
+  await store.offerwall.saveCatalog({
+    appId: 'demo',
+    wallId: 1001,
+    syncedAt: new Date().toISOString(),
+    offers,
+  });
+  await store.close();
+  return { dir, demo };
+}
+
+/** The table rows of the comparison, by collection: [source count, target count, result]. */
+function tableOf(out: string[]): Map<string, string[]> {
+  const rows = out.filter((l) => /^(banner|offerwall|journeys)\.\w+ /.test(l)).map((l) => l.split(/\s+/));
+  return new Map(
+    rows.map(([name, src, dst, , , result]) => [name ?? '', [src ?? '', dst ?? '', result ?? '']]),
+  );
+}
+
+test('store copy moves a demo lowdb store into PostgreSQL with every record, and back', async (t) => {
+  const { dir, demo } = await demoLowdb(t);
+  const url = await server().freshDatabase('copy');
+  const copied = await cli([
+    'store',
+    'copy',
+    '--from',
+    'lowdb',
+    '--from-dir',
+    dir,
+    '--to',
+    'postgres',
+    '--to-url',
+    url,
+  ]);
+  t.is(copied.code, 0, copied.err.join('\n'));
+  const table = tableOf(copied.out);
+  t.deepEqual([...table.keys()], ALL);
+  for (const [name, [src, dst, result]] of table) {
+    t.true(Number(src) > 0, `${name} has data from the demo`);
+    t.is(dst, src, name);
+    t.is(result, 'ok', name);
+  }
+
+  const source = await DocumentStore.open(dir);
+  const target = await PostgresStore.open(url);
+  t.teardown(() => Promise.all([source.close(), target.close()]));
+  for (const user of demo.bannerUsers) {
+    t.deepEqual(await target.banner.assignments('demo', user), await source.banner.assignments('demo', user));
+  }
+  const assigned = await target.banner.assignments('demo', demo.bannerUsers[0] ?? '');
+  t.true(assigned.length > 0, 'the demo user has a variation');
+  const progress = await target.offerwall.progressOf('demo', demo.offerwallUid);
+  t.deepEqual(
+    progress.find((p) => p.offerId === demo.offerwallOfferId),
+    (await source.offerwall.progressOf('demo', demo.offerwallUid)).find(
+      (p) => p.offerId === demo.offerwallOfferId,
+    ),
+  );
+  t.is(progress.find((p) => p.offerId === demo.offerwallOfferId)?.clicks, 1);
+  const P = { appId: 'demo', environment: 'test' as const };
+  const offers = await target.journeys.userOffers(P, demo.journeysUser);
+  t.deepEqual(offers, await source.journeys.userOffers(P, demo.journeysUser));
+  t.is(offers.find((o) => o.id === demo.claimedOfferId)?.status, 'claimed');
+  t.deepEqual(
+    await target.journeys.userEvents(P, demo.journeysUser),
+    await source.journeys.userEvents(P, demo.journeysUser),
+  );
+
+  // And back into a fresh lowdb directory: the same records again.
+  const back = await tempDir(t, 'offerd-copy-back-');
+  const returned = await cli([
+    'store',
+    'copy',
+    '--from',
+    'postgres',
+    '--from-url',
+    url,
+    '--to',
+    'lowdb',
+    '--to-dir',
+    back,
+  ]);
+  t.is(returned.code, 0, returned.err.join('\n'));
+  t.true([...tableOf(returned.out).values()].every(([, , result]) => result === 'ok'));
+});
+
+test('compare exits 1 and names the collection when one record differs; copy refuses a non-empty target', async (t) => {
+  const { dir } = await demoLowdb(t);
+  const url = await server().freshDatabase('copy');
+  const args = ['--from', 'lowdb', '--from-dir', dir, '--to', 'postgres', '--to-url', url];
+  t.is((await cli(['store', 'copy', ...args])).code, 0);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query(
+    `UPDATE banner_assignments SET variation_id = variation_id + 1
+     WHERE user_id = (SELECT min(user_id) FROM banner_assignments)`,
+  );
+  await db.end();
+  const compared = await cli(['store', 'compare', ...args]);
+  t.is(compared.code, 1);
+  const table = tableOf(compared.out);
+  t.deepEqual(table.get('banner.assignments')?.[2], 'MISMATCH');
+  t.is([...table.values()].filter(([, , r]) => r === 'MISMATCH').length, 1);
+  const again = await cli(['store', 'copy', ...args]);
+  t.is(again.code, 2);
+  t.regex(again.err.join('\n'), /not empty/);
+});
+
+test('store copy refuses the memory store and a store copied onto itself', async (t) => {
+  t.is((await cli(['store', 'copy', '--from', 'memory', '--to', 'lowdb'])).code, 2);
+  const dir = await tempDir(t, 'offerd-copy-same-');
+  const same = await cli([
+    'store',
+    'copy',
+    '--from',
+    'lowdb',
+    '--from-dir',
+    dir,
+    '--to',
+    'lowdb',
+    '--to-dir',
+    dir,
+  ]);
+  t.is(same.code, 2);
+  t.regex(same.err.join('\n'), /same store/);
+});
