@@ -1,6 +1,7 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
 import { runCli } from '../../src/cli/main.js';
+import { copyStore } from '../../src/store/copy-store.js';
 import { DocumentStore } from '../../src/store/document/document-store.js';
 import { BANNER_COLLECTIONS, JOURNEYS_COLLECTIONS, OFFERWALL_COLLECTIONS } from '../../src/store/portable.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -38,6 +39,10 @@ async function demoLowdb(t: ExecutionContext): Promise<{ dir: string; demo: Demo
   await store.close();
   return { dir, demo };
 }
+
+// progressOf promises no order.
+const byOffer = <T extends { offerId: number }>(list: T[]): T[] =>
+  [...list].sort((a, b) => a.offerId - b.offerId);
 
 /** The table rows of the comparison, by collection: [source count, target count, result]. */
 function tableOf(out: string[]): Map<string, string[]> {
@@ -94,6 +99,38 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
   t.deepEqual(
     await target.journeys.userEvents(P, demo.journeysUser),
     await source.journeys.userEvents(P, demo.journeysUser),
+  );
+
+  // Into a memory store in this process: imported records are indexed and read through the port.
+  const memory = await DocumentStore.open(null);
+  await copyStore(target, memory);
+  t.deepEqual(await memory.banner.assignments('demo', demo.bannerUsers[0] ?? ''), assigned);
+  t.deepEqual(
+    byOffer(await memory.offerwall.progressOf('demo', demo.offerwallUid)),
+    byOffer(await source.offerwall.progressOf('demo', demo.offerwallUid)),
+  );
+  t.is((await memory.offerwall.bansFor('demo', 'cheater')).length, 1);
+  t.deepEqual(await memory.journeys.userOffers(P, demo.journeysUser), offers);
+  t.true(
+    (
+      await memory.journeys.appendEvents(
+        P,
+        [
+          {
+            id: 'again',
+            externalId: demo.journeysUser,
+            clientEventId: 'seed-1',
+            category: 'GAME_PLAY',
+            eventType: 'spin',
+            points: 1,
+            occurredAt: new Date().toISOString(),
+            metadata: {},
+          },
+        ],
+        new Date(),
+        () => 'x',
+      )
+    )[0]?.duplicate,
   );
 
   // And back into a fresh lowdb directory: the same records again.
