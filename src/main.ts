@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { explainRoutes } from './admin/explain-routes.js';
-import { rulesRoutes } from './admin/rules-routes.js';
+import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
@@ -22,6 +23,17 @@ export interface RunningService {
   port: number;
   registry: RulesRegistry;
   stop(): Promise<void>;
+}
+
+/** OFFERD_INSTANCE_ID, else hostname:pid: unique per process on one host, readable across hosts. */
+function instanceIdentity(config: OfferdConfig): InstanceIdentity {
+  const host = hostname();
+  return {
+    id: config.instanceId ?? `${host}:${process.pid}`,
+    hostname: host,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
 }
 
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
@@ -75,7 +87,10 @@ export async function startService(
         return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
       },
     },
-    adminRouters: [rulesRoutes(registry), explainRoutes(registry, config.apps, createCaseRunners())],
+    adminRouters: [
+      rulesRoutes(registry, instanceIdentity(config)),
+      explainRoutes(registry, config.apps, createCaseRunners()),
+    ],
     publicRouters: features.map((f) => f.router),
   });
   for (const f of features) await f.start?.();

@@ -2,14 +2,23 @@ import Router from '@koa/router';
 import { AppError } from '../http/app-error.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
 
+/** Which process answered: with several instances, operators compare their rules versions by it. */
+export interface InstanceIdentity {
+  id: string;
+  hostname: string;
+  pid: number;
+  startedAt: string;
+}
+
 /**
- * /admin/rules: what each app serves, its last error and history; reload through the
- * same path as the file watcher; rollback to a snapshot from the history.
+ * /admin/rules: which instance this is, what each app serves, its last error and
+ * history; reload through the same path as the file watcher; rollback to a snapshot
+ * from the history.
  */
-export function rulesRoutes(registry: RulesRegistry): Router {
+export function rulesRoutes(registry: RulesRegistry, instance: InstanceIdentity): Router {
   const router = new Router();
   router.get('/admin/rules', (ctx) => {
-    ctx.body = { apps: registry.status() };
+    ctx.body = { instance, apps: registry.status() };
   });
   router.post('/admin/rules/reload', async (ctx) => {
     const appId = typeof ctx.query.app === 'string' ? ctx.query.app : undefined;

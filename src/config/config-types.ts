@@ -63,6 +63,8 @@ export interface OfferdConfig {
   dataDir: string;
   store: StoreKind;
   databaseUrl: string | null;
+  /** OFFERD_INSTANCE_ID: how /admin/rules names this instance; null: hostname:pid. */
+  instanceId: string | null;
   logLevel: string;
   admin: { token: string; isDemoToken: boolean };
   http: { bodyLimit: string; trustedProxies: string[]; publicUrl: string | null };

@@ -178,6 +178,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     dataDir: env.OFFERD_DATA_DIR ?? 'data',
     store: envStore(env),
     databaseUrl: env.DATABASE_URL ?? null,
+    instanceId: env.OFFERD_INSTANCE_ID || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },
     http: {

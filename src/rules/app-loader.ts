@@ -53,8 +53,10 @@ export async function listApps(rulesDir: string): Promise<string[]> {
 }
 
 export function filesHash(app: AppFiles): string {
+  // File names, not paths: instances whose rules dirs live at different paths but hold
+  // the same files show the same hash in /admin/rules (how operators see convergence).
   const h = createHash('sha256');
-  for (const f of app.files) h.update(f.path).update('\0').update(f.text).update('\0');
+  for (const f of app.files) h.update(path.basename(f.path)).update('\0').update(f.text).update('\0');
   return h.digest('hex').slice(0, 12);
 }
 

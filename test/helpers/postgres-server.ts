@@ -171,20 +171,32 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
-/**
- * Starts one server for the test file (before) and stops it (after.always). The
- * returned function gives the running server inside a test.
- */
-export function usePostgres(test: TestFn): () => PostgresServer {
+/** The file's server: call it inside a test; `ready()` for other before hooks (hooks run concurrently). */
+export interface UsedPostgres {
+  (): PostgresServer;
+  ready(): Promise<PostgresServer>;
+}
+
+/** Starts one server for the test file (before) and stops it (after.always). */
+export function usePostgres(test: TestFn): UsedPostgres {
   let server: PostgresServer | undefined;
+  let starting: Promise<PostgresServer> | undefined;
+  const ready = () => {
+    starting ??= startPostgres().then((s) => {
+      server = s;
+      return s;
+    });
+    return starting;
+  };
   test.before(async () => {
-    server = await startPostgres();
+    await ready();
   });
   test.after.always(async () => {
     await server?.stop();
   });
-  return () => {
+  const current = () => {
     if (!server) throw new Error('the PostgreSQL server did not start (see the before hook)');
     return server;
   };
+  return Object.assign(current, { ready });
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import test from 'ava';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
@@ -25,8 +26,11 @@ test('admin routes need the bearer token: 401 without, 403 when wrong', async (t
   const ok = await s.fetch('/admin/rules', { headers: ADMIN });
   t.is(ok.status, 200);
   const body = (await ok.json()) as {
+    instance: { id: string; hostname: string; pid: number; startedAt: string };
     apps: { appId: string; active: { hash: string } | null; lastError: unknown }[];
   };
+  // Without OFFERD_INSTANCE_ID the instance is named hostname:pid.
+  t.like(body.instance, { id: `${hostname()}:${process.pid}`, hostname: hostname(), pid: process.pid });
   t.is(body.apps[0]?.appId, 'demo');
   t.truthy(body.apps[0]?.active?.hash);
   t.is(body.apps[0]?.lastError, null);

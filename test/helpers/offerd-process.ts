@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './postgres-server.js';
+
+export interface OfferdProcess {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  child: ChildProcess;
+  /** What the process printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A copy of the shipped config in `dir` with the journeys schedule off, so only the test
+ * starts generation runs (an hourly run could fire mid-test).
+ */
+export async function unscheduledConfig(dir: string): Promise<string> {
+  await cp('config', dir, { recursive: true });
+  const file = path.join(dir, 'offerd.yaml');
+  const text = await readFile(file, 'utf8');
+  const off = text.replace(/schedule: "0 \* \* \* \*"/, 'schedule: "off"');
+  if (off === text) throw new Error('the shipped config has no hourly journeys schedule to turn off');
+  await writeFile(file, off);
+  return file;
+}
+
+async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`offerd exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`offerd at ${url} was not ready in 45 s:\n${output()}`);
+}
+
+/**
+ * Starts offerd as its own process (`node --import tsx src/main.ts`, as `npm run dev`
+ * does) on a free port the test picks, with `env` on top of this process's environment.
+ * Resolves once /readyz answers 200. The caller stops it (hooks cannot use t.teardown).
+ */
+export async function startOfferdProcess(env: Record<string, string>): Promise<OfferdProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    printed += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    printed += d.toString();
+  });
+  const exited = once(child, 'exit').catch(() => undefined);
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(url, child, () => printed);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, child, output: () => printed, stop };
+}
