@@ -61,7 +61,9 @@ export async function startService(
       }
     },
   });
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    onIdleError: (err) => logger.error({ err }, 'an idle PostgreSQL connection failed; the pool reconnects'),
+  });
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();

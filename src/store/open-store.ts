@@ -6,6 +6,7 @@ import type { Store } from './store.js';
 /** Picks the adapter named by the config; only main.ts, the CLI and tests call this. */
 export async function openStore(
   config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'>,
+  options: { onIdleError?: (err: Error) => void } = {},
 ): Promise<Store> {
   switch (config.store) {
     case 'memory':
@@ -14,6 +15,6 @@ export async function openStore(
       return DocumentStore.open(config.dataDir);
     case 'postgres':
       // loadConfig refuses postgres without DATABASE_URL.
-      return PostgresStore.open(config.databaseUrl ?? '');
+      return PostgresStore.open(config.databaseUrl ?? '', options);
   }
 }

@@ -11,6 +11,8 @@ import { MIGRATIONS } from './migrations.js';
 import { OfferwallPostgresPortable } from './offerwall-postgres-portable.js';
 import { OfferwallPostgresStore } from './offerwall-postgres-store.js';
 
+const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
+
 /**
  * The PostgreSQL adapter of the store port, for several instances sharing one
  * database. Every write commits before it resolves, so flush has nothing to wait for.
@@ -36,9 +38,19 @@ export class PostgresStore implements Store {
     };
   }
 
-  /** Connects, applies pending migrations (idempotent, safe from several instances at once). */
-  static async open(url: string, options: { max?: number } = {}): Promise<PostgresStore> {
+  /**
+   * Connects, applies pending migrations (idempotent, safe from several instances at
+   * once). `onIdleError` hears a pooled connection that broke while idle (a database
+   * restart, a failover): the pool drops it and the next query connects afresh.
+   */
+  static async open(
+    url: string,
+    options: { max?: number; onIdleError?: (err: Error) => void } = {},
+  ): Promise<PostgresStore> {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    // Without a listener, node-postgres re-emits the idle client's error on the pool and
+    // an unhandled 'error' event ends the process.
+    pool.on('error', options.onIdleError ?? ((err) => process.stderr.write(`offerd: ${idleMessage(err)}\n`)));
     try {
       return new PostgresStore(pool, await migrate(pool, MIGRATIONS));
     } catch (err) {

@@ -1,4 +1,5 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import pg from 'pg';
 import type {
   NewEvent,
   NewOffer,
@@ -231,4 +232,22 @@ test('tracked batches over the same users in opposite orders on two instances lo
   );
   const activity = await Promise.all(users.map((u) => a.banner.user('demo', u)));
   t.true(activity.every((x) => x?.events === 10 && x.eventStats[0]?.count === 10));
+});
+
+test('a connection killed while idle is reported, not fatal: the next query reconnects', async (t) => {
+  const url = await server().freshDatabase('idle');
+  const errors: Error[] = [];
+  const store = await PostgresStore.open(url, { max: 2, onIdleError: (err) => errors.push(err) });
+  t.teardown(() => store.close());
+  await store.offerwall.listBans('demo');
+  // What a database restart or failover does to the pool's idle connections.
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  await admin.end();
+  for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.true(errors.length > 0);
+  t.deepEqual(await store.offerwall.listBans('demo'), []);
 });
