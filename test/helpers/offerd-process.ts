@@ -68,6 +68,10 @@ export async function startOfferdProcess(env: Record<string, string>): Promise<O
     printed += d.toString();
   });
   const exited = once(child, 'exit').catch(() => undefined);
+  // If this test process dies without its after hooks, the child must not outlive it.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  void exited.then(() => process.off('exit', orphan));
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');

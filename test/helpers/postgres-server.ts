@@ -158,16 +158,23 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw err;
   }
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  // A test process that dies (an uncaught exception skips after.always) must not leave
+  // its cluster running: 'exit' handlers still run, and stop() is synchronous.
+  process.once('exit', stop);
   return {
     url: await createDatabase(adminUrl, 'offerd_test'),
     freshDatabase: (prefix = 'offerd_test') => createDatabase(adminUrl, prefix),
-    stop: async () => {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    stop: async () => stop(),
   };
 }
 
