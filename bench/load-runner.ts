@@ -41,17 +41,22 @@ autocannon(
     ],
   },
   (err, result) => {
+    // Disconnecting lets the process end: the IPC channel would keep it alive.
+    const done = () => process.disconnect?.();
     if (err) {
-      process.send?.({ error: String(err) });
+      process.send?.({ error: String(err) }, done);
       return;
     }
-    process.send?.({
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      total: result.requests.total,
-    });
+    process.send?.(
+      {
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        total: result.requests.total,
+      },
+      done,
+    );
   },
 );
