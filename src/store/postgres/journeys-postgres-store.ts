@@ -21,6 +21,7 @@ import {
   toUser,
   USER_COLUMNS,
 } from './journeys-postgres-rows.js';
+import { inTransaction } from './migrate.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -53,19 +54,8 @@ const OFFER_CHUNK = 1000;
 export class JourneysPostgresStore implements JourneysStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async upsertUser(p: Partition, patch: UserPatch, now: Date, newId: () => string) {
