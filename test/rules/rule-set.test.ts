@@ -13,7 +13,8 @@ const rules = Array.from({ length: 30 }, (_, i) => ({
 
 test('many concurrent evaluations over several priorities report every rule, with the right result', async (t) => {
   const set = RuleSet.build(rules, 'fact');
-  const levels = Array.from({ length: 400 }, (_, i) => i % 40);
+  // Distinct levels: every evaluation is a real json-rules-engine run, none from the decision cache.
+  const levels = Array.from({ length: 400 }, (_, i) => 399 - i);
   const outcomes = await Promise.all(levels.map((level) => set.evaluate({ user: { level } })));
   outcomes.forEach((outcome, n) => {
     const level = levels[n] as number;
@@ -62,7 +63,7 @@ test('a trace shows each condition with the fact value seen, and which segment a
   );
   const [outcome] = await set.evaluate({ user: { age: 30 }, request: { country: 'US' } });
   t.false(outcome?.matched);
-  t.deepEqual(outcome?.trace(), {
+  t.deepEqual(await outcome?.trace(), {
     all: [
       {
         segment: 'adult',

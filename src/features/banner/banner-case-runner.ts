@@ -2,6 +2,7 @@ import type { AppConfig } from '../../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../../fixtures/api-case-runner.js';
 import { AppError } from '../../http/app-error.js';
 import type { AppRules } from '../../rules/app-rules.js';
+import { traced } from '../../rules/engine/rule-set.js';
 import { failedLeaves } from '../../rules/engine/trace.js';
 import type { BannerRules } from '../../rules/kinds/banner.js';
 import type { BannerStore } from '../../store/banner-store.js';
@@ -74,19 +75,21 @@ async function seed(
 }
 
 /** The decision's "why": facts, every segment and experiment verdict, every banner rule. */
-function explain(render: Render): unknown {
-  const eligibility = new Map(render.eligibility.map((o) => [o.id, o]));
+async function explain(render: Render): Promise<unknown> {
+  const eligibility = new Map((await traced(render.eligibility)).map((o) => [o.id, o]));
+  const segments = await traced(render.segments.outcomes);
+  const banners = await traced(render.banners);
   return {
     facts: render.facts,
-    segments: render.segments.outcomes.map((o) => ({ id: o.id, matched: o.matched, trace: o.trace() })),
+    segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
     experiments: render.choice.verdicts.map((v) => {
       const outcome = eligibility.get(v.experimentId);
-      return { ...v, eligibility: outcome ? outcome.trace() : 'everyone (no eligibility conditions)' };
+      return { ...v, eligibility: outcome ? outcome.conditions : 'everyone (no eligibility conditions)' };
     }),
-    banners: render.banners.map((o) => ({
+    banners: banners.map((o) => ({
       id: o.id,
       matched: o.matched,
-      whyNot: o.matched ? [] : failedLeaves(o.trace()),
+      whyNot: o.matched ? [] : failedLeaves(o.conditions),
     })),
   };
 }
@@ -132,7 +135,7 @@ export class BannerCaseRunner implements ApiCaseRunner {
         prizeKey: request.prizeKey,
         countrySource: request.countrySource,
       },
-      explanation: explain(render),
+      explanation: await explain(render),
     };
   }
 }

@@ -3,6 +3,7 @@ import type { Environment, Partition } from '../../domain/journeys/journey-types
 import { isLive } from '../../domain/journeys/journey-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../../fixtures/api-case-runner.js';
 import type { AppRules } from '../../rules/app-rules.js';
+import { traced } from '../../rules/engine/rule-set.js';
 import type { JourneysRules } from '../../rules/kinds/journeys-rules.js';
 import { DocumentStore } from '../../store/document/document-store.js';
 import {
@@ -23,8 +24,10 @@ function fixtureIds(): () => string {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** The "why" of a case: each classification rule and trigger with its condition trace and fact values. */
-function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Record<string, string>) {
-  const classify = e.outcomes.classify;
+async function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Record<string, string>) {
+  const classify = await traced(e.outcomes.classify);
+  const segments = await traced(e.outcomes.segments?.outcomes ?? []);
+  const decide = await traced(e.outcomes.decide);
   const of = (kind: string) => classify.filter((o) => o.data.kind === kind);
   return {
     profile: e.profile,
@@ -32,11 +35,11 @@ function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Record<st
     lifecycle: {
       stage: e.profile.lifecycleStage,
       byDefault: !of('stage').some((o) => o.matched),
-      rules: of('stage').map((o) => ({ stage: o.data.id, matched: o.matched, conditions: o.trace() })),
+      rules: of('stage').map((o) => ({ stage: o.data.id, matched: o.matched, conditions: o.conditions })),
     },
     tier: {
       tier: e.profile.engagementTier,
-      bands: of('tier').map((o) => ({ tier: o.data.id, matched: o.matched, conditions: o.trace() })),
+      bands: of('tier').map((o) => ({ tier: o.data.id, matched: o.matched, conditions: o.conditions })),
     },
     churnRisk: {
       risk: e.profile.churnRisk,
@@ -44,20 +47,20 @@ function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Record<st
         factor: o.data.id,
         weight: o.data.kind === 'churn' ? o.data.weight : 0,
         matched: o.matched,
-        conditions: o.trace(),
+        conditions: o.conditions,
       })),
     },
-    segments: (e.outcomes.segments?.outcomes ?? []).map((o) => ({
+    segments: segments.map((o) => ({
       segment: o.id,
       matched: o.matched,
-      conditions: o.trace(),
+      conditions: o.conditions,
     })),
-    offers: e.outcomes.decide
+    offers: decide
       .filter((o) => o.data.kind === 'offer')
       .map((o) => ({
         offerType: o.id.replace(/^offer:/, ''),
         verdict: verdicts[o.id.replace(/^offer:/, '')],
-        conditions: o.trace(),
+        conditions: o.conditions,
       })),
     recommendations: e.recommendations,
     limits: rules.limits,
@@ -132,7 +135,7 @@ export class JourneysCaseRunner implements ApiCaseRunner {
           expired: Object.keys(env?.offersExpired ?? {}).sort(),
           verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
         },
-        explanation: explain(journeys, evaluation, verdicts),
+        explanation: await explain(journeys, evaluation, verdicts),
       };
     } finally {
       await store.close();

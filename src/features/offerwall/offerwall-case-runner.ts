@@ -10,6 +10,7 @@ import { type GeoIp, openGeoIp } from '../../geo/geo-ip.js';
 import { AppError } from '../../http/app-error.js';
 import { addressSet, inSet } from '../../http/client-ip.js';
 import type { AppRules } from '../../rules/app-rules.js';
+import { traced } from '../../rules/engine/rule-set.js';
 import { expandSegments } from '../../rules/engine/trace.js';
 import { DocumentStore } from '../../store/document/document-store.js';
 import type { OfferwallStore } from '../../store/offerwall-store.js';
@@ -85,7 +86,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
         rules,
       );
-      return describe(outcome, { country, device }, (dropped, traces) =>
+      return await describe(outcome, { country, device }, (dropped, traces) =>
         whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
       );
     } catch (err) {
@@ -187,11 +188,11 @@ async function seed(
   }
 }
 
-function describe(
+async function describe(
   outcome: PersonalizedOutcome,
   seen: { country: string | null; device: string | null },
   explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
-): CaseOutcome {
+): Promise<CaseOutcome> {
   if ('ban' in outcome) {
     return {
       actual: {
@@ -206,7 +207,9 @@ function describe(
     };
   }
   const { ranking } = outcome;
-  const segmentTraces = new Map(outcome.segments.outcomes.map((o) => [o.id, o.trace()]));
+  const segments = await traced(outcome.segments.outcomes);
+  const rules = await traced(outcome.rules);
+  const segmentTraces = new Map(segments.map((o) => [o.id, o.conditions]));
   const shown = ranking.offers;
   const dropped: Record<string, number> = {};
   for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
@@ -235,8 +238,8 @@ function describe(
     },
     explanation: {
       facts: outcome.facts,
-      segments: outcome.segments.outcomes.map((o) => ({ id: o.id, matched: o.matched, trace: o.trace() })),
-      rules: outcome.rules.map((o) => ({ id: o.id, matched: o.matched, effect: o.data, trace: o.trace() })),
+      segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
+      rules: rules.map((o) => ({ id: o.id, matched: o.matched, effect: o.data, trace: o.conditions })),
       ranked: shown.map((r) => ({
         rank: r.rank,
         offerId: r.offer.offer_id,
@@ -247,7 +250,7 @@ function describe(
       })),
       whyNot: explainDrops(
         ranking.dropped,
-        new Map(outcome.rules.map((o) => [o.id, expandSegments(o.trace(), segmentTraces)])),
+        new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
       ),
     },
   };

@@ -1,5 +1,7 @@
 import { Almanac, Engine, Rule } from 'json-rules-engine';
 import { type Condition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
+import { DecisionCache } from './decision-cache.js';
+import { factReads } from './fact-reads.js';
 import { CUSTOM_OPERATORS } from './operators.js';
 import { type ConditionTrace, toTrace } from './trace.js';
 
@@ -16,8 +18,11 @@ export interface RuleOutcome<D> {
   priority: number;
   data: D;
   matched: boolean;
-  /** The condition tree with the fact values seen; built lazily, it is only for explain. */
-  trace(): ConditionTrace;
+  /**
+   * The condition tree with the fact values seen, only for explain: a decision served
+   * from the cache is traced by evaluating that rule again on the same facts.
+   */
+  trace(): Promise<ConditionTrace>;
 }
 
 /** Facts of one evaluation: top-level ids, each a value (nested objects are reached by dotted paths). */
@@ -95,10 +100,16 @@ function topLevel(condition: EngineCondition): EngineCondition {
  * never mutated after build. Priorities are kept as data and ordered by the caller.
  */
 export class RuleSet<D> {
+  /** Decisions by the values the rules read; see DecisionCache. */
+  readonly cache: DecisionCache;
+
   private constructor(
     private readonly specs: readonly RuleSpec<D>[],
     private readonly rules: readonly EvaluableRule[],
-  ) {}
+    cache: DecisionCache,
+  ) {
+    this.cache = cache;
+  }
 
   static build<D>(
     specs: readonly RuleSpec<D>[],
@@ -124,28 +135,81 @@ export class RuleSet<D> {
       engine.addRule(rule);
       return rule as unknown as EvaluableRule;
     });
-    return new RuleSet(specs, rules);
+    const reads = factReads(
+      specs.map((s) => s.when),
+      mode,
+      segments,
+    );
+    return new RuleSet(specs, rules, new DecisionCache(reads, resolvePath, DECISION_CACHE_CAPACITY));
   }
 
   get size(): number {
     return this.specs.length;
   }
 
-  /** Evaluates every rule once against `facts`; outcomes come back in definition order. */
+  /**
+   * Evaluates every rule against `facts`; outcomes come back in definition order.
+   * Facts whose read values were evaluated before are answered from the cache.
+   */
   async evaluate(facts: Facts): Promise<RuleOutcome<D>[]> {
     if (this.rules.length === 0) return [];
-    const almanac = new Almanac({ allowUndefinedFacts: true, pathResolver: resolvePath });
-    for (const [id, value] of Object.entries(facts)) almanac.addRuntimeFact(id, value);
-    const results = await Promise.all(this.rules.map((rule) => rule.evaluate(almanac)));
-    return results.map((result, i) => {
-      const spec = this.specs[i] as RuleSpec<D>;
-      return {
-        id: spec.id,
-        priority: spec.priority,
-        data: spec.data,
-        matched: result.result === true,
-        trace: () => toTrace(result.conditions, result.result === true),
-      };
+    const key = this.cache.keyOf(facts);
+    const cached = key === null ? undefined : this.cache.get(key);
+    if (cached) {
+      const seen = { ...facts };
+      return this.outcomes(await cached, (i) => this.traceRule(i, seen));
+    }
+    const running = this.run(facts);
+    if (key !== null)
+      this.cache.set(
+        key,
+        running.then((results) => matchedOf(results)),
+      );
+    const results = await running;
+    return this.outcomes(matchedOf(results), (i) => {
+      const result = results[i] as EngineRuleResult;
+      return Promise.resolve(toTrace(result.conditions, result.result === true));
     });
   }
+
+  private run(facts: Facts, only?: number): Promise<EngineRuleResult[]> {
+    const almanac = new Almanac({ allowUndefinedFacts: true, pathResolver: resolvePath });
+    for (const [id, value] of Object.entries(facts)) almanac.addRuntimeFact(id, value);
+    const rules = only === undefined ? this.rules : [this.rules[only] as EvaluableRule];
+    return Promise.all(rules.map((rule) => rule.evaluate(almanac)));
+  }
+
+  private async traceRule(i: number, facts: Facts): Promise<ConditionTrace> {
+    const [result] = await this.run(facts, i);
+    if (!result) throw new Error(`rule ${i} is not in this set`);
+    return toTrace(result.conditions, result.result === true);
+  }
+
+  private outcomes(matched: Uint8Array, trace: (i: number) => Promise<ConditionTrace>): RuleOutcome<D>[] {
+    return this.specs.map((spec, i) => ({
+      id: spec.id,
+      priority: spec.priority,
+      data: spec.data,
+      matched: matched[i] === 1,
+      trace: () => trace(i),
+    }));
+  }
+}
+
+/**
+ * Distinct read values remembered per rule set. An entry is one byte per rule plus its
+ * key, so even the ×10 benchmark rules stay well under a megabyte per set.
+ */
+const DECISION_CACHE_CAPACITY = 4096;
+
+function matchedOf(results: readonly EngineRuleResult[]): Uint8Array {
+  return Uint8Array.from(results, (r) => (r.result === true ? 1 : 0));
+}
+
+/** An outcome with its trace resolved, for explanations. */
+export type TracedOutcome<D> = RuleOutcome<D> & { conditions: ConditionTrace };
+
+/** Resolves the traces of `outcomes` (in order); explain paths only. */
+export function traced<D>(outcomes: readonly RuleOutcome<D>[]): Promise<TracedOutcome<D>[]> {
+  return Promise.all(outcomes.map(async (o) => ({ ...o, conditions: await o.trace() })));
 }

@@ -1,0 +1,112 @@
+import type { FactRead } from './fact-reads.js';
+
+/**
+ * Encodes one read value so that two values with the same encoding are equal for every
+ * operator: primitives by type and value, arrays and plain objects structurally.
+ * Anything else (a Date, a Map, a class instance) is not encodable: `undefined`.
+ */
+function encode(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'number':
+      return `n${value}`;
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return 'u';
+    case 'object': {
+      if (value === null) return 'N';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (const item of value) {
+          const e = encode(item);
+          if (e === undefined) return undefined;
+          out += `${e},`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      let out = '{';
+      for (const [k, v] of Object.entries(value)) {
+        const e = encode(v);
+        if (e === undefined) return undefined;
+        out += `${JSON.stringify(k)}:${e},`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The decisions of one rule set, memoized by the values its rules read.
+ *
+ * json-rules-engine stays the evaluator: a miss runs every rule through it, and a
+ * hit returns what it answered for exactly the same read values. Rules are pure
+ * functions of those values (operators are synchronous and total), so a hit cannot
+ * differ from a fresh run. What a request reads is usually coarse (country, level,
+ * purchase count, days since last seen), so few distinct keys cover most requests;
+ * the cache is bounded (least recently used goes first) so rules that read
+ * high-cardinality facts cost a little memory and no correctness.
+ */
+export class DecisionCache {
+  private readonly entries = new Map<string, Promise<Uint8Array>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly reads: readonly FactRead[],
+    private readonly resolve: (value: unknown, path: string) => unknown,
+    readonly capacity: number,
+  ) {}
+
+  /** The key of `facts`, or null when a read value cannot be keyed (then nothing is cached). */
+  keyOf(facts: Record<string, unknown>): string | null {
+    let key = '';
+    for (const read of this.reads) {
+      let value: unknown;
+      if (read.kind === 'segment') {
+        const ids = facts.segments;
+        value = Array.isArray(ids) && ids.includes(read.segment);
+      } else {
+        const fact = Object.hasOwn(facts, read.fact) ? facts[read.fact] : undefined;
+        value = read.path === null ? fact : this.resolve(fact, read.path);
+      }
+      const e = encode(value);
+      if (e === undefined) return null;
+      key += `${e}\u0000`;
+    }
+    return key;
+  }
+
+  get(key: string): Promise<Uint8Array> | undefined {
+    const found = this.entries.get(key);
+    if (found) {
+      // Map keeps insertion order: re-inserting makes this the most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, found);
+      this.hits += 1;
+    }
+    return found;
+  }
+
+  set(key: string, decided: Promise<Uint8Array>): void {
+    this.misses += 1;
+    this.entries.set(key, decided);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    // A failed evaluation is not a decision: the next request evaluates again.
+    decided.catch(() => {
+      if (this.entries.get(key) === decided) this.entries.delete(key);
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,127 @@
+import test from 'ava';
+import type { Condition } from '../../src/rules/engine/conditions.js';
+import { type Facts, RuleSet, traced } from '../../src/rules/engine/rule-set.js';
+
+const segments = new Map<string, Condition>([
+  ['de', { fact: 'request.country', operator: 'equal', value: 'DE' }],
+  ['payer', { fact: 'user.purchases', operator: 'greaterThan', value: 0 }],
+  ['de-payer', { all: [{ segment: 'de' }, { segment: 'payer' }] }],
+  ['fan', { fact: 'user.tags', operator: 'contains', value: 'fan' }],
+]);
+const segmentSet = () =>
+  RuleSet.build(
+    [...segments].map(([id, when]) => ({ id, priority: 0, when, data: id })),
+    'inline',
+    segments,
+  );
+const matchedIds = async (set: RuleSet<unknown>, facts: Facts) =>
+  (await set.evaluate(facts)).filter((o) => o.matched).map((o) => o.id);
+
+test('the same read values are answered from the cache, with the same decisions and traces', async (t) => {
+  const set = segmentSet();
+  const facts = { request: { country: 'DE' }, user: { purchases: 2, tags: ['fan'] } };
+  const first = await traced(await set.evaluate(facts));
+  // Another user with the same read values: unread facts (ids, other fields) do not matter.
+  const second = await traced(
+    await set.evaluate({
+      request: { country: 'DE', userId: 'other' },
+      user: { purchases: 2, tags: ['fan'], renders: 7 },
+    }),
+  );
+  t.is(set.cache.misses, 1);
+  t.is(set.cache.hits, 1);
+  t.deepEqual(
+    second.map((o) => [o.id, o.matched]),
+    first.map((o) => [o.id, o.matched]),
+  );
+  // A cached decision is traced by json-rules-engine again, on the second request's facts.
+  t.deepEqual(
+    second.map((o) => o.conditions),
+    first.map((o) => o.conditions),
+  );
+});
+
+test('any read value that changes is a different key: nested paths, arrays, segment membership, fact references', async (t) => {
+  const set = segmentSet();
+  t.deepEqual(await matchedIds(set, { request: { country: 'DE' }, user: { purchases: 1, tags: [] } }), [
+    'de',
+    'payer',
+    'de-payer',
+  ]);
+  t.deepEqual(await matchedIds(set, { request: { country: 'FR' }, user: { purchases: 1, tags: [] } }), [
+    'payer',
+  ]);
+  t.deepEqual(await matchedIds(set, { request: { country: 'DE' }, user: { purchases: 0, tags: ['fan'] } }), [
+    'de',
+    'fan',
+  ]);
+  t.deepEqual(await matchedIds(set, { request: { country: 'DE' }, user: { purchases: '1' } }), [
+    'de',
+    'payer',
+    'de-payer',
+  ]);
+  t.is(set.cache.hits, 0);
+
+  const byFact = RuleSet.build([{ id: 'r', priority: 0, when: { segment: 'de-payer' }, data: null }], 'fact');
+  t.true((await byFact.evaluate({ segments: ['de', 'de-payer'] }))[0]?.matched);
+  t.false((await byFact.evaluate({ segments: ['de'] }))[0]?.matched);
+  t.true((await byFact.evaluate({ segments: ['de-payer'] }))[0]?.matched);
+  t.is(byFact.cache.hits, 1);
+
+  // json-rules-engine compares with another fact when the value is {fact, path}.
+  const refs = RuleSet.build(
+    [
+      {
+        id: 'over-limit',
+        priority: 0,
+        when: { fact: 'user.spent', operator: 'greaterThan', value: { fact: 'limits', path: 'daily' } },
+        data: null,
+      },
+    ],
+    'fact',
+  );
+  t.true((await refs.evaluate({ user: { spent: 10 }, limits: { daily: 5 } }))[0]?.matched);
+  t.false((await refs.evaluate({ user: { spent: 10 }, limits: { daily: 50 } }))[0]?.matched);
+  t.is(refs.cache.hits, 0);
+});
+
+test('a value that cannot be keyed is evaluated every time and never cached', async (t) => {
+  const set = RuleSet.build(
+    [{ id: 'r', priority: 0, when: { fact: 'user.seen', operator: 'exists', value: true }, data: null }],
+    'fact',
+  );
+  for (let i = 0; i < 3; i++) t.true((await set.evaluate({ user: { seen: new Date(i) } }))[0]?.matched);
+  t.is(set.cache.size, 0);
+  t.is(set.cache.hits, 0);
+});
+
+test('concurrent requests with one key share one evaluation, and the cache stays within its capacity', async (t) => {
+  const set = segmentSet();
+  const facts = { request: { country: 'DE' }, user: { purchases: 3 } };
+  await Promise.all(Array.from({ length: 50 }, () => set.evaluate(facts)));
+  t.is(set.cache.misses, 1);
+  t.is(set.cache.hits, 49);
+  for (let p = 0; p < set.cache.capacity + 10; p++) {
+    await set.evaluate({ request: { country: 'DE' }, user: { purchases: p } });
+  }
+  t.is(set.cache.size, set.cache.capacity);
+});
+
+test('decisions from the cache equal fresh json-rules-engine runs over many random facts', async (t) => {
+  const cached = segmentSet();
+  const countries = ['DE', 'FR', undefined];
+  const tags = [[], ['fan'], ['fan', 'x'], undefined];
+  let seed = 7;
+  const pick = <T>(xs: readonly T[]): T => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return xs[seed % xs.length] as T;
+  };
+  for (let i = 0; i < 300; i++) {
+    const facts = {
+      request: { country: pick(countries) },
+      user: { purchases: pick([0, 1, 2, null]), tags: pick(tags) },
+    };
+    t.deepEqual(await matchedIds(cached, facts), await matchedIds(segmentSet(), facts));
+  }
+  t.true(cached.cache.hits > 200);
+});
