@@ -1,4 +1,5 @@
 import type { JourneyEvent, JourneyUser, Offer, Partition } from '../../domain/journeys/journey-types.js';
+import { Interner } from './interner.js';
 
 /** What the JSON files hold: every record carries its partition. */
 export type StoredUser = JourneyUser & Partition;
@@ -51,6 +52,8 @@ export class JourneysIndexes {
   readonly offersById = new Map<string, StoredOffer>();
   /** Offers whose status is `active`, per partition: what expireDue looks at. */
   readonly activeByPartition = new Map<string, Set<StoredOffer>>();
+  /** Values many records repeat (categories, offer texts, a run's times) are kept once. */
+  private readonly strings = new Interner();
 
   constructor(profiles: ProfilesDoc, activity: ActivityDoc) {
     for (const u of profiles.users) this.addUser(u);
@@ -63,6 +66,7 @@ export class JourneysIndexes {
   }
 
   addUser(u: StoredUser): void {
+    this.strings.fields(u, ['appId', 'environment', 'country', 'device', 'source']);
     this.users.set(userKey(u, u.externalId), u);
     push(this.usersByPartition, partitionKey(u), u);
   }
@@ -72,6 +76,8 @@ export class JourneysIndexes {
   }
 
   addEvent(e: StoredEvent): void {
+    this.strings.fields(e, ['appId', 'environment', 'category', 'eventType']);
+    this.shareExternalId(e);
     const key = userKey(e, e.externalId);
     const list = this.eventsByUser.get(key);
     if (list) insertByTime(list, e);
@@ -84,9 +90,27 @@ export class JourneysIndexes {
   }
 
   addOffer(o: StoredOffer): void {
+    this.strings.fields(o, [
+      'appId',
+      'environment',
+      'offerType',
+      'gameType',
+      'title',
+      'description',
+      'status',
+      'createdAt',
+      'expiresAt',
+    ]);
+    this.shareExternalId(o);
     push(this.offersByUser, userKey(o, o.externalId), o);
     this.offersById.set(scopedKey(o, o.id), o);
     if (o.status === 'active') this.active(o).add(o);
+  }
+
+  /** Points a record's externalId at its user's copy of the string. */
+  private shareExternalId(r: StoredEvent | StoredOffer): void {
+    const user = this.users.get(userKey(r, r.externalId));
+    if (user) r.externalId = user.externalId;
   }
 
   /** Records a status change made in place on `o`. */
