@@ -6,11 +6,13 @@ export type StoredUser = JourneyUser & Partition;
 export type StoredEvent = JourneyEvent & Partition;
 export type StoredOffer = Offer & Partition;
 
-export interface ProfilesDoc {
+/**
+ * One shard file: the users whose key hashes to it, with all their events and offers, so
+ * that every write about one user (a first event and its new user, a claim and its event)
+ * is one atomic file write.
+ */
+export interface JourneysShard {
   users: StoredUser[];
-}
-/** Events and offers share a file so that a claim (offer + its event) is one atomic write. */
-export interface ActivityDoc {
   events: StoredEvent[];
   offers: StoredOffer[];
 }
@@ -56,10 +58,11 @@ export class JourneysIndexes {
   /** Values many records repeat (categories, offer texts, a run's times) are kept once. */
   private readonly strings = new Interner();
 
-  constructor(profiles: ProfilesDoc, activity: ActivityDoc) {
-    for (const u of profiles.users) this.addUser(u);
-    for (const e of activity.events) this.addEvent(e);
-    for (const o of activity.offers) this.addOffer(o);
+  constructor(shards: readonly JourneysShard[]) {
+    // Users first: events and offers share their user's externalId string.
+    for (const s of shards) for (const u of s.users) this.addUser(u);
+    for (const s of shards) for (const e of s.events) this.addEvent(e);
+    for (const s of shards) for (const o of s.offers) this.addOffer(o);
   }
 
   user(p: Partition, externalId: string): StoredUser | undefined {
