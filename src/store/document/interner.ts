@@ -7,6 +7,7 @@
  */
 export class Interner {
   private readonly table = new Map<string, string>();
+  private readonly objects = new Map<string, object>();
 
   constructor(private readonly limit = 100_000) {}
 
@@ -14,6 +15,23 @@ export class Interner {
     const known = this.table.get(value);
     if (known !== undefined) return known;
     if (this.table.size < this.limit) this.table.set(value, value);
+    return value;
+  }
+
+  /**
+   * One frozen copy of each small flat object (at most 4 keys, primitive values), such as
+   * an event's `{won: true}` or an offer's `{}`: records are never changed after they are
+   * stored, and at 540,000 journeys records one object each was ~20 MB. Other values are
+   * returned as they are.
+   */
+  object<T>(value: T): T {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const entries = Object.entries(value);
+    if (entries.length > 4 || entries.some(([, v]) => v !== null && typeof v === 'object')) return value;
+    const key = JSON.stringify(entries);
+    const known = this.objects.get(key);
+    if (known !== undefined) return known as T;
+    if (this.objects.size < this.limit) this.objects.set(key, Object.freeze(value));
     return value;
   }
 

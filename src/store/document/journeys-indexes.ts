@@ -81,6 +81,7 @@ export class JourneysIndexes {
 
   addEvent(e: StoredEvent): void {
     this.strings.fields(e, ['appId', 'environment', 'category', 'eventType', 'receivedAt']);
+    e.metadata = this.strings.object(e.metadata);
     this.shareExternalId(e);
     const key = userKey(e, e.externalId);
     const list = this.eventsByUser.get(key);
@@ -105,6 +106,7 @@ export class JourneysIndexes {
       'createdAt',
       'expiresAt',
     ]);
+    o.metadata = this.strings.object(o.metadata);
     this.shareExternalId(o);
     push(this.offersByUser, userKey(o, o.externalId), o);
     const partition = partitionKey(o);
