@@ -147,6 +147,26 @@ export class RuleSet<D> {
     return this.specs.length;
   }
 
+  /** Rule ids in definition order (the order of `matches`). */
+  get ids(): string[] {
+    return this.specs.map((s) => s.id);
+  }
+
+  /**
+   * Which rules hold for `facts`: 1 or 0 per rule, in definition order — the decisions
+   * `evaluate` reports, through the same cache, without outcome objects or traces (serving).
+   * The array may be shared with other callers: read it, never write it.
+   */
+  async matches(facts: Facts): Promise<Uint8Array> {
+    if (this.rules.length === 0) return NONE;
+    const key = this.cache.keyOf(facts);
+    const cached = key === null ? undefined : this.cache.get(key);
+    if (cached) return cached;
+    const decided = this.run(facts).then((results) => matchedOf(results));
+    if (key !== null) this.cache.set(key, decided);
+    return decided;
+  }
+
   /**
    * Evaluates every rule against `facts`; outcomes come back in definition order.
    * Facts whose read values were evaluated before are answered from the cache.
@@ -170,6 +190,16 @@ export class RuleSet<D> {
       const result = results[i] as EngineRuleResult;
       return Promise.resolve(toTrace(result.conditions, result.result === true));
     });
+  }
+
+  /** The first rule (definition order) that holds, as `evaluate` reports it; null when none does. */
+  async firstMatch(facts: Facts): Promise<RuleOutcome<D> | null> {
+    const i = (await this.matches(facts)).indexOf(1);
+    const spec = this.specs[i];
+    if (!spec) return null;
+    const seen = { ...facts };
+    const { id, priority, data } = spec;
+    return { id, priority, data, matched: true, trace: () => this.traceRule(i, seen) };
   }
 
   private run(facts: Facts, only?: number): Promise<EngineRuleResult[]> {
@@ -201,6 +231,8 @@ export class RuleSet<D> {
  * key, so even the ×10 benchmark rules stay well under a megabyte per set.
  */
 const DECISION_CACHE_CAPACITY = 4096;
+
+const NONE = new Uint8Array(0);
 
 function matchedOf(results: readonly EngineRuleResult[]): Uint8Array {
   return Uint8Array.from(results, (r) => (r.result === true ? 1 : 0));

@@ -132,7 +132,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const found = this.users.get(key(appId, userId))?.record;
     if (!found) return null;
     const { appId: _app, ...activity } = found;
-    return structuredClone(activity);
+    // A copy the caller may keep: every field is a primitive but eventStats.
+    return { ...activity, eventStats: activity.eventStats.map((s) => ({ ...s })) };
   }
 
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
