@@ -52,11 +52,11 @@ interface Indexed<R, F> {
  */
 const SHARDS = 64;
 /**
- * How long a render's visit update (last seen, renders) may wait to be written. Under
- * load every shard has a visit waiting, so each delay rewrites all users: at 1 s that
- * was ~25 MB of JSON a second with 100,000 users (~10 % of a core); at 5 s, a fifth.
+ * How long a render's counts (the visit: last seen, renders; the exposure) may wait to be
+ * written. Under load every shard has a visit waiting, so each delay rewrites all users:
+ * at 1 s that was ~25 MB of JSON a second with 100,000 users (~10 % of a core); at 5 s, a fifth.
  */
-const VISIT_WRITE_DELAY_MS = 5000;
+const RENDER_WRITE_DELAY_MS = 5000;
 
 // Ids never contain a newline (they are validated), so joined keys cannot collide.
 const key = (...parts: (string | number)[]): string => parts.join('\n');
@@ -70,10 +70,11 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
 
 /**
  * BannerStore on collection files: users, assignments and event logs sharded by user,
- * exposure counters in one small file. Assignments, events and exposures are committed
- * before a call resolves; a render's visit update (first/last seen, renders) is written
- * behind, within 5 seconds — rewriting a shard on every render was most of a render's
- * latency (20 ms → 5 ms measured, see README).
+ * exposure counters in one small file. Assignments and events are committed before a call
+ * resolves; what a render counts (the visit: first/last seen, renders; the exposure) is
+ * written behind, within 5 seconds — rewriting a shard on every render was most of a
+ * render's latency (20 ms → 5 ms measured), and awaiting the exposure file's fsync then
+ * bound a loaded server's throughput (see README).
  * Everything is indexed in memory; every check-and-write runs without an await in
  * between, so concurrent requests of one process cannot break the invariants.
  */
@@ -85,7 +86,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   private readonly assignmentsByExperiment = new Map<string, AssignmentRecord[]>();
   private readonly logs = new Map<string, Indexed<EventLog, Events>>();
   private readonly counters = new Map<string, ExposureCounter>();
-  private readonly visits = new WriteBehind(VISIT_WRITE_DELAY_MS);
+  private readonly renders = new WriteBehind(RENDER_WRITE_DELAY_MS);
 
   private constructor(
     private readonly userFiles: ShardedCollection<Users>,
@@ -119,7 +120,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async flush(): Promise<void> {
-    await this.visits.flush();
+    await this.renders.flush();
     await Promise.all([
       this.userFiles.flush(),
       this.assignmentFiles.flush(),
@@ -160,10 +161,10 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const user = this.touchUser(appId, userId, at);
     user.record.lastSeenAt = later(user.record.lastSeenAt, iso(at));
     user.record.renders += 1;
-    this.visits.schedule(user.file);
+    this.renders.schedule(user.file);
     if (!exposure) return;
     this.countExposure(appId, exposure);
-    await this.exposureFile.commit();
+    this.renders.schedule(this.exposureFile);
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
