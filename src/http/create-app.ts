@@ -24,7 +24,7 @@ export interface AppOptions {
   proxy?: boolean;
 }
 
-function timing(metrics: Metrics) {
+function timing(metrics: Metrics, logger: Logger) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     const stop = metrics.httpDuration.startTimer();
     try {
@@ -32,11 +32,14 @@ function timing(metrics: Metrics) {
     } finally {
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       const seconds = stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
-      // One access line per request, carrying the request id like every other line of it.
-      (ctx.state as RequestState).log?.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 10000) / 10 },
-        'request',
-      );
+      // One access line per request, carrying the request id like every other line of it
+      // (not even built when info is off: LOG_LEVEL=warn under load).
+      if (logger.isLevelEnabled('info')) {
+        (ctx.state as RequestState).log?.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 10000) / 10 },
+          'request',
+        );
+      }
     }
   };
 }
@@ -47,7 +50,7 @@ export function createApp(options: AppOptions): Koa {
   // Errors are rendered by errorMiddleware; Koa's default handler would only print them again.
   app.silent = true;
   app.use(requestContext(options.logger));
-  app.use(timing(options.metrics));
+  app.use(timing(options.metrics, options.logger));
   app.use(errorMiddleware());
   app.use(publicCors());
   app.use(
