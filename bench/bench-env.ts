@@ -68,6 +68,7 @@ export async function createBenchEnv(
   workdir?: string,
 ): Promise<BenchEnv> {
   const root = workdir ?? (await mkdtemp(path.join(os.tmpdir(), 'offerd-bench-')));
+  await mkdir(root, { recursive: true });
   const page = JSON.parse(await readFile('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
   const offers = scaleCatalog(page.offers, offerCount);
   const catalogFile = path.join(root, `catalog-${WALL}.json`);

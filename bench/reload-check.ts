@@ -133,12 +133,26 @@ export interface ReloadPlan {
   gapMs: number;
 }
 
-async function reloadOnce(plan: ReloadPlan, version: number, marker: number) {
+type Outcome = { result: string; ms: number; hash?: string };
+
+/** The newest activation of the demo app, from GET /admin/rules. */
+async function lastActivation(url: string): Promise<{ hash: string; ms: number } | undefined> {
+  const res = await fetch(`${url}/admin/rules`, { headers: ADMIN });
+  const body = (await res.json()) as { apps: { appId: string; history: { hash: string; ms: number }[] }[] };
+  return body.apps.find((a) => a.appId === 'demo')?.history[0];
+}
+
+async function reloadOnce(plan: ReloadPlan, version: number, marker: number): Promise<Outcome> {
   await writeFile(plan.rules.offerwallFile, plan.rules.offerwallText(version, marker));
-  // Right after the write, before the watcher's debounce: this request does the activation.
+  // Right after the write: usually this request does the activation. Under load the
+  // service's watcher (200 ms debounce) can get there first; then the POST finds the
+  // files unchanged and the activation, with its time, is the newest in the history.
   const res = await fetch(`${plan.url}/admin/rules/reload?app=demo`, { method: 'POST', headers: ADMIN });
-  const { outcomes } = (await res.json()) as { outcomes: { result: string; ms: number }[] };
-  return outcomes[0] ?? { result: 'missing', ms: 0 };
+  const { outcomes } = (await res.json()) as { outcomes: Outcome[] };
+  const outcome = outcomes[0] ?? { result: 'missing', ms: 0 };
+  if (outcome.result !== 'unchanged') return outcome;
+  const last = await lastActivation(plan.url);
+  return last && last.hash === outcome.hash ? { result: 'activated', ms: last.ms } : outcome;
 }
 
 export async function reloadUnderLoad(plan: ReloadPlan): Promise<ReloadFigures> {

@@ -33,8 +33,8 @@ function probes(store: DocumentStore): Probe[] {
   const now = () => new Date();
   return [
     {
-      write: 'journeys event (activity file)',
-      file: 'journeys-activity.json',
+      write: 'journeys event (one user shard)',
+      file: 'journeys-00.json',
       run: (n) =>
         store.journeys.appendEvents(
           p,
@@ -55,8 +55,8 @@ function probes(store: DocumentStore): Probe[] {
         ),
     },
     {
-      write: 'journeys user upsert (profiles file)',
-      file: 'journeys-profiles.json',
+      write: 'journeys user upsert (one user shard)',
+      file: 'journeys-00.json',
       run: (n) =>
         store.journeys.upsertUser(p, { externalId: uid(n), displayName: `Player ${n}` }, now(), () => 'x'),
     },

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { decisionCacheTotals } from '../rules/engine/decision-cache.js';
 
 /** The service's Prometheus metrics; features register theirs on `registry`. */
 export interface Metrics {
@@ -11,6 +12,17 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'offerd_' });
+  new Counter({
+    name: 'offerd_rules_decision_cache_lookups_total',
+    help: 'Rule set evaluations answered from the decision cache (hit) or by json-rules-engine (miss)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'hit' }, decisionCacheTotals.hits);
+      this.inc({ result: 'miss' }, decisionCacheTotals.misses);
+    },
+  });
   return {
     registry,
     httpDuration: new Histogram({

@@ -11,6 +11,8 @@ export interface HistoryEntry {
   hash: string;
   activatedAt: string;
   reason: ActivationReason;
+  /** How long reading, validating and compiling the files took, in ms. */
+  ms: number;
   changed: FileChanges;
 }
 
@@ -33,12 +35,17 @@ export class RulesHistory {
 
   constructor(private readonly limit: number) {}
 
-  record(rules: AppRules, previous: AppRules | undefined, reason: ActivationReason, at: Date): void {
+  record(
+    rules: AppRules,
+    previous: AppRules | undefined,
+    activation: { reason: ActivationReason; at: Date; ms: number },
+  ): void {
     const entry = {
       version: rules.version,
       hash: rules.hash,
-      activatedAt: at.toISOString(),
-      reason,
+      activatedAt: activation.at.toISOString(),
+      reason: activation.reason,
+      ms: activation.ms,
       changed: diffFiles(previous, rules),
     };
     this.entries.unshift({ entry, rules });

@@ -98,7 +98,7 @@ export class RulesRegistry {
     const target = state?.history.find(hash);
     if (!state || !target) return undefined;
     return this.enqueue(appId, async () => {
-      this.activate(appId, state, target, 'rollback');
+      this.activate(appId, state, target, 'rollback', 0);
       state.pinned = { hash, pendingHash: null };
       return target;
     });
@@ -171,12 +171,19 @@ export class RulesRegistry {
     const result = this.options.loader.load(files, this.now());
     if (!result.ok) return this.fail(appId, state, hash, result.problems.map(formatProblem), ms());
     state.pinned = null;
-    this.activate(appId, state, result.rules, reason);
-    return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: ms() });
+    const took = ms();
+    this.activate(appId, state, result.rules, reason, took);
+    return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
   }
 
-  private activate(appId: string, state: AppState, rules: AppRules, reason: ActivationReason): void {
-    state.history.record(rules, state.current, reason, this.now());
+  private activate(
+    appId: string,
+    state: AppState,
+    rules: AppRules,
+    reason: ActivationReason,
+    ms: number,
+  ): void {
+    state.history.record(rules, state.current, { reason, at: this.now(), ms });
     state.current = rules;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');

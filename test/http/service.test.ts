@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import test from 'ava';
+import { postBanner } from '../helpers/banner-client.js';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
 test('a started service is healthy and ready, with a request id on every response', async (t) => {
@@ -102,4 +103,23 @@ test('stop() finishes cleanly and the port is released', async (t) => {
   const s = await startTestService(t);
   await s.stop();
   await t.throwsAsync(() => fetch(`${s.url}/healthz`));
+});
+
+test('/metrics counts rule decisions answered from the decision cache', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory' } });
+  const lookups = async (result: string) => {
+    const text = await (await s.fetch('/metrics')).text();
+    const match = new RegExp(`offerd_rules_decision_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(
+      text,
+    );
+    return Number(match?.[1] ?? Number.NaN);
+  };
+  const before = { hit: await lookups('hit'), miss: await lookups('miss') };
+  // Two new users who look the same to the rules: the second one's decisions are cached.
+  for (const userId of ['cache-a', 'cache-b']) {
+    const body = { userId, offerId: '8622', countryIso2: 'DE', languageIso2: 'de', prizeTypes: ['chest'] };
+    t.is((await postBanner(s, body)).status, 200);
+  }
+  t.true((await lookups('miss')) > before.miss);
+  t.true((await lookups('hit')) > before.hit);
 });

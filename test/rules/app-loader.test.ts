@@ -103,3 +103,39 @@ test('the app version names every file version and the hash follows the content'
   t.not(second.rules.hash, first.rules.hash);
   t.true(Object.isFrozen(second.rules));
 });
+
+test('one loader reused across reloads re-reads changed files and equals a fresh load every time', async (t) => {
+  const dir = await tempDir(t);
+  const segment = (id: string, level: number) =>
+    `${header}    - id: ${id}\n      conditions: { fact: context.level, operator: greaterThan, value: ${level} }\n`;
+  const reused = new AppLoader();
+  const both = async () => {
+    const files = await readAppFiles(dir, 'app');
+    return { reused: reused.load(files), fresh: new AppLoader().load(files) };
+  };
+  const summary = (r: ReturnType<AppLoader['load']>) =>
+    r.ok
+      ? { version: r.rules.version, segments: r.rules.segments.definitions.map((d) => [d.id, d.conditions]) }
+      : { problems: r.problems.map(formatProblem) };
+
+  await writeRuleFile(dir, 'app', 'a.yaml', segment('a', 1));
+  await writeRuleFile(dir, 'app', 'b.yaml', segment('b', 2));
+  let r = await both();
+  t.deepEqual(summary(r.reused), summary(r.fresh));
+
+  // b changes its condition but keeps its version: the text decides, not the version.
+  await writeRuleFile(dir, 'app', 'b.yaml', segment('b', 20));
+  r = await both();
+  t.deepEqual(summary(r.reused), summary(r.fresh));
+  t.true(JSON.stringify(summary(r.reused)).includes('20'));
+
+  // A broken file is reported, then the fix loads again.
+  await writeRuleFile(dir, 'app', 'b.yaml', `${header}    - id: [broken\n`);
+  r = await both();
+  t.false(r.reused.ok);
+  t.deepEqual(summary(r.reused), summary(r.fresh));
+  await writeRuleFile(dir, 'app', 'b.yaml', segment('b', 3));
+  r = await both();
+  t.true(r.reused.ok);
+  t.deepEqual(summary(r.reused), summary(r.fresh));
+});

@@ -31,6 +31,7 @@ test('a bumped version is activated by reload, with what changed in the history'
   t.is(history.length, 2);
   t.deepEqual(history[0]?.changed, { added: [], removed: [], modified: [displayPath(file)] });
   t.not(history[0]?.hash, before?.hash);
+  t.true((history[0]?.ms ?? -1) >= 0, 'each activation records how long loading the files took');
 });
 
 test('an unchanged reload activates nothing', async (t) => {

@@ -52,6 +52,9 @@ function encode(value: unknown): string | undefined {
  * the cache is bounded (least recently used goes first) so rules that read
  * high-cardinality facts cost a little memory and no correctness.
  */
+/** Lookups of every decision cache in the process, for /metrics. */
+export const decisionCacheTotals = { hits: 0, misses: 0 };
+
 export class DecisionCache {
   private readonly entries = new Map<string, Promise<Uint8Array>>();
   hits = 0;
@@ -89,12 +92,14 @@ export class DecisionCache {
       this.entries.delete(key);
       this.entries.set(key, found);
       this.hits += 1;
+      decisionCacheTotals.hits += 1;
     }
     return found;
   }
 
   set(key: string, decided: Promise<Uint8Array>): void {
     this.misses += 1;
+    decisionCacheTotals.misses += 1;
     this.entries.set(key, decided);
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;

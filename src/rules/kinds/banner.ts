@@ -8,6 +8,7 @@ import { CONTROL_VARIATION } from '../../domain/banner/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../../domain/banner/image-template.js';
 import { toLanguageCode } from '../../domain/banner/iso-codes.js';
 import type { CompileContext } from '../compile-context.js';
+import { deepFreeze } from '../deep-freeze.js';
 import type { Condition } from '../engine/conditions.js';
 import { RuleSet } from '../engine/rule-set.js';
 import type { RuleFile } from '../rule-file.js';
@@ -190,14 +191,6 @@ function bannerCondition(spec: BannerRuleSpec): Condition {
   }
   if (spec.when) parts.push(spec.when);
   return { all: parts };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 function compileChoice(

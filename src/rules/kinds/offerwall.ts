@@ -2,6 +2,7 @@ import type { CompletedOffers } from '../../domain/offerwall/decide.js';
 import type { RankingModel } from '../../domain/offerwall/ranking.js';
 import type { RuleEffect } from '../../domain/offerwall/rule-effects.js';
 import type { CompileContext } from '../compile-context.js';
+import { deepFreeze } from '../deep-freeze.js';
 import { RuleSet, type RuleSpec } from '../engine/rule-set.js';
 import type { RuleFile } from '../rule-file.js';
 import type { OfferwallSpec } from '../schemas/offerwall.js';
@@ -74,12 +75,4 @@ export function compileOfferwall(
     segments: catalog.forIds(used),
     segmentIds: Object.freeze([...used].sort()),
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -7,7 +7,7 @@ function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; rename is as durable as it gets there.
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');

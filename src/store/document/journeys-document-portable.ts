@@ -1,40 +1,47 @@
+import type { Partition } from '../../domain/journeys/journey-types.js';
 import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from '../portable-records.js';
 import type { CollectionFile } from './collection-file.js';
-import type { ActivityDoc, JourneysIndexes, ProfilesDoc } from './journeys-indexes.js';
+import type { JourneysIndexes, JourneysShard } from './journeys-indexes.js';
 import { type DocumentCollections, documentCollection } from './portable-documents.js';
+
+/** Where a record of one user goes: its user's shard. */
+export type ShardOf = (record: Partition & { externalId: string }) => CollectionFile<JourneysShard>;
 
 /** The journeys document store's collections as `offerd store copy` sees them (see PortableStore). */
 export function journeysCollections(
-  profiles: CollectionFile<ProfilesDoc>,
-  activity: CollectionFile<ActivityDoc>,
+  shards: readonly CollectionFile<JourneysShard>[],
+  shardOf: ShardOf,
   ix: JourneysIndexes,
 ): DocumentCollections {
   return {
     'journeys.users': documentCollection({
-      records: () => profiles.data.users,
+      records: () => shards.flatMap((s) => s.data.users),
       canonical: journeyUserRecord,
       add: (u) => {
-        profiles.data.users.push(u);
+        const file = shardOf(u);
+        file.data.users.push(u);
         ix.addUser(u);
-        return profiles;
+        return file;
       },
     }),
     'journeys.events': documentCollection({
-      records: () => activity.data.events,
+      records: () => shards.flatMap((s) => s.data.events),
       canonical: journeyEventRecord,
       add: (e) => {
-        activity.data.events.push(e);
+        const file = shardOf(e);
+        file.data.events.push(e);
         ix.addEvent(e);
-        return activity;
+        return file;
       },
     }),
     'journeys.offers': documentCollection({
-      records: () => activity.data.offers,
+      records: () => shards.flatMap((s) => s.data.offers),
       canonical: journeyOfferRecord,
       add: (o) => {
-        activity.data.offers.push(o);
+        const file = shardOf(o);
+        file.data.offers.push(o);
         ix.addOffer(o);
-        return activity;
+        return file;
       },
     }),
   };

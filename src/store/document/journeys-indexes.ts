@@ -1,15 +1,18 @@
 import type { JourneyEvent, JourneyUser, Offer, Partition } from '../../domain/journeys/journey-types.js';
+import { Interner } from './interner.js';
 
 /** What the JSON files hold: every record carries its partition. */
 export type StoredUser = JourneyUser & Partition;
 export type StoredEvent = JourneyEvent & Partition;
 export type StoredOffer = Offer & Partition;
 
-export interface ProfilesDoc {
+/**
+ * One shard file: the users whose key hashes to it, with all their events and offers, so
+ * that every write about one user (a first event and its new user, a claim and its event)
+ * is one atomic file write.
+ */
+export interface JourneysShard {
   users: StoredUser[];
-}
-/** Events and offers share a file so that a claim (offer + its event) is one atomic write. */
-export interface ActivityDoc {
   events: StoredEvent[];
   offers: StoredOffer[];
 }
@@ -48,14 +51,18 @@ export class JourneysIndexes {
   readonly eventsByUser = new Map<string, StoredEvent[]>();
   readonly eventsByClientId = new Map<string, StoredEvent>();
   readonly offersByUser = new Map<string, StoredOffer[]>();
-  readonly offersById = new Map<string, StoredOffer>();
+  /** Per partition, by the offer's own id string (a composite key per offer cost ~14 MB at 240,000 offers). */
+  private readonly offersById = new Map<string, Map<string, StoredOffer>>();
   /** Offers whose status is `active`, per partition: what expireDue looks at. */
   readonly activeByPartition = new Map<string, Set<StoredOffer>>();
+  /** Values many records repeat (categories, offer texts, a run's times) are kept once. */
+  private readonly strings = new Interner();
 
-  constructor(profiles: ProfilesDoc, activity: ActivityDoc) {
-    for (const u of profiles.users) this.addUser(u);
-    for (const e of activity.events) this.addEvent(e);
-    for (const o of activity.offers) this.addOffer(o);
+  constructor(shards: readonly JourneysShard[]) {
+    // Users first: events and offers share their user's externalId string.
+    for (const s of shards) for (const u of s.users) this.addUser(u);
+    for (const s of shards) for (const e of s.events) this.addEvent(e);
+    for (const s of shards) for (const o of s.offers) this.addOffer(o);
   }
 
   user(p: Partition, externalId: string): StoredUser | undefined {
@@ -63,6 +70,7 @@ export class JourneysIndexes {
   }
 
   addUser(u: StoredUser): void {
+    this.strings.fields(u, ['appId', 'environment', 'country', 'device', 'source', 'createdAt', 'updatedAt']);
     this.users.set(userKey(u, u.externalId), u);
     push(this.usersByPartition, partitionKey(u), u);
   }
@@ -72,6 +80,8 @@ export class JourneysIndexes {
   }
 
   addEvent(e: StoredEvent): void {
+    this.strings.fields(e, ['appId', 'environment', 'category', 'eventType', 'receivedAt']);
+    this.shareExternalId(e);
     const key = userKey(e, e.externalId);
     const list = this.eventsByUser.get(key);
     if (list) insertByTime(list, e);
@@ -80,13 +90,37 @@ export class JourneysIndexes {
   }
 
   offer(p: Partition, id: string): StoredOffer | undefined {
-    return this.offersById.get(scopedKey(p, id));
+    return this.offersById.get(partitionKey(p))?.get(id);
   }
 
   addOffer(o: StoredOffer): void {
+    this.strings.fields(o, [
+      'appId',
+      'environment',
+      'offerType',
+      'gameType',
+      'title',
+      'description',
+      'status',
+      'createdAt',
+      'expiresAt',
+    ]);
+    this.shareExternalId(o);
     push(this.offersByUser, userKey(o, o.externalId), o);
-    this.offersById.set(scopedKey(o, o.id), o);
+    const partition = partitionKey(o);
+    let byId = this.offersById.get(partition);
+    if (!byId) {
+      byId = new Map();
+      this.offersById.set(partition, byId);
+    }
+    byId.set(o.id, o);
     if (o.status === 'active') this.active(o).add(o);
+  }
+
+  /** Points a record's externalId at its user's copy of the string. */
+  private shareExternalId(r: StoredEvent | StoredOffer): void {
+    const user = this.users.get(userKey(r, r.externalId));
+    if (user) r.externalId = user.externalId;
   }
 
   /** Records a status change made in place on `o`. */
