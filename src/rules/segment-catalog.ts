@@ -44,23 +44,16 @@ export class SegmentCatalog {
 }
 
 export class SegmentEvaluator {
-  private readonly order: readonly string[];
-
-  constructor(private readonly rules: RuleSet<SegmentDefinition>) {
-    this.order = rules.ids;
-  }
+  constructor(private readonly rules: RuleSet<SegmentDefinition>) {}
 
   async evaluate(facts: Facts): Promise<SegmentMatch> {
     const outcomes = await this.rules.evaluate(facts);
     return { ids: outcomes.filter((o) => o.matched).map((o) => o.id), outcomes };
   }
 
-  /** `evaluate(facts).ids` without the outcomes (serving: nothing explains them). */
-  async matchedIds(facts: Facts): Promise<string[]> {
-    const matched = await this.rules.matches(facts);
-    const ids: string[] = [];
-    for (let i = 0; i < this.order.length; i++) if (matched[i] === 1) ids.push(this.order[i] as string);
-    return ids;
+  /** `evaluate(facts).ids` without the outcomes: for serving paths that need only the ids. */
+  matchedIds(facts: Facts): Promise<string[]> {
+    return this.rules.matchedIds(facts);
   }
 }
 

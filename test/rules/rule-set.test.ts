@@ -123,7 +123,7 @@ test('custom operators are total', async (t) => {
   t.deepEqual(odd, [false, false, false, false]);
 });
 
-test('matches and firstMatch report what evaluate reports, cached or not', async (t) => {
+test('matched and firstMatch report what evaluate reports, cached or not', async (t) => {
   const set = RuleSet.build(
     rules.map((r) => ({
       ...r,
@@ -135,7 +135,7 @@ test('matches and firstMatch report what evaluate reports, cached or not', async
     const facts = { user: { level } };
     const outcomes = await set.evaluate(facts);
     t.deepEqual(
-      [...(await set.matches(facts))],
+      [...(await set.matched(facts))],
       outcomes.map((o) => (o.matched ? 1 : 0)),
     );
     const first = outcomes.find((o) => o.matched);

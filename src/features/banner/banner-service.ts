@@ -115,7 +115,7 @@ async function judgeAll(rules: BannerRules, facts: Facts): Promise<Judged> {
 async function judgeServing(rules: BannerRules, facts: Facts, index: EligibilityIndex): Promise<Judged> {
   const ids = await rules.segments.matchedIds(facts);
   facts.segments = ids;
-  const matched = await rules.eligibility.matches(facts);
+  const matched = await rules.eligibility.matched(facts);
   const has = (id: string): boolean => {
     const i = index.positions.get(id);
     return i === undefined ? index.everyone.has(id) : matched[i] === 1;

@@ -147,24 +147,19 @@ export class RuleSet<D> {
     return this.specs.length;
   }
 
-  /** Rule ids in definition order (the order of `matches`). */
+  /** Rule ids in definition order (the order of `matched`). */
   get ids(): string[] {
     return this.specs.map((s) => s.id);
   }
 
-  /**
-   * Which rules hold for `facts`: 1 or 0 per rule, in definition order — the decisions
-   * `evaluate` reports, through the same cache, without outcome objects or traces (serving).
-   * The array may be shared with other callers: read it, never write it.
-   */
-  async matches(facts: Facts): Promise<Uint8Array> {
-    if (this.rules.length === 0) return NONE;
-    const key = this.cache.keyOf(facts);
-    const cached = key === null ? undefined : this.cache.get(key);
-    if (cached) return cached;
-    const decided = this.run(facts).then((results) => matchedOf(results));
-    if (key !== null) this.cache.set(key, decided);
-    return decided;
+  /** The first rule (definition order) that holds, as `evaluate` reports it; null when none does. */
+  async firstMatch(facts: Facts): Promise<RuleOutcome<D> | null> {
+    const i = (await this.matched(facts)).indexOf(1);
+    const spec = this.specs[i];
+    if (!spec) return null;
+    const seen = { ...facts };
+    const { id, priority, data } = spec;
+    return { id, priority, data, matched: true, trace: () => this.traceRule(i, seen) };
   }
 
   /**
@@ -192,14 +187,40 @@ export class RuleSet<D> {
     });
   }
 
-  /** The first rule (definition order) that holds, as `evaluate` reports it; null when none does. */
-  async firstMatch(facts: Facts): Promise<RuleOutcome<D> | null> {
-    const i = (await this.matches(facts)).indexOf(1);
-    const spec = this.specs[i];
-    if (!spec) return null;
-    const seen = { ...facts };
-    const { id, priority, data } = spec;
-    return { id, priority, data, matched: true, trace: () => this.traceRule(i, seen) };
+  /**
+   * Which rules hold for `facts` (1 per rule, in definition order), decided as `evaluate`
+   * decides — the cache, or json-rules-engine on a miss — without outcome objects or
+   * traces: for serving paths that only read what matched. The array may be shared with
+   * the cache: read it, never write it.
+   */
+  matched(facts: Facts): Promise<Uint8Array> {
+    if (this.rules.length === 0) return Promise.resolve(NONE);
+    const key = this.cache.keyOf(facts);
+    const cached = key === null ? undefined : this.cache.get(key);
+    if (cached) return cached;
+    const decided = this.run(facts).then(matchedOf);
+    if (key !== null) this.cache.set(key, decided);
+    return decided;
+  }
+
+  /** The data of every rule that holds, in definition order (`matched`, then the specs' data). */
+  async matchedData(facts: Facts): Promise<D[]> {
+    const matched = await this.matched(facts);
+    const data: D[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (matched[i] === 1) data.push((this.specs[i] as RuleSpec<D>).data);
+    }
+    return data;
+  }
+
+  /** The ids of every rule that holds, in definition order. */
+  async matchedIds(facts: Facts): Promise<string[]> {
+    const matched = await this.matched(facts);
+    const ids: string[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (matched[i] === 1) ids.push((this.specs[i] as RuleSpec<D>).id);
+    }
+    return ids;
   }
 
   private run(facts: Facts, only?: number): Promise<EngineRuleResult[]> {
