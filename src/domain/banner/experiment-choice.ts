@@ -73,19 +73,19 @@ function preVerdict(
 
 function verdictFor(experiment: Experiment, input: ChoiceInput): ExperimentVerdict {
   const stored = storedVariation(experiment, input);
-  const base = { experimentId: experiment.id, status: experiment.status, storedVariation: stored };
-  const verdict = (outcome: VerdictOutcome, bucketing: Bucketing | null = null): ExperimentVerdict => ({
-    ...base,
+  const pre = preVerdict(experiment, input, stored);
+  const bucketing = pre === null ? bucketUser(experiment, input.userId) : null;
+  let outcome = pre;
+  if (outcome === null)
+    outcome = bucketing?.admitted && bucketing.variationId !== null ? 'admitted' : 'not-admitted';
+  // One literal (no spread of a shared base): a verdict is made per experiment looked at.
+  return {
+    experimentId: experiment.id,
+    status: experiment.status,
+    storedVariation: stored,
     outcome,
     bucketing,
-  });
-  const pre = preVerdict(experiment, input, stored);
-  if (pre !== null) return verdict(pre);
-  const bucketing = bucketUser(experiment, input.userId);
-  return verdict(
-    bucketing.admitted && bucketing.variationId !== null ? 'admitted' : 'not-admitted',
-    bucketing,
-  );
+  };
 }
 
 /**

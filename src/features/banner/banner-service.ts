@@ -2,7 +2,7 @@ import type { BannerChoice, BannerImage, Experiment } from '../../domain/banner/
 import { CONTROL_VARIATION } from '../../domain/banner/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from '../../domain/banner/experiment-choice.js';
 import { type ExperimentResults, experimentResults } from '../../domain/banner/experiment-results.js';
-import { fillTemplate, imageLanguage } from '../../domain/banner/image-template.js';
+import { imageLanguage, type TemplateFiller, templateFiller } from '../../domain/banner/image-template.js';
 import { userFacts } from '../../domain/banner/user-activity.js';
 import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
 import type { BannerRules } from '../../rules/kinds/banner.js';
@@ -130,6 +130,8 @@ async function judgeServing(rules: BannerRules, facts: Facts, index: Eligibility
 export class BannerService {
   /** Built once per snapshot; a reload drops it with the snapshot. */
   private readonly indexes = new WeakMap<BannerRules, EligibilityIndex>();
+  /** Images belong to a snapshot too: each template is split once. */
+  private readonly fillers = new WeakMap<BannerImage, TemplateFiller>();
 
   constructor(
     private readonly store: BannerStore,
@@ -240,7 +242,7 @@ export class BannerService {
     const { settings } = rules;
     const experimentId = served?.experiment.id ?? '';
     const variationId = served?.variationId ?? CONTROL_VARIATION;
-    const imageFullUrl = fillTemplate(image.template, {
+    const imageFullUrl = this.fillerOf(image)({
       prizeKey: request.prizeKey,
       languageIso2: imageLanguage(image, request.languageIso2, settings.fallbackLanguage),
       countryIso2: request.countryIso2 ?? settings.unknownCountry,
@@ -260,6 +262,15 @@ export class BannerService {
         occasion: request.occasion ?? served?.experiment.occasion ?? '',
       },
     };
+  }
+
+  private fillerOf(image: BannerImage): TemplateFiller {
+    let filler = this.fillers.get(image);
+    if (!filler) {
+      filler = templateFiller(image.template);
+      this.fillers.set(image, filler);
+    }
+    return filler;
   }
 
   /** Stores an already validated batch (all or nothing). */

@@ -132,13 +132,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   async user(appId: string, userId: string): Promise<UserActivity | null> {
     const found = this.users.get(key(appId, userId))?.record;
     if (!found) return null;
-    const { appId: _app, ...activity } = found;
-    // A copy the caller may keep: every field is a primitive but eventStats.
-    return { ...activity, eventStats: activity.eventStats.map((s) => ({ ...s })) };
+    return activityOf(found);
   }
 
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
-    return (this.assignmentsByUser.get(key(appId, userId)) ?? []).map(({ appId: _app, ...a }) => ({ ...a }));
+    return (this.assignmentsByUser.get(key(appId, userId)) ?? []).map(assignmentOf);
   }
 
   async assign(appId: string, proposal: Assignment): Promise<{ assignment: Assignment; created: boolean }> {
@@ -304,6 +302,32 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     this.exposureFile.data.counters.push(created);
     this.counters.set(k, created);
   }
+}
+
+// Copies the caller may keep, field by field: on every render, a rest-spread copy of the
+// record (or a structuredClone) showed in the profiles.
+function activityOf(r: UserRecord): UserActivity {
+  return {
+    userId: r.userId,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    renders: r.renders,
+    events: r.events,
+    purchases: r.purchases,
+    lastEventAt: r.lastEventAt,
+    lastPurchaseAt: r.lastPurchaseAt,
+    eventStats: r.eventStats.map((s) => ({ name: s.name, count: s.count, lastAt: s.lastAt })),
+  };
+}
+
+function assignmentOf(a: AssignmentRecord): Assignment {
+  return {
+    experimentId: a.experimentId,
+    bucketVersion: a.bucketVersion,
+    userId: a.userId,
+    variationId: a.variationId,
+    assignedAt: a.assignedAt,
+  };
 }
 
 /** The later of two ISO times: "last" times only move forward, whatever order writes come in. */
