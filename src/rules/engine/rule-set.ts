@@ -49,12 +49,20 @@ interface EngineRuleResult {
 
 /** Dot-path lookup, ~3x faster than the default JSONPath and never walks the prototype chain. */
 export function resolvePath(value: unknown, path: string): unknown {
+  // Most paths are one key (`user.level` is fact `user`, path `level`): no split array then.
+  if (!path.includes('.')) return ownValue(value, path);
   let current: unknown = value;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+function ownValue(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 export function toEngineCondition(condition: Condition, mode: SegmentMode): EngineCondition {
