@@ -8,6 +8,7 @@ import { publicCors } from './cors.js';
 import { errorMiddleware } from './error-middleware.js';
 import type { Metrics } from './metrics.js';
 import { type RequestState, requestContext } from './request-context.js';
+import { gatedRoutes } from './router-gate.js';
 import { rejectPollutingKeys } from './safe-body.js';
 
 export interface AppOptions {
@@ -64,11 +65,11 @@ export function createApp(options: AppOptions): Koa {
   );
   app.use(rejectPollutingKeys());
   const ops = opsRoutes(options.readiness, options.metrics);
-  app.use(ops.routes());
+  app.use(gatedRoutes(ops));
   const guard = adminAuth(options.adminToken);
   app.use(async (ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
   for (const router of [...options.adminRouters, ...options.publicRouters]) {
-    app.use(router.routes());
+    app.use(gatedRoutes(router));
     app.use(router.allowedMethods());
   }
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
