@@ -8,6 +8,7 @@ import { publicCors } from './cors.js';
 import { errorMiddleware } from './error-middleware.js';
 import type { Metrics } from './metrics.js';
 import { type RequestState, requestContext } from './request-context.js';
+import { gatedRoutes } from './router-gate.js';
 import { rejectPollutingKeys } from './safe-body.js';
 
 export interface AppOptions {
@@ -24,7 +25,7 @@ export interface AppOptions {
   proxy?: boolean;
 }
 
-function timing(metrics: Metrics) {
+function timing(metrics: Metrics, logger: Logger) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     const stop = metrics.httpDuration.startTimer();
     try {
@@ -32,11 +33,14 @@ function timing(metrics: Metrics) {
     } finally {
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       const seconds = stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
-      // One access line per request, carrying the request id like every other line of it.
-      (ctx.state as RequestState).log?.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 10000) / 10 },
-        'request',
-      );
+      // One access line per request, carrying the request id like every other line of it
+      // (not even built when info is off: LOG_LEVEL=warn under load).
+      if (logger.isLevelEnabled('info')) {
+        (ctx.state as RequestState).log?.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 10000) / 10 },
+          'request',
+        );
+      }
     }
   };
 }
@@ -47,7 +51,7 @@ export function createApp(options: AppOptions): Koa {
   // Errors are rendered by errorMiddleware; Koa's default handler would only print them again.
   app.silent = true;
   app.use(requestContext(options.logger));
-  app.use(timing(options.metrics));
+  app.use(timing(options.metrics, options.logger));
   app.use(errorMiddleware());
   app.use(publicCors());
   app.use(
@@ -61,11 +65,11 @@ export function createApp(options: AppOptions): Koa {
   );
   app.use(rejectPollutingKeys());
   const ops = opsRoutes(options.readiness, options.metrics);
-  app.use(ops.routes());
+  app.use(gatedRoutes(ops));
   const guard = adminAuth(options.adminToken);
   app.use(async (ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
   for (const router of [...options.adminRouters, ...options.publicRouters]) {
-    app.use(router.routes());
+    app.use(gatedRoutes(router));
     app.use(router.allowedMethods());
   }
   app.on('error', (err: unknown, ctx?: Koa.Context) => {

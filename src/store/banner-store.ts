@@ -37,7 +37,7 @@ export const RECENT_EVENTS_PER_USER = 20;
 
 /**
  * What the personal-offers API keeps, per app. Every write resolves only once it is
- * durable (recordRender's visit part excepted, see there). Invariants an adapter must enforce (a database by constraints and
+ * durable (recordRender excepted, see there). Invariants an adapter must enforce (a database by constraints and
  * transactions, the document store by synchronous check-and-write):
  * - one assignment per (appId, experimentId, bucketVersion, userId), never changed;
  * - a tracked batch is applied entirely or not at all;
@@ -61,8 +61,9 @@ export interface BannerStore {
   /**
    * Records one answered banner request: the user's visit (first and last seen,
    * renders) and, when it was served in an experiment, one exposure of that variation.
-   * The exposure is durable on resolve; the visit, which no response promises, may be
-   * written behind by an embedded adapter (at most a second; flush() writes it).
+   * Both are counts no response promises (the variation's stickiness rests on the
+   * assignment), so an embedded adapter may write them behind (at most 5 seconds;
+   * flush() writes them); PostgreSQL commits them with the call.
    * Not idempotent: every call is one more render.
    */
   recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void>;

@@ -122,3 +122,29 @@ test('custom operators are total', async (t) => {
   const odd = (await set.evaluate({ n: '2', s: 5, m: 0, tags: 'vip' })).map((o) => o.matched);
   t.deepEqual(odd, [false, false, false, false]);
 });
+
+test('matched and firstMatch report what evaluate reports, cached or not', async (t) => {
+  const set = RuleSet.build(
+    rules.map((r) => ({
+      ...r,
+      when: { fact: 'user.level', operator: 'equal', value: r.data % 7 } as Condition,
+    })),
+    'fact',
+  );
+  for (const level of [0, 3, 6, 9, 3, 0]) {
+    const facts = { user: { level } };
+    const outcomes = await set.evaluate(facts);
+    t.deepEqual(
+      [...(await set.matched(facts))],
+      outcomes.map((o) => (o.matched ? 1 : 0)),
+    );
+    const first = outcomes.find((o) => o.matched);
+    const found = await set.firstMatch(facts);
+    t.is(found?.id, first?.id);
+    if (found && first) t.deepEqual(await found.trace(), await first.trace());
+  }
+  t.deepEqual(
+    set.ids,
+    rules.map((r) => r.id),
+  );
+});

@@ -20,7 +20,14 @@ export function bucketKey(experimentId: string, bucketVersion: number, userId: s
  * the result then equals every other murmur3 implementation's, for any user id.
  */
 export function murmur3(key: string, seed: number): number {
-  return murmur.murmur3(Buffer.from(key, 'utf8').toString('latin1'), seed) >>> 0;
+  // An ASCII key already is its own UTF-8 bytes: skip the two conversions (most ids are ASCII).
+  const bytes = isAscii(key) ? key : Buffer.from(key, 'utf8').toString('latin1');
+  return murmur.murmur3(bytes, seed) >>> 0;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** The bucket (0..BUCKETS-1) of `key` with `seed`. */

@@ -23,9 +23,31 @@ export function unknownPlaceholders(template: string): string[] {
 
 /** Fills every placeholder, URL-encoding the values so no input can change the URL's shape. */
 export function fillTemplate(template: string, values: TemplateValues): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(values, name) ? encodeURIComponent(values[name as Placeholder]) : whole,
-  );
+  return templateFiller(template)(values);
+}
+
+export type TemplateFiller = (values: TemplateValues) => string;
+
+/**
+ * `fillTemplate` for one template, split once into text and placeholders: a server fills
+ * the same few templates on every request. Unknown placeholders stay as written.
+ */
+export function templateFiller(template: string): TemplateFiller {
+  const known = new Set<string>(PLACEHOLDERS);
+  const parts: (string | { name: Placeholder })[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const name = m[1] ?? '';
+    if (!known.has(name)) continue;
+    parts.push(template.slice(last, m.index), { name: name as Placeholder });
+    last = m.index + m[0].length;
+  }
+  parts.push(template.slice(last));
+  return (values) => {
+    let url = '';
+    for (const part of parts) url += typeof part === 'string' ? part : encodeURIComponent(values[part.name]);
+    return url;
+  };
 }
 
 /** The language of the image: the requested one when the image exists in it, else the fallback. */

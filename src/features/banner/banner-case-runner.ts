@@ -111,7 +111,11 @@ export class BannerCaseRunner implements ApiCaseRunner {
     const state = readState(input.state);
     const store = await BannerDocumentStore.open(null);
     let ids = 0;
-    const service = new BannerService(store, { now: () => input.now, newRenderId: () => `render-${++ids}` });
+    const service = new BannerService(store, {
+      now: () => input.now,
+      newRenderId: () => `render-${++ids}`,
+      explain: true,
+    });
     let request: BannerRequest;
     try {
       request = parseBannerRequest(input.request, banner.settings, () => state.geoCountry ?? null);

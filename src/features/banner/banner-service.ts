@@ -2,7 +2,7 @@ import type { BannerChoice, BannerImage, Experiment } from '../../domain/banner/
 import { CONTROL_VARIATION } from '../../domain/banner/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from '../../domain/banner/experiment-choice.js';
 import { type ExperimentResults, experimentResults } from '../../domain/banner/experiment-results.js';
-import { fillTemplate, imageLanguage } from '../../domain/banner/image-template.js';
+import { imageLanguage, type TemplateFiller, templateFiller } from '../../domain/banner/image-template.js';
 import { userFacts } from '../../domain/banner/user-activity.js';
 import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
 import type { BannerRules } from '../../rules/kinds/banner.js';
@@ -45,9 +45,13 @@ export interface Render {
   bannerId: string;
   assignment: AssignmentSource;
   facts: Facts;
+  /** Every segment's outcome when explaining; serving: the matched ids only. */
   segments: SegmentMatch;
+  /** Every experiment's verdict when explaining; serving: those the choice looked at. */
   choice: ExperimentChoice;
+  /** Every experiment's eligibility when explaining; serving: none kept. */
   eligibility: RuleOutcome<Experiment>[];
+  /** Every banner rule's outcome when explaining; serving: the one that matched, if any. */
   banners: RuleOutcome<BannerChoice>[];
 }
 
@@ -61,6 +65,12 @@ export interface BannerServiceOptions {
   now: () => Date;
   /** A unique id per render (randomUUID in the server, a counter in fixtures). */
   newRenderId: () => string;
+  /**
+   * True for fixtures and explain: keep every segment and eligibility outcome, every
+   * experiment's verdict and every banner rule's outcome. Serving (the default) makes the
+   * same decision from the same json-rules-engine decisions and keeps only what it used.
+   */
+  explain?: boolean;
 }
 
 function requestFacts(r: BannerRequest): Record<string, unknown> {
@@ -68,11 +78,61 @@ function requestFacts(r: BannerRequest): Record<string, unknown> {
   return fields;
 }
 
+/** What a decision needs of segments and eligibility. */
+interface Judged {
+  eligible: { has(experimentId: string): boolean };
+  segments: SegmentMatch;
+  eligibility: RuleOutcome<Experiment>[];
+}
+
+/** Per snapshot: where each experiment's eligibility is in the eligibility rule set. */
+interface EligibilityIndex {
+  /** Position of the experiment's rule; experiments without one are eligible for everyone. */
+  positions: ReadonlyMap<string, number>;
+  everyone: ReadonlySet<string>;
+}
+
+function eligibilityIndex(rules: BannerRules): EligibilityIndex {
+  return {
+    positions: new Map(rules.eligibility.ids.map((id, i) => [id, i])),
+    everyone: new Set(rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id)),
+  };
+}
+
+/** Explaining: every segment and every experiment's eligibility, with their outcomes. */
+async function judgeAll(rules: BannerRules, facts: Facts): Promise<Judged> {
+  const segments = await rules.segments.evaluate(facts);
+  facts.segments = segments.ids;
+  const eligibility = await rules.eligibility.evaluate(facts);
+  const eligible = new Set([
+    ...rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id),
+    ...eligibility.filter((o) => o.matched).map((o) => o.id),
+  ]);
+  return { eligible, segments, eligibility };
+}
+
+/** Serving: the same decisions as judgeAll, without building an outcome per rule. */
+async function judgeServing(rules: BannerRules, facts: Facts, index: EligibilityIndex): Promise<Judged> {
+  const ids = await rules.segments.matchedIds(facts);
+  facts.segments = ids;
+  const matched = await rules.eligibility.matched(facts);
+  const has = (id: string): boolean => {
+    const i = index.positions.get(id);
+    return i === undefined ? index.everyone.has(id) : matched[i] === 1;
+  };
+  return { eligible: { has }, segments: { ids, outcomes: [] }, eligibility: [] };
+}
+
 /**
  * The personal-offers decision: segments → experiment (sticky) → banner. It reads
  * and writes only through the BannerStore port and knows nothing of HTTP.
  */
 export class BannerService {
+  /** Built once per snapshot; a reload drops it with the snapshot. */
+  private readonly indexes = new WeakMap<BannerRules, EligibilityIndex>();
+  /** Images belong to a snapshot too: each template is split once. */
+  private readonly fillers = new WeakMap<BannerImage, TemplateFiller>();
+
   constructor(
     private readonly store: BannerStore,
     private readonly options: BannerServiceOptions,
@@ -85,7 +145,7 @@ export class BannerService {
     facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
     const inControl = served?.variationId === CONTROL_VARIATION;
     // Control always gets the default banner: its banner rules need not run.
-    const banners = inControl ? [] : await rules.banners.evaluate(facts);
+    const banners = inControl ? [] : await this.bannerOutcomes(rules, facts);
     const matched = banners.find((o) => o.matched)?.data ?? null;
     const reason: RenderReason = inControl ? 'CONTROL' : matched ? 'MATCH' : served ? 'NO_MATCH' : 'DEFAULT';
     const response = this.respond(rules, request, served, matched?.image ?? rules.settings.defaultBanner);
@@ -108,6 +168,22 @@ export class BannerService {
     };
   }
 
+  /** Every banner rule's outcome when explaining; serving needs only the first that matches. */
+  private async bannerOutcomes(rules: BannerRules, facts: Facts): Promise<RuleOutcome<BannerChoice>[]> {
+    if (this.options.explain) return rules.banners.evaluate(facts);
+    const first = await rules.banners.firstMatch(facts);
+    return first ? [first] : [];
+  }
+
+  private indexOf(rules: BannerRules): EligibilityIndex {
+    let index = this.indexes.get(rules);
+    if (!index) {
+      index = eligibilityIndex(rules);
+      this.indexes.set(rules, index);
+    }
+    return index;
+  }
+
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
   private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
     const [user, stored] = await Promise.all([
@@ -119,19 +195,17 @@ export class BannerService {
       context: request.context,
       user: userFacts(user, now),
     };
-    const segments = await rules.segments.evaluate(facts);
-    facts.segments = segments.ids;
-    const eligibility = await rules.eligibility.evaluate(facts);
-    const eligible = new Set([
-      ...rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id),
-      ...eligibility.filter((o) => o.matched).map((o) => o.id),
-    ]);
+    const explain = this.options.explain === true;
+    const { eligible, segments, eligibility } = explain
+      ? await judgeAll(rules, facts)
+      : await judgeServing(rules, facts, this.indexOf(rules));
     const choice = chooseExperiment({
       experiments: rules.experiments,
       eligible,
       occasion: request.occasion,
       stored,
       userId: request.userId,
+      complete: explain,
     });
     return { facts, segments, eligibility, choice };
   }
@@ -168,7 +242,7 @@ export class BannerService {
     const { settings } = rules;
     const experimentId = served?.experiment.id ?? '';
     const variationId = served?.variationId ?? CONTROL_VARIATION;
-    const imageFullUrl = fillTemplate(image.template, {
+    const imageFullUrl = this.fillerOf(image)({
       prizeKey: request.prizeKey,
       languageIso2: imageLanguage(image, request.languageIso2, settings.fallbackLanguage),
       countryIso2: request.countryIso2 ?? settings.unknownCountry,
@@ -188,6 +262,15 @@ export class BannerService {
         occasion: request.occasion ?? served?.experiment.occasion ?? '',
       },
     };
+  }
+
+  private fillerOf(image: BannerImage): TemplateFiller {
+    let filler = this.fillers.get(image);
+    if (!filler) {
+      filler = templateFiller(image.template);
+      this.fillers.set(image, filler);
+    }
+    return filler;
   }
 
   /** Stores an already validated batch (all or nothing). */

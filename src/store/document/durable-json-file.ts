@@ -28,6 +28,8 @@ export async function fsyncDir(dir: string): Promise<void> {
  */
 export class DurableJsonFile<T> implements Adapter<T> {
   readonly filename: string;
+  /** Set once the directory is known to exist: a commit then saves the mkdir round trip. */
+  #dirReady = false;
 
   constructor(filename: string) {
     this.filename = filename;
@@ -51,11 +53,25 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const dir = path.dirname(this.filename);
-    const created = await mkdir(dir, { recursive: true });
-    if (created) await fsyncDir(path.dirname(created));
-
     const json = JSON.stringify(data);
+    const assumed = this.#dirReady;
+    try {
+      await this.#writeText(json);
+    } catch (err) {
+      // The directory went away since: create it again, once.
+      if (!assumed || !isMissing(err)) throw err;
+      this.#dirReady = false;
+      await this.#writeText(json);
+    }
+  }
+
+  async #writeText(json: string): Promise<void> {
+    const dir = path.dirname(this.filename);
+    if (!this.#dirReady) {
+      const created = await mkdir(dir, { recursive: true });
+      if (created) await fsyncDir(path.dirname(created));
+      this.#dirReady = true;
+    }
     // Dot-prefixed and ending in .tmp so directory watchers skip it.
     const tmp = path.join(dir, `.${path.basename(this.filename)}.${randomBytes(6).toString('hex')}.tmp`);
     try {

@@ -14,13 +14,16 @@ export class WriteBehind {
 
   schedule(file: CollectionFile<unknown>): void {
     if (this.timers.has(file)) return;
+    // Between half the delay and the delay: files dirtied in the same instant (under load,
+    // every banner shard right after a flush) are then not all rewritten in one burst.
+    const wait = this.delayMs * (0.5 + Math.random() / 2);
     const timer = setTimeout(() => {
       this.timers.delete(file);
       file.commit().catch((err: unknown) => {
         // Kept for the next flush: the data is still in memory and goes out with the next commit.
         this.failure = err;
       });
-    }, this.delayMs);
+    }, wait);
     // A pending write must not keep the process alive; stop() flushes it.
     timer.unref();
     this.timers.set(file, timer);

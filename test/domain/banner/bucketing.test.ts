@@ -1,4 +1,5 @@
 import test from 'ava';
+import murmur from 'murmurhash-js';
 import type { Experiment } from '../../../src/domain/banner/banner-types.js';
 import {
   BUCKETS,
@@ -32,6 +33,22 @@ test('murmur3 x86-32 matches the reference test vectors, over UTF-8 bytes', (t) 
   t.is(murmur3('The quick brown fox jumps over the lazy dog', 0x9747b28c), 0x2fa826cd);
   // Non-ASCII: hashed as its UTF-8 bytes, like every other implementation.
   t.is(murmur3('ππππππππ', 0x9747b28c), 0xd58063c1);
+});
+
+test('murmur3 hashes any key as its UTF-8 bytes: ASCII keys (hashed directly) and others alike', (t) => {
+  const viaBytes = (key: string, seed: number) =>
+    murmur.murmur3(Buffer.from(key, 'utf8').toString('latin1'), seed) >>> 0;
+  let n = 11;
+  const rand = (k: number) => {
+    n = (n * 1103515245 + 12345) % 2 ** 31;
+    return n % k;
+  };
+  const alphabets = ['abcXYZ019:-_', '\u0000\u007f~ ', 'äéπ字😀', 'a\u0080\u00ff\u0100z'];
+  for (let i = 0; i < 2000; i++) {
+    const chars = Array.from(alphabets[i % alphabets.length] as string);
+    const key = Array.from({ length: rand(40) }, () => chars[rand(chars.length)]).join('');
+    t.is(murmur3(key, i % 3), viaBytes(key, i % 3), JSON.stringify(key));
+  }
 });
 
 test('the bucketing key names experiment, bucket version and user', (t) => {

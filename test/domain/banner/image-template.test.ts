@@ -59,3 +59,31 @@ test('ISO code lists: real codes in any case, nothing else', (t) => {
   t.is(toLanguageCode('bh'), null, 'withdrawn from ISO 639-1');
   t.is(toLanguageCode('xx'), null);
 });
+
+test('a template filler fills as one regex replace over the template would, on 2,000 random templates', (t) => {
+  const reference = (template: string, v: Record<string, string>) =>
+    template.replace(/\{([^{}]*)\}/g, (whole, name: string) =>
+      Object.hasOwn(v, name) ? encodeURIComponent(v[name] as string) : whole,
+    );
+  const pieces = [
+    'https://x/',
+    '{prizeKey}',
+    '{offerId}',
+    '{level}',
+    '{}',
+    '{',
+    '}',
+    '{{variationId}}',
+    '_',
+    'é/',
+  ];
+  let n = 5;
+  const rand = (k: number) => {
+    n = (n * 1103515245 + 12345) % 2 ** 31;
+    return n % k;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const template = Array.from({ length: rand(9) }, () => pieces[rand(pieces.length)]).join('');
+    t.is(fillTemplate(template, values), reference(template, values), template);
+  }
+});

@@ -53,6 +53,16 @@ test('write creates missing directories', async (t) => {
   t.deepEqual(JSON.parse(await readFile(file, 'utf8')), { items: [{ id: 'x', n: 1 }] });
 });
 
+test('a write after its directory was removed creates the directory again', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'sub', 'c.json');
+  const adapter = new DurableJsonFile<Doc>(file);
+  await adapter.write({ items: [{ id: 'x', n: 1 }] });
+  await rm(path.join(dir, 'sub'), { recursive: true });
+  await adapter.write({ items: [{ id: 'y', n: 2 }] });
+  t.deepEqual(JSON.parse(await readFile(file, 'utf8')), { items: [{ id: 'y', n: 2 }] });
+});
+
 test('a leftover temp file from a crashed write does not affect the target', async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, 'users.json');
