@@ -1,5 +1,6 @@
 import type { OfferwallAppConfig } from '../../config/config-types.js';
 import { type Ban, findBlockingBan } from '../../domain/offerwall/bans.js';
+import { CatalogIndex } from '../../domain/offerwall/catalog-index.js';
 import { type Ranking, rankOffers } from '../../domain/offerwall/decide.js';
 import type { Targeting } from '../../domain/offerwall/eligibility.js';
 import { type CatalogOffer, finalEventId } from '../../domain/offerwall/offer.js';
@@ -53,6 +54,8 @@ export interface ServiceDeps {
   now: () => Date;
   /** Ids for new bans. */
   newId: () => string;
+  /** True keeps what only explanations read (every dropped offer); the server leaves it out. */
+  explain?: boolean;
 }
 
 export interface ClickInput {
@@ -97,7 +100,19 @@ export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | n
  * postbacks, and bans. It knows no HTTP: the routes validate and render.
  */
 export class OfferwallService {
+  /** Each catalog prepared for ranking once; a sync replaces the catalog object, and its index with it. */
+  private readonly indexes = new WeakMap<Catalog, CatalogIndex>();
+
   constructor(private readonly deps: ServiceDeps) {}
+
+  private indexOf(catalog: Catalog): CatalogIndex {
+    let index = this.indexes.get(catalog);
+    if (!index) {
+      index = new CatalogIndex(catalog.offers);
+      this.indexes.set(catalog, index);
+    }
+    return index;
+  }
 
   catalog(wallId: number): Catalog {
     const c = this.deps.catalogs.current(wallId);
@@ -135,8 +150,11 @@ export class OfferwallService {
     const ow = rules.offerwall;
     const segments = ow ? await ow.segments.evaluate(facts) : { ids: [], outcomes: [] };
     const outcomes = ow ? await ow.rules.evaluate({ ...facts, segments: segments.ids }) : [];
+    const catalog = this.catalog(wallId);
     const ranking = rankOffers({
-      offers: this.catalog(wallId).offers,
+      offers: catalog.offers,
+      index: this.indexOf(catalog),
+      listDropped: this.deps.explain === true,
       targeting: req,
       progress: new Map(progress.map((p) => [p.offerId, p])),
       effects: outcomes.filter((o) => o.matched).map((o) => o.data),
