@@ -19,6 +19,24 @@ export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', 
   number
 >;
 
+/** Working arrays of one ranking, by catalog position. */
+export interface Scratch {
+  status: Uint8Array;
+  rule: Int32Array;
+  completed: Uint8Array;
+  boost: Float64Array;
+  score: Float64Array;
+  kept: Int32Array;
+}
+
+/** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
+export interface FreshnessMemo {
+  at: number;
+  halfLife: number;
+  done: Uint8Array;
+  value: Float64Array;
+}
+
 /** Which offers one rule selector picks, by catalog position. */
 export interface Selection {
   has: Uint8Array;
@@ -44,7 +62,11 @@ export class CatalogIndex {
   readonly logPayout: Float64Array;
   /** `Date.parse(created_at)`, NaN when unknown. */
   readonly createdMs: Float64Array;
+  readonly categories: readonly string[];
+  /** Per-request working arrays of rankOffers (synchronous, so one set per catalog is enough). */
+  readonly scratch: Scratch;
   private readonly selections = new WeakMap<OfferSelector, Selection>();
+  private readonly freshness: FreshnessMemo;
   private readonly targeting = new Map<string, Uint8Array>();
 
   constructor(readonly offers: readonly CatalogOffer[]) {
@@ -55,6 +77,21 @@ export class CatalogIndex {
     this.conversionRate = Float64Array.from(offers, (o) => o.conversion_rate);
     this.logReward = Float64Array.from(offers, (o) => Math.log1p(o.total_user_reward));
     this.logPayout = Float64Array.from(offers, (o) => Math.log1p(o.payout));
+    this.categories = offers.map((o) => o.category);
+    this.scratch = {
+      status: new Uint8Array(n),
+      rule: new Int32Array(n),
+      completed: new Uint8Array(n),
+      boost: new Float64Array(n),
+      score: new Float64Array(n),
+      kept: new Int32Array(n),
+    };
+    this.freshness = {
+      at: Number.NaN,
+      halfLife: Number.NaN,
+      done: new Uint8Array(n),
+      value: new Float64Array(n),
+    };
     this.createdMs = new Float64Array(n);
     offers.forEach((o, i) => {
       this.createdMs[i] = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
@@ -79,6 +116,20 @@ export class CatalogIndex {
       this.selections.set(selector, found);
     }
     return found;
+  }
+
+  /**
+   * Freshness values computed for `nowMs` and `halfLife` (the same instant gives the same
+   * values: several requests a millisecond share them); emptied when either changes.
+   */
+  freshnessAt(nowMs: number, halfLife: number): FreshnessMemo {
+    const memo = this.freshness;
+    if (memo.at !== nowMs || memo.halfLife !== halfLife) {
+      memo.at = nowMs;
+      memo.halfLife = halfLife;
+      memo.done.fill(0);
+    }
+    return memo;
   }
 
   /** Each offer's own targeting verdict for `t` as a code (0: eligible). Do not modify. */

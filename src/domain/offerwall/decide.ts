@@ -51,16 +51,11 @@ export interface Ranking {
   dropped: DroppedOffer[];
 }
 
-/** Per catalog position: why it is dropped (0: kept), which rule dropped it, whether it is still earnable. */
-interface Verdicts {
-  status: Uint8Array;
-  rule: Int32Array;
-  completed: Uint8Array;
-}
-
-function verdicts(index: CatalogIndex, input: RankingInput): Verdicts {
-  const status = Uint8Array.from(index.targetingCodes(input.targeting));
-  const completed = new Uint8Array(index.size);
+/** Marks, per catalog position, why an offer is dropped (0: kept) and which rule dropped it. */
+function markDrops(index: CatalogIndex, input: RankingInput): void {
+  const { status, rule, completed } = index.scratch;
+  status.set(index.targetingCodes(input.targeting));
+  completed.fill(0);
   for (const [offerId, p] of input.progress) {
     const i = index.position.get(offerId);
     if (i === undefined || status[i] !== CODE.kept || !isCompleted(p)) continue;
@@ -68,71 +63,83 @@ function verdicts(index: CatalogIndex, input: RankingInput): Verdicts {
     else completed[i] = 1;
   }
   // Rule effects in rule order: the first rule that drops an offer is the one named.
-  const rule = new Int32Array(index.size);
-  input.effects.forEach((e, k) => {
-    if (e.exclude) {
-      for (const i of index.selection(e.exclude).selected) {
-        if (status[i] === CODE.kept) [status[i], rule[i]] = [CODE.rule_exclude, k];
-      }
+  for (let k = 0; k < input.effects.length; k++) {
+    const e = input.effects[k] as RuleEffect;
+    if (e.exclude) dropAll(status, rule, index.selection(e.exclude).selected, CODE.rule_exclude, k);
+    if (e.allowOnly) dropAll(status, rule, index.selection(e.allowOnly).unselected, CODE.rule_allow_list, k);
+  }
+}
+
+function dropAll(status: Uint8Array, rule: Int32Array, positions: Int32Array, code: number, k: number): void {
+  for (let j = 0; j < positions.length; j++) {
+    const i = positions[j] as number;
+    if (status[i] === CODE.kept) {
+      status[i] = code;
+      rule[i] = k;
     }
-    if (e.allowOnly) {
-      for (const i of index.selection(e.allowOnly).unselected) {
-        if (status[i] === CODE.kept) [status[i], rule[i]] = [CODE.rule_allow_list, k];
-      }
-    }
-  });
-  return { status, rule, completed };
+  }
 }
 
 /** Σ of the boosts selecting each offer, added in rule order (as the score always did). */
-function boostSums(index: CatalogIndex, effects: readonly RuleEffect[]): Float64Array {
-  const sums = new Float64Array(index.size);
+function sumBoosts(index: CatalogIndex, effects: readonly RuleEffect[]): Float64Array {
+  const { boost } = index.scratch;
+  boost.fill(0);
   for (const e of effects) {
     if (!e.boost) continue;
     const by = e.boost.by;
-    for (const i of index.selection(e.boost).selected) sums[i] = (sums[i] as number) + by;
+    const positions = index.selection(e.boost).selected;
+    for (let j = 0; j < positions.length; j++) {
+      const i = positions[j] as number;
+      boost[i] = (boost[i] as number) + by;
+    }
   }
-  return sums;
+  return boost;
 }
 
-function ranges(index: CatalogIndex, kept: Int32Array): ScoreRanges {
-  const r = (values: Float64Array) => {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const i of kept) {
-      const v = values[i] as number;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    return { min, max };
-  };
+function range(values: Float64Array, kept: Int32Array, count: number): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < count; j++) {
+    const v = values[kept[j] as number] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+function ranges(index: CatalogIndex, kept: Int32Array, count: number): ScoreRanges {
   return {
-    epc: r(index.epc),
-    conversionRate: r(index.conversionRate),
-    userReward: r(index.logReward),
-    payout: r(index.logPayout),
+    epc: range(index.epc, kept, count),
+    conversionRate: range(index.conversionRate, kept, count),
+    userReward: range(index.logReward, kept, count),
+    payout: range(index.logPayout, kept, count),
   };
+}
+
+/** The kept positions, in catalog order; returns how many. */
+function collectKept(index: CatalogIndex): number {
+  const { status, kept } = index.scratch;
+  let count = 0;
+  for (let i = 0; i < status.length; i++) if (status[i] === CODE.kept) kept[count++] = i;
+  return count;
 }
 
 /**
- * Best first among `kept`: earnable before completed, then score, then the lower
- * offer id — a total order, so keeping the best `limit` while scanning gives exactly
- * the head of the fully sorted list without sorting every offer.
+ * Best first among the kept offers: earnable before completed, then score, then the
+ * lower offer id — a total order, so keeping the best `limit` while scanning gives
+ * exactly the head of the fully sorted list without sorting every offer.
  */
-function best(
-  kept: Int32Array,
-  completed: Uint8Array,
-  score: Float64Array,
-  ids: Float64Array,
-  limit: number,
-) {
+function best(index: CatalogIndex, count: number, limit: number): number[] {
+  const { kept, completed, score } = index.scratch;
+  const ids = index.ids;
   const before = (a: number, b: number) =>
     (completed[a] as number) - (completed[b] as number) ||
     (score[b] as number) - (score[a] as number) ||
     (ids[a] as number) - (ids[b] as number);
   const top: number[] = [];
   if (limit <= 0) return top;
-  for (const i of kept) {
+  for (let j = 0; j < count; j++) {
+    const i = kept[j] as number;
     if (top.length === limit && before(i, top[limit - 1] as number) >= 0) continue;
     let at = Math.min(top.length, limit - 1);
     while (at > 0 && before(i, top[at - 1] as number) < 0) at--;
@@ -142,14 +149,15 @@ function best(
   return top;
 }
 
-function droppedList(index: CatalogIndex, v: Verdicts, effects: readonly RuleEffect[]): DroppedOffer[] {
+function droppedList(index: CatalogIndex, effects: readonly RuleEffect[]): DroppedOffer[] {
+  const { status, rule } = index.scratch;
   const dropped: DroppedOffer[] = [];
-  v.status.forEach((code, i) => {
+  status.forEach((code, i) => {
     if (code === CODE.kept) return;
     const offerId = (index.offers[i] as CatalogOffer).offer_id;
     const reason = DROP_REASONS[code] as DropReason;
     if (code === CODE.rule_exclude || code === CODE.rule_allow_list) {
-      dropped.push({ offerId, reason, ruleId: (effects[v.rule[i] as number] as RuleEffect).ruleId });
+      dropped.push({ offerId, reason, ruleId: (effects[rule[i] as number] as RuleEffect).ruleId });
     } else dropped.push({ offerId, reason });
   });
   return dropped;
@@ -163,32 +171,31 @@ function droppedList(index: CatalogIndex, v: Verdicts, effects: readonly RuleEff
  */
 export function rankOffers(input: RankingInput): Ranking {
   const index = input.index ?? new CatalogIndex(input.offers);
-  const v = verdicts(index, input);
-  const keptList: number[] = [];
-  v.status.forEach((code, i) => {
-    if (code === CODE.kept) keptList.push(i);
-  });
-  const kept = Int32Array.from(keptList);
-  const boost = boostSums(index, input.effects);
-  const r = ranges(index, kept);
-  const score = new Float64Array(index.size);
-  for (const i of kept) score[i] = scoreOf(index, i, r, input, boost[i] as number);
-  const ids = index.ids;
-  const top = best(kept, v.completed, score, ids, Math.max(0, input.limit));
-  const offers = top.map((i, n) => {
+  markDrops(index, input);
+  const count = collectKept(index);
+  const { kept, score, completed } = index.scratch;
+  const boost = sumBoosts(index, input.effects);
+  const r = ranges(index, kept, count);
+  for (let j = 0; j < count; j++) {
+    const i = kept[j] as number;
+    score[i] = scoreOf(index, i, r, input, boost[i] as number);
+  }
+  const boosting = input.effects.flatMap((e) =>
+    e.boost ? [{ ruleId: e.ruleId, by: e.boost.by, has: index.selection(e.boost).has }] : [],
+  );
+  const offers = best(index, count, input.limit).map((i, n) => {
     const offer = index.offers[i] as CatalogOffer;
-    const boosts = input.effects.flatMap((e) =>
-      e.boost && index.selection(e.boost).has[i] ? [{ ruleId: e.ruleId, by: e.boost.by }] : [],
-    );
+    const boosts: { ruleId: string; by: number }[] = [];
+    for (const b of boosting) if (b.has[i]) boosts.push({ ruleId: b.ruleId, by: b.by });
     return {
       offer,
       progress: input.progress.get(offer.offer_id),
-      eligible: v.completed[i] === 0,
+      eligible: completed[i] === 0,
       breakdown: featuresOf(index, i, r, input, boost[i] as number),
       boosts,
       rank: n + 1,
     };
   });
-  const dropped = input.listDropped === false ? [] : droppedList(index, v, input.effects);
-  return { total: kept.length, offers, dropped };
+  const dropped = input.listDropped === false ? [] : droppedList(index, input.effects);
+  return { total: count, offers, dropped };
 }

@@ -1,5 +1,4 @@
 import type { CatalogIndex } from './catalog-index.js';
-import type { CatalogOffer } from './offer.js';
 import { round } from './progress.js';
 
 /** The offer features a score is made of; each is normalized to [0, 1] before weighting. */
@@ -69,16 +68,31 @@ export interface ScoreInput {
  * affinity is the user's own affinity to the offer's category.
  */
 function features(index: CatalogIndex, i: number, r: ScoreRanges, input: ScoreInput): RankingWeights {
-  const ageDays = Math.max(0, (input.now.getTime() - (index.createdMs[i] as number)) / 86_400_000);
-  const category = (index.offers[i] as CatalogOffer).category;
   return {
     epc: scale(index.epc[i] as number, r.epc),
     conversionRate: scale(index.conversionRate[i] as number, r.conversionRate),
     userReward: scale(index.logReward[i] as number, r.userReward),
     payout: scale(index.logPayout[i] as number, r.payout),
-    freshness: Number.isFinite(ageDays) ? 0.5 ** (ageDays / input.model.freshnessHalfLifeDays) : 0,
-    affinity: Object.hasOwn(input.affinity, category) ? (input.affinity[category] ?? 0) : 0,
+    freshness: freshness(index, i, input),
+    affinity: affinity(index, i, input),
   };
+}
+
+function freshness(index: CatalogIndex, i: number, input: ScoreInput): number {
+  const nowMs = input.now.getTime();
+  const halfLife = input.model.freshnessHalfLifeDays;
+  const memo = index.freshnessAt(nowMs, halfLife);
+  if (memo.done[i]) return memo.value[i] as number;
+  const ageDays = Math.max(0, (nowMs - (index.createdMs[i] as number)) / 86_400_000);
+  const value = Number.isFinite(ageDays) ? 0.5 ** (ageDays / halfLife) : 0;
+  memo.value[i] = value;
+  memo.done[i] = 1;
+  return value;
+}
+
+function affinity(index: CatalogIndex, i: number, input: ScoreInput): number {
+  const category = index.categories[i] as string;
+  return Object.hasOwn(input.affinity, category) ? (input.affinity[category] ?? 0) : 0;
 }
 
 /** Σ weight × feature, unrounded. */
@@ -93,7 +107,11 @@ function metricOf(f: RankingWeights, w: RankingWeights): number {
   );
 }
 
-/** The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals. */
+/**
+ * The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals.
+ * The same arithmetic as featuresOf, in the same order, without building the features
+ * (it runs for every candidate offer of every request).
+ */
 export function scoreOf(
   index: CatalogIndex,
   i: number,
@@ -101,7 +119,15 @@ export function scoreOf(
   input: ScoreInput,
   boost: number,
 ): number {
-  return round(metricOf(features(index, i, r, input), input.model.weights) + boost, 6);
+  const w = input.model.weights;
+  const metric =
+    w.epc * scale(index.epc[i] as number, r.epc) +
+    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
+    w.userReward * scale(index.logReward[i] as number, r.userReward) +
+    w.payout * scale(index.logPayout[i] as number, r.payout) +
+    w.freshness * freshness(index, i, input) +
+    w.affinity * affinity(index, i, input);
+  return round(metric + boost, 6);
 }
 
 /** The full breakdown of one offer's score, for the offers a response returns. */
