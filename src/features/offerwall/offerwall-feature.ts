@@ -9,6 +9,7 @@ import { FeedClient } from './catalog-feed.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import { OfferCatalogs, type WallRef } from './offer-catalogs.js';
 import { adminRoutes } from './offerwall-admin-routes.js';
+import { PersonalizedJson } from './offerwall-response.js';
 import { publicRoutes } from './offerwall-routes.js';
 import { OfferwallService, type WallInfo } from './offerwall-service.js';
 
@@ -84,6 +85,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     geo: deps.geo,
     callerIp,
     publicUrl: deps.config.http.publicUrl,
+    json: new PersonalizedJson(),
   });
   adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange });
   return {

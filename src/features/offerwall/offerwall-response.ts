@@ -1,5 +1,6 @@
 import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
-import { signClick } from '../../domain/offerwall/signatures.js';
+import type { CatalogOffer } from '../../domain/offerwall/offer.js';
+import { type ClickLink, clickSigner, signClick } from '../../domain/offerwall/signatures.js';
 import type { WallInfo } from './offerwall-service.js';
 
 export interface RenderOptions {
@@ -23,9 +24,8 @@ export function clickUrl(o: RenderOptions, offerId: number): string {
   return `${o.baseUrl}/api/v1/click?${q.toString()}`;
 }
 
-function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
-  const { offer } = r;
-  const status = r.progress?.status ?? null;
+/** An offer's catalog fields, the same for every user, in the contract's order. */
+function catalogFields(offer: CatalogOffer): Record<string, unknown> {
   return {
     offer_id: offer.offer_id,
     offer_name: offer.offer_name,
@@ -45,7 +45,14 @@ function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> 
     epc: offer.epc,
     tracking_delay: offer.tracking_delay,
     creatives: offer.creatives,
-    click_url: clickUrl(o, offer.offer_id),
+  };
+}
+
+/** What the response says about this user and offer, after the catalog fields. */
+function userFields(r: RankedOffer, o: RenderOptions, url: string): Record<string, unknown> {
+  const status = r.progress?.status ?? null;
+  return {
+    click_url: url,
     eligible: r.eligible,
     in_progress: status === 'in_progress',
     user_completed: status === 'completed',
@@ -53,13 +60,16 @@ function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> 
     hot_offers_order: r.rank,
     user_status: status,
     ...(o.includeSortmetric
-      ? { sortmetric: r.breakdown.metric, conversion_rate: offer.conversion_rate }
+      ? { sortmetric: r.breakdown.metric, conversion_rate: r.offer.conversion_rate }
       : {}),
   };
 }
 
-/** The 200 body of the personalized endpoint, in the contract's field order. */
-export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
+function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
+  return { ...catalogFields(r.offer), ...userFields(r, o, clickUrl(o, r.offer.offer_id)) };
+}
+
+function envelope(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
   return {
     status: 'success',
     publisher_id: o.wall.publisherId,
@@ -70,6 +80,107 @@ export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<s
     limit: ranking.offers.length,
     experiment_id: o.experimentId,
     bid_floor: o.bidFloor,
-    offers: ranking.offers.map((r) => renderOffer(r, o)),
+  };
+}
+
+/** The 200 body of the personalized endpoint, in the contract's field order. */
+export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
+  return { ...envelope(ranking, o), offers: ranking.offers.map((r) => renderOffer(r, o)) };
+}
+
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * The user fields of one offer as JSON.stringify(userFields(...)) writes them, without
+ * the braces and without building the object (it runs for every returned offer).
+ */
+function userFieldsJson(r: RankedOffer, o: RenderOptions, url: string): string {
+  const status = r.progress?.status ?? null;
+  const json =
+    `"click_url":${JSON.stringify(url)},"eligible":${r.eligible},` +
+    `"in_progress":${status === 'in_progress'},"user_completed":${status === 'completed'},` +
+    `"score":${num(r.breakdown.score)},"hot_offers_order":${num(r.rank)},` +
+    `"user_status":${status === null ? 'null' : JSON.stringify(status)}`;
+  if (!o.includeSortmetric) return json;
+  const rate = r.offer.conversion_rate;
+  const sortmetric = `,"sortmetric":${num(r.breakdown.metric)}`;
+  return rate === undefined ? json + sortmetric : `${json}${sortmetric},"conversion_rate":${num(rate)}`;
+}
+
+/** A catalog offer's fields as JSON without the closing brace, so the user's fields can follow. */
+interface CatalogPart {
+  open: Buffer;
+  /** No catalog field at all (`{}`): the user fields then start without a comma. */
+  empty: boolean;
+}
+
+/**
+ * renderPersonalized, serialized — the same bytes as `JSON.stringify` of it, built
+ * faster: each catalog offer's fields are serialized once per catalog (the offer
+ * objects are frozen and replaced whole by a sync), the click links share one
+ * prefix and one HMAC key per response, and the body is assembled as one Buffer.
+ * test/features/offerwall/offerwall-json.test.ts holds it to JSON.stringify(renderPersonalized(...)).
+ */
+export class PersonalizedJson {
+  private readonly parts = new WeakMap<CatalogOffer, CatalogPart>();
+  /** One signer per click secret (a wall's secret is fixed for the process). */
+  private readonly signers = new Map<string, (c: ClickLink) => string>();
+
+  private signer(secret: string): (c: ClickLink) => string {
+    let sign = this.signers.get(secret);
+    if (!sign) {
+      sign = clickSigner(secret);
+      this.signers.set(secret, sign);
+    }
+    return sign;
+  }
+
+  private catalogPart(offer: CatalogOffer): CatalogPart {
+    let part = this.parts.get(offer);
+    if (part === undefined) {
+      const json = JSON.stringify(catalogFields(offer));
+      part = { open: Buffer.from(json.slice(0, -1), 'utf8'), empty: json === '{}' };
+      this.parts.set(offer, part);
+    }
+    return part;
+  }
+
+  render(ranking: Ranking, o: RenderOptions): Buffer {
+    const link = clickLinks(o, this.signer(o.wall.secrets.clickSecret));
+    const head = JSON.stringify(envelope(ranking, o));
+    const chunks: (Buffer | string)[] = [`${head.slice(0, -1)},"offers":[`];
+    ranking.offers.forEach((r, n) => {
+      const part = this.catalogPart(r.offer);
+      const user = userFieldsJson(r, o, link(r.offer.offer_id));
+      chunks.push(part.open, `${part.empty ? '' : ','}${user}}${n + 1 < ranking.offers.length ? ',' : ''}`);
+    });
+    chunks.push(']}');
+    return concat(chunks);
+  }
+}
+
+function concat(chunks: readonly (Buffer | string)[]): Buffer {
+  let length = 0;
+  for (const c of chunks) length += typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const c of chunks) at += typeof c === 'string' ? out.write(c, at, 'utf8') : c.copy(out, at);
+  return out;
+}
+
+const PLAIN_ID = /^-?\d+$/;
+
+/** clickUrl for every offer of one response: the query up to `offer=` is the same for all. */
+function clickLinks(o: RenderOptions, sign: (c: ClickLink) => string): (offerId: number) => string {
+  const head = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid }).toString();
+  const sid3 = o.sid3 === null ? '' : `&${new URLSearchParams({ sid3: o.sid3 }).toString()}`;
+  const prefix = `${o.baseUrl}/api/v1/click?${head}&offer=`;
+  return (offerId) => {
+    const id = String(offerId);
+    const offer = PLAIN_ID.test(id)
+      ? id
+      : new URLSearchParams({ offer: id }).toString().slice('offer='.length);
+    const sig = sign({ wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3 });
+    return `${prefix}${offer}${sid3}&sig=${sig}`;
   };
 }
