@@ -22,11 +22,8 @@ export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', 
 /** Working arrays of one ranking, by catalog position. */
 export interface Scratch {
   status: Uint8Array;
-  rule: Int32Array;
   completed: Uint8Array;
-  boost: Float64Array;
   score: Float64Array;
-  kept: Int32Array;
 }
 
 /** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
@@ -46,6 +43,8 @@ export interface Selection {
 
 /** Targeting verdicts memoized per distinct request targeting; a handful of countries and devices in practice. */
 const TARGETING_MEMO_LIMIT = 1024;
+/** Ranking plans per rules snapshot: one per distinct targeting and set of matched rules (~25 KB each). */
+const PLAN_MEMO_LIMIT = 128;
 
 /**
  * One catalog prepared once for ranking many requests: the per-offer numbers ranking
@@ -67,6 +66,9 @@ export class CatalogIndex {
   readonly scratch: Scratch;
   private readonly selections = new WeakMap<OfferSelector, Selection>();
   private readonly freshness: FreshnessMemo;
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
+  private readonly plans = new WeakMap<object, Map<string, unknown>>();
   private readonly targeting = new Map<string, Uint8Array>();
 
   constructor(readonly offers: readonly CatalogOffer[]) {
@@ -78,14 +80,7 @@ export class CatalogIndex {
     this.logReward = Float64Array.from(offers, (o) => Math.log1p(o.total_user_reward));
     this.logPayout = Float64Array.from(offers, (o) => Math.log1p(o.payout));
     this.categories = offers.map((o) => o.category);
-    this.scratch = {
-      status: new Uint8Array(n),
-      rule: new Int32Array(n),
-      completed: new Uint8Array(n),
-      boost: new Float64Array(n),
-      score: new Float64Array(n),
-      kept: new Int32Array(n),
-    };
+    this.scratch = { status: new Uint8Array(n), completed: new Uint8Array(n), score: new Float64Array(n) };
     this.freshness = {
       at: Number.NaN,
       halfLife: Number.NaN,
@@ -132,9 +127,43 @@ export class CatalogIndex {
     return memo;
   }
 
+  /** A small number naming `o` within this index (for memo keys made of snapshot objects). */
+  idOf(o: object): number {
+    let id = this.objectIds.get(o);
+    if (id === undefined) {
+      id = this.nextObjectId++;
+      this.objectIds.set(o, id);
+    }
+    return id;
+  }
+
+  /**
+   * What `build` makes for (`owner`, `key`), built once (owner: a rules snapshot's object,
+   * so a reload starts afresh). At most PLAN_MEMO_LIMIT per owner.
+   */
+  memo<T>(owner: object, key: string, build: () => T): T {
+    let plans = this.plans.get(owner);
+    if (!plans) {
+      plans = new Map();
+      this.plans.set(owner, plans);
+    }
+    let plan = plans.get(key) as T | undefined;
+    if (plan === undefined) {
+      plan = build();
+      if (plans.size >= PLAN_MEMO_LIMIT) plans.clear();
+      plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** The memo key of a request targeting. */
+  static targetingKey(t: Targeting): string {
+    return `${t.country}\n${t.device}\n${t.osVersion}\n${t.bidFloor}`;
+  }
+
   /** Each offer's own targeting verdict for `t` as a code (0: eligible). Do not modify. */
   targetingCodes(t: Targeting): Uint8Array {
-    const key = `${t.country}\n${t.device}\n${t.osVersion}\n${t.bidFloor}`;
+    const key = CatalogIndex.targetingKey(t);
     let codes = this.targeting.get(key);
     if (!codes) {
       codes = Uint8Array.from(this.offers, (o) => CODE[targetingVerdict(o, t) ?? 'kept']);

@@ -2,7 +2,15 @@ import { CatalogIndex, CODE, DROP_REASONS } from './catalog-index.js';
 import { type DropReason, isCompleted, type Targeting } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
 import type { OfferProgress } from './progress.js';
-import { featuresOf, type RankingModel, type ScoreBreakdown, type ScoreRanges, scoreOf } from './ranking.js';
+import {
+  featuresOf,
+  type RankingModel,
+  type ScoreBreakdown,
+  type ScoreRanges,
+  scoreFromPartial,
+  scoreOf,
+} from './ranking.js';
+import { keptPositions, planFor, type RankingPlan, rangesOver } from './ranking-plan.js';
 import type { RuleEffect } from './rule-effects.js';
 
 /** What to do with offers the user already completed (rule file: `completedOffers`). */
@@ -51,77 +59,24 @@ export interface Ranking {
   dropped: DroppedOffer[];
 }
 
-/** Marks, per catalog position, why an offer is dropped (0: kept) and which rule dropped it. */
-function markDrops(index: CatalogIndex, input: RankingInput): void {
-  const { status, rule, completed } = index.scratch;
-  status.set(index.targetingCodes(input.targeting));
-  completed.fill(0);
+/**
+ * The user's completed offers on top of the plan: hidden ones become `completed` drops,
+ * shown ones are flagged. True when a hidden one was kept by the plan (the offers left,
+ * and so their scaling, are then no longer the plan's).
+ */
+function applyCompletions(index: CatalogIndex, input: RankingInput, plan: RankingPlan): boolean {
+  const { status, completed } = index.scratch;
+  let keptHidden = false;
   for (const [offerId, p] of input.progress) {
     const i = index.position.get(offerId);
-    if (i === undefined || status[i] !== CODE.kept || !isCompleted(p)) continue;
-    if (input.completedOffers === 'hide') status[i] = CODE.completed;
-    else completed[i] = 1;
-  }
-  // Rule effects in rule order: the first rule that drops an offer is the one named.
-  for (let k = 0; k < input.effects.length; k++) {
-    const e = input.effects[k] as RuleEffect;
-    if (e.exclude) dropAll(status, rule, index.selection(e.exclude).selected, CODE.rule_exclude, k);
-    if (e.allowOnly) dropAll(status, rule, index.selection(e.allowOnly).unselected, CODE.rule_allow_list, k);
-  }
-}
-
-function dropAll(status: Uint8Array, rule: Int32Array, positions: Int32Array, code: number, k: number): void {
-  for (let j = 0; j < positions.length; j++) {
-    const i = positions[j] as number;
-    if (status[i] === CODE.kept) {
-      status[i] = code;
-      rule[i] = k;
+    if (i === undefined || plan.targeting[i] !== CODE.kept || !isCompleted(p)) continue;
+    if (input.completedOffers === 'show') completed[i] = 1;
+    else {
+      if (status[i] === CODE.kept) keptHidden = true;
+      status[i] = CODE.completed;
     }
   }
-}
-
-/** Σ of the boosts selecting each offer, added in rule order (as the score always did). */
-function sumBoosts(index: CatalogIndex, effects: readonly RuleEffect[]): Float64Array {
-  const { boost } = index.scratch;
-  boost.fill(0);
-  for (const e of effects) {
-    if (!e.boost) continue;
-    const by = e.boost.by;
-    const positions = index.selection(e.boost).selected;
-    for (let j = 0; j < positions.length; j++) {
-      const i = positions[j] as number;
-      boost[i] = (boost[i] as number) + by;
-    }
-  }
-  return boost;
-}
-
-function range(values: Float64Array, kept: Int32Array, count: number): { min: number; max: number } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < count; j++) {
-    const v = values[kept[j] as number] as number;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-
-function ranges(index: CatalogIndex, kept: Int32Array, count: number): ScoreRanges {
-  return {
-    epc: range(index.epc, kept, count),
-    conversionRate: range(index.conversionRate, kept, count),
-    userReward: range(index.logReward, kept, count),
-    payout: range(index.logPayout, kept, count),
-  };
-}
-
-/** The kept positions, in catalog order; returns how many. */
-function collectKept(index: CatalogIndex): number {
-  const { status, kept } = index.scratch;
-  let count = 0;
-  for (let i = 0; i < status.length; i++) if (status[i] === CODE.kept) kept[count++] = i;
-  return count;
+  return keptHidden;
 }
 
 /**
@@ -129,8 +84,8 @@ function collectKept(index: CatalogIndex): number {
  * lower offer id — a total order, so keeping the best `limit` while scanning gives
  * exactly the head of the fully sorted list without sorting every offer.
  */
-function best(index: CatalogIndex, count: number, limit: number): number[] {
-  const { kept, completed, score } = index.scratch;
+function best(index: CatalogIndex, kept: Int32Array, limit: number): number[] {
+  const { completed, score } = index.scratch;
   const ids = index.ids;
   const before = (a: number, b: number) =>
     (completed[a] as number) - (completed[b] as number) ||
@@ -138,7 +93,7 @@ function best(index: CatalogIndex, count: number, limit: number): number[] {
     (ids[a] as number) - (ids[b] as number);
   const top: number[] = [];
   if (limit <= 0) return top;
-  for (let j = 0; j < count; j++) {
+  for (let j = 0; j < kept.length; j++) {
     const i = kept[j] as number;
     if (top.length === limit && before(i, top[limit - 1] as number) >= 0) continue;
     let at = Math.min(top.length, limit - 1);
@@ -149,8 +104,8 @@ function best(index: CatalogIndex, count: number, limit: number): number[] {
   return top;
 }
 
-function droppedList(index: CatalogIndex, effects: readonly RuleEffect[]): DroppedOffer[] {
-  const { status, rule } = index.scratch;
+function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly RuleEffect[]): DroppedOffer[] {
+  const { status } = index.scratch;
   const dropped: DroppedOffer[] = [];
   status.forEach((code, i) => {
     if (code === CODE.kept) return;
@@ -163,6 +118,29 @@ function droppedList(index: CatalogIndex, effects: readonly RuleEffect[]): Dropp
   return dropped;
 }
 
+/** Scores the kept offers into the scratch `score`; returns the ranges they were scaled over. */
+function scoreKept(
+  index: CatalogIndex,
+  input: RankingInput,
+  plan: RankingPlan,
+  kept: Int32Array,
+): ScoreRanges {
+  const { score } = index.scratch;
+  if (kept === plan.kept) {
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j] as number;
+      score[i] = scoreFromPartial(index, i, plan.partial[i] as number, input, plan.boost[i] as number);
+    }
+    return plan.ranges;
+  }
+  const r = rangesOver(index, kept);
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j] as number;
+    score[i] = scoreOf(index, i, r, input, plan.boost[i] as number);
+  }
+  return r;
+}
+
 /**
  * Filters the catalog for one user and ranks what is left: best score first, ties by
  * offer id so equal offers always come in the same order, completed offers (when
@@ -171,31 +149,27 @@ function droppedList(index: CatalogIndex, effects: readonly RuleEffect[]): Dropp
  */
 export function rankOffers(input: RankingInput): Ranking {
   const index = input.index ?? new CatalogIndex(input.offers);
-  markDrops(index, input);
-  const count = collectKept(index);
-  const { kept, score, completed } = index.scratch;
-  const boost = sumBoosts(index, input.effects);
-  const r = ranges(index, kept, count);
-  for (let j = 0; j < count; j++) {
-    const i = kept[j] as number;
-    score[i] = scoreOf(index, i, r, input, boost[i] as number);
-  }
+  const plan = planFor(index, input);
+  index.scratch.status.set(plan.status);
+  index.scratch.completed.fill(0);
+  const kept = applyCompletions(index, input, plan) ? keptPositions(index.scratch.status) : plan.kept;
+  const r = scoreKept(index, input, plan, kept);
   const boosting = input.effects.flatMap((e) =>
     e.boost ? [{ ruleId: e.ruleId, by: e.boost.by, has: index.selection(e.boost).has }] : [],
   );
-  const offers = best(index, count, input.limit).map((i, n) => {
+  const offers = best(index, kept, input.limit).map((i, n) => {
     const offer = index.offers[i] as CatalogOffer;
     const boosts: { ruleId: string; by: number }[] = [];
     for (const b of boosting) if (b.has[i]) boosts.push({ ruleId: b.ruleId, by: b.by });
     return {
       offer,
       progress: input.progress.get(offer.offer_id),
-      eligible: completed[i] === 0,
-      breakdown: featuresOf(index, i, r, input, boost[i] as number),
+      eligible: index.scratch.completed[i] === 0,
+      breakdown: featuresOf(index, i, r, input, plan.boost[i] as number),
       boosts,
       rank: n + 1,
     };
   });
-  const dropped = input.listDropped === false ? [] : droppedList(index, input.effects);
-  return { total: count, offers, dropped };
+  const dropped = input.listDropped === false ? [] : droppedList(index, plan.rule, input.effects);
+  return { total: kept.length, offers, dropped };
 }

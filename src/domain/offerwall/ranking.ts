@@ -108,10 +108,33 @@ function metricOf(f: RankingWeights, w: RankingWeights): number {
 }
 
 /**
- * The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals.
- * The same arithmetic as featuresOf, in the same order, without building the features
- * (it runs for every candidate offer of every request).
+ * The first four terms of the metric — epc, conversion rate, user reward, payout: what
+ * does not depend on the user or the clock — summed in the metric's own order, so that
+ * scoreFromPartial gives bit for bit the same score as the whole sum.
  */
+export function partialMetric(index: CatalogIndex, i: number, r: ScoreRanges, w: RankingWeights): number {
+  return (
+    w.epc * scale(index.epc[i] as number, r.epc) +
+    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
+    w.userReward * scale(index.logReward[i] as number, r.userReward) +
+    w.payout * scale(index.logPayout[i] as number, r.payout)
+  );
+}
+
+/** The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals. */
+export function scoreFromPartial(
+  index: CatalogIndex,
+  i: number,
+  partial: number,
+  input: ScoreInput,
+  boost: number,
+): number {
+  const w = input.model.weights;
+  const metric = partial + w.freshness * freshness(index, i, input) + w.affinity * affinity(index, i, input);
+  return round(metric + boost, 6);
+}
+
+/** scoreFromPartial without a precomputed partial (same arithmetic, same order as featuresOf). */
 export function scoreOf(
   index: CatalogIndex,
   i: number,
@@ -119,15 +142,7 @@ export function scoreOf(
   input: ScoreInput,
   boost: number,
 ): number {
-  const w = input.model.weights;
-  const metric =
-    w.epc * scale(index.epc[i] as number, r.epc) +
-    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
-    w.userReward * scale(index.logReward[i] as number, r.userReward) +
-    w.payout * scale(index.logPayout[i] as number, r.payout) +
-    w.freshness * freshness(index, i, input) +
-    w.affinity * affinity(index, i, input);
-  return round(metric + boost, 6);
+  return scoreFromPartial(index, i, partialMetric(index, i, r, input.model.weights), input, boost);
 }
 
 /** The full breakdown of one offer's score, for the offers a response returns. */

@@ -115,24 +115,28 @@ test('the ranking agrees with the straightforward version on 300 random catalogs
   for (let round = 0; round < 60; round++) {
     const offers = randomOffers(rand, 20 + Math.floor(rand() * 180));
     const index = new CatalogIndex(offers);
+    const model = {
+      weights: {
+        epc: 0.3,
+        conversionRate: 0.2,
+        userReward: 0.15,
+        payout: 0.1,
+        freshness: 0.1,
+        affinity: 0.15,
+      },
+      freshnessHalfLifeDays: 45,
+    };
+    // Two targetings and two rule sets: requests share plans, with other users' progress.
+    const targetings = [randomTargeting(rand), randomTargeting(rand)];
+    const ruleSets = [randomEffects(rand, offers), randomEffects(rand, offers)];
     // Several requests over one index: its memos must never leak one request into another.
     for (let request = 0; request < 5; request++) {
       const input: RankingInput = {
         offers,
-        targeting: randomTargeting(rand),
+        targeting: targetings[Math.floor(rand() * 2)] as Targeting,
         progress: randomProgress(rand, offers),
-        effects: randomEffects(rand, offers),
-        model: {
-          weights: {
-            epc: 0.3,
-            conversionRate: 0.2,
-            userReward: 0.15,
-            payout: 0.1,
-            freshness: 0.1,
-            affinity: 0.15,
-          },
-          freshnessHalfLifeDays: 45,
-        },
+        effects: ruleSets[Math.floor(rand() * 2)] as RuleEffect[],
+        model,
         completedOffers: rand() < 0.5 ? 'hide' : 'show',
         affinity: rand() < 0.5 ? {} : { Games: 1, Surveys: Math.round(rand() * 100) / 100 },
         now: new Date('2026-11-20T12:00:00Z'),
