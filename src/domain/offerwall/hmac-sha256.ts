@@ -25,7 +25,7 @@ const K = Int32Array.from(
 const IV = Int32Array.from([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 const BLOCK = 64;
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
@@ -112,6 +112,8 @@ export function hmacSha256Hex(secret: string | Buffer): (message: string) => str
   const state = new Int32Array(8);
   const last = new Uint8Array(BLOCK);
   let buf = new Uint8Array(4 * BLOCK);
+  // The digest's hex digits are written here and read out as one string (no per-byte strings).
+  const hex = Buffer.alloc(64);
   return (message) => {
     // Inner hash: the message after the ipad block, then 0x80, zeros and the length.
     const length = utf8Length(message);
@@ -136,12 +138,11 @@ export function hmacSha256Hex(secret: string | Buffer): (message: string) => str
     writeLength(last, BLOCK, BLOCK + 32);
     state.set(outer);
     compress(state, w, last, 0);
-    let hex = '';
     for (let i = 0; i < 8; i++) {
       const v = state[i] as number;
-      hex += `${HEX[v >>> 24]}${HEX[(v >>> 16) & 0xff]}${HEX[(v >>> 8) & 0xff]}${HEX[v & 0xff]}`;
+      for (let n = 0; n < 8; n++) hex[i * 8 + n] = HEX_DIGITS[(v >>> (28 - 4 * n)) & 0xf] as number;
     }
-    return hex;
+    return hex.toString('latin1');
   };
 }
 
