@@ -50,6 +50,11 @@ export class SegmentEvaluator {
     const outcomes = await this.rules.evaluate(facts);
     return { ids: outcomes.filter((o) => o.matched).map((o) => o.id), outcomes };
   }
+
+  /** `evaluate(facts).ids` without the outcomes: for serving paths that need only the ids. */
+  matchedIds(facts: Facts): Promise<string[]> {
+    return this.rules.matchedIds(facts);
+  }
 }
 
 /** Every segment a set of conditions needs, following references between segments. */

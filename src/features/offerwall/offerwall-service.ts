@@ -11,6 +11,7 @@ import { verifyClick, verifyPostback } from '../../domain/offerwall/signatures.j
 import { AppError } from '../../http/app-error.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
+import type { OfferwallRules } from '../../rules/kinds/offerwall.js';
 import type { SegmentMatch } from '../../rules/segment-catalog.js';
 import type { OfferwallStore } from '../../store/offerwall-store.js';
 import type { Catalog } from './offer-catalogs.js';
@@ -41,7 +42,9 @@ export type PersonalizedOutcome =
   | {
       reason: 'RANKED' | 'NO_ELIGIBLE_OFFERS';
       ranking: Ranking;
+      /** The matched ids; every segment's outcome only when explaining. */
       segments: SegmentMatch;
+      /** Every rule's outcome when explaining; serving keeps none (the effects are in the ranking). */
       rules: RuleOutcome<RuleEffect>[];
       facts: Facts;
     };
@@ -54,7 +57,10 @@ export interface ServiceDeps {
   now: () => Date;
   /** Ids for new bans. */
   newId: () => string;
-  /** True keeps what only explanations read (every dropped offer); the server leaves it out. */
+  /**
+   * True keeps what only explanations read (every segment's and rule's outcome, every
+   * dropped offer); the server leaves it out.
+   */
   explain?: boolean;
 }
 
@@ -148,8 +154,7 @@ export class OfferwallService {
       user: history,
     };
     const ow = rules.offerwall;
-    const segments = ow ? await ow.segments.evaluate(facts) : { ids: [], outcomes: [] };
-    const outcomes = ow ? await ow.rules.evaluate({ ...facts, segments: segments.ids }) : [];
+    const { segments, outcomes, effects } = await this.rulesFor(ow, facts);
     const catalog = this.catalog(wallId);
     const ranking = rankOffers({
       offers: catalog.offers,
@@ -157,7 +162,7 @@ export class OfferwallService {
       listDropped: this.deps.explain === true,
       targeting: req,
       progress: new Map(progress.map((p) => [p.offerId, p])),
-      effects: outcomes.filter((o) => o.matched).map((o) => o.data),
+      effects,
       model: ow?.ranking ?? DEFAULT_RANKING,
       completedOffers: ow?.completedOffers ?? 'hide',
       affinity: history.categories,
@@ -166,6 +171,23 @@ export class OfferwallService {
     });
     const reason = ranking.total === 0 ? 'NO_ELIGIBLE_OFFERS' : 'RANKED';
     return { reason, ranking, segments, rules: outcomes, facts: { ...facts, segments: segments.ids } };
+  }
+
+  /**
+   * The segments once, then the rules once, both decided by json-rules-engine (through
+   * each rule set's decision cache). Explaining keeps every outcome with its trace;
+   * serving keeps only what the ranking reads: the matched ids and the matched effects.
+   */
+  private async rulesFor(ow: OfferwallRules | null, facts: Facts) {
+    if (!ow) return { segments: { ids: [], outcomes: [] }, outcomes: [], effects: [] };
+    if (this.deps.explain) {
+      const segments = await ow.segments.evaluate(facts);
+      const outcomes = await ow.rules.evaluate({ ...facts, segments: segments.ids });
+      return { segments, outcomes, effects: outcomes.filter((o) => o.matched).map((o) => o.data) };
+    }
+    const ids = await ow.segments.matchedIds(facts);
+    const effects = await ow.rules.matchedData({ ...facts, segments: ids });
+    return { segments: { ids, outcomes: [] }, outcomes: [], effects };
   }
 
   /** Verifies a click link, records the click (offer → in progress) and gives the advertiser URL. */

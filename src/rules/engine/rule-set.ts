@@ -172,6 +172,42 @@ export class RuleSet<D> {
     });
   }
 
+  /**
+   * Which rules hold for `facts` (1 per rule, in definition order), decided as `evaluate`
+   * decides — the cache, or json-rules-engine on a miss — without outcome objects or
+   * traces: for serving paths that only read what matched. The array may be shared with
+   * the cache: read it, never write it.
+   */
+  matched(facts: Facts): Promise<Uint8Array> {
+    if (this.rules.length === 0) return Promise.resolve(NONE);
+    const key = this.cache.keyOf(facts);
+    const cached = key === null ? undefined : this.cache.get(key);
+    if (cached) return cached;
+    const decided = this.run(facts).then(matchedOf);
+    if (key !== null) this.cache.set(key, decided);
+    return decided;
+  }
+
+  /** The data of every rule that holds, in definition order (`matched`, then the specs' data). */
+  async matchedData(facts: Facts): Promise<D[]> {
+    const matched = await this.matched(facts);
+    const data: D[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (matched[i] === 1) data.push((this.specs[i] as RuleSpec<D>).data);
+    }
+    return data;
+  }
+
+  /** The ids of every rule that holds, in definition order. */
+  async matchedIds(facts: Facts): Promise<string[]> {
+    const matched = await this.matched(facts);
+    const ids: string[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (matched[i] === 1) ids.push((this.specs[i] as RuleSpec<D>).id);
+    }
+    return ids;
+  }
+
   private run(facts: Facts, only?: number): Promise<EngineRuleResult[]> {
     const almanac = new Almanac({ allowUndefinedFacts: true, pathResolver: resolvePath });
     for (const [id, value] of Object.entries(facts)) almanac.addRuntimeFact(id, value);
@@ -201,6 +237,8 @@ export class RuleSet<D> {
  * key, so even the ×10 benchmark rules stay well under a megabyte per set.
  */
 const DECISION_CACHE_CAPACITY = 4096;
+
+const NONE = new Uint8Array(0);
 
 function matchedOf(results: readonly EngineRuleResult[]): Uint8Array {
   return Uint8Array.from(results, (r) => (r.result === true ? 1 : 0));
