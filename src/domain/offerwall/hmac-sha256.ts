@@ -93,37 +93,48 @@ function writeLength(buf: Uint8Array, end: number, bytes: number): void {
   }
 }
 
-/** A signer for one key: `sign(message)` is the hex HMAC-SHA256 of the message's UTF-8 bytes. */
-export function hmacSha256Hex(secret: string | Buffer): (message: string) => string {
-  let key: Uint8Array = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  if (key.length > BLOCK) key = createHash('sha256').update(key).digest();
-  const padded = (pad: number) => {
-    const block = new Uint8Array(BLOCK).fill(pad);
-    key.forEach((byte, i) => {
-      block[i] = byte ^ pad;
-    });
-    const state = IV.slice();
-    compress(state, new Int32Array(64), block, 0);
-    return state;
-  };
-  const inner = padded(0x36);
-  const outer = padded(0x5c);
-  const w = new Int32Array(64);
-  const state = new Int32Array(8);
-  const last = new Uint8Array(BLOCK);
-  let buf = new Uint8Array(4 * BLOCK);
-  // The digest's hex digits are written here and read out as one string (no per-byte strings).
-  const hex = Buffer.alloc(64);
-  return (message) => {
+/**
+ * HMAC-SHA256 under one key, with the key's inner and outer pad blocks hashed once.
+ * `hexInto` signs bytes and writes the digest's 64 lowercase hex digits into a buffer
+ * (the offerwall writes them straight into its response body); not reentrant, but it
+ * never awaits, so one instance serves every request of a process.
+ */
+export class HmacSha256 {
+  private readonly inner: Int32Array;
+  private readonly outer: Int32Array;
+  private readonly w = new Int32Array(64);
+  private readonly state = new Int32Array(8);
+  private readonly last = new Uint8Array(BLOCK);
+  private buf = new Uint8Array(4 * BLOCK);
+
+  constructor(secret: string | Uint8Array) {
+    let key: Uint8Array = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+    if (key.length > BLOCK) key = createHash('sha256').update(key).digest();
+    const padded = (pad: number) => {
+      const block = new Uint8Array(BLOCK).fill(pad);
+      key.forEach((byte, i) => {
+        block[i] = byte ^ pad;
+      });
+      const state = IV.slice();
+      compress(state, new Int32Array(64), block, 0);
+      return state;
+    };
+    this.inner = padded(0x36);
+    this.outer = padded(0x5c);
+  }
+
+  /** Writes the hex HMAC of `message[0..length)` at `out[at..at+64)`. */
+  hexInto(message: Uint8Array, length: number, out: Uint8Array, at: number): void {
+    const { state, w, last } = this;
     // Inner hash: the message after the ipad block, then 0x80, zeros and the length.
-    const length = utf8Length(message);
     const blocks = Math.ceil((length + 9) / BLOCK);
-    if (buf.length < blocks * BLOCK) buf = new Uint8Array(blocks * BLOCK);
-    writeUtf8(buf, message, length);
+    if (this.buf.length < blocks * BLOCK) this.buf = new Uint8Array(blocks * BLOCK);
+    const buf = this.buf;
+    for (let i = 0; i < length; i++) buf[i] = message[i] as number;
     buf[length] = 0x80;
     buf.fill(0, length + 1, blocks * BLOCK);
     writeLength(buf, blocks * BLOCK, BLOCK + length);
-    state.set(inner);
+    state.set(this.inner);
     for (let b = 0; b < blocks; b++) compress(state, w, buf, b * BLOCK);
     // Outer hash: the inner digest after the opad block.
     last.fill(0);
@@ -136,30 +147,23 @@ export function hmacSha256Hex(secret: string | Buffer): (message: string) => str
     }
     last[32] = 0x80;
     writeLength(last, BLOCK, BLOCK + 32);
-    state.set(outer);
+    state.set(this.outer);
     compress(state, w, last, 0);
     for (let i = 0; i < 8; i++) {
       const v = state[i] as number;
-      for (let n = 0; n < 8; n++) hex[i * 8 + n] = HEX_DIGITS[(v >>> (28 - 4 * n)) & 0xf] as number;
+      for (let n = 0; n < 8; n++) out[at + i * 8 + n] = HEX_DIGITS[(v >>> (28 - 4 * n)) & 0xf] as number;
     }
+  }
+}
+
+/** A signer for one key: `sign(message)` is the hex HMAC-SHA256 of the message's UTF-8 bytes. */
+export function hmacSha256Hex(secret: string | Uint8Array): (message: string) => string {
+  const hmac = new HmacSha256(secret);
+  // The digest's hex digits are written here and read out as one string (no per-byte strings).
+  const hex = Buffer.alloc(64);
+  return (message) => {
+    const bytes = Buffer.from(message, 'utf8');
+    hmac.hexInto(bytes, bytes.length, hex, 0);
     return hex.toString('latin1');
   };
-}
-
-/** The UTF-8 length of `s`; -1 when it is not plain ASCII. */
-function asciiLength(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
-  return s.length;
-}
-
-function utf8Length(s: string): number {
-  const ascii = asciiLength(s);
-  return ascii >= 0 ? ascii : Buffer.byteLength(s, 'utf8');
-}
-
-/** Writes the UTF-8 bytes of `s` (`length` of them) at the start of `buf`. */
-function writeUtf8(buf: Uint8Array, s: string, length: number): void {
-  if (length === s.length) {
-    for (let i = 0; i < length; i++) buf[i] = s.charCodeAt(i);
-  } else buf.set(Buffer.from(s, 'utf8'));
 }

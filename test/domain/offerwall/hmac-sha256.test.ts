@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import test from 'ava';
 import { hmacSha256Hex } from '../../../src/domain/offerwall/hmac-sha256.js';
+import { ClickSigner, signClick } from '../../../src/domain/offerwall/signatures.js';
 
 const node = (key: string | Buffer, message: string) =>
   createHmac('sha256', key).update(message, 'utf8').digest('hex');
@@ -25,4 +26,26 @@ test('HMAC-SHA256 equals node:crypto for RFC 4231 and thousands of random keys a
     }
   }
   t.is(checked, 5600);
+});
+
+test("ClickSigner writes signClick's hex for any user, sid3 and offer id", (t) => {
+  const secret = 'sécret';
+  const signer = new ClickSigner(secret);
+  const out = Buffer.alloc(70, 0x2a);
+  const uids = ['u1', 'a b', 'ü/ß?&=#%', 'emoji 😀', 'x'.repeat(300)];
+  let checked = 0;
+  for (const uid of uids) {
+    for (const sid3 of [null, '', 'bench', 'ü\n2', 's'.repeat(200)]) {
+      signer.user(1001, uid, sid3);
+      for (const offerId of [0, 7, 30001, -3, 1.5, 1e21, Number.MAX_SAFE_INTEGER]) {
+        signer.signInto(offerId, out, 3);
+        t.is(out.toString('latin1', 3, 67), signClick(secret, { wallId: 1001, uid, offerId, sid3 }));
+        checked++;
+      }
+    }
+  }
+  // Nothing written outside the 64 hex digits.
+  t.is(out.toString('latin1', 0, 3), '***');
+  t.is(out.toString('latin1', 67), '***');
+  t.is(checked, 175);
 });

@@ -71,5 +71,7 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
     bidFloor: null,
   };
   t.is(json.render(empty, o).toString('utf8'), JSON.stringify(renderPersonalized(empty, o)));
+  // After a small body the next one starts small and has to grow several times.
+  t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
   t.regex(clickUrl(o, 10161), /^http:\/\/h\/api\/v1\/click\?wall=1001&uid=x&offer=10161&sig=[0-9a-f]{64}$/);
 });
