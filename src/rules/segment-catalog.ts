@@ -52,7 +52,7 @@ export class SegmentEvaluator {
   }
 
   /** `evaluate(facts).ids` without the outcomes: for serving paths that need only the ids. */
-  matchedIds(facts: Facts): Promise<string[]> {
+  matchedIds(facts: Facts): Promise<readonly string[]> {
     return this.rules.matchedIds(facts);
   }
 }

@@ -154,9 +154,7 @@ export function rankOffers(input: RankingInput): Ranking {
   index.scratch.completed.fill(0);
   const kept = applyCompletions(index, input, plan) ? keptPositions(index.scratch.status) : plan.kept;
   const r = scoreKept(index, input, plan, kept);
-  const boosting = input.effects.flatMap((e) =>
-    e.boost ? [{ ruleId: e.ruleId, by: e.boost.by, has: index.selection(e.boost).has }] : [],
-  );
+  const { boosting } = plan;
   const offers = best(index, kept, input.limit).map((i, n) => {
     const offer = index.offers[i] as CatalogOffer;
     const boosts: { ruleId: string; by: number }[] = [];

@@ -23,6 +23,8 @@ export interface RankingPlan {
   ranges: ScoreRanges;
   /** partialMetric of each kept position. */
   partial: Float64Array;
+  /** The boosting rules in rule order, with the offers each selects (for a ranked offer's `boosts`). */
+  boosting: readonly { ruleId: string; by: number; has: Uint8Array }[];
 }
 
 export interface PlanInput {
@@ -110,12 +112,18 @@ function buildPlan(index: CatalogIndex, input: PlanInput): RankingPlan {
   const ranges = rangesOver(index, kept);
   const partial = new Float64Array(index.size);
   for (const i of kept) partial[i] = partialMetric(index, i, ranges, input.model.weights);
-  return { targeting, status, rule, boost: sumBoosts(index, input.effects), kept, ranges, partial };
+  const boosting = input.effects.flatMap((e) =>
+    e.boost ? [{ ruleId: e.ruleId, by: e.boost.by, has: index.selection(e.boost).has }] : [],
+  );
+  return { targeting, status, rule, boost: sumBoosts(index, input.effects), kept, ranges, partial, boosting };
 }
 
 /** The plan for this targeting, these matched rules and this model, built once per catalog. */
 export function planFor(index: CatalogIndex, input: PlanInput): RankingPlan {
-  const rules = input.effects.map((e) => index.idOf(e)).join(',');
+  // A frozen list is a rule set's shared list for one outcome: naming it names its rules.
+  const rules = Object.isFrozen(input.effects)
+    ? `L${index.idOf(input.effects)}`
+    : input.effects.map((e) => index.idOf(e)).join(',');
   const key = `${CatalogIndex.targetingKey(input.targeting)}|${rules}`;
   return index.memo(input.model, key, () => buildPlan(index, input));
 }

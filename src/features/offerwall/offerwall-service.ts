@@ -43,7 +43,7 @@ export type PersonalizedOutcome =
       reason: 'RANKED' | 'NO_ELIGIBLE_OFFERS';
       ranking: Ranking;
       /** The matched ids; every segment's outcome only when explaining. */
-      segments: SegmentMatch;
+      segments: { ids: readonly string[]; outcomes: SegmentMatch['outcomes'] };
       /** Every rule's outcome when explaining; serving keeps none (the effects are in the ranking). */
       rules: RuleOutcome<RuleEffect>[];
       facts: Facts;

@@ -127,15 +127,17 @@ test('the ranking agrees with the straightforward version on 300 random catalogs
       freshnessHalfLifeDays: 45,
     };
     // Two targetings and two rule sets: requests share plans, with other users' progress.
+    // The third is the first as a rule set hands it out (frozen, found by identity).
     const targetings = [randomTargeting(rand), randomTargeting(rand)];
-    const ruleSets = [randomEffects(rand, offers), randomEffects(rand, offers)];
+    const first = randomEffects(rand, offers);
+    const ruleSets = [first, randomEffects(rand, offers), Object.freeze([...first])];
     // Several requests over one index: its memos must never leak one request into another.
     for (let request = 0; request < 5; request++) {
       const input: RankingInput = {
         offers,
         targeting: targetings[Math.floor(rand() * 2)] as Targeting,
         progress: randomProgress(rand, offers),
-        effects: ruleSets[Math.floor(rand() * 2)] as RuleEffect[],
+        effects: ruleSets[Math.floor(rand() * 3)] as readonly RuleEffect[],
         model,
         completedOffers: rand() < 0.5 ? 'hide' : 'show',
         affinity: rand() < 0.5 ? {} : { Games: 1, Surveys: Math.round(rand() * 100) / 100 },
