@@ -9,9 +9,9 @@ import { FeedClient } from './catalog-feed.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import { OfferCatalogs, type WallRef } from './offer-catalogs.js';
 import { adminRoutes } from './offerwall-admin-routes.js';
-import { PersonalizedJson } from './offerwall-response.js';
 import { publicRoutes } from './offerwall-routes.js';
 import { OfferwallService, type WallInfo } from './offerwall-service.js';
+import { PersonalizedJson } from './personalized-json.js';
 
 /** Walls of active apps that have offerwall secrets, by wall id (ids are unique across apps). */
 export function wallDirectory(apps: readonly AppConfig[]): Map<number, WallInfo> {

@@ -6,8 +6,8 @@ import type { RequestState } from '../../http/request-context.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { rulesVersionHeader } from '../../rules/app-rules.js';
 import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
-import type { PersonalizedJson } from './offerwall-response.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
+import type { PersonalizedJson } from './personalized-json.js';
 
 /** What the public routes need besides the service; built once by the feature. */
 export interface PublicRouteDeps {

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { rankOffers } from '../../../src/domain/offerwall/decide.js';
 import type { OfferPage } from '../../../src/domain/offerwall/offer.js';
+import type { OfferProgress, ProgressStatus } from '../../../src/domain/offerwall/progress.js';
 import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
 import {
   clickUrl,
-  PersonalizedJson,
   type RenderOptions,
   renderPersonalized,
 } from '../../../src/features/offerwall/offerwall-response.js';
+import { PersonalizedJson } from '../../../src/features/offerwall/personalized-json.js';
 
 // The route sends PersonalizedJson's text; it must be exactly JSON.stringify of the
 // documented object, whatever the user id, sid3 and options.
@@ -20,23 +21,57 @@ const WALL = {
   secrets: { clickSecret: 'sécret key', postbackSecret: 'p' },
 };
 
+function progressOf(offerId: number, status: ProgressStatus): OfferProgress {
+  return {
+    appId: 'demo',
+    uid: 'u',
+    offerId,
+    wallId: 1001,
+    category: 'Games',
+    offerType: 2,
+    status,
+    sid3: null,
+    clicks: 1,
+    firstClickAt: null,
+    lastClickAt: null,
+    completedEvents: [],
+    completedAt: null,
+    updatedAt: '',
+  };
+}
+
 const AWKWARD = ['u-1', 'a b', "o'neil!(x)~*", 'ü/ß?&=#%', '+plus+', 'emoji 😀', ''];
 
 test('the serialized personalized body is JSON.stringify of renderPersonalized, byte for byte', async (t) => {
   const page = JSON.parse(await readFile('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
   const json = new PersonalizedJson();
-  const ranking = rankOffers({
+  // Offers in progress, completed but shown (not eligible), and one with a status no
+  // code writes: every combination the body spells differently.
+  const statuses = ['in_progress', 'completed', 'in_progress', 'paused'] as ProgressStatus[];
+  const input = {
     offers: page.offers,
     targeting: { country: 'DE', device: null, osVersion: null, bidFloor: null },
-    progress: new Map(),
+    progress: new Map<number, OfferProgress>(),
     effects: [{ ruleId: 'b', boost: { offerTypes: [2, 3], by: 0.1 } }],
     model: DEFAULT_RANKING,
-    completedOffers: 'hide',
+    completedOffers: 'show' as const,
     affinity: { Games: 0.5 },
     now: new Date('2026-11-20T00:00:00Z'),
     limit: 25,
-  });
+  };
+  const progress = new Map(
+    rankOffers(input)
+      .offers.slice(0, 12)
+      .flatMap(({ offer }, k) => {
+        const status = statuses[k % 4];
+        return k % 3 === 0 || !status ? [] : [[offer.offer_id, progressOf(offer.offer_id, status)] as const];
+      }),
+  );
+  // Completed offers come after every earnable one: a limit that keeps them all.
+  const ranking = rankOffers({ ...input, progress, limit: 500 });
   t.true(ranking.offers.length > 10);
+  const seen = new Set(ranking.offers.map((r) => `${r.eligible}:${r.progress?.status ?? null}`));
+  t.deepEqual([...seen].sort(), ['false:completed', 'true:in_progress', 'true:null', 'true:paused']);
   let checked = 0;
   for (const uid of AWKWARD.filter((u) => u !== '')) {
     for (const sid3 of [null, ...AWKWARD]) {
