@@ -2,7 +2,9 @@
  * The top self-time functions of a V8 `.cpuprofile` (from `node --cpu-prof`, e.g.
  * `BENCH_CPU_PROF=.tmp/prof npm run bench`), and the same grouped by package or file:
  *
- *   npx tsx bench/profile-top.ts .tmp/prof/CPU.*.cpuprofile [count]
+ *   npx tsx bench/profile-top.ts <file.cpuprofile> [count] [skipSeconds]
+ *
+ * skipSeconds leaves out the first seconds of the profile (start-up, loading the store).
  */
 import { readFileSync } from 'node:fs';
 
@@ -19,15 +21,21 @@ interface Profile {
 }
 
 const file = process.argv[2];
-if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [count]');
+if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [count] [skipSeconds]');
 const count = Number(process.argv[3] ?? 30);
+const skipUs = Number(process.argv[4] ?? 0) * 1e6;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 
 // Self time per node from the samples and their time deltas (µs).
 const selfUs = new Map<number, number>();
+let at = 0;
 profile.samples.forEach((id, i) => {
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (at >= skipUs && byId.get(id)?.callFrame.functionName !== '(idle)') {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  }
 });
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
@@ -51,7 +59,7 @@ function top(key: (n: ProfileNode) => string): [string, number][] {
 }
 
 const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
-console.log(`total ${(total / 1e6).toFixed(1)} s sampled\n\nself time by function:`);
+console.log(`${(total / 1e6).toFixed(1)} s busy (idle left out)\n\nself time by function:`);
 for (const [k, us] of top(
   (n) =>
     `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`,

@@ -9,7 +9,7 @@ export interface SegmentDefinition {
 
 /** What segment evaluation returns: the ids that matched, and every outcome for explain. */
 export interface SegmentMatch {
-  ids: string[];
+  ids: readonly string[];
   outcomes: RuleOutcome<SegmentDefinition>[];
 }
 
@@ -52,7 +52,7 @@ export class SegmentEvaluator {
   }
 
   /** `evaluate(facts).ids` without the outcomes: for serving paths that need only the ids. */
-  matchedIds(facts: Facts): Promise<string[]> {
+  matchedIds(facts: Facts): Promise<readonly string[]> {
     return this.rules.matchedIds(facts);
   }
 }

@@ -125,3 +125,28 @@ test('decisions from the cache equal fresh json-rules-engine runs over many rand
   }
   t.true(cached.cache.hits > 200);
 });
+
+test('matchedIds and matchedData answer what evaluate matched, fresh and from the cache either one filled', async (t) => {
+  const shared = segmentSet();
+  const countries = ['DE', 'FR', undefined];
+  const tags = [[], ['fan'], ['fan', 'x'], undefined];
+  let seed = 11;
+  const pick = <T>(xs: readonly T[]): T => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return xs[seed % xs.length] as T;
+  };
+  for (let i = 0; i < 300; i++) {
+    const facts = {
+      request: { country: pick(countries) },
+      user: { purchases: pick([0, 1, 2, null]), tags: pick(tags) },
+    };
+    const expected = await matchedIds(segmentSet(), facts);
+    // Either way in first, so that each reads decisions the other one cached.
+    if (i % 2 === 0) t.deepEqual(await matchedIds(shared, facts), expected);
+    t.deepEqual(await shared.matchedIds(facts), expected);
+    t.deepEqual(await shared.matchedData(facts), expected);
+    t.deepEqual(await matchedIds(shared, facts), expected);
+  }
+  t.true(shared.cache.hits > 600);
+  t.true(shared.cache.misses <= 48);
+});

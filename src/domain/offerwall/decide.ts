@@ -1,14 +1,25 @@
-import { type DropReason, isCompleted, type Targeting, targetingVerdict } from './eligibility.js';
+import { CatalogIndex, CODE, DROP_REASONS } from './catalog-index.js';
+import { type DropReason, isCompleted, type Targeting } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
 import type { OfferProgress } from './progress.js';
-import { type RankingModel, type ScoreBreakdown, scoreOffers } from './ranking.js';
-import { applyEffects, type RuleEffect } from './rule-effects.js';
+import {
+  featuresOf,
+  type RankingModel,
+  type ScoreBreakdown,
+  type ScoreRanges,
+  scoreFromPartial,
+  scoreOf,
+} from './ranking.js';
+import { keptPositions, planFor, type RankingPlan, rangesOver } from './ranking-plan.js';
+import type { RuleEffect } from './rule-effects.js';
 
 /** What to do with offers the user already completed (rule file: `completedOffers`). */
 export type CompletedOffers = 'hide' | 'show';
 
 export interface RankingInput {
   offers: readonly CatalogOffer[];
+  /** `offers` prepared for ranking (the service keeps one per catalog); built here when absent. */
+  index?: CatalogIndex;
   targeting: Targeting;
   /** The user's progress by offer id. */
   progress: ReadonlyMap<number, OfferProgress>;
@@ -20,6 +31,8 @@ export interface RankingInput {
   affinity: Readonly<Record<string, number>>;
   now: Date;
   limit: number;
+  /** False leaves `dropped` empty: only explanations read it. Default true. */
+  listDropped?: boolean;
 }
 
 export interface RankedOffer {
@@ -46,62 +59,115 @@ export interface Ranking {
   dropped: DroppedOffer[];
 }
 
-type Candidate = { offer: CatalogOffer; eligible: boolean; boosts: { ruleId: string; by: number }[] };
-
-function candidates(input: RankingInput, dropped: DroppedOffer[]): Candidate[] {
-  const kept: Candidate[] = [];
-  for (const offer of input.offers) {
-    const reason = targetingVerdict(offer, input.targeting);
-    if (reason) {
-      dropped.push({ offerId: offer.offer_id, reason });
-      continue;
+/**
+ * The user's completed offers on top of the plan: hidden ones become `completed` drops,
+ * shown ones are flagged. True when a hidden one was kept by the plan (the offers left,
+ * and so their scaling, are then no longer the plan's).
+ */
+function applyCompletions(index: CatalogIndex, input: RankingInput, plan: RankingPlan): boolean {
+  const { status, completed } = index.scratch;
+  let keptHidden = false;
+  for (const [offerId, p] of input.progress) {
+    const i = index.position.get(offerId);
+    if (i === undefined || plan.targeting[i] !== CODE.kept || !isCompleted(p)) continue;
+    if (input.completedOffers === 'show') completed[i] = 1;
+    else {
+      if (status[i] === CODE.kept) keptHidden = true;
+      status[i] = CODE.completed;
     }
-    const completed = isCompleted(input.progress.get(offer.offer_id));
-    if (completed && input.completedOffers === 'hide') {
-      dropped.push({ offerId: offer.offer_id, reason: 'completed' });
-      continue;
-    }
-    const verdict = applyEffects(input.effects, offer);
-    if (!verdict.kept) {
-      dropped.push({ offerId: offer.offer_id, reason: verdict.reason, ruleId: verdict.ruleId });
-      continue;
-    }
-    kept.push({ offer, eligible: !completed, boosts: verdict.boosts });
   }
-  return kept;
+  return keptHidden;
+}
+
+/**
+ * Best first among the kept offers: earnable before completed, then score, then the
+ * lower offer id — a total order, so keeping the best `limit` while scanning gives
+ * exactly the head of the fully sorted list without sorting every offer.
+ */
+function best(index: CatalogIndex, kept: Int32Array, limit: number): number[] {
+  const { completed, score } = index.scratch;
+  const ids = index.ids;
+  const before = (a: number, b: number) =>
+    (completed[a] as number) - (completed[b] as number) ||
+    (score[b] as number) - (score[a] as number) ||
+    (ids[a] as number) - (ids[b] as number);
+  const top: number[] = [];
+  if (limit <= 0) return top;
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j] as number;
+    if (top.length === limit && before(i, top[limit - 1] as number) >= 0) continue;
+    let at = Math.min(top.length, limit - 1);
+    while (at > 0 && before(i, top[at - 1] as number) < 0) at--;
+    top.splice(at, 0, i);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly RuleEffect[]): DroppedOffer[] {
+  const { status } = index.scratch;
+  const dropped: DroppedOffer[] = [];
+  status.forEach((code, i) => {
+    if (code === CODE.kept) return;
+    const offerId = (index.offers[i] as CatalogOffer).offer_id;
+    const reason = DROP_REASONS[code] as DropReason;
+    if (code === CODE.rule_exclude || code === CODE.rule_allow_list) {
+      dropped.push({ offerId, reason, ruleId: (effects[rule[i] as number] as RuleEffect).ruleId });
+    } else dropped.push({ offerId, reason });
+  });
+  return dropped;
+}
+
+/** Scores the kept offers into the scratch `score`; returns the ranges they were scaled over. */
+function scoreKept(
+  index: CatalogIndex,
+  input: RankingInput,
+  plan: RankingPlan,
+  kept: Int32Array,
+): ScoreRanges {
+  const { score } = index.scratch;
+  if (kept === plan.kept) {
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j] as number;
+      score[i] = scoreFromPartial(index, i, plan.partial[i] as number, input, plan.boost[i] as number);
+    }
+    return plan.ranges;
+  }
+  const r = rangesOver(index, kept);
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j] as number;
+    score[i] = scoreOf(index, i, r, input, plan.boost[i] as number);
+  }
+  return r;
 }
 
 /**
  * Filters the catalog for one user and ranks what is left: best score first, ties by
  * offer id so equal offers always come in the same order, completed offers (when
- * shown) after every offer the user can still earn from.
+ * shown) after every offer the user can still earn from. Only the offers returned get
+ * their breakdown built; the rest of the catalog is scored in typed arrays.
  */
 export function rankOffers(input: RankingInput): Ranking {
-  const dropped: DroppedOffer[] = [];
-  const kept = candidates(input, dropped);
-  const boostOf = new Map(kept.map((c) => [c.offer, c.boosts.reduce((s, b) => s + b.by, 0)]));
-  const scores = scoreOffers(
-    kept.map((c) => c.offer),
-    input.model,
-    input.affinity,
-    input.now,
-    (o) => boostOf.get(o) ?? 0,
-  );
-  const ranked = kept
-    .map((c, i) => ({ ...c, breakdown: scores[i] as ScoreBreakdown }))
-    .sort(
-      (a, b) =>
-        Number(b.eligible) - Number(a.eligible) ||
-        b.breakdown.score - a.breakdown.score ||
-        a.offer.offer_id - b.offer.offer_id,
-    );
-  const offers = ranked.slice(0, input.limit).map((c, i) => ({
-    offer: c.offer,
-    progress: input.progress.get(c.offer.offer_id),
-    eligible: c.eligible,
-    breakdown: c.breakdown,
-    boosts: c.boosts,
-    rank: i + 1,
-  }));
-  return { total: ranked.length, offers, dropped };
+  const index = input.index ?? new CatalogIndex(input.offers);
+  const plan = planFor(index, input);
+  index.scratch.status.set(plan.status);
+  index.scratch.completed.fill(0);
+  const kept = applyCompletions(index, input, plan) ? keptPositions(index.scratch.status) : plan.kept;
+  const r = scoreKept(index, input, plan, kept);
+  const { boosting } = plan;
+  const offers = best(index, kept, input.limit).map((i, n) => {
+    const offer = index.offers[i] as CatalogOffer;
+    const boosts: { ruleId: string; by: number }[] = [];
+    for (const b of boosting) if (b.has[i]) boosts.push({ ruleId: b.ruleId, by: b.by });
+    return {
+      offer,
+      progress: input.progress.get(offer.offer_id),
+      eligible: index.scratch.completed[i] === 0,
+      breakdown: featuresOf(index, i, r, input, plan.boost[i] as number),
+      boosts,
+      rank: n + 1,
+    };
+  });
+  const dropped = input.listDropped === false ? [] : droppedList(index, plan.rule, input.effects);
+  return { total: kept.length, offers, dropped };
 }

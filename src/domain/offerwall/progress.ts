@@ -53,7 +53,10 @@ export function userHistory(progress: Iterable<OfferProgress>): UserHistory {
   return h;
 }
 
+// 10 ** digits for the usual digits, computed once: rounding runs for every ranked offer.
+const POWERS_OF_TEN = Array.from({ length: 10 }, (_, d) => 10 ** d);
+
 export function round(value: number, digits: number): number {
-  const f = 10 ** digits;
+  const f = POWERS_OF_TEN[digits] ?? 10 ** digits;
   return Math.round(value * f) / f;
 }

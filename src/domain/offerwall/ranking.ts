@@ -1,4 +1,4 @@
-import type { CatalogOffer } from './offer.js';
+import type { CatalogIndex } from './catalog-index.js';
 import { round } from './progress.js';
 
 /** The offer features a score is made of; each is normalized to [0, 1] before weighting. */
@@ -42,59 +42,125 @@ export interface ScoreBreakdown {
 
 type Range = { min: number; max: number };
 
-function rangeOf(values: number[]): Range {
-  return { min: Math.min(...values), max: Math.max(...values) };
+/** Min and max of each min-max scaled feature over the offers being ranked. */
+export interface ScoreRanges {
+  epc: Range;
+  conversionRate: Range;
+  userReward: Range;
+  payout: Range;
 }
 
 function scale(v: number, r: Range): number {
   return r.max > r.min ? (v - r.min) / (r.max - r.min) : 0;
 }
 
+/** What scoring needs of a request besides the offer's own numbers. */
+export interface ScoreInput {
+  model: RankingModel;
+  affinity: Readonly<Record<string, number>>;
+  now: Date;
+}
+
 /**
- * Scores offers relative to each other: epc and conversion rate are min-max scaled
- * over the candidates, rewards and payouts on a log scale first (a few huge offers
- * would otherwise flatten the rest), freshness halves every half-life, affinity is
- * the user's own affinity to the offer's category.
+ * An offer's features, relative to the other candidates: epc and conversion rate are
+ * min-max scaled over them, rewards and payouts on a log scale first (a few huge
+ * offers would otherwise flatten the rest), freshness halves every half-life,
+ * affinity is the user's own affinity to the offer's category.
  */
-export function scoreOffers(
-  offers: readonly CatalogOffer[],
-  model: RankingModel,
-  affinity: Readonly<Record<string, number>>,
-  now: Date,
-  boostOf: (offer: CatalogOffer) => number,
-): ScoreBreakdown[] {
-  if (offers.length === 0) return [];
-  const epc = rangeOf(offers.map((o) => o.epc));
-  const cr = rangeOf(offers.map((o) => o.conversion_rate));
-  const reward = rangeOf(offers.map((o) => Math.log1p(o.total_user_reward)));
-  const payout = rangeOf(offers.map((o) => Math.log1p(o.payout)));
-  const w = model.weights;
-  return offers.map((o) => {
-    const created = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
-    const ageDays = Math.max(0, (now.getTime() - created) / 86_400_000);
-    const features: RankingWeights = {
-      epc: scale(o.epc, epc),
-      conversionRate: scale(o.conversion_rate, cr),
-      userReward: scale(Math.log1p(o.total_user_reward), reward),
-      payout: scale(Math.log1p(o.payout), payout),
-      freshness: Number.isFinite(ageDays) ? 0.5 ** (ageDays / model.freshnessHalfLifeDays) : 0,
-      affinity: Object.hasOwn(affinity, o.category) ? (affinity[o.category] ?? 0) : 0,
-    };
-    const metric =
-      w.epc * features.epc +
-      w.conversionRate * features.conversionRate +
-      w.userReward * features.userReward +
-      w.payout * features.payout +
-      w.freshness * features.freshness +
-      w.affinity * features.affinity;
-    const boost = boostOf(o);
-    return {
-      features: roundAll(features),
-      metric: round(metric, 6),
-      boost: round(boost, 6),
-      score: round(metric + boost, 6),
-    };
-  });
+function features(index: CatalogIndex, i: number, r: ScoreRanges, input: ScoreInput): RankingWeights {
+  return {
+    epc: scale(index.epc[i] as number, r.epc),
+    conversionRate: scale(index.conversionRate[i] as number, r.conversionRate),
+    userReward: scale(index.logReward[i] as number, r.userReward),
+    payout: scale(index.logPayout[i] as number, r.payout),
+    freshness: freshness(index, i, input),
+    affinity: affinity(index, i, input),
+  };
+}
+
+function freshness(index: CatalogIndex, i: number, input: ScoreInput): number {
+  const nowMs = input.now.getTime();
+  const halfLife = input.model.freshnessHalfLifeDays;
+  const memo = index.freshnessAt(nowMs, halfLife);
+  if (memo.done[i]) return memo.value[i] as number;
+  const ageDays = Math.max(0, (nowMs - (index.createdMs[i] as number)) / 86_400_000);
+  const value = Number.isFinite(ageDays) ? 0.5 ** (ageDays / halfLife) : 0;
+  memo.value[i] = value;
+  memo.done[i] = 1;
+  return value;
+}
+
+function affinity(index: CatalogIndex, i: number, input: ScoreInput): number {
+  const category = index.categories[i] as string;
+  return Object.hasOwn(input.affinity, category) ? (input.affinity[category] ?? 0) : 0;
+}
+
+/** Σ weight × feature, unrounded. */
+function metricOf(f: RankingWeights, w: RankingWeights): number {
+  return (
+    w.epc * f.epc +
+    w.conversionRate * f.conversionRate +
+    w.userReward * f.userReward +
+    w.payout * f.payout +
+    w.freshness * f.freshness +
+    w.affinity * f.affinity
+  );
+}
+
+/**
+ * The first four terms of the metric — epc, conversion rate, user reward, payout: what
+ * does not depend on the user or the clock — summed in the metric's own order, so that
+ * scoreFromPartial gives bit for bit the same score as the whole sum.
+ */
+export function partialMetric(index: CatalogIndex, i: number, r: ScoreRanges, w: RankingWeights): number {
+  return (
+    w.epc * scale(index.epc[i] as number, r.epc) +
+    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
+    w.userReward * scale(index.logReward[i] as number, r.userReward) +
+    w.payout * scale(index.logPayout[i] as number, r.payout)
+  );
+}
+
+/** The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals. */
+export function scoreFromPartial(
+  index: CatalogIndex,
+  i: number,
+  partial: number,
+  input: ScoreInput,
+  boost: number,
+): number {
+  const w = input.model.weights;
+  const metric = partial + w.freshness * freshness(index, i, input) + w.affinity * affinity(index, i, input);
+  return round(metric + boost, 6);
+}
+
+/** scoreFromPartial without a precomputed partial (same arithmetic, same order as featuresOf). */
+export function scoreOf(
+  index: CatalogIndex,
+  i: number,
+  r: ScoreRanges,
+  input: ScoreInput,
+  boost: number,
+): number {
+  return scoreFromPartial(index, i, partialMetric(index, i, r, input.model.weights), input, boost);
+}
+
+/** The full breakdown of one offer's score, for the offers a response returns. */
+export function featuresOf(
+  index: CatalogIndex,
+  i: number,
+  r: ScoreRanges,
+  input: ScoreInput,
+  boost: number,
+): ScoreBreakdown {
+  const f = features(index, i, r, input);
+  const metric = metricOf(f, input.model.weights);
+  return {
+    features: roundAll(f),
+    metric: round(metric, 6),
+    boost: round(boost, 6),
+    score: round(metric + boost, 6),
+  };
 }
 
 function roundAll(f: RankingWeights): RankingWeights {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 
 /** What a click link carries; the signature covers all of it. */
 export interface ClickLink {
@@ -32,6 +33,40 @@ function sameHex(expected: string, given: string): boolean {
 /** HMAC-SHA256 (hex) of `wall\nuid\noffer\nsid3` (empty sid3 when there is none). */
 export function signClick(secret: string, c: ClickLink): string {
   return hmac(secret, [c.wallId, c.uid, c.offerId, c.sid3 ?? '']);
+}
+
+/** signClick for the many links of one response (see hmac-sha256.ts), writing the hex into a buffer. */
+export class ClickSigner {
+  private readonly hmac: HmacSha256;
+  private message = new Uint8Array(256);
+  private prefix = 0;
+  private suffix: Uint8Array = new Uint8Array(0);
+
+  constructor(secret: string) {
+    this.hmac = new HmacSha256(secret);
+  }
+
+  /** Starts one user's links: the message's bytes before the offer id are the same for all. */
+  user(wallId: number, uid: string, sid3: string | null): this {
+    const head = Buffer.from(`${wallId}\n${uid}\n`, 'utf8');
+    this.suffix = Buffer.from(`\n${sid3 ?? ''}`, 'utf8');
+    const room = head.length + 32 + this.suffix.length;
+    if (this.message.length < room) this.message = new Uint8Array(room * 2);
+    this.message.set(head);
+    this.prefix = head.length;
+    return this;
+  }
+
+  /** Writes signClick's hex for `offerId` (of the current user) at `out[at..at+64)`. */
+  signInto(offerId: number, out: Uint8Array, at: number): void {
+    const m = this.message;
+    // String(number) is ASCII: digits, sign, '.', 'e', or NaN/Infinity.
+    const id = String(offerId);
+    let n = this.prefix;
+    for (let i = 0; i < id.length; i++) m[n++] = id.charCodeAt(i);
+    m.set(this.suffix, n);
+    this.hmac.hexInto(m, n + this.suffix.length, out, at);
+  }
 }
 
 export function verifyClick(secret: string, c: ClickLink, sig: string): boolean {

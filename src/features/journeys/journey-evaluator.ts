@@ -37,7 +37,7 @@ export interface JourneyEvaluation {
   user: Record<string, unknown>;
   score: EngagementScore;
   churnFactors: { id: string; weight: number }[];
-  segments: string[];
+  segments: readonly string[];
   recommendations: Recommendation[];
   triggers: { trigger: OfferTrigger; matched: boolean }[];
   outcomes: {

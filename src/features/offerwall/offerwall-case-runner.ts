@@ -142,6 +142,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       ipInRange: (range, ip) => isIP(ip) !== 0 && inSet(addressSet([range]), ip),
       now: () => input.now,
       newId: () => `ban-${++ids}`,
+      explain: true,
     });
   }
 }

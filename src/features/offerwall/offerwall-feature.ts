@@ -11,6 +11,7 @@ import { OfferCatalogs, type WallRef } from './offer-catalogs.js';
 import { adminRoutes } from './offerwall-admin-routes.js';
 import { publicRoutes } from './offerwall-routes.js';
 import { OfferwallService, type WallInfo } from './offerwall-service.js';
+import { PersonalizedJson } from './personalized-json.js';
 
 /** Walls of active apps that have offerwall secrets, by wall id (ids are unique across apps). */
 export function wallDirectory(apps: readonly AppConfig[]): Map<number, WallInfo> {
@@ -84,6 +85,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     geo: deps.geo,
     callerIp,
     publicUrl: deps.config.http.publicUrl,
+    json: new PersonalizedJson(),
   });
   adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange });
   return {

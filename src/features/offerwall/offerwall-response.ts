@@ -1,4 +1,5 @@
 import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
+import type { CatalogOffer } from '../../domain/offerwall/offer.js';
 import { signClick } from '../../domain/offerwall/signatures.js';
 import type { WallInfo } from './offerwall-service.js';
 
@@ -23,9 +24,8 @@ export function clickUrl(o: RenderOptions, offerId: number): string {
   return `${o.baseUrl}/api/v1/click?${q.toString()}`;
 }
 
-function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
-  const { offer } = r;
-  const status = r.progress?.status ?? null;
+/** An offer's catalog fields, the same for every user, in the contract's order. */
+export function catalogFields(offer: CatalogOffer): Record<string, unknown> {
   return {
     offer_id: offer.offer_id,
     offer_name: offer.offer_name,
@@ -45,7 +45,14 @@ function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> 
     epc: offer.epc,
     tracking_delay: offer.tracking_delay,
     creatives: offer.creatives,
-    click_url: clickUrl(o, offer.offer_id),
+  };
+}
+
+/** What the response says about this user and offer, after the catalog fields. */
+function userFields(r: RankedOffer, o: RenderOptions, url: string): Record<string, unknown> {
+  const status = r.progress?.status ?? null;
+  return {
+    click_url: url,
     eligible: r.eligible,
     in_progress: status === 'in_progress',
     user_completed: status === 'completed',
@@ -53,13 +60,17 @@ function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> 
     hot_offers_order: r.rank,
     user_status: status,
     ...(o.includeSortmetric
-      ? { sortmetric: r.breakdown.metric, conversion_rate: offer.conversion_rate }
+      ? { sortmetric: r.breakdown.metric, conversion_rate: r.offer.conversion_rate }
       : {}),
   };
 }
 
-/** The 200 body of the personalized endpoint, in the contract's field order. */
-export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
+function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
+  return { ...catalogFields(r.offer), ...userFields(r, o, clickUrl(o, r.offer.offer_id)) };
+}
+
+/** The body's fields before `offers`. */
+export function envelope(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
   return {
     status: 'success',
     publisher_id: o.wall.publisherId,
@@ -70,6 +81,10 @@ export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<s
     limit: ranking.offers.length,
     experiment_id: o.experimentId,
     bid_floor: o.bidFloor,
-    offers: ranking.offers.map((r) => renderOffer(r, o)),
   };
+}
+
+/** The 200 body of the personalized endpoint, in the contract's field order. */
+export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
+  return { ...envelope(ranking, o), offers: ranking.offers.map((r) => renderOffer(r, o)) };
 }

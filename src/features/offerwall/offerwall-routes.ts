@@ -6,8 +6,8 @@ import type { RequestState } from '../../http/request-context.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { rulesVersionHeader } from '../../rules/app-rules.js';
 import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
-import { renderPersonalized } from './offerwall-response.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
+import type { PersonalizedJson } from './personalized-json.js';
 
 /** What the public routes need besides the service; built once by the feature. */
 export interface PublicRouteDeps {
@@ -19,6 +19,8 @@ export interface PublicRouteDeps {
   callerIp: (ctx: Context) => string | null;
   /** Configured public base URL, or null to use the request's own origin. */
   publicUrl: string | null;
+  /** Renders the personalized body (one per feature: it keeps each catalog offer serialized). */
+  json: PersonalizedJson;
 }
 
 function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
@@ -62,7 +64,8 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
   }
   // Results are per user and per moment: the vendor says never to cache them.
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = renderPersonalized(outcome.ranking, {
+  ctx.type = 'json';
+  ctx.body = deps.json.render(outcome.ranking, {
     wall,
     uid: q.uid,
     sid3: q.sid3,

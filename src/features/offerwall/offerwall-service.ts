@@ -1,5 +1,6 @@
 import type { OfferwallAppConfig } from '../../config/config-types.js';
 import { type Ban, findBlockingBan } from '../../domain/offerwall/bans.js';
+import { CatalogIndex } from '../../domain/offerwall/catalog-index.js';
 import { type Ranking, rankOffers } from '../../domain/offerwall/decide.js';
 import type { Targeting } from '../../domain/offerwall/eligibility.js';
 import { type CatalogOffer, finalEventId } from '../../domain/offerwall/offer.js';
@@ -10,6 +11,7 @@ import { verifyClick, verifyPostback } from '../../domain/offerwall/signatures.j
 import { AppError } from '../../http/app-error.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import type { Facts, RuleOutcome } from '../../rules/engine/rule-set.js';
+import type { OfferwallRules } from '../../rules/kinds/offerwall.js';
 import type { SegmentMatch } from '../../rules/segment-catalog.js';
 import type { OfferwallStore } from '../../store/offerwall-store.js';
 import type { Catalog } from './offer-catalogs.js';
@@ -40,7 +42,9 @@ export type PersonalizedOutcome =
   | {
       reason: 'RANKED' | 'NO_ELIGIBLE_OFFERS';
       ranking: Ranking;
-      segments: SegmentMatch;
+      /** The matched ids; every segment's outcome only when explaining. */
+      segments: { ids: readonly string[]; outcomes: SegmentMatch['outcomes'] };
+      /** Every rule's outcome when explaining; serving keeps none (the effects are in the ranking). */
       rules: RuleOutcome<RuleEffect>[];
       facts: Facts;
     };
@@ -53,6 +57,11 @@ export interface ServiceDeps {
   now: () => Date;
   /** Ids for new bans. */
   newId: () => string;
+  /**
+   * True keeps what only explanations read (every segment's and rule's outcome, every
+   * dropped offer); the server leaves it out.
+   */
+  explain?: boolean;
 }
 
 export interface ClickInput {
@@ -97,7 +106,19 @@ export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | n
  * postbacks, and bans. It knows no HTTP: the routes validate and render.
  */
 export class OfferwallService {
+  /** Each catalog prepared for ranking once; a sync replaces the catalog object, and its index with it. */
+  private readonly indexes = new WeakMap<Catalog, CatalogIndex>();
+
   constructor(private readonly deps: ServiceDeps) {}
+
+  private indexOf(catalog: Catalog): CatalogIndex {
+    let index = this.indexes.get(catalog);
+    if (!index) {
+      index = new CatalogIndex(catalog.offers);
+      this.indexes.set(catalog, index);
+    }
+    return index;
+  }
 
   catalog(wallId: number): Catalog {
     const c = this.deps.catalogs.current(wallId);
@@ -133,13 +154,15 @@ export class OfferwallService {
       user: history,
     };
     const ow = rules.offerwall;
-    const segments = ow ? await ow.segments.evaluate(facts) : { ids: [], outcomes: [] };
-    const outcomes = ow ? await ow.rules.evaluate({ ...facts, segments: segments.ids }) : [];
+    const { segments, outcomes, effects } = await this.rulesFor(ow, facts);
+    const catalog = this.catalog(wallId);
     const ranking = rankOffers({
-      offers: this.catalog(wallId).offers,
+      offers: catalog.offers,
+      index: this.indexOf(catalog),
+      listDropped: this.deps.explain === true,
       targeting: req,
       progress: new Map(progress.map((p) => [p.offerId, p])),
-      effects: outcomes.filter((o) => o.matched).map((o) => o.data),
+      effects,
       model: ow?.ranking ?? DEFAULT_RANKING,
       completedOffers: ow?.completedOffers ?? 'hide',
       affinity: history.categories,
@@ -148,6 +171,23 @@ export class OfferwallService {
     });
     const reason = ranking.total === 0 ? 'NO_ELIGIBLE_OFFERS' : 'RANKED';
     return { reason, ranking, segments, rules: outcomes, facts: { ...facts, segments: segments.ids } };
+  }
+
+  /**
+   * The segments once, then the rules once, both decided by json-rules-engine (through
+   * each rule set's decision cache). Explaining keeps every outcome with its trace;
+   * serving keeps only what the ranking reads: the matched ids and the matched effects.
+   */
+  private async rulesFor(ow: OfferwallRules | null, facts: Facts) {
+    if (!ow) return { segments: { ids: [], outcomes: [] }, outcomes: [], effects: [] };
+    if (this.deps.explain) {
+      const segments = await ow.segments.evaluate(facts);
+      const outcomes = await ow.rules.evaluate({ ...facts, segments: segments.ids });
+      return { segments, outcomes, effects: outcomes.filter((o) => o.matched).map((o) => o.data) };
+    }
+    const ids = await ow.segments.matchedIds(facts);
+    const effects = await ow.rules.matchedData({ ...facts, segments: ids });
+    return { segments: { ids, outcomes: [] }, outcomes: [], effects };
   }
 
   /** Verifies a click link, records the click (offer → in progress) and gives the advertiser URL. */

@@ -5,6 +5,12 @@ import { factReads } from './fact-reads.js';
 import { CUSTOM_OPERATORS } from './operators.js';
 import { type ConditionTrace, toTrace } from './trace.js';
 
+/** What matched in one decision, as shared frozen lists. */
+interface MatchedLists<D> {
+  data: readonly D[];
+  ids: readonly string[];
+}
+
 /** One rule as offerd compiles it: an id, a priority, a condition and what it carries. */
 export interface RuleSpec<D> {
   id: string;
@@ -110,6 +116,10 @@ function topLevel(condition: EngineCondition): EngineCondition {
 export class RuleSet<D> {
   /** Decisions by the values the rules read; see DecisionCache. */
   readonly cache: DecisionCache;
+  /** matchedData's and matchedIds's lists per decision array (a cached decision is one array)... */
+  private readonly listsOf = new WeakMap<Uint8Array, MatchedLists<D>>();
+  /** ...and per outcome, so that equal outcomes of different cache entries share them too. */
+  private readonly listsByContent = new Map<string, MatchedLists<D>>();
 
   private constructor(
     private readonly specs: readonly RuleSpec<D>[],
@@ -211,24 +221,33 @@ export class RuleSet<D> {
     return decided;
   }
 
-  /** The data of every rule that holds, in definition order (`matched`, then the specs' data). */
-  async matchedData(facts: Facts): Promise<D[]> {
-    const matched = await this.matched(facts);
-    const data: D[] = [];
-    for (let i = 0; i < matched.length; i++) {
-      if (matched[i] === 1) data.push((this.specs[i] as RuleSpec<D>).data);
-    }
-    return data;
+  /**
+   * The data of every rule that holds, in definition order. The list is frozen and the
+   * same object for every evaluation with the same outcome, so callers can memoize on it.
+   */
+  async matchedData(facts: Facts): Promise<readonly D[]> {
+    return this.lists(await this.matched(facts)).data;
   }
 
-  /** The ids of every rule that holds, in definition order. */
-  async matchedIds(facts: Facts): Promise<string[]> {
-    const matched = await this.matched(facts);
-    const ids: string[] = [];
-    for (let i = 0; i < matched.length; i++) {
-      if (matched[i] === 1) ids.push((this.specs[i] as RuleSpec<D>).id);
+  /** The ids of every rule that holds, in definition order; frozen and shared like matchedData's. */
+  async matchedIds(facts: Facts): Promise<readonly string[]> {
+    return this.lists(await this.matched(facts)).ids;
+  }
+
+  /** The lists of one decision: by the decision's array, else by its content (a miss made a new array). */
+  private lists(matched: Uint8Array): MatchedLists<D> {
+    let lists = this.listsOf.get(matched);
+    if (lists) return lists;
+    const key = Buffer.from(matched.buffer, matched.byteOffset, matched.length).toString('latin1');
+    lists = this.listsByContent.get(key);
+    if (!lists) {
+      const specs = this.specs.filter((_, i) => matched[i] === 1);
+      lists = { data: Object.freeze(specs.map((s) => s.data)), ids: Object.freeze(specs.map((s) => s.id)) };
+      if (this.listsByContent.size >= DECISION_CACHE_CAPACITY) this.listsByContent.clear();
+      this.listsByContent.set(key, lists);
     }
-    return ids;
+    this.listsOf.set(matched, lists);
+    return lists;
   }
 
   private run(facts: Facts, only?: number): Promise<EngineRuleResult[]> {

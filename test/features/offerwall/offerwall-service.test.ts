@@ -26,6 +26,7 @@ test('the segments and the rules are evaluated once per request, however many of
   const rules = await demoRules();
   const ow = rules.offerwall as OfferwallRules;
   const calls = { segments: 0, rules: 0 };
+  // Serving reads matched ids and data; explaining calls evaluate: count every way in.
   const counting: OfferwallRules = {
     ...ow,
     segments: {
@@ -33,11 +34,19 @@ test('the segments and the rules are evaluated once per request, however many of
         calls.segments++;
         return ow.segments.evaluate(f);
       },
+      matchedIds: (f) => {
+        calls.segments++;
+        return ow.segments.matchedIds(f);
+      },
     } as OfferwallRules['segments'],
     rules: Object.assign(Object.create(Object.getPrototypeOf(ow.rules)), ow.rules, {
       evaluate: (f: Record<string, unknown>) => {
         calls.rules++;
         return ow.rules.evaluate(f);
+      },
+      matchedData: (f: Record<string, unknown>) => {
+        calls.rules++;
+        return ow.rules.matchedData(f);
       },
     }),
   };
@@ -93,4 +102,46 @@ test('many concurrent requests each get their own, consistent answer', async (t)
   answers.forEach((a, i) => {
     t.deepEqual(a, expected[countries[i] as 'DE' | 'US']);
   });
+});
+
+test('serving ranks exactly as explaining does; only explaining keeps every outcome and drop', async (t) => {
+  const rules = await demoRules();
+  const store = (await DocumentStore.open(null)).offerwall;
+  const serviceFor = (explain: boolean) =>
+    new OfferwallService({
+      store,
+      catalogs: {
+        current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }),
+      },
+      ipInRange: () => false,
+      now: () => new Date('2026-11-20T12:00:00Z'),
+      newId: () => 'id',
+      explain,
+    });
+  const serving = serviceFor(false);
+  const explaining = serviceFor(true);
+  let matchedRules = 0;
+  for (const country of ['DE', 'US', 'FR', null]) {
+    for (const device of ['android', 'ios', 'desktop', null] as const) {
+      // Twice: the second answer comes from the decision cache and the ranking plan.
+      for (let round = 0; round < 2; round++) {
+        const req = { country, device, osVersion: null, bidFloor: null, wall, uid: 'u', ip: null };
+        const ask = (s: OfferwallService) =>
+          s.personalized({ ...req, limit: 30, sid3: null, experimentId: null }, rules);
+        const served = await ask(serving);
+        const explained = await ask(explaining);
+        if (!('ranking' in served) || !('ranking' in explained)) return t.fail('no ranking');
+        t.deepEqual(served.ranking.offers, explained.ranking.offers);
+        t.is(served.ranking.total, explained.ranking.total);
+        t.deepEqual(served.segments.ids, explained.segments.ids);
+        t.deepEqual(served.facts, explained.facts);
+        t.deepEqual(served.rules, []);
+        t.deepEqual(served.ranking.dropped, []);
+        t.is(explained.segments.outcomes.length, (rules.offerwall as OfferwallRules).segmentIds.length);
+        t.true(explained.ranking.dropped.length > 0);
+        matchedRules += explained.rules.filter((o) => o.matched).length;
+      }
+    }
+  }
+  t.true(matchedRules > 0);
 });

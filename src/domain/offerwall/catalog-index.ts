@@ -1,0 +1,175 @@
+import { type DropReason, type Targeting, targetingVerdict } from './eligibility.js';
+import type { CatalogOffer } from './offer.js';
+import { type OfferSelector, selects } from './rule-effects.js';
+
+/** Drop reasons as small codes in typed arrays; 0 = kept. */
+export const DROP_REASONS: readonly (DropReason | null)[] = [
+  null,
+  'country',
+  'platform',
+  'os_version',
+  'bid_floor',
+  'cap',
+  'completed',
+  'rule_exclude',
+  'rule_allow_list',
+];
+export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', i])) as Record<
+  DropReason | 'kept',
+  number
+>;
+
+/** Working arrays of one ranking, by catalog position. */
+export interface Scratch {
+  status: Uint8Array;
+  completed: Uint8Array;
+  score: Float64Array;
+}
+
+/** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
+export interface FreshnessMemo {
+  at: number;
+  halfLife: number;
+  done: Uint8Array;
+  value: Float64Array;
+}
+
+/** Which offers one rule selector picks, by catalog position. */
+export interface Selection {
+  has: Uint8Array;
+  selected: Int32Array;
+  unselected: Int32Array;
+}
+
+/** Targeting verdicts memoized per distinct request targeting; a handful of countries and devices in practice. */
+const TARGETING_MEMO_LIMIT = 1024;
+/** Ranking plans per rules snapshot: one per distinct targeting and set of matched rules (~25 KB each). */
+const PLAN_MEMO_LIMIT = 128;
+
+/**
+ * One catalog prepared once for ranking many requests: the per-offer numbers ranking
+ * reads (log scales, creation times) in typed arrays, and memoized, for this catalog,
+ * what does not depend on the user — each rule selector's offers and each request
+ * targeting's verdicts. Building it is pure; its memos only ever cache pure results.
+ */
+export class CatalogIndex {
+  readonly position: ReadonlyMap<number, number>;
+  readonly ids: Float64Array;
+  readonly epc: Float64Array;
+  readonly conversionRate: Float64Array;
+  readonly logReward: Float64Array;
+  readonly logPayout: Float64Array;
+  /** `Date.parse(created_at)`, NaN when unknown. */
+  readonly createdMs: Float64Array;
+  readonly categories: readonly string[];
+  /** Per-request working arrays of rankOffers (synchronous, so one set per catalog is enough). */
+  readonly scratch: Scratch;
+  private readonly selections = new WeakMap<OfferSelector, Selection>();
+  private readonly freshness: FreshnessMemo;
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
+  private readonly plans = new WeakMap<object, Map<string, unknown>>();
+  private readonly targeting = new Map<string, Uint8Array>();
+
+  constructor(readonly offers: readonly CatalogOffer[]) {
+    const n = offers.length;
+    this.position = new Map(offers.map((o, i) => [o.offer_id, i]));
+    this.ids = Float64Array.from(offers, (o) => o.offer_id);
+    this.epc = Float64Array.from(offers, (o) => o.epc);
+    this.conversionRate = Float64Array.from(offers, (o) => o.conversion_rate);
+    this.logReward = Float64Array.from(offers, (o) => Math.log1p(o.total_user_reward));
+    this.logPayout = Float64Array.from(offers, (o) => Math.log1p(o.payout));
+    this.categories = offers.map((o) => o.category);
+    this.scratch = { status: new Uint8Array(n), completed: new Uint8Array(n), score: new Float64Array(n) };
+    this.freshness = {
+      at: Number.NaN,
+      halfLife: Number.NaN,
+      done: new Uint8Array(n),
+      value: new Float64Array(n),
+    };
+    this.createdMs = new Float64Array(n);
+    offers.forEach((o, i) => {
+      this.createdMs[i] = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
+    });
+  }
+
+  get size(): number {
+    return this.offers.length;
+  }
+
+  /** The offers `selector` picks (selector objects belong to a frozen rules snapshot). */
+  selection(selector: OfferSelector): Selection {
+    let found = this.selections.get(selector);
+    if (!found) {
+      const has = Uint8Array.from(this.offers, (o) => (selects(selector, o) ? 1 : 0));
+      const selected: number[] = [];
+      const unselected: number[] = [];
+      has.forEach((h, i) => {
+        (h ? selected : unselected).push(i);
+      });
+      found = { has, selected: Int32Array.from(selected), unselected: Int32Array.from(unselected) };
+      this.selections.set(selector, found);
+    }
+    return found;
+  }
+
+  /**
+   * Freshness values computed for `nowMs` and `halfLife` (the same instant gives the same
+   * values: several requests a millisecond share them); emptied when either changes.
+   */
+  freshnessAt(nowMs: number, halfLife: number): FreshnessMemo {
+    const memo = this.freshness;
+    if (memo.at !== nowMs || memo.halfLife !== halfLife) {
+      memo.at = nowMs;
+      memo.halfLife = halfLife;
+      memo.done.fill(0);
+    }
+    return memo;
+  }
+
+  /** A small number naming `o` within this index (for memo keys made of snapshot objects). */
+  idOf(o: object): number {
+    let id = this.objectIds.get(o);
+    if (id === undefined) {
+      id = this.nextObjectId++;
+      this.objectIds.set(o, id);
+    }
+    return id;
+  }
+
+  /**
+   * What `build` makes for (`owner`, `key`), built once (owner: a rules snapshot's object,
+   * so a reload starts afresh). At most PLAN_MEMO_LIMIT per owner.
+   */
+  memo<T>(owner: object, key: string, build: () => T): T {
+    let plans = this.plans.get(owner);
+    if (!plans) {
+      plans = new Map();
+      this.plans.set(owner, plans);
+    }
+    let plan = plans.get(key) as T | undefined;
+    if (plan === undefined) {
+      plan = build();
+      if (plans.size >= PLAN_MEMO_LIMIT) plans.clear();
+      plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** The memo key of a request targeting. */
+  static targetingKey(t: Targeting): string {
+    return `${t.country}\n${t.device}\n${t.osVersion}\n${t.bidFloor}`;
+  }
+
+  /** Each offer's own targeting verdict for `t` as a code (0: eligible). Do not modify. */
+  targetingCodes(t: Targeting): Uint8Array {
+    const key = CatalogIndex.targetingKey(t);
+    let codes = this.targeting.get(key);
+    if (!codes) {
+      codes = Uint8Array.from(this.offers, (o) => CODE[targetingVerdict(o, t) ?? 'kept']);
+      if (this.targeting.size >= TARGETING_MEMO_LIMIT) this.targeting.clear();
+      this.targeting.set(key, codes);
+    }
+    return codes;
+  }
+}

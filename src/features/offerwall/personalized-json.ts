@@ -1,0 +1,200 @@
+import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
+import type { CatalogOffer } from '../../domain/offerwall/offer.js';
+import { ClickSigner } from '../../domain/offerwall/signatures.js';
+import { catalogFields, envelope, type RenderOptions } from './offerwall-response.js';
+
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/** A body written into one growing buffer (a response is ~25 KB: a few large copies, no chunk list). */
+class BodyWriter {
+  buf: Buffer;
+  at = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.ensure(n);
+    // TypedArray#set has a fixed cost that a short field name does not repay.
+    if (n > 64) this.buf.set(b, this.at);
+    else for (let i = 0; i < n; i++) this.buf[this.at + i] = b[i] as number;
+    this.at += n;
+  }
+
+  /** Any string, as UTF-8 (a short ASCII one is copied char by char, cheaper than a call into C++). */
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    const { buf } = this;
+    let at = this.at;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        this.at += buf.write(s, this.at, 'utf8');
+        return;
+      }
+      buf[at++] = c;
+    }
+    this.at = at;
+  }
+
+  body(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+}
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const SIG_HEX = 64;
+type Status = 'in_progress' | 'completed' | null;
+const STATUSES: readonly Status[] = [null, 'in_progress', 'completed'];
+
+/** `","eligible":…,"in_progress":…,"user_completed":…,"score":` for each eligibility and status. */
+const FLAGS = new Map(
+  [false, true].flatMap((eligible) =>
+    STATUSES.map((status) => [
+      `${eligible}:${status}`,
+      ascii(
+        `","eligible":${eligible},"in_progress":${status === 'in_progress'},` +
+          `"user_completed":${status === 'completed'},"score":`,
+      ),
+    ]),
+  ),
+);
+/** `,"user_status":…` for each status. */
+const USER_STATUS = new Map(STATUSES.map((s) => [s, ascii(`,"user_status":${JSON.stringify(s)}`)]));
+const HOT_OFFERS_ORDER = ascii(',"hot_offers_order":');
+const SORTMETRIC = ascii(',"sortmetric":');
+const CONVERSION_RATE = ascii(',"conversion_rate":');
+
+/** A catalog offer's fields as JSON without the closing brace, so the user's fields can follow. */
+interface CatalogPart {
+  open: Buffer;
+  /** No catalog field at all (`{}`): the user fields then start without a comma. */
+  empty: boolean;
+}
+
+/** What every click link of one response shares, JSON-escaped and encoded once. */
+interface LinkParts {
+  /** `,"click_url":"<base>/api/v1/click?wall=…&uid=…&offer=`, with and without the comma. */
+  open: [Buffer, Buffer];
+  /** `&sid3=…&sig=` (no sid3 when there is none). */
+  sig: Buffer;
+  signer: ClickSigner;
+}
+
+const PLAIN_ID = /^-?\d+$/;
+
+/** The offer id as it appears in a click URL, JSON-escaped. */
+function offerInUrl(offerId: number): string {
+  const id = String(offerId);
+  return PLAIN_ID.test(id)
+    ? id
+    : JSON.stringify(new URLSearchParams({ offer: id }).toString().slice('offer='.length)).slice(1, -1);
+}
+
+/**
+ * renderPersonalized, serialized — the same bytes as `JSON.stringify` of it, built
+ * faster: each catalog offer's fields are serialized once per catalog (the offer
+ * objects are frozen and replaced whole by a sync), the click links share one
+ * prefix and one HMAC key per response and their signatures are written as hex
+ * straight into the body, which is assembled in one buffer.
+ * test/features/offerwall/offerwall-json.test.ts holds it to JSON.stringify(renderPersonalized(...)).
+ */
+export class PersonalizedJson {
+  private readonly parts = new WeakMap<CatalogOffer, CatalogPart>();
+  /** One signer per click secret (a wall's secret is fixed for the process). */
+  private readonly signers = new Map<string, ClickSigner>();
+  /** The last body's size: the next one starts with that much room. */
+  private size = 32 * 1024;
+
+  private signer(secret: string): ClickSigner {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      signer = new ClickSigner(secret);
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
+  private catalogPart(offer: CatalogOffer): CatalogPart {
+    let part = this.parts.get(offer);
+    if (part === undefined) {
+      const json = JSON.stringify(catalogFields(offer));
+      part = { open: Buffer.from(json.slice(0, -1), 'utf8'), empty: json === '{}' };
+      this.parts.set(offer, part);
+    }
+    return part;
+  }
+
+  private linkParts(o: RenderOptions): LinkParts {
+    const head = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid }).toString();
+    const sid3 = o.sid3 === null ? '' : `&${new URLSearchParams({ sid3: o.sid3 }).toString()}`;
+    const escaped = (s: string) => JSON.stringify(s).slice(1, -1);
+    const open = `"click_url":"${escaped(`${o.baseUrl}/api/v1/click?${head}&offer=`)}`;
+    return {
+      open: [Buffer.from(`,${open}`, 'utf8'), Buffer.from(open, 'utf8')],
+      sig: Buffer.from(`${escaped(sid3)}&sig=`, 'utf8'),
+      signer: this.signer(o.wall.secrets.clickSecret).user(o.wall.wallId, o.uid, o.sid3),
+    };
+  }
+
+  render(ranking: Ranking, o: RenderOptions): Buffer {
+    const out = new BodyWriter(this.size);
+    const head = JSON.stringify(envelope(ranking, o));
+    out.text(`${head.slice(0, -1)},"offers":[`);
+    const links = this.linkParts(o);
+    const { offers } = ranking;
+    for (let n = 0; n < offers.length; n++) {
+      const r = offers[n] as RankedOffer;
+      const part = this.catalogPart(r.offer);
+      out.bytes(part.open);
+      out.bytes(links.open[part.empty ? 1 : 0]);
+      this.userFields(out, r, o, links);
+      out.text(n + 1 < offers.length ? '},' : '}');
+    }
+    out.text(']}');
+    this.size = Math.max(1024, out.at + 1024);
+    return out.body();
+  }
+
+  /** The user fields of one offer after `"click_url":"<prefix>`, as JSON.stringify(userFields(...)) writes them. */
+  private userFields(out: BodyWriter, r: RankedOffer, o: RenderOptions, links: LinkParts): void {
+    const status = r.progress?.status ?? null;
+    const offerId = r.offer.offer_id;
+    out.text(offerInUrl(offerId));
+    out.bytes(links.sig);
+    out.ensure(SIG_HEX);
+    links.signer.signInto(offerId, out.buf, out.at);
+    out.at += SIG_HEX;
+    const flags = FLAGS.get(`${r.eligible}:${status}`);
+    const userStatus = USER_STATUS.get(status);
+    if (flags && userStatus) {
+      out.bytes(flags);
+      out.text(num(r.breakdown.score));
+      out.bytes(HOT_OFFERS_ORDER);
+      out.text(num(r.rank));
+      out.bytes(userStatus);
+    } else {
+      // A status outside the known ones: spelled out as JSON.stringify would.
+      const s = `","eligible":${r.eligible},"in_progress":false,"user_completed":false,"score":`;
+      out.text(`${s}${num(r.breakdown.score)},"hot_offers_order":${num(r.rank)}`);
+      out.text(`,"user_status":${JSON.stringify(status)}`);
+    }
+    if (!o.includeSortmetric) return;
+    out.bytes(SORTMETRIC);
+    out.text(num(r.breakdown.metric));
+    const rate = r.offer.conversion_rate;
+    if (rate === undefined) return;
+    out.bytes(CONVERSION_RATE);
+    out.text(num(rate));
+  }
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import test from 'ava';
+import { rankOffers } from '../../../src/domain/offerwall/decide.js';
+import type { OfferPage } from '../../../src/domain/offerwall/offer.js';
+import type { OfferProgress, ProgressStatus } from '../../../src/domain/offerwall/progress.js';
+import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
+import {
+  clickUrl,
+  type RenderOptions,
+  renderPersonalized,
+} from '../../../src/features/offerwall/offerwall-response.js';
+import { PersonalizedJson } from '../../../src/features/offerwall/personalized-json.js';
+
+// The route sends PersonalizedJson's text; it must be exactly JSON.stringify of the
+// documented object, whatever the user id, sid3 and options.
+
+const WALL = {
+  appId: 'demo',
+  wallId: 1001,
+  publisherId: 1,
+  secrets: { clickSecret: 'sécret key', postbackSecret: 'p' },
+};
+
+function progressOf(offerId: number, status: ProgressStatus): OfferProgress {
+  return {
+    appId: 'demo',
+    uid: 'u',
+    offerId,
+    wallId: 1001,
+    category: 'Games',
+    offerType: 2,
+    status,
+    sid3: null,
+    clicks: 1,
+    firstClickAt: null,
+    lastClickAt: null,
+    completedEvents: [],
+    completedAt: null,
+    updatedAt: '',
+  };
+}
+
+const AWKWARD = ['u-1', 'a b', "o'neil!(x)~*", 'ü/ß?&=#%', '+plus+', 'emoji 😀', ''];
+
+test('the serialized personalized body is JSON.stringify of renderPersonalized, byte for byte', async (t) => {
+  const page = JSON.parse(await readFile('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
+  const json = new PersonalizedJson();
+  // Offers in progress, completed but shown (not eligible), and one with a status no
+  // code writes: every combination the body spells differently.
+  const statuses = ['in_progress', 'completed', 'in_progress', 'paused'] as ProgressStatus[];
+  const input = {
+    offers: page.offers,
+    targeting: { country: 'DE', device: null, osVersion: null, bidFloor: null },
+    progress: new Map<number, OfferProgress>(),
+    effects: [{ ruleId: 'b', boost: { offerTypes: [2, 3], by: 0.1 } }],
+    model: DEFAULT_RANKING,
+    completedOffers: 'show' as const,
+    affinity: { Games: 0.5 },
+    now: new Date('2026-11-20T00:00:00Z'),
+    limit: 25,
+  };
+  const progress = new Map(
+    rankOffers(input)
+      .offers.slice(0, 12)
+      .flatMap(({ offer }, k) => {
+        const status = statuses[k % 4];
+        return k % 3 === 0 || !status ? [] : [[offer.offer_id, progressOf(offer.offer_id, status)] as const];
+      }),
+  );
+  // Completed offers come after every earnable one: a limit that keeps them all.
+  const ranking = rankOffers({ ...input, progress, limit: 500 });
+  t.true(ranking.offers.length > 10);
+  const seen = new Set(ranking.offers.map((r) => `${r.eligible}:${r.progress?.status ?? null}`));
+  t.deepEqual([...seen].sort(), ['false:completed', 'true:in_progress', 'true:null', 'true:paused']);
+  let checked = 0;
+  for (const uid of AWKWARD.filter((u) => u !== '')) {
+    for (const sid3 of [null, ...AWKWARD]) {
+      for (const includeSortmetric of [true, false]) {
+        const o: RenderOptions = {
+          wall: WALL,
+          uid,
+          sid3,
+          baseUrl: 'https://offers.example.com',
+          includeSortmetric,
+          supportId: 99120001,
+          experimentId: sid3 === null ? null : 'exp-1',
+          bidFloor: includeSortmetric ? 12.5 : null,
+        };
+        // Twice: the second time every catalog offer comes from the cache.
+        t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
+        t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
+        checked++;
+      }
+    }
+  }
+  t.is(checked, 96);
+  const empty = { ...ranking, offers: [] };
+  const o = {
+    wall: WALL,
+    uid: 'x',
+    sid3: null,
+    baseUrl: 'http://h',
+    includeSortmetric: false,
+    supportId: 1,
+    experimentId: null,
+    bidFloor: null,
+  };
+  t.is(json.render(empty, o).toString('utf8'), JSON.stringify(renderPersonalized(empty, o)));
+  // After a small body the next one starts small and has to grow several times.
+  t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
+  t.regex(clickUrl(o, 10161), /^http:\/\/h\/api\/v1\/click\?wall=1001&uid=x&offer=10161&sig=[0-9a-f]{64}$/);
+});
