@@ -5,21 +5,45 @@ import { catalogFields, envelope, type RenderOptions } from './offerwall-respons
 
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
-/** A body written into one growing buffer (a response is ~25 KB: a few large copies, no chunk list). */
+/** Bodies are carved out of 1 MB slabs: one allocation per ~40 responses, not one each. */
+const SLAB_BYTES = 1024 * 1024;
+
+/**
+ * A body written into the free end of a shared slab, then handed out as a view of it.
+ * A fresh ~25 KB Buffer per response is a malloc'd ArrayBuffer that V8 tracks as external
+ * memory, and at thousands of responses a second that tracking alone triggered extra
+ * scavenges (profiled: GC was 12% of the offerwall's time). A slab is freed by the GC
+ * once no body cut from it is still being written to a socket. Rendering is synchronous,
+ * so only one body is being written at a time.
+ */
 class BodyWriter {
+  private static slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private static free = 0;
   buf: Buffer;
-  at = 0;
+  at: number;
+  private start: number;
 
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    if (BodyWriter.free + size > BodyWriter.slab.length) BodyWriter.newSlab(size);
+    this.buf = BodyWriter.slab;
+    this.start = BodyWriter.free;
+    this.at = this.start;
   }
 
-  /** Makes room for `n` more bytes. */
+  private static newSlab(size: number): void {
+    BodyWriter.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size));
+    BodyWriter.free = 0;
+  }
+
+  /** Makes room for `n` more bytes, moving the body so far to a new slab if this one is full. */
   ensure(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
-    this.buf.copy(grown, 0, 0, this.at);
-    this.buf = grown;
+    const written = this.at - this.start;
+    BodyWriter.newSlab(2 * (written + n));
+    this.buf.copy(BodyWriter.slab, 0, this.start, this.at);
+    this.buf = BodyWriter.slab;
+    this.start = 0;
+    this.at = written;
   }
 
   bytes(b: Uint8Array): void {
@@ -47,8 +71,15 @@ class BodyWriter {
     this.at = at;
   }
 
+  /** The body, as a view of the slab; the slab's free part starts after it (8-byte aligned). */
   body(): Buffer {
-    return this.buf.subarray(0, this.at);
+    BodyWriter.free = (this.at + 7) & ~7;
+    return this.buf.subarray(this.start, this.at);
+  }
+
+  /** The body's length so far. */
+  get length(): number {
+    return this.at - this.start;
   }
 }
 
@@ -162,7 +193,7 @@ export class PersonalizedJson {
       out.text(n + 1 < offers.length ? '},' : '}');
     }
     out.text(']}');
-    this.size = Math.max(1024, out.at + 1024);
+    this.size = Math.max(1024, out.length + 1024);
     return out.body();
   }
 

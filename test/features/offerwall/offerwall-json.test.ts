@@ -73,6 +73,8 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
   const seen = new Set(ranking.offers.map((r) => `${r.eligible}:${r.progress?.status ?? null}`));
   t.deepEqual([...seen].sort(), ['false:completed', 'true:in_progress', 'true:null', 'true:paused']);
   let checked = 0;
+  // Bodies share slabs: every one must still read the same after all the later ones.
+  const sent: [Buffer, string][] = [];
   for (const uid of AWKWARD.filter((u) => u !== '')) {
     for (const sid3 of [null, ...AWKWARD]) {
       for (const includeSortmetric of [true, false]) {
@@ -87,13 +89,18 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
           bidFloor: includeSortmetric ? 12.5 : null,
         };
         // Twice: the second time every catalog offer comes from the cache.
-        t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
-        t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
+        const expected = JSON.stringify(renderPersonalized(ranking, o));
+        const body = json.render(ranking, o);
+        t.is(body.toString('utf8'), expected);
+        t.is(json.render(ranking, o).toString('utf8'), expected);
+        sent.push([body, expected]);
         checked++;
       }
     }
   }
   t.is(checked, 96);
+  t.true(sent.reduce((n, [b]) => n + b.length, 0) > 4 * 1024 * 1024, 'the bodies span several slabs');
+  t.true(sent.every(([body, expected]) => body.toString('utf8') === expected));
   const empty = { ...ranking, offers: [] };
   const o = {
     wall: WALL,
