@@ -67,6 +67,22 @@ test('any read value that changes is a different key: nested paths, arrays, segm
   t.false((await byFact.evaluate({ segments: ['de'] }))[0]?.matched);
   t.true((await byFact.evaluate({ segments: ['de-payer'] }))[0]?.matched);
   t.is(byFact.cache.hits, 1);
+  // Serving hands out frozen shared lists: each is looked through once, and two lists
+  // with different members are still two keys.
+  const shared = Object.freeze(['de']);
+  const payer = Object.freeze(['fr', 'de-payer']);
+  t.false((await byFact.evaluate({ segments: shared }))[0]?.matched);
+  t.false((await byFact.evaluate({ segments: shared }))[0]?.matched);
+  t.true((await byFact.evaluate({ segments: payer }))[0]?.matched);
+  t.false((await byFact.evaluate({ segments: 'de-payer' }))[0]?.matched);
+  // Strings are keyed by length and content: no two differ only in where a separator falls.
+  const names = RuleSet.build(
+    [{ id: 'r', priority: 0, when: { fact: 'a', operator: 'equal', value: 'x:1' }, data: null }],
+    'fact',
+  );
+  t.true((await names.evaluate({ a: 'x:1' }))[0]?.matched);
+  t.false((await names.evaluate({ a: 'x:12' }))[0]?.matched);
+  t.false((await names.evaluate({ a: 'x' }))[0]?.matched);
 
   // json-rules-engine compares with another fact when the value is {fact, path}.
   const refs = RuleSet.build(

@@ -10,7 +10,8 @@ function encode(value: unknown): string | undefined {
     case 'number':
       return `n${value}`;
     case 'string':
-      return JSON.stringify(value);
+      // Length-prefixed: unambiguous whatever the characters, without a call into JSON.
+      return `s${value.length}:${value}`;
     case 'boolean':
       return value ? 't' : 'f';
     case 'undefined':
@@ -32,7 +33,7 @@ function encode(value: unknown): string | undefined {
       for (const [k, v] of Object.entries(value)) {
         const e = encode(v);
         if (e === undefined) return undefined;
-        out += `${JSON.stringify(k)}:${e},`;
+        out += `${k.length}:${k}=${e},`;
       }
       return `${out}}`;
     }
@@ -57,35 +58,49 @@ export const decisionCacheTotals = { hits: 0, misses: 0 };
 
 export class DecisionCache {
   private readonly entries = new Map<string, Promise<Uint8Array>>();
+  private readonly factReads: readonly Extract<FactRead, { kind: 'fact' }>[];
+  private readonly segmentReads: readonly string[];
+  /**
+   * The segment part of the key per frozen `segments` list: serving hands out one shared
+   * frozen list per segment decision, so each list is looked through once, not once per
+   * request (a set reads up to one segment per rule: 40-80 in the benchmark rules).
+   */
+  private readonly segmentParts = new WeakMap<readonly unknown[], string>();
   hits = 0;
   misses = 0;
 
   constructor(
-    private readonly reads: readonly FactRead[],
+    reads: readonly FactRead[],
     private readonly resolve: (value: unknown, path: string) => unknown,
     readonly capacity: number,
-  ) {}
+  ) {
+    this.factReads = reads.filter((r) => r.kind === 'fact');
+    this.segmentReads = reads.flatMap((r) => (r.kind === 'segment' ? [r.segment] : []));
+  }
 
   /** The key of `facts`, or null when a read value cannot be keyed (then nothing is cached). */
   keyOf(facts: Record<string, unknown>): string | null {
-    let key = '';
-    // Built on the first segment read: a set reads up to one segment per rule (40-80 in the
-    // benchmark rules), and `includes` on the list for each was a visible share of a request.
-    let segments: ReadonlySet<unknown> | null | undefined;
-    for (const read of this.reads) {
-      let value: unknown;
-      if (read.kind === 'segment') {
-        segments ??= Array.isArray(facts.segments) ? new Set<unknown>(facts.segments) : null;
-        value = segments?.has(read.segment) === true;
-      } else {
-        const fact = Object.hasOwn(facts, read.fact) ? facts[read.fact] : undefined;
-        value = read.path === null ? fact : this.resolve(fact, read.path);
-      }
-      const e = encode(value);
+    let key = this.segmentReads.length === 0 ? '' : this.segmentPart(facts.segments);
+    for (const read of this.factReads) {
+      const fact = Object.hasOwn(facts, read.fact) ? facts[read.fact] : undefined;
+      const e = encode(read.path === null ? fact : this.resolve(fact, read.path));
       if (e === undefined) return null;
       key += `${e}\u0000`;
     }
     return key;
+  }
+
+  /** One character per segment read: whether `segments` lists it. */
+  private segmentPart(segments: unknown): string {
+    if (!Array.isArray(segments)) return '0'.repeat(this.segmentReads.length);
+    const frozen = Object.isFrozen(segments);
+    const known = frozen ? this.segmentParts.get(segments) : undefined;
+    if (known !== undefined) return known;
+    const listed = new Set<unknown>(segments);
+    let part = '';
+    for (const id of this.segmentReads) part += listed.has(id) ? '1' : '0';
+    if (frozen) this.segmentParts.set(segments, part);
+    return part;
   }
 
   get(key: string): Promise<Uint8Array> | undefined {
