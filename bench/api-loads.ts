@@ -122,6 +122,9 @@ export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: stri
   const of = (t: 'api' | 'floor') => runs.filter((x) => x.target === t).map((x) => x.result);
   const apiRuns = of('api');
   const floorRuns = of('floor');
+  // A floor that answered anything but 2xx (a route or method mismatch) measured something else.
+  const badFloor = floorRuns.find((x) => x.non2xx > 0 || x.errors > 0);
+  if (badFloor) throw new Error(`${api.name}: the floor answered ${badFloor.non2xx} non-2xx, ${badFloor.errors} errors`);
   const rps = mean(apiRuns.map((x) => x.rps));
   const floorRps = mean(floorRuns.map((x) => x.rps));
   return {
