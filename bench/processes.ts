@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const TSX = ['--import', 'tsx'];
@@ -56,11 +57,24 @@ export interface ServiceOptions {
   cpuProfDir?: string;
 }
 
+/**
+ * The node options of `npm start` (`node <options> dist/main.js`): the benchmark runs the
+ * service the way it is started in production, V8 heap settings included.
+ */
+export function startNodeOptions(): string[] {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts.start ?? '').split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
+    throw new Error(`npm start is not "node [options] dist/main.js": ${scripts.start}`);
+  }
+  return words.slice(1, -1);
+}
+
 /** Starts the built service with the benchmark's config, rules and data; resolves once /readyz is 200. */
 export async function startService(options: ServiceOptions): Promise<Child> {
   const port = await freePort();
   const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...prof, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...startNodeOptions(), ...prof, 'dist/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),
