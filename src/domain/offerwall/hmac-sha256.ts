@@ -121,23 +121,26 @@ export class HmacSha256 {
     };
     this.inner = padded(0x36);
     this.outer = padded(0x5c);
+    // The outer message is always the 32-byte inner digest: its padding never changes.
+    this.last[32] = 0x80;
+    writeLength(this.last, BLOCK, BLOCK + 32);
   }
 
   /** Writes the hex HMAC of `message[0..length)` at `out[at..at+64)`. */
   hexInto(message: Uint8Array, length: number, out: Uint8Array, at: number): void {
-    const { state, w, last } = this;
+    const { state, w, last, inner, outer } = this;
     // Inner hash: the message after the ipad block, then 0x80, zeros and the length.
-    const blocks = Math.ceil((length + 9) / BLOCK);
-    if (this.buf.length < blocks * BLOCK) this.buf = new Uint8Array(blocks * BLOCK);
+    // Plain loops below, not fill/set: for a few dozen bytes their call costs more.
+    const end = length + 9 <= BLOCK ? BLOCK : Math.ceil((length + 9) / BLOCK) * BLOCK;
+    if (this.buf.length < end) this.buf = new Uint8Array(end);
     const buf = this.buf;
     for (let i = 0; i < length; i++) buf[i] = message[i] as number;
     buf[length] = 0x80;
-    buf.fill(0, length + 1, blocks * BLOCK);
-    writeLength(buf, blocks * BLOCK, BLOCK + length);
-    state.set(this.inner);
-    for (let b = 0; b < blocks; b++) compress(state, w, buf, b * BLOCK);
-    // Outer hash: the inner digest after the opad block.
-    last.fill(0);
+    for (let i = length + 1; i < end - 8; i++) buf[i] = 0;
+    writeLength(buf, end, BLOCK + length);
+    for (let i = 0; i < 8; i++) state[i] = inner[i] as number;
+    for (let b = 0; b < end; b += BLOCK) compress(state, w, buf, b);
+    // Outer hash: the inner digest after the opad block; `last` keeps its padding (set once).
     for (let i = 0; i < 8; i++) {
       const v = state[i] as number;
       last[i * 4] = v >>> 24;
@@ -145,9 +148,7 @@ export class HmacSha256 {
       last[i * 4 + 2] = (v >>> 8) & 0xff;
       last[i * 4 + 3] = v & 0xff;
     }
-    last[32] = 0x80;
-    writeLength(last, BLOCK, BLOCK + 32);
-    state.set(this.outer);
+    for (let i = 0; i < 8; i++) state[i] = outer[i] as number;
     compress(state, w, last, 0);
     for (let i = 0; i < 8; i++) {
       const v = state[i] as number;
