@@ -88,16 +88,17 @@ const SIG_HEX = 64;
 type Status = 'in_progress' | 'completed' | null;
 const STATUSES: readonly Status[] = [null, 'in_progress', 'completed'];
 
+/** The FLAGS entry of an eligibility and a status: a number, not a string key built per offer. */
+const flagsIndex = (eligible: boolean, status: Status): number =>
+  (eligible ? STATUSES.length : 0) + STATUSES.indexOf(status);
+
 /** `","eligible":…,"in_progress":…,"user_completed":…,"score":` for each eligibility and status. */
-const FLAGS = new Map(
-  [false, true].flatMap((eligible) =>
-    STATUSES.map((status) => [
-      `${eligible}:${status}`,
-      ascii(
-        `","eligible":${eligible},"in_progress":${status === 'in_progress'},` +
-          `"user_completed":${status === 'completed'},"score":`,
-      ),
-    ]),
+const FLAGS: readonly Buffer[] = [false, true].flatMap((eligible) =>
+  STATUSES.map((status) =>
+    ascii(
+      `","eligible":${eligible},"in_progress":${status === 'in_progress'},` +
+        `"user_completed":${status === 'completed'},"score":`,
+    ),
   ),
 );
 /** `,"user_status":…` for each status. */
@@ -126,6 +127,7 @@ const PLAIN_ID = /^-?\d+$/;
 
 /** The offer id as it appears in a click URL, JSON-escaped. */
 function offerInUrl(offerId: number): string {
+  if (Number.isSafeInteger(offerId)) return String(offerId);
   const id = String(offerId);
   return PLAIN_ID.test(id)
     ? id
@@ -200,14 +202,15 @@ export class PersonalizedJson {
   /** The user fields of one offer after `"click_url":"<prefix>`, as JSON.stringify(userFields(...)) writes them. */
   private userFields(out: BodyWriter, r: RankedOffer, o: RenderOptions, links: LinkParts): void {
     const status = r.progress?.status ?? null;
+    const known = status === null || status === 'in_progress' || status === 'completed';
     const offerId = r.offer.offer_id;
     out.text(offerInUrl(offerId));
     out.bytes(links.sig);
     out.ensure(SIG_HEX);
     links.signer.signInto(offerId, out.buf, out.at);
     out.at += SIG_HEX;
-    const flags = FLAGS.get(`${r.eligible}:${status}`);
-    const userStatus = USER_STATUS.get(status);
+    const flags = known ? FLAGS[flagsIndex(r.eligible, status)] : undefined;
+    const userStatus = known ? USER_STATUS.get(status) : undefined;
     if (flags && userStatus) {
       out.bytes(flags);
       out.text(num(r.breakdown.score));
