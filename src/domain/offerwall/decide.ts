@@ -80,28 +80,41 @@ function applyCompletions(index: CatalogIndex, input: RankingInput, plan: Rankin
 }
 
 /**
- * Best first among the kept offers: earnable before completed, then score, then the
- * lower offer id — a total order, so keeping the best `limit` while scanning gives
- * exactly the head of the fully sorted list without sorting every offer.
+ * Whether position `a` ranks before `b`: earnable before completed, then the higher
+ * score, then the lower offer id. A difference that is 0 or NaN falls through to the
+ * next key, as `||` did in the comparator this replaces (a closure returning a double
+ * boxed a number per comparison).
+ */
+function ranksBefore(a: number, b: number, completed: Uint8Array, score: Float64Array, ids: Float64Array) {
+  const dc = (completed[a] as number) - (completed[b] as number);
+  if (dc !== 0) return dc < 0;
+  const ds = (score[b] as number) - (score[a] as number);
+  if (ds < 0 || ds > 0) return ds < 0;
+  return (ids[a] as number) - (ids[b] as number) < 0;
+}
+
+/**
+ * Best first among the kept offers — a total order, so keeping the best `limit` while
+ * scanning gives exactly the head of the fully sorted list without sorting every offer.
  */
 function best(index: CatalogIndex, kept: Int32Array, limit: number): number[] {
   const { completed, score } = index.scratch;
   const ids = index.ids;
-  const before = (a: number, b: number) =>
-    (completed[a] as number) - (completed[b] as number) ||
-    (score[b] as number) - (score[a] as number) ||
-    (ids[a] as number) - (ids[b] as number);
-  const top: number[] = [];
-  if (limit <= 0) return top;
+  if (limit <= 0) return [];
+  const top = new Int32Array(Math.min(limit, kept.length));
+  let size = 0;
   for (let j = 0; j < kept.length; j++) {
     const i = kept[j] as number;
-    if (top.length === limit && before(i, top[limit - 1] as number) >= 0) continue;
-    let at = Math.min(top.length, limit - 1);
-    while (at > 0 && before(i, top[at - 1] as number) < 0) at--;
-    top.splice(at, 0, i);
-    if (top.length > limit) top.pop();
+    if (size === top.length && !ranksBefore(i, top[size - 1] as number, completed, score, ids)) continue;
+    let at = size < top.length ? size : size - 1;
+    while (at > 0 && ranksBefore(i, top[at - 1] as number, completed, score, ids)) {
+      top[at] = top[at - 1] as number;
+      at--;
+    }
+    top[at] = i;
+    if (size < top.length) size++;
   }
-  return top;
+  return Array.from(top.subarray(0, size));
 }
 
 function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly RuleEffect[]): DroppedOffer[] {
