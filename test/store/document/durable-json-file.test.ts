@@ -36,6 +36,28 @@ test('round-trips compact JSON and leaves no temp files behind', async (t) => {
   t.deepEqual(await readdir(dir), ['things.json']);
 });
 
+test('concurrent reads of files large and small, multi-byte text included, each get their own content', async (t) => {
+  const dir = await tempDir(t);
+  // Reads share one buffer that grows to the largest file: sizes around and far past its
+  // first 64 KB, and 2-4 byte characters wherever a read may stop.
+  const docs = [10, 70_000, 3, 400_000, 1_000, 65_536, 150_000].map((size, k) => ({
+    items: [{ id: `${k}-${'é😀ß'.repeat(size / 8)}-${'x'.repeat(size % 97)}`, n: size }],
+  }));
+  await Promise.all(docs.map((d, k) => new DurableJsonFile<Doc>(path.join(dir, `d${k}.json`)).write(d)));
+  const read = await Promise.all(
+    [...docs.keys(), ...docs.keys()].map((k) =>
+      new DurableJsonFile<Doc>(path.join(dir, `d${k}.json`)).read(),
+    ),
+  );
+  t.deepEqual(read, [...docs, ...docs]);
+  // A missing file among them is still null and does not stop the others.
+  const mixed = await Promise.all([
+    new DurableJsonFile<Doc>(path.join(dir, 'none.json')).read(),
+    new DurableJsonFile<Doc>(path.join(dir, 'd1.json')).read(),
+  ]);
+  t.deepEqual(mixed, [null, docs[1]]);
+});
+
 test('missing file reads as null, and lowdb then keeps its defaults', async (t) => {
   const dir = await tempDir(t);
   const adapter = new DurableJsonFile<Doc>(path.join(dir, 'nope.json'));
