@@ -146,18 +146,18 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
-    return (this.ix.eventsByUser.get(userKey(p, externalId)) ?? []).map(publicEvent);
+    return this.ix.eventsOf(p, externalId).map(publicEvent);
   }
 
   async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {
-    const all = this.ix.eventsByUser.get(userKey(p, externalId)) ?? [];
+    const all = this.ix.eventsOf(p, externalId);
     const end = Math.max(0, all.length - page.offset);
     const start = Math.max(0, end - page.limit);
     return { events: all.slice(start, end).reverse().map(publicEvent), total: all.length };
   }
 
   async userOffers(p: Partition, externalId: string): Promise<Offer[]> {
-    return (this.ix.offersByUser.get(userKey(p, externalId)) ?? []).map(publicOffer);
+    return this.ix.offersOf(p, externalId).map(publicOffer);
   }
 
   async claimOffer(
@@ -206,14 +206,11 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     // A copy of the list: users created during the scan do not disturb it.
     const users = [...(this.ix.usersByPartition.get(partitionKey(p)) ?? [])];
     for (let i = 0; i < users.length; i += batchSize) {
-      yield users.slice(i, i + batchSize).map((user) => {
-        const key = userKey(p, user.externalId);
-        return {
-          user,
-          events: this.ix.eventsByUser.get(key) ?? [],
-          offers: this.ix.offersByUser.get(key) ?? [],
-        };
-      });
+      yield users.slice(i, i + batchSize).map((user) => ({
+        user,
+        events: this.ix.eventsOf(p, user.externalId),
+        offers: this.ix.offersOf(p, user.externalId),
+      }));
     }
   }
 
@@ -249,7 +246,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
     if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
     if (this.ix.offer(p, offer.id)) return 'duplicate_id';
-    return limitRejection(this.ix.offersByUser.get(userKey(p, offer.externalId)) ?? [], offer, limits, now);
+    return limitRejection(this.ix.offersOf(p, offer.externalId), offer, limits, now);
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
@@ -293,7 +290,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
    * next write of their shard persists them.
    */
   private repairUsers(): void {
-    for (const events of this.ix.eventsByUser.values()) {
+    for (const events of this.ix.eventLists()) {
       const first = events[0];
       if (first && !this.ix.user(first, first.externalId)) {
         this.newUser(first, first.externalId, first.occurredAt, crypto.randomUUID());
