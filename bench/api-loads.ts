@@ -101,7 +101,7 @@ export interface LoadPlan {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Warm-up, then `rounds` × (API, floor); p99 is the worst run's, req/s the mean. */
+/** Warm-up of each, then `rounds` × (API, floor); p99 is the worst run's, req/s the mean. */
 export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: string, plan: LoadPlan) {
   const spec = (url: string, seconds: number): LoadSpec => ({
     url,
@@ -113,7 +113,10 @@ export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: stri
     connections: plan.connections,
     seconds,
   });
+  // Both warm up alike: JIT tiers, caches filled (the rules' decision caches, a banner
+  // user's first assignment), so the runs compare steady states.
   await runLoad(spec(serviceUrl, plan.warmupSeconds));
+  await runLoad(spec(floorUrl, plan.warmupSeconds));
   const runs: ApiFigures['runs'] = [];
   for (let r = 0; r < plan.rounds; r++) {
     runs.push({ target: 'api', result: await runLoad(spec(serviceUrl, plan.seconds)) });
