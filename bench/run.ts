@@ -145,10 +145,19 @@ async function measureReload(service: Child, env: BenchEnv, store: DocumentStore
   ).value;
 }
 
-async function rssMb(service: Child): Promise<number> {
+/** The service's memory from its /metrics, in MB: RSS, and the V8 heap that is most of it. */
+async function memoryMb(service: Child) {
   const text = await (await fetch(`${service.url}/metrics`)).text();
-  const match = /^offerd_process_resident_memory_bytes (\S+)$/m.exec(text);
-  return match ? Math.round(Number(match[1]) / 1e6) : Number.NaN;
+  const mb = (metric: string) => {
+    const match = new RegExp(`^offerd_${metric} (\\S+)$`, 'm').exec(text);
+    return match ? Math.round(Number(match[1]) / 1e6) : Number.NaN;
+  };
+  return {
+    rss: mb('process_resident_memory_bytes'),
+    heapUsed: mb('nodejs_heap_size_used_bytes'),
+    heapTotal: mb('nodejs_heap_size_total_bytes'),
+    external: mb('nodejs_external_memory_bytes'),
+  };
 }
 
 type Seeded = Awaited<ReturnType<typeof seed>>;
@@ -156,6 +165,7 @@ type Measured = {
   apis: Awaited<ReturnType<typeof measureApis>>;
   reload: Awaited<ReturnType<typeof measureReload>> | null;
   rss: number;
+  memory: Awaited<ReturnType<typeof memoryMb>>;
 };
 
 async function measure(env: BenchEnv, seeded: Seeded): Promise<Measured> {
@@ -164,13 +174,14 @@ async function measure(env: BenchEnv, seeded: Seeded): Promise<Measured> {
   try {
     const apis = await measureApis(service, env.root);
     const reload = RELOAD ? await measureReload(service, env, seeded.store) : null;
-    return { apis, reload, rss: await rssMb(service) };
+    const memory = await memoryMb(service);
+    return { apis, reload, rss: memory.rss, memory };
   } finally {
     await service.stop();
   }
 }
 
-function print({ apis, reload, rss }: Measured, seeded: Seeded, checks: { line: string }[]): void {
+function print({ apis, reload, memory }: Measured, seeded: Seeded, checks: { line: string }[]): void {
   for (const a of apis) {
     console.log(`${a.api}: ${a.rps} req/s, p99 ${a.p99} ms, non-2xx ${a.non2xx}, ratio ${a.ratio} of floor`);
   }
@@ -184,7 +195,9 @@ function print({ apis, reload, rss }: Measured, seeded: Seeded, checks: { line: 
   }
   const g = seeded.generation;
   if (g) console.log(`journeys generation: ${g.users} users in ${g.ms} ms`);
-  console.log(`rss: ${rss} MB`);
+  console.log(
+    `rss: ${memory.rss} MB (V8 heap: ${memory.heapUsed} MB used, live and not yet collected, of ${memory.heapTotal} MB; external ${memory.external} MB)`,
+  );
   for (const c of checks) console.log(c.line);
 }
 
