@@ -127,7 +127,8 @@ export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: stri
   const floorRuns = of('floor');
   // A floor that answered anything but 2xx (a route or method mismatch) measured something else.
   const badFloor = floorRuns.find((x) => x.non2xx > 0 || x.errors > 0);
-  if (badFloor) throw new Error(`${api.name}: the floor answered ${badFloor.non2xx} non-2xx, ${badFloor.errors} errors`);
+  if (badFloor)
+    throw new Error(`${api.name}: the floor answered ${badFloor.non2xx} non-2xx, ${badFloor.errors} errors`);
   const rps = mean(apiRuns.map((x) => x.rps));
   const floorRps = mean(floorRuns.map((x) => x.rps));
   return {

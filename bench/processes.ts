@@ -62,7 +62,8 @@ export interface ServiceOptions {
  * service the way it is started in production, V8 heap settings included.
  */
 export function startNodeOptions(): string[] {
-  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
   const words = (scripts.start ?? '').split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
     throw new Error(`npm start is not "node [options] dist/main.js": ${scripts.start}`);

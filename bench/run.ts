@@ -108,7 +108,13 @@ async function measureApis(service: Child, root: string) {
   const bodies = new Map<ApiDef, string>();
   for (const api of APIS) bodies.set(api, await sampleBody(service.url, api, USERS));
   const floor = await floorFor(root, bodies);
-  const plan = { users: USERS, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: SECONDS, rounds: 2 };
+  const plan = {
+    users: USERS,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmupSeconds: SECONDS,
+    rounds: 2,
+  };
   try {
     const figures = [];
     for (const api of APIS.filter((a) => !ONLY || ONLY.includes(a.name))) {
