@@ -19,11 +19,12 @@ export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', 
   number
 >;
 
-/** Working arrays of one ranking, by catalog position. */
+/** Working arrays of one ranking, by catalog position (affinity: by category number). */
 export interface Scratch {
   status: Uint8Array;
   completed: Uint8Array;
   score: Float64Array;
+  affinity: Float64Array;
 }
 
 /** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
@@ -62,6 +63,10 @@ export class CatalogIndex {
   /** `Date.parse(created_at)`, NaN when unknown. */
   readonly createdMs: Float64Array;
   readonly categories: readonly string[];
+  /** Each offer's category as a number: its index in `categoryNames`. */
+  readonly categoryOf: Int32Array;
+  /** The catalog's distinct categories. */
+  readonly categoryNames: readonly string[];
   /** Per-request working arrays of rankOffers (synchronous, so one set per catalog is enough). */
   readonly scratch: Scratch;
   private readonly selections = new WeakMap<OfferSelector, Selection>();
@@ -80,7 +85,15 @@ export class CatalogIndex {
     this.logReward = Float64Array.from(offers, (o) => Math.log1p(o.total_user_reward));
     this.logPayout = Float64Array.from(offers, (o) => Math.log1p(o.payout));
     this.categories = offers.map((o) => o.category);
-    this.scratch = { status: new Uint8Array(n), completed: new Uint8Array(n), score: new Float64Array(n) };
+    this.categoryNames = [...new Set(this.categories)];
+    const categoryNumber = new Map(this.categoryNames.map((c, k) => [c, k]));
+    this.categoryOf = Int32Array.from(this.categories, (c) => categoryNumber.get(c) as number);
+    this.scratch = {
+      status: new Uint8Array(n),
+      completed: new Uint8Array(n),
+      score: new Float64Array(n),
+      affinity: new Float64Array(this.categoryNames.length),
+    };
     this.freshness = {
       at: Number.NaN,
       halfLife: Number.NaN,

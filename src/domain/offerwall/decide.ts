@@ -7,7 +7,7 @@ import {
   type RankingModel,
   type ScoreBreakdown,
   type ScoreRanges,
-  scoreFromPartial,
+  scoreAll,
   scoreOf,
 } from './ranking.js';
 import { keptPositions, planFor, type RankingPlan, rangesOver } from './ranking-plan.js';
@@ -140,10 +140,7 @@ function scoreKept(
 ): ScoreRanges {
   const { score } = index.scratch;
   if (kept === plan.kept) {
-    for (let j = 0; j < kept.length; j++) {
-      const i = kept[j] as number;
-      score[i] = scoreFromPartial(index, i, plan.partial[i] as number, input, plan.boost[i] as number);
-    }
+    scoreAll(index, kept, plan.partial, plan.boost, input, score);
     return plan.ranges;
   }
   const r = rangesOver(index, kept);
