@@ -39,8 +39,8 @@ async function readInto(handle: FileHandle): Promise<string> {
 /**
  * A file's text, or null when it does not exist. Reads take turns through one buffer:
  * opening a store reads ~200 shard files at once, and a fresh malloc'd buffer per file
- * (what readFile does) left ~80 MB of freed but fragmented malloc memory resident at
- * 100,000 users (RSS 634 → 556 MB when glibc was told to map such buffers separately).
+ * (what readFile does) left freed but fragmented malloc memory resident: at 100,000
+ * users, RSS after opening the store was 634 MB that way and ~600 MB this way.
  */
 function readText(filename: string): Promise<string | null> {
   const read = reads.then(async () => {

@@ -67,7 +67,8 @@ const append = <T>(list: T[], value: T): void => {
  * In-memory indexes over the shards, so that no request and no generation run ever
  * scans a whole collection. They point at the same objects the documents hold.
  * A user's profile, events and offers hang off one entry under one key: three maps
- * keyed by user held three copies of every key and cost ~40 MB more at 100,000 users.
+ * keyed by user held three copies of every key and three map entries per user. With the
+ * exact-length lists below, the heap of a 100,000-user store went from 344 to 301 MB.
  */
 export class JourneysIndexes {
   private readonly byUser = new Map<string, UserRecords>();
@@ -86,7 +87,7 @@ export class JourneysIndexes {
     for (const s of shards) for (const e of s.events) this.addEvent(e);
     for (const s of shards) for (const o of s.offers) this.addOffer(o);
     // A list grown by push keeps spare room (17 slots after the second record): loaded
-    // lists are copied to their exact length, ~20 MB less at 100,000 users.
+    // lists are copied to their exact length.
     for (const r of this.byUser.values()) {
       if (r.events !== NONE) r.events = r.events.slice();
       if (r.offers !== NONE) r.offers = r.offers.slice();
