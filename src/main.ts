@@ -36,6 +36,16 @@ function instanceIdentity(config: OfferdConfig): InstanceIdentity {
   };
 }
 
+/**
+ * One full GC before serving, when node runs with --expose-gc (npm start does). Opening the
+ * embedded store leaves its files' text and the parse garbage in the heap (~400 MB at
+ * 100,000 users), and V8 keeps it until allocation pressure calls for a major GC: an idle
+ * service sat at 845 MB RSS with 300 MB live.
+ */
+function collectStartupGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
 export async function startService(
   config: OfferdConfig,
@@ -96,6 +106,7 @@ export async function startService(
     publicRouters: features.map((f) => f.router),
   });
   for (const f of features) await f.start?.();
+  collectStartupGarbage();
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
