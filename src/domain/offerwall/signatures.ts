@@ -57,13 +57,13 @@ export function signClick(secret: string, c: ClickLink): string {
 
 /** signClick for the many links of one response, writing the hex into a buffer. */
 export class ClickSigner {
-  private readonly hmac: Blake2sMac;
+  private readonly mac: Blake2sMac;
   private message = new Uint8Array(256);
   private prefix = 0;
   private suffix: Uint8Array = new Uint8Array(0);
 
   constructor(secret: string) {
-    this.hmac = new Blake2sMac(secret);
+    this.mac = new Blake2sMac(secret);
   }
 
   /** Starts one user's links: the message's bytes before the offer id are the same for all. */
@@ -85,7 +85,7 @@ export class ClickSigner {
     let n = this.prefix;
     for (let i = 0; i < id.length; i++) m[n++] = id.charCodeAt(i);
     m.set(this.suffix, n);
-    this.hmac.hexInto(m, n + this.suffix.length, out, at);
+    this.mac.hexInto(m, n + this.suffix.length, out, at);
   }
 }
 
