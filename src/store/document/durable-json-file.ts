@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+import { JsonChunks } from './json-chunks.js';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
@@ -71,6 +72,20 @@ function readText(filename: string): Promise<string | null> {
   return read;
 }
 
+/** Writes `buffers` in order from the handle's position, however many calls that takes. */
+async function writeAll(handle: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+  let rest = buffers.filter((b) => b.length > 0);
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    if (bytesWritten === 0) throw new Error('the file accepted no bytes');
+    while (rest.length > 0 && bytesWritten >= (rest[0] as Buffer).length) {
+      bytesWritten -= (rest[0] as Buffer).length;
+      rest = rest.slice(1);
+    }
+    if (bytesWritten > 0) rest = [(rest[0] as Buffer).subarray(bytesWritten), ...rest.slice(1)];
+  }
+}
+
 /**
  * lowdb adapter storing one compact JSON document per file.
  *
@@ -101,7 +116,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const json = JSON.stringify(data);
+    // Serialized now, before the first await: callers may change `data` while this writes.
+    const json = JsonChunks.of(data);
     const assumed = this.#dirReady;
     try {
       await this.#writeText(json);
@@ -110,10 +126,12 @@ export class DurableJsonFile<T> implements Adapter<T> {
       if (!assumed || !isMissing(err)) throw err;
       this.#dirReady = false;
       await this.#writeText(json);
+    } finally {
+      json.release();
     }
   }
 
-  async #writeText(json: string): Promise<void> {
+  async #writeText(json: JsonChunks): Promise<void> {
     const dir = path.dirname(this.filename);
     if (!this.#dirReady) {
       const created = await mkdir(dir, { recursive: true });
@@ -125,7 +143,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       const handle = await open(tmp, 'wx');
       try {
-        await handle.writeFile(json, 'utf8');
+        await writeAll(handle, json.buffers);
         await handle.sync();
       } finally {
         await handle.close();
