@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { Condition } from '../../src/rules/engine/conditions.js';
+import { DecisionCache } from '../../src/rules/engine/decision-cache.js';
 import { type Facts, RuleSet, traced } from '../../src/rules/engine/rule-set.js';
 
 const segments = new Map<string, Condition>([
@@ -165,4 +166,22 @@ test('matchedIds and matchedData answer what evaluate matched, fresh and from th
   }
   t.true(shared.cache.hits > 600);
   t.true(shared.cache.misses <= 48);
+});
+
+test('a decision used at least once per half the capacity outlives a stream of one-off keys; an unused one goes', (t) => {
+  const cache = new DecisionCache([], (value) => value, 8);
+  const decided = (n: number) => Promise.resolve(new Uint8Array([n]));
+  const hot = decided(1);
+  const cold = decided(2);
+  cache.set('hot', hot);
+  cache.set('cold', cold);
+  for (let i = 0; i < 200; i++) {
+    cache.set(`once-${i}`, decided(3));
+    if (i % 4 === 3) t.is(cache.get('hot'), hot, `hot after ${i + 1} one-off keys`);
+  }
+  t.is(cache.get('cold'), undefined);
+  t.is(cache.size, 8);
+  // The most recent one-off keys are still there, the oldest are not.
+  t.not(cache.get('once-199'), undefined);
+  t.is(cache.get('once-150'), undefined);
 });
