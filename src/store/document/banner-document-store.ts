@@ -60,7 +60,16 @@ const RENDER_WRITE_DELAY_MS = 5000;
 
 // Ids never contain a newline (they are validated), so joined keys cannot collide.
 const key = (...parts: (string | number)[]): string => parts.join('\n');
-const iso = (at: Date | string): string => new Date(at).toISOString();
+/**
+ * The ISO text of a time. The last one is kept: under load ~10 renders share each
+ * millisecond, and each stored a fresh last-seen string that outlived the young generation.
+ */
+let lastIso = { ms: Number.NaN, text: '' };
+function iso(at: Date | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k);
