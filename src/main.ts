@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { pino } from 'pino';
 import { explainRoutes } from './admin/explain-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
@@ -37,13 +38,21 @@ function instanceIdentity(config: OfferdConfig): InstanceIdentity {
 }
 
 /**
- * One full GC before serving, when node runs with --expose-gc (npm start does). Opening the
- * embedded store leaves its files' text and the parse garbage in the heap (~400 MB at
- * 100,000 users), and V8 keeps it until allocation pressure calls for a major GC: an idle
- * service sat at 845 MB RSS with 300 MB live.
+ * One full, compacting GC before serving, when node runs with --expose-gc (npm start
+ * does). Opening the embedded store leaves its files' text and the parse garbage in the
+ * heap (~400 MB at 100,000 users), and V8 keeps it until allocation pressure calls for a
+ * major GC: an idle service sat at 845 MB RSS with 300 MB live. A plain full GC freed the
+ * garbage but left the survivors spread over half-empty pages (old space 417 MB committed
+ * for 271 MB used, 610 MB RSS); compacting moves them together and gives the pages back
+ * (276 MB committed, 471 MB RSS). V8 compacts only its most fragmented pages by default,
+ * hence the flag, switched on for this one collection (it is read when a GC starts).
  */
 function collectStartupGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  gc();
+  v8.setFlagsFromString('--no-compact-on-every-full-gc');
 }
 
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
