@@ -44,3 +44,11 @@ export class Interner {
     }
   }
 }
+
+/**
+ * `value`, or `other` when they are equal: one string object where the running store had
+ * one (a record's times that were set from one instant come back from JSON.parse as copies).
+ */
+export function same<T extends string | null>(value: T, other: string | null | undefined): T {
+  return value !== null && value === other ? (other as T) : value;
+}
