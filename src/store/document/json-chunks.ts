@@ -14,8 +14,8 @@
 const CHUNK_BYTES = 256 * 1024;
 /** Records are joined into batches of about this many characters before one buffer write. */
 const BATCH_CHARS = 16 * 1024;
-/** Free chunks kept for the next write (4 MB); more are left to the GC. */
-const MAX_SPARE = 16;
+/** Free chunks kept for the next write (2 MB: a banner shard takes 2); more are left to the GC. */
+const MAX_SPARE = 8;
 const spare: Buffer[] = [];
 
 function takeChunk(): Buffer {
