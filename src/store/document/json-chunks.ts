@@ -35,7 +35,6 @@ const isPlainArray = (value: unknown): value is unknown[] => Array.isArray(value
 export class JsonChunks {
   /** Filled buffers, each cut to its used length. */
   readonly buffers: Buffer[] = [];
-  bytes = 0;
   private readonly pooled: Buffer[] = [];
   private current: Buffer | null = null;
   private used = 0;
@@ -105,16 +104,13 @@ export class JsonChunks {
       if (bytes > CHUNK_BYTES) {
         // One record larger than a chunk: its own buffer.
         this.buffers.push(Buffer.from(text, 'utf8'));
-        this.bytes += bytes;
         return;
       }
       this.current = takeChunk();
       this.pooled.push(this.current);
     }
     const current = this.current as Buffer;
-    const written = current.write(text, this.used, 'utf8');
-    this.used += written;
-    this.bytes += written;
+    this.used += current.write(text, this.used, 'utf8');
   }
 
   private seal(): void {
@@ -133,6 +129,5 @@ export class JsonChunks {
     for (const chunk of this.pooled) if (spare.length < MAX_SPARE) spare.push(chunk);
     this.pooled.length = 0;
     this.buffers.length = 0;
-    this.bytes = 0;
   }
 }
