@@ -25,6 +25,10 @@ export interface Scratch {
   completed: Uint8Array;
   score: Float64Array;
   affinity: Float64Array;
+  /** Metric terms that do not depend on the user, when the user's completions change the ranges. */
+  partial: Float64Array;
+  /** Room for the positions kept when the user's completions change them. */
+  kept: Int32Array;
 }
 
 /** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
@@ -93,6 +97,8 @@ export class CatalogIndex {
       completed: new Uint8Array(n),
       score: new Float64Array(n),
       affinity: new Float64Array(this.categoryNames.length),
+      partial: new Float64Array(n),
+      kept: new Int32Array(n),
     };
     this.freshness = {
       at: Number.NaN,

@@ -4,11 +4,11 @@ import type { CatalogOffer } from './offer.js';
 import type { OfferProgress } from './progress.js';
 import {
   featuresOf,
+  partialMetrics,
   type RankingModel,
   type ScoreBreakdown,
   type ScoreRanges,
   scoreAll,
-  scoreOf,
 } from './ranking.js';
 import { keptPositions, planFor, type RankingPlan, rangesOver } from './ranking-plan.js';
 import type { RuleEffect } from './rule-effects.js';
@@ -138,16 +138,14 @@ function scoreKept(
   plan: RankingPlan,
   kept: Int32Array,
 ): ScoreRanges {
-  const { score } = index.scratch;
+  const { score, partial } = index.scratch;
   if (kept === plan.kept) {
     scoreAll(index, kept, plan.partial, plan.boost, input, score);
     return plan.ranges;
   }
   const r = rangesOver(index, kept);
-  for (let j = 0; j < kept.length; j++) {
-    const i = kept[j] as number;
-    score[i] = scoreOf(index, i, r, input, plan.boost[i] as number);
-  }
+  partialMetrics(index, kept, r, input.model.weights, partial);
+  scoreAll(index, kept, partial, plan.boost, input, score);
   return r;
 }
 
@@ -162,7 +160,9 @@ export function rankOffers(input: RankingInput): Ranking {
   const plan = planFor(index, input);
   index.scratch.status.set(plan.status);
   index.scratch.completed.fill(0);
-  const kept = applyCompletions(index, input, plan) ? keptPositions(index.scratch.status) : plan.kept;
+  const kept = applyCompletions(index, input, plan)
+    ? keptPositions(index.scratch.status, index.scratch.kept)
+    : plan.kept;
   const r = scoreKept(index, input, plan, kept);
   const { boosting } = plan;
   const offers = best(index, kept, input.limit).map((i, n) => {

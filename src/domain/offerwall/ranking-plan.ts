@@ -1,6 +1,6 @@
 import { CatalogIndex, CODE } from './catalog-index.js';
 import type { Targeting } from './eligibility.js';
-import { partialMetric, type RankingModel, type ScoreRanges } from './ranking.js';
+import { partialMetrics, type RankingModel, type ScoreRanges } from './ranking.js';
 import type { RuleEffect } from './rule-effects.js';
 
 /**
@@ -21,7 +21,7 @@ export interface RankingPlan {
   /** Positions kept, in catalog order. */
   kept: Int32Array;
   ranges: ScoreRanges;
-  /** partialMetric of each kept position. */
+  /** partialMetrics of the kept positions. */
   partial: Float64Array;
   /** The boosting rules in rule order, with the offers each selects (for a ranked offer's `boosts`). */
   boosting: readonly { ruleId: string; by: number; has: Uint8Array }[];
@@ -93,11 +93,15 @@ export function rangesOver(index: CatalogIndex, kept: Int32Array): ScoreRanges {
   };
 }
 
-/** The positions whose status is kept, in catalog order. */
-export function keptPositions(status: Uint8Array): Int32Array {
+/**
+ * The positions whose status is kept, in catalog order: a new array, or a view of `room`
+ * (as long as the catalog) when given — per request, where a new array's backing store
+ * would be a malloc V8 tracks as external memory.
+ */
+export function keptPositions(status: Uint8Array, room?: Int32Array): Int32Array {
   let count = 0;
   for (let i = 0; i < status.length; i++) if (status[i] === CODE.kept) count++;
-  const kept = new Int32Array(count);
+  const kept = room ? room.subarray(0, count) : new Int32Array(count);
   let j = 0;
   for (let i = 0; i < status.length; i++) if (status[i] === CODE.kept) kept[j++] = i;
   return kept;
@@ -111,7 +115,7 @@ function buildPlan(index: CatalogIndex, input: PlanInput): RankingPlan {
   const kept = keptPositions(status);
   const ranges = rangesOver(index, kept);
   const partial = new Float64Array(index.size);
-  for (const i of kept) partial[i] = partialMetric(index, i, ranges, input.model.weights);
+  partialMetrics(index, kept, ranges, input.model.weights, partial);
   const boosting = input.effects.flatMap((e) =>
     e.boost ? [{ ruleId: e.ruleId, by: e.boost.by, has: index.selection(e.boost).has }] : [],
   );

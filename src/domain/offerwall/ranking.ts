@@ -117,39 +117,37 @@ function metricOf(f: RankingWeights, w: RankingWeights): number {
 
 /**
  * The first four terms of the metric — epc, conversion rate, user reward, payout: what
- * does not depend on the user or the clock — summed in the metric's own order, so that
- * scoreFromPartial gives bit for bit the same score as the whole sum.
+ * does not depend on the user or the clock — for each of `positions`, into `out`. They
+ * are summed in the metric's own order, so that scoreAll gives bit for bit the same score
+ * as the whole sum; a loop writing a typed array, because a call per offer returning a
+ * double would box it.
  */
-export function partialMetric(index: CatalogIndex, i: number, r: ScoreRanges, w: RankingWeights): number {
-  return (
-    w.epc * scale(index.epc[i] as number, r.epc) +
-    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
-    w.userReward * scale(index.logReward[i] as number, r.userReward) +
-    w.payout * scale(index.logPayout[i] as number, r.payout)
-  );
-}
-
-/** The score the ranking sorts by: the metric plus the boosts, rounded to 6 decimals. */
-function scoreFromPartial(
+export function partialMetrics(
   index: CatalogIndex,
-  i: number,
-  partial: number,
-  input: ScoreInput,
-  boost: number,
-): number {
-  const w = input.model.weights;
-  const metric = partial + w.freshness * freshness(index, i, input) + w.affinity * affinity(index, i, input);
-  return round(metric + boost, 6);
+  positions: Int32Array,
+  r: ScoreRanges,
+  w: RankingWeights,
+  out: Float64Array,
+): void {
+  for (let j = 0; j < positions.length; j++) {
+    const i = positions[j] as number;
+    out[i] =
+      w.epc * scale(index.epc[i] as number, r.epc) +
+      w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
+      w.userReward * scale(index.logReward[i] as number, r.userReward) +
+      w.payout * scale(index.logPayout[i] as number, r.payout);
+  }
 }
 
 /** 10 ** 6, as round(_, 6) scales. */
 const MICRO = 10 ** 6;
 
 /**
- * scoreFromPartial for every position of `positions` into `out`, in one loop: the same
- * arithmetic in the same order, freshness through the same memo, the user's affinity
- * looked up once per category — and no call per offer, whose double result optimized
- * code would box (~16 KB of garbage a request over 500 offers).
+ * The score the ranking sorts by — the metric (its first terms from `partial`) plus the
+ * boosts, rounded to 6 decimals — for every position of `positions` into `out`, in one
+ * loop: the same arithmetic in the same order as featuresOf, freshness through the same
+ * memo, the user's affinity looked up once per category, and no call per offer, whose
+ * double result optimized code would box (~16 KB of garbage a request over 500 offers).
  */
 export function scoreAll(
   index: CatalogIndex,
@@ -180,17 +178,6 @@ export function scoreAll(
     // round(x, 6), written out: a call would box its double argument and result.
     out[i] = Math.round((metric + (boost[i] as number)) * MICRO) / MICRO;
   }
-}
-
-/** scoreFromPartial without a precomputed partial (same arithmetic, same order as featuresOf). */
-export function scoreOf(
-  index: CatalogIndex,
-  i: number,
-  r: ScoreRanges,
-  input: ScoreInput,
-  boost: number,
-): number {
-  return scoreFromPartial(index, i, partialMetric(index, i, r, input.model.weights), input, boost);
 }
 
 /** The full breakdown of one offer's score, for the offers a response returns. */
