@@ -8,7 +8,7 @@ import { publicCors } from './cors.js';
 import { errorMiddleware } from './error-middleware.js';
 import type { Metrics } from './metrics.js';
 import { type RequestState, requestContext } from './request-context.js';
-import { gatedRoutes } from './router-gate.js';
+import { gatedRoutes, routeTable } from './router-gate.js';
 import { rejectPollutingKeys } from './safe-body.js';
 
 export interface AppOptions {
@@ -67,11 +67,8 @@ export function createApp(options: AppOptions): Koa {
   const ops = opsRoutes(options.readiness, options.metrics);
   app.use(gatedRoutes(ops));
   const guard = adminAuth(options.adminToken);
-  app.use(async (ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
-  for (const router of [...options.adminRouters, ...options.publicRouters]) {
-    app.use(gatedRoutes(router));
-    app.use(router.allowedMethods());
-  }
+  app.use((ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
+  app.use(routeTable([...options.adminRouters, ...options.publicRouters]));
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
     const log = (ctx?.state as RequestState | undefined)?.log ?? options.logger;
     log.error({ err }, 'unhandled error');

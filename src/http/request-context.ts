@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { ApiFamily } from './api-family.js';
+import { setHeader } from './set-header.js';
 
 /** What every request carries through the middleware: its id, family and logger. */
 export interface RequestState {
@@ -53,10 +54,10 @@ class LazyLogState implements RequestState {
 
 export function requestContext(logger: Logger) {
   const nextId = supportIdGenerator();
-  return async (ctx: Context, next: Next): Promise<void> => {
+  return (ctx: Context, next: Next): Promise<void> => {
     const supportId = nextId();
     ctx.state = new LazyLogState(supportId, familyOf(ctx.path), logger);
-    ctx.set('X-Request-Id', String(supportId));
-    await next();
+    setHeader(ctx, 'X-Request-Id', String(supportId));
+    return next();
   };
 }

@@ -18,12 +18,12 @@ export function findForbiddenKey(value: unknown, path = ''): string | null {
 
 /** Rejects bodies with prototype-polluting keys at the edge, before any code sees them. */
 export function rejectPollutingKeys() {
-  return async (ctx: Context, next: Next): Promise<void> => {
+  return (ctx: Context, next: Next): Promise<void> => {
     const key = findForbiddenKey((ctx.request as { body?: unknown }).body);
     if (key)
       throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
         { field: key, message: 'key is not allowed' },
       ]);
-    await next();
+    return next();
   };
 }

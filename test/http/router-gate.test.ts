@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import test, { type ExecutionContext } from 'ava';
 import Koa from 'koa';
-import { firstSegment, gatedRoutes, routeFirstSegments } from '../../src/http/router-gate.js';
+import { firstSegment, gatedRoutes, routeFirstSegments, routeTable } from '../../src/http/router-gate.js';
 
 function routers(withAnything = true): Router[] {
   const admin = new Router();
@@ -35,11 +35,16 @@ function routers(withAnything = true): Router[] {
   return withAnything ? [admin, banner, anything, journeys] : [admin, banner, journeys];
 }
 
-async function serve(t: ExecutionContext, gated: boolean, withAnything: boolean): Promise<string> {
+type Wiring = 'plain' | 'gated' | 'table';
+
+async function serve(t: ExecutionContext, wiring: Wiring, withAnything: boolean): Promise<string> {
   const app = new Koa();
-  for (const router of routers(withAnything)) {
-    app.use(gated ? gatedRoutes(router) : router.routes());
-    app.use(router.allowedMethods());
+  if (wiring === 'table') app.use(routeTable(routers(withAnything)));
+  else {
+    for (const router of routers(withAnything)) {
+      app.use(wiring === 'gated' ? gatedRoutes(router) : router.routes());
+      app.use(router.allowedMethods());
+    }
   }
   const server = createServer(app.callback()).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -75,8 +80,10 @@ test('a router with a parameter, a RegExp or a prefix route may match any path',
 
 for (const withAnything of [false, true]) {
   const which = withAnything ? 'with' : 'without';
-  test(`gated routers answer every request exactly as the routers themselves do (${which} a router that may match anything)`, async (t) => {
-    const [plain, gated] = await Promise.all([serve(t, false, withAnything), serve(t, true, withAnything)]);
+  test(`gated routers and the route table answer every request exactly as the routers themselves do (${which} a router that may match anything)`, async (t) => {
+    const [plain, gated, table] = await Promise.all(
+      (['plain', 'gated', 'table'] as const).map((wiring) => serve(t, wiring, withAnything)),
+    );
     const paths = [
       '/admin/rules',
       '/ADMIN/Rules/',
@@ -99,13 +106,14 @@ for (const withAnything of [false, true]) {
     let answered = 0;
     for (const path of paths) {
       for (const method of methods) {
-        const [a, b] = await Promise.all(
-          [plain, gated].map(async (base) => {
+        const [a, b, c] = await Promise.all(
+          [plain, gated, table].map(async (base) => {
             const res = await fetch(base + path, { method });
             return { status: res.status, allow: res.headers.get('allow'), body: await res.text() };
           }),
         );
-        t.deepEqual(b, a, `${method} ${path}`);
+        t.deepEqual(b, a, `gated: ${method} ${path}`);
+        t.deepEqual(c, a, `table: ${method} ${path}`);
         if (a?.status === 200) answered += 1;
       }
     }

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../../http/api-keys.js';
 import { AppError, invalidInput } from '../../http/app-error.js';
 import type { RulesSource } from '../../http/feature.js';
+import { setHeader } from '../../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
 import type { BannerRules } from '../../rules/kinds/banner.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
@@ -31,7 +32,7 @@ const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).bo
 function snapshot(deps: BannerRoutesDeps, ctx: Context, appId: string): AppRules {
   const rules = deps.rules.current(appId);
   if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}'`);
-  ctx.set('X-Rules-Version', rulesVersionHeader(rules));
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
 
@@ -69,7 +70,7 @@ export function bannerRoutes(deps: BannerRoutesDeps): Router {
     const request = parseBannerRequest(bodyOf(ctx), banner.settings, () => deps.callerCountry(ctx));
     const render = await deps.service.render(app.id, banner, request);
     deps.observe?.render(app.id, render.reason);
-    ctx.set('Cache-Control', 'no-store');
+    setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;
   });
 

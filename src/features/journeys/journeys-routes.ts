@@ -4,6 +4,7 @@ import type { Environment, Partition } from '../../domain/journeys/journey-types
 import type { ApiKeys } from '../../http/api-keys.js';
 import { AppError } from '../../http/app-error.js';
 import type { RulesSource } from '../../http/feature.js';
+import { setHeader } from '../../http/set-header.js';
 import { rulesVersionHeader } from '../../rules/app-rules.js';
 import type { JourneysRules } from '../../rules/kinds/journeys-rules.js';
 import type { GenerationReport } from './journeys-generation.js';
@@ -45,7 +46,7 @@ function scopeOf(ctx: Context, deps: JourneysRouteDeps): Scope {
   const { app, key } = deps.keys.authorize(raw, 'journeys');
   const snapshot = deps.rules.current(app.id);
   if (!snapshot) throw new AppError(503, 'RULES_NOT_LOADED', 'Rules are not loaded yet');
-  ctx.set('X-Rules-Version', rulesVersionHeader(snapshot));
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(snapshot));
   if (!snapshot.journeys)
     throw new AppError(
       503,

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { osVersionFromUserAgent, platformFromUserAgent } from '../../domain/offerwall/device.js';
 import { AppError } from '../../http/app-error.js';
 import type { RequestState } from '../../http/request-context.js';
+import { JSON_TYPE, setHeader } from '../../http/set-header.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { rulesVersionHeader } from '../../rules/app-rules.js';
 import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
@@ -33,7 +34,7 @@ function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
   // Read once per request: this snapshot decides everything below, and its version is in the header.
   const rules = deps.rules.current(appId);
   if (!rules) throw new AppError(503, 'RULES_UNAVAILABLE', 'no valid rules are loaded for this wall yet');
-  ctx.set('X-Rules-Version', rulesVersionHeader(rules));
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
 
@@ -63,8 +64,8 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
     throw new AppError(404, 'NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
   }
   // Results are per user and per moment: the vendor says never to cache them.
-  ctx.set('Cache-Control', 'no-store');
-  ctx.type = 'json';
+  setHeader(ctx, 'Cache-Control', 'no-store');
+  setHeader(ctx, 'Content-Type', JSON_TYPE);
   ctx.body = deps.json.render(outcome.ranking, {
     wall,
     uid: q.uid,
