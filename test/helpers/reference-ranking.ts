@@ -129,6 +129,8 @@ export function referenceRankOffers(input: RankingInput): Ranking {
     offer: c.offer,
     progress: input.progress.get(c.offer.offer_id),
     eligible: c.eligible,
+    score: c.breakdown.score,
+    metric: c.breakdown.metric,
     breakdown: c.breakdown,
     boosts: c.boosts,
     rank: i + 1,

@@ -180,6 +180,22 @@ export function scoreAll(
   }
 }
 
+/**
+ * featuresOf(…).metric, without building the breakdown: the same terms in the same order
+ * (scaled features, then freshness and affinity), rounded to 6 decimals.
+ */
+export function sortMetric(index: CatalogIndex, i: number, r: ScoreRanges, input: ScoreInput): number {
+  const w = input.model.weights;
+  const metric =
+    w.epc * scale(index.epc[i] as number, r.epc) +
+    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
+    w.userReward * scale(index.logReward[i] as number, r.userReward) +
+    w.payout * scale(index.logPayout[i] as number, r.payout) +
+    w.freshness * freshness(index, i, input) +
+    w.affinity * affinity(index, i, input);
+  return round(metric, 6);
+}
+
 /** The full breakdown of one offer's score, for the offers a response returns. */
 export function featuresOf(
   index: CatalogIndex,

@@ -56,12 +56,10 @@ function userFields(r: RankedOffer, o: RenderOptions, url: string): Record<strin
     eligible: r.eligible,
     in_progress: status === 'in_progress',
     user_completed: status === 'completed',
-    score: r.breakdown.score,
+    score: r.score,
     hot_offers_order: r.rank,
     user_status: status,
-    ...(o.includeSortmetric
-      ? { sortmetric: r.breakdown.metric, conversion_rate: r.offer.conversion_rate }
-      : {}),
+    ...(o.includeSortmetric ? { sortmetric: r.metric, conversion_rate: r.offer.conversion_rate } : {}),
   };
 }
 

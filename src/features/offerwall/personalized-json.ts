@@ -213,19 +213,19 @@ export class PersonalizedJson {
     const userStatus = known ? USER_STATUS.get(status) : undefined;
     if (flags && userStatus) {
       out.bytes(flags);
-      out.text(num(r.breakdown.score));
+      out.text(num(r.score));
       out.bytes(HOT_OFFERS_ORDER);
       out.text(num(r.rank));
       out.bytes(userStatus);
     } else {
       // A status outside the known ones: spelled out as JSON.stringify would.
       const s = `","eligible":${r.eligible},"in_progress":false,"user_completed":false,"score":`;
-      out.text(`${s}${num(r.breakdown.score)},"hot_offers_order":${num(r.rank)}`);
+      out.text(`${s}${num(r.score)},"hot_offers_order":${num(r.rank)}`);
       out.text(`,"user_status":${JSON.stringify(status)}`);
     }
     if (!o.includeSortmetric) return;
     out.bytes(SORTMETRIC);
-    out.text(num(r.breakdown.metric));
+    out.text(num(r.metric));
     const rate = r.offer.conversion_rate;
     if (rate === undefined) return;
     out.bytes(CONVERSION_RATE);
