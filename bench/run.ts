@@ -113,7 +113,7 @@ async function measureApis(service: Child, root: string) {
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmupSeconds: SECONDS,
-    rounds: 2,
+    rounds: 3,
   };
   try {
     const figures = [];
