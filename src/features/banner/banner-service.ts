@@ -218,7 +218,9 @@ export class BannerService {
     now: Date,
   ): Promise<Served | null> {
     if (choice.kind === 'none') return null;
-    if (choice.kind === 'stored') return { ...choice, source: 'stored' };
+    // Written out: a spread plus a new key makes objects that outlive young GCs (offerwall-service.ts).
+    if (choice.kind === 'stored')
+      return { experiment: choice.experiment, variationId: choice.variationId, source: 'stored' };
     const { assignment, created } = await this.store.assign(appId, {
       experimentId: choice.experiment.id,
       bucketVersion: choice.experiment.bucketVersion,

@@ -107,7 +107,9 @@ function eventRoutes(router: Router, deps: JourneysRouteDeps): void {
     ok(ctx, accepted > 0 ? 201 : 200, {
       accepted,
       duplicates: results.length - accepted,
-      events: results.map((r) => ({ ...eventView(r.event, p.environment), duplicate: r.duplicate })),
+      events: results.map((r) =>
+        Object.assign(eventView(r.event, p.environment), { duplicate: r.duplicate }),
+      ),
     });
   });
 }

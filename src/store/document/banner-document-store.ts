@@ -167,7 +167,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const existing = this.assignmentsByKey.get(k);
     let stored = existing;
     if (!stored) {
-      const record = { ...proposal, assignedAt: iso(proposal.assignedAt), appId };
+      // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
+      const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
       const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
       file.data.assignments.push(record);
       stored = this.indexAssignment(record, file);

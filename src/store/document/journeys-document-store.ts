@@ -134,7 +134,13 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
       const known = e.clientEventId === null ? undefined : this.ix.eventByClientId(p, e.clientEventId);
       if (known) return { event: publicEvent(known), duplicate: true };
       if (!this.ix.user(p, e.externalId)) this.newUser(p, e.externalId, at, newUserId());
-      const stored: StoredEvent = { ...e, receivedAt: at, appId: p.appId, environment: p.environment };
+      // Object.assign, not a spread plus new keys: see withSegments in offerwall-service.ts
+      // (the body had its prototype-polluting keys refused at the edge).
+      const stored: StoredEvent = Object.assign({}, e, {
+        receivedAt: at,
+        appId: p.appId,
+        environment: p.environment,
+      });
       const shard = this.shardOf(p, e.externalId);
       shard.data.events.push(stored);
       this.ix.addEvent(stored);
