@@ -24,6 +24,8 @@ export interface Scratch {
   status: Uint8Array;
   completed: Uint8Array;
   score: Float64Array;
+  /** The unrounded metric behind each score. */
+  metric: Float64Array;
   affinity: Float64Array;
   /** Metric terms that do not depend on the user, when the user's completions change the ranges. */
   partial: Float64Array;
@@ -96,6 +98,7 @@ export class CatalogIndex {
       status: new Uint8Array(n),
       completed: new Uint8Array(n),
       score: new Float64Array(n),
+      metric: new Float64Array(n),
       affinity: new Float64Array(this.categoryNames.length),
       partial: new Float64Array(n),
       kept: new Int32Array(n),

@@ -2,6 +2,7 @@ import { CatalogIndex, CODE, DROP_REASONS } from './catalog-index.js';
 import { type DropReason, isCompleted, type Targeting } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
 import type { OfferProgress } from './progress.js';
+import { round } from './progress.js';
 import {
   featuresOf,
   partialMetrics,
@@ -9,7 +10,6 @@ import {
   type ScoreBreakdown,
   type ScoreRanges,
   scoreAll,
-  sortMetric,
 } from './ranking.js';
 import {
   type Boost,
@@ -65,33 +65,34 @@ export interface RankedOffer {
  * three objects and ten boxed numbers were ~40 % of what ranking allocated per request.
  */
 class Ranked implements RankedOffer {
-  readonly #index: CatalogIndex;
-  readonly #i: number;
-  readonly #ranges: ScoreRanges;
-  readonly #input: RankingInput;
-  readonly #boost: number;
-  readonly metric: number;
+  readonly #at: BreakdownSource;
 
   constructor(
     readonly offer: CatalogOffer,
     readonly progress: OfferProgress | undefined,
     readonly eligible: boolean,
     readonly score: number,
+    readonly metric: number,
     readonly boosts: readonly Boost[],
     readonly rank: number,
-    at: { index: CatalogIndex; i: number; ranges: ScoreRanges; input: RankingInput; boost: number },
+    at: BreakdownSource,
   ) {
-    this.#index = at.index;
-    this.#i = at.i;
-    this.#ranges = at.ranges;
-    this.#input = at.input;
-    this.#boost = at.boost;
-    this.metric = sortMetric(at.index, at.i, at.ranges, at.input);
+    this.#at = at;
   }
 
   get breakdown(): ScoreBreakdown {
-    return featuresOf(this.#index, this.#i, this.#ranges, this.#input, this.#boost);
+    const { index, i, ranges, input, boost } = this.#at;
+    return featuresOf(index, i, ranges, input, boost);
   }
+}
+
+/** What featuresOf needs to rebuild one returned offer's breakdown. */
+interface BreakdownSource {
+  index: CatalogIndex;
+  i: number;
+  ranges: ScoreRanges;
+  input: RankingInput;
+  boost: number;
 }
 
 export interface DroppedOffer {
@@ -179,21 +180,21 @@ function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly Ru
   return dropped;
 }
 
-/** Scores the kept offers into the scratch `score`; returns the ranges they were scaled over. */
+/** Scores the kept offers into the scratch `score` and `metric`; returns the ranges they were scaled over. */
 function scoreKept(
   index: CatalogIndex,
   input: RankingInput,
   plan: RankingPlan,
   kept: Int32Array,
 ): ScoreRanges {
-  const { score, partial } = index.scratch;
+  const { score, metric, partial } = index.scratch;
   if (kept === plan.kept) {
-    scoreAll(index, kept, plan.partial, plan.boost, input, score);
+    scoreAll(index, kept, plan.partial, plan.boost, input, score, metric);
     return plan.ranges;
   }
   const r = rangesOver(index, kept);
   partialMetrics(index, kept, r, input.model.weights, partial);
-  scoreAll(index, kept, partial, plan.boost, input, score);
+  scoreAll(index, kept, partial, plan.boost, input, score, metric);
   return r;
 }
 
@@ -219,6 +220,7 @@ export function rankOffers(input: RankingInput): Ranking {
       input.progress.get(offer.offer_id),
       index.scratch.completed[i] === 0,
       index.scratch.score[i] as number,
+      round(index.scratch.metric[i] as number, 6),
       boostsAt(plan, i),
       n + 1,
       { index, i, ranges: r, input, boost: plan.boost[i] as number },

@@ -144,8 +144,8 @@ const MICRO = 10 ** 6;
 
 /**
  * The score the ranking sorts by — the metric (its first terms from `partial`) plus the
- * boosts, rounded to 6 decimals — for every position of `positions` into `out`, in one
- * loop: the same arithmetic in the same order as featuresOf, freshness through the same
+ * boosts, rounded to 6 decimals — for every position of `positions` into `out`, and the
+ * unrounded metric into `metricOut`, in one loop: the same arithmetic in the same order as featuresOf, freshness through the same
  * memo, the user's affinity looked up once per category, and no call per offer, whose
  * double result optimized code would box (~16 KB of garbage a request over 500 offers).
  */
@@ -156,6 +156,7 @@ export function scoreAll(
   boost: Float64Array,
   input: ScoreInput,
   out: Float64Array,
+  metricOut: Float64Array,
 ): void {
   const nowMs = input.now.getTime();
   const halfLife = input.model.freshnessHalfLifeDays;
@@ -175,25 +176,10 @@ export function scoreAll(
       done[i] = 1;
     }
     const metric = (partial[i] as number) + wf * f + wa * (affinity[categoryOf[i] as number] as number);
+    metricOut[i] = metric;
     // round(x, 6), written out: a call would box its double argument and result.
     out[i] = Math.round((metric + (boost[i] as number)) * MICRO) / MICRO;
   }
-}
-
-/**
- * featuresOf(…).metric, without building the breakdown: the same terms in the same order
- * (scaled features, then freshness and affinity), rounded to 6 decimals.
- */
-export function sortMetric(index: CatalogIndex, i: number, r: ScoreRanges, input: ScoreInput): number {
-  const w = input.model.weights;
-  const metric =
-    w.epc * scale(index.epc[i] as number, r.epc) +
-    w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
-    w.userReward * scale(index.logReward[i] as number, r.userReward) +
-    w.payout * scale(index.logPayout[i] as number, r.payout) +
-    w.freshness * freshness(index, i, input) +
-    w.affinity * affinity(index, i, input);
-  return round(metric, 6);
 }
 
 /** The full breakdown of one offer's score, for the offers a response returns. */
