@@ -4,15 +4,20 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
+import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
+import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
+import type { ApiFamily } from './http/api-family.js';
+import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
+import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { AppLoader } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
@@ -23,6 +28,8 @@ export interface RunningService {
   server: Server;
   port: number;
   registry: RulesRegistry;
+  /** Every route the service answers, by API family (the admin ones under /admin). */
+  routes: { family: ApiFamily; method: Method; path: string }[];
   stop(): Promise<void>;
 }
 
@@ -58,7 +65,7 @@ function collectStartupGarbage(): void {
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
 export async function startService(
   config: OfferdConfig,
-  options: { watch?: boolean; now?: () => Date } = {},
+  options: { watch?: boolean; now?: () => Date; httpTimeouts?: HttpTimeouts } = {},
 ): Promise<RunningService> {
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
   if (config.admin.isDemoToken) logger.warn('admin token is the demo token: set OFFERD_ADMIN_TOKEN');
@@ -86,8 +93,10 @@ export async function startService(
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
+  const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };
   const deps: FeatureDeps = {
     config,
+    limits,
     rules: registry,
     store,
     logger,
@@ -97,26 +106,25 @@ export async function startService(
     now: options.now ?? (() => new Date()),
   };
   const features: Feature[] = createFeatures(deps);
-  const app = createApp({
-    logger,
-    metrics,
-    adminToken: config.admin.token,
-    bodyLimit: config.http.bodyLimit,
-    readiness: {
+  const admin = adminApi(adminAuth(config.admin.token), limits);
+  rulesRoutes(admin, registry, instanceIdentity(config));
+  explainRoutes(admin, registry, config.apps, createCaseRunners());
+  for (const f of features) f.admin?.(admin);
+  const ops = opsRoutes(
+    {
       notReady: () => {
         const missing = config.apps.filter((a) => !registry.current(a.id)).map((a) => a.id);
         return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
       },
     },
-    adminRouters: [
-      rulesRoutes(registry, instanceIdentity(config)),
-      explainRoutes(registry, config.apps, createCaseRunners()),
-    ],
-    publicRouters: features.map((f) => f.router),
-  });
+    metrics,
+  );
+  const apis = [...features.flatMap((f) => f.apis), ops, admin];
+  const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   collectStartupGarbage();
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app.callback(), logger, options.httpTimeouts);
+  server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -137,7 +145,7 @@ export async function startService(
     })();
     return stopping;
   };
-  return { server, port, registry, stop };
+  return { server, port, registry, routes: apis.flatMap((a) => a.routes()), stop };
 }
 
 /** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT. */

@@ -1,7 +1,7 @@
-import Router from '@koa/router';
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, FixtureApi } from '../fixtures/api-case-runner.js';
 import { type ExplainContext, explainDecision } from '../fixtures/explain.js';
+import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { RulesSource } from '../http/feature.js';
 
@@ -9,12 +9,12 @@ const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
 
 /** POST /admin/apps/:appId/explain — `offerd explain` against the running service's active rules. */
 export function explainRoutes(
+  router: ApiRouter,
   rules: RulesSource,
   apps: readonly AppConfig[],
   runners: ReadonlyMap<FixtureApi, ApiCaseRunner>,
-): Router {
-  const router = new Router();
-  router.post('/admin/apps/:appId/explain', async (ctx) => {
+): void {
+  router.post('/apps/:appId/explain', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const app = apps.find((a) => a.id === appId);
     const snapshot = rules.current(appId);
@@ -32,5 +32,4 @@ export function explainRoutes(
     if (fields.length > 0) throw new AppError(400, 'INVALID_INPUT', 'Invalid input', fields);
     ctx.body = await explainDecision(snapshot, app, body.api as FixtureApi, body as ExplainContext, runners);
   });
-  return router;
 }

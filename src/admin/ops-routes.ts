@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import { ApiRouter } from '../http/api-router.js';
 import type { Metrics } from '../http/metrics.js';
 
 export interface Readiness {
@@ -7,8 +7,8 @@ export interface Readiness {
 }
 
 /** /healthz (cheap: the process answers), /readyz (rules and store ready), /metrics. */
-export function opsRoutes(readiness: Readiness, metrics: Metrics): Router {
-  const router = new Router();
+export function opsRoutes(readiness: Readiness, metrics: Metrics): ApiRouter {
+  const router = new ApiRouter({ family: 'neutral', before: [] });
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

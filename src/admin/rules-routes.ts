@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
 
@@ -15,12 +15,11 @@ export interface InstanceIdentity {
  * history; reload through the same path as the file watcher; rollback to a snapshot
  * from the history.
  */
-export function rulesRoutes(registry: RulesRegistry, instance: InstanceIdentity): Router {
-  const router = new Router();
-  router.get('/admin/rules', (ctx) => {
+export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance: InstanceIdentity): void {
+  router.get('/rules', (ctx) => {
     ctx.body = { instance, apps: registry.status() };
   });
-  router.post('/admin/rules/reload', async (ctx) => {
+  router.post('/rules/reload', async (ctx) => {
     const appId = typeof ctx.query.app === 'string' ? ctx.query.app : undefined;
     if (appId && !registry.appIds().includes(appId))
       throw new AppError(404, 'APP_NOT_FOUND', `no rules for app '${appId}'`);
@@ -28,7 +27,7 @@ export function rulesRoutes(registry: RulesRegistry, instance: InstanceIdentity)
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
     ctx.body = { outcomes };
   });
-  router.post('/admin/rules/:appId/rollback', async (ctx) => {
+  router.post('/rules/:appId/rollback', async (ctx) => {
     const body = (ctx.request as { body?: { hash?: unknown } }).body;
     const hash = body?.hash;
     if (typeof hash !== 'string') {
@@ -45,5 +44,4 @@ export function rulesRoutes(registry: RulesRegistry, instance: InstanceIdentity)
       );
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });
-  return router;
 }

@@ -1,7 +1,10 @@
 import type { AppError } from './app-error.js';
 
-/** The API families offerd speaks; each renders errors in its vendor's envelope. */
-export type ApiFamily = 'banner' | 'track' | 'offerwall' | 'journeys' | 'admin';
+/**
+ * The API families offerd speaks; each renders errors in its vendor's envelope.
+ * `neutral` is ours: /healthz, /readyz, /metrics and paths no API knows.
+ */
+export type ApiFamily = 'banner' | 'track' | 'offerwall' | 'journeys' | 'admin' | 'neutral';
 
 /** What of the request a renderer may need besides the error. */
 export interface RenderOptions {
@@ -46,6 +49,7 @@ export function renderError(
         ...(err.fields.length > 0 ? { errors: err.fields } : {}),
       };
     case 'admin':
+    case 'neutral':
       return { error: { code: err.code, message: err.message, fields: err.fields }, requestId: supportId };
   }
 }

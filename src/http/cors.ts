@@ -2,12 +2,12 @@ import type { Context, Next } from 'koa';
 import { setHeader } from './set-header.js';
 
 /**
- * Open CORS for the public client APIs: the offerwall vendor prefers client-side
- * calls, and browser SDKs post banners and tracking. Admin routes get none.
+ * Open CORS for a public client API (its router puts this first in every route): the
+ * offerwall vendor prefers client-side calls, and browser SDKs post banners and
+ * tracking. Admin and ops routes do not use it.
  */
 export function publicCors() {
   return (ctx: Context, next: Next): Promise<void> | undefined => {
-    if (ctx.path.startsWith('/admin') || ctx.path === '/metrics') return next();
     setHeader(ctx, 'Access-Control-Allow-Origin', '*');
     setHeader(ctx, 'Access-Control-Expose-Headers', 'X-Rules-Version, X-Request-Id');
     if (ctx.method === 'OPTIONS') {

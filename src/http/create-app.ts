@@ -1,26 +1,18 @@
-import { bodyParser } from '@koa/bodyparser';
-import type Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import { adminAuth } from '../admin/admin-auth.js';
-import { opsRoutes, type Readiness } from '../admin/ops-routes.js';
-import { publicCors } from './cors.js';
+import type { ApiRouter } from './api-router.js';
 import { errorMiddleware } from './error-middleware.js';
 import type { Metrics } from './metrics.js';
 import { type RequestState, requestContext } from './request-context.js';
-import { gatedRoutes, routeTable } from './router-gate.js';
-import { rejectPollutingKeys } from './safe-body.js';
 
 export interface AppOptions {
   logger: Logger;
   metrics: Metrics;
-  readiness: Readiness;
-  adminToken: string;
-  bodyLimit: string;
-  /** Public API routers (banner, offerwall, journeys). */
-  publicRouters: Router[];
-  /** Routers under /admin, guarded by the admin token. */
-  adminRouters: Router[];
+  /**
+   * Every API's router, tried in this order. Each decides alone which requests are its
+   * own, with its CORS, auth, body limits and envelope; what none claims is a neutral 404.
+   */
+  apis: readonly ApiRouter[];
   /** Trust X-Forwarded-For (only behind configured proxies). */
   proxy?: boolean;
 }
@@ -53,22 +45,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(requestContext(options.logger));
   app.use(timing(options.metrics, options.logger));
   app.use(errorMiddleware());
-  app.use(publicCors());
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      extendTypes: { json: ['application/json', 'text/plain'] },
-      jsonLimit: options.bodyLimit,
-      jsonStrict: true,
-      encoding: 'utf-8',
-    }),
-  );
-  app.use(rejectPollutingKeys());
-  const ops = opsRoutes(options.readiness, options.metrics);
-  app.use(gatedRoutes(ops));
-  const guard = adminAuth(options.adminToken);
-  app.use((ctx, next) => (ctx.path.startsWith('/admin') ? guard(ctx, next) : next()));
-  app.use(routeTable([...options.adminRouters, ...options.publicRouters]));
+  for (const api of options.apis) app.use(api.middleware());
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
     const log = (ctx?.state as RequestState | undefined)?.log ?? options.logger;
     log.error({ err }, 'unhandled error');

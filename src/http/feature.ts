@@ -1,9 +1,9 @@
-import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { OfferdConfig } from '../config/config-types.js';
 import type { GeoIp } from '../geo/geo-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
 import type { Store } from '../store/store.js';
+import type { ApiRouter, EdgeLimits } from './api-router.js';
 import type { Metrics } from './metrics.js';
 
 /** Where a request gets its rules: read `current` once per request and keep the snapshot. */
@@ -20,12 +20,17 @@ export interface FeatureDeps {
   metrics: Metrics;
   geo: GeoIp;
   now: () => Date;
+  /** What request bodies are held to (every API router reads its body through them). */
+  limits: EdgeLimits;
 }
 
-/** One public API: its routes, and any background work it runs while the service is up. */
+/** One public API: its routers, its admin routes, and any background work it runs while the service is up. */
 export interface Feature {
   readonly name: string;
-  readonly router: Router;
+  /** Its public API routers (an API family each). */
+  readonly apis: readonly ApiRouter[];
+  /** Adds its admin routes, paths relative to /admin, to the admin router. */
+  admin?(router: ApiRouter): void;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { setHeader } from './set-header.js';
 /** What every request carries through the middleware: its id, family and logger. */
 export interface RequestState {
   supportId: number;
+  /** Set by the API router that matched the path (api-router.ts); `neutral` until then. */
   family: ApiFamily;
   log: Logger;
   /** Route pattern for metrics; set by the router, else "unmatched". */
@@ -23,15 +24,6 @@ export function supportIdGenerator(): () => number {
   return () => next++;
 }
 
-/** The API family a path belongs to, decided before routing so even 404s and body errors use it. */
-export function familyOf(path: string): ApiFamily {
-  if (path === '/track' || path === '/ab/track') return 'track';
-  if (path === '/getPersonalizedBanner' || path.startsWith('/ab/')) return 'banner';
-  if (path.startsWith('/api/v1/')) return 'offerwall';
-  if (path.startsWith('/v1/user-journeys')) return 'journeys';
-  return 'admin';
-}
-
 /**
  * A request's state. Its pino child logger is made the first time something logs: most
  * requests log nothing, and a child per request (an object and its serialized bindings)
@@ -40,9 +32,10 @@ export function familyOf(path: string): ApiFamily {
 class LazyLogState implements RequestState {
   #log: Logger | undefined;
 
+  family: ApiFamily = 'neutral';
+
   constructor(
     readonly supportId: number,
-    readonly family: ApiFamily,
     private readonly root: Logger,
   ) {}
 
@@ -56,7 +49,7 @@ export function requestContext(logger: Logger) {
   const nextId = supportIdGenerator();
   return (ctx: Context, next: Next): Promise<void> => {
     const supportId = nextId();
-    ctx.state = new LazyLogState(supportId, familyOf(ctx.path), logger);
+    ctx.state = new LazyLogState(supportId, logger);
     setHeader(ctx, 'X-Request-Id', String(supportId));
     return next();
   };

@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import type { OfferdConfig } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import type { HttpTimeouts } from '../../src/http/http-server.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { tempDir } from './temp-dir.js';
 
@@ -16,6 +17,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** The file watcher is off unless a test needs it. */
   watch?: boolean;
+  /** Shorter HTTP timeouts than the defaults (slow-client tests). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /**
@@ -35,7 +38,10 @@ export async function startTestService(
     ...options.env,
   };
   const config = loadConfig(env);
-  const service = await startService(config, { watch: options.watch ?? false });
+  const service = await startService(config, {
+    watch: options.watch ?? false,
+    ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
+  });
   t.teardown(() => service.stop());
   const url = `http://127.0.0.1:${service.port}`;
   return { ...service, url, config, fetch: (path, init) => fetch(`${url}${path}`, init) };

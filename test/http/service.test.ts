@@ -63,7 +63,7 @@ test('/metrics speaks Prometheus and counts requests and reloads', async (t) => 
 test('malformed JSON, oversized bodies and polluting keys get 4xx in the family envelope, never a 500', async (t) => {
   const s = await startTestService(t);
   const post = (path: string, body: string) =>
-    s.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    s.fetch(path, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body });
   const malformed = await post('/admin/rules/demo/rollback', '{"hash":');
   t.is(malformed.status, 400);
   t.like(await malformed.json(), { error: { code: 'INVALID_INPUT' } });
@@ -72,6 +72,9 @@ test('malformed JSON, oversized bodies and polluting keys get 4xx in the family 
     JSON.stringify({ hash: 'x'.repeat(2 * 1024 * 1024) }),
   );
   t.is(huge.status, 413);
+  // Without the token nothing of the body is read: the guard answers first.
+  const anonymous = await s.fetch('/admin/rules/demo/rollback', { method: 'POST', body: '{"hash":' });
+  t.is(anonymous.status, 401);
   const polluting = await s.fetch('/admin/rules/demo/rollback', {
     method: 'POST',
     headers: { ...ADMIN, 'content-type': 'application/json' },

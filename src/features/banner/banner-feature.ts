@@ -4,8 +4,8 @@ import { Counter } from 'prom-client';
 import { ApiKeys } from '../../http/api-keys.js';
 import { addressSet, clientIp } from '../../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../../http/feature.js';
-import { bannerRoutes } from './banner-routes.js';
-import { BannerService } from './banner-service.js';
+import { bannerAdminRoutes, bannerRoutes } from './banner-routes.js';
+import { BannerService, type RenderReason } from './banner-service.js';
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
 export function createBannerFeature(deps: FeatureDeps): Feature {
@@ -27,7 +27,7 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     labelNames: ['app'],
     registers: [deps.metrics.registry],
   });
-  const router = bannerRoutes({
+  const routeDeps = {
     service,
     keys: new ApiKeys(deps.config.apps),
     appIds: new Set(deps.config.apps.map((a) => a.id)),
@@ -35,9 +35,10 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     now: deps.now,
     callerCountry,
     observe: {
-      render: (app, reason) => renders.inc({ app, reason }),
-      tracked: (app, count) => tracked.inc({ app }, count),
+      render: (app: string, reason: RenderReason) => renders.inc({ app, reason }),
+      tracked: (app: string, count: number) => tracked.inc({ app }, count),
     },
-  });
-  return { name: 'banner', router };
+  };
+  const { banner, track } = bannerRoutes(routeDeps, deps.limits);
+  return { name: 'banner', apis: [banner, track], admin: (router) => bannerAdminRoutes(router, routeDeps) };
 }

@@ -1,6 +1,6 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ApiKeys } from '../../http/api-keys.js';
+import { type ApiRouter, type EdgeLimits, publicApi } from '../../http/api-router.js';
 import { AppError, invalidInput } from '../../http/app-error.js';
 import type { RulesSource } from '../../http/feature.js';
 import { setHeader } from '../../http/set-header.js';
@@ -59,22 +59,26 @@ function positiveInt(value: unknown, field: string): number | undefined {
 
 /**
  * The personal-offers API: POST /getPersonalizedBanner and /ab/getPersonalizedBanner
- * (the SDKs' path), POST /track (and /ab/track), and the experiment results for
- * account managers under /admin (guarded by the admin token before it gets here).
+ * (the SDKs' path); and its tracking, POST /track (and /ab/track), which answers in the
+ * SDK's own `1`/`0` convention, so it is an API family of its own.
  */
-export function bannerRoutes(deps: BannerRoutesDeps): Router {
-  const router = new Router();
-  router.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
+export function bannerRoutes(
+  deps: BannerRoutesDeps,
+  limits: EdgeLimits,
+): { banner: ApiRouter; track: ApiRouter } {
+  const banner = publicApi('banner', limits);
+  banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
-    const banner = bannerRulesOf(snapshot(deps, ctx, app.id));
-    const request = parseBannerRequest(bodyOf(ctx), banner.settings, () => deps.callerCountry(ctx));
-    const render = await deps.service.render(app.id, banner, request);
+    const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
+    const request = parseBannerRequest(bodyOf(ctx), rules.settings, () => deps.callerCountry(ctx));
+    const render = await deps.service.render(app.id, rules, request);
     deps.observe?.render(app.id, render.reason);
     setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;
   });
 
-  router.post(['/track', '/ab/track'], async (ctx) => {
+  const track = publicApi('track', limits);
+  track.post(['/track', '/ab/track'], async (ctx) => {
     const body = bodyOf(ctx);
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')) ?? peekToken(body));
     snapshot(deps, ctx, app.id);
@@ -84,8 +88,12 @@ export function bannerRoutes(deps: BannerRoutesDeps): Router {
     // The vendor SDK reads success as exactly `1`, or {"status": 1, "error": null} with verbose=1.
     ctx.body = ctx.query.verbose === '1' ? { status: 1, error: null } : '1';
   });
+  return { banner, track };
+}
 
-  router.get('/admin/apps/:appId/experiments/:experimentId', async (ctx) => {
+/** Experiment results for account managers, on the admin router (its token checked first). */
+export function bannerAdminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+  admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';
     const bucketVersion = positiveInt(ctx.query.bucketVersion, 'bucketVersion');
@@ -98,5 +106,4 @@ export function bannerRoutes(deps: BannerRoutesDeps): Router {
     }
     ctx.body = { appId, rulesVersion: rules.version, ...results };
   });
-  return router;
 }

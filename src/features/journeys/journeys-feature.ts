@@ -5,7 +5,7 @@ import type { Feature, FeatureDeps } from '../../http/feature.js';
 import { rulesVersionHeader } from '../../rules/app-rules.js';
 import { runJourneysGeneration } from './journeys-generation.js';
 import { createJourneysMetrics } from './journeys-metrics.js';
-import { journeysRoutes } from './journeys-routes.js';
+import { journeysAdminRoutes, journeysRoutes } from './journeys-routes.js';
 import { JourneysSchedule } from './journeys-schedule.js';
 import { JourneysService } from './journeys-service.js';
 import { JourneysValidation } from './journeys-validation.js';
@@ -35,16 +35,18 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
     (appId) => generate(appId, 'schedule'),
     logger,
   );
-  const router = journeysRoutes({
+  const routeDeps = {
     keys: new ApiKeys(deps.config.apps),
     rules: deps.rules,
     service,
     validation: new JourneysValidation(deps.now),
-    generate: (appId, environments) => generate(appId, 'admin', environments),
-  });
+    generate: (appId: string, environments: readonly Environment[] | undefined) =>
+      generate(appId, 'admin', environments),
+  };
   return {
     name: 'journeys',
-    router,
+    apis: [journeysRoutes(routeDeps, deps.limits)],
+    admin: (router) => journeysAdminRoutes(router, routeDeps),
     start: async () => schedule.start(),
     stop: () => schedule.stop(),
   };

@@ -1,7 +1,7 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Environment, Partition } from '../../domain/journeys/journey-types.js';
 import type { ApiKeys } from '../../http/api-keys.js';
+import { type ApiRouter, type EdgeLimits, publicApi } from '../../http/api-router.js';
 import { AppError } from '../../http/app-error.js';
 import type { RulesSource } from '../../http/feature.js';
 import { setHeader } from '../../http/set-header.js';
@@ -61,20 +61,20 @@ const userNotFound = () => new AppError(404, 'USER_NOT_FOUND', 'User not found')
 const param = (ctx: Context, name: string): string =>
   String((ctx.params as Record<string, string>)[name] ?? '');
 
-function userRoutes(router: Router, deps: JourneysRouteDeps): void {
-  router.post(`${JOURNEYS_BASE}/users`, async (ctx) => {
+function userRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/users', async (ctx) => {
     const { p, rules } = scopeOf(ctx, deps);
     const patch = deps.validation.userPatch(body(ctx));
     const { profile, created } = await deps.service.upsertUser(rules, p, patch);
     ok(ctx, created ? 201 : 200, profile);
   });
-  router.get(`${JOURNEYS_BASE}/users/:externalId`, async (ctx) => {
+  router.get('/users/:externalId', async (ctx) => {
     const { p, rules } = scopeOf(ctx, deps);
     const profile = await deps.service.profile(rules, p, param(ctx, 'externalId'));
     if (!profile) throw userNotFound();
     ok(ctx, 200, profile);
   });
-  router.get(`${JOURNEYS_BASE}/users/:externalId/timeline`, async (ctx) => {
+  router.get('/users/:externalId/timeline', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const { page, limit } = pageOf(ctx.query);
     const found = await deps.service.timeline(p, param(ctx, 'externalId'), page, limit);
@@ -90,8 +90,8 @@ function userRoutes(router: Router, deps: JourneysRouteDeps): void {
   });
 }
 
-function eventRoutes(router: Router, deps: JourneysRouteDeps): void {
-  router.post(`${JOURNEYS_BASE}/events`, async (ctx) => {
+function eventRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/events', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const [result] = await deps.service.track(p, [deps.validation.event(body(ctx))]);
     if (!result) throw new Error('no result for a tracked event');
@@ -100,7 +100,7 @@ function eventRoutes(router: Router, deps: JourneysRouteDeps): void {
       duplicate: result.duplicate,
     });
   });
-  router.post(`${JOURNEYS_BASE}/track`, async (ctx) => {
+  router.post('/track', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const results = await deps.service.track(p, deps.validation.batchOf(body(ctx)));
     const accepted = results.filter((r) => !r.duplicate).length;
@@ -120,14 +120,14 @@ const CLAIM_ERRORS = {
   expired: () => new AppError(400, 'OFFER_EXPIRED', 'Offer has expired'),
 } as const;
 
-function offerRoutes(router: Router, deps: JourneysRouteDeps): void {
-  router.get(`${JOURNEYS_BASE}/users/:externalId/offers`, async (ctx) => {
+function offerRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.get('/users/:externalId/offers', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const offers = await deps.service.activeOffers(p, param(ctx, 'externalId'));
     if (!offers) throw userNotFound();
     ok(ctx, 200, { offers: offers.map(offerView) });
   });
-  router.post(`${JOURNEYS_BASE}/users/:externalId/offers/:offerId/claim`, async (ctx) => {
+  router.post('/users/:externalId/offers/:offerId/claim', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const result = await deps.service.claim(p, param(ctx, 'externalId'), param(ctx, 'offerId'));
     if (!result.ok) throw CLAIM_ERRORS[result.reason]();
@@ -135,8 +135,8 @@ function offerRoutes(router: Router, deps: JourneysRouteDeps): void {
   });
 }
 
-function adminRoutes(router: Router, deps: JourneysRouteDeps): void {
-  router.post('/admin/apps/:appId/journeys/generate', async (ctx) => {
+function adminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/apps/:appId/journeys/generate', async (ctx) => {
     const environment = ctx.query.environment;
     if (environment !== undefined && environment !== 'live' && environment !== 'test') {
       throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
@@ -151,12 +151,16 @@ function adminRoutes(router: Router, deps: JourneysRouteDeps): void {
   });
 }
 
-/** The user-journeys API under /v1/user-journeys, and the admin trigger of its generation job. */
-export function journeysRoutes(deps: JourneysRouteDeps): Router {
-  const router = new Router();
+/** The user-journeys API under /v1/user-journeys. */
+export function journeysRoutes(deps: JourneysRouteDeps, limits: EdgeLimits): ApiRouter {
+  const router = publicApi('journeys', limits, JOURNEYS_BASE);
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
-  adminRoutes(router, deps);
   return router;
+}
+
+/** The admin trigger of the generation job, on the admin router (paths under /admin). */
+export function journeysAdminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  adminRoutes(router, deps);
 }

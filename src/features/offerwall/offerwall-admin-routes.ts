@@ -1,5 +1,5 @@
-import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { ApiRouter } from '../../http/api-router.js';
 import { AppError } from '../../http/app-error.js';
 import type { OfferCatalogs } from './offer-catalogs.js';
 import { parseBanBody } from './offerwall-params.js';
@@ -39,24 +39,24 @@ async function sync(deps: AdminRouteDeps, ctx: Context): Promise<void> {
   ctx.body = { appId, results };
 }
 
-/** Admin: catalog status and sync, bans. Mounted under /admin, so the admin token guards it. */
-export function adminRoutes(router: Router, deps: AdminRouteDeps): void {
-  router.post('/admin/apps/:appId/catalog/sync', (ctx) => sync(deps, ctx));
-  router.get('/admin/apps/:appId/catalog', (ctx) => {
+/** Admin: catalog status and sync, bans, on the admin router (paths under /admin; its token checked first). */
+export function adminRoutes(router: ApiRouter, deps: AdminRouteDeps): void {
+  router.post('/apps/:appId/catalog/sync', (ctx) => sync(deps, ctx));
+  router.get('/apps/:appId/catalog', (ctx) => {
     const { appId } = appOf(deps, ctx);
     ctx.body = { appId, walls: deps.catalogs.status(appId) };
   });
-  router.post('/admin/apps/:appId/bans', async (ctx) => {
+  router.post('/apps/:appId/bans', async (ctx) => {
     const { appId, walls } = appOf(deps, ctx);
     const input = parseBanBody((ctx.request as { body?: unknown }).body, walls, deps.isAddressRange);
     ctx.status = 201;
     ctx.body = await deps.service.addBan(appId, input);
   });
-  router.get('/admin/apps/:appId/bans', async (ctx) => {
+  router.get('/apps/:appId/bans', async (ctx) => {
     const { appId } = appOf(deps, ctx);
     ctx.body = { bans: await deps.service.listBans(appId) };
   });
-  router.delete('/admin/apps/:appId/bans/:banId', async (ctx) => {
+  router.delete('/apps/:appId/bans/:banId', async (ctx) => {
     const { appId } = appOf(deps, ctx);
     await deps.service.removeBan(appId, ctx.params.banId ?? '');
     ctx.status = 204;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BlockList } from 'node:net';
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppConfig } from '../../config/config-types.js';
+import { publicApi } from '../../http/api-router.js';
 import { addressSet, clientIp, inSet } from '../../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../../http/feature.js';
 import { FeedClient } from './catalog-feed.js';
@@ -77,8 +77,8 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
   const appWalls = new Map<string, number[]>();
   for (const w of walls.values()) appWalls.set(w.appId, [...(appWalls.get(w.appId) ?? []), w.wallId]);
 
-  const router = new Router();
-  publicRoutes(router, {
+  const api = publicApi('offerwall', deps.limits, '/api/v1');
+  publicRoutes(api, {
     service,
     walls,
     rules: deps.rules,
@@ -87,10 +87,10 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     publicUrl: deps.config.http.publicUrl,
     json: new PersonalizedJson(),
   });
-  adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange });
   return {
     name: 'offerwall',
-    router,
+    apis: [api],
+    admin: (router) => adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange }),
     async start() {
       await catalogs.load();
       catalogs.start();

@@ -1,6 +1,6 @@
-import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { osVersionFromUserAgent, platformFromUserAgent } from '../../domain/offerwall/device.js';
+import type { ApiRouter } from '../../http/api-router.js';
 import { AppError } from '../../http/app-error.js';
 import type { RequestState } from '../../http/request-context.js';
 import { JSON_TYPE, setHeader } from '../../http/set-header.js';
@@ -120,10 +120,10 @@ async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
   };
 }
 
-/** The public offerwall API: personalized offers, click tracking and postbacks (family `offerwall`). */
-export function publicRoutes(router: Router, deps: PublicRouteDeps): void {
-  router.get('/api/v1/users/:uid/personalized', (ctx) => personalized(deps, ctx));
-  router.get('/api/v1/click', (ctx) => click(deps, ctx));
-  router.get('/api/v1/postback', (ctx) => postback(deps, ctx));
-  router.post('/api/v1/postback', (ctx) => postback(deps, ctx));
+/** The public offerwall API under /api/v1: personalized offers, click tracking and postbacks. */
+export function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
+  router.get('/users/:uid/personalized', (ctx) => personalized(deps, ctx));
+  router.get('/click', (ctx) => click(deps, ctx));
+  router.get('/postback', (ctx) => postback(deps, ctx));
+  router.post('/postback', (ctx) => postback(deps, ctx));
 }

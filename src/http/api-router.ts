@@ -1,0 +1,148 @@
+import Router, { type RouterMiddleware } from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ApiFamily } from './api-family.js';
+import { AppError } from './app-error.js';
+import { bodyReader } from './body-reader.js';
+import { publicCors } from './cors.js';
+import type { InputBounds } from './input-bounds.js';
+import type { RequestState } from './request-context.js';
+
+/** What every route of one API shares: who it answers as, who may call it, how its body is read. */
+export interface ApiRouterOptions {
+  /** The envelope every response of this API is rendered in, errors included. */
+  family: ApiFamily;
+  /** A path prefix every route of this API starts with (`/admin`). */
+  prefix?: string;
+  /**
+   * Middleware run before the route, in order: CORS, auth, the body reader. Each is in
+   * every route's own chain, so whatever spelling of a path reaches a route has passed
+   * them: @koa/router matches routes case-insensitively but its `router.use` layers with
+   * a prefix case-sensitively, so a guard mounted with `use` let `/ADMIN/rules` through.
+   */
+  before: readonly Middleware[];
+}
+
+type Handler = RouterMiddleware;
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * One API's router: the only thing that decides a request belongs to this API. A path
+ * it knows answers in its family's envelope whatever the method (405 with `Allow` for
+ * a method it lacks, after its auth), and every route runs the API's `before` chain.
+ * Paths it does not know fall through to the next API and, past the last, to a
+ * neutral 404.
+ */
+export class ApiRouter {
+  readonly family: ApiFamily;
+  readonly #prefix: string | undefined;
+  readonly #router: Router;
+  readonly #before: Handler[];
+  readonly #methods = new Map<string, Set<Method>>();
+  #sealed = false;
+
+  constructor(options: ApiRouterOptions) {
+    this.family = options.family;
+    this.#prefix = options.prefix;
+    this.#router = new Router(options.prefix ? { prefix: options.prefix } : {});
+    const family = options.family;
+    const enter: Handler = (ctx, next) => {
+      (ctx.state as RequestState).family = family;
+      return next();
+    };
+    this.#before = [enter, ...(options.before as unknown as Handler[])];
+  }
+
+  get(path: string | string[], ...handlers: Handler[]): this {
+    return this.#route('GET', path, handlers);
+  }
+
+  post(path: string | string[], ...handlers: Handler[]): this {
+    return this.#route('POST', path, handlers);
+  }
+
+  put(path: string | string[], ...handlers: Handler[]): this {
+    return this.#route('PUT', path, handlers);
+  }
+
+  delete(path: string | string[], ...handlers: Handler[]): this {
+    return this.#route('DELETE', path, handlers);
+  }
+
+  /** Every route of this API as a client writes it (prefix included), for listings and tests. */
+  routes(): { family: ApiFamily; method: Method; path: string }[] {
+    const prefix = this.#prefix ?? '';
+    return [...this.#methods].flatMap(([path, methods]) =>
+      [...methods].map((method) => ({ family: this.family, method, path: `${prefix}${path}` })),
+    );
+  }
+
+  #route(method: Method, path: string | string[], handlers: Handler[]): this {
+    if (this.#sealed) throw new Error(`${this.family}: routes added after the router was mounted`);
+    const paths = Array.isArray(path) ? path : [path];
+    for (const p of paths) {
+      const methods = this.#methods.get(p) ?? new Set<Method>();
+      methods.add(method);
+      this.#methods.set(p, methods);
+    }
+    this.#router.register(paths, [method], [...this.#before, ...handlers]);
+    return this;
+  }
+
+  /**
+   * The router as Koa middleware. Each known path also gets a route for every other
+   * method, registered last so a real route answers first: it runs the `before` chain
+   * (a preflight is answered by CORS, an admin path without a token is a 401) and then
+   * answers 405 naming the methods the path has. Under a prefix, a path no route has is
+   * still this API's: its 404 is in this API's envelope, after its auth.
+   */
+  middleware(): Middleware {
+    if (!this.#sealed) {
+      this.#sealed = true;
+      for (const [path, methods] of this.#methods) {
+        const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+        const notAllowed: Handler = (ctx) => {
+          ctx.set('Allow', allow);
+          throw new AppError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`);
+        };
+        this.#router.all(path, ...this.#before, notAllowed);
+      }
+      if (this.#prefix) {
+        const notFound: Handler = () => {
+          throw new AppError(404, 'NOT_FOUND', 'Not found');
+        };
+        this.#router.all('{/*rest}', ...this.#before, notFound);
+      }
+    }
+    return this.#router.routes() as unknown as Middleware;
+  }
+}
+
+/** What every request body is held to at the edge (config `http.bodyLimit`; bounds documented in input-bounds.ts). */
+export interface EdgeLimits {
+  bodyLimit: string;
+  bounds?: InputBounds;
+}
+
+/** A public client API: open CORS, a bounded JSON body. */
+export function publicApi(family: ApiFamily, limits: EdgeLimits, prefix?: string): ApiRouter {
+  return new ApiRouter({
+    family,
+    ...(prefix ? { prefix } : {}),
+    before: [
+      publicCors(),
+      bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) }),
+    ],
+  });
+}
+
+/** /admin: the token is checked before anything else, the body included; no CORS. */
+export function adminApi(guard: Middleware, limits: EdgeLimits): ApiRouter {
+  return new ApiRouter({
+    family: 'admin',
+    prefix: '/admin',
+    before: [
+      guard,
+      bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) }),
+    ],
+  });
+}

@@ -1,0 +1,100 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Middleware, Next } from 'koa';
+import { AppError, type FieldProblem, invalidInput } from './app-error.js';
+import { DEFAULT_INPUT_BOUNDS, findOutOfBounds, type InputBounds } from './input-bounds.js';
+
+export interface BodyReaderOptions {
+  /** Largest body, after decoding its Content-Encoding (`1mb`). */
+  limit: string;
+  bounds?: InputBounds;
+}
+
+/** Types read as JSON: the SDKs post JSON, some as text/plain (a CORS "simple request"). */
+const JSON_TYPES = ['application/json', 'application/*+json', 'text/plain'];
+
+/** Errors of the parser and of zlib, by what a client did wrong. */
+interface ReadError {
+  status?: number;
+  type?: string;
+  code?: string;
+  message?: string;
+}
+
+const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', message }];
+
+/** What went wrong reading a body, as the client's error; anything unknown is rethrown. */
+function asClientError(err: unknown): AppError {
+  const e = (err ?? {}) as ReadError;
+  if (e.type === 'entity.too.large') {
+    return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('body is too large'));
+  }
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new AppError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Invalid input',
+      bodyProblem('unsupported Content-Encoding or charset'),
+    );
+  }
+  if (/forbidden prototype property/.test(e.message ?? '')) {
+    // co-body parses with bourne, which refuses __proto__ keys before any code sees them.
+    return invalidInput([{ field: '__proto__', message: 'key is not allowed' }]);
+  }
+  if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR__ERROR'))) {
+    // A truncated or corrupt body: zlib's own error (Z_*), or brotli's (ERR__ERROR_*).
+    return invalidInput(bodyProblem('body could not be decoded with its Content-Encoding'));
+  }
+  if (e.type === 'entity.parse.failed' || (e.status === 400 && /JSON/i.test(e.message ?? ''))) {
+    return invalidInput(bodyProblem('body is not valid JSON'));
+  }
+  if (e.type === 'request.aborted' || e.type === 'request.size.invalid' || e.status === 400) {
+    return invalidInput(bodyProblem('body was not received whole'));
+  }
+  throw err;
+}
+
+function hasBody(ctx: Context): boolean {
+  const length = ctx.get('Content-Length');
+  return (length !== '' && length !== '0') || ctx.get('Transfer-Encoding') !== '';
+}
+
+/**
+ * Reads a JSON body within `limit` and `bounds`, before the route sees it: a body that
+ * is too large, too deep, not JSON, in an encoding it cannot decode or of a type that
+ * is not JSON fails here with a 4xx naming why, and nothing has changed yet. A body
+ * without a Content-Type is read as JSON (clients that forget it send JSON).
+ */
+export function bodyReader(options: BodyReaderOptions): Middleware {
+  const bounds = options.bounds ?? DEFAULT_INPUT_BOUNDS;
+  const parse = bodyParser({
+    enableTypes: ['json'],
+    extendTypes: { json: JSON_TYPES },
+    detectJSON: (ctx) => ctx.get('Content-Type') === '',
+    jsonLimit: options.limit,
+    jsonStrict: true,
+    encoding: 'utf-8',
+  }) as unknown as Middleware;
+  const checked = (ctx: Context, next: Next) => {
+    const problem = findOutOfBounds((ctx.request as { body?: unknown }).body, bounds);
+    if (problem) throw invalidInput([problem]);
+    return next();
+  };
+  return async (ctx, next) => {
+    if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
+      if (hasBody(ctx) && ctx.get('Content-Type') !== '' && !ctx.is(JSON_TYPES)) {
+        throw new AppError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Invalid input',
+          bodyProblem('Content-Type must be application/json'),
+        );
+      }
+    }
+    try {
+      await parse(ctx, async () => undefined);
+    } catch (err) {
+      throw asClientError(err);
+    }
+    return checked(ctx, next);
+  };
+}

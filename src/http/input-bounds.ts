@@ -1,0 +1,105 @@
+import type { FieldProblem } from './app-error.js';
+
+/**
+ * Limits every request body is held to before any code of an API sees it. They are far
+ * above what any route accepts (each route's schema is stricter) and far below what
+ * breaks the process: a recursive walk, `JSON.stringify` or a store write overflows the
+ * stack at ~5,000–8,000 levels of nesting, which fits in 48 KB of JSON.
+ */
+export interface InputBounds {
+  /** Nesting of objects and arrays; the body itself is level 1. */
+  maxDepth: number;
+  /** Keys of one object. */
+  maxKeys: number;
+  /** Items of one array. */
+  maxItems: number;
+  /** Characters of one string value. */
+  maxStringLength: number;
+  /** Characters of one key. */
+  maxKeyLength: number;
+}
+
+export const DEFAULT_INPUT_BOUNDS: InputBounds = Object.freeze({
+  maxDepth: 32,
+  maxKeys: 1000,
+  maxItems: 2000,
+  maxStringLength: 65_536,
+  maxKeyLength: 256,
+});
+
+/** Keys that could reach an object's prototype when a body is merged or spread. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** One value waiting to be checked, and how to name it if it fails. */
+interface Pending {
+  value: unknown;
+  depth: number;
+  parent: Pending | null;
+  key: string | number | null;
+}
+
+/** `a.b[2].c`: the field a client can find in what it sent. */
+function fieldOf(at: Pending | null, lastKey?: string): string {
+  const parts: string[] = lastKey === undefined ? [] : [lastKey];
+  for (let p = at; p !== null && p.key !== null; p = p.parent) {
+    parts.push(typeof p.key === 'number' ? `[${p.key}]` : p.key);
+  }
+  let out = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as string;
+    out += part.startsWith('[') || out === '' ? part : `.${part}`;
+  }
+  return out === '' ? 'body' : out.length > 200 ? `${out.slice(0, 200)}…` : out;
+}
+
+function checkObject(node: Pending, bounds: InputBounds, stack: Pending[]): FieldProblem | null {
+  const object = node.value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (keys.length > bounds.maxKeys) {
+    return { field: fieldOf(node), message: `has more than ${bounds.maxKeys} keys` };
+  }
+  for (const key of keys) {
+    if (FORBIDDEN.has(key)) return { field: fieldOf(node, key), message: 'key is not allowed' };
+    if (key.length > bounds.maxKeyLength) {
+      return { field: fieldOf(node), message: `has a key longer than ${bounds.maxKeyLength} characters` };
+    }
+    stack.push({ value: object[key], depth: node.depth + 1, parent: node, key });
+  }
+  return null;
+}
+
+/**
+ * The first way `value` breaks `bounds`, or a prototype key anywhere in it; null when
+ * none. Iterative: the depth of client data never becomes the depth of our stack.
+ */
+export function findOutOfBounds(
+  value: unknown,
+  bounds: InputBounds = DEFAULT_INPUT_BOUNDS,
+): FieldProblem | null {
+  const stack: Pending[] = [{ value, depth: 1, parent: null, key: null }];
+  while (stack.length > 0) {
+    const node = stack.pop() as Pending;
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (v.length > bounds.maxStringLength) {
+        return { field: fieldOf(node), message: `is longer than ${bounds.maxStringLength} characters` };
+      }
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (node.depth > bounds.maxDepth) {
+      return { field: fieldOf(node.parent), message: `is nested deeper than ${bounds.maxDepth} levels` };
+    }
+    if (Array.isArray(v)) {
+      if (v.length > bounds.maxItems) {
+        return { field: fieldOf(node), message: `has more than ${bounds.maxItems} items` };
+      }
+      for (let i = 0; i < v.length; i++)
+        stack.push({ value: v[i], depth: node.depth + 1, parent: node, key: i });
+      continue;
+    }
+    const problem = checkObject(node, bounds, stack);
+    if (problem) return problem;
+  }
+  return null;
+}

@@ -1,0 +1,245 @@
+import { gzipSync } from 'node:zlib';
+import test from 'ava';
+import { httpRequest, rawRequest } from '../helpers/raw-http.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+
+const BAN = JSON.stringify({ type: 'ip', value: '0.0.0.0/0', reason: 'x' });
+
+/** A concrete path for a route pattern: parameters become plausible values. */
+const concrete = (path: string): string =>
+  path
+    .replace(':appId', 'demo')
+    .replace(':uid', 'u-1')
+    .replace(':externalId', 'u-1')
+    .replace(/:(\w+)/g, 'x');
+
+/** Spellings of an admin path a router, a proxy or a browser might treat as the same. */
+function spellings(path: string): string[] {
+  const rest = path.slice('/admin'.length);
+  const upper = path.toUpperCase();
+  return [
+    path,
+    upper,
+    `/ADMIN${rest}`,
+    `/Admin${rest}`,
+    `/aDmin${rest}`,
+    `/${path}`,
+    `//admin/${rest}`,
+    `/%61dmin${rest}`,
+    `/admin%2F${rest.slice(1)}`,
+    `${path}/`,
+    `${path}//`,
+    `/admin/.${rest}`,
+    `/admin/x/..${rest}`,
+    `/./admin${rest}`,
+    `${path}?x=1`,
+    `${path}%00`,
+    `${path};x`,
+  ];
+}
+
+async function bans(s: TestService): Promise<unknown[]> {
+  const res = await s.fetch('/admin/apps/demo/bans', { headers: ADMIN });
+  return ((await res.json()) as { bans: unknown[] }).bans;
+}
+
+test('every spelling of every admin route answers 401/403/404 in JSON without a valid token, and changes nothing', async (t) => {
+  const s = await startTestService(t);
+  const admin = s.routes.filter((r) => r.family === 'admin');
+  t.true(admin.length >= 10, 'the admin routes are listed');
+  let tried = 0;
+  for (const route of admin) {
+    for (const path of spellings(concrete(route.path))) {
+      for (const auth of [
+        {},
+        { Authorization: 'Bearer wrong-token' },
+        { Authorization: 'demo-key' },
+      ] as Record<string, string>[]) {
+        const res = await rawRequest(
+          s.port,
+          httpRequest(route.method, path, { ...auth, 'Content-Type': 'application/json' }, BAN),
+        );
+        tried++;
+        t.true(
+          [400, 401, 403, 404].includes(res.status),
+          `${route.method} ${path} ${JSON.stringify(auth)} answered ${res.status}`,
+        );
+        if (res.body !== '') t.notThrows(() => JSON.parse(res.body), `${route.method} ${path}: ${res.body}`);
+      }
+    }
+  }
+  t.true(tried > 300);
+  t.deepEqual(await bans(s), [], 'no ban was added');
+});
+
+test('an admin body is not read before the token is checked: a slow or huge body gets 401 at once', async (t) => {
+  const s = await startTestService(t);
+  const huge = await rawRequest(
+    s.port,
+    httpRequest(
+      'POST',
+      '/admin/apps/demo/bans',
+      { 'Content-Type': 'application/json' },
+      'x'.repeat(5_000_000),
+    ),
+  );
+  t.is(huge.status, 401);
+  // Headers promise a body that never comes: the guard answers without waiting for it.
+  const slow = await rawRequest(
+    s.port,
+    'POST /admin/rules/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100\r\n\r\n{',
+    5_000,
+  );
+  t.is(slow.status, 401);
+  t.like(JSON.parse(slow.body), { error: { code: 'UNAUTHORIZED' } });
+});
+
+test('CORS is open on the public APIs and absent on admin, whatever the spelling', async (t) => {
+  const s = await startTestService(t);
+  for (const path of ['/admin/rules', '/ADMIN/rules', '/Admin/apps/demo/bans']) {
+    const res = await rawRequest(s.port, httpRequest('OPTIONS', path, { Origin: 'https://evil.example' }));
+    t.is(res.headers['access-control-allow-origin'], undefined, path);
+    t.is(res.status, 401, path);
+  }
+  const pre = await rawRequest(
+    s.port,
+    httpRequest('OPTIONS', '/getPersonalizedBanner', { Origin: 'https://a.example' }),
+  );
+  t.is(pre.status, 204);
+  t.is(pre.headers['access-control-allow-origin'], '*');
+});
+
+test('every status is JSON in its API envelope: 404, 405, 413, 415', async (t) => {
+  const s = await startTestService(t);
+  const unknown = await s.fetch('/nothing/here');
+  t.is(unknown.status, 404);
+  t.regex(unknown.headers.get('content-type') ?? '', /application\/json/);
+  t.like(await unknown.json(), { error: { code: 'NOT_FOUND' } });
+
+  const bannerGet = await s.fetch('/getPersonalizedBanner');
+  t.is(bannerGet.status, 405);
+  t.is(bannerGet.headers.get('allow'), 'POST');
+  t.like(await bannerGet.json(), { code: 'METHOD_NOT_ALLOWED' });
+
+  const clickDelete = await s.fetch('/api/v1/click', { method: 'DELETE' });
+  t.is(clickDelete.status, 405);
+  t.like(await clickDelete.json(), { status: 'failure', error: { code: 'METHOD_NOT_ALLOWED' } });
+
+  const journeysPut = await s.fetch('/v1/user-journeys/users', {
+    method: 'PUT',
+    headers: { 'X-API-Key': 'pk_test_demo' },
+  });
+  t.is(journeysPut.status, 405);
+  t.like(await journeysPut.json(), { status: 'error', code: 405 });
+
+  const trackGet = await s.fetch('/track?verbose=1');
+  t.is(trackGet.status, 405);
+  t.like(await trackGet.json(), { status: 0 });
+
+  const tooBig = await s.fetch('/v1/user-journeys/events', {
+    method: 'POST',
+    headers: { 'X-API-Key': 'pk_test_demo', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ x: 'y'.repeat(2_000_000) }),
+  });
+  t.is(tooBig.status, 413);
+  t.like(await tooBig.json(), { status: 'error', code: 413 });
+
+  const form = await s.fetch('/getPersonalizedBanner', {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'a=1',
+  });
+  t.is(form.status, 415);
+  t.like(await form.json(), { code: 'UNSUPPORTED_MEDIA_TYPE' });
+});
+
+test('a body in a Content-Encoding that cannot be decoded is a 400 or 415, never a 500', async (t) => {
+  const s = await startTestService(t);
+  const whole = gzipSync(Buffer.from(JSON.stringify({ userId: 'u-1' })));
+  const cases: [string, Buffer, number][] = [
+    ['gzip', whole.subarray(0, whole.length - 6), 400],
+    ['gzip', Buffer.from('not gzip at all'), 400],
+    ['deflate', Buffer.from('garbage'), 400],
+    ['br', Buffer.from('garbage!'), 400],
+    ['compress', Buffer.from('x'), 415],
+    ['zstd', Buffer.from('x'), 415],
+  ];
+  for (const path of ['/getPersonalizedBanner', '/track', '/v1/user-journeys/events', '/api/v1/postback']) {
+    for (const [encoding, body, status] of cases) {
+      const res = await rawRequest(
+        s.port,
+        httpRequest(
+          'POST',
+          path,
+          {
+            Authorization: 'demo-key',
+            'X-API-Key': 'pk_test_demo',
+            'Content-Type': 'application/json',
+            'Content-Encoding': encoding,
+          },
+          body,
+        ),
+      );
+      t.is(res.status, status, `${path} ${encoding}: ${res.body}`);
+      t.notThrows(() => JSON.parse(res.body));
+    }
+  }
+});
+
+test('deep nesting is refused at the edge with 400 naming the field, on every JSON endpoint', async (t) => {
+  const s = await startTestService(t);
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  const endpoints: [string, Record<string, string>][] = [
+    ['/getPersonalizedBanner', { Authorization: 'demo-key' }],
+    ['/track?verbose=1', { Authorization: 'demo-key' }],
+    ['/v1/user-journeys/events', { 'X-API-Key': 'pk_test_demo' }],
+    ['/v1/user-journeys/users', { 'X-API-Key': 'pk_test_demo' }],
+    ['/api/v1/postback', {}],
+    ['/admin/apps/demo/explain', ADMIN],
+    ['/admin/apps/demo/bans', ADMIN],
+  ];
+  for (const [path, headers] of endpoints) {
+    for (const levels of [40, 8_000, 100_000]) {
+      const res = await s.fetch(path, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: deep(levels),
+      });
+      t.is(res.status, 400, `${path} at ${levels} levels`);
+      t.regex(JSON.stringify(await res.json()), /nested deeper than 32 levels/);
+    }
+  }
+  // Without a token the admin guard answers first.
+  const anon = await s.fetch('/admin/apps/demo/explain', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: deep(8_000),
+  });
+  t.is(anon.status, 401);
+  // Metadata nested within the bound still works, and the service is fine after all this.
+  t.is((await s.fetch('/healthz')).status, 200);
+});
+
+test('headers too large get a JSON 431; a request line that is not HTTP gets a JSON 400', async (t) => {
+  const s = await startTestService(t);
+  const big = await rawRequest(s.port, httpRequest('GET', '/healthz', { 'X-Big': 'x'.repeat(20_000) }));
+  t.is(big.status, 431);
+  t.like(JSON.parse(big.body), { error: { code: 'HEADERS_TOO_LARGE' } });
+  const garbage = await rawRequest(s.port, 'HELLO THERE\r\n\r\n');
+  t.is(garbage.status, 400);
+  t.like(JSON.parse(garbage.body), { error: { code: 'BAD_REQUEST' } });
+});
+
+test('a body that does not arrive in time gets a JSON 408', async (t) => {
+  const s = await startTestService(t, { httpTimeouts: { headersMs: 1_000, requestMs: 1_000 } });
+  const started = Date.now();
+  const res = await rawRequest(
+    s.port,
+    'POST /getPersonalizedBanner HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: demo-key\r\n' +
+      'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"userId":',
+    10_000,
+  );
+  t.is(res.status, 408);
+  t.like(JSON.parse(res.body), { error: { code: 'REQUEST_TIMEOUT' } });
+  t.true(Date.now() - started < 5_000);
+});
