@@ -1,0 +1,48 @@
+import test from 'ava';
+import { DEFAULT_INPUT_BOUNDS, findOutOfBounds } from '../../src/http/input-bounds.js';
+
+const nested = (levels: number): unknown => {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+};
+
+test('values within the bounds pass; the first one out of them is named by its field', (t) => {
+  t.is(findOutOfBounds({ userId: 'u', context: { tags: ['a', 'b'], n: 1 } }), null);
+  t.is(findOutOfBounds(nested(32)), null);
+  t.like(findOutOfBounds(nested(33)), { message: 'is nested deeper than 32 levels' });
+  t.deepEqual(findOutOfBounds({ metadata: { list: [1, 'x'.repeat(70_000)] } }), {
+    field: 'metadata.list[1]',
+    message: 'is longer than 65536 characters',
+  });
+  t.deepEqual(findOutOfBounds({ events: new Array(2001).fill(0) }), {
+    field: 'events',
+    message: 'has more than 2000 items',
+  });
+  const wide = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+  t.deepEqual(findOutOfBounds({ properties: wide }), {
+    field: 'properties',
+    message: 'has more than 1000 keys',
+  });
+  t.deepEqual(findOutOfBounds({ a: [{ ['x'.repeat(300)]: 1 }] }), {
+    field: 'a[0]',
+    message: 'has a key longer than 256 characters',
+  });
+});
+
+test('prototype keys are refused wherever they are', (t) => {
+  t.deepEqual(findOutOfBounds(JSON.parse('{"a":[{"b":{"__proto__":{"x":1}}}]}')), {
+    field: 'a[0].b.__proto__',
+    message: 'key is not allowed',
+  });
+  t.deepEqual(findOutOfBounds({ constructor: { prototype: {} } }), {
+    field: 'constructor',
+    message: 'key is not allowed',
+  });
+});
+
+test('the walk is iterative: a million levels are refused without overflowing the stack', (t) => {
+  const deep = nested(1_000_000);
+  t.like(findOutOfBounds(deep), { message: `is nested deeper than ${DEFAULT_INPUT_BOUNDS.maxDepth} levels` });
+  t.is(findOutOfBounds(deep, { ...DEFAULT_INPUT_BOUNDS, maxDepth: 2_000_000 }), null);
+});
