@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { explainRoutes } from './admin/explain-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { ConfigError, listeningUrl, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
@@ -86,6 +86,8 @@ export async function startService(
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
+  // The port links name when http.publicUrl is unset: PORT=0 picks one when listening.
+  let listeningPort = config.port;
   const deps: FeatureDeps = {
     config,
     rules: registry,
@@ -95,6 +97,7 @@ export async function startService(
     geo: await openGeoIp(config.geoip.database),
     // Tests pass a clock they can move (offer expiry, lifecycle by days since last seen).
     now: options.now ?? (() => new Date()),
+    baseUrl: () => config.http.publicUrl ?? listeningUrl(config, listeningPort),
   };
   const features: Feature[] = createFeatures(deps);
   const app = createApp({
@@ -120,6 +123,7 @@ export async function startService(
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningPort = port;
   logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
 
   let stopping: Promise<void> | undefined;

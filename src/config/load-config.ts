@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
+import { durationMs } from '../domain/journeys/duration.js';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';
@@ -8,6 +9,13 @@ import { configSchema } from './config-schema.js';
 import type { AppConfig, OfferdConfig, StoreKind, WallConfig, WallFeedConfig } from './config-types.js';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
+/** Click links are valid this long after they are served, unless offerwall.clickLinkTtl says otherwise. */
+export const DEFAULT_CLICK_LINK_TTL = '30d';
+/**
+ * Links signed before links carried an expiry are accepted until then (30 days after
+ * expiring links shipped), unless offerwall.legacyLinksUntil says otherwise.
+ */
+export const DEFAULT_LEGACY_LINKS_UNTIL = '2026-12-31T00:00:00Z';
 /** The journeys offer generation job runs hourly unless an app says otherwise. */
 export const DEFAULT_JOURNEYS_SCHEDULE = '0 * * * *';
 
@@ -35,6 +43,13 @@ function envStore(env: Env): StoreKind {
   const raw = env.OFFERD_STORE ?? 'lowdb';
   if (raw === 'lowdb' || raw === 'memory' || raw === 'postgres') return raw;
   throw new ConfigError(`OFFERD_STORE must be lowdb, memory or postgres, got '${raw}'`);
+}
+
+/** Where this process listens, as a URL: what click links use when http.publicUrl is unset. */
+export function listeningUrl(config: Pick<OfferdConfig, 'host' | 'port'>, port = config.port): string {
+  const { host } = config;
+  if (host === '' || host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 /** Checks what a schema cannot: unique ids across apps, keys and walls. */
@@ -150,6 +165,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
   const file = parsed.value as {
     admin?: { token?: string };
     http?: { bodyLimit?: string; trustedProxies?: string[]; publicUrl?: string };
+    offerwall?: { clickLinkTtl?: string; legacyLinksUntil?: string };
     geoip?: { database?: string };
     apps: (Omit<AppConfig, 'walls' | 'keys' | 'offerwall' | 'journeys'> & {
       walls?: RawWall[];
@@ -185,6 +201,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
       bodyLimit: file.http?.bodyLimit ?? '1mb',
       trustedProxies: file.http?.trustedProxies ?? [],
       publicUrl: file.http?.publicUrl?.replace(/\/+$/, '') ?? null,
+    },
+    offerwall: {
+      clickLinkTtlMs: durationMs(file.offerwall?.clickLinkTtl ?? DEFAULT_CLICK_LINK_TTL),
+      legacyLinksUntil: new Date(file.offerwall?.legacyLinksUntil ?? DEFAULT_LEGACY_LINKS_UNTIL),
     },
     geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
     apps,

@@ -20,6 +20,11 @@ export interface FeatureDeps {
   metrics: Metrics;
   geo: GeoIp;
   now: () => Date;
+  /**
+   * Where clients reach this service, for links in responses: http.publicUrl, else the
+   * listening address (known once listening). Never taken from a request's Host header.
+   */
+  baseUrl: () => string;
 }
 
 /** One public API: its routes, and any background work it runs while the service is up. */
