@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { explainRoutes } from './admin/explain-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
-import { ConfigError, listeningUrl, loadConfig } from './config/load-config.js';
+import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
@@ -61,7 +61,8 @@ export async function startService(
   options: { watch?: boolean; now?: () => Date } = {},
 ): Promise<RunningService> {
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
-  if (config.admin.isDemoToken) logger.warn('admin token is the demo token: set OFFERD_ADMIN_TOKEN');
+  // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
+  for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
   const metrics = createMetrics();
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
