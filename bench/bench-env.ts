@@ -1,7 +1,8 @@
 /**
  * The benchmark's temporary world: a copy of the demo config whose wall 1001 serves
- * the demo catalog scaled to 1,000 offers, the demo rules scaled ×10, and an empty
- * data directory for the embedded store.
+ * the demo catalog scaled to 1,000 offers, with secrets of its own and http.publicUrl
+ * (the service runs as NODE_ENV=production, which refuses the demo's), the demo rules
+ * scaled ×10, and an empty data directory for the embedded store.
  */
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,8 @@ import { type ScaledRules, scaleRules } from './scale-rules.js';
 
 export const WALL = 1001;
 export const APP = 'demo';
+/** The benchmark service's admin token (production refuses the demo one). */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export interface BenchEnv {
   root: string;
@@ -47,13 +50,29 @@ function markerCandidates(offers: readonly CatalogOffer[]): number[] {
     .map((o) => o.offer_id);
 }
 
-async function writeConfig(root: string, catalogFile: string): Promise<string> {
+/** The benchmark's config: the demo one, made one that NODE_ENV=production accepts. */
+export async function writeConfig(root: string, catalogFile: string): Promise<string> {
   const config = parse(await readFile('config/offerd.yaml', 'utf8')) as {
-    apps: { journeys?: { schedule?: string }; walls: { id: number; catalog?: string }[] }[];
+    admin?: { token?: string };
+    http?: { publicUrl?: string };
+    apps: {
+      id: string;
+      journeys?: { schedule?: string };
+      offerwall?: { clickSecret: string; postbackSecret: string };
+      walls: { id: number; catalog?: string }[];
+    }[];
   };
+  config.admin = { ...config.admin, token: BENCH_ADMIN_TOKEN };
+  config.http = { ...config.http, publicUrl: 'https://offers.bench.example' };
   for (const app of config.apps) {
     // A generation run in the middle of a load would measure the job, not the APIs.
     app.journeys = { ...app.journeys, schedule: 'off' };
+    if (app.offerwall) {
+      app.offerwall = {
+        clickSecret: `bench-click-${app.id}-0123456789`,
+        postbackSecret: `bench-postback-${app.id}-0123456789`,
+      };
+    }
     for (const wall of app.walls) if (wall.id === WALL) wall.catalog = catalogFile;
   }
   const file = path.join(root, 'offerd.yaml');

@@ -8,6 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { BENCH_ADMIN_TOKEN } from './bench-env.js';
 import { type ExpectedOffers, marksOf, OFFERWALL_QUERY, sameMarks } from './expected-offers.js';
 import type { ScaledRules } from './scale-rules.js';
 
@@ -32,7 +33,7 @@ interface Counts {
   samples: string[];
 }
 
-const ADMIN = { authorization: 'Bearer demo-admin-token' };
+const ADMIN = { authorization: `Bearer ${process.env.OFFERD_ADMIN_TOKEN || BENCH_ADMIN_TOKEN}` };
 
 function get(agent: Agent, url: string): Promise<{ status: number; version: string; body: string }> {
   return new Promise((resolve, reject) => {

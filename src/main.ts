@@ -9,7 +9,7 @@ import { explainRoutes } from './admin/explain-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
@@ -68,7 +68,8 @@ export async function startService(
   options: { watch?: boolean; now?: () => Date; httpTimeouts?: HttpTimeouts } = {},
 ): Promise<RunningService> {
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
-  if (config.admin.isDemoToken) logger.warn('admin token is the demo token: set OFFERD_ADMIN_TOKEN');
+  // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
+  for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
   const metrics = createMetrics();
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
@@ -94,6 +95,8 @@ export async function startService(
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
   const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };
+  // The port links name when http.publicUrl is unset: PORT=0 picks one when listening.
+  let listeningPort = config.port;
   const deps: FeatureDeps = {
     config,
     limits,
@@ -104,6 +107,7 @@ export async function startService(
     geo: await openGeoIp(config.geoip.database),
     // Tests pass a clock they can move (offer expiry, lifecycle by days since last seen).
     now: options.now ?? (() => new Date()),
+    baseUrl: () => config.http.publicUrl ?? listeningUrl(config, listeningPort),
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
@@ -128,6 +132,7 @@ export async function startService(
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningPort = port;
   logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
 
   let stopping: Promise<void> | undefined;

@@ -1,3 +1,5 @@
+import { DURATION_PATTERN } from '../domain/journeys/duration.js';
+
 /** JSON Schema of config/offerd.yaml (draft 2020-12, strict). */
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -20,6 +22,22 @@ export const configSchema = {
           type: 'string',
           pattern: '^https?://[^/?#]+(/[^?#]*)?$',
           description: 'base URL clients reach offerd at; offerwall click links start with it',
+        },
+      },
+    },
+    offerwall: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        clickLinkTtl: {
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          description: 'how long a click link stays valid, e.g. 30d (m, h, d or w)',
+        },
+        legacyLinksUntil: {
+          type: 'string',
+          format: 'date-time',
+          description: 'click links signed before links expired are accepted until this instant',
         },
       },
     },

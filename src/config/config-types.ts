@@ -67,7 +67,10 @@ export interface OfferdConfig {
   instanceId: string | null;
   logLevel: string;
   admin: { token: string; isDemoToken: boolean };
+  /** publicUrl: the configured base URL of click links; null: this process's listening address. */
   http: { bodyLimit: string; trustedProxies: string[]; publicUrl: string | null };
+  /** Click links: valid `clickLinkTtlMs` after they are served; links without expiry until `legacyLinksUntil`. */
+  offerwall: { clickLinkTtlMs: number; legacyLinksUntil: Date };
   geoip: { database: string | null };
   apps: AppConfig[];
 }

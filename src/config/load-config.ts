@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
+import { durationMs } from '../domain/journeys/duration.js';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';
@@ -8,6 +9,19 @@ import { configSchema } from './config-schema.js';
 import type { AppConfig, OfferdConfig, StoreKind, WallConfig, WallFeedConfig } from './config-types.js';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
+/** The secrets config/offerd.yaml ships: public, so never good enough in production. */
+const DEMO_SECRETS: ReadonlySet<string> = new Set([
+  DEMO_ADMIN_TOKEN,
+  'demo-click-secret-change-me',
+  'demo-postback-secret-change-me',
+]);
+/** Click links are valid this long after they are served, unless offerwall.clickLinkTtl says otherwise. */
+export const DEFAULT_CLICK_LINK_TTL = '30d';
+/**
+ * Links signed before links carried an expiry are accepted until then (30 days after
+ * expiring links shipped), unless offerwall.legacyLinksUntil says otherwise.
+ */
+export const DEFAULT_LEGACY_LINKS_UNTIL = '2026-12-31T00:00:00Z';
 /** The journeys offer generation job runs hourly unless an app says otherwise. */
 export const DEFAULT_JOURNEYS_SCHEDULE = '0 * * * *';
 
@@ -35,6 +49,62 @@ function envStore(env: Env): StoreKind {
   const raw = env.OFFERD_STORE ?? 'lowdb';
   if (raw === 'lowdb' || raw === 'memory' || raw === 'postgres') return raw;
   throw new ConfigError(`OFFERD_STORE must be lowdb, memory or postgres, got '${raw}'`);
+}
+
+/** A shipped demo secret, or one that says it is a placeholder. */
+export function isDemoSecret(value: string): boolean {
+  return DEMO_SECRETS.has(value) || /change-?me/i.test(value);
+}
+
+/** One setting that is fine for a demo and unsafe when exposed: what it is and how to fix it. */
+export interface UnsafeDefault {
+  /** The environment variable or config key to set. */
+  key: string;
+  message: string;
+}
+
+/**
+ * What a production deployment must change: the demo admin token, demo offerwall
+ * secrets, and a missing http.publicUrl when an app has walls (click links need it).
+ * Production refuses to start with any of them; elsewhere each is a warning.
+ */
+export function unsafeDefaults(config: OfferdConfig): UnsafeDefault[] {
+  const found: UnsafeDefault[] = [];
+  const file = config.configPath;
+  if (isDemoSecret(config.admin.token)) {
+    found.push({
+      key: 'OFFERD_ADMIN_TOKEN',
+      message: `the admin token is a demo value: set OFFERD_ADMIN_TOKEN (or admin.token in ${file}) to a secret of your own`,
+    });
+  }
+  config.apps.forEach((app, a) => {
+    for (const name of ['clickSecret', 'postbackSecret'] as const) {
+      const value = app.offerwall?.[name];
+      if (value === undefined || !isDemoSecret(value)) continue;
+      const key = `apps[${a}].offerwall.${name}`;
+      found.push({
+        key,
+        message: `${key} of app '${app.id}' is a demo value: set it in ${file} to a secret of your own`,
+      });
+    }
+  });
+  const walled = config.apps.find((app) => app.walls.length > 0);
+  if (!config.http.publicUrl && walled) {
+    found.push({
+      key: 'http.publicUrl',
+      message:
+        `http.publicUrl is not set and app '${walled.id}' has offer walls: set it in ${file} to the ` +
+        `URL clients reach offerd at (click links start with it; without it they use ${listeningUrl(config)})`,
+    });
+  }
+  return found;
+}
+
+/** Where this process listens, as a URL: what click links use when http.publicUrl is unset. */
+export function listeningUrl(config: Pick<OfferdConfig, 'host' | 'port'>, port = config.port): string {
+  const { host } = config;
+  if (host === '' || host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 /** Checks what a schema cannot: unique ids across apps, keys and walls. */
@@ -128,10 +198,19 @@ function toWall(w: RawWall, configDir: string): WallConfig {
   };
 }
 
+function refuseUnsafeDefaults(config: OfferdConfig): void {
+  const unsafe = unsafeDefaults(config);
+  if (unsafe.length === 0) return;
+  throw new ConfigError(
+    ['NODE_ENV=production refuses demo settings:', ...unsafe.map((u) => `- ${u.message}`)].join('\n'),
+  );
+}
+
 /**
  * Builds the configuration from the environment and the YAML file it names
  * (`OFFERD_CONFIG`, default config/offerd.yaml). Throws ConfigError with every
  * problem, located as file:line:col, so start-up can stop with a clear message.
+ * With NODE_ENV=production it also refuses every unsafeDefaults finding.
  */
 export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConfig> = {}): OfferdConfig {
   const configPath = env.OFFERD_CONFIG ?? 'config/offerd.yaml';
@@ -150,6 +229,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
   const file = parsed.value as {
     admin?: { token?: string };
     http?: { bodyLimit?: string; trustedProxies?: string[]; publicUrl?: string };
+    offerwall?: { clickLinkTtl?: string; legacyLinksUntil?: string };
     geoip?: { database?: string };
     apps: (Omit<AppConfig, 'walls' | 'keys' | 'offerwall' | 'journeys'> & {
       walls?: RawWall[];
@@ -186,6 +266,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
       trustedProxies: file.http?.trustedProxies ?? [],
       publicUrl: file.http?.publicUrl?.replace(/\/+$/, '') ?? null,
     },
+    offerwall: {
+      clickLinkTtlMs: durationMs(file.offerwall?.clickLinkTtl ?? DEFAULT_CLICK_LINK_TTL),
+      legacyLinksUntil: new Date(file.offerwall?.legacyLinksUntil ?? DEFAULT_LEGACY_LINKS_UNTIL),
+    },
     geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
     apps,
     ...overrides,
@@ -193,5 +277,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
   if (config.store === 'postgres' && !config.databaseUrl) {
     throw new ConfigError('OFFERD_STORE=postgres needs DATABASE_URL');
   }
+  if (env.NODE_ENV === 'production') refuseUnsafeDefaults(config);
   return Object.freeze(config);
 }

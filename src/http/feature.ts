@@ -22,6 +22,11 @@ export interface FeatureDeps {
   now: () => Date;
   /** What request bodies are held to (every API router reads its body through them). */
   limits: EdgeLimits;
+  /**
+   * Where clients reach this service, for links in responses: http.publicUrl, else the
+   * listening address (known once listening). Never taken from a request's Host header.
+   */
+  baseUrl: () => string;
 }
 
 /** One public API: its routers, its admin routes, and any background work it runs while the service is up. */

@@ -52,7 +52,8 @@ export async function startOfferdProcess(env: Record<string, string>): Promise<O
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      // Not production: tests run the shipped demo config, whose demo secrets production refuses.
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       ...env,
       PORT: String(port),

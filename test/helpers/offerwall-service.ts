@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** A lowdb data dir; memory when absent. */
   dataDir?: string;
   overrides?: Partial<OfferdConfig>;
+  /** The service's clock (link expiry, click times); the real one when absent. */
+  now?: () => Date;
 }
 
 /** Starts the real service on 127.0.0.1 (random port) and stops it when the test ends. */
@@ -50,7 +52,7 @@ export async function startOfferwall(
     },
     options.overrides,
   );
-  const service = await startService(config, { watch: false });
+  const service = await startService(config, { watch: false, ...(options.now ? { now: options.now } : {}) });
   t.teardown(async () => {
     service.server.closeAllConnections();
     await service.stop();

@@ -70,6 +70,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     ipInRange: ranges.inRange,
     now: deps.now,
     newId: () => `ban_${randomUUID()}`,
+    legacyLinksUntil: deps.config.offerwall.legacyLinksUntil,
   });
   const proxies = addressSet(deps.config.http.trustedProxies);
   const callerIp = (ctx: Context) =>
@@ -84,7 +85,9 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     rules: deps.rules,
     geo: deps.geo,
     callerIp,
-    publicUrl: deps.config.http.publicUrl,
+    baseUrl: deps.baseUrl,
+    clickLinkTtlMs: deps.config.offerwall.clickLinkTtlMs,
+    now: deps.now,
     json: new PersonalizedJson(),
   });
   return {

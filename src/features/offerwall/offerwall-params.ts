@@ -128,8 +128,13 @@ export interface ClickQuery {
   uid: string;
   offer: number;
   sid3: string | null;
+  /** Unix seconds from which the link is refused; null on a legacy link (signed before links expired). */
+  exp: number | null;
   sig: string;
 }
+
+/** 9999-12-31T23:59:59Z: any later `exp` is no link of ours. */
+const MAX_EXP = 253_402_300_799;
 
 export function parseClickQuery(query: Query): ClickQuery {
   const p = new Params(query);
@@ -137,6 +142,7 @@ export function parseClickQuery(query: Query): ClickQuery {
   const uid = p.text('uid', 128, true);
   const offer = p.integer('offer', 1, Number.MAX_SAFE_INTEGER, true);
   const sid3 = p.text('sid3', 256);
+  const exp = p.integer('exp', 0, MAX_EXP);
   const sig = p.text('sig', 128, true);
   if (p.problems.length > 0) p.fail();
   return {
@@ -144,6 +150,7 @@ export function parseClickQuery(query: Query): ClickQuery {
     uid: uid as string,
     offer: offer as number,
     sid3: sid3 ?? null,
+    exp: exp ?? null,
     sig: sig as string,
   };
 }

@@ -7,19 +7,22 @@ export interface RenderOptions {
   wall: WallInfo;
   uid: string;
   sid3: string | null;
-  /** Where clients reach offerd, e.g. `https://offers.example.com`. */
+  /** Where clients reach offerd, e.g. `https://offers.example.com` (configured, never a request's Host). */
   baseUrl: string;
+  /** Unix seconds from which the response's click links are refused. */
+  exp: number;
   includeSortmetric: boolean;
   supportId: number;
   experimentId: string | null;
   bidFloor: number | null;
 }
 
-/** The complete, user-specific tracking link: offerd's click endpoint, signed. */
+/** The complete, user-specific tracking link: offerd's click endpoint, signed, valid until `exp`. */
 export function clickUrl(o: RenderOptions, offerId: number): string {
-  const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3 };
+  const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3, exp: o.exp };
   const q = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid, offer: String(offerId) });
   if (o.sid3 !== null) q.set('sid3', o.sid3);
+  q.set('exp', String(o.exp));
   q.set('sig', signClick(o.wall.secrets.clickSecret, link));
   return `${o.baseUrl}/api/v1/click?${q.toString()}`;
 }

@@ -18,8 +18,11 @@ export interface PublicRouteDeps {
   geo: { country(ip: string): string | null };
   /** The caller's address (X-Forwarded-For only from trusted proxies). */
   callerIp: (ctx: Context) => string | null;
-  /** Configured public base URL, or null to use the request's own origin. */
-  publicUrl: string | null;
+  /** Where click links point: http.publicUrl, else the listening address — never a request's Host. */
+  baseUrl: () => string;
+  /** How long a served click link stays valid. */
+  clickLinkTtlMs: number;
+  now: () => Date;
   /** Renders the personalized body (one per feature: it keeps each catalog offer serialized). */
   json: PersonalizedJson;
 }
@@ -70,8 +73,9 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
     wall,
     uid: q.uid,
     sid3: q.sid3,
-    // Koa 3: ctx.origin is the Origin header, not our own origin.
-    baseUrl: deps.publicUrl ?? `${ctx.protocol}://${ctx.host}`,
+    // Never from the request (Host, Origin): a forged header would point the links elsewhere.
+    baseUrl: deps.baseUrl(),
+    exp: Math.floor((deps.now().getTime() + deps.clickLinkTtlMs) / 1000),
     includeSortmetric: q.includeSortmetric,
     supportId: (ctx.state as RequestState).supportId,
     experimentId: q.experimentId,
@@ -87,6 +91,7 @@ async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
     uid: q.uid,
     offerId: q.offer,
     sid3: q.sid3,
+    exp: q.exp,
     sig: q.sig,
     ip: deps.callerIp(ctx),
   });

@@ -58,6 +58,11 @@ export interface ServiceDeps {
   /** Ids for new bans. */
   newId: () => string;
   /**
+   * Click links signed before links carried an expiry are accepted until then
+   * (`offerwall.legacyLinksUntil`); absent: not at all.
+   */
+  legacyLinksUntil?: Date;
+  /**
    * True keeps what only explanations read (every segment's and rule's outcome, every
    * dropped offer); the server leaves it out.
    */
@@ -69,6 +74,8 @@ export interface ClickInput {
   uid: string;
   offerId: number;
   sid3: string | null;
+  /** Null on a legacy link (no `exp`). */
+  exp: number | null;
   sig: string;
   ip: string | null;
 }
@@ -114,6 +121,17 @@ export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | n
   return offer.click_url_base.replace(/\{(uid|sid3|offer_id|wall_id)\}/g, (_, k: string) =>
     encodeURIComponent(values[k] ?? ''),
   );
+}
+
+/**
+ * Why a click link is refused: a signature that does not match (403), or a good one
+ * past its expiry (410: the link was ours, but is gone for good — a fresh offer list
+ * has a fresh link).
+ */
+function clickError(verdict: 'invalid' | 'expired'): AppError {
+  return verdict === 'expired'
+    ? new AppError(410, 'LINK_EXPIRED', 'click link has expired: fetch the offers again for a fresh link')
+    : new AppError(403, 'INVALID_SIGNATURE', 'click link signature does not match');
 }
 
 /**
@@ -209,10 +227,10 @@ export class OfferwallService {
   /** Verifies a click link, records the click (offer → in progress) and gives the advertiser URL. */
   async click(input: ClickInput): Promise<{ location: string; progress: OfferProgress }> {
     const { wall } = input;
-    const link = { wallId: wall.wallId, uid: input.uid, offerId: input.offerId, sid3: input.sid3 };
-    if (!verifyClick(wall.secrets.clickSecret, link, input.sig)) {
-      throw new AppError(403, 'INVALID_SIGNATURE', 'click link signature does not match');
-    }
+    const link = { ...input, wallId: wall.wallId };
+    const legacyUntil = this.deps.legacyLinksUntil ?? null;
+    const verdict = verifyClick(wall.secrets.clickSecret, link, input.sig, this.deps.now(), legacyUntil);
+    if (verdict !== 'valid') throw clickError(verdict);
     const offer = this.offer(wall.wallId, input.offerId);
     const ban = findBlockingBan(
       await this.deps.store.bansFor(wall.appId, input.uid),

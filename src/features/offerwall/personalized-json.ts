@@ -118,7 +118,7 @@ interface CatalogPart {
 interface LinkParts {
   /** `,"click_url":"<base>/api/v1/click?wall=…&uid=…&offer=`, with and without the comma. */
   open: [Buffer, Buffer];
-  /** `&sid3=…&sig=` (no sid3 when there is none). */
+  /** `&sid3=…&exp=…&sig=` (no sid3 when there is none). */
   sig: Buffer;
   signer: ClickSigner;
 }
@@ -138,8 +138,7 @@ function offerInUrl(offerId: number): string {
  * renderPersonalized, serialized — the same bytes as `JSON.stringify` of it, built
  * faster: each catalog offer's fields are serialized once per catalog (the offer
  * objects are frozen and replaced whole by a sync), the click links share one
- * prefix and one HMAC key per response and their signatures are written as hex
- * straight into the body, which is assembled in one buffer.
+ * prefix and one prepared HMAC key, and the body is assembled in one buffer.
  * test/features/offerwall/offerwall-json.test.ts holds it to JSON.stringify(renderPersonalized(...)).
  */
 export class PersonalizedJson {
@@ -171,12 +170,13 @@ export class PersonalizedJson {
   private linkParts(o: RenderOptions): LinkParts {
     const head = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid }).toString();
     const sid3 = o.sid3 === null ? '' : `&${new URLSearchParams({ sid3: o.sid3 }).toString()}`;
+    const exp = `&exp=${o.exp}`;
     const escaped = (s: string) => JSON.stringify(s).slice(1, -1);
     const open = `"click_url":"${escaped(`${o.baseUrl}/api/v1/click?${head}&offer=`)}`;
     return {
       open: [Buffer.from(`,${open}`, 'utf8'), Buffer.from(open, 'utf8')],
-      sig: Buffer.from(`${escaped(sid3)}&sig=`, 'utf8'),
-      signer: this.signer(o.wall.secrets.clickSecret).user(o.wall.wallId, o.uid, o.sid3),
+      sig: Buffer.from(`${escaped(sid3)}${exp}&sig=`, 'utf8'),
+      signer: this.signer(o.wall.secrets.clickSecret),
     };
   }
 
@@ -206,9 +206,9 @@ export class PersonalizedJson {
     const offerId = r.offer.offer_id;
     out.text(offerInUrl(offerId));
     out.bytes(links.sig);
+    const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3, exp: o.exp };
     out.ensure(SIG_HEX);
-    links.signer.signInto(offerId, out.buf, out.at);
-    out.at += SIG_HEX;
+    out.at += out.buf.write(links.signer.sign(link), out.at, 'latin1');
     const flags = known ? FLAGS[flagsIndex(r.eligible, status)] : undefined;
     const userStatus = known ? USER_STATUS.get(status) : undefined;
     if (flags && userStatus) {

@@ -11,7 +11,12 @@ import type { CatalogOffer } from '../../../src/domain/offerwall/offer.js';
 import { userHistory } from '../../../src/domain/offerwall/progress.js';
 import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
 import { applyEffects } from '../../../src/domain/offerwall/rule-effects.js';
-import { signClick, verifyClick, verifyPostback } from '../../../src/domain/offerwall/signatures.js';
+import {
+  type LegacyClickLink,
+  signClick,
+  verifyClick,
+  verifyPostback,
+} from '../../../src/domain/offerwall/signatures.js';
 
 const NOW = new Date('2026-11-20T00:00:00Z');
 
@@ -221,13 +226,18 @@ test('bans: user before IP, per wall, CIDR through the matcher', (t) => {
 });
 
 test('signatures: any changed field or secret fails verification', (t) => {
-  const link = { wallId: 1001, uid: 'u1', offerId: 5, sid3: 's' };
+  const link = { wallId: 1001, uid: 'u1', offerId: 5, sid3: 's', exp: 1_798_761_600 }; // 2027-01-01
   const sig = signClick('secret-1', link);
-  t.true(verifyClick('secret-1', link, sig));
-  t.false(verifyClick('secret-2', link, sig));
-  t.false(verifyClick('secret-1', { ...link, offerId: 6 }, sig));
-  t.false(verifyClick('secret-1', { ...link, sid3: null }, sig));
-  t.false(verifyClick('secret-1', link, sig.slice(0, 63)));
+  const before = new Date('2026-12-01T00:00:00Z');
+  const verify = (secret: string, l: Partial<LegacyClickLink> & { exp?: number | null }, s = sig) =>
+    verifyClick(secret, { ...link, ...l }, s, before, null);
+  t.is(verify('secret-1', link), 'valid');
+  t.is(verify('secret-2', link), 'invalid');
+  t.is(verify('secret-1', { ...link, offerId: 6 }), 'invalid');
+  t.is(verify('secret-1', { ...link, sid3: null }), 'invalid');
+  t.is(verify('secret-1', { ...link, exp: link.exp + 1 }), 'invalid');
+  t.is(verify('secret-1', { exp: null }), 'invalid', 'a link without exp is no legacy link');
+  t.is(verify('secret-1', link, sig.slice(0, 63)), 'invalid');
   t.false(
     verifyPostback(
       'secret-1',

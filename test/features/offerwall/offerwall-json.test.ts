@@ -83,6 +83,7 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
           uid,
           sid3,
           baseUrl: 'https://offers.example.com',
+          exp: 1_767_225_600 + checked,
           includeSortmetric,
           supportId: 99120001,
           experimentId: sid3 === null ? null : 'exp-1',
@@ -107,6 +108,7 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
     uid: 'x',
     sid3: null,
     baseUrl: 'http://h',
+    exp: 1_767_225_600,
     includeSortmetric: false,
     supportId: 1,
     experimentId: null,
@@ -115,5 +117,8 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
   t.is(json.render(empty, o).toString('utf8'), JSON.stringify(renderPersonalized(empty, o)));
   // After a small body the next one starts small and has to grow several times.
   t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
-  t.regex(clickUrl(o, 10161), /^http:\/\/h\/api\/v1\/click\?wall=1001&uid=x&offer=10161&sig=[0-9a-f]{64}$/);
+  t.regex(
+    clickUrl(o, 10161),
+    /^http:\/\/h\/api\/v1\/click\?wall=1001&uid=x&offer=10161&exp=1767225600&sig=[0-9a-f]{64}$/,
+  );
 });

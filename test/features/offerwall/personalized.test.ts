@@ -153,7 +153,7 @@ test('include_sortmetric=true adds sortmetric and conversion_rate; score = sortm
   }
 });
 
-test('click_url is offerd click endpoint, carrying uid, wall, offer, sid3 and a signature', async (t) => {
+test('click_url is offerd click endpoint, carrying uid, wall, offer, sid3, expiry and a signature', async (t) => {
   const h = await startOfferwall(t);
   const { body } = await h.json<PersonalizedJson>(
     P('wall=1001&numoffers=1&ip=8.8.8.8&sid3=sess-42', 'player 7'),
@@ -163,6 +163,7 @@ test('click_url is offerd click endpoint, carrying uid, wall, offer, sid3 and a 
   t.is(url.pathname, '/api/v1/click');
   t.like(Object.fromEntries(url.searchParams), { wall: '1001', uid: 'player 7', sid3: 'sess-42' });
   t.is(url.searchParams.get('offer'), String(body.offers[0]?.offer_id));
+  t.regex(url.searchParams.get('exp') ?? '', /^[0-9]{10}$/);
   t.regex(url.searchParams.get('sig') ?? '', /^[0-9a-f]{64}$/);
 });
 
