@@ -13,6 +13,7 @@ import { bannerCollections } from './banner-document-portable.js';
 import { CollectionFile } from './collection-file.js';
 import { Interner, same } from './interner.js';
 import { type DocumentCollections, exportDocuments, importDocuments } from './portable-documents.js';
+import { assertSerializable } from './serializable.js';
 import { ShardedCollection } from './sharded-collection.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -91,6 +92,7 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
 export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
   private readonly users = new Map<string, Indexed<UserRecord, Users>>();
+  // The maps below are rebuilt when a failed write sets a file back to its content (index()).
   private readonly assignmentsByKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
   private readonly assignmentsByUser = new Map<string, AssignmentRecord[]>();
   private readonly assignmentsByExperiment = new Map<string, AssignmentRecord[]>();
@@ -106,6 +108,17 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     private readonly eventFiles: ShardedCollection<Events>,
     private readonly exposureFile: CollectionFile<Exposures>,
   ) {
+    this.index();
+    const files = [...userFiles.shards, ...assignmentFiles.shards, ...eventFiles.shards, exposureFile];
+    for (const file of files) (file as CollectionFile<unknown>).onRestore(() => this.index());
+  }
+
+  /** (Re)builds every index from the files' data. */
+  private index(): void {
+    const { userFiles, assignmentFiles, eventFiles, exposureFile } = this;
+    for (const map of [this.users, this.assignmentsByKey, this.assignmentsByUser, this.logs, this.counters])
+      map.clear();
+    this.assignmentsByExperiment.clear();
     // Users first: assignments and logs then share their user's id string.
     for (const file of userFiles.shards) {
       for (const record of file.data.users) {
@@ -169,6 +182,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     if (!stored) {
       // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
       const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
+      assertSerializable('the assignment', record);
       const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
       file.data.assignments.push(record);
       stored = this.indexAssignment(record, file);
@@ -190,6 +204,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
+    // All or nothing: a batch with one event that cannot be stored changes nothing.
+    assertSerializable('a tracked event', [appId, events]);
     const touchedUsers = new Set<CollectionFile<Users>>();
     const touchedLogs = new Set<CollectionFile<Events>>();
     for (const event of events) {
@@ -326,6 +342,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
         lastPurchaseAt: null,
         eventStats: [],
       };
+      assertSerializable('the user', record);
       const file = this.userFiles.shardFor(k);
       file.data.users.push(record);
       found = { record, file };
@@ -341,6 +358,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     let found = this.logs.get(k);
     if (!found) {
       const record = { appId, userId, events: [] };
+      assertSerializable('the event log', record);
       const file = this.eventFiles.shardFor(k);
       file.data.logs.push(record);
       found = { record, file };
@@ -357,6 +375,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       return;
     }
     const created = { appId, ...e, exposures: 1 };
+    assertSerializable('the exposure counter', created);
     this.exposureFile.data.counters.push(created);
     this.counters.set(k, created);
   }
