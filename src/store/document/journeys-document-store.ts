@@ -62,7 +62,7 @@ const PATCHABLE = ['displayName', 'email', 'phone', 'country', 'device', 'source
  * At 100,000 users one shard is ~6 MB: a write stalls the event loop for one shard, not
  * for the whole 200 MB of activity (measured 1.4 s per write as one file).
  */
-const SHARDS = 32;
+export const JOURNEYS_SHARDS = 32;
 
 /**
  * The journeys store on shard files, each holding some users with all their events and
@@ -92,7 +92,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   static async open(dir: string | null): Promise<JourneysDocumentStore> {
-    const shards = await ShardedCollection.open<JourneysShard>(dir, 'journeys', SHARDS, () => ({
+    const shards = await ShardedCollection.open<JourneysShard>(dir, 'journeys', JOURNEYS_SHARDS, () => ({
       users: [],
       events: [],
       offers: [],
