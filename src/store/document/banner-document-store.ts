@@ -62,6 +62,8 @@ const RENDER_WRITE_DELAY_MS = 5000;
 
 // Ids never contain a newline (they are validated), so joined keys cannot collide.
 const key = (...parts: (string | number)[]): string => parts.join('\n');
+const exposureKey = (appId: string, e: Exposure): string =>
+  key(appId, e.experimentId, e.bucketVersion, e.variationId);
 /**
  * The ISO text of a time. The last one is kept: under load ~10 renders share each
  * millisecond, and each stored a fresh last-seen string that outlived the young generation.
@@ -194,6 +196,10 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void> {
+    // A new counter is checked before the visit is counted: the call changes both or nothing.
+    if (exposure && !this.counters.has(exposureKey(appId, exposure))) {
+      assertSerializable('the exposure counter', { appId, ...exposure });
+    }
     const user = this.touchUser(appId, userId, at);
     user.record.lastSeenAt = later(user.record.lastSeenAt, iso(at));
     user.record.renders += 1;
@@ -368,14 +374,13 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   private countExposure(appId: string, e: Exposure): void {
-    const k = key(appId, e.experimentId, e.bucketVersion, e.variationId);
+    const k = exposureKey(appId, e);
     const counter = this.counters.get(k);
     if (counter) {
       counter.exposures += 1;
       return;
     }
     const created = { appId, ...e, exposures: 1 };
-    assertSerializable('the exposure counter', created);
     this.exposureFile.data.counters.push(created);
     this.counters.set(k, created);
   }
