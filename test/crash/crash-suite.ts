@@ -2,12 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
 import { DocumentStore } from '../../src/store/document/document-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import { between, emptyTallies, Ledger, PATHS, type PathName, prepare, type Tally } from './crash-writes.js';
+
+export { PATHS };
 
 /**
  * The kill -9 crash suite: the real service as a child process, SIGKILLed at a random
@@ -24,23 +26,6 @@ import { type PostgresServer, startPostgres } from '../helpers/postgres-server.j
 
 export type StoreName = 'lowdb' | 'postgres';
 
-export const PATHS = [
-  'banner render',
-  'banner track',
-  'journeys event',
-  'journeys profile',
-  'journeys claim',
-  'offerwall click',
-  'offerwall postback',
-] as const;
-export type PathName = (typeof PATHS)[number];
-
-export interface Tally {
-  tried: number;
-  acknowledged: number;
-  lost: number;
-}
-
 export interface StoreReport {
   store: StoreName;
   runs: number;
@@ -55,24 +40,10 @@ export interface CrashOptions {
   stores: readonly StoreName[];
   /** Concurrent clients during the load (default 12). */
   workers?: number;
-  /** The kill comes this long after the load starts, uniformly in [min, max] ms (default 300–2000). */
+  /** The kill comes this long after the first acknowledged write, uniformly in [min, max] ms (default 300–2000). */
   killAfterMs?: [number, number];
   log?: (line: string) => void;
 }
-
-const APP = 'demo';
-const WALL = 1001;
-const POSTBACK_SECRET = 'demo-postback-secret-change-me';
-const ADMIN = { Authorization: 'Bearer demo-admin-token' };
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
-const BANNER_HEADERS = { ...JSON_HEADERS, Authorization: 'demo-key' };
-const JOURNEYS_HEADERS = { ...JSON_HEADERS, 'X-API-Key': 'pk_test_demo' };
-const JOURNEYS = '/v1/user-journeys';
-/** Users per pool: few enough that writes meet on shards and records, enough to spread. */
-const POOL = 24;
-
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-const between = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
 /** Where a store's data lives across the runs, and how to read it beside the service. */
 interface World {
@@ -103,325 +74,6 @@ async function openWorld(store: StoreName, pg: () => Promise<PostgresServer>): P
   };
 }
 
-/** A check of acknowledged writes after the restart: how many of them are missing. */
-interface Check {
-  path: PathName;
-  label: string;
-  missing(v: { url: string; port: Store }): Promise<number>;
-}
-
-interface ClickTarget {
-  uid: string;
-  offerId: number;
-  clickUrl: string;
-  eventId: string;
-}
-
-/** What a run writes to: offers to claim and links to click, made before the load. */
-interface Setup {
-  run: string;
-  claims: { user: string; offerId: string }[];
-  clicks: ClickTarget[];
-}
-
-async function must(res: Promise<Response>, what: string): Promise<Response> {
-  const r = await res;
-  if (r.status >= 400) throw new Error(`${what}: ${r.status} ${await r.text()}`);
-  return r;
-}
-
-async function prepare(url: string, run: string): Promise<Setup> {
-  const claimUsers = Array.from({ length: 8 }, (_, i) => `c${run}-${i}`);
-  const events = claimUsers.map((externalId) => ({
-    externalId,
-    eventType: 'spin',
-    category: 'GAME_PLAY',
-    points: 5,
-  }));
-  await must(
-    fetch(`${url}${JOURNEYS}/track`, {
-      method: 'POST',
-      headers: JOURNEYS_HEADERS,
-      body: JSON.stringify({ events }),
-    }),
-    'journeys track',
-  );
-  await must(
-    fetch(`${url}/admin/apps/${APP}/journeys/generate?environment=test`, { method: 'POST', headers: ADMIN }),
-    'journeys generate',
-  );
-  const claims: Setup['claims'] = [];
-  for (const user of claimUsers) {
-    const res = await must(
-      fetch(`${url}${JOURNEYS}/users/${user}/offers`, { headers: JOURNEYS_HEADERS }),
-      'offers',
-    );
-    const { data } = (await res.json()) as { data: { offers: { id: string }[] } };
-    for (const o of data.offers) claims.push({ user, offerId: o.id });
-  }
-  const clicks: ClickTarget[] = [];
-  for (let i = 0; i < 6; i++) {
-    const uid = `w${run}-${i}`;
-    const res = await must(
-      fetch(`${url}/api/v1/users/${uid}/personalized?wall=${WALL}&numoffers=4&ip=8.8.8.8&sid3=crash`),
-      'offerwall',
-    );
-    const { offers } = (await res.json()) as {
-      offers: { offer_id: number; click_url: string; events: { event_id: string }[] }[];
-    };
-    for (const o of offers) {
-      clicks.push({
-        uid,
-        offerId: o.offer_id,
-        clickUrl: o.click_url,
-        eventId: o.events[0]?.event_id ?? 'base',
-      });
-    }
-  }
-  if (claims.length === 0 || clicks.length === 0)
-    throw new Error('the setup found no offer to claim or click');
-  return { run, claims, clicks };
-}
-
-function postbackQuery(t: ClickTarget, transactionId: string): string {
-  const sig = signPostback(POSTBACK_SECRET, {
-    wallId: WALL,
-    uid: t.uid,
-    offerId: t.offerId,
-    eventId: t.eventId,
-    transactionId,
-  });
-  return new URLSearchParams({
-    wall: String(WALL),
-    uid: t.uid,
-    offer: String(t.offerId),
-    event: t.eventId,
-    transaction_id: transactionId,
-    sig,
-  }).toString();
-}
-
-/** One request; its body when the path's success status came back in full, else null. */
-async function send(url: string, init: RequestInit, ok: number): Promise<string | null> {
-  try {
-    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
-    const text = await res.text();
-    return res.status === ok ? text : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The writes of one run and what to check of those acknowledged. */
-class Ledger {
-  readonly tally = Object.fromEntries(
-    PATHS.map((p) => [p, { tried: 0, acknowledged: 0, lost: 0 }]),
-  ) as Record<PathName, Tally>;
-  readonly checks: Check[] = [];
-  /** Acknowledged counts that the store adds up (tracked events per user, clicks per offer). */
-  readonly tracked = new Map<string, number>();
-  readonly clicked = new Map<string, { target: ClickTarget; count: number }>();
-  private seq = 0;
-
-  constructor(
-    private readonly url: string,
-    private readonly setup: Setup,
-  ) {}
-
-  next(): number {
-    return ++this.seq;
-  }
-
-  /** Sends one write of `path`; on acknowledgement, `onAck` records what must survive. */
-  async write(path: PathName, target: string, init: RequestInit, ok: number, onAck: (body: string) => void) {
-    this.tally[path].tried++;
-    const body = await send(`${this.url}${target}`, init, ok);
-    if (body === null) return;
-    this.tally[path].acknowledged++;
-    onAck(body);
-  }
-
-  /** One write on a random path. */
-  async any(): Promise<void> {
-    const r = this.setup.run;
-    const n = this.next();
-    const user = (prefix: string) => `${prefix}${r}-${between(0, POOL - 1)}`;
-    const paths = PATHS.filter((p) => p !== 'journeys claim' || this.setup.claims.length > 0);
-    const path = pick(paths);
-    switch (path) {
-      case 'banner render': {
-        const userId = user('b');
-        const body = JSON.stringify({
-          userId,
-          offerId: '8622',
-          activeChamp: 'ahri',
-          prizeTypes: ['champion'],
-        });
-        return this.write(
-          path,
-          '/ab/getPersonalizedBanner',
-          { method: 'POST', headers: BANNER_HEADERS, body },
-          200,
-          (text) => {
-            const { kibotuMetadata: m } = JSON.parse(text) as {
-              kibotuMetadata: { experimentId: string; variationId: number };
-            };
-            // Outside every experiment a render promises nothing durable (its counts are written behind).
-            if (!m.experimentId) return;
-            this.checks.push({
-              path,
-              label: `${userId} assigned ${m.experimentId}/${m.variationId}`,
-              missing: async ({ port }) => {
-                const found = await port.banner.assignments(APP, userId);
-                return found.some((a) => a.experimentId === m.experimentId && a.variationId === m.variationId)
-                  ? 0
-                  : 1;
-              },
-            });
-          },
-        );
-      }
-      case 'banner track': {
-        const userId = user('b');
-        const time = Math.floor(Date.now() / 1000);
-        const body = JSON.stringify([
-          { event: 'AppStart', properties: { distinct_id: userId, time } },
-          { event: 'LevelUp', properties: { distinct_id: userId, time } },
-        ]);
-        return this.write(
-          path,
-          '/track?ip=0&verbose=1',
-          { method: 'POST', headers: BANNER_HEADERS, body },
-          200,
-          () => {
-            this.tracked.set(userId, (this.tracked.get(userId) ?? 0) + 2);
-          },
-        );
-      }
-      case 'journeys event': {
-        const body = JSON.stringify({
-          externalId: user('j'),
-          eventType: 'spin',
-          category: 'GAME_PLAY',
-          points: 1,
-          clientEventId: `e${r}-${n}`,
-        });
-        return this.write(
-          path,
-          `${JOURNEYS}/events`,
-          { method: 'POST', headers: JOURNEYS_HEADERS, body },
-          201,
-          () => {
-            this.checks.push({
-              path,
-              label: `event e${r}-${n}`,
-              // Sent again, a stored event is a duplicate (200); a lost one is stored now (201).
-              missing: async ({ url }) =>
-                (await send(
-                  `${url}${JOURNEYS}/events`,
-                  { method: 'POST', headers: JOURNEYS_HEADERS, body },
-                  200,
-                )) === null
-                  ? 1
-                  : 0,
-            });
-          },
-        );
-      }
-      case 'journeys profile': {
-        const externalId = `p${r}-${n}`;
-        const body = JSON.stringify({ externalId, displayName: `P${n}`, country: 'de', tags: { crash: n } });
-        return this.write(
-          path,
-          `${JOURNEYS}/users`,
-          { method: 'POST', headers: JOURNEYS_HEADERS, body },
-          201,
-          () => {
-            this.checks.push({
-              path,
-              label: `profile ${externalId}`,
-              missing: async ({ url }) => {
-                const text = await send(
-                  `${url}${JOURNEYS}/users/${externalId}`,
-                  { headers: JOURNEYS_HEADERS },
-                  200,
-                );
-                const data =
-                  text && (JSON.parse(text) as { data: { displayName: string; tags: object } }).data;
-                return data && data.displayName === `P${n}` ? 0 : 1;
-              },
-            });
-          },
-        );
-      }
-      case 'journeys claim': {
-        const claim = this.setup.claims.pop();
-        if (!claim) return;
-        const target = `${JOURNEYS}/users/${claim.user}/offers/${claim.offerId}/claim`;
-        return this.write(path, target, { method: 'POST', headers: JOURNEYS_HEADERS }, 200, () => {
-          this.checks.push({
-            path,
-            label: `claim ${claim.offerId}`,
-            // Claimed again, a stored claim is refused as not active (400); a lost one succeeds.
-            missing: async ({ url }) =>
-              (await send(`${url}${target}`, { method: 'POST', headers: JOURNEYS_HEADERS }, 400)) === null
-                ? 1
-                : 0,
-          });
-        });
-      }
-      case 'offerwall click': {
-        const t = pick(this.setup.clicks);
-        return this.write(path, t.clickUrl.replace(/^https?:\/\/[^/]+/, ''), {}, 302, () => {
-          const k = `${t.uid}/${t.offerId}`;
-          const known = this.clicked.get(k) ?? { target: t, count: 0 };
-          known.count++;
-          this.clicked.set(k, known);
-        });
-      }
-      case 'offerwall postback': {
-        const t = pick(this.setup.clicks);
-        const target = `/api/v1/postback?${postbackQuery(t, `tx${r}-${n}`)}`;
-        return this.write(path, target, {}, 200, () => {
-          this.checks.push({
-            path,
-            label: `postback tx${r}-${n}`,
-            missing: async ({ url }) => {
-              const text = await send(`${url}${target}`, {}, 200);
-              return text && (JSON.parse(text) as { duplicate: boolean }).duplicate ? 0 : 1;
-            },
-          });
-        });
-      }
-    }
-  }
-
-  /** The checks of the counts the store adds up, once the load is over. */
-  countChecks(): Check[] {
-    const checks: Check[] = [];
-    for (const [userId, count] of this.tracked) {
-      checks.push({
-        path: 'banner track',
-        label: `${userId}: ${count} tracked events`,
-        // Two events per batch, stored all or nothing: counted in batches.
-        missing: async ({ port }) =>
-          Math.ceil(Math.max(0, count - ((await port.banner.user(APP, userId))?.events ?? 0)) / 2),
-      });
-    }
-    for (const { target: t, count } of this.clicked.values()) {
-      checks.push({
-        path: 'offerwall click',
-        label: `${t.uid}: ${count} clicks on ${t.offerId}`,
-        missing: async ({ port }) => {
-          const p = (await port.offerwall.progressOf(APP, t.uid)).find((x) => x.offerId === t.offerId);
-          return Math.max(0, count - (p?.clicks ?? 0));
-        },
-      });
-    }
-    return checks;
-  }
-}
-
 /** Load on every path from `workers` clients; SIGKILL at a random moment; resolves once the process is gone. */
 async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required<Omit<CrashOptions, 'log'>>) {
   let dead = false;
@@ -433,6 +85,8 @@ async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required
     else svc.child.once('exit', () => resolve());
   });
   const workers = Array.from({ length: options.workers }, worker);
+  // Timed from the first acknowledgement: on a busy host the first requests take a while.
+  await Promise.race([ledger.underWay, sleep(15_000)]);
   await sleep(between(...options.killAfterMs));
   // No new request after the kill; those in flight die with the process.
   dead = true;
@@ -444,7 +98,7 @@ async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required
 async function verify(url: string, world: World, ledger: Ledger, losses: string[]): Promise<void> {
   const port = await world.openPort();
   try {
-    for (const check of [...ledger.checks, ...ledger.countChecks()]) {
+    for (const check of ledger.allChecks()) {
       const missing = await check.missing({ url, port });
       if (missing > 0) {
         ledger.tally[check.path].lost += missing;
@@ -468,10 +122,7 @@ async function crashStore(
     store,
     runs: 0,
     seconds: 0,
-    paths: Object.fromEntries(PATHS.map((p) => [p, { tried: 0, acknowledged: 0, lost: 0 }])) as Record<
-      PathName,
-      Tally
-    >,
+    paths: emptyTallies(),
     losses: [],
   };
   let svc = await startOfferdProcess(world.env);
