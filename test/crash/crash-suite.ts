@@ -110,6 +110,8 @@ async function verify(url: string, world: World, ledger: Ledger, losses: string[
   }
 }
 
+const seconds = (from: number, to = Date.now()): string => ((to - from) / 1000).toFixed(1);
+
 async function crashStore(
   store: StoreName,
   options: Required<Omit<CrashOptions, 'log'>>,
@@ -126,20 +128,26 @@ async function crashStore(
     losses: [],
   };
   let svc = await startOfferdProcess(world.env);
+  log(`${store}: service started in ${seconds(started)} s`);
   try {
     for (let run = 1; run <= options.runs; run++) {
+      const t0 = Date.now();
       const setup = await prepare(svc.url, `${run}`);
       const ledger = new Ledger(svc.url, setup);
+      const t1 = Date.now();
       await loadAndKill(svc, ledger, options);
+      const t2 = Date.now();
       svc = await startOfferdProcess(world.env);
+      const t3 = Date.now();
       await verify(svc.url, world, ledger, report.losses);
+      const phases = `setup ${seconds(t0, t1)} s, load ${seconds(t1, t2)} s, restart ${seconds(t2, t3)} s, check ${seconds(t3)} s`;
       for (const p of PATHS) {
         for (const k of ['tried', 'acknowledged', 'lost'] as const) report.paths[p][k] += ledger.tally[p][k];
       }
       report.runs = run;
       const acked = PATHS.reduce((s, p) => s + ledger.tally[p].acknowledged, 0);
       const lost = PATHS.reduce((s, p) => s + ledger.tally[p].lost, 0);
-      log(`${store} run ${run}/${options.runs}: ${acked} acknowledged, ${lost} lost`);
+      log(`${store} run ${run}/${options.runs}: ${acked} acknowledged, ${lost} lost (${phases})`);
     }
   } finally {
     await svc.stop();
