@@ -2,6 +2,7 @@ import test from 'ava';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../helpers/postgres-server.js';
 import { journeysStoreContract } from './contracts/journeys-store-contract.js';
+import { journeysUnstorableContract } from './contracts/journeys-unstorable-contract.js';
 
 const server = usePostgres(test);
 
@@ -11,6 +12,6 @@ const openAt = async (url: string) => {
 };
 
 // A fresh database per store, so every contract case starts empty.
-journeysStoreContract(test, 'postgres', async () => openAt(await server().freshDatabase('journeys')), {
-  persistent: true,
-});
+const fresh = async () => openAt(await server().freshDatabase('journeys'));
+journeysStoreContract(test, 'postgres', fresh, { persistent: true });
+journeysUnstorableContract(test, 'postgres', fresh, { persistent: true });

@@ -4,11 +4,14 @@ import path from 'node:path';
 import test from 'ava';
 import { DocumentStore } from '../../src/store/document/document-store.js';
 import { journeysStoreContract } from './contracts/journeys-store-contract.js';
+import { journeysUnstorableContract } from './contracts/journeys-unstorable-contract.js';
 
-journeysStoreContract(test, 'memory', async () => {
+const openMemory = async () => {
   const store = await DocumentStore.open(null);
   return { store: store.journeys, close: () => store.close() };
-});
+};
+journeysStoreContract(test, 'memory', openMemory);
+journeysUnstorableContract(test, 'memory', openMemory);
 
 let dir = '';
 test.before(async () => {
@@ -25,3 +28,4 @@ const openLowdb = async (at = path.join(dir, String(n++))) => {
 };
 
 journeysStoreContract(test, 'lowdb', () => openLowdb(), { persistent: true });
+journeysUnstorableContract(test, 'lowdb', () => openLowdb(), { persistent: true });

@@ -13,6 +13,7 @@ import { bannerCollections } from './banner-document-portable.js';
 import { CollectionFile } from './collection-file.js';
 import { Interner, same } from './interner.js';
 import { type DocumentCollections, exportDocuments, importDocuments } from './portable-documents.js';
+import { assertSerializable } from './serializable.js';
 import { ShardedCollection } from './sharded-collection.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -61,6 +62,8 @@ const RENDER_WRITE_DELAY_MS = 5000;
 
 // Ids never contain a newline (they are validated), so joined keys cannot collide.
 const key = (...parts: (string | number)[]): string => parts.join('\n');
+const exposureKey = (appId: string, e: Exposure): string =>
+  key(appId, e.experimentId, e.bucketVersion, e.variationId);
 /**
  * The ISO text of a time. The last one is kept: under load ~10 renders share each
  * millisecond, and each stored a fresh last-seen string that outlived the young generation.
@@ -91,6 +94,7 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
 export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
   private readonly users = new Map<string, Indexed<UserRecord, Users>>();
+  // The maps below are rebuilt when a failed write sets a file back to its content (index()).
   private readonly assignmentsByKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
   private readonly assignmentsByUser = new Map<string, AssignmentRecord[]>();
   private readonly assignmentsByExperiment = new Map<string, AssignmentRecord[]>();
@@ -106,6 +110,17 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     private readonly eventFiles: ShardedCollection<Events>,
     private readonly exposureFile: CollectionFile<Exposures>,
   ) {
+    this.index();
+    const files = [...userFiles.shards, ...assignmentFiles.shards, ...eventFiles.shards, exposureFile];
+    for (const file of files) (file as CollectionFile<unknown>).onRestore(() => this.index());
+  }
+
+  /** (Re)builds every index from the files' data. */
+  private index(): void {
+    const { userFiles, assignmentFiles, eventFiles, exposureFile } = this;
+    for (const map of [this.users, this.assignmentsByKey, this.assignmentsByUser, this.logs, this.counters])
+      map.clear();
+    this.assignmentsByExperiment.clear();
     // Users first: assignments and logs then share their user's id string.
     for (const file of userFiles.shards) {
       for (const record of file.data.users) {
@@ -169,6 +184,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     if (!stored) {
       // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
       const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
+      assertSerializable('the assignment', record);
       const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
       file.data.assignments.push(record);
       stored = this.indexAssignment(record, file);
@@ -180,6 +196,10 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void> {
+    // A new counter is checked before the visit is counted: the call changes both or nothing.
+    if (exposure && !this.counters.has(exposureKey(appId, exposure))) {
+      assertSerializable('the exposure counter', { appId, ...exposure });
+    }
     const user = this.touchUser(appId, userId, at);
     user.record.lastSeenAt = later(user.record.lastSeenAt, iso(at));
     user.record.renders += 1;
@@ -190,6 +210,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
+    // All or nothing: a batch with one event that cannot be stored changes nothing.
+    assertSerializable('a tracked event', [appId, events]);
     const touchedUsers = new Set<CollectionFile<Users>>();
     const touchedLogs = new Set<CollectionFile<Events>>();
     for (const event of events) {
@@ -326,6 +348,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
         lastPurchaseAt: null,
         eventStats: [],
       };
+      assertSerializable('the user', record);
       const file = this.userFiles.shardFor(k);
       file.data.users.push(record);
       found = { record, file };
@@ -341,6 +364,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     let found = this.logs.get(k);
     if (!found) {
       const record = { appId, userId, events: [] };
+      assertSerializable('the event log', record);
       const file = this.eventFiles.shardFor(k);
       file.data.logs.push(record);
       found = { record, file };
@@ -350,7 +374,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   private countExposure(appId: string, e: Exposure): void {
-    const k = key(appId, e.experimentId, e.bucketVersion, e.variationId);
+    const k = exposureKey(appId, e);
     const counter = this.counters.get(k);
     if (counter) {
       counter.exposures += 1;

@@ -11,30 +11,52 @@ const NAME = /^[A-Za-z0-9][\w-]*$/;
  * Callers mutate `data` in place, then await commit(), which resolves once a write
  * containing that mutation is on disk. With `dir === null` the collection lives only in
  * memory: nothing is written and commit() resolves immediately.
+ *
+ * A write that fails (the disk, or a document that cannot be serialized) sets `data` back
+ * to the file's content and calls the onRestore listener, which rebuilds whatever indexes
+ * the owner keeps over `data`; every commit whose change that dropped rejects (see
+ * GroupCommit). Callers should still check a record serializes before they mutate
+ * (assertSerializable): this is the last line, and it fails every waiter of the file.
  */
 export class CollectionFile<T> {
   data: T;
   readonly #group: GroupCommit | null;
+  #onRestore: () => void = () => {};
 
-  private constructor(data: T, low: Low<T> | null) {
+  private constructor(data: T, low: Low<T> | null, defaults: T) {
     this.data = data;
     this.#group =
       low &&
-      new GroupCommit(async () => {
-        // Callers may have replaced `data` wholesale rather than mutated it.
-        low.data = this.data;
-        await low.write();
-      });
+      new GroupCommit(
+        async () => {
+          // Callers may have replaced `data` wholesale rather than mutated it.
+          low.data = this.data;
+          await low.write();
+        },
+        async () => {
+          const onDisk = (await low.adapter.read()) ?? structuredClone(defaults);
+          return () => {
+            this.data = onDisk;
+            low.data = onDisk;
+            this.#onRestore();
+          };
+        },
+      );
   }
 
   static async open<T>(dir: string | null, name: string, defaults: T): Promise<CollectionFile<T>> {
     if (!NAME.test(name)) throw new Error(`invalid collection name: ${JSON.stringify(name)}`);
     // Callers mutate in place; a shared defaults object must not absorb those mutations.
     const initial = structuredClone(defaults);
-    if (dir === null) return new CollectionFile(initial, null);
+    if (dir === null) return new CollectionFile(initial, null, defaults);
     const low = new Low<T>(new DurableJsonFile<T>(path.join(dir, `${name}.json`)), initial);
     await low.read();
-    return new CollectionFile(low.data, low);
+    return new CollectionFile(low.data, low, structuredClone(defaults));
+  }
+
+  /** Called after a failed write has set `data` back to the file's content. */
+  onRestore(listener: () => void): void {
+    this.#onRestore = listener;
   }
 
   /** Number of writes that reached disk (always 0 in memory). */

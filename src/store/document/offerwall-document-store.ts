@@ -14,6 +14,7 @@ import { CollectionFile } from './collection-file.js';
 import { Interner, same } from './interner.js';
 import { offerwallCollections } from './offerwall-document-portable.js';
 import { type DocumentCollections, exportDocuments, importDocuments } from './portable-documents.js';
+import { assertSerializable } from './serializable.js';
 
 interface CatalogsDoc {
   catalogs: StoredCatalog[];
@@ -65,6 +66,17 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     private readonly progress: CollectionFile<ProgressDoc>,
     private readonly bans: CollectionFile<BansDoc>,
   ) {
+    this.indexProgress();
+    this.indexBans();
+    // A failed write sets its file back to its content: the indexes follow.
+    progress.onRestore(() => this.indexProgress());
+    bans.onRestore(() => this.indexBans());
+  }
+
+  private indexProgress(): void {
+    const { progress } = this;
+    this.byUser.clear();
+    this.byTransaction.clear();
     const strings = new Interner();
     for (const p of progress.data.progress) {
       shareProgressStrings(p, strings);
@@ -80,7 +92,6 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
       }
       this.byTransaction.set(key(t.appId, t.transactionId), t);
     }
-    this.indexBans();
   }
 
   static async open(dir: string | null): Promise<OfferwallDocumentStore> {
@@ -102,6 +113,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async saveCatalog(catalog: StoredCatalog): Promise<void> {
+    assertSerializable('the catalog', catalog);
     const copy = structuredClone(catalog);
     const list = this.catalogs.data.catalogs;
     const i = list.findIndex((c) => c.appId === catalog.appId && c.wallId === catalog.wallId);
@@ -115,6 +127,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async recordClick(click: ClickRecord): Promise<OfferProgress> {
+    assertSerializable('the click', click);
     const p = this.ensureProgress(click, click.at);
     p.clicks += 1;
     p.sid3 ??= click.sid3;
@@ -126,6 +139,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async recordEvent(event: EventRecord): Promise<EventOutcome> {
+    assertSerializable('the event', event);
     const txKey = key(event.appId, event.transactionId);
     const first = this.byTransaction.get(txKey);
     if (first) {
@@ -156,6 +170,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async addBan(ban: Ban): Promise<Ban> {
+    assertSerializable('the ban', ban);
     if (this.bans.data.bans.some((b) => b.appId === ban.appId && b.id === ban.id)) {
       throw new Error(`ban ${ban.id} already exists in app ${ban.appId}`);
     }

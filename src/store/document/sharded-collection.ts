@@ -10,6 +10,9 @@ function fnv1a(key: string): number {
   return h >>> 0;
 }
 
+/** The index of the shard a new record with `key` goes to among `count` (tests pick neighbours with it). */
+export const shardIndex = (key: string, count: number): number => fnv1a(key) % count;
+
 /**
  * A collection split over several files (`<name>-00.json`...), so a small write
  * rewrites one shard instead of everything. Where a record lives is found through the
@@ -34,7 +37,7 @@ export class ShardedCollection<T> {
 
   /** The shard a new record with `key` goes to. */
   shardFor(key: string): CollectionFile<T> {
-    return this.shards[fnv1a(key) % this.shards.length] as CollectionFile<T>;
+    return this.shards[shardIndex(key, this.shards.length)] as CollectionFile<T>;
   }
 
   /** Resolves once every shard in `touched` has its current content on disk. */

@@ -106,3 +106,53 @@ test('flush waits for commits made by waiters of the last write, and never rejec
   t.is(calls, 2);
   t.is(group.writes, 1);
 });
+
+test('with restore, a failed write swaps memory back and rejects the failed and the pending batch in one step', async (t) => {
+  let fail = true;
+  const log: string[] = [];
+  const group = new GroupCommit(
+    async () => {
+      await sleep(10);
+      if (fail) throw new Error('disk full');
+    },
+    async () => {
+      await sleep(5);
+      return () => log.push('swap');
+    },
+  );
+  const failed = group.commit();
+  await sleep(2);
+  const pending = group.commit(); // joins the batch after the failing write: its change is dropped too
+  const order = (what: string) => () => log.push(what);
+  const settled = Promise.allSettled([
+    failed.then(order('failed resolved'), order('failed rejected')),
+    pending.then(order('pending resolved'), order('pending rejected')),
+  ]);
+  await settled;
+  t.deepEqual(log, ['swap', 'failed rejected', 'pending rejected']);
+  fail = false;
+  await t.notThrowsAsync(group.commit());
+  t.is(group.writes, 1);
+});
+
+test('with restore, a file that cannot be read back fails every commit until it can', async (t) => {
+  let readable = false;
+  let swaps = 0;
+  const group = new GroupCommit(
+    async () => {
+      throw new Error('disk gone');
+    },
+    async () => {
+      if (!readable) throw new Error('EIO');
+      return () => swaps++;
+    },
+  );
+  await t.throwsAsync(group.commit(), { message: 'disk gone' });
+  await t.throwsAsync(group.commit(), { message: /could not be read back/ });
+  readable = true;
+  // The read works again: memory is restored, and this commit, whose change it dropped, fails.
+  await t.throwsAsync(group.commit(), { message: /could not be read back/ });
+  t.is(swaps, 1);
+  await t.throwsAsync(group.commit(), { message: 'disk gone' }); // now a plain write failure again
+  t.is(swaps, 2);
+});

@@ -1,0 +1,45 @@
+/**
+ * npm run crash [-- --runs N] [--store lowdb|postgres|both] [--workers N]
+ *
+ * SIGKILLs the service under write load on every path, restarts it on the same data and
+ * checks that every acknowledged write survived (see test/crash/crash-suite.ts). Prints
+ * tried / acknowledged / lost per store and path; exits 1 if anything was lost.
+ */
+import { parseArgs } from 'node:util';
+import { formatReports, runCrashSuite, type StoreName, totalLost } from '../test/crash/crash-suite.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    store: { type: 'string', default: 'both' },
+    workers: { type: 'string', default: '12' },
+  },
+});
+const runs = Number(values.runs);
+const workers = Number(values.workers);
+const stores: StoreName[] =
+  values.store === 'both'
+    ? ['lowdb', 'postgres']
+    : values.store === 'lowdb' || values.store === 'postgres'
+      ? [values.store]
+      : [];
+if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(workers) || workers < 1 || stores.length === 0) {
+  process.stderr.write(
+    'usage: npm run crash -- [--runs N ≥ 1] [--store lowdb|postgres|both] [--workers N ≥ 1]\n',
+  );
+  process.exit(2);
+}
+
+const started = Date.now();
+const reports = await runCrashSuite({
+  runs,
+  stores,
+  workers,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+process.stdout.write(`\n${formatReports(reports)}\n`);
+const lost = totalLost(reports);
+process.stdout.write(
+  `\n${lost === 0 ? 'PASS' : 'FAIL'}: ${lost} acknowledged writes lost, ${Math.round((Date.now() - started) / 1000)} s\n`,
+);
+process.exit(lost === 0 ? 0 : 1);

@@ -1,0 +1,201 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DocumentStore } from '../../src/store/document/document-store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import { between, emptyTallies, Ledger, PATHS, type PathName, prepare, type Tally } from './crash-writes.js';
+
+export { PATHS };
+
+/**
+ * The kill -9 crash suite: the real service as a child process, SIGKILLed at a random
+ * moment under concurrent writes on every write path, restarted on the same data; every
+ * write it acknowledged before dying must be there afterwards. "Acknowledged" is a
+ * response received in full with the path's success status (2xx; a click's 302).
+ *
+ * Each run's writes are checked through the restarted service's APIs where one shows
+ * them (a profile, an event or postback sent again comes back as a duplicate, a claimed
+ * offer cannot be claimed again), and through the store port, opened beside it and only
+ * read, where none does (assignments, tracked-event and click counts). The restarted
+ * service then carries the next run, so `runs` runs start the service `runs + 1` times.
+ */
+
+export type StoreName = 'lowdb' | 'postgres';
+
+export interface StoreReport {
+  store: StoreName;
+  runs: number;
+  seconds: number;
+  paths: Record<PathName, Tally>;
+  /** What was lost, the first few, for the failure message. */
+  losses: string[];
+}
+
+export interface CrashOptions {
+  runs: number;
+  stores: readonly StoreName[];
+  /** Concurrent clients during the load (default 12). */
+  workers?: number;
+  /** The kill comes this long after the first acknowledged write, uniformly in [min, max] ms (default 300–2000). */
+  killAfterMs?: [number, number];
+  log?: (line: string) => void;
+}
+
+/** Where a store's data lives across the runs, and how to read it beside the service. */
+interface World {
+  env: Record<string, string>;
+  openPort(): Promise<Store>;
+  close(): Promise<void>;
+}
+
+async function openWorld(store: StoreName, pg: () => Promise<PostgresServer>): Promise<World> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `offerd-crash-${store}-`));
+  const config = await unscheduledConfig(path.join(dir, 'config'));
+  const base = { OFFERD_CONFIG: config, LOG_LEVEL: 'error' };
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  if (store === 'lowdb') {
+    const data = path.join(dir, 'data');
+    return {
+      env: { ...base, OFFERD_STORE: 'lowdb', OFFERD_DATA_DIR: data },
+      // Only read: nothing here writes, and close() has nothing to flush.
+      openPort: () => DocumentStore.open(data),
+      close: cleanup,
+    };
+  }
+  const url = await (await pg()).freshDatabase('crash');
+  return {
+    env: { ...base, OFFERD_STORE: 'postgres', DATABASE_URL: url },
+    openPort: () => PostgresStore.open(url, { max: 4 }),
+    close: cleanup,
+  };
+}
+
+/** Load on every path from `workers` clients; SIGKILL at a random moment; resolves once the process is gone. */
+async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required<Omit<CrashOptions, 'log'>>) {
+  let dead = false;
+  const worker = async () => {
+    while (!dead) await ledger.any();
+  };
+  const exited = new Promise<void>((resolve) => {
+    if (svc.child.exitCode !== null) resolve();
+    else svc.child.once('exit', () => resolve());
+  });
+  const workers = Array.from({ length: options.workers }, worker);
+  // Timed from the first acknowledgement: on a busy host the first requests take a while.
+  await Promise.race([ledger.underWay, sleep(15_000)]);
+  await sleep(between(...options.killAfterMs));
+  // No new request after the kill; those in flight die with the process.
+  dead = true;
+  svc.child.kill('SIGKILL');
+  await exited;
+  await Promise.all(workers);
+}
+
+async function verify(url: string, world: World, ledger: Ledger, losses: string[]): Promise<void> {
+  const port = await world.openPort();
+  try {
+    for (const check of ledger.allChecks()) {
+      const missing = await check.missing({ url, port });
+      if (missing > 0) {
+        ledger.tally[check.path].lost += missing;
+        if (losses.length < 20) losses.push(`${check.path}: ${check.label} (${missing} lost)`);
+      }
+    }
+  } finally {
+    await port.close();
+  }
+}
+
+const seconds = (from: number, to = Date.now()): string => ((to - from) / 1000).toFixed(1);
+
+async function crashStore(
+  store: StoreName,
+  options: Required<Omit<CrashOptions, 'log'>>,
+  pg: () => Promise<PostgresServer>,
+  log: (line: string) => void,
+): Promise<StoreReport> {
+  const started = Date.now();
+  const world = await openWorld(store, pg);
+  const report: StoreReport = {
+    store,
+    runs: 0,
+    seconds: 0,
+    paths: emptyTallies(),
+    losses: [],
+  };
+  let svc = await startOfferdProcess(world.env);
+  log(`${store}: service started in ${seconds(started)} s`);
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      const t0 = Date.now();
+      const setup = await prepare(svc.url, `${run}`);
+      const ledger = new Ledger(svc.url, setup);
+      const t1 = Date.now();
+      await loadAndKill(svc, ledger, options);
+      const t2 = Date.now();
+      svc = await startOfferdProcess(world.env);
+      const t3 = Date.now();
+      await verify(svc.url, world, ledger, report.losses);
+      const phases = `setup ${seconds(t0, t1)} s, load ${seconds(t1, t2)} s, restart ${seconds(t2, t3)} s, check ${seconds(t3)} s`;
+      for (const p of PATHS) {
+        for (const k of ['tried', 'acknowledged', 'lost'] as const) report.paths[p][k] += ledger.tally[p][k];
+      }
+      report.runs = run;
+      const acked = PATHS.reduce((s, p) => s + ledger.tally[p].acknowledged, 0);
+      const lost = PATHS.reduce((s, p) => s + ledger.tally[p].lost, 0);
+      log(`${store} run ${run}/${options.runs}: ${acked} acknowledged, ${lost} lost (${phases})`);
+    }
+  } finally {
+    await svc.stop();
+    await world.close();
+    report.seconds = Math.round((Date.now() - started) / 1000);
+  }
+  return report;
+}
+
+/** Runs the suite on each store in turn (PostgreSQL: one throwaway server for all its runs). */
+export async function runCrashSuite(options: CrashOptions): Promise<StoreReport[]> {
+  const full = {
+    runs: options.runs,
+    stores: options.stores,
+    workers: options.workers ?? 12,
+    killAfterMs: options.killAfterMs ?? ([300, 2000] as [number, number]),
+  };
+  const log = options.log ?? (() => {});
+  let server: Promise<PostgresServer> | undefined;
+  const pg = () => {
+    server ??= startPostgres();
+    return server;
+  };
+  try {
+    const reports: StoreReport[] = [];
+    for (const store of options.stores) reports.push(await crashStore(store, full, pg, log));
+    return reports;
+  } finally {
+    if (server) await (await server).stop();
+  }
+}
+
+/** The figures as a table: per store and path, tried / acknowledged / lost. */
+export function formatReports(reports: readonly StoreReport[]): string {
+  const lines: string[] = [];
+  for (const r of reports) {
+    lines.push(`${r.store}: ${r.runs} runs, ${r.seconds} s`);
+    lines.push(`  ${'path'.padEnd(20)}${'tried'.padStart(8)}${'acked'.padStart(8)}${'lost'.padStart(6)}`);
+    for (const p of PATHS) {
+      const t = r.paths[p];
+      lines.push(
+        `  ${p.padEnd(20)}${String(t.tried).padStart(8)}${String(t.acknowledged).padStart(8)}${String(t.lost).padStart(6)}`,
+      );
+    }
+    for (const l of r.losses) lines.push(`  LOST ${l}`);
+  }
+  return lines.join('\n');
+}
+
+export const totalLost = (reports: readonly StoreReport[]): number =>
+  reports.reduce((s, r) => s + PATHS.reduce((x, p) => x + r.paths[p].lost, 0), 0);
