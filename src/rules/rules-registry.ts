@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
+import { displayPath } from './display-path.js';
 import { formatProblem } from './problems.js';
 import { missingKindProblems, type RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type HistoryEntry, RulesHistory } from './rules-history.js';
@@ -156,13 +158,7 @@ export class RulesRegistry {
     try {
       files = await readAppFiles(this.options.rulesDir, appId);
     } catch (err) {
-      return this.fail(
-        appId,
-        state,
-        null,
-        [`${this.options.rulesDir}/${appId}: ${(err as Error).message}`],
-        ms(),
-      );
+      return this.fail(appId, state, null, [this.unreadable(appId, err as NodeJS.ErrnoException)], ms());
     }
     const hash = filesHash(files);
     const explicit = reason === 'reload' || reason === 'start';
@@ -183,6 +179,13 @@ export class RulesRegistry {
     const took = ms();
     this.activate(appId, state, result.rules, reason, took);
     return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
+  }
+
+  /** Why the app's files could not be read, for a person: a missing directory says so plainly. */
+  private unreadable(appId: string, err: NodeJS.ErrnoException): string {
+    const dir = displayPath(path.join(this.options.rulesDir, appId));
+    const missing = err.code === 'ENOENT' && err.path === path.join(this.options.rulesDir, appId);
+    return missing ? `${dir}: the app's rules directory is missing` : `${dir}: ${err.message}`;
   }
 
   /**

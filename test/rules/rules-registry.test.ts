@@ -216,3 +216,9 @@ test('a loader that throws refuses the snapshot instead of escaping the reload',
     /demo: loading failed unexpectedly: Maximum call stack/,
   );
 });
+
+test('a removed app directory is refused and said so plainly', async (t) => {
+  const { dir, registry } = await setup(t);
+  const problems = await refused(t, registry, () => rm(path.join(dir, 'demo'), { recursive: true }));
+  t.deepEqual(problems, [`${displayPath(path.join(dir, 'demo'))}: the app's rules directory is missing`]);
+});
