@@ -24,14 +24,16 @@ export class AppDir {
     return readFile(path.join(this.dir, name), 'utf8');
   }
 
-  /** A plain write (truncate, then write), as many tools do it. */
-  write(name: string, data: string | Buffer): Promise<void> {
-    return writeFile(path.join(this.dir, name), data);
+  /** A plain write (truncate, then write), as many tools do it; recreates a removed app directory. */
+  async write(name: string, data: string | Buffer): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(path.join(this.dir, name), data);
   }
 
   /** Write a temp file and rename it over the old one, as editors do: never seen half-written. */
   async writeAtomic(name: string, data: string | Buffer): Promise<void> {
     const tmp = path.join(this.dir, `.${name}.${process.pid}.tmp`);
+    await mkdir(this.dir, { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path.join(this.dir, name));
   }
