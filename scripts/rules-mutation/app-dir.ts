@@ -1,6 +1,8 @@
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+const RESTORING = 'zz-restoring.yaml';
+
 /**
  * The running service's rule files of one app, as the suite edits them, and a copy of the
  * last good ones kept outside the rules directory to restore from.
@@ -56,11 +58,18 @@ export class AppDir {
     await cp(this.dir, this.goodDir, { recursive: true });
   }
 
-  /** Puts the last good files back: extra files go, changed or missing ones are rewritten atomically. */
+  /**
+   * Puts the last good files back: extra files go, changed or missing ones are rewritten
+   * atomically. The watcher may reload between any two of these steps, and a half-restored
+   * directory can be valid yet not the last good version (only some Journeys files back,
+   * say): an invalid placeholder file is there from the first step to the last, so every
+   * state in between is refused.
+   */
   async restore(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await this.writeAtomic(RESTORING, 'restoring: [\n');
     const good = new Set(await readdir(this.goodDir));
-    for (const name of await readdir(this.dir)) if (!good.has(name)) await this.remove(name);
+    for (const name of await readdir(this.dir))
+      if (!good.has(name) && name !== RESTORING) await this.remove(name);
     for (const name of good) {
       const from = path.join(this.goodDir, name);
       const to = path.join(this.dir, name);
@@ -72,5 +81,6 @@ export class AppDir {
       const have = await readFile(to).catch(() => null);
       if (!have?.equals(want)) await this.writeAtomic(name, want);
     }
+    await this.remove(RESTORING);
   }
 }

@@ -164,6 +164,9 @@ export const BAD_EDITS: BadEdit[] = [
       for (const name of await ctx.app.ruleFiles())
         if (/^kind: Journeys$/m.test(await ctx.app.read(name))) journeys.push(name);
       if (journeys.length === 0) return false;
+      // One Journeys file alone is valid: break one first, so that a reload between the
+      // two deletions (the watcher's, 200 ms after a change) never sees a valid state.
+      await ctx.app.writeAtomic(journeys[0] ?? '', '');
       for (const name of journeys) await ctx.app.remove(name);
       return true;
     },
@@ -171,6 +174,8 @@ export const BAD_EDITS: BadEdit[] = [
   {
     category: 'empty-app-dir',
     apply: async (ctx) => {
+      // Files go one by one: break the Banner file first so no state in between is valid.
+      if ((await ctx.app.ruleFiles()).includes('banner.yaml')) await ctx.app.writeAtomic('banner.yaml', '');
       if (ctx.random.chance(0.3)) await ctx.app.removeAll();
       else for (const name of await ctx.app.ruleFiles()) await ctx.app.remove(name);
       return true;
@@ -226,10 +231,12 @@ export const BAD_EDITS: BadEdit[] = [
   {
     category: 'huge-file',
     apply: async (ctx) => {
-      // 5 MB: a valid file padded with a comment, or plain filler in a new file.
+      // 5 MB: a valid file padded with a comment, or plain filler in a new file. Written
+      // atomically: a reload reading the padded file halfway could see a valid one.
       const pad = `# ${'x'.repeat(100)}\n`.repeat(Math.ceil((5 * 1024 * 1024) / 103));
       const name = await someFile(ctx);
-      if (name && ctx.random.chance(0.5)) await ctx.app.write(name, `${await ctx.app.read(name)}${pad}`);
+      if (name && ctx.random.chance(0.5))
+        await ctx.app.writeAtomic(name, `${await ctx.app.read(name)}${pad}`);
       else await ctx.app.write(`huge-${ctx.n}.yaml`, `a: b\n${pad}`);
       return true;
     },

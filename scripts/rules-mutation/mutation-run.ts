@@ -142,9 +142,9 @@ class Run {
 
   private async badEdit(n: number, watch: boolean): Promise<void> {
     const before = (await this.admin.status()).lastError?.at ?? null;
-    const stack = !watch && this.random.chance(0.15);
     const what = [await this.applyBad(n)];
-    if (stack) {
+    // A copy of a segments file plus the original deleted is a valid app again: never stacked.
+    if (!watch && what[0] !== 'duplicated-file' && this.random.chance(0.15)) {
       this.report.stacked++;
       what.push(await this.applyBad(n + 0.5));
     }
@@ -163,7 +163,7 @@ class Run {
       await this.reload([422]);
       status = await this.admin.status();
     }
-    this.checkRefused(n, what.join('+'), status);
+    this.checkRefused(n, `${what.join('+')}${watch ? ', watcher' : ''}`, status);
     await this.restore(n);
   }
 
