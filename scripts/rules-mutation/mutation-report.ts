@@ -12,7 +12,7 @@ export function formatReport(r: MutationReport): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `    ${k.padEnd(24)} ${v}`);
   const lines = [
-    `mutate-rules: seed ${r.seed}, ${r.edits} edits in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `mutate-rules: seed ${r.seed}, ${r.edits} edits in ${(r.durationMs / 1000).toFixed(1)} s (${(r.startupMs / 1000).toFixed(1)} s of it starting the service)`,
     `  edits tried by category (${r.stacked} bad edits stacked two at a time):`,
     ...categories,
     `  triggered by POST /admin/rules/reload ${r.byTrigger.reload}, by the file watcher ${r.byTrigger.watch}`,

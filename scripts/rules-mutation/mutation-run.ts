@@ -40,6 +40,8 @@ export interface MutationReport {
   /** Admin calls answered with anything but 200/422. */
   adminErrors: number;
   serviceCrashed: boolean;
+  /** From the start to the first edit: copying rules, starting the service, its first load. */
+  startupMs: number;
   durationMs: number;
   notes: string[];
   ok: boolean;
@@ -80,6 +82,7 @@ class Run {
       restoreFailures: 0,
       adminErrors: 0,
       serviceCrashed: false,
+      startupMs: 0,
       durationMs: 0,
       notes: [],
       ok: false,
@@ -272,6 +275,7 @@ export async function runRulesMutation(options: MutationOptions): Promise<Mutati
       traffic.figures,
     );
     await run.init();
+    run.report.startupMs = Math.round(performance.now() - started);
     traffic.start();
     for (let n = 1; n <= opts.edits; n++) {
       await run.step(n);
