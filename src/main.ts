@@ -6,16 +6,16 @@ import v8 from 'node:v8';
 import { pino } from 'pino';
 import { explainRoutes } from './admin/explain-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
-import type { ApiName, AppConfig, OfferdConfig } from './config/config-types.js';
+import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
+import { requiredKinds } from './features/required-kinds.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
 import { createMetrics } from './http/metrics.js';
 import { AppLoader } from './rules/app-loader.js';
-import type { RequiredKind } from './rules/required-kinds.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { openStore } from './store/open-store.js';
@@ -36,27 +36,6 @@ function instanceIdentity(config: OfferdConfig): InstanceIdentity {
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };
-}
-
-/**
- * The rule kinds an app's APIs cannot serve without: Banner for an app with a banner key,
- * Journeys for one with a journeys key, Offerwall for one with walls. A snapshot without
- * one of them is refused (README: "A broken change"). A disabled app serves no API.
- */
-export function requiredKinds(app: AppConfig | undefined): RequiredKind[] {
-  if (app?.status !== 'active') return [];
-  const byKey = (api: ApiName, kind: string): RequiredKind[] => {
-    const key = app.keys.find((k) => !k.revoked && k.apis.includes(api));
-    return key ? [{ kind, neededBy: `the ${api} API needs it (config: key ${key.id})` }] : [];
-  };
-  const walls = app.walls.map((w) => w.id).join(', ');
-  return [
-    ...byKey('banner', 'Banner'),
-    ...(app.walls.length > 0
-      ? [{ kind: 'Offerwall', neededBy: `the offerwall API needs it (config: walls ${walls})` }]
-      : []),
-    ...byKey('journeys', 'Journeys'),
-  ];
 }
 
 /**
