@@ -11,6 +11,7 @@ import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './features/create-features.js';
+import { requiredKinds } from './features/required-kinds.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import type { ApiFamily } from './http/api-family.js';
@@ -74,6 +75,7 @@ export async function startService(
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
     apps: config.apps.map((a) => a.id),
+    requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
     loader: new AppLoader(),
     logger,
     observe: (o) => {

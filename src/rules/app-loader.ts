@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
@@ -14,6 +14,7 @@ import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
+import { MAX_RULE_FILE_BYTES, oversizeMessage, textProblem } from './rule-text-limits.js';
 import { createAjv, validateAt } from './schemas/ajv.js';
 import { envelopeSchema } from './schemas/common.js';
 import { YamlSource } from './yaml-source.js';
@@ -23,7 +24,8 @@ export type LoadResult = { ok: true; rules: AppRules } | { ok: false; problems: 
 /** Raw files of one app: what the loader reads and the registry hashes to skip no-op reloads. */
 export interface AppFiles {
   appId: string;
-  files: { path: string; text: string }[];
+  /** `oversize`: the size of a file over MAX_RULE_FILE_BYTES, which was not read (its text is ''). */
+  files: { path: string; text: string; oversize?: number }[];
 }
 
 const RULE_FILE = /\.ya?ml$/;
@@ -40,6 +42,8 @@ export async function readAppFiles(rulesDir: string, appId: string): Promise<App
   // async read queues behind the requests in flight (a reload took ~150 ms longer that way).
   const files = names.map((name) => {
     const full = path.join(dir, name);
+    const bytes = statSync(full).size;
+    if (bytes > MAX_RULE_FILE_BYTES) return { path: displayPath(full), text: '', oversize: bytes };
     return { path: displayPath(full), text: readFileSync(full, 'utf8') };
   });
   return { appId, files };
@@ -58,7 +62,10 @@ export function filesHash(app: AppFiles): string {
   // File names, not paths: instances whose rules dirs live at different paths but hold
   // the same files show the same hash in /admin/rules (how operators see convergence).
   const h = createHash('sha256');
-  for (const f of app.files) h.update(path.basename(f.path)).update('\0').update(f.text).update('\0');
+  for (const f of app.files) {
+    h.update(path.basename(f.path)).update('\0').update(f.text).update('\0');
+    if (f.oversize !== undefined) h.update(`oversize:${f.oversize}\0`);
+  }
   return h.digest('hex').slice(0, 12);
 }
 
@@ -91,6 +98,10 @@ export class AppLoader {
     const parsed = new Map<string, { text: string; file: RuleFile<unknown> }>();
     for (const raw of app.files) {
       const known = before?.get(raw.path);
+      if (raw.oversize !== undefined) {
+        ctx.problems.push({ file: raw.path, line: 1, col: 1, message: oversizeMessage(raw.oversize) });
+        continue;
+      }
       const file = known?.text === raw.text ? known.file : this.parseFile(raw.path, raw.text, ctx);
       if (!file) continue;
       files.push(file);
@@ -122,6 +133,11 @@ export class AppLoader {
   }
 
   private parseFile(filePath: string, text: string, ctx: CompileContext): RuleFile<unknown> | null {
+    const refused = textProblem(text);
+    if (refused) {
+      ctx.problems.push({ file: filePath, line: 1, col: 1, message: refused });
+      return null;
+    }
     const parsed = YamlSource.parse(filePath, text);
     if ('problems' in parsed) {
       ctx.problems.push(...parsed.problems);

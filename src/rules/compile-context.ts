@@ -13,12 +13,22 @@ const FORMS = ['all', 'any', 'not', 'fact', 'segment'] as const;
 export class CompileContext {
   readonly problems: Problem[] = [];
   private segmentIds: ReadonlySet<string> = new Set();
+  private segmentSites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }> = new Map();
 
   constructor(readonly appId: string) {}
 
   /** Segment ids known to this app, set once the Segments kind has been read. */
   setSegmentIds(ids: ReadonlySet<string>): void {
     this.segmentIds = ids;
+  }
+
+  /** Where each segment is defined (its first definition), so kinds can report inside it. */
+  setSegmentSites(sites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }>): void {
+    this.segmentSites = sites;
+  }
+
+  segmentSite(id: string): { file: RuleFile<unknown>; path: JsonPath } | undefined {
+    return this.segmentSites.get(id);
   }
 
   report(file: RuleFile<unknown>, specPath: JsonPath, message: string, key?: string): void {

@@ -1,7 +1,10 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
+import { displayPath } from './display-path.js';
 import { formatProblem } from './problems.js';
+import { missingKindProblems, type RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type HistoryEntry, RulesHistory } from './rules-history.js';
 
 export type ReloadOutcome =
@@ -12,8 +15,11 @@ export type ReloadOutcome =
 
 export interface RulesError {
   at: string;
+  /** Hash of the files that were refused; null when they could not be read. */
   hash: string | null;
   problems: string[];
+  /** What serves instead: the last good snapshot, or null when the app never had one. */
+  serving: { version: string; hash: string } | null;
 }
 
 export interface AppRulesStatus {
@@ -46,6 +52,11 @@ export interface RulesRegistryOptions {
   now?: () => Date;
   /** Apps the config declares: always loaded (and reported) even when their directory is missing. */
   apps?: readonly string[];
+  /**
+   * The kinds an app's APIs need: a snapshot without one of them is refused like an
+   * invalid file (README: "A broken change"). None when absent.
+   */
+  requiredKinds?: (appId: string) => readonly RequiredKind[];
 }
 
 /**
@@ -147,20 +158,14 @@ export class RulesRegistry {
     try {
       files = await readAppFiles(this.options.rulesDir, appId);
     } catch (err) {
-      return this.fail(
-        appId,
-        state,
-        null,
-        [`${this.options.rulesDir}/${appId}: ${(err as Error).message}`],
-        ms(),
-      );
+      return this.fail(appId, state, null, [this.unreadable(appId, err as NodeJS.ErrnoException)], ms());
     }
     const hash = filesHash(files);
     const explicit = reason === 'reload' || reason === 'start';
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
-      const result = this.options.loader.load(files, this.now());
-      if (!result.ok) return this.fail(appId, state, hash, result.problems.map(formatProblem), ms());
+      const result = this.check(state, files);
+      if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
       state.pinned.pendingHash = hash;
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
@@ -168,12 +173,41 @@ export class RulesRegistry {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
-    const result = this.options.loader.load(files, this.now());
-    if (!result.ok) return this.fail(appId, state, hash, result.problems.map(formatProblem), ms());
+    const result = this.check(state, files);
+    if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
     const took = ms();
     this.activate(appId, state, result.rules, reason, took);
     return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
+  }
+
+  /** Why the app's files could not be read, for a person: a missing directory says so plainly. */
+  private unreadable(appId: string, err: NodeJS.ErrnoException): string {
+    const dir = displayPath(path.join(this.options.rulesDir, appId));
+    const missing = err.code === 'ENOENT' && err.path === path.join(this.options.rulesDir, appId);
+    return missing ? `${dir}: the app's rules directory is missing` : `${dir}: ${err.message}`;
+  }
+
+  /**
+   * Loads the files and decides whether they may go live: every file valid and every
+   * kind the app's APIs need present. A loader that throws (it should report, not throw)
+   * refuses the snapshot like any other problem instead of escaping the reload.
+   */
+  private check(
+    state: AppState,
+    files: AppFiles,
+  ): { ok: true; rules: AppRules } | { ok: false; problems: string[] } {
+    let result: ReturnType<AppLoader['load']>;
+    try {
+      result = this.options.loader.load(files, this.now());
+    } catch (err) {
+      const where = `${this.options.rulesDir}/${files.appId}`;
+      return { ok: false, problems: [`${where}: loading failed unexpectedly: ${(err as Error).message}`] };
+    }
+    if (!result.ok) return { ok: false, problems: result.problems.map(formatProblem) };
+    const required = this.options.requiredKinds?.(files.appId) ?? [];
+    const missing = missingKindProblems(files, result.rules, required, state.current, this.options.rulesDir);
+    return missing.length > 0 ? { ok: false, problems: missing } : { ok: true, rules: result.rules };
   }
 
   private activate(
@@ -196,7 +230,9 @@ export class RulesRegistry {
     problems: string[],
     ms: number,
   ): ReloadOutcome {
-    state.lastError = { at: this.now().toISOString(), hash, problems };
+    const c = state.current;
+    const serving = c ? { version: c.version, hash: c.hash } : null;
+    state.lastError = { at: this.now().toISOString(), hash, problems, serving };
     this.options.logger.error(
       { appId, problems, serving: state.current?.hash ?? null },
       'rules rejected; the last good rules keep serving',

@@ -139,3 +139,44 @@ test('one loader reused across reloads re-reads changed files and equals a fresh
   t.true(r.reused.ok);
   t.deepEqual(summary(r.reused), summary(r.fresh));
 });
+
+test('hostile text is refused before the parser sees it, fast, with a message a person understands', async (t) => {
+  const dir = await tempDir(t);
+  await writeRuleFile(dir, 'app', 'big.yaml', `${header}${'#'.repeat(5 * 1024 * 1024)}\n`);
+  await writeRuleFile(dir, 'app', 'binary.yaml', String.fromCharCode(0, 1, 2, 255, 0xfffd));
+  await writeRuleFile(dir, 'app', 'empty.yaml', '\n  \n');
+  await writeRuleFile(dir, 'app', 'flow.yaml', `a: ${'['.repeat(100_000)}`);
+  await writeRuleFile(dir, 'app', 'dashes.yaml', `${'- '.repeat(50_000)}x`);
+  const started = performance.now();
+  const files = await readAppFiles(dir, 'app');
+  t.is(files.files.find((f) => f.path.endsWith('big.yaml'))?.text, '', 'an oversized file is not read');
+  const result = loader.load(files);
+  t.true(performance.now() - started < 5000);
+  const problems = result.ok ? [] : result.problems.map((p) => `${p.file.split('/').pop()} ${p.message}`);
+  t.deepEqual(problems, [
+    'big.yaml file is 5.0 MB; a rule file may be at most 128 KB',
+    'binary.yaml file is not UTF-8 text (binary content?): a rule file is YAML',
+    'dashes.yaml a line starts its content at column 100000: nesting deeper than 128 columns of indentation and - or ? indicators',
+    'empty.yaml file is empty: a rule file needs apiVersion, kind, version and spec',
+    'flow.yaml nesting deeper than 64 levels of [ and {',
+  ]);
+});
+
+test('complex keys, alias bombs and many keys are problems, never exceptions or minutes of parsing', async (t) => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 8; i++) bomb.push(`a${i}: &a${i} [${`*a${i === 1 ? '' : i - 1}, `.repeat(10)}x]`);
+  const keys = Array.from({ length: 10_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+  const started = performance.now();
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - ? [x]\n      : 1\n`,
+    'b.yaml': `${bomb.join('\n')}\n`,
+    'c.yaml': `${keys}\nk5: 5\n`,
+  });
+  // Loose: the machine may be busy; the pairwise duplicate check took minutes on such files.
+  t.true(performance.now() - started < 20_000);
+  t.deepEqual(problems, [
+    'a.yaml:6:9 a key must be a plain value, not a list, mapping or alias',
+    'b.yaml:1:1 Excessive alias count indicates a resource exhaustion attack',
+    'c.yaml:10001:1 Map keys must be unique',
+  ]);
+});

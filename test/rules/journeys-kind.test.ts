@@ -147,3 +147,19 @@ ${offer('x').replace('title: T', 'title: "Hi {{ account.name }}"').replace('desc
     "j.yaml:15:20 malformed placeholder near '{{ user.displayName'",
   ]);
 });
+
+test('the tier fact and the facts of segments the journeys rules use are checked too', (t) => {
+  const { problems } = load({
+    's.yaml': SEGMENTS.replace('profile.engagementTier', 'profile.engagementTierr'),
+    'j.yaml': `${HEAD}  tiers:\n    fact: profile.playz30d\n    bands:\n      - { id: all }\n  offers:\n${offer(
+      'a',
+    ).replace('{ fact: profile.lifecycleStage, operator: equal, value: new }', '{ segment: whales }')}`,
+  });
+  t.deepEqual(problems, [
+    "j.yaml:6:11 unknown fact 'profile.playz30d' (known: " +
+      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, profile.engagementTier, profile.churnRisk)',
+    "s.yaml:7:27 unknown fact 'profile.engagementTierr' (known: " +
+      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, profile.engagementTier, profile.churnRisk); ' +
+      "segment 'whales' is used by journeys rules",
+  ]);
+});

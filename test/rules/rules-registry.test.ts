@@ -1,16 +1,31 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { AppLoader } from '../../src/rules/app-loader.js';
 import { displayPath } from '../../src/rules/display-path.js';
+import type { RequiredKind } from '../../src/rules/required-kinds.js';
 import { RulesRegistry } from '../../src/rules/rules-registry.js';
 import { RulesWatcher } from '../../src/rules/rules-watcher.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { silentLogger } from '../helpers/silent-logger.js';
 
-async function setup(t: Parameters<typeof copyOfShippedRules>[0]) {
+const DEMO_NEEDS: RequiredKind[] = [
+  { kind: 'Banner', neededBy: 'the banner API needs it' },
+  { kind: 'Offerwall', neededBy: 'the offerwall API needs it' },
+  { kind: 'Journeys', neededBy: 'the journeys API needs it' },
+];
+
+async function setup(
+  t: Parameters<typeof copyOfShippedRules>[0],
+  requiredKinds: readonly RequiredKind[] = DEMO_NEEDS,
+) {
   const dir = await copyOfShippedRules(t);
-  const registry = new RulesRegistry({ rulesDir: dir, loader: new AppLoader(), logger: silentLogger });
+  const registry = new RulesRegistry({
+    rulesDir: dir,
+    loader: new AppLoader(),
+    logger: silentLogger,
+    requiredKinds: () => requiredKinds,
+  });
   await registry.reload(undefined, 'start');
   const file = path.join(dir, 'demo', 'segments.yaml');
   const original = await readFile(file, 'utf8');
@@ -105,4 +120,105 @@ test('concurrent reloads of one app run one after another', async (t) => {
     outcomes.map((o) => o.result),
     ['activated', 'unchanged', 'unchanged'],
   );
+});
+
+/** Reloads after `edit` and checks that it was refused while the same snapshot kept serving. */
+async function refused(
+  t: Parameters<typeof copyOfShippedRules>[0],
+  registry: RulesRegistry,
+  edit: () => Promise<unknown>,
+): Promise<string[]> {
+  const good = registry.current('demo');
+  await edit();
+  const [outcome] = await registry.reload('demo');
+  t.is(outcome?.result, 'failed');
+  t.is(registry.current('demo'), good, 'the last good snapshot keeps serving');
+  const error = statusOf(registry)?.lastError;
+  t.deepEqual(error?.serving, { version: good?.version, hash: good?.hash });
+  return error?.problems ?? [];
+}
+
+test('an emptied app directory is refused: the last good rules keep serving', async (t) => {
+  const { dir, registry } = await setup(t, []);
+  const app = path.join(dir, 'demo');
+  const good = registry.current('demo');
+  const problems = await refused(t, registry, async () => {
+    for (const name of await readdir(app)) await rm(path.join(app, name), { recursive: true });
+  });
+  t.deepEqual(problems, [
+    `${displayPath(app)}: no rule files (*.yaml) in the app's directory; the last good version ${good?.version} (hash ${good?.hash}) keeps serving`,
+  ]);
+});
+
+test('a deleted Banner, Offerwall or Journeys kind is refused, naming the file that had it', async (t) => {
+  const { dir, registry } = await setup(t);
+  const good = registry.current('demo');
+  const keeps = `the last good version ${good?.version} (hash ${good?.hash}) keeps serving`;
+  const file = (name: string) => path.join(dir, 'demo', name);
+  const banner = await readFile(file('banner.yaml'), 'utf8');
+  t.deepEqual(await refused(t, registry, () => rm(file('banner.yaml'))), [
+    `${displayPath(file('banner.yaml'))}: kind Banner missing (deleted or renamed?): the banner API needs it; ${keeps}`,
+  ]);
+  await writeFile(file('banner.yaml'), banner);
+  t.deepEqual(await refused(t, registry, () => rename(file('offerwall.yaml'), file('offerwall.yaml.off'))), [
+    `${displayPath(file('offerwall.yaml'))}: kind Offerwall missing (deleted or renamed?): the offerwall API needs it; ${keeps}`,
+  ]);
+  await rename(file('offerwall.yaml.off'), file('offerwall.yaml'));
+  // One of two Journeys files may go; both may not.
+  await rm(file('journeys.yaml'));
+  const [fewer] = await registry.reload('demo');
+  t.is(fewer?.result, 'activated');
+  const now = registry.current('demo');
+  t.deepEqual(await refused(t, registry, () => rm(file('journeys-offers.yaml'))), [
+    `${displayPath(file('journeys-offers.yaml'))}: kind Journeys missing (deleted or renamed?): the journeys API needs it; the last good version ${now?.version} (hash ${now?.hash}) keeps serving`,
+  ]);
+});
+
+test('kinds no API of the app needs may be removed', async (t) => {
+  const { dir, registry } = await setup(t, [{ kind: 'Banner', neededBy: 'the banner API needs it' }]);
+  await rm(path.join(dir, 'demo', 'offerwall.yaml'));
+  const [outcome] = await registry.reload('demo');
+  t.is(outcome?.result, 'activated');
+  t.is(registry.current('demo')?.offerwall, null);
+});
+
+test('a snapshot missing a needed kind never activates at start: the app is not ready', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  await rm(path.join(dir, 'demo', 'banner.yaml'));
+  const registry = new RulesRegistry({
+    rulesDir: dir,
+    loader: new AppLoader(),
+    logger: silentLogger,
+    requiredKinds: () => DEMO_NEEDS,
+  });
+  const [outcome] = await registry.reload(undefined, 'start');
+  t.is(outcome?.result, 'failed');
+  t.is(registry.current('demo'), undefined);
+  t.false(registry.ready());
+  t.deepEqual(statusOf(registry)?.lastError?.problems, [
+    `${displayPath(path.join(dir, 'demo'))}: kind Banner missing: the banner API needs it; the app has no valid rules until it is added`,
+  ]);
+  t.is(statusOf(registry)?.lastError?.serving, null);
+});
+
+test('a loader that throws refuses the snapshot instead of escaping the reload', async (t) => {
+  const { registry, file, bump } = await setup(t);
+  const loader = new AppLoader();
+  loader.load = () => {
+    throw new RangeError('Maximum call stack size exceeded');
+  };
+  const broken = new RulesRegistry({ rulesDir: registry.rulesDir, loader, logger: silentLogger });
+  await writeFile(file, bump(3));
+  const [outcome] = await broken.reload('demo');
+  t.is(outcome?.result, 'failed');
+  t.regex(
+    statusOf(broken)?.lastError?.problems[0] ?? '',
+    /demo: loading failed unexpectedly: Maximum call stack/,
+  );
+});
+
+test('a removed app directory is refused and said so plainly', async (t) => {
+  const { dir, registry } = await setup(t);
+  const problems = await refused(t, registry, () => rm(path.join(dir, 'demo'), { recursive: true }));
+  t.deepEqual(problems, [`${displayPath(path.join(dir, 'demo'))}: the app's rules directory is missing`]);
 });

@@ -31,7 +31,7 @@ const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).bo
 /** Reads the app's rules once for the whole request and labels the response with their version. */
 function snapshot(deps: BannerRoutesDeps, ctx: Context, appId: string): AppRules {
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}'`);
+  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }

@@ -45,7 +45,7 @@ function scopeOf(ctx: Context, deps: JourneysRouteDeps): Scope {
   if (!raw) throw new AppError(401, 'MISSING_API_KEY', 'Missing X-API-Key header');
   const { app, key } = deps.keys.authorize(raw, 'journeys');
   const snapshot = deps.rules.current(app.id);
-  if (!snapshot) throw new AppError(503, 'RULES_NOT_LOADED', 'Rules are not loaded yet');
+  if (!snapshot) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(snapshot));
   if (!snapshot.journeys)
     throw new AppError(

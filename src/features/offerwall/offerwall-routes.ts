@@ -36,7 +36,7 @@ function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
 function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
   // Read once per request: this snapshot decides everything below, and its version is in the header.
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_UNAVAILABLE', 'no valid rules are loaded for this wall yet');
+  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }

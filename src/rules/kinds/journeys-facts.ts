@@ -2,6 +2,7 @@ import { AGGREGATE_FACTS, CLASSIFIED_FACTS, USER_FACTS } from '../../domain/jour
 import type { CompileContext } from '../compile-context.js';
 import { type Condition, forEachLeaf, isSegmentRef } from '../engine/conditions.js';
 import type { RuleFile } from '../rule-file.js';
+import { type SegmentCatalog, segmentsUsedBy } from '../segment-catalog.js';
 import type { JsonPath } from '../yaml-source.js';
 
 export type Phase = 'classify' | 'decide';
@@ -47,4 +48,27 @@ export function checkJourneysCondition(
     const problem = factProblem(leaf.fact, phase);
     if (problem) ctx.report(file, [...at, 'fact'], problem);
   });
+}
+
+/**
+ * The segments journeys rules use are evaluated on journeys facts too: a fact unknown
+ * there would make the segment silently never match, so it is reported in the segment.
+ */
+export function checkUsedSegments(
+  ctx: CompileContext,
+  conditions: Condition[],
+  catalog: SegmentCatalog,
+): void {
+  const byId = new Map(catalog.definitions.map((d) => [d.id, d.conditions]));
+  for (const id of segmentsUsedBy(conditions, catalog)) {
+    const site = ctx.segmentSite(id);
+    const condition = byId.get(id);
+    if (!site || !condition) continue;
+    forEachLeaf(condition, [...site.path, 'conditions'], (leaf, at) => {
+      if (isSegmentRef(leaf)) return;
+      const problem = factProblem(leaf.fact, 'decide');
+      if (problem)
+        ctx.report(site.file, [...at, 'fact'], `${problem}; segment '${id}' is used by journeys rules`);
+    });
+  }
 }

@@ -8,7 +8,7 @@ import type { JourneysSpec } from '../schemas/journeys.js';
 import type { SegmentCatalog } from '../segment-catalog.js';
 import type { JsonPath } from '../yaml-source.js';
 import { DEFAULT_JOURNEYS } from './journeys-defaults.js';
-import { checkJourneysCondition } from './journeys-facts.js';
+import { checkJourneysCondition, checkUsedSegments, factProblem } from './journeys-facts.js';
 import { buildJourneysRules, type JourneysParts } from './journeys-rule-sets.js';
 import type { JourneysRules, RecommendationRule } from './journeys-rules.js';
 
@@ -45,6 +45,11 @@ export function compileJourneys(
   if (churnFile) checkChurn(churnFile, ctx);
   const recommendations = compileRecommendations(files, ctx);
   const triggers = compileTriggers(files, ctx);
+  checkUsedSegments(
+    ctx,
+    [...recommendations, ...triggers].map((r) => r.when),
+    catalog,
+  );
   if (ctx.problems.length > 0) return null;
 
   const parts: JourneysParts = { lifecycle, tiers, score, churn, limits, recommendations, triggers };
@@ -81,6 +86,9 @@ function checkLifecycle(file: File, ctx: CompileContext): void {
 }
 
 function checkTiers(file: File, ctx: CompileContext): void {
+  const fact = file.spec.tiers?.fact;
+  const factIssue = fact === undefined ? null : factProblem(fact, 'classify');
+  if (factIssue) ctx.report(file, ['tiers', 'fact'], factIssue);
   const bands = file.spec.tiers?.bands ?? [];
   ctx.checkUniqueIds(
     bands.map((item, i) => ({ file, path: ['tiers', 'bands', i] as JsonPath, item })),

@@ -11,6 +11,7 @@ export function compileSegments(files: RuleFile<SegmentsSpec>[], ctx: CompileCon
   );
   ctx.checkUniqueIds(items, (s) => s.id, 'segment');
   ctx.setSegmentIds(new Set(items.map((i) => i.item.id)));
+  ctx.setSegmentSites(new Map([...items].reverse().map((i) => [i.item.id, { file: i.file, path: i.path }])));
   for (const { file, path, item } of items)
     ctx.checkCondition(file, [...path, 'conditions'], item.conditions);
   reportCycles(items, ctx);
