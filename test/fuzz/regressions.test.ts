@@ -176,6 +176,29 @@ test('10,000 nested arrays in an offerwall postback body are a 400, not a 500', 
     (s) => s === 400,
   ));
 
+// Found by the full run (seed 10): journeys metadata had no depth limit. 4,500 levels passed
+// the edge, the event was stored, the reply failed to serialize (a text/plain 500) and the
+// store's own export (offerd store copy, the lowdb shard write) overflowed on it ever after.
+for (const [path, body] of [
+  [
+    '/v1/user-journeys/events',
+    (d: string) => `{"externalId":"deep-1","eventType":"spin","category":"GAME_PLAY","metadata":{"m":${d}}}`,
+  ],
+  ['/v1/user-journeys/users', (d: string) => `{"externalId":"deep-2","metadata":{"m":${d}}}`],
+  [
+    '/v1/user-journeys/track',
+    (d: string) =>
+      `{"events":[{"externalId":"deep-3","eventType":"spin","category":"GAME_PLAY","metadata":{"m":${d}}}]}`,
+  ],
+] as const) {
+  test(`journeys metadata nested 4,500 levels deep is a 400 that stores nothing (${path})`, (t) =>
+    holds(
+      t,
+      req('journeys', 'POST', path, [JOURNEYS_KEY, JSON_TYPE], body(deepArray(4500))),
+      (s) => s === 400,
+    ));
+}
+
 // ---------------------------------------------------------------- statuses Koa, the router and node answer themselves
 
 test('405 is JSON in the family envelope (banner PATCH)', (t) =>
