@@ -224,7 +224,10 @@ export function bodyText(valid: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
     { weight: 5, arbitrary: deepJson.map((d) => d.text) },
     { weight: 5, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
     // Over http.bodyLimit (1 MB): a 413, in the family's envelope.
-    { weight: 1, arbitrary: fc.constantFrom(1_100_000, 3_000_000).map((n) => `{"userId":"${'a'.repeat(n)}"}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(1_100_000, 3_000_000).map((n) => `{"userId":"${'a'.repeat(n)}"}`),
+    },
   );
 }
 
