@@ -110,6 +110,47 @@ function neutralError(body: unknown): string | null {
   return null;
 }
 
+/**
+ * Codes only a route's own handler raises (auth, parameters, bans, lookups). A path spelled
+ * unlike the route may get the neutral envelope for what is decided before routing (404, a
+ * body, encoding or header error), but an error with one of these codes came from the
+ * family's handler, so it must be in the family's envelope.
+ */
+const ROUTE_CODES = new Set([
+  'INVALID_PARAMETER',
+  'MISSING_API_KEY',
+  'INVALID_API_KEY',
+  'API_KEY_REVOKED',
+  'APP_NOT_ACTIVE',
+  'API_NOT_ALLOWED',
+  'USER_BANNED',
+  'IP_BANNED',
+  'WALL_NOT_FOUND',
+  'NO_ELIGIBLE_OFFERS',
+  'INVALID_SIGNATURE',
+  'OFFER_NOT_FOUND',
+  'TRANSACTION_CONFLICT',
+  'USER_NOT_FOUND',
+  'OFFER_EXPIRED',
+  'OFFER_NOT_ACTIVE',
+  'APP_NOT_FOUND',
+  'EXPERIMENT_NOT_FOUND',
+  'BAN_NOT_FOUND',
+  'NO_FEED',
+  'SNAPSHOT_NOT_FOUND',
+]);
+
+function raisedByRoute(body: unknown): boolean {
+  if (!isObject(body) || !isObject(body.error)) return false;
+  const code = body.error.code;
+  if (typeof code === 'string' && ROUTE_CODES.has(code)) return true;
+  // A batch item named by its index (`[0].event`, `events[2].points`) was judged by the handler.
+  const fields = Array.isArray(body.error.fields) ? body.error.fields : [];
+  return fields.some(
+    (f) => isObject(f) && typeof f.field === 'string' && /^(\[\d+\]|events\[\d+\])/.test(f.field),
+  );
+}
+
 function errorShape(family: Family, body: unknown, res: FuzzResponse, req: FuzzRequest): string | null {
   const requestId = typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : undefined;
   switch (family) {
@@ -207,7 +248,7 @@ export function checkResponse(req: FuzzRequest, res: FuzzResponse): Violation[] 
     // spelled unlike the route may be a plain 404 of no API.
     const neutralOk =
       (req.note.protocolError && neutralError(body) === null) ||
-      (!req.note.canonicalPath && status === 404 && neutralError(body) === null) ||
+      (!req.note.canonicalPath && neutralError(body) === null && !raisedByRoute(body)) ||
       // /ab/track and /ab/getPersonalizedBanner share /ab/: a path under it that is neither is the banner API's 404.
       (fam === 'track' && !req.note.canonicalPath && status === 404 && bannerError(body) === null);
     if (problem && neutralOk) problem = null;
