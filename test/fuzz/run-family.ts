@@ -180,7 +180,9 @@ export async function fuzzFamily(
     });
     memory.push(sampleMemory(requests, before.bytes));
     const memoryProblem = memoryVerdict(memory);
-    let report = `${name}: ${requests} requests (${out.numRuns} generated, ${out.numShrinks} shrinks), seed ${out.seed}, statuses ${JSON.stringify(statuses)}, ${Date.now() - started} ms`;
+    const mb = (n: number | undefined) => `${((n ?? 0) / 2 ** 20).toFixed(0)} MB`;
+    const heap = `live heap ${mb(memory[0]?.live)} → ${mb(memory[memory.length - 1]?.live)}, rss ${mb(memory[memory.length - 1]?.rss)}`;
+    let report = `${name}: ${requests} requests (${out.numRuns} generated, ${out.numShrinks} shrinks), seed ${out.seed}, statuses ${JSON.stringify(statuses)}, ${heap}, ${Date.now() - started} ms`;
     if (out.failed) {
       report += `\nFAILED after ${out.numRuns} runs, shrunk ${out.numShrinks} times. Replay: FUZZ_SEED=${out.seed} FUZZ_PATH=${out.counterexamplePath} FUZZ_RUNS=${runs}\n${(out.errorInstance as Error | undefined)?.message ?? String(out.errorInstance)}`;
     }
