@@ -10,8 +10,8 @@ import {
   type World,
   withMalformed,
 } from './families.js';
-import type { FuzzRequest } from './harness.js';
-import { FUZZ_RUNS, FUZZ_SURVEY, fuzzFamily } from './run-family.js';
+import type { FuzzRequest, FuzzService } from './harness.js';
+import { FUZZ_RUNS, FUZZ_SURVEY, fuzzFamily, startWorld } from './run-family.js';
 
 /**
  * Property-based fuzzing of every API family (see test/fuzz/README.md): FUZZ_RUNS
@@ -19,6 +19,15 @@ import { FUZZ_RUNS, FUZZ_SURVEY, fuzzFamily } from './run-family.js';
  * FUZZ_SEED / FUZZ_PATH to replay. A violation fails the test with fast-check's seed,
  * path and the shrunk request.
  */
+
+// One seeded service for the whole file: starting and seeding one takes ~3 s. A replay
+// (FUZZ_SEED, FUZZ_PATH, --match one family) gets a fresh one; the families before it
+// only added what their accepted requests store.
+let shared: { fuzz: FuzzService; world: World } | undefined;
+test.before(async () => {
+  shared = await startWorld();
+});
+test.after.always(() => shared?.fuzz.stop());
 
 async function run(
   t: ExecutionContext,
@@ -28,7 +37,7 @@ async function run(
 ) {
   // ~20–40 ms a request on 2 shared cores; the reduced run stays well inside AVA's 60 s.
   t.timeout(Math.max(60_000, runs * 150));
-  const outcome = await fuzzFamily(name, arbitrary, runs);
+  const outcome = await fuzzFamily(name, arbitrary, runs, shared);
   // A failure's report is the assertion message below; a passing run logs its figures.
   if (!outcome.failed) t.log(outcome.report);
   if (FUZZ_SURVEY) {

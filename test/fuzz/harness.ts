@@ -47,6 +47,8 @@ export interface FuzzResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The kept-alive connection failed first (reset), after this many ms: the request went again on a new one. */
+  resetAfterMs?: number;
 }
 
 /** A small, fixed world: the shipped config and rules, an in-memory store seeded through the APIs. */
@@ -124,6 +126,9 @@ export async function startFuzzService(): Promise<FuzzService> {
     demo,
     stop: async () => {
       agent.destroy();
+      // Nothing is in flight at the end of a run; a connection the server stopped reading
+      // (see keep-alive-stall) would otherwise keep stop() waiting forever.
+      service.server.closeAllConnections();
       await service.stop();
       await rm(dir, { recursive: true, force: true });
     },
@@ -167,13 +172,18 @@ export function send(port: number, req: FuzzRequest): Promise<FuzzResponse> {
 }
 
 async function sendHttp(port: number, req: FuzzRequest): Promise<FuzzResponse> {
+  const started = performance.now();
   try {
     return await sendHttpOnce(port, req, agent);
   } catch (err) {
-    // A kept-alive socket the server closed in the meantime (after an answer that did not
-    // read the body) resets before the request reaches it: that is the client's race, so
-    // the request goes once more on a fresh connection.
-    if ((err as { reusedSocket?: boolean }).reusedSocket) return sendHttpOnce(port, req, false);
+    // A kept-alive socket the server closed in the meantime resets before the request
+    // reaches it: a race of the client's, so the request goes once more on a fresh
+    // connection. The caller sees how long the first try took: a reset after seconds is a
+    // connection the server kept open but no longer read (see the checker).
+    if ((err as { reusedSocket?: boolean }).reusedSocket) {
+      const resetAfterMs = Math.round(performance.now() - started);
+      return { ...(await sendHttpOnce(port, req, false)), resetAfterMs };
+    }
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
 import { checkResponse } from './envelopes.js';
@@ -336,3 +337,40 @@ test('/track success is the JSON number 1 with a JSON content type', (t) =>
 
 test('/track failure is the JSON number 0 with a JSON content type', (t) =>
   holds(t, req('track', 'POST', '/track', [KEY, JSON_TYPE], '[{}]', { verbose: 'no' }), (s) => s === 400));
+
+// ---------------------------------------------------------------- keep-alive after an early answer
+
+/** One POST on `agent`; resolves with the status, or the error and how long it took. */
+function post(
+  agent: http.Agent,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<string> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const r = http.request(
+      { host: '127.0.0.1', port: fuzz.port, method: 'POST', path, headers, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(`${res.statusCode}`));
+      },
+    );
+    r.setTimeout(3000, () => r.destroy(new Error('no answer within 3 s')));
+    r.on('error', (err) => resolve(`${err.message} after ${Date.now() - started} ms`));
+    r.end(body);
+  });
+}
+
+// Found by the fuzz run: a chunked body over the 1 MB limit is answered 413 at once, the
+// connection stays open (keep-alive) but the rest of the body is never read, so the next
+// request on that connection hangs until the server drops it ~6 s later (ECONNRESET).
+// With Content-Length the same body is fine.
+test('after a 413 for a chunked body, the next request on the kept-alive connection is answered', async (t) => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const json = { Authorization: 'demo-key', 'Content-Type': 'application/json' };
+  const big = Buffer.from(`[{"event":"${'a'.repeat(3_000_000)}"}]`);
+  t.is(await post(agent, '/track', big, { ...json, 'Transfer-Encoding': 'chunked' }), '413');
+  t.is(await post(agent, '/track', Buffer.from('[]'), { ...json, 'Content-Length': '2' }), '200');
+});

@@ -98,8 +98,8 @@ interface Survey {
 }
 
 /**
- * Runs `runs` generated requests of one family against a fresh seeded service, one at a
- * time, and checks every property: the answer (checkResponse), the store unchanged by any
+ * Runs `runs` generated requests of one family against the seeded service (`shared`, else
+ * a fresh one), one at a time, and checks every property: the answer (checkResponse), the store unchanged by any
  * 4xx (digest of the store's portable export before and after), the service healthy and
  * its memory bounded at every batch boundary.
  */
@@ -107,13 +107,15 @@ export async function fuzzFamily(
   name: string,
   arbitrary: (world: World) => fc.Arbitrary<FuzzRequest>,
   runs = FUZZ_RUNS,
+  shared?: { fuzz: FuzzService; world: World },
 ): Promise<FamilyOutcome> {
   const started = Date.now();
-  const { fuzz, world } = await startWorld();
+  const { fuzz, world } = shared ?? (await startWorld());
   const statuses: Record<string, number> = {};
   const memory: MemorySample[] = [];
   const survey: Survey = { classes: new Map() };
   let requests = 0;
+  let previous: FuzzRequest | undefined;
   let before: StoreDigest = await storeDigest(fuzz.store);
   try {
     const property = fc.asyncProperty(arbitrary(world), async (req) => {
@@ -128,7 +130,15 @@ export async function fuzzFamily(
       if (res) {
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         found.push(...checkResponse(req, res));
+        if ((res.resetAfterMs ?? 0) > 1000) {
+          // The previous request's connection was kept alive but no longer read.
+          found.push({
+            kind: `${req.family}:keep-alive-stall`,
+            detail: `a kept-alive connection hung ${res.resetAfterMs} ms and was reset; it last carried: ${previous ? describeRequest(previous) : '?'}`,
+          });
+        }
       }
+      previous = req;
       let after = before;
       try {
         after = await storeDigest(fuzz.store);
@@ -210,6 +220,6 @@ export async function fuzzFamily(
       ms: Date.now() - started,
     };
   } finally {
-    await fuzz.stop();
+    if (!shared) await fuzz.stop();
   }
 }
