@@ -121,7 +121,8 @@ export class JourneysValidation {
 
   userPatch(body: unknown): UserPatch {
     const found = problems(this.validUser, body);
-    if (body && typeof body === 'object') found.push(...metadataDepth((body as UserPatch).metadata, 'metadata'));
+    if (body && typeof body === 'object')
+      found.push(...metadataDepth((body as UserPatch).metadata, 'metadata'));
     if (found.length > 0) throw invalidInput(found);
     const b = body as UserPatch;
     const patch: UserPatch = { externalId: b.externalId };
