@@ -3,7 +3,7 @@ import type { ApiKeys } from '../../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../../http/api-router.js';
 import { AppError, invalidInput } from '../../http/app-error.js';
 import type { RulesSource } from '../../http/feature.js';
-import { setHeader } from '../../http/set-header.js';
+import { JSON_TYPE, setHeader } from '../../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
 import type { BannerRules } from '../../rules/kinds/banner.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
@@ -86,6 +86,8 @@ export function bannerRoutes(
     await deps.service.track(app.id, batch.events);
     deps.observe?.tracked(app.id, batch.events.length);
     // The vendor SDK reads success as exactly `1`, or {"status": 1, "error": null} with verbose=1.
+    // `1` is JSON too, and says so: Koa would call a string body text/plain.
+    setHeader(ctx, 'Content-Type', JSON_TYPE);
     ctx.body = ctx.query.verbose === '1' ? { status: 1, error: null } : '1';
   });
   return { banner, track };

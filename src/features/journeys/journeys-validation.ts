@@ -8,6 +8,8 @@ import type { EventInput } from './journeys-service.js';
 export const MAX_BATCH = 100;
 /** How far in the future a client clock may put `occurredAt`. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** Levels of nesting a `metadata` object may have (the banner API's context allows as many). */
+export const MAX_METADATA_DEPTH = 8;
 
 const externalId = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
@@ -81,6 +83,29 @@ function problems(validate: ValidateFunction, value: unknown): FieldProblem[] {
   return [...byField.values()];
 }
 
+/**
+ * Whether `value` nests objects or arrays more than `max` levels deep (`{}` is one level).
+ * Iterative and stops at `max + 1`: metadata is stored and serialized as it came, and a
+ * value nested thousands of levels deep overflows the stack of whatever walks it later
+ * (the response, the store's export and its file writes).
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, level] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (level + 1 > max) return true;
+    for (const child of Object.values(v)) stack.push([child, level + 1]);
+  }
+  return false;
+}
+
+function metadataDepth(metadata: unknown, field: string): FieldProblem[] {
+  return nestsDeeperThan(metadata, MAX_METADATA_DEPTH)
+    ? [{ field, message: `nests deeper than ${MAX_METADATA_DEPTH} levels` }]
+    : [];
+}
+
 /** Validators for the journeys request bodies, compiled once; each throws AppError 400 naming every bad field. */
 export class JourneysValidation {
   private readonly validUser: ValidateFunction;
@@ -96,6 +121,8 @@ export class JourneysValidation {
 
   userPatch(body: unknown): UserPatch {
     const found = problems(this.validUser, body);
+    if (body && typeof body === 'object')
+      found.push(...metadataDepth((body as UserPatch).metadata, 'metadata'));
     if (found.length > 0) throw invalidInput(found);
     const b = body as UserPatch;
     const patch: UserPatch = { externalId: b.externalId };
@@ -129,13 +156,14 @@ export class JourneysValidation {
     return (events as EventInput[]).map(normalized);
   }
 
-  /** What a schema cannot say: a client clock may run a little ahead, not days. */
+  /** What a schema cannot say: a client clock may run a little ahead, not days; metadata is not a maze. */
   private eventRules(e: EventInput, prefix: string): FieldProblem[] {
-    if (typeof e.occurredAt !== 'string') return [];
+    const found = metadataDepth(e.metadata, `${prefix}metadata`);
+    if (typeof e.occurredAt !== 'string') return found;
     const at = Date.parse(e.occurredAt);
-    return at > this.now().getTime() + CLOCK_SKEW_MS
-      ? [{ field: `${prefix}occurredAt`, message: 'must not be in the future' }]
-      : [];
+    if (at > this.now().getTime() + CLOCK_SKEW_MS)
+      found.push({ field: `${prefix}occurredAt`, message: 'must not be in the future' });
+    return found;
   }
 }
 
