@@ -205,14 +205,30 @@ function scoreKept(
  * arrays; only the offers returned become objects.
  */
 export function rankOffers(input: RankingInput): Ranking {
+  const stages = rankingStages(input);
+  for (;;) {
+    const step = stages.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * rankOffers, one stage per step: each `yield` is a point where an `await` could go
+ * (a test runs many rankings interleaved there), so no stage may rely on state another
+ * ranking can change in between.
+ */
+export function* rankingStages(input: RankingInput): Generator<void, Ranking, void> {
   const index = input.index ?? new CatalogIndex(input.offers);
   const plan = planFor(index, input);
+  yield;
   index.scratch.status.set(plan.status);
   index.scratch.completed.fill(0);
   const kept = applyCompletions(index, input, plan)
     ? keptPositions(index.scratch.status, index.scratch.kept)
     : plan.kept;
+  yield;
   const r = scoreKept(index, input, plan, kept);
+  yield;
   const offers = best(index, kept, input.limit).map((i, n) => {
     const offer = index.offers[i] as CatalogOffer;
     return new Ranked(
@@ -226,6 +242,7 @@ export function rankOffers(input: RankingInput): Ranking {
       { index, i, ranges: r, input, boost: plan.boost[i] as number },
     );
   });
+  yield;
   const dropped = input.listDropped === false ? [] : droppedList(index, plan.rule, input.effects);
   return { total: kept.length, offers, dropped };
 }
