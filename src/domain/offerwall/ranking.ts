@@ -161,10 +161,7 @@ export function scoreAll(
   const nowMs = input.now.getTime();
   const halfLife = input.model.freshnessHalfLifeDays;
   const { done, value } = index.freshnessAt(nowMs, halfLife);
-  const affinity = index.scratch.affinity;
-  index.categoryNames.forEach((c, k) => {
-    affinity[k] = affinityOf(c, input.affinity);
-  });
+  const affinity = index.categoryNames.map((c) => affinityOf(c, input.affinity));
   const { createdMs, categoryOf } = index;
   const { freshness: wf, affinity: wa } = input.model.weights;
   for (let j = 0; j < positions.length; j++) {
