@@ -5,7 +5,7 @@
  * `git archive` of an older commit's `src`), rounds alternate between the two in one
  * process, since the machine is noisy:
  *
- *   npx tsx bench/ranking-micro.ts [rounds] [other-src-dir]
+ *   npx tsx bench/ranking-micro.ts [rounds] [other-src-dir…]
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -145,11 +145,12 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 5);
-  const other = process.argv[3];
+  const others = process.argv.slice(3);
   const page = JSON.parse(await readFile('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
   const offers = scaleCatalog(page.offers, OFFERS);
-  const variants = [await variant('this tree', 'src', offers)];
-  if (other) variants.unshift(await variant(other, other, offers));
+  const variants = [];
+  for (const other of others) variants.push(await variant(other, other, offers));
+  variants.push(await variant('this tree', 'src', offers));
   const inputs = requests(offers);
   for (const v of variants) round(v, inputs); // warm-up
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
