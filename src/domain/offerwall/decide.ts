@@ -81,13 +81,15 @@ class Ranked implements RankedOffer {
     this.#at = at;
   }
 
+  /** Its score and metric as the ranking computed them, the features behind them from the same functions. */
   get breakdown(): ScoreBreakdown {
     const { index, i, ranges, input, boost } = this.#at;
-    return featuresOf(index, i, ranges, input, boost);
+    const features = featuresOf(index, i, ranges, input);
+    return { features, metric: this.metric, boost: round(boost, 6), score: this.score };
   }
 }
 
-/** What featuresOf needs to rebuild one returned offer's breakdown. */
+/** What a returned offer's breakdown is built from. */
 interface BreakdownSource {
   index: CatalogIndex;
   i: number;
