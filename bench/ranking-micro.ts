@@ -148,14 +148,15 @@ async function main(): Promise<void> {
   const others = process.argv.slice(3);
   const page = JSON.parse(await readFile('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
   const offers = scaleCatalog(page.offers, OFFERS);
-  const variants = [];
+  const variants: Variant[] = [];
   for (const other of others) variants.push(await variant(other, other, offers));
   variants.push(await variant('this tree', 'src', offers));
   const inputs = requests(offers);
   for (const v of variants) round(v, inputs); // warm-up
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let k = 0; k < rounds; k++) {
-    const order = k % 2 === 0 ? variants : [...variants].reverse();
+    // Each variant takes each place in turn: a fixed order slowed whichever ran in the middle.
+    const order = variants.map((_, m) => variants[(k + m) % variants.length] as Variant);
     for (const v of order) {
       const us = round(v, inputs);
       times.get(v.name)?.push(us);
