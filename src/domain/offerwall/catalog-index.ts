@@ -86,7 +86,7 @@ export class CatalogIndex {
     this.categoryNames = [...new Set(this.categories)];
     const categoryNumber = new Map(this.categoryNames.map((c, k) => [c, k]));
     this.categoryOf = Int32Array.from(this.categories, (c) => categoryNumber.get(c) as number);
-    this.work = new WorkPool(n);
+    this.work = new WorkPool(n, this.categoryNames.length);
     this.freshness = CatalogIndex.freshnessMemo(n, Number.NaN, Number.NaN);
     this.createdMs = new Float64Array(n);
     offers.forEach((o, i) => {

@@ -196,15 +196,15 @@ function scoreKept(
   input: RankingInput,
   plan: RankingPlan,
   kept: Int32Array,
-  { score, metric, partial }: Work,
+  work: Work,
 ): ScoreRanges {
   if (kept === plan.kept) {
-    scoreAll(index, kept, plan.partial, plan.boost, input, score, metric);
+    scoreAll(index, kept, plan.partial, plan.boost, input, work);
     return plan.ranges;
   }
   const r = rangesOver(index, kept);
-  partialMetrics(index, kept, r, input.model.weights, partial);
-  scoreAll(index, kept, partial, plan.boost, input, score, metric);
+  partialMetrics(index, kept, r, input.model.weights, work.partial);
+  scoreAll(index, kept, work.partial, plan.boost, input, work);
   return r;
 }
 

@@ -7,6 +7,8 @@ export interface Work {
   readonly score: Float64Array;
   /** The unrounded metric behind each score. */
   readonly metric: Float64Array;
+  /** The user's affinity by category number. */
+  readonly affinity: Float64Array;
   /** Metric terms that do not depend on the user, when the user's completions change the ranges. */
   readonly partial: Float64Array;
   /** Room for the positions kept when the user's completions change them. */
@@ -29,11 +31,14 @@ const SPARE_SETS = 4;
 export class WorkPool {
   readonly #spare: Work[] = [];
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly categories: number,
+  ) {}
 
   /** A set no other ranking holds; what it contains is left from its last ranking. */
   take(): Work {
-    return this.#spare.pop() ?? newWork(this.size);
+    return this.#spare.pop() ?? newWork(this.size, this.categories);
   }
 
   /** Gives `work` back: its holder must not read or write it afterwards. */
@@ -42,12 +47,13 @@ export class WorkPool {
   }
 }
 
-function newWork(n: number): Work {
+function newWork(n: number, categories: number): Work {
   return {
     status: new Uint8Array(n),
     completed: new Uint8Array(n),
     score: new Float64Array(n),
     metric: new Float64Array(n),
+    affinity: new Float64Array(categories),
     partial: new Float64Array(n),
     kept: new Int32Array(n),
   };

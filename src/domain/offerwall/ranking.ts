@@ -1,5 +1,6 @@
 import type { CatalogIndex } from './catalog-index.js';
 import { round } from './progress.js';
+import type { Work } from './ranking-work.js';
 
 /** The offer features a score is made of; each is normalized to [0, 1] before weighting. */
 export interface RankingWeights {
@@ -139,8 +140,8 @@ export function partialMetrics(
 }
 
 /**
- * The score of every position of `positions` into `out`, and its unrounded metric into
- * `metricOut` (both by catalog position), from the partial metrics in `partial`:
+ * The score of every position of `positions` into `work.score`, and its unrounded metric
+ * into `work.metric` (both by catalog position), from the partial metrics in `partial`:
  * freshness through the catalog's memo for this instant, the user's affinity looked up
  * once per category. One loop writing typed arrays: the small functions it calls are
  * inlined, where a call per offer returning a double out of optimized code would box it
@@ -152,13 +153,14 @@ export function scoreAll(
   partial: Float64Array,
   boost: Float64Array,
   input: ScoreInput,
-  out: Float64Array,
-  metricOut: Float64Array,
+  { score, metric: metricOut, affinity }: Work,
 ): void {
   const nowMs = input.now.getTime();
   const halfLife = input.model.freshnessHalfLifeDays;
   const { done, value } = index.freshnessAt(nowMs, halfLife);
-  const affinity = index.categoryNames.map((c) => affinityFeature(c, input.affinity));
+  index.categoryNames.forEach((c, k) => {
+    affinity[k] = affinityFeature(c, input.affinity);
+  });
   const { createdMs, categoryOf } = index;
   const w = input.model.weights;
   for (let j = 0; j < positions.length; j++) {
@@ -171,7 +173,7 @@ export function scoreAll(
     }
     const metric = metricOf(partial[i] as number, f, affinity[categoryOf[i] as number] as number, w);
     metricOut[i] = metric;
-    out[i] = scoreOf(metric, boost[i] as number);
+    score[i] = scoreOf(metric, boost[i] as number);
   }
 }
 
