@@ -1,5 +1,6 @@
 import { type DropReason, type Targeting, targetingVerdict } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
+import { freshnessFeature } from './ranking.js';
 import { WorkPool } from './ranking-work.js';
 import { type OfferSelector, selects } from './rule-effects.js';
 
@@ -19,18 +20,6 @@ export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', 
   DropReason | 'kept',
   number
 >;
-
-/**
- * Freshness per catalog position for one instant and half-life; `done` marks the computed
- * ones. A memo never changes its instant: whoever holds one may fill it in (the same pure
- * values) at any time, even after another instant's memo has replaced it in the index.
- */
-export interface FreshnessMemo {
-  readonly at: number;
-  readonly halfLife: number;
-  readonly done: Uint8Array;
-  readonly value: Float64Array;
-}
 
 /** Which offers one rule selector picks, by catalog position. */
 export interface Selection {
@@ -67,8 +56,11 @@ export class CatalogIndex {
   /** Each ranking's own working arrays, taken for the ranking and given back at its end. */
   readonly work: WorkPool;
   private readonly selections = new WeakMap<OfferSelector, Selection>();
-  /** The latest instant's freshness memo (rankings a millisecond share it). */
-  private freshness: FreshnessMemo;
+  /** The freshness memo's instant and half-life, and its values (`done` marks the computed ones). */
+  private freshnessNow = Number.NaN;
+  private freshnessHalfLife = Number.NaN;
+  private readonly freshnessDone: Uint8Array;
+  private readonly freshnessValue: Float64Array;
   private readonly objectIds = new WeakMap<object, number>();
   private nextObjectId = 0;
   private readonly plans = new WeakMap<object, Map<string, unknown>>();
@@ -87,7 +79,8 @@ export class CatalogIndex {
     const categoryNumber = new Map(this.categoryNames.map((c, k) => [c, k]));
     this.categoryOf = Int32Array.from(this.categories, (c) => categoryNumber.get(c) as number);
     this.work = new WorkPool(n, this.categoryNames.length);
-    this.freshness = CatalogIndex.freshnessMemo(n, Number.NaN, Number.NaN);
+    this.freshnessDone = new Uint8Array(n);
+    this.freshnessValue = new Float64Array(n);
     this.createdMs = new Float64Array(n);
     offers.forEach((o, i) => {
       this.createdMs[i] = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
@@ -115,20 +108,21 @@ export class CatalogIndex {
   }
 
   /**
-   * Freshness values computed for `nowMs` and `halfLife` (the same instant gives the same
-   * values: several requests a millisecond share them); a new memo when either changes.
+   * freshnessFeature of the offer at `i`, memoized for one instant and half-life at a time
+   * (several requests a millisecond share them). Every lookup checks both, and no caller
+   * holds the memo's arrays, so it can never give one instant's value for another.
    */
-  freshnessAt(nowMs: number, halfLife: number): FreshnessMemo {
-    let memo = this.freshness;
-    if (memo.at !== nowMs || memo.halfLife !== halfLife) {
-      memo = CatalogIndex.freshnessMemo(this.size, nowMs, halfLife);
-      this.freshness = memo;
+  freshness(i: number, nowMs: number, halfLife: number): number {
+    if (this.freshnessNow !== nowMs || this.freshnessHalfLife !== halfLife) {
+      this.freshnessNow = nowMs;
+      this.freshnessHalfLife = halfLife;
+      this.freshnessDone.fill(0);
     }
-    return memo;
-  }
-
-  private static freshnessMemo(n: number, at: number, halfLife: number): FreshnessMemo {
-    return { at, halfLife, done: new Uint8Array(n), value: new Float64Array(n) };
+    if (this.freshnessDone[i] === 1) return this.freshnessValue[i] as number;
+    const value = freshnessFeature(nowMs, this.createdMs[i] as number, halfLife);
+    this.freshnessValue[i] = value;
+    this.freshnessDone[i] = 1;
+    return value;
   }
 
   /** A small number naming `o` within this index (for memo keys made of snapshot objects). */

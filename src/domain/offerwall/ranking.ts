@@ -87,7 +87,7 @@ function payoutFeature(index: CatalogIndex, i: number, r: ScoreRanges): number {
 }
 
 /** Halves every half-life from the offer's creation; 0 when the creation is unknown. */
-function freshnessFeature(nowMs: number, createdMs: number, halfLife: number): number {
+export function freshnessFeature(nowMs: number, createdMs: number, halfLife: number): number {
   const ageDays = Math.max(0, (nowMs - createdMs) / 86_400_000);
   return Number.isFinite(ageDays) ? 0.5 ** (ageDays / halfLife) : 0;
 }
@@ -142,8 +142,8 @@ export function partialMetrics(
 /**
  * The score of every position of `positions` into `work.score`, and its unrounded metric
  * into `work.metric` (both by catalog position), from the partial metrics in `partial`:
- * freshness through the catalog's memo for this instant, the user's affinity looked up
- * once per category. One loop writing typed arrays: the small functions it calls are
+ * freshness through the catalog's memo, the user's affinity looked up once per category.
+ * One loop writing typed arrays: the small functions it calls are
  * inlined, where a call per offer returning a double out of optimized code would box it
  * (~16 KB of garbage a request over 500 offers).
  */
@@ -157,20 +157,14 @@ export function scoreAll(
 ): void {
   const nowMs = input.now.getTime();
   const halfLife = input.model.freshnessHalfLifeDays;
-  const { done, value } = index.freshnessAt(nowMs, halfLife);
   index.categoryNames.forEach((c, k) => {
     affinity[k] = affinityFeature(c, input.affinity);
   });
-  const { createdMs, categoryOf } = index;
+  const { categoryOf } = index;
   const w = input.model.weights;
   for (let j = 0; j < positions.length; j++) {
     const i = positions[j] as number;
-    let f = value[i] as number;
-    if (done[i] === 0) {
-      f = freshnessFeature(nowMs, createdMs[i] as number, halfLife);
-      value[i] = f;
-      done[i] = 1;
-    }
+    const f = index.freshness(i, nowMs, halfLife);
     const metric = metricOf(partial[i] as number, f, affinity[categoryOf[i] as number] as number, w);
     metricOut[i] = metric;
     score[i] = scoreOf(metric, boost[i] as number);
