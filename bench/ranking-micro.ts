@@ -5,7 +5,11 @@
  * `git archive` of an older commit's `src`), rounds alternate between the two in one
  * process, since the machine is noisy:
  *
- *   npx tsx bench/ranking-micro.ts [rounds] [other-src-dir…]
+ *   git archive <commit> src | tar -x -C .ab/before   # (mkdir -p first; not committed)
+ *   npx tsx bench/ranking-micro.ts [rounds] [other-src-dir…]   # e.g. .ab/before/src
+ *
+ * Keep the other trees inside the project: the same code under /tmp measured ~20 µs per
+ * ranking slower than under src/ (probably compiled by tsx without the project's tsconfig).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -23,10 +23,9 @@ const SPARE_SETS = 4;
  * gives it back when it ends, in a `finally`: no two rankings ever hold the same set, so
  * rankings may interleave at any stage. Why a pool, measured (CPU time, 1,000 offers):
  * new arrays per ranking cost 11–16 µs a set in isolation (each off-heap backing store
- * ~1.5–3 µs, plus the major GCs their external memory brings on), and in
- * bench/ranking-micro.ts +5 µs per ranking in one run and +37 µs in another with a larger
- * heap to mark (before: ~54 µs); taken from here, rankings cost what they did with the
- * shared scratch.
+ * ~1.5–3 µs, plus the major GCs their external memory brings on), and a ranking in
+ * bench/ranking-micro.ts took 81 µs with them against 53 µs with the shared scratch
+ * (medians, same run); with the pool, 56 µs.
  */
 export class WorkPool {
   readonly #spare: Work[] = [];
