@@ -1,5 +1,7 @@
 import { type DropReason, type Targeting, targetingVerdict } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
+import { freshnessFeature } from './ranking.js';
+import { WorkPool } from './ranking-work.js';
 import { type OfferSelector, selects } from './rule-effects.js';
 
 /** Drop reasons as small codes in typed arrays; 0 = kept. */
@@ -18,28 +20,6 @@ export const CODE = Object.fromEntries(DROP_REASONS.map((r, i) => [r ?? 'kept', 
   DropReason | 'kept',
   number
 >;
-
-/** Working arrays of one ranking, by catalog position (affinity: by category number). */
-export interface Scratch {
-  status: Uint8Array;
-  completed: Uint8Array;
-  score: Float64Array;
-  /** The unrounded metric behind each score. */
-  metric: Float64Array;
-  affinity: Float64Array;
-  /** Metric terms that do not depend on the user, when the user's completions change the ranges. */
-  partial: Float64Array;
-  /** Room for the positions kept when the user's completions change them. */
-  kept: Int32Array;
-}
-
-/** Freshness per catalog position for one instant and half-life; `done` marks the computed ones. */
-export interface FreshnessMemo {
-  at: number;
-  halfLife: number;
-  done: Uint8Array;
-  value: Float64Array;
-}
 
 /** Which offers one rule selector picks, by catalog position. */
 export interface Selection {
@@ -73,10 +53,14 @@ export class CatalogIndex {
   readonly categoryOf: Int32Array;
   /** The catalog's distinct categories. */
   readonly categoryNames: readonly string[];
-  /** Per-request working arrays of rankOffers (synchronous, so one set per catalog is enough). */
-  readonly scratch: Scratch;
+  /** Each ranking's own working arrays, taken for the ranking and given back at its end. */
+  readonly work: WorkPool;
   private readonly selections = new WeakMap<OfferSelector, Selection>();
-  private readonly freshness: FreshnessMemo;
+  /** The freshness memo's instant and half-life, and its values (`done` marks the computed ones). */
+  private freshnessNow = Number.NaN;
+  private freshnessHalfLife = Number.NaN;
+  private readonly freshnessDone: Uint8Array;
+  private readonly freshnessValue: Float64Array;
   private readonly objectIds = new WeakMap<object, number>();
   private nextObjectId = 0;
   private readonly plans = new WeakMap<object, Map<string, unknown>>();
@@ -94,21 +78,9 @@ export class CatalogIndex {
     this.categoryNames = [...new Set(this.categories)];
     const categoryNumber = new Map(this.categoryNames.map((c, k) => [c, k]));
     this.categoryOf = Int32Array.from(this.categories, (c) => categoryNumber.get(c) as number);
-    this.scratch = {
-      status: new Uint8Array(n),
-      completed: new Uint8Array(n),
-      score: new Float64Array(n),
-      metric: new Float64Array(n),
-      affinity: new Float64Array(this.categoryNames.length),
-      partial: new Float64Array(n),
-      kept: new Int32Array(n),
-    };
-    this.freshness = {
-      at: Number.NaN,
-      halfLife: Number.NaN,
-      done: new Uint8Array(n),
-      value: new Float64Array(n),
-    };
+    this.work = new WorkPool(n, this.categoryNames.length);
+    this.freshnessDone = new Uint8Array(n);
+    this.freshnessValue = new Float64Array(n);
     this.createdMs = new Float64Array(n);
     offers.forEach((o, i) => {
       this.createdMs[i] = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
@@ -136,17 +108,21 @@ export class CatalogIndex {
   }
 
   /**
-   * Freshness values computed for `nowMs` and `halfLife` (the same instant gives the same
-   * values: several requests a millisecond share them); emptied when either changes.
+   * freshnessFeature of the offer at `i`, memoized for one instant and half-life at a time
+   * (several requests a millisecond share them). Every lookup checks both, and no caller
+   * holds the memo's arrays, so it can never give one instant's value for another.
    */
-  freshnessAt(nowMs: number, halfLife: number): FreshnessMemo {
-    const memo = this.freshness;
-    if (memo.at !== nowMs || memo.halfLife !== halfLife) {
-      memo.at = nowMs;
-      memo.halfLife = halfLife;
-      memo.done.fill(0);
+  freshness(i: number, nowMs: number, halfLife: number): number {
+    if (this.freshnessNow !== nowMs || this.freshnessHalfLife !== halfLife) {
+      this.freshnessNow = nowMs;
+      this.freshnessHalfLife = halfLife;
+      this.freshnessDone.fill(0);
     }
-    return memo;
+    if (this.freshnessDone[i] === 1) return this.freshnessValue[i] as number;
+    const value = freshnessFeature(nowMs, this.createdMs[i] as number, halfLife);
+    this.freshnessValue[i] = value;
+    this.freshnessDone[i] = 1;
+    return value;
   }
 
   /** A small number naming `o` within this index (for memo keys made of snapshot objects). */

@@ -19,6 +19,7 @@ import {
   type RankingPlan,
   rangesOver,
 } from './ranking-plan.js';
+import type { Work } from './ranking-work.js';
 import type { RuleEffect } from './rule-effects.js';
 
 /** What to do with offers the user already completed (rule file: `completedOffers`). */
@@ -80,13 +81,15 @@ class Ranked implements RankedOffer {
     this.#at = at;
   }
 
+  /** Its score and metric as the ranking computed them, the features behind them from the same functions. */
   get breakdown(): ScoreBreakdown {
     const { index, i, ranges, input, boost } = this.#at;
-    return featuresOf(index, i, ranges, input, boost);
+    const features = featuresOf(index, i, ranges, input);
+    return { features, metric: this.metric, boost: round(boost, 6), score: this.score };
   }
 }
 
-/** What featuresOf needs to rebuild one returned offer's breakdown. */
+/** What a returned offer's breakdown is built from. */
 interface BreakdownSource {
   index: CatalogIndex;
   i: number;
@@ -113,8 +116,12 @@ export interface Ranking {
  * shown ones are flagged. True when a hidden one was kept by the plan (the offers left,
  * and so their scaling, are then no longer the plan's).
  */
-function applyCompletions(index: CatalogIndex, input: RankingInput, plan: RankingPlan): boolean {
-  const { status, completed } = index.scratch;
+function applyCompletions(
+  index: CatalogIndex,
+  input: RankingInput,
+  plan: RankingPlan,
+  { status, completed }: Work,
+): boolean {
   let keptHidden = false;
   for (const [offerId, p] of input.progress) {
     const i = index.position.get(offerId);
@@ -146,8 +153,7 @@ function ranksBefore(a: number, b: number, completed: Uint8Array, score: Float64
  * Best first among the kept offers — a total order, so keeping the best `limit` while
  * scanning gives exactly the head of the fully sorted list without sorting every offer.
  */
-function best(index: CatalogIndex, kept: Int32Array, limit: number): number[] {
-  const { completed, score } = index.scratch;
+function best(index: CatalogIndex, { completed, score }: Work, kept: Int32Array, limit: number): number[] {
   const ids = index.ids;
   if (limit <= 0) return [];
   const top = new Int32Array(Math.min(limit, kept.length));
@@ -166,8 +172,12 @@ function best(index: CatalogIndex, kept: Int32Array, limit: number): number[] {
   return Array.from(top.subarray(0, size));
 }
 
-function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly RuleEffect[]): DroppedOffer[] {
-  const { status } = index.scratch;
+function droppedList(
+  index: CatalogIndex,
+  { status }: Work,
+  rule: Int32Array,
+  effects: readonly RuleEffect[],
+): DroppedOffer[] {
   const dropped: DroppedOffer[] = [];
   status.forEach((code, i) => {
     if (code === CODE.kept) return;
@@ -180,21 +190,21 @@ function droppedList(index: CatalogIndex, rule: Int32Array, effects: readonly Ru
   return dropped;
 }
 
-/** Scores the kept offers into the scratch `score` and `metric`; returns the ranges they were scaled over. */
+/** Scores the kept offers into the ranking's `score` and `metric`; returns the ranges they were scaled over. */
 function scoreKept(
   index: CatalogIndex,
   input: RankingInput,
   plan: RankingPlan,
   kept: Int32Array,
+  work: Work,
 ): ScoreRanges {
-  const { score, metric, partial } = index.scratch;
   if (kept === plan.kept) {
-    scoreAll(index, kept, plan.partial, plan.boost, input, score, metric);
+    scoreAll(index, kept, plan.partial, plan.boost, input, work);
     return plan.ranges;
   }
   const r = rangesOver(index, kept);
-  partialMetrics(index, kept, r, input.model.weights, partial);
-  scoreAll(index, kept, partial, plan.boost, input, score, metric);
+  partialMetrics(index, kept, r, input.model.weights, work.partial);
+  scoreAll(index, kept, work.partial, plan.boost, input, work);
   return r;
 }
 
@@ -205,27 +215,50 @@ function scoreKept(
  * arrays; only the offers returned become objects.
  */
 export function rankOffers(input: RankingInput): Ranking {
+  const stages = rankingStages(input);
+  for (;;) {
+    const step = stages.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * rankOffers, one stage per step: each `yield` is a point where an `await` could go
+ * (a test runs many rankings interleaved there), so no stage may rely on state another
+ * ranking can change in between.
+ */
+export function* rankingStages(input: RankingInput): Generator<void, Ranking, void> {
   const index = input.index ?? new CatalogIndex(input.offers);
   const plan = planFor(index, input);
-  index.scratch.status.set(plan.status);
-  index.scratch.completed.fill(0);
-  const kept = applyCompletions(index, input, plan)
-    ? keptPositions(index.scratch.status, index.scratch.kept)
-    : plan.kept;
-  const r = scoreKept(index, input, plan, kept);
-  const offers = best(index, kept, input.limit).map((i, n) => {
-    const offer = index.offers[i] as CatalogOffer;
-    return new Ranked(
-      offer,
-      input.progress.get(offer.offer_id),
-      index.scratch.completed[i] === 0,
-      index.scratch.score[i] as number,
-      round(index.scratch.metric[i] as number, 6),
-      boostsAt(plan, i),
-      n + 1,
-      { index, i, ranges: r, input, boost: plan.boost[i] as number },
-    );
-  });
-  const dropped = input.listDropped === false ? [] : droppedList(index, plan.rule, input.effects);
-  return { total: kept.length, offers, dropped };
+  yield;
+  const work = index.work.take();
+  try {
+    work.status.set(plan.status);
+    work.completed.fill(0);
+    const kept = applyCompletions(index, input, plan, work)
+      ? keptPositions(work.status, work.kept)
+      : plan.kept;
+    yield;
+    const r = scoreKept(index, input, plan, kept, work);
+    yield;
+    const offers = best(index, work, kept, input.limit).map((i, n) => {
+      const offer = index.offers[i] as CatalogOffer;
+      return new Ranked(
+        offer,
+        input.progress.get(offer.offer_id),
+        work.completed[i] === 0,
+        work.score[i] as number,
+        round(work.metric[i] as number, 6),
+        boostsAt(plan, i),
+        n + 1,
+        { index, i, ranges: r, input, boost: plan.boost[i] as number },
+      );
+    });
+    yield;
+    const dropped = input.listDropped === false ? [] : droppedList(index, work, plan.rule, input.effects);
+    // Nothing returned refers to `work`: it can go back to the pool.
+    return { total: kept.length, offers, dropped };
+  } finally {
+    index.work.give(work);
+  }
 }

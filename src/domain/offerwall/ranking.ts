@@ -1,5 +1,6 @@
 import type { CatalogIndex } from './catalog-index.js';
 import { round } from './progress.js';
+import type { Work } from './ranking-work.js';
 
 /** The offer features a score is made of; each is normalized to [0, 1] before weighting. */
 export interface RankingWeights {
@@ -61,67 +62,70 @@ export interface ScoreInput {
   now: Date;
 }
 
-/**
+/*
  * An offer's features, relative to the other candidates: epc and conversion rate are
  * min-max scaled over them, rewards and payouts on a log scale first (a few huge
  * offers would otherwise flatten the rest), freshness halves every half-life,
- * affinity is the user's own affinity to the offer's category.
+ * affinity is the user's own affinity to the offer's category. Each is written once,
+ * here: the scoring loop and a returned offer's breakdown both call these.
  */
-function features(index: CatalogIndex, i: number, r: ScoreRanges, input: ScoreInput): RankingWeights {
-  return {
-    epc: scale(index.epc[i] as number, r.epc),
-    conversionRate: scale(index.conversionRate[i] as number, r.conversionRate),
-    userReward: scale(index.logReward[i] as number, r.userReward),
-    payout: scale(index.logPayout[i] as number, r.payout),
-    freshness: freshness(index, i, input),
-    affinity: affinity(index, i, input),
-  };
+
+function epcFeature(index: CatalogIndex, i: number, r: ScoreRanges): number {
+  return scale(index.epc[i] as number, r.epc);
+}
+
+function conversionRateFeature(index: CatalogIndex, i: number, r: ScoreRanges): number {
+  return scale(index.conversionRate[i] as number, r.conversionRate);
+}
+
+function userRewardFeature(index: CatalogIndex, i: number, r: ScoreRanges): number {
+  return scale(index.logReward[i] as number, r.userReward);
+}
+
+function payoutFeature(index: CatalogIndex, i: number, r: ScoreRanges): number {
+  return scale(index.logPayout[i] as number, r.payout);
 }
 
 /** Halves every half-life from the offer's creation; 0 when the creation is unknown. */
-function freshnessAt(nowMs: number, createdMs: number, halfLife: number): number {
+export function freshnessFeature(nowMs: number, createdMs: number, halfLife: number): number {
   const ageDays = Math.max(0, (nowMs - createdMs) / 86_400_000);
   return Number.isFinite(ageDays) ? 0.5 ** (ageDays / halfLife) : 0;
 }
 
-function freshness(index: CatalogIndex, i: number, input: ScoreInput): number {
-  const nowMs = input.now.getTime();
-  const halfLife = input.model.freshnessHalfLifeDays;
-  const memo = index.freshnessAt(nowMs, halfLife);
-  if (memo.done[i]) return memo.value[i] as number;
-  const value = freshnessAt(nowMs, index.createdMs[i] as number, halfLife);
-  memo.value[i] = value;
-  memo.done[i] = 1;
-  return value;
-}
-
-function affinityOf(category: string, affinity: Readonly<Record<string, number>>): number {
+function affinityFeature(category: string, affinity: Readonly<Record<string, number>>): number {
   return Object.hasOwn(affinity, category) ? (affinity[category] ?? 0) : 0;
 }
 
-function affinity(index: CatalogIndex, i: number, input: ScoreInput): number {
-  return affinityOf(index.categories[i] as string, input.affinity);
-}
+/*
+ * The metric, Σ weight × feature, is written once too, in two parts summed in this
+ * order: partialMetric (what does not depend on the user or the clock, so a ranking plan
+ * computes it once for many requests), then metricOf adds freshness and affinity.
+ */
 
-/** Σ weight × feature, unrounded. */
-function metricOf(f: RankingWeights, w: RankingWeights): number {
+/** The metric's first four terms — epc, conversion rate, user reward, payout — summed in order. */
+function partialMetric(index: CatalogIndex, i: number, r: ScoreRanges, w: RankingWeights): number {
   return (
-    w.epc * f.epc +
-    w.conversionRate * f.conversionRate +
-    w.userReward * f.userReward +
-    w.payout * f.payout +
-    w.freshness * f.freshness +
-    w.affinity * f.affinity
+    w.epc * epcFeature(index, i, r) +
+    w.conversionRate * conversionRateFeature(index, i, r) +
+    w.userReward * userRewardFeature(index, i, r) +
+    w.payout * payoutFeature(index, i, r)
   );
 }
 
-/**
- * The first four terms of the metric — epc, conversion rate, user reward, payout: what
- * does not depend on the user or the clock — for each of `positions`, into `out`. They
- * are summed in the metric's own order, so that scoreAll gives bit for bit the same score
- * as the whole sum; a loop writing a typed array, because a call per offer returning a
- * double would box it.
- */
+/** Σ weight × feature, unrounded: partialMetric's sum, then freshness, then affinity. */
+function metricOf(partial: number, freshness: number, affinity: number, w: RankingWeights): number {
+  return partial + w.freshness * freshness + w.affinity * affinity;
+}
+
+/** 10 ** 6, as round(_, 6) scales. */
+const MICRO = 10 ** 6;
+
+/** What the offers are ranked by: the metric plus the boosts, round(_, 6) written out. */
+function scoreOf(metric: number, boost: number): number {
+  return Math.round((metric + boost) * MICRO) / MICRO;
+}
+
+/** partialMetric of each of `positions`, into `out` by catalog position. */
 export function partialMetrics(
   index: CatalogIndex,
   positions: Int32Array,
@@ -131,23 +135,17 @@ export function partialMetrics(
 ): void {
   for (let j = 0; j < positions.length; j++) {
     const i = positions[j] as number;
-    out[i] =
-      w.epc * scale(index.epc[i] as number, r.epc) +
-      w.conversionRate * scale(index.conversionRate[i] as number, r.conversionRate) +
-      w.userReward * scale(index.logReward[i] as number, r.userReward) +
-      w.payout * scale(index.logPayout[i] as number, r.payout);
+    out[i] = partialMetric(index, i, r, w);
   }
 }
 
-/** 10 ** 6, as round(_, 6) scales. */
-const MICRO = 10 ** 6;
-
 /**
- * The score the ranking sorts by — the metric (its first terms from `partial`) plus the
- * boosts, rounded to 6 decimals — for every position of `positions` into `out`, and the
- * unrounded metric into `metricOut`, in one loop: the same arithmetic in the same order as featuresOf, freshness through the same
- * memo, the user's affinity looked up once per category, and no call per offer, whose
- * double result optimized code would box (~16 KB of garbage a request over 500 offers).
+ * The score of every position of `positions` into `work.score`, and its unrounded metric
+ * into `work.metric` (both by catalog position), from the partial metrics in `partial`:
+ * freshness through the catalog's memo, the user's affinity looked up once per category.
+ * One loop writing typed arrays: the small functions it calls are
+ * inlined, where a call per offer returning a double out of optimized code would box it
+ * (~16 KB of garbage a request over 500 offers).
  */
 export function scoreAll(
   index: CatalogIndex,
@@ -155,58 +153,42 @@ export function scoreAll(
   partial: Float64Array,
   boost: Float64Array,
   input: ScoreInput,
-  out: Float64Array,
-  metricOut: Float64Array,
+  { score, metric: metricOut, affinity }: Work,
 ): void {
   const nowMs = input.now.getTime();
   const halfLife = input.model.freshnessHalfLifeDays;
-  const { done, value } = index.freshnessAt(nowMs, halfLife);
-  const affinity = index.scratch.affinity;
   index.categoryNames.forEach((c, k) => {
-    affinity[k] = affinityOf(c, input.affinity);
+    affinity[k] = affinityFeature(c, input.affinity);
   });
-  const { createdMs, categoryOf } = index;
-  const { freshness: wf, affinity: wa } = input.model.weights;
+  const { categoryOf } = index;
+  const w = input.model.weights;
   for (let j = 0; j < positions.length; j++) {
     const i = positions[j] as number;
-    let f = value[i] as number;
-    if (done[i] === 0) {
-      f = freshnessAt(nowMs, createdMs[i] as number, halfLife);
-      value[i] = f;
-      done[i] = 1;
-    }
-    const metric = (partial[i] as number) + wf * f + wa * (affinity[categoryOf[i] as number] as number);
+    const f = index.freshness(i, nowMs, halfLife);
+    const metric = metricOf(partial[i] as number, f, affinity[categoryOf[i] as number] as number, w);
     metricOut[i] = metric;
-    // round(x, 6), written out: a call would box its double argument and result.
-    out[i] = Math.round((metric + (boost[i] as number)) * MICRO) / MICRO;
+    score[i] = scoreOf(metric, boost[i] as number);
   }
 }
 
-/** The full breakdown of one offer's score, for the offers a response returns. */
+/**
+ * The features of the offer at position `i` (4 decimals) for a returned offer's breakdown,
+ * from the functions scoreAll's terms come from; its metric and score are scoreAll's own.
+ */
 export function featuresOf(
   index: CatalogIndex,
   i: number,
   r: ScoreRanges,
   input: ScoreInput,
-  boost: number,
-): ScoreBreakdown {
-  const f = features(index, i, r, input);
-  const metric = metricOf(f, input.model.weights);
+): RankingWeights {
+  const nowMs = input.now.getTime();
+  const halfLife = input.model.freshnessHalfLifeDays;
   return {
-    features: roundAll(f),
-    metric: round(metric, 6),
-    boost: round(boost, 6),
-    score: round(metric + boost, 6),
-  };
-}
-
-function roundAll(f: RankingWeights): RankingWeights {
-  return {
-    epc: round(f.epc, 4),
-    conversionRate: round(f.conversionRate, 4),
-    userReward: round(f.userReward, 4),
-    payout: round(f.payout, 4),
-    freshness: round(f.freshness, 4),
-    affinity: round(f.affinity, 4),
+    epc: round(epcFeature(index, i, r), 4),
+    conversionRate: round(conversionRateFeature(index, i, r), 4),
+    userReward: round(userRewardFeature(index, i, r), 4),
+    payout: round(payoutFeature(index, i, r), 4),
+    freshness: round(freshnessFeature(nowMs, index.createdMs[i] as number, halfLife), 4),
+    affinity: round(affinityFeature(index.categories[i] as string, input.affinity), 4),
   };
 }
