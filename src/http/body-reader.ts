@@ -82,6 +82,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
       if (hasBody(ctx) && ctx.get('Content-Type') !== '' && !ctx.is(JSON_TYPES)) {
+        ctx.set('Connection', 'close');
         throw new AppError(
           415,
           'UNSUPPORTED_MEDIA_TYPE',
@@ -93,6 +94,9 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
     try {
       await parse(ctx, async () => undefined);
     } catch (err) {
+      // The rest of the body may still be on the wire: this connection cannot carry
+      // another request (a kept-alive one stalled after a 413 on a chunked body).
+      ctx.set('Connection', 'close');
       throw asClientError(err);
     }
     return checked(ctx, next);

@@ -1,4 +1,10 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 
@@ -87,10 +93,22 @@ export function createHttpServer(
       // How often Node looks for connections past those timeouts (30 s by default, which
       // would let a slow body hold a connection for up to a minute).
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs, timeouts.requestMs),
+      // Node answers an HTTP/1.1 request without Host with a bare 400 of its own, with no
+      // body and no event to hook; Koa answers it like any other request instead (offerd
+      // reads no Host: links come from http.publicUrl).
+      requireHostHeader: false,
     },
     handler,
   );
   const once = new LogOncePer(60_000);
+  // Node's own answer to an Expect it cannot meet is a bare 417.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({
+      error: { code: 'EXPECTATION_FAILED', message: 'only Expect: 100-continue is supported' },
+    });
+    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+    res.end(body);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const code = typeof err.code === 'string' ? err.code : 'UNKNOWN';
     if (once.allow(code))
@@ -100,11 +118,14 @@ export function createHttpServer(
       return;
     }
     const answer = answerFor(code);
-    const { status, reason } = answer;
     const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
+    // A response to HEAD has no body: a client would read ours as garbage after it. The
+    // raw request is read for its method only, never logged.
+    const raw = (err as { rawPacket?: unknown }).rawPacket;
+    const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   });
   return server;

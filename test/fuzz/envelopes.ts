@@ -246,8 +246,10 @@ export function checkResponse(req: FuzzRequest, res: FuzzResponse): Violation[] 
     let problem = errorShape(fam, body, res, req);
     // Errors raised before routing (431, a parser 400) may use the neutral envelope; a path
     // spelled unlike the route may be a plain 404 of no API.
+    // A 431 is always decided by Node's parser before any route is known: a long URL or
+    // header value is as much a protocol error as many headers.
     const neutralOk =
-      (req.note.protocolError && neutralError(body) === null) ||
+      ((req.note.protocolError || status === 431) && neutralError(body) === null) ||
       (!req.note.canonicalPath && neutralError(body) === null && !raisedByRoute(body)) ||
       // /ab/track and /ab/getPersonalizedBanner share /ab/: a path under it that is neither is the banner API's 404.
       (fam === 'track' && !req.note.canonicalPath && status === 404 && bannerError(body) === null);
