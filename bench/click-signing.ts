@@ -51,7 +51,8 @@ const json = new PersonalizedJson();
 const results: string[] = [];
 for (const size of [20, 100]) {
   const r = ranking(size);
-  if (r.offers.length !== size) throw new Error(`the demo catalog ranks ${r.offers.length} offers, not ${size}`);
+  if (r.offers.length !== size)
+    throw new Error(`the demo catalog ranks ${r.offers.length} offers, not ${size}`);
   const iterations = Math.round(100_000 / size);
   const perResponse: number[] = [];
   let bytes = 0;
