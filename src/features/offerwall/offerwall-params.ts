@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Platform } from '../../domain/offerwall/offer.js';
+import { CLICK_GROUP } from '../../domain/offerwall/signatures.js';
 import { AppError, type FieldProblem } from '../../http/app-error.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -9,6 +10,8 @@ const ASCII = /^[\x20-\x7e]+$/;
 const INTEGER = /^[0-9]+$/;
 const NUMBER = /^[0-9]+(\.[0-9]+)?$/;
 const VERSION = /^[0-9]+(\.[0-9]+){0,2}$/;
+/** A positive integer as offerd writes one: no sign, no leading zero, at most 16 digits. */
+const ID = /^[1-9][0-9]{0,15}$/;
 
 /** Reads query parameters and collects every problem, so one 400 names them all. */
 class Params {
@@ -45,6 +48,28 @@ class Params {
       return this.problem(name, `${name} must be printable ASCII of at most ${maxLength} characters`);
     }
     return v;
+  }
+
+  /**
+   * Comma-separated distinct positive integers (at most `max` of them, each at most
+   * MAX_SAFE_INTEGER), written as offerd writes them: nothing else, not even a space.
+   */
+  idList(name: string, max: number): number[] | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    const bad = () =>
+      this.problem(name, `${name} must be 1 to ${max} distinct offer ids separated by commas`);
+    // 16 digits and a comma per id: a longer value is refused before it is split.
+    if (v.length > 17 * max) return bad();
+    const parts = v.split(',');
+    if (parts.length > max) return bad();
+    const ids: number[] = [];
+    for (const part of parts) {
+      const id = Number(part);
+      if (!ID.test(part) || id > Number.MAX_SAFE_INTEGER || ids.includes(id)) return bad();
+      ids.push(id);
+    }
+    return ids;
   }
 
   number(name: string): number | undefined {
@@ -127,6 +152,8 @@ export interface ClickQuery {
   wall: number;
   uid: string;
   offer: number;
+  /** The offer ids of the link's group (its signature covers them); null on a legacy link. */
+  offers: number[] | null;
   sid3: string | null;
   /** Unix seconds from which the link is refused; null on a legacy link (signed before links expired). */
   exp: number | null;
@@ -141,6 +168,7 @@ export function parseClickQuery(query: Query): ClickQuery {
   const wall = p.integer('wall', 1, MAX_WALL, true);
   const uid = p.text('uid', 128, true);
   const offer = p.integer('offer', 1, Number.MAX_SAFE_INTEGER, true);
+  const offers = p.idList('offers', CLICK_GROUP);
   const sid3 = p.text('sid3', 256);
   const exp = p.integer('exp', 0, MAX_EXP);
   const sig = p.text('sig', 128, true);
@@ -149,6 +177,7 @@ export function parseClickQuery(query: Query): ClickQuery {
     wall: wall as number,
     uid: uid as string,
     offer: offer as number,
+    offers: offers ?? null,
     sid3: sid3 ?? null,
     exp: exp ?? null,
     sig: sig as string,

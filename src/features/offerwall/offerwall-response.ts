@@ -1,6 +1,6 @@
 import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
 import type { CatalogOffer } from '../../domain/offerwall/offer.js';
-import { signClick } from '../../domain/offerwall/signatures.js';
+import { CLICK_GROUP, ClickSigner, clickGroupIds } from '../../domain/offerwall/signatures.js';
 import type { WallInfo } from './offerwall-service.js';
 
 export interface RenderOptions {
@@ -17,14 +17,35 @@ export interface RenderOptions {
   bidFloor: number | null;
 }
 
-/** The complete, user-specific tracking link: offerd's click endpoint, signed, valid until `exp`. */
-export function clickUrl(o: RenderOptions, offerId: number): string {
-  const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3, exp: o.exp };
-  const q = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid, offer: String(offerId) });
-  if (o.sid3 !== null) q.set('sid3', o.sid3);
-  q.set('exp', String(o.exp));
-  q.set('sig', signClick(o.wall.secrets.clickSecret, link));
-  return `${o.baseUrl}/api/v1/click?${q.toString()}`;
+/** What the click links of one group of offers share: the ids they list and their one signature. */
+export interface SignedClickGroup {
+  offerIds: readonly number[];
+  sig: string;
+}
+
+/** Signs the links of one group of consecutive offers (at most CLICK_GROUP), once for all of them. */
+export function signClickGroup(
+  o: RenderOptions,
+  offerIds: readonly number[],
+  signer: ClickSigner,
+): SignedClickGroup {
+  const ids = clickGroupIds(offerIds);
+  const group = { wallId: o.wall.wallId, uid: o.uid, sid3: o.sid3, exp: o.exp, offerIds: ids };
+  return { offerIds: ids, sig: signer.sign(group) };
+}
+
+/**
+ * The complete, user-specific tracking link of one offer of `group`: offerd's click
+ * endpoint, valid until `exp`, with the group's ids and signature.
+ */
+export function clickUrl(o: RenderOptions, offerId: number, group: SignedClickGroup): string {
+  const head = new URLSearchParams({ wall: String(o.wall.wallId), uid: o.uid, offer: String(offerId) });
+  const tail = new URLSearchParams();
+  if (o.sid3 !== null) tail.set('sid3', o.sid3);
+  tail.set('exp', String(o.exp));
+  tail.set('sig', group.sig);
+  // Digits and commas need no escaping (URLSearchParams would write each comma as %2C).
+  return `${o.baseUrl}/api/v1/click?${head}&offers=${group.offerIds.join(',')}&${tail}`;
 }
 
 /** An offer's catalog fields, the same for every user, in the contract's order. */
@@ -66,8 +87,8 @@ function userFields(r: RankedOffer, o: RenderOptions, url: string): Record<strin
   };
 }
 
-function renderOffer(r: RankedOffer, o: RenderOptions): Record<string, unknown> {
-  return { ...catalogFields(r.offer), ...userFields(r, o, clickUrl(o, r.offer.offer_id)) };
+function renderOffer(r: RankedOffer, o: RenderOptions, group: SignedClickGroup): Record<string, unknown> {
+  return { ...catalogFields(r.offer), ...userFields(r, o, clickUrl(o, r.offer.offer_id, group)) };
 }
 
 /** The body's fields before `offers`. */
@@ -87,5 +108,14 @@ export function envelope(ranking: Ranking, o: RenderOptions): Record<string, unk
 
 /** The 200 body of the personalized endpoint, in the contract's field order. */
 export function renderPersonalized(ranking: Ranking, o: RenderOptions): Record<string, unknown> {
-  return { ...envelope(ranking, o), offers: ranking.offers.map((r) => renderOffer(r, o)) };
+  const signer = new ClickSigner(o.wall.secrets.clickSecret);
+  const ids = ranking.offers.map((r) => r.offer.offer_id);
+  const groups: SignedClickGroup[] = [];
+  for (let start = 0; start < ids.length; start += CLICK_GROUP) {
+    groups.push(signClickGroup(o, ids.slice(start, start + CLICK_GROUP), signer));
+  }
+  const offers = ranking.offers.map((r, n) =>
+    renderOffer(r, o, groups[Math.floor(n / CLICK_GROUP)] as SignedClickGroup),
+  );
+  return { ...envelope(ranking, o), offers };
 }

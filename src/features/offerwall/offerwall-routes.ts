@@ -90,6 +90,7 @@ async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
     wall,
     uid: q.uid,
     offerId: q.offer,
+    offerIds: q.offers,
     sid3: q.sid3,
     exp: q.exp,
     sig: q.sig,

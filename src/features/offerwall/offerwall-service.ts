@@ -73,6 +73,8 @@ export interface ClickInput {
   wall: WallInfo;
   uid: string;
   offerId: number;
+  /** The offer ids of the link's group; null on a legacy link (no `offers`). */
+  offerIds: readonly number[] | null;
   sid3: string | null;
   /** Null on a legacy link (no `exp`). */
   exp: number | null;

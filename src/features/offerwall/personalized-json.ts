@@ -1,7 +1,7 @@
 import type { RankedOffer, Ranking } from '../../domain/offerwall/decide.js';
 import type { CatalogOffer } from '../../domain/offerwall/offer.js';
-import { ClickSigner } from '../../domain/offerwall/signatures.js';
-import { catalogFields, envelope, type RenderOptions } from './offerwall-response.js';
+import { CLICK_GROUP, ClickSigner } from '../../domain/offerwall/signatures.js';
+import { catalogFields, envelope, type RenderOptions, signClickGroup } from './offerwall-response.js';
 
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
@@ -84,7 +84,6 @@ class BodyWriter {
 }
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
-const SIG_HEX = 64;
 type Status = 'in_progress' | 'completed' | null;
 const STATUSES: readonly Status[] = [null, 'in_progress', 'completed'];
 
@@ -118,8 +117,8 @@ interface CatalogPart {
 interface LinkParts {
   /** `,"click_url":"<base>/api/v1/click?wall=…&uid=…&offer=`, with and without the comma. */
   open: [Buffer, Buffer];
-  /** `&sid3=…&exp=…&sig=` (no sid3 when there is none). */
-  sig: Buffer;
+  /** `&sid3=…&exp=…&sig=` (no sid3 when there is none), for every group's tail. */
+  sig: string;
   signer: ClickSigner;
 }
 
@@ -138,7 +137,8 @@ function offerInUrl(offerId: number): string {
  * renderPersonalized, serialized — the same bytes as `JSON.stringify` of it, built
  * faster: each catalog offer's fields are serialized once per catalog (the offer
  * objects are frozen and replaced whole by a sync), the click links share one
- * prefix and one prepared HMAC key, and the body is assembled in one buffer.
+ * prefix and one prepared HMAC key, each group of CLICK_GROUP links one signature
+ * and one written tail, and the body is assembled in one buffer.
  * test/features/offerwall/offerwall-json.test.ts holds it to JSON.stringify(renderPersonalized(...)).
  */
 export class PersonalizedJson {
@@ -175,9 +175,26 @@ export class PersonalizedJson {
     const open = `"click_url":"${escaped(`${o.baseUrl}/api/v1/click?${head}&offer=`)}`;
     return {
       open: [Buffer.from(`,${open}`, 'utf8'), Buffer.from(open, 'utf8')],
-      sig: Buffer.from(`${escaped(sid3)}${exp}&sig=`, 'utf8'),
+      sig: `${escaped(sid3)}${exp}&sig=`,
       signer: this.signer(o.wall.secrets.clickSecret),
     };
+  }
+
+  /**
+   * `&offers=…&sid3=…&exp=…&sig=<hex>`, what every link of the group of offers from
+   * `start` ends with: the group is signed here, once for all its links.
+   */
+  private groupTail(
+    offers: readonly RankedOffer[],
+    start: number,
+    o: RenderOptions,
+    links: LinkParts,
+  ): Buffer {
+    const end = Math.min(start + CLICK_GROUP, offers.length);
+    const ids: number[] = [];
+    for (let n = start; n < end; n++) ids.push((offers[n] as RankedOffer).offer.offer_id);
+    const group = signClickGroup(o, ids, links.signer);
+    return Buffer.from(`&offers=${group.offerIds.join(',')}${links.sig}${group.sig}`, 'utf8');
   }
 
   render(ranking: Ranking, o: RenderOptions): Buffer {
@@ -186,12 +203,16 @@ export class PersonalizedJson {
     out.text(`${head.slice(0, -1)},"offers":[`);
     const links = this.linkParts(o);
     const { offers } = ranking;
+    let tail: Buffer | undefined;
     for (let n = 0; n < offers.length; n++) {
       const r = offers[n] as RankedOffer;
+      if (n % CLICK_GROUP === 0) tail = this.groupTail(offers, n, o, links);
       const part = this.catalogPart(r.offer);
       out.bytes(part.open);
       out.bytes(links.open[part.empty ? 1 : 0]);
-      this.userFields(out, r, o, links);
+      out.text(offerInUrl(r.offer.offer_id));
+      out.bytes(tail as Buffer);
+      this.userFields(out, r, o);
       out.text(n + 1 < offers.length ? '},' : '}');
     }
     out.text(']}');
@@ -199,16 +220,10 @@ export class PersonalizedJson {
     return out.body();
   }
 
-  /** The user fields of one offer after `"click_url":"<prefix>`, as JSON.stringify(userFields(...)) writes them. */
-  private userFields(out: BodyWriter, r: RankedOffer, o: RenderOptions, links: LinkParts): void {
+  /** The user fields of one offer after its click URL, as JSON.stringify(userFields(...)) writes them. */
+  private userFields(out: BodyWriter, r: RankedOffer, o: RenderOptions): void {
     const status = r.progress?.status ?? null;
     const known = status === null || status === 'in_progress' || status === 'completed';
-    const offerId = r.offer.offer_id;
-    out.text(offerInUrl(offerId));
-    out.bytes(links.sig);
-    const link = { wallId: o.wall.wallId, uid: o.uid, offerId, sid3: o.sid3, exp: o.exp };
-    out.ensure(SIG_HEX);
-    out.at += out.buf.write(links.signer.sign(link), out.at, 'latin1');
     const flags = known ? FLAGS[flagsIndex(r.eligible, status)] : undefined;
     const userStatus = known ? USER_STATUS.get(status) : undefined;
     if (flags && userStatus) {

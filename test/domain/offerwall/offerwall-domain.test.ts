@@ -12,7 +12,7 @@ import { userHistory } from '../../../src/domain/offerwall/progress.js';
 import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
 import { applyEffects } from '../../../src/domain/offerwall/rule-effects.js';
 import {
-  type LegacyClickLink,
+  type ClickLinkInput,
   signClick,
   verifyClick,
   verifyPostback,
@@ -226,17 +226,21 @@ test('bans: user before IP, per wall, CIDR through the matcher', (t) => {
 });
 
 test('signatures: any changed field or secret fails verification', (t) => {
-  const link = { wallId: 1001, uid: 'u1', offerId: 5, sid3: 's', exp: 1_798_761_600 }; // 2027-01-01
-  const sig = signClick('secret-1', link);
+  const group = { wallId: 1001, uid: 'u1', sid3: 's', exp: 1_798_761_600, offerIds: [5, 8] }; // 2027-01-01
+  const link = { ...group, offerId: 5 };
+  const sig = signClick('secret-1', group);
   const before = new Date('2026-12-01T00:00:00Z');
-  const verify = (secret: string, l: Partial<LegacyClickLink> & { exp?: number | null }, s = sig) =>
+  const verify = (secret: string, l: Partial<ClickLinkInput>, s = sig) =>
     verifyClick(secret, { ...link, ...l }, s, before, null);
   t.is(verify('secret-1', link), 'valid');
   t.is(verify('secret-2', link), 'invalid');
+  t.is(verify('secret-1', { ...link, offerId: 8 }), 'valid', 'another offer of the group');
   t.is(verify('secret-1', { ...link, offerId: 6 }), 'invalid');
+  t.is(verify('secret-1', { ...link, offerId: 6, offerIds: [6, 8] }), 'invalid');
   t.is(verify('secret-1', { ...link, sid3: null }), 'invalid');
   t.is(verify('secret-1', { ...link, exp: link.exp + 1 }), 'invalid');
   t.is(verify('secret-1', { exp: null }), 'invalid', 'a link without exp is no legacy link');
+  t.is(verify('secret-1', { exp: null, offerIds: null }), 'invalid', 'nor one without exp and offers');
   t.is(verify('secret-1', link, sig.slice(0, 63)), 'invalid');
   t.false(
     verifyPostback(

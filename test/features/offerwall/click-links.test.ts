@@ -66,17 +66,112 @@ test('a forged Host never reaches click links: http.publicUrl, even behind a tru
   t.true(body.offers.every((o) => o.click_url.startsWith('https://offers.example.com/api/v1/click?')));
 });
 
-test('click links carry exp (now + 30 days) under an HMAC-SHA256 signature checked with node:crypto', async (t) => {
+/** The HMAC-SHA256 a click link should carry, computed here from its own parameters. */
+function expectedSig(q: URLSearchParams): string {
+  const message = ['v2', ...['wall', 'uid', 'sid3', 'exp', 'offers'].map((k) => q.get(k) ?? '')].join('\n');
+  return createHmac('sha256', CLICK_SECRET).update(message).digest('hex');
+}
+
+test('click links carry exp (now + 30 days) and their group, under an HMAC-SHA256 checked with node:crypto', async (t) => {
   const c = clock('2026-12-01T10:00:00.500Z');
   const h = await startOfferwall(t, { now: c.now });
   const { body } = await h.json<PersonalizedJson>(LIST);
+  t.is(body.offers.length, 20);
+  const ids = body.offers.map((o) => o.offer_id).join(',');
   for (const o of body.offers) {
-    const q = new URL(o.click_url).searchParams;
-    t.deepEqual([...q.keys()], ['wall', 'uid', 'offer', 'sid3', 'exp', 'sig']);
+    const url = new URL(o.click_url);
+    const q = url.searchParams;
+    t.deepEqual([...q.keys()], ['wall', 'uid', 'offer', 'offers', 'sid3', 'exp', 'sig']);
+    t.is(q.get('offer'), String(o.offer_id));
+    t.is(q.get('offers'), ids, 'one group: every offer of the response, in its order');
+    t.true(url.search.includes(`&offers=${ids}&`), 'commas as they are, not %2C');
     t.is(q.get('exp'), String(Math.floor((c.now().getTime() + 30 * DAY) / 1000)));
-    const message = ['wall', 'uid', 'offer', 'sid3', 'exp'].map((k) => q.get(k)).join('\n');
-    t.is(q.get('sig'), createHmac('sha256', CLICK_SECRET).update(message).digest('hex'));
+    t.is(q.get('sig'), expectedSig(q));
   }
+});
+
+test('a 60-offer response has 3 signatures, one per group of 25 consecutive links, each checked with node:crypto', async (t) => {
+  const h = await startOfferwall(t);
+  const { body } = await h.json<PersonalizedJson>(LIST.replace('numoffers=20', 'numoffers=60'));
+  t.is(body.offers.length, 60);
+  const links = body.offers.map((o) => new URL(o.click_url).searchParams);
+  const groups = [links.slice(0, 25), links.slice(25, 50), links.slice(50)];
+  t.is(new Set(links.map((q) => q.get('sig'))).size, 3);
+  groups.forEach((group, g) => {
+    const ids = body.offers.slice(25 * g, 25 * g + group.length).map((o) => o.offer_id);
+    for (const q of group) {
+      t.is(q.get('offers'), ids.join(','), `group ${g}`);
+      t.is(q.get('sig'), group[0]?.get('sig') ?? null, `group ${g} shares one signature`);
+      t.is(q.get('sig'), expectedSig(q));
+    }
+  });
+});
+
+test('a link names one offer of its list: another id of the list is that offer, any other id or list is 403', async (t) => {
+  const h = await startOfferwall(t);
+  const [first, second] = (await h.json<PersonalizedJson>(LIST)).body.offers;
+  if (!first || !second) throw new Error('the demo wall has offers for u-1');
+  const url = new URL(first.click_url);
+  const ids = url.searchParams.get('offers')?.split(',') ?? [];
+  const other = (await h.json<PersonalizedJson>(LIST.replace('numoffers=20', 'numoffers=60'))).body.offers
+    .map((o) => String(o.offer_id))
+    .find((id) => !ids.includes(id));
+  if (!other) throw new Error('the demo wall has more than 20 offers for u-1');
+  const forged = (params: Record<string, string>) => {
+    const u = new URL(url);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    return click(u);
+  };
+  const tampered: Record<string, string>[] = [
+    { offer: other },
+    { offer: other, offers: [...ids, other].join(',') },
+    { offer: other, offers: [other, ...ids.slice(1)].join(',') },
+    { offers: ids.slice(0, -1).join(',') },
+    { offers: [...ids].reverse().join(',') },
+  ];
+  for (const params of tampered) {
+    const res = await forged(params);
+    t.is(res.status, 403, JSON.stringify(params));
+    t.like(await res.json(), { error: { code: 'INVALID_SIGNATURE' } });
+  }
+  const noList = new URL(url);
+  noList.searchParams.delete('offers');
+  t.is((await click(noList)).status, 403, 'exp without offers: no link of ours');
+  // The same response's second offer, through the first offer's link: what its own link does.
+  t.is((await forged({ offer: String(second.offer_id) })).status, 302);
+  const after = (await h.json<PersonalizedJson>(LIST)).body.offers;
+  t.true(after.find((o) => o.offer_id === second.offer_id)?.in_progress);
+  t.false(after.find((o) => o.offer_id === first.offer_id)?.in_progress);
+});
+
+test('a malformed offers list is 400 INVALID_PARAMETER', async (t) => {
+  const h = await startOfferwall(t);
+  const url = new URL((await h.json<PersonalizedJson>(LIST)).body.offers[0]?.click_url ?? '');
+  const offer = url.searchParams.get('offer') ?? '';
+  const many = Array.from({ length: 26 }, (_, k) => String(k + 1));
+  for (const offers of [
+    `${offer},`,
+    `,${offer}`,
+    `${offer},,1`,
+    `${offer},${offer}`,
+    `0${offer}`,
+    `${offer},0`,
+    `${offer},-1`,
+    `${offer}, 2`,
+    `${offer},1.5`,
+    `${offer},9007199254740992`,
+    `${offer},x`,
+    [offer, ...many.slice(1)].join(','),
+    `${offer},${'1'.repeat(500)}`,
+  ]) {
+    const u = new URL(url);
+    u.searchParams.set('offers', offers);
+    const res = await click(u);
+    t.is(res.status, 400, offers);
+    t.like(await res.json(), { error: { code: 'INVALID_PARAMETER', fields: [{ field: 'offers' }] } });
+  }
+  const twice = new URL(`${url.toString()}&offers=${offer}`);
+  t.is((await click(twice)).status, 400, 'offers given twice');
 });
 
 test('a link works until its exp, then answers 410 LINK_EXPIRED and records nothing', async (t) => {

@@ -4,6 +4,7 @@ import { rankOffers } from '../../../src/domain/offerwall/decide.js';
 import type { OfferPage } from '../../../src/domain/offerwall/offer.js';
 import type { OfferProgress, ProgressStatus } from '../../../src/domain/offerwall/progress.js';
 import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
+import { CLICK_GROUP } from '../../../src/domain/offerwall/signatures.js';
 import {
   clickUrl,
   type RenderOptions,
@@ -69,7 +70,8 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
   );
   // Completed offers come after every earnable one: a limit that keeps them all.
   const ranking = rankOffers({ ...input, progress, limit: 500 });
-  t.true(ranking.offers.length > 10);
+  t.true(ranking.offers.length > 2 * CLICK_GROUP, 'several groups of click links, the last one short');
+  t.not(ranking.offers.length % CLICK_GROUP, 0);
   const seen = new Set(ranking.offers.map((r) => `${r.eligible}:${r.progress?.status ?? null}`));
   t.deepEqual([...seen].sort(), ['false:completed', 'true:in_progress', 'true:null', 'true:paused']);
   let checked = 0;
@@ -117,8 +119,20 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
   t.is(json.render(empty, o).toString('utf8'), JSON.stringify(renderPersonalized(empty, o)));
   // After a small body the next one starts small and has to grow several times.
   t.is(json.render(ranking, o).toString('utf8'), JSON.stringify(renderPersonalized(ranking, o)));
-  t.regex(
-    clickUrl(o, 10161),
-    /^http:\/\/h\/api\/v1\/click\?wall=1001&uid=x&offer=10161&exp=1767225600&sig=[0-9a-f]{64}$/,
+  t.is(
+    clickUrl(o, 10161, { offerIds: [10042, 10161], sig: 'f00d' }),
+    'http://h/api/v1/click?wall=1001&uid=x&offer=10161&offers=10042,10161&exp=1767225600&sig=f00d',
   );
+  // An id no click can name (beyond 2^53) keeps its link, and stays out of its group's list.
+  const odd = {
+    ...ranking,
+    offers: ranking.offers.map((r, k) => (k === 3 ? { ...r, offer: { ...r.offer, offer_id: 1e21 } } : r)),
+  };
+  const oddBody = json.render(odd, o).toString('utf8');
+  t.is(oddBody, JSON.stringify(renderPersonalized(odd, o)));
+  const oddLink = new URL(
+    (JSON.parse(oddBody) as { offers: { click_url: string }[] }).offers[3]?.click_url ?? '',
+  );
+  t.is(oddLink.searchParams.get('offer'), '1e+21');
+  t.is(oddLink.searchParams.get('offers')?.split(',').length, CLICK_GROUP - 1);
 });
