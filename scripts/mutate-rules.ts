@@ -2,7 +2,7 @@
  * npm run mutate-rules [-- --edits N --seed S]: a real offerd process (watcher on) on a
  * copy of rules/, N random bad and valid edits of its rule files under continuous traffic
  * on all three APIs. Prints the figures; exits 1 if a request failed, the service was not
- * ready, a bad edit went live or a valid one did not. See README "A broken change".
+ * ready, a bad edit went live or a valid one did not. See docs/rules.md, "A broken change".
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

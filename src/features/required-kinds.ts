@@ -4,7 +4,7 @@ import type { RequiredKind } from '../rules/required-kinds.js';
 /**
  * The rule kinds an app's APIs cannot serve without: Banner for an app with a banner key,
  * Journeys for one with a journeys key, Offerwall for one with walls. A snapshot without
- * one of them is refused (README: "A broken change"). A disabled app serves no API.
+ * one of them is refused (docs/rules.md: "A broken change"). A disabled app serves no API.
  */
 export function requiredKinds(app: AppConfig | undefined): RequiredKind[] {
   if (app?.status !== 'active') return [];

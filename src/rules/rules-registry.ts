@@ -54,7 +54,7 @@ export interface RulesRegistryOptions {
   apps?: readonly string[];
   /**
    * The kinds an app's APIs need: a snapshot without one of them is refused like an
-   * invalid file (README: "A broken change"). None when absent.
+   * invalid file (docs/rules.md: "A broken change"). None when absent.
    */
   requiredKinds?: (appId: string) => readonly RequiredKind[];
 }
@@ -103,7 +103,7 @@ export class RulesRegistry {
     return [...new Set([...(this.options.apps ?? []), ...found])].sort();
   }
 
-  /** Re-activates an earlier snapshot from the app's history and pins it (see README: Rollback). */
+  /** Re-activates an earlier snapshot from the app's history and pins it (see docs/rules.md: rollback). */
   async rollback(appId: string, hash: string): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
     const target = state?.history.find(hash);

@@ -87,7 +87,7 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * resolves; what a render counts (the visit: first/last seen, renders; the exposure) is
  * written behind, within 5 seconds — rewriting a shard on every render was most of a
  * render's latency (20 ms → 5 ms measured), and awaiting the exposure file's fsync then
- * bound a loaded server's throughput (see README).
+ * bound a loaded server's throughput (see docs/performance.md).
  * Everything is indexed in memory; every check-and-write runs without an await in
  * between, so concurrent requests of one process cannot break the invariants.
  */
