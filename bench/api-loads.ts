@@ -55,6 +55,8 @@ export interface ApiFigures {
   errors: number;
   floorRps: number;
   floorP99: number;
+  /** The floor's p99, median of the rounds: the p99 budget is relative to it. */
+  floorP99Median: number;
   /** Median over the rounds of API req/s ÷ the floor's in the same round. */
   ratio: number;
   roundRatios: number[];
@@ -160,6 +162,7 @@ export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: stri
     errors: apiRuns.reduce((n, x) => n + x.errors, 0),
     floorRps: Math.round(floorRps),
     floorP99: Math.max(...floorRuns.map((x) => x.p99)),
+    floorP99Median: median(floorRuns.map((x) => x.p99)),
     ratio: median(roundRatios),
     roundRatios,
     runs,

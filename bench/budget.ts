@@ -4,7 +4,12 @@ import type { ReloadFigures } from './reload-check.js';
 
 export const BUDGET = {
   minRatio: 0.25,
-  maxP99Ms: 25,
+  /**
+   * p99 at most this many times the floor's p99 (medians of the rounds), measured in the
+   * same run: an absolute bound (it was 25 ms) failed whenever the shared host was slow,
+   * the floor's own p99 included (24–30 ms in such a run, 4 ms in a quiet one).
+   */
+  maxP99OfFloor: 3,
   maxReloadMs: 500,
   maxRssMb: 500,
 } as const;
@@ -17,7 +22,10 @@ export interface Check {
 const check = (ok: boolean, what: string): Check => ({ ok, line: `${ok ? 'PASS' : 'FAIL'} ${what}` });
 
 export function checkBudget(
-  apis: readonly Pick<ApiFigures, 'api' | 'ratio' | 'p99' | 'p99Worst' | 'non2xx' | 'errors'>[],
+  apis: readonly Pick<
+    ApiFigures,
+    'api' | 'ratio' | 'p99' | 'p99Worst' | 'floorP99Median' | 'non2xx' | 'errors'
+  >[],
   reload: ReloadFigures | null,
   rssMb: number,
 ): Check[] {
@@ -34,8 +42,8 @@ export function checkBudget(
     );
     checks.push(
       check(
-        a.p99 <= BUDGET.maxP99Ms,
-        `${a.api}: p99 ${a.p99} ms <= ${BUDGET.maxP99Ms} ms (median of the rounds; worst ${a.p99Worst} ms)`,
+        a.p99 <= BUDGET.maxP99OfFloor * a.floorP99Median,
+        `${a.api}: p99 ${a.p99} ms <= ${BUDGET.maxP99OfFloor} × the floor's ${a.floorP99Median} ms (medians of the rounds; worst ${a.p99Worst} ms)`,
       ),
     );
   }
