@@ -39,6 +39,8 @@ interface AppState {
   lastError: RulesError | null;
   pinned: { hash: string; pendingHash: string | null } | null;
   history: RulesHistory;
+  /** The content hash of the files the last load read (null: none, or they were unreadable). */
+  seenHash: string | null;
   /** Reloads of one app run one after another, never interleaved. */
   queue: Promise<unknown>;
 }
@@ -85,6 +87,20 @@ export class RulesRegistry {
   /** True once every known app has an active snapshot. */
   ready(): boolean {
     return this.apps.size > 0 && [...this.apps.values()].every((s) => s.current !== undefined);
+  }
+
+  /**
+   * Whether the app's files on disk differ from what its last load read: a change nobody
+   * reloaded yet (the file watcher's safety net, rules-watcher.ts).
+   */
+  async changedOnDisk(appId: string): Promise<boolean> {
+    let hash: string | null;
+    try {
+      hash = filesHash(await readAppFiles(this.options.rulesDir, appId));
+    } catch {
+      hash = null;
+    }
+    return hash !== this.state(appId).seenHash;
   }
 
   appIds(): string[] {
@@ -136,6 +152,7 @@ export class RulesRegistry {
         lastError: null,
         pinned: null,
         history: new RulesHistory(this.options.historySize ?? 10),
+        seenHash: null,
         queue: Promise.resolve(),
       };
       this.apps.set(appId, s);
@@ -158,9 +175,11 @@ export class RulesRegistry {
     try {
       files = await readAppFiles(this.options.rulesDir, appId);
     } catch (err) {
+      state.seenHash = null;
       return this.fail(appId, state, null, [this.unreadable(appId, err as NodeJS.ErrnoException)], ms());
     }
     const hash = filesHash(files);
+    state.seenHash = hash;
     const explicit = reason === 'reload' || reason === 'start';
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.

@@ -110,6 +110,31 @@ test('the watcher picks up a rename-over save within 2 seconds, and ignores edit
   t.is(statusOf(registry)?.lastError, null);
 });
 
+test('a change the watcher never reported is reloaded by the reconcile, and the watch is made anew', async (t) => {
+  const { registry, file, bump } = await setup(t);
+  const watcher = new RulesWatcher(registry, silentLogger, 100, 300);
+  await watcher.start();
+  t.teardown(() => watcher.close());
+  t.false(await registry.changedOnDisk('demo'));
+  // What inotify does under load: events stop coming. The chokidar watch is closed behind
+  // the watcher's back, so only the reconcile can see the next save.
+  await (watcher as unknown as { watcher: { close(): Promise<void> } }).watcher.close();
+  await writeFile(file, bump(88));
+  t.true(await registry.changedOnDisk('demo'));
+  const waitFor = async (version: string) => {
+    const deadline = Date.now() + 3000;
+    while (!registry.current('demo')?.version.includes(version) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return registry.current('demo')?.version ?? '';
+  };
+  t.regex(await waitFor('segments:88'), /segments:88/);
+  // Later saves go live too (the watch was made anew).
+  await writeFile(file, bump(89));
+  t.regex(await waitFor('segments:89'), /segments:89/);
+  t.false(await registry.changedOnDisk('demo'));
+});
+
 test('concurrent reloads of one app run one after another', async (t) => {
   const { registry, file, bump } = await setup(t);
   await writeFile(file, bump(9));
