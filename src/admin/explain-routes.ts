@@ -29,7 +29,31 @@ export function explainRoutes(
     if (body?.now !== undefined && Number.isNaN(Date.parse(String(body.now)))) {
       fields.push({ field: 'now', message: 'an ISO 8601 date-time' });
     }
+    if (
+      body?.state !== undefined &&
+      (body.state === null || typeof body.state !== 'object' || Array.isArray(body.state))
+    ) {
+      fields.push({ field: 'state', message: 'an object' });
+    }
     if (fields.length > 0) throw new AppError(400, 'INVALID_INPUT', 'Invalid input', fields);
-    ctx.body = await explainDecision(snapshot, app, body.api as FixtureApi, body as ExplainContext, runners);
+    try {
+      ctx.body = await explainDecision(
+        snapshot,
+        app,
+        body.api as FixtureApi,
+        body as ExplainContext,
+        runners,
+      );
+    } catch (err) {
+      // The case runners refuse a state or request they cannot build (a progress entry for an
+      // offer not in the wall, a malformed event) by throwing, as they do for a fixture file:
+      // here that is the caller's input, not our fault.
+      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+        {
+          field: 'state',
+          message: `cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      ]);
+    }
   });
 }

@@ -243,3 +243,21 @@ test('a body that does not arrive in time gets a JSON 408', async (t) => {
   t.like(JSON.parse(res.body), { error: { code: 'REQUEST_TIMEOUT' } });
   t.true(Date.now() - started < 5_000);
 });
+
+test('admin explain refuses a state it cannot evaluate with a 400 naming it, never a 500 (found by the fuzz suite)', async (t) => {
+  const s = await startTestService(t);
+  const explain = (body: unknown) =>
+    s.fetch('/admin/apps/demo/explain', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const request = { userId: 'u-1', offerId: '8622' };
+  for (const state of ['\u0000', [], 1, { assignments: 'x' }, { events: [null] }, { firstSeenAt: {} }]) {
+    const res = await explain({ api: 'banner', request, state, now: '2026-11-20T12:00:00Z' });
+    t.is(res.status, 400, JSON.stringify(state));
+    t.like(await res.json(), { error: { code: 'INVALID_INPUT', fields: [{ field: 'state' }] } });
+  }
+  const ok = await explain({ api: 'banner', request, now: '2026-11-20T12:00:00Z' });
+  t.is(ok.status, 200);
+});
