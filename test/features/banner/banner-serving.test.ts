@@ -106,6 +106,13 @@ test('serving decides exactly as explaining, on 600 random users and requests of
         .map((o) => o.id),
     );
   }
+  // The random users and requests reached every kind of decision, or the comparison proves
+  // little (DEFAULT cannot happen here: the demo rules always have a default banner).
+  t.deepEqual(
+    [...seen].sort(),
+    ['CONTROL', 'MATCH', 'NO_MATCH', 'new', 'none', 'stored'],
+    'every reason and every kind of experiment choice was compared',
+  );
   t.deepEqual(
     await stores[1].tallies(APP, 'payer-upsell', 1),
     await stores[0].tallies(APP, 'payer-upsell', 1),
