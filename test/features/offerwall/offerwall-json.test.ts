@@ -5,12 +5,9 @@ import type { OfferPage } from '../../../src/domain/offerwall/offer.js';
 import type { OfferProgress, ProgressStatus } from '../../../src/domain/offerwall/progress.js';
 import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
 import { CLICK_GROUP } from '../../../src/domain/offerwall/signatures.js';
-import {
-  clickUrl,
-  type RenderOptions,
-  renderPersonalized,
-} from '../../../src/features/offerwall/offerwall-response.js';
+import type { RenderOptions } from '../../../src/features/offerwall/offerwall-response.js';
 import { PersonalizedJson } from '../../../src/features/offerwall/personalized-json.js';
+import { clickUrl, renderPersonalized } from '../../helpers/reference-offerwall-json.js';
 
 // The route sends PersonalizedJson's text; it must be exactly JSON.stringify of the
 // documented object, whatever the user id, sid3 and options.
