@@ -19,6 +19,7 @@ import type { Targeting } from '../src/domain/offerwall/eligibility.js';
 import type { CatalogOffer, OfferPage } from '../src/domain/offerwall/offer.js';
 import type { OfferProgress } from '../src/domain/offerwall/progress.js';
 import type { RuleEffect } from '../src/domain/offerwall/rule-effects.js';
+import { progressRecord } from '../test/helpers/random-ranking.js';
 import { scaleCatalog } from './bench-env.js';
 
 const REQUESTS = 20_000;
@@ -83,22 +84,7 @@ function progressOf(rand: () => number, offers: CatalogOffer[]): Map<number, Off
   const count = Math.floor(rand() * 12);
   for (let k = 0; k < count; k++) {
     const o = offers[Math.floor(rand() * offers.length)] as CatalogOffer;
-    progress.set(o.offer_id, {
-      appId: 'demo',
-      uid: 'u',
-      offerId: o.offer_id,
-      wallId: 1001,
-      category: o.category,
-      offerType: o.offer_type,
-      status: rand() < 0.5 ? 'completed' : 'in_progress',
-      sid3: null,
-      clicks: 1,
-      firstClickAt: null,
-      lastClickAt: null,
-      completedEvents: [],
-      completedAt: null,
-      updatedAt: '',
-    });
+    progress.set(o.offer_id, progressRecord(o, rand() < 0.5 ? 'completed' : 'in_progress'));
   }
   return progress;
 }

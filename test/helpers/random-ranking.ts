@@ -5,7 +5,7 @@
 import type { Ranking } from '../../src/domain/offerwall/decide.js';
 import type { Targeting } from '../../src/domain/offerwall/eligibility.js';
 import type { CatalogOffer, Platform } from '../../src/domain/offerwall/offer.js';
-import type { OfferProgress } from '../../src/domain/offerwall/progress.js';
+import type { OfferProgress, ProgressStatus } from '../../src/domain/offerwall/progress.js';
 import type { OfferSelector, RuleEffect } from '../../src/domain/offerwall/rule-effects.js';
 
 export function prng(seed: number): () => number {
@@ -75,31 +75,42 @@ export function randomEffects(rand: () => number, offers: CatalogOffer[]): RuleE
   });
 }
 
+/** A user's progress on a catalog offer, as the store keeps it (one click, nothing else recorded). */
+export function progressRecord(
+  offer: Pick<CatalogOffer, 'offer_id' | 'category' | 'offer_type'>,
+  status: ProgressStatus,
+  where: { appId: string; wallId: number } = { appId: 'demo', wallId: 1001 },
+): OfferProgress {
+  return {
+    appId: where.appId,
+    uid: 'u',
+    offerId: offer.offer_id,
+    wallId: where.wallId,
+    category: offer.category,
+    offerType: offer.offer_type,
+    status,
+    sid3: null,
+    clicks: 1,
+    firstClickAt: null,
+    lastClickAt: null,
+    completedEvents: [],
+    completedAt: null,
+    updatedAt: '',
+  };
+}
+
 export function randomProgress(rand: () => number, offers: CatalogOffer[]): Map<number, OfferProgress> {
   const progress = new Map<number, OfferProgress>();
   for (const o of offers) {
     if (rand() > 0.1) continue;
-    progress.set(o.offer_id, {
-      appId: 'a',
-      uid: 'u',
-      offerId: o.offer_id,
-      wallId: 1,
-      category: o.category,
-      offerType: o.offer_type,
-      status: rand() < 0.5 ? 'completed' : 'in_progress',
-      sid3: null,
-      clicks: 1,
-      firstClickAt: null,
-      lastClickAt: null,
-      completedEvents: [],
-      completedAt: null,
-      updatedAt: '',
-    });
+    progress.set(
+      o.offer_id,
+      progressRecord(o, rand() < 0.5 ? 'completed' : 'in_progress', { appId: 'a', wallId: 1 }),
+    );
   }
   return progress;
 }
 
-/** A ranking as plain data: each returned offer's fields, its breakdown read now. */
 export function plain(r: Ranking): Ranking {
   return {
     ...r,

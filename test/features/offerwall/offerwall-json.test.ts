@@ -7,6 +7,7 @@ import { DEFAULT_RANKING } from '../../../src/domain/offerwall/ranking.js';
 import { CLICK_GROUP } from '../../../src/domain/offerwall/signatures.js';
 import type { RenderOptions } from '../../../src/features/offerwall/offerwall-response.js';
 import { PersonalizedJson } from '../../../src/features/offerwall/personalized-json.js';
+import { progressRecord } from '../../helpers/random-ranking.js';
 import { clickUrl, renderPersonalized } from '../../helpers/reference-offerwall-json.js';
 
 // The route sends PersonalizedJson's text; it must be exactly JSON.stringify of the
@@ -18,25 +19,6 @@ const WALL = {
   publisherId: 1,
   secrets: { clickSecret: 'sécret key', postbackSecret: 'p' },
 };
-
-function progressOf(offerId: number, status: ProgressStatus): OfferProgress {
-  return {
-    appId: 'demo',
-    uid: 'u',
-    offerId,
-    wallId: 1001,
-    category: 'Games',
-    offerType: 2,
-    status,
-    sid3: null,
-    clicks: 1,
-    firstClickAt: null,
-    lastClickAt: null,
-    completedEvents: [],
-    completedAt: null,
-    updatedAt: '',
-  };
-}
 
 const AWKWARD = ['u-1', 'a b', "o'neil!(x)~*", 'ü/ß?&=#%', '+plus+', 'emoji 😀', ''];
 
@@ -62,7 +44,7 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
       .offers.slice(0, 12)
       .flatMap(({ offer }, k) => {
         const status = statuses[k % 4];
-        return k % 3 === 0 || !status ? [] : [[offer.offer_id, progressOf(offer.offer_id, status)] as const];
+        return k % 3 === 0 || !status ? [] : [[offer.offer_id, progressRecord(offer, status)] as const];
       }),
   );
   // Completed offers come after every earnable one: a limit that keeps them all.
