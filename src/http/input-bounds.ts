@@ -103,3 +103,19 @@ export function findOutOfBounds(
   }
   return null;
 }
+
+/**
+ * Whether `value` nests objects or arrays more than `max` levels deep (`{}` is one level).
+ * Iterative and stops at `max + 1`. The per-field bound of free-form values that are
+ * stored as they came (banner context, journeys metadata), tighter than the edge's.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, level] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (level + 1 > max) return true;
+    for (const child of Object.values(v)) stack.push([child, level + 1]);
+  }
+  return false;
+}

@@ -1,6 +1,7 @@
 import type { BannerSettings } from '../../domain/banner/banner-types.js';
 import { toCountryCode, toLanguageCode } from '../../domain/banner/iso-codes.js';
 import { type FieldProblem, invalidInput } from '../../http/app-error.js';
+import { nestsDeeperThan } from '../../http/input-bounds.js';
 
 /** A validated getPersonalizedBanner request, with defaults and the country already resolved. */
 export interface BannerRequest {
@@ -127,16 +128,11 @@ function occasion(f: Fields): string | null {
   return OCCASION.test(normalized) ? normalized : f.add('occasion', 'must be an id such as level_up');
 }
 
-function depth(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  return 1 + Math.max(0, ...Object.values(value).map(depth));
-}
-
 function context(f: Fields): Record<string, unknown> {
   const entries = Object.entries(f.body).filter(([k]) => !REQUEST_FIELDS.has(k));
   if (entries.length > MAX_CONTEXT_KEYS) f.add('body', `has more than ${MAX_CONTEXT_KEYS} context keys`);
   for (const [k, v] of entries) {
-    if (depth(v) > MAX_CONTEXT_DEPTH) f.add(k, `nests deeper than ${MAX_CONTEXT_DEPTH} levels`);
+    if (nestsDeeperThan(v, MAX_CONTEXT_DEPTH)) f.add(k, `nests deeper than ${MAX_CONTEXT_DEPTH} levels`);
   }
   return Object.fromEntries(entries);
 }

@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { UserPatch } from '../../domain/journeys/journey-types.js';
 import { type FieldProblem, invalidInput } from '../../http/app-error.js';
+import { nestsDeeperThan } from '../../http/input-bounds.js';
 import { createAjv } from '../../rules/schemas/ajv.js';
 import type { EventInput } from './journeys-service.js';
 
@@ -81,23 +82,6 @@ function problems(validate: ValidateFunction, value: unknown): FieldProblem[] {
     if (!byField.has(field)) byField.set(field, { field, message: message(e) });
   }
   return [...byField.values()];
-}
-
-/**
- * Whether `value` nests objects or arrays more than `max` levels deep (`{}` is one level).
- * Iterative and stops at `max + 1`: metadata is stored and serialized as it came, and a
- * value nested thousands of levels deep overflows the stack of whatever walks it later
- * (the response, the store's export and its file writes).
- */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, level] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    if (level + 1 > max) return true;
-    for (const child of Object.values(v)) stack.push([child, level + 1]);
-  }
-  return false;
 }
 
 function metadataDepth(metadata: unknown, field: string): FieldProblem[] {
