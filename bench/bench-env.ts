@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { CatalogOffer, OfferPage } from '../src/domain/offerwall/offer.js';
+import type { CatalogOffer, OfferPage } from '../src/offerwall/domain/offer.js';
 import { type ScaledRules, scaleRules } from './scale-rules.js';
 
 export const WALL = 1001;

@@ -11,16 +11,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Decide from '../src/domain/offerwall/decide.js';
-import type { OfferPage } from '../src/domain/offerwall/offer.js';
-import type * as Ranking from '../src/domain/offerwall/ranking.js';
-import type * as Json from '../src/features/offerwall/personalized-json.js';
+import type * as Decide from '../src/offerwall/domain/decide.js';
+import type { OfferPage } from '../src/offerwall/domain/offer.js';
+import type * as Ranking from '../src/offerwall/domain/ranking.js';
+import type * as Json from '../src/offerwall/personalized-json.js';
 
 const src = path.resolve(process.argv[2] ?? 'src');
 const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(src, file)).href) as Promise<T>;
-const { rankOffers } = await load<typeof Decide>('domain/offerwall/decide.ts');
-const { DEFAULT_RANKING } = await load<typeof Ranking>('domain/offerwall/ranking.ts');
-const { PersonalizedJson } = await load<typeof Json>('features/offerwall/personalized-json.ts');
+const { rankOffers } = await load<typeof Decide>('offerwall/domain/decide.ts');
+const { DEFAULT_RANKING } = await load<typeof Ranking>('offerwall/domain/ranking.ts');
+const { PersonalizedJson } = await load<typeof Json>('offerwall/personalized-json.ts');
 
 const page = JSON.parse(readFileSync('config/catalogs/demo-1001.json', 'utf8')) as OfferPage;
 // Every demo offer, whatever its targeting: 100 need more than one country has.

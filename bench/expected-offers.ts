@@ -4,13 +4,13 @@
  * loader, OfferwallService and ranking) over the seeded store and the scaled catalog.
  */
 
-import type { CatalogOffer } from '../src/domain/offerwall/offer.js';
-import type { Catalog } from '../src/features/offerwall/offer-catalogs.js';
-import { OfferwallService, type WallInfo } from '../src/features/offerwall/offerwall-service.js';
 import { openGeoIp } from '../src/geo/geo-ip.js';
+import type { CatalogOffer } from '../src/offerwall/domain/offer.js';
+import type { Catalog } from '../src/offerwall/offer-catalogs.js';
+import { OfferwallService, type WallInfo } from '../src/offerwall/offerwall-service.js';
+import type { OfferwallStore } from '../src/offerwall/store/offerwall-store.js';
 import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
 import type { AppRules } from '../src/rules/app-rules.js';
-import type { OfferwallStore } from '../src/store/offerwall-store.js';
 import { APP, WALL } from './bench-env.js';
 import type { ScaledRules } from './scale-rules.js';
 

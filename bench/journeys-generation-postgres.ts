@@ -5,10 +5,10 @@
  * events each (the mix of bench/journeys-generation.ts), then times two runs and, inside
  * them, the store's createOffers. Prints one JSON line per step.
  */
-import type { NewEvent } from '../src/domain/journeys/journey-types.js';
-import { runJourneysGeneration } from '../src/features/journeys/journeys-generation.js';
+import type { NewEvent } from '../src/journeys/domain/journey-types.js';
+import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
+import type { JourneysStore } from '../src/journeys/store/journeys-store.js';
 import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
-import type { JourneysStore } from '../src/store/journeys-store.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 

@@ -7,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { NewEvent } from '../src/domain/journeys/journey-types.js';
-import { runJourneysGeneration } from '../src/features/journeys/journeys-generation.js';
+import type { NewEvent } from '../src/journeys/domain/journey-types.js';
+import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
 import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
 import { DocumentStore } from '../src/store/document/document-store.js';
 

@@ -13,12 +13,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CatalogIndex } from '../src/domain/offerwall/catalog-index.js';
-import type { RankingInput, rankOffers } from '../src/domain/offerwall/decide.js';
-import type { Targeting } from '../src/domain/offerwall/eligibility.js';
-import type { CatalogOffer, OfferPage } from '../src/domain/offerwall/offer.js';
-import type { OfferProgress } from '../src/domain/offerwall/progress.js';
-import type { RuleEffect } from '../src/domain/offerwall/rule-effects.js';
+import type { CatalogIndex } from '../src/offerwall/domain/catalog-index.js';
+import type { RankingInput, rankOffers } from '../src/offerwall/domain/decide.js';
+import type { Targeting } from '../src/offerwall/domain/eligibility.js';
+import type { CatalogOffer, OfferPage } from '../src/offerwall/domain/offer.js';
+import type { OfferProgress } from '../src/offerwall/domain/progress.js';
+import type { RuleEffect } from '../src/offerwall/domain/rule-effects.js';
 import { progressRecord } from '../test/helpers/random-ranking.js';
 import { scaleCatalog } from './bench-env.js';
 
@@ -32,7 +32,7 @@ interface Variant {
 }
 
 async function variant(name: string, src: string, offers: CatalogOffer[]): Promise<Variant> {
-  const dir = path.resolve(src, 'domain/offerwall');
+  const dir = path.resolve(src, 'offerwall/domain');
   const decide = (await import(path.join(dir, 'decide.ts'))) as { rankOffers: typeof rankOffers };
   const catalog = (await import(path.join(dir, 'catalog-index.ts'))) as {
     CatalogIndex: new (o: readonly CatalogOffer[]) => CatalogIndex;

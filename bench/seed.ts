@@ -6,12 +6,12 @@
  * group commit coalesces them.
  */
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '../src/domain/journeys/journey-types.js';
-import { type CatalogOffer, finalEventId } from '../src/domain/offerwall/offer.js';
-import { parseBannerRequest } from '../src/features/banner/banner-request.js';
-import { BannerService } from '../src/features/banner/banner-service.js';
+import { parseBannerRequest } from '../src/banner/banner-request.js';
+import { BannerService } from '../src/banner/banner-service.js';
+import type { TrackedEvent } from '../src/banner/store/banner-store.js';
+import type { NewEvent } from '../src/journeys/domain/journey-types.js';
+import { type CatalogOffer, finalEventId } from '../src/offerwall/domain/offer.js';
 import type { AppRules } from '../src/rules/app-rules.js';
-import type { TrackedEvent } from '../src/store/banner-store.js';
 import type { DocumentStore } from '../src/store/document/document-store.js';
 import { APP, WALL } from './bench-env.js';
 

@@ -1,4 +1,4 @@
-import { DURATION_PATTERN } from '../domain/journeys/duration.js';
+import { DURATION_PATTERN } from '../journeys/domain/duration.js';
 
 /** JSON Schema of config/offerd.yaml (draft 2020-12, strict). */
 export const configSchema = {

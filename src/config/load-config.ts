@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
-import { durationMs } from '../domain/journeys/duration.js';
+import { durationMs } from '../journeys/domain/duration.js';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';

@@ -1,6 +1,6 @@
-import type { BannerRules } from './kinds/banner.js';
-import type { JourneysRules } from './kinds/journeys-rules.js';
-import type { OfferwallRules } from './kinds/offerwall.js';
+import type { BannerRules } from '../banner/rules/banner-kind.js';
+import type { JourneysRules } from '../journeys/rules/journeys-rules.js';
+import type { OfferwallRules } from '../offerwall/rules/offerwall-kind.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {

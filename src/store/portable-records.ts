@@ -1,9 +1,9 @@
-import type { UserActivity } from '../domain/banner/user-activity.js';
-import type { JourneyEvent, JourneyUser, Offer, Partition } from '../domain/journeys/journey-types.js';
-import type { Ban } from '../domain/offerwall/bans.js';
-import type { OfferProgress } from '../domain/offerwall/progress.js';
-import type { Assignment, Exposure, TrackedEvent } from './banner-store.js';
-import type { StoredCatalog, TransactionRecord } from './offerwall-store.js';
+import type { UserActivity } from '../banner/domain/user-activity.js';
+import type { Assignment, Exposure, TrackedEvent } from '../banner/store/banner-store.js';
+import type { JourneyEvent, JourneyUser, Offer, Partition } from '../journeys/domain/journey-types.js';
+import type { Ban } from '../offerwall/domain/bans.js';
+import type { OfferProgress } from '../offerwall/domain/progress.js';
+import type { StoredCatalog, TransactionRecord } from '../offerwall/store/offerwall-store.js';
 import { isoTime as time, isoTimeOrNull as timeOrNull } from './portable.js';
 
 /*

@@ -1,7 +1,7 @@
+import type { BannerStore } from '../banner/store/banner-store.js';
 import type { StoreKind } from '../config/config-types.js';
-import type { BannerStore } from './banner-store.js';
-import type { JourneysStore } from './journeys-store.js';
-import type { OfferwallStore } from './offerwall-store.js';
+import type { JourneysStore } from '../journeys/store/journeys-store.js';
+import type { OfferwallStore } from '../offerwall/store/offerwall-store.js';
 import type { PortableStore } from './portable.js';
 
 /**

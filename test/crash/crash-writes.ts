@@ -1,4 +1,4 @@
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
+import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import type { Store } from '../../src/store/store.js';
 
 /** The write paths the crash suite loads, one tally each. */

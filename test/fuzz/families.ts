@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
+import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import {
   bodyText,
   type Encoded,

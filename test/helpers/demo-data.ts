@@ -1,4 +1,4 @@
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
+import { signPostback } from '../../src/offerwall/domain/signatures.js';
 
 /** What `seedEveryApi` made, for spot checks through the store port. */
 export interface DemoData {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { OfferdConfig } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { CatalogOffer } from '../../src/domain/offerwall/offer.js';
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
 import { type RunningService, startService } from '../../src/main.js';
+import type { CatalogOffer } from '../../src/offerwall/domain/offer.js';
+import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import { tempDir as sharedTempDir } from './temp-dir.js';
 
 export const DEMO_CONFIG = path.resolve('config/offerd.yaml');

@@ -2,11 +2,11 @@
  * Random catalogs, rules and users for the offerwall ranking's tests (seeded: a failure
  * reproduces), and a ranking as plain data to compare.
  */
-import type { Ranking } from '../../src/domain/offerwall/decide.js';
-import type { Targeting } from '../../src/domain/offerwall/eligibility.js';
-import type { CatalogOffer, Platform } from '../../src/domain/offerwall/offer.js';
-import type { OfferProgress, ProgressStatus } from '../../src/domain/offerwall/progress.js';
-import type { OfferSelector, RuleEffect } from '../../src/domain/offerwall/rule-effects.js';
+import type { Ranking } from '../../src/offerwall/domain/decide.js';
+import type { Targeting } from '../../src/offerwall/domain/eligibility.js';
+import type { CatalogOffer, Platform } from '../../src/offerwall/domain/offer.js';
+import type { OfferProgress, ProgressStatus } from '../../src/offerwall/domain/progress.js';
+import type { OfferSelector, RuleEffect } from '../../src/offerwall/domain/rule-effects.js';
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

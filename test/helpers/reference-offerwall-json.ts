@@ -1,17 +1,17 @@
-import type { RankedOffer, Ranking } from '../../src/domain/offerwall/decide.js';
-import { CLICK_GROUP, ClickSigner } from '../../src/domain/offerwall/signatures.js';
+import type { RankedOffer, Ranking } from '../../src/offerwall/domain/decide.js';
+import { CLICK_GROUP, ClickSigner } from '../../src/offerwall/domain/signatures.js';
 import {
   catalogFields,
   envelope,
   type RenderOptions,
   type SignedClickGroup,
   signClickGroup,
-} from '../../src/features/offerwall/offerwall-response.js';
+} from '../../src/offerwall/offerwall-response.js';
 
 /*
  * The plain reference renderer of the personalized body: the oracle the fast writer
- * (src/features/offerwall/personalized-json.ts) is checked against, byte for byte, in
- * test/features/offerwall/offerwall-json.test.ts. It lives with the tests: the service
+ * (src/offerwall/personalized-json.ts) is checked against, byte for byte, in
+ * test/offerwall/offerwall-json.test.ts. It lives with the tests: the service
  * never runs it.
  */
 

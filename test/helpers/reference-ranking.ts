@@ -1,13 +1,13 @@
 /**
  * The offerwall ranking as it was before it was rewritten for speed (per-offer objects,
- * a full sort), kept as the oracle of test/domain/offerwall/ranking-equivalence.test.ts.
+ * a full sort), kept as the oracle of test/offerwall/domain/ranking-equivalence.test.ts.
  */
-import type { DroppedOffer, Ranking, RankingInput } from '../../src/domain/offerwall/decide.js';
-import { isCompleted, targetingVerdict } from '../../src/domain/offerwall/eligibility.js';
-import type { CatalogOffer } from '../../src/domain/offerwall/offer.js';
-import { round } from '../../src/domain/offerwall/progress.js';
-import type { RankingModel, RankingWeights, ScoreBreakdown } from '../../src/domain/offerwall/ranking.js';
-import { applyEffects } from '../../src/domain/offerwall/rule-effects.js';
+import type { DroppedOffer, Ranking, RankingInput } from '../../src/offerwall/domain/decide.js';
+import { isCompleted, targetingVerdict } from '../../src/offerwall/domain/eligibility.js';
+import type { CatalogOffer } from '../../src/offerwall/domain/offer.js';
+import { round } from '../../src/offerwall/domain/progress.js';
+import type { RankingModel, RankingWeights, ScoreBreakdown } from '../../src/offerwall/domain/ranking.js';
+import { applyEffects } from '../../src/offerwall/domain/rule-effects.js';
 
 type Range = { min: number; max: number };
 

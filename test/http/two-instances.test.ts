@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import anyTest, { type TestFn } from 'ava';
-import { signPostback } from '../../src/domain/offerwall/signatures.js';
+import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
 import { usePostgres } from '../helpers/postgres-server.js';
 

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load-config.js';
-import { requiredKinds } from '../../src/features/required-kinds.js';
+import { requiredKinds } from '../../src/required-kinds.js';
 import { displayPath } from '../../src/rules/display-path.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';

@@ -1,6 +1,6 @@
-import { bannerFileSchema } from '../schemas/banner.js';
-import { journeysSchema } from '../schemas/journeys.js';
-import { offerwallSchema } from '../schemas/offerwall.js';
+import { bannerFileSchema } from '../../banner/rules/banner-schema.js';
+import { journeysSchema } from '../../journeys/rules/journeys-schema.js';
+import { offerwallSchema } from '../../offerwall/rules/offerwall-schema.js';
 import { segmentsSchema } from '../schemas/segments.js';
 
 /**

@@ -1,8 +1,8 @@
+import { BannerDocumentStore } from '../../banner/store/banner-document-store.js';
+import { JourneysDocumentStore } from '../../journeys/store/journeys-document-store.js';
+import { OfferwallDocumentStore } from '../../offerwall/store/offerwall-document-store.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
-import { BannerDocumentStore } from './banner-document-store.js';
-import { JourneysDocumentStore } from './journeys-document-store.js';
-import { OfferwallDocumentStore } from './offerwall-document-store.js';
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON

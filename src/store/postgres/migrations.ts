@@ -1,7 +1,7 @@
-import { BANNER_MIGRATIONS } from './banner-migrations.js';
-import { JOURNEYS_MIGRATION } from './journeys-migration.js';
+import { BANNER_MIGRATIONS } from '../../banner/store/banner-migrations.js';
+import { JOURNEYS_MIGRATION } from '../../journeys/store/journeys-migration.js';
+import { OFFERWALL_MIGRATION } from '../../offerwall/store/offerwall-migration.js';
 import type { Migration } from './migrate.js';
-import { OFFERWALL_MIGRATION } from './offerwall-migration.js';
 
 /**
  * The PostgreSQL schema, one versioned step at a time. Never edit a released step:

@@ -1,15 +1,15 @@
 import pg from 'pg';
-import type { BannerStore } from '../banner-store.js';
+import { BannerPostgresPortable } from '../../banner/store/banner-postgres-portable.js';
+import { BannerPostgresStore } from '../../banner/store/banner-postgres-store.js';
+import type { BannerStore } from '../../banner/store/banner-store.js';
+import { JourneysPostgresPortable } from '../../journeys/store/journeys-postgres-portable.js';
+import { JourneysPostgresStore } from '../../journeys/store/journeys-postgres-store.js';
+import { OfferwallPostgresPortable } from '../../offerwall/store/offerwall-postgres-portable.js';
+import { OfferwallPostgresStore } from '../../offerwall/store/offerwall-postgres-store.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
-import { BannerPostgresPortable } from './banner-postgres-portable.js';
-import { BannerPostgresStore } from './banner-postgres-store.js';
-import { JourneysPostgresPortable } from './journeys-postgres-portable.js';
-import { JourneysPostgresStore } from './journeys-postgres-store.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
-import { OfferwallPostgresPortable } from './offerwall-postgres-portable.js';
-import { OfferwallPostgresStore } from './offerwall-postgres-store.js';
 
 const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
 

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import type { Partition } from '../../../src/domain/journeys/journey-types.js';
+import type { Partition } from '../../../src/journeys/domain/journey-types.js';
+import type { ClickRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import { DocumentStore } from '../../../src/store/document/document-store.js';
-import type { ClickRecord } from '../../../src/store/offerwall-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const TEST: Partition = { appId: 'demo', environment: 'test' };

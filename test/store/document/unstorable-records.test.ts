@@ -1,9 +1,9 @@
 import test from 'ava';
-import type { Assignment, TrackedEvent } from '../../../src/store/banner-store.js';
+import type { Assignment, TrackedEvent } from '../../../src/banner/store/banner-store.js';
+import type { ClickRecord, EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import { DocumentStore } from '../../../src/store/document/document-store.js';
-import type { ClickRecord, EventRecord } from '../../../src/store/offerwall-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { UNSTORABLE } from '../contracts/journeys-unstorable-contract.js';
+import { UNSTORABLE } from '../../journeys/store/journeys-unstorable-contract.js';
 
 /**
  * The banner and offerwall parts of the lowdb store refuse a record without a JSON form

@@ -5,8 +5,8 @@ import type {
   NewOffer,
   OfferLimits,
   Partition,
-} from '../../../src/domain/journeys/journey-types.js';
-import type { EventRecord } from '../../../src/store/offerwall-store.js';
+} from '../../../src/journeys/domain/journey-types.js';
+import type { EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 

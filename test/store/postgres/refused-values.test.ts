@@ -1,7 +1,7 @@
 import anyTest, { type TestFn } from 'ava';
-import type { NewEvent, Partition } from '../../../src/domain/journeys/journey-types.js';
-import type { TrackedEvent } from '../../../src/store/banner-store.js';
-import type { ClickRecord } from '../../../src/store/offerwall-store.js';
+import type { TrackedEvent } from '../../../src/banner/store/banner-store.js';
+import type { NewEvent, Partition } from '../../../src/journeys/domain/journey-types.js';
+import type { ClickRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 

@@ -1,0 +1,145 @@
+import type { AppConfig } from '../config/config-types.js';
+import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { AppError } from '../http/app-error.js';
+import type { AppRules } from '../rules/app-rules.js';
+import { traced } from '../rules/engine/rule-set.js';
+import { failedLeaves } from '../rules/engine/trace.js';
+import { type BannerRequest, parseBannerRequest } from './banner-request.js';
+import { BannerService, type Render } from './banner-service.js';
+import type { BannerRules } from './rules/banner-kind.js';
+import { BannerDocumentStore } from './store/banner-document-store.js';
+import type { BannerStore } from './store/banner-store.js';
+
+/**
+ * A fixture's `state` for the banner API, all about the request's user:
+ * `firstSeenAt`, `lastSeenAt` (earlier banner requests), `events` (tracked before:
+ * `{event, at?, count?}`), `assignments` (`{experimentId, variationId, bucketVersion?, at?}`;
+ * bucketVersion defaults to the experiment's current one) and `geoCountry` (what
+ * geo-IP says of the caller; none by default, as for a loopback caller).
+ */
+interface BannerCaseState {
+  firstSeenAt?: string;
+  lastSeenAt?: string;
+  events?: { event: string; at?: string; count?: number }[];
+  assignments?: { experimentId: string; variationId: number; bucketVersion?: number; at?: string }[];
+  geoCountry?: string;
+}
+
+const STATE_KEYS = new Set(['firstSeenAt', 'lastSeenAt', 'events', 'assignments', 'geoCountry']);
+const DAY_MS = 86_400_000;
+
+function readState(state: Record<string, unknown>): BannerCaseState {
+  const unknown = Object.keys(state).filter((k) => !STATE_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown banner state keys: ${unknown.join(', ')} (known: ${[...STATE_KEYS].join(', ')})`,
+    );
+  }
+  return state as BannerCaseState;
+}
+
+async function seed(
+  store: BannerStore,
+  rules: BannerRules,
+  appId: string,
+  userId: string,
+  state: BannerCaseState,
+  now: Date,
+): Promise<void> {
+  for (const at of [state.firstSeenAt, state.lastSeenAt]) {
+    if (at) await store.recordRender(appId, userId, new Date(at), null);
+  }
+  const receivedAt = (at?: string) => new Date(at ?? now.getTime() - DAY_MS).toISOString();
+  const events = (state.events ?? []).flatMap((e) =>
+    Array.from({ length: e.count ?? 1 }, () => ({
+      userId,
+      name: e.event,
+      time: null,
+      receivedAt: receivedAt(e.at),
+      renderId: null,
+      experimentId: null,
+      variationId: null,
+    })),
+  );
+  if (events.length > 0) await store.track(appId, events);
+  for (const a of state.assignments ?? []) {
+    const experiment = rules.experiments.find((e) => e.id === a.experimentId);
+    await store.assign(appId, {
+      experimentId: a.experimentId,
+      bucketVersion: a.bucketVersion ?? experiment?.bucketVersion ?? 1,
+      userId,
+      variationId: a.variationId,
+      assignedAt: receivedAt(a.at),
+    });
+  }
+}
+
+/** The decision's "why": facts, every segment and experiment verdict, every banner rule. */
+async function explain(render: Render): Promise<unknown> {
+  const eligibility = new Map((await traced(render.eligibility)).map((o) => [o.id, o]));
+  const segments = await traced(render.segments.outcomes);
+  const banners = await traced(render.banners);
+  return {
+    facts: render.facts,
+    segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
+    experiments: render.choice.verdicts.map((v) => {
+      const outcome = eligibility.get(v.experimentId);
+      return { ...v, eligibility: outcome ? outcome.conditions : 'everyone (no eligibility conditions)' };
+    }),
+    banners: banners.map((o) => ({
+      id: o.id,
+      matched: o.matched,
+      whyNot: o.matched ? [] : failedLeaves(o.conditions),
+    })),
+  };
+}
+
+/**
+ * Runs banner fixture cases through the same validation and BannerService as the
+ * server, on a fresh in-memory store, with the case's clock and render ids
+ * `render-1`, `render-2`... `actual` keys: status, imageFullUrl, userId, offerId,
+ * countryIso2, experimentId, variationId, renderId, occasion, reason, bannerId,
+ * assignment (stored/new/none), segments, verdicts ({experimentId: outcome}),
+ * prizeKey, countrySource; for a rejected request status 400 and errors (field names).
+ */
+export class BannerCaseRunner implements ApiCaseRunner {
+  readonly api = 'banner' as const;
+
+  async run(rules: AppRules, app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
+    if (!rules.banner) throw new Error(`app '${rules.appId}' has no Banner rules`);
+    const banner = rules.banner;
+    const state = readState(input.state);
+    const store = await BannerDocumentStore.open(null);
+    let ids = 0;
+    const service = new BannerService(store, {
+      now: () => input.now,
+      newRenderId: () => `render-${++ids}`,
+      explain: true,
+    });
+    let request: BannerRequest;
+    try {
+      request = parseBannerRequest(input.request, banner.settings, () => state.geoCountry ?? null);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const errors = err.fields.map((f) => f.field);
+      return { actual: { status: err.status, errors }, explanation: { errors: err.fields } };
+    }
+    await seed(store, banner, app.id, request.userId, state, input.now);
+    const render = await service.render(app.id, banner, request);
+    return {
+      actual: {
+        status: 200,
+        imageFullUrl: render.response.imageFullUrl,
+        ...render.response.kibotuMetadata,
+        reason: render.reason,
+        bannerId: render.bannerId,
+        assignment: render.assignment,
+        segments: render.segments.ids,
+        verdicts: Object.fromEntries(render.choice.verdicts.map((v) => [v.experimentId, v.outcome])),
+        prizeKey: request.prizeKey,
+        countrySource: request.countrySource,
+      },
+      explanation: await explain(render),
+    };
+  }
+}

@@ -1,0 +1,264 @@
+import type { CompileContext } from '../../rules/compile-context.js';
+import { deepFreeze } from '../../rules/deep-freeze.js';
+import type { Condition } from '../../rules/engine/conditions.js';
+import { RuleSet } from '../../rules/engine/rule-set.js';
+import type { RuleFile } from '../../rules/rule-file.js';
+import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
+import type { JsonPath } from '../../rules/yaml-source.js';
+import type { BannerChoice, BannerImage, BannerSettings, Experiment } from '../domain/banner-types.js';
+import { CONTROL_VARIATION } from '../domain/banner-types.js';
+import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
+import { toLanguageCode } from '../domain/iso-codes.js';
+import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
+
+/**
+ * An app's compiled banner rules. Fact roots its rule sets see: `request`, `context`,
+ * `user`, `segments` and, for banner rules only, `assignment` ({experimentId, variationId}).
+ */
+export interface BannerRules {
+  readonly settings: BannerSettings;
+  /** In rule order: the first experiment that takes a user wins. */
+  readonly experiments: readonly Experiment[];
+  /** The segments that experiments and banners use, evaluated once per request. */
+  readonly segments: SegmentEvaluator;
+  /** One rule per experiment that has eligibility conditions. */
+  readonly eligibility: RuleSet<Experiment>;
+  /** One rule per banner, in rule order; the first match wins. */
+  readonly banners: RuleSet<BannerChoice>;
+}
+
+interface Located<T> {
+  file: RuleFile<unknown>;
+  path: JsonPath;
+  item: T;
+}
+
+const DEFAULT_SETTINGS = { fallbackLanguage: 'en', unknownCountry: 'ZZ' } as const;
+
+function collect<T>(files: RuleFile<BannerSpec>[], pick: (spec: BannerSpec) => T[] | undefined, key: string) {
+  return files.flatMap((file) => (pick(file.spec) ?? []).map((item, i) => ({ file, path: [key, i], item })));
+}
+
+function checkLanguages(
+  ctx: CompileContext,
+  at: Located<unknown>,
+  languages: readonly string[],
+  fallback: string,
+): void {
+  languages.forEach((lang, i) => {
+    if (toLanguageCode(lang) !== lang) {
+      ctx.report(at.file, [...at.path, 'languages', i], `'${lang}' is not an ISO 639-1 language code`);
+    }
+  });
+  if (!languages.includes(fallback)) {
+    ctx.report(
+      at.file,
+      [...at.path, 'languages'],
+      `languages must include the fallback language '${fallback}'`,
+    );
+  }
+}
+
+function checkImage(ctx: CompileContext, at: Located<unknown>, image: BannerImage, fallback: string): void {
+  for (const name of unknownPlaceholders(image.template)) {
+    ctx.report(at.file, [...at.path, 'image'], `unknown placeholder {${name}} in the image URL`);
+  }
+  if (!isHttpUrlTemplate(image.template)) {
+    ctx.report(at.file, [...at.path, 'image'], 'the image must be an absolute http(s) URL template');
+  }
+  checkLanguages(ctx, at, image.languages, fallback);
+}
+
+function compileSettings(files: RuleFile<BannerSpec>[], ctx: CompileContext): BannerSettings | null {
+  const withSettings = files.filter((f) => f.spec.settings);
+  const [first, second] = withSettings;
+  if (second) ctx.report(second, ['settings'], `settings are already defined in ${first?.path}`);
+  if (!first) {
+    if (files[0]) ctx.report(files[0], [], 'one Banner file of the app must define settings');
+    return null;
+  }
+  const spec = first.spec.settings as BannerSettingsSpec;
+  const fallbackLanguage = spec.fallbackLanguage ?? DEFAULT_SETTINGS.fallbackLanguage;
+  const languages = spec.languages ?? [fallbackLanguage];
+  if (toLanguageCode(fallbackLanguage) !== fallbackLanguage) {
+    ctx.report(
+      first,
+      ['settings', 'fallbackLanguage'],
+      `'${fallbackLanguage}' is not an ISO 639-1 language code`,
+    );
+  }
+  checkLanguages(ctx, { file: first, path: ['settings'], item: spec }, languages, fallbackLanguage);
+  const defaultBanner = {
+    template: spec.defaultBanner.image,
+    languages: spec.defaultBanner.languages ?? languages,
+  };
+  checkImage(
+    ctx,
+    { file: first, path: ['settings', 'defaultBanner'], item: spec },
+    defaultBanner,
+    fallbackLanguage,
+  );
+  return {
+    defaultPrizeKey: spec.defaultPrizeKey,
+    prizeTypes: spec.prizeTypes,
+    fallbackLanguage,
+    languages,
+    unknownCountry: spec.unknownCountry ?? DEFAULT_SETTINGS.unknownCountry,
+    defaultBanner,
+  };
+}
+
+function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Experiment {
+  const spec = at.item;
+  const seen = new Set<number>();
+  spec.variations.forEach((v, i) => {
+    if (seen.has(v.id)) {
+      ctx.report(at.file, [...at.path, 'variations', i, 'id'], `duplicate variation id ${v.id}`);
+    }
+    seen.add(v.id);
+  });
+  if (!seen.has(CONTROL_VARIATION)) {
+    ctx.report(at.file, [...at.path, 'variations'], 'variation 0 (the control group) is missing');
+  }
+  if (!spec.variations.some((v) => v.weight > 0)) {
+    ctx.report(at.file, [...at.path, 'variations'], 'at least one variation needs a weight above 0');
+  }
+  if (spec.eligibility) ctx.checkCondition(at.file, [...at.path, 'eligibility'], spec.eligibility);
+  return {
+    id: spec.id,
+    description: spec.description ?? '',
+    status: spec.status,
+    bucketVersion: spec.bucketVersion ?? 1,
+    trafficAllocation: spec.trafficAllocation ?? 100,
+    occasion: spec.occasion ?? null,
+    hasEligibility: spec.eligibility !== undefined,
+    variations: spec.variations.map((v) => ({
+      id: v.id,
+      name: v.name ?? (v.id === CONTROL_VARIATION ? 'control' : `variation-${v.id}`),
+      weight: v.weight,
+    })),
+  };
+}
+
+function checkBannerTarget(
+  ctx: CompileContext,
+  at: Located<BannerRuleSpec>,
+  experiments: ReadonlyMap<string, Experiment>,
+  settings: BannerSettings | null,
+): void {
+  const spec = at.item;
+  const experiment = spec.experiment === undefined ? undefined : experiments.get(spec.experiment);
+  if (spec.experiment !== undefined && !experiment) {
+    ctx.report(at.file, [...at.path, 'experiment'], `unknown experiment '${spec.experiment}'`);
+  }
+  if (spec.experiment !== undefined && !spec.variations) {
+    ctx.report(at.file, at.path, `a banner of experiment '${spec.experiment}' needs its variations`);
+  }
+  if (spec.experiment === undefined && spec.variations) {
+    ctx.report(at.file, [...at.path, 'variations'], 'variations need an experiment');
+  }
+  (spec.variations ?? []).forEach((id, i) => {
+    const where = [...at.path, 'variations', i];
+    if (id === CONTROL_VARIATION) {
+      ctx.report(at.file, where, 'variation 0 is control: it always gets the default banner');
+    } else if (experiment && !experiment.variations.some((v) => v.id === id)) {
+      ctx.report(at.file, where, `experiment '${experiment.id}' has no variation ${id}`);
+    }
+  });
+  (spec.prizeTypes ?? []).forEach((type, i) => {
+    if (settings && !settings.prizeTypes.includes(type)) {
+      ctx.report(at.file, [...at.path, 'prizeTypes', i], `'${type}' is not one of the app's prizeTypes`);
+    }
+  });
+}
+
+/** The banner's own `when` plus what its fields say, as one condition over the facts. */
+function bannerCondition(spec: BannerRuleSpec): Condition {
+  const parts: Condition[] = spec.experiment
+    ? [
+        { fact: 'assignment.experimentId', operator: 'equal', value: spec.experiment },
+        { fact: 'assignment.variationId', operator: 'in', value: spec.variations ?? [] },
+      ]
+    : [{ fact: 'assignment.experimentId', operator: 'equal', value: '' }];
+  if (spec.prizeKeys) parts.push({ fact: 'request.prizeKey', operator: 'in', value: spec.prizeKeys });
+  if (spec.prizeTypes) {
+    parts.push({ fact: 'request.prizeTypes', operator: 'containsAny', value: spec.prizeTypes });
+  }
+  if (spec.when) parts.push(spec.when);
+  return { all: parts };
+}
+
+function compileChoice(
+  ctx: CompileContext,
+  at: Located<BannerRuleSpec>,
+  experiments: ReadonlyMap<string, Experiment>,
+  settings: BannerSettings | null,
+): BannerChoice {
+  checkBannerTarget(ctx, at, experiments, settings);
+  if (at.item.when) ctx.checkCondition(at.file, [...at.path, 'when'], at.item.when);
+  const fallback = settings?.fallbackLanguage ?? DEFAULT_SETTINGS.fallbackLanguage;
+  const image = {
+    template: at.item.image,
+    languages: at.item.languages ?? settings?.languages ?? [fallback],
+  };
+  checkImage(ctx, at, image, fallback);
+  return {
+    id: at.item.id,
+    experimentId: at.item.experiment ?? null,
+    variations: at.item.variations ?? [],
+    image,
+  };
+}
+
+/** The rule sets, built once: each runs once per request over the segments they use. */
+function buildRules(
+  settings: BannerSettings,
+  experiments: { spec: ExperimentSpec; compiled: Experiment }[],
+  banners: { spec: BannerRuleSpec; choice: BannerChoice }[],
+  catalog: SegmentCatalog,
+): BannerRules {
+  const eligibilitySpecs = experiments
+    .filter((e) => e.spec.eligibility)
+    .map((e, i) => ({ id: e.spec.id, priority: i, when: e.spec.eligibility as Condition, data: e.compiled }));
+  const bannerSpecs = banners.map((b, i) => ({
+    id: b.spec.id,
+    priority: i,
+    when: bannerCondition(b.spec),
+    data: b.choice,
+  }));
+  const used = segmentsUsedBy(
+    [...eligibilitySpecs, ...bannerSpecs].map((s) => s.when),
+    catalog,
+  );
+  return Object.freeze({
+    settings: deepFreeze(settings),
+    experiments: deepFreeze(experiments.map((e) => e.compiled)),
+    segments: catalog.forIds(used),
+    eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
+    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+  });
+}
+
+/**
+ * Compiles every Banner file of an app (null when it has none). Every problem is
+ * reported through `ctx`; the result is only meaningful when none was.
+ */
+export function compileBanner(
+  files: RuleFile<BannerSpec>[],
+  catalog: SegmentCatalog,
+  ctx: CompileContext,
+): BannerRules | null {
+  if (files.length === 0) return null;
+  const settings = compileSettings(files, ctx);
+  const experimentItems = collect(files, (s) => s.experiments, 'experiments');
+  ctx.checkUniqueIds(experimentItems, (e) => e.id, 'experiment');
+  const experiments = experimentItems.map((at) => ({ spec: at.item, compiled: compileExperiment(ctx, at) }));
+  const byId = new Map(experiments.map((e) => [e.compiled.id, e.compiled]));
+  const bannerItems = collect(files, (s) => s.banners, 'banners');
+  ctx.checkUniqueIds(bannerItems, (b) => b.id, 'banner');
+  const banners = bannerItems.map((at) => ({
+    spec: at.item,
+    choice: compileChoice(ctx, at, byId, settings),
+  }));
+  return settings ? buildRules(settings, experiments, banners, catalog) : null;
+}

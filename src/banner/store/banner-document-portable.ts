@@ -1,0 +1,72 @@
+import type { CollectionFile } from '../../store/document/collection-file.js';
+import { type DocumentCollections, documentCollection } from '../../store/document/portable-documents.js';
+import type { ShardedCollection } from '../../store/document/sharded-collection.js';
+import {
+  type AssignmentRecord,
+  assignmentRecord,
+  type BannerUserRecord,
+  bannerUserRecord,
+  type ExposureRecord,
+  exposureRecord,
+  type RecentEventsRecord,
+  recentEventsRecord,
+} from '../../store/portable-records.js';
+
+/** What the banner document store lends its export/import: its files and index updates. */
+export interface BannerDocuments {
+  users: ShardedCollection<{ users: BannerUserRecord[] }>;
+  assignments: ShardedCollection<{ assignments: AssignmentRecord[] }>;
+  events: ShardedCollection<{ logs: RecentEventsRecord[] }>;
+  exposures: CollectionFile<{ counters: ExposureRecord[] }>;
+  /** Where the store puts a new record of this user (its shard key). */
+  shardKey(appId: string, userId: string): string;
+  indexUser(u: BannerUserRecord, file: CollectionFile<{ users: BannerUserRecord[] }>): void;
+  indexAssignment(a: AssignmentRecord, file: CollectionFile<{ assignments: AssignmentRecord[] }>): void;
+  indexLog(l: RecentEventsRecord, file: CollectionFile<{ logs: RecentEventsRecord[] }>): void;
+  indexExposure(c: ExposureRecord): void;
+}
+
+/** The banner document store's collections as `offerd store copy` sees them (see PortableStore). */
+export function bannerCollections(d: BannerDocuments): DocumentCollections {
+  return {
+    'banner.users': documentCollection({
+      records: () => d.users.shards.flatMap((f) => f.data.users),
+      canonical: bannerUserRecord,
+      add: (u) => {
+        const file = d.users.shardFor(d.shardKey(u.appId, u.userId));
+        file.data.users.push(u);
+        d.indexUser(u, file);
+        return file;
+      },
+    }),
+    'banner.assignments': documentCollection({
+      records: () => d.assignments.shards.flatMap((f) => f.data.assignments),
+      canonical: assignmentRecord,
+      add: (a) => {
+        const file = d.assignments.shardFor(d.shardKey(a.appId, a.userId));
+        file.data.assignments.push(a);
+        d.indexAssignment(a, file);
+        return file;
+      },
+    }),
+    'banner.recentEvents': documentCollection({
+      records: () => d.events.shards.flatMap((f) => f.data.logs),
+      canonical: recentEventsRecord,
+      add: (l) => {
+        const file = d.events.shardFor(d.shardKey(l.appId, l.userId));
+        file.data.logs.push(l);
+        d.indexLog(l, file);
+        return file;
+      },
+    }),
+    'banner.exposures': documentCollection({
+      records: () => d.exposures.data.counters,
+      canonical: exposureRecord,
+      add: (c) => {
+        d.exposures.data.counters.push(c);
+        d.indexExposure(c);
+        return d.exposures;
+      },
+    }),
+  };
+}

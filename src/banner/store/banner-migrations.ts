@@ -1,0 +1,65 @@
+import type { Migration } from '../../store/postgres/migrate.js';
+
+/**
+ * The banner API's tables. The invariants of BannerStore are constraints here: one
+ * assignment per (app, experiment, bucket version, user) is the primary key, counters
+ * are single-row upserts, a tracked batch is one transaction.
+ */
+export const BANNER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 101,
+    name: 'banner: users, event stats, recent events, assignments, exposures',
+    sql: `
+      CREATE TABLE banner_users (
+        app_id text NOT NULL,
+        user_id text NOT NULL,
+        first_seen_at timestamptz NOT NULL,
+        last_seen_at timestamptz,
+        renders integer NOT NULL DEFAULT 0,
+        events integer NOT NULL DEFAULT 0,
+        purchases integer NOT NULL DEFAULT 0,
+        last_event_at timestamptz,
+        last_purchase_at timestamptz,
+        PRIMARY KEY (app_id, user_id)
+      );
+      CREATE TABLE banner_event_stats (
+        app_id text NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        count integer NOT NULL,
+        last_at timestamptz NOT NULL,
+        PRIMARY KEY (app_id, user_id, name)
+      );
+      CREATE TABLE banner_events (
+        id bigserial PRIMARY KEY,
+        app_id text NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        time_ms bigint,
+        received_at timestamptz NOT NULL,
+        render_id text,
+        experiment_id text,
+        variation_id integer
+      );
+      CREATE INDEX banner_events_by_user ON banner_events (app_id, user_id, id);
+      CREATE TABLE banner_assignments (
+        app_id text NOT NULL,
+        experiment_id text NOT NULL,
+        bucket_version integer NOT NULL,
+        user_id text NOT NULL,
+        variation_id integer NOT NULL,
+        assigned_at timestamptz NOT NULL,
+        PRIMARY KEY (app_id, experiment_id, bucket_version, user_id)
+      );
+      CREATE INDEX banner_assignments_by_user ON banner_assignments (app_id, user_id);
+      CREATE TABLE banner_exposures (
+        app_id text NOT NULL,
+        experiment_id text NOT NULL,
+        bucket_version integer NOT NULL,
+        variation_id integer NOT NULL,
+        exposures bigint NOT NULL,
+        PRIMARY KEY (app_id, experiment_id, bucket_version, variation_id)
+      );
+    `,
+  },
+];

@@ -1,0 +1,134 @@
+import type { PoolClient } from 'pg';
+import { isPurchase } from '../domain/user-activity.js';
+import { RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
+
+interface UserTotals {
+  firstAt: string;
+  events: number;
+  purchases: number;
+  lastEventAt: string;
+  lastPurchaseAt: string | null;
+}
+
+const later = (a: string | null, b: string): string => (a === null || Date.parse(a) < Date.parse(b) ? b : a);
+const earlier = (a: string, b: string): string => (Date.parse(a) <= Date.parse(b) ? a : b);
+
+/** A batch summed per user and per (user, event name): one counter update per row. */
+function totals(events: readonly TrackedEvent[]) {
+  const users = new Map<string, UserTotals>();
+  const stats = new Map<string, { userId: string; name: string; count: number; lastAt: string }>();
+  for (const e of events) {
+    const at = new Date(e.receivedAt).toISOString();
+    const purchase = isPurchase(e.name);
+    const u = users.get(e.userId);
+    if (u) {
+      u.firstAt = earlier(u.firstAt, at);
+      u.events += 1;
+      u.lastEventAt = later(u.lastEventAt, at);
+      if (purchase) {
+        u.purchases += 1;
+        u.lastPurchaseAt = later(u.lastPurchaseAt, at);
+      }
+    } else {
+      const p = purchase ? at : null;
+      users.set(e.userId, {
+        firstAt: at,
+        events: 1,
+        purchases: p ? 1 : 0,
+        lastEventAt: at,
+        lastPurchaseAt: p,
+      });
+    }
+    // Ids never contain a newline (they are validated), so the joined key cannot collide.
+    const k = `${e.userId}\n${e.name}`;
+    const s = stats.get(k);
+    if (s) {
+      s.count += 1;
+      s.lastAt = later(s.lastAt, at);
+    } else stats.set(k, { userId: e.userId, name: e.name, count: 1, lastAt: at });
+  }
+  return { users, stats: [...stats.values()] };
+}
+
+// Rows go in ORDER BY key, so every transaction locks the rows it shares with another in
+// the same order: two instances tracking the same users in different orders wait for
+// each other instead of deadlocking. The user rows come first and are held to the end,
+// which also serializes the event inserts and trims of one user.
+const COUNT_USERS = `
+  INSERT INTO banner_users AS u
+    (app_id, user_id, first_seen_at, events, purchases, last_event_at, last_purchase_at)
+  SELECT $1, t.user_id, t.first_at, t.events, t.purchases, t.last_event_at, t.last_purchase_at
+  FROM unnest($2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[])
+    AS t(user_id, first_at, events, purchases, last_event_at, last_purchase_at)
+  ORDER BY t.user_id
+  ON CONFLICT (app_id, user_id) DO UPDATE SET
+    first_seen_at = LEAST(u.first_seen_at, EXCLUDED.first_seen_at),
+    events = u.events + EXCLUDED.events,
+    purchases = u.purchases + EXCLUDED.purchases,
+    last_event_at = GREATEST(u.last_event_at, EXCLUDED.last_event_at),
+    last_purchase_at = GREATEST(u.last_purchase_at, EXCLUDED.last_purchase_at)`;
+
+const COUNT_NAMES = `
+  INSERT INTO banner_event_stats AS s (app_id, user_id, name, count, last_at)
+  SELECT $1, t.user_id, t.name, t.count, t.last_at
+  FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[]) AS t(user_id, name, count, last_at)
+  ORDER BY t.user_id, t.name
+  ON CONFLICT (app_id, user_id, name) DO UPDATE SET
+    count = s.count + EXCLUDED.count,
+    last_at = GREATEST(s.last_at, EXCLUDED.last_at)`;
+
+// In batch order: the bigserial id is what "most recent" means.
+const INSERT_EVENTS = `
+  INSERT INTO banner_events
+    (app_id, user_id, name, time_ms, received_at, render_id, experiment_id, variation_id)
+  SELECT $1, t.user_id, t.name, t.time_ms, t.received_at, t.render_id, t.experiment_id, t.variation_id
+  FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::int[])
+    WITH ORDINALITY AS t(user_id, name, time_ms, received_at, render_id, experiment_id, variation_id, ord)
+  ORDER BY t.ord`;
+
+const TRIM_EVENTS = `
+  DELETE FROM banner_events e USING (
+    SELECT id FROM (
+      SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY id DESC) AS n
+      FROM banner_events WHERE app_id = $1 AND user_id = ANY($2::text[])
+    ) ranked WHERE n > $3
+  ) old
+  WHERE e.id = old.id`;
+
+/** Stores a tracked batch in the caller's transaction: four statements whatever its size. */
+export async function trackBatch(
+  c: PoolClient,
+  appId: string,
+  events: readonly TrackedEvent[],
+): Promise<void> {
+  const { users, stats } = totals(events);
+  const ids = [...users.keys()];
+  const u = [...users.values()];
+  await c.query(COUNT_USERS, [
+    appId,
+    ids,
+    u.map((x) => x.firstAt),
+    u.map((x) => x.events),
+    u.map((x) => x.purchases),
+    u.map((x) => x.lastEventAt),
+    u.map((x) => x.lastPurchaseAt),
+  ]);
+  await c.query(COUNT_NAMES, [
+    appId,
+    stats.map((s) => s.userId),
+    stats.map((s) => s.name),
+    stats.map((s) => s.count),
+    stats.map((s) => s.lastAt),
+  ]);
+  await c.query(INSERT_EVENTS, [
+    appId,
+    events.map((e) => e.userId),
+    events.map((e) => e.name),
+    events.map((e) => e.time),
+    events.map((e) => new Date(e.receivedAt).toISOString()),
+    events.map((e) => e.renderId),
+    events.map((e) => e.experimentId),
+    events.map((e) => e.variationId),
+  ]);
+  await c.query(TRIM_EVENTS, [appId, ids, RECENT_EVENTS_PER_USER]);
+}

@@ -1,0 +1,87 @@
+import type { VariationTally } from '../domain/experiment-results.js';
+import type { UserActivity } from '../domain/user-activity.js';
+
+/** A user's variation in one experiment, fixed at first exposure. */
+export interface Assignment {
+  experimentId: string;
+  /** Assignments of an experiment are per bucket version; bumping it starts afresh. */
+  bucketVersion: number;
+  userId: string;
+  variationId: number;
+  /** ISO 8601. */
+  assignedAt: string;
+}
+
+/** One accepted tracking event, linked to the render it reports on when it said so. */
+export interface TrackedEvent {
+  userId: string;
+  name: string;
+  /** When it happened per the client, in ms since the epoch; null when not sent. */
+  time: number | null;
+  /** When offerd received it (ISO 8601); conversions are judged on this clock. */
+  receivedAt: string;
+  renderId: string | null;
+  experimentId: string | null;
+  variationId: number | null;
+}
+
+/** The experiment variation a render was served in. */
+export interface Exposure {
+  experimentId: string;
+  bucketVersion: number;
+  variationId: number;
+}
+
+/** How many of a user's events are kept as-is (older ones live on only in the counters). */
+export const RECENT_EVENTS_PER_USER = 20;
+
+/**
+ * What the personal-offers API keeps, per app. Every write resolves only once it is
+ * durable (recordRender excepted, see there). Invariants an adapter must enforce (a database by constraints and
+ * transactions, the document store by synchronous check-and-write):
+ * - one assignment per (appId, experimentId, bucketVersion, userId), never changed;
+ * - a tracked batch is applied entirely or not at all;
+ * - counters are exact under concurrent calls (no lost updates).
+ */
+export interface BannerStore {
+  /** What offerd knows about the user, or null for a user it has never seen. */
+  user(appId: string, userId: string): Promise<UserActivity | null>;
+
+  /** The user's assignments in every experiment and bucket version of the app. */
+  assignments(appId: string, userId: string): Promise<Assignment[]>;
+
+  /**
+   * Insert-if-absent on (appId, experimentId, bucketVersion, userId). Returns the
+   * stored assignment — the proposal, or the one already there, which always wins —
+   * and whether this call created it. Of concurrent calls for one key exactly one
+   * creates, and all return the same assignment.
+   */
+  assign(appId: string, proposal: Assignment): Promise<{ assignment: Assignment; created: boolean }>;
+
+  /**
+   * Records one answered banner request: the user's visit (first and last seen,
+   * renders) and, when it was served in an experiment, one exposure of that variation.
+   * Both are counts no response promises (the variation's stickiness rests on the
+   * assignment), so an embedded adapter may write them behind (at most 5 seconds;
+   * flush() writes them); PostgreSQL commits them with the call.
+   * Not idempotent: every call is one more render.
+   */
+  recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void>;
+
+  /**
+   * Stores a validated batch of events with their users (counters per event name,
+   * purchases, the most recent RECENT_EVENTS_PER_USER events). All or nothing. Events
+   * carry no id in the vendor's protocol, so a batch sent twice counts twice.
+   */
+  track(appId: string, events: readonly TrackedEvent[]): Promise<void>;
+
+  /** The user's most recent events, oldest first. */
+  recentEvents(appId: string, userId: string): Promise<TrackedEvent[]>;
+
+  /**
+   * Per variation of one experiment and bucket version: assigned users, exposures,
+   * and per event name the distinct assigned users who tracked it at or after their
+   * assignment.
+   */
+  tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]>;
+}

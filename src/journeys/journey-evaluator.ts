@@ -1,0 +1,141 @@
+import type { RuleOutcome } from '../rules/engine/rule-set.js';
+import type { SegmentMatch } from '../rules/segment-catalog.js';
+import { type EngagementScore, engagementScore } from './domain/engagement-score.js';
+import { isLive, type JourneyEvent, type JourneyUser, type Offer } from './domain/journey-types.js';
+import { type OfferPlan, type OfferTrigger, planOffers } from './domain/offer-planner.js';
+import { aggregateProfile, type ProfileAggregates } from './domain/profile-aggregates.js';
+import { renderTemplate } from './domain/text-template.js';
+import type { Classification, Decision, JourneysRules } from './rules/journeys-rules.js';
+import type { RecommendationPriority } from './rules/journeys-schema.js';
+
+/** The `profile` fact once classification is done; the API's profile is built from it. */
+export interface ProfileFacts extends ProfileAggregates {
+  engagementScore: number;
+  activeOffers: number;
+  activeOfferTypes: string[];
+  lifecycleStage: string;
+  engagementTier: string;
+  churnRisk: number;
+}
+
+export interface Recommendation {
+  /** The rule's id: fixtures and explain name recommendations by it; the API does not show it. */
+  id: string;
+  priority: RecommendationPriority;
+  name: string;
+  reason: string;
+}
+
+/** Everything the rules said about one user at one instant, with the outcomes for explain. */
+export interface JourneyEvaluation {
+  profile: ProfileFacts;
+  user: Record<string, unknown>;
+  score: EngagementScore;
+  churnFactors: { id: string; weight: number }[];
+  segments: readonly string[];
+  recommendations: Recommendation[];
+  triggers: { trigger: OfferTrigger; matched: boolean }[];
+  outcomes: {
+    classify: RuleOutcome<Classification>[];
+    segments: SegmentMatch | null;
+    decide: RuleOutcome<Decision>[];
+  };
+}
+
+export interface UserState {
+  user: JourneyUser;
+  events: readonly JourneyEvent[];
+  offers: readonly Offer[];
+}
+
+const RANK: Record<RecommendationPriority, number> = { high: 0, medium: 1, low: 2 };
+
+export function userFacts(user: JourneyUser): Record<string, unknown> {
+  const { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt } = user;
+  return { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt };
+}
+
+function classification(rules: JourneysRules, outcomes: RuleOutcome<Classification>[]) {
+  const matched = outcomes.filter((o) => o.matched).map((o) => o.data);
+  const stage = matched.find((c) => c.kind === 'stage')?.id ?? rules.defaultStage;
+  // A value that fits no band (the fact is missing) takes the lowest band.
+  const tier = matched.find((c) => c.kind === 'tier')?.id ?? rules.tiers[0] ?? 'none';
+  const factors = matched.flatMap((c) => (c.kind === 'churn' ? [{ id: c.id, weight: c.weight }] : []));
+  const risk = factors.reduce((sum, f) => sum + f.weight, 0);
+  return { stage, tier, factors, churnRisk: Math.min(100, Math.max(0, Math.round(risk))) };
+}
+
+/**
+ * Runs the app's rules for one user: aggregates and score, then the classification
+ * RuleSet once, the needed segments once over the completed profile, the decision
+ * RuleSet once. The caller reads the rules snapshot once and passes it in.
+ */
+export async function evaluateJourney(
+  rules: JourneysRules,
+  state: UserState,
+  now: Date,
+): Promise<JourneyEvaluation> {
+  const aggregates = aggregateProfile(state.user, state.events, now);
+  const score = engagementScore(rules.score, aggregates);
+  const live = state.offers.filter((o) => isLive(o, now));
+  const base = {
+    ...aggregates,
+    engagementScore: score.score,
+    activeOffers: live.length,
+    activeOfferTypes: [...new Set(live.map((o) => o.offerType))],
+  };
+  const user = userFacts(state.user);
+  const classify = await rules.classify.evaluate({ profile: base, user });
+  const c = classification(rules, classify);
+  const profile: ProfileFacts = {
+    ...base,
+    lifecycleStage: c.stage,
+    engagementTier: c.tier,
+    churnRisk: c.churnRisk,
+  };
+  const segments = rules.segments ? await rules.segments.evaluate({ profile, user }) : null;
+  const facts = { profile, user, segments: segments?.ids ?? [] };
+  const decide = await rules.decide.evaluate(facts);
+  const recommendations = decide
+    .flatMap((o) => (o.matched && o.data.kind === 'recommendation' ? [o.data.recommendation] : []))
+    .sort((a, b) => RANK[a.priority] - RANK[b.priority])
+    .map((r) => ({
+      id: r.id,
+      priority: r.priority,
+      name: renderTemplate(r.name, facts),
+      reason: renderTemplate(r.reason, facts),
+    }));
+  const triggers = decide.flatMap((o) =>
+    o.data.kind === 'offer' ? [{ trigger: o.data.trigger, matched: o.matched }] : [],
+  );
+  return {
+    profile,
+    user,
+    score,
+    churnFactors: c.factors,
+    segments: facts.segments,
+    recommendations,
+    triggers,
+    outcomes: { classify, segments, decide },
+  };
+}
+
+/** The offers the generation job would create for this user now. */
+export function planUserOffers(
+  rules: JourneysRules,
+  evaluation: JourneyEvaluation,
+  state: UserState,
+  now: Date,
+  newId: () => string,
+): OfferPlan {
+  return planOffers({
+    externalId: state.user.externalId,
+    triggers: evaluation.triggers,
+    offers: state.offers,
+    limits: rules.limits,
+    daysSinceLastSeen: evaluation.profile.daysSinceLastSeen,
+    facts: { profile: evaluation.profile, user: evaluation.user },
+    now,
+    newId,
+  });
+}

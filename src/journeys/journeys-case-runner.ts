@@ -1,0 +1,154 @@
+import type { AppConfig } from '../config/config-types.js';
+import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import type { AppRules } from '../rules/app-rules.js';
+import { traced } from '../rules/engine/rule-set.js';
+import { DocumentStore } from '../store/document/document-store.js';
+import type { Environment, Partition } from './domain/journey-types.js';
+import { isLive } from './domain/journey-types.js';
+import {
+  evaluateJourney,
+  type JourneyEvaluation,
+  planUserOffers,
+  type UserState,
+} from './journey-evaluator.js';
+import { type JourneysState, seedJourneysState } from './journeys-fixture-state.js';
+import { runJourneysGeneration } from './journeys-generation.js';
+import type { JourneysRules } from './rules/journeys-rules.js';
+
+/** Ids like UUIDs, numbered: the same case gives the same ids on every run. */
+function fixtureIds(): () => string {
+  let n = 0;
+  return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The "why" of a case: each classification rule and trigger with its condition trace and fact values. */
+async function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Record<string, string>) {
+  const classify = await traced(e.outcomes.classify);
+  const segments = await traced(e.outcomes.segments?.outcomes ?? []);
+  const decide = await traced(e.outcomes.decide);
+  const of = (kind: string) => classify.filter((o) => o.data.kind === kind);
+  return {
+    profile: e.profile,
+    score: e.score.breakdown,
+    lifecycle: {
+      stage: e.profile.lifecycleStage,
+      byDefault: !of('stage').some((o) => o.matched),
+      rules: of('stage').map((o) => ({ stage: o.data.id, matched: o.matched, conditions: o.conditions })),
+    },
+    tier: {
+      tier: e.profile.engagementTier,
+      bands: of('tier').map((o) => ({ tier: o.data.id, matched: o.matched, conditions: o.conditions })),
+    },
+    churnRisk: {
+      risk: e.profile.churnRisk,
+      factors: of('churn').map((o) => ({
+        factor: o.data.id,
+        weight: o.data.kind === 'churn' ? o.data.weight : 0,
+        matched: o.matched,
+        conditions: o.conditions,
+      })),
+    },
+    segments: segments.map((o) => ({
+      segment: o.id,
+      matched: o.matched,
+      conditions: o.conditions,
+    })),
+    offers: decide
+      .filter((o) => o.data.kind === 'offer')
+      .map((o) => ({
+        offerType: o.id.replace(/^offer:/, ''),
+        verdict: verdicts[o.id.replace(/^offer:/, '')],
+        conditions: o.conditions,
+      })),
+    recommendations: e.recommendations,
+    limits: rules.limits,
+  };
+}
+
+/**
+ * Runs a journeys fixture case through the server's own code: the state is seeded into a
+ * fresh memory store through the port, the user is evaluated by the same evaluator as
+ * GET /users/{externalId}, and one generation run (runJourneysGeneration, as the
+ * schedule and the admin route call it) decides the offers. Request: `{externalId,
+ * environment?}` (default test). `actual` keys: lifecycleStage, engagementTier,
+ * engagementScore, churnRisk, totalPlays, plays7d, plays30d, pointsEarned7d,
+ * pointsEarned30d, campaignsJoined, winRate, totalEvents, daysSinceLastSeen (2 decimals),
+ * recommendations (rule ids, by priority), segments, reason (MATCH, NO_MATCH, LIMITED,
+ * INACTIVE), offers (types created by the run, by priority), activeOffers (types active
+ * after the run, sorted), expired (types the run marked expired), verdicts (`type=verdict`
+ * by priority; verdict: created, no_match, inactive, type_active, cooldown, max_active).
+ */
+export class JourneysCaseRunner implements ApiCaseRunner {
+  readonly api = 'journeys' as const;
+
+  async run(rules: AppRules, _app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
+    const journeys = rules.journeys;
+    if (!journeys) throw new Error(`app '${rules.appId}' has no Journeys rules`);
+    const externalId = String(input.request.externalId ?? 'fixture-user');
+    const environment: Environment = input.request.environment === 'live' ? 'live' : 'test';
+    const p: Partition = { appId: rules.appId, environment };
+    const now = input.now;
+    const newId = fixtureIds();
+    const store = await DocumentStore.open(null);
+    try {
+      await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
+      const state = await this.stateOf(store, p, externalId);
+      const evaluation = await evaluateJourney(journeys, state, now);
+      const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');
+      const report = await runJourneysGeneration(
+        { store: store.journeys, now: () => now, newId },
+        { rules, environments: [environment], trigger: 'fixture' },
+      );
+      const after = await store.journeys.userOffers(p, externalId);
+      const env = report.environments[0];
+      const verdicts = Object.fromEntries(plan.verdicts.map((v) => [v.offerType, v.verdict]));
+      const created = new Set(Object.keys(env?.offersCreated ?? {}));
+      const byPriority = [...journeys.triggers]
+        .sort((a, b) => b.priority - a.priority)
+        .map((t) => t.offerType);
+      const pr = evaluation.profile;
+      return {
+        actual: {
+          lifecycleStage: pr.lifecycleStage,
+          engagementTier: pr.engagementTier,
+          engagementScore: pr.engagementScore,
+          churnRisk: pr.churnRisk,
+          totalPlays: pr.totalPlays,
+          plays7d: pr.plays7d,
+          plays30d: pr.plays30d,
+          pointsEarned7d: pr.pointsEarned7d,
+          pointsEarned30d: pr.pointsEarned30d,
+          campaignsJoined: pr.campaignsJoined,
+          winRate: pr.winRate,
+          totalEvents: pr.totalEvents,
+          daysSinceLastSeen: round2(pr.daysSinceLastSeen),
+          recommendations: evaluation.recommendations.map((r) => r.id),
+          segments: evaluation.segments,
+          reason: plan.reason,
+          offers: byPriority.filter((type) => created.has(type)),
+          activeOffers: after
+            .filter((o) => isLive(o, now))
+            .map((o) => o.offerType)
+            .sort(),
+          expired: Object.keys(env?.offersExpired ?? {}).sort(),
+          verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
+        },
+        explanation: await explain(journeys, evaluation, verdicts),
+      };
+    } finally {
+      await store.close();
+    }
+  }
+
+  private async stateOf(store: DocumentStore, p: Partition, externalId: string): Promise<UserState> {
+    const user = await store.journeys.getUser(p, externalId);
+    if (!user) throw new Error(`fixture user '${externalId}' was not stored`);
+    const [events, offers] = await Promise.all([
+      store.journeys.userEvents(p, externalId),
+      store.journeys.userOffers(p, externalId),
+    ]);
+    return { user, events, offers };
+  }
+}

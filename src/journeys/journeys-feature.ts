@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { ApiKeys } from '../http/api-keys.js';
+import type { Feature, FeatureDeps } from '../http/feature.js';
+import { rulesVersionHeader } from '../rules/app-rules.js';
+import type { Environment } from './domain/journey-types.js';
+import { runJourneysGeneration } from './journeys-generation.js';
+import { createJourneysMetrics } from './journeys-metrics.js';
+import { journeysAdminRoutes, journeysRoutes } from './journeys-routes.js';
+import { JourneysSchedule } from './journeys-schedule.js';
+import { JourneysService } from './journeys-service.js';
+import { JourneysValidation } from './journeys-validation.js';
+
+/** The GamifyHost-compatible user-journeys API, its admin trigger and its scheduled generation job. */
+export function createJourneysFeature(deps: FeatureDeps): Feature {
+  const metrics = createJourneysMetrics(deps.metrics.registry);
+  const store = deps.store.journeys;
+  const logger = deps.logger.child({ feature: 'journeys' });
+  const service = new JourneysService({ store, now: deps.now, newId: randomUUID, metrics });
+
+  /** One rules snapshot per run, read here once. */
+  const generate = async (appId: string, trigger: string, environments?: readonly Environment[]) => {
+    const rules = deps.rules.current(appId);
+    if (!rules?.journeys || !deps.config.apps.some((a) => a.id === appId)) return null;
+    const report = await runJourneysGeneration(
+      { store, now: deps.now, logger, metrics },
+      { rules, trigger, ...(environments ? { environments } : {}) },
+    );
+    return { report, rulesVersion: rulesVersionHeader(rules) };
+  };
+  const schedule = new JourneysSchedule(
+    // A disabled app answers no API call: its users get no scheduled offers either.
+    deps.config.apps
+      .filter((a) => a.status === 'active')
+      .map((a) => ({ appId: a.id, schedule: a.journeys.schedule })),
+    (appId) => generate(appId, 'schedule'),
+    logger,
+  );
+  const routeDeps = {
+    keys: new ApiKeys(deps.config.apps),
+    rules: deps.rules,
+    service,
+    validation: new JourneysValidation(deps.now),
+    generate: (appId: string, environments: readonly Environment[] | undefined) =>
+      generate(appId, 'admin', environments),
+  };
+  return {
+    name: 'journeys',
+    apis: [journeysRoutes(routeDeps, deps.limits)],
+    admin: (router) => journeysAdminRoutes(router, routeDeps),
+    start: async () => schedule.start(),
+    stop: () => schedule.stop(),
+  };
+}

@@ -1,0 +1,166 @@
+import type { Context } from 'koa';
+import type { ApiKeys } from '../http/api-keys.js';
+import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
+import { AppError } from '../http/app-error.js';
+import type { RulesSource } from '../http/feature.js';
+import { setHeader } from '../http/set-header.js';
+import { rulesVersionHeader } from '../rules/app-rules.js';
+import type { Environment, Partition } from './domain/journey-types.js';
+import type { GenerationReport } from './journeys-generation.js';
+import type { JourneysService } from './journeys-service.js';
+import type { JourneysValidation } from './journeys-validation.js';
+import { pageOf } from './journeys-validation.js';
+import { eventView, offerView } from './journeys-views.js';
+import type { JourneysRules } from './rules/journeys-rules.js';
+
+export const JOURNEYS_BASE = '/v1/user-journeys';
+
+export interface JourneysRouteDeps {
+  keys: ApiKeys;
+  rules: RulesSource;
+  service: JourneysService;
+  validation: JourneysValidation;
+  /** Runs the generation job for an app with a rules snapshot the route read. */
+  generate(
+    appId: string,
+    environments: readonly Environment[] | undefined,
+  ): Promise<{ report: GenerationReport; rulesVersion: string } | null>;
+}
+
+interface Scope {
+  p: Partition;
+  rules: JourneysRules;
+}
+
+const body = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+
+function ok(ctx: Context, status: number, data: unknown, meta?: unknown): void {
+  ctx.status = status;
+  ctx.body = meta === undefined ? { status: 'success', data } : { status: 'success', data, meta };
+}
+
+/** Authenticates X-API-Key, picks the key's environment and reads the app's rules snapshot once. */
+function scopeOf(ctx: Context, deps: JourneysRouteDeps): Scope {
+  const raw = ctx.get('X-API-Key');
+  if (!raw) throw new AppError(401, 'MISSING_API_KEY', 'Missing X-API-Key header');
+  const { app, key } = deps.keys.authorize(raw, 'journeys');
+  const snapshot = deps.rules.current(app.id);
+  if (!snapshot) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(snapshot));
+  if (!snapshot.journeys)
+    throw new AppError(
+      503,
+      'JOURNEYS_NOT_CONFIGURED',
+      'User journeys are not configured for this application',
+    );
+  // Config guarantees every journeys key names its environment.
+  return { p: { appId: app.id, environment: key.environment ?? 'live' }, rules: snapshot.journeys };
+}
+
+const userNotFound = () => new AppError(404, 'USER_NOT_FOUND', 'User not found');
+const param = (ctx: Context, name: string): string =>
+  String((ctx.params as Record<string, string>)[name] ?? '');
+
+function userRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/users', async (ctx) => {
+    const { p, rules } = scopeOf(ctx, deps);
+    const patch = deps.validation.userPatch(body(ctx));
+    const { profile, created } = await deps.service.upsertUser(rules, p, patch);
+    ok(ctx, created ? 201 : 200, profile);
+  });
+  router.get('/users/:externalId', async (ctx) => {
+    const { p, rules } = scopeOf(ctx, deps);
+    const profile = await deps.service.profile(rules, p, param(ctx, 'externalId'));
+    if (!profile) throw userNotFound();
+    ok(ctx, 200, profile);
+  });
+  router.get('/users/:externalId/timeline', async (ctx) => {
+    const { p } = scopeOf(ctx, deps);
+    const { page, limit } = pageOf(ctx.query);
+    const found = await deps.service.timeline(p, param(ctx, 'externalId'), page, limit);
+    if (!found) throw userNotFound();
+    const events = found.events.map((e) => eventView(e, p.environment));
+    const totalPages = Math.ceil(found.total / limit);
+    ok(
+      ctx,
+      200,
+      { events, page, limit, total: found.total },
+      { page, limit, total: found.total, totalPages },
+    );
+  });
+}
+
+function eventRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/events', async (ctx) => {
+    const { p } = scopeOf(ctx, deps);
+    const [result] = await deps.service.track(p, [deps.validation.event(body(ctx))]);
+    if (!result) throw new Error('no result for a tracked event');
+    ok(ctx, result.duplicate ? 200 : 201, {
+      event: eventView(result.event, p.environment),
+      duplicate: result.duplicate,
+    });
+  });
+  router.post('/track', async (ctx) => {
+    const { p } = scopeOf(ctx, deps);
+    const results = await deps.service.track(p, deps.validation.batchOf(body(ctx)));
+    const accepted = results.filter((r) => !r.duplicate).length;
+    ok(ctx, accepted > 0 ? 201 : 200, {
+      accepted,
+      duplicates: results.length - accepted,
+      events: results.map((r) =>
+        Object.assign(eventView(r.event, p.environment), { duplicate: r.duplicate }),
+      ),
+    });
+  });
+}
+
+const CLAIM_ERRORS = {
+  not_found: () => new AppError(404, 'OFFER_NOT_FOUND', 'Offer not found'),
+  not_active: () => new AppError(400, 'OFFER_NOT_ACTIVE', 'Offer is no longer active'),
+  expired: () => new AppError(400, 'OFFER_EXPIRED', 'Offer has expired'),
+} as const;
+
+function offerRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.get('/users/:externalId/offers', async (ctx) => {
+    const { p } = scopeOf(ctx, deps);
+    const offers = await deps.service.activeOffers(p, param(ctx, 'externalId'));
+    if (!offers) throw userNotFound();
+    ok(ctx, 200, { offers: offers.map(offerView) });
+  });
+  router.post('/users/:externalId/offers/:offerId/claim', async (ctx) => {
+    const { p } = scopeOf(ctx, deps);
+    const result = await deps.service.claim(p, param(ctx, 'externalId'), param(ctx, 'offerId'));
+    if (!result.ok) throw CLAIM_ERRORS[result.reason]();
+    ok(ctx, 200, { offer: offerView(result.offer) });
+  });
+}
+
+function adminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  router.post('/apps/:appId/journeys/generate', async (ctx) => {
+    const environment = ctx.query.environment;
+    if (environment !== undefined && environment !== 'live' && environment !== 'test') {
+      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+        { field: 'environment', message: 'live or test' },
+      ]);
+    }
+    const appId = param(ctx, 'appId');
+    const run = await deps.generate(appId, environment ? [environment] : undefined);
+    if (!run) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
+    ctx.set('X-Rules-Version', run.rulesVersion);
+    ctx.body = run.report;
+  });
+}
+
+/** The user-journeys API under /v1/user-journeys. */
+export function journeysRoutes(deps: JourneysRouteDeps, limits: EdgeLimits): ApiRouter {
+  const router = publicApi('journeys', limits, JOURNEYS_BASE);
+  userRoutes(router, deps);
+  eventRoutes(router, deps);
+  offerRoutes(router, deps);
+  return router;
+}
+
+/** The admin trigger of the generation job, on the admin router (paths under /admin). */
+export function journeysAdminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+  adminRoutes(router, deps);
+}

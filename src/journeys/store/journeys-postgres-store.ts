@@ -1,0 +1,249 @@
+import type pg from 'pg';
+import { inTransaction } from '../../store/postgres/migrate.js';
+import type {
+  JourneyEvent,
+  JourneyUser,
+  NewEvent,
+  NewOffer,
+  Offer,
+  OfferLimits,
+  Partition,
+  UserPatch,
+} from '../domain/journey-types.js';
+import { appendEventBatch } from './journeys-postgres-events.js';
+import { createOfferChunk } from './journeys-postgres-offers.js';
+import {
+  EVENT_COLUMNS,
+  OFFER_COLUMNS,
+  type Row,
+  toEvent,
+  toOffer,
+  toUser,
+  USER_COLUMNS,
+} from './journeys-postgres-rows.js';
+import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from './journeys-store.js';
+
+type Db = pg.Pool | pg.PoolClient;
+
+const SCALARS = [
+  ['displayName', 'display_name'],
+  ['email', 'email'],
+  ['phone', 'phone'],
+  ['country', 'country'],
+  ['device', 'device'],
+  ['source', 'source'],
+] as const;
+
+/** A tags/metadata patch as SQL arguments: what to merge in, and which keys to remove (null values). */
+function mergeArgs(patch: Record<string, unknown> | undefined): [string, string[]] {
+  const entries = Object.entries(patch ?? {});
+  const set = Object.fromEntries(entries.filter(([, v]) => v !== null));
+  return [JSON.stringify(set), entries.filter(([, v]) => v === null).map(([k]) => k)];
+}
+
+/** Offers per transaction in createOffers: bounds how long user rows stay locked. */
+const OFFER_CHUNK = 1000;
+
+/**
+ * The journeys store on PostgreSQL. Uniqueness is constraints (`ON CONFLICT`); a claim
+ * is a conditional UPDATE; the offer limits are checked under a lock on the user's row
+ * (`SELECT … FOR NO KEY UPDATE`), so concurrent runs — in one process or several —
+ * serialize per user. Statements touching several rows lock them in key order, so two
+ * instances never deadlock on each other.
+ */
+export class JourneysPostgresStore implements JourneysStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  private tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
+  }
+
+  async upsertUser(p: Partition, patch: UserPatch, now: Date, newId: () => string) {
+    const given = SCALARS.filter(([k]) => patch[k] !== undefined).map(([k]) => k);
+    const [tags, tagsRemoved] = mergeArgs(patch.tags);
+    const [metadata, metadataRemoved] = mergeArgs(patch.metadata);
+    const updates = SCALARS.map(
+      ([k, col]) => `${col} = CASE WHEN '${k}' = ANY($14::text[]) THEN EXCLUDED.${col} ELSE u.${col} END`,
+    ).join(',\n');
+    const { rows } = await this.pool.query(
+      `INSERT INTO journeys_users AS u (app_id, environment, external_id, id, display_name, email, phone,
+         country, device, source, tags, metadata, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $13)
+       ON CONFLICT (app_id, environment, external_id) DO UPDATE SET ${updates},
+         tags = (u.tags || $11::jsonb) - $15::text[],
+         metadata = (u.metadata || $12::jsonb) - $16::text[],
+         updated_at = $13
+       RETURNING ${USER_COLUMNS}, (xmax = 0) AS created`,
+      [
+        p.appId,
+        p.environment,
+        patch.externalId,
+        newId(),
+        ...SCALARS.map(([k]) => patch[k] ?? null),
+        tags,
+        metadata,
+        now,
+        given,
+        tagsRemoved,
+        metadataRemoved,
+      ],
+    );
+    const row = rows[0] as Row;
+    return { user: toUser(row), created: row.created === true };
+  }
+
+  async getUser(p: Partition, externalId: string): Promise<JourneyUser | null> {
+    const { rows } = await this.pool.query(
+      `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id = $3`,
+      [p.appId, p.environment, externalId],
+    );
+    return rows[0] ? toUser(rows[0] as Row) : null;
+  }
+
+  async appendEvents(p: Partition, events: readonly NewEvent[], now: Date, newUserId: () => string) {
+    return this.tx((c) => appendEventBatch(c, p, events, now, newUserId));
+  }
+
+  async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${EVENT_COLUMNS} FROM journeys_events WHERE app_id = $1 AND environment = $2 AND external_id = $3
+       ORDER BY occurred_at, seq`,
+      [p.appId, p.environment, externalId],
+    );
+    return rows.map(toEvent);
+  }
+
+  async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {
+    const where = 'WHERE app_id = $1 AND environment = $2 AND external_id = $3';
+    const args = [p.appId, p.environment, externalId];
+    const [list, count] = await Promise.all([
+      this.pool.query(
+        `SELECT ${EVENT_COLUMNS} FROM journeys_events ${where} ORDER BY occurred_at DESC, seq DESC
+         LIMIT $4 OFFSET $5`,
+        [...args, page.limit, page.offset],
+      ),
+      this.pool.query(`SELECT count(*)::int AS n FROM journeys_events ${where}`, args),
+    ]);
+    return { events: list.rows.map(toEvent), total: Number((count.rows[0] as Row).n) };
+  }
+
+  async userOffers(p: Partition, externalId: string, db: Db = this.pool): Promise<Offer[]> {
+    const { rows } = await db.query(
+      `SELECT ${OFFER_COLUMNS} FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND external_id = $3
+       ORDER BY created_at, seq`,
+      [p.appId, p.environment, externalId],
+    );
+    return rows.map(toOffer);
+  }
+
+  async claimOffer(
+    p: Partition,
+    externalId: string,
+    offerId: string,
+    now: Date,
+    claimEvent: (offer: Offer) => NewEvent,
+  ): Promise<ClaimResult> {
+    return this.tx(async (c) => {
+      // A concurrent claim waits on the row lock, then finds the status changed and updates nothing.
+      const { rows } = await c.query(
+        `UPDATE journeys_offers SET status = 'claimed', claimed_at = $5
+         WHERE app_id = $1 AND environment = $2 AND id = $3 AND external_id = $4
+           AND status = 'active' AND expires_at > $5
+         RETURNING ${OFFER_COLUMNS}`,
+        [p.appId, p.environment, offerId, externalId, now],
+      );
+      if (!rows[0]) return this.whyNotClaimed(c, p, externalId, offerId);
+      const offer = toOffer(rows[0] as Row);
+      const [appended] = await appendEventBatch(c, p, [claimEvent(offer)], now, () => '');
+      if (!appended) throw new Error('the claim event was not stored');
+      return { ok: true as const, offer, event: appended.event };
+    });
+  }
+
+  private async whyNotClaimed(
+    c: Db,
+    p: Partition,
+    externalId: string,
+    offerId: string,
+  ): Promise<ClaimResult> {
+    const { rows } = await c.query(
+      'SELECT status FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND id = $3 AND external_id = $4',
+      [p.appId, p.environment, offerId, externalId],
+    );
+    const status = (rows[0] as Row | undefined)?.status;
+    if (status === undefined) return { ok: false, reason: 'not_found' };
+    return { ok: false, reason: status === 'claimed' ? 'not_active' : 'expired' };
+  }
+
+  async expireDue(p: Partition, now: Date): Promise<Offer[]> {
+    // Two instances' runs at once expire disjoint sets (SKIP LOCKED), each offer once,
+    // and lock rows in one order.
+    const { rows } = await this.pool.query(
+      `UPDATE journeys_offers SET status = 'expired'
+       WHERE (app_id, environment, id) IN (
+         SELECT app_id, environment, id FROM journeys_offers
+         WHERE app_id = $1 AND environment = $2 AND status = 'active' AND expires_at <= $3
+         ORDER BY id FOR UPDATE SKIP LOCKED)
+       RETURNING ${OFFER_COLUMNS}`,
+      [p.appId, p.environment, now],
+    );
+    return rows.map(toOffer);
+  }
+
+  async *scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.pool.query(
+        `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id > $3
+         ORDER BY external_id LIMIT $4`,
+        [p.appId, p.environment, after, batchSize],
+      );
+      if (rows.length === 0) return;
+      const users = rows.map(toUser);
+      after = users[users.length - 1]?.externalId ?? after;
+      yield await this.activityOf(p, users);
+    }
+  }
+
+  private async activityOf(p: Partition, users: JourneyUser[]): Promise<UserActivity[]> {
+    const ids = users.map((u) => u.externalId);
+    const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id = ANY($3::text[])';
+    const [events, offers] = await Promise.all([
+      this.pool.query(`SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`, [
+        p.appId,
+        p.environment,
+        ids,
+      ]),
+      this.pool.query(`SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`, [
+        p.appId,
+        p.environment,
+        ids,
+      ]),
+    ]);
+    const byUser = <T extends { externalId: string }>(list: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const x of list) map.set(x.externalId, [...(map.get(x.externalId) ?? []), x]);
+      return map;
+    };
+    const ev = byUser(events.rows.map(toEvent));
+    const of = byUser(offers.rows.map(toOffer));
+    return users.map((user) => ({
+      user,
+      events: ev.get(user.externalId) ?? [],
+      offers: of.get(user.externalId) ?? [],
+    }));
+  }
+
+  async createOffers(p: Partition, offers: readonly NewOffer[], limits: OfferLimits, now: Date) {
+    const created: Offer[] = [];
+    const rejected: { offer: NewOffer; reason: OfferRejection }[] = [];
+    for (let i = 0; i < offers.length; i += OFFER_CHUNK) {
+      const chunk = offers.slice(i, i + OFFER_CHUNK);
+      for (const outcome of await this.tx((c) => createOfferChunk(c, p, chunk, limits, now))) {
+        if ('created' in outcome) created.push(outcome.created);
+        else rejected.push({ offer: outcome.offer, reason: outcome.reason });
+      }
+    }
+    return { created, rejected };
+  }
+}

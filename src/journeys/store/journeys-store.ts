@@ -1,0 +1,131 @@
+import type {
+  JourneyEvent,
+  JourneyUser,
+  NewEvent,
+  NewOffer,
+  Offer,
+  OfferLimits,
+  Partition,
+  UserPatch,
+} from '../domain/journey-types.js';
+
+/** One user with everything the generation job needs to decide about them. */
+export interface UserActivity {
+  user: JourneyUser;
+  /** Oldest first. */
+  events: readonly JourneyEvent[];
+  /** Every offer of the user, any status. */
+  offers: readonly Offer[];
+}
+
+export type ClaimResult =
+  | { ok: true; offer: Offer; event: JourneyEvent }
+  | { ok: false; reason: 'not_found' | 'not_active' | 'expired' };
+
+export interface AppendedEvent {
+  event: JourneyEvent;
+  /** True when the client event id was already stored: this is the earlier event, nothing was added. */
+  duplicate: boolean;
+}
+
+export type OfferRejection = 'unknown_user' | 'max_active' | 'type_active' | 'cooldown' | 'duplicate_id';
+
+/**
+ * The user-journeys store port. Every record belongs to one partition (app and
+ * environment): nothing ever crosses partitions, not even an id lookup. Every method
+ * resolves only once its writes are durable. Returned objects are the caller's to keep;
+ * the store never changes them afterwards.
+ *
+ * Invariants an adapter must hold even under concurrent calls (the document adapter
+ * checks and writes without an await in between; PostgreSQL uses the constraints and
+ * conditional statements noted on each method):
+ * - one user per (partition, externalId);
+ * - one event per (partition, clientEventId) when a client event id is given;
+ * - per user, never more than `maxActiveOffers` active offers nor more than
+ *   `maxActivePerType` of one type, an offer counting as active while its status is
+ *   `active` and `expiresAt` is in the future;
+ * - an offer moves from `active` to `claimed` at most once.
+ */
+export interface JourneysStore {
+  /**
+   * Creates the user or updates the given fields (see UserPatch). `newId` is called only
+   * when the user is created. PostgreSQL: INSERT … ON CONFLICT (app, env, external_id) DO UPDATE.
+   */
+  upsertUser(
+    p: Partition,
+    patch: UserPatch,
+    now: Date,
+    newId: () => string,
+  ): Promise<{ user: JourneyUser; created: boolean }>;
+
+  getUser(p: Partition, externalId: string): Promise<JourneyUser | null>;
+
+  /**
+   * Appends events, all or none. An event whose clientEventId is already stored (or
+   * repeated earlier in the same call) is not added again: its result is the stored event
+   * with `duplicate: true`. A user unknown to the partition is created with only its
+   * externalId (`newUserId` gives its id). PostgreSQL: one transaction, a unique index on
+   * (app, env, client_event_id) and INSERT … ON CONFLICT DO NOTHING.
+   */
+  appendEvents(
+    p: Partition,
+    events: readonly NewEvent[],
+    now: Date,
+    newUserId: () => string,
+  ): Promise<AppendedEvent[]>;
+
+  /** All events of a user, oldest first (by occurredAt, then arrival). Empty for an unknown user. */
+  userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]>;
+
+  /** One page of a user's events, newest first, and how many there are in all. */
+  timeline(
+    p: Partition,
+    externalId: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ events: JourneyEvent[]; total: number }>;
+
+  /** Every offer of a user, any status, oldest first. */
+  userOffers(p: Partition, externalId: string): Promise<Offer[]>;
+
+  /**
+   * Claims an offer of this user: `not_found` for an id that is not this user's in this
+   * partition, `not_active` when it was claimed (or is otherwise not active), `expired`
+   * when it is marked expired or past `expiresAt`. On success the offer and the event
+   * `claimEvent(offer)` builds are stored together (one commit). Of concurrent claims of one offer exactly
+   * one succeeds. PostgreSQL: UPDATE … SET status='claimed' WHERE id=$1 AND status='active'
+   * AND expires_at > now RETURNING, and the event insert, in one transaction.
+   */
+  claimOffer(
+    p: Partition,
+    externalId: string,
+    offerId: string,
+    now: Date,
+    claimEvent: (offer: Offer) => NewEvent,
+  ): Promise<ClaimResult>;
+
+  /** Marks every active offer of the partition with `expiresAt <= now` expired; returns them. One commit. */
+  expireDue(p: Partition, now: Date): Promise<Offer[]>;
+
+  /**
+   * The partition's users with their events and offers, in batches; users added during
+   * the scan may be missed. The arrays are read-only live views: copy what must not
+   * change across an await.
+   */
+  scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]>;
+
+  /**
+   * Inserts offers, one commit for the whole call. Each is checked against the limits,
+   * `notOfferedSince` (no offer of the type created after it) and the offers inserted
+   * before it, and inserted or rejected — check and insert are one atomic step, so
+   * concurrent generation runs cannot exceed a limit. PostgreSQL: per chunk of offers, a
+   * transaction that locks the users' rows (SELECT … FOR NO KEY UPDATE, in key order),
+   * counts their live offers and inserts. (Not a unique index: `maxActivePerType` may be
+   * more than 1, and an offer past `expiresAt` stops counting before its status changes.)
+   */
+  createOffers(
+    p: Partition,
+    offers: readonly NewOffer[],
+    limits: OfferLimits,
+    now: Date,
+  ): Promise<{ created: Offer[]; rejected: { offer: NewOffer; reason: OfferRejection }[] }>;
+}

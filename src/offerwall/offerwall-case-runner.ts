@@ -1,0 +1,258 @@
+import { isIP } from 'node:net';
+import type { AppConfig, WallConfig } from '../config/config-types.js';
+import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { type GeoIp, openGeoIp } from '../geo/geo-ip.js';
+import { AppError } from '../http/app-error.js';
+import { addressSet, inSet } from '../http/client-ip.js';
+import type { AppRules } from '../rules/app-rules.js';
+import { traced } from '../rules/engine/rule-set.js';
+import { expandSegments } from '../rules/engine/trace.js';
+import { DocumentStore } from '../store/document/document-store.js';
+import { readCatalogFile } from './catalog-file.js';
+import { OfferPageValidator } from './catalog-schema.js';
+import type { Ban } from './domain/bans.js';
+import type { DroppedOffer } from './domain/decide.js';
+import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
+import { type CatalogOffer, finalEventId } from './domain/offer.js';
+import { type WhyNot, whyNot } from './domain/why-not.js';
+import type { Catalog } from './offer-catalogs.js';
+import { parsePersonalizedQuery } from './offerwall-params.js';
+import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
+import type { OfferwallStore } from './store/offerwall-store.js';
+
+/** A fixture's stored state for the offerwall. */
+interface OfferwallState {
+  progress?: { offerId: number; status: 'in_progress' | 'completed'; completedEvents?: string[] }[];
+  bans?: { type: 'user' | 'ip'; value: string; wallId?: number; reason?: string }[];
+  /** Offers in the Get Offers shape replacing the wall's catalog file for this case. */
+  catalog?: unknown[];
+}
+
+const FIXTURE_SECRETS = { clickSecret: 'fixture-click-secret', postbackSecret: 'fixture-postback-secret' };
+
+function toQuery(request: Record<string, unknown>): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request)) {
+    if (k !== 'uid' && k !== 'userAgent' && v !== undefined && v !== null) q[k] = String(v);
+  }
+  return q;
+}
+
+const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
+
+/**
+ * Runs offerwall fixture cases through the server's own validation and OfferwallService
+ * on a fresh memory store seeded from `state` (progress through recordClick/recordEvent,
+ * bans through addBan), with the case's clock. `actual` keys: status, error, reason,
+ * segments, matchedRules, country, device, total, limit, offerIds, topOfferId,
+ * topCategory, offerTypes, categories, platforms, minUserReward, inProgress,
+ * userCompleted, dropped (count per reason).
+ */
+export class OfferwallCaseRunner implements ApiCaseRunner {
+  readonly api = 'offerwall' as const;
+  private geo: Promise<GeoIp> | null = null;
+  private readonly catalogs = new Map<string, Promise<CatalogOffer[]>>();
+  private readonly validator = new OfferPageValidator();
+
+  constructor(geo?: GeoIp) {
+    if (geo) this.geo = Promise.resolve(geo);
+  }
+
+  async run(rules: AppRules, app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
+    const request = input.request;
+    const uid = String(request.uid ?? 'fixture-user');
+    try {
+      const q = parsePersonalizedQuery(uid, toQuery(request));
+      const wallConfig = app.walls.find((w) => w.id === q.wall);
+      if (!wallConfig) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${q.wall} not found`);
+      const wall: WallInfo = {
+        appId: app.id,
+        wallId: wallConfig.id,
+        publisherId: wallConfig.publisherId,
+        secrets: app.offerwall ?? FIXTURE_SECRETS,
+      };
+      const offers = await this.offersFor(wallConfig, input.state as OfferwallState);
+      const service = await this.service(wall, offers, input);
+      const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
+      const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
+      const device = q.device ?? platformFromUserAgent(ua);
+      const targeting = {
+        country,
+        device,
+        osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),
+        bidFloor: q.bidFloor,
+      };
+      const outcome = await service.personalized(
+        { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
+        rules,
+      );
+      return await describe(outcome, { country, device }, (dropped, traces) =>
+        whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
+      );
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return {
+        actual: { status: err.status, error: err.code, reason: err.code, segments: [], matchedRules: [] },
+        explanation: { error: { code: err.code, message: err.message, fields: err.fields } },
+      };
+    }
+  }
+
+  private geoIp(): Promise<GeoIp> {
+    this.geo ??= openGeoIp(null);
+    return this.geo;
+  }
+
+  private async offersFor(wall: WallConfig, state: OfferwallState): Promise<CatalogOffer[]> {
+    if (state.catalog) {
+      const page = {
+        status: 'success',
+        publisher_id: wall.publisherId,
+        wall_id: wall.id,
+        total: 0,
+        offset: 0,
+      };
+      const checked = this.validator.check({ ...page, limit: state.catalog.length, offers: state.catalog });
+      if (!checked.ok) throw new Error(`state.catalog: ${checked.problems.join('; ')}`);
+      return checked.page.offers;
+    }
+    if (!wall.catalog) throw new Error(`wall ${wall.id} has no catalog file: give the case state.catalog`);
+    let loaded = this.catalogs.get(wall.catalog);
+    if (!loaded) {
+      loaded = readCatalogFile(wall.catalog, wall.id, this.validator);
+      this.catalogs.set(wall.catalog, loaded);
+    }
+    return loaded;
+  }
+
+  private async service(wall: WallInfo, offers: CatalogOffer[], input: CaseInput): Promise<OfferwallService> {
+    const store = (await DocumentStore.open(null)).offerwall;
+    const catalog: Catalog = {
+      wallId: wall.wallId,
+      source: 'file',
+      syncedAt: null,
+      offers,
+      byId: new Map(offers.map((o) => [o.offer_id, o])),
+    };
+    await seed(store, wall, catalog, input);
+    let ids = 0;
+    return new OfferwallService({
+      store,
+      catalogs: { current: (id) => (id === wall.wallId ? catalog : undefined) },
+      ipInRange: (range, ip) => isIP(ip) !== 0 && inSet(addressSet([range]), ip),
+      now: () => input.now,
+      newId: () => `ban-${++ids}`,
+      explain: true,
+    });
+  }
+}
+
+async function seed(
+  store: OfferwallStore,
+  wall: WallInfo,
+  catalog: Catalog,
+  input: CaseInput,
+): Promise<void> {
+  const state = input.state as OfferwallState;
+  const at = input.now.toISOString();
+  const uid = String(input.request.uid ?? 'fixture-user');
+  let tx = 0;
+  for (const p of state.progress ?? []) {
+    const offer = catalog.byId.get(p.offerId);
+    if (!offer) throw new Error(`state.progress: offer ${p.offerId} is not in wall ${wall.wallId}`);
+    const ref = {
+      appId: wall.appId,
+      wallId: wall.wallId,
+      uid,
+      offerId: offer.offer_id,
+      category: offer.category,
+    };
+    await store.recordClick({ ...ref, offerType: offer.offer_type, sid3: null, at });
+    const events = p.status === 'completed' ? [finalEventId(offer) ?? 'base'] : (p.completedEvents ?? []);
+    for (const eventId of events) {
+      const final = eventId === finalEventId(offer);
+      const transactionId = `fixture-${++tx}`;
+      await store.recordEvent({ ...ref, offerType: offer.offer_type, eventId, transactionId, final, at });
+    }
+  }
+  for (const [i, b] of (state.bans ?? []).entries()) {
+    const ban: Ban = {
+      id: `fixture-ban-${i + 1}`,
+      appId: wall.appId,
+      type: b.type,
+      value: b.value,
+      wallId: b.wallId ?? null,
+      reason: b.reason ?? 'fixture',
+      createdAt: at,
+    };
+    await store.addBan(ban);
+  }
+}
+
+async function describe(
+  outcome: PersonalizedOutcome,
+  seen: { country: string | null; device: string | null },
+  explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
+): Promise<CaseOutcome> {
+  if ('ban' in outcome) {
+    return {
+      actual: {
+        status: 403,
+        error: outcome.reason,
+        reason: outcome.reason,
+        segments: [],
+        matchedRules: [],
+        ...seen,
+      },
+      explanation: { ban: outcome.ban },
+    };
+  }
+  const { ranking } = outcome;
+  const segments = await traced(outcome.segments.outcomes);
+  const rules = await traced(outcome.rules);
+  const segmentTraces = new Map(segments.map((o) => [o.id, o.conditions]));
+  const shown = ranking.offers;
+  const dropped: Record<string, number> = {};
+  for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
+  const matchedRules = outcome.rules.filter((r) => r.matched).map((r) => r.id);
+  const ok = outcome.reason === 'RANKED';
+  return {
+    actual: {
+      status: ok ? 200 : 404,
+      error: ok ? null : outcome.reason,
+      reason: outcome.reason,
+      segments: outcome.segments.ids,
+      matchedRules,
+      ...seen,
+      total: ranking.total,
+      limit: shown.length,
+      offerIds: shown.map((r) => r.offer.offer_id),
+      topOfferId: shown[0]?.offer.offer_id ?? null,
+      topCategory: shown[0]?.offer.category ?? null,
+      offerTypes: unique(shown.map((r) => r.offer.offer_type)),
+      categories: unique(shown.map((r) => r.offer.category)),
+      platforms: unique(shown.map((r) => r.offer.platform ?? 'any')),
+      minUserReward: shown.length > 0 ? Math.min(...shown.map((r) => r.offer.total_user_reward)) : null,
+      inProgress: shown.filter((r) => r.progress?.status === 'in_progress').map((r) => r.offer.offer_id),
+      userCompleted: shown.filter((r) => r.progress?.status === 'completed').map((r) => r.offer.offer_id),
+      dropped,
+    },
+    explanation: {
+      facts: outcome.facts,
+      segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
+      rules: rules.map((o) => ({ id: o.id, matched: o.matched, effect: o.data, trace: o.conditions })),
+      ranked: shown.map((r) => ({
+        rank: r.rank,
+        offerId: r.offer.offer_id,
+        category: r.offer.category,
+        offerType: r.offer.offer_type,
+        ...r.breakdown,
+        boosts: r.boosts,
+      })),
+      whyNot: explainDrops(
+        ranking.dropped,
+        new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
+      ),
+    },
+  };
+}

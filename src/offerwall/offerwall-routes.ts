@@ -1,0 +1,135 @@
+import type { Context } from 'koa';
+import type { ApiRouter } from '../http/api-router.js';
+import { AppError } from '../http/app-error.js';
+import type { RequestState } from '../http/request-context.js';
+import { JSON_TYPE, setHeader } from '../http/set-header.js';
+import type { AppRules } from '../rules/app-rules.js';
+import { rulesVersionHeader } from '../rules/app-rules.js';
+import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
+import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
+import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
+import type { PersonalizedJson } from './personalized-json.js';
+
+/** What the public routes need besides the service; built once by the feature. */
+export interface PublicRouteDeps {
+  service: OfferwallService;
+  walls: ReadonlyMap<number, WallInfo>;
+  rules: { current(appId: string): AppRules | undefined };
+  geo: { country(ip: string): string | null };
+  /** The caller's address (X-Forwarded-For only from trusted proxies). */
+  callerIp: (ctx: Context) => string | null;
+  /** Where click links point: http.publicUrl, else the listening address — never a request's Host. */
+  baseUrl: () => string;
+  /** How long a served click link stays valid. */
+  clickLinkTtlMs: number;
+  now: () => Date;
+  /** Renders the personalized body (one per feature: it keeps each catalog offer serialized). */
+  json: PersonalizedJson;
+}
+
+function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
+  const wall = deps.walls.get(wallId);
+  if (!wall) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+  return wall;
+}
+
+function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
+  // Read once per request: this snapshot decides everything below, and its version is in the header.
+  const rules = deps.rules.current(appId);
+  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
+  return rules;
+}
+
+async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parsePersonalizedQuery(ctx.params.uid ?? '', ctx.query);
+  const wall = wallOf(deps, q.wall);
+  const rules = rulesOf(deps, ctx, wall.appId);
+  const ip = q.ip ?? deps.callerIp(ctx);
+  const ua = ctx.get('User-Agent') || undefined;
+  const outcome = await deps.service.personalized(
+    {
+      wall,
+      uid: q.uid,
+      ip,
+      country: ip ? deps.geo.country(ip) : null,
+      device: q.device ?? platformFromUserAgent(ua),
+      osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),
+      bidFloor: q.bidFloor,
+      limit: q.numoffers,
+      sid3: q.sid3,
+      experimentId: q.experimentId,
+    },
+    rules,
+  );
+  if ('ban' in outcome) throw bannedError(outcome.ban);
+  if (outcome.reason === 'NO_ELIGIBLE_OFFERS') {
+    throw new AppError(404, 'NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
+  }
+  // Results are per user and per moment: the vendor says never to cache them.
+  setHeader(ctx, 'Cache-Control', 'no-store');
+  setHeader(ctx, 'Content-Type', JSON_TYPE);
+  ctx.body = deps.json.render(outcome.ranking, {
+    wall,
+    uid: q.uid,
+    sid3: q.sid3,
+    // Never from the request (Host, Origin): a forged header would point the links elsewhere.
+    baseUrl: deps.baseUrl(),
+    exp: Math.floor((deps.now().getTime() + deps.clickLinkTtlMs) / 1000),
+    includeSortmetric: q.includeSortmetric,
+    supportId: (ctx.state as RequestState).supportId,
+    experimentId: q.experimentId,
+    bidFloor: q.bidFloor,
+  });
+}
+
+async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parseClickQuery(ctx.query);
+  const wall = wallOf(deps, q.wall);
+  const { location } = await deps.service.click({
+    wall,
+    uid: q.uid,
+    offerId: q.offer,
+    offerIds: q.offers,
+    sid3: q.sid3,
+    exp: q.exp,
+    sig: q.sig,
+    ip: deps.callerIp(ctx),
+  });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(location);
+}
+
+async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
+  const q = parsePostback(ctx.query, (ctx.request as { body?: unknown }).body);
+  const wall = wallOf(deps, q.wall);
+  const { duplicate, progress } = await deps.service.postback({
+    wall,
+    uid: q.uid,
+    offerId: q.offer,
+    eventId: q.event,
+    transactionId: q.transactionId,
+    sig: q.sig,
+  });
+  ctx.body = {
+    status: 'success',
+    support_id: (ctx.state as RequestState).supportId,
+    duplicate,
+    wall_id: wall.wallId,
+    offer_id: q.offer,
+    event_id: q.event,
+    transaction_id: q.transactionId,
+    sid3: progress?.sid3 ?? null,
+    in_progress: progress?.status === 'in_progress',
+    user_completed: progress?.status === 'completed',
+    completed_events: progress?.completedEvents ?? [],
+  };
+}
+
+/** The public offerwall API under /api/v1: personalized offers, click tracking and postbacks. */
+export function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
+  router.get('/users/:uid/personalized', (ctx) => personalized(deps, ctx));
+  router.get('/click', (ctx) => click(deps, ctx));
+  router.get('/postback', (ctx) => postback(deps, ctx));
+  router.post('/postback', (ctx) => postback(deps, ctx));
+}

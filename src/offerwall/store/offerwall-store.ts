@@ -1,0 +1,90 @@
+import type { Ban } from '../domain/bans.js';
+import type { CatalogOffer } from '../domain/offer.js';
+import type { OfferProgress } from '../domain/progress.js';
+
+/** A wall's catalog as last synced from its feed. */
+export interface StoredCatalog {
+  appId: string;
+  wallId: number;
+  syncedAt: string;
+  offers: CatalogOffer[];
+}
+
+export interface ClickRecord {
+  appId: string;
+  wallId: number;
+  uid: string;
+  offerId: number;
+  category: string;
+  offerType: number;
+  sid3: string | null;
+  at: string;
+}
+
+export interface EventRecord {
+  appId: string;
+  wallId: number;
+  uid: string;
+  offerId: number;
+  category: string;
+  offerType: number;
+  eventId: string;
+  /** Unique per app: the idempotency key of the postback. */
+  transactionId: string;
+  /** True when `eventId` is the offer's final event: the offer becomes completed. */
+  final: boolean;
+  at: string;
+}
+
+/** What a postback's transaction id was first used for. */
+export interface TransactionRecord {
+  appId: string;
+  transactionId: string;
+  uid: string;
+  offerId: number;
+  eventId: string;
+  at: string;
+}
+
+export type EventOutcome =
+  | { result: 'recorded'; progress: OfferProgress }
+  /** The transaction id was seen before: nothing changed; `first` is what it recorded then. */
+  | { result: 'duplicate'; first: TransactionRecord; progress: OfferProgress | null };
+
+/**
+ * What the offerwall keeps: synced catalogs, per-user offer progress, postback
+ * transactions and bans. Every method resolves only once its write is durable.
+ * A SQL adapter enforces the invariants with keys: progress is unique per
+ * (appId, uid, offerId), transactions per (appId, transactionId), bans per (appId, id).
+ */
+export interface OfferwallStore {
+  /** The last synced catalog of a wall, or null when none was ever synced. */
+  getCatalog(appId: string, wallId: number): Promise<StoredCatalog | null>;
+  /** Replaces the wall's stored catalog as a whole (upsert by appId + wallId). */
+  saveCatalog(catalog: StoredCatalog): Promise<void>;
+
+  /** The user's progress on every offer they started, in no particular order. */
+  progressOf(appId: string, uid: string): Promise<OfferProgress[]>;
+  /**
+   * Records a click: creates the (appId, uid, offerId) progress as `in_progress` if it
+   * is absent (insert-if-absent), else counts the click. A completed offer stays
+   * completed; `sid3` is the first click's.
+   */
+  recordClick(click: ClickRecord): Promise<OfferProgress>;
+  /**
+   * Records an event completion exactly once per (appId, transactionId): the first call
+   * adds the event to the progress (creating it if there was no click) and, for the
+   * final event, marks the offer completed; every later call with that transaction id
+   * changes nothing and returns `duplicate` with what the first call recorded.
+   */
+  recordEvent(event: EventRecord): Promise<EventOutcome>;
+
+  /** Adds a ban; ids are unique per app (the caller generates them). */
+  addBan(ban: Ban): Promise<Ban>;
+  /** Every ban of the app, oldest first. */
+  listBans(appId: string): Promise<Ban[]>;
+  /** Removes a ban; false when the app has no ban with that id. */
+  removeBan(appId: string, banId: string): Promise<boolean>;
+  /** The bans that can stop `uid`: its user bans and every IP ban of the app. */
+  bansFor(appId: string, uid: string): Promise<Ban[]>;
+}

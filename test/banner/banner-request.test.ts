@@ -1,0 +1,233 @@
+import test from 'ava';
+import { parseBannerRequest } from '../../src/banner/banner-request.js';
+import type { BannerSettings } from '../../src/banner/domain/banner-types.js';
+import { eventTimeMs, parseTrackBatch } from '../../src/banner/track-request.js';
+import { AppError } from '../../src/http/app-error.js';
+
+const settings: BannerSettings = {
+  defaultPrizeKey: 'gems_500',
+  prizeTypes: ['gems', 'coins'],
+  languages: ['en'],
+  fallbackLanguage: 'en',
+  unknownCountry: 'ZZ',
+  defaultBanner: { template: 'https://x/{prizeKey}', languages: ['en'] },
+};
+
+function fieldsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof AppError) return err.fields.map((f) => f.field);
+    throw err;
+  }
+  return [];
+}
+
+test('defaults: the app’s prizeKey, geo-IP only when no country was sent', (t) => {
+  let geoCalls = 0;
+  const geo = () => {
+    geoCalls++;
+    return 'AT';
+  };
+  const fromGeo = parseBannerRequest({ userId: 'u', offerId: 12 }, settings, geo);
+  t.like(fromGeo, {
+    offerId: '12',
+    prizeKey: 'gems_500',
+    prizeKeySource: 'default',
+    countryIso2: 'AT',
+    countrySource: 'geoip',
+  });
+  const sent = parseBannerRequest(
+    { userId: 'u', offerId: '1', countryIso2: 'de', prizeKey: 'coins_1' },
+    settings,
+    geo,
+  );
+  t.like(sent, {
+    countryIso2: 'DE',
+    countrySource: 'request',
+    prizeKey: 'coins_1',
+    prizeKeySource: 'request',
+  });
+  t.is(geoCalls, 1);
+  t.like(
+    parseBannerRequest({ userId: 'u', offerId: '1', countryIso2: null }, settings, () => null),
+    {
+      countryIso2: null,
+      countrySource: 'unknown',
+    },
+  );
+});
+
+test('every other key is context, request fields are not', (t) => {
+  const r = parseBannerRequest(
+    {
+      userId: 'u',
+      offerId: '1',
+      postalCode: '10115',
+      activeChamp: 'ahri',
+      level: 3,
+      vip: true,
+      gear: { sword: 2 },
+      tags: ['a'],
+    },
+    settings,
+    () => null,
+  );
+  t.deepEqual(r.context, { activeChamp: 'ahri', level: 3, vip: true, gear: { sword: 2 }, tags: ['a'] });
+  t.is(r.zipCode, '10115');
+});
+
+test('prizeTypes: a list from the enum (a bare string is a list of one), deduplicated', (t) => {
+  t.deepEqual(
+    parseBannerRequest({ userId: 'u', offerId: '1', prizeTypes: 'gems' }, settings, () => null).prizeTypes,
+    ['gems'],
+  );
+  t.deepEqual(
+    parseBannerRequest(
+      { userId: 'u', offerId: '1', prizeTypes: ['gems', 'gems', 'coins'] },
+      settings,
+      () => null,
+    ).prizeTypes,
+    ['gems', 'coins'],
+  );
+  t.deepEqual(
+    fieldsOf(() =>
+      parseBannerRequest(
+        { userId: 'u', offerId: '1', prizeTypes: [1, 'gems', 'GEMS'] },
+        settings,
+        () => null,
+      ),
+    ),
+    ['prizeTypes[0]', 'prizeTypes[2]'],
+  );
+  t.deepEqual(
+    fieldsOf(() =>
+      parseBannerRequest({ userId: 'u', offerId: '1', prizeTypes: { a: 1 } }, settings, () => null),
+    ),
+    ['prizeTypes'],
+  );
+});
+
+test('zipCode and postalCode: either, the same if both, numbers accepted', (t) => {
+  t.is(
+    parseBannerRequest({ userId: 'u', offerId: '1', zipCode: 80331 }, settings, () => null).zipCode,
+    '80331',
+  );
+  t.is(
+    parseBannerRequest(
+      { userId: 'u', offerId: '1', zipCode: 'SW1A 1AA', postalCode: 'SW1A 1AA' },
+      settings,
+      () => null,
+    ).zipCode,
+    'SW1A 1AA',
+  );
+  t.deepEqual(
+    fieldsOf(() =>
+      parseBannerRequest({ userId: 'u', offerId: '1', zipCode: '1', postalCode: '2' }, settings, () => null),
+    ),
+    ['postalCode'],
+  );
+});
+
+test('ids: no control characters, bounded length; offerId must be finite', (t) => {
+  t.deepEqual(
+    fieldsOf(() => parseBannerRequest({ userId: 'a\nb', offerId: 'x'.repeat(129) }, settings, () => null)),
+    ['userId', 'offerId'],
+  );
+  t.deepEqual(
+    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: true }, settings, () => null)),
+    ['offerId'],
+  );
+  t.deepEqual(
+    fieldsOf(() =>
+      parseBannerRequest({ userId: 'u', offerId: '1', occasion: 'Level Up!' }, settings, () => null),
+    ),
+    ['occasion'],
+  );
+  t.is(
+    parseBannerRequest({ userId: 'u', offerId: '1', occasion: 'LEVEL_UP' }, settings, () => null).occasion,
+    'level_up',
+  );
+});
+
+test('context: at most 100 keys, nesting at most 8 levels', (t) => {
+  const wide = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
+  t.deepEqual(
+    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: '1', ...wide }, settings, () => null)),
+    ['body'],
+  );
+  let deep: unknown = 1;
+  for (let i = 0; i < 9; i++) deep = { d: deep };
+  t.deepEqual(
+    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: '1', deep }, settings, () => null)),
+    ['deep'],
+  );
+});
+
+test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids as strings', (t) => {
+  t.is(eventTimeMs(1732350000), 1732350000000);
+  t.is(eventTimeMs(1732350000123), 1732350000123);
+  t.is(eventTimeMs(1732350000.5), 1732350000500);
+  const at = new Date('2026-11-20T12:00:00Z');
+  const { events, token } = parseTrackBatch(
+    [
+      {
+        event: 'SpecialOfferPopupPurchased',
+        properties: {
+          distinct_id: 42,
+          time: 1732350000,
+          token: 'demo-key',
+          kibotuMetadata: { renderId: 'r', experimentId: 'e', variationId: 2 },
+        },
+      },
+      { event: 'AppStart', properties: { distinct_id: 'u', kibotuMetadata: null } },
+    ],
+    at,
+  );
+  t.is(token, 'demo-key');
+  t.deepEqual(events, [
+    {
+      userId: '42',
+      name: 'SpecialOfferPopupPurchased',
+      time: 1732350000000,
+      receivedAt: at.toISOString(),
+      renderId: 'r',
+      experimentId: 'e',
+      variationId: 2,
+    },
+    {
+      userId: 'u',
+      name: 'AppStart',
+      time: null,
+      receivedAt: at.toISOString(),
+      renderId: null,
+      experimentId: null,
+      variationId: null,
+    },
+  ]);
+});
+
+test('track: every problem of the batch is named by index and field', (t) => {
+  const fields = fieldsOf(() =>
+    parseTrackBatch(
+      [
+        'AppStart',
+        { event: 'constructor', properties: { distinct_id: 'u' } },
+        { event: 'x' },
+        {
+          event: 'x',
+          properties: { distinct_id: 'u', time: -5, kibotuMetadata: { variationId: 1.5, renderId: 7 } },
+        },
+      ],
+      new Date(),
+    ),
+  );
+  t.deepEqual(fields, [
+    '[0]',
+    '[1].event',
+    '[2].properties',
+    '[3].properties.time',
+    '[3].properties.kibotuMetadata.variationId',
+    '[3].properties.kibotuMetadata.renderId',
+  ]);
+});

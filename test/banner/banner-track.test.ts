@@ -1,0 +1,161 @@
+import test from 'ava';
+import type { BannerResponse } from '../../src/banner/banner-service.js';
+import { DEMO_KEY, getResults, postBanner, postTrack, sdkEvent } from '../helpers/banner-client.js';
+import { startTestService, type TestService } from '../helpers/start-test-service.js';
+
+const PURCHASE = 'SpecialOfferPopupPurchased';
+
+async function render(
+  s: TestService,
+  userId: string,
+  body: Record<string, unknown> = { activeChamp: 'ahri' },
+) {
+  const res = await postBanner(s, { userId, offerId: '8622', ...body });
+  if (res.status !== 200) throw new Error(`banner ${res.status} ${res.text}`);
+  return res.body;
+}
+
+test('the node SDK reads success: body exactly 1, or {"status":1,"error":null} with verbose=1', async (t) => {
+  const s = await startTestService(t);
+  const plain = await postTrack(s, [sdkEvent('t-1', 'AppStart')]);
+  t.is(plain.status, 200);
+  t.is(plain.text, '1');
+  const verbose = await postTrack(s, [sdkEvent('t-1', 'AppStart')], { verbose: true });
+  t.is(verbose.status, 200);
+  t.deepEqual(verbose.body, { status: 1, error: null });
+  const viaAb = await s.fetch('/ab/track', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify([sdkEvent('t-1', 'AppStart')]),
+  });
+  t.is(await viaAb.text(), '1');
+});
+
+test('the key may come as the events’ token property when no Authorization header is sent', async (t) => {
+  const s = await startTestService(t);
+  const noHeader = await postTrack(s, [sdkEvent('t-2', 'AppStart')], { headers: { Authorization: '' } });
+  t.is(noHeader.text, '1');
+  const wrong = { ...sdkEvent('t-2', 'AppStart'), properties: { distinct_id: 't-2', token: 'nope' } };
+  const denied = await postTrack(s, [wrong], { headers: { Authorization: '' }, verbose: true });
+  t.is(denied.status, 401);
+  t.deepEqual(denied.body, { status: 0, error: 'Invalid authentication, check your API Key' });
+  const journeys = await postTrack(s, [sdkEvent('t-2', 'AppStart')], {
+    headers: { Authorization: 'pk_live_demo' },
+  });
+  t.is(journeys.status, 403);
+  t.is(journeys.text, '0');
+});
+
+test('a bad batch is rejected whole: 400, body 0 (or the reason with verbose=1), nothing stored', async (t) => {
+  const s = await startTestService(t);
+  // A new user without activeChamp is outside every experiment; a purchase would make them a payer.
+  const before = await render(s, 'buyer-1', {});
+  t.is(before.kibotuMetadata.experimentId, '');
+  const batch = [
+    sdkEvent('buyer-1', PURCHASE),
+    sdkEvent('buyer-1', 'AppStart'),
+    sdkEvent('buyer-1', 'AppRestore'),
+    { event: '', properties: { distinct_id: 'buyer-1' } },
+    { event: 'AppStart', properties: { time: 'yesterday' } },
+  ];
+  const plain = await postTrack(s, batch);
+  t.is(plain.status, 400);
+  t.is(plain.text, '0');
+  const verbose = await postTrack<{ status: number; error: string }>(s, batch, { verbose: true });
+  t.is(verbose.status, 400);
+  t.is(verbose.body.status, 0);
+  t.regex(
+    verbose.body.error,
+    /^Invalid input: \[3\]\.event must not be empty; \[4\]\.properties\.distinct_id is required; \[4\]\.properties\.time/,
+  );
+  const after = await render(s, 'buyer-1', {});
+  t.is(after.kibotuMetadata.experimentId, '', 'the purchase of the rejected batch was not stored');
+
+  t.is((await postTrack(s, [sdkEvent('buyer-1', PURCHASE)])).text, '1');
+  const payer = await render(s, 'buyer-1', {});
+  t.is(
+    payer.kibotuMetadata.experimentId,
+    'payer-upsell',
+    'purchases counted from tracked events make a payer',
+  );
+});
+
+test('batches: at most 50 events; malformed JSON and non-arrays get 0 as well', async (t) => {
+  const s = await startTestService(t);
+  const many = Array.from({ length: 51 }, () => sdkEvent('t-3', 'AppStart'));
+  const tooMany = await postTrack<{ error: string }>(s, many, { verbose: true });
+  t.is(tooMany.status, 400);
+  t.regex(tooMany.body.error, /body at most 50 events per batch, got 51/);
+  t.is((await postTrack(s, many.slice(0, 50))).text, '1');
+  const malformed = await postTrack(s, '[{"event": ');
+  t.is(malformed.status, 400);
+  t.is(malformed.text, '0');
+  const scalar = await postTrack(s, '"AppStart"');
+  t.is(scalar.status, 400);
+  t.is(scalar.text, '0');
+  const polluting = await postTrack(
+    s,
+    '[{"event":"AppStart","properties":{"distinct_id":"x","__proto__":{"a":1}}}]',
+  );
+  t.is(polluting.status, 400);
+  t.is(polluting.text, '0');
+  const single = await postTrack(s, sdkEvent('t-3', 'AppStart'));
+  t.is(single.text, '1', 'a single event object is a batch of one');
+});
+
+test('tracked purchases show up as conversions per variation in the experiment results', async (t) => {
+  const s = await startTestService(t);
+  const renders: BannerResponse[] = [];
+  for (let i = 0; i < 30; i++) renders.push(await render(s, `shopper-${i}`));
+  // Every third user buys once, some twice (distinct users count once), plus noise events.
+  const buyers = renders.filter((_, i) => i % 3 === 0);
+  const events = buyers.flatMap((r, i) => [
+    sdkEvent(r.kibotuMetadata.userId, PURCHASE, r.kibotuMetadata),
+    ...(i % 2 === 0 ? [sdkEvent(r.kibotuMetadata.userId, PURCHASE, r.kibotuMetadata)] : []),
+    sdkEvent(r.kibotuMetadata.userId, 'SpecialOfferPopupOpened', r.kibotuMetadata),
+  ]);
+  t.is((await postTrack(s, events)).text, '1');
+  await render(s, 'shopper-0'); // one more exposure
+
+  const res = await getResults(s, 'champion-spotlight');
+  t.is(res.status, 200);
+  t.truthy(res.headers.get('x-rules-version'));
+  t.like(res.body, { experimentId: 'champion-spotlight', bucketVersion: 2 });
+  const byId = new Map(res.body.variations.map((v) => [v.variationId, v]));
+  const expected = (variationId: number, list: typeof renders) =>
+    list.filter((r) => r.kibotuMetadata.variationId === variationId).length;
+  for (const id of [0, 1]) {
+    const v = byId.get(id);
+    t.is(v?.users, expected(id, renders), `users of ${id}`);
+    t.is(v?.conversions[PURCHASE]?.users, expected(id, buyers), `converted users of ${id}`);
+    t.is(v?.conversions.SpecialOfferPopupOpened?.users, expected(id, buyers));
+    const users = v?.users ?? 0;
+    t.is(v?.conversions[PURCHASE]?.rate, users > 0 ? expected(id, buyers) / users : null);
+  }
+  t.is((byId.get(0)?.exposures ?? 0) + (byId.get(1)?.exposures ?? 0), 31);
+  t.is(byId.get(0)?.conversions[PURCHASE]?.pValue, null, 'control is what the others are tested against');
+  const p = byId.get(1)?.conversions[PURCHASE]?.pValue;
+  t.true(p === null || (typeof p === 'number' && p >= 0 && p <= 1));
+});
+
+test('experiment results: admin token, 404 for unknown apps and experiments, 400 for a bad bucketVersion', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory' } });
+  t.is((await s.fetch('/admin/apps/demo/experiments/payer-upsell')).status, 401);
+  t.is((await getResults(s, 'no-such-experiment')).status, 404);
+  const unknownApp = await s.fetch('/admin/apps/nope/experiments/payer-upsell', {
+    headers: { Authorization: 'Bearer demo-admin-token' },
+  });
+  t.is(unknownApp.status, 404);
+  t.is((await getResults(s, 'payer-upsell', '?bucketVersion=zero')).status, 400);
+  const older = await getResults(s, 'champion-spotlight', '?bucketVersion=1');
+  t.is(older.status, 200);
+  t.is(older.body.bucketVersion, 1);
+  const paused = await getResults(s, 'winter-event');
+  t.deepEqual(
+    paused.body.variations.map((v) => [v.variationId, v.name, v.users, v.exposures]),
+    [
+      [0, 'control', 0, 0],
+      [1, 'snow', 0, 0],
+    ],
+  );
+});

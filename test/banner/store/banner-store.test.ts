@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import anyTest, { type TestFn } from 'ava';
+import { DocumentStore } from '../../../src/store/document/document-store.js';
+import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { usePostgres } from '../../helpers/postgres-server.js';
+import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
+
+const test = anyTest as TestFn;
+
+async function openDocument(dir: string | null) {
+  const store = await DocumentStore.open(dir);
+  return { store: store.banner, close: () => store.close() };
+}
+
+// One root for every lowdb store of this file; each store gets a fresh directory below it.
+const root = mkdtempSync(path.join(os.tmpdir(), 'offerd-banner-store-'));
+const freshDir = () => mkdtempSync(path.join(root, 'db-'));
+test.after.always(() => rmSync(root, { recursive: true, force: true }));
+
+bannerStoreContract(test, 'memory', () => openDocument(null));
+bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
+bannerStoreSurvivesReopen(test, 'lowdb', async () => {
+  const dir = freshDir();
+  return () => openDocument(dir);
+});
+
+// Banner cases use unique user ids, so they share one database.
+const pg = usePostgres(test);
+const openPostgres = async () => {
+  const store = await PostgresStore.open(pg().url, { max: 4 });
+  return { store: store.banner, close: () => store.close() };
+};
+bannerStoreContract(test, 'postgres', openPostgres);
+bannerStoreSurvivesReopen(test, 'postgres', async () => openPostgres);

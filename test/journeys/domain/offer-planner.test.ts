@@ -1,0 +1,116 @@
+import test from 'ava';
+import type { Offer, OfferLimits } from '../../../src/journeys/domain/journey-types.js';
+import { type OfferTrigger, planOffers } from '../../../src/journeys/domain/offer-planner.js';
+import { parseTemplate, type TextTemplate } from '../../../src/journeys/domain/text-template.js';
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+const HOUR = 3_600_000;
+const LIMITS: OfferLimits = { maxActiveOffers: 3, maxActivePerType: 1, inactivityDays: 60 };
+
+function tpl(source: string): TextTemplate {
+  const parsed = parseTemplate(source);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.template;
+}
+
+const trigger = (offerType: string, priority: number, over: Partial<OfferTrigger> = {}): OfferTrigger => ({
+  offerType,
+  priority,
+  gameType: null,
+  title: tpl(offerType),
+  description: tpl('{{ offer.pointsValue }} points for {{ user.displayName | you }}'),
+  pointsValue: 10,
+  expiresInMs: 24 * HOUR,
+  cooldownMs: 0,
+  metadata: {},
+  ...over,
+});
+
+const offer = (offerType: string, over: Partial<Offer> = {}): Offer => ({
+  id: `o-${offerType}`,
+  externalId: 'u1',
+  offerType,
+  gameType: null,
+  title: '',
+  description: '',
+  pointsValue: 1,
+  status: 'active',
+  createdAt: new Date(NOW.getTime() - HOUR).toISOString(),
+  expiresAt: new Date(NOW.getTime() + HOUR).toISOString(),
+  claimedAt: null,
+  metadata: {},
+  ...over,
+});
+
+let n = 0;
+const plan = (triggers: { trigger: OfferTrigger; matched: boolean }[], offers: Offer[] = [], days = 1) =>
+  planOffers({
+    externalId: 'u1',
+    triggers,
+    offers,
+    limits: LIMITS,
+    daysSinceLastSeen: days,
+    facts: { user: { displayName: null } },
+    now: NOW,
+    newId: () => `id-${++n}`,
+  });
+
+test('matched triggers by priority, up to the maximum; the rest say why', (t) => {
+  const p = plan([
+    { trigger: trigger('low', 1), matched: true },
+    { trigger: trigger('top', 9), matched: true },
+    { trigger: trigger('off', 8), matched: false },
+    { trigger: trigger('mid', 5), matched: true },
+    { trigger: trigger('also', 4), matched: true },
+  ]);
+  t.is(p.reason, 'MATCH');
+  t.deepEqual(
+    p.create.map((o) => o.offerType),
+    ['top', 'mid', 'also'],
+  );
+  t.deepEqual(
+    p.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
+    ['top=created', 'off=no_match', 'mid=created', 'also=created', 'low=max_active'],
+  );
+  t.is(p.create[0]?.description, '10 points for you');
+  t.is(p.create[0]?.expiresAt, new Date(NOW.getTime() + 24 * HOUR).toISOString());
+});
+
+test('an active type is not offered again; an expired one no longer counts', (t) => {
+  const p = plan(
+    [
+      { trigger: trigger('a', 2), matched: true },
+      { trigger: trigger('b', 1), matched: true },
+    ],
+    [offer('a'), offer('b', { expiresAt: NOW.toISOString() })],
+  );
+  t.deepEqual(
+    p.verdicts.map((v) => v.verdict),
+    ['type_active', 'created'],
+  );
+});
+
+test('cooldown counts from the last offer of the type, claimed or not', (t) => {
+  const cool = trigger('a', 1, { cooldownMs: 48 * HOUR });
+  const claimed = offer('a', {
+    status: 'claimed',
+    createdAt: new Date(NOW.getTime() - 47 * HOUR).toISOString(),
+  });
+  t.is(plan([{ trigger: cool, matched: true }], [claimed]).verdicts[0]?.verdict, 'cooldown');
+  const old = { ...claimed, createdAt: new Date(NOW.getTime() - 48 * HOUR).toISOString() };
+  const p = plan([{ trigger: cool, matched: true }], [old]);
+  t.is(p.verdicts[0]?.verdict, 'created');
+  t.is(p.create[0]?.notOfferedSince, new Date(NOW.getTime() - 48 * HOUR).toISOString());
+});
+
+test('more than inactivityDays since last seen: nothing, reason INACTIVE; exactly 60 days still gets offers', (t) => {
+  const triggers = [{ trigger: trigger('a', 1), matched: true }];
+  t.is(plan(triggers, [], 60.01).reason, 'INACTIVE');
+  t.deepEqual(plan(triggers, [], 60.01).create, []);
+  t.is(plan(triggers, [], 60).reason, 'MATCH');
+});
+
+test('NO_MATCH when nothing matched, LIMITED when everything matched was blocked', (t) => {
+  t.is(plan([{ trigger: trigger('a', 1), matched: false }]).reason, 'NO_MATCH');
+  t.is(plan([{ trigger: trigger('a', 1), matched: true }], [offer('a')]).reason, 'LIMITED');
+});

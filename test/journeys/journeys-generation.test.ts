@@ -1,0 +1,138 @@
+import { Writable } from 'node:stream';
+import test from 'ava';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { NewEvent } from '../../src/journeys/domain/journey-types.js';
+import { runJourneysGeneration } from '../../src/journeys/journeys-generation.js';
+import { createJourneysMetrics } from '../../src/journeys/journeys-metrics.js';
+import { JourneysSchedule } from '../../src/journeys/journeys-schedule.js';
+import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import type { AppRules } from '../../src/rules/app-rules.js';
+import { DocumentStore } from '../../src/store/document/document-store.js';
+import { DAY, plays, startJourneysService } from '../helpers/journeys-service.js';
+import { silentLogger } from '../helpers/silent-logger.js';
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+
+async function demoRules(): Promise<AppRules> {
+  const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  if (!loaded.ok) throw new Error('demo rules do not load');
+  return loaded.rules;
+}
+
+/** `n` users in the test partition: a mix of new, churned, inactive and whale-ish players. */
+async function seed(store: DocumentStore, n: number): Promise<void> {
+  const p = { appId: 'demo', environment: 'test' as const };
+  let id = 0;
+  const newId = () => `id-${++id}`;
+  const events: NewEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const daysAgo = [0, 40, 61, 20][i % 4] ?? 0;
+    events.push({
+      id: newId(),
+      externalId: `u${i}`,
+      clientEventId: null,
+      category: 'GAME_PLAY',
+      eventType: 'spin',
+      points: 10,
+      occurredAt: new Date(NOW.getTime() - daysAgo * DAY - 60_000).toISOString(),
+      metadata: {},
+    });
+  }
+  for (let i = 0; i < events.length; i += 5000) {
+    await store.journeys.appendEvents(p, events.slice(i, i + 5000), NOW, newId);
+  }
+}
+
+test('one log line per run: users scanned, offers created and expired per type', async (t) => {
+  const store = await DocumentStore.open(null);
+  await seed(store, 8);
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const registry = new Registry();
+  const report = await runJourneysGeneration(
+    { store: store.journeys, now: () => NOW, logger, metrics: createJourneysMetrics(registry) },
+    { rules: await demoRules(), trigger: 'cli' },
+  );
+  t.is(lines.length, 1);
+  const line = JSON.parse(lines[0] ?? '{}');
+  t.is(line.msg, 'journeys offer generation finished');
+  t.deepEqual(line.journeysGeneration, report);
+  const test_ = report.environments.find((e) => e.environment === 'test');
+  t.like(test_, {
+    usersScanned: 8,
+    usersInactive: 2,
+    offersCreated: {
+      welcome_free_play: 2,
+      welcome_bonus: 2,
+      win_back_play: 2,
+      return_bonus: 2,
+      retention_play: 2,
+    },
+  });
+  t.is(report.trigger, 'cli');
+  t.regex(await registry.metrics(), /offerd_journeys_generation_runs_total\{app="demo",trigger="cli"\} 1/);
+});
+
+test('10,000 users: one run in seconds, and a second run creates nothing', async (t) => {
+  const store = await DocumentStore.open(null);
+  await seed(store, 10_000);
+  const rules = await demoRules();
+  const started = performance.now();
+  const first = await runJourneysGeneration({ store: store.journeys, now: () => NOW }, { rules });
+  const ms = performance.now() - started;
+  t.is(first.totals.usersScanned, 10_000);
+  t.is(first.totals.offersCreated, 2500 * 2 + 2500 * 2 + 2500);
+  t.true(ms < 20_000, `took ${Math.round(ms)} ms`);
+  t.log(`10,000 users in ${Math.round(ms)} ms`);
+  const second = await runJourneysGeneration({ store: store.journeys, now: () => NOW }, { rules });
+  t.is(second.totals.offersCreated, 0);
+  t.is(second.environments.find((e) => e.environment === 'test')?.usersAtLimit, 0);
+});
+
+test('the service keeps answering while a generation run is going', async (t) => {
+  const s = await startJourneysService(t);
+  for (let i = 0; i < 2000; i += 100) {
+    const batch = Array.from({ length: 100 }, (_, k) => plays(`busy${i + k}`, 1, s.clock)[0]);
+    await s.api('POST', '/track', { body: batch });
+  }
+  const order: string[] = [];
+  const run = s.generate('test').then(() => order.push('generate'));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const health = s.fetch('/healthz').then(() => order.push('healthz'));
+  await Promise.all([run, health]);
+  t.deepEqual(order, ['healthz', 'generate']);
+});
+
+test('the schedule runs the job on its cron, and stop() waits for a run in flight', async (t) => {
+  let runs = 0;
+  let finished = 0;
+  const schedule = new JourneysSchedule(
+    [
+      { appId: 'demo', schedule: '* * * * * *' },
+      { appId: 'quiet', schedule: null },
+    ],
+    async (appId) => {
+      t.is(appId, 'demo');
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      finished++;
+    },
+    silentLogger,
+  );
+  schedule.start();
+  while (runs === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  await schedule.stop();
+  t.is(finished, runs, 'stop resolved only after the run in flight finished');
+  const after = runs;
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  t.is(runs, after, 'no run after stop');
+});

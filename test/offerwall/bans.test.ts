@@ -1,0 +1,92 @@
+import test from 'ava';
+import { ADMIN, type PersonalizedJson, startOfferwall } from '../helpers/offerwall-service.js';
+
+const LIST = (uid: string, ip: string) => `/api/v1/users/${uid}/personalized?wall=1001&numoffers=5&ip=${ip}`;
+const post = (body: unknown) => ({
+  method: 'POST',
+  headers: { ...ADMIN, 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+test('a banned user gets 403 USER_BANNED until the ban is removed', async (t) => {
+  const h = await startOfferwall(t);
+  const created = await h.json<{ id: string; type: string }>(
+    '/admin/apps/demo/bans',
+    post({ type: 'user', value: 'cheater', reason: 'chargebacks' }),
+  );
+  t.is(created.res.status, 201);
+  t.like(created.body, { type: 'user', value: 'cheater', wallId: null, reason: 'chargebacks' });
+  const banned = await h.json<PersonalizedJson>(LIST('cheater', '8.8.8.8'));
+  t.is(banned.res.status, 403);
+  t.like(banned.body, { status: 'failure', error: { code: 'USER_BANNED' } });
+  t.is(typeof banned.body.support_id, 'number');
+  t.truthy(banned.res.headers.get('x-rules-version'));
+  t.is((await h.get(LIST('honest', '8.8.8.8'))).status, 200);
+
+  const list = await h.json<{ bans: { id: string }[] }>('/admin/apps/demo/bans', { headers: ADMIN });
+  t.deepEqual(
+    list.body.bans.map((b) => b.id),
+    [created.body.id],
+  );
+  const del = await h.get(`/admin/apps/demo/bans/${created.body.id}`, { method: 'DELETE', headers: ADMIN });
+  t.is(del.status, 204);
+  t.is((await h.get(LIST('cheater', '8.8.8.8'))).status, 200);
+  const again = await h.json(`/admin/apps/demo/bans/${created.body.id}`, {
+    method: 'DELETE',
+    headers: ADMIN,
+  });
+  t.is(again.res.status, 404);
+});
+
+test('an IP ban covers a CIDR range: 403 IP_BANNED inside, served outside', async (t) => {
+  const h = await startOfferwall(t);
+  t.is(
+    (await h.get('/admin/apps/demo/bans', post({ type: 'ip', value: '5.9.0.0/16', reason: 'bot farm' })))
+      .status,
+    201,
+  );
+  const inside = await h.json<PersonalizedJson>(LIST('anyone', '5.9.0.1'));
+  t.is(inside.res.status, 403);
+  t.is(inside.body.error?.code, 'IP_BANNED');
+  t.is((await h.get(LIST('anyone', '8.8.8.8'))).status, 200);
+});
+
+test('a user ban on one wall is checked against that wall', async (t) => {
+  const h = await startOfferwall(t);
+  const ok = await h.get(
+    '/admin/apps/demo/bans',
+    post({ type: 'user', value: 'w', wallId: 1001, reason: 'abuse' }),
+  );
+  t.is(ok.status, 201);
+  t.is((await h.json<PersonalizedJson>(LIST('w', '8.8.8.8'))).body.error?.code, 'USER_BANNED');
+});
+
+test('a banned user cannot click through either', async (t) => {
+  const h = await startOfferwall(t);
+  const { body } = await h.json<PersonalizedJson>(LIST('later-banned', '8.8.8.8'));
+  await h.get('/admin/apps/demo/bans', post({ type: 'user', value: 'later-banned', reason: 'fraud' }));
+  const res = await fetch(body.offers[0]?.click_url ?? '', { redirect: 'manual' });
+  t.is(res.status, 403);
+  t.like(await res.json(), { error: { code: 'USER_BANNED' } });
+});
+
+test('ban admin: token required, input validated, unknown app 404', async (t) => {
+  const h = await startOfferwall(t);
+  t.is((await h.get('/admin/apps/demo/bans')).status, 401);
+  const bad = await h.json<{ error: { code: string; fields: { field: string }[] } }>(
+    '/admin/apps/demo/bans',
+    post({ type: 'device', value: '', wallId: 5, reason: '' }),
+  );
+  t.is(bad.res.status, 400);
+  t.deepEqual(
+    bad.body.error.fields.map((f) => f.field),
+    ['type', 'value', 'wallId', 'reason'],
+  );
+  const badIp = await h.json<{ error: { fields: { field: string }[] } }>(
+    '/admin/apps/demo/bans',
+    post({ type: 'ip', value: '5.9.0.0/40', reason: 'x' }),
+  );
+  t.is(badIp.res.status, 400);
+  t.is(badIp.body.error.fields[0]?.field, 'value');
+  t.is((await h.get('/admin/apps/nope/bans', { headers: ADMIN })).status, 404);
+});

@@ -1,0 +1,16 @@
+import test from 'ava';
+import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { usePostgres } from '../../helpers/postgres-server.js';
+import { offerwallStoreContract } from './offerwall-store-contract.js';
+
+const server = usePostgres(test);
+
+const openAt = async (url: string) => {
+  const store = await PostgresStore.open(url, { max: 20 });
+  return { store: store.offerwall, close: () => store.close(), reopen: () => openAt(url) };
+};
+
+// A fresh database per store, so every contract case starts empty.
+offerwallStoreContract(test, 'postgres', async () => openAt(await server().freshDatabase('offerwall')), {
+  persistent: true,
+});

@@ -1,0 +1,219 @@
+import type { TestFn } from 'ava';
+import type { Ban } from '../../../src/offerwall/domain/bans.js';
+import type {
+  ClickRecord,
+  EventRecord,
+  OfferwallStore,
+} from '../../../src/offerwall/store/offerwall-store.js';
+
+export interface OpenedOfferwallStore {
+  store: OfferwallStore;
+  close(): Promise<void>;
+  /** Persistent adapters: opens the same data again after close(), as a restart would. */
+  reopen?(): Promise<OpenedOfferwallStore>;
+}
+
+const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({
+  appId: 'demo',
+  wallId: 1001,
+  uid: 'u1',
+  offerId: 7,
+  category: 'Games',
+  offerType: 4,
+  sid3: 's-1',
+  at: '2026-11-20T12:00:00.000Z',
+  ...over,
+});
+
+const event = (over: Partial<EventRecord> = {}): EventRecord => ({
+  appId: 'demo',
+  wallId: 1001,
+  uid: 'u1',
+  offerId: 7,
+  category: 'Games',
+  offerType: 4,
+  eventId: 'base',
+  transactionId: 'tx-1',
+  final: false,
+  at: '2026-11-20T12:05:00.000Z',
+  ...over,
+});
+
+const ban = (over: Partial<Ban> = {}): Ban => ({
+  id: 'b1',
+  appId: 'demo',
+  type: 'user',
+  value: 'u1',
+  wallId: null,
+  reason: 'fraud',
+  createdAt: '2026-11-20T12:00:00.000Z',
+  ...over,
+});
+
+/**
+ * The behaviour every OfferwallStore adapter must show. `open` gives a fresh, empty
+ * store; a persistent adapter also gives `reopen` to prove data survives a restart.
+ */
+export function offerwallStoreContract(
+  test: TestFn,
+  name: string,
+  open: () => Promise<OpenedOfferwallStore>,
+  options: { persistent?: boolean } = {},
+): void {
+  const use = async (t: { teardown(fn: () => Promise<void>): void }) => {
+    const opened = await open();
+    t.teardown(() => opened.close());
+    return opened.store;
+  };
+
+  test(`${name}: a click starts an offer once; later clicks count but keep the first sid3`, async (t) => {
+    const store = await use(t);
+    const first = await store.recordClick(click());
+    t.like(first, {
+      status: 'in_progress',
+      clicks: 1,
+      sid3: 's-1',
+      firstClickAt: '2026-11-20T12:00:00.000Z',
+    });
+    const second = await store.recordClick(click({ sid3: 's-2', at: '2026-11-20T13:00:00.000Z' }));
+    t.like(second, { clicks: 2, sid3: 's-1', lastClickAt: '2026-11-20T13:00:00.000Z' });
+    t.is((await store.progressOf('demo', 'u1')).length, 1);
+    t.deepEqual(await store.progressOf('demo', 'u2'), []);
+    t.deepEqual(await store.progressOf('other', 'u1'), []);
+  });
+
+  test(`${name}: concurrent first clicks create one progress`, async (t) => {
+    const store = await use(t);
+    await Promise.all(Array.from({ length: 20 }, () => store.recordClick(click())));
+    const all = await store.progressOf('demo', 'u1');
+    t.is(all.length, 1);
+    t.is(all[0]?.clicks, 20);
+  });
+
+  test(`${name}: the final event completes; a replayed transaction changes nothing`, async (t) => {
+    const store = await use(t);
+    await store.recordClick(click());
+    const base = await store.recordEvent(event());
+    t.is(base.result, 'recorded');
+    t.like(base.result === 'recorded' ? base.progress : {}, {
+      status: 'in_progress',
+      completedEvents: ['base'],
+    });
+    const done = await store.recordEvent(event({ eventId: 'level-10', transactionId: 'tx-2', final: true }));
+    t.like(done.result === 'recorded' ? done.progress : {}, {
+      status: 'completed',
+      completedAt: '2026-11-20T12:05:00.000Z',
+      completedEvents: ['base', 'level-10'],
+    });
+    const before = await store.progressOf('demo', 'u1');
+    const again = await store.recordEvent(event({ eventId: 'level-10', transactionId: 'tx-2', final: true }));
+    t.is(again.result, 'duplicate');
+    if (again.result === 'duplicate') t.like(again.first, { uid: 'u1', offerId: 7, eventId: 'level-10' });
+    t.deepEqual(await store.progressOf('demo', 'u1'), before);
+  });
+
+  test(`${name}: concurrent postbacks with one transaction id record it once`, async (t) => {
+    const store = await use(t);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.recordEvent(event())));
+    t.is(outcomes.filter((o) => o.result === 'recorded').length, 1);
+    t.is(outcomes.filter((o) => o.result === 'duplicate').length, 9);
+    const [p] = await store.progressOf('demo', 'u1');
+    t.deepEqual(p?.completedEvents, ['base']);
+  });
+
+  test(`${name}: transaction ids are per app`, async (t) => {
+    const store = await use(t);
+    t.is((await store.recordEvent(event())).result, 'recorded');
+    t.is((await store.recordEvent(event({ appId: 'other' }))).result, 'recorded');
+  });
+
+  test(`${name}: a postback without a click creates the progress`, async (t) => {
+    const store = await use(t);
+    const out = await store.recordEvent(event({ final: true }));
+    t.like(out.result === 'recorded' ? out.progress : {}, { status: 'completed', clicks: 0, sid3: null });
+  });
+
+  test(`${name}: a completed offer stays completed when clicked again`, async (t) => {
+    const store = await use(t);
+    await store.recordEvent(event({ final: true }));
+    t.is((await store.recordClick(click())).status, 'completed');
+  });
+
+  test(`${name}: catalogs are replaced whole per wall`, async (t) => {
+    const store = await use(t);
+    t.is(await store.getCatalog('demo', 1001), null);
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1001,
+      syncedAt: '2026-11-20T10:00:00.000Z',
+      offers: [],
+    });
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1002,
+      syncedAt: '2026-11-20T11:00:00.000Z',
+      offers: [],
+    });
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1001,
+      syncedAt: '2026-11-20T12:00:00.000Z',
+      offers: [],
+    });
+    t.is((await store.getCatalog('demo', 1001))?.syncedAt, '2026-11-20T12:00:00.000Z');
+    t.is((await store.getCatalog('demo', 1002))?.syncedAt, '2026-11-20T11:00:00.000Z');
+  });
+
+  test(`${name}: bans are listed, found for their user and every IP, and removed`, async (t) => {
+    const store = await use(t);
+    await store.addBan(ban());
+    await store.addBan(ban({ id: 'b2', type: 'ip', value: '10.0.0.0/8' }));
+    await store.addBan(ban({ id: 'b3', value: 'u2', wallId: 1001 }));
+    await store.addBan(ban({ id: 'b4', appId: 'other', value: 'u1' }));
+    t.deepEqual(
+      (await store.listBans('demo')).map((b) => b.id),
+      ['b1', 'b2', 'b3'],
+    );
+    t.deepEqual((await store.bansFor('demo', 'u1')).map((b) => b.id).sort(), ['b1', 'b2']);
+    t.deepEqual(
+      (await store.bansFor('demo', 'u9')).map((b) => b.id),
+      ['b2'],
+    );
+    await t.throwsAsync(store.addBan(ban()));
+    t.true(await store.removeBan('demo', 'b1'));
+    t.false(await store.removeBan('demo', 'b1'));
+    t.false(await store.removeBan('demo', 'b4'));
+    t.deepEqual(
+      (await store.bansFor('demo', 'u1')).map((b) => b.id),
+      ['b2'],
+    );
+  });
+
+  if (options.persistent) {
+    test(`${name}: progress, transactions, catalogs and bans survive a reopen`, async (t) => {
+      const first = await open();
+      const reopen = first.reopen;
+      if (!reopen) return t.fail('a persistent adapter must give reopen()');
+      await first.store.recordClick(click());
+      await first.store.recordEvent(event({ final: true }));
+      await first.store.saveCatalog({
+        appId: 'demo',
+        wallId: 1001,
+        syncedAt: '2026-11-21T00:00:00.000Z',
+        offers: [],
+      });
+      await first.store.addBan(ban());
+      await first.close();
+      const second = await reopen();
+      t.teardown(() => second.close());
+      const [p] = await second.store.progressOf('demo', 'u1');
+      t.like(p, { status: 'completed', clicks: 1, sid3: 's-1' });
+      t.is((await second.store.recordEvent(event({ final: true }))).result, 'duplicate');
+      t.is((await second.store.getCatalog('demo', 1001))?.syncedAt, '2026-11-21T00:00:00.000Z');
+      t.deepEqual(
+        (await second.store.listBans('demo')).map((b) => b.id),
+        ['b1'],
+      );
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { DocumentStore } from '../../../src/store/document/document-store.js';
+import { offerwallStoreContract } from './offerwall-store-contract.js';
+
+offerwallStoreContract(test, 'memory', async () => {
+  const store = await DocumentStore.open(null);
+  return { store: store.offerwall, close: () => store.close() };
+});
+
+let dir = '';
+test.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'offerd-offerwall-store-'));
+});
+test.after.always(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+const openLowdb = async (at = path.join(dir, String(n++))) => {
+  const store = await DocumentStore.open(at);
+  return { store: store.offerwall, close: () => store.close(), reopen: () => openLowdb(at) };
+};
+
+offerwallStoreContract(test, 'lowdb', () => openLowdb(), { persistent: true });
