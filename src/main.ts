@@ -69,12 +69,13 @@ export async function startService(
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
   // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
   for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
-  const metrics = createMetrics();
+  const loader = createAppLoader();
+  const metrics = createMetrics(loader.decisionStats);
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
     apps: config.apps.map((a) => a.id),
     requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
-    loader: createAppLoader(),
+    loader,
     logger,
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });

@@ -7,6 +7,7 @@ import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { deepFreeze } from './deep-freeze.js';
 import { displayPath } from './display-path.js';
+import { DecisionCacheStats } from './engine/decision-cache.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
@@ -72,6 +73,8 @@ export function filesHash(app: AppFiles): string {
  * the same files always give the same rules or the same problems.
  */
 export class AppLoader {
+  /** Decision cache lookups of every rule set this loader compiled, for /metrics. */
+  readonly decisionStats = new DecisionCacheStats();
   private readonly envelope: ValidateFunction;
   private readonly kinds: Map<string, ValidateFunction>;
   /**
@@ -93,7 +96,7 @@ export class AppLoader {
   }
 
   load(app: AppFiles, now: Date = new Date()): LoadResult {
-    const ctx = new CompileContext(app.appId);
+    const ctx = new CompileContext(app.appId, this.decisionStats);
     const files: RuleFile<unknown>[] = [];
     const before = this.parsed.get(app.appId);
     const parsed = new Map<string, { text: string; file: RuleFile<unknown> }>();

@@ -234,8 +234,8 @@ function buildRules(
     settings: deepFreeze(settings),
     experiments: deepFreeze(experiments.map((e) => e.compiled)),
     segments: catalog.forIds(used),
-    eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
-    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+    eligibility: RuleSet.build(eligibilitySpecs, 'fact', undefined, catalog.stats),
+    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact', undefined, catalog.stats),
   });
 }
 
