@@ -6,6 +6,7 @@
 
 import { createAppLoader } from '../src/apis.js';
 import { openGeoIp } from '../src/geo/geo-ip.js';
+import { CatalogIndex } from '../src/offerwall/domain/catalog-index.js';
 import type { CatalogOffer } from '../src/offerwall/domain/offer.js';
 import type { Catalog } from '../src/offerwall/offer-catalogs.js';
 import { OfferwallService, type WallInfo } from '../src/offerwall/offerwall-service.js';
@@ -46,6 +47,7 @@ export class ExpectedOffers {
       syncedAt: null,
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
+      index: new CatalogIndex(offers),
     };
     this.service = new OfferwallService({
       store,

@@ -10,6 +10,7 @@ import { expandSegments } from '../rules/engine/trace.js';
 import { readCatalogFile } from './catalog-file.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import type { Ban } from './domain/bans.js';
+import { CatalogIndex } from './domain/catalog-index.js';
 import type { DroppedOffer } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
@@ -133,6 +134,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       syncedAt: null,
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
+      index: new CatalogIndex(offers),
     };
     await seed(store, wall, catalog, input);
     let ids = 0;

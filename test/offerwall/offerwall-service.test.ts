@@ -1,5 +1,6 @@
 import test from 'ava';
 import { createAppLoader, openDocumentStore } from '../../src/apis.js';
+import { CatalogIndex } from '../../src/offerwall/domain/catalog-index.js';
 import type { Targeting } from '../../src/offerwall/domain/eligibility.js';
 import { OfferwallService, type WallInfo } from '../../src/offerwall/offerwall-service.js';
 import type { OfferwallRules } from '../../src/offerwall/rules/offerwall-kind.js';
@@ -53,7 +54,16 @@ test('the segments and the rules are evaluated once per request, however many of
   const store = (await openDocumentStore(null)).offerwall;
   const service = new OfferwallService({
     store,
-    catalogs: { current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }) },
+    catalogs: {
+      current: () => ({
+        wallId: 1001,
+        source: 'file',
+        syncedAt: null,
+        offers,
+        byId: new Map(),
+        index: new CatalogIndex(offers),
+      }),
+    },
     ipInRange: () => false,
     now: () => new Date('2026-11-20T12:00:00Z'),
     newId: () => 'id',
@@ -72,7 +82,16 @@ test('many concurrent requests each get their own, consistent answer', async (t)
   const store = (await openDocumentStore(null)).offerwall;
   const service = new OfferwallService({
     store,
-    catalogs: { current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }) },
+    catalogs: {
+      current: () => ({
+        wallId: 1001,
+        source: 'file',
+        syncedAt: null,
+        offers,
+        byId: new Map(),
+        index: new CatalogIndex(offers),
+      }),
+    },
     ipInRange: () => false,
     now: () => new Date('2026-11-20T12:00:00Z'),
     newId: () => 'id',
@@ -111,7 +130,14 @@ test('serving ranks exactly as explaining does; only explaining keeps every outc
     new OfferwallService({
       store,
       catalogs: {
-        current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }),
+        current: () => ({
+          wallId: 1001,
+          source: 'file',
+          syncedAt: null,
+          offers,
+          byId: new Map(),
+          index: new CatalogIndex(offers),
+        }),
       },
       ipInRange: () => false,
       now: () => new Date('2026-11-20T12:00:00Z'),
