@@ -4,12 +4,14 @@
  * loader, OfferwallService and ranking) over the seeded store and the scaled catalog.
  */
 
+import { createAppLoader } from '../src/apis.js';
 import { openGeoIp } from '../src/geo/geo-ip.js';
+import { CatalogIndex } from '../src/offerwall/domain/catalog-index.js';
 import type { CatalogOffer } from '../src/offerwall/domain/offer.js';
 import type { Catalog } from '../src/offerwall/offer-catalogs.js';
 import { OfferwallService, type WallInfo } from '../src/offerwall/offerwall-service.js';
 import type { OfferwallStore } from '../src/offerwall/store/offerwall-store.js';
-import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
+import { readAppFiles } from '../src/rules/app-loader.js';
 import type { AppRules } from '../src/rules/app-rules.js';
 import { APP, WALL } from './bench-env.js';
 import type { ScaledRules } from './scale-rules.js';
@@ -45,6 +47,7 @@ export class ExpectedOffers {
       syncedAt: null,
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
+      index: new CatalogIndex(offers),
     };
     this.service = new OfferwallService({
       store,
@@ -64,7 +67,7 @@ export class ExpectedOffers {
     offers: readonly CatalogOffer[],
   ): Promise<ExpectedOffers> {
     const files = await readAppFiles(rulesDir, APP);
-    const loader = new AppLoader();
+    const loader = createAppLoader();
     const rules = new Map<number, AppRules>();
     for (const [version, marker] of versions) {
       const text = scaled.offerwallText(version, marker);

@@ -5,21 +5,21 @@
  * events each (the mix of bench/journeys-generation.ts), then times two runs and, inside
  * them, the store's createOffers. Prints one JSON line per step.
  */
+import { createAppLoader, openPostgresStore } from '../src/apis.js';
 import type { NewEvent } from '../src/journeys/domain/journey-types.js';
 import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
 import type { JourneysStore } from '../src/journeys/store/journeys-store.js';
-import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
-import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { readAppFiles } from '../src/rules/app-loader.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 
 const users = Number(process.argv[2] ?? 20_000);
 const DAY = 86_400_000;
 const now = new Date('2026-11-20T12:00:00.000Z');
 
-const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
 if (!loaded.ok) throw new Error('demo rules do not load');
 const server = await startPostgres();
-const store = await PostgresStore.open(server.url);
+const store = await openPostgresStore(server.url);
 const p = { appId: 'demo', environment: 'test' as const };
 let id = 0;
 const newId = () => `id-${++id}`;

@@ -4,23 +4,24 @@
  * churned and inactive players), then times two runs: the first creates offers, the
  * second finds nothing to do. Prints one JSON line per run.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createAppLoader, openDocumentStore } from '../src/apis.js';
 import type { NewEvent } from '../src/journeys/domain/journey-types.js';
 import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
-import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
-import { DocumentStore } from '../src/store/document/document-store.js';
+import { readAppFiles } from '../src/rules/app-loader.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const kind = process.argv[3] === 'lowdb' ? 'lowdb' : 'memory';
 const DAY = 86_400_000;
 const now = new Date('2026-11-20T12:00:00.000Z');
 
-const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
 if (!loaded.ok) throw new Error('demo rules do not load');
 const dir = kind === 'lowdb' ? await mkdtemp(path.join(os.tmpdir(), 'offerd-bench-')) : null;
-const store = await DocumentStore.open(dir);
+const store = await openDocumentStore(dir);
 const p = { appId: 'demo', environment: 'test' as const };
 let id = 0;
 const newId = () => `id-${++id}`;

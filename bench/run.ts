@@ -10,17 +10,19 @@
  * (no seeding, generation or stall figures then), BENCH_APIS=banner,offerwall runs only
  * those loads, BENCH_RELOAD=0 skips the reload check. The budget lines cover what ran.
  */
+
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createAppLoader, openDocumentStore } from '../src/apis.js';
 import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
 import { readCatalogFile } from '../src/offerwall/catalog-file.js';
 import { OfferPageValidator } from '../src/offerwall/catalog-schema.js';
-import { AppLoader, readAppFiles } from '../src/rules/app-loader.js';
+import { readAppFiles } from '../src/rules/app-loader.js';
 import type { AppRules } from '../src/rules/app-rules.js';
-import { DocumentStore } from '../src/store/document/document-store.js';
+import type { DocumentStore } from '../src/store/document/document-store.js';
 import { APIS, type ApiDef, floorFor, measureApi, sampleBody } from './api-loads.js';
 import { APP, type BenchEnv, createBenchEnv, WALL } from './bench-env.js';
 import { checkBudget } from './budget.js';
@@ -56,7 +58,7 @@ function build(): void {
 }
 
 async function loadRules(env: BenchEnv): Promise<AppRules> {
-  const loaded = new AppLoader().load(await readAppFiles(env.rulesDir, APP));
+  const loaded = createAppLoader().load(await readAppFiles(env.rulesDir, APP));
   if (!loaded.ok) throw new Error(`scaled rules do not load: ${JSON.stringify(loaded.problems.slice(0, 3))}`);
   return loaded.rules;
 }
@@ -65,9 +67,9 @@ async function seed(env: BenchEnv, rules: AppRules) {
   const marker = path.join(env.dataDir, 'seeded.json');
   if (WORKDIR && existsSync(marker)) {
     log(`reusing the store seeded in ${env.dataDir}`);
-    return { store: await DocumentStore.open(env.dataDir), seeding: null, generation: null, stalls: [] };
+    return { store: await openDocumentStore(env.dataDir), seeding: null, generation: null, stalls: [] };
   }
-  const store = await DocumentStore.open(env.dataDir);
+  const store = await openDocumentStore(env.dataDir);
   const markers = new Set(env.markerOffers);
   const seeding = {
     bannerMs: (await timed('seed banner', () => seedBanner(store, rules, USERS))).ms,

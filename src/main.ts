@@ -8,10 +8,10 @@ import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
+import { createAppLoader, createCaseRunners, openStore } from './apis.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './create-features.js';
-import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import type { ApiFamily } from './http/api-family.js';
 import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
@@ -20,10 +20,8 @@ import type { Feature, FeatureDeps } from './http/feature.js';
 import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { requiredKinds } from './required-kinds.js';
-import { AppLoader } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
-import { openStore } from './store/open-store.js';
 
 export interface RunningService {
   server: Server;
@@ -71,12 +69,13 @@ export async function startService(
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
   // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
   for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
-  const metrics = createMetrics();
+  const loader = createAppLoader();
+  const metrics = createMetrics(loader.decisionStats);
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
     apps: config.apps.map((a) => a.id),
     requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
-    loader: new AppLoader(),
+    loader,
     logger,
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });

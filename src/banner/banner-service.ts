@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
 import type { BannerRequest } from './banner-request.js';
@@ -86,19 +87,6 @@ interface Judged {
 }
 
 /** Per snapshot: where each experiment's eligibility is in the eligibility rule set. */
-interface EligibilityIndex {
-  /** Position of the experiment's rule; experiments without one are eligible for everyone. */
-  positions: ReadonlyMap<string, number>;
-  everyone: ReadonlySet<string>;
-}
-
-function eligibilityIndex(rules: BannerRules): EligibilityIndex {
-  return {
-    positions: new Map(rules.eligibility.ids.map((id, i) => [id, i])),
-    everyone: new Set(rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id)),
-  };
-}
-
 /** Explaining: every segment and every experiment's eligibility, with their outcomes. */
 async function judgeAll(rules: BannerRules, facts: Facts): Promise<Judged> {
   const segments = await rules.segments.evaluate(facts);
@@ -112,7 +100,8 @@ async function judgeAll(rules: BannerRules, facts: Facts): Promise<Judged> {
 }
 
 /** Serving: the same decisions as judgeAll, without building an outcome per rule. */
-async function judgeServing(rules: BannerRules, facts: Facts, index: EligibilityIndex): Promise<Judged> {
+async function judgeServing(rules: BannerRules, facts: Facts): Promise<Judged> {
+  const index = rules.eligibilityIndex;
   const ids = await rules.segments.matchedIds(facts);
   facts.segments = ids;
   const matched = await rules.eligibility.matched(facts);
@@ -123,15 +112,18 @@ async function judgeServing(rules: BannerRules, facts: Facts, index: Eligibility
   return { eligible: { has }, segments: { ids, outcomes: [] }, eligibility: [] };
 }
 
+const FILLER_LIMIT = 512;
+
 /**
  * The personal-offers decision: segments → experiment (sticky) → banner. It reads
  * and writes only through the BannerStore port and knows nothing of HTTP.
  */
 export class BannerService {
-  /** Built once per snapshot; a reload drops it with the snapshot. */
-  private readonly indexes = new WeakMap<BannerRules, EligibilityIndex>();
-  /** Images belong to a snapshot too: each template is split once. */
-  private readonly fillers = new WeakMap<BannerImage, TemplateFiller>();
+  /**
+   * Each image template split once, by its text: a few templates per app, so the bound
+   * (FILLER_LIMIT) is only reached by rules with hundreds of distinct images.
+   */
+  private readonly fillers = new LRUCache<string, TemplateFiller>({ max: FILLER_LIMIT });
 
   constructor(
     private readonly store: BannerStore,
@@ -175,15 +167,6 @@ export class BannerService {
     return first ? [first] : [];
   }
 
-  private indexOf(rules: BannerRules): EligibilityIndex {
-    let index = this.indexes.get(rules);
-    if (!index) {
-      index = eligibilityIndex(rules);
-      this.indexes.set(rules, index);
-    }
-    return index;
-  }
-
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
   private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
     const [user, stored] = await Promise.all([
@@ -198,7 +181,7 @@ export class BannerService {
     const explain = this.options.explain === true;
     const { eligible, segments, eligibility } = explain
       ? await judgeAll(rules, facts)
-      : await judgeServing(rules, facts, this.indexOf(rules));
+      : await judgeServing(rules, facts);
     const choice = chooseExperiment({
       experiments: rules.experiments,
       eligible,
@@ -267,10 +250,10 @@ export class BannerService {
   }
 
   private fillerOf(image: BannerImage): TemplateFiller {
-    let filler = this.fillers.get(image);
+    let filler = this.fillers.get(image.template);
     if (!filler) {
       filler = templateFiller(image.template);
-      this.fillers.set(image, filler);
+      this.fillers.set(image.template, filler);
     }
     return filler;
   }

@@ -1,4 +1,5 @@
-import { AppLoader, listApps, readAppFiles } from '../rules/app-loader.js';
+import { createAppLoader } from '../apis.js';
+import { listApps, readAppFiles } from '../rules/app-loader.js';
 import type { AppRules } from '../rules/app-rules.js';
 import type { Problem } from '../rules/problems.js';
 
@@ -9,7 +10,7 @@ export interface LoadedRulesDir {
 
 /** Loads every app below `dir` with the server's own loader; `only` restricts to one app. */
 export async function loadRulesDir(dir: string, only?: string): Promise<LoadedRulesDir> {
-  const loader = new AppLoader();
+  const loader = createAppLoader();
   const apps = new Map<string, AppRules>();
   const problems: Problem[] = [];
   const ids = only ? [only] : await listApps(dir);

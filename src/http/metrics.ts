@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { decisionCacheTotals } from '../rules/engine/decision-cache.js';
+import { DecisionCacheStats } from '../rules/engine/decision-cache.js';
 
 /** The service's Prometheus metrics; features register theirs on `registry`. */
 export interface Metrics {
@@ -9,7 +9,8 @@ export interface Metrics {
   rulesActive: Gauge<'app' | 'version' | 'hash'>;
 }
 
-export function createMetrics(): Metrics {
+/** `decisionStats`: the rules loader's decision cache lookups (main.ts hands them over). */
+export function createMetrics(decisionStats: DecisionCacheStats = new DecisionCacheStats()): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'offerd_' });
   new Counter({
@@ -19,8 +20,8 @@ export function createMetrics(): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      this.inc({ result: 'hit' }, decisionCacheTotals.hits);
-      this.inc({ result: 'miss' }, decisionCacheTotals.misses);
+      this.inc({ result: 'hit' }, decisionStats.hits);
+      this.inc({ result: 'miss' }, decisionStats.misses);
     },
   });
   return {

@@ -2,7 +2,6 @@ import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
-import { DocumentStore } from '../store/document/document-store.js';
 import type { Environment, Partition } from './domain/journey-types.js';
 import { isLive } from './domain/journey-types.js';
 import {
@@ -14,6 +13,8 @@ import {
 import { type JourneysState, seedJourneysState } from './journeys-fixture-state.js';
 import { runJourneysGeneration } from './journeys-generation.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
+import { JourneysDocumentStore } from './store/journeys-document-store.js';
+import type { JourneysStore } from './store/journeys-store.js';
 
 /** Ids like UUIDs, numbered: the same case gives the same ids on every run. */
 function fixtureIds(): () => string {
@@ -91,58 +92,57 @@ export class JourneysCaseRunner implements ApiCaseRunner {
     const p: Partition = { appId: rules.appId, environment };
     const now = input.now;
     const newId = fixtureIds();
-    const store = await DocumentStore.open(null);
-    try {
-      await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
-      const state = await this.stateOf(store, p, externalId);
-      const evaluation = await evaluateJourney(journeys, state, now);
-      const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');
-      const report = await runJourneysGeneration(
-        { store: store.journeys, now: () => now, newId },
-        { rules, environments: [environment], trigger: 'fixture' },
-      );
-      const after = await store.journeys.userOffers(p, externalId);
-      const env = report.environments[0];
-      const verdicts = Object.fromEntries(plan.verdicts.map((v) => [v.offerType, v.verdict]));
-      const created = new Set(Object.keys(env?.offersCreated ?? {}));
-      const byPriority = [...journeys.triggers]
-        .sort((a, b) => b.priority - a.priority)
-        .map((t) => t.offerType);
-      const pr = evaluation.profile;
-      return {
-        actual: {
-          lifecycleStage: pr.lifecycleStage,
-          engagementTier: pr.engagementTier,
-          engagementScore: pr.engagementScore,
-          churnRisk: pr.churnRisk,
-          totalPlays: pr.totalPlays,
-          plays7d: pr.plays7d,
-          plays30d: pr.plays30d,
-          pointsEarned7d: pr.pointsEarned7d,
-          pointsEarned30d: pr.pointsEarned30d,
-          campaignsJoined: pr.campaignsJoined,
-          winRate: pr.winRate,
-          totalEvents: pr.totalEvents,
-          daysSinceLastSeen: round2(pr.daysSinceLastSeen),
-          recommendations: evaluation.recommendations.map((r) => r.id),
-          segments: evaluation.segments,
-          reason: plan.reason,
-          offers: byPriority.filter((type) => created.has(type)),
-          activeOffers: after
-            .filter((o) => isLive(o, now))
-            .map((o) => o.offerType)
-            .sort(),
-          expired: Object.keys(env?.offersExpired ?? {}).sort(),
-          verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
-        },
-        explanation: await explain(journeys, evaluation, verdicts),
-      };
-    } finally {
-      await store.close();
-    }
+    // A fresh in-memory journeys store per case (nothing to close): no case leaks into the next.
+    const store = { journeys: await JourneysDocumentStore.open(null) };
+    await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
+    const state = await this.stateOf(store, p, externalId);
+    const evaluation = await evaluateJourney(journeys, state, now);
+    const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');
+    const report = await runJourneysGeneration(
+      { store: store.journeys, now: () => now, newId },
+      { rules, environments: [environment], trigger: 'fixture' },
+    );
+    const after = await store.journeys.userOffers(p, externalId);
+    const env = report.environments[0];
+    const verdicts = Object.fromEntries(plan.verdicts.map((v) => [v.offerType, v.verdict]));
+    const created = new Set(Object.keys(env?.offersCreated ?? {}));
+    const byPriority = [...journeys.triggers].sort((a, b) => b.priority - a.priority).map((t) => t.offerType);
+    const pr = evaluation.profile;
+    return {
+      actual: {
+        lifecycleStage: pr.lifecycleStage,
+        engagementTier: pr.engagementTier,
+        engagementScore: pr.engagementScore,
+        churnRisk: pr.churnRisk,
+        totalPlays: pr.totalPlays,
+        plays7d: pr.plays7d,
+        plays30d: pr.plays30d,
+        pointsEarned7d: pr.pointsEarned7d,
+        pointsEarned30d: pr.pointsEarned30d,
+        campaignsJoined: pr.campaignsJoined,
+        winRate: pr.winRate,
+        totalEvents: pr.totalEvents,
+        daysSinceLastSeen: round2(pr.daysSinceLastSeen),
+        recommendations: evaluation.recommendations.map((r) => r.id),
+        segments: evaluation.segments,
+        reason: plan.reason,
+        offers: byPriority.filter((type) => created.has(type)),
+        activeOffers: after
+          .filter((o) => isLive(o, now))
+          .map((o) => o.offerType)
+          .sort(),
+        expired: Object.keys(env?.offersExpired ?? {}).sort(),
+        verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
+      },
+      explanation: await explain(journeys, evaluation, verdicts),
+    };
   }
 
-  private async stateOf(store: DocumentStore, p: Partition, externalId: string): Promise<UserState> {
+  private async stateOf(
+    store: { journeys: JourneysStore },
+    p: Partition,
+    externalId: string,
+  ): Promise<UserState> {
     const user = await store.journeys.getUser(p, externalId);
     if (!user) throw new Error(`fixture user '${externalId}' was not stored`);
     const [events, offers] = await Promise.all([

@@ -5,6 +5,7 @@ import type { WallConfig } from '../config/config-types.js';
 import type { FeedClient } from './catalog-feed.js';
 import { readCatalogFile } from './catalog-file.js';
 import type { OfferPageValidator } from './catalog-schema.js';
+import { CatalogIndex } from './domain/catalog-index.js';
 import type { CatalogOffer } from './domain/offer.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
 
@@ -15,6 +16,8 @@ export interface Catalog {
   readonly syncedAt: string | null;
   readonly offers: readonly CatalogOffer[];
   readonly byId: ReadonlyMap<number, CatalogOffer>;
+  /** `offers` prepared for ranking, built with the catalog: a sync replaces both together. */
+  readonly index: CatalogIndex;
 }
 
 export interface SyncResult {
@@ -64,6 +67,7 @@ function toCatalog(
     syncedAt,
     offers: frozen,
     byId: new Map(frozen.map((o) => [o.offer_id, o])),
+    index: new CatalogIndex(frozen),
   });
 }
 

@@ -7,10 +7,10 @@ import { addressSet, inSet } from '../http/client-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
 import { expandSegments } from '../rules/engine/trace.js';
-import { DocumentStore } from '../store/document/document-store.js';
 import { readCatalogFile } from './catalog-file.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import type { Ban } from './domain/bans.js';
+import { CatalogIndex } from './domain/catalog-index.js';
 import type { DroppedOffer } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
@@ -18,6 +18,7 @@ import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
 import { parsePersonalizedQuery } from './offerwall-params.js';
 import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
+import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
 
 /** A fixture's stored state for the offerwall. */
@@ -126,13 +127,14 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
   }
 
   private async service(wall: WallInfo, offers: CatalogOffer[], input: CaseInput): Promise<OfferwallService> {
-    const store = (await DocumentStore.open(null)).offerwall;
+    const store = await OfferwallDocumentStore.open(null);
     const catalog: Catalog = {
       wallId: wall.wallId,
       source: 'file',
       syncedAt: null,
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
+      index: new CatalogIndex(offers),
     };
     await seed(store, wall, catalog, input);
     let ids = 0;

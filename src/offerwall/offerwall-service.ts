@@ -4,7 +4,6 @@ import type { AppRules } from '../rules/app-rules.js';
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
 import { type Ban, findBlockingBan } from './domain/bans.js';
-import { CatalogIndex } from './domain/catalog-index.js';
 import { type Ranking, rankOffers } from './domain/decide.js';
 import type { Targeting } from './domain/eligibility.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
@@ -142,19 +141,7 @@ function clickError(verdict: 'invalid' | 'expired'): AppError {
  * postbacks, and bans. It knows no HTTP: the routes validate and render.
  */
 export class OfferwallService {
-  /** Each catalog prepared for ranking once; a sync replaces the catalog object, and its index with it. */
-  private readonly indexes = new WeakMap<Catalog, CatalogIndex>();
-
   constructor(private readonly deps: ServiceDeps) {}
-
-  private indexOf(catalog: Catalog): CatalogIndex {
-    let index = this.indexes.get(catalog);
-    if (!index) {
-      index = new CatalogIndex(catalog.offers);
-      this.indexes.set(catalog, index);
-    }
-    return index;
-  }
 
   catalog(wallId: number): Catalog {
     const c = this.deps.catalogs.current(wallId);
@@ -194,7 +181,7 @@ export class OfferwallService {
     const catalog = this.catalog(wallId);
     const ranking = rankOffers({
       offers: catalog.offers,
-      index: this.indexOf(catalog),
+      index: catalog.index,
       listDropped: this.deps.explain === true,
       targeting: req,
       progress: new Map(progress.map((p) => [p.offerId, p])),

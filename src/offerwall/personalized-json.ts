@@ -8,8 +8,19 @@ const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 /** Bodies are carved out of 1 MB slabs: one allocation per ~40 responses, not one each. */
 const SLAB_BYTES = 1024 * 1024;
 
+/** The slab bodies are cut from, and where its free part starts: one per PersonalizedJson. */
+class Slab {
+  buf = Buffer.allocUnsafe(SLAB_BYTES);
+  free = 0;
+
+  renew(size: number): void {
+    this.buf = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size));
+    this.free = 0;
+  }
+}
+
 /**
- * A body written into the free end of a shared slab, then handed out as a view of it.
+ * A body written into the free end of its renderer's slab, then handed out as a view of it.
  * A fresh ~25 KB Buffer per response is a malloc'd ArrayBuffer that V8 tracks as external
  * memory, and at thousands of responses a second that tracking alone triggered extra
  * scavenges (profiled: GC was 12% of the offerwall's time). A slab is freed by the GC
@@ -17,31 +28,27 @@ const SLAB_BYTES = 1024 * 1024;
  * so only one body is being written at a time.
  */
 class BodyWriter {
-  private static slab = Buffer.allocUnsafe(SLAB_BYTES);
-  private static free = 0;
   buf: Buffer;
   at: number;
   private start: number;
 
-  constructor(size: number) {
-    if (BodyWriter.free + size > BodyWriter.slab.length) BodyWriter.newSlab(size);
-    this.buf = BodyWriter.slab;
-    this.start = BodyWriter.free;
+  constructor(
+    private readonly slab: Slab,
+    size: number,
+  ) {
+    if (slab.free + size > slab.buf.length) slab.renew(size);
+    this.buf = slab.buf;
+    this.start = slab.free;
     this.at = this.start;
-  }
-
-  private static newSlab(size: number): void {
-    BodyWriter.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size));
-    BodyWriter.free = 0;
   }
 
   /** Makes room for `n` more bytes, moving the body so far to a new slab if this one is full. */
   ensure(n: number): void {
     if (this.at + n <= this.buf.length) return;
     const written = this.at - this.start;
-    BodyWriter.newSlab(2 * (written + n));
-    this.buf.copy(BodyWriter.slab, 0, this.start, this.at);
-    this.buf = BodyWriter.slab;
+    this.slab.renew(2 * (written + n));
+    this.buf.copy(this.slab.buf, 0, this.start, this.at);
+    this.buf = this.slab.buf;
     this.start = 0;
     this.at = written;
   }
@@ -73,7 +80,7 @@ class BodyWriter {
 
   /** The body, as a view of the slab; the slab's free part starts after it (8-byte aligned). */
   body(): Buffer {
-    BodyWriter.free = (this.at + 7) & ~7;
+    this.slab.free = (this.at + 7) & ~7;
     return this.buf.subarray(this.start, this.at);
   }
 
@@ -145,6 +152,7 @@ export class PersonalizedJson {
   private readonly parts = new WeakMap<CatalogOffer, CatalogPart>();
   /** One signer per click secret (a wall's secret is fixed for the process). */
   private readonly signers = new Map<string, ClickSigner>();
+  private readonly slab = new Slab();
   /** The last body's size: the next one starts with that much room. */
   private size = 32 * 1024;
 
@@ -198,7 +206,7 @@ export class PersonalizedJson {
   }
 
   render(ranking: Ranking, o: RenderOptions): Buffer {
-    const out = new BodyWriter(this.size);
+    const out = new BodyWriter(this.slab, this.size);
     const head = JSON.stringify(envelope(ranking, o));
     out.text(`${head.slice(0, -1)},"offers":[`);
     const links = this.linkParts(o);

@@ -3,20 +3,19 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { compileBanner } from '../banner/rules/banner-kind.js';
-import { compileJourneys } from '../journeys/rules/journeys-kind.js';
-import { compileOfferwall } from '../offerwall/rules/offerwall-kind.js';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { deepFreeze } from './deep-freeze.js';
 import { displayPath } from './display-path.js';
-import { RULE_KIND_SCHEMAS } from './kinds/rule-kinds.js';
+import { DecisionCacheStats } from './engine/decision-cache.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
+import type { AnyRuleKind } from './rule-kind.js';
 import { MAX_RULE_FILE_BYTES, oversizeMessage, textProblem } from './rule-text-limits.js';
 import { createAjv, validateAt } from './schemas/ajv.js';
 import { envelopeSchema } from './schemas/common.js';
+import { segmentsSchema } from './schemas/segments.js';
 import { YamlSource } from './yaml-source.js';
 
 export type LoadResult = { ok: true; rules: AppRules } | { ok: false; problems: Problem[] };
@@ -74,6 +73,8 @@ export function filesHash(app: AppFiles): string {
  * the same files always give the same rules or the same problems.
  */
 export class AppLoader {
+  /** Decision cache lookups of every rule set this loader compiled, for /metrics. */
+  readonly decisionStats = new DecisionCacheStats();
   private readonly envelope: ValidateFunction;
   private readonly kinds: Map<string, ValidateFunction>;
   /**
@@ -83,16 +84,19 @@ export class AppLoader {
    */
   private readonly parsed = new Map<string, Map<string, { text: string; file: RuleFile<unknown> }>>();
 
-  constructor() {
+  /** `apiKinds`: each API's rule kind (src/apis.ts); Segments, shared by all, is the loader's own. */
+  constructor(private readonly apiKinds: readonly AnyRuleKind[]) {
     const ajv = createAjv();
     this.envelope = ajv.compile(envelopeSchema);
-    this.kinds = new Map(
-      Object.entries(RULE_KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]),
-    );
+    const schemas: [string, object][] = [
+      ['Segments', segmentsSchema],
+      ...apiKinds.map((k) => [k.kind, k.schema] as [string, object]),
+    ];
+    this.kinds = new Map(schemas.map(([kind, schema]) => [kind, ajv.compile(schema)]));
   }
 
   load(app: AppFiles, now: Date = new Date()): LoadResult {
-    const ctx = new CompileContext(app.appId);
+    const ctx = new CompileContext(app.appId, this.decisionStats);
     const files: RuleFile<unknown>[] = [];
     const before = this.parsed.get(app.appId);
     const parsed = new Map<string, { text: string; file: RuleFile<unknown> }>();
@@ -113,22 +117,20 @@ export class AppLoader {
     const ofKind = <S>(kind: string) => files.filter((f) => f.kind === kind) as RuleFile<S>[];
     const segments = compileSegments(ofKind('Segments'), ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
-    const banner = compileBanner(ofKind('Banner'), segments, ctx);
-    const offerwall = compileOfferwall(ofKind('Offerwall'), segments, ctx);
-    const journeys = compileJourneys(ofKind('Journeys'), ctx, segments);
+    const compiled: Record<string, unknown> = {};
+    for (const k of this.apiKinds) compiled[k.key] = k.compile(ofKind(k.kind), segments, ctx);
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
-    const rules: AppRules = {
+    // Each API's key holds what its own compile returned (RuleKind ties key and type).
+    const rules = {
       appId: app.appId,
       version: files.map((f) => `${path.basename(f.path).replace(RULE_FILE, '')}:${f.version}`).join(','),
       hash: filesHash(app),
       loadedAt: now.toISOString(),
       files: files.map(({ path: p, kind, version, hash }) => ({ path: p, kind, version, hash })),
       segments,
-      banner,
-      offerwall,
-      journeys,
-    };
+      ...compiled,
+    } as unknown as AppRules;
     return { ok: true, rules: Object.freeze(rules) };
   }
 

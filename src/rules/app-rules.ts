@@ -1,6 +1,3 @@
-import type { BannerRules } from '../banner/rules/banner-kind.js';
-import type { JourneysRules } from '../journeys/rules/journeys-rules.js';
-import type { OfferwallRules } from '../offerwall/rules/offerwall-kind.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
 export interface RuleFileInfo {
@@ -11,10 +8,18 @@ export interface RuleFileInfo {
 }
 
 /**
+ * What each API's rule kind compiles to, by snapshot key (e.g. `banner`). Empty here:
+ * each API adds its entry by declaration merging in its registration (`src/<api>/<api>-api.ts`),
+ * so the rules layer names no API while `rules.banner` stays typed for the banner code.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one entry per API.
+export interface CompiledKinds {}
+
+/**
  * One app's rules, compiled and frozen: the snapshot a request reads once and uses to
  * the end. A reload builds a new one and swaps the reference; this one never changes.
  */
-export interface AppRules {
+export interface AppRules extends Readonly<CompiledKinds> {
   readonly appId: string;
   /** Each file's content version, e.g. `segments:3,banner:7`: bumping any file shows here. */
   readonly version: string;
@@ -23,12 +28,6 @@ export interface AppRules {
   readonly loadedAt: string;
   readonly files: readonly RuleFileInfo[];
   readonly segments: SegmentCatalog;
-  /** The personal-offers API (kind: Banner); null when the app has no Banner file. */
-  readonly banner: BannerRules | null;
-  /** The Offerwall file compiled; null when the app has none (default ranking, no rules). */
-  readonly offerwall: OfferwallRules | null;
-  /** The user-journeys rules (kind Journeys); null when the app has none. */
-  readonly journeys: JourneysRules | null;
 }
 
 /** The value of the `X-Rules-Version` header on every API response. */

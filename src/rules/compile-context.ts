@@ -1,4 +1,5 @@
 import { type Condition, isAll, isAny, isNot, isSegmentRef } from './engine/conditions.js';
+import { DecisionCacheStats } from './engine/decision-cache.js';
 import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from './engine/operators.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
@@ -15,7 +16,11 @@ export class CompileContext {
   private segmentIds: ReadonlySet<string> = new Set();
   private segmentSites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }> = new Map();
 
-  constructor(readonly appId: string) {}
+  constructor(
+    readonly appId: string,
+    /** Where the rule sets compiled here count their decision cache lookups (the loader's). */
+    readonly decisionStats: DecisionCacheStats = new DecisionCacheStats(),
+  ) {}
 
   /** Segment ids known to this app, set once the Segments kind has been read. */
   setSegmentIds(ids: ReadonlySet<string>): void {

@@ -1,4 +1,5 @@
 import { type Condition, segmentRefs } from './engine/conditions.js';
+import { DecisionCacheStats } from './engine/decision-cache.js';
 import { type Facts, type RuleOutcome, RuleSet } from './engine/rule-set.js';
 
 export interface SegmentDefinition {
@@ -21,7 +22,11 @@ export interface SegmentMatch {
 export class SegmentCatalog {
   private readonly conditions: ReadonlyMap<string, Condition>;
 
-  constructor(readonly definitions: readonly SegmentDefinition[]) {
+  /** `stats`: where the rule sets built from this catalog count their cache lookups (the loader's). */
+  constructor(
+    readonly definitions: readonly SegmentDefinition[],
+    readonly stats: DecisionCacheStats = new DecisionCacheStats(),
+  ) {
     this.conditions = new Map(definitions.map((d) => [d.id, d.conditions]));
   }
 
@@ -39,7 +44,7 @@ export class SegmentCatalog {
     const specs = this.definitions
       .filter((d) => wanted.has(d.id))
       .map((d) => ({ id: d.id, priority: 0, when: d.conditions, data: d }));
-    return new SegmentEvaluator(RuleSet.build(specs, 'inline', this.conditions));
+    return new SegmentEvaluator(RuleSet.build(specs, 'inline', this.conditions, this.stats));
   }
 }
 

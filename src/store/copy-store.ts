@@ -1,15 +1,20 @@
 import { type CollectionSummary, type PortableRecord, type PortableStore, summarize } from './portable.js';
 import type { Store } from './store.js';
 
-const SUB_STORES = ['banner', 'offerwall', 'journeys'] as const;
 /** Records per import call: one transaction (PostgreSQL) or one commit (document store). */
 const IMPORT_BATCH = 5000;
 
 function* collectionsOf(store: Store): Iterable<[PortableStore, string]> {
-  for (const name of SUB_STORES) {
-    const sub = store.portable[name];
+  for (const sub of Object.values(store.portable)) {
     for (const collection of sub.collections) yield [sub, collection];
   }
+}
+
+/** The sub-store `name` of `store`: both sides of a copy are opened with the same APIs. */
+function subStore(store: Store, name: string): PortableStore {
+  const sub = store.portable[name];
+  if (!sub) throw new Error(`the target store has no ${name} part`);
+  return sub;
 }
 
 /** The collections of `store` that hold any record: none when the store is empty. */
@@ -37,9 +42,8 @@ export async function copyStore(
   progress: (collection: string, count: number) => void = () => undefined,
 ): Promise<Map<string, number>> {
   const copied = new Map<string, number>();
-  for (const name of SUB_STORES) {
-    const source = from.portable[name];
-    const target = to.portable[name];
+  for (const [name, source] of Object.entries(from.portable)) {
+    const target = subStore(to, name);
     for (const collection of source.collections) {
       let pending: PortableRecord[] = [];
       let count = 0;
@@ -70,10 +74,10 @@ export interface CollectionComparison {
 /** Count and checksum of every collection on both sides. */
 export async function compareStores(from: Store, to: Store): Promise<CollectionComparison[]> {
   const rows: CollectionComparison[] = [];
-  for (const name of SUB_STORES) {
-    for (const collection of from.portable[name].collections) {
-      const source = await summarize(from.portable[name], collection);
-      const target = await summarize(to.portable[name], collection);
+  for (const [name, sub] of Object.entries(from.portable)) {
+    for (const collection of sub.collections) {
+      const source = await summarize(sub, collection);
+      const target = await summarize(subStore(to, name), collection);
       const equal = source.count === target.count && source.checksum === target.checksum;
       rows.push({ collection, source, target, equal });
     }

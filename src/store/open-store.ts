@@ -1,20 +1,22 @@
 import type { OfferdConfig } from '../config/config-types.js';
+import type { AnyApiStoreAdapters } from './api-store-adapters.js';
 import { DocumentStore } from './document/document-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 
-/** Picks the adapter named by the config; only main.ts, the CLI and tests call this. */
+/** Picks the adapter named by the config, with every API's part (`apis`, from src/apis.ts). */
 export async function openStore(
   config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'>,
+  apis: readonly AnyApiStoreAdapters[],
   options: { onIdleError?: (err: Error) => void } = {},
 ): Promise<Store> {
   switch (config.store) {
     case 'memory':
-      return DocumentStore.open(null);
+      return DocumentStore.open(null, apis);
     case 'lowdb':
-      return DocumentStore.open(config.dataDir);
+      return DocumentStore.open(config.dataDir, apis);
     case 'postgres':
       // loadConfig refuses postgres without DATABASE_URL.
-      return PostgresStore.open(config.databaseUrl ?? '', options);
+      return PostgresStore.open(config.databaseUrl ?? '', apis, options);
   }
 }

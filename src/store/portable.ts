@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * One stored record in the adapter-neutral shape of its collection (plain JSON, ISO
- * times; see portable-records.ts). `object`, so the port's own interfaces fit as they are.
+ * times; see each API's `<api>-portable-records.ts`). `object`, so the port's own interfaces fit as they are.
  */
 export type PortableRecord = object;
 

@@ -1,22 +1,23 @@
-import type { BannerStore } from '../banner/store/banner-store.js';
 import type { StoreKind } from '../config/config-types.js';
-import type { JourneysStore } from '../journeys/store/journeys-store.js';
-import type { OfferwallStore } from '../offerwall/store/offerwall-store.js';
 import type { PortableStore } from './portable.js';
 
 /**
- * The store port: what offerd keeps between requests, shaped by the three APIs.
- * Each feature owns one narrow sub-port (banner, offerwall, journeys); an adapter
- * (memory, lowdb, PostgreSQL) implements all of them with identical behaviour,
- * checked by one contract suite per sub-port.
+ * Each API's narrow sub-port of the store, by name (e.g. `banner`). Empty here: each API
+ * adds its port by declaration merging in its registration (`src/<api>/<api>-api.ts`),
+ * so the store layer names no API while `store.banner` stays typed for the banner code.
  */
-export interface Store {
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one entry per API.
+export interface ApiStores {}
+
+/**
+ * The store port: what offerd keeps between requests, shaped by the APIs. Each API owns
+ * one narrow sub-port; an adapter (memory, lowdb, PostgreSQL) holds one implementation
+ * of each, handed over by the wiring, checked by one contract suite per sub-port.
+ */
+export interface Store extends Readonly<ApiStores> {
   readonly kind: StoreKind;
-  readonly banner: BannerStore;
-  readonly offerwall: OfferwallStore;
-  readonly journeys: JourneysStore;
-  /** Every record of each sub-store, in and out, adapter-neutral (`offerd store copy`). */
-  readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
+  /** Every record of each sub-store, in and out, adapter-neutral (`offerd store copy`), by API. */
+  readonly portable: Readonly<Record<string, PortableStore>>;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

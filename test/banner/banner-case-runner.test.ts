@@ -1,14 +1,14 @@
 import test from 'ava';
+import { createAppLoader, createCaseRunners } from '../../src/apis.js';
 import { BannerCaseRunner } from '../../src/banner/banner-case-runner.js';
 import { appConfigFor } from '../../src/cli/app-config-for.js';
-import { createCaseRunners } from '../../src/fixtures/case-runners.js';
 import { loadFixtures } from '../../src/fixtures/fixture-file.js';
 import { runFixtures } from '../../src/fixtures/run-fixtures.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
 
 async function demoRules(): Promise<AppRules> {
-  const result = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  const result = createAppLoader().load(await readAppFiles('rules', 'demo'));
   if (!result.ok) throw new Error('demo rules do not load');
   return result.rules;
 }

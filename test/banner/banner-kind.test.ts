@@ -1,8 +1,8 @@
 import test from 'ava';
-import { AppLoader } from '../../src/rules/app-loader.js';
+import { createAppLoader } from '../../src/apis.js';
 import { formatProblem } from '../../src/rules/problems.js';
 
-const loader = new AppLoader();
+const loader = createAppLoader();
 
 const segments = `apiVersion: offerd/v1
 kind: Segments

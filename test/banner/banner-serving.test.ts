@@ -1,9 +1,10 @@
 import test from 'ava';
+import { createAppLoader } from '../../src/apis.js';
 import { parseBannerRequest } from '../../src/banner/banner-request.js';
 import { BannerService, type Render } from '../../src/banner/banner-service.js';
 import type { BannerRules } from '../../src/banner/rules/banner-kind.js';
 import { BannerDocumentStore } from '../../src/banner/store/banner-document-store.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 
 const APP = 'demo';
 const DAY = 86_400_000;
@@ -73,7 +74,7 @@ const decision = (r: Render) => ({
 });
 
 test('serving decides exactly as explaining, on 600 random users and requests of the demo rules', async (t) => {
-  const loaded = new AppLoader().load(await readAppFiles('rules', APP));
+  const loaded = createAppLoader().load(await readAppFiles('rules', APP));
   if (!loaded.ok || !loaded.rules.banner) return t.fail('demo banner rules do not load');
   const rules = loaded.rules.banner;
   const stores = [await BannerDocumentStore.open(null), await BannerDocumentStore.open(null)] as const;

@@ -1,10 +1,9 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
+import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
 import { runCli } from '../../src/cli/main.js';
 import { copyStore } from '../../src/store/copy-store.js';
-import { DocumentStore } from '../../src/store/document/document-store.js';
 import { BANNER_COLLECTIONS, JOURNEYS_COLLECTIONS, OFFERWALL_COLLECTIONS } from '../../src/store/portable.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { type DemoData, seedEveryApi } from '../helpers/demo-data.js';
 import { demoCatalog } from '../helpers/offerwall-service.js';
 import { usePostgres } from '../helpers/postgres-server.js';
@@ -28,7 +27,7 @@ async function demoLowdb(t: ExecutionContext): Promise<{ dir: string; demo: Demo
   const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir, OFFERD_STORE: 'lowdb' } });
   const demo = await seedEveryApi(service.url);
   await service.stop();
-  const store = await DocumentStore.open(dir);
+  const store = await openDocumentStore(dir);
   const offers = demoCatalog().slice(0, 5);
   await store.offerwall.saveCatalog({
     appId: 'demo',
@@ -76,8 +75,8 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
     t.is(result, 'ok', name);
   }
 
-  const source = await DocumentStore.open(dir);
-  const target = await PostgresStore.open(url);
+  const source = await openDocumentStore(dir);
+  const target = await openPostgresStore(url);
   t.teardown(() => Promise.all([source.close(), target.close()]));
   for (const user of demo.bannerUsers) {
     t.deepEqual(await target.banner.assignments('demo', user), await source.banner.assignments('demo', user));
@@ -102,7 +101,7 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
   );
 
   // Into a memory store in this process: imported records are indexed and read through the port.
-  const memory = await DocumentStore.open(null);
+  const memory = await openDocumentStore(null);
   await copyStore(target, memory);
   t.deepEqual(await memory.banner.assignments('demo', demo.bannerUsers[0] ?? ''), assigned);
   t.deepEqual(

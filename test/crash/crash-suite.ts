@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DocumentStore } from '../../src/store/document/document-store.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
 import type { Store } from '../../src/store/store.js';
 import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
@@ -62,14 +61,14 @@ async function openWorld(store: StoreName, pg: () => Promise<PostgresServer>): P
     return {
       env: { ...base, OFFERD_STORE: 'lowdb', OFFERD_DATA_DIR: data },
       // Only read: nothing here writes, and close() has nothing to flush.
-      openPort: () => DocumentStore.open(data),
+      openPort: () => openDocumentStore(data),
       close: cleanup,
     };
   }
   const url = await (await pg()).freshDatabase('crash');
   return {
     env: { ...base, OFFERD_STORE: 'postgres', DATABASE_URL: url },
-    openPort: () => PostgresStore.open(url, { max: 4 }),
+    openPort: () => openPostgresStore(url, { max: 4 }),
     close: cleanup,
   };
 }

@@ -90,8 +90,8 @@ async function startCapturingStore(
 ): Promise<{ service: RunningService; store: Store }> {
   const open = DocumentStore.open;
   let captured: Store | undefined;
-  DocumentStore.open = async (dir: string | null) => {
-    const store = await open.call(DocumentStore, dir);
+  DocumentStore.open = async (dir, apis) => {
+    const store = await open.call(DocumentStore, dir, apis);
     captured = store;
     return store;
   };
@@ -146,7 +146,7 @@ export async function storeDigest(store: Store): Promise<StoreDigest> {
   const hash = createHash('sha256');
   let bytes = 0;
   let records = 0;
-  for (const sub of [store.portable.banner, store.portable.offerwall, store.portable.journeys]) {
+  for (const sub of Object.values(store.portable)) {
     for (const collection of sub.collections) {
       hash.update(`#${collection}\n`);
       for await (const batch of sub.exportRecords(collection)) {

@@ -1,13 +1,14 @@
 import test from 'ava';
+import { createAppLoader } from '../../src/apis.js';
 import { appConfigFor } from '../../src/cli/app-config-for.js';
 import { loadFixtures } from '../../src/fixtures/fixture-file.js';
 import { runFixtures } from '../../src/fixtures/run-fixtures.js';
 import { JourneysCaseRunner } from '../../src/journeys/journeys-case-runner.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
 
 async function demoRules(): Promise<AppRules> {
-  const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
   if (!loaded.ok) throw new Error('demo rules do not load');
   return loaded.rules;
 }

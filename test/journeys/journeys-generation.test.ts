@@ -2,20 +2,21 @@ import { Writable } from 'node:stream';
 import test from 'ava';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { createAppLoader, openDocumentStore } from '../../src/apis.js';
 import type { NewEvent } from '../../src/journeys/domain/journey-types.js';
 import { runJourneysGeneration } from '../../src/journeys/journeys-generation.js';
 import { createJourneysMetrics } from '../../src/journeys/journeys-metrics.js';
 import { JourneysSchedule } from '../../src/journeys/journeys-schedule.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
-import { DocumentStore } from '../../src/store/document/document-store.js';
+import type { DocumentStore } from '../../src/store/document/document-store.js';
 import { DAY, plays, startJourneysService } from '../helpers/journeys-service.js';
 import { silentLogger } from '../helpers/silent-logger.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 
 async function demoRules(): Promise<AppRules> {
-  const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
   if (!loaded.ok) throw new Error('demo rules do not load');
   return loaded.rules;
 }
@@ -45,7 +46,7 @@ async function seed(store: DocumentStore, n: number): Promise<void> {
 }
 
 test('one log line per run: users scanned, offers created and expired per type', async (t) => {
-  const store = await DocumentStore.open(null);
+  const store = await openDocumentStore(null);
   await seed(store, 8);
   const lines: string[] = [];
   const logger = pino(
@@ -83,7 +84,7 @@ test('one log line per run: users scanned, offers created and expired per type',
 });
 
 test('10,000 users: one run creates every due offer, and a second run creates nothing', async (t) => {
-  const store = await DocumentStore.open(null);
+  const store = await openDocumentStore(null);
   await seed(store, 10_000);
   const rules = await demoRules();
   const started = performance.now();

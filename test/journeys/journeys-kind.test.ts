@@ -1,9 +1,9 @@
 import test from 'ava';
-import { AppLoader } from '../../src/rules/app-loader.js';
+import { createAppLoader } from '../../src/apis.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
 import { formatProblem } from '../../src/rules/problems.js';
 
-const loader = new AppLoader();
+const loader = createAppLoader();
 const HEAD = 'apiVersion: offerd/v1\nkind: Journeys\nversion: 1\nspec:\n';
 const SEGMENTS = `apiVersion: offerd/v1
 kind: Segments

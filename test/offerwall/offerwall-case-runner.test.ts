@@ -1,8 +1,9 @@
 import test from 'ava';
+import { createAppLoader } from '../../src/apis.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CatalogOffer } from '../../src/offerwall/domain/offer.js';
 import { OfferwallCaseRunner } from '../../src/offerwall/offerwall-case-runner.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
 import {
   DEMO_CONFIG,
@@ -16,7 +17,7 @@ const runner = new OfferwallCaseRunner();
 let rules: AppRules;
 
 test.before(async () => {
-  const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
   if (!loaded.ok) throw new Error('demo rules do not load');
   rules = loaded.rules;
 });

@@ -1,10 +1,11 @@
 import test from 'ava';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { createAppLoader } from '../../src/apis.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import { formatProblem } from '../../src/rules/problems.js';
 import { writeRuleFile } from '../helpers/rules-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const loader = new AppLoader();
+const loader = createAppLoader();
 
 async function load(t: Parameters<typeof tempDir>[0], files: Record<string, string>) {
   const dir = await tempDir(t);

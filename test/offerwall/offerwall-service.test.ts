@@ -1,10 +1,11 @@
 import test from 'ava';
+import { createAppLoader, openDocumentStore } from '../../src/apis.js';
+import { CatalogIndex } from '../../src/offerwall/domain/catalog-index.js';
 import type { Targeting } from '../../src/offerwall/domain/eligibility.js';
 import { OfferwallService, type WallInfo } from '../../src/offerwall/offerwall-service.js';
 import type { OfferwallRules } from '../../src/offerwall/rules/offerwall-kind.js';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
+import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
-import { DocumentStore } from '../../src/store/document/document-store.js';
 import { demoCatalog } from '../helpers/offerwall-service.js';
 
 const offers = demoCatalog();
@@ -17,7 +18,7 @@ const wall: WallInfo = {
 const targeting: Targeting = { country: 'DE', device: null, osVersion: null, bidFloor: null };
 
 async function demoRules(): Promise<AppRules> {
-  const loaded = new AppLoader().load(await readAppFiles('rules', 'demo'));
+  const loaded = createAppLoader().load(await readAppFiles('rules', 'demo'));
   if (!loaded.ok) throw new Error('demo rules do not load');
   return loaded.rules;
 }
@@ -50,10 +51,19 @@ test('the segments and the rules are evaluated once per request, however many of
       },
     }),
   };
-  const store = (await DocumentStore.open(null)).offerwall;
+  const store = (await openDocumentStore(null)).offerwall;
   const service = new OfferwallService({
     store,
-    catalogs: { current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }) },
+    catalogs: {
+      current: () => ({
+        wallId: 1001,
+        source: 'file',
+        syncedAt: null,
+        offers,
+        byId: new Map(),
+        index: new CatalogIndex(offers),
+      }),
+    },
     ipInRange: () => false,
     now: () => new Date('2026-11-20T12:00:00Z'),
     newId: () => 'id',
@@ -69,10 +79,19 @@ test('the segments and the rules are evaluated once per request, however many of
 
 test('many concurrent requests each get their own, consistent answer', async (t) => {
   const rules = await demoRules();
-  const store = (await DocumentStore.open(null)).offerwall;
+  const store = (await openDocumentStore(null)).offerwall;
   const service = new OfferwallService({
     store,
-    catalogs: { current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }) },
+    catalogs: {
+      current: () => ({
+        wallId: 1001,
+        source: 'file',
+        syncedAt: null,
+        offers,
+        byId: new Map(),
+        index: new CatalogIndex(offers),
+      }),
+    },
     ipInRange: () => false,
     now: () => new Date('2026-11-20T12:00:00Z'),
     newId: () => 'id',
@@ -106,12 +125,19 @@ test('many concurrent requests each get their own, consistent answer', async (t)
 
 test('serving ranks exactly as explaining does; only explaining keeps every outcome and drop', async (t) => {
   const rules = await demoRules();
-  const store = (await DocumentStore.open(null)).offerwall;
+  const store = (await openDocumentStore(null)).offerwall;
   const serviceFor = (explain: boolean) =>
     new OfferwallService({
       store,
       catalogs: {
-        current: () => ({ wallId: 1001, source: 'file', syncedAt: null, offers, byId: new Map() }),
+        current: () => ({
+          wallId: 1001,
+          source: 'file',
+          syncedAt: null,
+          offers,
+          byId: new Map(),
+          index: new CatalogIndex(offers),
+        }),
       },
       ipInRange: () => false,
       now: () => new Date('2026-11-20T12:00:00Z'),

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
-import { RULE_KIND_SCHEMAS } from '../../src/rules/kinds/rule-kinds.js';
+import { createAppLoader } from '../../src/apis.js';
+import { type AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
 import { formatProblem } from '../../src/rules/problems.js';
 import { writeRuleFile } from '../helpers/rules-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const loader = new AppLoader();
+const loader = createAppLoader();
 
 async function problemsOf(
   t: Parameters<typeof tempDir>[0],
@@ -55,7 +55,7 @@ test('a missing version and an unknown kind are reported', async (t) => {
   });
   t.deepEqual(problems, [
     "a.yaml:1:1 / must have required property 'version'",
-    `b.yaml:2:7 unknown kind 'Banana' (known: ${Object.keys(RULE_KIND_SCHEMAS).join(', ')})`,
+    `b.yaml:2:7 unknown kind 'Banana' (known: Segments, Banner, Offerwall, Journeys)`,
   ]);
 });
 
@@ -108,10 +108,10 @@ test('one loader reused across reloads re-reads changed files and equals a fresh
   const dir = await tempDir(t);
   const segment = (id: string, level: number) =>
     `${header}    - id: ${id}\n      conditions: { fact: context.level, operator: greaterThan, value: ${level} }\n`;
-  const reused = new AppLoader();
+  const reused = createAppLoader();
   const both = async () => {
     const files = await readAppFiles(dir, 'app');
-    return { reused: reused.load(files), fresh: new AppLoader().load(files) };
+    return { reused: reused.load(files), fresh: createAppLoader().load(files) };
   };
   const summary = (r: ReturnType<AppLoader['load']>) =>
     r.ok

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { AppLoader } from '../../src/rules/app-loader.js';
+import { createAppLoader } from '../../src/apis.js';
 import { displayPath } from '../../src/rules/display-path.js';
 import type { RequiredKind } from '../../src/rules/required-kinds.js';
 import { RulesRegistry } from '../../src/rules/rules-registry.js';
@@ -22,7 +22,7 @@ async function setup(
   const dir = await copyOfShippedRules(t);
   const registry = new RulesRegistry({
     rulesDir: dir,
-    loader: new AppLoader(),
+    loader: createAppLoader(),
     logger: silentLogger,
     requiredKinds: () => requiredKinds,
   });
@@ -212,7 +212,7 @@ test('a snapshot missing a needed kind never activates at start: the app is not 
   await rm(path.join(dir, 'demo', 'banner.yaml'));
   const registry = new RulesRegistry({
     rulesDir: dir,
-    loader: new AppLoader(),
+    loader: createAppLoader(),
     logger: silentLogger,
     requiredKinds: () => DEMO_NEEDS,
   });
@@ -228,7 +228,7 @@ test('a snapshot missing a needed kind never activates at start: the app is not 
 
 test('a loader that throws refuses the snapshot instead of escaping the reload', async (t) => {
   const { registry, file, bump } = await setup(t);
-  const loader = new AppLoader();
+  const loader = createAppLoader();
   loader.load = () => {
     throw new RangeError('Maximum call stack size exceeded');
   };

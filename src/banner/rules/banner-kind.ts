@@ -23,8 +23,16 @@ export interface BannerRules {
   readonly segments: SegmentEvaluator;
   /** One rule per experiment that has eligibility conditions. */
   readonly eligibility: RuleSet<Experiment>;
+  /** Where each experiment's rule sits in `eligibility`, compiled with it (serving reads it per request). */
+  readonly eligibilityIndex: EligibilityIndex;
   /** One rule per banner, in rule order; the first match wins. */
   readonly banners: RuleSet<BannerChoice>;
+}
+
+export interface EligibilityIndex {
+  /** Position of the experiment's rule; experiments without one are eligible for everyone. */
+  readonly positions: ReadonlyMap<string, number>;
+  readonly everyone: ReadonlySet<string>;
 }
 
 interface Located<T> {
@@ -234,8 +242,12 @@ function buildRules(
     settings: deepFreeze(settings),
     experiments: deepFreeze(experiments.map((e) => e.compiled)),
     segments: catalog.forIds(used),
-    eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
-    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+    eligibility: RuleSet.build(eligibilitySpecs, 'fact', undefined, catalog.stats),
+    eligibilityIndex: {
+      positions: new Map(eligibilitySpecs.map((s, i) => [s.id, i])),
+      everyone: new Set(experiments.filter((e) => !e.compiled.hasEligibility).map((e) => e.compiled.id)),
+    },
+    banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact', undefined, catalog.stats),
   });
 }
 

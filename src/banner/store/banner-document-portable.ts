@@ -10,7 +10,7 @@ import {
   exposureRecord,
   type RecentEventsRecord,
   recentEventsRecord,
-} from '../../store/portable-records.js';
+} from './banner-portable-records.js';
 
 /** What the banner document store lends its export/import: its files and index updates. */
 export interface BannerDocuments {

@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import { BANNER_COLLECTIONS, type PortableRecord, type PortableStore } from '../../store/portable.js';
+import { inTransaction } from '../../store/postgres/migrate.js';
+import { type Column, insertRows, keysetPages, type Row } from '../../store/postgres/portable-postgres.js';
 import {
   type AssignmentRecord,
   assignmentRecord,
@@ -9,9 +11,7 @@ import {
   exposureRecord,
   type RecentEventsRecord,
   recentEventsRecord,
-} from '../../store/portable-records.js';
-import { inTransaction } from '../../store/postgres/migrate.js';
-import { type Column, insertRows, keysetPages, type Row } from '../../store/postgres/portable-postgres.js';
+} from './banner-portable-records.js';
 import { toAssignment, toEvent } from './banner-postgres-store.js';
 
 const USER_KEY = ['app_id', 'user_id'];

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { createCaseRunners } from '../../apis.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
-import { createCaseRunners } from '../../fixtures/case-runners.js';
 import { type ExplainContext, explainDecision } from '../../fixtures/explain.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import { appConfigFor } from '../app-config-for.js';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { openStore } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import { runJourneysGeneration } from '../../journeys/journeys-generation.js';
-import { openStore } from '../../store/open-store.js';
 import type { CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 

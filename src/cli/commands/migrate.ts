@@ -1,11 +1,11 @@
+import { openPostgresStore } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
-import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import type { CliIo } from '../cli-io.js';
 
 /** `offerd migrate`: applies pending PostgreSQL migrations (DATABASE_URL), as start-up does. */
 export async function migrateCommand(_args: string[], io: CliIo): Promise<number> {
   const url = loadConfig({ ...process.env, OFFERD_STORE: 'postgres' }).databaseUrl;
-  const store = await PostgresStore.open(url ?? '');
+  const store = await openPostgresStore(url ?? '');
   try {
     const { applied, current } = store.migrations;
     for (const m of applied) io.out(`applied ${m.version} ${m.name}`);

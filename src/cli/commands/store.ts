@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { openDocumentStore, openPostgresStore } from '../../apis.js';
 import { compareStores, comparisonTable, copyStore, nonEmptyCollections } from '../../store/copy-store.js';
-import { DocumentStore } from '../../store/document/document-store.js';
-import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import type { Store } from '../../store/store.js';
 import type { CliIo } from '../cli-io.js';
 
@@ -36,7 +35,7 @@ function side(kind: string | undefined, dir: string | undefined, url: string | u
 }
 
 const open = (s: Side): Promise<Store> =>
-  s.kind === 'lowdb' ? DocumentStore.open(s.where) : PostgresStore.open(s.where);
+  s.kind === 'lowdb' ? openDocumentStore(s.where) : openPostgresStore(s.where);
 
 /** Prints the comparison table; 0 when every collection matches, else 1. */
 async function compare(from: Store, to: Store, io: CliIo): Promise<number> {

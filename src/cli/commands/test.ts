@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createCaseRunners } from '../../fixtures/case-runners.js';
+import { createCaseRunners } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { type ReporterName, report, reportProblems } from '../../fixtures/reporters.js';
 import { type CaseResult, runFixtures } from '../../fixtures/run-fixtures.js';

@@ -90,8 +90,8 @@ export function buildJourneysRules(parts: JourneysParts, catalog: SegmentCatalog
     defaultStage: parts.lifecycle.default,
     tierFact: parts.tiers.fact,
     tiers: Object.freeze(parts.tiers.bands.map((b) => b.id)),
-    classify: RuleSet.build(classificationSpecs(parts), 'fact'),
-    decide: RuleSet.build(decide, 'fact'),
+    classify: RuleSet.build(classificationSpecs(parts), 'fact', undefined, catalog.stats),
+    decide: RuleSet.build(decide, 'fact', undefined, catalog.stats),
     segments: used.size > 0 ? catalog.forIds(used) : null,
     triggers: Object.freeze(parts.triggers.map((t) => t.trigger)),
   });

@@ -1,8 +1,8 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { type DocumentCollections, documentCollection } from '../../store/document/portable-documents.js';
-import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from '../../store/portable-records.js';
 import type { Partition } from '../domain/journey-types.js';
 import type { JourneysIndexes, JourneysShard } from './journeys-indexes.js';
+import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from './journeys-portable-records.js';
 
 /** Where a record of one user goes: its user's shard. */
 export type ShardOf = (record: Partition & { externalId: string }) => CollectionFile<JourneysShard>;

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import { JOURNEYS_COLLECTIONS, type PortableRecord, type PortableStore } from '../../store/portable.js';
-import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from '../../store/portable-records.js';
 import { inTransaction } from '../../store/postgres/migrate.js';
 import {
   type Column,
@@ -10,6 +9,7 @@ import {
   type Row,
   snakeCase,
 } from '../../store/postgres/portable-postgres.js';
+import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from './journeys-portable-records.js';
 import {
   EVENT_COLUMNS,
   OFFER_COLUMNS,

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { type DropReason, type Targeting, targetingVerdict } from './eligibility.js';
 import type { CatalogOffer } from './offer.js';
 import { freshnessFeature } from './ranking.js';
@@ -61,10 +62,9 @@ export class CatalogIndex {
   private freshnessHalfLife = Number.NaN;
   private readonly freshnessDone: Uint8Array;
   private readonly freshnessValue: Float64Array;
-  private readonly objectIds = new WeakMap<object, number>();
-  private nextObjectId = 0;
-  private readonly plans = new WeakMap<object, Map<string, unknown>>();
-  private readonly targeting = new Map<string, Uint8Array>();
+  /** Plans per rules snapshot (its model object: a reload starts afresh), then by key. */
+  private readonly plans = new WeakMap<object, LRUCache<string, object>>();
+  private readonly targeting = new LRUCache<string, Uint8Array>({ max: TARGETING_MEMO_LIMIT });
 
   constructor(readonly offers: readonly CatalogOffer[]) {
     const n = offers.length;
@@ -125,30 +125,19 @@ export class CatalogIndex {
     return value;
   }
 
-  /** A small number naming `o` within this index (for memo keys made of snapshot objects). */
-  idOf(o: object): number {
-    let id = this.objectIds.get(o);
-    if (id === undefined) {
-      id = this.nextObjectId++;
-      this.objectIds.set(o, id);
-    }
-    return id;
-  }
-
   /**
    * What `build` makes for (`owner`, `key`), built once (owner: a rules snapshot's object,
    * so a reload starts afresh). At most PLAN_MEMO_LIMIT per owner.
    */
-  memo<T>(owner: object, key: string, build: () => T): T {
+  memo<T extends object>(owner: object, key: string, build: () => T): T {
     let plans = this.plans.get(owner);
     if (!plans) {
-      plans = new Map();
+      plans = new LRUCache({ max: PLAN_MEMO_LIMIT });
       this.plans.set(owner, plans);
     }
     let plan = plans.get(key) as T | undefined;
     if (plan === undefined) {
       plan = build();
-      if (plans.size >= PLAN_MEMO_LIMIT) plans.clear();
       plans.set(key, plan);
     }
     return plan;
@@ -165,7 +154,6 @@ export class CatalogIndex {
     let codes = this.targeting.get(key);
     if (!codes) {
       codes = Uint8Array.from(this.offers, (o) => CODE[targetingVerdict(o, t) ?? 'kept']);
-      if (this.targeting.size >= TARGETING_MEMO_LIMIT) this.targeting.clear();
       this.targeting.set(key, codes);
     }
     return codes;

@@ -150,10 +150,8 @@ export function boostsAt(plan: RankingPlan, i: number): readonly Boost[] {
 
 /** The plan for this targeting, these matched rules and this model, built once per catalog. */
 export function planFor(index: CatalogIndex, input: PlanInput): RankingPlan {
-  // A frozen list is a rule set's shared list for one outcome: naming it names its rules.
-  const rules = Object.isFrozen(input.effects)
-    ? `L${index.idOf(input.effects)}`
-    : input.effects.map((e) => index.idOf(e)).join(',');
+  // The matched effects by content (a few small selectors): equal effects, equal plan.
+  const rules = JSON.stringify(input.effects);
   const key = `${CatalogIndex.targetingKey(input.targeting)}|${rules}`;
   return index.memo(input.model, key, () => buildPlan(index, input));
 }

@@ -71,7 +71,7 @@ export function compileOfferwall(
       weights: Object.freeze({ ...w }),
       freshnessHalfLifeDays: spec.ranking.freshnessHalfLifeDays ?? 30,
     }),
-    rules: RuleSet.build(specs, 'fact'),
+    rules: RuleSet.build(specs, 'fact', undefined, catalog.stats),
     segments: catalog.forIds(used),
     segmentIds: Object.freeze([...used].sort()),
   });

@@ -1,8 +1,8 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { type DocumentCollections, documentCollection } from '../../store/document/portable-documents.js';
-import { banRecord, catalogRecord, progressRecord, transactionRecord } from '../../store/portable-records.js';
 import type { Ban } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
+import { banRecord, catalogRecord, progressRecord, transactionRecord } from './offerwall-portable-records.js';
 import type { StoredCatalog, TransactionRecord } from './offerwall-store.js';
 
 /** What the offerwall document store lends its export/import: its files and index updates. */

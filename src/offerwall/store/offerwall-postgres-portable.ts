@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import { OFFERWALL_COLLECTIONS, type PortableRecord, type PortableStore } from '../../store/portable.js';
-import { banRecord, catalogRecord, progressRecord, transactionRecord } from '../../store/portable-records.js';
 import { inTransaction } from '../../store/postgres/migrate.js';
 import {
   type Column,
@@ -9,6 +8,7 @@ import {
   mapped,
   snakeCase,
 } from '../../store/postgres/portable-postgres.js';
+import { banRecord, catalogRecord, progressRecord, transactionRecord } from './offerwall-portable-records.js';
 import { toBan, toProgress, toTransaction } from './offerwall-postgres-store.js';
 import type { StoredCatalog } from './offerwall-store.js';
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { FactRead } from './fact-reads.js';
 
 /**
@@ -43,39 +44,30 @@ function encode(value: unknown): string | undefined {
 }
 
 /**
- * The decisions of one rule set, memoized by the values its rules read.
+ * Lookups of the decision caches of every rule set an AppLoader compiled, for /metrics:
+ * owned by the loader (one per process in main.ts), handed to each rule set it builds.
+ */
+export class DecisionCacheStats {
+  hits = 0;
+  misses = 0;
+}
+
+/**
+ * The decisions of one rule set, memoized by the values its rules read. Owned by its
+ * rule set, so it dies with the rules snapshot that holds it.
  *
  * json-rules-engine stays the evaluator: a miss runs every rule through it, and a
  * hit returns what it answered for exactly the same read values. Rules are pure
  * functions of those values (operators are synchronous and total), so a hit cannot
  * differ from a fresh run. What a request reads is usually coarse (country, level,
  * purchase count, days since last seen), so few distinct keys cover most requests;
- * the cache is bounded (least recently used goes first) so rules that read
+ * the cache is bounded (lru-cache, least recently used goes first) so rules that read
  * high-cardinality facts cost a little memory and no correctness.
  */
-/** Lookups of every decision cache in the process, for /metrics. */
-export const decisionCacheTotals = { hits: 0, misses: 0 };
-
-/** A remembered decision with the key it was stored under (see DecisionCache#get). */
-interface Entry {
-  key: string;
-  decided: Promise<Uint8Array>;
-  /** The cache's append count when this entry last went to the back of the order. */
-  appendedAt: number;
-}
-
 export class DecisionCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Promise<Uint8Array>>;
   private readonly factReads: readonly Extract<FactRead, { kind: 'fact' }>[];
   private readonly segmentReads: readonly string[];
-  /**
-   * The segment part of the key per frozen `segments` list: serving hands out one shared
-   * frozen list per segment decision, so each list is looked through once, not once per
-   * request (a set reads up to one segment per rule: 40-80 in the benchmark rules).
-   */
-  private readonly segmentParts = new WeakMap<readonly unknown[], string>();
-  /** Entries put at the back of the Map's order so far: new ones and refreshed ones. */
-  private appends = 0;
   hits = 0;
   misses = 0;
 
@@ -83,7 +75,9 @@ export class DecisionCache {
     reads: readonly FactRead[],
     private readonly resolve: (value: unknown, path: string) => unknown,
     readonly capacity: number,
+    private readonly stats: DecisionCacheStats = new DecisionCacheStats(),
   ) {
+    this.entries = new LRUCache({ max: capacity });
     this.factReads = reads.filter((r) => r.kind === 'fact');
     this.segmentReads = reads.flatMap((r) => (r.kind === 'segment' ? [r.segment] : []));
   }
@@ -103,53 +97,29 @@ export class DecisionCache {
   /** One character per segment read: whether `segments` lists it. */
   private segmentPart(segments: unknown): string {
     if (!Array.isArray(segments)) return '0'.repeat(this.segmentReads.length);
-    const frozen = Object.isFrozen(segments);
-    const known = frozen ? this.segmentParts.get(segments) : undefined;
-    if (known !== undefined) return known;
     const listed = new Set<unknown>(segments);
     let part = '';
     for (const id of this.segmentReads) part += listed.has(id) ? '1' : '0';
-    if (frozen) this.segmentParts.set(segments, part);
     return part;
   }
 
   get(key: string): Promise<Uint8Array> | undefined {
     const found = this.entries.get(key);
     if (found) {
-      // Map keeps insertion order, the oldest goes first. A hit moves its entry to the back
-      // only once it is in the older half, which a used entry cannot leave before its next
-      // hit: evictions stay least-recently-used, and a hot entry moves once per
-      // capacity/2 appends. Moving it on every hit (a delete and a set) made the Map
-      // rebuild its table every few thousand requests, and each table lived long enough
-      // to be promoted: ~60 bytes of old-generation garbage per request and rule set.
-      // Re-inserted with the stored key, not this request's equal one, for the same reason.
-      if (this.appends - found.appendedAt >= this.capacity / 2) {
-        this.entries.delete(found.key);
-        this.append(found);
-      }
       this.hits += 1;
-      decisionCacheTotals.hits += 1;
+      this.stats.hits += 1;
     }
-    return found?.decided;
+    return found;
   }
 
   set(key: string, decided: Promise<Uint8Array>): void {
     this.misses += 1;
-    decisionCacheTotals.misses += 1;
-    this.append({ key, decided, appendedAt: 0 });
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    this.stats.misses += 1;
+    this.entries.set(key, decided);
     // A failed evaluation is not a decision: the next request evaluates again.
     decided.catch(() => {
-      if (this.entries.get(key)?.decided === decided) this.entries.delete(key);
+      if (this.entries.peek(key) === decided) this.entries.delete(key);
     });
-  }
-
-  private append(entry: Entry): void {
-    entry.appendedAt = this.appends++;
-    this.entries.set(entry.key, entry);
   }
 
   get size(): number {

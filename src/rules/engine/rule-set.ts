@@ -1,6 +1,7 @@
 import { Almanac, Engine, Rule } from 'json-rules-engine';
+import { LRUCache } from 'lru-cache';
 import { type Condition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache, DecisionCacheStats } from './decision-cache.js';
 import { factReads } from './fact-reads.js';
 import { CUSTOM_OPERATORS } from './operators.js';
 import { type ConditionTrace, toTrace } from './trace.js';
@@ -9,6 +10,12 @@ import { type ConditionTrace, toTrace } from './trace.js';
 interface MatchedLists<D> {
   data: readonly D[];
   ids: readonly string[];
+}
+
+/** The part of an LRUCache the lists memo uses (method form: a RuleSet<string> is a RuleSet<unknown>). */
+interface ListsMemo<D> {
+  get(key: string): MatchedLists<D> | undefined;
+  set(key: string, lists: MatchedLists<D>): unknown;
 }
 
 /** One rule as offerd compiles it: an id, a priority, a condition and what it carries. */
@@ -116,10 +123,10 @@ function topLevel(condition: EngineCondition): EngineCondition {
 export class RuleSet<D> {
   /** Decisions by the values the rules read; see DecisionCache. */
   readonly cache: DecisionCache;
-  /** matchedData's and matchedIds's lists per decision array (a cached decision is one array)... */
-  private readonly listsOf = new WeakMap<Uint8Array, MatchedLists<D>>();
-  /** ...and per outcome, so that equal outcomes of different cache entries share them too. */
-  private readonly listsByContent = new Map<string, MatchedLists<D>>();
+  /** matchedData's and matchedIds's lists by outcome (one byte per rule), as many as decisions. */
+  private readonly listsByContent: ListsMemo<D> = new LRUCache({
+    max: DECISION_CACHE_CAPACITY,
+  });
 
   private constructor(
     private readonly specs: readonly RuleSpec<D>[],
@@ -133,6 +140,7 @@ export class RuleSet<D> {
     specs: readonly RuleSpec<D>[],
     mode: SegmentMode,
     segments: ReadonlyMap<string, Condition> = new Map(),
+    stats: DecisionCacheStats = new DecisionCacheStats(),
   ): RuleSet<D> {
     const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
     for (const op of CUSTOM_OPERATORS) engine.addOperator(op);
@@ -158,7 +166,7 @@ export class RuleSet<D> {
       mode,
       segments,
     );
-    return new RuleSet(specs, rules, new DecisionCache(reads, resolvePath, DECISION_CACHE_CAPACITY));
+    return new RuleSet(specs, rules, new DecisionCache(reads, resolvePath, DECISION_CACHE_CAPACITY, stats));
   }
 
   get size(): number {
@@ -221,10 +229,7 @@ export class RuleSet<D> {
     return decided;
   }
 
-  /**
-   * The data of every rule that holds, in definition order. The list is frozen and the
-   * same object for every evaluation with the same outcome, so callers can memoize on it.
-   */
+  /** The data of every rule that holds, in definition order (frozen, shared by equal outcomes). */
   async matchedData(facts: Facts): Promise<readonly D[]> {
     return this.lists(await this.matched(facts)).data;
   }
@@ -234,19 +239,15 @@ export class RuleSet<D> {
     return this.lists(await this.matched(facts)).ids;
   }
 
-  /** The lists of one decision: by the decision's array, else by its content (a miss made a new array). */
+  /** The lists of one decision, by its content: one byte per rule, as a string key. */
   private lists(matched: Uint8Array): MatchedLists<D> {
-    let lists = this.listsOf.get(matched);
-    if (lists) return lists;
     const key = Buffer.from(matched.buffer, matched.byteOffset, matched.length).toString('latin1');
-    lists = this.listsByContent.get(key);
+    let lists = this.listsByContent.get(key);
     if (!lists) {
       const specs = this.specs.filter((_, i) => matched[i] === 1);
       lists = { data: Object.freeze(specs.map((s) => s.data)), ids: Object.freeze(specs.map((s) => s.id)) };
-      if (this.listsByContent.size >= DECISION_CACHE_CAPACITY) this.listsByContent.clear();
       this.listsByContent.set(key, lists);
     }
-    this.listsOf.set(matched, lists);
     return lists;
   }
 

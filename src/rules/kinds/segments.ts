@@ -21,7 +21,7 @@ export function compileSegments(files: RuleFile<SegmentsSpec>[], ctx: CompileCon
       unique.set(item.id, { id: item.id, description: item.description ?? '', conditions: item.conditions });
     }
   }
-  return new SegmentCatalog([...unique.values()]);
+  return new SegmentCatalog([...unique.values()], ctx.decisionStats);
 }
 
 type Item = {

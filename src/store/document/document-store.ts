@@ -1,49 +1,43 @@
-import { BannerDocumentStore } from '../../banner/store/banner-document-store.js';
-import { JourneysDocumentStore } from '../../journeys/store/journeys-document-store.js';
-import { OfferwallDocumentStore } from '../../offerwall/store/offerwall-document-store.js';
+import type { AnyApiStoreAdapters, Flushable } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
+
+/**
+ * Each API's document sub-store by name, with its document-only members (files,
+ * compaction) that tests and the bench reach for. Filled by declaration merging in
+ * each API's registration, like ApiStores.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one entry per API.
+export interface DocumentApiStores {}
 
 /**
  * The embedded store: each collection an in-memory structure persisted as one JSON
  * file under the data dir (lowdb), or not at all (dir null: the in-memory adapter for
  * unit tests). Both share this code, so they cannot differ in behaviour.
  */
-export class DocumentStore implements Store {
-  readonly kind;
+export type DocumentStore = Store & Readonly<DocumentApiStores> & { readonly dir: string | null };
 
-  private constructor(
-    readonly dir: string | null,
-    readonly banner: BannerDocumentStore,
-    readonly offerwall: OfferwallDocumentStore,
-    readonly journeys: JourneysDocumentStore,
-    private readonly files: { flush(): Promise<void> }[],
-  ) {
-    this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
-  }
-
-  get portable(): Record<'banner' | 'offerwall' | 'journeys', PortableStore> {
-    return { banner: this.banner, offerwall: this.offerwall, journeys: this.journeys };
-  }
-
-  static async open(dir: string | null): Promise<DocumentStore> {
-    const [banner, offerwall, journeys] = await Promise.all([
-      BannerDocumentStore.open(dir),
-      OfferwallDocumentStore.open(dir),
-      JourneysDocumentStore.open(dir),
-    ]);
-    return new DocumentStore(dir, banner, offerwall, journeys, [
-      banner,
-      ...offerwall.files,
-      ...journeys.files,
-    ]);
-  }
-
-  async flush(): Promise<void> {
-    await Promise.all(this.files.map((f) => f.flush()));
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-  }
+/** Opens every API's document part under `dir` (null: in memory). */
+async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<DocumentStore> {
+  const parts = await Promise.all(apis.map((api) => api.openDocument(dir)));
+  const files: Flushable[] = parts.flatMap((p) => p.files);
+  const subStores: Record<string, PortableStore> = {};
+  apis.forEach((api, i) => {
+    const part = parts[i];
+    if (part) subStores[api.name] = part.store;
+  });
+  const flush = async () => {
+    await Promise.all(files.map((f) => f.flush()));
+  };
+  // Each name holds the sub-store its own adapter opened (ApiStoreAdapters ties them).
+  return {
+    ...subStores,
+    kind: dir === null ? 'memory' : 'lowdb',
+    dir,
+    portable: subStores,
+    flush,
+    close: flush,
+  } as unknown as DocumentStore;
 }
+
+export const DocumentStore = { open };

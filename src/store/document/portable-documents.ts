@@ -5,7 +5,7 @@ import { inBatches } from '../portable.js';
 export interface DocumentCollection<R> {
   /** The stored records, in stored order. */
   records(): Iterable<R>;
-  /** The canonical shape of a stored record (portable-records.ts). */
+  /** The canonical shape of a stored record (each API's `<api>-portable-records.ts`). */
   canonical(record: R): R;
   /** Stores and indexes one imported record; returns the file that must be committed. */
   add(record: R): { commit(): Promise<void> };

@@ -1,15 +1,8 @@
 import pg from 'pg';
-import { BannerPostgresPortable } from '../../banner/store/banner-postgres-portable.js';
-import { BannerPostgresStore } from '../../banner/store/banner-postgres-store.js';
-import type { BannerStore } from '../../banner/store/banner-store.js';
-import { JourneysPostgresPortable } from '../../journeys/store/journeys-postgres-portable.js';
-import { JourneysPostgresStore } from '../../journeys/store/journeys-postgres-store.js';
-import { OfferwallPostgresPortable } from '../../offerwall/store/offerwall-postgres-portable.js';
-import { OfferwallPostgresStore } from '../../offerwall/store/offerwall-postgres-store.js';
+import type { AnyApiStoreAdapters } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
 import { type MigrationResult, migrate } from './migrate.js';
-import { MIGRATIONS } from './migrations.js';
 
 const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
 
@@ -17,34 +10,54 @@ const idleMessage = (err: Error): string => `an idle PostgreSQL connection faile
  * The PostgreSQL adapter of the store port, for several instances sharing one
  * database. Every write commits before it resolves, so flush has nothing to wait for.
  */
-export class PostgresStore implements Store {
-  readonly kind = 'postgres' as const;
-  readonly banner: BannerStore;
-  readonly offerwall: OfferwallPostgresStore;
-  readonly journeys: JourneysPostgresStore;
-  readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
+export type PostgresStore = Store & {
+  readonly kind: 'postgres';
+  readonly pool: pg.Pool;
+  readonly migrations: MigrationResult;
+};
 
-  private constructor(
-    readonly pool: pg.Pool,
-    readonly migrations: MigrationResult,
-  ) {
-    this.banner = new BannerPostgresStore(pool);
-    this.offerwall = new OfferwallPostgresStore(pool);
-    this.journeys = new JourneysPostgresStore(pool);
-    this.portable = {
-      banner: new BannerPostgresPortable(pool),
-      offerwall: new OfferwallPostgresPortable(pool),
-      journeys: new JourneysPostgresPortable(pool),
-    };
+/** Every API's schema steps, in version order (versions are unique across APIs). */
+export function migrationsOf(apis: readonly AnyApiStoreAdapters[]) {
+  return apis.flatMap((api) => api.migrations).sort((a, b) => a.version - b.version);
+}
+
+function assemble(
+  pool: pg.Pool,
+  migrations: MigrationResult,
+  apis: readonly AnyApiStoreAdapters[],
+): PostgresStore {
+  const subStores: Record<string, unknown> = {};
+  const portable: Record<string, PortableStore> = {};
+  for (const api of apis) {
+    const part = api.openPostgres(pool);
+    subStores[api.name] = part.store;
+    portable[api.name] = part.portable;
   }
+  // Each name holds the sub-store its own adapter built (ApiStoreAdapters ties them).
+  return {
+    ...subStores,
+    kind: 'postgres',
+    pool,
+    migrations,
+    portable,
+    flush: async () => undefined,
+    close: () => pool.end(),
+  } as unknown as PostgresStore;
+}
 
+/**
+ * The PostgreSQL adapter of the store port, for several instances sharing one
+ * database. Every write commits before it resolves, so flush has nothing to wait for.
+ */
+export const PostgresStore = {
   /**
    * Connects, applies pending migrations (idempotent, safe from several instances at
    * once). `onIdleError` hears a pooled connection that broke while idle (a database
    * restart, a failover): the pool drops it and the next query connects afresh.
    */
-  static async open(
+  async open(
     url: string,
+    apis: readonly AnyApiStoreAdapters[],
     options: { max?: number; onIdleError?: (err: Error) => void } = {},
   ): Promise<PostgresStore> {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
@@ -52,16 +65,10 @@ export class PostgresStore implements Store {
     // an unhandled 'error' event ends the process.
     pool.on('error', options.onIdleError ?? ((err) => process.stderr.write(`offerd: ${idleMessage(err)}\n`)));
     try {
-      return new PostgresStore(pool, await migrate(pool, MIGRATIONS));
+      return assemble(pool, await migrate(pool, migrationsOf(apis)), apis);
     } catch (err) {
       await pool.end();
       throw err;
     }
-  }
-
-  async flush(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.pool.end();
-  }
-}
+  },
+};

@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import { DocumentStore } from '../../../src/store/document/document-store.js';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
 
 const test = anyTest as TestFn;
 
 async function openDocument(dir: string | null) {
-  const store = await DocumentStore.open(dir);
+  const store = await openDocumentStore(dir);
   return { store: store.banner, close: () => store.close() };
 }
 
@@ -29,7 +28,7 @@ bannerStoreSurvivesReopen(test, 'lowdb', async () => {
 // Banner cases use unique user ids, so they share one database.
 const pg = usePostgres(test);
 const openPostgres = async () => {
-  const store = await PostgresStore.open(pg().url, { max: 4 });
+  const store = await openPostgresStore(pg().url, { max: 4 });
   return { store: store.banner, close: () => store.close() };
 };
 bannerStoreContract(test, 'postgres', openPostgres);

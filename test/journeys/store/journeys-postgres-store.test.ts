@@ -1,5 +1,5 @@
 import test from 'ava';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { journeysStoreContract } from './journeys-store-contract.js';
 import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
@@ -7,7 +7,7 @@ import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
 const server = usePostgres(test);
 
 const openAt = async (url: string) => {
-  const store = await PostgresStore.open(url, { max: 20 });
+  const store = await openPostgresStore(url, { max: 20 });
   return { store: store.journeys, close: () => store.close(), reopen: () => openAt(url) };
 };
 

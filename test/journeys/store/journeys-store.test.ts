@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { DocumentStore } from '../../../src/store/document/document-store.js';
+import { openDocumentStore } from '../../../src/apis.js';
 import { journeysStoreContract } from './journeys-store-contract.js';
 import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
 
 const openMemory = async () => {
-  const store = await DocumentStore.open(null);
+  const store = await openDocumentStore(null);
   return { store: store.journeys, close: () => store.close() };
 };
 journeysStoreContract(test, 'memory', openMemory);
@@ -23,7 +23,7 @@ test.after.always(async () => {
 
 let n = 0;
 const openLowdb = async (at = path.join(dir, String(n++))) => {
-  const store = await DocumentStore.open(at);
+  const store = await openDocumentStore(at);
   return { store: store.journeys, close: () => store.close(), reopen: () => openLowdb(at) };
 };
 

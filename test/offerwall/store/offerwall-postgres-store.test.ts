@@ -1,12 +1,12 @@
 import test from 'ava';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { offerwallStoreContract } from './offerwall-store-contract.js';
 
 const server = usePostgres(test);
 
 const openAt = async (url: string) => {
-  const store = await PostgresStore.open(url, { max: 20 });
+  const store = await openPostgresStore(url, { max: 20 });
   return { store: store.offerwall, close: () => store.close(), reopen: () => openAt(url) };
 };
 

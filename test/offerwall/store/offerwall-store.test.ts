@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { DocumentStore } from '../../../src/store/document/document-store.js';
+import { openDocumentStore } from '../../../src/apis.js';
 import { offerwallStoreContract } from './offerwall-store-contract.js';
 
 offerwallStoreContract(test, 'memory', async () => {
-  const store = await DocumentStore.open(null);
+  const store = await openDocumentStore(null);
   return { store: store.offerwall, close: () => store.close() };
 });
 
@@ -20,7 +20,7 @@ test.after.always(async () => {
 
 let n = 0;
 const openLowdb = async (at = path.join(dir, String(n++))) => {
-  const store = await DocumentStore.open(at);
+  const store = await openDocumentStore(at);
   return { store: store.offerwall, close: () => store.close(), reopen: () => openLowdb(at) };
 };
 

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { openDocumentStore } from '../../../src/apis.js';
 import type { Partition } from '../../../src/journeys/domain/journey-types.js';
 import type { ClickRecord } from '../../../src/offerwall/store/offerwall-store.js';
-import { DocumentStore } from '../../../src/store/document/document-store.js';
+import type { DocumentStore } from '../../../src/store/document/document-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const TEST: Partition = { appId: 'demo', environment: 'test' };
@@ -69,7 +70,7 @@ test.serial(
   'a failing disk rejects the waiting writes, leaves memory as on disk, and later writes persist',
   async (t) => {
     const dir = await tempDir(t, 'offerd-failing-disk-');
-    let store = await DocumentStore.open(dir);
+    let store = await openDocumentStore(dir);
     t.teardown(() => store.close().catch(() => undefined));
     await store.journeys.upsertUser(TEST, { externalId: 'ada', metadata: { level: 1 } }, NOW, id);
     await store.journeys.appendEvents(TEST, [event('ada')], NOW, id);
@@ -121,7 +122,7 @@ test.serial(
     await store.offerwall.recordClick(click('ada', 7));
     await store.close();
 
-    store = await DocumentStore.open(dir);
+    store = await openDocumentStore(dir);
     t.is((await store.journeys.getUser(TEST, 'dee'))?.displayName, 'Dee');
     t.deepEqual((await store.journeys.getUser(TEST, 'ada'))?.metadata, { level: 3 });
     t.is(await store.journeys.getUser(TEST, 'bob'), null);

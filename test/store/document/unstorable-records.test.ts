@@ -1,7 +1,8 @@
 import test from 'ava';
+import { openDocumentStore } from '../../../src/apis.js';
 import type { Assignment, TrackedEvent } from '../../../src/banner/store/banner-store.js';
 import type { ClickRecord, EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
-import { DocumentStore } from '../../../src/store/document/document-store.js';
+import type { DocumentStore } from '../../../src/store/document/document-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { UNSTORABLE } from '../../journeys/store/journeys-unstorable-contract.js';
 
@@ -60,7 +61,7 @@ const postback = (uid: string, transactionId: string, eventId: unknown = 'base')
 for (const [what, bad] of UNSTORABLE) {
   test(`banner and offerwall records with ${what} fail alone (lowdb)`, async (t) => {
     const dir = await tempDir(t, 'offerd-unstorable-');
-    let store = await DocumentStore.open(dir);
+    let store = await openDocumentStore(dir);
     t.teardown(() => store.close());
     const { banner, offerwall } = store;
     await banner.track('demo', [tracked('before')]);
@@ -102,7 +103,7 @@ for (const [what, bad] of UNSTORABLE) {
     };
     await check(store, 'in memory');
     await store.close();
-    store = await DocumentStore.open(dir);
+    store = await openDocumentStore(dir);
     await check(store, 'after a reopen');
   });
 }

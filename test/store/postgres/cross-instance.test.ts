@@ -1,5 +1,6 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
+import { openPostgresStore } from '../../../src/apis.js';
 import type {
   NewEvent,
   NewOffer,
@@ -7,7 +8,7 @@ import type {
   Partition,
 } from '../../../src/journeys/domain/journey-types.js';
 import type { EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import type { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 
 /**
@@ -21,7 +22,7 @@ const server = usePostgres(test);
 async function twoInstances(t: ExecutionContext): Promise<[PostgresStore, PostgresStore]> {
   const url = await server().freshDatabase('cross');
   // Opened at once: both migrate, under the advisory lock.
-  const pair = await Promise.all([PostgresStore.open(url, { max: 8 }), PostgresStore.open(url, { max: 8 })]);
+  const pair = await Promise.all([openPostgresStore(url, { max: 8 }), openPostgresStore(url, { max: 8 })]);
   t.teardown(() => Promise.all(pair.map((s) => s.close())));
   return pair;
 }
@@ -237,7 +238,7 @@ test('tracked batches over the same users in opposite orders on two instances lo
 test('a connection killed while idle is reported, not fatal: the next query reconnects', async (t) => {
   const url = await server().freshDatabase('idle');
   const errors: Error[] = [];
-  const store = await PostgresStore.open(url, { max: 2, onIdleError: (err) => errors.push(err) });
+  const store = await openPostgresStore(url, { max: 2, onIdleError: (err) => errors.push(err) });
   t.teardown(() => store.close());
   await store.offerwall.listBans('demo');
   // What a database restart or failover does to the pool's idle connections.

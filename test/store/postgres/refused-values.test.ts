@@ -1,8 +1,8 @@
 import anyTest, { type TestFn } from 'ava';
+import { openPostgresStore } from '../../../src/apis.js';
 import type { TrackedEvent } from '../../../src/banner/store/banner-store.js';
 import type { NewEvent, Partition } from '../../../src/journeys/domain/journey-types.js';
 import type { ClickRecord } from '../../../src/offerwall/store/offerwall-store.js';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 
 /**
@@ -54,7 +54,7 @@ const click = (uid: string, sid3: string | null): ClickRecord => ({
 test('a NUL character fails only its own write; the writes beside it commit', async (t) => {
   const url = await server().freshDatabase('refused');
   // A small pool: failed transactions must hand their connections back.
-  const store = await PostgresStore.open(url, { max: 2 });
+  const store = await openPostgresStore(url, { max: 2 });
   t.teardown(() => store.close());
   const j = store.journeys;
   await j.upsertUser(P, { externalId: 'victim', metadata: { level: 1 } }, NOW, newId);

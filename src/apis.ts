@@ -1,0 +1,63 @@
+import type { ApiName, ApiRegistration } from './api-registration.js';
+import { bannerApi } from './banner/banner-api.js';
+import type { OfferdConfig } from './config/config-types.js';
+import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
+import { journeysApi } from './journeys/journeys-api.js';
+import { offerwallApi } from './offerwall/offerwall-api.js';
+import { AppLoader } from './rules/app-loader.js';
+import type { AnyRuleKind } from './rules/rule-kind.js';
+import type { AnyApiStoreAdapters } from './store/api-store-adapters.js';
+import { DocumentStore } from './store/document/document-store.js';
+import { openStore as openAnyStore } from './store/open-store.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
+import type { Store } from './store/store.js';
+
+/**
+ * The wiring of the APIs into the shared layers (rules, store, fixtures), which name no
+ * API: like main.ts and src/cli, this module may import every API. One entry per API name,
+ * checked by the type: an API added to the snapshot or the store must be registered here.
+ */
+const REGISTRATIONS: { readonly [K in ApiName]: ApiRegistration<K> } = {
+  banner: bannerApi,
+  offerwall: offerwallApi,
+  journeys: journeysApi,
+};
+
+/** In mount order: banner, offerwall, journeys (also the order of `store copy`'s collections). */
+const APIS = [REGISTRATIONS.banner, REGISTRATIONS.offerwall, REGISTRATIONS.journeys] as const;
+
+export const RULE_KINDS: readonly AnyRuleKind[] = APIS.map((api): AnyRuleKind => api.ruleKind);
+export const STORE_ADAPTERS: readonly AnyApiStoreAdapters[] = APIS.map(
+  (api): AnyApiStoreAdapters => api.stores,
+);
+
+/** The rules loader knowing every API's rule kind. */
+export function createAppLoader(): AppLoader {
+  return new AppLoader(RULE_KINDS);
+}
+
+/** The embedded store with every API's part under `dir` (null: in memory). */
+export function openDocumentStore(dir: string | null): Promise<DocumentStore> {
+  return DocumentStore.open(dir, STORE_ADAPTERS);
+}
+
+/** The PostgreSQL store with every API's part, migrated. */
+export function openPostgresStore(
+  url: string,
+  options?: Parameters<typeof PostgresStore.open>[2],
+): Promise<PostgresStore> {
+  return PostgresStore.open(url, STORE_ADAPTERS, options);
+}
+
+/** The adapter named by the config, with every API's part. */
+export function openStore(
+  config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'>,
+  options?: { onIdleError?: (err: Error) => void },
+): Promise<Store> {
+  return openAnyStore(config, STORE_ADAPTERS, options);
+}
+
+/** Every API's fixture runner, keyed by the `api:` a case names. */
+export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
+  return new Map(APIS.map((api) => [api.name, api.caseRunner()]));
+}

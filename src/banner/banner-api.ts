@@ -1,0 +1,52 @@
+import type { ApiRegistration } from '../api-registration.js';
+import type { RuleFile } from '../rules/rule-file.js';
+import { BannerCaseRunner } from './banner-case-runner.js';
+import { type BannerRules, compileBanner } from './rules/banner-kind.js';
+import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
+import { BannerDocumentStore } from './store/banner-document-store.js';
+import { BANNER_MIGRATIONS } from './store/banner-migrations.js';
+import { BannerPostgresPortable } from './store/banner-postgres-portable.js';
+import { BannerPostgresStore } from './store/banner-postgres-store.js';
+import type { BannerStore } from './store/banner-store.js';
+
+// The banner's entries on the shared snapshot and store types (their layers name no API).
+declare module '../rules/app-rules.js' {
+  interface CompiledKinds {
+    /** The personal-offers API (kind: Banner); null when the app has no Banner file. */
+    readonly banner: BannerRules | null;
+  }
+}
+declare module '../store/store.js' {
+  interface ApiStores {
+    readonly banner: BannerStore;
+  }
+}
+declare module '../store/document/document-store.js' {
+  interface DocumentApiStores {
+    readonly banner: BannerDocumentStore;
+  }
+}
+
+/** The personal banners API (Kibotu-compatible) as the platform sees it. */
+export const bannerApi: ApiRegistration<'banner'> = {
+  name: 'banner',
+  ruleKind: {
+    kind: 'Banner',
+    key: 'banner',
+    schema: bannerFileSchema,
+    compile: (files, segments, ctx) => compileBanner(files as RuleFile<BannerSpec>[], segments, ctx),
+  },
+  stores: {
+    name: 'banner',
+    openDocument: async (dir) => {
+      const store = await BannerDocumentStore.open(dir);
+      return { store, files: [store] };
+    },
+    migrations: BANNER_MIGRATIONS,
+    openPostgres: (pool) => ({
+      store: new BannerPostgresStore(pool),
+      portable: new BannerPostgresPortable(pool),
+    }),
+  },
+  caseRunner: () => new BannerCaseRunner(),
+};

@@ -1,0 +1,23 @@
+import type { CompiledKinds } from './app-rules.js';
+import type { CompileContext } from './compile-context.js';
+import type { RuleFile } from './rule-file.js';
+import type { SegmentCatalog } from './segment-catalog.js';
+
+/**
+ * One API's rule kind, handed to the loader by the wiring (src/apis.ts): the loader
+ * validates files of `kind` against `schema` and stores what `compile` returns on the
+ * snapshot under `key`. The rules layer itself names no API.
+ */
+export interface RuleKind<K extends keyof CompiledKinds = keyof CompiledKinds> {
+  /** The `kind:` a rule file names, e.g. `Banner`. */
+  readonly kind: string;
+  /** Where the compiled result sits on the snapshot, e.g. `rules.banner`. */
+  readonly key: K;
+  /** The JSON Schema of a whole file of this kind (envelope included). */
+  readonly schema: object;
+  /** Every file of this kind of one app (none: the API's null); problems go to `ctx`. */
+  compile(files: RuleFile<unknown>[], segments: SegmentCatalog, ctx: CompileContext): CompiledKinds[K];
+}
+
+/** The list form the loader takes: each entry typed by its own key. */
+export type AnyRuleKind = { [K in keyof CompiledKinds]: RuleKind<K> }[keyof CompiledKinds];
