@@ -41,22 +41,18 @@ function ok(ctx: Context, status: number, data: unknown, meta?: unknown): void {
 /** Authenticates X-API-Key, picks the key's environment and reads the app's rules snapshot once. */
 function scopeOf(ctx: Context, deps: JourneysRouteDeps): Scope {
   const raw = ctx.get('X-API-Key');
-  if (!raw) throw new AppError(401, 'MISSING_API_KEY', 'Missing X-API-Key header');
+  if (!raw) throw new AppError('MISSING_API_KEY', 'Missing X-API-Key header');
   const { app, key } = deps.keys.authorize(raw, 'journeys');
   const snapshot = deps.rules.current(app.id);
-  if (!snapshot) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
+  if (!snapshot) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(snapshot));
   if (!snapshot.journeys)
-    throw new AppError(
-      503,
-      'JOURNEYS_NOT_CONFIGURED',
-      'User journeys are not configured for this application',
-    );
+    throw new AppError('API_NOT_CONFIGURED', 'User journeys are not configured for this application');
   // Config guarantees every journeys key names its environment.
   return { p: { appId: app.id, environment: key.environment ?? 'live' }, rules: snapshot.journeys };
 }
 
-const userNotFound = () => new AppError(404, 'USER_NOT_FOUND', 'User not found');
+const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
 const param = (ctx: Context, name: string): string =>
   String((ctx.params as Record<string, string>)[name] ?? '');
 
@@ -114,9 +110,9 @@ function eventRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
 }
 
 const CLAIM_ERRORS = {
-  not_found: () => new AppError(404, 'OFFER_NOT_FOUND', 'Offer not found'),
-  not_active: () => new AppError(400, 'OFFER_NOT_ACTIVE', 'Offer is no longer active'),
-  expired: () => new AppError(400, 'OFFER_EXPIRED', 'Offer has expired'),
+  not_found: () => new AppError('OFFER_NOT_FOUND', 'Offer not found'),
+  not_active: () => new AppError('OFFER_NOT_ACTIVE', 'Offer is no longer active'),
+  expired: () => new AppError('OFFER_EXPIRED', 'Offer has expired'),
 } as const;
 
 function offerRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
@@ -138,13 +134,13 @@ function adminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
   router.post('/apps/:appId/journeys/generate', async (ctx) => {
     const environment = ctx.query.environment;
     if (environment !== undefined && environment !== 'live' && environment !== 'test') {
-      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+      throw new AppError('INVALID_INPUT', 'Invalid input', [
         { field: 'environment', message: 'live or test' },
       ]);
     }
     const appId = param(ctx, 'appId');
     const run = await deps.generate(appId, environment ? [environment] : undefined);
-    if (!run) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
+    if (!run) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
     ctx.set('X-Rules-Version', run.rulesVersion);
     ctx.body = run.report;
   });

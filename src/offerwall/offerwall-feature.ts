@@ -9,6 +9,7 @@ import { FeedClient } from './catalog-feed.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import { OfferCatalogs, type WallRef } from './offer-catalogs.js';
 import { adminRoutes } from './offerwall-admin-routes.js';
+import { OfferwallParams } from './offerwall-params.js';
 import { publicRoutes } from './offerwall-routes.js';
 import { OfferwallService, type WallInfo } from './offerwall-service.js';
 import { PersonalizedJson } from './personalized-json.js';
@@ -78,6 +79,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
   const appWalls = new Map<string, number[]>();
   for (const w of walls.values()) appWalls.set(w.appId, [...(appWalls.get(w.appId) ?? []), w.wallId]);
 
+  const params = new OfferwallParams();
   const api = publicApi('offerwall', deps.limits, '/api/v1');
   publicRoutes(api, {
     service,
@@ -89,11 +91,13 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     clickLinkTtlMs: deps.config.offerwall.clickLinkTtlMs,
     now: deps.now,
     json: new PersonalizedJson(),
+    params,
   });
   return {
     name: 'offerwall',
     apis: [api],
-    admin: (router) => adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange }),
+    admin: (router) =>
+      adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange, params }),
     async start() {
       await catalogs.load();
       catalogs.start();

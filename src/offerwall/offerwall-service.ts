@@ -132,8 +132,8 @@ export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | n
  */
 function clickError(verdict: 'invalid' | 'expired'): AppError {
   return verdict === 'expired'
-    ? new AppError(410, 'LINK_EXPIRED', 'click link has expired: fetch the offers again for a fresh link')
-    : new AppError(403, 'INVALID_SIGNATURE', 'click link signature does not match');
+    ? new AppError('LINK_EXPIRED', 'click link has expired: fetch the offers again for a fresh link')
+    : new AppError('INVALID_SIGNATURE', 'click link signature does not match');
 }
 
 /**
@@ -158,7 +158,7 @@ export class OfferwallService {
 
   catalog(wallId: number): Catalog {
     const c = this.deps.catalogs.current(wallId);
-    if (!c) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+    if (!c) throw new AppError('WALL_NOT_FOUND', `wall ${wallId} not found`);
     return c;
   }
 
@@ -258,12 +258,11 @@ export class OfferwallService {
     const { wall } = input;
     const report = { ...input, wallId: wall.wallId };
     if (!verifyPostback(wall.secrets.postbackSecret, report, input.sig)) {
-      throw new AppError(403, 'INVALID_SIGNATURE', 'postback signature does not match');
+      throw new AppError('INVALID_SIGNATURE', 'postback signature does not match');
     }
     const offer = this.offer(wall.wallId, input.offerId);
     if (!offer.events.some((e) => e.event_id === input.eventId)) {
       throw new AppError(
-        400,
         'INVALID_PARAMETER',
         `event: offer ${offer.offer_id} has no event '${input.eventId}'`,
         [{ field: 'event', message: `offer ${offer.offer_id} has no event '${input.eventId}'` }],
@@ -285,7 +284,6 @@ export class OfferwallService {
     const f = outcome.first;
     if (f.uid !== input.uid || f.offerId !== input.offerId || f.eventId !== input.eventId) {
       throw new AppError(
-        409,
         'TRANSACTION_CONFLICT',
         `transaction_id '${input.transactionId}' was already used for another user, offer or event`,
       );
@@ -308,19 +306,19 @@ export class OfferwallService {
 
   async removeBan(appId: string, banId: string): Promise<void> {
     if (!(await this.deps.store.removeBan(appId, banId))) {
-      throw new AppError(404, 'BAN_NOT_FOUND', `app '${appId}' has no ban '${banId}'`);
+      throw new AppError('BAN_NOT_FOUND', `app '${appId}' has no ban '${banId}'`);
     }
   }
 
   private offer(wallId: number, offerId: number): CatalogOffer {
     const offer = this.catalog(wallId).byId.get(offerId);
-    if (!offer) throw new AppError(404, 'OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
+    if (!offer) throw new AppError('OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
     return offer;
   }
 }
 
 export function bannedError(ban: Ban): AppError {
   return ban.type === 'user'
-    ? new AppError(403, 'USER_BANNED', 'This user is banned from the offerwall')
-    : new AppError(403, 'IP_BANNED', 'This IP address is banned from the offerwall');
+    ? new AppError('USER_BANNED', 'This user is banned from the offerwall')
+    : new AppError('IP_BANNED', 'This IP address is banned from the offerwall');
 }
