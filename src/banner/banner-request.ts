@@ -6,24 +6,10 @@ import {
   personalizedBannerMessages,
   personalizedBannerSchema,
 } from './banner-schemas.js';
-import type { BannerSettings } from './domain/banner-types.js';
+import type { BannerRequest, BannerSettings } from './domain/banner-types.js';
 import { toCountryCode, toLanguageCode } from './domain/iso-codes.js';
 
-/** A validated getPersonalizedBanner request, with defaults and the country already resolved. */
-export interface BannerRequest {
-  userId: string;
-  offerId: string;
-  prizeKey: string;
-  prizeKeySource: 'request' | 'default';
-  prizeTypes: string[];
-  countryIso2: string | null;
-  countrySource: 'request' | 'geoip' | 'unknown';
-  languageIso2: string | null;
-  zipCode: string | null;
-  occasion: string | null;
-  /** Every body key that is not a request field: the vendor's "ContextObject". */
-  context: Record<string, unknown>;
-}
+export type { BannerRequest } from './domain/banner-types.js';
 
 /** The body as its schema admits it (null is absent everywhere). */
 interface BannerBody {

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
-import type { RulesSource } from '../http/feature.js';
+import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { JSON_TYPE, setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
@@ -62,10 +62,7 @@ function positiveInt(value: unknown, field: string): number | undefined {
  * (the SDKs' path); and its tracking, POST /track (and /ab/track), which answers in the
  * SDK's own `1`/`0` convention, so it is an API family of its own.
  */
-export function bannerRoutes(
-  deps: BannerRoutesDeps,
-  limits: EdgeLimits,
-): { banner: ApiRouter; track: ApiRouter } {
+export function createBannerRoutes(deps: BannerRoutesDeps, limits: EdgeLimits): ApiRoutes {
   const requests = new BannerRequestParser();
   const batches = new TrackBatchParser();
   const banner = publicApi('banner', limits);
@@ -92,11 +89,11 @@ export function bannerRoutes(
     setHeader(ctx, 'Content-Type', JSON_TYPE);
     ctx.body = ctx.query.verbose === '1' ? { status: 1, error: null } : '1';
   });
-  return { banner, track };
+  return { apis: [banner, track], admin: (router) => adminRoutes(router, deps) };
 }
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
-export function bannerAdminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { OfferCatalogs } from './offer-catalogs.js';
+import { mapped } from './offerwall-http-errors.js';
 import type { OfferwallParams } from './offerwall-params.js';
 import type { OfferwallService } from './offerwall-service.js';
 
@@ -51,9 +52,12 @@ export function adminRoutes(router: ApiRouter, deps: AdminRouteDeps): void {
     const { appId } = appOf(deps, ctx);
     ctx.body = { bans: await deps.service.listBans(appId) };
   });
-  router.delete('/apps/:appId/bans/:banId', async (ctx) => {
-    const { appId } = appOf(deps, ctx);
-    await deps.service.removeBan(appId, ctx.params.banId ?? '');
-    ctx.status = 204;
-  });
+  router.delete(
+    '/apps/:appId/bans/:banId',
+    mapped(async (ctx: Context) => {
+      const { appId } = appOf(deps, ctx);
+      await deps.service.removeBan(appId, ctx.params.banId ?? '');
+      ctx.status = 204;
+    }),
+  );
 }

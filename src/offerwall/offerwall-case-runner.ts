@@ -16,6 +16,7 @@ import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.j
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
 import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
+import { offerwallHttpError } from './offerwall-http-errors.js';
 import { OfferwallParams } from './offerwall-params.js';
 import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
@@ -90,7 +91,8 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       return await describe(outcome, { country, device }, (dropped, traces) =>
         whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
       );
-    } catch (err) {
+    } catch (thrown) {
+      const err = offerwallHttpError(thrown);
       if (!(err instanceof AppError)) throw err;
       return {
         actual: { status: err.status, error: err.code, reason: err.code, segments: [], matchedRules: [] },

@@ -183,7 +183,12 @@ export class OfferwallParams {
     if (typeof wallId === 'number' && !walls.includes(wallId)) {
       problems.push(this.#ban.problem('wallId', `must be one of this app's walls (${walls.join(', ')})`));
     }
-    if (!checked.ok || problems.length > 0) throw new AppError('INVALID_INPUT', 'Invalid input', problems);
+    if (!checked.ok || problems.length > 0) {
+      // In the body's field order, whichever check found them.
+      const order: readonly string[] = Object.keys(banBodySchema.properties);
+      problems.sort((x, y) => order.indexOf(x.field) - order.indexOf(y.field));
+      throw new AppError('INVALID_INPUT', 'Invalid input', problems);
+    }
     return { ...checked.value, wallId: checked.value.wallId ?? null };
   }
 

@@ -1,12 +1,15 @@
 import type { Context } from 'koa';
-import type { ApiRouter } from '../http/api-router.js';
+import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
+import type { ApiRoutes } from '../http/feature.js';
 import type { RequestState } from '../http/request-context.js';
 import { JSON_TYPE, setHeader } from '../http/set-header.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
-import type { OfferwallParams } from './offerwall-params.js';
+import { type AdminRouteDeps, adminRoutes } from './offerwall-admin-routes.js';
+import { mapped } from './offerwall-http-errors.js';
+import { OfferwallParams } from './offerwall-params.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
 import type { PersonalizedJson } from './personalized-json.js';
 
@@ -128,10 +131,35 @@ async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
   };
 }
 
-/** The public offerwall API under /api/v1: personalized offers, click tracking and postbacks. */
-export function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
-  router.get('/users/:uid/personalized', (ctx) => personalized(deps, ctx));
-  router.get('/click', (ctx) => click(deps, ctx));
-  router.get('/postback', (ctx) => postback(deps, ctx));
-  router.post('/postback', (ctx) => postback(deps, ctx));
+/** What the offerwall's routes need; they compile their own request schemas. */
+export type OfferwallRouteDeps = Omit<PublicRouteDeps & AdminRouteDeps, 'params'>;
+
+/**
+ * The offerwall API: the public one under /api/v1 (personalized offers, click tracking,
+ * postbacks) and its admin routes (catalogs, bans) under /admin.
+ */
+export function createOfferwallRoutes(deps: OfferwallRouteDeps, limits: EdgeLimits): ApiRoutes {
+  const withParams = { ...deps, params: new OfferwallParams() };
+  const api = publicApi('offerwall', limits, '/api/v1');
+  publicRoutes(api, withParams);
+  return { apis: [api], admin: (router) => adminRoutes(router, withParams) };
+}
+
+function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
+  router.get(
+    '/users/:uid/personalized',
+    mapped((ctx) => personalized(deps, ctx)),
+  );
+  router.get(
+    '/click',
+    mapped((ctx) => click(deps, ctx)),
+  );
+  router.get(
+    '/postback',
+    mapped((ctx) => postback(deps, ctx)),
+  );
+  router.post(
+    '/postback',
+    mapped((ctx) => postback(deps, ctx)),
+  );
 }
