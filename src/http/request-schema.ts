@@ -43,6 +43,8 @@ function messageOf(e: ErrorObject, field: string, messages: SchemaMessages): str
   return defaultMessage(e);
 }
 
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+
 /**
  * One request schema, compiled once: its problems for a value, one per field, in the
  * client's words. A value with no problems is a `T` (what the schema admits).
@@ -51,10 +53,27 @@ export class RequestSchema<T> {
   constructor(
     private readonly validate: ValidateFunction,
     private readonly options: RequestSchemaOptions,
+    private readonly declared: Declared,
   ) {}
 
+  /**
+   * A query string (and any `path` parameters) checked against this schema, its values
+   * typed strictly by `queryInput`; a repeated parameter is one problem, said once.
+   */
+  checkQuery(query: Query, path: Readonly<Record<string, string>> = {}): Checked<T> {
+    const input = queryInput(query, this.declared);
+    // A path parameter is the path's, whatever the query string says of the same name.
+    const values = Object.assign(input.values, path);
+    const repeated = input.repeated.filter((field) => !Object.hasOwn(path, field));
+    const problems = repeated.map((field) => this.problem(field, 'must be given once'));
+    const checked = this.check(values);
+    if (checked.ok && problems.length === 0) return checked;
+    if (!checked.ok) problems.push(...checked.problems.filter((p) => !repeated.includes(p.field)));
+    return { ok: false, problems };
+  }
+
   /** `value` as a `T` when the schema admits it, else every problem of it. */
-  check(value: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
+  check(value: unknown): Checked<T> {
     const problems = this.problems(value);
     return problems.length === 0 ? { ok: true, value: value as T } : { ok: false, problems };
   }
@@ -101,7 +120,7 @@ export class RequestSchemas {
   }
 
   compile<T>(schema: object, options: RequestSchemaOptions = {}): RequestSchema<T> {
-    return new RequestSchema<T>(this.#ajv.compile(schema), options);
+    return new RequestSchema<T>(this.#ajv.compile(schema), options, schema as Declared);
   }
 }
 

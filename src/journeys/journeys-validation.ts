@@ -1,6 +1,6 @@
 import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
-import { queryInput, type RequestSchema, RequestSchemas } from '../http/request-schema.js';
+import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { UserPatch } from './domain/journey-types.js';
 import { eventBatchSchema, eventSchema, timelineQuerySchema, userPatchSchema } from './journeys-schemas.js';
 import type { EventInput } from './journeys-service.js';
@@ -75,11 +75,9 @@ export class JourneysValidation {
 
   /** `page` and `limit` of the timeline: whole numbers, limit at most 100. */
   pageOf(query: Record<string, string | string[] | undefined>): { page: number; limit: number } {
-    const { values, repeated } = queryInput(query, timelineQuerySchema);
-    const found = repeated.map((field) => this.validPage.problem(field, 'must be given once'));
-    found.push(...this.validPage.problems(values));
-    if (found.length > 0) throw invalidInput(found);
-    const { page = 1, limit = 20 } = values as { page?: number; limit?: number };
+    const checked = this.validPage.checkQuery(query);
+    if (!checked.ok) throw invalidInput(checked.problems);
+    const { page = 1, limit = 20 } = checked.value;
     return { page, limit };
   }
 

@@ -1,5 +1,5 @@
 import { AppError, type FieldProblem } from '../http/app-error.js';
-import { queryInput, type RequestSchema, RequestSchemas } from '../http/request-schema.js';
+import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { Platform } from './domain/offer.js';
 import {
   banBodyMessages,
@@ -16,7 +16,6 @@ import {
 } from './offerwall-schemas.js';
 
 type Query = Record<string, string | string[] | undefined>;
-type QuerySchema = Parameters<typeof queryInput>[1];
 
 export function invalidParameter(problems: FieldProblem[]): AppError {
   return new AppError(
@@ -136,7 +135,7 @@ export class OfferwallParams {
 
   /** `GET /api/v1/users/{uid}/personalized`. */
   personalized(uid: string, query: Query): PersonalizedQuery {
-    const q = this.#query(this.#personalized, personalizedQuerySchema, query, { uid });
+    const q = this.#query(this.#personalized, query, { uid });
     return {
       uid: q.uid,
       wall: q.wall,
@@ -153,7 +152,7 @@ export class OfferwallParams {
 
   /** `GET /api/v1/click`. */
   click(query: Query): ClickQuery {
-    const q = this.#query(this.#click, clickQuerySchema, query);
+    const q = this.#query(this.#click, query);
     const offers = q.offers === undefined ? null : distinctIds(q.offers);
     if (q.offers !== undefined && offers === null) {
       throw invalidParameter([this.#click.problem('offers', clickQueryMessages.offers as string)]);
@@ -163,7 +162,7 @@ export class OfferwallParams {
 
   /** `GET|POST /api/v1/postback`. */
   postback(query: Query, body: unknown): PostbackQuery {
-    const { transaction_id, ...q } = this.#query(this.#postback, postbackSchema, postbackQuery(query, body));
+    const { transaction_id, ...q } = this.#query(this.#postback, postbackQuery(query, body));
     return { ...q, transactionId: transaction_id };
   }
 
@@ -194,30 +193,15 @@ export class OfferwallParams {
 
   /** `POST /admin/apps/{appId}/catalog/sync`: the wall to sync, if one is named. */
   syncWall(query: Query): number | undefined {
-    const { values, repeated } = queryInput(query, catalogSyncQuerySchema);
-    const checked = this.#sync.check(values);
-    const problems = [...repeated.map((f) => this.#sync.problem(f, 'must be given once'))];
-    if (!checked.ok) problems.push(...checked.problems);
-    if (problems.length > 0 || !checked.ok) throw new AppError('INVALID_INPUT', 'Invalid input', problems);
+    const checked = this.#sync.checkQuery(query);
+    if (!checked.ok) throw new AppError('INVALID_INPUT', 'Invalid input', checked.problems);
     return checked.value.wall;
   }
 
-  /**
-   * A query (and `path` parameters) as the schema's typed values, or a 400
-   * INVALID_PARAMETER naming every problem.
-   */
-  #query<T>(
-    schema: RequestSchema<T>,
-    declared: QuerySchema,
-    query: Query,
-    path: Record<string, string> = {},
-  ): T {
-    const { values, repeated } = queryInput(query, declared);
-    Object.assign(values, path);
-    const problems = repeated.map((f) => schema.problem(f, 'must be given once'));
-    const checked = schema.check(values);
-    if (!checked.ok) problems.push(...checked.problems);
-    if (problems.length > 0 || !checked.ok) throw invalidParameter(problems);
+  /** A query (and `path` parameters) as the schema's typed values, or a 400 INVALID_PARAMETER naming every problem. */
+  #query<T>(schema: RequestSchema<T>, query: Query, path: Record<string, string> = {}): T {
+    const checked = schema.checkQuery(query, path);
+    if (!checked.ok) throw invalidParameter(checked.problems);
     return checked.value;
   }
 }

@@ -90,3 +90,26 @@ test('queryInput: digits only make an integer; empty is absent; a repeated param
     'a value not written as the type is refused, not coerced',
   );
 });
+
+test('checkQuery: a repeated parameter is one problem; a path parameter is the path’s', (t) => {
+  const schema = schemas.compile<{ id: string; n: number }>(
+    {
+      type: 'object',
+      required: ['id', 'n'],
+      properties: { id: { type: 'string', minLength: 1 }, n: { type: 'integer' } },
+    },
+    { nameInMessage: true },
+  );
+  t.deepEqual(schema.checkQuery({ n: ['1', '2'] }, { id: 'a' }), {
+    ok: false,
+    problems: [{ field: 'n', message: 'n must be given once' }],
+  });
+  t.deepEqual(schema.checkQuery({ n: '3', id: ['x', 'y'] }, { id: 'a' }), {
+    ok: true,
+    value: { n: 3, id: 'a' },
+  });
+  t.deepEqual(schema.checkQuery({ n: '3' }, { id: '' }), {
+    ok: false,
+    problems: [{ field: 'id', message: 'id must NOT have fewer than 1 characters' }],
+  });
+});
