@@ -28,7 +28,8 @@ export interface BannerResponse {
 }
 
 /**
- * MATCH: a banner rule matched; CONTROL: control group, default banner; NO_MATCH: in
+ * MATCH: a banner rule matched (control too, when its experiment sets controlBanner);
+ * CONTROL: control group, default banner; NO_MATCH: in
  * an experiment variation no banner rule covers, default banner; DEFAULT: outside
  * every experiment and no banner rule matched.
  */
@@ -53,6 +54,12 @@ export interface Render {
   eligibility: RuleOutcome<Experiment>[];
   /** Every banner rule's outcome when explaining; serving: the one that matched, if any. */
   banners: RuleOutcome<BannerChoice>[];
+}
+
+function reasonOf(inControl: boolean, matched: boolean, served: boolean): RenderReason {
+  if (matched) return 'MATCH';
+  if (inControl) return 'CONTROL';
+  return served ? 'NO_MATCH' : 'DEFAULT';
 }
 
 interface Served {
@@ -144,10 +151,11 @@ export class BannerService {
     const served = await this.settle(appId, choice, request.userId, now);
     facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
     const inControl = served?.variationId === CONTROL_VARIATION;
-    // Control always gets the default banner: its banner rules need not run.
-    const banners = inControl ? [] : await this.bannerOutcomes(rules, facts);
+    // Control gets the default banner unless its experiment opted in to a banner of its own.
+    const defaultOnly = inControl && !served?.experiment.controlBanner;
+    const banners = defaultOnly ? [] : await this.bannerOutcomes(rules, facts);
     const matched = banners.find((o) => o.matched)?.data ?? null;
-    const reason: RenderReason = inControl ? 'CONTROL' : matched ? 'MATCH' : served ? 'NO_MATCH' : 'DEFAULT';
+    const reason = reasonOf(inControl, matched !== null, served !== null);
     const response = this.respond(rules, request, served, matched?.image ?? rules.settings.defaultBanner);
     const exposure = served && {
       experimentId: served.experiment.id,

@@ -6,7 +6,7 @@ import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import type { BannerChoice, BannerImage, BannerSettings, Experiment } from '../domain/banner-types.js';
-import { CONTROL_VARIATION } from '../domain/banner-types.js';
+import { CONTROL_VARIATION, isHousekeepingEvent } from '../domain/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
@@ -108,6 +108,20 @@ function compileSettings(files: RuleFile<BannerSpec>[], ctx: CompileContext): Ba
   };
 }
 
+function checkMetrics(ctx: CompileContext, at: Located<ExperimentSpec>): void {
+  const metrics = at.item.metrics;
+  if (!metrics) return;
+  const all = [metrics.primary, ...(metrics.secondary ?? [])];
+  all.forEach((m, i) => {
+    const where = i === 0 ? ['metrics', 'primary'] : ['metrics', 'secondary', i - 1];
+    if (isHousekeepingEvent(m.event)) {
+      ctx.report(at.file, [...at.path, ...where, 'event'], `'${m.event}' is SDK housekeeping, not a metric`);
+    } else if (all.findIndex((o) => o.event === m.event) < i) {
+      ctx.report(at.file, [...at.path, ...where, 'event'], `metric '${m.event}' is listed twice`);
+    }
+  });
+}
+
 function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Experiment {
   const spec = at.item;
   const seen = new Set<number>();
@@ -124,11 +138,20 @@ function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Ex
     ctx.report(at.file, [...at.path, 'variations'], 'at least one variation needs a weight above 0');
   }
   if (spec.eligibility) ctx.checkCondition(at.file, [...at.path, 'eligibility'], spec.eligibility);
+  checkMetrics(ctx, at);
   return {
     id: spec.id,
     description: spec.description ?? '',
     status: spec.status,
     bucketVersion: spec.bucketVersion ?? 1,
+    // Version 2 unless the rule says otherwise: experiments whose users were assigned
+    // with version 1 name it (stored assignments never move, but new users would follow v2).
+    hashVersion: spec.hashVersion ?? 2,
+    controlBanner: spec.controlBanner ?? false,
+    metrics: {
+      primary: spec.metrics?.primary.event ?? null,
+      secondary: (spec.metrics?.secondary ?? []).map((m) => m.event),
+    },
     trafficAllocation: spec.trafficAllocation ?? 100,
     occasion: spec.occasion ?? null,
     hasEligibility: spec.eligibility !== undefined,
@@ -159,8 +182,12 @@ function checkBannerTarget(
   }
   (spec.variations ?? []).forEach((id, i) => {
     const where = [...at.path, 'variations', i];
-    if (id === CONTROL_VARIATION) {
-      ctx.report(at.file, where, 'variation 0 is control: it always gets the default banner');
+    if (id === CONTROL_VARIATION && experiment && !experiment.controlBanner) {
+      ctx.report(
+        at.file,
+        where,
+        `variation 0 is control: it gets the default banner unless experiment '${experiment.id}' sets controlBanner: true`,
+      );
     } else if (experiment && !experiment.variations.some((v) => v.id === id)) {
       ctx.report(at.file, where, `experiment '${experiment.id}' has no variation ${id}`);
     }

@@ -10,6 +10,9 @@ const experiment: Experiment = {
   trafficAllocation: 80,
   occasion: null,
   hasEligibility: false,
+  hashVersion: 1,
+  controlBanner: false,
+  metrics: { primary: null, secondary: [] },
   variations: [
     { id: 0, name: 'control', weight: 50 },
     { id: 1, name: 'hero', weight: 50 },
