@@ -95,6 +95,13 @@ export function bannerRoutes(
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
 export function bannerAdminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+  admin.get('/apps/:appId/experiments', async (ctx) => {
+    const appId = ctx.params.appId ?? '';
+    if (!deps.appIds.has(appId)) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    const rules = snapshot(deps, ctx, appId);
+    const experiments = rules.banner ? await deps.service.experiments(appId, rules.banner) : [];
+    ctx.body = { appId, rulesVersion: rules.version, experiments };
+  });
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';

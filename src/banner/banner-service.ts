@@ -4,7 +4,12 @@ import type { BannerRequest } from './banner-request.js';
 import type { BannerChoice, BannerImage, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from './domain/experiment-choice.js';
-import { type ExperimentResults, experimentResults } from './domain/experiment-results.js';
+import {
+  type ExperimentResults,
+  type ExperimentSummary,
+  experimentResults,
+  experimentSummary,
+} from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
@@ -299,5 +304,14 @@ export class BannerService {
     if (!experiment) return null;
     const version = bucketVersion ?? experiment.bucketVersion;
     return experimentResults(experiment, version, await this.store.tallies(appId, experimentId, version));
+  }
+
+  /** Every experiment of the app in rule order, with its users and start at its current bucket version. */
+  async experiments(appId: string, rules: BannerRules): Promise<ExperimentSummary[]> {
+    return Promise.all(
+      rules.experiments.map(async (e) =>
+        experimentSummary(e, await this.store.tallies(appId, e.id, e.bucketVersion)),
+      ),
+    );
   }
 }
