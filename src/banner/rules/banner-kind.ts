@@ -25,6 +25,15 @@ export interface BannerRules {
   readonly eligibility: RuleSet<Experiment>;
   /** One rule per banner, in rule order; the first match wins. */
   readonly banners: RuleSet<BannerChoice>;
+  /** The conditions as written, for lints (experiment-lints.ts); serving never reads them. */
+  readonly written: WrittenConditions;
+}
+
+export interface WrittenConditions {
+  /** Per experiment id: its eligibility, null for everyone. */
+  eligibility: ReadonlyMap<string, Condition | null>;
+  /** Per banner rule in order: its own `when` (null: none) and segment-free targeting. */
+  banners: readonly { id: string; experimentId: string | null; when: Condition | null }[];
 }
 
 interface Located<T> {
@@ -263,6 +272,16 @@ function buildRules(
     segments: catalog.forIds(used),
     eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
     banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+    written: {
+      eligibility: new Map(experiments.map((e) => [e.compiled.id, deepFreeze(e.spec.eligibility ?? null)])),
+      banners: deepFreeze(
+        banners.map((b) => ({
+          id: b.spec.id,
+          experimentId: b.spec.experiment ?? null,
+          when: b.spec.when ?? null,
+        })),
+      ),
+    },
   });
 }
 
