@@ -94,6 +94,13 @@ export function createBannerRoutes(deps: BannerRoutesDeps, limits: EdgeLimits): 
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
 function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+  admin.get('/apps/:appId/experiments', async (ctx) => {
+    const appId = ctx.params.appId ?? '';
+    if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
+    const rules = snapshot(deps, ctx, appId);
+    const experiments = rules.banner ? await deps.service.experiments(appId, rules.banner) : [];
+    ctx.body = { appId, rulesVersion: rules.version, experiments };
+  });
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';

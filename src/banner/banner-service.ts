@@ -4,7 +4,12 @@ import type { SegmentMatch } from '../rules/segment-catalog.js';
 import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from './domain/experiment-choice.js';
-import { type ExperimentResults, experimentResults } from './domain/experiment-results.js';
+import {
+  type ExperimentResults,
+  type ExperimentSummary,
+  experimentResults,
+  experimentSummary,
+} from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
@@ -28,7 +33,8 @@ export interface BannerResponse {
 }
 
 /**
- * MATCH: a banner rule matched; CONTROL: control group, default banner; NO_MATCH: in
+ * MATCH: a banner rule matched (control too, when its experiment sets controlBanner);
+ * CONTROL: control group, default banner; NO_MATCH: in
  * an experiment variation no banner rule covers, default banner; DEFAULT: outside
  * every experiment and no banner rule matched.
  */
@@ -53,6 +59,12 @@ export interface Render {
   eligibility: RuleOutcome<Experiment>[];
   /** Every banner rule's outcome when explaining; serving: the one that matched, if any. */
   banners: RuleOutcome<BannerChoice>[];
+}
+
+function reasonOf(inControl: boolean, matched: boolean, served: boolean): RenderReason {
+  if (matched) return 'MATCH';
+  if (inControl) return 'CONTROL';
+  return served ? 'NO_MATCH' : 'DEFAULT';
 }
 
 interface Served {
@@ -135,10 +147,11 @@ export class BannerService {
     const served = await this.settle(appId, choice, request.userId, now);
     facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
     const inControl = served?.variationId === CONTROL_VARIATION;
-    // Control always gets the default banner: its banner rules need not run.
-    const banners = inControl ? [] : await this.bannerOutcomes(rules, facts);
+    // Control gets the default banner unless its experiment opted in to a banner of its own.
+    const defaultOnly = inControl && !served?.experiment.controlBanner;
+    const banners = defaultOnly ? [] : await this.bannerOutcomes(rules, facts);
     const matched = banners.find((o) => o.matched)?.data ?? null;
-    const reason: RenderReason = inControl ? 'CONTROL' : matched ? 'MATCH' : served ? 'NO_MATCH' : 'DEFAULT';
+    const reason = reasonOf(inControl, matched !== null, served !== null);
     const response = this.respond(rules, request, served, matched?.image ?? rules.settings.defaultBanner);
     const exposure = served && {
       experimentId: served.experiment.id,
@@ -273,5 +286,14 @@ export class BannerService {
     if (!experiment) return null;
     const version = bucketVersion ?? experiment.bucketVersion;
     return experimentResults(experiment, version, await this.store.tallies(appId, experimentId, version));
+  }
+
+  /** Every experiment of the app in rule order, with its users and start at its current bucket version. */
+  async experiments(appId: string, rules: BannerRules): Promise<ExperimentSummary[]> {
+    return Promise.all(
+      rules.experiments.map(async (e) =>
+        experimentSummary(e, await this.store.tallies(appId, e.id, e.bucketVersion)),
+      ),
+    );
   }
 }

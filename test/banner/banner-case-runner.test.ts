@@ -50,6 +50,7 @@ test('every shipped banner fixture passes, and they reach every reason and verdi
     'occasion-mismatch',
     'not-eligible',
     'stored',
+    'slot-taken',
     'paused',
     'not-admitted',
     'admitted',

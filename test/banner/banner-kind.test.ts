@@ -92,7 +92,7 @@ test('semantic mistakes are reported with file:line:col', (t) => {
     "banner.yaml:22:19 unknown experiment 'nope'",
     "banner.yaml:21:7 a banner of experiment 'nope' needs its variations",
     'banner.yaml:23:14 unknown placeholder {prize} in the image URL',
-    'banner.yaml:26:20 variation 0 is control: it always gets the default banner',
+    "banner.yaml:26:20 variation 0 is control: it gets the default banner unless experiment 'exp' sets controlBanner: true",
     "banner.yaml:26:23 experiment 'exp' has no variation 5",
     "banner.yaml:27:20 'diamonds' is not one of the app's prizeTypes",
     'banner.yaml:28:14 the image must be an absolute http(s) URL template',

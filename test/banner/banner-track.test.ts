@@ -127,14 +127,15 @@ test('tracked purchases show up as conversions per variation in the experiment r
   for (const id of [0, 1]) {
     const v = byId.get(id);
     t.is(v?.users, expected(id, renders), `users of ${id}`);
-    t.is(v?.conversions[PURCHASE]?.users, expected(id, buyers), `converted users of ${id}`);
-    t.is(v?.conversions.SpecialOfferPopupOpened?.users, expected(id, buyers));
+    t.is(v?.metrics[PURCHASE]?.conversions, expected(id, buyers), `converted users of ${id}`);
+    t.is(v?.metrics.SpecialOfferPopupOpened?.conversions, expected(id, buyers));
     const users = v?.users ?? 0;
-    t.is(v?.conversions[PURCHASE]?.rate, users > 0 ? expected(id, buyers) / users : null);
+    const rate = users > 0 ? Math.round((expected(id, buyers) / users) * 1e4) / 1e4 : null;
+    t.is(v?.metrics[PURCHASE]?.rate, rate);
   }
   t.is((byId.get(0)?.exposures ?? 0) + (byId.get(1)?.exposures ?? 0), 31);
-  t.is(byId.get(0)?.conversions[PURCHASE]?.pValue, null, 'control is what the others are tested against');
-  const p = byId.get(1)?.conversions[PURCHASE]?.pValue;
+  t.is(byId.get(0)?.metrics[PURCHASE]?.versusControl, null, 'control is what the others are tested against');
+  const p = byId.get(1)?.metrics[PURCHASE]?.versusControl?.pValue;
   t.true(p === null || (typeof p === 'number' && p >= 0 && p <= 1));
 });
 

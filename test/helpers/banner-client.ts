@@ -72,7 +72,20 @@ export interface VariationResults {
   name: string;
   users: number;
   exposures: number;
-  conversions: Record<string, { users: number; rate: number | null; pValue: number | null }>;
+  metrics: Record<
+    string,
+    {
+      conversions: number;
+      rate: number | null;
+      interval: { low: number; high: number } | null;
+      versusControl: {
+        pValue: number | null;
+        pValueHolm: number | null;
+        sequentialPValue: number | null;
+      } | null;
+    }
+  >;
+  verdict: 'winning' | 'losing' | 'inconclusive' | null;
 }
 
 /** GET the account managers' results of one experiment of the demo app. */

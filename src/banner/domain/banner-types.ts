@@ -5,6 +5,9 @@ export type ExperimentStatus = 'running' | 'paused' | 'stopped';
 /** Variation 0 of every experiment is its control group. */
 export const CONTROL_VARIATION = 0;
 
+/** 1: murmur3 with two seeds (experiments made before version 2); 2: SHA-256, two independent words. */
+export type HashVersion = 1 | 2;
+
 export interface Variation {
   id: number;
   name: string;
@@ -18,6 +21,10 @@ export interface Experiment {
   status: ExperimentStatus;
   /** Part of the bucketing key: bumping it re-randomizes everyone (new assignments). */
   bucketVersion: number;
+  /** Which hash turns the bucketing key into buckets (see bucketing.ts); recorded in the rules. */
+  hashVersion: HashVersion;
+  /** Opt-in: banner rules may target control (variation 0); else control gets the default banner. */
+  controlBanner: boolean;
   /** Percent (0-100) of eligible users who enter the experiment. */
   trafficAllocation: number;
   /** When set, the experiment runs only for requests naming this occasion (or none). */
@@ -25,6 +32,13 @@ export interface Experiment {
   /** Whether the experiment has eligibility conditions (else everyone is eligible). */
   hasEligibility: boolean;
   variations: readonly Variation[];
+  /** The event that decides the verdict (null: none declared), and those only reported. */
+  metrics: { primary: string | null; secondary: readonly string[] };
+}
+
+/** SDK bookkeeping events, never a conversion: aliasing and the Unity SDK's `_kb_*` events. */
+export function isHousekeepingEvent(name: string): boolean {
+  return name === '$create_alias' || name.startsWith('_kb_');
 }
 
 /** An image URL template and the languages its images exist in. */

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import murmur from 'murmurhash-js';
-import type { Experiment, Variation } from './banner-types.js';
+import type { Experiment, HashVersion, Variation } from './banner-types.js';
 
 /** Buckets per experiment: allocation and weights resolve to 0.01 %. */
 export const BUCKETS = 10_000;
@@ -57,14 +58,37 @@ export function variationForBucket(variations: readonly Variation[], bucket: num
   return [...variations].reverse().find((v) => v.weight > 0)?.id ?? null;
 }
 
+/** Hash version 1: murmur3 of the key with two seeds (kept so existing experiments keep their split). */
+function bucketsV1(key: string): [allocation: number, variation: number] {
+  return [bucketOf(key, ALLOCATION_SEED), bucketOf(key, VARIATION_SEED)];
+}
+
+const SPAN_48 = 2 ** 48;
+
+/**
+ * Hash version 2: SHA-256 of the key; the allocation bucket is read from digest bytes
+ * 0-5 and the variation bucket from bytes 6-11, so the two are independent by
+ * construction and every output bit depends on every input byte (no structure left
+ * for sequential or prefixed ids). A 48-bit word scaled to BUCKETS has a bias below 1e-10.
+ */
+function bucketsV2(key: string): [allocation: number, variation: number] {
+  const digest = createHash('sha256').update(key, 'utf8').digest();
+  const scale = (offset: number) => Math.floor((digest.readUIntBE(offset, 6) / SPAN_48) * BUCKETS);
+  return [scale(0), scale(6)];
+}
+
+/** The (allocation, variation) buckets of `key` under a hash version. */
+export function bucketsOf(key: string, hashVersion: HashVersion): [allocation: number, variation: number] {
+  return hashVersion === 1 ? bucketsV1(key) : bucketsV2(key);
+}
+
 /**
  * Deterministic first-exposure bucketing: traffic allocation first, then weights.
  * The result is only a proposal; the stored assignment, once made, always wins.
  */
 export function bucketUser(experiment: Experiment, userId: string): Bucketing {
   const key = bucketKey(experiment.id, experiment.bucketVersion, userId);
-  const allocationBucket = bucketOf(key, ALLOCATION_SEED);
-  const variationBucket = bucketOf(key, VARIATION_SEED);
+  const [allocationBucket, variationBucket] = bucketsOf(key, experiment.hashVersion);
   const admitted = allocationBucket < experiment.trafficAllocation * (BUCKETS / 100);
   return {
     allocationBucket,

@@ -24,11 +24,16 @@ export interface ChoiceInput {
   complete?: boolean;
 }
 
+/**
+ * `stored`: the user is enrolled (eligibility is not asked again); `slot-taken`: the
+ * user is enrolled in another live experiment competing for the same slot.
+ */
 export type VerdictOutcome =
   | 'stopped'
   | 'occasion-mismatch'
-  | 'not-eligible'
   | 'stored'
+  | 'not-eligible'
+  | 'slot-taken'
   | 'paused'
   | 'not-admitted'
   | 'admitted';
@@ -47,34 +52,56 @@ export type ExperimentChoice =
   | { kind: 'new'; experiment: Experiment; variationId: number; verdicts: ExperimentVerdict[] }
   | { kind: 'none'; verdicts: ExperimentVerdict[] };
 
-function storedVariation(experiment: Experiment, input: ChoiceInput): number | null {
-  for (const s of input.stored) {
+function storedVariation(experiment: Experiment, stored: readonly StoredVariation[]): number | null {
+  for (const s of stored) {
     if (s.experimentId === experiment.id && s.bucketVersion === experiment.bucketVersion)
       return s.variationId;
   }
   return null;
 }
 
-/** The verdict's outcome up to the stored assignment (no hashing): null when bucketing decides. */
-function preVerdict(
-  experiment: Experiment,
-  input: ChoiceInput,
-  stored: number | null,
-): VerdictOutcome | null {
+/**
+ * Two experiments compete for the same slot when a request could be served by either:
+ * same occasion, or one of them runs for every occasion.
+ */
+export function sharesSlot(a: Experiment, b: Experiment): boolean {
+  return a.occasion === null || b.occasion === null || a.occasion === b.occasion;
+}
+
+/** Experiments the user is enrolled in now: a stored assignment of the current bucket version, not stopped. */
+export function liveEnrollments(
+  experiments: readonly Experiment[],
+  stored: readonly StoredVariation[],
+): Experiment[] {
+  if (stored.length === 0) return [];
+  return experiments.filter((e) => e.status !== 'stopped' && storedVariation(e, stored) !== null);
+}
+
+/** Per call: the user's live enrollments, found once. */
+interface Judging {
+  input: ChoiceInput;
+  enrolled: readonly Experiment[];
+}
+
+/** The verdict's outcome up to bucketing (no hashing): null when bucketing decides. */
+function preVerdict(experiment: Experiment, j: Judging, stored: number | null): VerdictOutcome | null {
   if (experiment.status === 'stopped') return 'stopped';
-  if (experiment.occasion !== null && input.occasion !== null && experiment.occasion !== input.occasion) {
+  const { occasion } = j.input;
+  if (experiment.occasion !== null && occasion !== null && experiment.occasion !== occasion) {
     return 'occasion-mismatch';
   }
-  if (!input.eligible.has(experiment.id)) return 'not-eligible';
+  // Enrolled users stay, whatever their eligibility does later (a lapsed player's visit ends the lapse).
   if (stored !== null) return 'stored';
+  if (!j.input.eligible.has(experiment.id)) return 'not-eligible';
+  if (j.enrolled.some((e) => sharesSlot(e, experiment))) return 'slot-taken';
   if (experiment.status === 'paused') return 'paused';
   return null;
 }
 
-function verdictFor(experiment: Experiment, input: ChoiceInput): ExperimentVerdict {
-  const stored = storedVariation(experiment, input);
-  const pre = preVerdict(experiment, input, stored);
-  const bucketing = pre === null ? bucketUser(experiment, input.userId) : null;
+function verdictFor(experiment: Experiment, j: Judging): ExperimentVerdict {
+  const stored = storedVariation(experiment, j.input.stored);
+  const pre = preVerdict(experiment, j, stored);
+  const bucketing = pre === null ? bucketUser(experiment, j.input.userId) : null;
   let outcome = pre;
   if (outcome === null)
     outcome = bucketing?.admitted && bucketing.variationId !== null ? 'admitted' : 'not-admitted';
@@ -89,15 +116,17 @@ function verdictFor(experiment: Experiment, input: ChoiceInput): ExperimentVerdi
 }
 
 /**
- * Which experiment serves this request. An experiment the user is already assigned
- * to (and still eligible for) comes first, so a user never drifts between experiments
- * as allocations change; otherwise the first running experiment that admits the user
- * proposes a new assignment. Paused experiments serve their assigned users only;
- * stopped ones serve nobody.
+ * Which experiment serves this request. Enrollment is sticky: an experiment the user
+ * is enrolled in (running or paused, and for this request's occasion) serves them with
+ * their stored variation, eligible or not; while enrolled they enter no other experiment
+ * of the same slot. Otherwise the first running experiment that admits the user
+ * proposes a new assignment. Paused experiments take no one new; stopped ones serve
+ * nobody and release their users.
  */
 export function chooseExperiment(input: ChoiceInput): ExperimentChoice {
-  if (input.complete === false) return chooseServing(input);
-  const verdicts = input.experiments.map((e) => verdictFor(e, input));
+  const j: Judging = { input, enrolled: liveEnrollments(input.experiments, input.stored) };
+  if (input.complete === false) return chooseServing(j);
+  const verdicts = input.experiments.map((e) => verdictFor(e, j));
   const byId = new Map(input.experiments.map((e) => [e.id, e]));
   const stored = verdicts.find((v) => v.outcome === 'stored');
   if (stored) {
@@ -113,17 +142,17 @@ export function chooseExperiment(input: ChoiceInput): ExperimentChoice {
 }
 
 /** chooseExperiment's choice, computing only what it needs: a stored assignment first, then buckets in order. */
-function chooseServing(input: ChoiceInput): ExperimentChoice {
-  for (const experiment of input.experiments) {
-    const stored = storedVariation(experiment, input);
-    if (stored !== null && preVerdict(experiment, input, stored) === 'stored') {
-      const verdict = verdictFor(experiment, input);
-      return { kind: 'stored', experiment, variationId: stored, verdicts: [verdict] };
+function chooseServing(j: Judging): ExperimentChoice {
+  for (const experiment of j.enrolled) {
+    const verdict = verdictFor(experiment, j);
+    if (verdict.outcome === 'stored') {
+      const variationId = verdict.storedVariation as number;
+      return { kind: 'stored', experiment, variationId, verdicts: [verdict] };
     }
   }
   const verdicts: ExperimentVerdict[] = [];
-  for (const experiment of input.experiments) {
-    const verdict = verdictFor(experiment, input);
+  for (const experiment of j.input.experiments) {
+    const verdict = verdictFor(experiment, j);
     verdicts.push(verdict);
     if (verdict.outcome === 'admitted') {
       return { kind: 'new', experiment, variationId: verdict.bucketing?.variationId as number, verdicts };

@@ -1,26 +1,27 @@
-import { CONTROL_VARIATION, type Experiment } from './banner-types.js';
-import { twoProportionZTest } from './statistics.js';
+import { CONTROL_VARIATION, type Experiment, isHousekeepingEvent } from './banner-types.js';
+import {
+  armVersusArm,
+  type MetricResult,
+  metricResults,
+  type PairComparison,
+  round4,
+  roundP,
+  type Verdict,
+  verdicts,
+} from './metric-comparison.js';
+import { chiSquareGoodnessOfFit, type Proportion } from './statistics.js';
 
 /** Raw counts of one variation, as the store keeps them. */
 export interface VariationTally {
   variationId: number;
   /** Users assigned to the variation. */
   users: number;
+  /** The earliest assignment of the variation (ISO 8601); null when it has no users. */
+  firstAssignedAt: string | null;
   /** Banner renders served to them. */
   exposures: number;
   /** Per event name: distinct assigned users who tracked it after their assignment. */
   conversions: { event: string; users: number }[];
-}
-
-export interface ConversionResult {
-  users: number;
-  /** users / assigned users; null when nobody is assigned. */
-  rate: number | null;
-  /** Relative change of the rate against control; null for control or a zero control rate. */
-  uplift: number | null;
-  z: number | null;
-  /** Two-sided two-proportion z-test against control; null for control or when undefined. */
-  pValue: number | null;
 }
 
 export interface VariationResult {
@@ -30,47 +31,101 @@ export interface VariationResult {
   weight: number | null;
   users: number;
   exposures: number;
-  conversions: Record<string, ConversionResult>;
+  /** Per metric (primary first, then secondary). */
+  metrics: Record<string, MetricResult>;
+  /** On the primary metric; null for control, or when no primary metric is declared. */
+  verdict: Verdict | null;
+}
+
+/** Sample-ratio mismatch: were users assigned in the declared proportions? */
+export interface SampleRatio {
+  statistic: number;
+  df: number;
+  pValue: number;
+  /** p < 0.001: the split is broken (bucketing, eligibility drift, or lost assignments); no verdict holds. */
+  mismatch: boolean;
+  counts: { variationId: number; users: number; expected: number }[];
 }
 
 export interface ExperimentResults {
   experimentId: string;
   status: Experiment['status'];
   bucketVersion: number;
+  hashVersion: number;
   trafficAllocation: number;
-  events: string[];
+  /** The first assignment of this bucket version (ISO 8601), null before anyone entered. */
+  startedAt: string | null;
+  users: number;
+  /** The primary metric decides the verdicts; null when the rules declare none. */
+  primaryMetric: string | null;
+  /** Declared secondary metrics, or with no declaration every tracked event but housekeeping. */
+  secondaryMetrics: string[];
+  sampleRatio: SampleRatio | null;
   variations: VariationResult[];
+  /** Every pair of arms on the primary metric (or the first secondary one without a primary). */
+  armVersusArm: PairComparison[];
 }
+
+/** Below this p the split is called broken (issue 19; the industry's usual SRM threshold). */
+export const SRM_THRESHOLD = 0.001;
 
 const EMPTY = (variationId: number): VariationTally => ({
   variationId,
   users: 0,
+  firstAssignedAt: null,
   exposures: 0,
   conversions: [],
 });
 
-function conversionsOf(tally: VariationTally, event: string): number {
-  return tally.conversions.find((c) => c.event === event)?.users ?? 0;
+function metricsOf(experiment: Experiment, tallies: readonly VariationTally[]) {
+  const { primary, secondary } = experiment.metrics;
+  if (primary !== null) return { primary, secondary: [...secondary] };
+  const tracked = tallies.flatMap((t) => t.conversions.map((c) => c.event));
+  return { primary, secondary: [...new Set(tracked)].filter((e) => !isHousekeepingEvent(e)).sort() };
 }
 
-function conversion(tally: VariationTally, control: VariationTally, event: string, isControl: boolean) {
-  const users = conversionsOf(tally, event);
-  const rate = tally.users > 0 ? users / tally.users : null;
-  if (isControl) return { users, rate, uplift: null, z: null, pValue: null };
-  const controlUsers = conversionsOf(control, event);
-  const controlRate = control.users > 0 ? controlUsers / control.users : null;
-  const test = twoProportionZTest(
-    { successes: controlUsers, trials: control.users },
-    { successes: users, trials: tally.users },
+function proportion(tally: VariationTally, event: string): Proportion {
+  return { successes: tally.conversions.find((c) => c.event === event)?.users ?? 0, trials: tally.users };
+}
+
+/** Chi-square of assigned users against the weights of the declared, weighted variations. */
+export function sampleRatio(
+  experiment: Experiment,
+  byId: ReadonlyMap<number, VariationTally>,
+): SampleRatio | null {
+  const weighted = experiment.variations.filter((v) => v.weight > 0);
+  const total = weighted.reduce((s, v) => s + v.weight, 0);
+  const users = weighted.map((v) => byId.get(v.id)?.users ?? 0);
+  const fit = chiSquareGoodnessOfFit(
+    users,
+    weighted.map((v) => v.weight / total),
   );
-  const uplift = rate !== null && controlRate ? (rate - controlRate) / controlRate : null;
-  return { users, rate, uplift, z: test?.z ?? null, pValue: test?.pValue ?? null };
+  if (!fit) return null;
+  const n = users.reduce((s, u) => s + u, 0);
+  return {
+    statistic: round4(fit.statistic),
+    df: fit.df,
+    pValue: roundP(fit.pValue),
+    mismatch: fit.pValue < SRM_THRESHOLD,
+    counts: weighted.map((v, i) => ({
+      variationId: v.id,
+      users: users[i] as number,
+      expected: round4((n * v.weight) / total),
+    })),
+  };
+}
+
+function earliest(tallies: readonly VariationTally[]): string | null {
+  const times = tallies.map((t) => t.firstAssignedAt).filter((a): a is string => a !== null);
+  return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
 }
 
 /**
- * Per-variation results of one experiment, each variation tested against control
- * (variation 0), for the assignments of `bucketVersion`. Variations no longer in the
- * rules but with stored users are listed too.
+ * Results of one experiment for the assignments of `bucketVersion`: per variation its
+ * users, exposures and per metric rate and interval, each treated arm against control
+ * (variation 0) with Holm-adjusted and always-valid p-values, a verdict on the primary
+ * metric, the sample-ratio check and every arm against every other. Variations no
+ * longer in the rules but with stored users are listed too (and kept out of the tests).
  */
 export function experimentResults(
   experiment: Experiment,
@@ -78,29 +133,99 @@ export function experimentResults(
   tallies: readonly VariationTally[],
 ): ExperimentResults {
   const byId = new Map(tallies.map((t) => [t.variationId, t]));
-  const ids = [...new Set([...experiment.variations.map((v) => v.id), ...byId.keys()])].sort((a, b) => a - b);
-  const events = [...new Set(tallies.flatMap((t) => t.conversions.map((c) => c.event)))].sort();
-  const control = byId.get(CONTROL_VARIATION) ?? EMPTY(CONTROL_VARIATION);
-  const variations = ids.map((id): VariationResult => {
-    const tally = byId.get(id) ?? EMPTY(id);
-    const declared = experiment.variations.find((v) => v.id === id);
-    const isControl = id === CONTROL_VARIATION;
+  const declared = experiment.variations.map((v) => v.id);
+  const arms = [
+    CONTROL_VARIATION,
+    ...declared.filter((id) => id !== CONTROL_VARIATION).sort((a, b) => a - b),
+  ];
+  const removed = [...byId.keys()].filter((id) => !declared.includes(id)).sort((a, b) => a - b);
+  const armTallies = arms.map((id) => byId.get(id) ?? EMPTY(id));
+  const { primary, secondary } = metricsOf(experiment, tallies);
+  const metrics = primary === null ? secondary : [primary, ...secondary];
+  const perMetric = new Map(metrics.map((m) => [m, metricResults(armTallies.map((t) => proportion(t, m)))]));
+  const srm = sampleRatio(experiment, byId);
+  const primaryVerdicts = primary === null ? [] : verdicts(armTallies.map((t) => proportion(t, primary)));
+  const variations = arms.map((id, i): VariationResult => {
+    const v = experiment.variations.find((x) => x.id === id);
+    const tally = armTallies[i] as VariationTally;
+    let verdict: Verdict | null = i === 0 || primary === null ? null : (primaryVerdicts[i - 1] ?? null);
+    if (verdict !== null && srm?.mismatch) verdict = 'inconclusive';
     return {
       variationId: id,
-      name: declared?.name ?? '(removed from the rules)',
-      control: isControl,
-      weight: declared?.weight ?? null,
+      name: v?.name ?? `variation-${id}`,
+      control: id === CONTROL_VARIATION,
+      weight: v?.weight ?? null,
       users: tally.users,
       exposures: tally.exposures,
-      conversions: Object.fromEntries(events.map((e) => [e, conversion(tally, control, e, isControl)])),
+      metrics: Object.fromEntries(metrics.map((m) => [m, perMetric.get(m)?.[i] as MetricResult])),
+      verdict,
     };
   });
+  const removedResults = removed.map((id) => removedVariation(byId.get(id) ?? EMPTY(id)));
+  const deciding = metrics[0];
   return {
     experimentId: experiment.id,
     status: experiment.status,
     bucketVersion,
+    hashVersion: experiment.hashVersion,
     trafficAllocation: experiment.trafficAllocation,
-    events,
-    variations,
+    startedAt: earliest(tallies),
+    users: tallies.reduce((s, t) => s + t.users, 0),
+    primaryMetric: primary,
+    secondaryMetrics: secondary,
+    sampleRatio: srm,
+    variations: [...variations, ...removedResults],
+    armVersusArm: deciding
+      ? armVersusArm(
+          arms,
+          armTallies.map((t) => proportion(t, deciding)),
+        )
+      : [],
+  };
+}
+
+function removedVariation(tally: VariationTally): VariationResult {
+  return {
+    variationId: tally.variationId,
+    name: '(removed from the rules)',
+    control: false,
+    weight: null,
+    users: tally.users,
+    exposures: tally.exposures,
+    metrics: {},
+    verdict: null,
+  };
+}
+
+/** One line of the experiment list. */
+export interface ExperimentSummary {
+  experimentId: string;
+  description: string;
+  status: Experiment['status'];
+  trafficAllocation: number;
+  occasion: string | null;
+  bucketVersion: number;
+  hashVersion: number;
+  primaryMetric: string | null;
+  /** Users assigned at the current bucket version. */
+  users: number;
+  startedAt: string | null;
+}
+
+export function experimentSummary(
+  experiment: Experiment,
+  tallies: readonly VariationTally[],
+): ExperimentSummary {
+  return {
+    experimentId: experiment.id,
+    description: experiment.description,
+    status: experiment.status,
+    trafficAllocation: experiment.trafficAllocation,
+    occasion: experiment.occasion,
+    bucketVersion: experiment.bucketVersion,
+    hashVersion: experiment.hashVersion,
+    primaryMetric: experiment.metrics.primary,
+    users: tallies.reduce((s, t) => s + t.users, 0),
+    startedAt: earliest(tallies),
   };
 }

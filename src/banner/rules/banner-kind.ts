@@ -6,7 +6,7 @@ import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import type { BannerChoice, BannerImage, BannerSettings, Experiment } from '../domain/banner-types.js';
-import { CONTROL_VARIATION } from '../domain/banner-types.js';
+import { CONTROL_VARIATION, isHousekeepingEvent } from '../domain/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
@@ -27,6 +27,15 @@ export interface BannerRules {
   readonly eligibilityIndex: EligibilityIndex;
   /** One rule per banner, in rule order; the first match wins. */
   readonly banners: RuleSet<BannerChoice>;
+  /** The conditions as written, for lints (experiment-lints.ts); serving never reads them. */
+  readonly written: WrittenConditions;
+}
+
+export interface WrittenConditions {
+  /** Per experiment id: its eligibility, null for everyone. */
+  eligibility: ReadonlyMap<string, Condition | null>;
+  /** Per banner rule in order: its own `when` (null: none) and segment-free targeting. */
+  banners: readonly { id: string; experimentId: string | null; when: Condition | null }[];
 }
 
 export interface EligibilityIndex {
@@ -116,6 +125,20 @@ function compileSettings(files: RuleFile<BannerSpec>[], ctx: CompileContext): Ba
   };
 }
 
+function checkMetrics(ctx: CompileContext, at: Located<ExperimentSpec>): void {
+  const metrics = at.item.metrics;
+  if (!metrics) return;
+  const all = [metrics.primary, ...(metrics.secondary ?? [])];
+  all.forEach((m, i) => {
+    const where = i === 0 ? ['metrics', 'primary'] : ['metrics', 'secondary', i - 1];
+    if (isHousekeepingEvent(m.event)) {
+      ctx.report(at.file, [...at.path, ...where, 'event'], `'${m.event}' is SDK housekeeping, not a metric`);
+    } else if (all.findIndex((o) => o.event === m.event) < i) {
+      ctx.report(at.file, [...at.path, ...where, 'event'], `metric '${m.event}' is listed twice`);
+    }
+  });
+}
+
 function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Experiment {
   const spec = at.item;
   const seen = new Set<number>();
@@ -132,11 +155,20 @@ function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Ex
     ctx.report(at.file, [...at.path, 'variations'], 'at least one variation needs a weight above 0');
   }
   if (spec.eligibility) ctx.checkCondition(at.file, [...at.path, 'eligibility'], spec.eligibility);
+  checkMetrics(ctx, at);
   return {
     id: spec.id,
     description: spec.description ?? '',
     status: spec.status,
     bucketVersion: spec.bucketVersion ?? 1,
+    // Version 2 unless the rule says otherwise: experiments whose users were assigned
+    // with version 1 name it (stored assignments never move, but new users would follow v2).
+    hashVersion: spec.hashVersion ?? 2,
+    controlBanner: spec.controlBanner ?? false,
+    metrics: {
+      primary: spec.metrics?.primary.event ?? null,
+      secondary: (spec.metrics?.secondary ?? []).map((m) => m.event),
+    },
     trafficAllocation: spec.trafficAllocation ?? 100,
     occasion: spec.occasion ?? null,
     hasEligibility: spec.eligibility !== undefined,
@@ -167,8 +199,12 @@ function checkBannerTarget(
   }
   (spec.variations ?? []).forEach((id, i) => {
     const where = [...at.path, 'variations', i];
-    if (id === CONTROL_VARIATION) {
-      ctx.report(at.file, where, 'variation 0 is control: it always gets the default banner');
+    if (id === CONTROL_VARIATION && experiment && !experiment.controlBanner) {
+      ctx.report(
+        at.file,
+        where,
+        `variation 0 is control: it gets the default banner unless experiment '${experiment.id}' sets controlBanner: true`,
+      );
     } else if (experiment && !experiment.variations.some((v) => v.id === id)) {
       ctx.report(at.file, where, `experiment '${experiment.id}' has no variation ${id}`);
     }
@@ -248,6 +284,16 @@ function buildRules(
       everyone: new Set(experiments.filter((e) => !e.compiled.hasEligibility).map((e) => e.compiled.id)),
     },
     banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact', undefined, catalog.stats),
+    written: {
+      eligibility: new Map(experiments.map((e) => [e.compiled.id, deepFreeze(e.spec.eligibility ?? null)])),
+      banners: deepFreeze(
+        banners.map((b) => ({
+          id: b.spec.id,
+          experimentId: b.spec.experiment ?? null,
+          when: b.spec.when ?? null,
+        })),
+      ),
+    },
   });
 }
 

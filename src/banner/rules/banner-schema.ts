@@ -18,6 +18,24 @@ const variationSchema = {
   },
 } as const;
 
+/** An event name offerd counts conversions of (the SDK's names: letters, digits, `_ . : $ -`). */
+const metricSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event'],
+  properties: { event: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+
+const metricsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['primary'],
+  properties: {
+    primary: metricSchema,
+    secondary: { type: 'array', items: metricSchema },
+  },
+} as const;
+
 const experimentSchema = {
   type: 'object',
   additionalProperties: false,
@@ -27,6 +45,9 @@ const experimentSchema = {
     description: { type: 'string' },
     status: { enum: ['running', 'paused', 'stopped'] },
     bucketVersion: { type: 'integer', minimum: 1 },
+    hashVersion: { enum: [1, 2] },
+    controlBanner: { type: 'boolean' },
+    metrics: metricsSchema,
     trafficAllocation: { type: 'number', minimum: 0, maximum: 100 },
     occasion: idSchema,
     eligibility: { $ref: '#/$defs/condition' },
@@ -92,11 +113,18 @@ export interface VariationSpec {
   weight: number;
 }
 
+export interface MetricSpec {
+  event: string;
+}
+
 export interface ExperimentSpec {
   id: string;
   description?: string;
   status: 'running' | 'paused' | 'stopped';
   bucketVersion?: number;
+  hashVersion?: 1 | 2;
+  controlBanner?: boolean;
+  metrics?: { primary: MetricSpec; secondary?: MetricSpec[] };
   trafficAllocation?: number;
   occasion?: string;
   eligibility?: Condition;

@@ -239,15 +239,18 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]> {
-    const byVariation = new Map<number, { users: number; conversions: Map<string, number> }>();
+    type Tally = { users: number; first: string | null; conversions: Map<string, number> };
+    const byVariation = new Map<number, Tally>();
     const tallyOf = (variationId: number) => {
-      const found = byVariation.get(variationId) ?? { users: 0, conversions: new Map<string, number>() };
+      const found = byVariation.get(variationId) ?? { users: 0, first: null, conversions: new Map() };
       byVariation.set(variationId, found);
       return found;
     };
     for (const a of this.assignmentsByExperiment.get(key(appId, experimentId, bucketVersion)) ?? []) {
       const tally = tallyOf(a.variationId);
       tally.users += 1;
+      if (tally.first === null || Date.parse(a.assignedAt) < Date.parse(tally.first))
+        tally.first = a.assignedAt;
       const stats = this.users.get(key(appId, a.userId))?.record.eventStats ?? [];
       for (const s of stats) {
         if (Date.parse(s.lastAt) >= Date.parse(a.assignedAt)) {
@@ -258,7 +261,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     for (const c of this.counters.values()) {
       if (c.appId === appId && c.experimentId === experimentId && c.bucketVersion === bucketVersion) {
         if (!byVariation.has(c.variationId))
-          byVariation.set(c.variationId, { users: 0, conversions: new Map() });
+          byVariation.set(c.variationId, { users: 0, first: null, conversions: new Map() });
       }
     }
     return [...byVariation.entries()]
@@ -266,6 +269,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       .map(([variationId, t]) => ({
         variationId,
         users: t.users,
+        firstAssignedAt: t.first,
         exposures: this.counters.get(key(appId, experimentId, bucketVersion, variationId))?.exposures ?? 0,
         conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
       }));

@@ -135,7 +135,8 @@ export class BannerPostgresStore implements BannerStore {
     const where = 'app_id = $1 AND experiment_id = $2 AND bucket_version = $3';
     const [users, exposures, conversions] = await Promise.all([
       this.pool.query(
-        `SELECT variation_id, count(*)::int AS n FROM banner_assignments WHERE ${where} GROUP BY 1`,
+        `SELECT variation_id, count(*)::int AS n, min(assigned_at) AS first
+         FROM banner_assignments WHERE ${where} GROUP BY 1`,
         args,
       ),
       this.pool.query(`SELECT variation_id, exposures FROM banner_exposures WHERE ${where}`, args),
@@ -151,13 +152,17 @@ export class BannerPostgresStore implements BannerStore {
     const ids = new Set<number>([...users.rows, ...exposures.rows].map((r: Row) => r.variation_id as number));
     return [...ids]
       .sort((a, b) => a - b)
-      .map((variationId) => ({
-        variationId,
-        users: (users.rows.find((r: Row) => r.variation_id === variationId)?.n as number | undefined) ?? 0,
-        exposures: Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0),
-        conversions: conversions.rows
-          .filter((r: Row) => r.variation_id === variationId)
-          .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
-      }));
+      .map((variationId) => {
+        const assigned = users.rows.find((r: Row) => r.variation_id === variationId);
+        return {
+          variationId,
+          users: (assigned?.n as number | undefined) ?? 0,
+          firstAssignedAt: assigned ? iso(assigned.first) : null,
+          exposures: Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0),
+          conversions: conversions.rows
+            .filter((r: Row) => r.variation_id === variationId)
+            .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
+        };
+      });
   }
 }

@@ -1,3 +1,4 @@
+import { lintExperiments } from '../../banner/rules/experiment-lints.js';
 import { formatProblem } from '../../rules/problems.js';
 import type { CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
@@ -11,7 +12,11 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     io.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${dir}`);
     return 1;
   }
-  for (const rules of apps.values())
+  for (const rules of apps.values()) {
     io.out(`${rules.appId}: ok (version ${rules.version}, hash ${rules.hash})`);
+    // Warnings, not errors: the rules are valid and serve; the author decides.
+    const lints = rules.banner ? lintExperiments(rules.banner, rules.segments) : [];
+    for (const lint of lints) io.err(`${rules.appId}: warning: ${lint.message}`);
+  }
   return 0;
 }

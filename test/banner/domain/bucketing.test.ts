@@ -17,6 +17,9 @@ const experiment = (over: Partial<Experiment> = {}): Experiment => ({
   trafficAllocation: 100,
   occasion: null,
   hasEligibility: false,
+  hashVersion: 1,
+  controlBanner: false,
+  metrics: { primary: null, secondary: [] },
   variations: [
     { id: 0, name: 'control', weight: 50 },
     { id: 1, name: 'a', weight: 30 },

@@ -11,6 +11,9 @@ const exp = (id: string, over: Partial<Experiment> = {}): Experiment => ({
   trafficAllocation: 100,
   occasion: null,
   hasEligibility: false,
+  hashVersion: 1,
+  controlBanner: false,
+  metrics: { primary: null, secondary: [] },
   variations: [
     { id: 0, name: 'control', weight: 50 },
     { id: 1, name: 'x', weight: 50 },
@@ -36,7 +39,7 @@ test('a new user is bucketed into the first running experiment that admits them'
   }
 });
 
-test('a stored assignment comes first, even in a later experiment, and wins over the weights', (t) => {
+test('a stored assignment comes first, even in a later experiment, wins over the weights and keeps the slot', (t) => {
   const choice = chooseExperiment(
     input({ stored: [{ experimentId: 'b', bucketVersion: 1, variationId: 0 }] }),
   );
@@ -44,7 +47,7 @@ test('a stored assignment comes first, even in a later experiment, and wins over
   t.is(choice.kind !== 'none' && choice.experiment.id, 'b');
   t.deepEqual(
     choice.verdicts.map((v) => v.outcome),
-    ['admitted', 'stored'],
+    ['slot-taken', 'stored'],
   );
 });
 
@@ -146,4 +149,79 @@ test('serving (complete: false) makes the same choice as the full verdicts, on 2
         a.verdicts.find((x) => x.experimentId === v.experimentId),
       );
   }
+});
+
+const enrolledIn = (experimentId: string, variationId = 1) => [
+  { experimentId, bucketVersion: 1, variationId },
+];
+
+test('the lapsed player: enrolled while eligible, they stay in their variation once no longer eligible', (t) => {
+  // 'lapsed' is eligible only while the player has been away; their first visit ends it.
+  const experiments = [exp('welcome-back'), exp('everyone-else')];
+  const first = chooseExperiment(
+    input({ experiments, eligible: new Set(['welcome-back', 'everyone-else']) }),
+  );
+  t.is(first.kind !== 'none' && first.experiment.id, 'welcome-back');
+  const variation = first.kind === 'none' ? -1 : first.variationId;
+  for (const complete of [true, false]) {
+    const later = chooseExperiment(
+      input({
+        experiments,
+        eligible: new Set(['everyone-else']),
+        stored: enrolledIn('welcome-back', variation),
+        complete,
+      }),
+    );
+    t.like(later, { kind: 'stored', variationId: variation });
+    t.is(later.kind !== 'none' && later.experiment.id, 'welcome-back', 'not drifted into everyone-else');
+  }
+});
+
+test('while enrolled, a user enters no other experiment of the same slot, even on another occasion', (t) => {
+  const experiments = [
+    exp('a', { occasion: 'level_up' }),
+    exp('anywhere'),
+    exp('shop', { occasion: 'shop' }),
+  ];
+  const eligible = new Set(['a', 'anywhere', 'shop']);
+  const onShop = chooseExperiment(
+    input({ experiments, eligible, occasion: 'shop', stored: enrolledIn('a') }),
+  );
+  t.is(onShop.kind, 'new', 'the shop slot does not overlap level_up');
+  t.is(onShop.kind !== 'none' && onShop.experiment.id, 'shop');
+  t.deepEqual(
+    onShop.verdicts.map((v) => v.outcome),
+    ['occasion-mismatch', 'slot-taken', 'admitted'],
+  );
+  const enrolledEverywhere = chooseExperiment(
+    input({ experiments, eligible, occasion: 'shop', stored: enrolledIn('anywhere') }),
+  );
+  t.is(enrolledEverywhere.kind !== 'none' && enrolledEverywhere.experiment.id, 'anywhere');
+});
+
+test('paused serves its enrolled users even when no longer eligible; stopped releases them to others', (t) => {
+  const paused = chooseExperiment(
+    input({
+      experiments: [exp('p', { status: 'paused' }), exp('b')],
+      eligible: new Set(['b']),
+      stored: enrolledIn('p'),
+    }),
+  );
+  t.like(paused, { kind: 'stored', variationId: 1 });
+  const stopped = chooseExperiment(
+    input({
+      experiments: [exp('s', { status: 'stopped' }), exp('b')],
+      eligible: new Set(['b']),
+      stored: enrolledIn('s'),
+    }),
+  );
+  t.is(stopped.kind !== 'none' && stopped.experiment.id, 'b');
+  t.is(stopped.kind, 'new');
+});
+
+test('an assignment of an older bucket version neither serves nor holds the slot', (t) => {
+  const choice = chooseExperiment(
+    input({ experiments: [exp('a', { bucketVersion: 2 }), exp('b')], stored: enrolledIn('a') }),
+  );
+  t.is(choice.kind, 'new');
 });

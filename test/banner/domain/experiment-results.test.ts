@@ -1,8 +1,10 @@
 import test from 'ava';
 import type { Experiment } from '../../../src/banner/domain/banner-types.js';
-import { experimentResults } from '../../../src/banner/domain/experiment-results.js';
+import { experimentResults, type VariationTally } from '../../../src/banner/domain/experiment-results.js';
 
-const experiment: Experiment = {
+const PURCHASE = 'SpecialOfferPopupPurchased';
+
+const experiment = (over: Partial<Experiment> = {}): Experiment => ({
   id: 'spring',
   description: '',
   status: 'running',
@@ -10,60 +12,140 @@ const experiment: Experiment = {
   trafficAllocation: 80,
   occasion: null,
   hasEligibility: false,
+  hashVersion: 2,
+  controlBanner: false,
+  metrics: { primary: PURCHASE, secondary: ['SpecialOfferPopupOpened'] },
   variations: [
     { id: 0, name: 'control', weight: 50 },
     { id: 1, name: 'hero', weight: 50 },
     { id: 2, name: 'unused', weight: 0 },
   ],
-};
-
-test('rates, uplift and the p-value against control per event; control has no test', (t) => {
-  const results = experimentResults(experiment, 3, [
-    {
-      variationId: 0,
-      users: 1000,
-      exposures: 2500,
-      conversions: [{ event: 'SpecialOfferPopupPurchased', users: 100 }],
-    },
-    {
-      variationId: 1,
-      users: 1000,
-      exposures: 2400,
-      conversions: [
-        { event: 'SpecialOfferPopupPurchased', users: 130 },
-        { event: 'AppStart', users: 900 },
-      ],
-    },
-  ]);
-  t.deepEqual(results.events, ['AppStart', 'SpecialOfferPopupPurchased']);
-  const [control, hero, unused] = results.variations;
-  t.like(control, { variationId: 0, control: true, users: 1000, exposures: 2500 });
-  t.deepEqual(control?.conversions.SpecialOfferPopupPurchased, {
-    users: 100,
-    rate: 0.1,
-    uplift: null,
-    z: null,
-    pValue: null,
-  });
-  const purchased = hero?.conversions.SpecialOfferPopupPurchased;
-  t.is(purchased?.users, 130);
-  t.is(purchased?.rate, 0.13);
-  t.true(Math.abs((purchased?.uplift ?? 0) - 0.3) < 1e-9);
-  t.true(Math.abs((purchased?.pValue ?? 0) - 0.0354885) < 1e-6);
-  t.is(hero?.conversions.AppStart?.uplift, null, 'no uplift against a zero control rate');
-  t.like(unused, { variationId: 2, users: 0, exposures: 0, weight: 0 });
-  t.is(unused?.conversions.SpecialOfferPopupPurchased?.rate, null);
-  t.is(results.bucketVersion, 3);
+  ...over,
 });
 
-test('variations removed from the rules still show their stored users', (t) => {
-  const results = experimentResults(experiment, 3, [
-    { variationId: 7, users: 4, exposures: 9, conversions: [] },
+const tally = (variationId: number, users: number, conversions: Record<string, number>): VariationTally => ({
+  variationId,
+  users,
+  firstAssignedAt: users > 0 ? `2026-11-0${variationId + 1}T00:00:00.000Z` : null,
+  exposures: users * 2,
+  conversions: Object.entries(conversions).map(([event, n]) => ({ event, users: n })),
+});
+
+test('per variation: counts exact, rate and Wilson interval to 4 decimals, the comparison with control', (t) => {
+  const results = experimentResults(experiment(), 3, [
+    tally(0, 1000, { [PURCHASE]: 100, _kb_set: 1000 }),
+    tally(1, 1000, { [PURCHASE]: 130, SpecialOfferPopupOpened: 900, AppStart: 5 }),
   ]);
+  t.like(results, {
+    primaryMetric: PURCHASE,
+    secondaryMetrics: ['SpecialOfferPopupOpened'],
+    users: 2000,
+    startedAt: '2026-11-01T00:00:00.000Z',
+    hashVersion: 2,
+  });
+  const [control, hero] = results.variations;
+  t.like(control, { variationId: 0, control: true, users: 1000, exposures: 2000, verdict: null });
+  t.deepEqual(
+    Object.keys(control?.metrics ?? {}),
+    [PURCHASE, 'SpecialOfferPopupOpened'],
+    'declared metrics only',
+  );
+  t.deepEqual(control?.metrics[PURCHASE], {
+    conversions: 100,
+    rate: 0.1,
+    // Wilson 95 % for 100/1000: 0.0829094, 0.1201520 (mpmath).
+    interval: { low: 0.0829, high: 0.1202 },
+    versusControl: null,
+  });
+  t.like(hero?.metrics[PURCHASE], {
+    conversions: 130,
+    rate: 0.13,
+    versusControl: {
+      uplift: 0.3,
+      upliftInterval: { low: 0.017, high: 0.6618 },
+      difference: 0.03,
+      pValue: 0.03549,
+      pValueHolm: 0.03549,
+      sequentialPValue: 0.3964,
+    },
+  });
+  t.is(hero?.verdict, 'inconclusive', 'p 0.035 at one look is not yet a sequential win');
+});
+
+test('a clear effect is called winning (or losing) by the always-valid test', (t) => {
+  const win = experimentResults(experiment(), 3, [
+    tally(0, 10000, { [PURCHASE]: 500 }),
+    tally(1, 10000, { [PURCHASE]: 700 }),
+  ]);
+  t.is(win.variations[1]?.verdict, 'winning');
+  const lose = experimentResults(experiment(), 3, [
+    tally(0, 10000, { [PURCHASE]: 700 }),
+    tally(1, 10000, { [PURCHASE]: 500 }),
+  ]);
+  t.is(lose.variations[1]?.verdict, 'losing');
+});
+
+test('sample ratio mismatch: flagged below p 0.001 with the counts, and no verdict then holds', (t) => {
+  const results = experimentResults(experiment(), 3, [
+    tally(0, 10000, { [PURCHASE]: 500 }),
+    tally(1, 9000, { [PURCHASE]: 700 }),
+  ]);
+  t.like(results.sampleRatio, { df: 1, mismatch: true });
+  t.deepEqual(results.sampleRatio?.counts, [
+    { variationId: 0, users: 10000, expected: 9500 },
+    { variationId: 1, users: 9000, expected: 9500 },
+  ]);
+  t.true((results.sampleRatio?.pValue ?? 1) < 0.001);
+  t.is(results.variations[1]?.verdict, 'inconclusive');
+  const fine = experimentResults(experiment(), 3, [tally(0, 1000, {}), tally(1, 1010, {})]);
+  t.false(fine.sampleRatio?.mismatch);
+});
+
+test('three arms: Holm over the arms, and every arm against every other', (t) => {
+  const three = experiment({
+    variations: [
+      { id: 0, name: 'control', weight: 1 },
+      { id: 1, name: 'a', weight: 1 },
+      { id: 2, name: 'b', weight: 1 },
+    ],
+  });
+  const results = experimentResults(three, 3, [
+    tally(0, 1000, { [PURCHASE]: 100 }),
+    tally(1, 1000, { [PURCHASE]: 130 }),
+    tally(2, 1000, { [PURCHASE]: 60 }),
+  ]);
+  const vs = (id: number) => results.variations[id]?.metrics[PURCHASE]?.versusControl;
+  // Raw p: a 0.03549, b 0.001211 → Holm: b ·2, a ·1 (but not below b's).
+  t.is(vs(2)?.pValueHolm, Number(((vs(2)?.pValue ?? 0) * 2).toPrecision(4)));
+  t.is(vs(1)?.pValueHolm, vs(1)?.pValue);
+  t.deepEqual(
+    results.armVersusArm.map((c) => [c.a, c.b, c.difference]),
+    [
+      [0, 1, 0.03],
+      [0, 2, -0.04],
+      [1, 2, -0.07],
+    ],
+  );
+  t.true(results.armVersusArm.every((c) => (c.pValueHolm ?? 0) >= (c.pValue ?? 1)));
+});
+
+test('without a declared primary metric: every tracked event but housekeeping, and no verdict', (t) => {
+  const results = experimentResults(experiment({ metrics: { primary: null, secondary: [] } }), 3, [
+    tally(0, 10, { $create_alias: 10, _kb_add: 3, AppStart: 4 }),
+    tally(1, 10, { [PURCHASE]: 2 }),
+  ]);
+  t.is(results.primaryMetric, null);
+  t.deepEqual(results.secondaryMetrics, ['AppStart', PURCHASE]);
+  t.is(results.variations[1]?.verdict, null);
+});
+
+test('variations removed from the rules still show their stored users, outside the tests', (t) => {
+  const results = experimentResults(experiment(), 3, [tally(7, 4, {})]);
   t.like(results.variations.at(-1), {
     variationId: 7,
     name: '(removed from the rules)',
     users: 4,
     weight: null,
   });
+  t.deepEqual(results.sampleRatio, null, 'nobody in the declared variations yet');
 });

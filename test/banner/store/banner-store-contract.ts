@@ -229,10 +229,17 @@ export function bannerStoreContract(
       conversions: [...v.conversions].sort((x, y) => x.event.localeCompare(y.event)),
     }));
     t.deepEqual(sorted, [
-      { variationId: 0, users: 2, exposures: 1, conversions: [{ event: 'AppStart', users: 1 }] },
+      {
+        variationId: 0,
+        users: 2,
+        firstAssignedAt: at(10).toISOString(),
+        exposures: 1,
+        conversions: [{ event: 'AppStart', users: 1 }],
+      },
       {
         variationId: 1,
         users: 2,
+        firstAssignedAt: at(10).toISOString(),
         exposures: 2,
         conversions: [{ event: 'SpecialOfferPopupPurchased', users: 2 }],
       },
@@ -294,6 +301,7 @@ export function bannerStoreSurvivesReopen(
       {
         variationId: 2,
         users: 1,
+        firstAssignedAt: at(0).toISOString(),
         exposures: 1,
         conversions: [{ event: 'SpecialOfferPopupPurchased', users: 1 }],
       },

@@ -1,0 +1,148 @@
+import { msprt } from './sequential-test.js';
+import {
+  holmAdjust,
+  type Interval,
+  type Proportion,
+  relativeUpliftInterval,
+  twoProportionZTest,
+  wilsonInterval,
+} from './statistics.js';
+
+/** The family-wise error rate of every verdict and adjusted p-value. */
+export const ALPHA = 0.05;
+
+export type Verdict = 'winning' | 'losing' | 'inconclusive';
+
+/** Rates, intervals and uplifts: 4 decimals for display; counts are never rounded. */
+export const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+/** p-values: 4 significant digits, so a p of 3e-7 does not read as 0. */
+export const roundP = (p: number): number => Number(p.toPrecision(4));
+const roundInterval = (i: Interval | null): Interval | null =>
+  i && { low: round4(i.low), high: round4(i.high) };
+
+/** One arm against control on one metric. */
+export interface VersusControl {
+  /** Relative change of the rate: rate / controlRate − 1; null for a zero control rate. */
+  uplift: number | null;
+  /** 95 % interval of the relative uplift (log method); null while either arm has no conversion. */
+  upliftInterval: Interval | null;
+  /** rate − controlRate. */
+  difference: number;
+  /** Fixed-horizon two-sided z-test, valid only if read once at a planned sample size. */
+  pValue: number | null;
+  /** pValue after Holm's correction over the experiment's arms on this metric. */
+  pValueHolm: number | null;
+  /** Always-valid p-value (mSPRT): valid however often the results are read. */
+  sequentialPValue: number | null;
+  /** Always-valid 95 % confidence sequence of the difference. */
+  sequentialInterval: Interval | null;
+}
+
+export interface MetricResult {
+  /** Distinct assigned users who did the event at or after their assignment. */
+  conversions: number;
+  /** conversions / users; null with no users. */
+  rate: number | null;
+  /** 95 % Wilson interval of the rate. */
+  interval: Interval | null;
+  /** Null for control. */
+  versusControl: VersusControl | null;
+}
+
+/** Raw comparison of `arm` with `control`, before rounding and Holm. */
+function compare(control: Proportion, arm: Proportion): Omit<VersusControl, 'pValueHolm'> {
+  const controlRate = control.trials > 0 ? control.successes / control.trials : 0;
+  const rate = arm.trials > 0 ? arm.successes / arm.trials : 0;
+  const sequential = msprt(control, arm, ALPHA);
+  return {
+    uplift: controlRate > 0 ? rate / controlRate - 1 : null,
+    upliftInterval: relativeUpliftInterval(control, arm),
+    difference: rate - controlRate,
+    pValue: twoProportionZTest(control, arm)?.pValue ?? null,
+    sequentialPValue: sequential?.pValue ?? null,
+    sequentialInterval: sequential?.interval ?? null,
+  };
+}
+
+/**
+ * One metric across an experiment's arms (index 0: control): per arm its rate with a
+ * Wilson interval, and for every other arm the comparison with control, Holm-adjusted
+ * over the arms.
+ */
+export function metricResults(arms: readonly Proportion[]): MetricResult[] {
+  const [control, ...treated] = arms;
+  const raw = control ? treated.map((arm) => compare(control, arm)) : [];
+  const testable = raw.map((r, i) => ({ p: r.pValue, i })).filter((x) => x.p !== null);
+  const adjusted = holmAdjust(testable.map((x) => x.p as number));
+  const holm = new Map(testable.map((x, k) => [x.i, adjusted[k] as number]));
+  return arms.map((arm, i) => {
+    const rate = arm.trials > 0 ? arm.successes / arm.trials : null;
+    const r = i === 0 ? undefined : raw[i - 1];
+    return {
+      conversions: arm.successes,
+      rate: rate === null ? null : round4(rate),
+      interval: roundInterval(wilsonInterval(arm)),
+      versusControl: r ? present(r, holm.get(i - 1) ?? null) : null,
+    };
+  });
+}
+
+function present(r: Omit<VersusControl, 'pValueHolm'>, holm: number | null): VersusControl {
+  return {
+    uplift: r.uplift === null ? null : round4(r.uplift),
+    upliftInterval: roundInterval(r.upliftInterval),
+    difference: round4(r.difference),
+    pValue: r.pValue === null ? null : roundP(r.pValue),
+    pValueHolm: holm === null ? null : roundP(holm),
+    sequentialPValue: r.sequentialPValue === null ? null : roundP(r.sequentialPValue),
+    sequentialInterval: roundInterval(r.sequentialInterval),
+  };
+}
+
+/**
+ * The verdict of each treated arm on the primary metric, from the always-valid test:
+ * winning or losing when its sequential p-value is at most α/m (Bonferroni over the m
+ * treated arms, which stays valid for always-valid p-values), else inconclusive.
+ */
+export function verdicts(arms: readonly Proportion[]): Verdict[] {
+  const [control, ...treated] = arms;
+  const m = treated.length;
+  return treated.map((arm) => {
+    const test = control ? msprt(control, arm, ALPHA / m) : null;
+    if (!test || test.pValue > ALPHA / m) return 'inconclusive';
+    return test.difference > 0 ? 'winning' : 'losing';
+  });
+}
+
+export interface PairComparison {
+  a: number;
+  b: number;
+  /** rate_b − rate_a. */
+  difference: number;
+  pValue: number | null;
+  /** Holm over every pair of arms. */
+  pValueHolm: number | null;
+}
+
+/** Every arm against every other on one metric (ids in `ids`, same order as `arms`). */
+export function armVersusArm(ids: readonly number[], arms: readonly Proportion[]): PairComparison[] {
+  const pairs: { a: number; b: number; difference: number; pValue: number | null }[] = [];
+  arms.forEach((x, i) => {
+    arms.forEach((y, j) => {
+      if (j <= i || x.trials <= 0 || y.trials <= 0) return;
+      const difference = y.successes / y.trials - x.successes / x.trials;
+      const pValue = twoProportionZTest(x, y)?.pValue ?? null;
+      pairs.push({ a: ids[i] as number, b: ids[j] as number, difference, pValue });
+    });
+  });
+  const testable = pairs.map((p, i) => ({ p: p.pValue, i })).filter((x) => x.p !== null);
+  const adjusted = holmAdjust(testable.map((x) => x.p as number));
+  const holm = new Map(testable.map((x, k) => [x.i, adjusted[k] as number]));
+  return pairs.map((p, i) => ({
+    a: p.a,
+    b: p.b,
+    difference: round4(p.difference),
+    pValue: p.pValue === null ? null : roundP(p.pValue),
+    pValueHolm: holm.has(i) ? roundP(holm.get(i) as number) : null,
+  }));
+}

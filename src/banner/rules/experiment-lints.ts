@@ -1,0 +1,120 @@
+import { type Condition, isAll, isAny, isNot, isSegmentRef } from '../../rules/engine/conditions.js';
+import type { SegmentCatalog } from '../../rules/segment-catalog.js';
+import type { BannerRules } from './banner-kind.js';
+
+/** A rule that loads and serves, but very likely does not do what its author meant. */
+export interface ExperimentLint {
+  experimentId: string;
+  /** The banner rule concerned, when there is one. */
+  bannerId: string | null;
+  message: string;
+}
+
+/**
+ * `user` facts the banner request itself changes: every answered request records the
+ * visit (first and last seen, renders) before the next one is judged.
+ */
+const SELF_CHANGED_FACTS = new Set([
+  'user.known',
+  'user.firstSeenAt',
+  'user.daysSinceFirstSeen',
+  'user.lastSeenAt',
+  'user.daysSinceLastSeen',
+  'user.renders',
+]);
+
+type SegmentLookup = (id: string) => Condition | undefined;
+
+function lookupIn(catalog: SegmentCatalog): SegmentLookup {
+  const byId = new Map(catalog.definitions.map((d) => [d.id, d.conditions]));
+  return (id) => byId.get(id);
+}
+
+/** What a condition requires for sure: its top-level `all` parts, through segments, as JSON keys. */
+function requirements(condition: Condition, segment: SegmentLookup, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>([JSON.stringify(condition)]);
+  if (isAll(condition)) {
+    for (const part of condition.all) for (const r of requirements(part, segment, seen)) out.add(r);
+  } else if (isSegmentRef(condition) && !seen.has(condition.segment)) {
+    seen.add(condition.segment);
+    const definition = segment(condition.segment);
+    if (definition) for (const r of requirements(definition, segment, seen)) out.add(r);
+  }
+  return out;
+}
+
+/**
+ * Whether `eligibility` holds for every user `audience` describes: a conservative
+ * syntactic test (each `all` part of the eligibility is literally required by the
+ * audience, directly or through its segments). It misses subtler implications, never
+ * claims a false one.
+ */
+function covers(eligibility: Condition | null, audience: Condition | null, segment: SegmentLookup): boolean {
+  if (eligibility === null) return true;
+  if (audience === null) return false;
+  const needed = isAll(eligibility) ? eligibility.all : [eligibility];
+  const required = requirements(audience, segment);
+  return needed.every((c) => required.has(JSON.stringify(c)));
+}
+
+/** Fact paths a condition reads, through segments, with the segment they came through. */
+function factsRead(condition: Condition, segment: SegmentLookup, via: string | null, seen: Set<string>) {
+  const out: { fact: string; via: string | null }[] = [];
+  const walk = (c: Condition, through: string | null): void => {
+    if (isAll(c)) for (const part of c.all) walk(part, through);
+    else if (isAny(c)) for (const part of c.any) walk(part, through);
+    else if (isNot(c)) walk(c.not, through);
+    else if (isSegmentRef(c)) {
+      if (seen.has(c.segment)) return;
+      seen.add(c.segment);
+      const definition = segment(c.segment);
+      if (definition) walk(definition, through ?? c.segment);
+    } else out.push({ fact: c.fact, via: through });
+  };
+  walk(condition, via);
+  return out;
+}
+
+function shadowedBanners(rules: BannerRules, segment: SegmentLookup): ExperimentLint[] {
+  const lints: ExperimentLint[] = [];
+  const takesAll = rules.experiments.filter(
+    (e) => e.status === 'running' && e.trafficAllocation >= 100 && e.occasion === null,
+  );
+  for (const e of takesAll) {
+    const eligibility = rules.written.eligibility.get(e.id) ?? null;
+    for (const b of rules.written.banners) {
+      if (b.experimentId !== null || !covers(eligibility, b.when, segment)) continue;
+      lints.push({
+        experimentId: e.id,
+        bannerId: b.id,
+        message: `banner '${b.id}' can never fire while experiment '${e.id}' runs: every user it targets is eligible for '${e.id}', which takes 100 % of its eligible users into the experiment`,
+      });
+    }
+  }
+  return lints;
+}
+
+function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): ExperimentLint[] {
+  const lints: ExperimentLint[] = [];
+  for (const e of rules.experiments) {
+    const eligibility = rules.written.eligibility.get(e.id);
+    if (!eligibility || e.status === 'stopped') continue;
+    const read = factsRead(eligibility, segment, null, new Set());
+    const changed = read.filter((r) => SELF_CHANGED_FACTS.has(r.fact));
+    for (const fact of new Set(changed.map((r) => r.fact))) {
+      const via = changed.find((r) => r.fact === fact)?.via;
+      lints.push({
+        experimentId: e.id,
+        bannerId: null,
+        message: `experiment '${e.id}' is eligible on ${fact}${via ? ` (through segment '${via}')` : ''}, which the banner request itself changes: the first visit may end the eligibility (enrolled users stay in, but the audience is only who qualified at their first exposure)`,
+      });
+    }
+  }
+  return lints;
+}
+
+/** The experiment traps `offerd validate` warns about, for one app's banner rules. */
+export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): ExperimentLint[] {
+  const segment = lookupIn(segments);
+  return [...shadowedBanners(rules, segment), ...selfChangingEligibility(rules, segment)];
+}
