@@ -68,16 +68,8 @@ const RENDER_WRITE_DELAY_MS = 5000;
 const key = (...parts: (string | number)[]): string => parts.join('\n');
 const exposureKey = (appId: string, e: Exposure): string =>
   key(appId, e.experimentId, e.bucketVersion, e.variationId);
-/**
- * The ISO text of a time. The last one is kept: under load ~10 renders share each
- * millisecond, and each stored a fresh last-seen string that outlived the young generation.
- */
-let lastIso = { ms: Number.NaN, text: '' };
-function iso(at: Date | string): string {
-  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
-  return lastIso.text;
-}
+/** The canonical ISO text of a time given as a Date or as ISO text. */
+const iso = (at: Date | string): string => (typeof at === 'string' ? new Date(at) : at).toISOString();
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k);
