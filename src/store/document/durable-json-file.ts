@@ -19,6 +19,25 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * JSON.parse, with one copy of each equal string value of the document (the map lives
+ * for this one call). JSON.parse gives every value its own string, and records repeat
+ * theirs: an offer's title and description, a generation run's times, event names.
+ * Sharing them is invisible (strings are immutable). Measured on the bench's 100,000-user
+ * store (226 files, 264 MB of JSON): the parsed documents held 332 MB of heap, 201 MB
+ * this way, which is what keeps RSS under 500 MB; parsing takes ~2.6× as long (startup only).
+ */
+function parseSharingStrings(text: string): unknown {
+  const seen = new Map<string, string>();
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    seen.set(value, value);
+    return value;
+  });
+}
+
+/**
  * lowdb adapter storing one compact JSON document per file.
  *
  * lowdb's own JSONFile (steno) renames a temp file over the target but never fsyncs, so
@@ -41,7 +60,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw err;
     }
     try {
-      return JSON.parse(text) as T;
+      return parseSharingStrings(text) as T;
     } catch (err) {
       // Falling back to defaults here would overwrite real data on the next write.
       throw new Error(`${this.filename}: invalid JSON`, { cause: err });
