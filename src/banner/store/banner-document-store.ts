@@ -1,5 +1,4 @@
 import { CollectionFile } from '../../store/document/collection-file.js';
-import { Interner, same } from '../../store/document/interner.js';
 import {
   type DocumentCollections,
   exportDocuments,
@@ -68,16 +67,8 @@ const RENDER_WRITE_DELAY_MS = 5000;
 const key = (...parts: (string | number)[]): string => parts.join('\n');
 const exposureKey = (appId: string, e: Exposure): string =>
   key(appId, e.experimentId, e.bucketVersion, e.variationId);
-/**
- * The ISO text of a time. The last one is kept: under load ~10 renders share each
- * millisecond, and each stored a fresh last-seen string that outlived the young generation.
- */
-let lastIso = { ms: Number.NaN, text: '' };
-function iso(at: Date | string): string {
-  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
-  return lastIso.text;
-}
+/** The canonical ISO text of a time given as a Date or as ISO text. */
+const iso = (at: Date | string): string => (typeof at === 'string' ? new Date(at) : at).toISOString();
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k);
@@ -105,8 +96,6 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   private readonly logs = new Map<string, Indexed<EventLog, Events>>();
   private readonly counters = new Map<string, ExposureCounter>();
   private readonly renders = new WriteBehind(RENDER_WRITE_DELAY_MS);
-  /** Event names and experiment ids: a few values that every user's records repeat. */
-  private readonly strings = new Interner();
 
   private constructor(
     private readonly userFiles: ShardedCollection<Users>,
@@ -125,24 +114,16 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     for (const map of [this.users, this.assignmentsByKey, this.assignmentsByUser, this.logs, this.counters])
       map.clear();
     this.assignmentsByExperiment.clear();
-    // Users first: assignments and logs then share their user's id string.
     for (const file of userFiles.shards) {
       for (const record of file.data.users) {
-        this.shareUserStrings(record);
         this.users.set(key(record.appId, record.userId), { record, file });
       }
     }
     for (const file of assignmentFiles.shards) {
-      for (const a of file.data.assignments) {
-        a.appId = this.strings.intern(a.appId);
-        a.experimentId = this.strings.intern(a.experimentId);
-        a.userId = this.users.get(key(a.appId, a.userId))?.record.userId ?? a.userId;
-        this.indexAssignment(a, file);
-      }
+      for (const a of file.data.assignments) this.indexAssignment(a, file);
     }
     for (const file of eventFiles.shards) {
       for (const record of file.data.logs) {
-        this.shareLogStrings(record);
         this.logs.set(key(record.appId, record.userId), { record, file });
       }
     }
@@ -220,8 +201,6 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const touchedLogs = new Set<CollectionFile<Events>>();
     for (const event of events) {
       const stored = { ...event, receivedAt: iso(event.receivedAt) };
-      stored.name = this.strings.intern(stored.name);
-      if (stored.experimentId !== null) stored.experimentId = this.strings.intern(stored.experimentId);
       const user = this.touchUser(appId, event.userId, new Date(stored.receivedAt));
       stored.userId = user.record.userId;
       countEvent(user.record, stored);
@@ -296,37 +275,6 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       indexExposure: (c) =>
         this.counters.set(key(c.appId, c.experimentId, c.bucketVersion, c.variationId), c),
     });
-  }
-
-  /**
-   * JSON.parse gives every field its own string, where track() stored one: a user's last
-   * event, last purchase and that event's stat are one instant, and every user repeats the
-   * same few event names. At 100,000 users the copies were ~15 MB of a ~100 MB store.
-   */
-  private shareUserStrings(u: UserRecord): void {
-    u.appId = this.strings.intern(u.appId);
-    u.lastPurchaseAt = same(u.lastPurchaseAt, u.lastEventAt);
-    u.firstSeenAt = same(u.firstSeenAt, u.lastEventAt);
-    for (const stat of u.eventStats) {
-      stat.name = this.strings.intern(stat.name);
-      stat.lastAt = same(stat.lastAt, u.lastEventAt);
-    }
-  }
-
-  /** As shareUserStrings, for a log: its user's id, event names, and one time per batch of events. */
-  private shareLogStrings(log: EventLog): void {
-    log.appId = this.strings.intern(log.appId);
-    const user = this.users.get(key(log.appId, log.userId))?.record;
-    log.userId = user?.userId ?? log.userId;
-    let newer = user?.lastEventAt;
-    for (let i = log.events.length - 1; i >= 0; i--) {
-      const e = log.events[i] as TrackedEvent;
-      e.userId = same(e.userId, log.userId);
-      e.name = this.strings.intern(e.name);
-      if (e.experimentId !== null) e.experimentId = this.strings.intern(e.experimentId);
-      e.receivedAt = same(e.receivedAt, newer);
-      newer = e.receivedAt;
-    }
   }
 
   private indexAssignment(

@@ -1,4 +1,3 @@
-import { Interner } from '../../store/document/interner.js';
 import type { JourneyEvent, JourneyUser, Offer, Partition } from '../domain/journey-types.js';
 
 /** What the JSON files hold: every record carries its partition. */
@@ -49,26 +48,10 @@ interface UserRecords {
   offers: StoredOffer[];
 }
 
-/** The lists of a user without events or offers: never written to (see listWith). */
-const NONE: never[] = [];
-
-/** `list` with `value` added by `add`; a user's first record replaces the shared NONE. */
-function listWith<T>(list: T[], value: T, add: (list: T[], value: T) => void): T[] {
-  if (list === NONE) return [value];
-  add(list, value);
-  return list;
-}
-
-const append = <T>(list: T[], value: T): void => {
-  list.push(value);
-};
-
 /**
  * In-memory indexes over the shards, so that no request and no generation run ever
  * scans a whole collection. They point at the same objects the documents hold.
- * A user's profile, events and offers hang off one entry under one key: three maps
- * keyed by user held three copies of every key and three map entries per user. With the
- * exact-length lists below, the heap of a 100,000-user store went from 344 to 301 MB.
+ * A user's profile, events and offers hang off one entry under one key.
  */
 export class JourneysIndexes {
   private readonly byUser = new Map<string, UserRecords>();
@@ -78,19 +61,18 @@ export class JourneysIndexes {
   private readonly offersById = new Map<string, Map<string, StoredOffer>>();
   /** Offers whose status is `active`, per partition: what expireDue looks at. */
   readonly activeByPartition = new Map<string, Set<StoredOffer>>();
-  /** Values many records repeat (categories, offer texts, a run's times) are kept once. */
-  private readonly strings = new Interner();
 
   constructor(shards: readonly JourneysShard[]) {
-    // Users first: events and offers share their user's externalId string.
     for (const s of shards) for (const u of s.users) this.addUser(u);
     for (const s of shards) for (const e of s.events) this.addEvent(e);
     for (const s of shards) for (const o of s.offers) this.addOffer(o);
-    // A list grown by push keeps spare room (17 slots after the second record): loaded
-    // lists are copied to their exact length.
+    // A list grown record by record keeps spare room (17 slots after the first push): the
+    // loaded ones are copied to their exact length: at 100,000 users the ready service's heap
+    // was 303 MB used instead of 323, RSS 520 MB instead of 549 after 20 s of banner load
+    // (bench/service-memory.ts).
     for (const r of this.byUser.values()) {
-      if (r.events !== NONE) r.events = r.events.slice();
-      if (r.offers !== NONE) r.offers = r.offers.slice();
+      r.events = r.events.slice();
+      r.offers = r.offers.slice();
     }
   }
 
@@ -98,7 +80,7 @@ export class JourneysIndexes {
     const key = userKey(p, externalId);
     let r = this.byUser.get(key);
     if (!r) {
-      r = { user: undefined, events: NONE, offers: NONE };
+      r = { user: undefined, events: [], offers: [] };
       this.byUser.set(key, r);
     }
     return r;
@@ -110,12 +92,12 @@ export class JourneysIndexes {
 
   /** The user's events in occurredAt order (ties by arrival); read only. */
   eventsOf(p: Partition, externalId: string): readonly StoredEvent[] {
-    return this.byUser.get(userKey(p, externalId))?.events ?? NONE;
+    return this.byUser.get(userKey(p, externalId))?.events ?? [];
   }
 
   /** The user's offers in creation order; read only. */
   offersOf(p: Partition, externalId: string): readonly StoredOffer[] {
-    return this.byUser.get(userKey(p, externalId))?.offers ?? NONE;
+    return this.byUser.get(userKey(p, externalId))?.offers ?? [];
   }
 
   /** The events of every user that has some (one list per user). */
@@ -124,10 +106,6 @@ export class JourneysIndexes {
   }
 
   addUser(u: StoredUser): void {
-    this.strings.fields(u, ['appId', 'environment', 'country', 'device', 'source', 'createdAt', 'updatedAt']);
-    // Replaced whole by upsertUser (never changed in place), so users can share equal ones.
-    u.tags = this.strings.object(u.tags);
-    u.metadata = this.strings.object(u.metadata);
     this.entry(u, u.externalId).user = u;
     push(this.usersByPartition, partitionKey(u), u);
   }
@@ -137,11 +115,8 @@ export class JourneysIndexes {
   }
 
   addEvent(e: StoredEvent): void {
-    this.strings.fields(e, ['appId', 'environment', 'category', 'eventType', 'receivedAt']);
-    e.metadata = this.strings.object(e.metadata);
     const r = this.entry(e, e.externalId);
-    if (r.user) e.externalId = r.user.externalId;
-    r.events = listWith(r.events, e, insertByTime);
+    insertByTime(r.events, e);
     if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
   }
 
@@ -150,21 +125,8 @@ export class JourneysIndexes {
   }
 
   addOffer(o: StoredOffer): void {
-    this.strings.fields(o, [
-      'appId',
-      'environment',
-      'offerType',
-      'gameType',
-      'title',
-      'description',
-      'status',
-      'createdAt',
-      'expiresAt',
-    ]);
-    o.metadata = this.strings.object(o.metadata);
     const r = this.entry(o, o.externalId);
-    if (r.user) o.externalId = r.user.externalId;
-    r.offers = listWith(r.offers, o, append);
+    r.offers.push(o);
     const partition = partitionKey(o);
     let byId = this.offersById.get(partition);
     if (!byId) {

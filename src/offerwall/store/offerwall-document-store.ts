@@ -1,5 +1,4 @@
 import { CollectionFile } from '../../store/document/collection-file.js';
-import { Interner, same } from '../../store/document/interner.js';
 import {
   type DocumentCollections,
   exportDocuments,
@@ -36,22 +35,6 @@ interface BansDoc {
 const key = (appId: string, rest: string | number) => `${appId}/${rest}`;
 
 /**
- * JSON.parse gives every field its own string where the running store had one: a few
- * statuses, categories and event ids for every record, and one instant for a click's or a
- * postback's several times.
- */
-function shareProgressStrings(p: OfferProgress, strings: Interner): void {
-  p.appId = strings.intern(p.appId);
-  p.category = strings.intern(p.category);
-  p.status = strings.intern(p.status) as OfferProgress['status'];
-  if (p.sid3 !== null) p.sid3 = strings.intern(p.sid3);
-  p.completedEvents = p.completedEvents.map((id) => strings.intern(id));
-  p.lastClickAt = same(p.lastClickAt, p.firstClickAt);
-  p.completedAt = same(same(p.completedAt, p.lastClickAt), p.firstClickAt);
-  p.updatedAt = same(same(same(p.updatedAt, p.completedAt), p.lastClickAt), p.firstClickAt);
-}
-
-/**
  * The offerwall's part of the document store, in three files: catalogs (rewritten only
  * by a sync), progress with its transactions (every click and postback), and bans.
  * Maps index the arrays so a lookup never scans them. Every check-and-write runs
@@ -81,21 +64,8 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     const { progress } = this;
     this.byUser.clear();
     this.byTransaction.clear();
-    const strings = new Interner();
-    for (const p of progress.data.progress) {
-      shareProgressStrings(p, strings);
-      this.userProgress(p.appId, p.uid).set(p.offerId, p);
-    }
-    for (const t of progress.data.transactions) {
-      t.appId = strings.intern(t.appId);
-      t.eventId = strings.intern(t.eventId);
-      const p = this.byUser.get(key(t.appId, t.uid))?.get(t.offerId);
-      if (p) {
-        t.uid = p.uid;
-        t.at = same(same(t.at, p.updatedAt), p.completedAt);
-      }
-      this.byTransaction.set(key(t.appId, t.transactionId), t);
-    }
+    for (const p of progress.data.progress) this.userProgress(p.appId, p.uid).set(p.offerId, p);
+    for (const t of progress.data.transactions) this.byTransaction.set(key(t.appId, t.transactionId), t);
   }
 
   static async open(dir: string | null): Promise<OfferwallDocumentStore> {

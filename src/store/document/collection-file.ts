@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Low } from 'lowdb';
+import { Low, Memory } from 'lowdb';
 import { DurableJsonFile } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -19,39 +19,44 @@ const NAME = /^[A-Za-z0-9][\w-]*$/;
  * (assertSerializable): this is the last line, and it fails every waiter of the file.
  */
 export class CollectionFile<T> {
-  data: T;
+  /** lowdb's `Low` holds the document; `data` is its `low.data`. */
+  readonly #low: Low<T>;
   readonly #group: GroupCommit | null;
   #onRestore: () => void = () => {};
 
-  private constructor(data: T, low: Low<T> | null, defaults: T) {
-    this.data = data;
-    this.#group =
-      low &&
-      new GroupCommit(
-        async () => {
-          // Callers may have replaced `data` wholesale rather than mutated it.
-          low.data = this.data;
-          await low.write();
-        },
-        async () => {
-          const onDisk = (await low.adapter.read()) ?? structuredClone(defaults);
-          return () => {
-            this.data = onDisk;
-            low.data = onDisk;
-            this.#onRestore();
-          };
-        },
-      );
+  private constructor(low: Low<T>, persisted: boolean, defaults: T) {
+    this.#low = low;
+    this.#group = persisted
+      ? new GroupCommit(
+          () => low.write(),
+          async () => {
+            const onDisk = (await low.adapter.read()) ?? structuredClone(defaults);
+            return () => {
+              low.data = onDisk;
+              this.#onRestore();
+            };
+          },
+        )
+      : null;
+  }
+
+  get data(): T {
+    return this.#low.data;
+  }
+
+  /** Callers may replace the document wholesale rather than mutate it. */
+  set data(value: T) {
+    this.#low.data = value;
   }
 
   static async open<T>(dir: string | null, name: string, defaults: T): Promise<CollectionFile<T>> {
     if (!NAME.test(name)) throw new Error(`invalid collection name: ${JSON.stringify(name)}`);
     // Callers mutate in place; a shared defaults object must not absorb those mutations.
     const initial = structuredClone(defaults);
-    if (dir === null) return new CollectionFile(initial, null, defaults);
+    if (dir === null) return new CollectionFile(new Low<T>(new Memory<T>(), initial), false, defaults);
     const low = new Low<T>(new DurableJsonFile<T>(path.join(dir, `${name}.json`)), initial);
     await low.read();
-    return new CollectionFile(low.data, low, structuredClone(defaults));
+    return new CollectionFile(low, true, structuredClone(defaults));
   }
 
   /** Called after a failed write has set `data` back to the file's content. */

@@ -1,4 +1,7 @@
-import type { CollectionFile } from './collection-file.js';
+/** What can be written behind: a collection file. */
+interface Committable {
+  commit(): Promise<void>;
+}
 
 /**
  * Commits files a little later instead of on every change, for data no response
@@ -7,12 +10,12 @@ import type { CollectionFile } from './collection-file.js';
  * whatever is still waiting; a crash can lose at most the last `delayMs` of such data.
  */
 export class WriteBehind {
-  private readonly timers = new Map<CollectionFile<unknown>, NodeJS.Timeout>();
+  private readonly timers = new Map<Committable, NodeJS.Timeout>();
   private failure: unknown = null;
 
   constructor(private readonly delayMs: number) {}
 
-  schedule(file: CollectionFile<unknown>): void {
+  schedule(file: Committable): void {
     if (this.timers.has(file)) return;
     // Between half the delay and the delay: files dirtied in the same instant (under load,
     // every banner shard right after a flush) are then not all rewritten in one burst.

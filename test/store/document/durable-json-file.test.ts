@@ -38,8 +38,7 @@ test('round-trips compact JSON and leaves no temp files behind', async (t) => {
 
 test('concurrent reads of files large and small, multi-byte text included, each get their own content', async (t) => {
   const dir = await tempDir(t);
-  // Reads share one buffer that grows to the largest file: sizes around and far past its
-  // first 64 KB, and 2-4 byte characters wherever a read may stop.
+  // Sizes around and far past 64 KB, and 2-4 byte characters wherever a read may stop.
   const docs = [10, 70_000, 3, 400_000, 1_000, 65_536, 150_000].map((size, k) => ({
     items: [{ id: `${k}-${'é😀ß'.repeat(size / 8)}-${'x'.repeat(size % 97)}`, n: size }],
   }));
