@@ -93,27 +93,11 @@ test('only src/rules/engine imports json-rules-engine', (t) => {
   t.true(ALL.some((i) => i.specifier === 'json-rules-engine'));
 });
 
-/**
- * Known, and owned elsewhere: issue 17 item 1 (services return results) removes this one.
- * The test fails when an entry is no longer true, so the list only shrinks.
- */
-const SERVICE_HTTP_EXCEPTIONS = ["offerwall/offerwall-service.ts imports '../http/app-error.js'"];
-
 test('a service imports neither Koa nor src/http: it returns results, routes speak HTTP', (t) => {
   const isService = (relative: string) => relative.endsWith('-service.ts');
   const speaksHttp = (i: SourceImport) =>
     i.specifier === 'koa' ||
     i.specifier.startsWith('@koa/') ||
     (i.target !== null && topFolder(i.target) === 'http');
-  const found = ALL.filter((i) => isService(i.file) && speaksHttp(i)).map(show);
-  t.deepEqual(
-    found.filter((f) => !SERVICE_HTTP_EXCEPTIONS.includes(f)),
-    [],
-    'a service speaks HTTP',
-  );
-  t.deepEqual(
-    SERVICE_HTTP_EXCEPTIONS.filter((e) => !found.includes(e)),
-    [],
-    'an exception no longer holds: remove it from SERVICE_HTTP_EXCEPTIONS',
-  );
+  t.deepEqual(ALL.filter((i) => isService(i.file) && speaksHttp(i)).map(show), [], 'a service speaks HTTP');
 });

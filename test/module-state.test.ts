@@ -48,18 +48,6 @@ function moduleState(file: string, text: string): string[] {
   return found;
 }
 
-/**
- * Known, and owned elsewhere: the lowdb store's buffers and caches are being simplified on
- * wip/17-lowdb (issue 17 item 5). The test fails when an entry no longer holds.
- */
-const OWNED_ELSEWHERE = [
-  'store/document/durable-json-file.ts:24 top-level let readBuffer',
-  'store/document/durable-json-file.ts:25 top-level let reads',
-  'store/document/durable-json-file.ts:26 top-level let pendingReads',
-  'banner/store/banner-document-store.ts:75 top-level let lastIso',
-];
-const OWNED_PREFIXES = ['store/document/json-chunks.ts:'];
-
 function scanSrc(): string[] {
   return sourceFiles(SRC)
     .map((full) => path.relative(SRC, full))
@@ -95,15 +83,5 @@ test('the scan finds each form of module state it looks for', (t) => {
 });
 
 test('no module-level mutable state in src outside main.ts', (t) => {
-  const found = scanSrc();
-  const owned = (f: string) => OWNED_ELSEWHERE.includes(f) || OWNED_PREFIXES.some((p) => f.startsWith(p));
-  t.deepEqual(
-    found.filter((f) => !owned(f)),
-    [],
-  );
-  t.deepEqual(
-    OWNED_ELSEWHERE.filter((e) => !found.includes(e)),
-    [],
-    'an entry owned elsewhere no longer holds: remove it from OWNED_ELSEWHERE',
-  );
+  t.deepEqual(scanSrc(), []);
 });
