@@ -24,6 +24,8 @@ import { AppLoader } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { openStore } from './store/open-store.js';
+import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 
 export interface RunningService {
   server: Server;
@@ -92,7 +94,9 @@ export async function startService(
   });
   const store = await openStore(config, {
     onIdleError: (err) => logger.error({ err }, 'an idle PostgreSQL connection failed; the pool reconnects'),
+    onError: (err) => logger.error({ err }, 'a background store write failed'),
   });
+  if (store instanceof PostgresStore) registerPostgresMetrics(metrics.registry, store);
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
