@@ -14,7 +14,7 @@ export interface PoolSettings {
   max: number;
   /** Server-side `statement_timeout` of every connection, ms; 0: none. */
   statementTimeoutMs: number;
-  /** How long a request waits for a connection (to open or to free up), ms. */
+  /** How long a request waits for a connection (to open or to free up), ms; 0: no limit. */
   connectionTimeoutMs: number;
 }
 

@@ -18,8 +18,11 @@ const idleMessage = (err: Error): string => `an idle PostgreSQL connection faile
 /** How often each instance writes its banner render counters. */
 const RENDER_FLUSH_MS = 1000;
 
-/** The pool of one instance unless configured (docs/postgresql.md). */
-export const POOL_DEFAULTS = { max: 10, statementTimeoutMs: 5000, connectionTimeoutMs: 2000 } as const;
+/**
+ * node-postgres's own defaults: no timeouts, for the CLI and tests. The served instance
+ * passes its config (OFFERD_PG_*, 5 s and 2 s unless set; docs/postgresql.md).
+ */
+export const POOL_DEFAULTS = { max: 10, statementTimeoutMs: 0, connectionTimeoutMs: 0 } as const;
 
 export interface PostgresOptions {
   /** Shorthand for pool.max (tests). */
