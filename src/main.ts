@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
+import { AdminActionFollower } from './admin/admin-action-follower.js';
 import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
@@ -117,7 +118,14 @@ export async function startService(
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
-  rulesRoutes(admin, registry, instanceIdentity(config));
+  const identity = instanceIdentity(config);
+  // On PostgreSQL, rollback and reload reach every instance through the shared log.
+  const follower =
+    store instanceof PostgresStore
+      ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
+      : null;
+  await follower?.start();
+  rulesRoutes(admin, registry, identity, follower ? (a) => follower.share(a) : undefined);
   explainRoutes(admin, registry, config.apps, createCaseRunners());
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
@@ -149,6 +157,7 @@ export async function startService(
       server.closeIdleConnections();
       await closed;
       for (const f of features) await f.stop?.();
+      await follower?.close();
       await watcher.close();
       await store.flush();
       await store.close();

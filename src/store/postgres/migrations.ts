@@ -1,6 +1,7 @@
 import { BANNER_MIGRATIONS } from '../../banner/store/banner-migrations.js';
 import { JOURNEYS_MIGRATION } from '../../journeys/store/journeys-migration.js';
 import { OFFERWALL_MIGRATION } from '../../offerwall/store/offerwall-migration.js';
+import { ADMIN_ACTIONS_MIGRATION } from './admin-actions.js';
 import type { Migration } from './migrate.js';
 
 /**
@@ -11,4 +12,5 @@ export const MIGRATIONS: readonly Migration[] = [
   OFFERWALL_MIGRATION,
   ...BANNER_MIGRATIONS,
   JOURNEYS_MIGRATION,
+  ADMIN_ACTIONS_MIGRATION,
 ];

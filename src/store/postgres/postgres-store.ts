@@ -9,6 +9,7 @@ import { OfferwallPostgresPortable } from '../../offerwall/store/offerwall-postg
 import { OfferwallPostgresStore } from '../../offerwall/store/offerwall-postgres-store.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
+import { AdminActionLog } from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { type MigrationResult, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
@@ -48,6 +49,8 @@ export class PostgresStore implements Store {
   readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
 
   private readonly renders: RenderTally;
+  /** Admin actions every instance applies (rollback, reload): see AdminActionFollower. */
+  readonly adminActions: AdminActionLog;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -60,6 +63,7 @@ export class PostgresStore implements Store {
       onError(new Error(`writing the banner render counters failed (kept, retried): ${err.message}`)),
     );
     this.banner = new BannerPostgresStore(pool, this.renders);
+    this.adminActions = new AdminActionLog(pool);
     this.offerwall = new OfferwallPostgresStore(pool);
     this.journeys = new JourneysPostgresStore(pool);
     this.portable = {
