@@ -57,6 +57,21 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
   // Renders counted in memory, not yet written when the server goes away.
   await Promise.all(Array.from({ length: 9 }, () => call.banner()));
 
+  // Load through the restart: 8 clients rendering in a loop until told to stop.
+  const seenStatuses = new Map<number, number>();
+  let slowest503 = 0;
+  let loading = true;
+  const client = async () => {
+    while (loading) {
+      const t0 = Date.now();
+      const res = await call.offerwall();
+      await res.arrayBuffer();
+      seenStatuses.set(res.status, (seenStatuses.get(res.status) ?? 0) + 1);
+      if (res.status === 503) slowest503 = Math.max(slowest503, Date.now() - t0);
+    }
+  };
+  const load = Array.from({ length: 8 }, client);
+
   server().halt();
   const started = Date.now();
   const down = {
@@ -83,6 +98,12 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
   }
   t.is(back, 200);
   for (const r of Object.values(call)) t.is((await r()).status, 200);
+  loading = false;
+  await Promise.all(load);
+  // Under load: only answers or fast refusals, never a 500 or a hung request.
+  t.deepEqual([...seenStatuses.keys()].sort(), [200, 503]);
+  t.true(slowest503 < 3000, `slowest 503 under load: ${slowest503} ms`);
+  t.log(`under load: ${JSON.stringify(Object.fromEntries(seenStatuses))}, slowest 503 ${slowest503} ms`);
 
   // 1 + 9 before the stop, 2 that succeeded after (a refused render counts nothing): none lost.
   const db = new pg.Client({ connectionString: url });
