@@ -29,8 +29,9 @@ async function sent(s: TestService): Promise<{ roundTrips: number; statements: n
 }
 
 /**
- * Round trips per request over `n` sequential requests of `call(i)`. The render tally
- * may flush (one round trip) during the window: one per started second is allowed for.
+ * Round trips per request over `n` sequential requests of `call(i)`. Background work
+ * runs meanwhile: the render tally's flush (1 a second) and the admin-action follower's
+ * poll (2 a second), so three per started second are allowed for.
  */
 async function perRequest(s: TestService, n: number, call: (i: number) => Promise<Response>) {
   const before = await sent(s);
@@ -39,9 +40,9 @@ async function perRequest(s: TestService, n: number, call: (i: number) => Promis
     const res = await call(i);
     if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
   }
-  const flushes = Math.ceil((Date.now() - started) / 1000) + 1;
+  const background = 3 * (Math.ceil((Date.now() - started) / 1000) + 1);
   const after = await sent(s);
-  return { roundTrips: after.roundTrips - before.roundTrips, n, flushes };
+  return { roundTrips: after.roundTrips - before.roundTrips, n, background };
 }
 
 const banner = (s: TestService, userId: string) =>
@@ -53,10 +54,10 @@ const banner = (s: TestService, userId: string) =>
 
 test('banner render: two round trips for a new user (read, assign), one for a returning one', async (t) => {
   const s = await postgresService(t);
-  const first = await perRequest(s, 20, (i) => banner(s, `trip-${i}`));
-  t.true(first.roundTrips <= 2 * first.n + first.flushes, JSON.stringify(first));
-  const again = await perRequest(s, 20, (i) => banner(s, `trip-${i}`));
-  t.true(again.roundTrips <= again.n + again.flushes, JSON.stringify(again));
+  const first = await perRequest(s, 40, (i) => banner(s, `trip-${i}`));
+  t.true(first.roundTrips <= 2 * first.n + first.background, JSON.stringify(first));
+  const again = await perRequest(s, 40, (i) => banner(s, `trip-${i}`));
+  t.true(again.roundTrips <= again.n + again.background, JSON.stringify(again));
 });
 
 test('banner renders write no row per request: counts arrive within a second, exact', async (t) => {
@@ -86,12 +87,12 @@ test('banner renders write no row per request: counts arrive within a second, ex
 
 test('offerwall personalized and journeys offers: at most two round trips each', async (t) => {
   const s = await postgresService(t);
-  const wall = await perRequest(s, 20, (i) =>
+  const wall = await perRequest(s, 40, (i) =>
     s.fetch(`/api/v1/users/w${i}/personalized?wall=1001&numoffers=20&ip=5.9.0.1&device=android`),
   );
-  t.true(wall.roundTrips <= 2 * wall.n + wall.flushes, JSON.stringify(wall));
+  t.true(wall.roundTrips <= 2 * wall.n + wall.background, JSON.stringify(wall));
   const key = { 'x-api-key': 'pk_test_demo', 'content-type': 'application/json' };
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 40; i++) {
     const res = await s.fetch('/v1/user-journeys/users', {
       method: 'POST',
       headers: key,
@@ -99,8 +100,8 @@ test('offerwall personalized and journeys offers: at most two round trips each',
     });
     t.true(res.ok, await res.text());
   }
-  const offers = await perRequest(s, 20, (i) =>
+  const offers = await perRequest(s, 40, (i) =>
     s.fetch(`/v1/user-journeys/users/j${i}/offers`, { headers: key }),
   );
-  t.true(offers.roundTrips <= 2 * offers.n + offers.flushes, JSON.stringify(offers));
+  t.true(offers.roundTrips <= 2 * offers.n + offers.background, JSON.stringify(offers));
 });
