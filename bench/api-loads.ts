@@ -121,9 +121,16 @@ export function median(xs: readonly number[]): number {
  * instead of 4) then moves neither figure, in either direction. The worst p99 and every
  * round's ratio are kept in results.json. req/s are means.
  */
-export async function measureApi(api: ApiDef, serviceUrl: string, floorUrl: string, plan: LoadPlan) {
+export async function measureApi(
+  api: ApiDef,
+  service: string | readonly string[],
+  floorUrl: string,
+  plan: LoadPlan,
+) {
+  const [serviceUrl = '', ...alsoUrls] = typeof service === 'string' ? [service] : service;
   const spec = (url: string, seconds: number): LoadSpec => ({
     url,
+    ...(url === serviceUrl && alsoUrls.length > 0 ? { alsoUrls } : {}),
     method: api.method,
     path: api.path,
     headers: api.headers,

@@ -55,6 +55,8 @@ export interface ServiceOptions {
   dataDir: string;
   /** Directory for a `--cpu-prof` profile of the service, written when it stops. */
   cpuProfDir?: string;
+  /** Environment over the defaults below (the PostgreSQL bench: OFFERD_STORE, DATABASE_URL). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function startService(options: ServiceOptions): Promise<Child> {
       OFFERD_STORE: 'lowdb',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      ...options.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -105,6 +108,8 @@ export async function startFloor(bodiesFile: string): Promise<Child> {
 
 export interface LoadSpec {
   url: string;
+  /** More instances to spread the connections over, as a balancer would (one generator). */
+  alsoUrls?: readonly string[];
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;

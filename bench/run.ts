@@ -241,10 +241,16 @@ async function main(): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  },
-);
+const storeArg = process.argv[process.argv.indexOf('--store') + 1];
+// `npm run bench -- --store postgres`: the PostgreSQL bench, a program of its own.
+if (process.argv.includes('--store') && storeArg === 'postgres') await import('./run-postgres.js');
+else if (process.argv.includes('--store') && storeArg !== 'lowdb')
+  throw new Error(`--store: lowdb or postgres`);
+else
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );

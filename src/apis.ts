@@ -51,8 +51,8 @@ export function openPostgresStore(
 
 /** The adapter named by the config, with every API's part. */
 export function openStore(
-  config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'>,
-  options?: { onIdleError?: (err: Error) => void },
+  config: Parameters<typeof openAnyStore>[0],
+  options?: Parameters<typeof openAnyStore>[2],
 ): Promise<Store> {
   return openAnyStore(config, STORE_ADAPTERS, options);
 }

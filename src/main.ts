@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
+import { AdminActionFollower } from './admin/admin-action-follower.js';
 import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
@@ -22,6 +23,8 @@ import { createMetrics } from './http/metrics.js';
 import { requiredKinds } from './required-kinds.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
+import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
+import { isPostgresStore } from './store/postgres/postgres-store.js';
 
 export interface RunningService {
   server: Server;
@@ -93,7 +96,9 @@ export async function startService(
   });
   const store = await openStore(config, {
     onIdleError: (err) => logger.error({ err }, 'an idle PostgreSQL connection failed; the pool reconnects'),
+    onError: (err) => logger.error({ err }, 'a background store write failed'),
   });
+  if (isPostgresStore(store)) registerPostgresMetrics(metrics.registry, store);
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
@@ -114,7 +119,13 @@ export async function startService(
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
-  rulesRoutes(admin, registry, instanceIdentity(config));
+  const identity = instanceIdentity(config);
+  // On PostgreSQL, rollback and reload reach every instance through the shared log.
+  const follower = isPostgresStore(store)
+    ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
+    : null;
+  await follower?.start();
+  rulesRoutes(admin, registry, identity, follower ? (a) => follower.share(a) : undefined);
   explainRoutes(admin, registry, config.apps, createCaseRunners());
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
@@ -146,6 +157,7 @@ export async function startService(
       server.closeIdleConnections();
       await closed;
       for (const f of features) await f.stop?.();
+      await follower?.close();
       await watcher.close();
       await store.flush();
       await store.close();

@@ -1,6 +1,10 @@
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
+import type { SharedAction } from '../store/postgres/admin-actions.js';
+
+/** Hands an applied action to the other instances (PostgreSQL); absent for a single instance. */
+export type ShareAction = (action: SharedAction) => Promise<void>;
 
 /** Which process answered: with several instances, operators compare their rules versions by it. */
 export interface InstanceIdentity {
@@ -15,7 +19,12 @@ export interface InstanceIdentity {
  * history; reload through the same path as the file watcher; rollback to a snapshot
  * from the history.
  */
-export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance: InstanceIdentity): void {
+export function rulesRoutes(
+  router: ApiRouter,
+  registry: RulesRegistry,
+  instance: InstanceIdentity,
+  share: ShareAction = async () => undefined,
+): void {
   router.get('/rules', (ctx) => {
     ctx.body = { instance, apps: registry.status() };
   });
@@ -24,6 +33,8 @@ export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance
     if (appId && !registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     const outcomes = await registry.reload(appId, 'reload');
+    // Shared once stored: the response says every instance will follow.
+    await share({ kind: 'reload', appId: appId ?? null });
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
     ctx.body = { outcomes };
   });
@@ -36,6 +47,7 @@ export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance
     const rules = await registry.rollback(ctx.params.appId ?? '', hash);
     if (!rules)
       throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${ctx.params.appId}'`);
+    await share({ kind: 'rollback', appId: rules.appId, hash });
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });
 }

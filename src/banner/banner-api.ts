@@ -6,6 +6,7 @@ import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import { BANNER_MIGRATIONS } from './store/banner-migrations.js';
 import { BannerPostgresPortable } from './store/banner-postgres-portable.js';
+import { RenderTally } from './store/banner-postgres-renders.js';
 import { BannerPostgresStore } from './store/banner-postgres-store.js';
 import type { BannerStore } from './store/banner-store.js';
 
@@ -27,6 +28,9 @@ declare module '../store/document/document-store.js' {
   }
 }
 
+/** How often each instance writes its banner render counters on PostgreSQL (docs/postgresql.md). */
+const RENDER_FLUSH_MS = 1000;
+
 /** The personal banners API (Kibotu-compatible) as the platform sees it. */
 export const bannerApi: ApiRegistration<'banner'> = {
   name: 'banner',
@@ -43,10 +47,16 @@ export const bannerApi: ApiRegistration<'banner'> = {
       return { store, files: [store] };
     },
     migrations: BANNER_MIGRATIONS,
-    openPostgres: (pool) => ({
-      store: new BannerPostgresStore(pool),
-      portable: new BannerPostgresPortable(pool),
-    }),
+    openPostgres: (pool, hooks) => {
+      const renders = new RenderTally(pool, RENDER_FLUSH_MS, (err) =>
+        hooks.onError(new Error(`writing the banner render counters failed (kept, retried): ${err.message}`)),
+      );
+      return {
+        store: new BannerPostgresStore(pool, renders),
+        portable: new BannerPostgresPortable(pool),
+        background: [renders],
+      };
+    },
   },
   caseRunner: () => new BannerCaseRunner(),
 };

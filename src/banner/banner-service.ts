@@ -181,10 +181,7 @@ export class BannerService {
 
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
   private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
-    const [user, stored] = await Promise.all([
-      this.store.user(appId, request.userId),
-      this.store.assignments(appId, request.userId),
-    ]);
+    const { user, assignments: stored } = await this.store.visitor(appId, request.userId);
     const facts: Facts = {
       request: requestFacts(request),
       context: request.context,

@@ -63,6 +63,8 @@ export interface OfferdConfig {
   dataDir: string;
   store: StoreKind;
   databaseUrl: string | null;
+  /** The PostgreSQL pool of this instance (OFFERD_PG_*; docs/postgresql.md). */
+  postgres: { poolMax: number; statementTimeoutMs: number; connectionTimeoutMs: number };
   /** OFFERD_INSTANCE_ID: how /admin/rules names this instance; null: hostname:pid. */
   instanceId: string | null;
   logLevel: string;

@@ -258,6 +258,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     dataDir: env.OFFERD_DATA_DIR ?? 'data',
     store: envStore(env),
     databaseUrl: env.DATABASE_URL ?? null,
+    postgres: {
+      poolMax: envInt(env, 'OFFERD_PG_POOL_MAX', 10, 1, 1000),
+      statementTimeoutMs: envInt(env, 'OFFERD_PG_STATEMENT_TIMEOUT_MS', 5000, 0, 3_600_000),
+      connectionTimeoutMs: envInt(env, 'OFFERD_PG_CONNECT_TIMEOUT_MS', 2000, 1, 600_000),
+    },
     instanceId: env.OFFERD_INSTANCE_ID || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },

@@ -33,6 +33,10 @@ export const ERROR_CATALOGUE = {
   // The app and its rules
   APP_NOT_FOUND: { status: 404, meaning: 'no configured app has this id (or it lacks what was asked for)' },
   RULES_NOT_READY: { status: 503, meaning: 'no valid rules have been loaded for the app yet' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'the database is unreachable, restarting or too slow: nothing was decided; retry',
+  },
   API_NOT_CONFIGURED: {
     status: 503,
     meaning: 'the app’s rules have no section for this API (Banner, Journeys)',

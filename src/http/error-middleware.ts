@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { isStoreUnavailable } from '../store/store-unavailable.js';
 import { renderError } from './api-family.js';
 import { AppError } from './app-error.js';
 import type { RequestState } from './request-context.js';
@@ -14,6 +15,9 @@ interface HttpLikeError {
 /** Any error as offerd's own: a client's (< 500) keeps its status, anything else is a 500 that leaks nothing. */
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // The database is down, restarting or slow: nothing was decided, the client may retry.
+  if (isStoreUnavailable(err))
+    return new AppError('STORE_UNAVAILABLE', 'The store is unavailable; retry later');
   const e = (err ?? {}) as HttpLikeError;
   const status = e.status ?? e.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -69,40 +69,96 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
+/** Planned offers written per store call: bounds the run's memory at a million users. */
+const WRITE_EVERY = 5000;
+/** A progress line every this many users scanned. */
+const PROGRESS_EVERY = 100_000;
+
+/** What one user gets planned, or why nothing (the cheap exits that cannot change the outcome). */
+async function planUser(rules: JourneysRules, activity: UserActivity, now: Date, newId: () => string) {
+  // The store's arrays are live views: copy before the first await.
+  const state: UserActivity = {
+    user: activity.user,
+    events: [...activity.events],
+    offers: [...activity.offers],
+  };
+  const seen = aggregateProfile(state.user, state.events, now).daysSinceLastSeen;
+  if (seen > rules.limits.inactivityDays) return 'inactive' as const;
+  if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers)
+    return 'atLimit' as const;
+  const evaluation = await evaluateJourney(rules, state, now);
+  return planUserOffers(rules, evaluation, state, now, newId).create;
+}
+
+/**
+ * Writes planned offers in large batches while planning goes on: one write in flight at
+ * a time, so the database inserts one batch while the next is evaluated (two cores, two
+ * processes busy). The store re-checks every limit atomically per batch.
+ */
+class OfferWriter {
+  private pending: Promise<void> = Promise.resolve();
+  readonly created: Offer[] = [];
+  readonly rejected: { offer: NewOffer; reason: string }[] = [];
+
+  constructor(
+    private readonly store: JourneysStore,
+    private readonly p: Partition,
+    private readonly rules: JourneysRules,
+    private readonly now: Date,
+  ) {}
+
+  async write(offers: NewOffer[]): Promise<void> {
+    await this.pending;
+    this.pending = this.store.createOffers(this.p, offers, this.rules.limits, this.now).then((r) => {
+      this.created.push(...r.created);
+      this.rejected.push(...r.rejected);
+    });
+  }
+
+  async done(): Promise<void> {
+    await this.pending;
+  }
+}
+
 async function planPartition(
   rules: JourneysRules,
-  store: JourneysStore,
+  deps: JourneysGenerationDeps,
   p: Partition,
   now: Date,
-  newId: () => string,
   batchSize: number,
 ) {
-  const planned: NewOffer[] = [];
+  const newId = deps.newId ?? randomUUID;
+  const writer = new OfferWriter(deps.store, p, rules, now);
+  let planned: NewOffer[] = [];
+  let offersPlanned = 0;
   const counts = { usersScanned: 0, usersInactive: 0, usersAtLimit: 0 };
-  for await (const batch of store.scanUsers(p, batchSize)) {
+  const started = performance.now();
+  for await (const batch of deps.store.scanUsers(p, batchSize)) {
     for (const activity of batch) {
       if (++counts.usersScanned % YIELD_EVERY === 0) await nextTurn();
-      // The store's arrays are live views: copy before the first await.
-      const state: UserActivity = {
-        user: activity.user,
-        events: [...activity.events],
-        offers: [...activity.offers],
-      };
-      const seen = aggregateProfile(state.user, state.events, now).daysSinceLastSeen;
-      // Cheap exits that cannot change the outcome: the planner would create nothing for these.
-      if (seen > rules.limits.inactivityDays) {
-        counts.usersInactive++;
-        continue;
+      if (counts.usersScanned % PROGRESS_EVERY === 0) {
+        const ms = Math.round(performance.now() - started);
+        deps.logger?.info(
+          { journeysGeneration: { ...p, ...counts, offersPlanned, ms } },
+          'journeys generation progress',
+        );
       }
-      if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers) {
-        counts.usersAtLimit++;
-        continue;
+      const plan = await planUser(rules, activity, now, newId);
+      if (plan === 'inactive') counts.usersInactive++;
+      else if (plan === 'atLimit') counts.usersAtLimit++;
+      else {
+        planned.push(...plan);
+        offersPlanned += plan.length;
       }
-      const evaluation = await evaluateJourney(rules, state, now);
-      planned.push(...planUserOffers(rules, evaluation, state, now, newId).create);
+    }
+    if (planned.length >= WRITE_EVERY) {
+      await writer.write(planned);
+      planned = [];
     }
   }
-  return { planned, counts };
+  if (planned.length > 0) await writer.write(planned);
+  await writer.done();
+  return { created: writer.created, rejected: writer.rejected, counts };
 }
 
 async function runPartition(
@@ -113,16 +169,7 @@ async function runPartition(
   batchSize: number,
 ): Promise<EnvironmentReport> {
   const expired = await deps.store.expireDue(p, now);
-  const { planned, counts } = await planPartition(
-    rules,
-    deps.store,
-    p,
-    now,
-    deps.newId ?? randomUUID,
-    batchSize,
-  );
-  // One store call, one commit, for every offer of the run.
-  const { created, rejected } = await deps.store.createOffers(p, planned, rules.limits, now);
+  const { created, rejected, counts } = await planPartition(rules, deps, p, now, batchSize);
   return {
     environment: p.environment,
     ...counts,
@@ -149,8 +196,9 @@ function record(metrics: JourneysMetrics, report: GenerationReport): void {
 /**
  * The offer generation job for one app: per environment, expire the offers that are
  * due, then plan offers for every user by trigger priority within the limits and
- * insert them in one store call (which re-checks every limit atomically, so overlapping
- * runs never exceed one). Called by the schedule, `POST /admin/apps/:appId/journeys/generate`
+ * insert them in batches of WRITE_EVERY while planning goes on (each store call re-checks
+ * every limit atomically, so overlapping runs never exceed one). A progress line every
+ * PROGRESS_EVERY users; the final line carries the report (users, offers, duration). Called by the schedule, `POST /admin/apps/:appId/journeys/generate`
  * and `offerd journeys generate`. Throws when the app has no Journeys rules.
  */
 export async function runJourneysGeneration(

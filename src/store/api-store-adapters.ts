@@ -9,6 +9,12 @@ export interface Flushable {
   flush(): Promise<void>;
 }
 
+/** Writes an adapter keeps behind (e.g. counters summed per instance): flushed and closed with the store. */
+export interface Background {
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
  * One API's store adapters, handed to the store layer by the wiring (src/apis.ts): the
  * embedded (lowdb / memory) part and the PostgreSQL part with its migrations.
@@ -22,7 +28,10 @@ export interface ApiStoreAdapters<K extends keyof ApiStores & keyof DocumentApiS
   ): Promise<{ store: DocumentApiStores[K] & PortableStore; files: Flushable[] }>;
   /** This API's schema steps; `version`s are unique across all APIs. */
   readonly migrations: readonly Migration[];
-  openPostgres(pool: pg.Pool): { store: ApiStores[K]; portable: PortableStore };
+  openPostgres(
+    pool: pg.Pool,
+    hooks: { onError(err: Error): void },
+  ): { store: ApiStores[K]; portable: PortableStore; background?: Background[] };
 }
 
 /** The list form the stores take: each entry typed by its own name. */

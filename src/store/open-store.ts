@@ -6,9 +6,9 @@ import type { Store } from './store.js';
 
 /** Picks the adapter named by the config, with every API's part (`apis`, from src/apis.ts). */
 export async function openStore(
-  config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'>,
+  config: Pick<OfferdConfig, 'store' | 'dataDir' | 'databaseUrl'> & Partial<Pick<OfferdConfig, 'postgres'>>,
   apis: readonly AnyApiStoreAdapters[],
-  options: { onIdleError?: (err: Error) => void } = {},
+  options: { onIdleError?: (err: Error) => void; onError?: (err: Error) => void } = {},
 ): Promise<Store> {
   switch (config.store) {
     case 'memory':
@@ -17,6 +17,15 @@ export async function openStore(
       return DocumentStore.open(config.dataDir, apis);
     case 'postgres':
       // loadConfig refuses postgres without DATABASE_URL.
-      return PostgresStore.open(config.databaseUrl ?? '', apis, options);
+      return PostgresStore.open(config.databaseUrl ?? '', apis, {
+        ...options,
+        ...(config.postgres && {
+          pool: {
+            max: config.postgres.poolMax,
+            statementTimeoutMs: config.postgres.statementTimeoutMs,
+            connectionTimeoutMs: config.postgres.connectionTimeoutMs,
+          },
+        }),
+      });
   }
 }

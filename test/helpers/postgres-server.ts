@@ -13,6 +13,10 @@ export interface PostgresServer {
   /** Creates another empty database on the same server; its name starts with `prefix`. */
   freshDatabase(prefix?: string): Promise<string>;
   stop(): Promise<void>;
+  /** Stops the server process, keeping its data (restart tests); throws on a DATABASE_URL server. */
+  halt(): void;
+  /** Starts the halted server again, on the same port and data. */
+  resume(): void;
 }
 
 /** The server binaries: PATH, `pg_config --bindir`, or Debian's layout. */
@@ -131,6 +135,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       url: await createDatabase(admin, 'offerd_test'),
       freshDatabase: (prefix = 'offerd_test') => createDatabase(admin, prefix),
       stop: async () => undefined,
+      halt: () => {
+        throw new Error('cannot stop a server given by DATABASE_URL');
+      },
+      resume: () => undefined,
     };
   }
   const bin = findBinDir();
@@ -140,9 +148,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const run = runner(bin, asRoot);
   const data = path.join(dir, 'data');
   const port = await freePort();
-  try {
-    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    // fsync off: a test cluster is thrown away, durability is not what these tests measure.
+  const startCluster = () =>
     run('pg_ctl', [
       '-D',
       data,
@@ -153,6 +159,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
       'start',
     ]);
+  try {
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    // fsync off: a test cluster is thrown away, durability is not what these tests measure.
+    startCluster();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -175,6 +185,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     url: await createDatabase(adminUrl, 'offerd_test'),
     freshDatabase: (prefix = 'offerd_test') => createDatabase(adminUrl, prefix),
     stop: async () => stop(),
+    halt: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
+    resume: startCluster,
   };
 }
 

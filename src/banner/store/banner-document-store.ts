@@ -18,6 +18,7 @@ import {
   type Exposure,
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
+  type Visitor,
 } from './banner-store.js';
 
 type UserRecord = UserActivity & { appId: string };
@@ -156,6 +157,14 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const found = this.users.get(key(appId, userId))?.record;
     if (!found) return null;
     return activityOf(found);
+  }
+
+  async visitor(appId: string, userId: string): Promise<Visitor> {
+    const [user, assignments] = await Promise.all([
+      this.user(appId, userId),
+      this.assignments(appId, userId),
+    ]);
+    return { user, assignments };
   }
 
   async assignments(appId: string, userId: string): Promise<Assignment[]> {

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { inTransaction } from '../../store/postgres/migrate.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { UserActivity } from '../domain/user-activity.js';
+import type { PendingVisit, RenderTally } from './banner-postgres-renders.js';
 import { trackBatch } from './banner-postgres-track.js';
 import {
   type Assignment,
@@ -9,12 +10,65 @@ import {
   type Exposure,
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
+  type Visitor,
 } from './banner-store.js';
 
 type Row = Record<string, unknown>;
 
 const iso = (v: unknown): string => (v as Date).toISOString();
 const isoOrNull = (v: unknown): string | null => (v === null ? null : iso(v));
+/** A timestamp inside json_agg arrives as text with an offset. */
+const isoText = (v: unknown): string => new Date(v as string).toISOString();
+type JsonRow = unknown[];
+
+function activityOf(userId: string, r: Row): UserActivity {
+  return {
+    userId,
+    firstSeenAt: iso(r.first_seen_at),
+    lastSeenAt: isoOrNull(r.last_seen_at),
+    renders: r.renders as number,
+    events: r.events as number,
+    purchases: r.purchases as number,
+    lastEventAt: isoOrNull(r.last_event_at),
+    lastPurchaseAt: isoOrNull(r.last_purchase_at),
+    eventStats: ((r.stats as JsonRow[] | null) ?? []).map(([name, count, lastAt]) => ({
+      name: name as string,
+      count: count as number,
+      lastAt: isoText(lastAt),
+    })),
+  };
+}
+
+/** The stored activity with this instance's renders not yet written added in. */
+function withPending(
+  user: UserActivity | null,
+  userId: string,
+  p: PendingVisit | undefined,
+): UserActivity | null {
+  if (!p) return user;
+  const first = new Date(p.firstMs).toISOString();
+  const last = new Date(p.lastMs).toISOString();
+  if (!user) {
+    return {
+      userId,
+      firstSeenAt: first,
+      lastSeenAt: last,
+      renders: p.renders,
+      events: 0,
+      purchases: 0,
+      lastEventAt: null,
+      lastPurchaseAt: null,
+      eventStats: [],
+    };
+  }
+  const lastSeen = user.lastSeenAt === null || user.lastSeenAt < last ? last : user.lastSeenAt;
+  return {
+    ...user,
+    firstSeenAt: user.firstSeenAt < first ? user.firstSeenAt : first,
+    lastSeenAt: lastSeen,
+    renders: user.renders + p.renders,
+  };
+}
 
 export function toAssignment(r: Row): Assignment {
   return {
@@ -38,49 +92,55 @@ export function toEvent(r: Row): TrackedEvent {
   };
 }
 
-const UPSERT_VISIT = `
-  INSERT INTO banner_users (app_id, user_id, first_seen_at, last_seen_at, renders)
-  VALUES ($1, $2, $3, $3, 1)
-  ON CONFLICT (app_id, user_id) DO UPDATE SET
-    first_seen_at = LEAST(banner_users.first_seen_at, EXCLUDED.first_seen_at),
-    last_seen_at = GREATEST(banner_users.last_seen_at, EXCLUDED.last_seen_at),
-    renders = banner_users.renders + 1`;
+// What a render needs of a user, in one round trip: the activity row (absent for a new
+// user, hence the LEFT JOIN from one row), its per-name stats and its assignments.
+const VISITOR = `
+  SELECT u.first_seen_at, u.last_seen_at, u.renders, u.events, u.purchases, u.last_event_at,
+    u.last_purchase_at,
+    (SELECT json_agg(json_build_array(s.name, s.count, s.last_at) ORDER BY s.name)
+     FROM banner_event_stats s WHERE s.app_id = $1 AND s.user_id = $2) AS stats,
+    (SELECT json_agg(json_build_array(a.experiment_id, a.bucket_version, a.variation_id, a.assigned_at)
+       ORDER BY a.assigned_at, a.experiment_id)
+     FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = $2) AS assignments
+  FROM (SELECT 1) one LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = $2`;
 
-const COUNT_EXPOSURE = `
-  INSERT INTO banner_exposures (app_id, experiment_id, bucket_version, variation_id, exposures)
-  VALUES ($1, $2, $3, $4, 1)
-  ON CONFLICT (app_id, experiment_id, bucket_version, variation_id)
-  DO UPDATE SET exposures = banner_exposures.exposures + 1`;
+const ASSIGN = `
+  INSERT INTO banner_assignments (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
+  VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT DO NOTHING RETURNING *`;
 
-/** BannerStore on PostgreSQL: every invariant is a constraint or a single-statement upsert. */
+/**
+ * BannerStore on PostgreSQL: every invariant is a constraint or a single-statement
+ * upsert; render counters go through the instance's RenderTally (one statement a second).
+ */
 export class BannerPostgresStore implements BannerStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly renders: RenderTally,
+  ) {}
+
+  async visitor(appId: string, userId: string): Promise<Visitor> {
+    const { rows } = await this.pool.query({
+      name: 'banner-visitor',
+      text: VISITOR,
+      values: [appId, userId],
+    });
+    const r = rows[0] as Row;
+    const assignments = ((r.assignments as JsonRow[] | null) ?? []).map(
+      ([experimentId, bucketVersion, variationId, assignedAt]) => ({
+        experimentId: experimentId as string,
+        bucketVersion: bucketVersion as number,
+        userId,
+        variationId: variationId as number,
+        assignedAt: isoText(assignedAt),
+      }),
+    );
+    const stored = r.first_seen_at === null ? null : activityOf(userId, r);
+    return { user: withPending(stored, userId, this.renders.pendingVisit(appId, userId)), assignments };
+  }
 
   async user(appId: string, userId: string): Promise<UserActivity | null> {
-    const [users, stats] = await Promise.all([
-      this.pool.query('SELECT * FROM banner_users WHERE app_id = $1 AND user_id = $2', [appId, userId]),
-      this.pool.query(
-        'SELECT name, count, last_at FROM banner_event_stats WHERE app_id = $1 AND user_id = $2 ORDER BY name',
-        [appId, userId],
-      ),
-    ]);
-    const r = users.rows[0] as Row | undefined;
-    if (!r) return null;
-    return {
-      userId,
-      firstSeenAt: iso(r.first_seen_at),
-      lastSeenAt: isoOrNull(r.last_seen_at),
-      renders: r.renders as number,
-      events: r.events as number,
-      purchases: r.purchases as number,
-      lastEventAt: isoOrNull(r.last_event_at),
-      lastPurchaseAt: isoOrNull(r.last_purchase_at),
-      eventStats: stats.rows.map((s: Row) => ({
-        name: s.name as string,
-        count: s.count as number,
-        lastAt: iso(s.last_at),
-      })),
-    };
+    return (await this.visitor(appId, userId)).user;
   }
 
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
@@ -92,12 +152,11 @@ export class BannerPostgresStore implements BannerStore {
   }
 
   async assign(appId: string, p: Assignment): Promise<{ assignment: Assignment; created: boolean }> {
-    const inserted = await this.pool.query(
-      `INSERT INTO banner_assignments
-         (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *`,
-      [appId, p.experimentId, p.bucketVersion, p.userId, p.variationId, p.assignedAt],
-    );
+    const inserted = await this.pool.query({
+      name: 'banner-assign',
+      text: ASSIGN,
+      values: [appId, p.experimentId, p.bucketVersion, p.userId, p.variationId, p.assignedAt],
+    });
     if (inserted.rows[0]) return { assignment: toAssignment(inserted.rows[0]), created: true };
     const { rows } = await this.pool.query(
       `SELECT * FROM banner_assignments
@@ -107,14 +166,9 @@ export class BannerPostgresStore implements BannerStore {
     return { assignment: toAssignment(rows[0] as Row), created: false };
   }
 
+  /** Counted in memory, written within a second by the tally (see RenderTally for the guarantee). */
   async recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query(UPSERT_VISIT, [appId, userId, at]);
-      if (exposure) {
-        const { experimentId, bucketVersion, variationId } = exposure;
-        await client.query(COUNT_EXPOSURE, [appId, experimentId, bucketVersion, variationId]);
-      }
-    });
+    this.renders.add(appId, userId, at, exposure);
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
@@ -149,7 +203,11 @@ export class BannerPostgresStore implements BannerStore {
         args,
       ),
     ]);
-    const ids = new Set<number>([...users.rows, ...exposures.rows].map((r: Row) => r.variation_id as number));
+    const pending = this.renders.pendingExposures(appId, experimentId, bucketVersion);
+    const ids = new Set<number>([
+      ...[...users.rows, ...exposures.rows].map((r: Row) => r.variation_id as number),
+      ...pending.keys(),
+    ]);
     return [...ids]
       .sort((a, b) => a - b)
       .map((variationId) => {
@@ -158,7 +216,9 @@ export class BannerPostgresStore implements BannerStore {
           variationId,
           users: (assigned?.n as number | undefined) ?? 0,
           firstAssignedAt: assigned ? iso(assigned.first) : null,
-          exposures: Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0),
+          exposures:
+            Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0) +
+            (pending.get(variationId) ?? 0),
           conversions: conversions.rows
             .filter((r: Row) => r.variation_id === variationId)
             .map((r: Row) => ({ event: r.name as string, users: r.n as number })),

@@ -32,6 +32,12 @@ export interface Exposure {
   variationId: number;
 }
 
+/** What a render reads of a user: the activity (null when never seen) and every assignment. */
+export interface Visitor {
+  user: UserActivity | null;
+  assignments: Assignment[];
+}
+
 /** How many of a user's events are kept as-is (older ones live on only in the counters). */
 export const RECENT_EVENTS_PER_USER = 20;
 
@@ -46,6 +52,9 @@ export const RECENT_EVENTS_PER_USER = 20;
 export interface BannerStore {
   /** What offerd knows about the user, or null for a user it has never seen. */
   user(appId: string, userId: string): Promise<UserActivity | null>;
+
+  /** user() and assignments() at once: a database answers both in one round trip. */
+  visitor(appId: string, userId: string): Promise<Visitor>;
 
   /** The user's assignments in every experiment and bucket version of the app. */
   assignments(appId: string, userId: string): Promise<Assignment[]>;
@@ -62,8 +71,9 @@ export interface BannerStore {
    * Records one answered banner request: the user's visit (first and last seen,
    * renders) and, when it was served in an experiment, one exposure of that variation.
    * Both are counts no response promises (the variation's stickiness rests on the
-   * assignment), so an embedded adapter may write them behind (at most 5 seconds;
-   * flush() writes them); PostgreSQL commits them with the call.
+   * assignment), so an adapter may write them behind: the embedded one within 5 seconds,
+   * PostgreSQL within 1 (per-instance sums, one statement per flush); flush() writes
+   * them, and reads of the same store include them at once.
    * Not idempotent: every call is one more render.
    */
   recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void>;

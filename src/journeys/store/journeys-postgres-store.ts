@@ -93,10 +93,11 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   async getUser(p: Partition, externalId: string): Promise<JourneyUser | null> {
-    const { rows } = await this.pool.query(
-      `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id = $3`,
-      [p.appId, p.environment, externalId],
-    );
+    const { rows } = await this.pool.query({
+      name: 'journeys-get-user',
+      text: `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id = $3`,
+      values: [p.appId, p.environment, externalId],
+    });
     return rows[0] ? toUser(rows[0] as Row) : null;
   }
 
@@ -128,11 +129,12 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   async userOffers(p: Partition, externalId: string, db: Db = this.pool): Promise<Offer[]> {
-    const { rows } = await db.query(
-      `SELECT ${OFFER_COLUMNS} FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND external_id = $3
+    const { rows } = await db.query({
+      name: 'journeys-user-offers',
+      text: `SELECT ${OFFER_COLUMNS} FROM journeys_offers WHERE app_id = $1 AND environment = $2 AND external_id = $3
        ORDER BY created_at, seq`,
-      [p.appId, p.environment, externalId],
-    );
+      values: [p.appId, p.environment, externalId],
+    });
     return rows.map(toOffer);
   }
 

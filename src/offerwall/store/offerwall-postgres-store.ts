@@ -88,10 +88,11 @@ export class OfferwallPostgresStore implements OfferwallStore {
   }
 
   async progressOf(appId: string, uid: string): Promise<OfferProgress[]> {
-    const { rows } = await this.pool.query(
-      `SELECT ${PROGRESS_COLUMNS} FROM offerwall_progress WHERE app_id = $1 AND uid = $2`,
-      [appId, uid],
-    );
+    const { rows } = await this.pool.query({
+      name: 'offerwall-progress-of',
+      text: `SELECT ${PROGRESS_COLUMNS} FROM offerwall_progress WHERE app_id = $1 AND uid = $2`,
+      values: [appId, uid],
+    });
     return rows.map(toProgress);
   }
 
@@ -188,11 +189,13 @@ export class OfferwallPostgresStore implements OfferwallStore {
   }
 
   async bansFor(appId: string, uid: string): Promise<Ban[]> {
-    const { rows } = await this.pool.query(
-      `SELECT * FROM offerwall_bans WHERE app_id = $1 AND (type = 'ip' OR (type = 'user' AND value = $2))
+    // Named: prepared once per connection, as every hot-path statement (docs/postgresql.md).
+    const { rows } = await this.pool.query({
+      name: 'offerwall-bans-for',
+      text: `SELECT * FROM offerwall_bans WHERE app_id = $1 AND (type = 'ip' OR (type = 'user' AND value = $2))
        ORDER BY seq`,
-      [appId, uid],
-    );
+      values: [appId, uid],
+    });
     return rows.map(toBan);
   }
 }

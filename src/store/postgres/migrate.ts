@@ -24,6 +24,8 @@ export async function migrate(pool: Pool, migrations: readonly Migration[]): Pro
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // A migration on a big table (an index over a million rows) outlasts a serving timeout.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS offerd_migrations (
       version integer PRIMARY KEY,

@@ -1,0 +1,54 @@
+import pg from 'pg';
+
+/** What the instance has sent PostgreSQL since it started. */
+export interface QueryCounts {
+  /** Every query call on a connection: one network round trip each (extended protocol). */
+  roundTrips: number;
+  /** Round trips other than transaction control (BEGIN, COMMIT, ROLLBACK). */
+  statements: number;
+}
+
+export interface PoolSettings {
+  url: string;
+  /** Connections per instance (node-postgres `max`). */
+  max: number;
+  /** Server-side `statement_timeout` of every connection, ms; 0: none. */
+  statementTimeoutMs: number;
+  /** How long a request waits for a connection (to open or to free up), ms; 0: no limit. */
+  connectionTimeoutMs: number;
+}
+
+const CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i;
+
+function textOf(args: unknown[]): string {
+  const first = args[0];
+  if (typeof first === 'string') return first;
+  if (first && typeof first === 'object' && 'text' in first) return String((first as { text: unknown }).text);
+  return '';
+}
+
+/**
+ * A pool whose connections count what they send, for /metrics and the round-trip
+ * tests: the Client class is made per pool so that the counts belong to one store
+ * instance (two instances in one test process count apart).
+ */
+export function countedPool(settings: PoolSettings): { pool: pg.Pool; counts: QueryCounts } {
+  const counts: QueryCounts = { roundTrips: 0, statements: 0 };
+  class CountedClient extends pg.Client {
+    // biome-ignore lint/suspicious/noExplicitAny: node-postgres overloads query many ways; this forwards them all.
+    override query(...args: any[]): any {
+      counts.roundTrips += 1;
+      if (!CONTROL.test(textOf(args))) counts.statements += 1;
+      // biome-ignore lint/suspicious/noExplicitAny: see above.
+      return (super.query as (...a: any[]) => any)(...args);
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: settings.url,
+    max: settings.max,
+    Client: CountedClient,
+    connectionTimeoutMillis: settings.connectionTimeoutMs,
+    ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
+  });
+  return { pool, counts };
+}
