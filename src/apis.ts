@@ -1,6 +1,5 @@
 import type { ApiName, ApiRegistration } from './api-registration.js';
 import { bannerApi } from './banner/banner-api.js';
-import type { OfferdConfig } from './config/config-types.js';
 import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
 import { journeysApi } from './journeys/journeys-api.js';
 import { offerwallApi } from './offerwall/offerwall-api.js';

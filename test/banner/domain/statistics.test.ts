@@ -59,12 +59,12 @@ test('Wilson intervals: Newcombe (1998) Table I examples, and to 1e-9 against mp
     t.true(near(ci?.low, low, 5e-5) && near(ci?.high, high, 5e-5), `${x}/${n}: ${JSON.stringify(ci)}`);
   }
   const precise: [number, number, number, number][] = [
-    [81, 263, 0.25528851987827423, 0.36620957698280007],
-    [15, 148, 0.06238639953073628, 0.16048724172330804],
-    [0, 20, 0, 0.16112515805281939],
-    [1, 29, 0.0061132142927626605, 0.17175521879320288],
-    [29, 29, 0.88303020150025923, 1],
-    [56, 70, 0.69183355503746936, 0.87695260751637048],
+    [81, 263, 0.2552885198782742, 0.36620957698280004],
+    [15, 148, 0.06238639953073628, 0.16048724172330803],
+    [0, 20, 0, 0.16112515805281938],
+    [1, 29, 0.00611321429276266, 0.17175521879320288],
+    [29, 29, 0.8830302015002592, 1],
+    [56, 70, 0.6918335550374693, 0.8769526075163705],
   ];
   for (const [x, n, low, high] of precise) {
     const ci = wilsonInterval({ successes: x, trials: n });
@@ -88,9 +88,9 @@ test('two-proportion z-test: z and two-sided p as scipy computes them', (t) => {
 
 test('relative uplift interval by the log (Katz) method, against mpmath', (t) => {
   const ci = relativeUpliftInterval({ successes: 100, trials: 1000 }, { successes: 130, trials: 1000 });
-  t.true(near(ci?.low, 0.016984270971045514) && near(ci?.high, 0.66177594702260235), JSON.stringify(ci));
+  t.true(near(ci?.low, 0.016984270971045514) && near(ci?.high, 0.6617759470226023), JSON.stringify(ci));
   const other = relativeUpliftInterval({ successes: 48, trials: 80 }, { successes: 56, trials: 70 });
-  t.true(near(other?.low, 0.076626422763192713) && near(other?.high, 0.65124851126638702));
+  t.true(near(other?.low, 0.07662642276319272) && near(other?.high, 0.651248511266387));
   t.is(relativeUpliftInterval({ successes: 0, trials: 80 }, { successes: 5, trials: 70 }), null);
 });
 
@@ -116,9 +116,9 @@ test('Holm adjustment (Holm 1979): step-down multipliers m, m-1, ..., 1, kept mo
 test('mSPRT: always-valid p-value and confidence sequence as mpmath evaluates them (root-found bounds)', (t) => {
   // Bounds found in mpmath by bisection on Λ(θ₀) = 1/α, not from our closed form.
   const cases: [number, number, number, number, number, number, number][] = [
-    [100, 1000, 130, 1000, 0.39640450262080669, -0.016562000466924156, 0.076562000466924156],
-    [500, 10000, 600, 10000, 0.057708422264901358, -0.00015169098731516168, 0.020151690987315162],
-    [50, 1000, 51, 1000, 1, -0.029127641398274241, 0.031127641398274241],
+    [100, 1000, 130, 1000, 0.3964045026208067, -0.016562000466924156, 0.07656200046692416],
+    [500, 10000, 600, 10000, 0.05770842226490136, -0.00015169098731516168, 0.020151690987315164],
+    [50, 1000, 51, 1000, 1, -0.029127641398274243, 0.03112764139827424],
   ];
   for (const [a, na, b, nb, p, low, high] of cases) {
     const r = msprt({ successes: a, trials: na }, { successes: b, trials: nb });
