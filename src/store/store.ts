@@ -1,4 +1,5 @@
 import type { BannerStore } from '../banner/store/banner-store.js';
+import type { ProfileStore } from '../banner/store/profile-store.js';
 import type { StoreKind } from '../config/config-types.js';
 import type { JourneysStore } from '../journeys/store/journeys-store.js';
 import type { OfferwallStore } from '../offerwall/store/offerwall-store.js';
@@ -13,6 +14,8 @@ import type { PortableStore } from './portable.js';
 export interface Store {
   readonly kind: StoreKind;
   readonly banner: BannerStore;
+  /** The Kibotu SDK's profiles, aliases, insert ids and special-offer grants (banner API). */
+  readonly profiles: ProfileStore;
   readonly offerwall: OfferwallStore;
   readonly journeys: JourneysStore;
   /** Every record of each sub-store, in and out, adapter-neutral (`offerd store copy`). */

@@ -1,4 +1,5 @@
 import { BannerDocumentStore } from '../../banner/store/banner-document-store.js';
+import { ProfileDocumentStore } from '../../banner/store/profile-document-store.js';
 import { JourneysDocumentStore } from '../../journeys/store/journeys-document-store.js';
 import { OfferwallDocumentStore } from '../../offerwall/store/offerwall-document-store.js';
 import type { PortableStore } from '../portable.js';
@@ -17,6 +18,7 @@ export class DocumentStore implements Store {
     readonly banner: BannerDocumentStore,
     readonly offerwall: OfferwallDocumentStore,
     readonly journeys: JourneysDocumentStore,
+    readonly profiles: ProfileDocumentStore,
     private readonly files: { flush(): Promise<void> }[],
   ) {
     this.kind = dir === null ? ('memory' as const) : ('lowdb' as const);
@@ -27,13 +29,15 @@ export class DocumentStore implements Store {
   }
 
   static async open(dir: string | null): Promise<DocumentStore> {
-    const [banner, offerwall, journeys] = await Promise.all([
+    const [banner, offerwall, journeys, profiles] = await Promise.all([
       BannerDocumentStore.open(dir),
       OfferwallDocumentStore.open(dir),
       JourneysDocumentStore.open(dir),
+      ProfileDocumentStore.open(dir),
     ]);
-    return new DocumentStore(dir, banner, offerwall, journeys, [
+    return new DocumentStore(dir, banner, offerwall, journeys, profiles, [
       banner,
+      profiles,
       ...offerwall.files,
       ...journeys.files,
     ]);

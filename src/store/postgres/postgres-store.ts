@@ -2,6 +2,8 @@ import pg from 'pg';
 import { BannerPostgresPortable } from '../../banner/store/banner-postgres-portable.js';
 import { BannerPostgresStore } from '../../banner/store/banner-postgres-store.js';
 import type { BannerStore } from '../../banner/store/banner-store.js';
+import { ProfilePostgresStore } from '../../banner/store/profile-postgres-store.js';
+import type { ProfileStore } from '../../banner/store/profile-store.js';
 import { JourneysPostgresPortable } from '../../journeys/store/journeys-postgres-portable.js';
 import { JourneysPostgresStore } from '../../journeys/store/journeys-postgres-store.js';
 import { OfferwallPostgresPortable } from '../../offerwall/store/offerwall-postgres-portable.js';
@@ -20,6 +22,7 @@ const idleMessage = (err: Error): string => `an idle PostgreSQL connection faile
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly banner: BannerStore;
+  readonly profiles: ProfileStore;
   readonly offerwall: OfferwallPostgresStore;
   readonly journeys: JourneysPostgresStore;
   readonly portable: Readonly<Record<'banner' | 'offerwall' | 'journeys', PortableStore>>;
@@ -29,6 +32,7 @@ export class PostgresStore implements Store {
     readonly migrations: MigrationResult,
   ) {
     this.banner = new BannerPostgresStore(pool);
+    this.profiles = new ProfilePostgresStore(pool);
     this.offerwall = new OfferwallPostgresStore(pool);
     this.journeys = new JourneysPostgresStore(pool);
     this.portable = {
