@@ -6,15 +6,25 @@ import { addressSet, clientIp } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
 import { bannerAdminRoutes, bannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
+import { sdkRoutes } from './sdk/sdk-routes.js';
+import { SdkService } from './sdk/sdk-service.js';
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
 export function createBannerFeature(deps: FeatureDeps): Feature {
-  const service = new BannerService(deps.store.banner, { now: deps.now, newRenderId: randomUUID });
+  const service = new BannerService(deps.store.banner, {
+    now: deps.now,
+    newRenderId: randomUUID,
+    profiles: deps.store.profiles,
+  });
+  const sdk = new SdkService(service, deps.store.profiles);
   const trusted = addressSet(deps.config.http.trustedProxies);
+  // `?ip=0` (the SDKs' default for server-side use) means: do not geolocate the caller.
   const callerCountry = (ctx: Context): string | null =>
-    deps.geo.country(
-      clientIp(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For') || undefined, trusted),
-    );
+    ctx.query.ip === '0'
+      ? null
+      : deps.geo.country(
+          clientIp(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For') || undefined, trusted),
+        );
   const renders = new Counter({
     name: 'offerd_banner_renders_total',
     help: 'Personalized banners served, by app and reason (MATCH, CONTROL, NO_MATCH, DEFAULT)',
@@ -34,11 +44,13 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     rules: deps.rules,
     now: deps.now,
     callerCountry,
+    resolveUser: (appId: string, userId: string) => sdk.resolve(appId, userId),
     observe: {
       render: (app: string, reason: RenderReason) => renders.inc({ app, reason }),
       tracked: (app: string, count: number) => tracked.inc({ app }, count),
     },
   };
   const { banner, track } = bannerRoutes(routeDeps, deps.limits);
+  sdkRoutes(track, { ...routeDeps, sdk });
   return { name: 'banner', apis: [banner, track], admin: (router) => bannerAdminRoutes(router, routeDeps) };
 }

@@ -9,6 +9,7 @@ import { imageLanguage, type TemplateFiller, templateFiller } from './domain/ima
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import type { BannerStore, TrackedEvent } from './store/banner-store.js';
+import type { ProfileStore } from './store/profile-store.js';
 
 /** The response body, exactly as the vendor's SDKs read it. */
 export interface BannerResponse {
@@ -71,6 +72,8 @@ export interface BannerServiceOptions {
    * same decision from the same json-rules-engine decisions and keeps only what it used.
    */
   explain?: boolean;
+  /** The SDK's user profiles: their properties are the `user.properties` fact. None: `{}`. */
+  profiles?: Pick<ProfileStore, 'profile'>;
 }
 
 function requestFacts(r: BannerRequest): Record<string, unknown> {
@@ -186,14 +189,15 @@ export class BannerService {
 
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
   private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
-    const [user, stored] = await Promise.all([
+    const [user, stored, properties] = await Promise.all([
       this.store.user(appId, request.userId),
       this.store.assignments(appId, request.userId),
+      this.options.profiles?.profile(appId, 'user', request.userId),
     ]);
     const facts: Facts = {
       request: requestFacts(request),
       context: request.context,
-      user: userFacts(user, now),
+      user: { ...userFacts(user, now), properties: properties ?? {} },
     };
     const explain = this.options.explain === true;
     const { eligible, segments, eligibility } = explain

@@ -62,8 +62,9 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
 }
 
 /**
- * Applies one update's operations in the order Mixpanel documents ($set_once, $set, $add,
- * $union, $append, $remove, $unset; $delete alone). Null: the profile is deleted.
+ * Applies one update's operations in the order given (the parser puts them in one fixed
+ * order: $set, $set_once, $add, $append, $union, $remove, $unset, $delete last). Null:
+ * the profile is deleted.
  * Throws when the result would have more than MAX_PROPERTIES properties.
  */
 export function applyOperations(
