@@ -8,6 +8,7 @@ import { bannerAdminRoutes, bannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
 import { sdkRoutes } from './sdk/sdk-routes.js';
 import { SdkService } from './sdk/sdk-service.js';
+import { SpecialOfferService } from './special-offer-service.js';
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
 export function createBannerFeature(deps: FeatureDeps): Feature {
@@ -51,6 +52,10 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     },
   };
   const { banner, track } = bannerRoutes(routeDeps, deps.limits);
-  sdkRoutes(track, { ...routeDeps, sdk });
+  const offers = new SpecialOfferService(deps.store.banner, deps.store.profiles, {
+    now: deps.now,
+    newRenderId: randomUUID,
+  });
+  sdkRoutes(track, { ...routeDeps, sdk, offers });
   return { name: 'banner', apis: [banner, track], admin: (router) => bannerAdminRoutes(router, routeDeps) };
 }

@@ -10,6 +10,7 @@ import { CONTROL_VARIATION } from '../domain/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
+import { compileSpecialOffers, type SpecialOfferRules } from './special-offer-kind.js';
 
 /**
  * An app's compiled banner rules. Fact roots its rule sets see: `request`, `context`,
@@ -25,6 +26,8 @@ export interface BannerRules {
   readonly eligibility: RuleSet<Experiment>;
   /** One rule per banner, in rule order; the first match wins. */
   readonly banners: RuleSet<BannerChoice>;
+  /** What POST /feature answers for `special_offer_on_<trigger>`. */
+  readonly specialOffers: SpecialOfferRules;
 }
 
 interface Located<T> {
@@ -216,6 +219,7 @@ function buildRules(
   experiments: { spec: ExperimentSpec; compiled: Experiment }[],
   banners: { spec: BannerRuleSpec; choice: BannerChoice }[],
   catalog: SegmentCatalog,
+  specialOffers: SpecialOfferRules,
 ): BannerRules {
   const eligibilitySpecs = experiments
     .filter((e) => e.spec.eligibility)
@@ -236,6 +240,7 @@ function buildRules(
     segments: catalog.forIds(used),
     eligibility: RuleSet.build(eligibilitySpecs, 'fact'),
     banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact'),
+    specialOffers,
   });
 }
 
@@ -260,5 +265,6 @@ export function compileBanner(
     spec: at.item,
     choice: compileChoice(ctx, at, byId, settings),
   }));
-  return settings ? buildRules(settings, experiments, banners, catalog) : null;
+  const specialOffers = compileSpecialOffers(files, byId, catalog, ctx);
+  return settings ? buildRules(settings, experiments, banners, catalog, specialOffers) : null;
 }
