@@ -6,6 +6,7 @@ import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from './domain/experiment-choice.js';
 import { type ExperimentResults, experimentResults } from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
+import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import type { BannerStore, TrackedEvent } from './store/banner-store.js';
@@ -20,7 +21,7 @@ export interface BannerResponse {
     countryIso2: string | null;
     /** '' for users outside every experiment. */
     experimentId: string;
-    /** 0: control, or outside every experiment. */
+    /** 0: control; 1..n: a variation; -1: outside every experiment (never 0, which SDKs read as control). */
     variationId: number;
     renderId: string;
     /** The request's occasion, else the experiment's, else ''. */
@@ -247,7 +248,9 @@ export class BannerService {
   ): BannerResponse {
     const { settings } = rules;
     const experimentId = served?.experiment.id ?? '';
-    const variationId = served?.variationId ?? CONTROL_VARIATION;
+    // The SDKs read variationId 0 as control (Unity's Asset.IsControlGroup): outside every
+    // experiment the label is -1, so a game never hides a banner meant for everyone.
+    const variationId = served ? served.variationId : NO_EXPERIMENT_VARIATION;
     const imageFullUrl = this.fillerOf(image)({
       prizeKey: request.prizeKey,
       languageIso2: imageLanguage(image, request.languageIso2, settings.fallbackLanguage),
