@@ -6,6 +6,7 @@ import type { RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
+import { normalizeBannerBody } from './banner-normalize.js';
 import { parseBannerRequest } from './banner-request.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
@@ -63,7 +64,9 @@ export function bannerRoutes(
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
     const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
-    const parsed = parseBannerRequest(bodyOf(ctx), rules.settings, () => deps.callerCountry(ctx));
+    const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);
+    if (normalized.warnings.length > 0) setHeader(ctx, 'X-Offerd-Warning', normalized.warnings.join('; '));
+    const parsed = parseBannerRequest(normalized.body, rules.settings, () => deps.callerCountry(ctx));
     // An alias ($create_alias) stands for its distinct id here as in tracked events.
     const request = { ...parsed, userId: await deps.resolveUser(app.id, parsed.userId) };
     const render = await deps.service.render(app.id, rules, request);
