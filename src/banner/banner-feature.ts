@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { Counter } from 'prom-client';
 import { ApiKeys } from '../http/api-keys.js';
+import type { ApiRouter } from '../http/api-router.js';
 import { addressSet, clientIp } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
-import { bannerAdminRoutes, bannerRoutes } from './banner-routes.js';
+import { createBannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
 import { sdkRoutes } from './sdk/sdk-routes.js';
 import { SdkService } from './sdk/sdk-service.js';
@@ -51,11 +52,10 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
       tracked: (app: string, count: number) => tracked.inc({ app }, count),
     },
   };
-  const { banner, track } = bannerRoutes(routeDeps, deps.limits);
   const offers = new SpecialOfferService(deps.store.banner, deps.store.profiles, {
     now: deps.now,
     newRenderId: randomUUID,
   });
-  sdkRoutes(track, { ...routeDeps, sdk, offers });
-  return { name: 'banner', apis: [banner, track], admin: (router) => bannerAdminRoutes(router, routeDeps) };
+  const addSdkRoutes = (track: ApiRouter) => sdkRoutes(track, { ...routeDeps, sdk, offers });
+  return { name: 'banner', ...createBannerRoutes(routeDeps, deps.limits, addSdkRoutes) };
 }

@@ -2,12 +2,12 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
-import type { RulesSource } from '../http/feature.js';
+import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
 import { normalizeBannerBody } from './banner-normalize.js';
-import { parseBannerRequest } from './banner-request.js';
+import { BannerRequestParser } from './banner-request.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
 
@@ -32,14 +32,14 @@ const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).bo
 /** Reads the app's rules once for the whole request and labels the response with their version. */
 function snapshot(deps: BannerRoutesDeps, ctx: Context, appId: string): AppRules {
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  if (!rules) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
 
 function bannerRulesOf(rules: AppRules): BannerRules {
   if (!rules.banner) {
-    throw new AppError(503, 'NO_BANNER_RULES', `app '${rules.appId}' has no Banner rules`);
+    throw new AppError('API_NOT_CONFIGURED', `app '${rules.appId}' has no Banner rules`);
   }
   return rules.banner;
 }
@@ -56,17 +56,19 @@ function positiveInt(value: unknown, field: string): number | undefined {
  * (the SDKs' path); and the router of the SDK's other calls (sdk/sdk-routes.ts), which
  * answer in the SDK's own `1`/`0` convention, so they are an API family of their own.
  */
-export function bannerRoutes(
+export function createBannerRoutes(
   deps: BannerRoutesDeps,
   limits: EdgeLimits,
-): { banner: ApiRouter; track: ApiRouter } {
+  addSdkRoutes: (track: ApiRouter) => void,
+): ApiRoutes {
+  const requests = new BannerRequestParser();
   const banner = publicApi('banner', limits);
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
     const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
     const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);
     if (normalized.warnings.length > 0) setHeader(ctx, 'X-Offerd-Warning', normalized.warnings.join('; '));
-    const parsed = parseBannerRequest(normalized.body, rules.settings, () => deps.callerCountry(ctx));
+    const parsed = requests.parse(normalized.body, rules.settings, () => deps.callerCountry(ctx));
     // An alias ($create_alias) stands for its distinct id here as in tracked events.
     const request = { ...parsed, userId: await deps.resolveUser(app.id, parsed.userId) };
     const render = await deps.service.render(app.id, rules, request);
@@ -77,21 +79,22 @@ export function bannerRoutes(
 
   // Its routes (/track, /import, /engage, /groups, /feature) are added by sdkRoutes.
   const track = publicApi('track', limits);
-  return { banner, track };
+  addSdkRoutes(track);
+  return { apis: [banner, track], admin: (router) => adminRoutes(router, deps) };
 }
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
-export function bannerAdminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';
     const bucketVersion = positiveInt(ctx.query.bucketVersion, 'bucketVersion');
-    if (!deps.appIds.has(appId)) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     const rules = snapshot(deps, ctx, appId);
     const results =
       rules.banner && (await deps.service.results(appId, rules.banner, experimentId, bucketVersion));
     if (!results) {
-      throw new AppError(404, 'EXPERIMENT_NOT_FOUND', `app '${appId}' has no experiment '${experimentId}'`);
+      throw new AppError('EXPERIMENT_NOT_FOUND', `app '${appId}' has no experiment '${experimentId}'`);
     }
     ctx.body = { appId, rulesVersion: rules.version, ...results };
   });

@@ -138,8 +138,8 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
       field: 'languageIso2',
     },
     {
-      name: 'an unknown prize type',
-      body: { userId: 'u', offerId: '1', prizeTypes: ['gems', 'x'] },
+      name: 'a prize type that is no string',
+      body: { userId: 'u', offerId: '1', prizeTypes: ['gems', 7] },
       status: 400,
       field: 'prizeTypes[1]',
     },
@@ -150,7 +150,7 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
       field: 'postalCode',
     },
     { name: 'an empty userId', body: { userId: ' ', offerId: '1' }, status: 400, field: 'userId' },
-    { name: 'a numeric userId', body: { userId: 42, offerId: '1' }, status: 400, field: 'userId' },
+    { name: 'a fractional userId', body: { userId: 4.5, offerId: '1' }, status: 400, field: 'userId' },
     { name: 'a body []', body: [], status: 400, field: 'body' },
     { name: 'a body null', body: 'null', status: 400, field: 'body' },
     { name: 'malformed JSON', body: '{"userId": "u", ', status: 400, field: 'body' },
@@ -185,6 +185,25 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
   t.is(({} as Record<string, unknown>).admin, undefined, 'nothing was polluted');
 });
 
+test('lenient inputs real clients send are normalized, not refused (empty = absent, UK, pt-BR, numeric userId, unknown prize types)', async (t) => {
+  const s = await startTestService(t, memory);
+  const res = await postBanner(s, {
+    userId: 4711,
+    offerId: '1',
+    countryIso2: 'UK',
+    languageIso2: 'pt-BR',
+    prizeKey: '',
+    postalCode: '',
+    prizeTypes: ['gems', 'jackpot'],
+  });
+  t.is(res.status, 200);
+  t.like(res.body.kibotuMetadata, { userId: '4711', countryIso2: 'GB' });
+  t.is(res.headers.get('x-offerd-warning'), 'unknown prizeTypes ignored: jackpot');
+  const empty = await postBanner(s, { userId: 'e-1', offerId: '1', countryIso2: '' });
+  t.is(empty.status, 200);
+  t.is(empty.body.kibotuMetadata.countryIso2, null, 'an empty country is unknown, as if not sent');
+});
+
 test('every offending field is named at once', async (t) => {
   const s = await startTestService(t, memory);
   const res = await postBanner<BannerError>(s, {
@@ -197,7 +216,7 @@ test('every offending field is named at once', async (t) => {
   t.is(res.status, 400);
   t.deepEqual(
     res.body.errors.map((e) => e.field),
-    ['userId', 'offerId', 'countryIso2', 'languageIso2', 'prizeTypes[0]', 'postalCode'],
+    ['userId', 'offerId', 'countryIso2', 'languageIso2', 'postalCode'],
   );
   t.truthy(res.headers.get('x-rules-version'), 'the rules were read, so the reply names their version');
 });

@@ -1,10 +1,10 @@
 import { invalidInput } from '../../http/app-error.js';
 import { nestsDeeperThan } from '../../http/input-bounds.js';
-import { isPlainObject, textProblem } from '../banner-request.js';
+import { isPlainObject } from '../banner-request.js';
 import type { ProfileOperation } from '../domain/profile-ops.js';
 import { groupProfileId, type ProfileKind } from '../store/profile-store.js';
 import type { RejectedRecord } from './sdk-events.js';
-import { asList, dollarKeys, idText } from './sdk-keys.js';
+import { asList, dollarKeys, idText, textProblem } from './sdk-keys.js';
 
 /** One profile update of an /engage or /groups body, before aliases are resolved. */
 export interface SdkProfileUpdate {

@@ -1,8 +1,8 @@
 import { invalidInput } from '../../http/app-error.js';
 import { nestsDeeperThan } from '../../http/input-bounds.js';
-import { isPlainObject, textProblem } from '../banner-request.js';
+import { isPlainObject } from '../banner-request.js';
 import { toCountryCode, toLanguageCode } from '../domain/iso-codes.js';
-import { idText } from './sdk-keys.js';
+import { idText, textProblem } from './sdk-keys.js';
 
 /** `getSpecialOffer(trigger, …)` asks for the feature `special_offer_on_<trigger>`. */
 export const SPECIAL_OFFER_PREFIX = 'special_offer_on_';

@@ -1,7 +1,8 @@
 import { AppError, invalidInput } from '../../http/app-error.js';
 import { isPlainObject } from '../banner-request.js';
+import { MAX_TRACK_BATCH as MAX_BATCH } from '../banner-schemas.js';
 import type { TrackedEvent } from '../store/banner-store.js';
-import { MAX_BATCH, parseTrackBatch } from '../track-request.js';
+import type { TrackBatchParser } from '../track-request.js';
 import { asList, dollarKeys, idText } from './sdk-keys.js';
 
 /** The user of events sent without a distinct id (the node SDK's `track("played_game")`). */
@@ -82,14 +83,20 @@ function parseAlias(index: number, props: Record<string, unknown>): SdkAlias | R
   return { index, alias, distinctId: distinctId ?? ANONYMOUS_USER };
 }
 
-function parseOne(raw: unknown, index: number, receivedAt: Date, timeRequired: boolean, out: SdkBatch): void {
+interface ParseOptions {
+  timeRequired: boolean;
+  /** Validates one event as /track always has (its schema compiled once). */
+  parser: TrackBatchParser;
+}
+
+function parseOne(raw: unknown, index: number, receivedAt: Date, options: ParseOptions, out: SdkBatch): void {
   if (!isPlainObject(raw)) {
     out.rejected.push({ index, field: '', message: 'must be an object with event and properties' });
     return;
   }
   const event = normalized(dollarKeys(raw) as Record<string, unknown>);
   const props = event.properties as Record<string, unknown>;
-  if (timeRequired && (props.time === undefined || props.time === null)) {
+  if (options.timeRequired && (props.time === undefined || props.time === null)) {
     out.rejected.push({ index, field: 'properties.time', message: 'is required for /import' });
     return;
   }
@@ -100,7 +107,7 @@ function parseOne(raw: unknown, index: number, receivedAt: Date, timeRequired: b
     return;
   }
   try {
-    const [parsed] = parseTrackBatch([event], receivedAt).events;
+    const [parsed] = options.parser.parse([event], receivedAt).events;
     if (parsed) out.events.push({ index, event: parsed, insertId: insertIdOf(event, props) });
   } catch (err) {
     out.rejected.push(...problemsOf(err, index));
@@ -112,7 +119,7 @@ function parseOne(raw: unknown, index: number, receivedAt: Date, timeRequired: b
  * is rejected with its index and reason (the rest of the batch is unaffected). Only a
  * body that is no batch at all (not a list, more than MAX_BATCH items) is refused whole.
  */
-export function parseSdkBatch(body: unknown, receivedAt: Date, options: { timeRequired: boolean }): SdkBatch {
+export function parseSdkBatch(body: unknown, receivedAt: Date, options: ParseOptions): SdkBatch {
   const list = asList(body);
   if (!list) throw invalidInput([{ field: 'body', message: 'must be a JSON array of events' }]);
   if (list.length > MAX_BATCH) {
@@ -121,6 +128,6 @@ export function parseSdkBatch(body: unknown, receivedAt: Date, options: { timeRe
     ]);
   }
   const out: SdkBatch = { events: [], aliases: [], rejected: [], size: list.length };
-  for (const [i, raw] of list.entries()) parseOne(raw, i, receivedAt, options.timeRequired, out);
+  for (const [i, raw] of list.entries()) parseOne(raw, i, receivedAt, options, out);
   return out;
 }

@@ -9,6 +9,7 @@ import { apiKeyFrom, authorizeBanner } from '../banner-auth.js';
 import { isPlainObject } from '../banner-request.js';
 import type { SpecialOfferService } from '../special-offer-service.js';
 import type { ProfileKind } from '../store/profile-store.js';
+import { TrackBatchParser } from '../track-request.js';
 import { parseProfileBatch } from './engage-request.js';
 import { parseFeatureRequest, SPECIAL_OFFER_PREFIX } from './feature-request.js';
 import { parseSdkBatch } from './sdk-events.js';
@@ -45,7 +46,7 @@ function appOf(deps: SdkRoutesDeps, ctx: Context): string {
 /** Events are linked to the app's rules version, as the banner replies are. */
 function requireRules(deps: SdkRoutesDeps, ctx: Context, appId: string): AppRules {
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  if (!rules) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
@@ -87,11 +88,12 @@ async function feature(deps: SdkRoutesDeps, ctx: Context): Promise<void> {
  * profile updates in either SDK's spelling; /feature, special offers.
  */
 export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
+  const parser = new TrackBatchParser();
   const events = (timeRequired: boolean) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
     requireRules(deps, ctx, appId);
     const now = deps.now();
-    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired });
+    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser });
     const outcome = await deps.sdk.track(appId, batch, now);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
