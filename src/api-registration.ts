@@ -1,7 +1,7 @@
 import type { ApiCaseRunner } from './fixtures/api-case-runner.js';
 import type { CompiledKinds } from './rules/app-rules.js';
 import type { RuleKind } from './rules/rule-kind.js';
-import type { ApiStoreAdapters } from './store/api-store-adapters.js';
+import type { AnyApiStoreAdapters, ApiStoreAdapters } from './store/api-store-adapters.js';
 import type { DocumentApiStores } from './store/document/document-store.js';
 import type { ApiStores } from './store/store.js';
 
@@ -17,5 +17,8 @@ export interface ApiRegistration<K extends ApiName> {
   readonly name: K;
   readonly ruleKind: RuleKind<K>;
   readonly stores: ApiStoreAdapters<K>;
-  caseRunner(): ApiCaseRunner;
+  /** Further sub-ports the API owns beside `store.<name>` (the banner's SDK profiles). */
+  readonly moreStores?: readonly AnyApiStoreAdapters[];
+  /** Its fixture runners, one per `api:` a case may name. */
+  caseRunners(): ApiCaseRunner[];
 }

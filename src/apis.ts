@@ -26,9 +26,10 @@ const REGISTRATIONS: { readonly [K in ApiName]: ApiRegistration<K> } = {
 const APIS = [REGISTRATIONS.banner, REGISTRATIONS.offerwall, REGISTRATIONS.journeys] as const;
 
 export const RULE_KINDS: readonly AnyRuleKind[] = APIS.map((api): AnyRuleKind => api.ruleKind);
-export const STORE_ADAPTERS: readonly AnyApiStoreAdapters[] = APIS.map(
-  (api): AnyApiStoreAdapters => api.stores,
-);
+export const STORE_ADAPTERS: readonly AnyApiStoreAdapters[] = APIS.flatMap((api): AnyApiStoreAdapters[] => [
+  api.stores,
+  ...(api.moreStores ?? []),
+]);
 
 /** The rules loader knowing every API's rule kind. */
 export function createAppLoader(): AppLoader {
@@ -58,5 +59,5 @@ export function openStore(
 
 /** Every API's fixture runner, keyed by the `api:` a case names. */
 export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
-  return new Map(APIS.map((api) => [api.name, api.caseRunner()]));
+  return new Map(APIS.flatMap((api) => api.caseRunners()).map((runner) => [runner.api, runner]));
 }

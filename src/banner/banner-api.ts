@@ -1,14 +1,20 @@
 import type { ApiRegistration } from '../api-registration.js';
 import type { RuleFile } from '../rules/rule-file.js';
+import type { ApiStoreAdapters } from '../store/api-store-adapters.js';
+import type { PortableStore } from '../store/portable.js';
 import { BannerCaseRunner } from './banner-case-runner.js';
 import { type BannerRules, compileBanner } from './rules/banner-kind.js';
 import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
+import { SpecialOfferCaseRunner } from './special-offer-case-runner.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import { BANNER_MIGRATIONS } from './store/banner-migrations.js';
 import { BannerPostgresPortable } from './store/banner-postgres-portable.js';
 import { RenderTally } from './store/banner-postgres-renders.js';
 import { BannerPostgresStore } from './store/banner-postgres-store.js';
 import type { BannerStore } from './store/banner-store.js';
+import { ProfileDocumentStore } from './store/profile-document-store.js';
+import { ProfilePostgresStore } from './store/profile-postgres-store.js';
+import type { ProfileStore } from './store/profile-store.js';
 
 // The banner's entries on the shared snapshot and store types (their layers name no API).
 declare module '../rules/app-rules.js' {
@@ -20,13 +26,37 @@ declare module '../rules/app-rules.js' {
 declare module '../store/store.js' {
   interface ApiStores {
     readonly banner: BannerStore;
+    /** The Kibotu SDK's profiles, aliases, insert ids and special-offer grants. */
+    readonly profiles: ProfileStore;
   }
 }
 declare module '../store/document/document-store.js' {
   interface DocumentApiStores {
     readonly banner: BannerDocumentStore;
+    readonly profiles: ProfileDocumentStore;
   }
 }
+
+/**
+ * The SDK profiles are not in `offerd store copy` yet: no collections to export, and
+ * nothing to import (docs/operations.md says so).
+ */
+const PROFILES_NOT_COPIED: PortableStore = {
+  collections: [],
+  exportRecords: async function* () {},
+  importRecords: async () => {},
+};
+
+const profileStores: ApiStoreAdapters<'profiles'> = {
+  name: 'profiles',
+  openDocument: async (dir) => {
+    const store = await ProfileDocumentStore.open(dir);
+    return { store, portable: PROFILES_NOT_COPIED, files: [store] };
+  },
+  // Its tables are created by the banner's migration 102.
+  migrations: [],
+  openPostgres: (pool) => ({ store: new ProfilePostgresStore(pool), portable: PROFILES_NOT_COPIED }),
+};
 
 /** How often each instance writes its banner render counters on PostgreSQL (docs/postgresql.md). */
 const RENDER_FLUSH_MS = 1000;
@@ -44,7 +74,7 @@ export const bannerApi: ApiRegistration<'banner'> = {
     name: 'banner',
     openDocument: async (dir) => {
       const store = await BannerDocumentStore.open(dir);
-      return { store, files: [store] };
+      return { store, portable: store, files: [store] };
     },
     migrations: BANNER_MIGRATIONS,
     openPostgres: (pool, hooks) => {
@@ -58,5 +88,6 @@ export const bannerApi: ApiRegistration<'banner'> = {
       };
     },
   },
-  caseRunner: () => new BannerCaseRunner(),
+  moreStores: [profileStores],
+  caseRunners: () => [new BannerCaseRunner(), new SpecialOfferCaseRunner()],
 };

@@ -2,19 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { Counter } from 'prom-client';
 import { ApiKeys } from '../http/api-keys.js';
+import type { ApiRouter } from '../http/api-router.js';
 import { addressSet, clientIp } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
 import { createBannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
+import { sdkRoutes } from './sdk/sdk-routes.js';
+import { SdkService } from './sdk/sdk-service.js';
+import { SpecialOfferService } from './special-offer-service.js';
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
 export function createBannerFeature(deps: FeatureDeps): Feature {
-  const service = new BannerService(deps.store.banner, { now: deps.now, newRenderId: randomUUID });
+  const service = new BannerService(deps.store.banner, {
+    now: deps.now,
+    newRenderId: randomUUID,
+    profiles: deps.store.profiles,
+  });
+  const sdk = new SdkService(service, deps.store.profiles);
   const trusted = addressSet(deps.config.http.trustedProxies);
+  // `?ip=0` (the SDKs' default for server-side use) means: do not geolocate the caller.
   const callerCountry = (ctx: Context): string | null =>
-    deps.geo.country(
-      clientIp(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For') || undefined, trusted),
-    );
+    ctx.query.ip === '0'
+      ? null
+      : deps.geo.country(
+          clientIp(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For') || undefined, trusted),
+        );
   const renders = new Counter({
     name: 'offerd_banner_renders_total',
     help: 'Personalized banners served, by app and reason (MATCH, CONTROL, NO_MATCH, DEFAULT)',
@@ -34,10 +46,16 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     rules: deps.rules,
     now: deps.now,
     callerCountry,
+    resolveUser: (appId: string, userId: string) => sdk.resolve(appId, userId),
     observe: {
       render: (app: string, reason: RenderReason) => renders.inc({ app, reason }),
       tracked: (app: string, count: number) => tracked.inc({ app }, count),
     },
   };
-  return { name: 'banner', ...createBannerRoutes(routeDeps, deps.limits) };
+  const offers = new SpecialOfferService(deps.store.banner, deps.store.profiles, {
+    now: deps.now,
+    newRenderId: randomUUID,
+  });
+  const addSdkRoutes = (track: ApiRouter) => sdkRoutes(track, { ...routeDeps, sdk, offers });
+  return { name: 'banner', ...createBannerRoutes(routeDeps, deps.limits, addSdkRoutes) };
 }

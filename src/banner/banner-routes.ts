@@ -3,13 +3,13 @@ import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
 import type { ApiRoutes, RulesSource } from '../http/feature.js';
-import { JSON_TYPE, setHeader } from '../http/set-header.js';
+import { setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
+import { normalizeBannerBody } from './banner-normalize.js';
 import { BannerRequestParser } from './banner-request.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
-import { TrackBatchParser } from './track-request.js';
 
 export interface BannerRoutesDeps {
   service: BannerService;
@@ -18,11 +18,12 @@ export interface BannerRoutesDeps {
   appIds: ReadonlySet<string>;
   rules: RulesSource;
   now: () => Date;
-  /** The caller's country by geo-IP, or null (private, loopback or unknown address). */
+  /** The distinct id a user id stands for (itself unless it is an alias). */
+  resolveUser: (appId: string, userId: string) => Promise<string>;
+  /** The caller's country by geo-IP, or null (private, loopback or unknown address, or `?ip=0`). */
   callerCountry: (ctx: Context) => string | null;
   observe?: {
     render(appId: string, reason: RenderReason): void;
-    tracked(appId: string, count: number): void;
   };
 }
 
@@ -43,13 +44,6 @@ function bannerRulesOf(rules: AppRules): BannerRules {
   return rules.banner;
 }
 
-/** The SDK may send no Authorization header and put the key in each event's `token` instead. */
-function peekToken(body: unknown): string | undefined {
-  const first = Array.isArray(body) ? body[0] : body;
-  const token = (first as { properties?: { token?: unknown } } | null)?.properties?.token;
-  return typeof token === 'string' ? token : undefined;
-}
-
 function positiveInt(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -59,36 +53,33 @@ function positiveInt(value: unknown, field: string): number | undefined {
 
 /**
  * The personal-offers API: POST /getPersonalizedBanner and /ab/getPersonalizedBanner
- * (the SDKs' path); and its tracking, POST /track (and /ab/track), which answers in the
- * SDK's own `1`/`0` convention, so it is an API family of its own.
+ * (the SDKs' path); and the router of the SDK's other calls (sdk/sdk-routes.ts), which
+ * answer in the SDK's own `1`/`0` convention, so they are an API family of their own.
  */
-export function createBannerRoutes(deps: BannerRoutesDeps, limits: EdgeLimits): ApiRoutes {
+export function createBannerRoutes(
+  deps: BannerRoutesDeps,
+  limits: EdgeLimits,
+  addSdkRoutes: (track: ApiRouter) => void,
+): ApiRoutes {
   const requests = new BannerRequestParser();
-  const batches = new TrackBatchParser();
   const banner = publicApi('banner', limits);
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
     const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
-    const request = requests.parse(bodyOf(ctx), rules.settings, () => deps.callerCountry(ctx));
+    const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);
+    if (normalized.warnings.length > 0) setHeader(ctx, 'X-Offerd-Warning', normalized.warnings.join('; '));
+    const parsed = requests.parse(normalized.body, rules.settings, () => deps.callerCountry(ctx));
+    // An alias ($create_alias) stands for its distinct id here as in tracked events.
+    const request = { ...parsed, userId: await deps.resolveUser(app.id, parsed.userId) };
     const render = await deps.service.render(app.id, rules, request);
     deps.observe?.render(app.id, render.reason);
     setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;
   });
 
+  // Its routes (/track, /import, /engage, /groups, /feature) are added by sdkRoutes.
   const track = publicApi('track', limits);
-  track.post(['/track', '/ab/track'], async (ctx) => {
-    const body = bodyOf(ctx);
-    const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')) ?? peekToken(body));
-    snapshot(deps, ctx, app.id);
-    const batch = batches.parse(body, deps.now());
-    await deps.service.track(app.id, batch.events);
-    deps.observe?.tracked(app.id, batch.events.length);
-    // The vendor SDK reads success as exactly `1`, or {"status": 1, "error": null} with verbose=1.
-    // `1` is JSON too, and says so: Koa would call a string body text/plain.
-    setHeader(ctx, 'Content-Type', JSON_TYPE);
-    ctx.body = ctx.query.verbose === '1' ? { status: 1, error: null } : '1';
-  });
+  addSdkRoutes(track);
   return { apis: [banner, track], admin: (router) => adminRoutes(router, deps) };
 }
 

@@ -11,9 +11,11 @@ import {
   experimentSummary,
 } from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
+import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import type { BannerStore, TrackedEvent } from './store/banner-store.js';
+import type { ProfileStore } from './store/profile-store.js';
 
 /** The response body, exactly as the vendor's SDKs read it. */
 export interface BannerResponse {
@@ -24,7 +26,7 @@ export interface BannerResponse {
     countryIso2: string | null;
     /** '' for users outside every experiment. */
     experimentId: string;
-    /** 0: control, or outside every experiment. */
+    /** 0: control; 1..n: a variation; -1: outside every experiment (never 0, which SDKs read as control). */
     variationId: number;
     renderId: string;
     /** The request's occasion, else the experiment's, else ''. */
@@ -83,6 +85,8 @@ export interface BannerServiceOptions {
    * same decision from the same json-rules-engine decisions and keeps only what it used.
    */
   explain?: boolean;
+  /** The SDK's user profiles: their properties are the `user.properties` fact. None: `{}`. */
+  profiles?: Pick<ProfileStore, 'profile'>;
 }
 
 function requestFacts(r: BannerRequest): Record<string, unknown> {
@@ -181,11 +185,15 @@ export class BannerService {
 
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
   private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
-    const { user, assignments: stored } = await this.store.visitor(appId, request.userId);
+    // The visitor (user + assignments) in one read; SDK profile properties beside it.
+    const [{ user, assignments: stored }, properties] = await Promise.all([
+      this.store.visitor(appId, request.userId),
+      this.options.profiles?.profile(appId, 'user', request.userId),
+    ]);
     const facts: Facts = {
       request: requestFacts(request),
       context: request.context,
-      user: userFacts(user, now),
+      user: { ...userFacts(user, now), properties: properties ?? {} },
     };
     const explain = this.options.explain === true;
     const { eligible, segments, eligibility } = explain
@@ -235,7 +243,9 @@ export class BannerService {
   ): BannerResponse {
     const { settings } = rules;
     const experimentId = served?.experiment.id ?? '';
-    const variationId = served?.variationId ?? CONTROL_VARIATION;
+    // The SDKs read variationId 0 as control (Unity's Asset.IsControlGroup): outside every
+    // experiment the label is -1, so a game never hides a banner meant for everyone.
+    const variationId = served ? served.variationId : NO_EXPERIMENT_VARIATION;
     const imageFullUrl = this.fillerOf(image)({
       prizeKey: request.prizeKey,
       languageIso2: imageLanguage(image, request.languageIso2, settings.fallbackLanguage),

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type CountryResponse, open, type Reader } from 'maxmind';
+import { isReserved, reservedRanges } from './reserved-ranges.js';
 
-/** Country of an IP address, or null when it is private, unknown or not an IP. */
+/** Country of an IP address, or null when it is in a reserved range (reserved-ranges.ts), unknown or not an IP. */
 export interface GeoIp {
   country(ip: string): string | null;
 }
@@ -26,8 +27,10 @@ export async function openGeoIp(database: string | null): Promise<GeoIp> {
   const reader: Reader<CountryResponse> = await open<CountryResponse>(database ?? bundledGeoDatabase(), {
     watchForUpdates: false,
   });
+  const reserved = reservedRanges();
   return {
     country(ip: string): string | null {
+      if (isReserved(reserved, ip)) return null;
       try {
         // The bundled DB uses {country_code}; MaxMind's own files use {country: {iso_code}}.
         const rec = reader.get(ip) as CountryRecord | null;

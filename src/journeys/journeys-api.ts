@@ -41,7 +41,7 @@ export const journeysApi: ApiRegistration<'journeys'> = {
     name: 'journeys',
     openDocument: async (dir) => {
       const store = await JourneysDocumentStore.open(dir);
-      return { store, files: store.files };
+      return { store, portable: store, files: store.files };
     },
     migrations: [JOURNEYS_MIGRATION],
     openPostgres: (pool) => ({
@@ -49,5 +49,5 @@ export const journeysApi: ApiRegistration<'journeys'> = {
       portable: new JourneysPostgresPortable(pool),
     }),
   },
-  caseRunner: () => new JourneysCaseRunner(),
+  caseRunners: () => [new JourneysCaseRunner()],
 };

@@ -40,7 +40,7 @@ export const offerwallApi: ApiRegistration<'offerwall'> = {
     name: 'offerwall',
     openDocument: async (dir) => {
       const store = await OfferwallDocumentStore.open(dir);
-      return { store, files: store.files };
+      return { store, portable: store, files: store.files };
     },
     migrations: [OFFERWALL_MIGRATION],
     openPostgres: (pool) => ({
@@ -48,5 +48,5 @@ export const offerwallApi: ApiRegistration<'offerwall'> = {
       portable: new OfferwallPostgresPortable(pool),
     }),
   },
-  caseRunner: () => new OfferwallCaseRunner(),
+  caseRunners: () => [new OfferwallCaseRunner()],
 };

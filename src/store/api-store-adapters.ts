@@ -25,7 +25,7 @@ export interface ApiStoreAdapters<K extends keyof ApiStores & keyof DocumentApiS
   /** `dir` null: in memory only (unit tests, fixture cases). */
   openDocument(
     dir: string | null,
-  ): Promise<{ store: DocumentApiStores[K] & PortableStore; files: Flushable[] }>;
+  ): Promise<{ store: DocumentApiStores[K]; portable: PortableStore; files: Flushable[] }>;
   /** This API's schema steps; `version`s are unique across all APIs. */
   readonly migrations: readonly Migration[];
   openPostgres(

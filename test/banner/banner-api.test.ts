@@ -1,7 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
-import { loadConfig } from '../../src/config/load-config.js';
-import { startService } from '../../src/main.js';
+import test from 'ava';
 import { type BannerError, postBanner } from '../helpers/banner-client.js';
+import { startBehindProxy } from '../helpers/behind-proxy.js';
 import { startTestService } from '../helpers/start-test-service.js';
 
 const memory = { env: { OFFERD_STORE: 'memory' } };
@@ -75,11 +74,11 @@ test('a control user gets variationId 0 and the default banner, every time', asy
   }
 });
 
-test('a user outside every experiment gets variationId 0, experimentId "" and the default banner', async (t) => {
+test('a user outside every experiment gets variationId -1 (never 0, control), experimentId "" and the default banner', async (t) => {
   const s = await startTestService(t, memory);
   const res = await postBanner(s, { userId: 'nobody', offerId: '5', countryIso2: 'fr', languageIso2: 'FR' });
   t.is(res.status, 200);
-  t.like(res.body.kibotuMetadata, { experimentId: '', variationId: 0, countryIso2: 'FR' });
+  t.like(res.body.kibotuMetadata, { experimentId: '', variationId: -1, countryIso2: 'FR' });
   t.is(res.body.imageFullUrl, 'https://cdn.offerd.example/banners/default/gems_500_fr.png');
 });
 
@@ -93,7 +92,7 @@ test('context keys reach the rules: an engaged player at level-up enters the fir
     occasion: 'level_up',
   });
   const lowLevel = await postBanner(s, { ...body, userId: 'player-3', level: 3 });
-  t.like(lowLevel.body.kibotuMetadata, { experimentId: '', variationId: 0 });
+  t.like(lowLevel.body.kibotuMetadata, { experimentId: '', variationId: -1 });
 });
 
 test('without countryIso2 the country comes from geo-IP of the caller, through trusted proxies only', async (t) => {
@@ -121,23 +120,6 @@ test('without countryIso2 the country comes from geo-IP of the caller, through t
   t.is(explicit.body.kibotuMetadata.countryIso2, 'DE', 'a country in the request wins over geo-IP');
 });
 
-/** The service with 127.0.0.1 as a trusted proxy (the shipped config otherwise). */
-async function startBehindProxy(t: ExecutionContext) {
-  const base = loadConfig({ OFFERD_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-  const service = await startService(
-    { ...base, http: { ...base.http, trustedProxies: ['127.0.0.1'] } },
-    { watch: false },
-  );
-  t.teardown(() => service.stop());
-  const url = `http://127.0.0.1:${service.port}`;
-  return {
-    ...service,
-    url,
-    config: base,
-    fetch: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init),
-  };
-}
-
 test('bad input gets a 4xx that says Invalid input and names the field, never a 500', async (t) => {
   const s = await startTestService(t, memory);
   const cases: { name: string; body: unknown; status: number; field: string }[] = [
@@ -156,8 +138,8 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
       field: 'languageIso2',
     },
     {
-      name: 'an unknown prize type',
-      body: { userId: 'u', offerId: '1', prizeTypes: ['gems', 'x'] },
+      name: 'a prize type that is no string',
+      body: { userId: 'u', offerId: '1', prizeTypes: ['gems', 7] },
       status: 400,
       field: 'prizeTypes[1]',
     },
@@ -168,7 +150,7 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
       field: 'postalCode',
     },
     { name: 'an empty userId', body: { userId: ' ', offerId: '1' }, status: 400, field: 'userId' },
-    { name: 'a numeric userId', body: { userId: 42, offerId: '1' }, status: 400, field: 'userId' },
+    { name: 'a fractional userId', body: { userId: 4.5, offerId: '1' }, status: 400, field: 'userId' },
     { name: 'a body []', body: [], status: 400, field: 'body' },
     { name: 'a body null', body: 'null', status: 400, field: 'body' },
     { name: 'malformed JSON', body: '{"userId": "u", ', status: 400, field: 'body' },
@@ -203,6 +185,25 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
   t.is(({} as Record<string, unknown>).admin, undefined, 'nothing was polluted');
 });
 
+test('lenient inputs real clients send are normalized, not refused (empty = absent, UK, pt-BR, numeric userId, unknown prize types)', async (t) => {
+  const s = await startTestService(t, memory);
+  const res = await postBanner(s, {
+    userId: 4711,
+    offerId: '1',
+    countryIso2: 'UK',
+    languageIso2: 'pt-BR',
+    prizeKey: '',
+    postalCode: '',
+    prizeTypes: ['gems', 'jackpot'],
+  });
+  t.is(res.status, 200);
+  t.like(res.body.kibotuMetadata, { userId: '4711', countryIso2: 'GB' });
+  t.is(res.headers.get('x-offerd-warning'), 'unknown prizeTypes ignored: jackpot');
+  const empty = await postBanner(s, { userId: 'e-1', offerId: '1', countryIso2: '' });
+  t.is(empty.status, 200);
+  t.is(empty.body.kibotuMetadata.countryIso2, null, 'an empty country is unknown, as if not sent');
+});
+
 test('every offending field is named at once', async (t) => {
   const s = await startTestService(t, memory);
   const res = await postBanner<BannerError>(s, {
@@ -215,7 +216,7 @@ test('every offending field is named at once', async (t) => {
   t.is(res.status, 400);
   t.deepEqual(
     res.body.errors.map((e) => e.field),
-    ['userId', 'offerId', 'countryIso2', 'languageIso2', 'prizeTypes[0]', 'postalCode'],
+    ['userId', 'offerId', 'countryIso2', 'languageIso2', 'postalCode'],
   );
   t.truthy(res.headers.get('x-rules-version'), 'the rules were read, so the reply names their version');
 });

@@ -10,6 +10,7 @@ import { CONTROL_VARIATION, isHousekeepingEvent } from '../domain/banner-types.j
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
+import { compileSpecialOffers, type SpecialOfferRules } from './special-offer-kind.js';
 
 /**
  * An app's compiled banner rules. Fact roots its rule sets see: `request`, `context`,
@@ -27,6 +28,8 @@ export interface BannerRules {
   readonly eligibilityIndex: EligibilityIndex;
   /** One rule per banner, in rule order; the first match wins. */
   readonly banners: RuleSet<BannerChoice>;
+  /** What POST /feature answers for `special_offer_on_<trigger>`. */
+  readonly specialOffers: SpecialOfferRules;
   /** The conditions as written, for lints (experiment-lints.ts); serving never reads them. */
   readonly written: WrittenConditions;
 }
@@ -260,6 +263,7 @@ function buildRules(
   experiments: { spec: ExperimentSpec; compiled: Experiment }[],
   banners: { spec: BannerRuleSpec; choice: BannerChoice }[],
   catalog: SegmentCatalog,
+  specialOffers: SpecialOfferRules,
 ): BannerRules {
   const eligibilitySpecs = experiments
     .filter((e) => e.spec.eligibility)
@@ -294,6 +298,7 @@ function buildRules(
         })),
       ),
     },
+    specialOffers,
   });
 }
 
@@ -318,5 +323,6 @@ export function compileBanner(
     spec: at.item,
     choice: compileChoice(ctx, at, byId, settings),
   }));
-  return settings ? buildRules(settings, experiments, banners, catalog) : null;
+  const specialOffers = compileSpecialOffers(files, byId, catalog, ctx);
+  return settings ? buildRules(settings, experiments, banners, catalog, specialOffers) : null;
 }

@@ -1,5 +1,6 @@
 import type { Condition } from '../../rules/engine/conditions.js';
 import { idSchema, ruleFileSchema } from '../../rules/schemas/common.js';
+import { type SpecialOfferSpec, specialOfferSchema } from './special-offer-schema.js';
 
 const languageSchema = { type: 'string', pattern: '^[a-z]{2}$' } as const;
 const prizeKeySchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' } as const;
@@ -103,6 +104,7 @@ export const bannerFileSchema = ruleFileSchema('Banner', {
     settings: settingsSchema,
     experiments: { type: 'array', items: experimentSchema },
     banners: { type: 'array', items: bannerRuleSchema },
+    specialOffers: { type: 'array', items: specialOfferSchema },
   },
 });
 
@@ -156,4 +158,5 @@ export interface BannerSpec {
   settings?: BannerSettingsSpec;
   experiments?: ExperimentSpec[];
   banners?: BannerRuleSpec[];
+  specialOffers?: SpecialOfferSpec[];
 }

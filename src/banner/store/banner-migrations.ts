@@ -62,4 +62,37 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 102,
+    name: 'banner: SDK profiles, aliases, event insert ids, special-offer grants',
+    sql: `
+      CREATE TABLE banner_profiles (
+        app_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('user', 'group')),
+        id text NOT NULL,
+        properties jsonb NOT NULL,
+        PRIMARY KEY (app_id, kind, id)
+      );
+      CREATE TABLE banner_aliases (
+        app_id text NOT NULL,
+        alias text NOT NULL,
+        distinct_id text NOT NULL,
+        PRIMARY KEY (app_id, alias)
+      );
+      CREATE TABLE banner_insert_ids (
+        app_id text NOT NULL,
+        insert_id text NOT NULL,
+        seen_at timestamptz NOT NULL,
+        PRIMARY KEY (app_id, insert_id)
+      );
+      CREATE TABLE banner_offer_grants (
+        app_id text NOT NULL,
+        user_id text NOT NULL,
+        offer_id text NOT NULL,
+        count integer NOT NULL,
+        last_at timestamptz NOT NULL,
+        PRIMARY KEY (app_id, user_id, offer_id)
+      );
+    `,
+  },
 ];

@@ -21,10 +21,13 @@ export type DocumentStore = Store & Readonly<DocumentApiStores> & { readonly dir
 async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<DocumentStore> {
   const parts = await Promise.all(apis.map((api) => api.openDocument(dir)));
   const files: Flushable[] = parts.flatMap((p) => p.files);
-  const subStores: Record<string, PortableStore> = {};
+  const subStores: Record<string, unknown> = {};
+  const portable: Record<string, PortableStore> = {};
   apis.forEach((api, i) => {
     const part = parts[i];
-    if (part) subStores[api.name] = part.store;
+    if (!part) return;
+    subStores[api.name] = part.store;
+    portable[api.name] = part.portable;
   });
   const flush = async () => {
     await Promise.all(files.map((f) => f.flush()));
@@ -34,7 +37,7 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     ...subStores,
     kind: dir === null ? 'memory' : 'lowdb',
     dir,
-    portable: subStores,
+    portable,
     flush,
     close: flush,
   } as unknown as DocumentStore;

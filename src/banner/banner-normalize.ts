@@ -1,0 +1,47 @@
+import { isPlainObject } from './banner-request.js';
+
+/** What normalization changed that the client should hear about (the `X-Offerd-Warning` header). */
+export interface Normalized {
+  body: unknown;
+  warnings: string[];
+}
+
+/** Codes clients send for a country whose ISO 3166-1 code differs. */
+const COUNTRY_ALIASES: Readonly<Record<string, string>> = { UK: 'GB' };
+/** Fields an empty string means "not sent" for (the SDKs send "" for unset optional values). */
+const OPTIONAL_TEXT = ['prizeKey', 'countryIso2', 'languageIso2', 'zipCode', 'postalCode', 'occasion'];
+/** A BCP 47 language tag: its primary subtag is the ISO 639-1 code (`pt-BR` → `pt`, `zh_Hant_TW` → `zh`). */
+const LANGUAGE_TAG = /^([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})+$/;
+
+function country(value: unknown): unknown {
+  return typeof value === 'string' ? (COUNTRY_ALIASES[value.trim().toUpperCase()] ?? value.trim()) : value;
+}
+
+function language(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return LANGUAGE_TAG.exec(value.trim())?.[1] ?? value.trim();
+}
+
+/**
+ * Lenient inputs real clients send, made canonical before validation — only where the
+ * meaning is certain: an empty optional string is absent, `UK` is `GB`, a language tag
+ * is its ISO 639-1 part, a numeric userId is its decimal string, and prize types outside
+ * the app's list are dropped (named in a warning). Everything else is left for the
+ * validator to accept or refuse with a 400.
+ */
+export function normalizeBannerBody(body: unknown, prizeTypes: readonly string[]): Normalized {
+  if (!isPlainObject(body)) return { body, warnings: [] };
+  const out: Record<string, unknown> = { ...body };
+  for (const field of OPTIONAL_TEXT) if (out[field] === '') delete out[field];
+  if (typeof out.userId === 'number' && Number.isSafeInteger(out.userId)) out.userId = String(out.userId);
+  if ('countryIso2' in out) out.countryIso2 = country(out.countryIso2);
+  if ('languageIso2' in out) out.languageIso2 = language(out.languageIso2);
+  const warnings: string[] = [];
+  const types = typeof out.prizeTypes === 'string' ? [out.prizeTypes] : out.prizeTypes;
+  if (Array.isArray(types)) {
+    const unknown = types.filter((t) => typeof t === 'string' && !prizeTypes.includes(t));
+    if (unknown.length > 0) warnings.push(`unknown prizeTypes ignored: ${unknown.join(', ')}`);
+    out.prizeTypes = types.filter((t) => !(typeof t === 'string' && !prizeTypes.includes(t)));
+  }
+  return { body: out, warnings };
+}

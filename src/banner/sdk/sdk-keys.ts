@@ -1,0 +1,37 @@
+import { isPlainObject } from '../banner-request.js';
+
+/**
+ * The Unity SDK spells every reserved name `_kb_x` where the node SDK (and Mixpanel)
+ * spell it `$x`: `_kb_set`, `_kb_add`, `_kb_transactions`, `_kb_amount`… One spelling
+ * inside offerd: keys starting `_kb_` become `$`, at every level (a transaction is an
+ * object inside `$append`). The body reader has already bounded depth and size.
+ */
+export function dollarKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dollarKeys);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k.startsWith('_kb_') ? `$${k.slice(4)}` : k] = dollarKeys(v);
+  return out;
+}
+
+/** A body of one object is a batch of one (the node SDK always sends an array, Unity's engage may not). */
+export function asList(body: unknown): unknown[] | null {
+  if (isPlainObject(body)) return [body];
+  return Array.isArray(body) ? body : null;
+}
+
+/** A string or a finite number as an id string; anything else (or an empty string) is absent. */
+export function idText(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+/** A non-empty string without control characters, or why not. */
+export function textProblem(value: unknown, max: number): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.trim() === '') return 'must not be empty';
+  if (value.length > max) return `must be at most ${max} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return /[\u0000-\u001f\u007f]/.test(value) ? 'must not contain control characters' : null;
+}

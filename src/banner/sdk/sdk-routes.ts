@@ -1,0 +1,112 @@
+import type { Context } from 'koa';
+import type { ApiKeys } from '../../http/api-keys.js';
+import type { ApiRouter } from '../../http/api-router.js';
+import { AppError, invalidInput } from '../../http/app-error.js';
+import type { RulesSource } from '../../http/feature.js';
+import { setHeader } from '../../http/set-header.js';
+import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
+import { apiKeyFrom, authorizeBanner } from '../banner-auth.js';
+import { isPlainObject } from '../banner-request.js';
+import type { SpecialOfferService } from '../special-offer-service.js';
+import type { ProfileKind } from '../store/profile-store.js';
+import { TrackBatchParser } from '../track-request.js';
+import { parseProfileBatch } from './engage-request.js';
+import { parseFeatureRequest, SPECIAL_OFFER_PREFIX } from './feature-request.js';
+import { parseSdkBatch } from './sdk-events.js';
+import { sdkReply } from './sdk-reply.js';
+import type { SdkService } from './sdk-service.js';
+
+export interface SdkRoutesDeps {
+  sdk: SdkService;
+  offers: SpecialOfferService;
+  /** The caller's country by geo-IP; null with `?ip=0`. */
+  callerCountry: (ctx: Context) => string | null;
+  keys: ApiKeys;
+  rules: RulesSource;
+  now: () => Date;
+  observe?: { tracked(appId: string, count: number): void };
+}
+
+const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+
+/** Without an Authorization header the SDKs' key is the first record's `token` or `$token`. */
+function peekToken(body: unknown): string | undefined {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (!isPlainObject(first)) return undefined;
+  const props = isPlainObject(first.properties) ? first.properties : {};
+  const token = props.token ?? first.$token ?? first._kb_token;
+  return typeof token === 'string' ? token : undefined;
+}
+
+function appOf(deps: SdkRoutesDeps, ctx: Context): string {
+  const key = apiKeyFrom(ctx.get('Authorization')) ?? peekToken(bodyOf(ctx));
+  return authorizeBanner(deps.keys, key).app.id;
+}
+
+/** Events are linked to the app's rules version, as the banner replies are. */
+function requireRules(deps: SdkRoutesDeps, ctx: Context, appId: string): AppRules {
+  const rules = deps.rules.current(appId);
+  if (!rules) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
+  return rules;
+}
+
+/**
+ * POST /feature. `special_offer_on_<trigger>` answers `{"specialOffer": {...}}` or
+ * `{"specialOffer": null}` (what getSpecialOffer parses); offerd serves no other feature
+ * values, so any other name gets the SDK's plain success (`1`).
+ */
+async function feature(deps: SdkRoutesDeps, ctx: Context): Promise<void> {
+  const appId = appOf(deps, ctx);
+  const rules = requireRules(deps, ctx, appId);
+  const request = parseFeatureRequest(bodyOf(ctx));
+  if (!request.featureName.startsWith(SPECIAL_OFFER_PREFIX)) {
+    sdkReply(ctx, [], 1);
+    return;
+  }
+  if (request.distinctId === null) throw invalidInput([{ field: 'distinct_id', message: 'is required' }]);
+  setHeader(ctx, 'Cache-Control', 'no-store');
+  if (!rules.banner || request.trigger === null) {
+    ctx.body = { specialOffer: null };
+    return;
+  }
+  const decision = await deps.offers.decide(appId, rules.banner, {
+    trigger: request.trigger,
+    featureName: request.featureName,
+    userId: await deps.sdk.resolve(appId, request.distinctId),
+    predictId: request.predictId,
+    countryIso2: request.countryIso2 ?? deps.callerCountry(ctx),
+    languageIso2: request.languageIso2,
+    context: request.context,
+  });
+  ctx.body = { specialOffer: decision.offer };
+}
+
+/**
+ * The Kibotu SDKs' own calls, answered in their `1`/`0` convention (the `track` API
+ * family): /track (and /ab/track) and /import, event by event; /engage and /groups,
+ * profile updates in either SDK's spelling; /feature, special offers.
+ */
+export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
+  const parser = new TrackBatchParser();
+  const events = (timeRequired: boolean) => async (ctx: Context) => {
+    const appId = appOf(deps, ctx);
+    requireRules(deps, ctx, appId);
+    const now = deps.now();
+    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser });
+    const outcome = await deps.sdk.track(appId, batch, now);
+    deps.observe?.tracked(appId, outcome.stored);
+    sdkReply(ctx, outcome.rejected, batch.size);
+  };
+  track.post(['/track', '/ab/track'], events(false));
+  track.post('/import', events(true));
+
+  const profiles = (kind: ProfileKind) => async (ctx: Context) => {
+    const appId = appOf(deps, ctx);
+    const batch = parseProfileBatch(bodyOf(ctx), kind);
+    sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch), batch.size);
+  };
+  track.post('/engage', profiles('user'));
+  track.post('/groups', profiles('group'));
+  track.post('/feature', (ctx) => feature(deps, ctx));
+}

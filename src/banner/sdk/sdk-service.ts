@@ -1,0 +1,81 @@
+import type { BannerService } from '../banner-service.js';
+import type { ProfileStore } from '../store/profile-store.js';
+import type { SdkProfileBatch } from './engage-request.js';
+import type { RejectedRecord, SdkBatch, SdkEvent } from './sdk-events.js';
+
+/** What one /track or /import call stored. */
+export interface TrackOutcome {
+  stored: number;
+  /** Events a retry had already delivered: not stored again, counted as delivered. */
+  duplicates: number;
+  rejected: RejectedRecord[];
+}
+
+/** The first event of each insert id in the batch, and every event without one. */
+function firstOfEachId(events: readonly SdkEvent[]): SdkEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (e.insertId === null) return true;
+    if (seen.has(e.insertId)) return false;
+    seen.add(e.insertId);
+    return true;
+  });
+}
+
+/**
+ * The Kibotu SDK's calls besides the banner itself: tracking with aliases and
+ * de-duplication, and profile updates. Reads and writes through the store ports only.
+ */
+export class SdkService {
+  constructor(
+    private readonly banner: BannerService,
+    private readonly profiles: ProfileStore,
+  ) {}
+
+  /** The distinct id an id sent by a client stands for (itself unless it is an alias). */
+  resolve(appId: string, id: string): Promise<string> {
+    return this.profiles.resolve(appId, id);
+  }
+
+  /**
+   * Links the batch's aliases, then stores its valid events under their resolved users,
+   * each insert id once per app. The claim is released if the store fails, so the SDK's
+   * retry stores the events then.
+   */
+  async track(appId: string, batch: SdkBatch, at: Date): Promise<TrackOutcome> {
+    for (const a of batch.aliases) await this.profiles.alias(appId, a.alias, a.distinctId);
+    const unique = firstOfEachId(batch.events);
+    const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
+    const claimed = await this.profiles.claimInsertIds(appId, ids, at);
+    const fresh = unique.filter((e) => e.insertId === null || claimed.has(e.insertId));
+    const users = new Map<string, string>();
+    for (const e of fresh) {
+      if (!users.has(e.event.userId)) users.set(e.event.userId, await this.resolve(appId, e.event.userId));
+    }
+    const events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
+    try {
+      if (events.length > 0) await this.banner.track(appId, events);
+    } catch (err) {
+      await this.profiles.releaseInsertIds(appId, [...claimed]).catch(() => undefined);
+      throw err;
+    }
+    return {
+      stored: events.length,
+      duplicates: batch.events.length - events.length,
+      rejected: batch.rejected,
+    };
+  }
+
+  /** Applies the valid updates (user ids resolved through aliases); returns every rejected one. */
+  async updateProfiles(appId: string, batch: SdkProfileBatch): Promise<RejectedRecord[]> {
+    const updates: SdkProfileBatch['updates'] = [];
+    for (const u of batch.updates) {
+      updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
+    }
+    const results = await this.profiles.update(appId, updates);
+    const failed = results.flatMap((message, i) =>
+      message === null ? [] : [{ index: updates[i]?.index ?? i, field: '', message }],
+    );
+    return [...batch.rejected, ...failed].sort((a, b) => a.index - b.index);
+  }
+}

@@ -1,0 +1,64 @@
+import type { ProfileOperation, ProfileProperties } from '../domain/profile-ops.js';
+
+/** A user profile (`/engage`) or a group profile (`/groups`, keyed by group key and id). */
+export type ProfileKind = 'user' | 'group';
+
+export interface ProfileUpdate {
+  kind: ProfileKind;
+  /** The distinct id of a user; `groupProfileId(key, id)` for a group. */
+  id: string;
+  operations: ProfileOperation[];
+}
+
+/** Limits of a special offer a grant is checked against; null: no limit. */
+export interface GrantLimits {
+  /** Milliseconds that must pass after the user's last grant of this offer. */
+  cooldownMs: number | null;
+  /** Grants of this offer per user, ever. */
+  maxPerUser: number | null;
+}
+
+/** A group profile's id: key and id joined by a character no validated id contains. */
+export const groupProfileId = (groupKey: string, groupId: string): string => `${groupKey}\n${groupId}`;
+
+/** How long an event's `$insert_id` is remembered: a retry later than this counts again. */
+export const INSERT_ID_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * What the rest of the Kibotu SDK's calls keep, per app: profiles with their properties,
+ * aliases, the insert ids of tracked events, and special-offer grants. Every write
+ * resolves once durable; every check-and-write is atomic (a database by constraints and
+ * row locks, the document store by synchronous check-and-write).
+ */
+export interface ProfileStore {
+  /** The profile's properties, or null when it has none (never set, or deleted). */
+  profile(appId: string, kind: ProfileKind, id: string): Promise<ProfileProperties | null>;
+
+  /**
+   * Applies each update in order, each atomically (read, apply, write under one lock).
+   * Returns per update null, or why it failed (a profile over its property limit); a
+   * failed update changes nothing.
+   */
+  update(appId: string, updates: readonly ProfileUpdate[]): Promise<(string | null)[]>;
+
+  /** Links `alias` to `distinctId` unless the alias is already linked; returns the id it is linked to. */
+  alias(appId: string, alias: string, distinctId: string): Promise<string>;
+
+  /** The distinct id `id` is an alias of, or `id` itself. */
+  resolve(appId: string, id: string): Promise<string>;
+
+  /**
+   * Insert-if-absent of event insert ids seen within INSERT_ID_WINDOW_MS before `at`;
+   * returns those this call added (of concurrent calls with one id, exactly one gets it).
+   */
+  claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>>;
+
+  /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
+  releaseInsertIds(appId: string, ids: readonly string[]): Promise<void>;
+
+  /**
+   * Records one grant of a special offer to a user if the limits allow it at `at`
+   * (atomic check-and-record); false when the cooldown or the cap says no.
+   */
+  grant(appId: string, userId: string, offerId: string, at: Date, limits: GrantLimits): Promise<boolean>;
+}

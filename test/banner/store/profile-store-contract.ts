@@ -1,0 +1,111 @@
+import type { ExecutionContext, TestFn } from 'ava';
+import { MAX_PROPERTIES } from '../../../src/banner/domain/profile-ops.js';
+import {
+  groupProfileId,
+  INSERT_ID_WINDOW_MS,
+  type ProfileStore,
+} from '../../../src/banner/store/profile-store.js';
+
+export interface OpenedProfileStore {
+  store: ProfileStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-11-20T12:00:00.000Z');
+const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
+let counter = 0;
+/** A unique id per test, so adapters sharing one database stay independent. */
+const uid = (name: string): string => `${name}-${process.pid}-${++counter}`;
+
+/** What every ProfileStore adapter must do, identically: memory, lowdb and PostgreSQL run it. */
+export function profileStoreContract(
+  test: TestFn,
+  name: string,
+  open: () => Promise<OpenedProfileStore>,
+): void {
+  const withStore = async (t: ExecutionContext): Promise<ProfileStore> => {
+    const opened = await open();
+    t.teardown(() => opened.close());
+    return opened.store;
+  };
+
+  test(`${name}: engage operations build the profile in order; delete removes it`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('u');
+    const set = { op: '$set' as const, values: { vip_level: 2, tags: ['a'] } };
+    t.deepEqual(await store.update('app', [{ kind: 'user', id: u, operations: [set] }]), [null]);
+    await store.update('app', [
+      { kind: 'user', id: u, operations: [{ op: '$set_once', values: { vip_level: 9, first: 'x' } }] },
+      { kind: 'user', id: u, operations: [{ op: '$add', values: { vip_level: 1, coins: 5 } }] },
+      { kind: 'user', id: u, operations: [{ op: '$union', values: { tags: ['a', 'b'] } }] },
+      { kind: 'user', id: u, operations: [{ op: '$remove', values: { tags: 'a' } }] },
+      { kind: 'user', id: u, operations: [{ op: '$unset', names: ['first'] }] },
+    ]);
+    t.deepEqual(await store.profile('app', 'user', u), { vip_level: 3, tags: ['b'], coins: 5 });
+    t.is(await store.profile('other-app', 'user', u), null, 'profiles are per app');
+    await store.update('app', [{ kind: 'user', id: u, operations: [{ op: '$delete' }] }]);
+    t.is(await store.profile('app', 'user', u), null);
+  });
+
+  test(`${name}: an update over the property limit fails alone and changes nothing`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('big');
+    const many = Object.fromEntries(Array.from({ length: MAX_PROPERTIES + 1 }, (_, i) => [`p${i}`, i]));
+    const results = await store.update('app', [
+      { kind: 'user', id: u, operations: [{ op: '$set', values: many }] },
+      { kind: 'user', id: u, operations: [{ op: '$set', values: { ok: true } }] },
+    ]);
+    t.regex(results[0] ?? '', /at most/);
+    t.is(results[1], null);
+    t.deepEqual(await store.profile('app', 'user', u), { ok: true });
+  });
+
+  test(`${name}: group profiles are kept apart from user profiles`, async (t) => {
+    const store = await withStore(t);
+    const g = groupProfileId('company', uid('acme'));
+    await store.update('app', [
+      { kind: 'group', id: g, operations: [{ op: '$set', values: { tier: 'gold' } }] },
+    ]);
+    t.deepEqual(await store.profile('app', 'group', g), { tier: 'gold' });
+    t.is(await store.profile('app', 'user', g), null);
+  });
+
+  test(`${name}: an alias links once; later links of the same alias keep the first`, async (t) => {
+    const store = await withStore(t);
+    const [alias, first, second] = [uid('alias'), uid('d1'), uid('d2')];
+    t.is(await store.resolve('app', alias), alias);
+    t.is(await store.alias('app', alias, first), first);
+    t.is(await store.alias('app', alias, second), first);
+    t.is(await store.resolve('app', alias), first);
+    t.is(await store.resolve('other-app', alias), alias);
+  });
+
+  test(`${name}: insert ids are claimed once per app, concurrently too, until released or expired`, async (t) => {
+    const store = await withStore(t);
+    const [a, b] = [uid('ins'), uid('ins')];
+    const racing = await Promise.all([
+      store.claimInsertIds('app', [a, b], at(0)),
+      store.claimInsertIds('app', [a, b], at(0)),
+    ]);
+    t.is(racing[0].size + racing[1].size, 2, 'each id claimed by exactly one call');
+    t.deepEqual([...(await store.claimInsertIds('other-app', [a], at(0)))], [a]);
+    await store.releaseInsertIds('app', [a]);
+    t.deepEqual([...(await store.claimInsertIds('app', [a, b], at(1)))], [a]);
+    const later = new Date(at(1).getTime() + INSERT_ID_WINDOW_MS + 60_000);
+    t.deepEqual(new Set(await store.claimInsertIds('app', [a, b], later)), new Set([a, b]));
+  });
+
+  test(`${name}: grants respect cooldown and cap, atomically`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('g');
+    const limits = { cooldownMs: 60 * 60_000, maxPerUser: 2 };
+    const racing = await Promise.all([1, 2, 3].map(() => store.grant('app', u, 'offer', at(0), limits)));
+    t.is(racing.filter(Boolean).length, 1, 'one grant inside the cooldown');
+    t.false(await store.grant('app', u, 'offer', at(59), limits));
+    t.true(await store.grant('app', u, 'offer', at(60), limits));
+    t.false(await store.grant('app', u, 'offer', at(600), limits), 'the cap of 2 is reached');
+    t.true(await store.grant('app', u, 'other-offer', at(600), limits));
+    const free = { cooldownMs: null, maxPerUser: null };
+    t.true(await store.grant('app', uid('free'), 'offer', at(0), free));
+  });
+}
