@@ -114,7 +114,13 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   rulesRoutes(admin, registry, instanceIdentity(config));
-  explainRoutes(admin, registry, config.apps, createCaseRunners());
+  explainRoutes(admin, {
+    rules: registry,
+    apps: config.apps,
+    runners: createCaseRunners(),
+    store,
+    now: deps.now,
+  });
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
     {

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
@@ -86,12 +87,25 @@ async function explain(render: Render): Promise<unknown> {
       const outcome = eligibility.get(v.experimentId);
       return { ...v, eligibility: outcome ? outcome.conditions : 'everyone (no eligibility conditions)' };
     }),
+    chosen: { bannerId: render.bannerId, reason: render.reason },
     banners: banners.map((o) => ({
       id: o.id,
+      priority: o.priority,
       matched: o.matched,
+      verdict: bannerVerdict(o.id, o.matched, render),
       whyNot: o.matched ? [] : failedLeaves(o.conditions),
     })),
+    ...(render.reason === 'CONTROL' ? { note: 'control group: no banner rule is evaluated' } : {}),
   };
+}
+
+/** What became of one banner rule: chosen, or the reason it lost. */
+function bannerVerdict(id: string, matched: boolean, render: Render): string {
+  if (id === render.bannerId) return 'chosen';
+  if (!matched) return 'conditions not met';
+  return render.bannerId === 'default'
+    ? 'matched, but not for the served variation'
+    : `matched, but lost to '${render.bannerId}' (earlier by priority)`;
 }
 
 /**
@@ -124,7 +138,8 @@ export class BannerCaseRunner implements ApiCaseRunner {
       const errors = err.fields.map((f) => f.field);
       return { actual: { status: err.status, errors }, explanation: { errors: err.fields } };
     }
-    await seed(store, banner, app.id, request.userId, state, input.now);
+    if (input.snapshot) await importSnapshot(store, input.snapshot);
+    else await seed(store, banner, app.id, request.userId, state, input.now);
     const render = await service.render(app.id, banner, request);
     return {
       actual: {

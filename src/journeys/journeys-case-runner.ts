@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
 import { DocumentStore } from '../store/document/document-store.js';
@@ -60,11 +61,36 @@ async function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Rec
       .map((o) => ({
         offerType: o.id.replace(/^offer:/, ''),
         verdict: verdicts[o.id.replace(/^offer:/, '')],
+        blockedBy: blockedBy(rules, e, o.id.replace(/^offer:/, ''), verdicts),
         conditions: o.conditions,
       })),
     recommendations: e.recommendations,
     limits: rules.limits,
   };
+}
+
+/** The limit behind a blocked trigger, in words with its value; null for created or unmatched. */
+function blockedBy(
+  rules: JourneysRules,
+  e: JourneyEvaluation,
+  offerType: string,
+  verdicts: Record<string, string>,
+): string | null {
+  const { limits } = rules;
+  switch (verdicts[offerType]) {
+    case 'inactive':
+      return `inactivityDays ${limits.inactivityDays} (last seen ${round2(e.profile.daysSinceLastSeen)} days ago)`;
+    case 'type_active':
+      return `maxActivePerType ${limits.maxActivePerType} (an offer of this type is still active)`;
+    case 'cooldown': {
+      const ms = rules.triggers.find((t) => t.offerType === offerType)?.cooldownMs ?? 0;
+      return `cooldown ${round2(ms / 86_400_000)} days since the last ${offerType} offer`;
+    }
+    case 'max_active':
+      return `maxActiveOffers ${limits.maxActiveOffers} (the user holds that many active offers)`;
+    default:
+      return null;
+  }
 }
 
 /**
@@ -87,13 +113,15 @@ export class JourneysCaseRunner implements ApiCaseRunner {
     const journeys = rules.journeys;
     if (!journeys) throw new Error(`app '${rules.appId}' has no Journeys rules`);
     const externalId = String(input.request.externalId ?? 'fixture-user');
-    const environment: Environment = input.request.environment === 'live' ? 'live' : 'test';
+    const environment: Environment =
+      (input.snapshot?.environment ?? input.request.environment) === 'live' ? 'live' : 'test';
     const p: Partition = { appId: rules.appId, environment };
     const now = input.now;
     const newId = fixtureIds();
     const store = await DocumentStore.open(null);
     try {
-      await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
+      if (input.snapshot) await importSnapshot(store.journeys, input.snapshot);
+      else await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
       const state = await this.stateOf(store, p, externalId);
       const evaluation = await evaluateJourney(journeys, state, now);
       const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');

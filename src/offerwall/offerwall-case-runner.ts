@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { AppConfig, WallConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import { type GeoIp, openGeoIp } from '../geo/geo-ip.js';
 import { AppError } from '../http/app-error.js';
 import { addressSet, inSet } from '../http/client-ip.js';
@@ -11,14 +12,14 @@ import { DocumentStore } from '../store/document/document-store.js';
 import { readCatalogFile } from './catalog-file.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import type { Ban } from './domain/bans.js';
-import type { DroppedOffer } from './domain/decide.js';
+import type { DroppedOffer, Ranking } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
 import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
 import { parsePersonalizedQuery } from './offerwall-params.js';
 import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
-import type { OfferwallStore } from './store/offerwall-store.js';
+import type { OfferwallStore, StoredCatalog } from './store/offerwall-store.js';
 
 /** A fixture's stored state for the offerwall. */
 interface OfferwallState {
@@ -71,7 +72,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         publisherId: wallConfig.publisherId,
         secrets: app.offerwall ?? FIXTURE_SECRETS,
       };
-      const offers = await this.offersFor(wallConfig, input.state as OfferwallState);
+      const offers = await this.offersFor(wallConfig, input);
       const service = await this.service(wall, offers, input);
       const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
       const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
@@ -86,7 +87,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
         rules,
       );
-      return await describe(outcome, { country, device }, (dropped, traces) =>
+      return await describe(outcome, { country, device, numoffers: q.numoffers }, (dropped, traces) =>
         whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
       );
     } catch (err) {
@@ -103,8 +104,12 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
     return this.geo;
   }
 
-  private async offersFor(wall: WallConfig, state: OfferwallState): Promise<CatalogOffer[]> {
-    if (state.catalog) {
+  /** The case's catalog, else a real user's synced copy of the wall's feed (as served), else the wall's file. */
+  private async offersFor(wall: WallConfig, input: CaseInput): Promise<CatalogOffer[]> {
+    const state = input.state as OfferwallState;
+    const synced = input.snapshot?.records['offerwall.catalogs']?.[0] as StoredCatalog | undefined;
+    if (input.snapshot && synced) return synced.offers;
+    if (!input.snapshot && state.catalog) {
       const page = {
         status: 'success',
         publisher_id: wall.publisherId,
@@ -134,7 +139,8 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
     };
-    await seed(store, wall, catalog, input);
+    if (input.snapshot) await importSnapshot(store, input.snapshot);
+    else await seed(store, wall, catalog, input);
     let ids = 0;
     return new OfferwallService({
       store,
@@ -191,7 +197,7 @@ async function seed(
 
 async function describe(
   outcome: PersonalizedOutcome,
-  seen: { country: string | null; device: string | null },
+  seen: { country: string | null; device: string | null; numoffers: number },
   explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
 ): Promise<CaseOutcome> {
   if ('ban' in outcome) {
@@ -202,7 +208,8 @@ async function describe(
         reason: outcome.reason,
         segments: [],
         matchedRules: [],
-        ...seen,
+        country: seen.country,
+        device: seen.device,
       },
       explanation: { ban: outcome.ban },
     };
@@ -216,6 +223,10 @@ async function describe(
   for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
   const matchedRules = outcome.rules.filter((r) => r.matched).map((r) => r.id);
   const ok = outcome.reason === 'RANKED';
+  const whyNot = explainDrops(
+    ranking.dropped,
+    new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
+  );
   return {
     actual: {
       status: ok ? 200 : 404,
@@ -223,7 +234,8 @@ async function describe(
       reason: outcome.reason,
       segments: outcome.segments.ids,
       matchedRules,
-      ...seen,
+      country: seen.country,
+      device: seen.device,
       total: ranking.total,
       limit: shown.length,
       offerIds: shown.map((r) => r.offer.offer_id),
@@ -249,10 +261,30 @@ async function describe(
         ...r.breakdown,
         boosts: r.boosts,
       })),
-      whyNot: explainDrops(
-        ranking.dropped,
-        new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
-      ),
+      whyNot,
+      offers: everyOffer(ranking, seen.numoffers, whyNot),
     },
   };
+}
+
+/** One line per catalog offer: shown at its rank, ranked below the cut, or why it was dropped. */
+function everyOffer(ranking: Ranking, numoffers: number, whyNot: readonly WhyNot[]) {
+  const of = ranking.total;
+  return [
+    ...ranking.offers.map((r) => ({
+      offerId: r.offer.offer_id,
+      shown: true,
+      reason: `shown at rank ${r.rank} of ${of}`,
+    })),
+    ...ranking.belowCut.map((b) => ({
+      offerId: b.offerId,
+      shown: false,
+      reason: `ranked below the cut (rank ${b.rank} of numoffers ${numoffers})`,
+    })),
+    ...whyNot.map((w) => ({
+      offerId: w.offerId,
+      shown: false,
+      reason: `dropped: ${w.reason}${w.ruleId ? ` by rule ${w.ruleId}` : ''} (${w.clause})`,
+    })),
+  ];
 }
