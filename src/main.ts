@@ -12,6 +12,7 @@ import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
+import { fixturesGate } from './fixtures/fixtures-gate.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import type { ApiFamily } from './http/api-family.js';
 import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
@@ -78,6 +79,9 @@ export async function startService(
     requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
     loader: new AppLoader(),
     logger,
+    ...(config.rules.fixturesGate
+      ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners()) }
+      : {}),
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });
       const rules = registry.current(o.appId);

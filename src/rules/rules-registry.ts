@@ -31,6 +31,8 @@ export interface AppRulesStatus {
   history: HistoryEntry[];
 }
 
+type CheckResult = { ok: true; rules: AppRules } | { ok: false; problems: string[] };
+
 /** Told about every reload, for metrics. */
 export type ReloadObserver = (outcome: ReloadOutcome) => void;
 
@@ -59,6 +61,11 @@ export interface RulesRegistryOptions {
    * invalid file (docs/rules.md: "A broken change"). None when absent.
    */
   requiredKinds?: (appId: string) => readonly RequiredKind[];
+  /**
+   * A last check of a valid snapshot before it may go live (the app's fixtures, see
+   * fixtures-gate.ts): problems as `file:line message`, refused like invalid files.
+   */
+  gate?: (appId: string, rules: AppRules) => Promise<string[]>;
 }
 
 /**
@@ -183,7 +190,7 @@ export class RulesRegistry {
     const explicit = reason === 'reload' || reason === 'start';
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
-      const result = this.check(state, files);
+      const result = await this.gated(this.check(state, files));
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
       state.pinned.pendingHash = hash;
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
@@ -192,7 +199,7 @@ export class RulesRegistry {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
-    const result = this.check(state, files);
+    const result = await this.gated(this.check(state, files));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
     const took = ms();
@@ -212,10 +219,7 @@ export class RulesRegistry {
    * kind the app's APIs need present. A loader that throws (it should report, not throw)
    * refuses the snapshot like any other problem instead of escaping the reload.
    */
-  private check(
-    state: AppState,
-    files: AppFiles,
-  ): { ok: true; rules: AppRules } | { ok: false; problems: string[] } {
+  private check(state: AppState, files: AppFiles): CheckResult {
     let result: ReturnType<AppLoader['load']>;
     try {
       result = this.options.loader.load(files, this.now());
@@ -227,6 +231,19 @@ export class RulesRegistry {
     const required = this.options.requiredKinds?.(files.appId) ?? [];
     const missing = missingKindProblems(files, result.rules, required, state.current, this.options.rulesDir);
     return missing.length > 0 ? { ok: false, problems: missing } : { ok: true, rules: result.rules };
+  }
+
+  /** A valid snapshot through the gate, when there is one; a gate that throws refuses it. */
+  private async gated(result: CheckResult): Promise<CheckResult> {
+    const gate = this.options.gate;
+    if (!result.ok || !gate) return result;
+    let problems: string[];
+    try {
+      problems = await gate(result.rules.appId, result.rules);
+    } catch (err) {
+      problems = [`${result.rules.appId}: the activation gate failed: ${(err as Error).message}`];
+    }
+    return problems.length > 0 ? { ok: false, problems } : result;
   }
 
   private activate(
