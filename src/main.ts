@@ -13,6 +13,7 @@ import { createAppLoader, createCaseRunners, openStore } from './apis.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { createFeatures } from './create-features.js';
+import { fixturesGate } from './fixtures/fixtures-gate.js';
 import { openGeoIp } from './geo/geo-ip.js';
 import type { ApiFamily } from './http/api-family.js';
 import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
@@ -82,6 +83,9 @@ export async function startService(
     requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
     loader,
     logger,
+    ...(config.rules.fixturesGate
+      ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners()) }
+      : {}),
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });
       const rules = registry.current(o.appId);
@@ -126,7 +130,13 @@ export async function startService(
     : null;
   await follower?.start();
   rulesRoutes(admin, registry, identity, follower ? (a) => follower.share(a) : undefined);
-  explainRoutes(admin, registry, config.apps, createCaseRunners());
+  explainRoutes(admin, {
+    rules: registry,
+    apps: config.apps,
+    runners: createCaseRunners(),
+    store,
+    now: deps.now,
+  });
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
     {

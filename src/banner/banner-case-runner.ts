@@ -1,11 +1,13 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
 import { failedLeaves } from '../rules/engine/trace.js';
 import { type BannerRequest, BannerRequestParser } from './banner-request.js';
 import { BannerService, type Render } from './banner-service.js';
+import { bannerSnapshot } from './banner-snapshot.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import type { BannerStore } from './store/banner-store.js';
@@ -86,12 +88,25 @@ async function explain(render: Render): Promise<unknown> {
       const outcome = eligibility.get(v.experimentId);
       return { ...v, eligibility: outcome ? outcome.conditions : 'everyone (no eligibility conditions)' };
     }),
+    chosen: { bannerId: render.bannerId, reason: render.reason },
     banners: banners.map((o) => ({
       id: o.id,
+      priority: o.priority,
       matched: o.matched,
+      verdict: bannerVerdict(o.id, o.matched, render),
       whyNot: o.matched ? [] : failedLeaves(o.conditions),
     })),
+    ...(render.reason === 'CONTROL' ? { note: 'control group: no banner rule is evaluated' } : {}),
   };
+}
+
+/** What became of one banner rule: chosen, or the reason it lost. */
+function bannerVerdict(id: string, matched: boolean, render: Render): string {
+  if (id === render.bannerId) return 'chosen';
+  if (!matched) return 'conditions not met';
+  return render.bannerId === 'default'
+    ? 'matched, but not for the served variation'
+    : `matched, but lost to '${render.bannerId}' (earlier by priority)`;
 }
 
 /**
@@ -104,6 +119,7 @@ async function explain(render: Render): Promise<unknown> {
  */
 export class BannerCaseRunner implements ApiCaseRunner {
   readonly api = 'banner' as const;
+  readonly snapshot = bannerSnapshot;
   readonly #requests = new BannerRequestParser();
 
   async run(rules: AppRules, app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
@@ -125,7 +141,8 @@ export class BannerCaseRunner implements ApiCaseRunner {
       const errors = err.fields.map((f) => f.field);
       return { actual: { status: err.status, errors }, explanation: { errors: err.fields } };
     }
-    await seed(store, banner, app.id, request.userId, state, input.now);
+    if (input.snapshot) await importSnapshot(store, input.snapshot);
+    else await seed(store, banner, app.id, request.userId, state, input.now);
     const render = await service.render(app.id, banner, request);
     return {
       actual: {

@@ -1,4 +1,6 @@
-import { type CliIo, processIo } from './cli-io.js';
+import { ConfigError } from '../config/load-config.js';
+import { ExplainInputError, UserNotFoundError } from '../fixtures/explain.js';
+import { CliError, type CliIo, processIo } from './cli-io.js';
 import { diffCommand } from './commands/diff.js';
 import { explainCommand } from './commands/explain.js';
 import { journeysCommand } from './commands/journeys.js';
@@ -7,55 +9,75 @@ import { migrateCommand } from './commands/migrate.js';
 import { storeCommand } from './commands/store.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
+import { HELP, helpFor } from './help.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  validate: {
-    run: validateCommand,
-    usage: 'validate [dir]                     check rule files; exit 1 on any problem',
-  },
-  test: {
-    run: testCommand,
-    usage: 'test [dir] [--app ID] [--reporter pretty|tap|junit]   run fixture cases',
-  },
-  explain: { run: explainCommand, usage: 'explain --app ID --api API --context FILE   the decision and why' },
-  diff: {
-    run: diffCommand,
-    usage: 'diff OLD_DIR NEW_DIR [--contexts FILE]   what a rules change does to users',
-  },
-  keys: { run: keysCommand, usage: 'keys hash <key>                    the hash to put in config' },
-  journeys: {
-    run: journeysCommand,
-    usage: 'journeys generate [--app ID] [--environment live|test]   one offer generation run',
-  },
-  migrate: {
-    run: migrateCommand,
-    usage: 'migrate                            apply PostgreSQL migrations (DATABASE_URL)',
-  },
-  store: {
-    run: storeCommand,
-    usage: 'store copy|compare --from lowdb|postgres --to lowdb|postgres   move a store, compare two',
-  },
+const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  test: testCommand,
+  explain: explainCommand,
+  diff: diffCommand,
+  keys: keysCommand,
+  journeys: journeysCommand,
+  migrate: migrateCommand,
+  store: storeCommand,
 };
 
-function usage(io: CliIo): void {
-  io.err('usage: offerd <command> [options]\n');
-  for (const [, c] of Object.entries(COMMANDS)) io.err(`  offerd ${c.usage}`);
-  io.err('\n  offerd serve                       start the service (same as npm start)');
+function usage(write: (line: string) => void): void {
+  write('usage: offerd <command> [options]   (offerd <command> --help for one)\n');
+  for (const help of Object.values(HELP)) write(`  offerd ${help.summary}`);
+  write('\n  offerd serve                       start the service (same as npm start)');
 }
 
-/** Runs one CLI command; returns the exit code. */
+/** File-system errors about a path the caller gave: their mistake, not ours. */
+const PATH_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR']);
+
+/** Whether an error is the caller's doing (exit 2) rather than a fault of offerd (exit 1). */
+function isUserError(err: unknown): boolean {
+  if (
+    err instanceof CliError ||
+    err instanceof ConfigError ||
+    err instanceof ExplainInputError ||
+    err instanceof UserNotFoundError
+  ) {
+    return true;
+  }
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('ERR_PARSE_ARGS') || PATH_ERRORS.has(code));
+}
+
+/** Runs one CLI command; returns the exit code. Errors become one line, never a stack trace. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === 'serve') {
     await import('../main.js').then((m) => m.main());
     return -1;
   }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    usage(io.out);
+    return 0;
+  }
   const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    usage(io);
+  if (!name || !command) {
+    usage(io.err);
     return 2;
   }
-  return command.run(args, io);
+  const help = helpFor(name, args);
+  if (help) {
+    io.out(help);
+    return 0;
+  }
+  try {
+    return await command(args, io);
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).trim().split('\n').join('; ');
+    if (isUserError(err)) {
+      io.err(`offerd ${name}: ${message} (offerd ${name} --help)`);
+      return 2;
+    }
+    io.err(`offerd ${name}: ${message}`);
+    if (process.env.OFFERD_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
 }

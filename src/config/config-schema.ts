@@ -25,6 +25,17 @@ export const configSchema = {
         },
       },
     },
+    rules: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fixturesGate: {
+          type: 'boolean',
+          description:
+            "run the app's fixtures (rules/<app>/tests) on every reload; failing ones keep a change out",
+        },
+      },
+    },
     offerwall: {
       type: 'object',
       additionalProperties: false,

@@ -74,5 +74,7 @@ export interface OfferdConfig {
   /** Click links: valid `clickLinkTtlMs` after they are served; links without expiry until `legacyLinksUntil`. */
   offerwall: { clickLinkTtlMs: number; legacyLinksUntil: Date };
   geoip: { database: string | null };
+  /** fixturesGate: a snapshot goes live only when the app's fixtures pass (rules.fixturesGate, OFFERD_FIXTURES_GATE). */
+  rules: { fixturesGate: boolean };
   apps: AppConfig[];
 }

@@ -26,6 +26,14 @@ export const DEFAULT_LEGACY_LINKS_UNTIL = '2026-12-31T00:00:00Z';
 export const DEFAULT_JOURNEYS_SCHEDULE = '0 * * * *';
 
 /** A configuration that cannot be used; its message is meant for the operator, as is. */
+/** OFFERD_FIXTURES_GATE and the like: 1/true/0/false; undefined when unset. */
+function envFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(1|true|on)$/i.test(value)) return true;
+  if (/^(0|false|off)$/i.test(value)) return false;
+  throw new ConfigError(`OFFERD_FIXTURES_GATE: '${value}' is not 1/true/0/false`);
+}
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -231,6 +239,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     http?: { bodyLimit?: string; trustedProxies?: string[]; publicUrl?: string };
     offerwall?: { clickLinkTtl?: string; legacyLinksUntil?: string };
     geoip?: { database?: string };
+    rules?: { fixturesGate?: boolean };
     apps: (Omit<AppConfig, 'walls' | 'keys' | 'offerwall' | 'journeys'> & {
       walls?: RawWall[];
       keys: AppConfig['keys'];
@@ -276,6 +285,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
       legacyLinksUntil: new Date(file.offerwall?.legacyLinksUntil ?? DEFAULT_LEGACY_LINKS_UNTIL),
     },
     geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
+    rules: { fixturesGate: envFlag(env.OFFERD_FIXTURES_GATE) ?? file.rules?.fixturesGate ?? true },
     apps,
     ...overrides,
   };

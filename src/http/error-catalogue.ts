@@ -46,7 +46,10 @@ export const ERROR_CATALOGUE = {
     meaning: 'admin: no rules snapshot with this hash in the app’s history',
   },
   // What the APIs keep
-  USER_NOT_FOUND: { status: 404, meaning: 'journeys: no user with this externalId' },
+  USER_NOT_FOUND: {
+    status: 404,
+    meaning: 'no stored user with this id (journeys externalId; admin explain)',
+  },
   OFFER_NOT_FOUND: {
     status: 404,
     meaning: 'no such offer (the wall’s catalog, or the user’s journeys offers)',

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
 import type { Environment, Partition } from './domain/journey-types.js';
@@ -12,6 +13,7 @@ import {
 } from './journey-evaluator.js';
 import { type JourneysState, seedJourneysState } from './journeys-fixture-state.js';
 import { runJourneysGeneration } from './journeys-generation.js';
+import { journeysSnapshot } from './journeys-snapshot.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import { JourneysDocumentStore } from './store/journeys-document-store.js';
 import type { JourneysStore } from './store/journeys-store.js';
@@ -61,11 +63,36 @@ async function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Rec
       .map((o) => ({
         offerType: o.id.replace(/^offer:/, ''),
         verdict: verdicts[o.id.replace(/^offer:/, '')],
+        blockedBy: blockedBy(rules, e, o.id.replace(/^offer:/, ''), verdicts),
         conditions: o.conditions,
       })),
     recommendations: e.recommendations,
     limits: rules.limits,
   };
+}
+
+/** The limit behind a blocked trigger, in words with its value; null for created or unmatched. */
+function blockedBy(
+  rules: JourneysRules,
+  e: JourneyEvaluation,
+  offerType: string,
+  verdicts: Record<string, string>,
+): string | null {
+  const { limits } = rules;
+  switch (verdicts[offerType]) {
+    case 'inactive':
+      return `inactivityDays ${limits.inactivityDays} (last seen ${round2(e.profile.daysSinceLastSeen)} days ago)`;
+    case 'type_active':
+      return `maxActivePerType ${limits.maxActivePerType} (an offer of this type is still active)`;
+    case 'cooldown': {
+      const ms = rules.triggers.find((t) => t.offerType === offerType)?.cooldownMs ?? 0;
+      return `cooldown ${round2(ms / 86_400_000)} days since the last ${offerType} offer`;
+    }
+    case 'max_active':
+      return `maxActiveOffers ${limits.maxActiveOffers} (the user holds that many active offers)`;
+    default:
+      return null;
+  }
 }
 
 /**
@@ -83,59 +110,66 @@ async function explain(rules: JourneysRules, e: JourneyEvaluation, verdicts: Rec
  */
 export class JourneysCaseRunner implements ApiCaseRunner {
   readonly api = 'journeys' as const;
+  readonly snapshot = journeysSnapshot;
 
   async run(rules: AppRules, _app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
     const journeys = rules.journeys;
     if (!journeys) throw new Error(`app '${rules.appId}' has no Journeys rules`);
     const externalId = String(input.request.externalId ?? 'fixture-user');
-    const environment: Environment = input.request.environment === 'live' ? 'live' : 'test';
+    const environment: Environment =
+      (input.snapshot?.environment ?? input.request.environment) === 'live' ? 'live' : 'test';
     const p: Partition = { appId: rules.appId, environment };
     const now = input.now;
     const newId = fixtureIds();
     // A fresh in-memory journeys store per case (nothing to close): no case leaks into the next.
     const store = { journeys: await JourneysDocumentStore.open(null) };
-    await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
-    const state = await this.stateOf(store, p, externalId);
-    const evaluation = await evaluateJourney(journeys, state, now);
-    const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');
-    const report = await runJourneysGeneration(
-      { store: store.journeys, now: () => now, newId },
-      { rules, environments: [environment], trigger: 'fixture' },
-    );
-    const after = await store.journeys.userOffers(p, externalId);
-    const env = report.environments[0];
-    const verdicts = Object.fromEntries(plan.verdicts.map((v) => [v.offerType, v.verdict]));
-    const created = new Set(Object.keys(env?.offersCreated ?? {}));
-    const byPriority = [...journeys.triggers].sort((a, b) => b.priority - a.priority).map((t) => t.offerType);
-    const pr = evaluation.profile;
-    return {
-      actual: {
-        lifecycleStage: pr.lifecycleStage,
-        engagementTier: pr.engagementTier,
-        engagementScore: pr.engagementScore,
-        churnRisk: pr.churnRisk,
-        totalPlays: pr.totalPlays,
-        plays7d: pr.plays7d,
-        plays30d: pr.plays30d,
-        pointsEarned7d: pr.pointsEarned7d,
-        pointsEarned30d: pr.pointsEarned30d,
-        campaignsJoined: pr.campaignsJoined,
-        winRate: pr.winRate,
-        totalEvents: pr.totalEvents,
-        daysSinceLastSeen: round2(pr.daysSinceLastSeen),
-        recommendations: evaluation.recommendations.map((r) => r.id),
-        segments: evaluation.segments,
-        reason: plan.reason,
-        offers: byPriority.filter((type) => created.has(type)),
-        activeOffers: after
-          .filter((o) => isLive(o, now))
-          .map((o) => o.offerType)
-          .sort(),
-        expired: Object.keys(env?.offersExpired ?? {}).sort(),
-        verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
-      },
-      explanation: await explain(journeys, evaluation, verdicts),
-    };
+    {
+      if (input.snapshot) await importSnapshot(store.journeys, input.snapshot);
+      else await seedJourneysState(store.journeys, p, externalId, input.state as JourneysState, now, newId);
+      const state = await this.stateOf(store, p, externalId);
+      const evaluation = await evaluateJourney(journeys, state, now);
+      const plan = planUserOffers(journeys, evaluation, state, now, () => 'dry-run');
+      const report = await runJourneysGeneration(
+        { store: store.journeys, now: () => now, newId },
+        { rules, environments: [environment], trigger: 'fixture' },
+      );
+      const after = await store.journeys.userOffers(p, externalId);
+      const env = report.environments[0];
+      const verdicts = Object.fromEntries(plan.verdicts.map((v) => [v.offerType, v.verdict]));
+      const created = new Set(Object.keys(env?.offersCreated ?? {}));
+      const byPriority = [...journeys.triggers]
+        .sort((a, b) => b.priority - a.priority)
+        .map((t) => t.offerType);
+      const pr = evaluation.profile;
+      return {
+        actual: {
+          lifecycleStage: pr.lifecycleStage,
+          engagementTier: pr.engagementTier,
+          engagementScore: pr.engagementScore,
+          churnRisk: pr.churnRisk,
+          totalPlays: pr.totalPlays,
+          plays7d: pr.plays7d,
+          plays30d: pr.plays30d,
+          pointsEarned7d: pr.pointsEarned7d,
+          pointsEarned30d: pr.pointsEarned30d,
+          campaignsJoined: pr.campaignsJoined,
+          winRate: pr.winRate,
+          totalEvents: pr.totalEvents,
+          daysSinceLastSeen: round2(pr.daysSinceLastSeen),
+          recommendations: evaluation.recommendations.map((r) => r.id),
+          segments: evaluation.segments,
+          reason: plan.reason,
+          offers: byPriority.filter((type) => created.has(type)),
+          activeOffers: after
+            .filter((o) => isLive(o, now))
+            .map((o) => o.offerType)
+            .sort(),
+          expired: Object.keys(env?.offersExpired ?? {}).sort(),
+          verdicts: plan.verdicts.map((v) => `${v.offerType}=${v.verdict}`),
+        },
+        explanation: await explain(journeys, evaluation, verdicts),
+      };
+    }
   }
 
   private async stateOf(

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { AppConfig, WallConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { importSnapshot } from '../fixtures/user-snapshot.js';
 import { type GeoIp, openGeoIp } from '../geo/geo-ip.js';
 import { AppError } from '../http/app-error.js';
 import { addressSet, inSet } from '../http/client-ip.js';
@@ -11,7 +12,7 @@ import { readCatalogFile } from './catalog-file.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import type { Ban } from './domain/bans.js';
 import { CatalogIndex } from './domain/catalog-index.js';
-import type { DroppedOffer } from './domain/decide.js';
+import type { DroppedOffer, Ranking } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
 import { type WhyNot, whyNot } from './domain/why-not.js';
@@ -19,8 +20,9 @@ import type { Catalog } from './offer-catalogs.js';
 import { offerwallHttpError } from './offerwall-http-errors.js';
 import { OfferwallParams } from './offerwall-params.js';
 import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
+import { offerwallSnapshot } from './offerwall-snapshot.js';
 import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
-import type { OfferwallStore } from './store/offerwall-store.js';
+import type { OfferwallStore, StoredCatalog } from './store/offerwall-store.js';
 
 /** A fixture's stored state for the offerwall. */
 interface OfferwallState {
@@ -52,6 +54,7 @@ const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
  */
 export class OfferwallCaseRunner implements ApiCaseRunner {
   readonly api = 'offerwall' as const;
+  readonly snapshot = offerwallSnapshot;
   readonly #params = new OfferwallParams();
   private geo: Promise<GeoIp> | null = null;
   private readonly catalogs = new Map<string, Promise<CatalogOffer[]>>();
@@ -74,7 +77,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         publisherId: wallConfig.publisherId,
         secrets: app.offerwall ?? FIXTURE_SECRETS,
       };
-      const offers = await this.offersFor(wallConfig, input.state as OfferwallState);
+      const offers = await this.offersFor(wallConfig, input);
       const service = await this.service(wall, offers, input);
       const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
       const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
@@ -89,7 +92,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
         rules,
       );
-      return await describe(outcome, { country, device }, (dropped, traces) =>
+      return await describe(outcome, { country, device, numoffers: q.numoffers }, (dropped, traces) =>
         whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
       );
     } catch (thrown) {
@@ -107,8 +110,12 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
     return this.geo;
   }
 
-  private async offersFor(wall: WallConfig, state: OfferwallState): Promise<CatalogOffer[]> {
-    if (state.catalog) {
+  /** The case's catalog, else a real user's synced copy of the wall's feed (as served), else the wall's file. */
+  private async offersFor(wall: WallConfig, input: CaseInput): Promise<CatalogOffer[]> {
+    const state = input.state as OfferwallState;
+    const synced = input.snapshot?.records['offerwall.catalogs']?.[0] as StoredCatalog | undefined;
+    if (input.snapshot && synced) return synced.offers;
+    if (!input.snapshot && state.catalog) {
       const page = {
         status: 'success',
         publisher_id: wall.publisherId,
@@ -139,7 +146,8 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       byId: new Map(offers.map((o) => [o.offer_id, o])),
       index: new CatalogIndex(offers),
     };
-    await seed(store, wall, catalog, input);
+    if (input.snapshot) await importSnapshot(store, input.snapshot);
+    else await seed(store, wall, catalog, input);
     let ids = 0;
     return new OfferwallService({
       store,
@@ -196,7 +204,7 @@ async function seed(
 
 async function describe(
   outcome: PersonalizedOutcome,
-  seen: { country: string | null; device: string | null },
+  seen: { country: string | null; device: string | null; numoffers: number },
   explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
 ): Promise<CaseOutcome> {
   if ('ban' in outcome) {
@@ -207,7 +215,8 @@ async function describe(
         reason: outcome.reason,
         segments: [],
         matchedRules: [],
-        ...seen,
+        country: seen.country,
+        device: seen.device,
       },
       explanation: { ban: outcome.ban },
     };
@@ -221,6 +230,10 @@ async function describe(
   for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
   const matchedRules = outcome.rules.filter((r) => r.matched).map((r) => r.id);
   const ok = outcome.reason === 'RANKED';
+  const whyNot = explainDrops(
+    ranking.dropped,
+    new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
+  );
   return {
     actual: {
       status: ok ? 200 : 404,
@@ -228,7 +241,8 @@ async function describe(
       reason: outcome.reason,
       segments: outcome.segments.ids,
       matchedRules,
-      ...seen,
+      country: seen.country,
+      device: seen.device,
       total: ranking.total,
       limit: shown.length,
       offerIds: shown.map((r) => r.offer.offer_id),
@@ -254,10 +268,30 @@ async function describe(
         ...r.breakdown,
         boosts: r.boosts,
       })),
-      whyNot: explainDrops(
-        ranking.dropped,
-        new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
-      ),
+      whyNot,
+      offers: everyOffer(ranking, seen.numoffers, whyNot),
     },
   };
+}
+
+/** One line per catalog offer: shown at its rank, ranked below the cut, or why it was dropped. */
+function everyOffer(ranking: Ranking, numoffers: number, whyNot: readonly WhyNot[]) {
+  const of = ranking.total;
+  return [
+    ...ranking.offers.map((r) => ({
+      offerId: r.offer.offer_id,
+      shown: true,
+      reason: `shown at rank ${r.rank} of ${of}`,
+    })),
+    ...ranking.belowCut.map((b) => ({
+      offerId: b.offerId,
+      shown: false,
+      reason: `ranked below the cut (rank ${b.rank} of numoffers ${numoffers})`,
+    })),
+    ...whyNot.map((w) => ({
+      offerId: w.offerId,
+      shown: false,
+      reason: `dropped: ${w.reason}${w.ruleId ? ` by rule ${w.ruleId}` : ''} (${w.clause})`,
+    })),
+  ];
 }

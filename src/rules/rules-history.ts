@@ -1,9 +1,19 @@
 import type { AppRules } from './app-rules.js';
+import { type Hunk, lineDiff } from './line-diff.js';
 
 export interface FileChanges {
   added: string[];
   removed: string[];
   modified: string[];
+}
+
+/** One file's change between two snapshots, with the changed lines. */
+export interface FileDiff {
+  file: string;
+  status: 'added' | 'removed' | 'modified';
+  hunks: Hunk[];
+  /** True when hunks were cut at MAX_DIFF_LINES changed lines. */
+  truncated: boolean;
 }
 
 export interface HistoryEntry {
@@ -14,9 +24,17 @@ export interface HistoryEntry {
   /** How long reading, validating and compiling the files took, in ms. */
   ms: number;
   changed: FileChanges;
+  /** What changed in each file against the snapshot it replaced, line by line. */
+  diff: FileDiff[];
 }
 
 export type ActivationReason = 'start' | 'watch' | 'reload' | 'rollback';
+
+/** File path → its text: what a snapshot was built from, kept for content diffs. */
+export type FileTexts = ReadonlyMap<string, string>;
+
+/** A status entry stays readable: at most this many changed lines per file. */
+const MAX_DIFF_LINES = 200;
 
 /** Which files differ between two snapshots, compared by content hash. */
 export function diffFiles(before: AppRules | undefined, after: AppRules): FileChanges {
@@ -29,16 +47,39 @@ export function diffFiles(before: AppRules | undefined, after: AppRules): FileCh
   };
 }
 
+function capped(file: string, status: FileDiff['status'], hunks: Hunk[]): FileDiff {
+  let budget = MAX_DIFF_LINES;
+  const kept: Hunk[] = [];
+  for (const h of hunks) {
+    if (budget <= 0) break;
+    kept.push(h.lines.length <= budget ? h : { ...h, lines: h.lines.slice(0, budget) });
+    budget -= h.lines.length;
+  }
+  return { file, status, hunks: kept, truncated: budget < 0 || kept.length < hunks.length };
+}
+
+/** The changed lines of every file that differs between two sets of texts (by name, sorted). */
+export function diffTexts(before: FileTexts, after: FileTexts): FileDiff[] {
+  const files = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return files.flatMap((file) => {
+    const a = before.get(file);
+    const b = after.get(file);
+    if (a === b) return [];
+    const status = a === undefined ? 'added' : b === undefined ? 'removed' : 'modified';
+    return [capped(file, status, lineDiff(a ?? '', b ?? ''))];
+  });
+}
+
 /** The last N activated snapshots of one app, newest first, kept whole so rollback can reuse them. */
 export class RulesHistory {
-  private readonly entries: { entry: HistoryEntry; rules: AppRules }[] = [];
+  private readonly entries: { entry: HistoryEntry; rules: AppRules; texts: FileTexts }[] = [];
 
   constructor(private readonly limit: number) {}
 
   record(
     rules: AppRules,
-    previous: AppRules | undefined,
-    activation: { reason: ActivationReason; at: Date; ms: number },
+    previous: { rules: AppRules | undefined; texts: FileTexts },
+    activation: { reason: ActivationReason; at: Date; ms: number; texts: FileTexts },
   ): void {
     const entry = {
       version: rules.version,
@@ -46,14 +87,15 @@ export class RulesHistory {
       activatedAt: activation.at.toISOString(),
       reason: activation.reason,
       ms: activation.ms,
-      changed: diffFiles(previous, rules),
+      changed: diffFiles(previous.rules, rules),
+      diff: diffTexts(previous.texts, activation.texts),
     };
-    this.entries.unshift({ entry, rules });
+    this.entries.unshift({ entry, rules, texts: activation.texts });
     this.entries.length = Math.min(this.entries.length, this.limit);
   }
 
-  find(hash: string): AppRules | undefined {
-    return this.entries.find((e) => e.rules.hash === hash)?.rules;
+  find(hash: string): { rules: AppRules; texts: FileTexts } | undefined {
+    return this.entries.find((e) => e.rules.hash === hash);
   }
 
   list(): HistoryEntry[] {

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
+import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
 import { formatProblem } from './problems.js';
 import { missingKindProblems, type RequiredKind } from './required-kinds.js';
-import { type ActivationReason, type HistoryEntry, RulesHistory } from './rules-history.js';
+import { type ActivationReason, type FileTexts, type HistoryEntry, RulesHistory } from './rules-history.js';
 
 export type ReloadOutcome =
   | { appId: string; result: 'activated'; version: string; hash: string; ms: number }
@@ -27,9 +28,11 @@ export interface AppRulesStatus {
   active: { version: string; hash: string; loadedAt: string; files: AppRules['files'] } | null;
   lastError: RulesError | null;
   /** Set after a rollback: file changes are validated but wait for an explicit reload. */
-  pinned: { hash: string; pendingHash: string | null } | null;
+  pinned: PinnedState | null;
   history: HistoryEntry[];
 }
+
+type CheckResult = { ok: true; rules: AppRules } | { ok: false; problems: string[] };
 
 /** Told about every reload, for metrics. */
 export type ReloadObserver = (outcome: ReloadOutcome) => void;
@@ -37,7 +40,9 @@ export type ReloadObserver = (outcome: ReloadOutcome) => void;
 interface AppState {
   current?: AppRules;
   lastError: RulesError | null;
-  pinned: { hash: string; pendingHash: string | null } | null;
+  pinned: PinnedState | null;
+  /** The texts the current snapshot was built from (history diffs, pinned state). */
+  texts: FileTexts;
   history: RulesHistory;
   /** The content hash of the files the last load read (null: none, or they were unreadable). */
   seenHash: string | null;
@@ -59,6 +64,11 @@ export interface RulesRegistryOptions {
    * invalid file (docs/rules.md: "A broken change"). None when absent.
    */
   requiredKinds?: (appId: string) => readonly RequiredKind[];
+  /**
+   * A last check of a valid snapshot before it may go live (the app's fixtures, see
+   * fixtures-gate.ts): problems as `file:line message`, refused like invalid files.
+   */
+  gate?: (appId: string, rules: AppRules) => Promise<string[]>;
 }
 
 /**
@@ -125,9 +135,9 @@ export class RulesRegistry {
     const target = state?.history.find(hash);
     if (!state || !target) return undefined;
     return this.enqueue(appId, async () => {
-      this.activate(appId, state, target, 'rollback', 0);
-      state.pinned = { hash, pendingHash: null };
-      return target;
+      this.activate(appId, state, target.rules, 'rollback', 0, target.texts);
+      state.pinned = pinnedState(hash, target.texts, await this.filesOnDisk(appId));
+      return target.rules;
     });
   }
 
@@ -151,6 +161,7 @@ export class RulesRegistry {
       s = {
         lastError: null,
         pinned: null,
+        texts: new Map(),
         history: new RulesHistory(this.options.historySize ?? 10),
         seenHash: null,
         queue: Promise.resolve(),
@@ -183,20 +194,20 @@ export class RulesRegistry {
     const explicit = reason === 'reload' || reason === 'start';
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
-      const result = this.check(state, files);
+      state.pinned = pinnedState(state.pinned.hash, state.texts, files);
+      const result = await this.gated(this.check(state, files));
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
-      state.pinned.pendingHash = hash;
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
     if (state.current?.hash === hash && !state.pinned) {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
-    const result = this.check(state, files);
+    const result = await this.gated(this.check(state, files));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
     const took = ms();
-    this.activate(appId, state, result.rules, reason, took);
+    this.activate(appId, state, result.rules, reason, took, textsOf(files));
     return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
   }
 
@@ -212,10 +223,7 @@ export class RulesRegistry {
    * kind the app's APIs need present. A loader that throws (it should report, not throw)
    * refuses the snapshot like any other problem instead of escaping the reload.
    */
-  private check(
-    state: AppState,
-    files: AppFiles,
-  ): { ok: true; rules: AppRules } | { ok: false; problems: string[] } {
+  private check(state: AppState, files: AppFiles): CheckResult {
     let result: ReturnType<AppLoader['load']>;
     try {
       result = this.options.loader.load(files, this.now());
@@ -229,17 +237,41 @@ export class RulesRegistry {
     return missing.length > 0 ? { ok: false, problems: missing } : { ok: true, rules: result.rules };
   }
 
+  /** A valid snapshot through the gate, when there is one; a gate that throws refuses it. */
+  private async gated(result: CheckResult): Promise<CheckResult> {
+    const gate = this.options.gate;
+    if (!result.ok || !gate) return result;
+    let problems: string[];
+    try {
+      problems = await gate(result.rules.appId, result.rules);
+    } catch (err) {
+      problems = [`${result.rules.appId}: the activation gate failed: ${(err as Error).message}`];
+    }
+    return problems.length > 0 ? { ok: false, problems } : result;
+  }
+
   private activate(
     appId: string,
     state: AppState,
     rules: AppRules,
     reason: ActivationReason,
     ms: number,
+    texts: FileTexts,
   ): void {
-    state.history.record(rules, state.current, { reason, at: this.now(), ms });
+    state.history.record(
+      rules,
+      { rules: state.current, texts: state.texts },
+      { reason, at: this.now(), ms, texts },
+    );
     state.current = rules;
+    state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
+  }
+
+  /** The app's files as they are on disk now; null when they cannot be read. */
+  private async filesOnDisk(appId: string): Promise<AppFiles | null> {
+    return readAppFiles(this.options.rulesDir, appId).catch(() => null);
   }
 
   private fail(

@@ -66,7 +66,9 @@ export async function startJourneysService(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    ...(options.rulesDir ? { OFFERD_RULES_DIR: options.rulesDir } : {}),
+    // A test's own rules dir is edited for its purpose, which the shipped fixtures do not
+    // expect: the fixtures gate is off there (test/rules/fixtures-gate.test.ts tests it).
+    ...(options.rulesDir ? { OFFERD_RULES_DIR: options.rulesDir, OFFERD_FIXTURES_GATE: '0' } : {}),
   };
   const base = loadConfig(env);
   const unscheduled = base.apps.map((a) => ({ ...a, journeys: { schedule: null } }));

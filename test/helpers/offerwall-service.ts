@@ -44,6 +44,8 @@ export async function startOfferwall(
     {
       OFFERD_CONFIG: options.configPath ?? DEMO_CONFIG,
       OFFERD_RULES_DIR: options.rulesDir ?? path.resolve('rules'),
+      // A test's own rules dir is edited for its purpose, which the shipped fixtures do not expect.
+      OFFERD_FIXTURES_GATE: options.rulesDir ? '0' : '1',
       OFFERD_STORE: options.dataDir ? 'lowdb' : 'memory',
       OFFERD_DATA_DIR: options.dataDir ?? '',
       PORT: '0',

@@ -135,5 +135,10 @@ export function referenceRankOffers(input: RankingInput): Ranking {
     boosts: c.boosts,
     rank: i + 1,
   }));
-  return { total: ranked.length, offers, dropped };
+  const belowCut = ranked.slice(Math.max(0, input.limit)).map((c, i) => ({
+    offerId: c.offer.offer_id,
+    rank: Math.max(0, input.limit) + i + 1,
+    score: c.breakdown.score,
+  }));
+  return { total: ranked.length, offers, dropped, belowCut };
 }

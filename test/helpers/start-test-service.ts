@@ -35,6 +35,9 @@ export async function startTestService(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // A test's own rules dir is edited for its purpose, which the shipped fixtures do not
+    // expect: the fixtures gate is off there unless the test turns it on.
+    ...(options.env?.OFFERD_RULES_DIR ? { OFFERD_FIXTURES_GATE: '0' } : {}),
     ...options.env,
   };
   const config = loadConfig(env);

@@ -258,6 +258,6 @@ test('admin explain refuses a state it cannot evaluate with a 400 naming it, nev
     t.is(res.status, 400, JSON.stringify(state));
     t.like(await res.json(), { error: { code: 'INVALID_INPUT', fields: [{ field: 'state' }] } });
   }
-  const ok = await explain({ api: 'banner', request, now: '2026-11-20T12:00:00Z' });
+  const ok = await explain({ api: 'banner', request, state: {}, now: '2026-11-20T12:00:00Z' });
   t.is(ok.status, 200);
 });

@@ -247,3 +247,32 @@ test('a removed app directory is refused and said so plainly', async (t) => {
   const problems = await refused(t, registry, () => rm(path.join(dir, 'demo'), { recursive: true }));
   t.deepEqual(problems, [`${displayPath(path.join(dir, 'demo'))}: the app's rules directory is missing`]);
 });
+
+test('a rollback explains itself: history entries carry the changed lines, pendingHash and filesOnDisk name what disk holds', async (t) => {
+  const { registry, file, bump } = await setup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo');
+  const [bad] = statusOf(registry)?.history ?? [];
+  const name = displayPath(file);
+  t.deepEqual(
+    bad?.diff.map((d) => [d.file, d.status, d.hunks.map((h) => h.lines)]),
+    [[name, 'modified', [['-version: 1', '+version: 2']]]],
+  );
+  t.is(bad?.diff[0]?.hunks[0]?.oldLine, bad?.diff[0]?.hunks[0]?.newLine);
+  const badHash = registry.current('demo')?.hash;
+  await registry.rollback('demo', first?.hash ?? '');
+  // Right after the rollback the files on disk still hold the bad change: said plainly.
+  const pinned = statusOf(registry)?.pinned;
+  t.is(pinned?.pendingHash, badHash);
+  t.deepEqual(pinned?.filesOnDisk, [{ file: name, status: 'modified', changedLines: 2 }]);
+  t.regex(pinned?.summary ?? '', /1 file\(s\) on disk differ from it \(.*segments\.yaml modified\)/);
+  const [rollback] = statusOf(registry)?.history ?? [];
+  t.is(rollback?.reason, 'rollback');
+  t.deepEqual(rollback?.diff[0]?.hunks[0]?.lines, ['-version: 2', '+version: 1']);
+  // Restoring the file on disk: nothing is pending any more.
+  await writeFile(file, bump(1));
+  await registry.reload('demo', 'watch');
+  t.is(statusOf(registry)?.pinned?.pendingHash, null);
+  t.deepEqual(statusOf(registry)?.pinned?.filesOnDisk, []);
+});

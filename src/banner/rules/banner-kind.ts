@@ -2,6 +2,7 @@ import type { CompileContext } from '../../rules/compile-context.js';
 import { deepFreeze } from '../../rules/deep-freeze.js';
 import type { Condition } from '../../rules/engine/conditions.js';
 import { RuleSet } from '../../rules/engine/rule-set.js';
+import { checkFacts } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
@@ -9,6 +10,7 @@ import type { BannerChoice, BannerImage, BannerSettings, Experiment } from '../d
 import { CONTROL_VARIATION, isHousekeepingEvent } from '../domain/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
+import { BANNER_FACTS } from './banner-facts.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
 import { compileSpecialOffers, type SpecialOfferRules } from './special-offer-kind.js';
 
@@ -323,6 +325,21 @@ export function compileBanner(
     spec: at.item,
     choice: compileChoice(ctx, at, byId, settings),
   }));
+  checkFacts(
+    ctx,
+    BANNER_FACTS,
+    [
+      ...experimentItems.flatMap((at) =>
+        at.item.eligibility
+          ? [{ file: at.file, path: [...at.path, 'eligibility'], condition: at.item.eligibility }]
+          : [],
+      ),
+      ...bannerItems.flatMap((at) =>
+        at.item.when ? [{ file: at.file, path: [...at.path, 'when'], condition: at.item.when }] : [],
+      ),
+    ],
+    catalog,
+  );
   const specialOffers = compileSpecialOffers(files, byId, catalog, ctx);
   return settings ? buildRules(settings, experiments, banners, catalog, specialOffers) : null;
 }

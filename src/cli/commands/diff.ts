@@ -6,11 +6,11 @@ import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { appConfigFor } from '../app-config-for.js';
-import type { CliIo } from '../cli-io.js';
+import { CliError, type CliIo } from '../cli-io.js';
+import { readContexts } from '../contexts-file.js';
 import { loadRulesDir } from '../load-rules-dir.js';
-import { readDataFile } from '../read-data-file.js';
 
-interface Subject extends ExplainContext {
+export interface Subject extends ExplainContext {
   appId: string;
   api: FixtureApi;
   name: string;
@@ -18,13 +18,13 @@ interface Subject extends ExplainContext {
 
 /** Fixture users of both rule sets (by name, the new one wins) and sample contexts from a file. */
 async function subjects(
-  oldDir: string,
-  newDir: string,
+  dirs: readonly string[],
   appIds: string[],
-  contextsFile?: string,
+  contextsFile: string | undefined,
+  app: string | undefined,
 ): Promise<Subject[]> {
   const byKey = new Map<string, Subject>();
-  for (const dir of [oldDir, newDir]) {
+  for (const dir of dirs) {
     for (const appId of appIds) {
       for (const c of (await loadFixtures(dir, appId)).cases) {
         byKey.set(`${appId}/${c.api}/${c.name}`, { ...c, appId });
@@ -32,8 +32,7 @@ async function subjects(
     }
   }
   if (contextsFile) {
-    const list = (await readDataFile(contextsFile)) as Subject[];
-    for (const s of Array.isArray(list) ? list : []) byKey.set(`${s.appId}/${s.api}/${s.name}`, s);
+    for (const s of await readContexts(contextsFile, app)) byKey.set(`${s.appId}/${s.api}/${s.name}`, s);
   }
   return [...byKey.values()];
 }
@@ -48,15 +47,12 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { contexts: { type: 'string' } },
+    options: { contexts: { type: 'string' }, app: { type: 'string' } },
   });
   const [oldDir, newDir] = positionals;
-  if (!oldDir || !newDir) {
-    io.err('usage: offerd diff OLD_DIR NEW_DIR [--contexts FILE]');
-    return 2;
-  }
-  const before = await loadRulesDir(oldDir);
-  const after = await loadRulesDir(newDir);
+  if (!oldDir || !newDir || positionals.length > 2) throw new CliError('needs OLD_DIR and NEW_DIR');
+  const before = await loadRulesDir(oldDir, values.app);
+  const after = await loadRulesDir(newDir, values.app);
   const problems = [...before.problems, ...after.problems];
   if (problems.length > 0) {
     io.err(reportProblems(problems));
@@ -66,7 +62,7 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   const appIds = [...new Set([...before.apps.keys(), ...after.apps.keys()])].sort();
   const changedKeys = new Map<string, number>();
   let changed = 0;
-  const list = await subjects(oldDir, newDir, appIds, values.contexts);
+  const list = await subjects([before.rulesDir, after.rulesDir], appIds, values.contexts, values.app);
   for (const s of list) {
     const lines = await compare(s, before.apps.get(s.appId), after.apps.get(s.appId), runners);
     if (lines.length === 0) continue;

@@ -1,30 +1,97 @@
 import { parseArgs } from 'node:util';
-import { createCaseRunners } from '../../apis.js';
+import { createCaseRunners, openStore } from '../../apis.js';
+import type { AppConfig } from '../../config/config-types.js';
+import { loadConfig } from '../../config/load-config.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
-import { type ExplainContext, explainDecision } from '../../fixtures/explain.js';
+import {
+  type ExplainContext,
+  type Explanation,
+  explainDecision,
+  explainStoredUser,
+  UserNotFoundError,
+} from '../../fixtures/explain.js';
 import { reportProblems } from '../../fixtures/reporters.js';
+import type { AppRules } from '../../rules/app-rules.js';
 import { appConfigFor } from '../app-config-for.js';
-import type { CliIo } from '../cli-io.js';
+import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { readDataFile } from '../read-data-file.js';
 
-const APIS: FixtureApi[] = ['banner', 'offerwall', 'journeys'];
+const APIS = ['banner', 'offerwall', 'journeys'] as const satisfies readonly FixtureApi[];
 
-/** `offerd explain --app ID --api API --context FILE [--rules DIR]`: the decision and why, as JSON. */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+async function readObject(file: string, what: string): Promise<Record<string, unknown>> {
+  const value = await readDataFile(file);
+  if (!isObject(value)) throw new CliError(`${file}: ${what} must be an object`);
+  return value;
+}
+
+/** The APIs the app's rules define, or the one asked for (refused when the rules lack it). */
+function apisOf(rules: AppRules, api: string | undefined): FixtureApi[] {
+  const defined = APIS.filter((a) => rules[a] !== undefined && rules[a] !== null);
+  if (api === undefined) return defined;
+  if (!(APIS as readonly string[]).includes(api))
+    throw new CliError(`--api must be one of ${APIS.join(', ')}`);
+  if (!(defined as readonly string[]).includes(api))
+    throw new CliError(`app '${rules.appId}' has no ${api} rules`);
+  return [api as (typeof APIS)[number]];
+}
+
+/** A stored user under the rules in `rules`, every API (or --api) that stored them. */
+async function explainUser(
+  rules: AppRules,
+  app: AppConfig,
+  values: { user: string; api?: string; now?: string; request?: string },
+): Promise<Explanation[]> {
+  if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) {
+    throw new CliError('--now must be an ISO 8601 date-time');
+  }
+  const request = values.request ? await readObject(values.request, 'the request') : {};
+  const store = await openStore(loadConfig());
+  const runners = createCaseRunners();
+  const found: Explanation[] = [];
+  try {
+    for (const api of apisOf(rules, values.api)) {
+      const query = {
+        api,
+        userId: values.user,
+        request,
+        ...(values.now ? { now: new Date(values.now) } : {}),
+      };
+      try {
+        found.push(await explainStoredUser(rules, app, store, query, runners));
+      } catch (err) {
+        if (!(err instanceof UserNotFoundError) || values.api) throw err;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  if (found.length === 0) throw new UserNotFoundError(`no stored user '${values.user}' in app '${app.id}'`);
+  return found;
+}
+
+/**
+ * `offerd explain --app ID --user ID [--api API] [--rules DIR]`: a stored user's decisions
+ * and why, as JSON; or `--context FILE` for a what-if context. See `offerd explain --help`.
+ */
 export async function explainCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       app: { type: 'string' },
       api: { type: 'string' },
+      user: { type: 'string' },
       context: { type: 'string' },
+      request: { type: 'string' },
+      now: { type: 'string' },
       rules: { type: 'string', default: 'rules' },
     },
   });
-  const api = values.api as FixtureApi;
-  if (!values.app || !APIS.includes(api) || !values.context) {
-    io.err('usage: offerd explain --app ID --api banner|offerwall|journeys --context FILE [--rules DIR]');
-    return 2;
+  if (!values.app || (!values.user && !values.context)) {
+    throw new CliError('needs --app ID and --user ID (or --api API --context FILE)');
   }
   const { apps, problems } = await loadRulesDir(values.rules, values.app);
   const rules = apps.get(values.app);
@@ -32,17 +99,24 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
     io.err(reportProblems(problems));
     return 1;
   }
-  const context = (await readDataFile(values.context)) as ExplainContext;
-  if (!context || typeof context.request !== 'object') {
-    io.err(`${values.context}: needs a 'request' object (and optional 'state', 'now')`);
-    return 2;
+  if (values.user) {
+    const config = loadConfig();
+    const app = config.apps.find((a) => a.id === values.app);
+    if (!app) throw new CliError(`no app '${values.app}' in ${config.configPath}`);
+    const explained = await explainUser(rules, app, { ...values, user: values.user });
+    io.out(JSON.stringify(explained.length === 1 ? explained[0] : explained, null, 2));
+    return 0;
   }
+  const [api] = apisOf(rules, values.api ?? 'missing');
+  const context = (await readObject(values.context as string, 'the context')) as unknown as ExplainContext;
+  if (!isObject(context.request)) throw new CliError(`${values.context}: needs a 'request' object`);
   const explanation = await explainDecision(
     rules,
     appConfigFor(values.app),
-    api,
+    api as FixtureApi,
     context,
     createCaseRunners(),
+    () => new Date(),
   );
   io.out(JSON.stringify(explanation, null, 2));
   return 0;

@@ -4,7 +4,7 @@ import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { type ReporterName, report, reportProblems } from '../../fixtures/reporters.js';
 import { type CaseResult, runFixtures } from '../../fixtures/run-fixtures.js';
 import { appConfigFor } from '../app-config-for.js';
-import type { CliIo } from '../cli-io.js';
+import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 
 /** `offerd test [dir] [--app ID] [--reporter pretty|tap|junit]`: exit 1 on any failure or invalid rules. */
@@ -16,11 +16,10 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   });
   const reporter = values.reporter as ReporterName;
   if (!['pretty', 'tap', 'junit'].includes(reporter)) {
-    io.err(`unknown reporter '${reporter}' (pretty, tap, junit)`);
-    return 2;
+    throw new CliError(`unknown reporter '${reporter}' (pretty, tap, junit)`);
   }
   const dir = positionals[0] ?? 'rules';
-  const { apps, problems } = await loadRulesDir(dir, values.app);
+  const { rulesDir, apps, problems } = await loadRulesDir(dir, values.app);
   if (problems.length > 0) {
     io.err(reportProblems(problems));
     io.err('rules do not validate: no fixture was run');
@@ -29,7 +28,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   const runners = createCaseRunners();
   const results: CaseResult[] = [];
   for (const [appId, rules] of apps) {
-    const fixtures = await loadFixtures(dir, appId);
+    const fixtures = await loadFixtures(rulesDir, appId);
     if (fixtures.problems.length > 0) {
       io.err(reportProblems(fixtures.problems));
       return 1;

@@ -1,15 +1,27 @@
+import { parseArgs } from 'node:util';
 import { lintExperiments } from '../../banner/rules/experiment-lints.js';
-import { formatProblem } from '../../rules/problems.js';
+import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { formatProblem, type Problem } from '../../rules/problems.js';
 import type { CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 
-/** `offerd validate [dir]`: every problem as file:line:col; exit 1 if there is any. */
+/**
+ * `offerd validate [DIR] [--app ID]`: every problem of the rule files and of the fixture
+ * files (tests/) as file:line:col; exit 1 if there is any. DIR may be one app's folder.
+ */
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
-  const dir = args[0] ?? 'rules';
-  const { apps, problems } = await loadRulesDir(dir);
-  for (const p of problems) io.err(formatProblem(p));
-  if (problems.length > 0) {
-    io.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${dir}`);
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { app: { type: 'string' } },
+  });
+  const dir = positionals[0] ?? 'rules';
+  const { rulesDir, apps, problems } = await loadRulesDir(dir, values.app);
+  const all: Problem[] = [...problems];
+  for (const appId of apps.keys()) all.push(...(await loadFixtures(rulesDir, appId)).problems);
+  for (const p of all) io.err(formatProblem(p));
+  if (all.length > 0) {
+    io.err(`${all.length} problem${all.length === 1 ? '' : 's'} in ${dir}`);
     return 1;
   }
   for (const rules of apps.values()) {

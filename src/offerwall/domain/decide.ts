@@ -109,6 +109,16 @@ export interface Ranking {
   total: number;
   offers: RankedOffer[];
   dropped: DroppedOffer[];
+  /** Kept offers ranked after the `limit` cut, best first (explanations only, like `dropped`). */
+  belowCut: BelowCut[];
+}
+
+/** An offer that passed every filter but ranked after the last one returned. */
+export interface BelowCut {
+  offerId: number;
+  /** Its place in the whole ranked list (1 = best), so always greater than `limit`. */
+  rank: number;
+  score: number;
 }
 
 /**
@@ -170,6 +180,23 @@ function best(index: CatalogIndex, { completed, score }: Work, kept: Int32Array,
     if (size < top.length) size++;
   }
   return Array.from(top.subarray(0, size));
+}
+
+/** Every kept offer after the first `limit`, in the order `best` keeps them (explanations only). */
+function rankedAfter(index: CatalogIndex, work: Work, kept: Int32Array, limit: number): BelowCut[] {
+  const { completed, score } = work;
+  const order = Array.from(kept).sort((a, b) =>
+    ranksBefore(a, b, completed, score, index.ids)
+      ? -1
+      : ranksBefore(b, a, completed, score, index.ids)
+        ? 1
+        : 0,
+  );
+  return order.slice(Math.max(0, limit)).map((i, n) => ({
+    offerId: (index.offers[i] as CatalogOffer).offer_id,
+    rank: Math.max(0, limit) + n + 1,
+    score: work.score[i] as number,
+  }));
 }
 
 function droppedList(
@@ -257,7 +284,8 @@ export function* rankingStages(input: RankingInput): Generator<void, Ranking, vo
     yield;
     const dropped = input.listDropped === false ? [] : droppedList(index, work, plan.rule, input.effects);
     // Nothing returned refers to `work`: it can go back to the pool.
-    return { total: kept.length, offers, dropped };
+    const belowCut = input.listDropped === false ? [] : rankedAfter(index, work, kept, input.limit);
+    return { total: kept.length, offers, dropped, belowCut };
   } finally {
     index.work.give(work);
   }

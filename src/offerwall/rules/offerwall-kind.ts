@@ -1,11 +1,13 @@
 import type { CompileContext } from '../../rules/compile-context.js';
 import { deepFreeze } from '../../rules/deep-freeze.js';
 import { RuleSet, type RuleSpec } from '../../rules/engine/rule-set.js';
+import { checkFacts } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { CompletedOffers } from '../domain/decide.js';
 import type { RankingModel } from '../domain/ranking.js';
 import type { RuleEffect } from '../domain/rule-effects.js';
+import { OFFERWALL_FACTS } from './offerwall-facts.js';
 import type { OfferwallSpec } from './offerwall-schema.js';
 
 /**
@@ -50,6 +52,12 @@ export function compileOfferwall(
       ctx.report(file, path, `rule '${item.id}' does nothing: give it exclude, allowOnly or boost`);
     }
   }
+  checkFacts(
+    ctx,
+    OFFERWALL_FACTS,
+    items.map(({ path, item }) => ({ file, path: [...path, 'when'], condition: item.when })),
+    catalog,
+  );
   const specs: RuleSpec<RuleEffect>[] = items.map(({ item }) => ({
     id: item.id,
     priority: 1,

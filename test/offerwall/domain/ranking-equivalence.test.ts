@@ -60,7 +60,7 @@ test('the ranking agrees with the straightforward version on 300 random catalogs
     }
     for (const { expected, got } of done) {
       t.deepEqual(plain(got[0] as Ranking), expected);
-      t.deepEqual(plain(got[1] as Ranking), { ...expected, dropped: [] });
+      t.deepEqual(plain(got[1] as Ranking), { ...expected, dropped: [], belowCut: [] });
     }
   }
 });

@@ -1,0 +1,39 @@
+import type { SnapshotScope, UserSnapshot } from '../fixtures/user-snapshot.js';
+import type { Store } from '../store/store.js';
+import type { Environment } from './domain/journey-types.js';
+import {
+  journeyEventRecord,
+  journeyOfferRecord,
+  journeyUserRecord,
+} from './store/journeys-portable-records.js';
+
+/** What the journeys API keeps about one user (explain, replay), live first; null for one it never saw. */
+export async function journeysSnapshot(
+  store: Store,
+  appId: string,
+  externalId: string,
+  scope: SnapshotScope,
+): Promise<UserSnapshot | null> {
+  const environments: readonly Environment[] =
+    scope.environment === 'live' || scope.environment === 'test' ? [scope.environment] : ['live', 'test'];
+  for (const environment of environments) {
+    const p = { appId, environment };
+    const user = await store.journeys.getUser(p, externalId);
+    if (!user) continue;
+    const [events, offers] = await Promise.all([
+      store.journeys.userEvents(p, externalId),
+      store.journeys.userOffers(p, externalId),
+    ]);
+    return {
+      api: 'journeys',
+      userId: externalId,
+      environment,
+      records: {
+        'journeys.users': [journeyUserRecord({ ...user, ...p })],
+        'journeys.events': events.map((e) => journeyEventRecord({ ...e, ...p })),
+        'journeys.offers': offers.map((o) => journeyOfferRecord({ ...o, ...p })),
+      },
+    };
+  }
+  return null;
+}

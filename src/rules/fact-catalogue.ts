@@ -1,0 +1,92 @@
+import type { CompileContext } from './compile-context.js';
+import { type Condition, forEachLeaf, isSegmentRef } from './engine/conditions.js';
+import type { RuleFile } from './rule-file.js';
+import { type SegmentCatalog, segmentsUsedBy } from './segment-catalog.js';
+import type { JsonPath } from './yaml-source.js';
+
+/** One fact an API provides to its rules. */
+export interface FactSpec {
+  /** Dotted, as a condition's `fact` names it: `user.daysSinceLastSeen`. */
+  name: string;
+  type: string;
+  example: unknown;
+}
+
+/** The facts one API provides: what its conditions, and the segments they use, may read. */
+export interface FactCatalogue {
+  api: string;
+  facts: readonly FactSpec[];
+  /** Facts whose keys are the client's or the data's own (`context`, `user.eventCounts`): any key below is fine. */
+  open: readonly string[];
+}
+
+/** Edit distance between two names, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+/** The catalogue's name closest to `fact`. */
+export function closestFact(catalogue: FactCatalogue, fact: string): string | null {
+  let best: { name: string; d: number } | null = null;
+  for (const { name } of catalogue.facts) {
+    const d = distance(fact, name);
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best?.name ?? null;
+}
+
+/** Why the API cannot provide `fact`, with the closest name it does provide; null when it can. */
+export function unknownFactProblem(catalogue: FactCatalogue, fact: string): string | null {
+  if (catalogue.facts.some((f) => f.name === fact)) return null;
+  if (catalogue.open.some((o) => fact.startsWith(`${o}.`))) return null;
+  const near = closestFact(catalogue, fact);
+  return `the ${catalogue.api} API provides no fact '${fact}'${near ? ` (did you mean '${near}'?)` : ''}`;
+}
+
+/**
+ * Reports every fact read by `conditions` — and by every segment they use, at the segment's
+ * own file:line — that the API does not provide. Such a condition would silently never
+ * match: a misspelled fact otherwise validates and empties a segment.
+ */
+export function checkFacts(
+  ctx: CompileContext,
+  catalogue: FactCatalogue,
+  conditions: readonly { file: RuleFile<unknown>; path: JsonPath; condition: Condition }[],
+  segments: SegmentCatalog,
+): void {
+  for (const { file, path, condition } of conditions) {
+    forEachLeaf(condition, [...path], (leaf, at) => {
+      if (isSegmentRef(leaf)) return;
+      const problem = unknownFactProblem(catalogue, leaf.fact);
+      if (problem) ctx.report(file, [...at, 'fact'], problem);
+    });
+  }
+  const byId = new Map(segments.definitions.map((d) => [d.id, d.conditions]));
+  for (const id of segmentsUsedBy(
+    conditions.map((c) => c.condition),
+    segments,
+  )) {
+    const site = ctx.segmentSite(id);
+    const condition = byId.get(id);
+    if (!site || !condition) continue;
+    forEachLeaf(condition, [...site.path, 'conditions'], (leaf, at) => {
+      if (isSegmentRef(leaf)) return;
+      const problem = unknownFactProblem(catalogue, leaf.fact);
+      if (problem)
+        ctx.report(
+          site.file,
+          [...at, 'fact'],
+          `${problem}; segment '${id}' is used by ${catalogue.api} rules`,
+        );
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import test from 'ava';
+import { seedEveryApi } from '../helpers/demo-data.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: explanations are free-form JSON read field by field
+type Json = Record<string, any>;
+
+const explain = async (s: TestService, body: unknown) => {
+  const res = await s.fetch('/admin/apps/demo/explain', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+};
+
+test('a stored banner player is explained with their real activity, and the next real request serves what explain said', async (t) => {
+  const s = await startTestService(t);
+  const { bannerUsers } = await seedEveryApi(s.url);
+  const userId = bannerUsers[0] as string;
+  const request = { offerId: '8622', countryIso2: 'DE' };
+  const { status, body } = await explain(s, { api: 'banner', user: userId, request });
+  t.is(status, 200);
+  // The seeded player rendered once and bought once: a payer now, not an unknown user.
+  t.like(body.why.facts.user, { known: true, renders: 1, purchases: 1, daysSinceLastSeen: 0 });
+  t.true(body.decision.segments.includes('payer'));
+  t.like(body.user.loaded, { 'banner.users': 1, 'banner.recentEvents': 1 });
+  t.is(body.why.chosen.bannerId, body.decision.bannerId);
+  // Explaining wrote nothing: the next real request sees the same stored user and decides the same.
+  const served = (await (
+    await s.fetch('/ab/getPersonalizedBanner', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'demo-key' },
+      body: JSON.stringify({ userId, ...request }),
+    })
+  ).json()) as Json;
+  t.is(served.imageFullUrl, body.decision.imageFullUrl);
+  t.is(served.kibotuMetadata.experimentId, body.decision.experimentId);
+  t.is(served.kibotuMetadata.variationId, body.decision.variationId);
+  const again = await explain(s, { api: 'banner', user: userId, request });
+  t.is(again.body.why.facts.user.renders, 2, 'the real request is counted, explain calls are not');
+  t.is(again.body.decision.assignment, body.decision.experimentId ? 'stored' : 'none');
+});
+
+test('a stored offerwall user: completed offers hidden, every offer accounted for, the cut named, same order as served', async (t) => {
+  const s = await startTestService(t);
+  const { offerwallUid } = await seedEveryApi(s.url);
+  const { status, body } = await explain(s, {
+    api: 'offerwall',
+    user: offerwallUid,
+    request: { numoffers: 3, ip: '8.8.8.8' },
+  });
+  t.is(status, 200);
+  t.is(body.decision.limit, 3);
+  t.is(body.decision.dropped.completed, 1, 'the offer the user completed is hidden');
+  const lines = body.why.offers as { offerId: number; shown: boolean; reason: string }[];
+  const below = lines.filter((l) => l.reason.startsWith('ranked below the cut'));
+  t.is(below[0]?.reason, 'ranked below the cut (rank 4 of numoffers 3)');
+  t.is(below.length, body.decision.total - 3);
+  // Every catalog offer has exactly one line.
+  t.is(new Set(lines.map((l) => l.offerId)).size, lines.length);
+  const ranked = lines.filter((l) => !l.reason.startsWith('dropped')).map((l) => l.offerId);
+  const served = (await (
+    await s.fetch(`/api/v1/users/${offerwallUid}/personalized?wall=1001&numoffers=100&ip=8.8.8.8`)
+  ).json()) as { offers: { offer_id: number }[] };
+  t.deepEqual(
+    served.offers.map((o) => o.offer_id),
+    ranked.slice(0, 100),
+    'the served ranking is the explained one',
+  );
+});
+
+test('a stored journeys user: profile as the API reports it, each offer type with its verdict and blocking limit', async (t) => {
+  const s = await startTestService(t);
+  const { journeysUser } = await seedEveryApi(s.url);
+  const { status, body } = await explain(s, { api: 'journeys', user: journeysUser });
+  t.is(status, 200);
+  t.is(body.user.environment, 'test');
+  const profile = (
+    (await (
+      await s.fetch(`/v1/user-journeys/users/${journeysUser}`, { headers: { 'X-API-Key': 'pk_test_demo' } })
+    ).json()) as Json
+  ).data;
+  for (const key of ['lifecycleStage', 'engagementTier', 'engagementScore', 'churnRisk', 'totalPlays']) {
+    t.is(body.decision[key], profile[key], key);
+  }
+  t.is(body.decision.totalPlays, 2);
+  t.true(body.decision.daysSinceLastSeen >= 0 && body.decision.daysSinceLastSeen < 1, 'the real clock');
+  // The seeded user still holds the offer type the generation created and did not claim.
+  const blocked = body.why.offers.filter((o: Json) => o.verdict === 'type_active');
+  t.true(blocked.length > 0);
+  for (const o of blocked) t.regex(o.blockedBy, /^maxActivePerType 1/);
+  t.is(body.why.offers.length, body.decision.verdicts.length);
+});
+
+test('explain refuses unknown users with a 404 and bad input with a 400 naming the field', async (t) => {
+  const s = await startTestService(t);
+  await seedEveryApi(s.url);
+  for (const api of ['banner', 'offerwall', 'journeys']) {
+    const res = await explain(s, { api, user: 'nobody-ever' });
+    t.is(res.status, 404, api);
+    t.is(res.body.error.code, 'USER_NOT_FOUND');
+  }
+  const cases: [unknown, string][] = [
+    [{ user: 'player-1' }, 'api'],
+    [{ api: 'banner' }, 'user'],
+    [{ api: 'banner', user: 'player-1', now: 'yesterday' }, 'now'],
+    [{ api: 'offerwall', user: 'earner-1', request: { wall: 9999 } }, 'request.wall'],
+    [{ api: 'journeys', user: 'journeyer-1', request: { environment: 'prod' } }, 'request.environment'],
+    [{ api: 'banner', user: 'player-1', request: [] }, 'request'],
+  ];
+  for (const [body, field] of cases) {
+    const res = await explain(s, body);
+    t.is(res.status, 400, JSON.stringify(body));
+    t.is(res.body.error.fields[0].field, field, JSON.stringify(body));
+  }
+});

@@ -1,0 +1,99 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { runCli } from '../../src/cli/main.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+const COMMANDS = [
+  ['validate'],
+  ['test'],
+  ['explain'],
+  ['diff'],
+  ['keys'],
+  ['keys', 'hash'],
+  ['journeys'],
+  ['journeys', 'generate'],
+  ['migrate'],
+  ['store'],
+  ['store', 'copy'],
+  ['store', 'compare'],
+];
+
+test('--help works on every command and subcommand: usage on stdout, exit 0', async (t) => {
+  for (const argv of COMMANDS) {
+    for (const flag of ['--help', '-h']) {
+      const c = capture();
+      t.is(await runCli([...argv, flag], c.io), 0, argv.join(' '));
+      t.regex(c.out.join('\n'), new RegExp(`^usage: offerd ${argv.join(' ')}`), argv.join(' '));
+    }
+  }
+  const top = capture();
+  t.is(await runCli(['--help'], top.io), 0);
+  t.regex(top.out.join('\n'), /offerd explain --app ID --user ID/);
+});
+
+test('user mistakes are one line and exit 2, never a stack trace', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['validate', 'no-such-dir'], /no rules directory 'no-such-dir'/],
+    [['test', 'rules', '--app', 'nope'], /no app 'nope' in rules \(apps: demo\)/],
+    [['diff', 'rules', 'rules', '--bogus'], /bogus/],
+    [['explain', '--app', 'demo'], /needs --app ID and --user ID/],
+    [['explain', '--app', 'nope', '--user', 'u-1'], /no app 'nope'/],
+    [['test', 'rules', '--reporter', 'xml'], /unknown reporter 'xml'/],
+  ];
+  for (const [argv, message] of cases) {
+    const c = capture();
+    t.is(await runCli(argv, c.io), 2, argv.join(' '));
+    t.is(c.err.length, 1, `${argv.join(' ')}: ${c.err.join('\n')}`);
+    t.regex(c.err[0] as string, message);
+    t.notRegex(c.err[0] as string, /\n\s+at /);
+  }
+});
+
+test('validate takes one app folder with its tests/, and reports a broken fixture file', async (t) => {
+  const ok = capture();
+  t.is(await runCli(['validate', 'rules/demo'], ok.io), 0, ok.err.join('\n'));
+  t.regex(ok.out.join('\n'), /^demo: ok/m);
+  const dir = await copyOfShippedRules(t);
+  await writeFile(
+    path.join(dir, 'demo', 'tests', 'broken.yaml'),
+    'apiVersion: offerd/v1\nkind: Fixtures\ncases:\n  - name: x\n    api: bannner\n    request: {}\n    expect: {status: 200}\n',
+  );
+  const bad = capture();
+  t.is(await runCli(['validate', path.join(dir, 'demo')], bad.io), 1);
+  t.regex(bad.err.join('\n'), /broken\.yaml:5:\d+/);
+});
+
+test('diff --contexts: a Fixtures file with --app and a list without appId work; other shapes are refused', async (t) => {
+  const dir = await tempDir(t);
+  const fixtures = path.join(dir, 'fixtures.yaml');
+  await writeFile(fixtures, await readFile('rules/demo/tests/offerwall.yaml', 'utf8'));
+  const withApp = capture();
+  t.is(await runCli(['diff', 'rules', 'rules', '--app', 'demo', '--contexts', fixtures], withApp.io), 0);
+  t.regex(withApp.out.join('\n'), /^0 of \d+ users changed/m);
+  const list = path.join(dir, 'list.json');
+  await writeFile(list, JSON.stringify([{ api: 'offerwall', name: 'x', request: { uid: 'u', wall: 1001 } }]));
+  const noApp = capture();
+  t.is(await runCli(['diff', 'rules', 'rules', '--contexts', list], noApp.io), 2);
+  t.regex(noApp.err.join('\n'), /entry 1: needs appId \(or give --app ID\)/);
+  for (const [content, message] of [
+    ['{"kind":"Other"}', /expected a list of contexts or a Fixtures file/],
+    ['[{"appId":"demo","api":"shop","name":"x","request":{}}]', /entry 1: api must be one of/],
+    [
+      '[{"appId":"demo","api":"banner","name":"x","request":{},"extra":1}]',
+      /entry 1: unknown key\(s\) extra/,
+    ],
+  ] as const) {
+    await writeFile(list, content);
+    const c = capture();
+    t.is(await runCli(['diff', 'rules', 'rules', '--contexts', list], c.io), 2, content);
+    t.regex(c.err.join('\n'), message);
+  }
+});

@@ -1,0 +1,55 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { runCli } from '../../src/cli/main.js';
+import { seedEveryApi } from '../helpers/demo-data.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { startTestService } from '../helpers/start-test-service.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+test("offerd explain --user reads the stopped server's store; --rules DIR explains under draft rules", async (t) => {
+  const s = await startTestService(t);
+  const data = await seedEveryApi(s.url);
+  await s.stop();
+  // The CLI reads the same environment as `offerd serve`: this worker's, for this file only.
+  process.env.OFFERD_DATA_DIR = s.config.dataDir;
+  process.env.OFFERD_STORE = 'lowdb';
+  const c = capture();
+  t.is(await runCli(['explain', '--app', 'demo', '--user', data.journeysUser], c.io), 0, c.err.join('\n'));
+  const shipped = JSON.parse(c.out.join('\n'));
+  t.is(shipped.api, 'journeys', 'only the API that stored the user is explained');
+  t.is(shipped.decision.totalPlays, 2);
+  t.true(shipped.decision.verdicts.includes('welcome_bonus=type_active'));
+
+  // A draft allowing two active offers per type: the blocked type would get a second offer.
+  const draft = await copyOfShippedRules(t);
+  const file = path.join(draft, 'demo', 'journeys.yaml');
+  const text = await readFile(file, 'utf8');
+  t.regex(text, /maxActivePerType: 1/);
+  await writeFile(file, text.replace(/maxActivePerType: 1/, 'maxActivePerType: 2'));
+  const d = capture();
+  const argv = [
+    'explain',
+    '--app',
+    'demo',
+    '--user',
+    data.journeysUser,
+    '--api',
+    'journeys',
+    '--rules',
+    draft,
+  ];
+  t.is(await runCli(argv, d.io), 0, d.err.join('\n'));
+  const drafted = JSON.parse(d.out.join('\n'));
+  t.not(drafted.rules.hash, shipped.rules.hash);
+  t.false(drafted.decision.verdicts.includes('welcome_bonus=type_active'));
+
+  const missing = capture();
+  t.is(await runCli(['explain', '--app', 'demo', '--user', 'nobody'], missing.io), 2);
+  t.deepEqual(missing.err, ["offerd explain: no stored user 'nobody' in app 'demo' (offerd explain --help)"]);
+});

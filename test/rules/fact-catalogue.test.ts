@@ -1,0 +1,69 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { runCli } from '../../src/cli/main.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no '${from}'`);
+  await writeFile(file, text.replace(from, to));
+}
+
+test('validate catches a misspelled fact at file:line:col and suggests the name the API provides', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'banner-segments.yaml');
+  await edit(file, 'fact: user.daysSinceLastSeen\n', 'fact: user.daysSinceLastSeenAt\n');
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /banner-segments\.yaml:11:\d+ the banner API provides no fact 'user\.daysSinceLastSeenAt' \(did you mean 'user\.daysSinceLastSeen'\?\); segment 'lapsed' is used by banner rules/,
+  );
+});
+
+test("a segment written for one API and used by another API's rules is reported at the segment", async (t) => {
+  const dir = await copyOfShippedRules(t);
+  // engaged-non-payer reads context.level, which only banner requests carry.
+  await edit(
+    path.join(dir, 'demo', 'offerwall.yaml'),
+    'when: { segment: dach }',
+    'when: { segment: engaged-non-payer }',
+  );
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /banner-segments\.yaml:\d+:\d+ the offerwall API provides no fact 'context\.level'.*segment 'engaged-non-payer' is used by offerwall rules/,
+  );
+});
+
+test('client context keys and counters by event name stay open to banner rules; the offerwall has neither', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const open = `when:
+        all:
+          - { fact: context.guildRank, operator: greaterThan, value: 2 }
+          - { fact: user.eventCounts.ChestOpened, operator: greaterThan, value: 5 }
+      image: https://cdn.offerd.example/banners/welcome-back/`;
+  await edit(
+    path.join(dir, 'demo', 'banner.yaml'),
+    'when:\n        segment: lapsed\n      image: https://cdn.offerd.example/banners/welcome-back/',
+    open,
+  );
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 0, c.err.join('\n'));
+  await edit(
+    path.join(dir, 'demo', 'offerwall.yaml'),
+    'when: { segment: dach }',
+    'when: { fact: context.guildRank, operator: greaterThan, value: 2 }',
+  );
+  const o = capture();
+  t.is(await runCli(['validate', dir], o.io), 1);
+  t.regex(o.err.join('\n'), /offerwall\.yaml:21:\d+ the offerwall API provides no fact 'context\.guildRank'/);
+});
