@@ -9,7 +9,6 @@ import type { Environment, Partition } from './domain/journey-types.js';
 import type { GenerationReport } from './journeys-generation.js';
 import type { JourneysService } from './journeys-service.js';
 import type { JourneysValidation } from './journeys-validation.js';
-import { pageOf } from './journeys-validation.js';
 import { eventView, offerView } from './journeys-views.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 
@@ -76,7 +75,7 @@ function userRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
   });
   router.get('/users/:externalId/timeline', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
-    const { page, limit } = pageOf(ctx.query);
+    const { page, limit } = deps.validation.pageOf(ctx.query);
     const found = await deps.service.timeline(p, param(ctx, 'externalId'), page, limit);
     if (!found) throw userNotFound();
     const events = found.events.map((e) => eventView(e, p.environment));

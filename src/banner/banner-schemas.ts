@@ -1,0 +1,232 @@
+/**
+ * The banner API's request schemas (JSON Schema draft 2020-12): written once, validated
+ * with ajv at the edge (banner-request.ts, track-request.ts) and published in the API
+ * reference. What a schema cannot say (the app's own prize types, both postal codes
+ * agreeing, the context's size) is checked next to where each is read.
+ */
+import type { SchemaMessages } from '../http/request-schema.js';
+
+/** No C0 control character and no DEL (linear: no backtracking on a long value). */
+const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Something besides white space. */
+const NOT_BLANK = '\\S';
+
+/** A non-empty string without control characters, at most `maxLength` long. */
+function text<D extends string>(maxLength: number, description: D) {
+  return {
+    type: 'string',
+    minLength: 1,
+    maxLength,
+    allOf: [{ pattern: NO_CONTROL_CHARS }, { pattern: NOT_BLANK }],
+    description,
+  } as const;
+}
+
+/** The words a client reads for a text field that fails. */
+function textMessages(maxLength: number) {
+  return {
+    type: 'must be a string',
+    minLength: 'must not be empty',
+    maxLength: `must be at most ${maxLength} characters`,
+    pattern: 'must not be blank or contain control characters',
+  } as const;
+}
+
+/** A postal code as the node SDK sends it: letters, digits, spaces or hyphens (white space around it is trimmed). */
+const postalCode = {
+  anyOf: [
+    { type: 'string', pattern: '^\\s*[A-Za-z0-9][A-Za-z0-9 -]{0,11}\\s*$' },
+    { type: 'integer', minimum: 0, maximum: 999_999_999_999 },
+    { type: 'null' },
+  ],
+} as const;
+
+/** Keys of the getPersonalizedBanner body with a meaning of their own; every other key is context. */
+export const BANNER_REQUEST_FIELDS = [
+  'userId',
+  'offerId',
+  'prizeKey',
+  'prizeTypes',
+  'countryIso2',
+  'languageIso2',
+  'zipCode',
+  'postalCode',
+  'occasion',
+] as const;
+
+/** `POST /getPersonalizedBanner` (and `/ab/getPersonalizedBanner`). */
+export const personalizedBannerSchema = {
+  title: 'Personalized banner request',
+  description:
+    'Who asks for which offer. Every key that is not a field below is context (the vendor\'s "ContextObject"): at most 100 keys, nested at most 8 levels, readable by rules as request.<key>.',
+  type: 'object',
+  required: ['userId', 'offerId'],
+  properties: {
+    userId: { title: 'User id', ...text(256, 'The app’s id of the user; experiments are sticky per user.') },
+    offerId: {
+      title: 'Offer id',
+      description: 'The offer slot asking for a banner: a string, or a number taken as its decimal text.',
+      anyOf: [{ type: 'number' }, text(128, 'The offer slot id')],
+    },
+    prizeKey: {
+      title: 'Prize key',
+      description: 'The prize to show; absent or null takes the app’s settings.defaultPrizeKey.',
+      anyOf: [text(128, 'A prize key such as gems_500'), { type: 'null' }],
+    },
+    prizeTypes: {
+      title: 'Prize types',
+      description:
+        'Prize types the client can show, each one of the app’s settings.prizeTypes; a bare string is a list of one; duplicates are dropped.',
+      anyOf: [
+        { type: 'string' },
+        { type: 'array', maxItems: 20, items: { type: 'string' } },
+        { type: 'null' },
+      ],
+    },
+    countryIso2: {
+      title: 'Country',
+      description:
+        'ISO 3166-1 alpha-2 country code, any case; absent or null takes the caller’s country by geo-IP.',
+      type: ['string', 'null'],
+      format: 'iso3166-alpha2',
+    },
+    languageIso2: {
+      title: 'Language',
+      description: 'ISO 639-1 language code, any case.',
+      type: ['string', 'null'],
+      format: 'iso639-1',
+    },
+    zipCode: {
+      title: 'Postal code',
+      description: 'Letters, digits, spaces or hyphens, at most 12; a whole number is taken as its digits.',
+      ...postalCode,
+    },
+    postalCode: {
+      title: 'Postal code (node SDK)',
+      description: 'The node SDK’s name for zipCode; when both are sent they must agree.',
+      ...postalCode,
+    },
+    occasion: {
+      title: 'Occasion',
+      description: 'Why the banner is asked for, an id such as level_up (any case; read in lower case).',
+      type: ['string', 'null'],
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$',
+    },
+  },
+} as const;
+
+const POSTAL_MESSAGE = 'must be a postal code (letters, digits, spaces or hyphens; at most 12)';
+
+export const personalizedBannerMessages: SchemaMessages = {
+  body: { type: 'must be a JSON object' },
+  userId: textMessages(256),
+  offerId: 'must be a string of at most 128 characters without control characters, or a number',
+  prizeKey: textMessages(128),
+  prizeTypes: 'must be an array of prize types',
+  'prizeTypes[]': 'must be a prize type',
+  countryIso2: 'must be an ISO 3166-1 alpha-2 country code, e.g. DE',
+  languageIso2: 'must be an ISO 639-1 language code, e.g. de',
+  zipCode: POSTAL_MESSAGE,
+  postalCode: POSTAL_MESSAGE,
+  occasion: 'must be an id such as level_up',
+};
+
+/** Names that would shadow Object.prototype members wherever an event name becomes a key. */
+const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
+
+const optionalText = (maxLength: number, description: string) => ({
+  description,
+  anyOf: [{ enum: ['', null] }, text(maxLength, description)],
+});
+
+/** One event of the vendor's tracking protocol. */
+const trackEventSchema = {
+  title: 'Tracking event',
+  type: 'object',
+  required: ['event', 'properties'],
+  properties: {
+    event: {
+      title: 'Event name',
+      ...text(255, 'What happened, e.g. SpecialOfferPopupPurchased'),
+      not: { enum: RESERVED_NAMES },
+    },
+    properties: {
+      title: 'Event properties',
+      type: 'object',
+      required: ['distinct_id'],
+      properties: {
+        distinct_id: {
+          title: 'User id',
+          description: 'The user the event is about: a string, or a number taken as its decimal text.',
+          anyOf: [{ type: 'number' }, text(256, 'The user id')],
+        },
+        time: {
+          title: 'Event time',
+          description: 'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds).',
+          type: ['number', 'null'],
+          exclusiveMinimum: 0,
+        },
+        token: {
+          title: 'API key',
+          description: 'Read from the first event when no Authorization header is sent.',
+        },
+        kibotuMetadata: {
+          title: 'Banner link',
+          description: 'The kibotuMetadata of the banner the event follows, tying it to an experiment.',
+          type: ['object', 'null'],
+          properties: {
+            variationId: { title: 'Variation', type: ['integer', 'null'], minimum: 0 },
+            renderId: { title: 'Render id', ...optionalText(256, 'The render the event follows') },
+            experimentId: { title: 'Experiment id', ...optionalText(256, 'The experiment of that render') },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The vendor's batch limit (its SDKs chunk by 50). */
+export const MAX_TRACK_BATCH = 50;
+
+/** `POST /track` (and `/ab/track`): a batch of events; a single event object is taken as a batch of one. */
+export const trackEventsSchema = {
+  title: 'Tracking batch',
+  description: `At most ${MAX_TRACK_BATCH} events; any bad event rejects the whole batch and none is stored.`,
+  type: 'array',
+  maxItems: MAX_TRACK_BATCH,
+  items: trackEventSchema,
+} as const;
+
+export const trackEventsMessages: SchemaMessages = {
+  body: { type: 'must be a JSON array of events', maxItems: `at most ${MAX_TRACK_BATCH} events per batch` },
+  '[]': { type: 'must be an object with event and properties' },
+  '[].event': { ...textMessages(255), not: 'is a reserved name' },
+  '[].properties': { type: 'must be an object with distinct_id', required: 'is required' },
+  '[].properties.distinct_id': 'must be a string of at most 256 characters, or a number',
+  '[].properties.time': 'must be a positive number of seconds or milliseconds since the epoch',
+  '[].properties.kibotuMetadata': 'must be an object',
+  '[].properties.kibotuMetadata.variationId': 'must be an integer >= 0',
+  '[].properties.kibotuMetadata.renderId':
+    'must be a string of at most 256 characters without control characters',
+  '[].properties.kibotuMetadata.experimentId':
+    'must be a string of at most 256 characters without control characters',
+};
+
+/** `GET /admin/apps/{appId}/experiments/{experimentId}`: its query. */
+export const experimentResultsQuerySchema = {
+  title: 'Experiment results query',
+  type: 'object',
+  properties: {
+    bucketVersion: {
+      title: 'Bucket version',
+      description:
+        'Counts only users assigned under this bucket version; absent: the experiment’s current one.',
+      type: 'integer',
+      minimum: 1,
+    },
+  },
+} as const;
+
+export const experimentResultsQueryMessages: SchemaMessages = {
+  bucketVersion: 'must be an integer >= 1',
+};

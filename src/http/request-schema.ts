@@ -1,0 +1,133 @@
+import { isIP } from 'node:net';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../rules/schemas/ajv.js';
+import type { FieldProblem } from './app-error.js';
+
+/**
+ * What a client reads when a field fails, keyed by the field's name with array indexes
+ * written `[]` (`prizeTypes[]`, `[].properties.time`): one message for any failure but a
+ * missing field, or one per ajv keyword (`required` included). Unnamed fields and
+ * keywords get ajv's own message.
+ */
+export type SchemaMessages = Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+
+export interface RequestSchemaOptions {
+  messages?: SchemaMessages;
+  /** Starts every message with the field's name (`wall is required`), the offerwall's style. */
+  nameInMessage?: boolean;
+}
+
+/** `/events/3/eventType` → `events[3].eventType`, the way clients name fields. */
+export function fieldName(e: ErrorObject): string {
+  const parts = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.keyword === 'required') parts.push(String(e.params.missingProperty));
+  return parts.reduce(
+    (name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part),
+    '',
+  );
+}
+
+function defaultMessage(e: ErrorObject): string {
+  if (e.keyword === 'required') return 'is required';
+  if (e.keyword === 'enum') return `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+  return e.message ?? 'is invalid';
+}
+
+function messageOf(e: ErrorObject, field: string, messages: SchemaMessages): string {
+  const custom = messages[field.replace(/\[\d+\]/g, '[]')];
+  if (typeof custom === 'object') return custom[e.keyword] ?? defaultMessage(e);
+  if (typeof custom === 'string' && e.keyword !== 'required') return custom;
+  return defaultMessage(e);
+}
+
+/** One request schema, compiled once: its problems for a value, one per field, in the client's words. */
+export class RequestSchema<T> {
+  constructor(
+    private readonly validate: ValidateFunction,
+    private readonly options: RequestSchemaOptions,
+  ) {}
+
+  /** Every problem of `value`, the first one per field (for `x or null` ajv reports every branch). */
+  problems(value: unknown): FieldProblem[] {
+    if (this.validate(value)) return [];
+    const byField = new Map<string, FieldProblem>();
+    // ajv overwrites validate.errors on the next call: copy before anything else.
+    for (const e of [...(this.validate.errors ?? [])]) {
+      const field = fieldName(e) || 'body';
+      if (byField.has(field)) continue;
+      byField.set(field, {
+        field,
+        message: this.#say(field, messageOf(e, field, this.options.messages ?? {})),
+      });
+    }
+    return [...byField.values()];
+  }
+
+  /** Whether `value` passed (a type guard for what `problems` returned none for). */
+  accepts(value: unknown): value is T {
+    return this.validate(value);
+  }
+
+  /** A problem found outside the schema, worded the way this schema words its own. */
+  problem(field: string, message: string): FieldProblem {
+    return { field, message: this.#say(field, message) };
+  }
+
+  #say(field: string, message: string): string {
+    return this.options.nameInMessage ? `${field} ${message}` : message;
+  }
+}
+
+/**
+ * The request schemas of one API, compiled with one draft 2020-12 validator (strict,
+ * every error, formats). `ipv4` is node's own test, the one the rest of offerd uses.
+ */
+export class RequestSchemas {
+  readonly #ajv = createAjv();
+
+  /** `formats`: an API's own string formats (`iso3166-alpha2`), each a test of the value. */
+  constructor(formats: Readonly<Record<string, (value: string) => boolean>> = {}) {
+    this.#ajv.addFormat('ipv4', (value: string) => isIP(value) === 4);
+    for (const [name, test] of Object.entries(formats)) this.#ajv.addFormat(name, test);
+  }
+
+  compile<T>(schema: object, options: RequestSchemaOptions = {}): RequestSchema<T> {
+    return new RequestSchema<T>(this.#ajv.compile(schema), options);
+  }
+}
+
+type Query = Record<string, string | string[] | undefined>;
+type Declared = { properties?: Record<string, { type?: unknown }> };
+
+const INTEGER = /^[0-9]+$/;
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
+
+/** A query value as the type its schema declares, when it is written exactly that way; as sent otherwise. */
+function typed(value: string, type: unknown): unknown {
+  if (type === 'integer' && INTEGER.test(value)) return Number(value);
+  if (type === 'number' && DECIMAL.test(value)) return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+/**
+ * A query string as the object its schema validates. The coercion is explicit and strict
+ * (digits only for an integer: no sign, space, exponent or hex, which ajv's `coerceTypes`
+ * would take); an empty value is absent; a parameter given twice is a problem of its own.
+ */
+export function queryInput(
+  query: Query,
+  schema: Declared,
+): { values: Record<string, unknown>; repeated: string[] } {
+  const values: Record<string, unknown> = {};
+  const repeated: string[] = [];
+  for (const [name, type] of Object.entries(schema.properties ?? {})) {
+    const raw = query[name];
+    if (Array.isArray(raw)) repeated.push(name);
+    else if (raw !== undefined && raw !== '') values[name] = typed(raw, type.type);
+  }
+  return { values, repeated };
+}

@@ -1,0 +1,139 @@
+/**
+ * The user-journeys API's request schemas (JSON Schema draft 2020-12): written once,
+ * validated with ajv at the edge (journeys-validation.ts) and published in the API
+ * reference. What a schema cannot say (a clock a little ahead, metadata nesting) is
+ * checked in journeys-validation.ts.
+ */
+
+/** Most events one `POST /track` may carry. */
+export const MAX_BATCH = 100;
+
+const externalId = {
+  title: 'External id',
+  description: 'The app’s id of the user.',
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+} as const;
+const nullableText = (maxLength: number, title: string) =>
+  ({ title, type: ['string', 'null'], maxLength }) as const;
+const KEY = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } as const;
+
+/** `POST /v1/user-journeys/users`: creates the user or updates the fields sent. */
+export const userPatchSchema = {
+  title: 'User',
+  type: 'object',
+  required: ['externalId'],
+  properties: {
+    externalId,
+    displayName: nullableText(100, 'Display name'),
+    email: {
+      title: 'Email',
+      anyOf: [{ type: 'string', format: 'email', maxLength: 254 }, { type: 'null' }],
+    },
+    phone: nullableText(20, 'Phone'),
+    country: {
+      title: 'Country',
+      description: 'Two letters, any case (stored in upper case).',
+      anyOf: [{ type: 'string', pattern: '^[A-Za-z]{2}$' }, { type: 'null' }],
+    },
+    device: { title: 'Device', enum: ['mobile', 'desktop', 'tablet', null] },
+    source: nullableText(64, 'Acquisition source'),
+    tags: {
+      title: 'Tags',
+      description: 'At most 50 scalar values by key, readable by rules.',
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: KEY,
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
+    metadata: {
+      title: 'Metadata',
+      description: 'At most 50 keys, nested at most 8 levels.',
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: KEY,
+    },
+  },
+} as const;
+
+/** `POST /v1/user-journeys/events`: one event of a user; also each item of a `/track` batch. */
+export const eventSchema = {
+  title: 'Event',
+  type: 'object',
+  required: ['externalId', 'eventType', 'category'],
+  properties: {
+    externalId,
+    eventType: { title: 'Event type', type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+    category: {
+      title: 'Category',
+      description: 'Any case (stored in upper case), e.g. GAME_PLAY.',
+      type: 'string',
+      pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
+    },
+    points: { title: 'Points', type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
+    occurredAt: {
+      title: 'Occurred at',
+      description: 'ISO 8601; at most 5 minutes in the future; absent: when received.',
+      type: 'string',
+      format: 'date-time',
+    },
+    metadata: {
+      title: 'Metadata',
+      description: 'At most 50 keys, nested at most 8 levels.',
+      type: 'object',
+      maxProperties: 50,
+    },
+    clientEventId: {
+      title: 'Client event id',
+      description: 'The client’s id of the event: a repeat is answered as a duplicate and not stored again.',
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+    },
+  },
+} as const;
+
+/** `POST /v1/user-journeys/track`: `{events: [...]}`, or the bare array. */
+export const eventBatchSchema = {
+  title: 'Event batch',
+  description: `1 to ${MAX_BATCH} events; any bad event rejects the whole batch and none is stored.`,
+  type: 'object',
+  required: ['events'],
+  properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: eventSchema } },
+} as const;
+
+/** `GET /v1/user-journeys/users/{externalId}/timeline`: its query. */
+export const timelineQuerySchema = {
+  title: 'Timeline page',
+  type: 'object',
+  properties: {
+    page: {
+      title: 'Page',
+      description: 'From 1 (default 1).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+    },
+    limit: {
+      title: 'Page size',
+      description: '1 to 100 (default 20).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    },
+  },
+} as const;
+
+/** `POST /admin/apps/{appId}/journeys/generate`: its query. */
+export const generateQuerySchema = {
+  title: 'Generation run',
+  type: 'object',
+  properties: {
+    environment: {
+      title: 'Environment',
+      description: 'Run for this environment only; absent: both.',
+      enum: ['live', 'test'],
+    },
+  },
+} as const;
