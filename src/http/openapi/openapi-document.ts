@@ -6,7 +6,6 @@ import type { HttpMethod, JsonSchema, OpenApiPart, PathItem, SecurityScheme } fr
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: { title: string; version: string; description: string };
-  jsonSchemaDialect: string;
   tags: { name: string; description: string }[];
   paths: Record<string, PathItem>;
   components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, SecurityScheme> };
@@ -59,7 +58,6 @@ export function buildOpenApiDocument(
   return {
     openapi: '3.1.0',
     info,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: parts.flatMap((p) => p.tags),
     paths,
     components: { schemas, securitySchemes },
