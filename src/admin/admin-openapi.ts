@@ -1,5 +1,4 @@
 import {
-  BODY_ERRORS,
   errorResponses,
   json,
   jsonResponse,
@@ -80,7 +79,7 @@ export const ADMIN_OPENAPI: OpenApiPart = {
             'An app’s rules failed to load; the last good ones keep serving.',
             ref('ReloadOutcomes'),
           ),
-          ...adminErrors({ 404: 'No such app.', ...BODY_ERRORS }),
+          ...adminErrors({ 404: 'No such app.' }),
         },
       },
     },
@@ -104,7 +103,6 @@ export const ADMIN_OPENAPI: OpenApiPart = {
           ...adminErrors({
             400: 'No `hash` string.',
             404: 'No such snapshot in the app’s history.',
-            ...BODY_ERRORS,
           }),
         },
       },
@@ -130,7 +128,6 @@ export const ADMIN_OPENAPI: OpenApiPart = {
           ...adminErrors({
             400: 'A bad `api`, `request`, `now` or `state`, or a state that cannot be evaluated.',
             404: 'No such app with active rules.',
-            ...BODY_ERRORS,
           }),
         },
       },

@@ -1,6 +1,5 @@
 import { adminErrors, appIdParam } from '../admin/admin-openapi.js';
 import {
-  BODY_ERRORS,
   errorResponses,
   json,
   jsonResponse,
@@ -65,7 +64,6 @@ function bannerOperation(operationId: string, sdkPath: boolean): OperationObject
       ...errorResponses('banner', {
         400: '`Invalid input`, naming each offending field [ours: the names].',
         ...AUTH_ERRORS,
-        ...BODY_ERRORS,
         ...RULES_ERRORS,
       }),
     },
@@ -110,7 +108,6 @@ function trackOperation(operationId: string): OperationObject {
       ...errorResponses('track', {
         400: 'A bad batch: `0`, or with verbose=1 the problems in `error`.',
         ...AUTH_ERRORS,
-        ...BODY_ERRORS,
         ...RULES_ERRORS,
       }),
     },

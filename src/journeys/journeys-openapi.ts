@@ -1,6 +1,5 @@
 import { adminErrors, appIdParam } from '../admin/admin-openapi.js';
 import {
-  BODY_ERRORS,
   errorResponses,
   json,
   jsonResponse,
@@ -26,7 +25,7 @@ const externalId = pathParam('externalId', 'The app’s id of the user.');
 /** What every journeys route may answer besides its own: the key check and the rules. */
 function errors(byStatus: Record<number, string>, body = false): Record<string, ResponseObject> {
   const bodyErrors: Record<number, string> = body
-    ? { 400: '`Invalid input`, naming each offending field in `errors` [ours].', ...BODY_ERRORS }
+    ? { 400: '`Invalid input`, naming each offending field in `errors` [ours].' }
     : {};
   return errorResponses('journeys', {
     401: '`Missing X-API-Key header` or `Invalid API key`.',

@@ -1,6 +1,5 @@
 import { adminErrors, appIdParam } from '../admin/admin-openapi.js';
 import {
-  BODY_ERRORS,
   errorResponses,
   json,
   jsonResponse,
@@ -46,7 +45,6 @@ function postbackOperation(method: 'get' | 'post'): OperationObject {
         403: '`INVALID_SIGNATURE`.',
         404: '`WALL_NOT_FOUND`, or `OFFER_NOT_FOUND` (not in the wall’s catalog).',
         409: '`TRANSACTION_CONFLICT`: the transaction_id was used for another user, offer or event.',
-        ...(method === 'post' ? BODY_ERRORS : {}),
       }),
     },
   };
@@ -157,7 +155,7 @@ const ADMIN_PATHS: OpenApiPart['paths'] = {
       },
       responses: {
         201: jsonResponse('Stored.', ref('Ban')),
-        ...adminErrors({ 400: 'A bad field.', 404: 'No app with walls.', ...BODY_ERRORS }),
+        ...adminErrors({ 400: 'A bad field.', 404: 'No app with walls.' }),
       },
     },
   },

@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startService } from '../../src/main.js';
 import { type BannerError, postBanner } from '../helpers/banner-client.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 import { startTestService } from '../helpers/start-test-service.js';
 
 const memory = { env: { OFFERD_STORE: 'memory' } };
@@ -134,7 +135,7 @@ async function startBehindProxy(t: ExecutionContext) {
     ...service,
     url,
     config: base,
-    fetch: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init),
+    fetch: (path: string, init?: RequestInit) => checkedFetch(`${url}${path}`, init),
   };
 }
 

@@ -71,6 +71,21 @@ export const ERROR_ENVELOPES: Record<string, JsonSchema> = {
       errors: problems,
     },
   },
+  TransportError: {
+    type: 'object',
+    description:
+      'Node’s HTTP parser refused the request before any API saw it, on any path: 400 `BAD_REQUEST` (not valid HTTP), 408 `REQUEST_TIMEOUT` (headers not within 20 s, or the request within 30 s), 417 `EXPECTATION_FAILED` (an `Expect` other than 100-continue), 431 `HEADERS_TOO_LARGE`.',
+    required: ['error'],
+    additionalProperties: false,
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        additionalProperties: false,
+        properties: { code, message: { type: 'string' } },
+      },
+    },
+  },
   AdminError: {
     type: 'object',
     description:

@@ -1,6 +1,6 @@
 import type { ApiFamily } from '../api-family.js';
 import { ERROR_ENVELOPES } from './error-envelopes.js';
-import { ERROR_SCHEMA, errorResponses } from './openapi-builders.js';
+import { BODY_ERRORS, ERROR_SCHEMA, errorResponses } from './openapi-builders.js';
 import type { HttpMethod, JsonSchema, OpenApiPart, PathItem, SecurityScheme } from './openapi-types.js';
 
 export interface OpenApiDocument {
@@ -21,22 +21,32 @@ function mergeInto<T>(into: Record<string, T>, more: Record<string, T> | undefin
 
 const METHODS: readonly HttpMethod[] = ['get', 'post', 'put', 'delete'];
 
+const INTERNAL = { 500: 'Unexpected: logged with this request’s id; nothing leaks.' };
+/** The body reader of every API router answers these for any POST or PUT before the route runs. */
+const BODY_READER = { 400: 'The body is not valid JSON.', ...BODY_ERRORS };
+
+/** What a route's own part may leave out: its family's 500 and its body reader's errors. */
+function edgeResponses(method: HttpMethod, family: ApiFamily): Record<number, string> {
+  const reads = family !== 'neutral' && (method === 'post' || method === 'put');
+  return reads ? { ...BODY_READER, ...INTERNAL } : INTERNAL;
+}
+
 /**
- * Any route may fail unexpectedly: a 500 in its family's envelope that leaks nothing
- * (src/http/error-middleware.ts). Added here once rather than in every part.
+ * Every operation gets the answers the shared edge gives on its path, in its family's
+ * envelope (src/http/error-middleware.ts, body-reader.ts): added here once rather than
+ * in every part; an operation's own description of a status wins.
  */
-function withInternalError(item: PathItem): PathItem {
+function withEdgeErrors(item: PathItem): PathItem {
   const family = item['x-offerd-family'] as ApiFamily;
   if (!(family in ERROR_SCHEMA)) throw new Error(`OpenAPI: unknown x-offerd-family '${family}'`);
   const out: PathItem = { ...item };
   for (const method of METHODS) {
     const op = item[method];
-    if (op && !op.responses['500']) {
-      const internal = errorResponses(family, {
-        500: 'Unexpected: logged with this request’s id; nothing leaks.',
-      });
-      out[method] = { ...op, responses: { ...op.responses, ...internal } };
-    }
+    if (op)
+      out[method] = {
+        ...op,
+        responses: { ...errorResponses(family, edgeResponses(method, family)), ...op.responses },
+      };
   }
   return out;
 }
@@ -54,7 +64,7 @@ export function buildOpenApiDocument(
     mergeInto(schemas, part.schemas, 'schema');
     mergeInto(securitySchemes, part.securitySchemes, 'security scheme');
   }
-  for (const [p, item] of Object.entries(paths)) paths[p] = withInternalError(item);
+  for (const [p, item] of Object.entries(paths)) paths[p] = withEdgeErrors(item);
   return {
     openapi: '3.1.0',
     info,
