@@ -6,7 +6,7 @@
  * group commit coalesces them.
  */
 import { randomUUID } from 'node:crypto';
-import { parseBannerRequest } from '../src/banner/banner-request.js';
+import { BannerRequestParser } from '../src/banner/banner-request.js';
 import { BannerService } from '../src/banner/banner-service.js';
 import type { TrackedEvent } from '../src/banner/store/banner-store.js';
 import type { NewEvent } from '../src/journeys/domain/journey-types.js';
@@ -68,11 +68,12 @@ export async function seedBanner(store: DocumentStore, rules: AppRules, users: n
   if (!banner) throw new Error('the scaled rules have no Banner kind');
   await trackPurchases(store, users);
   const service = new BannerService(store.banner, { now: () => new Date(), newRenderId: randomUUID });
+  const requests = new BannerRequestParser();
   await inWaves(users, 2000, (i) =>
     service.render(
       APP,
       banner,
-      parseBannerRequest(bannerBody(uid(i)), banner.settings, () => null),
+      requests.parse(bannerBody(uid(i)), banner.settings, () => null),
     ),
   );
 }

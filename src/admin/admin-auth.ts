@@ -19,13 +19,13 @@ function authorizationCount(rawHeaders: readonly string[]): number {
 export function adminAuth(token: string) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (authorizationCount(ctx.req.rawHeaders) > 1) {
-      throw new AppError(401, 'UNAUTHORIZED', 'Exactly one Authorization header is allowed');
+      throw new AppError('UNAUTHORIZED', 'Exactly one Authorization header is allowed');
     }
     const header = ctx.get('Authorization');
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1])
-      throw new AppError(401, 'UNAUTHORIZED', 'Admin token required: Authorization: Bearer <token>');
-    if (!safeEqual(match[1].trim(), token)) throw new AppError(403, 'FORBIDDEN', 'Admin token is not valid');
+      throw new AppError('UNAUTHORIZED', 'Admin token required: Authorization: Bearer <token>');
+    if (!safeEqual(match[1].trim(), token)) throw new AppError('FORBIDDEN', 'Admin token is not valid');
     await next();
   };
 }

@@ -18,7 +18,7 @@ export function explainRoutes(
     const appId = ctx.params.appId ?? '';
     const app = apps.find((a) => a.id === appId);
     const snapshot = rules.current(appId);
-    if (!app || !snapshot) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with active rules`);
+    if (!app || !snapshot) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with active rules`);
     const body = (ctx.request as { body?: unknown }).body as Partial<ExplainContext> & { api?: unknown };
     const fields = [];
     if (typeof body?.api !== 'string' || !APIS.includes(body.api)) {
@@ -35,7 +35,7 @@ export function explainRoutes(
     ) {
       fields.push({ field: 'state', message: 'an object' });
     }
-    if (fields.length > 0) throw new AppError(400, 'INVALID_INPUT', 'Invalid input', fields);
+    if (fields.length > 0) throw new AppError('INVALID_INPUT', 'Invalid input', fields);
     try {
       ctx.body = await explainDecision(
         snapshot,
@@ -48,7 +48,7 @@ export function explainRoutes(
       // The case runners refuse a state or request they cannot build (a progress entry for an
       // offer not in the wall, a malformed event) by throwing, as they do for a fixture file:
       // here that is the caller's input, not our fault.
-      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+      throw new AppError('INVALID_INPUT', 'Invalid input', [
         {
           field: 'state',
           message: `cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`,

@@ -22,7 +22,7 @@ export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance
   router.post('/rules/reload', async (ctx) => {
     const appId = typeof ctx.query.app === 'string' ? ctx.query.app : undefined;
     if (appId && !registry.appIds().includes(appId))
-      throw new AppError(404, 'APP_NOT_FOUND', `no rules for app '${appId}'`);
+      throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     const outcomes = await registry.reload(appId, 'reload');
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
     ctx.body = { outcomes };
@@ -31,17 +31,11 @@ export function rulesRoutes(router: ApiRouter, registry: RulesRegistry, instance
     const body = (ctx.request as { body?: { hash?: unknown } }).body;
     const hash = body?.hash;
     if (typeof hash !== 'string') {
-      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
-        { field: 'hash', message: 'required string' },
-      ]);
+      throw new AppError('INVALID_INPUT', 'Invalid input', [{ field: 'hash', message: 'required string' }]);
     }
     const rules = await registry.rollback(ctx.params.appId ?? '', hash);
     if (!rules)
-      throw new AppError(
-        404,
-        'SNAPSHOT_NOT_FOUND',
-        `no snapshot ${hash} in the history of '${ctx.params.appId}'`,
-      );
+      throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${ctx.params.appId}'`);
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });
 }

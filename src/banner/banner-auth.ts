@@ -19,6 +19,6 @@ export function authorizeBanner(keys: ApiKeys, rawKey: string | undefined): Call
     return keys.authorize(rawKey, 'banner');
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    throw new AppError(err.status, err.code, err.status === 401 ? UNAUTHENTICATED : FORBIDDEN);
+    throw new AppError(err.code, err.status === 401 ? UNAUTHENTICATED : FORBIDDEN);
   }
 }

@@ -4,7 +4,7 @@ import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
 import { failedLeaves } from '../rules/engine/trace.js';
-import { type BannerRequest, parseBannerRequest } from './banner-request.js';
+import { type BannerRequest, BannerRequestParser } from './banner-request.js';
 import { BannerService, type Render } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
@@ -104,6 +104,7 @@ async function explain(render: Render): Promise<unknown> {
  */
 export class BannerCaseRunner implements ApiCaseRunner {
   readonly api = 'banner' as const;
+  readonly #requests = new BannerRequestParser();
 
   async run(rules: AppRules, app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
     if (!rules.banner) throw new Error(`app '${rules.appId}' has no Banner rules`);
@@ -118,7 +119,7 @@ export class BannerCaseRunner implements ApiCaseRunner {
     });
     let request: BannerRequest;
     try {
-      request = parseBannerRequest(input.request, banner.settings, () => state.geoCountry ?? null);
+      request = this.#requests.parse(input.request, banner.settings, () => state.geoCountry ?? null);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       const errors = err.fields.map((f) => f.field);

@@ -4,7 +4,7 @@ import { Counter } from 'prom-client';
 import { ApiKeys } from '../http/api-keys.js';
 import { addressSet, clientIp } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
-import { bannerAdminRoutes, bannerRoutes } from './banner-routes.js';
+import { createBannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
@@ -39,6 +39,5 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
       tracked: (app: string, count: number) => tracked.inc({ app }, count),
     },
   };
-  const { banner, track } = bannerRoutes(routeDeps, deps.limits);
-  return { name: 'banner', apis: [banner, track], admin: (router) => bannerAdminRoutes(router, routeDeps) };
+  return { name: 'banner', ...createBannerRoutes(routeDeps, deps.limits) };
 }

@@ -2,14 +2,14 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
-import type { RulesSource } from '../http/feature.js';
+import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { JSON_TYPE, setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
-import { parseBannerRequest } from './banner-request.js';
+import { BannerRequestParser } from './banner-request.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
-import { parseTrackBatch } from './track-request.js';
+import { TrackBatchParser } from './track-request.js';
 
 export interface BannerRoutesDeps {
   service: BannerService;
@@ -31,14 +31,14 @@ const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).bo
 /** Reads the app's rules once for the whole request and labels the response with their version. */
 function snapshot(deps: BannerRoutesDeps, ctx: Context, appId: string): AppRules {
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  if (!rules) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
 
 function bannerRulesOf(rules: AppRules): BannerRules {
   if (!rules.banner) {
-    throw new AppError(503, 'NO_BANNER_RULES', `app '${rules.appId}' has no Banner rules`);
+    throw new AppError('API_NOT_CONFIGURED', `app '${rules.appId}' has no Banner rules`);
   }
   return rules.banner;
 }
@@ -62,15 +62,14 @@ function positiveInt(value: unknown, field: string): number | undefined {
  * (the SDKs' path); and its tracking, POST /track (and /ab/track), which answers in the
  * SDK's own `1`/`0` convention, so it is an API family of its own.
  */
-export function bannerRoutes(
-  deps: BannerRoutesDeps,
-  limits: EdgeLimits,
-): { banner: ApiRouter; track: ApiRouter } {
+export function createBannerRoutes(deps: BannerRoutesDeps, limits: EdgeLimits): ApiRoutes {
+  const requests = new BannerRequestParser();
+  const batches = new TrackBatchParser();
   const banner = publicApi('banner', limits);
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
     const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
-    const request = parseBannerRequest(bodyOf(ctx), rules.settings, () => deps.callerCountry(ctx));
+    const request = requests.parse(bodyOf(ctx), rules.settings, () => deps.callerCountry(ctx));
     const render = await deps.service.render(app.id, rules, request);
     deps.observe?.render(app.id, render.reason);
     setHeader(ctx, 'Cache-Control', 'no-store');
@@ -82,7 +81,7 @@ export function bannerRoutes(
     const body = bodyOf(ctx);
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')) ?? peekToken(body));
     snapshot(deps, ctx, app.id);
-    const batch = parseTrackBatch(body, deps.now());
+    const batch = batches.parse(body, deps.now());
     await deps.service.track(app.id, batch.events);
     deps.observe?.tracked(app.id, batch.events.length);
     // The vendor SDK reads success as exactly `1`, or {"status": 1, "error": null} with verbose=1.
@@ -90,21 +89,21 @@ export function bannerRoutes(
     setHeader(ctx, 'Content-Type', JSON_TYPE);
     ctx.body = ctx.query.verbose === '1' ? { status: 1, error: null } : '1';
   });
-  return { banner, track };
+  return { apis: [banner, track], admin: (router) => adminRoutes(router, deps) };
 }
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
-export function bannerAdminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';
     const bucketVersion = positiveInt(ctx.query.bucketVersion, 'bucketVersion');
-    if (!deps.appIds.has(appId)) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     const rules = snapshot(deps, ctx, appId);
     const results =
       rules.banner && (await deps.service.results(appId, rules.banner, experimentId, bucketVersion));
     if (!results) {
-      throw new AppError(404, 'EXPERIMENT_NOT_FOUND', `app '${appId}' has no experiment '${experimentId}'`);
+      throw new AppError('EXPERIMENT_NOT_FOUND', `app '${appId}' has no experiment '${experimentId}'`);
     }
     ctx.body = { appId, rulesVersion: rules.version, ...results };
   });

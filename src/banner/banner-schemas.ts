@@ -8,16 +8,19 @@ import type { SchemaMessages } from '../http/request-schema.js';
 
 /** No C0 control character and no DEL (linear: no backtracking on a long value). */
 const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
-/** Something besides white space. */
-const NOT_BLANK = '\\S';
 
-/** A non-empty string without control characters, at most `maxLength` long. */
-function text<D extends string>(maxLength: number, description: D) {
+/**
+ * A non-empty string without control characters, at most `maxLength` long; `also` adds
+ * other types the field takes (the string keywords apply to strings only).
+ */
+function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
   return {
-    type: 'string',
+    type: also.length === 0 ? 'string' : ['string', ...also],
     minLength: 1,
     maxLength,
-    allOf: [{ pattern: NO_CONTROL_CHARS }, { pattern: NOT_BLANK }],
+    pattern: NO_CONTROL_CHARS,
+    // Something besides white space (request-schema.ts defines the format).
+    format: 'non-blank',
     description,
   } as const;
 }
@@ -28,17 +31,17 @@ function textMessages(maxLength: number) {
     type: 'must be a string',
     minLength: 'must not be empty',
     maxLength: `must be at most ${maxLength} characters`,
-    pattern: 'must not be blank or contain control characters',
+    pattern: 'must not contain control characters',
+    format: 'must not be empty',
   } as const;
 }
 
 /** A postal code as the node SDK sends it: letters, digits, spaces or hyphens (white space around it is trimmed). */
 const postalCode = {
-  anyOf: [
-    { type: 'string', pattern: '^\\s*[A-Za-z0-9][A-Za-z0-9 -]{0,11}\\s*$' },
-    { type: 'integer', minimum: 0, maximum: 999_999_999_999 },
-    { type: 'null' },
-  ],
+  type: ['string', 'integer', 'null'],
+  pattern: '^\\s*[A-Za-z0-9][A-Za-z0-9 -]{0,11}\\s*$',
+  minimum: 0,
+  maximum: 999_999_999_999,
 } as const;
 
 /** Keys of the getPersonalizedBanner body with a meaning of their own; every other key is context. */
@@ -65,23 +68,25 @@ export const personalizedBannerSchema = {
     userId: { title: 'User id', ...text(256, 'The app’s id of the user; experiments are sticky per user.') },
     offerId: {
       title: 'Offer id',
-      description: 'The offer slot asking for a banner: a string, or a number taken as its decimal text.',
-      anyOf: [{ type: 'number' }, text(128, 'The offer slot id')],
+      ...text(128, 'The offer slot asking for a banner: a string, or a number taken as its decimal text.', [
+        'number',
+      ]),
     },
     prizeKey: {
       title: 'Prize key',
-      description: 'The prize to show; absent or null takes the app’s settings.defaultPrizeKey.',
-      anyOf: [text(128, 'A prize key such as gems_500'), { type: 'null' }],
+      ...text(
+        128,
+        'The prize to show, such as gems_500; absent or null takes the app’s settings.defaultPrizeKey.',
+        ['null'],
+      ),
     },
     prizeTypes: {
       title: 'Prize types',
       description:
         'Prize types the client can show, each one of the app’s settings.prizeTypes; a bare string is a list of one; duplicates are dropped.',
-      anyOf: [
-        { type: 'string' },
-        { type: 'array', maxItems: 20, items: { type: 'string' } },
-        { type: 'null' },
-      ],
+      type: ['string', 'array', 'null'],
+      maxItems: 20,
+      items: { type: 'string' },
     },
     countryIso2: {
       title: 'Country',
@@ -120,9 +125,9 @@ const POSTAL_MESSAGE = 'must be a postal code (letters, digits, spaces or hyphen
 export const personalizedBannerMessages: SchemaMessages = {
   body: { type: 'must be a JSON object' },
   userId: textMessages(256),
-  offerId: 'must be a string of at most 128 characters without control characters, or a number',
+  offerId: { ...textMessages(128), type: 'must be a string or a number' },
   prizeKey: textMessages(128),
-  prizeTypes: 'must be an array of prize types',
+  prizeTypes: { type: 'must be an array of prize types', maxItems: 'must have at most 20 items' },
   'prizeTypes[]': 'must be a prize type',
   countryIso2: 'must be an ISO 3166-1 alpha-2 country code, e.g. DE',
   languageIso2: 'must be an ISO 639-1 language code, e.g. de',
@@ -157,8 +162,9 @@ const trackEventSchema = {
       properties: {
         distinct_id: {
           title: 'User id',
-          description: 'The user the event is about: a string, or a number taken as its decimal text.',
-          anyOf: [{ type: 'number' }, text(256, 'The user id')],
+          ...text(256, 'The user the event is about: a string, or a number taken as its decimal text.', [
+            'number',
+          ]),
         },
         time: {
           title: 'Event time',
@@ -202,7 +208,7 @@ export const trackEventsMessages: SchemaMessages = {
   '[]': { type: 'must be an object with event and properties' },
   '[].event': { ...textMessages(255), not: 'is a reserved name' },
   '[].properties': { type: 'must be an object with distinct_id', required: 'is required' },
-  '[].properties.distinct_id': 'must be a string of at most 256 characters, or a number',
+  '[].properties.distinct_id': { ...textMessages(256), type: 'must be a string or a number' },
   '[].properties.time': 'must be a positive number of seconds or milliseconds since the epoch',
   '[].properties.kibotuMetadata': 'must be an object',
   '[].properties.kibotuMetadata.variationId': 'must be an integer >= 0',

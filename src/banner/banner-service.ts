@@ -1,7 +1,6 @@
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
-import type { BannerRequest } from './banner-request.js';
-import type { BannerChoice, BannerImage, Experiment } from './domain/banner-types.js';
+import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { chooseExperiment, type ExperimentChoice } from './domain/experiment-choice.js';
 import { type ExperimentResults, experimentResults } from './domain/experiment-results.js';

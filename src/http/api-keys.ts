@@ -26,14 +26,13 @@ export class ApiKeys {
 
   /** Resolves and authorizes; messages are the journeys vendor's, which other families may override. */
   authorize(rawKey: string | undefined, api: ApiName): Caller {
-    if (!rawKey) throw new AppError(401, 'MISSING_API_KEY', 'Missing API key');
+    if (!rawKey) throw new AppError('MISSING_API_KEY', 'Missing API key');
     const caller = this.find(rawKey);
-    if (!caller) throw new AppError(401, 'INVALID_API_KEY', 'Invalid API key');
-    if (caller.key.revoked) throw new AppError(403, 'API_KEY_REVOKED', 'API key has been revoked');
-    if (caller.app.status !== 'active')
-      throw new AppError(403, 'APP_NOT_ACTIVE', 'Application is not active');
+    if (!caller) throw new AppError('INVALID_API_KEY', 'Invalid API key');
+    if (caller.key.revoked) throw new AppError('API_KEY_REVOKED', 'API key has been revoked');
+    if (caller.app.status !== 'active') throw new AppError('APP_NOT_ACTIVE', 'Application is not active');
     if (!caller.key.apis.includes(api))
-      throw new AppError(403, 'API_NOT_ALLOWED', `API key may not call the ${api} API`);
+      throw new AppError('API_NOT_ALLOWED', `API key may not call the ${api} API`);
     return caller;
   }
 }

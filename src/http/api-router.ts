@@ -102,13 +102,13 @@ export class ApiRouter {
         const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
         const notAllowed: Handler = (ctx) => {
           ctx.set('Allow', allow);
-          throw new AppError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`);
+          throw new AppError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`);
         };
         this.#router.all(path, ...this.#before, notAllowed);
       }
       if (this.#prefix) {
         const notFound: Handler = () => {
-          throw new AppError(404, 'NOT_FOUND', 'Not found');
+          throw new AppError('NOT_FOUND', 'Not found');
         };
         this.#router.all('{/*rest}', ...this.#before, notFound);
       }

@@ -26,11 +26,10 @@ const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', messa
 function asClientError(err: unknown): AppError {
   const e = (err ?? {}) as ReadError;
   if (e.type === 'entity.too.large') {
-    return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('body is too large'));
+    return new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('body is too large'));
   }
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new AppError(
-      415,
       'UNSUPPORTED_MEDIA_TYPE',
       'Invalid input',
       bodyProblem('unsupported Content-Encoding or charset'),
@@ -84,7 +83,6 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
       if (hasBody(ctx) && ctx.get('Content-Type') !== '' && !ctx.is(JSON_TYPES)) {
         ctx.set('Connection', 'close');
         throw new AppError(
-          415,
           'UNSUPPORTED_MEDIA_TYPE',
           'Invalid input',
           bodyProblem('Content-Type must be application/json'),

@@ -17,9 +17,10 @@ function toAppError(err: unknown): AppError {
   const e = (err ?? {}) as HttpLikeError;
   const status = e.status ?? e.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return new AppError(status, 'BAD_REQUEST', e.expose ? (e.message ?? 'Bad request') : 'Bad request');
+    const message = e.expose ? (e.message ?? 'Bad request') : 'Bad request';
+    return new AppError('BAD_REQUEST', message, [], status);
   }
-  return new AppError(500, 'INTERNAL', 'Internal error');
+  return new AppError('INTERNAL', 'Internal error');
 }
 
 /**
@@ -31,7 +32,7 @@ export function errorMiddleware() {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null) throw new AppError(404, 'NOT_FOUND', 'Not found');
+      if (ctx.status === 404 && ctx.body == null) throw new AppError('NOT_FOUND', 'Not found');
     } catch (err) {
       const state = ctx.state as RequestState;
       const appError = toAppError(err);

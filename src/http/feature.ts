@@ -29,6 +29,15 @@ export interface FeatureDeps {
   baseUrl: () => string;
 }
 
+/**
+ * What each API's `create<Api>Routes(deps, limits)` returns (in `<api>-routes.ts`): its
+ * public routers and its admin routes, for its feature to hand on as they are.
+ */
+export interface ApiRoutes {
+  readonly apis: readonly ApiRouter[];
+  admin(router: ApiRouter): void;
+}
+
 /** One public API: its routers, its admin routes, and any background work it runs while the service is up. */
 export interface Feature {
   readonly name: string;

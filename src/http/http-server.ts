@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { ErrorCode } from './error-catalogue.js';
 
 /** How long a client has to send a request's headers, and the whole request. */
 export interface HttpTimeouts {
@@ -17,7 +18,7 @@ export interface HttpTimeouts {
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({ headersMs: 20_000, requestMs: 30_000 });
 
 /** Node's parser and timeout error codes, as the status and message the client gets. */
-function answerFor(code: string): { status: number; reason: string; code: string; message: string } {
+function answerFor(code: string): { status: number; reason: string; code: ErrorCode; message: string } {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return {
@@ -104,7 +105,10 @@ export function createHttpServer(
   // Node's own answer to an Expect it cannot meet is a bare 417.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({
-      error: { code: 'EXPECTATION_FAILED', message: 'only Expect: 100-continue is supported' },
+      error: {
+        code: 'EXPECTATION_FAILED' satisfies ErrorCode,
+        message: 'only Expect: 100-continue is supported',
+      },
     });
     res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
     res.end(body);

@@ -43,12 +43,21 @@ function messageOf(e: ErrorObject, field: string, messages: SchemaMessages): str
   return defaultMessage(e);
 }
 
-/** One request schema, compiled once: its problems for a value, one per field, in the client's words. */
+/**
+ * One request schema, compiled once: its problems for a value, one per field, in the
+ * client's words. A value with no problems is a `T` (what the schema admits).
+ */
 export class RequestSchema<T> {
   constructor(
     private readonly validate: ValidateFunction,
     private readonly options: RequestSchemaOptions,
   ) {}
+
+  /** `value` as a `T` when the schema admits it, else every problem of it. */
+  check(value: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
+    const problems = this.problems(value);
+    return problems.length === 0 ? { ok: true, value: value as T } : { ok: false, problems };
+  }
 
   /** Every problem of `value`, the first one per field (for `x or null` ajv reports every branch). */
   problems(value: unknown): FieldProblem[] {
@@ -66,11 +75,6 @@ export class RequestSchema<T> {
     return [...byField.values()];
   }
 
-  /** Whether `value` passed (a type guard for what `problems` returned none for). */
-  accepts(value: unknown): value is T {
-    return this.validate(value);
-  }
-
   /** A problem found outside the schema, worded the way this schema words its own. */
   problem(field: string, message: string): FieldProblem {
     return { field, message: this.#say(field, message) };
@@ -83,7 +87,8 @@ export class RequestSchema<T> {
 
 /**
  * The request schemas of one API, compiled with one draft 2020-12 validator (strict,
- * every error, formats). `ipv4` is node's own test, the one the rest of offerd uses.
+ * every error, formats). `ipv4` is node's own test, the one the rest of offerd uses;
+ * `non-blank` is a string with something besides white space.
  */
 export class RequestSchemas {
   readonly #ajv = createAjv();
@@ -91,6 +96,7 @@ export class RequestSchemas {
   /** `formats`: an API's own string formats (`iso3166-alpha2`), each a test of the value. */
   constructor(formats: Readonly<Record<string, (value: string) => boolean>> = {}) {
     this.#ajv.addFormat('ipv4', (value: string) => isIP(value) === 4);
+    this.#ajv.addFormat('non-blank', (value: string) => value.trim() !== '');
     for (const [name, test] of Object.entries(formats)) this.#ajv.addFormat(name, test);
   }
 
@@ -100,7 +106,8 @@ export class RequestSchemas {
 }
 
 type Query = Record<string, string | string[] | undefined>;
-type Declared = { properties?: Record<string, { type?: unknown }> };
+/** A schema as `queryInput` reads it: the declared type of each property. */
+type Declared = { readonly properties?: Readonly<Record<string, object>> };
 
 const INTEGER = /^[0-9]+$/;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
@@ -124,10 +131,11 @@ export function queryInput(
 ): { values: Record<string, unknown>; repeated: string[] } {
   const values: Record<string, unknown> = {};
   const repeated: string[] = [];
-  for (const [name, type] of Object.entries(schema.properties ?? {})) {
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const raw = query[name];
     if (Array.isArray(raw)) repeated.push(name);
-    else if (raw !== undefined && raw !== '') values[name] = typed(raw, type.type);
+    else if (raw !== undefined && raw !== '')
+      values[name] = typed(raw, (property as { type?: unknown }).type);
   }
   return { values, repeated };
 }

@@ -5,10 +5,9 @@ import { rulesVersionHeader } from '../rules/app-rules.js';
 import type { Environment } from './domain/journey-types.js';
 import { runJourneysGeneration } from './journeys-generation.js';
 import { createJourneysMetrics } from './journeys-metrics.js';
-import { journeysAdminRoutes, journeysRoutes } from './journeys-routes.js';
+import { createJourneysRoutes } from './journeys-routes.js';
 import { JourneysSchedule } from './journeys-schedule.js';
 import { JourneysService } from './journeys-service.js';
-import { JourneysValidation } from './journeys-validation.js';
 
 /** The GamifyHost-compatible user-journeys API, its admin trigger and its scheduled generation job. */
 export function createJourneysFeature(deps: FeatureDeps): Feature {
@@ -39,14 +38,13 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
     keys: new ApiKeys(deps.config.apps),
     rules: deps.rules,
     service,
-    validation: new JourneysValidation(deps.now),
+    now: deps.now,
     generate: (appId: string, environments: readonly Environment[] | undefined) =>
       generate(appId, 'admin', environments),
   };
   return {
     name: 'journeys',
-    apis: [journeysRoutes(routeDeps, deps.limits)],
-    admin: (router) => journeysAdminRoutes(router, routeDeps),
+    ...createJourneysRoutes(routeDeps, deps.limits),
     start: async () => schedule.start(),
     stop: () => schedule.stop(),
   };

@@ -2,19 +2,19 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
-import type { RulesSource } from '../http/feature.js';
+import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
 import type { Environment, Partition } from './domain/journey-types.js';
 import type { GenerationReport } from './journeys-generation.js';
 import type { JourneysService } from './journeys-service.js';
-import type { JourneysValidation } from './journeys-validation.js';
+import { JourneysValidation } from './journeys-validation.js';
 import { eventView, offerView } from './journeys-views.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 
 export const JOURNEYS_BASE = '/v1/user-journeys';
 
-export interface JourneysRouteDeps {
+interface RouteDeps {
   keys: ApiKeys;
   rules: RulesSource;
   service: JourneysService;
@@ -25,6 +25,12 @@ export interface JourneysRouteDeps {
     environments: readonly Environment[] | undefined,
   ): Promise<{ report: GenerationReport; rulesVersion: string } | null>;
 }
+
+/** What the journeys routes need; they compile their own request schemas. */
+export type JourneysRouteDeps = Omit<RouteDeps, 'validation'> & {
+  /** The clock request validation reads (an event may not be in the future). */
+  now: () => Date;
+};
 
 interface Scope {
   p: Partition;
@@ -39,28 +45,24 @@ function ok(ctx: Context, status: number, data: unknown, meta?: unknown): void {
 }
 
 /** Authenticates X-API-Key, picks the key's environment and reads the app's rules snapshot once. */
-function scopeOf(ctx: Context, deps: JourneysRouteDeps): Scope {
+function scopeOf(ctx: Context, deps: RouteDeps): Scope {
   const raw = ctx.get('X-API-Key');
-  if (!raw) throw new AppError(401, 'MISSING_API_KEY', 'Missing X-API-Key header');
+  if (!raw) throw new AppError('MISSING_API_KEY', 'Missing X-API-Key header');
   const { app, key } = deps.keys.authorize(raw, 'journeys');
   const snapshot = deps.rules.current(app.id);
-  if (!snapshot) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
+  if (!snapshot) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${app.id}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(snapshot));
   if (!snapshot.journeys)
-    throw new AppError(
-      503,
-      'JOURNEYS_NOT_CONFIGURED',
-      'User journeys are not configured for this application',
-    );
+    throw new AppError('API_NOT_CONFIGURED', 'User journeys are not configured for this application');
   // Config guarantees every journeys key names its environment.
   return { p: { appId: app.id, environment: key.environment ?? 'live' }, rules: snapshot.journeys };
 }
 
-const userNotFound = () => new AppError(404, 'USER_NOT_FOUND', 'User not found');
+const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
 const param = (ctx: Context, name: string): string =>
   String((ctx.params as Record<string, string>)[name] ?? '');
 
-function userRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+function userRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/users', async (ctx) => {
     const { p, rules } = scopeOf(ctx, deps);
     const patch = deps.validation.userPatch(body(ctx));
@@ -89,7 +91,7 @@ function userRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
   });
 }
 
-function eventRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+function eventRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/events', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const [result] = await deps.service.track(p, [deps.validation.event(body(ctx))]);
@@ -114,12 +116,12 @@ function eventRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
 }
 
 const CLAIM_ERRORS = {
-  not_found: () => new AppError(404, 'OFFER_NOT_FOUND', 'Offer not found'),
-  not_active: () => new AppError(400, 'OFFER_NOT_ACTIVE', 'Offer is no longer active'),
-  expired: () => new AppError(400, 'OFFER_EXPIRED', 'Offer has expired'),
+  not_found: () => new AppError('OFFER_NOT_FOUND', 'Offer not found'),
+  not_active: () => new AppError('OFFER_NOT_ACTIVE', 'Offer is no longer active'),
+  expired: () => new AppError('OFFER_EXPIRED', 'Offer has expired'),
 } as const;
 
-function offerRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+function offerRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.get('/users/:externalId/offers', async (ctx) => {
     const { p } = scopeOf(ctx, deps);
     const offers = await deps.service.activeOffers(p, param(ctx, 'externalId'));
@@ -134,32 +136,28 @@ function offerRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
   });
 }
 
-function adminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
+function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/apps/:appId/journeys/generate', async (ctx) => {
     const environment = ctx.query.environment;
     if (environment !== undefined && environment !== 'live' && environment !== 'test') {
-      throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
+      throw new AppError('INVALID_INPUT', 'Invalid input', [
         { field: 'environment', message: 'live or test' },
       ]);
     }
     const appId = param(ctx, 'appId');
     const run = await deps.generate(appId, environment ? [environment] : undefined);
-    if (!run) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
+    if (!run) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
     ctx.set('X-Rules-Version', run.rulesVersion);
     ctx.body = run.report;
   });
 }
 
-/** The user-journeys API under /v1/user-journeys. */
-export function journeysRoutes(deps: JourneysRouteDeps, limits: EdgeLimits): ApiRouter {
+/** The user-journeys API under /v1/user-journeys, and the generation job's admin trigger (under /admin). */
+export function createJourneysRoutes(routeDeps: JourneysRouteDeps, limits: EdgeLimits): ApiRoutes {
+  const deps = { ...routeDeps, validation: new JourneysValidation(routeDeps.now) };
   const router = publicApi('journeys', limits, JOURNEYS_BASE);
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
-  return router;
-}
-
-/** The admin trigger of the generation job, on the admin router (paths under /admin). */
-export function journeysAdminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
-  adminRoutes(router, deps);
+  return { apis: [router], admin: (admin) => adminRoutes(admin, deps) };
 }

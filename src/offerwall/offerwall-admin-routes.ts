@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { OfferCatalogs } from './offer-catalogs.js';
-import { parseBanBody } from './offerwall-params.js';
+import { mapped } from './offerwall-http-errors.js';
+import type { OfferwallParams } from './offerwall-params.js';
 import type { OfferwallService } from './offerwall-service.js';
 
 export interface AdminRouteDeps {
@@ -11,27 +12,22 @@ export interface AdminRouteDeps {
   /** App id → its wall ids, for every app with walls. */
   appWalls: ReadonlyMap<string, readonly number[]>;
   isAddressRange: (value: string) => boolean;
+  params: OfferwallParams;
 }
 
 function appOf(deps: AdminRouteDeps, ctx: Context): { appId: string; walls: readonly number[] } {
   const appId = ctx.params.appId ?? '';
   const walls = deps.appWalls.get(appId);
-  if (!walls) throw new AppError(404, 'APP_NOT_FOUND', `app '${appId}' has no offer walls`);
+  if (!walls) throw new AppError('APP_NOT_FOUND', `app '${appId}' has no offer walls`);
   return { appId, walls };
 }
 
 async function sync(deps: AdminRouteDeps, ctx: Context): Promise<void> {
   const { appId } = appOf(deps, ctx);
-  const raw = typeof ctx.query.wall === 'string' ? ctx.query.wall : undefined;
-  const wallId = raw === undefined ? undefined : Number(raw);
-  if (wallId !== undefined && !Number.isInteger(wallId)) {
-    throw new AppError(400, 'INVALID_INPUT', 'Invalid input', [
-      { field: 'wall', message: 'wall must be an integer' },
-    ]);
-  }
+  const wallId = deps.params.syncWall(ctx.query);
   const walls = deps.catalogs.feedWalls(appId, wallId);
   if (walls.length === 0) {
-    throw new AppError(409, 'NO_FEED', `app '${appId}' has no wall${wallId ? ` ${wallId}` : ''} with a feed`);
+    throw new AppError('NO_FEED', `app '${appId}' has no wall${wallId ? ` ${wallId}` : ''} with a feed`);
   }
   const results = await Promise.all(walls.map((w) => deps.catalogs.sync(w)));
   // 502: the feed (upstream) failed; the last good catalog is still serving, as each result says.
@@ -48,7 +44,7 @@ export function adminRoutes(router: ApiRouter, deps: AdminRouteDeps): void {
   });
   router.post('/apps/:appId/bans', async (ctx) => {
     const { appId, walls } = appOf(deps, ctx);
-    const input = parseBanBody((ctx.request as { body?: unknown }).body, walls, deps.isAddressRange);
+    const input = deps.params.ban((ctx.request as { body?: unknown }).body, walls, deps.isAddressRange);
     ctx.status = 201;
     ctx.body = await deps.service.addBan(appId, input);
   });
@@ -56,9 +52,12 @@ export function adminRoutes(router: ApiRouter, deps: AdminRouteDeps): void {
     const { appId } = appOf(deps, ctx);
     ctx.body = { bans: await deps.service.listBans(appId) };
   });
-  router.delete('/apps/:appId/bans/:banId', async (ctx) => {
-    const { appId } = appOf(deps, ctx);
-    await deps.service.removeBan(appId, ctx.params.banId ?? '');
-    ctx.status = 204;
-  });
+  router.delete(
+    '/apps/:appId/bans/:banId',
+    mapped(async (ctx: Context) => {
+      const { appId } = appOf(deps, ctx);
+      await deps.service.removeBan(appId, ctx.params.banId ?? '');
+      ctx.status = 204;
+    }),
+  );
 }

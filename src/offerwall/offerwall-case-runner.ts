@@ -16,7 +16,8 @@ import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.j
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
 import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
-import { parsePersonalizedQuery } from './offerwall-params.js';
+import { offerwallHttpError } from './offerwall-http-errors.js';
+import { OfferwallParams } from './offerwall-params.js';
 import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
 
@@ -50,6 +51,7 @@ const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
  */
 export class OfferwallCaseRunner implements ApiCaseRunner {
   readonly api = 'offerwall' as const;
+  readonly #params = new OfferwallParams();
   private geo: Promise<GeoIp> | null = null;
   private readonly catalogs = new Map<string, Promise<CatalogOffer[]>>();
   private readonly validator = new OfferPageValidator();
@@ -62,9 +64,9 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
     const request = input.request;
     const uid = String(request.uid ?? 'fixture-user');
     try {
-      const q = parsePersonalizedQuery(uid, toQuery(request));
+      const q = this.#params.personalized(uid, toQuery(request));
       const wallConfig = app.walls.find((w) => w.id === q.wall);
-      if (!wallConfig) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${q.wall} not found`);
+      if (!wallConfig) throw new AppError('WALL_NOT_FOUND', `wall ${q.wall} not found`);
       const wall: WallInfo = {
         appId: app.id,
         wallId: wallConfig.id,
@@ -89,7 +91,8 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       return await describe(outcome, { country, device }, (dropped, traces) =>
         whyNot(dropped, new Map(offers.map((o) => [o.offer_id, o])), targeting, traces),
       );
-    } catch (err) {
+    } catch (thrown) {
+      const err = offerwallHttpError(thrown);
       if (!(err instanceof AppError)) throw err;
       return {
         actual: { status: err.status, error: err.code, reason: err.code, segments: [], matchedRules: [] },

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { BlockList } from 'node:net';
 import type { Context } from 'koa';
 import type { AppConfig } from '../config/config-types.js';
-import { publicApi } from '../http/api-router.js';
 import { addressSet, clientIp, inSet } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
 import { FeedClient } from './catalog-feed.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import { OfferCatalogs, type WallRef } from './offer-catalogs.js';
-import { adminRoutes } from './offerwall-admin-routes.js';
-import { publicRoutes } from './offerwall-routes.js';
+import { createOfferwallRoutes } from './offerwall-routes.js';
 import { OfferwallService, type WallInfo } from './offerwall-service.js';
 import { PersonalizedJson } from './personalized-json.js';
 
@@ -78,22 +76,26 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
   const appWalls = new Map<string, number[]>();
   for (const w of walls.values()) appWalls.set(w.appId, [...(appWalls.get(w.appId) ?? []), w.wallId]);
 
-  const api = publicApi('offerwall', deps.limits, '/api/v1');
-  publicRoutes(api, {
-    service,
-    walls,
-    rules: deps.rules,
-    geo: deps.geo,
-    callerIp,
-    baseUrl: deps.baseUrl,
-    clickLinkTtlMs: deps.config.offerwall.clickLinkTtlMs,
-    now: deps.now,
-    json: new PersonalizedJson(),
-  });
+  const routes = createOfferwallRoutes(
+    {
+      service,
+      walls,
+      rules: deps.rules,
+      geo: deps.geo,
+      callerIp,
+      baseUrl: deps.baseUrl,
+      clickLinkTtlMs: deps.config.offerwall.clickLinkTtlMs,
+      now: deps.now,
+      json: new PersonalizedJson(),
+      catalogs,
+      appWalls,
+      isAddressRange: ranges.isRange,
+    },
+    deps.limits,
+  );
   return {
     name: 'offerwall',
-    apis: [api],
-    admin: (router) => adminRoutes(router, { service, catalogs, appWalls, isAddressRange: ranges.isRange }),
+    ...routes,
     async start() {
       await catalogs.load();
       catalogs.start();

@@ -1,12 +1,15 @@
 import type { Context } from 'koa';
-import type { ApiRouter } from '../http/api-router.js';
+import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
+import type { ApiRoutes } from '../http/feature.js';
 import type { RequestState } from '../http/request-context.js';
 import { JSON_TYPE, setHeader } from '../http/set-header.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
-import { parseClickQuery, parsePersonalizedQuery, parsePostback } from './offerwall-params.js';
+import { type AdminRouteDeps, adminRoutes } from './offerwall-admin-routes.js';
+import { mapped } from './offerwall-http-errors.js';
+import { OfferwallParams } from './offerwall-params.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
 import type { PersonalizedJson } from './personalized-json.js';
 
@@ -23,26 +26,28 @@ export interface PublicRouteDeps {
   /** How long a served click link stays valid. */
   clickLinkTtlMs: number;
   now: () => Date;
+  /** The request schemas, compiled once. */
+  params: OfferwallParams;
   /** Renders the personalized body (one per feature: it keeps each catalog offer serialized). */
   json: PersonalizedJson;
 }
 
 function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
   const wall = deps.walls.get(wallId);
-  if (!wall) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+  if (!wall) throw new AppError('WALL_NOT_FOUND', `wall ${wallId} not found`);
   return wall;
 }
 
 function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
   // Read once per request: this snapshot decides everything below, and its version is in the header.
   const rules = deps.rules.current(appId);
-  if (!rules) throw new AppError(503, 'RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
+  if (!rules) throw new AppError('RULES_NOT_READY', `no valid rules loaded for app '${appId}' yet`);
   setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
   return rules;
 }
 
 async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> {
-  const q = parsePersonalizedQuery(ctx.params.uid ?? '', ctx.query);
+  const q = deps.params.personalized(ctx.params.uid ?? '', ctx.query);
   const wall = wallOf(deps, q.wall);
   const rules = rulesOf(deps, ctx, wall.appId);
   const ip = q.ip ?? deps.callerIp(ctx);
@@ -64,7 +69,7 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
   );
   if ('ban' in outcome) throw bannedError(outcome.ban);
   if (outcome.reason === 'NO_ELIGIBLE_OFFERS') {
-    throw new AppError(404, 'NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
+    throw new AppError('NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
   }
   // Results are per user and per moment: the vendor says never to cache them.
   setHeader(ctx, 'Cache-Control', 'no-store');
@@ -84,7 +89,7 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
 }
 
 async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
-  const q = parseClickQuery(ctx.query);
+  const q = deps.params.click(ctx.query);
   const wall = wallOf(deps, q.wall);
   const { location } = await deps.service.click({
     wall,
@@ -101,7 +106,7 @@ async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
 }
 
 async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
-  const q = parsePostback(ctx.query, (ctx.request as { body?: unknown }).body);
+  const q = deps.params.postback(ctx.query, (ctx.request as { body?: unknown }).body);
   const wall = wallOf(deps, q.wall);
   const { duplicate, progress } = await deps.service.postback({
     wall,
@@ -126,10 +131,35 @@ async function postback(deps: PublicRouteDeps, ctx: Context): Promise<void> {
   };
 }
 
-/** The public offerwall API under /api/v1: personalized offers, click tracking and postbacks. */
-export function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
-  router.get('/users/:uid/personalized', (ctx) => personalized(deps, ctx));
-  router.get('/click', (ctx) => click(deps, ctx));
-  router.get('/postback', (ctx) => postback(deps, ctx));
-  router.post('/postback', (ctx) => postback(deps, ctx));
+/** What the offerwall's routes need; they compile their own request schemas. */
+export type OfferwallRouteDeps = Omit<PublicRouteDeps & AdminRouteDeps, 'params'>;
+
+/**
+ * The offerwall API: the public one under /api/v1 (personalized offers, click tracking,
+ * postbacks) and its admin routes (catalogs, bans) under /admin.
+ */
+export function createOfferwallRoutes(deps: OfferwallRouteDeps, limits: EdgeLimits): ApiRoutes {
+  const withParams = { ...deps, params: new OfferwallParams() };
+  const api = publicApi('offerwall', limits, '/api/v1');
+  publicRoutes(api, withParams);
+  return { apis: [api], admin: (router) => adminRoutes(router, withParams) };
+}
+
+function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
+  router.get(
+    '/users/:uid/personalized',
+    mapped((ctx) => personalized(deps, ctx)),
+  );
+  router.get(
+    '/click',
+    mapped((ctx) => click(deps, ctx)),
+  );
+  router.get(
+    '/postback',
+    mapped((ctx) => postback(deps, ctx)),
+  );
+  router.post(
+    '/postback',
+    mapped((ctx) => postback(deps, ctx)),
+  );
 }

@@ -224,6 +224,7 @@ export const banBodySchema = {
 export const banBodyMessages: SchemaMessages = {
   type: 'must be user or ip',
   value: 'must be a uid, or an IP address or CIDR range',
+  wallId: 'must be one of this app’s walls',
   reason: 'must be a non-empty string of at most 500 characters',
 };
 

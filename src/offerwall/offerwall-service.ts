@@ -1,5 +1,4 @@
 import type { OfferwallAppConfig } from '../config/config-types.js';
-import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
@@ -13,6 +12,7 @@ import { DEFAULT_RANKING } from './domain/ranking.js';
 import type { RuleEffect } from './domain/rule-effects.js';
 import { verifyClick, verifyPostback } from './domain/signatures.js';
 import type { Catalog } from './offer-catalogs.js';
+import { OfferwallError } from './offerwall-errors.js';
 import type { OfferwallRules } from './rules/offerwall-kind.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
 
@@ -126,14 +126,13 @@ export function advertiserUrl(offer: CatalogOffer, uid: string, sid3: string | n
 }
 
 /**
- * Why a click link is refused: a signature that does not match (403), or a good one
- * past its expiry (410: the link was ours, but is gone for good — a fresh offer list
- * has a fresh link).
+ * Why a click link is refused: a signature that does not match, or a good one past its
+ * expiry (the link was ours, but is gone for good — a fresh offer list has a fresh link).
  */
-function clickError(verdict: 'invalid' | 'expired'): AppError {
+function clickError(verdict: 'invalid' | 'expired'): OfferwallError {
   return verdict === 'expired'
-    ? new AppError(410, 'LINK_EXPIRED', 'click link has expired: fetch the offers again for a fresh link')
-    : new AppError(403, 'INVALID_SIGNATURE', 'click link signature does not match');
+    ? new OfferwallError('LINK_EXPIRED', 'click link has expired: fetch the offers again for a fresh link')
+    : new OfferwallError('INVALID_SIGNATURE', 'click link signature does not match');
 }
 
 /**
@@ -158,7 +157,7 @@ export class OfferwallService {
 
   catalog(wallId: number): Catalog {
     const c = this.deps.catalogs.current(wallId);
-    if (!c) throw new AppError(404, 'WALL_NOT_FOUND', `wall ${wallId} not found`);
+    if (!c) throw new OfferwallError('WALL_NOT_FOUND', `wall ${wallId} not found`);
     return c;
   }
 
@@ -258,16 +257,12 @@ export class OfferwallService {
     const { wall } = input;
     const report = { ...input, wallId: wall.wallId };
     if (!verifyPostback(wall.secrets.postbackSecret, report, input.sig)) {
-      throw new AppError(403, 'INVALID_SIGNATURE', 'postback signature does not match');
+      throw new OfferwallError('INVALID_SIGNATURE', 'postback signature does not match');
     }
     const offer = this.offer(wall.wallId, input.offerId);
     if (!offer.events.some((e) => e.event_id === input.eventId)) {
-      throw new AppError(
-        400,
-        'INVALID_PARAMETER',
-        `event: offer ${offer.offer_id} has no event '${input.eventId}'`,
-        [{ field: 'event', message: `offer ${offer.offer_id} has no event '${input.eventId}'` }],
-      );
+      const message = `offer ${offer.offer_id} has no event '${input.eventId}'`;
+      throw new OfferwallError('UNKNOWN_EVENT', `event: ${message}`, { field: 'event', message });
     }
     const outcome = await this.deps.store.recordEvent({
       appId: wall.appId,
@@ -284,8 +279,7 @@ export class OfferwallService {
     if (outcome.result === 'recorded') return { duplicate: false, progress: outcome.progress };
     const f = outcome.first;
     if (f.uid !== input.uid || f.offerId !== input.offerId || f.eventId !== input.eventId) {
-      throw new AppError(
-        409,
+      throw new OfferwallError(
         'TRANSACTION_CONFLICT',
         `transaction_id '${input.transactionId}' was already used for another user, offer or event`,
       );
@@ -308,19 +302,19 @@ export class OfferwallService {
 
   async removeBan(appId: string, banId: string): Promise<void> {
     if (!(await this.deps.store.removeBan(appId, banId))) {
-      throw new AppError(404, 'BAN_NOT_FOUND', `app '${appId}' has no ban '${banId}'`);
+      throw new OfferwallError('BAN_NOT_FOUND', `app '${appId}' has no ban '${banId}'`);
     }
   }
 
   private offer(wallId: number, offerId: number): CatalogOffer {
     const offer = this.catalog(wallId).byId.get(offerId);
-    if (!offer) throw new AppError(404, 'OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
+    if (!offer) throw new OfferwallError('OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
     return offer;
   }
 }
 
-export function bannedError(ban: Ban): AppError {
+export function bannedError(ban: Ban): OfferwallError {
   return ban.type === 'user'
-    ? new AppError(403, 'USER_BANNED', 'This user is banned from the offerwall')
-    : new AppError(403, 'IP_BANNED', 'This IP address is banned from the offerwall');
+    ? new OfferwallError('USER_BANNED', 'This user is banned from the offerwall')
+    : new OfferwallError('IP_BANNED', 'This IP address is banned from the offerwall');
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { parseBannerRequest } from '../../src/banner/banner-request.js';
+import { BannerRequestParser } from '../../src/banner/banner-request.js';
 import type { BannerSettings } from '../../src/banner/domain/banner-types.js';
-import { eventTimeMs, parseTrackBatch } from '../../src/banner/track-request.js';
+import { eventTimeMs, TrackBatchParser } from '../../src/banner/track-request.js';
 import { AppError } from '../../src/http/app-error.js';
 
 const settings: BannerSettings = {
@@ -12,6 +12,9 @@ const settings: BannerSettings = {
   unknownCountry: 'ZZ',
   defaultBanner: { template: 'https://x/{prizeKey}', languages: ['en'] },
 };
+
+const banner = new BannerRequestParser();
+const track = new TrackBatchParser();
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
@@ -29,7 +32,7 @@ test('defaults: the app’s prizeKey, geo-IP only when no country was sent', (t)
     geoCalls++;
     return 'AT';
   };
-  const fromGeo = parseBannerRequest({ userId: 'u', offerId: 12 }, settings, geo);
+  const fromGeo = banner.parse({ userId: 'u', offerId: 12 }, settings, geo);
   t.like(fromGeo, {
     offerId: '12',
     prizeKey: 'gems_500',
@@ -37,7 +40,7 @@ test('defaults: the app’s prizeKey, geo-IP only when no country was sent', (t)
     countryIso2: 'AT',
     countrySource: 'geoip',
   });
-  const sent = parseBannerRequest(
+  const sent = banner.parse(
     { userId: 'u', offerId: '1', countryIso2: 'de', prizeKey: 'coins_1' },
     settings,
     geo,
@@ -50,7 +53,7 @@ test('defaults: the app’s prizeKey, geo-IP only when no country was sent', (t)
   });
   t.is(geoCalls, 1);
   t.like(
-    parseBannerRequest({ userId: 'u', offerId: '1', countryIso2: null }, settings, () => null),
+    banner.parse({ userId: 'u', offerId: '1', countryIso2: null }, settings, () => null),
     {
       countryIso2: null,
       countrySource: 'unknown',
@@ -59,7 +62,7 @@ test('defaults: the app’s prizeKey, geo-IP only when no country was sent', (t)
 });
 
 test('every other key is context, request fields are not', (t) => {
-  const r = parseBannerRequest(
+  const r = banner.parse(
     {
       userId: 'u',
       offerId: '1',
@@ -79,42 +82,30 @@ test('every other key is context, request fields are not', (t) => {
 
 test('prizeTypes: a list from the enum (a bare string is a list of one), deduplicated', (t) => {
   t.deepEqual(
-    parseBannerRequest({ userId: 'u', offerId: '1', prizeTypes: 'gems' }, settings, () => null).prizeTypes,
+    banner.parse({ userId: 'u', offerId: '1', prizeTypes: 'gems' }, settings, () => null).prizeTypes,
     ['gems'],
   );
   t.deepEqual(
-    parseBannerRequest(
-      { userId: 'u', offerId: '1', prizeTypes: ['gems', 'gems', 'coins'] },
-      settings,
-      () => null,
-    ).prizeTypes,
+    banner.parse({ userId: 'u', offerId: '1', prizeTypes: ['gems', 'gems', 'coins'] }, settings, () => null)
+      .prizeTypes,
     ['gems', 'coins'],
   );
   t.deepEqual(
     fieldsOf(() =>
-      parseBannerRequest(
-        { userId: 'u', offerId: '1', prizeTypes: [1, 'gems', 'GEMS'] },
-        settings,
-        () => null,
-      ),
+      banner.parse({ userId: 'u', offerId: '1', prizeTypes: [1, 'gems', 'GEMS'] }, settings, () => null),
     ),
     ['prizeTypes[0]', 'prizeTypes[2]'],
   );
   t.deepEqual(
-    fieldsOf(() =>
-      parseBannerRequest({ userId: 'u', offerId: '1', prizeTypes: { a: 1 } }, settings, () => null),
-    ),
+    fieldsOf(() => banner.parse({ userId: 'u', offerId: '1', prizeTypes: { a: 1 } }, settings, () => null)),
     ['prizeTypes'],
   );
 });
 
 test('zipCode and postalCode: either, the same if both, numbers accepted', (t) => {
+  t.is(banner.parse({ userId: 'u', offerId: '1', zipCode: 80331 }, settings, () => null).zipCode, '80331');
   t.is(
-    parseBannerRequest({ userId: 'u', offerId: '1', zipCode: 80331 }, settings, () => null).zipCode,
-    '80331',
-  );
-  t.is(
-    parseBannerRequest(
+    banner.parse(
       { userId: 'u', offerId: '1', zipCode: 'SW1A 1AA', postalCode: 'SW1A 1AA' },
       settings,
       () => null,
@@ -123,7 +114,7 @@ test('zipCode and postalCode: either, the same if both, numbers accepted', (t) =
   );
   t.deepEqual(
     fieldsOf(() =>
-      parseBannerRequest({ userId: 'u', offerId: '1', zipCode: '1', postalCode: '2' }, settings, () => null),
+      banner.parse({ userId: 'u', offerId: '1', zipCode: '1', postalCode: '2' }, settings, () => null),
     ),
     ['postalCode'],
   );
@@ -131,21 +122,19 @@ test('zipCode and postalCode: either, the same if both, numbers accepted', (t) =
 
 test('ids: no control characters, bounded length; offerId must be finite', (t) => {
   t.deepEqual(
-    fieldsOf(() => parseBannerRequest({ userId: 'a\nb', offerId: 'x'.repeat(129) }, settings, () => null)),
+    fieldsOf(() => banner.parse({ userId: 'a\nb', offerId: 'x'.repeat(129) }, settings, () => null)),
     ['userId', 'offerId'],
   );
   t.deepEqual(
-    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: true }, settings, () => null)),
+    fieldsOf(() => banner.parse({ userId: 'u', offerId: true }, settings, () => null)),
     ['offerId'],
   );
   t.deepEqual(
-    fieldsOf(() =>
-      parseBannerRequest({ userId: 'u', offerId: '1', occasion: 'Level Up!' }, settings, () => null),
-    ),
+    fieldsOf(() => banner.parse({ userId: 'u', offerId: '1', occasion: 'Level Up!' }, settings, () => null)),
     ['occasion'],
   );
   t.is(
-    parseBannerRequest({ userId: 'u', offerId: '1', occasion: 'LEVEL_UP' }, settings, () => null).occasion,
+    banner.parse({ userId: 'u', offerId: '1', occasion: 'LEVEL_UP' }, settings, () => null).occasion,
     'level_up',
   );
 });
@@ -153,13 +142,13 @@ test('ids: no control characters, bounded length; offerId must be finite', (t) =
 test('context: at most 100 keys, nesting at most 8 levels', (t) => {
   const wide = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
   t.deepEqual(
-    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: '1', ...wide }, settings, () => null)),
+    fieldsOf(() => banner.parse({ userId: 'u', offerId: '1', ...wide }, settings, () => null)),
     ['body'],
   );
   let deep: unknown = 1;
   for (let i = 0; i < 9; i++) deep = { d: deep };
   t.deepEqual(
-    fieldsOf(() => parseBannerRequest({ userId: 'u', offerId: '1', deep }, settings, () => null)),
+    fieldsOf(() => banner.parse({ userId: 'u', offerId: '1', deep }, settings, () => null)),
     ['deep'],
   );
 });
@@ -169,7 +158,7 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
   t.is(eventTimeMs(1732350000123), 1732350000123);
   t.is(eventTimeMs(1732350000.5), 1732350000500);
   const at = new Date('2026-11-20T12:00:00Z');
-  const { events, token } = parseTrackBatch(
+  const { events, token } = track.parse(
     [
       {
         event: 'SpecialOfferPopupPurchased',
@@ -209,7 +198,7 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
 
 test('track: every problem of the batch is named by index and field', (t) => {
   const fields = fieldsOf(() =>
-    parseTrackBatch(
+    track.parse(
       [
         'AppStart',
         { event: 'constructor', properties: { distinct_id: 'u' } },

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseBannerRequest } from '../../src/banner/banner-request.js';
+import { BannerRequestParser } from '../../src/banner/banner-request.js';
 import { BannerService, type Render } from '../../src/banner/banner-service.js';
 import type { BannerRules } from '../../src/banner/rules/banner-kind.js';
 import { BannerDocumentStore } from '../../src/banner/store/banner-document-store.js';
@@ -87,7 +87,7 @@ test('serving decides exactly as explaining, on 600 random users and requests of
     const userId = `user-${u % 400}`;
     for (const store of stores) await seedUser(store, rules, userId, prng(u));
     const rand = prng(10_000 + u);
-    const request = parseBannerRequest(randomBody(rand, userId), rules.settings, () => null);
+    const request = new BannerRequestParser().parse(randomBody(rand, userId), rules.settings, () => null);
     const full = await explaining.render(APP, rules, request);
     const served = await serving.render(APP, rules, request);
     t.deepEqual(decision(served), decision(full));

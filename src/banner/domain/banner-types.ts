@@ -53,3 +53,19 @@ export interface BannerChoice {
   variations: readonly number[];
   image: BannerImage;
 }
+
+/** A validated getPersonalizedBanner request, with defaults and the country already resolved. */
+export interface BannerRequest {
+  userId: string;
+  offerId: string;
+  prizeKey: string;
+  prizeKeySource: 'request' | 'default';
+  prizeTypes: string[];
+  countryIso2: string | null;
+  countrySource: 'request' | 'geoip' | 'unknown';
+  languageIso2: string | null;
+  zipCode: string | null;
+  occasion: string | null;
+  /** Every body key that is not a request field: the vendor's "ContextObject". */
+  context: Record<string, unknown>;
+}

@@ -53,7 +53,7 @@ export function referenceRoutes(document: OpenApiDocument, baseUrl: () => string
   router.get('/docs/:file', (ctx) => {
     const file = ctx.params.file ?? '';
     const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
-    if (!type) throw new AppError(404, 'NOT_FOUND', 'Not found');
+    if (!type) throw new AppError('NOT_FOUND', 'Not found');
     ctx.type = type;
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = createReadStream(path.join(dir, file));
