@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -56,6 +57,12 @@ export class ResponseChecker {
       }))
       // A literal path wins over a template that also matches it, as in the router.
       .sort((a, b) => a.params - b.params);
+  }
+
+  /** `METHOD /template status` of a response, for coverage; null off the document's paths. */
+  operationOf(method: string, url: URL, status: number): string | null {
+    const known = this.#paths.find((p) => p.pattern.test(url.pathname));
+    return known ? `${method} ${known.template} ${status}` : null;
   }
 
   /** Problems of one response; none when it is what the document says. */
@@ -153,5 +160,9 @@ export async function checkedFetch(input: string | URL, init?: RequestInit): Pro
   );
   if (problems.length > 0)
     throw new Error(`The response differs from the API reference:\n${problems.join('\n')}`);
+  // OPENAPI_COVERAGE=file: which documented operation answered which status, one line each.
+  const file = process.env.OPENAPI_COVERAGE;
+  const seen = file ? CHECKER.operationOf(method, new URL(String(input)), res.status) : null;
+  if (file && seen) appendFileSync(file, `${seen}\n`);
   return res;
 }
