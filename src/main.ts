@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -9,6 +10,7 @@ import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
+import { apiReference } from './api-reference.js';
 import { createAppLoader, createCaseRunners, openStore } from './apis.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
@@ -21,11 +23,16 @@ import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
 import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
+import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds } from './required-kinds.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
+
+/** The version the API reference states: package.json's, beside src/ and dist/ alike. */
+const OFFERD_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
 
 export interface RunningService {
   server: Server;
@@ -147,7 +154,8 @@ export async function startService(
     },
     metrics,
   );
-  const apis = [...features.flatMap((f) => f.apis), ops, admin];
+  const reference = referenceRoutes(apiReference(OFFERD_VERSION), deps.baseUrl);
+  const apis = [...features.flatMap((f) => f.apis), ops, reference, admin];
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   collectStartupGarbage();

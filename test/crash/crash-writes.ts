@@ -1,5 +1,6 @@
 import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import type { Store } from '../../src/store/store.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 
 /** The write paths the crash suite loads, one tally each. */
 export const PATHS = [
@@ -76,13 +77,16 @@ async function claimTargets(url: string, run: string): Promise<Setup['claims']> 
     points: 5,
   }));
   const body = JSON.stringify({ events });
-  await must(fetch(`${url}${JOURNEYS}/track`, { method: 'POST', headers: JOURNEYS_HEADERS, body }), 'track');
+  await must(
+    checkedFetch(`${url}${JOURNEYS}/track`, { method: 'POST', headers: JOURNEYS_HEADERS, body }),
+    'track',
+  );
   const generate = `${url}/admin/apps/${APP}/journeys/generate?environment=test`;
-  await must(fetch(generate, { method: 'POST', headers: ADMIN }), 'journeys generate');
+  await must(checkedFetch(generate, { method: 'POST', headers: ADMIN }), 'journeys generate');
   const claims: Setup['claims'] = [];
   for (const user of users) {
     const res = await must(
-      fetch(`${url}${JOURNEYS}/users/${user}/offers`, { headers: JOURNEYS_HEADERS }),
+      checkedFetch(`${url}${JOURNEYS}/users/${user}/offers`, { headers: JOURNEYS_HEADERS }),
       'offers',
     );
     const { data } = (await res.json()) as { data: { offers: { id: string }[] } };
@@ -96,7 +100,7 @@ async function clickTargets(url: string, run: string): Promise<ClickTarget[]> {
   for (let i = 0; i < 6; i++) {
     const uid = `w${run}-${i}`;
     const query = `wall=${WALL}&numoffers=4&ip=8.8.8.8&sid3=crash`;
-    const res = await must(fetch(`${url}/api/v1/users/${uid}/personalized?${query}`), 'offerwall');
+    const res = await must(checkedFetch(`${url}/api/v1/users/${uid}/personalized?${query}`), 'offerwall');
     const { offers } = (await res.json()) as {
       offers: { offer_id: number; click_url: string; events: { event_id: string }[] }[];
     };
@@ -131,7 +135,7 @@ function postbackQuery(t: ClickTarget, transactionId: string): string {
 /** One request; its body when the path's success status came back in full, else null. */
 async function send(url: string, init: RequestInit, ok: number): Promise<string | null> {
   try {
-    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+    const res = await checkedFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
     return res.status === ok ? text : null;
   } catch {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { API_REFERENCE, checkedFetch, ResponseChecker } from '../helpers/openapi-check.js';
 import { checkResponse, type Violation } from './envelopes.js';
 import type { World } from './families.js';
 import {
@@ -37,7 +38,7 @@ const BATCH = Number(process.env.FUZZ_BATCH ?? 250);
 
 export async function startWorld(): Promise<{ fuzz: FuzzService; world: World }> {
   const fuzz = await startFuzzService();
-  const list = await fetch(
+  const list = await checkedFetch(
     `${fuzz.url}/api/v1/users/${fuzz.demo.offerwallUid}/personalized?wall=1001&numoffers=1&ip=8.8.8.8&sid3=s-1`,
   );
   const { offers } = (await list.json()) as { offers: { click_url: string }[] };
@@ -106,6 +107,23 @@ interface Survey {
   >;
 }
 
+const REFERENCE = new ResponseChecker(API_REFERENCE);
+
+/** The answer held to the API reference too (raw bytes and odd targets excepted). */
+function referenceViolations(req: FuzzRequest, res: FuzzResponse): Violation[] {
+  if (req.raw || !req.path.startsWith('/') || req.path.startsWith('//')) return [];
+  const url = new URL(req.path, 'http://127.0.0.1');
+  // A target URL parsing rewrites (`..`, tabs, a fragment) is the routers' concern, judged above.
+  if (`${url.pathname}${url.search}` !== req.path || url.pathname.includes('%')) return [];
+  const type = res.headers['content-type'];
+  const text = res.body.toString('utf8');
+  const problems = REFERENCE.check(req.method, url, res.status, typeof type === 'string' ? type : null, text);
+  return problems.map((detail) => ({
+    kind: `${req.family}:openapi:${res.status}`,
+    detail: detail.slice(0, 500),
+  }));
+}
+
 /**
  * Runs `runs` generated requests of one family against the seeded service (`shared`, else
  * a fresh one), one at a time, and checks every property: the answer (checkResponse), the store unchanged by any
@@ -138,7 +156,7 @@ export async function fuzzFamily(
       }
       if (res) {
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        found.push(...checkResponse(req, res));
+        found.push(...checkResponse(req, res), ...referenceViolations(req, res));
         if ((res.resetAfterMs ?? 0) > 1000) {
           // The previous request's connection was kept alive but no longer read.
           found.push({

@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startService } from '../../src/main.js';
+import { checkedFetch } from './openapi-check.js';
 
 /** The service with 127.0.0.1 as a trusted proxy (the shipped config otherwise): X-Forwarded-For is believed. */
 export async function startBehindProxy(t: ExecutionContext) {
@@ -15,6 +16,6 @@ export async function startBehindProxy(t: ExecutionContext) {
     ...service,
     url,
     config: base,
-    fetch: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init),
+    fetch: (path: string, init?: RequestInit) => checkedFetch(`${url}${path}`, init),
   };
 }

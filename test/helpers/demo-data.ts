@@ -1,4 +1,5 @@
 import { signPostback } from '../../src/offerwall/domain/signatures.js';
+import { checkedFetch } from './openapi-check.js';
 
 /** What `seedEveryApi` made, for spot checks through the store port. */
 export interface DemoData {
@@ -21,7 +22,7 @@ async function ok(res: Promise<Response>, what: string): Promise<Response> {
 async function seedBanner(base: string, users: string[]): Promise<void> {
   for (const userId of users) {
     const res = await ok(
-      fetch(`${base}/ab/getPersonalizedBanner`, {
+      checkedFetch(`${base}/ab/getPersonalizedBanner`, {
         method: 'POST',
         headers: { ...JSON_HEADERS, Authorization: 'demo-key' },
         body: JSON.stringify({ userId, offerId: '8622', activeChamp: 'ahri', prizeTypes: ['champion'] }),
@@ -31,7 +32,7 @@ async function seedBanner(base: string, users: string[]): Promise<void> {
     const { kibotuMetadata } = (await res.json()) as { kibotuMetadata: Record<string, unknown> };
     const time = Math.floor(Date.now() / 1000);
     await ok(
-      fetch(`${base}/track?ip=0&verbose=1`, {
+      checkedFetch(`${base}/track?ip=0&verbose=1`, {
         method: 'POST',
         headers: { ...JSON_HEADERS, Authorization: 'demo-key' },
         body: JSON.stringify([
@@ -46,13 +47,13 @@ async function seedBanner(base: string, users: string[]): Promise<void> {
 
 async function seedOfferwall(base: string, uid: string): Promise<number> {
   const list = await ok(
-    fetch(`${base}/api/v1/users/${uid}/personalized?wall=1001&numoffers=3&ip=8.8.8.8&sid3=s-1`),
+    checkedFetch(`${base}/api/v1/users/${uid}/personalized?wall=1001&numoffers=3&ip=8.8.8.8&sid3=s-1`),
     'offerwall',
   );
   const { offers } = (await list.json()) as { offers: { offer_id: number; click_url: string }[] };
   const [first, second] = offers;
   if (!first || !second) throw new Error('the demo wall offered fewer than two offers');
-  await ok(fetch(first.click_url, { redirect: 'manual' }), 'click');
+  await ok(checkedFetch(first.click_url, { redirect: 'manual' }), 'click');
   for (const [offerId, event, tx] of [
     [first.offer_id, 'base', 'tx-seed-1'],
     [second.offer_id, 'base', 'tx-seed-2'],
@@ -72,10 +73,10 @@ async function seedOfferwall(base: string, uid: string): Promise<number> {
       transaction_id: tx,
       sig,
     });
-    await ok(fetch(`${base}/api/v1/postback?${q}`), 'postback');
+    await ok(checkedFetch(`${base}/api/v1/postback?${q}`), 'postback');
   }
   await ok(
-    fetch(`${base}/admin/apps/demo/bans`, {
+    checkedFetch(`${base}/admin/apps/demo/bans`, {
       method: 'POST',
       headers: { ...ADMIN, ...JSON_HEADERS },
       body: JSON.stringify({ type: 'user', value: 'cheater', reason: 'seeded' }),
@@ -88,7 +89,7 @@ async function seedOfferwall(base: string, uid: string): Promise<number> {
 async function seedJourneys(base: string, externalId: string): Promise<string> {
   const api = (path: string, init: RequestInit = {}) =>
     ok(
-      fetch(`${base}/v1/user-journeys${path}`, {
+      checkedFetch(`${base}/v1/user-journeys${path}`, {
         ...init,
         headers: { ...JSON_HEADERS, 'X-API-Key': 'pk_test_demo' },
       }),
@@ -108,7 +109,10 @@ async function seedJourneys(base: string, externalId: string): Promise<string> {
   }));
   await api('/track', { method: 'POST', body: JSON.stringify({ events }) });
   await ok(
-    fetch(`${base}/admin/apps/demo/journeys/generate?environment=test`, { method: 'POST', headers: ADMIN }),
+    checkedFetch(`${base}/admin/apps/demo/journeys/generate?environment=test`, {
+      method: 'POST',
+      headers: ADMIN,
+    }),
     'generate',
   );
   const listed = (await (await api(`/users/${externalId}/offers`)).json()) as {

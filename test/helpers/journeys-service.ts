@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'ava';
 import type { AppConfig } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startService } from '../../src/main.js';
+import { checkedFetch } from './openapi-check.js';
 import { tempDir } from './temp-dir.js';
 
 export const TEST_KEY = 'pk_test_demo';
@@ -77,7 +78,7 @@ export async function startJourneysService(
   const service = await startService(config, { watch: false, now: clock.now });
   t.teardown(() => service.stop());
   const url = `http://127.0.0.1:${service.port}`;
-  const fetchIt = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+  const fetchIt = (path: string, init?: RequestInit) => checkedFetch(`${url}${path}`, init);
   return {
     url,
     clock,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkedFetch } from './openapi-check.js';
 import { freePort } from './postgres-server.js';
 
 export interface OfferdProcess {
@@ -33,7 +34,7 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`offerd exited with ${child.exitCode}:\n${output()}`);
     try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
+      if ((await checkedFetch(`${url}/readyz`)).status === 200) return;
     } catch {
       // Not listening yet.
     }

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { type RunningService, startService } from '../../src/main.js';
 import type { CatalogOffer } from '../../src/offerwall/domain/offer.js';
 import { signPostback } from '../../src/offerwall/domain/signatures.js';
+import { checkedFetch } from './openapi-check.js';
 import { tempDir as sharedTempDir } from './temp-dir.js';
 
 export const DEMO_CONFIG = path.resolve('config/offerd.yaml');
@@ -60,7 +61,7 @@ export async function startOfferwall(
     await service.stop();
   });
   const base = `http://127.0.0.1:${service.port}`;
-  const get = (p: string, init?: RequestInit) => fetch(`${base}${p}`, init);
+  const get = (p: string, init?: RequestInit) => checkedFetch(`${base}${p}`, init);
   const json = async <T>(p: string, init?: RequestInit) => {
     const res = await get(p, init);
     const text = await res.text();

@@ -3,6 +3,7 @@ import type { OfferdConfig } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { HttpTimeouts } from '../../src/http/http-server.js';
 import { type RunningService, startService } from '../../src/main.js';
+import { checkedFetch } from './openapi-check.js';
 import { tempDir } from './temp-dir.js';
 
 export interface TestService extends RunningService {
@@ -47,7 +48,7 @@ export async function startTestService(
   });
   t.teardown(() => service.stop());
   const url = `http://127.0.0.1:${service.port}`;
-  return { ...service, url, config, fetch: (path, init) => fetch(`${url}${path}`, init) };
+  return { ...service, url, config, fetch: (path, init) => checkedFetch(`${url}${path}`, init) };
 }
 
 export const ADMIN = { Authorization: 'Bearer demo-admin-token' };

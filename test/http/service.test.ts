@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import test from 'ava';
 import { postBanner } from '../helpers/banner-client.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
 test('a started service is healthy and ready, with a request id on every response', async (t) => {
@@ -105,7 +106,7 @@ test('unknown paths get 404 in the envelope of the family they belong to', async
 test('stop() finishes cleanly and the port is released', async (t) => {
   const s = await startTestService(t);
   await s.stop();
-  await t.throwsAsync(() => fetch(`${s.url}/healthz`));
+  await t.throwsAsync(() => checkedFetch(`${s.url}/healthz`));
 });
 
 test('/metrics counts rule decisions answered from the decision cache', async (t) => {

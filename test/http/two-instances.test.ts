@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import anyTest, { type TestFn } from 'ava';
 import { signPostback } from '../../src/offerwall/domain/signatures.js';
 import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 import { usePostgres } from '../helpers/postgres-server.js';
 
 /**
@@ -56,7 +57,7 @@ interface RulesStatus {
 }
 
 async function rules(p: OfferdProcess): Promise<RulesStatus> {
-  return (await (await fetch(`${p.url}/admin/rules`, { headers: ADMIN })).json()) as RulesStatus;
+  return (await (await checkedFetch(`${p.url}/admin/rules`, { headers: ADMIN })).json()) as RulesStatus;
 }
 const demoRules = async (p: OfferdProcess) => (await rules(p)).apps.find((x) => x.appId === 'demo')?.active;
 
@@ -82,7 +83,7 @@ async function writeBanner(i: number, version: number, control: number, spotligh
 }
 
 async function variation(p: OfferdProcess, userId: string): Promise<[string, number]> {
-  const res = await fetch(`${p.url}/ab/getPersonalizedBanner`, {
+  const res = await checkedFetch(`${p.url}/ab/getPersonalizedBanner`, {
     method: 'POST',
     headers: { ...JSON_HEADERS, Authorization: 'demo-key' },
     body: JSON.stringify({ userId, offerId: '8622', activeChamp: 'ahri' }),
@@ -133,13 +134,13 @@ test.serial('each instance hot-reloads its own rules; /admin/rules shows when th
 });
 
 const journeys = (p: OfferdProcess, route: string, init: RequestInit = {}) =>
-  fetch(`${p.url}/v1/user-journeys${route}`, {
+  checkedFetch(`${p.url}/v1/user-journeys${route}`, {
     ...init,
     headers: { ...JSON_HEADERS, 'X-API-Key': 'pk_test_demo' },
   });
 const generate = async (p: OfferdProcess) =>
   (await (
-    await fetch(`${p.url}/admin/apps/demo/journeys/generate?environment=test`, {
+    await checkedFetch(`${p.url}/admin/apps/demo/journeys/generate?environment=test`, {
       method: 'POST',
       headers: ADMIN,
     })
@@ -206,13 +207,19 @@ function postbackQuery(uid: string, offer: number, tx: string): string {
 test.serial(
   'offerwall: a postback replayed on the other instance changes nothing; a ban on A blocks on B',
   async (t) => {
-    const list = await fetch(
+    const list = await checkedFetch(
       `${a.url}/api/v1/users/earner/personalized?wall=1001&numoffers=1&ip=8.8.8.8&sid3=s-1`,
     );
     const offer = ((await list.json()) as { offers: { offer_id: number }[] }).offers[0]?.offer_id ?? 0;
     const q = postbackQuery('earner', offer, 'tx-two-instances');
-    const first = (await (await fetch(`${a.url}/api/v1/postback?${q}`)).json()) as Record<string, unknown>;
-    const replay = (await (await fetch(`${b.url}/api/v1/postback?${q}`)).json()) as Record<string, unknown>;
+    const first = (await (await checkedFetch(`${a.url}/api/v1/postback?${q}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    const replay = (await (await checkedFetch(`${b.url}/api/v1/postback?${q}`)).json()) as Record<
+      string,
+      unknown
+    >;
     t.like(first, { status: 'success', duplicate: false });
     t.like(replay, { status: 'success', duplicate: true });
     t.deepEqual(
@@ -221,13 +228,15 @@ test.serial(
       'the replay reports the same progress',
     );
 
-    const ban = await fetch(`${a.url}/admin/apps/demo/bans`, {
+    const ban = await checkedFetch(`${a.url}/admin/apps/demo/bans`, {
       method: 'POST',
       headers: { ...ADMIN, ...JSON_HEADERS },
       body: JSON.stringify({ type: 'user', value: 'earner', reason: 'fraud' }),
     });
     t.is(ban.status, 201);
-    const blocked = await fetch(`${b.url}/api/v1/users/earner/personalized?wall=1001&numoffers=1&ip=8.8.8.8`);
+    const blocked = await checkedFetch(
+      `${b.url}/api/v1/users/earner/personalized?wall=1001&numoffers=1&ip=8.8.8.8`,
+    );
     t.is(blocked.status, 403);
     t.like(await blocked.json(), { status: 'failure', error: { code: 'USER_BANNED' } });
   },

@@ -4,6 +4,7 @@ import { JOURNEYS_SHARDS } from '../../src/journeys/store/journeys-document-stor
 import { userKey } from '../../src/journeys/store/journeys-indexes.js';
 import { shardIndex } from '../../src/store/document/sharded-collection.js';
 import { plays, startJourneysService, TEST_KEY } from '../helpers/journeys-service.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 
 const PARTITION: Partition = { appId: 'demo', environment: 'test' };
 const shardOf = (externalId: string) => shardIndex(userKey(PARTITION, externalId), JOURNEYS_SHARDS);
@@ -19,7 +20,7 @@ const deepBody = (fields: string, depth: number) =>
   `{${fields},"metadata":{"deep":${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}}}`;
 
 const post = (url: string, path: string, body: string) =>
-  fetch(`${url}/v1/user-journeys${path}`, {
+  checkedFetch(`${url}/v1/user-journeys${path}`, {
     method: 'POST',
     headers: { 'X-API-Key': TEST_KEY, 'Content-Type': 'application/json' },
     body,

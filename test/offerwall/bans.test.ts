@@ -1,5 +1,6 @@
 import test from 'ava';
 import { ADMIN, type PersonalizedJson, startOfferwall } from '../helpers/offerwall-service.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 
 const LIST = (uid: string, ip: string) => `/api/v1/users/${uid}/personalized?wall=1001&numoffers=5&ip=${ip}`;
 const post = (body: unknown) => ({
@@ -65,7 +66,7 @@ test('a banned user cannot click through either', async (t) => {
   const h = await startOfferwall(t);
   const { body } = await h.json<PersonalizedJson>(LIST('later-banned', '8.8.8.8'));
   await h.get('/admin/apps/demo/bans', post({ type: 'user', value: 'later-banned', reason: 'fraud' }));
-  const res = await fetch(body.offers[0]?.click_url ?? '', { redirect: 'manual' });
+  const res = await checkedFetch(body.offers[0]?.click_url ?? '', { redirect: 'manual' });
   t.is(res.status, 403);
   t.like(await res.json(), { error: { code: 'USER_BANNED' } });
 });

@@ -11,6 +11,7 @@ import {
   startOfferwall,
   tempDir,
 } from '../helpers/offerwall-service.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 
 const CLICK_SECRET = 'demo-click-secret-change-me';
 const LIST = '/api/v1/users/u-1/personalized?wall=1001&numoffers=20&ip=8.8.8.8&sid3=sess-1';
@@ -37,7 +38,7 @@ function rawGet(base: string, p: string, headers: Record<string, string>): Promi
   });
 }
 
-const click = (url: string | URL) => fetch(url, { redirect: 'manual' });
+const click = (url: string | URL) => checkedFetch(url, { redirect: 'manual' });
 
 const FORGED = {
   Host: 'attacker.example',

@@ -8,6 +8,7 @@ import {
   startOfferwall,
   tempDir,
 } from '../helpers/offerwall-service.js';
+import { checkedFetch } from '../helpers/openapi-check.js';
 
 const LIST = '/api/v1/users/u-7/personalized?wall=1001&numoffers=500&ip=8.8.8.8&sid3=sess-1';
 
@@ -25,7 +26,7 @@ test('click then the final postback: in_progress, then user_completed; a replay 
   const offer = multiStep(before.offers);
   const finalEvent = offer.events[offer.events.length - 1]?.event_id ?? '';
 
-  const click = await fetch(offer.click_url, { redirect: 'manual' });
+  const click = await checkedFetch(offer.click_url, { redirect: 'manual' });
   t.is(click.status, 302);
   t.is(click.headers.get('location'), `https://track.example.com/c/${offer.offer_id}?sub1=u-7&sub2=sess-1`);
 
@@ -84,7 +85,7 @@ test('with completedOffers: show, a completed offer is listed last, marked and n
   );
   const h = await startOfferwall(t, { rulesDir: rules });
   const offer = multiStep((await h.json<PersonalizedJson>(LIST)).body.offers);
-  await fetch(offer.click_url, { redirect: 'manual' });
+  await checkedFetch(offer.click_url, { redirect: 'manual' });
   const last = offer.events[offer.events.length - 1]?.event_id ?? '';
   await h.json(
     `/api/v1/postback?${signedPostback({ uid: 'u-7', offer: offer.offer_id, event: last, tx: 'x1' })}`,
@@ -105,12 +106,12 @@ test('a tampered click link is rejected with 403 INVALID_SIGNATURE and records n
   const offer = (await h.json<PersonalizedJson>(LIST)).body.offers[0] as OfferJson;
   const url = new URL(offer.click_url);
   url.searchParams.set('uid', 'someone-else');
-  const res = await fetch(url, { redirect: 'manual' });
+  const res = await checkedFetch(url, { redirect: 'manual' });
   t.is(res.status, 403);
   t.like(await res.json(), { status: 'failure', error: { code: 'INVALID_SIGNATURE' } });
   const bad = new URL(offer.click_url);
   bad.searchParams.set('sig', 'f'.repeat(64));
-  t.is((await fetch(bad, { redirect: 'manual' })).status, 403);
+  t.is((await checkedFetch(bad, { redirect: 'manual' })).status, 403);
   const other = (
     await h.json<PersonalizedJson>(
       '/api/v1/users/someone-else/personalized?wall=1001&numoffers=500&ip=8.8.8.8',
@@ -171,7 +172,7 @@ test('progress survives a restart (lowdb)', async (t) => {
   const dataDir = await tempDir(t, 'data');
   const first = await startOfferwall(t, { dataDir });
   const offer = multiStep((await first.json<PersonalizedJson>(LIST)).body.offers);
-  await fetch(offer.click_url, { redirect: 'manual' });
+  await checkedFetch(offer.click_url, { redirect: 'manual' });
   await first.service.stop();
   const second = await startOfferwall(t, { dataDir });
   const { body } = await second.json<PersonalizedJson>(LIST);

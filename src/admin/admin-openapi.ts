@@ -1,0 +1,174 @@
+import {
+  errorResponses,
+  json,
+  jsonResponse,
+  pathParam,
+  queryParam,
+  ref,
+} from '../http/openapi/openapi-builders.js';
+import type { OpenApiPart, ResponseObject } from '../http/openapi/openapi-types.js';
+import { ADMIN_RESPONSE_SCHEMAS } from './admin-response-schemas.js';
+
+const ADMIN = [{ adminToken: [] }];
+
+/** What the admin guard answers before any admin route runs. */
+export const ADMIN_AUTH_ERRORS: Record<number, string> = {
+  401: 'No `Authorization: Bearer <token>`, or more than one Authorization header.',
+  403: 'The token is not the admin token.',
+};
+
+export const adminErrors = (byStatus: Record<number, string>): Record<string, ResponseObject> =>
+  errorResponses('admin', { ...ADMIN_AUTH_ERRORS, ...byStatus });
+
+export const appIdParam = pathParam('appId', 'The app, as configured (`demo`).');
+
+const explainBody = {
+  type: 'object',
+  required: ['api', 'request'],
+  properties: {
+    api: { enum: ['banner', 'offerwall', 'journeys'] },
+    request: {
+      type: 'object',
+      description: 'What the API would be sent: a banner body, an offerwall query, a journeys user.',
+    },
+    now: { type: 'string', format: 'date-time', description: 'The clock of the decision; default now.' },
+    state: { type: 'object', description: 'The user’s stored state to assume, as in a fixture file.' },
+  },
+} as const;
+
+/** The rules, explain and operations endpoints (the APIs add their own admin routes to their parts). */
+export const ADMIN_OPENAPI: OpenApiPart = {
+  tags: [
+    {
+      name: 'Admin',
+      description: 'Rules status, reload, rollback and explain. `Authorization: Bearer <admin token>`.',
+    },
+    { name: 'Operations', description: 'Health, readiness and metrics; open.' },
+  ],
+  securitySchemes: {
+    adminToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'The admin token (`admin.token` or `OFFERD_ADMIN_TOKEN`); checked before any admin route reads its body.',
+    },
+  },
+  schemas: ADMIN_RESPONSE_SCHEMAS,
+  paths: {
+    '/admin/rules': {
+      'x-offerd-family': 'admin',
+      get: {
+        operationId: 'getRulesStatus',
+        summary: 'Which instance answers, what each app serves, its last error and history',
+        tags: ['Admin'],
+        security: ADMIN,
+        responses: { 200: jsonResponse('The rules of every app.', ref('RulesStatus')), ...adminErrors({}) },
+      },
+    },
+    '/admin/rules/reload': {
+      'x-offerd-family': 'admin',
+      post: {
+        operationId: 'reloadRules',
+        summary: 'Reload rules through the file watcher’s code path',
+        tags: ['Admin'],
+        security: ADMIN,
+        parameters: [queryParam('app', 'Only this app; default every app.', { type: 'string' })],
+        responses: {
+          200: jsonResponse('Every app activated its rules or had no change.', ref('ReloadOutcomes')),
+          422: jsonResponse(
+            'An app’s rules failed to load; the last good ones keep serving.',
+            ref('ReloadOutcomes'),
+          ),
+          ...adminErrors({ 404: 'No such app.' }),
+        },
+      },
+    },
+    '/admin/rules/{appId}/rollback': {
+      'x-offerd-family': 'admin',
+      post: {
+        operationId: 'rollbackRules',
+        summary: 'Serve an earlier snapshot from the history, pinned until the next reload',
+        tags: ['Admin'],
+        security: ADMIN,
+        parameters: [appIdParam],
+        requestBody: {
+          required: true,
+          content: json(
+            { type: 'object', required: ['hash'], properties: { hash: { type: 'string' } } },
+            { hash: '6740c1e4aec9' },
+          ),
+        },
+        responses: {
+          200: jsonResponse('Now serving that snapshot.', ref('RollbackResult')),
+          ...adminErrors({
+            400: 'No `hash` string.',
+            404: 'No such snapshot in the app’s history.',
+          }),
+        },
+      },
+    },
+    '/admin/apps/{appId}/explain': {
+      'x-offerd-family': 'admin',
+      post: {
+        operationId: 'explainDecision',
+        summary:
+          'The decision the active rules make for a request, and why (`offerd explain` on the live rules)',
+        tags: ['Admin'],
+        security: ADMIN,
+        parameters: [appIdParam],
+        requestBody: {
+          required: true,
+          content: json(explainBody, {
+            api: 'banner',
+            request: { userId: 'player-1', offerId: '8622', activeChamp: 'ahri' },
+          }),
+        },
+        responses: {
+          200: jsonResponse('The decision and its explanation.', ref('Explanation')),
+          ...adminErrors({
+            400: 'A bad `api`, `request`, `now` or `state`, or a state that cannot be evaluated.',
+            404: 'No such app with active rules.',
+          }),
+        },
+      },
+    },
+    '/healthz': {
+      'x-offerd-family': 'neutral',
+      get: {
+        operationId: 'health',
+        summary: 'The process answers (cheap)',
+        tags: ['Operations'],
+        security: [],
+        responses: { 200: jsonResponse('Alive.', ref('Health')) },
+      },
+    },
+    '/readyz': {
+      'x-offerd-family': 'neutral',
+      get: {
+        operationId: 'readiness',
+        summary: 'Rules and store are ready',
+        tags: ['Operations'],
+        security: [],
+        responses: {
+          200: jsonResponse('Ready.', ref('Readiness')),
+          503: jsonResponse('Not ready: an app has no valid rules yet.', ref('Readiness')),
+        },
+      },
+    },
+    '/metrics': {
+      'x-offerd-family': 'neutral',
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics',
+        tags: ['Operations'],
+        security: [],
+        responses: {
+          200: {
+            description: 'Prometheus text format.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,93 @@
+import type { JsonSchema } from '../http/openapi/openapi-types.js';
+
+/** The admin and operations responses, written once for the API reference and the tests. */
+
+const str: JsonSchema = { type: 'string' };
+const nullableStr: JsonSchema = { type: ['string', 'null'] };
+
+export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
+  RulesStatus: {
+    type: 'object',
+    required: ['instance', 'apps'],
+    properties: {
+      instance: {
+        type: 'object',
+        description: 'Which process answered: with several instances, compare their rules versions by it.',
+        required: ['id', 'hostname', 'pid', 'startedAt'],
+        properties: { id: str, hostname: str, pid: { type: 'integer' }, startedAt: str },
+      },
+      apps: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['appId', 'active', 'lastError', 'pinned', 'history'],
+          properties: {
+            appId: str,
+            active: {
+              type: ['object', 'null'],
+              required: ['version', 'hash', 'loadedAt', 'files'],
+              properties: { version: str, hash: str, loadedAt: str, files: { type: 'array' } },
+            },
+            lastError: {
+              type: ['object', 'null'],
+              description: 'The last failed load: every problem as file:line:col.',
+            },
+            pinned: {
+              type: ['object', 'null'],
+              description: 'Set by a rollback: file changes wait for an explicit reload.',
+              properties: { hash: str, pendingHash: nullableStr },
+            },
+            history: { type: 'array', items: { type: 'object' } },
+          },
+        },
+      },
+    },
+  },
+  ReloadOutcomes: {
+    type: 'object',
+    required: ['outcomes'],
+    properties: {
+      outcomes: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['appId', 'result'],
+          properties: { appId: str, result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] } },
+        },
+      },
+    },
+  },
+  RollbackResult: {
+    type: 'object',
+    required: ['appId', 'version', 'hash', 'pinned'],
+    additionalProperties: false,
+    properties: { appId: str, version: str, hash: str, pinned: { const: true } },
+  },
+  Explanation: {
+    type: 'object',
+    description: 'The decision serving would make, and why: facts, segment traces, rule verdicts.',
+    required: ['appId', 'api', 'rules', 'decision', 'why'],
+    properties: {
+      appId: str,
+      api: { enum: ['banner', 'offerwall', 'journeys'] },
+      rules: { type: 'object', required: ['version', 'hash'], properties: { version: str, hash: str } },
+      decision: { type: 'object' },
+      why: { type: 'object' },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    additionalProperties: false,
+    properties: { status: { const: 'ok' } },
+  },
+  Readiness: {
+    type: 'object',
+    required: ['status'],
+    additionalProperties: false,
+    properties: {
+      status: { enum: ['ready', 'not ready'] },
+      reason: { type: 'string', description: 'Why not ready: the apps without valid rules yet.' },
+    },
+  },
+};
