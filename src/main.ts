@@ -10,6 +10,7 @@ import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { createFeatures } from './create-features.js';
 import { createCaseRunners } from './fixtures/case-runners.js';
 import { openGeoIp } from './geo/geo-ip.js';
@@ -125,7 +126,7 @@ export async function startService(
     },
     metrics,
   );
-  const apis = [...features.flatMap((f) => f.apis), ops, admin];
+  const apis = [...features.flatMap((f) => f.apis), ops, admin, consoleRoutes()];
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   collectStartupGarbage();

@@ -25,6 +25,8 @@ export interface JourneysRouteDeps {
     appId: string,
     environments: readonly Environment[] | undefined,
   ): Promise<{ report: GenerationReport; rulesVersion: string } | null>;
+  /** This instance's last generation reports of an app, newest first; null for an unknown app. */
+  runs(appId: string): readonly GenerationReport[] | null;
 }
 
 interface Scope {
@@ -148,6 +150,12 @@ function adminRoutes(router: ApiRouter, deps: JourneysRouteDeps): void {
     if (!run) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
     ctx.set('X-Rules-Version', run.rulesVersion);
     ctx.body = run.report;
+  });
+  router.get('/apps/:appId/journeys/runs', (ctx) => {
+    const appId = param(ctx, 'appId');
+    const runs = deps.runs(appId);
+    if (!runs) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    ctx.body = { appId, runs };
   });
 }
 
