@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from './api.js';
 import { AppsPage } from './pages/apps.js';
 import { ExperimentsPage } from './pages/experiments.js';
@@ -65,9 +65,13 @@ function Login({ onSignedIn }) {
 
 function Shell({ onSignOut }) {
   const { page, params } = useRoute();
+  const shown = useRef(null);
   useEffect(() => {
     document.title = `${page.title} · offerd console`;
-    document.getElementById('page-title')?.focus();
+    // After a move to another page a screen reader starts at its title; on the first page
+    // focus stays at the top, where the skip link is the first Tab stop.
+    if (shown.current && shown.current !== page) document.getElementById('page-title')?.focus();
+    shown.current = page;
   }, [page]);
   return html`
     <a class="skip" href="#content" onClick=${(e) => {
