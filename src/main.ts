@@ -14,6 +14,7 @@ import { apiReference } from './api-reference.js';
 import { createAppLoader, createCaseRunners, openStore } from './apis.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { createFeatures } from './create-features.js';
 import { fixturesGate } from './fixtures/fixtures-gate.js';
 import { openGeoIp } from './geo/geo-ip.js';
@@ -155,7 +156,7 @@ export async function startService(
     metrics,
   );
   const reference = referenceRoutes(apiReference(OFFERD_VERSION), deps.baseUrl);
-  const apis = [...features.flatMap((f) => f.apis), ops, reference, admin];
+  const apis = [...features.flatMap((f) => f.apis), ops, reference, admin, consoleRoutes()];
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   collectStartupGarbage();

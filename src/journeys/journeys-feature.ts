@@ -3,6 +3,7 @@ import { ApiKeys } from '../http/api-keys.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
 import type { Environment } from './domain/journey-types.js';
+import { GenerationRuns } from './generation-runs.js';
 import { runJourneysGeneration } from './journeys-generation.js';
 import { createJourneysMetrics } from './journeys-metrics.js';
 import { createJourneysRoutes } from './journeys-routes.js';
@@ -15,6 +16,7 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
   const store = deps.store.journeys;
   const logger = deps.logger.child({ feature: 'journeys' });
   const service = new JourneysService({ store, now: deps.now, newId: randomUUID, metrics });
+  const runs = new GenerationRuns();
 
   /** One rules snapshot per run, read here once. */
   const generate = async (appId: string, trigger: string, environments?: readonly Environment[]) => {
@@ -24,6 +26,7 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
       { store, now: deps.now, logger, metrics },
       { rules, trigger, ...(environments ? { environments } : {}) },
     );
+    runs.record(report);
     return { report, rulesVersion: rulesVersionHeader(rules) };
   };
   const schedule = new JourneysSchedule(
@@ -41,6 +44,7 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
     now: deps.now,
     generate: (appId: string, environments: readonly Environment[] | undefined) =>
       generate(appId, 'admin', environments),
+    runs: (appId: string) => (deps.config.apps.some((a) => a.id === appId) ? runs.list(appId) : null),
   };
   return {
     name: 'journeys',

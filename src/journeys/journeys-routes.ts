@@ -24,6 +24,8 @@ interface RouteDeps {
     appId: string,
     environments: readonly Environment[] | undefined,
   ): Promise<{ report: GenerationReport; rulesVersion: string } | null>;
+  /** This instance's last generation reports of an app, newest first; null for an unknown app. */
+  runs(appId: string): readonly GenerationReport[] | null;
 }
 
 /** What the journeys routes need; they compile their own request schemas. */
@@ -149,6 +151,12 @@ function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
     if (!run) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
     ctx.set('X-Rules-Version', run.rulesVersion);
     ctx.body = run.report;
+  });
+  router.get('/apps/:appId/journeys/runs', (ctx) => {
+    const appId = param(ctx, 'appId');
+    const runs = deps.runs(appId);
+    if (!runs) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    ctx.body = { appId, runs };
   });
 }
 

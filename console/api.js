@@ -1,0 +1,48 @@
+/**
+ * The admin API, called with the token the login form stored in this tab's
+ * sessionStorage: it never appears in a URL, and closing the tab forgets it.
+ */
+const TOKEN_KEY = 'offerd.adminToken';
+
+export const session = {
+  token: () => sessionStorage.getItem(TOKEN_KEY),
+  signIn: (token) => sessionStorage.setItem(TOKEN_KEY, token),
+  signOut: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** An answer the page can show: the API's own error message, or what went wrong on the way. */
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function errorMessage(status, body) {
+  const error = body && typeof body === 'object' ? (body.error ?? body) : null;
+  const message = error && typeof error === 'object' ? error.message : null;
+  return message ? `${message} (HTTP ${status})` : `HTTP ${status}`;
+}
+
+/** Calls the admin API; a 401/403 signs the tab out so the login form shows again. */
+export async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${session.token() ?? ''}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const type = res.headers.get('content-type') ?? '';
+  const parsed = type.includes('json') && text ? JSON.parse(text) : text;
+  if (res.status === 401 || res.status === 403) {
+    session.signOut();
+    window.dispatchEvent(new Event('offerd:signed-out'));
+  }
+  if (!res.ok && !(res.status === 422 && parsed && typeof parsed === 'object')) {
+    throw new ApiError(res.status, errorMessage(res.status, parsed), parsed);
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}

@@ -1,0 +1,121 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ConfirmButton, ErrorBox, html, Loading, short, Time, useLoad } from '../ui.js';
+
+/** One problem line: `banner.yaml:12:5 — …` keeps its position readable and selectable. */
+function Problems({ problems }) {
+  return html`<ul class="problems">${problems.map((p) => html`<li><code>${p}</code></li>`)}</ul>`;
+}
+
+function LastError({ error }) {
+  if (!error) return html`<p class="ok">No error: the files on disk are what serves.</p>`;
+  return html`<section class="callout error-box" aria-label="Last error">
+    <h4>Refused change <${Time} iso=${error.at} /></h4>
+    <p>Files ${short(error.hash)} were not activated. ${
+      error.serving
+        ? html`Still serving ${error.serving.version} (${short(error.serving.hash)}).`
+        : 'Nothing serves yet.'
+    }</p>
+    <${Problems} problems=${error.problems} />
+    ${error.fixture ? html`<p>Failing fixture: <code>${error.fixture}</code></p>` : null}
+  </section>`;
+}
+
+function Pinned({ pinned }) {
+  if (!pinned) return null;
+  return html`<section class="callout" aria-label="Pinned">
+    <h4>Pinned to ${short(pinned.hash)}</h4>
+    <p>After a rollback, file changes wait for an explicit reload.
+      ${pinned.pendingHash ? html` Files on disk (${short(pinned.pendingHash)}) differ from what serves.` : ' The files on disk are what serves.'}</p>
+    ${pinned.differingFiles?.length ? html`<p>Differing files: ${pinned.differingFiles.map((f) => html`<code>${f}</code> `)}</p>` : null}
+  </section>`;
+}
+
+function Changes({ entry }) {
+  const c = entry.changed ?? { added: [], removed: [], modified: [] };
+  const files = [
+    ...c.added.map((f) => `+ ${f}`),
+    ...c.removed.map((f) => `− ${f}`),
+    ...c.modified.map((f) => `~ ${f}`),
+  ];
+  return html`${files.length ? files.join(', ') : 'no file changed'}
+    ${entry.diff ? html`<details><summary>Diff</summary><pre class="diff">${entry.diff}</pre></details>` : null}`;
+}
+
+function History({ app, onRolledBack }) {
+  const [error, setError] = useState(null);
+  const rollback = async (hash) => {
+    setError(null);
+    try {
+      await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
+      onRolledBack();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<table>
+      <caption>History of ${app.appId}, newest first</caption>
+      <thead><tr><th scope="col">Version</th><th scope="col">Activated</th><th scope="col">How</th><th scope="col">Changes</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody>${app.history.map(
+        (e) => html`<tr>
+          <td><code title=${e.hash}>${e.version}</code></td>
+          <td><${Time} iso=${e.activatedAt} /></td>
+          <td>${e.reason} (${Math.round(e.ms)} ms)</td>
+          <td><${Changes} entry=${e} /></td>
+          <td>${
+            e.hash === app.active?.hash
+              ? html`<span class="badge">serving</span>`
+              : html`<${ConfirmButton} label=${`Roll back to ${e.version}`} confirmLabel="Roll back"
+                  question=${`Serve ${app.appId} version ${e.version} (${short(e.hash)}) again? The app stays pinned to it until the next explicit reload.`}
+                  onConfirm=${() => rollback(e.hash)} />`
+          }</td>
+        </tr>`,
+      )}</tbody>
+    </table>
+    <${ErrorBox} error=${error} />`;
+}
+
+function AppCard({ app, onChange }) {
+  const [outcome, setOutcome] = useState(null);
+  const [error, setError] = useState(null);
+  const reload = async () => {
+    setError(null);
+    try {
+      const res = await api('POST', `/admin/rules/reload?app=${encodeURIComponent(app.appId)}`);
+      setOutcome(res.body.outcomes?.[0] ?? null);
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<article class="card" aria-labelledby=${`app-${app.appId}`}>
+    <h2 id=${`app-${app.appId}`}>${app.appId}</h2>
+    ${
+      app.active
+        ? html`<dl class="facts">
+            <dt>Live version</dt><dd><code>${app.active.version}</code></dd>
+            <dt>Hash</dt><dd><code>${app.active.hash}</code></dd>
+            <dt>Activated</dt><dd><${Time} iso=${app.active.loadedAt} /> (${app.history[0]?.reason ?? '—'})</dd>
+            <dt>Files</dt><dd>${app.active.files.map((f) => html`<code>${f.path}</code> `)}</dd>
+          </dl>`
+        : html`<p class="error">No valid rules have ever loaded: this app's APIs answer 503.</p>`
+    }
+    <${LastError} error=${app.lastError} />
+    <${Pinned} pinned=${app.pinned} />
+    <p class="actions">
+      <button type="button" onClick=${reload}>Reload ${app.appId} from disk</button>
+      ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}</span>` : null}
+    </p>
+    <${ErrorBox} error=${error} />
+    <${History} app=${app} onRolledBack=${onChange} />
+  </article>`;
+}
+
+/** Each app's live rules, why a change was refused, pinning and history, with reload and rollback. */
+export function AppsPage() {
+  const { loading, error, data, reload } = useLoad(() => api('GET', '/admin/rules').then((r) => r.body), []);
+  if (loading && !data) return html`<${Loading} what="apps" />`;
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  return html`<p class="muted">Answered by instance <code>${data.instance.id}</code>, up since <${Time} iso=${data.instance.startedAt} />.</p>
+    ${data.apps.map((app) => html`<${AppCard} key=${app.appId} app=${app} onChange=${reload} />`)}`;
+}

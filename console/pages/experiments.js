@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { AppPicker, useApps } from '../apps-picker.js';
+import { IntervalChart } from '../charts.js';
+import { ErrorBox, html, Loading, percent, Time, useLoad } from '../ui.js';
+
+const enc = encodeURIComponent;
+const pValue = (p) => (typeof p === 'number' ? (p < 0.0001 ? p.toExponential(1) : p.toFixed(4)) : '—');
+const signedPercent = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${(x * 100).toFixed(2)} %` : '—');
+const range = (i, f) => (i ? `${f(i.low)} to ${f(i.high)}` : '—');
+const VERDICT_TONE = { winning: 'good', losing: 'bad', inconclusive: '' };
+
+function ExperimentList({ appId, selected, onSelect }) {
+  const { loading, error, data } = useLoad(
+    () => api('GET', `/admin/apps/${enc(appId)}/experiments`).then((r) => r.body),
+    [appId],
+  );
+  if (loading && !data) return html`<${Loading} what="experiments" />`;
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (data.experiments.length === 0)
+    return html`<p class="muted">${appId}'s rules declare no experiment.</p>`;
+  return html`<table>
+    <caption>Experiments of ${appId} (rules ${data.rulesVersion})</caption>
+    <thead><tr><th scope="col">Experiment</th><th scope="col">Status</th><th scope="col" class="num">Traffic</th><th scope="col" class="num">Users</th><th scope="col">Primary metric</th><th scope="col">Started</th></tr></thead>
+    <tbody>${data.experiments.map(
+      (e) => html`<tr aria-selected=${e.experimentId === selected ? 'true' : undefined}>
+        <th scope="row"><a href=${`#/experiments?app=${enc(appId)}&experiment=${enc(e.experimentId)}`} onClick=${() => onSelect(e.experimentId)}>${e.experimentId}</a>
+          ${e.description ? html`<br /><small>${e.description}</small>` : null}</th>
+        <td>${e.status}</td>
+        <td class="num">${percent(e.trafficAllocation, 0)}</td>
+        <td class="num">${e.users.toLocaleString()}</td>
+        <td>${e.primaryMetric ?? html`<span class="muted">none declared</span>`}</td>
+        <td><${Time} iso=${e.startedAt} /></td>
+      </tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+function SampleRatio({ srm }) {
+  if (!srm) return null;
+  const counts = srm.counts
+    .map((c) => `variation ${c.variationId}: ${c.users} (expected ${c.expected})`)
+    .join('; ');
+  return srm.mismatch
+    ? html`<section class="callout error-box" role="alert" aria-label="Sample ratio mismatch">
+        <h4>Sample ratio mismatch (χ² = ${srm.statistic}, p = ${pValue(srm.pValue)})</h4>
+        <p>Users were not assigned in the declared proportions, so no verdict of this experiment holds. ${counts}</p>
+      </section>`
+    : html`<p class="ok">Split as declared (sample-ratio χ² p = ${pValue(srm.pValue)}). ${counts}</p>`;
+}
+
+function VariationTable({ results, metric }) {
+  return html`<table>
+    <caption>${metric}: rate per variation with 95 % Wilson interval, and against control</caption>
+    <thead><tr>
+      <th scope="col">Variation</th><th scope="col" class="num">Users</th><th scope="col" class="num">Exposures</th>
+      <th scope="col" class="num">Conversions</th><th scope="col" class="num">Rate</th><th scope="col">95 % interval</th>
+      <th scope="col" class="num">Uplift</th><th scope="col">Uplift interval</th><th scope="col" class="num">p (Holm)</th>
+      <th scope="col" class="num">Always-valid p</th><th scope="col">Verdict</th>
+    </tr></thead>
+    <tbody>${results.variations.map((v) => {
+      const m = v.metrics[metric];
+      const vs = m?.versusControl;
+      return html`<tr>
+        <th scope="row">${v.name}${v.control ? ' (control)' : ''}</th>
+        <td class="num">${v.users.toLocaleString()}</td>
+        <td class="num">${v.exposures.toLocaleString()}</td>
+        <td class="num">${m ? m.conversions.toLocaleString() : '—'}</td>
+        <td class="num">${percent(m?.rate)}</td>
+        <td>${range(m?.interval, (x) => percent(x))}</td>
+        <td class="num">${signedPercent(vs?.uplift)}</td>
+        <td>${range(vs?.upliftInterval, signedPercent)}</td>
+        <td class="num">${pValue(vs?.pValueHolm)}</td>
+        <td class="num">${pValue(vs?.sequentialPValue)}</td>
+        <td>${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}</td>
+      </tr>`;
+    })}</tbody>
+  </table>`;
+}
+
+function ArmVersusArm({ results }) {
+  if (!results.armVersusArm?.length) return null;
+  const name = (id) => results.variations.find((v) => v.variationId === id)?.name ?? `variation ${id}`;
+  return html`<table class="narrow">
+    <caption>Every pair of arms (${results.primaryMetric ?? results.secondaryMetrics[0] ?? 'first metric'})</caption>
+    <thead><tr><th scope="col">Pair</th><th scope="col" class="num">Difference</th><th scope="col" class="num">p (Holm)</th></tr></thead>
+    <tbody>${results.armVersusArm.map(
+      (p) =>
+        html`<tr><th scope="row">${name(p.b)} vs ${name(p.a)}</th><td class="num">${signedPercent(p.difference)}</td><td class="num">${pValue(p.pValueHolm)}</td></tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+function Results({ appId, experimentId }) {
+  const { loading, error, data } = useLoad(
+    () => api('GET', `/admin/apps/${enc(appId)}/experiments/${enc(experimentId)}`).then((r) => r.body),
+    [appId, experimentId],
+  );
+  const [metric, setMetric] = useState(null);
+  if (loading && !data) return html`<${Loading} what="results" />`;
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  const metrics = [data.primaryMetric, ...data.secondaryMetrics].filter(Boolean);
+  const shown = metric ?? metrics[0];
+  const rows = (f) => data.variations.map((v) => ({ label: v.name, ...f(v) }));
+  return html`<section aria-labelledby="results-title">
+    <h2 id="results-title">${experimentId}</h2>
+    <p>${data.status}, ${percent(data.trafficAllocation, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
+      bucketing version ${data.hashVersion}. Verdicts use the always-valid (mSPRT) test on the primary metric, so reading this page daily does not inflate false positives.</p>
+    <${SampleRatio} srm=${data.sampleRatio} />
+    ${
+      metrics.length > 1
+        ? html`<p><label for="metric">Metric </label><select id="metric" value=${shown} onChange=${(e) => setMetric(e.currentTarget.value)}>
+            ${metrics.map((m) => html`<option value=${m}>${m}${m === data.primaryMetric ? ' (primary)' : ''}</option>`)}
+          </select></p>`
+        : null
+    }
+    ${
+      shown
+        ? html`<${VariationTable} results=${data} metric=${shown} />
+          <${IntervalChart} title=${`${shown}: conversion rate with 95 % interval`} format=${(x) => percent(x, 1)}
+            rows=${rows((v) => ({ value: v.metrics[shown]?.rate, low: v.metrics[shown]?.interval?.low, high: v.metrics[shown]?.interval?.high }))} />
+          <${IntervalChart} title=${`${shown}: uplift against control with 95 % interval`} format=${signedPercent} reference=${0}
+            rows=${rows((v) => ({
+              value: v.metrics[shown]?.versusControl?.uplift,
+              low: v.metrics[shown]?.versusControl?.upliftInterval?.low,
+              high: v.metrics[shown]?.versusControl?.upliftInterval?.high,
+              tone: VERDICT_TONE[v.verdict ?? 'inconclusive'],
+            }))} />`
+        : html`<p class="muted">No metric yet: no tracked event after an assignment.</p>`
+    }
+    <${ArmVersusArm} results=${data} />
+  </section>`;
+}
+
+/** The experiments of an app and, for one, its results read as an analyst would. */
+export function ExperimentsPage({ params }) {
+  const apps = useApps();
+  const [appId, setAppId] = useState(params.get('app'));
+  const [experimentId, setExperimentId] = useState(params.get('experiment'));
+  const app = appId ?? apps.data?.[0];
+  if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
+  if (!app) return html`<${Loading} what="apps" />`;
+  return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${(id) => {
+    setAppId(id);
+    setExperimentId(null);
+  }} />
+    <${ExperimentList} appId=${app} selected=${experimentId} onSelect=${setExperimentId} />
+    ${experimentId ? html`<${Results} appId=${app} experimentId=${experimentId} />` : null}`;
+}

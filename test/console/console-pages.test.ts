@@ -1,0 +1,156 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+
+const TOKEN = 'demo-admin-token';
+
+async function signIn(page: Page, service: TestService, hash = ''): Promise<void> {
+  await page.goto(`${service.url}/console${hash}`);
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+}
+
+test('a wrong token is refused on the login form; the right one opens the console and stays out of the URL', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console`);
+  await page.getByLabel('Admin token').fill('not-the-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'That admin token was refused.' }).waitFor();
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'demo' }).waitFor();
+  t.false(page.url().includes(TOKEN), 'the token is not in the URL');
+  t.is(await page.evaluate("sessionStorage.getItem('offerd.adminToken')"), TOKEN);
+  await page.reload();
+  await page.getByRole('heading', { name: 'demo' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Admin token').waitFor();
+  t.is(await page.evaluate("sessionStorage.getItem('offerd.adminToken')"), null);
+});
+
+test('the console is served with a strict CSP, its files only, and no way out of its folder', async (t) => {
+  const service = await startTestService(t);
+  const res = await service.fetch('/console');
+  t.is(res.status, 200);
+  t.regex(res.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self' 'sha256-/);
+  t.is(res.headers.get('x-content-type-options'), 'nosniff');
+  for (const name of [
+    'app.js',
+    'vendor/preact.mjs',
+    'vendor/preact-hooks.mjs',
+    'vendor/htm.mjs',
+    'console.css',
+  ]) {
+    t.is((await service.fetch(`/console/${name}`)).status, 200, name);
+  }
+  for (const bad of [
+    '/console/..%2fpackage.json',
+    '/console/%2e%2e/package.json',
+    '/console/vendor/../../src/main.ts',
+  ]) {
+    const r = await service.fetch(bad);
+    t.is(r.status, 404, bad);
+    t.is(((await r.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  }
+});
+
+test('apps: the live version and hash, a refused change with file:line:col, and a rollback after confirmation', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  const original = await readFile(banner, 'utf8');
+  // A second good version, so the history has something to roll back to.
+  await writeFile(banner, `${original}\n# a comment: new content, new hash\n`);
+  t.is((await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 200);
+  const first = service.registry.status()[0]?.history.at(-1);
+  // Then a broken one, refused.
+  await writeFile(banner, original.replace(/^kind: Banner$/m, 'kind: Banner\nnot_a_field: 1'));
+  t.is((await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 422);
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  const card = page.getByRole('article', { name: 'demo' });
+  const live = service.registry.current('demo');
+  await card.getByText(live?.hash ?? 'no live hash', { exact: true }).waitFor();
+  const refused = card.getByRole('region', { name: 'Last error' });
+  await refused
+    .getByText(/banner\.yaml:\d+:\d+/)
+    .first()
+    .waitFor();
+  t.truthy(first);
+  await card.getByRole('button', { name: `Roll back to ${first?.version}` }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Roll back' }).click();
+  await card.getByRole('region', { name: 'Pinned' }).waitFor();
+  t.is(service.registry.current('demo')?.hash, first?.hash, 'the service serves the version rolled back to');
+  t.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('apps: cancelling the confirmation rolls nothing back', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(banner, `${await readFile(banner, 'utf8')}\n# changed\n`);
+  await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+  const serving = service.registry.current('demo')?.hash;
+  const older = service.registry.status()[0]?.history.at(-1)?.version ?? '';
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  await page.getByRole('button', { name: `Roll back to ${older}` }).click();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  t.is(service.registry.current('demo')?.hash, serving);
+  t.is(await page.getByRole('region', { name: 'Pinned' }).count(), 0);
+});
+
+test('operations: readiness, metrics, and the journeys job run from a button, its run listed', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/operations');
+  await page.getByText('Ready: rules and store serve.').waitFor();
+  await page.getByRole('row', { name: /Requests served/ }).waitFor();
+  await page.getByRole('button', { name: "Run demo's journeys job now" }).click();
+  await page
+    .getByRole('table', { name: 'Last runs, newest first' })
+    .getByRole('cell', { name: 'admin' })
+    .waitFor();
+  const runs = (await (await service.fetch('/admin/apps/demo/journeys/runs', { headers: ADMIN })).json()) as {
+    runs: { trigger: string }[];
+  };
+  t.deepEqual(
+    runs.runs.map((r) => r.trigger),
+    ['admin'],
+  );
+  t.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('every page is usable by keyboard, and on a 360 px screen nothing overflows sideways', async (t) => {
+  const service = await startTestService(t);
+  const browser = await launchBrowser(t);
+  const page = await watchedPage(t, browser, { width: 360, height: 740 });
+  await signIn(page, service);
+  for (const name of ['Apps', 'Experiments', 'Explain a player', 'Impact of a change', 'Operations']) {
+    const link = page.getByRole('link', { name, exact: true });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    t.is(await link.getAttribute('aria-current'), 'page', name);
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    t.true(overflow <= 0, `${name} overflows by ${overflow} px`);
+  }
+  // The skip link is the first stop of the keyboard and moves focus to the content.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Operations' }).waitFor();
+  await page.keyboard.press('Tab');
+  t.is(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
+  await page.keyboard.press('Enter');
+  t.is(await page.evaluate('document.activeElement?.id'), 'content');
+});
