@@ -54,7 +54,7 @@ export function consoleRoutes(): ApiRouter {
   router.get('/console/*file', (ctx) => {
     const name = ctx.params.file ?? '';
     const file = name === '' ? index : assets.get(name);
-    if (!file) throw new AppError(404, 'NOT_FOUND', `no console file '${name}'`);
+    if (!file) throw new AppError('NOT_FOUND', `no console file '${name}'`);
     send(ctx, file, scripts);
   });
   return router;

@@ -155,7 +155,7 @@ function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.get('/apps/:appId/journeys/runs', (ctx) => {
     const appId = param(ctx, 'appId');
     const runs = deps.runs(appId);
-    if (!runs) throw new AppError(404, 'APP_NOT_FOUND', `no app '${appId}'`);
+    if (!runs) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     ctx.body = { appId, runs };
   });
 }
