@@ -1,5 +1,83 @@
-import { html } from '../ui.js';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { AppPicker, useApps } from '../apps-picker.js';
+import { ErrorBox, Field, html, Loading, Time } from '../ui.js';
+import { BannerExplanation, JourneysExplanation, OfferwallExplanation } from './explain-views.js';
 
-export function ExplainPage() {
-  return html`<p class="muted">Not built yet.</p>`;
+const VIEWS = { banner: BannerExplanation, offerwall: OfferwallExplanation, journeys: JourneysExplanation };
+
+/** The explain API's body from the form: the stored user, and request fields only when given. */
+function explainBody(form) {
+  const value = (name) => String(form.get(name) ?? '').trim();
+  const request = {};
+  if (value('api') === 'offerwall' && value('ip')) request.ip = value('ip');
+  if (value('api') === 'offerwall' && value('numoffers')) request.numoffers = Number(value('numoffers'));
+  if (value('api') === 'journeys' && value('environment')) request.environment = value('environment');
+  return {
+    api: value('api'),
+    user: value('user'),
+    ...(Object.keys(request).length > 0 ? { request } : {}),
+    ...(value('now') ? { now: new Date(value('now')).toISOString() } : {}),
+  };
+}
+
+/** A stored player's decision, explained as the explain API gives it, for a person to read. */
+export function ExplainPage({ params }) {
+  const apps = useApps();
+  const [appId, setAppId] = useState(params.get('app'));
+  const [apiName, setApiName] = useState(params.get('api') ?? 'banner');
+  const [state, setState] = useState({ busy: false, error: null, result: null });
+  const app = appId ?? apps.data?.[0];
+  if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
+  if (!app) return html`<${Loading} what="apps" />`;
+  const submit = async (event) => {
+    event.preventDefault();
+    setState({ busy: true, error: null, result: null });
+    try {
+      const res = await api(
+        'POST',
+        `/admin/apps/${encodeURIComponent(app)}/explain`,
+        explainBody(new FormData(event.currentTarget)),
+      );
+      setState({ busy: false, error: null, result: res.body });
+    } catch (error) {
+      setState({ busy: false, error, result: null });
+    }
+  };
+  const r = state.result;
+  const View = r ? VIEWS[r.api] : null;
+  return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${setAppId} />
+    <form class="inline-form" onSubmit=${submit} aria-label="Explain a stored player">
+      <${Field} id="user" label="User id"><input id="user" name="user" required defaultValue=${params.get('user') ?? ''} /><//>
+      <${Field} id="api" label="API">
+        <select id="api" name="api" value=${apiName} onChange=${(e) => setApiName(e.currentTarget.value)}>
+          <option value="banner">Personal offers (banner)</option>
+          <option value="offerwall">Offerwall</option>
+          <option value="journeys">User journeys</option>
+        </select>
+      <//>
+      ${
+        apiName === 'offerwall'
+          ? html`<${Field} id="ip" label="Player IP (country)"><input id="ip" name="ip" placeholder="5.9.0.1" /><//>
+        <${Field} id="numoffers" label="Offers shown"><input id="numoffers" name="numoffers" type="number" min="1" max="100" /><//>`
+          : null
+      }
+      ${apiName === 'journeys' ? html`<${Field} id="environment" label="Environment"><select id="environment" name="environment"><option value="">live, then test</option><option value="live">live</option><option value="test">test</option></select><//>` : null}
+      <${Field} id="now" label="At (empty: now)"><input id="now" name="now" type="datetime-local" /><//>
+      <button type="submit" disabled=${state.busy}>${state.busy ? 'Explaining…' : 'Explain'}</button>
+    </form>
+    <${ErrorBox} error=${state.error} />
+    ${
+      r
+        ? html`<section aria-labelledby="explained">
+            <h2 id="explained">${r.user?.id ?? 'Player'} on ${r.api}</h2>
+            <p class="muted">Rules ${r.rules.hash} at <${Time} iso=${r.now} />; stored records loaded: ${Object.entries(
+              r.user?.loaded ?? {},
+            )
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}.</p>
+            <${View} e=${r} />
+          </section>`
+        : null
+    }`;
 }

@@ -1,0 +1,68 @@
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { startTestService, type TestService } from '../helpers/start-test-service.js';
+
+async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
+  await page.goto(`${service.url}/console${hash}`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+}
+
+test('explain: a stored banner player and a journeys player, read as tables; an unknown one is named as unknown', async (t) => {
+  const service = await startTestService(t);
+  const banner = await service.fetch('/getPersonalizedBanner', {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'player-7', offerId: '8622', countryIso2: 'DE' }),
+  });
+  t.is(banner.status, 200);
+  const journeys = await service.fetch('/v1/user-journeys/users', {
+    method: 'POST',
+    headers: { 'X-API-Key': 'pk_test_demo', 'content-type': 'application/json' },
+    body: JSON.stringify({ externalId: 'player-7', displayName: 'Ann' }),
+  });
+  t.true(journeys.ok);
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/explain');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  await form.getByLabel('User id').fill('player-7');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  const bannerRules = page.getByRole('table', { name: /First match wins/ });
+  await bannerRules.waitFor();
+  // Every banner rule of the shipped rules is listed with its verdict.
+  t.true((await bannerRules.getByRole('row').count()) > 3);
+  await page.getByRole('table', { name: 'Enrollment, in rule order' }).getByText('payer-upsell').waitFor();
+
+  await form.getByLabel('API').selectOption('journeys');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  const offers = page.getByRole('table', { name: /Each trigger's verdict/ });
+  await offers.getByRole('row', { name: /welcome_free_play created/ }).waitFor();
+  await page.getByText('Stage new').waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+
+  await form.getByLabel('User id').fill('nobody-here');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page.getByRole('alert').filter({ hasText: "no journeys user 'nobody-here'" }).waitFor();
+  t.pass();
+});
+
+test('experiments: the list of the demo app and one experiment read with its split check and per-variation table', async (t) => {
+  const service = await startTestService(t);
+  const list = (await (
+    await service.fetch('/admin/apps/demo/experiments', {
+      headers: { Authorization: 'Bearer demo-admin-token' },
+    })
+  ).json()) as { experiments: { experimentId: string }[] };
+  const first = list.experiments[0]?.experimentId ?? 'none';
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/experiments');
+  const table = page.getByRole('table', { name: /Experiments of demo/ });
+  for (const e of list.experiments) await table.getByRole('link', { name: e.experimentId }).waitFor();
+  await table.getByRole('link', { name: first }).click();
+  await page.getByRole('heading', { level: 2, name: first }).waitFor();
+  await page.getByText(/always-valid \(mSPRT\)/).waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+});
