@@ -17,7 +17,6 @@ function LastError({ error }) {
         : 'Nothing serves yet.'
     }</p>
     <${Problems} problems=${error.problems} />
-    ${error.fixture ? html`<p>Failing fixture: <code>${error.fixture}</code></p>` : null}
   </section>`;
 }
 
@@ -27,8 +26,23 @@ function Pinned({ pinned }) {
     <h4>Pinned to ${short(pinned.hash)}</h4>
     <p>After a rollback, file changes wait for an explicit reload.
       ${pinned.pendingHash ? html` Files on disk (${short(pinned.pendingHash)}) differ from what serves.` : ' The files on disk are what serves.'}</p>
-    ${pinned.differingFiles?.length ? html`<p>Differing files: ${pinned.differingFiles.map((f) => html`<code>${f}</code> `)}</p>` : null}
+    ${pinned.summary ? html`<p>${pinned.summary}</p>` : null}
+    ${pinned.filesOnDisk?.length ? html`<ul>${pinned.filesOnDisk.map((f) => html`<li><code>${f.file}</code>: ${f.status}, ${f.changedLines} changed line(s) on disk</li>`)}</ul>` : null}
   </section>`;
+}
+
+/** One file's changed lines, `-old` / `+new`, each stretch headed by where it starts. */
+function FileDiff({ d }) {
+  return html`<div class="file-diff">
+    <code>${d.status} ${d.file}</code>${d.truncated ? html` <small>(cut: too many changed lines)</small>` : null}
+    ${d.hunks.map(
+      (h) =>
+        html`<pre class="diff" aria-label=${`${d.file} from line ${h.newLine}`}>${`@@ line ${h.oldLine} → ${h.newLine}\n`}${h.lines.map(
+          (l) =>
+            html`<span class=${l.startsWith('+') ? 'added' : l.startsWith('-') ? 'removed' : ''}>${l}\n</span>`,
+        )}</pre>`,
+    )}
+  </div>`;
 }
 
 function Changes({ entry }) {
@@ -39,7 +53,7 @@ function Changes({ entry }) {
     ...c.modified.map((f) => `~ ${f}`),
   ];
   return html`${files.length ? files.join(', ') : 'no file changed'}
-    ${entry.diff ? html`<details><summary>Diff</summary><pre class="diff">${entry.diff}</pre></details>` : null}`;
+    ${entry.diff?.length ? html`<details><summary>Diff</summary>${entry.diff.map((d) => html`<${FileDiff} d=${d} />`)}</details>` : null}`;
 }
 
 function History({ app, onRolledBack }) {

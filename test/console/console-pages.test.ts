@@ -84,6 +84,9 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
     .first()
     .waitFor();
   t.truthy(first);
+  // The newest entry shows the line the edit added, as a content diff.
+  await card.getByText('Diff').first().click();
+  await card.getByText('+# a comment: new content, new hash').first().waitFor();
   await card.getByRole('button', { name: `Roll back to ${first?.version}` }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Roll back' }).click();
