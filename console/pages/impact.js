@@ -1,5 +1,111 @@
-import { html } from '../ui.js';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { AppPicker, useApps } from '../apps-picker.js';
+import { ErrorBox, Field, html, Loading, percent } from '../ui.js';
 
-export function ImpactPage() {
-  return html`<p class="muted">Not built yet.</p>`;
+const KNOWN = new Set([
+  'requests',
+  'changed',
+  'share',
+  'bySegment',
+  'byCountry',
+  'mixBefore',
+  'mixAfter',
+  'gained',
+  'lost',
+]);
+
+function ShareTable({ caption, rows }) {
+  const entries = Object.entries(rows ?? {});
+  if (entries.length === 0) return null;
+  return html`<table class="narrow"><caption>${caption}</caption>
+    <thead><tr><th scope="col">Group</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Changed</th><th scope="col" class="num">Share</th></tr></thead>
+    <tbody>${entries
+      .sort((a, b) => b[1].changed - a[1].changed)
+      .map(
+        ([k, v]) =>
+          html`<tr><th scope="row">${k}</th><td class="num">${v.requests}</td><td class="num">${v.changed}</td><td class="num">${percent(v.share, 1)}</td></tr>`,
+      )}</tbody>
+  </table>`;
+}
+
+function MixTable({ before, after }) {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
+  if (keys.length === 0) return null;
+  return html`<table class="narrow"><caption>Outcome mix before and after</caption>
+    <thead><tr><th scope="col">Outcome</th><th scope="col" class="num">Live rules</th><th scope="col" class="num">Candidate</th></tr></thead>
+    <tbody>${keys.map((k) => html`<tr><th scope="row">${k}</th><td class="num">${before?.[k] ?? 0}</td><td class="num">${after?.[k] ?? 0}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+/** Figures the report adds for an API (average EPC, reward, payout…), whatever their names. */
+function Figures({ impact }) {
+  const rows = Object.entries(impact).filter(
+    ([k, v]) => !KNOWN.has(k) && v !== null && typeof v !== 'object',
+  );
+  const nested = Object.entries(impact).filter(([k, v]) => !KNOWN.has(k) && v && typeof v === 'object');
+  if (rows.length === 0 && nested.length === 0) return null;
+  return html`<table class="narrow"><caption>Business figures</caption>
+    <tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${typeof v === 'number' ? Number(v.toFixed(4)) : String(v)}</td></tr>`)}
+    ${nested.map(([k, v]) => html`<tr><th scope="row">${k}</th><td><code>${JSON.stringify(v)}</code></td></tr>`)}</tbody>
+  </table>`;
+}
+
+function ApiImpact({ name, impact }) {
+  const moved = (label, map) =>
+    Object.keys(map ?? {}).length
+      ? html`<p>${label}: ${Object.entries(map).map(([k, v]) => html`<span class="badge">${k} (${v})</span> `)}</p>`
+      : null;
+  return html`<section aria-labelledby=${`impact-${name}`}>
+    <h3 id=${`impact-${name}`}>${name}: ${percent(impact.share, 1)} of ${impact.requests} replayed requests change</h3>
+    <${Figures} impact=${impact} />
+    <${MixTable} before=${impact.mixBefore} after=${impact.mixAfter} />
+    ${moved('Gained', impact.gained)}
+    ${moved('Lost', impact.lost)}
+    <${ShareTable} caption="Changed requests per segment" rows=${impact.bySegment} />
+    <${ShareTable} caption="Changed requests per country" rows=${impact.byCountry} />
+  </section>`;
+}
+
+/** What a change would do: the recorded decisions re-decided under the pending files or a draft folder. */
+export function ImpactPage({ params }) {
+  const apps = useApps();
+  const [appId, setAppId] = useState(params.get('app'));
+  const [source, setSource] = useState('pending');
+  const [state, setState] = useState({ busy: false, error: null, report: null });
+  const app = appId ?? apps.data?.[0];
+  if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
+  if (!app) return html`<${Loading} what="apps" />`;
+  const submit = async (event) => {
+    event.preventDefault();
+    const dir = String(new FormData(event.currentTarget).get('rulesDir') ?? '').trim();
+    setState({ busy: true, error: null, report: null });
+    try {
+      const body = source === 'pending' ? { pending: true } : { rulesDir: dir };
+      const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/impact`, body);
+      setState({ busy: false, error: null, report: res.body });
+    } catch (error) {
+      setState({ busy: false, error, report: null });
+    }
+  };
+  const r = state.report;
+  return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${setAppId} />
+    <form class="inline-form" onSubmit=${submit} aria-label="Replay recorded traffic">
+      <fieldset>
+        <legend>Candidate rules</legend>
+        <label><input type="radio" name="source" value="pending" checked=${source === 'pending'} onChange=${() => setSource('pending')} /> the app's files on disk (pending)</label>
+        <label><input type="radio" name="source" value="dir" checked=${source === 'dir'} onChange=${() => setSource('dir')} /> a draft rules folder on the server</label>
+      </fieldset>
+      ${source === 'dir' ? html`<${Field} id="rulesDir" label="Draft rules folder"><input id="rulesDir" name="rulesDir" required placeholder="/srv/rules-drafts" /><//>` : null}
+      <button type="submit" disabled=${state.busy}>${state.busy ? 'Replaying…' : 'Replay against the live rules'}</button>
+    </form>
+    <${ErrorBox} error=${state.error} />
+    ${
+      r
+        ? html`<section aria-label="Impact">
+            <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}</h2>
+            ${Object.entries(r.byApi ?? {}).map(([name, impact]) => html`<${ApiImpact} name=${name} impact=${impact} />`)}
+          </section>`
+        : null
+    }`;
 }
