@@ -61,6 +61,41 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       },
     ],
   },
+  ExperimentList: {
+    type: 'object',
+    required: ['appId', 'rulesVersion', 'experiments'],
+    additionalProperties: false,
+    properties: {
+      appId: { type: 'string' },
+      rulesVersion: { type: 'string' },
+      experiments: {
+        type: 'array',
+        description:
+          'Every experiment of the app’s Banner rules, in rule-file order; empty without Banner rules.',
+        items: {
+          type: 'object',
+          required: ['experimentId', 'status', 'bucketVersion', 'users'],
+          additionalProperties: false,
+          properties: {
+            experimentId: { type: 'string' },
+            description: { type: 'string' },
+            status: { enum: ['running', 'paused', 'stopped'] },
+            trafficAllocation: { type: 'number' },
+            occasion: { type: ['string', 'null'] },
+            bucketVersion: { type: 'integer', minimum: 1 },
+            hashVersion: { type: 'integer', minimum: 1 },
+            primaryMetric: { type: ['string', 'null'] },
+            users: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Users assigned at the current bucket version.',
+            },
+            startedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+    },
+  },
   ExperimentResults: {
     type: 'object',
     required: ['appId', 'rulesVersion', 'experimentId', 'bucketVersion', 'variations'],
