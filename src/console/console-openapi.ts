@@ -41,6 +41,7 @@ export const CONSOLE_OPENAPI: OpenApiPart = {
             required: true,
             description: 'The file’s path under the console, slashes included; empty is the page.',
             schema: { type: 'string' },
+            'x-offerd-rest-of-path': true,
           },
         ],
         responses: {
