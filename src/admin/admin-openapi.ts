@@ -24,9 +24,12 @@ export const appIdParam = pathParam('appId', 'The app, as configured (`demo`).')
 
 const explainBody = {
   type: 'object',
-  required: ['api', 'request'],
+  required: ['api'],
+  description:
+    'Either a stored `user` (or the user id in `request`: `userId`, `uid` or `externalId`), explained with their real activity; or a what-if `state` with a `request` [ours].',
   properties: {
     api: { enum: ['banner', 'offerwall', 'journeys'] },
+    user: { type: 'string', minLength: 1, maxLength: 256, description: 'A stored user’s id.' },
     request: {
       type: 'object',
       description: 'What the API would be sent: a banner body, an offerwall query, a journeys user.',
@@ -120,14 +123,15 @@ export const ADMIN_OPENAPI: OpenApiPart = {
           required: true,
           content: json(explainBody, {
             api: 'banner',
-            request: { userId: 'player-1', offerId: '8622', activeChamp: 'ahri' },
+            user: 'player-1',
+            request: { offerId: '8622', activeChamp: 'ahri' },
           }),
         },
         responses: {
           200: jsonResponse('The decision and its explanation.', ref('Explanation')),
           ...adminErrors({
             400: 'A bad `api`, `request`, `now` or `state`, or a state that cannot be evaluated.',
-            404: 'No such app with active rules.',
+            404: 'No such app with active rules, or `USER_NOT_FOUND`: the API has no stored user of that id.',
           }),
         },
       },

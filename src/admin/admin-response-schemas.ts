@@ -5,6 +5,52 @@ import type { JsonSchema } from '../http/openapi/openapi-types.js';
 const str: JsonSchema = { type: 'string' };
 const nullableStr: JsonSchema = { type: ['string', 'null'] };
 
+const fileStatus: JsonSchema = { enum: ['added', 'removed', 'modified'] };
+const strings: JsonSchema = { type: 'array', items: str };
+
+/** One activation of an app's rules, with what changed line by line (rules-history.ts). */
+const historyEntry: JsonSchema = {
+  type: 'object',
+  required: ['version', 'hash', 'activatedAt', 'reason', 'ms', 'changed', 'diff'],
+  additionalProperties: false,
+  properties: {
+    version: str,
+    hash: str,
+    activatedAt: { type: 'string', format: 'date-time' },
+    reason: { enum: ['start', 'watch', 'reload', 'rollback'] },
+    ms: { type: 'number', description: 'Reading, validating and compiling the files.' },
+    changed: {
+      type: 'object',
+      required: ['added', 'removed', 'modified'],
+      additionalProperties: false,
+      properties: { added: strings, removed: strings, modified: strings },
+    },
+    diff: {
+      type: 'array',
+      description: 'Each changed file’s lines against the snapshot this one replaced [ours].',
+      items: {
+        type: 'object',
+        required: ['file', 'status', 'hunks', 'truncated'],
+        additionalProperties: false,
+        properties: {
+          file: str,
+          status: fileStatus,
+          hunks: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['oldLine', 'newLine', 'lines'],
+              additionalProperties: false,
+              properties: { oldLine: { type: 'integer' }, newLine: { type: 'integer' }, lines: strings },
+            },
+          },
+          truncated: { type: 'boolean', description: 'Hunks cut at the changed-line limit.' },
+        },
+      },
+    },
+  },
+};
+
 export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   RulesStatus: {
     type: 'object',
@@ -34,10 +80,33 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             },
             pinned: {
               type: ['object', 'null'],
-              description: 'Set by a rollback: file changes wait for an explicit reload.',
-              properties: { hash: str, pendingHash: nullableStr },
+              description:
+                'Set by a rollback: file changes wait for an explicit reload; `summary` says plainly which files on disk differ [ours].',
+              required: ['hash', 'pendingHash', 'filesOnDisk', 'summary'],
+              additionalProperties: false,
+              properties: {
+                hash: str,
+                pendingHash: {
+                  ...nullableStr,
+                  description: 'The files on disk, when they differ from what serves.',
+                },
+                filesOnDisk: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['file', 'status', 'changedLines'],
+                    additionalProperties: false,
+                    properties: {
+                      file: str,
+                      status: fileStatus,
+                      changedLines: { type: 'integer', minimum: 0 },
+                    },
+                  },
+                },
+                summary: str,
+              },
             },
-            history: { type: 'array', items: { type: 'object' } },
+            history: { type: 'array', items: historyEntry },
           },
         },
       },

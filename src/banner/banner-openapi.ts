@@ -143,6 +143,20 @@ export const BANNER_OPENAPI: OpenApiPart = {
     },
     '/track': { 'x-offerd-family': 'track', post: trackOperation('track') },
     '/ab/track': { 'x-offerd-family': 'track', post: trackOperation('trackAb') },
+    '/admin/apps/{appId}/experiments': {
+      'x-offerd-family': 'admin',
+      get: {
+        operationId: 'listExperiments',
+        summary: 'The experiments of one app, with their assigned users',
+        tags: ['Personal offers', 'Admin'],
+        security: [{ adminToken: [] }],
+        parameters: [appIdParam],
+        responses: {
+          200: jsonResponse('One summary per experiment.', ref('ExperimentList'), { rulesVersion: true }),
+          ...adminErrors({ 404: 'No such app.', ...RULES_ERRORS }),
+        },
+      },
+    },
     '/admin/apps/{appId}/experiments/{experimentId}': {
       'x-offerd-family': 'admin',
       get: {

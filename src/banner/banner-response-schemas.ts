@@ -26,15 +26,110 @@ const kibotuMetadata: JsonSchema = {
     },
     variationId: {
       type: 'integer',
-      minimum: 0,
+      minimum: -1,
       description:
-        '0 is the control group (it gets the default banner); a user keeps the variation stored at first exposure.',
+        '0 is the control group (it gets the default banner); `-1` a user outside every experiment (never 0) [ours]; a user keeps the variation stored at first exposure.',
     },
     renderId: {
       type: 'string',
       description: 'Unique per response (a UUID), for attributing tracked events [ours].',
     },
     occasion: { type: 'string', description: 'The request’s occasion, else the experiment’s, else `""`.' },
+  },
+};
+
+const nullableNumber: JsonSchema = { type: ['number', 'null'] };
+const interval: JsonSchema = {
+  oneOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      required: ['low', 'high'],
+      additionalProperties: false,
+      properties: { low: { type: 'number' }, high: { type: 'number' } },
+    },
+  ],
+};
+
+const sampleRatio: JsonSchema = {
+  type: 'object',
+  required: ['statistic', 'df', 'pValue', 'mismatch', 'counts'],
+  additionalProperties: false,
+  properties: {
+    statistic: { type: 'number' },
+    df: { type: 'integer' },
+    pValue: { type: 'number' },
+    mismatch: { type: 'boolean' },
+    counts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['variationId', 'users', 'expected'],
+        additionalProperties: false,
+        properties: {
+          variationId: { type: 'integer' },
+          users: { type: 'integer' },
+          expected: { type: 'number' },
+        },
+      },
+    },
+  },
+};
+
+const versusControl: JsonSchema = {
+  type: 'object',
+  required: [
+    'uplift',
+    'upliftInterval',
+    'difference',
+    'pValue',
+    'pValueHolm',
+    'sequentialPValue',
+    'sequentialInterval',
+  ],
+  additionalProperties: false,
+  properties: {
+    uplift: { ...nullableNumber, description: 'rate / controlRate − 1; null for a zero control rate.' },
+    upliftInterval: interval,
+    difference: { type: 'number' },
+    pValue: { ...nullableNumber, description: 'Fixed-horizon two-sided z-test: valid only read once.' },
+    pValueHolm: { ...nullableNumber, description: 'Holm-corrected over the experiment’s arms.' },
+    sequentialPValue: { ...nullableNumber, description: 'Always valid (mSPRT), however often read [ours].' },
+    sequentialInterval: interval,
+  },
+};
+
+const variationResult: JsonSchema = {
+  type: 'object',
+  required: ['variationId', 'name', 'control', 'users', 'exposures', 'metrics', 'verdict'],
+  additionalProperties: false,
+  properties: {
+    variationId: { type: 'integer', minimum: 0 },
+    name: { type: 'string' },
+    control: { type: 'boolean' },
+    weight: nullableNumber,
+    users: { type: 'integer', minimum: 0 },
+    exposures: { type: 'integer', minimum: 0 },
+    metrics: {
+      type: 'object',
+      description:
+        'Per metric (primary first): converted users, rate with its 95 % Wilson interval, and against control.',
+      additionalProperties: {
+        type: 'object',
+        required: ['conversions', 'rate', 'interval', 'versusControl'],
+        additionalProperties: false,
+        properties: {
+          conversions: { type: 'integer', minimum: 0 },
+          rate: nullableNumber,
+          interval,
+          versusControl: { oneOf: [{ type: 'null' }, versusControl] },
+        },
+      },
+    },
+    verdict: {
+      enum: ['winning', 'losing', 'inconclusive', null],
+      description: 'On the primary metric; null for control or without a primary metric.',
+    },
   },
 };
 
@@ -61,44 +156,99 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       },
     ],
   },
+  ExperimentList: {
+    type: 'object',
+    required: ['appId', 'rulesVersion', 'experiments'],
+    additionalProperties: false,
+    properties: {
+      appId: { type: 'string' },
+      rulesVersion: { type: 'string' },
+      experiments: {
+        type: 'array',
+        description:
+          'Every experiment of the app’s Banner rules, in rule-file order; empty without Banner rules.',
+        items: {
+          type: 'object',
+          required: ['experimentId', 'status', 'bucketVersion', 'users'],
+          additionalProperties: false,
+          properties: {
+            experimentId: { type: 'string' },
+            description: { type: 'string' },
+            status: { enum: ['running', 'paused', 'stopped'] },
+            trafficAllocation: { type: 'number' },
+            occasion: { type: ['string', 'null'] },
+            bucketVersion: { type: 'integer', minimum: 1 },
+            hashVersion: { type: 'integer', minimum: 1 },
+            primaryMetric: { type: ['string', 'null'] },
+            users: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Users assigned at the current bucket version.',
+            },
+            startedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+    },
+  },
   ExperimentResults: {
     type: 'object',
-    required: ['appId', 'rulesVersion', 'experimentId', 'bucketVersion', 'variations'],
+    required: [
+      'appId',
+      'rulesVersion',
+      'experimentId',
+      'status',
+      'bucketVersion',
+      'users',
+      'primaryMetric',
+      'sampleRatio',
+      'variations',
+      'armVersusArm',
+    ],
+    additionalProperties: false,
     properties: {
       appId: { type: 'string' },
       rulesVersion: { type: 'string' },
       experimentId: { type: 'string' },
       status: { enum: ['running', 'paused', 'stopped'] },
       bucketVersion: { type: 'integer', minimum: 1 },
+      hashVersion: { type: 'integer', minimum: 1 },
       trafficAllocation: { type: 'number' },
-      events: { type: 'array', items: { type: 'string' } },
-      variations: {
+      startedAt: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'The first assignment of this bucket version.',
+      },
+      users: { type: 'integer', minimum: 0 },
+      primaryMetric: {
+        type: ['string', 'null'],
+        description: 'The event that decides the verdicts; null when the rules declare none.',
+      },
+      secondaryMetrics: {
         type: 'array',
+        items: { type: 'string' },
+        description: 'Declared secondary metrics, else every tracked event but housekeeping [ours].',
+      },
+      sampleRatio: {
+        description:
+          'Sample-ratio mismatch check (chi-square): `mismatch` when p < 0.001 — then no verdict holds.',
+        oneOf: [{ type: 'null' }, sampleRatio],
+      },
+      variations: { type: 'array', items: variationResult },
+      armVersusArm: {
+        type: 'array',
+        description:
+          'Every pair of arms on the primary metric (or the first secondary one without a primary).',
         items: {
           type: 'object',
-          required: ['variationId', 'name', 'users', 'exposures', 'conversions'],
+          required: ['a', 'b', 'difference', 'pValue', 'pValueHolm'],
+          additionalProperties: false,
           properties: {
-            variationId: { type: 'integer', minimum: 0 },
-            name: { type: 'string' },
-            control: { type: 'boolean' },
-            weight: { type: ['number', 'null'] },
-            users: { type: 'integer', minimum: 0 },
-            exposures: { type: 'integer', minimum: 0 },
-            conversions: {
-              type: 'object',
-              description: 'By event name: converted users, rate, and against control uplift, z and p-value.',
-              additionalProperties: {
-                type: 'object',
-                required: ['users', 'rate'],
-                properties: {
-                  users: { type: 'integer', minimum: 0 },
-                  rate: { type: ['number', 'null'] },
-                  uplift: { type: ['number', 'null'] },
-                  z: { type: ['number', 'null'] },
-                  pValue: { type: ['number', 'null'] },
-                },
-              },
-            },
+            a: { type: 'integer' },
+            b: { type: 'integer' },
+            difference: { type: 'number', description: 'rate_b − rate_a.' },
+            pValue: nullableNumber,
+            pValueHolm: nullableNumber,
           },
         },
       },

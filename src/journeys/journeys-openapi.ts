@@ -162,6 +162,34 @@ const PATHS: OpenApiPart['paths'] = {
       },
     },
   },
+  '/admin/apps/{appId}/journeys/runs': {
+    'x-offerd-family': 'admin',
+    get: {
+      operationId: 'listJourneyGenerationRuns',
+      summary: 'The last runs of the offer generation job, newest first',
+      description:
+        'The reports of the runs this instance made (schedule or admin trigger), at most 20 per app, newest first; kept in memory, so a restart empties the list [ours].',
+      tags: ['User journeys', 'Admin'],
+      security: [{ adminToken: [] }],
+      parameters: [appIdParam],
+      responses: {
+        200: jsonResponse(
+          'The runs, each the report `POST …/journeys/generate` answers.',
+          {
+            type: 'object',
+            required: ['appId', 'runs'],
+            additionalProperties: false,
+            properties: {
+              appId: { type: 'string' },
+              runs: { type: 'array', items: ref('GenerationReport') },
+            },
+          },
+          { example: { appId: 'demo', runs: [] } },
+        ),
+        ...adminErrors({ 404: 'No such app.' }),
+      },
+    },
+  },
 };
 
 /** The user-journeys API and its admin trigger. */

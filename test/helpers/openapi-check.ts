@@ -24,11 +24,21 @@ interface KnownPath {
 /** A JSON pointer token (RFC 6901). */
 const token = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** Path parameters that take the rest of the path, slashes included (`x-offerd-rest-of-path`). */
+function restParams(item: PathItem): Set<string> {
+  const ops = Object.values(item).filter((v): v is OperationObject => typeof v === 'object' && v !== null);
+  return new Set(
+    ops.flatMap((op) => (op.parameters ?? []).filter((p) => p['x-offerd-rest-of-path']).map((p) => p.name)),
+  );
+}
+
 /** `/users/{uid}/x` → a case-insensitive matcher, as @koa/router matches (a trailing slash allowed). */
-function matcherOf(template: string): RegExp {
+function matcherOf(template: string, item: PathItem): RegExp {
+  const rest = restParams(item);
+  const param = (part: string) => (rest.has(part.slice(1, -1)) ? '.*' : '[^/]+');
   const source = template
     .split(/(\{[^}]+\})/)
-    .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+    .map((part) => (part.startsWith('{') ? param(part) : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}/?$`, 'i');
 }
@@ -52,7 +62,7 @@ export class ResponseChecker {
       .map(([template, item]) => ({
         template,
         item,
-        pattern: matcherOf(template),
+        pattern: matcherOf(template, item),
         params: (template.match(/\{/g) ?? []).length,
       }))
       // A literal path wins over a template that also matches it, as in the router.

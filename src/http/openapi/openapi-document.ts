@@ -1,7 +1,14 @@
 import type { ApiFamily } from '../api-family.js';
 import { ERROR_ENVELOPES } from './error-envelopes.js';
 import { BODY_ERRORS, ERROR_SCHEMA, errorResponses } from './openapi-builders.js';
-import type { HttpMethod, JsonSchema, OpenApiPart, PathItem, SecurityScheme } from './openapi-types.js';
+import type {
+  HttpMethod,
+  JsonSchema,
+  OpenApiPart,
+  OperationObject,
+  PathItem,
+  SecurityScheme,
+} from './openapi-types.js';
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
@@ -25,10 +32,22 @@ const INTERNAL = { 500: 'Unexpected: logged with this request’s id; nothing le
 /** The body reader of every API router answers these for any POST or PUT before the route runs. */
 const BODY_READER = { 400: 'The body is not valid JSON.', ...BODY_ERRORS };
 
-/** What a route's own part may leave out: its family's 500 and its body reader's errors. */
+/** error-middleware.ts answers this for a store error on any API route: nothing was decided. */
+const STORE_DOWN =
+  '`STORE_UNAVAILABLE`: the database is unreachable, restarting or too slow; nothing was decided or saved — retry [ours].';
+
+/** What a route's own part may leave out: its family's 500 and 503, and its body reader's errors. */
 function edgeResponses(method: HttpMethod, family: ApiFamily): Record<number, string> {
-  const reads = family !== 'neutral' && (method === 'post' || method === 'put');
-  return reads ? { ...BODY_READER, ...INTERNAL } : INTERNAL;
+  if (family === 'neutral') return INTERNAL;
+  const reads = method === 'post' || method === 'put';
+  return reads ? { ...BODY_READER, ...INTERNAL, 503: STORE_DOWN } : { ...INTERNAL, 503: STORE_DOWN };
+}
+
+/** An operation's own 503 (rules not ready…) keeps its schema and also names the store's. */
+function withStoreDown(responses: OperationObject['responses']): OperationObject['responses'] {
+  const own = responses[503];
+  if (!own || own.description.includes('STORE_UNAVAILABLE')) return responses;
+  return { ...responses, 503: { ...own, description: `${own.description} Or ${STORE_DOWN}` } };
 }
 
 /**
@@ -45,7 +64,10 @@ function withEdgeErrors(item: PathItem): PathItem {
     if (op)
       out[method] = {
         ...op,
-        responses: { ...errorResponses(family, edgeResponses(method, family)), ...op.responses },
+        responses: {
+          ...errorResponses(family, edgeResponses(method, family)),
+          ...(family === 'neutral' ? op.responses : withStoreDown(op.responses)),
+        },
       };
   }
   return out;

@@ -22,6 +22,8 @@ export interface ParameterObject {
   required?: boolean;
   schema: JsonSchema;
   example?: unknown;
+  /** A path parameter that takes the rest of the path, slashes included (the router's `*name`). */
+  'x-offerd-rest-of-path'?: boolean;
 }
 
 export interface OperationObject {
