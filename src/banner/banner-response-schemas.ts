@@ -84,6 +84,11 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             weight: { type: ['number', 'null'] },
             users: { type: 'integer', minimum: 0 },
             exposures: { type: 'integer', minimum: 0 },
+            revenue: {
+              type: ['object', 'null'],
+              description:
+                "Revenue per user of the primary metric's value property: perUser with its 95 % interval; against control the Welch difference and the delta-method uplift.",
+            },
             conversions: {
               type: 'object',
               description: 'By event name: converted users, rate, and against control uplift, z and p-value.',

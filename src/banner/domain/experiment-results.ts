@@ -153,7 +153,8 @@ export function revenueResults(
   value: string | null | undefined,
   arms: readonly VariationTally[],
 ): (RevenueResult | null)[] {
-  if (!value) return arms.map(() => null);
+  // A store that keeps no event values leaves `revenue` out: report nothing rather than 0.
+  if (!value || !arms.some((t) => t.revenue)) return arms.map(() => null);
   const control = arms[0] ? sumsOf(arms[0]) : null;
   return arms.map((t, i) => {
     const estimate = revenueEstimate(sumsOf(t));

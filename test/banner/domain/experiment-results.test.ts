@@ -175,4 +175,6 @@ test('revenue per user: reported when the primary metric names a value, rounded 
     },
   });
   t.is(experimentResults(experiment(), 3, []).variations[0]?.revenue, null, 'no value property, no revenue');
+  const unstored = experimentResults(experiment({ metrics }), 3, [tally(0, 10, {}), tally(1, 12, {})]);
+  t.is(unstored.variations[1]?.revenue, null, 'no stored values: no revenue, not a made-up 0');
 });
