@@ -110,6 +110,11 @@ const variationResult: JsonSchema = {
     weight: nullableNumber,
     users: { type: 'integer', minimum: 0 },
     exposures: { type: 'integer', minimum: 0 },
+    revenue: {
+      type: ['object', 'null'],
+      description:
+        "Revenue per user of the primary metric's value property: perUser with its 95 % interval; against control the Welch difference and the delta-method uplift. Null while no value is stored.",
+    },
     metrics: {
       type: 'object',
       description:

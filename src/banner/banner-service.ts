@@ -3,7 +3,7 @@ import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
 import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
-import { chooseExperiment, type ExperimentChoice } from './domain/experiment-choice.js';
+import { chooseExperiment, type ExperimentChoice, slotRivals } from './domain/experiment-choice.js';
 import {
   type ExperimentResults,
   type ExperimentSummary,
@@ -148,7 +148,7 @@ export class BannerService {
   async render(appId: string, rules: BannerRules, request: BannerRequest): Promise<Render> {
     const now = this.options.now();
     const { facts, segments, eligibility, choice } = await this.decide(appId, rules, request, now);
-    const served = await this.settle(appId, choice, request.userId, now);
+    const served = await this.settle(appId, rules, choice, request.userId, now);
     facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
     const inControl = served?.variationId === CONTROL_VARIATION;
     // Control gets the default banner unless its experiment opted in to a banner of its own.
@@ -210,9 +210,13 @@ export class BannerService {
     return { facts, segments, eligibility, choice };
   }
 
-  /** Makes a proposed assignment stick; the stored one wins if another request was first. */
+  /**
+   * Makes a proposed assignment stick; the stored one wins if another request was first,
+   * in this experiment or in a rival for its slot (then the user is served that one).
+   */
   private async settle(
     appId: string,
+    rules: BannerRules,
     choice: ExperimentChoice,
     userId: string,
     now: Date,
@@ -221,13 +225,21 @@ export class BannerService {
     // Written out: a spread plus a new key makes objects that outlive young GCs (offerwall-service.ts).
     if (choice.kind === 'stored')
       return { experiment: choice.experiment, variationId: choice.variationId, source: 'stored' };
-    const { assignment, created } = await this.store.assign(appId, {
-      experimentId: choice.experiment.id,
-      bucketVersion: choice.experiment.bucketVersion,
-      userId,
-      variationId: choice.variationId,
-      assignedAt: now.toISOString(),
-    });
+    const { assignment, created } = await this.store.assign(
+      appId,
+      {
+        experimentId: choice.experiment.id,
+        bucketVersion: choice.experiment.bucketVersion,
+        userId,
+        variationId: choice.variationId,
+        assignedAt: now.toISOString(),
+      },
+      slotRivals(rules.experiments, choice.experiment),
+    );
+    if (assignment.experimentId !== choice.experiment.id) {
+      const rival = rules.experiments.find((e) => e.id === assignment.experimentId);
+      return rival ? { experiment: rival, variationId: assignment.variationId, source: 'stored' } : null;
+    }
     return {
       experiment: choice.experiment,
       variationId: assignment.variationId,

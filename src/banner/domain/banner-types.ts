@@ -33,7 +33,12 @@ export interface Experiment {
   hasEligibility: boolean;
   variations: readonly Variation[];
   /** The event that decides the verdict (null: none declared), and those only reported. */
-  metrics: { primary: string | null; secondary: readonly string[] };
+  metrics: {
+    primary: string | null;
+    secondary: readonly string[];
+    /** The primary event's numeric property reported as revenue per user, when declared. */
+    primaryValue?: string | null;
+  };
 }
 
 /** SDK bookkeeping events, never a conversion: aliasing and the Unity SDK's `_kb_*` events. */

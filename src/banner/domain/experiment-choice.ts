@@ -68,6 +68,20 @@ export function sharesSlot(a: Experiment, b: Experiment): boolean {
   return a.occasion === null || b.occasion === null || a.occasion === b.occasion;
 }
 
+/**
+ * The experiments a new assignment to `experiment` must not coexist with: the others
+ * that share its slot and still serve their enrolled (running or paused), at their
+ * current bucket version. The store refuses the assignment when the user holds one.
+ */
+export function slotRivals(
+  experiments: readonly Experiment[],
+  experiment: Experiment,
+): { experimentId: string; bucketVersion: number }[] {
+  return experiments
+    .filter((e) => e.id !== experiment.id && e.status !== 'stopped' && sharesSlot(e, experiment))
+    .map((e) => ({ experimentId: e.id, bucketVersion: e.bucketVersion }));
+}
+
 /** Experiments the user is enrolled in now: a stored assignment of the current bucket version, not stopped. */
 export function liveEnrollments(
   experiments: readonly Experiment[],

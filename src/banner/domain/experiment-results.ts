@@ -9,7 +9,8 @@ import {
   type Verdict,
   verdicts,
 } from './metric-comparison.js';
-import { chiSquareGoodnessOfFit, type Proportion } from './statistics.js';
+import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
+import { chiSquareGoodnessOfFit, type Interval, type Proportion } from './statistics.js';
 
 /** Raw counts of one variation, as the store keeps them. */
 export interface VariationTally {
@@ -22,6 +23,29 @@ export interface VariationTally {
   exposures: number;
   /** Per event name: distinct assigned users who tracked it after their assignment. */
   conversions: { event: string; users: number }[];
+  /**
+   * Revenue of the primary metric's value property: Σ and Σ² over assigned users of
+   * each user's summed value of converting events after assignment; absent when the
+   * store was not asked for it.
+   */
+  revenue?: { sum: number; sumSquares: number };
+}
+
+/** Revenue per user of one variation (4 decimals), against control for treated arms. */
+export interface RevenueResult {
+  /** The event property summed. */
+  value: string;
+  perUser: number;
+  /** 95 % normal-approximation interval of the mean per user; null under 2 users. */
+  interval: Interval | null;
+  versusControl: {
+    difference: number;
+    /** Welch standard error, normal quantile. */
+    differenceInterval: Interval | null;
+    uplift: number | null;
+    /** Delta method on the log ratio of means. */
+    upliftInterval: Interval | null;
+  } | null;
 }
 
 export interface VariationResult {
@@ -35,6 +59,8 @@ export interface VariationResult {
   metrics: Record<string, MetricResult>;
   /** On the primary metric; null for control, or when no primary metric is declared. */
   verdict: Verdict | null;
+  /** Revenue per user when the primary metric names a value property, else null. */
+  revenue: RevenueResult | null;
 }
 
 /** Sample-ratio mismatch: were users assigned in the declared proportions? */
@@ -115,6 +141,39 @@ export function sampleRatio(
   };
 }
 
+const round = (i: Interval | null): Interval | null => i && { low: round4(i.low), high: round4(i.high) };
+const sumsOf = (t: VariationTally): RevenueSums => ({
+  users: t.users,
+  sum: t.revenue?.sum ?? 0,
+  sumSquares: t.revenue?.sumSquares ?? 0,
+});
+
+/** Per arm (index 0: control) its revenue per user, or nulls without a value property. */
+export function revenueResults(
+  value: string | null | undefined,
+  arms: readonly VariationTally[],
+): (RevenueResult | null)[] {
+  // A store that keeps no event values leaves `revenue` out: report nothing rather than 0.
+  if (!value || !arms.some((t) => t.revenue)) return arms.map(() => null);
+  const control = arms[0] ? sumsOf(arms[0]) : null;
+  return arms.map((t, i) => {
+    const estimate = revenueEstimate(sumsOf(t));
+    if (!estimate) return null;
+    const vs = i === 0 || !control ? null : compareRevenue(control, sumsOf(t));
+    return {
+      value,
+      perUser: round4(estimate.perUser),
+      interval: round(estimate.interval),
+      versusControl: vs && {
+        difference: round4(vs.difference),
+        differenceInterval: round(vs.differenceInterval),
+        uplift: vs.uplift === null ? null : round4(vs.uplift),
+        upliftInterval: round(vs.upliftInterval),
+      },
+    };
+  });
+}
+
 function earliest(tallies: readonly VariationTally[]): string | null {
   const times = tallies.map((t) => t.firstAssignedAt).filter((a): a is string => a !== null);
   return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
@@ -144,6 +203,7 @@ export function experimentResults(
   const metrics = primary === null ? secondary : [primary, ...secondary];
   const perMetric = new Map(metrics.map((m) => [m, metricResults(armTallies.map((t) => proportion(t, m)))]));
   const srm = sampleRatio(experiment, byId);
+  const revenue = revenueResults(experiment.metrics.primaryValue, armTallies);
   const primaryVerdicts = primary === null ? [] : verdicts(armTallies.map((t) => proportion(t, primary)));
   const variations = arms.map((id, i): VariationResult => {
     const v = experiment.variations.find((x) => x.id === id);
@@ -159,6 +219,7 @@ export function experimentResults(
       exposures: tally.exposures,
       metrics: Object.fromEntries(metrics.map((m) => [m, perMetric.get(m)?.[i] as MetricResult])),
       verdict,
+      revenue: revenue[i] ?? null,
     };
   });
   const removedResults = removed.map((id) => removedVariation(byId.get(id) ?? EMPTY(id)));
@@ -194,6 +255,7 @@ function removedVariation(tally: VariationTally): VariationResult {
     exposures: tally.exposures,
     metrics: {},
     verdict: null,
+    revenue: null,
   };
 }
 

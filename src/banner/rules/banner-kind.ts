@@ -172,6 +172,7 @@ function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Ex
     controlBanner: spec.controlBanner ?? false,
     metrics: {
       primary: spec.metrics?.primary.event ?? null,
+      primaryValue: spec.metrics?.primary.value ?? null,
       secondary: (spec.metrics?.secondary ?? []).map((m) => m.event),
     },
     trafficAllocation: spec.trafficAllocation ?? 100,

@@ -24,7 +24,11 @@ const metricSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['event'],
-  properties: { event: { type: 'string', minLength: 1, maxLength: 128 } },
+  properties: {
+    event: { type: 'string', minLength: 1, maxLength: 128 },
+    /** The event's numeric property summed as revenue per user (primary metric only). */
+    value: { type: 'string', minLength: 1, maxLength: 128 },
+  },
 } as const;
 
 const metricsSchema = {
@@ -117,6 +121,7 @@ export interface VariationSpec {
 
 export interface MetricSpec {
   event: string;
+  value?: string;
 }
 
 export interface ExperimentSpec {

@@ -15,6 +15,7 @@ import { bannerCollections } from './banner-document-portable.js';
 import {
   type Assignment,
   type BannerStore,
+  type ExperimentKey,
   type Exposure,
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
@@ -171,9 +172,15 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     return (this.assignmentsByUser.get(key(appId, userId)) ?? []).map(assignmentOf);
   }
 
-  async assign(appId: string, proposal: Assignment): Promise<{ assignment: Assignment; created: boolean }> {
+  async assign(
+    appId: string,
+    proposal: Assignment,
+    rivals: readonly ExperimentKey[] = [],
+  ): Promise<{ assignment: Assignment; created: boolean }> {
     const k = key(appId, proposal.experimentId, proposal.bucketVersion, proposal.userId);
-    const existing = this.assignmentsByKey.get(k);
+    // Checked and written in one synchronous step (no await between): the slot claim
+    // and the assignment land in the same group commit.
+    const existing = this.assignmentsByKey.get(k) ?? this.rivalHeld(appId, proposal.userId, rivals);
     let stored = existing;
     if (!stored) {
       // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
@@ -187,6 +194,16 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     await stored.file.commit();
     const { appId: _app, ...assignment } = stored.record;
     return { assignment: { ...assignment }, created: !existing };
+  }
+
+  /** The user's assignment in one of `rivals`, if any. */
+  private rivalHeld(appId: string, userId: string, rivals: readonly ExperimentKey[]) {
+    if (rivals.length === 0) return undefined;
+    for (const r of rivals) {
+      const held = this.assignmentsByKey.get(key(appId, r.experimentId, r.bucketVersion, userId));
+      if (held) return held;
+    }
+    return undefined;
   }
 
   async recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void> {

@@ -3,10 +3,12 @@ import { inTransaction } from '../../store/postgres/migrate.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import type { PendingVisit, RenderTally } from './banner-postgres-renders.js';
+import { claimSlot } from './banner-postgres-slot.js';
 import { trackBatch } from './banner-postgres-track.js';
 import {
   type Assignment,
   type BannerStore,
+  type ExperimentKey,
   type Exposure,
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
@@ -151,7 +153,16 @@ export class BannerPostgresStore implements BannerStore {
     return rows.map(toAssignment);
   }
 
-  async assign(appId: string, p: Assignment): Promise<{ assignment: Assignment; created: boolean }> {
+  async assign(
+    appId: string,
+    p: Assignment,
+    rivals: readonly ExperimentKey[] = [],
+  ): Promise<{ assignment: Assignment; created: boolean }> {
+    if (rivals.length > 0) {
+      const { row, created } = await inTransaction(this.pool, (c) => claimSlot(c, appId, p, rivals));
+      return { assignment: toAssignment(row), created };
+    }
+    // No rival for the slot: the primary key alone keeps one assignment, in one statement.
     const inserted = await this.pool.query({
       name: 'banner-assign',
       text: ASSIGN,

@@ -12,6 +12,12 @@ export interface Assignment {
   assignedAt: string;
 }
 
+/** One experiment at one bucket version: the scope of an assignment. */
+export interface ExperimentKey {
+  experimentId: string;
+  bucketVersion: number;
+}
+
 /** One accepted tracking event, linked to the render it reports on when it said so. */
 export interface TrackedEvent {
   userId: string;
@@ -64,8 +70,18 @@ export interface BannerStore {
    * stored assignment — the proposal, or the one already there, which always wins —
    * and whether this call created it. Of concurrent calls for one key exactly one
    * creates, and all return the same assignment.
+   *
+   * `rivals` are the experiments competing for the proposal's slot: when the user
+   * already holds an assignment in one of them, nothing is written and that one is
+   * returned (its experimentId differs from the proposal's). The check and the write
+   * are one atomic step per user, so concurrent first requests with different facts
+   * never enrol a user in two experiments of one slot.
    */
-  assign(appId: string, proposal: Assignment): Promise<{ assignment: Assignment; created: boolean }>;
+  assign(
+    appId: string,
+    proposal: Assignment,
+    rivals?: readonly ExperimentKey[],
+  ): Promise<{ assignment: Assignment; created: boolean }>;
 
   /**
    * Records one answered banner request: the user's visit (first and last seen,

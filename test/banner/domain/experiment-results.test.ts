@@ -149,3 +149,32 @@ test('variations removed from the rules still show their stored users, outside t
   });
   t.deepEqual(results.sampleRatio, null, 'nobody in the declared variations yet');
 });
+
+test('revenue per user: reported when the primary metric names a value, rounded to 4 decimals', (t) => {
+  // Same per-user revenues as test/banner/domain/revenue.test.ts (numpy/scipy reference there).
+  const metrics = { primary: PURCHASE, secondary: [], primaryValue: 'price' };
+  const results = experimentResults(experiment({ metrics }), 3, [
+    { ...tally(0, 10, { [PURCHASE]: 3 }), revenue: { sum: 15.97, sumSquares: 125.6803 } },
+    { ...tally(1, 12, { [PURCHASE]: 4 }), revenue: { sum: 30.96, sumSquares: 450.3804 } },
+  ]);
+  t.deepEqual(results.variations[0]?.revenue, {
+    value: 'price',
+    perUser: 1.597,
+    interval: { low: -0.4708, high: 3.6648 },
+    versusControl: null,
+  });
+  t.deepEqual(results.variations[1]?.revenue, {
+    value: 'price',
+    perUser: 2.58,
+    interval: { low: -0.7037, high: 5.8637 },
+    versusControl: {
+      difference: 0.983,
+      differenceInterval: { low: -2.8975, high: 4.8635 },
+      uplift: 0.6155,
+      upliftInterval: { low: -0.7371, high: 8.927 },
+    },
+  });
+  t.is(experimentResults(experiment(), 3, []).variations[0]?.revenue, null, 'no value property, no revenue');
+  const unstored = experimentResults(experiment({ metrics }), 3, [tally(0, 10, {}), tally(1, 12, {})]);
+  t.is(unstored.variations[1]?.revenue, null, 'no stored values: no revenue, not a made-up 0');
+});

@@ -121,6 +121,46 @@ export function bannerStoreContract(
     t.is((await store.assignments('app', user)).length, 1);
   });
 
+  test(`${name}: concurrent first assignments in rival experiments of one slot enrol the user in one`, async (t) => {
+    const store = await withStore(t);
+    const experiments = ['lapsed', 'payer', 'newcomer'];
+    const key = (e: string) => ({ experimentId: e, bucketVersion: 1 });
+    // Each request saw different facts, so each proposes a different experiment of the
+    // slot. Several users in turn: the later rounds race on warm database connections.
+    for (let round = 0; round < 8; round++) {
+      const user = uid('slot-racer');
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => {
+          const mine = experiments[i % 3] as string;
+          const rivals = experiments.filter((e) => e !== mine).map(key);
+          return store.assign('app', proposal(user, i % 2, { experimentId: mine }), rivals);
+        }),
+      );
+      t.is(results.filter((r) => r.created).length, 1);
+      const stored = await store.assignments('app', user);
+      t.is(stored.length, 1, 'one experiment of the slot');
+      for (const r of results) t.deepEqual(r.assignment, stored[0]);
+    }
+  });
+
+  test(`${name}: a rival claim covers only the named experiments and bucket versions`, async (t) => {
+    const store = await withStore(t);
+    const user = uid('slot-holder');
+    await store.assign('app', proposal(user, 1, { experimentId: 'lapsed' }));
+    const blocked = await store.assign('app', proposal(user, 0, { experimentId: 'payer' }), [
+      { experimentId: 'lapsed', bucketVersion: 1 },
+    ]);
+    t.false(blocked.created);
+    t.like(blocked.assignment, { experimentId: 'lapsed', variationId: 1 });
+    const outside = await store.assign('app', proposal(user, 1, { experimentId: 'elsewhere' }));
+    t.true(outside.created, 'an experiment outside the slot names no rivals');
+    const restarted = await store.assign('app', proposal(user, 0, { experimentId: 'later' }), [
+      { experimentId: 'lapsed', bucketVersion: 2 },
+    ]);
+    t.true(restarted.created, 'a rival at another bucket version does not block');
+    t.is((await store.assignments('app', user)).length, 3);
+  });
+
   test(`${name}: tracked events count per user, purchases separately, and keep their link`, async (t) => {
     const store = await withStore(t);
     const user = uid('tracker');

@@ -1,0 +1,68 @@
+import { type Interval, Z95 } from './statistics.js';
+
+/**
+ * Sufficient statistics of one arm's revenue per user: every assigned user counts,
+ * a user who never converted with revenue 0. `sum` is Σxᵢ and `sumSquares` Σxᵢ² over
+ * each user's total value of converting events after assignment.
+ */
+export interface RevenueSums {
+  users: number;
+  sum: number;
+  sumSquares: number;
+}
+
+export interface RevenueEstimate {
+  /** Mean revenue per assigned user. */
+  perUser: number;
+  /** Unbiased (n − 1) sample variance of revenue per user. */
+  variance: number;
+  /** 95 % normal-approximation interval of the mean: perUser ± z·s/√n. */
+  interval: Interval | null;
+}
+
+/** Mean, sample variance and interval of revenue per user; null with no users. */
+export function revenueEstimate(r: RevenueSums, z = Z95): RevenueEstimate | null {
+  if (r.users <= 0) return null;
+  const perUser = r.sum / r.users;
+  // Σ(x − mean)² = Σx² − n·mean², clamped: rounding may push it a hair below 0.
+  const squares = Math.max(0, r.sumSquares - r.users * perUser * perUser);
+  const variance = r.users > 1 ? squares / (r.users - 1) : 0;
+  const half = r.users > 1 ? z * Math.sqrt(variance / r.users) : null;
+  return {
+    perUser,
+    variance,
+    interval: half === null ? null : { low: perUser - half, high: perUser + half },
+  };
+}
+
+export interface RevenueComparison {
+  /** perUser − control perUser. */
+  difference: number;
+  /** Welch's unequal-variance standard error with the normal quantile (large samples). */
+  differenceInterval: Interval | null;
+  /** perUser / control perUser − 1; null for zero control revenue. */
+  uplift: number | null;
+  /** Delta-method interval of the log ratio of means, back-transformed; null without revenue in either arm. */
+  upliftInterval: Interval | null;
+}
+
+/** One arm's revenue per user against control's. */
+export function compareRevenue(control: RevenueSums, arm: RevenueSums, z = Z95): RevenueComparison | null {
+  const c = revenueEstimate(control, z);
+  const a = revenueEstimate(arm, z);
+  if (!c || !a) return null;
+  const difference = a.perUser - c.perUser;
+  const enough = control.users > 1 && arm.users > 1;
+  const se = Math.sqrt(a.variance / arm.users + c.variance / control.users);
+  const differenceInterval = enough ? { low: difference - z * se, high: difference + z * se } : null;
+  const uplift = c.perUser > 0 ? a.perUser / c.perUser - 1 : null;
+  let upliftInterval: Interval | null = null;
+  if (enough && c.perUser > 0 && a.perUser > 0) {
+    const logRatio = Math.log(a.perUser / c.perUser);
+    const logSe = Math.sqrt(
+      a.variance / (arm.users * a.perUser ** 2) + c.variance / (control.users * c.perUser ** 2),
+    );
+    upliftInterval = { low: Math.exp(logRatio - z * logSe) - 1, high: Math.exp(logRatio + z * logSe) - 1 };
+  }
+  return { difference, differenceInterval, uplift, upliftInterval };
+}
