@@ -28,6 +28,7 @@ import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds } from './required-kinds.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
+import { openDecisionRecorder } from './store/decisions/open-decision-log.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -128,6 +129,7 @@ export async function startService(
     // Tests pass a clock they can move (offer expiry, lifecycle by days since last seen).
     now: options.now ?? (() => new Date()),
     baseUrl: () => config.http.publicUrl ?? listeningUrl(config, listeningPort),
+    decisions: await openDecisionRecorder(config, store, logger),
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
@@ -178,6 +180,7 @@ export async function startService(
       for (const f of features) await f.stop?.();
       await follower?.close();
       await watcher.close();
+      await deps.decisions?.flush();
       await store.flush();
       await store.close();
       logger.info('offerd stopped');

@@ -47,6 +47,7 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     now: deps.now,
     callerCountry,
     resolveUser: (appId: string, userId: string) => sdk.resolve(appId, userId),
+    ...(deps.decisions ? { decisions: deps.decisions } : {}),
     observe: {
       render: (app: string, reason: RenderReason) => renders.inc({ app, reason }),
       tracked: (app: string, count: number) => tracked.inc({ app }, count),

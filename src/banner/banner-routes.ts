@@ -5,6 +5,7 @@ import { AppError, invalidInput } from '../http/app-error.js';
 import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
+import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
 import { normalizeBannerBody } from './banner-normalize.js';
 import { BannerRequestParser } from './banner-request.js';
@@ -25,6 +26,7 @@ export interface BannerRoutesDeps {
   observe?: {
     render(appId: string, reason: RenderReason): void;
   };
+  decisions?: DecisionRecorder;
 }
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
@@ -65,7 +67,8 @@ export function createBannerRoutes(
   const banner = publicApi('banner', limits);
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
     const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
-    const rules = bannerRulesOf(snapshot(deps, ctx, app.id));
+    const appRules = snapshot(deps, ctx, app.id);
+    const rules = bannerRulesOf(appRules);
     const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);
     if (normalized.warnings.length > 0) setHeader(ctx, 'X-Offerd-Warning', normalized.warnings.join('; '));
     const parsed = requests.parse(normalized.body, rules.settings, () => deps.callerCountry(ctx));
@@ -73,6 +76,18 @@ export function createBannerRoutes(
     const request = { ...parsed, userId: await deps.resolveUser(app.id, parsed.userId) };
     const render = await deps.service.render(app.id, rules, request);
     deps.observe?.render(app.id, render.reason);
+    deps.decisions?.record('banner', deps.now(), () => ({
+      appId: app.id,
+      userId: request.userId,
+      rulesHash: appRules.hash,
+      // The country as decided (geo-IP included), so the replay needs no caller address.
+      request: {
+        ...(normalized.body as Record<string, unknown>),
+        userId: request.userId,
+        countryIso2: request.countryIso2,
+      },
+      outcome: { bannerId: render.bannerId, ...render.response.kibotuMetadata },
+    }));
     setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;
   });

@@ -36,6 +36,24 @@ export const configSchema = {
         },
       },
     },
+    decisionLog: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        sampleRate: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          description: 'share of served decisions recorded for replay, 0..1 (0.01: one in a hundred; 0: off)',
+        },
+        maxPerApi: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          description: 'decisions kept per app and API; the oldest are dropped',
+        },
+      },
+    },
     offerwall: {
       type: 'object',
       additionalProperties: false,

@@ -76,5 +76,7 @@ export interface OfferdConfig {
   geoip: { database: string | null };
   /** fixturesGate: a snapshot goes live only when the app's fixtures pass (rules.fixturesGate, OFFERD_FIXTURES_GATE). */
   rules: { fixturesGate: boolean };
+  /** Sampled decisions kept for replay (decisionLog.*; the HMAC key of user ids from OFFERD_DECISION_LOG_KEY, null: ids as served). */
+  decisionLog: { sampleRate: number; maxPerApi: number; userIdKey: string | null };
   apps: AppConfig[];
 }

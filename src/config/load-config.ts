@@ -220,6 +220,16 @@ function refuseUnsafeDefaults(config: OfferdConfig): void {
  * problem, located as file:line:col, so start-up can stop with a clear message.
  * With NODE_ENV=production it also refuses every unsafeDefaults finding.
  */
+/** A share 0..1 from the environment (tests record every decision with 1). */
+function envRate(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new ConfigError(`OFFERD_DECISION_LOG_SAMPLE_RATE: a number from 0 to 1, not '${value}'`);
+  }
+  return n;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConfig> = {}): OfferdConfig {
   const configPath = env.OFFERD_CONFIG ?? 'config/offerd.yaml';
   let text: string;
@@ -240,6 +250,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     offerwall?: { clickLinkTtl?: string; legacyLinksUntil?: string };
     geoip?: { database?: string };
     rules?: { fixturesGate?: boolean };
+    decisionLog?: { sampleRate?: number; maxPerApi?: number };
     apps: (Omit<AppConfig, 'walls' | 'keys' | 'offerwall' | 'journeys'> & {
       walls?: RawWall[];
       keys: AppConfig['keys'];
@@ -286,6 +297,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     },
     geoip: { database: file.geoip?.database ? path.resolve(configDir, file.geoip.database) : null },
     rules: { fixturesGate: envFlag(env.OFFERD_FIXTURES_GATE) ?? file.rules?.fixturesGate ?? true },
+    decisionLog: {
+      sampleRate: envRate(env.OFFERD_DECISION_LOG_SAMPLE_RATE) ?? file.decisionLog?.sampleRate ?? 0.01,
+      maxPerApi: file.decisionLog?.maxPerApi ?? 10_000,
+      userIdKey: env.OFFERD_DECISION_LOG_KEY || null,
+    },
     apps,
     ...overrides,
   };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OfferdConfig } from '../config/config-types.js';
 import type { GeoIp } from '../geo/geo-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
+import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Store } from '../store/store.js';
 import type { ApiRouter, EdgeLimits } from './api-router.js';
 import type { Metrics } from './metrics.js';
@@ -27,6 +28,8 @@ export interface FeatureDeps {
    * listening address (known once listening). Never taken from a request's Host header.
    */
   baseUrl: () => string;
+  /** Samples served decisions into the decision log (replay, impact); absent: nothing recorded. */
+  decisions?: DecisionRecorder;
 }
 
 /**

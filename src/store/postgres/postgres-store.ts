@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AnyApiStoreAdapters, Background } from '../api-store-adapters.js';
+import { DECISIONS_MIGRATION } from '../decisions/decision-log-postgres.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
 import { ADMIN_ACTIONS_MIGRATION, AdminActionLog } from './admin-actions.js';
@@ -43,7 +44,7 @@ export const isPostgresStore = (store: Store): store is PostgresStore => store.k
 
 /** Every API's schema steps and the platform's own, in version order (versions are unique). */
 export function migrationsOf(apis: readonly AnyApiStoreAdapters[]): Migration[] {
-  return [ADMIN_ACTIONS_MIGRATION, ...apis.flatMap((api) => api.migrations)].sort(
+  return [ADMIN_ACTIONS_MIGRATION, DECISIONS_MIGRATION, ...apis.flatMap((api) => api.migrations)].sort(
     (a, b) => a.version - b.version,
   );
 }
