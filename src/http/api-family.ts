@@ -43,7 +43,8 @@ export function renderError(
     }
     case 'journeys':
       return {
-        message: err.message,
+        // GamifyHost's docs word every validation failure "Invalid request body".
+        message: err.message === 'Invalid input' ? 'Invalid request body' : err.message,
         code: err.status,
         status: 'error',
         ...(err.fields.length > 0 ? { errors: err.fields } : {}),

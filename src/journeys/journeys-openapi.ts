@@ -25,7 +25,7 @@ const externalId = pathParam('externalId', 'The app’s id of the user.');
 /** What every journeys route may answer besides its own: the key check and the rules. */
 function errors(byStatus: Record<number, string>, body = false): Record<string, ResponseObject> {
   const bodyErrors: Record<number, string> = body
-    ? { 400: '`Invalid input`, naming each offending field in `errors` [ours].' }
+    ? { 400: '`Invalid request body` (the docs’ wording), naming each offending field in `errors` [ours].' }
     : {};
   return errorResponses('journeys', {
     401: '`Missing X-API-Key header` or `Invalid API key`.',
@@ -72,8 +72,7 @@ const PATHS: OpenApiPart['paths'] = {
         }),
       },
       responses: {
-        200: ok('Updated (GamifyHost answers 200 for create or update).', 'ProfileResponse'),
-        201: ok('Created [ours: 201 for a new user].', 'ProfileResponse'),
+        200: ok('Created or updated: 200 OK either way, as documented.', 'ProfileResponse'),
         ...errors({}, true),
       },
     }),

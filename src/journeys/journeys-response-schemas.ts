@@ -7,11 +7,13 @@ import type { JsonSchema } from '../http/openapi/openapi-types.js';
 
 const str: JsonSchema = { type: 'string' };
 const int: JsonSchema = { type: 'integer' };
-const nullableStr: JsonSchema = { type: ['string', 'null'] };
+/** Documented string fields: `""` when unset, never null (the Flutter SDK casts `as String`). */
+const text: JsonSchema = { type: 'string' };
 const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
 const score: JsonSchema = { type: 'integer', minimum: 0, maximum: 100 };
-/** The key's environment; the upper-case spelling is GamifyHost's, the lower-case one offerd's so far. */
-const environment: JsonSchema = { enum: ['live', 'test', 'LIVE', 'TEST'] };
+/** The key's environment, spelled as GamifyHost's docs show it. */
+const environment: JsonSchema = { enum: ['LIVE', 'TEST'] };
+const partnerId: JsonSchema = { type: 'string', description: 'The offerd app the API key belongs to.' };
 
 /** `{status: "success", data}` around `data`, optionally with list `meta`. */
 export function success(data: JsonSchema, meta?: JsonSchema): JsonSchema {
@@ -25,23 +27,32 @@ export function success(data: JsonSchema, meta?: JsonSchema): JsonSchema {
 
 const profile: JsonSchema = {
   type: 'object',
-  required: ['id', 'externalId', 'environment', 'lifecycleStage', 'engagementTier', 'engagementScore'],
+  required: [
+    'id',
+    'externalId',
+    'partnerId',
+    'environment',
+    'lifecycleStage',
+    'engagementTier',
+    'engagementScore',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid' },
     externalId: str,
+    partnerId,
     environment,
-    displayName: nullableStr,
-    email: nullableStr,
-    phone: nullableStr,
-    country: nullableStr,
-    device: { enum: ['mobile', 'desktop', 'tablet', null] },
-    source: nullableStr,
+    displayName: text,
+    email: text,
+    phone: text,
+    country: text,
+    device: { enum: ['mobile', 'desktop', 'tablet', ''] },
+    source: text,
     firstSeenAt: dateTime,
     lastSeenAt: dateTime,
     lifecycleStage: {
       enum: ['new', 'active', 'engaged', 'power_user', 'at_risk', 'churned'],
       description:
-        'The vendor leaves precedence and the 7–14-day gap undefined; offerd’s rules make both explicit: churned, at_risk (14–30 days), power_user, engaged, new, active, and at_risk for 7–14 days unseen [ours].',
+        'The vendor leaves precedence and the 7–14-day gap undefined; offerd’s rules make both explicit: churned, at_risk (14–30 days), power_user, engaged, new, active, and active for 7–14 days unseen (not yet at risk) [ours].',
     },
     engagementTier: {
       enum: ['casual', 'regular', 'power_user', 'whale'],
@@ -76,10 +87,11 @@ const profile: JsonSchema = {
 
 const event: JsonSchema = {
   type: 'object',
-  required: ['id', 'externalId', 'environment', 'category', 'eventType', 'points', 'occurredAt'],
+  required: ['id', 'externalId', 'partnerId', 'environment', 'category', 'eventType', 'points', 'occurredAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     externalId: str,
+    partnerId,
     environment,
     category: {
       type: 'string',
@@ -89,8 +101,8 @@ const event: JsonSchema = {
     points: int,
     occurredAt: dateTime,
     clientEventId: {
-      type: ['string', 'null'],
-      description: 'A retry with a known one stores nothing [ours].',
+      type: 'string',
+      description: 'A retry with a known one stores nothing; `""` when none was sent [ours].',
     },
     metadata: { type: 'object' },
   },
@@ -118,7 +130,7 @@ const offer: JsonSchema = {
       description:
         'welcome_free_play, welcome_bonus, win_back_play, return_bonus, retention_play, vip_play, multiplier_bonus, daily_free_spin (the demo rules’ types; an app’s rules name its own).',
     },
-    gameType: nullableStr,
+    gameType: text,
     title: str,
     description: str,
     pointsValue: int,

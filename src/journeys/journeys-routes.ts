@@ -68,8 +68,9 @@ function userRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/users', async (ctx) => {
     const { p, rules } = scopeOf(ctx, deps);
     const patch = deps.validation.userPatch(body(ctx));
-    const { profile, created } = await deps.service.upsertUser(rules, p, patch);
-    ok(ctx, created ? 201 : 200, profile);
+    // The docs answer 200 OK for create and update alike.
+    const { profile } = await deps.service.upsertUser(rules, p, patch);
+    ok(ctx, 200, profile);
   });
   router.get('/users/:externalId', async (ctx) => {
     const { p, rules } = scopeOf(ctx, deps);
@@ -82,7 +83,7 @@ function userRoutes(router: ApiRouter, deps: RouteDeps): void {
     const { page, limit } = deps.validation.pageOf(ctx.query);
     const found = await deps.service.timeline(p, param(ctx, 'externalId'), page, limit);
     if (!found) throw userNotFound();
-    const events = found.events.map((e) => eventView(e, p.environment));
+    const events = found.events.map((e) => eventView(e, p));
     const totalPages = Math.ceil(found.total / limit);
     ok(
       ctx,
@@ -99,7 +100,7 @@ function eventRoutes(router: ApiRouter, deps: RouteDeps): void {
     const [result] = await deps.service.track(p, [deps.validation.event(body(ctx))]);
     if (!result) throw new Error('no result for a tracked event');
     ok(ctx, result.duplicate ? 200 : 201, {
-      event: eventView(result.event, p.environment),
+      event: eventView(result.event, p),
       duplicate: result.duplicate,
     });
   });
@@ -110,9 +111,7 @@ function eventRoutes(router: ApiRouter, deps: RouteDeps): void {
     ok(ctx, accepted > 0 ? 201 : 200, {
       accepted,
       duplicates: results.length - accepted,
-      events: results.map((r) =>
-        Object.assign(eventView(r.event, p.environment), { duplicate: r.duplicate }),
-      ),
+      events: results.map((r) => Object.assign(eventView(r.event, p), { duplicate: r.duplicate })),
     });
   });
 }

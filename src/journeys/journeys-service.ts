@@ -59,7 +59,7 @@ export class JourneysService {
       store.userOffers(p, externalId),
     ]);
     const evaluation = await evaluateJourney(rules, { user, events, offers }, this.deps.now());
-    return profileView(user, p.environment, evaluation);
+    return profileView(user, p, evaluation);
   }
 
   /** Stores the events (all or none); retries carrying a known client event id are recognised. */

@@ -1,20 +1,29 @@
-import type { Environment, JourneyEvent, JourneyUser, Offer } from './domain/journey-types.js';
+import type { JourneyEvent, JourneyUser, Offer, Partition } from './domain/journey-types.js';
 import type { JourneyEvaluation } from './journey-evaluator.js';
 
-/** The JSON shapes of the GamifyHost-compatible API (field names are the contract's). */
+/**
+ * The JSON shapes of the GamifyHost-compatible API (field names are the contract's).
+ * Documented string fields are never null: the Flutter SDK reads them `as String`,
+ * which throws on null, so an unset value is `""`.
+ */
 
-export function profileView(user: JourneyUser, environment: Environment, e: JourneyEvaluation) {
+/** `partnerId` (the vendor's account) is the offerd app; `environment` upper case as documented. */
+function owner(p: Partition) {
+  return { partnerId: p.appId, environment: p.environment === 'test' ? 'TEST' : 'LIVE' } as const;
+}
+
+export function profileView(user: JourneyUser, part: Partition, e: JourneyEvaluation) {
   const p = e.profile;
   return {
     id: user.id,
     externalId: user.externalId,
-    environment,
-    displayName: user.displayName,
-    email: user.email,
-    phone: user.phone,
-    country: user.country,
-    device: user.device,
-    source: user.source,
+    ...owner(part),
+    displayName: user.displayName ?? '',
+    email: user.email ?? '',
+    phone: user.phone ?? '',
+    country: user.country ?? '',
+    device: user.device ?? '',
+    source: user.source ?? '',
     firstSeenAt: p.firstSeenAt,
     lastSeenAt: p.lastSeenAt,
     lifecycleStage: p.lifecycleStage,
@@ -39,16 +48,16 @@ export function profileView(user: JourneyUser, environment: Environment, e: Jour
 
 export type ProfileView = ReturnType<typeof profileView>;
 
-export function eventView(e: JourneyEvent, environment: Environment) {
+export function eventView(e: JourneyEvent, part: Partition) {
   return {
     id: e.id,
     externalId: e.externalId,
-    environment,
+    ...owner(part),
     category: e.category,
     eventType: e.eventType,
     points: e.points,
     occurredAt: e.occurredAt,
-    clientEventId: e.clientEventId,
+    clientEventId: e.clientEventId ?? '',
     metadata: e.metadata,
   };
 }
@@ -60,7 +69,7 @@ export function offerView(o: Offer) {
     id: o.id,
     externalId: o.externalId,
     offerType: o.offerType,
-    gameType: o.gameType,
+    gameType: o.gameType ?? '',
     title: o.title,
     description: o.description,
     pointsValue: o.pointsValue,

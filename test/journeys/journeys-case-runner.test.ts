@@ -89,9 +89,12 @@ test('the same case gives the same outcome every time, and explains itself', asy
     churnRisk: { factors: { factor: string; matched: boolean }[] };
     score: { component: string }[];
   };
-  t.is(why.lifecycle.stage, 'at_risk');
-  t.true(why.lifecycle.byDefault, 'the 7–14 day gap is the catch-all');
-  t.true(why.lifecycle.rules.every((r) => !r.matched));
+  t.is(why.lifecycle.stage, 'active', 'the docs’ 7–14-day gap is active, not yet at risk');
+  t.false(why.lifecycle.byDefault);
+  t.deepEqual(
+    why.lifecycle.rules.filter((r) => r.matched).map((r) => r.stage),
+    ['active'],
+  );
   t.deepEqual(
     why.churnRisk.factors.filter((f) => f.matched).map((f) => f.factor),
     ['away-7d', 'no-plays-7d', 'low-engagement'],

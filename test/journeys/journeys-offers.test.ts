@@ -34,7 +34,9 @@ test('a new user with two events gets the welcome offers after a generation run;
 
 test('a user last seen 20 days ago with churn risk >= 60 gets retention_play', async (t) => {
   const s = await startJourneysService(t);
-  await s.api('POST', '/track', { body: plays('slipping', 3, s.clock, 20) });
+  // Played now, then gone 20 days (imported backdated history would not age a new profile).
+  await s.api('POST', '/track', { body: plays('slipping', 3, s.clock) });
+  s.clock.advance(20 * DAY);
   const profile = (await s.api('GET', '/users/slipping')).body.data;
   t.is(profile.lifecycleStage, 'at_risk');
   t.true(profile.churnRisk >= 60, `churnRisk ${profile.churnRisk}`);
@@ -53,9 +55,10 @@ test('a whale gets vip_play', async (t) => {
 
 test('a user inactive for 61 days gets nothing new; one gone 40 days gets the win-back pair', async (t) => {
   const s = await startJourneysService(t);
-  await s.api('POST', '/track', {
-    body: [...plays('gone', 5, s.clock, 61), ...plays('lapsed', 5, s.clock, 40)],
-  });
+  await s.api('POST', '/track', { body: plays('gone', 5, s.clock) });
+  s.clock.advance(21 * DAY);
+  await s.api('POST', '/track', { body: plays('lapsed', 5, s.clock) });
+  s.clock.advance(40 * DAY);
   const run = await s.generate('test');
   t.like(run.body.environments[0], { environment: 'test', usersScanned: 2, usersInactive: 1 });
   t.deepEqual((await s.api('GET', '/users/gone/offers')).body.data.offers, []);
@@ -125,8 +128,9 @@ test('an offer past expiresAt is never listed, cannot be claimed, and the next r
   t.deepEqual(claim.body, { message: 'Offer has expired', code: 400, status: 'error' });
   const run = await s.generate('test');
   t.deepEqual(run.body.environments[0].offersExpired, { welcome_free_play: 1, welcome_bonus: 1 });
-  // Still "new"-ish by events, but the welcome cooldown (52 weeks) keeps them from coming back.
-  t.deepEqual(run.body.environments[0].offersCreated, {});
+  // The welcome cooldown (52 weeks) keeps those from coming back; 7 days unseen is still
+  // active (the docs put at_risk at 14–30 days), so the daily spin is offered.
+  t.deepEqual(run.body.environments[0].offersCreated, { daily_free_spin: 1 });
 });
 
 test('the admin trigger: admin token, known app, environment validated; metrics count the run', async (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { plays, startJourneysService } from '../helpers/journeys-service.js';
 
-test('POST /users upserts: 201 then 200, given fields only, tags merged, country upper-cased', async (t) => {
+test('POST /users upserts: 200 on create and update (as documented), given fields only, tags merged, country upper-cased', async (t) => {
   const s = await startJourneysService(t);
   const created = await s.api('POST', '/users', {
     body: {
@@ -12,13 +12,15 @@ test('POST /users upserts: 201 then 200, given fields only, tags merged, country
       tags: { vip: true, level: 3 },
     },
   });
-  t.is(created.status, 201);
+  t.is(created.status, 200);
   t.like(created.body.data, {
     externalId: 'ada',
     displayName: 'Ada',
     country: 'DE',
     device: 'mobile',
-    environment: 'test',
+    environment: 'TEST',
+    partnerId: 'demo',
+    email: '',
   });
   t.is(created.body.data.lifecycleStage, 'new');
   const updated = await s.api('POST', '/users', {
@@ -111,7 +113,8 @@ test('the profile aggregates the events: plays, points, campaigns, win rate, fir
     winRate: 0.4,
     totalEvents: 9,
     firstSeenAt: at(45),
-    lastSeenAt: at(1),
+    // The profile was created by this import: its player was seen now, not 1 day ago.
+    lastSeenAt: at(0),
   });
   t.true(profile.engagementScore > 0 && profile.engagementScore <= 100);
   t.true(Array.isArray(profile.recommendations));
@@ -128,12 +131,15 @@ test('the profile aggregates the events: plays, points, campaigns, win rate, fir
   }
 });
 
-test('a user last seen 10 days ago falls in the catch-all stage, at_risk (no gap between 7 and 14 days)', async (t) => {
+test('a user last seen 10 days ago is active: the docs’ 7–14-day gap is not yet at risk', async (t) => {
   const s = await startJourneysService(t);
+  // The import creates the profile now; ten days later nothing new has been seen.
+  const importedAt = s.clock.ago(0);
   await s.api('POST', '/track', { body: plays('gap', 6, s.clock, 10) });
-  s.clock.advance(0);
+  s.clock.advance(10 * 86_400_000);
   const profile = (await s.api('GET', '/users/gap')).body.data;
-  t.is(profile.lifecycleStage, 'at_risk');
+  t.is(profile.lastSeenAt, importedAt);
+  t.is(profile.lifecycleStage, 'active');
   t.is(profile.engagementTier, 'regular');
 });
 
@@ -148,7 +154,7 @@ test('POST /events: 201 with the event; a retry with the same clientEventId is r
   };
   const first = await s.api('POST', '/events', { body });
   t.is(first.status, 201);
-  t.like(first.body.data.event, { externalId: 'ev', environment: 'test', category: 'GAME_PLAY', points: 5 });
+  t.like(first.body.data.event, { externalId: 'ev', environment: 'TEST', category: 'GAME_PLAY', points: 5 });
   t.false(first.body.data.duplicate);
   const retry = await s.api('POST', '/events', { body });
   t.is(retry.status, 200);
@@ -227,6 +233,7 @@ test('timeline: newest first, paged (default 20, max 100), meta with totalPages,
     'id',
     'metadata',
     'occurredAt',
+    'partnerId',
     'points',
   ]);
   const second = await s.api('GET', '/users/tl/timeline?page=2&limit=20');

@@ -42,18 +42,19 @@ function campaignKey(e: EventFacts): string {
 
 /**
  * Aggregates over all of a user's events. First seen is the earlier of the user's
- * creation and the first event; last seen is the latest event (the creation when there is none):
- * re-sending a profile is a sync, not activity.
+ * creation and the first event; last seen is the later of the latest event and the
+ * last identify (`POST /users`, the profile's `updatedAt`): re-identifying is activity,
+ * and importing backdated history can never move last seen back (nor make a new player churned).
  */
 export function aggregateProfile(
-  user: Pick<JourneyUser, 'createdAt'>,
+  user: Pick<JourneyUser, 'createdAt' | 'updatedAt'>,
   events: readonly EventFacts[],
   now: Date,
 ): ProfileAggregates {
   const t = now.getTime();
   const created = Date.parse(user.createdAt);
   let first = created;
-  let last = Number.NEGATIVE_INFINITY;
+  let last = Math.max(created, Date.parse(user.updatedAt));
   const a = { totalPlays: 0, plays7d: 0, plays30d: 0, wins: 0, points7d: 0, points30d: 0, points: 0 };
   const campaigns = new Set<string>();
   for (const e of events) {
@@ -72,7 +73,6 @@ export function aggregateProfile(
     if (age < 30 * DAY_MS) a.plays30d++;
     if (age < 7 * DAY_MS) a.plays7d++;
   }
-  if (last === Number.NEGATIVE_INFINITY) last = created;
   return {
     firstSeenAt: new Date(first).toISOString(),
     lastSeenAt: new Date(last).toISOString(),

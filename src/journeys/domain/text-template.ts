@@ -44,14 +44,30 @@ function lookup(facts: Record<string, unknown>, path: readonly string[]): unknow
   return v;
 }
 
+/** The longest a value from a player (a displayName...) may run inside offer text. */
+export const MAX_INSERTED_LENGTH = 64;
+// C0/C1 control characters, bidi and zero-width format characters (which reorder or
+// hide text), and the characters that make markup or break out of HTML attributes.
+const UNSAFE = /[\p{Cc}\p{Cf}<>"'`&]/gu;
+
+/** A player's value as plain text: control and markup characters removed, length bounded. */
+export function plainText(value: string): string {
+  return Array.from(value.replace(UNSAFE, '').trim()).slice(0, MAX_INSERTED_LENGTH).join('').trim();
+}
+
 /** Fills the placeholders; a missing, null, empty or non-scalar value takes the fallback. */
 export function renderTemplate(t: TextTemplate, facts: Record<string, unknown>): string {
   return t.parts
     .map((p) => {
       if (typeof p === 'string') return p;
       const v = lookup(facts, p.path);
-      const scalar = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-      return scalar && v !== '' ? String(v) : p.fallback;
+      const text =
+        typeof v === 'string'
+          ? plainText(v)
+          : typeof v === 'number' || typeof v === 'boolean'
+            ? String(v)
+            : '';
+      return text !== '' ? text : p.fallback;
     })
     .join('');
 }

@@ -4,7 +4,8 @@ import type { JourneysSpec } from './journeys-schema.js';
  * The documented GamifyHost definitions, used for any section an app's Journeys files
  * leave out. Precedence is explicit (first matching stage wins) and the catch-all
  * closes the vendor's gaps: a user last seen 7–14 days ago who is neither engaged nor
- * a power user is `at_risk` (offerd's decision; the vendor leaves it undefined).
+ * a power user stays `active` (offerd's decision; the vendor leaves it undefined and
+ * defines `at_risk` as 14–30 days unseen, so nobody is at risk before 14 days).
  */
 export const DEFAULT_JOURNEYS: Required<Pick<JourneysSpec, 'lifecycle' | 'tiers' | 'score' | 'churnRisk'>> & {
   limits: Required<NonNullable<JourneysSpec['limits']>>;
@@ -53,11 +54,11 @@ export const DEFAULT_JOURNEYS: Required<Pick<JourneysSpec, 'lifecycle' | 'tiers'
       },
       {
         id: 'active',
-        description: 'seen within 7 days (and not new)',
-        conditions: { fact: 'profile.daysSinceLastSeen', operator: 'lessThan', value: 7 },
+        description: 'seen within 14 days (and not new); 7–14 days is the vendor’s gap, resolved here',
+        conditions: { fact: 'profile.daysSinceLastSeen', operator: 'lessThan', value: 14 },
       },
     ],
-    default: 'at_risk',
+    default: 'active',
   },
   tiers: {
     fact: 'profile.plays30d',

@@ -16,7 +16,7 @@ const ev = (days: number, category = 'GAME_PLAY', points = 0, metadata: Record<s
 
 test('windows are exact: 6.99 days is within 7, 7 days is not', (t) => {
   const a = aggregateProfile(
-    { createdAt: ago(1) },
+    { createdAt: ago(1), updatedAt: ago(1) },
     [ev(6.99, 'GAME_PLAY', 5), ev(7), ev(29.99), ev(30)],
     NOW,
   );
@@ -24,20 +24,32 @@ test('windows are exact: 6.99 days is within 7, 7 days is not', (t) => {
   t.is(a.plays30d, 3);
   t.is(a.pointsEarned7d, 5);
   t.is(a.firstSeenAt, ago(30));
-  t.is(a.lastSeenAt, ago(6.99), 'creation counts for first seen only; last seen is the latest event');
+  t.is(a.lastSeenAt, ago(1), 'last seen is the later of the latest event and the last identify');
+});
+
+test('re-identifying is activity; backdated history never moves last seen back', (t) => {
+  const imported = aggregateProfile({ createdAt: ago(0), updatedAt: ago(0) }, [ev(90), ev(60)], NOW);
+  t.is(imported.lastSeenAt, NOW.toISOString(), 'a new player with old history was seen now');
+  t.is(imported.firstSeenAt, ago(90));
+  const reidentified = aggregateProfile({ createdAt: ago(40), updatedAt: ago(2) }, [ev(40)], NOW);
+  t.is(reidentified.daysSinceLastSeen, 2);
 });
 
 test('without events a user was last seen when created; spending points is not earning', (t) => {
-  const bare = aggregateProfile({ createdAt: ago(3) }, [], NOW);
+  const bare = aggregateProfile({ createdAt: ago(3), updatedAt: ago(3) }, [], NOW);
   t.is(bare.daysSinceLastSeen, 3);
   t.is(bare.winRate, 0);
-  const spent = aggregateProfile({ createdAt: ago(3) }, [ev(1, 'POINTS', -50), ev(1, 'POINTS', 20)], NOW);
+  const spent = aggregateProfile(
+    { createdAt: ago(3), updatedAt: ago(3) },
+    [ev(1, 'POINTS', -50), ev(1, 'POINTS', 20)],
+    NOW,
+  );
   t.is(spent.pointsEarned7d, 20);
 });
 
 test('campaigns are distinct by campaignId; win rate is wins over plays', (t) => {
   const a = aggregateProfile(
-    { createdAt: ago(1) },
+    { createdAt: ago(1), updatedAt: ago(1) },
     [
       { ...ev(1, 'CAMPAIGN'), metadata: { campaignId: 'c' } },
       { ...ev(2, 'CAMPAIGN'), metadata: { campaignId: 'c' } },
@@ -59,7 +71,7 @@ test('the engagement score: 30/30/20/20, each capped', (t) => {
     monetary: { weight: 20, cap: 1000 },
     breadth: { weight: 20, cap: 5 },
   };
-  const base = aggregateProfile({ createdAt: ago(0) }, [], NOW);
+  const base = aggregateProfile({ createdAt: ago(0), updatedAt: ago(0) }, [], NOW);
   t.is(engagementScore(model, base).score, 30);
   const maxed = { ...base, plays30d: 99, pointsEarned30d: 5000, campaignsJoined: 9 };
   t.is(engagementScore(model, maxed).score, 100);
@@ -79,4 +91,16 @@ test('templates fill dotted paths, fall back on missing values; durations parse'
   t.is(durationMs('90m'), 90 * 60_000);
   t.is(durationMs('2w'), 14 * DAY_MS);
   t.throws(() => durationMs('7 days'));
+});
+
+test('a player value inside offer text is plain text: no markup, no control characters, bounded', (t) => {
+  const parsed = parseTemplate('Welcome back, {{ user.displayName | player }}!');
+  if (!('template' in parsed)) return t.fail(parsed.error);
+  const hostile = '<img src=x onerror="alert(1)">\u0000Bob\u202e';
+  const out = renderTemplate(parsed.template, { user: { displayName: hostile } });
+  for (const bad of ['<', '>', '"', '\u0000', '\u202e']) t.false(out.includes(bad), JSON.stringify(bad));
+  t.true(out.includes('Bob'));
+  const long = renderTemplate(parsed.template, { user: { displayName: 'x'.repeat(500) } });
+  t.true(long.length <= 'Welcome back, !'.length + 64);
+  t.is(renderTemplate(parsed.template, { user: { displayName: '<>' } }), 'Welcome back, player!');
 });
