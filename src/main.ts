@@ -25,7 +25,7 @@ import type { Feature, FeatureDeps } from './http/feature.js';
 import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
-import { requiredKinds } from './required-kinds.js';
+import { requiredKinds, servesFixtureApi } from './required-kinds.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { openDecisionRecorder } from './store/decisions/open-decision-log.js';
@@ -93,7 +93,7 @@ export async function startService(
     loader,
     logger,
     ...(config.rules.fixturesGate
-      ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners()) }
+      ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners(), servesFixtureApi) }
       : {}),
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });

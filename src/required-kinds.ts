@@ -1,4 +1,5 @@
 import type { ApiName, AppConfig } from './config/config-types.js';
+import type { FixtureApi } from './fixtures/api-case-runner.js';
 import type { RequiredKind } from './rules/required-kinds.js';
 
 /**
@@ -20,4 +21,16 @@ export function requiredKinds(app: AppConfig | undefined): RequiredKind[] {
       : []),
     ...byKey('journeys', 'Journeys'),
   ];
+}
+
+const KIND_OF_FIXTURE_API: Readonly<Record<FixtureApi, string>> = {
+  banner: 'Banner',
+  'special-offer': 'Banner',
+  offerwall: 'Offerwall',
+  journeys: 'Journeys',
+};
+
+/** Whether the app serves the API a fixture case names: the gate runs only those cases. */
+export function servesFixtureApi(app: AppConfig, api: FixtureApi): boolean {
+  return requiredKinds(app).some((k) => k.kind === KIND_OF_FIXTURE_API[api]);
 }
