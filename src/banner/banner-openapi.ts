@@ -104,7 +104,13 @@ function trackOperation(operationId: string): OperationObject {
       ]),
     },
     responses: {
-      200: jsonResponse('Every event stored.', ref('TrackAccepted'), { rulesVersion: true }),
+      200: jsonResponse(
+        '`1`: every event stored; `0`: some were rejected, the valid ones stored.',
+        ref('SdkReply'),
+        {
+          rulesVersion: true,
+        },
+      ),
       ...errorResponses('track', {
         400: 'A bad batch: `0`, or with verbose=1 the problems in `error`.',
         ...AUTH_ERRORS,

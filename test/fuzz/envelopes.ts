@@ -43,12 +43,17 @@ function bannerError(body: unknown): string | null {
 /** Kibotu SDK /track reply: `0`/`1`, or with verbose=1 `{status, error}`. */
 function trackReply(body: unknown, status: number, verbose: 'yes' | 'no' | 'either'): string | null {
   const ok = status < 400;
-  const plain = (): string | null => (body === (ok ? 1 : 0) ? null : `body is not ${ok ? 1 : 0}`);
+  // HTTP 200 with 0: a batch of which some records were rejected, the valid ones stored.
+  const allowed: unknown[] = ok ? [1, 0] : [0];
+  const plain = (): string | null => (allowed.includes(body) ? null : `body is not ${allowed.join(' or ')}`);
   const wrapped = (): string | null => {
     if (!isObject(body)) return 'not {status, error}';
-    if (body.status !== (ok ? 1 : 0)) return `status is not ${ok ? 1 : 0}`;
-    if (ok ? body.error !== null : typeof body.error !== 'string') return 'error is wrong';
-    return keysWithin(body, ['status', 'error']);
+    if (!allowed.includes(body.status)) return `status is not ${allowed.join(' or ')}`;
+    if (body.status === 1 ? body.error !== null : typeof body.error !== 'string') return 'error is wrong';
+    return keysWithin(
+      body,
+      ok && body.status === 0 ? ['status', 'error', 'failed_records'] : ['status', 'error'],
+    );
   };
   if (verbose === 'yes') return wrapped();
   if (verbose === 'no') return plain();
