@@ -26,22 +26,30 @@ async function seed(store: DocumentStore, n: number): Promise<void> {
   const p = { appId: 'demo', environment: 'test' as const };
   let id = 0;
   const newId = () => `id-${++id}`;
-  const events: NewEvent[] = [];
+  // Each user's events arrive when they happened (a profile last updated 40 days ago is
+  // churned; one created today by a backdated import is not: docs/user-journeys.md).
+  const byDaysAgo = new Map<number, NewEvent[]>();
   for (let i = 0; i < n; i++) {
     const daysAgo = [0, 40, 61, 20][i % 4] ?? 0;
-    events.push({
+    const at = new Date(NOW.getTime() - daysAgo * DAY - 60_000);
+    const list = byDaysAgo.get(daysAgo) ?? [];
+    list.push({
       id: newId(),
       externalId: `u${i}`,
       clientEventId: null,
       category: 'GAME_PLAY',
       eventType: 'spin',
       points: 10,
-      occurredAt: new Date(NOW.getTime() - daysAgo * DAY - 60_000).toISOString(),
+      occurredAt: at.toISOString(),
       metadata: {},
     });
+    byDaysAgo.set(daysAgo, list);
   }
-  for (let i = 0; i < events.length; i += 5000) {
-    await store.journeys.appendEvents(p, events.slice(i, i + 5000), NOW, newId);
+  for (const [daysAgo, events] of byDaysAgo) {
+    const at = new Date(NOW.getTime() - daysAgo * DAY - 60_000);
+    for (let i = 0; i < events.length; i += 5000) {
+      await store.journeys.appendEvents(p, events.slice(i, i + 5000), at, newId);
+    }
   }
 }
 

@@ -38,7 +38,7 @@ test('an app without a Journeys file has no journeys rules; sections left out ta
   const { rules } = load({ 'j.yaml': `${HEAD}  offers:\n${offer('a')}` });
   const j = rules?.journeys;
   t.deepEqual(j?.stages, ['churned', 'at_risk', 'power_user', 'engaged', 'new', 'active']);
-  t.is(j?.defaultStage, 'at_risk');
+  t.is(j?.defaultStage, 'active');
   t.deepEqual(j?.tiers, ['casual', 'regular', 'power_user', 'whale']);
   t.deepEqual(j?.limits, { maxActiveOffers: 3, maxActivePerType: 1, inactivityDays: 60 });
   t.deepEqual(j?.score.recency, { weight: 30, cap: 30 });
