@@ -1,11 +1,7 @@
-import { existsSync } from 'node:fs';
 import test from 'ava';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
 import { API_REFERENCE } from '../helpers/openapi-check.js';
 import { startTestService } from '../helpers/start-test-service.js';
-
-/** Debian's chromium (`apt-get install -y chromium`; .ci/run installs it when absent). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** swagger-ui lists an operation under each of its tags. */
 const listed = Object.values(API_REFERENCE.paths)
@@ -13,13 +9,8 @@ const listed = Object.values(API_REFERENCE.paths)
   .reduce((n, op) => n + (op?.tags.length ?? 0), 0);
 
 test('/docs renders every operation in a headless browser, with nothing fetched from elsewhere', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`no browser at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    return;
-  }
   const s = await startTestService(t);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  t.teardown(() => browser.close());
+  const browser = await launchBrowser(t);
   const page = await browser.newPage();
   const elsewhere: string[] = [];
   const failed: string[] = [];
