@@ -147,3 +147,29 @@ test('narrower or merely overlapping earlier banners raise no warning', async (t
     );
   }
 });
+
+test('a later experiment an earlier 100 % one always takes first is warned of at its eligibility', async (t) => {
+  const everyone = `  experiments:
+    - id: everyone
+      status: running
+      variations:
+        - { id: 0, weight: 50 }
+        - { id: 1, weight: 50 }
+`;
+  const c = capture();
+  t.is(await runCli(['validate', await withExperiment(t, everyone)], c.io), 0);
+  t.regex(
+    c.err.join('\n'),
+    /demo\/banner\.yaml:\d+:9 warning: experiment 'payer-upsell' can never enroll anyone new while experiment 'everyone' runs/,
+  );
+  const half = capture();
+  const dir = await withExperiment(
+    t,
+    everyone.replace('status: running\n', 'status: running\n      trafficAllocation: 50\n'),
+  );
+  t.is(await runCli(['validate', dir], half.io), 0);
+  t.false(
+    half.err.some((l) => l.includes('can never enroll')),
+    half.err.join('\n'),
+  );
+});

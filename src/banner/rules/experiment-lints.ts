@@ -55,6 +55,40 @@ function swallowedByExperiment(rules: BannerRules, segment: SegmentLookup): Rule
   return lints;
 }
 
+/**
+ * A running experiment at 100 % traffic admits everyone eligible, and the first experiment
+ * that admits a user wins: a later one whose eligibility it covers, for the same requests
+ * (it runs for every occasion, or for the later one's), never enrolls anyone new.
+ */
+function starvedByEarlierExperiment(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
+  const lints: RuleLint[] = [];
+  rules.experiments.forEach((later, i) => {
+    if (later.status !== 'running') return;
+    const laterEligibility = rules.written.eligibility.get(later.id);
+    const earlier = rules.experiments
+      .slice(0, i)
+      .find(
+        (e) =>
+          e.status === 'running' &&
+          e.trafficAllocation >= 100 &&
+          (e.occasion === null || e.occasion === later.occasion) &&
+          covers(
+            rules.written.eligibility.get(e.id)?.condition ?? null,
+            laterEligibility?.condition ?? null,
+            segment,
+          ),
+      );
+    if (!earlier || !laterEligibility) return;
+    lints.push({
+      ...laterEligibility.site,
+      experimentId: later.id,
+      bannerId: null,
+      message: `experiment '${later.id}' can never enroll anyone new while experiment '${earlier.id}' runs: it comes first, takes 100 % of its eligible users, and every user eligible for '${later.id}' is eligible for it`,
+    });
+  });
+  return lints;
+}
+
 function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
   const lints: RuleLint[] = [];
   for (const e of rules.experiments) {
@@ -78,5 +112,9 @@ function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): Ru
 /** The experiment traps `offerd validate` warns about, for one app's banner rules. */
 export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): RuleLint[] {
   const segment = lookupIn(segments);
-  return [...swallowedByExperiment(rules, segment), ...selfChangingEligibility(rules, segment)];
+  return [
+    ...swallowedByExperiment(rules, segment),
+    ...starvedByEarlierExperiment(rules, segment),
+    ...selfChangingEligibility(rules, segment),
+  ];
 }
