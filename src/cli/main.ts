@@ -47,6 +47,25 @@ function isUserError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('ERR_PARSE_ARGS') || PATH_ERRORS.has(code));
 }
 
+const PATH_MESSAGES: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EACCES: 'permission denied',
+  EISDIR: 'a directory, not a file',
+};
+
+/** The one line a user reads: Node's parseArgs advice and errno prefixes trimmed to what matters. */
+function oneLine(err: unknown): string {
+  const { code, path } = err as { code?: unknown; path?: unknown };
+  if (typeof code === 'string' && typeof path === 'string' && PATH_MESSAGES[code]) {
+    return `${PATH_MESSAGES[code]}: '${path}'`;
+  }
+  const message = (err instanceof Error ? err.message : String(err)).trim().split('\n').join('; ');
+  // "Unknown option '--x'. To specify a positional argument starting with a '-', place it…": the first sentence says it.
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return message.replace(/\. .*$/, '');
+  return message;
+}
+
 /** Runs one CLI command; returns the exit code. Errors become one line, never a stack trace. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
@@ -58,9 +77,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     usage(io.out);
     return 0;
   }
-  const command = name ? COMMANDS[name] : undefined;
-  if (!name || !command) {
+  if (!name) {
     usage(io.err);
+    return 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(
+      `offerd: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}, serve; offerd --help)`,
+    );
     return 2;
   }
   const help = helpFor(name, args);
@@ -71,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   try {
     return await command(args, io);
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).trim().split('\n').join('; ');
+    const message = oneLine(err);
     if (isUserError(err)) {
       io.err(`offerd ${name}: ${message} (offerd ${name} --help)`);
       return 2;

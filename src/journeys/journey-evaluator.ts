@@ -1,22 +1,15 @@
 import type { RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
 import { type EngagementScore, engagementScore } from './domain/engagement-score.js';
+import { type ProfileFacts, type UserFacts, userFacts } from './domain/fact-names.js';
 import { isLive, type JourneyEvent, type JourneyUser, type Offer } from './domain/journey-types.js';
 import { type OfferPlan, type OfferTrigger, planOffers } from './domain/offer-planner.js';
-import { aggregateProfile, type ProfileAggregates } from './domain/profile-aggregates.js';
+import { aggregateProfile } from './domain/profile-aggregates.js';
 import { renderTemplate } from './domain/text-template.js';
 import type { Classification, Decision, JourneysRules } from './rules/journeys-rules.js';
 import type { RecommendationPriority } from './rules/journeys-schema.js';
 
-/** The `profile` fact once classification is done; the API's profile is built from it. */
-export interface ProfileFacts extends ProfileAggregates {
-  engagementScore: number;
-  activeOffers: number;
-  activeOfferTypes: string[];
-  lifecycleStage: string;
-  engagementTier: string;
-  churnRisk: number;
-}
+export type { ProfileFacts } from './domain/fact-names.js';
 
 export interface Recommendation {
   /** The rule's id: fixtures and explain name recommendations by it; the API does not show it. */
@@ -29,7 +22,7 @@ export interface Recommendation {
 /** Everything the rules said about one user at one instant, with the outcomes for explain. */
 export interface JourneyEvaluation {
   profile: ProfileFacts;
-  user: Record<string, unknown>;
+  user: UserFacts;
   score: EngagementScore;
   churnFactors: { id: string; weight: number }[];
   segments: readonly string[];
@@ -49,11 +42,6 @@ export interface UserState {
 }
 
 const RANK: Record<RecommendationPriority, number> = { high: 0, medium: 1, low: 2 };
-
-export function userFacts(user: JourneyUser): Record<string, unknown> {
-  const { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt } = user;
-  return { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt };
-}
 
 function classification(rules: JourneysRules, outcomes: RuleOutcome<Classification>[]) {
   const matched = outcomes.filter((o) => o.matched).map((o) => o.data);

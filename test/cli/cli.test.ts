@@ -34,8 +34,13 @@ test('keys hash prints the sha256 form used in config', async (t) => {
   t.deepEqual(c.out, ['sha256:c48a01f49fd0f2cc404bc3cbbc80e91457a3d41bb429a695243de4c61794155c']);
 });
 
-test('an unknown command prints usage and exits 2', async (t) => {
+test('an unknown command is one line naming the commands, exit 2; no command at all prints the usage', async (t) => {
   const c = capture();
   t.is(await runCli(['frobnicate'], c.io), 2);
-  t.regex(c.err.join('\n'), /usage: offerd/);
+  t.deepEqual(c.err, [
+    "offerd: unknown command 'frobnicate' (commands: validate, test, explain, diff, keys, journeys, migrate, store, serve; offerd --help)",
+  ]);
+  const none = capture();
+  t.is(await runCli([], none.io), 2);
+  t.regex(none.err.join('\n'), /usage: offerd/);
 });

@@ -53,5 +53,7 @@ test.serial('offerd journeys generate refuses a bad environment', async (t) => {
     err: (l) => err.push(l),
   });
   t.is(code, 2);
-  t.regex(err.join('\n'), /usage: offerd journeys generate/);
+  t.deepEqual(err, [
+    "offerd journeys: --environment must be live or test (got 'staging') (offerd journeys --help)",
+  ]);
 });

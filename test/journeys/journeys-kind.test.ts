@@ -87,13 +87,8 @@ ${offer('x').replace('profile.lifecycleStage', 'request.countryIso2')}`,
   t.deepEqual(problems, [
     "j.yaml:9:29 'profile.churnRisk' is not known yet while stage, tier and churn risk are computed",
     'j.yaml:11:21 segments are evaluated after stage, tier and churn risk',
-    "j.yaml:13:29 unknown fact 'profile.plays30' (known: " +
-      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, ' +
-      'profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, ' +
-      'profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, ' +
-      'profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, ' +
-      'profile.engagementTier, profile.churnRisk)',
-    "j.yaml:17:27 unknown fact 'request.countryIso2' (journeys rules read profile.*, user.* and segments)",
+    "j.yaml:13:29 the journeys API provides no fact 'profile.plays30' (did you mean 'profile.plays30d'?)",
+    "j.yaml:17:27 the journeys API provides no fact 'request.countryIso2' (did you mean 'user.country'?)",
   ]);
 });
 
@@ -156,10 +151,8 @@ test('the tier fact and the facts of segments the journeys rules use are checked
     ).replace('{ fact: profile.lifecycleStage, operator: equal, value: new }', '{ segment: whales }')}`,
   });
   t.deepEqual(problems, [
-    "j.yaml:6:11 unknown fact 'profile.playz30d' (known: " +
-      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, profile.engagementTier, profile.churnRisk)',
-    "s.yaml:7:27 unknown fact 'profile.engagementTierr' (known: " +
-      'profile.firstSeenAt, profile.lastSeenAt, profile.daysSinceFirstSeen, profile.daysSinceLastSeen, profile.totalEvents, profile.totalPlays, profile.plays7d, profile.plays30d, profile.wins, profile.winRate, profile.pointsEarned7d, profile.pointsEarned30d, profile.totalPointsEarned, profile.campaignsJoined, profile.engagementScore, profile.activeOffers, profile.activeOfferTypes, profile.lifecycleStage, profile.engagementTier, profile.churnRisk); ' +
+    "j.yaml:6:11 the journeys API provides no fact 'profile.playz30d' (did you mean 'profile.plays30d'?)",
+    "s.yaml:7:27 the journeys API provides no fact 'profile.engagementTierr' (did you mean 'profile.engagementTier'?); " +
       "segment 'whales' is used by journeys rules",
   ]);
 });

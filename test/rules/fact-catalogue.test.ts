@@ -44,12 +44,13 @@ test("a segment written for one API and used by another API's rules is reported 
   );
 });
 
-test('client context keys and counters by event name stay open to banner rules; the offerwall has neither', async (t) => {
+test('client context keys, counters by event name and /engage properties stay open to banner rules; the offerwall has none', async (t) => {
   const dir = await copyOfShippedRules(t);
   const open = `when:
         all:
           - { fact: context.guildRank, operator: greaterThan, value: 2 }
           - { fact: user.eventCounts.ChestOpened, operator: greaterThan, value: 5 }
+          - { fact: user.properties.vip_level, operator: greaterThan, value: 1 }
       image: https://cdn.offerd.example/banners/welcome-back/`;
   await edit(
     path.join(dir, 'demo', 'banner.yaml'),
@@ -66,4 +67,40 @@ test('client context keys and counters by event name stay open to banner rules; 
   const o = capture();
   t.is(await runCli(['validate', dir], o.io), 1);
   t.regex(o.err.join('\n'), /offerwall\.yaml:21:\d+ the offerwall API provides no fact 'context\.guildRank'/);
+});
+
+test('a banner-only fact used through a segment in journeys rules is reported at the segment, with the journeys name', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  // lapsed reads user.daysSinceLastSeen, which only the banner API computes; journeys has profile.daysSinceLastSeen.
+  await edit(
+    path.join(dir, 'demo', 'journeys-offers.yaml'),
+    'conditions: { segment: journeys-big-spender }',
+    'conditions: { segment: lapsed }',
+  );
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /banner-segments\.yaml:11:\d+ the journeys API provides no fact 'user\.daysSinceLastSeen' \(did you mean 'profile\.daysSinceLastSeen'\?\); segment 'lapsed' is used by journeys rules/,
+  );
+  t.is(c.err.length, 2, c.err.join('\n'));
+});
+
+test('journeys rules: a misspelled fact in an offer trigger is located and the closest journeys fact suggested; tags stay open', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'journeys-offers.yaml');
+  await edit(
+    file,
+    'conditions: { segment: journeys-big-spender }',
+    'conditions: { fact: profile.plays7days, operator: greaterThan, value: 3 }',
+  );
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /journeys-offers\.yaml:32:\d+ the journeys API provides no fact 'profile\.plays7days' \(did you mean 'profile\.plays7d'\?\)/,
+  );
+  await edit(file, 'profile.plays7days', 'user.tags.guild');
+  const ok = capture();
+  t.is(await runCli(['validate', dir], ok.io), 0, ok.err.join('\n'));
 });

@@ -6,7 +6,7 @@ import type { FactCatalogue } from '../../rules/fact-catalogue.js';
  */
 export const BANNER_FACTS: FactCatalogue = {
   api: 'banner',
-  open: ['context', 'user.eventCounts'],
+  open: ['context', 'user.eventCounts', 'user.properties'],
   facts: [
     { name: 'request.userId', type: 'string', example: 'u-1' },
     { name: 'request.offerId', type: 'string', example: '8622' },
@@ -36,6 +36,11 @@ export const BANNER_FACTS: FactCatalogue = {
     { name: 'user.lastPurchaseAt', type: 'ISO date-time | null', example: null },
     { name: 'user.daysSinceLastPurchase', type: 'number | null', example: null },
     { name: 'user.eventCounts', type: 'object: event name → count', example: { AppStart: 3 } },
+    {
+      name: 'user.properties',
+      type: 'object: the profile properties the SDK set through /engage',
+      example: { vip_level: 3 },
+    },
     { name: 'segments', type: 'string[]', example: ['payer'] },
     {
       name: 'assignment.experimentId',

@@ -36,11 +36,27 @@ export interface BannerRules {
   readonly written: WrittenConditions;
 }
 
+/** Where a rule is written, for warnings that point at it. */
+export interface Site {
+  file: string;
+  line: number;
+  col: number;
+}
+
 export interface WrittenConditions {
-  /** Per experiment id: its eligibility, null for everyone. */
-  eligibility: ReadonlyMap<string, Condition | null>;
-  /** Per banner rule in order: its own `when` (null: none) and segment-free targeting. */
-  banners: readonly { id: string; experimentId: string | null; when: Condition | null }[];
+  /** Per experiment id: its eligibility (null: everyone) and where it is written (the experiment, without one). */
+  eligibility: ReadonlyMap<string, { condition: Condition | null; site: Site }>;
+  /**
+   * Per banner rule in order: its own `when` (null: none), everything it matches on
+   * (`when` plus experiment, variations, prize keys and types) and where it is written.
+   */
+  banners: readonly {
+    id: string;
+    experimentId: string | null;
+    when: Condition | null;
+    matches: Condition;
+    site: Site;
+  }[];
 }
 
 export interface EligibilityIndex {
@@ -59,6 +75,11 @@ const DEFAULT_SETTINGS = { fallbackLanguage: 'en', unknownCountry: 'ZZ' } as con
 
 function collect<T>(files: RuleFile<BannerSpec>[], pick: (spec: BannerSpec) => T[] | undefined, key: string) {
   return files.flatMap((file) => (pick(file.spec) ?? []).map((item, i) => ({ file, path: [key, i], item })));
+}
+
+function siteOf(at: Located<unknown>, below: JsonPath = []): Site {
+  const { file, line, col } = at.file.source.problem(['spec', ...at.path, ...below], '');
+  return { file, line, col };
 }
 
 function checkLanguages(
@@ -263,8 +284,8 @@ function compileChoice(
 /** The rule sets, built once: each runs once per request over the segments they use. */
 function buildRules(
   settings: BannerSettings,
-  experiments: { spec: ExperimentSpec; compiled: Experiment }[],
-  banners: { spec: BannerRuleSpec; choice: BannerChoice }[],
+  experiments: { spec: ExperimentSpec; compiled: Experiment; site: Site }[],
+  banners: { spec: BannerRuleSpec; choice: BannerChoice; site: Site }[],
   catalog: SegmentCatalog,
   specialOffers: SpecialOfferRules,
 ): BannerRules {
@@ -292,12 +313,19 @@ function buildRules(
     },
     banners: RuleSet.build(deepFreeze(bannerSpecs), 'fact', undefined, catalog.stats),
     written: {
-      eligibility: new Map(experiments.map((e) => [e.compiled.id, deepFreeze(e.spec.eligibility ?? null)])),
+      eligibility: new Map(
+        experiments.map((e) => [
+          e.compiled.id,
+          deepFreeze({ condition: e.spec.eligibility ?? null, site: e.site }),
+        ]),
+      ),
       banners: deepFreeze(
-        banners.map((b) => ({
+        banners.map((b, i) => ({
           id: b.spec.id,
           experimentId: b.spec.experiment ?? null,
           when: b.spec.when ?? null,
+          matches: bannerSpecs[i]?.when as Condition,
+          site: b.site,
         })),
       ),
     },
@@ -318,13 +346,18 @@ export function compileBanner(
   const settings = compileSettings(files, ctx);
   const experimentItems = collect(files, (s) => s.experiments, 'experiments');
   ctx.checkUniqueIds(experimentItems, (e) => e.id, 'experiment');
-  const experiments = experimentItems.map((at) => ({ spec: at.item, compiled: compileExperiment(ctx, at) }));
+  const experiments = experimentItems.map((at) => ({
+    spec: at.item,
+    compiled: compileExperiment(ctx, at),
+    site: siteOf(at, at.item.eligibility ? ['eligibility'] : []),
+  }));
   const byId = new Map(experiments.map((e) => [e.compiled.id, e.compiled]));
   const bannerItems = collect(files, (s) => s.banners, 'banners');
   ctx.checkUniqueIds(bannerItems, (b) => b.id, 'banner');
   const banners = bannerItems.map((at) => ({
     spec: at.item,
     choice: compileChoice(ctx, at, byId, settings),
+    site: siteOf(at),
   }));
   checkFacts(
     ctx,

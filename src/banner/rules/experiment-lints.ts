@@ -1,14 +1,8 @@
 import { type Condition, isAll, isAny, isNot, isSegmentRef } from '../../rules/engine/conditions.js';
 import type { SegmentCatalog } from '../../rules/segment-catalog.js';
 import type { BannerRules } from './banner-kind.js';
-
-/** A rule that loads and serves, but very likely does not do what its author meant. */
-export interface ExperimentLint {
-  experimentId: string;
-  /** The banner rule concerned, when there is one. */
-  bannerId: string | null;
-  message: string;
-}
+import { covers, lookupIn, type SegmentLookup } from './condition-cover.js';
+import type { RuleLint } from './rule-lint.js';
 
 /**
  * `user` facts the banner request itself changes: every answered request records the
@@ -22,40 +16,6 @@ const SELF_CHANGED_FACTS = new Set([
   'user.daysSinceLastSeen',
   'user.renders',
 ]);
-
-type SegmentLookup = (id: string) => Condition | undefined;
-
-function lookupIn(catalog: SegmentCatalog): SegmentLookup {
-  const byId = new Map(catalog.definitions.map((d) => [d.id, d.conditions]));
-  return (id) => byId.get(id);
-}
-
-/** What a condition requires for sure: its top-level `all` parts, through segments, as JSON keys. */
-function requirements(condition: Condition, segment: SegmentLookup, seen = new Set<string>()): Set<string> {
-  const out = new Set<string>([JSON.stringify(condition)]);
-  if (isAll(condition)) {
-    for (const part of condition.all) for (const r of requirements(part, segment, seen)) out.add(r);
-  } else if (isSegmentRef(condition) && !seen.has(condition.segment)) {
-    seen.add(condition.segment);
-    const definition = segment(condition.segment);
-    if (definition) for (const r of requirements(definition, segment, seen)) out.add(r);
-  }
-  return out;
-}
-
-/**
- * Whether `eligibility` holds for every user `audience` describes: a conservative
- * syntactic test (each `all` part of the eligibility is literally required by the
- * audience, directly or through its segments). It misses subtler implications, never
- * claims a false one.
- */
-function covers(eligibility: Condition | null, audience: Condition | null, segment: SegmentLookup): boolean {
-  if (eligibility === null) return true;
-  if (audience === null) return false;
-  const needed = isAll(eligibility) ? eligibility.all : [eligibility];
-  const required = requirements(audience, segment);
-  return needed.every((c) => required.has(JSON.stringify(c)));
-}
 
 /** Fact paths a condition reads, through segments, with the segment they came through. */
 function factsRead(condition: Condition, segment: SegmentLookup, via: string | null, seen: Set<string>) {
@@ -75,16 +35,17 @@ function factsRead(condition: Condition, segment: SegmentLookup, via: string | n
   return out;
 }
 
-function shadowedBanners(rules: BannerRules, segment: SegmentLookup): ExperimentLint[] {
-  const lints: ExperimentLint[] = [];
+function swallowedByExperiment(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
+  const lints: RuleLint[] = [];
   const takesAll = rules.experiments.filter(
     (e) => e.status === 'running' && e.trafficAllocation >= 100 && e.occasion === null,
   );
   for (const e of takesAll) {
-    const eligibility = rules.written.eligibility.get(e.id) ?? null;
+    const eligibility = rules.written.eligibility.get(e.id)?.condition ?? null;
     for (const b of rules.written.banners) {
       if (b.experimentId !== null || !covers(eligibility, b.when, segment)) continue;
       lints.push({
+        ...b.site,
         experimentId: e.id,
         bannerId: b.id,
         message: `banner '${b.id}' can never fire while experiment '${e.id}' runs: every user it targets is eligible for '${e.id}', which takes 100 % of its eligible users into the experiment`,
@@ -94,16 +55,51 @@ function shadowedBanners(rules: BannerRules, segment: SegmentLookup): Experiment
   return lints;
 }
 
-function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): ExperimentLint[] {
-  const lints: ExperimentLint[] = [];
+/**
+ * A running experiment at 100 % traffic admits everyone eligible, and the first experiment
+ * that admits a user wins: a later one whose eligibility it covers, for the same requests
+ * (it runs for every occasion, or for the later one's), never enrolls anyone new.
+ */
+function starvedByEarlierExperiment(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
+  const lints: RuleLint[] = [];
+  rules.experiments.forEach((later, i) => {
+    if (later.status !== 'running') return;
+    const laterEligibility = rules.written.eligibility.get(later.id);
+    const earlier = rules.experiments
+      .slice(0, i)
+      .find(
+        (e) =>
+          e.status === 'running' &&
+          e.trafficAllocation >= 100 &&
+          (e.occasion === null || e.occasion === later.occasion) &&
+          covers(
+            rules.written.eligibility.get(e.id)?.condition ?? null,
+            laterEligibility?.condition ?? null,
+            segment,
+          ),
+      );
+    if (!earlier || !laterEligibility) return;
+    lints.push({
+      ...laterEligibility.site,
+      experimentId: later.id,
+      bannerId: null,
+      message: `experiment '${later.id}' can never enroll anyone new while experiment '${earlier.id}' runs: it comes first, takes 100 % of its eligible users, and every user eligible for '${later.id}' is eligible for it`,
+    });
+  });
+  return lints;
+}
+
+function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
+  const lints: RuleLint[] = [];
   for (const e of rules.experiments) {
     const eligibility = rules.written.eligibility.get(e.id);
-    if (!eligibility || e.status === 'stopped') continue;
-    const read = factsRead(eligibility, segment, null, new Set());
+    if (!eligibility?.condition || e.status === 'stopped') continue;
+    const read = factsRead(eligibility.condition, segment, null, new Set());
     const changed = read.filter((r) => SELF_CHANGED_FACTS.has(r.fact));
     for (const fact of new Set(changed.map((r) => r.fact))) {
       const via = changed.find((r) => r.fact === fact)?.via;
       lints.push({
+        ...eligibility.site,
         experimentId: e.id,
         bannerId: null,
         message: `experiment '${e.id}' is eligible on ${fact}${via ? ` (through segment '${via}')` : ''}, which the banner request itself changes: the first visit may end the eligibility (enrolled users stay in, but the audience is only who qualified at their first exposure)`,
@@ -114,7 +110,11 @@ function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): Ex
 }
 
 /** The experiment traps `offerd validate` warns about, for one app's banner rules. */
-export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): ExperimentLint[] {
+export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): RuleLint[] {
   const segment = lookupIn(segments);
-  return [...shadowedBanners(rules, segment), ...selfChangingEligibility(rules, segment)];
+  return [
+    ...swallowedByExperiment(rules, segment),
+    ...starvedByEarlierExperiment(rules, segment),
+    ...selfChangingEligibility(rules, segment),
+  ];
 }

@@ -4,7 +4,7 @@ import { openStore } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import { runJourneysGeneration } from '../../journeys/journeys-generation.js';
-import type { CliIo } from '../cli-io.js';
+import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 
 /**
@@ -15,21 +15,19 @@ import { loadRulesDir } from '../load-rules-dir.js';
  */
 export async function journeysCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === undefined || sub.startsWith('-')) throw new CliError('needs a subcommand: generate');
+  if (sub !== 'generate') throw new CliError(`unknown subcommand '${sub}' (subcommands: generate)`);
   const { values } = parseArgs({
     args: rest,
     options: { app: { type: 'string' }, environment: { type: 'string' } },
   });
   const env = values.environment;
-  if (sub !== 'generate' || (env !== undefined && env !== 'live' && env !== 'test')) {
-    io.err('usage: offerd journeys generate [--app ID] [--environment live|test]');
-    return 2;
+  if (env !== undefined && env !== 'live' && env !== 'test') {
+    throw new CliError(`--environment must be live or test (got '${env}')`);
   }
   const config = loadConfig();
   const apps = values.app ? config.apps.filter((a) => a.id === values.app) : config.apps;
-  if (apps.length === 0) {
-    io.err(`no app '${values.app}' in ${config.configPath}`);
-    return 2;
-  }
+  if (apps.length === 0) throw new CliError(`no app '${values.app}' in ${config.configPath}`);
   const store = await openStore(config);
   try {
     for (const app of apps) {

@@ -3,11 +3,7 @@ import { parseArgs } from 'node:util';
 import { openDocumentStore, openPostgresStore } from '../../apis.js';
 import { compareStores, comparisonTable, copyStore, nonEmptyCollections } from '../../store/copy-store.js';
 import type { Store } from '../../store/store.js';
-import type { CliIo } from '../cli-io.js';
-
-const USAGE = `usage: offerd store copy|compare --from lowdb|postgres --to lowdb|postgres
-         [--from-dir DIR] [--to-dir DIR] [--from-url URL] [--to-url URL]
-  lowdb: the data dir (default OFFERD_DATA_DIR, else ./data); postgres: the URL (default DATABASE_URL)`;
+import { CliError, type CliIo } from '../cli-io.js';
 
 const OPTIONS = {
   from: { type: 'string' },
@@ -31,7 +27,7 @@ function side(kind: string | undefined, dir: string | undefined, url: string | u
     return where ? { kind, where } : 'postgres needs --from-url/--to-url or DATABASE_URL';
   }
   if (kind === 'memory') return 'the memory store is empty and vanishes with the process: nothing to copy';
-  return `unknown store '${kind ?? ''}'`;
+  return kind === undefined ? 'needs --from and --to' : `unknown store '${kind}' (lowdb or postgres)`;
 }
 
 const open = (s: Side): Promise<Store> =>
@@ -65,30 +61,20 @@ async function copy(from: Store, to: Store, io: CliIo): Promise<number> {
  */
 export async function storeCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({ args: rest, options: OPTIONS }).values;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n${USAGE}`);
-    return 2;
+  if (sub === undefined || sub.startsWith('-')) throw new CliError('needs a subcommand: copy or compare');
+  if (sub !== 'copy' && sub !== 'compare') {
+    throw new CliError(`unknown subcommand '${sub}' (subcommands: copy, compare)`);
   }
+  const { values } = parseArgs({ args: rest, options: OPTIONS });
   const from = side(values.from, values['from-dir'], values['from-url']);
   const to = side(values.to, values['to-dir'], values['to-url']);
-  const problem = [from, to].find((s): s is string => typeof s === 'string');
-  if ((sub !== 'copy' && sub !== 'compare') || problem !== undefined) {
-    if (problem) io.err(problem);
-    io.err(USAGE);
-    return 2;
+  if (typeof from === 'string') throw new CliError(from);
+  if (typeof to === 'string') throw new CliError(to);
+  if (from.kind === 'lowdb' && !existsSync(from.where)) throw new CliError(`no data directory ${from.where}`);
+  if (from.kind === to.kind && from.where === to.where) {
+    throw new CliError('source and target are the same store');
   }
-  const [source, target] = [from as Side, to as Side];
-  if (source.kind === 'lowdb' && !existsSync(source.where)) {
-    io.err(`no data directory ${source.where}`);
-    return 2;
-  }
-  if (source.kind === target.kind && source.where === target.where) {
-    io.err('source and target are the same store');
-    return 2;
-  }
+  const [source, target] = [from, to];
   const stores = [await open(source)];
   try {
     stores.push(await open(target));

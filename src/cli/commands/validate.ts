@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { lintExperiments } from '../../banner/rules/experiment-lints.js';
+import { lintBannerRules } from '../../banner/rules/banner-lints.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { formatProblem, type Problem } from '../../rules/problems.js';
 import type { CliIo } from '../cli-io.js';
@@ -27,8 +27,8 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   for (const rules of apps.values()) {
     io.out(`${rules.appId}: ok (version ${rules.version}, hash ${rules.hash})`);
     // Warnings, not errors: the rules are valid and serve; the author decides.
-    const lints = rules.banner ? lintExperiments(rules.banner, rules.segments) : [];
-    for (const lint of lints) io.err(`${rules.appId}: warning: ${lint.message}`);
+    const lints = rules.banner ? lintBannerRules(rules.banner, rules.segments) : [];
+    for (const lint of lints) io.err(`${lint.file}:${lint.line}:${lint.col} warning: ${lint.message}`);
   }
   return 0;
 }

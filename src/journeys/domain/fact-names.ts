@@ -1,41 +1,43 @@
+import type { JourneyUser } from './journey-types.js';
+import type { ProfileAggregates } from './profile-aggregates.js';
+
 /**
- * The facts the journeys API gives its rules. `profile.*`: the aggregates, the engagement
- * score and, after classification, the stage, tier and churn risk; `user.*`: what the
- * client stored (tags and metadata reached as `user.tags.<key>`); `segments`: the ids of
- * the matched segments.
+ * The `profile` fact once classification is done: the aggregates, the engagement score and
+ * live offers, then the stage, tier and churn risk. The API's profile is built from it, and
+ * the rules' fact catalogue (rules/journeys-facts.ts) is typed against it.
  */
-export const AGGREGATE_FACTS = [
-  'firstSeenAt',
-  'lastSeenAt',
-  'daysSinceFirstSeen',
-  'daysSinceLastSeen',
-  'totalEvents',
-  'totalPlays',
-  'plays7d',
-  'plays30d',
-  'wins',
-  'winRate',
-  'pointsEarned7d',
-  'pointsEarned30d',
-  'totalPointsEarned',
-  'campaignsJoined',
-  'engagementScore',
-  'activeOffers',
-  'activeOfferTypes',
-] as const;
+export interface ProfileFacts extends ProfileAggregates {
+  engagementScore: number;
+  activeOffers: number;
+  activeOfferTypes: string[];
+  lifecycleStage: string;
+  engagementTier: string;
+  churnRisk: number;
+}
 
 /** Known only after classification: decision rules may use them, classification rules may not. */
-export const CLASSIFIED_FACTS = ['lifecycleStage', 'engagementTier', 'churnRisk'] as const;
+export const CLASSIFIED_FACTS = [
+  'lifecycleStage',
+  'engagementTier',
+  'churnRisk',
+] as const satisfies readonly (keyof ProfileFacts)[];
 
-export const USER_FACTS = [
-  'externalId',
-  'displayName',
-  'email',
-  'phone',
-  'country',
-  'device',
-  'source',
-  'tags',
-  'metadata',
-  'createdAt',
-] as const;
+/** The `user` fact: what the client stored about the user (never anything computed). */
+export type UserFacts = Pick<
+  JourneyUser,
+  | 'externalId'
+  | 'displayName'
+  | 'email'
+  | 'phone'
+  | 'country'
+  | 'device'
+  | 'source'
+  | 'tags'
+  | 'metadata'
+  | 'createdAt'
+>;
+
+export function userFacts(user: JourneyUser): UserFacts {
+  const { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt } = user;
+  return { externalId, displayName, email, phone, country, device, source, tags, metadata, createdAt };
+}

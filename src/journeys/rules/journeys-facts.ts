@@ -1,74 +1,103 @@
 import type { CompileContext } from '../../rules/compile-context.js';
 import { type Condition, forEachLeaf, isSegmentRef } from '../../rules/engine/conditions.js';
+import type { FactCatalogue, FactSpec } from '../../rules/fact-catalogue.js';
+import { unknownFactProblem } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
-import { type SegmentCatalog, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
-import { AGGREGATE_FACTS, CLASSIFIED_FACTS, USER_FACTS } from '../domain/fact-names.js';
+import { CLASSIFIED_FACTS, type ProfileFacts, type UserFacts } from '../domain/fact-names.js';
 
 export type Phase = 'classify' | 'decide';
 
-const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_FACTS);
-const CLASSIFIED: ReadonlySet<string> = new Set(CLASSIFIED_FACTS);
-const USER: ReadonlySet<string> = new Set(USER_FACTS);
+type Described = Omit<FactSpec, 'name'>;
+
+// Typed against what evaluateJourney hands the rules: a fact added there and not
+// described here (or described here and gone there) fails to compile.
+const PROFILE: { [K in keyof ProfileFacts]-?: Described } = {
+  firstSeenAt: { type: 'ISO date-time', example: '2026-11-01T10:00:00.000Z' },
+  lastSeenAt: { type: 'ISO date-time', example: '2026-11-19T10:00:00.000Z' },
+  daysSinceFirstSeen: { type: 'number (fractional days)', example: 19.5 },
+  daysSinceLastSeen: { type: 'number (fractional days)', example: 1.25 },
+  totalEvents: { type: 'number', example: 52 },
+  totalPlays: { type: 'number', example: 40 },
+  plays7d: { type: 'number', example: 6 },
+  plays30d: { type: 'number', example: 22 },
+  wins: { type: 'number', example: 12 },
+  winRate: { type: 'number 0..1', example: 0.3 },
+  pointsEarned7d: { type: 'number', example: 120 },
+  pointsEarned30d: { type: 'number', example: 480 },
+  totalPointsEarned: { type: 'number', example: 1500 },
+  campaignsJoined: { type: 'number', example: 2 },
+  engagementScore: { type: 'number 0..100', example: 64 },
+  activeOffers: { type: 'number', example: 1 },
+  activeOfferTypes: { type: 'string[]', example: ['daily_free_spin'] },
+  lifecycleStage: { type: 'string (a stage id)', example: 'active' },
+  engagementTier: { type: 'string (a tier id)', example: 'regular' },
+  churnRisk: { type: 'number 0..100', example: 40 },
+};
+
+const USER: { [K in keyof UserFacts]-?: Described } = {
+  externalId: { type: 'string', example: 'u-1' },
+  displayName: { type: 'string | null', example: 'Ada' },
+  email: { type: 'string | null', example: 'ada@example.com' },
+  phone: { type: 'string | null', example: null },
+  country: { type: 'string | null', example: 'DE' },
+  device: { type: "'mobile' | 'desktop' | 'tablet' | null", example: 'mobile' },
+  source: { type: 'string | null', example: 'organic' },
+  tags: { type: 'object: key → string | number | boolean', example: { vip: true } },
+  metadata: { type: 'object (the client’s own keys)', example: { level: 12 } },
+  createdAt: { type: 'ISO date-time', example: '2026-11-01T10:00:00.000Z' },
+};
+
+const CLASSIFIED: ReadonlySet<string> = new Set(CLASSIFIED_FACTS.map((k) => `profile.${k}`));
+
+const described = (root: string, specs: Record<string, Described>): FactSpec[] =>
+  Object.entries(specs).map(([key, spec]) => ({ name: `${root}.${key}`, ...spec }));
+
+/** What journeys decisions (recommendations, offer triggers, and the segments they use) can read. */
+export const JOURNEYS_FACTS: FactCatalogue = {
+  api: 'journeys',
+  open: ['user.tags', 'user.metadata'],
+  facts: [
+    ...described('profile', PROFILE),
+    ...described('user', USER),
+    { name: 'segments', type: 'string[]', example: ['whales'] },
+  ],
+};
+
+/** What classification (stages, tier bands, churn factors) can read: not what it computes, nor segments. */
+const CLASSIFY_FACTS: FactCatalogue = {
+  ...JOURNEYS_FACTS,
+  facts: JOURNEYS_FACTS.facts.filter((f) => f.name !== 'segments' && !CLASSIFIED.has(f.name)),
+};
 
 /** Why `fact` cannot be read in `phase`, or null when it can. */
 export function factProblem(fact: string, phase: Phase): string | null {
-  const [root, key] = fact.split('.');
-  if (root === 'segments' && key === undefined) {
-    return phase === 'decide' ? null : 'segments are evaluated after stage, tier and churn risk';
+  if (phase === 'classify' && fact === 'segments')
+    return 'segments are evaluated after stage, tier and churn risk';
+  if (phase === 'classify' && CLASSIFIED.has(fact)) {
+    return `'${fact}' is not known yet while stage, tier and churn risk are computed`;
   }
-  if (root === 'user') return key === undefined || USER.has(key) ? null : `unknown fact '${fact}'`;
-  if (root !== 'profile' || key === undefined) {
-    return `unknown fact '${fact}' (journeys rules read profile.*, user.* and segments)`;
-  }
-  if (AGGREGATES.has(key)) return null;
-  if (CLASSIFIED.has(key)) {
-    return phase === 'decide'
-      ? null
-      : `'${fact}' is not known yet while stage, tier and churn risk are computed`;
-  }
-  return `unknown fact '${fact}' (known: ${[...AGGREGATES, ...CLASSIFIED].map((k) => `profile.${k}`).join(', ')})`;
+  return unknownFactProblem(phase === 'classify' ? CLASSIFY_FACTS : JOURNEYS_FACTS, fact);
 }
 
-/** Checks a condition's form (shared checks) and that every fact it reads exists in `phase`. */
-export function checkJourneysCondition(
+/**
+ * Checks a classification condition: its form (shared checks) and that it reads only
+ * what is known before stage, tier and churn risk. Decision conditions go through the
+ * shared checkFacts with JOURNEYS_FACTS, like every API's.
+ */
+export function checkClassifyCondition(
   ctx: CompileContext,
   file: RuleFile<unknown>,
   path: JsonPath,
   condition: Condition,
-  phase: Phase,
 ): void {
   ctx.checkCondition(file, path, condition);
   forEachLeaf(condition, [...path], (leaf, at) => {
     if (isSegmentRef(leaf)) {
-      if (phase === 'classify')
-        ctx.report(file, at, 'segments are evaluated after stage, tier and churn risk');
+      ctx.report(file, at, 'segments are evaluated after stage, tier and churn risk');
       return;
     }
-    const problem = factProblem(leaf.fact, phase);
+    const problem = factProblem(leaf.fact, 'classify');
     if (problem) ctx.report(file, [...at, 'fact'], problem);
   });
-}
-
-/**
- * The segments journeys rules use are evaluated on journeys facts too: a fact unknown
- * there would make the segment silently never match, so it is reported in the segment.
- */
-export function checkUsedSegments(
-  ctx: CompileContext,
-  conditions: Condition[],
-  catalog: SegmentCatalog,
-): void {
-  const byId = new Map(catalog.definitions.map((d) => [d.id, d.conditions]));
-  for (const id of segmentsUsedBy(conditions, catalog)) {
-    const site = ctx.segmentSite(id);
-    const condition = byId.get(id);
-    if (!site || !condition) continue;
-    forEachLeaf(condition, [...site.path, 'conditions'], (leaf, at) => {
-      if (isSegmentRef(leaf)) return;
-      const problem = factProblem(leaf.fact, 'decide');
-      if (problem)
-        ctx.report(site.file, [...at, 'fact'], `${problem}; segment '${id}' is used by journeys rules`);
-    });
-  }
 }

@@ -1,5 +1,6 @@
 import type { CompileContext } from '../../rules/compile-context.js';
 import type { Condition } from '../../rules/engine/conditions.js';
+import { checkFacts } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import type { SegmentCatalog } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
@@ -7,12 +8,14 @@ import { durationMs } from '../domain/duration.js';
 import type { OfferTrigger } from '../domain/offer-planner.js';
 import { parseTemplate, type TextTemplate, templateRoots } from '../domain/text-template.js';
 import { DEFAULT_JOURNEYS } from './journeys-defaults.js';
-import { checkJourneysCondition, checkUsedSegments, factProblem } from './journeys-facts.js';
+import { checkClassifyCondition, factProblem, JOURNEYS_FACTS } from './journeys-facts.js';
 import { buildJourneysRules, type JourneysParts } from './journeys-rule-sets.js';
 import type { JourneysRules, RecommendationRule } from './journeys-rules.js';
 import type { JourneysSpec } from './journeys-schema.js';
 
 type File = RuleFile<JourneysSpec>;
+/** A decision condition where it was written, for the fact check. */
+type Written = { file: RuleFile<unknown>; path: JsonPath; condition: Condition };
 type Section = 'lifecycle' | 'tiers' | 'score' | 'churnRisk' | 'limits';
 const SECTIONS: readonly Section[] = ['lifecycle', 'tiers', 'score', 'churnRisk', 'limits'];
 
@@ -45,14 +48,24 @@ export function compileJourneys(
   if (churnFile) checkChurn(churnFile, ctx);
   const recommendations = compileRecommendations(files, ctx);
   const triggers = compileTriggers(files, ctx);
-  checkUsedSegments(
+  // Decisions read the journeys facts, in their own conditions and in the segments they use.
+  checkFacts(
     ctx,
-    [...recommendations, ...triggers].map((r) => r.when),
+    JOURNEYS_FACTS,
+    [...recommendations, ...triggers].map((r) => r.written),
     catalog,
   );
   if (ctx.problems.length > 0) return null;
 
-  const parts: JourneysParts = { lifecycle, tiers, score, churn, limits, recommendations, triggers };
+  const parts: JourneysParts = {
+    lifecycle,
+    tiers,
+    score,
+    churn,
+    limits,
+    recommendations: recommendations.map(({ rule, written }) => ({ rule, when: written.condition })),
+    triggers: triggers.map(({ trigger, written }) => ({ trigger, when: written.condition })),
+  };
   return buildJourneysRules(parts, catalog);
 }
 
@@ -82,7 +95,7 @@ function checkLifecycle(file: File, ctx: CompileContext): void {
   const items = stages.map((item, i) => ({ file, path: ['lifecycle', 'stages', i] as JsonPath, item }));
   ctx.checkUniqueIds(items, (s) => s.id, 'stage');
   for (const { path, item } of items)
-    checkJourneysCondition(ctx, file, [...path, 'conditions'], item.conditions, 'classify');
+    checkClassifyCondition(ctx, file, [...path, 'conditions'], item.conditions);
 }
 
 function checkTiers(file: File, ctx: CompileContext): void {
@@ -130,7 +143,7 @@ function checkChurn(file: File, ctx: CompileContext): void {
   const items = factors.map((item, i) => ({ file, path: ['churnRisk', 'factors', i] as JsonPath, item }));
   ctx.checkUniqueIds(items, (f) => f.id, 'churn factor');
   for (const { path, item } of items)
-    checkJourneysCondition(ctx, file, [...path, 'conditions'], item.conditions, 'classify');
+    checkClassifyCondition(ctx, file, [...path, 'conditions'], item.conditions);
 }
 
 function template(
@@ -155,7 +168,7 @@ function template(
 function compileRecommendations(
   files: File[],
   ctx: CompileContext,
-): { rule: RecommendationRule; when: Condition }[] {
+): { rule: RecommendationRule; written: Written }[] {
   const items = files.flatMap((file) =>
     (file.spec.recommendations ?? []).map((item, i) => ({
       file,
@@ -165,7 +178,7 @@ function compileRecommendations(
   );
   ctx.checkUniqueIds(items, (r) => r.id, 'recommendation');
   return items.map(({ file, path, item }) => {
-    checkJourneysCondition(ctx, file, [...path, 'conditions'], item.conditions, 'decide');
+    ctx.checkCondition(file, [...path, 'conditions'], item.conditions);
     const roots = ['profile', 'user'];
     return {
       rule: {
@@ -174,18 +187,18 @@ function compileRecommendations(
         name: template(file, [...path, 'name'], item.name, roots, ctx),
         reason: template(file, [...path, 'reason'], item.reason, roots, ctx),
       },
-      when: item.conditions,
+      written: { file, path: [...path, 'conditions'], condition: item.conditions },
     };
   });
 }
 
-function compileTriggers(files: File[], ctx: CompileContext): { trigger: OfferTrigger; when: Condition }[] {
+function compileTriggers(files: File[], ctx: CompileContext): { trigger: OfferTrigger; written: Written }[] {
   const items = files.flatMap((file) =>
     (file.spec.offers ?? []).map((item, i) => ({ file, path: ['offers', i] as JsonPath, item })),
   );
   ctx.checkUniqueIds(items, (o) => o.offerType, 'offer type');
   return items.map(({ file, path, item }) => {
-    checkJourneysCondition(ctx, file, [...path, 'conditions'], item.conditions, 'decide');
+    ctx.checkCondition(file, [...path, 'conditions'], item.conditions);
     const roots = ['profile', 'user', 'offer'];
     const trigger: OfferTrigger = {
       offerType: item.offerType,
@@ -198,6 +211,9 @@ function compileTriggers(files: File[], ctx: CompileContext): { trigger: OfferTr
       cooldownMs: item.cooldown ? durationMs(item.cooldown) : 0,
       metadata: Object.freeze({ ...(item.metadata ?? {}) }),
     };
-    return { trigger: Object.freeze(trigger), when: item.conditions };
+    return {
+      trigger: Object.freeze(trigger),
+      written: { file, path: [...path, 'conditions'], condition: item.conditions },
+    };
   });
 }
