@@ -9,6 +9,8 @@
  * bench/results-postgres-<N>.json.
  *
  * BENCH_SECONDS (8 per run), BENCH_APIS=banner,offerwall, BENCH_GENERATION=0 skips generation.
+ * `--generation-only`: seed, time journeys generation, print it and stop (no instances,
+ * no results file), for measuring the job alone.
  */
 import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
@@ -17,8 +19,8 @@ import { createAppLoader, openPostgresStore } from '../src/apis.js';
 import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
 import { readAppFiles } from '../src/rules/app-loader.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
-import { APIS, type ApiDef, floorFor, measureApi, sampleBody } from './api-loads.js';
 import { APP, createBenchEnv } from './bench-env.js';
+import { measureApis as measureAllApis } from './measure-apis.js';
 import { type Child, startService } from './processes.js';
 import { seedPostgres } from './seed-postgres.js';
 
@@ -30,6 +32,7 @@ const USERS = Number(arg('--users') ?? process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 64;
 const ONLY = process.env.BENCH_APIS?.split(',');
+const GENERATION_ONLY = process.argv.includes('--generation-only');
 const started = performance.now();
 const log = (message: string) =>
   process.stderr.write(`[bench-pg ${((performance.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
@@ -81,53 +84,39 @@ async function background(instances: readonly Child[]): Promise<number> {
 }
 
 async function measureApis(instances: readonly Child[], root: string) {
-  const first = instances[0] as Child;
   const idlePerSecond = await background(instances);
   log(`background: ${idlePerSecond.toFixed(2)} round trips/s with no request`);
-  const bodies = new Map<ApiDef, string>();
-  for (const api of APIS) bodies.set(api, await sampleBody(first.url, api, USERS));
-  const floor = await floorFor(root, bodies);
   const plan = {
+    urls: instances.map((i) => i.url),
+    root,
     users: USERS,
     connections: CONNECTIONS,
     seconds: SECONDS,
-    warmupSeconds: SECONDS,
-    rounds: 3,
+    ...(ONLY ? { only: ONLY } : {}),
   };
-  try {
-    const figures = [];
-    for (const api of APIS.filter((a) => !ONLY || ONLY.includes(a.name))) {
-      const before = await totals(instances);
-      const t = performance.now();
-      const f = await measureApi(
-        api,
-        instances.map((i) => i.url),
-        floor.url,
-        plan,
-      );
-      log(`load ${api.name}: ${Math.round(performance.now() - t)} ms`);
-      const after = await totals(instances);
-      const seconds = (performance.now() - t) / 1000;
-      // The counters' own /metrics requests are in `requests` too: 2 per instance, negligible.
-      const requests = after.requests - before.requests;
-      const idle = idlePerSecond * seconds;
-      const { runs: _runs, ...kept } = f;
-      figures.push({
-        api: api.name,
-        ...kept,
-        roundTripsPerRequest:
-          Math.round(((after.roundTrips - before.roundTrips - idle) / requests) * 100) / 100,
-        statementsPerRequest:
-          Math.round(((after.statements - before.statements - idle) / requests) * 100) / 100,
-        backgroundRoundTrips: Math.round(idle),
-        requestsCounted: requests,
-        rssMbAfter: after.rssMb,
-      });
-    }
-    return figures;
-  } finally {
-    await floor.stop();
-  }
+  return measureAllApis(plan, async (api, _body, load) => {
+    const before = await totals(instances);
+    const t = performance.now();
+    const f = await load();
+    log(`load ${api.name}: ${Math.round(performance.now() - t)} ms`);
+    const after = await totals(instances);
+    const seconds = (performance.now() - t) / 1000;
+    // The counters' own /metrics requests are in `requests` too: 2 per instance, negligible.
+    const requests = after.requests - before.requests;
+    const idle = idlePerSecond * seconds;
+    const { runs: _runs, ...kept } = f;
+    return {
+      api: api.name,
+      ...kept,
+      roundTripsPerRequest:
+        Math.round(((after.roundTrips - before.roundTrips - idle) / requests) * 100) / 100,
+      statementsPerRequest:
+        Math.round(((after.statements - before.statements - idle) / requests) * 100) / 100,
+      backgroundRoundTrips: Math.round(idle),
+      requestsCounted: requests,
+      rssMbAfter: after.rssMb,
+    };
+  });
 }
 
 async function generation(url: string, rules: Awaited<ReturnType<typeof loadRules>>) {
@@ -156,7 +145,7 @@ async function loadRules(rulesDir: string) {
 }
 
 async function main(): Promise<void> {
-  build();
+  if (!GENERATION_ONLY) build();
   const env = await createBenchEnv(1000, 10);
   const rules = await loadRules(env.rulesDir);
   const server = await startPostgres();
@@ -168,6 +157,10 @@ async function main(): Promise<void> {
     await migrated.close();
     log(`seeded: ${JSON.stringify(seeding.ms)}`);
     const gen = await generation(server.url, rules);
+    if (GENERATION_ONLY) {
+      console.log(`journeys generation: ${JSON.stringify(gen)} at load ${os.loadavg().join(' ')}`);
+      return;
+    }
     const pgEnv = { OFFERD_STORE: 'postgres', DATABASE_URL: server.url };
     for (const id of ['a', 'b'])
       instances.push(await startService({ ...env, env: { ...pgEnv, OFFERD_INSTANCE_ID: `bench-${id}` } }));

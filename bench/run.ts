@@ -23,10 +23,10 @@ import { OfferPageValidator } from '../src/offerwall/catalog-schema.js';
 import { readAppFiles } from '../src/rules/app-loader.js';
 import type { AppRules } from '../src/rules/app-rules.js';
 import type { DocumentStore } from '../src/store/document/document-store.js';
-import { APIS, type ApiDef, floorFor, measureApi, sampleBody } from './api-loads.js';
 import { APP, type BenchEnv, createBenchEnv, WALL } from './bench-env.js';
 import { checkBudget } from './budget.js';
 import { ExpectedOffers } from './expected-offers.js';
+import { measureApis as measureAllApis } from './measure-apis.js';
 import { type Child, startService } from './processes.js';
 import { reloadUnderLoad } from './reload-check.js';
 import { seedBanner, seedJourneys, seedOfferwall, uid } from './seed.js';
@@ -106,27 +106,12 @@ async function seed(env: BenchEnv, rules: AppRules) {
   };
 }
 
-async function measureApis(service: Child, root: string) {
-  const bodies = new Map<ApiDef, string>();
-  for (const api of APIS) bodies.set(api, await sampleBody(service.url, api, USERS));
-  const floor = await floorFor(root, bodies);
-  const plan = {
-    users: USERS,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    warmupSeconds: SECONDS,
-    rounds: 3,
-  };
-  try {
-    const figures = [];
-    for (const api of APIS.filter((a) => !ONLY || ONLY.includes(a.name))) {
-      const f = await timed(`load ${api.name}`, () => measureApi(api, service.url, floor.url, plan));
-      figures.push({ api: api.name, bodyBytes: Buffer.byteLength(bodies.get(api) ?? ''), ...f.value });
-    }
-    return figures;
-  } finally {
-    await floor.stop();
-  }
+function measureApis(service: Child, root: string) {
+  const plan = { urls: [service.url], root, users: USERS, connections: CONNECTIONS, seconds: SECONDS };
+  return measureAllApis({ ...plan, ...(ONLY ? { only: ONLY } : {}) }, async (api, body, load) => {
+    const f = await timed(`load ${api.name}`, load);
+    return { api: api.name, ...f.value, bodyBytes: Buffer.byteLength(body) };
+  });
 }
 
 async function measureReload(service: Child, env: BenchEnv, store: DocumentStore) {

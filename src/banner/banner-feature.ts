@@ -46,7 +46,6 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     rules: deps.rules,
     now: deps.now,
     callerCountry,
-    resolveUser: (appId: string, userId: string) => sdk.resolve(appId, userId),
     ...(deps.decisions ? { decisions: deps.decisions } : {}),
     observe: {
       render: (app: string, reason: RenderReason) => renders.inc({ app, reason }),

@@ -19,8 +19,6 @@ export interface BannerRoutesDeps {
   appIds: ReadonlySet<string>;
   rules: RulesSource;
   now: () => Date;
-  /** The distinct id a user id stands for (itself unless it is an alias). */
-  resolveUser: (appId: string, userId: string) => Promise<string>;
   /** The caller's country by geo-IP, or null (private, loopback or unknown address, or `?ip=0`). */
   callerCountry: (ctx: Context) => string | null;
   observe?: {
@@ -72,9 +70,10 @@ export function createBannerRoutes(
     const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);
     if (normalized.warnings.length > 0) setHeader(ctx, 'X-Offerd-Warning', normalized.warnings.join('; '));
     const parsed = requests.parse(normalized.body, rules.settings, () => deps.callerCountry(ctx));
-    // An alias ($create_alias) stands for its distinct id here as in tracked events.
-    const request = { ...parsed, userId: await deps.resolveUser(app.id, parsed.userId) };
-    const render = await deps.service.render(app.id, rules, request);
+    // An alias ($create_alias) stands for its distinct id here as in tracked events: the
+    // service resolves it within its one read of the user.
+    const render = await deps.service.render(app.id, rules, parsed);
+    const request = { ...parsed, userId: render.response.kibotuMetadata.userId };
     deps.observe?.render(app.id, render.reason);
     deps.decisions?.record('banner', deps.now(), () => ({
       appId: app.id,

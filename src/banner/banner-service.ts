@@ -14,7 +14,7 @@ import { imageLanguage, type TemplateFiller, templateFiller } from './domain/ima
 import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { userFacts } from './domain/user-activity.js';
 import type { BannerRules } from './rules/banner-kind.js';
-import type { BannerStore, TrackedEvent } from './store/banner-store.js';
+import type { BannerStore, SdkVisitor, TrackedEvent } from './store/banner-store.js';
 import type { ProfileStore } from './store/profile-store.js';
 
 /** The response body, exactly as the vendor's SDKs read it. */
@@ -85,8 +85,11 @@ export interface BannerServiceOptions {
    * same decision from the same json-rules-engine decisions and keeps only what it used.
    */
   explain?: boolean;
-  /** The SDK's user profiles: their properties are the `user.properties` fact. None: `{}`. */
-  profiles?: Pick<ProfileStore, 'profile'>;
+  /**
+   * The SDK's aliases (a sent id stands for its distinct id) and user profiles (their
+   * properties are the `user.properties` fact). None: ids as sent, properties `{}`.
+   */
+  profiles?: Pick<ProfileStore, 'profile' | 'resolve'>;
 }
 
 function requestFacts(r: BannerRequest): Record<string, unknown> {
@@ -145,9 +148,15 @@ export class BannerService {
     private readonly options: BannerServiceOptions,
   ) {}
 
-  async render(appId: string, rules: BannerRules, request: BannerRequest): Promise<Render> {
+  /**
+   * The sent user id may be an alias ($create_alias): the render is the distinct id's,
+   * and its response names that id.
+   */
+  async render(appId: string, rules: BannerRules, sent: BannerRequest): Promise<Render> {
     const now = this.options.now();
-    const { facts, segments, eligibility, choice } = await this.decide(appId, rules, request, now);
+    const visitor = await this.visitorOf(appId, sent.userId);
+    const request = visitor.userId === sent.userId ? sent : { ...sent, userId: visitor.userId };
+    const { facts, segments, eligibility, choice } = await this.decide(rules, request, visitor, now);
     const served = await this.settle(appId, rules, choice, request.userId, now);
     facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
     const inControl = served?.variationId === CONTROL_VARIATION;
@@ -176,6 +185,18 @@ export class BannerService {
     };
   }
 
+  /** One round trip when the store reads aliases and profiles itself (PostgreSQL). */
+  private async visitorOf(appId: string, sentId: string): Promise<SdkVisitor> {
+    if (this.store.sdkVisitor) return this.store.sdkVisitor(appId, sentId);
+    const profiles = this.options.profiles;
+    const userId = profiles ? await profiles.resolve(appId, sentId) : sentId;
+    const [visitor, properties] = await Promise.all([
+      this.store.visitor(appId, userId),
+      profiles?.profile(appId, 'user', userId),
+    ]);
+    return { ...visitor, userId, properties: properties ?? null };
+  }
+
   /** Every banner rule's outcome when explaining; serving needs only the first that matches. */
   private async bannerOutcomes(rules: BannerRules, facts: Facts): Promise<RuleOutcome<BannerChoice>[]> {
     if (this.options.explain) return rules.banners.evaluate(facts);
@@ -184,12 +205,9 @@ export class BannerService {
   }
 
   /** Facts, segments (each evaluated once), eligibility and the experiment that takes the user. */
-  private async decide(appId: string, rules: BannerRules, request: BannerRequest, now: Date) {
-    // The visitor (user + assignments) in one read; SDK profile properties beside it.
-    const [{ user, assignments: stored }, properties] = await Promise.all([
-      this.store.visitor(appId, request.userId),
-      this.options.profiles?.profile(appId, 'user', request.userId),
-    ]);
+  private async decide(rules: BannerRules, request: BannerRequest, visitor: SdkVisitor, now: Date) {
+    const { user, assignments: stored, properties } = visitor;
+
     const facts: Facts = {
       request: requestFacts(request),
       context: request.context,

@@ -43,14 +43,66 @@ export interface UserState {
 
 const RANK: Record<RecommendationPriority, number> = { high: 0, medium: 1, low: 2 };
 
-function classification(rules: JourneysRules, outcomes: RuleOutcome<Classification>[]) {
-  const matched = outcomes.filter((o) => o.matched).map((o) => o.data);
+function classification(rules: JourneysRules, matched: readonly Classification[]) {
   const stage = matched.find((c) => c.kind === 'stage')?.id ?? rules.defaultStage;
   // A value that fits no band (the fact is missing) takes the lowest band.
   const tier = matched.find((c) => c.kind === 'tier')?.id ?? rules.tiers[0] ?? 'none';
   const factors = matched.flatMap((c) => (c.kind === 'churn' ? [{ id: c.id, weight: c.weight }] : []));
   const risk = factors.reduce((sum, f) => sum + f.weight, 0);
   return { stage, tier, factors, churnRisk: Math.min(100, Math.max(0, Math.round(risk))) };
+}
+
+/** The profile aggregates, score and live offers the classification reads. */
+function baseFacts(rules: JourneysRules, state: UserState, now: Date) {
+  const aggregates = aggregateProfile(state.user, state.events, now);
+  const score = engagementScore(rules.score, aggregates);
+  const live = state.offers.filter((o) => isLive(o, now));
+  const base = {
+    ...aggregates,
+    engagementScore: score.score,
+    activeOffers: live.length,
+    activeOfferTypes: [...new Set(live.map((o) => o.offerType))],
+  };
+  return { base, score, user: userFacts(state.user) };
+}
+
+function profileFacts(
+  base: ReturnType<typeof baseFacts>['base'],
+  c: ReturnType<typeof classification>,
+): ProfileFacts {
+  return { ...base, lifecycleStage: c.stage, engagementTier: c.tier, churnRisk: c.churnRisk };
+}
+
+/** What the generation job needs of evaluateJourney: the completed profile, the user and the triggers. */
+export interface TriggerEvaluation {
+  profile: ProfileFacts;
+  user: UserFacts;
+  triggers: { trigger: OfferTrigger; matched: boolean }[];
+}
+
+/**
+ * evaluateJourney's decisions for the generation job, through the rule sets' matched
+ * flags (the same cache and json-rules-engine runs) without outcome objects, traces or
+ * recommendation texts: those were most of the job's time per user on a million users.
+ * test/journeys/trigger-evaluation.test.ts holds it to evaluateJourney.
+ */
+export async function evaluateTriggers(
+  rules: JourneysRules,
+  state: UserState,
+  now: Date,
+): Promise<TriggerEvaluation> {
+  const { base, user } = baseFacts(rules, state, now);
+  const classified = await rules.classify.matchedData({ profile: base, user });
+  const profile = profileFacts(base, classification(rules, classified));
+  const segments = rules.segments ? await rules.segments.matchedIds({ profile, user }) : [];
+  const matched = await rules.decide.matched({ profile, user, segments });
+  const triggers: TriggerEvaluation['triggers'] = [];
+  const decisions = rules.decide.data;
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i] as Decision;
+    if (d.kind === 'offer') triggers.push({ trigger: d.trigger, matched: matched[i] === 1 });
+  }
+  return { profile, user, triggers };
 }
 
 /**
@@ -63,24 +115,13 @@ export async function evaluateJourney(
   state: UserState,
   now: Date,
 ): Promise<JourneyEvaluation> {
-  const aggregates = aggregateProfile(state.user, state.events, now);
-  const score = engagementScore(rules.score, aggregates);
-  const live = state.offers.filter((o) => isLive(o, now));
-  const base = {
-    ...aggregates,
-    engagementScore: score.score,
-    activeOffers: live.length,
-    activeOfferTypes: [...new Set(live.map((o) => o.offerType))],
-  };
-  const user = userFacts(state.user);
+  const { base, score, user } = baseFacts(rules, state, now);
   const classify = await rules.classify.evaluate({ profile: base, user });
-  const c = classification(rules, classify);
-  const profile: ProfileFacts = {
-    ...base,
-    lifecycleStage: c.stage,
-    engagementTier: c.tier,
-    churnRisk: c.churnRisk,
-  };
+  const c = classification(
+    rules,
+    classify.filter((o) => o.matched).map((o) => o.data),
+  );
+  const profile = profileFacts(base, c);
   const segments = rules.segments ? await rules.segments.evaluate({ profile, user }) : null;
   const facts = { profile, user, segments: segments?.ids ?? [] };
   const decide = await rules.decide.evaluate(facts);
@@ -111,7 +152,7 @@ export async function evaluateJourney(
 /** The offers the generation job would create for this user now. */
 export function planUserOffers(
   rules: JourneysRules,
-  evaluation: JourneyEvaluation,
+  evaluation: TriggerEvaluation,
   state: UserState,
   now: Date,
   newId: () => string,

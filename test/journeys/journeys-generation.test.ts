@@ -74,7 +74,9 @@ test('one log line per run: users scanned, offers created and expired per type',
   t.is(lines.length, 1);
   const line = JSON.parse(lines[0] ?? '{}');
   t.is(line.msg, 'journeys offer generation finished');
-  t.deepEqual(line.journeysGeneration, report);
+  const { usersPerSecond, ...logged } = line.journeysGeneration;
+  t.deepEqual(logged, report);
+  t.is(usersPerSecond, Math.round((report.totals.usersScanned / Math.max(1, report.durationMs)) * 1000));
   const test_ = report.environments.find((e) => e.environment === 'test');
   t.like(test_, {
     usersScanned: 8,

@@ -1,4 +1,5 @@
 import type { Migration } from '../../store/postgres/migrate.js';
+import { CLAIM_SLOT_MIGRATION } from './banner-postgres-slot.js';
 
 /**
  * The banner API's tables. The invariants of BannerStore are constraints here: one
@@ -95,4 +96,5 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  CLAIM_SLOT_MIGRATION,
 ];

@@ -1,52 +1,63 @@
-import type { PoolClient } from 'pg';
-import type { Assignment, ExperimentKey } from './banner-store.js';
-
-type Row = Record<string, unknown>;
-
-// Serializes the first assignments of one user across experiments. A unique
-// constraint cannot express the slot: an experiment without an occasion competes with
-// every occasion, so "same slot" is not an equivalence on a column. Under READ
-// COMMITTED the check below takes its snapshot after the lock is granted, so it sees
-// the assignment a concurrent request committed while this one waited.
-const LOCK_USER = `SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))`;
-
-// The proposal's own key first (the same experiment always wins), then the rivals.
-const HELD = `
-  SELECT a.* FROM banner_assignments a
-  JOIN unnest($3::text[], $4::integer[]) WITH ORDINALITY AS k(experiment_id, bucket_version, rank)
-    ON a.experiment_id = k.experiment_id AND a.bucket_version = k.bucket_version
-  WHERE a.app_id = $1 AND a.user_id = $2
-  ORDER BY k.rank LIMIT 1`;
-
-const INSERT = `
-  INSERT INTO banner_assignments (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
-  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *`;
+import type { Migration } from '../../store/postgres/migrate.js';
 
 /**
- * Within a transaction: the user's assignment in the proposal's experiment or one of
- * its rivals if there is one, else the proposal, inserted. Returns the stored row and
- * whether this call created it.
+ * The slot claim as one server-side function, so an assignment costs one round trip
+ * (issue 21: a render takes at most two, the visitor read and this).
+ *
+ * A unique constraint cannot express the slot: an experiment without an occasion
+ * competes with every occasion, so "same slot" is not an equivalence on a column. The
+ * user's first assignments are therefore serialized by an advisory lock, and the check
+ * must run after the lock is granted. A single SQL statement (a CTE) cannot do that:
+ * under READ COMMITTED its snapshot is taken before the lock is granted, so it would miss
+ * the rival a concurrent request committed while this one waited. In a VOLATILE PL/pgSQL
+ * function each statement takes a fresh snapshot, so the check sees it; the lock is
+ * transaction-scoped and the function runs in the call's own implicit transaction.
+ *
+ * Without rivals no lock is taken: the primary key alone keeps one assignment.
+ * Returns the stored row (the proposal's own key first, then the rivals) and whether
+ * this call created it.
  */
-export async function claimSlot(
-  client: PoolClient,
-  appId: string,
-  p: Assignment,
-  rivals: readonly ExperimentKey[],
-): Promise<{ row: Row; created: boolean }> {
-  await client.query(LOCK_USER, [appId, p.userId]);
-  const keys = [{ experimentId: p.experimentId, bucketVersion: p.bucketVersion }, ...rivals];
-  const held = await client.query(HELD, [
-    appId,
-    p.userId,
-    keys.map((k) => k.experimentId),
-    keys.map((k) => k.bucketVersion),
-  ]);
-  if (held.rows[0]) return { row: held.rows[0] as Row, created: false };
-  const values = [appId, p.experimentId, p.bucketVersion, p.userId, p.variationId, p.assignedAt];
-  const inserted = await client.query(INSERT, values);
-  if (inserted.rows[0]) return { row: inserted.rows[0] as Row, created: true };
-  // Only a caller that took no lock (one that saw no rivals, e.g. across a rules reload)
-  // can have inserted the key meanwhile; its row wins as usual.
-  const again = await client.query(HELD, [appId, p.userId, [p.experimentId], [p.bucketVersion]]);
-  return { row: again.rows[0] as Row, created: false };
-}
+export const CLAIM_SLOT_MIGRATION: Migration = {
+  version: 103,
+  name: 'banner: slot claim in one statement (banner_claim_slot)',
+  sql: `
+    CREATE FUNCTION banner_claim_slot(
+      p_app text, p_experiment text, p_bucket integer, p_user text, p_variation integer,
+      p_at timestamptz, p_rival_experiments text[], p_rival_buckets integer[]
+    ) RETURNS TABLE (experiment_id text, bucket_version integer, user_id text,
+                     variation_id integer, assigned_at timestamptz, created boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    #variable_conflict use_column
+    BEGIN
+      IF cardinality(p_rival_experiments) > 0 THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_app || E'\\n' || p_user, 0));
+        RETURN QUERY
+          SELECT a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, false
+          FROM banner_assignments a
+          JOIN unnest(array_prepend(p_experiment, p_rival_experiments), array_prepend(p_bucket, p_rival_buckets))
+            WITH ORDINALITY AS k(experiment_id, bucket_version, rank)
+            ON a.experiment_id = k.experiment_id AND a.bucket_version = k.bucket_version
+          WHERE a.app_id = p_app AND a.user_id = p_user
+          ORDER BY k.rank LIMIT 1;
+        IF FOUND THEN RETURN; END IF;
+      END IF;
+      RETURN QUERY
+        INSERT INTO banner_assignments AS a
+          (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
+        VALUES (p_app, p_experiment, p_bucket, p_user, p_variation, p_at)
+        ON CONFLICT DO NOTHING
+        RETURNING a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, true;
+      IF FOUND THEN RETURN; END IF;
+      -- Another call inserted this key meanwhile (one without rivals takes no lock);
+      -- this statement's fresh snapshot sees its committed row, which wins as usual.
+      RETURN QUERY
+        SELECT a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, false
+        FROM banner_assignments a
+        WHERE a.app_id = p_app AND a.experiment_id = p_experiment
+          AND a.bucket_version = p_bucket AND a.user_id = p_user;
+    END
+    $fn$`,
+};
+
+/** One round trip: the user's assignment in the proposal's slot, claimed if there was none. */
+export const CLAIM_SLOT = 'SELECT * FROM banner_claim_slot($1, $2, $3, $4, $5, $6, $7, $8)';

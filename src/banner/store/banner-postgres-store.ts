@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '../../store/postgres/migrate.js';
 import type { VariationTally } from '../domain/experiment-results.js';
+import type { ProfileProperties } from '../domain/profile-ops.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import type { PendingVisit, RenderTally } from './banner-postgres-renders.js';
-import { claimSlot } from './banner-postgres-slot.js';
+import { CLAIM_SLOT } from './banner-postgres-slot.js';
 import { trackBatch } from './banner-postgres-track.js';
 import {
   type Assignment,
@@ -11,6 +12,7 @@ import {
   type ExperimentKey,
   type Exposure,
   RECENT_EVENTS_PER_USER,
+  type SdkVisitor,
   type TrackedEvent,
   type Visitor,
 } from './banner-store.js';
@@ -96,6 +98,7 @@ export function toEvent(r: Row): TrackedEvent {
 
 // What a render needs of a user, in one round trip: the activity row (absent for a new
 // user, hence the LEFT JOIN from one row), its per-name stats and its assignments.
+
 const VISITOR = `
   SELECT u.first_seen_at, u.last_seen_at, u.renders, u.events, u.purchases, u.last_event_at,
     u.last_purchase_at,
@@ -106,10 +109,28 @@ const VISITOR = `
      FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = $2) AS assignments
   FROM (SELECT 1) one LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = $2`;
 
-const ASSIGN = `
-  INSERT INTO banner_assignments (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
-  VALUES ($1, $2, $3, $4, $5, $6)
-  ON CONFLICT DO NOTHING RETURNING *`;
+// The same for the distinct id the sent id stands for, with its SDK profile's properties
+// (banner_aliases and banner_profiles are the ProfileStore's): a render's one read.
+const SDK_VISITOR = `
+  WITH id AS (
+    SELECT coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $2), $2) AS user_id
+  )
+  SELECT id.user_id, u.first_seen_at, u.last_seen_at, u.renders, u.events, u.purchases, u.last_event_at,
+    u.last_purchase_at,
+    (SELECT json_agg(json_build_array(s.name, s.count, s.last_at) ORDER BY s.name)
+     FROM banner_event_stats s WHERE s.app_id = $1 AND s.user_id = id.user_id) AS stats,
+    (SELECT json_agg(json_build_array(a.experiment_id, a.bucket_version, a.variation_id, a.assigned_at)
+       ORDER BY a.assigned_at, a.experiment_id)
+     FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = id.user_id) AS assignments,
+    (SELECT p.properties FROM banner_profiles p
+     WHERE p.app_id = $1 AND p.kind = 'user' AND p.id = id.user_id) AS properties
+  FROM id LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = id.user_id`;
+
+/** As ProfilePostgresStore.profile reads them: an empty row (a failed first update) is none. */
+function propertiesOf(v: unknown): ProfileProperties | null {
+  const props = v as ProfileProperties | null;
+  return props && Object.keys(props).length > 0 ? props : null;
+}
 
 /**
  * BannerStore on PostgreSQL: every invariant is a constraint or a single-statement
@@ -127,7 +148,21 @@ export class BannerPostgresStore implements BannerStore {
       text: VISITOR,
       values: [appId, userId],
     });
+    return this.visitorOf(appId, userId, rows[0] as Row);
+  }
+
+  async sdkVisitor(appId: string, sentId: string): Promise<SdkVisitor> {
+    const { rows } = await this.pool.query({
+      name: 'banner-sdk-visitor',
+      text: SDK_VISITOR,
+      values: [appId, sentId],
+    });
     const r = rows[0] as Row;
+    const userId = r.user_id as string;
+    return { ...this.visitorOf(appId, userId, r), userId, properties: propertiesOf(r.properties) };
+  }
+
+  private visitorOf(appId: string, userId: string, r: Row): Visitor {
     const assignments = ((r.assignments as JsonRow[] | null) ?? []).map(
       ([experimentId, bucketVersion, variationId, assignedAt]) => ({
         experimentId: experimentId as string,
@@ -153,28 +188,28 @@ export class BannerPostgresStore implements BannerStore {
     return rows.map(toAssignment);
   }
 
+  /** One round trip whether or not there are rivals (see banner-postgres-slot.ts). */
   async assign(
     appId: string,
     p: Assignment,
     rivals: readonly ExperimentKey[] = [],
   ): Promise<{ assignment: Assignment; created: boolean }> {
-    if (rivals.length > 0) {
-      const { row, created } = await inTransaction(this.pool, (c) => claimSlot(c, appId, p, rivals));
-      return { assignment: toAssignment(row), created };
-    }
-    // No rival for the slot: the primary key alone keeps one assignment, in one statement.
-    const inserted = await this.pool.query({
-      name: 'banner-assign',
-      text: ASSIGN,
-      values: [appId, p.experimentId, p.bucketVersion, p.userId, p.variationId, p.assignedAt],
+    const { rows } = await this.pool.query({
+      name: 'banner-claim-slot',
+      text: CLAIM_SLOT,
+      values: [
+        appId,
+        p.experimentId,
+        p.bucketVersion,
+        p.userId,
+        p.variationId,
+        p.assignedAt,
+        rivals.map((k) => k.experimentId),
+        rivals.map((k) => k.bucketVersion),
+      ],
     });
-    if (inserted.rows[0]) return { assignment: toAssignment(inserted.rows[0]), created: true };
-    const { rows } = await this.pool.query(
-      `SELECT * FROM banner_assignments
-       WHERE app_id = $1 AND experiment_id = $2 AND bucket_version = $3 AND user_id = $4`,
-      [appId, p.experimentId, p.bucketVersion, p.userId],
-    );
-    return { assignment: toAssignment(rows[0] as Row), created: false };
+    const row = rows[0] as Row;
+    return { assignment: toAssignment(row), created: row.created as boolean };
   }
 
   /** Counted in memory, written within a second by the tally (see RenderTally for the guarantee). */

@@ -1,4 +1,5 @@
 import type { VariationTally } from '../domain/experiment-results.js';
+import type { ProfileProperties } from '../domain/profile-ops.js';
 import type { UserActivity } from '../domain/user-activity.js';
 
 /** A user's variation in one experiment, fixed at first exposure. */
@@ -44,6 +45,14 @@ export interface Visitor {
   assignments: Assignment[];
 }
 
+/** A render's visitor as the SDKs know it: under its distinct id, with its profile properties. */
+export interface SdkVisitor extends Visitor {
+  /** The distinct id the sent id stands for ($create_alias), or the sent id itself. */
+  userId: string;
+  /** As ProfileStore.profile returns them: null when the profile has none. */
+  properties: ProfileProperties | null;
+}
+
 /** How many of a user's events are kept as-is (older ones live on only in the counters). */
 export const RECENT_EVENTS_PER_USER = 20;
 
@@ -61,6 +70,13 @@ export interface BannerStore {
 
   /** user() and assignments() at once: a database answers both in one round trip. */
   visitor(appId: string, userId: string): Promise<Visitor>;
+
+  /**
+   * Optional, for an adapter that also holds the SDK's aliases and profiles (PostgreSQL):
+   * visitor() of the distinct id `sentId` stands for, with its profile properties, in one
+   * round trip. Without it a render asks the ProfileStore for the alias and properties.
+   */
+  sdkVisitor?(appId: string, sentId: string): Promise<SdkVisitor>;
 
   /** The user's assignments in every experiment and bucket version of the app. */
   assignments(appId: string, userId: string): Promise<Assignment[]>;

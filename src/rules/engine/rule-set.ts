@@ -134,6 +134,7 @@ export class RuleSet<D> {
     cache: DecisionCache,
   ) {
     this.cache = cache;
+    this.data = Object.freeze(specs.map((s) => s.data));
   }
 
   static build<D>(
@@ -172,6 +173,9 @@ export class RuleSet<D> {
   get size(): number {
     return this.specs.length;
   }
+
+  /** Each rule's data in definition order (the order of `matched`), one frozen list per set. */
+  readonly data: readonly D[];
 
   /** Rule ids in definition order (the order of `matched`). */
   get ids(): string[] {

@@ -52,12 +52,7 @@ const banner = (s: TestService, userId: string) =>
     body: JSON.stringify({ userId, offerId: '8622', countryIso2: 'DE', languageIso2: 'de', level: 25 }),
   });
 
-// KNOWN REGRESSION (issue 21, item 3), kept visible rather than loosened: since the Kibotu SDK
-// profiles (a second read for user.properties) and the slot claim (a locked transaction for a
-// first assignment in a shared slot) landed, a banner render takes more round trips than this
-// promises. test.failing passes while that is true and fails the day it is fixed: then make it
-// a plain test again.
-test.failing('banner render: two round trips for a new user (read, assign), one for a returning one', async (t) => {
+test('banner render: two round trips for a new user (read, assign), one for a returning one', async (t) => {
   const s = await postgresService(t);
   const first = await perRequest(s, 40, (i) => banner(s, `trip-${i}`));
   t.true(first.roundTrips <= 2 * first.n + first.background, JSON.stringify(first));
