@@ -1,7 +1,7 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
-import { type Indexed, iso, key, push } from './banner-document-keys.js';
+import { iso, key, PerUser, push } from './banner-document-keys.js';
 import type { Assignment, ExperimentKey } from './banner-store.js';
 
 export type AssignmentRecord = Assignment & { appId: string };
@@ -9,14 +9,18 @@ export interface Assignments {
   assignments: AssignmentRecord[];
 }
 
+/** Assignments are sharded by their user: all of a user's land in one file. */
+const shardKeyOf = (a: AssignmentRecord): string => key(a.appId, a.userId);
+
 /**
  * Experiment enrollment: the sticky assignments in shard files (a user's go to the user's
- * shard), indexed by key, by user and by experiment. claim() checks and writes in one
- * synchronous step, so concurrent requests of one process cannot enrol a user twice.
+ * shard), indexed by user and by experiment. A user holds a few assignments at most, so
+ * finding one is a walk of the user's list (an index by assignment key held ~12 MB at
+ * 100,000 users). claim() checks and writes in one synchronous step, so concurrent
+ * requests of one process cannot enrol a user twice.
  */
 export class AssignmentDocuments {
-  private readonly byKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
-  private readonly byUser = new Map<string, AssignmentRecord[]>();
+  private readonly byUser = new PerUser<AssignmentRecord[]>();
   private readonly byExperiment = new Map<string, AssignmentRecord[]>();
 
   private constructor(readonly files: ShardedCollection<Assignments>) {
@@ -33,21 +37,26 @@ export class AssignmentDocuments {
 
   /** (Re)builds the indexes from the files' data. */
   private index(): void {
-    for (const map of [this.byKey, this.byUser, this.byExperiment]) map.clear();
-    for (const file of this.files.shards) for (const a of file.data.assignments) this.add(a, file);
+    this.byUser.clear();
+    this.byExperiment.clear();
+    for (const a of this.files.placed((d) => d.assignments, shardKeyOf)) this.add(a);
   }
 
-  /** Indexes a record already in `file` (loaded, imported or just claimed). */
-  add(a: AssignmentRecord, file: CollectionFile<Assignments>): Indexed<AssignmentRecord, Assignments> {
-    const indexed = { record: a, file };
-    this.byKey.set(key(a.appId, a.experimentId, a.bucketVersion, a.userId), indexed);
-    push(this.byUser, key(a.appId, a.userId), a);
+  /** Indexes a record already in its file (loaded, imported or just claimed). */
+  add(a: AssignmentRecord): void {
+    const mine = this.byUser.get(a.appId, a.userId);
+    if (mine) mine.push(a);
+    else this.byUser.set(a.appId, a.userId, [a]);
     push(this.byExperiment, key(a.appId, a.experimentId, a.bucketVersion), a);
-    return indexed;
+  }
+
+  /** The file that holds `a`: the one to commit before answering with it. */
+  fileOf(a: AssignmentRecord): CollectionFile<Assignments> {
+    return this.files.fileOf(a, shardKeyOf(a));
   }
 
   ofUser(appId: string, userId: string): readonly AssignmentRecord[] {
-    return this.byUser.get(key(appId, userId)) ?? [];
+    return this.byUser.get(appId, userId) ?? [];
   }
 
   ofExperiment(appId: string, experimentId: string, bucketVersion: number): readonly AssignmentRecord[] {
@@ -62,27 +71,31 @@ export class AssignmentDocuments {
     appId: string,
     proposal: Assignment,
     rivals: readonly ExperimentKey[],
-  ): { stored: Indexed<AssignmentRecord, Assignments>; created: boolean } {
-    const existing =
-      this.byKey.get(key(appId, proposal.experimentId, proposal.bucketVersion, proposal.userId)) ??
-      this.rivalHeld(appId, proposal.userId, rivals);
+  ): { stored: AssignmentRecord; created: boolean } {
+    const mine = this.ofUser(appId, proposal.userId);
+    const existing = heldIn(mine, proposal) ?? rivalHeld(mine, rivals);
     if (existing) return { stored: existing, created: false };
     // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
     const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
     assertSerializable('the assignment', record);
-    const file = this.files.shardFor(key(appId, proposal.userId));
-    file.data.assignments.push(record);
-    return { stored: this.add(record, file), created: true };
+    this.files.shardFor(shardKeyOf(record)).data.assignments.push(record);
+    this.add(record);
+    return { stored: record, created: true };
   }
+}
 
-  /** The user's assignment in one of `rivals`, if any. */
-  private rivalHeld(appId: string, userId: string, rivals: readonly ExperimentKey[]) {
-    for (const r of rivals) {
-      const held = this.byKey.get(key(appId, r.experimentId, r.bucketVersion, userId));
-      if (held) return held;
-    }
-    return undefined;
+/** The user's assignment in this experiment and bucket version, if any. */
+function heldIn(mine: readonly AssignmentRecord[], e: ExperimentKey): AssignmentRecord | undefined {
+  return mine.find((a) => a.experimentId === e.experimentId && a.bucketVersion === e.bucketVersion);
+}
+
+/** The user's assignment in one of `rivals`, if any (the first rival held, in their order). */
+function rivalHeld(mine: readonly AssignmentRecord[], rivals: readonly ExperimentKey[]) {
+  for (const r of rivals) {
+    const held = heldIn(mine, r);
+    if (held) return held;
   }
+  return undefined;
 }
 
 export function assignmentOf(a: AssignmentRecord): Assignment {

@@ -1,7 +1,7 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
-import { type Indexed, key } from './banner-document-keys.js';
+import { key, PerUser } from './banner-document-keys.js';
 import { RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
 
 export interface EventLog {
@@ -13,9 +13,11 @@ export interface Events {
   logs: EventLog[];
 }
 
+const keyOf = (r: EventLog): string => key(r.appId, r.userId);
+
 /** Each user's most recent tracked events (RECENT_EVENTS_PER_USER), in shard files. */
 export class RecentEventDocuments {
-  private readonly byUser = new Map<string, Indexed<EventLog, Events>>();
+  private readonly byUser = new PerUser<EventLog>();
 
   private constructor(readonly files: ShardedCollection<Events>) {
     this.index();
@@ -31,36 +33,33 @@ export class RecentEventDocuments {
   /** (Re)builds the index from the files' data. */
   private index(): void {
     this.byUser.clear();
-    for (const file of this.files.shards) for (const record of file.data.logs) this.add(record, file);
+    for (const record of this.files.placed((d) => d.logs, keyOf)) this.add(record);
   }
 
-  /** Indexes a log already in `file` (loaded or imported). */
-  add(record: EventLog, file: CollectionFile<Events>): void {
-    this.byUser.set(key(record.appId, record.userId), { record, file });
+  /** Indexes a log already in its file (loaded or imported). */
+  add(record: EventLog): void {
+    this.byUser.set(record.appId, record.userId, record);
   }
 
   of(appId: string, userId: string): readonly TrackedEvent[] {
-    return this.byUser.get(key(appId, userId))?.record.events ?? [];
+    return this.byUser.get(appId, userId)?.events ?? [];
   }
 
   /** Appends an event to its user's log, dropping the oldest beyond the limit: returns the file to write. */
   append(appId: string, event: TrackedEvent): CollectionFile<Events> {
     const log = this.logOf(appId, event.userId);
-    log.record.events.push(event);
-    if (log.record.events.length > RECENT_EVENTS_PER_USER) log.record.events.shift();
-    return log.file;
+    log.events.push(event);
+    if (log.events.length > RECENT_EVENTS_PER_USER) log.events.shift();
+    return this.files.fileOf(log, keyOf(log));
   }
 
-  private logOf(appId: string, userId: string): Indexed<EventLog, Events> {
-    const k = key(appId, userId);
-    let found = this.byUser.get(k);
+  private logOf(appId: string, userId: string): EventLog {
+    let found = this.byUser.get(appId, userId);
     if (!found) {
-      const record = { appId, userId, events: [] };
-      assertSerializable('the event log', record);
-      const file = this.files.shardFor(k);
-      file.data.logs.push(record);
-      found = { record, file };
-      this.byUser.set(k, found);
+      found = { appId, userId, events: [] };
+      assertSerializable('the event log', found);
+      this.files.shardFor(keyOf(found)).data.logs.push(found);
+      this.add(found);
     }
     return found;
   }

@@ -1,11 +1,3 @@
-import type { CollectionFile } from '../../store/document/collection-file.js';
-
-/** A record and the file that holds it (the one to commit after changing it). */
-export interface Indexed<R, F> {
-  record: R;
-  file: CollectionFile<F>;
-}
-
 // Ids never contain a newline (they are validated), so joined keys cannot collide.
 export const key = (...parts: (string | number)[]): string => parts.join('\n');
 
@@ -21,4 +13,29 @@ export function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k);
   if (list) list.push(v);
   else map.set(k, [v]);
+}
+
+/**
+ * Values by app, then by user id: keyed by the ids the records already hold, so an index
+ * entry allocates no joined key string (100,000 users: one per record per index).
+ */
+export class PerUser<V> {
+  readonly #apps = new Map<string, Map<string, V>>();
+
+  get(appId: string, userId: string): V | undefined {
+    return this.#apps.get(appId)?.get(userId);
+  }
+
+  set(appId: string, userId: string, value: V): void {
+    let users = this.#apps.get(appId);
+    if (!users) {
+      users = new Map();
+      this.#apps.set(appId, users);
+    }
+    users.set(userId, value);
+  }
+
+  clear(): void {
+    this.#apps.clear();
+  }
 }

@@ -106,8 +106,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     // and the assignment land in the same group commit.
     const { stored, created } = this.enrollment.claim(appId, proposal, rivals);
     // The stored one wins, but its write may still be in flight: wait for it either way.
-    await stored.file.commit();
-    const { appId: _app, ...assignment } = stored.record;
+    await this.enrollment.fileOf(stored).commit();
+    const { appId: _app, ...assignment } = stored;
     return { assignment: { ...assignment }, created };
   }
 
@@ -165,9 +165,9 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       events: this.events.files,
       exposures: this.exposures.file,
       shardKey: key,
-      indexUser: (record, file) => this.users.add(record, file),
-      indexAssignment: (a, file) => this.enrollment.add(a, file),
-      indexLog: (record, file) => this.events.add(record, file),
+      indexUser: (record) => this.users.add(record),
+      indexAssignment: (a) => this.enrollment.add(a),
+      indexLog: (record) => this.events.add(record),
       indexExposure: (c) => this.exposures.add(c),
     });
   }

@@ -2,7 +2,7 @@ import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { isPurchase, type UserActivity } from '../domain/user-activity.js';
-import { type Indexed, iso, key, later } from './banner-document-keys.js';
+import { iso, key, later, PerUser } from './banner-document-keys.js';
 import type { TrackedEvent } from './banner-store.js';
 
 export type UserRecord = UserActivity & { appId: string };
@@ -10,13 +10,15 @@ export interface Users {
   users: UserRecord[];
 }
 
+const keyOf = (r: UserRecord): string => key(r.appId, r.userId);
+
 /**
  * The banner's users (first/last seen, renders, event counters) in shard files, indexed
  * by app and user id. Changes are made in place, synchronously; the caller commits (or
  * writes behind) the file each change returns.
  */
 export class UserDocuments {
-  private readonly byKey = new Map<string, Indexed<UserRecord, Users>>();
+  private readonly byUser = new PerUser<UserRecord>();
 
   private constructor(readonly files: ShardedCollection<Users>) {
     this.index();
@@ -31,38 +33,41 @@ export class UserDocuments {
 
   /** (Re)builds the index from the files' data. */
   private index(): void {
-    this.byKey.clear();
-    for (const file of this.files.shards) for (const record of file.data.users) this.add(record, file);
+    this.byUser.clear();
+    for (const record of this.files.placed((d) => d.users, keyOf)) this.add(record);
   }
 
-  /** Indexes a record already in `file` (loaded or imported). */
-  add(record: UserRecord, file: CollectionFile<Users>): void {
-    this.byKey.set(key(record.appId, record.userId), { record, file });
+  /** Indexes a record already in its file (loaded or imported). */
+  add(record: UserRecord): void {
+    this.byUser.set(record.appId, record.userId, record);
   }
 
   get(appId: string, userId: string): UserRecord | undefined {
-    return this.byKey.get(key(appId, userId))?.record;
+    return this.byUser.get(appId, userId);
+  }
+
+  private fileOf(record: UserRecord): CollectionFile<Users> {
+    return this.files.fileOf(record, keyOf(record));
   }
 
   /** Counts one render: returns the file to write. */
   recordVisit(appId: string, userId: string, at: Date): CollectionFile<Users> {
     const user = this.touch(appId, userId, at);
-    user.record.lastSeenAt = later(user.record.lastSeenAt, iso(at));
-    user.record.renders += 1;
-    return user.file;
+    user.lastSeenAt = later(user.lastSeenAt, iso(at));
+    user.renders += 1;
+    return this.fileOf(user);
   }
 
   /** Counts one tracked event (its receivedAt in ISO): returns the stored user id and the file to write. */
   countEvent(appId: string, event: TrackedEvent): { userId: string; file: CollectionFile<Users> } {
     const user = this.touch(appId, event.userId, new Date(event.receivedAt));
-    countEvent(user.record, event);
-    return { userId: user.record.userId, file: user.file };
+    countEvent(user, event);
+    return { userId: user.userId, file: this.fileOf(user) };
   }
 
   /** The user's record, created (first seen at `at`) when new; an earlier `at` moves first seen back. */
-  private touch(appId: string, userId: string, at: Date): Indexed<UserRecord, Users> {
-    const k = key(appId, userId);
-    let found = this.byKey.get(k);
+  private touch(appId: string, userId: string, at: Date): UserRecord {
+    let found = this.byUser.get(appId, userId);
     if (!found) {
       const record: UserRecord = {
         appId,
@@ -77,12 +82,11 @@ export class UserDocuments {
         eventStats: [],
       };
       assertSerializable('the user', record);
-      const file = this.files.shardFor(k);
-      file.data.users.push(record);
-      found = { record, file };
-      this.byKey.set(k, found);
-    } else if (Date.parse(found.record.firstSeenAt) > at.getTime()) {
-      found.record.firstSeenAt = iso(at);
+      this.files.shardFor(keyOf(record)).data.users.push(record);
+      this.add(record);
+      found = record;
+    } else if (Date.parse(found.firstSeenAt) > at.getTime()) {
+      found.firstSeenAt = iso(at);
     }
     return found;
   }
