@@ -57,6 +57,8 @@ export interface ServiceOptions {
   cpuProfDir?: string;
   /** Environment over the defaults below (the PostgreSQL bench: OFFERD_STORE, DATABASE_URL). */
   env?: Record<string, string>;
+  /** Node options instead of `npm start`'s (bench/service-memory.ts --plain: none). */
+  nodeOptions?: string[];
 }
 
 /**
@@ -77,7 +79,8 @@ export function startNodeOptions(): string[] {
 export async function startService(options: ServiceOptions): Promise<Child> {
   const port = await freePort();
   const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...startNodeOptions(), ...prof, 'dist/main.js'], {
+  const node = options.nodeOptions ?? startNodeOptions();
+  const child = spawn(process.execPath, [...node, ...prof, 'dist/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -2,8 +2,9 @@
  * The service's memory on a world seeded by `npm run bench` (BENCH_WORKDIR=<dir> keeps it),
  * without the minutes of seeding and the other APIs' loads:
  *
- *   npm run build && tsx bench/service-memory.ts <workdir> [seconds of banner load, default 20]
+ *   npm run build && tsx bench/service-memory.ts <workdir> [seconds of banner load, default 20] [--plain]
  *
+ * `--plain` starts it as `node dist/main.js`, without npm start's node options.
  * Copies the world's data dir (the service writes render counts into it), starts the built
  * service the way `npm start` does (its node options included), and prints RSS and V8 heap
  * when ready and after a banner load, the one API whose requests write. Figures for the lowdb store's memory budget (RSS < 500 MB at 100,000 users).
@@ -12,9 +13,10 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { APIS } from './api-loads.js';
-import { runLoad, startService } from './processes.js';
+import { runLoad, startNodeOptions, startService } from './processes.js';
 
-const [workdir, secondsArg] = process.argv.slice(2);
+const plain = process.argv.includes('--plain');
+const [workdir, secondsArg] = process.argv.slice(2).filter((a) => a !== '--plain');
 if (!workdir) throw new Error('usage: tsx bench/service-memory.ts <bench workdir> [seconds]');
 const seconds = Number(secondsArg ?? 20);
 
@@ -32,8 +34,10 @@ const service = await startService({
   configFile: path.join(workdir, 'offerd.yaml'),
   rulesDir: path.join(workdir, 'rules'),
   dataDir,
+  ...(plain ? { nodeOptions: [] } : {}),
 });
 try {
+  console.log(plain ? 'node dist/main.js' : `node ${startNodeOptions().join(' ')} dist/main.js`);
   console.log(`ready in ${Math.round(performance.now() - started)} ms: ${await memory(service.url)}`);
   const banner = APIS.find((a) => a.name === 'banner');
   if (!banner) throw new Error('no banner load');

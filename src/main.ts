@@ -58,15 +58,17 @@ function instanceIdentity(config: OfferdConfig): InstanceIdentity {
 
 /**
  * One full, compacting GC before serving, when node runs with --expose-gc (npm start
- * does). Opening the embedded store leaves its files' text and the parse garbage in the
+ * does, with --heap-growing-percent=10 to keep later garbage near 10 % of the live heap).
+ * Opening the embedded store leaves its files' text and the parse garbage in the
  * heap (~400 MB at 100,000 users), and V8 keeps it until allocation pressure calls for a
  * major GC: an idle service sat at 845 MB RSS with 300 MB live. A plain full GC freed the
  * garbage but left the survivors spread over half-empty pages (old space 417 MB committed
  * for 271 MB used, 610 MB RSS); compacting moves them together and gives the pages back
  * (276 MB committed, 471 MB RSS). V8 compacts only its most fragmented pages by default,
  * hence the flag, switched on for this one collection (it is read when a GC starts).
- * Still needed after issue 17's simpler store: without npm start's flags the service was at
- * 737 MB RSS when ready and 565 MB after 20 s of banner load (bench/service-memory.ts).
+ * Measured again on 2026-12-02 (bench/service-memory.ts, 100,000 users, docs/performance.md):
+ * with plain `node dist/main.js` 1,268 MB RSS ready and 1,379 MB after 20 s of banner load;
+ * with npm start's flags 458 and 501 MB, and 398 and 467 MB after the banner's leaner indexes.
  */
 function collectStartupGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -20,9 +20,10 @@ export interface BannerDocuments {
   exposures: CollectionFile<{ counters: ExposureRecord[] }>;
   /** Where the store puts a new record of this user (its shard key). */
   shardKey(appId: string, userId: string): string;
-  indexUser(u: BannerUserRecord, file: CollectionFile<{ users: BannerUserRecord[] }>): void;
-  indexAssignment(a: AssignmentRecord, file: CollectionFile<{ assignments: AssignmentRecord[] }>): void;
-  indexLog(l: RecentEventsRecord, file: CollectionFile<{ logs: RecentEventsRecord[] }>): void;
+  /** Indexes a record just added to the shard its key picks. */
+  indexUser(u: BannerUserRecord): void;
+  indexAssignment(a: AssignmentRecord): void;
+  indexLog(l: RecentEventsRecord): void;
   indexExposure(c: ExposureRecord): void;
 }
 
@@ -35,7 +36,7 @@ export function bannerCollections(d: BannerDocuments): DocumentCollections {
       add: (u) => {
         const file = d.users.shardFor(d.shardKey(u.appId, u.userId));
         file.data.users.push(u);
-        d.indexUser(u, file);
+        d.indexUser(u);
         return file;
       },
     }),
@@ -45,7 +46,7 @@ export function bannerCollections(d: BannerDocuments): DocumentCollections {
       add: (a) => {
         const file = d.assignments.shardFor(d.shardKey(a.appId, a.userId));
         file.data.assignments.push(a);
-        d.indexAssignment(a, file);
+        d.indexAssignment(a);
         return file;
       },
     }),
@@ -55,7 +56,7 @@ export function bannerCollections(d: BannerDocuments): DocumentCollections {
       add: (l) => {
         const file = d.events.shardFor(d.shardKey(l.appId, l.userId));
         file.data.logs.push(l);
-        d.indexLog(l, file);
+        d.indexLog(l);
         return file;
       },
     }),

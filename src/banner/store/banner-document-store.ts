@@ -1,56 +1,29 @@
-import { CollectionFile } from '../../store/document/collection-file.js';
 import {
   type DocumentCollections,
   exportDocuments,
   importDocuments,
 } from '../../store/document/portable-documents.js';
 import { assertSerializable } from '../../store/document/serializable.js';
-import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { WriteBehind } from '../../store/document/write-behind.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { BANNER_COLLECTIONS } from '../../store/portable.js';
 import type { VariationTally } from '../domain/experiment-results.js';
-import { isPurchase, type UserActivity } from '../domain/user-activity.js';
+import type { UserActivity } from '../domain/user-activity.js';
+import { AssignmentDocuments, assignmentOf } from './banner-document-assignments.js';
+import { RecentEventDocuments } from './banner-document-events.js';
+import { ExposureCounters } from './banner-document-exposures.js';
+import { iso, key } from './banner-document-keys.js';
 import { bannerCollections } from './banner-document-portable.js';
-import {
-  type Assignment,
-  type BannerStore,
-  type ExperimentKey,
-  type Exposure,
-  RECENT_EVENTS_PER_USER,
-  type TrackedEvent,
-  type Visitor,
+import { tallyExperiment } from './banner-document-tallies.js';
+import { activityOf, UserDocuments } from './banner-document-users.js';
+import type {
+  Assignment,
+  BannerStore,
+  ExperimentKey,
+  Exposure,
+  TrackedEvent,
+  Visitor,
 } from './banner-store.js';
-
-type UserRecord = UserActivity & { appId: string };
-type AssignmentRecord = Assignment & { appId: string };
-interface EventLog {
-  appId: string;
-  userId: string;
-  events: TrackedEvent[];
-}
-interface ExposureCounter extends Exposure {
-  appId: string;
-  exposures: number;
-}
-
-interface Users {
-  users: UserRecord[];
-}
-interface Assignments {
-  assignments: AssignmentRecord[];
-}
-interface Events {
-  logs: EventLog[];
-}
-interface Exposures {
-  counters: ExposureCounter[];
-}
-
-interface Indexed<R, F> {
-  record: R;
-  file: CollectionFile<F>;
-}
 
 /**
  * Shards per sharded collection; may be raised later (see ShardedCollection), never
@@ -65,19 +38,6 @@ const SHARDS = 64;
  */
 const RENDER_WRITE_DELAY_MS = 5000;
 
-// Ids never contain a newline (they are validated), so joined keys cannot collide.
-const key = (...parts: (string | number)[]): string => parts.join('\n');
-const exposureKey = (appId: string, e: Exposure): string =>
-  key(appId, e.experimentId, e.bucketVersion, e.variationId);
-/** The canonical ISO text of a time given as a Date or as ISO text. */
-const iso = (at: Date | string): string => (typeof at === 'string' ? new Date(at) : at).toISOString();
-
-function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
-  const list = map.get(k);
-  if (list) list.push(v);
-  else map.set(k, [v]);
-}
-
 /**
  * BannerStore on collection files: users, assignments and event logs sharded by user,
  * exposure counters in one small file. Assignments and events are committed before a call
@@ -85,61 +45,27 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * written behind, within 5 seconds — rewriting a shard on every render was most of a
  * render's latency (20 ms → 5 ms measured), and awaiting the exposure file's fsync then
  * bound a loaded server's throughput (see docs/performance.md).
- * Everything is indexed in memory; every check-and-write runs without an await in
- * between, so concurrent requests of one process cannot break the invariants.
+ * Each collection keeps its own in-memory index, rebuilt when a failed write sets one of
+ * its files back to its content; every check-and-write runs without an await in between,
+ * so concurrent requests of one process cannot break the invariants.
  */
 export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
-  private readonly users = new Map<string, Indexed<UserRecord, Users>>();
-  // The maps below are rebuilt when a failed write sets a file back to its content (index()).
-  private readonly assignmentsByKey = new Map<string, Indexed<AssignmentRecord, Assignments>>();
-  private readonly assignmentsByUser = new Map<string, AssignmentRecord[]>();
-  private readonly assignmentsByExperiment = new Map<string, AssignmentRecord[]>();
-  private readonly logs = new Map<string, Indexed<EventLog, Events>>();
-  private readonly counters = new Map<string, ExposureCounter>();
   private readonly renders = new WriteBehind(RENDER_WRITE_DELAY_MS);
 
   private constructor(
-    private readonly userFiles: ShardedCollection<Users>,
-    private readonly assignmentFiles: ShardedCollection<Assignments>,
-    private readonly eventFiles: ShardedCollection<Events>,
-    private readonly exposureFile: CollectionFile<Exposures>,
-  ) {
-    this.index();
-    const files = [...userFiles.shards, ...assignmentFiles.shards, ...eventFiles.shards, exposureFile];
-    for (const file of files) (file as CollectionFile<unknown>).onRestore(() => this.index());
-  }
-
-  /** (Re)builds every index from the files' data. */
-  private index(): void {
-    const { userFiles, assignmentFiles, eventFiles, exposureFile } = this;
-    for (const map of [this.users, this.assignmentsByKey, this.assignmentsByUser, this.logs, this.counters])
-      map.clear();
-    this.assignmentsByExperiment.clear();
-    for (const file of userFiles.shards) {
-      for (const record of file.data.users) {
-        this.users.set(key(record.appId, record.userId), { record, file });
-      }
-    }
-    for (const file of assignmentFiles.shards) {
-      for (const a of file.data.assignments) this.indexAssignment(a, file);
-    }
-    for (const file of eventFiles.shards) {
-      for (const record of file.data.logs) {
-        this.logs.set(key(record.appId, record.userId), { record, file });
-      }
-    }
-    for (const c of exposureFile.data.counters) {
-      this.counters.set(key(c.appId, c.experimentId, c.bucketVersion, c.variationId), c);
-    }
-  }
+    private readonly users: UserDocuments,
+    private readonly enrollment: AssignmentDocuments,
+    private readonly events: RecentEventDocuments,
+    private readonly exposures: ExposureCounters,
+  ) {}
 
   static async open(dir: string | null): Promise<BannerDocumentStore> {
     const [users, assignments, events, exposures] = await Promise.all([
-      ShardedCollection.open<Users>(dir, 'banner-users', SHARDS, () => ({ users: [] })),
-      ShardedCollection.open<Assignments>(dir, 'banner-assignments', SHARDS, () => ({ assignments: [] })),
-      ShardedCollection.open<Events>(dir, 'banner-events', SHARDS, () => ({ logs: [] })),
-      CollectionFile.open<Exposures>(dir, 'banner-exposures', { counters: [] }),
+      UserDocuments.open(dir, SHARDS),
+      AssignmentDocuments.open(dir, SHARDS),
+      RecentEventDocuments.open(dir, SHARDS),
+      ExposureCounters.open(dir),
     ]);
     return new BannerDocumentStore(users, assignments, events, exposures);
   }
@@ -147,17 +73,16 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   async flush(): Promise<void> {
     await this.renders.flush();
     await Promise.all([
-      this.userFiles.flush(),
-      this.assignmentFiles.flush(),
-      this.eventFiles.flush(),
-      this.exposureFile.flush(),
+      this.users.files.flush(),
+      this.enrollment.files.flush(),
+      this.events.files.flush(),
+      this.exposures.file.flush(),
     ]);
   }
 
   async user(appId: string, userId: string): Promise<UserActivity | null> {
-    const found = this.users.get(key(appId, userId))?.record;
-    if (!found) return null;
-    return activityOf(found);
+    const found = this.users.get(appId, userId);
+    return found ? activityOf(found) : null;
   }
 
   async visitor(appId: string, userId: string): Promise<Visitor> {
@@ -169,7 +94,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
-    return (this.assignmentsByUser.get(key(appId, userId)) ?? []).map(assignmentOf);
+    return this.enrollment.ofUser(appId, userId).map(assignmentOf);
   }
 
   async assign(
@@ -177,107 +102,52 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     proposal: Assignment,
     rivals: readonly ExperimentKey[] = [],
   ): Promise<{ assignment: Assignment; created: boolean }> {
-    const k = key(appId, proposal.experimentId, proposal.bucketVersion, proposal.userId);
     // Checked and written in one synchronous step (no await between): the slot claim
     // and the assignment land in the same group commit.
-    const existing = this.assignmentsByKey.get(k) ?? this.rivalHeld(appId, proposal.userId, rivals);
-    let stored = existing;
-    if (!stored) {
-      // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
-      const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
-      assertSerializable('the assignment', record);
-      const file = this.assignmentFiles.shardFor(key(appId, proposal.userId));
-      file.data.assignments.push(record);
-      stored = this.indexAssignment(record, file);
-    }
+    const { stored, created } = this.enrollment.claim(appId, proposal, rivals);
     // The stored one wins, but its write may still be in flight: wait for it either way.
-    await stored.file.commit();
-    const { appId: _app, ...assignment } = stored.record;
-    return { assignment: { ...assignment }, created: !existing };
-  }
-
-  /** The user's assignment in one of `rivals`, if any. */
-  private rivalHeld(appId: string, userId: string, rivals: readonly ExperimentKey[]) {
-    if (rivals.length === 0) return undefined;
-    for (const r of rivals) {
-      const held = this.assignmentsByKey.get(key(appId, r.experimentId, r.bucketVersion, userId));
-      if (held) return held;
-    }
-    return undefined;
+    await this.enrollment.fileOf(stored).commit();
+    const { appId: _app, ...assignment } = stored;
+    return { assignment: { ...assignment }, created };
   }
 
   async recordRender(appId: string, userId: string, at: Date, exposure: Exposure | null): Promise<void> {
     // A new counter is checked before the visit is counted: the call changes both or nothing.
-    if (exposure && !this.counters.has(exposureKey(appId, exposure))) {
+    if (exposure && !this.exposures.has(appId, exposure)) {
       assertSerializable('the exposure counter', { appId, ...exposure });
     }
-    const user = this.touchUser(appId, userId, at);
-    user.record.lastSeenAt = later(user.record.lastSeenAt, iso(at));
-    user.record.renders += 1;
-    this.renders.schedule(user.file);
+    this.renders.schedule(this.users.recordVisit(appId, userId, at));
     if (!exposure) return;
-    this.countExposure(appId, exposure);
-    this.renders.schedule(this.exposureFile);
+    this.exposures.count(appId, exposure);
+    this.renders.schedule(this.exposures.file);
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
     // All or nothing: a batch with one event that cannot be stored changes nothing.
     assertSerializable('a tracked event', [appId, events]);
-    const touchedUsers = new Set<CollectionFile<Users>>();
-    const touchedLogs = new Set<CollectionFile<Events>>();
+    const touched = new Set<{ commit(): Promise<void> }>();
     for (const event of events) {
       const stored = { ...event, receivedAt: iso(event.receivedAt) };
-      const user = this.touchUser(appId, event.userId, new Date(stored.receivedAt));
-      stored.userId = user.record.userId;
-      countEvent(user.record, stored);
-      touchedUsers.add(user.file);
-      const log = this.logOf(appId, event.userId);
-      log.record.events.push(stored);
-      if (log.record.events.length > RECENT_EVENTS_PER_USER) log.record.events.shift();
-      touchedLogs.add(log.file);
+      const user = this.users.countEvent(appId, stored);
+      stored.userId = user.userId;
+      touched.add(user.file);
+      touched.add(this.events.append(appId, stored));
     }
-    await Promise.all([this.userFiles.commit(touchedUsers), this.eventFiles.commit(touchedLogs)]);
+    await Promise.all([...touched].map((f) => f.commit()));
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {
-    return structuredClone(this.logs.get(key(appId, userId))?.record.events ?? []);
+    return structuredClone([...this.events.of(appId, userId)]);
   }
 
   async tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]> {
-    type Tally = { users: number; first: string | null; conversions: Map<string, number> };
-    const byVariation = new Map<number, Tally>();
-    const tallyOf = (variationId: number) => {
-      const found = byVariation.get(variationId) ?? { users: 0, first: null, conversions: new Map() };
-      byVariation.set(variationId, found);
-      return found;
-    };
-    for (const a of this.assignmentsByExperiment.get(key(appId, experimentId, bucketVersion)) ?? []) {
-      const tally = tallyOf(a.variationId);
-      tally.users += 1;
-      if (tally.first === null || Date.parse(a.assignedAt) < Date.parse(tally.first))
-        tally.first = a.assignedAt;
-      const stats = this.users.get(key(appId, a.userId))?.record.eventStats ?? [];
-      for (const s of stats) {
-        if (Date.parse(s.lastAt) >= Date.parse(a.assignedAt)) {
-          tally.conversions.set(s.name, (tally.conversions.get(s.name) ?? 0) + 1);
-        }
-      }
-    }
-    for (const c of this.counters.values()) {
-      if (c.appId === appId && c.experimentId === experimentId && c.bucketVersion === bucketVersion) {
-        if (!byVariation.has(c.variationId))
-          byVariation.set(c.variationId, { users: 0, first: null, conversions: new Map() });
-      }
-    }
-    return [...byVariation.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([variationId, t]) => ({
-        variationId,
-        users: t.users,
-        firstAssignedAt: t.first,
-        exposures: this.counters.get(key(appId, experimentId, bucketVersion, variationId))?.exposures ?? 0,
-        conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
-      }));
+    return tallyExperiment({
+      assignments: this.enrollment.ofExperiment(appId, experimentId, bucketVersion),
+      user: (userId) => this.users.get(appId, userId),
+      exposedVariations: this.exposures.variations(appId, experimentId, bucketVersion),
+      exposures: (variationId) =>
+        this.exposures.exposures(appId, { experimentId, bucketVersion, variationId }),
+    });
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
@@ -290,129 +160,15 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
 
   private portable(): DocumentCollections {
     return bannerCollections({
-      users: this.userFiles,
-      assignments: this.assignmentFiles,
-      events: this.eventFiles,
-      exposures: this.exposureFile,
+      users: this.users.files,
+      assignments: this.enrollment.files,
+      events: this.events.files,
+      exposures: this.exposures.file,
       shardKey: key,
-      indexUser: (record, file) => this.users.set(key(record.appId, record.userId), { record, file }),
-      indexAssignment: (a, file) => this.indexAssignment(a, file),
-      indexLog: (record, file) => this.logs.set(key(record.appId, record.userId), { record, file }),
-      indexExposure: (c) =>
-        this.counters.set(key(c.appId, c.experimentId, c.bucketVersion, c.variationId), c),
+      indexUser: (record) => this.users.add(record),
+      indexAssignment: (a) => this.enrollment.add(a),
+      indexLog: (record) => this.events.add(record),
+      indexExposure: (c) => this.exposures.add(c),
     });
-  }
-
-  private indexAssignment(
-    a: AssignmentRecord,
-    file: CollectionFile<Assignments>,
-  ): Indexed<AssignmentRecord, Assignments> {
-    const indexed = { record: a, file };
-    this.assignmentsByKey.set(key(a.appId, a.experimentId, a.bucketVersion, a.userId), indexed);
-    push(this.assignmentsByUser, key(a.appId, a.userId), a);
-    push(this.assignmentsByExperiment, key(a.appId, a.experimentId, a.bucketVersion), a);
-    return indexed;
-  }
-
-  private touchUser(appId: string, userId: string, at: Date): Indexed<UserRecord, Users> {
-    const k = key(appId, userId);
-    let found = this.users.get(k);
-    if (!found) {
-      const record: UserRecord = {
-        appId,
-        userId,
-        firstSeenAt: iso(at),
-        lastSeenAt: null,
-        renders: 0,
-        events: 0,
-        purchases: 0,
-        lastEventAt: null,
-        lastPurchaseAt: null,
-        eventStats: [],
-      };
-      assertSerializable('the user', record);
-      const file = this.userFiles.shardFor(k);
-      file.data.users.push(record);
-      found = { record, file };
-      this.users.set(k, found);
-    } else if (Date.parse(found.record.firstSeenAt) > at.getTime()) {
-      found.record.firstSeenAt = iso(at);
-    }
-    return found;
-  }
-
-  private logOf(appId: string, userId: string): Indexed<EventLog, Events> {
-    const k = key(appId, userId);
-    let found = this.logs.get(k);
-    if (!found) {
-      const record = { appId, userId, events: [] };
-      assertSerializable('the event log', record);
-      const file = this.eventFiles.shardFor(k);
-      file.data.logs.push(record);
-      found = { record, file };
-      this.logs.set(k, found);
-    }
-    return found;
-  }
-
-  private countExposure(appId: string, e: Exposure): void {
-    const k = exposureKey(appId, e);
-    const counter = this.counters.get(k);
-    if (counter) {
-      counter.exposures += 1;
-      return;
-    }
-    const created = { appId, ...e, exposures: 1 };
-    this.exposureFile.data.counters.push(created);
-    this.counters.set(k, created);
-  }
-}
-
-// Copies the caller may keep, field by field: on every render, a rest-spread copy of the
-// record (or a structuredClone) showed in the profiles.
-function activityOf(r: UserRecord): UserActivity {
-  return {
-    userId: r.userId,
-    firstSeenAt: r.firstSeenAt,
-    lastSeenAt: r.lastSeenAt,
-    renders: r.renders,
-    events: r.events,
-    purchases: r.purchases,
-    lastEventAt: r.lastEventAt,
-    lastPurchaseAt: r.lastPurchaseAt,
-    eventStats: r.eventStats.map((s) => ({ name: s.name, count: s.count, lastAt: s.lastAt })),
-  };
-}
-
-function assignmentOf(a: AssignmentRecord): Assignment {
-  return {
-    experimentId: a.experimentId,
-    bucketVersion: a.bucketVersion,
-    userId: a.userId,
-    variationId: a.variationId,
-    assignedAt: a.assignedAt,
-  };
-}
-
-/** The later of two ISO times: "last" times only move forward, whatever order writes come in. */
-function later(current: string | null, at: string): string {
-  return current === null || Date.parse(current) < Date.parse(at) ? at : current;
-}
-
-/** Adds one event to the user's counters. */
-function countEvent(user: UserRecord, event: TrackedEvent): void {
-  const at = event.receivedAt;
-  user.events += 1;
-  user.lastEventAt = later(user.lastEventAt, at);
-  if (isPurchase(event.name)) {
-    user.purchases += 1;
-    user.lastPurchaseAt = later(user.lastPurchaseAt, at);
-  }
-  const stat = user.eventStats.find((s) => s.name === event.name);
-  if (stat) {
-    stat.count += 1;
-    stat.lastAt = later(stat.lastAt, at);
-  } else {
-    user.eventStats.push({ name: event.name, count: 1, lastAt: at });
   }
 }

@@ -15,12 +15,17 @@ export const shardIndex = (key: string, count: number): number => fnv1a(key) % c
 
 /**
  * A collection split over several files (`<name>-00.json`...), so a small write
- * rewrites one shard instead of everything. Where a record lives is found through the
- * caller's index, not recomputed, so raising the shard count moves nothing: new
- * records simply spread over the new shards. Lowering it would leave the highest
- * shards unread: never do that without merging them first.
+ * rewrites one shard instead of everything. A new record goes to the shard its key
+ * hashes to, and that is where fileOf() looks for it; a record loaded from another shard
+ * (a store written with fewer shards) is remembered as an exception when placed() reads it,
+ * so raising the shard count moves nothing and the caller's index needs no file per
+ * record. Lowering it would leave the highest shards unread: never do that without
+ * merging them first.
  */
 export class ShardedCollection<T> {
+  /** Records loaded from a shard other than their key's, with that shard (see placed()). */
+  readonly #elsewhere = new WeakMap<object, CollectionFile<T>>();
+
   private constructor(readonly shards: readonly CollectionFile<T>[]) {}
 
   static async open<T>(
@@ -38,6 +43,24 @@ export class ShardedCollection<T> {
   /** The shard a new record with `key` goes to. */
   shardFor(key: string): CollectionFile<T> {
     return this.shards[shardIndex(key, this.shards.length)] as CollectionFile<T>;
+  }
+
+  /**
+   * Every record of every shard (`list` picks them from a shard's data), for an index to be
+   * built from; notes each one found outside the shard its key picks, for fileOf().
+   */
+  *placed<R extends object>(list: (data: T) => readonly R[], keyOf: (record: R) => string): Iterable<R> {
+    for (const [i, file] of this.shards.entries()) {
+      for (const record of list(file.data)) {
+        if (shardIndex(keyOf(record), this.shards.length) !== i) this.#elsewhere.set(record, file);
+        yield record;
+      }
+    }
+  }
+
+  /** The shard holding `record`, whose key is `key` (read by placed() or added through shardFor()). */
+  fileOf(record: object, key: string): CollectionFile<T> {
+    return this.#elsewhere.get(record) ?? this.shardFor(key);
   }
 
   /** Resolves once every shard in `touched` has its current content on disk. */

@@ -1,0 +1,109 @@
+import type { CollectionFile } from '../../store/document/collection-file.js';
+import { assertSerializable } from '../../store/document/serializable.js';
+import { ShardedCollection } from '../../store/document/sharded-collection.js';
+import { iso, key, PerUser, push } from './banner-document-keys.js';
+import type { Assignment, ExperimentKey } from './banner-store.js';
+
+export type AssignmentRecord = Assignment & { appId: string };
+export interface Assignments {
+  assignments: AssignmentRecord[];
+}
+
+/** Assignments are sharded by their user: all of a user's land in one file. */
+const shardKeyOf = (a: AssignmentRecord): string => key(a.appId, a.userId);
+
+/**
+ * Experiment enrollment: the sticky assignments in shard files (a user's go to the user's
+ * shard), indexed by user and by experiment. A user holds a few assignments at most, so
+ * finding one is a walk of the user's list (an index by assignment key held ~12 MB at
+ * 100,000 users). claim() checks and writes in one synchronous step, so concurrent
+ * requests of one process cannot enrol a user twice.
+ */
+export class AssignmentDocuments {
+  private readonly byUser = new PerUser<AssignmentRecord[]>();
+  private readonly byExperiment = new Map<string, AssignmentRecord[]>();
+
+  private constructor(readonly files: ShardedCollection<Assignments>) {
+    this.index();
+    for (const file of files.shards) file.onRestore(() => this.index());
+  }
+
+  static async open(dir: string | null, shards: number): Promise<AssignmentDocuments> {
+    const files = await ShardedCollection.open<Assignments>(dir, 'banner-assignments', shards, () => ({
+      assignments: [],
+    }));
+    return new AssignmentDocuments(files);
+  }
+
+  /** (Re)builds the indexes from the files' data. */
+  private index(): void {
+    this.byUser.clear();
+    this.byExperiment.clear();
+    for (const a of this.files.placed((d) => d.assignments, shardKeyOf)) this.add(a);
+  }
+
+  /** Indexes a record already in its file (loaded, imported or just claimed). */
+  add(a: AssignmentRecord): void {
+    const mine = this.byUser.get(a.appId, a.userId);
+    if (mine) mine.push(a);
+    else this.byUser.set(a.appId, a.userId, [a]);
+    push(this.byExperiment, key(a.appId, a.experimentId, a.bucketVersion), a);
+  }
+
+  /** The file that holds `a`: the one to commit before answering with it. */
+  fileOf(a: AssignmentRecord): CollectionFile<Assignments> {
+    return this.files.fileOf(a, shardKeyOf(a));
+  }
+
+  ofUser(appId: string, userId: string): readonly AssignmentRecord[] {
+    return this.byUser.get(appId, userId) ?? [];
+  }
+
+  ofExperiment(appId: string, experimentId: string, bucketVersion: number): readonly AssignmentRecord[] {
+    return this.byExperiment.get(key(appId, experimentId, bucketVersion)) ?? [];
+  }
+
+  /**
+   * The user's assignment in the proposal's experiment or in one of `rivals`, else the
+   * proposal, stored now (in memory: the caller commits the returned file).
+   */
+  claim(
+    appId: string,
+    proposal: Assignment,
+    rivals: readonly ExperimentKey[],
+  ): { stored: AssignmentRecord; created: boolean } {
+    const mine = this.ofUser(appId, proposal.userId);
+    const existing = heldIn(mine, proposal) ?? rivalHeld(mine, rivals);
+    if (existing) return { stored: existing, created: false };
+    // Object.assign, not a spread plus a new key: see withSegments in offerwall-service.ts.
+    const record = Object.assign({}, proposal, { assignedAt: iso(proposal.assignedAt), appId });
+    assertSerializable('the assignment', record);
+    this.files.shardFor(shardKeyOf(record)).data.assignments.push(record);
+    this.add(record);
+    return { stored: record, created: true };
+  }
+}
+
+/** The user's assignment in this experiment and bucket version, if any. */
+function heldIn(mine: readonly AssignmentRecord[], e: ExperimentKey): AssignmentRecord | undefined {
+  return mine.find((a) => a.experimentId === e.experimentId && a.bucketVersion === e.bucketVersion);
+}
+
+/** The user's assignment in one of `rivals`, if any (the first rival held, in their order). */
+function rivalHeld(mine: readonly AssignmentRecord[], rivals: readonly ExperimentKey[]) {
+  for (const r of rivals) {
+    const held = heldIn(mine, r);
+    if (held) return held;
+  }
+  return undefined;
+}
+
+export function assignmentOf(a: AssignmentRecord): Assignment {
+  return {
+    experimentId: a.experimentId,
+    bucketVersion: a.bucketVersion,
+    userId: a.userId,
+    variationId: a.variationId,
+    assignedAt: a.assignedAt,
+  };
+}

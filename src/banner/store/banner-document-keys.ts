@@ -1,0 +1,41 @@
+// Ids never contain a newline (they are validated), so joined keys cannot collide.
+export const key = (...parts: (string | number)[]): string => parts.join('\n');
+
+/** The canonical ISO text of a time given as a Date or as ISO text. */
+export const iso = (at: Date | string): string => (typeof at === 'string' ? new Date(at) : at).toISOString();
+
+/** The later of two ISO times: "last" times only move forward, whatever order writes come in. */
+export function later(current: string | null, at: string): string {
+  return current === null || Date.parse(current) < Date.parse(at) ? at : current;
+}
+
+export function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
+/**
+ * Values by app, then by user id: keyed by the ids the records already hold, so an index
+ * entry allocates no joined key string (100,000 users: one per record per index).
+ */
+export class PerUser<V> {
+  readonly #apps = new Map<string, Map<string, V>>();
+
+  get(appId: string, userId: string): V | undefined {
+    return this.#apps.get(appId)?.get(userId);
+  }
+
+  set(appId: string, userId: string, value: V): void {
+    let users = this.#apps.get(appId);
+    if (!users) {
+      users = new Map();
+      this.#apps.set(appId, users);
+    }
+    users.set(userId, value);
+  }
+
+  clear(): void {
+    this.#apps.clear();
+  }
+}

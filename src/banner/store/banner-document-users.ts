@@ -1,0 +1,127 @@
+import type { CollectionFile } from '../../store/document/collection-file.js';
+import { assertSerializable } from '../../store/document/serializable.js';
+import { ShardedCollection } from '../../store/document/sharded-collection.js';
+import { isPurchase, type UserActivity } from '../domain/user-activity.js';
+import { iso, key, later, PerUser } from './banner-document-keys.js';
+import type { TrackedEvent } from './banner-store.js';
+
+export type UserRecord = UserActivity & { appId: string };
+export interface Users {
+  users: UserRecord[];
+}
+
+const keyOf = (r: UserRecord): string => key(r.appId, r.userId);
+
+/**
+ * The banner's users (first/last seen, renders, event counters) in shard files, indexed
+ * by app and user id. Changes are made in place, synchronously; the caller commits (or
+ * writes behind) the file each change returns.
+ */
+export class UserDocuments {
+  private readonly byUser = new PerUser<UserRecord>();
+
+  private constructor(readonly files: ShardedCollection<Users>) {
+    this.index();
+    for (const file of files.shards) file.onRestore(() => this.index());
+  }
+
+  static async open(dir: string | null, shards: number): Promise<UserDocuments> {
+    return new UserDocuments(
+      await ShardedCollection.open<Users>(dir, 'banner-users', shards, () => ({ users: [] })),
+    );
+  }
+
+  /** (Re)builds the index from the files' data. */
+  private index(): void {
+    this.byUser.clear();
+    for (const record of this.files.placed((d) => d.users, keyOf)) this.add(record);
+  }
+
+  /** Indexes a record already in its file (loaded or imported). */
+  add(record: UserRecord): void {
+    this.byUser.set(record.appId, record.userId, record);
+  }
+
+  get(appId: string, userId: string): UserRecord | undefined {
+    return this.byUser.get(appId, userId);
+  }
+
+  private fileOf(record: UserRecord): CollectionFile<Users> {
+    return this.files.fileOf(record, keyOf(record));
+  }
+
+  /** Counts one render: returns the file to write. */
+  recordVisit(appId: string, userId: string, at: Date): CollectionFile<Users> {
+    const user = this.touch(appId, userId, at);
+    user.lastSeenAt = later(user.lastSeenAt, iso(at));
+    user.renders += 1;
+    return this.fileOf(user);
+  }
+
+  /** Counts one tracked event (its receivedAt in ISO): returns the stored user id and the file to write. */
+  countEvent(appId: string, event: TrackedEvent): { userId: string; file: CollectionFile<Users> } {
+    const user = this.touch(appId, event.userId, new Date(event.receivedAt));
+    countEvent(user, event);
+    return { userId: user.userId, file: this.fileOf(user) };
+  }
+
+  /** The user's record, created (first seen at `at`) when new; an earlier `at` moves first seen back. */
+  private touch(appId: string, userId: string, at: Date): UserRecord {
+    let found = this.byUser.get(appId, userId);
+    if (!found) {
+      const record: UserRecord = {
+        appId,
+        userId,
+        firstSeenAt: iso(at),
+        lastSeenAt: null,
+        renders: 0,
+        events: 0,
+        purchases: 0,
+        lastEventAt: null,
+        lastPurchaseAt: null,
+        eventStats: [],
+      };
+      assertSerializable('the user', record);
+      this.files.shardFor(keyOf(record)).data.users.push(record);
+      this.add(record);
+      found = record;
+    } else if (Date.parse(found.firstSeenAt) > at.getTime()) {
+      found.firstSeenAt = iso(at);
+    }
+    return found;
+  }
+}
+
+// Copies the caller may keep, field by field: on every render, a rest-spread copy of the
+// record (or a structuredClone) showed in the profiles.
+export function activityOf(r: UserRecord): UserActivity {
+  return {
+    userId: r.userId,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    renders: r.renders,
+    events: r.events,
+    purchases: r.purchases,
+    lastEventAt: r.lastEventAt,
+    lastPurchaseAt: r.lastPurchaseAt,
+    eventStats: r.eventStats.map((s) => ({ name: s.name, count: s.count, lastAt: s.lastAt })),
+  };
+}
+
+/** Adds one event to the user's counters. */
+function countEvent(user: UserRecord, event: TrackedEvent): void {
+  const at = event.receivedAt;
+  user.events += 1;
+  user.lastEventAt = later(user.lastEventAt, at);
+  if (isPurchase(event.name)) {
+    user.purchases += 1;
+    user.lastPurchaseAt = later(user.lastPurchaseAt, at);
+  }
+  const stat = user.eventStats.find((s) => s.name === event.name);
+  if (stat) {
+    stat.count += 1;
+    stat.lastAt = later(stat.lastAt, at);
+  } else {
+    user.eventStats.push({ name: event.name, count: 1, lastAt: at });
+  }
+}
