@@ -50,3 +50,37 @@ test('revu personalized (banned users): a ban answers 403 even when another para
   t.is(honest.body.error?.code, 'INVALID_PARAMETER');
   t.is((await h.get(P('wall=abc&numoffers=5', 'cheater'))).status, 400);
 });
+
+// RevU personalized-offers page, "Each event in events[]": the six sub-fields it names, with
+// its types and `base` as the first step. The last two rows have no name on the page; they are
+// left out on purpose (docs/offerwall.md) and the API reference says so.
+test('revu personalized (events[]): each event carries the named sub-fields with the documented types', async (t) => {
+  const h = await startOfferwall(t);
+  const { res, body } = await h.json<PersonalizedJson>(P('wall=1001&numoffers=5&ip=8.8.8.8'));
+  t.is(res.status, 200);
+  for (const offer of body.offers as unknown as { events: Record<string, unknown>[] }[]) {
+    t.is(offer.events[0]?.event_id, 'base');
+    for (const event of offer.events) {
+      t.deepEqual(Object.keys(event).sort(), [
+        'attribution_window_days',
+        'conversion_type',
+        'event_id',
+        'name',
+        'payout',
+        'user_reward',
+      ]);
+      t.true(typeof event.name === 'string' && typeof event.user_reward === 'number');
+      t.true(typeof event.payout === 'number');
+      t.true(Number.isInteger(event.conversion_type) && Number.isInteger(event.attribution_window_days));
+    }
+  }
+  const spec = await h.json<{
+    components: {
+      schemas: Record<string, { properties: Record<string, { items: { description: string } }> }>;
+    };
+  }>('/openapi.json');
+  t.regex(
+    spec.body.components.schemas.OfferwallOffer?.properties.events?.items.description ?? '',
+    /leaves the names of the last two/,
+  );
+});
