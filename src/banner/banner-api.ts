@@ -11,6 +11,7 @@ import { BannerPostgresPortable } from './store/banner-postgres-portable.js';
 import { RenderTally } from './store/banner-postgres-renders.js';
 import { BannerPostgresStore } from './store/banner-postgres-store.js';
 import type { BannerStore } from './store/banner-store.js';
+import { INSERT_ID_PRUNE_INTERVAL_MS, InsertIdPruner } from './store/insert-id-pruner.js';
 import { ProfileDocumentStore } from './store/profile-document-store.js';
 import { ProfilePostgresPortable } from './store/profile-postgres-portable.js';
 import { ProfilePostgresStore } from './store/profile-postgres-store.js';
@@ -45,10 +46,15 @@ const profileStores: ApiStoreAdapters<'profiles'> = {
   },
   // Its tables are created by the banner's migrations 102 and 103.
   migrations: [],
-  openPostgres: (pool) => ({
-    store: new ProfilePostgresStore(pool),
-    portable: new ProfilePostgresPortable(pool),
-  }),
+  openPostgres: (pool, hooks) => {
+    const store = new ProfilePostgresStore(pool);
+    const pruner = new InsertIdPruner(store, {
+      intervalMs: INSERT_ID_PRUNE_INTERVAL_MS,
+      now: () => new Date(),
+      onError: hooks.onError,
+    });
+    return { store, portable: new ProfilePostgresPortable(pool), background: [pruner] };
+  },
 };
 
 /** How often each instance writes its banner render counters on PostgreSQL (docs/postgresql.md). */

@@ -95,4 +95,9 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 103,
+    name: 'banner: insert ids by age, for the pruner that bounds them',
+    sql: 'CREATE INDEX banner_insert_ids_seen_at ON banner_insert_ids (seen_at);',
+  },
 ];

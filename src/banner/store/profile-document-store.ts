@@ -130,7 +130,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
 
   async claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
     const now = at.getTime();
-    for (const [k, r] of this.insertIds) if (r.at < now - INSERT_ID_WINDOW_MS) this.insertIds.delete(k);
+    // The whole document is rewritten on each commit anyway: expired ids go with every claim.
+    this.forgetInsertIdsBefore(now - INSERT_ID_WINDOW_MS, Number.POSITIVE_INFINITY);
     const claimed = new Set<string>();
     for (const id of ids) {
       const k = key(appId, id);
@@ -140,6 +141,24 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     }
     if (claimed.size > 0) await this.save();
     return claimed;
+  }
+
+  async pruneInsertIds(before: Date, limit: number): Promise<number> {
+    const removed = this.forgetInsertIdsBefore(before.getTime(), limit);
+    if (removed > 0) await this.save();
+    return removed;
+  }
+
+  private forgetInsertIdsBefore(ms: number, limit: number): number {
+    let removed = 0;
+    for (const [k, r] of this.insertIds) {
+      if (removed >= limit) break;
+      if (r.at < ms) {
+        this.insertIds.delete(k);
+        removed += 1;
+      }
+    }
+    return removed;
   }
 
   async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
