@@ -1,7 +1,6 @@
 import type { ApiRegistration } from '../api-registration.js';
 import type { RuleFile } from '../rules/rule-file.js';
 import type { ApiStoreAdapters } from '../store/api-store-adapters.js';
-import type { PortableStore } from '../store/portable.js';
 import { BannerCaseRunner } from './banner-case-runner.js';
 import { type BannerRules, compileBanner } from './rules/banner-kind.js';
 import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
@@ -12,7 +11,9 @@ import { BannerPostgresPortable } from './store/banner-postgres-portable.js';
 import { RenderTally } from './store/banner-postgres-renders.js';
 import { BannerPostgresStore } from './store/banner-postgres-store.js';
 import type { BannerStore } from './store/banner-store.js';
+import { INSERT_ID_PRUNE_INTERVAL_MS, InsertIdPruner } from './store/insert-id-pruner.js';
 import { ProfileDocumentStore } from './store/profile-document-store.js';
+import { ProfilePostgresPortable } from './store/profile-postgres-portable.js';
 import { ProfilePostgresStore } from './store/profile-postgres-store.js';
 import type { ProfileStore } from './store/profile-store.js';
 
@@ -37,25 +38,23 @@ declare module '../store/document/document-store.js' {
   }
 }
 
-/**
- * The SDK profiles are not in `offerd store copy` yet: no collections to export, and
- * nothing to import (docs/operations.md says so).
- */
-const PROFILES_NOT_COPIED: PortableStore = {
-  collections: [],
-  exportRecords: async function* () {},
-  importRecords: async () => {},
-};
-
 const profileStores: ApiStoreAdapters<'profiles'> = {
   name: 'profiles',
   openDocument: async (dir) => {
     const store = await ProfileDocumentStore.open(dir);
-    return { store, portable: PROFILES_NOT_COPIED, files: [store] };
+    return { store, portable: store, files: [store] };
   },
-  // Its tables are created by the banner's migration 102.
+  // Its tables are created by the banner's migrations 102 and 104.
   migrations: [],
-  openPostgres: (pool) => ({ store: new ProfilePostgresStore(pool), portable: PROFILES_NOT_COPIED }),
+  openPostgres: (pool, hooks) => {
+    const store = new ProfilePostgresStore(pool);
+    const pruner = new InsertIdPruner(store, {
+      intervalMs: INSERT_ID_PRUNE_INTERVAL_MS,
+      now: () => new Date(),
+      onError: hooks.onError,
+    });
+    return { store, portable: new ProfilePostgresPortable(pool), background: [pruner] };
+  },
 };
 
 /** How often each instance writes its banner render counters on PostgreSQL (docs/postgresql.md). */

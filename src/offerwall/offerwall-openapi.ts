@@ -54,7 +54,7 @@ const personalized: OperationObject = {
   operationId: 'getPersonalizedOffers',
   summary: 'The top numoffers eligible offers of a wall for one user, best first',
   description:
-    'No API key: scoped by the wall and the user, and callable from browsers (CORS open). Results are per user and per moment (`Cache-Control: no-store`). Private, shared, loopback, link-local and documentation addresses have no country [ours]; `device` and `os_version` default to what the User-Agent says [ours]. A ban answers 403 before other parameter errors once uid, wall and ip are known.',
+    'No API key: scoped by the wall and the user, and callable from browsers (CORS open). Results are per user and per moment (`Cache-Control: no-store`). Private, shared, loopback, link-local and documentation addresses have no country [ours]; `device` and `os_version` default to what the User-Agent says [ours]. A ban answers 403 before any other parameter error once uid and wall are readable and the wall exists (the ip parameter, else the caller’s address, for IP bans; an unreadable ip leaves only user bans).',
   tags: TAG,
   security: [],
   parameters: [...paramsOf('path', personalizedPathSchema), ...paramsOf('query', personalizedQuerySchema)],

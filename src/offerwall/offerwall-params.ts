@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { AppError, type FieldProblem } from '../http/app-error.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { Platform } from './domain/offer.js';
@@ -66,6 +67,17 @@ export interface BanInput {
   reason: string;
 }
 
+/**
+ * Who a personalized request is for, read before the rest of its query is checked: a
+ * ban is the vendor's "definitive" answer, so it wins over any other bad parameter.
+ */
+export interface BanSubjectQuery {
+  uid: string;
+  wall: number;
+  /** The `ip` parameter when it is one IPv4 address; undefined when absent; null when unreadable. */
+  ip: string | null | undefined;
+}
+
 /** The personalized query as its schema admits it (the query string's names). */
 interface PersonalizedValues {
   uid: string;
@@ -117,6 +129,7 @@ export class OfferwallParams {
   readonly #postback: RequestSchema<PostbackValues>;
   readonly #ban: RequestSchema<BanValues>;
   readonly #sync: RequestSchema<{ wall?: number }>;
+  readonly #banSubject: RequestSchema<{ uid: string; wall: number }>;
 
   constructor() {
     const schemas = new RequestSchemas();
@@ -131,6 +144,17 @@ export class OfferwallParams {
     this.#postback = schemas.compile(postbackSchema, named(postbackMessages));
     this.#ban = schemas.compile(banBodySchema, named(banBodyMessages));
     this.#sync = schemas.compile(catalogSyncQuerySchema, named(catalogSyncQueryMessages));
+    this.#banSubject = schemas.compile(
+      {
+        type: 'object',
+        required: ['uid', 'wall'],
+        properties: {
+          uid: personalizedPathSchema.properties.uid,
+          wall: personalizedQuerySchema.properties.wall,
+        },
+      },
+      named(personalizedMessages),
+    );
   }
 
   /** `GET /api/v1/users/{uid}/personalized`. */
@@ -148,6 +172,15 @@ export class OfferwallParams {
       bidFloor: q.bid_floor ?? null,
       experimentId: q.experiment_id ?? null,
     };
+  }
+
+  /** The user, wall and address of a personalized request whose other parameters may be bad; null when uid or wall is. */
+  banSubject(uid: string, query: Query): BanSubjectQuery | null {
+    const checked = this.#banSubject.checkQuery({ wall: query.wall }, { uid });
+    if (!checked.ok) return null;
+    const { ip } = query;
+    const address = ip === undefined ? undefined : typeof ip === 'string' && isIPv4(ip) ? ip : null;
+    return { ...checked.value, ip: address };
   }
 
   /** `GET /api/v1/click`. */

@@ -10,8 +10,13 @@ const num: JsonSchema = { type: 'number' };
 const str: JsonSchema = { type: 'string' };
 const nullableStr: JsonSchema = { type: ['string', 'null'] };
 
+// RevU's page lists eight sub-fields per event but leaves the names of the last two (an
+// integer and a boolean) blank; a guessed name would become a contract, so only the six
+// named ones are served (docs/offerwall.md, "Decisions of ours").
 const offerEvent: JsonSchema = {
   type: 'object',
+  description:
+    'One reward step. RevU’s Get Personalized page lists eight sub-fields; it leaves the names of the last two (an integer and a boolean) blank and no public RevU page names them, so offerd serves the six named ones rather than guess names clients would come to depend on. Clients should ignore keys they do not know: the two will be added once named.',
   required: ['event_id', 'name', 'user_reward', 'payout', 'conversion_type', 'attribution_window_days'],
   properties: {
     event_id: {

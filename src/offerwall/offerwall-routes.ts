@@ -9,7 +9,7 @@ import { rulesVersionHeader } from '../rules/app-rules.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type AdminRouteDeps, adminRoutes } from './offerwall-admin-routes.js';
 import { mapped } from './offerwall-http-errors.js';
-import { OfferwallParams } from './offerwall-params.js';
+import { OfferwallParams, type PersonalizedQuery } from './offerwall-params.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
 import type { PersonalizedJson } from './personalized-json.js';
 
@@ -46,8 +46,30 @@ function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
   return rules;
 }
 
+/**
+ * The request's parameters, or the ban that stops serving its user: RevU calls a 403
+ * ban "definitive" for support tools, so once uid and wall are readable a ban answers
+ * before any other bad parameter (an unreadable `ip` leaves only user bans to check).
+ */
+async function paramsOrBan(deps: PublicRouteDeps, ctx: Context): Promise<PersonalizedQuery> {
+  const uid = ctx.params.uid ?? '';
+  try {
+    return deps.params.personalized(uid, ctx.query);
+  } catch (invalid) {
+    const subject = deps.params.banSubject(uid, ctx.query);
+    const wall = subject ? deps.walls.get(subject.wall) : undefined;
+    if (!subject || !wall) throw invalid;
+    const ip = subject.ip === undefined ? deps.callerIp(ctx) : subject.ip;
+    const ban = await deps.service.blockingBan(wall, subject.uid, ip);
+    if (!ban) throw invalid;
+    const rules = deps.rules.current(wall.appId);
+    if (rules) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
+    throw bannedError(ban);
+  }
+}
+
 async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> {
-  const q = deps.params.personalized(ctx.params.uid ?? '', ctx.query);
+  const q = await paramsOrBan(deps, ctx);
   const wall = wallOf(deps, q.wall);
   const rules = rulesOf(deps, ctx, wall.appId);
   const ip = q.ip ?? deps.callerIp(ctx);

@@ -148,13 +148,15 @@ export class OfferwallService {
     return c;
   }
 
+  /** The ban that stops serving `uid` (at `ip`, when known) on `wall`, if any. */
+  async blockingBan(wall: WallInfo, uid: string, ip: string | null): Promise<Ban | undefined> {
+    const bans = await this.deps.store.bansFor(wall.appId, uid);
+    return findBlockingBan(bans, { uid, ip, wallId: wall.wallId }, this.deps.ipInRange);
+  }
+
   async personalized(req: PersonalizedRequest, rules: AppRules): Promise<PersonalizedOutcome> {
     const { appId, wallId } = req.wall;
-    const ban = findBlockingBan(
-      await this.deps.store.bansFor(appId, req.uid),
-      { uid: req.uid, ip: req.ip, wallId },
-      this.deps.ipInRange,
-    );
+    const ban = await this.blockingBan(req.wall, req.uid, req.ip);
     if (ban) return { reason: ban.type === 'user' ? 'USER_BANNED' : 'IP_BANNED', ban };
     const progress = await this.deps.store.progressOf(appId, req.uid);
     const history = userHistory(progress);
@@ -220,11 +222,7 @@ export class OfferwallService {
     const verdict = verifyClick(wall.secrets.clickSecret, link, input.sig, this.deps.now(), legacyUntil);
     if (verdict !== 'valid') throw clickError(verdict);
     const offer = this.offer(wall.wallId, input.offerId);
-    const ban = findBlockingBan(
-      await this.deps.store.bansFor(wall.appId, input.uid),
-      { uid: input.uid, ip: input.ip, wallId: wall.wallId },
-      this.deps.ipInRange,
-    );
+    const ban = await this.blockingBan(wall, input.uid, input.ip);
     if (ban) throw bannedError(ban);
     const progress = await this.deps.store.recordClick({
       appId: wall.appId,

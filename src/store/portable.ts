@@ -37,6 +37,10 @@ export const COLLECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   'journeys.users': ['appId', 'environment', 'externalId'],
   'journeys.events': ['appId', 'environment', 'id'],
   'journeys.offers': ['appId', 'environment', 'id'],
+  'profiles.profiles': ['appId', 'kind', 'id'],
+  'profiles.aliases': ['appId', 'alias'],
+  'profiles.insertIds': ['appId', 'id'],
+  'profiles.grants': ['appId', 'userId', 'offerId'],
 };
 
 export const BANNER_COLLECTIONS = [
@@ -52,6 +56,13 @@ export const OFFERWALL_COLLECTIONS = [
   'offerwall.bans',
 ] as const;
 export const JOURNEYS_COLLECTIONS = ['journeys.users', 'journeys.events', 'journeys.offers'] as const;
+/** The Kibotu SDK's profiles (/engage, /groups), aliases, event insert ids and special-offer grants. */
+export const PROFILE_COLLECTIONS = [
+  'profiles.profiles',
+  'profiles.aliases',
+  'profiles.insertIds',
+  'profiles.grants',
+] as const;
 
 /** JSON with object keys sorted at every level: equal data, equal text, whatever the adapter. */
 export function canonicalJson(value: unknown): string {

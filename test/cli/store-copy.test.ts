@@ -3,8 +3,13 @@ import pg from 'pg';
 import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
 import { runCli } from '../../src/cli/main.js';
 import { copyStore } from '../../src/store/copy-store.js';
-import { BANNER_COLLECTIONS, JOURNEYS_COLLECTIONS, OFFERWALL_COLLECTIONS } from '../../src/store/portable.js';
-import { type DemoData, seedEveryApi } from '../helpers/demo-data.js';
+import {
+  BANNER_COLLECTIONS,
+  JOURNEYS_COLLECTIONS,
+  OFFERWALL_COLLECTIONS,
+  PROFILE_COLLECTIONS,
+} from '../../src/store/portable.js';
+import { type DemoData, type ProfileData, seedEveryApi, seedProfiles } from '../helpers/demo-data.js';
 import { demoCatalog } from '../helpers/offerwall-service.js';
 import { usePostgres } from '../helpers/postgres-server.js';
 import { startTestService } from '../helpers/start-test-service.js';
@@ -12,7 +17,13 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const test = anyTest as TestFn;
 const server = usePostgres(test);
-const ALL = [...BANNER_COLLECTIONS, ...OFFERWALL_COLLECTIONS, ...JOURNEYS_COLLECTIONS];
+// In the order of the registrations: the banner API's profiles right after its own collections.
+const ALL = [
+  ...BANNER_COLLECTIONS,
+  ...PROFILE_COLLECTIONS,
+  ...OFFERWALL_COLLECTIONS,
+  ...JOURNEYS_COLLECTIONS,
+];
 
 async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -22,10 +33,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 }
 
 /** A lowdb store the demo service filled through every API, plus a synced catalog. */
-async function demoLowdb(t: ExecutionContext): Promise<{ dir: string; demo: DemoData }> {
+async function demoLowdb(
+  t: ExecutionContext,
+): Promise<{ dir: string; demo: DemoData; profiles: ProfileData }> {
   const dir = await tempDir(t, 'offerd-copy-src-');
   const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir, OFFERD_STORE: 'lowdb' } });
   const demo = await seedEveryApi(service.url);
+  const profiles = await seedProfiles(service.url);
   await service.stop();
   const store = await openDocumentStore(dir);
   const offers = demoCatalog().slice(0, 5);
@@ -36,7 +50,7 @@ async function demoLowdb(t: ExecutionContext): Promise<{ dir: string; demo: Demo
     offers,
   });
   await store.close();
-  return { dir, demo };
+  return { dir, demo, profiles };
 }
 
 // progressOf promises no order.
@@ -45,14 +59,16 @@ const byOffer = <T extends { offerId: number }>(list: T[]): T[] =>
 
 /** The table rows of the comparison, by collection: [source count, target count, result]. */
 function tableOf(out: string[]): Map<string, string[]> {
-  const rows = out.filter((l) => /^(banner|offerwall|journeys)\.\w+ /.test(l)).map((l) => l.split(/\s+/));
+  const rows = out
+    .filter((l) => /^(banner|offerwall|journeys|profiles)\.\w+ /.test(l))
+    .map((l) => l.split(/\s+/));
   return new Map(
     rows.map(([name, src, dst, , , result]) => [name ?? '', [src ?? '', dst ?? '', result ?? '']]),
   );
 }
 
 test('store copy moves a demo lowdb store into PostgreSQL with every record, and back', async (t) => {
-  const { dir, demo } = await demoLowdb(t);
+  const { dir, demo, profiles } = await demoLowdb(t);
   const url = await server().freshDatabase('copy');
   const copied = await cli([
     'store',
@@ -100,6 +116,19 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
     await source.journeys.userEvents(P, demo.journeysUser),
   );
 
+  // The SDK profiles: properties (rule facts), group profiles, aliases, insert ids and grants.
+  const { distinctId, alias, groupId } = profiles;
+  t.deepEqual(await target.profiles.profile('demo', 'user', distinctId), { vip_level: 5, coins: 40 });
+  t.deepEqual(await target.profiles.profile('demo', 'group', `company\n${groupId}`), { plan: 'team' });
+  t.is(await target.profiles.resolve('demo', alias), distinctId);
+  t.is(
+    (await target.profiles.claimInsertIds('demo', ['i\nseed-insert-1'], new Date())).size,
+    0,
+    'still remembered',
+  );
+  const noMore = { cooldownMs: null, maxPerUser: 1 };
+  t.false(await target.profiles.grant('demo', distinctId, 'vip-level-up-bundle', new Date(), noMore));
+
   // Into a memory store in this process: imported records are indexed and read through the port.
   const memory = await openDocumentStore(null);
   await copyStore(target, memory);
@@ -131,6 +160,9 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
       )
     )[0]?.duplicate,
   );
+
+  t.is(await memory.profiles.resolve('demo', alias), distinctId);
+  t.deepEqual(await memory.profiles.profile('demo', 'user', distinctId), { vip_level: 5, coins: 40 });
 
   // And back into a fresh lowdb directory: the same records again.
   const back = await tempDir(t, 'offerd-copy-back-');

@@ -58,6 +58,40 @@ const WIRE: Wire[] = [
     data: [{ $set: { vip_level: 3, plan: 'gold' }, $distinct_id: 'n-1' }],
   },
   {
+    // profile_helpers.js merge_modifiers: every Modifiers key of the .d.ts, $time as seconds.
+    call: 'people.set(distinctId, properties, modifiers)',
+    endpoint: '/engage',
+    data: [
+      {
+        $set: { plan: 'gold' },
+        $distinct_id: 'n-1',
+        $ignore_alias: true,
+        $ignore_time: true,
+        $ip: '5.9.0.1',
+        $time: T,
+        $latitude: 52.52,
+        $longitude: 13.4,
+      },
+    ],
+  },
+  {
+    // profile_helpers.js _set: a property named `ip` moves to $ip, leaving $set empty.
+    call: "people.set(distinctId, 'ip', value)",
+    endpoint: '/engage',
+    data: [{ $set: {}, $distinct_id: 'n-1', $ip: '5.9.0.1' }],
+  },
+  {
+    call: 'people.increment(distinctId, propertyName)',
+    endpoint: '/engage',
+    data: [{ $add: { page_views: 1 }, $distinct_id: 'n-1' }],
+  },
+  {
+    // people.js track_charge: $ignore_time / $ip in properties become modifiers.
+    call: 'people.track_charge(distinctId, amount, {$ignore_time, $ip})',
+    endpoint: '/engage',
+    data: [{ $append: { $transactions: { $amount: 5 } }, $distinct_id: 'n-1', $ignore_time: true, $ip: '' }],
+  },
+  {
     call: 'people.set_once',
     endpoint: '/engage',
     data: [{ $set_once: { first_seen: 'x' }, $distinct_id: 'n-1' }],
@@ -130,8 +164,14 @@ const WIRE: Wire[] = [
   },
 ];
 
-async function send(s: TestService, endpoint: string, data: unknown, verbose: boolean): Promise<string> {
-  const res = await s.fetch(`${endpoint}?ip=0&verbose=${verbose ? 1 : 0}`, {
+async function send(
+  s: TestService,
+  endpoint: string,
+  data: unknown,
+  verbose: boolean,
+  extraQuery = '',
+): Promise<string> {
+  const res = await s.fetch(`${endpoint}?ip=0&verbose=${verbose ? 1 : 0}${extraQuery}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
     body: JSON.stringify(data),
@@ -150,10 +190,10 @@ function sdkError(data: string, verbose: boolean): string | undefined {
   }
 }
 
-async function replayAll(t: ExecutionContext, verbose: boolean): Promise<void> {
+async function replayAll(t: ExecutionContext, verbose: boolean, extraQuery = ''): Promise<void> {
   const s = await startTestService(t);
   for (const wire of WIRE) {
-    const reply = await send(s, wire.endpoint, wire.data, verbose);
+    const reply = await send(s, wire.endpoint, wire.data, verbose, extraQuery);
     t.is(sdkError(reply, verbose), undefined, `${wire.call} → ${wire.endpoint}: ${reply}`);
   }
 }
@@ -163,6 +203,10 @@ test('kibotu-node lib/kibotu-node.d.ts: every call succeeds as the SDK judges it
 
 test('kibotu-node lib/kibotu-node.d.ts: every call succeeds as the SDK judges it (verbose on: status 1)', (t) =>
   replayAll(t, true));
+
+// lib/kibotu-node.js send_request: `init(token, {test: true})` adds `test=1` to every query.
+test('kibotu-node lib/kibotu-node.js config.test: every call with &test=1 succeeds as the SDK judges it', (t) =>
+  replayAll(t, false, '&test=1'));
 
 test('kibotu-node get_special_offer: parses the JSON reply and resolves res.specialOffer', async (t) => {
   const s = await startTestService(t);
@@ -179,4 +223,50 @@ test('kibotu-node get_special_offer: parses the JSON reply and resolves res.spec
   t.not((offer.kibotuMetadata as { variationId: number }).variationId, 0, 'never the control label');
   const none = [{ featureName: 'special_offer_on_unknown_trigger', distinct_id: 'sdk-vip', predict_id: 'p' }];
   t.deepEqual(JSON.parse(await send(s, '/feature', none, false)), { specialOffer: null });
+});
+
+// The newest lib/kibotu-node.js sends /feature and /ab/getPersonalizedBanner with
+// `jsonObjectRequest: true`: the body is the object itself, not a list of one.
+test('kibotu-node lib/kibotu-node.js getFeature / get_feature (jsonObjectRequest): an object body succeeds as the SDK judges it', async (t) => {
+  const s = await startTestService(t);
+  const data = {
+    featureName: 'new_shop_layout',
+    distinct_id: 'n-1',
+    predict_id: 'p-1',
+    propOverrides: { level: 3 },
+  };
+  for (const verbose of [false, true]) {
+    const reply = await send(s, '/feature', data, verbose);
+    t.is(sdkError(reply, verbose), undefined, reply);
+  }
+});
+
+test('kibotu-node lib/kibotu-node.js getSpecialOffer (jsonObjectRequest): resolves res.specialOffer from an object body', async (t) => {
+  const s = await startTestService(t);
+  t.is(await send(s, '/engage', [{ $set: { vip_level: 4 }, $distinct_id: 'sdk-obj' }], false), '1');
+  const data = { featureName: 'special_offer_on_level_up', distinct_id: 'sdk-obj', predict_id: 'p-2' };
+  const reply = JSON.parse(await send(s, '/feature', data, false)) as { specialOffer?: { offerId?: string } };
+  t.is(reply?.specialOffer?.offerId, 'vip-level-up-bundle');
+});
+
+test('kibotu-node lib/kibotu-node.js get_personalized_banner: the five-argument body gets a JSON banner (parseJsonResponse)', async (t) => {
+  const s = await startTestService(t);
+  // get_personalized_banner(userId, activeChamp, offerId, prizeTypes, postalCode); undefined
+  // arguments vanish in JSON.stringify, so the one-argument-short call is replayed too.
+  const bodies = [
+    { userId: 'n-banner', activeChamp: 'Ahri', offerId: '8622', prizeTypes: ['skin'], postalCode: '10115' },
+    { userId: 'n-banner-2', activeChamp: 'Ahri', offerId: 8622 },
+  ];
+  for (const body of bodies) {
+    const res = await s.fetch('/ab/getPersonalizedBanner?ip=0&verbose=0', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    t.is(res.status, 200, text);
+    const banner = JSON.parse(text) as { imageFullUrl?: string; kibotuMetadata?: { userId?: string } };
+    t.is(typeof banner.imageFullUrl, 'string');
+    t.is(banner.kibotuMetadata?.userId, body.userId);
+  }
 });

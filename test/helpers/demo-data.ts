@@ -139,3 +139,38 @@ export async function seedEveryApi(base: string): Promise<DemoData> {
   const claimedOfferId = await seedJourneys(base, journeysUser);
   return { bannerUsers, offerwallUid, offerwallOfferId, journeysUser, claimedOfferId };
 }
+
+/** What `seedProfiles` made. */
+export interface ProfileData {
+  distinctId: string;
+  alias: string;
+  groupId: string;
+}
+
+/**
+ * Fills the Kibotu SDK's profile collections through /engage, /groups, /track and
+ * /feature: a user profile, a group profile, an alias, a remembered `$insert_id` and a
+ * special-offer grant. Its own users, so seedEveryApi's decisions stay as they were.
+ */
+export async function seedProfiles(base: string): Promise<ProfileData> {
+  const data = { distinctId: 'sdk-profile-1', alias: 'sdk-device-1', groupId: 'Acme' };
+  const post = (path: string, body: unknown) =>
+    ok(
+      checkedFetch(`${base}${path}?ip=0&verbose=1`, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, Authorization: 'demo-key' },
+        body: JSON.stringify(body),
+      }),
+      path,
+    );
+  await post('/engage', [{ $set: { vip_level: 5, coins: 40 }, $distinct_id: data.distinctId }]);
+  await post('/groups', [{ $set: { plan: 'team' }, $group_key: 'company', $group_id: data.groupId }]);
+  await post('/track', [
+    { event: '$create_alias', properties: { distinct_id: data.distinctId, alias: data.alias } },
+    { event: 'AppStart', properties: { distinct_id: data.distinctId, $insert_id: 'seed-insert-1' } },
+  ]);
+  await post('/feature', [
+    { featureName: 'special_offer_on_level_up', distinct_id: data.distinctId, predict_id: 'p' },
+  ]);
+  return data;
+}

@@ -41,9 +41,14 @@ export interface Experiment {
   };
 }
 
-/** SDK bookkeeping events, never a conversion: aliasing and the Unity SDK's `_kb_*` events. */
+/**
+ * SDK bookkeeping events, never a conversion: aliasing and the Unity SDK's `_kb_*` events
+ * (`_kb_identify`, `_kb_opt_in`), which /track stores under their `$` spelling.
+ */
+const HOUSEKEEPING = new Set(['$create_alias', '$identify', '$opt_in']);
+
 export function isHousekeepingEvent(name: string): boolean {
-  return name === '$create_alias' || name.startsWith('_kb_');
+  return HOUSEKEEPING.has(name) || name.startsWith('_kb_');
 }
 
 /** An image URL template and the languages its images exist in. */

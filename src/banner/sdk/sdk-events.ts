@@ -59,13 +59,22 @@ function withoutNoExperimentLabel(props: Record<string, unknown>): Record<string
   return { ...props, kibotuMetadata: rest };
 }
 
+/**
+ * Unity names its reserved events `_kb_x` (KibotuAPI.cs: `_kb_create_alias`, `_kb_identify`,
+ * `_kb_opt_in`) where the node SDK says `$x`: one spelling inside offerd, as for keys.
+ */
+function eventName(name: unknown): unknown {
+  return typeof name === 'string' && name.startsWith('_kb_') ? `$${name.slice(4)}` : name;
+}
+
 /** The event in the node SDK's shape: Unity's top-level distinct_id moved in, anonymous when absent. */
 function normalized(raw: Record<string, unknown>): Record<string, unknown> {
   const props = isPlainObject(raw.properties) ? raw.properties : {};
   const distinctId = idText(props.distinct_id) ?? idText(raw.distinct_id) ?? idText(props.$device_id);
   const fromDevice = idText(props.distinct_id) === null && idText(raw.distinct_id) === null;
   const userId = distinctId === null ? ANONYMOUS_USER : fromDevice ? `$device:${distinctId}` : distinctId;
-  return { ...raw, properties: withoutNoExperimentLabel({ ...props, distinct_id: userId }) };
+  const properties = withoutNoExperimentLabel({ ...props, distinct_id: userId });
+  return { ...raw, event: eventName(raw.event), properties };
 }
 
 function problemsOf(err: unknown, index: number): RejectedRecord[] {

@@ -97,4 +97,9 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     `,
   },
   CLAIM_SLOT_MIGRATION,
+  {
+    version: 104,
+    name: 'banner: insert ids by age, for the pruner that bounds them',
+    sql: 'CREATE INDEX banner_insert_ids_seen_at ON banner_insert_ids (seen_at);',
+  },
 ];

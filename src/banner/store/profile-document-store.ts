@@ -1,6 +1,14 @@
 import { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
+import {
+  inBatches,
+  isoTime,
+  type PortableRecord,
+  type PortableStore,
+  PROFILE_COLLECTIONS,
+} from '../../store/portable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
 import {
   type GrantLimits,
   INSERT_ID_WINDOW_MS,
@@ -49,7 +57,8 @@ const key = (...parts: string[]): string => parts.join('\n');
  * ProfileStore in one JSON document (lowdb), or in memory. Every check-and-write runs
  * synchronously before its commit is awaited, so concurrent calls cannot interleave.
  */
-export class ProfileDocumentStore implements ProfileStore {
+export class ProfileDocumentStore implements ProfileStore, PortableStore {
+  readonly collections = PROFILE_COLLECTIONS;
   private profiles = new Map<string, ProfileRecord>();
   private aliases = new Map<string, AliasRecord>();
   private insertIds = new Map<string, InsertIdRecord>();
@@ -121,7 +130,8 @@ export class ProfileDocumentStore implements ProfileStore {
 
   async claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
     const now = at.getTime();
-    for (const [k, r] of this.insertIds) if (r.at < now - INSERT_ID_WINDOW_MS) this.insertIds.delete(k);
+    // The whole document is rewritten on each commit anyway: expired ids go with every claim.
+    this.forgetInsertIdsBefore(now - INSERT_ID_WINDOW_MS, Number.POSITIVE_INFINITY);
     const claimed = new Set<string>();
     for (const id of ids) {
       const k = key(appId, id);
@@ -131,6 +141,24 @@ export class ProfileDocumentStore implements ProfileStore {
     }
     if (claimed.size > 0) await this.save();
     return claimed;
+  }
+
+  async pruneInsertIds(before: Date, limit: number): Promise<number> {
+    const removed = this.forgetInsertIdsBefore(before.getTime(), limit);
+    if (removed > 0) await this.save();
+    return removed;
+  }
+
+  private forgetInsertIdsBefore(ms: number, limit: number): number {
+    let removed = 0;
+    for (const [k, r] of this.insertIds) {
+      if (removed >= limit) break;
+      if (r.at < ms) {
+        this.insertIds.delete(k);
+        removed += 1;
+      }
+    }
+    return removed;
   }
 
   async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
@@ -157,5 +185,67 @@ export class ProfileDocumentStore implements ProfileStore {
 
   flush(): Promise<void> {
     return this.file.flush();
+  }
+
+  exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
+    const ms = (at: number) => new Date(at).toISOString();
+    const records: Record<string, () => PortableRecord[]> = {
+      'profiles.profiles': () => [...this.profiles.values()],
+      'profiles.aliases': () => [...this.aliases.values()],
+      'profiles.insertIds': () =>
+        [...this.insertIds.values()].map(
+          (r): InsertIdPortableRecord => ({ appId: r.appId, id: r.id, seenAt: ms(r.at) }),
+        ),
+      'profiles.grants': () =>
+        [...this.grants.values()].map(
+          (r): GrantPortableRecord => ({
+            appId: r.appId,
+            userId: r.userId,
+            offerId: r.offerId,
+            count: r.count,
+            lastAt: ms(r.lastAt),
+          }),
+        ),
+    };
+    const list = records[collection];
+    if (!list) throw new Error(`unknown collection ${collection}`);
+    return inBatches(list());
+  }
+
+  /** Adds the records to the indexes and commits them in one write (meant for an empty store). */
+  async importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
+    for (const rec of records) this.importOne(collection, rec as Record<string, unknown>);
+    await this.save();
+  }
+
+  private importOne(collection: string, r: Record<string, unknown>): void {
+    const s = (field: string) => String(r[field]);
+    if (collection === 'profiles.profiles') {
+      const record = {
+        appId: s('appId'),
+        kind: r.kind as ProfileKind,
+        id: s('id'),
+        properties: r.properties as ProfileProperties,
+      };
+      this.profiles.set(key(record.appId, record.kind, record.id), record);
+    } else if (collection === 'profiles.aliases') {
+      this.aliases.set(key(s('appId'), s('alias')), {
+        appId: s('appId'),
+        alias: s('alias'),
+        distinctId: s('distinctId'),
+      });
+    } else if (collection === 'profiles.insertIds') {
+      const at = Date.parse(isoTime(r.seenAt));
+      this.insertIds.set(key(s('appId'), s('id')), { appId: s('appId'), id: s('id'), at });
+    } else if (collection === 'profiles.grants') {
+      const grant = {
+        appId: s('appId'),
+        userId: s('userId'),
+        offerId: s('offerId'),
+        count: Number(r.count),
+        lastAt: Date.parse(isoTime(r.lastAt)),
+      };
+      this.grants.set(key(grant.appId, grant.userId, grant.offerId), grant);
+    } else throw new Error(`unknown collection ${collection}`);
   }
 }

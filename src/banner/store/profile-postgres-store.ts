@@ -106,6 +106,16 @@ export class ProfilePostgresStore implements ProfileStore {
     });
   }
 
+  async pruneInsertIds(before: Date, limit: number): Promise<number> {
+    // Bounded per statement (index banner_insert_ids_seen_at), so one prune never holds many row locks.
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM banner_insert_ids WHERE (app_id, insert_id) IN (
+         SELECT app_id, insert_id FROM banner_insert_ids WHERE seen_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return rowCount ?? 0;
+  }
+
   async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
     await this.pool.query('DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2)', [
       appId,

@@ -57,6 +57,12 @@ export interface ProfileStore {
   releaseInsertIds(appId: string, ids: readonly string[]): Promise<void>;
 
   /**
+   * Forgets every app's ids seen before `before` (at most `limit` per call); returns how
+   * many. Without it the ids of the past would pile up for ever: see InsertIdPruner.
+   */
+  pruneInsertIds(before: Date, limit: number): Promise<number>;
+
+  /**
    * Records one grant of a special offer to a user if the limits allow it at `at`
    * (atomic check-and-record); false when the cooldown or the cap says no.
    */

@@ -95,6 +95,21 @@ export function profileStoreContract(
     t.deepEqual(new Set(await store.claimInsertIds('app', [a, b], later)), new Set([a, b]));
   });
 
+  test(`${name}: pruning forgets insert ids seen before the cut, a bounded number per call`, async (t) => {
+    const store = await withStore(t);
+    const old = [uid('old'), uid('old'), uid('old')];
+    const recent = uid('recent');
+    const longAgo = new Date(T0.getTime() - 400 * 86_400_000);
+    await store.claimInsertIds('app', [recent], at(0));
+    await store.claimInsertIds('app', old, longAgo);
+    const cut = new Date(longAgo.getTime() + 60_000);
+    t.is(await store.pruneInsertIds(cut, 2), 2);
+    t.is(await store.pruneInsertIds(cut, 2), 1);
+    t.is(await store.pruneInsertIds(cut, 2), 0);
+    t.is((await store.claimInsertIds('app', [recent], at(1))).size, 0, 'a recent id is still remembered');
+    t.is((await store.claimInsertIds('app', old, longAgo)).size, 3, 'the pruned ids are forgotten');
+  });
+
   test(`${name}: grants respect cooldown and cap, atomically`, async (t) => {
     const store = await withStore(t);
     const u = uid('g');

@@ -1,0 +1,141 @@
+/**
+ * The Kibotu Unity SDK's requests (KibotuAI/kibotu-unity), as its code puts them on the
+ * wire, replayed against a test service and judged as the SDK judges them.
+ *
+ * - Controller.cs SendData: every Config.BatchSize (50) queued items are POSTed as one JSON
+ *   array to Config.TrackUrl (`/track`) or Config.EngageUrl (`/engage`) — no query string —
+ *   with the raw key in Authorization; any non-2xx reply makes it back off (1 min doubling
+ *   to 10 min) with a retry counter shared by events and people.
+ * - Controller.cs DoTrack: `{event, properties{…_kb_lib…, distinct_id, time (ms)}, distinct_id,
+ *   _kb_metadata{_kb_event_id (random hex), _kb_session_id, _kb_session_seq_id,
+ *   _kb_session_start_sec}}`; DoEngage: `{_kb_<op>: …, distinct_id, time, _kb_metadata}`.
+ * - Storage.cs EnqueueTrackingData adds `id` = "Kibotu.Event<n>" / "Kibotu.People<n>"; the
+ *   counter restarts at 0 once the queue is empty, so the same id comes back for new events.
+ * - KibotuAPI.cs: Alias → `_kb_create_alias`, Identify → `_kb_identify`, OptInTracking →
+ *   `_kb_opt_in`; People.Set/SetOnce/Increment/Append/Union/Unset/TrackCharge/ClearCharges/
+ *   DeleteUser → `_kb_set`/`_kb_set_once`/`_kb_add`/`_kb_append`/`_kb_union`/`_kb_unset`/
+ *   `_kb_append{_kb_transactions}`/`_kb_unset["_kb_transactions"]`/`_kb_delete`.
+ */
+import test from 'ava';
+import { DEMO_KEY } from '../helpers/banner-client.js';
+import { startTestService, type TestService } from '../helpers/start-test-service.js';
+
+const NOW = Date.now();
+const SESSION = { _kb_session_id: '3f2a1b', _kb_session_start_sec: Math.floor(NOW / 1000) - 60 };
+const LIB = { _kb_lib: 'unity', _kb_lib_version: '0.9.1', _kb_os: 'Android', _kb_screen_width: 1080 };
+
+let seq = 0;
+/** One DoTrack item as Storage.cs queues it (`n` is the queue counter). */
+function unityEvent(n: number, event: string, distinctId: string, properties: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    event,
+    properties: { ...properties, ...LIB, distinct_id: distinctId, time: NOW + seq },
+    distinct_id: distinctId,
+    _kb_metadata: { _kb_event_id: (0x1000 + seq).toString(16), ...SESSION, _kb_session_seq_id: seq },
+    id: `Kibotu.Event${n}`,
+  };
+}
+
+/** One DoEngage item as Storage.cs queues it. */
+function unityEngage(n: number, distinctId: string, operation: Record<string, unknown>) {
+  seq += 1;
+  return {
+    ...operation,
+    distinct_id: distinctId,
+    time: NOW + seq,
+    _kb_metadata: { _kb_event_id: (0x2000 + seq).toString(16), ...SESSION, _kb_session_seq_id: seq },
+    id: `Kibotu.People${n}`,
+  };
+}
+
+/** SendData's POST; the SDK counts any 2xx as delivered (UnityWebRequest.Result.Success). */
+async function sendData(s: TestService, url: '/track' | '/engage', batch: unknown[]) {
+  const res = await s.fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+    body: JSON.stringify(batch),
+  });
+  return { ok: res.status >= 200 && res.status < 300, status: res.status, text: await res.text() };
+}
+
+async function storedEvents(s: TestService): Promise<number> {
+  const text = await (await s.fetch('/metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith('offerd_banner_tracked_events_total{app="demo"}'));
+  return Number(line?.split(' ')[1] ?? 0);
+}
+
+async function specialOffer(s: TestService, trigger: string, distinctId: string) {
+  const res = await s.fetch('/feature?ip=0&verbose=0', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+    body: JSON.stringify([
+      { featureName: `special_offer_on_${trigger}`, distinct_id: distinctId, predict_id: 'p' },
+    ]),
+  });
+  return ((await res.json()) as { specialOffer: { offerId: string } | null }).specialOffer;
+}
+
+test('kibotu-unity Kibotu/KibotuAPI.cs + Controller.cs SendData: every Track and People request is delivered (2xx)', async (t) => {
+  const s = await startTestService(t);
+  const events = [
+    unityEvent(0, 'AppStart', 'u-unity'),
+    unityEvent(1, '_kb_identify', 'u-unity', { _kb_anon_distinct_id: 'anon-device-1' }),
+    unityEvent(2, '_kb_create_alias', 'u-unity', { alias: 'u-unity-alias' }),
+    unityEvent(3, '_kb_opt_in', 'u-unity'),
+    unityEvent(4, 'MatchFinished', 'u-unity', { score: 12 }),
+  ];
+  const people = [
+    unityEngage(0, 'u-unity', { _kb_set: { vip_level: 5, _kb_android_lib_version: '0.9.1' } }),
+    unityEngage(1, 'u-unity', { _kb_set_once: { first_level: 1 } }),
+    unityEngage(2, 'u-unity', { _kb_add: { coins: 30 } }),
+    unityEngage(3, 'u-unity', { _kb_append: { levels: 7 } }),
+    unityEngage(4, 'u-unity', { _kb_union: { modes: ['duel'] } }),
+    unityEngage(5, 'u-unity', { _kb_unset: ['first_level'] }),
+    unityEngage(6, 'u-unity', {
+      _kb_append: { _kb_transactions: { _kb_amount: 4.99, _kb_time: new Date(NOW).toISOString() } },
+    }),
+    unityEngage(7, 'u-unity', { _kb_unset: ['_kb_transactions'] }),
+    unityEngage(8, 'u-gone', { _kb_delete: '' }),
+  ];
+  const track = await sendData(s, '/track', events);
+  t.true(track.ok, `/track ${track.status} ${track.text}`);
+  const engage = await sendData(s, '/engage', people);
+  t.true(engage.ok, `/engage ${engage.status} ${engage.text}`);
+  // _kb_set reached the profile as a rule fact; _kb_create_alias links the alias to it.
+  t.is((await specialOffer(s, 'level_up', 'u-unity-alias'))?.offerId, 'vip-level-up-bundle');
+  // AppStart, _kb_identify, _kb_opt_in and MatchFinished are events; the alias is a link.
+  t.is(await storedEvents(s), 4);
+});
+
+test('kibotu-unity Kibotu/Storage.cs id: a re-sent batch stores nothing twice, a reused queue id with a new event is stored', async (t) => {
+  const s = await startTestService(t);
+  const first = [unityEvent(0, 'MatchFinished', 'u-q'), unityEvent(1, 'MatchFinished', 'u-q')];
+  t.true((await sendData(s, '/track', first)).ok);
+  // A lost reply: SendData keeps the items and sends the same batch again later.
+  t.true((await sendData(s, '/track', first)).ok);
+  t.is(await storedEvents(s), 2);
+  // The queue emptied, so the counter restarted: new events come as Kibotu.Event0 and 1 again.
+  const later = [unityEvent(0, 'MatchFinished', 'u-q'), unityEvent(1, 'MatchFinished', 'u-q')];
+  t.true((await sendData(s, '/track', later)).ok);
+  t.is(await storedEvents(s), 4);
+});
+
+test('kibotu-unity Kibotu/Controller.cs SendData: one bad item does not make the SDK retry the whole batch', async (t) => {
+  const s = await startTestService(t);
+  const bad = { ...unityEvent(1, 'MatchFinished', 'u-b'), properties: { distinct_id: 'u-b', time: 'soon' } };
+  const reply = await sendData(s, '/track', [
+    unityEvent(0, 'AppStart', 'u-b'),
+    bad,
+    unityEvent(2, 'AppStart', 'u-b'),
+  ]);
+  // A non-2xx would stall this queue and, through the shared retry counter, the people queue too.
+  t.true(reply.ok, `${reply.status} ${reply.text}`);
+  t.is(await storedEvents(s), 2);
+  const engage = await sendData(s, '/engage', [
+    unityEngage(0, 'u-b', { _kb_add: { coins: 'lots' } }),
+    unityEngage(1, 'u-b', { _kb_set: { coins: 500 } }),
+  ]);
+  t.true(engage.ok, `${engage.status} ${engage.text}`);
+  t.is((await specialOffer(s, 'low_balance', 'u-b'))?.offerId, undefined, '500 coins is no low balance');
+});
