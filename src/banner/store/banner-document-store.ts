@@ -9,11 +9,13 @@ import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { WriteBehind } from '../../store/document/write-behind.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { BANNER_COLLECTIONS } from '../../store/portable.js';
+import { conversionAt, conversionTime } from '../domain/event-value.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import { isPurchase, type UserActivity } from '../domain/user-activity.js';
 import { bannerCollections } from './banner-document-portable.js';
 import {
   type Assignment,
+  type AssignmentValue,
   type BannerStore,
   type ExperimentKey,
   type Exposure,
@@ -23,7 +25,7 @@ import {
 } from './banner-store.js';
 
 type UserRecord = UserActivity & { appId: string };
-type AssignmentRecord = Assignment & { appId: string };
+type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] };
 interface EventLog {
   appId: string;
   userId: string;
@@ -192,8 +194,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     }
     // The stored one wins, but its write may still be in flight: wait for it either way.
     await stored.file.commit();
-    const { appId: _app, ...assignment } = stored.record;
-    return { assignment: { ...assignment }, created: !existing };
+    return { assignment: assignmentOf(stored.record), created: !existing };
   }
 
   /** The user's assignment in one of `rivals`, if any. */
@@ -225,6 +226,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     assertSerializable('a tracked event', [appId, events]);
     const touchedUsers = new Set<CollectionFile<Users>>();
     const touchedLogs = new Set<CollectionFile<Events>>();
+    const touchedAssignments = new Set<CollectionFile<Assignments>>();
     for (const event of events) {
       const stored = { ...event, receivedAt: iso(event.receivedAt) };
       const user = this.touchUser(appId, event.userId, new Date(stored.receivedAt));
@@ -235,19 +237,55 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       log.record.events.push(stored);
       if (log.record.events.length > RECENT_EVENTS_PER_USER) log.record.events.shift();
       touchedLogs.add(log.file);
+      if (event.value !== null) this.addValue(appId, stored, touchedAssignments);
     }
-    await Promise.all([this.userFiles.commit(touchedUsers), this.eventFiles.commit(touchedLogs)]);
+    await Promise.all([
+      this.userFiles.commit(touchedUsers),
+      this.eventFiles.commit(touchedLogs),
+      this.assignmentFiles.commit(touchedAssignments),
+    ]);
+  }
+
+  /** Adds the event's value to each of the user's assignments made at or before it happened. */
+  private addValue(appId: string, event: TrackedEvent, touched: Set<CollectionFile<Assignments>>): void {
+    const happened = conversionTime(event);
+    // A user's assignments all live in the user's shard (see assign()).
+    const file = this.assignmentFiles.shardFor(key(appId, event.userId));
+    for (const a of this.assignmentsByUser.get(key(appId, event.userId)) ?? []) {
+      if (Date.parse(a.assignedAt) > happened) continue;
+      a.values ??= [];
+      const found = a.values.find((v) => v.event === event.name);
+      if (found) found.sum += event.value as number;
+      else a.values.push({ event: event.name, sum: event.value as number });
+      touched.add(file);
+    }
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {
     return structuredClone(this.logs.get(key(appId, userId))?.record.events ?? []);
   }
 
-  async tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]> {
-    type Tally = { users: number; first: string | null; conversions: Map<string, number> };
+  async tallies(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+    valueEvent?: string,
+  ): Promise<VariationTally[]> {
+    type Tally = {
+      users: number;
+      first: string | null;
+      conversions: Map<string, number>;
+      revenue: { sum: number; sumSquares: number };
+    };
     const byVariation = new Map<number, Tally>();
+    const empty = (): Tally => ({
+      users: 0,
+      first: null,
+      conversions: new Map(),
+      revenue: { sum: 0, sumSquares: 0 },
+    });
     const tallyOf = (variationId: number) => {
-      const found = byVariation.get(variationId) ?? { users: 0, first: null, conversions: new Map() };
+      const found = byVariation.get(variationId) ?? empty();
       byVariation.set(variationId, found);
       return found;
     };
@@ -262,11 +300,13 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
           tally.conversions.set(s.name, (tally.conversions.get(s.name) ?? 0) + 1);
         }
       }
+      const value = a.values?.find((v) => v.event === valueEvent)?.sum ?? 0;
+      tally.revenue.sum += value;
+      tally.revenue.sumSquares += value * value;
     }
     for (const c of this.counters.values()) {
       if (c.appId === appId && c.experimentId === experimentId && c.bucketVersion === bucketVersion) {
-        if (!byVariation.has(c.variationId))
-          byVariation.set(c.variationId, { users: 0, first: null, conversions: new Map() });
+        if (!byVariation.has(c.variationId)) byVariation.set(c.variationId, empty());
       }
     }
     return [...byVariation.entries()]
@@ -277,6 +317,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
         firstAssignedAt: t.first,
         exposures: this.counters.get(key(appId, experimentId, bucketVersion, variationId))?.exposures ?? 0,
         conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
+        ...(valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
       }));
   }
 
@@ -402,6 +443,8 @@ function later(current: string | null, at: string): string {
 /** Adds one event to the user's counters. */
 function countEvent(user: UserRecord, event: TrackedEvent): void {
   const at = event.receivedAt;
+  // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
+  const happened = conversionAt(event);
   user.events += 1;
   user.lastEventAt = later(user.lastEventAt, at);
   if (isPurchase(event.name)) {
@@ -411,8 +454,8 @@ function countEvent(user: UserRecord, event: TrackedEvent): void {
   const stat = user.eventStats.find((s) => s.name === event.name);
   if (stat) {
     stat.count += 1;
-    stat.lastAt = later(stat.lastAt, at);
+    stat.lastAt = later(stat.lastAt, happened);
   } else {
-    user.eventStats.push({ name: event.name, count: 1, lastAt: at });
+    user.eventStats.push({ name: event.name, count: 1, lastAt: happened });
   }
 }

@@ -95,4 +95,20 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 103,
+    name: 'banner: event values, per-assignment value sums for revenue',
+    sql: `
+      ALTER TABLE banner_events ADD COLUMN value double precision;
+      CREATE TABLE banner_assignment_values (
+        app_id text NOT NULL,
+        experiment_id text NOT NULL,
+        bucket_version integer NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        value_sum double precision NOT NULL,
+        PRIMARY KEY (app_id, experiment_id, bucket_version, user_id, name)
+      );
+    `,
+  },
 ];

@@ -43,6 +43,7 @@ function event(
     renderId: null,
     experimentId: null,
     variationId: null,
+    value: null,
     ...extra,
   };
 }
@@ -189,7 +190,8 @@ export function bannerStoreContract(
     t.deepEqual(stats, [
       { name: 'AppStart', count: 2, lastAt: at(4).toISOString() },
       { name: 'SpecialOfferInStorePurchased', count: 1, lastAt: at(2).toISOString() },
-      { name: 'SpecialOfferPopupPurchased', count: 1, lastAt: at(3).toISOString() },
+      // Per name, the event's own time when it sent one (whole seconds: the end of that second).
+      { name: 'SpecialOfferPopupPurchased', count: 1, lastAt: '2024-11-23T08:20:00.999Z' },
     ]);
     const recent = await store.recentEvents('app', user);
     t.deepEqual(recent[1], {
@@ -200,6 +202,7 @@ export function bannerStoreContract(
       renderId: 'r-1',
       experimentId: 'exp',
       variationId: 1,
+      value: null,
     });
   });
 
