@@ -330,7 +330,9 @@ export function bannerStoreSurvivesReopen(
       bucketVersion: 1,
       variationId: 2,
     });
-    await first.store.track('app', [event(user, 'SpecialOfferPopupPurchased', 2, { renderId: 'r-9' })]);
+    await first.store.track('app', [
+      event(user, 'SpecialOfferPopupPurchased', 2, { renderId: 'r-9', value: 7.5 }),
+    ]);
     await first.close();
 
     const second = await open();
@@ -339,7 +341,9 @@ export function bannerStoreSurvivesReopen(
     t.false(again.created);
     t.is(again.assignment.variationId, 2);
     t.like(await second.store.user('app', user), { renders: 1, events: 1, purchases: 1 });
-    t.is((await second.store.recentEvents('app', user))[0]?.renderId, 'r-9');
+    t.like((await second.store.recentEvents('app', user))[0], { renderId: 'r-9', value: 7.5 });
+    const [revenue] = await second.store.tallies('app', 'durable', 1, 'SpecialOfferPopupPurchased');
+    t.deepEqual(revenue?.revenue, { sum: 7.5, sumSquares: 56.25 });
     t.deepEqual(await second.store.tallies('app', 'durable', 1), [
       {
         variationId: 2,
