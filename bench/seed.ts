@@ -58,6 +58,7 @@ async function trackPurchases(store: DocumentStore, users: number): Promise<void
       renderId: null,
       experimentId: null,
       variationId: null,
+      value: null,
     }));
     return store.banner.track(APP, events);
   });

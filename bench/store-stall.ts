@@ -81,6 +81,7 @@ function probes(store: DocumentStore): Probe[] {
             renderId: null,
             experimentId: null,
             variationId: null,
+            value: null,
           })),
         ),
     },

@@ -61,6 +61,7 @@ async function seed(
       renderId: null,
       experimentId: null,
       variationId: null,
+      value: null,
     })),
   );
   if (events.length > 0) await store.track(appId, events);

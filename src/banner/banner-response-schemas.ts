@@ -99,6 +99,38 @@ const versusControl: JsonSchema = {
   },
 };
 
+const revenueResult: JsonSchema = {
+  type: 'object',
+  description:
+    "Revenue per user of the primary metric's value property (values of events at or after the user's assignment; a user without one counts 0) [ours].",
+  required: ['value', 'perUser', 'interval', 'versusControl'],
+  additionalProperties: false,
+  properties: {
+    value: { type: 'string', description: 'The event property summed.' },
+    perUser: { type: 'number', description: 'Σ value / assigned users, 4 decimals.' },
+    interval: { ...interval, description: '95 % normal interval of the mean; null under 2 users.' },
+    versusControl: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['difference', 'differenceInterval', 'uplift', 'upliftInterval'],
+          additionalProperties: false,
+          properties: {
+            difference: { type: 'number', description: 'perUser − control perUser.' },
+            differenceInterval: { ...interval, description: 'Welch standard error, normal quantile.' },
+            uplift: {
+              ...nullableNumber,
+              description: 'perUser / control perUser − 1; null for zero control revenue.',
+            },
+            upliftInterval: { ...interval, description: 'Delta method on the log ratio of means.' },
+          },
+        },
+      ],
+    },
+  },
+};
+
 const variationResult: JsonSchema = {
   type: 'object',
   required: ['variationId', 'name', 'control', 'users', 'exposures', 'metrics', 'verdict'],
@@ -111,9 +143,9 @@ const variationResult: JsonSchema = {
     users: { type: 'integer', minimum: 0 },
     exposures: { type: 'integer', minimum: 0 },
     revenue: {
-      type: ['object', 'null'],
+      oneOf: [{ type: 'null' }, revenueResult],
       description:
-        "Revenue per user of the primary metric's value property: perUser with its 95 % interval; against control the Welch difference and the delta-method uplift. Null while no value is stored.",
+        'Null when the primary metric names no value property; else perUser with its 95 % interval and, for treated arms, against control.',
     },
     metrics: {
       type: 'object',

@@ -157,6 +157,8 @@ const trackEventSchema = {
     },
     properties: {
       title: 'Event properties',
+      description:
+        "Other properties are not stored, except the one an experiment's primary metric names as its `value` (revenue), kept when a finite number >= 0 [ours].",
       type: 'object',
       required: ['distinct_id'],
       properties: {
@@ -168,7 +170,8 @@ const trackEventSchema = {
         },
         time: {
           title: 'Event time',
-          description: 'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds).',
+          description:
+            'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds). Conversions count it, at most 5 minutes ahead of receipt [ours].',
           type: ['number', 'null'],
           exclusiveMinimum: 0,
         },

@@ -322,7 +322,14 @@ export class BannerService {
     const experiment = rules.experiments.find((e) => e.id === experimentId);
     if (!experiment) return null;
     const version = bucketVersion ?? experiment.bucketVersion;
-    return experimentResults(experiment, version, await this.store.tallies(appId, experimentId, version));
+    // Revenue sums are read only for an experiment that declares a value property.
+    const { primary, primaryValue } = experiment.metrics;
+    const valueEvent = primary !== null && primaryValue ? primary : undefined;
+    return experimentResults(
+      experiment,
+      version,
+      await this.store.tallies(appId, experimentId, version, valueEvent),
+    );
   }
 
   /** Every experiment of the app in rule order, with its users and start at its current bucket version. */

@@ -43,7 +43,7 @@ async function seed(
     ]);
   }
   const purchase = { userId, name: 'SpecialOfferPopupPurchased', time: null, receivedAt: earlier };
-  const link = { renderId: null, experimentId: null, variationId: null };
+  const link = { renderId: null, experimentId: null, variationId: null, value: null };
   const purchases = Array.from({ length: state.purchases ?? 0 }, () => ({ ...purchase, ...link }));
   if (purchases.length > 0) await stores.banner.track(appId, purchases);
   for (const g of state.grants ?? []) {

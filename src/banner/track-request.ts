@@ -2,6 +2,7 @@ import { invalidInput } from '../http/app-error.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import { isPlainObject } from './banner-request.js';
 import { MAX_TRACK_BATCH, trackEventsMessages, trackEventsSchema } from './banner-schemas.js';
+import { revenueValue } from './domain/event-value.js';
 import type { TrackedEvent } from './store/banner-store.js';
 
 /** Below this a `time` is in seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
@@ -25,8 +26,12 @@ interface RawEvent {
       experimentId?: string | null;
       variationId?: number | null;
     } | null;
+    [property: string]: unknown;
   };
 }
+
+/** Per event name, the property kept as the event's value (see valueProperties). */
+export type ValueProperties = ReadonlyMap<string, string>;
 
 /** `time` in ms since the epoch, from seconds or milliseconds. */
 export function eventTimeMs(time: number): number {
@@ -36,8 +41,9 @@ export function eventTimeMs(time: number): number {
 /** '' and null alike say "no link". */
 const textOrNull = (v: string | null | undefined): string | null => (v === undefined || v === '' ? null : v);
 
-function toEvent(raw: RawEvent, receivedAt: string): TrackedEvent {
+function toEvent(raw: RawEvent, receivedAt: string, values: ValueProperties): TrackedEvent {
   const { distinct_id, time, kibotuMetadata: meta } = raw.properties;
+  const valueProperty = values.get(raw.event);
   return {
     userId: String(distinct_id),
     name: raw.event,
@@ -46,6 +52,7 @@ function toEvent(raw: RawEvent, receivedAt: string): TrackedEvent {
     renderId: textOrNull(meta?.renderId),
     experimentId: textOrNull(meta?.experimentId),
     variationId: meta?.variationId ?? null,
+    value: valueProperty === undefined ? null : revenueValue(raw.properties[valueProperty]),
   };
 }
 
@@ -62,7 +69,7 @@ export class TrackBatchParser {
     this.#schema = new RequestSchemas().compile(trackEventsSchema, { messages: trackEventsMessages });
   }
 
-  parse(body: unknown, receivedAt: Date): TrackBatch {
+  parse(body: unknown, receivedAt: Date, values: ValueProperties = new Map()): TrackBatch {
     const list = isPlainObject(body) ? [body] : body;
     if (Array.isArray(list) && list.length > MAX_TRACK_BATCH) {
       // Said alone, and before any of its events is read.
@@ -74,6 +81,9 @@ export class TrackBatchParser {
     const events = checked.value;
     const at = receivedAt.toISOString();
     const token = events[0]?.properties.token;
-    return { events: events.map((raw) => toEvent(raw, at)), token: typeof token === 'string' ? token : null };
+    return {
+      events: events.map((raw) => toEvent(raw, at, values)),
+      token: typeof token === 'string' ? token : null,
+    };
   }
 }

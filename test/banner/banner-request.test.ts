@@ -183,6 +183,7 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
       renderId: 'r',
       experimentId: 'e',
       variationId: 2,
+      value: null,
     },
     {
       userId: 'u',
@@ -192,8 +193,43 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
       renderId: null,
       experimentId: null,
       variationId: null,
+      value: null,
     },
   ]);
+});
+
+test('track: the value is the declared property when a finite number >= 0; anything else is no value, the event still kept', (t) => {
+  const purchase = (revenue: unknown, event = 'Purchase') => ({
+    event,
+    properties: { distinct_id: 'buyer', revenue, price: 3 },
+  });
+  const { events } = track.parse(
+    [
+      purchase(9.99),
+      purchase(0),
+      purchase('9.99'),
+      purchase(-5),
+      purchase(Number.POSITIVE_INFINITY),
+      purchase(Number.NaN),
+      purchase(null),
+      purchase(7, 'AppStart'),
+    ],
+    new Date('2026-11-20T12:00:00Z'),
+    new Map([['Purchase', 'revenue']]),
+  );
+  t.deepEqual(
+    events.map((e) => [e.name, e.value]),
+    [
+      ['Purchase', 9.99],
+      ['Purchase', 0],
+      ['Purchase', null],
+      ['Purchase', null],
+      ['Purchase', null],
+      ['Purchase', null],
+      ['Purchase', null],
+      ['AppStart', null],
+    ],
+  );
 });
 
 test('track: every problem of the batch is named by index and field', (t) => {

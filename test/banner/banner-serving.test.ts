@@ -37,6 +37,7 @@ async function seedUser(
     renderId: null,
     experimentId: null,
     variationId: null,
+    value: null,
   }));
   if (events.length > 0) await store.track(APP, events);
   if (rand(3) === 0) {

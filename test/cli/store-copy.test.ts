@@ -222,3 +222,56 @@ test('store copy refuses the memory store and a store copied onto itself', async
   t.is(same.code, 2);
   t.regex(same.err.join('\n'), /same store/);
 });
+
+test('store copy keeps the revenue sums of assignments and the values of recent events', async (t) => {
+  const dir = await tempDir(t, 'offerd-copy-revenue-');
+  const source = await openDocumentStore(dir);
+  const at = '2026-11-21T09:00:00.000Z';
+  for (const [userId, variationId] of [
+    ['rev-a', 0],
+    ['rev-b', 1],
+  ] as const) {
+    await source.banner.assign('demo', {
+      experimentId: 'rev',
+      bucketVersion: 1,
+      userId,
+      variationId,
+      assignedAt: at,
+    });
+  }
+  const purchase = (userId: string, value: number | null) => ({
+    userId,
+    name: 'Purchase',
+    time: null,
+    receivedAt: '2026-11-21T09:05:00.000Z',
+    renderId: null,
+    experimentId: null,
+    variationId: null,
+    value,
+  });
+  await source.banner.track('demo', [
+    purchase('rev-a', 2.5),
+    purchase('rev-a', 1),
+    purchase('rev-b', 0.75),
+    purchase('rev-b', null),
+  ]);
+  const target = await openPostgresStore(await server().freshDatabase('copy_revenue'));
+  const memory = await openDocumentStore(null);
+  t.teardown(() => Promise.all([source.close(), target.close(), memory.close()]));
+  await copyStore(source, target);
+  await copyStore(target, memory);
+  const expected = await source.banner.tallies('demo', 'rev', 1, 'Purchase');
+  t.deepEqual(
+    expected.map((v) => v.revenue),
+    [
+      { sum: 3.5, sumSquares: 12.25 },
+      { sum: 0.75, sumSquares: 0.5625 },
+    ],
+  );
+  t.deepEqual(await target.banner.tallies('demo', 'rev', 1, 'Purchase'), expected);
+  t.deepEqual(await memory.banner.tallies('demo', 'rev', 1, 'Purchase'), expected);
+  t.deepEqual(
+    (await memory.banner.recentEvents('demo', 'rev-b')).map((e) => e.value),
+    [0.75, null],
+  );
+});

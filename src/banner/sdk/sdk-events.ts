@@ -2,7 +2,7 @@ import { AppError, invalidInput } from '../../http/app-error.js';
 import { isPlainObject } from '../banner-request.js';
 import { MAX_TRACK_BATCH as MAX_BATCH } from '../banner-schemas.js';
 import type { TrackedEvent } from '../store/banner-store.js';
-import type { TrackBatchParser } from '../track-request.js';
+import type { TrackBatchParser, ValueProperties } from '../track-request.js';
 import { asList, dollarKeys, idText } from './sdk-keys.js';
 
 /** The user of events sent without a distinct id (the node SDK's `track("played_game")`). */
@@ -96,6 +96,8 @@ interface ParseOptions {
   timeRequired: boolean;
   /** Validates one event as /track always has (its schema compiled once). */
   parser: TrackBatchParser;
+  /** Per event name, the property kept as its value (the app's experiments declare them). */
+  values: ValueProperties;
 }
 
 function parseOne(raw: unknown, index: number, receivedAt: Date, options: ParseOptions, out: SdkBatch): void {
@@ -116,7 +118,7 @@ function parseOne(raw: unknown, index: number, receivedAt: Date, options: ParseO
     return;
   }
   try {
-    const [parsed] = options.parser.parse([event], receivedAt).events;
+    const [parsed] = options.parser.parse([event], receivedAt, options.values).events;
     if (parsed) out.events.push({ index, event: parsed, insertId: insertIdOf(event, props) });
   } catch (err) {
     out.rejected.push(...problemsOf(err, index));

@@ -7,6 +7,7 @@ import { setHeader } from '../../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from '../banner-auth.js';
 import { isPlainObject } from '../banner-request.js';
+import { valueProperties } from '../domain/event-value.js';
 import type { SpecialOfferService } from '../special-offer-service.js';
 import type { ProfileKind } from '../store/profile-store.js';
 import { TrackBatchParser } from '../track-request.js';
@@ -91,9 +92,10 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
   const parser = new TrackBatchParser();
   const events = (timeRequired: boolean) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
-    requireRules(deps, ctx, appId);
+    const rules = requireRules(deps, ctx, appId);
     const now = deps.now();
-    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser });
+    const values = valueProperties(rules.banner?.experiments ?? []);
+    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser, values });
     const outcome = await deps.sdk.track(appId, batch, now);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);

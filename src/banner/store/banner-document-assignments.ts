@@ -2,9 +2,10 @@ import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { iso, key, PerUser, push } from './banner-document-keys.js';
-import type { Assignment, ExperimentKey } from './banner-store.js';
+import type { Assignment, AssignmentValue, ExperimentKey } from './banner-store.js';
 
-export type AssignmentRecord = Assignment & { appId: string };
+/** `values`: per event name, the sum of the valued events the user tracked at or after the assignment. */
+export type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] };
 export interface Assignments {
   assignments: AssignmentRecord[];
 }
@@ -81,6 +82,29 @@ export class AssignmentDocuments {
     this.files.shardFor(shardKeyOf(record)).data.assignments.push(record);
     this.add(record);
     return { stored: record, created: true };
+  }
+
+  /**
+   * Adds a valued event to each of the user's assignments made at or before `happened`
+   * (ms since the epoch); returns the file to commit, or null when none took it.
+   */
+  addValue(
+    appId: string,
+    userId: string,
+    event: string,
+    value: number,
+    happened: number,
+  ): CollectionFile<Assignments> | null {
+    let file: CollectionFile<Assignments> | null = null;
+    for (const a of this.ofUser(appId, userId)) {
+      if (Date.parse(a.assignedAt) > happened) continue;
+      a.values ??= [];
+      const found = a.values.find((v) => v.event === event);
+      if (found) found.sum += value;
+      else a.values.push({ event, sum: value });
+      file = this.fileOf(a);
+    }
+    return file;
   }
 }
 

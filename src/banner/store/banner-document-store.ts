@@ -7,6 +7,7 @@ import { assertSerializable } from '../../store/document/serializable.js';
 import { WriteBehind } from '../../store/document/write-behind.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { BANNER_COLLECTIONS } from '../../store/portable.js';
+import { conversionTime } from '../domain/event-value.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import { AssignmentDocuments, assignmentOf } from './banner-document-assignments.js';
@@ -132,6 +133,16 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       stored.userId = user.userId;
       touched.add(user.file);
       touched.add(this.events.append(appId, stored));
+      if (stored.value !== null) {
+        const file = this.enrollment.addValue(
+          appId,
+          user.userId,
+          stored.name,
+          stored.value,
+          conversionTime(stored),
+        );
+        if (file) touched.add(file);
+      }
     }
     await Promise.all([...touched].map((f) => f.commit()));
   }
@@ -140,13 +151,19 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     return structuredClone([...this.events.of(appId, userId)]);
   }
 
-  async tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]> {
+  async tallies(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+    valueEvent?: string,
+  ): Promise<VariationTally[]> {
     return tallyExperiment({
       assignments: this.enrollment.ofExperiment(appId, experimentId, bucketVersion),
       user: (userId) => this.users.get(appId, userId),
       exposedVariations: this.exposures.variations(appId, experimentId, bucketVersion),
       exposures: (variationId) =>
         this.exposures.exposures(appId, { experimentId, bucketVersion, variationId }),
+      ...(valueEvent === undefined ? {} : { valueEvent }),
     });
   }
 

@@ -6,6 +6,7 @@ interface Tally {
   users: number;
   first: string | null;
   conversions: Map<string, number>;
+  revenue: { sum: number; sumSquares: number };
 }
 
 /** What tallies() reads: one experiment's assignments, its users, its exposure counters. */
@@ -15,16 +16,24 @@ export interface TallySource {
   /** The variations that have an exposure counter. */
   exposedVariations: readonly number[];
   exposures(variationId: number): number;
+  /** The event whose values are summed as revenue (the primary metric's), if it has a value property. */
+  valueEvent?: string;
 }
 
 /**
  * Per variation: assigned users, the earliest assignment, exposures, and per event name
- * the assigned users whose latest such event came at or after their assignment.
+ * the assigned users whose latest such event came at or after their assignment; with a
+ * value event, the sum and sum of squares of each assigned user's value total (exact).
  */
 export function tallyExperiment(source: TallySource): VariationTally[] {
   const byVariation = new Map<number, Tally>();
   const tallyOf = (variationId: number) => {
-    const found = byVariation.get(variationId) ?? { users: 0, first: null, conversions: new Map() };
+    const found = byVariation.get(variationId) ?? {
+      users: 0,
+      first: null,
+      conversions: new Map(),
+      revenue: { sum: 0, sumSquares: 0 },
+    };
     byVariation.set(variationId, found);
     return found;
   };
@@ -38,6 +47,9 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
         tally.conversions.set(s.name, (tally.conversions.get(s.name) ?? 0) + 1);
       }
     }
+    const value = a.values?.find((v) => v.event === source.valueEvent)?.sum ?? 0;
+    tally.revenue.sum += value;
+    tally.revenue.sumSquares += value * value;
   }
   for (const variationId of source.exposedVariations) tallyOf(variationId);
   return [...byVariation.entries()]
@@ -48,5 +60,6 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
       firstAssignedAt: t.first,
       exposures: source.exposures(variationId),
       conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
+      ...(source.valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
     }));
 }

@@ -1,6 +1,7 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
+import { conversionAt } from '../domain/event-value.js';
 import { isPurchase, type UserActivity } from '../domain/user-activity.js';
 import { iso, key, later, PerUser } from './banner-document-keys.js';
 import type { TrackedEvent } from './banner-store.js';
@@ -111,6 +112,8 @@ export function activityOf(r: UserRecord): UserActivity {
 /** Adds one event to the user's counters. */
 function countEvent(user: UserRecord, event: TrackedEvent): void {
   const at = event.receivedAt;
+  // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
+  const happened = conversionAt(event);
   user.events += 1;
   user.lastEventAt = later(user.lastEventAt, at);
   if (isPurchase(event.name)) {
@@ -120,8 +123,8 @@ function countEvent(user: UserRecord, event: TrackedEvent): void {
   const stat = user.eventStats.find((s) => s.name === event.name);
   if (stat) {
     stat.count += 1;
-    stat.lastAt = later(stat.lastAt, at);
+    stat.lastAt = later(stat.lastAt, happened);
   } else {
-    user.eventStats.push({ name: event.name, count: 1, lastAt: at });
+    user.eventStats.push({ name: event.name, count: 1, lastAt: happened });
   }
 }

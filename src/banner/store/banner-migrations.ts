@@ -102,4 +102,20 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     name: 'banner: insert ids by age, for the pruner that bounds them',
     sql: 'CREATE INDEX banner_insert_ids_seen_at ON banner_insert_ids (seen_at);',
   },
+  {
+    version: 105,
+    name: 'banner: event values, per-assignment value sums for revenue',
+    sql: `
+      ALTER TABLE banner_events ADD COLUMN value double precision;
+      CREATE TABLE banner_assignment_values (
+        app_id text NOT NULL,
+        experiment_id text NOT NULL,
+        bucket_version integer NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        value_sum double precision NOT NULL,
+        PRIMARY KEY (app_id, experiment_id, bucket_version, user_id, name)
+      );
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 import { isoTime as time, isoTimeOrNull as timeOrNull } from '../../store/portable.js';
 import type { UserActivity } from '../domain/user-activity.js';
-import type { Assignment, Exposure, TrackedEvent } from './banner-store.js';
+import type { Assignment, AssignmentValue, Exposure, TrackedEvent } from './banner-store.js';
 
 /*
  * The canonical shape of each portable collection, built field by field from what an
@@ -10,7 +10,8 @@ import type { Assignment, Exposure, TrackedEvent } from './banner-store.js';
 
 export type BannerUserRecord = UserActivity & { appId: string };
 
-export type AssignmentRecord = Assignment & { appId: string };
+/** `values`: the revenue sums of the assignment, left out when it has none. */
+export type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] };
 
 export interface RecentEventsRecord {
   appId: string;
@@ -43,6 +44,13 @@ export const assignmentRecord = (a: AssignmentRecord): AssignmentRecord => ({
   userId: a.userId,
   variationId: a.variationId,
   assignedAt: time(a.assignedAt),
+  ...(a.values && a.values.length > 0
+    ? {
+        values: a.values
+          .map((v) => ({ event: v.event, sum: v.sum }))
+          .sort((x, y) => (x.event < y.event ? -1 : x.event > y.event ? 1 : 0)),
+      }
+    : {}),
 });
 
 export const trackedEvent = (e: TrackedEvent): TrackedEvent => ({
@@ -53,6 +61,8 @@ export const trackedEvent = (e: TrackedEvent): TrackedEvent => ({
   renderId: e.renderId,
   experimentId: e.experimentId,
   variationId: e.variationId,
+  // Exports written before events kept a value have none.
+  value: e.value ?? null,
 });
 
 export const recentEventsRecord = (r: RecentEventsRecord): RecentEventsRecord => ({

@@ -13,6 +13,7 @@ import {
   recentEventsRecord,
 } from './banner-portable-records.js';
 import { toAssignment, toEvent } from './banner-postgres-store.js';
+import type { AssignmentValue } from './banner-store.js';
 
 const USER_KEY = ['app_id', 'user_id'];
 const iso = (v: unknown): string | null => (v === null ? null : (v as Date).toISOString());
@@ -69,10 +70,31 @@ async function* recentEvents(pool: Pool): AsyncIterable<RecentEventsRecord[]> {
   }
 }
 
+/** The revenue sums of one page of assignments, by their key. */
+async function valuesOf(pool: Pool, page: Row[]): Promise<Map<string, AssignmentValue[]>> {
+  const { rows } = await pool.query(
+    `SELECT v.* FROM banner_assignment_values v
+     JOIN unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS k(app_id, experiment_id, bucket_version, user_id)
+       USING (app_id, experiment_id, bucket_version, user_id)`,
+    ['app_id', 'experiment_id', 'bucket_version', 'user_id'].map((c) => page.map((r) => r[c])),
+  );
+  const byKey = new Map<string, AssignmentValue[]>();
+  for (const r of rows as Row[]) {
+    const k = assignmentKey(r);
+    byKey.set(k, [...(byKey.get(k) ?? []), { event: String(r.name), sum: Number(r.value_sum) }]);
+  }
+  return byKey;
+}
+
+const assignmentKey = (r: Row): string => [r.app_id, r.experiment_id, r.bucket_version, r.user_id].join('\n');
+
 async function* assignments(pool: Pool): AsyncIterable<AssignmentRecord[]> {
   const key = ['app_id', 'experiment_id', 'bucket_version', 'user_id'];
   for await (const page of keysetPages(pool, '*', 'banner_assignments', key)) {
-    yield page.map((r) => assignmentRecord({ appId: String(r.app_id), ...toAssignment(r) }));
+    const values = await valuesOf(pool, page);
+    yield page.map((r) =>
+      assignmentRecord({ appId: String(r.app_id), ...toAssignment(r), values: values.get(assignmentKey(r)) }),
+    );
   }
 }
 
@@ -126,6 +148,15 @@ const EVENT_COLUMNS: Column[] = [
   ['render_id', 'text'],
   ['experiment_id', 'text'],
   ['variation_id', 'integer'],
+  ['value', 'double precision'],
+];
+const VALUE_COLUMNS: Column[] = [
+  ['app_id', 'text'],
+  ['experiment_id', 'text'],
+  ['bucket_version', 'integer'],
+  ['user_id', 'text'],
+  ['name', 'text'],
+  ['value_sum', 'double precision'],
 ];
 const EXPOSURE_COLUMNS: Column[] = [
   ['app_id', 'text'],
@@ -166,13 +197,11 @@ export class BannerPostgresPortable implements PortableStore {
           );
           return insertRows(c, 'banner_event_stats', STAT_COLUMNS, stats);
         }
-        case 'banner.assignments':
-          return insertRows(
-            c,
-            'banner_assignments',
-            ASSIGNMENT_COLUMNS,
-            (records as AssignmentRecord[]).map(assignmentRow),
-          );
+        case 'banner.assignments': {
+          const list = records as AssignmentRecord[];
+          await insertRows(c, 'banner_assignments', ASSIGNMENT_COLUMNS, list.map(assignmentRow));
+          return insertRows(c, 'banner_assignment_values', VALUE_COLUMNS, list.flatMap(valueRows));
+        }
         case 'banner.recentEvents':
           return insertRows(
             c,
@@ -214,6 +243,9 @@ const assignmentRow = (a: AssignmentRecord): Row => ({
   assigned_at: a.assignedAt,
 });
 
+const valueRows = (a: AssignmentRecord): Row[] =>
+  (a.values ?? []).map((v) => ({ ...assignmentRow(a), name: v.event, value_sum: v.sum }));
+
 const eventRows = (log: RecentEventsRecord): Row[] =>
   log.events.map((e) => ({
     app_id: log.appId,
@@ -224,6 +256,7 @@ const eventRows = (log: RecentEventsRecord): Row[] =>
     render_id: e.renderId,
     experiment_id: e.experimentId,
     variation_id: e.variationId,
+    value: e.value,
   }));
 
 const exposureRow = (c: ExposureRecord): Row => ({

@@ -93,6 +93,7 @@ export function toEvent(r: Row): TrackedEvent {
     renderId: r.render_id as string | null,
     experimentId: r.experiment_id as string | null,
     variationId: r.variation_id as number | null,
+    value: r.value === null || r.value === undefined ? null : Number(r.value),
   };
 }
 
@@ -230,10 +231,15 @@ export class BannerPostgresStore implements BannerStore {
     return rows.map(toEvent).reverse();
   }
 
-  async tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]> {
+  async tallies(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+    valueEvent?: string,
+  ): Promise<VariationTally[]> {
     const args = [appId, experimentId, bucketVersion];
     const where = 'app_id = $1 AND experiment_id = $2 AND bucket_version = $3';
-    const [users, exposures, conversions] = await Promise.all([
+    const [users, exposures, conversions, revenue] = await Promise.all([
       this.pool.query(
         `SELECT variation_id, count(*)::int AS n, min(assigned_at) AS first
          FROM banner_assignments WHERE ${where} GROUP BY 1`,
@@ -248,6 +254,7 @@ export class BannerPostgresStore implements BannerStore {
          GROUP BY 1, 2 ORDER BY 2`,
         args,
       ),
+      valueEvent === undefined ? null : this.revenueSums([...args, valueEvent]),
     ]);
     const pending = this.renders.pendingExposures(appId, experimentId, bucketVersion);
     const ids = new Set<number>([
@@ -268,7 +275,27 @@ export class BannerPostgresStore implements BannerStore {
           conversions: conversions.rows
             .filter((r: Row) => r.variation_id === variationId)
             .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
+          ...(revenue ? { revenue: revenue.get(variationId) ?? { sum: 0, sumSquares: 0 } } : {}),
         };
       });
+  }
+
+  /** Per variation Σ and Σ² of each assigned user's value sum of one event (users without one add 0). */
+  private async revenueSums(args: unknown[]): Promise<Map<number, { sum: number; sumSquares: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT a.variation_id, sum(v.value_sum) AS sum, sum(v.value_sum * v.value_sum) AS squares
+       FROM banner_assignments a JOIN banner_assignment_values v
+         ON v.app_id = a.app_id AND v.experiment_id = a.experiment_id
+         AND v.bucket_version = a.bucket_version AND v.user_id = a.user_id AND v.name = $4
+       WHERE a.app_id = $1 AND a.experiment_id = $2 AND a.bucket_version = $3
+       GROUP BY 1`,
+      args,
+    );
+    return new Map(
+      (rows as Row[]).map((r) => [
+        r.variation_id as number,
+        { sum: Number(r.sum), sumSquares: Number(r.squares) },
+      ]),
+    );
   }
 }

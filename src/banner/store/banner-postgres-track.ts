@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { conversionAt } from '../domain/event-value.js';
 import { isPurchase } from '../domain/user-activity.js';
 import { RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
 
@@ -41,11 +42,13 @@ function totals(events: readonly TrackedEvent[]) {
     }
     // Ids never contain a newline (they are validated), so the joined key cannot collide.
     const k = `${e.userId}\n${e.name}`;
+    // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
+    const happened = conversionAt(e);
     const s = stats.get(k);
     if (s) {
       s.count += 1;
-      s.lastAt = later(s.lastAt, at);
-    } else stats.set(k, { userId: e.userId, name: e.name, count: 1, lastAt: at });
+      s.lastAt = later(s.lastAt, happened);
+    } else stats.set(k, { userId: e.userId, name: e.name, count: 1, lastAt: happened });
   }
   return { users, stats: [...stats.values()] };
 }
@@ -80,11 +83,25 @@ const COUNT_NAMES = `
 // In batch order: the bigserial id is what "most recent" means.
 const INSERT_EVENTS = `
   INSERT INTO banner_events
-    (app_id, user_id, name, time_ms, received_at, render_id, experiment_id, variation_id)
-  SELECT $1, t.user_id, t.name, t.time_ms, t.received_at, t.render_id, t.experiment_id, t.variation_id
-  FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::int[])
-    WITH ORDINALITY AS t(user_id, name, time_ms, received_at, render_id, experiment_id, variation_id, ord)
+    (app_id, user_id, name, time_ms, received_at, render_id, experiment_id, variation_id, value)
+  SELECT $1, t.user_id, t.name, t.time_ms, t.received_at, t.render_id, t.experiment_id, t.variation_id, t.value
+  FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::int[],
+      $9::float8[])
+    WITH ORDINALITY AS t(user_id, name, time_ms, received_at, render_id, experiment_id, variation_id, value, ord)
   ORDER BY t.ord`;
+
+// Each valued event adds to every assignment of its user made at or before it happened;
+// rows in key order, as above. The user rows locked first serialize this per user.
+const ADD_VALUES = `
+  INSERT INTO banner_assignment_values AS v
+    (app_id, experiment_id, bucket_version, user_id, name, value_sum)
+  SELECT a.app_id, a.experiment_id, a.bucket_version, a.user_id, t.name, sum(t.value)
+  FROM unnest($2::text[], $3::text[], $4::float8[], $5::timestamptz[]) AS t(user_id, name, value, at)
+  JOIN banner_assignments a ON a.app_id = $1 AND a.user_id = t.user_id AND a.assigned_at <= t.at
+  GROUP BY a.app_id, a.experiment_id, a.bucket_version, a.user_id, t.name
+  ORDER BY a.experiment_id, a.bucket_version, a.user_id, t.name
+  ON CONFLICT (app_id, experiment_id, bucket_version, user_id, name) DO UPDATE SET
+    value_sum = v.value_sum + EXCLUDED.value_sum`;
 
 const TRIM_EVENTS = `
   DELETE FROM banner_events e USING (
@@ -95,7 +112,7 @@ const TRIM_EVENTS = `
   ) old
   WHERE e.id = old.id`;
 
-/** Stores a tracked batch in the caller's transaction: four statements whatever its size. */
+/** Stores a tracked batch in the caller's transaction: four statements whatever its size (five with values). */
 export async function trackBatch(
   c: PoolClient,
   appId: string,
@@ -129,6 +146,17 @@ export async function trackBatch(
     events.map((e) => e.renderId),
     events.map((e) => e.experimentId),
     events.map((e) => e.variationId),
+    events.map((e) => e.value),
   ]);
+  const valued = events.filter((e) => e.value !== null);
+  if (valued.length > 0) {
+    await c.query(ADD_VALUES, [
+      appId,
+      valued.map((e) => e.userId),
+      valued.map((e) => e.name),
+      valued.map((e) => e.value),
+      valued.map(conversionAt),
+    ]);
+  }
   await c.query(TRIM_EVENTS, [appId, ids, RECENT_EVENTS_PER_USER]);
 }

@@ -13,6 +13,12 @@ export interface Assignment {
   assignedAt: string;
 }
 
+/** Per event name, the summed values of a user's events at or after their assignment (revenue). */
+export interface AssignmentValue {
+  event: string;
+  sum: number;
+}
+
 /** One experiment at one bucket version: the scope of an assignment. */
 export interface ExperimentKey {
   experimentId: string;
@@ -25,11 +31,16 @@ export interface TrackedEvent {
   name: string;
   /** When it happened per the client, in ms since the epoch; null when not sent. */
   time: number | null;
-  /** When offerd received it (ISO 8601); conversions are judged on this clock. */
+  /** When offerd received it (ISO 8601). Conversions are judged on conversionTime (time, bounded by this). */
   receivedAt: string;
   renderId: string | null;
   experimentId: string | null;
   variationId: number | null;
+  /**
+   * The event's value for revenue: its property named by an experiment's primary metric
+   * (`metrics.primary.value`), when that is a finite number >= 0; else null.
+   */
+  value: number | null;
 }
 
 /** The experiment variation a render was served in. */
@@ -113,7 +124,9 @@ export interface BannerStore {
   /**
    * Stores a validated batch of events with their users (counters per event name,
    * purchases, the most recent RECENT_EVENTS_PER_USER events). All or nothing. Events
-   * carry no id in the vendor's protocol, so a batch sent twice counts twice.
+   * carry no id in the vendor's protocol, so a batch sent twice counts twice (the SDK
+   * service de-duplicates by insert id before). An event with a value adds it to each of
+   * the user's assignments made at or before its conversionTime.
    */
   track(appId: string, events: readonly TrackedEvent[]): Promise<void>;
 
@@ -123,7 +136,13 @@ export interface BannerStore {
   /**
    * Per variation of one experiment and bucket version: assigned users, exposures,
    * and per event name the distinct assigned users who tracked it at or after their
-   * assignment.
+   * assignment (by the event's conversionTime). With `valueEvent`, also `revenue`: Σ and
+   * Σ² over assigned users of each one's summed values of that event since assignment.
    */
-  tallies(appId: string, experimentId: string, bucketVersion: number): Promise<VariationTally[]>;
+  tallies(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+    valueEvent?: string,
+  ): Promise<VariationTally[]>;
 }

@@ -91,6 +91,7 @@ test('a store written with fewer shards loads, keeps its sticky assignments and 
         userId,
         name: 'AppStart',
         time: null,
+        value: null,
         receivedAt: later,
         renderId: null,
         experimentId: null,

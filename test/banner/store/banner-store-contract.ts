@@ -43,6 +43,7 @@ function event(
     renderId: null,
     experimentId: null,
     variationId: null,
+    value: null,
     ...extra,
   };
 }
@@ -189,7 +190,8 @@ export function bannerStoreContract(
     t.deepEqual(stats, [
       { name: 'AppStart', count: 2, lastAt: at(4).toISOString() },
       { name: 'SpecialOfferInStorePurchased', count: 1, lastAt: at(2).toISOString() },
-      { name: 'SpecialOfferPopupPurchased', count: 1, lastAt: at(3).toISOString() },
+      // Per name, the event's own time when it sent one (whole seconds: the end of that second).
+      { name: 'SpecialOfferPopupPurchased', count: 1, lastAt: '2024-11-23T08:20:00.999Z' },
     ]);
     const recent = await store.recentEvents('app', user);
     t.deepEqual(recent[1], {
@@ -200,6 +202,7 @@ export function bannerStoreContract(
       renderId: 'r-1',
       experimentId: 'exp',
       variationId: 1,
+      value: null,
     });
   });
 
@@ -327,7 +330,9 @@ export function bannerStoreSurvivesReopen(
       bucketVersion: 1,
       variationId: 2,
     });
-    await first.store.track('app', [event(user, 'SpecialOfferPopupPurchased', 2, { renderId: 'r-9' })]);
+    await first.store.track('app', [
+      event(user, 'SpecialOfferPopupPurchased', 2, { renderId: 'r-9', value: 7.5 }),
+    ]);
     await first.close();
 
     const second = await open();
@@ -336,7 +341,9 @@ export function bannerStoreSurvivesReopen(
     t.false(again.created);
     t.is(again.assignment.variationId, 2);
     t.like(await second.store.user('app', user), { renders: 1, events: 1, purchases: 1 });
-    t.is((await second.store.recentEvents('app', user))[0]?.renderId, 'r-9');
+    t.like((await second.store.recentEvents('app', user))[0], { renderId: 'r-9', value: 7.5 });
+    const [revenue] = await second.store.tallies('app', 'durable', 1, 'SpecialOfferPopupPurchased');
+    t.deepEqual(revenue?.revenue, { sum: 7.5, sumSquares: 56.25 });
     t.deepEqual(await second.store.tallies('app', 'durable', 1), [
       {
         variationId: 2,

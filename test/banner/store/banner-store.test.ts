@@ -5,6 +5,7 @@ import anyTest, { type TestFn } from 'ava';
 import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
+import { revenueTallyContract } from './revenue-tally-contract.js';
 
 const test = anyTest as TestFn;
 
@@ -18,7 +19,14 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'offerd-banner-store-'));
 const freshDir = () => mkdtempSync(path.join(root, 'db-'));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
 
+async function openBoth(dir: string | null) {
+  const store = await openDocumentStore(dir);
+  return { banner: store.banner, profiles: store.profiles, close: () => store.close() };
+}
+
 bannerStoreContract(test, 'memory', () => openDocument(null));
+revenueTallyContract(test, 'memory', () => openBoth(null));
+revenueTallyContract(test, 'lowdb', () => openBoth(freshDir()));
 bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
 bannerStoreSurvivesReopen(test, 'lowdb', async () => {
   const dir = freshDir();
@@ -32,4 +40,8 @@ const openPostgres = async () => {
   return { store: store.banner, close: () => store.close() };
 };
 bannerStoreContract(test, 'postgres', openPostgres);
+revenueTallyContract(test, 'postgres', async () => {
+  const store = await openPostgresStore(pg().url, { max: 4 });
+  return { banner: store.banner, profiles: store.profiles, close: () => store.close() };
+});
 bannerStoreSurvivesReopen(test, 'postgres', async () => openPostgres);

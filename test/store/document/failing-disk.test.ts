@@ -92,6 +92,7 @@ test.serial(
           renderId: null,
           experimentId: null,
           variationId: null,
+          value: null,
         },
       ]),
     ]);

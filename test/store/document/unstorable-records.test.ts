@@ -24,6 +24,7 @@ const tracked = (userId: string, name: unknown = 'login'): TrackedEvent => ({
   renderId: null,
   experimentId: null,
   variationId: null,
+  value: null,
 });
 
 const assignment = (userId: string, experimentId: unknown = 'exp'): Assignment => ({

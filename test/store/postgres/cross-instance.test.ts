@@ -224,6 +224,7 @@ test('tracked batches over the same users in opposite orders on two instances lo
       renderId: null,
       experimentId: null,
       variationId: null,
+      value: null,
     }));
   await Promise.all(
     range(5).flatMap(() => [

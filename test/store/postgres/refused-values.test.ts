@@ -38,6 +38,7 @@ const tracked = (userId: string, name: string): TrackedEvent => ({
   renderId: null,
   experimentId: null,
   variationId: null,
+  value: null,
 });
 
 const click = (uid: string, sid3: string | null): ClickRecord => ({

@@ -1,0 +1,57 @@
+import type { Experiment } from './banner-types.js';
+
+/**
+ * How far ahead of its receipt an event's own time is believed. A client clock running
+ * fast must not move a purchase after an assignment it preceded; 5 minutes covers the
+ * drift of phones that sync their clock (issue 18) while bounding what a wrong clock can do.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** What conversion-time needs of a tracked event. */
+export interface TimedEvent {
+  /** The client's time in ms since the epoch, or null when it sent none. */
+  time: number | null;
+  /** ISO 8601. */
+  receivedAt: string;
+}
+
+/** How long a time sent in whole seconds may stand for (the SDKs send seconds). */
+const SECOND_MS = 1000;
+
+/**
+ * When an event counts as having happened, in ms since the epoch: its own time when it
+ * sent one, but never later than MAX_CLOCK_SKEW_MS after offerd received it; else the
+ * receive time. Past times are kept as sent (/import sends history on purpose). A time in
+ * whole seconds counts as the end of its second: a purchase in the second of the
+ * assignment may have followed it, and the SDKs' `time` cannot say.
+ */
+export function conversionTime(event: TimedEvent): number {
+  const received = Date.parse(event.receivedAt);
+  if (event.time === null) return received;
+  const latest = event.time % SECOND_MS === 0 ? event.time + SECOND_MS - 1 : event.time;
+  return Math.min(latest, received + MAX_CLOCK_SKEW_MS);
+}
+
+/** conversionTime as ISO 8601 text. */
+export const conversionAt = (event: TimedEvent): string => new Date(conversionTime(event)).toISOString();
+
+/**
+ * Per event name, the property whose value is kept with the event: the value property of
+ * the first experiment (rule order) whose primary metric is that event.
+ */
+export function valueProperties(experiments: readonly Experiment[]): Map<string, string> {
+  const byEvent = new Map<string, string>();
+  for (const e of experiments) {
+    const { primary, primaryValue } = e.metrics;
+    if (primary !== null && primaryValue && !byEvent.has(primary)) byEvent.set(primary, primaryValue);
+  }
+  return byEvent;
+}
+
+/**
+ * A property value usable as revenue: a finite JSON number of 0 or more. Anything else
+ * (a string, a negative refund, NaN, Infinity) is no value; the event itself still counts.
+ */
+export function revenueValue(raw: unknown): number | null {
+  return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? raw : null;
+}
