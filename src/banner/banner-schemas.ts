@@ -13,7 +13,7 @@ const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
  * A non-empty string without control characters, at most `maxLength` long; `also` adds
  * other types the field takes (the string keywords apply to strings only).
  */
-function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
+export function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
   return {
     type: also.length === 0 ? 'string' : ['string', ...also],
     minLength: 1,
@@ -26,7 +26,7 @@ function text(maxLength: number, description: string, also: readonly ('number' |
 }
 
 /** The words a client reads for a text field that fails. */
-function textMessages(maxLength: number) {
+export function textMessages(maxLength: number) {
   return {
     type: 'must be a string',
     minLength: 'must not be empty',
