@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import test from 'ava';
+import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from '../../src/admin/admin-schemas.js';
 import { personalizedBannerSchema, trackEventsSchema } from '../../src/banner/banner-schemas.js';
 import {
   featureBodySchema,
@@ -77,6 +78,10 @@ test('the request schemas in the document are the very objects the routes valida
   t.is(body('/engage'), profileUpdatesSchema);
   t.is(body('/groups'), groupUpdatesSchema);
   t.is(body('/feature'), featureBodySchema);
+  t.is(body('/admin/rules/{appId}/rollback'), rollbackBodySchema);
+  t.is(body('/admin/apps/{appId}/explain'), explainBodySchema);
+  const reload = operation('/admin/rules/reload', 'post').parameters ?? [];
+  t.is(reload.find((p) => p.name === 'app')?.schema, reloadQuerySchema.properties.app);
   t.is(body('/v1/user-journeys/users'), userPatchSchema);
   t.is(body('/v1/user-journeys/events'), eventSchema);
   t.is(body('/api/v1/postback'), postbackSchema);
