@@ -194,13 +194,38 @@ const trackEventSchema = {
 /** The vendor's batch limit (its SDKs chunk by 50). */
 export const MAX_TRACK_BATCH = 50;
 
-/** `POST /track` (and `/ab/track`): a batch of events; a single event object is taken as a batch of one. */
+const BATCH_RULES = `At most ${MAX_TRACK_BATCH} events; a single event object is a batch of one. Each event is checked alone: a bad one is named (by index) in the reply and the others are stored. Before the check, the Unity SDK's \`_kb_\` names read as \`$\`, its top-level \`distinct_id\` fills \`properties.distinct_id\`, and an event without either is the anonymous user's.`;
+
+/** `POST /track` (and `/ab/track`): a batch of events. */
 export const trackEventsSchema = {
   title: 'Tracking batch',
-  description: `At most ${MAX_TRACK_BATCH} events; any bad event rejects the whole batch and none is stored.`,
+  description: BATCH_RULES,
   type: 'array',
   maxItems: MAX_TRACK_BATCH,
   items: trackEventSchema,
+} as const;
+
+/** `POST /import`: historical events, so each one says when it happened. */
+export const importEventsSchema = {
+  title: 'Import batch',
+  description: BATCH_RULES,
+  type: 'array',
+  maxItems: MAX_TRACK_BATCH,
+  items: {
+    ...trackEventSchema,
+    title: 'Historical event',
+    properties: {
+      ...trackEventSchema.properties,
+      properties: {
+        ...trackEventSchema.properties.properties,
+        required: ['distinct_id', 'time'],
+        properties: {
+          ...trackEventSchema.properties.properties.properties,
+          time: { ...trackEventSchema.properties.properties.properties.time, type: 'number' },
+        },
+      },
+    },
+  },
 } as const;
 
 export const trackEventsMessages: SchemaMessages = {
@@ -216,6 +241,15 @@ export const trackEventsMessages: SchemaMessages = {
     'must be a string of at most 256 characters without control characters',
   '[].properties.kibotuMetadata.experimentId':
     'must be a string of at most 256 characters without control characters',
+};
+
+export const importEventsMessages: SchemaMessages = {
+  ...trackEventsMessages,
+  '[].properties.time': {
+    required: 'is required for /import',
+    type: 'must be a positive number of seconds or milliseconds since the epoch',
+    exclusiveMinimum: 'must be a positive number of seconds or milliseconds since the epoch',
+  },
 };
 
 /** `GET /admin/apps/{appId}/experiments/{experimentId}`: its query. */

@@ -1,7 +1,13 @@
 import { invalidInput } from '../http/app-error.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import { isPlainObject } from './banner-request.js';
-import { MAX_TRACK_BATCH, trackEventsMessages, trackEventsSchema } from './banner-schemas.js';
+import {
+  importEventsMessages,
+  importEventsSchema,
+  MAX_TRACK_BATCH,
+  trackEventsMessages,
+  trackEventsSchema,
+} from './banner-schemas.js';
 import type { TrackedEvent } from './store/banner-store.js';
 
 /** Below this a `time` is in seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
@@ -50,7 +56,8 @@ function toEvent(raw: RawEvent, receivedAt: string): TrackedEvent {
 }
 
 /**
- * Validates /track bodies against `trackEventsSchema` (compiled once per parser): a JSON
+ * Validates /track bodies against `trackEventsSchema` (/import's against
+ * `importEventsSchema`; compiled once per parser): a JSON
  * array of at most 50 events (a single event object is taken as a batch of one). Any bad
  * event rejects the whole batch with a 400 that names `[index].field` for each problem;
  * nothing of it is stored.
@@ -58,8 +65,11 @@ function toEvent(raw: RawEvent, receivedAt: string): TrackedEvent {
 export class TrackBatchParser {
   readonly #schema: RequestSchema<RawEvent[]>;
 
-  constructor() {
-    this.#schema = new RequestSchemas().compile(trackEventsSchema, { messages: trackEventsMessages });
+  /** `historical`: /import's events, each with its time (importEventsSchema). */
+  constructor(historical = false) {
+    this.#schema = historical
+      ? new RequestSchemas().compile(importEventsSchema, { messages: importEventsMessages })
+      : new RequestSchemas().compile(trackEventsSchema, { messages: trackEventsMessages });
   }
 
   parse(body: unknown, receivedAt: Date): TrackBatch {

@@ -1,7 +1,11 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import test from 'ava';
 import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from '../../src/admin/admin-schemas.js';
-import { personalizedBannerSchema, trackEventsSchema } from '../../src/banner/banner-schemas.js';
+import {
+  importEventsSchema,
+  personalizedBannerSchema,
+  trackEventsSchema,
+} from '../../src/banner/banner-schemas.js';
 import {
   featureBodySchema,
   groupUpdatesSchema,
@@ -75,6 +79,7 @@ test('the request schemas in the document are the very objects the routes valida
   t.is(body('/getPersonalizedBanner'), personalizedBannerSchema);
   t.is(body('/ab/getPersonalizedBanner'), personalizedBannerSchema);
   t.is(body('/track'), trackEventsSchema);
+  t.is(body('/import'), importEventsSchema);
   t.is(body('/engage'), profileUpdatesSchema);
   t.is(body('/groups'), groupUpdatesSchema);
   t.is(body('/feature'), featureBodySchema);

@@ -5,7 +5,7 @@ import type {
   OperationObject,
   ResponseObject,
 } from '../../http/openapi/openapi-types.js';
-import { trackEventsSchema } from '../banner-schemas.js';
+import { importEventsSchema } from '../banner-schemas.js';
 import { featureBodySchema, groupUpdatesSchema, profileUpdatesSchema } from './sdk-schemas.js';
 
 /**
@@ -171,7 +171,7 @@ const IMPORT = sdkOperation(
   'importEvents',
   'Import historical events',
   'As /track, with `properties.time` required on every event.',
-  trackEventsSchema,
+  importEventsSchema,
   [{ event: 'SpecialOfferPopupPurchased', properties: { distinct_id: 'player-1', time: 1732350000 } }],
 );
 

@@ -89,18 +89,17 @@ async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: C
  * profile updates in either SDK's spelling; /feature, special offers.
  */
 export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
-  const parser = new TrackBatchParser();
-  const events = (timeRequired: boolean) => async (ctx: Context) => {
+  const events = (parser: TrackBatchParser) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
     requireRules(deps, ctx, appId);
     const now = deps.now();
-    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser });
+    const batch = parseSdkBatch(bodyOf(ctx), now, { parser });
     const outcome = await deps.sdk.track(appId, batch, now);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
   };
-  track.post(['/track', '/ab/track'], events(false));
-  track.post('/import', events(true));
+  track.post(['/track', '/ab/track'], events(new TrackBatchParser()));
+  track.post('/import', events(new TrackBatchParser(true)));
 
   const profileParser = new ProfileBatchParser();
   const profiles = (kind: ProfileKind) => async (ctx: Context) => {
