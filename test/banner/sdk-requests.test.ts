@@ -73,3 +73,29 @@ test('/groups names a group without its id; /feature answers 400 naming the fiel
     'a bare object is a list of one; a feature offerd does not serve is a plain success',
   );
 });
+
+test('hostile /engage, /groups and /feature bodies are a 200 naming the bad records or a 400, never a 500', async (t) => {
+  const s = await startTestService(t);
+  const bodies: unknown[] = [
+    null,
+    42,
+    [],
+    [null, [], 'x', 7],
+    [{ $distinct_id: null, distinct_id: '', _kb_distinct_id: {}, $set: { a: 1 } }],
+    [{ $distinct_id: 'u', $set: null, $unset: [1], $union: { l: [[1]] }, $remove: { r: {} } }],
+    [{ $distinct_id: 'u', _kb_set: { a: 1 }, $set: { b: 2 }, $delete: null }],
+    [{ $group_key: 7, $group_id: 8, $add: { n: -1.5 } }],
+    [{ $distinct_id: 'u'.repeat(257), $set: { a: 1 } }],
+    { featureName: 'special_offer_on_x', distinct_id: 5, propOverrides: [] },
+    [{ featureName: 'special_offer_on_', distinct_id: 'u', predict_id: {} }],
+  ];
+  for (const path of ['/engage', '/groups', '/feature']) {
+    for (const body of bodies) {
+      const reply = await post(s, path, body);
+      t.true(
+        reply.status === 200 || reply.status === 400,
+        `${path} ${JSON.stringify(body)}: ${reply.status}`,
+      );
+    }
+  }
+});
