@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { ErrorBox, Field, html, Loading, Time } from '../ui.js';
+import { useSubmit } from '../use-submit.js';
 import { BannerExplanation, JourneysExplanation, OfferwallExplanation } from './explain-views.js';
 
 const VIEWS = { banner: BannerExplanation, offerwall: OfferwallExplanation, journeys: JourneysExplanation };
@@ -26,28 +27,17 @@ export function ExplainPage({ params }) {
   const apps = useApps();
   const [appId, setAppId] = useState(params.get('app'));
   const [apiName, setApiName] = useState(params.get('api') ?? 'banner');
-  const [state, setState] = useState({ busy: false, error: null, result: null });
   const app = appId ?? apps.data?.[0];
+  const state = useSubmit(async (form) => {
+    const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/explain`, explainBody(form));
+    return res.body;
+  });
   if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
   if (!app) return html`<${Loading} what="apps" />`;
-  const submit = async (event) => {
-    event.preventDefault();
-    setState({ busy: true, error: null, result: null });
-    try {
-      const res = await api(
-        'POST',
-        `/admin/apps/${encodeURIComponent(app)}/explain`,
-        explainBody(new FormData(event.currentTarget)),
-      );
-      setState({ busy: false, error: null, result: res.body });
-    } catch (error) {
-      setState({ busy: false, error, result: null });
-    }
-  };
   const r = state.result;
   const View = r ? VIEWS[r.api] : null;
   return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${setAppId} />
-    <form class="inline-form" onSubmit=${submit} aria-label="Explain a stored player">
+    <form class="inline-form" onSubmit=${state.onSubmit} aria-label="Explain a stored player">
       <${Field} id="user" label="User id"><input id="user" name="user" required defaultValue=${params.get('user') ?? ''} /><//>
       <${Field} id="api" label="API">
         <select id="api" name="api" value=${apiName} onChange=${(e) => setApiName(e.currentTarget.value)}>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { ErrorBox, Field, html, Loading, percent } from '../ui.js';
+import { useSubmit } from '../use-submit.js';
 
 const KNOWN = new Set([
   'requests',
@@ -72,25 +73,18 @@ export function ImpactPage({ params }) {
   const apps = useApps();
   const [appId, setAppId] = useState(params.get('app'));
   const [source, setSource] = useState('pending');
-  const [state, setState] = useState({ busy: false, error: null, report: null });
   const app = appId ?? apps.data?.[0];
+  const state = useSubmit(async (form) => {
+    const dir = String(form.get('rulesDir') ?? '').trim();
+    const body = source === 'pending' ? { pending: true } : { rulesDir: dir };
+    const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/impact`, body);
+    return res.body;
+  });
   if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
   if (!app) return html`<${Loading} what="apps" />`;
-  const submit = async (event) => {
-    event.preventDefault();
-    const dir = String(new FormData(event.currentTarget).get('rulesDir') ?? '').trim();
-    setState({ busy: true, error: null, report: null });
-    try {
-      const body = source === 'pending' ? { pending: true } : { rulesDir: dir };
-      const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/impact`, body);
-      setState({ busy: false, error: null, report: res.body });
-    } catch (error) {
-      setState({ busy: false, error, report: null });
-    }
-  };
-  const r = state.report;
+  const r = state.result;
   return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${setAppId} />
-    <form class="inline-form" onSubmit=${submit} aria-label="Replay recorded traffic">
+    <form class="inline-form" onSubmit=${state.onSubmit} aria-label="Replay recorded traffic">
       <fieldset>
         <legend>Candidate rules</legend>
         <label><input type="radio" name="source" value="pending" checked=${source === 'pending'} onChange=${() => setSource('pending')} /> the app's files on disk (pending)</label>

@@ -2,12 +2,13 @@ import {
   errorResponses,
   json,
   jsonResponse,
+  paramsOf,
   pathParam,
-  queryParam,
   ref,
 } from '../http/openapi/openapi-builders.js';
 import type { OpenApiPart, ResponseObject } from '../http/openapi/openapi-types.js';
 import { ADMIN_RESPONSE_SCHEMAS } from './admin-response-schemas.js';
+import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from './admin-schemas.js';
 
 const ADMIN = [{ adminToken: [] }];
 
@@ -21,23 +22,6 @@ export const adminErrors = (byStatus: Record<number, string>): Record<string, Re
   errorResponses('admin', { ...ADMIN_AUTH_ERRORS, ...byStatus });
 
 export const appIdParam = pathParam('appId', 'The app, as configured (`demo`).');
-
-const explainBody = {
-  type: 'object',
-  required: ['api'],
-  description:
-    'Either a stored `user` (or the user id in `request`: `userId`, `uid` or `externalId`), explained with their real activity; or a what-if `state` with a `request` [ours].',
-  properties: {
-    api: { enum: ['banner', 'offerwall', 'journeys'] },
-    user: { type: 'string', minLength: 1, maxLength: 256, description: 'A stored user’s id.' },
-    request: {
-      type: 'object',
-      description: 'What the API would be sent: a banner body, an offerwall query, a journeys user.',
-    },
-    now: { type: 'string', format: 'date-time', description: 'The clock of the decision; default now.' },
-    state: { type: 'object', description: 'The user’s stored state to assume, as in a fixture file.' },
-  },
-} as const;
 
 /** The rules, explain and operations endpoints (the APIs add their own admin routes to their parts). */
 export const ADMIN_OPENAPI: OpenApiPart = {
@@ -75,14 +59,14 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         summary: 'Reload rules through the file watcher’s code path',
         tags: ['Admin'],
         security: ADMIN,
-        parameters: [queryParam('app', 'Only this app; default every app.', { type: 'string' })],
+        parameters: paramsOf('query', reloadQuerySchema),
         responses: {
           200: jsonResponse('Every app activated its rules or had no change.', ref('ReloadOutcomes')),
           422: jsonResponse(
             'An app’s rules failed to load; the last good ones keep serving.',
             ref('ReloadOutcomes'),
           ),
-          ...adminErrors({ 404: 'No such app.' }),
+          ...adminErrors({ 400: 'A bad `app`: empty, repeated or too long.', 404: 'No such app.' }),
         },
       },
     },
@@ -96,15 +80,12 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         parameters: [appIdParam],
         requestBody: {
           required: true,
-          content: json(
-            { type: 'object', required: ['hash'], properties: { hash: { type: 'string' } } },
-            { hash: '6740c1e4aec9' },
-          ),
+          content: json(rollbackBodySchema, { hash: '6740c1e4aec9' }),
         },
         responses: {
           200: jsonResponse('Now serving that snapshot.', ref('RollbackResult')),
           ...adminErrors({
-            400: 'No `hash` string.',
+            400: 'No `hash` string (of at most 128 characters).',
             404: 'No such snapshot in the app’s history.',
           }),
         },
@@ -121,7 +102,7 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         parameters: [appIdParam],
         requestBody: {
           required: true,
-          content: json(explainBody, {
+          content: json(explainBodySchema, {
             api: 'banner',
             user: 'player-1',
             request: { offerId: '8622', activeChamp: 'ahri' },

@@ -9,13 +9,12 @@ import {
   UserNotFoundError,
 } from '../fixtures/explain.js';
 import type { ApiRouter } from '../http/api-router.js';
-import { AppError, type FieldProblem, invalidInput } from '../http/app-error.js';
+import { AppError, invalidInput } from '../http/app-error.js';
 import type { RulesSource } from '../http/feature.js';
+import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { AppRules } from '../rules/app-rules.js';
 import type { Store } from '../store/store.js';
-
-const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
-const MAX_USER_ID = 256;
+import { explainBodyMessages, explainBodySchema, MAX_USER_ID, USER_MESSAGE } from './admin-schemas.js';
 
 /** The explain body: a stored `user` (or the user id in `request`), or a what-if `state`. */
 interface ExplainBody {
@@ -42,30 +41,21 @@ function requestUserId(request: Record<string, unknown> | undefined): unknown {
   return request?.userId ?? request?.uid ?? request?.externalId;
 }
 
-function checkBody(raw: unknown): ExplainBody {
+/**
+ * The explain body as its schema admits it, and what the schema cannot say simply: without
+ * a what-if `state`, the stored user is `user` or the user id in `request`.
+ */
+function checkBody(schema: RequestSchema<ExplainBody>, raw: unknown): ExplainBody {
+  const fields = schema.problems(raw);
   const body = isObject(raw) ? raw : {};
-  const fields: FieldProblem[] = [];
-  if (typeof body.api !== 'string' || !APIS.includes(body.api)) {
-    fields.push({ field: 'api', message: `one of ${APIS.join(', ')}` });
-  }
-  if (body.request !== undefined && !isObject(body.request))
-    fields.push({ field: 'request', message: 'an object' });
-  if (body.now !== undefined && (typeof body.now !== 'string' || Number.isNaN(Date.parse(body.now)))) {
-    fields.push({ field: 'now', message: 'an ISO 8601 date-time' });
-  }
-  if (body.state !== undefined && !isObject(body.state))
-    fields.push({ field: 'state', message: 'an object' });
-  if (body.state !== undefined && !isObject(body.request)) {
-    fields.push({ field: 'request', message: 'required with state' });
-  }
-  if (body.state === undefined) {
-    const user = body.user ?? requestUserId(body.request as Record<string, unknown> | undefined);
+  if (body.state === undefined && !fields.some((f) => f.field === 'user')) {
+    const user = body.user ?? requestUserId(isObject(body.request) ? body.request : undefined);
     if (typeof user !== 'string' || user.trim() === '' || user.length > MAX_USER_ID) {
-      fields.push({ field: 'user', message: `the stored user's id, 1..${MAX_USER_ID} characters` });
+      fields.push({ field: 'user', message: USER_MESSAGE });
     }
   }
   if (fields.length > 0) throw invalidInput(fields);
-  return body as unknown as ExplainBody;
+  return raw as ExplainBody;
 }
 
 async function explainBody(deps: ExplainDeps, rules: AppRules, app: AppConfig, body: ExplainBody) {
@@ -92,12 +82,15 @@ async function explainBody(deps: ExplainDeps, rules: AppRules, app: AppConfig, b
  * service's active rules and stored state; with `state`, a what-if context instead.
  */
 export function explainRoutes(router: ApiRouter, deps: ExplainDeps): void {
+  const schema = new RequestSchemas().compile<ExplainBody>(explainBodySchema, {
+    messages: explainBodyMessages,
+  });
   router.post('/apps/:appId/explain', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const app = deps.apps.find((a) => a.id === appId);
     const snapshot = deps.rules.current(appId);
     if (!app || !snapshot) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with active rules`);
-    const body = checkBody((ctx.request as { body?: unknown }).body);
+    const body = checkBody(schema, (ctx.request as { body?: unknown }).body);
     let explanation: Explanation;
     try {
       explanation = await explainBody(deps, snapshot, app, body);

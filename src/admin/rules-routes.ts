@@ -1,7 +1,14 @@
 import type { ApiRouter } from '../http/api-router.js';
-import { AppError } from '../http/app-error.js';
+import { AppError, invalidInput } from '../http/app-error.js';
+import { RequestSchemas } from '../http/request-schema.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
 import type { SharedAction } from '../store/postgres/admin-actions.js';
+import {
+  reloadQueryMessages,
+  reloadQuerySchema,
+  rollbackBodyMessages,
+  rollbackBodySchema,
+} from './admin-schemas.js';
 
 /** Hands an applied action to the other instances (PostgreSQL); absent for a single instance. */
 export type ShareAction = (action: SharedAction) => Promise<void>;
@@ -25,11 +32,18 @@ export function rulesRoutes(
   instance: InstanceIdentity,
   share: ShareAction = async () => undefined,
 ): void {
+  const schemas = new RequestSchemas();
+  const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
+  const rollbackBody = schemas.compile<{ hash: string }>(rollbackBodySchema, {
+    messages: rollbackBodyMessages,
+  });
   router.get('/rules', (ctx) => {
     ctx.body = { instance, apps: registry.status() };
   });
   router.post('/rules/reload', async (ctx) => {
-    const appId = typeof ctx.query.app === 'string' ? ctx.query.app : undefined;
+    const query = reloadQuery.checkQuery(ctx.query);
+    if (!query.ok) throw invalidInput(query.problems);
+    const appId = query.value.app;
     if (appId && !registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     const outcomes = await registry.reload(appId, 'reload');
@@ -39,11 +53,9 @@ export function rulesRoutes(
     ctx.body = { outcomes };
   });
   router.post('/rules/:appId/rollback', async (ctx) => {
-    const body = (ctx.request as { body?: { hash?: unknown } }).body;
-    const hash = body?.hash;
-    if (typeof hash !== 'string') {
-      throw new AppError('INVALID_INPUT', 'Invalid input', [{ field: 'hash', message: 'required string' }]);
-    }
+    const body = rollbackBody.check((ctx.request as { body?: unknown }).body);
+    if (!body.ok) throw invalidInput(body.problems);
+    const { hash } = body.value;
     const rules = await registry.rollback(ctx.params.appId ?? '', hash);
     if (!rules)
       throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${ctx.params.appId}'`);

@@ -75,7 +75,7 @@ function trackOperation(operationId: string): OperationObject {
     operationId,
     summary: 'Track a batch of events, as the SDKs do',
     description:
-      'A batch is validated whole: any bad event rejects it and nothing of it is stored; a single event object is a batch of one [ours]. Without an Authorization header, the key is read from the first event’s `properties.token`, as the SDKs send it. Events carry no id in the vendor’s protocol, so a retried batch counts again.',
+      'Each event is checked alone: a bad one is named in the reply (`0`, or `failed_records` with verbose=1) and the others are stored [ours]; a single event object is a batch of one. Without an Authorization header, the key is read from the first event’s `properties.token`, as the SDKs send it. An event that carries an id (`properties.$insert_id` from the node SDK, the queue `id` from Unity) is stored once however often a retry sends it [ours].',
     tags: ['Personal offers'],
     security: KEY,
     parameters: [

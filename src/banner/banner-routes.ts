@@ -3,12 +3,14 @@ import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
 import type { ApiRoutes, RulesSource } from '../http/feature.js';
+import { RequestSchemas } from '../http/request-schema.js';
 import { setHeader } from '../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../rules/app-rules.js';
 import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
 import { normalizeBannerBody } from './banner-normalize.js';
 import { BannerRequestParser } from './banner-request.js';
+import { experimentResultsQueryMessages, experimentResultsQuerySchema } from './banner-schemas.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
 
@@ -42,13 +44,6 @@ function bannerRulesOf(rules: AppRules): BannerRules {
     throw new AppError('API_NOT_CONFIGURED', `app '${rules.appId}' has no Banner rules`);
   }
   return rules.banner;
-}
-
-function positiveInt(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value === 'string' && Number.isInteger(n) && n >= 1) return n;
-  throw invalidInput([{ field, message: 'must be an integer >= 1' }]);
 }
 
 /**
@@ -99,6 +94,12 @@ export function createBannerRoutes(
 
 /** Experiment results for account managers, on the admin router (its token checked first). */
 function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
+  const resultsQuery = new RequestSchemas().compile<{ bucketVersion?: number }>(
+    experimentResultsQuerySchema,
+    {
+      messages: experimentResultsQueryMessages,
+    },
+  );
   admin.get('/apps/:appId/experiments', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
@@ -109,7 +110,9 @@ function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
   admin.get('/apps/:appId/experiments/:experimentId', async (ctx) => {
     const appId = ctx.params.appId ?? '';
     const experimentId = ctx.params.experimentId ?? '';
-    const bucketVersion = positiveInt(ctx.query.bucketVersion, 'bucketVersion');
+    const query = resultsQuery.checkQuery(ctx.query);
+    if (!query.ok) throw invalidInput(query.problems);
+    const { bucketVersion } = query.value;
     if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     const rules = snapshot(deps, ctx, appId);
     const results =

@@ -13,7 +13,7 @@ const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
  * A non-empty string without control characters, at most `maxLength` long; `also` adds
  * other types the field takes (the string keywords apply to strings only).
  */
-function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
+export function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
   return {
     type: also.length === 0 ? 'string' : ['string', ...also],
     minLength: 1,
@@ -26,7 +26,7 @@ function text(maxLength: number, description: string, also: readonly ('number' |
 }
 
 /** The words a client reads for a text field that fails. */
-function textMessages(maxLength: number) {
+export function textMessages(maxLength: number) {
   return {
     type: 'must be a string',
     minLength: 'must not be empty',
@@ -197,13 +197,38 @@ const trackEventSchema = {
 /** The vendor's batch limit (its SDKs chunk by 50). */
 export const MAX_TRACK_BATCH = 50;
 
-/** `POST /track` (and `/ab/track`): a batch of events; a single event object is taken as a batch of one. */
+const BATCH_RULES = `At most ${MAX_TRACK_BATCH} events; a single event object is a batch of one. Each event is checked alone: a bad one is named (by index) in the reply and the others are stored. Before the check, the Unity SDK's \`_kb_\` names read as \`$\`, its top-level \`distinct_id\` fills \`properties.distinct_id\`, and an event without either is the anonymous user's.`;
+
+/** `POST /track` (and `/ab/track`): a batch of events. */
 export const trackEventsSchema = {
   title: 'Tracking batch',
-  description: `At most ${MAX_TRACK_BATCH} events; any bad event rejects the whole batch and none is stored.`,
+  description: BATCH_RULES,
   type: 'array',
   maxItems: MAX_TRACK_BATCH,
   items: trackEventSchema,
+} as const;
+
+/** `POST /import`: historical events, so each one says when it happened. */
+export const importEventsSchema = {
+  title: 'Import batch',
+  description: BATCH_RULES,
+  type: 'array',
+  maxItems: MAX_TRACK_BATCH,
+  items: {
+    ...trackEventSchema,
+    title: 'Historical event',
+    properties: {
+      ...trackEventSchema.properties,
+      properties: {
+        ...trackEventSchema.properties.properties,
+        required: ['distinct_id', 'time'],
+        properties: {
+          ...trackEventSchema.properties.properties.properties,
+          time: { ...trackEventSchema.properties.properties.properties.time, type: 'number' },
+        },
+      },
+    },
+  },
 } as const;
 
 export const trackEventsMessages: SchemaMessages = {
@@ -219,6 +244,15 @@ export const trackEventsMessages: SchemaMessages = {
     'must be a string of at most 256 characters without control characters',
   '[].properties.kibotuMetadata.experimentId':
     'must be a string of at most 256 characters without control characters',
+};
+
+export const importEventsMessages: SchemaMessages = {
+  ...trackEventsMessages,
+  '[].properties.time': {
+    required: 'is required for /import',
+    type: 'must be a positive number of seconds or milliseconds since the epoch',
+    exclusiveMinimum: 'must be a positive number of seconds or milliseconds since the epoch',
+  },
 };
 
 /** `GET /admin/apps/{appId}/experiments/{experimentId}`: its query. */

@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
-import { parseFeatureRequest } from './sdk/feature-request.js';
+import { type FeatureRequest, FeatureRequestParser } from './sdk/feature-request.js';
 import { SpecialOfferService } from './special-offer-service.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import { ProfileDocumentStore } from './store/profile-document-store.js';
@@ -66,6 +66,7 @@ async function seed(
  */
 export class SpecialOfferCaseRunner implements ApiCaseRunner {
   readonly api = 'special-offer' as const;
+  readonly #requests = new FeatureRequestParser();
 
   async run(rules: AppRules, _app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
     if (!rules.banner) throw new Error(`app '${rules.appId}' has no Banner rules`);
@@ -79,9 +80,9 @@ export class SpecialOfferCaseRunner implements ApiCaseRunner {
       now: () => input.now,
       newRenderId: () => `render-${++ids}`,
     });
-    let request: ReturnType<typeof parseFeatureRequest>;
+    let request: FeatureRequest;
     try {
-      request = parseFeatureRequest(input.request);
+      request = this.#requests.parse(input.request);
       if (request.distinctId === null || request.trigger === null)
         throw new Error('needs distinct_id and a special_offer_on_<trigger> featureName');
     } catch (err) {

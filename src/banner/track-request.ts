@@ -1,7 +1,13 @@
 import { invalidInput } from '../http/app-error.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import { isPlainObject } from './banner-request.js';
-import { MAX_TRACK_BATCH, trackEventsMessages, trackEventsSchema } from './banner-schemas.js';
+import {
+  importEventsMessages,
+  importEventsSchema,
+  MAX_TRACK_BATCH,
+  trackEventsMessages,
+  trackEventsSchema,
+} from './banner-schemas.js';
 import { revenueValue } from './domain/event-value.js';
 import type { TrackedEvent } from './store/banner-store.js';
 
@@ -57,7 +63,8 @@ function toEvent(raw: RawEvent, receivedAt: string, values: ValueProperties): Tr
 }
 
 /**
- * Validates /track bodies against `trackEventsSchema` (compiled once per parser): a JSON
+ * Validates /track bodies against `trackEventsSchema` (/import's against
+ * `importEventsSchema`; compiled once per parser): a JSON
  * array of at most 50 events (a single event object is taken as a batch of one). Any bad
  * event rejects the whole batch with a 400 that names `[index].field` for each problem;
  * nothing of it is stored.
@@ -65,8 +72,11 @@ function toEvent(raw: RawEvent, receivedAt: string, values: ValueProperties): Tr
 export class TrackBatchParser {
   readonly #schema: RequestSchema<RawEvent[]>;
 
-  constructor() {
-    this.#schema = new RequestSchemas().compile(trackEventsSchema, { messages: trackEventsMessages });
+  /** `historical`: /import's events, each with its time (importEventsSchema). */
+  constructor(historical = false) {
+    this.#schema = historical
+      ? new RequestSchemas().compile(importEventsSchema, { messages: importEventsMessages })
+      : new RequestSchemas().compile(trackEventsSchema, { messages: trackEventsMessages });
   }
 
   parse(body: unknown, receivedAt: Date, values: ValueProperties = new Map()): TrackBatch {

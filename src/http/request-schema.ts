@@ -5,8 +5,9 @@ import type { FieldProblem } from './app-error.js';
 
 /**
  * What a client reads when a field fails, keyed by the field's name with array indexes
- * written `[]` (`prizeTypes[]`, `[].properties.time`): one message for any failure but a
- * missing field, or one per ajv keyword (`required` included). Unnamed fields and
+ * written `[]` (`prizeTypes[]`, `[].properties.time`) and, where the client picks the
+ * name, its last property name written `*` (`[].$add.*`): one message for any failure but
+ * a missing field, or one per ajv keyword (`required` included). Unnamed fields and
  * keywords get ajv's own message.
  */
 export type SchemaMessages = Readonly<Record<string, string | Readonly<Record<string, string>>>>;
@@ -36,8 +37,12 @@ function defaultMessage(e: ErrorObject): string {
   return e.message ?? 'is invalid';
 }
 
+/** `[3].$add.coins[2]` → `[].$add.*[]`: a property name the client chose, as messages write it. */
+const ANY_NAME = /\.[^.[\]]+((?:\[\])*)$/;
+
 function messageOf(e: ErrorObject, field: string, messages: SchemaMessages): string {
-  const custom = messages[field.replace(/\[\d+\]/g, '[]')];
+  const key = field.replace(/\[\d+\]/g, '[]');
+  const custom = messages[key] ?? messages[key.replace(ANY_NAME, '.*$1')];
   if (typeof custom === 'object') return custom[e.keyword] ?? defaultMessage(e);
   if (typeof custom === 'string' && e.keyword !== 'required') return custom;
   return defaultMessage(e);
@@ -84,6 +89,9 @@ export class RequestSchema<T> {
     const byField = new Map<string, FieldProblem>();
     // ajv overwrites validate.errors on the next call: copy before anything else.
     for (const e of [...(this.validate.errors ?? [])]) {
+      // A failed `then`/`else` is reported twice: by its own errors, which say what is
+      // wrong, and by `if`, which only says that the branch failed.
+      if (e.keyword === 'if') continue;
       const field = fieldName(e) || 'body';
       if (byField.has(field)) continue;
       byField.set(field, {

@@ -139,14 +139,9 @@ function offerRoutes(router: ApiRouter, deps: RouteDeps): void {
 
 function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/apps/:appId/journeys/generate', async (ctx) => {
-    const environment = ctx.query.environment;
-    if (environment !== undefined && environment !== 'live' && environment !== 'test') {
-      throw new AppError('INVALID_INPUT', 'Invalid input', [
-        { field: 'environment', message: 'live or test' },
-      ]);
-    }
+    const environments = deps.validation.environmentsOf(ctx.query);
     const appId = param(ctx, 'appId');
-    const run = await deps.generate(appId, environment ? [environment] : undefined);
+    const run = await deps.generate(appId, environments);
     if (!run) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with Journeys rules`);
     ctx.set('X-Rules-Version', run.rulesVersion);
     ctx.body = run.report;

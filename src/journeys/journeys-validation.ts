@@ -2,7 +2,13 @@ import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { UserPatch } from './domain/journey-types.js';
-import { eventBatchSchema, eventSchema, timelineQuerySchema, userPatchSchema } from './journeys-schemas.js';
+import {
+  eventBatchSchema,
+  eventSchema,
+  generateQuerySchema,
+  timelineQuerySchema,
+  userPatchSchema,
+} from './journeys-schemas.js';
 import type { EventInput } from './journeys-service.js';
 
 /** How far in the future a client clock may put `occurredAt`. */
@@ -27,6 +33,7 @@ export class JourneysValidation {
   private readonly validEvent: RequestSchema<EventInput>;
   private readonly validBatch: RequestSchema<{ events: EventInput[] }>;
   private readonly validPage: RequestSchema<{ page?: number; limit?: number }>;
+  private readonly validGenerate: RequestSchema<{ environment?: 'live' | 'test' }>;
 
   constructor(private readonly now: () => Date) {
     const schemas = new RequestSchemas();
@@ -34,6 +41,9 @@ export class JourneysValidation {
     this.validEvent = schemas.compile(eventSchema);
     this.validBatch = schemas.compile(eventBatchSchema);
     this.validPage = schemas.compile(timelineQuerySchema, { messages: PAGE_MESSAGES });
+    this.validGenerate = schemas.compile(generateQuerySchema, {
+      messages: { environment: 'must be live or test' },
+    });
   }
 
   userPatch(body: unknown): UserPatch {
@@ -79,6 +89,13 @@ export class JourneysValidation {
     if (!checked.ok) throw invalidInput(checked.problems);
     const { page = 1, limit = 20 } = checked.value;
     return { page, limit };
+  }
+
+  /** The environments an admin's generation run is for: the one asked, or both. */
+  environmentsOf(query: Record<string, string | string[] | undefined>): ('live' | 'test')[] | undefined {
+    const checked = this.validGenerate.checkQuery(query);
+    if (!checked.ok) throw invalidInput(checked.problems);
+    return checked.value.environment ? [checked.value.environment] : undefined;
   }
 
   /** What a schema cannot say: a client clock may run a little ahead, not days; metadata is not a maze. */

@@ -148,7 +148,13 @@ test('experiment results: admin token, 404 for unknown apps and experiments, 400
     headers: { Authorization: 'Bearer demo-admin-token' },
   });
   t.is(unknownApp.status, 404);
+  const zero = await getResults(s, 'payer-upsell', '?bucketVersion=0');
+  t.is(zero.status, 400);
+  t.deepEqual((zero.body as unknown as { error: { fields: unknown } }).error.fields, [
+    { field: 'bucketVersion', message: 'must be an integer >= 1' },
+  ]);
   t.is((await getResults(s, 'payer-upsell', '?bucketVersion=zero')).status, 400);
+  t.is((await getResults(s, 'payer-upsell', '?bucketVersion=1&bucketVersion=2')).status, 400);
   const older = await getResults(s, 'champion-spotlight', '?bucketVersion=1');
   t.is(older.status, 200);
   t.is(older.body.bucketVersion, 1);

@@ -1,6 +1,16 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import test from 'ava';
-import { personalizedBannerSchema, trackEventsSchema } from '../../src/banner/banner-schemas.js';
+import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from '../../src/admin/admin-schemas.js';
+import {
+  importEventsSchema,
+  personalizedBannerSchema,
+  trackEventsSchema,
+} from '../../src/banner/banner-schemas.js';
+import {
+  featureBodySchema,
+  groupUpdatesSchema,
+  profileUpdatesSchema,
+} from '../../src/banner/sdk/sdk-schemas.js';
 import type { HttpMethod, OperationObject } from '../../src/http/openapi/openapi-types.js';
 import { eventSchema, userPatchSchema } from '../../src/journeys/journeys-schemas.js';
 import { personalizedQuerySchema, postbackSchema } from '../../src/offerwall/offerwall-schemas.js';
@@ -69,6 +79,14 @@ test('the request schemas in the document are the very objects the routes valida
   t.is(body('/getPersonalizedBanner'), personalizedBannerSchema);
   t.is(body('/ab/getPersonalizedBanner'), personalizedBannerSchema);
   t.is(body('/track'), trackEventsSchema);
+  t.is(body('/import'), importEventsSchema);
+  t.is(body('/engage'), profileUpdatesSchema);
+  t.is(body('/groups'), groupUpdatesSchema);
+  t.is(body('/feature'), featureBodySchema);
+  t.is(body('/admin/rules/{appId}/rollback'), rollbackBodySchema);
+  t.is(body('/admin/apps/{appId}/explain'), explainBodySchema);
+  const reload = operation('/admin/rules/reload', 'post').parameters ?? [];
+  t.is(reload.find((p) => p.name === 'app')?.schema, reloadQuerySchema.properties.app);
   t.is(body('/v1/user-journeys/users'), userPatchSchema);
   t.is(body('/v1/user-journeys/events'), eventSchema);
   t.is(body('/api/v1/postback'), postbackSchema);

@@ -113,3 +113,32 @@ test('checkQuery: a repeated parameter is one problem; a path parameter is the p
     problems: [{ field: 'id', message: 'id must NOT have fewer than 1 characters' }],
   });
 });
+
+test('messages: `*` stands for a property name the client chose', (t) => {
+  const schema = schemas.compile(
+    {
+      type: 'object',
+      properties: {
+        add: { type: 'object', additionalProperties: { type: 'number' } },
+        tags: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+    { messages: { 'add.*': 'must be a number', 'tags.*[]': 'must be a tag' } },
+  );
+  t.deepEqual(schema.problems({ add: { coins: 'many', 'a.b': 1 }, tags: { colours: ['red', 3] } }), [
+    { field: 'add.coins', message: 'must be a number' },
+    { field: 'tags.colours[1]', message: 'must be a tag' },
+  ]);
+});
+
+test('a failed then/else is said once, by its own errors', (t) => {
+  const schema = schemas.compile({
+    type: 'object',
+    properties: { kind: { type: 'string' }, id: { type: 'string' } },
+    if: { required: ['kind'], properties: { kind: { const: 'user' } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, never awaited
+    then: { required: ['id'], properties: { id: { type: 'string' } } },
+  });
+  t.deepEqual(schema.problems({ kind: 'user' }), [{ field: 'id', message: 'is required' }]);
+  t.deepEqual(schema.problems({ kind: 'group' }), []);
+});

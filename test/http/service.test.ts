@@ -47,6 +47,23 @@ test('POST /admin/rules/reload goes through the registry and reports the outcome
     ['unchanged'],
   );
   t.is((await s.fetch('/admin/rules/reload?app=nope', { method: 'POST', headers: ADMIN })).status, 404);
+  // Two apps named is not "every app": the query schema refuses it, and nothing reloads.
+  const twice = await s.fetch('/admin/rules/reload?app=demo&app=demo', { method: 'POST', headers: ADMIN });
+  t.is(twice.status, 400);
+  t.like(await twice.json(), { error: { fields: [{ field: 'app', message: 'must be given once' }] } });
+  const rollback = await s.fetch('/admin/rules/demo/rollback', {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ hash: 42 }),
+  });
+  t.is(rollback.status, 400);
+  t.like(await rollback.json(), {
+    error: {
+      fields: [
+        { field: 'hash', message: 'must be the hash of a snapshot (a string of at most 128 characters)' },
+      ],
+    },
+  });
 });
 
 test('/metrics speaks Prometheus and counts requests and reloads', async (t) => {

@@ -142,6 +142,12 @@ test('the admin trigger: admin token, known app, environment validated; metrics 
   });
   t.is(unknown.status, 404);
   t.is((await s.generate('bogus' as 'live')).status, 400);
+  const twice = await s.fetch('/admin/apps/demo/journeys/generate?environment=live&environment=test', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer demo-admin-token' },
+  });
+  t.is(twice.status, 400);
+  t.regex(await twice.text(), /"field":"environment","message":"must be given once"/);
   await s.api('POST', '/track', { body: plays('metered', 2, s.clock) });
   const run = await s.generate();
   t.truthy(run.headers.get('x-rules-version'));

@@ -1,10 +1,20 @@
-import { invalidInput } from '../../http/app-error.js';
+import { type FieldProblem, invalidInput } from '../../http/app-error.js';
 import { nestsDeeperThan } from '../../http/input-bounds.js';
+import { type RequestSchema, RequestSchemas } from '../../http/request-schema.js';
 import { isPlainObject } from '../banner-request.js';
 import type { ProfileOperation } from '../domain/profile-ops.js';
 import { groupProfileId, type ProfileKind } from '../store/profile-store.js';
 import type { RejectedRecord } from './sdk-events.js';
-import { asList, dollarKeys, idText, textProblem } from './sdk-keys.js';
+import { asList, dollarKeys, idText } from './sdk-keys.js';
+import {
+  groupUpdatesMessages,
+  groupUpdatesSchema,
+  MAX_VALUE_DEPTH,
+  PROFILE_OPERATIONS,
+  profileUpdatesMessages,
+  profileUpdatesSchema,
+  spellings,
+} from './sdk-schemas.js';
 
 /** One profile update of an /engage or /groups body, before aliases are resolved. */
 export interface SdkProfileUpdate {
@@ -21,125 +31,93 @@ export interface SdkProfileBatch {
   size: number;
 }
 
-/** The order operations of one update apply in; `$delete` last, so it wins. */
-const VALUE_OPS = ['$set', '$set_once', '$add', '$append', '$union', '$remove'] as const;
-const MAX_UPDATES = 50;
-const MAX_VALUE_DEPTH = 8;
+type Update = Record<string, unknown>;
+type ValueOp = Exclude<ProfileOperation['op'], '$unset' | '$delete'>;
 
-type Check = (value: unknown) => string | null;
+/** `[3].$add.coins` → record 3, field `$add.coins`; `[3]` → record 3 itself. */
+const RECORD_FIELD = /^\[(\d+)\](?:\.(.*))?$/s;
 
-const anyValue: Check = (v) =>
-  nestsDeeperThan(v, MAX_VALUE_DEPTH) ? `nests deeper than ${MAX_VALUE_DEPTH} levels` : null;
-const finiteNumber: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a number');
-const scalar: Check = (v) =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
-    ? null
-    : 'must be a string or number';
+/** Operations whose values are any JSON: how deep they nest is what the schema cannot say. */
+const NESTING_OPS = new Set(['set', 'set_once', 'append'].flatMap(spellings));
 
-const CHECKS: Record<(typeof VALUE_OPS)[number], Check> = {
-  $set: anyValue,
-  $set_once: anyValue,
-  $add: finiteNumber,
-  $append: anyValue,
-  $union: (v) => (Array.isArray(v) ? (v.map(scalar).find((p) => p) ?? null) : scalar(v)),
-  $remove: scalar,
-};
-
-function valueOp(
-  op: (typeof VALUE_OPS)[number],
-  raw: unknown,
-  problems: RejectedRecord[],
-  index: number,
-): ProfileOperation | null {
-  if (!isPlainObject(raw)) {
-    problems.push({ index, field: op, message: 'must be an object of property names to values' });
-    return null;
-  }
-  const values: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    const problem = textProblem(name, 255) ?? CHECKS[op](value);
-    if (problem) problems.push({ index, field: `${op}.${name}`, message: problem });
-    // $union takes one value as a list of one, as the node SDK's helper does.
-    else values[name] = op === '$union' && !Array.isArray(value) ? [value] : value;
-  }
-  return { op, values };
+function tooDeep(update: unknown, index: number): RejectedRecord[] {
+  if (!isPlainObject(update)) return [];
+  return Object.entries(update).flatMap(([op, values]) =>
+    NESTING_OPS.has(op) && isPlainObject(values)
+      ? Object.entries(values)
+          .filter(([, v]) => nestsDeeperThan(v, MAX_VALUE_DEPTH))
+          .map(([name]) => ({
+            index,
+            field: `${op}.${name}`,
+            message: `nests deeper than ${MAX_VALUE_DEPTH} levels`,
+          }))
+      : [],
+  );
 }
 
-function unsetOp(raw: unknown, problems: RejectedRecord[], index: number): ProfileOperation | null {
-  const names = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(names) || names.some((n) => textProblem(n, 255))) {
-    problems.push({ index, field: '$unset', message: 'must be a list of property names' });
-    return null;
+/** The first of `keys` that holds an id (the schema has made sure one does). */
+function firstId(update: Update, keys: readonly string[]): string {
+  for (const key of keys) {
+    const id = idText(update[key]);
+    if (id !== null) return id;
   }
-  return { op: '$unset', names: names as string[] };
+  throw new Error(`no id among ${keys.join(', ')} in a validated update`);
 }
 
-function target(item: Record<string, unknown>, kind: ProfileKind): string | RejectedRecord {
-  if (kind === 'group') {
-    const key = idText(item.$group_key);
-    const id = idText(item.$group_id);
-    if (
-      key === null ||
-      id === null ||
-      `${key}${id}`.length > 512 ||
-      textProblem(key, 256) ||
-      textProblem(id, 256)
-    )
-      return { index: 0, field: '$group_key', message: '$group_key and $group_id are required ids' };
-    return groupProfileId(key, id);
-  }
-  const id = idText(item.$distinct_id) ?? idText(item.distinct_id);
-  if (id === null || textProblem(id, 256)) {
-    return { index: 0, field: '$distinct_id', message: 'is required (an id of at most 256 characters)' };
-  }
-  return id;
+function targetOf(update: Update, kind: ProfileKind): string {
+  if (kind === 'user') return firstId(update, ['$distinct_id', '_kb_distinct_id', 'distinct_id']);
+  return groupProfileId(firstId(update, spellings('group_key')), firstId(update, spellings('group_id')));
 }
 
-function parseUpdate(raw: unknown, index: number, kind: ProfileKind, out: SdkProfileBatch): void {
-  if (!isPlainObject(raw)) {
-    out.rejected.push({ index, field: '', message: 'must be an object' });
-    return;
-  }
-  const item = dollarKeys(raw) as Record<string, unknown>;
-  const id = target(item, kind);
-  if (typeof id !== 'string') {
-    out.rejected.push({ ...id, index });
-    return;
-  }
-  const problems: RejectedRecord[] = [];
-  const operations: ProfileOperation[] = [];
-  for (const op of VALUE_OPS) {
-    const parsed = item[op] === undefined ? null : valueOp(op, item[op], problems, index);
-    if (parsed) operations.push(parsed);
-  }
-  const unset = item.$unset === undefined ? null : unsetOp(item.$unset, problems, index);
-  if (unset) operations.push(unset);
-  if (item.$delete !== undefined) operations.push({ op: '$delete' });
-  if (operations.length === 0 && problems.length === 0) {
-    problems.push({
-      index,
-      field: '',
-      message: `no operation (one of ${[...VALUE_OPS, '$unset', '$delete'].join(', ')})`,
-    });
-  }
-  if (problems.length > 0) out.rejected.push(...problems);
-  else out.updates.push({ index, kind, id, operations });
+/** A validated update's operations, in `$` spelling and the order they apply. */
+function operationsOf(update: Update): ProfileOperation[] {
+  const item = dollarKeys(update) as Update;
+  return PROFILE_OPERATIONS.filter((op) => item[op] !== undefined).map((op): ProfileOperation => {
+    const value = item[op];
+    if (op === '$delete') return { op };
+    if (op === '$unset') return { op, names: typeof value === 'string' ? [value] : (value as string[]) };
+    const values = Object.entries(value as Record<string, unknown>).map(([name, v]) =>
+      // $union takes one value as a list of one, as the node SDK's helper does.
+      op === '$union' && !Array.isArray(v) ? [name, [v]] : [name, v],
+    );
+    return { op: op as ValueOp, values: Object.fromEntries(values) };
+  });
 }
 
 /**
- * An /engage (user profiles) or /groups body, update by update, in either SDK's spelling.
- * Modifiers (`$ip`, `$time`, `$ignore_time`, `$ignore_alias`, `$latitude`…) are accepted
- * and ignored. Invalid updates are rejected with their index; the others apply.
+ * /engage (user profiles) and /groups bodies, validated against their schemas
+ * (sdk-schemas.ts, compiled once per parser) update by update, in either SDK's spelling.
+ * Invalid updates are rejected with their index and the schema's reason; the others
+ * apply. Only a body that is no batch at all is refused whole.
  */
-export function parseProfileBatch(body: unknown, kind: ProfileKind): SdkProfileBatch {
-  const list = asList(body);
-  if (!list) throw invalidInput([{ field: 'body', message: 'must be a JSON array of profile updates' }]);
-  if (list.length > MAX_UPDATES) {
-    throw invalidInput([
-      { field: 'body', message: `at most ${MAX_UPDATES} updates per batch, got ${list.length}` },
-    ]);
+export class ProfileBatchParser {
+  readonly #schemas: Record<ProfileKind, RequestSchema<Update[]>>;
+
+  constructor() {
+    const schemas = new RequestSchemas();
+    this.#schemas = {
+      user: schemas.compile(profileUpdatesSchema, { messages: profileUpdatesMessages }),
+      group: schemas.compile(groupUpdatesSchema, { messages: groupUpdatesMessages }),
+    };
   }
-  const out: SdkProfileBatch = { updates: [], rejected: [], size: list.length };
-  for (const [i, raw] of list.entries()) parseUpdate(raw, i, kind, out);
-  return out;
+
+  parse(body: unknown, kind: ProfileKind): SdkProfileBatch {
+    const list = asList(body) ?? body;
+    const whole: FieldProblem[] = [];
+    const rejected: RejectedRecord[] = [];
+    for (const problem of this.#schemas[kind].problems(list)) {
+      const record = RECORD_FIELD.exec(problem.field);
+      if (record)
+        rejected.push({ index: Number(record[1]), field: record[2] ?? '', message: problem.message });
+      else whole.push(problem);
+    }
+    if (whole.length > 0 || !Array.isArray(list)) throw invalidInput(whole);
+    rejected.push(...list.flatMap((raw: unknown, index) => tooDeep(raw, index)));
+    const updates = list.flatMap((raw: Update, index): SdkProfileUpdate[] =>
+      rejected.some((r) => r.index === index)
+        ? []
+        : [{ index, kind, id: targetOf(raw, kind), operations: operationsOf(raw) }],
+    );
+    return { updates, rejected: rejected.sort((a, b) => a.index - b.index), size: list.length };
+  }
 }

@@ -1,13 +1,19 @@
-import { invalidInput } from '../../http/app-error.js';
+import { type FieldProblem, invalidInput } from '../../http/app-error.js';
 import { nestsDeeperThan } from '../../http/input-bounds.js';
+import { type RequestSchema, RequestSchemas } from '../../http/request-schema.js';
 import { isPlainObject } from '../banner-request.js';
 import { toCountryCode, toLanguageCode } from '../domain/iso-codes.js';
-import { idText, textProblem } from './sdk-keys.js';
+import { asList, idText } from './sdk-keys.js';
+import {
+  featureBodyMessages,
+  featureBodySchema,
+  MAX_VALUE_DEPTH,
+  SPECIAL_OFFER_PREFIX,
+} from './sdk-schemas.js';
 
-/** `getSpecialOffer(trigger, …)` asks for the feature `special_offer_on_<trigger>`. */
-export const SPECIAL_OFFER_PREFIX = 'special_offer_on_';
+export { SPECIAL_OFFER_PREFIX } from './sdk-schemas.js';
+
 const TRIGGER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const MAX_OVERRIDE_DEPTH = 8;
 
 export interface FeatureRequest {
   featureName: string;
@@ -22,39 +28,71 @@ export interface FeatureRequest {
   languageIso2: string | null;
 }
 
+/** The body as its schema admits it. */
+interface FeatureBody {
+  featureName: string;
+  distinct_id?: string | number | null;
+  predict_id?: string | number | null;
+  propOverrides?: Record<string, unknown> | null;
+}
+
 function triggerOf(featureName: string): string | null {
   if (!featureName.startsWith(SPECIAL_OFFER_PREFIX)) return null;
   const trigger = featureName.slice(SPECIAL_OFFER_PREFIX.length).toLowerCase();
   return TRIGGER.test(trigger) ? trigger : null;
 }
 
-/** The node SDK posts `[{featureName, distinct_id, predict_id, propOverrides?}]` (one object, in a list). */
-export function parseFeatureRequest(body: unknown): FeatureRequest {
-  const item = Array.isArray(body) && body.length === 1 ? body[0] : body;
-  if (!isPlainObject(item))
-    throw invalidInput([{ field: 'body', message: 'must be a JSON object (or a list of one)' }]);
-  const nameProblem = textProblem(item.featureName, 200);
-  if (nameProblem) throw invalidInput([{ field: 'featureName', message: nameProblem }]);
-  const overrides = item.propOverrides ?? {};
-  if (!isPlainObject(overrides) || nestsDeeperThan(overrides, MAX_OVERRIDE_DEPTH)) {
-    throw invalidInput([
-      { field: 'propOverrides', message: `must be an object nested at most ${MAX_OVERRIDE_DEPTH} levels` },
-    ]);
+/**
+ * `[0].featureName` → `featureName`: the body is one request, its list only a wrapper. A
+ * longer list is one problem of the body, whatever its items hold.
+ */
+function unwrapped(problems: FieldProblem[]): FieldProblem[] {
+  const byField = new Map<string, FieldProblem>();
+  for (const p of problems) {
+    if (/^\[[1-9]/.test(p.field)) continue;
+    const field = p.field.replace(/^\[0\]\.?/, '') || 'body';
+    if (!byField.has(field)) byField.set(field, { ...p, field });
   }
-  const distinctId = idText(item.distinct_id);
-  if (distinctId !== null && textProblem(distinctId, 256)) {
-    throw invalidInput([{ field: 'distinct_id', message: 'must be an id of at most 256 characters' }]);
+  return [...byField.values()];
+}
+
+/** What the schema cannot say: how deep the context nests. */
+function depthProblems(body: unknown): FieldProblem[] {
+  const first: unknown = Array.isArray(body) ? body[0] : null;
+  return isPlainObject(first) && nestsDeeperThan(first.propOverrides, MAX_VALUE_DEPTH)
+    ? [{ field: 'propOverrides', message: `nests deeper than ${MAX_VALUE_DEPTH} levels` }]
+    : [];
+}
+
+const code = (v: unknown, canonical: (s: string) => string | null) =>
+  typeof v === 'string' ? canonical(v) : null;
+
+/**
+ * /feature bodies, validated against `featureBodySchema` (compiled once per parser): the
+ * node SDK posts `[{featureName, distinct_id, predict_id, propOverrides?}]`, a bare object
+ * is a list of one. Throws a 400 INVALID_INPUT naming every bad field.
+ */
+export class FeatureRequestParser {
+  readonly #schema: RequestSchema<[FeatureBody]>;
+
+  constructor() {
+    this.#schema = new RequestSchemas().compile(featureBodySchema, { messages: featureBodyMessages });
   }
-  const featureName = item.featureName as string;
-  const code = (v: unknown, canonical: (s: string) => string | null) =>
-    typeof v === 'string' ? canonical(v) : null;
-  return {
-    featureName,
-    trigger: triggerOf(featureName),
-    distinctId,
-    predictId: idText(item.predict_id),
-    context: overrides,
-    countryIso2: code(overrides.countryIso2, toCountryCode),
-    languageIso2: code(overrides.languageIso2, toLanguageCode),
-  };
+
+  parse(body: unknown): FeatureRequest {
+    const list = asList(body) ?? body;
+    const problems = [...unwrapped(this.#schema.problems(list)), ...depthProblems(list)];
+    if (problems.length > 0) throw invalidInput(problems);
+    const [item] = list as [FeatureBody];
+    const overrides = item.propOverrides ?? {};
+    return {
+      featureName: item.featureName,
+      trigger: triggerOf(item.featureName),
+      distinctId: idText(item.distinct_id),
+      predictId: idText(item.predict_id),
+      context: overrides,
+      countryIso2: code(overrides.countryIso2, toCountryCode),
+      languageIso2: code(overrides.languageIso2, toLanguageCode),
+    };
+  }
 }

@@ -93,8 +93,7 @@ function parseAlias(index: number, props: Record<string, unknown>): SdkAlias | R
 }
 
 interface ParseOptions {
-  timeRequired: boolean;
-  /** Validates one event as /track always has (its schema compiled once). */
+  /** Validates one event against its route's schema (compiled once): /track's or /import's. */
   parser: TrackBatchParser;
   /** Per event name, the property kept as its value (the app's experiments declare them). */
   values: ValueProperties;
@@ -107,10 +106,6 @@ function parseOne(raw: unknown, index: number, receivedAt: Date, options: ParseO
   }
   const event = normalized(dollarKeys(raw) as Record<string, unknown>);
   const props = event.properties as Record<string, unknown>;
-  if (options.timeRequired && (props.time === undefined || props.time === null)) {
-    out.rejected.push({ index, field: 'properties.time', message: 'is required for /import' });
-    return;
-  }
   if (event.event === ALIAS_EVENT) {
     const alias = parseAlias(index, props);
     if ('alias' in alias) out.aliases.push(alias);

@@ -26,12 +26,3 @@ export function idText(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
-
-/** A non-empty string without control characters, or why not. */
-export function textProblem(value: unknown, max: number): string | null {
-  if (typeof value !== 'string') return 'must be a string';
-  if (value.trim() === '') return 'must not be empty';
-  if (value.length > max) return `must be at most ${max} characters`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-  return /[\u0000-\u001f\u007f]/.test(value) ? 'must not contain control characters' : null;
-}

@@ -5,12 +5,12 @@ import type {
   OperationObject,
   ResponseObject,
 } from '../../http/openapi/openapi-types.js';
-import { trackEventsSchema } from '../banner-schemas.js';
+import { importEventsSchema } from '../banner-schemas.js';
+import { featureBodySchema, groupUpdatesSchema, profileUpdatesSchema } from './sdk-schemas.js';
 
 /**
  * The Kibotu SDKs' other calls (sdk-routes.ts): /import, /engage, /groups, /feature. Their
- * bodies are checked record by record in code (engage-request.ts, feature-request.ts), not
- * by one ajv schema, so the document describes their shape in prose and names no copy.
+ * request bodies are the very schemas the routes validate with (sdk-schemas.ts).
  */
 
 const KEY = [{ bannerKey: [] }];
@@ -151,17 +151,11 @@ function sdkOperation(
   };
 }
 
-const PROFILE_BODY: JsonSchema = {
-  description:
-    'A list of at most 50 updates (or one update). Each: `$distinct_id` (node) or `distinct_id` (Unity) for a user, `$group_key` + `$group_id` for a group, and operations `$set`, `$set_once`, `$add`, `$append`, `$union`, `$remove`, `$unset`, `$delete` (or `_kb_set`…); modifiers `$ip`, `$time`, `$ignore_time`, `$ignore_alias`, `$latitude`, `$longitude` are ignored. Checked update by update in code (engage-request.ts).',
-  oneOf: [{ type: 'array', maxItems: 50, items: { type: 'object' } }, { type: 'object' }],
-};
-
 const ENGAGE = sdkOperation(
   'engage',
   'Update user profiles (the SDKs’ `people.*`)',
-  'Invalid updates are named by index; the rest apply. A user’s properties are the fact `user.properties.<name>` in every banner and special-offer rule.',
-  PROFILE_BODY,
+  'Invalid updates are named by index with the schema’s reason (`failed_records` with verbose=1); the rest apply. A user’s properties are the fact `user.properties.<name>` in every banner and special-offer rule.',
+  profileUpdatesSchema,
   [{ $set: { vip_level: 4 }, $distinct_id: 'u-1' }],
 );
 
@@ -169,7 +163,7 @@ const GROUPS = sdkOperation(
   'groups',
   'Update group profiles (the node SDK’s `groups.*`)',
   'As /engage, for the group `$group_key` + `$group_id`.',
-  PROFILE_BODY,
+  groupUpdatesSchema,
   [{ $group_key: 'guild', $group_id: 'g-7', $set: { size: 12 } }],
 );
 
@@ -177,7 +171,7 @@ const IMPORT = sdkOperation(
   'importEvents',
   'Import historical events',
   'As /track, with `properties.time` required on every event.',
-  trackEventsSchema,
+  importEventsSchema,
   [{ event: 'SpecialOfferPopupPurchased', properties: { distinct_id: 'player-1', time: 1732350000 } }],
 );
 
@@ -193,11 +187,7 @@ const FEATURE: OperationObject = {
     required: true,
     content: {
       'application/json': {
-        schema: {
-          description:
-            '`[{featureName, distinct_id, predict_id, propOverrides?}]` (one object, or a list of one). `propOverrides` is the `context` fact; its `countryIso2`/`languageIso2` set the request’s. Checked in code (feature-request.ts).',
-          oneOf: [{ type: 'array', minItems: 1, maxItems: 1, items: { type: 'object' } }, { type: 'object' }],
-        },
+        schema: featureBodySchema,
         example: [{ featureName: 'special_offer_on_level_up', distinct_id: 'u-1', predict_id: 'p-1' }],
       },
     },

@@ -11,8 +11,8 @@ import { valueProperties } from '../domain/event-value.js';
 import type { SpecialOfferService } from '../special-offer-service.js';
 import type { ProfileKind } from '../store/profile-store.js';
 import { TrackBatchParser } from '../track-request.js';
-import { parseProfileBatch } from './engage-request.js';
-import { parseFeatureRequest, SPECIAL_OFFER_PREFIX } from './feature-request.js';
+import { ProfileBatchParser } from './engage-request.js';
+import { FeatureRequestParser, SPECIAL_OFFER_PREFIX } from './feature-request.js';
 import { parseSdkBatch } from './sdk-events.js';
 import { sdkReply } from './sdk-reply.js';
 import type { SdkService } from './sdk-service.js';
@@ -57,14 +57,15 @@ function requireRules(deps: SdkRoutesDeps, ctx: Context, appId: string): AppRule
  * `{"specialOffer": null}` (what getSpecialOffer parses); offerd serves no other feature
  * values, so any other name gets the SDK's plain success (`1`).
  */
-async function feature(deps: SdkRoutesDeps, ctx: Context): Promise<void> {
+async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: Context): Promise<void> {
   const appId = appOf(deps, ctx);
   const rules = requireRules(deps, ctx, appId);
-  const request = parseFeatureRequest(bodyOf(ctx));
+  const request = parser.parse(bodyOf(ctx));
   if (!request.featureName.startsWith(SPECIAL_OFFER_PREFIX)) {
     sdkReply(ctx, [], 1);
     return;
   }
+  // The schema requires distinct_id of a special offer; this says so to the type checker.
   if (request.distinctId === null) throw invalidInput([{ field: 'distinct_id', message: 'is required' }]);
   setHeader(ctx, 'Cache-Control', 'no-store');
   if (!rules.banner || request.trigger === null) {
@@ -89,26 +90,27 @@ async function feature(deps: SdkRoutesDeps, ctx: Context): Promise<void> {
  * profile updates in either SDK's spelling; /feature, special offers.
  */
 export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
-  const parser = new TrackBatchParser();
-  const events = (timeRequired: boolean) => async (ctx: Context) => {
+  const events = (parser: TrackBatchParser) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
     const rules = requireRules(deps, ctx, appId);
     const now = deps.now();
     const values = valueProperties(rules.banner?.experiments ?? []);
-    const batch = parseSdkBatch(bodyOf(ctx), now, { timeRequired, parser, values });
+    const batch = parseSdkBatch(bodyOf(ctx), now, { parser, values });
     const outcome = await deps.sdk.track(appId, batch, now);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
   };
-  track.post(['/track', '/ab/track'], events(false));
-  track.post('/import', events(true));
+  track.post(['/track', '/ab/track'], events(new TrackBatchParser()));
+  track.post('/import', events(new TrackBatchParser(true)));
 
+  const profileParser = new ProfileBatchParser();
   const profiles = (kind: ProfileKind) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
-    const batch = parseProfileBatch(bodyOf(ctx), kind);
+    const batch = profileParser.parse(bodyOf(ctx), kind);
     sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch), batch.size);
   };
   track.post('/engage', profiles('user'));
   track.post('/groups', profiles('group'));
-  track.post('/feature', (ctx) => feature(deps, ctx));
+  const featureParser = new FeatureRequestParser();
+  track.post('/feature', (ctx) => feature(deps, featureParser, ctx));
 }

@@ -153,11 +153,7 @@ export function revenueTallyContract(test: TestFn, name: string, open: () => Pro
     }));
     for (const attempt of [1, 2]) {
       const received = new Date(at(1 + attempt));
-      const outcome = await sdk.track(
-        'app',
-        parseSdkBatch(body, received, { timeRequired: false, parser, values }),
-        received,
-      );
+      const outcome = await sdk.track('app', parseSdkBatch(body, received, { parser, values }), received);
       t.deepEqual([outcome.stored, outcome.duplicates], attempt === 1 ? [2, 0] : [0, 2]);
     }
     const [tally] = await banner.tallies('app', exp, 1, PURCHASE);
