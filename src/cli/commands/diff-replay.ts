@@ -52,7 +52,8 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
     if (options.json) {
       io.out(JSON.stringify({ appId, decisions: decisions.length, ...report }, null, 2));
     } else {
-      io.out(`app ${appId}: ${serving.version} (live) -> ${next.version} (candidate)`);
+      const short = (hash: string) => hash.slice(0, 12);
+      io.out(`app ${appId}: live rules ${short(serving.hash)} -> candidate ${short(next.hash)}`);
       for (const line of impactText(report, 'recorded decisions')) io.out(line);
     }
   } finally {
