@@ -42,6 +42,9 @@ async function subjects(
 
 const show = (v: unknown): string => JSON.stringify(v);
 
+/** Outcome keys restating others (the shown offers' figures restate offerIds): in the summary, not per user. */
+const RESTATED_KEYS: ReadonlySet<string> = new Set(['topOffers']);
+
 /**
  * `offerd diff OLD_DIR NEW_DIR [--contexts FILE]`: what the change does to each user,
  * then the same summary as the replay; `--replay`: on the recorded decisions instead.
@@ -119,6 +122,6 @@ async function compare(
   else tally.add(s.api, a, b);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys
-    .filter((k) => !isDeepStrictEqual(a[k], b[k]))
+    .filter((k) => !RESTATED_KEYS.has(k) && !isDeepStrictEqual(a[k], b[k]))
     .map((k) => ({ key: k, line: `${k}: ${show(a[k])} -> ${show(b[k])}` }));
 }
