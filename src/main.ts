@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { AdminActionFollower } from './admin/admin-action-follower.js';
 import { adminAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
+import { impactRoutes, type LoadedCandidate } from './admin/impact-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import { apiReference } from './api-reference.js';
@@ -26,9 +27,10 @@ import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
+import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
-import { openDecisionRecorder } from './store/decisions/open-decision-log.js';
+import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -118,6 +120,8 @@ export async function startService(
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
   const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };
+  // One log per store: serving records into it, the impact route replays what it holds.
+  const decisionLog = await openDecisionLog(config, store);
   // The port links name when http.publicUrl is unset: PORT=0 picks one when listening.
   let listeningPort = config.port;
   const deps: FeatureDeps = {
@@ -131,7 +135,7 @@ export async function startService(
     // Tests pass a clock they can move (offer expiry, lifecycle by days since last seen).
     now: options.now ?? (() => new Date()),
     baseUrl: () => config.http.publicUrl ?? listeningUrl(config, listeningPort),
-    decisions: await openDecisionRecorder(config, store, logger),
+    decisions: decisionRecorder(config, decisionLog, store, logger),
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
@@ -148,6 +152,19 @@ export async function startService(
     runners: createCaseRunners(),
     store,
     now: deps.now,
+  });
+  // Its own loader: candidates are parsed beside, never into, the registry's cache.
+  const candidates = createAppLoader();
+  impactRoutes(admin, {
+    rules: registry,
+    apps: config.apps,
+    runners: createCaseRunners(),
+    decisions: decisionLog,
+    rulesDir: config.rulesDir,
+    load: async (dir, appId): Promise<LoadedCandidate> => {
+      const loaded = candidates.load(await readAppFiles(dir, appId));
+      return loaded.ok ? { ok: true, rules: loaded.rules } : { ok: false, problems: loaded.problems };
+    },
   });
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
@@ -183,6 +200,7 @@ export async function startService(
       await follower?.close();
       await watcher.close();
       await deps.decisions?.flush();
+      await decisionLog.close();
       await store.flush();
       await store.close();
       logger.info('offerd stopped');

@@ -14,7 +14,28 @@ const KNOWN = new Set([
   'mixAfter',
   'gained',
   'lost',
+  'topOffers',
+  'gainedOffers',
+  'lostOffers',
+  'offersCreated',
 ]);
+
+const FIGURES = [
+  ['averageEpc', 'Average EPC'],
+  ['averageUserReward', 'Average user reward'],
+  ['averagePayout', 'Average payout'],
+  ['offersShown', 'Offers shown'],
+];
+
+/** The offerwall's business numbers: averages over the offers shown, live rules against the candidate. */
+function OfferFigures({ figures }) {
+  if (!figures) return null;
+  const show = (v) => (v === null || v === undefined ? '–' : String(v));
+  return html`<table class="narrow"><caption>Offers shown (each request's top numoffers)</caption>
+    <thead><tr><th scope="col">Figure</th><th scope="col" class="num">Live rules</th><th scope="col" class="num">Candidate</th></tr></thead>
+    <tbody>${FIGURES.map(([k, label]) => html`<tr><th scope="row">${label}</th><td class="num">${show(figures.before[k])}</td><td class="num">${show(figures.after[k])}</td></tr>`)}</tbody>
+  </table>`;
+}
 
 function ShareTable({ caption, rows }) {
   const entries = Object.entries(rows ?? {});
@@ -30,10 +51,10 @@ function ShareTable({ caption, rows }) {
   </table>`;
 }
 
-function MixTable({ before, after }) {
+function MixTable({ before, after, caption = 'Outcome mix before and after' }) {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
   if (keys.length === 0) return null;
-  return html`<table class="narrow"><caption>Outcome mix before and after</caption>
+  return html`<table class="narrow"><caption>${caption}</caption>
     <thead><tr><th scope="col">Outcome</th><th scope="col" class="num">Live rules</th><th scope="col" class="num">Candidate</th></tr></thead>
     <tbody>${keys.map((k) => html`<tr><th scope="row">${k}</th><td class="num">${before?.[k] ?? 0}</td><td class="num">${after?.[k] ?? 0}</td></tr>`)}</tbody>
   </table>`;
@@ -57,12 +78,27 @@ function ApiImpact({ name, impact }) {
     Object.keys(map ?? {}).length
       ? html`<p>${label}: ${Object.entries(map).map(([k, v]) => html`<span class="badge">${k} (${v})</span> `)}</p>`
       : null;
+  const named = (label, offers) =>
+    offers?.length
+      ? html`<p>${label}: ${offers.map((o) => html`<span class="badge">${o.name} #${o.offerId} (${o.requests})</span> `)}</p>`
+      : null;
+  const mixCaption =
+    name === 'banner'
+      ? 'Banner/experiment:variation mix before and after'
+      : name === 'offerwall'
+        ? 'Top offer before and after'
+        : 'Outcome mix before and after';
   return html`<section aria-labelledby=${`impact-${name}`}>
     <h3 id=${`impact-${name}`}>${name}: ${percent(impact.share, 1)} of ${impact.requests} replayed requests change</h3>
     <${Figures} impact=${impact} />
-    <${MixTable} before=${impact.mixBefore} after=${impact.mixAfter} />
-    ${moved('Gained', impact.gained)}
-    ${moved('Lost', impact.lost)}
+    <${OfferFigures} figures=${impact.topOffers} />
+    ${
+      impact.offersCreated
+        ? html`<${MixTable} caption="Offers created per type" before=${impact.offersCreated.before} after=${impact.offersCreated.after} />`
+        : html`<${MixTable} caption=${mixCaption} before=${impact.mixBefore} after=${impact.mixAfter} />`
+    }
+    ${impact.gainedOffers ? named('Offers gained', impact.gainedOffers) : moved('Gained', impact.gained)}
+    ${impact.lostOffers ? named('Offers lost', impact.lostOffers) : moved('Lost', impact.lost)}
     <${ShareTable} caption="Changed requests per segment" rows=${impact.bySegment} />
     <${ShareTable} caption="Changed requests per country" rows=${impact.byCountry} />
   </section>`;
@@ -76,7 +112,7 @@ export function ImpactPage({ params }) {
   const app = appId ?? apps.data?.[0];
   const state = useSubmit(async (form) => {
     const dir = String(form.get('rulesDir') ?? '').trim();
-    const body = source === 'pending' ? { pending: true } : { rulesDir: dir };
+    const body = source === 'pending' ? { source: 'pending' } : { rules: dir };
     const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/impact`, body);
     return res.body;
   });

@@ -9,6 +9,8 @@ import {
 import type { OpenApiPart, ResponseObject } from '../http/openapi/openapi-types.js';
 import { ADMIN_RESPONSE_SCHEMAS } from './admin-response-schemas.js';
 import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from './admin-schemas.js';
+import { IMPACT_RESPONSE_SCHEMAS } from './impact-response-schema.js';
+import { impactBodySchema } from './impact-schema.js';
 
 const ADMIN = [{ adminToken: [] }];
 
@@ -40,7 +42,7 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         'The admin token (`admin.token` or `OFFERD_ADMIN_TOKEN`); checked before any admin route reads its body.',
     },
   },
-  schemas: ADMIN_RESPONSE_SCHEMAS,
+  schemas: { ...ADMIN_RESPONSE_SCHEMAS, ...IMPACT_RESPONSE_SCHEMAS },
   paths: {
     '/admin/rules': {
       'x-offerd-family': 'admin',
@@ -113,6 +115,26 @@ export const ADMIN_OPENAPI: OpenApiPart = {
           ...adminErrors({
             400: 'A bad `api`, `request`, `now` or `state`, or a state that cannot be evaluated.',
             404: 'No such app with active rules, or `USER_NOT_FOUND`: the API has no stored user of that id.',
+          }),
+        },
+      },
+    },
+    '/admin/apps/{appId}/impact': {
+      'x-offerd-family': 'admin',
+      post: {
+        operationId: 'replayImpact',
+        summary:
+          'What a change would do to real traffic: the recorded decisions replayed under the candidate and the live rules (`offerd diff --replay`)',
+        tags: ['Admin'],
+        security: ADMIN,
+        parameters: [appIdParam],
+        requestBody: { required: true, content: json(impactBodySchema, { source: 'pending' }) },
+        responses: {
+          200: jsonResponse('The impact in business numbers, per API.', ref('ImpactReport')),
+          ...adminErrors({
+            400: 'A bad body: neither or both of `source` and `rules`, or `rules` not a directory holding the app’s folder.',
+            404: 'No such app with active rules.',
+            422: '`INVALID_RULES`: the candidate rules do not load; each problem as file:line:col in `fields`.',
           }),
         },
       },

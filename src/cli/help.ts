@@ -53,11 +53,24 @@ With --context FILE: a what-if context {request, state?, now?} instead of a stor
 Exit 0: explained; 2: unknown app or user, bad option.`,
   },
   diff: {
-    summary: 'diff OLD_DIR NEW_DIR [--app ID] [--contexts FILE]   what a rules change does to users',
+    summary:
+      'diff OLD_DIR NEW_DIR | diff --replay --app ID NEW_DIR   what a rules change does (fixtures, real traffic)',
     text: `usage: offerd diff OLD_DIR NEW_DIR [--app ID] [--contexts FILE]
+       offerd diff --replay --app ID [--api API] [--json] [LIVE_DIR] CANDIDATE_DIR
 
 Decides every fixture user of both rule sets (and the --contexts ones) under the old
-and the new rules and prints what changes per user, then a summary.
+and the new rules and prints what changes per user, then a summary: the share of
+users whose outcome changes per API, segment and country, the banner/variation mix
+before and after, the offerwall's average EPC, user reward and payout of the offers
+shown and the offers gained and lost (with names), journeys offers created per type.
+
+--replay   the same summary on real traffic: the app's recorded decisions (the
+           sampled decision log in the configured store: lowdb under OFFERD_DATA_DIR,
+           or PostgreSQL with OFFERD_STORE=postgres) re-decided under the live rules
+           (LIVE_DIR, default the configured rules directory) and CANDIDATE_DIR.
+           Meant for a stopped server on lowdb (its files are not shared live).
+--api API  with --replay: only banner, offerwall or journeys decisions.
+--json     with --replay: the report as JSON (the admin impact route's shape).
 ${CONTEXTS_FORMAT}
 Exit 0 whatever changed; 1 when a rule set is invalid; 2: usage error.`,
   },

@@ -41,6 +41,10 @@ export const ERROR_CATALOGUE = {
     status: 503,
     meaning: 'the app’s rules have no section for this API (Banner, Journeys)',
   },
+  INVALID_RULES: {
+    status: 422,
+    meaning: 'admin impact: the candidate rules do not load; `fields` gives each problem as file:line:col',
+  },
   SNAPSHOT_NOT_FOUND: {
     status: 404,
     meaning: 'admin: no rules snapshot with this hash in the app’s history',

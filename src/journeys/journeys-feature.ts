@@ -23,7 +23,7 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
     const rules = deps.rules.current(appId);
     if (!rules?.journeys || !deps.config.apps.some((a) => a.id === appId)) return null;
     const report = await runJourneysGeneration(
-      { store, now: deps.now, logger, metrics },
+      { store, now: deps.now, logger, metrics, ...(deps.decisions ? { decisions: deps.decisions } : {}) },
       { rules, trigger, ...(environments ? { environments } : {}) },
     );
     runs.record(report);

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AppRules } from '../rules/app-rules.js';
+import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Environment, NewOffer, Offer, Partition } from './domain/journey-types.js';
 import { isLive } from './domain/journey-types.js';
 import { aggregateProfile } from './domain/profile-aggregates.js';
 import { evaluateTriggers, planUserOffers } from './journey-evaluator.js';
 import type { JourneysMetrics } from './journeys-metrics.js';
+import { activitySnapshot } from './journeys-snapshot.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import type { JourneysStore, UserActivity } from './store/journeys-store.js';
 
@@ -17,6 +19,8 @@ export interface JourneysGenerationDeps {
   metrics?: JourneysMetrics;
   /** Offer ids; random UUIDs unless a test or fixture fixes them. */
   newId?: () => string;
+  /** Samples each user's decision into the decision log (replay, impact); absent: nothing recorded. */
+  decisions?: DecisionRecorder;
 }
 
 export interface JourneysGenerationOptions {
@@ -75,13 +79,7 @@ const WRITE_EVERY = 5000;
 const PROGRESS_EVERY = 100_000;
 
 /** What one user gets planned, or why nothing (the cheap exits that cannot change the outcome). */
-async function planUser(rules: JourneysRules, activity: UserActivity, now: Date, newId: () => string) {
-  // The store's arrays are live views: copy before the first await.
-  const state: UserActivity = {
-    user: activity.user,
-    events: [...activity.events],
-    offers: [...activity.offers],
-  };
+async function planUser(rules: JourneysRules, state: UserActivity, now: Date, newId: () => string) {
   const seen = aggregateProfile(state.user, state.events, now).daysSinceLastSeen;
   if (seen > rules.limits.inactivityDays) return 'inactive' as const;
   if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers)
@@ -120,8 +118,34 @@ class OfferWriter {
   }
 }
 
+type Plan = Awaited<ReturnType<typeof planUser>>;
+
+/**
+ * A sample of the users' decisions for replay, with the state they were planned from
+ * (read before this run's offers are written, which a replay must not see).
+ */
+function recordDecision(
+  decisions: DecisionRecorder | undefined,
+  p: Partition,
+  rulesHash: string,
+  state: UserActivity,
+  plan: Plan,
+  now: Date,
+): void {
+  decisions?.record('journeys', now, () => ({
+    appId: p.appId,
+    userId: state.user.externalId,
+    rulesHash,
+    request: { externalId: state.user.externalId, environment: p.environment },
+    outcome:
+      typeof plan === 'string' ? { reason: plan, offers: [] } : { offers: plan.map((o) => o.offerType) },
+    snapshot: activitySnapshot(p, state),
+  }));
+}
+
 async function planPartition(
   rules: JourneysRules,
+  rulesHash: string,
   deps: JourneysGenerationDeps,
   p: Partition,
   now: Date,
@@ -144,7 +168,14 @@ async function planPartition(
           'journeys generation progress',
         );
       }
-      const plan = await planUser(rules, activity, now, newId);
+      // The store's arrays are live views: copy before the first await.
+      const state: UserActivity = {
+        user: activity.user,
+        events: [...activity.events],
+        offers: [...activity.offers],
+      };
+      const plan = await planUser(rules, state, now, newId);
+      recordDecision(deps.decisions, p, rulesHash, state, plan, now);
       if (plan === 'inactive') counts.usersInactive++;
       else if (plan === 'atLimit') counts.usersAtLimit++;
       else {
@@ -164,13 +195,14 @@ async function planPartition(
 
 async function runPartition(
   rules: JourneysRules,
+  rulesHash: string,
   deps: JourneysGenerationDeps,
   p: Partition,
   now: Date,
   batchSize: number,
 ): Promise<EnvironmentReport> {
   const expired = await deps.store.expireDue(p, now);
-  const { created, rejected, counts } = await planPartition(rules, deps, p, now, batchSize);
+  const { created, rejected, counts } = await planPartition(rules, rulesHash, deps, p, now, batchSize);
   return {
     environment: p.environment,
     ...counts,
@@ -213,7 +245,9 @@ export async function runJourneysGeneration(
   const environments: EnvironmentReport[] = [];
   for (const environment of options.environments ?? ENVIRONMENTS) {
     const p = { appId: rules.appId, environment };
-    environments.push(await runPartition(rules.journeys, deps, p, now, options.batchSize ?? 1000));
+    environments.push(
+      await runPartition(rules.journeys, rules.hash, deps, p, now, options.batchSize ?? 1000),
+    );
   }
   const report: GenerationReport = {
     appId: rules.appId,

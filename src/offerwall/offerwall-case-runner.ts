@@ -49,7 +49,7 @@ const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
  * on a fresh memory store seeded from `state` (progress through recordClick/recordEvent,
  * bans through addBan), with the case's clock. `actual` keys: status, error, reason,
  * segments, matchedRules, country, device, total, limit, offerIds, topOfferId,
- * topCategory, offerTypes, categories, platforms, minUserReward, inProgress,
+ * topOffers (id, name, epc, userReward, payout of each shown offer), topCategory, offerTypes, categories, platforms, minUserReward, inProgress,
  * userCompleted, dropped (count per reason).
  */
 export class OfferwallCaseRunner implements ApiCaseRunner {
@@ -247,6 +247,14 @@ async function describe(
       limit: shown.length,
       offerIds: shown.map((r) => r.offer.offer_id),
       topOfferId: shown[0]?.offer.offer_id ?? null,
+      // What the business reads of the shown offers (impact reports: EPC, reward, payout, names).
+      topOffers: shown.map((r) => ({
+        offerId: r.offer.offer_id,
+        name: r.offer.offer_name,
+        epc: r.offer.epc,
+        userReward: r.offer.total_user_reward,
+        payout: r.offer.payout,
+      })),
       topCategory: shown[0]?.offer.category ?? null,
       offerTypes: unique(shown.map((r) => r.offer.offer_type)),
       categories: unique(shown.map((r) => r.offer.category)),

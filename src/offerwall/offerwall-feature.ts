@@ -90,6 +90,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
       catalogs,
       appWalls,
       isAddressRange: ranges.isRange,
+      ...(deps.decisions ? { decisions: deps.decisions } : {}),
     },
     deps.limits,
   );

@@ -6,6 +6,7 @@ import type { RequestState } from '../http/request-context.js';
 import { JSON_TYPE, setHeader } from '../http/set-header.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
+import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type AdminRouteDeps, adminRoutes } from './offerwall-admin-routes.js';
 import { mapped } from './offerwall-http-errors.js';
@@ -30,6 +31,40 @@ export interface PublicRouteDeps {
   params: OfferwallParams;
   /** Renders the personalized body (one per feature: it keeps each catalog offer serialized). */
   json: PersonalizedJson;
+  /** Samples served rankings into the decision log (replay, impact); absent: nothing recorded. */
+  decisions?: DecisionRecorder;
+}
+
+/** The query parameters a replay parses again (the personalized schema's names), as sent. */
+const REPLAYED_PARAMS = [
+  'wall',
+  'numoffers',
+  'sid3',
+  'device',
+  'os_version',
+  'include_sortmetric',
+  'bid_floor',
+  'experiment_id',
+] as const;
+
+/**
+ * The request as the offerwall case runner takes it: the query as sent, with the address
+ * and User-Agent the decision used, so a replay needs neither the caller nor its headers.
+ */
+function replayableRequest(
+  ctx: Context,
+  uid: string,
+  ip: string | null,
+  userAgent: string | undefined,
+): Record<string, unknown> {
+  const request: Record<string, unknown> = { uid };
+  for (const name of REPLAYED_PARAMS) {
+    const value = ctx.query[name];
+    if (typeof value === 'string') request[name] = value;
+  }
+  if (ip) request.ip = ip;
+  if (userAgent) request.userAgent = userAgent;
+  return request;
 }
 
 function wallOf(deps: PublicRouteDeps, wallId: number): WallInfo {
@@ -89,6 +124,18 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
     },
     rules,
   );
+  // Bans and empty walls are decisions too: recorded before they become errors.
+  deps.decisions?.record('offerwall', deps.now(), () => ({
+    appId: wall.appId,
+    userId: q.uid,
+    rulesHash: rules.hash,
+    request: replayableRequest(ctx, q.uid, ip, ua),
+    outcome:
+      'ban' in outcome
+        ? { status: 403 }
+        : { reason: outcome.reason, offerIds: outcome.ranking.offers.map((r) => r.offer.offer_id) },
+    scope: { wallId: wall.wallId, evenIfUnseen: true },
+  }));
   if ('ban' in outcome) throw bannedError(outcome.ban);
   if (outcome.reason === 'NO_ELIGIBLE_OFFERS') {
     throw new AppError('NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');

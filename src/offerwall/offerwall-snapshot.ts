@@ -16,7 +16,7 @@ export async function offerwallSnapshot(
     store.offerwall.getCatalog(appId, wallId),
   ]);
   // The offerwall keeps no user record: a uid it never saw click, complete or get banned is unknown.
-  if (progress.length === 0 && !bans.some((b) => b.type === 'user')) return null;
+  if (progress.length === 0 && !bans.some((b) => b.type === 'user') && !scope.evenIfUnseen) return null;
   return {
     api: 'offerwall',
     userId: uid,

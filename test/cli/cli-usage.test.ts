@@ -97,3 +97,19 @@ test('diff --contexts: a Fixtures file with --app and a list without appId work;
     t.regex(c.err.join('\n'), message);
   }
 });
+
+test('diff --help documents --replay, --api and --json; --replay without --app or a candidate is a usage error', async (t) => {
+  const help = capture();
+  t.is(await runCli(['diff', '--replay', '--help'], help.io), 0);
+  const text = help.out.join('\n');
+  t.regex(text, /offerd diff --replay --app ID \[--api API\] \[--json\] \[LIVE_DIR\] CANDIDATE_DIR/);
+  t.regex(text, /--json +with --replay/);
+  const noApp = capture();
+  t.is(await runCli(['diff', '--replay', 'rules'], noApp.io), 2);
+  t.deepEqual(noApp.err, ['offerd diff: --replay needs --app ID (offerd diff --help)']);
+  const noDir = capture();
+  t.is(await runCli(['diff', '--replay', '--app', 'demo'], noDir.io), 2);
+  t.regex(noDir.err.join('\n'), /needs CANDIDATE_DIR/);
+  const jsonAlone = capture();
+  t.is(await runCli(['diff', 'rules', 'rules', '--json'], jsonAlone.io), 2);
+});

@@ -67,6 +67,10 @@ test('offerd diff lists the users whose offer order changed when one ranking wei
   t.regex(text, /~ \[demo\/offerwall\] .+\n\s+(.+\n\s+)*offerIds: \[.+\] -> \[.+\]/);
   t.regex(text, /^\d+ of \d+ users changed \(.*offerIds \d+/m);
   t.notRegex(text, /\[demo\/banner\]/, 'banner users are untouched by an offerwall weight');
+  // Then the replay's summary over the fixture users, in business numbers.
+  t.regex(text, /^offerwall: [1-9]\d* of \d+ requests change/m);
+  t.regex(text, /^ {4}average EPC +[\d.]+ -> [\d.]+$/m);
+  t.regex(text, /^banner: 0 of \d+ requests change \(0\.0%\)$/m);
   const same = capture();
   await runCli(['diff', 'rules', 'rules'], same.io);
   t.regex(same.out.join('\n'), /^0 of \d+ users changed$/m);

@@ -3,12 +3,15 @@ import { createCaseRunners } from '../../apis.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
 import { type ExplainContext, explainDecision } from '../../fixtures/explain.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { ImpactTally } from '../../fixtures/replay-impact.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { appConfigFor } from '../app-config-for.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { readContexts } from '../contexts-file.js';
+import { impactText } from '../impact-text.js';
 import { loadRulesDir } from '../load-rules-dir.js';
+import { replayCommand } from './diff-replay.js';
 
 export interface Subject extends ExplainContext {
   appId: string;
@@ -39,16 +42,31 @@ async function subjects(
 
 const show = (v: unknown): string => JSON.stringify(v);
 
+/** Outcome keys restating others (the shown offers' figures restate offerIds): in the summary, not per user. */
+const RESTATED_KEYS: ReadonlySet<string> = new Set(['topOffers']);
+
 /**
- * `offerd diff OLD_DIR NEW_DIR [--contexts FILE]`: what the change does to each user.
+ * `offerd diff OLD_DIR NEW_DIR [--contexts FILE]`: what the change does to each user,
+ * then the same summary as the replay; `--replay`: on the recorded decisions instead.
  * Exit 0 whatever changed; 1 only when a rule set is invalid.
  */
 export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { contexts: { type: 'string' }, app: { type: 'string' } },
+    options: {
+      contexts: { type: 'string' },
+      app: { type: 'string' },
+      replay: { type: 'boolean' },
+      api: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
+  if (values.replay) {
+    if (values.contexts) throw new CliError('--contexts is for the fixture diff, not --replay');
+    return replayCommand({ ...values, dirs: positionals }, io);
+  }
+  if (values.api || values.json) throw new CliError('--api and --json go with --replay');
   const [oldDir, newDir] = positionals;
   if (!oldDir || !newDir || positionals.length > 2) throw new CliError('needs OLD_DIR and NEW_DIR');
   const before = await loadRulesDir(oldDir, values.app);
@@ -63,8 +81,9 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   const changedKeys = new Map<string, number>();
   let changed = 0;
   const list = await subjects([before.rulesDir, after.rulesDir], appIds, values.contexts, values.app);
+  const tally = new ImpactTally();
   for (const s of list) {
-    const lines = await compare(s, before.apps.get(s.appId), after.apps.get(s.appId), runners);
+    const lines = await compare(s, before.apps.get(s.appId), after.apps.get(s.appId), runners, tally);
     if (lines.length === 0) continue;
     changed++;
     io.out(`~ [${s.appId}/${s.api}] ${s.name}`);
@@ -75,6 +94,7 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   }
   const byKey = [...changedKeys].map(([k, n]) => `${k} ${n}`).join(', ');
   io.out(`${changed} of ${list.length} users changed${byKey ? ` (${byKey})` : ''}`);
+  for (const line of impactText(tally.report(), 'fixture users')) io.out(line);
   return 0;
 }
 
@@ -83,19 +103,25 @@ async function compare(
   oldRules: AppRules | undefined,
   newRules: AppRules | undefined,
   runners: ReturnType<typeof createCaseRunners>,
+  tally: ImpactTally,
 ): Promise<{ key: string; line: string }[]> {
   if (!oldRules || !newRules) return [{ key: 'app', line: `app ${oldRules ? 'removed' : 'added'}` }];
   const app = appConfigFor(s.appId);
+  let failed = false;
   const run = async (rules: AppRules) => {
     try {
       return (await explainDecision(rules, app, s.api, s, runners)).decision;
     } catch (err) {
+      failed = true;
       return { error: (err as Error).message } as Record<string, unknown>;
     }
   };
   const [a, b] = [await run(oldRules), await run(newRules)];
+  // The summary counts users both rule sets could decide, as the replay does.
+  if (failed) tally.skip();
+  else tally.add(s.api, a, b);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys
-    .filter((k) => !isDeepStrictEqual(a[k], b[k]))
+    .filter((k) => !RESTATED_KEYS.has(k) && !isDeepStrictEqual(a[k], b[k]))
     .map((k) => ({ key: k, line: `${k}: ${show(a[k])} -> ${show(b[k])}` }));
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiCaseRunner, FixtureApi } from '../../fixtures/api-case-runner.js';
-import type { SnapshotScope } from '../../fixtures/user-snapshot.js';
+import type { SnapshotScope, UserSnapshot } from '../../fixtures/user-snapshot.js';
 import type { Store } from '../store.js';
 import type { DecisionLog, DecisionSampler } from './decision-log.js';
 
@@ -12,6 +12,12 @@ export interface ServedDecision {
   request: Record<string, unknown>;
   outcome: Record<string, unknown>;
   scope?: SnapshotScope;
+  /**
+   * The state the decision read, when the route captured it before deciding: a decision
+   * that writes (journeys generation creates offers) would otherwise be recorded with its
+   * own result in the state, and replayed against it. Absent: read through the store port.
+   */
+  snapshot?: UserSnapshot;
 }
 
 /**
@@ -37,7 +43,8 @@ export class DecisionRecorder {
   }
 
   async #write(api: FixtureApi, at: Date, d: ServedDecision): Promise<void> {
-    const snapshot = await this.runners.get(api)?.snapshot?.(this.store, d.appId, d.userId, d.scope ?? {});
+    const snapshot =
+      d.snapshot ?? (await this.runners.get(api)?.snapshot?.(this.store, d.appId, d.userId, d.scope ?? {}));
     if (!snapshot) return;
     const userId = this.sampler.storedUserId(d.userId);
     const recorded = {

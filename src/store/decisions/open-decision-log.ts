@@ -15,14 +15,14 @@ export async function openDecisionLog(config: OfferdConfig, store: Store): Promi
   return DocumentDecisionLog.open(store.kind === 'memory' ? null : config.dataDir, max);
 }
 
-/** The serving side's recorder; undefined when sampling is off (nothing is opened then). */
-export async function openDecisionRecorder(
+/** The serving side's recorder on `log`; undefined when sampling is off (nothing is recorded then). */
+export function decisionRecorder(
   config: OfferdConfig,
+  log: DecisionLog,
   store: Store,
   logger: Pick<Logger, 'warn'>,
-): Promise<DecisionRecorder | undefined> {
+): DecisionRecorder | undefined {
   if (config.decisionLog.sampleRate <= 0) return undefined;
-  const log = await openDecisionLog(config, store);
   return new DecisionRecorder(
     log,
     new DecisionSampler(config.decisionLog),

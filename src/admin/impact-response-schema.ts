@@ -1,0 +1,98 @@
+import type { JsonSchema } from '../http/openapi/openapi-types.js';
+
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+const counts: JsonSchema = { type: 'object', additionalProperties: count };
+const share: JsonSchema = {
+  type: 'object',
+  required: ['requests', 'changed', 'share'],
+  additionalProperties: false,
+  properties: { requests: count, changed: count, share: { type: 'number', minimum: 0, maximum: 1 } },
+};
+const money: JsonSchema = { type: ['number', 'null'] };
+const offerFigures: JsonSchema = {
+  type: 'object',
+  required: ['offersShown', 'averageEpc', 'averageUserReward', 'averagePayout'],
+  additionalProperties: false,
+  properties: { offersShown: count, averageEpc: money, averageUserReward: money, averagePayout: money },
+};
+const namedOffers: JsonSchema = {
+  type: 'array',
+  maxItems: 10,
+  items: {
+    type: 'object',
+    required: ['offerId', 'name', 'requests'],
+    additionalProperties: false,
+    properties: { offerId: { type: 'string' }, name: { type: 'string' }, requests: count },
+  },
+};
+const beforeAfter = (schema: JsonSchema): JsonSchema => ({
+  type: 'object',
+  required: ['before', 'after'],
+  additionalProperties: false,
+  properties: { before: schema, after: schema },
+});
+
+/** One API's replayed impact (src/fixtures/replay-impact.ts `ApiImpact`). */
+const apiImpact: JsonSchema = {
+  type: 'object',
+  required: ['requests', 'changed', 'share', 'bySegment', 'byCountry', 'mixBefore', 'mixAfter'],
+  additionalProperties: false,
+  properties: {
+    ...(share.properties as Record<string, JsonSchema>),
+    bySegment: {
+      type: 'object',
+      additionalProperties: share,
+      description: 'Changed share per segment the request was in under the live rules.',
+    },
+    byCountry: { type: 'object', additionalProperties: share },
+    mixBefore: {
+      ...counts,
+      description:
+        'Requests per outcome under the live rules: banner `bannerId/experiment:variation`, offerwall top offer id, journeys offer type created.',
+    },
+    mixAfter: { ...counts, description: 'The same under the candidate.' },
+    gained: {
+      ...counts,
+      description: 'Offerwall: offer ids shown under the candidate and not before, in how many requests.',
+    },
+    lost: counts,
+    topOffers: {
+      ...beforeAfter(offerFigures),
+      description: 'Offerwall: averages over the offers shown (each request’s top numoffers).',
+    },
+    gainedOffers: {
+      ...namedOffers,
+      description: 'Offerwall: the offers most often gained, with their names.',
+    },
+    lostOffers: namedOffers,
+    offersCreated: {
+      ...beforeAfter(counts),
+      description: 'Journeys: offers created per type by the generation run.',
+    },
+  },
+};
+
+const rulesRef = (extra: Record<string, JsonSchema> = {}): JsonSchema => ({
+  type: 'object',
+  required: ['version', 'hash', ...Object.keys(extra)],
+  additionalProperties: false,
+  properties: { version: { type: 'string' }, hash: { type: 'string' }, ...extra },
+});
+
+export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
+  ImpactReport: {
+    type: 'object',
+    description: 'The app’s recorded decisions re-decided under the live rules and under the candidate.',
+    required: ['appId', 'live', 'candidate', 'decisions', 'replayed', 'skipped', 'byApi'],
+    additionalProperties: false,
+    properties: {
+      appId: { type: 'string' },
+      live: rulesRef(),
+      candidate: rulesRef({ source: { enum: ['pending', 'rules'] }, rulesDir: { type: 'string' } }),
+      decisions: { ...count, description: 'Recorded decisions read from the log.' },
+      replayed: count,
+      skipped: { ...count, description: 'Decisions the rules cannot decide (an API the rules lack).' },
+      byApi: { type: 'object', additionalProperties: apiImpact },
+    },
+  },
+};

@@ -1,0 +1,63 @@
+import { createCaseRunners, openStore } from '../../apis.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { FixtureApi } from '../../fixtures/api-case-runner.js';
+import { replayImpact } from '../../fixtures/replay-impact.js';
+import { reportProblems } from '../../fixtures/reporters.js';
+import { openDecisionLog } from '../../store/decisions/open-decision-log.js';
+import { CliError, type CliIo } from '../cli-io.js';
+import { impactText } from '../impact-text.js';
+import { loadRulesDir } from '../load-rules-dir.js';
+
+const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
+
+export interface ReplayOptions {
+  app?: string;
+  api?: string;
+  json?: boolean;
+  /** [LIVE_DIR] CANDIDATE_DIR: the live rules default to the configured rules directory. */
+  dirs: readonly string[];
+}
+
+/**
+ * `offerd diff --replay --app ID [LIVE_DIR] CANDIDATE_DIR`: the app's recorded decisions,
+ * read from the configured store's decision log, re-decided under the live and the
+ * candidate rules, printed in business numbers (or `--json`, the admin route's report).
+ */
+export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<number> {
+  const { app: appId, api } = options;
+  if (!appId) throw new CliError('--replay needs --app ID');
+  if (api !== undefined && !APIS.includes(api)) throw new CliError(`--api must be one of ${APIS.join(', ')}`);
+  if (options.dirs.length < 1 || options.dirs.length > 2) {
+    throw new CliError('--replay needs CANDIDATE_DIR (and optionally the live rules dir before it)');
+  }
+  const config = loadConfig();
+  const app = config.apps.find((a) => a.id === appId);
+  if (!app) throw new CliError(`no app '${appId}' in ${config.configPath}`);
+  const [liveDir, candidateDir] =
+    options.dirs.length === 2 ? options.dirs : [config.rulesDir, options.dirs[0] as string];
+  const live = await loadRulesDir(liveDir as string, appId);
+  const candidate = await loadRulesDir(candidateDir as string, appId);
+  const problems = [...live.problems, ...candidate.problems];
+  const [serving, next] = [live.apps.get(appId), candidate.apps.get(appId)];
+  if (problems.length > 0 || !serving || !next) {
+    io.err(reportProblems(problems));
+    return 1;
+  }
+  const store = await openStore(config);
+  try {
+    const log = await openDecisionLog(config, store);
+    const decisions = await log.list(appId, api as FixtureApi | undefined);
+    await log.close();
+    const report = await replayImpact(decisions, serving, next, app, createCaseRunners());
+    if (options.json) {
+      io.out(JSON.stringify({ appId, decisions: decisions.length, ...report }, null, 2));
+    } else {
+      const short = (hash: string) => hash.slice(0, 12);
+      io.out(`app ${appId}: live rules ${short(serving.hash)} -> candidate ${short(next.hash)}`);
+      for (const line of impactText(report, 'recorded decisions')) io.out(line);
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+import type {
+  ApiImpact,
+  ChangeShare,
+  ImpactReport,
+  NamedOffer,
+  OfferFigures,
+} from '../fixtures/replay-impact.js';
+
+const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
+const num = (n: number | null): string => (n === null ? '-' : String(n));
+
+/** Groups listed per table: the most changed first; a report is read, not scrolled. */
+const SHOWN_GROUPS = 8;
+
+function shares(label: string, groups: Record<string, ChangeShare>): string[] {
+  const rows = Object.entries(groups)
+    .sort((a, b) => b[1].changed - a[1].changed || b[1].requests - a[1].requests)
+    .slice(0, SHOWN_GROUPS)
+    .map(([k, s]) => `${k} ${s.changed}/${s.requests} (${pct(s.share)})`);
+  return rows.length > 0 ? [`  changed per ${label}: ${rows.join(', ')}`] : [];
+}
+
+function beforeAfter(label: string, before: Record<string, number>, after: Record<string, number>): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  if (keys.length === 0) return [];
+  const width = Math.max(...keys.map((k) => k.length));
+  return [
+    `  ${label} (live -> candidate):`,
+    ...keys.map((k) => `    ${k.padEnd(width)}  ${before[k] ?? 0} -> ${after[k] ?? 0}`),
+  ];
+}
+
+function figures(f: { before: OfferFigures; after: OfferFigures }): string[] {
+  const { before: b, after: a } = f;
+  return [
+    `  shown offers (each request's top numoffers, ${b.offersShown} -> ${a.offersShown} shown):`,
+    `    average EPC          ${num(b.averageEpc)} -> ${num(a.averageEpc)}`,
+    `    average user reward  ${num(b.averageUserReward)} -> ${num(a.averageUserReward)}`,
+    `    average payout       ${num(b.averagePayout)} -> ${num(a.averagePayout)}`,
+  ];
+}
+
+function named(label: string, offers: readonly NamedOffer[] | undefined): string[] {
+  if (!offers || offers.length === 0) return [];
+  return [`  ${label}: ${offers.map((o) => `${o.name} (#${o.offerId}) in ${o.requests}`).join(', ')}`];
+}
+
+function apiLines(api: string, i: ApiImpact): string[] {
+  const mixLabel =
+    api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
+  return [
+    `${api}: ${i.changed} of ${i.requests} requests change (${pct(i.share)})`,
+    ...(i.topOffers ? figures(i.topOffers) : []),
+    ...named('offers gained', i.gainedOffers),
+    ...named('offers lost', i.lostOffers),
+    ...(i.offersCreated
+      ? beforeAfter('offers created per type', i.offersCreated.before, i.offersCreated.after)
+      : beforeAfter(mixLabel, i.mixBefore, i.mixAfter)),
+    ...shares('segment', i.bySegment),
+    ...shares('country', i.byCountry),
+  ];
+}
+
+/** An impact report as an account manager reads it: per API, share changed and the business numbers. */
+export function impactText(report: ImpactReport, what: string): string[] {
+  const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided)` : '';
+  const lines = [`${report.replayed} ${what} replayed${skipped}`];
+  for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact));
+  return lines;
+}

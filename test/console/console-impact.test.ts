@@ -1,0 +1,60 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { seedEveryApi } from '../helpers/demo-data.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { startTestService } from '../helpers/start-test-service.js';
+
+test('impact: a draft folder replayed on recorded traffic shows the changed share, the EPC/payout figures and the offers gained by name', async (t) => {
+  const service = await startTestService(t, { env: { OFFERD_DECISION_LOG_SAMPLE_RATE: '1' } });
+  await seedEveryApi(service.url);
+  for (const uid of ['c-1', 'c-2', 'c-3']) {
+    t.is(
+      (await service.fetch(`/api/v1/users/${uid}/personalized?wall=1001&numoffers=5&ip=8.8.8.8`)).status,
+      200,
+    );
+  }
+  const draft = await copyOfShippedRules(t);
+  const file = path.join(draft, 'demo', 'offerwall.yaml');
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace('epc: 0.30', 'epc: 0.00').replace('payout: 0.10', 'payout: 0.40'));
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console#/impact`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Impact of a change' }).waitFor();
+  await page.getByRole('radio', { name: 'a draft rules folder on the server' }).check();
+  await page.getByRole('textbox', { name: 'Draft rules folder' }).fill(draft);
+  await page.getByRole('button', { name: 'Replay against the live rules' }).click();
+  const offerwall = page.getByRole('region', { name: /^offerwall: / });
+  await offerwall.waitFor();
+  // What the page shows is the route's report, read as a person reads it.
+  const res = await service.fetch('/admin/apps/demo/impact', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer demo-admin-token', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ rules: draft }),
+  });
+  const wall = ((await res.json()) as { byApi: Record<string, Record<string, never>> }).byApi
+    .offerwall as unknown as {
+    requests: number;
+    topOffers: { before: { averagePayout: number }; after: { averagePayout: number } };
+    gainedOffers: { name: string }[];
+  };
+  t.regex(
+    (await offerwall.getByRole('heading').first().textContent()) ?? '',
+    new RegExp(`of ${wall.requests} replayed requests change`),
+  );
+  const figures = offerwall.getByRole('table', { name: "Offers shown (each request's top numoffers)" });
+  const payout = figures.getByRole('row', { name: /Average payout/ });
+  await payout
+    .getByRole('cell', { name: String(wall.topOffers.before.averagePayout), exact: true })
+    .waitFor();
+  await payout.getByRole('cell', { name: String(wall.topOffers.after.averagePayout), exact: true }).waitFor();
+  await offerwall
+    .getByText(wall.gainedOffers[0]?.name ?? 'no gained offer')
+    .first()
+    .waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+});
