@@ -22,6 +22,12 @@ function language(value: unknown): unknown {
   return LANGUAGE_TAG.exec(value.trim())?.[1] ?? value.trim();
 }
 
+/** Client-chosen names for a warning: quoted (so a comma or space inside one is seen), at most five. */
+function named(values: readonly string[]): string {
+  const shown = values.slice(0, 5).map((v) => JSON.stringify(v.slice(0, 40)));
+  return values.length > 5 ? `${shown.join(', ')} and ${values.length - 5} more` : shown.join(', ');
+}
+
 /**
  * Lenient inputs real clients send, made canonical before validation — only where the
  * meaning is certain: an empty optional string is absent, `UK` is `GB`, a language tag
@@ -40,7 +46,7 @@ export function normalizeBannerBody(body: unknown, prizeTypes: readonly string[]
   const types = typeof out.prizeTypes === 'string' ? [out.prizeTypes] : out.prizeTypes;
   if (Array.isArray(types)) {
     const unknown = types.filter((t) => typeof t === 'string' && !prizeTypes.includes(t));
-    if (unknown.length > 0) warnings.push(`unknown prizeTypes ignored: ${unknown.join(', ')}`);
+    if (unknown.length > 0) warnings.push(`unknown prizeTypes ignored: ${named(unknown)}`);
     out.prizeTypes = types.filter((t) => !(typeof t === 'string' && !prizeTypes.includes(t)));
   }
   return { body: out, warnings };

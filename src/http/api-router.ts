@@ -20,6 +20,12 @@ export interface ApiRouterOptions {
    * a prefix case-sensitively, so a guard mounted with `use` let `/ADMIN/rules` through.
    */
   before: readonly Middleware[];
+  /**
+   * The chain a path no route has runs before its 404 (under a prefix); default `before`.
+   * A public API leaves out the CORS preflight answer, so OPTIONS on an unknown path is a
+   * 404 rather than a 204 that says the path exists.
+   */
+  unknownPathBefore?: readonly Middleware[];
 }
 
 type Handler = RouterMiddleware;
@@ -37,6 +43,7 @@ export class ApiRouter {
   readonly #prefix: string | undefined;
   readonly #router: Router;
   readonly #before: Handler[];
+  readonly #unknownPathBefore: Handler[];
   readonly #methods = new Map<string, Set<Method>>();
   #sealed = false;
 
@@ -50,6 +57,9 @@ export class ApiRouter {
       return next();
     };
     this.#before = [enter, ...(options.before as unknown as Handler[])];
+    this.#unknownPathBefore = options.unknownPathBefore
+      ? [enter, ...(options.unknownPathBefore as unknown as Handler[])]
+      : this.#before;
   }
 
   get(path: string | string[], ...handlers: Handler[]): this {
@@ -110,7 +120,7 @@ export class ApiRouter {
         const notFound: Handler = () => {
           throw new AppError('NOT_FOUND', 'Not found');
         };
-        this.#router.all('{/*rest}', ...this.#before, notFound);
+        this.#router.all('{/*rest}', ...this.#unknownPathBefore, notFound);
       }
     }
     return this.#router.routes() as unknown as Middleware;
@@ -125,13 +135,12 @@ export interface EdgeLimits {
 
 /** A public client API: open CORS, a bounded JSON body. */
 export function publicApi(family: ApiFamily, limits: EdgeLimits, prefix?: string): ApiRouter {
+  const body = bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) });
   return new ApiRouter({
     family,
     ...(prefix ? { prefix } : {}),
-    before: [
-      publicCors(),
-      bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) }),
-    ],
+    before: [publicCors(), body],
+    unknownPathBefore: [publicCors({ preflight: false }), body],
   });
 }
 

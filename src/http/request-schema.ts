@@ -25,6 +25,9 @@ export function fieldName(e: ErrorObject): string {
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'required') parts.push(String(e.params.missingProperty));
+  // The unknown field itself, not the object around it: the client sees which name to drop.
+  // An empty name is written "" (an empty field is the body itself).
+  if (e.keyword === 'additionalProperties') parts.push(String(e.params.additionalProperty) || '""');
   return parts.reduce(
     (name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part),
     '',
@@ -33,6 +36,7 @@ export function fieldName(e: ErrorObject): string {
 
 function defaultMessage(e: ErrorObject): string {
   if (e.keyword === 'required') return 'is required';
+  if (e.keyword === 'additionalProperties') return 'is not a field of this request';
   if (e.keyword === 'enum') return `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
   return e.message ?? 'is invalid';
 }

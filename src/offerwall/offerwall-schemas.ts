@@ -198,6 +198,8 @@ export const banBodySchema = {
   title: 'Ban',
   type: 'object',
   required: ['type', 'value', 'reason'],
+  // A misspelt field (wallID) is refused, never stored beside the ban.
+  additionalProperties: false,
   properties: {
     type: {
       title: 'Ban type',

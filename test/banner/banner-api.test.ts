@@ -198,10 +198,25 @@ test('lenient inputs real clients send are normalized, not refused (empty = abse
   });
   t.is(res.status, 200);
   t.like(res.body.kibotuMetadata, { userId: '4711', countryIso2: 'GB' });
-  t.is(res.headers.get('x-offerd-warning'), 'unknown prizeTypes ignored: jackpot');
+  t.is(res.headers.get('x-offerd-warning'), 'unknown prizeTypes ignored: "jackpot"');
   const empty = await postBanner(s, { userId: 'e-1', offerId: '1', countryIso2: '' });
   t.is(empty.status, 200);
   t.is(empty.body.kibotuMetadata.countryIso2, null, 'an empty country is unknown, as if not sent');
+});
+
+test('an unknown prize type that no header may carry (a control character, a newline, non-Latin text) is named escaped, never a 500', async (t) => {
+  const s = await startTestService(t, memory);
+  const res = await postBanner(s, {
+    userId: 'p-1',
+    offerId: '1',
+    prizeTypes: ['\u0000', 'a\r\nSet-Cookie: x=1', 'Ωmega', ...Array.from({ length: 9 }, (_, i) => `t${i}`)],
+  });
+  t.is(res.status, 200);
+  t.is(res.headers.get('set-cookie'), null, 'no header was injected');
+  t.is(
+    res.headers.get('x-offerd-warning'),
+    'unknown prizeTypes ignored: "\\u0000", "a\\r\\nSet-Cookie: x=1", "\\u03a9mega", "t0", "t1" and 7 more',
+  );
 });
 
 test('every offending field is named at once', async (t) => {

@@ -107,6 +107,17 @@ test('CORS is open on the public APIs and absent on admin, whatever the spelling
   );
   t.is(pre.status, 204);
   t.is(pre.headers['access-control-allow-origin'], '*');
+  // A preflight says a path exists only where it does (OPTIONS /api/v1/postback// was a 204: full fuzz run).
+  for (const path of ['/api/v1/postback//', '/api/v1/nope', '/v1/user-journeys/nope']) {
+    const unknown = await rawRequest(s.port, httpRequest('OPTIONS', path, { Origin: 'https://a.example' }));
+    t.is(unknown.status, 404, path);
+    t.is(unknown.headers['access-control-allow-origin'], '*', `${path}: a browser may read the 404`);
+  }
+  const known = await rawRequest(
+    s.port,
+    httpRequest('OPTIONS', '/api/v1/postback', { Origin: 'https://a.example' }),
+  );
+  t.is(known.status, 204);
 });
 
 test('every status is JSON in its API envelope: 404, 405, 413, 415', async (t) => {

@@ -142,3 +142,15 @@ test('a failed then/else is said once, by its own errors', (t) => {
   t.deepEqual(schema.problems({ kind: 'user' }), [{ field: 'id', message: 'is required' }]);
   t.deepEqual(schema.problems({ kind: 'group' }), []);
 });
+
+test('an unknown field of a closed object is named itself, not the object around it', (t) => {
+  const schema = new RequestSchemas().compile<unknown>({
+    type: 'object',
+    properties: { a: { type: 'object', properties: { b: { type: 'string' } }, additionalProperties: false } },
+    additionalProperties: false,
+  });
+  t.deepEqual(schema.problems({ x: 1, a: { b: 'ok', c: 2 } }), [
+    { field: 'x', message: 'is not a field of this request' },
+    { field: 'a.c', message: 'is not a field of this request' },
+  ]);
+});

@@ -89,5 +89,18 @@ test('ban admin: token required, input validated, unknown app 404', async (t) =>
   );
   t.is(badIp.res.status, 400);
   t.is(badIp.body.error.fields[0]?.field, 'value');
+  // A misspelt field is named and nothing is stored (it was stored beside the ban: full fuzz run).
+  const typo = await h.json<{ error: { fields: { field: string; message: string }[] } }>(
+    '/admin/apps/demo/bans',
+    post({ type: 'user', value: 'typo-1', reason: 'x', wallID: 1001, '': null }),
+  );
+  t.is(typo.res.status, 400);
+  t.deepEqual(typo.body.error.fields.map((f) => f.field).sort(), ['""', 'wallID']);
+  t.true(typo.body.error.fields.every((f) => f.message.endsWith('is not a field of this request')));
+  const list = await h.json<{ bans: { value: string }[] }>('/admin/apps/demo/bans', { headers: ADMIN });
+  t.false(
+    list.body.bans.some((b) => b.value === 'typo-1'),
+    'the refused ban was not stored',
+  );
   t.is((await h.get('/admin/apps/nope/bans', { headers: ADMIN })).status, 404);
 });
