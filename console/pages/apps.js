@@ -31,6 +31,16 @@ function Pinned({ pinned }) {
   </section>`;
 }
 
+/** Rules that serve but can never fire, as `offerd validate` warns: they never block a reload. */
+function Warnings({ warnings }) {
+  if (!warnings?.length) return null;
+  return html`<section class="callout" aria-label="Warnings">
+    <h4>${warnings.length} warning${warnings.length === 1 ? '' : 's'} in the serving rules</h4>
+    <p>These rules are live but very likely do not do what was meant.</p>
+    <ul class="problems">${warnings.map((w) => html`<li><code>${w.file}:${w.line}:${w.col}</code> ${w.message}</li>`)}</ul>
+  </section>`;
+}
+
 /** One file's changed lines, `-old` / `+new`, each stretch headed by where it starts. */
 function FileDiff({ d }) {
   return html`<div class="file-diff">
@@ -115,6 +125,7 @@ function AppCard({ app, onChange }) {
         : html`<p class="error">No valid rules have ever loaded: this app's APIs answer 503.</p>`
     }
     <${LastError} error=${app.lastError} />
+    <${Warnings} warnings=${app.warnings} />
     <${Pinned} pinned=${app.pinned} />
     <p class="actions">
       <button type="button" onClick=${reload}>Reload ${app.appId} from disk</button>

@@ -104,6 +104,16 @@ function ApiImpact({ name, impact }) {
   </section>`;
 }
 
+/** Which decisions were replayed: the route reads only the most recent N of each API. */
+function Sample({ sample }) {
+  const older = Object.entries(sample.byApi)
+    .filter(([, s]) => s.olderLeftOut)
+    .map(([name]) => name);
+  return html`<p class="muted">The most recent ${sample.limitPerApi} recorded decisions of each API${
+    older.length ? ` (older ones left out for ${older.join(', ')})` : ': every recorded decision'
+  }.</p>`;
+}
+
 /** What a change would do: the recorded decisions re-decided under the pending files or a draft folder. */
 export function ImpactPage({ params }) {
   const apps = useApps();
@@ -134,6 +144,7 @@ export function ImpactPage({ params }) {
       r
         ? html`<section aria-label="Impact">
             <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}</h2>
+            ${r.sample ? html`<${Sample} sample=${r.sample} />` : null}
             ${Object.entries(r.byApi ?? {}).map(([name, impact]) => html`<${ApiImpact} name=${name} impact=${impact} />`)}
           </section>`
         : null

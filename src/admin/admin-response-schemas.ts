@@ -66,7 +66,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         type: 'array',
         items: {
           type: 'object',
-          required: ['appId', 'active', 'lastError', 'pinned', 'history'],
+          required: ['appId', 'active', 'lastError', 'pinned', 'history', 'warnings'],
           properties: {
             appId: str,
             active: {
@@ -107,6 +107,22 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
               },
             },
             history: { type: 'array', items: historyEntry },
+            warnings: {
+              type: 'array',
+              description:
+                'What `offerd validate` warns of in the serving rules (a rule that can never fire: shadowed by an earlier rule or an always-on experiment), each at its file:line:col. Warnings never block activation [ours].',
+              items: {
+                type: 'object',
+                required: ['file', 'line', 'col', 'message'],
+                additionalProperties: false,
+                properties: {
+                  file: str,
+                  line: { type: 'integer', minimum: 1 },
+                  col: { type: 'integer', minimum: 1 },
+                  message: str,
+                },
+              },
+            },
           },
         },
       },

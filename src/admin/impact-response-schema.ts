@@ -83,13 +83,33 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   ImpactReport: {
     type: 'object',
     description: 'The app’s recorded decisions re-decided under the live rules and under the candidate.',
-    required: ['appId', 'live', 'candidate', 'decisions', 'replayed', 'skipped', 'byApi'],
+    required: ['appId', 'live', 'candidate', 'decisions', 'sample', 'replayed', 'skipped', 'byApi'],
     additionalProperties: false,
     properties: {
       appId: { type: 'string' },
       live: rulesRef(),
       candidate: rulesRef({ source: { enum: ['pending', 'rules'] }, rulesDir: { type: 'string' } }),
       decisions: { ...count, description: 'Recorded decisions read from the log.' },
+      sample: {
+        type: 'object',
+        description:
+          'Which recorded decisions were read: the most recent `limitPerApi` of each API; `olderLeftOut` when the log holds older ones that were not replayed.',
+        required: ['order', 'limitPerApi', 'byApi'],
+        additionalProperties: false,
+        properties: {
+          order: { enum: ['most-recent'] },
+          limitPerApi: { type: 'integer', minimum: 1 },
+          byApi: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              required: ['read', 'olderLeftOut'],
+              additionalProperties: false,
+              properties: { read: count, olderLeftOut: { type: 'boolean' } },
+            },
+          },
+        },
+      },
       replayed: count,
       skipped: { ...count, description: 'Decisions the rules cannot decide (an API the rules lack).' },
       byApi: { type: 'object', additionalProperties: apiImpact },

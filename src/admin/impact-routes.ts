@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, FixtureApi } from '../fixtures/api-case-runner.js';
+import { DEFAULT_REPLAY_LIMIT, type ReplaySample, recentDecisions } from '../fixtures/recent-decisions.js';
 import { type ImpactReport, replayImpact } from '../fixtures/replay-impact.js';
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
@@ -30,6 +31,7 @@ interface ImpactBody {
   source?: 'pending';
   rules?: string;
   api?: FixtureApi;
+  limit?: number;
 }
 
 /** The impact answer: which rules were compared, on how many recorded decisions, and the report. */
@@ -39,6 +41,8 @@ export interface ImpactAnswer extends ImpactReport {
   candidate: { source: 'pending' | 'rules'; rulesDir: string; version: string; hash: string };
   /** Recorded decisions read from the log (replayed + skipped). */
   decisions: number;
+  /** Which ones: the most recent `limitPerApi` of each API, and whether older ones were left out. */
+  sample: ReplaySample;
 }
 
 /** Problems of a candidate that does not load: each as `file:line:col message`, at most this many. */
@@ -110,7 +114,12 @@ export function impactRoutes(router: ApiRouter, deps: ImpactDeps): void {
     if (!app || !live) throw new AppError('APP_NOT_FOUND', `no app '${appId}' with active rules`);
     const body = checkBody(schema, (ctx.request as { body?: unknown }).body);
     const candidate = await candidateOf(deps, appId, body);
-    const recorded = await deps.decisions.list(appId, body.api);
+    const { decisions: recorded, sample } = await recentDecisions(
+      deps.decisions,
+      appId,
+      body.api,
+      body.limit ?? DEFAULT_REPLAY_LIMIT,
+    );
     const report = await replayImpact(recorded, live, candidate.rules, app, deps.runners);
     const answer: ImpactAnswer = {
       appId,
@@ -122,6 +131,7 @@ export function impactRoutes(router: ApiRouter, deps: ImpactDeps): void {
         hash: candidate.rules.hash,
       },
       decisions: recorded.length,
+      sample,
       ...report,
     };
     ctx.body = answer;

@@ -1,3 +1,5 @@
+import { DEFAULT_REPLAY_LIMIT, MAX_REPLAY_LIMIT } from '../fixtures/recent-decisions.js';
+
 /** The impact request (validation and the OpenAPI document read this one schema). */
 export const impactBodySchema = {
   type: 'object',
@@ -20,6 +22,12 @@ export const impactBodySchema = {
     api: {
       enum: ['banner', 'offerwall', 'journeys'],
       description: 'Replay only this API’s recorded decisions; default every API.',
+    },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_REPLAY_LIMIT,
+      description: `Replay the most recent this many recorded decisions of each API (default ${DEFAULT_REPLAY_LIMIT}): the replay runs while the request waits [ours].`,
     },
   },
 } as const;

@@ -3,6 +3,7 @@ import type { RuleFile } from '../rules/rule-file.js';
 import type { ApiStoreAdapters } from '../store/api-store-adapters.js';
 import { BannerCaseRunner } from './banner-case-runner.js';
 import { type BannerRules, compileBanner } from './rules/banner-kind.js';
+import { lintBannerRules } from './rules/banner-lints.js';
 import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
 import { SpecialOfferCaseRunner } from './special-offer-case-runner.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
@@ -68,6 +69,7 @@ export const bannerApi: ApiRegistration<'banner'> = {
     key: 'banner',
     schema: bannerFileSchema,
     compile: (files, segments, ctx) => compileBanner(files as RuleFile<BannerSpec>[], segments, ctx),
+    lint: (rules, segments) => lintBannerRules(rules, segments),
   },
   stores: {
     name: 'banner',

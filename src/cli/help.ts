@@ -1,3 +1,5 @@
+import { DEFAULT_REPLAY_LIMIT, MAX_REPLAY_LIMIT } from '../fixtures/recent-decisions.js';
+
 /**
  * What `offerd <command> --help` prints: a command's usage, options and, for commands
  * with subcommands, theirs. Kept apart from the commands so every one has the same shape.
@@ -56,7 +58,7 @@ Exit 0: explained; 2: unknown app or user, bad option.`,
     summary:
       'diff OLD_DIR NEW_DIR | diff --replay --app ID NEW_DIR   what a rules change does (fixtures, real traffic)',
     text: `usage: offerd diff OLD_DIR NEW_DIR [--app ID] [--contexts FILE]
-       offerd diff --replay --app ID [--api API] [--json] [LIVE_DIR] CANDIDATE_DIR
+       offerd diff --replay --app ID [--api API] [--limit N] [--json] [LIVE_DIR] CANDIDATE_DIR
 
 Decides every fixture user of both rule sets (and the --contexts ones) under the old
 and the new rules and prints what changes per user, then a summary: the share of
@@ -70,6 +72,8 @@ shown and the offers gained and lost (with names), journeys offers created per t
            (LIVE_DIR, default the configured rules directory) and CANDIDATE_DIR.
            Meant for a stopped server on lowdb (its files are not shared live).
 --api API  with --replay: only banner, offerwall or journeys decisions.
+--limit N  with --replay: the most recent N recorded decisions of each API
+           (default ${DEFAULT_REPLAY_LIMIT}, at most ${MAX_REPLAY_LIMIT}).
 --json     with --replay: the report as JSON (the admin impact route's shape).
 ${CONTEXTS_FORMAT}
 Exit 0 whatever changed; 1 when a rule set is invalid; 2: usage error.`,

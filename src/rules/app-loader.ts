@@ -95,6 +95,27 @@ export class AppLoader {
     this.kinds = new Map(schemas.map(([kind, schema]) => [kind, ajv.compile(schema)]));
   }
 
+  /** Every API's warnings about a loaded snapshot (RuleKind.lint), as file:line:col problems. */
+  warnings(rules: AppRules): Problem[] {
+    const out: Problem[] = [];
+    for (const k of this.apiKinds) {
+      const compiled = (rules as unknown as Record<string, unknown>)[k.key];
+      // Each API's key holds what its own compile returned (RuleKind ties key and type).
+      const lint = k.lint as ((c: unknown, s: AppRules['segments']) => Problem[]) | undefined;
+      if (compiled && lint) {
+        out.push(
+          ...lint(compiled, rules.segments).map(({ file, line, col, message }) => ({
+            file,
+            line,
+            col,
+            message,
+          })),
+        );
+      }
+    }
+    return out;
+  }
+
   load(app: AppFiles, now: Date = new Date()): LoadResult {
     const ctx = new CompileContext(app.appId, this.decisionStats);
     const files: RuleFile<unknown>[] = [];

@@ -1,5 +1,6 @@
 import type { CompiledKinds } from './app-rules.js';
 import type { CompileContext } from './compile-context.js';
+import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
 import type { SegmentCatalog } from './segment-catalog.js';
 
@@ -17,6 +18,11 @@ export interface RuleKind<K extends keyof CompiledKinds = keyof CompiledKinds> {
   readonly schema: object;
   /** Every file of this kind of one app (none: the API's null); problems go to `ctx`. */
   compile(files: RuleFile<unknown>[], segments: SegmentCatalog, ctx: CompileContext): CompiledKinds[K];
+  /**
+   * Rules that load and serve but very likely do not do what their author meant (a rule
+   * that can never fire), each at its file:line:col. Warnings only: they never block.
+   */
+  lint?(compiled: NonNullable<CompiledKinds[K]>, segments: SegmentCatalog): Problem[];
 }
 
 /** The list form the loader takes: each entry typed by its own key. */

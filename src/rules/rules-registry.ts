@@ -4,7 +4,7 @@ import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
 import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
-import { formatProblem } from './problems.js';
+import { formatProblem, type Problem } from './problems.js';
 import { missingKindProblems, type RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type FileTexts, type HistoryEntry, RulesHistory } from './rules-history.js';
 
@@ -30,6 +30,8 @@ export interface AppRulesStatus {
   /** Set after a rollback: file changes are validated but wait for an explicit reload. */
   pinned: PinnedState | null;
   history: HistoryEntry[];
+  /** What `offerd validate` warns of in the serving rules (rules that can never fire); never blocks. */
+  warnings: Problem[];
 }
 
 type CheckResult = { ok: true; rules: AppRules } | { ok: false; problems: string[] };
@@ -39,6 +41,8 @@ export type ReloadObserver = (outcome: ReloadOutcome) => void;
 
 interface AppState {
   current?: AppRules;
+  /** The warnings of `current`, found once when it went live (status is read often). */
+  warnings: Problem[];
   lastError: RulesError | null;
   pinned: PinnedState | null;
   /** The texts the current snapshot was built from (history diffs, pinned state). */
@@ -151,6 +155,7 @@ export class RulesRegistry {
         lastError: s.lastError,
         pinned: s.pinned,
         history: s.history.list(),
+        warnings: s.warnings,
       };
     });
   }
@@ -159,6 +164,7 @@ export class RulesRegistry {
     let s = this.apps.get(appId);
     if (!s) {
       s = {
+        warnings: [],
         lastError: null,
         pinned: null,
         texts: new Map(),
@@ -264,9 +270,20 @@ export class RulesRegistry {
       { reason, at: this.now(), ms, texts },
     );
     state.current = rules;
+    state.warnings = this.warningsOf(rules);
     state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
+  }
+
+  /** A lint that throws costs its warnings, never the activation: warnings never block. */
+  private warningsOf(rules: AppRules): Problem[] {
+    try {
+      return this.options.loader.warnings(rules);
+    } catch (err) {
+      this.options.logger.warn({ appId: rules.appId, err }, 'linting the rules failed; no warnings shown');
+      return [];
+    }
   }
 
   /** The app's files as they are on disk now; null when they cannot be read. */

@@ -67,6 +67,12 @@ test.serial(
     t.is(body.candidate.source, 'rules');
     t.not(body.candidate.hash, body.live.hash);
     t.is(body.replayed + body.skipped, body.decisions);
+    // Under the default bound every recorded decision fits: nothing older was left out.
+    t.is(body.sample.order, 'most-recent');
+    t.is(body.sample.limitPerApi, 2000);
+    for (const api of ['banner', 'offerwall', 'journeys']) {
+      t.deepEqual(body.sample.byApi[api], { read: body.byApi[api].requests, olderLeftOut: false }, api);
+    }
     const wall = body.byApi.offerwall;
     // The seeded earner's visit and ours, each recorded once (sample rate 1), new players included.
     t.is(wall.requests, WALL_VISITS.length + 1);
@@ -105,6 +111,27 @@ test.serial(
     // (a snapshot taken after the run would hold them, and every type would be blocked as active).
     t.deepEqual(body.byApi.journeys.offersCreated.before, { welcome_bonus: 1, welcome_free_play: 1 });
 
+    // A bound of 2: the two most recent wall visits (new-de-2, and new-us-3 whose 1.1.1.1 the
+    // geo database places in AU: the only AU visit), not the seeded earner's nor the first ones;
+    // the answer says older ones were left out.
+    const bounded = await impact(s, { rules: draft, api: 'offerwall', limit: 2 });
+    t.is(bounded.status, 200, JSON.stringify(bounded.body));
+    t.is(bounded.body.decisions, 2);
+    t.deepEqual(bounded.body.sample, {
+      order: 'most-recent',
+      limitPerApi: 2,
+      byApi: { offerwall: { read: 2, olderLeftOut: true } },
+    });
+    t.is(bounded.body.byApi.offerwall.requests, 2);
+    t.deepEqual(
+      Object.fromEntries(
+        Object.entries(bounded.body.byApi.offerwall.byCountry).map(([c, v]) => [c, (v as Json).requests]),
+      ),
+      { DE: 1, AU: 1 },
+    );
+    const newest = await impact(s, { rules: draft, api: 'offerwall', limit: 1 });
+    t.deepEqual(Object.keys(newest.body.byApi.offerwall.byCountry), ['AU'], 'new-us-3 visited last');
+
     // The pending files are the live ones: nothing changes; once the file on disk is edited, it does.
     const same = await impact(s, { source: 'pending' });
     t.is(same.status, 200);
@@ -125,6 +152,10 @@ test.serial(
     t.is(await runCli([...args, '--json'], json.io), 0, json.err.join('\n'));
     const cli = JSON.parse(json.out.join('\n')) as Json;
     t.deepEqual(cli.byApi.offerwall, wall);
+    t.deepEqual(cli.sample, body.sample);
+    const limited = capture();
+    t.is(await runCli([...args, '--limit', '2', '--api', 'offerwall', '--json'], limited.io), 0);
+    t.deepEqual((JSON.parse(limited.out.join('\n')) as Json).byApi, bounded.body.byApi);
     const text = capture();
     t.is(await runCli(args, text.io), 0, text.err.join('\n'));
     const printed = text.out.join('\n');
@@ -135,6 +166,10 @@ test.serial(
       ),
     );
     const { before, after } = wall.topOffers;
+    t.regex(
+      printed,
+      /sample: the most recent 2000 recorded decisions per API: banner \d+, offerwall 6, journeys \d+/,
+    );
     t.regex(printed, new RegExp(`average EPC +${before.averageEpc} -> ${after.averageEpc}`));
     t.regex(printed, new RegExp(`average payout +${before.averagePayout} -> ${after.averagePayout}`));
     const top = wall.gainedOffers[0];
@@ -179,6 +214,9 @@ test.serial(
     );
     t.deepEqual(await fieldOf({ source: 'pending', api: 'email' }), ['api']);
     t.deepEqual(await fieldOf({ source: 'pending', extra: 1 }), ['extra']);
+    for (const limit of [0, 10_001, 2.5, '5', null]) {
+      t.deepEqual(await fieldOf({ source: 'pending', limit }), ['limit'], JSON.stringify(limit));
+    }
     t.is((await impact(s, { source: 'pending' }, 'nope')).status, 404);
 
     const broken = await copyOfShippedRules(t);

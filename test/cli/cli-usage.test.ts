@@ -98,12 +98,26 @@ test('diff --contexts: a Fixtures file with --app and a list without appId work;
   }
 });
 
-test('diff --help documents --replay, --api and --json; --replay without --app or a candidate is a usage error', async (t) => {
+test('diff --help documents --replay, --api, --limit and --json; --replay without --app or a candidate, or with a limit out of range, is a usage error', async (t) => {
   const help = capture();
   t.is(await runCli(['diff', '--replay', '--help'], help.io), 0);
   const text = help.out.join('\n');
-  t.regex(text, /offerd diff --replay --app ID \[--api API\] \[--json\] \[LIVE_DIR\] CANDIDATE_DIR/);
+  t.regex(
+    text,
+    /offerd diff --replay --app ID \[--api API\] \[--limit N\] \[--json\] \[LIVE_DIR\] CANDIDATE_DIR/,
+  );
   t.regex(text, /--json +with --replay/);
+  t.regex(
+    text,
+    /--limit N +with --replay: the most recent N recorded decisions of each API\s+\(default 2000, at most 10000\)/,
+  );
+  for (const bad of ['0', '10001', '2.5', 'many']) {
+    const c = capture();
+    t.is(await runCli(['diff', '--replay', '--app', 'demo', '--limit', bad, 'rules'], c.io), 2, bad);
+    t.deepEqual(c.err, ['offerd diff: --limit must be a whole number from 1 to 10000 (offerd diff --help)']);
+  }
+  const limitAlone = capture();
+  t.is(await runCli(['diff', 'rules', 'rules', '--limit', '5'], limitAlone.io), 2);
   const noApp = capture();
   t.is(await runCli(['diff', '--replay', 'rules'], noApp.io), 2);
   t.deepEqual(noApp.err, ['offerd diff: --replay needs --app ID (offerd diff --help)']);

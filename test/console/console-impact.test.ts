@@ -46,6 +46,11 @@ test('impact: a draft folder replayed on recorded traffic shows the changed shar
     (await offerwall.getByRole('heading').first().textContent()) ?? '',
     new RegExp(`of ${wall.requests} replayed requests change`),
   );
+  // The replay is bounded: the page says which recorded decisions it read.
+  await page
+    .getByRole('region', { name: 'Impact' })
+    .getByText('The most recent 2000 recorded decisions of each API: every recorded decision.')
+    .waitFor();
   const figures = offerwall.getByRole('table', { name: "Offers shown (each request's top numoffers)" });
   const payout = figures.getByRole('row', { name: /Average payout/ });
   await payout

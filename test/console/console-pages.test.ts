@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
-import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { addShadowedBanner, copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
 const TOKEN = 'demo-admin-token';
@@ -92,6 +92,27 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
   await dialog.getByRole('button', { name: 'Roll back' }).click();
   await card.getByRole('region', { name: 'Pinned' }).waitFor();
   t.is(service.registry.current('demo')?.hash, first?.hash, 'the service serves the version rolled back to');
+  t.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('apps: a rule that can never fire is listed under the app as a warning at file:line:col, and it serves', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  await addShadowedBanner(rulesDir);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  const card = page.getByRole('article', { name: 'demo' });
+  const warnings = card.getByRole('region', { name: 'Warnings' });
+  await warnings.getByRole('heading', { name: '1 warning in the serving rules' }).waitFor();
+  const item = warnings.getByRole('listitem');
+  t.is(await item.count(), 1);
+  t.regex(
+    (await item.textContent()) ?? '',
+    /demo\/banner\.yaml:107:7 banner 'payer-hero-copy' can never fire: banner 'payer-hero' \(.*banner\.yaml:102:7\) comes first/,
+  );
+  // A warning is not a refusal: the card says no error and the app serves.
+  await card.getByText('No error: the files on disk are what serves.').waitFor();
+  t.truthy(service.registry.current('demo'));
   t.deepEqual(await accessibilityViolations(page), []);
 });
 

@@ -104,3 +104,30 @@ test('journeys rules: a misspelled fact in an offer trigger is located and the c
   const ok = capture();
   t.is(await runCli(['validate', dir], ok.io), 0, ok.err.join('\n'));
 });
+
+test('special offers: a misspelled fact in a specialOffers rule is located with the closest special-offer fact; propOverrides and assignments stay open', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  await edit(file, 'fact: user.properties.vip_level\n', 'fact: user.purchase\n');
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /banner\.yaml:151:\d+ the special-offer API provides no fact 'user\.purchase' \(did you mean 'user\.purchases'\?\)/,
+  );
+  // A banner request field the /feature call never carries is caught too.
+  await edit(file, 'fact: user.purchase\n', 'fact: request.offerId\n');
+  const banner = capture();
+  t.is(await runCli(['validate', dir], banner.io), 1);
+  t.regex(
+    banner.err.join('\n'),
+    /banner\.yaml:151:\d+ the special-offer API provides no fact 'request\.offerId'/,
+  );
+  await edit(
+    file,
+    'fact: request.offerId\n        operator: greaterThanInclusive\n        value: 3\n',
+    'all:\n          - { fact: context.level, operator: greaterThan, value: 3 }\n          - { fact: assignments.payer-upsell, operator: equal, value: 1 }\n          - { fact: request.trigger, operator: equal, value: level_up }\n',
+  );
+  const ok = capture();
+  t.is(await runCli(['validate', dir], ok.io), 0, ok.err.join('\n'));
+});

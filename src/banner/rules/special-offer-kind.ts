@@ -2,12 +2,14 @@ import type { CompileContext } from '../../rules/compile-context.js';
 import { deepFreeze } from '../../rules/deep-freeze.js';
 import type { Condition } from '../../rules/engine/conditions.js';
 import { RuleSet } from '../../rules/engine/rule-set.js';
+import { checkFacts } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import type { Experiment } from '../domain/banner-types.js';
 import { isHttpOfferTemplate, type SpecialOffer, unknownOfferPlaceholders } from '../domain/special-offer.js';
 import type { BannerSpec } from './banner-schema.js';
+import { SPECIAL_OFFER_FACTS } from './special-offer-facts.js';
 import type { SpecialOfferSpec } from './special-offer-schema.js';
 
 /**
@@ -93,6 +95,14 @@ export function compileSpecialOffers(
   );
   ctx.checkUniqueIds(items, (o) => o.id, 'special offer');
   for (const at of items) check(ctx, at, experiments);
+  checkFacts(
+    ctx,
+    SPECIAL_OFFER_FACTS,
+    items.flatMap((at) =>
+      at.item.when ? [{ file: at.file, path: [...at.path, 'when'], condition: at.item.when }] : [],
+    ),
+    catalog,
+  );
   const ordered = items
     .map((at, order) => ({ at, order, offer: compileOffer(at.item) }))
     .sort((a, b) => b.offer.priority - a.offer.priority || a.order - b.order);

@@ -1,6 +1,12 @@
 import { createCaseRunners, openStore } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
+import {
+  DEFAULT_REPLAY_LIMIT,
+  MAX_REPLAY_LIMIT,
+  recentDecisions,
+  sampleText,
+} from '../../fixtures/recent-decisions.js';
 import { replayImpact } from '../../fixtures/replay-impact.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import { openDecisionLog } from '../../store/decisions/open-decision-log.js';
@@ -13,9 +19,21 @@ const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
 export interface ReplayOptions {
   app?: string;
   api?: string;
+  /** As typed: the most recent N decisions per API. */
+  limit?: string;
   json?: boolean;
   /** [LIVE_DIR] CANDIDATE_DIR: the live rules default to the configured rules directory. */
   dirs: readonly string[];
+}
+
+/** `--limit N`: a whole number from 1 to MAX_REPLAY_LIMIT; absent, the default. */
+function replayLimit(typed: string | undefined): number {
+  if (typed === undefined) return DEFAULT_REPLAY_LIMIT;
+  const n = Number(typed);
+  if (!/^\d+$/.test(typed) || n < 1 || n > MAX_REPLAY_LIMIT) {
+    throw new CliError(`--limit must be a whole number from 1 to ${MAX_REPLAY_LIMIT}`);
+  }
+  return n;
 }
 
 /**
@@ -27,6 +45,7 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
   const { app: appId, api } = options;
   if (!appId) throw new CliError('--replay needs --app ID');
   if (api !== undefined && !APIS.includes(api)) throw new CliError(`--api must be one of ${APIS.join(', ')}`);
+  const limit = replayLimit(options.limit);
   if (options.dirs.length < 1 || options.dirs.length > 2) {
     throw new CliError('--replay needs CANDIDATE_DIR (and optionally the live rules dir before it)');
   }
@@ -46,14 +65,15 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
   const store = await openStore(config);
   try {
     const log = await openDecisionLog(config, store);
-    const decisions = await log.list(appId, api as FixtureApi | undefined);
+    const { decisions, sample } = await recentDecisions(log, appId, api as FixtureApi | undefined, limit);
     await log.close();
     const report = await replayImpact(decisions, serving, next, app, createCaseRunners());
     if (options.json) {
-      io.out(JSON.stringify({ appId, decisions: decisions.length, ...report }, null, 2));
+      io.out(JSON.stringify({ appId, decisions: decisions.length, sample, ...report }, null, 2));
     } else {
       const short = (hash: string) => hash.slice(0, 12);
       io.out(`app ${appId}: live rules ${short(serving.hash)} -> candidate ${short(next.hash)}`);
+      io.out(sampleText(sample));
       for (const line of impactText(report, 'recorded decisions')) io.out(line);
     }
   } finally {

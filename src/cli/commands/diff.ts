@@ -59,6 +59,7 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
       app: { type: 'string' },
       replay: { type: 'boolean' },
       api: { type: 'string' },
+      limit: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -66,7 +67,9 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
     if (values.contexts) throw new CliError('--contexts is for the fixture diff, not --replay');
     return replayCommand({ ...values, dirs: positionals }, io);
   }
-  if (values.api || values.json) throw new CliError('--api and --json go with --replay');
+  if (values.api || values.json || values.limit) {
+    throw new CliError('--api, --limit and --json go with --replay');
+  }
   const [oldDir, newDir] = positionals;
   if (!oldDir || !newDir || positionals.length > 2) throw new CliError('needs OLD_DIR and NEW_DIR');
   const before = await loadRulesDir(oldDir, values.app);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { lintBannerRules } from '../../banner/rules/banner-lints.js';
+import { createAppLoader } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { formatProblem, type Problem } from '../../rules/problems.js';
 import type { CliIo } from '../cli-io.js';
@@ -24,11 +24,14 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     io.err(`${all.length} problem${all.length === 1 ? '' : 's'} in ${dir}`);
     return 1;
   }
+  const loader = createAppLoader();
   for (const rules of apps.values()) {
     io.out(`${rules.appId}: ok (version ${rules.version}, hash ${rules.hash})`);
-    // Warnings, not errors: the rules are valid and serve; the author decides.
-    const lints = rules.banner ? lintBannerRules(rules.banner, rules.segments) : [];
-    for (const lint of lints) io.err(`${lint.file}:${lint.line}:${lint.col} warning: ${lint.message}`);
+    // Warnings, not errors: the rules are valid and serve; the author decides. The same
+    // ones GET /admin/rules shows for the serving rules.
+    for (const lint of loader.warnings(rules)) {
+      io.err(`${lint.file}:${lint.line}:${lint.col} warning: ${lint.message}`);
+    }
   }
   return 0;
 }
