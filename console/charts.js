@@ -48,23 +48,65 @@ export function IntervalChart({ title, rows, format, reference }) {
   </figure>`;
 }
 
-/** Counts per day as bars: exposures over time. */
-export function DailyBars({ title, days }) {
-  if (!days || days.length === 0) return null;
+/** Line styles cycle by series; each also has its own dash, so lines differ without colour. */
+const SERIES_STYLES = 4;
+
+/**
+ * Running totals per day, one line per series (enrolled users per variation over time).
+ * `series[i].values[d]` is the total on `days[d]`. The SVG has a title, a legend and a
+ * title per point; the numbers are in a table under <details>, so nothing rests on the picture.
+ */
+export function CumulativeLines({ title, days, series, describe }) {
+  if (!days || days.length === 0 || series.length === 0) return null;
   const width = 560;
-  const height = 120;
-  const max = Math.max(...days.map((d) => d.count), 1);
-  const bar = (width - 8) / days.length;
+  const left = 48;
+  const top = 12;
+  const plot = 140;
+  const legendTop = top + plot + 34;
+  const height = legendTop + series.length * 18;
+  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  const step = days.length > 1 ? (width - left - 12) / (days.length - 1) : 0;
+  const x = (d) => left + (days.length > 1 ? d * step : (width - left - 12) / 2);
+  const y = (v) => top + plot - (v / max) * plot;
+  const dots = days.length <= 31;
   return html`<figure class="chart">
-    <svg viewBox=${`0 0 ${width} ${height + 20}`} role="img" aria-label=${title}>
+    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${title} preserveAspectRatio="xMinYMin meet">
       <title>${title}</title>
-      ${days.map((d, i) => {
-        const h = (d.count / max) * height;
-        return html`<rect x=${4 + i * bar} y=${height - h} width=${Math.max(bar - 2, 1)} height=${h} class="bar"><title>${d.day}: ${d.count}</title></rect>`;
-      })}
-      <text x="4" y=${height + 16}>${days[0].day}</text>
-      <text x=${width - 4} y=${height + 16} text-anchor="end">${days.at(-1).day}</text>
+      <line x1=${left} x2=${width - 12} y1=${top + plot} y2=${top + plot} class="axis" />
+      <text x=${left - 6} y=${top + 4} text-anchor="end">${max.toLocaleString()}</text>
+      <text x=${left - 6} y=${top + plot + 4} text-anchor="end">0</text>
+      ${series.map(
+        (s, i) => html`<g class=${`series series-${i % SERIES_STYLES}`}>
+          <polyline points=${s.values.map((v, d) => `${x(d)},${y(v)}`).join(' ')} />
+          ${
+            dots
+              ? s.values.map(
+                  (v, d) =>
+                    html`<circle cx=${x(d)} cy=${y(v)} r="3"><title>${s.label}, ${days[d]}: ${v.toLocaleString()}</title></circle>`,
+                )
+              : null
+          }
+          <line x1=${left} x2=${left + 24} y1=${legendTop + i * 18 - 4} y2=${legendTop + i * 18 - 4} />
+          <text x=${left + 30} y=${legendTop + i * 18}>${s.label}</text>
+        </g>`,
+      )}
+      <text x=${left} y=${top + plot + 18}>${days[0]}</text>
+      <text x=${width - 12} y=${top + plot + 18} text-anchor="end">${days.at(-1)}</text>
     </svg>
     <figcaption>${title}</figcaption>
+    <details>
+      <summary>${title}: the numbers</summary>
+      <table>
+          <caption>${describe}</caption>
+          <thead><tr><th scope="col">Day (UTC)</th>${series.map((s) => html`<th scope="col" class="num">${s.label}</th>`)}</tr></thead>
+          <tbody>${days.map(
+            (day, d) =>
+              html`<tr><th scope="row">${day}</th>${series.map(
+                (s) =>
+                  html`<td class="num">${s.values[d].toLocaleString()}${s.added ? html` <small>(+${s.added[d].toLocaleString()})</small>` : null}</td>`,
+              )}</tr>`,
+          )}</tbody>
+      </table>
+    </details>
   </figure>`;
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
-import { IntervalChart } from '../charts.js';
+import { CumulativeLines, IntervalChart } from '../charts.js';
 import { ErrorBox, html, Loading, percent, Time, useLoad } from '../ui.js';
 
 const enc = encodeURIComponent;
@@ -91,6 +91,24 @@ function ArmVersusArm({ results }) {
   </table>`;
 }
 
+/** Cumulative enrolled users per variation per day, from the results' timeline (UTC days). */
+function EnrollmentOverTime({ results }) {
+  const { timeline } = results;
+  if (!timeline || timeline.days.length === 0)
+    return html`<p class="muted">Nobody enrolled yet: no enrollment over time to draw.</p>`;
+  const name = (id) => results.variations.find((v) => v.variationId === id)?.name ?? `variation ${id}`;
+  const series = timeline.variations.map((v) => {
+    let total = v.enrolledBefore;
+    return { label: name(v.variationId), values: v.enrolled.map((n) => (total += n)), added: v.enrolled };
+  });
+  return html`<${CumulativeLines}
+    title="Enrolled users over time, cumulative per variation"
+    describe="Enrolled users per variation at the end of each UTC day (new that day in brackets). Exposures are not kept per day."
+    days=${timeline.days}
+    series=${series}
+  />`;
+}
+
 function Results({ appId, experimentId }) {
   const { loading, error, data } = useLoad(
     () => api('GET', `/admin/apps/${enc(appId)}/experiments/${enc(experimentId)}`).then((r) => r.body),
@@ -129,6 +147,7 @@ function Results({ appId, experimentId }) {
         : html`<p class="muted">No metric yet: no tracked event after an assignment.</p>`
     }
     <${ArmVersusArm} results=${data} />
+    <${EnrollmentOverTime} results=${data} />
   </section>`;
 }
 
@@ -137,8 +156,9 @@ export function ExperimentsPage({ params }) {
   const apps = useApps();
   const [appId, setAppId] = useState(params.get('app'));
   const [experimentId, setExperimentId] = useState(params.get('experiment'));
-  const app = appId ?? apps.data?.[0];
   if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
+  // A link naming its app (#/experiments?app=demo) still waits for the list the picker shows.
+  const app = apps.data ? (appId ?? apps.data[0]) : undefined;
   if (!app) return html`<${Loading} what="apps" />`;
   return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${(id) => {
     setAppId(id);

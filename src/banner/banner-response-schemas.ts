@@ -170,6 +170,49 @@ const variationResult: JsonSchema = {
   },
 };
 
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const count = { type: 'integer', minimum: 0 };
+
+const timeline: JsonSchema = {
+  type: 'object',
+  description:
+    'Users newly enrolled per UTC day and variation (by their assignment), from the first enrollment to today, ' +
+    'the last 90 days at most; a day without enrollments is 0. Exposures have no daily series: the store keeps ' +
+    'one exposure counter per variation, so a render never writes a per-day row [ours].',
+  required: ['days', 'variations'],
+  additionalProperties: false,
+  properties: {
+    days: {
+      type: 'array',
+      maxItems: 90,
+      items: day,
+      description: 'UTC days, oldest first; empty before anyone enrolled.',
+    },
+    variations: {
+      type: 'array',
+      description: 'One series per variation, in the order of `variations`.',
+      items: {
+        type: 'object',
+        required: ['variationId', 'enrolledBefore', 'enrolled'],
+        additionalProperties: false,
+        properties: {
+          variationId: { type: 'integer' },
+          enrolledBefore: {
+            ...count,
+            description: 'Users enrolled before the first day shown: where the cumulative count starts.',
+          },
+          enrolled: {
+            type: 'array',
+            maxItems: 90,
+            items: count,
+            description: 'New users on each of `days`.',
+          },
+        },
+      },
+    },
+  },
+};
+
 export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   BannerResponse: {
     type: 'object',
@@ -241,6 +284,7 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       'sampleRatio',
       'variations',
       'armVersusArm',
+      'timeline',
     ],
     additionalProperties: false,
     properties: {
@@ -289,6 +333,7 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
           },
         },
       },
+      timeline,
     },
   },
 };

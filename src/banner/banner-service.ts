@@ -3,6 +3,7 @@ import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
 import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
+import { type EnrollmentTimeline, enrollmentTimeline } from './domain/enrollment-timeline.js';
 import { chooseExperiment, type ExperimentChoice, slotRivals } from './domain/experiment-choice.js';
 import {
   type ExperimentResults,
@@ -312,24 +313,29 @@ export class BannerService {
     await this.store.track(appId, events);
   }
 
-  /** Results of one experiment (its current bucket version unless one is named); null if unknown. */
+  /**
+   * Results of one experiment (its current bucket version unless one is named) with its
+   * enrollment timeline; null if unknown.
+   */
   async results(
     appId: string,
     rules: BannerRules,
     experimentId: string,
     bucketVersion?: number,
-  ): Promise<ExperimentResults | null> {
+  ): Promise<(ExperimentResults & { timeline: EnrollmentTimeline }) | null> {
     const experiment = rules.experiments.find((e) => e.id === experimentId);
     if (!experiment) return null;
     const version = bucketVersion ?? experiment.bucketVersion;
     // Revenue sums are read only for an experiment that declares a value property.
     const { primary, primaryValue } = experiment.metrics;
     const valueEvent = primary !== null && primaryValue ? primary : undefined;
-    return experimentResults(
-      experiment,
-      version,
-      await this.store.tallies(appId, experimentId, version, valueEvent),
-    );
+    const [tallies, daily] = await Promise.all([
+      this.store.tallies(appId, experimentId, version, valueEvent),
+      this.store.enrollmentsByDay(appId, experimentId, version),
+    ]);
+    const results = experimentResults(experiment, version, tallies);
+    const variationIds = results.variations.map((v) => v.variationId);
+    return { ...results, timeline: enrollmentTimeline(daily, variationIds, this.options.now()) };
   }
 
   /** Every experiment of the app in rule order, with its users and start at its current bucket version. */

@@ -163,3 +163,16 @@ test('a purchase whose own time is before the assignment is no conversion and no
   t.is(second?.metrics[PURCHASE]?.conversions, 1);
   t.is(second?.revenue?.perUser, 2.5);
 });
+
+test("the shipped demo reads revenue: payer-upsell sums the purchases' `revenue` property", async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory' } });
+  // A first purchase makes the player a payer; the next render enrols them in payer-upsell.
+  t.is((await postTrack(s, [purchase('demo-payer', 1)])).text, '1');
+  const res = await postBanner(s, { userId: 'demo-payer', offerId: '8622' });
+  t.is(res.body.kibotuMetadata.experimentId, 'payer-upsell');
+  const variation = res.body.kibotuMetadata.variationId;
+  t.is((await postTrack(s, [purchase('demo-payer', 4.99)])).text, '1');
+  const results = (await getResults(s, 'payer-upsell')).body as unknown as { variations: Variation[] };
+  const arm = results.variations.find((v) => v.variationId === variation);
+  t.like(arm?.revenue, { value: 'revenue', perUser: 4.99 });
+});

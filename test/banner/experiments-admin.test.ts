@@ -50,6 +50,10 @@ test('240 sequential users in champion-spotlight: the results carry the split ch
     users: number;
     sampleRatio: { mismatch: boolean; pValue: number; counts: { users: number; expected: number }[] };
     variations: { variationId: number; users: number; verdict: string | null }[];
+    timeline: {
+      days: string[];
+      variations: { variationId: number; enrolledBefore: number; enrolled: number[] }[];
+    };
   };
   t.is(body.users, 240);
   t.deepEqual(
@@ -65,5 +69,11 @@ test('240 sequential users in champion-spotlight: the results carry the split ch
     body.variations.map((v) => v.verdict),
     [null, 'inconclusive'],
     'no conversions tracked: nothing to call',
+  );
+  // Everyone enrolled today (UTC): one day, each variation's new users equal to its users.
+  t.deepEqual(body.timeline.days, [new Date().toISOString().slice(0, 10)]);
+  t.deepEqual(
+    body.timeline.variations,
+    body.variations.map((v) => ({ variationId: v.variationId, enrolledBefore: 0, enrolled: [v.users] })),
   );
 });

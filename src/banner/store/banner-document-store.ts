@@ -15,11 +15,12 @@ import { RecentEventDocuments } from './banner-document-events.js';
 import { ExposureCounters } from './banner-document-exposures.js';
 import { iso, key } from './banner-document-keys.js';
 import { bannerCollections } from './banner-document-portable.js';
-import { tallyExperiment } from './banner-document-tallies.js';
+import { countEnrollmentsByDay, tallyExperiment } from './banner-document-tallies.js';
 import { activityOf, UserDocuments } from './banner-document-users.js';
 import type {
   Assignment,
   BannerStore,
+  DailyEnrollment,
   ExperimentKey,
   Exposure,
   TrackedEvent,
@@ -165,6 +166,14 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
         this.exposures.exposures(appId, { experimentId, bucketVersion, variationId }),
       ...(valueEvent === undefined ? {} : { valueEvent }),
     });
+  }
+
+  async enrollmentsByDay(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+  ): Promise<DailyEnrollment[]> {
+    return countEnrollmentsByDay(this.enrollment.ofExperiment(appId, experimentId, bucketVersion));
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {

@@ -1,6 +1,7 @@
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { AssignmentRecord } from './banner-document-assignments.js';
 import type { UserRecord } from './banner-document-users.js';
+import type { DailyEnrollment } from './banner-store.js';
 
 interface Tally {
   users: number;
@@ -62,4 +63,19 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
       conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
       ...(source.valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
     }));
+}
+
+/** Assignments counted per UTC day and variation (imported records may carry any offset, hence the parse). */
+export function countEnrollmentsByDay(assignments: readonly AssignmentRecord[]): DailyEnrollment[] {
+  const counts = new Map<string, DailyEnrollment>();
+  for (const a of assignments) {
+    const day = new Date(a.assignedAt).toISOString().slice(0, 10);
+    const k = `${day}\u0000${a.variationId}`;
+    const found = counts.get(k);
+    if (found) found.users += 1;
+    else counts.set(k, { day, variationId: a.variationId, users: 1 });
+  }
+  return [...counts.values()].sort((x, y) =>
+    x.day === y.day ? x.variationId - y.variationId : x.day < y.day ? -1 : 1,
+  );
 }

@@ -9,6 +9,7 @@ import { trackBatch } from './banner-postgres-track.js';
 import {
   type Assignment,
   type BannerStore,
+  type DailyEnrollment,
   type ExperimentKey,
   type Exposure,
   RECENT_EVENTS_PER_USER,
@@ -278,6 +279,25 @@ export class BannerPostgresStore implements BannerStore {
           ...(revenue ? { revenue: revenue.get(variationId) ?? { sum: 0, sumSquares: 0 } } : {}),
         };
       });
+  }
+
+  async enrollmentsByDay(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+  ): Promise<DailyEnrollment[]> {
+    // Served by the primary key's (app, experiment, bucket version) prefix: one scan of the experiment.
+    const { rows } = await this.pool.query(
+      `SELECT to_char(assigned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, variation_id, count(*)::int AS n
+       FROM banner_assignments WHERE app_id = $1 AND experiment_id = $2 AND bucket_version = $3
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [appId, experimentId, bucketVersion],
+    );
+    return rows.map((r: Row) => ({
+      day: r.day as string,
+      variationId: r.variation_id as number,
+      users: r.n as number,
+    }));
   }
 
   /** Per variation Σ and Σ² of each assigned user's value sum of one event (users without one add 0). */

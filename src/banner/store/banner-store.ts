@@ -43,6 +43,14 @@ export interface TrackedEvent {
   value: number | null;
 }
 
+/** How many users one variation enrolled on one UTC day. */
+export interface DailyEnrollment {
+  /** The UTC day of the assignments, YYYY-MM-DD. */
+  day: string;
+  variationId: number;
+  users: number;
+}
+
 /** The experiment variation a render was served in. */
 export interface Exposure {
   experimentId: string;
@@ -145,4 +153,12 @@ export interface BannerStore {
     bucketVersion: number,
     valueEvent?: string,
   ): Promise<VariationTally[]>;
+
+  /**
+   * Users newly assigned per UTC day and variation of one experiment and bucket version
+   * (by assignedAt), days without an assignment left out, ordered by day then variation.
+   * Exposures have no such series: they are one counter per variation, so that a render
+   * never writes a per-day row (a hot row) on the request path.
+   */
+  enrollmentsByDay(appId: string, experimentId: string, bucketVersion: number): Promise<DailyEnrollment[]>;
 }

@@ -5,6 +5,7 @@ import anyTest, { type TestFn } from 'ava';
 import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
+import { enrollmentDayContract } from './enrollment-day-contract.js';
 import { revenueTallyContract } from './revenue-tally-contract.js';
 
 const test = anyTest as TestFn;
@@ -25,9 +26,11 @@ async function openBoth(dir: string | null) {
 }
 
 bannerStoreContract(test, 'memory', () => openDocument(null));
+enrollmentDayContract(test, 'memory', () => openDocument(null));
 revenueTallyContract(test, 'memory', () => openBoth(null));
 revenueTallyContract(test, 'lowdb', () => openBoth(freshDir()));
 bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
+enrollmentDayContract(test, 'lowdb', () => openDocument(freshDir()));
 bannerStoreSurvivesReopen(test, 'lowdb', async () => {
   const dir = freshDir();
   return () => openDocument(dir);
@@ -40,6 +43,7 @@ const openPostgres = async () => {
   return { store: store.banner, close: () => store.close() };
 };
 bannerStoreContract(test, 'postgres', openPostgres);
+enrollmentDayContract(test, 'postgres', openPostgres);
 revenueTallyContract(test, 'postgres', async () => {
   const store = await openPostgresStore(pg().url, { max: 4 });
   return { banner: store.banner, profiles: store.profiles, close: () => store.close() };

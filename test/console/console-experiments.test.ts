@@ -1,0 +1,75 @@
+import test from 'ava';
+import { openDocumentStore } from '../../src/apis.js';
+import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { startTestService } from '../helpers/start-test-service.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** champion-spotlight (bucket version 2) enrolments: control 2 and spotlight 3 two days ago, control 1 today. */
+async function seedEnrollments(dir: string, now: number): Promise<void> {
+  const store = await openDocumentStore(dir);
+  const seeds: [number, number, number][] = [
+    [0, -2, 2],
+    [1, -2, 3],
+    [0, 0, 1],
+  ];
+  let n = 0;
+  for (const [variationId, daysAgo, users] of seeds) {
+    for (let i = 0; i < users; i++) {
+      await store.banner.assign('demo', {
+        experimentId: 'champion-spotlight',
+        bucketVersion: 2,
+        userId: `seeded-${++n}`,
+        variationId,
+        assignedAt: new Date(now + daysAgo * DAY_MS).toISOString(),
+      });
+    }
+  }
+  await store.close();
+}
+
+test('experiments: enrollment over time is drawn per variation, cumulative, with every day in its table', async (t) => {
+  const dir = await tempDir(t, 'offerd-data-');
+  const now = Date.now();
+  await seedEnrollments(dir, now);
+  const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir } });
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Opened from a link to the experiment: the page waits for the app list, then shows its results.
+  await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
+  await page.getByText('6 users since').waitFor();
+
+  const title = 'Enrolled users over time, cumulative per variation';
+  const chart = page.getByRole('img', { name: title });
+  await chart.waitFor();
+  t.is(await chart.locator('title').first().textContent(), title);
+  t.is(await chart.locator('polyline').count(), 2, 'one line per variation');
+  // Each point names its variation, day and total.
+  t.is(
+    await chart
+      .locator('circle title')
+      .filter({ hasText: `spotlight, ${dayOf(now)}: 3` })
+      .count(),
+    1,
+  );
+
+  await page.getByText(`${title}: the numbers`).click();
+  const table = page.getByRole('table', { name: /Enrolled users per variation at the end of each UTC day/ });
+  await table.waitFor();
+  const rows = await table
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent?.replace(/\s+/g, ' ').trim())),
+    );
+  t.deepEqual(rows, [
+    [dayOf(now - 2 * DAY_MS), '2 (+2)', '3 (+3)'],
+    [dayOf(now - DAY_MS), '2 (+0)', '3 (+0)'],
+    [dayOf(now), '3 (+1)', '3 (+0)'],
+  ]);
+  t.deepEqual(await table.locator('thead th').allTextContents(), ['Day (UTC)', 'control', 'spotlight']);
+  t.deepEqual(await accessibilityViolations(page), []);
+});
