@@ -3,7 +3,7 @@ import { isPlainObject } from '../banner-request.js';
 import { MAX_TRACK_BATCH as MAX_BATCH } from '../banner-schemas.js';
 import type { TrackedEvent } from '../store/banner-store.js';
 import type { TrackBatchParser, ValueProperties } from '../track-request.js';
-import { asList, dollarKeys, idText } from './sdk-keys.js';
+import { asList, dollarKeys, dollarName, idText } from './sdk-keys.js';
 
 /** The user of events sent without a distinct id (the node SDK's `track("played_game")`). */
 export const ANONYMOUS_USER = '$anonymous';
@@ -64,7 +64,7 @@ function withoutNoExperimentLabel(props: Record<string, unknown>): Record<string
  * `_kb_opt_in`) where the node SDK says `$x`: one spelling inside offerd, as for keys.
  */
 function eventName(name: unknown): unknown {
-  return typeof name === 'string' && name.startsWith('_kb_') ? `$${name.slice(4)}` : name;
+  return typeof name === 'string' ? dollarName(name) : name;
 }
 
 /** The event in the node SDK's shape: Unity's top-level distinct_id moved in, anonymous when absent. */

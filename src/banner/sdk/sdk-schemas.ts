@@ -55,7 +55,8 @@ const OPERATIONS = {
   unset: {
     ...PROPERTY_NAME,
     type: ['string', 'array'],
-    description: 'Property names to remove (one name is a list of one).',
+    description:
+      'Property names to remove (one name is a list of one); a `_kb_x` name is `$x`, as keys are (Unity’s ClearCharges unsets `_kb_transactions`).',
     items: PROPERTY_NAME,
   },
   delete: { description: 'Any value (the node SDK sends ""): deletes the whole profile.' },
