@@ -10,11 +10,8 @@ import {
 } from '../http/openapi/openapi-builders.js';
 import type { OpenApiPart, OperationObject } from '../http/openapi/openapi-types.js';
 import { BANNER_RESPONSE_SCHEMAS } from './banner-response-schemas.js';
-import {
-  experimentResultsQuerySchema,
-  personalizedBannerSchema,
-  trackEventsSchema,
-} from './banner-schemas.js';
+import { experimentResultsQuerySchema, personalizedBannerSchema } from './banner-schemas.js';
+import { trackBatchSchema } from './sdk/track-schemas.js';
 
 const KEY = [{ bannerKey: [] }];
 
@@ -82,13 +79,17 @@ function trackOperation(operationId: string): OperationObject {
       queryParam('verbose', '`1`: answer `{"status": 1, "error": null}` instead of `1`.', {
         enum: ['0', '1'],
       }),
-      queryParam('ip', 'The SDKs’ "geolocate the caller" flag (Mixpanel convention); ignored.', {
-        enum: ['0', '1'],
-      }),
+      queryParam(
+        'ip',
+        '`0`: do not geolocate the caller (the SDKs’ server-side default); events are never geolocated.',
+        {
+          enum: ['0', '1'],
+        },
+      ),
     ],
     requestBody: {
       required: true,
-      content: json(trackEventsSchema, [
+      content: json(trackBatchSchema, [
         {
           event: 'SpecialOfferPopupPurchased',
           properties: {

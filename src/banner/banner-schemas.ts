@@ -1,6 +1,6 @@
 /**
  * The banner API's request schemas (JSON Schema draft 2020-12): written once, validated
- * with ajv at the edge (banner-request.ts, track-request.ts) and published in the API
+ * with ajv at the edge (banner-request.ts; the SDKs' /track and /import in sdk/track-schemas.ts) and published in the API
  * reference. What a schema cannot say (the app's own prize types, both postal codes
  * agreeing, the context's size) is checked next to where each is read.
  */
@@ -134,125 +134,6 @@ export const personalizedBannerMessages: SchemaMessages = {
   zipCode: POSTAL_MESSAGE,
   postalCode: POSTAL_MESSAGE,
   occasion: 'must be an id such as level_up',
-};
-
-/** Names that would shadow Object.prototype members wherever an event name becomes a key. */
-const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
-
-const optionalText = (maxLength: number, description: string) => ({
-  description,
-  anyOf: [{ enum: ['', null] }, text(maxLength, description)],
-});
-
-/** One event of the vendor's tracking protocol. */
-const trackEventSchema = {
-  title: 'Tracking event',
-  type: 'object',
-  required: ['event', 'properties'],
-  properties: {
-    event: {
-      title: 'Event name',
-      ...text(255, 'What happened, e.g. SpecialOfferPopupPurchased'),
-      not: { enum: RESERVED_NAMES },
-    },
-    properties: {
-      title: 'Event properties',
-      description:
-        "Other properties are not stored, except the one an experiment's primary metric names as its `value` (revenue), kept when a finite number >= 0 [ours].",
-      type: 'object',
-      required: ['distinct_id'],
-      properties: {
-        distinct_id: {
-          title: 'User id',
-          ...text(256, 'The user the event is about: a string, or a number taken as its decimal text.', [
-            'number',
-          ]),
-        },
-        time: {
-          title: 'Event time',
-          description:
-            'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds). Conversions count it, at most 5 minutes ahead of receipt [ours].',
-          type: ['number', 'null'],
-          exclusiveMinimum: 0,
-        },
-        token: {
-          title: 'API key',
-          description: 'Read from the first event when no Authorization header is sent.',
-        },
-        kibotuMetadata: {
-          title: 'Banner link',
-          description: 'The kibotuMetadata of the banner the event follows, tying it to an experiment.',
-          type: ['object', 'null'],
-          properties: {
-            variationId: { title: 'Variation', type: ['integer', 'null'], minimum: 0 },
-            renderId: { title: 'Render id', ...optionalText(256, 'The render the event follows') },
-            experimentId: { title: 'Experiment id', ...optionalText(256, 'The experiment of that render') },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-/** The vendor's batch limit (its SDKs chunk by 50). */
-export const MAX_TRACK_BATCH = 50;
-
-const BATCH_RULES = `At most ${MAX_TRACK_BATCH} events; a single event object is a batch of one. Each event is checked alone: a bad one is named (by index) in the reply and the others are stored. Before the check, the Unity SDK's \`_kb_\` names read as \`$\`, its top-level \`distinct_id\` fills \`properties.distinct_id\`, and an event without either is the anonymous user's.`;
-
-/** `POST /track` (and `/ab/track`): a batch of events. */
-export const trackEventsSchema = {
-  title: 'Tracking batch',
-  description: BATCH_RULES,
-  type: 'array',
-  maxItems: MAX_TRACK_BATCH,
-  items: trackEventSchema,
-} as const;
-
-/** `POST /import`: historical events, so each one says when it happened. */
-export const importEventsSchema = {
-  title: 'Import batch',
-  description: BATCH_RULES,
-  type: 'array',
-  maxItems: MAX_TRACK_BATCH,
-  items: {
-    ...trackEventSchema,
-    title: 'Historical event',
-    properties: {
-      ...trackEventSchema.properties,
-      properties: {
-        ...trackEventSchema.properties.properties,
-        required: ['distinct_id', 'time'],
-        properties: {
-          ...trackEventSchema.properties.properties.properties,
-          time: { ...trackEventSchema.properties.properties.properties.time, type: 'number' },
-        },
-      },
-    },
-  },
-} as const;
-
-export const trackEventsMessages: SchemaMessages = {
-  body: { type: 'must be a JSON array of events', maxItems: `at most ${MAX_TRACK_BATCH} events per batch` },
-  '[]': { type: 'must be an object with event and properties' },
-  '[].event': { ...textMessages(255), not: 'is a reserved name' },
-  '[].properties': { type: 'must be an object with distinct_id', required: 'is required' },
-  '[].properties.distinct_id': { ...textMessages(256), type: 'must be a string or a number' },
-  '[].properties.time': 'must be a positive number of seconds or milliseconds since the epoch',
-  '[].properties.kibotuMetadata': 'must be an object',
-  '[].properties.kibotuMetadata.variationId': 'must be an integer >= 0',
-  '[].properties.kibotuMetadata.renderId':
-    'must be a string of at most 256 characters without control characters',
-  '[].properties.kibotuMetadata.experimentId':
-    'must be a string of at most 256 characters without control characters',
-};
-
-export const importEventsMessages: SchemaMessages = {
-  ...trackEventsMessages,
-  '[].properties.time': {
-    required: 'is required for /import',
-    type: 'must be a positive number of seconds or milliseconds since the epoch',
-    exclusiveMinimum: 'must be a positive number of seconds or milliseconds since the epoch',
-  },
 };
 
 /** `GET /admin/apps/{appId}/experiments/{experimentId}`: its query. */

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { BannerRequestParser } from '../../src/banner/banner-request.js';
 import type { BannerSettings } from '../../src/banner/domain/banner-types.js';
+import { parseSdkBatch } from '../../src/banner/sdk/sdk-events.js';
 import { eventTimeMs, TrackBatchParser } from '../../src/banner/track-request.js';
 import { AppError } from '../../src/http/app-error.js';
 
@@ -14,7 +15,14 @@ const settings: BannerSettings = {
 };
 
 const banner = new BannerRequestParser();
-const track = new TrackBatchParser();
+const parser = new TrackBatchParser();
+/** A /track body as the route reads it: its valid events and its rejected records. */
+const track = {
+  parse: (body: unknown, at: Date, values: ReadonlyMap<string, string> = new Map()) => {
+    const batch = parseSdkBatch(body, at, { parser, values });
+    return { events: batch.events.map((e) => e.event), rejected: batch.rejected };
+  },
+};
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
@@ -158,7 +166,7 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
   t.is(eventTimeMs(1732350000123), 1732350000123);
   t.is(eventTimeMs(1732350000.5), 1732350000500);
   const at = new Date('2026-11-20T12:00:00Z');
-  const { events, token } = track.parse(
+  const { events } = track.parse(
     [
       {
         event: 'SpecialOfferPopupPurchased',
@@ -173,7 +181,6 @@ test('track: time in seconds or milliseconds; the link from kibotuMetadata; ids 
     ],
     at,
   );
-  t.is(token, 'demo-key');
   t.deepEqual(events, [
     {
       userId: '42',
@@ -232,27 +239,48 @@ test('track: the value is the declared property when a finite number >= 0; anyth
   );
 });
 
-test('track: every problem of the batch is named by index and field', (t) => {
-  const fields = fieldsOf(() =>
-    track.parse(
-      [
-        'AppStart',
-        { event: 'constructor', properties: { distinct_id: 'u' } },
-        { event: 'x' },
-        {
-          event: 'x',
-          properties: { distinct_id: 'u', time: -5, kibotuMetadata: { variationId: 1.5, renderId: 7 } },
-        },
-      ],
-      new Date(),
-    ),
+test('track: every problem of the batch is named by index and field; the valid events are kept', (t) => {
+  const { events, rejected } = track.parse(
+    [
+      'AppStart',
+      { event: 'constructor', properties: { distinct_id: 'u' } },
+      { event: 'x' },
+      {
+        event: 'x',
+        properties: { distinct_id: 'u', time: -5, kibotuMetadata: { variationId: 1.5, renderId: 7 } },
+      },
+      { event: '$create_alias', properties: { distinct_id: 'u' } },
+      { event: 'kept', properties: {} },
+    ],
+    new Date(),
   );
-  t.deepEqual(fields, [
-    '[0]',
-    '[1].event',
-    '[2].properties',
-    '[3].properties.time',
-    '[3].properties.kibotuMetadata.variationId',
-    '[3].properties.kibotuMetadata.renderId',
-  ]);
+  t.deepEqual(
+    rejected.map((r) => `[${r.index}]${r.field ? `.${r.field}` : ''}`),
+    [
+      '[0]',
+      '[1].event',
+      '[2].properties',
+      '[3].properties.time',
+      '[3].properties.kibotuMetadata.variationId',
+      '[3].properties.kibotuMetadata.renderId',
+      '[4].properties.alias',
+    ],
+  );
+  t.deepEqual(
+    events.map((e) => [e.name, e.userId]),
+    [['kept', '$anonymous']],
+  );
+});
+
+test('track: a body that is no batch is refused whole, naming the body', (t) => {
+  const at = new Date();
+  const event = { event: 'x', properties: {} };
+  for (const body of ['AppStart', 3, null, [], Array.from({ length: 51 }, () => event)]) {
+    t.deepEqual(
+      fieldsOf(() => track.parse(body, at)),
+      ['body'],
+      JSON.stringify(body).slice(0, 40),
+    );
+  }
+  t.is(track.parse(event, at).events.length, 1, 'a single event is a batch of one');
 });

@@ -17,6 +17,7 @@
  *   `_kb_append{_kb_transactions}`/`_kb_unset["_kb_transactions"]`/`_kb_delete`.
  */
 import test from 'ava';
+import { ProfileDocumentStore } from '../../src/banner/store/profile-document-store.js';
 import { DEMO_KEY } from '../helpers/banner-client.js';
 import { startTestService, type TestService } from '../helpers/start-test-service.js';
 
@@ -138,4 +139,41 @@ test('kibotu-unity Kibotu/Controller.cs SendData: one bad item does not make the
   ]);
   t.true(engage.ok, `${engage.status} ${engage.text}`);
   t.is((await specialOffer(s, 'low_balance', 'u-b'))?.offerId, undefined, '500 coins is no low balance');
+});
+
+/** The user's profile as the service stored it (its lowdb files, read afresh: what a restart would see). */
+async function profileOf(s: TestService, distinctId: string): Promise<Record<string, unknown>> {
+  const stored = await ProfileDocumentStore.open(s.config.dataDir);
+  return (await stored.profile('demo', 'user', distinctId)) ?? {};
+}
+
+test('kibotu-unity Kibotu/KibotuAPI.cs People.TrackCharge then ClearCharges leaves no charges (as node’s track_charge then clear_charges)', async (t) => {
+  const s = await startTestService(t);
+  const charge = (n: number, amount: number) =>
+    unityEngage(n, 'u-charges', {
+      _kb_append: { _kb_transactions: { _kb_amount: amount, _kb_time: new Date(NOW).toISOString() } },
+    });
+  t.true((await sendData(s, '/engage', [charge(0, 4.99), charge(1, 9.99)])).ok);
+  const charged = await profileOf(s, 'u-charges');
+  t.deepEqual(
+    (charged.$transactions as { $amount: number }[]).map((c) => c.$amount),
+    [4.99, 9.99],
+    'TrackCharge appends to the transactions',
+  );
+  // ClearCharges is Unset("_kb_transactions"): a property name inside the list, not a key.
+  t.true(
+    (await sendData(s, '/engage', [unityEngage(2, 'u-charges', { _kb_unset: ['_kb_transactions'] })])).ok,
+  );
+  t.false('$transactions' in (await profileOf(s, 'u-charges')), 'no charges are left');
+  // The node SDK's people.track_charge / clear_charges on the same profile agree.
+  const node = (data: Record<string, unknown>) =>
+    s.fetch('/engage?ip=0&verbose=0', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+      body: JSON.stringify([{ ...data, $distinct_id: 'u-charges' }]),
+    });
+  t.is(await (await node({ $append: { $transactions: { $amount: 19.99 } } })).text(), '1');
+  t.deepEqual((await profileOf(s, 'u-charges')).$transactions, [{ $amount: 19.99 }]);
+  t.is(await (await node({ $set: { $transactions: [] } })).text(), '1');
+  t.deepEqual((await profileOf(s, 'u-charges')).$transactions, [], 'no charges are left');
 });

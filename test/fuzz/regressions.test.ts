@@ -332,8 +332,13 @@ test('a body error on /ab/track/ (routed to /track) is the SDK reply, not the ba
 
 // ---------------------------------------------------------------- /track speaks JSON
 
-test('/track success is the JSON number 1 with a JSON content type', (t) =>
-  holds(t, req('track', 'POST', '/track', [KEY, JSON_TYPE], '[]', { verbose: 'no' }), (s) => s === 200));
+/** The smallest batch /track stores: one event (an empty list is no batch). */
+const ONE_EVENT = '[{"event":"AppStart","properties":{}}]';
+
+// Serial, so before every concurrent test: the event it stores changes the store those tests watch.
+test.serial('/track success is the JSON number 1 with a JSON content type', (t) =>
+  holds(t, req('track', 'POST', '/track', [KEY, JSON_TYPE], ONE_EVENT, { verbose: 'no' }), (s) => s === 200),
+);
 
 test('/track failure is the JSON number 0 with a JSON content type', (t) =>
   holds(
@@ -370,11 +375,16 @@ function post(
 // connection stays open (keep-alive) but the rest of the body is never read, so the next
 // request on that connection hangs until the server drops it ~6 s later (ECONNRESET).
 // With Content-Length the same body is fine.
-test('after a 413 for a chunked body, the next request on the kept-alive connection is answered', async (t) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  t.teardown(() => agent.destroy());
-  const json = { Authorization: 'demo-key', 'Content-Type': 'application/json' };
-  const big = Buffer.from(`[{"event":"${'a'.repeat(3_000_000)}"}]`);
-  t.is(await post(agent, '/track', big, { ...json, 'Transfer-Encoding': 'chunked' }), '413');
-  t.is(await post(agent, '/track', Buffer.from('[]'), { ...json, 'Content-Length': '2' }), '200');
-});
+// Serial for the same reason: its second request stores an event.
+test.serial(
+  'after a 413 for a chunked body, the next request on the kept-alive connection is answered',
+  async (t) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    t.teardown(() => agent.destroy());
+    const json = { Authorization: 'demo-key', 'Content-Type': 'application/json' };
+    const big = Buffer.from(`[{"event":"${'a'.repeat(3_000_000)}"}]`);
+    t.is(await post(agent, '/track', big, { ...json, 'Transfer-Encoding': 'chunked' }), '413');
+    const one = Buffer.from(ONE_EVENT);
+    t.is(await post(agent, '/track', one, { ...json, 'Content-Length': String(one.length) }), '200');
+  },
+);

@@ -1,17 +1,15 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import test from 'ava';
 import { explainBodySchema, reloadQuerySchema, rollbackBodySchema } from '../../src/admin/admin-schemas.js';
-import {
-  importEventsSchema,
-  personalizedBannerSchema,
-  trackEventsSchema,
-} from '../../src/banner/banner-schemas.js';
+import { personalizedBannerSchema } from '../../src/banner/banner-schemas.js';
 import {
   featureBodySchema,
   groupUpdatesSchema,
   profileUpdatesSchema,
 } from '../../src/banner/sdk/sdk-schemas.js';
+import { importBatchSchema, trackBatchSchema } from '../../src/banner/sdk/track-schemas.js';
 import type { HttpMethod, OperationObject } from '../../src/http/openapi/openapi-types.js';
+import { RequestSchemas } from '../../src/http/request-schema.js';
 import { eventSchema, userPatchSchema } from '../../src/journeys/journeys-schemas.js';
 import { personalizedQuerySchema, postbackSchema } from '../../src/offerwall/offerwall-schemas.js';
 import { API_REFERENCE, checkedFetch, ResponseChecker } from '../helpers/openapi-check.js';
@@ -78,8 +76,9 @@ test('the request schemas in the document are the very objects the routes valida
   const body = (path: string) => operation(path, 'post').requestBody?.content['application/json']?.schema;
   t.is(body('/getPersonalizedBanner'), personalizedBannerSchema);
   t.is(body('/ab/getPersonalizedBanner'), personalizedBannerSchema);
-  t.is(body('/track'), trackEventsSchema);
-  t.is(body('/import'), importEventsSchema);
+  t.is(body('/track'), trackBatchSchema);
+  t.is(body('/ab/track'), trackBatchSchema);
+  t.is(body('/import'), importBatchSchema);
   t.is(body('/engage'), profileUpdatesSchema);
   t.is(body('/groups'), groupUpdatesSchema);
   t.is(body('/feature'), featureBodySchema);
@@ -98,6 +97,40 @@ test('the request schemas in the document are the very objects the routes valida
     params.filter((p) => p.required).map((p) => p.name),
     ['uid', ...personalizedQuerySchema.required],
   );
+});
+
+test('the published /track and /import bodies are what the SDKs send, before the server reads them', (t) => {
+  const bodyOf = (path: string) =>
+    new RequestSchemas().compile(
+      operation(path, 'post').requestBody?.content['application/json']?.schema ?? {},
+    );
+  const track = bodyOf('/track');
+  const node = { token: 'demo-key', mp_lib: 'node', $lib_version: '0.9.6' };
+  const unity = {
+    event: 'MatchFinished',
+    // After Kibotu.Reset() the distinct id is "" (Controller.cs DoTrack sends it anyway).
+    properties: { _kb_lib: 'unity', _kb_screen_dpi: 440.5, distinct_id: '', time: 1_732_350_000_123 },
+    distinct_id: '',
+    _kb_metadata: { _kb_event_id: '1a2b', _kb_session_id: '3f', _kb_session_seq_id: 4 },
+    id: 'Kibotu.Event0',
+  };
+  const admitted = [
+    // lib/kibotu-node.js track('played_game'): no distinct_id at all.
+    [{ event: 'played_game', properties: node }],
+    [unity, { ...unity, event: '_kb_create_alias', properties: { ...unity.properties, alias: 'a-1' } }],
+    { event: 'Purchase', properties: { ...node, distinct_id: 7, kibotuMetadata: { variationId: -1 } } },
+  ];
+  for (const body of admitted) t.deepEqual(track.problems(body), [], JSON.stringify(body));
+  const refused = [
+    [],
+    Array.from({ length: 51 }, () => admitted[2]),
+    'played_game',
+    [{ event: '$create_alias', properties: node }],
+  ];
+  for (const body of refused) t.not(track.problems(body).length, 0, JSON.stringify(body).slice(0, 60));
+  const imported = bodyOf('/import');
+  t.not(imported.problems([{ event: 'Old', properties: node }]).length, 0, '/import needs each event’s time');
+  t.deepEqual(imported.problems([{ event: 'Old', properties: { ...node, time: 1_600_000_000 } }]), []);
 });
 
 test('every operation documents its auth: a scheme the document defines, or none', (t) => {

@@ -5,7 +5,7 @@ import { isPlainObject } from '../banner-request.js';
 import type { ProfileOperation } from '../domain/profile-ops.js';
 import { groupProfileId, type ProfileKind } from '../store/profile-store.js';
 import type { RejectedRecord } from './sdk-events.js';
-import { asList, dollarKeys, idText } from './sdk-keys.js';
+import { asList, dollarKeys, dollarName, idText } from './sdk-keys.js';
 import {
   groupUpdatesMessages,
   groupUpdatesSchema,
@@ -75,7 +75,12 @@ function operationsOf(update: Update): ProfileOperation[] {
   return PROFILE_OPERATIONS.filter((op) => item[op] !== undefined).map((op): ProfileOperation => {
     const value = item[op];
     if (op === '$delete') return { op };
-    if (op === '$unset') return { op, names: typeof value === 'string' ? [value] : (value as string[]) };
+    if (op === '$unset') {
+      // Names, not keys, so dollarKeys left them as sent: Unity's ClearCharges unsets
+      // `_kb_transactions`, the property its TrackCharge appended to as `$transactions`.
+      const names = typeof value === 'string' ? [value] : (value as string[]);
+      return { op, names: names.map(dollarName) };
+    }
     const values = Object.entries(value as Record<string, unknown>).map(([name, v]) =>
       // $union takes one value as a list of one, as the node SDK's helper does.
       op === '$union' && !Array.isArray(v) ? [name, [v]] : [name, v],

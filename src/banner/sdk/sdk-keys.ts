@@ -3,15 +3,21 @@ import { isPlainObject } from '../banner-request.js';
 /**
  * The Unity SDK spells every reserved name `_kb_x` where the node SDK (and Mixpanel)
  * spell it `$x`: `_kb_set`, `_kb_add`, `_kb_transactions`, `_kb_amount`… One spelling
- * inside offerd: keys starting `_kb_` become `$`, at every level (a transaction is an
- * object inside `$append`). The body reader has already bounded depth and size.
+ * inside offerd, the node SDK's.
+ */
+export function dollarName(name: string): string {
+  return name.startsWith('_kb_') ? `$${name.slice(4)}` : name;
+}
+
+/**
+ * Keys starting `_kb_` become `$`, at every level (a transaction is an object inside
+ * `$append`). The body reader has already bounded depth and size.
  */
 export function dollarKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dollarKeys);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    out[k.startsWith('_kb_') ? `$${k.slice(4)}` : k] = dollarKeys(v);
+  for (const [k, v] of Object.entries(value)) out[dollarName(k)] = dollarKeys(v);
   return out;
 }
 

@@ -5,8 +5,8 @@ import type {
   OperationObject,
   ResponseObject,
 } from '../../http/openapi/openapi-types.js';
-import { importEventsSchema } from '../banner-schemas.js';
 import { featureBodySchema, groupUpdatesSchema, profileUpdatesSchema } from './sdk-schemas.js';
+import { importBatchSchema } from './track-schemas.js';
 
 /**
  * The Kibotu SDKs' other calls (sdk-routes.ts): /import, /engage, /groups, /feature. Their
@@ -171,7 +171,7 @@ const IMPORT = sdkOperation(
   'importEvents',
   'Import historical events',
   'As /track, with `properties.time` required on every event.',
-  importEventsSchema,
+  importBatchSchema,
   [{ event: 'SpecialOfferPopupPurchased', properties: { distinct_id: 'player-1', time: 1732350000 } }],
 );
 

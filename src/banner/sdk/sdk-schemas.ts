@@ -18,9 +18,9 @@ export const SPECIAL_OFFER_PREFIX = 'special_offer_on_';
 /** Both SDKs' spelling of one reserved name: `$x` (node, Mixpanel) and `_kb_x` (Unity). */
 export const spellings = (name: string): [string, string] => [`$${name}`, `_kb_${name}`];
 
-const ID = text(256, 'An id: a string, or a number taken as its decimal text.', ['number']);
+export const ID = text(256, 'An id: a string, or a number taken as its decimal text.', ['number']);
 /** An id a client may leave empty: '' and null are absent. */
-const optionalId = (description: string) => ({ description, anyOf: [{ enum: ['', null] }, ID] });
+export const optionalId = (description: string) => ({ description, anyOf: [{ enum: ['', null] }, ID] });
 const PROPERTY_NAME = text(255, 'A profile property name.');
 
 /** Valid when one of `names` holds an id; else the first is the one reported missing. */
@@ -55,7 +55,8 @@ const OPERATIONS = {
   unset: {
     ...PROPERTY_NAME,
     type: ['string', 'array'],
-    description: 'Property names to remove (one name is a list of one).',
+    description:
+      'Property names to remove (one name is a list of one); a `_kb_x` name is `$x`, as keys are (Unity’s ClearCharges unsets `_kb_transactions`).',
     items: PROPERTY_NAME,
   },
   delete: { description: 'Any value (the node SDK sends ""): deletes the whole profile.' },
@@ -124,7 +125,7 @@ export const groupUpdatesSchema = updates('Group profile updates', groupUpdateSc
 
 const ID_MESSAGE =
   'must be an id: a number, or a string of at most 256 characters without control characters';
-const idMessages = {
+export const idMessages = {
   ...Object.fromEntries(
     ['enum', 'anyOf', 'type', 'minLength', 'maxLength', 'pattern', 'format'].map((k) => [k, ID_MESSAGE]),
   ),
