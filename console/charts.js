@@ -96,7 +96,7 @@ export function CumulativeLines({ title, days, series, describe }) {
     <figcaption>${title}</figcaption>
     <details>
       <summary>${title}: the numbers</summary>
-      <table>
+      <table tabindex="0">
           <caption>${describe}</caption>
           <thead><tr><th scope="col">Day (UTC)</th>${series.map((s) => html`<th scope="col" class="num">${s.label}</th>`)}</tr></thead>
           <tbody>${days.map(

@@ -77,7 +77,7 @@ function History({ app, onRolledBack }) {
       setError(err);
     }
   };
-  return html`<table>
+  return html`<table tabindex="0">
       <caption>History of ${app.appId}, newest first</caption>
       <thead><tr><th scope="col">Version</th><th scope="col">Activated</th><th scope="col">How</th><th scope="col">Changes</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${app.history.map(

@@ -19,7 +19,7 @@ function ExperimentList({ appId, selected, onSelect }) {
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (data.experiments.length === 0)
     return html`<p class="muted">${appId}'s rules declare no experiment.</p>`;
-  return html`<table>
+  return html`<table tabindex="0">
     <caption>Experiments of ${appId} (rules ${data.rulesVersion})</caption>
     <thead><tr><th scope="col">Experiment</th><th scope="col">Status</th><th scope="col" class="num">Traffic</th><th scope="col" class="num">Users</th><th scope="col">Primary metric</th><th scope="col">Started</th></tr></thead>
     <tbody>${data.experiments.map(
@@ -50,7 +50,7 @@ function SampleRatio({ srm }) {
 }
 
 function VariationTable({ results, metric }) {
-  return html`<table>
+  return html`<table tabindex="0">
     <caption>${metric}: rate per variation with 95 % Wilson interval, and against control</caption>
     <thead><tr>
       <th scope="col">Variation</th><th scope="col" class="num">Users</th><th scope="col" class="num">Exposures</th>
@@ -81,7 +81,7 @@ function VariationTable({ results, metric }) {
 function ArmVersusArm({ results }) {
   if (!results.armVersusArm?.length) return null;
   const name = (id) => results.variations.find((v) => v.variationId === id)?.name ?? `variation ${id}`;
-  return html`<table class="narrow">
+  return html`<table class="narrow" tabindex="0">
     <caption>Every pair of arms (${results.primaryMetric ?? results.secondaryMetrics[0] ?? 'first metric'})</caption>
     <thead><tr><th scope="col">Pair</th><th scope="col" class="num">Difference</th><th scope="col" class="num">p (Holm)</th></tr></thead>
     <tbody>${results.armVersusArm.map(

@@ -16,14 +16,14 @@ export function BannerExplanation({ e }) {
     <h3>Segments</h3>
     <${Segments} segments=${w.segments} />
     <h3>Experiments</h3>
-    <table><caption>Enrollment, in rule order</caption>
+    <table tabindex="0"><caption>Enrollment, in rule order</caption>
       <thead><tr><th scope="col">Experiment</th><th scope="col">Status</th><th scope="col">Stored variation</th><th scope="col">Outcome</th><th scope="col">Eligibility</th></tr></thead>
       <tbody>${w.experiments.map(
         (x) => html`<tr><th scope="row"><code>${x.experimentId}</code></th><td>${x.status}</td>
           <td>${x.storedVariation ?? '—'}</td><td>${x.outcome}</td><td>${x.eligibility ? html`<${Trace} node=${x.eligibility} />` : 'everyone'}</td></tr>`,
       )}</tbody></table>
     <h3>Banner rules</h3>
-    <table><caption>First match wins; why each other rule lost</caption>
+    <table tabindex="0"><caption>First match wins; why each other rule lost</caption>
       <thead><tr><th scope="col">Rule</th><th scope="col" class="num">Priority</th><th scope="col">Verdict</th><th scope="col">Why</th></tr></thead>
       <tbody>${w.banners.map(
         (
@@ -53,7 +53,7 @@ export function OfferwallExplanation({ e }) {
         <${Trace} node=${r.trace} /></details></li>`,
     )}</ul>
     <h3>Ranking</h3>
-    <table><caption>Score of each shown offer: weighted features, then rule boosts</caption>
+    <table tabindex="0"><caption>Score of each shown offer: weighted features, then rule boosts</caption>
       <thead><tr><th scope="col" class="num">Rank</th><th scope="col">Offer</th><th scope="col">Category</th>
         <th scope="col" class="num">EPC</th><th scope="col" class="num">Conversion</th><th scope="col" class="num">Reward</th><th scope="col" class="num">Payout</th><th scope="col" class="num">Freshness</th><th scope="col" class="num">Affinity</th>
         <th scope="col" class="num">Metric</th><th scope="col" class="num">Boost</th><th scope="col" class="num">Score</th></tr></thead>
@@ -63,7 +63,7 @@ export function OfferwallExplanation({ e }) {
           <td class="num">${num(r.metric)}</td><td class="num" title=${(r.boosts ?? []).map((b) => `${b.ruleId} +${b.by}`).join(', ')}>${num(r.boost)}</td><td class="num">${num(r.score)}</td></tr>`,
       )}</tbody></table>
     <details><summary>Every offer of the wall and why (${w.offers.length})</summary>
-      <table><caption>Offers not shown, with the reason</caption>
+      <table tabindex="0"><caption>Offers not shown, with the reason</caption>
         <thead><tr><th scope="col">Offer</th><th scope="col">Reason</th></tr></thead>
         <tbody>${w.offers.map((o) => html`<tr><th scope="row">${o.offerId}</th><td>${o.reason}</td></tr>`)}</tbody></table>
     </details>
@@ -76,7 +76,7 @@ export function JourneysExplanation({ e }) {
   return html`<section aria-label="Journeys decision">
     <h3>Profile</h3>
     <p>Stage <strong>${d.lifecycleStage}</strong>, tier <strong>${d.engagementTier}</strong>, engagement score <strong>${d.engagementScore}</strong>, churn risk <strong>${d.churnRisk}</strong>; offers created now: ${d.offers.join(', ') || 'none'}.</p>
-    <table class="narrow"><caption>Engagement score</caption>
+    <table class="narrow" tabindex="0"><caption>Engagement score</caption>
       <thead><tr><th scope="col">Component</th><th scope="col" class="num">Value</th><th scope="col" class="num">Normalized</th><th scope="col" class="num">Points</th></tr></thead>
       <tbody>${w.score.map((s) => html`<tr><th scope="row">${s.component}</th><td class="num">${num(s.value, 2)}</td><td class="num">${num(s.normalized, 2)}</td><td class="num">${num(s.points, 2)}</td></tr>`)}</tbody></table>
     <h3>Lifecycle stage</h3>
@@ -86,7 +86,7 @@ export function JourneysExplanation({ e }) {
     <h3>Churn risk</h3>
     <ul>${w.churnRisk.factors.map((f) => html`<li><details><summary>${f.matched ? '✓' : '✗'} ${f.factor} (+${f.weight})</summary><${Trace} node=${f.conditions} /></details></li>`)}</ul>
     <h3>Offer types</h3>
-    <table><caption>Each trigger's verdict and the limit that blocked it (limits: ${JSON.stringify(w.limits)})</caption>
+    <table tabindex="0"><caption>Each trigger's verdict and the limit that blocked it (limits: ${JSON.stringify(w.limits)})</caption>
       <thead><tr><th scope="col">Offer type</th><th scope="col">Verdict</th><th scope="col">Blocked by</th><th scope="col">Trigger</th></tr></thead>
       <tbody>${w.offers.map(
         (o) =>

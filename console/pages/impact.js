@@ -31,7 +31,7 @@ const FIGURES = [
 function OfferFigures({ figures }) {
   if (!figures) return null;
   const show = (v) => (v === null || v === undefined ? '–' : String(v));
-  return html`<table class="narrow"><caption>Offers shown (each request's top numoffers)</caption>
+  return html`<table class="narrow" tabindex="0"><caption>Offers shown (each request's top numoffers)</caption>
     <thead><tr><th scope="col">Figure</th><th scope="col" class="num">Live rules</th><th scope="col" class="num">Candidate</th></tr></thead>
     <tbody>${FIGURES.map(([k, label]) => html`<tr><th scope="row">${label}</th><td class="num">${show(figures.before[k])}</td><td class="num">${show(figures.after[k])}</td></tr>`)}</tbody>
   </table>`;
@@ -40,7 +40,7 @@ function OfferFigures({ figures }) {
 function ShareTable({ caption, rows }) {
   const entries = Object.entries(rows ?? {});
   if (entries.length === 0) return null;
-  return html`<table class="narrow"><caption>${caption}</caption>
+  return html`<table class="narrow" tabindex="0"><caption>${caption}</caption>
     <thead><tr><th scope="col">Group</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Changed</th><th scope="col" class="num">Share</th></tr></thead>
     <tbody>${entries
       .sort((a, b) => b[1].changed - a[1].changed)
@@ -54,7 +54,7 @@ function ShareTable({ caption, rows }) {
 function MixTable({ before, after, caption = 'Outcome mix before and after' }) {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
   if (keys.length === 0) return null;
-  return html`<table class="narrow"><caption>${caption}</caption>
+  return html`<table class="narrow" tabindex="0"><caption>${caption}</caption>
     <thead><tr><th scope="col">Outcome</th><th scope="col" class="num">Live rules</th><th scope="col" class="num">Candidate</th></tr></thead>
     <tbody>${keys.map((k) => html`<tr><th scope="row">${k}</th><td class="num">${before?.[k] ?? 0}</td><td class="num">${after?.[k] ?? 0}</td></tr>`)}</tbody>
   </table>`;
@@ -67,7 +67,7 @@ function Figures({ impact }) {
   );
   const nested = Object.entries(impact).filter(([k, v]) => !KNOWN.has(k) && v && typeof v === 'object');
   if (rows.length === 0 && nested.length === 0) return null;
-  return html`<table class="narrow"><caption>Business figures</caption>
+  return html`<table class="narrow" tabindex="0"><caption>Business figures</caption>
     <tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${typeof v === 'number' ? Number(v.toFixed(4)) : String(v)}</td></tr>`)}
     ${nested.map(([k, v]) => html`<tr><th scope="row">${k}</th><td><code>${JSON.stringify(v)}</code></td></tr>`)}</tbody>
   </table>`;

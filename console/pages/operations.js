@@ -31,7 +31,7 @@ function Highlights({ samples }) {
     ['Journeys generation runs', total(samples, 'offerd_journeys_generation_runs_total')],
     ['Journeys offers created', total(samples, 'offerd_journeys_offers_created_total')],
   ];
-  return html`<table class="narrow">
+  return html`<table class="narrow" tabindex="0">
     <caption>Since this instance started</caption>
     <tbody>${rows.map(([name, value]) => html`<tr><th scope="row">${name}</th><td class="num">${value.toLocaleString()}</td></tr>`)}</tbody>
   </table>`;
@@ -59,7 +59,7 @@ function Runs({ appId, runs, error, onRan }) {
     ${
       runs.length === 0
         ? html`<p class="muted">No run since this instance started.</p>`
-        : html`<table>
+        : html`<table tabindex="0">
             <caption>Last runs, newest first</caption>
             <thead><tr><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Rules</th><th scope="col" class="num">Users</th><th scope="col" class="num">Offers created</th><th scope="col" class="num">Expired</th><th scope="col" class="num">Duration</th></tr></thead>
             <tbody>${runs.map(
