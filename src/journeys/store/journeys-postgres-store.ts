@@ -46,9 +46,9 @@ const OFFER_CHUNK = 5000;
 
 /**
  * The journeys store on PostgreSQL. Uniqueness is constraints (`ON CONFLICT`); a claim
- * is a conditional UPDATE; the offer limits are checked under a lock on the user's row
- * (`SELECT … FOR NO KEY UPDATE`), so concurrent runs — in one process or several —
- * serialize per user. Statements touching several rows lock them in key order, so two
+ * is a conditional UPDATE; the offer limits are checked under one advisory lock per
+ * partition (see journeys-postgres-offers.ts), so concurrent runs — in one process or
+ * several — take turns per chunk. Statements touching several rows lock them in key order, so two
  * instances never deadlock on each other.
  */
 export class JourneysPostgresStore implements JourneysStore {
