@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { pino } from 'pino';
 import { createAppLoader, openPostgresStore } from '../src/apis.js';
 import { runJourneysGeneration } from '../src/journeys/journeys-generation.js';
 import { readAppFiles } from '../src/rules/app-loader.js';
@@ -125,7 +126,8 @@ async function generation(url: string, rules: Awaited<ReturnType<typeof loadRule
   try {
     const t = performance.now();
     const report = await runJourneysGeneration(
-      { store: store.journeys, now: () => new Date() },
+      // The job's own progress lines (every 100,000 users) and final figures, on stderr.
+      { store: store.journeys, now: () => new Date(), logger: pino({ level: 'info' }, pino.destination(2)) },
       { rules, environments: ['test'] },
     );
     const ms = Math.round(performance.now() - t);

@@ -6,6 +6,7 @@ import type { JourneysRules } from './rules/journeys-rules.js';
 import { type JourneysSpec, journeysSchema } from './rules/journeys-schema.js';
 import { JourneysDocumentStore } from './store/journeys-document-store.js';
 import { JOURNEYS_MIGRATION } from './store/journeys-migration.js';
+import { JOURNEYS_OFFERS_UNLOCKED_MIGRATION } from './store/journeys-offers-unlocked-migration.js';
 import { JourneysPostgresPortable } from './store/journeys-postgres-portable.js';
 import { JourneysPostgresStore } from './store/journeys-postgres-store.js';
 import type { JourneysStore } from './store/journeys-store.js';
@@ -43,7 +44,7 @@ export const journeysApi: ApiRegistration<'journeys'> = {
       const store = await JourneysDocumentStore.open(dir);
       return { store, portable: store, files: store.files };
     },
-    migrations: [JOURNEYS_MIGRATION],
+    migrations: [JOURNEYS_MIGRATION, JOURNEYS_OFFERS_UNLOCKED_MIGRATION],
     openPostgres: (pool) => ({
       store: new JourneysPostgresStore(pool),
       portable: new JourneysPostgresPortable(pool),

@@ -143,6 +143,9 @@ function recordDecision(
   }));
 }
 
+const rounded = (waits: Record<string, number>) =>
+  Object.fromEntries(Object.entries(waits).map(([k, v]) => [k, Math.round(v)]));
+
 async function planPartition(
   rules: JourneysRules,
   rulesHash: string,
@@ -156,15 +159,20 @@ async function planPartition(
   let planned: NewOffer[] = [];
   let offersPlanned = 0;
   const counts = { usersScanned: 0, usersInactive: 0, usersAtLimit: 0 };
+  // Where the run's time goes, for the log lines: waiting for the store's reads, waiting
+  // for its writes; the rest is evaluation in this process.
+  const waits = { readWaitMs: 0, writeWaitMs: 0 };
   const started = performance.now();
+  let waitingSince = started;
   for await (const batch of deps.store.scanUsers(p, batchSize)) {
+    waits.readWaitMs += performance.now() - waitingSince;
     for (const activity of batch) {
       if (++counts.usersScanned % YIELD_EVERY === 0) await nextTurn();
       if (counts.usersScanned % PROGRESS_EVERY === 0) {
         const ms = Math.round(performance.now() - started);
         const usersPerSecond = Math.round((counts.usersScanned / Math.max(1, ms)) * 1000);
         deps.logger?.info(
-          { journeysGeneration: { ...p, ...counts, offersPlanned, ms, usersPerSecond } },
+          { journeysGeneration: { ...p, ...counts, offersPlanned, ms, usersPerSecond, ...rounded(waits) } },
           'journeys generation progress',
         );
       }
@@ -184,13 +192,18 @@ async function planPartition(
       }
     }
     if (planned.length >= WRITE_EVERY) {
+      const t = performance.now();
       await writer.write(planned);
+      waits.writeWaitMs += performance.now() - t;
       planned = [];
     }
+    waitingSince = performance.now();
   }
+  const t = performance.now();
   if (planned.length > 0) await writer.write(planned);
   await writer.done();
-  return { created: writer.created, rejected: writer.rejected, counts };
+  waits.writeWaitMs += performance.now() - t;
+  return { created: writer.created, rejected: writer.rejected, counts, waits: rounded(waits) };
 }
 
 async function runPartition(
@@ -200,16 +213,17 @@ async function runPartition(
   p: Partition,
   now: Date,
   batchSize: number,
-): Promise<EnvironmentReport> {
+): Promise<{ report: EnvironmentReport; waits: Record<string, number> }> {
   const expired = await deps.store.expireDue(p, now);
-  const { created, rejected, counts } = await planPartition(rules, rulesHash, deps, p, now, batchSize);
-  return {
+  const { created, rejected, counts, waits } = await planPartition(rules, rulesHash, deps, p, now, batchSize);
+  const report = {
     environment: p.environment,
     ...counts,
     offersCreated: countBy(created, (o) => o.offerType),
     offersExpired: countBy(expired, (o) => o.offerType),
     offersRejected: countBy(rejected, (r) => r.reason),
   };
+  return { report, waits };
 }
 
 function record(metrics: JourneysMetrics, report: GenerationReport): void {
@@ -243,11 +257,13 @@ export async function runJourneysGeneration(
   const started = performance.now();
   const now = deps.now();
   const environments: EnvironmentReport[] = [];
+  // Per environment, only in the log line: the report is the admin API's answer.
+  const waits: Record<string, Record<string, number>> = {};
   for (const environment of options.environments ?? ENVIRONMENTS) {
     const p = { appId: rules.appId, environment };
-    environments.push(
-      await runPartition(rules.journeys, rules.hash, deps, p, now, options.batchSize ?? 1000),
-    );
+    const run = await runPartition(rules.journeys, rules.hash, deps, p, now, options.batchSize ?? 1000);
+    environments.push(run.report);
+    waits[environment] = run.waits;
   }
   const report: GenerationReport = {
     appId: rules.appId,
@@ -266,7 +282,7 @@ export async function runJourneysGeneration(
   // The rate is what tells a run on a million users from one on a thousand at a glance.
   const usersPerSecond = Math.round((report.totals.usersScanned / Math.max(1, report.durationMs)) * 1000);
   deps.logger?.info(
-    { journeysGeneration: { ...report, usersPerSecond } },
+    { journeysGeneration: { ...report, usersPerSecond, waits } },
     'journeys offer generation finished',
   );
   return report;

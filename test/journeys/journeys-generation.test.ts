@@ -74,8 +74,14 @@ test('one log line per run: users scanned, offers created and expired per type',
   t.is(lines.length, 1);
   const line = JSON.parse(lines[0] ?? '{}');
   t.is(line.msg, 'journeys offer generation finished');
-  const { usersPerSecond, ...logged } = line.journeysGeneration;
+  const { usersPerSecond, waits, ...logged } = line.journeysGeneration;
   t.deepEqual(logged, report);
+  // Where the time went, per environment: waiting on reads, waiting on writes (the rest is evaluation).
+  t.deepEqual(Object.keys(waits).sort(), ['live', 'test']);
+  for (const w of Object.values(waits) as Record<string, number>[]) {
+    t.deepEqual(Object.keys(w).sort(), ['readWaitMs', 'writeWaitMs']);
+    t.true(Object.values(w).every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= report.durationMs + 1));
+  }
   t.is(usersPerSecond, Math.round((report.totals.usersScanned / Math.max(1, report.durationMs)) * 1000));
   const test_ = report.environments.find((e) => e.environment === 'test');
   t.like(test_, {

@@ -41,14 +41,14 @@ function mergeArgs(patch: Record<string, unknown> | undefined): [string, string[
   return [JSON.stringify(set), entries.filter(([, v]) => v === null).map(([k]) => k)];
 }
 
-/** Offers per transaction in createOffers: bounds how long user rows stay locked. */
-const OFFER_CHUNK = 1000;
+/** Offers per transaction in createOffers: bounds how long the partition lock is held (one generation write). */
+const OFFER_CHUNK = 5000;
 
 /**
  * The journeys store on PostgreSQL. Uniqueness is constraints (`ON CONFLICT`); a claim
- * is a conditional UPDATE; the offer limits are checked under a lock on the user's row
- * (`SELECT … FOR NO KEY UPDATE`), so concurrent runs — in one process or several —
- * serialize per user. Statements touching several rows lock them in key order, so two
+ * is a conditional UPDATE; the offer limits are checked under one advisory lock per
+ * partition (see journeys-postgres-offers.ts), so concurrent runs — in one process or
+ * several — take turns per chunk. Statements touching several rows lock them in key order, so two
  * instances never deadlock on each other.
  */
 export class JourneysPostgresStore implements JourneysStore {
@@ -216,23 +216,24 @@ export class JourneysPostgresStore implements JourneysStore {
        ORDER BY external_id LIMIT $4`,
       [p.appId, p.environment, after, batchSize],
     );
-    return rows.length === 0 ? [] : this.activityOf(p, rows.map(toUser));
+    return rows.length === 0 ? [] : this.activityOf(p, after, rows.map(toUser));
   }
 
-  private async activityOf(p: Partition, users: JourneyUser[]): Promise<UserActivity[]> {
-    const ids = users.map((u) => u.externalId);
-    const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id = ANY($3::text[])';
+  /**
+   * The batch's events and offers by key range, (after, last user], not by a list of
+   * ids: one index range scan each instead of a probe per user. The batch holds every
+   * user of that range, so the range holds exactly the batch's events and offers.
+   */
+  private async activityOf(p: Partition, after: string, users: JourneyUser[]): Promise<UserActivity[]> {
+    const last = users[users.length - 1]?.externalId ?? after;
+    const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4';
+    const args = [p.appId, p.environment, after, last];
     const [events, offers] = await Promise.all([
-      this.pool.query(`SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`, [
-        p.appId,
-        p.environment,
-        ids,
-      ]),
-      this.pool.query(`SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`, [
-        p.appId,
-        p.environment,
-        ids,
-      ]),
+      this.pool.query(
+        `SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`,
+        args,
+      ),
+      this.pool.query(`SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`, args),
     ]);
     const byUser = <T extends { externalId: string }>(list: T[]) => {
       const map = new Map<string, T[]>();

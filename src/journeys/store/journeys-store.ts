@@ -118,8 +118,8 @@ export interface JourneysStore {
    * `notOfferedSince` (no offer of the type created after it) and the offers inserted
    * before it, and inserted or rejected — check and insert are one atomic step, so
    * concurrent generation runs cannot exceed a limit. PostgreSQL: per chunk of offers, a
-   * transaction that locks the users' rows (SELECT … FOR NO KEY UPDATE, in key order),
-   * counts their live offers and inserts. (Not a unique index: `maxActivePerType` may be
+   * transaction that takes the partition's advisory lock, checks the users exist, counts
+   * their live offers and inserts. (Not a unique index: `maxActivePerType` may be
    * more than 1, and an offer past `expiresAt` stops counting before its status changes.)
    */
   createOffers(
