@@ -1,0 +1,112 @@
+/**
+ * Explaining a stored banner player reads their /engage profile properties and aliases
+ * through the store port, as serving does: a banner that depends on `user.properties.*`
+ * is explained exactly as /getPersonalizedBanner served it.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { DEMO_KEY } from '../helpers/banner-client.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: explanations are free-form JSON read field by field
+type Json = Record<string, any>;
+
+/** A banner for VIP players outside every experiment, decided by a profile property alone. */
+const VIP_BANNER = `    - id: vip-lounge
+      when:
+        fact: user.properties.vip_level
+        operator: greaterThanInclusive
+        value: 3
+      image: https://cdn.offerd.example/banners/vip-lounge/{prizeKey}_{languageIso2}.png
+
+`;
+
+async function rulesWithVipBanner(t: Parameters<typeof copyOfShippedRules>[0]): Promise<string> {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  const anchor = '    # For players outside every experiment.\n';
+  if (!text.includes(anchor)) throw new Error('banner.yaml has no anchor for the VIP banner');
+  await writeFile(file, text.replace(anchor, `${anchor}${VIP_BANNER}`));
+  return dir;
+}
+
+async function post(s: TestService, route: string, body: unknown, headers: Record<string, string>) {
+  const res = await s.fetch(route, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+const REQUEST = { offerId: '8622', countryIso2: 'US' };
+
+test('explain sees the /engage properties serving used, also for an alias, and names the banner that was served', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithVipBanner(t) } });
+  const sdk = { Authorization: DEMO_KEY };
+  const engaged = await post(
+    s,
+    '/engage?ip=0&verbose=1',
+    [{ $set: { vip_level: 4 }, $distinct_id: 'vip-1' }],
+    sdk,
+  );
+  t.is(engaged.body.status, 1);
+  const aliased = await post(
+    s,
+    '/track?ip=0&verbose=1',
+    [{ event: '$create_alias', properties: { distinct_id: 'vip-1', alias: 'vip-device' } }],
+    sdk,
+  );
+  t.is(aliased.body.status, 1);
+
+  const served = await post(s, '/getPersonalizedBanner?ip=0', { userId: 'vip-1', ...REQUEST }, sdk);
+  t.is(served.status, 200);
+  t.regex(String(served.body.imageFullUrl), /\/vip-lounge\//, 'serving used the profile property');
+
+  for (const user of ['vip-1', 'vip-device']) {
+    const { status, body } = await post(
+      s,
+      '/admin/apps/demo/explain',
+      { api: 'banner', user, request: REQUEST },
+      ADMIN,
+    );
+    t.is(status, 200, user);
+    t.is(body.why.facts.user.properties.vip_level, 4, `${user}: the stored property is a fact`);
+    t.is(body.decision.bannerId, 'vip-lounge', user);
+    t.is(body.decision.imageFullUrl, served.body.imageFullUrl, `${user}: the banner serving chose`);
+    t.is(body.decision.userId, 'vip-1', `${user}: decided for the distinct id, as serving does`);
+    t.is(body.user.loaded['profiles.profiles'], 1, user);
+    t.is(body.user.loaded['profiles.aliases'], user === 'vip-device' ? 1 : 0, user);
+    const vip = (body.why.banners as Json[]).find((b) => b.id === 'vip-lounge');
+    t.is(vip?.verdict, 'chosen', user);
+  }
+  // The alias is served the same banner as its distinct id.
+  const viaAlias = await post(s, '/getPersonalizedBanner?ip=0', { userId: 'vip-device', ...REQUEST }, sdk);
+  t.is(viaAlias.body.imageFullUrl, served.body.imageFullUrl);
+});
+
+test('a player known only by /engage properties is explained with them, not refused as unknown', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithVipBanner(t) } });
+  await post(s, '/engage?ip=0', [{ $set: { vip_level: 7 }, $distinct_id: 'engaged-only' }], {
+    Authorization: DEMO_KEY,
+  });
+  const { status, body } = await post(
+    s,
+    '/admin/apps/demo/explain',
+    { api: 'banner', user: 'engaged-only', request: REQUEST },
+    ADMIN,
+  );
+  t.is(status, 200);
+  t.is(body.why.facts.user.properties.vip_level, 7);
+  t.is(body.decision.bannerId, 'vip-lounge');
+  const unknown = await post(
+    s,
+    '/admin/apps/demo/explain',
+    { api: 'banner', user: 'nobody', request: REQUEST },
+    ADMIN,
+  );
+  t.is(unknown.status, 404, 'a user with nothing stored is still "no such user"');
+});
