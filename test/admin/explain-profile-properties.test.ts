@@ -23,13 +23,17 @@ const VIP_BANNER = `    - id: vip-lounge
 
 `;
 
-async function rulesWithVipBanner(t: Parameters<typeof copyOfShippedRules>[0]): Promise<string> {
+async function rulesWithVipBanner(
+  t: Parameters<typeof copyOfShippedRules>[0],
+  minLevel = 3,
+): Promise<string> {
   const dir = await copyOfShippedRules(t);
   const file = path.join(dir, 'demo', 'banner.yaml');
   const text = await readFile(file, 'utf8');
   const anchor = '    # For players outside every experiment.\n';
   if (!text.includes(anchor)) throw new Error('banner.yaml has no anchor for the VIP banner');
-  await writeFile(file, text.replace(anchor, `${anchor}${VIP_BANNER}`));
+  const banner = VIP_BANNER.replace('value: 3', `value: ${minLevel}`);
+  await writeFile(file, text.replace(anchor, `${anchor}${banner}`));
   return dir;
 }
 
@@ -109,4 +113,28 @@ test('a player known only by /engage properties is explained with them, not refu
     ADMIN,
   );
   t.is(unknown.status, 404, 'a user with nothing stored is still "no such user"');
+});
+
+test('the decision log replays a banner decision with the properties serving saw: raising the VIP bar changes it', async (t) => {
+  const s = await startTestService(t, {
+    env: { OFFERD_RULES_DIR: await rulesWithVipBanner(t), OFFERD_DECISION_LOG_SAMPLE_RATE: '1' },
+  });
+  const sdk = { Authorization: DEMO_KEY };
+  await post(s, '/engage?ip=0', [{ $set: { vip_level: 4 }, $distinct_id: 'vip-1' }], sdk);
+  const served = await post(s, '/getPersonalizedBanner?ip=0', { userId: 'vip-1', ...REQUEST }, sdk);
+  t.regex(String(served.body.imageFullUrl), /\/vip-lounge\//);
+  const draft = await rulesWithVipBanner(t, 5);
+  // The decision is recorded after the answer: wait until the log holds it.
+  let banner: Json = {};
+  for (let tries = 0; tries < 50 && !(banner.requests > 0); tries++) {
+    const { status, body } = await post(s, '/admin/apps/demo/impact', { rules: draft, api: 'banner' }, ADMIN);
+    t.is(status, 200, JSON.stringify(body));
+    banner = body.byApi.banner ?? {};
+    if (!(banner.requests > 0)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.is(banner.requests, 1);
+  t.is(banner.changed, 1, 'vip_level 4 is below the draft’s bar of 5');
+  const vipBefore = Object.keys(banner.mixBefore).filter((k) => k.startsWith('vip-lounge'));
+  t.is(vipBefore.length, 1, 'the live rules replayed serve the VIP banner, as serving did');
+  t.false(Object.keys(banner.mixAfter).some((k) => k.startsWith('vip-lounge')));
 });
