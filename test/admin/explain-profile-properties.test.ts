@@ -3,50 +3,10 @@
  * through the store port, as serving does: a banner that depends on `user.properties.*`
  * is explained exactly as /getPersonalizedBanner served it.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import test from 'ava';
 import { DEMO_KEY } from '../helpers/banner-client.js';
-import { copyOfShippedRules } from '../helpers/rules-fixture.js';
-import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: explanations are free-form JSON read field by field
-type Json = Record<string, any>;
-
-/** A banner for VIP players outside every experiment, decided by a profile property alone. */
-const VIP_BANNER = `    - id: vip-lounge
-      when:
-        fact: user.properties.vip_level
-        operator: greaterThanInclusive
-        value: 3
-      image: https://cdn.offerd.example/banners/vip-lounge/{prizeKey}_{languageIso2}.png
-
-`;
-
-async function rulesWithVipBanner(
-  t: Parameters<typeof copyOfShippedRules>[0],
-  minLevel = 3,
-): Promise<string> {
-  const dir = await copyOfShippedRules(t);
-  const file = path.join(dir, 'demo', 'banner.yaml');
-  const text = await readFile(file, 'utf8');
-  const anchor = '    # For players outside every experiment.\n';
-  if (!text.includes(anchor)) throw new Error('banner.yaml has no anchor for the VIP banner');
-  const banner = VIP_BANNER.replace('value: 3', `value: ${minLevel}`);
-  await writeFile(file, text.replace(anchor, `${anchor}${banner}`));
-  return dir;
-}
-
-async function post(s: TestService, route: string, body: unknown, headers: Record<string, string>) {
-  const res = await s.fetch(route, {
-    method: 'POST',
-    headers: { ...headers, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-const REQUEST = { offerId: '8622', countryIso2: 'US' };
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
+import { type Json, post, REQUEST, rulesWithVipBanner } from '../helpers/vip-banner.js';
 
 test('explain sees the /engage properties serving used, also for an alias, and names the banner that was served', async (t) => {
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithVipBanner(t) } });
