@@ -11,6 +11,7 @@ import { bannerSnapshot } from './banner-snapshot.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import type { BannerStore } from './store/banner-store.js';
+import { ProfileDocumentStore } from './store/profile-document-store.js';
 
 /**
  * A fixture's `state` for the banner API, all about the request's user:
@@ -128,11 +129,14 @@ export class BannerCaseRunner implements ApiCaseRunner {
     const banner = rules.banner;
     const state = readState(input.state);
     const store = await BannerDocumentStore.open(null);
+    // The user's /engage properties and aliases, as serving reads them (empty for a fixture).
+    const profiles = await ProfileDocumentStore.open(null);
     let ids = 0;
     const service = new BannerService(store, {
       now: () => input.now,
       newRenderId: () => `render-${++ids}`,
       explain: true,
+      profiles,
     });
     let request: BannerRequest;
     try {
@@ -142,8 +146,10 @@ export class BannerCaseRunner implements ApiCaseRunner {
       const errors = err.fields.map((f) => f.field);
       return { actual: { status: err.status, errors }, explanation: { errors: err.fields } };
     }
-    if (input.snapshot) await importSnapshot(store, input.snapshot);
-    else await seed(store, banner, app.id, request.userId, state, input.now);
+    if (input.snapshot) {
+      await importSnapshot(store, input.snapshot);
+      await importSnapshot(profiles, input.snapshot);
+    } else await seed(store, banner, app.id, request.userId, state, input.now);
     const render = await service.render(app.id, banner, request);
     return {
       actual: {

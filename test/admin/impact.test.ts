@@ -214,6 +214,10 @@ test.serial(
     );
     t.deepEqual(await fieldOf({ source: 'pending', api: 'email' }), ['api']);
     t.deepEqual(await fieldOf({ source: 'pending', extra: 1 }), ['extra']);
+    const unknownField = await impact(s, { source: 'pending', extra: 1 });
+    t.deepEqual(unknownField.body.error.fields, [
+      { field: 'extra', message: 'is not a field of this request' },
+    ]);
     for (const limit of [0, 10_001, 2.5, '5', null]) {
       t.deepEqual(await fieldOf({ source: 'pending', limit }), ['limit'], JSON.stringify(limit));
     }
