@@ -32,6 +32,15 @@ test('PostgreSQL: served offerwall rankings are recorded with hashed ids and the
     );
   }
 
+  // A decision is recorded after its answer is sent (a sampled log, never acknowledged):
+  // wait until both are in before replaying them.
+  const pool = new pg.Pool({ connectionString: url });
+  t.teardown(() => pool.end());
+  const log = new PostgresDecisionLog(pool, 100);
+  for (let i = 0; i < 100 && (await log.list('demo', 'offerwall')).length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
   // The impact route on this store: the same rules replay every recorded ranking unchanged.
   const res = await s.fetch('/admin/apps/demo/impact', {
     method: 'POST',
@@ -43,9 +52,7 @@ test('PostgreSQL: served offerwall rankings are recorded with hashed ids and the
   t.like(report.byApi.offerwall, { requests: 2, changed: 0 });
 
   await s.stop();
-  const pool = new pg.Pool({ connectionString: url });
-  t.teardown(() => pool.end());
-  const recorded = await new PostgresDecisionLog(pool, 100).list('demo', 'offerwall');
+  const recorded = await log.list('demo', 'offerwall');
   t.is(recorded.length, 2);
   for (const [uid, offerIds] of served) {
     const hashed = createHmac('sha256', key).update(uid).digest('hex');
