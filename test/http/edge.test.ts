@@ -252,7 +252,10 @@ test('a body that does not arrive in time gets a JSON 408', async (t) => {
   );
   t.is(res.status, 408);
   t.like(JSON.parse(res.body), { error: { code: 'REQUEST_TIMEOUT' } });
-  t.true(Date.now() - started < 5_000);
+  // The server ended it, well before the client's own 10 s: not a speed bound (a loaded host
+  // took over 5 s once in a full CI run next to the fuzz suite).
+  const tookMs = Date.now() - started;
+  t.true(tookMs < 9_000, `${tookMs} ms`);
 });
 
 test('admin explain refuses a state it cannot evaluate with a 400 naming it, never a 500 (found by the fuzz suite)', async (t) => {
