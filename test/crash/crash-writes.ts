@@ -224,7 +224,8 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
           ? 0
           : 1;
       });
-    return { target: `${JOURNEYS}/users`, init: post(JOURNEYS_HEADERS, body), ok: 201, acked };
+    // An upsert answers 200, created or not (GamifyHost's track-user page).
+    return { target: `${JOURNEYS}/users`, init: post(JOURNEYS_HEADERS, body), ok: 200, acked };
   },
   'journeys claim': (l) => {
     const claim = l.setup.claims.pop();
