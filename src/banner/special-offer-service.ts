@@ -1,4 +1,5 @@
 import type { Facts } from '../rules/engine/rule-set.js';
+import type { BannerResponse } from './banner-service.js';
 import type { Experiment } from './domain/banner-types.js';
 import {
   discountPercent,
@@ -38,16 +39,8 @@ export interface SpecialOfferReply {
   /** ISO 8601: the client should not show the offer after this. */
   expiresAt: string;
   /** Attach to tracked events (SpecialOfferPopupPurchased…) so they attribute back. */
-  kibotuMetadata: {
-    userId: string;
-    offerId: string;
-    countryIso2: string | null;
-    experimentId: string;
-    variationId: number;
-    renderId: string;
-    occasion: string;
-    predictId: string | null;
-  };
+  /** A banner's metadata (the same fields and meaning) plus the SDK's predict_id echoed back. */
+  kibotuMetadata: BannerResponse['kibotuMetadata'] & { predictId: string | null };
 }
 
 export interface SpecialOfferDecision {
