@@ -7,11 +7,12 @@ import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import type { BannerChoice, BannerImage, BannerSettings, Experiment } from '../domain/banner-types.js';
-import { CONTROL_VARIATION, isHousekeepingEvent } from '../domain/banner-types.js';
+import { CONTROL_VARIATION } from '../domain/banner-types.js';
 import { isHttpUrlTemplate, unknownPlaceholders } from '../domain/image-template.js';
 import { toLanguageCode } from '../domain/iso-codes.js';
 import { BANNER_FACTS } from './banner-facts.js';
 import type { BannerRuleSpec, BannerSettingsSpec, BannerSpec, ExperimentSpec } from './banner-schema.js';
+import { compileExperiment, type Located } from './experiment-compile.js';
 import { compileSpecialOffers, type SpecialOfferRules } from './special-offer-kind.js';
 
 /**
@@ -63,12 +64,6 @@ export interface EligibilityIndex {
   /** Position of the experiment's rule; experiments without one are eligible for everyone. */
   readonly positions: ReadonlyMap<string, number>;
   readonly everyone: ReadonlySet<string>;
-}
-
-interface Located<T> {
-  file: RuleFile<unknown>;
-  path: JsonPath;
-  item: T;
 }
 
 const DEFAULT_SETTINGS = { fallbackLanguage: 'en', unknownCountry: 'ZZ' } as const;
@@ -148,62 +143,6 @@ function compileSettings(files: RuleFile<BannerSpec>[], ctx: CompileContext): Ba
     languages,
     unknownCountry: spec.unknownCountry ?? DEFAULT_SETTINGS.unknownCountry,
     defaultBanner,
-  };
-}
-
-function checkMetrics(ctx: CompileContext, at: Located<ExperimentSpec>): void {
-  const metrics = at.item.metrics;
-  if (!metrics) return;
-  const all = [metrics.primary, ...(metrics.secondary ?? [])];
-  all.forEach((m, i) => {
-    const where = i === 0 ? ['metrics', 'primary'] : ['metrics', 'secondary', i - 1];
-    if (isHousekeepingEvent(m.event)) {
-      ctx.report(at.file, [...at.path, ...where, 'event'], `'${m.event}' is SDK housekeeping, not a metric`);
-    } else if (all.findIndex((o) => o.event === m.event) < i) {
-      ctx.report(at.file, [...at.path, ...where, 'event'], `metric '${m.event}' is listed twice`);
-    }
-  });
-}
-
-function compileExperiment(ctx: CompileContext, at: Located<ExperimentSpec>): Experiment {
-  const spec = at.item;
-  const seen = new Set<number>();
-  spec.variations.forEach((v, i) => {
-    if (seen.has(v.id)) {
-      ctx.report(at.file, [...at.path, 'variations', i, 'id'], `duplicate variation id ${v.id}`);
-    }
-    seen.add(v.id);
-  });
-  if (!seen.has(CONTROL_VARIATION)) {
-    ctx.report(at.file, [...at.path, 'variations'], 'variation 0 (the control group) is missing');
-  }
-  if (!spec.variations.some((v) => v.weight > 0)) {
-    ctx.report(at.file, [...at.path, 'variations'], 'at least one variation needs a weight above 0');
-  }
-  if (spec.eligibility) ctx.checkCondition(at.file, [...at.path, 'eligibility'], spec.eligibility);
-  checkMetrics(ctx, at);
-  return {
-    id: spec.id,
-    description: spec.description ?? '',
-    status: spec.status,
-    bucketVersion: spec.bucketVersion ?? 1,
-    // Version 2 unless the rule says otherwise: experiments whose users were assigned
-    // with version 1 name it (stored assignments never move, but new users would follow v2).
-    hashVersion: spec.hashVersion ?? 2,
-    controlBanner: spec.controlBanner ?? false,
-    metrics: {
-      primary: spec.metrics?.primary.event ?? null,
-      primaryValue: spec.metrics?.primary.value ?? null,
-      secondary: (spec.metrics?.secondary ?? []).map((m) => m.event),
-    },
-    trafficAllocation: spec.trafficAllocation ?? 100,
-    occasion: spec.occasion ?? null,
-    hasEligibility: spec.eligibility !== undefined,
-    variations: spec.variations.map((v) => ({
-      id: v.id,
-      name: v.name ?? (v.id === CONTROL_VARIATION ? 'control' : `variation-${v.id}`),
-      weight: v.weight,
-    })),
   };
 }
 
