@@ -241,12 +241,15 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     const rejected: { offer: NewOffer; reason: OfferRejection }[] = [];
     assertSerializable('an offer', offers);
     const touched = new Set<CollectionFile<JourneysShard>>();
+    // Ids are unique per partition (PostgreSQL's key): those already used, then each accepted one.
+    const taken = this.ix.takenOfferIds(p, new Set(offers.map((o) => o.id)));
     for (const offer of offers) {
-      const reason = this.rejection(p, offer, limits, now);
+      const reason = this.rejection(p, offer, taken, limits, now);
       if (reason) {
         rejected.push({ offer, reason });
         continue;
       }
+      taken.add(offer.id);
       const { notOfferedSince: _since, ...fields } = offer;
       const stored: StoredOffer = {
         ...fields,
@@ -266,9 +269,15 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   /** Why `offer` may not be inserted now, or null. Synchronous: the caller inserts right after. */
-  private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
+  private rejection(
+    p: Partition,
+    offer: NewOffer,
+    takenIds: ReadonlySet<string>,
+    limits: OfferLimits,
+    now: Date,
+  ): OfferRejection | null {
     if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
-    if (this.ix.hasOfferId(p, offer.id)) return 'duplicate_id';
+    if (takenIds.has(offer.id)) return 'duplicate_id';
     return limitRejection(this.ix.offersOf(p, offer.externalId), offer, limits, now);
   }
 

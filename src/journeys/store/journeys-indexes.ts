@@ -43,22 +43,20 @@ interface UserRecords {
 }
 
 /**
- * In-memory indexes over the shards, so that no request and no generation run ever
- * scans a whole collection. They point at the same objects the documents hold.
+ * In-memory indexes over the shards, so that no request ever scans a whole collection. They point at the same objects the documents hold.
  * A user's profile, events and offers hang off one entry, per partition by external id.
  * Left out on purpose (bench's 100,000-user store after generation, 300,000 offers: the
- * journeys part's live heap 216 MB before, 194 MB without them; bench/store-memory.ts): a
+ * journeys part's live heap 216 MB with them, 184 MB without; bench/store-memory.ts): a
  * composite `app\0env\0user` key string per user (the records' own externalId keys the
- * inner map), offers by id (a Map of 300,000 entries, 14.7 MB in a heap snapshot: a claim
- * names its user, whose few offers are walked; the partition-wide unique-id check needs
- * only a Set of ids) and a set of active offers (10.5 MB: expireDue walks the partition's
- * offers instead, which costs the same while most are active, when that set is largest).
+ * inner map); offers by id (a Map of 300,000 entries, 14.7 MB in a heap snapshot): a claim
+ * names its user, whose few offers are walked, and createOffers, a batch call of the
+ * generation job, checks its ids against one walk of the partition's offers (takenOfferIds);
+ * a set of active offers (10.5 MB): expireDue, once per generation run, walks the
+ * partition's offers instead, which costs the same while most are active.
  */
 export class JourneysIndexes {
   private readonly byPartition = new Map<string, Map<string, UserRecords>>();
   readonly eventsByClientId = new Map<string, StoredEvent>();
-  /** Per partition, every offer id: ids are unique per partition, as PostgreSQL's key makes them. */
-  private readonly offerIds = new Map<string, Set<string>>();
 
   constructor(shards: readonly JourneysShard[]) {
     for (const s of shards) for (const u of s.users) this.addUser(u);
@@ -142,18 +140,14 @@ export class JourneysIndexes {
     if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
   }
 
-  hasOfferId(p: Partition, id: string): boolean {
-    return this.offerIds.get(partitionKey(p))?.has(id) ?? false;
+  /** Those of `ids` that an offer of the partition already has: one walk of its offers. */
+  takenOfferIds(p: Partition, ids: ReadonlySet<string>): Set<string> {
+    const taken = new Set<string>();
+    for (const offers of this.offerLists(p)) for (const o of offers) if (ids.has(o.id)) taken.add(o.id);
+    return taken;
   }
 
   addOffer(o: StoredOffer): void {
     this.entry(o, o.externalId).offers.push(o);
-    const partition = partitionKey(o);
-    let ids = this.offerIds.get(partition);
-    if (!ids) {
-      ids = new Set();
-      this.offerIds.set(partition, ids);
-    }
-    ids.add(o.id);
   }
 }
