@@ -73,6 +73,13 @@ export const JOURNEYS_SHARDS = 32;
  */
 export class JourneysDocumentStore implements JourneysStore, PortableStore {
   readonly collections = JOURNEYS_COLLECTIONS;
+  /**
+   * All of a generation run's offers in one call: every call rewrites each shard it
+   * touches whole, and a batch of 5,000 offers touches all 32, so batches made a run's
+   * writes grow with users × offers (bench/journeys-generation.ts, 100,000 users: 161 s
+   * with batches of 5,000 on a busy host). The offers are held in memory anyway.
+   */
+  readonly offersPerCreate = Number.POSITIVE_INFINITY;
   private ix: JourneysIndexes;
 
   private constructor(private readonly shards: ShardedCollection<JourneysShard>) {
