@@ -77,8 +77,9 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   /**
    * All of a generation run's offers in one call: every call rewrites each shard it
    * touches whole, and a batch of 5,000 offers touches all 32, so batches made a run's
-   * writes grow with users × offers (bench/journeys-generation.ts, 100,000 users: 161 s
-   * with batches of 5,000 on a busy host). The offers are held in memory anyway.
+   * writes grow with users × offers (bench/journeys-generation.ts, 100,000 users, first
+   * run: 147.5 s with batches of 5,000, 32.3 s in one call; load average 6-8 on 2 cores).
+   * The offers are held in memory anyway.
    */
   readonly offersPerCreate = Number.POSITIVE_INFINITY;
   private ix: JourneysIndexes;
@@ -252,8 +253,9 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   /**
    * Shard by shard: each shard's offers are checked, inserted and committed in one
    * synchronous step, then other work is let in. A generation run hands over all its
-   * offers at once (offersPerCreate), and in one step 140,000 offers held the event loop
-   * for 9-15 s (bench/journeys-generation.ts at 100,000 users); a step is 1/32 of that.
+   * offers at once (offersPerCreate): as one step, 140,000 offers (100,000 users, the
+   * bench's seeding) held the event loop for up to 14.9 s; shard by shard the longest
+   * stall of the run was 2.5-4.2 s (load average 6-8; the opening check and GC included).
    * A user's offers share a shard, so each user's limits are checked in one step.
    */
   async createOffers(p: Partition, offers: readonly NewOffer[], limits: OfferLimits, now: Date) {
