@@ -7,11 +7,13 @@ import type { NewEvent } from '../../src/journeys/domain/journey-types.js';
 import { runJourneysGeneration } from '../../src/journeys/journeys-generation.js';
 import { createJourneysMetrics } from '../../src/journeys/journeys-metrics.js';
 import { JourneysSchedule } from '../../src/journeys/journeys-schedule.js';
+import { JOURNEYS_SHARDS } from '../../src/journeys/store/journeys-document-store.js';
 import { readAppFiles } from '../../src/rules/app-loader.js';
 import type { AppRules } from '../../src/rules/app-rules.js';
 import type { DocumentStore } from '../../src/store/document/document-store.js';
 import { DAY, plays, startJourneysService } from '../helpers/journeys-service.js';
 import { silentLogger } from '../helpers/silent-logger.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 
@@ -112,6 +114,25 @@ test('10,000 users: one run creates every due offer, and a second run creates no
   const second = await runJourneysGeneration({ store: store.journeys, now: () => NOW }, { rules });
   t.is(second.totals.offersCreated, 0);
   t.is(second.environments.find((e) => e.environment === 'test')?.usersAtLimit, 0);
+});
+
+test('on lowdb a run writes each shard file once, however many offers it creates', async (t) => {
+  // Every write rewrites a whole shard: a run that wrote per batch of offers rewrote the
+  // whole store once per batch, so its writes grew with users × offers (issue 17).
+  const store = await openDocumentStore(await tempDir(t, 'offerd-generation-'));
+  t.teardown(() => store.close());
+  await seed(store, 6000);
+  const writes = () => store.journeys.files.reduce((n, f) => n + f.writes, 0);
+  const before = writes();
+  const run = await runJourneysGeneration(
+    { store: store.journeys, now: () => NOW },
+    { rules: await demoRules() },
+  );
+  t.is(run.totals.offersCreated, 1500 * 2 + 1500 * 2 + 1500, 'more offers than one PostgreSQL batch');
+  t.true(writes() - before <= JOURNEYS_SHARDS, `${writes() - before} shard writes`);
+  const reopened = await openDocumentStore(store.dir);
+  t.teardown(() => reopened.close());
+  t.is((await reopened.journeys.userOffers({ appId: 'demo', environment: 'test' }, 'u0')).length, 2);
 });
 
 test('the service keeps answering while a generation run is going', async (t) => {

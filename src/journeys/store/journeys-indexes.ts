@@ -46,17 +46,22 @@ interface UserRecords {
  * In-memory indexes over the shards, so that no request ever scans a whole collection. They point at the same objects the documents hold.
  * A user's profile, events and offers hang off one entry, per partition by external id.
  * Left out on purpose (bench's 100,000-user store after generation, 300,000 offers: the
- * journeys part's live heap 216 MB with them, 184 MB without; bench/store-memory.ts): a
+ * journeys part's live heap 216 MB with them, 194 MB without; bench/store-memory.ts): a
  * composite `app\0env\0user` key string per user (the records' own externalId keys the
  * inner map); offers by id (a Map of 300,000 entries, 14.7 MB in a heap snapshot): a claim
- * names its user, whose few offers are walked, and createOffers, a batch call of the
- * generation job, checks its ids against one walk of the partition's offers (takenOfferIds);
+ * names its user, whose few offers are walked, and the unique-id check keeps only the ids;
  * a set of active offers (10.5 MB): expireDue, once per generation run, walks the
  * partition's offers instead, which costs the same while most are active.
  */
 export class JourneysIndexes {
   private readonly byPartition = new Map<string, Map<string, UserRecords>>();
   readonly eventsByClientId = new Map<string, StoredEvent>();
+  /**
+   * Per partition, every offer id (unique per partition, as PostgreSQL's key makes them):
+   * 10.5 MB at 300,000 offers. Not a walk of the partition's offers per createOffers call:
+   * that call lets other work in between its shards, so the check must see every insert.
+   */
+  private readonly offerIds = new Map<string, Set<string>>();
 
   constructor(shards: readonly JourneysShard[]) {
     for (const s of shards) for (const u of s.users) this.addUser(u);
@@ -140,14 +145,18 @@ export class JourneysIndexes {
     if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
   }
 
-  /** Those of `ids` that an offer of the partition already has: one walk of its offers. */
-  takenOfferIds(p: Partition, ids: ReadonlySet<string>): Set<string> {
-    const taken = new Set<string>();
-    for (const offers of this.offerLists(p)) for (const o of offers) if (ids.has(o.id)) taken.add(o.id);
-    return taken;
+  hasOfferId(p: Partition, id: string): boolean {
+    return this.offerIds.get(partitionKey(p))?.has(id) ?? false;
   }
 
   addOffer(o: StoredOffer): void {
     this.entry(o, o.externalId).offers.push(o);
+    const partition = partitionKey(o);
+    let ids = this.offerIds.get(partition);
+    if (!ids) {
+      ids = new Set();
+      this.offerIds.set(partition, ids);
+    }
+    ids.add(o.id);
   }
 }

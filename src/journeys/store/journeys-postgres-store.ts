@@ -52,6 +52,12 @@ const OFFER_CHUNK = 5000;
  * instances never deadlock on each other.
  */
 export class JourneysPostgresStore implements JourneysStore {
+  /**
+   * One chunk per call: the job inserts a batch while it evaluates the next users (two
+   * processes busy) and holds no more than a batch of planned offers at a million users.
+   */
+  readonly offersPerCreate = OFFER_CHUNK;
+
   constructor(private readonly pool: pg.Pool) {}
 
   private tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -48,6 +48,12 @@ export type OfferRejection = 'unknown_user' | 'max_active' | 'type_active' | 'co
  */
 export interface JourneysStore {
   /**
+   * How many planned offers the generation job hands to one createOffers call: what a
+   * call costs differs by adapter (a transaction per chunk, or a rewrite of whole files).
+   */
+  readonly offersPerCreate: number;
+
+  /**
    * Creates the user or updates the given fields (see UserPatch). `newId` is called only
    * when the user is created. PostgreSQL: INSERT … ON CONFLICT (app, env, external_id) DO UPDATE.
    */
