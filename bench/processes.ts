@@ -57,7 +57,7 @@ export interface ServiceOptions {
   cpuProfDir?: string;
   /** Environment over the defaults below (the PostgreSQL bench: OFFERD_STORE, DATABASE_URL). */
   env?: Record<string, string>;
-  /** Node options instead of `npm start`'s (bench/service-memory.ts --plain: none). */
+  /** Node options instead of `npm start`'s. */
   nodeOptions?: string[];
 }
 

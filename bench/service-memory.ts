@@ -2,21 +2,20 @@
  * The service's memory on a world seeded by `npm run bench` (BENCH_WORKDIR=<dir> keeps it),
  * without the minutes of seeding and the other APIs' loads:
  *
- *   npm run build && tsx bench/service-memory.ts <workdir> [seconds of banner load, default 20] [--plain]
+ *   npm run build && tsx bench/service-memory.ts <workdir> [seconds of banner load, default 20]
  *
- * `--plain` starts it as `node dist/main.js`, without npm start's node options.
  * Copies the world's data dir (the service writes render counts into it), starts the built
  * service the way `npm start` does (its node options included), and prints RSS and V8 heap
- * when ready and after a banner load, the one API whose requests write. Figures for the lowdb store's memory budget (RSS < 500 MB at 100,000 users).
+ * when ready, the peak RSS of the start (Linux), and after a banner load, the one API whose
+ * requests write. Figures for the lowdb store's memory budget (RSS < 500 MB at 100,000 users).
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { APIS } from './api-loads.js';
 import { runLoad, startNodeOptions, startService } from './processes.js';
 
-const plain = process.argv.includes('--plain');
-const [workdir, secondsArg] = process.argv.slice(2).filter((a) => a !== '--plain');
+const [workdir, secondsArg] = process.argv.slice(2);
 if (!workdir) throw new Error('usage: tsx bench/service-memory.ts <bench workdir> [seconds]');
 const seconds = Number(secondsArg ?? 20);
 
@@ -34,11 +33,14 @@ const service = await startService({
   configFile: path.join(workdir, 'offerd.yaml'),
   rulesDir: path.join(workdir, 'rules'),
   dataDir,
-  ...(plain ? { nodeOptions: [] } : {}),
 });
 try {
-  console.log(plain ? 'node dist/main.js' : `node ${startNodeOptions().join(' ')} dist/main.js`);
+  console.log(['node', ...startNodeOptions(), 'dist/main.js'].join(' '));
   console.log(`ready in ${Math.round(performance.now() - started)} ms: ${await memory(service.url)}`);
+  // VmHWM: the most RSS the process has had, i.e. while it loaded the store.
+  const status = await readFile(`/proc/${service.process.pid}/status`, 'utf8').catch(() => '');
+  const peak = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (peak) console.log(`peak rss so far ${Math.round(Number(peak) / 1000)} MB`);
   const banner = APIS.find((a) => a.name === 'banner');
   if (!banner) throw new Error('no banner load');
   const load = await runLoad({ ...banner, url: service.url, users: 100_000, connections: 32, seconds });

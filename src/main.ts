@@ -59,25 +59,15 @@ function instanceIdentity(config: OfferdConfig): InstanceIdentity {
 }
 
 /**
- * One full, compacting GC before serving, when node runs with --expose-gc (npm start
- * does, with --heap-growing-percent=10 to keep later garbage near 10 % of the live heap).
- * Opening the embedded store leaves its files' text and the parse garbage in the
- * heap (~400 MB at 100,000 users), and V8 keeps it until allocation pressure calls for a
- * major GC: an idle service sat at 845 MB RSS with 300 MB live. A plain full GC freed the
- * garbage but left the survivors spread over half-empty pages (old space 417 MB committed
- * for 271 MB used, 610 MB RSS); compacting moves them together and gives the pages back
- * (276 MB committed, 471 MB RSS). V8 compacts only its most fragmented pages by default,
- * hence the flag, switched on for this one collection (it is read when a GC starts).
- * Measured again on 2026-12-02 (bench/service-memory.ts, 100,000 users, docs/performance.md):
- * with plain `node dist/main.js` 1,268 MB RSS ready and 1,379 MB after 20 s of banner load;
- * with npm start's flags 458 and 501 MB, and 398 and 467 MB after the banner's leaner indexes.
+ * Garbage bounded at ~10 % of the live heap: V8 reads --heap-growing-percent at every GC, so
+ * setting it here holds from the store's load on, for `npm start` and `offerd serve` alike.
+ * On a host with plenty of memory V8 otherwise lets the old generation grow to 2–4× its live
+ * size before a major GC: on the bench's 100,000-user lowdb store, RSS after 10 s of load of
+ * each API was 833 MB without it and 437 MB with it (2026-12-02, docs/performance.md). The
+ * embedded store holds every record in memory; on PostgreSQL it costs a few more major GCs.
  */
-function collectStartupGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return;
-  v8.setFlagsFromString('--compact-on-every-full-gc');
-  gc();
-  v8.setFlagsFromString('--no-compact-on-every-full-gc');
+function boundGarbage(): void {
+  v8.setFlagsFromString('--heap-growing-percent=10');
 }
 
 /** Wires everything from one config and starts listening. Tests call this with their own config. */
@@ -180,7 +170,6 @@ export async function startService(
   const apis = [...features.flatMap((f) => f.apis), ops, reference, admin, consoleRoutes()];
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
-  collectStartupGarbage();
   const server = createHttpServer(app.callback(), logger, options.httpTimeouts);
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -222,6 +211,7 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
+  boundGarbage();
   const service = await startService(config);
   const shutdown = (signal: string) => {
     service.stop().then(

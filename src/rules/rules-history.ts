@@ -70,9 +70,15 @@ export function diffTexts(before: FileTexts, after: FileTexts): FileDiff[] {
   });
 }
 
-/** The last N activated snapshots of one app, newest first, kept whole so rollback can reuse them. */
+/**
+ * The last N activations of one app, newest first: each with the texts its snapshot was built
+ * from, which rollback compiles again. Not the snapshots themselves: a snapshot carries the
+ * caches its serving warmed (decisions, ranking plans, targeting), and ten of them after the
+ * bench's 20 reloads under load held 25 MB of heap and their buffers (RSS ~45 MB more after the
+ * reloads; heap snapshot, docs/performance.md).
+ */
 export class RulesHistory {
-  private readonly entries: { entry: HistoryEntry; rules: AppRules; texts: FileTexts }[] = [];
+  private readonly entries: { entry: HistoryEntry; texts: FileTexts }[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -90,12 +96,13 @@ export class RulesHistory {
       changed: diffFiles(previous.rules, rules),
       diff: diffTexts(previous.texts, activation.texts),
     };
-    this.entries.unshift({ entry, rules, texts: activation.texts });
+    this.entries.unshift({ entry, texts: activation.texts });
     this.entries.length = Math.min(this.entries.length, this.limit);
   }
 
-  find(hash: string): { rules: AppRules; texts: FileTexts } | undefined {
-    return this.entries.find((e) => e.rules.hash === hash);
+  /** The texts of the activation with this hash. */
+  find(hash: string): FileTexts | undefined {
+    return this.entries.find((e) => e.entry.hash === hash)?.texts;
   }
 
   list(): HistoryEntry[] {

@@ -133,15 +133,22 @@ export class RulesRegistry {
     return [...new Set([...(this.options.apps ?? []), ...found])].sort();
   }
 
-  /** Re-activates an earlier snapshot from the app's history and pins it (see docs/rules.md: rollback). */
+  /**
+   * Re-activates an earlier snapshot from the app's history and pins it (see docs/rules.md:
+   * rollback): compiled again from the texts it was activated with, which passed then.
+   */
   async rollback(appId: string, hash: string): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
-    const target = state?.history.find(hash);
-    if (!state || !target) return undefined;
+    const texts = state?.history.find(hash);
+    if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
-      this.activate(appId, state, target.rules, 'rollback', 0, target.texts);
-      state.pinned = pinnedState(hash, target.texts, await this.filesOnDisk(appId));
-      return target.rules;
+      const started = performance.now();
+      const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
+      const loaded = this.options.loader.load(files, this.now());
+      if (!loaded.ok) throw new Error(`${appId}: the snapshot ${hash} no longer compiles`);
+      this.activate(appId, state, loaded.rules, 'rollback', performance.now() - started, texts);
+      state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
+      return loaded.rules;
     });
   }
 

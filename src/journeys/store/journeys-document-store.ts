@@ -21,7 +21,6 @@ import { journeysCollections } from './journeys-document-portable.js';
 import {
   JourneysIndexes,
   type JourneysShard,
-  partitionKey,
   type StoredEvent,
   type StoredOffer,
   type StoredUser,
@@ -200,8 +199,8 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     now: Date,
     claimEvent: (offer: Offer) => NewEvent,
   ): Promise<ClaimResult> {
-    const offer = this.ix.offer(p, offerId);
-    if (!offer || offer.externalId !== externalId) return { ok: false, reason: 'not_found' };
+    const offer = this.ix.offersOf(p, externalId).find((o) => o.id === offerId);
+    if (!offer) return { ok: false, reason: 'not_found' };
     if (offer.status === 'claimed') return { ok: false, reason: 'not_active' };
     if (!isLive(offer, now)) return { ok: false, reason: 'expired' };
     const claimedAt = now.toISOString();
@@ -215,7 +214,6 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     assertSerializable('the claim event', event);
     offer.status = 'claimed';
     offer.claimedAt = claimedAt;
-    this.ix.statusChanged(offer);
     const shard = this.shardOf(p, externalId);
     shard.data.events.push(event);
     this.ix.addEvent(event);
@@ -226,13 +224,10 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
 
   async expireDue(p: Partition, now: Date): Promise<Offer[]> {
     const due: StoredOffer[] = [];
-    for (const o of this.ix.activeByPartition.get(partitionKey(p)) ?? []) {
-      if (!isLive(o, now)) due.push(o);
+    for (const offers of this.ix.offerLists(p)) {
+      for (const o of offers) if (o.status === 'active' && !isLive(o, now)) due.push(o);
     }
-    for (const o of due) {
-      o.status = 'expired';
-      this.ix.statusChanged(o);
-    }
+    for (const o of due) o.status = 'expired';
     const expired = due.map(publicOffer);
     await this.shards.commit(due.map((o) => this.shardOf(p, o.externalId)));
     return expired;
@@ -240,7 +235,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
 
   async *scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]> {
     // A copy of the list: users created during the scan do not disturb it.
-    const users = [...(this.ix.usersByPartition.get(partitionKey(p)) ?? [])];
+    const users = this.ix.usersOf(p);
     for (let i = 0; i < users.length; i += batchSize) {
       yield users.slice(i, i + batchSize).map((user) => ({
         user,
@@ -307,7 +302,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   /** Why `offer` may not be inserted now, or null. Synchronous: the caller inserts right after. */
   private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
     if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
-    if (this.ix.offer(p, offer.id)) return 'duplicate_id';
+    if (this.ix.hasOfferId(p, offer.id)) return 'duplicate_id';
     return limitRejection(this.ix.offersOf(p, offer.externalId), offer, limits, now);
   }
 

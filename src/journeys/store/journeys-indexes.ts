@@ -21,12 +21,6 @@ export const partitionKey = (p: Partition): string => `${p.appId}${SEP}${p.envir
 export const userKey = (p: Partition, externalId: string): string => `${partitionKey(p)}${SEP}${externalId}`;
 const scopedKey = (p: Partition, id: string): string => `${partitionKey(p)}${SEP}${id}`;
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** Inserts `e` after every event that did not happen later: occurredAt order, ties by arrival. */
 function insertByTime(list: StoredEvent[], e: StoredEvent): void {
   const at = Date.parse(e.occurredAt);
@@ -49,18 +43,25 @@ interface UserRecords {
 }
 
 /**
- * In-memory indexes over the shards, so that no request and no generation run ever
- * scans a whole collection. They point at the same objects the documents hold.
- * A user's profile, events and offers hang off one entry under one key.
+ * In-memory indexes over the shards, so that no request ever scans a whole collection. They point at the same objects the documents hold.
+ * A user's profile, events and offers hang off one entry, per partition by external id.
+ * Left out on purpose (bench's 100,000-user store after generation, 300,000 offers: the
+ * journeys part's live heap 216 MB with them, 194 MB without; bench/store-memory.ts): a
+ * composite `app\0env\0user` key string per user (the records' own externalId keys the
+ * inner map); offers by id (a Map of 300,000 entries, 14.7 MB in a heap snapshot): a claim
+ * names its user, whose few offers are walked, and the unique-id check keeps only the ids;
+ * a set of active offers (10.5 MB): expireDue, once per generation run, walks the
+ * partition's offers instead, which costs the same while most are active.
  */
 export class JourneysIndexes {
-  private readonly byUser = new Map<string, UserRecords>();
-  readonly usersByPartition = new Map<string, StoredUser[]>();
+  private readonly byPartition = new Map<string, Map<string, UserRecords>>();
   readonly eventsByClientId = new Map<string, StoredEvent>();
-  /** Per partition, by the offer's own id string (a composite key per offer cost ~14 MB at 240,000 offers). */
-  private readonly offersById = new Map<string, Map<string, StoredOffer>>();
-  /** Offers whose status is `active`, per partition: what expireDue looks at. */
-  readonly activeByPartition = new Map<string, Set<StoredOffer>>();
+  /**
+   * Per partition, every offer id (unique per partition, as PostgreSQL's key makes them):
+   * 10.5 MB at 300,000 offers. Not a walk of the partition's offers per createOffers call:
+   * that call lets other work in between its shards, so the check must see every insert.
+   */
+  private readonly offerIds = new Map<string, Set<string>>();
 
   constructor(shards: readonly JourneysShard[]) {
     for (const s of shards) for (const u of s.users) this.addUser(u);
@@ -70,44 +71,68 @@ export class JourneysIndexes {
     // loaded ones are copied to their exact length: at 100,000 users the ready service's heap
     // was 303 MB used instead of 323, RSS 520 MB instead of 549 after 20 s of banner load
     // (bench/service-memory.ts).
-    for (const r of this.byUser.values()) {
-      r.events = r.events.slice();
-      r.offers = r.offers.slice();
+    for (const users of this.byPartition.values()) {
+      for (const r of users.values()) {
+        r.events = r.events.slice();
+        r.offers = r.offers.slice();
+      }
     }
   }
 
+  private records(p: Partition, externalId: string): UserRecords | undefined {
+    return this.byPartition.get(partitionKey(p))?.get(externalId);
+  }
+
   private entry(p: Partition, externalId: string): UserRecords {
-    const key = userKey(p, externalId);
-    let r = this.byUser.get(key);
+    const key = partitionKey(p);
+    let users = this.byPartition.get(key);
+    if (!users) {
+      users = new Map();
+      this.byPartition.set(key, users);
+    }
+    let r = users.get(externalId);
     if (!r) {
       r = { user: undefined, events: [], offers: [] };
-      this.byUser.set(key, r);
+      users.set(externalId, r);
     }
     return r;
   }
 
   user(p: Partition, externalId: string): StoredUser | undefined {
-    return this.byUser.get(userKey(p, externalId))?.user;
+    return this.records(p, externalId)?.user;
+  }
+
+  /** The partition's users, in the order they were indexed (a new copy of the list). */
+  usersOf(p: Partition): StoredUser[] {
+    const users: StoredUser[] = [];
+    for (const r of this.byPartition.get(partitionKey(p))?.values() ?? []) if (r.user) users.push(r.user);
+    return users;
   }
 
   /** The user's events in occurredAt order (ties by arrival); read only. */
   eventsOf(p: Partition, externalId: string): readonly StoredEvent[] {
-    return this.byUser.get(userKey(p, externalId))?.events ?? [];
+    return this.records(p, externalId)?.events ?? [];
   }
 
   /** The user's offers in creation order; read only. */
   offersOf(p: Partition, externalId: string): readonly StoredOffer[] {
-    return this.byUser.get(userKey(p, externalId))?.offers ?? [];
+    return this.records(p, externalId)?.offers ?? [];
+  }
+
+  /** The offers of every user of the partition; read only. */
+  *offerLists(p: Partition): Iterable<readonly StoredOffer[]> {
+    for (const r of this.byPartition.get(partitionKey(p))?.values() ?? []) yield r.offers;
   }
 
   /** The events of every user that has some (one list per user). */
   *eventLists(): Iterable<readonly StoredEvent[]> {
-    for (const r of this.byUser.values()) if (r.events.length > 0) yield r.events;
+    for (const users of this.byPartition.values()) {
+      for (const r of users.values()) if (r.events.length > 0) yield r.events;
+    }
   }
 
   addUser(u: StoredUser): void {
     this.entry(u, u.externalId).user = u;
-    push(this.usersByPartition, partitionKey(u), u);
   }
 
   eventByClientId(p: Partition, clientEventId: string): StoredEvent | undefined {
@@ -120,36 +145,18 @@ export class JourneysIndexes {
     if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
   }
 
-  offer(p: Partition, id: string): StoredOffer | undefined {
-    return this.offersById.get(partitionKey(p))?.get(id);
+  hasOfferId(p: Partition, id: string): boolean {
+    return this.offerIds.get(partitionKey(p))?.has(id) ?? false;
   }
 
   addOffer(o: StoredOffer): void {
-    const r = this.entry(o, o.externalId);
-    r.offers.push(o);
+    this.entry(o, o.externalId).offers.push(o);
     const partition = partitionKey(o);
-    let byId = this.offersById.get(partition);
-    if (!byId) {
-      byId = new Map();
-      this.offersById.set(partition, byId);
+    let ids = this.offerIds.get(partition);
+    if (!ids) {
+      ids = new Set();
+      this.offerIds.set(partition, ids);
     }
-    byId.set(o.id, o);
-    if (o.status === 'active') this.active(o).add(o);
-  }
-
-  /** Records a status change made in place on `o`. */
-  statusChanged(o: StoredOffer): void {
-    if (o.status === 'active') this.active(o).add(o);
-    else this.active(o).delete(o);
-  }
-
-  private active(p: Partition): Set<StoredOffer> {
-    const key = partitionKey(p);
-    let set = this.activeByPartition.get(key);
-    if (!set) {
-      set = new Set();
-      this.activeByPartition.set(key, set);
-    }
-    return set;
+    ids.add(o.id);
   }
 }

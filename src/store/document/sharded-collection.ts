@@ -35,9 +35,11 @@ export class ShardedCollection<T> {
     defaults: () => T,
   ): Promise<ShardedCollection<T>> {
     const names = Array.from({ length: count }, (_, i) => `${name}-${String(i).padStart(2, '0')}`);
-    return new ShardedCollection(
-      await Promise.all(names.map((n) => CollectionFile.open(dir, n, defaults()))),
-    );
+    // One file at a time: the text of a file is garbage once it is parsed, so opening holds
+    // one file's text rather than all of them at once (see DocumentStore.open).
+    const shards: CollectionFile<T>[] = [];
+    for (const n of names) shards.push(await CollectionFile.open(dir, n, defaults()));
+    return new ShardedCollection(shards);
   }
 
   /** The shard a new record with `key` goes to. */

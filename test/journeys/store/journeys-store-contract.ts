@@ -245,6 +245,33 @@ export function journeysStoreContract(
     t.is(created.length, 1);
   });
 
+  withStore(
+    'an offer id already used in the partition is refused for any user, in any later call',
+    async (t, s) => {
+      for (const u of ['u1', 'u2']) await s.upsertUser(TEST, { externalId: u }, NOW, id);
+      const first = offer({ offerType: 'a' });
+      await s.createOffers(TEST, [first], LIMITS, NOW);
+      const { created, rejected } = await s.createOffers(
+        TEST,
+        [{ ...first, externalId: 'u2' }, offer({ externalId: 'u2', offerType: 'b' })],
+        LIMITS,
+        NOW,
+      );
+      t.deepEqual(
+        rejected.map((r) => [r.offer.externalId, r.reason]),
+        [['u2', 'duplicate_id']],
+      );
+      t.deepEqual(
+        created.map((o) => [o.externalId, o.offerType]),
+        [['u2', 'b']],
+      );
+      t.deepEqual(
+        (await s.userOffers(TEST, 'u1')).map((o) => o.id),
+        [first.id],
+      );
+    },
+  );
+
   withStore('overlapping createOffers calls never exceed the limits', async (t, s) => {
     for (const u of ['u1', 'u2', 'u3']) await s.upsertUser(TEST, { externalId: u }, NOW, id);
     const batch = () =>
