@@ -71,25 +71,34 @@ export class DurableJsonFile<T> implements Adapter<T> {
     // Serialized now, before the first await: callers may change `data` while this writes.
     const json = JSON.stringify(data);
     if (json === undefined) throw new TypeError('the document has no JSON form');
-    const dir = path.dirname(this.filename);
-    // Every write: the data dir may have been removed since the last one.
-    const created = await mkdir(dir, { recursive: true });
-    if (created) await fsyncDir(path.dirname(created));
-    // Dot-prefixed and ending in .tmp so directory watchers skip it.
-    const tmp = path.join(dir, `.${path.basename(this.filename)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const handle = await open(tmp, 'wx');
-      try {
-        await handle.writeFile(json, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.filename);
-    } catch (err) {
-      await rm(tmp, { force: true }).catch(() => {});
-      throw err;
-    }
-    await fsyncDir(dir);
+    await writeFileDurably(this.filename, json);
   }
+}
+
+/**
+ * Replaces `filename` with `text` so that a crash at any point leaves the old or the new
+ * content, never a torn one: a temp file in the same directory, fsync, rename over the
+ * target, fsync the directory.
+ */
+export async function writeFileDurably(filename: string, text: string): Promise<void> {
+  const dir = path.dirname(filename);
+  // Every write: the data dir may have been removed since the last one.
+  const created = await mkdir(dir, { recursive: true });
+  if (created) await fsyncDir(path.dirname(created));
+  // Dot-prefixed and ending in .tmp so directory watchers skip it.
+  const tmp = path.join(dir, `.${path.basename(filename)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, filename);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+  await fsyncDir(dir);
 }

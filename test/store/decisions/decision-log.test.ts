@@ -1,3 +1,5 @@
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
 import {
@@ -92,6 +94,60 @@ test('lowdb: decisions survive a reopen', async (t) => {
   await log.close();
   const reopened = await DocumentDecisionLog.open(dir, 10);
   t.deepEqual(await reopened.list('demo'), [decision('demo', 'banner', 1)]);
+});
+
+test('lowdb: a decision is one appended line, and the file is rewritten only to keep the bound', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'decisions.jsonl');
+  const log = await DocumentDecisionLog.open(dir, 3);
+  for (let n = 0; n < 6; n++) await log.record(decision('demo', 'banner', n));
+  const six = await readFile(file, 'utf8');
+  t.deepEqual(
+    six
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [0, 1, 2, 3, 4, 5].map((n) => decision('demo', 'banner', n)),
+  );
+  // The seventh is over twice the bound of 3: the file is rewritten with the newest 3.
+  await log.record(decision('demo', 'banner', 6));
+  const kept = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  t.deepEqual(
+    kept.map((l) => JSON.parse(l).userId),
+    ['u-4', 'u-5', 'u-6'],
+  );
+  await log.close();
+});
+
+test('lowdb: a line torn by a crash is skipped on open, and the next decision is not lost to it', async (t) => {
+  const dir = await tempDir(t);
+  const log = await DocumentDecisionLog.open(dir, 10);
+  await log.record(decision('demo', 'banner', 1));
+  await log.close();
+  await appendFile(path.join(dir, 'decisions.jsonl'), '{"appId":"demo","api":"ban');
+  const reopened = await DocumentDecisionLog.open(dir, 10);
+  await reopened.record(decision('demo', 'banner', 2));
+  await reopened.close();
+  const again = await DocumentDecisionLog.open(dir, 10);
+  t.deepEqual(
+    (await again.list('demo')).map((d) => d.userId),
+    ['u-1', 'u-2'],
+  );
+});
+
+test('lowdb: the single-document log of earlier versions (decisions.json) is taken over', async (t) => {
+  const dir = await tempDir(t);
+  const legacy = path.join(dir, 'decisions.json');
+  await writeFile(legacy, JSON.stringify({ decisions: [decision('demo', 'offerwall', 1)] }));
+  const log = await DocumentDecisionLog.open(dir, 10);
+  await log.record(decision('demo', 'offerwall', 2));
+  await log.close();
+  await t.throwsAsync(readFile(legacy), { code: 'ENOENT' });
+  const reopened = await DocumentDecisionLog.open(dir, 10);
+  t.deepEqual(
+    (await reopened.list('demo')).map((d) => d.userId),
+    ['u-1', 'u-2'],
+  );
 });
 
 test('sampling never records more than the sample rate (within binomial noise)', (t) => {
