@@ -33,28 +33,16 @@ import type {
   OfferRejection,
   UserActivity,
 } from './journeys-store.js';
+import {
+  bareUser,
+  merged,
+  PATCHABLE,
+  publicEvent,
+  publicOffer,
+  publicUser,
+  storedOffer,
+} from './journeys-stored-records.js';
 import { migrateUnshardedJourneys } from './journeys-unsharded.js';
-
-const withoutPartition = <T extends Partition>({ appId: _a, environment: _e, ...rest }: T) => rest;
-const publicUser = (u: StoredUser): JourneyUser => withoutPartition(u);
-const publicEvent = (e: StoredEvent): JourneyEvent => withoutPartition(e);
-const publicOffer = (o: StoredOffer): Offer => withoutPartition(o);
-
-/** Merges a patch of tags or metadata into a new object; `null` removes a key. */
-function merged<V>(
-  current: Record<string, V>,
-  patch: Record<string, V | null> | undefined,
-): Record<string, V> {
-  if (!patch) return current;
-  const next: Record<string, V> = { ...current };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next;
-}
-
-const PATCHABLE = ['displayName', 'email', 'phone', 'country', 'device', 'source'] as const;
 
 /**
  * Shard files (`journeys-00.json`...). Records are placed by the hash of their user's key,
@@ -286,14 +274,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   private insertOffer(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): Offer | OfferRejection {
     const reason = this.rejection(p, offer, limits, now);
     if (reason) return reason;
-    const { notOfferedSince: _since, ...fields } = offer;
-    const stored: StoredOffer = {
-      ...fields,
-      status: 'active',
-      claimedAt: null,
-      appId: p.appId,
-      environment: p.environment,
-    };
+    const stored = storedOffer(p, offer);
     this.shardOf(p, offer.externalId).data.offers.push(stored);
     this.ix.addOffer(stored);
     return publicOffer(stored);
@@ -319,22 +300,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   private newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {
-    const user: StoredUser = {
-      id,
-      externalId,
-      displayName: null,
-      email: null,
-      phone: null,
-      country: null,
-      device: null,
-      source: null,
-      tags: {},
-      metadata: {},
-      createdAt: at,
-      updatedAt: at,
-      appId: p.appId,
-      environment: p.environment,
-    };
+    const user = bareUser(p, externalId, at, id);
     this.shardOf(p, externalId).data.users.push(user);
     this.ix.addUser(user);
     return user;
