@@ -144,11 +144,13 @@ export class RulesRegistry {
     return this.enqueue(appId, async () => {
       const started = performance.now();
       const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
-      const loaded = this.options.loader.load(files, this.now());
-      if (!loaded.ok) throw new Error(`${appId}: the snapshot ${hash} no longer compiles`);
-      this.activate(appId, state, loaded.rules, 'rollback', performance.now() - started, texts);
+      // The same check as a reload (a loader that throws is a refusal, not an escape);
+      // these texts passed it when they were activated, so a refusal is a bug, said as one.
+      const checked = this.check(state, files);
+      if (!checked.ok) throw new Error(`${appId}: snapshot ${hash} no longer loads: ${checked.problems[0]}`);
+      this.activate(appId, state, checked.rules, 'rollback', performance.now() - started, texts);
       state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
-      return loaded.rules;
+      return checked.rules;
     });
   }
 

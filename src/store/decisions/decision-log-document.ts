@@ -77,19 +77,13 @@ export class DocumentDecisionLog implements DecisionLog {
     // Serialized before anything changes: a decision with no JSON form is refused whole.
     const line = `${JSON.stringify(copy)}\n`;
     this.#decisions.push(copy);
+    const trimmed = this.#decisions.length > this.maxPerApi * 2;
+    if (trimmed) this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
     const file = this.file;
-    if (file === null) {
-      if (this.#decisions.length > this.maxPerApi * 2)
-        this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
-      return;
-    }
-    if (this.#decisions.length > this.maxPerApi * 2) {
-      this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
-      // The content is taken now: a line appended after this rewrite is not in it.
-      const text = asLines(this.#decisions);
-      return this.#queue(() => writeFileDurably(file, text));
-    }
-    return this.#queue(() => appendFile(file, line, 'utf8'));
+    if (file === null) return;
+    // A rewrite's content is taken now: a line appended after it is not in it.
+    const text = trimmed ? asLines(this.#decisions) : null;
+    return this.#queue(() => (text === null ? appendFile(file, line, 'utf8') : writeFileDurably(file, text)));
   }
 
   #queue(write: () => Promise<void>): Promise<void> {
