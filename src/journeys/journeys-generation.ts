@@ -254,8 +254,9 @@ function record(metrics: JourneysMetrics, report: GenerationReport): void {
  * The offer generation job for one app: per environment, expire the offers that are
  * due, then plan offers for every user by trigger priority within the limits and
  * insert them in batches of the store's `offersPerCreate` while planning goes on (each
- * store call re-checks every limit atomically, so overlapping runs never exceed one). A progress line every
- * PROGRESS_EVERY users; the final line carries the report (users, offers, duration). Called by the schedule, `POST /admin/apps/:appId/journeys/generate`
+ * store call re-checks every limit atomically, so overlapping runs never exceed one). A
+ * progress line every PROGRESS_EVERY users; the final line carries the report (users,
+ * offers, duration). Called by the schedule, `POST /admin/apps/:appId/journeys/generate`
  * and `offerd journeys generate`. Throws when the app has no Journeys rules.
  */
 export async function runJourneysGeneration(

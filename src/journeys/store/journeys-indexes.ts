@@ -43,8 +43,9 @@ interface UserRecords {
 }
 
 /**
- * In-memory indexes over the shards, so that no request ever scans a whole collection. They point at the same objects the documents hold.
- * A user's profile, events and offers hang off one entry, per partition by external id.
+ * In-memory indexes over the shards, so that no request ever scans a whole collection.
+ * They point at the same objects the documents hold. A user's profile, events and offers
+ * hang off one entry, per partition by external id.
  * Left out on purpose (bench's 100,000-user store after generation, 300,000 offers: the
  * journeys part's live heap 216 MB with them, 194 MB without; bench/store-memory.ts): a
  * composite `app\0env\0user` key string per user (the records' own externalId keys the
