@@ -117,16 +117,17 @@ test('concurrent requests with one key all get its decision; past its capacity t
   for (const ids of concurrent) t.deepEqual(ids, ['de', 'payer', 'de-payer']);
   // More distinct keys than it holds, twice over: the first ones are evicted by the time
   // the second pass asks for them again, and each answer must still be that key's own.
+  // Countries are keyed by value (purchases only by their class: 0 or more).
   const keys = set.cache.capacity + 10;
-  const country = (p: number) => (p % 2 === 0 ? 'DE' : 'FR');
+  const country = (p: number) => (p % 2 === 0 ? 'DE' : `F${p}`);
   for (let pass = 0; pass < 2; pass++) {
     for (let p = 0; p < keys; p++) {
-      const ids = await matchedIds(set, { request: { country: country(p) }, user: { purchases: p } });
+      const ids = await matchedIds(set, { request: { country: country(p) }, user: { purchases: p % 3 } });
       const de = country(p) === 'DE';
       t.deepEqual(ids, [
         ...(de ? ['de'] : []),
-        ...(p > 0 ? ['payer'] : []),
-        ...(de && p > 0 ? ['de-payer'] : []),
+        ...(p % 3 > 0 ? ['payer'] : []),
+        ...(de && p % 3 > 0 ? ['de-payer'] : []),
       ]);
     }
   }
@@ -189,4 +190,86 @@ test('a decision used at least once per half the capacity outlives a stream of o
   // The most recent one-off keys are still there, the oldest are not.
   t.not(cache.get('once-199'), undefined);
   t.is(cache.get('once-150'), undefined);
+});
+
+const numberRules = (): RuleSet<string> =>
+  RuleSet.build(
+    [
+      { id: 'recent', priority: 0, when: { fact: 'p.days', operator: 'lessThan', value: 7 }, data: 'recent' },
+      {
+        id: 'week',
+        priority: 0,
+        when: { fact: 'p.days', operator: 'between', value: [7, 14] },
+        data: 'week',
+      },
+      {
+        id: 'month',
+        priority: 0,
+        when: { fact: 'p.days', operator: 'greaterThanInclusive', value: 30 },
+        data: 'month',
+      },
+      { id: 'zero', priority: 0, when: { fact: 'p.days', operator: 'equal', value: 0 }, data: 'zero' },
+      {
+        id: 'listed',
+        priority: 0,
+        when: { fact: 'p.days', operator: 'in', value: [3, 'x', 21] },
+        data: 'listed',
+      },
+      { id: 'known', priority: 0, when: { fact: 'p.days', operator: 'exists', value: true }, data: 'known' },
+      {
+        id: 'not-1',
+        priority: 0,
+        when: { not: { fact: 'p.days', operator: 'notEqual', value: 1 } },
+        data: 'one',
+      },
+    ],
+    'fact',
+  );
+
+test('numbers compared only with number constants share a decision between the same thresholds, and it is always the fresh answer', async (t) => {
+  const shared = numberRules();
+  // Every threshold, its neighbours, fractions between them, -0, huge and non-finite values,
+  // and values that are not numbers (keyed by value, never by class).
+  const values: unknown[] = [
+    -0, 0, -1, 0.5, 1, 1.0000001, 2.9, 3, 3.1, 6.999, 7, 7.5, 13.9, 14, 14.01, 20.9, 21, 29.99,
+  ];
+  values.push(30, 31, 1e9, Number.POSITIVE_INFINITY, Number.NaN, '3', '30', null, undefined, [7]);
+  for (let i = 0; i < 200; i++) values.push(Math.round(Math.sin(i) * 4000) / 100);
+  for (const days of [...values, ...values.slice().reverse()]) {
+    const facts = { p: { days } };
+    t.deepEqual(await matchedIds(shared, facts), await matchedIds(numberRules(), facts), String(days));
+  }
+  // 9 thresholds (0 1 3 7 14 21 30 and both ends of between): at most 19 classes plus the
+  // values keyed as they are, for 430 evaluations.
+  t.true(shared.cache.size <= 19 + 8, `${shared.cache.size} keys`);
+  t.true(shared.cache.hits > 300);
+});
+
+test('a number compared with a non-number or with another fact is keyed by its value', async (t) => {
+  // json-rules-engine coerces in an order comparison: 5 < '10' holds, and so would 50 < '100'.
+  const coerced = () =>
+    RuleSet.build(
+      [
+        { id: 'low', priority: 0, when: { fact: 'n', operator: 'lessThan', value: '10' }, data: null },
+        {
+          id: 'ref',
+          priority: 0,
+          when: { fact: 'm', operator: 'greaterThan', value: { fact: 'cap' } },
+          data: null,
+        },
+        { id: 'm-small', priority: 0, when: { fact: 'm', operator: 'lessThan', value: 100 }, data: null },
+      ],
+      'fact',
+    );
+  const shared = coerced();
+  for (const facts of [
+    { n: 5, m: 3, cap: 2 },
+    { n: 50, m: 3, cap: 4 },
+    { n: 9.5, m: 5, cap: 4 },
+    { n: 10, m: 5, cap: 6 },
+    { n: 5, m: 3, cap: 2.5 },
+  ]) {
+    t.deepEqual(await matchedIds(shared, facts), await matchedIds(coerced(), facts), JSON.stringify(facts));
+  }
+  t.is(shared.cache.hits, 0);
 });

@@ -1,26 +1,83 @@
-import { type Condition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
+import { type Condition, type FactCondition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
 import type { SegmentMode } from './rule-set.js';
 
 /**
  * One value a rule set reads from its facts: a fact (with a dotted path inside it), or,
  * for rule sets that see segments as a fact, whether one segment is in `segments`.
+ *
+ * `thresholds` (sorted, distinct) is set when every condition that reads the value
+ * compares it only with number constants, through operators whose answer for a number
+ * depends on nothing but where it falls among those constants (see numberClassOperator):
+ * then two numbers between the same two thresholds, or equal to the same one, get the
+ * same answer from every rule, and the decision cache keys a number by that class
+ * instead of its value. `null`: the value is keyed as it is.
  */
 export type FactRead =
-  | { kind: 'fact'; fact: string; path: string | null }
+  | { kind: 'fact'; fact: string; path: string | null; thresholds: readonly number[] | null }
   | { kind: 'segment'; segment: string };
 
-function factRead(fact: string): FactRead {
+type ValueRead = Extract<FactRead, { kind: 'fact' }>;
+
+const ORDER_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const EQUALITY_OPERATORS = new Set(['equal', 'notEqual']);
+const MEMBERSHIP_OPERATORS = new Set(['in', 'notIn']);
+/**
+ * Operators whose answer for any number is the same whatever the number: `exists` is true,
+ * and the string and array operators are false (json-rules-engine's `contains` validates
+ * an array fact; offerd's own check the type, see operators.ts).
+ */
+const NUMBER_BLIND_OPERATORS = new Set([
+  'exists',
+  'contains',
+  'doesNotContain',
+  'startsWith',
+  'endsWith',
+  'containsAny',
+]);
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+/**
+ * The numbers a condition compares a number fact with, or null when its answer for a
+ * number may depend on more than where the number falls among them (an unknown
+ * operator, an order comparison with a non-number the engine would coerce, a `between`
+ * that is not two numbers). Equality with a non-number is false for every number (the
+ * engine compares with ===), so it adds nothing.
+ */
+function numberClassOperator(c: FactCondition): number[] | null {
+  const { operator, value } = c;
+  if (NUMBER_BLIND_OPERATORS.has(operator)) return [];
+  if (EQUALITY_OPERATORS.has(operator)) return isNumber(value) ? [value] : [];
+  if (ORDER_OPERATORS.has(operator)) return isNumber(value) ? [value] : null;
+  if (MEMBERSHIP_OPERATORS.has(operator)) return Array.isArray(value) ? value.filter(isNumber) : null;
+  if (operator === 'between')
+    return Array.isArray(value) && value.length === 2 && value.every(isNumber) ? [...value] : null;
+  return null;
+}
+
+function readId(fact: string, path: string | null): string {
+  return `f:${fact}:${path ?? ''}`;
+}
+
+function factRead(fact: string): ValueRead {
   const dot = fact.indexOf('.');
   return dot < 0
-    ? { kind: 'fact', fact, path: null }
-    : { kind: 'fact', fact: fact.slice(0, dot), path: fact.slice(dot + 1) };
+    ? { kind: 'fact', fact, path: null, thresholds: [] }
+    : { kind: 'fact', fact: fact.slice(0, dot), path: fact.slice(dot + 1), thresholds: [] };
+}
+
+/** A `value` of `{fact, path}` is a fact reference in json-rules-engine: read at run time, as written. */
+function referencedRead(value: unknown): ValueRead | null {
+  const v = value as { fact?: unknown; path?: unknown } | null;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.fact !== 'string') return null;
+  return { kind: 'fact', fact: v.fact, path: typeof v.path === 'string' ? v.path : null, thresholds: null };
 }
 
 /**
  * Every value json-rules-engine can read while evaluating `conditions`, following
- * inlined segments. A `value` that is itself `{fact, path}` is a fact reference in
- * json-rules-engine and is read too. The list is what makes two evaluations equal:
- * the same values at every read give the same result for every rule.
+ * inlined segments, with the number thresholds each is compared with. The list is what
+ * makes two evaluations equal: the same values (or number classes) at every read give
+ * the same result for every rule.
  */
 export function factReads(
   conditions: readonly Condition[],
@@ -28,9 +85,15 @@ export function factReads(
   segments: ReadonlyMap<string, Condition>,
 ): FactRead[] {
   const reads = new Map<string, FactRead>();
-  const add = (read: FactRead) => {
-    const id = read.kind === 'fact' ? `f:${read.fact}:${read.path ?? ''}` : `s:${read.segment}`;
-    if (!reads.has(id)) reads.set(id, read);
+  const valueRead = (read: ValueRead): ValueRead => {
+    const id = readId(read.fact, read.path);
+    const known = reads.get(id) as ValueRead | undefined;
+    if (known) return known;
+    reads.set(id, read);
+    return read;
+  };
+  const compare = (read: ValueRead, numbers: readonly number[] | null) => {
+    read.thresholds = numbers === null || read.thresholds === null ? null : [...read.thresholds, ...numbers];
   };
   const inlined = new Set<string>();
   const visit = (c: Condition): void => {
@@ -38,21 +101,26 @@ export function factReads(
     else if (isAny(c)) c.any.forEach(visit);
     else if (isNot(c)) visit(c.not);
     else if (isSegmentRef(c)) {
-      if (mode === 'fact') add({ kind: 'segment', segment: c.segment });
+      if (mode === 'fact') reads.set(`s:${c.segment}`, { kind: 'segment', segment: c.segment });
       else if (!inlined.has(c.segment)) {
         inlined.add(c.segment);
         const referenced = segments.get(c.segment);
         if (referenced) visit(referenced);
       }
     } else {
-      add(factRead(c.fact));
-      const v = c.value as { fact?: unknown; path?: unknown } | null;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.fact === 'string') {
-        // json-rules-engine resolves {fact, path} values at run time, with the fact's id as written.
-        add({ kind: 'fact', fact: v.fact, path: typeof v.path === 'string' ? v.path : null });
-      }
+      const read = valueRead(factRead(c.fact));
+      const reference = referencedRead(c.value);
+      if (reference) {
+        // Compared with another fact: both are keyed by value.
+        compare(read, null);
+        compare(valueRead(reference), null);
+      } else compare(read, numberClassOperator(c));
     }
   };
   conditions.forEach(visit);
-  return [...reads.values()];
+  return [...reads.values()].map((r) =>
+    r.kind === 'fact' && r.thresholds !== null
+      ? { ...r, thresholds: [...new Set(r.thresholds)].sort((a, b) => a - b) }
+      : r,
+  );
 }
