@@ -18,7 +18,7 @@ import type { RankingInput, rankOffers } from '../src/offerwall/domain/decide.js
 import type { Targeting } from '../src/offerwall/domain/eligibility.js';
 import type { CatalogOffer, OfferPage } from '../src/offerwall/domain/offer.js';
 import type { OfferProgress } from '../src/offerwall/domain/progress.js';
-import type { RuleEffect } from '../src/offerwall/domain/rule-effects.js';
+import { type EffectSpec, type RuleEffect, ruleEffect } from '../src/offerwall/domain/rule-effects.js';
 import { progressRecord } from '../test/helpers/random-ranking.js';
 import { scaleCatalog } from './bench-env.js';
 
@@ -51,21 +51,23 @@ function prng(seed: number): () => number {
 }
 
 /** The demo offerwall rules' effects, as the rules run hands them out (frozen lists). */
-const RULE_SETS: readonly (readonly RuleEffect[])[] = [
+const RULE_SETS: readonly (readonly RuleEffect[])[] = (
   [
-    { ruleId: 'no-gambling-in-dach', exclude: { offerTypes: [1, 11] } },
-    { ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } },
-    { ruleId: 'newcomers-start-easy', boost: { offerTypes: [3, 6], by: 0.15 } },
-    { ruleId: 'mobile-apps-on-phones', boost: { offerTypes: [8], by: 0.05 } },
-  ],
-  [
-    { ruleId: 'no-mature-in-us', exclude: { offerTypes: [9, 10] } },
-    { ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } },
-    { ruleId: 'gamers-get-games', boost: { categories: ['Games'], by: 0.2 } },
-    { ruleId: 'mobile-apps-on-phones', boost: { offerTypes: [8], by: 0.05 } },
-  ],
-  [{ ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } }],
-].map((s) => Object.freeze(s));
+    [
+      { ruleId: 'no-gambling-in-dach', exclude: { offerTypes: [1, 11] } },
+      { ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } },
+      { ruleId: 'newcomers-start-easy', boost: { offerTypes: [3, 6], by: 0.15 } },
+      { ruleId: 'mobile-apps-on-phones', boost: { offerTypes: [8], by: 0.05 } },
+    ],
+    [
+      { ruleId: 'no-mature-in-us', exclude: { offerTypes: [9, 10] } },
+      { ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } },
+      { ruleId: 'gamers-get-games', boost: { categories: ['Games'], by: 0.2 } },
+      { ruleId: 'mobile-apps-on-phones', boost: { offerTypes: [8], by: 0.05 } },
+    ],
+    [{ ruleId: 'wall-1001-allow-list', allowOnly: { offerTypes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } }],
+  ] as EffectSpec[][]
+).map((s) => Object.freeze(s.map(ruleEffect)));
 
 /** The demo offerwall's ranking model. */
 const MODEL = {

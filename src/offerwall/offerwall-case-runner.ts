@@ -15,6 +15,7 @@ import { CatalogIndex } from './domain/catalog-index.js';
 import type { DroppedOffer, Ranking } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
+import { specOf } from './domain/rule-effects.js';
 import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
 import { offerwallHttpError } from './offerwall-http-errors.js';
@@ -267,7 +268,12 @@ async function describe(
     explanation: {
       facts: outcome.facts,
       segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
-      rules: rules.map((o) => ({ id: o.id, matched: o.matched, effect: o.data, trace: o.conditions })),
+      rules: rules.map((o) => ({
+        id: o.id,
+        matched: o.matched,
+        effect: specOf(o.data),
+        trace: o.conditions,
+      })),
       ranked: shown.map((r) => ({
         rank: r.rank,
         offerId: r.offer.offer_id,

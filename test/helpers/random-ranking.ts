@@ -6,7 +6,7 @@ import type { Ranking } from '../../src/offerwall/domain/decide.js';
 import type { Targeting } from '../../src/offerwall/domain/eligibility.js';
 import type { CatalogOffer, Platform } from '../../src/offerwall/domain/offer.js';
 import type { OfferProgress, ProgressStatus } from '../../src/offerwall/domain/progress.js';
-import type { OfferSelector, RuleEffect } from '../../src/offerwall/domain/rule-effects.js';
+import { type OfferSelector, type RuleEffect, ruleEffect } from '../../src/offerwall/domain/rule-effects.js';
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -66,12 +66,12 @@ function selector(rand: () => number, offers: CatalogOffer[]): OfferSelector {
 export function randomEffects(rand: () => number, offers: CatalogOffer[]): RuleEffect[] {
   return Array.from({ length: Math.floor(rand() * 8) }, (_, k) => {
     const kind = rand();
-    if (kind < 0.25) return { ruleId: `r${k}`, exclude: selector(rand, offers) };
-    if (kind < 0.4) return { ruleId: `r${k}`, allowOnly: selector(rand, offers) };
-    return {
+    if (kind < 0.25) return ruleEffect({ ruleId: `r${k}`, exclude: selector(rand, offers) });
+    if (kind < 0.4) return ruleEffect({ ruleId: `r${k}`, allowOnly: selector(rand, offers) });
+    return ruleEffect({
       ruleId: `r${k}`,
       boost: { ...selector(rand, offers), by: Math.round((rand() - 0.3) * 100) / 100 },
-    };
+    });
   });
 }
 

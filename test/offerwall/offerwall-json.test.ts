@@ -4,6 +4,7 @@ import { rankOffers } from '../../src/offerwall/domain/decide.js';
 import type { OfferPage } from '../../src/offerwall/domain/offer.js';
 import type { OfferProgress, ProgressStatus } from '../../src/offerwall/domain/progress.js';
 import { DEFAULT_RANKING } from '../../src/offerwall/domain/ranking.js';
+import { ruleEffect } from '../../src/offerwall/domain/rule-effects.js';
 import { CLICK_GROUP } from '../../src/offerwall/domain/signatures.js';
 import type { RenderOptions } from '../../src/offerwall/offerwall-response.js';
 import { PersonalizedJson } from '../../src/offerwall/personalized-json.js';
@@ -32,7 +33,7 @@ test('the serialized personalized body is JSON.stringify of renderPersonalized, 
     offers: page.offers,
     targeting: { country: 'DE', device: null, osVersion: null, bidFloor: null },
     progress: new Map<number, OfferProgress>(),
-    effects: [{ ruleId: 'b', boost: { offerTypes: [2, 3], by: 0.1 } }],
+    effects: [ruleEffect({ ruleId: 'b', boost: { offerTypes: [2, 3], by: 0.1 } })],
     model: DEFAULT_RANKING,
     completedOffers: 'show' as const,
     affinity: { Games: 0.5 },

@@ -150,8 +150,8 @@ export function boostsAt(plan: RankingPlan, i: number): readonly Boost[] {
 
 /** The plan for this targeting, these matched rules and this model, built once per catalog. */
 export function planFor(index: CatalogIndex, input: PlanInput): RankingPlan {
-  // The matched effects by content (a few small selectors): equal effects, equal plan.
-  const rules = JSON.stringify(input.effects);
-  const key = `${CatalogIndex.targetingKey(input.targeting)}|${rules}`;
+  // The matched effects by content (RuleEffect's key): equal effects, equal plan.
+  let key = CatalogIndex.targetingKey(input.targeting);
+  for (const e of input.effects) key += `\n${e.key}`;
   return index.memo(input.model, key, () => buildPlan(index, input));
 }

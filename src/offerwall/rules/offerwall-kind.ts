@@ -6,7 +6,7 @@ import type { RuleFile } from '../../rules/rule-file.js';
 import { type SegmentCatalog, type SegmentEvaluator, segmentsUsedBy } from '../../rules/segment-catalog.js';
 import type { CompletedOffers } from '../domain/decide.js';
 import type { RankingModel } from '../domain/ranking.js';
-import type { RuleEffect } from '../domain/rule-effects.js';
+import { type RuleEffect, ruleEffect } from '../domain/rule-effects.js';
 import { OFFERWALL_FACTS } from './offerwall-facts.js';
 import type { OfferwallSpec } from './offerwall-schema.js';
 
@@ -62,12 +62,14 @@ export function compileOfferwall(
     id: item.id,
     priority: 1,
     when: item.when,
-    data: deepFreeze({
-      ruleId: item.id,
-      ...(item.exclude ? { exclude: structuredClone(item.exclude) } : {}),
-      ...(item.allowOnly ? { allowOnly: structuredClone(item.allowOnly) } : {}),
-      ...(item.boost ? { boost: structuredClone(item.boost) } : {}),
-    }),
+    data: deepFreeze(
+      ruleEffect({
+        ruleId: item.id,
+        ...(item.exclude ? { exclude: structuredClone(item.exclude) } : {}),
+        ...(item.allowOnly ? { allowOnly: structuredClone(item.allowOnly) } : {}),
+        ...(item.boost ? { boost: structuredClone(item.boost) } : {}),
+      }),
+    ),
   }));
   const used = segmentsUsedBy(
     specs.map((s) => s.when),
