@@ -34,17 +34,22 @@ import type {
  */
 const SHARDS = 64;
 /**
- * How long a render's counts (the visit: last seen, renders; the exposure) may wait to be
- * written. Under load every shard has a visit waiting, so each delay rewrites all users:
- * at 1 s that was ~25 MB of JSON a second with 100,000 users (~10 % of a core); at 5 s, a fifth.
+ * How long a render's visit (last seen, renders) may wait to be written. Under load every
+ * shard has a visit waiting, so each delay rewrites all users: ~25 MB of JSON with 100,000
+ * users. At 1 s that was ~10 % of a core; at 5 s the stringify and the writes and fsyncs in
+ * libuv's threads were still ~40 µs of a render's ~320 µs of CPU; at 30 s, a sixth of it (bench/cpu-per-request.ts, 2026-12-02:
+ * other threads 48–60 → 22 µs per render). A crash loses at most these seconds of visits:
+ * counts no response promises, read at the resolution of days.
  */
-const RENDER_WRITE_DELAY_MS = 5000;
+const VISIT_WRITE_DELAY_MS = 30_000;
+/** The exposure counters: one small file, so written behind sooner (they are shown in results). */
+const EXPOSURE_WRITE_DELAY_MS = 5000;
 
 /**
  * BannerStore on collection files: users, assignments and event logs sharded by user,
  * exposure counters in one small file. Assignments and events are committed before a call
  * resolves; what a render counts (the visit: first/last seen, renders; the exposure) is
- * written behind, within 5 seconds — rewriting a shard on every render was most of a
+ * written behind, within 30 and 5 seconds — rewriting a shard on every render was most of a
  * render's latency (20 ms → 5 ms measured), and awaiting the exposure file's fsync then
  * bound a loaded server's throughput (see docs/performance.md).
  * Each collection keeps its own in-memory index, rebuilt when a failed write sets one of
@@ -53,7 +58,8 @@ const RENDER_WRITE_DELAY_MS = 5000;
  */
 export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
-  private readonly renders = new WriteBehind(RENDER_WRITE_DELAY_MS);
+  private readonly visits = new WriteBehind(VISIT_WRITE_DELAY_MS);
+  private readonly exposureCounts = new WriteBehind(EXPOSURE_WRITE_DELAY_MS);
 
   private constructor(
     private readonly users: UserDocuments,
@@ -73,7 +79,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async flush(): Promise<void> {
-    await this.renders.flush();
+    await Promise.all([this.visits.flush(), this.exposureCounts.flush()]);
     await Promise.all([
       this.users.files.flush(),
       this.enrollment.files.flush(),
@@ -118,10 +124,10 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     if (exposure && !this.exposures.has(appId, exposure)) {
       assertSerializable('the exposure counter', { appId, ...exposure });
     }
-    this.renders.schedule(this.users.recordVisit(appId, userId, at));
+    this.visits.schedule(this.users.recordVisit(appId, userId, at));
     if (!exposure) return;
     this.exposures.count(appId, exposure);
-    this.renders.schedule(this.exposures.file);
+    this.exposureCounts.schedule(this.exposures.file);
   }
 
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {

@@ -122,7 +122,8 @@ export interface BannerStore {
    * Records one answered banner request: the user's visit (first and last seen,
    * renders) and, when it was served in an experiment, one exposure of that variation.
    * Both are counts no response promises (the variation's stickiness rests on the
-   * assignment), so an adapter may write them behind: the embedded one within 5 seconds,
+   * assignment), so an adapter may write them behind: the embedded one within 30 seconds
+   * (visits; exposures within 5),
    * PostgreSQL within 1 (per-instance sums, one statement per flush); flush() writes
    * them, and reads of the same store include them at once.
    * Not idempotent: every call is one more render.
