@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CatalogOffer, Platform } from './offer.js';
 
 /** Which offers a rule acts on: every listed field must match (one of its values); empty: all offers. */
@@ -19,10 +20,11 @@ export interface EffectSpec {
 }
 
 /**
- * An effect as the ranking takes it: with `key`, its whole content as a string, written
- * once when the rule is compiled. Ranking plans are memoized by the matched effects'
- * keys; serializing the effects per request instead was 15 % of an offerwall request's
- * CPU with the bench's 61 rules (profile, 2026-12-02).
+ * An effect as the ranking takes it: with `key`, a SHA-256 of its content (128 bits,
+ * base64url), written once when the rule is compiled. Ranking plans are memoized by the
+ * matched effects' keys; serializing the effects per request instead was 15 % of an
+ * offerwall request's CPU with the bench's 61 rules, and keys of the whole JSON made the
+ * memo's lookups hash kilobytes per request (profiles, 2026-12-02).
  */
 export interface RuleEffect extends EffectSpec {
   readonly key: string;
@@ -35,7 +37,8 @@ export function specOf({ key: _key, ...spec }: RuleEffect): EffectSpec {
 
 /** The effect with its key (see RuleEffect). */
 export function ruleEffect(spec: EffectSpec): RuleEffect {
-  return { ...spec, key: JSON.stringify(spec) };
+  const key = createHash('sha256').update(JSON.stringify(spec)).digest('base64url').slice(0, 22);
+  return { ...spec, key };
 }
 
 export function selects(selector: OfferSelector, offer: CatalogOffer): boolean {
