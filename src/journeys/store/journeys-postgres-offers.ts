@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { NewOffer, Offer, OfferLimits, Partition } from '../domain/journey-types.js';
 import { limitRejection } from '../domain/offer-limits.js';
-import type { Row } from './journeys-postgres-rows.js';
+import { iso, type Row } from './journeys-postgres-rows.js';
+import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
 import type { OfferRejection } from './journeys-store.js';
 
 type Counted = Pick<Offer, 'offerType' | 'status' | 'expiresAt' | 'createdAt'>;
@@ -70,8 +71,8 @@ function byUser(rows: Row[]): Map<string, Counted[]> {
     list.push({
       offerType: String(r.offer_type),
       status: r.status as Offer['status'],
-      expiresAt: (r.expires_at as Date).toISOString(),
-      createdAt: (r.created_at as Date).toISOString(),
+      expiresAt: iso(r.expires_at),
+      createdAt: iso(r.created_at),
     });
     map.set(String(r.external_id), list);
   }
@@ -102,7 +103,15 @@ export async function createOfferChunk(
   const known = new Set(
     (await c.query(KNOWN_USERS, [...scope, users])).rows.map((r: Row) => String(r.external_id)),
   );
-  const counted = byUser((await c.query(COUNTED_OFFERS, [...scope, users, now, earliestSince(offers)])).rows);
+  const counted = byUser(
+    (
+      await c.query({
+        text: COUNTED_OFFERS,
+        values: [...scope, users, now, earliestSince(offers)],
+        types: ISO_TIMESTAMPS,
+      })
+    ).rows,
+  );
   const taken = new Set(
     (await c.query(TAKEN_IDS, [...scope, offers.map((o) => o.id)])).rows.map((r: Row) => String(r.id)),
   );
