@@ -86,11 +86,12 @@ const PROGRESS_EVERY = 100_000;
 
 /** What one user gets planned, or why nothing (the cheap exits that cannot change the outcome). */
 async function planUser(rules: JourneysRules, state: UserActivity, now: Date, newId: () => string) {
-  const seen = aggregateProfile(state.user, state.events, now).daysSinceLastSeen;
-  if (seen > rules.limits.inactivityDays) return 'inactive' as const;
+  // Aggregated once: the evaluation reuses them (they were computed twice per user).
+  const aggregates = aggregateProfile(state.user, state.events, now);
+  if (aggregates.daysSinceLastSeen > rules.limits.inactivityDays) return 'inactive' as const;
   if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers)
     return 'atLimit' as const;
-  const evaluation = await evaluateTriggers(rules, state, now);
+  const evaluation = await evaluateTriggers(rules, state, now, aggregates);
   return planUserOffers(rules, evaluation, state, now, newId).create;
 }
 
