@@ -10,7 +10,8 @@
  *
  * BENCH_SECONDS (8 per run), BENCH_APIS=banner,offerwall, BENCH_GENERATION=0 skips generation.
  * `--generation-only`: seed, time journeys generation, print it and stop (no instances,
- * no results file), for measuring the job alone.
+ * no results file), for measuring the job alone. `--all-active`: the journeys seed before
+ * 2026-12-02, every user last seen now (three offers each), for comparing with older figures.
  */
 import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
@@ -34,6 +35,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 64;
 const ONLY = process.env.BENCH_APIS?.split(',');
 const GENERATION_ONLY = process.argv.includes('--generation-only');
+/** The journeys users' seed before 2026-12-02: every user last seen now (see seed-postgres.ts). */
+const ALL_ACTIVE = process.argv.includes('--all-active');
 const started = performance.now();
 const log = (message: string) =>
   process.stderr.write(`[bench-pg ${((performance.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
@@ -125,16 +128,22 @@ async function generation(url: string, rules: Awaited<ReturnType<typeof loadRule
   const store = await openPostgresStore(url, { max: 4 });
   try {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const report = await runJourneysGeneration(
       // The job's own progress lines (every 100,000 users) and final figures, on stderr.
       { store: store.journeys, now: () => new Date(), logger: pino({ level: 'info' }, pino.destination(2)) },
       { rules, environments: ['test'] },
     );
     const ms = Math.round(performance.now() - t);
+    // This process's CPU over the run (user + system, all its threads): the figure a loaded
+    // machine distorts least.
+    const used = process.cpuUsage(cpu);
+    const cpuMs = Math.round((used.user + used.system) / 1000);
     log(
-      `journeys generation: ${report.totals.usersScanned} users, ${report.totals.offersCreated} offers, ${ms} ms`,
+      `journeys generation: ${report.totals.usersScanned} users, ${report.totals.offersCreated} offers, ${ms} ms, ` +
+        `node CPU ${cpuMs} ms`,
     );
-    return { ms, ...report.totals };
+    return { ms, cpuMs, ...report.totals };
   } finally {
     await store.close();
   }
@@ -155,7 +164,7 @@ async function main(): Promise<void> {
   try {
     const migrated = await openPostgresStore(server.url, { max: 2 });
     log(`seeding ${USERS} users`);
-    const seeding = await seedPostgres(migrated.pool, rules, USERS, env.offers);
+    const seeding = await seedPostgres(migrated.pool, rules, USERS, env.offers, { allActive: ALL_ACTIVE });
     await migrated.close();
     log(`seeded: ${JSON.stringify(seeding.ms)}`);
     const gen = await generation(server.url, rules);

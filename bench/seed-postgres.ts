@@ -33,16 +33,23 @@ const BANNER_ASSIGNMENTS = `
   SELECT $1, $3, $4, 'u' || i, ($5::int[])[1 + i % cardinality($5::int[])], now() - interval '1 day'
   FROM generate_series(0, $2::int - 1) AS i`;
 
+// Days since user i's latest event: the fifths of the mix.
+const LAST_EVENT_DAYS_AGO = '(ARRAY[0.1, 20, 40, 61, 2])[1 + i % 5]';
+
+// Last seen is the later of updated_at and the latest event (profile-aggregates.ts), so
+// updated_at is the latest event's time: with now() every user was last seen now, all
+// active, and got the full three offers. $3 (allActive) keeps that old seed for comparison.
 const JOURNEYS_USERS = `
   INSERT INTO journeys_users (app_id, environment, external_id, id, tags, metadata, created_at, updated_at)
-  SELECT $1, 'test', 'u' || i, 'bench-u' || i, '{}', '{}', now() - interval '90 days', now()
+  SELECT $1, 'test', 'u' || i, 'bench-u' || i, '{}', '{}', now() - interval '90 days',
+    CASE WHEN $3::boolean THEN now() ELSE now() - ${LAST_EVENT_DAYS_AGO} * interval '1 day' END
   FROM generate_series(0, $2::int - 1) AS i`;
 
 const JOURNEYS_EVENTS = `
   INSERT INTO journeys_events (app_id, environment, id, external_id, category, event_type, points,
     occurred_at, received_at, metadata)
   SELECT $1, 'test', 'bench-e' || i || '-' || k, 'u' || i, 'GAME_PLAY', 'spin', 10,
-    now() - (ARRAY[0.1, 20, 40, 61, 2])[1 + i % 5] * interval '1 day' - k * interval '1 hour',
+    now() - ${LAST_EVENT_DAYS_AGO} * interval '1 day' - k * interval '1 hour',
     now(), jsonb_build_object('won', k = 0)
   FROM generate_series(0, $2::int - 1) AS i, generate_series(0, 2) AS k`;
 
@@ -70,12 +77,16 @@ async function step(db: pg.Pool, figures: SeedFigures, name: string, sql: string
   figures.rows[name] = res.rowCount ?? 0;
 }
 
-/** Seeds `users` users into the migrated, empty database behind `db`. */
+/**
+ * Seeds `users` users into the migrated, empty database behind `db`. `allActive`: every
+ * journeys user last seen now (the seed before 2026-12-02: three offers for every user).
+ */
 export async function seedPostgres(
   db: pg.Pool,
   rules: AppRules,
   users: number,
   offers: readonly CatalogOffer[],
+  options: { allActive?: boolean } = {},
 ): Promise<SeedFigures> {
   const experiment =
     rules.banner?.experiments.find((e) => e.status === 'running') ?? rules.banner?.experiments[0];
@@ -90,7 +101,7 @@ export async function seedPostgres(
     experiment.bucketVersion,
     experiment.variations.map((v) => v.id),
   ]);
-  await step(db, figures, 'journeys_users', JOURNEYS_USERS, n);
+  await step(db, figures, 'journeys_users', JOURNEYS_USERS, [...n, options.allActive === true]);
   await step(db, figures, 'journeys_events', JOURNEYS_EVENTS, n);
   await step(db, figures, 'offerwall_progress', OFFERWALL_PROGRESS, [
     ...n,

@@ -4,7 +4,7 @@ import { type EngagementScore, engagementScore } from './domain/engagement-score
 import { type ProfileFacts, type UserFacts, userFacts } from './domain/fact-names.js';
 import { isLive, type JourneyEvent, type JourneyUser, type Offer } from './domain/journey-types.js';
 import { type OfferPlan, type OfferTrigger, planOffers } from './domain/offer-planner.js';
-import { aggregateProfile } from './domain/profile-aggregates.js';
+import { aggregateProfile, type ProfileAggregates } from './domain/profile-aggregates.js';
 import { renderTemplate } from './domain/text-template.js';
 import type { Classification, Decision, JourneysRules } from './rules/journeys-rules.js';
 import type { RecommendationPriority } from './rules/journeys-schema.js';
@@ -53,8 +53,12 @@ function classification(rules: JourneysRules, matched: readonly Classification[]
 }
 
 /** The profile aggregates, score and live offers the classification reads. */
-function baseFacts(rules: JourneysRules, state: UserState, now: Date) {
-  const aggregates = aggregateProfile(state.user, state.events, now);
+function baseFacts(
+  rules: JourneysRules,
+  state: UserState,
+  now: Date,
+  aggregates: ProfileAggregates = aggregateProfile(state.user, state.events, now),
+) {
   const score = engagementScore(rules.score, aggregates);
   const live = state.offers.filter((o) => isLive(o, now));
   const base = {
@@ -84,14 +88,16 @@ export interface TriggerEvaluation {
  * evaluateJourney's decisions for the generation job, through the rule sets' matched
  * flags (the same cache and json-rules-engine runs) without outcome objects, traces or
  * recommendation texts: those were most of the job's time per user on a million users.
- * test/journeys/trigger-evaluation.test.ts holds it to evaluateJourney.
+ * test/journeys/trigger-evaluation.test.ts holds it to evaluateJourney. `aggregates`: the
+ * user's aggregateProfile at `now` when the caller has it already (computed here otherwise).
  */
 export async function evaluateTriggers(
   rules: JourneysRules,
   state: UserState,
   now: Date,
+  aggregates?: ProfileAggregates,
 ): Promise<TriggerEvaluation> {
-  const { base, user } = baseFacts(rules, state, now);
+  const { base, user } = baseFacts(rules, state, now, aggregates);
   const classified = await rules.classify.matchedData({ profile: base, user });
   const profile = profileFacts(base, classification(rules, classified));
   const segments = rules.segments ? await rules.segments.matchedIds({ profile, user }) : [];

@@ -173,3 +173,57 @@ test('the schedule runs the job on its cron, and stop() waits for a run in fligh
   await new Promise((resolve) => setTimeout(resolve, 1200));
   t.is(runs, after, 'no run after stop');
 });
+
+/** The document store's journeys, with small slow writes that count how many overlap. */
+async function slowWrites(failOnCall?: number) {
+  const store = await openDocumentStore(null);
+  await seed(store, 2000);
+  const inner = store.journeys;
+  const seen = { calls: 0, inFlight: 0, maxInFlight: 0 };
+  const journeys: typeof inner = Object.create(inner);
+  Object.defineProperty(journeys, 'offersPerCreate', { value: 100 });
+  journeys.createOffers = async (...args) => {
+    const call = ++seen.calls;
+    seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (call === failOnCall) throw new Error(`write ${call} failed`);
+      return await inner.createOffers(...args);
+    } finally {
+      seen.inFlight--;
+    }
+  };
+  return { journeys, seen };
+}
+
+test('writes overlap planning, at most two in flight, and every planned offer is written', async (t) => {
+  const { journeys, seen } = await slowWrites();
+  const run = await runJourneysGeneration(
+    { store: journeys, now: () => NOW },
+    { rules: await demoRules(), batchSize: 100 },
+  );
+  t.is(run.totals.offersCreated, 500 * 2 + 500 * 2 + 500);
+  t.true(seen.calls > 2, `${seen.calls} writes`);
+  t.is(seen.maxInFlight, 2);
+});
+
+test('a failed write fails the run, whichever of the two in flight it was', async (t) => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  t.teardown(() => process.off('unhandledRejection', onUnhandled));
+  for (const failOnCall of [1, 2, 3]) {
+    const { journeys } = await slowWrites(failOnCall);
+    await t.throwsAsync(
+      runJourneysGeneration(
+        { store: journeys, now: () => NOW },
+        { rules: await demoRules(), batchSize: 100 },
+      ),
+      {
+        message: `write ${failOnCall} failed`,
+      },
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.deepEqual(unhandled, []);
+});

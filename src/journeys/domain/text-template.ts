@@ -57,17 +57,17 @@ export function plainText(value: string): string {
 
 /** Fills the placeholders; a missing, null, empty or non-scalar value takes the fallback. */
 export function renderTemplate(t: TextTemplate, facts: Record<string, unknown>): string {
-  return t.parts
-    .map((p) => {
-      if (typeof p === 'string') return p;
-      const v = lookup(facts, p.path);
-      const text =
-        typeof v === 'string'
-          ? plainText(v)
-          : typeof v === 'number' || typeof v === 'boolean'
-            ? String(v)
-            : '';
-      return text !== '' ? text : p.fallback;
-    })
-    .join('');
+  // A loop, not map and join: three offers per user on a million-user generation run.
+  let out = '';
+  for (const p of t.parts) {
+    if (typeof p === 'string') {
+      out += p;
+      continue;
+    }
+    const v = lookup(facts, p.path);
+    const text =
+      typeof v === 'string' ? plainText(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+    out += text !== '' ? text : p.fallback;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { NewOffer, Offer, OfferLimits, Partition } from '../domain/journey-types.js';
 import { limitRejection } from '../domain/offer-limits.js';
-import type { Row } from './journeys-postgres-rows.js';
+import { iso, type Row } from './journeys-postgres-rows.js';
+import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
 import type { OfferRejection } from './journeys-store.js';
 
 type Counted = Pick<Offer, 'offerType' | 'status' | 'expiresAt' | 'createdAt'>;
@@ -70,8 +71,8 @@ function byUser(rows: Row[]): Map<string, Counted[]> {
     list.push({
       offerType: String(r.offer_type),
       status: r.status as Offer['status'],
-      expiresAt: (r.expires_at as Date).toISOString(),
-      createdAt: (r.created_at as Date).toISOString(),
+      expiresAt: iso(r.expires_at),
+      createdAt: iso(r.created_at),
     });
     map.set(String(r.external_id), list);
   }
@@ -102,7 +103,15 @@ export async function createOfferChunk(
   const known = new Set(
     (await c.query(KNOWN_USERS, [...scope, users])).rows.map((r: Row) => String(r.external_id)),
   );
-  const counted = byUser((await c.query(COUNTED_OFFERS, [...scope, users, now, earliestSince(offers)])).rows);
+  const counted = byUser(
+    (
+      await c.query({
+        text: COUNTED_OFFERS,
+        values: [...scope, users, now, earliestSince(offers)],
+        types: ISO_TIMESTAMPS,
+      })
+    ).rows,
+  );
   const taken = new Set(
     (await c.query(TAKEN_IDS, [...scope, offers.map((o) => o.id)])).rows.map((r: Row) => String(r.id)),
   );
@@ -113,7 +122,13 @@ export async function createOfferChunk(
     const reason = limitRejection(existing, offer, limits, now);
     if (reason) return reason;
     taken.add(offer.id);
-    existing.push({ ...offer, status: 'active' });
+    // The four fields a limit reads, not a copy of the whole offer.
+    existing.push({
+      offerType: offer.offerType,
+      status: 'active',
+      expiresAt: offer.expiresAt,
+      createdAt: offer.createdAt,
+    });
     counted.set(offer.externalId, existing);
     return null;
   });
@@ -131,20 +146,38 @@ export async function createOfferChunk(
   });
 }
 
-/** The insert's parameters: one array per column, in INSERT_OFFERS' order. */
-function insertColumns(offers: readonly NewOffer[]): unknown[][] {
+const ESCAPED = /["\\]/;
+
+/**
+ * A PostgreSQL array literal of `offers.map(value)`, every element quoted (NULL for
+ * null): what pg builds from a JS array, without its two regex replacements and its
+ * checks per element (pg's array serialization was 3.7 % of a generation run's CPU).
+ */
+function arrayLiteral(offers: readonly NewOffer[], value: (o: NewOffer) => string | number | null): string {
+  let out = '{';
+  for (let i = 0; i < offers.length; i++) {
+    const v = value(offers[i] as NewOffer);
+    if (i > 0) out += ',';
+    if (v === null) out += 'NULL';
+    else if (typeof v === 'number') out += String(v);
+    else out += `"${ESCAPED.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
+  }
+  return `${out}}`;
+}
+
+/** The insert's parameters: one array literal per column, in INSERT_OFFERS' order. */
+function insertColumns(offers: readonly NewOffer[]): string[] {
   return [
-    offers.map((o) => o.id),
-    offers.map((o) => o.externalId),
-    offers.map((o) => o.offerType),
-    offers.map((o) => o.gameType),
-    offers.map((o) => o.title),
-    offers.map((o) => o.description),
-    offers.map((o) => o.pointsValue),
-    offers.map((o) => o.createdAt),
-    offers.map((o) => o.expiresAt),
-    // pg would send a JS array as a PostgreSQL array, not JSON: serialize each document.
-    offers.map((o) => JSON.stringify(o.metadata)),
+    arrayLiteral(offers, (o) => o.id),
+    arrayLiteral(offers, (o) => o.externalId),
+    arrayLiteral(offers, (o) => o.offerType),
+    arrayLiteral(offers, (o) => o.gameType),
+    arrayLiteral(offers, (o) => o.title),
+    arrayLiteral(offers, (o) => o.description),
+    arrayLiteral(offers, (o) => o.pointsValue),
+    arrayLiteral(offers, (o) => o.createdAt),
+    arrayLiteral(offers, (o) => o.expiresAt),
+    arrayLiteral(offers, (o) => JSON.stringify(o.metadata)),
   ];
 }
 

@@ -2,7 +2,8 @@ import type { Device, JourneyEvent, JourneyUser, Offer, OfferStatus } from '../d
 
 export type Row = Record<string, unknown>;
 
-const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+/** A timestamp column as an ISO string: a Date from pg's parser, or text from ISO_TIMESTAMPS. */
+export const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export const USER_COLUMNS = `id, external_id, display_name, email, phone, country, device, source, tags, metadata,

@@ -21,6 +21,7 @@ import {
   toUser,
   USER_COLUMNS,
 } from './journeys-postgres-rows.js';
+import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
 import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from './journeys-store.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -217,11 +218,12 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   private async batchAfter(p: Partition, after: string, batchSize: number): Promise<UserActivity[]> {
-    const { rows } = await this.pool.query(
-      `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id > $3
+    const { rows } = await this.pool.query({
+      text: `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id > $3
        ORDER BY external_id LIMIT $4`,
-      [p.appId, p.environment, after, batchSize],
-    );
+      values: [p.appId, p.environment, after, batchSize],
+      types: ISO_TIMESTAMPS,
+    });
     return rows.length === 0 ? [] : this.activityOf(p, after, rows.map(toUser));
   }
 
@@ -234,12 +236,18 @@ export class JourneysPostgresStore implements JourneysStore {
     const last = users[users.length - 1]?.externalId ?? after;
     const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4';
     const args = [p.appId, p.environment, after, last];
+    // Timestamps read as ISO text (journeys-postgres-timestamps.ts): a million users' events.
     const [events, offers] = await Promise.all([
-      this.pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`,
-        args,
-      ),
-      this.pool.query(`SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`, args),
+      this.pool.query({
+        text: `SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`,
+        values: args,
+        types: ISO_TIMESTAMPS,
+      }),
+      this.pool.query({
+        text: `SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`,
+        values: args,
+        types: ISO_TIMESTAMPS,
+      }),
     ]);
     const byUser = <T extends { externalId: string }>(list: T[]) => {
       const map = new Map<string, T[]>();

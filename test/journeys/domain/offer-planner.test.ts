@@ -76,6 +76,52 @@ test('matched triggers by priority, up to the maximum; the rest say why', (t) =>
   t.is(p.create[0]?.expiresAt, new Date(NOW.getTime() + 24 * HOUR).toISOString());
 });
 
+// The planner reuses a priority order while the triggers are the same: other lists
+// starting with the same trigger, and the same triggers at another instant, plan afresh.
+test('the same triggers plan the same way for every user; another list or instant is ordered and dated anew', (t) => {
+  const [a, b, c, d] = [
+    trigger('a', 1),
+    trigger('b', 3),
+    trigger('c', 3),
+    trigger('d', 9, { cooldownMs: HOUR }),
+  ];
+  const order = (list: OfferTrigger[], now = NOW) =>
+    planOffers({
+      externalId: 'u1',
+      triggers: list.map((x) => ({ trigger: x, matched: false })),
+      offers: [],
+      limits: LIMITS,
+      daysSinceLastSeen: 1,
+      facts: {},
+      now,
+      newId: () => `id-${++n}`,
+    }).verdicts.map((v) => v.offerType);
+  t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
+  t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
+  t.deepEqual(order([a, c, b]), ['c', 'b', 'a'], 'ties keep the list order');
+  t.deepEqual(order([a, b, c, d]), ['d', 'b', 'c', 'a']);
+  t.deepEqual(order([a, b]), ['b', 'a']);
+  t.deepEqual(order([a]), ['a']);
+  t.deepEqual(order([]), []);
+  const later = new Date(NOW.getTime() + HOUR);
+  const created = (now: Date) =>
+    planOffers({
+      externalId: 'u1',
+      triggers: [{ trigger: d, matched: true }],
+      offers: [],
+      limits: LIMITS,
+      daysSinceLastSeen: 1,
+      facts: {},
+      now,
+      newId: () => `id-${++n}`,
+    }).create[0];
+  for (const now of [NOW, later, NOW]) {
+    t.is(created(now)?.createdAt, now.toISOString());
+    t.is(created(now)?.expiresAt, new Date(now.getTime() + 24 * HOUR).toISOString());
+    t.is(created(now)?.notOfferedSince, new Date(now.getTime() - HOUR).toISOString());
+  }
+});
+
 test('an active type is not offered again; an expired one no longer counts', (t) => {
   const p = plan(
     [
