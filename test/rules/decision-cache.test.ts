@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import type { Condition } from '../../src/rules/engine/conditions.js';
 import { DecisionCache } from '../../src/rules/engine/decision-cache.js';
 import { type Facts, RuleSet, traced } from '../../src/rules/engine/rule-set.js';
@@ -272,4 +273,75 @@ test('a number compared with a non-number or with another fact is keyed by its v
     t.deepEqual(await matchedIds(shared, facts), await matchedIds(coerced(), facts), JSON.stringify(facts));
   }
   t.is(shared.cache.hits, 0);
+});
+
+/** Constants and values for random conditions on one number fact: numbers, near misses and other types. */
+const NUMBERS = [-1, 0, 0.5, 1, 2, 2.5, 7, 30];
+const CONSTANT = fc.oneof(
+  fc.constantFrom(...NUMBERS),
+  fc.constantFrom('7', 'x', '', null, true),
+  fc.array(fc.constantFrom(...NUMBERS, '2', 'x'), { maxLength: 3 }),
+);
+// As the loader admits them: in, notIn, between and containsAny take an array (ARRAY_VALUE_OPERATORS).
+const SCALAR_OPERATORS = [
+  'equal',
+  'notEqual',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'contains',
+  'doesNotContain',
+  'exists',
+  'startsWith',
+  'endsWith',
+] as const;
+const ARRAY_OPERATORS = ['in', 'notIn', 'between', 'containsAny'] as const;
+const FACT = fc.constantFrom('p.x', 'p.y');
+const leaf = fc.oneof(
+  fc.record({ fact: FACT, operator: fc.constantFrom(...SCALAR_OPERATORS), value: CONSTANT }),
+  fc.record({
+    fact: FACT,
+    operator: fc.constantFrom(...ARRAY_OPERATORS),
+    value: fc.array(fc.constantFrom(...NUMBERS, '2', 'x', null), { maxLength: 3 }),
+  }),
+);
+const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
+  c: fc.oneof(
+    { depthSize: 'small' },
+    leaf,
+    fc.record({ all: fc.array(tie('c'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ any: fc.array(tie('c'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ not: tie('c') }),
+  ),
+})).c;
+const VALUE = fc.oneof(
+  fc.constantFrom(...NUMBERS),
+  fc.double({ min: -2, max: 40, noNaN: true }),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, '2', '30', 'x', null, undefined, [2], true),
+);
+
+test('random rules on number facts: the cached decision of every value is json-rules-engine’s fresh one', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(condition, { minLength: 1, maxLength: 4 }),
+      fc.array(fc.record({ x: VALUE, y: VALUE }), { minLength: 1, maxLength: 30 }),
+      async (whens, users) => {
+        const build = () =>
+          RuleSet.build(
+            whens.map((when, i) => ({ id: `r${i}`, priority: 0, when, data: i })),
+            'fact',
+          );
+        const shared = build();
+        for (const p of [...users, ...users]) {
+          const fresh = await build().matched({ p });
+          const cached = await shared.matched({ p });
+          if (Buffer.compare(Buffer.from(fresh), Buffer.from(cached)) !== 0) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 300, seed: 20261202 },
+  );
+  t.pass();
 });
