@@ -3,7 +3,7 @@ import type { SegmentMatch } from '../rules/segment-catalog.js';
 import { type EngagementScore, engagementScore } from './domain/engagement-score.js';
 import { type ProfileFacts, type UserFacts, userFacts } from './domain/fact-names.js';
 import { isLive, type JourneyEvent, type JourneyUser, type Offer } from './domain/journey-types.js';
-import { type OfferPlan, type OfferTrigger, planOffers } from './domain/offer-planner.js';
+import { type OfferPlan, type OfferTrigger, type PlanMemo, planOffers } from './domain/offer-planner.js';
 import { aggregateProfile, type ProfileAggregates } from './domain/profile-aggregates.js';
 import { renderTemplate } from './domain/text-template.js';
 import type { Classification, Decision, JourneysRules } from './rules/journeys-rules.js';
@@ -162,6 +162,7 @@ export function planUserOffers(
   state: UserState,
   now: Date,
   newId: () => string,
+  memo?: PlanMemo,
 ): OfferPlan {
   return planOffers({
     externalId: state.user.externalId,
@@ -172,5 +173,6 @@ export function planUserOffers(
     facts: { profile: evaluation.profile, user: evaluation.user },
     now,
     newId,
+    ...(memo ? { memo } : {}),
   });
 }

@@ -4,6 +4,7 @@ import type { AppRules } from '../rules/app-rules.js';
 import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Environment, NewOffer, Offer, Partition } from './domain/journey-types.js';
 import { isLive } from './domain/journey-types.js';
+import { PlanMemo } from './domain/offer-planner.js';
 import { aggregateProfile } from './domain/profile-aggregates.js';
 import { evaluateTriggers, planUserOffers } from './journey-evaluator.js';
 import type { JourneysMetrics } from './journeys-metrics.js';
@@ -85,14 +86,15 @@ const sum = (counts: Record<string, number>): number => Object.values(counts).re
 const PROGRESS_EVERY = 100_000;
 
 /** What one user gets planned, or why nothing (the cheap exits that cannot change the outcome). */
-async function planUser(rules: JourneysRules, state: UserActivity, now: Date, newId: () => string) {
+async function planUser(rules: JourneysRules, state: UserActivity, memo: PlanMemo, newId: () => string) {
+  const now = memo.now;
   // Aggregated once: the evaluation reuses them (they were computed twice per user).
   const aggregates = aggregateProfile(state.user, state.events, now);
   if (aggregates.daysSinceLastSeen > rules.limits.inactivityDays) return 'inactive' as const;
   if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers)
     return 'atLimit' as const;
   const evaluation = await evaluateTriggers(rules, state, now, aggregates);
-  return planUserOffers(rules, evaluation, state, now, newId).create;
+  return planUserOffers(rules, evaluation, state, now, newId, memo).create;
 }
 
 /**
@@ -176,6 +178,7 @@ async function planPartition(
   batchSize: number,
 ) {
   const newId = deps.newId ?? timeOrderedIds();
+  const memo = new PlanMemo(now);
   const writer = new OfferWriter(deps.store, p, rules, now);
   let planned: NewOffer[] = [];
   let offersPlanned = 0;
@@ -203,7 +206,7 @@ async function planPartition(
         events: [...activity.events],
         offers: [...activity.offers],
       };
-      const plan = await planUser(rules, state, now, newId);
+      const plan = await planUser(rules, state, memo, newId);
       recordDecision(deps.decisions, p, rulesHash, state, plan, now);
       if (plan === 'inactive') counts.usersInactive++;
       else if (plan === 'atLimit') counts.usersAtLimit++;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Offer, OfferLimits } from '../../../src/journeys/domain/journey-types.js';
-import { type OfferTrigger, planOffers } from '../../../src/journeys/domain/offer-planner.js';
+import { type OfferTrigger, PlanMemo, planOffers } from '../../../src/journeys/domain/offer-planner.js';
 import { parseTemplate, type TextTemplate } from '../../../src/journeys/domain/text-template.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
@@ -76,9 +76,10 @@ test('matched triggers by priority, up to the maximum; the rest say why', (t) =>
   t.is(p.create[0]?.expiresAt, new Date(NOW.getTime() + 24 * HOUR).toISOString());
 });
 
-// The planner reuses a priority order while the triggers are the same: other lists
-// starting with the same trigger, and the same triggers at another instant, plan afresh.
+// A run's PlanMemo reuses a priority order and offer instants: lists of other priorities,
+// and planning at another instant than the memo's, are ordered and dated anew.
 test('the same triggers plan the same way for every user; another list or instant is ordered and dated anew', (t) => {
+  const memo = new PlanMemo(NOW);
   const [a, b, c, d] = [
     trigger('a', 1),
     trigger('b', 3),
@@ -95,6 +96,7 @@ test('the same triggers plan the same way for every user; another list or instan
       facts: {},
       now,
       newId: () => `id-${++n}`,
+      memo,
     }).verdicts.map((v) => v.offerType);
   t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
   t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
@@ -114,6 +116,7 @@ test('the same triggers plan the same way for every user; another list or instan
       facts: {},
       now,
       newId: () => `id-${++n}`,
+      memo,
     }).create[0];
   for (const now of [NOW, later, NOW]) {
     t.is(created(now)?.createdAt, now.toISOString());
