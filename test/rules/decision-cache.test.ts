@@ -2,6 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import type { Condition } from '../../src/rules/engine/conditions.js';
 import { DecisionCache } from '../../src/rules/engine/decision-cache.js';
+import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from '../../src/rules/engine/operators.js';
 import { type Facts, RuleSet, traced } from '../../src/rules/engine/rule-set.js';
 
 const segments = new Map<string, Condition>([
@@ -282,21 +283,9 @@ const CONSTANT = fc.oneof(
   fc.constantFrom('7', 'x', '', null, true),
   fc.array(fc.constantFrom(...NUMBERS, '2', 'x'), { maxLength: 3 }),
 );
-// As the loader admits them: in, notIn, between and containsAny take an array (ARRAY_VALUE_OPERATORS).
-const SCALAR_OPERATORS = [
-  'equal',
-  'notEqual',
-  'lessThan',
-  'lessThanInclusive',
-  'greaterThan',
-  'greaterThanInclusive',
-  'contains',
-  'doesNotContain',
-  'exists',
-  'startsWith',
-  'endsWith',
-] as const;
-const ARRAY_OPERATORS = ['in', 'notIn', 'between', 'containsAny'] as const;
+// Every operator the loader knows, with the value it admits: an array for ARRAY_VALUE_OPERATORS.
+const ARRAY_OPERATORS = [...ARRAY_VALUE_OPERATORS];
+const SCALAR_OPERATORS = [...KNOWN_OPERATORS].filter((o) => !ARRAY_VALUE_OPERATORS.has(o));
 const FACT = fc.constantFrom('p.x', 'p.y');
 const leaf = fc.oneof(
   fc.record({ fact: FACT, operator: fc.constantFrom(...SCALAR_OPERATORS), value: CONSTANT }),

@@ -37,9 +37,10 @@ const SHARDS = 64;
  * How long a render's visit (last seen, renders) may wait to be written. Under load every
  * shard has a visit waiting, so each delay rewrites all users: ~25 MB of JSON with 100,000
  * users. At 1 s that was ~10 % of a core; at 5 s the stringify and the writes and fsyncs in
- * libuv's threads were still ~40 µs of a render's ~320 µs of CPU; at 30 s, a sixth of it (bench/cpu-per-request.ts, 2026-12-02:
- * other threads 48–60 → 22 µs per render). A crash loses at most these seconds of visits:
- * counts no response promises, read at the resolution of days.
+ * libuv's threads were still ~40 µs of a render's ~320 µs of CPU; at 30 s, a sixth of it
+ * (bench/cpu-per-request.ts, 2026-12-02: other threads 48–60 → 22 µs per render). A crash
+ * loses at most these seconds of visits: counts no response promises, read at the
+ * resolution of days.
  */
 const VISIT_WRITE_DELAY_MS = 30_000;
 /** The exposure counters: one small file, so written behind sooner (they are shown in results). */

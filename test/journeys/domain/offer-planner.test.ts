@@ -43,7 +43,12 @@ const offer = (offerType: string, over: Partial<Offer> = {}): Offer => ({
 });
 
 let n = 0;
-const plan = (triggers: { trigger: OfferTrigger; matched: boolean }[], offers: Offer[] = [], days = 1) =>
+const plan = (
+  triggers: { trigger: OfferTrigger; matched: boolean }[],
+  offers: Offer[] = [],
+  days = 1,
+  at: { now?: Date; memo?: PlanMemo } = {},
+) =>
   planOffers({
     externalId: 'u1',
     triggers,
@@ -51,8 +56,9 @@ const plan = (triggers: { trigger: OfferTrigger; matched: boolean }[], offers: O
     limits: LIMITS,
     daysSinceLastSeen: days,
     facts: { user: { displayName: null } },
-    now: NOW,
+    now: at.now ?? NOW,
     newId: () => `id-${++n}`,
+    ...(at.memo ? { memo: at.memo } : {}),
   });
 
 test('matched triggers by priority, up to the maximum; the rest say why', (t) => {
@@ -86,18 +92,13 @@ test('the same triggers plan the same way for every user; another list or instan
     trigger('c', 3),
     trigger('d', 9, { cooldownMs: HOUR }),
   ];
-  const order = (list: OfferTrigger[], now = NOW) =>
-    planOffers({
-      externalId: 'u1',
-      triggers: list.map((x) => ({ trigger: x, matched: false })),
-      offers: [],
-      limits: LIMITS,
-      daysSinceLastSeen: 1,
-      facts: {},
-      now,
-      newId: () => `id-${++n}`,
-      memo,
-    }).verdicts.map((v) => v.offerType);
+  const order = (list: OfferTrigger[]) =>
+    plan(
+      list.map((x) => ({ trigger: x, matched: false })),
+      [],
+      1,
+      { memo },
+    ).verdicts.map((v) => v.offerType);
   t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
   t.deepEqual(order([a, b, c]), ['b', 'c', 'a']);
   t.deepEqual(order([a, c, b]), ['c', 'b', 'a'], 'ties keep the list order');
@@ -106,18 +107,9 @@ test('the same triggers plan the same way for every user; another list or instan
   t.deepEqual(order([a]), ['a']);
   t.deepEqual(order([]), []);
   const later = new Date(NOW.getTime() + HOUR);
-  const created = (now: Date) =>
-    planOffers({
-      externalId: 'u1',
-      triggers: [{ trigger: d, matched: true }],
-      offers: [],
-      limits: LIMITS,
-      daysSinceLastSeen: 1,
-      facts: {},
-      now,
-      newId: () => `id-${++n}`,
-      memo,
-    }).create[0];
+  const created = (now: Date, x = d) => plan([{ trigger: x, matched: true }], [], 1, { now, memo }).create[0];
+  // Another expiry under the same memo is dated on its own.
+  t.is(created(NOW, trigger('e', 1, { expiresInMs: HOUR }))?.expiresAt, later.toISOString());
   for (const now of [NOW, later, NOW]) {
     t.is(created(now)?.createdAt, now.toISOString());
     t.is(created(now)?.expiresAt, new Date(now.getTime() + 24 * HOUR).toISOString());
