@@ -43,9 +43,17 @@ function parseLines(text: string): { decisions: RecordedDecision[]; clean: boole
  * is rewritten only to drop what the bound no longer keeps, once it holds twice the bound.
  * Lines are not fsynced one by one: a sampled decision is recorded after its response went
  * out and is acknowledged to no one, so a crash may lose the last few (never the file).
+ *
+ * The bound is per app and API, so what it keeps grows with them: the rewrite comes once
+ * the log holds twice what the last trim kept (at least twice the bound), never on every
+ * decision. Measured when it compared the whole log with twice one API's bound: with three
+ * APIs at their bound every sampled decision rewrote the 17 MB file, and the banner fell
+ * from ~3,500 to ~340 req/s with a 1 s p99.
  */
 export class DocumentDecisionLog implements DecisionLog {
   #decisions: RecordedDecision[];
+  /** The log is trimmed (and the file rewritten) once it holds more than this many. */
+  #trimAbove: number;
   /** Appends and rewrites in the order they were asked for: the file never reorders. */
   #writes: Promise<void> = Promise.resolve();
 
@@ -54,7 +62,13 @@ export class DocumentDecisionLog implements DecisionLog {
     decisions: RecordedDecision[],
     private readonly maxPerApi: number,
   ) {
-    this.#decisions = decisions;
+    this.#decisions = trimToBound(decisions, maxPerApi);
+    this.#trimAbove = this.#nextTrim();
+  }
+
+  /** Twice what the log holds after a trim, and never under twice the bound. */
+  #nextTrim(): number {
+    return 2 * Math.max(this.#decisions.length, this.maxPerApi);
   }
 
   static async open(dir: string | null, maxPerApi: number): Promise<DocumentDecisionLog> {
@@ -77,8 +91,11 @@ export class DocumentDecisionLog implements DecisionLog {
     // Serialized before anything changes: a decision with no JSON form is refused whole.
     const line = `${JSON.stringify(copy)}\n`;
     this.#decisions.push(copy);
-    const trimmed = this.#decisions.length > this.maxPerApi * 2;
-    if (trimmed) this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
+    const trimmed = this.#decisions.length > this.#trimAbove;
+    if (trimmed) {
+      this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
+      this.#trimAbove = this.#nextTrim();
+    }
     const file = this.file;
     if (file === null) return;
     // A rewrite's content is taken now: a line appended after it is not in it.

@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
@@ -117,6 +117,35 @@ test('lowdb: a decision is one appended line, and the file is rewritten only to 
     ['u-4', 'u-5', 'u-6'],
   );
   await log.close();
+});
+
+test('lowdb: with several APIs at their bound, a decision is still appended, not a rewrite of the file', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'decisions.jsonl');
+  const log = await DocumentDecisionLog.open(dir, 2);
+  const apis = ['banner', 'offerwall', 'journeys'];
+  let rewrites = 0;
+  let inode = -1;
+  for (let n = 0; n < 60; n++) {
+    await log.record(decision('demo', apis[n % 3] as string, n));
+    // A rewrite replaces the file (a new inode); an append keeps it.
+    const now = (await stat(file)).ino;
+    if (inode !== -1 && now !== inode) rewrites++;
+    inode = now;
+  }
+  // The three APIs keep 6 decisions between them: a rewrite at most every 6 appends. Compared
+  // with one API's bound, every decision past the 5th rewrote the file (55 of 60).
+  t.true(rewrites <= 10, `${rewrites} rewrites for 60 decisions`);
+  t.deepEqual(
+    (await log.list('demo')).map((d) => d.userId),
+    ['u-54', 'u-55', 'u-56', 'u-57', 'u-58', 'u-59'],
+  );
+  await log.close();
+  const reopened = await DocumentDecisionLog.open(dir, 2);
+  t.deepEqual(
+    (await reopened.list('demo')).map((d) => d.userId),
+    ['u-54', 'u-55', 'u-56', 'u-57', 'u-58', 'u-59'],
+  );
 });
 
 test('lowdb: a line torn by a crash is skipped on open, and the next decision is not lost to it', async (t) => {
