@@ -6,6 +6,7 @@ import { checkedFetch } from '../helpers/openapi-check.js';
 export const PATHS = [
   'banner render',
   'banner track',
+  'banner engage',
   'journeys event',
   'journeys profile',
   'journeys claim',
@@ -187,6 +188,17 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
         );
       },
     };
+  },
+  'banner engage': (l, seq) => {
+    // Each acknowledged update sets a property of its own: the profile must still have it.
+    const userId = l.user('p');
+    const name = `k${l.run}_${seq}`;
+    const body = JSON.stringify([{ $distinct_id: userId, $set: { [name]: seq } }]);
+    const acked = () =>
+      l.check('banner engage', `${userId}.${name}`, async ({ port }) =>
+        (await port.profiles.profile(APP, 'user', userId))?.[name] === seq ? 0 : 1,
+      );
+    return { target: '/engage?ip=0&verbose=1', init: post(BANNER_HEADERS, body), ok: 200, acked };
   },
   'banner track': (l) => {
     const userId = l.user('b');

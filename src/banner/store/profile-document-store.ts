@@ -1,5 +1,9 @@
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { CollectionFile } from '../../store/document/collection-file.js';
+import { fsyncDir } from '../../store/document/durable-json-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
+import { ShardedCollection, shardIndex } from '../../store/document/sharded-collection.js';
 import {
   inBatches,
   isoTime,
@@ -8,6 +12,16 @@ import {
   PROFILE_COLLECTIONS,
 } from '../../store/portable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import {
+  emptyProfiles,
+  keyOfAlias,
+  keyOfGrant,
+  keyOfInsertId,
+  keyOfProfile,
+  ProfileShard,
+  type ProfilesDocument,
+  profileKey,
+} from './profile-document-shard.js';
 import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
 import {
   type GrantLimits,
@@ -17,153 +31,178 @@ import {
   type ProfileUpdate,
 } from './profile-store.js';
 
-interface ProfileRecord {
-  appId: string;
-  kind: ProfileKind;
-  id: string;
-  properties: ProfileProperties;
-}
-interface AliasRecord {
-  appId: string;
-  alias: string;
-  distinctId: string;
-}
-interface InsertIdRecord {
-  appId: string;
-  id: string;
-  /** ms since the epoch */
-  at: number;
-}
-interface GrantRecord {
-  appId: string;
-  userId: string;
-  offerId: string;
-  count: number;
-  /** ms since the epoch */
-  lastAt: number;
-}
-interface ProfilesDocument {
-  profiles: ProfileRecord[];
-  aliases: AliasRecord[];
-  insertIds: InsertIdRecord[];
-  grants: GrantRecord[];
-}
+const SHARDS = 64;
+/** Each kind of record's map in a shard. */
+const RECORD_MAPS: readonly ((shard: ProfileShard) => Map<string, unknown>)[] = [
+  (s) => s.profiles,
+  (s) => s.aliases,
+  (s) => s.insertIds,
+  (s) => s.grants,
+];
+/** The one document every record lived in before the store was sharded: taken over on open. */
+const SINGLE_DOCUMENT = 'banner-profiles';
 
-const EMPTY: ProfilesDocument = { profiles: [], aliases: [], insertIds: [], grants: [] };
-// Ids never contain a newline (they are validated), so joined keys cannot collide.
-const key = (...parts: string[]): string => parts.join('\n');
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
 
 /**
- * ProfileStore in one JSON document (lowdb), or in memory. Every check-and-write runs
- * synchronously before its commit is awaited, so concurrent calls cannot interleave.
+ * ProfileStore in 64 shard files (`banner-profiles-00.json`...; lowdb documents), or in
+ * memory. A record lives in the shard its key hashes to, so a write rewrites the shards
+ * it touched, not every profile and insert id. Every check-and-write runs synchronously
+ * before its commit is awaited, so concurrent calls cannot interleave.
  */
 export class ProfileDocumentStore implements ProfileStore, PortableStore {
   readonly collections = PROFILE_COLLECTIONS;
-  private profiles = new Map<string, ProfileRecord>();
-  private aliases = new Map<string, AliasRecord>();
-  private insertIds = new Map<string, InsertIdRecord>();
-  private grants = new Map<string, GrantRecord>();
 
-  private constructor(readonly file: CollectionFile<ProfilesDocument>) {
-    this.index();
-    file.onRestore(() => this.index());
-  }
+  private constructor(private readonly shards: readonly ProfileShard[]) {}
 
   static async open(dir: string | null): Promise<ProfileDocumentStore> {
-    return new ProfileDocumentStore(await CollectionFile.open(dir, 'banner-profiles', EMPTY));
+    const files = await ShardedCollection.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, SHARDS, emptyProfiles);
+    const store = new ProfileDocumentStore(files.shards.map((f) => new ProfileShard(f)));
+    await store.rehome();
+    if (dir !== null) await store.takeOverSingleDocument(dir);
+    return store;
   }
 
-  private index(): void {
-    const d = this.file.data;
-    this.profiles = new Map(d.profiles.map((r) => [key(r.appId, r.kind, r.id), r]));
-    this.aliases = new Map(d.aliases.map((r) => [key(r.appId, r.alias), r]));
-    this.insertIds = new Map(d.insertIds.map((r) => [key(r.appId, r.id), r]));
-    this.grants = new Map(d.grants.map((r) => [key(r.appId, r.userId, r.offerId), r]));
+  /**
+   * Moves every record found in a shard its key does not pick (written with another
+   * shard count) to the one it picks, and writes both: lookups go by key alone.
+   */
+  private async rehome(): Promise<void> {
+    const touched = new Set<ProfileShard>();
+    for (const shard of this.shards) {
+      for (const pick of RECORD_MAPS) {
+        for (const [k, record] of pick(shard)) {
+          if (this.shardOf(k) === shard) continue;
+          pick(shard).delete(k);
+          touched.add(shard).add(this.put(pick, k, record));
+        }
+      }
+    }
+    await this.commit(touched);
   }
 
-  /** Writes the indexes back as the document's lists (the indexes are the truth between writes). */
-  private async save(): Promise<void> {
-    this.file.data = {
-      profiles: [...this.profiles.values()],
-      aliases: [...this.aliases.values()],
-      insertIds: [...this.insertIds.values()],
-      grants: [...this.grants.values()],
-    };
-    await this.file.commit();
+  /**
+   * Earlier versions kept every record in one document, `banner-profiles.json`: its records
+   * go to their shards, and the file is removed once they are on disk (a crash in between
+   * takes it over again: the same records).
+   */
+  private async takeOverSingleDocument(dir: string): Promise<void> {
+    const file = path.join(dir, `${SINGLE_DOCUMENT}.json`);
+    if (!(await exists(file))) return;
+    const single = new ProfileShard(
+      await CollectionFile.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, emptyProfiles()),
+    );
+    const touched = new Set<ProfileShard>();
+    for (const pick of RECORD_MAPS) {
+      for (const [k, record] of pick(single)) touched.add(this.put(pick, k, record));
+    }
+    await this.commit(touched);
+    await rm(file);
+    await fsyncDir(dir);
+  }
+
+  private shardOf(k: string): ProfileShard {
+    return this.shards[shardIndex(k, this.shards.length)] as ProfileShard;
+  }
+
+  private async commit(shards: Iterable<ProfileShard>): Promise<void> {
+    await Promise.all([...new Set(shards)].map((s) => s.commit()));
   }
 
   async profile(appId: string, kind: ProfileKind, id: string): Promise<ProfileProperties | null> {
-    return this.profiles.get(key(appId, kind, id))?.properties ?? null;
+    const k = profileKey(appId, kind, id);
+    return this.shardOf(k).profiles.get(k)?.properties ?? null;
   }
 
   async update(appId: string, updates: readonly ProfileUpdate[]): Promise<(string | null)[]> {
+    const touched = new Set<ProfileShard>();
     const results = updates.map((u) => {
-      const k = key(appId, u.kind, u.id);
+      const k = profileKey(appId, u.kind, u.id);
+      const shard = this.shardOf(k);
       try {
-        const next = applyOperations(this.profiles.get(k)?.properties ?? null, u.operations);
-        if (next === null) this.profiles.delete(k);
+        const next = applyOperations(shard.profiles.get(k)?.properties ?? null, u.operations);
+        if (next === null) shard.profiles.delete(k);
         else {
           assertSerializable('a profile', next);
-          this.profiles.set(k, { appId, kind: u.kind, id: u.id, properties: next });
+          shard.profiles.set(k, { appId, kind: u.kind, id: u.id, properties: next });
         }
+        touched.add(shard);
         return null;
       } catch (err) {
         return (err as Error).message;
       }
     });
-    await this.save();
+    await this.commit(touched);
     return results;
   }
 
   async alias(appId: string, alias: string, distinctId: string): Promise<string> {
-    const k = key(appId, alias);
-    const existing = this.aliases.get(k);
+    const k = profileKey(appId, alias);
+    const shard = this.shardOf(k);
+    const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
-    this.aliases.set(k, { appId, alias, distinctId });
-    await this.save();
+    shard.aliases.set(k, { appId, alias, distinctId });
+    await shard.commit();
     return distinctId;
   }
 
   async resolve(appId: string, id: string): Promise<string> {
-    return this.aliases.get(key(appId, id))?.distinctId ?? id;
+    const k = profileKey(appId, id);
+    return this.shardOf(k).aliases.get(k)?.distinctId ?? id;
   }
 
   async claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
     const now = at.getTime();
-    // The whole document is rewritten on each commit anyway: expired ids go with every claim.
-    this.forgetInsertIdsBefore(now - INSERT_ID_WINDOW_MS, Number.POSITIVE_INFINITY);
     const claimed = new Set<string>();
+    const touched = new Set<ProfileShard>();
+    const pruned = new Set<ProfileShard>();
     for (const id of ids) {
-      const k = key(appId, id);
-      if (this.insertIds.has(k)) continue;
-      this.insertIds.set(k, { appId, id, at: now });
+      const k = profileKey(appId, id);
+      const shard = this.shardOf(k);
+      // A shard is rewritten whole on its commit anyway: its expired ids go with the first
+      // claim that looks into it, before the check, so an id older than the window counts again.
+      if (!pruned.has(shard)) {
+        shard.forgetInsertIdsBefore(now - INSERT_ID_WINDOW_MS, Number.POSITIVE_INFINITY);
+        pruned.add(shard);
+      }
+      if (shard.insertIds.has(k)) continue;
+      shard.insertIds.set(k, { appId, id, at: now });
       claimed.add(id);
+      touched.add(shard);
     }
-    if (claimed.size > 0) await this.save();
+    await this.commit(touched);
     return claimed;
   }
 
   async pruneInsertIds(before: Date, limit: number): Promise<number> {
-    const removed = this.forgetInsertIdsBefore(before.getTime(), limit);
-    if (removed > 0) await this.save();
-    return removed;
-  }
-
-  private forgetInsertIdsBefore(ms: number, limit: number): number {
     let removed = 0;
-    for (const [k, r] of this.insertIds) {
+    const touched: ProfileShard[] = [];
+    for (const shard of this.shards) {
       if (removed >= limit) break;
-      if (r.at < ms) {
-        this.insertIds.delete(k);
-        removed += 1;
-      }
+      const n = shard.forgetInsertIdsBefore(before.getTime(), limit - removed);
+      if (n > 0) touched.push(shard);
+      removed += n;
     }
+    await this.commit(touched);
     return removed;
   }
 
   async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.insertIds.delete(key(appId, id));
-    await this.save();
+    const touched = new Set<ProfileShard>();
+    for (const id of ids) {
+      const k = profileKey(appId, id);
+      const shard = this.shardOf(k);
+      if (shard.insertIds.delete(k)) touched.add(shard);
+    }
+    await this.commit(touched);
   }
 
   async grant(
@@ -173,31 +212,34 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     at: Date,
     limits: GrantLimits,
   ): Promise<boolean> {
-    const k = key(appId, userId, offerId);
-    const current = this.grants.get(k);
+    const k = profileKey(appId, userId, offerId);
+    const shard = this.shardOf(k);
+    const current = shard.grants.get(k);
     const now = at.getTime();
     if (current && limits.maxPerUser !== null && current.count >= limits.maxPerUser) return false;
     if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return false;
-    this.grants.set(k, { appId, userId, offerId, count: (current?.count ?? 0) + 1, lastAt: now });
-    await this.save();
+    shard.grants.set(k, { appId, userId, offerId, count: (current?.count ?? 0) + 1, lastAt: now });
+    await shard.commit();
     return true;
   }
 
   flush(): Promise<void> {
-    return this.file.flush();
+    return Promise.all(this.shards.map((s) => s.file.flush())).then(() => undefined);
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
     const ms = (at: number) => new Date(at).toISOString();
+    const all = <R>(pick: (s: ProfileShard) => Map<string, R>): R[] =>
+      this.shards.flatMap((s) => [...pick(s).values()]);
     const records: Record<string, () => PortableRecord[]> = {
-      'profiles.profiles': () => [...this.profiles.values()],
-      'profiles.aliases': () => [...this.aliases.values()],
+      'profiles.profiles': () => all((s) => s.profiles),
+      'profiles.aliases': () => all((s) => s.aliases),
       'profiles.insertIds': () =>
-        [...this.insertIds.values()].map(
+        all((s) => s.insertIds).map(
           (r): InsertIdPortableRecord => ({ appId: r.appId, id: r.id, seenAt: ms(r.at) }),
         ),
       'profiles.grants': () =>
-        [...this.grants.values()].map(
+        all((s) => s.grants).map(
           (r): GrantPortableRecord => ({
             appId: r.appId,
             userId: r.userId,
@@ -212,13 +254,15 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return inBatches(list());
   }
 
-  /** Adds the records to the indexes and commits them in one write (meant for an empty store). */
+  /** Adds the records to their shards and commits the shards they went to (meant for an empty store). */
   async importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
-    for (const rec of records) this.importOne(collection, rec as Record<string, unknown>);
-    await this.save();
+    const touched = new Set<ProfileShard>();
+    for (const rec of records) touched.add(this.importOne(collection, rec as Record<string, unknown>));
+    await this.commit(touched);
   }
 
-  private importOne(collection: string, r: Record<string, unknown>): void {
+  /** Puts one portable record in its shard; returns the shard. */
+  private importOne(collection: string, r: Record<string, unknown>): ProfileShard {
     const s = (field: string) => String(r[field]);
     if (collection === 'profiles.profiles') {
       const record = {
@@ -227,25 +271,33 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
         id: s('id'),
         properties: r.properties as ProfileProperties,
       };
-      this.profiles.set(key(record.appId, record.kind, record.id), record);
-    } else if (collection === 'profiles.aliases') {
-      this.aliases.set(key(s('appId'), s('alias')), {
-        appId: s('appId'),
-        alias: s('alias'),
-        distinctId: s('distinctId'),
-      });
-    } else if (collection === 'profiles.insertIds') {
-      const at = Date.parse(isoTime(r.seenAt));
-      this.insertIds.set(key(s('appId'), s('id')), { appId: s('appId'), id: s('id'), at });
-    } else if (collection === 'profiles.grants') {
-      const grant = {
+      return this.put((x) => x.profiles, keyOfProfile(record), record);
+    }
+    if (collection === 'profiles.aliases') {
+      const record = { appId: s('appId'), alias: s('alias'), distinctId: s('distinctId') };
+      return this.put((x) => x.aliases, keyOfAlias(record), record);
+    }
+    if (collection === 'profiles.insertIds') {
+      const record = { appId: s('appId'), id: s('id'), at: Date.parse(isoTime(r.seenAt)) };
+      return this.put((x) => x.insertIds, keyOfInsertId(record), record);
+    }
+    if (collection === 'profiles.grants') {
+      const record = {
         appId: s('appId'),
         userId: s('userId'),
         offerId: s('offerId'),
         count: Number(r.count),
         lastAt: Date.parse(isoTime(r.lastAt)),
       };
-      this.grants.set(key(grant.appId, grant.userId, grant.offerId), grant);
-    } else throw new Error(`unknown collection ${collection}`);
+      return this.put((x) => x.grants, keyOfGrant(record), record);
+    }
+    throw new Error(`unknown collection ${collection}`);
+  }
+
+  /** Sets `record` under `k` in the map `pick` names of k's shard; returns the shard. */
+  private put<R>(pick: (shard: ProfileShard) => Map<string, R>, k: string, record: R): ProfileShard {
+    const shard = this.shardOf(k);
+    pick(shard).set(k, record);
+    return shard;
   }
 }
