@@ -12,35 +12,34 @@ import {
   PROFILE_COLLECTIONS,
 } from '../../store/portable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import { InsertIdLog } from './insert-id-log.js';
 import {
   emptyProfiles,
   keyOfAlias,
   keyOfGrant,
-  keyOfInsertId,
   keyOfProfile,
   ProfileShard,
   type ProfilesDocument,
   profileKey,
 } from './profile-document-shard.js';
 import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
-import {
-  type GrantLimits,
-  INSERT_ID_WINDOW_MS,
-  type ProfileKind,
-  type ProfileStore,
-  type ProfileUpdate,
-} from './profile-store.js';
+import type { GrantLimits, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
 const SHARDS = 64;
 /** Each kind of record's map in a shard. */
 const RECORD_MAPS: readonly ((shard: ProfileShard) => Map<string, unknown>)[] = [
   (s) => s.profiles,
   (s) => s.aliases,
-  (s) => s.insertIds,
   (s) => s.grants,
 ];
 /** The one document every record lived in before the store was sharded: taken over on open. */
 const SINGLE_DOCUMENT = 'banner-profiles';
+
+/** The one document of earlier versions, when there is one. */
+async function openSingleDocument(dir: string): Promise<ProfileShard | null> {
+  if (!(await exists(path.join(dir, `${SINGLE_DOCUMENT}.json`)))) return null;
+  return new ProfileShard(await CollectionFile.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, emptyProfiles()));
+}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -61,52 +60,49 @@ async function exists(file: string): Promise<boolean> {
 export class ProfileDocumentStore implements ProfileStore, PortableStore {
   readonly collections = PROFILE_COLLECTIONS;
 
-  private constructor(private readonly shards: readonly ProfileShard[]) {}
+  private constructor(
+    private readonly shards: readonly ProfileShard[],
+    private readonly insertIds: InsertIdLog,
+  ) {}
 
   static async open(dir: string | null): Promise<ProfileDocumentStore> {
     const files = await ShardedCollection.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, SHARDS, emptyProfiles);
-    const store = new ProfileDocumentStore(files.shards.map((f) => new ProfileShard(f)));
-    await store.rehome();
-    if (dir !== null) await store.takeOverSingleDocument(dir);
+    const shards = files.shards.map((f) => new ProfileShard(f));
+    // Earlier versions: every record in one document, insert ids among the profiles.
+    const single = dir === null ? null : await openSingleDocument(dir);
+    const withIds = [...shards, ...(single ? [single] : [])].filter((s) => s.legacyInsertIds.length > 0);
+    // The ids are in the log's file before the documents that held them are rewritten.
+    const insertIds = await InsertIdLog.open(
+      dir,
+      withIds.flatMap((s) => s.legacyInsertIds),
+    );
+    const store = new ProfileDocumentStore(shards, insertIds);
+    await store.rehome(single, withIds);
+    if (single && dir !== null) {
+      await rm(path.join(dir, `${SINGLE_DOCUMENT}.json`));
+      await fsyncDir(dir);
+    }
     return store;
   }
 
   /**
-   * Moves every record found in a shard its key does not pick (written with another
-   * shard count) to the one it picks, and writes both: lookups go by key alone.
+   * Puts every record in the shard its key picks: those of `single` (the one document of
+   * earlier versions) and those found in another shard (written with another shard count),
+   * then writes what changed, and `rewrite` (shards that held insert ids): lookups go by key alone.
    */
-  private async rehome(): Promise<void> {
-    const touched = new Set<ProfileShard>();
-    for (const shard of this.shards) {
+  private async rehome(single: ProfileShard | null, rewrite: readonly ProfileShard[]): Promise<void> {
+    const touched = new Set<ProfileShard>(rewrite.filter((s) => s !== single));
+    for (const shard of single ? [single, ...this.shards] : this.shards) {
       for (const pick of RECORD_MAPS) {
         for (const [k, record] of pick(shard)) {
           if (this.shardOf(k) === shard) continue;
           pick(shard).delete(k);
-          touched.add(shard).add(this.put(pick, k, record));
+          touched.add(this.put(pick, k, record));
+          if (shard !== single) touched.add(shard);
         }
       }
     }
     await this.commit(touched);
-  }
-
-  /**
-   * Earlier versions kept every record in one document, `banner-profiles.json`: its records
-   * go to their shards, and the file is removed once they are on disk (a crash in between
-   * takes it over again: the same records).
-   */
-  private async takeOverSingleDocument(dir: string): Promise<void> {
-    const file = path.join(dir, `${SINGLE_DOCUMENT}.json`);
-    if (!(await exists(file))) return;
-    const single = new ProfileShard(
-      await CollectionFile.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, emptyProfiles()),
-    );
-    const touched = new Set<ProfileShard>();
-    for (const pick of RECORD_MAPS) {
-      for (const [k, record] of pick(single)) touched.add(this.put(pick, k, record));
-    }
-    await this.commit(touched);
-    await rm(file);
-    await fsyncDir(dir);
   }
 
   private shardOf(k: string): ProfileShard {
@@ -159,50 +155,16 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.shardOf(k).aliases.get(k)?.distinctId ?? id;
   }
 
-  async claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
-    const now = at.getTime();
-    const claimed = new Set<string>();
-    const touched = new Set<ProfileShard>();
-    const pruned = new Set<ProfileShard>();
-    for (const id of ids) {
-      const k = profileKey(appId, id);
-      const shard = this.shardOf(k);
-      // A shard is rewritten whole on its commit anyway: its expired ids go with the first
-      // claim that looks into it, before the check, so an id older than the window counts again.
-      if (!pruned.has(shard)) {
-        shard.forgetInsertIdsBefore(now - INSERT_ID_WINDOW_MS, Number.POSITIVE_INFINITY);
-        pruned.add(shard);
-      }
-      if (shard.insertIds.has(k)) continue;
-      shard.insertIds.set(k, { appId, id, at: now });
-      claimed.add(id);
-      touched.add(shard);
-    }
-    await this.commit(touched);
-    return claimed;
+  claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
+    return this.insertIds.claim(appId, ids, at);
   }
 
-  async pruneInsertIds(before: Date, limit: number): Promise<number> {
-    let removed = 0;
-    const touched: ProfileShard[] = [];
-    for (const shard of this.shards) {
-      if (removed >= limit) break;
-      const n = shard.forgetInsertIdsBefore(before.getTime(), limit - removed);
-      if (n > 0) touched.push(shard);
-      removed += n;
-    }
-    await this.commit(touched);
-    return removed;
+  pruneInsertIds(before: Date, limit: number): Promise<number> {
+    return this.insertIds.forgetBefore(before, limit);
   }
 
-  async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
-    const touched = new Set<ProfileShard>();
-    for (const id of ids) {
-      const k = profileKey(appId, id);
-      const shard = this.shardOf(k);
-      if (shard.insertIds.delete(k)) touched.add(shard);
-    }
-    await this.commit(touched);
+  releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
+    return this.insertIds.release(appId, ids);
   }
 
   async grant(
@@ -223,8 +185,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return true;
   }
 
-  flush(): Promise<void> {
-    return Promise.all(this.shards.map((s) => s.file.flush())).then(() => undefined);
+  async flush(): Promise<void> {
+    await Promise.all([...this.shards.map((s) => s.file.flush()), this.insertIds.flush()]);
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
@@ -235,9 +197,9 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
       'profiles.profiles': () => all((s) => s.profiles),
       'profiles.aliases': () => all((s) => s.aliases),
       'profiles.insertIds': () =>
-        all((s) => s.insertIds).map(
-          (r): InsertIdPortableRecord => ({ appId: r.appId, id: r.id, seenAt: ms(r.at) }),
-        ),
+        this.insertIds
+          .records()
+          .map((r): InsertIdPortableRecord => ({ appId: r.appId, id: r.id, seenAt: ms(r.at) })),
       'profiles.grants': () =>
         all((s) => s.grants).map(
           (r): GrantPortableRecord => ({
@@ -256,6 +218,15 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
 
   /** Adds the records to their shards and commits the shards they went to (meant for an empty store). */
   async importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
+    if (collection === 'profiles.insertIds') {
+      return this.insertIds.add(
+        (records as readonly InsertIdPortableRecord[]).map((r) => ({
+          appId: r.appId,
+          id: r.id,
+          at: Date.parse(isoTime(r.seenAt)),
+        })),
+      );
+    }
     const touched = new Set<ProfileShard>();
     for (const rec of records) touched.add(this.importOne(collection, rec as Record<string, unknown>));
     await this.commit(touched);
@@ -276,10 +247,6 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     if (collection === 'profiles.aliases') {
       const record = { appId: s('appId'), alias: s('alias'), distinctId: s('distinctId') };
       return this.put((x) => x.aliases, keyOfAlias(record), record);
-    }
-    if (collection === 'profiles.insertIds') {
-      const record = { appId: s('appId'), id: s('id'), at: Date.parse(isoTime(r.seenAt)) };
-      return this.put((x) => x.insertIds, keyOfInsertId(record), record);
     }
     if (collection === 'profiles.grants') {
       const record = {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
@@ -50,11 +50,10 @@ async function shardFiles(dir: string) {
   );
 }
 
-test('lowdb: an /engage update or a /track claim rewrites one shard, not every profile and insert id', async (t) => {
+test('lowdb: an /engage update rewrites one shard, not every profile', async (t) => {
   const dir = freshDir();
   const { store, close } = await openDocument(dir);
   t.teardown(close);
-  const at = new Date();
   for (let n = 0; n < 6400; n += 400) {
     await store.update(
       'app',
@@ -64,28 +63,94 @@ test('lowdb: an /engage update or a /track claim rewrites one shard, not every p
         operations: [{ op: '$set' as const, values: { level: 3, name: `player ${n + i}` } }],
       })),
     );
-    await store.claimInsertIds(
-      'app',
-      Array.from({ length: 400 }, (_, i) => `insert-${n + i}`),
-      at,
-    );
   }
-  for (const write of [
-    () =>
-      store.update('app', [{ kind: 'user', id: 'u17', operations: [{ op: '$set', values: { level: 4 } }] }]),
-    () => store.claimInsertIds('app', ['insert-new'], at),
-  ]) {
-    const before = await shardFiles(dir);
-    await write();
-    const after = await shardFiles(dir);
-    const total = [...after.values()].reduce((n, f) => n + f.size, 0);
-    const rewritten = [...after].filter(([name, f]) => before.get(name)?.ino !== f.ino);
-    t.is(rewritten.length, 1, 'one shard file written');
-    const [, file] = rewritten[0] ?? ['', { size: total }];
-    // One document held everything: the whole store was written for every call.
-    t.true(file.size < total / 16, `${file.size} bytes written of ${total}`);
-  }
+  const before = await shardFiles(dir);
+  await store.update('app', [
+    { kind: 'user', id: 'u17', operations: [{ op: '$set', values: { level: 4 } }] },
+  ]);
+  const after = await shardFiles(dir);
+  const total = [...after.values()].reduce((n, f) => n + f.size, 0);
+  const rewritten = [...after].filter(([name, f]) => before.get(name)?.ino !== f.ino);
+  t.is(rewritten.length, 1, 'one shard file written');
+  const [, file] = rewritten[0] ?? ['', { size: total }];
+  // One document held everything: the whole store was written for every call.
+  t.true(file.size < total / 16, `${file.size} bytes written of ${total}`);
   t.deepEqual(await store.profile('app', 'user', 'u17'), { level: 4, name: 'player 17' });
+});
+
+test('lowdb: a /track claim appends its insert ids to their log; profiles and older ids are not rewritten', async (t) => {
+  const dir = freshDir();
+  const log = path.join(dir, 'banner-insert-ids.jsonl');
+  const at = new Date();
+  const first = await openDocument(dir);
+  for (let n = 0; n < 6000; n += 500) {
+    const ids = Array.from({ length: 500 }, (_, i) => `insert-${n + i}`);
+    await first.store.claimInsertIds('app', ids, at);
+  }
+  const shardsBefore = await shardFiles(dir);
+  const before = await stat(log);
+  t.deepEqual(
+    [...(await first.store.claimInsertIds('app', ['insert-new', 'insert-17'], at))],
+    ['insert-new'],
+  );
+  const after = await stat(log);
+  t.is(after.ino, before.ino, 'appended, not rewritten');
+  t.true(after.size - before.size < 100, `${after.size - before.size} bytes for one id`);
+  t.deepEqual(await shardFiles(dir), shardsBefore, 'no profile shard written');
+  await first.close();
+  // A torn last line (a crash mid-append) is skipped; the acknowledged ids are all there.
+  await appendFile(log, '["c","app","torn');
+  const { store, close } = await openDocument(dir);
+  t.teardown(close);
+  t.is((await store.claimInsertIds('app', ['insert-0', 'insert-5999', 'insert-new'], at)).size, 0);
+  t.deepEqual([...(await store.claimInsertIds('app', ['torn', 'after-torn'], at))], ['torn', 'after-torn']);
+});
+
+test('lowdb: a claim whose write fails rejects and leaves its ids unclaimed, so the retry stores them', async (t) => {
+  const dir = freshDir();
+  const { store, close } = await openDocument(dir);
+  t.teardown(close);
+  const at = new Date();
+  await store.claimInsertIds('app', ['before'], at);
+  // The log's directory is gone: the append cannot be made durable.
+  rmSync(dir, { recursive: true, force: true });
+  await t.throwsAsync(store.claimInsertIds('app', ['lost-1', 'lost-2'], at));
+  await mkdir(dir);
+  t.deepEqual(
+    [...(await store.claimInsertIds('app', ['lost-1', 'lost-2', 'before'], at))],
+    ['lost-1', 'lost-2'],
+  );
+});
+
+test('lowdb: the insert-id log is rewritten without expired ids once it has grown, not on every claim', async (t) => {
+  const dir = freshDir();
+  const log = path.join(dir, 'banner-insert-ids.jsonl');
+  const { store, close } = await openDocument(dir);
+  t.teardown(close);
+  const start = Date.parse('2026-11-01T00:00:00.000Z');
+  let rewrites = 0;
+  let inode = -1;
+  // 30 days of claims, 1,000 a day: the log keeps about one window of ids.
+  for (let day = 0; day < 30; day++) {
+    const at = new Date(start + day * 86_400_000);
+    for (let b = 0; b < 1000; b += 100) {
+      const ids = Array.from({ length: 100 }, (_, i) => `d${day}-${b + i}`);
+      t.is((await store.claimInsertIds('app', ids, at)).size, 100);
+      const now = (await stat(log)).ino;
+      if (inode !== -1 && now !== inode) rewrites++;
+      inode = now;
+    }
+  }
+  t.true(rewrites >= 1 && rewrites <= 6, `${rewrites} rewrites in 300 claims`);
+  const lines = (await readFile(log, 'utf8')).trimEnd().split('\n').length;
+  t.true(lines <= 2 * 8000 + 1000, `${lines} lines for a window of ~7,000 ids`);
+  const last = new Date(start + 29 * 86_400_000);
+  t.is((await store.claimInsertIds('app', ['d29-1', 'd25-1'], last)).size, 0, 'ids of the window count');
+  t.is(
+    (await store.claimInsertIds('app', ['d2-1'], last)).size,
+    1,
+    'an id older than the window counts again',
+  );
 });
 
 test('lowdb: the single profiles document of earlier versions is taken over into the shards', async (t) => {
@@ -108,6 +173,11 @@ test('lowdb: the single profiles document of earlier versions is taken over into
   t.deepEqual(await store.profile('app', 'user', 'u'), { vip: 1 });
   t.is(await store.resolve('app', 'anon-1'), 'u');
   t.is((await store.claimInsertIds('app', ['seen-1'], new Date(now))).size, 0, 'its insert ids still count');
+  t.regex(await readFile(path.join(dir, 'banner-insert-ids.jsonl'), 'utf8'), /seen-1/);
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith('banner-profiles-'))) {
+    const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { insertIds?: unknown[] };
+    t.is(doc.insertIds, undefined, `${name} holds no insert ids`);
+  }
   t.false(await store.grant('app', 'u', 'o', new Date(now), { cooldownMs: null, maxPerUser: 1 }));
 });
 
