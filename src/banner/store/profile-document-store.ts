@@ -87,22 +87,30 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
 
   /**
    * Puts every record in the shard its key picks: those of `single` (the one document of
-   * earlier versions) and those found in another shard (written with another shard count),
-   * then writes what changed, and `rewrite` (shards that held insert ids): lookups go by key alone.
+   * earlier versions) and those found in another shard (written with another shard count);
+   * lookups go by key alone. In two steps, so a crash never loses a record between the
+   * shard it leaves and the one it joins: the joining shards are written first, with the
+   * records still in the shards they leave; then those, and `rewrite` (shards that held
+   * insert ids). A crash in between leaves a record in both, and the next open moves it again.
    */
   private async rehome(single: ProfileShard | null, rewrite: readonly ProfileShard[]): Promise<void> {
-    const touched = new Set<ProfileShard>(rewrite.filter((s) => s !== single));
+    const joining = new Set<ProfileShard>();
+    const leaving: (() => void)[] = [];
+    const left = new Set<ProfileShard>(rewrite.filter((s) => s !== single));
     for (const shard of single ? [single, ...this.shards] : this.shards) {
       for (const pick of RECORD_MAPS) {
         for (const [k, record] of pick(shard)) {
           if (this.shardOf(k) === shard) continue;
-          pick(shard).delete(k);
-          touched.add(this.put(pick, k, record));
-          if (shard !== single) touched.add(shard);
+          joining.add(this.put(pick, k, record));
+          if (shard === single) continue;
+          leaving.push(() => pick(shard).delete(k));
+          left.add(shard);
         }
       }
     }
-    await this.commit(touched);
+    await this.commit(joining);
+    for (const leave of leaving) leave();
+    await this.commit(left);
   }
 
   private shardOf(k: string): ProfileShard {

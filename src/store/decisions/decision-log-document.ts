@@ -1,6 +1,6 @@
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurably } from '../document/durable-json-file.js';
+import { fsyncDir, writeFileDurably } from '../document/durable-json-file.js';
 import { type DecisionLog, type RecordedDecision, selectDecisions, trimToBound } from './decision-log.js';
 
 const asLines = (decisions: readonly RecordedDecision[]) =>
@@ -82,7 +82,11 @@ export class DocumentDecisionLog implements DecisionLog {
     const lines = parseLines((await readText(file)) ?? '');
     const log = new DocumentDecisionLog(file, [...legacy, ...lines.decisions], maxPerApi);
     if (legacyText !== null || !lines.clean) await writeFileDurably(file, asLines(log.#decisions));
-    if (legacyText !== null) await rm(legacyFile);
+    if (legacyText !== null) {
+      await rm(legacyFile);
+      // Durably gone: back after a crash, its decisions would be taken over a second time.
+      await fsyncDir(dir);
+    }
     return log;
   }
 

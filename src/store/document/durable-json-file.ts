@@ -80,7 +80,30 @@ export class DurableJsonFile<T> implements Adapter<T> {
  * content, never a torn one: a temp file in the same directory, fsync, rename over the
  * target, fsync the directory.
  */
-export async function writeFileDurably(filename: string, text: string): Promise<void> {
+/** Joins `pieces` into strings of about this many characters, written one by one. */
+const CHUNK_CHARS = 1 << 20;
+
+async function writeChunks(
+  handle: Awaited<ReturnType<typeof open>>,
+  pieces: Iterable<string>,
+): Promise<void> {
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= CHUNK_CHARS) {
+      await handle.writeFile(chunk, 'utf8');
+      chunk = '';
+    }
+  }
+  if (chunk !== '') await handle.writeFile(chunk, 'utf8');
+}
+
+/**
+ * `text` durably at `filename`, atomically (see DurableJsonFile). Text given as pieces is
+ * written a chunk at a time: a file larger than V8's longest string (~512 MiB) can be
+ * written, and no single string of its size is held.
+ */
+export async function writeFileDurably(filename: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(filename);
   // Every write: the data dir may have been removed since the last one.
   const created = await mkdir(dir, { recursive: true });
@@ -90,7 +113,8 @@ export async function writeFileDurably(filename: string, text: string): Promise<
   try {
     const handle = await open(tmp, 'wx');
     try {
-      await handle.writeFile(text, 'utf8');
+      if (typeof text === 'string') await handle.writeFile(text, 'utf8');
+      else await writeChunks(handle, text);
       await handle.sync();
     } finally {
       await handle.close();
