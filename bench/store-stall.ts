@@ -61,8 +61,8 @@ function probes(store: DocumentStore): Probe[] {
         store.journeys.upsertUser(p, { externalId: uid(n), displayName: `Player ${n}` }, now(), () => 'x'),
     },
     {
-      write: 'offerwall click (progress file)',
-      file: 'offerwall-progress.json',
+      write: 'offerwall click (one progress shard)',
+      file: 'offerwall-progress-00.json',
       run: (n) =>
         store.offerwall.recordClick({
           ...{ appId: APP, wallId: WALL, uid: uid(n * 10), offerId: 30_001, category: 'Games', offerType: 2 },

@@ -40,7 +40,7 @@ export const offerwallApi: ApiRegistration<'offerwall'> = {
     name: 'offerwall',
     openDocument: async (dir) => {
       const store = await OfferwallDocumentStore.open(dir);
-      return { store, portable: store, files: store.files };
+      return { store, portable: store, files: [store] };
     },
     migrations: [OFFERWALL_MIGRATION],
     openPostgres: (pool) => ({

@@ -1,9 +1,6 @@
-import { rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { CollectionFile } from '../../store/document/collection-file.js';
-import { fsyncDir } from '../../store/document/durable-json-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection, shardIndex } from '../../store/document/sharded-collection.js';
+import { openSingleDocument, removeSingleDocument } from '../../store/document/single-document.js';
 import {
   inBatches,
   isoTime,
@@ -35,22 +32,6 @@ const RECORD_MAPS: readonly ((shard: ProfileShard) => Map<string, unknown>)[] = 
 /** The one document every record lived in before the store was sharded: taken over on open. */
 const SINGLE_DOCUMENT = 'banner-profiles';
 
-/** The one document of earlier versions, when there is one. */
-async function openSingleDocument(dir: string): Promise<ProfileShard | null> {
-  if (!(await exists(path.join(dir, `${SINGLE_DOCUMENT}.json`)))) return null;
-  return new ProfileShard(await CollectionFile.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, emptyProfiles()));
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
 /**
  * ProfileStore in 64 shard files (`banner-profiles-00.json`...; lowdb documents), or in
  * memory. A record lives in the shard its key hashes to, so a write rewrites the shards
@@ -69,7 +50,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const files = await ShardedCollection.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, SHARDS, emptyProfiles);
     const shards = files.shards.map((f) => new ProfileShard(f));
     // Earlier versions: every record in one document, insert ids among the profiles.
-    const single = dir === null ? null : await openSingleDocument(dir);
+    const singleFile = await openSingleDocument(dir, SINGLE_DOCUMENT, emptyProfiles());
+    const single = singleFile ? new ProfileShard(singleFile) : null;
     const withIds = [...shards, ...(single ? [single] : [])].filter((s) => s.legacyInsertIds.length > 0);
     // The ids are in the log's file before the documents that held them are rewritten.
     const insertIds = await InsertIdLog.open(
@@ -78,10 +60,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     );
     const store = new ProfileDocumentStore(shards, insertIds);
     await store.rehome(single, withIds);
-    if (single && dir !== null) {
-      await rm(path.join(dir, `${SINGLE_DOCUMENT}.json`));
-      await fsyncDir(dir);
-    }
+    if (single && dir !== null) await removeSingleDocument(dir, SINGLE_DOCUMENT);
     return store;
   }
 

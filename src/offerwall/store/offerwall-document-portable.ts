@@ -5,13 +5,19 @@ import type { OfferProgress } from '../domain/progress.js';
 import { banRecord, catalogRecord, progressRecord, transactionRecord } from './offerwall-portable-records.js';
 import type { StoredCatalog, TransactionRecord } from './offerwall-store.js';
 
-/** What the offerwall document store lends its export/import: its files and index updates. */
+interface Committable {
+  commit(): Promise<void>;
+}
+
+/** What the offerwall document store lends its export/import: its records and where they go. */
 export interface OfferwallDocuments {
   catalogs: CollectionFile<{ catalogs: StoredCatalog[] }>;
-  progress: CollectionFile<{ progress: OfferProgress[]; transactions: TransactionRecord[] }>;
   bans: CollectionFile<{ bans: Ban[] }>;
-  indexProgress(p: OfferProgress): void;
-  indexTransaction(t: TransactionRecord): void;
+  progress(): Iterable<OfferProgress>;
+  transactions(): Iterable<TransactionRecord>;
+  /** Stores and indexes one record in its shard; returns the shard to commit. */
+  addProgress(p: OfferProgress): Committable;
+  addTransaction(t: TransactionRecord): Committable;
   indexBans(): void;
 }
 
@@ -27,22 +33,14 @@ export function offerwallCollections(d: OfferwallDocuments): DocumentCollections
       },
     }),
     'offerwall.progress': documentCollection({
-      records: () => d.progress.data.progress,
+      records: d.progress,
       canonical: progressRecord,
-      add: (p) => {
-        d.progress.data.progress.push(p);
-        d.indexProgress(p);
-        return d.progress;
-      },
+      add: d.addProgress,
     }),
     'offerwall.transactions': documentCollection({
-      records: () => d.progress.data.transactions,
+      records: d.transactions,
       canonical: transactionRecord,
-      add: (t) => {
-        d.progress.data.transactions.push(t);
-        d.indexTransaction(t);
-        return d.progress;
-      },
+      add: d.addTransaction,
     }),
     'offerwall.bans': documentCollection({
       records: () => d.bans.data.bans,

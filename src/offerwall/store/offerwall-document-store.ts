@@ -10,6 +10,8 @@ import { OFFERWALL_COLLECTIONS } from '../../store/portable.js';
 import type { Ban } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
 import { offerwallCollections } from './offerwall-document-portable.js';
+import { ProgressDocuments } from './offerwall-document-progress.js';
+import { offerwallKey, type ProgressShard, type TransactionShard } from './offerwall-document-shards.js';
 import type {
   ClickRecord,
   EventOutcome,
@@ -22,63 +24,46 @@ import type {
 interface CatalogsDoc {
   catalogs: StoredCatalog[];
 }
-/** Progress and the transactions that changed it share one file, so they are written together. */
-interface ProgressDoc {
-  progress: OfferProgress[];
-  transactions: TransactionRecord[];
-}
 interface BansDoc {
   bans: Ban[];
 }
 
-// App ids cannot contain '/', so `${appId}/${anything}` keys never collide.
-const key = (appId: string, rest: string | number) => `${appId}/${rest}`;
-
 /**
- * The offerwall's part of the document store, in three files: catalogs (rewritten only
- * by a sync), progress with its transactions (every click and postback), and bans.
- * Maps index the arrays so a lookup never scans them. Every check-and-write runs
- * without an await in between, so concurrent requests in this process cannot both
- * insert, and the response waits for the commit that holds the change.
+ * The offerwall's part of the document store: catalogs (rewritten only by a sync) and bans
+ * in one file each, progress and transactions in shards (see ProgressDocuments), so a click
+ * rewrites one progress shard and a postback one progress and one transaction shard. Maps
+ * index the records so a lookup never scans them. Every check-and-write runs without an
+ * await in between, so concurrent requests in this process cannot both insert, and the
+ * response waits for the commit that holds the change.
  */
 export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   readonly collections = OFFERWALL_COLLECTIONS;
-  private readonly byUser = new Map<string, Map<number, OfferProgress>>();
-  private readonly byTransaction = new Map<string, TransactionRecord>();
   private userBans = new Map<string, Ban[]>();
   private ipBans = new Map<string, Ban[]>();
+  /** Recorded transactions not yet durable in their shard, each with its write (see recordEvent). */
+  private readonly landing = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly catalogs: CollectionFile<CatalogsDoc>,
-    private readonly progress: CollectionFile<ProgressDoc>,
+    private readonly shards: ProgressDocuments,
     private readonly bans: CollectionFile<BansDoc>,
   ) {
-    this.indexProgress();
     this.indexBans();
-    // A failed write sets its file back to its content: the indexes follow.
-    progress.onRestore(() => this.indexProgress());
+    // A failed write sets its file back to its content: the index follows (shards do their own).
     bans.onRestore(() => this.indexBans());
   }
 
-  private indexProgress(): void {
-    const { progress } = this;
-    this.byUser.clear();
-    this.byTransaction.clear();
-    for (const p of progress.data.progress) this.userProgress(p.appId, p.uid).set(p.offerId, p);
-    for (const t of progress.data.transactions) this.byTransaction.set(key(t.appId, t.transactionId), t);
-  }
-
   static async open(dir: string | null): Promise<OfferwallDocumentStore> {
-    const [catalogs, progress, bans] = await Promise.all([
-      CollectionFile.open<CatalogsDoc>(dir, 'offerwall-catalogs', { catalogs: [] }),
-      CollectionFile.open<ProgressDoc>(dir, 'offerwall-progress', { progress: [], transactions: [] }),
-      CollectionFile.open<BansDoc>(dir, 'offerwall-bans', { bans: [] }),
-    ]);
-    return new OfferwallDocumentStore(catalogs, progress, bans);
+    const catalogs = await CollectionFile.open<CatalogsDoc>(dir, 'offerwall-catalogs', { catalogs: [] });
+    const shards = await ProgressDocuments.open(dir);
+    const bans = await CollectionFile.open<BansDoc>(dir, 'offerwall-bans', { bans: [] });
+    return new OfferwallDocumentStore(catalogs, shards, bans);
   }
 
-  get files(): CollectionFile<unknown>[] {
-    return [this.catalogs, this.progress, this.bans] as CollectionFile<unknown>[];
+  /** Waits for every write under way, e.g. before shutdown. */
+  async flush(): Promise<void> {
+    await Promise.allSettled(this.landing.values());
+    await Promise.all([this.catalogs.flush(), this.shards.flush(), this.bans.flush()]);
   }
 
   async getCatalog(appId: string, wallId: number): Promise<StoredCatalog | null> {
@@ -97,31 +82,41 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async progressOf(appId: string, uid: string): Promise<OfferProgress[]> {
-    return [...(this.byUser.get(key(appId, uid))?.values() ?? [])].map((p) => structuredClone(p));
+    const forUser = this.shards.progressShard(appId, uid).ofUser(offerwallKey(appId, uid));
+    return [...(forUser?.values() ?? [])].map((p) => structuredClone(p));
   }
 
   async recordClick(click: ClickRecord): Promise<OfferProgress> {
     assertSerializable('the click', click);
-    const p = this.ensureProgress(click, click.at);
+    const shard = this.shards.progressShard(click.appId, click.uid);
+    const p = this.ensureProgress(shard, click, click.at);
     p.clicks += 1;
     p.sid3 ??= click.sid3;
     p.firstClickAt ??= click.at;
     p.lastClickAt = click.at;
     p.updatedAt = click.at;
-    await this.progress.commit();
+    await shard.commit();
     return structuredClone(p);
   }
 
   async recordEvent(event: EventRecord): Promise<EventOutcome> {
     assertSerializable('the event', event);
-    const txKey = key(event.appId, event.transactionId);
-    const first = this.byTransaction.get(txKey);
-    if (first) {
-      const p = this.byUser.get(key(first.appId, first.uid))?.get(first.offerId);
+    const txKey = offerwallKey(event.appId, event.transactionId);
+    const txShard = this.shards.transactionShard(event.appId, event.transactionId);
+    const landing = this.landing.get(txKey);
+    if (landing || txShard.get(txKey)) {
       // The first call may still be writing: a duplicate is only reported once that is durable.
-      await this.progress.commit();
-      return { result: 'duplicate', first: { ...first }, progress: p ? structuredClone(p) : null };
+      await (landing ?? txShard.commit());
+      return this.duplicate(txShard, txKey);
     }
+    const shard = this.shards.progressShard(event.appId, event.uid);
+    const p = this.ensureProgress(shard, event, event.at);
+    if (!p.completedEvents.includes(event.eventId)) p.completedEvents.push(event.eventId);
+    if (event.final && p.status !== 'completed') {
+      p.status = 'completed';
+      p.completedAt = event.at;
+    }
+    p.updatedAt = event.at;
     const tx: TransactionRecord = {
       appId: event.appId,
       transactionId: event.transactionId,
@@ -130,17 +125,28 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
       eventId: event.eventId,
       at: event.at,
     };
-    this.byTransaction.set(txKey, tx);
-    this.progress.data.transactions.push(tx);
-    const p = this.ensureProgress(event, event.at);
-    if (!p.completedEvents.includes(event.eventId)) p.completedEvents.push(event.eventId);
-    if (event.final && p.status !== 'completed') {
-      p.status = 'completed';
-      p.completedAt = event.at;
+    const landed = land(shard, txShard, tx);
+    this.landing.set(txKey, landed);
+    try {
+      await landed;
+    } finally {
+      this.landing.delete(txKey);
     }
-    p.updatedAt = event.at;
-    await this.progress.commit();
     return { result: 'recorded', progress: structuredClone(p) };
+  }
+
+  /** The outcome of a postback whose transaction is durable in `txShard`. */
+  private duplicate(txShard: TransactionShard, txKey: string): EventOutcome {
+    const first = txShard.get(txKey);
+    // Only a write that failed and was undone since the await takes it away: the caller retries.
+    if (!first) throw new Error(`transaction ${txKey} was not stored: its write failed`);
+    const p = this.shards.progressShard(first.appId, first.uid).ofUser(offerwallKey(first.appId, first.uid));
+    const progress = p?.get(first.offerId);
+    return {
+      result: 'duplicate',
+      first: { ...first },
+      progress: progress ? structuredClone(progress) : null,
+    };
   }
 
   async addBan(ban: Ban): Promise<Ban> {
@@ -169,7 +175,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   async bansFor(appId: string, uid: string): Promise<Ban[]> {
-    const user = this.userBans.get(key(appId, uid)) ?? [];
+    const user = this.userBans.get(offerwallKey(appId, uid)) ?? [];
     const ip = this.ipBans.get(appId) ?? [];
     return [...user, ...ip].map((b) => ({ ...b }));
   }
@@ -185,50 +191,40 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   private portable(): DocumentCollections {
     return offerwallCollections({
       catalogs: this.catalogs,
-      progress: this.progress,
       bans: this.bans,
-      indexProgress: (p) => this.userProgress(p.appId, p.uid).set(p.offerId, p),
-      indexTransaction: (t) => this.byTransaction.set(key(t.appId, t.transactionId), t),
+      progress: () => this.shards.progress.flatMap((s) => s.records),
+      transactions: () => this.shards.transactions.flatMap((s) => s.records),
+      addProgress: (p) => this.shards.putProgress(p),
+      addTransaction: (t) => this.shards.putTransaction(t),
       indexBans: () => this.indexBans(),
     });
   }
 
-  private userProgress(appId: string, uid: string): Map<number, OfferProgress> {
-    const k = key(appId, uid);
-    let m = this.byUser.get(k);
-    if (!m) {
-      m = new Map();
-      this.byUser.set(k, m);
-    }
-    return m;
-  }
-
+  /** The user's progress on the offer, created (stored in `shard`, not yet written) when new. */
   private ensureProgress(
+    shard: ProgressShard,
     ref: Pick<ClickRecord, 'appId' | 'uid' | 'offerId' | 'wallId' | 'category' | 'offerType'>,
     at: string,
   ): OfferProgress {
-    const forUser = this.userProgress(ref.appId, ref.uid);
-    let p = forUser.get(ref.offerId);
-    if (!p) {
-      p = {
-        appId: ref.appId,
-        uid: ref.uid,
-        offerId: ref.offerId,
-        wallId: ref.wallId,
-        category: ref.category,
-        offerType: ref.offerType,
-        status: 'in_progress',
-        sid3: null,
-        clicks: 0,
-        firstClickAt: null,
-        lastClickAt: null,
-        completedEvents: [],
-        completedAt: null,
-        updatedAt: at,
-      };
-      forUser.set(ref.offerId, p);
-      this.progress.data.progress.push(p);
-    }
+    const found = shard.ofUser(offerwallKey(ref.appId, ref.uid))?.get(ref.offerId);
+    if (found) return found;
+    const p: OfferProgress = {
+      appId: ref.appId,
+      uid: ref.uid,
+      offerId: ref.offerId,
+      wallId: ref.wallId,
+      category: ref.category,
+      offerType: ref.offerType,
+      status: 'in_progress',
+      sid3: null,
+      clicks: 0,
+      firstClickAt: null,
+      lastClickAt: null,
+      completedEvents: [],
+      completedAt: null,
+      updatedAt: at,
+    };
+    shard.put(p);
     return p;
   }
 
@@ -236,7 +232,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     const user = new Map<string, Ban[]>();
     const ip = new Map<string, Ban[]>();
     for (const b of this.bans.data.bans) {
-      const [m, k] = b.type === 'user' ? [user, key(b.appId, b.value)] : [ip, b.appId];
+      const [m, k] = b.type === 'user' ? [user, offerwallKey(b.appId, b.value)] : [ip, b.appId];
       const list = m.get(k) ?? [];
       list.push(b);
       m.set(k, list);
@@ -244,4 +240,21 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     this.userBans = user;
     this.ipBans = ip;
   }
+}
+
+/**
+ * Writes a postback's progress, then its transaction: the transaction is added to its shard
+ * only once the progress is durable, so a transaction on disk means its progress change is
+ * too. After a crash between the two writes, the vendor's retry is recorded again (the
+ * change is the same: its event added once, completed once), never reported a duplicate of
+ * a change that was lost. (One document wrote both at once; in shards they are two files.)
+ */
+async function land(
+  progress: ProgressShard,
+  txShard: TransactionShard,
+  tx: TransactionRecord,
+): Promise<void> {
+  await progress.commit();
+  txShard.put(tx);
+  await txShard.commit();
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
 import type { Partition } from '../../../src/journeys/domain/journey-types.js';
-import type { ClickRecord } from '../../../src/offerwall/store/offerwall-store.js';
+import type { ClickRecord, EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import type { DocumentStore } from '../../../src/store/document/document-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -33,6 +33,13 @@ const click = (uid: string, offerId: number): ClickRecord => ({
   offerType: 1,
   sid3: null,
   at: NOW.toISOString(),
+});
+
+const postback = (uid: string, offerId: number, transactionId: string): EventRecord => ({
+  ...click(uid, offerId),
+  eventId: 'base',
+  transactionId,
+  final: false,
 });
 
 async function canCreateFileIn(dir: string): Promise<boolean> {
@@ -83,6 +90,7 @@ test.serial(
       store.journeys.appendEvents(TEST, [event('ada'), event('cy')], NOW, id),
       store.offerwall.recordClick(click('ada', 7)),
       store.offerwall.recordClick(click('bob', 8)),
+      store.offerwall.recordEvent(postback('ada', 7, 'tx-1')),
       store.banner.track('demo', [
         {
           userId: 'ada',
@@ -113,6 +121,7 @@ test.serial(
         when,
       );
       t.deepEqual(await s.offerwall.progressOf('demo', 'bob'), [], when);
+      t.deepEqual((await s.offerwall.progressOf('demo', 'ada'))[0]?.completedEvents, [], when);
       t.is(await s.banner.user('demo', 'ada'), null, when);
     };
     await memoryAsOnDisk(store, 'in memory while the disk fails');
@@ -121,6 +130,8 @@ test.serial(
     await store.journeys.upsertUser(TEST, { externalId: 'dee', displayName: 'Dee' }, NOW, id);
     await store.journeys.upsertUser(TEST, { externalId: 'ada', metadata: { level: 3 } }, NOW, id);
     await store.offerwall.recordClick(click('ada', 7));
+    // The postback that failed was not stored: sent again, it is recorded, not a duplicate.
+    t.is((await store.offerwall.recordEvent(postback('ada', 7, 'tx-1'))).result, 'recorded');
     await store.close();
 
     store = await openDocumentStore(dir);
@@ -133,5 +144,6 @@ test.serial(
       [2],
     );
     t.deepEqual(await store.offerwall.progressOf('demo', 'bob'), []);
+    t.is((await store.offerwall.recordEvent(postback('ada', 7, 'tx-1'))).result, 'duplicate');
   },
 );
