@@ -78,9 +78,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
 /**
  * Replaces `filename` with `text` so that a crash at any point leaves the old or the new
  * content, never a torn one: a temp file in the same directory, fsync, rename over the
- * target, fsync the directory.
+ * target, fsync the directory. `text` may come in chunks (JsonLinesLog.rewrite): a log's
+ * content can outgrow the longest string V8 makes (~512 MB).
  */
-export async function writeFileDurably(filename: string, text: string): Promise<void> {
+export async function writeFileDurably(filename: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(filename);
   // Every write: the data dir may have been removed since the last one.
   const created = await mkdir(dir, { recursive: true });
@@ -90,7 +91,9 @@ export async function writeFileDurably(filename: string, text: string): Promise<
   try {
     const handle = await open(tmp, 'wx');
     try {
-      await handle.writeFile(text, 'utf8');
+      if (typeof text === 'string') await handle.writeFile(text, 'utf8');
+      // writeFile, not write: it carries on from the handle's position and retries short writes.
+      else for (const chunk of text) await handle.writeFile(chunk, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
