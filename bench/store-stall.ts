@@ -1,6 +1,7 @@
 /**
  * Event-loop stall per embedded-store write at full size: each probe makes one real
- * write through the store port (which rewrites the collection file holding it) while
+ * write through the store port (which rewrites the collection file holding it, or appends
+ * to a log) while
  * monitorEventLoopDelay samples every millisecond; the worst delay seen during the
  * write is how long every other request of the process would have waited.
  */
@@ -33,8 +34,8 @@ function probes(store: DocumentStore): Probe[] {
   const now = () => new Date();
   return [
     {
-      write: 'journeys event (one user shard)',
-      file: 'journeys-00.json',
+      write: 'journeys event (an append to the events log)',
+      file: 'journeys-events.jsonl',
       run: (n) =>
         store.journeys.appendEvents(
           p,

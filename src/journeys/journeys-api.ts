@@ -42,7 +42,7 @@ export const journeysApi: ApiRegistration<'journeys'> = {
     name: 'journeys',
     openDocument: async (dir) => {
       const store = await JourneysDocumentStore.open(dir);
-      return { store, portable: store, files: store.files };
+      return { store, portable: store, files: [...store.files, store.eventLog] };
     },
     migrations: [JOURNEYS_MIGRATION, JOURNEYS_OFFERS_UNLOCKED_MIGRATION],
     openPostgres: (pool) => ({

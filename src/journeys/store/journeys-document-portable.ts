@@ -1,7 +1,9 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
+import type { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { type DocumentCollections, documentCollection } from '../../store/document/portable-documents.js';
 import type { Partition } from '../domain/journey-types.js';
-import type { JourneysIndexes, JourneysShard } from './journeys-indexes.js';
+import { type EventLine, eventLines } from './journeys-event-log.js';
+import type { JourneysIndexes, JourneysShard, StoredEvent } from './journeys-indexes.js';
 import { journeyEventRecord, journeyOfferRecord, journeyUserRecord } from './journeys-portable-records.js';
 
 /** Where a record of one user goes: its user's shard. */
@@ -12,7 +14,21 @@ export function journeysCollections(
   shards: readonly CollectionFile<JourneysShard>[],
   shardOf: ShardOf,
   ix: JourneysIndexes,
+  eventLog: JsonLinesLog<EventLine>,
 ): DocumentCollections {
+  /** The events of the import batch under way: appended to the log when it commits. */
+  let importing: StoredEvent[] = [];
+  const events = {
+    commit: () => {
+      const batch = importing;
+      importing = [];
+      // Taken back from the index if the write fails, as appendEvents does.
+      return eventLog.append(eventLines(batch)).catch((err: unknown) => {
+        for (const e of batch) ix.removeEvent(e);
+        throw err;
+      });
+    },
+  };
   return {
     'journeys.users': documentCollection({
       records: () => shards.flatMap((s) => s.data.users),
@@ -25,13 +41,13 @@ export function journeysCollections(
       },
     }),
     'journeys.events': documentCollection({
-      records: () => shards.flatMap((s) => s.data.events),
+      // User by user, each user's in their order: what the index holds (the log and the claims in shards).
+      records: () => ix.allEvents(),
       canonical: journeyEventRecord,
       add: (e) => {
-        const file = shardOf(e);
-        file.data.events.push(e);
+        importing.push(e);
         ix.addEvent(e);
-        return file;
+        return events;
       },
     }),
     'journeys.offers': documentCollection({

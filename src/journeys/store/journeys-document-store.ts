@@ -1,8 +1,9 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CollectionFile } from '../../store/document/collection-file.js';
+import type { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { exportDocuments, importDocuments } from '../../store/document/portable-documents.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
+import { WritesUnderWay } from '../../store/document/writes-under-way.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { JOURNEYS_COLLECTIONS } from '../../store/portable.js';
 import {
@@ -16,8 +17,10 @@ import {
   type Partition,
   type UserPatch,
 } from '../domain/journey-types.js';
-import { limitRejection } from '../domain/offer-limits.js';
+import { appendEventsToLog } from './journeys-document-events.js';
+import { createOffersByShard } from './journeys-document-offers.js';
 import { journeysCollections } from './journeys-document-portable.js';
+import { type EventLine, openEventLog } from './journeys-event-log.js';
 import {
   JourneysIndexes,
   type JourneysShard,
@@ -26,13 +29,7 @@ import {
   type StoredUser,
   userKey,
 } from './journeys-indexes.js';
-import type {
-  AppendedEvent,
-  ClaimResult,
-  JourneysStore,
-  OfferRejection,
-  UserActivity,
-} from './journeys-store.js';
+import type { AppendedEvent, ClaimResult, JourneysStore, UserActivity } from './journeys-store.js';
 import {
   bareUser,
   merged,
@@ -40,7 +37,6 @@ import {
   publicEvent,
   publicOffer,
   publicUser,
-  storedOffer,
 } from './journeys-stored-records.js';
 import { migrateUnshardedJourneys } from './journeys-unsharded.js';
 
@@ -53,11 +49,10 @@ import { migrateUnshardedJourneys } from './journeys-unsharded.js';
 export const JOURNEYS_SHARDS = 32;
 
 /**
- * The journeys store on shard files, each holding some users with all their events and
- * offers (see JourneysShard). Every check-and-write below runs without an await in
- * between, which is what makes the port's invariants hold under concurrent requests in
- * one process; the commit of the touched shards comes after. A batch of events of several
- * users touches several shards: each shard's write is atomic, the batch as a whole is not.
+ * The journeys store on shard files, each holding some users with their offers (see
+ * JourneysShard), and the events log (see EventLine). Every check-and-write below runs
+ * without an await in between, which is what makes the port's invariants hold under
+ * concurrent requests in one process; the writes come after.
  */
 export class JourneysDocumentStore implements JourneysStore, PortableStore {
   readonly collections = JOURNEYS_COLLECTIONS;
@@ -70,21 +65,33 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
    */
   readonly offersPerCreate = Number.POSITIVE_INFINITY;
   private ix: JourneysIndexes;
+  /** Events held in a shard's data (claims since open): the rest are the log's. */
+  private readonly inShards = new WeakSet<StoredEvent>();
+  /** A user being created, an event being written: see appendEventsToLog. */
+  readonly writing = new WritesUnderWay();
 
-  private constructor(private readonly shards: ShardedCollection<JourneysShard>) {
-    this.ix = this.index();
+  private constructor(
+    private readonly shards: ShardedCollection<JourneysShard>,
+    readonly eventLog: JsonLinesLog<EventLine>,
+    logged: readonly StoredEvent[],
+  ) {
+    this.ix = new JourneysIndexes(
+      shards.shards.map((s) => s.data),
+      logged,
+    );
     // A failed write sets its shard back to the file: the indexes are rebuilt over all of
     // them (~1 s at 100,000 users, on a failing disk only).
-    for (const shard of shards.shards)
-      shard.onRestore(() => {
-        this.ix = this.index();
-      });
+    for (const shard of shards.shards) shard.onRestore(() => this.reindex());
   }
 
-  private index(): JourneysIndexes {
-    this.ix = new JourneysIndexes(this.shards.shards.map((s) => s.data));
-    this.repairUsers();
-    return this.ix;
+  /** The indexes again over the shards as they are and the log's events (which stay in memory only). */
+  private reindex(): void {
+    const logged = [...this.ix.allEvents()].filter((e) => !this.inShards.has(e));
+    for (const s of this.shards.shards) for (const e of s.data.events) this.inShards.add(e);
+    this.ix = new JourneysIndexes(
+      this.shards.shards.map((s) => s.data),
+      logged,
+    );
   }
 
   static async open(dir: string | null): Promise<JourneysDocumentStore> {
@@ -94,15 +101,23 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
       offers: [],
     }));
     await migrateUnshardedJourneys(dir, shards, (r) => userKey(r, r.externalId));
-    return new JourneysDocumentStore(shards);
+    const { log, events } = await openEventLog(dir, shards);
+    const store = new JourneysDocumentStore(shards, log, events);
+    await store.repairUsers();
+    return store;
   }
 
   get files(): CollectionFile<unknown>[] {
     return [...this.shards.shards] as CollectionFile<unknown>[];
   }
 
+  /** The indexes now (helpers hold the store, not these: a failed write replaces them). */
+  index(): JourneysIndexes {
+    return this.ix;
+  }
+
   /** The shard of one user's records. */
-  private shardOf(p: Partition, externalId: string): CollectionFile<JourneysShard> {
+  shardOf(p: Partition, externalId: string): CollectionFile<JourneysShard> {
     return this.shards.shardFor(userKey(p, externalId));
   }
 
@@ -125,7 +140,9 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     user.metadata = metadata;
     user.updatedAt = at;
     const result = { user: publicUser(user), created };
-    await this.shardOf(p, patch.externalId).commit();
+    const commit = this.shardOf(p, patch.externalId).commit();
+    // A new user's events are written only once the user is (see appendEvents).
+    await (created ? this.writing.track(user, commit) : commit);
     return result;
   }
 
@@ -134,35 +151,14 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     return user ? publicUser(user) : null;
   }
 
-  async appendEvents(
+  /** See appendEventsToLog. */
+  appendEvents(
     p: Partition,
     events: readonly NewEvent[],
     now: Date,
     newUserId: () => string,
   ): Promise<AppendedEvent[]> {
-    const at = now.toISOString();
-    // All or none: a batch with one event that cannot be stored changes nothing.
-    assertSerializable('an event', events);
-    const touched = new Set<CollectionFile<JourneysShard>>();
-    const results = events.map((e): AppendedEvent => {
-      const known = e.clientEventId === null ? undefined : this.ix.eventByClientId(p, e.clientEventId);
-      if (known) return { event: publicEvent(known), duplicate: true };
-      if (!this.ix.user(p, e.externalId)) this.newUser(p, e.externalId, at, newUserId());
-      // Object.assign, not a spread plus new keys: see withSegments in offerwall-service.ts
-      // (the body had its prototype-polluting keys refused at the edge).
-      const stored: StoredEvent = Object.assign({}, e, {
-        receivedAt: at,
-        appId: p.appId,
-        environment: p.environment,
-      });
-      const shard = this.shardOf(p, e.externalId);
-      shard.data.events.push(stored);
-      this.ix.addEvent(stored);
-      touched.add(shard);
-      return { event: publicEvent(stored), duplicate: false };
-    });
-    await this.shards.commit(touched);
-    return results;
+    return appendEventsToLog(this, p, events, now, newUserId);
   }
 
   async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
@@ -202,11 +198,15 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     assertSerializable('the claim event', event);
     offer.status = 'claimed';
     offer.claimedAt = claimedAt;
+    // The event goes with its offer into the shard, one atomic write: never an offer
+    // claimed without its points, nor points for an offer still open. It moves to the
+    // events log on the next open (openEventLog); claims are rare next to events.
     const shard = this.shardOf(p, externalId);
     shard.data.events.push(event);
+    this.inShards.add(event);
     this.ix.addEvent(event);
     const result = { ok: true as const, offer: publicOffer(offer), event: publicEvent(event) };
-    await shard.commit();
+    await this.writing.track(event, shard.commit());
     return result;
   }
 
@@ -233,58 +233,9 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     }
   }
 
-  /**
-   * Shard by shard: each shard's offers are checked, inserted and committed in one
-   * synchronous step, then other work is let in. A generation run hands over all its
-   * offers at once (offersPerCreate): as one step, 140,000 offers (100,000 users, the
-   * bench's seeding) held the event loop for up to 14.9 s; shard by shard the longest
-   * stall of the run was 2.5-4.2 s (load average 6-8; the opening check and GC included).
-   * A user's offers share a shard, so each user's limits are checked in one step.
-   */
-  async createOffers(p: Partition, offers: readonly NewOffer[], limits: OfferLimits, now: Date) {
-    assertSerializable('an offer', offers);
-    const outcomes = new Array<Offer | OfferRejection>(offers.length);
-    const byShard = new Map<CollectionFile<JourneysShard>, number[]>();
-    offers.forEach((offer, i) => {
-      const shard = this.shardOf(p, offer.externalId);
-      const indexes = byShard.get(shard);
-      if (indexes) indexes.push(i);
-      else byShard.set(shard, [i]);
-    });
-    const commits: Promise<void>[] = [];
-    for (const [shard, indexes] of byShard) {
-      for (const i of indexes) outcomes[i] = this.insertOffer(p, offers[i] as NewOffer, limits, now);
-      const commit = shard.commit();
-      // Awaited below; handled now so that a failure during a later step is not unhandled.
-      commit.catch(() => {});
-      commits.push(commit);
-      await nextTurn();
-    }
-    await Promise.all(commits);
-    const created: Offer[] = [];
-    const rejected: { offer: NewOffer; reason: OfferRejection }[] = [];
-    outcomes.forEach((o, i) => {
-      if (typeof o === 'string') rejected.push({ offer: offers[i] as NewOffer, reason: o });
-      else created.push(o);
-    });
-    return { created, rejected };
-  }
-
-  /** Checks and inserts one offer (synchronously: nothing may come in between). */
-  private insertOffer(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): Offer | OfferRejection {
-    const reason = this.rejection(p, offer, limits, now);
-    if (reason) return reason;
-    const stored = storedOffer(p, offer);
-    this.shardOf(p, offer.externalId).data.offers.push(stored);
-    this.ix.addOffer(stored);
-    return publicOffer(stored);
-  }
-
-  /** Why `offer` may not be inserted now, or null. Synchronous: the caller inserts right after. */
-  private rejection(p: Partition, offer: NewOffer, limits: OfferLimits, now: Date): OfferRejection | null {
-    if (!this.ix.user(p, offer.externalId)) return 'unknown_user';
-    if (this.ix.hasOfferId(p, offer.id)) return 'duplicate_id';
-    return limitRejection(this.ix.offersOf(p, offer.externalId), offer, limits, now);
+  /** Shard by shard, letting other work in between (see createOffersByShard). */
+  createOffers(p: Partition, offers: readonly NewOffer[], limits: OfferLimits, now: Date) {
+    return createOffersByShard(this, p, offers, limits, now);
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
@@ -296,10 +247,16 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   private portableCollections() {
-    return journeysCollections(this.shards.shards, (r) => this.shardOf(r, r.externalId), this.ix);
+    return journeysCollections(
+      this.shards.shards,
+      (r) => this.shardOf(r, r.externalId),
+      this.ix,
+      this.eventLog,
+    );
   }
 
-  private newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {
+  /** Adds a bare user to its shard's data and the indexes (not written). */
+  newUser(p: Partition, externalId: string, at: string, id: string): StoredUser {
     const user = bareUser(p, externalId, at, id);
     this.shardOf(p, externalId).data.users.push(user);
     this.ix.addUser(user);
@@ -309,15 +266,18 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   /**
    * Stores written before the shards kept users and events in two files written
    * separately: a crash between the writes of a first event could leave events whose user
-   * was not saved. Such users are recreated here, bare, dated by their first event; the
-   * next write of their shard persists them.
+   * was not saved. Such users are recreated here, bare, dated by their first event, and
+   * saved (the events log is written only after its new users, see appendEvents).
    */
-  private repairUsers(): void {
+  private async repairUsers(): Promise<void> {
+    const touched = new Set<CollectionFile<JourneysShard>>();
     for (const events of this.ix.eventLists()) {
       const first = events[0];
       if (first && !this.ix.user(first, first.externalId)) {
         this.newUser(first, first.externalId, first.occurredAt, crypto.randomUUID());
+        touched.add(this.shardOf(first, first.externalId));
       }
     }
+    await this.shards.commit(touched);
   }
 }

@@ -6,12 +6,13 @@ export type StoredEvent = JourneyEvent & Partition;
 export type StoredOffer = Offer & Partition;
 
 /**
- * One shard file: the users whose key hashes to it, with all their events and offers, so
- * that every write about one user (a first event and its new user, a claim and its event)
- * is one atomic file write.
+ * One shard file: the users whose key hashes to it, with their offers. Events live in the
+ * events log (journeys-event-log.ts), except an `offer_claimed` event until the next open:
+ * it is written here with its claimed offer, so that a claim is one atomic file write.
  */
 export interface JourneysShard {
   users: StoredUser[];
+  /** Claim events since the last open (and every event, in stores of earlier versions). */
   events: StoredEvent[];
   offers: StoredOffer[];
 }
@@ -64,8 +65,10 @@ export class JourneysIndexes {
    */
   private readonly offerIds = new Map<string, Set<string>>();
 
-  constructor(shards: readonly JourneysShard[]) {
+  /** Over the shards' records and `logged`, the events kept in the log (in the log's order). */
+  constructor(shards: readonly JourneysShard[], logged: Iterable<StoredEvent>) {
     for (const s of shards) for (const u of s.users) this.addUser(u);
+    for (const e of logged) this.addEvent(e);
     for (const s of shards) for (const e of s.events) this.addEvent(e);
     for (const s of shards) for (const o of s.offers) this.addOffer(o);
     // A list grown record by record keeps spare room (17 slots after the first push): the
@@ -132,6 +135,11 @@ export class JourneysIndexes {
     }
   }
 
+  /** Every event, user by user, each user's in their order (indexing them again keeps it). */
+  *allEvents(): Iterable<StoredEvent> {
+    for (const events of this.eventLists()) yield* events;
+  }
+
   addUser(u: StoredUser): void {
     this.entry(u, u.externalId).user = u;
   }
@@ -144,6 +152,16 @@ export class JourneysIndexes {
     const r = this.entry(e, e.externalId);
     insertByTime(r.events, e);
     if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
+  }
+
+  /** Takes back an event whose write failed (addEvent's undo). */
+  removeEvent(e: StoredEvent): void {
+    const events = this.records(e, e.externalId)?.events;
+    const at = events ? events.lastIndexOf(e) : -1;
+    if (events && at >= 0) events.splice(at, 1);
+    if (e.clientEventId === null) return;
+    const key = scopedKey(e, e.clientEventId);
+    if (this.eventsByClientId.get(key) === e) this.eventsByClientId.delete(key);
   }
 
   hasOfferId(p: Partition, id: string): boolean {

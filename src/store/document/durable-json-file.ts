@@ -75,11 +75,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 }
 
-/**
- * Replaces `filename` with `text` so that a crash at any point leaves the old or the new
- * content, never a torn one: a temp file in the same directory, fsync, rename over the
- * target, fsync the directory.
- */
 /** Joins `pieces` into strings of about this many characters, written one by one. */
 const CHUNK_CHARS = 1 << 20;
 
@@ -91,6 +86,7 @@ async function writeChunks(
   for (const piece of pieces) {
     chunk += piece;
     if (chunk.length >= CHUNK_CHARS) {
+      // writeFile, not write: it carries on from the handle's position and retries short writes.
       await handle.writeFile(chunk, 'utf8');
       chunk = '';
     }
@@ -99,9 +95,10 @@ async function writeChunks(
 }
 
 /**
- * `text` durably at `filename`, atomically (see DurableJsonFile). Text given as pieces is
- * written a chunk at a time: a file larger than V8's longest string (~512 MiB) can be
- * written, and no single string of its size is held.
+ * Replaces `filename` with `text` so that a crash at any point leaves the old or the new
+ * content, never a torn one: a temp file in the same directory, fsync, rename over the
+ * target, fsync the directory. `text` may come in chunks (JsonLinesLog.rewrite): a log's
+ * content can outgrow the longest string V8 makes (~512 MB).
  */
 export async function writeFileDurably(filename: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(filename);

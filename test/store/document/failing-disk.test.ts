@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
 import type { Partition } from '../../../src/journeys/domain/journey-types.js';
 import type { ClickRecord, EventRecord } from '../../../src/offerwall/store/offerwall-store.js';
 import type { DocumentStore } from '../../../src/store/document/document-store.js';
+import { failDisk } from '../../helpers/fail-disk.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const TEST: Partition = { appId: 'demo', environment: 'test' };
@@ -41,37 +39,6 @@ const postback = (uid: string, offerId: number, transactionId: string): EventRec
   transactionId,
   final: false,
 });
-
-async function canCreateFileIn(dir: string): Promise<boolean> {
-  try {
-    await writeFile(path.join(dir, '.probe'), '');
-    spawnSync('rm', ['-f', path.join(dir, '.probe')]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Makes `dir` refuse new files, as a disk gone read-only does; files in it stay readable.
- * root ignores permissions, so as root the directory is made immutable (chattr +i).
- * Returns the undo.
- */
-async function failDisk(t: ExecutionContext, dir: string): Promise<() => Promise<void>> {
-  if (process.getuid?.() === 0) {
-    const r = spawnSync('chattr', ['+i', dir], { encoding: 'utf8' });
-    if (r.status !== 0) t.fail(`chattr +i ${dir} failed: ${r.stderr || r.error?.message}`);
-    const undo = async () => void spawnSync('chattr', ['-i', dir]);
-    t.teardown(undo);
-    t.false(await canCreateFileIn(dir), 'the directory should refuse new files');
-    return undo;
-  }
-  await chmod(dir, 0o555);
-  const undo = () => chmod(dir, 0o755);
-  t.teardown(undo);
-  t.false(await canCreateFileIn(dir), 'the directory should refuse new files');
-  return undo;
-}
 
 test.serial(
   'a failing disk rejects the waiting writes, leaves memory as on disk, and later writes persist',

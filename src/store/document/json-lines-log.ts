@@ -1,0 +1,272 @@
+import { type FileHandle, open } from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir, writeFileDurably } from './durable-json-file.js';
+import { GroupCommit } from './group-commit.js';
+
+/** Bytes read from the file at a time while replaying it. */
+const READ_CHUNK = 1 << 20;
+/** Equal strings share one copy within this many replayed strings (see parseSharing). */
+const SHARED_STRINGS = 100_000;
+/** Lines joined into one string of about this many characters when a rewrite writes them. */
+const WRITE_CHUNK = 1 << 20;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+/** What a group's write takes: the lines appended since, and whether they replace the file. */
+interface Queued {
+  replace: boolean;
+  lines: string[];
+}
+
+/**
+ * An append-only file of JSON values, one per line (`<name>.jsonl`): for records that are
+ * never changed, so that storing one costs its own line instead of a rewrite of the
+ * document around it. Nothing but this class writes the file.
+ *
+ * - append() resolves once its lines are durable (open 'a', write, fdatasync, close):
+ *   acknowledged means on disk. Concurrent appends share one write (GroupCommit), in the
+ *   order they were called. The lines of one call are one write; a caller that needs
+ *   several values to stand or fall together puts them in one value (one line).
+ * - A failed write rejects the appends it carried and nothing else; bytes it may have left
+ *   in the file are cut off before the next write, so a rejected line never reappears
+ *   behind a later one. The caller undoes whatever it did in memory for them.
+ * - open() replays the lines. Only lines ended by a newline count: a line torn by a crash
+ *   mid-append was never acknowledged, and is skipped. Whatever follows the last good line
+ *   is cut off (the file truncated and synced) before anything is appended, so the next
+ *   line does not run on from the torn one. Truncating rather than rewriting the good
+ *   lines: the same safety (a crash while cutting leaves the torn tail, cut at the next
+ *   open) at no cost, where a rewrite is the whole file's size.
+ * - rewrite() replaces the whole content atomically (compaction, migration).
+ * - With no file (`null`), nothing is written and every call resolves at once.
+ */
+export class JsonLinesLog<T> {
+  readonly #group: GroupCommit | null;
+  #queued: Queued = { replace: false, lines: [] };
+  /** Bytes and lines of the file as the last successful write left it. */
+  #size: number;
+  #lines: number;
+  /** The file exists (its directory entry is durable); false until the first write creates it. */
+  #exists: boolean;
+  /** A failed write may have left bytes after #size: cut before the next append. */
+  #dirty = false;
+
+  private constructor(file: string | null, size: number, lines: number, exists: boolean) {
+    this.#size = size;
+    this.#lines = lines;
+    this.#exists = exists;
+    this.#group = file === null ? null : new GroupCommit(() => this.#write(file));
+  }
+
+  /**
+   * Opens `file` (null: memory only), calling `replay` with each stored value in order.
+   * A `replay` that throws fails the open (the file is left as it is).
+   */
+  static async open<T>(file: string | null, replay: (value: T) => void): Promise<JsonLinesLog<T>> {
+    if (file === null) return new JsonLinesLog<T>(null, 0, 0, false);
+    const { size, good, lines } = await replayFile(file, replay as (value: unknown) => void);
+    if (size !== null && good < size) {
+      const handle = await open(file, 'r+');
+      try {
+        await handle.truncate(good);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    }
+    return new JsonLinesLog<T>(file, good, lines, size !== null);
+  }
+
+  /** Lines in the file (what a caller weighs a compaction by); in memory, lines appended. */
+  get lines(): number {
+    return this.#lines;
+  }
+
+  /** Number of writes that reached disk (always 0 in memory). */
+  get writes(): number {
+    return this.#group?.writes ?? 0;
+  }
+
+  /**
+   * Appends one line per value; resolves once they are durable. Each value is serialized
+   * now, before the call returns: a value without a JSON form rejects the call and nothing
+   * of it is written.
+   */
+  async append(values: readonly T[]): Promise<void> {
+    const lines = values.map(line);
+    if (lines.length === 0) return;
+    if (this.#group === null) {
+      this.#lines += lines.length;
+      return;
+    }
+    // A loop, not push(...lines): a spread of many arguments overflows the stack.
+    for (const l of lines) this.#queued.lines.push(l);
+    await this.#group.commit();
+  }
+
+  /**
+   * Replaces the content with `values`, atomically; resolves once durable. It replaces
+   * everything appended before the call, appends not yet written included: `values` must
+   * hold whatever of those is to be kept. Appends made after the call follow it.
+   */
+  async rewrite(values: Iterable<T>): Promise<void> {
+    const lines = Array.from(values, line);
+    if (this.#group === null) {
+      this.#lines = lines.length;
+      return;
+    }
+    this.#queued = { replace: true, lines };
+    await this.#group.commit();
+  }
+
+  /** Waits for in-flight and pending writes, e.g. before shutdown. Never rejects. */
+  flush(): Promise<void> {
+    return this.#group?.flush() ?? Promise.resolve();
+  }
+
+  /** One group's write: its lines appended, or the file replaced by them. */
+  async #write(file: string): Promise<void> {
+    // Taken now, synchronously: an append made during the write goes with the next one.
+    const { replace, lines } = this.#queued;
+    this.#queued = { replace: false, lines: [] };
+    if (replace) {
+      await writeFileDurably(file, chunks(lines));
+      this.#size = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+      this.#lines = lines.length;
+      this.#exists = true;
+      this.#dirty = false;
+      return;
+    }
+    if (lines.length === 0) return;
+    const text = lines.join('');
+    const handle = await open(file, 'a');
+    try {
+      if (this.#dirty) await handle.truncate(this.#size);
+      this.#dirty = false;
+      await handle.writeFile(text, 'utf8');
+      await handle.datasync();
+    } catch (err) {
+      // Cut now, so that a crash before the next write cannot bring the rejected lines
+      // back on open; if even that fails, the next write cuts first.
+      this.#dirty = !(await cut(handle, this.#size));
+      throw err;
+    } finally {
+      await handle.close();
+    }
+    // fdatasync makes the bytes durable, not the new file's name in its directory.
+    if (!this.#exists) await fsyncDir(path.dirname(file));
+    this.#exists = true;
+    this.#size += Buffer.byteLength(text);
+    this.#lines += lines.length;
+  }
+}
+
+/** Truncates the file to `size`, durably; false if that failed. */
+async function cut(handle: FileHandle, size: number): Promise<boolean> {
+  try {
+    await handle.truncate(size);
+    await handle.datasync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The line of `value`: JSON escapes every newline inside it. */
+function line(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('a value with no JSON form cannot be logged');
+  return `${json}\n`;
+}
+
+/** The lines joined into strings of about WRITE_CHUNK characters. */
+function* chunks(lines: readonly string[]): Iterable<string> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const l of lines) {
+    parts.push(l);
+    length += l.length;
+    if (length >= WRITE_CHUNK) {
+      yield parts.join('');
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
+}
+
+/**
+ * Reads `file` chunk by chunk (the whole text as one string would cap the log at V8's
+ * longest string) and calls `replay` with each line's value. Returns the file's size (null
+ * when it does not exist), the end of its last good line, and how many good lines it holds.
+ */
+async function replayFile(
+  file: string,
+  replay: (value: unknown) => void,
+): Promise<{ size: number | null; good: number; lines: number }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if (isMissing(err)) return { size: null, good: 0, lines: 0 };
+    throw err;
+  }
+  const parse = parseSharing();
+  let size = 0;
+  let good = 0;
+  let lines = 0;
+  /** Bytes of a line that started in an earlier chunk. */
+  let carried = Buffer.alloc(0);
+  try {
+    const buffer = Buffer.alloc(READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, size);
+      if (bytesRead === 0) break;
+      const chunk = Buffer.concat([carried, buffer.subarray(0, bytesRead)]);
+      const chunkStart = size - carried.length;
+      size += bytesRead;
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+        const value = parse(chunk.toString('utf8', start, nl));
+        start = nl + 1;
+        if (value === BAD) continue;
+        replay(value);
+        lines += 1;
+        good = chunkStart + start;
+      }
+      carried = Buffer.from(chunk.subarray(start));
+    }
+  } finally {
+    await handle.close();
+  }
+  return { size, good, lines };
+}
+
+const BAD: unique symbol = Symbol('bad line');
+
+/**
+ * JSON.parse of one line, BAD when it does not parse. Equal strings share one copy while
+ * the replay lasts, as DurableJsonFile does within a document: log lines repeat theirs (an
+ * app id, an event name) and each parse would give every line its own. The map is dropped
+ * once it holds SHARED_STRINGS strings, so unique ones (ids) do not pile up in it.
+ */
+function parseSharing(): (text: string) => unknown {
+  let seen = new Map<string, string>();
+  const share = (_key: string, value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (seen.size >= SHARED_STRINGS) seen = new Map();
+    seen.set(value, value);
+    return value;
+  };
+  return (text) => {
+    if (text === '') return BAD;
+    try {
+      return JSON.parse(text, share);
+    } catch {
+      return BAD;
+    }
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Records whose write is under way, each with the promise of that write: what a later
+ * write that depends on one of them waits for, so that nothing is acknowledged, or put on
+ * disk, before what it rests on is (the journeys store: an event after its new user, a
+ * duplicate after the event it repeats). An entry leaves when its write settles.
+ */
+export class WritesUnderWay {
+  readonly #writes = new Map<object, Promise<void>>();
+
+  /** Remembers `record` until `write` settles; returns the write, its failure handled. */
+  track(record: object, write: Promise<void>): Promise<void> {
+    const settled = write.finally(() => {
+      if (this.#writes.get(record) === settled) this.#writes.delete(record);
+    });
+    // Awaited by whoever needs it; a failure is theirs to report, not an unhandled rejection.
+    settled.catch(() => {});
+    this.#writes.set(record, settled);
+    return settled;
+  }
+
+  /** The write under way for `record`, if any. */
+  of(record: object): Promise<void> | undefined {
+    return this.#writes.get(record);
+  }
+}

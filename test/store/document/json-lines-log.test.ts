@@ -1,0 +1,128 @@
+import { appendFile, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { JsonLinesLog } from '../../../src/store/document/json-lines-log.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+type Line = { n: number; text?: string };
+
+async function openLog(file: string | null): Promise<{ log: JsonLinesLog<Line>; values: Line[] }> {
+  const values: Line[] = [];
+  const log = await JsonLinesLog.open<Line>(file, (v) => values.push(v));
+  return { log, values };
+}
+
+test('appended values come back in order on open, multi-byte text included', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log, values } = await openLog(file);
+  t.deepEqual(values, []);
+  await log.append([{ n: 1 }, { n: 2, text: 'zwölf 🎲\nzeilen' }]);
+  await log.append([{ n: 3 }]);
+  t.is(log.lines, 3);
+  const again = await openLog(file);
+  t.deepEqual(again.values, [{ n: 1 }, { n: 2, text: 'zwölf 🎲\nzeilen' }, { n: 3 }]);
+  t.is(again.log.lines, 3);
+});
+
+test('concurrent appends share writes, keep their call order and each resolves once on disk', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  const onDisk: number[] = [];
+  await Promise.all(
+    Array.from({ length: 200 }, async (_, n) => {
+      await log.append([{ n }]);
+      // Acknowledged means durable: the line is in the file when the call resolves.
+      const text = await readFile(file, 'utf8');
+      if (text.includes(`{"n":${n}}\n`)) onDisk.push(n);
+    }),
+  );
+  t.is(onDisk.length, 200);
+  t.true(log.writes >= 1 && log.writes <= 3, `${log.writes} writes for 200 appends`);
+  const { values } = await openLog(file);
+  t.deepEqual(
+    values.map((v) => v.n),
+    Array.from({ length: 200 }, (_, n) => n),
+  );
+});
+
+test('a line torn by a crash is skipped and cut off: the next append is not lost', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  await log.append([{ n: 1 }, { n: 2 }]);
+  // A crash mid-append: part of a line, no newline.
+  await appendFile(file, '{"n":3,"te');
+  const reopened = await openLog(file);
+  t.deepEqual(reopened.values, [{ n: 1 }, { n: 2 }]);
+  t.is(await readFile(file, 'utf8'), '{"n":1}\n{"n":2}\n');
+  await reopened.log.append([{ n: 4 }]);
+  t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 2 }, { n: 4 }]);
+});
+
+test('a line that parses but lacks its newline was never acknowledged: skipped too', async (t) => {
+  // A torn "12" would read as the number 1: only newline-ended lines count.
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  await writeFile(file, '{"n":1}\n{"n":2}');
+  const { values, log } = await openLog(file);
+  t.deepEqual(values, [{ n: 1 }]);
+  await log.append([{ n: 3 }]);
+  t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 3 }]);
+});
+
+test('a failed write rejects every append it carried and nothing of them stays; later appends persist', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  await log.append([{ n: 1 }]);
+  // The log's file name taken by a directory: opening it for appending fails (root too).
+  await rename(file, `${file}.away`);
+  await mkdir(file);
+  const outcomes = await Promise.allSettled([log.append([{ n: 2 }]), log.append([{ n: 3 }])]);
+  t.deepEqual(
+    outcomes.map((o) => o.status),
+    ['rejected', 'rejected'],
+  );
+  await rmdir(file);
+  await rename(`${file}.away`, file);
+  await log.append([{ n: 4 }]);
+  t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 4 }]);
+});
+
+test('a value with no JSON form rejects its call alone, before anything is written', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  const outcomes = await Promise.allSettled([
+    log.append([{ n: 1 }]),
+    log.append([{ n: 2 }, { n: 10n } as unknown as Line]),
+    log.append([{ n: 3 }]),
+  ]);
+  t.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 3 }]);
+});
+
+test('rewrite replaces the content atomically (a new file) and later appends follow it', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  await log.append([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  const before = await stat(file);
+  const rewritten = log.rewrite([{ n: 2 }]);
+  const appended = log.append([{ n: 5 }]);
+  await Promise.all([rewritten, appended]);
+  t.not((await stat(file)).ino, before.ino, 'renamed over, never written in place');
+  t.is(log.lines, 2);
+  t.deepEqual((await openLog(file)).values, [{ n: 2 }, { n: 5 }]);
+  // Many lines: written in chunks.
+  const many = Array.from({ length: 50_000 }, (_, n) => ({ n, text: 'x'.repeat(40) }));
+  await log.rewrite(many);
+  t.deepEqual((await openLog(file)).values, many);
+});
+
+test('in memory nothing is written; values are still checked', async (t) => {
+  const { log, values } = await openLog(null);
+  t.deepEqual(values, []);
+  await log.append([{ n: 1 }]);
+  t.is(log.lines, 1);
+  await t.throwsAsync(log.append([{ n: 10n } as unknown as Line]), { instanceOf: TypeError });
+  t.is(log.writes, 0);
+});
