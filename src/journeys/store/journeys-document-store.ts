@@ -41,12 +41,15 @@ import {
 import { migrateUnshardedJourneys } from './journeys-unsharded.js';
 
 /**
- * Shard files (`journeys-00.json`...). Records are placed by the hash of their user's key,
- * so this number may never change without moving records (unlike the banner's shards).
- * At 100,000 users one shard is ~6 MB: a write stalls the event loop for one shard, not
- * for the whole 200 MB of activity (measured 1.4 s per write as one file).
+ * Shard files (`journeys-00.json`...). Records are placed by the hash of their user's key;
+ * a store written with another count has its records moved on open (ShardedCollection's
+ * rehome). A user upsert or a claim rewrites its shard: at 100,000 users (140 MB of users
+ * and offers) 32 shards of ~4.4 MB cost 52 ms of CPU per upsert with event-loop stalls of
+ * 435 ms (.tmp/jclaim-cost.ts, 20 concurrent); 512 shards of ~270 KB cost 3.1 ms and a
+ * 36 ms stall. Moving a 32-shard store takes one longer open (bench world: 12.3 s once,
+ * then 6.1 s).
  */
-export const JOURNEYS_SHARDS = 32;
+export const JOURNEYS_SHARDS = 512;
 
 /**
  * The journeys store on shard files, each holding some users with their offers (see
@@ -102,6 +105,15 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     }));
     await migrateUnshardedJourneys(dir, shards, (r) => userKey(r, r.externalId));
     const { log, events } = await openEventLog(dir, shards);
+    const key = (r: StoredUser | StoredOffer | StoredEvent) => userKey(r, r.externalId);
+    await shards.rehome<StoredUser | StoredOffer | StoredEvent>(
+      [
+        { of: (d) => d.users, id: key },
+        { of: (d) => d.offers, id: (o) => `${key(o)}\u0000${o.id}` },
+        { of: (d) => d.events, id: (e) => `${key(e)}\u0000${e.id}` },
+      ],
+      key,
+    );
     const store = new JourneysDocumentStore(shards, log, events);
     await store.repairUsers();
     return store;

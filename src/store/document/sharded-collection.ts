@@ -13,6 +13,12 @@ function fnv1a(key: string): number {
 /** The index of the shard a new record with `key` goes to among `count` (tests pick neighbours with it). */
 export const shardIndex = (key: string, count: number): number => fnv1a(key) % count;
 
+/** One list of records in a shard's document, and what identifies a record of it. */
+export interface RehomedList<T, R> {
+  of: (data: T) => R[];
+  id: (record: R) => string;
+}
+
 /**
  * A collection split over several files (`<name>-00.json`...), so a small write
  * rewrites one shard instead of everything. A new record goes to the shard its key
@@ -63,6 +69,52 @@ export class ShardedCollection<T> {
   /** The shard holding `record`, whose key is `key` (read by placed() or added through shardFor()). */
   fileOf(record: object, key: string): CollectionFile<T> {
     return this.#elsewhere.get(record) ?? this.shardFor(key);
+  }
+
+  /**
+   * Moves every record of `lists` found in another shard than its key picks (a store
+   * written with another shard count) to that shard; returns how many moved. In two steps,
+   * so a crash never loses a record between the shard it leaves and the one it joins: the
+   * joining shards are written first, with the records still in the shards they leave, then
+   * those. A crash in between leaves a record in both: the next open finds its id already
+   * in the joined shard and only drops the stray copy. Records keep their identity (an
+   * index built on them stays valid).
+   */
+  async rehome<R>(lists: readonly RehomedList<T, R>[], keyOf: (record: R) => string): Promise<number> {
+    const joining = new Set<CollectionFile<T>>();
+    const leaving = new Map<CollectionFile<T>, Set<R>>();
+    for (const list of lists) {
+      // Ids per shard of this list, built when a record is about to join the shard.
+      const ids = new Map<CollectionFile<T>, Set<string>>();
+      const idsOf = (file: CollectionFile<T>): Set<string> => {
+        const found = ids.get(file) ?? new Set(list.of(file.data).map(list.id));
+        ids.set(file, found);
+        return found;
+      };
+      for (const file of this.shards) {
+        for (const record of list.of(file.data)) {
+          const home = this.shardFor(keyOf(record));
+          if (home === file) continue;
+          if (!idsOf(home).has(list.id(record))) {
+            list.of(home.data).push(record);
+            idsOf(home).add(list.id(record));
+            joining.add(home);
+          }
+          leaving.set(file, (leaving.get(file) ?? new Set<R>()).add(record));
+        }
+      }
+    }
+    await this.commit(joining);
+    for (const [file, gone] of leaving) {
+      for (const list of lists) {
+        const records = list.of(file.data);
+        let kept = 0;
+        for (const r of records) if (!gone.has(r)) records[kept++] = r;
+        records.length = kept;
+      }
+    }
+    await this.commit(leaving.keys());
+    return [...leaving.values()].reduce((n, gone) => n + gone.size, 0);
   }
 
   /** Resolves once every shard in `touched` has its current content on disk. */
