@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { access, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { writeFileDurably } from '../../store/document/durable-json-file.js';
+import { fileExists, writeFileDurably } from '../../store/document/durable-json-file.js';
 import { GroupCommit } from '../../store/document/group-commit.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
 
@@ -78,7 +78,7 @@ export class InsertIdLog {
     const file = dir === null ? null : path.join(dir, 'banner-insert-ids.jsonl');
     const log = new InsertIdLog(file);
     if (file === null) return log;
-    const found = await exists(file);
+    const found = await fileExists(file);
     const clean = found ? await log.#replay(file) : true;
     for (const r of adopted) {
       // The later of the two claims, if the log has the id already (a take-over redone after a crash).
@@ -263,15 +263,5 @@ function* linesOf(keys: readonly string[], ats: Float64Array): Iterable<string> 
     const at = ats[i] as number;
     const { appId, id } = recordOf(keys[i] as string, at);
     yield `${JSON.stringify(['c', appId, id, at])}\n`;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
   }
 }

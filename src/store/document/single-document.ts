@@ -1,7 +1,7 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CollectionFile } from './collection-file.js';
-import { fsyncDir } from './durable-json-file.js';
+import { fileExists, fsyncDir } from './durable-json-file.js';
 
 /*
  * The one document `<dir>/<name>.json` a collection was kept in before it was sharded
@@ -17,7 +17,7 @@ export async function openSingleDocument<T>(
   name: string,
   defaults: T,
 ): Promise<CollectionFile<T> | null> {
-  if (dir === null || !(await exists(path.join(dir, `${name}.json`)))) return null;
+  if (dir === null || !(await fileExists(path.join(dir, `${name}.json`)))) return null;
   return CollectionFile.open<T>(dir, name, defaults);
 }
 
@@ -25,14 +25,4 @@ export async function openSingleDocument<T>(
 export async function removeSingleDocument(dir: string, name: string): Promise<void> {
   await rm(path.join(dir, `${name}.json`));
   await fsyncDir(dir);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }
