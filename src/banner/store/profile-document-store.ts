@@ -23,12 +23,6 @@ import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-port
 import type { GrantLimits, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
 const SHARDS = 64;
-/** Each kind of record's map in a shard. */
-const RECORD_MAPS: readonly ((shard: ProfileShard) => Map<string, unknown>)[] = [
-  (s) => s.profiles,
-  (s) => s.aliases,
-  (s) => s.grants,
-];
 /** The one document every record lived in before the store was sharded: taken over on open. */
 const SINGLE_DOCUMENT = 'banner-profiles';
 
@@ -48,48 +42,23 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
 
   static async open(dir: string | null): Promise<ProfileDocumentStore> {
     const files = await ShardedCollection.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, SHARDS, emptyProfiles);
-    const shards = files.shards.map((f) => new ProfileShard(f));
     // Earlier versions: every record in one document, insert ids among the profiles.
-    const singleFile = await openSingleDocument(dir, SINGLE_DOCUMENT, emptyProfiles());
-    const single = singleFile ? new ProfileShard(singleFile) : null;
-    const withIds = [...shards, ...(single ? [single] : [])].filter((s) => s.legacyInsertIds.length > 0);
+    const single = (await openSingleDocument(dir, SINGLE_DOCUMENT, emptyProfiles()))?.data ?? null;
+    const documents = [...files.shards.map((f) => f.data), ...(single ? [single] : [])];
     // The ids are in the log's file before the documents that held them are rewritten.
     const insertIds = await InsertIdLog.open(
       dir,
-      withIds.flatMap((s) => s.legacyInsertIds),
+      documents.flatMap((d) => d.insertIds ?? []),
     );
-    const store = new ProfileDocumentStore(shards, insertIds);
-    await store.rehome(single, withIds);
+    // Every record in the shard its key picks (lookups go by key alone).
+    await files.rehome([{ of: (d) => d.profiles, key: keyOfProfile, incoming: single?.profiles ?? [] }]);
+    await files.rehome([{ of: (d) => d.aliases, key: keyOfAlias, incoming: single?.aliases ?? [] }]);
+    await files.rehome([{ of: (d) => d.grants, key: keyOfGrant, incoming: single?.grants ?? [] }]);
+    const shards = files.shards.map((f) => new ProfileShard(f));
+    // Rewritten without the insert ids they held, now in the log.
+    await Promise.all(shards.filter((s) => s.legacyInsertIds.length > 0).map((s) => s.commit()));
     if (single && dir !== null) await removeSingleDocument(dir, SINGLE_DOCUMENT);
-    return store;
-  }
-
-  /**
-   * Puts every record in the shard its key picks: those of `single` (the one document of
-   * earlier versions) and those found in another shard (written with another shard count);
-   * lookups go by key alone. In two steps, so a crash never loses a record between the
-   * shard it leaves and the one it joins: the joining shards are written first, with the
-   * records still in the shards they leave; then those, and `rewrite` (shards that held
-   * insert ids). A crash in between leaves a record in both, and the next open moves it again.
-   */
-  private async rehome(single: ProfileShard | null, rewrite: readonly ProfileShard[]): Promise<void> {
-    const joining = new Set<ProfileShard>();
-    const leaving: (() => void)[] = [];
-    const left = new Set<ProfileShard>(rewrite.filter((s) => s !== single));
-    for (const shard of single ? [single, ...this.shards] : this.shards) {
-      for (const pick of RECORD_MAPS) {
-        for (const [k, record] of pick(shard)) {
-          if (this.shardOf(k) === shard) continue;
-          joining.add(this.put(pick, k, record));
-          if (shard === single) continue;
-          leaving.push(() => pick(shard).delete(k));
-          left.add(shard);
-        }
-      }
-    }
-    await this.commit(joining);
-    for (const leave of leaving) leave();
-    await this.commit(left);
+    return new ProfileDocumentStore(shards, insertIds);
   }
 
   private shardOf(k: string): ProfileShard {

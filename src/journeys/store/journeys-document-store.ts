@@ -106,14 +106,11 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     await migrateUnshardedJourneys(dir, shards, (r) => userKey(r, r.externalId));
     const { log, events } = await openEventLog(dir, shards);
     const key = (r: StoredUser | StoredOffer | StoredEvent) => userKey(r, r.externalId);
-    await shards.rehome<StoredUser | StoredOffer | StoredEvent>(
-      [
-        { of: (d) => d.users, id: key },
-        { of: (d) => d.offers, id: (o) => `${key(o)}\u0000${o.id}` },
-        { of: (d) => d.events, id: (e) => `${key(e)}\u0000${e.id}` },
-      ],
-      key,
-    );
+    await shards.rehome<StoredUser | StoredOffer | StoredEvent>([
+      { of: (d) => d.users, key },
+      { of: (d) => d.offers, key, id: (o) => `${key(o)}\u0000${o.id}` },
+      { of: (d) => d.events, key, id: (e) => `${key(e)}\u0000${e.id}` },
+    ]);
     const store = new JourneysDocumentStore(shards, log, events);
     await store.repairUsers();
     return store;

@@ -33,14 +33,6 @@ interface SingleDocument {
   transactions: TransactionRecord[];
 }
 
-/** What rehome() needs of a shard of either kind. */
-interface Shard<R> {
-  readonly records: readonly R[];
-  put(record: R): void;
-  keep(keep: (record: R) => boolean): void;
-  commit(): Promise<void>;
-}
-
 /**
  * The offerwall's progress and transactions in shard files (`offerwall-progress-NN.json`,
  * `offerwall-transactions-NN.json`): a user's progress in the shard of (app, uid), a
@@ -65,15 +57,26 @@ export class ProgressDocuments {
         transactions: [],
       }),
     );
-    const docs = new ProgressDocuments(
-      progress.shards.map((f) => new ProgressShard(f)),
-      transactions.shards.map((f) => new TransactionShard(f)),
-    );
     const single = await openSingleDocument<SingleDocument>(dir, PROGRESS, {
       progress: [],
       transactions: [],
     });
-    await docs.rehome(single?.data ?? null);
+    // Every record in the shard its key picks (lookups go by key alone).
+    await progress.rehome([
+      {
+        of: (d) => d.progress,
+        key: keyOfProgress,
+        id: (p) => `${keyOfProgress(p)}/${p.offerId}`,
+        incoming: single?.data.progress ?? [],
+      },
+    ]);
+    await transactions.rehome([
+      { of: (d) => d.transactions, key: keyOfTransaction, incoming: single?.data.transactions ?? [] },
+    ]);
+    const docs = new ProgressDocuments(
+      progress.shards.map((f) => new ProgressShard(f)),
+      transactions.shards.map((f) => new TransactionShard(f)),
+    );
     if (single && dir !== null) await removeSingleDocument(dir, PROGRESS);
     return docs;
   }
@@ -103,50 +106,8 @@ export class ProgressDocuments {
   async flush(): Promise<void> {
     await Promise.all([...this.progress, ...this.transactions].map((s) => s.file.flush()));
   }
-
-  /**
-   * Puts every record in the shard its key picks: those of `single` (earlier versions' one
-   * document) and those found in another shard (a store written with another shard count).
-   * The shards records go to are written before the shards they leave are rewritten
-   * without them: a crash in between leaves a record twice, moved again on the next open,
-   * never nowhere. Nothing is written when every record is in place.
-   */
-  private async rehome(single: SingleDocument | null): Promise<void> {
-    const progress = rehomeInMemory(this.progress, keyOfProgress, single?.progress ?? []);
-    const transactions = rehomeInMemory(this.transactions, keyOfTransaction, single?.transactions ?? []);
-    await Promise.all([...progress.gained, ...transactions.gained].map((s) => s.commit()));
-    await Promise.all([...progress.dropStrays(), ...transactions.dropStrays()].map((s) => s.commit()));
-  }
 }
 
-function home<S extends Shard<unknown>>(shards: readonly S[], key: string): S {
+function home<S>(shards: readonly S[], key: string): S {
   return shards[shardIndex(key, shards.length)] as S;
-}
-
-/**
- * Puts `extra` and the records of `shards` found outside their key's shard in that shard.
- * Returns the shards that gained records, and dropStrays(), which takes the moved records
- * out of the shards they were found in and returns those shards.
- */
-function rehomeInMemory<R>(
-  shards: readonly Shard<R>[],
-  keyOf: (record: R) => string,
-  extra: readonly R[],
-): { gained: Set<Shard<R>>; dropStrays(): Shard<R>[] } {
-  const isHome = (shard: Shard<R>) => (r: R) => home(shards, keyOf(r)) === shard;
-  const lost = shards.filter((s) => !s.records.every(isHome(s)));
-  const moved = [...extra, ...lost.flatMap((s) => s.records.filter((r) => !isHome(s)(r)))];
-  const gained = new Set<Shard<R>>();
-  for (const r of moved) {
-    const to = home(shards, keyOf(r));
-    to.put(r);
-    gained.add(to);
-  }
-  return {
-    gained,
-    dropStrays: () => {
-      for (const s of lost) s.keep(isHome(s));
-      return lost;
-    },
-  };
 }

@@ -38,12 +38,6 @@ export class ProgressShard {
     return this.file.data.progress;
   }
 
-  /** Keeps the records `keep` is true of, and indexes them anew. */
-  keep(keep: (p: OfferProgress) => boolean): void {
-    this.file.data.progress = this.file.data.progress.filter(keep);
-    this.index();
-  }
-
   /** The user's progress by offer id (undefined: none here). */
   ofUser(userKey: string): ReadonlyMap<number, OfferProgress> | undefined {
     return this.#byUser.get(userKey);
@@ -86,12 +80,6 @@ export class TransactionShard {
 
   get records(): readonly TransactionRecord[] {
     return this.file.data.transactions;
-  }
-
-  /** Keeps the records `keep` is true of, and indexes them anew. */
-  keep(keep: (t: TransactionRecord) => boolean): void {
-    this.file.data.transactions = this.file.data.transactions.filter(keep);
-    this.index();
   }
 
   get(txKey: string): TransactionRecord | undefined {

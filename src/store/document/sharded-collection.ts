@@ -13,10 +13,15 @@ function fnv1a(key: string): number {
 /** The index of the shard a new record with `key` goes to among `count` (tests pick neighbours with it). */
 export const shardIndex = (key: string, count: number): number => fnv1a(key) % count;
 
-/** One list of records in a shard's document, and what identifies a record of it. */
+/** One list of records in a shard's document, for rehome(). */
 export interface RehomedList<T, R> {
   of: (data: T) => R[];
-  id: (record: R) => string;
+  /** The key that picks a record's shard. */
+  key: (record: R) => string;
+  /** What identifies a record: two with one id are one record (default: its key). */
+  id?: (record: R) => string;
+  /** Records from outside the shards (an earlier version's single document) to place too. */
+  incoming?: readonly R[];
 }
 
 /**
@@ -72,34 +77,41 @@ export class ShardedCollection<T> {
   }
 
   /**
-   * Moves every record of `lists` found in another shard than its key picks (a store
-   * written with another shard count) to that shard; returns how many moved. In two steps,
-   * so a crash never loses a record between the shard it leaves and the one it joins: the
-   * joining shards are written first, with the records still in the shards they leave, then
-   * those. A crash in between leaves a record in both: the next open finds its id already
-   * in the joined shard and only drops the stray copy. Records keep their identity (an
-   * index built on them stays valid).
+   * Puts every record of `lists` in the shard its key picks: those found in another shard
+   * (a store written with another shard count) and a list's `incoming` ones; returns how
+   * many moved or came in. In two steps, so a crash never loses a record between the place
+   * it leaves and the shard it joins: the joining shards are written first, with the
+   * records still where they were, then the shards they leave (the caller removes an
+   * `incoming` source after this resolves). A crash in between leaves a record in both: the
+   * next run finds its id already in the joined shard and only drops the stray copy.
+   * Records keep their identity (an index built on them stays valid).
    */
-  async rehome<R>(lists: readonly RehomedList<T, R>[], keyOf: (record: R) => string): Promise<number> {
+  async rehome<R>(lists: readonly RehomedList<T, R>[]): Promise<number> {
     const joining = new Set<CollectionFile<T>>();
     const leaving = new Map<CollectionFile<T>, Set<R>>();
+    let moved = 0;
     for (const list of lists) {
+      const id = list.id ?? list.key;
       // Ids per shard of this list, built when a record is about to join the shard.
       const ids = new Map<CollectionFile<T>, Set<string>>();
       const idsOf = (file: CollectionFile<T>): Set<string> => {
-        const found = ids.get(file) ?? new Set(list.of(file.data).map(list.id));
+        const found = ids.get(file) ?? new Set(list.of(file.data).map(id));
         ids.set(file, found);
         return found;
       };
+      const join = (record: R, home: CollectionFile<T>): void => {
+        moved += 1;
+        if (idsOf(home).has(id(record))) return;
+        list.of(home.data).push(record);
+        idsOf(home).add(id(record));
+        joining.add(home);
+      };
+      for (const record of list.incoming ?? []) join(record, this.shardFor(list.key(record)));
       for (const file of this.shards) {
         for (const record of list.of(file.data)) {
-          const home = this.shardFor(keyOf(record));
+          const home = this.shardFor(list.key(record));
           if (home === file) continue;
-          if (!idsOf(home).has(list.id(record))) {
-            list.of(home.data).push(record);
-            idsOf(home).add(list.id(record));
-            joining.add(home);
-          }
+          join(record, home);
           leaving.set(file, (leaving.get(file) ?? new Set<R>()).add(record));
         }
       }
@@ -114,7 +126,7 @@ export class ShardedCollection<T> {
       }
     }
     await this.commit(leaving.keys());
-    return [...leaving.values()].reduce((n, gone) => n + gone.size, 0);
+    return moved;
   }
 
   /** Resolves once every shard in `touched` has its current content on disk. */

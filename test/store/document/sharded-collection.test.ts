@@ -15,12 +15,12 @@ interface Doc {
 const empty = (): Doc => ({ users: [], offers: [] });
 type Rec = { key: string; n?: number; id?: string };
 const LISTS: RehomedList<Doc, Rec>[] = [
-  { of: (d) => d.users, id: (r) => r.key },
-  { of: (d) => d.offers, id: (r) => `${r.key}/${r.id}` },
+  { of: (d) => d.users, key: (r) => r.key },
+  { of: (d) => d.offers, key: (r) => r.key, id: (r) => `${r.key}/${r.id}` },
 ];
 const open = async (dir: string, count: number) => {
   const c = await ShardedCollection.open<Doc>(dir, 'things', count, empty);
-  return { c, moved: await c.rehome(LISTS, (r) => r.key) };
+  return { c, moved: await c.rehome(LISTS) };
 };
 const file = (dir: string, i: number) => path.join(dir, `things-${String(i).padStart(2, '0')}.json`);
 const everything = async (dir: string) => {
