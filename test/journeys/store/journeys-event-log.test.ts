@@ -7,6 +7,7 @@ import {
   JourneysDocumentStore,
 } from '../../../src/journeys/store/journeys-document-store.js';
 import { userKey } from '../../../src/journeys/store/journeys-indexes.js';
+import { bareUser } from '../../../src/journeys/store/journeys-stored-records.js';
 import { shardIndex } from '../../../src/store/document/sharded-collection.js';
 import { failDisk } from '../../helpers/fail-disk.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -185,21 +186,7 @@ test.serial(
 );
 
 /** A shard document as earlier versions wrote it: users with their events inside. */
-const user = (externalId: string) => ({
-  id: `id-${externalId}`,
-  externalId,
-  displayName: null,
-  email: null,
-  phone: null,
-  country: null,
-  device: null,
-  source: null,
-  tags: {},
-  metadata: {},
-  createdAt: NOW.toISOString(),
-  updatedAt: NOW.toISOString(),
-  ...P,
-});
+const user = (externalId: string) => bareUser(P, externalId, NOW.toISOString(), `id-${externalId}`);
 const storedEvent = (externalId: string, n: number) => ({
   ...event(externalId, { id: `e-${externalId}-${n}`, clientEventId: `c-${externalId}-${n}` }),
   receivedAt: NOW.toISOString(),
