@@ -1,18 +1,12 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileDurably } from './durable-json-file.js';
+import { fsyncDir, isMissing, writeFileDurably } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Bytes read from the file at a time while replaying it. */
 const READ_CHUNK = 1 << 20;
 /** Equal strings share one copy within this many replayed strings (see parseSharing). */
 const SHARED_STRINGS = 100_000;
-/** Lines joined into one string of about this many characters when a rewrite writes them. */
-const WRITE_CHUNK = 1 << 20;
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
 
 /** What a group's write takes: the lines appended since, and whether they replace the file. */
 interface Queued {
@@ -131,7 +125,8 @@ export class JsonLinesLog<T> {
     const { replace, lines } = this.#queued;
     this.#queued = { replace: false, lines: [] };
     if (replace) {
-      await writeFileDurably(file, chunks(lines));
+      // writeFileDurably joins the lines into chunks of its own size.
+      await writeFileDurably(file, lines);
       this.#size = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
       this.#lines = lines.length;
       this.#exists = true;
@@ -178,22 +173,6 @@ function line(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError('a value with no JSON form cannot be logged');
   return `${json}\n`;
-}
-
-/** The lines joined into strings of about WRITE_CHUNK characters. */
-function* chunks(lines: readonly string[]): Iterable<string> {
-  let parts: string[] = [];
-  let length = 0;
-  for (const l of lines) {
-    parts.push(l);
-    length += l.length;
-    if (length >= WRITE_CHUNK) {
-      yield parts.join('');
-      parts = [];
-      length = 0;
-    }
-  }
-  if (parts.length > 0) yield parts.join('');
 }
 
 /**
