@@ -26,6 +26,31 @@ async function memory(url: string): Promise<string> {
   return `rss ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
 }
 
+/**
+ * RSS by kind of mapping (/proc/<pid>/smaps, Linux): `[heap]` is glibc's main malloc arena
+ * (V8 never uses brk), anonymous mappings are V8's heap pages and malloc's other arenas,
+ * files are code and mapped data. Tells native memory from the V8 heap.
+ */
+async function mappings(pid: number): Promise<string> {
+  const text = await readFile(`/proc/${pid}/smaps`, 'utf8').catch(() => '');
+  const kb = new Map<string, number>();
+  let kind = '';
+  for (const line of text.split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1] ?? '';
+      kind = name === '' ? 'anonymous' : name.startsWith('[') ? name : 'files';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB$/.exec(line);
+    if (rss) kb.set(kind, (kb.get(kind) ?? 0) + Number(rss[1]));
+  }
+  return [...kb]
+    .filter(([, n]) => n >= 1000)
+    .map(([k, n]) => `${k} ${Math.round(n / 1000)} MB`)
+    .join(', ');
+}
+
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'offerd-memory-'));
 await cp(path.join(workdir, 'data'), dataDir, { recursive: true });
 const started = performance.now();
@@ -41,11 +66,13 @@ try {
   const status = await readFile(`/proc/${service.process.pid}/status`, 'utf8').catch(() => '');
   const peak = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
   if (peak) console.log(`peak rss so far ${Math.round(Number(peak) / 1000)} MB`);
+  console.log(`mappings: ${await mappings(service.process.pid as number)}`);
   const banner = APIS.find((a) => a.name === 'banner');
   if (!banner) throw new Error('no banner load');
   const load = await runLoad({ ...banner, url: service.url, users: 100_000, connections: 32, seconds });
   console.log(`banner load: ${Math.round(load.rps)} req/s, p99 ${load.p99} ms, non-2xx ${load.non2xx}`);
   console.log(`after ${seconds} s of banner load: ${await memory(service.url)}`);
+  console.log(`mappings: ${await mappings(service.process.pid as number)}`);
 } finally {
   await service.stop();
   await rm(dataDir, { recursive: true, force: true });

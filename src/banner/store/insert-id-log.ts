@@ -1,9 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileExists, writeFileDurably } from '../../store/document/durable-json-file.js';
-import { GroupCommit } from '../../store/document/group-commit.js';
+import { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
 
 export interface InsertIdRecord {
@@ -29,118 +25,59 @@ const recordOf = (key: string, at: number): InsertIdRecord => {
  */
 const MIN_LINES_BEFORE_REWRITE = 10_000;
 
-/** A line waiting for the next write, with how to take its change back out of memory if that write fails. */
-interface Queued {
-  line: Line;
-  undo: () => void;
-}
-
 /**
- * The `$insert_id`s of tracked events on the embedded store, in `banner-insert-ids.jsonl`:
- * a claim appends one line per id and resolves once it is on disk (fdatasync; concurrent
- * claims share a write, as GroupCommit does for documents). The node SDK sends an id with
- * every event, so this set grows with the traffic of the de-duplication window: kept in a
- * document, each claim rewrote every id (16 ms at 300,000 ids; 5.6 ms with the document in
- * 64 shards), now it costs its own lines. The file is rewritten without the expired and
- * released ids once it holds more than twice the live ones, so a rewrite comes after at
- * least as many appends as it writes lines.
+ * The `$insert_id`s of tracked events on the embedded store, in `banner-insert-ids.jsonl`
+ * (a JsonLinesLog): a claim appends one line per id and resolves once it is on disk
+ * (concurrent claims share a write). The node SDK sends an id with every event, so this
+ * set grows with the traffic of the de-duplication window: kept in a document, each claim
+ * rewrote every id (16 ms at 300,000 ids; 5.6 ms with the document in 64 shards), now it
+ * costs its own lines. The file is rewritten from memory, without the expired and released
+ * ids, once it holds more than twice the live ones, so a rewrite comes after at least as
+ * many appends as it writes lines.
  *
- * A write that fails takes its batch's changes back out of memory before anything else
- * runs (so no later write puts them on disk), and the next write rewrites the whole file
- * from memory (so nothing appends after a half-written line). A line torn by a crash is
- * skipped on open and the file rewritten. The ids live in memory, ~180 bytes each: about
- * 700 MB for 4 million ids in the window (7 events a second); beyond that, PostgreSQL.
+ * A write that fails takes its claims back out of memory before the next write starts
+ * (the log runs each call's undo then), so a rewrite from memory never puts them on disk;
+ * the log cuts off whatever the failed write left in the file. The ids live in memory,
+ * ~180 bytes each: about 700 MB for 4 million ids in the window (7 events a second);
+ * beyond that, PostgreSQL.
  */
 export class InsertIdLog {
   /** App and id → when claimed (ms). Check-and-set is synchronous, so concurrent claims cannot both win. */
   readonly #seen = new Map<string, number>();
-  /** Lines not yet written, in order. */
-  #queued: Queued[] = [];
-  /** Lines in the file now, and how many it may hold before the next write rewrites it. */
-  #lines = 0;
+  readonly #log: JsonLinesLog<Line>;
+  /**
+   * How many lines the file may hold before the next write rewrites it: after an open, the
+   * first write past MIN_LINES_BEFORE_REWRITE (the file's expired ids are dropped then).
+   */
   #rewriteAbove = MIN_LINES_BEFORE_REWRITE;
-  /** Set by a failed write: the file may end in half a line, so the next write rewrites it. */
-  #mustRewrite = false;
   /** The last claim's instant: a rewrite drops the ids older than the window before it. */
   #lastClaimAt = Number.NEGATIVE_INFINITY;
-  readonly #group: GroupCommit | null;
 
-  private constructor(file: string | null) {
-    this.#group = file === null ? null : new GroupCommit(() => this.#write(file));
+  private constructor(seen: Map<string, number>, log: JsonLinesLog<Line>) {
+    this.#seen = seen;
+    this.#log = log;
   }
 
   /**
    * Opens the log in `dir` (null: memory only) with `adopted` ids (an earlier version's,
-   * kept in the profile documents) added; rewrites the file when it was torn or ids were
-   * adopted, so they are in it before the caller drops them from where they were.
+   * kept in the profile documents) added; rewrites the file when ids were adopted, so they
+   * are in it before the caller drops them from where they were.
    */
   static async open(dir: string | null, adopted: readonly InsertIdRecord[] = []): Promise<InsertIdLog> {
     const file = dir === null ? null : path.join(dir, 'banner-insert-ids.jsonl');
-    const log = new InsertIdLog(file);
-    if (file === null) return log;
-    const found = await fileExists(file);
-    const clean = found ? await log.#replay(file) : true;
+    const seen = new Map<string, number>();
+    const log = await JsonLinesLog.open<Line>(file, (line) => {
+      if (line[0] === 'c') seen.set(keyOf(line[1], line[2]), line[3]);
+      else seen.delete(keyOf(line[1], line[2]));
+    });
     for (const r of adopted) {
       // The later of the two claims, if the log has the id already (a take-over redone after a crash).
       const key = keyOf(r.appId, r.id);
-      if (!((log.#seen.get(key) ?? Number.NEGATIVE_INFINITY) >= r.at)) log.#seen.set(key, r.at);
+      if (!((seen.get(key) ?? Number.NEGATIVE_INFINITY) >= r.at)) seen.set(key, r.at);
     }
-    // Created through a rewrite, so the directory entry is durable before the first append.
-    if (!found || !clean || adopted.length > 0) await log.#rewrite(file);
-    return log;
-  }
-
-  /**
-   * Applies the file's lines, read as a stream (it may be larger than a string can be);
-   * false when a line did not parse (torn by a crash).
-   */
-  async #replay(file: string): Promise<boolean> {
-    let clean = true;
-    const lines = createInterface({
-      input: createReadStream(file, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    for await (const raw of lines) {
-      if (raw === '') continue;
-      let line: Line;
-      try {
-        line = JSON.parse(raw) as Line;
-      } catch {
-        clean = false;
-        continue;
-      }
-      this.#lines += 1;
-      if (line[0] === 'c') this.#seen.set(keyOf(line[1], line[2]), line[3]);
-      else this.#seen.delete(keyOf(line[1], line[2]));
-    }
-    return clean;
-  }
-
-  /** Queues the removal of `key` (a release or an expiry), restoring its claim if the write fails. */
-  #queueRemoval(key: string, at: number): void {
-    this.#seen.delete(key);
-    const { appId, id } = recordOf(key, at);
-    this.#queued.push({
-      line: ['r', appId, id],
-      undo: () => {
-        if (!this.#seen.has(key)) this.#seen.set(key, at);
-      },
-    });
-  }
-
-  /** Sets `key` claimed at `at` and queues its line, taking the claim back if the write fails. */
-  #queueClaim(appId: string, id: string, at: number): void {
-    const key = keyOf(appId, id);
-    const before = this.#seen.get(key);
-    this.#seen.set(key, at);
-    this.#queued.push({
-      line: ['c', appId, id, at],
-      undo: () => {
-        if (this.#seen.get(key) !== at) return;
-        if (before === undefined) this.#seen.delete(key);
-        else this.#seen.set(key, before);
-      },
-    });
+    const ids = new InsertIdLog(seen, log);
+    if (adopted.length > 0) await ids.#write([], () => {}, true);
+    return ids;
   }
 
   /**
@@ -151,27 +88,33 @@ export class InsertIdLog {
     const now = at.getTime();
     this.#lastClaimAt = now;
     const claimed = new Set<string>();
+    const undos: (() => void)[] = [];
     for (const id of ids) {
-      const seenAt = this.#seen.get(keyOf(appId, id));
-      if (seenAt !== undefined && seenAt >= now - INSERT_ID_WINDOW_MS) continue;
-      this.#queueClaim(appId, id, now);
+      const key = keyOf(appId, id);
+      const before = this.#seen.get(key);
+      if (before !== undefined && before >= now - INSERT_ID_WINDOW_MS) continue;
+      this.#seen.set(key, now);
+      undos.push(() => {
+        if (this.#seen.get(key) !== now) return;
+        if (before === undefined) this.#seen.delete(key);
+        else this.#seen.set(key, before);
+      });
       claimed.add(id);
     }
-    if (claimed.size > 0) await this.#commit();
+    const lines = [...claimed].map((id): Line => ['c', appId, id, now]);
+    if (lines.length > 0) await this.#write(lines, () => undoAll(undos));
     return claimed;
   }
 
   /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
   async release(appId: string, ids: readonly string[]): Promise<void> {
-    let removed = 0;
+    const due: [string, number][] = [];
     for (const id of ids) {
       const key = keyOf(appId, id);
       const at = this.#seen.get(key);
-      if (at === undefined) continue;
-      this.#queueRemoval(key, at);
-      removed += 1;
+      if (at !== undefined) due.push([key, at]);
     }
-    if (removed > 0) await this.#commit();
+    await this.#forget(due);
   }
 
   /** Forgets up to `limit` ids seen before `before`; returns how many. */
@@ -182,8 +125,7 @@ export class InsertIdLog {
       if (due.length >= limit) break;
       if (at < ms) due.push([key, at]);
     }
-    for (const [key, at] of due) this.#queueRemoval(key, at);
-    if (due.length > 0) await this.#commit();
+    await this.#forget(due);
     return due.length;
   }
 
@@ -194,74 +136,67 @@ export class InsertIdLog {
 
   /** Adds `records` (portable import) and resolves once they are on disk. */
   async add(records: readonly InsertIdRecord[]): Promise<void> {
-    for (const r of records) this.#queueClaim(r.appId, r.id, r.at);
-    if (records.length > 0) await this.#commit();
+    const undos: (() => void)[] = [];
+    for (const r of records) {
+      const key = keyOf(r.appId, r.id);
+      const before = this.#seen.get(key);
+      this.#seen.set(key, r.at);
+      undos.push(() => {
+        if (this.#seen.get(key) !== r.at) return;
+        if (before === undefined) this.#seen.delete(key);
+        else this.#seen.set(key, before);
+      });
+    }
+    const lines = records.map((r): Line => ['c', r.appId, r.id, r.at]);
+    if (lines.length > 0) await this.#write(lines, () => undoAll(undos));
   }
 
   flush(): Promise<void> {
-    return this.#group?.flush() ?? Promise.resolve();
+    return this.#log.flush();
   }
 
-  #commit(): Promise<void> {
-    if (this.#group === null) {
-      this.#queued = [];
-      return Promise.resolve();
-    }
-    return this.#group.commit();
-  }
-
-  /**
-   * One group's write: its lines appended, or the whole file rewritten once it has grown
-   * enough or after a failed write. If it fails, its changes leave memory here, before the
-   * group commit starts the next write.
-   */
-  async #write(file: string): Promise<void> {
-    const batch = this.#queued;
-    this.#queued = [];
-    try {
-      if (this.#mustRewrite || this.#lines + batch.length > this.#rewriteAbove) await this.#rewrite(file);
-      else if (batch.length > 0) await this.#append(file, batch);
-    } catch (err) {
-      for (let i = batch.length - 1; i >= 0; i--) batch[i]?.undo();
-      this.#mustRewrite = true;
-      throw err;
-    }
-  }
-
-  async #append(file: string, batch: readonly Queued[]): Promise<void> {
-    const text = batch.map((q) => `${JSON.stringify(q.line)}\n`).join('');
-    const handle = await open(file, 'a');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    this.#lines += batch.length;
+  /** Removes `due` (releases or expiries) and writes their lines, restoring them if the write fails. */
+  async #forget(due: readonly [string, number][]): Promise<void> {
+    if (due.length === 0) return;
+    for (const [key] of due) this.#seen.delete(key);
+    const lines = due.map(([key, at]): Line => {
+      const { appId, id } = recordOf(key, at);
+      return ['r', appId, id];
+    });
+    await this.#write(lines, () => {
+      for (const [key, at] of due) if (!this.#seen.has(key)) this.#seen.set(key, at);
+    });
   }
 
   /**
-   * Writes the live ids alone (those older than the window before the last claim dropped),
-   * atomically, from a snapshot taken synchronously: a change made during the write is in
-   * the next one. The next rewrite comes after twice as many lines.
+   * Appends `lines`, or rewrites the file from memory once it would hold more than
+   * #rewriteAbove lines: the live ids alone (those older than the window before the last
+   * claim dropped), read when the write runs. The next rewrite comes after twice as many.
    */
-  async #rewrite(file: string): Promise<void> {
+  async #write(lines: Line[], undo: () => void, rewrite = false): Promise<void> {
+    if (!rewrite && this.#log.lines + lines.length <= this.#rewriteAbove) {
+      await this.#log.append(lines, undo);
+      return;
+    }
+    await this.#log.rewrite(() => this.#liveLines(), undo);
+    this.#rewriteAbove = rewriteLimit(this.#log.lines);
+  }
+
+  *#liveLines(): Iterable<Line> {
     const cut = this.#lastClaimAt - INSERT_ID_WINDOW_MS;
-    for (const [key, at] of this.#seen) if (at < cut) this.#seen.delete(key);
-    const keys = [...this.#seen.keys()];
-    const ats = Float64Array.from(this.#seen.values());
-    await writeFileDurably(file, linesOf(keys, ats));
-    this.#mustRewrite = false;
-    this.#lines = keys.length;
-    this.#rewriteAbove = Math.max(2 * keys.length, MIN_LINES_BEFORE_REWRITE);
+    // Deleting the entry a Map iteration stands on is allowed; the iteration goes on.
+    for (const [key, at] of this.#seen) {
+      if (at < cut) this.#seen.delete(key);
+      else {
+        const { appId, id } = recordOf(key, at);
+        yield ['c', appId, id, at];
+      }
+    }
   }
 }
 
-/** The claim lines of a snapshot, one at a time (the file may be larger than a string can be). */
-function* linesOf(keys: readonly string[], ats: Float64Array): Iterable<string> {
-  for (let i = 0; i < keys.length; i++) {
-    const at = ats[i] as number;
-    const { appId, id } = recordOf(keys[i] as string, at);
-    yield `${JSON.stringify(['c', appId, id, at])}\n`;
-  }
+const rewriteLimit = (lines: number): number => Math.max(2 * lines, MIN_LINES_BEFORE_REWRITE);
+
+function undoAll(undos: readonly (() => void)[]): void {
+  for (let i = undos.length - 1; i >= 0; i--) undos[i]?.();
 }

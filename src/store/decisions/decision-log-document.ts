@@ -1,37 +1,17 @@
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileDurably } from '../document/durable-json-file.js';
+import { fsyncDir, isMissing } from '../document/durable-json-file.js';
+import { JsonLinesLog } from '../document/json-lines-log.js';
+import { assertSerializable } from '../document/serializable.js';
 import { type DecisionLog, type RecordedDecision, selectDecisions, trimToBound } from './decision-log.js';
-
-const asLines = (decisions: readonly RecordedDecision[]) =>
-  decisions.map((d) => `${JSON.stringify(d)}\n`).join('');
 
 async function readText(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isMissing(err)) return null;
     throw err;
   }
-}
-
-/**
- * Every line that parses: a crash mid-append leaves at most a torn last line, skipped.
- * `clean` is false when something was skipped or the text does not end a line, so that
- * open() rewrites the file before the next append would run on from a torn line.
- */
-function parseLines(text: string): { decisions: RecordedDecision[]; clean: boolean } {
-  let clean = text === '' || text.endsWith('\n');
-  const decisions = text.split('\n').flatMap((line) => {
-    if (line === '') return [];
-    try {
-      return [JSON.parse(line) as RecordedDecision];
-    } catch {
-      clean = false;
-      return [];
-    }
-  });
-  return { decisions, clean };
 }
 
 /**
@@ -41,8 +21,9 @@ function parseLines(text: string): { decisions: RecordedDecision[]; clean: boole
  * and fsync of 6–18 MB several times a second on the event loop, which is what the
  * offerwall's and the banner's p99 paid for (docs/performance.md). A log is appended to; it
  * is rewritten only to drop what the bound no longer keeps, once it holds twice the bound.
- * Lines are not fsynced one by one: a sampled decision is recorded after its response went
- * out and is acknowledged to no one, so a crash may lose the last few (never the file).
+ * The file is a JsonLinesLog, like the store's other logs: appends share writes, a line
+ * torn by a crash is cut off on open. A sampled decision is recorded after its response
+ * went out and nobody waits for it: a crash may lose the last few, never the file.
  *
  * The bound is per app and API, so what it keeps grows with them: the rewrite comes once
  * the log holds twice what the last trim kept (at least twice the bound), never on every
@@ -54,11 +35,9 @@ export class DocumentDecisionLog implements DecisionLog {
   #decisions: RecordedDecision[];
   /** The log is trimmed (and the file rewritten) once it holds more than this many. */
   #trimAbove: number;
-  /** Appends and rewrites in the order they were asked for: the file never reorders. */
-  #writes: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly file: string | null,
+    private readonly log: JsonLinesLog<RecordedDecision>,
     decisions: RecordedDecision[],
     private readonly maxPerApi: number,
   ) {
@@ -72,45 +51,33 @@ export class DocumentDecisionLog implements DecisionLog {
   }
 
   static async open(dir: string | null, maxPerApi: number): Promise<DocumentDecisionLog> {
-    if (dir === null) return new DocumentDecisionLog(null, [], maxPerApi);
-    const file = path.join(dir, 'decisions.jsonl');
+    const decisions: RecordedDecision[] = [];
+    const file = dir === null ? null : path.join(dir, 'decisions.jsonl');
+    const log = await JsonLinesLog.open<RecordedDecision>(file, (d) => decisions.push(d));
+    if (dir === null) return new DocumentDecisionLog(log, decisions, maxPerApi);
     // Earlier versions kept the log as one document, decisions.json: taken over once.
     const legacyFile = path.join(dir, 'decisions.json');
     const legacyText = await readText(legacyFile);
-    const legacy =
-      legacyText === null ? [] : (JSON.parse(legacyText) as { decisions: RecordedDecision[] }).decisions;
-    const lines = parseLines((await readText(file)) ?? '');
-    const log = new DocumentDecisionLog(file, [...legacy, ...lines.decisions], maxPerApi);
-    if (legacyText !== null || !lines.clean) await writeFileDurably(file, asLines(log.#decisions));
-    if (legacyText !== null) {
-      await rm(legacyFile);
-      // Durably gone: back after a crash, its decisions would be taken over a second time.
-      await fsyncDir(dir);
-    }
-    return log;
+    if (legacyText === null) return new DocumentDecisionLog(log, decisions, maxPerApi);
+    const legacy = (JSON.parse(legacyText) as { decisions: RecordedDecision[] }).decisions;
+    const taken = new DocumentDecisionLog(log, [...legacy, ...decisions], maxPerApi);
+    await log.rewrite(taken.#decisions);
+    await rm(legacyFile);
+    // Durably gone: back after a crash, its decisions would be taken over a second time.
+    await fsyncDir(dir);
+    return taken;
   }
 
-  async record(decision: RecordedDecision): Promise<void> {
+  record(decision: RecordedDecision): Promise<void> {
     const copy = structuredClone(decision);
-    // Serialized before anything changes: a decision with no JSON form is refused whole.
-    const line = `${JSON.stringify(copy)}\n`;
+    // Refused whole before it joins the log: one with no JSON form would fail every rewrite.
+    assertSerializable('a decision', copy);
     this.#decisions.push(copy);
-    const trimmed = this.#decisions.length > this.#trimAbove;
-    if (trimmed) {
-      this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
-      this.#trimAbove = this.#nextTrim();
-    }
-    const file = this.file;
-    if (file === null) return;
-    // A rewrite's content is taken now: a line appended after it is not in it.
-    const text = trimmed ? asLines(this.#decisions) : null;
-    return this.#queue(() => (text === null ? appendFile(file, line, 'utf8') : writeFileDurably(file, text)));
-  }
-
-  #queue(write: () => Promise<void>): Promise<void> {
-    const done = this.#writes.then(write);
-    this.#writes = done.catch(() => undefined);
-    return done;
+    if (this.#decisions.length <= this.#trimAbove) return this.log.append([copy]);
+    this.#decisions = trimToBound(this.#decisions, this.maxPerApi);
+    this.#trimAbove = this.#nextTrim();
+    // The content is taken now: a decision recorded after this call is appended after it.
+    return this.log.rewrite(this.#decisions);
   }
 
   async list(appId: string, api?: string, limit?: number): Promise<RecordedDecision[]> {
@@ -121,10 +88,10 @@ export class DocumentDecisionLog implements DecisionLog {
   }
 
   flush(): Promise<void> {
-    return this.#writes;
+    return this.log.flush();
   }
 
   close(): Promise<void> {
-    return this.#writes;
+    return this.log.flush();
   }
 }

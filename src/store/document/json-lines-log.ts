@@ -8,11 +8,18 @@ const READ_CHUNK = 1 << 20;
 /** Equal strings share one copy within this many replayed strings (see parseSharing). */
 const SHARED_STRINGS = 100_000;
 
-/** What a group's write takes: the lines appended since, and whether they replace the file. */
+/**
+ * What a group's write takes: the lines appended since, what replaces the file's content
+ * first (null: nothing, it appends), and how to take the callers' changes back out of
+ * memory if the write fails.
+ */
 interface Queued {
-  replace: boolean;
+  replace: (() => string[]) | null;
   lines: string[];
+  undos: (() => void)[];
 }
+
+const nothingQueued = (): Queued => ({ replace: null, lines: [], undos: [] });
 
 /**
  * An append-only file of JSON values, one per line (`<name>.jsonl`): for records that are
@@ -25,7 +32,9 @@ interface Queued {
  *   several values to stand or fall together puts them in one value (one line).
  * - A failed write rejects the appends it carried and nothing else; bytes it may have left
  *   in the file are cut off before the next write, so a rejected line never reappears
- *   behind a later one. The caller undoes whatever it did in memory for them.
+ *   behind a later one. The caller undoes whatever it did in memory for them: in its own
+ *   time, or with an `undo` given with the call, which runs as soon as the write fails,
+ *   before the next write starts (what a rewrite from memory needs, see rewrite()).
  * - open() replays the lines. Only lines ended by a newline count: a line torn by a crash
  *   mid-append was never acknowledged, and is skipped. Whatever follows the last good line
  *   is cut off (the file truncated and synced) before anything is appended, so the next
@@ -37,7 +46,7 @@ interface Queued {
  */
 export class JsonLinesLog<T> {
   readonly #group: GroupCommit | null;
-  #queued: Queued = { replace: false, lines: [] };
+  #queued: Queued = nothingQueued();
   /** Bytes and lines of the file as the last successful write left it. */
   #size: number;
   #lines: number;
@@ -87,7 +96,7 @@ export class JsonLinesLog<T> {
    * now, before the call returns: a value without a JSON form rejects the call and nothing
    * of it is written.
    */
-  async append(values: readonly T[]): Promise<void> {
+  async append(values: readonly T[], undo?: () => void): Promise<void> {
     const lines = values.map(line);
     if (lines.length === 0) return;
     if (this.#group === null) {
@@ -96,21 +105,28 @@ export class JsonLinesLog<T> {
     }
     // A loop, not push(...lines): a spread of many arguments overflows the stack.
     for (const l of lines) this.#queued.lines.push(l);
+    if (undo) this.#queued.undos.push(undo);
     await this.#group.commit();
   }
 
   /**
-   * Replaces the content with `values`, atomically; resolves once durable. It replaces
-   * everything appended before the call, appends not yet written included: `values` must
-   * hold whatever of those is to be kept. Appends made after the call follow it.
+   * Replaces the content, atomically; resolves once durable. It replaces everything
+   * appended before the call, appends not yet written included: the new content must hold
+   * whatever of those is to be kept. Appends made after the call follow it. `values` as a
+   * function is called when the write runs, after every earlier write and the undos of
+   * those that failed: a snapshot of memory then holds no change that a failed write
+   * rejected (values taken at the call could).
    */
-  async rewrite(values: Iterable<T>): Promise<void> {
-    const lines = Array.from(values, line);
+  async rewrite(values: Iterable<T> | (() => Iterable<T>), undo?: () => void): Promise<void> {
+    const snapshot = typeof values === 'function' ? values : () => values;
     if (this.#group === null) {
-      this.#lines = lines.length;
+      this.#lines = Array.from(snapshot()).length;
       return;
     }
-    this.#queued = { replace: true, lines };
+    const taken = typeof values === 'function' ? null : Array.from(values, line);
+    this.#queued.replace = taken ? () => taken : () => Array.from(snapshot(), line);
+    this.#queued.lines = [];
+    if (undo) this.#queued.undos.push(undo);
     await this.#group.commit();
   }
 
@@ -122,18 +138,28 @@ export class JsonLinesLog<T> {
   /** One group's write: its lines appended, or the file replaced by them. */
   async #write(file: string): Promise<void> {
     // Taken now, synchronously: an append made during the write goes with the next one.
-    const { replace, lines } = this.#queued;
-    this.#queued = { replace: false, lines: [] };
-    if (replace) {
-      // writeFileDurably joins the lines into chunks of its own size.
-      await writeFileDurably(file, lines);
-      this.#size = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
-      this.#lines = lines.length;
-      this.#exists = true;
-      this.#dirty = false;
-      return;
+    const { replace, lines, undos } = this.#queued;
+    this.#queued = nothingQueued();
+    try {
+      if (replace) await this.#replace(file, [...replace(), ...lines]);
+      else if (lines.length > 0) await this.#append(file, lines);
+    } catch (err) {
+      // Before the group commit starts the next write (whose rewrite may read memory).
+      for (let i = undos.length - 1; i >= 0; i--) undos[i]?.();
+      throw err;
     }
-    if (lines.length === 0) return;
+  }
+
+  async #replace(file: string, lines: string[]): Promise<void> {
+    // writeFileDurably joins the lines into chunks of its own size.
+    await writeFileDurably(file, lines);
+    this.#size = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+    this.#lines = lines.length;
+    this.#exists = true;
+    this.#dirty = false;
+  }
+
+  async #append(file: string, lines: string[]): Promise<void> {
     const text = lines.join('');
     const handle = await open(file, 'a');
     try {

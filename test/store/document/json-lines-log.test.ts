@@ -118,6 +118,18 @@ test('rewrite replaces the content atomically (a new file) and later appends fol
   t.deepEqual((await openLog(file)).values, many);
 });
 
+test('a rewrite given as a function reads memory when its write runs, not when it is called', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  const { log } = await openLog(file);
+  const memory: Line[] = [{ n: 1 }];
+  const first = log.append([{ n: 1 }]);
+  // The append's write is in flight: the rewrite waits for it, and reads `memory` then.
+  const rewritten = log.rewrite(() => memory);
+  memory.push({ n: 2 });
+  await Promise.all([first, rewritten]);
+  t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 2 }]);
+});
+
 test('in memory nothing is written; values are still checked', async (t) => {
   const { log, values } = await openLog(null);
   t.deepEqual(values, []);
