@@ -37,6 +37,7 @@ import {
   publicEvent,
   publicOffer,
   publicUser,
+  shareEmptyFields,
 } from './journeys-stored-records.js';
 import { migrateUnshardedJourneys } from './journeys-unsharded.js';
 
@@ -78,6 +79,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     readonly eventLog: JsonLinesLog<EventLine>,
     logged: readonly StoredEvent[],
   ) {
+    for (const shard of shards.shards) shareEmptyFields(shard.data);
     this.ix = new JourneysIndexes(
       shards.shards.map((s) => s.data),
       logged,
@@ -91,6 +93,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   private reindex(): void {
     const logged = [...this.ix.allEvents()].filter((e) => !this.inShards.has(e));
     for (const s of this.shards.shards) for (const e of s.data.events) this.inShards.add(e);
+    for (const s of this.shards.shards) shareEmptyFields(s.data);
     this.ix = new JourneysIndexes(
       this.shards.shards.map((s) => s.data),
       logged,

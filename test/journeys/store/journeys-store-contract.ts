@@ -413,5 +413,29 @@ export function journeysStoreContract(
       );
       t.deepEqual((await r.claimOffer(TEST, 'u1', created[0]?.id ?? '', NOW, () => event())).ok, false);
     });
+
+    // The document store shares one frozen {} among the empty tags and metadata it loads.
+    test(`journeys store (${name}): after a reopen, patching one user's empty tags and metadata changes that user alone`, async (t) => {
+      const first = await open();
+      for (const u of ['u1', 'u2']) await first.store.upsertUser(TEST, { externalId: u }, NOW, id);
+      await first.store.appendEvents(TEST, [event({ externalId: 'u3' })], NOW, id);
+      await first.store.createOffers(TEST, [offer(), offer({ externalId: 'u2', metadata: {} })], LIMITS, NOW);
+      await first.close();
+      if (!first.reopen) return t.fail('a persistent adapter needs reopen()');
+      const again = await first.reopen();
+      t.teardown(() => again.close());
+      const r = again.store;
+      for (const u of ['u1', 'u3']) {
+        await r.upsertUser(TEST, { externalId: u, tags: { team: u }, metadata: { seen: u } }, NOW, id);
+      }
+      t.deepEqual((await r.getUser(TEST, 'u1'))?.tags, { team: 'u1' });
+      t.deepEqual((await r.getUser(TEST, 'u3'))?.metadata, { seen: 'u3' });
+      t.deepEqual((await r.getUser(TEST, 'u2'))?.tags, {});
+      t.deepEqual((await r.getUser(TEST, 'u2'))?.metadata, {});
+      t.deepEqual(
+        (await r.userOffers(TEST, 'u2')).map((o) => o.metadata),
+        [{}],
+      );
+    });
   }
 }
