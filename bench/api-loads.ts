@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BENCH_KEYS } from './bench-env.js';
 import { type Child, type LoadResult, type LoadSpec, runLoad, startFloor } from './processes.js';
 import { bannerBody, uid } from './seed.js';
 
@@ -25,7 +26,7 @@ export const APIS: readonly ApiDef[] = [
     method: 'POST',
     path: '/getPersonalizedBanner',
     route: '/getPersonalizedBanner',
-    headers: { authorization: 'demo-key', 'content-type': 'application/json' },
+    headers: { authorization: BENCH_KEYS['demo-banner'], 'content-type': 'application/json' },
     body: JSON.stringify(bannerBody('{uid}')),
   },
   {
@@ -40,7 +41,7 @@ export const APIS: readonly ApiDef[] = [
     method: 'GET',
     path: '/v1/user-journeys/users/{uid}/offers',
     route: '/v1/user-journeys/users/:externalId/offers',
-    headers: { 'x-api-key': 'pk_test_demo' },
+    headers: { 'x-api-key': BENCH_KEYS['demo-journeys-test'] },
   },
 ];
 

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { hashApiKey } from '../src/config/api-key.js';
 import type { CatalogOffer, OfferPage } from '../src/offerwall/domain/offer.js';
 import { type ScaledRules, scaleRules } from './scale-rules.js';
 
@@ -15,6 +16,12 @@ export const WALL = 1001;
 export const APP = 'demo';
 /** The benchmark service's admin token (production refuses the demo one). */
 export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+/** The benchmark's API keys, by the demo key id they replace (production refuses the demo keys). */
+export const BENCH_KEYS = {
+  'demo-banner': 'bench-banner-key-0123456789',
+  'demo-journeys-live': 'bench-journeys-live-0123456789',
+  'demo-journeys-test': 'bench-journeys-test-0123456789',
+} as const;
 
 export interface BenchEnv {
   root: string;
@@ -57,6 +64,7 @@ export async function writeConfig(root: string, catalogFile: string): Promise<st
     http?: { publicUrl?: string };
     apps: {
       id: string;
+      keys: { id: string; hash: string }[];
       journeys?: { schedule?: string };
       offerwall?: { clickSecret: string; postbackSecret: string };
       walls: { id: number; catalog?: string }[];
@@ -65,6 +73,10 @@ export async function writeConfig(root: string, catalogFile: string): Promise<st
   config.admin = { ...config.admin, token: BENCH_ADMIN_TOKEN };
   config.http = { ...config.http, publicUrl: 'https://offers.bench.example' };
   for (const app of config.apps) {
+    for (const key of app.keys) {
+      const own = BENCH_KEYS[key.id as keyof typeof BENCH_KEYS];
+      if (own) key.hash = hashApiKey(own);
+    }
     // A generation run in the middle of a load would measure the job, not the APIs.
     app.journeys = { ...app.journeys, schedule: 'off' };
     if (app.offerwall) {

@@ -5,6 +5,7 @@ import { durationMs } from '../journeys/domain/duration.js';
 import { formatProblem, type Problem } from '../rules/problems.js';
 import { createAjv, validateAt } from '../rules/schemas/ajv.js';
 import { YamlSource } from '../rules/yaml-source.js';
+import { hashApiKey } from './api-key.js';
 import { configSchema } from './config-schema.js';
 import type { AppConfig, OfferdConfig, StoreKind, WallConfig, WallFeedConfig } from './config-types.js';
 
@@ -15,6 +16,13 @@ const DEMO_SECRETS: ReadonlySet<string> = new Set([
   'demo-click-secret-change-me',
   'demo-postback-secret-change-me',
 ]);
+/**
+ * The API keys config/offerd.yaml ships (as hashes), printed in the README: anyone can
+ * call an app with them, so production refuses them like the demo secrets.
+ */
+const DEMO_API_KEY_HASHES: ReadonlySet<string> = new Set(
+  ['demo-key', 'pk_live_demo', 'pk_test_demo'].map(hashApiKey),
+);
 /** Click links are valid this long after they are served, unless offerwall.clickLinkTtl says otherwise. */
 export const DEFAULT_CLICK_LINK_TTL = '30d';
 /**
@@ -73,7 +81,8 @@ export interface UnsafeDefault {
 
 /**
  * What a production deployment must change: the demo admin token, demo offerwall
- * secrets, and a missing http.publicUrl when an app has walls (click links need it).
+ * secrets, the shipped demo API keys, and a missing http.publicUrl when an app has walls
+ * (click links need it).
  * Production refuses to start with any of them; elsewhere each is a warning.
  */
 export function unsafeDefaults(config: OfferdConfig): UnsafeDefault[] {
@@ -86,6 +95,14 @@ export function unsafeDefaults(config: OfferdConfig): UnsafeDefault[] {
     });
   }
   config.apps.forEach((app, a) => {
+    app.keys.forEach((k, i) => {
+      if (!DEMO_API_KEY_HASHES.has(k.hash)) return;
+      const key = `apps[${a}].keys[${i}].hash`;
+      found.push({
+        key,
+        message: `${key} (API key '${k.id}') of app '${app.id}' is a shipped demo key, public in the README: replace it in ${file} with the hash of a key of your own (npx offerd keys hash <key>)`,
+      });
+    });
     for (const name of ['clickSecret', 'postbackSecret'] as const) {
       const value = app.offerwall?.[name];
       if (value === undefined || !isDemoSecret(value)) continue;

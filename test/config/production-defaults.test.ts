@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { hashApiKey } from '../../src/config/api-key.js';
 import {
   ConfigError,
   isDemoSecret,
@@ -23,7 +24,7 @@ const GOOD = {
 /** A config file like a production one; `change` replaces any of its values. */
 async function configFile(
   t: Parameters<typeof tempDir>[0],
-  change: Partial<typeof GOOD> & { walls?: boolean } = {},
+  change: Partial<typeof GOOD> & { walls?: boolean; keyHash?: string } = {},
 ): Promise<string> {
   const v = { ...GOOD, ...change };
   const file = path.join(await tempDir(t), 'offerd.yaml');
@@ -36,7 +37,7 @@ async function configFile(
       '  - id: shop',
       '    name: Shop',
       '    status: active',
-      '    keys: []',
+      change.keyHash ? `    keys: [{ id: k1, hash: '${change.keyHash}', apis: [banner] }]` : '    keys: []',
       `    offerwall: { clickSecret: ${v.click}, postbackSecret: ${v.postback} }`,
       change.walls === false ? '' : `    walls: [{ id: 7, publisherId: 1, catalog: ${CATALOG} }]`,
       '',
@@ -63,9 +64,22 @@ test('production refuses the shipped config, naming every setting to change', (t
     'apps[0].offerwall.clickSecret',
     'apps[0].offerwall.postbackSecret',
     'http.publicUrl',
+    'apps[0].keys[0].hash',
+    'apps[0].keys[1].hash',
+    'apps[0].keys[2].hash',
   ]) {
     t.true(message.includes(key), `${key} in: ${message}`);
   }
+});
+
+test('production refuses a shipped demo API key; a key of its own starts', async (t) => {
+  for (const key of ['demo-key', 'pk_live_demo', 'pk_test_demo']) {
+    const file = await configFile(t, { keyHash: hashApiKey(key) });
+    const err = t.throws(() => production(file), { instanceOf: ConfigError });
+    t.regex(err?.message ?? '', /apps\[0\]\.keys\[0\]\.hash/);
+  }
+  const own = production(await configFile(t, { keyHash: hashApiKey('a-key-of-our-own-0123456789') }));
+  t.deepEqual(unsafeDefaults(own), []);
 });
 
 const REFUSED: [string, Partial<typeof GOOD>, RegExp][] = [
