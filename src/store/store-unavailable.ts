@@ -15,8 +15,17 @@ const MESSAGES = [
   'Connection ended unexpectedly',
 ];
 
+/** The store is fine, but what a call needs is held by another call for now: retry later. */
+export class StoreBusyError extends Error {
+  constructor(message: string) {
+    super(`${message}: retry later`);
+    this.name = 'StoreBusyError';
+  }
+}
+
 export function isStoreUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if (err instanceof StoreBusyError) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (SOCKET.has(code) || SERVER.has(code) || code.startsWith('08')))
     return true;

@@ -39,31 +39,26 @@ export class SdkService {
 
   /**
    * Links the batch's aliases, then stores its valid events under their resolved users,
-   * each insert id once per app. The claim is released if the store fails, so the SDK's
-   * retry stores the events then.
+   * each insert id once per app: the store claims the ids for the events and keeps the
+   * claims only once the events are stored (see ProfileStore.claimInsertIds), so that a
+   * retry is never answered as a duplicate of events that were not.
    */
   async track(appId: string, batch: SdkBatch, at: Date): Promise<TrackOutcome> {
     for (const a of batch.aliases) await this.profiles.alias(appId, a.alias, a.distinctId);
     const unique = firstOfEachId(batch.events);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
-    const claimed = await this.profiles.claimInsertIds(appId, ids, at);
-    const fresh = unique.filter((e) => e.insertId === null || claimed.has(e.insertId));
-    const users = new Map<string, string>();
-    for (const e of fresh) {
-      if (!users.has(e.event.userId)) users.set(e.event.userId, await this.resolve(appId, e.event.userId));
-    }
-    const events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
-    try {
+    let stored = 0;
+    await this.profiles.claimInsertIds(appId, ids, at, async (claimed) => {
+      const fresh = unique.filter((e) => e.insertId === null || claimed.has(e.insertId));
+      const users = new Map<string, string>();
+      for (const e of fresh) {
+        if (!users.has(e.event.userId)) users.set(e.event.userId, await this.resolve(appId, e.event.userId));
+      }
+      const events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
       if (events.length > 0) await this.banner.track(appId, events);
-    } catch (err) {
-      await this.profiles.releaseInsertIds(appId, [...claimed]).catch(() => undefined);
-      throw err;
-    }
-    return {
-      stored: events.length,
-      duplicates: batch.events.length - events.length,
-      rejected: batch.rejected,
-    };
+      stored = events.length;
+    });
+    return { stored, duplicates: batch.events.length - stored, rejected: batch.rejected };
   }
 
   /** Applies the valid updates (user ids resolved through aliases); returns every rejected one. */

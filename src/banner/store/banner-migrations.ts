@@ -118,4 +118,9 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 106,
+    name: 'banner: an insert id claim is pending until its events are stored',
+    sql: 'ALTER TABLE banner_insert_ids ADD COLUMN stored boolean NOT NULL DEFAULT true;',
+  },
 ];

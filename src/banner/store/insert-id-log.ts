@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { JsonLinesLog } from '../../store/document/json-lines-log.js';
+import { WritesUnderWay } from '../../store/document/writes-under-way.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
 
 export interface InsertIdRecord {
@@ -50,6 +51,10 @@ export class InsertIdLog {
    * first write past MIN_LINES_BEFORE_REWRITE (the file's expired ids are dropped then).
    */
   #rewriteAbove = MIN_LINES_BEFORE_REWRITE;
+  /** Claims not yet on disk (their events, then their lines, being written): no other call's to take. */
+  readonly #claiming = new WritesUnderWay<string>();
+  /** Of those, the claims whose events are still being written: a rewrite leaves them out. */
+  readonly #awaitingEvents = new Set<string>();
   /** The last claim's instant: a rewrite drops the ids older than the window before it. */
   #lastClaimAt = Number.NEGATIVE_INFINITY;
 
@@ -81,18 +86,35 @@ export class InsertIdLog {
   }
 
   /**
-   * Adds the ids not seen within INSERT_ID_WINDOW_MS before `at`; resolves with them once
-   * they are on disk. If the write fails, they are forgotten again and the call rejects.
+   * Adds the ids not seen within INSERT_ID_WINDOW_MS before `at`, runs `store` with them,
+   * and only then writes their lines: resolves with them once both are on disk. A crash
+   * before their lines are written loses the claims, not the events: a retry stores them
+   * again (at least once) instead of being answered as a duplicate of events that were
+   * never stored. If `store` or the write fails, the claims are forgotten and the call
+   * rejects. An id whose claim is still waiting on its events is claimed by no other call
+   * until that settles: stored, the other call sees a duplicate; failed, it claims it.
    */
-  async claim(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
+  async claim(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+    store: (claimed: ReadonlySet<string>) => Promise<void> = async () => {},
+  ): Promise<Set<string>> {
+    const keys = ids.map((id) => keyOf(appId, id));
+    for (;;) {
+      const pending = new Set(keys.flatMap((k) => this.#claiming.of(k) ?? []));
+      if (pending.size === 0) break;
+      await Promise.allSettled(pending);
+    }
+    // From here to the store call, nothing awaits: the check and the claim are one step.
     const now = at.getTime();
     this.#lastClaimAt = now;
     const claimed = new Set<string>();
     const undos: (() => void)[] = [];
-    for (const id of ids) {
-      const key = keyOf(appId, id);
+    ids.forEach((id, i) => {
+      const key = keys[i] as string;
       const before = this.#seen.get(key);
-      if (before !== undefined && before >= now - INSERT_ID_WINDOW_MS) continue;
+      if (before !== undefined && before >= now - INSERT_ID_WINDOW_MS) return;
       this.#seen.set(key, now);
       undos.push(() => {
         if (this.#seen.get(key) !== now) return;
@@ -100,10 +122,32 @@ export class InsertIdLog {
         else this.#seen.set(key, before);
       });
       claimed.add(id);
+    });
+    const claimedKeys = [...claimed].map((id) => keyOf(appId, id));
+    for (const key of claimedKeys) this.#awaitingEvents.add(key);
+    const done = this.#storeThenWrite(appId, claimed, now, () => undoAll(undos), store);
+    for (const key of claimedKeys) this.#claiming.track(key, done);
+    await done;
+    return claimed;
+  }
+
+  async #storeThenWrite(
+    appId: string,
+    claimed: ReadonlySet<string>,
+    now: number,
+    undo: () => void,
+    store: (claimed: ReadonlySet<string>) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await store(claimed);
+    } catch (err) {
+      undo();
+      throw err;
+    } finally {
+      for (const id of claimed) this.#awaitingEvents.delete(keyOf(appId, id));
     }
     const lines = [...claimed].map((id): Line => ['c', appId, id, now]);
-    if (lines.length > 0) await this.#write(lines, () => undoAll(undos));
-    return claimed;
+    if (lines.length > 0) await this.#write(lines, undo);
   }
 
   /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
@@ -187,6 +231,9 @@ export class InsertIdLog {
     // Deleting the entry a Map iteration stands on is allowed; the iteration goes on.
     for (const [key, at] of this.#seen) {
       if (at < cut) this.#seen.delete(key);
+      // Its line follows once its events are stored: on disk before them, a crash would
+      // leave a claim whose events are lost.
+      else if (this.#awaitingEvents.has(key)) continue;
       else {
         const { appId, id } = recordOf(key, at);
         yield ['c', appId, id, at];

@@ -111,8 +111,13 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.shardOf(k).aliases.get(k)?.distinctId ?? id;
   }
 
-  claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
-    return this.insertIds.claim(appId, ids, at);
+  claimInsertIds(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+    store?: (claimed: ReadonlySet<string>) => Promise<void>,
+  ): Promise<Set<string>> {
+    return this.insertIds.claim(appId, ids, at, store);
   }
 
   pruneInsertIds(before: Date, limit: number): Promise<number> {

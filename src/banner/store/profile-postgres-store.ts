@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
+import { WritesUnderWay } from '../../store/document/writes-under-way.js';
 import { inTransaction } from '../../store/postgres/migrate.js';
+import { StoreBusyError } from '../../store/store-unavailable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import {
   type GrantLimits,
@@ -24,7 +26,20 @@ const GRANT = `
   RETURNING 1`;
 
 /** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
+/** How long a call waits for another call's pending claim of one of its insert ids before a 503. */
+const CLAIM_WAIT_MS = 5_000;
+const CLAIM_POLL_MS = 100;
+/**
+ * A claim pending this long was abandoned (its instance died, or lost the database, before
+ * its events were stored): a retry takes it over. Well above a /track's events write,
+ * which statement_timeout (5 s by default) bounds.
+ */
+const PENDING_STALE_MS = 30_000;
+
 export class ProfilePostgresStore implements ProfileStore {
+  /** Insert ids of this instance's calls whose claim or events are under way. */
+  readonly #claiming = new WritesUnderWay<string>();
+
   constructor(private readonly pool: Pool) {}
 
   async profile(appId: string, kind: ProfileKind, id: string): Promise<ProfileProperties | null> {
@@ -89,21 +104,102 @@ export class ProfilePostgresStore implements ProfileStore {
     return (rows[0]?.distinct_id as string | undefined) ?? id;
   }
 
-  async claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    return inTransaction(this.pool, async (client) => {
-      // An id older than the window counts as new again: its old row is dropped first.
+  /**
+   * Claims are rows marked not yet `stored` until `store` has run: a claim of another call
+   * (of any instance) still pending is waited for, up to CLAIM_WAIT_MS, then the call
+   * fails with 503 (retry later); one pending for PENDING_STALE_MS was left by an instance
+   * that died before its events were stored, and is taken over. So a retry is answered as
+   * a duplicate only of events that are stored. Calls of this instance wait for each
+   * other's claims in memory, without polling.
+   */
+  async claimInsertIds(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+    store: (claimed: ReadonlySet<string>) => Promise<void> = async () => {},
+  ): Promise<Set<string>> {
+    const keys = ids.map((id) => `${appId}\n${id}`);
+    for (;;) {
+      const pending = new Set(keys.flatMap((k) => this.#claiming.of(k) ?? []));
+      if (pending.size === 0) break;
+      await Promise.allSettled(pending);
+    }
+    const claimed = new Set<string>();
+    // Registered before the claim's first await, so the wait above always sees it.
+    const done = this.#claimAndStore(appId, ids, at, claimed, store);
+    for (const k of keys) this.#claiming.track(k, done);
+    await done;
+    return claimed;
+  }
+
+  async #claimAndStore(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+    claimed: Set<string>,
+    store: (claimed: ReadonlySet<string>) => Promise<void>,
+  ): Promise<void> {
+    try {
+      const deadline = Date.now() + CLAIM_WAIT_MS;
+      let wanted = ids;
+      for (;;) {
+        const round = await this.#claim(appId, wanted, at);
+        for (const id of round.claimed) claimed.add(id);
+        if (round.pending.length === 0) break;
+        if (Date.now() >= deadline)
+          throw new StoreBusyError('insert ids of this batch are being stored by another call');
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+        wanted = round.pending;
+      }
+      await store(claimed);
+      if (claimed.size > 0) {
+        await this.pool.query(
+          'UPDATE banner_insert_ids SET stored = true WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
+          [appId, [...claimed]],
+        );
+      }
+    } catch (err) {
+      if (claimed.size > 0) await this.releaseInsertIds(appId, [...claimed]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** One round: the ids this call claimed (pending), and those pending for another call. */
+  async #claim(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+  ): Promise<{ claimed: string[]; pending: string[] }> {
+    if (ids.length === 0) return { claimed: [], pending: [] };
+    // Sorted: concurrent calls lock their rows in one order, so they cannot deadlock.
+    const sorted = [...ids].sort();
+    const claimed = await inTransaction(this.pool, async (client) => {
+      // An id older than the window counts as new again, and so does a pending claim
+      // abandoned by its instance: their rows are dropped first.
       await client.query(
-        'DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2) AND seen_at < $3',
-        [appId, ids, new Date(at.getTime() - INSERT_ID_WINDOW_MS)],
+        `DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2)
+           AND (seen_at < $3 OR (NOT stored AND seen_at < $4))`,
+        [
+          appId,
+          sorted,
+          new Date(at.getTime() - INSERT_ID_WINDOW_MS),
+          new Date(at.getTime() - PENDING_STALE_MS),
+        ],
       );
       const { rows } = await client.query(
-        `INSERT INTO banner_insert_ids (app_id, insert_id, seen_at)
-         SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING RETURNING insert_id`,
-        [appId, ids, at],
+        `INSERT INTO banner_insert_ids (app_id, insert_id, seen_at, stored)
+         SELECT $1, unnest($2::text[]), $3, false ON CONFLICT DO NOTHING RETURNING insert_id`,
+        [appId, sorted, at],
       );
-      return new Set(rows.map((r) => r.insert_id as string));
+      return rows.map((r) => r.insert_id as string);
     });
+    if (claimed.length === ids.length) return { claimed, pending: [] };
+    // A statement of its own, after the insert: it sees the claims committed meanwhile.
+    const { rows } = await this.pool.query(
+      'SELECT insert_id FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
+      [appId, sorted.filter((id) => !claimed.includes(id))],
+    );
+    return { claimed, pending: rows.map((r) => r.insert_id as string) };
   }
 
   async pruneInsertIds(before: Date, limit: number): Promise<number> {

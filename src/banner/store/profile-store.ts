@@ -48,10 +48,20 @@ export interface ProfileStore {
   resolve(appId: string, id: string): Promise<string>;
 
   /**
-   * Insert-if-absent of event insert ids seen within INSERT_ID_WINDOW_MS before `at`;
-   * returns those this call added (of concurrent calls with one id, exactly one gets it).
+   * Insert-if-absent of event insert ids seen within INSERT_ID_WINDOW_MS before `at`
+   * (of concurrent calls with one id, exactly one gets it), for the events `store` writes:
+   * it runs with the ids this call claimed, and the call resolves with them once both are
+   * durable. If `store` fails, the claims are taken back and the call rejects, so that the
+   * SDK's retry stores the events then. A call naming an id whose events another call of
+   * this instance is still storing waits for that outcome: a duplicate once they are
+   * stored, its own claim if that call failed — never acknowledged before the events are.
    */
-  claimInsertIds(appId: string, ids: readonly string[], at: Date): Promise<Set<string>>;
+  claimInsertIds(
+    appId: string,
+    ids: readonly string[],
+    at: Date,
+    store?: (claimed: ReadonlySet<string>) => Promise<void>,
+  ): Promise<Set<string>>;
 
   /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
   releaseInsertIds(appId: string, ids: readonly string[]): Promise<void>;

@@ -1,14 +1,15 @@
 /**
- * Records whose write is under way, each with the promise of that write: what a later
- * write that depends on one of them waits for, so that nothing is acknowledged, or put on
- * disk, before what it rests on is (the journeys store: an event after its new user, a
- * duplicate after the event it repeats). An entry leaves when its write settles.
+ * Records (or their keys) whose write is under way, each with the promise of that write:
+ * what a later write that depends on one of them waits for, so that nothing is
+ * acknowledged, or put on disk, before what it rests on is (the journeys store: an event
+ * after its new user, a duplicate after the event it repeats; a tracked event's insert id
+ * after the events it was claimed for). An entry leaves when its write settles.
  */
-export class WritesUnderWay {
-  readonly #writes = new Map<object, Promise<void>>();
+export class WritesUnderWay<K = object> {
+  readonly #writes = new Map<K, Promise<void>>();
 
   /** Remembers `record` until `write` settles; returns the write, its failure handled. */
-  track(record: object, write: Promise<void>): Promise<void> {
+  track(record: K, write: Promise<void>): Promise<void> {
     const settled = write.finally(() => {
       if (this.#writes.get(record) === settled) this.#writes.delete(record);
     });
@@ -19,7 +20,7 @@ export class WritesUnderWay {
   }
 
   /** The write under way for `record`, if any. */
-  of(record: object): Promise<void> | undefined {
+  of(record: K): Promise<void> | undefined {
     return this.#writes.get(record);
   }
 }

@@ -95,6 +95,60 @@ export function profileStoreContract(
     t.deepEqual(new Set(await store.claimInsertIds('app', [a, b], later)), new Set([a, b]));
   });
 
+  test(`${name}: claims whose events fail to store are taken back; the retry claims and stores them`, async (t) => {
+    const store = await withStore(t);
+    const [a, b] = [uid('ins'), uid('ins')];
+    const failing = store.claimInsertIds('app', [a, b], at(0), async () => {
+      throw new Error('the events could not be stored');
+    });
+    await t.throwsAsync(failing, { message: /could not be stored/ });
+    const stored: string[] = [];
+    const retry = await store.claimInsertIds('app', [a, b], at(0), async (claimed) => {
+      stored.push(...claimed);
+    });
+    t.deepEqual(new Set(retry), new Set([a, b]));
+    t.deepEqual(new Set(stored), new Set([a, b]), 'the retry stored the events');
+  });
+
+  test(`${name}: a retry while the first call still stores its events waits for it: a duplicate only once they are stored`, async (t) => {
+    const store = await withStore(t);
+    const a = uid('ins');
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const first = store.claimInsertIds('app', [a], at(0), () => gate);
+    let retryDone = false;
+    const retry = store.claimInsertIds('app', [a], at(0)).then((claimed) => {
+      retryDone = true;
+      return claimed;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.false(retryDone, 'not answered while the events are not stored');
+    finish();
+    t.deepEqual([...(await first)], [a]);
+    t.deepEqual([...(await retry)], [], 'then a duplicate');
+  });
+
+  test(`${name}: a retry waiting on a first call that fails claims the id and stores the events itself`, async (t) => {
+    const store = await withStore(t);
+    const a = uid('ins');
+    let fail!: (err: Error) => void;
+    const gate = new Promise<void>((_, reject) => {
+      fail = reject;
+    });
+    const first = store.claimInsertIds('app', [a], at(0), () => gate);
+    const stored: string[] = [];
+    const retry = store.claimInsertIds('app', [a], at(0), async (claimed) => {
+      stored.push(...claimed);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fail(new Error('disk full'));
+    await t.throwsAsync(first);
+    t.deepEqual([...(await retry)], [a]);
+    t.deepEqual(stored, [a]);
+  });
+
   test(`${name}: pruning forgets insert ids seen before the cut, a bounded number per call`, async (t) => {
     const store = await withStore(t);
     const old = [uid('old'), uid('old'), uid('old')];

@@ -6,6 +6,7 @@ import anyTest, { type TestFn } from 'ava';
 import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { InsertIdPruner } from '../../../src/banner/store/insert-id-pruner.js';
 import { INSERT_ID_WINDOW_MS } from '../../../src/banner/store/profile-store.js';
+import { isStoreUnavailable } from '../../../src/store/store-unavailable.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { profileStoreContract } from './profile-store-contract.js';
 
@@ -104,6 +105,23 @@ test('lowdb: a /track claim appends its insert ids to their log; profiles and ol
   t.teardown(close);
   t.is((await store.claimInsertIds('app', ['insert-0', 'insert-5999', 'insert-new'], at)).size, 0);
   t.deepEqual([...(await store.claimInsertIds('app', ['torn', 'after-torn'], at))], ['torn', 'after-torn']);
+});
+
+test("lowdb: a kill while a claim's events are being stored leaves the id free for the retry", async (t) => {
+  const dir = freshDir();
+  const at = new Date();
+  const killed = await openDocument(dir);
+  await killed.store.claimInsertIds('app', ['stored-before'], at);
+  // The process dies while the events of this claim are still being written.
+  void killed.store.claimInsertIds('app', ['in-flight'], at, () => new Promise<void>(() => {}));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const restarted = await openDocument(dir);
+  t.teardown(restarted.close);
+  t.deepEqual(
+    [...(await restarted.store.claimInsertIds('app', ['in-flight', 'stored-before'], at))],
+    ['in-flight'],
+    'the retry stores the events that were never stored; the acknowledged id stays claimed',
+  );
 });
 
 test('lowdb: a claim whose write fails rejects and leaves its ids unclaimed, so the retry stores them', async (t) => {
@@ -242,4 +260,39 @@ test('postgres: the background pruner keeps banner_insert_ids to the de-duplicat
   t.is((await store.profiles.claimInsertIds('app', ['fresh-1'], now)).size, 0, 'and still de-duplicate');
   t.deepEqual(errors, []);
   t.true(INSERT_ID_WINDOW_MS < 30 * 86_400_000);
+});
+
+test('postgres: another instance waits for a claim whose events are being stored, answers 503 if it stays pending, and takes over an abandoned one', async (t) => {
+  const url = await pg().freshDatabase('pending_claims');
+  const [a, b] = [await openPostgresStore(url, { max: 2 }), await openPostgresStore(url, { max: 2 })];
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const at = new Date('2026-11-20T12:00:00.000Z');
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  // Instance a claims x and is storing its events; b's retry of x waits for them.
+  const first = a.profiles.claimInsertIds('app', ['x'], at, () => gate);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const retry = b.profiles.claimInsertIds('app', ['x'], at);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  finish();
+  t.deepEqual([...(await first)], ['x']);
+  t.deepEqual([...(await retry)], [], 'a duplicate once the events are stored');
+  // An instance that never stores its events: the other's retry is told to come back later…
+  void a.profiles.claimInsertIds('app', ['y'], at, () => new Promise<void>(() => {}));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const busy = await t.throwsAsync(b.profiles.claimInsertIds('app', ['y'], at));
+  t.true(isStoreUnavailable(busy), 'a 503: retry later');
+  // …and once the claim is older than an events write can take, the retry takes it over.
+  const later = new Date(at.getTime() + 60_000);
+  const stored: string[] = [];
+  t.deepEqual(
+    [...(await b.profiles.claimInsertIds('app', ['y'], later, async (c) => void stored.push(...c)))],
+    ['y'],
+  );
+  t.deepEqual(stored, ['y']);
 });
