@@ -138,6 +138,7 @@ async function crashStore(
       const t2 = Date.now();
       svc = await startOfferdProcess(world.env);
       const t3 = Date.now();
+      await ledger.retryUnanswered(svc.url);
       await verify(svc.url, world, ledger, report.losses);
       const phases = `setup ${seconds(t0, t1)} s, load ${seconds(t1, t2)} s, restart ${seconds(t2, t3)} s, check ${seconds(t3)} s`;
       for (const p of PATHS) {

@@ -154,6 +154,8 @@ interface Write {
   init?: RequestInit;
   ok: number;
   acked(body: string): void;
+  /** A client sends it again when it got no answer (the SDK's /track batches). */
+  retried?: boolean;
 }
 
 const post = (headers: Record<string, string>, body?: string): RequestInit => ({
@@ -200,15 +202,23 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
       );
     return { target: '/engage?ip=0&verbose=1', init: post(BANNER_HEADERS, body), ok: 200, acked };
   },
-  'banner track': (l) => {
+  'banner track': (l, n) => {
     const userId = l.user('b');
     const properties = { distinct_id: userId, time: Math.floor(Date.now() / 1000) };
+    // With $insert_id, as the node SDK sends every event: a batch the kill left unanswered
+    // is sent again to the restarted service (retryUnanswered), and answered, it must be stored.
     const body = JSON.stringify([
-      { event: 'AppStart', properties },
-      { event: 'LevelUp', properties },
+      { event: 'AppStart', properties: { ...properties, $insert_id: `t${l.run}-${n}-a` } },
+      { event: 'LevelUp', properties: { ...properties, $insert_id: `t${l.run}-${n}-b` } },
     ]);
     const acked = () => l.tracked.set(userId, (l.tracked.get(userId) ?? 0) + 2);
-    return { target: '/track?ip=0&verbose=1', init: post(BANNER_HEADERS, body), ok: 200, acked };
+    return {
+      target: '/track?ip=0&verbose=1',
+      init: post(BANNER_HEADERS, body),
+      ok: 200,
+      acked,
+      retried: true,
+    };
   },
   'journeys event': (l, n) => {
     const clientEventId = `e${l.run}-${n}`;
@@ -279,6 +289,8 @@ export class Ledger {
   /** Acknowledged counts that the store adds up (tracked events per user, clicks per offer). */
   readonly tracked = new Map<string, number>();
   readonly clicked = new Map<string, { target: ClickTarget; count: number }>();
+  /** Writes a client retries that the kill left unanswered (see retryUnanswered). */
+  private readonly unanswered: { path: PathName; write: Write }[] = [];
   private seq = 0;
   private acknowledged!: () => void;
   /** Resolves at the run's first acknowledged write: the load is under way. */
@@ -311,10 +323,27 @@ export class Ledger {
     if (!write) return;
     this.tally[path].tried++;
     const body = await send(`${this.url}${write.target}`, write.init ?? {}, write.ok);
-    if (body === null) return;
+    if (body === null) {
+      if (write.retried) this.unanswered.push({ path, write });
+      return;
+    }
     this.tally[path].acknowledged++;
     this.acknowledged();
     write.acked(body);
+  }
+
+  /**
+   * Sends the writes that a client retries (the SDK's /track batches) and that got no
+   * answer before the kill to the restarted service at `url`, as the client would: each
+   * answered one counts as acknowledged, and must be stored.
+   */
+  async retryUnanswered(url: string): Promise<void> {
+    for (const { path, write } of this.unanswered.splice(0)) {
+      const body = await send(`${url}${write.target}`, write.init ?? {}, write.ok);
+      if (body === null) continue;
+      this.tally[path].acknowledged++;
+      write.acked(body);
+    }
   }
 
   /** Every check, the added-up counts included; call once the load is over. */
