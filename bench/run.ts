@@ -27,6 +27,7 @@ import { APP, type BenchEnv, createBenchEnv, WALL } from './bench-env.js';
 import { checkBudget } from './budget.js';
 import { ExpectedOffers } from './expected-offers.js';
 import { measureApis as measureAllApis } from './measure-apis.js';
+import { mappings } from './memory-mappings.js';
 import { type Child, startService } from './processes.js';
 import { reloadUnderLoad } from './reload-check.js';
 import { seedBanner, seedJourneys, seedOfferwall, uid } from './seed.js';
@@ -158,7 +159,7 @@ type Measured = {
   apis: Awaited<ReturnType<typeof measureApis>>;
   reload: Awaited<ReturnType<typeof measureReload>> | null;
   rss: number;
-  memory: Awaited<ReturnType<typeof memoryMb>>;
+  memory: Awaited<ReturnType<typeof memoryMb>> & { byMapping: string; settled: string };
 };
 
 async function measure(env: BenchEnv, seeded: Seeded): Promise<Measured> {
@@ -168,7 +169,14 @@ async function measure(env: BenchEnv, seeded: Seeded): Promise<Measured> {
     const apis = await measureApis(service, env.root);
     const reload = RELOAD ? await measureReload(service, env, seeded.store) : null;
     const memory = await memoryMb(service);
-    return { apis, reload, rss: memory.rss, memory };
+    const pid = service.process.pid as number;
+    const byMapping = await mappings(pid);
+    // The budget is the RSS right after the loads; 10 s idle later tells memory the
+    // process still holds from what it is only slow to give back.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idle = await memoryMb(service);
+    const settled = `${idle.rss} MB 10 s later (heap ${idle.heapUsed} of ${idle.heapTotal} MB): ${await mappings(pid)}`;
+    return { apis, reload, rss: memory.rss, memory: { ...memory, byMapping, settled } };
   } finally {
     await service.stop();
   }
@@ -189,7 +197,7 @@ function print({ apis, reload, memory }: Measured, seeded: Seeded, checks: { lin
   const g = seeded.generation;
   if (g) console.log(`journeys generation: ${g.users} users in ${g.ms} ms`);
   console.log(
-    `rss: ${memory.rss} MB (V8 heap: ${memory.heapUsed} MB used, live and not yet collected, of ${memory.heapTotal} MB; external ${memory.external} MB)`,
+    `rss: ${memory.rss} MB (V8 heap: ${memory.heapUsed} MB used, live and not yet collected, of ${memory.heapTotal} MB; external ${memory.external} MB; ${memory.byMapping}); ${memory.settled}`,
   );
   for (const c of checks) console.log(c.line);
 }
