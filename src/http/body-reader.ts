@@ -26,13 +26,13 @@ const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', messa
 function asClientError(err: unknown): AppError {
   const e = (err ?? {}) as ReadError;
   if (e.type === 'entity.too.large') {
-    return new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('body is too large'));
+    return new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('is too large'));
   }
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new AppError(
       'UNSUPPORTED_MEDIA_TYPE',
       'Invalid input',
-      bodyProblem('unsupported Content-Encoding or charset'),
+      bodyProblem('has an unsupported Content-Encoding or charset'),
     );
   }
   if (/forbidden prototype property/.test(e.message ?? '')) {
@@ -41,13 +41,13 @@ function asClientError(err: unknown): AppError {
   }
   if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR__ERROR'))) {
     // A truncated or corrupt body: zlib's own error (Z_*), or brotli's (ERR__ERROR_*).
-    return invalidInput(bodyProblem('body could not be decoded with its Content-Encoding'));
+    return invalidInput(bodyProblem('could not be decoded with its Content-Encoding'));
   }
   if (e.type === 'entity.parse.failed' || (e.status === 400 && /JSON/i.test(e.message ?? ''))) {
-    return invalidInput(bodyProblem('body is not valid JSON'));
+    return invalidInput(bodyProblem('is not valid JSON'));
   }
   if (e.type === 'request.aborted' || e.type === 'request.size.invalid' || e.status === 400) {
-    return invalidInput(bodyProblem('body was not received whole'));
+    return invalidInput(bodyProblem('was not received whole'));
   }
   throw err;
 }
@@ -85,7 +85,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
           'Invalid input',
-          bodyProblem('Content-Type must be application/json'),
+          bodyProblem('must be sent as application/json (Content-Type)'),
         );
       }
     }

@@ -14,7 +14,11 @@ export const ERROR_CATALOGUE = {
     status: 400,
     meaning: 'the offerwall API’s INVALID_INPUT, in its vendor’s word (the RevU contract)',
   },
-  BAD_REQUEST: { status: 400, meaning: 'a request the HTTP layer could not read (e.g. malformed JSON)' },
+  BAD_REQUEST: {
+    status: 400,
+    meaning:
+      'a request that is not valid HTTP, or another client error a library raised (malformed JSON is `INVALID_INPUT`, field `body`)',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is over http.bodyLimit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'a body that is not JSON, or an unsupported encoding' },
   REQUEST_TIMEOUT: { status: 408, meaning: 'the request was not received in time' },

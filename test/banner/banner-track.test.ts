@@ -91,6 +91,8 @@ test('batches: at most 50 events; malformed JSON and non-arrays get 0 as well', 
   const malformed = await postTrack(s, '[{"event": ');
   t.is(malformed.status, 400);
   t.is(malformed.text, '0');
+  const malformedVerbose = await postTrack<{ error: string }>(s, '[{"event": ', { verbose: true });
+  t.is(malformedVerbose.body.error, 'Invalid input: body is not valid JSON');
   const scalar = await postTrack(s, '"AppStart"');
   t.is(scalar.status, 400);
   t.is(scalar.text, '0');
