@@ -101,11 +101,7 @@ export class InsertIdLog {
     store: (claimed: ReadonlySet<string>) => Promise<void> = async () => {},
   ): Promise<Set<string>> {
     const keys = ids.map((id) => keyOf(appId, id));
-    for (;;) {
-      const pending = new Set(keys.flatMap((k) => this.#claiming.of(k) ?? []));
-      if (pending.size === 0) break;
-      await Promise.allSettled(pending);
-    }
+    for (let busy = this.#claiming.underWay(keys); busy; busy = this.#claiming.underWay(keys)) await busy;
     // From here to the store call, nothing awaits: the check and the claim are one step.
     const now = at.getTime();
     this.#lastClaimAt = now;

@@ -119,11 +119,7 @@ export class ProfilePostgresStore implements ProfileStore {
     store: (claimed: ReadonlySet<string>) => Promise<void> = async () => {},
   ): Promise<Set<string>> {
     const keys = ids.map((id) => `${appId}\n${id}`);
-    for (;;) {
-      const pending = new Set(keys.flatMap((k) => this.#claiming.of(k) ?? []));
-      if (pending.size === 0) break;
-      await Promise.allSettled(pending);
-    }
+    for (let busy = this.#claiming.underWay(keys); busy; busy = this.#claiming.underWay(keys)) await busy;
     const claimed = new Set<string>();
     // Registered before the claim's first await, so the wait above always sees it.
     const done = this.#claimAndStore(appId, ids, at, claimed, store);

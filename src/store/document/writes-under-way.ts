@@ -19,6 +19,16 @@ export class WritesUnderWay<K = object> {
     return settled;
   }
 
+  /**
+   * The writes under way for any of `records`, settled together (never rejects), or null
+   * when there are none. A caller that may go on only once none is under way loops until
+   * null, in the turn it goes on in: others may start while it waits.
+   */
+  underWay(records: readonly K[]): Promise<unknown> | null {
+    const pending = new Set(records.flatMap((r) => this.#writes.get(r) ?? []));
+    return pending.size === 0 ? null : Promise.allSettled(pending);
+  }
+
   /** The write under way for `record`, if any. */
   of(record: K): Promise<void> | undefined {
     return this.#writes.get(record);
