@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { JsonLinesLog } from '../../store/document/json-lines-log.js';
-import { WritesUnderWay } from '../../store/document/writes-under-way.js';
+import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
 
 export interface InsertIdRecord {
@@ -106,31 +106,28 @@ export class InsertIdLog {
     const now = at.getTime();
     this.#lastClaimAt = now;
     const claimed = new Set<string>();
+    const claimedKeys: string[] = [];
     const undos: (() => void)[] = [];
     ids.forEach((id, i) => {
       const key = keys[i] as string;
       const before = this.#seen.get(key);
       if (before !== undefined && before >= now - INSERT_ID_WINDOW_MS) return;
-      this.#seen.set(key, now);
-      undos.push(() => {
-        if (this.#seen.get(key) !== now) return;
-        if (before === undefined) this.#seen.delete(key);
-        else this.#seen.set(key, before);
-      });
+      undos.push(this.#set(key, now));
       claimed.add(id);
+      claimedKeys.push(key);
     });
-    const claimedKeys = [...claimed].map((id) => keyOf(appId, id));
     for (const key of claimedKeys) this.#awaitingEvents.add(key);
-    const done = this.#storeThenWrite(appId, claimed, now, () => undoAll(undos), store);
+    const lines = [...claimed].map((id): Line => ['c', appId, id, now]);
+    const done = this.#storeThenWrite(claimed, claimedKeys, lines, () => undoAll(undos), store);
     for (const key of claimedKeys) this.#claiming.track(key, done);
     await done;
     return claimed;
   }
 
   async #storeThenWrite(
-    appId: string,
     claimed: ReadonlySet<string>,
-    now: number,
+    keys: readonly string[],
+    lines: Line[],
     undo: () => void,
     store: (claimed: ReadonlySet<string>) => Promise<void>,
   ): Promise<void> {
@@ -140,21 +137,20 @@ export class InsertIdLog {
       undo();
       throw err;
     } finally {
-      for (const id of claimed) this.#awaitingEvents.delete(keyOf(appId, id));
+      for (const key of keys) this.#awaitingEvents.delete(key);
     }
-    const lines = [...claimed].map((id): Line => ['c', appId, id, now]);
     if (lines.length > 0) await this.#write(lines, undo);
   }
 
-  /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
-  async release(appId: string, ids: readonly string[]): Promise<void> {
-    const due: [string, number][] = [];
-    for (const id of ids) {
-      const key = keyOf(appId, id);
-      const at = this.#seen.get(key);
-      if (at !== undefined) due.push([key, at]);
-    }
-    await this.#forget(due);
+  /** Sets `key` claimed at `at`; returns how to take that back (a no-op once a later claim replaced it). */
+  #set(key: string, at: number): () => void {
+    const before = this.#seen.get(key);
+    this.#seen.set(key, at);
+    return () => {
+      if (this.#seen.get(key) !== at) return;
+      if (before === undefined) this.#seen.delete(key);
+      else this.#seen.set(key, before);
+    };
   }
 
   /** Forgets up to `limit` ids seen before `before`; returns how many. */
@@ -176,17 +172,7 @@ export class InsertIdLog {
 
   /** Adds `records` (portable import) and resolves once they are on disk. */
   async add(records: readonly InsertIdRecord[]): Promise<void> {
-    const undos: (() => void)[] = [];
-    for (const r of records) {
-      const key = keyOf(r.appId, r.id);
-      const before = this.#seen.get(key);
-      this.#seen.set(key, r.at);
-      undos.push(() => {
-        if (this.#seen.get(key) !== r.at) return;
-        if (before === undefined) this.#seen.delete(key);
-        else this.#seen.set(key, before);
-      });
-    }
+    const undos = records.map((r) => this.#set(keyOf(r.appId, r.id), r.at));
     const lines = records.map((r): Line => ['c', r.appId, r.id, r.at]);
     if (lines.length > 0) await this.#write(lines, () => undoAll(undos));
   }

@@ -124,10 +124,6 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.insertIds.forgetBefore(before, limit);
   }
 
-  releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
-    return this.insertIds.release(appId, ids);
-  }
-
   async grant(
     appId: string,
     userId: string,

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { WritesUnderWay } from '../../store/document/writes-under-way.js';
 import { inTransaction } from '../../store/postgres/migrate.js';
 import { StoreBusyError } from '../../store/store-unavailable.js';
+import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import {
   type GrantLimits,
@@ -25,7 +25,6 @@ const GRANT = `
     AND ($6::bigint IS NULL OR g.last_at <= EXCLUDED.last_at - make_interval(secs => $6 / 1000.0))
   RETURNING 1`;
 
-/** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
 /** How long a call waits for another call's pending claim of one of its insert ids before a 503. */
 const CLAIM_WAIT_MS = 5_000;
 const CLAIM_POLL_MS = 100;
@@ -36,6 +35,7 @@ const CLAIM_POLL_MS = 100;
  */
 const PENDING_STALE_MS = 30_000;
 
+/** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
 export class ProfilePostgresStore implements ProfileStore {
   /** Insert ids of this instance's calls whose claim or events are under way. */
   readonly #claiming = new WritesUnderWay<string>();
@@ -155,7 +155,7 @@ export class ProfilePostgresStore implements ProfileStore {
         );
       }
     } catch (err) {
-      if (claimed.size > 0) await this.releaseInsertIds(appId, [...claimed]).catch(() => undefined);
+      if (claimed.size > 0) await this.#release(appId, [...claimed]).catch(() => undefined);
       throw err;
     }
   }
@@ -190,10 +190,11 @@ export class ProfilePostgresStore implements ProfileStore {
       return rows.map((r) => r.insert_id as string);
     });
     if (claimed.length === ids.length) return { claimed, pending: [] };
+    const taken = new Set(claimed);
     // A statement of its own, after the insert: it sees the claims committed meanwhile.
     const { rows } = await this.pool.query(
       'SELECT insert_id FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
-      [appId, sorted.filter((id) => !claimed.includes(id))],
+      [appId, sorted.filter((id) => !taken.has(id))],
     );
     return { claimed, pending: rows.map((r) => r.insert_id as string) };
   }
@@ -208,7 +209,8 @@ export class ProfilePostgresStore implements ProfileStore {
     return rowCount ?? 0;
   }
 
-  async releaseInsertIds(appId: string, ids: readonly string[]): Promise<void> {
+  /** Deletes the claims of a call whose events could not be stored, so a retry stores them. */
+  async #release(appId: string, ids: readonly string[]): Promise<void> {
     await this.pool.query('DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2)', [
       appId,
       ids,

@@ -63,9 +63,6 @@ export interface ProfileStore {
     store?: (claimed: ReadonlySet<string>) => Promise<void>,
   ): Promise<Set<string>>;
 
-  /** Forgets ids claimed by a call whose events could not be stored, so a retry stores them. */
-  releaseInsertIds(appId: string, ids: readonly string[]): Promise<void>;
-
   /**
    * Forgets every app's ids seen before `before` (at most `limit` per call); returns how
    * many. Without it the ids of the past would pile up for ever: see InsertIdPruner.

@@ -1,7 +1,7 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import type { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { assertSerializable } from '../../store/document/serializable.js';
-import type { WritesUnderWay } from '../../store/document/writes-under-way.js';
+import type { WritesUnderWay } from '../../store/writes-under-way.js';
 import type { NewEvent, Partition } from '../domain/journey-types.js';
 import type { EventLine } from './journeys-event-log.js';
 import type { JourneysIndexes, JourneysShard, StoredEvent, StoredUser } from './journeys-indexes.js';

@@ -3,9 +3,9 @@ import type { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { exportDocuments, importDocuments } from '../../store/document/portable-documents.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
-import { WritesUnderWay } from '../../store/document/writes-under-way.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { JOURNEYS_COLLECTIONS } from '../../store/portable.js';
+import { WritesUnderWay } from '../../store/writes-under-way.js';
 import {
   isLive,
   type JourneyEvent,

@@ -1,18 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, isMissing } from '../document/durable-json-file.js';
 import { JsonLinesLog } from '../document/json-lines-log.js';
 import { assertSerializable } from '../document/serializable.js';
+import { openSingleDocument, removeSingleDocument } from '../document/single-document.js';
 import { type DecisionLog, type RecordedDecision, selectDecisions, trimToBound } from './decision-log.js';
-
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw err;
-  }
-}
 
 /**
  * The decision log on the embedded store: `decisions.jsonl`, one sampled decision per
@@ -55,16 +45,16 @@ export class DocumentDecisionLog implements DecisionLog {
     const file = dir === null ? null : path.join(dir, 'decisions.jsonl');
     const log = await JsonLinesLog.open<RecordedDecision>(file, (d) => decisions.push(d));
     if (dir === null) return new DocumentDecisionLog(log, decisions, maxPerApi);
-    // Earlier versions kept the log as one document, decisions.json: taken over once.
-    const legacyFile = path.join(dir, 'decisions.json');
-    const legacyText = await readText(legacyFile);
-    if (legacyText === null) return new DocumentDecisionLog(log, decisions, maxPerApi);
-    const legacy = (JSON.parse(legacyText) as { decisions: RecordedDecision[] }).decisions;
-    const taken = new DocumentDecisionLog(log, [...legacy, ...decisions], maxPerApi);
+    // Earlier versions kept the log as one document, decisions.json: taken over once. It
+    // is removed durably only once its decisions are in the log; a crash in between takes
+    // it over again, and its sampled decisions are then in the log twice until trimmed.
+    const legacy = await openSingleDocument<{ decisions: RecordedDecision[] }>(dir, 'decisions', {
+      decisions: [],
+    });
+    if (legacy === null) return new DocumentDecisionLog(log, decisions, maxPerApi);
+    const taken = new DocumentDecisionLog(log, [...legacy.data.decisions, ...decisions], maxPerApi);
     await log.rewrite(taken.#decisions);
-    await rm(legacyFile);
-    // Durably gone: back after a crash, its decisions would be taken over a second time.
-    await fsyncDir(dir);
+    await removeSingleDocument(dir, 'decisions');
     return taken;
   }
 

@@ -80,7 +80,7 @@ export function profileStoreContract(
     t.is(await store.resolve('other-app', alias), alias);
   });
 
-  test(`${name}: insert ids are claimed once per app, concurrently too, until released or expired`, async (t) => {
+  test(`${name}: insert ids are claimed once per app, concurrently too, until their events fail to store or they expire`, async (t) => {
     const store = await withStore(t);
     const [a, b] = [uid('ins'), uid('ins')];
     const racing = await Promise.all([
@@ -89,8 +89,14 @@ export function profileStoreContract(
     ]);
     t.is(racing[0].size + racing[1].size, 2, 'each id claimed by exactly one call');
     t.deepEqual([...(await store.claimInsertIds('other-app', [a], at(0)))], [a]);
-    await store.releaseInsertIds('app', [a]);
-    t.deepEqual([...(await store.claimInsertIds('app', [a, b], at(1)))], [a]);
+    // A claim whose events fail to store is taken back; a and b, stored, stay claimed.
+    const c = uid('ins');
+    await t.throwsAsync(
+      store.claimInsertIds('app', [c], at(1), async () => {
+        throw new Error('not stored');
+      }),
+    );
+    t.deepEqual([...(await store.claimInsertIds('app', [a, b, c], at(1)))], [c]);
     const later = new Date(at(1).getTime() + INSERT_ID_WINDOW_MS + 60_000);
     t.deepEqual(new Set(await store.claimInsertIds('app', [a, b], later)), new Set([a, b]));
   });
