@@ -62,15 +62,16 @@ export interface ServiceOptions {
 }
 
 /**
- * The node options of `npm start` (`node <options> dist/main.js`): the benchmark runs the
- * service the way it is started in production, V8 heap settings included.
+ * The node options of `npm start` (`exec node <options> dist/main.js`): the benchmark runs
+ * the service the way it is started in production, V8 heap settings included.
  */
 export function startNodeOptions(): string[] {
   const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
     .scripts;
   const words = (scripts.start ?? '').split(/\s+/);
+  if (words[0] === 'exec') words.shift();
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
-    throw new Error(`npm start is not "node [options] dist/main.js": ${scripts.start}`);
+    throw new Error(`npm start is not "[exec] node [options] dist/main.js": ${scripts.start}`);
   }
   return words.slice(1, -1);
 }
