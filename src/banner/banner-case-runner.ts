@@ -8,6 +8,7 @@ import { failedLeaves } from '../rules/engine/trace.js';
 import { type BannerRequest, BannerRequestParser } from './banner-request.js';
 import { BannerService, type Render } from './banner-service.js';
 import { bannerSnapshot } from './banner-snapshot.js';
+import { checkCaseProperties } from './case-state-properties.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import type { BannerStore } from './store/banner-store.js';
@@ -17,10 +18,12 @@ import { ProfileDocumentStore } from './store/profile-document-store.js';
  * A fixture's `state` for the banner API, all about the request's user:
  * `firstSeenAt`, `lastSeenAt` (earlier banner requests), `events` (tracked before:
  * `{event, at?, count?}`), `assignments` (`{experimentId, variationId, bucketVersion?, at?}`;
- * bucketVersion defaults to the experiment's current one) and `geoCountry` (what
+ * bucketVersion defaults to the experiment's current one), `properties` (the user's
+ * profile, as /engage `$set` it: the `user.properties` fact) and `geoCountry` (what
  * geo-IP says of the caller; none by default, as for a loopback caller).
  */
 interface BannerCaseState {
+  properties?: Record<string, unknown>;
   firstSeenAt?: string;
   lastSeenAt?: string;
   events?: { event: string; at?: string; count?: number }[];
@@ -28,7 +31,14 @@ interface BannerCaseState {
   geoCountry?: string;
 }
 
-const STATE_KEYS = new Set(['firstSeenAt', 'lastSeenAt', 'events', 'assignments', 'geoCountry']);
+const STATE_KEYS = new Set([
+  'firstSeenAt',
+  'lastSeenAt',
+  'events',
+  'assignments',
+  'properties',
+  'geoCountry',
+]);
 const DAY_MS = 86_400_000;
 
 function readState(state: Record<string, unknown>): BannerCaseState {
@@ -38,17 +48,25 @@ function readState(state: Record<string, unknown>): BannerCaseState {
       `unknown banner state keys: ${unknown.join(', ')} (known: ${[...STATE_KEYS].join(', ')})`,
     );
   }
+  checkCaseProperties(state.properties);
   return state as BannerCaseState;
 }
 
 async function seed(
-  store: BannerStore,
+  stores: { banner: BannerStore; profiles: ProfileDocumentStore },
   rules: BannerRules,
   appId: string,
   userId: string,
   state: BannerCaseState,
   now: Date,
 ): Promise<void> {
+  const store = stores.banner;
+  if (state.properties) {
+    const failed = await stores.profiles.update(appId, [
+      { kind: 'user', id: userId, operations: [{ op: '$set', values: state.properties }] },
+    ]);
+    if (failed[0]) throw new Error(`state.properties: ${failed[0]}`);
+  }
   for (const at of [state.firstSeenAt, state.lastSeenAt]) {
     if (at) await store.recordRender(appId, userId, new Date(at), null);
   }
@@ -129,7 +147,7 @@ export class BannerCaseRunner implements ApiCaseRunner {
     const banner = rules.banner;
     const state = readState(input.state);
     const store = await BannerDocumentStore.open(null);
-    // The user's /engage properties and aliases, as serving reads them (empty for a fixture).
+    // The user's /engage properties and aliases, as serving reads them (`state.properties`).
     const profiles = await ProfileDocumentStore.open(null);
     let ids = 0;
     const service = new BannerService(store, {
@@ -149,7 +167,7 @@ export class BannerCaseRunner implements ApiCaseRunner {
     if (input.snapshot) {
       await importSnapshot(store, input.snapshot);
       await importSnapshot(profiles, input.snapshot);
-    } else await seed(store, banner, app.id, request.userId, state, input.now);
+    } else await seed({ banner: store, profiles }, banner, app.id, request.userId, state, input.now);
     const render = await service.render(app.id, banner, request);
     return {
       actual: {

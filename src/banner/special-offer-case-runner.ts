@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
+import { checkCaseProperties } from './case-state-properties.js';
 import { type FeatureRequest, FeatureRequestParser } from './sdk/feature-request.js';
 import { SpecialOfferService } from './special-offer-service.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
@@ -25,6 +26,7 @@ const DAY_MS = 86_400_000;
 function readState(state: Record<string, unknown>): SpecialOfferState {
   const unknown = Object.keys(state).filter((k) => !STATE_KEYS.has(k));
   if (unknown.length > 0) throw new Error(`unknown special-offer state keys: ${unknown.join(', ')}`);
+  checkCaseProperties(state.properties);
   return state as SpecialOfferState;
 }
 

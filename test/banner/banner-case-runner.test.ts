@@ -107,3 +107,20 @@ test('a wrong expectation fails, and unknown state keys are an error', async (t)
     },
   );
 });
+
+test('a case sets the user’s profile properties (state.properties): rules read them as user.properties', async (t) => {
+  const rules = await demoRules();
+  const request = { userId: 'player-vip', offerId: '1' };
+  const facts = async (state: Record<string, unknown>) =>
+    ((await runner.run(rules, app, { now, request, state })).explanation as { facts: { user: unknown } })
+      .facts.user as { properties: unknown };
+  t.deepEqual((await facts({ properties: { vip_level: 4, club: 'gold' } })).properties, {
+    vip_level: 4,
+    club: 'gold',
+  });
+  t.deepEqual((await facts({})).properties, {});
+  const refused = await runner
+    .run(rules, app, { now, request, state: { properties: 'gold' } })
+    .catch((err: Error) => err.message);
+  t.regex(String(refused), /properties/);
+});
