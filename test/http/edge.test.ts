@@ -236,6 +236,38 @@ test('an unsupported Content-Encoding is 415 UNSUPPORTED_MEDIA_TYPE naming the b
   }
 });
 
+test('a number literal past what a double holds (1e400) is a 400 naming the field, and nothing is stored', async (t) => {
+  const s = await startTestService(t);
+  const post = (path: string, headers: Record<string, string>, body: string) =>
+    s.fetch(path, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body });
+  const journeys = { 'X-API-Key': 'pk_test_demo' };
+  const user = await post(
+    '/v1/user-journeys/users',
+    journeys,
+    '{"externalId":"inf-1","metadata":{"a":1e400}}',
+  );
+  t.is(user.status, 400);
+  t.like(await user.json(), {
+    code: 400,
+    errors: [{ field: 'metadata.a', message: 'is not a finite number' }],
+  });
+  t.is((await s.fetch('/v1/user-journeys/users/inf-1', { headers: journeys })).status, 404);
+  const engage = await post(
+    '/engage?verbose=1',
+    { Authorization: 'demo-key' },
+    '[{"$distinct_id":"inf-1","$set":{"score":-1e400}}]',
+  );
+  t.is(engage.status, 400);
+  t.regex(((await engage.json()) as { error: string }).error, /\[0\]\.\$set\.score is not a finite number/);
+  const banner = await post(
+    '/getPersonalizedBanner',
+    { Authorization: 'demo-key' },
+    '{"userId":"inf-1","offerId":"1","level":1e400}',
+  );
+  t.is(banner.status, 400);
+  t.like(await banner.json(), { code: 'INVALID_INPUT', errors: [{ field: 'level' }] });
+});
+
 test('deep nesting is refused at the edge with 400 naming the field, on every JSON endpoint', async (t) => {
   const s = await startTestService(t);
   const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
