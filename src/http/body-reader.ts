@@ -28,7 +28,10 @@ function asClientError(err: unknown): AppError {
   if (e.type === 'entity.too.large') {
     return new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('is too large'));
   }
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+  // inflation refuses a Content-Encoding it lacks (`compress`, `x-gzip`, `gzip, gzip`…)
+  // with a plain Error of status 415 and no `type`: without this it was a bare
+  // BAD_REQUEST "Bad request" at 415, naming nothing.
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' || e.status === 415) {
     return new AppError(
       'UNSUPPORTED_MEDIA_TYPE',
       'Invalid input',

@@ -69,8 +69,8 @@ function checkObject(node: Pending, bounds: InputBounds, stack: Pending[]): Fiel
 }
 
 /**
- * The first way `value` breaks `bounds`, or a prototype key anywhere in it; null when
- * none. Iterative: the depth of client data never becomes the depth of our stack.
+ * The first way `value` breaks `bounds`, a prototype key or a number JSON cannot hold
+ * (±Infinity) anywhere in it; null when none. Iterative: the depth of client data never becomes the depth of our stack.
  */
 export function findOutOfBounds(
   value: unknown,
@@ -84,6 +84,12 @@ export function findOutOfBounds(
       if (v.length > bounds.maxStringLength) {
         return { field: fieldOf(node), message: `is longer than ${bounds.maxStringLength} characters` };
       }
+      continue;
+    }
+    if (typeof v === 'number') {
+      // JSON.parse reads a literal past ±1.8e308 (`1e400`) as ±Infinity, which no store keeps:
+      // JSON.stringify writes it as null, so memory and disk would disagree until a restart.
+      if (!Number.isFinite(v)) return { field: fieldOf(node), message: 'is not a finite number' };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;

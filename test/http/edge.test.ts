@@ -197,6 +197,77 @@ test('a body in a Content-Encoding that cannot be decoded is a 400 or 415, never
   }
 });
 
+test('an unsupported Content-Encoding is 415 UNSUPPORTED_MEDIA_TYPE naming the body in each envelope, not a bare BAD_REQUEST', async (t) => {
+  const s = await startTestService(t);
+  const json = Buffer.from(JSON.stringify({ userId: 'u-1', offerId: '1' }));
+  // inflation throws a plain Error with status 415 (no `type`) for any coding it lacks,
+  // uppercase and stacked spellings included.
+  for (const encoding of ['compress', 'zstd', 'x-gzip', 'gzip, gzip']) {
+    const send = (path: string) =>
+      rawRequest(
+        s.port,
+        httpRequest(
+          'POST',
+          path,
+          {
+            Authorization: 'demo-key',
+            'X-API-Key': 'pk_test_demo',
+            'Content-Type': 'application/json',
+            'Content-Encoding': encoding,
+          },
+          json,
+        ),
+      );
+    const banner = await send('/getPersonalizedBanner');
+    t.is(banner.status, 415, encoding);
+    t.like(JSON.parse(banner.body), {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'body', message: 'has an unsupported Content-Encoding or charset' }],
+    });
+    const offerwall = await send('/api/v1/postback');
+    t.is(offerwall.status, 415, encoding);
+    t.like(JSON.parse(offerwall.body), { status: 'failure', error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    const track = await send('/track?verbose=1');
+    t.is(track.status, 415, encoding);
+    t.regex((JSON.parse(track.body) as { error: string }).error, /body has an unsupported Content-Encoding/);
+    const journeys = await send('/v1/user-journeys/events');
+    t.is(journeys.status, 415, encoding);
+    t.like(JSON.parse(journeys.body), { status: 'error', code: 415, errors: [{ field: 'body' }] });
+  }
+});
+
+test('a number literal past what a double holds (1e400) is a 400 naming the field, and nothing is stored', async (t) => {
+  const s = await startTestService(t);
+  const post = (path: string, headers: Record<string, string>, body: string) =>
+    s.fetch(path, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body });
+  const journeys = { 'X-API-Key': 'pk_test_demo' };
+  const user = await post(
+    '/v1/user-journeys/users',
+    journeys,
+    '{"externalId":"inf-1","metadata":{"a":1e400}}',
+  );
+  t.is(user.status, 400);
+  t.like(await user.json(), {
+    code: 400,
+    errors: [{ field: 'metadata.a', message: 'is not a finite number' }],
+  });
+  t.is((await s.fetch('/v1/user-journeys/users/inf-1', { headers: journeys })).status, 404);
+  const engage = await post(
+    '/engage?verbose=1',
+    { Authorization: 'demo-key' },
+    '[{"$distinct_id":"inf-1","$set":{"score":-1e400}}]',
+  );
+  t.is(engage.status, 400);
+  t.regex(((await engage.json()) as { error: string }).error, /\[0\]\.\$set\.score is not a finite number/);
+  const banner = await post(
+    '/getPersonalizedBanner',
+    { Authorization: 'demo-key' },
+    '{"userId":"inf-1","offerId":"1","level":1e400}',
+  );
+  t.is(banner.status, 400);
+  t.like(await banner.json(), { code: 'INVALID_INPUT', errors: [{ field: 'level' }] });
+});
+
 test('deep nesting is refused at the edge with 400 naming the field, on every JSON endpoint', async (t) => {
   const s = await startTestService(t);
   const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;

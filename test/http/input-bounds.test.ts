@@ -41,6 +41,15 @@ test('prototype keys are refused wherever they are', (t) => {
   });
 });
 
+test('numbers past what a double holds (1e400 parses as Infinity) are refused wherever they are', (t) => {
+  t.deepEqual(findOutOfBounds(JSON.parse('{"context":{"a":[1,-1e400]}}')), {
+    field: 'context.a[1]',
+    message: 'is not a finite number',
+  });
+  t.deepEqual(findOutOfBounds(JSON.parse('1e999')), { field: 'body', message: 'is not a finite number' });
+  t.is(findOutOfBounds(JSON.parse('{"a":1.7976931348623157e308,"b":-0,"c":5e-324}')), null);
+});
+
 test('the walk is iterative: a million levels are refused without overflowing the stack', (t) => {
   const deep = nested(1_000_000);
   t.like(findOutOfBounds(deep), { message: `is nested deeper than ${DEFAULT_INPUT_BOUNDS.maxDepth} levels` });

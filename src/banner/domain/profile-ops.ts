@@ -38,10 +38,14 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
       case '$set_once':
         if (!Object.hasOwn(next, name)) next[name] = value;
         break;
-      case '$add':
+      case '$add': {
         // A non-numeric current value is replaced, as Mixpanel does.
-        next[name] = (typeof current === 'number' ? current : 0) + (value as number);
+        const sum = (typeof current === 'number' ? current : 0) + (value as number);
+        // Past ±1.8e308 the sum is ±Infinity, which JSON (files, jsonb) stores as null.
+        if (!Number.isFinite(sum)) throw new RangeError(`$add.${name} would overflow a number`);
+        next[name] = sum;
         break;
+      }
       case '$append':
         if (current === undefined || Array.isArray(current))
           next[name] = keepNewest([...listOf(current), value]);
@@ -65,7 +69,8 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
  * Applies one update's operations in the order given (the parser puts them in one fixed
  * order: $set, $set_once, $add, $append, $union, $remove, $unset, $delete last). Null:
  * the profile is deleted.
- * Throws when the result would have more than MAX_PROPERTIES properties.
+ * Throws when the result would have more than MAX_PROPERTIES properties, or an `$add`
+ * would leave a number JSON cannot hold (±Infinity).
  */
 export function applyOperations(
   current: ProfileProperties | null,

@@ -11,6 +11,8 @@ import { ID, idMessages, optionalId, spellings } from './sdk-schemas.js';
 
 /** The vendor's batch limit (its SDKs chunk by 50). */
 export const MAX_TRACK_BATCH = 50;
+/** The last moment a Date holds, in ms since the epoch (the year 275760). */
+export const MAX_EVENT_TIME_MS = 8.64e15;
 
 /** Names that would shadow Object.prototype members wherever an event name becomes a key. */
 const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
@@ -37,6 +39,9 @@ const EVENT_PROPERTIES = {
       'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds). Conversions count it, at most 5 minutes ahead of receipt [ours].',
     type: ['number', 'null'],
     exclusiveMinimum: 0,
+    // The last moment a Date holds (8.64e15 ms, the year 275760): past it the time was kept
+    // as is, and PostgreSQL's bigint column refused the whole batch with it.
+    maximum: MAX_EVENT_TIME_MS,
   },
   token: {
     title: 'API key',
@@ -140,6 +145,7 @@ export const trackBatchSchema = batchOf('Tracking batch', trackEventSchema);
 export const importBatchSchema = batchOf('Import batch', importEventSchema);
 
 const TIME_MESSAGE = 'must be a positive number of seconds or milliseconds since the epoch';
+const TIME_MAX_MESSAGE = 'must be at most 8.64e15 milliseconds since the epoch (the year 275760)';
 const METADATA_TEXT = 'must be a string of at most 256 characters without control characters';
 const ALIAS_MESSAGE = 'must be a non-empty id of at most 256 characters';
 
@@ -161,7 +167,7 @@ export const trackBatchMessages: SchemaMessages = {
     ),
     required: `is required for $create_alias (${ALIAS_MESSAGE.replace('must be ', '')})`,
   },
-  '[].properties.time': TIME_MESSAGE,
+  '[].properties.time': { type: TIME_MESSAGE, exclusiveMinimum: TIME_MESSAGE, maximum: TIME_MAX_MESSAGE },
   '[].properties.kibotuMetadata': 'must be an object',
   '[].properties.kibotuMetadata.variationId': 'must be an integer >= 0 (or -1: no experiment)',
   '[].properties.kibotuMetadata.renderId': METADATA_TEXT,
@@ -175,5 +181,6 @@ export const importBatchMessages: SchemaMessages = {
     required: 'is required for /import',
     type: TIME_MESSAGE,
     exclusiveMinimum: TIME_MESSAGE,
+    maximum: TIME_MAX_MESSAGE,
   },
 };

@@ -60,6 +60,22 @@ export function profileStoreContract(
     t.deepEqual(await store.profile('app', 'user', u), { ok: true });
   });
 
+  test(`${name}: an $add past what a number holds fails alone and changes nothing`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('overflow');
+    const add = (coins: number) => ({ op: '$add' as const, values: { coins } });
+    t.deepEqual(await store.update('app', [{ kind: 'user', id: u, operations: [add(1e308)] }]), [null]);
+    // 1e308 + 1e308 is Infinity, which JSON (the files, jsonb) writes as null: the profile
+    // held Infinity in memory and null after a restart.
+    const results = await store.update('app', [
+      { kind: 'user', id: u, operations: [add(1e308), { op: '$set', values: { level: 2 } }] },
+      { kind: 'user', id: u, operations: [{ op: '$set', values: { ok: true } }] },
+    ]);
+    t.regex(results[0] ?? '', /coins/);
+    t.is(results[1], null);
+    t.deepEqual(await store.profile('app', 'user', u), { coins: 1e308, ok: true });
+  });
+
   test(`${name}: group profiles are kept apart from user profiles`, async (t) => {
     const store = await withStore(t);
     const g = groupProfileId('company', uid('acme'));
