@@ -141,6 +141,22 @@ test('kibotu-node lib/kibotu-node.js alias: $create_alias links later events and
   t.is(banner.body.kibotuMetadata.userId, 'real-1');
 });
 
+test('kibotu-node lib/kibotu-node.js alias: aliases chain to one user and never swap two', async (t) => {
+  const s = await startTestService(t);
+  const alias = (alias: string, distinctId: string) =>
+    post(s, '/track', [{ event: '$create_alias', properties: { distinct_id: distinctId, alias } }]);
+  await post(s, '/engage', [{ $set: { vip_level: 7 }, $distinct_id: 'real-2' }]);
+  await alias('device-2', 'real-2');
+  await alias('real-2', 'device-2'); // the reverse link: the same person, nothing to link
+  await alias('tablet-2', 'device-2'); // an alias of an alias: the user behind it
+  for (const id of ['real-2', 'device-2', 'tablet-2']) {
+    const banner = await postBanner(s, { userId: id, offerId: '1' });
+    t.is(banner.body.kibotuMetadata.userId, 'real-2', `${id} stands for real-2`);
+  }
+  // Once only: a granted offer is in its cooldown for the same user after.
+  t.is((await specialOffer(s, 'level_up', 'tablet-2'))?.offerId, 'vip-level-up-bundle', "real-2's profile");
+});
+
 test('api-contracts §1: ?ip=0 means do not geolocate the caller, on every endpoint', async (t) => {
   const s = await startBehindProxy(t);
   const headers = {
