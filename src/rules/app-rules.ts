@@ -30,7 +30,18 @@ export interface AppRules extends Readonly<CompiledKinds> {
   readonly segments: SegmentCatalog;
 }
 
-/** The value of the `X-Rules-Version` header on every API response. */
+/** Longest `X-Rules-Version`: setHeader cuts any header value past 512 characters. */
+export const MAX_RULES_VERSION_HEADER = 512;
+
+/**
+ * The value of the `X-Rules-Version` header on every API response. An app with many rule
+ * files has a long version list: it is shortened (ending in `...`) so that the whole value
+ * fits MAX_RULES_VERSION_HEADER and still ends with the hash, which names the exact
+ * rules (the admin API lists every file's version). Cut at the end instead, the hash was lost.
+ */
 export function rulesVersionHeader(rules: Pick<AppRules, 'appId' | 'version' | 'hash'>): string {
-  return `${rules.appId};version=${rules.version};hash=${rules.hash}`;
+  const whole = `${rules.appId};version=${rules.version};hash=${rules.hash}`;
+  if (whole.length <= MAX_RULES_VERSION_HEADER) return whole;
+  const room = MAX_RULES_VERSION_HEADER - (whole.length - rules.version.length) - 3;
+  return `${rules.appId};version=${rules.version.slice(0, Math.max(0, room))}...;hash=${rules.hash}`;
 }
