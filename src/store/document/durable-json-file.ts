@@ -19,6 +19,18 @@ export async function fileExists(file: string): Promise<boolean> {
   }
 }
 
+/** Creates `dir` if needed, its new entry durable (a power cut must not take the data dir away). */
+export async function ensureDir(dir: string): Promise<void> {
+  const created = await mkdir(dir, { recursive: true });
+  if (created) await fsyncDir(path.dirname(created));
+}
+
+/** A fresh temp file name beside `filename`: dot-prefixed and ending in .tmp so directory watchers skip it. */
+export function tempFileFor(filename: string): string {
+  const name = `.${path.basename(filename)}.${randomBytes(6).toString('hex')}.tmp`;
+  return path.join(path.dirname(filename), name);
+}
+
 export async function fsyncDir(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; rename is as durable as it gets there.
   if (process.platform === 'win32') return;
@@ -115,10 +127,8 @@ async function writeChunks(
 export async function writeFileDurably(filename: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(filename);
   // Every write: the data dir may have been removed since the last one.
-  const created = await mkdir(dir, { recursive: true });
-  if (created) await fsyncDir(path.dirname(created));
-  // Dot-prefixed and ending in .tmp so directory watchers skip it.
-  const tmp = path.join(dir, `.${path.basename(filename)}.${randomBytes(6).toString('hex')}.tmp`);
+  await ensureDir(dir);
+  const tmp = tempFileFor(filename);
   try {
     const handle = await open(tmp, 'wx');
     try {
