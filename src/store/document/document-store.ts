@@ -2,6 +2,7 @@ import type { AnyApiStoreAdapters, Flushable } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { removeTempLeftovers } from './durable-json-file.js';
 
 /**
  * Each API's document sub-store by name, with its document-only members (files,
@@ -22,6 +23,8 @@ type Part = Awaited<ReturnType<AnyApiStoreAdapters['openDocument']>>;
 
 /** Every API's part, in order, from the files under `dir` (null: empty, in memory). */
 async function openParts(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<Part[]> {
+  // Temp files of writes a kill cut short: nobody else writes here while we hold the lock.
+  if (dir !== null) await removeTempLeftovers(dir);
   // One API after the other, its shards one at a time (ShardedCollection.open): reading all
   // 227 files of the bench's 100,000-user store at once held their 272 MB of text and its
   // parse garbage together.

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
@@ -91,4 +91,26 @@ test('a lock held on another host is not taken over: the error says which file t
   await writeFile(path.join(dir, LOCK_FILE), JSON.stringify(elsewhere));
   const err = await t.throwsAsync(openDocumentStore(dir), { instanceOf: DataDirLockedError });
   t.regex(err?.message ?? '', /on host some-other-host .*delete .*offerd\.lock/);
+});
+
+test('temp files of writes a kill cut short are removed on open; the data stays', async (t) => {
+  const dir = await tempDir(t);
+  const first = await openDocumentStore(dir);
+  await first.profiles.update('demo', [
+    { kind: 'user', id: 'u', operations: [{ op: '$set', values: { a: 1 } }] },
+  ]);
+  await first.close();
+  const shard = (await readdir(dir)).find((n) => n.startsWith('banner-profiles-'));
+  if (!shard) throw new Error('no profile shard written');
+  // What writeFileDurably leaves when killed before its rename: a whole or torn new version.
+  const leftovers = [`.${shard}.0123456789ab.tmp`, '.banner-insert-ids.jsonl.ba9876543210.tmp'];
+  for (const name of leftovers) await writeFile(path.join(dir, name), '{"torn":');
+  const kept = ['notes.tmp', '.hidden'];
+  for (const name of kept) await writeFile(path.join(dir, name), 'not ours');
+  const store = await openDocumentStore(dir);
+  t.teardown(() => store.close());
+  const names = await readdir(dir);
+  for (const name of leftovers) t.false(names.includes(name), `${name} removed`);
+  for (const name of kept) t.true(names.includes(name), `${name} is not a temp file of ours: kept`);
+  t.deepEqual(await store.profiles.profile('demo', 'user', 'u'), { a: 1 });
 });
