@@ -160,7 +160,9 @@ export class DataDirLock {
   ) {}
 
   /** Takes `dir` (created if missing), or throws DataDirLockedError naming the holder. */
-  static async acquire(dir: string): Promise<DataDirLock> {
+  static async acquire(given: string): Promise<DataDirLock> {
+    // Absolute in messages: OFFERD_DATA_DIR defaults to `data`, relative to wherever it started.
+    const dir = path.resolve(given);
     await ensureDir(dir);
     const file = path.join(dir, LOCK_FILE);
     const me = await currentProcess();
