@@ -68,7 +68,11 @@ async function seed(env: BenchEnv, rules: AppRules) {
   const marker = path.join(env.dataDir, 'seeded.json');
   if (WORKDIR && existsSync(marker)) {
     log(`reusing the store seeded in ${env.dataDir}`);
-    return { store: await openDocumentStore(env.dataDir), seeding: null, generation: null, stalls: [] };
+    const store = await openDocumentStore(env.dataDir);
+    // Closed at once, as after seeding: the service started next must lock the data dir.
+    // Its records stay in memory for measureReload to read.
+    await store.close();
+    return { store, seeding: null, generation: null, stalls: [] };
   }
   const store = await openDocumentStore(env.dataDir);
   const markers = new Set(env.markerOffers);

@@ -31,6 +31,7 @@ import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
+import { DataDirLockedError } from './store/document/data-dir-lock.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -212,7 +213,17 @@ export async function main(): Promise<void> {
     throw err;
   }
   boundGarbage();
-  const service = await startService(config);
+  let service: RunningService;
+  try {
+    service = await startService(config);
+  } catch (err) {
+    // Another process has the data dir: what to do is in the message; a stack adds nothing.
+    if (err instanceof DataDirLockedError) {
+      process.stderr.write(`offerd: failed to start: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const shutdown = (signal: string) => {
     service.stop().then(
       () => process.exit(0),

@@ -47,8 +47,9 @@ ${RULES_DIR} Exit 0: all pass; 1: a failure or invalid rules; 2: usage error.`,
        offerd explain --app ID --api API --context FILE [--rules DIR]
 
 With --user: loads the user's stored state from the configured store (OFFERD_STORE,
-OFFERD_DATA_DIR / DATABASE_URL; the embedded store only while the server is stopped) and
-prints the decision and why for each API (or only --api) that has stored that user, at
+OFFERD_DATA_DIR / DATABASE_URL; the embedded store is refused while a server holds it:
+stop it, or ask the running one with POST /admin/apps/ID/explain) and prints the
+decision and why for each API (or only --api) that has stored that user, at
 the real clock unless --now. --request FILE adds request fields (countryIso2, numoffers,
 ip, wall, environment...). --rules DIR explains under draft rules (default: rules).
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
@@ -70,7 +71,7 @@ shown and the offers gained and lost (with names), journeys offers created per t
            sampled decision log in the configured store: lowdb under OFFERD_DATA_DIR,
            or PostgreSQL with OFFERD_STORE=postgres) re-decided under the live rules
            (LIVE_DIR, default the configured rules directory) and CANDIDATE_DIR.
-           Meant for a stopped server on lowdb (its files are not shared live).
+           On lowdb, refused while a server holds the data dir: stop it first.
 --api API  with --replay: only banner, offerwall or journeys decisions.
 --limit N  with --replay: the most recent N recorded decisions of each API
            (default ${DEFAULT_REPLAY_LIMIT}, at most ${MAX_REPLAY_LIMIT}).
@@ -92,8 +93,9 @@ Subcommands:
     subcommands: {
       generate: `usage: offerd journeys generate [--app ID] [--environment live|test]
 
-One generation run against the configured store with the rules on disk (meant for a
-stopped server: the embedded store is not shared between processes).`,
+One generation run against the configured store with the rules on disk. On lowdb it is
+refused while a server holds the data dir (one process at a time): stop it first, or
+run it through the server (POST /admin/apps/ID/journeys/generate).`,
     },
   },
   migrate: {

@@ -6,7 +6,16 @@ import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
 import type { Store } from '../../src/store/store.js';
 import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
-import { between, emptyTallies, Ledger, PATHS, type PathName, prepare, type Tally } from './crash-writes.js';
+import {
+  between,
+  type Check,
+  emptyTallies,
+  Ledger,
+  PATHS,
+  type PathName,
+  prepare,
+  type Tally,
+} from './crash-writes.js';
 
 export { PATHS };
 
@@ -18,9 +27,12 @@ export { PATHS };
  *
  * Each run's writes are checked through the restarted service's APIs where one shows
  * them (a profile, an event or postback sent again comes back as a duplicate, a claimed
- * offer cannot be claimed again), and through the store port, opened beside it and only
- * read, where none does (assignments, tracked-event and click counts). The restarted
- * service then carries the next run, so `runs` runs start the service `runs + 1` times.
+ * offer cannot be claimed again), and through the store port, only read, where none does
+ * (assignments, tracked-event and click counts). PostgreSQL's port is opened beside the
+ * service, and the restarted service carries the next run: `runs` runs start it `runs + 1`
+ * times. lowdb's data dir is held by the service (one process at a time): its port is
+ * opened once the restarted service has stopped, and the next run starts it again
+ * (`2 × runs` starts).
  */
 
 export type StoreName = 'lowdb' | 'postgres';
@@ -44,10 +56,12 @@ export interface CrashOptions {
   log?: (line: string) => void;
 }
 
-/** Where a store's data lives across the runs, and how to read it beside the service. */
+/** Where a store's data lives across the runs, and how to read it for the checks. */
 interface World {
   env: Record<string, string>;
   openPort(): Promise<Store>;
+  /** Whether the port opens beside a running service (PostgreSQL), or only once it stopped (lowdb). */
+  portBesideService: boolean;
   close(): Promise<void>;
 }
 
@@ -60,8 +74,9 @@ async function openWorld(store: StoreName, pg: () => Promise<PostgresServer>): P
     const data = path.join(dir, 'data');
     return {
       env: { ...base, OFFERD_STORE: 'lowdb', OFFERD_DATA_DIR: data },
-      // Only read: nothing here writes, and close() has nothing to flush.
+      // Only read: nothing here writes, and close() has nothing to flush but releases the dir.
       openPort: () => openDocumentStore(data),
+      portBesideService: false,
       close: cleanup,
     };
   }
@@ -69,6 +84,7 @@ async function openWorld(store: StoreName, pg: () => Promise<PostgresServer>): P
   return {
     env: { ...base, OFFERD_STORE: 'postgres', DATABASE_URL: url },
     openPort: () => openPostgresStore(url, { max: 4 }),
+    portBesideService: true,
     close: cleanup,
   };
 }
@@ -94,15 +110,25 @@ async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required
   await Promise.all(workers);
 }
 
-async function verify(url: string, world: World, ledger: Ledger, losses: string[]): Promise<void> {
+function tallyLoss(ledger: Ledger, check: Check, missing: number, losses: string[]): void {
+  if (missing === 0) return;
+  ledger.tally[check.path].lost += missing;
+  if (losses.length < 20) losses.push(`${check.path}: ${check.label} (${missing} lost)`);
+}
+
+/** The checks through the APIs of the service at `url`. */
+async function verifyApis(url: string, ledger: Ledger, losses: string[]): Promise<void> {
+  for (const check of ledger.allChecks()) {
+    if (check.via === 'api') tallyLoss(ledger, check, await check.missing(url), losses);
+  }
+}
+
+/** The checks in the store port. */
+async function verifyStore(world: World, ledger: Ledger, losses: string[]): Promise<void> {
   const port = await world.openPort();
   try {
     for (const check of ledger.allChecks()) {
-      const missing = await check.missing({ url, port });
-      if (missing > 0) {
-        ledger.tally[check.path].lost += missing;
-        if (losses.length < 20) losses.push(`${check.path}: ${check.label} (${missing} lost)`);
-      }
+      if (check.via === 'store') tallyLoss(ledger, check, await check.missing(port), losses);
     }
   } finally {
     await port.close();
@@ -139,7 +165,14 @@ async function crashStore(
       svc = await startOfferdProcess(world.env);
       const t3 = Date.now();
       await ledger.retryUnanswered(svc.url);
-      await verify(svc.url, world, ledger, report.losses);
+      await verifyApis(svc.url, ledger, report.losses);
+      if (world.portBesideService) {
+        await verifyStore(world, ledger, report.losses);
+      } else {
+        await svc.stop();
+        await verifyStore(world, ledger, report.losses);
+        if (run < options.runs) svc = await startOfferdProcess(world.env);
+      }
       const phases = `setup ${seconds(t0, t1)} s, load ${seconds(t1, t2)} s, restart ${seconds(t2, t3)} s, check ${seconds(t3)} s`;
       for (const p of PATHS) {
         for (const k of ['tried', 'acknowledged', 'lost'] as const) report.paths[p][k] += ledger.tally[p][k];

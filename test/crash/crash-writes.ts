@@ -27,12 +27,14 @@ export const emptyTallies = (): Record<PathName, Tally> =>
     Tally
   >;
 
-/** A check of acknowledged writes after the restart: how many of them are missing. */
-export interface Check {
-  path: PathName;
-  label: string;
-  missing(v: { url: string; port: Store }): Promise<number>;
-}
+/**
+ * A check of acknowledged writes after the restart: how many of them are missing. Through
+ * the restarted service's APIs (at `url`), or in the store port where no API shows them.
+ */
+export type Check = { path: PathName; label: string } & (
+  | { via: 'api'; missing(url: string): Promise<number> }
+  | { via: 'store'; missing(port: Store): Promise<number> }
+);
 
 const APP = 'demo';
 const WALL = 1001;
@@ -178,10 +180,10 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
           .kibotuMetadata;
         // Outside every experiment a render promises nothing durable (its counts are written behind).
         if (!m.experimentId) return;
-        l.check(
+        l.checkStore(
           'banner render',
           `${userId} assigned ${m.experimentId}/${m.variationId}`,
-          async ({ port }) => {
+          async (port) => {
             const found = await port.banner.assignments(APP, userId);
             return found.some((a) => a.experimentId === m.experimentId && a.variationId === m.variationId)
               ? 0
@@ -197,7 +199,7 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
     const name = `k${l.run}_${seq}`;
     const body = JSON.stringify([{ $distinct_id: userId, $set: { [name]: seq } }]);
     const acked = () =>
-      l.check('banner engage', `${userId}.${name}`, async ({ port }) =>
+      l.checkStore('banner engage', `${userId}.${name}`, async (port) =>
         (await port.profiles.profile(APP, 'user', userId))?.[name] === seq ? 0 : 1,
       );
     return { target: '/engage?ip=0&verbose=1', init: post(BANNER_HEADERS, body), ok: 200, acked };
@@ -233,14 +235,14 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
     const target = `${JOURNEYS}/events`;
     // Sent again, a stored event is a duplicate (200); a lost one is stored now (201).
     const acked = () =>
-      l.check('journeys event', clientEventId, ({ url }) => answers(`${url}${target}`, init, 200));
+      l.checkApi('journeys event', clientEventId, (url) => answers(`${url}${target}`, init, 200));
     return { target, init, ok: 201, acked };
   },
   'journeys profile': (l, n) => {
     const externalId = `p${l.run}-${n}`;
     const body = JSON.stringify({ externalId, displayName: `P${n}`, country: 'de', tags: { crash: n } });
     const acked = () =>
-      l.check('journeys profile', externalId, async ({ url }) => {
+      l.checkApi('journeys profile', externalId, async (url) => {
         const text = await send(`${url}${JOURNEYS}/users/${externalId}`, { headers: JOURNEYS_HEADERS }, 200);
         return text && (JSON.parse(text) as { data: { displayName: string } }).data.displayName === `P${n}`
           ? 0
@@ -256,7 +258,7 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
     const init = post(JOURNEYS_HEADERS);
     // Claimed again, a stored claim is refused as not active (400); a lost one succeeds.
     const acked = () =>
-      l.check('journeys claim', claim.offerId, ({ url }) => answers(`${url}${target}`, init, 400));
+      l.checkApi('journeys claim', claim.offerId, (url) => answers(`${url}${target}`, init, 400));
     return { target, init, ok: 200, acked };
   },
   'offerwall click': (l) => {
@@ -274,7 +276,7 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
     const target = `/api/v1/postback?${postbackQuery(pick(l.setup.clicks), tx)}`;
     // Sent again, a stored postback is a duplicate.
     const acked = () =>
-      l.check('offerwall postback', tx, async ({ url }) => {
+      l.checkApi('offerwall postback', tx, async (url) => {
         const text = await send(`${url}${target}`, {}, 200);
         return text && (JSON.parse(text) as { duplicate: boolean }).duplicate ? 0 : 1;
       });
@@ -312,8 +314,12 @@ export class Ledger {
     return `${prefix}${this.run}-${between(0, POOL - 1)}`;
   }
 
-  check(path: PathName, label: string, missing: Check['missing']): void {
-    this.checks.push({ path, label, missing });
+  checkApi(path: PathName, label: string, missing: (url: string) => Promise<number>): void {
+    this.checks.push({ path, label, via: 'api', missing });
+  }
+
+  checkStore(path: PathName, label: string, missing: (port: Store) => Promise<number>): void {
+    this.checks.push({ path, label, via: 'store', missing });
   }
 
   /** One write on a random path. */
@@ -354,7 +360,8 @@ export class Ledger {
       counts.push({
         path: 'banner track',
         label: `${userId}: ${count} tracked events`,
-        missing: async ({ port }) =>
+        via: 'store',
+        missing: async (port) =>
           Math.ceil(Math.max(0, count - ((await port.banner.user(APP, userId))?.events ?? 0)) / 2),
       });
     }
@@ -362,7 +369,8 @@ export class Ledger {
       counts.push({
         path: 'offerwall click',
         label: `${t.uid}: ${count} clicks on ${t.offerId}`,
-        missing: async ({ port }) => {
+        via: 'store',
+        missing: async (port) => {
           const p = (await port.offerwall.progressOf(APP, t.uid)).find((x) => x.offerId === t.offerId);
           return Math.max(0, count - (p?.clicks ?? 0));
         },

@@ -130,6 +130,7 @@ test('on lowdb a run writes each shard file once, however many offers it creates
   );
   t.is(run.totals.offersCreated, 1500 * 2 + 1500 * 2 + 1500, 'more offers than one PostgreSQL batch');
   t.true(writes() - before <= JOURNEYS_SHARDS, `${writes() - before} shard writes`);
+  await store.close();
   const reopened = await openDocumentStore(store.dir);
   t.teardown(() => reopened.close());
   t.is((await reopened.journeys.userOffers({ appId: 'demo', environment: 'test' }, 'u0')).length, 2);

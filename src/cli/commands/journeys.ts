@@ -10,8 +10,8 @@ import { loadRulesDir } from '../load-rules-dir.js';
 /**
  * `offerd journeys generate [--app ID] [--environment live|test]`: one generation run
  * against the configured store (OFFERD_STORE, OFFERD_DATA_DIR / DATABASE_URL) with the
- * rules on disk. Meant for a stopped server: the embedded store is not shared between
- * processes (PostgreSQL is).
+ * rules on disk. On lowdb it is refused while a server holds the data dir (the embedded
+ * store locks it: one process at a time); PostgreSQL is shared.
  */
 export async function journeysCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;

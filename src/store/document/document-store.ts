@@ -1,6 +1,8 @@
 import type { AnyApiStoreAdapters, Flushable } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { removeTempLeftovers } from './durable-json-file.js';
 
 /**
  * Each API's document sub-store by name, with its document-only members (files,
@@ -17,13 +19,37 @@ export interface DocumentApiStores {}
  */
 export type DocumentStore = Store & Readonly<DocumentApiStores> & { readonly dir: string | null };
 
-/** Opens every API's document part under `dir` (null: in memory). */
-async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<DocumentStore> {
+type Part = Awaited<ReturnType<AnyApiStoreAdapters['openDocument']>>;
+
+/** Every API's part, in order, from the files under `dir` (null: empty, in memory). */
+async function openParts(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<Part[]> {
+  // Temp files of writes a kill cut short: nobody else writes here while we hold the lock.
+  if (dir !== null) await removeTempLeftovers(dir);
   // One API after the other, its shards one at a time (ShardedCollection.open): reading all
   // 227 files of the bench's 100,000-user store at once held their 272 MB of text and its
   // parse garbage together.
-  const parts: Awaited<ReturnType<AnyApiStoreAdapters['openDocument']>>[] = [];
+  const parts: Part[] = [];
   for (const api of apis) parts.push(await api.openDocument(dir));
+  return parts;
+}
+
+/**
+ * Opens every API's document part under `dir` (null: in memory). A dir is locked first,
+ * before any file in it is read, until close(): a second process (or a second open in
+ * this one) is refused with DataDirLockedError, since each would write its own memory
+ * over the other's acknowledged writes.
+ */
+async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<DocumentStore> {
+  const lock = dir === null ? null : await DataDirLock.acquire(dir);
+  let parts: Part[];
+  try {
+    parts = await openParts(dir, apis);
+  } catch (err) {
+    // The open's own error is the one to report (were the release to fail too, the lock would
+    // name this process until it exits, and be taken over then).
+    await lock?.release().catch(() => undefined);
+    throw err;
+  }
   const files: Flushable[] = parts.flatMap((p) => p.files);
   const subStores: Record<string, unknown> = {};
   const portable: Record<string, PortableStore> = {};
@@ -36,6 +62,13 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
   const flush = async () => {
     await Promise.all(files.map((f) => f.flush()));
   };
+  const close = async () => {
+    try {
+      await flush();
+    } finally {
+      await lock?.release();
+    }
+  };
   // Each name holds the sub-store its own adapter opened (ApiStoreAdapters ties them).
   return {
     ...subStores,
@@ -43,7 +76,7 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     dir,
     portable,
     flush,
-    close: flush,
+    close,
   } as unknown as DocumentStore;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -17,6 +17,35 @@ export async function fileExists(file: string): Promise<boolean> {
     if (isMissing(err)) return false;
     throw err;
   }
+}
+
+/** Creates `dir` if needed, its new entry durable (a power cut must not take the data dir away). */
+export async function ensureDir(dir: string): Promise<void> {
+  const created = await mkdir(dir, { recursive: true });
+  if (created) await fsyncDir(path.dirname(created));
+}
+
+/** `.<file name>.<12 hex digits>.tmp`: the temp files of writeFileDurably (tempFileFor). */
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * A fresh temp file name beside `filename`: dot-prefixed and ending in .tmp so directory
+ * watchers skip it, and removeTempLeftovers finds it if a kill leaves it behind.
+ */
+export function tempFileFor(filename: string): string {
+  const name = `.${path.basename(filename)}.${randomBytes(6).toString('hex')}.tmp`;
+  return path.join(path.dirname(filename), name);
+}
+
+/**
+ * Removes what writes cut short by a kill left in `dir`: temp files never renamed over
+ * their target, so they hold nothing acknowledged. Only safe while no other process
+ * writes in `dir` (it would remove a temp file under a live write): the caller holds
+ * the dir's lock (DataDirLock).
+ */
+export async function removeTempLeftovers(dir: string): Promise<void> {
+  const leftovers = (await readdir(dir)).filter((name) => TEMP_FILE.test(name));
+  await Promise.all(leftovers.map((name) => rm(path.join(dir, name), { force: true })));
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -115,10 +144,8 @@ async function writeChunks(
 export async function writeFileDurably(filename: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(filename);
   // Every write: the data dir may have been removed since the last one.
-  const created = await mkdir(dir, { recursive: true });
-  if (created) await fsyncDir(path.dirname(created));
-  // Dot-prefixed and ending in .tmp so directory watchers skip it.
-  const tmp = path.join(dir, `.${path.basename(filename)}.${randomBytes(6).toString('hex')}.tmp`);
+  await ensureDir(dir);
+  const tmp = tempFileFor(filename);
   try {
     const handle = await open(tmp, 'wx');
     try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
 import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { InsertIdPruner } from '../../../src/banner/store/insert-id-pruner.js';
+import { ProfileDocumentStore } from '../../../src/banner/store/profile-document-store.js';
 import { INSERT_ID_WINDOW_MS } from '../../../src/banner/store/profile-store.js';
 import { isStoreUnavailable } from '../../../src/store/store-unavailable.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
@@ -110,10 +111,12 @@ test('lowdb: a /track claim appends its insert ids to their log; profiles and ol
 test("lowdb: a kill while a claim's events are being stored leaves the id free for the retry", async (t) => {
   const dir = freshDir();
   const at = new Date();
-  const killed = await openDocument(dir);
-  await killed.store.claimInsertIds('app', ['stored-before'], at);
+  // The bare profile store, without the data dir's lock: this process lives on, and the
+  // lock of a killed one would be taken over (test/store/document/data-dir-lock.test.ts).
+  const killed = await ProfileDocumentStore.open(dir);
+  await killed.claimInsertIds('app', ['stored-before'], at);
   // The process dies while the events of this claim are still being written.
-  void killed.store.claimInsertIds('app', ['in-flight'], at, () => new Promise<void>(() => {}));
+  void killed.claimInsertIds('app', ['in-flight'], at, () => new Promise<void>(() => {}));
   await new Promise((resolve) => setTimeout(resolve, 100));
   const restarted = await openDocument(dir);
   t.teardown(restarted.close);

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureDir, isMissing, tempFileFor } from './durable-json-file.js';
+import { currentProcess, holderState, type ProcessIdentity } from './process-identity.js';
+
+/** The lock file in the data dir. */
+export const LOCK_FILE = 'offerd.lock';
+
+/** What the lock file holds: its holder, when it took the dir, and a token of this one taking. */
+interface LockContent extends ProcessIdentity {
+  lockedAt: string;
+  token: string;
+}
+
+/** The lock file as read: its inode (to remove exactly that file), its content if it parses. */
+interface FoundLock {
+  ino: number;
+  content: LockContent | null;
+}
+
+/** A second process (or a second open in this one) met a data dir that is in use. */
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly holder: LockContent | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+function parseLock(text: string): LockContent | null {
+  try {
+    const v = JSON.parse(text) as Partial<Record<keyof LockContent, unknown>>;
+    const ok =
+      Number.isInteger(v.pid) &&
+      (v.pid as number) > 0 &&
+      isText(v.hostname) &&
+      isTextOrNull(v.bootId) &&
+      isTextOrNull(v.startTime) &&
+      isText(v.lockedAt) &&
+      isText(v.token);
+    return ok ? (v as LockContent) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The lock file, or null when there is none. */
+async function readLock(file: string): Promise<FoundLock | null> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+  try {
+    // One open file for both: the inode is the one whose content was read.
+    const { ino } = await handle.stat();
+    return { ino, content: parseLock(await handle.readFile('utf8')) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates the lock file holding `content`, or returns false when one exists. Written to a
+ * temp file and synced first, then hard-linked to the lock file's name: link() fails when
+ * the name exists, so of two processes only one gets it, and no process ever reads a lock
+ * file half written (a power cut cannot leave an empty one either).
+ */
+async function create(file: string, content: LockContent): Promise<boolean> {
+  const tmp = tempFileFor(file);
+  try {
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(JSON.stringify(content), 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOENT: the holder, cleaning up temp files on its open, removed ours. It exists, then.
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Removes the lock file with inode `ino`, whose holder is dead. Not by unlink(file): another
+ * process may have taken the dir over since we read it, and we would remove its live lock.
+ * rename() moves whatever is there now aside, atomically; if that is not the file we judged,
+ * it goes back at once (link: unless yet another process took the empty name meanwhile).
+ */
+async function removeStale(file: string, ino: number): Promise<void> {
+  const aside = tempFileFor(file);
+  try {
+    await rename(file, aside);
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  try {
+    if ((await stat(aside)).ino !== ino) await link(aside, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new Error(
+        `three processes took over the data directory ${path.dirname(file)} at once: stop every offerd using it, then start one`,
+      );
+    }
+    if (!isMissing(err)) throw err;
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
+function lockedError(dir: string, file: string, found: FoundLock, state: string): DataDirLockedError {
+  const h = found.content;
+  if (h === null) {
+    return new DataDirLockedError(
+      dir,
+      null,
+      `the data directory ${dir} has a lock file that names no process (${file}): if no offerd uses the directory, delete that file`,
+    );
+  }
+  const message =
+    state === 'this process'
+      ? `the data directory ${dir} is already open in this process (pid ${h.pid}): close that store first`
+      : state === 'unknown'
+        ? `the data directory ${dir} is locked by process ${h.pid} on host ${h.hostname} (since ${h.lockedAt}), which cannot be checked from this host: if no offerd runs there any more, delete ${file}`
+        : `the data directory ${dir} is in use by offerd process ${h.pid} on ${h.hostname} (since ${h.lockedAt}): stop that process first, or use PostgreSQL (OFFERD_STORE=postgres) to run several instances on one store`;
+  return new DataDirLockedError(dir, h, message);
+}
+
+/**
+ * The embedded store's claim on its data dir: one process at a time, since each writes
+ * whole files from its own memory and would overwrite the other's acknowledged writes.
+ *
+ * A lock file naming its holder (pid, host, boot id, process start time), not a lease
+ * renewed by a timer (proper-lockfile's mtime): after a kill -9 a dead holder is seen at
+ * once, so the restart takes the dir over without waiting out a stale period, and a live
+ * holder is never judged stale because its event loop stalled (a store load, a busy host).
+ * See ProcessIdentity for pid reuse.
+ */
+export class DataDirLock {
+  private constructor(
+    readonly file: string,
+    private readonly token: string,
+  ) {}
+
+  /** Takes `dir` (created if missing), or throws DataDirLockedError naming the holder. */
+  static async acquire(given: string): Promise<DataDirLock> {
+    // Absolute in messages: OFFERD_DATA_DIR defaults to `data`, relative to wherever it started.
+    const dir = path.resolve(given);
+    await ensureDir(dir);
+    const file = path.join(dir, LOCK_FILE);
+    const me = await currentProcess();
+    const content: LockContent = {
+      ...me,
+      lockedAt: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
+    };
+    // A few rounds: each one lost means another process released or took the dir meanwhile.
+    for (let round = 0; round < 5; round++) {
+      if (await create(file, content)) return new DataDirLock(file, content.token);
+      const found = await readLock(file);
+      if (found === null) continue;
+      const state = found.content === null ? 'unreadable' : await holderState(found.content, me);
+      if (state !== 'dead') throw lockedError(dir, file, found, state);
+      await removeStale(file, found.ino);
+    }
+    throw new Error(`could not lock the data directory ${dir}: its lock file kept changing hands`);
+  }
+
+  /** Removes the lock file if it is still this one's (a second release does nothing). */
+  async release(): Promise<void> {
+    const found = await readLock(this.file);
+    if (found?.content?.token === this.token) await rm(this.file, { force: true });
+  }
+}

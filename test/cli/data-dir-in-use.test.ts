@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { startOfferdProcess } from '../helpers/offerd-process.js';
+import { freePort } from '../helpers/postgres-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** A real process, as an operator starts it next to a running server: exit code and stderr. */
+async function run(args: string[], env: Record<string, string>): Promise<{ code: number; err: string }> {
+  const options = { env: { ...process.env, NODE_ENV: 'development', ...env }, timeout: 60_000 };
+  try {
+    const { stderr } = await promisify(execFile)(process.execPath, args, options);
+    return { code: 0, err: stderr };
+  } catch (err) {
+    const failed = err as { code?: number; stderr?: string };
+    return { code: failed.code ?? -1, err: failed.stderr ?? String(err) };
+  }
+}
+
+const STACK_LINE = /^\s+at /m;
+
+test('while the server holds its data dir, a CLI command and a second server exit non-zero saying who holds it', async (t) => {
+  t.timeout(180_000);
+  const dir = await tempDir(t, 'offerd-in-use-');
+  const env = { OFFERD_STORE: 'lowdb', OFFERD_DATA_DIR: dir, LOG_LEVEL: 'warn' };
+  const server = await startOfferdProcess(env);
+  t.teardown(() => server.stop());
+  const inUse = `the data directory ${dir} is in use by offerd process ${server.child.pid} `;
+
+  const generate = await run(['bin/offerd.js', 'journeys', 'generate', '--app', 'demo'], env);
+  t.is(generate.code, 1, generate.err);
+  t.true(generate.err.startsWith(`offerd journeys: ${inUse}`), generate.err);
+  t.regex(generate.err, /stop that process first, or use PostgreSQL/);
+  t.notRegex(generate.err, STACK_LINE);
+
+  const explain = await run(['bin/offerd.js', 'explain', '--app', 'demo', '--user', 'someone'], env);
+  t.is(explain.code, 1, explain.err);
+  t.true(explain.err.startsWith(`offerd explain: ${inUse}`), explain.err);
+
+  const second = await run(['--import', 'tsx', 'src/main.ts'], {
+    ...env,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+  });
+  t.is(second.code, 1, second.err);
+  t.true(second.err.includes(`offerd: failed to start: ${inUse}`), second.err);
+  t.notRegex(second.err, STACK_LINE);
+  t.is((await fetch(`${server.url}/healthz`)).status, 200, 'the server holding the dir runs on');
+
+  // Stopped, the server has released the dir: the same command works.
+  await server.stop();
+  const after = await run(['bin/offerd.js', 'journeys', 'generate', '--app', 'demo'], env);
+  t.is(after.code, 0, after.err);
+});
