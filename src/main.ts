@@ -233,8 +233,16 @@ export async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // `on`, not `once`: Ctrl-C reaches node twice (from the terminal and forwarded by npm),
+  // and a second signal without a handler killed node before the store was flushed.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    shutdown(signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }
 
 // Started as a program (`node dist/main.js`), not imported by the CLI or tests.

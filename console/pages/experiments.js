@@ -27,7 +27,7 @@ function ExperimentList({ appId, selected, onSelect }) {
         <th scope="row"><a href=${`#/experiments?app=${enc(appId)}&experiment=${enc(e.experimentId)}`} onClick=${() => onSelect(e.experimentId)}>${e.experimentId}</a>
           ${e.description ? html`<br /><small>${e.description}</small>` : null}</th>
         <td>${e.status}</td>
-        <td class="num">${percent(e.trafficAllocation, 0)}</td>
+        <td class="num">${percent(e.trafficAllocation / 100, 0)}</td>
         <td class="num">${e.users.toLocaleString()}</td>
         <td>${e.primaryMetric ?? html`<span class="muted">none declared</span>`}</td>
         <td><${Time} iso=${e.startedAt} /></td>
@@ -122,7 +122,7 @@ function Results({ appId, experimentId }) {
   const rows = (f) => data.variations.map((v) => ({ label: v.name, ...f(v) }));
   return html`<section aria-labelledby="results-title">
     <h2 id="results-title">${experimentId}</h2>
-    <p>${data.status}, ${percent(data.trafficAllocation, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
+    <p>${data.status}, ${percent(data.trafficAllocation / 100, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
       bucketing version ${data.hashVersion}. Verdicts use the always-valid (mSPRT) test on the primary metric, so reading this page daily does not inflate false positives.</p>
     <${SampleRatio} srm=${data.sampleRatio} />
     ${

@@ -29,7 +29,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
   return false;
 }
 
-test('npm start stops the service itself on SIGTERM, not only its shell', async (t) => {
+async function startScript(t: import('ava').ExecutionContext) {
   const scripts = (JSON.parse(await readFile('package.json', 'utf8')) as { scripts: { start: string } })
     .scripts;
   // The script as written, run from the sources: the test does not rebuild dist/.
@@ -61,6 +61,11 @@ test('npm start stops the service itself on SIGTERM, not only its shell', async 
     }
   });
   t.true(await until(() => answers(url), 45_000), 'the service started');
+  return { shell, exited, url };
+}
+
+test('npm start stops the service itself on SIGTERM, not only its shell', async (t) => {
+  const { shell, exited, url } = await startScript(t);
   shell.kill('SIGTERM');
   const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
   t.is(signal, null, 'the process npm signals is node, which handles SIGTERM');
