@@ -44,7 +44,7 @@ export class SdkService {
    * retry is never answered as a duplicate of events that were not.
    */
   async track(appId: string, batch: SdkBatch, at: Date): Promise<TrackOutcome> {
-    for (const a of batch.aliases) await this.link(appId, a.alias, a.distinctId);
+    for (const a of batch.aliases) await this.profiles.alias(appId, a.alias, a.distinctId);
     const unique = firstOfEachId(batch.events);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
     let stored = 0;
@@ -59,17 +59,6 @@ export class SdkService {
       stored = events.length;
     });
     return { stored, duplicates: batch.events.length - stored, rejected: batch.rejected };
-  }
-
-  /**
-   * Links `alias` to the user `distinctId` stands for: aliases are followed one step, so
-   * an alias of an alias would name an id that is no user's, and B→A after A→B would have
-   * swapped the two users' events. An alias of the user it already stands for links nothing.
-   */
-  private async link(appId: string, alias: string, distinctId: string): Promise<void> {
-    const user = await this.profiles.resolve(appId, distinctId);
-    if (user === alias) return;
-    await this.profiles.alias(appId, alias, user);
   }
 
   /** Applies the valid updates (user ids resolved through aliases); returns every rejected one. */

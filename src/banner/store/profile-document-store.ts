@@ -97,16 +97,23 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
   }
 
   async alias(appId: string, alias: string, distinctId: string): Promise<string> {
+    // Read and set in one synchronous step: no other call can link in between.
+    const user = this.resolveNow(appId, distinctId);
     const k = profileKey(appId, alias);
     const shard = this.shardOf(k);
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
-    shard.aliases.set(k, { appId, alias, distinctId });
+    if (user === alias) return alias;
+    shard.aliases.set(k, { appId, alias, distinctId: user });
     await shard.commit();
-    return distinctId;
+    return user;
   }
 
   async resolve(appId: string, id: string): Promise<string> {
+    return this.resolveNow(appId, id);
+  }
+
+  private resolveNow(appId: string, id: string): string {
     const k = profileKey(appId, id);
     return this.shardOf(k).aliases.get(k)?.distinctId ?? id;
   }

@@ -36,6 +36,21 @@ const CLAIM_POLL_MS = 100;
 const PENDING_STALE_MS = 30_000;
 
 /** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
+// One lock per app's aliases, held by a link's transaction: the link statement then reads
+// every link committed before it (READ COMMITTED), so two instances linking A→B and B→A
+// at once take turns and the second sees the first. Links are rare (a login), so one
+// lock per app costs nothing a request would notice.
+const LOCK_APP_ALIASES = `SELECT pg_advisory_xact_lock(hashtextextended('banner-aliases:' || $1, 0))`;
+
+// Links the alias to the user $3 stands for, unless the alias is that user or is linked.
+const LINK_ALIAS = `
+  INSERT INTO banner_aliases (app_id, alias, distinct_id)
+  SELECT $1, $2, u.id FROM (
+    SELECT coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) AS id
+  ) u
+  WHERE u.id <> $2
+  ON CONFLICT DO NOTHING`;
+
 export class ProfilePostgresStore implements ProfileStore {
   /** Insert ids of this instance's calls whose claim or events are under way. */
   readonly #claiming = new WritesUnderWay<string>();
@@ -89,10 +104,10 @@ export class ProfilePostgresStore implements ProfileStore {
   }
 
   async alias(appId: string, alias: string, distinctId: string): Promise<string> {
-    await this.pool.query(
-      'INSERT INTO banner_aliases (app_id, alias, distinct_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [appId, alias, distinctId],
-    );
+    await inTransaction(this.pool, async (c) => {
+      await c.query(LOCK_APP_ALIASES, [appId]);
+      await c.query(LINK_ALIAS, [appId, alias, distinctId]);
+    });
     return this.resolve(appId, alias);
   }
 

@@ -41,7 +41,12 @@ export interface ProfileStore {
    */
   update(appId: string, updates: readonly ProfileUpdate[]): Promise<(string | null)[]>;
 
-  /** Links `alias` to `distinctId` unless the alias is already linked; returns the id it is linked to. */
+  /**
+   * Links `alias` to the user `distinctId` stands for (`distinctId` itself, or what it is
+   * an alias of), unless `alias` is already linked or is that user; returns the user
+   * `alias` stands for. Resolving and linking are one atomic step, also across instances:
+   * concurrent A→B and B→A link one of the two, never both (which would swap the users).
+   */
   alias(appId: string, alias: string, distinctId: string): Promise<string>;
 
   /** The distinct id `id` is an alias of, or `id` itself. */

@@ -96,6 +96,28 @@ export function profileStoreContract(
     t.is(await store.resolve('other-app', alias), alias);
   });
 
+  test(`${name}: an alias links to the user its distinct id stands for, never to itself`, async (t) => {
+    const store = await withStore(t);
+    const [user, login, device] = [uid('user'), uid('login'), uid('device')];
+    t.is(await store.alias('app', login, user), user);
+    t.is(await store.alias('app', device, login), user, 'an alias of an alias links to the user');
+    t.is(await store.resolve('app', device), user);
+    t.is(await store.alias('app', user, login), user, 'B→A after A→B links nothing');
+    t.is(await store.resolve('app', user), user);
+  });
+
+  test(`${name}: concurrent A→B and B→A link one of the two, never both`, async (t) => {
+    const store = await withStore(t);
+    for (let i = 0; i < 20; i++) {
+      const [a, b] = [uid('a'), uid('b')];
+      const [ab, ba] = await Promise.all([store.alias('app', a, b), store.alias('app', b, a)]);
+      const [ra, rb] = [await store.resolve('app', a), await store.resolve('app', b)];
+      t.is(ra, rb, `${a} and ${b} stand for one user, not each for the other`);
+      t.true(ra === a || ra === b);
+      t.deepEqual([ab, ba], [ra, ra], 'each call returns the user its alias stands for');
+    }
+  });
+
   test(`${name}: insert ids are claimed once per app, concurrently too, until their events fail to store or they expire`, async (t) => {
     const store = await withStore(t);
     const [a, b] = [uid('ins'), uid('ins')];

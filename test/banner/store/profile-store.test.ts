@@ -299,3 +299,18 @@ test('postgres: another instance waits for a claim whose events are being stored
   );
   t.deepEqual(stored, ['y']);
 });
+
+test('postgres: two instances linking A→B and B→A at once link one of the two', async (t) => {
+  const url = await pg().freshDatabase('alias_race');
+  const [a, b] = [await openPostgresStore(url, { max: 2 }), await openPostgresStore(url, { max: 2 })];
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  for (let i = 0; i < 30; i++) {
+    const [x, y] = [`x${i}`, `y${i}`];
+    await Promise.all([a.profiles.alias('app', x, y), b.profiles.alias('app', y, x)]);
+    const [rx, ry] = [await a.profiles.resolve('app', x), await b.profiles.resolve('app', y)];
+    t.is(rx, ry, `${x} and ${y} stand for one user`);
+  }
+});
