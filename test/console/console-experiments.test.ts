@@ -42,6 +42,17 @@ test('experiments: enrollment over time is drawn per variation, cumulative, with
   // Opened from a link to the experiment: the page waits for the app list, then shows its results.
   await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
   await page.getByText('6 users since').waitFor();
+  // trafficAllocation is a percent of the rules (0–100), shown as itself, not ×100.
+  await page.getByText('running, 100 % of traffic, 6 users since').waitFor();
+  const list = page.getByRole('table', { name: /Experiments of demo/ });
+  const traffic = (id: string) =>
+    list
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: id, exact: true }) })
+      .locator('td.num')
+      .first();
+  t.is(await traffic('level-up-first-offer').textContent(), '50 %');
+  t.is(await traffic('champion-spotlight').textContent(), '100 %');
 
   const title = 'Enrolled users over time, cumulative per variation';
   const chart = page.getByRole('img', { name: title });
