@@ -14,6 +14,8 @@ const externalId = {
   type: 'string',
   minLength: 1,
   maxLength: 128,
+  // Not blank: "   " is no app's id, and would be a user no path can name cleanly.
+  pattern: '\\S',
 } as const;
 const nullableText = (maxLength: number, title: string) =>
   ({ title, type: ['string', 'null'], maxLength }) as const;

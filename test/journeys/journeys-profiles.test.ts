@@ -55,6 +55,27 @@ test('POST /users names every invalid field', async (t) => {
   ]);
 });
 
+test('a blank externalId is refused by POST /users and POST /events, and nothing is stored', async (t) => {
+  const s = await startJourneysService(t);
+  for (const externalId of ['', '   ', '\t']) {
+    const user = await s.api('POST', '/users', { body: { externalId } });
+    t.is(user.status, 400, JSON.stringify(externalId));
+    t.deepEqual(
+      user.body.errors.map((e: { field: string }) => e.field),
+      ['externalId'],
+    );
+    const event = await s.api('POST', '/events', {
+      body: { externalId, eventType: 'spin', category: 'GAME_PLAY' },
+    });
+    t.is(event.status, 400, JSON.stringify(externalId));
+    t.deepEqual(
+      event.body.errors.map((e: { field: string }) => e.field),
+      ['externalId'],
+    );
+  }
+  t.is((await s.api('GET', `/users/${encodeURIComponent('   ')}`)).status, 404);
+});
+
 test('the profile aggregates the events: plays, points, campaigns, win rate, first and last seen', async (t) => {
   const s = await startJourneysService(t);
   const at = (days: number) => s.clock.ago(days);
