@@ -19,10 +19,22 @@ export async function fileExists(file: string): Promise<boolean> {
   }
 }
 
-/** Creates `dir` if needed, its new entry durable (a power cut must not take the data dir away). */
-export async function ensureDir(dir: string): Promise<void> {
+/**
+ * Creates `dir` if needed, every new entry durable (a power cut must not take the data dir
+ * away): mkdir returns the topmost directory it created, and each new directory's entry
+ * lives in its parent, so the parents from that one's down to `dir`'s are each fsynced.
+ * Returns those parents, outermost first (none when `dir` existed).
+ */
+export async function ensureDir(dir: string): Promise<string[]> {
   const created = await mkdir(dir, { recursive: true });
-  if (created) await fsyncDir(path.dirname(created));
+  if (!created) return [];
+  const synced: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    synced.unshift(path.dirname(d));
+    if (d === path.resolve(created) || d === path.dirname(d)) break;
+  }
+  for (const parent of synced) await fsyncDir(parent);
+  return synced;
 }
 
 /** `.<file name>.<12 hex digits>.tmp`: the temp files of writeFileDurably (tempFileFor). */

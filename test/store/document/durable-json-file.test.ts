@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Low } from 'lowdb';
-import { DurableJsonFile } from '../../../src/store/document/durable-json-file.js';
+import { DurableJsonFile, ensureDir } from '../../../src/store/document/durable-json-file.js';
 
 async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'offerd-durable-'));
@@ -125,4 +125,13 @@ test('an unparseable target is an error, not an empty collection', async (t) => 
   await writeFile(file, '{"items": [');
   const err = await t.throwsAsync(new DurableJsonFile<Doc>(file).read());
   t.true(err?.message.includes('broken.json'));
+});
+
+test('ensureDir makes every directory it creates durable: each new entry is fsynced in its parent', async (t) => {
+  const dir = await tempDir(t);
+  const deep = path.join(dir, 'a', 'b', 'c');
+  t.deepEqual(await ensureDir(deep), [dir, path.join(dir, 'a'), path.join(dir, 'a', 'b')]);
+  t.deepEqual(await readdir(path.join(dir, 'a', 'b')), ['c']);
+  t.deepEqual(await ensureDir(deep), [], 'an existing directory: nothing created, nothing to sync');
+  t.deepEqual(await ensureDir(path.join(dir, 'a', 'd')), [path.join(dir, 'a')]);
 });
