@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { fixtureEventCounts } from '../fixtures/fixture-events.js';
 import { importSnapshot } from '../fixtures/user-snapshot.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
@@ -49,6 +50,7 @@ function readState(state: Record<string, unknown>): BannerCaseState {
     );
   }
   checkCaseProperties(state.properties);
+  fixtureEventCounts(state.events);
   return state as BannerCaseState;
 }
 

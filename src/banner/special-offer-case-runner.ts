@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config-types.js';
 import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case-runner.js';
+import { fixtureCount } from '../fixtures/fixture-events.js';
 import { AppError } from '../http/app-error.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { checkCaseProperties } from './case-state-properties.js';
@@ -27,6 +28,7 @@ function readState(state: Record<string, unknown>): SpecialOfferState {
   const unknown = Object.keys(state).filter((k) => !STATE_KEYS.has(k));
   if (unknown.length > 0) throw new Error(`unknown special-offer state keys: ${unknown.join(', ')}`);
   checkCaseProperties(state.properties);
+  fixtureCount(state.purchases ?? 0, 'state.purchases', 0);
   return state as SpecialOfferState;
 }
 

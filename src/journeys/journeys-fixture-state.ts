@@ -1,3 +1,4 @@
+import { fixtureEventCounts } from '../fixtures/fixture-events.js';
 import { durationMs } from './domain/duration.js';
 import type { NewEvent, NewOffer, Partition, UserPatch } from './domain/journey-types.js';
 import type { JourneysStore } from './store/journeys-store.js';
@@ -40,13 +41,15 @@ export function fixtureTime(text: string, now: Date): Date {
 }
 
 function expandEvents(externalId: string, state: JourneysState, now: Date, newId: () => string): NewEvent[] {
-  return (state.events ?? []).flatMap((e) => {
+  const counts = fixtureEventCounts(state.events);
+  return (state.events ?? []).flatMap((e, k) => {
     const start = fixtureTime(e.at, now).getTime();
     const step = durationMs(e.every ?? '1m');
-    return Array.from({ length: e.count ?? 1 }, (_, i) => ({
+    const count = counts[k] ?? 1;
+    return Array.from({ length: count }, (_, i) => ({
       id: newId(),
       externalId,
-      clientEventId: e.clientEventId && (e.count ?? 1) === 1 ? e.clientEventId : null,
+      clientEventId: e.clientEventId && count === 1 ? e.clientEventId : null,
       category: (e.category ?? 'GAME_PLAY').toUpperCase(),
       eventType: e.eventType ?? 'play',
       points: e.points ?? 0,
@@ -118,7 +121,7 @@ export async function seedJourneysState(
 ): Promise<void> {
   const { createdAt, ...profile } = state.profile ?? {};
   const events = expandEvents(externalId, state, now, newId);
-  const earliest = Math.min(now.getTime(), ...events.map((e) => Date.parse(e.occurredAt)));
+  const earliest = events.reduce((min, e) => Math.min(min, Date.parse(e.occurredAt)), now.getTime());
   const created = createdAt ? fixtureTime(createdAt, now) : new Date(earliest);
   await store.upsertUser(p, { ...profile, externalId }, created, newId);
   if (events.length > 0) await store.appendEvents(p, events, now, newId);

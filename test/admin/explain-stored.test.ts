@@ -115,3 +115,63 @@ test('explain refuses unknown users with a 404 and bad input with a 400 naming t
     t.is(res.body.error.fields[0].field, field, JSON.stringify(body));
   }
 });
+
+test('an assumed state is bounded: a huge event count is a 400 naming it, answered at once, and the service stays up', async (t) => {
+  const s = await startTestService(t);
+  const cases: [Json, string][] = [
+    [
+      {
+        api: 'journeys',
+        request: { externalId: 'x' },
+        state: { events: [{ at: '-1d', count: 1e9, every: '1m' }] },
+      },
+      'state.events[0].count must be a whole number from 1 to 10000',
+    ],
+    [
+      {
+        api: 'banner',
+        request: { userId: 'x', offerId: '1' },
+        state: { events: [{ event: 'X', count: 2_000_000 }] },
+      },
+      'state.events[0].count must be a whole number from 1 to 10000',
+    ],
+    [
+      {
+        api: 'journeys',
+        request: { externalId: 'x' },
+        state: {
+          events: [
+            { at: '-1d', count: 6000 },
+            { at: '-2d', count: 6000 },
+          ],
+        },
+      },
+      'state.events stand for 12000 events, more than the 10000 a state may hold',
+    ],
+    [
+      {
+        api: 'banner',
+        request: { userId: 'x', offerId: '1' },
+        state: { events: [{ event: 'X', count: 1.5 }] },
+      },
+      'state.events[0].count must be a whole number from 1 to 10000',
+    ],
+    [
+      { api: 'banner', request: { userId: 'x', offerId: '1' }, state: { events: { event: 'X' } } },
+      'state.events must be a list',
+    ],
+  ];
+  for (const [body, message] of cases) {
+    const res = await explain(s, body);
+    t.is(res.status, 400, JSON.stringify(body));
+    t.true(JSON.stringify(res.body).includes(message), `${message} in ${JSON.stringify(res.body)}`);
+  }
+  // The most a state may hold still explains (journeys builds and stores every event).
+  const full = await explain(s, {
+    api: 'journeys',
+    request: { externalId: 'x' },
+    state: { events: [{ at: '-1d', count: 10_000, every: '1m' }] },
+  });
+  t.is(full.status, 200);
+  t.is((await s.fetch('/healthz')).status, 200);
+});
