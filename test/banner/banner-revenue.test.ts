@@ -176,3 +176,28 @@ test("the shipped demo reads revenue: payer-upsell sums the purchases' `revenue`
   const arm = results.variations.find((v) => v.variationId === variation);
   t.like(arm?.revenue, { value: 'revenue', perUser: 4.99 });
 });
+
+test('an absurd revenue (1.7e308, finite) is no value: the arm keeps finite revenue and its comparison', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithRevenue(t) } });
+  const byVariation = new Map<number, string[]>();
+  for (let i = 0; byVariation.size < 2 || [...byVariation.values()].some((u) => u.length < 3); i++) {
+    const user = `whale-${i}`;
+    const v = await enrol(s, user);
+    byVariation.set(v, [...(byVariation.get(v) ?? []), user]);
+  }
+  const batch = [...byVariation.values()].flatMap((users) => [
+    purchase(users[0] as string, 1.7e308),
+    purchase(users[1] as string, 1.7e308),
+    purchase(users[2] as string, 10),
+  ]);
+  t.is((await postTrack(s, batch)).text, '1');
+  const res = await getResults(s, 'champion-spotlight');
+  t.is(res.status, 200);
+  for (const v of (res.body as unknown as { variations: Variation[] }).variations) {
+    const users = byVariation.get(v.variationId)?.length ?? 0;
+    t.is(v.metrics[PURCHASE]?.conversions, 3, 'each purchase still converts');
+    close(t, v.revenue?.perUser, 10 / users, `perUser of ${v.variationId}`);
+    t.not(v.revenue?.interval, null);
+    if (v.variationId !== 0) t.not(v.revenue?.versusControl?.differenceInterval, null);
+  }
+});

@@ -49,9 +49,19 @@ export function valueProperties(experiments: readonly Experiment[]): Map<string,
 }
 
 /**
- * A property value usable as revenue: a finite JSON number of 0 or more. Anything else
- * (a string, a negative refund, NaN, Infinity) is no value; the event itself still counts.
+ * The largest amount one event's revenue may be: far above any real purchase in any
+ * currency's smallest unit, and small enough that the results' sums and sums of squares
+ * stay finite. Two events of 1.7e308 (finite, so the body check passes them; the banner
+ * key ships inside game clients) made an arm's sum Infinity: its revenue and every
+ * comparison with it null for good on lowdb, and PostgreSQL's float sum an overflow error.
+ */
+export const MAX_REVENUE = 1e12;
+
+/**
+ * A property value usable as revenue: a JSON number from 0 to MAX_REVENUE. Anything else
+ * (a string, a negative refund, NaN, Infinity, an absurd amount) is no value; the event
+ * itself still counts.
  */
 export function revenueValue(raw: unknown): number | null {
-  return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? raw : null;
+  return typeof raw === 'number' && raw >= 0 && raw <= MAX_REVENUE ? raw : null;
 }
