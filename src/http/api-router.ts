@@ -45,6 +45,8 @@ export class ApiRouter {
   readonly #before: Handler[];
   readonly #unknownPathBefore: Handler[];
   readonly #methods = new Map<string, Set<Method>>();
+  /** Paths whose GET writes: HEAD is not among their methods. */
+  readonly #headless = new Set<string>();
   #sealed = false;
 
   constructor(options: ApiRouterOptions) {
@@ -66,6 +68,25 @@ export class ApiRouter {
     return this.#route('GET', path, handlers);
   }
 
+  /**
+   * A GET that records something (a click, a postback). HEAD is refused with a 405 instead
+   * of running it, as Koa's router would: link checkers and prefetchers send HEAD on links
+   * no user followed, and a HEAD must change nothing.
+   */
+  getThatWrites(path: string | string[], ...handlers: Handler[]): this {
+    for (const p of Array.isArray(path) ? path : [path]) {
+      this.#headless.add(p);
+      const noHead: Handler = (ctx, next) => {
+        if (ctx.method !== 'HEAD') return next();
+        const allow = this.#allowed(p);
+        ctx.set('Allow', allow);
+        throw new AppError('METHOD_NOT_ALLOWED', `HEAD is not allowed here; use ${allow}`);
+      };
+      this.#route('GET', p, [noHead, ...handlers]);
+    }
+    return this;
+  }
+
   post(path: string | string[], ...handlers: Handler[]): this {
     return this.#route('POST', path, handlers);
   }
@@ -84,6 +105,12 @@ export class ApiRouter {
     return [...this.#methods].flatMap(([path, methods]) =>
       [...methods].map((method) => ({ family: this.family, method, path: `${prefix}${path}` })),
     );
+  }
+
+  /** The methods a path answers, for `Allow`: HEAD with a GET, unless that GET writes. */
+  #allowed(path: string): string {
+    const methods = [...(this.#methods.get(path) ?? [])];
+    return [...methods, ...(methods.includes('GET') && !this.#headless.has(path) ? ['HEAD'] : [])].join(', ');
   }
 
   #route(method: Method, path: string | string[], handlers: Handler[]): this {
@@ -108,8 +135,8 @@ export class ApiRouter {
   middleware(): Middleware {
     if (!this.#sealed) {
       this.#sealed = true;
-      for (const [path, methods] of this.#methods) {
-        const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+      for (const path of this.#methods.keys()) {
+        const allow = this.#allowed(path);
         const notAllowed: Handler = (ctx) => {
           ctx.set('Allow', allow);
           throw new AppError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`);

@@ -219,11 +219,11 @@ function publicRoutes(router: ApiRouter, deps: PublicRouteDeps): void {
     '/users/:uid/personalized',
     mapped((ctx) => personalized(deps, ctx)),
   );
-  router.get(
+  router.getThatWrites(
     '/click',
     mapped((ctx) => click(deps, ctx)),
   );
-  router.get(
+  router.getThatWrites(
     '/postback',
     mapped((ctx) => postback(deps, ctx)),
   );

@@ -75,6 +75,25 @@ test('click then the final postback: in_progress, then user_completed; a replay 
   );
 });
 
+test('HEAD on a click link or a postback records nothing (link checkers send HEAD): 405, Allow GET', async (t) => {
+  const h = await startOfferwall(t);
+  const offer = multiStep((await h.json<PersonalizedJson>(LIST)).body.offers);
+  const head = await fetch(offer.click_url, { method: 'HEAD', redirect: 'manual' });
+  t.is(head.status, 405);
+  t.is(head.headers.get('allow'), 'GET');
+  const postback = `/api/v1/postback?${signedPostback({ uid: 'u-7', offer: offer.offer_id, event: 'base', tx: 't-head' })}`;
+  const headPostback = await fetch(`${h.base}${postback}`, { method: 'HEAD' });
+  t.is(headPostback.status, 405);
+  t.is(headPostback.headers.get('allow'), 'GET, POST');
+  t.like(find((await h.json<PersonalizedJson>(LIST)).body, offer.offer_id), {
+    in_progress: false,
+    user_status: null,
+  });
+  // The same link and postback by GET: the click counts, and the transaction is new.
+  t.is((await checkedFetch(offer.click_url, { redirect: 'manual' })).status, 302);
+  t.like((await h.json(postback)).body, { duplicate: false, in_progress: true });
+});
+
 test('with completedOffers: show, a completed offer is listed last, marked and not eligible', async (t) => {
   const rules = await tempDir(t, 'rules');
   await cp('rules', rules, { recursive: true });
