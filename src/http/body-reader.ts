@@ -55,6 +55,13 @@ function asClientError(err: unknown): AppError {
   throw err;
 }
 
+/**
+ * Charsets a JSON body may declare: JSON on the wire is UTF-8 (RFC 8259), and ASCII is a
+ * subset of it. The body is decoded as UTF-8 whatever it declares, so a body declared in
+ * another charset (iso-8859-1, utf-16) would be stored mis-decoded; it is refused instead.
+ */
+const UTF8_CHARSETS = new Set(['', 'utf-8', 'utf8', 'us-ascii', 'ascii']);
+
 function hasBody(ctx: Context): boolean {
   const length = ctx.get('Content-Length');
   return (length !== '' && length !== '0') || ctx.get('Transfer-Encoding') !== '';
@@ -89,6 +96,14 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
           'UNSUPPORTED_MEDIA_TYPE',
           'Invalid input',
           bodyProblem('must be sent as application/json (Content-Type)'),
+        );
+      }
+      if (hasBody(ctx) && !UTF8_CHARSETS.has(ctx.request.charset.toLowerCase())) {
+        ctx.set('Connection', 'close');
+        throw new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Invalid input',
+          bodyProblem('must be sent as UTF-8 (charset)'),
         );
       }
     }

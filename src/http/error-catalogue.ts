@@ -20,7 +20,10 @@ export const ERROR_CATALOGUE = {
       'a request that is not valid HTTP, or another client error a library raised (malformed JSON is `INVALID_INPUT`, field `body`)',
   },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is over http.bodyLimit' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'a body that is not JSON, or an unsupported encoding' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    meaning: 'a body that is not JSON, declared in a charset other than UTF-8, or in an unsupported encoding',
+  },
   REQUEST_TIMEOUT: { status: 408, meaning: 'the request was not received in time' },
   EXPECTATION_FAILED: { status: 417, meaning: 'an Expect other than 100-continue' },
   HEADERS_TOO_LARGE: { status: 431, meaning: 'request headers over 16 KB' },

@@ -236,6 +236,37 @@ test('an unsupported Content-Encoding is 415 UNSUPPORTED_MEDIA_TYPE naming the b
   }
 });
 
+test('a body declared in a charset other than UTF-8 is 415 naming the charset, and nothing is stored; UTF-8 and ASCII spellings pass', async (t) => {
+  const s = await startTestService(t);
+  const latin1 = Buffer.from('[{"$distinct_id":"cs-1","$set":{"name":"Zo\u00eb"}}]', 'latin1');
+  for (const charset of ['iso-8859-1', 'utf-16', 'x-bogus', 'UTF-7']) {
+    const res = await s.fetch('/engage?verbose=1', {
+      method: 'POST',
+      headers: { Authorization: 'demo-key', 'Content-Type': `application/json; charset=${charset}` },
+      body: latin1,
+    });
+    t.is(res.status, 415, charset);
+    t.regex(((await res.json()) as { error: string }).error, /body must be sent as UTF-8 \(charset\)/);
+    const journeys = await s.fetch('/v1/user-journeys/users', {
+      method: 'POST',
+      headers: { 'X-API-Key': 'pk_test_demo', 'Content-Type': `application/json; charset=${charset}` },
+      body: JSON.stringify({ externalId: 'cs-1' }),
+    });
+    t.is(journeys.status, 415, charset);
+    t.like(await journeys.json(), { status: 'error', code: 415, errors: [{ field: 'body' }] });
+  }
+  const profile = await s.fetch('/v1/user-journeys/users/cs-1', { headers: { 'X-API-Key': 'pk_test_demo' } });
+  t.is(profile.status, 404, 'the refused upsert stored nothing');
+  for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf8', 'us-ascii']) {
+    const res = await s.fetch('/engage?verbose=1', {
+      method: 'POST',
+      headers: { Authorization: 'demo-key', 'Content-Type': `application/json; charset=${charset}` },
+      body: JSON.stringify([{ $distinct_id: 'cs-2', $set: { name: 'Zoë' } }]),
+    });
+    t.is(res.status, 200, charset);
+  }
+});
+
 test('a number literal past what a double holds (1e400) is a 400 naming the field, and nothing is stored', async (t) => {
   const s = await startTestService(t);
   const post = (path: string, headers: Record<string, string>, body: string) =>
