@@ -159,7 +159,10 @@ export class BannerService {
     const request = visitor.userId === sent.userId ? sent : { ...sent, userId: visitor.userId };
     const { facts, segments, eligibility, choice } = await this.decide(rules, request, visitor, now);
     const served = await this.settle(appId, rules, choice, request.userId, now);
-    facts.assignment = { experimentId: served?.experiment.id ?? '', variationId: served?.variationId ?? 0 };
+    facts.assignment = {
+      experimentId: served?.experiment.id ?? '',
+      variationId: served?.variationId ?? NO_EXPERIMENT_VARIATION,
+    };
     const inControl = served?.variationId === CONTROL_VARIATION;
     // Control gets the default banner unless its experiment opted in to a banner of its own.
     const defaultOnly = inControl && !served?.experiment.controlBanner;

@@ -175,3 +175,15 @@ test('an assumed state is bounded: a huge event count is a 400 naming it, answer
   t.is(full.status, 200);
   t.is((await s.fetch('/healthz')).status, 200);
 });
+
+test('outside every experiment the assignment fact says -1, as kibotuMetadata does, not the control label 0', async (t) => {
+  const s = await startTestService(t);
+  const { status, body } = await explain(s, {
+    api: 'banner',
+    request: { userId: 'outsider', offerId: '1' },
+    state: {},
+  });
+  t.is(status, 200);
+  t.like(body.decision, { experimentId: '', variationId: -1 });
+  t.deepEqual(body.why.facts.assignment, { experimentId: '', variationId: -1 });
+});

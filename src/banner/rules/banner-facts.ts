@@ -47,6 +47,10 @@ export const BANNER_FACTS: FactCatalogue = {
       type: "string ('' outside every experiment)",
       example: 'payer-upsell',
     },
-    { name: 'assignment.variationId', type: 'number (0: control)', example: 1 },
+    {
+      name: 'assignment.variationId',
+      type: 'number (0: control; -1 outside every experiment, as kibotuMetadata says)',
+      example: 1,
+    },
   ],
 };
