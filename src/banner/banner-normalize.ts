@@ -44,7 +44,9 @@ export function normalizeBannerBody(body: unknown, prizeTypes: readonly string[]
   if ('languageIso2' in out) out.languageIso2 = language(out.languageIso2);
   const warnings: string[] = [];
   const types = typeof out.prizeTypes === 'string' ? [out.prizeTypes] : out.prizeTypes;
-  if (Array.isArray(types)) {
+  // Only a list of strings is filtered: with a non-string in it the validator refuses the
+  // list anyway, and must name the item at the index the client sent it.
+  if (Array.isArray(types) && types.every((t) => typeof t === 'string')) {
     const unknown = types.filter((t) => typeof t === 'string' && !prizeTypes.includes(t));
     if (unknown.length > 0) warnings.push(`unknown prizeTypes ignored: ${named(unknown)}`);
     out.prizeTypes = types.filter((t) => !(typeof t === 'string' && !prizeTypes.includes(t)));

@@ -144,6 +144,12 @@ test('bad input gets a 4xx that says Invalid input and names the field, never a 
       field: 'prizeTypes[1]',
     },
     {
+      name: 'a prize type that is no string, after an unknown one: named at the index it was sent at',
+      body: { userId: 'u', offerId: '1', prizeTypes: ['gems', 'bogus', 5] },
+      status: 400,
+      field: 'prizeTypes[2]',
+    },
+    {
       name: 'a bad postal code',
       body: { userId: 'u', offerId: '1', postalCode: '<script>' },
       status: 400,
