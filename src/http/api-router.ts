@@ -14,7 +14,9 @@ export interface ApiRouterOptions {
   /** A path prefix every route of this API starts with (`/admin`). */
   prefix?: string;
   /**
-   * Middleware run before the route, in order: CORS, auth, the body reader. Each is in
+   * Middleware run before the route, in order: /admin's token guard, then the body reader;
+   * a public API's CORS, then the body reader, with its key checked by each route (the
+   * SDKs' /track may carry its key only inside the body, as each event's `token`). Each is in
    * every route's own chain, so whatever spelling of a path reaches a route has passed
    * them: @koa/router matches routes case-insensitively but its `router.use` layers with
    * a prefix case-sensitively, so a guard mounted with `use` let `/ADMIN/rules` through.
@@ -160,7 +162,11 @@ export interface EdgeLimits {
   bounds?: InputBounds;
 }
 
-/** A public client API: open CORS, a bounded JSON body. */
+/**
+ * A public client API: open CORS, a bounded JSON body, read before the route checks the
+ * key (a body over the limit or not JSON is refused before a missing key is): the key of
+ * an SDK /track may be in the body only, and a body costs at most `bodyLimit` to read.
+ */
 export function publicApi(family: ApiFamily, limits: EdgeLimits, prefix?: string): ApiRouter {
   const body = bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) });
   return new ApiRouter({
