@@ -56,7 +56,10 @@ export function rulesRoutes(
     const body = rollbackBody.check((ctx.request as { body?: unknown }).body);
     if (!body.ok) throw invalidInput(body.problems);
     const { hash } = body.value;
-    const rules = await registry.rollback(ctx.params.appId ?? '', hash);
+    const appId = ctx.params.appId ?? '';
+    if (!registry.appIds().includes(appId))
+      throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
+    const rules = await registry.rollback(appId, hash);
     if (!rules)
       throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${ctx.params.appId}'`);
     await share({ kind: 'rollback', appId: rules.appId, hash });

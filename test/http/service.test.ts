@@ -64,6 +64,18 @@ test('POST /admin/rules/reload goes through the registry and reports the outcome
       ],
     },
   });
+  const rollbackOf = (app: string) =>
+    s.fetch(`/admin/rules/${app}/rollback`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ hash: 'abc' }),
+    });
+  const unknownApp = await rollbackOf('nope');
+  t.is(unknownApp.status, 404);
+  t.like(await unknownApp.json(), { error: { code: 'APP_NOT_FOUND' } });
+  const unknownHash = await rollbackOf('demo');
+  t.is(unknownHash.status, 404);
+  t.like(await unknownHash.json(), { error: { code: 'SNAPSHOT_NOT_FOUND' } });
 });
 
 test('/metrics speaks Prometheus and counts requests and reloads', async (t) => {
