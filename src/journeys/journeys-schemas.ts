@@ -14,8 +14,15 @@ const externalId = {
   type: 'string',
   minLength: 1,
   maxLength: 128,
-  // Not blank: "   " is no app's id, and would be a user no path can name cleanly.
-  pattern: '\\S',
+  // Not blank, no control character, no lone surrogate (ajv's patterns are Unicode, so a
+  // lone one is its own code point): each would be a user no URL names cleanly, and a NUL
+  // one no PostgreSQL text column holds.
+  pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$',
+} as const;
+
+/** What a refused externalId is told, for every schema that holds one. */
+export const EXTERNAL_ID_MESSAGES = {
+  pattern: 'must hold a visible character, and no control character or lone surrogate',
 } as const;
 const nullableText = (maxLength: number, title: string) =>
   ({ title, type: ['string', 'null'], maxLength }) as const;

@@ -3,6 +3,7 @@ import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { UserPatch } from './domain/journey-types.js';
 import {
+  EXTERNAL_ID_MESSAGES,
   eventBatchSchema,
   eventSchema,
   generateQuerySchema,
@@ -37,9 +38,11 @@ export class JourneysValidation {
 
   constructor(private readonly now: () => Date) {
     const schemas = new RequestSchemas();
-    this.validUser = schemas.compile(userPatchSchema);
-    this.validEvent = schemas.compile(eventSchema);
-    this.validBatch = schemas.compile(eventBatchSchema);
+    this.validUser = schemas.compile(userPatchSchema, { messages: { externalId: EXTERNAL_ID_MESSAGES } });
+    this.validEvent = schemas.compile(eventSchema, { messages: { externalId: EXTERNAL_ID_MESSAGES } });
+    this.validBatch = schemas.compile(eventBatchSchema, {
+      messages: { 'events[].externalId': EXTERNAL_ID_MESSAGES },
+    });
     this.validPage = schemas.compile(timelineQuerySchema, { messages: PAGE_MESSAGES });
     this.validGenerate = schemas.compile(generateQuerySchema, {
       messages: { environment: 'must be live or test' },

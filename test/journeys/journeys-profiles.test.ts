@@ -55,9 +55,9 @@ test('POST /users names every invalid field', async (t) => {
   ]);
 });
 
-test('a blank externalId is refused by POST /users and POST /events, and nothing is stored', async (t) => {
+test('a blank externalId, or one with a control character or a lone surrogate, is refused by POST /users and POST /events', async (t) => {
   const s = await startJourneysService(t);
-  for (const externalId of ['', '   ', '\t']) {
+  for (const externalId of ['', '   ', '\t', 'nul\u0000id', 'line\nbreak', '\ud800', 'a\udc00b']) {
     const user = await s.api('POST', '/users', { body: { externalId } });
     t.is(user.status, 400, JSON.stringify(externalId));
     t.deepEqual(
@@ -74,6 +74,19 @@ test('a blank externalId is refused by POST /users and POST /events, and nothing
     );
   }
   t.is((await s.api('GET', `/users/${encodeURIComponent('   ')}`)).status, 404);
+  const named = await s.api('POST', '/users', { body: { externalId: 'nul\u0000id' } });
+  t.like(named.body.errors[0], {
+    message: 'must hold a visible character, and no control character or lone surrogate',
+  });
+  // Letters of any script, emoji (a surrogate pair) and inner spaces stay valid ids.
+  for (const externalId of ['Zoë', 'игрок 7', '🎮-1', ' padded ']) {
+    t.is((await s.api('POST', '/users', { body: { externalId } })).status, 200, externalId);
+  }
+  const batch = await s.api('POST', '/track', {
+    body: { events: [{ externalId: 'x\u0000', eventType: 'spin', category: 'GAME_PLAY' }] },
+  });
+  t.is(batch.status, 400);
+  t.like(batch.body.errors[0], { field: 'events[0].externalId' });
 });
 
 test('the profile aggregates the events: plays, points, campaigns, win rate, first and last seen', async (t) => {
