@@ -60,8 +60,7 @@ export function rulesRoutes(
     if (!registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     const rules = await registry.rollback(appId, hash);
-    if (!rules)
-      throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${ctx.params.appId}'`);
+    if (!rules) throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${appId}'`);
     await share({ kind: 'rollback', appId: rules.appId, hash });
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });

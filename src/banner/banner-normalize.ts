@@ -46,10 +46,10 @@ export function normalizeBannerBody(body: unknown, prizeTypes: readonly string[]
   const types = typeof out.prizeTypes === 'string' ? [out.prizeTypes] : out.prizeTypes;
   // Only a list of strings is filtered: with a non-string in it the validator refuses the
   // list anyway, and must name the item at the index the client sent it.
-  if (Array.isArray(types) && types.every((t) => typeof t === 'string')) {
-    const unknown = types.filter((t) => typeof t === 'string' && !prizeTypes.includes(t));
+  if (Array.isArray(types) && types.every((t): t is string => typeof t === 'string')) {
+    const unknown = types.filter((t) => !prizeTypes.includes(t));
     if (unknown.length > 0) warnings.push(`unknown prizeTypes ignored: ${named(unknown)}`);
-    out.prizeTypes = types.filter((t) => !(typeof t === 'string' && !prizeTypes.includes(t)));
+    out.prizeTypes = types.filter((t) => prizeTypes.includes(t));
   }
   return { body: out, warnings };
 }

@@ -14,6 +14,7 @@ import {
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
 import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { userFacts } from './domain/user-activity.js';
+import { judgeAll, judgeServing } from './eligibility-judgement.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import type { BannerStore, SdkVisitor, TrackedEvent } from './store/banner-store.js';
 import type { ProfileStore } from './store/profile-store.js';
@@ -96,39 +97,6 @@ export interface BannerServiceOptions {
 function requestFacts(r: BannerRequest): Record<string, unknown> {
   const { context: _context, ...fields } = r;
   return fields;
-}
-
-/** What a decision needs of segments and eligibility. */
-interface Judged {
-  eligible: { has(experimentId: string): boolean };
-  segments: SegmentMatch;
-  eligibility: RuleOutcome<Experiment>[];
-}
-
-/** Per snapshot: where each experiment's eligibility is in the eligibility rule set. */
-/** Explaining: every segment and every experiment's eligibility, with their outcomes. */
-async function judgeAll(rules: BannerRules, facts: Facts): Promise<Judged> {
-  const segments = await rules.segments.evaluate(facts);
-  facts.segments = segments.ids;
-  const eligibility = await rules.eligibility.evaluate(facts);
-  const eligible = new Set([
-    ...rules.experiments.filter((e) => !e.hasEligibility).map((e) => e.id),
-    ...eligibility.filter((o) => o.matched).map((o) => o.id),
-  ]);
-  return { eligible, segments, eligibility };
-}
-
-/** Serving: the same decisions as judgeAll, without building an outcome per rule. */
-async function judgeServing(rules: BannerRules, facts: Facts): Promise<Judged> {
-  const index = rules.eligibilityIndex;
-  const ids = await rules.segments.matchedIds(facts);
-  facts.segments = ids;
-  const matched = await rules.eligibility.matched(facts);
-  const has = (id: string): boolean => {
-    const i = index.positions.get(id);
-    return i === undefined ? index.everyone.has(id) : matched[i] === 1;
-  };
-  return { eligible: { has }, segments: { ids, outcomes: [] }, eligibility: [] };
 }
 
 const FILLER_LIMIT = 512;

@@ -35,7 +35,6 @@ const CLAIM_POLL_MS = 100;
  */
 const PENDING_STALE_MS = 30_000;
 
-/** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
 // One lock per app's aliases, held by a link's transaction: the link statement then reads
 // every link committed before it (READ COMMITTED), so two instances linking A→B and B→A
 // at once take turns and the second sees the first. Links are rare (a login), so one
@@ -51,6 +50,7 @@ const LINK_ALIAS = `
   WHERE u.id <> $2
   ON CONFLICT DO NOTHING`;
 
+/** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
 export class ProfilePostgresStore implements ProfileStore {
   /** Insert ids of this instance's calls whose claim or events are under way. */
   readonly #claiming = new WritesUnderWay<string>();
