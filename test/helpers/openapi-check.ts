@@ -158,7 +158,11 @@ const CHECKER = new ResponseChecker(API_REFERENCE);
  * fails the test with what differs. The body stays readable for the caller.
  */
 export async function checkedFetch(input: string | URL, init?: RequestInit): Promise<Response> {
-  const res = await fetch(input, init);
+  const res = await fetch(input, init).catch((err: unknown) => {
+    throw new Error(`${init?.method ?? 'GET'} ${String(input)}: ${describeFetchFailure(err)}`, {
+      cause: err,
+    });
+  });
   const text = await res.clone().text();
   const method = (init?.method ?? 'GET').toUpperCase();
   const problems = CHECKER.check(
@@ -175,4 +179,17 @@ export async function checkedFetch(input: string | URL, init?: RequestInit): Pro
   const seen = file ? CHECKER.operationOf(method, new URL(String(input)), res.status) : null;
   if (file && seen) appendFileSync(file, `${seen}\n`);
   return res;
+}
+
+/**
+ * What made a fetch fail, from undici's cause chain: AVA prints a bare "fetch failed"
+ * otherwise, and a CI run that failed once is then impossible to diagnose.
+ */
+export function describeFetchFailure(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 5; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
+  }
+  return parts.join(' <- ') || String(err);
 }
