@@ -4,13 +4,12 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../../src/config/load-config.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { DocumentStore } from '../../src/store/document/document-store.js';
 import type { Store } from '../../src/store/store.js';
 import { type DemoData, seedEveryApi } from '../helpers/demo-data.js';
+import { fullGc } from '../helpers/full-gc.js';
 
 /** One generated request, exactly as it goes on the wire (nothing normalizes it on the way). */
 export interface FuzzRequest {
@@ -312,21 +311,6 @@ export async function healthy(port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-let gcFn: (() => void) | undefined;
-/** A full GC even without --expose-gc (AVA runs node with its own flags). */
-export function fullGc(): void {
-  if (!gcFn) {
-    const exposed = (globalThis as { gc?: () => void }).gc;
-    if (exposed) gcFn = exposed;
-    else {
-      v8.setFlagsFromString('--expose-gc');
-      gcFn = runInNewContext('gc') as () => void;
-    }
-  }
-  gcFn();
-  gcFn();
 }
 
 export interface MemorySample {

@@ -4,6 +4,7 @@ import type { Condition } from '../../src/rules/engine/conditions.js';
 import { DecisionCache } from '../../src/rules/engine/decision-cache.js';
 import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from '../../src/rules/engine/operators.js';
 import { type Facts, RuleSet, traced } from '../../src/rules/engine/rule-set.js';
+import { liveHeap } from '../helpers/full-gc.js';
 
 const segments = new Map<string, Condition>([
   ['de', { fact: 'request.country', operator: 'equal', value: 'DE' }],
@@ -333,4 +334,37 @@ test('random rules on number facts: the cached decision of every value is json-r
     { numRuns: 300, seed: 20261202 },
   );
   t.pass();
+});
+
+test('a client’s long text read by a rule is evaluated every time and never pins memory: the cache is bounded in key characters too', async (t) => {
+  const set = RuleSet.build(
+    [
+      {
+        id: 'boss',
+        priority: 0,
+        when: { fact: 'context.level', operator: 'equal', value: 'boss' },
+        data: 'boss',
+      },
+    ],
+    'inline',
+  );
+  const text = (i: number, length: number) => `${i}:`.padEnd(length, 'x');
+  t.deepEqual(await matchedIds(set, { context: { level: 'boss' } }), ['boss']);
+  const before = liveHeap();
+  // 300 banner bodies of 60,000 characters each (the probe's were 1 MB; 18 MB here).
+  for (let i = 0; i < 300; i++)
+    t.deepEqual(await matchedIds(set, { context: { level: text(i, 60_000) } }), []);
+  const grown = liveHeap() - before;
+  t.true(grown < 4 * 1024 * 1024, `the live heap grew ${Math.round(grown / 1024)} KB`);
+  // Keys under the per-key limit but many of them: the characters held stay within budget.
+  for (let i = 0; i < 600; i++) await matchedIds(set, { context: { level: text(i, 15_000) } });
+  t.true(
+    set.cache.heldKeyChars <= DecisionCache.MAX_HELD_KEY_CHARS,
+    `${set.cache.heldKeyChars} characters held`,
+  );
+  // A short key is still kept: the second request for it is a hit, answered right.
+  const hits = set.cache.hits;
+  t.deepEqual(await matchedIds(set, { context: { level: 'boss' } }), ['boss']);
+  t.deepEqual(await matchedIds(set, { context: { level: 'boss' } }), ['boss']);
+  t.true(set.cache.hits > hits);
 });

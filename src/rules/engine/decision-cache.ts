@@ -79,10 +79,22 @@ export class DecisionCacheStats {
  * functions of those values (operators are synchronous and total), so a hit cannot
  * differ from a fresh run. What a request reads is usually coarse (country, level,
  * purchase count, days since last seen), so few distinct keys cover most requests;
- * the cache is bounded (lru-cache, least recently used goes first) so rules that read
- * high-cardinality facts cost a little memory and no correctness.
+ * the cache is bounded in entries and in key characters (lru-cache, least recently used
+ * goes first) so rules that read high-cardinality facts or a client's long text cost a
+ * little memory and no correctness.
  */
 export class DecisionCache {
+  /**
+   * What one cache may hold of its keys, in characters (at most 2 bytes each). A key holds
+   * every value the rules read, in full, and some are the client's own text (a banner
+   * request's `context`, an /engage property): bounded by count alone, 4,096 keys of a
+   * 1 MB body pinned 4 GB until the next reload (a hostile client's probe ran a 384 MB
+   * heap out of memory in 385 requests). Keys of coarse facts are tens to hundreds of
+   * characters, so 4,096 of them stay within it and the count is the bound that acts.
+   */
+  static readonly MAX_HELD_KEY_CHARS = 4 * 1024 * 1024;
+  /** A longer key is a client's text, not a coarse fact: evaluated every time, never kept. */
+  static readonly MAX_KEY_CHARS = 16 * 1024;
   private readonly entries: LRUCache<string, Promise<Uint8Array>>;
   private readonly factReads: readonly Extract<FactRead, { kind: 'fact' }>[];
   /** Segment id → its position among the reads. */
@@ -96,7 +108,12 @@ export class DecisionCache {
     readonly capacity: number,
     private readonly stats: DecisionCacheStats = new DecisionCacheStats(),
   ) {
-    this.entries = new LRUCache({ max: capacity });
+    this.entries = new LRUCache({
+      max: capacity,
+      maxSize: DecisionCache.MAX_HELD_KEY_CHARS,
+      maxEntrySize: DecisionCache.MAX_KEY_CHARS,
+      sizeCalculation: (_decided, key) => Math.max(1, key.length),
+    });
     this.factReads = reads.filter((r) => r.kind === 'fact');
     const segments = reads.flatMap((r) => (r.kind === 'segment' ? [r.segment] : []));
     this.segmentReads = new Map(segments.map((id, i) => [id, i]));
@@ -157,5 +174,10 @@ export class DecisionCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The characters of the keys held. */
+  get heldKeyChars(): number {
+    return this.entries.calculatedSize;
   }
 }
