@@ -23,7 +23,7 @@ import type { ApiFamily } from './http/api-family.js';
 import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
-import { createHttpServer, type HttpTimeouts } from './http/http-server.js';
+import { closeHttpServer, createHttpServer, type HttpTimeouts } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
@@ -183,9 +183,7 @@ export async function startService(
   const stop = () => {
     stopping ??= (async () => {
       // Stop accepting, let in-flight requests finish, then make every acknowledged write durable.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      await closeHttpServer(server);
       for (const f of features) await f.stop?.();
       await follower?.close();
       await watcher.close();

@@ -9,13 +9,29 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorCode } from './error-catalogue.js';
 
-/** How long a client has to send a request's headers, and the whole request. */
+/**
+ * How long a client has to send a request's headers, and the whole request; how long an
+ * idle keep-alive connection stays open.
+ */
 export interface HttpTimeouts {
   headersMs: number;
   requestMs: number;
+  keepAliveMs: number;
 }
 
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({ headersMs: 20_000, requestMs: 30_000 });
+/**
+ * Keep-alive outlasts the clients' and proxies' own idle timeouts (undici 4 s, Node's
+ * agent 4-5 s, nginx 60 s upstream, AWS ALB 60 s), so the client always closes an idle
+ * connection first. With Node's 5 s the server could close one the client had just
+ * reused: a request written as the server's timer fired was reset (ECONNRESET) and, not
+ * being idempotent for every client, not retried. Tests saw it under load; behind a load
+ * balancer it is a sporadic 502.
+ */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({
+  headersMs: 20_000,
+  requestMs: 30_000,
+  keepAliveMs: 65_000,
+});
 
 /** Node's parser and timeout error codes, as the status and message the client gets. */
 function answerFor(code: string): { status: number; reason: string; code: ErrorCode; message: string } {
@@ -99,8 +115,13 @@ export function createHttpServer(
       // reads no Host: links come from http.publicUrl).
       requireHostHeader: false,
     },
-    handler,
+    (req, res) => {
+      // Shutting down (closeHttpServer): the client must not reuse this connection.
+      if (!server.listening) res.setHeader('Connection', 'close');
+      handler(req, res);
+    },
   );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
   const once = new LogOncePer(60_000);
   // Node's own answer to an Expect it cannot meet is a bare 417.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
@@ -133,4 +154,18 @@ export function createHttpServer(
     );
   });
   return server;
+}
+
+/**
+ * Stops accepting and resolves once every connection is closed: the idle ones at once,
+ * a busy one as soon as its response is sent. Node closes the idle connections only once,
+ * at close(): a connection busy then stayed open for the whole keep-alive timeout after
+ * its response (65 s), and so did the shutdown. Responses from now on say Connection:
+ * close; the sweep closes the connections whose responses began before.
+ */
+export function closeHttpServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  return closed.finally(() => clearInterval(sweep));
 }

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import type { OfferdConfig } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { HttpTimeouts } from '../../src/http/http-server.js';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../src/http/http-server.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { checkedFetch } from './openapi-check.js';
 import { tempDir } from './temp-dir.js';
@@ -18,8 +18,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** The file watcher is off unless a test needs it. */
   watch?: boolean;
-  /** Shorter HTTP timeouts than the defaults (slow-client tests). */
-  httpTimeouts?: HttpTimeouts;
+  /** Other HTTP timeouts than the defaults (slow-client and keep-alive tests). */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 /**
@@ -44,7 +44,7 @@ export async function startTestService(
   const config = loadConfig(env);
   const service = await startService(config, {
     watch: options.watch ?? false,
-    ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
+    ...(options.httpTimeouts ? { httpTimeouts: { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts } } : {}),
   });
   t.teardown(() => service.stop());
   const url = `http://127.0.0.1:${service.port}`;
