@@ -47,6 +47,24 @@ test('/engage rejects each bad update with the reason its schema gives, in eithe
   t.is(await offerFor(s, 'schema-1'), 'vip-level-up-bundle', 'update 3 was applied');
 });
 
+test('/engage refuses an update that would take a profile past 128 KB of JSON by its index and applies the rest', async (t) => {
+  const s = await startTestService(t);
+  // The hostile client's request (15 properties of 60 KB): 33 of them made a 30 MB profile.
+  const blobs = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`blob${i}`, 'x'.repeat(60_000)]));
+  const reply = await post(s, '/engage', [
+    { $set: blobs, $distinct_id: 'heavy-1' },
+    { $set: { vip_level: 9 }, $distinct_id: 'heavy-1' },
+  ]);
+  t.is(reply.status, 200, 'a retry could not fix the update; the SDK must not retry the batch');
+  const message = `a profile holds at most 131072 bytes of JSON (128 KB); this update would make it ${Buffer.byteLength(JSON.stringify(blobs))}`;
+  t.deepEqual(reply.body, {
+    status: 0,
+    error: `1 of 2 records rejected: [0] ${message}`,
+    failed_records: [{ index: 0, field: '', message }],
+  });
+  t.is(await offerFor(s, 'heavy-1'), 'vip-level-up-bundle', 'update 1 was applied');
+});
+
 test('/groups names a group without its id; /feature answers 400 naming the field its schema refuses', async (t) => {
   const s = await startTestService(t);
   const groups = await post(s, '/groups', [

@@ -15,8 +15,17 @@ export type ProfileOperation =
 export const MAX_LIST_ITEMS = 1000;
 /** Properties of one profile; a write that would go past it fails and changes nothing. */
 export const MAX_PROPERTIES = 500;
+/**
+ * Bytes of one profile's JSON (UTF-8); a write that would take it past fails alone. It
+ * holds what the other limits let an SDK build: the charge list at MAX_LIST_ITEMS (~49 KB
+ * as the SDKs send charges) plus 500 short properties (~25 KB), with room to spare. It
+ * bounds what each /engage rewrites: 33 requests of 15 × 60 KB had made one 30 MB profile
+ * whose every update took ~1 s on the event loop, stalling other players 250-320 ms.
+ */
+export const MAX_PROFILE_BYTES = 128 * 1024;
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const jsonBytes = (props: ProfileProperties): number => Buffer.byteLength(JSON.stringify(props));
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const keepNewest = (list: unknown[]): unknown[] =>
   list.length > MAX_LIST_ITEMS ? list.slice(list.length - MAX_LIST_ITEMS) : list;
@@ -69,8 +78,8 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
  * Applies one update's operations in the order given (the parser puts them in one fixed
  * order: $set, $set_once, $add, $append, $union, $remove, $unset, $delete last). Null:
  * the profile is deleted.
- * Throws when the result would have more than MAX_PROPERTIES properties, or an `$add`
- * would leave a number JSON cannot hold (±Infinity).
+ * Throws when the result would have more than MAX_PROPERTIES properties or MAX_PROFILE_BYTES
+ * of JSON, or an `$add` would leave a number JSON cannot hold (±Infinity).
  */
 export function applyOperations(
   current: ProfileProperties | null,
@@ -84,5 +93,17 @@ export function applyOperations(
   if (Object.keys(props ?? {}).length > MAX_PROPERTIES) {
     throw new RangeError(`a profile holds at most ${MAX_PROPERTIES} properties`);
   }
+  if (props !== null) checkBytes(current, props);
   return props;
+}
+
+/** Throws when `next` is past MAX_PROFILE_BYTES and larger than `current`. */
+function checkBytes(current: ProfileProperties | null, next: ProfileProperties): void {
+  const bytes = jsonBytes(next);
+  if (bytes <= MAX_PROFILE_BYTES) return;
+  // A profile stored past the bound before there was one may still shrink, or change without growing.
+  if (current !== null && bytes <= jsonBytes(current)) return;
+  throw new RangeError(
+    `a profile holds at most ${MAX_PROFILE_BYTES} bytes of JSON (128 KB); this update would make it ${bytes}`,
+  );
 }

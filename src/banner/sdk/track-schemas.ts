@@ -89,7 +89,10 @@ const trackEventSchema = {
   properties: {
     event: {
       title: 'Event name',
-      ...text(255, 'What happened, e.g. SpecialOfferPopupPurchased'),
+      ...text(
+        255,
+        'What happened, e.g. SpecialOfferPopupPurchased. A user has counters (`user.eventCounts`) for the first 1,000 distinct names only; an event of a later name is stored and counts in the totals [ours].',
+      ),
       not: { enum: RESERVED_NAMES },
     },
     properties: {

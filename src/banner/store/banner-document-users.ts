@@ -2,9 +2,9 @@ import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { conversionAt } from '../domain/event-value.js';
-import { isPurchase, type UserActivity } from '../domain/user-activity.js';
+import { type EventStat, isPurchase, type UserActivity } from '../domain/user-activity.js';
 import { iso, key, later, PerUser } from './banner-document-keys.js';
-import type { TrackedEvent } from './banner-store.js';
+import { EVENT_NAMES_PER_USER, type TrackedEvent } from './banner-store.js';
 
 export type UserRecord = UserActivity & { appId: string };
 export interface Users {
@@ -14,12 +14,21 @@ export interface Users {
 const keyOf = (r: UserRecord): string => key(r.appId, r.userId);
 
 /**
+ * A user with this many event names has them found through a Map, not a walk of the list.
+ * Real users stay below it, so the Maps cost no memory at 1,000,000 users; a user near
+ * EVENT_NAMES_PER_USER would otherwise cost a walk of up to 1,000 names per event.
+ */
+const MAPPED_FROM = 32;
+
+/**
  * The banner's users (first/last seen, renders, event counters) in shard files, indexed
  * by app and user id. Changes are made in place, synchronously; the caller commits (or
  * writes behind) the file each change returns.
  */
 export class UserDocuments {
   private readonly byUser = new PerUser<UserRecord>();
+  /** The stats of users with MAPPED_FROM names or more, by name; a reloaded record gets a new Map. */
+  private readonly statsByName = new WeakMap<UserRecord, Map<string, EventStat>>();
 
   private constructor(readonly files: ShardedCollection<Users>) {
     this.index();
@@ -62,8 +71,38 @@ export class UserDocuments {
   /** Counts one tracked event (its receivedAt in ISO): returns the stored user id and the file to write. */
   countEvent(appId: string, event: TrackedEvent): { userId: string; file: CollectionFile<Users> } {
     const user = this.touch(appId, event.userId, new Date(event.receivedAt));
-    countEvent(user, event);
+    countTotals(user, event);
+    this.countName(user, event);
     return { userId: user.userId, file: this.fileOf(user) };
+  }
+
+  /** Adds the event to its name's counter, a new one while the user holds fewer than the cap. */
+  private countName(user: UserRecord, event: TrackedEvent): void {
+    // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
+    const happened = conversionAt(event);
+    const byName = this.mapped(user);
+    const stat = byName ? byName.get(event.name) : user.eventStats.find((s) => s.name === event.name);
+    if (stat) {
+      stat.count += 1;
+      stat.lastAt = later(stat.lastAt, happened);
+    } else if (user.eventStats.length < EVENT_NAMES_PER_USER) {
+      const added = { name: event.name, count: 1, lastAt: happened };
+      user.eventStats.push(added);
+      byName?.set(added.name, added);
+    }
+  }
+
+  /** The user's stats by name once there are MAPPED_FROM of them, else undefined. */
+  private mapped(user: UserRecord): Map<string, EventStat> | undefined {
+    if (user.eventStats.length < MAPPED_FROM) return undefined;
+    let byName = this.statsByName.get(user);
+    if (!byName) {
+      byName = new Map();
+      // The first of a name wins, as find() does.
+      for (const s of user.eventStats) if (!byName.has(s.name)) byName.set(s.name, s);
+      this.statsByName.set(user, byName);
+    }
+    return byName;
   }
 
   /** The user's record, created (first seen at `at`) when new; an earlier `at` moves first seen back. */
@@ -109,22 +148,13 @@ export function activityOf(r: UserRecord): UserActivity {
   };
 }
 
-/** Adds one event to the user's counters. */
-function countEvent(user: UserRecord, event: TrackedEvent): void {
+/** Adds one event to the user's counters that do not depend on its name being kept. */
+function countTotals(user: UserRecord, event: TrackedEvent): void {
   const at = event.receivedAt;
-  // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
-  const happened = conversionAt(event);
   user.events += 1;
   user.lastEventAt = later(user.lastEventAt, at);
   if (isPurchase(event.name)) {
     user.purchases += 1;
     user.lastPurchaseAt = later(user.lastPurchaseAt, at);
-  }
-  const stat = user.eventStats.find((s) => s.name === event.name);
-  if (stat) {
-    stat.count += 1;
-    stat.lastAt = later(stat.lastAt, happened);
-  } else {
-    user.eventStats.push({ name: event.name, count: 1, lastAt: happened });
   }
 }

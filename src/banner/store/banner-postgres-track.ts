@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { conversionAt } from '../domain/event-value.js';
 import { isPurchase } from '../domain/user-activity.js';
-import { RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
+import { EVENT_NAMES_PER_USER, RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
 
 interface UserTotals {
   firstAt: string;
@@ -71,11 +71,28 @@ const COUNT_USERS = `
     last_event_at = GREATEST(u.last_event_at, EXCLUDED.last_event_at),
     last_purchase_at = GREATEST(u.last_purchase_at, EXCLUDED.last_purchase_at)`;
 
+// A name the user already has always counts; of the new ones, in batch order (ord), only
+// as many as keep the user within $6 names (EVENT_NAMES_PER_USER). The user rows locked
+// by COUNT_USERS keep another transaction from adding names of these users meanwhile.
 const COUNT_NAMES = `
+  WITH t AS (
+    SELECT t.*, EXISTS (
+        SELECT 1 FROM banner_event_stats k WHERE k.app_id = $1 AND k.user_id = t.user_id AND k.name = t.name
+      ) AS known
+    FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[]) WITH ORDINALITY
+      AS t(user_id, name, count, last_at, ord)
+  ), held AS (
+    SELECT h.user_id, count(*) AS names FROM banner_event_stats h
+    WHERE h.app_id = $1 AND h.user_id IN (SELECT user_id FROM t WHERE NOT known)
+    GROUP BY h.user_id
+  ), ranked AS (
+    SELECT t.*, row_number() OVER (PARTITION BY t.user_id, t.known ORDER BY t.ord) AS n FROM t
+  )
   INSERT INTO banner_event_stats AS s (app_id, user_id, name, count, last_at)
-  SELECT $1, t.user_id, t.name, t.count, t.last_at
-  FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[]) AS t(user_id, name, count, last_at)
-  ORDER BY t.user_id, t.name
+  SELECT $1, r.user_id, r.name, r.count, r.last_at
+  FROM ranked r LEFT JOIN held ON held.user_id = r.user_id
+  WHERE r.known OR coalesce(held.names, 0) + r.n <= $6
+  ORDER BY r.user_id, r.name
   ON CONFLICT (app_id, user_id, name) DO UPDATE SET
     count = s.count + EXCLUDED.count,
     last_at = GREATEST(s.last_at, EXCLUDED.last_at)`;
@@ -136,6 +153,7 @@ export async function trackBatch(
     stats.map((s) => s.name),
     stats.map((s) => s.count),
     stats.map((s) => s.lastAt),
+    EVENT_NAMES_PER_USER,
   ]);
   await c.query(INSERT_EVENTS, [
     appId,

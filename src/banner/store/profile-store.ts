@@ -36,7 +36,7 @@ export interface ProfileStore {
 
   /**
    * Applies each update in order, each atomically (read, apply, write under one lock).
-   * Returns per update null, or why it failed (a profile over its property limit); a
+   * Returns per update null, or why it failed (a profile over its property or byte limit); a
    * failed update changes nothing.
    */
   update(appId: string, updates: readonly ProfileUpdate[]): Promise<(string | null)[]>;

@@ -6,6 +6,7 @@ import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
 import { enrollmentDayContract } from './enrollment-day-contract.js';
+import { eventNameCapContract } from './event-name-cap-contract.js';
 import { revenueTallyContract } from './revenue-tally-contract.js';
 
 const test = anyTest as TestFn;
@@ -27,6 +28,8 @@ async function openBoth(dir: string | null) {
 
 bannerStoreContract(test, 'memory', () => openDocument(null));
 enrollmentDayContract(test, 'memory', () => openDocument(null));
+eventNameCapContract(test, 'memory', () => openDocument(null));
+eventNameCapContract(test, 'lowdb', () => openDocument(freshDir()));
 revenueTallyContract(test, 'memory', () => openBoth(null));
 revenueTallyContract(test, 'lowdb', () => openBoth(freshDir()));
 bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
@@ -44,6 +47,7 @@ const openPostgres = async () => {
 };
 bannerStoreContract(test, 'postgres', openPostgres);
 enrollmentDayContract(test, 'postgres', openPostgres);
+eventNameCapContract(test, 'postgres', openPostgres);
 revenueTallyContract(test, 'postgres', async () => {
   const store = await openPostgresStore(pg().url, { max: 4 });
   return { banner: store.banner, profiles: store.profiles, close: () => store.close() };

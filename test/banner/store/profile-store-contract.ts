@@ -1,5 +1,5 @@
 import type { ExecutionContext, TestFn } from 'ava';
-import { MAX_PROPERTIES } from '../../../src/banner/domain/profile-ops.js';
+import { MAX_PROFILE_BYTES, MAX_PROPERTIES } from '../../../src/banner/domain/profile-ops.js';
 import {
   groupProfileId,
   INSERT_ID_WINDOW_MS,
@@ -58,6 +58,42 @@ export function profileStoreContract(
     t.regex(results[0] ?? '', /at most/);
     t.is(results[1], null);
     t.deepEqual(await store.profile('app', 'user', u), { ok: true });
+  });
+
+  test(`${name}: an update that would take a profile past ${MAX_PROFILE_BYTES} bytes of JSON fails alone`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('heavy');
+    const set = (values: Record<string, unknown>) => ({
+      kind: 'user' as const,
+      id: u,
+      operations: [{ op: '$set' as const, values }],
+    });
+    const refused = (profile: Record<string, unknown>) =>
+      `a profile holds at most ${MAX_PROFILE_BYTES} bytes of JSON (128 KB); this update would make it ${Buffer.byteLength(JSON.stringify(profile))}`;
+    // The hostile client's request: 15 properties of 60 KB, under the 500-property limit.
+    const huge = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`blob${i}`, 'x'.repeat(60_000)]));
+    t.deepEqual(await store.update('app', [set({ level: 1 }), set(huge), set({ vip: true })]), [
+      null,
+      refused({ level: 1, ...huge }),
+      null,
+    ]);
+    t.deepEqual(await store.profile('app', 'user', u), { level: 1, vip: true });
+    // Step by step: what fits is kept, the step past the bound is refused, a shrink is not.
+    const half = 'y'.repeat(MAX_PROFILE_BYTES / 2);
+    t.deepEqual(await store.update('app', [set({ a: half }), set({ b: half }), set({ c: 1 })]), [
+      null,
+      refused({ level: 1, vip: true, a: half, b: half }),
+      null,
+    ]);
+    // Sorted: jsonb keeps keys in its own order.
+    t.deepEqual(Object.keys((await store.profile('app', 'user', u)) ?? {}).sort(), [
+      'a',
+      'c',
+      'level',
+      'vip',
+    ]);
+    const unset = { kind: 'user' as const, id: u, operations: [{ op: '$unset' as const, names: ['a'] }] };
+    t.deepEqual(await store.update('app', [unset, set({ b: half })]), [null, null]);
   });
 
   test(`${name}: an $add past what a number holds fails alone and changes nothing`, async (t) => {
