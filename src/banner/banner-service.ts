@@ -279,6 +279,12 @@ export class BannerService {
     return filler;
   }
 
+  /** Whether the user was ever seen: rendered, tracked or assigned to a variation. */
+  async knows(appId: string, userId: string): Promise<boolean> {
+    const v = await this.store.visitor(appId, userId);
+    return v.user !== null || v.assignments.length > 0;
+  }
+
   /** Stores an already validated batch (all or nothing). */
   async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
     await this.store.track(appId, events);

@@ -157,6 +157,58 @@ test('kibotu-node lib/kibotu-node.js alias: aliases chain to one user and never 
   t.is((await specialOffer(s, 'level_up', 'tablet-2'))?.offerId, 'vip-level-up-bundle', "real-2's profile");
 });
 
+test('kibotu-node lib/kibotu-node.js alias: an id that is already a player is never made an alias, so the public key cannot take a player over', async (t) => {
+  const s = await startTestService(t);
+  // The victim: a profile and a banner of their own.
+  await post(s, '/engage', [{ $set: { vip_level: 7 }, $distinct_id: 'victim-1' }]);
+  t.is((await postBanner(s, { userId: 'victim-1', offerId: '1' })).body.kibotuMetadata.userId, 'victim-1');
+  // Only seen by a banner: a player too.
+  await postBanner(s, { userId: 'victim-2', offerId: '1' });
+  const reply = await post(
+    s,
+    '/track',
+    [
+      { event: '$create_alias', properties: { distinct_id: 'attacker-1', alias: 'victim-1' } },
+      { event: '$create_alias', properties: { distinct_id: 'attacker-1', alias: 'victim-2' } },
+      { event: '$create_alias', properties: { distinct_id: 'attacker-1', alias: 'fresh-device-1' } },
+    ],
+    true,
+  );
+  const body = JSON.parse(reply.text) as {
+    status: number;
+    failed_records: { index: number; field: string }[];
+  };
+  t.is(body.status, 0);
+  t.deepEqual(
+    body.failed_records.map((r) => [r.index, r.field]),
+    [
+      [0, 'properties.alias'],
+      [1, 'properties.alias'],
+    ],
+  );
+  for (const id of ['victim-1', 'victim-2']) {
+    t.is(
+      (await postBanner(s, { userId: id, offerId: '1' })).body.kibotuMetadata.userId,
+      id,
+      `${id} is still themselves`,
+    );
+  }
+  t.is(
+    (await specialOffer(s, 'level_up', 'victim-1'))?.offerId,
+    'vip-level-up-bundle',
+    "victim-1's own profile",
+  );
+  // A new id still links, and a retried batch is answered as linked, not refused.
+  t.is(
+    (await postBanner(s, { userId: 'fresh-device-1', offerId: '1' })).body.kibotuMetadata.userId,
+    'attacker-1',
+  );
+  const again = [
+    { event: '$create_alias', properties: { distinct_id: 'attacker-1', alias: 'fresh-device-1' } },
+  ];
+  t.is((await post(s, '/track', again)).text, '1');
+});
+
 test('api-contracts §1: ?ip=0 means do not geolocate the caller, on every endpoint', async (t) => {
   const s = await startBehindProxy(t);
   const headers = {

@@ -1,7 +1,7 @@
 import type { BannerService } from '../banner-service.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
-import type { RejectedRecord, SdkBatch, SdkEvent } from './sdk-events.js';
+import type { RejectedRecord, SdkAlias, SdkBatch, SdkEvent } from './sdk-events.js';
 
 /** What one /track or /import call stored. */
 export interface TrackOutcome {
@@ -44,7 +44,11 @@ export class SdkService {
    * retry is never answered as a duplicate of events that were not.
    */
   async track(appId: string, batch: SdkBatch, at: Date): Promise<TrackOutcome> {
-    for (const a of batch.aliases) await this.profiles.alias(appId, a.alias, a.distinctId);
+    const rejected = [...batch.rejected];
+    for (const a of batch.aliases) {
+      const refused = await this.link(appId, a);
+      if (refused) rejected.push({ index: a.index, field: 'properties.alias', message: refused });
+    }
     const unique = firstOfEachId(batch.events);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
     let stored = 0;
@@ -58,7 +62,31 @@ export class SdkService {
       if (events.length > 0) await this.banner.track(appId, events);
       stored = events.length;
     });
-    return { stored, duplicates: batch.events.length - stored, rejected: batch.rejected };
+    return {
+      stored,
+      duplicates: batch.events.length - stored,
+      rejected: rejected.sort((a, b) => a.index - b.index),
+    };
+  }
+
+  /**
+   * Links the alias unless it is a user of its own: seen by a render, a tracked event, an
+   * assignment or a profile update under that id. An alias is a new id for an existing user
+   * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
+   * key could alias a player's id to their own and take over that player's banners,
+   * variation, events and profile for good (first link wins). Returns why it was refused.
+   * A link already made is not checked again: a retried batch links nothing twice.
+   */
+  private async link(appId: string, a: SdkAlias): Promise<string | null> {
+    const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
+    if (!linked && a.alias !== (await this.profiles.resolve(appId, a.distinctId))) {
+      const own =
+        (await this.banner.knows(appId, a.alias)) ||
+        (await this.profiles.profile(appId, 'user', a.alias)) !== null;
+      if (own) return `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
+    }
+    await this.profiles.alias(appId, a.alias, a.distinctId);
+    return null;
   }
 
   /** Applies the valid updates (user ids resolved through aliases); returns every rejected one. */
