@@ -143,7 +143,7 @@ export function ImpactPage({ params }) {
     ${
       r
         ? html`<section aria-label="Impact">
-            <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}</h2>
+            <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.oversize ? ` (${r.oversize} recorded too large to replay)` : ''}</h2>
             ${r.sample ? html`<${Sample} sample=${r.sample} />` : null}
             ${Object.entries(r.byApi ?? {}).map(([name, impact]) => html`<${ApiImpact} name=${name} impact=${impact} />`)}
           </section>`

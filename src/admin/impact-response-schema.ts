@@ -83,7 +83,17 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   ImpactReport: {
     type: 'object',
     description: 'The app’s recorded decisions re-decided under the live rules and under the candidate.',
-    required: ['appId', 'live', 'candidate', 'decisions', 'sample', 'replayed', 'skipped', 'byApi'],
+    required: [
+      'appId',
+      'live',
+      'candidate',
+      'decisions',
+      'sample',
+      'replayed',
+      'skipped',
+      'oversize',
+      'byApi',
+    ],
     additionalProperties: false,
     properties: {
       appId: { type: 'string' },
@@ -111,7 +121,15 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         },
       },
       replayed: count,
-      skipped: { ...count, description: 'Decisions the rules cannot decide (an API the rules lack).' },
+      skipped: {
+        ...count,
+        description: 'Decisions that cannot be decided again (an API the rules lack, `oversize`).',
+      },
+      oversize: {
+        ...count,
+        description:
+          'Of the skipped, decisions recorded without their request or user state, which were too large to keep (16 KB and 256 KB of JSON): the report leaves those users out.',
+      },
       byApi: { type: 'object', additionalProperties: apiImpact },
     },
   },

@@ -63,7 +63,8 @@ function apiLines(api: string, i: ApiImpact): string[] {
 
 /** An impact report as an account manager reads it: per API, share changed and the business numbers. */
 export function impactText(report: ImpactReport, what: string): string[] {
-  const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided)` : '';
+  const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
+  const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
   const lines = [`${report.replayed} ${what} replayed${skipped}`];
   for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact));
   return lines;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { JsonLinesLog } from '../../store/document/json-lines-log.js';
 import { WritesUnderWay } from '../../store/writes-under-way.js';
+import { InsertIdSet } from './insert-id-set.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
 
 export interface InsertIdRecord {
@@ -13,12 +14,22 @@ export interface InsertIdRecord {
 /** A line of the log: an id claimed at an instant, or released. */
 type Line = ['c', string, string, number] | ['r', string, string];
 
-// Ids never contain a newline (they are validated), so joined keys cannot collide.
+// App ids never contain a newline (they are validated), so joined keys cannot collide.
+// Only for the claims under way: the ids held are kept per app (see InsertIdSet).
 const keyOf = (appId: string, id: string): string => `${appId}\n${id}`;
-const recordOf = (key: string, at: number): InsertIdRecord => {
-  const cut = key.indexOf('\n');
-  return { appId: key.slice(0, cut), id: key.slice(cut + 1), at };
-};
+
+/**
+ * Ids held per app: the oldest beyond it are forgotten (a retry of theirs is stored again).
+ * One client with an app's public key can send ids as fast as it likes, so the 7-day
+ * window alone bounded nothing: 100,000 ids of a probe stayed on the heap for good.
+ * Measured through /track (heap after GC, 100,000 ids in batches of 50, 10 at a time):
+ * ~130 bytes an id of 36 characters (a UUID), ~350 at the 255 allowed; so at most ~65 MB
+ * per app, ~175 MB with the longest ids. A real app's retries come within minutes (the
+ * Unity SDK backs off for minutes, the node SDK retries a request): at 7 events a second
+ * the bound still spans 20 hours of ids, at 100 a second 83 minutes. Busier apps belong on
+ * PostgreSQL, whose table holds the whole window on disk (pruned hourly), not in memory.
+ */
+export const MAX_INSERT_IDS_PER_APP = 500_000;
 
 /**
  * The file is rewritten (expired and released ids dropped) once it holds more than twice
@@ -39,12 +50,12 @@ const MIN_LINES_BEFORE_REWRITE = 10_000;
  * A write that fails takes its claims back out of memory before the next write starts
  * (the log runs each call's undo then), so a rewrite from memory never puts them on disk;
  * the log cuts off whatever the failed write left in the file. The ids live in memory,
- * ~180 bytes each: about 700 MB for 4 million ids in the window (7 events a second);
- * beyond that, PostgreSQL.
+ * at most MAX_INSERT_IDS_PER_APP per app, the oldest dropped first (an id dropped so is
+ * forgotten at the next rewrite and on open, as an expired one).
  */
 export class InsertIdLog {
   /** App and id → when claimed (ms). Check-and-set is synchronous, so concurrent claims cannot both win. */
-  readonly #seen = new Map<string, number>();
+  readonly #seen: InsertIdSet;
   readonly #log: JsonLinesLog<Line>;
   /**
    * How many lines the file may hold before the next write rewrites it: after an open, the
@@ -58,7 +69,7 @@ export class InsertIdLog {
   /** The last claim's instant: a rewrite drops the ids older than the window before it. */
   #lastClaimAt = Number.NEGATIVE_INFINITY;
 
-  private constructor(seen: Map<string, number>, log: JsonLinesLog<Line>) {
+  private constructor(seen: InsertIdSet, log: JsonLinesLog<Line>) {
     this.#seen = seen;
     this.#log = log;
   }
@@ -68,17 +79,20 @@ export class InsertIdLog {
    * kept in the profile documents) added; rewrites the file when ids were adopted, so they
    * are in it before the caller drops them from where they were.
    */
-  static async open(dir: string | null, adopted: readonly InsertIdRecord[] = []): Promise<InsertIdLog> {
+  static async open(
+    dir: string | null,
+    adopted: readonly InsertIdRecord[] = [],
+    maxPerApp = MAX_INSERT_IDS_PER_APP,
+  ): Promise<InsertIdLog> {
     const file = dir === null ? null : path.join(dir, 'banner-insert-ids.jsonl');
-    const seen = new Map<string, number>();
+    const seen = new InsertIdSet(maxPerApp);
     const log = await JsonLinesLog.open<Line>(file, (line) => {
-      if (line[0] === 'c') seen.set(keyOf(line[1], line[2]), line[3]);
-      else seen.delete(keyOf(line[1], line[2]));
+      if (line[0] === 'c') seen.set(line[1], line[2], line[3]);
+      else seen.delete(line[1], line[2]);
     });
     for (const r of adopted) {
       // The later of the two claims, if the log has the id already (a take-over redone after a crash).
-      const key = keyOf(r.appId, r.id);
-      if (!((seen.get(key) ?? Number.NEGATIVE_INFINITY) >= r.at)) seen.set(key, r.at);
+      if (!((seen.get(r.appId, r.id) ?? Number.NEGATIVE_INFINITY) >= r.at)) seen.set(r.appId, r.id, r.at);
     }
     const ids = new InsertIdLog(seen, log);
     if (adopted.length > 0) await ids.#write([], () => {}, true);
@@ -109,12 +123,11 @@ export class InsertIdLog {
     const claimedKeys: string[] = [];
     const undos: (() => void)[] = [];
     ids.forEach((id, i) => {
-      const key = keys[i] as string;
-      const before = this.#seen.get(key);
+      const before = this.#seen.get(appId, id);
       if (before !== undefined && before >= now - INSERT_ID_WINDOW_MS) return;
-      undos.push(this.#set(key, now));
+      undos.push(this.#set(appId, id, now));
       claimed.add(id);
-      claimedKeys.push(key);
+      claimedKeys.push(keys[i] as string);
     });
     for (const key of claimedKeys) this.#awaitingEvents.add(key);
     const lines = [...claimed].map((id): Line => ['c', appId, id, now]);
@@ -142,24 +155,24 @@ export class InsertIdLog {
     if (lines.length > 0) await this.#write(lines, undo);
   }
 
-  /** Sets `key` claimed at `at`; returns how to take that back (a no-op once a later claim replaced it). */
-  #set(key: string, at: number): () => void {
-    const before = this.#seen.get(key);
-    this.#seen.set(key, at);
+  /** Sets the id claimed at `at`; returns how to take that back (a no-op once a later claim replaced it). */
+  #set(appId: string, id: string, at: number): () => void {
+    const before = this.#seen.get(appId, id);
+    this.#seen.set(appId, id, at);
     return () => {
-      if (this.#seen.get(key) !== at) return;
-      if (before === undefined) this.#seen.delete(key);
-      else this.#seen.set(key, before);
+      if (this.#seen.get(appId, id) !== at) return;
+      if (before === undefined) this.#seen.delete(appId, id);
+      else this.#seen.set(appId, id, before);
     };
   }
 
   /** Forgets up to `limit` ids seen before `before`; returns how many. */
   async forgetBefore(before: Date, limit: number): Promise<number> {
     const ms = before.getTime();
-    const due: [string, number][] = [];
-    for (const [key, at] of this.#seen) {
+    const due: InsertIdRecord[] = [];
+    for (const [appId, id, at] of this.#seen.entries()) {
       if (due.length >= limit) break;
-      if (at < ms) due.push([key, at]);
+      if (at < ms) due.push({ appId, id, at });
     }
     await this.#forget(due);
     return due.length;
@@ -167,12 +180,12 @@ export class InsertIdLog {
 
   /** Every remembered id (portable export). */
   records(): InsertIdRecord[] {
-    return [...this.#seen].map(([key, at]) => recordOf(key, at));
+    return Array.from(this.#seen.entries(), ([appId, id, at]) => ({ appId, id, at }));
   }
 
   /** Adds `records` (portable import) and resolves once they are on disk. */
   async add(records: readonly InsertIdRecord[]): Promise<void> {
-    const undos = records.map((r) => this.#set(keyOf(r.appId, r.id), r.at));
+    const undos = records.map((r) => this.#set(r.appId, r.id, r.at));
     const lines = records.map((r): Line => ['c', r.appId, r.id, r.at]);
     if (lines.length > 0) await this.#write(lines, () => undoAll(undos));
   }
@@ -182,15 +195,13 @@ export class InsertIdLog {
   }
 
   /** Removes `due` (releases or expiries) and writes their lines, restoring them if the write fails. */
-  async #forget(due: readonly [string, number][]): Promise<void> {
+  async #forget(due: readonly InsertIdRecord[]): Promise<void> {
     if (due.length === 0) return;
-    for (const [key] of due) this.#seen.delete(key);
-    const lines = due.map(([key, at]): Line => {
-      const { appId, id } = recordOf(key, at);
-      return ['r', appId, id];
-    });
+    for (const r of due) this.#seen.delete(r.appId, r.id);
+    const lines = due.map((r): Line => ['r', r.appId, r.id]);
     await this.#write(lines, () => {
-      for (const [key, at] of due) if (!this.#seen.has(key)) this.#seen.set(key, at);
+      for (const r of due)
+        if (this.#seen.get(r.appId, r.id) === undefined) this.#seen.set(r.appId, r.id, r.at);
     });
   }
 
@@ -211,15 +222,12 @@ export class InsertIdLog {
   *#liveLines(): Iterable<Line> {
     const cut = this.#lastClaimAt - INSERT_ID_WINDOW_MS;
     // Deleting the entry a Map iteration stands on is allowed; the iteration goes on.
-    for (const [key, at] of this.#seen) {
-      if (at < cut) this.#seen.delete(key);
+    for (const [appId, id, at] of this.#seen.entries()) {
+      if (at < cut) this.#seen.delete(appId, id);
       // Its line follows once its events are stored: on disk before them, a crash would
       // leave a claim whose events are lost.
-      else if (this.#awaitingEvents.has(key)) continue;
-      else {
-        const { appId, id } = recordOf(key, at);
-        yield ['c', appId, id, at];
-      }
+      else if (this.#awaitingEvents.size > 0 && this.#awaitingEvents.has(keyOf(appId, id))) continue;
+      else yield ['c', appId, id, at];
     }
   }
 }

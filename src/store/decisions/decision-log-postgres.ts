@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Migration } from '../postgres/migrate.js';
+import { withinRecordBounds } from './decision-bounds.js';
 import type { DecisionLog, RecordedDecision } from './decision-log.js';
 
 export const DECISIONS_MIGRATION: Migration = {
@@ -39,7 +40,8 @@ export class PostgresDecisionLog implements DecisionLog {
 
   record(decision: RecordedDecision): Promise<void> {
     return new Promise((done, failed) => {
-      this.#queue.push({ decision: structuredClone(decision), done, failed });
+      // Cut as on the embedded store: a row is read back whole by a replay (up to its limit).
+      this.#queue.push({ decision: withinRecordBounds(structuredClone(decision)), done, failed });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => {

@@ -16,6 +16,11 @@ export interface RecordedDecision {
   snapshot: UserSnapshot;
   /** What was served (banner + variation, offer ids, created offers), per API. */
   outcome: Record<string, unknown>;
+  /**
+   * The request or snapshot was too large to keep (characters of JSON it had) and is left
+   * out: the decision cannot be replayed (see withinRecordBounds).
+   */
+  oversize?: { request?: number; snapshot?: number };
 }
 
 /** The decision log port: bounded per app and API, the oldest dropped first. */
@@ -64,17 +69,37 @@ export class DecisionSampler {
   }
 }
 
-/** Keeps the newest `max` entries of each app and API in an array of decisions (oldest first). */
-export function trimToBound(decisions: RecordedDecision[], max: number): RecordedDecision[] {
-  const counts = new Map<string, number>();
+/** Characters of JSON kept per app and API, and what one decision takes. */
+export interface CharBudget {
+  perApi: number;
+  of: (d: RecordedDecision) => number;
+}
+
+/**
+ * Keeps the newest `max` entries of each app and API in an array of decisions (oldest
+ * first), and with a `budget` no more of them than fit in its characters.
+ */
+export function trimToBound(
+  decisions: RecordedDecision[],
+  max: number,
+  budget?: CharBudget,
+): RecordedDecision[] {
+  const counts = new Map<string, { n: number; chars: number }>();
   const kept: RecordedDecision[] = [];
   for (let i = decisions.length - 1; i >= 0; i--) {
     const d = decisions[i];
     if (!d) continue;
     const key = `${d.appId}\u0000${d.api}`;
-    const n = counts.get(key) ?? 0;
-    if (n >= max) continue;
-    counts.set(key, n + 1);
+    const held = counts.get(key) ?? { n: 0, chars: 0 };
+    if (held.n >= max) continue;
+    const chars = budget ? held.chars + budget.of(d) : 0;
+    if (budget && chars > budget.perApi) {
+      // Older ones go too: the newest are kept, not whatever fits.
+      held.n = max;
+      counts.set(key, held);
+      continue;
+    }
+    counts.set(key, { n: held.n + 1, chars });
     kept.push(d);
   }
   return kept.reverse();
