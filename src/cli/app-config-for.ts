@@ -1,19 +1,22 @@
+import { existsSync } from 'node:fs';
 import type { AppConfig } from '../config/config-types.js';
-import { loadConfig } from '../config/load-config.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
 
 /**
- * The app's config (walls, keys) when the config file declares it; a bare active app
- * otherwise, so rules can be tested in a rules repository that has no config.
+ * The app's config (walls, keys) from the config file; a bare active app when there is no
+ * config at all (a rules repository checked out on its own) or it does not declare the
+ * app. A config that is there but refused (unreadable, invalid, demo secrets under
+ * NODE_ENV=production, OFFERD_CONFIG naming a missing file) throws its ConfigError, as
+ * the service's start does: falling back then made `offerd validate` pass rules the
+ * service refuses and `offerd test` fail every offerwall case on a wall "not found".
  */
 export function appConfigFor(
   appId: string,
   env: Record<string, string | undefined> = process.env,
 ): AppConfig {
-  try {
+  if (env.OFFERD_CONFIG !== undefined || existsSync(DEFAULT_CONFIG_PATH)) {
     const found = loadConfig(env).apps.find((a) => a.id === appId);
     if (found) return found;
-  } catch {
-    // No usable config here: a rules repository checked out on its own.
   }
   return {
     id: appId,

@@ -247,8 +247,11 @@ function envRate(value: string | undefined): number | undefined {
   return n;
 }
 
+/** The config file read when OFFERD_CONFIG names none. */
+export const DEFAULT_CONFIG_PATH = 'config/offerd.yaml';
+
 export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConfig> = {}): OfferdConfig {
-  const configPath = env.OFFERD_CONFIG ?? 'config/offerd.yaml';
+  const configPath = env.OFFERD_CONFIG ?? DEFAULT_CONFIG_PATH;
   let text: string;
   try {
     text = readFileSync(configPath, 'utf8');

@@ -1,13 +1,31 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppLoader } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { requiredKinds } from '../../required-kinds.js';
+import type { AppRules } from '../../rules/app-rules.js';
+import { displayPath } from '../../rules/display-path.js';
 import { formatProblem, type Problem } from '../../rules/problems.js';
+import { appConfigFor } from '../app-config-for.js';
 import type { CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 
 /**
+ * The kinds the app's APIs need (its config: keys, walls) that the rules lack: the service
+ * refuses such a snapshot, so validate must not call it ok.
+ */
+function missingKinds(rulesDir: string, appId: string, rules: AppRules): string[] {
+  const present = new Set(rules.files.map((f) => f.kind));
+  const dir = displayPath(path.join(rulesDir, appId));
+  return requiredKinds(appConfigFor(appId))
+    .filter((r) => !present.has(r.kind))
+    .map((r) => `${dir}: kind ${r.kind} missing: ${r.neededBy}`);
+}
+
+/**
  * `offerd validate [DIR] [--app ID]`: every problem of the rule files and of the fixture
- * files (tests/) as file:line:col; exit 1 if there is any. DIR may be one app's folder.
+ * files (tests/) as file:line:col, and a kind the app's APIs need that is missing; exit 1
+ * if there is any. DIR may be one app's folder.
  */
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -20,8 +38,11 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const all: Problem[] = [...problems];
   for (const appId of apps.keys()) all.push(...(await loadFixtures(rulesDir, appId)).problems);
   for (const p of all) io.err(formatProblem(p));
-  if (all.length > 0) {
-    io.err(`${all.length} problem${all.length === 1 ? '' : 's'} in ${dir}`);
+  const missing = [...apps].flatMap(([appId, rules]) => missingKinds(rulesDir, appId, rules));
+  for (const line of missing) io.err(line);
+  const count = all.length + missing.length;
+  if (count > 0) {
+    io.err(`${count} problem${count === 1 ? '' : 's'} in ${dir}`);
     return 1;
   }
   const loader = createAppLoader();

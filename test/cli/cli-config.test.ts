@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { cp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** The installed binary with `env` on top of this process's environment. */
+const offerd = (args: string[], env: Record<string, string> = {}) =>
+  promisify(execFile)(process.execPath, ['bin/offerd.js', ...args], {
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
+
+test('validate and test read the config as the service does: a config named but missing, or refused, is exit 2 with its problem, never an empty app', async (t) => {
+  const missing = { OFFERD_CONFIG: 'config/nope.yaml' };
+  const production = { NODE_ENV: 'production' };
+  const [validate, fixtures, refused] = await Promise.all([
+    offerd(['validate', 'rules'], missing),
+    offerd(['test', 'rules'], missing),
+    offerd(['test', 'rules'], production),
+  ]);
+  t.is(validate.code, 2, validate.stdout + validate.stderr);
+  t.regex(validate.stderr, /cannot read config config\/nope\.yaml/);
+  t.is(fixtures.code, 2, fixtures.stdout + fixtures.stderr);
+  t.regex(fixtures.stderr, /cannot read config config\/nope\.yaml/);
+  // The shipped demo config's secrets, refused in production: named, not "wall 1001 not found".
+  t.is(refused.code, 2, refused.stdout + refused.stderr);
+  t.notRegex(refused.stdout + refused.stderr, /WALL_NOT_FOUND/);
+  t.regex(refused.stderr, /production/i);
+});
+
+test('validate refuses rules that lack a kind the app’s APIs need, as the service does', async (t) => {
+  const dir = await tempDir(t, 'offerd-rules-');
+  await cp('rules', dir, { recursive: true });
+  for (const f of ['journeys.yaml', 'journeys-offers.yaml', 'journeys-segments.yaml']) {
+    await rm(path.join(dir, 'demo', f), { force: true });
+  }
+  const r = await offerd(['validate', dir]);
+  t.is(r.code, 1, r.stdout + r.stderr);
+  t.regex(r.stderr, /demo: kind Journeys missing: the journeys API needs it \(config: key /);
+  t.notRegex(r.stdout, /demo: ok/);
+});
