@@ -172,13 +172,6 @@ export async function startService(
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   const server = createHttpServer(app.callback(), logger, options.httpTimeouts);
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  listeningPort = port;
-  logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
-
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -195,7 +188,35 @@ export async function startService(
     })();
     return stopping;
   };
+  try {
+    server.listen(config.port, config.host);
+    await once(server, 'listening');
+  } catch (err) {
+    // What started stops again: the schedule, the watcher, the store and its data dir's lock.
+    await stop().catch(() => undefined);
+    throw listenFailure(err, config);
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningPort = port;
+  logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
   return { server, port, registry, routes: apis.flatMap((a) => a.routes()), stop };
+}
+
+/** A start that failed for a reason the message says how to fix: printed without a stack. */
+export class StartError extends Error {}
+
+/** Why the port could not be listened on, as what to do about it. */
+function listenFailure(err: unknown, config: OfferdConfig): unknown {
+  const code = (err as { code?: unknown }).code;
+  const where = `port ${config.port} on ${config.host}`;
+  if (code === 'EADDRINUSE') {
+    return new StartError(`${where} is in use by another process: stop it, or set PORT to a free port`);
+  }
+  if (code === 'EACCES') return new StartError(`${where} needs privileges: set PORT to one above 1023`);
+  if (code === 'EADDRNOTAVAIL')
+    return new StartError(`${where}: no such address here: set HOST to one of this machine's`);
+  return err;
 }
 
 /** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT. */
@@ -215,8 +236,12 @@ export async function main(): Promise<void> {
   try {
     service = await startService(config);
   } catch (err) {
-    // Another process has the data dir: what to do is in the message; a stack adds nothing.
-    if (err instanceof DataDirLockedError) {
+    // What to do is in the message; a stack adds nothing.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`offerd: invalid configuration\n${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof DataDirLockedError || err instanceof StartError) {
       process.stderr.write(`offerd: failed to start: ${err.message}\n`);
       process.exit(1);
     }

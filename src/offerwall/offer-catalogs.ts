@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WallConfig } from '../config/config-types.js';
+import { ConfigError } from '../config/load-config.js';
 import type { FeedClient } from './catalog-feed.js';
 import { readCatalogFile } from './catalog-file.js';
 import type { OfferPageValidator } from './catalog-schema.js';
@@ -119,7 +120,14 @@ export class OfferCatalogs {
       const stored = await this.deps.store.getCatalog(appId, wall.id);
       if (stored) return toCatalog(wall.id, 'feed', stored.syncedAt, stored.offers);
     }
-    const offers = wall.catalog ? await readCatalogFile(wall.catalog, wall.id, this.deps.validator) : [];
+    const offers = wall.catalog
+      ? await readCatalogFile(wall.catalog, wall.id, this.deps.validator).catch((err: Error) => {
+          // The config names the file: a configuration problem, said as one (exit 2, no stack).
+          throw new ConfigError(
+            `app '${appId}' wall ${wall.id} catalog: ${err.message} (a relative walls[].catalog path is relative to the config file)`,
+          );
+        })
+      : [];
     return toCatalog(wall.id, 'file', null, offers);
   }
 

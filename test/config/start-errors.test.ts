@@ -1,0 +1,61 @@
+/**
+ * A start that cannot go on says what to do in one line, with no stack, and leaves nothing
+ * held: a newcomer hit a raw EADDRINUSE stack (and a data dir lock left behind) for a port
+ * in use, and a raw ENOENT stack for a catalog path relative to a copied config.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { unscheduledConfig } from '../helpers/offerd-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const STACK_LINE = /^\s+at\s/m;
+
+/** `node src/main.ts` with `env`; resolves with its exit code and stderr once it exits. */
+const start = (env: Record<string, string>) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    timeout: 120_000,
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', HOST: '127.0.0.1', ...env },
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+
+test('a port in use: one line naming it and PORT, exit 1, and the data dir is not left locked', async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  const dataDir = await tempDir(t, 'offerd-data-');
+  const config = await unscheduledConfig(await tempDir(t, 'offerd-config-'));
+  const r = await start({ PORT: String(port), OFFERD_DATA_DIR: dataDir, OFFERD_CONFIG: config });
+  t.is(r.code, 1, r.stderr);
+  t.is(
+    r.stderr,
+    `offerd: failed to start: port ${port} on 127.0.0.1 is in use by another process: stop it, or set PORT to a free port\n`,
+  );
+  t.false(existsSync(path.join(dataDir, 'offerd.lock')), 'the lock is released');
+});
+
+test('a catalog the config names but that is not there: invalid configuration naming the wall, exit 2, no stack', async (t) => {
+  const dir = await tempDir(t, 'offerd-config-');
+  const config = await unscheduledConfig(dir);
+  // A copy of the config away from its catalogs: the relative path no longer resolves.
+  const moved = path.join(await tempDir(t, 'offerd-elsewhere-'), 'offerd.yaml');
+  await writeFile(moved, await readFile(config, 'utf8'));
+  const r = await start({
+    PORT: '0',
+    OFFERD_DATA_DIR: await tempDir(t, 'offerd-data-'),
+    OFFERD_CONFIG: moved,
+  });
+  t.is(r.code, 2, r.stderr);
+  t.regex(
+    r.stderr,
+    /^offerd: invalid configuration\napp 'demo' wall 1001 catalog: catalog .*ENOENT.*relative to the config file/,
+  );
+  t.notRegex(r.stderr, STACK_LINE);
+});
