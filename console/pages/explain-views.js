@@ -37,6 +37,11 @@ export function BannerExplanation({ e }) {
 export function OfferwallExplanation({ e }) {
   const d = e.decision;
   const w = e.why;
+  // The request the offerwall itself would refuse (a missing numoffers, a bad ip): its answer,
+  // said as one text (as several text nodes, Preact failed to re-render it on the next change).
+  if (w?.error) {
+    return html`<section aria-label="Offerwall decision"><p role="alert">${`The offerwall answers this request ${d?.status ?? ''} ${w.error}: nothing was ranked.`}</p></section>`;
+  }
   const names = Object.entries(d.dropped ?? {})
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');

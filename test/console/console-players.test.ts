@@ -43,6 +43,24 @@ test('explain: a stored banner player and a journeys player, read as tables; an 
   await page.getByText('Stage new').waitFor();
   t.deepEqual(await accessibilityViolations(page), []);
 
+  // Offerwall: shown offers ranked with the default count; a request the wall refuses is said.
+  // A listing stores nothing: a click makes player-7 an offerwall user.
+  const wall = await service.fetch('/api/v1/users/player-7/personalized?wall=1001&numoffers=5&ip=5.9.0.1');
+  const listed = (await wall.json()) as { offers: { click_url: string }[] };
+  const click = await fetch(listed.offers[0]?.click_url ?? '', { redirect: 'manual' });
+  t.is(click.status, 302);
+  await form.getByLabel('API').selectOption('offerwall');
+  t.is(await form.getByLabel('Offers shown').inputValue(), '10');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page.getByRole('table', { name: /Score of each shown offer/ }).waitFor();
+  await form.getByLabel('Player IP (country)').fill('not-an-ip');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /The offerwall answers this request 400/ })
+    .waitFor();
+  await form.getByLabel('API').selectOption('journeys');
+
   await form.getByLabel('User id').fill('nobody-here');
   await form.getByRole('button', { name: 'Explain' }).click();
   await page.getByRole('alert').filter({ hasText: "no journeys user 'nobody-here'" }).waitFor();
