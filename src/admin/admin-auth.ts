@@ -22,10 +22,17 @@ export function adminAuth(token: string) {
       throw new AppError('UNAUTHORIZED', 'Exactly one Authorization header is allowed');
     }
     const header = ctx.get('Authorization');
-    const match = /^Bearer\s+(.+)$/i.exec(header);
+    // HTTP's own whitespace only (RFC 9110 OWS: space, tab), not trim()'s Unicode set: a
+    // token with a trailing no-break space is another token.
+    const match = /^Bearer[ \t]+(.+?)[ \t]*$/i.exec(header);
     if (!match?.[1])
       throw new AppError('UNAUTHORIZED', 'Admin token required: Authorization: Bearer <token>');
-    if (!safeEqual(match[1].trim(), token)) throw new AppError('FORBIDDEN', 'Admin token is not valid');
+    if (!safeEqual(match[1], token)) {
+      throw new AppError(
+        'FORBIDDEN',
+        'Admin token is not valid (OFFERD_ADMIN_TOKEN, or admin.token in the config)',
+      );
+    }
     await next();
   };
 }

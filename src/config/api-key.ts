@@ -5,9 +5,12 @@ export function hashApiKey(key: string): string {
   return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }
 
-/** Constant-time comparison of two strings of possibly different length. */
+/**
+ * Constant-time comparison of two strings of possibly different length: their SHA-256
+ * digests are compared, so the time says nothing of where they differ, nor of the secret's
+ * length (comparing the strings' bytes had to return early when the lengths differed).
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

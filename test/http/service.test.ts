@@ -25,6 +25,11 @@ test('admin routes need the bearer token: 401 without, 403 when wrong', async (t
   const s = await startTestService(t);
   t.is((await s.fetch('/admin/rules')).status, 401);
   t.is((await s.fetch('/admin/rules', { headers: { Authorization: 'Bearer nope-nope' } })).status, 403);
+  // Only HTTP's own whitespace surrounds a token: a no-break space makes it another token.
+  const spaced = await s.fetch('/admin/rules', { headers: { Authorization: 'bearer \t demo-admin-token' } });
+  t.is(spaced.status, 200);
+  const nbsp = await s.fetch('/admin/rules', { headers: { Authorization: 'Bearer demo-admin-token\u00a0' } });
+  t.is(nbsp.status, 403);
   const ok = await s.fetch('/admin/rules', { headers: ADMIN });
   t.is(ok.status, 200);
   const body = (await ok.json()) as {
