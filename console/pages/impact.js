@@ -144,6 +144,11 @@ export function ImpactPage({ params }) {
       r
         ? html`<section aria-label="Impact">
             <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.oversize ? ` (${r.oversize} recorded too large to replay)` : ''}</h2>
+            ${
+              r.replayed + r.skipped === 0
+                ? html`<p role="status">${'No recorded decisions yet: offerd records a sample of the requests it serves (decisionLog.sampleRate, 1 % by default; OFFERD_DECISION_LOG_SAMPLE_RATE=1 records every one), so serve traffic first.'}</p>`
+                : null
+            }
             ${r.sample ? html`<${Sample} sample=${r.sample} />` : null}
             ${Object.entries(r.byApi ?? {}).map(([name, impact]) => html`<${ApiImpact} name=${name} impact=${impact} />`)}
           </section>`

@@ -61,11 +61,19 @@ function apiLines(api: string, i: ApiImpact): string[] {
   ];
 }
 
+/**
+ * Why a replay on a fresh install reads nothing: only a sample of what is served is
+ * recorded. A newcomer took "0 replayed" for "my change does nothing".
+ */
+export const NOTHING_RECORDED =
+  'no recorded decisions yet: offerd records a sample of the requests it serves (decisionLog.sampleRate, 1 % by default; OFFERD_DECISION_LOG_SAMPLE_RATE=1 records every one), so serve traffic first';
+
 /** An impact report as an account manager reads it: per API, share changed and the business numbers. */
 export function impactText(report: ImpactReport, what: string): string[] {
   const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
   const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
   const lines = [`${report.replayed} ${what} replayed${skipped}`];
+  if (report.replayed + report.skipped === 0) lines.push(NOTHING_RECORDED);
   for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact));
   return lines;
 }
