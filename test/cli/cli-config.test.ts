@@ -51,7 +51,9 @@ test('validate refuses rules that lack a kind the app’s APIs need, as the serv
 
 test('a replay with nothing recorded says why and how to record, instead of a bare "0 replayed"', async (t) => {
   const dataDir = await tempDir(t, 'offerd-data-');
-  const r = await offerd(['diff', '--replay', '--app', 'demo', 'rules', 'rules'], { OFFERD_DATA_DIR: dataDir });
+  const r = await offerd(['diff', '--replay', '--app', 'demo', 'rules', 'rules'], {
+    OFFERD_DATA_DIR: dataDir,
+  });
   t.regex(r.stdout, /^0 recorded decisions replayed/m, r.stdout + r.stderr);
   t.regex(r.stdout, /no recorded decisions yet: offerd records a sample .*OFFERD_DECISION_LOG_SAMPLE_RATE=1/);
 });

@@ -49,7 +49,21 @@ test("offerd explain --user reads the stopped server's store; --rules DIR explai
   t.not(drafted.rules.hash, shipped.rules.hash);
   t.false(drafted.decision.verdicts.includes('welcome_bonus=type_active'));
 
+  // An offerwall player without --request: explained with the console's 10 offers, not a 400.
+  const wall = capture();
+  t.is(
+    await runCli(['explain', '--app', 'demo', '--user', data.offerwallUid, '--api', 'offerwall'], wall.io),
+    0,
+  );
+  const walled = JSON.parse(wall.out.join('\n'));
+  // Decided (no ip: no country, so every offer is dropped for it), not refused for numoffers.
+  t.not(walled.decision.status, 400, JSON.stringify(walled.decision));
+  t.deepEqual(walled.decision.dropped, { country: 240 });
+
   const missing = capture();
   t.is(await runCli(['explain', '--app', 'demo', '--user', 'nobody'], missing.io), 2);
-  t.deepEqual(missing.err, ["offerd explain: no stored user 'nobody' in app 'demo' (offerd explain --help)"]);
+  // It names the store it read: a wrong OFFERD_DATA_DIR otherwise reads as "no such user".
+  t.deepEqual(missing.err, [
+    `offerd explain: no stored user 'nobody' in app 'demo' in the lowdb store in ${s.config.dataDir} (OFFERD_DATA_DIR) (offerd explain --help)`,
+  ]);
 });

@@ -49,7 +49,8 @@ async function explainUser(
     throw new CliError('--now must be an ISO 8601 date-time');
   }
   const request = values.request ? await readObject(values.request, 'the request') : {};
-  const store = await openStore(loadConfig());
+  const config = loadConfig();
+  const store = await openStore(config);
   const runners = createCaseRunners();
   const found: Explanation[] = [];
   try {
@@ -57,7 +58,9 @@ async function explainUser(
       const query = {
         api,
         userId: values.user,
-        request,
+        // The offerwall takes no request without numoffers: the console's default, unless given.
+        request:
+          api === 'offerwall' && request.numoffers === undefined ? { numoffers: 10, ...request } : request,
         ...(values.now ? { now: new Date(values.now) } : {}),
       };
       try {
@@ -69,7 +72,14 @@ async function explainUser(
   } finally {
     await store.close();
   }
-  if (found.length === 0) throw new UserNotFoundError(`no stored user '${values.user}' in app '${app.id}'`);
+  if (found.length === 0) {
+    // Which store was read: a wrong OFFERD_DATA_DIR reads as "no such user" otherwise.
+    const where =
+      config.store === 'lowdb'
+        ? `the lowdb store in ${config.dataDir} (OFFERD_DATA_DIR)`
+        : `the ${config.store} store`;
+    throw new UserNotFoundError(`no stored user '${values.user}' in app '${app.id}' in ${where}`);
+  }
   return found;
 }
 
