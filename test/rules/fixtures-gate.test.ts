@@ -30,7 +30,11 @@ test('a valid change whose fixtures fail does not go live: /admin/rules names th
   t.is(after.active.hash, before.active.hash, 'the last good rules keep serving');
   const problems = after.lastError.problems as string[];
   t.true(
-    problems.some((p) => /tests\/banner\.yaml:\d+ fixture 'a lapsed player .*': segments: /.test(p)),
+    problems.some((p) =>
+      /tests\/banner\.yaml:\d+ fixture 'a lapsed player .*': segments: .* \(expected .*"lapsed".*, actual \[.*\]\)$/.test(
+        p,
+      ),
+    ),
     problems.join('\n'),
   );
   // Putting the file back lets the rules load again.
