@@ -26,7 +26,12 @@ test('/docs renders every operation in a headless browser, with nothing fetched 
   });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(`${s.url}/docs`);
+  // A script or style the page's policy blocks is a console error: none may be.
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  const res = await page.goto(`${s.url}/docs`);
+  t.regex(res?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);
   await page.waitForSelector('.opblock', { timeout: 30_000 });
   t.is(await page.locator('.opblock').count(), listed);
   t.is(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,7 +18,28 @@ function assetDir(): string {
   return path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 }
 
-/** The page: swagger-ui reading /openapi.json; `validatorUrl: null` keeps it from calling out. */
+/** The page's one inline script: swagger-ui reading /openapi.json; `validatorUrl: null` keeps it from calling out. */
+const START = `
+window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, validatorUrl: null });
+`;
+
+/**
+ * The page runs only its own files and the script above (by its hash), talks only to this
+ * origin and cannot be framed: it shares the origin of the console and the admin API, so a
+ * page that framed it, or a script it loaded from elsewhere, would act as that origin.
+ * swagger-ui sets inline styles and data: images of its own.
+ */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  `script-src 'self' 'sha256-${createHash('sha256').update(START).digest('base64')}'`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -29,9 +51,7 @@ const PAGE = `<!doctype html>
 <body>
 <div id="reference"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>
-<script>
-window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, validatorUrl: null });
-</script>
+<script>${START}</script>
 </body>
 </html>
 `;
@@ -48,6 +68,9 @@ export function referenceRoutes(document: OpenApiDocument, baseUrl: () => string
   });
   router.get('/docs', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Content-Security-Policy', PAGE_POLICY);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
     ctx.body = PAGE;
   });
   router.get('/docs/:file', (ctx) => {
