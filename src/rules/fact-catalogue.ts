@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.js';
 import type { CompileContext } from './compile-context.js';
 import { type Condition, forEachLeaf, isSegmentRef } from './engine/conditions.js';
 import type { RuleFile } from './rule-file.js';
@@ -20,28 +21,12 @@ export interface FactCatalogue {
   open: readonly string[];
 }
 
-/** Edit distance between two names, for "did you mean". */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
 /** The catalogue's name closest to `fact`. */
 export function closestFact(catalogue: FactCatalogue, fact: string): string | null {
-  let best: { name: string; d: number } | null = null;
-  for (const { name } of catalogue.facts) {
-    const d = distance(fact, name);
-    if (!best || d < best.d) best = { name, d };
-  }
-  return best?.name ?? null;
+  return closestName(
+    fact,
+    catalogue.facts.map((f) => f.name),
+  );
 }
 
 /** Why the API cannot provide `fact`, with the closest name it does provide; null when it can. */

@@ -48,6 +48,17 @@ test('schema violations name the path and point at the key', async (t) => {
   t.deepEqual(problems, ["a.yaml:7:7 /spec/segments/0 has unknown property 'colour'"]);
 });
 
+test('a misspelt property is told the one it is closest to; one far from any is not', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': `${header}    - id: x\n      conditon: {fact: a, operator: equal, value: 1}\n      colour: red\n`,
+  });
+  t.true(
+    problems.includes("a.yaml:7:7 /spec/segments/0 has unknown property 'conditon' (did you mean 'conditions'?)"),
+    problems.join('\n'),
+  );
+  t.true(problems.includes("a.yaml:8:7 /spec/segments/0 has unknown property 'colour'"), problems.join('\n'));
+});
+
 test('a missing version and an unknown kind are reported', async (t) => {
   const problems = await problemsOf(t, {
     'a.yaml': 'apiVersion: offerd/v1\nkind: Segments\nspec: {segments: []}\n',

@@ -1,12 +1,14 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { closestName } from '../closest-name.js';
 import type { Problem } from '../problems.js';
 import type { JsonPath, YamlSource } from '../yaml-source.js';
 
 /** One strict draft 2020-12 validator factory for every rule kind, compiled once at start. */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  // verbose: an error carries its schema, so an unknown property can be told the closest known one.
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
   addFormats.default(ajv);
   return ajv;
 }
@@ -25,7 +27,14 @@ function describe(e: ErrorObject, prefix: JsonPath): { path: JsonPath; key?: str
   const where = `/${path.join('/')}`;
   if (e.keyword === 'additionalProperties') {
     const key = String(e.params.additionalProperty);
-    return { path, key, message: `${where} has unknown property '${key}'` };
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    // A typo is a few edits away (conditon, prioirty); a property of another kind is not.
+    const near = closestName(key, known, Math.max(1, Math.floor(key.length / 3)));
+    return {
+      path,
+      key,
+      message: `${where} has unknown property '${key}'${near ? ` (did you mean '${near}'?)` : ''}`,
+    };
   }
   if (e.keyword === 'enum') {
     return { path, message: `${where} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
