@@ -176,7 +176,12 @@ export class AppLoader {
     const validate = this.kinds.get(doc.kind);
     if (!validate) {
       ctx.problems.push(
-        source.problem(['kind'], `unknown kind '${doc.kind}' (known: ${[...this.kinds.keys()].join(', ')})`),
+        source.problem(
+          ['kind'],
+          doc.kind === 'Fixtures'
+            ? `kind Fixtures belongs in the app's tests/ folder (rules/<app>/tests/*.yaml), not among its rule files`
+            : `unknown kind '${doc.kind}' (known: ${[...this.kinds.keys()].join(', ')})`,
+        ),
       );
       return null;
     }

@@ -53,7 +53,9 @@ test('a misspelt property is told the one it is closest to; one far from any is 
     'a.yaml': `${header}    - id: x\n      conditon: {fact: a, operator: equal, value: 1}\n      colour: red\n`,
   });
   t.true(
-    problems.includes("a.yaml:7:7 /spec/segments/0 has unknown property 'conditon' (did you mean 'conditions'?)"),
+    problems.includes(
+      "a.yaml:7:7 /spec/segments/0 has unknown property 'conditon' (did you mean 'conditions'?)",
+    ),
     problems.join('\n'),
   );
   t.true(problems.includes("a.yaml:8:7 /spec/segments/0 has unknown property 'colour'"), problems.join('\n'));
@@ -190,4 +192,14 @@ test('complex keys, alias bombs and many keys are problems, never exceptions or 
     'b.yaml:1:1 Excessive alias count indicates a resource exhaustion attack',
     'c.yaml:10001:1 Map keys must be unique',
   ]);
+});
+
+test('a fixtures file among the rule files is told where it belongs', async (t) => {
+  const problems = await problemsOf(t, {
+    'a.yaml': 'apiVersion: offerd/v1\nkind: Fixtures\nversion: 1\nspec: {cases: []}\n',
+  });
+  t.true(
+    problems.some((p) => /^a\.yaml:2:\d+ kind Fixtures belongs in the app's tests\/ folder/.test(p)),
+    problems.join('\n'),
+  );
 });
