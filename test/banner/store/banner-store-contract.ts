@@ -1,10 +1,11 @@
-import type { ExecutionContext, TestFn } from 'ava';
+import type { TestFn } from 'ava';
 import {
   type Assignment,
   type BannerStore,
   RECENT_EVENTS_PER_USER,
   type TrackedEvent,
 } from '../../../src/banner/store/banner-store.js';
+import { storePerTest } from '../../helpers/store-per-test.js';
 
 export interface OpenedBannerStore {
   store: BannerStore;
@@ -57,11 +58,7 @@ export function bannerStoreContract(
   name: string,
   open: () => Promise<OpenedBannerStore>,
 ): void {
-  const withStore = async (t: ExecutionContext): Promise<BannerStore> => {
-    const opened = await open();
-    t.teardown(() => opened.close());
-    return opened.store;
-  };
+  const withStore = storePerTest(open);
 
   test(`${name}: an unknown user has no activity, assignments, events or tallies`, async (t) => {
     const store = await withStore(t);

@@ -1,5 +1,6 @@
-import type { ExecutionContext, TestFn } from 'ava';
+import type { TestFn } from 'ava';
 import type { Assignment } from '../../../src/banner/store/banner-store.js';
+import { storePerTest } from '../../helpers/store-per-test.js';
 import type { OpenedBannerStore } from './banner-store-contract.js';
 
 let counter = 0;
@@ -11,11 +12,7 @@ export function enrollmentDayContract(
   name: string,
   open: () => Promise<OpenedBannerStore>,
 ): void {
-  const withStore = async (t: ExecutionContext) => {
-    const opened = await open();
-    t.teardown(() => opened.close());
-    return opened.store;
-  };
+  const withStore = storePerTest(open);
 
   test(`${name}: enrollments count per UTC day and variation, bucket versions and apps apart`, async (t) => {
     const store = await withStore(t);

@@ -1,5 +1,6 @@
-import type { ExecutionContext, TestFn } from 'ava';
+import type { TestFn } from 'ava';
 import { EVENT_NAMES_PER_USER, type TrackedEvent } from '../../../src/banner/store/banner-store.js';
+import { storePerTest } from '../../helpers/store-per-test.js';
 import type { OpenedBannerStore } from './banner-store-contract.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
@@ -24,11 +25,7 @@ export function eventNameCapContract(
   name: string,
   open: () => Promise<OpenedBannerStore>,
 ): void {
-  const withStore = async (t: ExecutionContext) => {
-    const opened = await open();
-    t.teardown(() => opened.close());
-    return opened.store;
-  };
+  const withStore = storePerTest(open);
 
   test(`${name}: a user keeps counters for ${EVENT_NAMES_PER_USER} event names; the names kept still count exactly`, async (t) => {
     const store = await withStore(t);

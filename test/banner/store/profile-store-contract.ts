@@ -1,10 +1,11 @@
-import type { ExecutionContext, TestFn } from 'ava';
+import type { TestFn } from 'ava';
 import { MAX_PROFILE_BYTES, MAX_PROPERTIES } from '../../../src/banner/domain/profile-ops.js';
 import {
   groupProfileId,
   INSERT_ID_WINDOW_MS,
   type ProfileStore,
 } from '../../../src/banner/store/profile-store.js';
+import { storePerTest } from '../../helpers/store-per-test.js';
 
 export interface OpenedProfileStore {
   store: ProfileStore;
@@ -23,11 +24,7 @@ export function profileStoreContract(
   name: string,
   open: () => Promise<OpenedProfileStore>,
 ): void {
-  const withStore = async (t: ExecutionContext): Promise<ProfileStore> => {
-    const opened = await open();
-    t.teardown(() => opened.close());
-    return opened.store;
-  };
+  const withStore = storePerTest(open);
 
   test(`${name}: engage operations build the profile in order; delete removes it`, async (t) => {
     const store = await withStore(t);
