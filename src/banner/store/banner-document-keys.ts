@@ -35,6 +35,24 @@ export class PerUser<V> {
     users.set(userId, value);
   }
 
+  /** Forgets the value; an app left with none is dropped. */
+  delete(appId: string, userId: string): void {
+    const users = this.#apps.get(appId);
+    if (!users) return;
+    users.delete(userId);
+    if (users.size === 0) this.#apps.delete(appId);
+  }
+
+  /** The app's values by user id, in insertion order (read only: changes go through set/delete). */
+  of(appId: string): ReadonlyMap<string, V> | undefined {
+    return this.#apps.get(appId);
+  }
+
+  /** Every value, app by app, in insertion order; deleting the one it stands on is allowed. */
+  *entries(): Generator<[appId: string, userId: string, value: V]> {
+    for (const [appId, users] of this.#apps) for (const [userId, v] of users) yield [appId, userId, v];
+  }
+
   clear(): void {
     this.#apps.clear();
   }

@@ -1,3 +1,5 @@
+import { PerUser } from './banner-document-keys.js';
+
 /**
  * The insert ids remembered in memory: per app, one Map of id → when claimed (ms), at most
  * `maxPerApp` ids, the longest-held dropped first.
@@ -12,45 +14,33 @@
  * dropping it first keeps the newest claims, those a retry can still repeat.
  */
 export class InsertIdSet {
-  readonly #apps = new Map<string, Map<string, number>>();
+  readonly #ids = new PerUser<number>();
 
   constructor(readonly maxPerApp: number) {}
 
   get(appId: string, id: string): number | undefined {
-    return this.#apps.get(appId)?.get(id);
+    return this.#ids.get(appId, id);
   }
 
   /** Claims `id` at `at`, dropping the app's oldest ids beyond the bound. */
   set(appId: string, id: string, at: number): void {
-    let ids = this.#apps.get(appId);
-    if (!ids) {
-      ids = new Map();
-      this.#apps.set(appId, ids);
-    }
-    ids.delete(id);
-    ids.set(id, at);
+    // Deleted first, so the claim moves to the end of the app's insertion order.
+    this.#ids.delete(appId, id);
+    this.#ids.set(appId, id, at);
+    const ids = this.#ids.of(appId);
+    if (!ids) return;
     for (const oldest of ids.keys()) {
       if (ids.size <= this.maxPerApp) break;
-      ids.delete(oldest);
+      this.#ids.delete(appId, oldest);
     }
   }
 
   delete(appId: string, id: string): void {
-    const ids = this.#apps.get(appId);
-    if (!ids) return;
-    ids.delete(id);
-    if (ids.size === 0) this.#apps.delete(appId);
-  }
-
-  /** Ids held, over every app. */
-  get size(): number {
-    let n = 0;
-    for (const ids of this.#apps.values()) n += ids.size;
-    return n;
+    this.#ids.delete(appId, id);
   }
 
   /** Every id held, app by app, oldest first; deleting the one it stands on is allowed. */
-  *entries(): Generator<[appId: string, id: string, at: number]> {
-    for (const [appId, ids] of this.#apps) for (const [id, at] of ids) yield [appId, id, at];
+  entries(): Generator<[appId: string, id: string, at: number]> {
+    return this.#ids.entries();
   }
 }
