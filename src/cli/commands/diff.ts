@@ -1,5 +1,6 @@
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { createCaseRunners } from '../../apis.js';
+import type { AppConfig } from '../../config/config-types.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
 import { type ExplainContext, explainDecision } from '../../fixtures/explain.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
@@ -85,8 +86,11 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   let changed = 0;
   const list = await subjects([before.rulesDir, after.rulesDir], appIds, values.contexts, values.app);
   const tally = new ImpactTally();
+  // The config once per app, not once per fixture user (it is read and validated each time).
+  const configs = new Map(appIds.map((id) => [id, appConfigFor(id)]));
   for (const s of list) {
-    const lines = await compare(s, before.apps.get(s.appId), after.apps.get(s.appId), runners, tally);
+    const app = configs.get(s.appId) ?? appConfigFor(s.appId);
+    const lines = await compare(s, app, before.apps.get(s.appId), after.apps.get(s.appId), runners, tally);
     if (lines.length === 0) continue;
     changed++;
     io.out(`~ [${s.appId}/${s.api}] ${s.name}`);
@@ -103,13 +107,13 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
 
 async function compare(
   s: Subject,
+  app: AppConfig,
   oldRules: AppRules | undefined,
   newRules: AppRules | undefined,
   runners: ReturnType<typeof createCaseRunners>,
   tally: ImpactTally,
 ): Promise<{ key: string; line: string }[]> {
   if (!oldRules || !newRules) return [{ key: 'app', line: `app ${oldRules ? 'removed' : 'added'}` }];
-  const app = appConfigFor(s.appId);
   let failed = false;
   const run = async (rules: AppRules) => {
     try {
