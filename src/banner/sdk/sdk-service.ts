@@ -75,7 +75,9 @@ export class SdkService {
    * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
-   * A link already made is not checked again: a retried batch links nothing twice.
+   * A link already made is not checked again: a retried batch links nothing twice. The
+   * check and the link are two steps: a player's first request racing an alias of their
+   * id ends as if the alias came first, which a new id allows anyway.
    */
   private async link(appId: string, a: SdkAlias): Promise<string | null> {
     const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
