@@ -4,7 +4,12 @@ import { type EngagementScore, engagementScore } from './domain/engagement-score
 import { type ProfileFacts, type UserFacts, userFacts } from './domain/fact-names.js';
 import { isLive, type JourneyEvent, type JourneyUser, type Offer } from './domain/journey-types.js';
 import { type OfferPlan, type OfferTrigger, type PlanMemo, planOffers } from './domain/offer-planner.js';
-import { aggregateProfile, type ProfileAggregates } from './domain/profile-aggregates.js';
+import {
+  aggregateProfile,
+  type EventTotals,
+  type ProfileAggregates,
+  profileAggregates,
+} from './domain/profile-aggregates.js';
 import { renderTemplate } from './domain/text-template.js';
 import type { Classification, Decision, JourneysRules } from './rules/journeys-rules.js';
 import type { RecommendationPriority } from './rules/journeys-schema.js';
@@ -35,10 +40,19 @@ export interface JourneyEvaluation {
   };
 }
 
-export interface UserState {
-  user: JourneyUser;
-  events: readonly JourneyEvent[];
-  offers: readonly Offer[];
+/**
+ * A user as the rules read them: the stored user, their offers, and their events or, when
+ * a store has summed them where they are (JourneysStore.eventTotals), the events' totals.
+ */
+export type UserState = { user: JourneyUser; offers: readonly Offer[] } & (
+  | { events: readonly JourneyEvent[] }
+  | { totals: EventTotals }
+);
+
+function aggregatesOf(state: UserState, now: Date): ProfileAggregates {
+  return 'totals' in state
+    ? profileAggregates(state.user, state.totals, now)
+    : aggregateProfile(state.user, state.events, now);
 }
 
 const RANK: Record<RecommendationPriority, number> = { high: 0, medium: 1, low: 2 };
@@ -57,7 +71,7 @@ function baseFacts(
   rules: JourneysRules,
   state: UserState,
   now: Date,
-  aggregates: ProfileAggregates = aggregateProfile(state.user, state.events, now),
+  aggregates: ProfileAggregates = aggregatesOf(state, now),
 ) {
   const score = engagementScore(rules.score, aggregates);
   const live = state.offers.filter((o) => isLive(o, now));

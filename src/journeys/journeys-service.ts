@@ -54,11 +54,12 @@ export class JourneysService {
     const { store } = this.deps;
     const user = await store.getUser(p, externalId);
     if (!user) return null;
-    const [events, offers] = await Promise.all([
-      store.userEvents(p, externalId),
+    const now = this.deps.now();
+    const [totals, offers] = await Promise.all([
+      store.eventTotals(p, externalId, now),
       store.userOffers(p, externalId),
     ]);
-    const evaluation = await evaluateJourney(rules, { user, events, offers }, this.deps.now());
+    const evaluation = await evaluateJourney(rules, { user, totals, offers }, now);
     return profileView(user, p, evaluation);
   }
 

@@ -27,7 +27,7 @@ export interface ProfileAggregates {
   campaignsJoined: number;
 }
 
-type EventFacts = Pick<JourneyEvent, 'id' | 'category' | 'points' | 'occurredAt' | 'metadata'>;
+export type EventFacts = Pick<JourneyEvent, 'id' | 'category' | 'points' | 'occurredAt' | 'metadata'>;
 
 /** A play is won when the client says so in `metadata.won`. */
 function isWin(e: EventFacts): boolean {
@@ -41,52 +41,108 @@ function campaignKey(e: EventFacts): string {
 }
 
 /**
- * Aggregates over all of a user's events. First seen is the earlier of the user's
+ * What a user's events add up to at one instant, before the user's own timestamps are
+ * taken into account: the part a store can compute where the events are (one SQL
+ * aggregate on PostgreSQL) instead of handing every event to the caller. Windows are
+ * open at their old end: an event counts in the last 7 days while `now - occurredAt` is
+ * under 7 × 24 hours.
+ */
+export interface EventTotals {
+  /** Epoch ms of the earliest and the latest event; null without events. */
+  firstAt: number | null;
+  lastAt: number | null;
+  events: number;
+  plays: number;
+  plays7d: number;
+  plays30d: number;
+  wins: number;
+  /** Points earned: negative amounts (spending) count as 0. */
+  points: number;
+  points7d: number;
+  points30d: number;
+  /** Distinct campaigns (see campaignKey). */
+  campaigns: number;
+}
+
+/** The instants before which an event falls out of the 7- and 30-day windows (exclusive). */
+export function windowStarts(now: Date): { since7d: number; since30d: number } {
+  return { since7d: now.getTime() - 7 * DAY_MS, since30d: now.getTime() - 30 * DAY_MS };
+}
+
+/** The totals of `events` at `now`, in one pass. */
+export function eventTotals(events: readonly EventFacts[], now: Date): EventTotals {
+  const { since7d, since30d } = windowStarts(now);
+  const a: EventTotals = {
+    firstAt: null,
+    lastAt: null,
+    events: events.length,
+    plays: 0,
+    plays7d: 0,
+    plays30d: 0,
+    wins: 0,
+    points: 0,
+    points7d: 0,
+    points30d: 0,
+    campaigns: 0,
+  };
+  const campaigns = new Set<string>();
+  for (const e of events) {
+    const at = Date.parse(e.occurredAt);
+    if (a.firstAt === null || at < a.firstAt) a.firstAt = at;
+    if (a.lastAt === null || at > a.lastAt) a.lastAt = at;
+    const earned = Math.max(e.points, 0);
+    a.points += earned;
+    if (at > since30d) a.points30d += earned;
+    if (at > since7d) a.points7d += earned;
+    if (e.category === CAMPAIGN_CATEGORY) campaigns.add(campaignKey(e));
+    if (e.category !== GAME_PLAY_CATEGORY) continue;
+    a.plays++;
+    if (isWin(e)) a.wins++;
+    if (at > since30d) a.plays30d++;
+    if (at > since7d) a.plays7d++;
+  }
+  a.campaigns = campaigns.size;
+  return a;
+}
+
+/**
+ * The profile aggregates from the event totals. First seen is the earlier of the user's
  * creation and the first event; last seen is the later of the latest event and the
  * last identify (`POST /users`, the profile's `updatedAt`): re-identifying is activity,
  * and importing backdated history can never move last seen back (nor make a new player churned).
  */
-export function aggregateProfile(
+export function profileAggregates(
   user: Pick<JourneyUser, 'createdAt' | 'updatedAt'>,
-  events: readonly EventFacts[],
+  totals: EventTotals,
   now: Date,
 ): ProfileAggregates {
   const t = now.getTime();
   const created = Date.parse(user.createdAt);
-  let first = created;
-  let last = Math.max(created, Date.parse(user.updatedAt));
-  const a = { totalPlays: 0, plays7d: 0, plays30d: 0, wins: 0, points7d: 0, points30d: 0, points: 0 };
-  const campaigns = new Set<string>();
-  for (const e of events) {
-    const at = Date.parse(e.occurredAt);
-    if (at < first) first = at;
-    if (at > last) last = at;
-    const age = t - at;
-    const earned = Math.max(e.points, 0);
-    a.points += earned;
-    if (age < 30 * DAY_MS) a.points30d += earned;
-    if (age < 7 * DAY_MS) a.points7d += earned;
-    if (e.category === CAMPAIGN_CATEGORY) campaigns.add(campaignKey(e));
-    if (e.category !== GAME_PLAY_CATEGORY) continue;
-    a.totalPlays++;
-    if (isWin(e)) a.wins++;
-    if (age < 30 * DAY_MS) a.plays30d++;
-    if (age < 7 * DAY_MS) a.plays7d++;
-  }
+  const first = totals.firstAt === null ? created : Math.min(created, totals.firstAt);
+  const last = Math.max(created, Date.parse(user.updatedAt), totals.lastAt ?? created);
   return {
     firstSeenAt: new Date(first).toISOString(),
     lastSeenAt: new Date(last).toISOString(),
     daysSinceFirstSeen: Math.max(0, (t - first) / DAY_MS),
     daysSinceLastSeen: Math.max(0, (t - last) / DAY_MS),
-    totalEvents: events.length,
-    totalPlays: a.totalPlays,
-    plays7d: a.plays7d,
-    plays30d: a.plays30d,
-    wins: a.wins,
-    winRate: a.totalPlays === 0 ? 0 : Math.round((a.wins / a.totalPlays) * 10_000) / 10_000,
-    pointsEarned7d: a.points7d,
-    pointsEarned30d: a.points30d,
-    totalPointsEarned: a.points,
-    campaignsJoined: campaigns.size,
+    totalEvents: totals.events,
+    totalPlays: totals.plays,
+    plays7d: totals.plays7d,
+    plays30d: totals.plays30d,
+    wins: totals.wins,
+    winRate: totals.plays === 0 ? 0 : Math.round((totals.wins / totals.plays) * 10_000) / 10_000,
+    pointsEarned7d: totals.points7d,
+    pointsEarned30d: totals.points30d,
+    totalPointsEarned: totals.points,
+    campaignsJoined: totals.campaigns,
   };
+}
+
+/** Aggregates over all of a user's events (see eventTotals and profileAggregates). */
+export function aggregateProfile(
+  user: Pick<JourneyUser, 'createdAt' | 'updatedAt'>,
+  events: readonly EventFacts[],
+  now: Date,
+): ProfileAggregates {
+  return profileAggregates(user, eventTotals(events, now), now);
 }

@@ -17,6 +17,7 @@ import {
   type Partition,
   type UserPatch,
 } from '../domain/journey-types.js';
+import { type EventTotals, eventTotals } from '../domain/profile-aggregates.js';
 import { appendEventsToLog } from './journeys-document-events.js';
 import { createOffersByShard } from './journeys-document-offers.js';
 import { journeysCollections } from './journeys-document-portable.js';
@@ -175,6 +176,11 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
 
   async userEvents(p: Partition, externalId: string): Promise<JourneyEvent[]> {
     return this.ix.eventsOf(p, externalId).map(publicEvent);
+  }
+
+  async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
+    // The stored records themselves: eventTotals only reads them.
+    return eventTotals(this.ix.eventsOf(p, externalId), now);
   }
 
   async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {

@@ -10,6 +10,7 @@ import type {
   Partition,
   UserPatch,
 } from '../domain/journey-types.js';
+import { type EventTotals, windowStarts } from '../domain/profile-aggregates.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
 import { createOfferChunk } from './journeys-postgres-offers.js';
 import {
@@ -22,6 +23,7 @@ import {
   USER_COLUMNS,
 } from './journeys-postgres-rows.js';
 import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
+import { EVENT_TOTALS, toEventTotals } from './journeys-postgres-totals.js';
 import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from './journeys-store.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -119,6 +121,16 @@ export class JourneysPostgresStore implements JourneysStore {
       [p.appId, p.environment, externalId],
     );
     return rows.map(toEvent);
+  }
+
+  async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
+    const { since7d, since30d } = windowStarts(now);
+    const { rows } = await this.pool.query({
+      name: 'journeys-event-totals',
+      text: EVENT_TOTALS,
+      values: [p.appId, p.environment, externalId, new Date(since7d), new Date(since30d)],
+    });
+    return toEventTotals(rows[0] as Row);
   }
 
   async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {

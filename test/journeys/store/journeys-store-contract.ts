@@ -1,10 +1,12 @@
 import type { ExecutionContext, TestFn } from 'ava';
+import fc from 'fast-check';
 import type {
   NewEvent,
   NewOffer,
   OfferLimits,
   Partition,
 } from '../../../src/journeys/domain/journey-types.js';
+import { DAY_MS, eventTotals } from '../../../src/journeys/domain/profile-aggregates.js';
 import type { JourneysStore } from '../../../src/journeys/store/journeys-store.js';
 
 export interface OpenedJourneysStore {
@@ -114,6 +116,58 @@ export function journeysStoreContract(
     const claim = await s.claimOffer(LIVE, 'u1', offerId, NOW, (o) => event({ points: o.pointsValue }));
     t.deepEqual(claim, { ok: false, reason: 'not_found' });
   });
+
+  withStore(
+    "a user's event totals are eventTotals of their events, windows' edges included",
+    async (t, s) => {
+      // Ages on and around the windows' edges (an event exactly 7 days old is out of the
+      // last 7 days), and anywhere in the last 60 days; the future too (a client's clock).
+      const age = fc.oneof(
+        fc.constantFrom(0, 7 * DAY_MS, 7 * DAY_MS - 1, 7 * DAY_MS + 1, 30 * DAY_MS, 30 * DAY_MS - 1, -HOUR),
+        fc.integer({ min: 0, max: 60 * DAY_MS }),
+      );
+      const campaignId = fc.oneof(
+        fc.constantFrom('spring', 'summer', '7', 7, 7.5, -1, 0, null, true, { id: 1 }),
+        fc.string({ maxLength: 3 }),
+        fc.integer(),
+      );
+      const anEvent = fc.record({
+        category: fc.constantFrom('GAME_PLAY', 'CAMPAIGN', 'OFFER', 'game_play'),
+        points: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+        age,
+        won: fc.constantFrom(true, false, 'true', 1, undefined),
+        campaignId: fc.option(campaignId, { nil: undefined }),
+      });
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(anEvent, { maxLength: 25 }), async (drawn) => {
+          const user = `totals-${++n}`;
+          const events = drawn.map((e) =>
+            event({
+              externalId: user,
+              category: e.category,
+              points: e.points,
+              occurredAt: new Date(NOW.getTime() - e.age).toISOString(),
+              metadata: {
+                ...(e.won === undefined ? {} : { won: e.won }),
+                ...(e.campaignId === undefined ? {} : { campaignId: e.campaignId }),
+              },
+            }),
+          );
+          if (events.length > 0) await s.appendEvents(TEST, events, NOW, id);
+          // Another environment's events of the same id never count.
+          await s.appendEvents(LIVE, [event({ externalId: user, points: 5 })], NOW, id);
+          t.deepEqual(await s.eventTotals(TEST, user, NOW), eventTotals(events, NOW), user);
+        }),
+        { numRuns: 30 },
+      );
+      t.deepEqual(
+        await s.eventTotals(TEST, 'nobody', NOW),
+        eventTotals([], NOW),
+        'an unknown user has zero totals',
+      );
+    },
+  );
 
   withStore(
     'events create a bare user; a client event id is stored once, also within one call',
