@@ -5,10 +5,10 @@ import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Environment, NewOffer, Offer, Partition } from './domain/journey-types.js';
 import { isLive } from './domain/journey-types.js';
 import { PlanMemo } from './domain/offer-planner.js';
-import { aggregateProfile } from './domain/profile-aggregates.js';
+import { profileAggregates } from './domain/profile-aggregates.js';
 import { evaluateTriggers, planUserOffers } from './journey-evaluator.js';
 import type { JourneysMetrics } from './journeys-metrics.js';
-import { activitySnapshot } from './journeys-snapshot.js';
+import { generationSnapshot } from './journeys-snapshot.js';
 import { timeOrderedIds } from './offer-ids.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import type { JourneysStore, UserActivity } from './store/journeys-store.js';
@@ -89,7 +89,7 @@ const PROGRESS_EVERY = 100_000;
 async function planUser(rules: JourneysRules, state: UserActivity, memo: PlanMemo, newId: () => string) {
   const now = memo.now;
   // Aggregated once: the evaluation reuses them (they were computed twice per user).
-  const aggregates = aggregateProfile(state.user, state.events, now);
+  const aggregates = profileAggregates(state.user, state.totals, now);
   if (aggregates.daysSinceLastSeen > rules.limits.inactivityDays) return 'inactive' as const;
   if (state.offers.filter((o: Offer) => isLive(o, now)).length >= rules.limits.maxActiveOffers)
     return 'atLimit' as const;
@@ -148,21 +148,21 @@ type Plan = Awaited<ReturnType<typeof planUser>>;
  * (read before this run's offers are written, which a replay must not see).
  */
 function recordDecision(
-  decisions: DecisionRecorder | undefined,
+  deps: JourneysGenerationDeps,
   p: Partition,
   rulesHash: string,
   state: UserActivity,
   plan: Plan,
   now: Date,
 ): void {
-  decisions?.record('journeys', now, () => ({
+  deps.decisions?.record('journeys', now, () => ({
     appId: p.appId,
     userId: state.user.externalId,
     rulesHash,
     request: { externalId: state.user.externalId, environment: p.environment },
     outcome:
       typeof plan === 'string' ? { reason: plan, offers: [] } : { offers: plan.map((o) => o.offerType) },
-    snapshot: activitySnapshot(p, state),
+    snapshot: generationSnapshot(deps.store, p, state.user, state.offers),
   }));
 }
 
@@ -188,7 +188,7 @@ async function planPartition(
   const waits = { readWaitMs: 0, writeWaitMs: 0 };
   const started = performance.now();
   let waitingSince = started;
-  for await (const batch of deps.store.scanUsers(p, batchSize)) {
+  for await (const batch of deps.store.scanUsers(p, batchSize, now)) {
     waits.readWaitMs += performance.now() - waitingSince;
     for (const activity of batch) {
       if (++counts.usersScanned % YIELD_EVERY === 0) await nextTurn();
@@ -200,14 +200,14 @@ async function planPartition(
           'journeys generation progress',
         );
       }
-      // The store's arrays are live views: copy before the first await.
+      // The store's offer arrays are live views: copy before the first await.
       const state: UserActivity = {
         user: activity.user,
-        events: [...activity.events],
+        totals: activity.totals,
         offers: [...activity.offers],
       };
       const plan = await planUser(rules, state, memo, newId);
-      recordDecision(deps.decisions, p, rulesHash, state, plan, now);
+      recordDecision(deps, p, rulesHash, state, plan, now);
       if (plan === 'inactive') counts.usersInactive++;
       else if (plan === 'atLimit') counts.usersAtLimit++;
       else {

@@ -69,13 +69,12 @@ export function windowStarts(now: Date): { since7d: number; since30d: number } {
   return { since7d: now.getTime() - 7 * DAY_MS, since30d: now.getTime() - 30 * DAY_MS };
 }
 
-/** The totals of `events` at `now`, in one pass. */
-export function eventTotals(events: readonly EventFacts[], now: Date): EventTotals {
-  const { since7d, since30d } = windowStarts(now);
-  const a: EventTotals = {
+/** The totals of a user without events (at any instant). */
+export function noEventTotals(): EventTotals {
+  return {
     firstAt: null,
     lastAt: null,
-    events: events.length,
+    events: 0,
     plays: 0,
     plays7d: 0,
     plays30d: 0,
@@ -85,6 +84,13 @@ export function eventTotals(events: readonly EventFacts[], now: Date): EventTota
     points30d: 0,
     campaigns: 0,
   };
+}
+
+/** The totals of `events` at `now`, in one pass. */
+export function eventTotals(events: readonly EventFacts[], now: Date): EventTotals {
+  const { since7d, since30d } = windowStarts(now);
+  const a = noEventTotals();
+  a.events = events.length;
   const campaigns = new Set<string>();
   for (const e of events) {
     const at = Date.parse(e.occurredAt);

@@ -239,13 +239,13 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     return expired;
   }
 
-  async *scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]> {
+  async *scanUsers(p: Partition, batchSize: number, now: Date): AsyncIterable<UserActivity[]> {
     // A copy of the list: users created during the scan do not disturb it.
     const users = this.ix.usersOf(p);
     for (let i = 0; i < users.length; i += batchSize) {
       yield users.slice(i, i + batchSize).map((user) => ({
         user,
-        events: this.ix.eventsOf(p, user.externalId),
+        totals: eventTotals(this.ix.eventsOf(p, user.externalId), now),
         offers: this.ix.offersOf(p, user.externalId),
       }));
     }

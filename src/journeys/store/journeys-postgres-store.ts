@@ -10,7 +10,7 @@ import type {
   Partition,
   UserPatch,
 } from '../domain/journey-types.js';
-import { type EventTotals, windowStarts } from '../domain/profile-aggregates.js';
+import { type EventTotals, noEventTotals, windowStarts } from '../domain/profile-aggregates.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
 import { createOfferChunk } from './journeys-postgres-offers.js';
 import {
@@ -23,7 +23,7 @@ import {
   USER_COLUMNS,
 } from './journeys-postgres-rows.js';
 import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
-import { EVENT_TOTALS, toEventTotals } from './journeys-postgres-totals.js';
+import { RANGE_EVENT_TOTALS, toEventTotals, USER_EVENT_TOTALS } from './journeys-postgres-totals.js';
 import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from './journeys-store.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -127,7 +127,7 @@ export class JourneysPostgresStore implements JourneysStore {
     const { since7d, since30d } = windowStarts(now);
     const { rows } = await this.pool.query({
       name: 'journeys-event-totals',
-      text: EVENT_TOTALS,
+      text: USER_EVENT_TOTALS,
       values: [p.appId, p.environment, externalId, new Date(since7d), new Date(since30d)],
     });
     return toEventTotals(rows[0] as Row);
@@ -216,67 +216,76 @@ export class JourneysPostgresStore implements JourneysStore {
    * caller evaluates this one, so on two cores the job's rule evaluation and its reads
    * overlap instead of taking turns.
    */
-  async *scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]> {
-    let next = this.batchAfter(p, '', batchSize);
+  async *scanUsers(p: Partition, batchSize: number, now: Date): AsyncIterable<UserActivity[]> {
+    const windows = windowStarts(now);
+    const batchAfter = (after: string) => this.batchAfter(p, after, batchSize, windows);
+    let next = batchAfter('');
     for (;;) {
       const batch = await next;
       const last = batch[batch.length - 1];
       if (!last) return;
-      next = this.batchAfter(p, last.user.externalId, batchSize);
+      next = batchAfter(last.user.externalId);
       // A caller that stops early never awaits the read ahead: its failure is not theirs.
       next.catch(() => undefined);
       yield batch;
     }
   }
 
-  private async batchAfter(p: Partition, after: string, batchSize: number): Promise<UserActivity[]> {
+  private async batchAfter(
+    p: Partition,
+    after: string,
+    batchSize: number,
+    windows: { since7d: number; since30d: number },
+  ): Promise<UserActivity[]> {
     const { rows } = await this.pool.query({
       text: `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id > $3
        ORDER BY external_id LIMIT $4`,
       values: [p.appId, p.environment, after, batchSize],
       types: ISO_TIMESTAMPS,
     });
-    return rows.length === 0 ? [] : this.activityOf(p, after, rows.map(toUser));
+    return rows.length === 0 ? [] : this.activityOf(p, after, rows.map(toUser), windows);
   }
 
   /**
-   * The batch's events and offers by key range, (after, last user], not by a list of
-   * ids: one index range scan each instead of a probe per user. The batch holds every
-   * user of that range, so the range holds exactly the batch's events and offers.
+   * The batch's event totals and offers by key range, (after, last user], not by a list
+   * of ids: one index range scan each instead of a probe per user. The batch holds every
+   * user of that range, so the range holds exactly the batch's events and offers. Totals,
+   * not events: one row per user whatever their history (reading every event made node's
+   * row parsing a large part of a run, and one user with a huge history a memory risk).
    */
-  private async activityOf(p: Partition, after: string, users: JourneyUser[]): Promise<UserActivity[]> {
+  private async activityOf(
+    p: Partition,
+    after: string,
+    users: JourneyUser[],
+    windows: { since7d: number; since30d: number },
+  ): Promise<UserActivity[]> {
     const last = users[users.length - 1]?.externalId ?? after;
     const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4';
     const args = [p.appId, p.environment, after, last];
-    // Timestamps read as ISO text (journeys-postgres-timestamps.ts): a million users' events.
-    const [events, offers] = await Promise.all([
+    const [totals, offers] = await Promise.all([
       this.pool.query({
-        text: `SELECT ${EVENT_COLUMNS} FROM journeys_events ${scope} ORDER BY occurred_at, seq`,
-        values: args,
-        types: ISO_TIMESTAMPS,
+        text: RANGE_EVENT_TOTALS,
+        values: [...args, new Date(windows.since7d), new Date(windows.since30d)],
       }),
+      // Timestamps read as ISO text (journeys-postgres-timestamps.ts): a million users' offers.
       this.pool.query({
         text: `SELECT ${OFFER_COLUMNS} FROM journeys_offers ${scope} ORDER BY created_at, seq`,
         values: args,
         types: ISO_TIMESTAMPS,
       }),
     ]);
-    const byUser = <T extends { externalId: string }>(list: T[]) => {
-      const map = new Map<string, T[]>();
-      // Pushed, not spread: a million users' events are grouped here on every run.
-      for (const x of list) {
-        const mine = map.get(x.externalId);
-        if (mine) mine.push(x);
-        else map.set(x.externalId, [x]);
-      }
-      return map;
-    };
-    const ev = byUser(events.rows.map(toEvent));
-    const of = byUser(offers.rows.map(toOffer));
+    const totalsOf = new Map(totals.rows.map((r: Row) => [String(r.external_id), toEventTotals(r)]));
+    const offersOf = new Map<string, Offer[]>();
+    // Pushed, not spread: a million users' offers are grouped here on every run.
+    for (const o of offers.rows.map(toOffer)) {
+      const mine = offersOf.get(o.externalId);
+      if (mine) mine.push(o);
+      else offersOf.set(o.externalId, [o]);
+    }
     return users.map((user) => ({
       user,
-      events: ev.get(user.externalId) ?? [],
-      offers: of.get(user.externalId) ?? [],
+      totals: totalsOf.get(user.externalId) ?? noEventTotals(),
+      offers: offersOf.get(user.externalId) ?? [],
     }));
   }
 

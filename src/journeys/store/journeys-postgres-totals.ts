@@ -3,34 +3,53 @@ import type { Row } from './journeys-postgres-rows.js';
 
 /**
  * eventTotals (domain/profile-aggregates.ts) as one aggregate over a user's events, so a
- * profile read fetches one row instead of every event. $4 and $5 are windowStarts(now):
- * an event is in a window while it is later than the window's start, as in eventTotals.
- * Instants come back as epoch milliseconds (the API stores millisecond instants).
+ * profile read or the generation job fetches one row per user instead of every event.
+ * The window starts are windowStarts(now): an event is in a window while it is later than
+ * the window's start, as in eventTotals. Instants come back as epoch milliseconds (the API
+ * stores millisecond instants).
  *
  * A campaign is `metadata.campaignId` when it is a string or a number, else the event
  * itself (campaignKey). A number is keyed by its JSON text as stored: the same text as
  * JavaScript's `String(n)` except in exponent notation (|n| ≥ 1e21 or < 1e-6), where a
  * numeric id and a string id spelled as the other notation would count once in one
  * store and twice in the other.
+ *
+ * `since7d` and `since30d` name the parameters that hold the window starts.
  */
-export const EVENT_TOTALS = `
-  SELECT
+function totalsColumns(since7d: string, since30d: string): string {
+  return `
     floor(extract(epoch FROM min(occurred_at)) * 1000)::float8 AS first_at,
     floor(extract(epoch FROM max(occurred_at)) * 1000)::float8 AS last_at,
     count(*)::int AS events,
     count(*) FILTER (WHERE category = 'GAME_PLAY')::int AS plays,
-    count(*) FILTER (WHERE category = 'GAME_PLAY' AND occurred_at > $4)::int AS plays7d,
-    count(*) FILTER (WHERE category = 'GAME_PLAY' AND occurred_at > $5)::int AS plays30d,
+    count(*) FILTER (WHERE category = 'GAME_PLAY' AND occurred_at > ${since7d})::int AS plays7d,
+    count(*) FILTER (WHERE category = 'GAME_PLAY' AND occurred_at > ${since30d})::int AS plays30d,
     count(*) FILTER (WHERE category = 'GAME_PLAY' AND metadata -> 'won' = 'true'::jsonb)::int AS wins,
     coalesce(sum(greatest(points, 0)), 0)::float8 AS points,
-    coalesce(sum(greatest(points, 0)) FILTER (WHERE occurred_at > $4), 0)::float8 AS points7d,
-    coalesce(sum(greatest(points, 0)) FILTER (WHERE occurred_at > $5), 0)::float8 AS points30d,
+    coalesce(sum(greatest(points, 0)) FILTER (WHERE occurred_at > ${since7d}), 0)::float8 AS points7d,
+    coalesce(sum(greatest(points, 0)) FILTER (WHERE occurred_at > ${since30d}), 0)::float8 AS points30d,
     count(DISTINCT CASE WHEN category = 'CAMPAIGN' THEN
       CASE WHEN jsonb_typeof(metadata -> 'campaignId') IN ('string', 'number')
         THEN 'c:' || (metadata ->> 'campaignId') ELSE 'e:' || id END
-    END)::int AS campaigns
+    END)::int AS campaigns`;
+}
+
+/** One user's totals: $1 app, $2 environment, $3 external id, $4 and $5 the window starts. */
+export const USER_EVENT_TOTALS = `
+  SELECT ${totalsColumns('$4', '$5')}
   FROM journeys_events
   WHERE app_id = $1 AND environment = $2 AND external_id = $3`;
+
+/**
+ * The totals of every user with events in a key range (the generation job's batch,
+ * external_id in ($3, $4]), one row per user: $5 and $6 the window starts. One index range
+ * read, grouped as it comes in key order; a user without events has no row.
+ */
+export const RANGE_EVENT_TOTALS = `
+  SELECT external_id, ${totalsColumns('$5', '$6')}
+  FROM journeys_events
+  WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4
+  GROUP BY external_id`;
 
 const instant = (v: unknown): number | null => (v === null ? null : Number(v));
 

@@ -13,8 +13,8 @@ import type { EventTotals } from '../domain/profile-aggregates.js';
 /** One user with everything the generation job needs to decide about them. */
 export interface UserActivity {
   user: JourneyUser;
-  /** Oldest first. */
-  events: readonly JourneyEvent[];
+  /** What their events add up to at the scan's `now` (see eventTotals). */
+  totals: EventTotals;
   /** Every offer of the user, any status. */
   offers: readonly Offer[];
 }
@@ -122,11 +122,11 @@ export interface JourneysStore {
   expireDue(p: Partition, now: Date): Promise<Offer[]>;
 
   /**
-   * The partition's users with their events and offers, in batches; users added during
-   * the scan may be missed. The arrays are read-only live views: copy what must not
-   * change across an await.
+   * The partition's users with their event totals at `now` and their offers, in batches;
+   * users added during the scan may be missed. The offer arrays are read-only live views:
+   * copy what must not change across an await.
    */
-  scanUsers(p: Partition, batchSize: number): AsyncIterable<UserActivity[]>;
+  scanUsers(p: Partition, batchSize: number, now: Date): AsyncIterable<UserActivity[]>;
 
   /**
    * Inserts offers, one commit for the whole call. Each is checked against the limits,

@@ -15,9 +15,10 @@ export interface ServedDecision {
   /**
    * The state the decision read, when the route captured it before deciding: a decision
    * that writes (journeys generation creates offers) would otherwise be recorded with its
-   * own result in the state, and replayed against it. Absent: read through the store port.
+   * own result in the state, and replayed against it. A promise when part of it is still
+   * to be read (awaited behind, like the read through the store port when absent).
    */
-  snapshot?: UserSnapshot;
+  snapshot?: UserSnapshot | Promise<UserSnapshot>;
 }
 
 /**
@@ -44,7 +45,8 @@ export class DecisionRecorder {
 
   async #write(api: FixtureApi, at: Date, d: ServedDecision): Promise<void> {
     const snapshot =
-      d.snapshot ?? (await this.runners.get(api)?.snapshot?.(this.store, d.appId, d.userId, d.scope ?? {}));
+      (await d.snapshot) ??
+      (await this.runners.get(api)?.snapshot?.(this.store, d.appId, d.userId, d.scope ?? {}));
     if (!snapshot) return;
     const userId = this.sampler.storedUserId(d.userId);
     const recorded = {

@@ -2,6 +2,7 @@ import test from 'ava';
 import pg from 'pg';
 import { openPostgresStore } from '../../../src/apis.js';
 import type { NewEvent, NewOffer, OfferLimits } from '../../../src/journeys/domain/journey-types.js';
+import { eventTotals } from '../../../src/journeys/domain/profile-aggregates.js';
 import { timestamptzText } from '../../../src/journeys/store/journeys-postgres-timestamps.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 
@@ -49,9 +50,10 @@ const INSTANTS = [
   '0099-06-30T12:00:00.010Z',
 ];
 
-// The generation scan reads timestamps as text (ISO_TIMESTAMPS); the other reads keep pg's
-// Date. Both must give the same instant, to the millisecond, whatever the session's time
-// zone (pg itself reads only DateStyle ISO, PostgreSQL's default).
+// The generation scan reads offers' timestamps as text (ISO_TIMESTAMPS) and the events'
+// first and last instants as epoch milliseconds; the other reads keep pg's Date. All must
+// give the same instant, to the millisecond, whatever the session's time zone (pg itself
+// reads only DateStyle ISO, PostgreSQL's default).
 for (const zone of ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Europe/London']) {
   test(`the generation scan and the limits read exact instants in a ${zone} session`, async (t) => {
     const url = await server().freshDatabase('timestamps');
@@ -102,17 +104,19 @@ for (const zone of ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Europe/London'])
     t.is(first.created.length, 1);
 
     const batches = [];
-    for await (const batch of s.scanUsers(P, 10)) batches.push(...batch);
+    for await (const batch of s.scanUsers(P, 10, NOW)) batches.push(...batch);
     const scanned = batches[0];
     if (!scanned) return t.fail('no user scanned');
     const expected = [...INSTANTS, '2026-01-01T00:00:00.123Z'].sort();
-    t.deepEqual(scanned.events.map((e) => e.occurredAt).sort(), expected);
     t.deepEqual(
-      scanned.events.map((e) => e.occurredAt).sort(),
       (await s.userEvents(P, 'u1')).map((e) => e.occurredAt).sort(),
-      'the same instants as the Date read path',
+      expected,
+      'the events read back at the millisecond',
     );
-    t.true(scanned.events.every((e) => e.receivedAt.endsWith('Z')));
+    // The scan's totals carry the first and last instants exactly, as epoch milliseconds.
+    t.is(scanned.totals.firstAt, Date.parse(expected[0] ?? ''));
+    t.is(scanned.totals.lastAt, Date.parse(expected[expected.length - 1] ?? ''));
+    t.deepEqual(scanned.totals, eventTotals(await s.userEvents(P, 'u1'), NOW));
     t.deepEqual(scanned.offers, await s.userOffers(P, 'u1'));
     t.is(scanned.offers[0]?.createdAt, '2026-11-20T10:00:00.007Z');
     t.is(scanned.offers[0]?.expiresAt, '2026-11-20T11:00:00.993Z');

@@ -6,7 +6,7 @@ import type {
   OfferLimits,
   Partition,
 } from '../../../src/journeys/domain/journey-types.js';
-import { DAY_MS, eventTotals } from '../../../src/journeys/domain/profile-aggregates.js';
+import { DAY_MS, type EventTotals, eventTotals } from '../../../src/journeys/domain/profile-aggregates.js';
 import type { JourneysStore } from '../../../src/journeys/store/journeys-store.js';
 
 export interface OpenedJourneysStore {
@@ -424,23 +424,29 @@ export function journeysStoreContract(
   });
 
   withStore(
-    'scanUsers yields every user of the partition with events and offers, in batches',
+    'scanUsers yields every user of the partition with their event totals and offers, in batches',
     async (t, s) => {
       for (let i = 0; i < 7; i++) await s.upsertUser(TEST, { externalId: `u${i}` }, NOW, id);
       await s.upsertUser(LIVE, { externalId: 'live-only' }, NOW, id);
-      await s.appendEvents(TEST, [event({ externalId: 'u3' }), event({ externalId: 'u3' })], NOW, id);
+      const u3 = [
+        event({ externalId: 'u3', occurredAt: at(-24 * 8) }),
+        event({ externalId: 'u3', category: 'CAMPAIGN', metadata: { campaignId: 'spring' } }),
+        event({ externalId: 'u3', metadata: { won: true } }),
+      ];
+      await s.appendEvents(TEST, u3, NOW, id);
+      await s.appendEvents(LIVE, [event({ externalId: 'u3' })], NOW, id);
       await s.createOffers(TEST, [offer({ externalId: 'u5' })], LIMITS, NOW);
       const sizes: number[] = [];
-      const seen = new Map<string, { events: number; offers: number }>();
-      for await (const batch of s.scanUsers(TEST, 3)) {
+      const seen = new Map<string, { totals: EventTotals; offers: number }>();
+      for await (const batch of s.scanUsers(TEST, 3, NOW)) {
         sizes.push(batch.length);
-        for (const a of batch)
-          seen.set(a.user.externalId, { events: a.events.length, offers: a.offers.length });
+        for (const a of batch) seen.set(a.user.externalId, { totals: a.totals, offers: a.offers.length });
       }
       t.deepEqual(sizes, [3, 3, 1]);
       t.deepEqual([...seen.keys()].sort(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
-      t.deepEqual(seen.get('u3'), { events: 2, offers: 0 });
-      t.deepEqual(seen.get('u5'), { events: 0, offers: 1 });
+      t.deepEqual(seen.get('u3'), { totals: eventTotals(u3, NOW), offers: 0 });
+      t.is(seen.get('u3')?.totals.plays7d, 1, 'the 8-day-old play is out of the last 7 days');
+      t.deepEqual(seen.get('u5'), { totals: eventTotals([], NOW), offers: 1 });
     },
   );
 
