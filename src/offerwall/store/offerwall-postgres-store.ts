@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../store/postgres/migrate.js';
 import type { Ban } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
 import type {
@@ -113,25 +114,15 @@ export class OfferwallPostgresStore implements OfferwallStore {
   }
 
   async recordEvent(e: EventRecord): Promise<EventOutcome> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       // A concurrent insert of the same key waits for the first to commit, then does nothing.
       const claimed = await client.query(
         `INSERT INTO offerwall_transactions (app_id, transaction_id, uid, offer_id, event_id, at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING transaction_id`,
         [e.appId, e.transactionId, e.uid, e.offerId, e.eventId, e.at],
       );
-      const outcome =
-        claimed.rowCount === 1 ? await this.applyEvent(client, e) : await this.duplicate(client, e);
-      await client.query('COMMIT');
-      return outcome;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return claimed.rowCount === 1 ? this.applyEvent(client, e) : this.duplicate(client, e);
+    });
   }
 
   private async applyEvent(client: pg.PoolClient, e: EventRecord): Promise<EventOutcome> {

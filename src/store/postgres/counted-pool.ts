@@ -35,6 +35,17 @@ function textOf(args: unknown[]): string {
 export function countedPool(settings: PoolSettings): { pool: pg.Pool; counts: QueryCounts } {
   const counts: QueryCounts = { roundTrips: 0, statements: 0 };
   class CountedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      // A connection that breaks while checked out (between a transaction's statements, or
+      // the server stopping) emits 'error', and pg-pool listens only while it is idle: an
+      // 'error' nobody listens to ends the process (two instances died on one PostgreSQL
+      // stop under load). Nothing is lost by ignoring it here: the next statement on the
+      // connection fails ("not queryable"), its transaction answers 503 and the release
+      // discards the connection. Idle connections still report through the pool's 'error'.
+      this.on('error', () => undefined);
+    }
+
     // biome-ignore lint/suspicious/noExplicitAny: node-postgres overloads query many ways; this forwards them all.
     override query(...args: any[]): any {
       counts.roundTrips += 1;

@@ -70,7 +70,23 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
       if (res.status === 503) slowest503 = Math.max(slowest503, Date.now() - t0);
     }
   };
-  const load = Array.from({ length: 8 }, client);
+  // And writers: each event is a transaction, which holds its connection between
+  // statements (a connection breaking there used to end the whole process).
+  const writeStatuses = new Map<number, number>();
+  const writer = async () => {
+    while (loading) {
+      const res = await s.fetch('/v1/user-journeys/track', {
+        method: 'POST',
+        headers: JOURNEYS,
+        body: JSON.stringify({
+          events: [{ externalId: 'restart', eventType: 'spin', category: 'GAME_PLAY' }],
+        }),
+      });
+      await res.arrayBuffer();
+      writeStatuses.set(res.status, (writeStatuses.get(res.status) ?? 0) + 1);
+    }
+  };
+  const load = [...Array.from({ length: 8 }, client), ...Array.from({ length: 4 }, writer)];
 
   server().halt();
   const started = Date.now();
@@ -102,8 +118,11 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
   await Promise.all(load);
   // Under load: only answers or fast refusals, never a 500 or a hung request.
   t.deepEqual([...seenStatuses.keys()].sort(), [200, 503]);
+  t.deepEqual([...writeStatuses.keys()].sort(), [201, 503]);
   t.true(slowest503 < 3000, `slowest 503 under load: ${slowest503} ms`);
-  t.log(`under load: ${JSON.stringify(Object.fromEntries(seenStatuses))}, slowest 503 ${slowest503} ms`);
+  t.log(
+    `under load: reads ${JSON.stringify(Object.fromEntries(seenStatuses))}, writes ${JSON.stringify(Object.fromEntries(writeStatuses))}, slowest 503 ${slowest503} ms`,
+  );
 
   // 1 + 9 before the stop, 2 that succeeded after (a refused render counts nothing): none lost.
   const db = new pg.Client({ connectionString: url });
