@@ -103,7 +103,13 @@ export async function startService(
     },
   });
   const store = await openStore(config, {
-    onIdleError: (err) => logger.error({ err }, 'an idle PostgreSQL connection failed; the pool reconnects'),
+    // Not the error itself: pg-pool hangs the whole connection on it (`err.client`, ~5 KB
+    // of settings and statement text per log line).
+    onIdleError: (err) =>
+      logger.error(
+        { err: { message: err.message, code: (err as { code?: unknown }).code } },
+        'an idle PostgreSQL connection failed; the pool reconnects',
+      ),
     onError: (err) => logger.error({ err }, 'a background store write failed'),
   });
   if (isPostgresStore(store)) registerPostgresMetrics(metrics.registry, store);
