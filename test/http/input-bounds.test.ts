@@ -1,5 +1,11 @@
 import test from 'ava';
-import { DEFAULT_INPUT_BOUNDS, findOutOfBounds } from '../../src/http/input-bounds.js';
+import fc from 'fast-check';
+import {
+  DEFAULT_INPUT_BOUNDS,
+  findOutOfBounds,
+  nestsDeeperThan,
+  textNestsDeeperThan,
+} from '../../src/http/input-bounds.js';
 
 const nested = (levels: number): unknown => {
   let value: unknown = 1;
@@ -54,4 +60,22 @@ test('the walk is iterative: a million levels are refused without overflowing th
   const deep = nested(1_000_000);
   t.like(findOutOfBounds(deep), { message: `is nested deeper than ${DEFAULT_INPUT_BOUNDS.maxDepth} levels` });
   t.is(findOutOfBounds(deep, { ...DEFAULT_INPUT_BOUNDS, maxDepth: 2_000_000 }), null);
+});
+
+test('the nesting read from JSON text is the nesting of the value it parses to, brackets in strings aside', (t) => {
+  t.false(textNestsDeeperThan('{"a":"[[[[{{{{"}', 1), 'brackets inside a string are text');
+  t.false(
+    textNestsDeeperThan('{"a\\"[[":"\\\\"}', 1),
+    'escaped quotes and backslashes do not end a string early',
+  );
+  t.true(textNestsDeeperThan('[[]]', 1));
+  t.false(textNestsDeeperThan('[[]]', 2));
+  t.true(textNestsDeeperThan('['.repeat(400_000), 32), 'unclosed brackets count: the parse refuses the rest');
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (value, max) => {
+      return textNestsDeeperThan(JSON.stringify(value), max) === nestsDeeperThan(value, max);
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
 });
