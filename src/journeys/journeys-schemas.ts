@@ -2,8 +2,11 @@
  * The user-journeys API's request schemas (JSON Schema draft 2020-12): written once,
  * validated with ajv at the edge (journeys-validation.ts) and published in the API
  * reference. What a schema cannot say (a clock a little ahead, metadata nesting) is
- * checked in journeys-validation.ts.
+ * checked in journeys-validation.ts, and what a user holds after a merge by the store
+ * (domain/user-bounds.ts).
  */
+
+import { MAX_USER_FIELD_BYTES, MAX_USER_METADATA_KEYS, MAX_USER_TAGS } from './domain/user-bounds.js';
 
 /** Most events one `POST /track` may carry. */
 export const MAX_BATCH = 100;
@@ -50,7 +53,7 @@ export const userPatchSchema = {
     source: nullableText(64, 'Acquisition source'),
     tags: {
       title: 'Tags',
-      description: 'At most 50 scalar values by key, readable by rules.',
+      description: `At most 50 scalar values by key, readable by rules; merged into the stored tags, which keep at most ${MAX_USER_TAGS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
       type: 'object',
       maxProperties: 50,
       propertyNames: KEY,
@@ -58,7 +61,7 @@ export const userPatchSchema = {
     },
     metadata: {
       title: 'Metadata',
-      description: 'At most 50 keys, nested at most 8 levels.',
+      description: `At most 50 keys, nested at most 8 levels; merged into the stored metadata, which keeps at most ${MAX_USER_METADATA_KEYS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
       type: 'object',
       maxProperties: 50,
       propertyNames: KEY,
