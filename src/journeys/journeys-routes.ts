@@ -1,11 +1,12 @@
 import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
-import { AppError } from '../http/app-error.js';
+import { AppError, invalidInput } from '../http/app-error.js';
 import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
 import type { Environment, Partition } from './domain/journey-types.js';
+import { UserBoundsError } from './domain/user-bounds.js';
 import type { GenerationReport } from './journeys-generation.js';
 import type { JourneysService } from './journeys-service.js';
 import { JourneysValidation } from './journeys-validation.js';
@@ -60,6 +61,12 @@ function scopeOf(ctx: Context, deps: RouteDeps): Scope {
   return { p: { appId: app.id, environment: key.environment ?? 'live' }, rules: snapshot.journeys };
 }
 
+/** A merged user past a bound of user-bounds.ts is the client's 400, naming tags or metadata. */
+function boundsAsInvalidInput(err: unknown): never {
+  if (err instanceof UserBoundsError) throw invalidInput([...err.problems]);
+  throw err;
+}
+
 const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
 const param = (ctx: Context, name: string): string =>
   String((ctx.params as Record<string, string>)[name] ?? '');
@@ -69,7 +76,7 @@ function userRoutes(router: ApiRouter, deps: RouteDeps): void {
     const { p, rules } = scopeOf(ctx, deps);
     const patch = deps.validation.userPatch(body(ctx));
     // The docs answer 200 OK for create and update alike.
-    const { profile } = await deps.service.upsertUser(rules, p, patch);
+    const { profile } = await deps.service.upsertUser(rules, p, patch).catch(boundsAsInvalidInput);
     ok(ctx, 200, profile);
   });
   router.get('/users/:externalId', async (ctx) => {

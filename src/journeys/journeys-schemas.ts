@@ -1,12 +1,24 @@
 /**
  * The user-journeys API's request schemas (JSON Schema draft 2020-12): written once,
  * validated with ajv at the edge (journeys-validation.ts) and published in the API
- * reference. What a schema cannot say (a clock a little ahead, metadata nesting) is
- * checked in journeys-validation.ts.
+ * reference. What a schema cannot say (a clock a little ahead, metadata nesting and
+ * size) is checked in journeys-validation.ts, and what a user holds after a merge by the
+ * store (domain/user-bounds.ts).
  */
+
+import { MAX_USER_FIELD_BYTES, MAX_USER_METADATA_KEYS, MAX_USER_TAGS } from './domain/user-bounds.js';
 
 /** Most events one `POST /track` may carry. */
 export const MAX_BATCH = 100;
+/**
+ * Bytes of one event's `metadata` as JSON (UTF-8), checked in journeys-validation.ts.
+ * GamifyHost clients send a few small values (`won`, `campaignId`, a score: under 100
+ * bytes in every fixture and example). Without a cap the body limits let one event carry
+ * ~0.9 MB: a timeline page of 100 such events was 91 MB and ~2 s of CPU, and 24 at once
+ * took the process to 4.9 GB. At 4 KB a full page is 433 KB and ~35 ms of CPU, its client
+ * included (.tmp bench, lowdb).
+ */
+export const MAX_EVENT_METADATA_BYTES = 4096;
 
 const externalId = {
   title: 'External id',
@@ -50,7 +62,7 @@ export const userPatchSchema = {
     source: nullableText(64, 'Acquisition source'),
     tags: {
       title: 'Tags',
-      description: 'At most 50 scalar values by key, readable by rules.',
+      description: `At most 50 scalar values by key, readable by rules; merged into the stored tags, which keep at most ${MAX_USER_TAGS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
       type: 'object',
       maxProperties: 50,
       propertyNames: KEY,
@@ -58,7 +70,7 @@ export const userPatchSchema = {
     },
     metadata: {
       title: 'Metadata',
-      description: 'At most 50 keys, nested at most 8 levels.',
+      description: `At most 50 keys, nested at most 8 levels; merged into the stored metadata, which keeps at most ${MAX_USER_METADATA_KEYS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
       type: 'object',
       maxProperties: 50,
       propertyNames: KEY,
@@ -89,7 +101,7 @@ export const eventSchema = {
     },
     metadata: {
       title: 'Metadata',
-      description: 'At most 50 keys, nested at most 8 levels.',
+      description: `At most 50 keys and ${MAX_EVENT_METADATA_BYTES} bytes of JSON, nested at most 8 levels.`,
       type: 'object',
       maxProperties: 50,
     },

@@ -2,11 +2,13 @@ import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { UserPatch } from './domain/journey-types.js';
+import { jsonBytes } from './domain/user-bounds.js';
 import {
   EXTERNAL_ID_MESSAGES,
   eventBatchSchema,
   eventSchema,
   generateQuerySchema,
+  MAX_EVENT_METADATA_BYTES,
   timelineQuerySchema,
   userPatchSchema,
 } from './journeys-schemas.js';
@@ -25,6 +27,20 @@ const PAGE_MESSAGES = {
 function metadataDepth(metadata: unknown, field: string): FieldProblem[] {
   return nestsDeeperThan(metadata, MAX_METADATA_DEPTH)
     ? [{ field, message: `nests deeper than ${MAX_METADATA_DEPTH} levels` }]
+    : [];
+}
+
+/** An event's metadata past MAX_EVENT_METADATA_BYTES (the edge bounded its depth: stringify is safe). */
+function eventMetadataBytes(metadata: unknown, field: string): FieldProblem[] {
+  if (!metadata || typeof metadata !== 'object') return [];
+  const bytes = jsonBytes(metadata);
+  return bytes > MAX_EVENT_METADATA_BYTES
+    ? [
+        {
+          field,
+          message: `holds at most ${MAX_EVENT_METADATA_BYTES} bytes of JSON (4 KB); this one has ${bytes}`,
+        },
+      ]
     : [];
 }
 
@@ -101,9 +117,10 @@ export class JourneysValidation {
     return checked.value.environment ? [checked.value.environment] : undefined;
   }
 
-  /** What a schema cannot say: a client clock may run a little ahead, not days; metadata is not a maze. */
+  /** What a schema cannot say: a client clock may run a little ahead, not days; metadata is not a maze, nor a file. */
   private eventRules(e: EventInput, prefix: string): FieldProblem[] {
     const found = metadataDepth(e.metadata, `${prefix}metadata`);
+    found.push(...eventMetadataBytes(e.metadata, `${prefix}metadata`));
     if (typeof e.occurredAt !== 'string') return found;
     const at = Date.parse(e.occurredAt);
     if (at > this.now().getTime() + CLOCK_SKEW_MS)

@@ -18,6 +18,7 @@ import {
   type UserPatch,
 } from '../domain/journey-types.js';
 import { type EventTotals, eventTotals } from '../domain/profile-aggregates.js';
+import { checkUserBounds } from '../domain/user-bounds.js';
 import { appendEventsToLog } from './journeys-document-events.js';
 import { createOffersByShard } from './journeys-document-offers.js';
 import { journeysCollections } from './journeys-document-portable.js';
@@ -138,13 +139,15 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     const at = now.toISOString();
     let user = this.ix.user(p, patch.externalId);
     const created = !user;
-    // The user's new values, checked before anything changes (see assertSerializable).
+    // The user's new values, checked before anything changes (see assertSerializable and
+    // checkUserBounds): a refused patch leaves the stored user as it was.
     const fields = Object.fromEntries(
       PATCHABLE.filter((k) => patch[k] !== undefined).map((k) => [k, patch[k]]),
     );
     const tags = merged(user?.tags ?? {}, patch.tags);
     const metadata = merged(user?.metadata ?? {}, patch.metadata);
     assertSerializable('the user', [patch.externalId, fields, tags, metadata]);
+    checkUserBounds(user ?? null, patch, { tags, metadata });
     if (!user) {
       user = this.newUser(p, patch.externalId, at, newId());
     }

@@ -11,6 +11,7 @@ import type {
   UserPatch,
 } from '../domain/journey-types.js';
 import { type EventTotals, noEventTotals, windowStarts } from '../domain/profile-aggregates.js';
+import { checkUserBounds } from '../domain/user-bounds.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
 import { createOfferChunk } from './journeys-postgres-offers.js';
 import {
@@ -67,14 +68,41 @@ export class JourneysPostgresStore implements JourneysStore {
     return inTransaction(this.pool, work);
   }
 
+  /**
+   * One statement merges the patch (INSERT … ON CONFLICT DO UPDATE). A patch with tags or
+   * metadata runs it in a transaction that first reads the stored user FOR UPDATE (a user
+   * stored past a bound by an earlier version may change without growing), then checks
+   * what the statement merged (checkUserBounds) and rolls back a refused one. Concurrent
+   * upserts of a user take turns on the row lock, each checking the merge of those before
+   * it, so none can join another past a bound; a user another call creates in between is
+   * checked as new, strictly. Three more round trips than a patch without them.
+   */
   async upsertUser(p: Partition, patch: UserPatch, now: Date, newId: () => string) {
+    if (patch.tags === undefined && patch.metadata === undefined)
+      return this.mergeUser(this.pool, p, patch, now, newId);
+    return this.tx(async (c) => {
+      const { rows } = await c.query(
+        `SELECT tags, metadata FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id = $3
+         FOR UPDATE`,
+        [p.appId, p.environment, patch.externalId],
+      );
+      const stored = rows[0] as
+        | { tags: Record<string, unknown>; metadata: Record<string, unknown> }
+        | undefined;
+      const result = await this.mergeUser(c, p, patch, now, newId);
+      checkUserBounds(stored ?? null, patch, result.user);
+      return result;
+    });
+  }
+
+  private async mergeUser(db: Db, p: Partition, patch: UserPatch, now: Date, newId: () => string) {
     const given = SCALARS.filter(([k]) => patch[k] !== undefined).map(([k]) => k);
     const [tags, tagsRemoved] = mergeArgs(patch.tags);
     const [metadata, metadataRemoved] = mergeArgs(patch.metadata);
     const updates = SCALARS.map(
       ([k, col]) => `${col} = CASE WHEN '${k}' = ANY($14::text[]) THEN EXCLUDED.${col} ELSE u.${col} END`,
     ).join(',\n');
-    const { rows } = await this.pool.query(
+    const { rows } = await db.query(
       `INSERT INTO journeys_users AS u (app_id, environment, external_id, id, display_name, email, phone,
          country, device, source, tags, metadata, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $13)

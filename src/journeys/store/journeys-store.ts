@@ -56,7 +56,10 @@ export interface JourneysStore {
 
   /**
    * Creates the user or updates the given fields (see UserPatch). `newId` is called only
-   * when the user is created. PostgreSQL: INSERT … ON CONFLICT (app, env, external_id) DO UPDATE.
+   * when the user is created. Throws UserBoundsError, storing nothing, when the merged tags
+   * or metadata would break a bound of user-bounds.ts, also under concurrent upserts.
+   * PostgreSQL: INSERT … ON CONFLICT (app, env, external_id) DO UPDATE, checked after it
+   * in a transaction holding the user's row lock.
    */
   upsertUser(
     p: Partition,

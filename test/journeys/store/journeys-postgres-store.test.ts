@@ -3,6 +3,7 @@ import { openPostgresStore } from '../../../src/apis.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { journeysStoreContract } from './journeys-store-contract.js';
 import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
+import { journeysUserBoundsContract } from './journeys-user-bounds-contract.js';
 
 const server = usePostgres(test);
 
@@ -15,3 +16,4 @@ const openAt = async (url: string) => {
 const fresh = async () => openAt(await server().freshDatabase('journeys'));
 journeysStoreContract(test, 'postgres', fresh, { persistent: true });
 journeysUnstorableContract(test, 'postgres', fresh, { persistent: true });
+journeysUserBoundsContract(test, 'postgres', fresh);

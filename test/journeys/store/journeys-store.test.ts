@@ -5,6 +5,7 @@ import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
 import { journeysStoreContract } from './journeys-store-contract.js';
 import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
+import { journeysUserBoundsContract } from './journeys-user-bounds-contract.js';
 
 const openMemory = async () => {
   const store = await openDocumentStore(null);
@@ -12,6 +13,7 @@ const openMemory = async () => {
 };
 journeysStoreContract(test, 'memory', openMemory);
 journeysUnstorableContract(test, 'memory', openMemory);
+journeysUserBoundsContract(test, 'memory', openMemory);
 
 let dir = '';
 test.before(async () => {
@@ -29,6 +31,7 @@ const openLowdb = async (at = path.join(dir, String(n++))) => {
 
 journeysStoreContract(test, 'lowdb', () => openLowdb(), { persistent: true });
 journeysUnstorableContract(test, 'lowdb', () => openLowdb(), { persistent: true });
+journeysUserBoundsContract(test, 'lowdb', () => openLowdb());
 
 test('document store: a createOffers over many users lets other work in before it ends; results in input order', async (t) => {
   const { store, close } = await openMemory();
