@@ -136,7 +136,7 @@ export async function startService(
     ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
     : null;
   await follower?.start();
-  rulesRoutes(admin, registry, identity, follower ? (a) => follower.share(a) : undefined);
+  rulesRoutes(admin, registry, identity, follower ? (a) => follower.perform(a) : undefined);
   explainRoutes(admin, {
     rules: registry,
     apps: config.apps,
