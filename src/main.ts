@@ -131,7 +131,8 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   const identity = instanceIdentity(config);
-  // On PostgreSQL, rollback and reload reach every instance through the shared log.
+  // On PostgreSQL, rollback and reload reach every instance through the shared log; a
+  // rollback in force there is joined before this instance serves.
   const follower = isPostgresStore(store)
     ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
     : null;

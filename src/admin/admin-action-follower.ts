@@ -7,7 +7,8 @@ import { type Applied, applyAction } from './apply-admin-action.js';
 export interface ActionLog {
   /** Appends `action`; returns the entries after `cursor` up to and including it, in order. */
   append(action: SharedAction, origin: string, cursor: number): Promise<LoggedAction[]>;
-  head(): Promise<number>;
+  /** The log's head and, per app, the rollback still in force. */
+  current(): Promise<{ head: number; rollbacks: LoggedAction[] }>;
   after(seq: number): Promise<LoggedAction[]>;
 }
 
@@ -34,9 +35,15 @@ export class AdminActionFollower {
     private readonly intervalMs = 500,
   ) {}
 
-  /** Follows from the log's head: what happened before this start is in the files it loaded. */
+  /**
+   * Joins the log at its head, after the files were loaded. A rollback still in force is
+   * applied first: an instance that starts (or restarts after a crash) during a rollback
+   * serves it too, pinned, rather than its files while the others stay pinned.
+   */
   async start(): Promise<void> {
-    this.cursor = await this.log.head();
+    const { head, rollbacks } = await this.log.current();
+    this.cursor = head;
+    for (const logged of rollbacks) await this.apply(logged);
     this.schedule();
   }
 

@@ -103,12 +103,26 @@ export class AdminActionLog {
     });
   }
 
-  /** The last sequence number so far: a new instance follows from there (its files are current). */
-  async head(): Promise<number> {
-    const { rows } = await this.pool.query(
-      'SELECT coalesce(max(seq), 0)::bigint AS seq FROM offerd_admin_actions',
-    );
-    return Number(rows[0]?.seq ?? 0);
+  /**
+   * Where a starting instance joins the log: its head, and for every app the rollback still in
+   * force (no reload of that app, or of every app, after it). One statement, one snapshot: an
+   * entry is either read here or numbered after `head`.
+   */
+  async current(): Promise<{ head: number; rollbacks: LoggedAction[] }> {
+    const { rows } = await this.pool.query<Row & { head: string }>(`
+      WITH head AS (SELECT coalesce(max(seq), 0) AS head FROM offerd_admin_actions),
+      last_rollbacks AS (
+        SELECT DISTINCT ON (app_id) ${COLUMNS} FROM offerd_admin_actions
+        WHERE kind = 'rollback' ORDER BY app_id, seq DESC
+      )
+      SELECT head.head, r.* FROM head LEFT JOIN last_rollbacks r ON NOT EXISTS (
+        SELECT 1 FROM offerd_admin_actions l
+        WHERE l.kind = 'reload' AND l.seq > r.seq AND (l.app_id IS NULL OR l.app_id = r.app_id)
+      )`);
+    return {
+      head: Number(rows[0]?.head ?? 0),
+      rollbacks: rows.filter((r) => r.seq !== null).map(toLogged),
+    };
   }
 
   async after(seq: number): Promise<LoggedAction[]> {
