@@ -43,7 +43,14 @@ export class AdminActionFollower {
   async start(): Promise<void> {
     const { head, rollbacks } = await this.log.current();
     this.cursor = head;
-    for (const logged of rollbacks) await this.apply(logged);
+    // A snapshot this version of offerd no longer loads must not stop the start: its files serve.
+    for (const logged of rollbacks)
+      await this.apply(logged).catch((err: unknown) =>
+        this.logger.error(
+          { err, seq: logged.seq },
+          'joining the rollback in force failed; serving the files',
+        ),
+      );
     this.schedule();
   }
 
