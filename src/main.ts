@@ -137,12 +137,13 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   const identity = instanceIdentity(config);
-  // On PostgreSQL, rollback and reload reach every instance through the shared log.
+  // On PostgreSQL, rollback and reload reach every instance through the shared log; a
+  // rollback in force there is joined before this instance serves.
   const follower = isPostgresStore(store)
     ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
     : null;
   await follower?.start();
-  rulesRoutes(admin, registry, identity, follower ? (a) => follower.share(a) : undefined);
+  rulesRoutes(admin, registry, identity, follower ? (a) => follower.perform(a) : undefined);
   explainRoutes(admin, {
     rules: registry,
     apps: config.apps,

@@ -1,25 +1,31 @@
 import type { Logger } from 'pino';
 import type { RulesRegistry } from '../rules/rules-registry.js';
 import type { LoggedAction, SharedAction } from '../store/postgres/admin-actions.js';
+import { type Applied, applyAction } from './apply-admin-action.js';
 
-/** Where admin actions are shared: the PostgreSQL log, or nothing for an embedded store. */
+/** Where admin actions are shared: the PostgreSQL log (AdminActionLog). */
 export interface ActionLog {
-  append(action: SharedAction, origin: string): Promise<void>;
-  head(): Promise<number>;
+  /** Appends `action`; returns the entries after `cursor` up to and including it, in order. */
+  append(action: SharedAction, origin: string, cursor: number): Promise<LoggedAction[]>;
+  /** The log's head and, per app, the rollback still in force. */
+  current(): Promise<{ head: number; rollbacks: LoggedAction[] }>;
   after(seq: number): Promise<LoggedAction[]>;
 }
 
 /**
- * Makes a rollback (with its pin) and a reload reach every instance: the instance that
- * was called applies the action, then appends it to the shared log; every instance polls
- * the log every `intervalMs` and applies the actions other instances appended, in order.
- * A rollback to a snapshot this instance never loaded is logged and skipped (its history
- * differs: it started after that version was replaced).
+ * Makes a rollback (with its pin) and a reload reach every instance, which all end in the
+ * same state: the action is stored in the shared log first and applied only once stored, by
+ * the instance that was called as by every other, each applying every entry in the log's
+ * order (its own too). Applying its own at once and the others' after it left two instances
+ * rolled back at the same moment each on the other's hash; applying before storing left a
+ * rollback on one instance when the database was down and the answer was a 503.
  */
 export class AdminActionFollower {
   private cursor = 0;
   private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Polls and performs run one after another: each entry is applied once, in order. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly log: ActionLog,
@@ -29,53 +35,96 @@ export class AdminActionFollower {
     private readonly intervalMs = 500,
   ) {}
 
-  /** Follows from the log's head: what happened before this start is in the files it loaded. */
+  /**
+   * Joins the log at its head, after the files were loaded. A rollback still in force is
+   * applied first: an instance that starts (or restarts after a crash) during a rollback
+   * serves it too, pinned, rather than its files while the others stay pinned.
+   */
   async start(): Promise<void> {
-    this.cursor = await this.log.head();
-    this.timer = setInterval(() => {
-      this.polling = this.polling
-        .then(() => this.poll())
-        .catch((err: unknown) => {
-          this.logger.warn({ err }, 'reading the shared admin actions failed; retrying');
-        });
+    const { head, rollbacks } = await this.log.current();
+    this.cursor = head;
+    // A snapshot this version of offerd no longer loads must not stop the start: its files serve.
+    for (const logged of rollbacks)
+      await this.apply(logged).catch((err: unknown) =>
+        this.logger.error(
+          { err, seq: logged.seq },
+          'joining the rollback in force failed; serving the files',
+        ),
+      );
+    this.schedule();
+  }
+
+  /**
+   * Stores `action` in the log, applies what came before it, then applies it and answers with
+   * what it did here. A failed append changed nothing anywhere (its 503 says so); a stored
+   * action reaches every instance, this one included, even if this call fails after the commit.
+   */
+  perform<A extends SharedAction>(action: A): Promise<Applied<A>> {
+    return this.serialized(async () => {
+      const entries = await this.log.append(action, this.instanceId, this.cursor);
+      const own = entries.at(-1);
+      if (!own) throw new Error('the admin action log did not return the appended entry');
+      for (const logged of entries.slice(0, -1)) await this.follow(logged);
+      this.cursor = own.seq;
+      return (await applyAction(this.registry, own.action)) as Applied<A>;
+    });
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    // One poll at a time, the next one interval after the last ended: a slow database never piles them up.
+    this.timer = setTimeout(() => {
+      this.serialized(() => this.poll())
+        .catch((err: unknown) =>
+          this.logger.warn({ err }, 'reading the shared admin actions failed; retrying'),
+        )
+        .finally(() => this.schedule());
     }, this.intervalMs).unref();
   }
 
-  /** Called after this instance applied `action`: the others pick it up within intervalMs. */
-  share(action: SharedAction): Promise<void> {
-    return this.log.append(action, this.instanceId);
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async poll(): Promise<void> {
-    for (const logged of await this.log.after(this.cursor)) {
-      this.cursor = logged.seq;
-      if (logged.origin === this.instanceId) continue;
+    for (const logged of await this.log.after(this.cursor)) await this.follow(logged);
+  }
+
+  /** Applies an entry and moves past it; one that fails is logged, not retried forever ahead of the rest. */
+  private async follow(logged: LoggedAction): Promise<void> {
+    this.cursor = logged.seq;
+    try {
       await this.apply(logged);
+    } catch (err) {
+      this.logger.error(
+        { err, seq: logged.seq, origin: logged.origin },
+        'applying a shared admin action failed',
+      );
     }
   }
 
-  private async apply({ action, origin }: LoggedAction): Promise<void> {
-    if (action.kind === 'reload') {
-      await this.registry.reload(action.appId ?? undefined, 'reload');
-      this.logger.info({ appId: action.appId, origin }, 'rules reloaded at the request of another instance');
-      return;
-    }
-    const rules = await this.registry.rollback(action.appId, action.hash);
-    if (rules)
+  private async apply({ action, origin, seq }: LoggedAction): Promise<void> {
+    const applied = await applyAction(this.registry, action);
+    if (action.kind === 'reload')
+      this.logger.info({ appId: action.appId, origin, seq }, 'rules reloaded from the shared admin log');
+    else if (applied)
       this.logger.info(
-        { appId: action.appId, hash: action.hash, origin },
-        'rolled back with another instance',
+        { appId: action.appId, hash: action.hash, origin, seq },
+        'rolled back from the shared admin log',
       );
     else
       this.logger.warn(
-        { appId: action.appId, hash: action.hash, origin },
-        'rollback skipped: snapshot not in this history',
+        { appId: action.appId, hash: action.hash, origin, seq },
+        'rollback skipped: its snapshot is neither in the entry nor in this history',
       );
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.polling;
+    await this.queue;
   }
 }

@@ -2,16 +2,13 @@ import type { ApiRouter } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
 import { RequestSchemas } from '../http/request-schema.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
-import type { SharedAction } from '../store/postgres/admin-actions.js';
 import {
   reloadQueryMessages,
   reloadQuerySchema,
   rollbackBodyMessages,
   rollbackBodySchema,
 } from './admin-schemas.js';
-
-/** Hands an applied action to the other instances (PostgreSQL); absent for a single instance. */
-export type ShareAction = (action: SharedAction) => Promise<void>;
+import { type PerformAction, performHere } from './apply-admin-action.js';
 
 /** Which process answered: with several instances, operators compare their rules versions by it. */
 export interface InstanceIdentity {
@@ -30,7 +27,7 @@ export function rulesRoutes(
   router: ApiRouter,
   registry: RulesRegistry,
   instance: InstanceIdentity,
-  share: ShareAction = async () => undefined,
+  perform: PerformAction = performHere(registry),
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
@@ -46,9 +43,8 @@ export function rulesRoutes(
     const appId = query.value.app;
     if (appId && !registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
-    const outcomes = await registry.reload(appId, 'reload');
-    // Shared once stored: the response says every instance will follow.
-    await share({ kind: 'reload', appId: appId ?? null });
+    // Stored for every instance before it is applied here: a refused store changes nothing.
+    const outcomes = await perform({ kind: 'reload', appId: appId ?? null });
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
     ctx.body = { outcomes };
   });
@@ -59,9 +55,13 @@ export function rulesRoutes(
     const appId = ctx.params.appId ?? '';
     if (!registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
-    const rules = await registry.rollback(appId, hash);
-    if (!rules) throw new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${appId}'`);
-    await share({ kind: 'rollback', appId: rules.appId, hash });
+    const notFound = () =>
+      new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${appId}'`);
+    // Its files go with it: an instance that never loaded this snapshot can serve it too.
+    const files = registry.snapshotFiles(appId, hash);
+    if (!files) throw notFound();
+    const rules = await perform({ kind: 'rollback', appId, hash, files });
+    if (!rules) throw notFound();
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });
 }

@@ -27,7 +27,7 @@ export interface AppFiles {
   files: { path: string; text: string; oversize?: number }[];
 }
 
-const RULE_FILE = /\.ya?ml$/;
+export const RULE_FILE = /\.ya?ml$/;
 
 /** Reads `dir/<appId>/*.yaml` (not the `tests/` fixtures below it), sorted by name. */
 export async function readAppFiles(rulesDir: string, appId: string): Promise<AppFiles> {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
+import { type AppFiles, type AppLoader, filesHash, listApps, RULE_FILE, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
 import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
@@ -32,6 +32,12 @@ export interface AppRulesStatus {
   history: HistoryEntry[];
   /** What `offerd validate` warns of in the serving rules (rules that can never fire); never blocks. */
   warnings: Problem[];
+}
+
+/** One rule file of a snapshot, by its name in the app's directory (paths differ between instances). */
+export interface SnapshotFile {
+  name: string;
+  text: string;
 }
 
 type CheckResult = { ok: true; rules: AppRules } | { ok: false; problems: string[] };
@@ -133,13 +139,25 @@ export class RulesRegistry {
     return [...new Set([...(this.options.apps ?? []), ...found])].sort();
   }
 
+  /** The rule files of snapshot `hash` in the app's history, by name: what the shared admin log carries. */
+  snapshotFiles(appId: string, hash: string): SnapshotFile[] | undefined {
+    const texts = this.apps.get(appId)?.history.find(hash);
+    return texts && [...texts].map(([file, text]) => ({ name: path.basename(file), text }));
+  }
+
   /**
-   * Re-activates an earlier snapshot from the app's history and pins it (see docs/rules.md:
-   * rollback): compiled again from the texts it was activated with, which passed then.
+   * Re-activates an earlier snapshot and pins it (see docs/rules.md: rollback): compiled again
+   * from the texts it was activated with, which passed then. The texts are `files` when given
+   * (another instance's snapshot, through the shared log: this one may never have loaded it),
+   * else the app's history. Undefined when there is no such snapshot, or `files` are not `hash`.
    */
-  async rollback(appId: string, hash: string): Promise<AppRules | undefined> {
+  async rollback(
+    appId: string,
+    hash: string,
+    files?: readonly SnapshotFile[],
+  ): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
-    const texts = state?.history.find(hash);
+    const texts = files ? this.loggedTexts(appId, hash, files) : state?.history.find(hash);
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
       const started = performance.now();
@@ -152,6 +170,14 @@ export class RulesRegistry {
       state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
       return checked.rules;
     });
+  }
+
+  /** Snapshot files as if read from this instance's rules dir; undefined unless they hash to `hash`. */
+  private loggedTexts(appId: string, hash: string, files: readonly SnapshotFile[]): FileTexts | undefined {
+    if (files.some((f) => path.basename(f.name) !== f.name || !RULE_FILE.test(f.name))) return undefined;
+    const here = (name: string) => displayPath(path.join(this.options.rulesDir, appId, name));
+    const app = { appId, files: files.map((f) => ({ path: here(f.name), text: f.text })) };
+    return filesHash(app) === hash ? textsOf(app) : undefined;
   }
 
   status(): AppRulesStatus[] {

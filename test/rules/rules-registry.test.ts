@@ -92,6 +92,29 @@ test('rollback re-activates an earlier snapshot and pins it until an explicit re
   t.is(await registry.rollback('demo', 'no-such-hash'), undefined);
 });
 
+test("a rollback to another instance's snapshot files: served and pinned here, refused unless they are its hash", async (t) => {
+  const other = await setup(t);
+  const { registry, dir, file, bump } = await setup(t);
+  const shipped = other.registry.current('demo')?.hash ?? '';
+  await writeFile(other.file, other.bump(2));
+  await other.registry.reload('demo');
+  const files = other.registry.snapshotFiles('demo', shipped) ?? [];
+  t.true(files.length > 0 && files.every((f) => !f.name.includes('/')), 'by name: paths differ per instance');
+  // This instance's files moved on: what serves and what disk holds is another snapshot.
+  await writeFile(file, bump(7));
+  await registry.reload('demo');
+  const altered = files.map((f, i) => (i === 0 ? { ...f, text: `${f.text}\n` } : f));
+  t.is(await registry.rollback('demo', shipped, altered), undefined, 'files that are not that hash');
+  t.is((await registry.rollback('demo', shipped, files))?.hash, shipped);
+  const pinned = statusOf(registry)?.pinned;
+  t.is(pinned?.hash, shipped);
+  t.deepEqual(
+    pinned?.filesOnDisk.map((f) => f.file),
+    [displayPath(path.join(dir, 'demo', 'segments.yaml'))],
+    'compared with its own files, by its own paths',
+  );
+});
+
 test('the watcher picks up a rename-over save within 2 seconds, and ignores editor swap files', async (t) => {
   const { dir, registry, file, bump } = await setup(t);
   const watcher = new RulesWatcher(registry, silentLogger, 100);

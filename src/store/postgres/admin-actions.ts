@@ -1,15 +1,25 @@
 import type pg from 'pg';
-import type { Migration } from './migrate.js';
+import { inTransaction, type Migration } from './migrate.js';
+
+/** One rule file of a rolled-back snapshot: its name in the app's directory and its text. */
+export interface SnapshotFile {
+  name: string;
+  text: string;
+}
 
 /** An admin action that every instance must apply, not only the one that was called. */
 export type SharedAction =
   | { kind: 'reload'; appId: string | null }
-  | { kind: 'rollback'; appId: string; hash: string };
+  /**
+   * `files`: the snapshot's texts, so that an instance that never loaded it (started after it
+   * was replaced) can serve it too; null in entries appended before they were stored.
+   */
+  | { kind: 'rollback'; appId: string; hash: string; files: SnapshotFile[] | null };
 
 export interface LoggedAction {
   seq: number;
   action: SharedAction;
-  /** The instance that was called (it applied the action already). */
+  /** The instance that was called. */
   origin: string;
 }
 
@@ -28,43 +38,99 @@ export const ADMIN_ACTIONS_MIGRATION: Migration = {
   `,
 };
 
+export const ADMIN_ACTION_FILES_MIGRATION: Migration = {
+  version: 303,
+  name: 'rolled-back snapshot texts in the admin actions',
+  sql: 'ALTER TABLE offerd_admin_actions ADD COLUMN files jsonb',
+};
+
+/** Arbitrary but fixed (beside the migration lock, 0x0ff3d): taken by every append. */
+const APPEND_LOCK = 0x0ff3e;
+
+const COLUMNS = 'seq, kind, app_id, hash, origin, files';
+
+interface Row {
+  seq: string;
+  kind: string;
+  app_id: string | null;
+  hash: string | null;
+  origin: string;
+  files: SnapshotFile[] | null;
+}
+
+function toLogged(r: Row): LoggedAction {
+  return {
+    seq: Number(r.seq),
+    origin: String(r.origin),
+    action:
+      r.kind === 'rollback'
+        ? { kind: 'rollback', appId: String(r.app_id), hash: String(r.hash), files: r.files ?? null }
+        : { kind: 'reload', appId: r.app_id === null ? null : String(r.app_id) },
+  };
+}
+
 /**
- * The admin action log in PostgreSQL: appended by the instance that was called, read by
- * every other one from where it last read (AdminActionFollower). Append-only; a row is
- * a few bytes per admin call.
+ * The admin action log in PostgreSQL: appended by the instance that was called, read in order
+ * by every instance, that one included (AdminActionFollower). Append-only; a row is a few bytes
+ * per admin call, or a snapshot's rule files for a rollback (rare, operator-made).
  */
 export class AdminActionLog {
   constructor(private readonly pool: pg.Pool) {}
 
-  async append(action: SharedAction, origin: string): Promise<void> {
+  /**
+   * Appends `action` and returns the entries after `cursor` up to and including it, read in
+   * the same transaction: once it commits, the caller has what it must apply before its own.
+   * Under a transaction-level lock, so numbers are handed out and committed in one order: a
+   * reader of `seq > cursor` can never see an entry while one numbered before it is still
+   * uncommitted, and pass that one for good (a bigserial alone takes its number at the
+   * insert and may commit after a later one). Admin actions are rare; they wait in line.
+   */
+  async append(action: SharedAction, origin: string, cursor: number): Promise<LoggedAction[]> {
     const hash = action.kind === 'rollback' ? action.hash : null;
-    await this.pool.query(
-      'INSERT INTO offerd_admin_actions (kind, app_id, hash, origin) VALUES ($1, $2, $3, $4)',
-      [action.kind, action.appId, hash, origin],
-    );
+    const files = action.kind === 'rollback' && action.files ? JSON.stringify(action.files) : null;
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const { rows } = await client.query<{ seq: string }>(
+        'INSERT INTO offerd_admin_actions (kind, app_id, hash, origin, files) VALUES ($1, $2, $3, $4, $5) RETURNING seq',
+        [action.kind, action.appId, hash, origin, files],
+      );
+      const seq = Number(rows[0]?.seq);
+      const read = await client.query<Row>(
+        `SELECT ${COLUMNS} FROM offerd_admin_actions WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+        [cursor, seq],
+      );
+      return read.rows.map(toLogged);
+    });
   }
 
-  /** The last sequence number so far: a new instance follows from there (its files are current). */
-  async head(): Promise<number> {
-    const { rows } = await this.pool.query(
-      'SELECT coalesce(max(seq), 0)::bigint AS seq FROM offerd_admin_actions',
-    );
-    return Number(rows[0]?.seq ?? 0);
+  /**
+   * Where a starting instance joins the log: its head, and for every app the rollback still in
+   * force (no reload of that app, or of every app, after it). One statement, one snapshot: an
+   * entry is either read here or numbered after `head`.
+   */
+  async current(): Promise<{ head: number; rollbacks: LoggedAction[] }> {
+    const { rows } = await this.pool.query<Row & { head: string }>(`
+      WITH head AS (SELECT coalesce(max(seq), 0) AS head FROM offerd_admin_actions),
+      last_rollbacks AS (
+        SELECT DISTINCT ON (app_id) ${COLUMNS} FROM offerd_admin_actions
+        WHERE kind = 'rollback' ORDER BY app_id, seq DESC
+      )
+      SELECT head.head, r.* FROM head LEFT JOIN last_rollbacks r ON NOT EXISTS (
+        SELECT 1 FROM offerd_admin_actions l
+        WHERE l.kind = 'reload' AND l.seq > r.seq AND (l.app_id IS NULL OR l.app_id = r.app_id)
+      )`);
+    return {
+      head: Number(rows[0]?.head ?? 0),
+      rollbacks: rows.filter((r) => r.seq !== null).map(toLogged),
+    };
   }
 
   async after(seq: number): Promise<LoggedAction[]> {
-    const { rows } = await this.pool.query({
+    const { rows } = await this.pool.query<Row>({
       name: 'admin-actions-after',
-      text: 'SELECT seq, kind, app_id, hash, origin FROM offerd_admin_actions WHERE seq > $1 ORDER BY seq',
+      text: `SELECT ${COLUMNS} FROM offerd_admin_actions WHERE seq > $1 ORDER BY seq`,
       values: [seq],
     });
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      origin: String(r.origin),
-      action:
-        r.kind === 'rollback'
-          ? { kind: 'rollback', appId: String(r.app_id), hash: String(r.hash) }
-          : { kind: 'reload', appId: r.app_id === null ? null : String(r.app_id) },
-    }));
+    return rows.map(toLogged);
   }
 }

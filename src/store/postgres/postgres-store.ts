@@ -3,7 +3,7 @@ import type { AnyApiStoreAdapters, Background } from '../api-store-adapters.js';
 import { DECISIONS_MIGRATION } from '../decisions/decision-log-postgres.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
-import { ADMIN_ACTIONS_MIGRATION, AdminActionLog } from './admin-actions.js';
+import { ADMIN_ACTION_FILES_MIGRATION, ADMIN_ACTIONS_MIGRATION, AdminActionLog } from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
@@ -44,9 +44,12 @@ export const isPostgresStore = (store: Store): store is PostgresStore => store.k
 
 /** Every API's schema steps and the platform's own, in version order (versions are unique). */
 export function migrationsOf(apis: readonly AnyApiStoreAdapters[]): Migration[] {
-  return [ADMIN_ACTIONS_MIGRATION, DECISIONS_MIGRATION, ...apis.flatMap((api) => api.migrations)].sort(
-    (a, b) => a.version - b.version,
-  );
+  return [
+    ADMIN_ACTIONS_MIGRATION,
+    ADMIN_ACTION_FILES_MIGRATION,
+    DECISIONS_MIGRATION,
+    ...apis.flatMap((api) => api.migrations),
+  ].sort((a, b) => a.version - b.version);
 }
 
 function assemble(
