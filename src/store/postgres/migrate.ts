@@ -58,15 +58,12 @@ export async function migrate(pool: Pool, migrations: readonly Migration[]): Pro
 }
 
 /**
- * Runs `work` in a transaction on one pooled connection. A connection that breaks while
- * checked out (the database stops) fails the query in flight and also emits 'error' on the
- * client, which the pool listens to only while the client is idle: unheard, that event is an
- * uncaught exception that ended the process (seen when PostgreSQL stopped during an admin call).
+ * Runs `work` in a transaction on one pooled connection. A connection that breaks while it
+ * is held fails the transaction, not the process: every connection of the store's pool
+ * listens for its 'error' (countedPool).
  */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  const broken = (): void => undefined;
-  client.on('error', broken);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -76,7 +73,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.removeListener('error', broken);
     client.release();
   }
 }
