@@ -35,6 +35,8 @@ export interface JsonResponse {
 
 export interface JourneysTestService {
   url: string;
+  /** OFFERD_DATA_DIR (lowdb's files, its shard key among them). */
+  dataDir: string;
   clock: TestClock;
   /** Calls /v1/user-journeys + `path` with `key` as X-API-Key (null: no header). */
   api(method: string, path: string, options?: { key?: string | null; body?: unknown }): Promise<JsonResponse>;
@@ -81,6 +83,7 @@ export async function startJourneysService(
   const fetchIt = (path: string, init?: RequestInit) => checkedFetch(`${url}${path}`, init);
   return {
     url,
+    dataDir: env.OFFERD_DATA_DIR as string,
     clock,
     fetch: fetchIt,
     api: async (method, path, { key = TEST_KEY, body } = {}) => {

@@ -2,14 +2,15 @@ import test from 'ava';
 import type { Partition } from '../../src/journeys/domain/journey-types.js';
 import { JOURNEYS_SHARDS } from '../../src/journeys/store/journeys-document-store.js';
 import { userKey } from '../../src/journeys/store/journeys-indexes.js';
-import { shardIndex } from '../../src/store/document/sharded-collection.js';
+import { ShardKey } from '../../src/store/document/shard-key.js';
 import { plays, startJourneysService, TEST_KEY } from '../helpers/journeys-service.js';
 import { checkedFetch } from '../helpers/openapi-check.js';
 
 const PARTITION: Partition = { appId: 'demo', environment: 'test' };
-const shardOf = (externalId: string) => shardIndex(userKey(PARTITION, externalId), JOURNEYS_SHARDS);
-/** `n` external ids in the lowdb shard of `of`. */
-const neighbours = (of: string, n: number): string[] => {
+/** `n` external ids in the lowdb shard of `of`, under the data dir's key. */
+const neighbours = async (dataDir: string, of: string, n: number): Promise<string[]> => {
+  const key = await ShardKey.of(dataDir);
+  const shardOf = (externalId: string) => key.index(userKey(PARTITION, externalId), JOURNEYS_SHARDS);
   const found: string[] = [];
   for (let i = 0; found.length < n; i++) if (shardOf(`${of}-${i}`) === shardOf(of)) found.push(`${of}-${i}`);
   return found;
@@ -29,7 +30,7 @@ const post = (url: string, path: string, body: string) =>
 
 test('metadata nested 5,000 levels fails its own request with a JSON error; its shard keeps working', async (t) => {
   const s = await startJourneysService(t, { store: 'lowdb' });
-  const [before, during, after] = neighbours('deep', 3) as [string, string, string];
+  const [before, during, after] = (await neighbours(s.dataDir, 'deep', 3)) as [string, string, string];
   t.is((await s.api('POST', '/users', { body: { externalId: before, displayName: 'Before' } })).status, 200);
 
   const [badUser, badEvent, good] = await Promise.all([

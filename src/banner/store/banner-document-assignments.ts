@@ -33,6 +33,14 @@ export class AssignmentDocuments {
     const files = await ShardedCollection.open<Assignments>(dir, 'banner-assignments', shards, () => ({
       assignments: [],
     }));
+    // Every assignment in the shard its user's key picks (see UserDocuments.open).
+    await files.rehome([
+      {
+        of: (d) => d.assignments,
+        key: shardKeyOf,
+        id: (a) => key(a.appId, a.userId, a.experimentId, a.bucketVersion),
+      },
+    ]);
     return new AssignmentDocuments(files);
   }
 
@@ -40,7 +48,7 @@ export class AssignmentDocuments {
   private index(): void {
     this.byUser.clear();
     this.byExperiment.clear();
-    for (const a of this.files.placed((d) => d.assignments, shardKeyOf)) this.add(a);
+    for (const a of this.files.records((d) => d.assignments)) this.add(a);
   }
 
   /** Indexes a record already in its file (loaded, imported or just claimed). */
@@ -53,7 +61,7 @@ export class AssignmentDocuments {
 
   /** The file that holds `a`: the one to commit before answering with it. */
   fileOf(a: AssignmentRecord): CollectionFile<Assignments> {
-    return this.files.fileOf(a, shardKeyOf(a));
+    return this.files.shardFor(shardKeyOf(a));
   }
 
   ofUser(appId: string, userId: string): readonly AssignmentRecord[] {

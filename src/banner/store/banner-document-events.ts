@@ -25,15 +25,16 @@ export class RecentEventDocuments {
   }
 
   static async open(dir: string | null, shards: number): Promise<RecentEventDocuments> {
-    return new RecentEventDocuments(
-      await ShardedCollection.open<Events>(dir, 'banner-events', shards, () => ({ logs: [] })),
-    );
+    const files = await ShardedCollection.open<Events>(dir, 'banner-events', shards, () => ({ logs: [] }));
+    // Every log in the shard its key picks (see UserDocuments.open).
+    await files.rehome([{ of: (d) => d.logs, key: keyOf }]);
+    return new RecentEventDocuments(files);
   }
 
   /** (Re)builds the index from the files' data. */
   private index(): void {
     this.byUser.clear();
-    for (const record of this.files.placed((d) => d.logs, keyOf)) this.add(record);
+    for (const record of this.files.records((d) => d.logs)) this.add(record);
   }
 
   /** Indexes a log already in its file (loaded or imported). */
@@ -50,7 +51,7 @@ export class RecentEventDocuments {
     const log = this.logOf(appId, event.userId);
     log.events.push(event);
     if (log.events.length > RECENT_EVENTS_PER_USER) log.events.shift();
-    return this.files.fileOf(log, keyOf(log));
+    return this.files.shardFor(keyOf(log));
   }
 
   private logOf(appId: string, userId: string): EventLog {

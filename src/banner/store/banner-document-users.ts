@@ -36,15 +36,17 @@ export class UserDocuments {
   }
 
   static async open(dir: string | null, shards: number): Promise<UserDocuments> {
-    return new UserDocuments(
-      await ShardedCollection.open<Users>(dir, 'banner-users', shards, () => ({ users: [] })),
-    );
+    const files = await ShardedCollection.open<Users>(dir, 'banner-users', shards, () => ({ users: [] }));
+    // Every record in the shard its key picks: a store written before the shard key was
+    // placed by a hash anyone can aim (see ShardKey).
+    await files.rehome([{ of: (d) => d.users, key: keyOf }]);
+    return new UserDocuments(files);
   }
 
   /** (Re)builds the index from the files' data. */
   private index(): void {
     this.byUser.clear();
-    for (const record of this.files.placed((d) => d.users, keyOf)) this.add(record);
+    for (const record of this.files.records((d) => d.users)) this.add(record);
   }
 
   /** Indexes a record already in its file (loaded or imported). */
@@ -57,7 +59,7 @@ export class UserDocuments {
   }
 
   private fileOf(record: UserRecord): CollectionFile<Users> {
-    return this.files.fileOf(record, keyOf(record));
+    return this.files.shardFor(keyOf(record));
   }
 
   /** Counts one render: returns the file to write. */

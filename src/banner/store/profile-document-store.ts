@@ -1,5 +1,5 @@
 import { assertSerializable } from '../../store/document/serializable.js';
-import { ShardedCollection, shardIndex } from '../../store/document/sharded-collection.js';
+import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { openSingleDocument, removeSingleDocument } from '../../store/document/single-document.js';
 import {
   inBatches,
@@ -35,10 +35,14 @@ const SINGLE_DOCUMENT = 'banner-profiles';
 export class ProfileDocumentStore implements ProfileStore, PortableStore {
   readonly collections = PROFILE_COLLECTIONS;
 
+  private readonly shards: readonly ProfileShard[];
+
   private constructor(
-    private readonly shards: readonly ProfileShard[],
+    private readonly files: ShardedCollection<ProfilesDocument>,
     private readonly insertIds: InsertIdLog,
-  ) {}
+  ) {
+    this.shards = files.shards.map((f) => new ProfileShard(f));
+  }
 
   static async open(dir: string | null): Promise<ProfileDocumentStore> {
     const files = await ShardedCollection.open<ProfilesDocument>(dir, SINGLE_DOCUMENT, SHARDS, emptyProfiles);
@@ -54,15 +58,16 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     await files.rehome([{ of: (d) => d.profiles, key: keyOfProfile, incoming: single?.profiles ?? [] }]);
     await files.rehome([{ of: (d) => d.aliases, key: keyOfAlias, incoming: single?.aliases ?? [] }]);
     await files.rehome([{ of: (d) => d.grants, key: keyOfGrant, incoming: single?.grants ?? [] }]);
-    const shards = files.shards.map((f) => new ProfileShard(f));
+    const store = new ProfileDocumentStore(files, insertIds);
     // Rewritten without the insert ids they held, now in the log.
-    await Promise.all(shards.filter((s) => s.legacyInsertIds.length > 0).map((s) => s.commit()));
+    await Promise.all(store.shards.filter((s) => s.legacyInsertIds.length > 0).map((s) => s.commit()));
     if (single && dir !== null) await removeSingleDocument(dir, SINGLE_DOCUMENT);
-    return new ProfileDocumentStore(shards, insertIds);
+    return store;
   }
 
+  /** Where the records of `k` are: open() rehomed every record to the shard its key picks. */
   private shardOf(k: string): ProfileShard {
-    return this.shards[shardIndex(k, this.shards.length)] as ProfileShard;
+    return this.shards[this.files.indexOf(k)] as ProfileShard;
   }
 
   private async commit(shards: Iterable<ProfileShard>): Promise<void> {

@@ -1,4 +1,4 @@
-import { ShardedCollection, shardIndex } from '../../store/document/sharded-collection.js';
+import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { openSingleDocument, removeSingleDocument } from '../../store/document/single-document.js';
 import type { OfferProgress } from '../domain/progress.js';
 import {
@@ -40,10 +40,16 @@ interface SingleDocument {
  * every record is kept in the shard its key picks (see open()).
  */
 export class ProgressDocuments {
+  readonly progress: readonly ProgressShard[];
+  readonly transactions: readonly TransactionShard[];
+
   private constructor(
-    readonly progress: readonly ProgressShard[],
-    readonly transactions: readonly TransactionShard[],
-  ) {}
+    private readonly progressFiles: ShardedCollection<ProgressDocument>,
+    private readonly transactionFiles: ShardedCollection<TransactionsDocument>,
+  ) {
+    this.progress = progressFiles.shards.map((f) => new ProgressShard(f));
+    this.transactions = transactionFiles.shards.map((f) => new TransactionShard(f));
+  }
 
   static async open(dir: string | null): Promise<ProgressDocuments> {
     const progress = await ShardedCollection.open<ProgressDocument>(dir, PROGRESS, SHARDS, () => ({
@@ -73,32 +79,29 @@ export class ProgressDocuments {
     await transactions.rehome([
       { of: (d) => d.transactions, key: keyOfTransaction, incoming: single?.data.transactions ?? [] },
     ]);
-    const docs = new ProgressDocuments(
-      progress.shards.map((f) => new ProgressShard(f)),
-      transactions.shards.map((f) => new TransactionShard(f)),
-    );
+    const docs = new ProgressDocuments(progress, transactions);
     if (single && dir !== null) await removeSingleDocument(dir, PROGRESS);
     return docs;
   }
 
   progressShard(appId: string, uid: string): ProgressShard {
-    return home(this.progress, offerwallKey(appId, uid));
+    return this.progressHome(offerwallKey(appId, uid));
   }
 
   transactionShard(appId: string, transactionId: string): TransactionShard {
-    return home(this.transactions, offerwallKey(appId, transactionId));
+    return this.transactionHome(offerwallKey(appId, transactionId));
   }
 
   /** Stores `p` in its shard, replacing the stored one of its user and offer; returns the shard. */
   putProgress(p: OfferProgress): ProgressShard {
-    const shard = home(this.progress, keyOfProgress(p));
+    const shard = this.progressHome(keyOfProgress(p));
     shard.put(p);
     return shard;
   }
 
   /** Stores `t` in its shard, replacing the stored one of its id; returns the shard. */
   putTransaction(t: TransactionRecord): TransactionShard {
-    const shard = home(this.transactions, keyOfTransaction(t));
+    const shard = this.transactionHome(keyOfTransaction(t));
     shard.put(t);
     return shard;
   }
@@ -106,8 +109,13 @@ export class ProgressDocuments {
   async flush(): Promise<void> {
     await Promise.all([...this.progress, ...this.transactions].map((s) => s.file.flush()));
   }
-}
 
-function home<S>(shards: readonly S[], key: string): S {
-  return shards[shardIndex(key, shards.length)] as S;
+  // Where the key's records are: open() rehomed every record to the shard its key picks.
+  private progressHome(key: string): ProgressShard {
+    return this.progress[this.progressFiles.indexOf(key)] as ProgressShard;
+  }
+
+  private transactionHome(key: string): TransactionShard {
+    return this.transactions[this.transactionFiles.indexOf(key)] as TransactionShard;
+  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDir, isMissing, tempFileFor } from './durable-json-file.js';
+import { createFileDurably, ensureDir, isMissing, tempFileFor } from './durable-json-file.js';
 import { currentProcess, holderState, type ProcessIdentity } from './process-identity.js';
 
 /** The lock file in the data dir. */
@@ -69,32 +69,9 @@ async function readLock(file: string): Promise<FoundLock | null> {
   }
 }
 
-/**
- * Creates the lock file holding `content`, or returns false when one exists. Written to a
- * temp file and synced first, then hard-linked to the lock file's name: link() fails when
- * the name exists, so of two processes only one gets it, and no process ever reads a lock
- * file half written (a power cut cannot leave an empty one either).
- */
-async function create(file: string, content: LockContent): Promise<boolean> {
-  const tmp = tempFileFor(file);
-  try {
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(JSON.stringify(content), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(tmp, file);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // ENOENT: the holder, cleaning up temp files on its open, removed ours. It exists, then.
-    if (code === 'EEXIST' || code === 'ENOENT') return false;
-    throw err;
-  } finally {
-    await rm(tmp, { force: true });
-  }
+/** Creates the lock file holding `content`, or returns false when one exists (see createFileDurably). */
+function create(file: string, content: LockContent): Promise<boolean> {
+  return createFileDurably(file, JSON.stringify(content));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -173,4 +173,35 @@ export async function writeFileDurably(filename: string, text: string | Iterable
     throw err;
   }
   await fsyncDir(dir);
+}
+
+/**
+ * Creates `filename` holding `text`, or returns false when it exists: never replaces it. A
+ * temp file is written and synced, then hard-linked to the name: link() fails when the name
+ * exists, so of two creators only one wins, and nobody ever reads the file half written (a
+ * power cut cannot leave an empty one either). The directory is synced once it has the name.
+ */
+export async function createFileDurably(filename: string, text: string): Promise<boolean> {
+  const dir = path.dirname(filename);
+  await ensureDir(dir);
+  const tmp = tempFileFor(filename);
+  try {
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(tmp, filename);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOENT: a data dir's holder, cleaning up temp files on its open, removed ours. It exists, then.
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  await fsyncDir(dir);
+  return true;
 }

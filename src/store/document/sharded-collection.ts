@@ -1,17 +1,5 @@
 import { CollectionFile } from './collection-file.js';
-
-/** FNV-1a: a cheap, stable string hash for picking a shard (not for anything secret). */
-function fnv1a(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** The index of the shard a new record with `key` goes to among `count` (tests pick neighbours with it). */
-export const shardIndex = (key: string, count: number): number => fnv1a(key) % count;
+import { ShardKey } from './shard-key.js';
 
 /** One list of records in a shard's document, for rehome(). */
 export interface RehomedList<T, R> {
@@ -26,18 +14,18 @@ export interface RehomedList<T, R> {
 
 /**
  * A collection split over several files (`<name>-00.json`...), so a small write
- * rewrites one shard instead of everything. A new record goes to the shard its key
- * hashes to, and that is where fileOf() looks for it; a record loaded from another shard
- * (a store written with fewer shards) is remembered as an exception when placed() reads it,
- * so raising the shard count moves nothing and the caller's index needs no file per
- * record. Lowering it would leave the highest shards unread: never do that without
- * merging them first.
+ * rewrites one shard instead of everything. A record is in the shard its key hashes to
+ * under the data dir's secret (ShardKey: a client cannot aim its records at one shard),
+ * so shardFor() finds it. Every owner calls rehome() at open, before it serves, for the
+ * records that are not: those of a store written with fewer shards, or before the key
+ * (FNV-1a placed them), or under a key since lost. Lowering the count would leave the
+ * highest shards unread: never do that without merging them first.
  */
 export class ShardedCollection<T> {
-  /** Records loaded from a shard other than their key's, with that shard (see placed()). */
-  readonly #elsewhere = new WeakMap<object, CollectionFile<T>>();
-
-  private constructor(readonly shards: readonly CollectionFile<T>[]) {}
+  private constructor(
+    readonly shards: readonly CollectionFile<T>[],
+    private readonly key: ShardKey,
+  ) {}
 
   static async open<T>(
     dir: string | null,
@@ -45,35 +33,29 @@ export class ShardedCollection<T> {
     count: number,
     defaults: () => T,
   ): Promise<ShardedCollection<T>> {
+    // The key first: it is on disk before any shard is written under it.
+    const key = await ShardKey.of(dir);
     const names = Array.from({ length: count }, (_, i) => `${name}-${String(i).padStart(2, '0')}`);
     // One file at a time: the text of a file is garbage once it is parsed, so opening holds
     // one file's text rather than all of them at once (see DocumentStore.open).
     const shards: CollectionFile<T>[] = [];
     for (const n of names) shards.push(await CollectionFile.open(dir, n, defaults()));
-    return new ShardedCollection(shards);
+    return new ShardedCollection(shards, key);
+  }
+
+  /** The index of the shard a new record with `key` goes to (where rehome() puts it). */
+  indexOf(key: string): number {
+    return this.key.index(key, this.shards.length);
   }
 
   /** The shard a new record with `key` goes to. */
   shardFor(key: string): CollectionFile<T> {
-    return this.shards[shardIndex(key, this.shards.length)] as CollectionFile<T>;
+    return this.shards[this.indexOf(key)] as CollectionFile<T>;
   }
 
-  /**
-   * Every record of every shard (`list` picks them from a shard's data), for an index to be
-   * built from; notes each one found outside the shard its key picks, for fileOf().
-   */
-  *placed<R extends object>(list: (data: T) => readonly R[], keyOf: (record: R) => string): Iterable<R> {
-    for (const [i, file] of this.shards.entries()) {
-      for (const record of list(file.data)) {
-        if (shardIndex(keyOf(record), this.shards.length) !== i) this.#elsewhere.set(record, file);
-        yield record;
-      }
-    }
-  }
-
-  /** The shard holding `record`, whose key is `key` (read by placed() or added through shardFor()). */
-  fileOf(record: object, key: string): CollectionFile<T> {
-    return this.#elsewhere.get(record) ?? this.shardFor(key);
+  /** Every record of every shard (`list` picks them from a shard's data), for an index to be built from. */
+  *records<R>(list: (data: T) => readonly R[]): Iterable<R> {
+    for (const file of this.shards) yield* list(file.data);
   }
 
   /**
@@ -89,6 +71,14 @@ export class ShardedCollection<T> {
   async rehome<R>(lists: readonly RehomedList<T, R>[]): Promise<number> {
     const joining = new Set<CollectionFile<T>>();
     const leaving = new Map<CollectionFile<T>, Set<R>>();
+    // Each key hashed once per call (a journeys user's key is its offers' too): an HMAC costs
+    // ~5 µs here (see ShardKey). Freed on return; it holds the keys of stored records only.
+    const homes = new Map<string, CollectionFile<T>>();
+    const homeOf = (key: string): CollectionFile<T> => {
+      const home = homes.get(key) ?? this.shardFor(key);
+      homes.set(key, home);
+      return home;
+    };
     let moved = 0;
     for (const list of lists) {
       const id = list.id ?? list.key;
@@ -106,10 +96,10 @@ export class ShardedCollection<T> {
         idsOf(home).add(id(record));
         joining.add(home);
       };
-      for (const record of list.incoming ?? []) join(record, this.shardFor(list.key(record)));
+      for (const record of list.incoming ?? []) join(record, homeOf(list.key(record)));
       for (const file of this.shards) {
         for (const record of list.of(file.data)) {
-          const home = this.shardFor(list.key(record));
+          const home = homeOf(list.key(record));
           if (home === file) continue;
           join(record, home);
           leaving.set(file, (leaving.get(file) ?? new Set<R>()).add(record));

@@ -45,7 +45,7 @@ syncBuiltinESMExports();
 
 const { InsertIdLog } = await import('../../../src/banner/store/insert-id-log.js');
 const { ProfileDocumentStore } = await import('../../../src/banner/store/profile-document-store.js');
-const { shardIndex } = await import('../../../src/store/document/sharded-collection.js');
+const { ShardKey } = await import('../../../src/store/document/shard-key.js');
 
 const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
 const LOG = 'banner-insert-ids.jsonl';
@@ -95,7 +95,7 @@ test.serial(
     await store.update('app', [{ kind: 'user', id: 'u1', operations: [{ op: '$set', values: { vip: 1 } }] }]);
     await store.flush();
     // As if written with another shard count: u1 in the shard after its own.
-    const home = shardIndex(['app', 'user', 'u1'].join('\n'), 64);
+    const home = (await ShardKey.of(dir)).index(['app', 'user', 'u1'].join('\n'), 64);
     const file = (i: number) => path.join(dir, `banner-profiles-${String(i).padStart(2, '0')}.json`);
     const other = (home + 1) % 64;
     // A shard nothing was written to has no file yet.

@@ -1,8 +1,7 @@
 import type { TestFn } from 'ava';
 import type { NewEvent, Partition } from '../../../src/journeys/domain/journey-types.js';
-import { JOURNEYS_SHARDS } from '../../../src/journeys/store/journeys-document-store.js';
-import { userKey } from '../../../src/journeys/store/journeys-indexes.js';
-import { shardIndex } from '../../../src/store/document/sharded-collection.js';
+import { JourneysDocumentStore } from '../../../src/journeys/store/journeys-document-store.js';
+import type { JourneysStore } from '../../../src/journeys/store/journeys-store.js';
 import type { OpenedJourneysStore } from './journeys-store-contract.js';
 
 const TEST: Partition = { appId: 'demo', environment: 'test' };
@@ -36,13 +35,14 @@ export const UNSTORABLE: readonly [string, () => unknown][] = [
   ['a cyclic object', cyclic],
 ];
 
-/** `n` external ids whose records share the document store's shard with `of`. */
-function neighbours(of: string, n: number): string[] {
-  const shard = shardIndex(userKey(TEST, of), JOURNEYS_SHARDS);
+/** `n` external ids whose records share the document store's shard with `of` (any ids elsewhere). */
+function neighbours(store: JourneysStore, of: string, n: number): string[] {
+  const shardOf = (id: string) =>
+    store instanceof JourneysDocumentStore ? store.shardOf(TEST, id) : undefined;
   const found: string[] = [];
   for (let i = 0; found.length < n; i++) {
     const candidate = `${of}-n${i}`;
-    if (shardIndex(userKey(TEST, candidate), JOURNEYS_SHARDS) === shard) found.push(candidate);
+    if (shardOf(candidate) === shardOf(of)) found.push(candidate);
   }
   return found;
 }
@@ -75,7 +75,7 @@ export function journeysUnstorableContract(
       let closed = false;
       t.teardown(() => (closed ? undefined : opened.close()));
       const s = opened.store;
-      const [before, during, after] = neighbours('victim', 3) as [string, string, string];
+      const [before, during, after] = neighbours(s, 'victim', 3) as [string, string, string];
 
       await s.upsertUser(TEST, { externalId: 'victim', metadata: { level: 1 } }, NOW, id);
       await s.upsertUser(TEST, { externalId: before, displayName: 'Before' }, NOW, id);

@@ -1,11 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {
-  type RehomedList,
-  ShardedCollection,
-  shardIndex,
-} from '../../../src/store/document/sharded-collection.js';
+import { ShardKey } from '../../../src/store/document/shard-key.js';
+import { type RehomedList, ShardedCollection } from '../../../src/store/document/sharded-collection.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 interface Doc {
@@ -35,11 +32,12 @@ test('a collection written with fewer shards has every record moved to the shard
   const dir = await tempDir(t);
   const users = Array.from({ length: 200 }, (_, n) => ({ key: `u${n}`, n }));
   const offers = users.flatMap((u) => [1, 2].map((i) => ({ key: u.key, id: `o${i}` })));
-  // Written with 2 shards.
+  // Written with 2 shards, under the dir's key.
+  const key = await ShardKey.of(dir);
   for (const i of [0, 1]) {
     const doc = {
-      users: users.filter((u) => shardIndex(u.key, 2) === i),
-      offers: offers.filter((o) => shardIndex(o.key, 2) === i),
+      users: users.filter((u) => key.index(u.key, 2) === i),
+      offers: offers.filter((o) => key.index(o.key, 2) === i),
     };
     await writeFile(file(dir, i), JSON.stringify(doc));
   }
@@ -49,8 +47,8 @@ test('a collection written with fewer shards has every record moved to the shard
   t.deepEqual(after.users.map((u) => u.key).sort(), users.map((u) => u.key).sort(), 'every user once');
   t.is(after.offers.length, offers.length, 'every offer once');
   for (const [i, doc] of c.shards.entries()) {
-    for (const u of doc.data.users) t.is(shardIndex(u.key, 16), i);
-    for (const o of doc.data.offers) t.is(shardIndex(o.key, 16), i);
+    for (const u of doc.data.users) t.is(c.indexOf(u.key), i);
+    for (const o of doc.data.offers) t.is(c.indexOf(o.key), i);
   }
   t.is((await open(dir, 16)).moved, 0, 'a second open moves nothing');
 });
@@ -58,7 +56,7 @@ test('a collection written with fewer shards has every record moved to the shard
 test('a move cut short by a crash (a record in both shards) keeps one copy', async (t) => {
   const dir = await tempDir(t);
   const record = { key: 'u7', n: 7 };
-  const home = shardIndex(record.key, 8);
+  const home = (await ShardKey.of(dir)).index(record.key, 8);
   const stray = (home + 1) % 8;
   // The joining shard was written, the leaving one not yet.
   await writeFile(file(dir, home), JSON.stringify({ users: [record], offers: [{ key: 'u7', id: 'o1' }] }));
