@@ -147,6 +147,18 @@ async function writeChunks(
   if (chunk !== '') await handle.writeFile(chunk, 'utf8');
 }
 
+/** Writes a new temp file (never an existing one: 'wx') and syncs it to disk before it is named. */
+async function writeSyncedTemp(tmp: string, text: string | Iterable<string>): Promise<void> {
+  const handle = await open(tmp, 'wx');
+  try {
+    if (typeof text === 'string') await handle.writeFile(text, 'utf8');
+    else await writeChunks(handle, text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Replaces `filename` with `text` so that a crash at any point leaves the old or the new
  * content, never a torn one: a temp file in the same directory, fsync, rename over the
@@ -159,14 +171,7 @@ export async function writeFileDurably(filename: string, text: string | Iterable
   await ensureDir(dir);
   const tmp = tempFileFor(filename);
   try {
-    const handle = await open(tmp, 'wx');
-    try {
-      if (typeof text === 'string') await handle.writeFile(text, 'utf8');
-      else await writeChunks(handle, text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSyncedTemp(tmp, text);
     await rename(tmp, filename);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
@@ -186,13 +191,7 @@ export async function createFileDurably(filename: string, text: string): Promise
   await ensureDir(dir);
   const tmp = tempFileFor(filename);
   try {
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSyncedTemp(tmp, text);
     await link(tmp, filename);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
