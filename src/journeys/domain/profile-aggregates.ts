@@ -64,8 +64,14 @@ export interface EventTotals {
   campaigns: number;
 }
 
+/** Epoch ms: an event later than `since7d` is in the last 7 days, later than `since30d` in the last 30. */
+export interface WindowStarts {
+  since7d: number;
+  since30d: number;
+}
+
 /** The instants before which an event falls out of the 7- and 30-day windows (exclusive). */
-export function windowStarts(now: Date): { since7d: number; since30d: number } {
+export function windowStarts(now: Date): WindowStarts {
   return { since7d: now.getTime() - 7 * DAY_MS, since30d: now.getTime() - 30 * DAY_MS };
 }
 

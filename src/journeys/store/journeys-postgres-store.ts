@@ -10,7 +10,12 @@ import type {
   Partition,
   UserPatch,
 } from '../domain/journey-types.js';
-import { type EventTotals, noEventTotals, windowStarts } from '../domain/profile-aggregates.js';
+import {
+  type EventTotals,
+  noEventTotals,
+  type WindowStarts,
+  windowStarts,
+} from '../domain/profile-aggregates.js';
 import { checkUserBounds } from '../domain/user-bounds.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
 import { createOfferChunk } from './journeys-postgres-offers.js';
@@ -24,7 +29,12 @@ import {
   USER_COLUMNS,
 } from './journeys-postgres-rows.js';
 import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
-import { RANGE_EVENT_TOTALS, toEventTotals, USER_EVENT_TOTALS } from './journeys-postgres-totals.js';
+import {
+  RANGE_EVENT_TOTALS,
+  toEventTotals,
+  USER_EVENT_TOTALS,
+  windowParams,
+} from './journeys-postgres-totals.js';
 import type { ClaimResult, JourneysStore, OfferRejection, UserActivity } from './journeys-store.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -152,11 +162,10 @@ export class JourneysPostgresStore implements JourneysStore {
   }
 
   async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
-    const { since7d, since30d } = windowStarts(now);
     const { rows } = await this.pool.query({
       name: 'journeys-event-totals',
       text: USER_EVENT_TOTALS,
-      values: [p.appId, p.environment, externalId, new Date(since7d), new Date(since30d)],
+      values: [p.appId, p.environment, externalId, ...windowParams(windowStarts(now))],
     });
     return toEventTotals(rows[0] as Row);
   }
@@ -263,7 +272,7 @@ export class JourneysPostgresStore implements JourneysStore {
     p: Partition,
     after: string,
     batchSize: number,
-    windows: { since7d: number; since30d: number },
+    windows: WindowStarts,
   ): Promise<UserActivity[]> {
     const { rows } = await this.pool.query({
       text: `SELECT ${USER_COLUMNS} FROM journeys_users WHERE app_id = $1 AND environment = $2 AND external_id > $3
@@ -285,7 +294,7 @@ export class JourneysPostgresStore implements JourneysStore {
     p: Partition,
     after: string,
     users: JourneyUser[],
-    windows: { since7d: number; since30d: number },
+    windows: WindowStarts,
   ): Promise<UserActivity[]> {
     const last = users[users.length - 1]?.externalId ?? after;
     const scope = 'WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4';
@@ -293,7 +302,7 @@ export class JourneysPostgresStore implements JourneysStore {
     const [totals, offers] = await Promise.all([
       this.pool.query({
         text: RANGE_EVENT_TOTALS,
-        values: [...args, new Date(windows.since7d), new Date(windows.since30d)],
+        values: [...args, ...windowParams(windows)],
       }),
       // Timestamps read as ISO text (journeys-postgres-timestamps.ts): a million users' offers.
       this.pool.query({

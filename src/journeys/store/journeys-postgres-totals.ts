@@ -1,4 +1,4 @@
-import type { EventTotals } from '../domain/profile-aggregates.js';
+import type { EventTotals, WindowStarts } from '../domain/profile-aggregates.js';
 import type { Row } from './journeys-postgres-rows.js';
 
 /**
@@ -50,6 +50,9 @@ export const RANGE_EVENT_TOTALS = `
   FROM journeys_events
   WHERE app_id = $1 AND environment = $2 AND external_id > $3 AND external_id <= $4
   GROUP BY external_id`;
+
+/** The window starts as the two timestamptz parameters the queries above compare with. */
+export const windowParams = (w: WindowStarts): [Date, Date] => [new Date(w.since7d), new Date(w.since30d)];
 
 const instant = (v: unknown): number | null => (v === null ? null : Number(v));
 

@@ -1,11 +1,6 @@
 import type pg from 'pg';
+import type { SnapshotFile } from '../../rules/rules-registry.js';
 import { inTransaction, type Migration } from './migrate.js';
-
-/** One rule file of a rolled-back snapshot: its name in the app's directory and its text. */
-export interface SnapshotFile {
-  name: string;
-  text: string;
-}
 
 /** An admin action that every instance must apply, not only the one that was called. */
 export type SharedAction =
