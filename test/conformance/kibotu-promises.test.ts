@@ -6,7 +6,7 @@
 import test from 'ava';
 import { DEMO_KEY, postBanner } from '../helpers/banner-client.js';
 import { startBehindProxy } from '../helpers/behind-proxy.js';
-import { startTestService, type TestService } from '../helpers/start-test-service.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
 async function post(s: TestService, path: string, body: unknown, verbose = false) {
   const res = await s.fetch(`${path}?ip=0&verbose=${verbose ? 1 : 0}`, {
@@ -58,6 +58,53 @@ test('api-contracts §1: a retried batch stores nothing twice ($insert_id, per a
   t.is((await post(s, '/track', batch)).text, '1', 'a retry is a success: the events are stored');
   t.is((await post(s, '/track', [batch[0], batch[0]])).text, '1');
   t.is(await storedEvents(s), 3);
+});
+
+test('kibotu-node $insert_id de-duplicates as Mixpanel does (event, user, time and id): two users with one id are two events', async (t) => {
+  const s = await startTestService(t);
+  // An integrator's per-user counter as $insert_id: the id alone would drop b's purchase.
+  const purchase = (user: string, event = 'SpecialOfferPopupPurchased') => ({
+    event,
+    properties: { distinct_id: user, time: 1_790_000_000, $insert_id: '1' },
+  });
+  t.is((await post(s, '/track', [purchase('dd-a')])).text, '1');
+  t.is((await post(s, '/track', [purchase('dd-b')])).text, '1');
+  t.is((await post(s, '/track', [purchase('dd-a', 'AppStart')])).text, '1');
+  t.is(await storedEvents(s), 3, 'each user\'s event and each event name stored');
+  t.is((await post(s, '/track', [purchase('dd-a'), purchase('dd-b')])).text, '1', 'a retry is a success');
+  t.is(await storedEvents(s), 3, 'a retry stores nothing twice');
+});
+
+test('kibotu-unity Kibotu/Controller.cs: a retried /engage queue (same queue ids) applies its updates once', async (t) => {
+  const s = await startTestService(t);
+  const item = (id: number, ops: Record<string, unknown>) => ({
+    ...ops,
+    distinct_id: 'unity-engage',
+    time: Date.now(),
+    _kb_metadata: { _kb_event_id: `pe${id}`, _kb_session_id: 's1' },
+    id: `Kibotu.People${id}`,
+  });
+  const queue = [item(1, { _kb_add: { coins: 100 } }), item(2, { _kb_append: { items: 'sword' } })];
+  t.is((await post(s, '/engage', queue)).text, '1');
+  // Unity re-sends the whole queue when the answer was lost.
+  t.is((await post(s, '/engage', queue)).text, '1', 'the retry is acknowledged');
+  // Another device's queue counts from 1 too: its ids are its own.
+  const other = { ...item(1, { _kb_add: { coins: 7 } }), distinct_id: 'unity-other' };
+  t.is((await post(s, '/engage', [other])).text, '1');
+  const explained = async (user: string) => {
+    const res = await s.fetch('/admin/apps/demo/explain', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ api: 'banner', user }),
+    });
+    t.is(res.status, 200);
+    const body = (await res.json()) as { why: { facts: { user: { properties: Record<string, unknown> } } } };
+    return body.why.facts.user.properties;
+  };
+  const props = await explained('unity-engage');
+  t.is(props.coins, 100, 'the $add applied once');
+  t.deepEqual(props.items, ['sword'], 'the $append applied once');
+  t.is((await explained('unity-other')).coins, 7);
 });
 
 test('kibotu-unity Kibotu/Controller.cs DoTrack: Unity batches (_kb_ names, top-level distinct_id and id) de-duplicate on retry', async (t) => {

@@ -4,7 +4,7 @@ import { type RequestSchema, RequestSchemas } from '../../http/request-schema.js
 import { isPlainObject } from '../banner-request.js';
 import type { ProfileOperation } from '../domain/profile-ops.js';
 import { groupProfileId, type ProfileKind } from '../store/profile-store.js';
-import type { RejectedRecord } from './sdk-events.js';
+import { insertKey, type RejectedRecord } from './sdk-events.js';
 import { asList, dollarKeys, dollarName, idText } from './sdk-keys.js';
 import {
   groupUpdatesMessages,
@@ -23,6 +23,8 @@ export interface SdkProfileUpdate {
   /** The distinct id as sent (a user), or the group's profile id. */
   id: string;
   operations: ProfileOperation[];
+  /** Unity's queue item id, scoped as an event's (see retryKey): a retried update carries the same. */
+  retryKey: string | null;
 }
 
 export interface SdkProfileBatch {
@@ -67,6 +69,21 @@ function firstId(update: Update, keys: readonly string[]): string {
 function targetOf(update: Update, kind: ProfileKind): string {
   if (kind === 'user') return firstId(update, ['$distinct_id', '_kb_distinct_id', 'distinct_id']);
   return groupProfileId(firstId(update, spellings('group_key')), firstId(update, spellings('group_id')));
+}
+
+/**
+ * Unity re-sends its whole queue when a request fails or its answer is lost (Controller.cs),
+ * so an /engage update already applied arrives again: without a key, a retried `$add` or
+ * `$append` would apply twice. Its queue id (`id`, `Kibotu.PeopleN`) with the user and the
+ * item's random `_kb_metadata._kb_event_id`, as for events (insertKey); the node SDK sends
+ * no id with profile updates (and does not retry).
+ */
+function retryKeyOf(update: Update, kind: ProfileKind): string | null {
+  const item = dollarKeys(update) as Update;
+  const queueId = idText(item.id);
+  if (queueId === null) return null;
+  const meta = isPlainObject(item.$metadata) ? item.$metadata : {};
+  return insertKey(['p', kind, targetOf(update, kind), queueId, idText(meta.$event_id)]);
 }
 
 /** A validated update's operations, in `$` spelling and the order they apply. */
@@ -121,7 +138,15 @@ export class ProfileBatchParser {
     const updates = list.flatMap((raw: Update, index): SdkProfileUpdate[] =>
       rejected.some((r) => r.index === index)
         ? []
-        : [{ index, kind, id: targetOf(raw, kind), operations: operationsOf(raw) }],
+        : [
+            {
+              index,
+              kind,
+              id: targetOf(raw, kind),
+              operations: operationsOf(raw),
+              retryKey: retryKeyOf(raw, kind),
+            },
+          ],
     );
     return { updates, rejected: rejected.sort((a, b) => a.index - b.index), size: list.length };
   }

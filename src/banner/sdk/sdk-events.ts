@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isPlainObject } from '../banner-request.js';
 import type { TrackedEvent } from '../store/banner-store.js';
 import {
@@ -39,16 +40,32 @@ export interface SdkBatch {
 }
 
 /**
- * Unity's queue id counts per device, so it is scoped by the distinct id and the event's
- * random metadata id; `$insert_id` is the client's own, unique per event.
+ * An event's de-duplication key: what Mixpanel (whose conventions the node SDK keeps)
+ * de-duplicates on. `$insert_id` (node) with the event's name, user and time: the SDK
+ * leaves the id to the integrator, and a per-user or per-session counter is a common
+ * choice, so the id alone would drop another user's events as duplicates of the first
+ * user's. Unity's queue id counts per device, so it is scoped by the user and the event's
+ * random metadata id. A SHA-256 of those parts (node:crypto): every key held is 43
+ * characters however long the parts (ids up to 256 each), which keeps the remembered ids'
+ * memory bound (docs/personal-offers.md) what it was for 36-character ids.
  */
-function insertIdOf(raw: Record<string, unknown>, props: Record<string, unknown>): string | null {
+function insertIdOf(event: NormalizedEvent): string | null {
+  const props: Record<string, unknown> = event.properties;
   const own = idText(props.$insert_id);
-  if (own !== null) return own.length <= 255 ? `i\n${own}` : null;
-  const queueId = idText(raw.id);
-  if (queueId === null) return null;
-  const meta = isPlainObject(raw.$metadata) ? raw.$metadata : {};
-  return ['u', idText(props.distinct_id) ?? '', queueId, idText(meta.$event_id) ?? ''].join('\n');
+  if (own !== null && own.length > 255) return null;
+  const queueId = own === null ? idText(event.id) : null;
+  if (own === null && queueId === null) return null;
+  const meta = isPlainObject(event.$metadata) ? event.$metadata : {};
+  return insertKey(
+    own !== null
+      ? ['i', idText(props.distinct_id), event.event, idText(props.time), own]
+      : ['u', idText(props.distinct_id), queueId, idText(meta.$event_id)],
+  );
+}
+
+/** The key remembered for a retry: a SHA-256 of its parts (see insertIdOf). */
+export function insertKey(parts: readonly (string | null)[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
 /** A render outside every experiment is labelled variationId -1; echoed back it links to no variation. */
@@ -104,7 +121,7 @@ export function parseSdkBatch(body: unknown, receivedAt: Date, options: ParseOpt
     if (event.event === ALIAS_EVENT) out.aliases.push(parseAlias(index, event.properties));
     else {
       const tracked = toTrackedEvent(event, receivedAt, options.values);
-      out.events.push({ index, event: tracked, insertId: insertIdOf(event, event.properties) });
+      out.events.push({ index, event: tracked, insertId: insertIdOf(event) });
     }
   }
   return out;

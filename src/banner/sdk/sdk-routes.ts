@@ -107,7 +107,7 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
   const profiles = (kind: ProfileKind) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
     const batch = profileParser.parse(bodyOf(ctx), kind);
-    sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch), batch.size);
+    sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch, deps.now()), batch.size);
   };
   track.post('/engage', profiles('user'));
   track.post('/groups', profiles('group'));

@@ -11,13 +11,14 @@ export interface TrackOutcome {
   rejected: RejectedRecord[];
 }
 
-/** The first event of each insert id in the batch, and every event without one. */
-function firstOfEachId(events: readonly SdkEvent[]): SdkEvent[] {
+/** The first item of each key in the batch, and every item without one. */
+function firstOfEachKey<T>(items: readonly T[], key: (item: T) => string | null): T[] {
   const seen = new Set<string>();
-  return events.filter((e) => {
-    if (e.insertId === null) return true;
-    if (seen.has(e.insertId)) return false;
-    seen.add(e.insertId);
+  return items.filter((item) => {
+    const k = key(item);
+    if (k === null) return true;
+    if (seen.has(k)) return false;
+    seen.add(k);
     return true;
   });
 }
@@ -39,7 +40,7 @@ export class SdkService {
 
   /**
    * Links the batch's aliases, then stores its valid events under their resolved users,
-   * each insert id once per app: the store claims the ids for the events and keeps the
+   * each insert key once per app (sdk-events.ts insertIdOf): the store claims the ids for the events and keeps the
    * claims only once the events are stored (see ProfileStore.claimInsertIds), so that a
    * retry is never answered as a duplicate of events that were not.
    */
@@ -49,7 +50,7 @@ export class SdkService {
       const refused = await this.link(appId, a);
       if (refused) rejected.push({ index: a.index, field: 'properties.alias', message: refused });
     }
-    const unique = firstOfEachId(batch.events);
+    const unique = firstOfEachKey(batch.events, (e) => e.insertId);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
     let stored = 0;
     await this.profiles.claimInsertIds(appId, ids, at, async (claimed) => {
@@ -91,16 +92,27 @@ export class SdkService {
     return null;
   }
 
-  /** Applies the valid updates (user ids resolved through aliases); returns every rejected one. */
-  async updateProfiles(appId: string, batch: SdkProfileBatch): Promise<RejectedRecord[]> {
-    const updates: SdkProfileBatch['updates'] = [];
-    for (const u of batch.updates) {
-      updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
-    }
-    const results = await this.profiles.update(appId, updates);
-    const failed = results.flatMap((message, i) =>
-      message === null ? [] : [{ index: updates[i]?.index ?? i, field: '', message }],
-    );
+  /**
+   * Applies the valid updates (user ids resolved through aliases); returns every rejected one.
+   * An update with a retry key (Unity's) is applied once: its key is claimed as an event's
+   * insert id is, and kept only once the update is stored, so a retry of an applied update
+   * is acknowledged without applying it again.
+   */
+  async updateProfiles(appId: string, batch: SdkProfileBatch, at: Date): Promise<RejectedRecord[]> {
+    const unique = firstOfEachKey(batch.updates, (u) => u.retryKey);
+    const keys = unique.flatMap((u) => (u.retryKey === null ? [] : [u.retryKey]));
+    const failed: RejectedRecord[] = [];
+    await this.profiles.claimInsertIds(appId, keys, at, async (claimed) => {
+      const updates: SdkProfileBatch['updates'] = [];
+      for (const u of unique) {
+        if (u.retryKey !== null && !claimed.has(u.retryKey)) continue;
+        updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
+      }
+      const results = await this.profiles.update(appId, updates);
+      for (const [i, message] of results.entries()) {
+        if (message !== null) failed.push({ index: updates[i]?.index ?? i, field: '', message });
+      }
+    });
     return [...batch.rejected, ...failed].sort((a, b) => a.index - b.index);
   }
 }

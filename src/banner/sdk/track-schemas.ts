@@ -52,7 +52,7 @@ const EVENT_PROPERTIES = {
   ),
   ...readIfId(
     'insert_id',
-    'The node SDK’s event id (a string or number of at most 255 characters): an event is stored once per app however often a retry sends it [ours].',
+    'The node SDK’s event id (a string or number of at most 255 characters): with the event’s name, user and time (Mixpanel’s rule), an event is stored once however often a retry sends it [ours].',
   ),
   alias: { description: 'Of a `$create_alias` / `_kb_create_alias` event: the id linked to `distinct_id`.' },
   kibotuMetadata: {
