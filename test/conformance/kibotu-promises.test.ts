@@ -70,7 +70,7 @@ test('kibotu-node $insert_id de-duplicates as Mixpanel does (event, user, time a
   t.is((await post(s, '/track', [purchase('dd-a')])).text, '1');
   t.is((await post(s, '/track', [purchase('dd-b')])).text, '1');
   t.is((await post(s, '/track', [purchase('dd-a', 'AppStart')])).text, '1');
-  t.is(await storedEvents(s), 3, 'each user\'s event and each event name stored');
+  t.is(await storedEvents(s), 3, "each user's event and each event name stored");
   t.is((await post(s, '/track', [purchase('dd-a'), purchase('dd-b')])).text, '1', 'a retry is a success');
   t.is(await storedEvents(s), 3, 'a retry stores nothing twice');
 });

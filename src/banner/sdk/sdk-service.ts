@@ -1,7 +1,7 @@
 import type { BannerService } from '../banner-service.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
-import type { RejectedRecord, SdkAlias, SdkBatch, SdkEvent } from './sdk-events.js';
+import type { RejectedRecord, SdkAlias, SdkBatch } from './sdk-events.js';
 
 /** What one /track or /import call stored. */
 export interface TrackOutcome {
