@@ -29,10 +29,17 @@ import type {
 
 /**
  * Shards per sharded collection; may be raised later (see ShardedCollection), never
- * lowered. 64 keeps a shard of 100,000 users at ~0.4 MB: one write stalls the event
- * loop ~3 ms instead of ~12 ms with 16 (npm run bench).
+ * lowered. A write rewrites every shard it touches, and a /track batch (50 events) may name
+ * 50 users, as the node SDK's track_batch from a game's backend does and as anyone holding
+ * the public key can: with 64 shards that rewrote about half of all users' and events' bytes
+ * per batch. Measured at 100,000 users (.tmp/track-spread.ts, one run each, load ~12):
+ * CPU per batch of 50 new users 531 ms with 64 shards, 172 ms with 512, 92 ms with 2,048;
+ * of 50 events of one user 16.9, 7.7 and 4.9 ms. Past 512 each step gains less while
+ * concurrent writes coalesce into fewer fsyncs per file (seeding the 100,000 took 36, 64 and
+ * 107 s): 512, as the journeys store has. test/banner/store/track-write-spread.test.ts holds
+ * a 50-user batch under a fifth of the bytes.
  */
-const SHARDS = 64;
+const SHARDS = 512;
 /**
  * How long a render's visit (last seen, renders) may wait to be written. Under load every
  * shard has a visit waiting, so each delay rewrites all users: ~25 MB of JSON with 100,000

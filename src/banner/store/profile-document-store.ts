@@ -22,12 +22,13 @@ import {
 import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
 import type { GrantLimits, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
-const SHARDS = 64;
+/** As the banner store's users (banner-document-store.ts): an /engage batch may name 50 users. */
+const SHARDS = 512;
 /** The one document every record lived in before the store was sharded: taken over on open. */
 const SINGLE_DOCUMENT = 'banner-profiles';
 
 /**
- * ProfileStore in 64 shard files (`banner-profiles-00.json`...; lowdb documents), or in
+ * ProfileStore in 512 shard files (`banner-profiles-00.json`...; lowdb documents), or in
  * memory. A record lives in the shard its key hashes to, so a write rewrites the shards
  * it touched, not every profile and insert id. Every check-and-write runs synchronously
  * before its commit is awaited, so concurrent calls cannot interleave.
