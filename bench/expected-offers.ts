@@ -94,6 +94,7 @@ export class ExpectedOffers {
         wall: WALL_INFO,
         uid: user,
         ip: OFFERWALL_QUERY.ip,
+        callerIp: null,
         country: this.country,
         device: OFFERWALL_QUERY.device,
         osVersion: null,

@@ -90,7 +90,16 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         bidFloor: q.bidFloor,
       };
       const outcome = await service.personalized(
-        { wall, uid, ip: q.ip, ...targeting, limit: q.numoffers, sid3: q.sid3, experimentId: q.experimentId },
+        {
+          wall,
+          uid,
+          ip: q.ip,
+          callerIp: null,
+          ...targeting,
+          limit: q.numoffers,
+          sid3: q.sid3,
+          experimentId: q.experimentId,
+        },
         rules,
       );
       return await describe(outcome, { country, device, numoffers: q.numoffers }, (dropped, traces) =>

@@ -94,8 +94,7 @@ async function paramsOrBan(deps: PublicRouteDeps, ctx: Context): Promise<Persona
     const subject = deps.params.banSubject(uid, ctx.query);
     const wall = subject ? deps.walls.get(subject.wall) : undefined;
     if (!subject || !wall) throw invalid;
-    const ip = subject.ip === undefined ? deps.callerIp(ctx) : subject.ip;
-    const ban = await deps.service.blockingBan(wall, subject.uid, ip);
+    const ban = await deps.service.blockingBan(wall, subject.uid, [subject.ip ?? null, deps.callerIp(ctx)]);
     if (!ban) throw invalid;
     const rules = deps.rules.current(wall.appId);
     if (rules) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
@@ -114,6 +113,7 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
       wall,
       uid: q.uid,
       ip,
+      callerIp: deps.callerIp(ctx),
       country: ip ? deps.geo.country(ip) : null,
       device: q.device ?? platformFromUserAgent(ua),
       osVersion: q.osVersion ?? (q.device ? null : osVersionFromUserAgent(ua)),

@@ -30,7 +30,10 @@ export interface CatalogReader {
 export interface PersonalizedRequest extends Targeting {
   wall: WallInfo;
   uid: string;
+  /** The player's address: geo and the `request.ip` fact. */
   ip: string | null;
+  /** The caller's own address, for bans only (see BanSubject). */
+  callerIp: string | null;
   limit: number;
   sid3: string | null;
   experimentId: string | null;
@@ -149,14 +152,16 @@ export class OfferwallService {
   }
 
   /** The ban that stops serving `uid` (at `ip`, when known) on `wall`, if any. */
-  async blockingBan(wall: WallInfo, uid: string, ip: string | null): Promise<Ban | undefined> {
+  /** The ban that stops serving `uid` on `wall` from any of `ips` (nulls: addresses not known). */
+  async blockingBan(wall: WallInfo, uid: string, ips: readonly (string | null)[]): Promise<Ban | undefined> {
     const bans = await this.deps.store.bansFor(wall.appId, uid);
-    return findBlockingBan(bans, { uid, ip, wallId: wall.wallId }, this.deps.ipInRange);
+    const known = ips.filter((ip): ip is string => ip !== null);
+    return findBlockingBan(bans, { uid, ips: known, wallId: wall.wallId }, this.deps.ipInRange);
   }
 
   async personalized(req: PersonalizedRequest, rules: AppRules): Promise<PersonalizedOutcome> {
     const { appId, wallId } = req.wall;
-    const ban = await this.blockingBan(req.wall, req.uid, req.ip);
+    const ban = await this.blockingBan(req.wall, req.uid, [req.ip, req.callerIp]);
     if (ban) return { reason: ban.type === 'user' ? 'USER_BANNED' : 'IP_BANNED', ban };
     const progress = await this.deps.store.progressOf(appId, req.uid);
     const history = userHistory(progress);
@@ -222,7 +227,7 @@ export class OfferwallService {
     const verdict = verifyClick(wall.secrets.clickSecret, link, input.sig, this.deps.now(), legacyUntil);
     if (verdict !== 'valid') throw clickError(verdict);
     const offer = this.offer(wall.wallId, input.offerId);
-    const ban = await this.blockingBan(wall, input.uid, input.ip);
+    const ban = await this.blockingBan(wall, input.uid, [input.ip]);
     if (ban) throw bannedError(ban);
     const progress = await this.deps.store.recordClick({
       appId: wall.appId,

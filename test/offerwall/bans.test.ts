@@ -52,6 +52,21 @@ test('an IP ban covers a CIDR range: 403 IP_BANNED inside, served outside', asyn
   t.is((await h.get(LIST('anyone', '8.8.8.8'))).status, 200);
 });
 
+test("a ban on the caller's own address holds when the request names another ip, also before a bad parameter", async (t) => {
+  const h = await startOfferwall(t);
+  // The test client calls from loopback: ban it, then name a clean address.
+  t.is(
+    (await h.get('/admin/apps/demo/bans', post({ type: 'ip', value: '127.0.0.0/8', reason: 'scraper' })))
+      .status,
+    201,
+  );
+  const named = await h.json<PersonalizedJson>(LIST('anyone', '8.8.8.8'));
+  t.is(named.res.status, 403);
+  t.is(named.body.error?.code, 'IP_BANNED');
+  const bad = await h.json<PersonalizedJson>(`${LIST('anyone', '8.8.8.8')}&numoffers=0`);
+  t.is(bad.res.status, 403, 'a ban answers before a bad parameter, as for a named ip');
+});
+
 test('a user ban on one wall is checked against that wall', async (t) => {
   const h = await startOfferwall(t);
   const ok = await h.get(

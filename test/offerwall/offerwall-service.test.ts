@@ -69,7 +69,7 @@ test('the segments and the rules are evaluated once per request, however many of
     newId: () => 'id',
   });
   const outcome = await service.personalized(
-    { ...targeting, wall, uid: 'u', ip: '5.9.0.1', limit: 500, sid3: null, experimentId: null },
+    { ...targeting, wall, uid: 'u', ip: '5.9.0.1', callerIp: null, limit: 500, sid3: null, experimentId: null },
     { ...rules, offerwall: counting },
   );
   t.is(outcome.reason, 'RANKED');
@@ -104,6 +104,7 @@ test('many concurrent requests each get their own, consistent answer', async (t)
         wall,
         uid: `u-${country}`,
         ip: null,
+        callerIp: null,
         limit: 20,
         sid3: null,
         experimentId: null,
@@ -151,7 +152,7 @@ test('serving ranks exactly as explaining does; only explaining keeps every outc
     for (const device of ['android', 'ios', 'desktop', null] as const) {
       // Twice: the second answer comes from the decision cache and the ranking plan.
       for (let round = 0; round < 2; round++) {
-        const req = { country, device, osVersion: null, bidFloor: null, wall, uid: 'u', ip: null };
+        const req = { country, device, osVersion: null, bidFloor: null, wall, uid: 'u', ip: null, callerIp: null };
         const ask = (s: OfferwallService) =>
           s.personalized({ ...req, limit: 30, sid3: null, experimentId: null }, rules);
         const served = await ask(serving);

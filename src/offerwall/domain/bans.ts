@@ -15,7 +15,12 @@ export interface Ban {
 
 export interface BanSubject {
   uid: string;
-  ip: string | null;
+  /**
+   * The addresses the request stands for: the `ip` it names (a server-side call names its
+   * player's) and the caller's own. A ban on either holds: naming another `ip` must not
+   * step around a ban on the address the request comes from.
+   */
+  ips: readonly string[];
   wallId: number;
 }
 
@@ -31,6 +36,5 @@ export function findBlockingBan(
   const applies = (b: Ban) => b.wallId === null || b.wallId === subject.wallId;
   const user = bans.find((b) => b.type === 'user' && b.value === subject.uid && applies(b));
   if (user) return user;
-  const { ip } = subject;
-  return ip === null ? undefined : bans.find((b) => b.type === 'ip' && applies(b) && ipInRange(b.value, ip));
+  return bans.find((b) => b.type === 'ip' && applies(b) && subject.ips.some((ip) => ipInRange(b.value, ip)));
 }

@@ -219,10 +219,10 @@ test('bans: user before IP, per wall, CIDR through the matcher', (t) => {
   });
   const bans = [ban('i', 'ip', '10.0.0.0/8'), ban('u', 'user', 'bob'), ban('w', 'user', 'eve', 2)];
   const inRange = (range: string, ip: string) => range === '10.0.0.0/8' && ip.startsWith('10.');
-  t.is(findBlockingBan(bans, { uid: 'bob', ip: '10.1.1.1', wallId: 1 }, inRange)?.id, 'u');
-  t.is(findBlockingBan(bans, { uid: 'al', ip: '10.1.1.1', wallId: 1 }, inRange)?.id, 'i');
-  t.is(findBlockingBan(bans, { uid: 'eve', ip: null, wallId: 1 }, inRange), undefined);
-  t.is(findBlockingBan(bans, { uid: 'eve', ip: null, wallId: 2 }, inRange)?.id, 'w');
+  t.is(findBlockingBan(bans, { uid: 'bob', ips: ['10.1.1.1'], wallId: 1 }, inRange)?.id, 'u');
+  t.is(findBlockingBan(bans, { uid: 'al', ips: ['10.1.1.1'], wallId: 1 }, inRange)?.id, 'i');
+  t.is(findBlockingBan(bans, { uid: 'eve', ips: [], wallId: 1 }, inRange), undefined);
+  t.is(findBlockingBan(bans, { uid: 'eve', ips: [], wallId: 2 }, inRange)?.id, 'w');
 });
 
 test('signatures: any changed field or secret fails verification', (t) => {
