@@ -11,13 +11,14 @@ import { ProfileDocumentStore } from './store/profile-document-store.js';
 
 /**
  * A fixture's `state` for special offers: `properties` (the user's profile, as /engage
- * left it), `purchases` (tracked purchases before now), `grants` (`{offerId, at}`: offers
- * already shown) and `assignments` (`{experimentId, variationId}`, current bucket version).
+ * left it), `purchases` (tracked purchases before now), `grants` (`{offerId, at, predictId?}`:
+ * offers already shown, each last for that predict_id — a request with it replays the grant)
+ * and `assignments` (`{experimentId, variationId}`, current bucket version).
  */
 interface SpecialOfferState {
   properties?: Record<string, unknown>;
   purchases?: number;
-  grants?: { offerId: string; at: string }[];
+  grants?: { offerId: string; at: string; predictId?: string | number | null }[];
   assignments?: { experimentId: string; variationId: number }[];
 }
 
@@ -31,6 +32,10 @@ function readState(state: Record<string, unknown>): SpecialOfferState {
   fixtureCount(state.purchases ?? 0, 'state.purchases', 0);
   return state as SpecialOfferState;
 }
+
+/** As the request's predict_id reads it: a number is its text. */
+const predictIdOf = (v: unknown): string | null =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 
 async function seed(
   rules: AppRules,
@@ -51,10 +56,15 @@ async function seed(
   const purchases = Array.from({ length: state.purchases ?? 0 }, () => ({ ...purchase, ...link }));
   if (purchases.length > 0) await stores.banner.track(appId, purchases);
   for (const g of state.grants ?? []) {
-    await stores.profiles.grant(appId, userId, g.offerId, new Date(g.at), {
-      cooldownMs: null,
-      maxPerUser: null,
-    });
+    const unlimited = { cooldownMs: null, maxPerUser: null };
+    await stores.profiles.grant(
+      appId,
+      userId,
+      g.offerId,
+      new Date(g.at),
+      unlimited,
+      predictIdOf(g.predictId),
+    );
   }
   for (const a of state.assignments ?? []) {
     const bucketVersion = rules.banner?.experiments.find((e) => e.id === a.experimentId)?.bucketVersion ?? 1;
@@ -66,7 +76,8 @@ async function seed(
  * Runs `api: special-offer` cases: the request is the /feature body (`featureName`,
  * `distinct_id`, `predict_id`, `propOverrides`). `actual` keys: status, offerId (null when
  * none), title, imageUrl, productId, price, discountPercent, expiresAt, experimentId,
- * variationId, renderId, limited (offers held back by cooldown or cap).
+ * variationId, renderId, limited (offers held back by cooldown or cap), replayed (the offer
+ * is the state's grant for the request's predict_id).
  */
 export class SpecialOfferCaseRunner implements ApiCaseRunner {
   readonly api = 'special-offer' as const;
@@ -109,8 +120,15 @@ export class SpecialOfferCaseRunner implements ApiCaseRunner {
     const offer = decision.offer;
     const { kibotuMetadata, ...fields } = offer ?? { kibotuMetadata: null };
     return {
-      actual: { status: 200, offerId: null, ...fields, ...(kibotuMetadata ?? {}), limited: decision.limited },
-      explanation: { facts: decision.facts, limited: decision.limited },
+      actual: {
+        status: 200,
+        offerId: null,
+        ...fields,
+        ...(kibotuMetadata ?? {}),
+        limited: decision.limited,
+        replayed: decision.replayed,
+      },
+      explanation: { facts: decision.facts, limited: decision.limited, replayed: decision.replayed },
     };
   }
 }

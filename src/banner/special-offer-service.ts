@@ -48,6 +48,11 @@ export interface SpecialOfferDecision {
   facts: Facts;
   /** Offers that matched but were held back by their cooldown or cap, in the order tried. */
   limited: string[];
+  /**
+   * The offer is the grant made earlier for this predict_id, replayed (not counted again,
+   * its conditions not asked again): a retry of that call.
+   */
+  replayed: boolean;
 }
 
 /** The current bucket version's assignment of each experiment, as `{experimentId: variationId}`. */
@@ -70,7 +75,9 @@ async function assignmentFacts(
  * Special offers on triggers: the app's `specialOffers` rules decide which offer a user
  * gets when the game reports a trigger (`level_up`, `low_balance`…). The first offer by
  * priority whose conditions hold and whose per-user cooldown and cap allow it is granted
- * (recorded atomically) and returned.
+ * (recorded atomically, with the call's predict_id) and returned. A call whose predict_id
+ * already has a grant of one of the trigger's offers is a retry (or the getSpecialOffer
+ * after a get_feature that decided with its propOverrides): that grant is replayed.
  */
 export class SpecialOfferService {
   constructor(
@@ -87,19 +94,41 @@ export class SpecialOfferService {
     const now = this.options.now();
     const facts = await this.facts(appId, rules, request, now);
     const limited: string[] = [];
-    if (!rules.specialOffers.triggers.has(request.trigger)) return { offer: null, facts, limited };
+    if (!rules.specialOffers.triggers.has(request.trigger)) {
+      return { offer: null, facts, limited, replayed: false };
+    }
     facts.segments = await rules.specialOffers.segments.matchedIds(facts);
+    const earlier = await this.replayable(appId, rules, request);
+    if (earlier) {
+      const offer = this.reply(rules, earlier.offer, request, facts, earlier.at);
+      return { offer, facts, limited, replayed: true };
+    }
     for (const offer of await rules.specialOffers.offers.matchedData(facts)) {
       const limits = {
         cooldownMs: offer.cooldownMinutes === null ? null : offer.cooldownMinutes * 60_000,
         maxPerUser: offer.maxPerUser,
       };
-      if (await this.profiles.grant(appId, request.userId, offer.id, now, limits)) {
-        return { offer: this.reply(rules, offer, request, facts, now), facts, limited };
+      // True also when a concurrent copy of this call granted the offer meanwhile.
+      if (await this.profiles.grant(appId, request.userId, offer.id, now, limits, request.predictId)) {
+        return { offer: this.reply(rules, offer, request, facts, now), facts, limited, replayed: false };
       }
       limited.push(offer.id);
     }
-    return { offer: null, facts, limited };
+    return { offer: null, facts, limited, replayed: false };
+  }
+
+  /** The trigger's offer (still in the rules) last granted for the request's predict_id, if any. */
+  private async replayable(
+    appId: string,
+    rules: BannerRules,
+    request: SpecialOfferRequest,
+  ): Promise<{ offer: SpecialOffer; at: Date } | null> {
+    if (request.predictId === null) return null;
+    const offers = rules.specialOffers.offers.data.filter((o) => o.trigger === request.trigger);
+    const ids = offers.map((o) => o.id);
+    const [made] = await this.profiles.grantsFor(appId, request.userId, ids, request.predictId);
+    const offer = made && offers.find((o) => o.id === made.offerId);
+    return made && offer ? { offer, at: made.at } : null;
   }
 
   private async facts(
@@ -127,7 +156,8 @@ export class SpecialOfferService {
     offer: SpecialOffer,
     request: SpecialOfferRequest,
     facts: Facts,
-    now: Date,
+    /** When the offer was granted: it expires expiresInMinutes after. */
+    grantedAt: Date,
   ): SpecialOfferReply {
     const assignments = facts.assignments as Record<string, number>;
     const experimentId = offer.experimentId ?? '';
@@ -152,7 +182,7 @@ export class SpecialOfferService {
       originalPrice: offer.originalPrice,
       currency: offer.currency,
       discountPercent: discountPercent(offer.price, offer.originalPrice),
-      expiresAt: new Date(now.getTime() + offer.expiresInMinutes * 60_000).toISOString(),
+      expiresAt: new Date(grantedAt.getTime() + offer.expiresInMinutes * 60_000).toISOString(),
       kibotuMetadata: {
         userId: request.userId,
         offerId: offer.id,

@@ -127,7 +127,12 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
     'still remembered',
   );
   const noMore = { cooldownMs: null, maxPerUser: 1 };
-  t.false(await target.profiles.grant('demo', distinctId, 'vip-level-up-bundle', new Date(), noMore));
+  const grant = (predictId: string | null) =>
+    target.profiles.grant('demo', distinctId, 'vip-level-up-bundle', new Date(), noMore, predictId);
+  t.false(await grant(null));
+  // seedProfiles' /feature call had predict_id 'p': its retry still replays the grant.
+  t.true(await grant('p'), 'the grant kept its predict_id');
+  const vipGrant = ['vip-level-up-bundle'];
 
   // Into a memory store in this process: imported records are indexed and read through the port.
   const memory = await openDocumentStore(null);
@@ -163,6 +168,11 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
 
   t.is(await memory.profiles.resolve('demo', alias), distinctId);
   t.deepEqual(await memory.profiles.profile('demo', 'user', distinctId), { vip_level: 5, coins: 40 });
+  t.deepEqual(
+    await memory.profiles.grantsFor('demo', distinctId, vipGrant, 'p'),
+    await source.profiles.grantsFor('demo', distinctId, vipGrant, 'p'),
+  );
+  t.is((await memory.profiles.grantsFor('demo', distinctId, vipGrant, 'p')).length, 1);
 
   // And back into a fresh lowdb directory: the same records again.
   const back = await tempDir(t, 'offerd-copy-back-');

@@ -162,6 +162,19 @@ const WIRE: Wire[] = [
       { featureName: 'new_shop_layout', distinct_id: 'n-1', predict_id: 'p-1', propOverrides: { level: 3 } },
     ],
   },
+  {
+    // A special offer decided with its context: granted, and answered as get_feature expects.
+    call: 'get_feature(special_offer_on_<trigger>, distinct_id, predict_id, propOverrides)',
+    endpoint: '/feature',
+    data: [
+      {
+        featureName: 'special_offer_on_level_up',
+        distinct_id: 'n-1',
+        predict_id: 'p-2',
+        propOverrides: { level: 12 },
+      },
+    ],
+  },
 ];
 
 async function send(
@@ -222,7 +235,11 @@ test('kibotu-node get_special_offer: parses the JSON reply and resolves res.spec
   t.like(offer.kibotuMetadata, { userId: 'sdk-vip', offerId: 'vip-level-up-bundle', predictId: 'p-9' });
   t.not((offer.kibotuMetadata as { variationId: number }).variationId, 0, 'never the control label');
   const none = [{ featureName: 'special_offer_on_unknown_trigger', distinct_id: 'sdk-vip', predict_id: 'p' }];
-  t.deepEqual(JSON.parse(await send(s, '/feature', none, false)), { specialOffer: null });
+  t.deepEqual(JSON.parse(await send(s, '/feature', none, false)), {
+    specialOffer: null,
+    status: 1,
+    error: null,
+  });
 });
 
 // The newest lib/kibotu-node.js sends /feature and /ab/getPersonalizedBanner with

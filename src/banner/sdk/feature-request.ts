@@ -23,6 +23,11 @@ export interface FeatureRequest {
   predictId: string | null;
   /** propOverrides of get_feature: the `context` fact. */
   context: Record<string, unknown>;
+  /**
+   * The body has a `propOverrides` key: the SDK's get_feature (getSpecialOffer never sends
+   * one), which judges only a reply of `1` (verbose: `status` 1) a success.
+   */
+  getFeature: boolean;
   /** From propOverrides.countryIso2 / languageIso2 when they are valid codes. */
   countryIso2: string | null;
   languageIso2: string | null;
@@ -69,8 +74,10 @@ const code = (v: unknown, canonical: (s: string) => string | null) =>
 
 /**
  * /feature bodies, validated against `featureBodySchema` (compiled once per parser): the
- * node SDK posts `[{featureName, distinct_id, predict_id, propOverrides?}]`, a bare object
- * is a list of one. Throws a 400 INVALID_INPUT naming every bad field.
+ * node SDK posts a bare object (`jsonObjectRequest`: get_feature's
+ * `{featureName, distinct_id, predict_id, propOverrides}`, getSpecialOffer's without
+ * propOverrides); a list of one such object is accepted too. Throws a 400 INVALID_INPUT
+ * naming every bad field.
  */
 export class FeatureRequestParser {
   readonly #schema: RequestSchema<[FeatureBody]>;
@@ -91,6 +98,7 @@ export class FeatureRequestParser {
       distinctId: idText(item.distinct_id),
       predictId: idText(item.predict_id),
       context: overrides,
+      getFeature: Object.hasOwn(item, 'propOverrides'),
       countryIso2: code(overrides.countryIso2, toCountryCode),
       languageIso2: code(overrides.languageIso2, toLanguageCode),
     };

@@ -57,14 +57,19 @@ const SCHEMAS: Record<string, JsonSchema> = {
   },
   SpecialOfferReply: {
     type: 'object',
-    required: ['specialOffer'],
+    required: ['specialOffer', 'status', 'error'],
     additionalProperties: false,
     properties: {
       specialOffer: {
         description:
-          'null when no offer applies: unknown trigger, no condition holds, every match in its cooldown or cap.',
+          'null when no offer applies: unknown trigger, no condition holds, every match in its cooldown or cap. The grant a call with the same predict_id already got is replayed.',
         oneOf: [{ type: 'null' }, ref('SpecialOffer')],
       },
+      status: {
+        const: 1,
+        description: 'So that a verbose get_feature with this body (no propOverrides) is a success too.',
+      },
+      error: { type: 'null' },
     },
   },
   SpecialOffer: {
@@ -125,6 +130,8 @@ const OFFER_EXAMPLE = {
       predictId: 'p-1',
     },
   },
+  status: 1,
+  error: null,
 };
 
 const sdkResponses = (bad: string): Record<string, ResponseObject> => ({
@@ -177,9 +184,9 @@ const IMPORT = sdkOperation(
 
 const FEATURE: OperationObject = {
   operationId: 'feature',
-  summary: 'A special offer on a trigger (`getSpecialOffer`)',
+  summary: 'A special offer on a trigger (`getSpecialOffer`, `get_feature`)',
   description:
-    '`special_offer_on_<trigger>` answers `{"specialOffer": …}` from the app’s `specialOffers` rules (docs/special-offers.md). offerd serves no other feature values: any other `featureName` gets the SDKs’ plain success `1` [ours].',
+    '`special_offer_on_<trigger>` answers `{"specialOffer": …, "status": 1, "error": null}` from the app’s `specialOffers` rules (docs/special-offers.md); a call whose `predict_id` already got an offer of the trigger gets that grant again, not counted twice. With a `propOverrides` key (the node SDK’s `get_feature`, the rules’ `context`) the offer is decided and granted the same way but the answer is the SDKs’ plain success `1` (verbose `{"status":1,"error":null}`): `getSpecialOffer` with the same `predict_id` then returns it. offerd serves no other feature values: any other `featureName` gets `1` [ours].',
   tags: ['Personal offers'],
   security: KEY,
   parameters: SDK_PARAMS,
@@ -194,7 +201,8 @@ const FEATURE: OperationObject = {
   },
   responses: {
     200: {
-      description: 'The offer (with `Cache-Control: no-store`), or `1` for any other feature name.',
+      description:
+        'The offer (with `Cache-Control: no-store`), or `1` for get_feature (a `propOverrides` key) and any other feature name.',
       content: {
         'application/json': {
           schema: { oneOf: [ref('SpecialOfferReply'), ref('TrackAccepted')] },

@@ -8,7 +8,7 @@ import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from '../banner-auth.js';
 import { isPlainObject } from '../banner-request.js';
 import { valueProperties } from '../domain/event-value.js';
-import type { SpecialOfferService } from '../special-offer-service.js';
+import type { SpecialOfferReply, SpecialOfferService } from '../special-offer-service.js';
 import type { ProfileKind } from '../store/profile-store.js';
 import { TrackBatchParser } from '../track-request.js';
 import { ProfileBatchParser } from './engage-request.js';
@@ -53,9 +53,14 @@ function requireRules(deps: SdkRoutesDeps, ctx: Context, appId: string): AppRule
 }
 
 /**
- * POST /feature. `special_offer_on_<trigger>` answers `{"specialOffer": {...}}` or
- * `{"specialOffer": null}` (what getSpecialOffer parses); offerd serves no other feature
- * values, so any other name gets the SDK's plain success (`1`).
+ * POST /feature. `special_offer_on_<trigger>` is decided by the special-offer rules. The
+ * SDK's getSpecialOffer (no `propOverrides` key) parses the reply's `specialOffer`: it gets
+ * `{"specialOffer": {...} | null, "status": 1, "error": null}`, which a verbose get_feature of
+ * the same body also takes for a success. get_feature with `propOverrides` (the rules'
+ * `context`) judges only `1` (verbose: `status` 1) a success and reads nothing else: its
+ * decision is granted and answered so; the app then fetches that offer with getSpecialOffer
+ * and the same predict_id, which replays the grant. offerd serves no other feature values,
+ * so any other name gets the SDK's plain success (`1`).
  */
 async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: Context): Promise<void> {
   const appId = appOf(deps, ctx);
@@ -68,20 +73,21 @@ async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: C
   // The schema requires distinct_id of a special offer; this says so to the type checker.
   if (request.distinctId === null) throw invalidInput([{ field: 'distinct_id', message: 'is required' }]);
   setHeader(ctx, 'Cache-Control', 'no-store');
-  if (!rules.banner || request.trigger === null) {
-    ctx.body = { specialOffer: null };
-    return;
+  let offer: SpecialOfferReply | null = null;
+  if (rules.banner && request.trigger !== null) {
+    const decision = await deps.offers.decide(appId, rules.banner, {
+      trigger: request.trigger,
+      featureName: request.featureName,
+      userId: await deps.sdk.resolve(appId, request.distinctId),
+      predictId: request.predictId,
+      countryIso2: request.countryIso2 ?? deps.callerCountry(ctx),
+      languageIso2: request.languageIso2,
+      context: request.context,
+    });
+    offer = decision.offer;
   }
-  const decision = await deps.offers.decide(appId, rules.banner, {
-    trigger: request.trigger,
-    featureName: request.featureName,
-    userId: await deps.sdk.resolve(appId, request.distinctId),
-    predictId: request.predictId,
-    countryIso2: request.countryIso2 ?? deps.callerCountry(ctx),
-    languageIso2: request.languageIso2,
-    context: request.context,
-  });
-  ctx.body = { specialOffer: decision.offer };
+  if (request.getFeature) sdkReply(ctx, [], 1);
+  else ctx.body = { specialOffer: offer, status: 1, error: null };
 }
 
 /**

@@ -199,11 +199,14 @@ export const featureRequestSchema = {
   then: { required: ['distinct_id'], properties: { distinct_id: ID } },
 } as const;
 
-/** `POST /feature`: the node SDK sends its one request in a list. */
+/**
+ * `POST /feature`: one request. The node SDK posts it as a bare object (`jsonObjectRequest`),
+ * which the parser takes as a list of one; a list of one is accepted as it is.
+ */
 export const featureBodySchema = {
   title: 'Feature request (in a list of one)',
   description:
-    'The node SDK posts `[{featureName, distinct_id, predict_id, propOverrides?}]`; a bare object is taken as a list of one.',
+    'One request, in a list of one or bare: the node SDK posts the bare object `{featureName, distinct_id, predict_id, propOverrides?}` (get_feature sends `propOverrides`, getSpecialOffer never does), which is taken as a list of one.',
   type: 'array',
   minItems: 1,
   maxItems: 1,

@@ -123,4 +123,9 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     name: 'banner: an insert id claim is pending until its events are stored',
     sql: 'ALTER TABLE banner_insert_ids ADD COLUMN stored boolean NOT NULL DEFAULT true;',
   },
+  {
+    version: 107,
+    name: 'banner: a special-offer grant remembers its predict_id, so a retry of that call replays it',
+    sql: 'ALTER TABLE banner_offer_grants ADD COLUMN predict_id text;',
+  },
 ];

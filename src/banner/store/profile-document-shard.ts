@@ -21,6 +21,8 @@ export interface GrantRecord {
   count: number;
   /** ms since the epoch */
   lastAt: number;
+  /** The predict_id of the last grant (null: none); absent in files of earlier versions. */
+  predictId?: string | null;
 }
 /** One shard file's document: every kind of record whose key hashes to the shard. */
 export interface ProfilesDocument {

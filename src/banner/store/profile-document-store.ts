@@ -12,6 +12,7 @@ import { applyOperations, type ProfileProperties } from '../domain/profile-ops.j
 import { InsertIdLog } from './insert-id-log.js';
 import {
   emptyProfiles,
+  type GrantRecord,
   keyOfAlias,
   keyOfGrant,
   keyOfProfile,
@@ -20,7 +21,7 @@ import {
   profileKey,
 } from './profile-document-shard.js';
 import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
-import type { GrantLimits, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
+import type { GrantLimits, GrantMade, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
 /** As the banner store's users (banner-document-store.ts): an /engage batch may name 50 users. */
 const SHARDS = 512;
@@ -143,16 +144,36 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     offerId: string,
     at: Date,
     limits: GrantLimits,
+    predictId: string | null,
   ): Promise<boolean> {
     const k = profileKey(appId, userId, offerId);
     const shard = this.shardOf(k);
     const current = shard.grants.get(k);
+    // A retry of the call this grant was made for: replayed, not counted again.
+    if (current && predictId !== null && current.predictId === predictId) return true;
     const now = at.getTime();
     if (current && limits.maxPerUser !== null && current.count >= limits.maxPerUser) return false;
     if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return false;
-    shard.grants.set(k, { appId, userId, offerId, count: (current?.count ?? 0) + 1, lastAt: now });
+    const count = (current?.count ?? 0) + 1;
+    shard.grants.set(k, { appId, userId, offerId, count, lastAt: now, predictId });
     await shard.commit();
     return true;
+  }
+
+  async grantsFor(
+    appId: string,
+    userId: string,
+    offerIds: readonly string[],
+    predictId: string,
+  ): Promise<GrantMade[]> {
+    return offerIds
+      .map((offerId) => {
+        const k = profileKey(appId, userId, offerId);
+        return this.shardOf(k).grants.get(k);
+      })
+      .filter((g): g is GrantRecord => g?.predictId === predictId)
+      .sort((a, b) => b.lastAt - a.lastAt)
+      .map((g) => ({ offerId: g.offerId, at: new Date(g.lastAt) }));
   }
 
   async flush(): Promise<void> {
@@ -178,6 +199,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
             offerId: r.offerId,
             count: r.count,
             lastAt: ms(r.lastAt),
+            predictId: r.predictId ?? null,
           }),
         ),
     };
@@ -225,6 +247,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
         offerId: s('offerId'),
         count: Number(r.count),
         lastAt: Date.parse(isoTime(r.lastAt)),
+        predictId: typeof r.predictId === 'string' ? r.predictId : null,
       };
       return this.put((x) => x.grants, keyOfGrant(record), record);
     }

@@ -30,4 +30,6 @@ export interface GrantPortableRecord {
   offerId: string;
   count: number;
   lastAt: string;
+  /** The predict_id the last grant was made for; null when none (or exported by an earlier version). */
+  predictId: string | null;
 }

@@ -93,6 +93,7 @@ const TABLES: Record<(typeof PROFILE_COLLECTIONS)[number], Table> = {
       ['offer_id', 'text'],
       ['count', 'integer'],
       ['last_at', 'timestamptz'],
+      ['predict_id', 'text'],
     ],
     toRecord: (r): GrantPortableRecord => ({
       appId: String(r.app_id),
@@ -100,10 +101,18 @@ const TABLES: Record<(typeof PROFILE_COLLECTIONS)[number], Table> = {
       offerId: String(r.offer_id),
       count: Number(r.count),
       lastAt: iso(r.last_at),
+      predictId: typeof r.predict_id === 'string' ? r.predict_id : null,
     }),
     toRow: (rec) => {
       const r = rec as unknown as GrantPortableRecord;
-      return { app_id: r.appId, user_id: r.userId, offer_id: r.offerId, count: r.count, last_at: r.lastAt };
+      return {
+        app_id: r.appId,
+        user_id: r.userId,
+        offer_id: r.offerId,
+        count: r.count,
+        last_at: r.lastAt,
+        predict_id: r.predictId ?? null,
+      };
     },
   },
 };

@@ -5,6 +5,7 @@ import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import {
   type GrantLimits,
+  type GrantMade,
   INSERT_ID_WINDOW_MS,
   type ProfileKind,
   type ProfileStore,
@@ -16,14 +17,28 @@ const ENSURE_PROFILE = `
   INSERT INTO banner_profiles (app_id, kind, id, properties) VALUES ($1, $2, $3, '{}'::jsonb)
   ON CONFLICT DO NOTHING`;
 
-/** One statement: insert the first grant, or count another only when cap and cooldown allow. */
+/**
+ * One statement: insert the first grant, or count another only when cap and cooldown
+ * allow; a row last granted for the same non-null predict_id ($7) is a retry of that call,
+ * replayed as it is (the row lock ON CONFLICT takes orders concurrent copies of one call).
+ */
 const GRANT = `
-  INSERT INTO banner_offer_grants AS g (app_id, user_id, offer_id, count, last_at)
-  VALUES ($1, $2, $3, 1, $4)
-  ON CONFLICT (app_id, user_id, offer_id) DO UPDATE SET count = g.count + 1, last_at = EXCLUDED.last_at
-  WHERE ($5::integer IS NULL OR g.count < $5)
-    AND ($6::bigint IS NULL OR g.last_at <= EXCLUDED.last_at - make_interval(secs => $6 / 1000.0))
+  INSERT INTO banner_offer_grants AS g (app_id, user_id, offer_id, count, last_at, predict_id)
+  VALUES ($1, $2, $3, 1, $4, $7::text)
+  ON CONFLICT (app_id, user_id, offer_id) DO UPDATE SET
+    count = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.count ELSE g.count + 1 END,
+    last_at = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.last_at ELSE EXCLUDED.last_at END,
+    predict_id = EXCLUDED.predict_id
+  WHERE g.predict_id = EXCLUDED.predict_id
+    OR (($5::integer IS NULL OR g.count < $5)
+      AND ($6::bigint IS NULL OR g.last_at <= EXCLUDED.last_at - make_interval(secs => $6 / 1000.0)))
   RETURNING 1`;
+
+/** The primary key's (app_id, user_id, offer_id) prefix finds them. */
+const GRANTS_FOR = `
+  SELECT offer_id, last_at FROM banner_offer_grants
+  WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($3::text[]) AND predict_id = $4
+  ORDER BY last_at DESC, offer_id`;
 
 /** How long a call waits for another call's pending claim of one of its insert ids before a 503. */
 const CLAIM_WAIT_MS = 5_000;
@@ -238,6 +253,7 @@ export class ProfilePostgresStore implements ProfileStore {
     offerId: string,
     at: Date,
     limits: GrantLimits,
+    predictId: string | null,
   ): Promise<boolean> {
     const { rows } = await this.pool.query(GRANT, [
       appId,
@@ -246,7 +262,19 @@ export class ProfilePostgresStore implements ProfileStore {
       at,
       limits.maxPerUser,
       limits.cooldownMs,
+      predictId,
     ]);
     return rows.length > 0;
+  }
+
+  async grantsFor(
+    appId: string,
+    userId: string,
+    offerIds: readonly string[],
+    predictId: string,
+  ): Promise<GrantMade[]> {
+    if (offerIds.length === 0) return [];
+    const { rows } = await this.pool.query(GRANTS_FOR, [appId, userId, offerIds, predictId]);
+    return rows.map((r) => ({ offerId: String(r.offer_id), at: r.last_at as Date }));
   }
 }

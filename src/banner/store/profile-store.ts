@@ -18,6 +18,13 @@ export interface GrantLimits {
   maxPerUser: number | null;
 }
 
+/** A grant found by the predict_id it was last made for: what a retry of that call replays. */
+export interface GrantMade {
+  offerId: string;
+  /** When it was granted (the grant a retry replays is not counted again). */
+  at: Date;
+}
+
 /** A group profile's id: key and id joined by a character no validated id contains. */
 export const groupProfileId = (groupKey: string, groupId: string): string => `${groupKey}\n${groupId}`;
 
@@ -76,7 +83,29 @@ export interface ProfileStore {
 
   /**
    * Records one grant of a special offer to a user if the limits allow it at `at`
-   * (atomic check-and-record); false when the cooldown or the cap says no.
+   * (atomic check-and-record); false when the cooldown or the cap says no. The grant
+   * remembers `predictId`: when the offer's last grant was made for the same non-null
+   * `predictId` (a retry of that call, or a concurrent copy of it), that grant is replayed
+   * instead — true, nothing counted or moved, whatever the limits say.
    */
-  grant(appId: string, userId: string, offerId: string, at: Date, limits: GrantLimits): Promise<boolean>;
+  grant(
+    appId: string,
+    userId: string,
+    offerId: string,
+    at: Date,
+    limits: GrantLimits,
+    predictId: string | null,
+  ): Promise<boolean>;
+
+  /**
+   * Of `offerIds`, those whose last grant to the user was made for `predictId`, the most
+   * recent first. Only each offer's last grant is remembered: an offer granted again since,
+   * for another predict_id, is not found by the earlier one.
+   */
+  grantsFor(
+    appId: string,
+    userId: string,
+    offerIds: readonly string[],
+    predictId: string,
+  ): Promise<GrantMade[]>;
 }

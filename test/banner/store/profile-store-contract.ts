@@ -245,13 +245,64 @@ export function profileStoreContract(
     const store = await withStore(t);
     const u = uid('g');
     const limits = { cooldownMs: 60 * 60_000, maxPerUser: 2 };
-    const racing = await Promise.all([1, 2, 3].map(() => store.grant('app', u, 'offer', at(0), limits)));
+    const grant = (at: Date) => store.grant('app', u, 'offer', at, limits, null);
+    const racing = await Promise.all([1, 2, 3].map(() => grant(at(0))));
     t.is(racing.filter(Boolean).length, 1, 'one grant inside the cooldown');
-    t.false(await store.grant('app', u, 'offer', at(59), limits));
-    t.true(await store.grant('app', u, 'offer', at(60), limits));
-    t.false(await store.grant('app', u, 'offer', at(600), limits), 'the cap of 2 is reached');
-    t.true(await store.grant('app', u, 'other-offer', at(600), limits));
+    t.false(await grant(at(59)));
+    t.true(await grant(at(60)));
+    t.false(await grant(at(600)), 'the cap of 2 is reached');
+    t.true(await store.grant('app', u, 'other-offer', at(600), limits, null));
     const free = { cooldownMs: null, maxPerUser: null };
-    t.true(await store.grant('app', uid('free'), 'offer', at(0), free));
+    t.true(await store.grant('app', uid('free'), 'offer', at(0), free, null));
+  });
+
+  test(`${name}: a grant remembers its predict_id: that call again is replayed, not counted`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('p');
+    const once = { cooldownMs: null, maxPerUser: 1 };
+    t.true(await store.grant('app', u, 'once', at(0), once, 'p1'));
+    t.true(await store.grant('app', u, 'once', at(5), once, 'p1'), 'a retry of p1 gets its grant again');
+    t.false(await store.grant('app', u, 'once', at(5), once, 'p2'), 'another call is held by the cap');
+    t.false(await store.grant('app', u, 'once', at(5), once, null), 'so is a call without a predict_id');
+    t.deepEqual(await store.grantsFor('app', u, ['once', 'unknown'], 'p1'), [{ offerId: 'once', at: at(0) }]);
+    t.deepEqual(await store.grantsFor('app', u, ['once'], 'p2'), [], 'a refused call left no grant');
+    t.deepEqual(await store.grantsFor('app', uid('other'), ['once'], 'p1'), [], 'per user');
+    t.deepEqual(await store.grantsFor('other-app', u, ['once'], 'p1'), [], 'per app');
+
+    // A replay moves neither the count nor the cooldown's start.
+    const limits = { cooldownMs: 60 * 60_000, maxPerUser: 2 };
+    const grant = (at: Date, predictId: string | null) =>
+      store.grant('app', u, 'twice', at, limits, predictId);
+    t.true(await grant(at(0), 'a'));
+    t.true(await grant(at(30), 'a'), 'replayed inside the cooldown');
+    t.true(await grant(at(60), 'b'), 'the cooldown runs from the first grant, not the replay');
+    t.true(await grant(at(600), 'b'));
+    t.false(await grant(at(600), 'c'), 'the cap of 2: the replays did not count');
+    t.false(await grant(at(600), 'a'), 'only the last grant of an offer is remembered');
+    t.deepEqual(await store.grantsFor('app', u, ['twice'], 'b'), [{ offerId: 'twice', at: at(60) }]);
+
+    // Most recent first; a grant without a predict_id is found by none.
+    const free = { cooldownMs: null, maxPerUser: null };
+    t.true(await store.grant('app', u, 'x', at(1), free, 'q'));
+    t.true(await store.grant('app', u, 'y', at(2), free, 'q'));
+    t.true(await store.grant('app', u, 'z', at(3), free, null));
+    t.deepEqual(
+      (await store.grantsFor('app', u, ['x', 'y', 'z'], 'q')).map((g) => g.offerId),
+      ['y', 'x'],
+    );
+    t.deepEqual(await store.grantsFor('app', u, [], 'q'), []);
+  });
+
+  test(`${name}: concurrent copies of one call are granted once, and each gets the grant`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('c');
+    const once = { cooldownMs: 60 * 60_000, maxPerUser: 1 };
+    const copies = await Promise.all([1, 2, 3, 4].map(() => store.grant('app', u, 'once', at(0), once, 'p')));
+    t.deepEqual(copies, [true, true, true, true]);
+    t.false(await store.grant('app', u, 'once', at(120), once, 'p-next'), 'counted once: the cap is reached');
+    const others = await Promise.all(
+      ['a', 'b', 'c'].map((p) => store.grant('app', u, 'other', at(0), once, p)),
+    );
+    t.is(others.filter(Boolean).length, 1, 'distinct calls still pass a cap of 1 once');
   });
 }

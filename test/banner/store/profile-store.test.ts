@@ -32,11 +32,18 @@ test('lowdb: profiles, aliases and grants survive a reopen', async (t) => {
     { kind: 'user', id: 'u', operations: [{ op: '$set', values: { vip: 1 } }] },
   ]);
   await first.store.alias('app', 'anon-1', 'u');
+  const once = { cooldownMs: null, maxPerUser: 1 };
+  await first.store.grant('app', 'u', 'offer', new Date(0), once, 'p-1');
   await first.close();
   const second = await openDocument(dir);
   t.teardown(() => second.close());
   t.deepEqual(await second.store.profile('app', 'user', 'u'), { vip: 1 });
   t.is(await second.store.resolve('app', 'anon-1'), 'u');
+  t.deepEqual(await second.store.grantsFor('app', 'u', ['offer'], 'p-1'), [
+    { offerId: 'offer', at: new Date(0) },
+  ]);
+  t.true(await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-1'), 'p-1 is replayed');
+  t.false(await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-2'), 'the cap holds');
 });
 
 /** Each shard file of a lowdb profile store, with its inode (a rewrite replaces the file) and size. */
@@ -199,7 +206,7 @@ test('lowdb: the single profiles document of earlier versions is taken over into
     const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { insertIds?: unknown[] };
     t.is(doc.insertIds, undefined, `${name} holds no insert ids`);
   }
-  t.false(await store.grant('app', 'u', 'o', new Date(now), { cooldownMs: null, maxPerUser: 1 }));
+  t.false(await store.grant('app', 'u', 'o', new Date(now), { cooldownMs: null, maxPerUser: 1 }, null));
 });
 
 test('lowdb: a record found in another shard than its key picks is moved to that shard', async (t) => {
