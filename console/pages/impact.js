@@ -18,6 +18,7 @@ const KNOWN = new Set([
   'gainedOffers',
   'lostOffers',
   'offersCreated',
+  'changedFields',
 ]);
 
 const FIGURES = [
@@ -90,6 +91,7 @@ function ApiImpact({ name, impact }) {
         : 'Outcome mix before and after';
   return html`<section aria-labelledby=${`impact-${name}`}>
     <h3 id=${`impact-${name}`}>${name}: ${percent(impact.share, 1)} of ${impact.requests} replayed requests change</h3>
+    ${moved('Changed fields', impact.changedFields)}
     <${Figures} impact=${impact} />
     <${OfferFigures} figures=${impact.topOffers} />
     ${

@@ -35,10 +35,24 @@ const beforeAfter = (schema: JsonSchema): JsonSchema => ({
 /** One API's replayed impact (src/fixtures/replay-impact.ts `ApiImpact`). */
 const apiImpact: JsonSchema = {
   type: 'object',
-  required: ['requests', 'changed', 'share', 'bySegment', 'byCountry', 'mixBefore', 'mixAfter'],
+  required: [
+    'requests',
+    'changed',
+    'share',
+    'changedFields',
+    'bySegment',
+    'byCountry',
+    'mixBefore',
+    'mixAfter',
+  ],
   additionalProperties: false,
   properties: {
     ...(share.properties as Record<string, JsonSchema>),
+    changedFields: {
+      ...counts,
+      description:
+        'Per field of the reply the player is served, in how many requests it changed: banner `imageFullUrl`, `experimentId`, `variationId`, `occasion`; offerwall `offerIds` (ranking order), `topOffers.<field>` of an offer shown in both; journeys `offers` (types created), `created.<field>` (title, pointsValue...). Per-request values (render ids, expiry instants) are not compared.',
+    },
     bySegment: {
       type: 'object',
       additionalProperties: share,

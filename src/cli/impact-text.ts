@@ -45,11 +45,19 @@ function named(label: string, offers: readonly NamedOffer[] | undefined): string
   return [`  ${label}: ${offers.map((o) => `${o.name} (#${o.offerId}) in ${o.requests}`).join(', ')}`];
 }
 
+/** What changed, per field of the reply, most changed first: `: imageFullUrl 9, variationId 2`. */
+function fieldsText(fields: Record<string, number>): string {
+  const rows = Object.entries(fields)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} ${n}`);
+  return rows.length > 0 ? `: ${rows.join(', ')}` : '';
+}
+
 function apiLines(api: string, i: ApiImpact): string[] {
   const mixLabel =
     api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
   return [
-    `${api}: ${i.changed} of ${i.requests} requests change (${pct(i.share)})`,
+    `${api}: ${i.changed} of ${i.requests} requests change (${pct(i.share)})${fieldsText(i.changedFields)}`,
     ...(i.topOffers ? figures(i.topOffers) : []),
     ...named('offers gained', i.gainedOffers),
     ...named('offers lost', i.lostOffers),
@@ -68,7 +76,10 @@ function apiLines(api: string, i: ApiImpact): string[] {
 export const NOTHING_RECORDED =
   'no recorded decisions yet: offerd records a sample of the requests it serves (decisionLog.sampleRate, 1 % by default; OFFERD_DECISION_LOG_SAMPLE_RATE=1 records every one), so serve traffic first';
 
-/** An impact report as an account manager reads it: per API, share changed and the business numbers. */
+/**
+ * An impact report as an account manager reads it: per API, share changed, the fields that
+ * changed and the business numbers.
+ */
 export function impactText(report: ImpactReport, what: string): string[] {
   const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
   const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
