@@ -118,10 +118,17 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         type: 'object',
         description:
           'Which recorded decisions were read: the most recent `limitPerApi` of each API; `olderLeftOut` when the log holds older ones that were not replayed.',
-        required: ['order', 'limitPerApi', 'byApi'],
+        required: ['order', 'limitPerApi', 'rate', 'byApi'],
         additionalProperties: false,
         properties: {
           order: { enum: ['most-recent'] },
+          rate: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description:
+              'The decision log sample rate in force (decisionLog.sampleRate): the share of served requests recorded, so 0.01 means the replayed decisions stand for about 100 times as many requests.',
+          },
           limitPerApi: { type: 'integer', minimum: 1 },
           byApi: {
             type: 'object',

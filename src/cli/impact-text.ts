@@ -1,3 +1,4 @@
+import { ratePercent } from '../fixtures/recent-decisions.js';
 import type {
   ApiImpact,
   ChangeShare,
@@ -53,11 +54,13 @@ function fieldsText(fields: Record<string, number>): string {
   return rows.length > 0 ? `: ${rows.join(', ')}` : '';
 }
 
-function apiLines(api: string, i: ApiImpact): string[] {
+function apiLines(api: string, i: ApiImpact, rate: number | undefined): string[] {
   const mixLabel =
     api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
+  // Recorded traffic is a sample: "3 of 3" alone reads as every request.
+  const what = rate === undefined ? 'requests' : `sampled decisions (${ratePercent(rate)} sample)`;
   return [
-    `${api}: ${i.changed} of ${i.requests} requests change (${pct(i.share)})${fieldsText(i.changedFields)}`,
+    `${api}: ${i.changed} of ${i.requests} ${what} change (${pct(i.share)})${fieldsText(i.changedFields)}`,
     ...(i.topOffers ? figures(i.topOffers) : []),
     ...named('offers gained', i.gainedOffers),
     ...named('offers lost', i.lostOffers),
@@ -78,13 +81,15 @@ export const NOTHING_RECORDED =
 
 /**
  * An impact report as an account manager reads it: per API, share changed, the fields that
- * changed and the business numbers.
+ * changed and the business numbers. `rate`: the decision log's sample rate, for recorded traffic.
  */
-export function impactText(report: ImpactReport, what: string): string[] {
+export function impactText(report: ImpactReport, what: string, rate?: number): string[] {
   const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
   const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
-  const lines = [`${report.replayed} ${what} replayed${skipped}`];
+  const sampled =
+    rate === undefined ? '' : `, recorded at decisionLog.sampleRate ${ratePercent(rate)} of served requests`;
+  const lines = [`${report.replayed} ${what} replayed${skipped}${sampled}`];
   if (report.replayed + report.skipped === 0) lines.push(NOTHING_RECORDED);
-  for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact));
+  for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact, rate));
   return lines;
 }
