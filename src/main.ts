@@ -158,6 +158,7 @@ export async function startService(
     apps: config.apps,
     runners: createCaseRunners(),
     decisions: decisionLog,
+    sampleRate: config.decisionLog.sampleRate,
     rulesDir: config.rulesDir,
     load: async (dir, appId): Promise<LoadedCandidate> => {
       const loaded = candidates.load(await readAppFiles(dir, appId));

@@ -18,6 +18,7 @@ const KNOWN = new Set([
   'gainedOffers',
   'lostOffers',
   'offersCreated',
+  'changedFields',
 ]);
 
 const FIGURES = [
@@ -90,6 +91,7 @@ function ApiImpact({ name, impact }) {
         : 'Outcome mix before and after';
   return html`<section aria-labelledby=${`impact-${name}`}>
     <h3 id=${`impact-${name}`}>${name}: ${percent(impact.share, 1)} of ${impact.requests} replayed requests change</h3>
+    ${moved('Changed fields', impact.changedFields)}
     <${Figures} impact=${impact} />
     <${OfferFigures} figures=${impact.topOffers} />
     ${
@@ -109,9 +111,13 @@ function Sample({ sample }) {
   const older = Object.entries(sample.byApi)
     .filter(([, s]) => s.olderLeftOut)
     .map(([name]) => name);
+  const rate =
+    typeof sample.rate === 'number'
+      ? ` Decisions are recorded for ${Number((sample.rate * 100).toPrecision(3))} % of served requests (decisionLog.sampleRate).`
+      : '';
   return html`<p class="muted">The most recent ${sample.limitPerApi} recorded decisions of each API${
     older.length ? ` (older ones left out for ${older.join(', ')})` : ': every recorded decision'
-  }.</p>`;
+  }.${rate}</p>`;
 }
 
 /** What a change would do: the recorded decisions re-decided under the pending files or a draft folder. */

@@ -158,6 +158,18 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       rules: { type: 'object', required: ['version', 'hash'], properties: { version: str, hash: str } },
       decision: { type: 'object' },
       why: { type: 'object' },
+      user: {
+        type: 'object',
+        description:
+          'A user named by id: records loaded per collection, and `stored` — false for an offerwall uid with no click, postback or ban yet, explained with empty progress (`note` says so).',
+        required: ['id', 'loaded', 'stored'],
+        properties: {
+          id: str,
+          loaded: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+          stored: { type: 'boolean' },
+          note: str,
+        },
+      },
     },
   },
   Health: {

@@ -35,10 +35,24 @@ const beforeAfter = (schema: JsonSchema): JsonSchema => ({
 /** One API's replayed impact (src/fixtures/replay-impact.ts `ApiImpact`). */
 const apiImpact: JsonSchema = {
   type: 'object',
-  required: ['requests', 'changed', 'share', 'bySegment', 'byCountry', 'mixBefore', 'mixAfter'],
+  required: [
+    'requests',
+    'changed',
+    'share',
+    'changedFields',
+    'bySegment',
+    'byCountry',
+    'mixBefore',
+    'mixAfter',
+  ],
   additionalProperties: false,
   properties: {
     ...(share.properties as Record<string, JsonSchema>),
+    changedFields: {
+      ...counts,
+      description:
+        'Per field of the reply the player is served, in how many requests it changed: banner `imageFullUrl`, `experimentId`, `variationId`, `occasion`; offerwall `offerIds` (ranking order), `topOffers.<field>` of an offer shown in both; journeys `offers` (types created), `created.<field>` (title, pointsValue...). Per-request values (render ids, expiry instants) are not compared.',
+    },
     bySegment: {
       type: 'object',
       additionalProperties: share,
@@ -104,10 +118,17 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         type: 'object',
         description:
           'Which recorded decisions were read: the most recent `limitPerApi` of each API; `olderLeftOut` when the log holds older ones that were not replayed.',
-        required: ['order', 'limitPerApi', 'byApi'],
+        required: ['order', 'limitPerApi', 'rate', 'byApi'],
         additionalProperties: false,
         properties: {
           order: { enum: ['most-recent'] },
+          rate: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description:
+              'The decision log sample rate in force (decisionLog.sampleRate): the share of served requests recorded, so 0.01 means the replayed decisions stand for about 100 times as many requests.',
+          },
           limitPerApi: { type: 'integer', minimum: 1 },
           byApi: {
             type: 'object',

@@ -22,6 +22,8 @@ export interface ImpactDeps {
   runners: ReadonlyMap<FixtureApi, ApiCaseRunner>;
   /** The decision log of the store the service runs on (what serving recorded). */
   decisions: DecisionLog;
+  /** The decision log's sample rate in force (decisionLog.sampleRate), named in the answer. */
+  sampleRate: number;
   /** Where the app's live files are: `source: pending` replays what is on disk there. */
   rulesDir: string;
   load(rulesDir: string, appId: string): Promise<LoadedCandidate>;
@@ -41,7 +43,10 @@ export interface ImpactAnswer extends ImpactReport {
   candidate: { source: 'pending' | 'rules'; rulesDir: string; version: string; hash: string };
   /** Recorded decisions read from the log (replayed + skipped). */
   decisions: number;
-  /** Which ones: the most recent `limitPerApi` of each API, and whether older ones were left out. */
+  /**
+   * Which ones: the most recent `limitPerApi` of each API, whether older ones were left out,
+   * and the sample `rate` they were recorded at.
+   */
   sample: ReplaySample;
 }
 
@@ -114,6 +119,7 @@ export function impactRoutes(router: ApiRouter, deps: ImpactDeps): void {
       appId,
       body.api,
       body.limit ?? DEFAULT_REPLAY_LIMIT,
+      deps.sampleRate,
     );
     const report = await replayImpact(recorded, live, candidate.rules, app, deps.runners);
     const answer: ImpactAnswer = {

@@ -50,7 +50,8 @@ With --user: loads the user's stored state from the configured store (OFFERD_STO
 OFFERD_DATA_DIR / DATABASE_URL; the embedded store is refused while a server holds it:
 stop it, or ask the running one with POST /admin/apps/ID/explain) and prints the
 decision and why for each API (or only --api) that has stored that user, at
-the real clock unless --now. --request FILE adds request fields (countryIso2, numoffers,
+the real clock unless --now. The offerwall stores a uid only from its first click
+or postback: --api offerwall explains any uid (user.stored false, with a note). --request FILE adds request fields (countryIso2, numoffers,
 ip, wall, environment...). --rules DIR explains under draft rules (default: rules).
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
 Exit 0: explained; 2: unknown app or user, bad option.`,

@@ -1,3 +1,4 @@
+import { ratePercent } from '../fixtures/recent-decisions.js';
 import type {
   ApiImpact,
   ChangeShare,
@@ -45,11 +46,21 @@ function named(label: string, offers: readonly NamedOffer[] | undefined): string
   return [`  ${label}: ${offers.map((o) => `${o.name} (#${o.offerId}) in ${o.requests}`).join(', ')}`];
 }
 
-function apiLines(api: string, i: ApiImpact): string[] {
+/** What changed, per field of the reply, most changed first: `: imageFullUrl 9, variationId 2`. */
+function fieldsText(fields: Record<string, number>): string {
+  const rows = Object.entries(fields)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} ${n}`);
+  return rows.length > 0 ? `: ${rows.join(', ')}` : '';
+}
+
+function apiLines(api: string, i: ApiImpact, rate: number | undefined): string[] {
   const mixLabel =
     api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
+  // Recorded traffic is a sample: "3 of 3" alone reads as every request.
+  const what = rate === undefined ? 'requests' : `sampled decisions (${ratePercent(rate)} sample)`;
   return [
-    `${api}: ${i.changed} of ${i.requests} requests change (${pct(i.share)})`,
+    `${api}: ${i.changed} of ${i.requests} ${what} change (${pct(i.share)})${fieldsText(i.changedFields)}`,
     ...(i.topOffers ? figures(i.topOffers) : []),
     ...named('offers gained', i.gainedOffers),
     ...named('offers lost', i.lostOffers),
@@ -68,12 +79,17 @@ function apiLines(api: string, i: ApiImpact): string[] {
 export const NOTHING_RECORDED =
   'no recorded decisions yet: offerd records a sample of the requests it serves (decisionLog.sampleRate, 1 % by default; OFFERD_DECISION_LOG_SAMPLE_RATE=1 records every one), so serve traffic first';
 
-/** An impact report as an account manager reads it: per API, share changed and the business numbers. */
-export function impactText(report: ImpactReport, what: string): string[] {
+/**
+ * An impact report as an account manager reads it: per API, share changed, the fields that
+ * changed and the business numbers. `rate`: the decision log's sample rate, for recorded traffic.
+ */
+export function impactText(report: ImpactReport, what: string, rate?: number): string[] {
   const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
   const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
-  const lines = [`${report.replayed} ${what} replayed${skipped}`];
+  const sampled =
+    rate === undefined ? '' : `, recorded at decisionLog.sampleRate ${ratePercent(rate)} of served requests`;
+  const lines = [`${report.replayed} ${what} replayed${skipped}${sampled}`];
   if (report.replayed + report.skipped === 0) lines.push(NOTHING_RECORDED);
-  for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact));
+  for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact, rate));
   return lines;
 }

@@ -3,7 +3,7 @@ import type { ApiCaseRunner, CaseInput, CaseOutcome } from '../fixtures/api-case
 import { importSnapshot } from '../fixtures/user-snapshot.js';
 import type { AppRules } from '../rules/app-rules.js';
 import { traced } from '../rules/engine/rule-set.js';
-import type { Environment, Partition } from './domain/journey-types.js';
+import type { Environment, Offer, Partition } from './domain/journey-types.js';
 import { isLive } from './domain/journey-types.js';
 import {
   evaluateJourney,
@@ -96,6 +96,27 @@ function blockedBy(
 }
 
 /**
+ * The offers a run created (in `after`, not in `before`), by trigger priority, with the fields
+ * a player is shown: type, game, title, description, points, metadata, and how long the offer
+ * runs (not its expiry instant, which moves with the clock).
+ */
+function createdOffers(before: readonly Offer[], after: readonly Offer[], byPriority: readonly string[]) {
+  const held = new Set(before.map((o) => o.id));
+  return after
+    .filter((o) => !held.has(o.id))
+    .sort((a, b) => byPriority.indexOf(a.offerType) - byPriority.indexOf(b.offerType))
+    .map((o) => ({
+      offerType: o.offerType,
+      gameType: o.gameType,
+      title: o.title,
+      description: o.description,
+      pointsValue: o.pointsValue,
+      expiresInMinutes: Math.round((Date.parse(o.expiresAt) - Date.parse(o.createdAt)) / 60_000),
+      metadata: o.metadata,
+    }));
+}
+
+/**
  * Runs a journeys fixture case through the server's own code: the state is seeded into a
  * fresh memory store through the port, the user is evaluated by the same evaluator as
  * GET /users/{externalId}, and one generation run (runJourneysGeneration, as the
@@ -104,7 +125,8 @@ function blockedBy(
  * engagementScore, churnRisk, totalPlays, plays7d, plays30d, pointsEarned7d,
  * pointsEarned30d, campaignsJoined, winRate, totalEvents, daysSinceLastSeen (2 decimals),
  * recommendations (rule ids, by priority), segments, reason (MATCH, NO_MATCH, LIMITED,
- * INACTIVE), offers (types created by the run, by priority), activeOffers (types active
+ * INACTIVE), offers (types created by the run, by priority), created (those offers as shown:
+ * type, game, title, description, points, metadata, expiresInMinutes), activeOffers (types active
  * after the run, sorted), expired (types the run marked expired), verdicts (`type=verdict`
  * by priority; verdict: created, no_match, inactive, type_active, cooldown, max_active).
  */
@@ -160,6 +182,8 @@ export class JourneysCaseRunner implements ApiCaseRunner {
           segments: evaluation.segments,
           reason: plan.reason,
           offers: byPriority.filter((type) => created.has(type)),
+          // What the player is shown of each offer the run created (impact reports compare it).
+          created: createdOffers(state.offers, after, byPriority),
           activeOffers: after
             .filter((o) => isLive(o, now))
             .map((o) => o.offerType)

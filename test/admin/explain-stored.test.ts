@@ -1,4 +1,6 @@
 import test from 'ava';
+import { openDocumentStore } from '../../src/apis.js';
+import { offerwallSnapshot } from '../../src/offerwall/offerwall-snapshot.js';
 import { seedEveryApi } from '../helpers/demo-data.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
@@ -93,14 +95,63 @@ test('a stored journeys user: profile as the API reports it, each offer type wit
   t.is(body.why.offers.length, body.decision.verdicts.length);
 });
 
+test('an offerwall player served but never clicked: explained with no progress, said so, and nothing stored', async (t) => {
+  const s = await startTestService(t);
+  const served = (await (
+    await s.fetch('/api/v1/users/w-3/personalized?wall=1001&numoffers=5&ip=8.8.8.8')
+  ).json()) as { offers: { offer_id: number }[] };
+  t.is(served.offers.length, 5);
+  const request = { numoffers: 5, ip: '8.8.8.8' };
+  const { status, body } = await explain(s, { api: 'offerwall', user: 'w-3', request });
+  t.is(status, 200, JSON.stringify(body));
+  t.is(body.user.stored, false);
+  t.is(
+    body.user.note,
+    'no clicks or postbacks recorded for this user yet: explained with no progress and no ban',
+  );
+  t.like(body.user.loaded, { 'offerwall.progress': 0, 'offerwall.bans': 0 });
+  // The decision explained is the one served.
+  t.deepEqual(
+    body.decision.offerIds,
+    served.offers.map((o) => o.offer_id),
+  );
+  t.deepEqual(body.decision.inProgress, []);
+  // Explaining wrote nothing: the uid is still unstored.
+  const again = await explain(s, { api: 'offerwall', user: 'w-3', request });
+  t.is(again.body.user.stored, false);
+  t.like(again.body.user.loaded, { 'offerwall.progress': 0 });
+  // A stored player says so, without a note.
+  const { offerwallUid } = await seedEveryApi(s.url);
+  const stored = await explain(s, { api: 'offerwall', user: offerwallUid, request });
+  t.is(stored.body.user.stored, true);
+  t.is(stored.body.user.note, undefined);
+  // Read through the store port once the service has stopped: no record of w-3, of any kind.
+  await s.stop();
+  const store = await openDocumentStore(s.config.dataDir);
+  t.teardown(() => store.close());
+  t.deepEqual(await store.offerwall.progressOf('demo', 'w-3'), []);
+  t.deepEqual(await store.offerwall.bansFor('demo', 'w-3'), []);
+  t.is(await offerwallSnapshot(store, 'demo', 'w-3', { wallId: 1001 }), null);
+});
+
 test('explain refuses unknown users with a 404 and bad input with a 400 naming the field', async (t) => {
   const s = await startTestService(t);
   await seedEveryApi(s.url);
-  for (const api of ['banner', 'offerwall', 'journeys']) {
+  // Banner and journeys store their users: an id they never saw is not a user of theirs.
+  for (const api of ['banner', 'journeys']) {
     const res = await explain(s, { api, user: 'nobody-ever' });
     t.is(res.status, 404, api);
     t.is(res.body.error.code, 'USER_NOT_FOUND');
   }
+  // The offerwall serves any uid and stores one only from its first click or postback.
+  const wall = await explain(s, { api: 'offerwall', user: 'nobody-ever', request: { numoffers: 3 } });
+  t.is(wall.status, 200);
+  t.is(wall.body.user.stored, false);
+  // Without numoffers the route explains the offerwall's own refusal (docs/rules.md), not a 400 of its own.
+  const noLimit = await explain(s, { api: 'offerwall', user: 'nobody-ever' });
+  t.is(noLimit.status, 200);
+  t.like(noLimit.body.decision, { status: 400, error: 'INVALID_PARAMETER' });
+  t.is(noLimit.body.why.error.fields[0].field, 'numoffers');
   const cases: [unknown, string][] = [
     [{ user: 'player-1' }, 'api'],
     [{ api: 'banner' }, 'user'],

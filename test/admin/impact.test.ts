@@ -120,6 +120,7 @@ test.serial(
     t.deepEqual(bounded.body.sample, {
       order: 'most-recent',
       limitPerApi: 2,
+      rate: 1,
       byApi: { offerwall: { read: 2, olderLeftOut: true } },
     });
     t.is(bounded.body.byApi.offerwall.requests, 2);
@@ -147,6 +148,8 @@ test.serial(
     await s.stop();
     process.env.OFFERD_DATA_DIR = s.config.dataDir;
     process.env.OFFERD_STORE = 'lowdb';
+    // The server's environment: the sample rate in force is named in the report.
+    process.env.OFFERD_DECISION_LOG_SAMPLE_RATE = '1';
     const json = capture();
     const args = ['diff', '--replay', '--app', 'demo', 'rules', draft];
     t.is(await runCli([...args, '--json'], json.io), 0, json.err.join('\n'));
@@ -162,7 +165,7 @@ test.serial(
     t.log(printed);
     t.true(
       printed.includes(
-        `offerwall: ${wall.changed} of ${wall.requests} requests change (${(wall.share * 100).toFixed(1)}%)`,
+        `offerwall: ${wall.changed} of ${wall.requests} sampled decisions (100 % sample) change (${(wall.share * 100).toFixed(1)}%): offerIds ${wall.changed}`,
       ),
     );
     const { before, after } = wall.topOffers;
@@ -175,6 +178,60 @@ test.serial(
     const top = wall.gainedOffers[0];
     t.true(printed.includes(`${top.name} (#${top.offerId}) in ${top.requests}`));
     t.false(printed.includes('{"'), 'read as text, not JSON');
+  },
+);
+
+test.serial(
+  'a draft that changes banner images: the impact route and offerd diff --replay count the requests whose image changes, name imageFullUrl and the sample rate',
+  async (t) => {
+    const s = await startTestService(t, { env: { OFFERD_DECISION_LOG_SAMPLE_RATE: '1' } });
+    await seedEveryApi(s.url);
+    const draft = await copyOfShippedRules(t);
+    const file = path.join(draft, 'demo', 'banner.yaml');
+    await edit(file, 'banners/default/{prizeKey}', 'banners/default-v2/{prizeKey}');
+    await edit(file, 'banners/champion-spotlight/{prizeKey}', 'banners/champion-spotlight-v2/{prizeKey}');
+
+    const { status, body } = await impact(s, { rules: draft, api: 'banner' });
+    t.is(status, 200, JSON.stringify(body));
+    const banner = body.byApi.banner;
+    t.true(banner.requests >= 12);
+    // The same banner rules choose, with other images: the player sees every one of them changed.
+    t.deepEqual(banner.mixAfter, banner.mixBefore);
+    t.true(banner.changed > 0, JSON.stringify(banner));
+    t.deepEqual(banner.changedFields, { imageFullUrl: banner.changed });
+    t.is(body.sample.rate, 1, 'the sample rate in force');
+    t.is(body.replayed, banner.requests);
+    // The live rules against themselves: nothing changes, render ids included.
+    const same = await impact(s, { source: 'pending', api: 'banner' });
+    t.is(same.body.byApi.banner.changed, 0);
+    t.deepEqual(same.body.byApi.banner.changedFields, {});
+
+    await s.stop();
+    const env = { ...process.env };
+    t.teardown(() => {
+      process.env = env;
+    });
+    process.env.OFFERD_DATA_DIR = s.config.dataDir;
+    process.env.OFFERD_STORE = 'lowdb';
+    // The CLI names the rate in force where it runs (the log was recorded at 1, read at 1 %).
+    process.env.OFFERD_DECISION_LOG_SAMPLE_RATE = '0.01';
+    const text = capture();
+    const args = ['diff', '--replay', '--app', 'demo', '--api', 'banner', 'rules', draft];
+    t.is(await runCli(args, text.io), 0, text.err.join('\n'));
+    const printed = text.out.join('\n');
+    t.log(printed);
+    t.true(
+      printed.includes(
+        `banner: ${banner.changed} of ${banner.requests} sampled decisions (1 % sample) change (${(banner.share * 100).toFixed(1)}%): imageFullUrl ${banner.changed}`,
+      ),
+      printed,
+    );
+    t.true(
+      printed.includes(
+        `${banner.requests} recorded decisions replayed, recorded at decisionLog.sampleRate 1 % of served requests`,
+      ),
+      printed,
+    );
   },
 );
 

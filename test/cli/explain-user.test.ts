@@ -62,8 +62,21 @@ test("offerd explain --user reads the stopped server's store; --rules DIR explai
 
   const missing = capture();
   t.is(await runCli(['explain', '--app', 'demo', '--user', 'nobody'], missing.io), 2);
-  // It names the store it read: a wrong OFFERD_DATA_DIR otherwise reads as "no such user".
+  // It names the store it read: a wrong OFFERD_DATA_DIR otherwise reads as "no such user";
+  // and how to see the offerwall's decision, which it makes for any uid.
   t.deepEqual(missing.err, [
-    `offerd explain: no stored user 'nobody' in app 'demo' in the lowdb store in ${s.config.dataDir} (OFFERD_DATA_DIR) (offerd explain --help)`,
+    `offerd explain: no stored user 'nobody' in app 'demo' in the lowdb store in ${s.config.dataDir} (OFFERD_DATA_DIR); the offerwall stores a uid only once it clicks or gets a postback: --api offerwall explains its decision for any uid (offerd explain --help)`,
   ]);
+  // Asked for the offerwall, a uid it never stored is explained with no progress, and says so.
+  const unstored = capture();
+  const unstoredArgs = ['explain', '--app', 'demo', '--user', 'w-3', '--api', 'offerwall'];
+  t.is(await runCli(unstoredArgs, unstored.io), 0, unstored.err.join('\n'));
+  const fresh = JSON.parse(unstored.out.join('\n'));
+  t.is(fresh.api, 'offerwall');
+  t.is(fresh.user.stored, false);
+  t.regex(fresh.user.note, /^no clicks or postbacks recorded for this user yet/);
+  t.not(fresh.decision.status, 400, JSON.stringify(fresh.decision));
+  // Banner and journeys store their users: still not found there.
+  const banner = capture();
+  t.is(await runCli(['explain', '--app', 'demo', '--user', 'w-3', '--api', 'banner'], banner.io), 2);
 });

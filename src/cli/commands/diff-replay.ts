@@ -65,7 +65,13 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
   const store = await openStore(config);
   try {
     const log = await openDecisionLog(config, store);
-    const { decisions, sample } = await recentDecisions(log, appId, api as FixtureApi | undefined, limit);
+    const { decisions, sample } = await recentDecisions(
+      log,
+      appId,
+      api as FixtureApi | undefined,
+      limit,
+      config.decisionLog.sampleRate,
+    );
     await log.close();
     const report = await replayImpact(decisions, serving, next, app, createCaseRunners());
     if (options.json) {
@@ -74,7 +80,7 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
       const short = (hash: string) => hash.slice(0, 12);
       io.out(`app ${appId}: live rules ${short(serving.hash)} -> candidate ${short(next.hash)}`);
       io.out(sampleText(sample));
-      for (const line of impactText(report, 'recorded decisions')) io.out(line);
+      for (const line of impactText(report, 'recorded decisions', sample.rate)) io.out(line);
     }
   } finally {
     await store.close();

@@ -115,9 +115,12 @@ async function compare(
 ): Promise<{ key: string; line: string }[]> {
   if (!oldRules || !newRules) return [{ key: 'app', line: `app ${oldRules ? 'removed' : 'added'}` }];
   let failed = false;
+  let now: string | undefined;
   const run = async (rules: AppRules) => {
     try {
-      return (await explainDecision(rules, app, s.api, s, runners)).decision;
+      const explained = await explainDecision(rules, app, s.api, s, runners);
+      now = explained.now;
+      return explained.decision;
     } catch (err) {
       failed = true;
       return { error: (err as Error).message } as Record<string, unknown>;
@@ -126,7 +129,7 @@ async function compare(
   const [a, b] = [await run(oldRules), await run(newRules)];
   // The summary counts users both rule sets could decide, as the replay does.
   if (failed) tally.skip();
-  else tally.add(s.api, a, b);
+  else tally.add(s.api, a, b, now === undefined ? {} : { now });
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys
     .filter((k) => !RESTATED_KEYS.has(k) && !isDeepStrictEqual(a[k], b[k]))

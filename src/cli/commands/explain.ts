@@ -53,8 +53,9 @@ async function explainUser(
   const store = await openStore(config);
   const runners = createCaseRunners();
   const found: Explanation[] = [];
+  const apis = apisOf(rules, values.api);
   try {
-    for (const api of apisOf(rules, values.api)) {
+    for (const api of apis) {
       const query = {
         api,
         userId: values.user,
@@ -64,7 +65,10 @@ async function explainUser(
         ...(values.now ? { now: new Date(values.now) } : {}),
       };
       try {
-        found.push(await explainStoredUser(rules, app, store, query, runners));
+        const explained = await explainStoredUser(rules, app, store, query, runners);
+        // Without --api, the APIs that store the user: the offerwall's answer for any uid
+        // (stored: false) would make every unknown id an offerwall player.
+        if (explained.user?.stored !== false || values.api) found.push(explained);
       } catch (err) {
         if (!(err instanceof UserNotFoundError) || values.api) throw err;
       }
@@ -78,7 +82,11 @@ async function explainUser(
       config.store === 'lowdb'
         ? `the lowdb store in ${config.dataDir} (OFFERD_DATA_DIR)`
         : `the ${config.store} store`;
-    throw new UserNotFoundError(`no stored user '${values.user}' in app '${app.id}' in ${where}`);
+    // The offerwall stores a uid only from its first click or postback, yet serves any uid.
+    const wall = apis.includes('offerwall')
+      ? '; the offerwall stores a uid only once it clicks or gets a postback: --api offerwall explains its decision for any uid'
+      : '';
+    throw new UserNotFoundError(`no stored user '${values.user}' in app '${app.id}' in ${where}${wall}`);
   }
   return found;
 }
