@@ -69,7 +69,16 @@ test('the segments and the rules are evaluated once per request, however many of
     newId: () => 'id',
   });
   const outcome = await service.personalized(
-    { ...targeting, wall, uid: 'u', ip: '5.9.0.1', callerIp: null, limit: 500, sid3: null, experimentId: null },
+    {
+      ...targeting,
+      wall,
+      uid: 'u',
+      ip: '5.9.0.1',
+      callerIp: null,
+      limit: 500,
+      sid3: null,
+      experimentId: null,
+    },
     { ...rules, offerwall: counting },
   );
   t.is(outcome.reason, 'RANKED');
@@ -152,7 +161,16 @@ test('serving ranks exactly as explaining does; only explaining keeps every outc
     for (const device of ['android', 'ios', 'desktop', null] as const) {
       // Twice: the second answer comes from the decision cache and the ranking plan.
       for (let round = 0; round < 2; round++) {
-        const req = { country, device, osVersion: null, bidFloor: null, wall, uid: 'u', ip: null, callerIp: null };
+        const req = {
+          country,
+          device,
+          osVersion: null,
+          bidFloor: null,
+          wall,
+          uid: 'u',
+          ip: null,
+          callerIp: null,
+        };
         const ask = (s: OfferwallService) =>
           s.personalized({ ...req, limit: 30, sid3: null, experimentId: null }, rules);
         const served = await ask(serving);
