@@ -33,6 +33,15 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({
   keepAliveMs: 65_000,
 });
 
+/**
+ * Open connections the server accepts at once; Node closes any connection past them as it
+ * arrives. Without a bound, two clients holding 20,000 half-sent requests took the process
+ * to 19,481 open files of its 20,000 (an outside probe): the rules watcher then failed with
+ * EMFILE, and so would any write of the store. Half that limit leaves the files their room.
+ * A per-client bound is a proxy's job (docs/operations.md).
+ */
+export const MAX_CONNECTIONS = 10_000;
+
 /** Node's parser and timeout error codes, as the status and message the client gets. */
 function answerFor(code: string): { status: number; reason: string; code: ErrorCode; message: string } {
   switch (code) {
@@ -102,6 +111,7 @@ export function createHttpServer(
   handler: RequestListener,
   logger: Logger,
   timeouts = DEFAULT_HTTP_TIMEOUTS,
+  maxConnections = MAX_CONNECTIONS,
 ): Server {
   const server = createServer(
     {
@@ -122,6 +132,7 @@ export function createHttpServer(
     },
   );
   server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.maxConnections = maxConnections;
   const once = new LogOncePer(60_000);
   // Node's own answer to an Expect it cannot meet is a bare 417.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
