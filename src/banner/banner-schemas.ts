@@ -5,6 +5,7 @@
  * agreeing, the context's size) is checked next to where each is read.
  */
 import type { SchemaMessages } from '../http/request-schema.js';
+import { MAX_BUCKET_VERSION } from './rules/banner-schema.js';
 
 /** No C0 control character and no DEL (linear: no backtracking on a long value). */
 const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
@@ -147,10 +148,11 @@ export const experimentResultsQuerySchema = {
         'Counts only users assigned under this bucket version; absent: the experiment’s current one.',
       type: 'integer',
       minimum: 1,
+      maximum: MAX_BUCKET_VERSION,
     },
   },
 } as const;
 
 export const experimentResultsQueryMessages: SchemaMessages = {
-  bucketVersion: 'must be an integer >= 1',
+  bucketVersion: `must be an integer from 1 to ${MAX_BUCKET_VERSION}`,
 };

@@ -102,6 +102,19 @@ test('semantic mistakes are reported with file:line:col', (t) => {
   ]);
 });
 
+test("a bucket version past PostgreSQL's integer is refused at its line, not by every render's write", (t) => {
+  const experiment = (bucketVersion: number) => `${settings}  experiments:
+    - id: exp
+      status: running
+      bucketVersion: ${bucketVersion}
+      variations: [{id: 0, weight: 1}, {id: 1, weight: 1}]
+`;
+  t.deepEqual(problemsOf(experiment(2_147_483_648)), [
+    'banner.yaml:12:22 /spec/experiments/0/bucketVersion must be <= 2147483647',
+  ]);
+  t.deepEqual(problemsOf(experiment(2_147_483_647)), []);
+});
+
 test('settings must be defined exactly once across the Banner files', (t) => {
   const more = 'apiVersion: offerd/v1\nkind: Banner\nversion: 1\nspec:\n  banners: []\n';
   t.deepEqual(problemsOf(more), ['banner.yaml:5:3 one Banner file of the app must define settings']);

@@ -153,8 +153,10 @@ test('experiment results: admin token, 404 for unknown apps and experiments, 400
   const zero = await getResults(s, 'payer-upsell', '?bucketVersion=0');
   t.is(zero.status, 400);
   t.deepEqual((zero.body as unknown as { error: { fields: unknown } }).error.fields, [
-    { field: 'bucketVersion', message: 'must be an integer >= 1' },
+    { field: 'bucketVersion', message: 'must be an integer from 1 to 2147483647' },
   ]);
+  // Past PostgreSQL's integer, the store's query would fail: a 400 here, on every store.
+  t.is((await getResults(s, 'payer-upsell', '?bucketVersion=99999999999999999999')).status, 400);
   t.is((await getResults(s, 'payer-upsell', '?bucketVersion=zero')).status, 400);
   t.is((await getResults(s, 'payer-upsell', '?bucketVersion=1&bucketVersion=2')).status, 400);
   const older = await getResults(s, 'champion-spotlight', '?bucketVersion=1');

@@ -2,6 +2,9 @@ import type { Condition } from '../../rules/engine/conditions.js';
 import { idSchema, ruleFileSchema } from '../../rules/schemas/common.js';
 import { type SpecialOfferSpec, specialOfferSchema } from './special-offer-schema.js';
 
+/** The largest bucket version: PostgreSQL's integer, the type of every bucket_version column. */
+export const MAX_BUCKET_VERSION = 2_147_483_647;
+
 const languageSchema = { type: 'string', pattern: '^[a-z]{2}$' } as const;
 const prizeKeySchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' } as const;
 const prizeTypeSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
@@ -49,7 +52,9 @@ const experimentSchema = {
     id: idSchema,
     description: { type: 'string' },
     status: { enum: ['running', 'paused', 'stopped'] },
-    bucketVersion: { type: 'integer', minimum: 1 },
+    // At most PostgreSQL's integer (the assignments' bucket_version column): a larger one
+    // validated, then failed every render's assignment write on that store.
+    bucketVersion: { type: 'integer', minimum: 1, maximum: MAX_BUCKET_VERSION },
     hashVersion: { enum: [1, 2] },
     controlBanner: { type: 'boolean' },
     metrics: metricsSchema,
