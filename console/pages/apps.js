@@ -31,7 +31,10 @@ function Pinned({ pinned }) {
   </section>`;
 }
 
-/** Rules that serve but can never fire, as `offerd validate` warns: they never block a reload. */
+/**
+ * Rules that serve but can never fire, as `offerd validate` warns, and files the reload found
+ * changed without a version bump: they never block a reload.
+ */
 function Warnings({ warnings }) {
   if (!warnings?.length) return null;
   return html`<section class="callout" aria-label="Warnings">
@@ -77,20 +80,26 @@ function History({ app, onRolledBack }) {
       setError(err);
     }
   };
+  // Files edited without a version bump give snapshots the same version: the hash tells them
+  // apart. The newest activation of the serving hash is what serves; an older activation of the
+  // same files would roll back to nothing new.
+  const servingAt = app.history.findIndex((e) => e.hash === app.active?.hash);
   return html`<table tabindex="0">
       <caption>History of ${app.appId}, newest first</caption>
-      <thead><tr><th scope="col">Version</th><th scope="col">Activated</th><th scope="col">How</th><th scope="col">Changes</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <thead><tr><th scope="col">Version and hash</th><th scope="col">Activated</th><th scope="col">How</th><th scope="col">Changes</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${app.history.map(
-        (e) => html`<tr>
-          <td><code title=${e.hash}>${e.version}</code></td>
+        (e, i) => html`<tr>
+          <td><code>${e.version}</code> <code title=${e.hash}>${short(e.hash)}</code></td>
           <td><${Time} iso=${e.activatedAt} /></td>
           <td>${e.reason} (${Math.round(e.ms)} ms)</td>
           <td><${Changes} entry=${e} /></td>
           <td>${
-            e.hash === app.active?.hash
+            i === servingAt
               ? html`<span class="badge">serving</span>`
-              : html`<${ConfirmButton} label=${`Roll back to ${e.version}`} confirmLabel="Roll back"
-                  question=${`Serve ${app.appId} version ${e.version} (${short(e.hash)}) again? The app stays pinned to it until the next explicit reload.`}
+              : e.hash === app.active?.hash
+                ? html`<span class="muted">same files as serving</span>`
+                : html`<${ConfirmButton} label=${`Roll back to ${short(e.hash)}`} confirmLabel="Roll back"
+                  question=${`Serve ${app.appId} snapshot ${short(e.hash)} (version ${e.version}) again? The app stays pinned to it until the next explicit reload.`}
                   onConfirm=${() => rollback(e.hash)} />`
           }</td>
         </tr>`,
@@ -129,7 +138,7 @@ function AppCard({ app, onChange }) {
     <${Pinned} pinned=${app.pinned} />
     <p class="actions">
       <button type="button" onClick=${reload}>Reload ${app.appId} from disk</button>
-      ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}</span>` : null}
+      ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}${outcome.warnings?.length ? ` — ${outcome.warnings.length} warning(s)` : ''}</span>` : null}
     </p>
     <${ErrorBox} error=${error} />
     <${History} app=${app} onRolledBack=${onChange} />

@@ -110,7 +110,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             warnings: {
               type: 'array',
               description:
-                'What `offerd validate` warns of in the serving rules (a rule that can never fire: shadowed by an earlier rule or an always-on experiment), each at its file:line:col. Warnings never block activation [ours].',
+                'What `offerd validate` warns of in the serving rules (a rule that can never fire: shadowed by an earlier rule or an always-on experiment), and, from the reload that activated them, each file whose content changed while its `version:` did not; each at its file:line:col. Warnings never block activation [ours].',
               items: {
                 type: 'object',
                 required: ['file', 'line', 'col', 'message'],
@@ -137,7 +137,15 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         items: {
           type: 'object',
           required: ['appId', 'result'],
-          properties: { appId: str, result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] } },
+          properties: {
+            appId: str,
+            result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] },
+            warnings: {
+              ...strings,
+              description:
+                'With `activated`: what went live with a warning, as `file:line:col message` (a file whose content changed while its `version:` did not) [ours].',
+            },
+          },
         },
       },
     },

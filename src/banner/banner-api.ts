@@ -2,9 +2,11 @@ import type { ApiRegistration } from '../api-registration.js';
 import type { RuleFile } from '../rules/rule-file.js';
 import type { ApiStoreAdapters } from '../store/api-store-adapters.js';
 import { BannerCaseRunner } from './banner-case-runner.js';
+import { BANNER_FACTS } from './rules/banner-facts.js';
 import { type BannerRules, compileBanner } from './rules/banner-kind.js';
 import { lintBannerRules } from './rules/banner-lints.js';
 import { type BannerSpec, bannerFileSchema } from './rules/banner-schema.js';
+import { SPECIAL_OFFER_FACTS } from './rules/special-offer-facts.js';
 import { SpecialOfferCaseRunner } from './special-offer-case-runner.js';
 import { BannerDocumentStore } from './store/banner-document-store.js';
 import { BANNER_MIGRATIONS } from './store/banner-migrations.js';
@@ -68,6 +70,7 @@ export const bannerApi: ApiRegistration<'banner'> = {
     kind: 'Banner',
     key: 'banner',
     schema: bannerFileSchema,
+    facts: [BANNER_FACTS, SPECIAL_OFFER_FACTS],
     compile: (files, segments, ctx) => compileBanner(files as RuleFile<BannerSpec>[], segments, ctx),
     lint: (rules, segments) => lintBannerRules(rules, segments),
   },

@@ -1,6 +1,7 @@
 import type { ApiRegistration } from '../api-registration.js';
 import type { RuleFile } from '../rules/rule-file.js';
 import { JourneysCaseRunner } from './journeys-case-runner.js';
+import { JOURNEYS_FACTS } from './rules/journeys-facts.js';
 import { compileJourneys } from './rules/journeys-kind.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import { type JourneysSpec, journeysSchema } from './rules/journeys-schema.js';
@@ -36,6 +37,7 @@ export const journeysApi: ApiRegistration<'journeys'> = {
     kind: 'Journeys',
     key: 'journeys',
     schema: journeysSchema,
+    facts: [JOURNEYS_FACTS],
     compile: (files, segments, ctx) => compileJourneys(files as RuleFile<JourneysSpec>[], ctx, segments),
   },
   stores: {

@@ -1,6 +1,7 @@
 import type { ApiRegistration } from '../api-registration.js';
 import type { RuleFile } from '../rules/rule-file.js';
 import { OfferwallCaseRunner } from './offerwall-case-runner.js';
+import { OFFERWALL_FACTS } from './rules/offerwall-facts.js';
 import { compileOfferwall, type OfferwallRules } from './rules/offerwall-kind.js';
 import { type OfferwallSpec, offerwallSchema } from './rules/offerwall-schema.js';
 import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
@@ -34,6 +35,7 @@ export const offerwallApi: ApiRegistration<'offerwall'> = {
     kind: 'Offerwall',
     key: 'offerwall',
     schema: offerwallSchema,
+    facts: [OFFERWALL_FACTS],
     compile: (files, segments, ctx) => compileOfferwall(files as RuleFile<OfferwallSpec>[], segments, ctx),
   },
   stores: {

@@ -8,6 +8,7 @@ import { CompileContext } from './compile-context.js';
 import { deepFreeze } from './deep-freeze.js';
 import { displayPath } from './display-path.js';
 import { DecisionCacheStats } from './engine/decision-cache.js';
+import { checkUnusedSegmentFacts } from './fact-catalogue.js';
 import { compileSegments } from './kinds/segments.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
@@ -140,6 +141,11 @@ export class AppLoader {
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
     const compiled: Record<string, unknown> = {};
     for (const k of this.apiKinds) compiled[k.key] = k.compile(ofKind(k.kind), segments, ctx);
+    checkUnusedSegmentFacts(
+      ctx,
+      this.apiKinds.flatMap((k) => k.facts),
+      segments,
+    );
     if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
 
     // Each API's key holds what its own compile returned (RuleKind ties key and type).

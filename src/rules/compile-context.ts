@@ -1,4 +1,12 @@
-import { type Condition, isAll, isAny, isNot, isSegmentRef } from './engine/conditions.js';
+import {
+  asFactReference,
+  type Condition,
+  FACT_NAME,
+  isAll,
+  isAny,
+  isNot,
+  isSegmentRef,
+} from './engine/conditions.js';
 import { DecisionCacheStats } from './engine/decision-cache.js';
 import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from './engine/operators.js';
 import type { Problem } from './problems.js';
@@ -6,6 +14,7 @@ import type { RuleFile } from './rule-file.js';
 import type { JsonPath } from './yaml-source.js';
 
 const FORMS = ['all', 'any', 'not', 'fact', 'segment'] as const;
+const REFERENCE_KEYS = ['fact', 'path', 'params'];
 
 /**
  * Collects problems while an app's files are compiled. Kinds report through it so
@@ -15,6 +24,7 @@ export class CompileContext {
   readonly problems: Problem[] = [];
   private segmentIds: ReadonlySet<string> = new Set();
   private segmentSites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }> = new Map();
+  private readonly factCheckedSegments = new Set<string>();
 
   constructor(
     readonly appId: string,
@@ -34,6 +44,15 @@ export class CompileContext {
 
   segmentSite(id: string): { file: RuleFile<unknown>; path: JsonPath } | undefined {
     return this.segmentSites.get(id);
+  }
+
+  /** Notes that some API's rules use segment `id` and its facts were checked against that API's. */
+  markSegmentFactsChecked(id: string): void {
+    this.factCheckedSegments.add(id);
+  }
+
+  segmentFactsChecked(id: string): boolean {
+    return this.factCheckedSegments.has(id);
   }
 
   report(file: RuleFile<unknown>, specPath: JsonPath, message: string, key?: string): void {
@@ -87,10 +106,50 @@ export class CompileContext {
         [...path, 'operator'],
         `unknown operator '${condition.operator}' (known: ${[...KNOWN_OPERATORS].join(', ')})`,
       );
-    } else if (ARRAY_VALUE_OPERATORS.has(condition.operator) && !Array.isArray(condition.value)) {
+    } else if (
+      ARRAY_VALUE_OPERATORS.has(condition.operator) &&
+      !Array.isArray(condition.value) &&
+      !asFactReference(condition.value)
+    ) {
       this.report(file, [...path, 'value'], `operator '${condition.operator}' needs a list as value`);
     }
     if (!('value' in condition)) this.report(file, path, `condition on '${condition.fact}' needs a value`);
+    this.checkReference(file, [...path, 'value'], condition.value);
+  }
+
+  /**
+   * A value that names a fact (`{fact, path?, params?}`) is read at run time, so it is held
+   * to what a condition's own fact is: a dotted name, its path keys joined on the same way.
+   * Whether the API provides that fact is checkFacts' part, with each API's catalogue.
+   */
+  private checkReference(file: RuleFile<unknown>, path: JsonPath, value: unknown): void {
+    const ref = asFactReference(value);
+    if (!ref) return;
+    const extra = Object.keys(ref).filter((k) => !REFERENCE_KEYS.includes(k));
+    if (extra.length > 0) {
+      this.report(
+        file,
+        path,
+        `a value with 'fact' reads that fact at run time and takes only ${REFERENCE_KEYS.join(', ')} (found ${extra.join(', ')})`,
+        extra[0],
+      );
+    }
+    if (typeof ref.fact !== 'string' || !FACT_NAME.test(ref.fact)) {
+      this.report(
+        file,
+        [...path, 'fact'],
+        `a value's fact must be a fact name like 'user.purchases' (found ${JSON.stringify(ref.fact)})`,
+      );
+      return;
+    }
+    if (ref.path === undefined) return;
+    if (typeof ref.path !== 'string' || !FACT_NAME.test(`${ref.fact}.${ref.path}`)) {
+      this.report(
+        file,
+        [...path, 'path'],
+        `a value's path must be keys joined by '.', like 'limits.daily', as in a condition's fact (found ${JSON.stringify(ref.path)})`,
+      );
+    }
   }
 
   /**

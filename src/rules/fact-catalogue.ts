@@ -1,6 +1,6 @@
 import { closestName } from './closest-name.js';
 import type { CompileContext } from './compile-context.js';
-import { type Condition, forEachLeaf, isSegmentRef } from './engine/conditions.js';
+import { type Condition, forEachFactName } from './engine/conditions.js';
 import type { RuleFile } from './rule-file.js';
 import { type SegmentCatalog, segmentsUsedBy } from './segment-catalog.js';
 import type { JsonPath } from './yaml-source.js';
@@ -39,8 +39,10 @@ export function unknownFactProblem(catalogue: FactCatalogue, fact: string): stri
 
 /**
  * Reports every fact read by `conditions` — and by every segment they use, at the segment's
- * own file:line — that the API does not provide. Such a condition would silently never
- * match: a misspelled fact otherwise validates and empties a segment.
+ * own file:line — that the API does not provide: a condition's own fact and a fact its
+ * value names (`value: {fact, path}`) alike. Such a condition would silently never match:
+ * a misspelled fact otherwise validates and empties a segment. The segments checked are
+ * marked on `ctx`, so checkUnusedSegmentFacts checks the others.
  */
 export function checkFacts(
   ctx: CompileContext,
@@ -49,10 +51,9 @@ export function checkFacts(
   segments: SegmentCatalog,
 ): void {
   for (const { file, path, condition } of conditions) {
-    forEachLeaf(condition, [...path], (leaf, at) => {
-      if (isSegmentRef(leaf)) return;
-      const problem = unknownFactProblem(catalogue, leaf.fact);
-      if (problem) ctx.report(file, [...at, 'fact'], problem);
+    forEachFactName(condition, [...path], (fact, at) => {
+      const problem = unknownFactProblem(catalogue, fact);
+      if (problem) ctx.report(file, at, problem);
     });
   }
   const byId = new Map(segments.definitions.map((d) => [d.id, d.conditions]));
@@ -63,15 +64,42 @@ export function checkFacts(
     const site = ctx.segmentSite(id);
     const condition = byId.get(id);
     if (!site || !condition) continue;
-    forEachLeaf(condition, [...site.path, 'conditions'], (leaf, at) => {
-      if (isSegmentRef(leaf)) return;
-      const problem = unknownFactProblem(catalogue, leaf.fact);
-      if (problem)
-        ctx.report(
-          site.file,
-          [...at, 'fact'],
-          `${problem}; segment '${id}' is used by ${catalogue.api} rules`,
-        );
+    ctx.markSegmentFactsChecked(id);
+    forEachFactName(condition, [...site.path, 'conditions'], (fact, at) => {
+      const problem = unknownFactProblem(catalogue, fact);
+      if (problem) ctx.report(site.file, at, `${problem}; segment '${id}' is used by ${catalogue.api} rules`);
+    });
+  }
+}
+
+/**
+ * Reports, in every segment no API's rules use (so checkFacts did not see it), each fact
+ * that none of `catalogues` provides: a typo in a segment nobody uses yet is still a typo,
+ * and would show only when some rule starts using it. With no API's catalogue to hold it
+ * to, a fact any of them provides is accepted.
+ */
+export function checkUnusedSegmentFacts(
+  ctx: CompileContext,
+  catalogues: readonly FactCatalogue[],
+  segments: SegmentCatalog,
+): void {
+  if (catalogues.length === 0) return;
+  const anyApi: FactCatalogue = {
+    api: catalogues.map((c) => c.api).join(', '),
+    facts: catalogues.flatMap((c) => c.facts),
+    open: catalogues.flatMap((c) => c.open),
+  };
+  for (const { id, conditions } of segments.definitions) {
+    const site = ctx.segmentSite(id);
+    if (!site || ctx.segmentFactsChecked(id)) continue;
+    forEachFactName(conditions, [...site.path, 'conditions'], (fact, at) => {
+      if (!unknownFactProblem(anyApi, fact)) return;
+      const near = closestFact(anyApi, fact);
+      ctx.report(
+        site.file,
+        at,
+        `no API (${anyApi.api}) provides fact '${fact}'${near ? ` (did you mean '${near}'?)` : ''}; segment '${id}' is used by no rules yet`,
+      );
     });
   }
 }

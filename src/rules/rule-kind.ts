@@ -1,5 +1,6 @@
 import type { CompiledKinds } from './app-rules.js';
 import type { CompileContext } from './compile-context.js';
+import type { FactCatalogue } from './fact-catalogue.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
 import type { SegmentCatalog } from './segment-catalog.js';
@@ -16,6 +17,11 @@ export interface RuleKind<K extends keyof CompiledKinds = keyof CompiledKinds> {
   readonly key: K;
   /** The JSON Schema of a whole file of this kind (envelope included). */
   readonly schema: object;
+  /**
+   * The facts this API's rules can read (one catalogue per kind of request it decides).
+   * A segment no rule uses yet is held to them all: it may read what any API provides.
+   */
+  readonly facts: readonly FactCatalogue[];
   /** Every file of this kind of one app (none: the API's null); problems go to `ctx`. */
   compile(files: RuleFile<unknown>[], segments: SegmentCatalog, ctx: CompileContext): CompiledKinds[K];
   /**

@@ -1,5 +1,6 @@
 import type { AppRules } from './app-rules.js';
 import { type Hunk, lineDiff } from './line-diff.js';
+import type { Problem } from './problems.js';
 
 export interface FileChanges {
   added: string[];
@@ -45,6 +46,30 @@ export function diffFiles(before: AppRules | undefined, after: AppRules): FileCh
     removed: [...old.keys()].filter((p) => !now.has(p)),
     modified: [...now].filter(([p, h]) => old.has(p) && old.get(p) !== h).map(([p]) => p),
   };
+}
+
+/**
+ * Every file whose content changed since `before` while its `version:` did not, at the
+ * `version:` line of its new text: the snapshot's version string is then that of another
+ * snapshot, and only the hash tells them apart (history, rollback). Warnings only: the
+ * change still goes live. `offerd validate` cannot say this; it never sees the old text.
+ */
+export function unbumpedVersions(before: AppRules | undefined, after: AppRules, texts: FileTexts): Problem[] {
+  const old = new Map((before?.files ?? []).map((f) => [f.path, f]));
+  return after.files.flatMap((f) => {
+    const was = old.get(f.path);
+    if (!was || was.hash === f.hash || String(was.version) !== String(f.version)) return [];
+    const lines = (texts.get(f.path) ?? '').split('\n');
+    const at = lines.findIndex((l) => /^version\s*:/.test(l));
+    return [
+      {
+        file: f.path,
+        line: at < 0 ? 1 : at + 1,
+        col: 1,
+        message: `content changed but version ${f.version} was not bumped: the snapshot before and this one (${after.hash}) show the same version and only their hashes tell them apart`,
+      },
+    ];
+  });
 }
 
 function capped(file: string, status: FileDiff['status'], hunks: Hunk[]): FileDiff {

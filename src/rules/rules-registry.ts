@@ -6,10 +6,24 @@ import { displayPath } from './display-path.js';
 import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
 import { formatProblem, type Problem } from './problems.js';
 import { missingKindProblems, type RequiredKind } from './required-kinds.js';
-import { type ActivationReason, type FileTexts, type HistoryEntry, RulesHistory } from './rules-history.js';
+import {
+  type ActivationReason,
+  type FileTexts,
+  type HistoryEntry,
+  RulesHistory,
+  unbumpedVersions,
+} from './rules-history.js';
 
 export type ReloadOutcome =
-  | { appId: string; result: 'activated'; version: string; hash: string; ms: number }
+  | {
+      appId: string;
+      result: 'activated';
+      version: string;
+      hash: string;
+      ms: number;
+      /** What went live with a warning, as `file:line:col message` (a file changed without its version). */
+      warnings: string[];
+    }
   | { appId: string; result: 'unchanged'; hash: string; ms: number }
   | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
   | { appId: string; result: 'failed'; problems: string[]; ms: number };
@@ -30,7 +44,10 @@ export interface AppRulesStatus {
   /** Set after a rollback: file changes are validated but wait for an explicit reload. */
   pinned: PinnedState | null;
   history: HistoryEntry[];
-  /** What `offerd validate` warns of in the serving rules (rules that can never fire); never blocks. */
+  /**
+   * What `offerd validate` warns of in the serving rules (rules that can never fire), and,
+   * from the reload that activated them, files changed without a version bump; never blocks.
+   */
   warnings: Problem[];
 }
 
@@ -248,8 +265,15 @@ export class RulesRegistry {
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
     const took = ms();
-    this.activate(appId, state, result.rules, reason, took, textsOf(files));
-    return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
+    const activated = this.activate(appId, state, result.rules, reason, took, textsOf(files));
+    return this.observe({
+      appId,
+      result: 'activated',
+      version: result.rules.version,
+      hash,
+      ms: took,
+      warnings: activated.map(formatProblem),
+    });
   }
 
   /** Why the app's files could not be read, for a person: a missing directory says so plainly. */
@@ -298,17 +322,26 @@ export class RulesRegistry {
     reason: ActivationReason,
     ms: number,
     texts: FileTexts,
-  ): void {
+  ): Problem[] {
+    // A rollback goes back to texts on purpose; a file edited without its version is news only on a change.
+    const unbumped = reason === 'rollback' ? [] : unbumpedVersions(state.current, rules, texts);
     state.history.record(
       rules,
       { rules: state.current, texts: state.texts },
       { reason, at: this.now(), ms, texts },
     );
     state.current = rules;
-    state.warnings = this.warningsOf(rules);
+    state.warnings = [...unbumped, ...this.warningsOf(rules)];
     state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
+    if (unbumped.length > 0) {
+      this.options.logger.warn(
+        { appId, version: rules.version, hash: rules.hash, warnings: unbumped.map(formatProblem) },
+        'rules activated with a file changed but its version not bumped',
+      );
+    }
+    return unbumped;
   }
 
   /** A lint that throws costs its warnings, never the activation: warnings never block. */

@@ -1,9 +1,19 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import { addShadowedBanner, copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the status is read field by field
 type Json = Record<string, any>;
+
+async function bumpVersion(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    text.replace(/^version: (\d+)$/m, (_, n: string) => `version: ${Number(n) + 1}`),
+  );
+}
 
 async function demoStatus(s: TestService): Promise<Json> {
   const res = await s.fetch('/admin/rules', { headers: ADMIN });
@@ -17,6 +27,8 @@ test('GET /admin/rules lists the serving rules’ warnings at file:line:col; a c
   t.deepEqual((await demoStatus(s)).warnings, [], 'the shipped rules warn of nothing');
 
   await addShadowedBanner(rulesDir);
+  // Bumped, as an edit should be: an unbumped one adds its own warning (rules-registry.test.ts).
+  await bumpVersion(path.join(rulesDir, 'demo', 'banner.yaml'));
   const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
   t.is(reload.status, 200);
   const demo = await demoStatus(s);

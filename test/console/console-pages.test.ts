@@ -77,7 +77,11 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
   await signIn(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const live = service.registry.current('demo');
-  await card.getByText(live?.hash ?? 'no live hash', { exact: true }).waitFor();
+  // In the card's facts (the history shows it too, beside the version).
+  await card
+    .locator('dl.facts')
+    .getByText(live?.hash ?? 'no live hash', { exact: true })
+    .waitFor();
   const refused = card.getByRole('region', { name: 'Last error' });
   await refused
     .getByText(/banner\.yaml:\d+:\d+/)
@@ -87,7 +91,7 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
   // The newest entry shows the line the edit added, as a content diff.
   await card.getByText('Diff').first().click();
   await card.getByText('+# a comment: new content, new hash').first().waitFor();
-  await card.getByRole('button', { name: `Roll back to ${first?.version}` }).click();
+  await card.getByRole('button', { name: `Roll back to ${first?.hash.slice(0, 12)}` }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Roll back' }).click();
   await card.getByRole('region', { name: 'Pinned' }).waitFor();
@@ -116,6 +120,64 @@ test('apps: a rule that can never fire is listed under the app as a warning at f
   t.deepEqual(await accessibilityViolations(page), []);
 });
 
+test('apps: snapshots that share a version are told apart by hash; one serving badge, rollback buttons name the hash', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  const original = await readFile(banner, 'utf8');
+  const reload = async () => {
+    const res = await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+    return ((await res.json()) as { outcomes: { result: string; warnings?: string[] }[] }).outcomes[0];
+  };
+  // Two edits, neither bumping banner.yaml's version: three snapshots, one version string.
+  await writeFile(banner, `${original}\n# first edit\n`);
+  const edited = await reload();
+  t.is(edited?.result, 'activated', 'an unbumped edit still goes live');
+  t.regex(edited?.warnings?.[0] ?? '', /banner\.yaml:\d+:1 content changed but version \d+ was not bumped/);
+  await writeFile(banner, `${original}\n# second edit\n`);
+  t.is((await reload())?.result, 'activated');
+  const history = service.registry.status()[0]?.history ?? [];
+  t.is(history.length, 3);
+  t.is(new Set(history.map((e) => e.version)).size, 1, 'every snapshot has the same version');
+  const short = (e: (typeof history)[number] | undefined) => e?.hash.slice(0, 12) ?? 'no hash';
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  const card = page.getByRole('article', { name: 'demo' });
+  const rows = card.getByRole('table').getByRole('row');
+  await rows.nth(3).waitFor();
+  // Each row (after the header) shows its own snapshot's hash beside the version.
+  const texts = await rows.allTextContents();
+  history.forEach((e, i) => {
+    t.true(texts[i + 1]?.includes(short(e)), texts[i + 1]);
+  });
+  t.is(await card.getByText('serving', { exact: true }).count(), 1, 'exactly one snapshot serves');
+  t.is(await rows.nth(1).getByText('serving', { exact: true }).count(), 1);
+  const buttons = await card.getByRole('button', { name: /^Roll back to / }).allTextContents();
+  t.deepEqual(buttons, [`Roll back to ${short(history[1])}`, `Roll back to ${short(history[2])}`]);
+  // The unbumped edit is among the warnings shown under the app.
+  await card
+    .getByRole('region', { name: 'Warnings' })
+    .getByText(/banner\.yaml:\d+:1 content changed but version \d+ was not bumped/)
+    .waitFor();
+
+  // Back to the start's files: the history holds them twice, and only the newest serves.
+  await card.getByRole('button', { name: `Roll back to ${short(history[2])}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+  await card.getByRole('region', { name: 'Pinned' }).waitFor();
+  t.is(service.registry.current('demo')?.hash, history[2]?.hash);
+  await rows.nth(4).waitFor();
+  t.true(((await rows.nth(1).textContent()) ?? '').includes(short(history[2])));
+  t.is(await card.getByText('serving', { exact: true }).count(), 1, 'still exactly one snapshot serves');
+  t.is(await rows.nth(1).getByText('serving', { exact: true }).count(), 1);
+  t.is(await rows.nth(4).getByText('same files as serving').count(), 1);
+  t.deepEqual(await card.getByRole('button', { name: /^Roll back to / }).allTextContents(), [
+    `Roll back to ${short(history[0])}`,
+    `Roll back to ${short(history[1])}`,
+  ]);
+  t.deepEqual(await accessibilityViolations(page), []);
+});
+
 test('apps: cancelling the confirmation rolls nothing back', async (t) => {
   const rulesDir = await copyOfShippedRules(t);
   const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
@@ -123,7 +185,7 @@ test('apps: cancelling the confirmation rolls nothing back', async (t) => {
   await writeFile(banner, `${await readFile(banner, 'utf8')}\n# changed\n`);
   await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
   const serving = service.registry.current('demo')?.hash;
-  const older = service.registry.status()[0]?.history.at(-1)?.version ?? '';
+  const older = service.registry.status()[0]?.history.at(-1)?.hash.slice(0, 12) ?? '';
   const page = await watchedPage(t, await launchBrowser(t));
   await signIn(page, service, '#/apps');
   await page.getByRole('button', { name: `Roll back to ${older}` }).click();

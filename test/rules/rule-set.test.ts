@@ -148,3 +148,36 @@ test('matched and firstMatch report what evaluate reports, cached or not', async
     rules.map((r) => r.id),
   );
 });
+
+test("a value naming a dotted fact reads it as a condition's fact would: user.limit is the user fact at limit", async (t) => {
+  // What validate accepts (a name the API's catalogue lists) must be what the engine reads:
+  // json-rules-engine alone would look for a fact called 'user.limit' and find none.
+  const set = RuleSet.build(
+    [
+      {
+        id: 'over-own-limit',
+        priority: 0,
+        when: { fact: 'user.spent', operator: 'greaterThan', value: { fact: 'user.limit' } },
+        data: null,
+      },
+      {
+        id: 'over-daily',
+        priority: 0,
+        when: { fact: 'user.spent', operator: 'greaterThan', value: { fact: 'user.limits', path: 'daily' } },
+        data: null,
+      },
+    ],
+    'fact',
+  );
+  // The second evaluation differs only in the referenced values: a cached answer would be wrong.
+  const over = await set.evaluate({ user: { spent: 10, limit: 5, limits: { daily: 5 } } });
+  t.deepEqual(
+    over.map((o) => o.matched),
+    [true, true],
+  );
+  const under = await set.evaluate({ user: { spent: 10, limit: 50, limits: { daily: 50 } } });
+  t.deepEqual(
+    under.map((o) => o.matched),
+    [false, false],
+  );
+});

@@ -1,6 +1,7 @@
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { pino } from 'pino';
 import { createAppLoader } from '../../src/apis.js';
 import { displayPath } from '../../src/rules/display-path.js';
 import type { RequiredKind } from '../../src/rules/required-kinds.js';
@@ -298,4 +299,54 @@ test('a rollback explains itself: history entries carry the changed lines, pendi
   await registry.reload('demo', 'watch');
   t.is(statusOf(registry)?.pinned?.pendingHash, null);
   t.deepEqual(statusOf(registry)?.pinned?.filesOnDisk, []);
+});
+
+test('a file whose content changed but whose version did not still goes live, with a warning naming it; a bump clears it', async (t) => {
+  const { dir, file, original, bump } = await setup(t);
+  const logged: { msg: string; warnings?: string[] }[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => logged.push(JSON.parse(line) as { msg: string; warnings?: string[] }) },
+  );
+  // A registry of its own, to read what it logs.
+  const registry = new RulesRegistry({
+    rulesDir: dir,
+    loader: createAppLoader(),
+    logger,
+    requiredKinds: () => DEMO_NEEDS,
+  });
+  await registry.reload(undefined, 'start');
+  const before = registry.current('demo');
+  await writeFile(file, original.replace('value: 3', 'value: 4'));
+  const [outcome] = await registry.reload('demo');
+  t.is(outcome?.result, 'activated', 'hot reload is not blocked');
+  t.not(registry.current('demo')?.hash, before?.hash);
+  t.is(registry.current('demo')?.version, before?.version, 'the version string cannot tell the two apart');
+  const expected = new RegExp(
+    `^${displayPath(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1 content changed but version 1 was not bumped`,
+  );
+  const warnings = outcome?.result === 'activated' ? outcome.warnings : [];
+  t.is(warnings.length, 1, warnings.join('\n'));
+  t.regex(warnings[0] ?? '', expected);
+  const status = statusOf(registry);
+  t.deepEqual(
+    status?.warnings.map((w) => [w.file, w.line, w.col]),
+    [[displayPath(file), 3, 1]],
+  );
+  t.regex(status?.warnings[0]?.message ?? '', /^content changed but version 1 was not bumped/);
+  t.true(
+    logged.some((l) => (l.warnings ?? []).some((w) => expected.test(w))),
+    JSON.stringify(logged),
+  );
+
+  // Going back to an earlier snapshot on purpose is no unbumped edit, though its version is the same.
+  const rolled = await registry.rollback('demo', before?.hash ?? '');
+  t.is(rolled?.hash, before?.hash);
+  t.deepEqual(statusOf(registry)?.warnings, []);
+
+  await writeFile(file, bump(2).replace('value: 3', 'value: 5'));
+  const [bumped] = await registry.reload('demo');
+  t.is(bumped?.result, 'activated');
+  t.deepEqual(bumped?.result === 'activated' ? bumped.warnings : null, []);
+  t.deepEqual(statusOf(registry)?.warnings, []);
 });

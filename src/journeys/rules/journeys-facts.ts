@@ -1,5 +1,5 @@
 import type { CompileContext } from '../../rules/compile-context.js';
-import { type Condition, forEachLeaf, isSegmentRef } from '../../rules/engine/conditions.js';
+import { type Condition, forEachFactName, forEachLeaf, isSegmentRef } from '../../rules/engine/conditions.js';
 import type { FactCatalogue, FactSpec } from '../../rules/fact-catalogue.js';
 import { unknownFactProblem } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
@@ -93,11 +93,10 @@ export function checkClassifyCondition(
 ): void {
   ctx.checkCondition(file, path, condition);
   forEachLeaf(condition, [...path], (leaf, at) => {
-    if (isSegmentRef(leaf)) {
-      ctx.report(file, at, 'segments are evaluated after stage, tier and churn risk');
-      return;
-    }
-    const problem = factProblem(leaf.fact, 'classify');
-    if (problem) ctx.report(file, [...at, 'fact'], problem);
+    if (isSegmentRef(leaf)) ctx.report(file, at, 'segments are evaluated after stage, tier and churn risk');
+  });
+  forEachFactName(condition, [...path], (fact, at) => {
+    const problem = factProblem(fact, 'classify');
+    if (problem) ctx.report(file, at, problem);
   });
 }

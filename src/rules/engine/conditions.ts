@@ -23,6 +23,13 @@ export interface SegmentCondition {
   segment: string;
 }
 
+/**
+ * A fact name as conditions write it: a top-level fact, then keys inside it, dot-joined
+ * (`user.eventCounts.AppStart`). The rule file schema holds `fact` to it; a value's fact
+ * reference, joined with its path, is held to it too.
+ */
+export const FACT_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
+
 export function isAll(c: Condition): c is AllCondition {
   return 'all' in c;
 }
@@ -64,4 +71,57 @@ export function segmentRefs(condition: Condition): string[] {
     if (isSegmentRef(leaf)) refs.push(leaf.segment);
   });
   return refs;
+}
+
+/**
+ * A condition's `value` that names a fact instead of a constant — json-rules-engine's
+ * `{fact, path?, params?}`, which it reads at run time (any object with an own `fact`
+ * key is one, whatever else it holds). Its `fact` may be dotted like a condition's.
+ */
+export interface FactReference {
+  fact: string;
+  path?: string;
+  params?: unknown;
+}
+
+/** The value as a fact reference, when json-rules-engine would read it as one (its `fact` maybe not a string yet). */
+export function asFactReference(value: unknown): { fact: unknown; path?: unknown; params?: unknown } | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, 'fact')
+    ? (value as { fact: unknown })
+    : null;
+}
+
+/** The dotted name a reference reads, as a condition's `fact` would name it: `user` + `limits.daily`. */
+export function referenceName(ref: FactReference): string {
+  return typeof ref.path === 'string' && ref.path !== '' ? `${ref.fact}.${ref.path}` : ref.fact;
+}
+
+/** A dotted name split where json-rules-engine needs it: the top-level fact, and the path inside it. */
+export function splitFactName(name: string): { fact: string; path: string | null } {
+  const dot = name.indexOf('.');
+  return dot < 0 ? { fact: name, path: null } : { fact: name.slice(0, dot), path: name.slice(dot + 1) };
+}
+
+/**
+ * Visits every fact name a condition reads, with the JSON path to where it is written:
+ * each leaf's `fact` (at `…/fact`) and, when its value names a fact, that one too (at
+ * `…/value/fact`, the reference's path joined on). The one walker every fact check uses,
+ * so no kind checks one side and forgets the other. A reference whose fact is not a
+ * string, or whose name is not one (a path like `$[`), is skipped: checkCondition
+ * reports its form.
+ */
+export function forEachFactName(
+  condition: Condition,
+  path: (string | number)[],
+  visit: (name: string, at: (string | number)[], leaf: FactCondition) => void,
+): void {
+  forEachLeaf(condition, path, (leaf, at) => {
+    if (isSegmentRef(leaf)) return;
+    visit(leaf.fact, [...at, 'fact'], leaf);
+    const ref = asFactReference(leaf.value);
+    if (ref && typeof ref.fact === 'string' && (ref.path === undefined || typeof ref.path === 'string')) {
+      const name = referenceName(ref as FactReference);
+      if (FACT_NAME.test(name)) visit(name, [...at, 'value', 'fact'], leaf);
+    }
+  });
 }

@@ -1,4 +1,15 @@
-import { type Condition, type FactCondition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
+import {
+  asFactReference,
+  type Condition,
+  type FactCondition,
+  type FactReference,
+  isAll,
+  isAny,
+  isNot,
+  isSegmentRef,
+  referenceName,
+  splitFactName,
+} from './conditions.js';
 import type { SegmentMode } from './rule-set.js';
 
 /**
@@ -59,18 +70,18 @@ function readId(fact: string, path: string | null): string {
   return `f:${fact}:${path ?? ''}`;
 }
 
-function factRead(fact: string): ValueRead {
-  const dot = fact.indexOf('.');
-  return dot < 0
-    ? { kind: 'fact', fact, path: null, thresholds: [] }
-    : { kind: 'fact', fact: fact.slice(0, dot), path: fact.slice(dot + 1), thresholds: [] };
+function factRead(name: string): ValueRead {
+  return { kind: 'fact', ...splitFactName(name), thresholds: [] };
 }
 
-/** A `value` of `{fact, path}` is a fact reference in json-rules-engine: read at run time, as written. */
+/**
+ * A `value` of `{fact, path}` is a fact reference in json-rules-engine, read at run time
+ * where toEngineCondition points it: its dotted fact split like a condition's, its path after.
+ */
 function referencedRead(value: unknown): ValueRead | null {
-  const v = value as { fact?: unknown; path?: unknown } | null;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.fact !== 'string') return null;
-  return { kind: 'fact', fact: v.fact, path: typeof v.path === 'string' ? v.path : null, thresholds: null };
+  const ref = asFactReference(value);
+  if (!ref || typeof ref.fact !== 'string') return null;
+  return { kind: 'fact', ...splitFactName(referenceName(ref as FactReference)), thresholds: null };
 }
 
 /**

@@ -1,6 +1,16 @@
 import { Almanac, Engine, Rule } from 'json-rules-engine';
 import { LRUCache } from 'lru-cache';
-import { type Condition, isAll, isAny, isNot, isSegmentRef } from './conditions.js';
+import {
+  asFactReference,
+  type Condition,
+  type FactReference,
+  isAll,
+  isAny,
+  isNot,
+  isSegmentRef,
+  referenceName,
+  splitFactName,
+} from './conditions.js';
 import { DecisionCache, DecisionCacheStats } from './decision-cache.js';
 import { factReads } from './fact-reads.js';
 import { CUSTOM_OPERATORS } from './operators.js';
@@ -92,15 +102,25 @@ export function toEngineCondition(condition: Condition, mode: SegmentMode): Engi
           name: `segment:${condition.segment}`,
         };
   }
-  const dot = condition.fact.indexOf('.');
-  return dot < 0
-    ? { fact: condition.fact, operator: condition.operator, value: condition.value }
-    : {
-        fact: condition.fact.slice(0, dot),
-        path: condition.fact.slice(dot + 1),
-        operator: condition.operator,
-        value: condition.value,
-      };
+  const { fact, path } = splitFactName(condition.fact);
+  const value = engineValue(condition.value);
+  return path === null
+    ? { fact, operator: condition.operator, value }
+    : { fact, path, operator: condition.operator, value };
+}
+
+/**
+ * A value naming a fact reads it the way a condition's `fact` does: `{fact: user.purchases}`
+ * is the `user` fact at path `purchases` (json-rules-engine would look for a fact called
+ * `user.purchases`, which no request has); a path of its own goes on after the dotted part.
+ * Any other value is the engine's as written.
+ */
+function engineValue(value: unknown): unknown {
+  const ref = asFactReference(value);
+  if (!ref || typeof ref.fact !== 'string') return value;
+  const name = referenceName(ref as FactReference);
+  const { fact, path } = splitFactName(name);
+  return path === null ? { ...ref, fact } : { ...ref, fact, path };
 }
 
 /** json-rules-engine only accepts all/any/not/condition at the top of a rule. */

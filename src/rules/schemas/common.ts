@@ -1,5 +1,7 @@
 /** Schema pieces shared by every rule kind. */
 
+import { FACT_NAME } from '../engine/conditions.js';
+
 export const RULES_API_VERSION = 'offerd/v1';
 
 /** Ids people type and reference: lower-case words joined by '-' or '_'. */
@@ -19,7 +21,7 @@ export const conditionSchema = {
     all: { type: 'array', items: { $ref: '#/$defs/condition' } },
     any: { type: 'array', items: { $ref: '#/$defs/condition' } },
     not: { $ref: '#/$defs/condition' },
-    fact: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)*$' },
+    fact: { type: 'string', pattern: FACT_NAME.source },
     operator: { type: 'string' },
     value: {},
     segment: idSchema,
