@@ -6,6 +6,7 @@ import {
   type PairComparison,
   round4,
   roundP,
+  type SmallSample,
   type Verdict,
   verdicts,
 } from './metric-comparison.js';
@@ -31,21 +32,27 @@ export interface VariationTally {
   revenue?: { sum: number; sumSquares: number };
 }
 
-/** Revenue per user of one variation (4 decimals), against control for treated arms. */
-export interface RevenueResult {
+/**
+ * Revenue per user of one variation (4 decimals), against control for treated arms.
+ * Flagged small (SmallSample) under MIN_REVENUE_USERS users in the arm (or, against
+ * control, in either arm): its intervals are then null, the means and difference stay.
+ */
+export interface RevenueResult extends SmallSample {
   /** The event property summed. */
   value: string;
   perUser: number;
-  /** 95 % normal-approximation interval of the mean per user; null under 2 users. */
+  /** 95 % normal-approximation interval of the mean per user, never below 0; null when small. */
   interval: Interval | null;
-  versusControl: {
-    difference: number;
-    /** Welch standard error, normal quantile. */
-    differenceInterval: Interval | null;
-    uplift: number | null;
-    /** Delta method on the log ratio of means. */
-    upliftInterval: Interval | null;
-  } | null;
+  versusControl:
+    | (SmallSample & {
+        difference: number;
+        /** Welch standard error, normal quantile. */
+        differenceInterval: Interval | null;
+        uplift: number | null;
+        /** Delta method on the log ratio of means. */
+        upliftInterval: Interval | null;
+      })
+    | null;
 }
 
 export interface VariationResult {
@@ -162,13 +169,17 @@ export function revenueResults(
     const vs = i === 0 || !control ? null : compareRevenue(control, sumsOf(t));
     return {
       value,
+      smallSample: estimate.smallSample !== null,
+      smallSampleReason: estimate.smallSample,
       perUser: round4(estimate.perUser),
-      interval: round(estimate.interval),
+      interval: estimate.smallSample ? null : round(estimate.interval),
       versusControl: vs && {
+        smallSample: vs.smallSample !== null,
+        smallSampleReason: vs.smallSample,
         difference: round4(vs.difference),
-        differenceInterval: round(vs.differenceInterval),
+        differenceInterval: vs.smallSample ? null : round(vs.differenceInterval),
         uplift: vs.uplift === null ? null : round4(vs.uplift),
-        upliftInterval: round(vs.upliftInterval),
+        upliftInterval: vs.smallSample ? null : round(vs.upliftInterval),
       },
     };
   });
