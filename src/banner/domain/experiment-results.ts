@@ -11,6 +11,7 @@ import {
   verdicts,
 } from './metric-comparison.js';
 import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
+import { sharesOf } from './split.js';
 import { chiSquareGoodnessOfFit, type Interval, type Proportion } from './statistics.js';
 
 /** Raw counts of one variation, as the store keeps them. */
@@ -30,6 +31,11 @@ export interface VariationTally {
    * store was not asked for it.
    */
   revenue?: { sum: number; sumSquares: number };
+  /**
+   * The variation's users by the split they were assigned under (Assignment.weights; null:
+   * not recorded, read as the current split). Absent: all under the current split.
+   */
+  usersBySplit?: { weights: string | null; users: number }[];
 }
 
 /**
@@ -121,29 +127,53 @@ function proportion(tally: VariationTally, event: string): Proportion {
   return { successes: tally.conversions.find((c) => c.event === event)?.users ?? 0, trials: tally.users };
 }
 
-/** Chi-square of assigned users against the weights of the declared, weighted variations. */
+/**
+ * Chi-square of assigned users against the weights each was assigned under. Users are
+ * grouped by the split stored with their assignment (the current weights for one without);
+ * each group of n_s users expects n_s · share_s(v) of them in variation v, and the expected
+ * count of v is the sum over the groups: the mixture of the splits in force over time. With
+ * one split, as without any weight change, it is the plain test against the weights.
+ * The variations tested: those with a weight now, and any a stored split gave a share.
+ */
 export function sampleRatio(
   experiment: Experiment,
   byId: ReadonlyMap<number, VariationTally>,
 ): SampleRatio | null {
-  const weighted = experiment.variations.filter((v) => v.weight > 0);
-  const total = weighted.reduce((s, v) => s + v.weight, 0);
-  const users = weighted.map((v) => byId.get(v.id)?.users ?? 0);
+  const total = experiment.variations.reduce((s, v) => s + Math.max(0, v.weight), 0);
+  const current = new Map(experiment.variations.map((v) => [v.id, total > 0 ? v.weight / total : 0]));
+  const expected = new Map<number, number>();
+  for (const [id, share] of current) if (share > 0) expected.set(id, 0);
+  const declared = new Set(current.keys());
+  for (const t of byId.values()) {
+    if (!declared.has(t.variationId)) continue;
+    const groups = t.usersBySplit ?? [{ weights: null, users: t.users }];
+    for (const g of groups) {
+      const shares = (g.weights === null ? null : sharesOf(g.weights)) ?? current;
+      for (const [id, share] of shares) {
+        if (share > 0 && declared.has(id)) expected.set(id, (expected.get(id) ?? 0) + g.users * share);
+      }
+    }
+  }
+  const ids = experiment.variations.map((v) => v.id).filter((id) => expected.has(id));
+  const users = ids.map((id) => byId.get(id)?.users ?? 0);
+  const n = users.reduce((s, u) => s + u, 0);
+  const expectedCounts = ids.map((id) => expected.get(id) ?? 0);
+  const assigned = expectedCounts.reduce((s, e) => s + e, 0);
+  // Shares of the mixture; with no users yet, the current weights (the test is then null).
   const fit = chiSquareGoodnessOfFit(
     users,
-    weighted.map((v) => v.weight / total),
+    ids.map((id, i) => (assigned > 0 ? (expectedCounts[i] as number) / assigned : (current.get(id) ?? 0))),
   );
   if (!fit) return null;
-  const n = users.reduce((s, u) => s + u, 0);
   return {
     statistic: round4(fit.statistic),
     df: fit.df,
     pValue: roundP(fit.pValue),
     mismatch: fit.pValue < SRM_THRESHOLD,
-    counts: weighted.map((v, i) => ({
-      variationId: v.id,
+    counts: ids.map((id, i) => ({
+      variationId: id,
       users: users[i] as number,
-      expected: round4((n * v.weight) / total),
+      expected: round4(assigned > 0 ? ((expectedCounts[i] as number) * n) / assigned : 0),
     })),
   };
 }

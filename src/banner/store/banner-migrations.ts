@@ -1,5 +1,5 @@
 import type { Migration } from '../../store/postgres/migrate.js';
-import { CLAIM_SLOT_MIGRATION } from './banner-postgres-slot.js';
+import { CLAIM_SLOT_MIGRATION, CLAIM_SLOT_WEIGHTS_MIGRATION } from './banner-postgres-slot.js';
 
 /**
  * The banner API's tables. The invariants of BannerStore are constraints here: one
@@ -123,4 +123,5 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     name: 'banner: an insert id claim is pending until its events are stored',
     sql: 'ALTER TABLE banner_insert_ids ADD COLUMN stored boolean NOT NULL DEFAULT true;',
   },
+  CLAIM_SLOT_WEIGHTS_MIGRATION,
 ];

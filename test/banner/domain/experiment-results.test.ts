@@ -251,3 +251,48 @@ test('large arms are not flagged, and a revenue interval never goes below 0', (t
   t.is(control?.revenue?.interval?.low, 0);
   t.is(control?.revenue?.interval?.high, 9.8665);
 });
+
+test('weights changed from 20/80 to 50/50 with 43/157 users assigned at 20/80: no sample ratio mismatch', (t) => {
+  const fifty = experiment({
+    variations: [
+      { id: 0, name: 'control', weight: 50 },
+      { id: 1, name: 'hero', weight: 50 },
+    ],
+  });
+  const atTwentyEighty = (id: number, users: number): VariationTally => ({
+    ...tally(id, users, {}),
+    usersBySplit: [{ weights: '0:20,1:80', users }],
+  });
+  const results = experimentResults(fifty, 3, [atTwentyEighty(0, 43), atTwentyEighty(1, 157)]);
+  t.false(results.sampleRatio?.mismatch, `p ${results.sampleRatio?.pValue}`);
+  t.deepEqual(
+    results.sampleRatio?.counts.map((c) => c.expected),
+    [40, 160],
+    'each user against the weights they were assigned under',
+  );
+  // 100 more users after the change, 52/48: the expected counts are the mixture of both splits.
+  const mixed = experimentResults(fifty, 3, [
+    {
+      ...tally(0, 95, {}),
+      usersBySplit: [
+        { weights: '0:20,1:80', users: 43 },
+        { weights: '0:50,1:50', users: 52 },
+      ],
+    },
+    {
+      ...tally(1, 205, {}),
+      usersBySplit: [
+        { weights: '0:20,1:80', users: 157 },
+        { weights: '0:50,1:50', users: 48 },
+      ],
+    },
+  ]);
+  t.deepEqual(
+    mixed.sampleRatio?.counts.map((c) => c.expected),
+    [90, 210],
+  );
+  t.false(mixed.sampleRatio?.mismatch);
+  // Assignments without a recorded split are read as made under the current weights (as before).
+  const legacy = experimentResults(fifty, 3, [tally(0, 43, {}), tally(1, 157, {})]);
+  t.true(legacy.sampleRatio?.mismatch);
+});
