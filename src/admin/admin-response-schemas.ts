@@ -137,7 +137,16 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         items: {
           type: 'object',
           required: ['appId', 'result'],
-          properties: { appId: str, result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] } },
+          properties: {
+            appId: str,
+            result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] },
+            warnings: {
+              type: 'array',
+              items: str,
+              description:
+                'Activated only: what this reload changes that its author should know, as file:line:col messages — a weight change of an experiment that already has assigned users (it keeps them in their variation; docs/experiments.md) [ours].',
+            },
+          },
         },
       },
     },

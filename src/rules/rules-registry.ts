@@ -9,7 +9,15 @@ import { missingKindProblems, type RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type FileTexts, type HistoryEntry, RulesHistory } from './rules-history.js';
 
 export type ReloadOutcome =
-  | { appId: string; result: 'activated'; version: string; hash: string; ms: number }
+  | {
+      appId: string;
+      result: 'activated';
+      version: string;
+      hash: string;
+      ms: number;
+      /** What this activation changes that the person reloading should know (a running experiment's weights), as file:line:col messages. */
+      warnings: string[];
+    }
   | { appId: string; result: 'unchanged'; hash: string; ms: number }
   | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
   | { appId: string; result: 'failed'; problems: string[]; ms: number };
@@ -79,6 +87,12 @@ export interface RulesRegistryOptions {
    * fixtures-gate.ts): problems as `file:line message`, refused like invalid files.
    */
   gate?: (appId: string, rules: AppRules) => Promise<string[]>;
+  /**
+   * Warnings about what a reload changes against the snapshot it replaces (a running
+   * experiment's weights, banner/rules/weight-change.ts): in the reload's outcome and among
+   * the app's warnings until the next activation. They never block; one that throws is logged.
+   */
+  changeWarnings?: (before: AppRules | undefined, after: AppRules) => Promise<Problem[]>;
 }
 
 /**
@@ -247,9 +261,18 @@ export class RulesRegistry {
     const result = await this.gated(this.check(state, files));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
+    const changes = await this.changeWarningsOf(state.current, result.rules);
     const took = ms();
-    this.activate(appId, state, result.rules, reason, took, textsOf(files));
-    return this.observe({ appId, result: 'activated', version: result.rules.version, hash, ms: took });
+    this.activate(appId, state, result.rules, reason, took, textsOf(files), changes);
+    const warnings = changes.map(formatProblem);
+    return this.observe({
+      appId,
+      result: 'activated',
+      version: result.rules.version,
+      hash,
+      ms: took,
+      warnings,
+    });
   }
 
   /** Why the app's files could not be read, for a person: a missing directory says so plainly. */
@@ -298,6 +321,7 @@ export class RulesRegistry {
     reason: ActivationReason,
     ms: number,
     texts: FileTexts,
+    changes: readonly Problem[] = [],
   ): void {
     state.history.record(
       rules,
@@ -305,7 +329,7 @@ export class RulesRegistry {
       { reason, at: this.now(), ms, texts },
     );
     state.current = rules;
-    state.warnings = this.warningsOf(rules);
+    state.warnings = [...changes, ...this.warningsOf(rules)];
     state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
@@ -317,6 +341,21 @@ export class RulesRegistry {
       return this.options.loader.warnings(rules);
     } catch (err) {
       this.options.logger.warn({ appId: rules.appId, err }, 'linting the rules failed; no warnings shown');
+      return [];
+    }
+  }
+
+  /** Like lints, a change check that throws costs its warnings, never the activation. */
+  private async changeWarningsOf(before: AppRules | undefined, after: AppRules): Promise<Problem[]> {
+    const check = this.options.changeWarnings;
+    if (!check) return [];
+    try {
+      return await check(before, after);
+    } catch (err) {
+      this.options.logger.warn(
+        { appId: after.appId, err },
+        'checking what the reload changes failed; no warnings',
+      );
       return [];
     }
   }
