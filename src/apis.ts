@@ -1,5 +1,6 @@
 import type { ApiName, ApiRegistration } from './api-registration.js';
 import { bannerApi } from './banner/banner-api.js';
+import { weightChangeWarnings } from './banner/rules/weight-change.js';
 import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
 import { journeysApi } from './journeys/journeys-api.js';
 import { offerwallApi } from './offerwall/offerwall-api.js';
@@ -60,4 +61,16 @@ export function openStore(
 /** Every API's fixture runner, keyed by the `api:` a case names. */
 export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
   return new Map(APIS.flatMap((api) => api.caseRunners()).map((runner) => [runner.api, runner]));
+}
+
+/**
+ * What a reload changes that its author should know, against the serving snapshot
+ * (RulesRegistryOptions.changeWarnings): a running experiment's new weights while it has
+ * assigned users. `store` is read at each reload (the registry is made before the store opens).
+ */
+export function createChangeWarnings(store: () => Store) {
+  return weightChangeWarnings(async (appId, experimentId, bucketVersion) => {
+    const tallies = await store().banner.tallies(appId, experimentId, bucketVersion);
+    return tallies.reduce((n, t) => n + t.users, 0);
+  });
 }

@@ -12,7 +12,7 @@ import { impactRoutes, type LoadedCandidate } from './admin/impact-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import { apiReference } from './api-reference.js';
-import { createAppLoader, createCaseRunners, openStore } from './apis.js';
+import { createAppLoader, createCaseRunners, createChangeWarnings, openStore } from './apis.js';
 import type { OfferdConfig } from './config/config-types.js';
 import { ConfigError, listeningUrl, loadConfig, unsafeDefaults } from './config/load-config.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -90,6 +90,8 @@ export async function startService(
     ...(config.rules.fixturesGate
       ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners(), servesFixtureApi) }
       : {}),
+    // The store opens below; the first reload (start) runs after it, and compares with nothing.
+    changeWarnings: createChangeWarnings(() => store),
     observe: (o) => {
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });
       const rules = registry.current(o.appId);

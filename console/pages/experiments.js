@@ -9,6 +9,17 @@ const pValue = (p) => (typeof p === 'number' ? (p < 0.0001 ? p.toExponential(1) 
 const signedPercent = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${(x * 100).toFixed(2)} %` : '—');
 const range = (i, f) => (i ? `${f(i.low)} to ${f(i.high)}` : '—');
 const VERDICT_TONE = { winning: 'good', losing: 'bad', inconclusive: '' };
+const money = (x) => (typeof x === 'number' ? x.toFixed(2) : '—');
+const signedMoney = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${x.toFixed(2)}` : '—');
+
+/**
+ * The small-sample flag next to a figure: too few users for the normal approximation, so
+ * the results carry no p-value or interval there (docs/experiments.md, "Small samples").
+ */
+function TooFew({ of }) {
+  if (!of?.smallSample) return null;
+  return html` <span class="badge warn" title=${of.smallSampleReason}>too few users</span>`;
+}
 
 function ExperimentList({ appId, selected, onSelect }) {
   const { loading, error, data } = useLoad(
@@ -66,13 +77,15 @@ function VariationTable({ results, metric }) {
         <td class="num">${v.users.toLocaleString()}</td>
         <td class="num">${v.exposures.toLocaleString()}</td>
         <td class="num">${m ? m.conversions.toLocaleString() : '—'}</td>
-        <td class="num">${percent(m?.rate)}</td>
+        <td class="num">${percent(m?.rate)}<${TooFew} of=${m} /></td>
         <td>${range(m?.interval, (x) => percent(x))}</td>
         <td class="num">${signedPercent(vs?.uplift)}</td>
-        <td>${range(vs?.upliftInterval, signedPercent)}</td>
+        <td>${range(vs?.upliftInterval, signedPercent)}<${TooFew} of=${vs} /></td>
         <td class="num">${pValue(vs?.pValueHolm)}</td>
         <td class="num">${pValue(vs?.sequentialPValue)}</td>
-        <td>${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}</td>
+        <td>${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}${
+          vs?.smallSample ? html`<br /><small>${vs.smallSampleReason}</small>` : null
+        }</td>
       </tr>`;
     })}</tbody>
   </table>`;
@@ -86,8 +99,36 @@ function ArmVersusArm({ results }) {
     <thead><tr><th scope="col">Pair</th><th scope="col" class="num">Difference</th><th scope="col" class="num">p (Holm)</th></tr></thead>
     <tbody>${results.armVersusArm.map(
       (p) =>
-        html`<tr><th scope="row">${name(p.b)} vs ${name(p.a)}</th><td class="num">${signedPercent(p.difference)}</td><td class="num">${pValue(p.pValueHolm)}</td></tr>`,
+        html`<tr><th scope="row">${name(p.b)} vs ${name(p.a)}</th><td class="num">${signedPercent(p.difference)}</td><td class="num">${pValue(p.pValueHolm)}<${TooFew} of=${p} /></td></tr>`,
     )}</tbody>
+  </table>`;
+}
+
+/** Revenue per user per variation, with its interval, and against control; flagged under 30 users an arm. */
+function RevenueTable({ results }) {
+  const withRevenue = results.variations.filter((v) => v.revenue);
+  if (withRevenue.length === 0) return null;
+  return html`<table tabindex="0">
+    <caption>Revenue per user (${withRevenue[0].revenue.value}) with 95 % interval, and against control</caption>
+    <thead><tr>
+      <th scope="col">Variation</th><th scope="col" class="num">Users</th><th scope="col" class="num">Per user</th>
+      <th scope="col">95 % interval</th><th scope="col" class="num">Difference</th><th scope="col">Difference interval</th>
+      <th scope="col" class="num">Uplift</th><th scope="col">Uplift interval</th>
+    </tr></thead>
+    <tbody>${withRevenue.map((v) => {
+      const r = v.revenue;
+      const vs = r.versusControl;
+      return html`<tr>
+        <th scope="row">${v.name}${v.control ? ' (control)' : ''}</th>
+        <td class="num">${v.users.toLocaleString()}</td>
+        <td class="num">${money(r.perUser)}</td>
+        <td>${range(r.interval, money)}<${TooFew} of=${r} /></td>
+        <td class="num">${signedMoney(vs?.difference)}</td>
+        <td>${range(vs?.differenceInterval, signedMoney)}<${TooFew} of=${vs} /></td>
+        <td class="num">${signedPercent(vs?.uplift)}</td>
+        <td>${range(vs?.upliftInterval, signedPercent)}</td>
+      </tr>`;
+    })}</tbody>
   </table>`;
 }
 
@@ -146,6 +187,7 @@ function Results({ appId, experimentId }) {
             }))} />`
         : html`<p class="muted">No metric yet: no tracked event after an assignment.</p>`
     }
+    <${RevenueTable} results=${data} />
     <${ArmVersusArm} results=${data} />
     <${EnrollmentOverTime} results=${data} />
   </section>`;

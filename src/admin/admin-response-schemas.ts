@@ -143,7 +143,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             warnings: {
               ...strings,
               description:
-                'With `activated`: what went live with a warning, as `file:line:col message` (a file whose content changed while its `version:` did not) [ours].',
+                'With `activated`: what its author should know, as `file:line:col message`: a file whose content changed while its `version:` did not, and a weight change of an experiment that already has assigned users (they keep their variation; docs/experiments.md) [ours].',
             },
           },
         },

@@ -51,6 +51,17 @@ const interval: JsonSchema = {
   ],
 };
 
+/** The small-sample flag's two fields (metric-comparison.ts SmallSample). */
+const smallSampleProperties = {
+  smallSample: {
+    type: 'boolean',
+    description:
+      'Too few users for the normal approximation (docs/experiments.md, "Small samples"): p-values and intervals it would give are null [ours].',
+  },
+  smallSampleReason: { type: ['string', 'null'], description: 'Why, for a person; null when not flagged.' },
+} as const;
+const smallSampleRequired = ['smallSample', 'smallSampleReason'];
+
 const sampleRatio: JsonSchema = {
   type: 'object',
   required: ['statistic', 'df', 'pValue', 'mismatch', 'counts'],
@@ -79,6 +90,7 @@ const sampleRatio: JsonSchema = {
 const versusControl: JsonSchema = {
   type: 'object',
   required: [
+    ...smallSampleRequired,
     'uplift',
     'upliftInterval',
     'difference',
@@ -89,6 +101,7 @@ const versusControl: JsonSchema = {
   ],
   additionalProperties: false,
   properties: {
+    ...smallSampleProperties,
     uplift: { ...nullableNumber, description: 'rate / controlRate − 1; null for a zero control rate.' },
     upliftInterval: interval,
     difference: { type: 'number' },
@@ -103,20 +116,25 @@ const revenueResult: JsonSchema = {
   type: 'object',
   description:
     "Revenue per user of the primary metric's value property (values of events at or after the user's assignment; a user without one counts 0) [ours].",
-  required: ['value', 'perUser', 'interval', 'versusControl'],
+  required: [...smallSampleRequired, 'value', 'perUser', 'interval', 'versusControl'],
   additionalProperties: false,
   properties: {
+    ...smallSampleProperties,
     value: { type: 'string', description: 'The event property summed.' },
     perUser: { type: 'number', description: 'Σ value / assigned users, 4 decimals.' },
-    interval: { ...interval, description: '95 % normal interval of the mean; null under 2 users.' },
+    interval: {
+      ...interval,
+      description: '95 % normal interval of the mean, its lower bound clamped at 0; null under 30 users.',
+    },
     versusControl: {
       oneOf: [
         { type: 'null' },
         {
           type: 'object',
-          required: ['difference', 'differenceInterval', 'uplift', 'upliftInterval'],
+          required: [...smallSampleRequired, 'difference', 'differenceInterval', 'uplift', 'upliftInterval'],
           additionalProperties: false,
           properties: {
+            ...smallSampleProperties,
             difference: { type: 'number', description: 'perUser − control perUser.' },
             differenceInterval: { ...interval, description: 'Welch standard error, normal quantile.' },
             uplift: {
@@ -153,9 +171,10 @@ const variationResult: JsonSchema = {
         'Per metric (primary first): converted users, rate with its 95 % Wilson interval, and against control.',
       additionalProperties: {
         type: 'object',
-        required: ['conversions', 'rate', 'interval', 'versusControl'],
+        required: [...smallSampleRequired, 'conversions', 'rate', 'interval', 'versusControl'],
         additionalProperties: false,
         properties: {
+          ...smallSampleProperties,
           conversions: { type: 'integer', minimum: 0 },
           rate: nullableNumber,
           interval,
@@ -322,9 +341,10 @@ export const BANNER_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
           'Every pair of arms on the primary metric (or the first secondary one without a primary).',
         items: {
           type: 'object',
-          required: ['a', 'b', 'difference', 'pValue', 'pValueHolm'],
+          required: [...smallSampleRequired, 'a', 'b', 'difference', 'pValue', 'pValueHolm'],
           additionalProperties: false,
           properties: {
+            ...smallSampleProperties,
             a: { type: 'integer' },
             b: { type: 'integer' },
             difference: { type: 'number', description: 'rate_b − rate_a.' },

@@ -13,6 +13,7 @@ import {
 } from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
 import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
+import { splitOf } from './domain/split.js';
 import { userFacts } from './domain/user-activity.js';
 import { judgeAll, judgeServing } from './eligibility-judgement.js';
 import type { BannerRules } from './rules/banner-kind.js';
@@ -223,6 +224,7 @@ export class BannerService {
         userId,
         variationId: choice.variationId,
         assignedAt: now.toISOString(),
+        weights: splitOf(choice.experiment.variations),
       },
       slotRivals(rules.experiments, choice.experiment),
     );

@@ -21,7 +21,10 @@ export type ReloadOutcome =
       version: string;
       hash: string;
       ms: number;
-      /** What went live with a warning, as `file:line:col message` (a file changed without its version). */
+      /**
+       * What the person reloading should know of this activation, as `file:line:col message`: a
+       * file changed without its version, a running experiment's weights changed.
+       */
       warnings: string[];
     }
   | { appId: string; result: 'unchanged'; hash: string; ms: number }
@@ -96,6 +99,12 @@ export interface RulesRegistryOptions {
    * fixtures-gate.ts): problems as `file:line message`, refused like invalid files.
    */
   gate?: (appId: string, rules: AppRules) => Promise<string[]>;
+  /**
+   * Warnings about what a reload changes against the snapshot it replaces (a running
+   * experiment's weights, banner/rules/weight-change.ts): in the reload's outcome and among
+   * the app's warnings until the next activation. They never block; one that throws is logged.
+   */
+  changeWarnings?: (before: AppRules | undefined, after: AppRules) => Promise<Problem[]>;
 }
 
 /**
@@ -264,8 +273,9 @@ export class RulesRegistry {
     const result = await this.gated(this.check(state, files));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
+    const changes = await this.changeWarningsOf(state.current, result.rules);
     const took = ms();
-    const activated = this.activate(appId, state, result.rules, reason, took, textsOf(files));
+    const activated = this.activate(appId, state, result.rules, reason, took, textsOf(files), changes);
     return this.observe({
       appId,
       result: 'activated',
@@ -322,6 +332,7 @@ export class RulesRegistry {
     reason: ActivationReason,
     ms: number,
     texts: FileTexts,
+    changes: readonly Problem[] = [],
   ): Problem[] {
     // A rollback goes back to texts on purpose; a file edited without its version is news only on a change.
     const unbumped = reason === 'rollback' ? [] : unbumpedVersions(state.current, rules, texts);
@@ -331,7 +342,7 @@ export class RulesRegistry {
       { reason, at: this.now(), ms, texts },
     );
     state.current = rules;
-    state.warnings = [...unbumped, ...this.warningsOf(rules)];
+    state.warnings = [...unbumped, ...changes, ...this.warningsOf(rules)];
     state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
@@ -341,7 +352,7 @@ export class RulesRegistry {
         'rules activated with a file changed but its version not bumped',
       );
     }
-    return unbumped;
+    return [...unbumped, ...changes];
   }
 
   /** A lint that throws costs its warnings, never the activation: warnings never block. */
@@ -350,6 +361,21 @@ export class RulesRegistry {
       return this.options.loader.warnings(rules);
     } catch (err) {
       this.options.logger.warn({ appId: rules.appId, err }, 'linting the rules failed; no warnings shown');
+      return [];
+    }
+  }
+
+  /** Like lints, a change check that throws costs its warnings, never the activation. */
+  private async changeWarningsOf(before: AppRules | undefined, after: AppRules): Promise<Problem[]> {
+    const check = this.options.changeWarnings;
+    if (!check) return [];
+    try {
+      return await check(before, after);
+    } catch (err) {
+      this.options.logger.warn(
+        { appId: after.appId, err },
+        'checking what the reload changes failed; no warnings',
+      );
       return [];
     }
   }

@@ -68,13 +68,16 @@ async function enrol(s: TestService, userId: string): Promise<number> {
   return res.body.kibotuMetadata.variationId;
 }
 
-/** Mean, n − 1 variance and 95 % interval of a list of per-user totals, computed here from scratch. */
+/**
+ * Mean, n − 1 variance and 95 % interval of a list of per-user totals, computed here from
+ * scratch; the interval's lower bound at 0 at least, as revenue per user is never negative.
+ */
 function describe(totals: readonly number[]) {
   const n = totals.length;
   const mean = totals.reduce((a, x) => a + x, 0) / n;
   const variance = totals.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
   const half = Z * Math.sqrt(variance / n);
-  return { n, mean, variance, interval: { low: mean - half, high: mean + half } };
+  return { n, mean, variance, interval: { low: Math.max(0, mean - half), high: mean + half } };
 }
 
 const close = (t: ExecutionContext, actual: number | undefined, expected: number, what: string) =>
@@ -86,7 +89,9 @@ const close = (t: ExecutionContext, actual: number | undefined, expected: number
 test('revenue per user, its interval and uplift against control match an independent computation', async (t) => {
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithRevenue(t) } });
   const variationOf = new Map<string, number>();
-  for (let i = 0; i < 60; i++) variationOf.set(`payer-${i}`, await enrol(s, `payer-${i}`));
+  // Enough users for a revenue interval in both arms (30 each: docs/experiments.md, "Small samples").
+  const enough = () => [0, 1].every((v) => [...variationOf.values()].filter((x) => x === v).length >= 30);
+  for (let i = 0; !enough(); i++) variationOf.set(`payer-${i}`, await enrol(s, `payer-${i}`));
   const expectedTotal = new Map<string, number>([...variationOf.keys()].map((u) => [u, 0]));
   const converted = new Set<string>();
   const batch: unknown[] = [];
@@ -180,7 +185,8 @@ test("the shipped demo reads revenue: payer-upsell sums the purchases' `revenue`
 test('an absurd revenue (1.7e308, finite) is no value: the arm keeps finite revenue and its comparison', async (t) => {
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: await rulesWithRevenue(t) } });
   const byVariation = new Map<number, string[]>();
-  for (let i = 0; byVariation.size < 2 || [...byVariation.values()].some((u) => u.length < 3); i++) {
+  // 30 users an arm: fewer and the intervals are withheld as too small to read.
+  for (let i = 0; byVariation.size < 2 || [...byVariation.values()].some((u) => u.length < 30); i++) {
     const user = `whale-${i}`;
     const v = await enrol(s, user);
     byVariation.set(v, [...(byVariation.get(v) ?? []), user]);

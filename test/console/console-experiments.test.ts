@@ -84,3 +84,38 @@ test('experiments: enrollment over time is drawn per variation, cumulative, with
   t.deepEqual(await table.locator('thead th').allTextContents(), ['Day (UTC)', 'control', 'spotlight']);
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('experiments: a handful of users is flagged "too few users" next to the figures, with the reason', async (t) => {
+  const dir = await tempDir(t, 'offerd-data-');
+  const now = Date.now();
+  await seedEnrollments(dir, now);
+  // seeded-3 (spotlight) and seeded-1 (control) buy after their assignment: 1 of 3 against 1 of 3.
+  const store = await openDocumentStore(dir);
+  await store.banner.track(
+    'demo',
+    ['seeded-1', 'seeded-3'].map((userId) => ({
+      userId,
+      name: 'SpecialOfferPopupPurchased',
+      time: null,
+      receivedAt: new Date(now).toISOString(),
+      renderId: null,
+      experimentId: null,
+      variationId: null,
+      value: null,
+    })),
+  );
+  await store.close();
+  const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir } });
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const table = page.getByRole('table', { name: /SpecialOfferPopupPurchased: rate per variation/ });
+  await table.waitFor();
+  const spotlight = table.getByRole('row').filter({ hasText: 'spotlight' });
+  await spotlight.getByText('too few users').first().waitFor();
+  // No p-value to read, and the verdict says why it is inconclusive.
+  await spotlight.getByText(/too few users to compare \(control: 1 converted and 2 did not, of 3/).waitFor();
+  t.true((await spotlight.locator('td.num').allTextContents()).includes('—'));
+  t.deepEqual(await accessibilityViolations(page), []);
+});

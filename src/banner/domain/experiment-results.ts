@@ -6,10 +6,12 @@ import {
   type PairComparison,
   round4,
   roundP,
+  type SmallSample,
   type Verdict,
   verdicts,
 } from './metric-comparison.js';
 import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
+import { sharesOf } from './split.js';
 import { chiSquareGoodnessOfFit, type Interval, type Proportion } from './statistics.js';
 
 /** Raw counts of one variation, as the store keeps them. */
@@ -29,23 +31,34 @@ export interface VariationTally {
    * store was not asked for it.
    */
   revenue?: { sum: number; sumSquares: number };
+  /**
+   * The variation's users by the split they were assigned under (Assignment.weights; null:
+   * not recorded, read as the current split). Absent: all under the current split.
+   */
+  usersBySplit?: { weights: string | null; users: number }[];
 }
 
-/** Revenue per user of one variation (4 decimals), against control for treated arms. */
-export interface RevenueResult {
+/**
+ * Revenue per user of one variation (4 decimals), against control for treated arms.
+ * Flagged small (SmallSample) under MIN_REVENUE_USERS users in the arm (or, against
+ * control, in either arm): its intervals are then null, the means and difference stay.
+ */
+export interface RevenueResult extends SmallSample {
   /** The event property summed. */
   value: string;
   perUser: number;
-  /** 95 % normal-approximation interval of the mean per user; null under 2 users. */
+  /** 95 % normal-approximation interval of the mean per user, never below 0; null when small. */
   interval: Interval | null;
-  versusControl: {
-    difference: number;
-    /** Welch standard error, normal quantile. */
-    differenceInterval: Interval | null;
-    uplift: number | null;
-    /** Delta method on the log ratio of means. */
-    upliftInterval: Interval | null;
-  } | null;
+  versusControl:
+    | (SmallSample & {
+        difference: number;
+        /** Welch standard error, normal quantile. */
+        differenceInterval: Interval | null;
+        uplift: number | null;
+        /** Delta method on the log ratio of means. */
+        upliftInterval: Interval | null;
+      })
+    | null;
 }
 
 export interface VariationResult {
@@ -114,29 +127,53 @@ function proportion(tally: VariationTally, event: string): Proportion {
   return { successes: tally.conversions.find((c) => c.event === event)?.users ?? 0, trials: tally.users };
 }
 
-/** Chi-square of assigned users against the weights of the declared, weighted variations. */
+/**
+ * Chi-square of assigned users against the weights each was assigned under. Users are
+ * grouped by the split stored with their assignment (the current weights for one without);
+ * each group of n_s users expects n_s · share_s(v) of them in variation v, and the expected
+ * count of v is the sum over the groups: the mixture of the splits in force over time. With
+ * one split, as without any weight change, it is the plain test against the weights.
+ * The variations tested: those with a weight now, and any a stored split gave a share.
+ */
 export function sampleRatio(
   experiment: Experiment,
   byId: ReadonlyMap<number, VariationTally>,
 ): SampleRatio | null {
-  const weighted = experiment.variations.filter((v) => v.weight > 0);
-  const total = weighted.reduce((s, v) => s + v.weight, 0);
-  const users = weighted.map((v) => byId.get(v.id)?.users ?? 0);
+  const total = experiment.variations.reduce((s, v) => s + Math.max(0, v.weight), 0);
+  const current = new Map(experiment.variations.map((v) => [v.id, total > 0 ? v.weight / total : 0]));
+  const expected = new Map<number, number>();
+  for (const [id, share] of current) if (share > 0) expected.set(id, 0);
+  const declared = new Set(current.keys());
+  for (const t of byId.values()) {
+    if (!declared.has(t.variationId)) continue;
+    const groups = t.usersBySplit ?? [{ weights: null, users: t.users }];
+    for (const g of groups) {
+      const shares = (g.weights === null ? null : sharesOf(g.weights)) ?? current;
+      for (const [id, share] of shares) {
+        if (share > 0 && declared.has(id)) expected.set(id, (expected.get(id) ?? 0) + g.users * share);
+      }
+    }
+  }
+  const ids = experiment.variations.map((v) => v.id).filter((id) => expected.has(id));
+  const users = ids.map((id) => byId.get(id)?.users ?? 0);
+  const n = users.reduce((s, u) => s + u, 0);
+  const expectedCounts = ids.map((id) => expected.get(id) ?? 0);
+  const assigned = expectedCounts.reduce((s, e) => s + e, 0);
+  // Shares of the mixture; with no users yet, the current weights (the test is then null).
   const fit = chiSquareGoodnessOfFit(
     users,
-    weighted.map((v) => v.weight / total),
+    ids.map((id, i) => (assigned > 0 ? (expectedCounts[i] as number) / assigned : (current.get(id) ?? 0))),
   );
   if (!fit) return null;
-  const n = users.reduce((s, u) => s + u, 0);
   return {
     statistic: round4(fit.statistic),
     df: fit.df,
     pValue: roundP(fit.pValue),
     mismatch: fit.pValue < SRM_THRESHOLD,
-    counts: weighted.map((v, i) => ({
-      variationId: v.id,
+    counts: ids.map((id, i) => ({
+      variationId: id,
       users: users[i] as number,
-      expected: round4((n * v.weight) / total),
+      expected: round4(assigned > 0 ? ((expectedCounts[i] as number) * n) / assigned : 0),
     })),
   };
 }
@@ -162,13 +199,17 @@ export function revenueResults(
     const vs = i === 0 || !control ? null : compareRevenue(control, sumsOf(t));
     return {
       value,
+      smallSample: estimate.smallSample !== null,
+      smallSampleReason: estimate.smallSample,
       perUser: round4(estimate.perUser),
-      interval: round(estimate.interval),
+      interval: estimate.smallSample ? null : round(estimate.interval),
       versusControl: vs && {
+        smallSample: vs.smallSample !== null,
+        smallSampleReason: vs.smallSample,
         difference: round4(vs.difference),
-        differenceInterval: round(vs.differenceInterval),
+        differenceInterval: vs.smallSample ? null : round(vs.differenceInterval),
         uplift: vs.uplift === null ? null : round4(vs.uplift),
-        upliftInterval: round(vs.upliftInterval),
+        upliftInterval: vs.smallSample ? null : round(vs.upliftInterval),
       },
     };
   });

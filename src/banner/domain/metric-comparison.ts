@@ -4,6 +4,8 @@ import {
   type Interval,
   type Proportion,
   relativeUpliftInterval,
+  tooFewForNormal,
+  tooFewToCompare,
   twoProportionZTest,
   wilsonInterval,
 } from './statistics.js';
@@ -20,8 +22,24 @@ export const roundP = (p: number): number => Number(p.toPrecision(4));
 const roundInterval = (i: Interval | null): Interval | null =>
   i && { low: round4(i.low), high: round4(i.high) };
 
+/**
+ * A small-sample flag: true, with the reason, when an arm has fewer than 5 users who
+ * converted or 5 who did not (statistics.ts, MIN_SUCCESSES_AND_FAILURES). A flagged
+ * comparison shows its point estimates only: its p-values and intervals are null.
+ */
+export interface SmallSample {
+  smallSample: boolean;
+  /** Why, for a person; null when not flagged. */
+  smallSampleReason: string | null;
+}
+
+const flag = (reason: string | null): SmallSample => ({
+  smallSample: reason !== null,
+  smallSampleReason: reason,
+});
+
 /** One arm against control on one metric. */
-export interface VersusControl {
+export interface VersusControl extends SmallSample {
   /** Relative change of the rate: rate / controlRate − 1; null for a zero control rate. */
   uplift: number | null;
   /** 95 % interval of the relative uplift (log method); null while either arm has no conversion. */
@@ -38,7 +56,12 @@ export interface VersusControl {
   sequentialInterval: Interval | null;
 }
 
-export interface MetricResult {
+/**
+ * The per-arm flag (SmallSample) says the arm is too small for the tests that compare it;
+ * its own Wilson interval is still given, since Wilson's interval keeps its coverage at
+ * small counts (Newcombe 1998), which is why it is the one used.
+ */
+export interface MetricResult extends SmallSample {
   /** Distinct assigned users who did the event at or after their assignment. */
   conversions: number;
   /** conversions / users; null with no users. */
@@ -49,25 +72,35 @@ export interface MetricResult {
   versusControl: VersusControl | null;
 }
 
-/** Raw comparison of `arm` with `control`, before rounding and Holm. */
-function compare(control: Proportion, arm: Proportion): Omit<VersusControl, 'pValueHolm'> {
+type RawComparison = Omit<VersusControl, 'pValueHolm' | 'smallSample' | 'smallSampleReason'> & {
+  small: string | null;
+};
+
+/**
+ * Raw comparison of `arm` with `control`, before rounding and Holm. Too small for the
+ * normal approximation (tooFewToCompare): the point estimates only, every p-value and
+ * interval null.
+ */
+function compare(control: Proportion, arm: Proportion): RawComparison {
   const controlRate = control.trials > 0 ? control.successes / control.trials : 0;
   const rate = arm.trials > 0 ? arm.successes / arm.trials : 0;
-  const sequential = msprt(control, arm, ALPHA);
+  const small = tooFewToCompare(control, arm);
+  const sequential = small ? null : msprt(control, arm, ALPHA);
   return {
     uplift: controlRate > 0 ? rate / controlRate - 1 : null,
-    upliftInterval: relativeUpliftInterval(control, arm),
+    upliftInterval: small ? null : relativeUpliftInterval(control, arm),
     difference: rate - controlRate,
-    pValue: twoProportionZTest(control, arm)?.pValue ?? null,
+    pValue: small ? null : (twoProportionZTest(control, arm)?.pValue ?? null),
     sequentialPValue: sequential?.pValue ?? null,
     sequentialInterval: sequential?.interval ?? null,
+    small,
   };
 }
 
 /**
  * One metric across an experiment's arms (index 0: control): per arm its rate with a
  * Wilson interval, and for every other arm the comparison with control, Holm-adjusted
- * over the arms.
+ * over the arms whose comparison is large enough to be tested.
  */
 export function metricResults(arms: readonly Proportion[]): MetricResult[] {
   const [control, ...treated] = arms;
@@ -78,7 +111,12 @@ export function metricResults(arms: readonly Proportion[]): MetricResult[] {
   return arms.map((arm, i) => {
     const rate = arm.trials > 0 ? arm.successes / arm.trials : null;
     const r = i === 0 ? undefined : raw[i - 1];
+    const small = tooFewForNormal(arm);
     return {
+      ...flag(
+        small &&
+          `${small}: comparisons with this arm are not shown (its rate's Wilson interval holds at small counts)`,
+      ),
       conversions: arm.successes,
       rate: rate === null ? null : round4(rate),
       interval: roundInterval(wilsonInterval(arm)),
@@ -87,8 +125,9 @@ export function metricResults(arms: readonly Proportion[]): MetricResult[] {
   });
 }
 
-function present(r: Omit<VersusControl, 'pValueHolm'>, holm: number | null): VersusControl {
+function present(r: RawComparison, holm: number | null): VersusControl {
   return {
+    ...flag(r.small),
     uplift: r.uplift === null ? null : round4(r.uplift),
     upliftInterval: roundInterval(r.upliftInterval),
     difference: round4(r.difference),
@@ -108,13 +147,14 @@ export function verdicts(arms: readonly Proportion[]): Verdict[] {
   const [control, ...treated] = arms;
   const m = treated.length;
   return treated.map((arm) => {
-    const test = control ? msprt(control, arm, ALPHA / m) : null;
+    // Too small for the normal approximation: nothing to call, however the test reads.
+    const test = control && !tooFewToCompare(control, arm) ? msprt(control, arm, ALPHA / m) : null;
     if (!test || test.pValue > ALPHA / m) return 'inconclusive';
     return test.difference > 0 ? 'winning' : 'losing';
   });
 }
 
-export interface PairComparison {
+export interface PairComparison extends SmallSample {
   a: number;
   b: number;
   /** rate_b − rate_a. */
@@ -126,19 +166,22 @@ export interface PairComparison {
 
 /** Every arm against every other on one metric (ids in `ids`, same order as `arms`). */
 export function armVersusArm(ids: readonly number[], arms: readonly Proportion[]): PairComparison[] {
-  const pairs: { a: number; b: number; difference: number; pValue: number | null }[] = [];
+  const pairs: { a: number; b: number; difference: number; pValue: number | null; small: string | null }[] =
+    [];
   arms.forEach((x, i) => {
     arms.forEach((y, j) => {
       if (j <= i || x.trials <= 0 || y.trials <= 0) return;
       const difference = y.successes / y.trials - x.successes / x.trials;
-      const pValue = twoProportionZTest(x, y)?.pValue ?? null;
-      pairs.push({ a: ids[i] as number, b: ids[j] as number, difference, pValue });
+      const small = tooFewToCompare(x, y, [`variation ${ids[i]}`, `variation ${ids[j]}`]);
+      const pValue = small ? null : (twoProportionZTest(x, y)?.pValue ?? null);
+      pairs.push({ a: ids[i] as number, b: ids[j] as number, difference, pValue, small });
     });
   });
   const testable = pairs.map((p, i) => ({ p: p.pValue, i })).filter((x) => x.p !== null);
   const adjusted = holmAdjust(testable.map((x) => x.p as number));
   const holm = new Map(testable.map((x, k) => [x.i, adjusted[k] as number]));
   return pairs.map((p, i) => ({
+    ...flag(p.small),
     a: p.a,
     b: p.b,
     difference: round4(p.difference),

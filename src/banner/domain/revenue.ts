@@ -11,13 +11,33 @@ export interface RevenueSums {
   sumSquares: number;
 }
 
+/**
+ * Users an arm needs before the normal approximation of its mean revenue is offered:
+ * the textbook floor of the central limit theorem. Revenue per user is skewed (most
+ * users pay nothing, a few pay a lot), so 30 is a minimum, not a guarantee; below it
+ * the intervals are not shown at all.
+ */
+export const MIN_REVENUE_USERS = 30;
+
+/** Why an arm of `users` is too small for a revenue interval, or null when it is not. */
+export function tooFewForRevenue(users: number): string | null {
+  return users >= MIN_REVENUE_USERS
+    ? null
+    : `too few users: ${users}; a revenue interval needs at least ${MIN_REVENUE_USERS} users per arm`;
+}
+
 export interface RevenueEstimate {
   /** Mean revenue per assigned user. */
   perUser: number;
   /** Unbiased (n − 1) sample variance of revenue per user. */
   variance: number;
-  /** 95 % normal-approximation interval of the mean: perUser ± z·s/√n. */
+  /**
+   * 95 % normal-approximation interval of the mean: perUser ± z·s/√n, its lower bound
+   * clamped at 0 (no user's revenue is negative, so neither is their mean).
+   */
   interval: Interval | null;
+  /** Why the interval should not be read (fewer than MIN_REVENUE_USERS users), or null. */
+  smallSample: string | null;
 }
 
 /** Mean, sample variance and interval of revenue per user; null with no users. */
@@ -31,7 +51,8 @@ export function revenueEstimate(r: RevenueSums, z = Z95): RevenueEstimate | null
   return {
     perUser,
     variance,
-    interval: half === null ? null : { low: perUser - half, high: perUser + half },
+    interval: half === null ? null : { low: Math.max(0, perUser - half), high: perUser + half },
+    smallSample: tooFewForRevenue(r.users),
   };
 }
 
@@ -44,6 +65,8 @@ export interface RevenueComparison {
   uplift: number | null;
   /** Delta-method interval of the log ratio of means, back-transformed; null without revenue in either arm. */
   upliftInterval: Interval | null;
+  /** Why neither interval should be read (either arm under MIN_REVENUE_USERS users), or null. */
+  smallSample: string | null;
 }
 
 /** One arm's revenue per user against control's. */
@@ -64,5 +87,9 @@ export function compareRevenue(control: RevenueSums, arm: RevenueSums, z = Z95):
     );
     upliftInterval = { low: Math.exp(logRatio - z * logSe) - 1, high: Math.exp(logRatio + z * logSe) - 1 };
   }
-  return { difference, differenceInterval, uplift, upliftInterval };
+  const small = [tooFewForRevenue(control.users), tooFewForRevenue(arm.users)]
+    .map((r, i) => r && `${i === 0 ? 'control' : 'this arm'}: ${r.replace(/^too few users: /, '')}`)
+    .filter((r): r is string => r !== null);
+  const smallSample = small.length === 0 ? null : `too few users to compare (${small.join('; ')})`;
+  return { difference, differenceInterval, uplift, upliftInterval, smallSample };
 }

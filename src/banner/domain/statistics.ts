@@ -173,3 +173,37 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
+
+/**
+ * The usual floor of the normal approximation to a binomial (np ≥ 5 and n(1 − p) ≥ 5,
+ * with the observed counts standing for the expected ones): the z-test, the log-method
+ * uplift interval and the mSPRT all lean on it, and below it their p-values and intervals
+ * are not what they claim (at 2 of 2 against 2 of 8 the z-test says p 0.053 where
+ * Fisher's exact test says 0.13).
+ */
+export const MIN_SUCCESSES_AND_FAILURES = 5;
+
+/**
+ * Why one arm is too small for the normal approximation, or null when it is not: fewer
+ * than MIN_SUCCESSES_AND_FAILURES users who converted, or who did not.
+ */
+export function tooFewForNormal(p: Proportion): string | null {
+  const failures = p.trials - p.successes;
+  if (p.successes >= MIN_SUCCESSES_AND_FAILURES && failures >= MIN_SUCCESSES_AND_FAILURES) return null;
+  return `too few users: ${p.successes} converted and ${failures} did not, of ${p.trials}; the normal approximation needs at least ${MIN_SUCCESSES_AND_FAILURES} of each`;
+}
+
+/**
+ * Why a comparison of two arms is too small for the normal approximation (either arm
+ * below the floor), or null: `names` say which arm is which in the reason.
+ */
+export function tooFewToCompare(
+  a: Proportion,
+  b: Proportion,
+  names: readonly [string, string] = ['control', 'this arm'],
+): string | null {
+  const reasons = [tooFewForNormal(a), tooFewForNormal(b)]
+    .map((r, i) => r && `${names[i]}: ${r.replace(/^too few users: /, '')}`)
+    .filter((r): r is string => r !== null);
+  return reasons.length === 0 ? null : `too few users to compare (${reasons.join('; ')})`;
+}

@@ -8,6 +8,8 @@ interface Tally {
   first: string | null;
   conversions: Map<string, number>;
   revenue: { sum: number; sumSquares: number };
+  /** Users by the split stored with their assignment ('' for none). */
+  bySplit: Map<string, number>;
 }
 
 /** What tallies() reads: one experiment's assignments, its users, its exposure counters. */
@@ -34,6 +36,7 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
       first: null,
       conversions: new Map(),
       revenue: { sum: 0, sumSquares: 0 },
+      bySplit: new Map<string, number>(),
     };
     byVariation.set(variationId, found);
     return found;
@@ -41,6 +44,7 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
   for (const a of source.assignments) {
     const tally = tallyOf(a.variationId);
     tally.users += 1;
+    tally.bySplit.set(a.weights ?? '', (tally.bySplit.get(a.weights ?? '') ?? 0) + 1);
     if (tally.first === null || Date.parse(a.assignedAt) < Date.parse(tally.first))
       tally.first = a.assignedAt;
     for (const s of source.user(a.userId)?.eventStats ?? []) {
@@ -62,6 +66,9 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
       exposures: source.exposures(variationId),
       conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
       ...(source.valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
+      usersBySplit: [...t.bySplit.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([weights, users]) => ({ weights: weights === '' ? null : weights, users })),
     }));
 }
 

@@ -1,5 +1,5 @@
 import type { Migration } from '../../store/postgres/migrate.js';
-import { CLAIM_SLOT_MIGRATION } from './banner-postgres-slot.js';
+import { CLAIM_SLOT_MIGRATION, CLAIM_SLOT_WEIGHTS_MIGRATION } from './banner-postgres-slot.js';
 
 /**
  * The banner API's tables. The invariants of BannerStore are constraints here: one
@@ -128,4 +128,5 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     name: 'banner: a special-offer grant remembers its predict_id, so a retry of that call replays it',
     sql: 'ALTER TABLE banner_offer_grants ADD COLUMN predict_id text;',
   },
+  CLAIM_SLOT_WEIGHTS_MIGRATION,
 ];

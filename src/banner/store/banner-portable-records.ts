@@ -44,6 +44,7 @@ export const assignmentRecord = (a: AssignmentRecord): AssignmentRecord => ({
   userId: a.userId,
   variationId: a.variationId,
   assignedAt: time(a.assignedAt),
+  ...(a.weights ? { weights: a.weights } : {}),
   ...(a.values && a.values.length > 0
     ? {
         values: a.values

@@ -93,7 +93,12 @@ async function* assignments(pool: Pool): AsyncIterable<AssignmentRecord[]> {
   for await (const page of keysetPages(pool, '*', 'banner_assignments', key)) {
     const values = await valuesOf(pool, page);
     yield page.map((r) =>
-      assignmentRecord({ appId: String(r.app_id), ...toAssignment(r), values: values.get(assignmentKey(r)) }),
+      assignmentRecord({
+        appId: String(r.app_id),
+        ...toAssignment(r),
+        ...(r.weights ? { weights: String(r.weights) } : {}),
+        values: values.get(assignmentKey(r)),
+      }),
     );
   }
 }
@@ -138,6 +143,7 @@ const ASSIGNMENT_COLUMNS: Column[] = [
   ['user_id', 'text'],
   ['variation_id', 'integer'],
   ['assigned_at', 'timestamptz'],
+  ['weights', 'text'],
 ];
 const EVENT_COLUMNS: Column[] = [
   ['app_id', 'text'],
@@ -241,6 +247,7 @@ const assignmentRow = (a: AssignmentRecord): Row => ({
   user_id: a.userId,
   variation_id: a.variationId,
   assigned_at: a.assignedAt,
+  weights: a.weights ?? null,
 });
 
 const valueRows = (a: AssignmentRecord): Row[] =>

@@ -59,5 +59,54 @@ export const CLAIM_SLOT_MIGRATION: Migration = {
     $fn$`,
 };
 
+/**
+ * The split each assignment was made under (Assignment.weights), stored with it: the claim
+ * takes it as a ninth argument. A new overload, not a replacement, so an instance still
+ * running the previous release keeps calling the 8-argument function during a rolling
+ * upgrade (its assignments then have no split, read as the current one).
+ */
+export const CLAIM_SLOT_WEIGHTS_MIGRATION: Migration = {
+  version: 108,
+  name: 'banner: the split each assignment was made under (weights), for the sample-ratio check',
+  sql: `
+    ALTER TABLE banner_assignments ADD COLUMN weights text;
+    CREATE FUNCTION banner_claim_slot(
+      p_app text, p_experiment text, p_bucket integer, p_user text, p_variation integer,
+      p_at timestamptz, p_rival_experiments text[], p_rival_buckets integer[], p_weights text
+    ) RETURNS TABLE (experiment_id text, bucket_version integer, user_id text,
+                     variation_id integer, assigned_at timestamptz, created boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    #variable_conflict use_column
+    BEGIN
+      IF cardinality(p_rival_experiments) > 0 THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_app || E'\\n' || p_user, 0));
+        RETURN QUERY
+          SELECT a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, false
+          FROM banner_assignments a
+          JOIN unnest(array_prepend(p_experiment, p_rival_experiments), array_prepend(p_bucket, p_rival_buckets))
+            WITH ORDINALITY AS k(experiment_id, bucket_version, rank)
+            ON a.experiment_id = k.experiment_id AND a.bucket_version = k.bucket_version
+          WHERE a.app_id = p_app AND a.user_id = p_user
+          ORDER BY k.rank LIMIT 1;
+        IF FOUND THEN RETURN; END IF;
+      END IF;
+      RETURN QUERY
+        INSERT INTO banner_assignments AS a
+          (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at, weights)
+        VALUES (p_app, p_experiment, p_bucket, p_user, p_variation, p_at, p_weights)
+        ON CONFLICT DO NOTHING
+        RETURNING a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, true;
+      IF FOUND THEN RETURN; END IF;
+      -- Another call inserted this key meanwhile (one without rivals takes no lock);
+      -- this statement's fresh snapshot sees its committed row, which wins as usual.
+      RETURN QUERY
+        SELECT a.experiment_id, a.bucket_version, a.user_id, a.variation_id, a.assigned_at, false
+        FROM banner_assignments a
+        WHERE a.app_id = p_app AND a.experiment_id = p_experiment
+          AND a.bucket_version = p_bucket AND a.user_id = p_user;
+    END
+    $fn$`,
+};
+
 /** One round trip: the user's assignment in the proposal's slot, claimed if there was none. */
-export const CLAIM_SLOT = 'SELECT * FROM banner_claim_slot($1, $2, $3, $4, $5, $6, $7, $8)';
+export const CLAIM_SLOT = 'SELECT * FROM banner_claim_slot($1, $2, $3, $4, $5, $6, $7, $8, $9)';

@@ -208,6 +208,7 @@ export class BannerPostgresStore implements BannerStore {
         p.assignedAt,
         rivals.map((k) => k.experimentId),
         rivals.map((k) => k.bucketVersion),
+        p.weights ?? null,
       ],
     });
     const row = rows[0] as Row;
@@ -242,8 +243,8 @@ export class BannerPostgresStore implements BannerStore {
     const where = 'app_id = $1 AND experiment_id = $2 AND bucket_version = $3';
     const [users, exposures, conversions, revenue] = await Promise.all([
       this.pool.query(
-        `SELECT variation_id, count(*)::int AS n, min(assigned_at) AS first
-         FROM banner_assignments WHERE ${where} GROUP BY 1`,
+        `SELECT variation_id, weights, count(*)::int AS n, min(assigned_at) AS first
+         FROM banner_assignments WHERE ${where} GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`,
         args,
       ),
       this.pool.query(`SELECT variation_id, exposures FROM banner_exposures WHERE ${where}`, args),
@@ -265,11 +266,17 @@ export class BannerPostgresStore implements BannerStore {
     return [...ids]
       .sort((a, b) => a - b)
       .map((variationId) => {
-        const assigned = users.rows.find((r: Row) => r.variation_id === variationId);
+        // One row per split the variation's users were assigned under (weights; null: not recorded).
+        const splits = users.rows.filter((r: Row) => r.variation_id === variationId);
+        const firsts = splits.map((r: Row) => iso(r.first)).sort();
         return {
           variationId,
-          users: (assigned?.n as number | undefined) ?? 0,
-          firstAssignedAt: assigned ? iso(assigned.first) : null,
+          users: splits.reduce((n: number, r: Row) => n + (r.n as number), 0),
+          firstAssignedAt: firsts[0] ?? null,
+          usersBySplit: splits.map((r: Row) => ({
+            weights: r.weights as string | null,
+            users: r.n as number,
+          })),
           exposures:
             Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0) +
             (pending.get(variationId) ?? 0),

@@ -11,6 +11,12 @@ export interface Assignment {
   variationId: number;
   /** ISO 8601. */
   assignedAt: string;
+  /**
+   * The experiment's split when the user was assigned (splitOf: `id:weight` pairs), so
+   * the sample-ratio check compares them with the weights they were bucketed by, not later
+   * ones. Absent for assignments stored before it was recorded (read as the current split).
+   */
+  weights?: string;
 }
 
 /** Per event name, the summed values of a user's events at or after their assignment (revenue). */

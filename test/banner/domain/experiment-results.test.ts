@@ -51,6 +51,8 @@ test('per variation: counts exact, rate and Wilson interval to 4 decimals, the c
     'declared metrics only',
   );
   t.deepEqual(control?.metrics[PURCHASE], {
+    smallSample: false,
+    smallSampleReason: null,
     conversions: 100,
     rate: 0.1,
     // Wilson 95 % for 100/1000: 0.0829094, 0.1201520 (mpmath).
@@ -151,30 +153,146 @@ test('variations removed from the rules still show their stored users, outside t
 });
 
 test('revenue per user: reported when the primary metric names a value, rounded to 4 decimals', (t) => {
-  // Same per-user revenues as test/banner/domain/revenue.test.ts (numpy/scipy reference there).
+  // The per-user revenues of test/banner/domain/revenue.test.ts, each list three times
+  // (30 and 36 users); expected values from numpy 2.4.6 / scipy 1.17.1 on those lists.
   const metrics = { primary: PURCHASE, secondary: [], primaryValue: 'price' };
   const results = experimentResults(experiment({ metrics }), 3, [
-    { ...tally(0, 10, { [PURCHASE]: 3 }), revenue: { sum: 15.97, sumSquares: 125.6803 } },
-    { ...tally(1, 12, { [PURCHASE]: 4 }), revenue: { sum: 30.96, sumSquares: 450.3804 } },
+    { ...tally(0, 30, { [PURCHASE]: 9 }), revenue: { sum: 47.91, sumSquares: 377.0409 } },
+    { ...tally(1, 36, { [PURCHASE]: 12 }), revenue: { sum: 92.88, sumSquares: 1351.1412 } },
   ]);
   t.deepEqual(results.variations[0]?.revenue, {
     value: 'price',
+    smallSample: false,
+    smallSampleReason: null,
     perUser: 1.597,
-    interval: { low: -0.4708, high: 3.6648 },
+    interval: { low: 0.4451, high: 2.7489 },
     versusControl: null,
   });
   t.deepEqual(results.variations[1]?.revenue, {
     value: 'price',
+    smallSample: false,
+    smallSampleReason: null,
     perUser: 2.58,
-    interval: { low: -0.7037, high: 5.8637 },
+    interval: { low: 0.7391, high: 4.4209 },
     versusControl: {
+      smallSample: false,
+      smallSampleReason: null,
       difference: 0.983,
-      differenceInterval: { low: -2.8975, high: 4.8635 },
+      differenceInterval: { low: -1.1886, high: 3.1546 },
       uplift: 0.6155,
-      upliftInterval: { low: -0.7371, high: 8.927 },
+      upliftInterval: { low: -0.4143, high: 3.456 },
     },
   });
   t.is(experimentResults(experiment(), 3, []).variations[0]?.revenue, null, 'no value property, no revenue');
   const unstored = experimentResults(experiment({ metrics }), 3, [tally(0, 10, {}), tally(1, 12, {})]);
   t.is(unstored.variations[1]?.revenue, null, 'no stored values: no revenue, not a made-up 0');
+});
+
+// payer-upsell as an account manager found it: control 2 of 8 converting, each treatment
+// 2 of 2. The z-test said p 0.053 (Fisher's exact: 0.13), the revenue difference had an
+// interval excluding 0 and control's revenue interval went below 0, with nothing saying
+// that 2 users are too few to read any of it.
+test('8/2/2 users: every arm and comparison flagged small with the reason, no p-value or interval to sign', (t) => {
+  const metrics = { primary: PURCHASE, secondary: [], primaryValue: 'revenue' };
+  const three = experiment({
+    metrics,
+    variations: [
+      { id: 0, name: 'control', weight: 34 },
+      { id: 1, name: 'bundle', weight: 33 },
+      { id: 2, name: 'discount', weight: 33 },
+    ],
+  });
+  const results = experimentResults(three, 3, [
+    // Control: 4.99 and 9.99 from 2 of 8 users; treatments: 11.18 + 11.18, 9.24 + 9.24.
+    { ...tally(0, 8, { [PURCHASE]: 2 }), revenue: { sum: 14.98, sumSquares: 4.99 ** 2 + 9.99 ** 2 } },
+    { ...tally(1, 2, { [PURCHASE]: 2 }), revenue: { sum: 22.36, sumSquares: 2 * 11.18 ** 2 } },
+    { ...tally(2, 2, { [PURCHASE]: 2 }), revenue: { sum: 18.48, sumSquares: 2 * 9.24 ** 2 } },
+  ]);
+  for (const v of results.variations) {
+    const m = v.metrics[PURCHASE];
+    t.true(m?.smallSample, `arm ${v.variationId}`);
+    t.regex(m?.smallSampleReason ?? '', /too few users: 2 converted and \d+ did not, of \d+/);
+    t.true(v.revenue?.smallSample, `revenue of arm ${v.variationId}`);
+    t.regex(v.revenue?.smallSampleReason ?? '', /too few users: \d+; a revenue interval needs at least 30/);
+    t.is(v.revenue?.interval, null, `no revenue interval for arm ${v.variationId}`);
+    if (v.control) continue;
+    const vs = m?.versusControl;
+    t.like(vs, {
+      smallSample: true,
+      pValue: null,
+      pValueHolm: null,
+      upliftInterval: null,
+      sequentialPValue: null,
+      sequentialInterval: null,
+    });
+    t.regex(vs?.smallSampleReason ?? '', /^too few users to compare \(control: 2 converted and 6 did not/);
+    t.is(vs?.difference, 0.75, 'the point estimate stays');
+    t.like(v.revenue?.versusControl, { smallSample: true, differenceInterval: null, upliftInterval: null });
+    t.is(v.verdict, 'inconclusive');
+  }
+  t.true(
+    results.armVersusArm.length === 3 &&
+      results.armVersusArm.every((p) => p.smallSample && p.pValue === null),
+  );
+});
+
+test('large arms are not flagged, and a revenue interval never goes below 0', (t) => {
+  const metrics = { primary: PURCHASE, secondary: [], primaryValue: 'revenue' };
+  // One payer of 100 among 30 users: mean 3.3333, the normal interval's low end −3.20.
+  const results = experimentResults(experiment({ metrics }), 3, [
+    { ...tally(0, 30, { [PURCHASE]: 10 }), revenue: { sum: 100, sumSquares: 10000 } },
+    { ...tally(1, 30, { [PURCHASE]: 12 }), revenue: { sum: 100, sumSquares: 10000 } },
+  ]);
+  const [control, arm] = results.variations;
+  t.false(control?.metrics[PURCHASE]?.smallSample);
+  t.false(arm?.metrics[PURCHASE]?.versusControl?.smallSample);
+  t.not(arm?.metrics[PURCHASE]?.versusControl?.pValue, null);
+  t.false(control?.revenue?.smallSample);
+  t.is(control?.revenue?.interval?.low, 0);
+  t.is(control?.revenue?.interval?.high, 9.8665);
+});
+
+test('weights changed from 20/80 to 50/50 with 43/157 users assigned at 20/80: no sample ratio mismatch', (t) => {
+  const fifty = experiment({
+    variations: [
+      { id: 0, name: 'control', weight: 50 },
+      { id: 1, name: 'hero', weight: 50 },
+    ],
+  });
+  const atTwentyEighty = (id: number, users: number): VariationTally => ({
+    ...tally(id, users, {}),
+    usersBySplit: [{ weights: '0:20,1:80', users }],
+  });
+  const results = experimentResults(fifty, 3, [atTwentyEighty(0, 43), atTwentyEighty(1, 157)]);
+  t.false(results.sampleRatio?.mismatch, `p ${results.sampleRatio?.pValue}`);
+  t.deepEqual(
+    results.sampleRatio?.counts.map((c) => c.expected),
+    [40, 160],
+    'each user against the weights they were assigned under',
+  );
+  // 100 more users after the change, 52/48: the expected counts are the mixture of both splits.
+  const mixed = experimentResults(fifty, 3, [
+    {
+      ...tally(0, 95, {}),
+      usersBySplit: [
+        { weights: '0:20,1:80', users: 43 },
+        { weights: '0:50,1:50', users: 52 },
+      ],
+    },
+    {
+      ...tally(1, 205, {}),
+      usersBySplit: [
+        { weights: '0:20,1:80', users: 157 },
+        { weights: '0:50,1:50', users: 48 },
+      ],
+    },
+  ]);
+  t.deepEqual(
+    mixed.sampleRatio?.counts.map((c) => c.expected),
+    [90, 210],
+  );
+  t.false(mixed.sampleRatio?.mismatch);
+  // Assignments without a recorded split are read as made under the current weights (as before).
+  const legacy = experimentResults(fifty, 3, [tally(0, 43, {}), tally(1, 157, {})]);
+  t.true(legacy.sampleRatio?.mismatch);
 });

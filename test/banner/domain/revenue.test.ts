@@ -20,12 +20,14 @@ test('revenue per user, its variance and 95 % interval match numpy/scipy', (t) =
   const c = revenueEstimate(sums(control));
   t.true(near(c?.perUser, 1.597));
   t.true(near(c?.variance, 11.13069));
-  t.true(near(c?.interval?.low, -0.4708028745727164));
+  // numpy: −0.4708028745727164; revenue per user is never negative, so the bound is 0.
+  t.is(c?.interval?.low, 0);
   t.true(near(c?.interval?.high, 3.6648028745727164));
   const a = revenueEstimate(sums(arm));
   t.true(near(a?.perUser, 2.58));
   t.true(near(a?.variance, 33.682145454545456));
-  t.true(near(a?.interval?.low, -0.7036536403355411));
+  // numpy: −0.7036536403355411, clamped at 0 likewise.
+  t.is(a?.interval?.low, 0);
   t.true(near(a?.interval?.high, 5.86365364033554));
 });
 
@@ -37,6 +39,18 @@ test('difference (Welch) and uplift (delta method on the log ratio) against cont
   t.true(near(r?.uplift ?? undefined, 0.615529117094552));
   t.true(near(r?.upliftInterval?.low, -0.7370860393946892));
   t.true(near(r?.upliftInterval?.high, 8.926952232477166));
+});
+
+test('an arm under 30 users is flagged small for revenue, with the reason', (t) => {
+  t.is(
+    revenueEstimate(sums(control))?.smallSample,
+    'too few users: 10; a revenue interval needs at least 30 users per arm',
+  );
+  t.is(revenueEstimate(sums([...arm, ...arm, ...arm]))?.smallSample, null);
+  t.regex(
+    compareRevenue(sums(control), sums(arm))?.smallSample ?? '',
+    /^too few users to compare \(control: 10;.*this arm: 12;/,
+  );
 });
 
 test('no users: no estimate; one user: a mean but no interval; zero control revenue: no uplift', (t) => {

@@ -240,16 +240,21 @@ export function bannerStoreContract(
     const experimentId = `tally-${uid('exp')}`;
     const users = ['a', 'b', 'c', 'd'].map(uid);
     const [a, b, c, d] = users as [string, string, string, string];
-    // a, b in control; c, d in variation 1; all assigned at minute 10.
-    for (const [user, variationId] of [
-      [a, 0],
-      [b, 0],
-      [c, 1],
-      [d, 1],
+    // a, b in control; c, d in variation 1; all assigned at minute 10. Each under the split
+    // it names (b under none: an assignment stored before splits were recorded).
+    for (const [user, variationId, weights] of [
+      [a, 0, '0:50,1:50'],
+      [b, 0, undefined],
+      [c, 1, '0:20,1:80'],
+      [d, 1, '0:20,1:80'],
     ] as const) {
       await store.assign(
         'app',
-        proposal(user, variationId, { experimentId, assignedAt: at(10).toISOString() }),
+        proposal(user, variationId, {
+          experimentId,
+          assignedAt: at(10).toISOString(),
+          ...(weights ? { weights } : {}),
+        }),
       );
     }
     await store.recordRender('app', c, at(11), { experimentId, bucketVersion: 1, variationId: 1 });
@@ -275,6 +280,10 @@ export function bannerStoreContract(
         firstAssignedAt: at(10).toISOString(),
         exposures: 1,
         conversions: [{ event: 'AppStart', users: 1 }],
+        usersBySplit: [
+          { weights: null, users: 1 },
+          { weights: '0:50,1:50', users: 1 },
+        ],
       },
       {
         variationId: 1,
@@ -282,6 +291,7 @@ export function bannerStoreContract(
         firstAssignedAt: at(10).toISOString(),
         exposures: 2,
         conversions: [{ event: 'SpecialOfferPopupPurchased', users: 2 }],
+        usersBySplit: [{ weights: '0:20,1:80', users: 2 }],
       },
     ]);
     const v2 = await store.tallies('app', experimentId, 2);
@@ -321,7 +331,7 @@ export function bannerStoreSurvivesReopen(
     const open = await openSame();
     const first = await open();
     const user = uid('durable');
-    await first.store.assign('app', proposal(user, 2, { experimentId: 'durable' }));
+    await first.store.assign('app', proposal(user, 2, { experimentId: 'durable', weights: '0:1,2:3' }));
     await first.store.recordRender('app', user, at(1), {
       experimentId: 'durable',
       bucketVersion: 1,
@@ -348,6 +358,7 @@ export function bannerStoreSurvivesReopen(
         firstAssignedAt: at(0).toISOString(),
         exposures: 1,
         conversions: [{ event: 'SpecialOfferPopupPurchased', users: 1 }],
+        usersBySplit: [{ weights: '0:1,2:3', users: 1 }],
       },
     ]);
   });

@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { getResults, postBanner } from '../helpers/banner-client.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
+
+interface Results {
+  sampleRatio: {
+    mismatch: boolean;
+    pValue: number;
+    counts: { variationId: number; users: number; expected: number }[];
+  };
+  variations: { variationId: number; users: number }[];
+}
+
+// An account manager changed champion-spotlight from 20/80 to 50/50 while it had users: the
+// reload said nothing, and the results at once called the split broken (p 7.6e-16) and forced
+// every verdict inconclusive, though every user had been bucketed correctly under 20/80.
+test('a weight change of a running experiment: the reload warns, and users assigned before keep a sound split check', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory', OFFERD_RULES_DIR: dir } });
+  for (let i = 0; i < 60; i++) await postBanner(s, { userId: `fan-${i}`, offerId: '1', activeChamp: 'ahri' });
+  const before = (await getResults(s, 'champion-spotlight')).body as unknown as Results;
+  t.false(before.sampleRatio.mismatch);
+
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  const changed = text
+    .replace('- { id: 0, name: control, weight: 20 }', '- { id: 0, name: control, weight: 50 }')
+    .replace('- { id: 1, name: spotlight, weight: 80 }', '- { id: 1, name: spotlight, weight: 50 }');
+  t.not(changed, text, 'the shipped champion-spotlight is 20/80');
+  await writeFile(file, changed);
+  const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+  t.is(reload.status, 200);
+  const { outcomes } = (await reload.json()) as { outcomes: { result: string; warnings?: string[] }[] };
+  t.is(outcomes[0]?.result, 'activated');
+  const warning = outcomes[0]?.warnings?.find((w) => w.includes("'champion-spotlight'"));
+  t.truthy(warning, JSON.stringify(outcomes));
+  t.regex(warning ?? '', /from 0:20 \/ 1:80 to 0:50 \/ 1:50/);
+  t.regex(warning ?? '', /already has 60 assigned users: they keep their variation/);
+  t.regex(warning ?? '', /bump bucketVersion/);
+  const status = (await (await s.fetch('/admin/rules', { headers: ADMIN })).json()) as {
+    apps: { appId: string; warnings: { message: string }[] }[];
+  };
+  const demo = status.apps.find((a) => a.appId === 'demo');
+  t.true(demo?.warnings.some((w) => w.message === warning?.replace(/^.*?:\d+:\d+ /, '')));
+
+  // The 60 users stay where 20/80 put them; the check compares them with 20/80, not 50/50.
+  const after = (await getResults(s, 'champion-spotlight')).body as unknown as Results;
+  t.deepEqual(
+    after.variations.map((v) => v.users),
+    before.variations.map((v) => v.users),
+  );
+  t.false(after.sampleRatio.mismatch, `p ${after.sampleRatio.pValue}`);
+  t.deepEqual(
+    after.sampleRatio.counts.map((c) => c.expected),
+    [12, 48],
+  );
+  // New users are split 50/50, and expected as such: the check is the mixture of both splits.
+  for (let i = 60; i < 100; i++)
+    await postBanner(s, { userId: `fan-${i}`, offerId: '1', activeChamp: 'ahri' });
+  const mixed = (await getResults(s, 'champion-spotlight')).body as unknown as Results;
+  t.deepEqual(
+    mixed.sampleRatio.counts.map((c) => c.expected),
+    [32, 68],
+  );
+  t.false(mixed.sampleRatio.mismatch, `p ${mixed.sampleRatio.pValue}`);
+
+  // Without assigned users a weight change says nothing: winter-event has none.
+  const quiet = (await readFile(file, 'utf8')).replace(
+    '- { id: 0, name: control, weight: 50 }\n        - { id: 1, name: snow',
+    '- { id: 0, name: control, weight: 30 }\n        - { id: 1, name: snow',
+  );
+  await writeFile(file, quiet);
+  const second = (await (
+    await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })
+  ).json()) as {
+    outcomes: { result: string; warnings?: string[] }[];
+  };
+  t.is(second.outcomes[0]?.result, 'activated');
+  t.deepEqual(second.outcomes[0]?.warnings, []);
+});
