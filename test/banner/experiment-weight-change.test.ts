@@ -26,7 +26,9 @@ test('a weight change of a running experiment: the reload warns, and users assig
 
   const file = path.join(dir, 'demo', 'banner.yaml');
   const text = await readFile(file, 'utf8');
+  // Each edit bumps the file's version, as an author should: an unbumped edit has its own warning.
   const changed = text
+    .replace(/^version: 1$/m, 'version: 2')
     .replace('- { id: 0, name: control, weight: 20 }', '- { id: 0, name: control, weight: 50 }')
     .replace('- { id: 1, name: spotlight, weight: 80 }', '- { id: 1, name: spotlight, weight: 50 }');
   t.not(changed, text, 'the shipped champion-spotlight is 20/80');
@@ -68,10 +70,12 @@ test('a weight change of a running experiment: the reload warns, and users assig
   t.false(mixed.sampleRatio.mismatch, `p ${mixed.sampleRatio.pValue}`);
 
   // Without assigned users a weight change says nothing: winter-event has none.
-  const quiet = (await readFile(file, 'utf8')).replace(
-    '- { id: 0, name: control, weight: 50 }\n        - { id: 1, name: snow',
-    '- { id: 0, name: control, weight: 30 }\n        - { id: 1, name: snow',
-  );
+  const quiet = (await readFile(file, 'utf8'))
+    .replace(/^version: 2$/m, 'version: 3')
+    .replace(
+      '- { id: 0, name: control, weight: 50 }\n        - { id: 1, name: snow',
+      '- { id: 0, name: control, weight: 30 }\n        - { id: 1, name: snow',
+    );
   await writeFile(file, quiet);
   const second = (await (
     await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })
