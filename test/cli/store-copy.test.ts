@@ -1,6 +1,7 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
 import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
+import { insertKey } from '../../src/banner/sdk/sdk-events.js';
 import { runCli } from '../../src/cli/main.js';
 import { copyStore } from '../../src/store/copy-store.js';
 import {
@@ -122,7 +123,14 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
   t.deepEqual(await target.profiles.profile('demo', 'group', `company\n${groupId}`), { plan: 'team' });
   t.is(await target.profiles.resolve('demo', alias), distinctId);
   t.is(
-    (await target.profiles.claimInsertIds('demo', ['i\nseed-insert-1'], new Date())).size,
+    (
+      await target.profiles.claimInsertIds(
+        'demo',
+        // The key /track claimed for the seeded event (its name, user, no time, its $insert_id).
+        [insertKey(['i', distinctId, 'AppStart', null, 'seed-insert-1'])],
+        new Date(),
+      )
+    ).size,
     0,
     'still remembered',
   );
