@@ -107,7 +107,8 @@ export const eventSchema = {
     },
     clientEventId: {
       title: 'Client event id',
-      description: 'The client’s id of the event: a repeat is answered as a duplicate and not stored again.',
+      description:
+        'The client’s id of the event, unique per user: a repeat for the same user is answered as a duplicate and not stored again.',
       type: 'string',
       minLength: 1,
       maxLength: 128,

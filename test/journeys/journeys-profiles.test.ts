@@ -197,6 +197,41 @@ test('POST /events: 201 with the event; a retry with the same clientEventId is r
   t.is((await s.api('GET', '/users/ev/timeline')).body.data.total, 1);
 });
 
+test("POST /events and /track: a clientEventId is the user's: another user's event with it is stored, and never answered with the first user's", async (t) => {
+  const s = await startJourneysService(t);
+  const body = (externalId: string, points: number) => ({
+    externalId,
+    eventType: 'spin',
+    category: 'GAME_PLAY',
+    points,
+    clientEventId: 'tb-1',
+    metadata: { owner: externalId },
+  });
+  const first = await s.api('POST', '/events', { body: body('jn-1', 7) });
+  t.is(first.status, 201);
+  const other = await s.api('POST', '/events', { body: body('jn-2', 3) });
+  t.is(other.status, 201);
+  t.false(other.body.data.duplicate);
+  t.like(other.body.data.event, { externalId: 'jn-2', points: 3, metadata: { owner: 'jn-2' } });
+  t.not(other.body.data.event.id, first.body.data.event.id);
+  // Ids repeated in one batch: one event per user, each user's own.
+  const batch = await s.api('POST', '/track', {
+    body: [body('jn-3', 1), body('jn-4', 2), body('jn-3', 9), body('jn-1', 9)],
+  });
+  t.is(batch.status, 201);
+  t.like(batch.body.data, { accepted: 2, duplicates: 2 });
+  for (const [user, points] of [
+    ['jn-1', 7],
+    ['jn-2', 3],
+    ['jn-3', 1],
+    ['jn-4', 2],
+  ] as const) {
+    const timeline = (await s.api('GET', `/users/${user}/timeline`)).body.data;
+    t.is(timeline.total, 1, user);
+    t.like(timeline.events[0], { externalId: user, points, clientEventId: 'tb-1' }, user);
+  }
+});
+
 test('POST /events rejects bad input by field, and events from the future', async (t) => {
   const s = await startJourneysService(t);
   const bad = await s.api('POST', '/events', {
