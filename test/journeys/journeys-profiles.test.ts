@@ -55,6 +55,31 @@ test('POST /users names every invalid field', async (t) => {
   ]);
 });
 
+test('POST /users: null tags or metadata are as if absent (Dart sends nulls), the stored ones stay', async (t) => {
+  const s = await startJourneysService(t);
+  const created = await s.api('POST', '/users', {
+    body: { externalId: 'dart', tags: { vip: true }, metadata: { a: 1 } },
+  });
+  t.is(created.status, 200);
+  const nulls = await s.api('POST', '/users', {
+    body: { externalId: 'dart', displayName: 'Dart', email: null, tags: null, metadata: null },
+  });
+  t.is(nulls.status, 200, JSON.stringify(nulls.body));
+  t.like(nulls.body.data, { displayName: 'Dart', tags: { vip: true }, metadata: { a: 1 } });
+  const fresh = await s.api('POST', '/users', { body: { externalId: 'dart-2', tags: null, metadata: null } });
+  t.is(fresh.status, 200, JSON.stringify(fresh.body));
+  t.like(fresh.body.data, { tags: {}, metadata: {} });
+});
+
+test('POST /users: a bad device is told the values it may take, null among them', async (t) => {
+  const s = await startJourneysService(t);
+  const res = await s.api('POST', '/users', { body: { externalId: 'dev', device: 'watch' } });
+  t.is(res.status, 400);
+  t.deepEqual(res.body.errors, [
+    { field: 'device', message: 'must be one of mobile, desktop, tablet, null' },
+  ]);
+});
+
 test('a blank externalId, or one with a control character or a lone surrogate, is refused by POST /users and POST /events', async (t) => {
   const s = await startJourneysService(t);
   for (const externalId of ['', '   ', '\t', 'nul\u0000id', 'line\nbreak', '\ud800', 'a\udc00b']) {
