@@ -181,7 +181,9 @@ export async function startService(
   const apis = [...features.flatMap((f) => f.apis), ops, reference, admin, consoleRoutes()];
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
-  const server = createHttpServer(app.callback(), logger, options.httpTimeouts);
+  // What Node's parser refuses answers in the envelope of the API that would have had it.
+  const familyOf = (path: string) => apis.find((api) => api.claims(path))?.family ?? 'neutral';
+  const server = createHttpServer(app.callback(), logger, options.httpTimeouts, familyOf);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

@@ -109,6 +109,16 @@ export class ApiRouter {
     );
   }
 
+  /**
+   * Whether a request for `path` (no query string) is this API's, as routing decides it
+   * once the router is mounted: a path it knows (with any method: 405 is its answer for a
+   * method it lacks) or, under a prefix, any path. For what Node's parser refuses before
+   * Koa sees it (http-server.ts), so that it answers in the same envelope.
+   */
+  claims(path: string): boolean {
+    return this.#sealed && this.#router.match(path, 'GET').path.length > 0;
+  }
+
   /** The methods a path answers, for `Allow`: HEAD with a GET, unless that GET writes. */
   #allowed(path: string): string {
     const methods = [...(this.#methods.get(path) ?? [])];

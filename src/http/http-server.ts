@@ -7,7 +7,10 @@ import {
 } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { type ApiFamily, renderError } from './api-family.js';
+import { AppError } from './app-error.js';
 import type { ErrorCode } from './error-catalogue.js';
+import { supportIdGenerator } from './request-context.js';
 
 /**
  * How long a client has to send a request's headers, and the whole request; how long an
@@ -69,6 +72,25 @@ function answerFor(code: string): { status: number; reason: string; code: ErrorC
   }
 }
 
+/** A request line as far as Node's parser had it: method and target, when they read as HTTP. */
+const REQUEST_LINE = /^([A-Z]{1,16}) (\S{1,8192}) HTTP\/\d\.\d\r?\n/;
+
+/**
+ * The path and query of the request the parser refused, from the bytes it was parsing
+ * (`rawPacket`: the chunk it failed in, which holds the request line when the client sent
+ * the head in one write, as clients do); null when they do not start with a request line.
+ */
+function refusedTarget(raw: unknown): { path: string; verbose: boolean } | null {
+  if (!Buffer.isBuffer(raw)) return null;
+  const line = REQUEST_LINE.exec(raw.subarray(0, 8300).toString('latin1'));
+  const target = line?.[2];
+  if (!target?.startsWith('/')) return null;
+  const query = target.indexOf('?');
+  const path = query < 0 ? target : target.slice(0, query);
+  const verbose = query >= 0 && new URLSearchParams(target.slice(query + 1)).get('verbose') === '1';
+  return { path, verbose };
+}
+
 /**
  * Whether a response of this connection has begun: then nothing more may be written
  * to it. Node's own default handler checks the same (`socket._httpMessage`).
@@ -105,12 +127,16 @@ export class LogOncePer {
  * refuses (malformed requests, oversized headers, a request not received within
  * `requestMs`) with a JSON error, as every other response is, and logs only the error's
  * code: the error Node hands over carries the raw request (`rawPacket`), API keys and
- * the admin token included, which must never reach a log.
+ * the admin token included, which must never reach a log. When the refused bytes start
+ * with a request line, `familyOf` its path (the API whose router claims it) picks the
+ * envelope, as for any other error of that API (431 on /v1/user-journeys/… is GamifyHost's
+ * `{message, code, status}`); otherwise, or on a path no API has, the neutral one.
  */
 export function createHttpServer(
   handler: RequestListener,
   logger: Logger,
   timeouts = DEFAULT_HTTP_TIMEOUTS,
+  familyOf: (path: string) => ApiFamily = () => 'neutral',
   maxConnections = MAX_CONNECTIONS,
 ): Server {
   const server = createServer(
@@ -134,6 +160,7 @@ export function createHttpServer(
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.maxConnections = maxConnections;
   const once = new LogOncePer(60_000);
+  const nextSupportId = supportIdGenerator();
   // Node's own answer to an Expect it cannot meet is a bare 417.
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({
@@ -154,10 +181,19 @@ export function createHttpServer(
       return;
     }
     const answer = answerFor(code);
-    const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
     // A response to HEAD has no body: a client would read ours as garbage after it. The
-    // raw request is read for its method only, never logged.
+    // raw request is read for its method and path only, never logged.
     const raw = (err as { rawPacket?: unknown }).rawPacket;
+    const target = refusedTarget(raw);
+    const family = target ? familyOf(target.path) : 'neutral';
+    const rendered =
+      family === 'neutral'
+        ? { error: { code: answer.code, message: answer.message } }
+        : renderError(family, new AppError(answer.code, answer.message, [], answer.status), nextSupportId(), {
+            verbose: target?.verbose === true,
+          });
+    // A string is a body already (the track envelope's `0`), as Koa sends it.
+    const body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
     const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -34,10 +34,15 @@ export function fieldName(e: ErrorObject): string {
   );
 }
 
+/** An enum's value as a message writes it: a word as is, null and "" as JSON (a join made null nothing: "tablet, "). */
+const enumValue = (v: unknown): string => (typeof v === 'string' && v !== '' ? v : JSON.stringify(v));
+
 function defaultMessage(e: ErrorObject): string {
   if (e.keyword === 'required') return 'is required';
   if (e.keyword === 'additionalProperties') return 'is not a field of this request';
-  if (e.keyword === 'enum') return `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+  if (e.keyword === 'enum') {
+    return `must be one of ${(e.params.allowedValues as unknown[]).map(enumValue).join(', ')}`;
+  }
   return e.message ?? 'is invalid';
 }
 

@@ -5,6 +5,7 @@ import { JOURNEYS_FACTS } from './rules/journeys-facts.js';
 import { compileJourneys } from './rules/journeys-kind.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import { type JourneysSpec, journeysSchema } from './rules/journeys-schema.js';
+import { JOURNEYS_CLIENT_ID_PER_USER_MIGRATION } from './store/journeys-client-id-per-user-migration.js';
 import { JourneysDocumentStore } from './store/journeys-document-store.js';
 import { JOURNEYS_MIGRATION } from './store/journeys-migration.js';
 import { JOURNEYS_OFFERS_UNLOCKED_MIGRATION } from './store/journeys-offers-unlocked-migration.js';
@@ -46,7 +47,11 @@ export const journeysApi: ApiRegistration<'journeys'> = {
       const store = await JourneysDocumentStore.open(dir);
       return { store, portable: store, files: [...store.files, store.eventLog] };
     },
-    migrations: [JOURNEYS_MIGRATION, JOURNEYS_OFFERS_UNLOCKED_MIGRATION],
+    migrations: [
+      JOURNEYS_MIGRATION,
+      JOURNEYS_OFFERS_UNLOCKED_MIGRATION,
+      JOURNEYS_CLIENT_ID_PER_USER_MIGRATION,
+    ],
     openPostgres: (pool) => ({
       store: new JourneysPostgresStore(pool),
       portable: new JourneysPostgresPortable(pool),

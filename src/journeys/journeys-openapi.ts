@@ -98,7 +98,7 @@ const PATHS: OpenApiPart['paths'] = {
     'x-offerd-family': 'journeys',
     post: operation('trackEvent', 'Track one event for a user', {
       description:
-        'The vendor page for this body was not recoverable: the body is ours. An unknown `externalId` creates the user; a retry with a known `clientEventId` stores nothing and returns the first event.',
+        'The vendor page for this body was not recoverable: the body is ours. An unknown `externalId` creates the user; a retry with a `clientEventId` the same user already sent stores nothing and returns the first event (another user’s event with that id is another event).',
       requestBody: { required: true, content: json(eventSchema, EVENT) },
       responses: {
         200: ok('A retry of a stored event (`duplicate: true`).', 'EventResponse'),

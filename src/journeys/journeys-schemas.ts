@@ -62,16 +62,16 @@ export const userPatchSchema = {
     source: nullableText(64, 'Acquisition source'),
     tags: {
       title: 'Tags',
-      description: `At most 50 scalar values by key, readable by rules; merged into the stored tags, which keep at most ${MAX_USER_TAGS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
-      type: 'object',
+      description: `At most 50 scalar values by key, readable by rules; merged into the stored tags, which keep at most ${MAX_USER_TAGS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON. null is as if absent: the stored tags stay.`,
+      type: ['object', 'null'],
       maxProperties: 50,
       propertyNames: KEY,
       additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
     },
     metadata: {
       title: 'Metadata',
-      description: `At most 50 keys, nested at most 8 levels; merged into the stored metadata, which keeps at most ${MAX_USER_METADATA_KEYS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON.`,
-      type: 'object',
+      description: `At most 50 keys, nested at most 8 levels; merged into the stored metadata, which keeps at most ${MAX_USER_METADATA_KEYS} keys and ${MAX_USER_FIELD_BYTES} bytes of JSON. null is as if absent: the stored metadata stays.`,
+      type: ['object', 'null'],
       maxProperties: 50,
       propertyNames: KEY,
     },
@@ -107,7 +107,8 @@ export const eventSchema = {
     },
     clientEventId: {
       title: 'Client event id',
-      description: 'The client’s id of the event: a repeat is answered as a duplicate and not stored again.',
+      description:
+        'The client’s id of the event, unique per user: a repeat for the same user is answered as a duplicate and not stored again.',
       type: 'string',
       minLength: 1,
       maxLength: 128,

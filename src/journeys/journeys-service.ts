@@ -10,6 +10,7 @@ import {
 import { evaluateJourney } from './journey-evaluator.js';
 import type { JourneysMetrics } from './journeys-metrics.js';
 import { type ProfileView, profileView } from './journeys-views.js';
+import { storedOfferId } from './offer-ids.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 import type { AppendedEvent, ClaimResult, JourneysStore } from './store/journeys-store.js';
 
@@ -94,10 +95,10 @@ export class JourneysService {
     return (await this.deps.store.userOffers(p, externalId)).filter((o) => isLive(o, now));
   }
 
-  /** Claims the offer and logs an `offer_claimed` event worth its points, in one store write. */
+  /** Claims the offer (a UUID in any case) and logs an `offer_claimed` event worth its points, in one store write. */
   async claim(p: Partition, externalId: string, offerId: string): Promise<ClaimResult> {
     const now = this.deps.now();
-    const result = await this.deps.store.claimOffer(p, externalId, offerId, now, (offer) => ({
+    const result = await this.deps.store.claimOffer(p, externalId, storedOfferId(offerId), now, (offer) => ({
       id: this.deps.newId(),
       externalId,
       clientEventId: null,

@@ -72,8 +72,13 @@ export class JourneysValidation {
     if (found.length > 0) throw invalidInput(found);
     const b = body as UserPatch;
     const patch: UserPatch = { externalId: b.externalId };
-    for (const key of ['displayName', 'email', 'phone', 'device', 'source', 'tags', 'metadata'] as const) {
+    for (const key of ['displayName', 'email', 'phone', 'device', 'source'] as const) {
       if (b[key] !== undefined) Object.assign(patch, { [key]: b[key] });
+    }
+    // null tags or metadata are as if absent (Dart's toJson sends null for an unset map):
+    // the stored ones stay. A null string field clears it; a map is cleared key by key.
+    for (const key of ['tags', 'metadata'] as const) {
+      if (b[key] !== undefined && b[key] !== null) Object.assign(patch, { [key]: b[key] });
     }
     if (typeof b.country === 'string') patch.country = b.country.toUpperCase();
     else if (b.country === null) patch.country = null;

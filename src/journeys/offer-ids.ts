@@ -24,3 +24,14 @@ export function timeOrderedIds(): () => string {
     return v7({ random });
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An offer id as a client sent it, as stored: a UUID in lower case (UUIDs are
+ * case-insensitive, RFC 9562, and some clients upper-case them; ours are written lower);
+ * any other id (a fixture's) as it is.
+ */
+export function storedOfferId(sent: string): string {
+  return UUID.test(sent) ? sent.toLowerCase() : sent;
+}

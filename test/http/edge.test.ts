@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import { httpRequest, rawRequest } from '../helpers/raw-http.js';
@@ -341,6 +342,49 @@ test('headers too large get a JSON 431; a request line that is not HTTP gets a J
   const garbage = await rawRequest(s.port, 'HELLO THERE\r\n\r\n');
   t.is(garbage.status, 400);
   t.like(JSON.parse(garbage.body), { error: { code: 'BAD_REQUEST' } });
+});
+
+test("headers too large on an API's path get that API's envelope; on another path, or without a readable request line, the neutral one", async (t) => {
+  const s = await startTestService(t);
+  const big = { 'X-Big': 'x'.repeat(20_000) };
+  for (const path of [
+    '/v1/user-journeys/events',
+    '/v1/user-journeys/users/ada?x=1',
+    '/v1/user-journeys/nope',
+  ]) {
+    const res = await rawRequest(s.port, httpRequest('POST', path, big));
+    t.is(res.status, 431, path);
+    t.deepEqual(
+      JSON.parse(res.body),
+      { message: 'request headers are too large', code: 431, status: 'error' },
+      `${path}: GamifyHost's envelope`,
+    );
+  }
+  const track = await rawRequest(s.port, httpRequest('POST', '/track?verbose=1', big));
+  t.is(track.status, 431);
+  t.deepEqual(JSON.parse(track.body), { status: 0, error: 'request headers are too large' });
+  for (const path of ['/healthz', '/no/such/path']) {
+    const res = await rawRequest(s.port, httpRequest('GET', path, big));
+    t.is(res.status, 431, path);
+    t.deepEqual(JSON.parse(res.body), {
+      error: { code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' },
+    });
+  }
+  // The head in two writes: the chunk the parser fails in has no request line to read.
+  const head = httpRequest('GET', '/v1/user-journeys/events', big);
+  const split = await new Promise<string>((resolve, reject) => {
+    const socket = connect(s.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.write(head.subarray(0, 100));
+    setTimeout(() => socket.write(head.subarray(100)), 200);
+  });
+  t.regex(split, /^HTTP\/1\.1 431 /);
+  t.deepEqual(JSON.parse(split.slice(split.indexOf('\r\n\r\n') + 4)), {
+    error: { code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' },
+  });
 });
 
 test('a body that does not arrive in time gets a JSON 408', async (t) => {

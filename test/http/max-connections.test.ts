@@ -25,6 +25,7 @@ test('connections past the bound are closed as they arrive; one freed lets the n
     },
     silentLogger,
     DEFAULT_HTTP_TIMEOUTS,
+    () => 'neutral',
     3,
   );
   server.listen(0, '127.0.0.1');

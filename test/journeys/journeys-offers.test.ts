@@ -104,6 +104,26 @@ test('claim: 200 with the claimed offer and an offer_claimed event; twice gives 
   t.deepEqual(types((await s.api('GET', '/users/claimer/offers')).body.data.offers), ['welcome_free_play']);
 });
 
+test('claim: an offer UUID in upper or mixed case is the same offer (UUIDs are case-insensitive)', async (t) => {
+  const s = await startJourneysService(t);
+  await s.api('POST', '/track', { body: plays('caser', 2, s.clock) });
+  await s.generate('test');
+  const offers = (await s.api('GET', '/users/caser/offers')).body.data.offers as OfferJson[];
+  t.true(offers.length >= 2);
+  const [upper, mixed] = offers as [OfferJson, OfferJson];
+  t.regex(upper.id, /^[0-9a-f-]{36}$/, 'generated offer ids are lower-case UUIDs');
+  const claimed = await s.api('POST', `/users/caser/offers/${upper.id.toUpperCase()}/claim`);
+  t.is(claimed.status, 200, JSON.stringify(claimed.body));
+  t.like(claimed.body.data.offer, { id: upper.id, status: 'claimed' });
+  const mixedId = [...mixed.id].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+  t.not(mixedId, mixed.id);
+  const again = await s.api('POST', `/users/caser/offers/${mixedId}/claim`);
+  t.is(again.status, 200, JSON.stringify(again.body));
+  t.like(again.body.data.offer, { id: mixed.id, status: 'claimed' });
+  const twice = await s.api('POST', `/users/caser/offers/${upper.id}/claim`);
+  t.deepEqual(twice.body, { message: 'Offer is no longer active', code: 400, status: 'error' });
+});
+
 test('of concurrent claims of one offer exactly one succeeds', async (t) => {
   const s = await startJourneysService(t);
   await s.api('POST', '/track', { body: plays('racer', 2, s.clock) });

@@ -55,6 +55,31 @@ test('POST /users names every invalid field', async (t) => {
   ]);
 });
 
+test('POST /users: null tags or metadata are as if absent (Dart sends nulls), the stored ones stay', async (t) => {
+  const s = await startJourneysService(t);
+  const created = await s.api('POST', '/users', {
+    body: { externalId: 'dart', tags: { vip: true }, metadata: { a: 1 } },
+  });
+  t.is(created.status, 200);
+  const nulls = await s.api('POST', '/users', {
+    body: { externalId: 'dart', displayName: 'Dart', email: null, tags: null, metadata: null },
+  });
+  t.is(nulls.status, 200, JSON.stringify(nulls.body));
+  t.like(nulls.body.data, { displayName: 'Dart', tags: { vip: true }, metadata: { a: 1 } });
+  const fresh = await s.api('POST', '/users', { body: { externalId: 'dart-2', tags: null, metadata: null } });
+  t.is(fresh.status, 200, JSON.stringify(fresh.body));
+  t.like(fresh.body.data, { tags: {}, metadata: {} });
+});
+
+test('POST /users: a bad device is told the values it may take, null among them', async (t) => {
+  const s = await startJourneysService(t);
+  const res = await s.api('POST', '/users', { body: { externalId: 'dev', device: 'watch' } });
+  t.is(res.status, 400);
+  t.deepEqual(res.body.errors, [
+    { field: 'device', message: 'must be one of mobile, desktop, tablet, null' },
+  ]);
+});
+
 test('a blank externalId, or one with a control character or a lone surrogate, is refused by POST /users and POST /events', async (t) => {
   const s = await startJourneysService(t);
   for (const externalId of ['', '   ', '\t', 'nul\u0000id', 'line\nbreak', '\ud800', 'a\udc00b']) {
@@ -195,6 +220,41 @@ test('POST /events: 201 with the event; a retry with the same clientEventId is r
   t.true(retry.body.data.duplicate);
   t.is(retry.body.data.event.id, first.body.data.event.id);
   t.is((await s.api('GET', '/users/ev/timeline')).body.data.total, 1);
+});
+
+test("POST /events and /track: a clientEventId is the user's: another user's event with it is stored, and never answered with the first user's", async (t) => {
+  const s = await startJourneysService(t);
+  const body = (externalId: string, points: number) => ({
+    externalId,
+    eventType: 'spin',
+    category: 'GAME_PLAY',
+    points,
+    clientEventId: 'tb-1',
+    metadata: { owner: externalId },
+  });
+  const first = await s.api('POST', '/events', { body: body('jn-1', 7) });
+  t.is(first.status, 201);
+  const other = await s.api('POST', '/events', { body: body('jn-2', 3) });
+  t.is(other.status, 201);
+  t.false(other.body.data.duplicate);
+  t.like(other.body.data.event, { externalId: 'jn-2', points: 3, metadata: { owner: 'jn-2' } });
+  t.not(other.body.data.event.id, first.body.data.event.id);
+  // Ids repeated in one batch: one event per user, each user's own.
+  const batch = await s.api('POST', '/track', {
+    body: [body('jn-3', 1), body('jn-4', 2), body('jn-3', 9), body('jn-1', 9)],
+  });
+  t.is(batch.status, 201);
+  t.like(batch.body.data, { accepted: 2, duplicates: 2 });
+  for (const [user, points] of [
+    ['jn-1', 7],
+    ['jn-2', 3],
+    ['jn-3', 1],
+    ['jn-4', 2],
+  ] as const) {
+    const timeline = (await s.api('GET', `/users/${user}/timeline`)).body.data;
+    t.is(timeline.total, 1, user);
+    t.like(timeline.events[0], { externalId: user, points, clientEventId: 'tb-1' }, user);
+  }
 });
 
 test('POST /events rejects bad input by field, and events from the future', async (t) => {

@@ -48,7 +48,7 @@ export async function appendEventsToLog(
   const created: StoredUser[] = [];
   const added: StoredEvent[] = [];
   const results = events.map((e): AppendedEvent => {
-    const known = e.clientEventId === null ? undefined : ix.eventByClientId(p, e.clientEventId);
+    const known = e.clientEventId === null ? undefined : ix.eventByClientId(p, e.externalId, e.clientEventId);
     if (known) {
       follow(known);
       return { event: publicEvent(known), duplicate: true };

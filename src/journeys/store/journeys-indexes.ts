@@ -20,7 +20,13 @@ export interface JourneysShard {
 const SEP = '\u0000';
 export const partitionKey = (p: Partition): string => `${p.appId}${SEP}${p.environment}`;
 export const userKey = (p: Partition, externalId: string): string => `${partitionKey(p)}${SEP}${externalId}`;
-const scopedKey = (p: Partition, id: string): string => `${partitionKey(p)}${SEP}${id}`;
+/**
+ * A client event id's key: the user's own, never the partition's alone, so that one user's
+ * id neither finds nor blocks another user's event. An external id holds no control
+ * character (journeys-schemas.ts), so the key splits one way only.
+ */
+const clientIdKey = (p: Partition, externalId: string, clientEventId: string): string =>
+  `${userKey(p, externalId)}${SEP}${clientEventId}`;
 
 /** Inserts `e` after every event that did not happen later: occurredAt order, ties by arrival. */
 function insertByTime(list: StoredEvent[], e: StoredEvent): void {
@@ -144,14 +150,17 @@ export class JourneysIndexes {
     this.entry(u, u.externalId).user = u;
   }
 
-  eventByClientId(p: Partition, clientEventId: string): StoredEvent | undefined {
-    return this.eventsByClientId.get(scopedKey(p, clientEventId));
+  /** The user's event carrying this client event id: ids are the user's, not the partition's. */
+  eventByClientId(p: Partition, externalId: string, clientEventId: string): StoredEvent | undefined {
+    return this.eventsByClientId.get(clientIdKey(p, externalId, clientEventId));
   }
 
   addEvent(e: StoredEvent): void {
     const r = this.entry(e, e.externalId);
     insertByTime(r.events, e);
-    if (e.clientEventId !== null) this.eventsByClientId.set(scopedKey(e, e.clientEventId), e);
+    if (e.clientEventId !== null) {
+      this.eventsByClientId.set(clientIdKey(e, e.externalId, e.clientEventId), e);
+    }
   }
 
   /** Takes back an event whose write failed (addEvent's undo). */
@@ -160,7 +169,7 @@ export class JourneysIndexes {
     const at = events ? events.lastIndexOf(e) : -1;
     if (events && at >= 0) events.splice(at, 1);
     if (e.clientEventId === null) return;
-    const key = scopedKey(e, e.clientEventId);
+    const key = clientIdKey(e, e.externalId, e.clientEventId);
     if (this.eventsByClientId.get(key) === e) this.eventsByClientId.delete(key);
   }
 

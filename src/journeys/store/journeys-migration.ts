@@ -3,7 +3,8 @@ import type { Migration } from '../../store/postgres/migrate.js';
 /**
  * The user-journeys tables, every key led by (app_id, environment) so live and test
  * data never meet. The port's invariants are constraints here: one user per external
- * id, one event per client event id (partial unique index), offer status values.
+ * id, one event per client event id (partial unique index; per user since 203, see
+ * journeys-client-id-per-user-migration.ts), offer status values.
  * The offer limits need a count, so createOffers checks them under a lock on the
  * user's row (see JourneysPostgresStore).
  */

@@ -18,8 +18,10 @@ const ADD_USERS = `
 const RESERVE_SEQ = `
   SELECT nextval(pg_get_serial_sequence('journeys_events', 'seq'))::text AS seq FROM generate_series(1, $1)`;
 
-// A client event id already stored (or earlier in the batch) inserts nothing: a
-// concurrent insert of the same id waits for the first to commit, then does nothing.
+// A client event id the user already has (stored, or earlier in the batch) inserts
+// nothing: a concurrent insert of the same user's id waits for the first to commit, then
+// does nothing. Another user's event with the same id is another event (ids are the
+// client's, per user: counters such as evt-1 repeat across players).
 const INSERT_EVENTS = `
   INSERT INTO journeys_events (seq, app_id, environment, ${EVENT_COLUMNS})
   SELECT t.seq, $1, $2, t.id, t.external_id, t.client_event_id, t.category, t.event_type, t.points,
@@ -27,18 +29,26 @@ const INSERT_EVENTS = `
   FROM jsonb_to_recordset($4::jsonb) AS t(seq bigint, id text, external_id text,
     client_event_id text, category text, event_type text, points integer, occurred_at timestamptz,
     metadata jsonb)
-  ORDER BY t.client_event_id, t.seq
-  ON CONFLICT (app_id, environment, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
+  ORDER BY t.external_id, t.client_event_id, t.seq
+  ON CONFLICT (app_id, environment, external_id, client_event_id) WHERE client_event_id IS NOT NULL
+  DO NOTHING
   RETURNING ${EVENT_COLUMNS}`;
 
+// The stored events of (user, client event id) pairs: $3 and $4 are the pairs' two halves.
 const BY_CLIENT_ID = `
   SELECT ${EVENT_COLUMNS} FROM journeys_events
-  WHERE app_id = $1 AND environment = $2 AND client_event_id = ANY($3::text[])`;
+  WHERE app_id = $1 AND environment = $2
+    AND client_event_id IS NOT NULL
+    AND (external_id, client_event_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`;
+
+/** A (user, client event id) pair as one map key; an external id holds no control character. */
+const clientIdKey = (externalId: string, clientEventId: string): string =>
+  `${externalId}\u0000${clientEventId}`;
 
 /**
  * Appends a batch in the caller's transaction, in four statements whatever its size:
  * bare users for unknown external ids, then the events; an event whose client event id
- * is stored already comes back as that stored event, `duplicate: true`.
+ * its user has stored already comes back as that stored event, `duplicate: true`.
  */
 export async function appendEventBatch(
   c: pg.PoolClient,
@@ -70,13 +80,20 @@ export async function appendEventBatch(
   const missing = events.filter((e) => !added.has(e.id) && e.clientEventId !== null);
   const known = new Map<string, ReturnType<typeof toEvent>>();
   if (missing.length > 0) {
-    const { rows: stored } = await c.query(BY_CLIENT_ID, [...scope, missing.map((e) => e.clientEventId)]);
-    for (const r of stored) known.set(String(r.client_event_id), toEvent(r as Row));
+    const { rows: stored } = await c.query(BY_CLIENT_ID, [
+      ...scope,
+      missing.map((e) => e.externalId),
+      missing.map((e) => e.clientEventId),
+    ]);
+    for (const r of stored) {
+      known.set(clientIdKey(String(r.external_id), String(r.client_event_id)), toEvent(r as Row));
+    }
   }
   return events.map((e) => {
     const event = added.get(e.id);
     if (event) return { event, duplicate: false };
-    const first = e.clientEventId === null ? undefined : known.get(e.clientEventId);
+    const first =
+      e.clientEventId === null ? undefined : known.get(clientIdKey(e.externalId, e.clientEventId));
     if (!first) throw new Error(`event ${e.id} was neither stored nor a known client event id`);
     return { event: first, duplicate: true };
   });

@@ -41,7 +41,9 @@ export type OfferRejection = 'unknown_user' | 'max_active' | 'type_active' | 'co
  * checks and writes without an await in between; PostgreSQL uses the constraints and
  * conditional statements noted on each method):
  * - one user per (partition, externalId);
- * - one event per (partition, clientEventId) when a client event id is given;
+ * - one event per (partition, externalId, clientEventId) when a client event id is given:
+ *   the id is the user's, so another user's event with the same id is another event, and
+ *   neither user ever gets the other's event back as a duplicate;
  * - per user, never more than `maxActiveOffers` active offers nor more than
  *   `maxActivePerType` of one type, an offer counting as active while its status is
  *   `active` and `expiresAt` is in the future;
@@ -71,11 +73,12 @@ export interface JourneysStore {
   getUser(p: Partition, externalId: string): Promise<JourneyUser | null>;
 
   /**
-   * Appends events, all or none. An event whose clientEventId is already stored (or
-   * repeated earlier in the same call) is not added again: its result is the stored event
-   * with `duplicate: true`. A user unknown to the partition is created with only its
-   * externalId (`newUserId` gives its id). PostgreSQL: one transaction, a unique index on
-   * (app, env, client_event_id) and INSERT … ON CONFLICT DO NOTHING.
+   * Appends events, all or none. An event whose clientEventId its user already has stored
+   * (or repeated for that user earlier in the same call) is not added again: its result is
+   * the stored event with `duplicate: true`. A user unknown to the partition is created
+   * with only its externalId (`newUserId` gives its id). PostgreSQL: one transaction, a
+   * unique index on (app, env, external_id, client_event_id) and INSERT … ON CONFLICT DO
+   * NOTHING.
    */
   appendEvents(
     p: Partition,

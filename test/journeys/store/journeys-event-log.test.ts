@@ -134,7 +134,8 @@ test('a failed log write rejects the call and keeps none of its events; later ev
   await mkdir(log);
   const outcomes = await Promise.allSettled([
     store.appendEvents(P, [event('u0', { clientEventId: 'lost' }), event('u1')], NOW, id),
-    store.appendEvents(P, [event('u2', { clientEventId: 'lost' })], NOW, id),
+    // The same user's retry while the first is still being written (an id is per user).
+    store.appendEvents(P, [event('u0', { clientEventId: 'lost' })], NOW, id),
   ]);
   t.deepEqual(
     outcomes.map((o) => o.status),
@@ -166,7 +167,8 @@ test.serial(
       store.appendEvents(P, [event('neo', { clientEventId: 'first' })], NOW, id),
       // The user is in memory already, its shard write under way: this waits for it.
       store.appendEvents(P, [event('neo')], NOW, id),
-      store.appendEvents(P, [event('u0', { clientEventId: 'first' })], NOW, id),
+      // A retry of neo's first event, still being written: not acknowledged as a duplicate.
+      store.appendEvents(P, [event('neo', { clientEventId: 'first' })], NOW, id),
     ]);
     t.deepEqual(
       outcomes.map((o) => o.status),

@@ -1,5 +1,9 @@
 import test from 'ava';
+import pg from 'pg';
 import { openPostgresStore } from '../../../src/apis.js';
+import { JOURNEYS_MIGRATION } from '../../../src/journeys/store/journeys-migration.js';
+import { JOURNEYS_OFFERS_UNLOCKED_MIGRATION } from '../../../src/journeys/store/journeys-offers-unlocked-migration.js';
+import { migrate } from '../../../src/store/postgres/migrate.js';
 import { usePostgres } from '../../helpers/postgres-server.js';
 import { journeysStoreContract } from './journeys-store-contract.js';
 import { journeysUnstorableContract } from './journeys-unstorable-contract.js';
@@ -17,3 +21,49 @@ const fresh = async () => openAt(await server().freshDatabase('journeys'));
 journeysStoreContract(test, 'postgres', fresh, { persistent: true });
 journeysUnstorableContract(test, 'postgres', fresh, { persistent: true });
 journeysUserBoundsContract(test, 'postgres', fresh);
+
+test('migration 203 applies on a database holding events: ids become per user, the events stay', async (t) => {
+  const url = await server().freshDatabase('journeys_m203');
+  // The schema as migrations 201–202 left it, with events, some of them with client ids.
+  const pool = new pg.Pool({ connectionString: url });
+  try {
+    await migrate(pool, [JOURNEYS_MIGRATION, JOURNEYS_OFFERS_UNLOCKED_MIGRATION]);
+    await pool.query(`INSERT INTO journeys_users (app_id, environment, external_id, id, tags, metadata, created_at, updated_at)
+      VALUES ('demo', 'test', 'jn-1', 'id-1', '{}', '{}', now(), now()),
+             ('demo', 'test', 'jn-2', 'id-2', '{}', '{}', now(), now())`);
+    await pool.query(`INSERT INTO journeys_events (app_id, environment, id, external_id, client_event_id, category,
+        event_type, points, occurred_at, received_at, metadata)
+      VALUES ('demo', 'test', 'e1', 'jn-1', 'tb-1', 'GAME_PLAY', 'spin', 7, now(), now(), '{}'),
+             ('demo', 'test', 'e2', 'jn-1', null, 'GAME_PLAY', 'spin', 1, now(), now(), '{}'),
+             ('demo', 'test', 'e3', 'jn-2', 'tb-2', 'GAME_PLAY', 'spin', 2, now(), now(), '{}')`);
+  } finally {
+    await pool.end();
+  }
+  const opened = await openPostgresStore(url, { max: 4 });
+  t.teardown(() => opened.close());
+  t.true(opened.migrations.applied.some((m) => m.version === 203));
+  const s = opened.journeys;
+  const p = { appId: 'demo', environment: 'test' as const };
+  const now = new Date();
+  const event = (externalId: string, clientEventId: string) => ({
+    id: `new-${externalId}-${clientEventId}`,
+    externalId,
+    clientEventId,
+    category: 'GAME_PLAY',
+    eventType: 'spin',
+    points: 5,
+    occurredAt: now.toISOString(),
+    metadata: {},
+  });
+  t.deepEqual(
+    (await s.userEvents(p, 'jn-1')).map((e) => e.id),
+    ['e1', 'e2'],
+  );
+  const [retry] = await s.appendEvents(p, [event('jn-1', 'tb-1')], now, () => 'unused');
+  t.true(retry?.duplicate);
+  t.is(retry?.event.id, 'e1');
+  const [other] = await s.appendEvents(p, [event('jn-2', 'tb-1')], now, () => 'unused');
+  t.false(other?.duplicate, "jn-1's id is no longer jn-2's");
+  t.is(other?.event.externalId, 'jn-2');
+  t.deepEqual((await s.userEvents(p, 'jn-2')).map((e) => e.id).sort(), ['e3', 'new-jn-2-tb-1']);
+});

@@ -201,6 +201,97 @@ export function journeysStoreContract(
     t.is((await s.userEvents(TEST, 'u1')).length, 1);
   });
 
+  withStore(
+    "a client event id is the user's: another user's event with it is another event, and neither sees the other's",
+    async (t, s) => {
+      const [first] = await s.appendEvents(
+        TEST,
+        [event({ externalId: 'jn-1', clientEventId: 'tb-1', points: 7, metadata: { secret: 'jn-1' } })],
+        NOW,
+        id,
+      );
+      t.false(first?.duplicate);
+      const [other] = await s.appendEvents(
+        TEST,
+        [event({ externalId: 'jn-2', clientEventId: 'tb-1', points: 3 })],
+        NOW,
+        id,
+      );
+      t.false(other?.duplicate, "jn-2's event is not a duplicate of jn-1's");
+      t.is(other?.event.externalId, 'jn-2');
+      t.is(other?.event.points, 3);
+      t.deepEqual(other?.event.metadata, {}, "jn-1's metadata is never handed to jn-2");
+      // Each user's retry is still answered with their own first event.
+      const [retry1] = await s.appendEvents(
+        TEST,
+        [event({ externalId: 'jn-1', clientEventId: 'tb-1' })],
+        NOW,
+        id,
+      );
+      const [retry2] = await s.appendEvents(
+        TEST,
+        [event({ externalId: 'jn-2', clientEventId: 'tb-1' })],
+        NOW,
+        id,
+      );
+      t.true(retry1?.duplicate);
+      t.is(retry1?.event.id, first?.event.id);
+      t.true(retry2?.duplicate);
+      t.is(retry2?.event.id, other?.event.id);
+      t.deepEqual(
+        (await s.userEvents(TEST, 'jn-1')).map((e) => [e.externalId, e.points]),
+        [['jn-1', 7]],
+      );
+      t.deepEqual(
+        (await s.userEvents(TEST, 'jn-2')).map((e) => [e.externalId, e.points]),
+        [['jn-2', 3]],
+      );
+    },
+  );
+
+  withStore(
+    'within one call, an id twice for one user is one event, for two users two events',
+    async (t, s) => {
+      const results = await s.appendEvents(
+        TEST,
+        [
+          event({ externalId: 'b1', clientEventId: 'evt-1', points: 1 }),
+          event({ externalId: 'b2', clientEventId: 'evt-1', points: 2 }),
+          event({ externalId: 'b1', clientEventId: 'evt-1', points: 3 }),
+          event({ externalId: 'b2', clientEventId: 'evt-1', points: 4 }),
+        ],
+        NOW,
+        id,
+      );
+      t.deepEqual(
+        results.map((r) => [r.event.externalId, r.event.points, r.duplicate]),
+        [
+          ['b1', 1, false],
+          ['b2', 2, false],
+          ['b1', 1, true],
+          ['b2', 2, true],
+        ],
+      );
+      t.is((await s.userEvents(TEST, 'b1')).length, 1);
+      t.is((await s.userEvents(TEST, 'b2')).length, 1);
+    },
+  );
+
+  withStore('concurrent appends of one id by two users store it once per user', async (t, s) => {
+    const users = ['c1', 'c2'];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        s.appendEvents(TEST, [event({ externalId: users[i % 2] as string, clientEventId: 'same' })], NOW, id),
+      ),
+    );
+    for (const user of users) {
+      const mine = results.flat().filter((r) => r.event.externalId === user);
+      t.is(mine.length, 5, `${user} gets only their own event back`);
+      t.is(mine.filter((r) => !r.duplicate).length, 1, user);
+      t.is((await s.userEvents(TEST, user)).length, 1, user);
+    }
+  });
+
   withStore('events come back by occurrence; the timeline pages newest first', async (t, s) => {
     await s.appendEvents(
       TEST,
@@ -467,6 +558,11 @@ export function journeysStoreContract(
       t.deepEqual((await r.getUser(TEST, 'u1'))?.tags, { vip: true });
       t.is((await r.userEvents(TEST, 'u1')).length, 2);
       t.true((await r.appendEvents(TEST, [event({ clientEventId: 'keep' })], NOW, id))[0]?.duplicate);
+      t.false(
+        (await r.appendEvents(TEST, [event({ externalId: 'u2', clientEventId: 'keep' })], NOW, id))[0]
+          ?.duplicate,
+        "after a reopen too, u1's client event id is u1's alone",
+      );
       t.deepEqual(
         (await r.userOffers(TEST, 'u1')).map((o) => o.status),
         ['claimed', 'active'],
