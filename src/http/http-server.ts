@@ -45,8 +45,23 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({
  */
 export const MAX_CONNECTIONS = 10_000;
 
+/** What a client gets for a request refused before routing. */
+interface TransportAnswer {
+  status: number;
+  reason: string;
+  code: ErrorCode;
+  message: string;
+}
+
+const EXPECTATION_FAILED: TransportAnswer = {
+  status: 417,
+  reason: 'Expectation Failed',
+  code: 'EXPECTATION_FAILED',
+  message: 'only Expect: 100-continue is supported',
+};
+
 /** Node's parser and timeout error codes, as the status and message the client gets. */
-function answerFor(code: string): { status: number; reason: string; code: ErrorCode; message: string } {
+function answerFor(code: string): TransportAnswer {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return {
@@ -80,10 +95,20 @@ const REQUEST_LINE = /^([A-Z]{1,16}) (\S{1,8192}) HTTP\/\d\.\d\r?\n/;
  * (`rawPacket`: the chunk it failed in, which holds the request line when the client sent
  * the head in one write, as clients do); null when they do not start with a request line.
  */
-function refusedTarget(raw: unknown): { path: string; verbose: boolean } | null {
+function refusedTarget(raw: unknown): RequestTarget | null {
   if (!Buffer.isBuffer(raw)) return null;
   const line = REQUEST_LINE.exec(raw.subarray(0, 8300).toString('latin1'));
-  const target = line?.[2];
+  return requestTarget(line?.[2]);
+}
+
+interface RequestTarget {
+  path: string;
+  /** `verbose=1`: the Kibotu SDKs' object reply instead of `0`. */
+  verbose: boolean;
+}
+
+/** A request target's path and verbose flag; null when it is no origin-form target. */
+function requestTarget(target: string | undefined): RequestTarget | null {
   if (!target?.startsWith('/')) return null;
   const query = target.indexOf('?');
   const path = query < 0 ? target : target.slice(0, query);
@@ -161,14 +186,21 @@ export function createHttpServer(
   server.maxConnections = maxConnections;
   const once = new LogOncePer(60_000);
   const nextSupportId = supportIdGenerator();
+  /** An error answered before routing, in the envelope of the API that claims `target`'s path. */
+  const errorBody = (target: RequestTarget | null, answer: TransportAnswer): string => {
+    const family = target ? familyOf(target.path) : 'neutral';
+    const rendered =
+      family === 'neutral'
+        ? { error: { code: answer.code, message: answer.message } }
+        : renderError(family, new AppError(answer.code, answer.message, [], answer.status), nextSupportId(), {
+            verbose: target?.verbose === true,
+          });
+    // A string is a body already (the track envelope's `0`), as Koa sends it.
+    return typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+  };
   // Node's own answer to an Expect it cannot meet is a bare 417.
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({
-      error: {
-        code: 'EXPECTATION_FAILED' satisfies ErrorCode,
-        message: 'only Expect: 100-continue is supported',
-      },
-    });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = errorBody(requestTarget(req.url), EXPECTATION_FAILED);
     res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
     res.end(body);
   });
@@ -184,16 +216,7 @@ export function createHttpServer(
     // A response to HEAD has no body: a client would read ours as garbage after it. The
     // raw request is read for its method and path only, never logged.
     const raw = (err as { rawPacket?: unknown }).rawPacket;
-    const target = refusedTarget(raw);
-    const family = target ? familyOf(target.path) : 'neutral';
-    const rendered =
-      family === 'neutral'
-        ? { error: { code: answer.code, message: answer.message } }
-        : renderError(family, new AppError(answer.code, answer.message, [], answer.status), nextSupportId(), {
-            verbose: target?.verbose === true,
-          });
-    // A string is a body already (the track envelope's `0`), as Koa sends it.
-    const body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+    const body = errorBody(refusedTarget(raw), answer);
     const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -387,6 +387,26 @@ test("headers too large on an API's path get that API's envelope; on another pat
   });
 });
 
+test('an Expect the server cannot meet gets a 417 in the envelope of the API whose path it names', async (t) => {
+  const s = await startTestService(t);
+  const expect = { Expect: 'something-else', 'Content-Type': 'application/json' };
+  const journeys = await rawRequest(s.port, httpRequest('POST', '/v1/user-journeys/events', expect, '{}'));
+  t.is(journeys.status, 417);
+  t.deepEqual(JSON.parse(journeys.body), {
+    message: 'only Expect: 100-continue is supported',
+    code: 417,
+    status: 'error',
+  });
+  const track = await rawRequest(s.port, httpRequest('POST', '/track?verbose=1', expect, '[]'));
+  t.is(track.status, 417);
+  t.deepEqual(JSON.parse(track.body), { status: 0, error: 'only Expect: 100-continue is supported' });
+  const other = await rawRequest(s.port, httpRequest('POST', '/no/such/path', expect, '{}'));
+  t.is(other.status, 417);
+  t.deepEqual(JSON.parse(other.body), {
+    error: { code: 'EXPECTATION_FAILED', message: 'only Expect: 100-continue is supported' },
+  });
+});
+
 test('a body that does not arrive in time gets a JSON 408', async (t) => {
   const s = await startTestService(t, { httpTimeouts: { headersMs: 1_000, requestMs: 1_000 } });
   const started = Date.now();

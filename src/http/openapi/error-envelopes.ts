@@ -74,7 +74,7 @@ export const ERROR_ENVELOPES: Record<string, JsonSchema> = {
   TransportError: {
     type: 'object',
     description:
-      'Node’s HTTP parser refused the request before any API saw it: 400 `BAD_REQUEST` (not valid HTTP), 408 `REQUEST_TIMEOUT` (headers not within 20 s, or the request within 30 s), 417 `EXPECTATION_FAILED` (an `Expect` other than 100-continue), 431 `HEADERS_TOO_LARGE`. A 400 or 431 whose request line could be read, on a path of an API, comes in that API’s envelope instead, with the same code.',
+      'Node’s HTTP parser refused the request before any API saw it: 400 `BAD_REQUEST` (not valid HTTP), 408 `REQUEST_TIMEOUT` (headers not within 20 s, or the request within 30 s), 417 `EXPECTATION_FAILED` (an `Expect` other than 100-continue), 431 `HEADERS_TOO_LARGE`. A 400, 408 or 431 whose request line could be read, and a 417, on a path of an API, come in that API’s envelope instead, with the same code.',
     required: ['error'],
     additionalProperties: false,
     properties: {
