@@ -78,17 +78,15 @@ function targetOf(update: Update, kind: ProfileKind): string {
  * item's random `_kb_metadata._kb_event_id`, as for events (insertKey); the node SDK sends
  * no id with profile updates (and does not retry).
  */
-function retryKeyOf(update: Update, kind: ProfileKind): string | null {
-  const item = dollarKeys(update) as Update;
+function retryKeyOf(item: Update, kind: ProfileKind, target: string): string | null {
   const queueId = idText(item.id);
   if (queueId === null) return null;
   const meta = isPlainObject(item.$metadata) ? item.$metadata : {};
-  return insertKey(['p', kind, targetOf(update, kind), queueId, idText(meta.$event_id)]);
+  return insertKey(['p', kind, target, queueId, idText(meta.$event_id)]);
 }
 
-/** A validated update's operations, in `$` spelling and the order they apply. */
-function operationsOf(update: Update): ProfileOperation[] {
-  const item = dollarKeys(update) as Update;
+/** A validated update's operations (`item` in `$` spelling), in the order they apply. */
+function operationsOf(item: Update): ProfileOperation[] {
   return PROFILE_OPERATIONS.filter((op) => item[op] !== undefined).map((op): ProfileOperation => {
     const value = item[op];
     if (op === '$delete') return { op };
@@ -104,6 +102,13 @@ function operationsOf(update: Update): ProfileOperation[] {
     );
     return { op: op as ValueOp, values: Object.fromEntries(values) };
   });
+}
+
+/** One valid update, its keys spelt `$` once for its operations and its retry key. */
+function updateOf(raw: Update, index: number, kind: ProfileKind): SdkProfileUpdate {
+  const item = dollarKeys(raw) as Update;
+  const id = targetOf(raw, kind);
+  return { index, kind, id, operations: operationsOf(item), retryKey: retryKeyOf(item, kind, id) };
 }
 
 /**
@@ -136,17 +141,7 @@ export class ProfileBatchParser {
     if (whole.length > 0 || !Array.isArray(list)) throw invalidInput(whole);
     rejected.push(...list.flatMap((raw: unknown, index) => tooDeep(raw, index)));
     const updates = list.flatMap((raw: Update, index): SdkProfileUpdate[] =>
-      rejected.some((r) => r.index === index)
-        ? []
-        : [
-            {
-              index,
-              kind,
-              id: targetOf(raw, kind),
-              operations: operationsOf(raw),
-              retryKey: retryKeyOf(raw, kind),
-            },
-          ],
+      rejected.some((r) => r.index === index) ? [] : [updateOf(raw, index, kind)],
     );
     return { updates, rejected: rejected.sort((a, b) => a.index - b.index), size: list.length };
   }
