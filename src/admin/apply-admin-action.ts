@@ -1,5 +1,6 @@
 import type { AppRules } from '../rules/app-rules.js';
-import type { ReloadOutcome, RulesRegistry } from '../rules/rules-registry.js';
+import type { RulesRegistry } from '../rules/rules-registry.js';
+import type { ReloadOutcome } from '../rules/rules-status.js';
 import type { SharedAction } from '../store/postgres/admin-actions.js';
 
 /** What applying an action here gave: a reload's outcomes, or the rolled-back rules (undefined: no such snapshot). */

@@ -5,65 +5,16 @@ import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
 import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
 import { formatProblem, type Problem } from './problems.js';
-import { missingKindProblems, type RequiredKind } from './required-kinds.js';
-import {
-  type ActivationReason,
-  type FileTexts,
-  type HistoryEntry,
-  RulesHistory,
-  unbumpedVersions,
-} from './rules-history.js';
-
-export type ReloadOutcome =
-  | {
-      appId: string;
-      result: 'activated';
-      version: string;
-      hash: string;
-      ms: number;
-      /**
-       * What the person reloading should know of this activation, as `file:line:col message`: a
-       * file changed without its version, a running experiment's weights changed.
-       */
-      warnings: string[];
-    }
-  | { appId: string; result: 'unchanged'; hash: string; ms: number }
-  | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
-  | { appId: string; result: 'failed'; problems: string[]; ms: number };
-
-export interface RulesError {
-  at: string;
-  /** Hash of the files that were refused; null when they could not be read. */
-  hash: string | null;
-  problems: string[];
-  /** What serves instead: the last good snapshot, or null when the app never had one. */
-  serving: { version: string; hash: string } | null;
-}
-
-export interface AppRulesStatus {
-  appId: string;
-  active: { version: string; hash: string; loadedAt: string; files: AppRules['files'] } | null;
-  lastError: RulesError | null;
-  /** Set after a rollback: file changes are validated but wait for an explicit reload. */
-  pinned: PinnedState | null;
-  history: HistoryEntry[];
-  /**
-   * What `offerd validate` warns of in the serving rules (rules that can never fire), and,
-   * from the reload that activated them, files changed without a version bump; never blocks.
-   */
-  warnings: Problem[];
-}
-
-/** One rule file of a snapshot, by its name in the app's directory (paths differ between instances). */
-export interface SnapshotFile {
-  name: string;
-  text: string;
-}
-
-type CheckResult = { ok: true; rules: AppRules } | { ok: false; problems: string[] };
-
-/** Told about every reload, for metrics. */
-export type ReloadObserver = (outcome: ReloadOutcome) => void;
+import type { RequiredKind } from './required-kinds.js';
+import { type ActivationReason, type FileTexts, RulesHistory, unbumpedVersions } from './rules-history.js';
+import type {
+  AppRulesStatus,
+  ReloadObserver,
+  ReloadOutcome,
+  RulesError,
+  SnapshotFile,
+} from './rules-status.js';
+import { SnapshotChecks } from './snapshot-checks.js';
 
 interface AppState {
   current?: AppRules;
@@ -116,9 +67,11 @@ export interface RulesRegistryOptions {
 export class RulesRegistry {
   private readonly apps = new Map<string, AppState>();
   private readonly now: () => Date;
+  private readonly checks: SnapshotChecks;
 
   constructor(private readonly options: RulesRegistryOptions) {
     this.now = options.now ?? (() => new Date());
+    this.checks = new SnapshotChecks(options, this.now);
   }
 
   get rulesDir(): string {
@@ -190,7 +143,7 @@ export class RulesRegistry {
       const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
       // The same check as a reload (a loader that throws is a refusal, not an escape);
       // these texts passed it when they were activated, so a refusal is a bug, said as one.
-      const checked = this.check(state, files);
+      const checked = this.checks.check(files, state.current);
       if (!checked.ok) throw new Error(`${appId}: snapshot ${hash} no longer loads: ${checked.problems[0]}`);
       this.activate(appId, state, checked.rules, 'rollback', performance.now() - started, texts);
       state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
@@ -262,7 +215,7 @@ export class RulesRegistry {
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
       state.pinned = pinnedState(state.pinned.hash, state.texts, files);
-      const result = await this.gated(this.check(state, files));
+      const result = await this.checks.gated(this.checks.check(files, state.current));
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
@@ -270,10 +223,10 @@ export class RulesRegistry {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
-    const result = await this.gated(this.check(state, files));
+    const result = await this.checks.gated(this.checks.check(files, state.current));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;
-    const changes = await this.changeWarningsOf(state.current, result.rules);
+    const changes = await this.checks.changeWarnings(state.current, result.rules);
     const took = ms();
     const activated = this.activate(appId, state, result.rules, reason, took, textsOf(files), changes);
     return this.observe({
@@ -293,38 +246,6 @@ export class RulesRegistry {
     return missing ? `${dir}: the app's rules directory is missing` : `${dir}: ${err.message}`;
   }
 
-  /**
-   * Loads the files and decides whether they may go live: every file valid and every
-   * kind the app's APIs need present. A loader that throws (it should report, not throw)
-   * refuses the snapshot like any other problem instead of escaping the reload.
-   */
-  private check(state: AppState, files: AppFiles): CheckResult {
-    let result: ReturnType<AppLoader['load']>;
-    try {
-      result = this.options.loader.load(files, this.now());
-    } catch (err) {
-      const where = `${this.options.rulesDir}/${files.appId}`;
-      return { ok: false, problems: [`${where}: loading failed unexpectedly: ${(err as Error).message}`] };
-    }
-    if (!result.ok) return { ok: false, problems: result.problems.map(formatProblem) };
-    const required = this.options.requiredKinds?.(files.appId) ?? [];
-    const missing = missingKindProblems(files, result.rules, required, state.current, this.options.rulesDir);
-    return missing.length > 0 ? { ok: false, problems: missing } : { ok: true, rules: result.rules };
-  }
-
-  /** A valid snapshot through the gate, when there is one; a gate that throws refuses it. */
-  private async gated(result: CheckResult): Promise<CheckResult> {
-    const gate = this.options.gate;
-    if (!result.ok || !gate) return result;
-    let problems: string[];
-    try {
-      problems = await gate(result.rules.appId, result.rules);
-    } catch (err) {
-      problems = [`${result.rules.appId}: the activation gate failed: ${(err as Error).message}`];
-    }
-    return problems.length > 0 ? { ok: false, problems } : result;
-  }
-
   private activate(
     appId: string,
     state: AppState,
@@ -342,7 +263,7 @@ export class RulesRegistry {
       { reason, at: this.now(), ms, texts },
     );
     state.current = rules;
-    state.warnings = [...unbumped, ...changes, ...this.warningsOf(rules)];
+    state.warnings = [...unbumped, ...changes, ...this.checks.lints(rules)];
     state.texts = texts;
     state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
@@ -353,31 +274,6 @@ export class RulesRegistry {
       );
     }
     return [...unbumped, ...changes];
-  }
-
-  /** A lint that throws costs its warnings, never the activation: warnings never block. */
-  private warningsOf(rules: AppRules): Problem[] {
-    try {
-      return this.options.loader.warnings(rules);
-    } catch (err) {
-      this.options.logger.warn({ appId: rules.appId, err }, 'linting the rules failed; no warnings shown');
-      return [];
-    }
-  }
-
-  /** Like lints, a change check that throws costs its warnings, never the activation. */
-  private async changeWarningsOf(before: AppRules | undefined, after: AppRules): Promise<Problem[]> {
-    const check = this.options.changeWarnings;
-    if (!check) return [];
-    try {
-      return await check(before, after);
-    } catch (err) {
-      this.options.logger.warn(
-        { appId: after.appId, err },
-        'checking what the reload changes failed; no warnings',
-      );
-      return [];
-    }
   }
 
   /** The app's files as they are on disk now; null when they cannot be read. */

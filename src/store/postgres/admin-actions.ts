@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SnapshotFile } from '../../rules/rules-registry.js';
+import type { SnapshotFile } from '../../rules/rules-status.js';
 import { inTransaction, type Migration } from './migrate.js';
 
 /** An admin action that every instance must apply, not only the one that was called. */
