@@ -1,0 +1,305 @@
+import type { JsonSchema } from '../http/openapi/openapi-types.js';
+
+/**
+ * The admin API's experiment bodies (list and results with their statistics), part of the
+ * banner API's schemas (banner-response-schemas.ts): published in the API reference, and
+ * every response of the test suite is held to them (test/helpers/openapi-check.ts).
+ */
+
+const nullableNumber: JsonSchema = { type: ['number', 'null'] };
+const interval: JsonSchema = {
+  oneOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      required: ['low', 'high'],
+      additionalProperties: false,
+      properties: { low: { type: 'number' }, high: { type: 'number' } },
+    },
+  ],
+};
+
+/** The small-sample flag's two fields (metric-comparison.ts SmallSample). */
+const smallSampleProperties = {
+  smallSample: {
+    type: 'boolean',
+    description:
+      'Too few users for the normal approximation (docs/experiments.md, "Small samples"): p-values and intervals it would give are null [ours].',
+  },
+  smallSampleReason: { type: ['string', 'null'], description: 'Why, for a person; null when not flagged.' },
+} as const;
+const smallSampleRequired = ['smallSample', 'smallSampleReason'];
+
+const sampleRatio: JsonSchema = {
+  type: 'object',
+  required: ['statistic', 'df', 'pValue', 'mismatch', 'counts'],
+  additionalProperties: false,
+  properties: {
+    statistic: { type: 'number' },
+    df: { type: 'integer' },
+    pValue: { type: 'number' },
+    mismatch: { type: 'boolean' },
+    counts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['variationId', 'users', 'expected'],
+        additionalProperties: false,
+        properties: {
+          variationId: { type: 'integer' },
+          users: { type: 'integer' },
+          expected: { type: 'number' },
+        },
+      },
+    },
+  },
+};
+
+const versusControl: JsonSchema = {
+  type: 'object',
+  required: [
+    ...smallSampleRequired,
+    'uplift',
+    'upliftInterval',
+    'difference',
+    'pValue',
+    'pValueHolm',
+    'sequentialPValue',
+    'sequentialInterval',
+  ],
+  additionalProperties: false,
+  properties: {
+    ...smallSampleProperties,
+    uplift: { ...nullableNumber, description: 'rate / controlRate − 1; null for a zero control rate.' },
+    upliftInterval: interval,
+    difference: { type: 'number' },
+    pValue: { ...nullableNumber, description: 'Fixed-horizon two-sided z-test: valid only read once.' },
+    pValueHolm: { ...nullableNumber, description: 'Holm-corrected over the experiment’s arms.' },
+    sequentialPValue: { ...nullableNumber, description: 'Always valid (mSPRT), however often read [ours].' },
+    sequentialInterval: interval,
+  },
+};
+
+const revenueResult: JsonSchema = {
+  type: 'object',
+  description:
+    "Revenue per user of the primary metric's value property (values of events at or after the user's assignment; a user without one counts 0) [ours].",
+  required: [...smallSampleRequired, 'value', 'perUser', 'interval', 'versusControl'],
+  additionalProperties: false,
+  properties: {
+    ...smallSampleProperties,
+    value: { type: 'string', description: 'The event property summed.' },
+    perUser: { type: 'number', description: 'Σ value / assigned users, 4 decimals.' },
+    interval: {
+      ...interval,
+      description: '95 % normal interval of the mean, its lower bound clamped at 0; null under 30 users.',
+    },
+    versusControl: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: [...smallSampleRequired, 'difference', 'differenceInterval', 'uplift', 'upliftInterval'],
+          additionalProperties: false,
+          properties: {
+            ...smallSampleProperties,
+            difference: { type: 'number', description: 'perUser − control perUser.' },
+            differenceInterval: { ...interval, description: 'Welch standard error, normal quantile.' },
+            uplift: {
+              ...nullableNumber,
+              description: 'perUser / control perUser − 1; null for zero control revenue.',
+            },
+            upliftInterval: { ...interval, description: 'Delta method on the log ratio of means.' },
+          },
+        },
+      ],
+    },
+  },
+};
+
+const variationResult: JsonSchema = {
+  type: 'object',
+  required: ['variationId', 'name', 'control', 'users', 'exposures', 'metrics', 'verdict'],
+  additionalProperties: false,
+  properties: {
+    variationId: { type: 'integer', minimum: 0 },
+    name: { type: 'string' },
+    control: { type: 'boolean' },
+    weight: nullableNumber,
+    users: { type: 'integer', minimum: 0 },
+    exposures: { type: 'integer', minimum: 0 },
+    revenue: {
+      oneOf: [{ type: 'null' }, revenueResult],
+      description:
+        'Null when the primary metric names no value property; else perUser with its 95 % interval and, for treated arms, against control.',
+    },
+    metrics: {
+      type: 'object',
+      description:
+        'Per metric (primary first): converted users, rate with its 95 % Wilson interval, and against control.',
+      additionalProperties: {
+        type: 'object',
+        required: [...smallSampleRequired, 'conversions', 'rate', 'interval', 'versusControl'],
+        additionalProperties: false,
+        properties: {
+          ...smallSampleProperties,
+          conversions: { type: 'integer', minimum: 0 },
+          rate: nullableNumber,
+          interval,
+          versusControl: { oneOf: [{ type: 'null' }, versusControl] },
+        },
+      },
+    },
+    verdict: {
+      enum: ['winning', 'losing', 'inconclusive', null],
+      description: 'On the primary metric; null for control or without a primary metric.',
+    },
+  },
+};
+
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const count = { type: 'integer', minimum: 0 };
+
+const timeline: JsonSchema = {
+  type: 'object',
+  description:
+    'Users newly enrolled per UTC day and variation (by their assignment), from the first enrollment to today, ' +
+    'the last 90 days at most; a day without enrollments is 0. Exposures have no daily series: the store keeps ' +
+    'one exposure counter per variation, so a render never writes a per-day row [ours].',
+  required: ['days', 'variations'],
+  additionalProperties: false,
+  properties: {
+    days: {
+      type: 'array',
+      maxItems: 90,
+      items: day,
+      description: 'UTC days, oldest first; empty before anyone enrolled.',
+    },
+    variations: {
+      type: 'array',
+      description: 'One series per variation, in the order of `variations`.',
+      items: {
+        type: 'object',
+        required: ['variationId', 'enrolledBefore', 'enrolled'],
+        additionalProperties: false,
+        properties: {
+          variationId: { type: 'integer' },
+          enrolledBefore: {
+            ...count,
+            description: 'Users enrolled before the first day shown: where the cumulative count starts.',
+          },
+          enrolled: {
+            type: 'array',
+            maxItems: 90,
+            items: count,
+            description: 'New users on each of `days`.',
+          },
+        },
+      },
+    },
+  },
+};
+
+export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
+  ExperimentList: {
+    type: 'object',
+    required: ['appId', 'rulesVersion', 'experiments'],
+    additionalProperties: false,
+    properties: {
+      appId: { type: 'string' },
+      rulesVersion: { type: 'string' },
+      experiments: {
+        type: 'array',
+        description:
+          'Every experiment of the app’s Banner rules, in rule-file order; empty without Banner rules.',
+        items: {
+          type: 'object',
+          required: ['experimentId', 'status', 'bucketVersion', 'users'],
+          additionalProperties: false,
+          properties: {
+            experimentId: { type: 'string' },
+            description: { type: 'string' },
+            status: { enum: ['running', 'paused', 'stopped'] },
+            trafficAllocation: { type: 'number' },
+            occasion: { type: ['string', 'null'] },
+            bucketVersion: { type: 'integer', minimum: 1 },
+            hashVersion: { type: 'integer', minimum: 1 },
+            primaryMetric: { type: ['string', 'null'] },
+            users: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Users assigned at the current bucket version.',
+            },
+            startedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+    },
+  },
+  ExperimentResults: {
+    type: 'object',
+    required: [
+      'appId',
+      'rulesVersion',
+      'experimentId',
+      'status',
+      'bucketVersion',
+      'users',
+      'primaryMetric',
+      'sampleRatio',
+      'variations',
+      'armVersusArm',
+      'timeline',
+    ],
+    additionalProperties: false,
+    properties: {
+      appId: { type: 'string' },
+      rulesVersion: { type: 'string' },
+      experimentId: { type: 'string' },
+      status: { enum: ['running', 'paused', 'stopped'] },
+      bucketVersion: { type: 'integer', minimum: 1 },
+      hashVersion: { type: 'integer', minimum: 1 },
+      trafficAllocation: { type: 'number' },
+      startedAt: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'The first assignment of this bucket version.',
+      },
+      users: { type: 'integer', minimum: 0 },
+      primaryMetric: {
+        type: ['string', 'null'],
+        description: 'The event that decides the verdicts; null when the rules declare none.',
+      },
+      secondaryMetrics: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Declared secondary metrics, else every tracked event but housekeeping [ours].',
+      },
+      sampleRatio: {
+        description:
+          'Sample-ratio mismatch check (chi-square): `mismatch` when p < 0.001 — then no verdict holds.',
+        oneOf: [{ type: 'null' }, sampleRatio],
+      },
+      variations: { type: 'array', items: variationResult },
+      armVersusArm: {
+        type: 'array',
+        description:
+          'Every pair of arms on the primary metric (or the first secondary one without a primary).',
+        items: {
+          type: 'object',
+          required: [...smallSampleRequired, 'a', 'b', 'difference', 'pValue', 'pValueHolm'],
+          additionalProperties: false,
+          properties: {
+            ...smallSampleProperties,
+            a: { type: 'integer' },
+            b: { type: 'integer' },
+            difference: { type: 'number', description: 'rate_b − rate_a.' },
+            pValue: nullableNumber,
+            pValueHolm: nullableNumber,
+          },
+        },
+      },
+      timeline,
+    },
+  },
+};
