@@ -24,7 +24,8 @@ export const MAX_PROPERTIES = 500;
  */
 export const MAX_PROFILE_BYTES = 128 * 1024;
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Items are the same when their JSON is (Mixpanel compares values, not references). */
+const encoded = (v: unknown): string => JSON.stringify(v);
 const jsonBytes = (props: ProfileProperties): number => Buffer.byteLength(JSON.stringify(props));
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const keepNewest = (list: unknown[]): unknown[] =>
@@ -62,12 +63,23 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
       case '$union': {
         if (current !== undefined && !Array.isArray(current)) break;
         const list = [...listOf(current)];
-        for (const item of listOf(value)) if (!list.some((x) => same(x, item))) list.push(item);
+        // Each item encoded once, looked up in a set: comparing every new item with every
+        // listed one was quadratic, 15 unions of 2,000 items held the event loop 12 s.
+        const listed = new Set(list.map(encoded));
+        for (const item of listOf(value)) {
+          const key = encoded(item);
+          if (listed.has(key)) continue;
+          listed.add(key);
+          list.push(item);
+        }
         next[name] = keepNewest(list);
         break;
       }
       case '$remove':
-        if (Array.isArray(current)) next[name] = current.filter((x) => !same(x, value));
+        if (Array.isArray(current)) {
+          const key = encoded(value);
+          next[name] = current.filter((x) => encoded(x) !== key);
+        }
         break;
     }
   }
