@@ -14,6 +14,13 @@ import { eventView, offerView } from './journeys-views.js';
 import type { JourneysRules } from './rules/journeys-rules.js';
 
 export const JOURNEYS_BASE = '/v1/user-journeys';
+/**
+ * GamifyHost's base: its Flutter SDK calls games endpoints offerd does not serve (`/v1/games`,
+ * `/v1/leaderboard`, `/v1/users/{uid}/sdk-balance`...). Their 404 comes in GamifyHost's
+ * envelope, whose `message` the SDK reads (`GamifyHostApiException(404, 'Not found')`),
+ * not the neutral one, which the SDK can only report as 'Unknown error'.
+ */
+const VENDOR_BASE = '/v1';
 
 interface RouteDeps {
   keys: ApiKeys;
@@ -168,5 +175,7 @@ export function createJourneysRoutes(routeDeps: JourneysRouteDeps, limits: EdgeL
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
-  return { apis: [router], admin: (admin) => adminRoutes(admin, deps) };
+  // No routes: under its prefix every path is its 404, tried after the journeys router.
+  const vendorRest = publicApi('journeys', limits, VENDOR_BASE);
+  return { apis: [router, vendorRest], admin: (admin) => adminRoutes(admin, deps) };
 }

@@ -134,6 +134,13 @@ test('unknown paths get 404 in the envelope of the family they belong to', async
   t.like(await wall.json(), { status: 'failure', error: { code: 'NOT_FOUND' } });
   const journeys = await s.fetch('/v1/user-journeys/nothing');
   t.like(await journeys.json(), { status: 'error', code: 404 });
+  // The GamifyHost Flutter SDK's games endpoints: not served, but its client reads `message`.
+  for (const path of ['/v1/games', '/v1/leaderboard?page=1&limit=20', '/v1/users/u-1/sdk-balance']) {
+    const games = await s.fetch(path, { headers: { 'X-API-Key': 'pk_test_demo' } });
+    t.is(games.status, 404, path);
+    t.deepEqual(await games.json(), { message: 'Not found', code: 404, status: 'error' }, path);
+  }
+  t.like(await (await s.fetch('/v2/nothing')).json(), { error: { code: 'NOT_FOUND' } });
   t.is(wall.headers.get('access-control-allow-origin'), '*');
 });
 
