@@ -7,7 +7,7 @@ import type { JsonSchema } from '../http/openapi/openapi-types.js';
 
 const str: JsonSchema = { type: 'string' };
 const int: JsonSchema = { type: 'integer' };
-/** Documented string fields: `""` when unset, never null (the Flutter SDK casts `as String`). */
+/** Documented string fields: `""` when unset, never null (as GamifyHost's docs show them). */
 const text: JsonSchema = { type: 'string' };
 const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
 const score: JsonSchema = { type: 'integer', minimum: 0, maximum: 100 };

@@ -3,8 +3,8 @@ import type { JourneyEvaluation } from './journey-evaluator.js';
 
 /**
  * The JSON shapes of the GamifyHost-compatible API (field names are the contract's).
- * Documented string fields are never null: the Flutter SDK reads them `as String`,
- * which throws on null, so an unset value is `""`.
+ * Documented string fields are never null: GamifyHost's docs show `""` for an unset one,
+ * and a client that casts them to a non-null string would throw on null.
  */
 
 /** `partnerId` (the vendor's account) is the offerd app; `environment` upper case as documented. */
