@@ -64,6 +64,25 @@ function asClientError(err: unknown): AppError {
  */
 const UTF8_CHARSETS = new Set(['', 'utf-8', 'utf8', 'us-ascii', 'ascii']);
 
+/**
+ * Whether the body comes in a transfer coding Node does not undo. Node's parser removes
+ * `chunked` and hands on whatever other coding as it is: a body sent `gzip, chunked` was
+ * read as plain JSON, where a proxy in front that undoes transfer codings reads other bytes.
+ */
+function foreignTransferCoding(ctx: Context): boolean {
+  const coding = ctx.get('Transfer-Encoding').trim().toLowerCase();
+  return coding !== '' && coding !== 'chunked';
+}
+
+/**
+ * Content codings are case-insensitive (RFC 9110 8.4.1), the decoder's names are lower
+ * case: `GZIP` was refused as unsupported.
+ */
+function lowerCaseContentEncoding(ctx: Context): void {
+  const coding = ctx.req.headers['content-encoding'];
+  if (typeof coding === 'string') ctx.req.headers['content-encoding'] = coding.toLowerCase();
+}
+
 function hasBody(ctx: Context): boolean {
   const length = ctx.get('Content-Length');
   return (length !== '' && length !== '0') || ctx.get('Transfer-Encoding') !== '';
@@ -84,6 +103,14 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
   };
   return async (ctx, next) => {
     if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
+      if (foreignTransferCoding(ctx)) {
+        ctx.set('Connection', 'close');
+        throw new AppError(
+          'NOT_IMPLEMENTED',
+          'Invalid input',
+          bodyProblem('must be sent with no Transfer-Encoding but chunked (use Content-Encoding)'),
+        );
+      }
       if (hasBody(ctx) && ctx.get('Content-Type') !== '' && !ctx.is(JSON_TYPES)) {
         ctx.set('Connection', 'close');
         throw new AppError(
@@ -102,6 +129,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
       }
     }
     if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
+      lowerCaseContentEncoding(ctx);
       let text: string;
       try {
         text = await coBody.text(ctx, { limit: options.limit, encoding: 'utf-8' });

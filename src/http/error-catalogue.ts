@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   },
   REQUEST_TIMEOUT: { status: 408, meaning: 'the request was not received in time' },
   EXPECTATION_FAILED: { status: 417, meaning: 'an Expect other than 100-continue' },
+  NOT_IMPLEMENTED: { status: 501, meaning: 'a body in a Transfer-Encoding other than chunked' },
   HEADERS_TOO_LARGE: { status: 431, meaning: 'request headers over 16 KB' },
   NOT_FOUND: { status: 404, meaning: 'no route has this path' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'the path exists, not with this method (`Allow` lists them)' },

@@ -60,6 +60,14 @@ const EXPECTATION_FAILED: TransportAnswer = {
   message: 'only Expect: 100-continue is supported',
 };
 
+/** CONNECT (a proxy tunnel) is no request of any API; Node would close the socket unanswered. */
+const CONNECT_REFUSED: TransportAnswer = {
+  status: 405,
+  reason: 'Method Not Allowed',
+  code: 'METHOD_NOT_ALLOWED',
+  message: 'CONNECT is not allowed: offerd is not a proxy',
+};
+
 /** Node's parser and timeout error codes, as the status and message the client gets. */
 function answerFor(code: string): TransportAnswer {
   switch (code) {
@@ -203,6 +211,13 @@ export function createHttpServer(
     const body = errorBody(requestTarget(req.url), EXPECTATION_FAILED);
     res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
     res.end(body);
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const body = errorBody(null, CONNECT_REFUSED);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const code = typeof err.code === 'string' ? err.code : 'UNKNOWN';

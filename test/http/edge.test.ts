@@ -441,3 +441,49 @@ test('admin explain refuses a state it cannot evaluate with a 400 naming it, nev
   const ok = await explain({ api: 'banner', request, state: {}, now: '2026-11-20T12:00:00Z' });
   t.is(ok.status, 200);
 });
+
+test('a Content-Encoding is read in any case: GZIP is gzip', async (t) => {
+  const s = await startTestService(t);
+  const body = gzipSync(
+    Buffer.from(JSON.stringify({ userId: 'u-gzip', offerId: '8622', countryIso2: 'DE' })),
+  );
+  for (const encoding of ['GZIP', 'Gzip']) {
+    const res = await rawRequest(
+      s.port,
+      httpRequest(
+        'POST',
+        '/getPersonalizedBanner',
+        { Authorization: 'demo-key', 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body,
+      ),
+    );
+    t.is(res.status, 200, `${encoding}: ${res.body}`);
+    t.like(JSON.parse(res.body), { kibotuMetadata: { userId: 'u-gzip' } });
+  }
+});
+
+test('a body in a transfer coding other than chunked is a 501 in the API’s envelope, and nothing is stored', async (t) => {
+  const s = await startTestService(t);
+  const event = JSON.stringify({ externalId: 'te-1', eventType: 'GAME_PLAY', category: 'GAME_PLAY' });
+  const chunked = `${event.length.toString(16)}\r\n${event}\r\n0\r\n\r\n`;
+  const request = (coding: string) =>
+    'POST /v1/user-journeys/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-API-Key: pk_test_demo\r\n' +
+    `Content-Type: application/json\r\nTransfer-Encoding: ${coding}\r\n\r\n${chunked}`;
+  // Node undoes `chunked` only: the body of `gzip, chunked` reached the route as plain JSON.
+  const gz = await rawRequest(s.port, request('gzip, chunked'));
+  t.is(gz.status, 501, gz.body);
+  t.like(JSON.parse(gz.body), { code: 501, status: 'error' });
+  const user = await s.fetch('/v1/user-journeys/users/te-1', { headers: { 'X-API-Key': 'pk_test_demo' } });
+  t.is(user.status, 404, 'the event was not stored (nor its user created)');
+  const plain = await rawRequest(s.port, request('Chunked'));
+  t.is(plain.status, 201, plain.body);
+});
+
+test('CONNECT gets a JSON 405: offerd is no proxy', async (t) => {
+  const s = await startTestService(t);
+  const res = await rawRequest(s.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  t.is(res.status, 405);
+  t.deepEqual(JSON.parse(res.body), {
+    error: { code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not allowed: offerd is not a proxy' },
+  });
+});
