@@ -52,6 +52,8 @@ function SampleRatio({ srm }) {
   const counts = srm.counts
     .map((c) => `variation ${c.variationId}: ${c.users} (expected ${c.expected})`)
     .join('; ');
+  if (srm.smallSample)
+    return html`<p class="muted">Split not checked yet: ${srm.smallSampleReason}. ${counts}</p>`;
   return srm.mismatch
     ? html`<section class="callout error-box" role="alert" aria-label="Sample ratio mismatch">
         <h4>Sample ratio mismatch (χ² = ${srm.statistic}, p = ${pValue(srm.pValue)})</h4>

@@ -32,12 +32,18 @@ const smallSampleRequired = ['smallSample', 'smallSampleReason'];
 
 const sampleRatio: JsonSchema = {
   type: 'object',
-  required: ['statistic', 'df', 'pValue', 'mismatch', 'counts'],
+  required: [...smallSampleRequired, 'statistic', 'df', 'pValue', 'mismatch', 'counts'],
   additionalProperties: false,
   properties: {
+    smallSample: {
+      type: 'boolean',
+      description:
+        'An arm expects fewer than 5 users: the chi-square test does not hold, `pValue` is null and `mismatch` false [ours].',
+    },
+    smallSampleReason: smallSampleProperties.smallSampleReason,
     statistic: { type: 'number' },
     df: { type: 'integer' },
-    pValue: { type: 'number' },
+    pValue: nullableNumber,
     mismatch: { type: 'boolean' },
     counts: {
       type: 'array',

@@ -77,11 +77,15 @@ export interface VariationResult {
 }
 
 /** Sample-ratio mismatch: were users assigned in the declared proportions? */
-export interface SampleRatio {
+export interface SampleRatio extends SmallSample {
   statistic: number;
   df: number;
-  pValue: number;
-  /** p < 0.001: the split is broken (bucketing, eligibility drift, or lost assignments); no verdict holds. */
+  /** Null when flagged small: the chi-square approximation does not hold there. */
+  pValue: number | null;
+  /**
+   * p < 0.001: the split is broken (bucketing, eligibility drift, or lost assignments); no
+   * verdict holds. Never with a small sample, whose p-value would not be one.
+   */
   mismatch: boolean;
   counts: { variationId: number; users: number; expected: number }[];
 }
@@ -107,6 +111,20 @@ export interface ExperimentResults {
 
 /** Below this p the split is called broken (issue 19; the industry's usual SRM threshold). */
 export const SRM_THRESHOLD = 0.001;
+/**
+ * The chi-square test needs every expected count at 5 or more (the textbook rule). Below,
+ * it cries wolf: 3 of 5 users in a 10 % arm give chi-square p = 0.0002, a "mismatch", where
+ * the exact binomial chance of 3 or more is 0.0086.
+ */
+export const SRM_MIN_EXPECTED = 5;
+
+/** Why the split check cannot speak yet, or null. */
+function srmSmallSample(expected: readonly number[]): string | null {
+  const least = Math.min(...expected);
+  return least < SRM_MIN_EXPECTED
+    ? `an arm expects ${round4(least)} users; the split check needs ${SRM_MIN_EXPECTED} or more in every arm`
+    : null;
+}
 
 const EMPTY = (variationId: number): VariationTally => ({
   variationId,
@@ -165,15 +183,19 @@ export function sampleRatio(
     ids.map((id, i) => (assigned > 0 ? (expectedCounts[i] as number) / assigned : (current.get(id) ?? 0))),
   );
   if (!fit) return null;
+  const expectedNow = ids.map((_, i) => (assigned > 0 ? ((expectedCounts[i] as number) * n) / assigned : 0));
+  const small = srmSmallSample(expectedNow);
   return {
+    smallSample: small !== null,
+    smallSampleReason: small,
     statistic: round4(fit.statistic),
     df: fit.df,
-    pValue: roundP(fit.pValue),
-    mismatch: fit.pValue < SRM_THRESHOLD,
+    pValue: small === null ? roundP(fit.pValue) : null,
+    mismatch: small === null && fit.pValue < SRM_THRESHOLD,
     counts: ids.map((id, i) => ({
       variationId: id,
       users: users[i] as number,
-      expected: round4(assigned > 0 ? ((expectedCounts[i] as number) * n) / assigned : 0),
+      expected: round4(expectedNow[i] as number),
     })),
   };
 }

@@ -103,6 +103,24 @@ test('sample ratio mismatch: flagged below p 0.001 with the counts, and no verdi
   t.false(fine.sampleRatio?.mismatch);
 });
 
+test('sample ratio with an arm expecting fewer than 5 users: flagged small, no p-value, never a mismatch', (t) => {
+  // 10/90 weights, 5 users, 3 of them in the 10 % arm: chi-square says p = 0.0002 (a
+  // "mismatch"), the exact binomial chance of 3 or more is 0.0086: the approximation lies.
+  const skewed = experiment({
+    variations: [
+      { id: 0, name: 'control', weight: 90 },
+      { id: 1, name: 'hero', weight: 10 },
+    ],
+  });
+  const small = experimentResults(skewed, 3, [tally(0, 2, {}), tally(1, 3, {})]);
+  t.like(small.sampleRatio, { smallSample: true, pValue: null, mismatch: false });
+  t.regex(small.sampleRatio?.smallSampleReason ?? '', /expects 0\.5 users; the split check needs 5 or more/);
+  t.true((small.sampleRatio?.statistic ?? 0) > 10, 'the statistic is still shown');
+  // The same skew at 50 users is a real mismatch: every arm expects 5 or more.
+  const real = experimentResults(skewed, 3, [tally(0, 20, {}), tally(1, 30, {})]);
+  t.like(real.sampleRatio, { smallSample: false, smallSampleReason: null, mismatch: true });
+});
+
 test('three arms: Holm over the arms, and every arm against every other', (t) => {
   const three = experiment({
     variations: [
