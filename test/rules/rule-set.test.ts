@@ -181,3 +181,32 @@ test("a value naming a dotted fact reads it as a condition's fact would: user.li
     [false, false],
   );
 });
+
+test('in and notIn against a value-side fact that is missing or not a list are false, never a throw', async (t) => {
+  // json-rules-engine's own `in` called value.indexOf: a request without the list was a 500.
+  const set = RuleSet.build(
+    [
+      {
+        id: 'in',
+        priority: 0,
+        when: { fact: 'request.countryIso2', operator: 'in', value: { fact: 'context.allowed' } },
+        data: null,
+      },
+      {
+        id: 'notIn',
+        priority: 0,
+        when: { fact: 'request.countryIso2', operator: 'notIn', value: { fact: 'context.allowed' } },
+        data: null,
+      },
+    ],
+    'fact',
+  );
+  const matched = async (facts: Record<string, unknown>) => (await set.evaluate(facts)).map((o) => o.matched);
+  const request = { countryIso2: 'DE' };
+  t.deepEqual(await matched({ request, context: { allowed: ['DE', 'AT'] } }), [true, false]);
+  t.deepEqual(await matched({ request, context: { allowed: ['FR'] } }), [false, true]);
+  for (const allowed of [undefined, null, 5, 'DE', { DE: true }]) {
+    t.deepEqual(await matched({ request, context: { allowed } }), [false, false], JSON.stringify(allowed));
+  }
+  t.deepEqual(await matched({ request }), [false, false], 'no context at all');
+});

@@ -50,6 +50,18 @@ export const CUSTOM_OPERATORS: Operator[] = [
   ),
 ];
 
+/**
+ * json-rules-engine's `in` and `notIn` call `value.indexOf`, so a value-side fact that is
+ * missing or not a list (`value: {fact: context.allowedCountries}` on a request without it)
+ * threw, and the request was a 500 INTERNAL while /readyz stayed green (an operator probe).
+ * These replace them, total like the others: a value that is not a list makes either false,
+ * as a missing fact makes any condition false. A list's membership is as before.
+ */
+export const TOTAL_BUILTIN_OPERATORS: Operator[] = [
+  new Operator('in', (fact: unknown, list: unknown) => Array.isArray(list) && list.indexOf(fact) > -1),
+  new Operator('notIn', (fact: unknown, list: unknown) => Array.isArray(list) && list.indexOf(fact) === -1),
+];
+
 export const KNOWN_OPERATORS: ReadonlySet<string> = new Set([
   ...BUILTIN_OPERATORS,
   ...CUSTOM_OPERATORS.map((o) => o.name),

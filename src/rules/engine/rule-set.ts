@@ -13,7 +13,7 @@ import {
 } from './conditions.js';
 import { DecisionCache, DecisionCacheStats } from './decision-cache.js';
 import { factReads } from './fact-reads.js';
-import { CUSTOM_OPERATORS } from './operators.js';
+import { CUSTOM_OPERATORS, TOTAL_BUILTIN_OPERATORS } from './operators.js';
 import { type ConditionTrace, toTrace } from './trace.js';
 
 /** What matched in one decision, as shared frozen lists. */
@@ -164,7 +164,7 @@ export class RuleSet<D> {
     stats: DecisionCacheStats = new DecisionCacheStats(),
   ): RuleSet<D> {
     const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
-    for (const op of CUSTOM_OPERATORS) engine.addOperator(op);
+    for (const op of [...TOTAL_BUILTIN_OPERATORS, ...CUSTOM_OPERATORS]) engine.addOperator(op);
     if (mode === 'inline') {
       for (const [id, condition] of segments) {
         // The name survives json-rules-engine's inlining, so a trace can say which segment it was.
