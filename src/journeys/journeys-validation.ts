@@ -1,6 +1,7 @@
 import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
+import { countJsonValues } from '../store/json-values.js';
 import type { UserPatch } from './domain/journey-types.js';
 import { jsonBytes } from './domain/user-bounds.js';
 import {
@@ -9,6 +10,7 @@ import {
   eventSchema,
   generateQuerySchema,
   MAX_EVENT_METADATA_BYTES,
+  MAX_EVENT_METADATA_VALUES,
   timelineQuerySchema,
   userPatchSchema,
 } from './journeys-schemas.js';
@@ -30,15 +32,27 @@ function metadataDepth(metadata: unknown, field: string): FieldProblem[] {
     : [];
 }
 
-/** An event's metadata past MAX_EVENT_METADATA_BYTES (the edge bounded its depth: stringify is safe). */
-function eventMetadataBytes(metadata: unknown, field: string): FieldProblem[] {
+/**
+ * An event's metadata past MAX_EVENT_METADATA_BYTES or MAX_EVENT_METADATA_VALUES (the edge
+ * bounded its depth: stringify is safe). Values are counted only within the byte bound,
+ * so the count stops at ~2,000 (`[0,0,…]`): one problem a field, the first found.
+ */
+function eventMetadataSize(metadata: unknown, field: string): FieldProblem[] {
   if (!metadata || typeof metadata !== 'object') return [];
   const bytes = jsonBytes(metadata);
-  return bytes > MAX_EVENT_METADATA_BYTES
+  if (bytes > MAX_EVENT_METADATA_BYTES)
+    return [
+      {
+        field,
+        message: `holds at most ${MAX_EVENT_METADATA_BYTES} bytes of JSON (4 KB); this one has ${bytes}`,
+      },
+    ];
+  const values = countJsonValues(metadata);
+  return values > MAX_EVENT_METADATA_VALUES
     ? [
         {
           field,
-          message: `holds at most ${MAX_EVENT_METADATA_BYTES} bytes of JSON (4 KB); this one has ${bytes}`,
+          message: `holds at most ${MAX_EVENT_METADATA_VALUES} JSON values (every object, array and scalar counts one); this one has ${values}`,
         },
       ]
     : [];
@@ -125,7 +139,7 @@ export class JourneysValidation {
   /** What a schema cannot say: a client clock may run a little ahead, not days; metadata is not a maze, nor a file. */
   private eventRules(e: EventInput, prefix: string): FieldProblem[] {
     const found = metadataDepth(e.metadata, `${prefix}metadata`);
-    found.push(...eventMetadataBytes(e.metadata, `${prefix}metadata`));
+    found.push(...eventMetadataSize(e.metadata, `${prefix}metadata`));
     if (typeof e.occurredAt !== 'string') return found;
     const at = Date.parse(e.occurredAt);
     if (at > this.now().getTime() + CLOCK_SKEW_MS)

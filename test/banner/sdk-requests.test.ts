@@ -4,6 +4,7 @@
  * schema's reason, a bad /feature body is a 400 naming its field.
  */
 import test from 'ava';
+import { ProfileDocumentStore } from '../../src/banner/store/profile-document-store.js';
 import { DEMO_KEY } from '../helpers/banner-client.js';
 import { startTestService, type TestService } from '../helpers/start-test-service.js';
 
@@ -63,6 +64,40 @@ test('/engage refuses an update that would take a profile past 128 KB of JSON by
     failed_records: [{ index: 0, field: '', message }],
   });
   t.is(await offerFor(s, 'heavy-1'), 'vip-level-up-bundle', 'update 1 was applied');
+});
+
+test('/engage refuses an update that would take a profile past 5,000 JSON values by its index; the profile is unchanged', async (t) => {
+  const s = await startTestService(t);
+  // The hostile client's update: three lists of 1,999 `{}` (18 KB of JSON, 375 KB of heap).
+  const empties = () => Array.from({ length: 1999 }, () => ({}));
+  const probe = { a: empties(), b: empties(), c: empties() };
+  t.true((await post(s, '/engage', [{ $set: { vip_level: 1 }, $distinct_id: 'amp-1' }])).status === 200);
+  const reply = await post(s, '/engage', [
+    { $set: probe, $distinct_id: 'amp-1' },
+    { $set: probe, $distinct_id: 'amp-2' },
+    { $set: { vip_level: 9 }, $distinct_id: 'amp-1' },
+  ]);
+  t.is(reply.status, 200, 'a retry could not fix the update; the SDK must not retry the batch');
+  const message = (n: number) =>
+    `a profile holds at most 5000 JSON values (every object, array and scalar counts one); this update would make it ${n}, 2000 of them in a`;
+  t.deepEqual(reply.body, {
+    status: 0,
+    error: `2 of 3 records rejected: [0] ${message(6002)}; [1] ${message(6001)}`,
+    failed_records: [
+      { index: 0, field: '', message: message(6002) },
+      { index: 1, field: '', message: message(6001) },
+    ],
+  });
+  const plain = await s.fetch('/engage?ip=0', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+    body: JSON.stringify([{ $set: probe, $distinct_id: 'amp-1' }]),
+  });
+  t.deepEqual([plain.status, await plain.text()], [200, '0'], 'without verbose: the SDK’s failure reply');
+  // Read afresh from the service's files, as a restart would: nothing of the probe was kept.
+  const stored = await ProfileDocumentStore.open(s.config.dataDir);
+  t.deepEqual(await stored.profile('demo', 'user', 'amp-1'), { vip_level: 9 });
+  t.is(await stored.profile('demo', 'user', 'amp-2'), null);
 });
 
 test('/groups names a group without its id; /feature answers 400 naming the field its schema refuses', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { MAX_EVENT_METADATA_BYTES } from '../../src/journeys/journeys-schemas.js';
+import { MAX_EVENT_METADATA_BYTES, MAX_EVENT_METADATA_VALUES } from '../../src/journeys/journeys-schemas.js';
 import { startJourneysService } from '../helpers/journeys-service.js';
 
 /** Metadata whose JSON is exactly `bytes` bytes long. */
@@ -45,4 +45,29 @@ test(`an event's metadata past 4 KB of JSON is a 400 naming it; nothing is store
   });
   t.is(page.status, 200);
   t.true((await page.text()).length < 500_000);
+});
+
+test(`an event's metadata past 256 JSON values is a 400 naming it; nothing is stored`, async (t) => {
+  const s = await startJourneysService(t, { store: 'lowdb' });
+  // The hostile client's metadata: 4,087 bytes of JSON, 85 KB of heap once stored.
+  const probe = { a: Array.from({ length: 1360 }, () => ({})) };
+  const one = await s.api('POST', '/events', { body: spin('amp', probe) });
+  t.is(one.status, 400);
+  t.like(one.body, { message: 'Invalid request body', code: 400, status: 'error' });
+  t.deepEqual(one.body.errors, [
+    {
+      field: 'metadata',
+      message: `holds at most ${MAX_EVENT_METADATA_VALUES} JSON values (every object, array and scalar counts one); this one has 1362`,
+    },
+  ]);
+  t.is((await s.api('GET', '/users/amp')).status, 404);
+  const batch = await s.api('POST', '/track', {
+    body: { events: [spin('small', { won: true }), spin('amp', probe)] },
+  });
+  t.is(batch.status, 400);
+  t.deepEqual(
+    batch.body.errors.map((e: { field: string }) => e.field),
+    ['events[1].metadata'],
+  );
+  t.is((await s.api('GET', '/users/small')).status, 404);
 });

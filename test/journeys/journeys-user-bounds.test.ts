@@ -1,5 +1,9 @@
 import test from 'ava';
-import { MAX_USER_FIELD_BYTES, MAX_USER_TAGS } from '../../src/journeys/domain/user-bounds.js';
+import {
+  MAX_USER_FIELD_BYTES,
+  MAX_USER_FIELD_VALUES,
+  MAX_USER_TAGS,
+} from '../../src/journeys/domain/user-bounds.js';
 import { startJourneysService } from '../helpers/journeys-service.js';
 
 /** `n` tags named `${prefix}0`… */
@@ -49,5 +53,26 @@ for (const store of ['memory', 'lowdb'] as const) {
     });
     t.is(swapped.status, 200);
     t.deepEqual(Object.keys(swapped.body.data.metadata).sort(), ['m2', 'm3']);
+  });
+
+  test(`POST /users past 512 JSON values of metadata is a 400 naming the bound and count; the user is unchanged (${store})`, async (t) => {
+    const s = await startJourneysService(t, { store });
+    t.is(
+      (await s.api('POST', '/users', { body: { externalId: 'amp', metadata: { level: 1 } } })).status,
+      200,
+    );
+    const before = (await s.api('GET', '/users/amp')).body.data;
+    // 1.8 KB of JSON, within the 8 KB byte bound; 38 KB of heap once stored.
+    const empties = Array.from({ length: 600 }, () => ({}));
+    const res = await s.api('POST', '/users', { body: { externalId: 'amp', metadata: { a: empties } } });
+    t.is(res.status, 400);
+    t.like(res.body, { message: 'Invalid request body', code: 400, status: 'error' });
+    t.deepEqual(res.body.errors, [
+      {
+        field: 'metadata',
+        message: `a user's metadata hold at most ${MAX_USER_FIELD_VALUES} JSON values (every object, array and scalar counts one); this update would make 603 (2 stored)`,
+      },
+    ]);
+    t.deepEqual((await s.api('GET', '/users/amp')).body.data, before);
   });
 }

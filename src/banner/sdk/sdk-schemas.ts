@@ -7,6 +7,12 @@
  */
 import type { SchemaMessages } from '../../http/request-schema.js';
 import { text, textMessages } from '../banner-schemas.js';
+import {
+  MAX_LIST_ITEMS,
+  MAX_PROFILE_BYTES,
+  MAX_PROFILE_VALUES,
+  MAX_PROPERTIES,
+} from '../domain/profile-ops.js';
 
 /** The SDKs chunk profile updates by 50, as they do events. */
 export const MAX_PROFILE_UPDATES = 50;
@@ -112,7 +118,7 @@ export const groupUpdateSchema = {
 const updates = <T extends object>(title: string, items: T) =>
   ({
     title,
-    description: `At most ${MAX_PROFILE_UPDATES} updates; a single update object is a batch of one. Each update is checked alone: a bad one is named (by index) in the reply and the others apply. Property values nest at most ${MAX_VALUE_DEPTH} levels.`,
+    description: `At most ${MAX_PROFILE_UPDATES} updates; a single update object is a batch of one. Each update is checked alone: a bad one is named (by index) in the reply and the others apply. Property values nest at most ${MAX_VALUE_DEPTH} levels. A profile holds at most ${MAX_PROPERTIES} properties, ${MAX_PROFILE_BYTES} bytes of JSON and ${MAX_PROFILE_VALUES} JSON values (every object, array and scalar counts one); lists keep their newest ${MAX_LIST_ITEMS} items.`,
     type: 'array',
     maxItems: MAX_PROFILE_UPDATES,
     items,

@@ -6,6 +6,8 @@
  * whole on each write, another user's upsert in that shard went from 28 to 680 ms.
  */
 
+import { countJsonValues } from '../../store/json-values.js';
+
 /** Keys of a user's `tags` after the merge: the edge's per-request 50, now for the user. */
 export const MAX_USER_TAGS = 50;
 /** Keys of a user's `metadata` after the merge, as for tags. */
@@ -17,6 +19,14 @@ export const MAX_USER_METADATA_KEYS = 50;
  * shard file of ~270 KB (100,000 users on 512 shards).
  */
 export const MAX_USER_FIELD_BYTES = 8192;
+/**
+ * JSON values of a user's `tags`, and of their `metadata` (every object, array and scalar
+ * counts one). Tags are scalars (51 values at 50 keys); metadata may nest, and 8 KB of
+ * `{}` are ~2,700 values, 170 KB of heap per user once stored. 512 leaves room for 50
+ * keys with ~9 values each (fixtures and examples send 2) and holds each to 32 KB of heap
+ * at worst, 64 bytes a value.
+ */
+export const MAX_USER_FIELD_VALUES = 512;
 
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
@@ -59,6 +69,16 @@ function fieldProblems(
       found.push({
         field,
         message: `a user's ${field} hold at most ${MAX_USER_FIELD_BYTES} bytes of JSON (8 KB); this update would make ${bytes} (${stored} stored)`,
+      });
+  }
+  if (countJsonValues(next, MAX_USER_FIELD_VALUES) > MAX_USER_FIELD_VALUES) {
+    // Past the bound, counted whole for the message: no more work than the stringify above.
+    const values = countJsonValues(next);
+    const stored = countJsonValues(current, values);
+    if (values > stored)
+      found.push({
+        field,
+        message: `a user's ${field} hold at most ${MAX_USER_FIELD_VALUES} JSON values (every object, array and scalar counts one); this update would make ${values} (${stored} stored)`,
       });
   }
   return found;
