@@ -1,3 +1,4 @@
+import { canonicalCountry } from '../geo/country-alias.js';
 import { isPlainObject } from './banner-request.js';
 
 /** What normalization changed that the client should hear about (the `X-Offerd-Warning` header). */
@@ -6,15 +7,16 @@ export interface Normalized {
   warnings: string[];
 }
 
-/** Codes clients send for a country whose ISO 3166-1 code differs. */
-const COUNTRY_ALIASES: Readonly<Record<string, string>> = { UK: 'GB' };
 /** Fields an empty string means "not sent" for (the SDKs send "" for unset optional values). */
 const OPTIONAL_TEXT = ['prizeKey', 'countryIso2', 'languageIso2', 'zipCode', 'postalCode', 'occasion'];
 /** A BCP 47 language tag: its primary subtag is the ISO 639-1 code (`pt-BR` → `pt`, `zh_Hant_TW` → `zh`). */
 const LANGUAGE_TAG = /^([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})+$/;
 
 function country(value: unknown): unknown {
-  return typeof value === 'string' ? (COUNTRY_ALIASES[value.trim().toUpperCase()] ?? value.trim()) : value;
+  if (typeof value !== 'string') return value;
+  // Only an alias is rewritten here: any other text is left for the validator to judge.
+  const canonical = canonicalCountry(value);
+  return canonical !== value.trim().toUpperCase() ? canonical : value.trim();
 }
 
 function language(value: unknown): unknown {

@@ -68,7 +68,7 @@ export const userPatchSchema = {
     phone: nullableText(20, 'Phone'),
     country: {
       title: 'Country',
-      description: 'Two letters, any case (stored in upper case).',
+      description: 'Two letters, any case (stored in upper case; UK is stored as GB, its ISO 3166-1 code).',
       anyOf: [{ type: 'string', pattern: '^[A-Za-z]{2}$' }, { type: 'null' }],
     },
     device: { title: 'Device', enum: ['mobile', 'desktop', 'tablet', null] },

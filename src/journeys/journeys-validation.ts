@@ -1,3 +1,4 @@
+import { canonicalCountry } from '../geo/country-alias.js';
 import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
@@ -94,7 +95,7 @@ export class JourneysValidation {
     for (const key of ['tags', 'metadata'] as const) {
       if (b[key] !== undefined && b[key] !== null) Object.assign(patch, { [key]: b[key] });
     }
-    if (typeof b.country === 'string') patch.country = b.country.toUpperCase();
+    if (typeof b.country === 'string') patch.country = canonicalCountry(b.country);
     else if (b.country === null) patch.country = null;
     return patch;
   }

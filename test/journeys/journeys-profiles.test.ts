@@ -29,6 +29,9 @@ test('POST /users upserts: 200 on create and update (as documented), given field
   t.is(updated.status, 200);
   t.like(updated.body.data, { id: created.body.data.id, displayName: 'Ada', email: 'ada@example.com' });
   t.deepEqual(updated.body.data.tags, { level: 3, team: 'red' });
+  // UK is GB, as the banner API reads it: one rule on the country holds for both.
+  const uk = await s.api('POST', '/users', { body: { externalId: 'ada', country: 'uk' } });
+  t.is(uk.body.data.country, 'GB');
 });
 
 test('POST /users names every invalid field', async (t) => {
