@@ -25,6 +25,8 @@ export class DataDirLockedError extends Error {
     readonly dir: string,
     readonly holder: LockContent | null,
     message: string,
+    /** The holder is a live process on this host: a running service, most likely. */
+    readonly holderAlive = false,
   ) {
     super(message);
     this.name = 'DataDirLockedError';
@@ -152,7 +154,7 @@ function lockedError(dir: string, file: string, found: FoundLock, state: string)
       : state === 'unknown'
         ? `the data directory ${dir} is locked by process ${h.pid} on host ${h.hostname} (since ${h.lockedAt}), which cannot be checked from this host: if no offerd runs there any more, delete ${file}`
         : `the data directory ${dir} is in use by offerd process ${h.pid} on ${h.hostname} (since ${h.lockedAt}): stop that process first, or use PostgreSQL (OFFERD_STORE=postgres) to run several instances on one store`;
-  return new DataDirLockedError(dir, h, message);
+  return new DataDirLockedError(dir, h, message, state === 'alive');
 }
 
 /**
