@@ -1,6 +1,8 @@
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -31,7 +33,7 @@ import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
-import { DataDirLockedError } from './store/document/data-dir-lock.js';
+import { DataDirLockedError, DataDirUnusableError } from './store/document/data-dir-lock.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -76,6 +78,8 @@ export async function startService(
   config: OfferdConfig,
   options: { watch?: boolean; now?: () => Date; httpTimeouts?: HttpTimeouts } = {},
 ): Promise<RunningService> {
+  // Before anything is loaded: a HOST that names nothing failed only at listen, as a getaddrinfo stack.
+  await checkHost(config.host);
   const logger = pino({ level: config.logLevel, base: { service: 'offerd' } });
   // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
   for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
@@ -218,6 +222,28 @@ export async function startService(
 /** A start that failed for a reason the message says how to fix: printed without a stack. */
 export class StartError extends Error {}
 
+/** Names that do not resolve: the getaddrinfo codes. */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
+
+function unresolvedHost(host: string, code: string): StartError {
+  return new StartError(
+    `HOST '${host}' does not resolve to an address (${code}): set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for local only) or a name that resolves to one`,
+  );
+}
+
+/** Throws a StartError naming HOST when it is a name that does not resolve. */
+async function checkHost(host: string): Promise<void> {
+  if (isIP(host) !== 0) return;
+  try {
+    await lookup(host);
+  } catch (err) {
+    const code = String((err as { code?: unknown }).code);
+    // A setting that names nothing: invalid configuration, as a bad PORT is.
+    if (UNRESOLVED.has(code)) throw new ConfigError(unresolvedHost(host, code).message);
+    throw err;
+  }
+}
+
 /** Why the port could not be listened on, as what to do about it. */
 function listenFailure(err: unknown, config: OfferdConfig): unknown {
   const code = (err as { code?: unknown }).code;
@@ -226,6 +252,7 @@ function listenFailure(err: unknown, config: OfferdConfig): unknown {
     return new StartError(`${where} is in use by another process: stop it, or set PORT to a free port`);
   }
   if (code === 'EACCES') return new StartError(`${where} needs privileges: set PORT to one above 1023`);
+  if (typeof code === 'string' && UNRESOLVED.has(code)) return unresolvedHost(config.host, code);
   if (code === 'EADDRNOTAVAIL')
     return new StartError(`${where}: no such address here: set HOST to one of this machine's`);
   return err;
@@ -251,6 +278,10 @@ export async function main(): Promise<void> {
     // What to do is in the message; a stack adds nothing.
     if (err instanceof ConfigError) {
       process.stderr.write(`offerd: invalid configuration\n${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof DataDirUnusableError) {
+      process.stderr.write(`offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n`);
       process.exit(2);
     }
     if (err instanceof DataDirLockedError || err instanceof StartError) {

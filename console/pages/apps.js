@@ -7,8 +7,13 @@ function Problems({ problems }) {
   return html`<ul class="problems">${problems.map((p) => html`<li><code>${p}</code></li>`)}</ul>`;
 }
 
-function LastError({ error }) {
-  if (!error) return html`<p class="ok">No error: the files on disk are what serves.</p>`;
+function LastError({ error, pinned }) {
+  if (!error) {
+    // Pinned after a rollback, files changed since do not serve: "what serves" would be false.
+    return pinned?.pendingHash
+      ? html`<p class="ok">No error: the files on disk are valid, but they do not serve while ${short(pinned.hash)} is pinned.</p>`
+      : html`<p class="ok">No error: the files on disk are what serves.</p>`;
+  }
   return html`<section class="callout error-box" aria-label="Last error">
     <h4>Refused change <${Time} iso=${error.at} /></h4>
     <p>Files ${short(error.hash)} were not activated. ${
@@ -133,7 +138,7 @@ function AppCard({ app, onChange }) {
           </dl>`
         : html`<p class="error">No valid rules have ever loaded: this app's APIs answer 503.</p>`
     }
-    <${LastError} error=${app.lastError} />
+    <${LastError} error=${app.lastError} pinned=${app.pinned} />
     <${Warnings} warnings=${app.warnings} />
     <${Pinned} pinned=${app.pinned} />
     <p class="actions">

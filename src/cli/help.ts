@@ -48,7 +48,7 @@ ${RULES_DIR} Exit 0: all pass; 1: a failure or invalid rules; 2: usage error.`,
 
 With --user: loads the user's stored state from the configured store (OFFERD_STORE,
 OFFERD_DATA_DIR / DATABASE_URL; the embedded store is refused while a server holds it:
-stop it, or ask the running one with POST /admin/apps/ID/explain) and prints the
+ask the running one with POST /admin/apps/ID/explain or the console) and prints the
 decision and why for each API (or only --api) that has stored that user, at
 the real clock unless --now. The offerwall stores a uid only from its first click
 or postback: --api offerwall explains any uid (user.stored false, with a note). --request FILE adds request fields (countryIso2, numoffers,
@@ -72,7 +72,8 @@ shown and the offers gained and lost (with names), journeys offers created per t
            sampled decision log in the configured store: lowdb under OFFERD_DATA_DIR,
            or PostgreSQL with OFFERD_STORE=postgres) re-decided under the live rules
            (LIVE_DIR, default the configured rules directory) and CANDIDATE_DIR.
-           On lowdb, refused while a server holds the data dir: stop it first.
+           On lowdb, refused while a server holds the data dir: ask it with
+           POST /admin/apps/ID/impact or the console's Impact of a change page.
 --api API  with --replay: only banner, offerwall or journeys decisions.
 --limit N  with --replay: the most recent N recorded decisions of each API
            (default ${DEFAULT_REPLAY_LIMIT}, at most ${MAX_REPLAY_LIMIT}).
@@ -95,8 +96,8 @@ Subcommands:
       generate: `usage: offerd journeys generate [--app ID] [--environment live|test]
 
 One generation run against the configured store with the rules on disk. On lowdb it is
-refused while a server holds the data dir (one process at a time): stop it first, or
-run it through the server (POST /admin/apps/ID/journeys/generate).`,
+refused while a server holds the data dir (one process at a time): run it through the
+server instead (POST /admin/apps/ID/journeys/generate, or the console's Operations page).`,
     },
   },
   migrate: {

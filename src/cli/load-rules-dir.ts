@@ -1,8 +1,10 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createAppLoader } from '../apis.js';
-import { listApps, readAppFiles } from '../rules/app-loader.js';
+import { type AppFiles, listApps, RULE_FILE, readAppFiles } from '../rules/app-loader.js';
 import type { AppRules } from '../rules/app-rules.js';
+import { dirEntries } from '../rules/dir-entries.js';
+import { displayPath } from '../rules/display-path.js';
 import type { Problem } from '../rules/problems.js';
 import { CliError } from './cli-io.js';
 
@@ -15,8 +17,9 @@ export interface LoadedRulesDir {
 
 /** Whether `dir` is one app's folder (rule files right in it) rather than a rules directory. */
 async function isAppFolder(dir: string): Promise<boolean> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name));
+  // Links followed, as the service does: a ConfigMap's rule files are links into ..data/.
+  const entries = await dirEntries(dir);
+  return entries.some((e) => (e.kind === 'file' || e.kind === 'broken') && RULE_FILE.test(e.name));
 }
 
 /**
@@ -36,6 +39,12 @@ export async function resolveRulesDir(
     return { rulesDir: path.dirname(path.resolve(dir)), appIds: [appId] };
   }
   const all = await listApps(dir);
+  if (all.length === 0) {
+    // Checking nothing must not pass: CI would go green on rules it never read.
+    throw new CliError(
+      `no app in '${dir}': neither a rules directory (one folder per app) nor an app folder (*.yaml rule files)`,
+    );
+  }
   if (only === undefined) return { rulesDir: dir, appIds: all };
   if (!all.includes(only)) {
     throw new CliError(`no app '${only}' in ${dir} (apps: ${all.join(', ') || 'none'})`);
@@ -50,7 +59,19 @@ export async function loadRulesDir(dir: string, only?: string): Promise<LoadedRu
   const apps = new Map<string, AppRules>();
   const problems: Problem[] = [];
   for (const appId of appIds) {
-    const result = loader.load(await readAppFiles(rulesDir, appId));
+    const at = displayPath(path.join(rulesDir, appId));
+    let files: AppFiles;
+    try {
+      files = await readAppFiles(rulesDir, appId);
+    } catch (err) {
+      problems.push({ file: at, line: 1, col: 1, message: (err as Error).message });
+      continue;
+    }
+    if (files.files.length === 0) {
+      problems.push({ file: at, line: 1, col: 1, message: 'no rule file (*.yaml, *.yml) in the app folder' });
+      continue;
+    }
+    const result = loader.load(files);
     if (result.ok) apps.set(appId, result.rules);
     else problems.push(...result.problems);
   }

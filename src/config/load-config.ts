@@ -67,6 +67,16 @@ function envStore(env: Env): StoreKind {
   throw new ConfigError(`OFFERD_STORE must be lowdb, memory or postgres, got '${raw}'`);
 }
 
+/** pino's levels: another one made pino throw a stack trace at start. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function envLogLevel(env: Env): string {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw;
+  throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+}
+
 /** A shipped demo secret, or one that says it is a placeholder. */
 export function isDemoSecret(value: string): boolean {
   return DEMO_SECRETS.has(value) || /change-?me/i.test(value);
@@ -304,7 +314,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
       connectionTimeoutMs: envInt(env, 'OFFERD_PG_CONNECT_TIMEOUT_MS', 2000, 1, 600_000),
     },
     instanceId: env.OFFERD_INSTANCE_ID || null,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: envLogLevel(env),
     admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },
     http: {
       bodyLimit: file.http?.bodyLimit ?? '1mb',

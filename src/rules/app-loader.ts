@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { AppRules } from './app-rules.js';
 import { CompileContext } from './compile-context.js';
 import { deepFreeze } from './deep-freeze.js';
+import { brokenAppFolder, dirEntries } from './dir-entries.js';
 import { displayPath } from './display-path.js';
 import { DecisionCacheStats } from './engine/decision-cache.js';
 import { checkUnusedSegmentFacts } from './fact-catalogue.js';
@@ -25,7 +25,8 @@ export type LoadResult = { ok: true; rules: AppRules } | { ok: false; problems: 
 export interface AppFiles {
   appId: string;
   /** `oversize`: the size of a file over MAX_RULE_FILE_BYTES, which was not read (its text is ''). */
-  files: { path: string; text: string; oversize?: number }[];
+  /** `broken`: a rule file that is a symbolic link to nothing, why (its text is ''). */
+  files: { path: string; text: string; oversize?: number; broken?: string }[];
 }
 
 export const RULE_FILE = /\.ya?ml$/;
@@ -33,15 +34,20 @@ export const RULE_FILE = /\.ya?ml$/;
 /** Reads `dir/<appId>/*.yaml` (not the `tests/` fixtures below it), sorted by name. */
 export async function readAppFiles(rulesDir: string, appId: string): Promise<AppFiles> {
   const dir = path.join(rulesDir, appId);
-  const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries
-    .filter((e) => e.isFile() && RULE_FILE.test(e.name))
-    .map((e) => e.name)
-    .sort();
+  const brokenDir = brokenAppFolder(dir);
+  if (brokenDir) throw new Error(brokenDir);
+  // Symbolic links followed (a ConfigMap's files are links into ..data/); one to nothing is a problem.
+  const entries = (await dirEntries(dir)).filter(
+    (e) => (e.kind === 'file' || e.kind === 'broken') && RULE_FILE.test(e.name),
+  );
+  const broken = new Map(entries.flatMap((e) => (e.kind === 'broken' ? [[e.name, e.problem]] : [])));
+  const names = entries.map((e) => e.name).sort();
   // Read synchronously: rule files are small and local, and under load every await of an
   // async read queues behind the requests in flight (a reload took ~150 ms longer that way).
   const files = names.map((name) => {
     const full = path.join(dir, name);
+    const problem = broken.get(name);
+    if (problem) return { path: displayPath(full), text: '', broken: problem };
     const bytes = statSync(full).size;
     if (bytes > MAX_RULE_FILE_BYTES) return { path: displayPath(full), text: '', oversize: bytes };
     return { path: displayPath(full), text: readFileSync(full, 'utf8') };
@@ -49,11 +55,11 @@ export async function readAppFiles(rulesDir: string, appId: string): Promise<App
   return { appId, files };
 }
 
-/** App ids: the sub-directories of the rules directory. */
+/** App ids: the sub-directories of the rules directory (symbolic links followed, hidden ones left out). */
 export async function listApps(rulesDir: string): Promise<string[]> {
-  const entries = await readdir(rulesDir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+  // Links to folders are apps; a link to nothing is one too, refused with why when it loads.
+  return (await dirEntries(rulesDir))
+    .filter((e) => e.kind === 'dir' || e.kind === 'broken')
     .map((e) => e.name)
     .sort();
 }
@@ -65,6 +71,7 @@ export function filesHash(app: AppFiles): string {
   for (const f of app.files) {
     h.update(path.basename(f.path)).update('\0').update(f.text).update('\0');
     if (f.oversize !== undefined) h.update(`oversize:${f.oversize}\0`);
+    if (f.broken !== undefined) h.update(`broken:${f.broken}\0`);
   }
   return h.digest('hex').slice(0, 12);
 }
@@ -124,6 +131,10 @@ export class AppLoader {
     const parsed = new Map<string, { text: string; file: RuleFile<unknown> }>();
     for (const raw of app.files) {
       const known = before?.get(raw.path);
+      if (raw.broken !== undefined) {
+        ctx.problems.push({ file: raw.path, line: 1, col: 1, message: raw.broken });
+        continue;
+      }
       if (raw.oversize !== undefined) {
         ctx.problems.push({ file: raw.path, line: 1, col: 1, message: oversizeMessage(raw.oversize) });
         continue;

@@ -30,12 +30,29 @@ test('while the server holds its data dir, a CLI command and a second server exi
   const generate = await run(['bin/offerd.js', 'journeys', 'generate', '--app', 'demo'], env);
   t.is(generate.code, 1, generate.err);
   t.true(generate.err.startsWith(`offerd journeys: ${inUse}`), generate.err);
-  t.regex(generate.err, /stop that process first, or use PostgreSQL/);
+  // An account manager is pointed at the running service, never told to stop production.
+  t.notRegex(generate.err, /stop that process/);
+  t.regex(
+    generate.err,
+    /ask it instead, POST \/admin\/apps\/demo\/journeys\/generate .*console's Operations page/,
+  );
+  t.regex(generate.err, /OFFERD_STORE=postgres/);
   t.notRegex(generate.err, STACK_LINE);
 
   const explain = await run(['bin/offerd.js', 'explain', '--app', 'demo', '--user', 'someone'], env);
   t.is(explain.code, 1, explain.err);
   t.true(explain.err.startsWith(`offerd explain: ${inUse}`), explain.err);
+  t.notRegex(explain.err, /stop that process/);
+  t.regex(
+    explain.err,
+    /ask it instead, POST \/admin\/apps\/demo\/explain with \{"user": "someone"\} .*console's Explain a player page/,
+  );
+  t.notRegex(explain.err, STACK_LINE);
+
+  const replay = await run(['bin/offerd.js', 'diff', '--replay', '--app', 'demo', 'rules'], env);
+  t.is(replay.code, 1, replay.err);
+  t.true(replay.err.startsWith(`offerd diff: ${inUse}`), replay.err);
+  t.regex(replay.err, /ask it instead, POST \/admin\/apps\/demo\/impact .*console's Impact of a change page/);
 
   const second = await run(['--import', 'tsx', 'src/main.ts'], {
     ...env,
@@ -44,6 +61,11 @@ test('while the server holds its data dir, a CLI command and a second server exi
   });
   t.is(second.code, 1, second.err);
   t.true(second.err.includes(`offerd: failed to start: ${inUse}`), second.err);
+  t.regex(
+    second.err,
+    /stop that process first, or use PostgreSQL/,
+    'a second server is told to stop the first',
+  );
   t.notRegex(second.err, STACK_LINE);
   t.is((await fetch(`${server.url}/healthz`)).status, 200, 'the server holding the dir runs on');
 

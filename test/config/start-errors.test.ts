@@ -59,3 +59,49 @@ test('a catalog the config names but that is not there: invalid configuration na
   );
   t.notRegex(r.stderr, STACK_LINE);
 });
+
+/** Each bad setting the ops probe met: one line naming it (no stack), exit 2, never a hang. */
+const BAD_SETTINGS: { env: (dataFile: string) => Record<string, string>; message: RegExp }[] = [
+  {
+    env: () => ({ LOG_LEVEL: 'verbose' }),
+    message: /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'$/,
+  },
+  {
+    env: () => ({ HOST: 'not.a.host.invalid' }),
+    message: /^HOST 'not\.a\.host\.invalid' does not resolve to an address \(\w+\): set HOST to /,
+  },
+  {
+    env: (file) => ({ OFFERD_DATA_DIR: file }),
+    message: /^OFFERD_DATA_DIR: cannot use the data directory \/.*: it is not a directory \(ENOTDIR\)$/,
+  },
+  {
+    env: (file) => ({ OFFERD_DATA_DIR: path.join(file, 'data') }),
+    message: /^OFFERD_DATA_DIR: cannot use the data directory \/.*data: \/.* is not a directory \(ENOTDIR\)$/,
+  },
+  // Node's recursive mkdir looped forever there: the start hung.
+  {
+    env: () => ({ OFFERD_DATA_DIR: '/proc/offerd-test-data' }),
+    message:
+      /^OFFERD_DATA_DIR: cannot use the data directory \/proc\/offerd-test-data: it cannot be created there \(ENOENT\)$/,
+  },
+];
+
+for (const [i, bad] of BAD_SETTINGS.entries()) {
+  test(`a bad setting stops the start with one line naming it, exit 2 (${i + 1}: ${Object.keys(bad.env('f')).join()})`, async (t) => {
+    const dataFile = path.join(await tempDir(t, 'offerd-file-'), 'a-file');
+    await writeFile(dataFile, 'not a directory');
+    const config = await unscheduledConfig(await tempDir(t, 'offerd-config-'));
+    const r = await start({
+      PORT: '0',
+      OFFERD_DATA_DIR: await tempDir(t, 'offerd-data-'),
+      OFFERD_CONFIG: config,
+      ...bad.env(dataFile),
+    });
+    t.is(r.code, 2, r.stderr);
+    const [first, second, ...rest] = r.stderr.trimEnd().split('\n');
+    t.is(first, 'offerd: invalid configuration', r.stderr);
+    t.regex(second ?? '', bad.message);
+    t.deepEqual(rest, []);
+    t.notRegex(r.stderr, STACK_LINE);
+  });
+}

@@ -166,6 +166,15 @@ test('apps: snapshots that share a version are told apart by hash; one serving b
   await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
   await card.getByRole('region', { name: 'Pinned' }).waitFor();
   t.is(service.registry.current('demo')?.hash, history[2]?.hash);
+  // The files on disk (the second edit) are valid but wait for a reload: the card must not
+  // say they are what serves right above "Files on disk (…) differ from what serves".
+  await card.getByText(/Files on disk \(\w+\) differ from what serves/).waitFor();
+  await card
+    .getByText(
+      `No error: the files on disk are valid, but they do not serve while ${short(history[2])} is pinned.`,
+    )
+    .waitFor();
+  t.is(await card.getByText('the files on disk are what serves', { exact: false }).count(), 0);
   await rows.nth(4).waitFor();
   t.true(((await rows.nth(1).textContent()) ?? '').includes(short(history[2])));
   t.is(await card.getByText('serving', { exact: true }).count(), 1, 'still exactly one snapshot serves');

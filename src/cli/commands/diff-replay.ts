@@ -1,4 +1,4 @@
-import { createCaseRunners, openStore } from '../../apis.js';
+import { createCaseRunners } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
 import {
@@ -13,6 +13,7 @@ import { openDecisionLog } from '../../store/decisions/open-decision-log.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { impactText } from '../impact-text.js';
 import { loadRulesDir } from '../load-rules-dir.js';
+import { openCliStore } from '../open-cli-store.js';
 
 const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
 
@@ -62,7 +63,10 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
     io.err(reportProblems(problems));
     return 1;
   }
-  const store = await openStore(config);
+  const store = await openCliStore(
+    config,
+    `POST /admin/apps/${appId}/impact with the candidate folder (admin token), or the console's Impact of a change page`,
+  );
   try {
     const log = await openDecisionLog(config, store);
     const { decisions, sample } = await recentDecisions(

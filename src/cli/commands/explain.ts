@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createCaseRunners, openStore } from '../../apis.js';
+import { createCaseRunners } from '../../apis.js';
 import type { AppConfig } from '../../config/config-types.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
@@ -15,6 +15,7 @@ import type { AppRules } from '../../rules/app-rules.js';
 import { appConfigFor } from '../app-config-for.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
+import { openCliStore } from '../open-cli-store.js';
 import { readDataFile } from '../read-data-file.js';
 
 const APIS = ['banner', 'offerwall', 'journeys'] as const satisfies readonly FixtureApi[];
@@ -50,7 +51,10 @@ async function explainUser(
   }
   const request = values.request ? await readObject(values.request, 'the request') : {};
   const config = loadConfig();
-  const store = await openStore(config);
+  const store = await openCliStore(
+    config,
+    `POST /admin/apps/${app.id}/explain with {"user": "${values.user}"${values.api ? `, "api": "${values.api}"` : ''}} (admin token), or the console's Explain a player page`,
+  );
   const runners = createCaseRunners();
   const found: Explanation[] = [];
   const apis = apisOf(rules, values.api);

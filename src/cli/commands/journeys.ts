@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { openStore } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import { reportProblems } from '../../fixtures/reporters.js';
 import { runJourneysGeneration } from '../../journeys/journeys-generation.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
+import { openCliStore } from '../open-cli-store.js';
 
 /**
  * `offerd journeys generate [--app ID] [--environment live|test]`: one generation run
@@ -28,7 +28,10 @@ export async function journeysCommand(args: string[], io: CliIo): Promise<number
   const config = loadConfig();
   const apps = values.app ? config.apps.filter((a) => a.id === values.app) : config.apps;
   if (apps.length === 0) throw new CliError(`no app '${values.app}' in ${config.configPath}`);
-  const store = await openStore(config);
+  const store = await openCliStore(
+    config,
+    `POST /admin/apps/${values.app ?? '<app>'}/journeys/generate (admin token), or the button on the console's Operations page`,
+  );
   try {
     for (const app of apps) {
       const { apps: loaded, problems } = await loadRulesDir(config.rulesDir, app.id);

@@ -25,10 +25,47 @@ export class DataDirLockedError extends Error {
     readonly dir: string,
     readonly holder: LockContent | null,
     message: string,
+    /** The holder is a live process on this host: a running service, most likely. */
+    readonly holderAlive = false,
   ) {
     super(message);
     this.name = 'DataDirLockedError';
   }
+}
+
+/**
+ * The data dir cannot be made or written where its path says: a file, under a file, a
+ * read-only file system, no permission. Its message names the path and the cause; the
+ * caller adds the setting (start-up stopped with a raw EEXIST/ENOTDIR/EROFS stack).
+ */
+export class DataDirUnusableError extends Error {
+  constructor(
+    readonly dir: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DataDirUnusableError';
+  }
+}
+
+const CAUSES: Record<string, string> = {
+  ENOTDIR: 'is not a directory',
+  EEXIST: 'exists and is not a directory',
+  EROFS: 'is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'cannot be created there',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** `err` as a DataDirUnusableError when it is the file system refusing the dir, else as is. */
+function unusable(dir: string, err: unknown): unknown {
+  const { code, path: at } = err as NodeJS.ErrnoException;
+  const cause = code ? CAUSES[code] : undefined;
+  if (!cause) return err;
+  const what = at === undefined || path.resolve(at) === dir ? 'it' : at;
+  return new DataDirUnusableError(dir, `cannot use the data directory ${dir}: ${what} ${cause} (${code})`);
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';
@@ -117,7 +154,7 @@ function lockedError(dir: string, file: string, found: FoundLock, state: string)
       : state === 'unknown'
         ? `the data directory ${dir} is locked by process ${h.pid} on host ${h.hostname} (since ${h.lockedAt}), which cannot be checked from this host: if no offerd runs there any more, delete ${file}`
         : `the data directory ${dir} is in use by offerd process ${h.pid} on ${h.hostname} (since ${h.lockedAt}): stop that process first, or use PostgreSQL (OFFERD_STORE=postgres) to run several instances on one store`;
-  return new DataDirLockedError(dir, h, message);
+  return new DataDirLockedError(dir, h, message, state === 'alive');
 }
 
 /**
@@ -140,7 +177,9 @@ export class DataDirLock {
   static async acquire(given: string): Promise<DataDirLock> {
     // Absolute in messages: OFFERD_DATA_DIR defaults to `data`, relative to wherever it started.
     const dir = path.resolve(given);
-    await ensureDir(dir);
+    await ensureDir(dir).catch((err: unknown) => {
+      throw unusable(dir, err);
+    });
     const file = path.join(dir, LOCK_FILE);
     const me = await currentProcess();
     const content: LockContent = {
@@ -149,13 +188,27 @@ export class DataDirLock {
       token: randomBytes(8).toString('hex'),
     };
     // A few rounds: each one lost means another process released or took the dir meanwhile.
+    let noLock = 0;
     for (let round = 0; round < 5; round++) {
-      if (await create(file, content)) return new DataDirLock(file, content.token);
+      const created = await create(file, content).catch((err: unknown) => {
+        throw unusable(dir, err);
+      });
+      if (created) return new DataDirLock(file, content.token);
       const found = await readLock(file);
-      if (found === null) continue;
+      if (found === null) {
+        noLock++;
+        continue;
+      }
       const state = found.content === null ? 'unreadable' : await holderState(found.content, me);
       if (state !== 'dead') throw lockedError(dir, file, found, state);
       await removeStale(file, found.ino);
+    }
+    if (noLock === 5) {
+      // Never taken and never there: the dir holds no file (/proc, a pseudo file system).
+      throw new DataDirUnusableError(
+        dir,
+        `cannot use the data directory ${dir}: no file can be created in it`,
+      );
     }
     throw new Error(`could not lock the data directory ${dir}: its lock file kept changing hands`);
   }

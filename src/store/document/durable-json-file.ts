@@ -21,18 +21,39 @@ export async function fileExists(file: string): Promise<boolean> {
 
 /**
  * Creates `dir` if needed, every new entry durable (a power cut must not take the data dir
- * away): mkdir returns the topmost directory it created, and each new directory's entry
- * lives in its parent, so the parents from that one's down to `dir`'s are each fsynced.
- * Returns those parents, outermost first (none when `dir` existed).
+ * away): each new directory's entry lives in its parent, so the parents from the topmost
+ * created one's down to `dir`'s are each fsynced. Returns those parents, outermost first
+ * (none when `dir` existed).
+ *
+ * One mkdir per missing directory, not mkdir({recursive}): where a parent refuses a child
+ * with ENOENT (/proc/x) Node's recursive mkdir retried forever, and start-up hung. A path
+ * that is, or is under, something not a directory is ENOTDIR naming that thing.
  */
 export async function ensureDir(dir: string): Promise<string[]> {
-  const created = await mkdir(dir, { recursive: true });
-  if (!created) return [];
-  const synced: string[] = [];
+  const missing: string[] = [];
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    synced.unshift(path.dirname(d));
-    if (d === path.resolve(created) || d === path.dirname(d)) break;
+    const info = await stat(d).catch((err: unknown) => {
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw err;
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${d}'`), {
+        code: 'ENOTDIR',
+        path: d,
+        syscall: 'mkdir',
+      });
+    }
+    missing.unshift(d);
+    if (d === path.dirname(d)) break;
   }
+  for (const d of missing) {
+    await mkdir(d).catch((err: unknown) => {
+      // Made meanwhile by another process: it is there, which is what was asked.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
+  }
+  const synced = missing.map((d) => path.dirname(d));
   for (const parent of synced) await fsyncDir(parent);
   return synced;
 }
