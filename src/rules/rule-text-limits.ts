@@ -55,12 +55,13 @@ export function oversizeMessage(bytes: number): string {
  */
 export function appSizeProblem(
   files: readonly { path: string; bytes: number }[],
+  what = 'rule files',
 ): { file: string; message: string } | null {
   const total = files.reduce((n, f) => n + f.bytes, 0);
   if (files.length > MAX_APP_RULE_FILES) {
     return {
       file: files[MAX_APP_RULE_FILES]?.path ?? '',
-      message: `the app has ${count(files.length)} rule files; an app may have at most ${count(MAX_APP_RULE_FILES)} (this is file ${count(MAX_APP_RULE_FILES + 1)})`,
+      message: `the app has ${count(files.length)} ${what}; an app may have at most ${count(MAX_APP_RULE_FILES)} (this is file ${count(MAX_APP_RULE_FILES + 1)})`,
     };
   }
   if (total <= MAX_APP_RULE_BYTES) return null;
@@ -71,7 +72,7 @@ export function appSizeProblem(
   });
   return {
     file: at?.path ?? '',
-    message: `the app's ${count(files.length)} rule files come to ${size(total)}; an app's rule files may total at most ${size(MAX_APP_RULE_BYTES)} (passed at this file)`,
+    message: `the app's ${count(files.length)} ${what} come to ${size(total)}; an app's ${what} may total at most ${size(MAX_APP_RULE_BYTES)} (passed at this file)`,
   };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { createAppLoader } from '../../src/apis.js';
 import { loadRulesDir } from '../../src/cli/load-rules-dir.js';
+import { loadFixtures } from '../../src/fixtures/fixture-file.js';
 import { readAppFiles } from '../../src/rules/app-loader.js';
 import { formatProblem } from '../../src/rules/problems.js';
 import {
@@ -151,4 +152,26 @@ test('parsing ahead gives the event loop a turn between files, so requests are s
   t.true(turns >= files.files.length, `${turns} turns for ${files.files.length} files`);
   const result = loader.load(files);
   t.true(result.ok);
+});
+
+test("an app's fixture files, which the gate reads at every reload, are held to the same bounds, sized before any is read", async (t) => {
+  const { dir, demo } = await setup(t);
+  const tests = path.join(demo, 'tests');
+  await writeFile(path.join(tests, 'zz-huge.yaml'), `# ${'x'.repeat(MAX_RULE_FILE_BYTES)}\n`);
+  let found = await loadFixtures(dir, 'demo');
+  t.deepEqual(
+    found.problems.map((p) => `${path.basename(p.file)}:${p.line} ${p.message}`),
+    ['zz-huge.yaml:1 file is 129 KB; a rule file may be at most 128 KB'],
+  );
+  for (let i = 0; i < 5; i++) {
+    await writeFile(path.join(tests, `zz-${i}.yaml`), `# ${'x'.repeat(MAX_RULE_FILE_BYTES - 8 * 1024)}\n`);
+  }
+  found = await loadFixtures(dir, 'demo');
+  t.is(found.cases.length, 0);
+  t.deepEqual(
+    found.problems.map((p) => `${path.basename(p.file)}:${p.line} ${p.message}`),
+    [
+      "zz-4.yaml:1 the app's 10 fixture files come to 628 KB; an app's fixture files may total at most 512 KB (passed at this file)",
+    ],
+  );
 });
