@@ -44,9 +44,16 @@ const historyEntry: JsonSchema = {
               properties: { oldLine: { type: 'integer' }, newLine: { type: 'integer' }, lines: strings },
             },
           },
-          truncated: { type: 'boolean', description: 'Hunks cut at the changed-line limit.' },
+          truncated: {
+            type: 'boolean',
+            description: 'Hunks cut at the changed-line limit (200 per file) or the entry’s 32 KB.',
+          },
         },
       },
+    },
+    diffNote: {
+      type: 'string',
+      description: 'Set when `diff` was cut at 32 KB of changed lines: how much it leaves out [ours].',
     },
   },
 };

@@ -16,7 +16,7 @@ export const textsOf = (files: AppFiles): FileTexts => new Map(files.files.map((
 /** The pinned state of a rollback to `hash` (built from `serving`) against the files on disk (null: unreadable). */
 export function pinnedState(hash: string, serving: FileTexts, disk: AppFiles | null): PinnedState {
   const diskHash = disk ? filesHash(disk) : null;
-  const differs = diffTexts(serving, disk ? textsOf(disk) : new Map()).map((d) => ({
+  const differs = diffTexts(serving, disk ? textsOf(disk) : new Map()).diff.map((d) => ({
     file: d.file,
     status: d.status,
     changedLines: d.hunks.reduce((n, h) => n + h.lines.length, 0),

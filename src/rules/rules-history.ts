@@ -13,7 +13,7 @@ export interface FileDiff {
   file: string;
   status: 'added' | 'removed' | 'modified';
   hunks: Hunk[];
-  /** True when hunks were cut at MAX_DIFF_LINES changed lines. */
+  /** True when hunks were cut: at MAX_DIFF_LINES changed lines, or at the entry's MAX_DIFF_BYTES. */
   truncated: boolean;
 }
 
@@ -27,6 +27,8 @@ export interface HistoryEntry {
   changed: FileChanges;
   /** What changed in each file against the snapshot it replaced, line by line. */
   diff: FileDiff[];
+  /** Set when `diff` was cut at MAX_DIFF_BYTES: says how much it leaves out. */
+  diffNote?: string;
 }
 
 export type ActivationReason = 'start' | 'watch' | 'reload' | 'rollback';
@@ -36,6 +38,14 @@ export type FileTexts = ReadonlyMap<string, string>;
 
 /** A status entry stays readable: at most this many changed lines per file. */
 const MAX_DIFF_LINES = 200;
+
+/**
+ * And at most this many characters of changed lines per entry (all files), each line at most
+ * MAX_DIFF_LINE_CHARS: /admin/rules carries up to 10 entries per app. Cut at 200 lines per file
+ * only, 1,000 added files made each entry ~5.5 MB and the status 11 MB.
+ */
+export const MAX_DIFF_BYTES = 32 * 1024;
+export const MAX_DIFF_LINE_CHARS = 400;
 
 /** Which files differ between two snapshots, compared by content hash. */
 export function diffFiles(before: AppRules | undefined, after: AppRules): FileChanges {
@@ -72,27 +82,58 @@ export function unbumpedVersions(before: AppRules | undefined, after: AppRules, 
   });
 }
 
-function capped(file: string, status: FileDiff['status'], hunks: Hunk[]): FileDiff {
+const cutLine = (line: string) =>
+  line.length <= MAX_DIFF_LINE_CHARS ? line : `${line.slice(0, MAX_DIFF_LINE_CHARS)}…`;
+
+/** `hunks` cut at MAX_DIFF_LINES lines and at what is left of the entry's `bytes` budget. */
+function capped(file: string, status: FileDiff['status'], hunks: Hunk[], bytes: { left: number }): FileDiff {
   let budget = MAX_DIFF_LINES;
+  let cut = false;
   const kept: Hunk[] = [];
   for (const h of hunks) {
-    if (budget <= 0) break;
-    kept.push(h.lines.length <= budget ? h : { ...h, lines: h.lines.slice(0, budget) });
-    budget -= h.lines.length;
+    if (budget <= 0 || bytes.left <= 0) {
+      cut = true;
+      break;
+    }
+    const lines: string[] = [];
+    for (const line of h.lines) {
+      if (budget <= 0 || bytes.left <= 0) {
+        cut = true;
+        break;
+      }
+      const shown = cutLine(line);
+      lines.push(shown);
+      budget--;
+      bytes.left -= shown.length;
+    }
+    kept.push({ ...h, lines });
   }
-  return { file, status, hunks: kept, truncated: budget < 0 || kept.length < hunks.length };
+  return { file, status, hunks: kept, truncated: cut };
 }
 
-/** The changed lines of every file that differs between two sets of texts (by name, sorted). */
-export function diffTexts(before: FileTexts, after: FileTexts): FileDiff[] {
+/**
+ * The changed lines of every file that differs between two sets of texts (by name, sorted),
+ * at most MAX_DIFF_BYTES of them in all: once the budget is spent, a file shows no lines
+ * (and is not diffed), `truncated` set; `note` says how many files that left out.
+ */
+export function diffTexts(before: FileTexts, after: FileTexts): { diff: FileDiff[]; note?: string } {
   const files = [...new Set([...before.keys(), ...after.keys()])].sort();
-  return files.flatMap((file) => {
+  const bytes = { left: MAX_DIFF_BYTES };
+  let unshown = 0;
+  const diff = files.flatMap((file): FileDiff[] => {
     const a = before.get(file);
     const b = after.get(file);
     if (a === b) return [];
-    const status = a === undefined ? 'added' : b === undefined ? 'removed' : 'modified';
-    return [capped(file, status, lineDiff(a ?? '', b ?? ''))];
+    const status: FileDiff['status'] = a === undefined ? 'added' : b === undefined ? 'removed' : 'modified';
+    if (bytes.left <= 0) {
+      unshown++;
+      return [{ file, status, hunks: [], truncated: true }];
+    }
+    return [capped(file, status, lineDiff(a ?? '', b ?? ''), bytes)];
   });
+  if (bytes.left > 0 || !diff.some((d) => d.truncated)) return { diff };
+  const note = `diff cut at ${MAX_DIFF_BYTES / 1024} KB of changed lines${unshown > 0 ? `: ${unshown} of ${diff.length} changed files show none` : ''}`;
+  return { diff, note };
 }
 
 /**
@@ -112,15 +153,16 @@ export class RulesHistory {
     previous: { rules: AppRules | undefined; texts: FileTexts },
     activation: { reason: ActivationReason; at: Date; ms: number; texts: FileTexts },
   ): void {
-    const entry = {
+    const base = {
       version: rules.version,
       hash: rules.hash,
       activatedAt: activation.at.toISOString(),
       reason: activation.reason,
       ms: activation.ms,
       changed: diffFiles(previous.rules, rules),
-      diff: diffTexts(previous.texts, activation.texts),
     };
+    const { diff, note } = diffTexts(previous.texts, activation.texts);
+    const entry: HistoryEntry = { ...base, diff, ...(note ? { diffNote: note } : {}) };
     this.entries.unshift({ entry, texts: activation.texts });
     this.entries.length = Math.min(this.entries.length, this.limit);
   }

@@ -215,6 +215,7 @@ export class RulesRegistry {
     if (!explicit && state.pinned) {
       // A rolled-back app keeps its pinned snapshot; the change is validated and waits for a reload.
       state.pinned = pinnedState(state.pinned.hash, state.texts, files);
+      await this.checks.prepare(files);
       const result = await this.checks.gated(this.checks.check(files, state.current));
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
@@ -223,6 +224,7 @@ export class RulesRegistry {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
+    await this.checks.prepare(files);
     const result = await this.checks.gated(this.checks.check(files, state.current));
     if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
     state.pinned = null;

@@ -44,7 +44,23 @@ export class SegmentCatalog {
     const specs = this.definitions
       .filter((d) => wanted.has(d.id))
       .map((d) => ({ id: d.id, priority: 0, when: d.conditions, data: d }));
-    return new SegmentEvaluator(RuleSet.build(specs, 'inline', this.conditions, this.stats));
+    // Only the segments these can reach are inlined: each API builds its own evaluator, and
+    // inlining every segment of the app made each build cost the whole catalog.
+    return new SegmentEvaluator(RuleSet.build(specs, 'inline', this.reachable(wanted), this.stats));
+  }
+
+  /** `ids` and every segment they reference, directly or through others, with their conditions. */
+  private reachable(ids: ReadonlySet<string>): Map<string, Condition> {
+    const out = new Map<string, Condition>();
+    const stack = [...ids];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      const c = this.conditions.get(id);
+      if (c === undefined || out.has(id)) continue;
+      out.set(id, c);
+      stack.push(...segmentRefs(c));
+    }
+    return out;
   }
 }
 

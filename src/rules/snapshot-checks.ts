@@ -30,6 +30,18 @@ export class SnapshotChecks {
   ) {}
 
   /**
+   * Parses the changed files ahead of `check`, a turn of the event loop between files (see
+   * AppLoader.parseAhead). A failure here only leaves the parsing to `check`.
+   */
+  async prepare(files: AppFiles): Promise<void> {
+    try {
+      await this.options.loader.parseAhead(files);
+    } catch {
+      // check() parses again and reports.
+    }
+  }
+
+  /**
    * Loads the files and decides whether they may go live: every file valid and every
    * kind the app's APIs need present. A loader that throws (it should report, not throw)
    * refuses the snapshot like any other problem instead of escaping the reload.
