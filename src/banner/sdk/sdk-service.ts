@@ -1,4 +1,5 @@
 import type { BannerService } from '../banner-service.js';
+import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
 import type { RejectedRecord, SdkAlias, SdkBatch } from './sdk-events.js';
@@ -52,17 +53,23 @@ export class SdkService {
     }
     const unique = firstOfEachKey(batch.events, (e) => e.insertId);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
-    let stored = 0;
+    let events: TrackedEvent[] = [];
+    let keys: (string | null)[] = [];
     await this.profiles.claimInsertIds(appId, ids, at, async (claimed) => {
       const fresh = unique.filter((e) => e.insertId === null || claimed.has(e.insertId));
       const users = new Map<string, string>();
       for (const e of fresh) {
         if (!users.has(e.event.userId)) users.set(e.event.userId, await this.resolve(appId, e.event.userId));
       }
-      const events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
-      if (events.length > 0) await this.banner.track(appId, events);
-      stored = events.length;
+      events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
+      keys = fresh.map((e) => e.insertId);
+      // With their keys: a try cut short by a crash after the events but before the claims
+      // were on disk is retried with them, and stores nothing twice (BannerStore.track).
+      if (events.length > 0) await this.banner.track(appId, events, keys);
     });
+    // The claims are durable now: they answer a retry from here on.
+    if (events.length > 0) this.banner.settleInsertKeys(appId, events, keys);
+    const stored = events.length;
     return {
       stored,
       duplicates: batch.events.length - stored,
