@@ -109,8 +109,9 @@ export class SdkService {
     const unique = firstOfEachKey(batch.updates, (u) => u.retryKey);
     const keys = unique.flatMap((u) => (u.retryKey === null ? [] : [u.retryKey]));
     const failed: RejectedRecord[] = [];
+    let updates: SdkProfileBatch['updates'] = [];
     await this.profiles.claimInsertIds(appId, keys, at, async (claimed) => {
-      const updates: SdkProfileBatch['updates'] = [];
+      updates = [];
       for (const u of unique) {
         if (u.retryKey !== null && !claimed.has(u.retryKey)) continue;
         updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
@@ -120,6 +121,8 @@ export class SdkService {
         if (message !== null) failed.push({ index: updates[i]?.index ?? i, field: '', message });
       }
     });
+    // The claims are durable now: they answer a retry from here on.
+    if (keys.length > 0) this.profiles.settleRetryKeys?.(appId, updates);
     return [...batch.rejected, ...failed].sort((a, b) => a.index - b.index);
   }
 }
