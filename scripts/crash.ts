@@ -3,7 +3,8 @@
  *
  * SIGKILLs the service under write load on every path, restarts it on the same data and
  * checks that every acknowledged write survived (see test/crash/crash-suite.ts). Prints
- * tried / acknowledged / lost per store and path; exits 1 if anything was lost.
+ * tried / acknowledged / lost / stored twice per store and path; exits 1 if anything was
+ * lost, or a retried unanswered /track batch was stored twice.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -11,6 +12,7 @@ import {
   runCrashSuite,
   type StoreName,
   silentPaths,
+  totalDuplicated,
   totalLost,
 } from '../test/crash/crash-suite.js';
 
@@ -45,11 +47,12 @@ const reports = await runCrashSuite({
 });
 process.stdout.write(`\n${formatReports(reports)}\n`);
 const lost = totalLost(reports);
+const twice = totalDuplicated(reports);
 const silent = silentPaths(reports);
 if (silent.length > 0)
   process.stdout.write(`\nno write acknowledged, so nothing tested: ${silent.join(', ')}\n`);
-const ok = lost === 0 && silent.length === 0;
+const ok = lost === 0 && twice === 0 && silent.length === 0;
 process.stdout.write(
-  `\n${ok ? 'PASS' : 'FAIL'}: ${lost} acknowledged writes lost, ${Math.round((Date.now() - started) / 1000)} s\n`,
+  `\n${ok ? 'PASS' : 'FAIL'}: ${lost} acknowledged writes lost, ${twice} stored twice, ${Math.round((Date.now() - started) / 1000)} s\n`,
 );
 process.exit(ok ? 0 : 1);

@@ -33,6 +33,7 @@ import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
+import { CorruptStoreError } from './store/document/corrupt-store.js';
 import { DataDirLockedError, DataDirUnusableError } from './store/document/data-dir-lock.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
@@ -284,7 +285,7 @@ export async function main(): Promise<void> {
       process.stderr.write(`offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof DataDirLockedError || err instanceof StartError) {
+    if (err instanceof DataDirLockedError || err instanceof StartError || err instanceof CorruptStoreError) {
       process.stderr.write(`offerd: failed to start: ${err.message}\n`);
       process.exit(1);
     }

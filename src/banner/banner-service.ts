@@ -288,8 +288,21 @@ export class BannerService {
   }
 
   /** Stores an already validated batch (all or nothing). */
-  async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
-    await this.store.track(appId, events);
+  async track(
+    appId: string,
+    events: readonly TrackedEvent[],
+    insertKeys?: readonly (string | null)[],
+  ): Promise<void> {
+    await this.store.track(appId, events, insertKeys);
+  }
+
+  /** The claims of the insert keys given to track() with `events` are durable (BannerStore.settleInsertKeys). */
+  settleInsertKeys(
+    appId: string,
+    events: readonly TrackedEvent[],
+    insertKeys: readonly (string | null)[],
+  ): void {
+    this.store.settleInsertKeys?.(appId, events, insertKeys);
   }
 
   /**

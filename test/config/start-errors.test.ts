@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { unscheduledConfig } from '../helpers/offerd-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -105,3 +105,55 @@ for (const [i, bad] of BAD_SETTINGS.entries()) {
     t.notRegex(r.stderr, STACK_LINE);
   });
 }
+
+/** Starts the service on `dataDir`, which a test has damaged: it must refuse. */
+async function startOnDamaged(t: ExecutionContext, dataDir: string) {
+  const config = await unscheduledConfig(await tempDir(t, 'offerd-config-'));
+  return start({ PORT: '0', OFFERD_DATA_DIR: dataDir, OFFERD_CONFIG: config });
+}
+
+test('a truncated shard file: one line naming it, where the JSON stops and to restore the backup, exit 1, no stack', async (t) => {
+  const dataDir = await tempDir(t, 'offerd-data-');
+  const file = path.join(dataDir, 'banner-users-00.json');
+  await writeFile(file, '{"users":[{"appId":"demo","userId":"u1","firstSe');
+  const r = await startOnDamaged(t, dataDir);
+  t.is(r.code, 1, r.stderr);
+  t.regex(
+    r.stderr,
+    new RegExp(
+      `^offerd: failed to start: ${file}: not valid JSON: cut short, it ends \\(character 48\\) inside the document\\. .*Restore the data dir from its backup`,
+    ),
+  );
+  t.is(r.stderr.split('\n').length, 2, r.stderr);
+  t.notRegex(r.stderr, STACK_LINE);
+  t.is(
+    await readFile(file, 'utf8'),
+    '{"users":[{"appId":"demo","userId":"u1","firstSe',
+    'the file is left as it was',
+  );
+});
+
+test('a shard file with garbage inside: the character it stops at', async (t) => {
+  const dataDir = await tempDir(t, 'offerd-data-');
+  await writeFile(path.join(dataDir, 'banner-events-03.json'), '{"logs":[]}x');
+  const r = await startOnDamaged(t, dataDir);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /banner-events-03\.json: not valid JSON at character 11 of 12 /);
+  t.notRegex(r.stderr, STACK_LINE);
+});
+
+test('a line in the middle of journeys-events.jsonl that is not JSON: refused naming file and line, not dropped', async (t) => {
+  const dataDir = await tempDir(t, 'offerd-data-');
+  const file = path.join(dataDir, 'journeys-events.jsonl');
+  await writeFile(file, '[]\nGARBAGE LINE\n[]\n');
+  const r = await startOnDamaged(t, dataDir);
+  t.is(r.code, 1, r.stderr);
+  t.regex(
+    r.stderr,
+    new RegExp(
+      `^offerd: failed to start: ${file}: line 2 is not JSON \\("GARBAGE LINE"\\) and line 3 after it is: the file is damaged`,
+    ),
+  );
+  t.notRegex(r.stderr, STACK_LINE);
+  t.is(await readFile(file, 'utf8'), '[]\nGARBAGE LINE\n[]\n');
+});

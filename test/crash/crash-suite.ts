@@ -112,8 +112,9 @@ async function loadAndKill(svc: OfferdProcess, ledger: Ledger, options: Required
 
 function tallyLoss(ledger: Ledger, check: Check, missing: number, losses: string[]): void {
   if (missing === 0) return;
-  ledger.tally[check.path].lost += missing;
-  if (losses.length < 20) losses.push(`${check.path}: ${check.label} (${missing} lost)`);
+  const counts = check.counts ?? 'lost';
+  ledger.tally[check.path][counts] += missing;
+  if (losses.length < 20) losses.push(`${check.path}: ${check.label} (${missing} ${counts})`);
 }
 
 /** The checks through the APIs of the service at `url`. */
@@ -175,12 +176,16 @@ async function crashStore(
       }
       const phases = `setup ${seconds(t0, t1)} s, load ${seconds(t1, t2)} s, restart ${seconds(t2, t3)} s, check ${seconds(t3)} s`;
       for (const p of PATHS) {
-        for (const k of ['tried', 'acknowledged', 'lost'] as const) report.paths[p][k] += ledger.tally[p][k];
+        for (const k of ['tried', 'acknowledged', 'lost', 'duplicated'] as const)
+          report.paths[p][k] += ledger.tally[p][k];
       }
       report.runs = run;
       const acked = PATHS.reduce((s, p) => s + ledger.tally[p].acknowledged, 0);
       const lost = PATHS.reduce((s, p) => s + ledger.tally[p].lost, 0);
-      log(`${store} run ${run}/${options.runs}: ${acked} acknowledged, ${lost} lost (${phases})`);
+      const twice = PATHS.reduce((s, p) => s + ledger.tally[p].duplicated, 0);
+      log(
+        `${store} run ${run}/${options.runs}: ${acked} acknowledged, ${lost} lost, ${twice} duplicated (${phases})`,
+      );
     }
   } finally {
     await svc.stop();
@@ -218,20 +223,26 @@ export function formatReports(reports: readonly StoreReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     lines.push(`${r.store}: ${r.runs} runs, ${r.seconds} s`);
-    lines.push(`  ${'path'.padEnd(20)}${'tried'.padStart(8)}${'acked'.padStart(8)}${'lost'.padStart(6)}`);
+    lines.push(
+      `  ${'path'.padEnd(20)}${'tried'.padStart(8)}${'acked'.padStart(8)}${'lost'.padStart(6)}${'twice'.padStart(7)}`,
+    );
     for (const p of PATHS) {
       const t = r.paths[p];
       lines.push(
-        `  ${p.padEnd(20)}${String(t.tried).padStart(8)}${String(t.acknowledged).padStart(8)}${String(t.lost).padStart(6)}`,
+        `  ${p.padEnd(20)}${String(t.tried).padStart(8)}${String(t.acknowledged).padStart(8)}${String(t.lost).padStart(6)}${String(t.duplicated).padStart(7)}`,
       );
     }
-    for (const l of r.losses) lines.push(`  LOST ${l}`);
+    for (const l of r.losses) lines.push(`  ${l.endsWith('duplicated)') ? 'TWICE' : 'LOST'} ${l}`);
   }
   return lines.join('\n');
 }
 
 export const totalLost = (reports: readonly StoreReport[]): number =>
   reports.reduce((s, r) => s + PATHS.reduce((x, p) => x + r.paths[p].lost, 0), 0);
+
+/** Writes stored twice: retries of unanswered writes that their first try had stored. */
+export const totalDuplicated = (reports: readonly StoreReport[]): number =>
+  reports.reduce((s, r) => s + PATHS.reduce((x, p) => x + r.paths[p].duplicated, 0), 0);
 
 /**
  * Paths tried at least 10 times in a store that acknowledged none: they tested nothing

@@ -19,10 +19,12 @@ export interface Tally {
   tried: number;
   acknowledged: number;
   lost: number;
+  /** Writes stored twice: a retry of an unanswered write that an earlier try had stored. */
+  duplicated: number;
 }
 
 export const emptyTallies = (): Record<PathName, Tally> =>
-  Object.fromEntries(PATHS.map((p) => [p, { tried: 0, acknowledged: 0, lost: 0 }])) as Record<
+  Object.fromEntries(PATHS.map((p) => [p, { tried: 0, acknowledged: 0, lost: 0, duplicated: 0 }])) as Record<
     PathName,
     Tally
   >;
@@ -31,7 +33,12 @@ export const emptyTallies = (): Record<PathName, Tally> =>
  * A check of acknowledged writes after the restart: how many of them are missing. Through
  * the restarted service's APIs (at `url`), or in the store port where no API shows them.
  */
-export type Check = { path: PathName; label: string } & (
+export type Check = {
+  path: PathName;
+  label: string;
+  /** What the number counts: writes missing (the default), or writes stored twice. */
+  counts?: 'lost' | 'duplicated';
+} & (
   | { via: 'api'; missing(url: string): Promise<number> }
   | { via: 'store'; missing(port: Store): Promise<number> }
 );
@@ -158,6 +165,8 @@ interface Write {
   acked(body: string): void;
   /** A client sends it again when it got no answer (the SDK's /track batches). */
   retried?: boolean;
+  /** Its retry got no answer either: it may be stored or not, and counts as neither. */
+  unsettled?(): void;
 }
 
 const post = (headers: Record<string, string>, body?: string): RequestInit => ({
@@ -214,12 +223,14 @@ const WRITERS: Record<PathName, (l: Ledger, n: number) => Write | null> = {
       { event: 'LevelUp', properties: { ...properties, $insert_id: `t${l.run}-${n}-b` } },
     ]);
     const acked = () => l.tracked.set(userId, (l.tracked.get(userId) ?? 0) + 2);
+    const unsettled = () => l.unsettled.set(userId, (l.unsettled.get(userId) ?? 0) + 2);
     return {
       target: '/track?ip=0&verbose=1',
       init: post(BANNER_HEADERS, body),
       ok: 200,
       acked,
       retried: true,
+      unsettled,
     };
   },
   'journeys event': (l, n) => {
@@ -290,6 +301,8 @@ export class Ledger {
   private readonly checks: Check[] = [];
   /** Acknowledged counts that the store adds up (tracked events per user, clicks per offer). */
   readonly tracked = new Map<string, number>();
+  /** Tracked events per user of batches whose retry got no answer: stored or not, either is right. */
+  readonly unsettled = new Map<string, number>();
   readonly clicked = new Map<string, { target: ClickTarget; count: number }>();
   /** Writes a client retries that the kill left unanswered (see retryUnanswered). */
   private readonly unanswered: { path: PathName; write: Write }[] = [];
@@ -346,7 +359,10 @@ export class Ledger {
   async retryUnanswered(url: string): Promise<void> {
     for (const { path, write } of this.unanswered.splice(0)) {
       const body = await send(`${url}${write.target}`, write.init ?? {}, write.ok);
-      if (body === null) continue;
+      if (body === null) {
+        write.unsettled?.();
+        continue;
+      }
       this.tally[path].acknowledged++;
       write.acked(body);
     }
@@ -363,6 +379,18 @@ export class Ledger {
         via: 'store',
         missing: async (port) =>
           Math.ceil(Math.max(0, count - ((await port.banner.user(APP, userId))?.events ?? 0)) / 2),
+      });
+      // Every batch the kill left unanswered was retried with its $insert_ids: stored by the
+      // try or by the retry, never by both. More events than acknowledged (beyond batches
+      // whose retry got no answer either) are batches stored twice.
+      const allowed = count + (this.unsettled.get(userId) ?? 0);
+      counts.push({
+        path: 'banner track',
+        label: `${userId}: ${count} tracked events acknowledged`,
+        counts: 'duplicated',
+        via: 'store',
+        missing: async (port) =>
+          Math.ceil(Math.max(0, ((await port.banner.user(APP, userId))?.events ?? 0) - allowed) / 2),
       });
     }
     for (const { target: t, count } of this.clicked.values()) {

@@ -1,4 +1,5 @@
 import type { BannerService } from '../banner-service.js';
+import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
 import type { RejectedRecord, SdkAlias, SdkBatch } from './sdk-events.js';
@@ -52,17 +53,23 @@ export class SdkService {
     }
     const unique = firstOfEachKey(batch.events, (e) => e.insertId);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
-    let stored = 0;
+    let events: TrackedEvent[] = [];
+    let keys: (string | null)[] = [];
     await this.profiles.claimInsertIds(appId, ids, at, async (claimed) => {
       const fresh = unique.filter((e) => e.insertId === null || claimed.has(e.insertId));
       const users = new Map<string, string>();
       for (const e of fresh) {
         if (!users.has(e.event.userId)) users.set(e.event.userId, await this.resolve(appId, e.event.userId));
       }
-      const events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
-      if (events.length > 0) await this.banner.track(appId, events);
-      stored = events.length;
+      events = fresh.map((e) => ({ ...e.event, userId: users.get(e.event.userId) ?? e.event.userId }));
+      keys = fresh.map((e) => e.insertId);
+      // With their keys: a try cut short by a crash after the events but before the claims
+      // were on disk is retried with them, and stores nothing twice (BannerStore.track).
+      if (events.length > 0) await this.banner.track(appId, events, keys);
     });
+    // The claims are durable now: they answer a retry from here on.
+    if (events.length > 0) this.banner.settleInsertKeys(appId, events, keys);
+    const stored = events.length;
     return {
       stored,
       duplicates: batch.events.length - stored,
@@ -102,8 +109,9 @@ export class SdkService {
     const unique = firstOfEachKey(batch.updates, (u) => u.retryKey);
     const keys = unique.flatMap((u) => (u.retryKey === null ? [] : [u.retryKey]));
     const failed: RejectedRecord[] = [];
+    let updates: SdkProfileBatch['updates'] = [];
     await this.profiles.claimInsertIds(appId, keys, at, async (claimed) => {
-      const updates: SdkProfileBatch['updates'] = [];
+      updates = [];
       for (const u of unique) {
         if (u.retryKey !== null && !claimed.has(u.retryKey)) continue;
         updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
@@ -113,6 +121,8 @@ export class SdkService {
         if (message !== null) failed.push({ index: updates[i]?.index ?? i, field: '', message });
       }
     });
+    // The claims are durable now: they answer a retry from here on.
+    if (keys.length > 0) this.profiles.settleRetryKeys?.(appId, updates);
     return [...batch.rejected, ...failed].sort((a, b) => a.index - b.index);
   }
 }

@@ -1,11 +1,11 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
-import { iso, key, PerUser, push } from './banner-document-keys.js';
+import { type HoldsKeys, holdKey, holdsKey, iso, key, PerUser, push } from './banner-document-keys.js';
 import type { Assignment, AssignmentValue, ExperimentKey } from './banner-store.js';
 
 /** `values`: per event name, the sum of the valued events the user tracked at or after the assignment. */
-export type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] };
+export type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] } & HoldsKeys;
 export interface Assignments {
   assignments: AssignmentRecord[];
 }
@@ -94,7 +94,8 @@ export class AssignmentDocuments {
 
   /**
    * Adds a valued event to each of the user's assignments made at or before `happened`
-   * (ms since the epoch); returns the file to commit, or null when none took it.
+   * (ms since the epoch), except to those holding its insert key `k` (added by an earlier
+   * try); returns the file to commit, or null when none took it.
    */
   addValue(
     appId: string,
@@ -102,10 +103,12 @@ export class AssignmentDocuments {
     event: string,
     value: number,
     happened: number,
+    k: string | null = null,
   ): CollectionFile<Assignments> | null {
     let file: CollectionFile<Assignments> | null = null;
     for (const a of this.ofUser(appId, userId)) {
-      if (Date.parse(a.assignedAt) > happened) continue;
+      if (Date.parse(a.assignedAt) > happened || holdsKey(a, k)) continue;
+      holdKey(a, k);
       a.values ??= [];
       const found = a.values.find((v) => v.event === event);
       if (found) found.sum += value;

@@ -1,10 +1,10 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
-import { key, PerUser } from './banner-document-keys.js';
+import { type HoldsKeys, holdKey, holdsKey, key, PerUser } from './banner-document-keys.js';
 import { RECENT_EVENTS_PER_USER, type TrackedEvent } from './banner-store.js';
 
-export interface EventLog {
+export interface EventLog extends HoldsKeys {
   appId: string;
   userId: string;
   events: TrackedEvent[];
@@ -46,12 +46,23 @@ export class RecentEventDocuments {
     return this.byUser.get(appId, userId)?.events ?? [];
   }
 
-  /** Appends an event to its user's log, dropping the oldest beyond the limit: returns the file to write. */
-  append(appId: string, event: TrackedEvent): CollectionFile<Events> {
+  /**
+   * Appends an event to its user's log, dropping the oldest beyond the limit, unless the log
+   * holds its insert key `k` (appended by an earlier try): returns the file to write.
+   */
+  append(appId: string, event: TrackedEvent, k: string | null = null): CollectionFile<Events> {
     const log = this.logOf(appId, event.userId);
-    log.events.push(event);
-    if (log.events.length > RECENT_EVENTS_PER_USER) log.events.shift();
+    if (!holdsKey(log, k)) {
+      log.events.push(event);
+      if (log.events.length > RECENT_EVENTS_PER_USER) log.events.shift();
+      holdKey(log, k);
+    }
     return this.files.shardFor(keyOf(log));
+  }
+
+  /** The user's log, if any (its held keys are released through it). */
+  logOfUser(appId: string, userId: string): EventLog | undefined {
+    return this.byUser.get(appId, userId);
   }
 
   private logOf(appId: string, userId: string): EventLog {

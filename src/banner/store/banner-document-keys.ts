@@ -57,3 +57,37 @@ export class PerUser<V> {
     this.#apps.clear();
   }
 }
+
+/**
+ * The insert keys of tracked events a record (a user, an event log, an assignment) holds
+ * while their claims may not be on disk yet (see BannerDocumentStore.track): a retry after
+ * a crash skips, record by record, what an earlier try already stored. At most this many a
+ * record, the oldest dropped first: the keys of a crashed try's batches stay until its retry
+ * comes, others are dropped as soon as their claims are durable (settle), so only a record
+ * whose retry never came holds any.
+ */
+export const MAX_HELD_KEYS = 1000;
+
+export interface HoldsKeys {
+  insertKeys?: string[];
+}
+
+/** Whether `record` already took the event of `k` (never, for an event without a key). */
+export const holdsKey = (record: HoldsKeys, k: string | null): boolean =>
+  k !== null && (record.insertKeys?.includes(k) ?? false);
+
+/** Records that `record` took the event of `k`. */
+export function holdKey(record: HoldsKeys, k: string | null): void {
+  if (k === null) return;
+  record.insertKeys ??= [];
+  record.insertKeys.push(k);
+  if (record.insertKeys.length > MAX_HELD_KEYS) record.insertKeys.shift();
+}
+
+/** Drops `keys` from `record` (in memory: the next write of its file carries it). */
+export function releaseKeys(record: HoldsKeys, keys: ReadonlySet<string>): void {
+  if (record.insertKeys === undefined) return;
+  const kept = record.insertKeys.filter((k) => !keys.has(k));
+  if (kept.length > 0) record.insertKeys = kept;
+  else delete record.insertKeys;
+}

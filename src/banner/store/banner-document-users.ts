@@ -3,10 +3,10 @@ import { assertSerializable } from '../../store/document/serializable.js';
 import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { conversionAt } from '../domain/event-value.js';
 import { type EventStat, isPurchase, type UserActivity } from '../domain/user-activity.js';
-import { iso, key, later, PerUser } from './banner-document-keys.js';
+import { type HoldsKeys, holdKey, holdsKey, iso, key, later, PerUser } from './banner-document-keys.js';
 import { EVENT_NAMES_PER_USER, type TrackedEvent } from './banner-store.js';
 
-export type UserRecord = UserActivity & { appId: string };
+export type UserRecord = UserActivity & { appId: string } & HoldsKeys;
 export interface Users {
   users: UserRecord[];
 }
@@ -70,11 +70,21 @@ export class UserDocuments {
     return this.fileOf(user);
   }
 
-  /** Counts one tracked event (its receivedAt in ISO): returns the stored user id and the file to write. */
-  countEvent(appId: string, event: TrackedEvent): { userId: string; file: CollectionFile<Users> } {
+  /**
+   * Counts one tracked event (its receivedAt in ISO) unless the user holds its insert key
+   * `k` (counted by an earlier try): returns the stored user id and the file to write.
+   */
+  countEvent(
+    appId: string,
+    event: TrackedEvent,
+    k: string | null = null,
+  ): { userId: string; file: CollectionFile<Users> } {
     const user = this.touch(appId, event.userId, new Date(event.receivedAt));
-    countTotals(user, event);
-    this.countName(user, event);
+    if (!holdsKey(user, k)) {
+      countTotals(user, event);
+      this.countName(user, event);
+      holdKey(user, k);
+    }
     return { userId: user.userId, file: this.fileOf(user) };
   }
 

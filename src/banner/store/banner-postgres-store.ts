@@ -220,9 +220,29 @@ export class BannerPostgresStore implements BannerStore {
     this.renders.add(appId, userId, at, exposure);
   }
 
-  async track(appId: string, events: readonly TrackedEvent[]): Promise<void> {
+  /**
+   * The events and the claims of their insert keys (rows of banner_insert_ids the SDK
+   * service's claimInsertIds inserted as not stored) in one transaction: marked stored only
+   * after the events' commit, in a statement of its own, a kill in between left the claims
+   * pending, and once older than PENDING_STALE_MS another instance took them over as
+   * abandoned and stored the events again (a retry after 30 s: the Unity SDK backs off for
+   * minutes). The claim call's own update after this finds nothing left to mark.
+   */
+  async track(
+    appId: string,
+    events: readonly TrackedEvent[],
+    insertKeys: readonly (string | null)[] = [],
+  ): Promise<void> {
     if (events.length === 0) return;
-    await inTransaction(this.pool, (client) => trackBatch(client, appId, events));
+    const keys = insertKeys.filter((k): k is string => k !== null);
+    await inTransaction(this.pool, async (client) => {
+      await trackBatch(client, appId, events);
+      if (keys.length === 0) return;
+      await client.query(
+        'UPDATE banner_insert_ids SET stored = true WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
+        [appId, keys],
+      );
+    });
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {

@@ -155,8 +155,28 @@ export interface BannerStore {
    * carry no id in the vendor's protocol, so a batch sent twice counts twice (the SDK
    * service de-duplicates by insert id before). An event with a value adds it to each of
    * the user's assignments made at or before its conversionTime.
+   *
+   * `insertKeys` (aligned with `events`, null for an event without one): the keys the SDK
+   * service claimed for them. An adapter whose claims can be lost after the events are
+   * stored (the document store: its claims and events are separate files) keeps them with
+   * what each event changed, and skips what an earlier try of the same key already stored,
+   * until settleInsertKeys() says the claims are durable.
    */
-  track(appId: string, events: readonly TrackedEvent[]): Promise<void>;
+  track(
+    appId: string,
+    events: readonly TrackedEvent[],
+    insertKeys?: readonly (string | null)[],
+  ): Promise<void>;
+
+  /**
+   * The claims of `insertKeys`, given to track() with `events`, are durable: what the
+   * adapter kept of them for a retry may go. Optional (an adapter that keeps nothing).
+   */
+  settleInsertKeys?(
+    appId: string,
+    events: readonly TrackedEvent[],
+    insertKeys: readonly (string | null)[],
+  ): void;
 
   /** The user's most recent events, oldest first. */
   recentEvents(appId: string, userId: string): Promise<TrackedEvent[]>;

@@ -1,9 +1,10 @@
 import type { CollectionFile } from '../../store/document/collection-file.js';
 import type { ProfileProperties } from '../domain/profile-ops.js';
+import type { HoldsKeys } from './banner-document-keys.js';
 import type { InsertIdRecord } from './insert-id-log.js';
 import type { ProfileKind } from './profile-store.js';
 
-export interface ProfileRecord {
+export interface ProfileRecord extends HoldsKeys {
   appId: string;
   kind: ProfileKind;
   id: string;

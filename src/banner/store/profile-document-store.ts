@@ -9,6 +9,7 @@ import {
   PROFILE_COLLECTIONS,
 } from '../../store/portable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import { holdKey, holdsKey, releaseKeys } from './banner-document-keys.js';
 import { InsertIdLog } from './insert-id-log.js';
 import {
   emptyProfiles,
@@ -16,6 +17,7 @@ import {
   keyOfAlias,
   keyOfGrant,
   keyOfProfile,
+  type ProfileRecord,
   ProfileShard,
   type ProfilesDocument,
   profileKey,
@@ -86,12 +88,21 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const results = updates.map((u) => {
       const k = profileKey(appId, u.kind, u.id);
       const shard = this.shardOf(k);
+      const current = shard.profiles.get(k);
+      const retryKey = u.retryKey ?? null;
+      // Applied by an earlier try whose claim a kill lost (see the insert keys of track()):
+      // the key was written with the profile, the claim after it.
+      if (current && holdsKey(current, retryKey)) return null;
       try {
-        const next = applyOperations(shard.profiles.get(k)?.properties ?? null, u.operations);
+        const next = applyOperations(current?.properties ?? null, u.operations);
+        // Deleted, the key goes with the profile: a retried $delete changes nothing anyway.
         if (next === null) shard.profiles.delete(k);
         else {
           assertSerializable('a profile', next);
-          shard.profiles.set(k, { appId, kind: u.kind, id: u.id, properties: next });
+          const record: ProfileRecord = { appId, kind: u.kind, id: u.id, properties: next };
+          if (current?.insertKeys) record.insertKeys = current.insertKeys;
+          holdKey(record, retryKey);
+          shard.profiles.set(k, record);
         }
         touched.add(shard);
         return null;
@@ -123,6 +134,16 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
   private resolveNow(appId: string, id: string): string {
     const k = profileKey(appId, id);
     return this.shardOf(k).aliases.get(k)?.distinctId ?? id;
+  }
+
+  settleRetryKeys(appId: string, updates: readonly ProfileUpdate[]): void {
+    const keys = new Set(updates.flatMap((u) => (u.retryKey ? [u.retryKey] : [])));
+    if (keys.size === 0) return;
+    for (const u of updates) {
+      const k = profileKey(appId, u.kind, u.id);
+      const record = this.shardOf(k).profiles.get(k);
+      if (record) releaseKeys(record, keys);
+    }
   }
 
   claimInsertIds(

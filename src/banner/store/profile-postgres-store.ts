@@ -96,6 +96,14 @@ export class ProfilePostgresStore implements ProfileStore {
         [appId, u.kind, u.id],
       );
       const current = rows[0]?.properties as ProfileProperties;
+      // The claim of its retry key in the update's transaction: marked stored after it, a
+      // kill in between left it pending, and a retry after PENDING_STALE_MS applied it again.
+      if (u.retryKey) {
+        await client.query(
+          'UPDATE banner_insert_ids SET stored = true WHERE app_id = $1 AND insert_id = $2 AND NOT stored',
+          [appId, u.retryKey],
+        );
+      }
       let next: ProfileProperties | null;
       try {
         next = applyOperations(Object.keys(current).length > 0 ? current : null, u.operations);

@@ -8,6 +8,13 @@ export interface ProfileUpdate {
   /** The distinct id of a user; `groupProfileId(key, id)` for a group. */
   id: string;
   operations: ProfileOperation[];
+  /**
+   * The retry key claimed for it (Unity's queue id, claimInsertIds): an adapter whose claim
+   * can be lost after the update is stored keeps it with the profile and skips a retry's
+   * update that an earlier try applied, until settleRetryKeys() (PostgreSQL marks the claim
+   * stored in the update's transaction).
+   */
+  retryKey?: string | null;
 }
 
 /** Limits of a special offer a grant is checked against; null: no limit. */
@@ -80,6 +87,9 @@ export interface ProfileStore {
    * many. Without it the ids of the past would pile up for ever: see InsertIdPruner.
    */
   pruneInsertIds(before: Date, limit: number): Promise<number>;
+
+  /** The claims of the updates' retry keys are durable: what the adapter kept of them may go. */
+  settleRetryKeys?(appId: string, updates: readonly ProfileUpdate[]): void;
 
   /**
    * Records one grant of a special offer to a user if the limits allow it at `at`

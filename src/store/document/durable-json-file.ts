@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+import { CorruptStoreError, RESTORE_ADVICE } from './corrupt-store.js';
 
 /** Whether `err` says the file does not exist. */
 export function isMissing(err: unknown): boolean {
@@ -111,6 +112,23 @@ function parseSharingStrings(text: string): unknown {
   });
 }
 
+const DAMAGED_FILE =
+  'offerd replaces its files whole (a crash leaves the old or the new one), so it was damaged ' +
+  `outside offerd; starting without it would lose its records. ${RESTORE_ADVICE}; or, to give ` +
+  'up the records of this file alone, move it out of the data dir and start again';
+
+/** Where `text` stops being JSON, from JSON.parse's `err`: the character, or the end when cut short. */
+function whereInvalid(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (text.trim() === '') return `empty (${text.length} characters), not a JSON document`;
+  const at = /at position (\d+)/.exec(message)?.[1];
+  if (/end of JSON input/.test(message) || Number(at) >= text.length) {
+    return `not valid JSON: cut short, it ends (character ${text.length}) inside the document`;
+  }
+  if (at !== undefined) return `not valid JSON at character ${at} of ${text.length} (${message})`;
+  return `not valid JSON (${message.slice(0, 120)}; the file holds ${text.length} characters)`;
+}
+
 /**
  * lowdb adapter storing one compact JSON document per file.
  *
@@ -137,7 +155,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
       return parseSharingStrings(text) as T;
     } catch (err) {
       // Falling back to defaults here would overwrite real data on the next write.
-      throw new Error(`${this.filename}: invalid JSON`, { cause: err });
+      throw new CorruptStoreError(`${this.filename}: ${whereInvalid(text, err)}. ${DAMAGED_FILE}`, {
+        cause: err,
+      });
     }
   }
 

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import { CorruptStoreError, RESTORE_ADVICE } from './corrupt-store.js';
 import { fsyncDir, isMissing, writeFileDurably } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -40,7 +41,10 @@ const nothingQueued = (): Queued => ({ replace: null, lines: [], undos: [] });
  *   is cut off (the file truncated and synced) before anything is appended, so the next
  *   line does not run on from the torn one. Truncating rather than rewriting the good
  *   lines: the same safety (a crash while cutting leaves the torn tail, cut at the next
- *   open) at no cost, where a rewrite is the whole file's size.
+ *   open) at no cost, where a rewrite is the whole file's size. A line that does not parse
+ *   with a good line after it is no torn tail (a crash only cuts the end of the last
+ *   write): the file was damaged, and open() throws a CorruptStoreError naming the file and
+ *   the line rather than drop a stored record without a word.
  * - rewrite() replaces the whole content atomically (compaction, migration).
  * - With no file (`null`), nothing is written and every call resolves at once.
  */
@@ -221,6 +225,10 @@ async function replayFile(
   let size = 0;
   let good = 0;
   let lines = 0;
+  /** Newline-ended lines read so far, bad ones included (line numbers for the error). */
+  let read = 0;
+  /** The first line after the last good one that did not parse: corruption if a good one follows. */
+  let bad: { number: number; text: string } | null = null;
   /** Bytes of a line that started in an earlier chunk. */
   let carried = Buffer.alloc(0);
   try {
@@ -233,9 +241,15 @@ async function replayFile(
       size += bytesRead;
       let start = 0;
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-        const value = parse(chunk.toString('utf8', start, nl));
+        const text = chunk.toString('utf8', start, nl);
+        const value = parse(text);
         start = nl + 1;
-        if (value === BAD) continue;
+        read += 1;
+        if (value === BAD) {
+          bad ??= { number: read, text };
+          continue;
+        }
+        if (bad) throw damaged(file, bad, read);
         replay(value);
         lines += 1;
         good = chunkStart + start;
@@ -249,6 +263,17 @@ async function replayFile(
 }
 
 const BAD: unique symbol = Symbol('bad line');
+
+/** The error for a bad line (numbered from 1) followed by the good line `next`. */
+function damaged(file: string, bad: { number: number; text: string }, next: number): CorruptStoreError {
+  const shown = bad.text.length > 60 ? `${bad.text.slice(0, 60)}…` : bad.text;
+  return new CorruptStoreError(
+    `${file}: line ${bad.number} is not JSON (${JSON.stringify(shown)}) and line ${next} after it is: ` +
+      `the file is damaged, not cut short by a crash. ${RESTORE_ADVICE}; or, to give up the ` +
+      `records of the lines that do not parse and keep the rest, delete them (\`sed -i '${bad.number}d' ${file}\` ` +
+      'for this one) and start again',
+  );
+}
 
 /**
  * JSON.parse of one line, BAD when it does not parse. Equal strings share one copy while

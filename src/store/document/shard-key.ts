@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CorruptStoreError } from './corrupt-store.js';
 import { createFileDurably, isMissing } from './durable-json-file.js';
 
 /** The file in the data dir holding its shard key (docs/operations.md: back it up with the data). */
@@ -85,7 +86,7 @@ async function readKey(file: string): Promise<Buffer | null> {
   }
   // Never replaced by a fresh one here: that would move every record (see docs/operations.md).
   if (typeof hex !== 'string' || !HEX_KEY.test(hex)) {
-    throw new Error(
+    throw new CorruptStoreError(
       `${file}: not a shard key (${KEY_BYTES} bytes in hex expected); restore it from the backup, or remove it to have every record moved under a new key on the next start`,
     );
   }

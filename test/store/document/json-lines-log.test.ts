@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { CorruptStoreError } from '../../../src/store/document/corrupt-store.js';
 import { JsonLinesLog } from '../../../src/store/document/json-lines-log.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -137,4 +138,30 @@ test('in memory nothing is written; values are still checked', async (t) => {
   t.is(log.lines, 1);
   await t.throwsAsync(log.append([{ n: 10n } as unknown as Line]), { instanceOf: TypeError });
   t.is(log.writes, 0);
+});
+
+test('a line that does not parse with good lines after it is damage, not a torn tail: open refuses, naming file and line', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  await writeFile(file, '{"n":1}\n{"n":2}\nGARBAGE LINE\n{"n":4}\n');
+  const err = await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError });
+  t.regex(err?.message ?? '', /a\.jsonl: line 3 is not JSON \("GARBAGE LINE"\) and line 4 after it is/);
+  t.regex(err?.message ?? '', /Restore the data dir from its backup/);
+  t.regex(err?.message ?? '', /sed -i '3d'/);
+  t.is(
+    await readFile(file, 'utf8'),
+    '{"n":1}\n{"n":2}\nGARBAGE LINE\n{"n":4}\n',
+    'the file is left as it was',
+  );
+  // An empty line is no line the log writes either.
+  await writeFile(file, '{"n":1}\n\n{"n":3}\n');
+  await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError, message: /line 2 is not JSON/ });
+});
+
+test('bad lines at the end only are a torn tail: skipped and cut off as before', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  await writeFile(file, '{"n":1}\n{"broken": tr\nnot json\n{"n":');
+  const { values, log } = await openLog(file);
+  t.deepEqual(values, [{ n: 1 }]);
+  await log.append([{ n: 2 }]);
+  t.is(await readFile(file, 'utf8'), '{"n":1}\n{"n":2}\n');
 });
