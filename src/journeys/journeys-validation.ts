@@ -2,8 +2,8 @@ import { canonicalCountry } from '../geo/country-alias.js';
 import { type FieldProblem, invalidInput } from '../http/app-error.js';
 import { nestsDeeperThan } from '../http/input-bounds.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
-import { countJsonValues } from '../store/json-values.js';
 import type { UserPatch } from './domain/journey-types.js';
+import { countJsonValues } from './domain/json-values.js';
 import { jsonBytes } from './domain/user-bounds.js';
 import {
   EXTERNAL_ID_MESSAGES,

@@ -4,7 +4,7 @@
  * Pure: a profile in, a new profile out; the store applies them under its own lock.
  */
 
-import { countJsonValues } from '../../store/json-values.js';
+import { countJsonValues } from './json-values.js';
 
 export type ProfileProperties = Record<string, unknown>;
 

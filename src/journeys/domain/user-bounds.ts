@@ -6,7 +6,7 @@
  * whole on each write, another user's upsert in that shard went from 28 to 680 ms.
  */
 
-import { countJsonValues } from '../../store/json-values.js';
+import { countJsonValues } from './json-values.js';
 
 /** Keys of a user's `tags` after the merge: the edge's per-request 50, now for the user. */
 export const MAX_USER_TAGS = 50;

@@ -6,6 +6,10 @@
  * of them, 120 KB of JSON, hold 2.5 MB), so 128 KB of JSON held 21× its size. A bound on
  * the count of values bounds that: at 64 bytes a value at worst, N values hold at most
  * N × 64 bytes, whatever their JSON looks like.
+ *
+ * One copy per API's domain (journeys has the other): a domain imports nothing of
+ * ours outside its API's domain (docs: architecture, rule 1; test/architecture.test.ts).
+ * test/domain-json-values.test.ts holds both copies to the same counts.
  */
 
 /**
