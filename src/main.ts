@@ -25,7 +25,12 @@ import type { ApiFamily } from './http/api-family.js';
 import { adminApi, type EdgeLimits, type Method } from './http/api-router.js';
 import { createApp } from './http/create-app.js';
 import type { Feature, FeatureDeps } from './http/feature.js';
-import { closeHttpServer, createHttpServer, type HttpTimeouts } from './http/http-server.js';
+import {
+  closeHttpServer,
+  createHttpServer,
+  type HttpTimeouts,
+  SHUTDOWN_DRAIN_MS,
+} from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
@@ -48,7 +53,13 @@ export interface RunningService {
   registry: RulesRegistry;
   /** Every route the service answers, by API family (the admin ones under /admin). */
   routes: { family: ApiFamily; method: Method; path: string }[];
-  stop(): Promise<void>;
+  /** Stops; the first call's options hold (a second call waits for the same stop). */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /** Drain the HTTP server this long first (closeHttpServer); none unless asked, as in tests. */
+  drainMs?: number;
 }
 
 /** OFFERD_INSTANCE_ID, else hostname:pid: unique per process on one host, readable across hosts. */
@@ -190,10 +201,10 @@ export async function startService(
   const familyOf = (path: string) => apis.find((api) => api.claims(path))?.family ?? 'neutral';
   const server = createHttpServer(app.callback(), logger, options.httpTimeouts, familyOf);
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const stop = (options: StopOptions = {}) => {
     stopping ??= (async () => {
       // Stop accepting, let in-flight requests finish, then make every acknowledged write durable.
-      await closeHttpServer(server);
+      await closeHttpServer(server, options.drainMs);
       for (const f of features) await f.stop?.();
       await follower?.close();
       await watcher.close();
@@ -292,7 +303,7 @@ export async function main(): Promise<void> {
     throw err;
   }
   const shutdown = (signal: string) => {
-    service.stop().then(
+    service.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`offerd: shutdown after ${signal} failed: ${String(err)}\n`);

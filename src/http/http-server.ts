@@ -45,6 +45,19 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({
  */
 export const MAX_CONNECTIONS = 10_000;
 
+/**
+ * How long a server stopping on SIGTERM keeps accepting and answering, every response
+ * closing its connection, before it stops accepting (closeHttpServer). Node's close() drops
+ * the idle kept-alive connections at once, and a request a client sent on one just then
+ * was reset: 1-3 per shutdown under load (an operator probe). Draining first moves the
+ * clients off their kept-alive connections; the drain ends early once none is open.
+ */
+export const SHUTDOWN_DRAIN_MS = 1_000;
+
+/** Set on a server while closeHttpServer drains it: its responses close their connections. */
+const DRAINING = Symbol('offerd.draining');
+type DrainableServer = Server & { [DRAINING]?: boolean };
+
 /** What a client gets for a request refused before routing. */
 interface TransportAnswer {
   status: number;
@@ -186,7 +199,7 @@ export function createHttpServer(
     },
     (req, res) => {
       // Shutting down (closeHttpServer): the client must not reuse this connection.
-      if (!server.listening) res.setHeader('Connection', 'close');
+      if (!server.listening || (server as DrainableServer)[DRAINING]) res.setHeader('Connection', 'close');
       handler(req, res);
     },
   );
@@ -246,11 +259,26 @@ export function createHttpServer(
  * a busy one as soon as its response is sent. Node closes the idle connections only once,
  * at close(): a connection busy then stayed open for the whole keep-alive timeout after
  * its response (65 s), and so did the shutdown. Responses from now on say Connection:
- * close; the sweep closes the connections whose responses began before.
+ * close; the sweep closes the connections whose responses began before. With `drainMs`,
+ * it first drains the server for up to that long (SHUTDOWN_DRAIN_MS).
  */
-export function closeHttpServer(server: Server): Promise<void> {
+export async function closeHttpServer(server: Server, drainMs = 0): Promise<void> {
+  if (drainMs > 0) await drain(server, drainMs);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const sweep = setInterval(() => server.closeIdleConnections(), 100);
   return closed.finally(() => clearInterval(sweep));
+}
+
+/**
+ * Up to `ms` of answering every request with `Connection: close` while still accepting:
+ * each client's next response tells it to leave its kept-alive connection, so none is
+ * left idle for close() to drop under a request. Ends early once no connection is open.
+ */
+async function drain(server: Server, ms: number): Promise<void> {
+  (server as DrainableServer)[DRAINING] = true;
+  const open = () =>
+    new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));
+  const until = Date.now() + ms;
+  while (Date.now() < until && (await open()) > 0) await new Promise((r) => setTimeout(r, 25));
 }
