@@ -155,13 +155,18 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   const identity = instanceIdentity(config);
-  // On PostgreSQL, rollback and reload reach every instance through the shared log; a
-  // rollback in force there is joined before this instance serves.
-  const follower = isPostgresStore(store)
-    ? new AdminActionFollower(store.adminActions, registry, identity.id, logger)
-    : null;
-  await follower?.start();
-  rulesRoutes(admin, registry, identity, follower ? (a) => follower.perform(a) : undefined);
+  // Rollback and reload are stored before they are applied: on PostgreSQL the log reaches
+  // every instance (polled); the embedded store's file is this process's alone. A rollback in
+  // force is joined before this instance serves, after a restart too.
+  const follower = new AdminActionFollower(
+    store.adminActions,
+    registry,
+    identity.id,
+    logger,
+    isPostgresStore(store) ? 500 : null,
+  );
+  await follower.start();
+  rulesRoutes(admin, registry, identity, (a) => follower.perform(a));
   explainRoutes(admin, {
     rules: registry,
     apps: config.apps,
@@ -206,7 +211,7 @@ export async function startService(
       // Stop accepting, let in-flight requests finish, then make every acknowledged write durable.
       await closeHttpServer(server, options.drainMs);
       for (const f of features) await f.stop?.();
-      await follower?.close();
+      await follower.close();
       await watcher.close();
       await deps.decisions?.flush();
       await decisionLog.close();

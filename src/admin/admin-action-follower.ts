@@ -1,16 +1,7 @@
 import type { Logger } from 'pino';
 import type { RulesRegistry } from '../rules/rules-registry.js';
-import type { LoggedAction, SharedAction } from '../store/postgres/admin-actions.js';
+import type { ActionLog, LoggedAction, SharedAction } from '../store/admin-action-log.js';
 import { type Applied, applyAction } from './apply-admin-action.js';
-
-/** Where admin actions are shared: the PostgreSQL log (AdminActionLog). */
-export interface ActionLog {
-  /** Appends `action`; returns the entries after `cursor` up to and including it, in order. */
-  append(action: SharedAction, origin: string, cursor: number): Promise<LoggedAction[]>;
-  /** The log's head and, per app, the rollback still in force. */
-  current(): Promise<{ head: number; rollbacks: LoggedAction[] }>;
-  after(seq: number): Promise<LoggedAction[]>;
-}
 
 /**
  * Makes a rollback (with its pin) and a reload reach every instance, which all end in the
@@ -32,7 +23,8 @@ export class AdminActionFollower {
     private readonly registry: RulesRegistry,
     private readonly instanceId: string,
     private readonly logger: Logger,
-    private readonly intervalMs = 500,
+    /** How often to read what other instances appended; null: no other instance writes the log. */
+    private readonly intervalMs: number | null = 500,
   ) {}
 
   /**
@@ -71,7 +63,7 @@ export class AdminActionFollower {
   }
 
   private schedule(): void {
-    if (this.closed) return;
+    if (this.closed || this.intervalMs === null) return;
     // One poll at a time, the next one interval after the last ended: a slow database never piles them up.
     this.timer = setTimeout(() => {
       this.serialized(() => this.poll())

@@ -1,7 +1,7 @@
 import type { AppRules } from '../rules/app-rules.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
 import type { ReloadOutcome } from '../rules/rules-status.js';
-import type { SharedAction } from '../store/postgres/admin-actions.js';
+import type { SharedAction } from '../store/admin-action-log.js';
 
 /** What applying an action here gave: a reload's outcomes, or the rolled-back rules (undefined: no such snapshot). */
 export type Applied<A extends SharedAction = SharedAction> = A extends { kind: 'reload' }

@@ -1,4 +1,5 @@
 import type { StoreKind } from '../config/config-types.js';
+import type { ActionLog } from './admin-action-log.js';
 import type { PortableStore } from './portable.js';
 
 /**
@@ -18,6 +19,11 @@ export interface Store extends Readonly<ApiStores> {
   readonly kind: StoreKind;
   /** Every record of each sub-store, in and out, adapter-neutral (`offerd store copy`), by API. */
   readonly portable: Readonly<Record<string, PortableStore>>;
+  /**
+   * Admin actions that outlive the call (rollback and its pin, reload): shared by the
+   * instances on PostgreSQL, kept in the data dir by the embedded store.
+   */
+  readonly adminActions: ActionLog;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { AnyApiStoreAdapters, Flushable } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
+import { AdminActionFile } from './admin-action-file.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { removeTempLeftovers } from './durable-json-file.js';
 
@@ -42,15 +43,17 @@ async function openParts(dir: string | null, apis: readonly AnyApiStoreAdapters[
 async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): Promise<DocumentStore> {
   const lock = dir === null ? null : await DataDirLock.acquire(dir);
   let parts: Part[];
+  let adminActions: AdminActionFile;
   try {
     parts = await openParts(dir, apis);
+    adminActions = await AdminActionFile.open(dir);
   } catch (err) {
     // The open's own error is the one to report (were the release to fail too, the lock would
     // name this process until it exits, and be taken over then).
     await lock?.release().catch(() => undefined);
     throw err;
   }
-  const files: Flushable[] = parts.flatMap((p) => p.files);
+  const files: Flushable[] = [...parts.flatMap((p) => p.files), adminActions];
   const subStores: Record<string, unknown> = {};
   const portable: Record<string, PortableStore> = {};
   apis.forEach((api, i) => {
@@ -74,6 +77,7 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     ...subStores,
     kind: dir === null ? 'memory' : 'lowdb',
     dir,
+    adminActions,
     portable,
     flush,
     close,

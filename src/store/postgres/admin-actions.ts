@@ -1,22 +1,7 @@
 import type pg from 'pg';
 import type { SnapshotFile } from '../../rules/rules-status.js';
+import type { ActionLog, LoggedAction, SharedAction } from '../admin-action-log.js';
 import { inTransaction, type Migration } from './migrate.js';
-
-/** An admin action that every instance must apply, not only the one that was called. */
-export type SharedAction =
-  | { kind: 'reload'; appId: string | null }
-  /**
-   * `files`: the snapshot's texts, so that an instance that never loaded it (started after it
-   * was replaced) can serve it too; null in entries appended before they were stored.
-   */
-  | { kind: 'rollback'; appId: string; hash: string; files: SnapshotFile[] | null };
-
-export interface LoggedAction {
-  seq: number;
-  action: SharedAction;
-  /** The instance that was called. */
-  origin: string;
-}
 
 export const ADMIN_ACTIONS_MIGRATION: Migration = {
   version: 301,
@@ -69,7 +54,7 @@ function toLogged(r: Row): LoggedAction {
  * by every instance, that one included (AdminActionFollower). Append-only; a row is a few bytes
  * per admin call, or a snapshot's rule files for a rollback (rare, operator-made).
  */
-export class AdminActionLog {
+export class AdminActionLog implements ActionLog {
   constructor(private readonly pool: pg.Pool) {}
 
   /**

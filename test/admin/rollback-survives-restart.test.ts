@@ -1,0 +1,100 @@
+import { once } from 'node:events';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { ADMIN } from '../helpers/start-test-service.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * On the embedded store, an acknowledged rollback and its pin outlive kill -9: the
+ * restarted instance serves the rolled-back rules, pinned, until a reload (which is kept
+ * too). Before, the pin lived in the process only, and a restart after an emergency
+ * rollback served again, silently, the change that had been rolled back.
+ */
+interface DemoState {
+  active: { version: string; hash: string };
+  pinned: { hash: string } | null;
+}
+
+async function demoState(svc: OfferdProcess): Promise<DemoState> {
+  const res = await fetch(`${svc.url}/admin/rules`, { headers: ADMIN });
+  const body = (await res.json()) as { apps: (DemoState & { appId: string })[] };
+  const demo = body.apps.find((a) => a.appId === 'demo');
+  if (!demo) throw new Error('no demo app');
+  return demo;
+}
+
+const post = (svc: OfferdProcess, route: string, body?: unknown) =>
+  fetch(`${svc.url}${route}`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+async function kill9(svc: OfferdProcess): Promise<void> {
+  const gone = once(svc.child, 'exit');
+  svc.child.kill('SIGKILL');
+  await gone;
+}
+
+/** The rules (`demo;version=…;hash=<12 hex>`) the banner API labels its answers with. */
+async function servedRules(svc: OfferdProcess): Promise<string | null> {
+  const res = await fetch(`${svc.url}/getPersonalizedBanner`, {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId: 'u-restart', offerId: '8622', countryIso2: 'DE' }),
+  });
+  await res.arrayBuffer();
+  return res.headers.get('x-rules-version');
+}
+
+test('a rollback acknowledged before kill -9 is still in force, pinned, after the restart; a reload ends it for good', async (t) => {
+  const root = await tempDir(t, 'offerd-pin-restart-');
+  const rulesDir = path.join(root, 'rules');
+  await cp('rules', rulesDir, { recursive: true });
+  const env = {
+    OFFERD_CONFIG: await unscheduledConfig(path.join(root, 'config')),
+    OFFERD_RULES_DIR: rulesDir,
+    OFFERD_DATA_DIR: path.join(root, 'data'),
+    OFFERD_STORE: 'lowdb',
+    OFFERD_FIXTURES_GATE: '0',
+  };
+  const running: OfferdProcess[] = [];
+  t.teardown(() => Promise.all(running.map((s) => s.stop())));
+  const start = async () => {
+    const svc = await startOfferdProcess(env);
+    running.push(svc);
+    return svc;
+  };
+
+  const first = await start();
+  const original = (await demoState(first)).active;
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  const shipped = await readFile(bannerFile, 'utf8');
+  const changed = shipped.replace(/^version: \d+$/m, 'version: 77');
+  t.not(changed, shipped, 'the shipped banner file has a version line');
+  await writeFile(bannerFile, changed);
+  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
+  const newer = (await demoState(first)).active;
+  t.not(newer.hash, original.hash);
+
+  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+  await kill9(first);
+
+  // The files on disk still hold the change: the restarted instance serves the rollback.
+  const second = await start();
+  const after = await demoState(second);
+  t.is(after.active.hash, original.hash);
+  t.is(after.pinned?.hash, original.hash);
+  t.is(await servedRules(second), `demo;version=${original.version};hash=${original.hash.slice(0, 12)}`);
+
+  // A reload unpins and serves the files; that too survives the next kill -9.
+  t.is((await post(second, '/admin/rules/reload?app=demo')).status, 200);
+  await kill9(second);
+  const third = await start();
+  const unpinned = await demoState(third);
+  t.is(unpinned.active.hash, newer.hash);
+  t.is(unpinned.pinned, null);
+  t.is(await servedRules(third), `demo;version=${newer.version};hash=${newer.hash.slice(0, 12)}`);
+});
