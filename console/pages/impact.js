@@ -155,6 +155,13 @@ export function ImpactPage({ params }) {
                 ? html`<p role="status">${'No recorded decisions yet: offerd records a sample of the requests it serves (decisionLog.sampleRate, 1 % by default; OFFERD_DECISION_LOG_SAMPLE_RATE=1 records every one), so serve traffic first.'}</p>`
                 : null
             }
+            ${
+              r.skipped
+                ? html`<p>Skipped: ${Object.entries(r.skippedBecause ?? {})
+                    .map(([why, n]) => `${n} × ${why === 'oversize' ? 'recorded too large to replay' : why}`)
+                    .join('; ')}</p>`
+                : null
+            }
             ${r.sample ? html`<${Sample} sample=${r.sample} />` : null}
             ${Object.entries(r.byApi ?? {}).map(([name, impact]) => html`<${ApiImpact} name=${name} impact=${impact} />`)}
           </section>`

@@ -106,6 +106,7 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       'replayed',
       'skipped',
       'oversize',
+      'skippedBecause',
       'byApi',
     ],
     additionalProperties: false,
@@ -150,6 +151,12 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         ...count,
         description:
           'Of the skipped, decisions recorded without their request or user state, which were too large to keep (16 KB and 256 KB of JSON): the report leaves those users out.',
+      },
+      skippedBecause: {
+        type: 'object',
+        description:
+          'Why decisions were skipped, by reason, with how many (at most 10 distinct reasons; the rest under `other`).',
+        additionalProperties: count,
       },
       byApi: { type: 'object', additionalProperties: apiImpact },
     },

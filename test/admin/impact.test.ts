@@ -288,3 +288,35 @@ test.serial(
     t.regex(r.body.error.fields[0].message, /offerwall\.yaml:\d+:\d+ /);
   },
 );
+
+test.serial(
+  'other requests are answered while an impact replay runs; skipped decisions say why',
+  async (t) => {
+    const s = await startTestService(t, { env: { OFFERD_DECISION_LOG_SAMPLE_RATE: '1' } });
+    const render = (userId: string) =>
+      s.fetch('/getPersonalizedBanner', {
+        method: 'POST',
+        headers: { Authorization: 'demo-key', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userId, offerId: '8622', countryIso2: 'DE' }),
+      });
+    for (let i = 0; i < 300; i += 25)
+      await Promise.all(
+        Array.from({ length: 25 }, (_, j) => render(`replayed-${i + j}`).then((r) => r.text())),
+      );
+      const order: string[] = [];
+    const replay = impact(s, { source: 'pending', api: 'banner', limit: 300 }).then((r) => {
+      order.push('impact');
+      return r;
+    });
+    // Sent once the replay is under way: before, it was answered only after the whole replay.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const health = await s.fetch('/healthz');
+    order.push('healthz');
+    t.is(health.status, 200);
+    const { status, body } = await replay;
+    t.is(status, 200);
+    t.is(body.replayed, 300);
+    t.deepEqual(order, ['healthz', 'impact']);
+    t.deepEqual(body.skippedBecause, {});
+  },
+);

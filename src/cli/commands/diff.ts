@@ -114,7 +114,7 @@ async function compare(
   tally: ImpactTally,
 ): Promise<{ key: string; line: string }[]> {
   if (!oldRules || !newRules) return [{ key: 'app', line: `app ${oldRules ? 'removed' : 'added'}` }];
-  let failed = false;
+  let failure: string | null = null;
   let now: string | undefined;
   const run = async (rules: AppRules) => {
     try {
@@ -122,13 +122,13 @@ async function compare(
       now = explained.now;
       return explained.decision;
     } catch (err) {
-      failed = true;
-      return { error: (err as Error).message } as Record<string, unknown>;
+      failure = (err as Error).message;
+      return { error: failure } as Record<string, unknown>;
     }
   };
   const [a, b] = [await run(oldRules), await run(newRules)];
   // The summary counts users both rule sets could decide, as the replay does.
-  if (failed) tally.skip();
+  if (failure !== null) tally.skip(failure);
   else tally.add(s.api, a, b, now === undefined ? {} : { now });
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys
