@@ -40,7 +40,11 @@ export function errorMiddleware() {
     } catch (err) {
       const state = ctx.state as RequestState;
       const appError = toAppError(err);
-      if (appError.status >= 500) state.log.error({ err }, 'request failed');
+      // A 501 is the client's doing (a transfer coding offerd does not take): logged as the
+      // parser's refusals are, not as a failure with its stack (a client could flood the log
+      // and set off 5xx alerts with it, a hostile-client probe).
+      if (appError.status === 501) state.log.debug({ code: appError.code }, 'request refused');
+      else if (appError.status >= 500) state.log.error({ err }, 'request failed');
       ctx.status = appError.status;
       ctx.body = renderError(state.family, appError, state.supportId, { verbose: ctx.query.verbose === '1' });
       // A string body (the track envelope's `0`) would go out as text/plain.

@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
+import { startOfferdProcess } from '../helpers/offerd-process.js';
 import { httpRequest, rawRequest } from '../helpers/raw-http.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
@@ -486,4 +488,21 @@ test('CONNECT gets a JSON 405: offerd is no proxy', async (t) => {
   t.deepEqual(JSON.parse(res.body), {
     error: { code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not allowed: offerd is not a proxy' },
   });
+});
+
+test('a 501 for a transfer coding is the client’s doing: no error line with a stack in the log', async (t) => {
+  const svc = await startOfferdProcess({ LOG_LEVEL: 'info' });
+  t.teardown(() => svc.stop());
+  const port = Number(new URL(svc.url).port);
+  const body = '{"externalId":"te-log"}';
+  const res = await rawRequest(
+    port,
+    'POST /v1/user-journeys/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-API-Key: pk_test_demo\r\n' +
+      `Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+  );
+  t.is(res.status, 501);
+  // The request's own log line (info) is written once the response is: wait for it.
+  for (let i = 0; i < 50 && !svc.output().includes('"status":501'); i++) await sleep(50);
+  t.true(svc.output().includes('"status":501'), svc.output());
+  t.false(svc.output().includes('"level":50'), svc.output());
 });
