@@ -47,8 +47,8 @@ function ExperimentList({ appId, selected, onSelect }) {
   </table>`;
 }
 
-function SampleRatio({ srm }) {
-  if (!srm) return null;
+function SampleRatio({ srm, reason }) {
+  if (!srm) return reason ? html`<p class="muted">Split not checked: ${reason}.</p>` : null;
   const counts = srm.counts
     .map((c) => `variation ${c.variationId}: ${c.users} (expected ${c.expected})`)
     .join('; ');
@@ -86,8 +86,8 @@ function VariationTable({ results, metric }) {
         <td class="num">${pValue(vs?.pValueHolm)}</td>
         <td class="num">${pValue(vs?.sequentialPValue)}</td>
         <td>${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}${
-          vs?.smallSample ? html`<br /><small>${vs.smallSampleReason}</small>` : null
-        }</td>
+          v.verdictReason ? html`<br /><small>${v.verdictReason}</small>` : null
+        }${vs?.smallSample && metric !== results.primaryMetric ? html`<br /><small>${vs.smallSampleReason}</small>` : null}</td>
       </tr>`;
     })}</tbody>
   </table>`;
@@ -134,6 +134,20 @@ function RevenueTable({ results }) {
   </table>`;
 }
 
+/** The weights changed while the experiment ran: which splits, how many users under each. */
+function SplitChange({ splits }) {
+  if (!splits || splits.length <= 1) return null;
+  return html`<section class="callout" role="note" aria-label="Weights changed">
+    <h4>The weights changed while the experiment ran</h4>
+    <p>${splits.map((s) => `${s.users.toLocaleString()} users under ${s.weights}`).join('; ')}. The arms mix the periods in different proportions, so no verdict is given; bump the bucket version to compare the new split on its own.</p>
+  </section>`;
+}
+
+const VERDICT_ON = {
+  revenuePerUser: 'revenue per user of the primary metric (its declared value)',
+  conversionRate: 'the conversion rate of the primary metric',
+};
+
 /** Cumulative enrolled users per variation per day, from the results' timeline (UTC days). */
 function EnrollmentOverTime({ results }) {
   const { timeline } = results;
@@ -166,8 +180,9 @@ function Results({ appId, experimentId }) {
   return html`<section aria-labelledby="results-title">
     <h2 id="results-title">${experimentId}</h2>
     <p>${data.status}, ${percent(data.trafficAllocation / 100, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
-      bucketing version ${data.hashVersion}. Verdicts use the always-valid (mSPRT) test on the primary metric, so reading this page daily does not inflate false positives.</p>
-    <${SampleRatio} srm=${data.sampleRatio} />
+      bucketing version ${data.hashVersion}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
+    <${SampleRatio} srm=${data.sampleRatio} reason=${data.sampleRatioReason} />
+    <${SplitChange} splits=${data.splits} />
     ${
       metrics.length > 1
         ? html`<p><label for="metric">Metric </label><select id="metric" value=${shown} onChange=${(e) => setMetric(e.currentTarget.value)}>

@@ -125,7 +125,7 @@ const revenueResult: JsonSchema = {
 
 const variationResult: JsonSchema = {
   type: 'object',
-  required: ['variationId', 'name', 'control', 'users', 'exposures', 'metrics', 'verdict'],
+  required: ['variationId', 'name', 'control', 'users', 'exposures', 'metrics', 'verdict', 'verdictReason'],
   additionalProperties: false,
   properties: {
     variationId: { type: 'integer', minimum: 0 },
@@ -158,7 +158,13 @@ const variationResult: JsonSchema = {
     },
     verdict: {
       enum: ['winning', 'losing', 'inconclusive', null],
-      description: 'On the primary metric; null for control or without a primary metric.',
+      description:
+        'On the primary metric, judging the figure `verdictOn` names; null for control or without a primary metric.',
+    },
+    verdictReason: {
+      type: ['string', 'null'],
+      description:
+        'Why, with the figures the verdict rests on (or why it is withheld: a broken split, weights changed mid-experiment, too few users); null when `verdict` is [ours].',
     },
   },
 };
@@ -253,6 +259,9 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       'users',
       'primaryMetric',
       'sampleRatio',
+      'sampleRatioReason',
+      'verdictOn',
+      'splits',
       'variations',
       'armVersusArm',
       'timeline',
@@ -285,6 +294,27 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         description:
           'Sample-ratio mismatch check (chi-square): `mismatch` when p < 0.001 — then no verdict holds.',
         oneOf: [{ type: 'null' }, sampleRatio],
+      },
+      sampleRatioReason: {
+        type: ['string', 'null'],
+        description:
+          'Why `sampleRatio` is null (nobody assigned yet, fewer than two weighted variations) [ours].',
+      },
+      verdictOn: {
+        enum: ['conversionRate', 'revenuePerUser', null],
+        description:
+          'The figure the verdicts judge: revenue per user when the primary metric declares a value property, else its conversion rate; null without a primary metric [ours].',
+      },
+      splits: {
+        type: 'array',
+        description:
+          'The splits (`id:weight` pairs) the users of this bucket version were assigned under, with the users under each; more than one: the weights changed mid-experiment and verdicts are withheld [ours].',
+        items: {
+          type: 'object',
+          required: ['weights', 'users'],
+          additionalProperties: false,
+          properties: { weights: { type: 'string' }, users: { type: 'integer', minimum: 0 } },
+        },
       },
       variations: { type: 'array', items: variationResult },
       armVersusArm: {

@@ -149,6 +149,13 @@ test('revenue per user, its interval and uplift against control match an indepen
     close(t, vs?.uplift ?? undefined, mine.mean / control.mean - 1, 'uplift');
   }
   t.is(variations.length, 2);
+  // A declared value makes revenue per user the figure the verdict judges, and the reason says so.
+  const body = res.body as unknown as { verdictOn: string; variations: { verdictReason: string | null }[] };
+  t.is(body.verdictOn, 'revenuePerUser');
+  t.regex(
+    body.variations[1]?.verdictReason ?? '',
+    /^revenue per user \(SpecialOfferPopupPurchased\.revenue\): /,
+  );
 });
 
 test('a purchase whose own time is before the assignment is no conversion and no revenue, even received after', async (t) => {

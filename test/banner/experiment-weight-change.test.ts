@@ -11,7 +11,8 @@ interface Results {
     pValue: number;
     counts: { variationId: number; users: number; expected: number }[];
   };
-  variations: { variationId: number; users: number }[];
+  splits: { weights: string; users: number }[];
+  variations: { variationId: number; users: number; verdict: string | null; verdictReason: string | null }[];
 }
 
 // An account manager changed champion-spotlight from 20/80 to 50/50 while it had users: the
@@ -68,6 +69,16 @@ test('a weight change of a running experiment: the reload warns, and users assig
     [32, 68],
   );
   t.false(mixed.sampleRatio.mismatch, `p ${mixed.sampleRatio.pValue}`);
+  // The arms now mix two periods in different proportions: the results say so, and give no verdict.
+  t.deepEqual(mixed.splits, [
+    { weights: '0:20,1:80', users: 60 },
+    { weights: '0:50,1:50', users: 40 },
+  ]);
+  t.is(mixed.variations[1]?.verdict, 'inconclusive');
+  t.regex(
+    mixed.variations[1]?.verdictReason ?? '',
+    /^no verdict: the weights changed while the experiment ran \(60 users under 0:20,1:80, 40 users under 0:50,1:50\)/,
+  );
 
   // Without assigned users a weight change says nothing: winter-event has none.
   const quiet = (await readFile(file, 'utf8'))

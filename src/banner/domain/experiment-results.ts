@@ -7,11 +7,12 @@ import {
   round4,
   type SmallSample,
   type Verdict,
-  verdicts,
 } from './metric-comparison.js';
 import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
-import { type SampleRatio, sampleRatio } from './sample-ratio.js';
+import { type SampleRatio, sampleRatio, sampleRatioAbsence } from './sample-ratio.js';
+import { splitOf, usersPerSplit } from './split.js';
 import type { Interval, Proportion } from './statistics.js';
+import { type ArmVerdict, conversionVerdicts, revenueVerdicts, type VerdictBasis } from './verdict.js';
 
 /** Raw counts of one variation, as the store keeps them. */
 export interface VariationTally {
@@ -69,8 +70,10 @@ export interface VariationResult {
   exposures: number;
   /** Per metric (primary first, then secondary). */
   metrics: Record<string, MetricResult>;
-  /** On the primary metric; null for control, or when no primary metric is declared. */
+  /** On the primary metric (`verdictOn` says which figure); null for control, or when no primary metric is declared. */
   verdict: Verdict | null;
+  /** Why the verdict is what it is, with the figures it rests on; null when the verdict is. */
+  verdictReason: string | null;
   /** Revenue per user when the primary metric names a value property, else null. */
   revenue: RevenueResult | null;
 }
@@ -89,6 +92,19 @@ export interface ExperimentResults {
   /** Declared secondary metrics, or with no declaration every tracked event but housekeeping. */
   secondaryMetrics: string[];
   sampleRatio: SampleRatio | null;
+  /** Why `sampleRatio` is null (nobody assigned yet, a single weighted variation); null when it is given. */
+  sampleRatioReason: string | null;
+  /**
+   * The figure the verdicts judge: revenue per user when the primary metric declares a value
+   * property, else its conversion rate; null without a primary metric.
+   */
+  verdictOn: VerdictBasis | null;
+  /**
+   * The splits the users of this bucket version were assigned under (`id:weight` pairs), with
+   * the users under each. More than one: the weights changed while the experiment ran, the
+   * arms mix periods in different proportions, and verdicts are withheld (docs/experiments.md).
+   */
+  splits: { weights: string; users: number }[];
   variations: VariationResult[];
   /** Every pair of arms on the primary metric (or the first secondary one without a primary). */
   armVersusArm: PairComparison[];
@@ -180,12 +196,21 @@ export function experimentResults(
   const perMetric = new Map(metrics.map((m) => [m, metricResults(armTallies.map((t) => proportion(t, m)))]));
   const srm = sampleRatio(experiment, byId);
   const revenue = revenueResults(experiment.metrics.primaryValue, armTallies);
-  const primaryVerdicts = primary === null ? [] : verdicts(armTallies.map((t) => proportion(t, primary)));
+  const splits = usersPerSplit(
+    armTallies.flatMap((t) => t.usersBySplit ?? [{ weights: null, users: t.users }]),
+    splitOf(experiment.variations),
+  );
+  // As declared, not as the data happen to be: a value property means revenue decides.
+  const verdictOn: VerdictBasis | null =
+    primary === null ? null : experiment.metrics.primaryValue ? 'revenuePerUser' : 'conversionRate';
+  const primaryVerdicts = verdictsOf(primary, verdictOn, experiment.metrics.primaryValue, armTallies);
+  const withheld = withholding(srm, splits);
   const variations = arms.map((id, i): VariationResult => {
     const v = experiment.variations.find((x) => x.id === id);
     const tally = armTallies[i] as VariationTally;
-    let verdict: Verdict | null = i === 0 || primary === null ? null : (primaryVerdicts[i - 1] ?? null);
-    if (verdict !== null && srm?.mismatch) verdict = 'inconclusive';
+    const judged = i === 0 ? undefined : primaryVerdicts[i - 1];
+    const verdict: Verdict | null = judged ? (withheld ? 'inconclusive' : judged.verdict) : null;
+    const verdictReason = judged ? (withheld ? `${withheld} (${judged.reason})` : judged.reason) : null;
     return {
       variationId: id,
       name: v?.name ?? `variation-${id}`,
@@ -195,6 +220,7 @@ export function experimentResults(
       exposures: tally.exposures,
       metrics: Object.fromEntries(metrics.map((m) => [m, perMetric.get(m)?.[i] as MetricResult])),
       verdict,
+      verdictReason,
       revenue: revenue[i] ?? null,
     };
   });
@@ -211,6 +237,9 @@ export function experimentResults(
     primaryMetric: primary,
     secondaryMetrics: secondary,
     sampleRatio: srm,
+    sampleRatioReason: srm ? null : sampleRatioAbsence(experiment, byId),
+    verdictOn,
+    splits,
     variations: [...variations, ...removedResults],
     armVersusArm: deciding
       ? armVersusArm(
@@ -219,6 +248,38 @@ export function experimentResults(
         )
       : [],
   };
+}
+
+/** The treated arms' verdicts on the figure the primary metric declares (none without one). */
+function verdictsOf(
+  primary: string | null,
+  basis: VerdictBasis | null,
+  value: string | null | undefined,
+  arms: readonly VariationTally[],
+): ArmVerdict[] {
+  if (primary === null) return [];
+  const conversions = arms.map((t) => proportion(t, primary));
+  return basis === 'revenuePerUser'
+    ? revenueVerdicts(`${primary}.${value}`, arms.map(sumsOf), conversions)
+    : conversionVerdicts(primary, conversions);
+}
+
+/**
+ * Why no verdict holds whatever the test says, or null. A sample-ratio mismatch means the
+ * split is broken. Several splits mean the weights changed mid-experiment: the arms then hold
+ * the periods in different proportions, and when the conversion rate moved between periods
+ * the pooled comparison shows a difference no arm caused (Simpson's paradox: 200 users at
+ * 20/80 converting 30 %, then 1,200 at 50/50 converting 2 %, the same in both arms, read
+ * +0.04 and "winning"). A comparison within each split would be right; it is not made yet.
+ */
+function withholding(
+  srm: SampleRatio | null,
+  splits: readonly { weights: string; users: number }[],
+): string | null {
+  if (srm?.mismatch) return 'no verdict: sample-ratio mismatch, the split is broken';
+  if (splits.length <= 1) return null;
+  const list = splits.map((s) => `${s.users} users under ${s.weights}`).join(', ');
+  return `no verdict: the weights changed while the experiment ran (${list}), so the arms mix the periods in different proportions and a difference between periods would read as one between arms; bump bucketVersion to compare the new split on its own`;
 }
 
 function removedVariation(tally: VariationTally): VariationResult {
@@ -231,6 +292,7 @@ function removedVariation(tally: VariationTally): VariationResult {
     exposures: tally.exposures,
     metrics: {},
     verdict: null,
+    verdictReason: null,
     revenue: null,
   };
 }

@@ -4,7 +4,6 @@ import {
   type Interval,
   type Proportion,
   relativeUpliftInterval,
-  tooFewForNormal,
   tooFewToCompare,
   twoProportionZTest,
   wilsonInterval,
@@ -23,9 +22,10 @@ const roundInterval = (i: Interval | null): Interval | null =>
   i && { low: round4(i.low), high: round4(i.high) };
 
 /**
- * A small-sample flag: true, with the reason, when an arm has fewer than 5 users who
- * converted or 5 who did not (statistics.ts, MIN_SUCCESSES_AND_FAILURES). A flagged
- * comparison shows its point estimates only: its p-values and intervals are null.
+ * A small-sample flag: true, with the reason, when a comparison expects fewer than 5
+ * conversions or 5 non-conversions in an arm at the pooled rate (statistics.ts,
+ * tooFewToCompare). A flagged comparison shows its point estimates only: its p-values and
+ * intervals are null.
  */
 export interface SmallSample {
   smallSample: boolean;
@@ -68,7 +68,7 @@ export interface MetricResult extends SmallSample {
   rate: number | null;
   /** 95 % Wilson interval of the rate. */
   interval: Interval | null;
-  /** Null for control. */
+  /** Null for control, and when this arm or control has no users (the flag says which). */
   versusControl: VersusControl | null;
 }
 
@@ -77,13 +77,14 @@ type RawComparison = Omit<VersusControl, 'pValueHolm' | 'smallSample' | 'smallSa
 };
 
 /**
- * Raw comparison of `arm` with `control`, before rounding and Holm. Too small for the
- * normal approximation (tooFewToCompare): the point estimates only, every p-value and
- * interval null.
+ * Raw comparison of `arm` with `control`, before rounding and Holm; null when either has no
+ * users (no rate, so no figure to give). Too small for the normal approximation
+ * (tooFewToCompare): the point estimates only, every p-value and interval null.
  */
-function compare(control: Proportion, arm: Proportion): RawComparison {
-  const controlRate = control.trials > 0 ? control.successes / control.trials : 0;
-  const rate = arm.trials > 0 ? arm.successes / arm.trials : 0;
+function compare(control: Proportion, arm: Proportion): RawComparison | null {
+  if (control.trials <= 0 || arm.trials <= 0) return null;
+  const controlRate = control.successes / control.trials;
+  const rate = arm.successes / arm.trials;
   const small = tooFewToCompare(control, arm);
   const sequential = small ? null : msprt(control, arm, ALPHA);
   return {
@@ -98,6 +99,31 @@ function compare(control: Proportion, arm: Proportion): RawComparison {
 }
 
 /**
+ * Why an arm's comparisons are not shown, or null: it has no users, or (treated) its
+ * comparison with control is too small, or (control) every comparison with it is.
+ */
+function armFlag(
+  arm: Proportion,
+  index: number,
+  control: Proportion | undefined,
+  raw: readonly (RawComparison | null)[],
+): string | null {
+  if (arm.trials <= 0) return 'no users in this arm: no rate and nothing to compare';
+  if (index > 0) {
+    if (!control || control.trials <= 0) return 'control has no users: nothing to compare with';
+    const small = raw[index - 1]?.small ?? null;
+    return (
+      small &&
+      `${small}: the comparison with control is not shown (the Wilson interval holds at small counts)`
+    );
+  }
+  const compared = raw.filter((r): r is RawComparison => r !== null);
+  return compared.length > 0 && compared.every((r) => r.small)
+    ? 'too few expected conversions or non-conversions to compare any arm with control: see each arm'
+    : null;
+}
+
+/**
  * One metric across an experiment's arms (index 0: control): per arm its rate with a
  * Wilson interval, and for every other arm the comparison with control, Holm-adjusted
  * over the arms whose comparison is large enough to be tested.
@@ -105,18 +131,14 @@ function compare(control: Proportion, arm: Proportion): RawComparison {
 export function metricResults(arms: readonly Proportion[]): MetricResult[] {
   const [control, ...treated] = arms;
   const raw = control ? treated.map((arm) => compare(control, arm)) : [];
-  const testable = raw.map((r, i) => ({ p: r.pValue, i })).filter((x) => x.p !== null);
+  const testable = raw.map((r, i) => ({ p: r?.pValue ?? null, i })).filter((x) => x.p !== null);
   const adjusted = holmAdjust(testable.map((x) => x.p as number));
   const holm = new Map(testable.map((x, k) => [x.i, adjusted[k] as number]));
   return arms.map((arm, i) => {
     const rate = arm.trials > 0 ? arm.successes / arm.trials : null;
     const r = i === 0 ? undefined : raw[i - 1];
-    const small = tooFewForNormal(arm);
     return {
-      ...flag(
-        small &&
-          `${small}: comparisons with this arm are not shown (its rate's Wilson interval holds at small counts)`,
-      ),
+      ...flag(armFlag(arm, i, control, raw)),
       conversions: arm.successes,
       rate: rate === null ? null : round4(rate),
       interval: roundInterval(wilsonInterval(arm)),
@@ -136,22 +158,6 @@ function present(r: RawComparison, holm: number | null): VersusControl {
     sequentialPValue: r.sequentialPValue === null ? null : roundP(r.sequentialPValue),
     sequentialInterval: roundInterval(r.sequentialInterval),
   };
-}
-
-/**
- * The verdict of each treated arm on the primary metric, from the always-valid test:
- * winning or losing when its sequential p-value is at most α/m (Bonferroni over the m
- * treated arms, which stays valid for always-valid p-values), else inconclusive.
- */
-export function verdicts(arms: readonly Proportion[]): Verdict[] {
-  const [control, ...treated] = arms;
-  const m = treated.length;
-  return treated.map((arm) => {
-    // Too small for the normal approximation: nothing to call, however the test reads.
-    const test = control && !tooFewToCompare(control, arm) ? msprt(control, arm, ALPHA / m) : null;
-    if (!test || test.pValue > ALPHA / m) return 'inconclusive';
-    return test.difference > 0 ? 'winning' : 'losing';
-  });
 }
 
 export interface PairComparison extends SmallSample {

@@ -89,3 +89,15 @@ export function sampleRatio(
     })),
   };
 }
+
+/** Why sampleRatio() gave no check (it is null), for a person. */
+export function sampleRatioAbsence(
+  experiment: Experiment,
+  byId: ReadonlyMap<number, VariationTally>,
+): string {
+  const weighted = experiment.variations.filter((v) => v.weight > 0);
+  if (weighted.length < 2)
+    return `only ${weighted.length === 1 ? 'one variation has' : 'no variation has'} a weight: there is no split to check`;
+  const users = weighted.reduce((n, v) => n + (byId.get(v.id)?.users ?? 0), 0);
+  return users === 0 ? 'nobody assigned to a weighted variation yet: no split to check' : 'no split to check';
+}

@@ -44,10 +44,23 @@ function varianceOf(p: Proportion): number {
  */
 export function msprt(a: Proportion, b: Proportion, alpha = 0.05, tau = MIXING_SD): SequentialTest | null {
   if (a.trials <= 0 || b.trials <= 0) return null;
-  const v = varianceOf(a) + varianceOf(b);
-  if (!(v > 0)) return null;
-  const t2 = tau * tau;
   const difference = b.successes / b.trials - a.successes / a.trials;
+  return mixtureSprt(difference, varianceOf(a) + varianceOf(b), alpha, tau);
+}
+
+/**
+ * The same test for any difference of two means estimated by `difference` with variance
+ * `v` (normal approximation): null without variance. Revenue per user uses it with a
+ * mixing standard deviation on its own scale (revenue-verdict.ts).
+ */
+export function mixtureSprt(
+  difference: number,
+  v: number,
+  alpha: number,
+  tau: number,
+): SequentialTest | null {
+  if (!(v > 0) || !(tau > 0)) return null;
+  const t2 = tau * tau;
   const logLambda = 0.5 * Math.log(v / (v + t2)) + (t2 * difference * difference) / (2 * v * (v + t2));
   const pValue = Math.min(1, Math.exp(-logLambda));
   // Λ(θ₀) < 1/α  ⇔  (θ̂−θ₀)² < 2V(V+τ²)/τ² · (ln(1/α) + ½·ln((V+τ²)/V)).

@@ -175,35 +175,44 @@ export function holmAdjust(pValues: readonly number[]): number[] {
 }
 
 /**
- * The usual floor of the normal approximation to a binomial (np ≥ 5 and n(1 − p) ≥ 5,
- * with the observed counts standing for the expected ones): the z-test, the log-method
- * uplift interval and the mSPRT all lean on it, and below it their p-values and intervals
- * are not what they claim (at 2 of 2 against 2 of 8 the z-test says p 0.053 where
- * Fisher's exact test says 0.13).
+ * The usual floor of the normal approximation to a binomial (np ≥ 5 and n(1 − p) ≥ 5):
+ * the z-test, the log-method uplift interval and the mSPRT all lean on it, and below it
+ * their p-values and intervals are not what they claim (at 2 of 2 against 2 of 8 the
+ * z-test says p 0.053 where Fisher's exact test says 0.13).
  */
 export const MIN_SUCCESSES_AND_FAILURES = 5;
 
-/**
- * Why one arm is too small for the normal approximation, or null when it is not: fewer
- * than MIN_SUCCESSES_AND_FAILURES users who converted, or who did not.
- */
-export function tooFewForNormal(p: Proportion): string | null {
-  const failures = p.trials - p.successes;
-  if (p.successes >= MIN_SUCCESSES_AND_FAILURES && failures >= MIN_SUCCESSES_AND_FAILURES) return null;
-  return `too few users: ${p.successes} converted and ${failures} did not, of ${p.trials}; the normal approximation needs at least ${MIN_SUCCESSES_AND_FAILURES} of each`;
-}
+const share = (x: number): string => `${Number((x * 100).toPrecision(3))} %`;
+const count = (x: number): string => String(Number(x.toPrecision(3)));
 
 /**
- * Why a comparison of two arms is too small for the normal approximation (either arm
- * below the floor), or null: `names` say which arm is which in the reason.
+ * Why a comparison of two arms is too small for the normal approximation, or null. The
+ * rule is on the counts the test expects under its null hypothesis, the pooled rate of
+ * both arms: each arm must expect at least MIN_SUCCESSES_AND_FAILURES conversions and
+ * as many non-conversions. Not on the observed counts: an arm of 501 users with no
+ * conversion against 26 of 538 (Fisher p 3e-8) expects 12.5 at the pooled rate, and
+ * its zero is the finding, not a lack of users. `names` say which arm is which.
  */
 export function tooFewToCompare(
   a: Proportion,
   b: Proportion,
   names: readonly [string, string] = ['control', 'this arm'],
 ): string | null {
-  const reasons = [tooFewForNormal(a), tooFewForNormal(b)]
-    .map((r, i) => r && `${names[i]}: ${r.replace(/^too few users: /, '')}`)
-    .filter((r): r is string => r !== null);
-  return reasons.length === 0 ? null : `too few users to compare (${reasons.join('; ')})`;
+  const trials = a.trials + b.trials;
+  if (a.trials <= 0 || b.trials <= 0) return null;
+  const pooled = (a.successes + b.successes) / trials;
+  const short = [a, b]
+    .map((arm, i) => ({
+      name: names[i],
+      n: arm.trials,
+      yes: arm.trials * pooled,
+      no: arm.trials * (1 - pooled),
+    }))
+    .filter((e) => e.yes < MIN_SUCCESSES_AND_FAILURES || e.no < MIN_SUCCESSES_AND_FAILURES)
+    .map(
+      (e) =>
+        `${e.name} expects ${count(e.yes)} conversions and ${count(e.no)} non-conversions of ${e.n} users`,
+    );
+  if (short.length === 0) return null;
+  return `too few expected conversions or non-conversions to compare: at the pooled rate of ${share(pooled)}, ${short.join(', ')}; the normal approximation needs at least ${MIN_SUCCESSES_AND_FAILURES} of each in each arm`;
 }
