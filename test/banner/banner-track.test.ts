@@ -46,6 +46,48 @@ test('the key may come as the events’ token property when no Authorization hea
   t.is(journeys.text, '0');
 });
 
+test('without an Authorization header each record’s token is checked: one that is missing, unknown or not a banner key of the app is refused alone', async (t) => {
+  const s = await startTestService(t);
+  const withToken = (user: string, token?: string) => ({
+    event: 'AppStart',
+    properties: { distinct_id: user, ...(token === undefined ? {} : { token }) },
+  });
+  const batch = [
+    withToken('tok-ok', DEMO_KEY),
+    withToken('tok-unknown', 'bogus'),
+    withToken('tok-none'),
+    withToken('tok-journeys-key', 'pk_live_demo'),
+  ];
+  const res = await postTrack<{ status: number; failed_records: { index: number; field: string }[] }>(
+    s,
+    batch,
+    {
+      headers: { Authorization: '' },
+      verbose: true,
+    },
+  );
+  t.is(res.status, 200);
+  t.is(res.body.status, 0);
+  t.deepEqual(
+    res.body.failed_records.map((r) => [r.index, r.field]),
+    [
+      [1, 'token'],
+      [2, 'token'],
+      [3, 'token'],
+    ],
+  );
+  const stored = async (user: string) =>
+    (
+      await s.fetch('/admin/apps/demo/explain', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer demo-admin-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ api: 'banner', user, request: { offerId: '8622' } }),
+      })
+    ).status;
+  t.is(await stored('tok-ok'), 200);
+  for (const user of ['tok-unknown', 'tok-none', 'tok-journeys-key']) t.is(await stored(user), 404, user);
+});
+
 test('a batch keeps its valid events: bad ones are named by index, the reply is 0 (HTTP 200)', async (t) => {
   const s = await startTestService(t);
   // A new user without activeChamp is outside every experiment; a purchase makes them a payer.

@@ -13,7 +13,7 @@ import type { ProfileKind } from '../store/profile-store.js';
 import { TrackBatchParser } from '../track-request.js';
 import { ProfileBatchParser } from './engage-request.js';
 import { FeatureRequestParser, SPECIAL_OFFER_PREFIX } from './feature-request.js';
-import { parseSdkBatch } from './sdk-events.js';
+import { parseSdkBatch, type RejectedRecord } from './sdk-events.js';
 import { sdkReply } from './sdk-reply.js';
 import type { SdkService } from './sdk-service.js';
 
@@ -30,18 +30,65 @@ export interface SdkRoutesDeps {
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
 
-/** Without an Authorization header the SDKs' key is the first record's `token` or `$token`. */
-function peekToken(body: unknown): string | undefined {
-  const first = Array.isArray(body) ? body[0] : body;
-  if (!isPlainObject(first)) return undefined;
-  const props = isPlainObject(first.properties) ? first.properties : {};
-  const token = props.token ?? first.$token ?? first._kb_token;
+/** A record's key: `properties.token` (node's events), `$token` (its profile updates) or Unity's `_kb_token`. */
+function tokenOf(record: unknown): string | undefined {
+  if (!isPlainObject(record)) return undefined;
+  const props = isPlainObject(record.properties) ? record.properties : {};
+  const token = props.token ?? record.$token ?? record._kb_token;
   return typeof token === 'string' ? token : undefined;
 }
+
+/** Without an Authorization header the SDKs' key is the first record's token. */
+const peekToken = (body: unknown): string | undefined => tokenOf(Array.isArray(body) ? body[0] : body);
 
 function appOf(deps: SdkRoutesDeps, ctx: Context): string {
   const key = apiKeyFrom(ctx.get('Authorization')) ?? peekToken(bodyOf(ctx));
   return authorizeBanner(deps.keys, key).app.id;
+}
+
+/**
+ * Without an Authorization header each record carries its key (the node SDK puts `token` in
+ * every one): a record whose token is missing, unknown or another app's is refused alone,
+ * as any invalid record. Before, only the first record's was read, and the rest were stored
+ * in its app whatever they named (hostile-client probe).
+ */
+function foreignRecords(deps: SdkRoutesDeps, ctx: Context, appId: string): RejectedRecord[] {
+  const body = bodyOf(ctx);
+  if (apiKeyFrom(ctx.get('Authorization')) !== undefined || !Array.isArray(body)) return [];
+  return body.flatMap((record: unknown, index): RejectedRecord[] => {
+    const token = tokenOf(record);
+    if (token === undefined)
+      return [{ index, field: 'token', message: 'is required without an Authorization header' }];
+    return bannerAppOf(deps.keys, token) === appId
+      ? []
+      : [{ index, field: 'token', message: "is not a banner key of the batch's app" }];
+  });
+}
+
+/** The app a banner key authorizes, or null (unknown, revoked, another API's key). */
+function bannerAppOf(keys: ApiKeys, token: string): string | null {
+  try {
+    return authorizeBanner(keys, token).app.id;
+  } catch {
+    return null;
+  }
+}
+
+/** `batch` without the records `refused` names, which join its rejected ones. */
+function refuse<B extends { rejected: RejectedRecord[] }>(
+  batch: B,
+  refused: readonly RejectedRecord[],
+  lists: readonly (keyof B)[],
+): B {
+  if (refused.length === 0) return batch;
+  const out = { ...batch };
+  const gone = new Set(refused.map((r) => r.index));
+  for (const name of lists)
+    (out[name] as { index: number }[]) = (batch[name] as { index: number }[]).filter(
+      (x) => !gone.has(x.index),
+    );
+  out.rejected = [...batch.rejected, ...refused].sort((a, b) => a.index - b.index);
+  return out;
 }
 
 /** Events are linked to the app's rules version, as the banner replies are. */
@@ -101,7 +148,11 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
     const rules = requireRules(deps, ctx, appId);
     const now = deps.now();
     const values = valueProperties(rules.banner?.experiments ?? []);
-    const batch = parseSdkBatch(bodyOf(ctx), now, { parser, values });
+    const batch = refuse(
+      parseSdkBatch(bodyOf(ctx), now, { parser, values }),
+      foreignRecords(deps, ctx, appId),
+      ['events', 'aliases'],
+    );
     const outcome = await deps.sdk.track(appId, batch, now);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
@@ -112,7 +163,9 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
   const profileParser = new ProfileBatchParser();
   const profiles = (kind: ProfileKind) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
-    const batch = profileParser.parse(bodyOf(ctx), kind);
+    const batch = refuse(profileParser.parse(bodyOf(ctx), kind), foreignRecords(deps, ctx, appId), [
+      'updates',
+    ]);
     sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch, deps.now()), batch.size);
   };
   track.post('/engage', profiles('user'));
