@@ -53,6 +53,11 @@ export interface CatalogDeps {
   logger: Logger;
   registry: Registry;
   now: () => Date;
+  /**
+   * Tells every instance that the wall's catalog was synced and stored (the admin action
+   * log): each one, this one included, serves the stored catalog then (`follow`).
+   */
+  share(appId: string, wallId: number): Promise<void>;
 }
 
 function toCatalog(
@@ -182,7 +187,7 @@ export class OfferCatalogs {
       this.size.set(labels, offers.length);
       this.lastSuccess.set(labels, Date.parse(at) / 1000);
       this.deps.logger.info({ appId, wallId: wall.id, offers: offers.length }, 'offerwall catalog synced');
-      return result(true, null);
+      return result(true, await this.shared(appId, wall.id));
     } catch (err) {
       const error = (err as Error).message;
       this.deps.logger.error(
@@ -191,6 +196,36 @@ export class OfferCatalogs {
       );
       return result(false, error);
     }
+  }
+
+  /** Null once every instance was told; else why not (the sync itself stands: stored, serving here). */
+  private async shared(appId: string, wallId: number): Promise<string | null> {
+    try {
+      await this.deps.share(appId, wallId);
+      return null;
+    } catch (err) {
+      const error = `synced and serving here, but the other instances were not told: ${(err as Error).message}`;
+      this.deps.logger.error({ appId, wallId, error }, 'offerwall catalog sync not shared');
+      return error;
+    }
+  }
+
+  /**
+   * Serves the wall's catalog as stored, when it is not the one serving: an instance (this
+   * one or another) synced it. Without it, a sync reached only the instance that was called,
+   * and a click link or postback for a new offer got 404 on the others until their own
+   * schedule ran. A wall without a feed here, or not loaded yet, keeps what it has (load()
+   * reads the stored catalog).
+   */
+  async follow(appId: string, wallId: number): Promise<void> {
+    const state = this.walls.get(wallId);
+    if (!state?.ref.wall.feed || state.ref.appId !== appId) return;
+    const stored = await this.deps.store.getCatalog(appId, wallId);
+    if (!stored || (state.catalog.source === 'feed' && stored.syncedAt === state.catalog.syncedAt)) return;
+    state.catalog = toCatalog(wallId, 'feed', stored.syncedAt, stored.offers);
+    const labels = { app: appId, wall: String(wallId) };
+    this.size.set(labels, stored.offers.length);
+    this.lastSuccess.set(labels, Date.parse(stored.syncedAt) / 1000);
   }
 
   status(appId: string) {
