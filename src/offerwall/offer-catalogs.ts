@@ -88,6 +88,8 @@ export class OfferCatalogs {
   private readonly syncs: Counter<'app' | 'wall' | 'result'>;
   private readonly size: Gauge<'app' | 'wall'>;
   private readonly lastSuccess: Gauge<'app' | 'wall'>;
+  /** The start's load, awaited by `follow`: a sync announced while it read the store is not lost. */
+  private loading: Promise<void> | null = null;
 
   constructor(private readonly deps: CatalogDeps) {
     const registers = [deps.registry];
@@ -112,7 +114,12 @@ export class OfferCatalogs {
   }
 
   /** Loads every wall's starting catalog; a shipped file that is broken stops start-up. */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    this.loading = this.loadWalls();
+    return this.loading;
+  }
+
+  private async loadWalls(): Promise<void> {
     for (const ref of this.deps.walls) {
       const catalog = await this.initial(ref);
       this.walls.set(ref.wall.id, { ref, catalog, lastSync: null, running: null, cron: null });
@@ -214,10 +221,11 @@ export class OfferCatalogs {
    * Serves the wall's catalog as stored, when it is not the one serving: an instance (this
    * one or another) synced it. Without it, a sync reached only the instance that was called,
    * and a click link or postback for a new offer got 404 on the others until their own
-   * schedule ran. A wall without a feed here, or not loaded yet, keeps what it has (load()
-   * reads the stored catalog).
+   * schedule ran. A wall without a feed here keeps its file; one announced during the start's
+   * load is read again once the load is done.
    */
   async follow(appId: string, wallId: number): Promise<void> {
+    await this.loading?.catch(() => undefined);
     const state = this.walls.get(wallId);
     if (!state?.ref.wall.feed || state.ref.appId !== appId) return;
     const stored = await this.deps.store.getCatalog(appId, wallId);
