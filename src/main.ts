@@ -37,6 +37,7 @@ import { requiredKinds, servesFixtureApi } from './required-kinds.js';
 import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
+import type { ApiAction } from './store/admin-action-log.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
 import { CorruptStoreError } from './store/document/corrupt-store.js';
 import { DataDirLockedError, DataDirUnusableError } from './store/document/data-dir-lock.js';
@@ -137,6 +138,18 @@ export async function startService(
   const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };
   // One log per store: serving records into it, the impact route replays what it holds.
   const decisionLog = await openDecisionLog(config, store);
+  const identity = instanceIdentity(config);
+  // Rollback, reload and catalog syncs are stored before they are applied: on PostgreSQL the
+  // log reaches every instance (polled); the embedded store's file is this process's alone. A
+  // rollback in force is joined before this instance serves, after a restart too.
+  const follower = new AdminActionFollower(
+    store.adminActions,
+    // The features are created below, before the follower starts or anything is performed.
+    { rules: registry, apis: (action) => applyToFeatures(features, action) },
+    identity.id,
+    logger,
+    isPostgresStore(store) ? 500 : null,
+  );
   // The port links name when http.publicUrl is unset: PORT=0 picks one when listening.
   let listeningPort = config.port;
   const deps: FeatureDeps = {
@@ -151,20 +164,12 @@ export async function startService(
     now: options.now ?? (() => new Date()),
     baseUrl: () => config.http.publicUrl ?? listeningUrl(config, listeningPort),
     decisions: decisionRecorder(config, decisionLog, store, logger),
+    share: async (action) => {
+      await follower.perform(action);
+    },
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
-  const identity = instanceIdentity(config);
-  // Rollback and reload are stored before they are applied: on PostgreSQL the log reaches
-  // every instance (polled); the embedded store's file is this process's alone. A rollback in
-  // force is joined before this instance serves, after a restart too.
-  const follower = new AdminActionFollower(
-    store.adminActions,
-    registry,
-    identity.id,
-    logger,
-    isPostgresStore(store) ? 500 : null,
-  );
   await follower.start();
   rulesRoutes(admin, registry, identity, (a) => follower.perform(a));
   explainRoutes(admin, {
@@ -234,6 +239,11 @@ export async function startService(
   listeningPort = port;
   logger.info({ port, store: config.store, apps: registry.appIds() }, 'offerd listening');
   return { server, port, registry, routes: apis.flatMap((a) => a.routes()), stop };
+}
+
+/** An API's shared admin action (a catalog sync), applied by the features that follow it. */
+async function applyToFeatures(features: readonly Feature[], action: ApiAction): Promise<void> {
+  for (const f of features) await f.follow?.(action);
 }
 
 /** A start that failed for a reason the message says how to fix: printed without a stack. */

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
-import type { RulesRegistry } from '../rules/rules-registry.js';
 import type { ActionLog, LoggedAction, SharedAction } from '../store/admin-action-log.js';
-import { type Applied, applyAction } from './apply-admin-action.js';
+import { type ActionTargets, type Applied, applyAction } from './apply-admin-action.js';
 
 /**
- * Makes a rollback (with its pin) and a reload reach every instance, which all end in the
+ * Makes a rollback (with its pin), a reload and a catalog sync reach every instance, which all end in the
  * same state: the action is stored in the shared log first and applied only once stored, by
  * the instance that was called as by every other, each applying every entry in the log's
  * order (its own too). Applying its own at once and the others' after it left two instances
@@ -20,7 +19,7 @@ export class AdminActionFollower {
 
   constructor(
     private readonly log: ActionLog,
-    private readonly registry: RulesRegistry,
+    private readonly targets: ActionTargets,
     private readonly instanceId: string,
     private readonly logger: Logger,
     /** How often to read what other instances appended; null: no other instance writes the log. */
@@ -58,7 +57,7 @@ export class AdminActionFollower {
       if (!own) throw new Error('the admin action log did not return the appended entry');
       for (const logged of entries.slice(0, -1)) await this.follow(logged);
       this.cursor = own.seq;
-      return (await applyAction(this.registry, own.action)) as Applied<A>;
+      return (await applyAction(this.targets, own.action)) as Applied<A>;
     });
   }
 
@@ -98,8 +97,13 @@ export class AdminActionFollower {
   }
 
   private async apply({ action, origin, seq }: LoggedAction): Promise<void> {
-    const applied = await applyAction(this.registry, action);
-    if (action.kind === 'reload')
+    const applied = await applyAction(this.targets, action);
+    if (action.kind === 'catalog')
+      this.logger.info(
+        { appId: action.appId, wallId: action.wallId, origin, seq },
+        'catalog taken from the store after a sync (shared admin log)',
+      );
+    else if (action.kind === 'reload')
       this.logger.info({ appId: action.appId, origin, seq }, 'rules reloaded from the shared admin log');
     else if (applied)
       this.logger.info(

@@ -8,7 +8,7 @@ import {
   rollbackBodyMessages,
   rollbackBodySchema,
 } from './admin-schemas.js';
-import { type PerformAction, performHere } from './apply-admin-action.js';
+import type { PerformAction } from './apply-admin-action.js';
 
 /** Which process answered: with several instances, operators compare their rules versions by it. */
 export interface InstanceIdentity {
@@ -27,7 +27,8 @@ export function rulesRoutes(
   router: ApiRouter,
   registry: RulesRegistry,
   instance: InstanceIdentity,
-  perform: PerformAction = performHere(registry),
+  /** Through the admin action log (AdminActionFollower.perform), so every instance applies it. */
+  perform: PerformAction,
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });

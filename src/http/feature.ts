@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OfferdConfig } from '../config/config-types.js';
 import type { GeoIp } from '../geo/geo-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
+import type { ApiAction } from '../store/admin-action-log.js';
 import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Store } from '../store/store.js';
 import type { ApiRouter, EdgeLimits } from './api-router.js';
@@ -30,6 +31,11 @@ export interface FeatureDeps {
   baseUrl: () => string;
   /** Samples served decisions into the decision log (replay, impact); absent: nothing recorded. */
   decisions?: DecisionRecorder;
+  /**
+   * Stores an action in the admin action log, then applies the log up to it here: every
+   * instance applies it (Feature.follow), this one included, in the log's order.
+   */
+  share(action: ApiAction): Promise<void>;
 }
 
 /**
@@ -50,4 +56,6 @@ export interface Feature {
   admin?(router: ApiRouter): void;
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** Applies a shared admin action of this API, appended by any instance (FeatureDeps.share). */
+  follow?(action: ApiAction): Promise<void>;
 }

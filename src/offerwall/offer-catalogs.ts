@@ -53,6 +53,11 @@ export interface CatalogDeps {
   logger: Logger;
   registry: Registry;
   now: () => Date;
+  /**
+   * Tells every instance that the wall's catalog was synced and stored (the admin action
+   * log): each one, this one included, serves the stored catalog then (`follow`).
+   */
+  share(appId: string, wallId: number): Promise<void>;
 }
 
 function toCatalog(
@@ -83,6 +88,8 @@ export class OfferCatalogs {
   private readonly syncs: Counter<'app' | 'wall' | 'result'>;
   private readonly size: Gauge<'app' | 'wall'>;
   private readonly lastSuccess: Gauge<'app' | 'wall'>;
+  /** The start's load, awaited by `follow`: a sync announced while it read the store is not lost. */
+  private loading: Promise<void> | null = null;
 
   constructor(private readonly deps: CatalogDeps) {
     const registers = [deps.registry];
@@ -107,7 +114,12 @@ export class OfferCatalogs {
   }
 
   /** Loads every wall's starting catalog; a shipped file that is broken stops start-up. */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    this.loading = this.loadWalls();
+    return this.loading;
+  }
+
+  private async loadWalls(): Promise<void> {
     for (const ref of this.deps.walls) {
       const catalog = await this.initial(ref);
       this.walls.set(ref.wall.id, { ref, catalog, lastSync: null, running: null, cron: null });
@@ -182,7 +194,7 @@ export class OfferCatalogs {
       this.size.set(labels, offers.length);
       this.lastSuccess.set(labels, Date.parse(at) / 1000);
       this.deps.logger.info({ appId, wallId: wall.id, offers: offers.length }, 'offerwall catalog synced');
-      return result(true, null);
+      return result(true, await this.shared(appId, wall.id));
     } catch (err) {
       const error = (err as Error).message;
       this.deps.logger.error(
@@ -191,6 +203,37 @@ export class OfferCatalogs {
       );
       return result(false, error);
     }
+  }
+
+  /** Null once every instance was told; else why not (the sync itself stands: stored, serving here). */
+  private async shared(appId: string, wallId: number): Promise<string | null> {
+    try {
+      await this.deps.share(appId, wallId);
+      return null;
+    } catch (err) {
+      const error = `synced and serving here, but the other instances were not told: ${(err as Error).message}`;
+      this.deps.logger.error({ appId, wallId, error }, 'offerwall catalog sync not shared');
+      return error;
+    }
+  }
+
+  /**
+   * Serves the wall's catalog as stored, when it is not the one serving: an instance (this
+   * one or another) synced it. Without it, a sync reached only the instance that was called,
+   * and a click link or postback for a new offer got 404 on the others until their own
+   * schedule ran. A wall without a feed here keeps its file; one announced during the start's
+   * load is read again once the load is done.
+   */
+  async follow(appId: string, wallId: number): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    const state = this.walls.get(wallId);
+    if (!state?.ref.wall.feed || state.ref.appId !== appId) return;
+    const stored = await this.deps.store.getCatalog(appId, wallId);
+    if (!stored || (state.catalog.source === 'feed' && stored.syncedAt === state.catalog.syncedAt)) return;
+    state.catalog = toCatalog(wallId, 'feed', stored.syncedAt, stored.offers);
+    const labels = { app: appId, wall: String(wallId) };
+    this.size.set(labels, stored.offers.length);
+    this.lastSuccess.set(labels, Date.parse(stored.syncedAt) / 1000);
   }
 
   status(appId: string) {

@@ -60,6 +60,7 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
     logger: deps.logger,
     registry: deps.metrics.registry,
     now: deps.now,
+    share: (appId, wallId) => deps.share({ kind: 'catalog', appId, wallId }),
   });
   const ranges = rangeMatcher();
   const service = new OfferwallService({
@@ -102,5 +103,6 @@ export function createOfferwallFeature(deps: FeatureDeps): Feature {
       catalogs.start();
     },
     stop: () => catalogs.stop(),
+    follow: (action) => catalogs.follow(action.appId, action.wallId),
   };
 }

@@ -106,7 +106,7 @@ export class RulesRegistry {
     return [...this.apps.keys()].sort();
   }
 
-  /** Reloads one app, or every app in the rules directory. Explicit reloads clear a rollback pin. */
+  /** Reloads one app, or every app in the rules directory. Explicit reloads clear a rollback pin, even when they fail. */
   async reload(appId?: string, reason: ActivationReason = 'reload'): Promise<ReloadOutcome[]> {
     const ids = appId ? [appId] : await this.knownApps();
     return Promise.all(ids.map((id) => this.enqueue(id, () => this.reloadApp(id, reason))));
@@ -202,6 +202,11 @@ export class RulesRegistry {
     const started = performance.now();
     const ms = () => Math.round((performance.now() - started) * 100) / 100;
     const state = this.state(appId);
+    // An explicit reload ends a rollback even when the files fail to load: the last good
+    // rules keep serving, unpinned, with the failure in lastError, and the fixed file goes
+    // live by the watcher. Left pinned, an instance whose files failed in a cluster-wide
+    // reload stayed on the rollback for good while the others (and itself, restarted) served files.
+    if (reason === 'reload') state.pinned = null;
     let files: AppFiles;
     try {
       files = await readAppFiles(this.options.rulesDir, appId);

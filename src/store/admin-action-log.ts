@@ -7,7 +7,16 @@ export type SharedAction =
    * `files`: the snapshot's texts, so that an instance that never loaded it (started after it
    * was replaced, or restarted) can serve it too; null in entries appended before they were stored.
    */
-  | { kind: 'rollback'; appId: string; hash: string; files: SnapshotFile[] | null };
+  | { kind: 'rollback'; appId: string; hash: string; files: SnapshotFile[] | null }
+  /**
+   * A wall's catalog was synced from its feed and stored: every instance serves the stored
+   * one (the offerwall's, see its feature). Ends no rollback; a starting instance reads the
+   * stored catalog anyway, so it is not replayed at start.
+   */
+  | { kind: 'catalog'; appId: string; wallId: number };
+
+/** An action an API owns (a catalog sync), applied by its feature (Feature.follow). */
+export type ApiAction = Exclude<SharedAction, { kind: 'reload' } | { kind: 'rollback' }>;
 
 export interface LoggedAction {
   seq: number;
@@ -37,6 +46,7 @@ export function rollbacksInForce(entries: Iterable<LoggedAction>): Map<string, L
   const inForce = new Map<string, LoggedAction>();
   for (const e of entries) {
     if (e.action.kind === 'rollback') inForce.set(e.action.appId, e);
+    else if (e.action.kind !== 'reload') continue;
     else if (e.action.appId === null) inForce.clear();
     else inForce.delete(e.action.appId);
   }

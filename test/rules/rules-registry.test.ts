@@ -93,6 +93,25 @@ test('rollback re-activates an earlier snapshot and pins it until an explicit re
   t.is(await registry.rollback('demo', 'no-such-hash'), undefined);
 });
 
+test('a reload that fails while pinned still ends the rollback: the last good rules serve, the fixed file goes live by the watcher', async (t) => {
+  const { registry, file, bump } = await setup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo');
+  await registry.rollback('demo', first?.hash ?? '');
+  await writeFile(file, `${bump(5)}  - id: [broken\n`);
+  const [failed] = await registry.reload('demo', 'reload');
+  t.is(failed?.result, 'failed');
+  t.is(registry.current('demo')?.hash, first?.hash, 'the rolled-back rules keep serving');
+  t.is(statusOf(registry)?.pinned, null, 'unpinned: the reload ended the rollback');
+  t.regex(statusOf(registry)?.lastError?.problems[0] ?? '', /segments\.yaml:\d+:\d+ /);
+  await writeFile(file, bump(6));
+  const [fixed] = await registry.reload('demo', 'watch');
+  t.is(fixed?.result, 'activated');
+  t.regex(registry.current('demo')?.version ?? '', /segments:6/);
+  t.is(statusOf(registry)?.lastError, null);
+});
+
 test("a rollback to another instance's snapshot files: served and pinned here, refused unless they are its hash", async (t) => {
   const other = await setup(t);
   const { registry, dir, file, bump } = await setup(t);

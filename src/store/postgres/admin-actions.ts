@@ -24,10 +24,21 @@ export const ADMIN_ACTION_FILES_MIGRATION: Migration = {
   sql: 'ALTER TABLE offerd_admin_actions ADD COLUMN files jsonb',
 };
 
+export const ADMIN_ACTION_CATALOG_MIGRATION: Migration = {
+  version: 304,
+  name: 'catalog syncs in the admin actions',
+  sql: `
+    ALTER TABLE offerd_admin_actions ADD COLUMN wall_id integer;
+    ALTER TABLE offerd_admin_actions DROP CONSTRAINT offerd_admin_actions_kind_check;
+    ALTER TABLE offerd_admin_actions ADD CONSTRAINT offerd_admin_actions_kind_check
+      CHECK (kind IN ('reload', 'rollback', 'catalog'));
+  `,
+};
+
 /** Arbitrary but fixed (beside the migration lock, 0x0ff3d): taken by every append. */
 const APPEND_LOCK = 0x0ff3e;
 
-const COLUMNS = 'seq, kind, app_id, hash, origin, files';
+const COLUMNS = 'seq, kind, app_id, hash, origin, files, wall_id';
 
 interface Row {
   seq: string;
@@ -36,23 +47,29 @@ interface Row {
   hash: string | null;
   origin: string;
   files: SnapshotFile[] | null;
+  wall_id: number | null;
 }
 
-function toLogged(r: Row): LoggedAction {
-  return {
-    seq: Number(r.seq),
-    origin: String(r.origin),
-    action:
-      r.kind === 'rollback'
-        ? { kind: 'rollback', appId: String(r.app_id), hash: String(r.hash), files: r.files ?? null }
-        : { kind: 'reload', appId: r.app_id === null ? null : String(r.app_id) },
-  };
+function actionOf(r: Row): SharedAction | null {
+  if (r.kind === 'rollback')
+    return { kind: 'rollback', appId: String(r.app_id), hash: String(r.hash), files: r.files ?? null };
+  if (r.kind === 'reload') return { kind: 'reload', appId: r.app_id === null ? null : String(r.app_id) };
+  if (r.kind === 'catalog') return { kind: 'catalog', appId: String(r.app_id), wallId: Number(r.wall_id) };
+  return null;
+}
+
+/** The entries this version knows; a kind a newer instance appended is passed over, never misread. */
+function toLogged(rows: Row[]): LoggedAction[] {
+  return rows.flatMap((r) => {
+    const action = actionOf(r);
+    return action ? [{ seq: Number(r.seq), origin: String(r.origin), action }] : [];
+  });
 }
 
 /**
  * The admin action log in PostgreSQL: appended by the instance that was called, read in order
  * by every instance, that one included (AdminActionFollower). Append-only; a row is a few bytes
- * per admin call, or a snapshot's rule files for a rollback (rare, operator-made).
+ * per admin call or catalog sync, or a snapshot's rule files for a rollback (rare, operator-made).
  */
 export class AdminActionLog implements ActionLog {
   constructor(private readonly pool: pg.Pool) {}
@@ -68,18 +85,19 @@ export class AdminActionLog implements ActionLog {
   async append(action: SharedAction, origin: string, cursor: number): Promise<LoggedAction[]> {
     const hash = action.kind === 'rollback' ? action.hash : null;
     const files = action.kind === 'rollback' && action.files ? JSON.stringify(action.files) : null;
+    const wallId = action.kind === 'catalog' ? action.wallId : null;
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
       const { rows } = await client.query<{ seq: string }>(
-        'INSERT INTO offerd_admin_actions (kind, app_id, hash, origin, files) VALUES ($1, $2, $3, $4, $5) RETURNING seq',
-        [action.kind, action.appId, hash, origin, files],
+        'INSERT INTO offerd_admin_actions (kind, app_id, hash, origin, files, wall_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq',
+        [action.kind, action.appId, hash, origin, files, wallId],
       );
       const seq = Number(rows[0]?.seq);
       const read = await client.query<Row>(
         `SELECT ${COLUMNS} FROM offerd_admin_actions WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
         [cursor, seq],
       );
-      return read.rows.map(toLogged);
+      return toLogged(read.rows);
     });
   }
 
@@ -101,7 +119,7 @@ export class AdminActionLog implements ActionLog {
       )`);
     return {
       head: Number(rows[0]?.head ?? 0),
-      rollbacks: rows.filter((r) => r.seq !== null).map(toLogged),
+      rollbacks: toLogged(rows.filter((r) => r.seq !== null)),
     };
   }
 
@@ -111,6 +129,6 @@ export class AdminActionLog implements ActionLog {
       text: `SELECT ${COLUMNS} FROM offerd_admin_actions WHERE seq > $1 ORDER BY seq`,
       values: [seq],
     });
-    return rows.map(toLogged);
+    return toLogged(rows);
   }
 }

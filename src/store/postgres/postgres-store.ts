@@ -3,7 +3,12 @@ import type { AnyApiStoreAdapters, Background } from '../api-store-adapters.js';
 import { DECISIONS_MIGRATION } from '../decisions/decision-log-postgres.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
-import { ADMIN_ACTION_FILES_MIGRATION, ADMIN_ACTIONS_MIGRATION, AdminActionLog } from './admin-actions.js';
+import {
+  ADMIN_ACTION_CATALOG_MIGRATION,
+  ADMIN_ACTION_FILES_MIGRATION,
+  ADMIN_ACTIONS_MIGRATION,
+  AdminActionLog,
+} from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
@@ -36,7 +41,7 @@ export type PostgresStore = Store & {
   /** Round trips and statements sent since the store opened (/metrics, tests). */
   readonly counts: QueryCounts;
   readonly migrations: MigrationResult;
-  /** Admin actions every instance applies (rollback, reload): see AdminActionFollower. */
+  /** Admin actions every instance applies (rollback, reload, catalog sync): see AdminActionFollower. */
   readonly adminActions: AdminActionLog;
 };
 
@@ -47,6 +52,7 @@ export function migrationsOf(apis: readonly AnyApiStoreAdapters[]): Migration[] 
   return [
     ADMIN_ACTIONS_MIGRATION,
     ADMIN_ACTION_FILES_MIGRATION,
+    ADMIN_ACTION_CATALOG_MIGRATION,
     DECISIONS_MIGRATION,
     ...apis.flatMap((api) => api.migrations),
   ].sort((a, b) => a.version - b.version);
