@@ -41,6 +41,8 @@ import type { ApiAction } from './store/admin-action-log.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
 import { CorruptStoreError } from './store/document/corrupt-store.js';
 import { DataDirLockedError, DataDirUnusableError } from './store/document/data-dir-lock.js';
+import { DatabaseUnusableError } from './store/postgres/database-unusable.js';
+import { MigrationFailedError } from './store/postgres/migrate.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -131,7 +133,17 @@ export async function startService(
       ),
     onError: (err) => logger.error({ err }, 'a background store write failed'),
   });
-  if (isPostgresStore(store)) registerPostgresMetrics(metrics.registry, store);
+  if (isPostgresStore(store)) {
+    registerPostgresMetrics(metrics.registry, store);
+    const { current, database } = store.migrations;
+    // A newer offerd migrated it: its steps only add, so this one runs on it (a rolling deploy,
+    // or a rollback of one), but what it added this instance does not know.
+    if (database > current)
+      logger.warn(
+        { schema: database, offerd: current },
+        `the database schema is at version ${database}, newer than this offerd's ${current} (a downgrade): serving on it, since migrations only add`,
+      );
+  }
   await registry.reload(undefined, 'start');
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
@@ -311,7 +323,16 @@ export async function main(): Promise<void> {
       process.stderr.write(`offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof DataDirLockedError || err instanceof StartError || err instanceof CorruptStoreError) {
+    if (err instanceof DatabaseUnusableError) {
+      process.stderr.write(`offerd: invalid configuration\n${err.naming('DATABASE_URL')}\n`);
+      process.exit(2);
+    }
+    if (
+      err instanceof DataDirLockedError ||
+      err instanceof StartError ||
+      err instanceof CorruptStoreError ||
+      err instanceof MigrationFailedError
+    ) {
       process.stderr.write(`offerd: failed to start: ${err.message}\n`);
       process.exit(1);
     }

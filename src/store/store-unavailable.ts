@@ -3,16 +3,21 @@
  * opposed to a bug or a refused value: what the HTTP layer answers 503 for, so a client
  * retries instead of reading a 500. Codes: node's socket errors, PostgreSQL's classes
  * 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up), 57014 (query
- * canceled: statement_timeout), 53300 (too many connections).
+ * canceled: statement_timeout), 53300 (too many connections), 25006 (read-only transaction: a
+ * database set read-only, or a standby after a failover, refuses every write), 40001 and 40P01
+ * (a statement a standby canceled in a conflict with recovery; a serialization failure or
+ * deadlock rolled back too, and is worth the same retry).
  */
 const SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
-const SERVER = new Set(['57P01', '57P02', '57P03', '57014', '53300']);
+const SERVER = new Set(['57P01', '57P02', '57P03', '57014', '53300', '25006', '40001', '40P01']);
 // node-postgres throws these as plain Errors without a code.
 const MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Connection ended unexpectedly',
+  // The client's own query_timeout (counted-pool.ts): a server that hangs never answers.
+  'Query read timeout',
 ];
 
 /** The store is fine, but what a call needs is held by another call for now: retry later. */

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,34 @@ export interface PostgresServer {
   halt(): void;
   /** Starts the halted server again, on the same port and data. */
   resume(): void;
+  /**
+   * SIGSTOPs the server's processes (postmaster and its children): a database that hangs,
+   * as a stalled host or a network partition does. Connections stay open; nothing answers.
+   */
+  freeze(): void;
+  /** SIGCONTs what freeze stopped. */
+  thaw(): void;
+}
+
+/** The postmaster's pid (first line of postmaster.pid) and its children's. */
+function serverPids(data: string): number[] {
+  const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  return [postmaster, ...children];
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
 }
 
 /** The server binaries: PATH, `pg_config --bindir`, or Debian's layout. */
@@ -139,6 +167,10 @@ export async function startPostgres(): Promise<PostgresServer> {
         throw new Error('cannot stop a server given by DATABASE_URL');
       },
       resume: () => undefined,
+      freeze: () => {
+        throw new Error('cannot freeze a server given by DATABASE_URL');
+      },
+      thaw: () => undefined,
     };
   }
   const bin = findBinDir();
@@ -169,9 +201,12 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  let frozen: number[] = [];
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    // A frozen server would never stop (and a test that failed while it was frozen left it so).
+    signalAll(frozen, 'SIGCONT');
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     } finally {
@@ -187,6 +222,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     stop: async () => stop(),
     halt: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
     resume: startCluster,
+    freeze: () => {
+      frozen = serverPids(data);
+      signalAll(frozen, 'SIGSTOP');
+    },
+    thaw: () => {
+      signalAll(frozen, 'SIGCONT');
+      frozen = [];
+    },
   };
 }
 

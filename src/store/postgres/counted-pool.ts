@@ -20,6 +20,16 @@ export interface PoolSettings {
 
 const CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i;
 
+/**
+ * How much longer than statement_timeout a statement may go unanswered before the client gives
+ * up on it. statement_timeout is the server's: a server that hangs (stopped, a stalled host, a
+ * network partition) enforces nothing, and a request on a pooled connection waited as long as the
+ * hang (30 s+, operator probe). The margin lets the server's own cancel (57014) arrive first.
+ */
+export const CLIENT_TIMEOUT_MARGIN_MS = 1000;
+/** TCP keepalive on every connection: a peer that vanished is noticed on an idle connection too. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
 function textOf(args: unknown[]): string {
   const first = args[0];
   if (typeof first === 'string') return first;
@@ -59,7 +69,17 @@ export function countedPool(settings: PoolSettings): { pool: pg.Pool; counts: Qu
     max: settings.max,
     Client: CountedClient,
     connectionTimeoutMillis: settings.connectionTimeoutMs,
-    ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    ...(settings.statementTimeoutMs > 0
+      ? {
+          statement_timeout: settings.statementTimeoutMs,
+          // "Query read timeout": the statement's caller gets the error, and the connection,
+          // still waiting for its answer, must be discarded (pool.query releases it with the
+          // error; inTransaction too), never reused.
+          query_timeout: settings.statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
+        }
+      : {}),
   });
   return { pool, counts };
 }

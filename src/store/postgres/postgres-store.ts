@@ -10,6 +10,7 @@ import {
   AdminActionLog,
 } from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
+import { connectFailure, DatabaseUnusableError, maskedUrl, urlProblem } from './database-unusable.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
 const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
@@ -108,13 +109,24 @@ export const PostgresStore = {
     apis: readonly AnyApiStoreAdapters[],
     options: PostgresOptions = {},
   ): Promise<PostgresStore> {
+    const problem = urlProblem(url);
+    if (problem) throw new DatabaseUnusableError(maskedUrl(url), problem);
     const max = options.max === undefined ? {} : { max: options.max };
-    const { pool, counts } = countedPool({ ...POOL_DEFAULTS, ...options.pool, url, ...max });
+    const settings = { ...POOL_DEFAULTS, ...options.pool, url, ...max };
+    const { pool, counts } = countedPool(settings);
     const report = (err: Error) => process.stderr.write(`offerd: ${err.message}\n`);
     // Without a listener, node-postgres re-emits the idle client's error on the pool and
     // an unhandled 'error' event ends the process.
     pool.on('error', options.onIdleError ?? ((err) => report(new Error(idleMessage(err)))));
     try {
+      // Connecting first: what fails here is the URL or the server it names, said as such.
+      try {
+        (await pool.connect()).release();
+      } catch (err) {
+        throw new DatabaseUnusableError(maskedUrl(url), connectFailure(err, settings.connectionTimeoutMs), {
+          cause: err,
+        });
+      }
       return assemble(pool, counts, await migrate(pool, migrationsOf(apis)), apis, options.onError ?? report);
     } catch (err) {
       await pool.end();
