@@ -1,8 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'ava';
-import { openDocumentStore } from '../../../src/apis.js';
+import anyTest, { type TestFn } from 'ava';
+import pg from 'pg';
+import { openDocumentStore, openPostgresStore } from '../../../src/apis.js';
+import { BANNER_MIGRATIONS } from '../../../src/banner/store/banner-migrations.js';
+import { migrate } from '../../../src/store/postgres/migrate.js';
+import { usePostgres } from '../../helpers/postgres-server.js';
+
+const test = anyTest as TestFn;
+const server = usePostgres(test);
 
 const T0 = Date.parse('2026-12-04T09:00:00.000Z');
 const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
@@ -60,4 +67,29 @@ test('lowdb: a store written before conversions were credited per assignment kee
   t.teardown(() => third.close());
   const [after] = await third.banner.tallies('app', 'legacy', 1);
   t.deepEqual(after?.conversions, [{ event: 'Purchase', users: 1 }]);
+});
+
+test('postgres: migration 109 gives the assignments of a store written before it their converters', async (t) => {
+  const url = await server().freshDatabase('upgrade');
+  const pool = new pg.Pool({ connectionString: url });
+  t.teardown(() => pool.end());
+  await migrate(
+    pool,
+    BANNER_MIGRATIONS.filter((m) => m.version < 109),
+  );
+  // As an older release left them: a buyer after the assignment, one before it, one idle.
+  await pool.query(
+    `INSERT INTO banner_assignments (app_id, experiment_id, bucket_version, user_id, variation_id, assigned_at)
+     SELECT 'app', 'legacy', 1, u, 1, $1 FROM unnest(ARRAY['buyer', 'earlier', 'idle']) AS u`,
+    [at(0)],
+  );
+  await pool.query(
+    `INSERT INTO banner_event_stats (app_id, user_id, name, count, last_at)
+     VALUES ('app', 'buyer', 'Purchase', 1, $1), ('app', 'earlier', 'Purchase', 1, $2)`,
+    [at(5), at(-5)],
+  );
+  const store = await openPostgresStore(url, { max: 2 });
+  t.teardown(() => store.close());
+  const [tally] = await store.banner.tallies('app', 'legacy', 1);
+  t.deepEqual(tally?.conversions, [{ event: 'Purchase', users: 1 }]);
 });
