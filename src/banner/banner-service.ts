@@ -5,6 +5,7 @@ import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './dom
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { type EnrollmentTimeline, enrollmentTimeline } from './domain/enrollment-timeline.js';
 import { chooseExperiment, type ExperimentChoice, slotRivals } from './domain/experiment-choice.js';
+import { endedVersions } from './domain/experiment-ends.js';
 import {
   type ExperimentResults,
   type ExperimentSummary,
@@ -112,6 +113,8 @@ export class BannerService {
    * (FILLER_LIMIT) is only reached by rules with hundreds of distinct images.
    */
   private readonly fillers = new LRUCache<string, TemplateFiller>({ max: FILLER_LIMIT });
+  /** Per app's rules snapshot, its ended versions recorded (or being recorded) in the store. */
+  private readonly endsRecorded = new WeakMap<BannerRules, Promise<void>>();
 
   constructor(
     private readonly store: BannerStore,
@@ -123,6 +126,7 @@ export class BannerService {
    * and its response names that id.
    */
   async render(appId: string, rules: BannerRules, sent: BannerRequest): Promise<Render> {
+    await this.recordEnds(appId, rules);
     const now = this.options.now();
     const visitor = await this.visitorOf(appId, sent.userId);
     const request = visitor.userId === sent.userId ? sent : { ...sent, userId: visitor.userId };
@@ -287,6 +291,22 @@ export class BannerService {
     return v.user !== null || v.assignments.length > 0;
   }
 
+  /**
+   * Records in the store, once per rules snapshot, the end of every bucket version these
+   * rules no longer run (endedVersions): the first render, batch or results read under them
+   * is the instant they served. Awaited before either, so no event tracked under rules that
+   * stopped a version is credited to it. A failed write is retried with the next request.
+   */
+  async recordEnds(appId: string, rules: BannerRules): Promise<void> {
+    let recorded = this.endsRecorded.get(rules);
+    if (!recorded) {
+      recorded = this.store.endVersions(appId, endedVersions(rules.experiments), this.options.now());
+      this.endsRecorded.set(rules, recorded);
+      recorded.catch(() => this.endsRecorded.delete(rules));
+    }
+    await recorded;
+  }
+
   /** Stores an already validated batch (all or nothing). */
   async track(
     appId: string,
@@ -317,6 +337,7 @@ export class BannerService {
   ): Promise<(ExperimentResults & { timeline: EnrollmentTimeline }) | null> {
     const experiment = rules.experiments.find((e) => e.id === experimentId);
     if (!experiment) return null;
+    await this.recordEnds(appId, rules);
     const version = bucketVersion ?? experiment.bucketVersion;
     // Revenue sums are read only for an experiment that declares a value property.
     const { primary, primaryValue } = experiment.metrics;

@@ -1,12 +1,5 @@
 import type { Experiment } from './banner-types.js';
 
-/**
- * How far ahead of its receipt an event's own time is believed. A client clock running
- * fast must not move a purchase after an assignment it preceded; 5 minutes covers the
- * drift of phones that sync their clock (issue 18) while bounding what a wrong clock can do.
- */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-
 /** What conversion-time needs of a tracked event. */
 export interface TimedEvent {
   /** The client's time in ms since the epoch, or null when it sent none. */
@@ -20,16 +13,20 @@ const SECOND_MS = 1000;
 
 /**
  * When an event counts as having happened, in ms since the epoch: its own time when it
- * sent one, but never later than MAX_CLOCK_SKEW_MS after offerd received it; else the
- * receive time. Past times are kept as sent (/import sends history on purpose). A time in
- * whole seconds counts as the end of its second: a purchase in the second of the
- * assignment may have followed it, and the SDKs' `time` cannot say.
+ * sent one, but never later than its receipt (nothing happens after offerd received it);
+ * else the receipt. So an event counts after an assignment only if it was both timed and
+ * received after it: a client clock running fast cannot move a purchase made before the
+ * player's first banner after the assignment (capped at receipt + 5 minutes it did, and
+ * counted as a conversion its revenue left out). Past times are kept as sent (/import
+ * sends history on purpose, an SDK delivers queued events late). A time in whole seconds
+ * counts as the end of its second: a purchase in the second of the assignment may have
+ * followed it, and the SDKs' `time` cannot say.
  */
 export function conversionTime(event: TimedEvent): number {
   const received = Date.parse(event.receivedAt);
   if (event.time === null) return received;
   const latest = event.time % SECOND_MS === 0 ? event.time + SECOND_MS - 1 : event.time;
-  return Math.min(latest, received + MAX_CLOCK_SKEW_MS);
+  return Math.min(latest, received);
 }
 
 /** conversionTime as ISO 8601 text. */

@@ -146,6 +146,9 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
   const events = (parser: TrackBatchParser) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
     const rules = requireRules(deps, ctx, appId);
+    // Versions these rules ended take no event from here on (BannerService.recordEnds):
+    // recorded before the batch's receipt, so none of its events comes before the end.
+    if (rules.banner) await deps.sdk.recordEnds(appId, rules.banner);
     const now = deps.now();
     const values = valueProperties(rules.banner?.experiments ?? []);
     const batch = refuse(

@@ -1,4 +1,5 @@
 import type { BannerService } from '../banner-service.js';
+import type { BannerRules } from '../rules/banner-kind.js';
 import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
@@ -33,6 +34,11 @@ export class SdkService {
     private readonly banner: BannerService,
     private readonly profiles: ProfileStore,
   ) {}
+
+  /** BannerService.recordEnds: before a batch under these rules is stored. */
+  recordEnds(appId: string, rules: BannerRules): Promise<void> {
+    return this.banner.recordEnds(appId, rules);
+  }
 
   /** The distinct id an id sent by a client stands for (itself unless it is an alias). */
   resolve(appId: string, id: string): Promise<string> {

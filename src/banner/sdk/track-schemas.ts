@@ -36,7 +36,7 @@ const EVENT_PROPERTIES = {
   time: {
     title: 'Event time',
     description:
-      'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds). Conversions count it, at most 5 minutes ahead of receipt [ours].',
+      'When it happened, in seconds or milliseconds since the epoch (below 1e11: seconds). Conversions count it, but never later than its receipt [ours].',
     type: ['number', 'null'],
     exclusiveMinimum: 0,
     // The last moment a Date holds (8.64e15 ms, the year 275760): past it the time was kept

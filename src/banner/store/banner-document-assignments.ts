@@ -4,7 +4,11 @@ import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { type HoldsKeys, holdKey, holdsKey, iso, key, PerUser, push } from './banner-document-keys.js';
 import type { Assignment, AssignmentValue, ExperimentKey } from './banner-store.js';
 
-/** `values`: per event name, the sum of the valued events the user tracked at or after the assignment. */
+/**
+ * `values`: per event name the user tracked within the assignment's window (at or after it,
+ * before its end), the sum of those events' values (0 for events without one). An entry
+ * makes the user a converter on that name.
+ */
 export type AssignmentRecord = Assignment & { appId: string; values?: AssignmentValue[] } & HoldsKeys;
 export interface Assignments {
   assignments: AssignmentRecord[];
@@ -93,21 +97,29 @@ export class AssignmentDocuments {
   }
 
   /**
-   * Adds a valued event to each of the user's assignments made at or before `happened`
-   * (ms since the epoch), except to those holding its insert key `k` (added by an earlier
-   * try); returns the file to commit, or null when none took it.
+   * Credits one tracked event to each of the user's assignments whose window holds it: it
+   * happened (`happened`, its conversionTime in ms since the epoch, never after its receipt)
+   * at or after the assignment and before the assignment's end. The event's value (0 for
+   * none) adds to the assignment's sum for its name, whose entry also makes the user a
+   * converter on it. An assignment ends at the user's assignment in a later bucket version
+   * of its experiment, or at `versionEnd` of its version (Infinity while it runs). Skips the
+   * assignments holding the insert key `k` (credited by an earlier try); returns the file to
+   * commit, or null when none took it.
    */
-  addValue(
+  credit(
     appId: string,
     userId: string,
     event: string,
     value: number,
     happened: number,
+    versionEnd: (a: ExperimentKey) => number,
     k: string | null = null,
   ): CollectionFile<Assignments> | null {
     let file: CollectionFile<Assignments> | null = null;
-    for (const a of this.ofUser(appId, userId)) {
+    const mine = this.ofUser(appId, userId);
+    for (const a of mine) {
       if (Date.parse(a.assignedAt) > happened || holdsKey(a, k)) continue;
+      if (happened >= endOf(a, mine, versionEnd)) continue;
       holdKey(a, k);
       a.values ??= [];
       const found = a.values.find((v) => v.event === event);
@@ -117,6 +129,45 @@ export class AssignmentDocuments {
     }
     return file;
   }
+
+  /**
+   * Gives `a` an entry (sum 0) for each of `events` it has none for; true when one was added.
+   * For assignments stored before conversions were credited per assignment.
+   */
+  addConversions(a: AssignmentRecord, events: readonly string[]): boolean {
+    let added = false;
+    for (const event of events) {
+      a.values ??= [];
+      if (a.values.some((v) => v.event === event)) continue;
+      a.values.push({ event, sum: 0 });
+      added = true;
+    }
+    return added;
+  }
+
+  /** Every assignment, for a pass over the store at open. */
+  all(): Iterable<AssignmentRecord> {
+    return this.files.records((d) => d.assignments);
+  }
+}
+
+/**
+ * Where `a`'s window ends, in ms since the epoch: the earlier of the user's assignment in a
+ * later bucket version of the experiment (they were served that one from then on) and the
+ * version's own end.
+ */
+function endOf(
+  a: AssignmentRecord,
+  mine: readonly AssignmentRecord[],
+  versionEnd: (a: ExperimentKey) => number,
+): number {
+  let end = versionEnd(a);
+  for (const b of mine) {
+    if (b.experimentId === a.experimentId && b.bucketVersion > a.bucketVersion) {
+      end = Math.min(end, Date.parse(b.assignedAt));
+    }
+  }
+  return end;
 }
 
 /** The user's assignment in this experiment and bucket version, if any. */

@@ -11,6 +11,7 @@ import { conversionTime } from '../domain/event-value.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import { AssignmentDocuments, assignmentOf } from './banner-document-assignments.js';
+import { ExperimentEnds } from './banner-document-ends.js';
 import { RecentEventDocuments } from './banner-document-events.js';
 import { ExposureCounters } from './banner-document-exposures.js';
 import { iso, key, releaseKeys } from './banner-document-keys.js';
@@ -74,16 +75,42 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     private readonly enrollment: AssignmentDocuments,
     private readonly events: RecentEventDocuments,
     private readonly exposures: ExposureCounters,
+    private readonly ends: ExperimentEnds,
   ) {}
 
   static async open(dir: string | null): Promise<BannerDocumentStore> {
-    const [users, assignments, events, exposures] = await Promise.all([
+    const [users, assignments, events, exposures, ends] = await Promise.all([
       UserDocuments.open(dir, SHARDS),
       AssignmentDocuments.open(dir, SHARDS),
       RecentEventDocuments.open(dir, SHARDS),
       ExposureCounters.open(dir),
+      ExperimentEnds.open(dir),
     ]);
-    return new BannerDocumentStore(users, assignments, events, exposures);
+    const store = new BannerDocumentStore(users, assignments, events, exposures, ends);
+    await store.creditConversionsOnce();
+    return store;
+  }
+
+  /**
+   * A store written before conversions were credited per assignment (at track time, within
+   * the assignment's window) counted a converter from the user's event stats: each name last
+   * tracked at or after the assignment. Its assignments get those names once, so their
+   * results read as before; the marker is written after them, so a crash in between repeats
+   * the same pass.
+   */
+  private async creditConversionsOnce(): Promise<void> {
+    if (this.ends.file.data.conversionsCredited) return;
+    const touched = new Set<{ commit(): Promise<void> }>();
+    for (const a of this.enrollment.all()) {
+      const since = Date.parse(a.assignedAt);
+      const names = (this.users.get(a.appId, a.userId)?.eventStats ?? [])
+        .filter((st) => Date.parse(st.lastAt) >= since)
+        .map((st) => st.name);
+      if (this.enrollment.addConversions(a, names)) touched.add(this.enrollment.fileOf(a));
+    }
+    await Promise.all([...touched].map((f) => f.commit()));
+    this.ends.file.data.conversionsCredited = true;
+    await this.ends.file.commit();
   }
 
   async flush(): Promise<void> {
@@ -93,6 +120,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       this.enrollment.files.flush(),
       this.events.files.flush(),
       this.exposures.file.flush(),
+      this.ends.file.flush(),
     ]);
   }
 
@@ -164,13 +192,14 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       stored.userId = user.userId;
       touched.add(user.file);
       touched.add(this.events.append(appId, stored, k));
-      if (stored.value !== null) {
-        const file = this.enrollment.addValue(
+      if (user.named) {
+        const file = this.enrollment.credit(
           appId,
           user.userId,
           stored.name,
-          stored.value,
+          stored.value ?? 0,
           conversionTime(stored),
+          (a) => this.ends.endOf(appId, a.experimentId, a.bucketVersion),
           k,
         );
         if (file) touched.add(file);
@@ -199,6 +228,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     return structuredClone([...this.events.of(appId, userId)]);
   }
 
+  async endVersions(appId: string, ended: readonly ExperimentKey[], at: Date): Promise<void> {
+    assertSerializable('an experiment end', [appId, ended]);
+    if (this.ends.record(appId, ended, at)) await this.ends.file.commit();
+  }
+
   async tallies(
     appId: string,
     experimentId: string,
@@ -207,7 +241,6 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   ): Promise<VariationTally[]> {
     return tallyExperiment({
       assignments: this.enrollment.ofExperiment(appId, experimentId, bucketVersion),
-      user: (userId) => this.users.get(appId, userId),
       exposedVariations: this.exposures.variations(appId, experimentId, bucketVersion),
       exposures: (variationId) =>
         this.exposures.exposures(appId, { experimentId, bucketVersion, variationId }),

@@ -1,6 +1,5 @@
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { AssignmentRecord } from './banner-document-assignments.js';
-import type { UserRecord } from './banner-document-users.js';
 import type { DailyEnrollment } from './banner-store.js';
 
 interface Tally {
@@ -12,10 +11,9 @@ interface Tally {
   bySplit: Map<string, number>;
 }
 
-/** What tallies() reads: one experiment's assignments, its users, its exposure counters. */
+/** What tallies() reads: one experiment's assignments and its exposure counters. */
 export interface TallySource {
   assignments: readonly AssignmentRecord[];
-  user(userId: string): UserRecord | undefined;
   /** The variations that have an exposure counter. */
   exposedVariations: readonly number[];
   exposures(variationId: number): number;
@@ -25,8 +23,9 @@ export interface TallySource {
 
 /**
  * Per variation: assigned users, the earliest assignment, exposures, and per event name
- * the assigned users whose latest such event came at or after their assignment; with a
- * value event, the sum and sum of squares of each assigned user's value total (exact).
+ * the assigned users credited with one within their assignment's window (an entry in its
+ * `values`, see AssignmentDocuments.credit); with a value event, the sum and sum of squares
+ * of each assigned user's value total (exact).
  */
 export function tallyExperiment(source: TallySource): VariationTally[] {
   const byVariation = new Map<number, Tally>();
@@ -47,10 +46,8 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
     tally.bySplit.set(a.weights ?? '', (tally.bySplit.get(a.weights ?? '') ?? 0) + 1);
     if (tally.first === null || Date.parse(a.assignedAt) < Date.parse(tally.first))
       tally.first = a.assignedAt;
-    for (const s of source.user(a.userId)?.eventStats ?? []) {
-      if (Date.parse(s.lastAt) >= Date.parse(a.assignedAt)) {
-        tally.conversions.set(s.name, (tally.conversions.get(s.name) ?? 0) + 1);
-      }
+    for (const v of a.values ?? []) {
+      tally.conversions.set(v.event, (tally.conversions.get(v.event) ?? 0) + 1);
     }
     const value = a.values?.find((v) => v.event === source.valueEvent)?.sum ?? 0;
     tally.revenue.sum += value;

@@ -72,20 +72,32 @@ export class UserDocuments {
 
   /**
    * Counts one tracked event (its receivedAt in ISO) unless the user holds its insert key
-   * `k` (counted by an earlier try): returns the stored user id and the file to write.
+   * `k` (counted by an earlier try): returns the stored user id, the file to write and
+   * whether the user has a counter of the event's name (EVENT_NAMES_PER_USER): only a name
+   * kept may convert.
    */
   countEvent(
     appId: string,
     event: TrackedEvent,
     k: string | null = null,
-  ): { userId: string; file: CollectionFile<Users> } {
+  ): { userId: string; file: CollectionFile<Users>; named: boolean } {
     const user = this.touch(appId, event.userId, new Date(event.receivedAt));
     if (!holdsKey(user, k)) {
       countTotals(user, event);
       this.countName(user, event);
       holdKey(user, k);
     }
-    return { userId: user.userId, file: this.fileOf(user) };
+    return {
+      userId: user.userId,
+      file: this.fileOf(user),
+      named: this.statOf(user, event.name) !== undefined,
+    };
+  }
+
+  /** The user's counter of `name`, if kept. */
+  private statOf(user: UserRecord, name: string): EventStat | undefined {
+    const byName = this.mapped(user);
+    return byName ? byName.get(name) : user.eventStats.find((s) => s.name === name);
   }
 
   /** Adds the event to its name's counter, a new one while the user holds fewer than the cap. */
@@ -93,7 +105,7 @@ export class UserDocuments {
     // Per name, the last time is the event's own (bounded): conversions compare it with assignments.
     const happened = conversionAt(event);
     const byName = this.mapped(user);
-    const stat = byName ? byName.get(event.name) : user.eventStats.find((s) => s.name === event.name);
+    const stat = this.statOf(user, event.name);
     if (stat) {
       stat.count += 1;
       stat.lastAt = later(stat.lastAt, happened);

@@ -129,4 +129,24 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     sql: 'ALTER TABLE banner_offer_grants ADD COLUMN predict_id text;',
   },
   CLAIM_SLOT_WEIGHTS_MIGRATION,
+  {
+    version: 109,
+    name: 'banner: experiment version ends; conversions credited per assignment (its window)',
+    // Before, a converter was read from the user's event stats (a name last tracked at or
+    // after the assignment): the assignments get those names once, so results read as before.
+    sql: `
+      CREATE TABLE banner_experiment_ends (
+        app_id text NOT NULL,
+        experiment_id text NOT NULL,
+        bucket_version integer NOT NULL,
+        ended_at timestamptz NOT NULL,
+        PRIMARY KEY (app_id, experiment_id, bucket_version)
+      );
+      INSERT INTO banner_assignment_values (app_id, experiment_id, bucket_version, user_id, name, value_sum)
+      SELECT a.app_id, a.experiment_id, a.bucket_version, a.user_id, s.name, 0
+      FROM banner_assignments a JOIN banner_event_stats s
+        ON s.app_id = a.app_id AND s.user_id = a.user_id AND s.last_at >= a.assigned_at
+      ON CONFLICT DO NOTHING;
+    `,
+  },
 ];

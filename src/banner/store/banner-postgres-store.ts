@@ -253,6 +253,17 @@ export class BannerPostgresStore implements BannerStore {
     return rows.map(toEvent).reverse();
   }
 
+  async endVersions(appId: string, ended: readonly ExperimentKey[], at: Date): Promise<void> {
+    if (ended.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO banner_experiment_ends (app_id, experiment_id, bucket_version, ended_at)
+       SELECT $1, t.experiment_id, t.bucket_version, $4
+       FROM unnest($2::text[], $3::int[]) AS t(experiment_id, bucket_version)
+       ON CONFLICT DO NOTHING`,
+      [appId, ended.map((e) => e.experimentId), ended.map((e) => e.bucketVersion), at.toISOString()],
+    );
+  }
+
   async tallies(
     appId: string,
     experimentId: string,
@@ -269,9 +280,11 @@ export class BannerPostgresStore implements BannerStore {
       ),
       this.pool.query(`SELECT variation_id, exposures FROM banner_exposures WHERE ${where}`, args),
       this.pool.query(
-        `SELECT a.variation_id, s.name, count(*)::int AS n
-         FROM banner_assignments a JOIN banner_event_stats s
-           ON s.app_id = a.app_id AND s.user_id = a.user_id AND s.last_at >= a.assigned_at
+        // A row per assignment and name credited within its window (trackBatch).
+        `SELECT a.variation_id, v.name, count(*)::int AS n
+         FROM banner_assignments a JOIN banner_assignment_values v
+           ON v.app_id = a.app_id AND v.experiment_id = a.experiment_id
+           AND v.bucket_version = a.bucket_version AND v.user_id = a.user_id
          WHERE a.app_id = $1 AND a.experiment_id = $2 AND a.bucket_version = $3
          GROUP BY 1, 2 ORDER BY 2`,
         args,

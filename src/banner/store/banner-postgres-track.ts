@@ -107,14 +107,27 @@ const INSERT_EVENTS = `
     WITH ORDINALITY AS t(user_id, name, time_ms, received_at, render_id, experiment_id, variation_id, value, ord)
   ORDER BY t.ord`;
 
-// Each valued event adds to every assignment of its user made at or before it happened;
-// rows in key order, as above. The user rows locked first serialize this per user.
-const ADD_VALUES = `
+// Each event of a name the user has a counter of (COUNT_NAMES ran before) is credited to
+// every assignment of its user whose window holds the time it happened: at or after the
+// assignment, before the user's assignment in a later bucket version of the experiment and
+// before the version's end. Its value (0 for none) adds to the sum; the row makes the user
+// a converter. Rows in key order, as above; the user rows locked first serialize this per user.
+const CREDIT = `
   INSERT INTO banner_assignment_values AS v
     (app_id, experiment_id, bucket_version, user_id, name, value_sum)
-  SELECT a.app_id, a.experiment_id, a.bucket_version, a.user_id, t.name, sum(t.value)
+  SELECT a.app_id, a.experiment_id, a.bucket_version, a.user_id, t.name, sum(coalesce(t.value, 0))
   FROM unnest($2::text[], $3::text[], $4::float8[], $5::timestamptz[]) AS t(user_id, name, value, at)
+  JOIN banner_event_stats s ON s.app_id = $1 AND s.user_id = t.user_id AND s.name = t.name
   JOIN banner_assignments a ON a.app_id = $1 AND a.user_id = t.user_id AND a.assigned_at <= t.at
+  WHERE NOT EXISTS (
+      SELECT 1 FROM banner_assignments n
+      WHERE n.app_id = $1 AND n.user_id = a.user_id AND n.experiment_id = a.experiment_id
+        AND n.bucket_version > a.bucket_version AND n.assigned_at <= t.at
+    ) AND NOT EXISTS (
+      SELECT 1 FROM banner_experiment_ends e
+      WHERE e.app_id = $1 AND e.experiment_id = a.experiment_id
+        AND e.bucket_version >= a.bucket_version AND e.ended_at <= t.at
+    )
   GROUP BY a.app_id, a.experiment_id, a.bucket_version, a.user_id, t.name
   ORDER BY a.experiment_id, a.bucket_version, a.user_id, t.name
   ON CONFLICT (app_id, experiment_id, bucket_version, user_id, name) DO UPDATE SET
@@ -129,7 +142,7 @@ const TRIM_EVENTS = `
   ) old
   WHERE e.id = old.id`;
 
-/** Stores a tracked batch in the caller's transaction: four statements whatever its size (five with values). */
+/** Stores a tracked batch in the caller's transaction: five statements whatever its size. */
 export async function trackBatch(
   c: PoolClient,
   appId: string,
@@ -166,15 +179,12 @@ export async function trackBatch(
     events.map((e) => e.variationId),
     events.map((e) => e.value),
   ]);
-  const valued = events.filter((e) => e.value !== null);
-  if (valued.length > 0) {
-    await c.query(ADD_VALUES, [
-      appId,
-      valued.map((e) => e.userId),
-      valued.map((e) => e.name),
-      valued.map((e) => e.value),
-      valued.map(conversionAt),
-    ]);
-  }
+  await c.query(CREDIT, [
+    appId,
+    events.map((e) => e.userId),
+    events.map((e) => e.name),
+    events.map((e) => e.value),
+    events.map(conversionAt),
+  ]);
   await c.query(TRIM_EVENTS, [appId, ids, RECENT_EVENTS_PER_USER]);
 }

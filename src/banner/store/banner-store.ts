@@ -19,7 +19,10 @@ export interface Assignment {
   weights?: string;
 }
 
-/** Per event name, the summed values of a user's events at or after their assignment (revenue). */
+/**
+ * Per event name a user tracked within their assignment's window (at or after it, before
+ * its end), the summed values of those events (revenue; 0 when none had a value).
+ */
 export interface AssignmentValue {
   event: string;
   sum: number;
@@ -153,8 +156,11 @@ export interface BannerStore {
    * holds counters for at most EVENT_NAMES_PER_USER names: the first ones tracked (in
    * batch order); an event of a further name counts in every total but no per-name one. Events
    * carry no id in the vendor's protocol, so a batch sent twice counts twice (the SDK
-   * service de-duplicates by insert id before). An event with a value adds it to each of
-   * the user's assignments made at or before its conversionTime.
+   * service de-duplicates by insert id before). An event of a name the user has a counter
+   * of is credited to each of the user's assignments whose window holds its conversionTime:
+   * at or after the assignment, and before the user's assignment in a later bucket version
+   * of the experiment and before the version's end (endVersions). Credited, the user
+   * converts on its name there and its value (if any) adds to their revenue.
    *
    * `insertKeys` (aligned with `events`, null for an event without one): the keys the SDK
    * service claimed for them. An adapter whose claims can be lost after the events are
@@ -182,10 +188,18 @@ export interface BannerStore {
   recentEvents(appId: string, userId: string): Promise<TrackedEvent[]>;
 
   /**
+   * Records that the named experiments' bucket versions up to each `bucketVersion` ended at
+   * `at` (stopped, or a later version served), unless an end is already recorded for that
+   * key: the first instant stays, ends are never moved or removed. Events that happened from
+   * then on are credited to no assignment of those versions (track).
+   */
+  endVersions(appId: string, ended: readonly ExperimentKey[], at: Date): Promise<void>;
+
+  /**
    * Per variation of one experiment and bucket version: assigned users, exposures,
-   * and per event name the distinct assigned users who tracked it at or after their
-   * assignment (by the event's conversionTime). With `valueEvent`, also `revenue`: Σ and
-   * Σ² over assigned users of each one's summed values of that event since assignment.
+   * and per event name the distinct assigned users credited with it (track: within their
+   * assignment's window, by the event's conversionTime). With `valueEvent`, also `revenue`:
+   * Σ and Σ² over assigned users of each one's summed values of that event in the window.
    */
   tallies(
     appId: string,

@@ -362,4 +362,20 @@ export function bannerStoreSurvivesReopen(
       },
     ]);
   });
+
+  test(`${name}: a version's end survives a reopen`, async (t) => {
+    const open = await openSame();
+    const first = await open();
+    const user = uid('ended');
+    const experimentId = uid('ended-exp');
+    await first.store.assign('app', proposal(user, 1, { experimentId }));
+    await first.store.endVersions('app', [{ experimentId, bucketVersion: 1 }], at(5));
+    await first.close();
+
+    const second = await open();
+    t.teardown(() => second.close());
+    await second.store.track('app', [event(user, 'SpecialOfferPopupPurchased', 6)]);
+    const [tally] = await second.store.tallies('app', experimentId, 1);
+    t.deepEqual(tally?.conversions, []);
+  });
 }

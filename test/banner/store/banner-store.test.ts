@@ -7,6 +7,7 @@ import { usePostgres } from '../../helpers/postgres-server.js';
 import { bannerStoreContract, bannerStoreSurvivesReopen } from './banner-store-contract.js';
 import { enrollmentDayContract } from './enrollment-day-contract.js';
 import { eventNameCapContract } from './event-name-cap-contract.js';
+import { experimentWindowContract } from './experiment-window-contract.js';
 import { revenueTallyContract } from './revenue-tally-contract.js';
 
 const test = anyTest as TestFn;
@@ -30,6 +31,8 @@ bannerStoreContract(test, 'memory', () => openDocument(null));
 enrollmentDayContract(test, 'memory', () => openDocument(null));
 eventNameCapContract(test, 'memory', () => openDocument(null));
 eventNameCapContract(test, 'lowdb', () => openDocument(freshDir()));
+experimentWindowContract(test, 'memory', () => openDocument(null));
+experimentWindowContract(test, 'lowdb', () => openDocument(freshDir()));
 revenueTallyContract(test, 'memory', () => openBoth(null));
 revenueTallyContract(test, 'lowdb', () => openBoth(freshDir()));
 bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
@@ -48,6 +51,7 @@ const openPostgres = async () => {
 bannerStoreContract(test, 'postgres', openPostgres);
 enrollmentDayContract(test, 'postgres', openPostgres);
 eventNameCapContract(test, 'postgres', openPostgres);
+experimentWindowContract(test, 'postgres', openPostgres);
 revenueTallyContract(test, 'postgres', async () => {
   const store = await openPostgresStore(pg().url, { max: 4 });
   return { banner: store.banner, profiles: store.profiles, close: () => store.close() };

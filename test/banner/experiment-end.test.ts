@@ -1,0 +1,68 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { getResults, postBanner, postTrack, sdkEvent } from '../helpers/banner-client.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
+
+const BUY = 'SpecialOfferPopupPurchased';
+const OPEN = 'SpecialOfferPopupOpened';
+
+// Probe: probe-ab ran as bucket version 1, then 2; 300 users of version 1 were served again
+// and bought, and version 1's results went from 226/293 to 373/410 converters, a verdict
+// flipped. After probe-small was stopped, 10 purchases moved its control from 2 to 9.
+test('results of a superseded bucket version and of a stopped experiment stay as they were at the end', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory', OFFERD_RULES_DIR: dir } });
+  const fans = Array.from({ length: 20 }, (_, i) => `fan-${i}`);
+  const serve = async () => {
+    for (const userId of fans) await postBanner(s, { userId, offerId: '1', activeChamp: 'ahri' });
+  };
+  const track = async (users: readonly string[], event: string) => {
+    const reply = await postTrack(
+      s,
+      users.map((u) => sdkEvent(u, event)),
+    );
+    t.is(reply.status, 200);
+  };
+  const conversions = async (event: string, query = '') => {
+    const { body } = await getResults(s, 'champion-spotlight', query);
+    return body.variations.reduce((n, v) => n + (v.metrics[event]?.conversions ?? 0), 0);
+  };
+  const users = async () => {
+    const { body } = await getResults(s, 'champion-spotlight');
+    return body.variations.reduce((n, v) => n + v.users, 0);
+  };
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const edit = async (from: string, to: string, version: number) => {
+    const text = await readFile(file, 'utf8');
+    const changed = text.replace(/^version: \d+$/m, `version: ${version}`).replace(from, to);
+    t.not(changed, text);
+    await writeFile(file, changed);
+    const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+    t.is(reload.status, 200);
+  };
+
+  await serve();
+  await track(fans.slice(0, 5), BUY);
+  t.is(await conversions(BUY), 5);
+
+  // Served again, the 15 who did not buy (the buyers are payers now: payer-upsell takes
+  // them) are assigned afresh in version 3, and everyone buys: version 2 keeps its 5.
+  await edit('bucketVersion: 2', 'bucketVersion: 3', 2);
+  await serve();
+  t.is(await users(), 15);
+  await track(fans, BUY);
+  t.is(await conversions(BUY, '?bucketVersion=2'), 5);
+  t.is(await conversions(BUY), 15);
+
+  // Stopped, then they open the offer: credited to no arm of the stopped experiment.
+  await edit(
+    "champion-spotlight\n      description: Show the player's champion on the banner (re-randomized once, hence bucketVersion 2)\n      status: running",
+    "champion-spotlight\n      description: Show the player's champion on the banner (re-randomized once, hence bucketVersion 2)\n      status: stopped",
+    3,
+  );
+  await track(fans.slice(0, 10), OPEN);
+  t.is(await conversions(OPEN), 0);
+  t.is(await conversions(BUY), 15);
+});
