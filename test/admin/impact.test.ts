@@ -303,7 +303,7 @@ test.serial(
       await Promise.all(
         Array.from({ length: 25 }, (_, j) => render(`replayed-${i + j}`).then((r) => r.text())),
       );
-      const order: string[] = [];
+    const order: string[] = [];
     const replay = impact(s, { source: 'pending', api: 'banner', limit: 300 }).then((r) => {
       order.push('impact');
       return r;
