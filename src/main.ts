@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
 import { AdminActionFollower } from './admin/admin-action-follower.js';
-import { adminAuth } from './admin/admin-auth.js';
+import { adminAuth, metricsAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { impactRoutes, type LoadedCandidate } from './admin/impact-routes.js';
 import { opsRoutes } from './admin/ops-routes.js';
@@ -214,6 +214,7 @@ export async function startService(
       },
     },
     metrics,
+    config.metricsToken === null ? undefined : metricsAuth(config.metricsToken, config.admin.token),
   );
   const reference = referenceRoutes(apiReference(OFFERD_VERSION), deps.baseUrl);
   const apis = [...features.flatMap((f) => f.apis), ops, reference, admin, consoleRoutes()];

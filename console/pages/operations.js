@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, session } from '../api.js';
 import { parseMetrics, total } from '../metrics-text.js';
 import { ErrorBox, html, Loading, Time, useLoad } from '../ui.js';
 
 async function loadOperations() {
   const [ready, metrics, rules] = await Promise.all([
     fetch('/readyz').then(async (r) => ({ status: r.status, body: await r.json() })),
-    fetch('/metrics').then((r) => r.text()),
+    fetch('/metrics', { headers: { Authorization: `Bearer ${session.token() ?? ''}` } }).then((r) =>
+      r.text(),
+    ),
     api('GET', '/admin/rules').then((r) => r.body),
   ]);
   const runs = await Promise.all(

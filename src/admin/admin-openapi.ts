@@ -32,7 +32,10 @@ export const ADMIN_OPENAPI: OpenApiPart = {
       name: 'Admin',
       description: 'Rules status, reload, rollback and explain. `Authorization: Bearer <admin token>`.',
     },
-    { name: 'Operations', description: 'Health, readiness and metrics; open.' },
+    {
+      name: 'Operations',
+      description: 'Health, readiness and metrics; open (metrics: unless OFFERD_METRICS_TOKEN is set).',
+    },
   ],
   securitySchemes: {
     adminToken: {
@@ -167,13 +170,19 @@ export const ADMIN_OPENAPI: OpenApiPart = {
       get: {
         operationId: 'metrics',
         summary: 'Prometheus metrics',
+        description:
+          'Open unless `OFFERD_METRICS_TOKEN` is set; then `Authorization: Bearer` with that token or the admin token. The samples name every app, its rules versions and its traffic.',
         tags: ['Operations'],
-        security: [],
+        security: [{}, { adminToken: [] }],
         responses: {
           200: {
             description: 'Prometheus text format.',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
+          ...errorResponses('neutral', {
+            401: 'OFFERD_METRICS_TOKEN is set and no `Authorization: Bearer <token>` came.',
+            403: 'The token is neither OFFERD_METRICS_TOKEN nor the admin token.',
+          }),
         },
       },
     },

@@ -69,6 +69,8 @@ export interface OfferdConfig {
   instanceId: string | null;
   logLevel: string;
   admin: { token: string; isDemoToken: boolean };
+  /** OFFERD_METRICS_TOKEN: /metrics then needs it (or the admin token) as a bearer token; null: /metrics is open. */
+  metricsToken: string | null;
   /** publicUrl: the configured base URL of click links; null: this process's listening address. */
   http: { bodyLimit: string; trustedProxies: string[]; publicUrl: string | null };
   /** Click links: valid `clickLinkTtlMs` after they are served; links without expiry until `legacyLinksUntil`. */

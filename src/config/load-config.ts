@@ -316,6 +316,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<OfferdConf
     instanceId: env.OFFERD_INSTANCE_ID || null,
     logLevel: envLogLevel(env),
     admin: { token, isDemoToken: token === DEMO_ADMIN_TOKEN },
+    metricsToken: env.OFFERD_METRICS_TOKEN || null,
     http: {
       bodyLimit: file.http?.bodyLimit ?? '1mb',
       trustedProxies: file.http?.trustedProxies ?? [],

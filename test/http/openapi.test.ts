@@ -141,11 +141,13 @@ test('every operation documents its auth: a scheme the document defines, or none
       const op = API_REFERENCE.paths[path]?.[m];
       if (!op) continue;
       const used = op.security.flatMap((s) => Object.keys(s));
-      const expected = path.startsWith('/admin')
-        ? ['adminToken']
-        : path.startsWith('/v1/')
-          ? ['journeysKey']
-          : [];
+      // /metrics: open, or behind OFFERD_METRICS_TOKEN, which the admin token also passes.
+      const expected =
+        path.startsWith('/admin') || path === '/metrics'
+          ? ['adminToken']
+          : path.startsWith('/v1/')
+            ? ['journeysKey']
+            : [];
       const sdkCall = /^\/(import|engage|groups|feature)$/.test(path);
       if (sdkCall || (/Banner$|\/track$/.test(path) && !path.startsWith('/v1/'))) expected.push('bannerKey');
       t.deepEqual(used, expected, `${m} ${path}`);

@@ -95,6 +95,21 @@ test('/metrics speaks Prometheus and counts requests and reloads', async (t) => 
   t.regex(text, /offerd_rules_active_info\{app="demo",version="[^"]+",hash="[0-9a-f]{12}"\} 1/);
 });
 
+test('with OFFERD_METRICS_TOKEN set, /metrics answers only that token or the admin token', async (t) => {
+  const s = await startTestService(t, { env: { OFFERD_METRICS_TOKEN: 'scrape-secret' } });
+  const metrics = (authorization?: string) =>
+    s.fetch('/metrics', authorization === undefined ? {} : { headers: { Authorization: authorization } });
+  const none = await metrics();
+  t.is(none.status, 401);
+  t.like(await none.json(), { error: { code: 'UNAUTHORIZED' } });
+  t.is((await metrics('Bearer wrong')).status, 403);
+  const scraped = await metrics('Bearer scrape-secret');
+  t.is(scraped.status, 200);
+  t.regex(await scraped.text(), /offerd_rules_active_info\{app="demo"/);
+  t.is((await metrics('Bearer demo-admin-token')).status, 200);
+  t.is((await s.fetch('/healthz')).status, 200, 'health and readiness stay open');
+});
+
 test('malformed JSON, oversized bodies and polluting keys get 4xx in the family envelope, never a 500', async (t) => {
   const s = await startTestService(t);
   const post = (path: string, body: string) =>
