@@ -46,11 +46,6 @@ export function errorMiddleware() {
       if (appError.status === 501) state.log.debug({ code: appError.code }, 'request refused');
       else if (appError.status >= 500) state.log.error({ err }, 'request failed');
       ctx.status = appError.status;
-      // Refused before its body was read (auth, routing, a limit): the connection closes after
-      // this answer. Kept alive, Node went on reading the unread body, and when it came too
-      // slowly the request timeout wrote a second, unasked-for response (a 408) on the same
-      // connection (hostile-client probe).
-      if (!ctx.req.complete) ctx.set('Connection', 'close');
       ctx.body = renderError(state.family, appError, state.supportId, { verbose: ctx.query.verbose === '1' });
       // A string body (the track envelope's `0`) would go out as text/plain.
       ctx.type = 'application/json';
