@@ -33,8 +33,9 @@ journeysStoreContract(test, 'lowdb', () => openLowdb(), { persistent: true });
 journeysUnstorableContract(test, 'lowdb', () => openLowdb(), { persistent: true });
 journeysUserBoundsContract(test, 'lowdb', () => openLowdb());
 
+// On disk: shards are what it commits one at a time (in memory a store has one shard).
 test('document store: a createOffers over many users lets other work in before it ends; results in input order', async (t) => {
-  const { store, close } = await openMemory();
+  const { store, close } = await openLowdb();
   t.teardown(close);
   const p = { appId: 'demo', environment: 'test' as const };
   const now = new Date('2026-11-20T12:00:00.000Z');
