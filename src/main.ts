@@ -37,12 +37,9 @@ import { requiredKinds, servesFixtureApi } from './required-kinds.js';
 import { readAppFiles } from './rules/app-loader.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
+import { StartError, startFailure } from './start-failure.js';
 import type { ApiAction } from './store/admin-action-log.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
-import { CorruptStoreError } from './store/document/corrupt-store.js';
-import { DataDirLockedError, DataDirUnusableError } from './store/document/data-dir-lock.js';
-import { DatabaseUnusableError } from './store/postgres/database-unusable.js';
-import { MigrationFailedError } from './store/postgres/migrate.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
 
@@ -259,9 +256,6 @@ async function applyToFeatures(features: readonly Feature[], action: ApiAction):
   for (const f of features) await f.follow?.(action);
 }
 
-/** A start that failed for a reason the message says how to fix: printed without a stack. */
-export class StartError extends Error {}
-
 /** Names that do not resolve: the getaddrinfo codes. */
 const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
 
@@ -316,28 +310,10 @@ export async function main(): Promise<void> {
     service = await startService(config);
   } catch (err) {
     // What to do is in the message; a stack adds nothing.
-    if (err instanceof ConfigError) {
-      process.stderr.write(`offerd: invalid configuration\n${err.message}\n`);
-      process.exit(2);
-    }
-    if (err instanceof DataDirUnusableError) {
-      process.stderr.write(`offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n`);
-      process.exit(2);
-    }
-    if (err instanceof DatabaseUnusableError) {
-      process.stderr.write(`offerd: invalid configuration\n${err.naming('DATABASE_URL')}\n`);
-      process.exit(2);
-    }
-    if (
-      err instanceof DataDirLockedError ||
-      err instanceof StartError ||
-      err instanceof CorruptStoreError ||
-      err instanceof MigrationFailedError
-    ) {
-      process.stderr.write(`offerd: failed to start: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
+    const failure = startFailure(err);
+    if (!failure) throw err;
+    process.stderr.write(failure.text);
+    process.exit(failure.exitCode);
   }
   const shutdown = (signal: string) => {
     service.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
