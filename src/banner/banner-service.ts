@@ -5,7 +5,6 @@ import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './dom
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { type EnrollmentTimeline, enrollmentTimeline } from './domain/enrollment-timeline.js';
 import { chooseExperiment, type ExperimentChoice, slotRivals } from './domain/experiment-choice.js';
-import { endedVersions } from './domain/experiment-ends.js';
 import {
   type ExperimentResults,
   type ExperimentSummary,
@@ -13,6 +12,7 @@ import {
   experimentSummary,
 } from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
+import { type RenderReason, reasonOf } from './domain/render-reason.js';
 import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { splitOf } from './domain/split.js';
 import { userFacts } from './domain/user-activity.js';
@@ -20,6 +20,7 @@ import { judgeAll, judgeServing } from './eligibility-judgement.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import type { BannerStore, SdkVisitor, TrackedEvent } from './store/banner-store.js';
 import type { ProfileStore } from './store/profile-store.js';
+import { VersionEnds } from './version-ends.js';
 
 /** The response body, exactly as the vendor's SDKs read it. */
 export interface BannerResponse {
@@ -38,13 +39,7 @@ export interface BannerResponse {
   };
 }
 
-/**
- * MATCH: a banner rule matched (control too, when its experiment sets controlBanner);
- * CONTROL: control group, default banner; NO_MATCH: in
- * an experiment variation no banner rule covers, default banner; DEFAULT: outside
- * every experiment and no banner rule matched.
- */
-export type RenderReason = 'MATCH' | 'CONTROL' | 'NO_MATCH' | 'DEFAULT';
+export type { RenderReason } from './domain/render-reason.js';
 
 /** Where the served variation came from: a stored assignment, one made now, or none. */
 export type AssignmentSource = 'stored' | 'new' | 'none';
@@ -65,12 +60,6 @@ export interface Render {
   eligibility: RuleOutcome<Experiment>[];
   /** Every banner rule's outcome when explaining; serving: the one that matched, if any. */
   banners: RuleOutcome<BannerChoice>[];
-}
-
-function reasonOf(inControl: boolean, matched: boolean, served: boolean): RenderReason {
-  if (matched) return 'MATCH';
-  if (inControl) return 'CONTROL';
-  return served ? 'NO_MATCH' : 'DEFAULT';
 }
 
 interface Served {
@@ -113,13 +102,15 @@ export class BannerService {
    * (FILLER_LIMIT) is only reached by rules with hundreds of distinct images.
    */
   private readonly fillers = new LRUCache<string, TemplateFiller>({ max: FILLER_LIMIT });
-  /** Per app's rules snapshot, its ended versions recorded (or being recorded) in the store. */
-  private readonly endsRecorded = new WeakMap<BannerRules, Promise<void>>();
+  /** The ends of the bucket versions each rules snapshot no longer runs, recorded once (VersionEnds). */
+  private readonly ends: VersionEnds;
 
   constructor(
     private readonly store: BannerStore,
     private readonly options: BannerServiceOptions,
-  ) {}
+  ) {
+    this.ends = new VersionEnds(store, options.now);
+  }
 
   /**
    * The sent user id may be an alias ($create_alias): the render is the distinct id's,
@@ -291,20 +282,9 @@ export class BannerService {
     return v.user !== null || v.assignments.length > 0;
   }
 
-  /**
-   * Records in the store, once per rules snapshot, the end of every bucket version these
-   * rules no longer run (endedVersions): the first render, batch or results read under them
-   * is the instant they served. Awaited before either, so no event tracked under rules that
-   * stopped a version is credited to it. A failed write is retried with the next request.
-   */
-  async recordEnds(appId: string, rules: BannerRules): Promise<void> {
-    let recorded = this.endsRecorded.get(rules);
-    if (!recorded) {
-      recorded = this.store.endVersions(appId, endedVersions(rules.experiments), this.options.now());
-      this.endsRecorded.set(rules, recorded);
-      recorded.catch(() => this.endsRecorded.delete(rules));
-    }
-    await recorded;
+  /** See VersionEnds.record: awaited before a render, a batch or a results read under `rules`. */
+  recordEnds(appId: string, rules: BannerRules): Promise<void> {
+    return this.ends.record(appId, rules);
   }
 
   /** Stores an already validated batch (all or nothing). */
