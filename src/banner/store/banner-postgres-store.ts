@@ -5,6 +5,7 @@ import type { ProfileProperties } from '../domain/profile-ops.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import type { PendingVisit, RenderTally } from './banner-postgres-renders.js';
 import { CLAIM_SLOT } from './banner-postgres-slot.js';
+import { variationTallies } from './banner-postgres-tallies.js';
 import { trackBatch } from './banner-postgres-track.js';
 import {
   type Assignment,
@@ -292,33 +293,7 @@ export class BannerPostgresStore implements BannerStore {
       valueEvent === undefined ? null : this.revenueSums([...args, valueEvent]),
     ]);
     const pending = this.renders.pendingExposures(appId, experimentId, bucketVersion);
-    const ids = new Set<number>([
-      ...[...users.rows, ...exposures.rows].map((r: Row) => r.variation_id as number),
-      ...pending.keys(),
-    ]);
-    return [...ids]
-      .sort((a, b) => a - b)
-      .map((variationId) => {
-        // One row per split the variation's users were assigned under (weights; null: not recorded).
-        const splits = users.rows.filter((r: Row) => r.variation_id === variationId);
-        const firsts = splits.map((r: Row) => iso(r.first)).sort();
-        return {
-          variationId,
-          users: splits.reduce((n: number, r: Row) => n + (r.n as number), 0),
-          firstAssignedAt: firsts[0] ?? null,
-          usersBySplit: splits.map((r: Row) => ({
-            weights: r.weights as string | null,
-            users: r.n as number,
-          })),
-          exposures:
-            Number(exposures.rows.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0) +
-            (pending.get(variationId) ?? 0),
-          conversions: conversions.rows
-            .filter((r: Row) => r.variation_id === variationId)
-            .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
-          ...(revenue ? { revenue: revenue.get(variationId) ?? { sum: 0, sumSquares: 0 } } : {}),
-        };
-      });
+    return variationTallies(users.rows, exposures.rows, conversions.rows, revenue, pending);
   }
 
   async enrollmentsByDay(
