@@ -205,9 +205,10 @@ export async function startService(
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
     {
-      notReady: () => {
+      notReady: async () => {
         const missing = config.apps.filter((a) => !registry.current(a.id)).map((a) => a.id);
-        return missing.length > 0 ? `no valid rules yet for: ${missing.join(', ')}` : null;
+        if (missing.length > 0) return `no valid rules yet for: ${missing.join(', ')}`;
+        return store.health();
       },
     },
     metrics,

@@ -161,7 +161,10 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         security: [],
         responses: {
           200: jsonResponse('Ready.', ref('Readiness')),
-          503: jsonResponse('Not ready: an app has no valid rules yet.', ref('Readiness')),
+          503: jsonResponse(
+            'Not ready: an app has no valid rules yet, or the database does not answer.',
+            ref('Readiness'),
+          ),
         },
       },
     },

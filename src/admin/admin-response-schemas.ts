@@ -199,7 +199,10 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
     additionalProperties: false,
     properties: {
       status: { enum: ['ready', 'not ready'] },
-      reason: { type: 'string', description: 'Why not ready: the apps without valid rules yet.' },
+      reason: {
+        type: 'string',
+        description: 'Why not ready: the apps without valid rules yet, or the database that does not answer.',
+      },
     },
   },
 };

@@ -4,7 +4,7 @@ import type { Metrics } from '../http/metrics.js';
 
 export interface Readiness {
   /** Null when ready, else why not. */
-  notReady(): string | null;
+  notReady(): Promise<string | null>;
 }
 
 /**
@@ -17,8 +17,8 @@ export function opsRoutes(readiness: Readiness, metrics: Metrics, metricsGuard?:
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', (ctx) => {
-    const reason = readiness.notReady();
+  router.get('/readyz', async (ctx) => {
+    const reason = await readiness.notReady();
     ctx.status = reason ? 503 : 200;
     ctx.body = reason ? { status: 'not ready', reason } : { status: 'ready' };
   });

@@ -24,6 +24,11 @@ export interface Store extends Readonly<ApiStores> {
    * instances on PostgreSQL, kept in the data dir by the embedded store.
    */
   readonly adminActions: ActionLog;
+  /**
+   * Null when the store can serve, else why not (/readyz). The embedded stores always can;
+   * PostgreSQL asks the database (database-health.ts).
+   */
+  health(): Promise<string | null>;
   /** Waits until every acknowledged write is durable (graceful shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

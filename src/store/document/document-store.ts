@@ -79,6 +79,8 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     dir,
     adminActions,
     portable,
+    // Its files are this process's own: whatever fails writing them fails the write itself.
+    health: () => Promise.resolve(null),
     flush,
     close,
   } as unknown as DocumentStore;

@@ -10,6 +10,7 @@ import {
   AdminActionLog,
 } from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
+import { DatabaseHealth } from './database-health.js';
 import { connectFailure, DatabaseUnusableError, maskedUrl, urlProblem } from './database-unusable.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
@@ -82,6 +83,7 @@ function assemble(
       await pool.end();
     }
   };
+  const health = new DatabaseHealth(pool);
   // Each name holds the sub-store its own adapter built (ApiStoreAdapters ties them).
   return {
     ...subStores,
@@ -91,6 +93,7 @@ function assemble(
     migrations,
     adminActions: new AdminActionLog(pool),
     portable,
+    health: () => health.check(),
     flush: async () => {
       for (const b of background) await b.flush();
     },

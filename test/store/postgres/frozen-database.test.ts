@@ -72,6 +72,12 @@ test('PostgreSQL frozen: requests on pooled connections answer 503 in their enve
   const thawing = sleep(FROZEN_MS).then(() => server().thaw());
   t.teardown(() => server().thaw());
   const started = Date.now();
+  // /readyz must not hang with the database: a probe has its own short timeout.
+  const readiness = s.fetch('/readyz').then(async (res) => ({
+    status: res.status,
+    ms: Date.now() - started,
+    body: await res.json(),
+  }));
   const answers = await Promise.all(
     Object.entries(call).flatMap(([api, r]) =>
       [r(), r()].map(async (pending) => {
@@ -91,6 +97,11 @@ test('PostgreSQL frozen: requests on pooled connections answer 503 in their enve
     t.true(a.ms < BOUND_MS, `${a.api} took ${a.ms} ms (bound ${BOUND_MS} ms)`);
     t.like(a.body, envelopes[a.api]);
   }
+
+  const ready = await readiness;
+  t.is(ready.status, 503);
+  t.deepEqual(ready.body, { status: 'not ready', reason: 'the database did not answer within 1000 ms' });
+  t.true(ready.ms < 1000 + 1500, `/readyz took ${ready.ms} ms with the database frozen`);
 
   await thawing;
   for (const [api, r] of Object.entries(call)) {

@@ -105,6 +105,11 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
   t.like(await down.offerwall.json(), { status: 'failure', error: { code: 'STORE_UNAVAILABLE' } });
   t.is(down.journeys.status, 503);
   t.like(await down.journeys.json(), { status: 'error', code: 503 });
+  // A load balancer takes the instance out while it cannot serve; the process itself is fine.
+  const ready = await s.fetch('/readyz');
+  t.is(ready.status, 503);
+  t.like(await ready.json(), { status: 'not ready', reason: 'the database is unavailable' });
+  t.is((await s.fetch('/healthz')).status, 200);
 
   server().resume();
   let back = 0;
@@ -114,6 +119,13 @@ test('PostgreSQL stopped under load: 503 in each envelope, fast; back by itself 
   }
   t.is(back, 200);
   for (const r of Object.values(call)) t.is((await r()).status, 200);
+  // Its last answer is reused for a second at most.
+  let readyAgain = 0;
+  for (let i = 0; i < 30 && readyAgain !== 200; i++) {
+    readyAgain = (await s.fetch('/readyz')).status;
+    if (readyAgain !== 200) await sleep(100);
+  }
+  t.is(readyAgain, 200);
   loading = false;
   await Promise.all(load);
   // Under load: only answers or fast refusals, never a 500 or a hung request.

@@ -115,3 +115,22 @@ test('offerwall personalized and journeys offers: at most two round trips each',
   );
   t.true(offers.roundTrips <= 2 * offers.n + offers.background, JSON.stringify(offers));
 });
+
+test('/readyz asks the database at most once a second, however often it is asked', async (t) => {
+  const s = await postgresService(t);
+  const before = await sent(s);
+  const started = Date.now();
+  // A flood of probes: 200 at once, then 200 one after another.
+  const answers = await Promise.all(Array.from({ length: 200 }, () => s.fetch('/readyz')));
+  for (let i = 0; i < 200; i++) answers.push(await s.fetch('/readyz'));
+  const elapsed = Date.now() - started;
+  const after = await sent(s);
+  t.true(
+    answers.every((a) => a.status === 200),
+    `statuses ${[...new Set(answers.map((a) => a.status))].join(', ')}`,
+  );
+  // One ping per started second, plus the background work perRequest allows for.
+  const allowed = 4 * (Math.ceil(elapsed / 1000) + 1);
+  const trips = after.roundTrips - before.roundTrips;
+  t.true(trips <= allowed, `${trips} round trips for 400 probes in ${elapsed} ms (allowed ${allowed})`);
+});

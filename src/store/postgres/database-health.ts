@@ -1,0 +1,64 @@
+import type pg from 'pg';
+
+export interface DatabaseHealthOptions {
+  /** An answer is reused this long: one query a second however often /readyz is asked. */
+  maxAgeMs?: number;
+  /** A database that does not answer within this is unavailable (a probe must not hang). */
+  waitMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Whether the database answers, for /readyz: an instance that cannot reach PostgreSQL answers
+ * every API 503, so a load balancer should send its traffic elsewhere. At most one `SELECT 1`
+ * is under way and one is sent per `maxAgeMs` (a probe per load balancer, or a client flooding
+ * /readyz, never becomes a query each), and the answer comes within `waitMs` even when the
+ * database hangs. The reason names no host, port or driver message: /readyz is public.
+ */
+export class DatabaseHealth {
+  readonly #pool: pg.Pool;
+  readonly #maxAgeMs: number;
+  readonly #waitMs: number;
+  readonly #now: () => number;
+  #last: { at: number; reason: string | null } | undefined;
+  #pending: Promise<string | null> | undefined;
+
+  constructor(pool: pg.Pool, options: DatabaseHealthOptions = {}) {
+    this.#pool = pool;
+    this.#maxAgeMs = options.maxAgeMs ?? 1000;
+    this.#waitMs = options.waitMs ?? 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Null when the database answered, else why not. */
+  check(): Promise<string | null> {
+    const last = this.#last;
+    if (last && this.#now() - last.at < this.#maxAgeMs) return Promise.resolve(last.reason);
+    this.#pending ??= this.#ping().then((reason) => {
+      this.#last = { at: this.#now(), reason };
+      this.#pending = undefined;
+      return reason;
+    });
+    return this.#pending;
+  }
+
+  async #ping(): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () => resolve(`the database did not answer within ${this.#waitMs} ms`),
+        this.#waitMs,
+      );
+    });
+    // A query that loses the race still settles later; its failure is read here, never unhandled.
+    const answered = this.#pool.query('SELECT 1').then(
+      () => null,
+      () => 'the database is unavailable',
+    );
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
