@@ -139,7 +139,7 @@ function SplitChange({ splits }) {
   if (!splits || splits.length <= 1) return null;
   return html`<section class="callout" role="note" aria-label="Weights changed">
     <h4>The weights changed while the experiment ran</h4>
-    <p>${splits.map((s) => `${s.users.toLocaleString()} users under ${s.weights}`).join('; ')}. The arms mix the periods in different proportions, so no verdict is given; bump the bucket version to compare the new split on its own.</p>
+    <p>${splits.map((s) => `${s.users.toLocaleString()} users under ${s.weights}`).join('; ')}. The arms mix the periods in different proportions, so the arms are not compared (no uplift, p-value or verdict) and only each arm's own figures are shown; bump the bucket version to compare the new split on its own.</p>
   </section>`;
 }
 

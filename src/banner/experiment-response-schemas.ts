@@ -262,6 +262,7 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       'sampleRatioReason',
       'verdictOn',
       'splits',
+      'comparisonsWithheld',
       'variations',
       'armVersusArm',
       'timeline',
@@ -308,13 +309,18 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       splits: {
         type: 'array',
         description:
-          'The splits (`id:weight` pairs) the users of this bucket version were assigned under, with the users under each; more than one: the weights changed mid-experiment and verdicts are withheld [ours].',
+          'The splits (`id:weight` pairs) the users of this bucket version were assigned under, with the users under each; more than one: the weights changed mid-experiment, and comparisons and verdicts are withheld [ours].',
         items: {
           type: 'object',
           required: ['weights', 'users'],
           additionalProperties: false,
           properties: { weights: { type: 'string' }, users: { type: 'integer', minimum: 0 } },
         },
+      },
+      comparisonsWithheld: {
+        type: ['string', 'null'],
+        description:
+          'Why no arm is compared with another (every `versusControl` null, `armVersusArm` empty): the weights changed within the bucket version, so pooled differences would describe the mix of periods, not the arms; null otherwise [ours].',
       },
       variations: { type: 'array', items: variationResult },
       armVersusArm: {

@@ -105,6 +105,12 @@ export interface ExperimentResults {
    * arms mix periods in different proportions, and verdicts are withheld (docs/experiments.md).
    */
   splits: { weights: string; users: number }[];
+  /**
+   * Why no arm is compared with another (every `versusControl` null, `armVersusArm` empty), or
+   * null. Set when the weights changed within the bucket version: a pooled difference, its
+   * p-values and intervals would then describe the periods' mix, not the arms.
+   */
+  comparisonsWithheld: string | null;
   variations: VariationResult[];
   /** Every pair of arms on the primary metric (or the first secondary one without a primary). */
   armVersusArm: PairComparison[];
@@ -204,13 +210,19 @@ export function experimentResults(
   const verdictOn: VerdictBasis | null =
     primary === null ? null : experiment.metrics.primaryValue ? 'revenuePerUser' : 'conversionRate';
   const primaryVerdicts = verdictsOf(primary, verdictOn, experiment.metrics.primaryValue, armTallies);
-  const withheld = withholding(srm, splits);
+  const changed = weightChange(splits);
+  const withheld = withholding(srm, changed);
+  const uncompared = changed && `no comparison: ${changed}`;
   const variations = arms.map((id, i): VariationResult => {
     const v = experiment.variations.find((x) => x.id === id);
     const tally = armTallies[i] as VariationTally;
     const judged = i === 0 ? undefined : primaryVerdicts[i - 1];
     const verdict: Verdict | null = judged ? (withheld ? 'inconclusive' : judged.verdict) : null;
-    const verdictReason = judged ? (withheld ? `${withheld} (${judged.reason})` : judged.reason) : null;
+    // The judged reason names the pooled figures: left out when they are withheld.
+    const because =
+      judged && (changed ? withheld : withheld ? `${withheld} (${judged.reason})` : judged.reason);
+    const ownMetrics = metrics.map((m) => [m, perMetric.get(m)?.[i] as MetricResult] as const);
+    const own = revenue[i] ?? null;
     return {
       variationId: id,
       name: v?.name ?? `variation-${id}`,
@@ -218,10 +230,12 @@ export function experimentResults(
       weight: v?.weight ?? null,
       users: tally.users,
       exposures: tally.exposures,
-      metrics: Object.fromEntries(metrics.map((m) => [m, perMetric.get(m)?.[i] as MetricResult])),
+      metrics: Object.fromEntries(
+        uncompared ? ownMetrics.map(([m, r]) => [m, { ...r, versusControl: null }]) : ownMetrics,
+      ),
       verdict,
-      verdictReason,
-      revenue: revenue[i] ?? null,
+      verdictReason: because ?? null,
+      revenue: uncompared && own ? { ...own, versusControl: null } : own,
     };
   });
   const removedResults = removed.map((id) => removedVariation(byId.get(id) ?? EMPTY(id)));
@@ -240,13 +254,15 @@ export function experimentResults(
     sampleRatioReason: srm ? null : sampleRatioAbsence(experiment, byId),
     verdictOn,
     splits,
+    comparisonsWithheld: uncompared,
     variations: [...variations, ...removedResults],
-    armVersusArm: deciding
-      ? armVersusArm(
-          arms,
-          armTallies.map((t) => proportion(t, deciding)),
-        )
-      : [],
+    armVersusArm:
+      deciding && !uncompared
+        ? armVersusArm(
+            arms,
+            armTallies.map((t) => proportion(t, deciding)),
+          )
+        : [],
   };
 }
 
@@ -265,21 +281,23 @@ function verdictsOf(
 }
 
 /**
- * Why no verdict holds whatever the test says, or null. A sample-ratio mismatch means the
- * split is broken. Several splits mean the weights changed mid-experiment: the arms then hold
- * the periods in different proportions, and when the conversion rate moved between periods
- * the pooled comparison shows a difference no arm caused (Simpson's paradox: 200 users at
- * 20/80 converting 30 %, then 1,200 at 50/50 converting 2 %, the same in both arms, read
- * +0.04 and "winning"). A comparison within each split would be right; it is not made yet.
+ * Why no arm can be compared with another, or null. Several splits mean the weights changed
+ * mid-experiment: the arms then hold the periods in different proportions, and when the
+ * conversion rate moved between periods the pooled comparison shows a difference no arm
+ * caused (Simpson's paradox: 200 users at 20/80 converting 30 %, then 1,200 at 50/50
+ * converting 2 %, the same in both arms, read +0.04, p 0.014 and "winning"). A comparison
+ * within each split would be right; it is not made yet (docs/experiments.md, Not done yet).
  */
-function withholding(
-  srm: SampleRatio | null,
-  splits: readonly { weights: string; users: number }[],
-): string | null {
-  if (srm?.mismatch) return 'no verdict: sample-ratio mismatch, the split is broken';
+function weightChange(splits: readonly { weights: string; users: number }[]): string | null {
   if (splits.length <= 1) return null;
   const list = splits.map((s) => `${s.users} users under ${s.weights}`).join(', ');
-  return `no verdict: the weights changed while the experiment ran (${list}), so the arms mix the periods in different proportions and a difference between periods would read as one between arms; bump bucketVersion to compare the new split on its own`;
+  return `the weights changed while the experiment ran (${list}), so the arms mix the periods in different proportions and a difference between periods would read as one between arms; bump bucketVersion to compare the new split on its own`;
+}
+
+/** Why no verdict holds whatever the test says, or null: a broken split, or a weight change. */
+function withholding(srm: SampleRatio | null, changed: string | null): string | null {
+  if (srm?.mismatch) return 'no verdict: sample-ratio mismatch, the split is broken';
+  return changed && `no verdict: ${changed}`;
 }
 
 function removedVariation(tally: VariationTally): VariationResult {

@@ -93,6 +93,28 @@ test('weights changed within a bucket version: no verdict from the mixed periods
     treat?.verdictReason ?? '',
     /^no verdict: the weights changed while the experiment ran \(200 users under 0:20,1:80, 1200 users under 0:50,1:50\)/,
   );
+  // Nor a pooled figure to sign: the old results read uplift +1.1, p 0.014 beside the withheld verdict.
+  t.notRegex(treat?.verdictReason ?? '', /p [0-9]/);
+  t.regex(results.comparisonsWithheld ?? '', /^no comparison: the weights changed while the experiment ran/);
+  t.is(treat?.metrics[BUY]?.versusControl, null);
+  t.deepEqual(results.armVersusArm, []);
+  // Each arm's own figures stay: they are true of its users.
+  t.like(treat?.metrics[BUY], { conversions: 60, rate: 0.0789 });
+  t.truthy(treat?.metrics[BUY]?.interval);
+  // Revenue per user too: each arm's mean and interval, no difference against control.
+  const valued = experimentResults(
+    experiment({ metrics: { primary: BUY, secondary: [], primaryValue: 'price' } }),
+    2,
+    [
+      tally(0, 640, 24, { usersBySplit: split(40, 600), revenue: { sum: 240, sumSquares: 2400 } }),
+      tally(1, 760, 60, { usersBySplit: split(160, 600), revenue: { sum: 600, sumSquares: 6000 } }),
+    ],
+  );
+  const paid = valued.variations[1]?.revenue;
+  t.is(paid?.versusControl, null);
+  t.is(paid?.perUser, 0.7895);
+  t.truthy(paid?.interval);
+  t.is(valued.variations[1]?.verdict, 'inconclusive');
   // One split (a legacy assignment without one counts under the current weights; 1/1 is 50/50): judged as usual.
   const one = experimentResults(experiment(), 2, [
     tally(0, 10000, 500, { usersBySplit: [{ weights: '0:1,1:1', users: 10000 }] }),
@@ -100,6 +122,9 @@ test('weights changed within a bucket version: no verdict from the mixed periods
   ]);
   t.deepEqual(one.splits, [{ weights: '0:1,1:1', users: 20000 }]);
   t.is(one.variations[1]?.verdict, 'winning');
+  t.is(one.comparisonsWithheld, null);
+  t.truthy(one.variations[1]?.metrics[BUY]?.versusControl);
+  t.is(one.armVersusArm.length, 1);
 });
 
 test('an arm with no conversion against a converting control is losing, not "too few users"', (t) => {
