@@ -177,3 +177,48 @@ test('kibotu-unity Kibotu/KibotuAPI.cs People.TrackCharge then ClearCharges leav
   t.is(await (await node({ $set: { $transactions: [] } })).text(), '1');
   t.deepEqual((await profileOf(s, 'u-charges')).$transactions, [], 'no charges are left');
 });
+
+/** Unity's banner request (KibotuAPI.cs GetPersonalizedBanner) for the champion offer. */
+async function championBanner(s: TestService, userId: string) {
+  const res = await s.fetch('/ab/getPersonalizedBanner', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+    body: JSON.stringify({ userId, offerId: '8622', prizeKey: 'gems_500', activeChamp: 'ahri' }),
+  });
+  const body = (await res.json()) as { kibotuMetadata: { experimentId: string; variationId: number } };
+  return `${body.kibotuMetadata.experimentId}:${body.kibotuMetadata.variationId}`;
+}
+
+test('kibotu-unity Kibotu/KibotuAPI.cs Identify: the signed-in player keeps the variation and purchases they had on the device', async (t) => {
+  const s = await startTestService(t);
+  const before: string[] = [];
+  const after: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    const device = `dev-identify-${i}`;
+    before.push(await championBanner(s, device));
+    // Identify(id): the purchase queued under the device id, then _kb_identify under the new id.
+    const sent = await sendData(s, '/track', [
+      unityEvent(0, 'SpecialOfferPopupPurchased', device),
+      unityEvent(1, '_kb_identify', `player-identify-${i}`, { _kb_anon_distinct_id: device }),
+    ]);
+    t.true(sent.ok, `/track ${sent.status} ${sent.text}`);
+    t.is(sent.text, '1', 'every record stored');
+    after.push(await championBanner(s, `player-identify-${i}`));
+  }
+  // On the old code the new id was bucketed afresh: about half changed variation (control left control).
+  t.deepEqual(after, before);
+  const explained = await s.fetch('/admin/apps/demo/explain', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer demo-admin-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ api: 'banner', user: 'player-identify-0' }),
+  });
+  const why = (await explained.json()) as { why: { facts: { user: { purchases: number } } } };
+  t.is(why.why.facts.user.purchases, 1, "the device's purchase is the player's");
+
+  // A returning player signing in on a new device has data of their own: the ids stay apart, no error.
+  const returning = await sendData(s, '/track', [
+    unityEvent(0, '_kb_identify', 'player-identify-0', { _kb_anon_distinct_id: 'dev-identify-fresh' }),
+  ]);
+  t.is(returning.text, '1');
+  t.is(await championBanner(s, 'player-identify-0'), before[0] ?? 'none');
+});

@@ -14,6 +14,11 @@ import { dollarKeys, dollarName, idText } from './sdk-keys.js';
 export const ANONYMOUS_USER = '$anonymous';
 /** Mixpanel's alias event: links `properties.alias` to `properties.distinct_id`. */
 export const ALIAS_EVENT = '$create_alias';
+/**
+ * Unity's Identify(id) (KibotuAPI.cs): the SDK switches its distinct id to `id`, then tracks
+ * `_kb_identify` under it with `_kb_anon_distinct_id`, the id it had before.
+ */
+export const IDENTIFY_EVENT = '$identify';
 
 /** One event of a batch the service refused, named by its index in the batch. */
 export type RejectedRecord = RecordProblem;
@@ -29,6 +34,12 @@ export interface SdkAlias {
   index: number;
   alias: string;
   distinctId: string;
+  /**
+   * `$create_alias`, or `$identify`: the identified id linked to the anonymous one, so that the
+   * player keeps the variation, events and profile they had before signing in. An identified
+   * id with data of its own (a returning player on a new device) stays apart; that is no error.
+   */
+  source: 'alias' | 'identify';
 }
 
 export interface SdkBatch {
@@ -96,7 +107,21 @@ function normalized(raw: Record<string, unknown>): NormalizedEvent {
 
 function parseAlias(index: number, props: Record<string, unknown>): SdkAlias {
   // The schema has made sure an alias event names its alias.
-  return { index, alias: idText(props.alias) ?? '', distinctId: idText(props.distinct_id) ?? ANONYMOUS_USER };
+  return {
+    index,
+    alias: idText(props.alias) ?? '',
+    distinctId: idText(props.distinct_id) ?? ANONYMOUS_USER,
+    source: 'alias',
+  };
+}
+
+/** The link an identify event asks for, or null (no anonymous id, or the same id). */
+function identifyLink(index: number, props: Record<string, unknown>): SdkAlias | null {
+  const anonymous = idText(props.$anon_distinct_id);
+  const identified = idText(props.distinct_id);
+  if (anonymous === null || identified === null || anonymous === identified || identified === ANONYMOUS_USER)
+    return null;
+  return { index, alias: identified, distinctId: anonymous, source: 'identify' };
 }
 
 interface ParseOptions {
@@ -120,6 +145,9 @@ export function parseSdkBatch(body: unknown, receivedAt: Date, options: ParseOpt
     const event = normalized(dollarKeys(raw) as Record<string, unknown>);
     if (event.event === ALIAS_EVENT) out.aliases.push(parseAlias(index, event.properties));
     else {
+      // The identify event is stored too (it counts as an event), under the user it links to.
+      const identify = event.event === IDENTIFY_EVENT ? identifyLink(index, event.properties) : null;
+      if (identify) out.aliases.push(identify);
       const tracked = toTrackedEvent(event, receivedAt, options.values);
       out.events.push({ index, event: tracked, insertId: insertIdOf(event) });
     }

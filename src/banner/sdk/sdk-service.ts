@@ -55,7 +55,8 @@ export class SdkService {
     const rejected = [...batch.rejected];
     for (const a of batch.aliases) {
       const refused = await this.link(appId, a);
-      if (refused) rejected.push({ index: a.index, field: 'properties.alias', message: refused });
+      if (refused && a.source === 'alias')
+        rejected.push({ index: a.index, field: 'properties.alias', message: refused });
     }
     const unique = firstOfEachKey(batch.events, (e) => e.insertId);
     const ids = unique.flatMap((e) => (e.insertId === null ? [] : [e.insertId]));
