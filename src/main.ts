@@ -206,7 +206,9 @@ export async function startService(
   const ops = opsRoutes(
     {
       notReady: async () => {
-        const missing = config.apps.filter((a) => !registry.current(a.id)).map((a) => a.id);
+        // A disabled app serves nothing (403 on every key), so it needs no rules to be ready.
+        const serving = config.apps.filter((a) => a.status === 'active');
+        const missing = serving.filter((a) => !registry.current(a.id)).map((a) => a.id);
         if (missing.length > 0) return `no valid rules yet for: ${missing.join(', ')}`;
         return store.health();
       },

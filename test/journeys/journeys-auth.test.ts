@@ -52,6 +52,11 @@ test('auth errors: exact messages and the journeys error envelope', async (t) =>
       t.deepEqual(res.body, { message, code: status, status: 'error' }, `${key} ${path}`);
     }
   }
+  // A disabled app serves nothing and needs no rules (rules/sleepy does not exist): it keeps
+  // no instance out of its load balancer (it used to: 503 "no valid rules yet for: sleepy").
+  const ready = await s.fetch('/readyz');
+  t.deepEqual(await ready.json(), { status: 'ready' });
+  t.is(ready.status, 200);
 });
 
 test('success envelope and X-Rules-Version on every response that read the rules', async (t) => {
