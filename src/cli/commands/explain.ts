@@ -53,7 +53,8 @@ async function explainUser(
   const config = loadConfig();
   const store = await openCliStore(
     config,
-    `POST /admin/apps/${app.id}/explain with {"user": "${values.user}"${values.api ? `, "api": "${values.api}"` : ''}} (admin token), or the console's Explain a player page`,
+    // The route explains one API a call: without --api, the hint names the choice.
+    `POST /admin/apps/${app.id}/explain with {"api": "${values.api ?? 'banner|offerwall|journeys'}", "user": "${values.user}"} (admin token), or the console's Explain a player page`,
   );
   const runners = createCaseRunners();
   const found: Explanation[] = [];
