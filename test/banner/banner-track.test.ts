@@ -213,3 +213,27 @@ test('experiment results: admin token, 404 for unknown apps and experiments, 400
     ],
   );
 });
+
+test('every SDK call after authentication names the rules version live (X-Rules-Version), profile updates too', async (t) => {
+  const s = await startTestService(t);
+  const call = (path: string, body: unknown) =>
+    s.fetch(`${path}?ip=0&verbose=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+      body: JSON.stringify(body),
+    });
+  const version = (await postBanner(s, { userId: 'hdr', offerId: '8622' })).headers.get('x-rules-version');
+  t.truthy(version);
+  const replies = {
+    track: await call('/track', [sdkEvent('hdr', 'AppStart')]),
+    engage: await call('/engage', [{ $set: { a: 1 }, $distinct_id: 'hdr' }]),
+    groups: await call('/groups', [{ $set: { a: 1 }, $group_key: 'guild', $group_id: 'g1' }]),
+    feature: await call('/feature', [
+      { featureName: 'special_offer_on_level_up', distinct_id: 'hdr', predict_id: 'p' },
+    ]),
+  };
+  for (const [path, res] of Object.entries(replies)) {
+    t.is(res.status, 200, path);
+    t.is(res.headers.get('x-rules-version'), version, path);
+  }
+});

@@ -166,6 +166,9 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
   const profileParser = new ProfileBatchParser();
   const profiles = (kind: ProfileKind) => async (ctx: Context) => {
     const appId = appOf(deps, ctx);
+    // A profile update reads no rule, so none is required; the header still names the version live.
+    const live = deps.rules.current(appId);
+    if (live) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(live));
     const batch = refuse(profileParser.parse(bodyOf(ctx), kind), foreignRecords(deps, ctx, appId), [
       'updates',
     ]);
