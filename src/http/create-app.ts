@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ApiRouter } from './api-router.js';
 import { errorMiddleware } from './error-middleware.js';
+import { leadingSlashes } from './leading-slashes.js';
 import type { Metrics } from './metrics.js';
 import { type RequestState, requestContext } from './request-context.js';
 
@@ -42,6 +43,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: options.proxy ?? false });
   // Errors are rendered by errorMiddleware; Koa's default handler would only print them again.
   app.silent = true;
+  app.use(leadingSlashes());
   app.use(requestContext(options.logger));
   app.use(timing(options.metrics, options.logger));
   app.use(errorMiddleware());

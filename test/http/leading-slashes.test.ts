@@ -1,0 +1,64 @@
+import test from 'ava';
+import { DEMO_KEY } from '../helpers/banner-client.js';
+import { httpRequest, rawRequest } from '../helpers/raw-http.js';
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
+
+/**
+ * GamifyHost's Flutter SDK joins its `apiUrl`'s path and `/v1/…`: an `apiUrl` ending in `/`
+ * asks for `//v1/…`. Leading slashes count as one, for every API, before any guard reads the
+ * path; the old code answered such a path with the neutral 404 (the SDK: 'Unknown error').
+ */
+test('a path with leading slashes is the same route, with its guards and envelope', async (t) => {
+  const s = await startTestService(t);
+  // Plain fetch: the test service's own checks the answer against the API reference by its path.
+  const call = (path: string, init?: RequestInit) => fetch(`${s.url}${path}`, init);
+  const journeys = { 'X-API-Key': 'pk_test_demo', 'content-type': 'application/json' };
+  const created = await call('//v1/user-journeys/users', {
+    method: 'POST',
+    headers: journeys,
+    body: JSON.stringify({ externalId: 'slashes' }),
+  });
+  t.is(created.status, 200);
+  const offers = await call('//v1/user-journeys/users/slashes/offers', { headers: journeys });
+  t.is(offers.status, 200);
+  t.like(await offers.json(), { status: 'success', data: { offers: [] } });
+  const missing = await call('///v1/user-journeys/users/nobody/offers', { headers: journeys });
+  t.deepEqual(await missing.json(), { message: 'User not found', code: 404, status: 'error' });
+  // The games endpoints' 404 in GamifyHost's envelope, whose message the SDK reads.
+  t.deepEqual(await (await call('//v1/games', { headers: journeys })).json(), {
+    message: 'Not found',
+    code: 404,
+    status: 'error',
+  });
+
+  const banner = await call('//getPersonalizedBanner', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'slashes', offerId: '8622' }),
+  });
+  t.is(banner.status, 200);
+  t.truthy(((await banner.json()) as { kibotuMetadata?: unknown }).kibotuMetadata);
+
+  // Admin's guard reads the merged path too: no token, no answer.
+  const open = await call('//admin/rules');
+  t.is(open.status, 401);
+  t.like(await open.json(), { error: { code: 'UNAUTHORIZED' } });
+  t.is((await call('//admin/rules', { headers: ADMIN })).status, 200);
+});
+
+test('the GamifyHost games endpoints answer their CORS preflight, so a browser reads their 404', async (t) => {
+  const s = await startTestService(t);
+  for (const path of ['/v1/games', '/v1/leaderboard?page=1&limit=20', '/v1/users/u-1/sdk-balance']) {
+    const pre = await rawRequest(
+      s.port,
+      httpRequest('OPTIONS', path, {
+        Origin: 'https://game.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'x-api-key,content-type',
+      }),
+    );
+    t.is(pre.status, 204, `${path}: a browser refuses the call after a failed preflight`);
+    t.is(pre.headers['access-control-allow-origin'], '*', path);
+    t.regex(String(pre.headers['access-control-allow-headers']), /X-API-Key/i, path);
+  }
+});
