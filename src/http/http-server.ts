@@ -178,6 +178,24 @@ export class LogOncePer {
  * envelope, as for any other error of that API (431 on /v1/user-journeys/… is GamifyHost's
  * `{message, code, status}`); otherwise, or on a path no API has, the neutral one.
  */
+/** A request that reached the handler, and its response. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/**
+ * Whether the connection's latest request was answered before its body was read (a 401 before
+ * an admin body, a 413, a 415). Node then keeps reading that body to find the next request, and
+ * when the body trickles past `requestMs` its timeout is a clientError for the same request.
+ * It was answered once: the connection is closed, not answered again with a 408 the client never
+ * asked for. (Answering such refusals with `Connection: close` instead made the kernel reset
+ * connections with unread bytes, and clients lost the refusal itself.)
+ */
+function answeredBeforeItsBody(latest: Exchange | undefined): boolean {
+  return latest?.res.writableFinished === true && !latest.req.complete;
+}
+
 export function createHttpServer(
   handler: RequestListener,
   logger: Logger,
@@ -185,6 +203,8 @@ export function createHttpServer(
   familyOf: (path: string) => ApiFamily = () => 'neutral',
   maxConnections = MAX_CONNECTIONS,
 ): Server {
+  // Per connection its latest exchange; weakly held, so nothing outlives its connection.
+  const latest = new WeakMap<Duplex, Exchange>();
   const server = createServer(
     {
       headersTimeout: timeouts.headersMs,
@@ -200,6 +220,7 @@ export function createHttpServer(
     (req, res) => {
       // Shutting down (closeHttpServer): the client must not reuse this connection.
       if (!server.listening || (server as DrainableServer)[DRAINING]) res.setHeader('Connection', 'close');
+      latest.set(req.socket, { req, res });
       handler(req, res);
     },
   );
@@ -236,7 +257,12 @@ export function createHttpServer(
     const code = typeof err.code === 'string' ? err.code : 'UNKNOWN';
     if (once.allow(code))
       logger.debug({ code }, 'client error answered (at most one line per cause per minute)');
-    if (code === 'ECONNRESET' || !socket.writable || responseStarted(socket)) {
+    if (
+      code === 'ECONNRESET' ||
+      !socket.writable ||
+      responseStarted(socket) ||
+      answeredBeforeItsBody(latest.get(socket))
+    ) {
       socket.destroy();
       return;
     }

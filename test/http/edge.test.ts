@@ -506,3 +506,27 @@ test('a 501 for a transfer coding is the client’s doing: no error line with a 
   t.true(svc.output().includes('"status":501'), svc.output());
   t.false(svc.output().includes('"level":50'), svc.output());
 });
+
+test('a request answered before its body arrived gets that one answer: no unasked-for 408 when the body keeps trickling', async (t) => {
+  const s = await startTestService(t, { httpTimeouts: { headersMs: 1_000, requestMs: 1_000 } });
+  const socket = connect(s.port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (d: Buffer) => chunks.push(d));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  // Admin refuses a missing token before reading the body (a 401 at once), on a kept-alive connection.
+  socket.write(
+    'POST /admin/rules/reload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+  );
+  // The body keeps coming, slowly, past the request timeout.
+  for (let i = 0; i < 15 && !socket.destroyed; i++) {
+    await sleep(200);
+    socket.write(' ');
+  }
+  await Promise.race([closed, sleep(3_000)]);
+  socket.destroy();
+  const text = Buffer.concat(chunks).toString('latin1');
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+  // The old code answered twice: 401, then a 408 for the same request.
+  t.deepEqual(statuses, [401]);
+});
