@@ -119,8 +119,9 @@ function parseAlias(index: number, props: Record<string, unknown>): SdkAlias {
 function identifyLink(index: number, props: Record<string, unknown>): SdkAlias | null {
   const anonymous = idText(props.$anon_distinct_id);
   const identified = idText(props.distinct_id);
-  if (anonymous === null || identified === null || anonymous === identified || identified === ANONYMOUS_USER)
-    return null;
+  // The shared user of events without an id is nobody's: no player is merged into it.
+  const shared = anonymous === ANONYMOUS_USER || identified === ANONYMOUS_USER;
+  if (anonymous === null || identified === null || anonymous === identified || shared) return null;
   return { index, alias: identified, distinctId: anonymous, source: 'identify' };
 }
 

@@ -156,7 +156,8 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
       foreignRecords(deps, ctx, appId),
       ['events', 'aliases'],
     );
-    const outcome = await deps.sdk.track(appId, batch, now);
+    const offers = rules.banner?.specialOffers.offers.data.map((o) => o.id) ?? [];
+    const outcome = await deps.sdk.track(appId, batch, now, offers);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
   };

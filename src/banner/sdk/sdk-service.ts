@@ -3,7 +3,7 @@ import type { BannerRules } from '../rules/banner-kind.js';
 import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
-import type { RejectedRecord, SdkAlias, SdkBatch } from './sdk-events.js';
+import { ANONYMOUS_USER, type RejectedRecord, type SdkAlias, type SdkBatch } from './sdk-events.js';
 
 /** What one /track or /import call stored. */
 export interface TrackOutcome {
@@ -51,10 +51,15 @@ export class SdkService {
    * claims only once the events are stored (see ProfileStore.claimInsertIds), so that a
    * retry is never answered as a duplicate of events that were not.
    */
-  async track(appId: string, batch: SdkBatch, at: Date): Promise<TrackOutcome> {
+  async track(
+    appId: string,
+    batch: SdkBatch,
+    at: Date,
+    specialOfferIds: readonly string[] = [],
+  ): Promise<TrackOutcome> {
     const rejected = [...batch.rejected];
     for (const a of batch.aliases) {
-      const refused = await this.link(appId, a);
+      const refused = await this.link(appId, a, specialOfferIds);
       if (refused && a.source === 'alias')
         rejected.push({ index: a.index, field: 'properties.alias', message: refused });
     }
@@ -86,7 +91,8 @@ export class SdkService {
 
   /**
    * Links the alias unless it is a user of its own: seen by a render, a tracked event, an
-   * assignment or a profile update under that id. An alias is a new id for an existing user
+   * assignment, a profile update or a grant of one of `specialOfferIds` (the live rules' special
+   * offers, whose grants a retry replays) under that id; nor to the shared anonymous user. An alias is a new id for an existing user
    * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
@@ -94,12 +100,15 @@ export class SdkService {
    * check and the link are two steps: a player's first request racing an alias of their
    * id ends as if the alias came first, which a new id allows anyway.
    */
-  private async link(appId: string, a: SdkAlias): Promise<string | null> {
+  private async link(appId: string, a: SdkAlias, specialOfferIds: readonly string[]): Promise<string | null> {
+    if (a.distinctId === ANONYMOUS_USER)
+      return `'${ANONYMOUS_USER}' holds the events sent without an id: no user is linked to it`;
     const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
     if (!linked && a.alias !== (await this.profiles.resolve(appId, a.distinctId))) {
       const own =
         (await this.banner.knows(appId, a.alias)) ||
-        (await this.profiles.profile(appId, 'user', a.alias)) !== null;
+        (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
+        (await this.profiles.granted(appId, a.alias, specialOfferIds));
       if (own) return `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
     }
     await this.profiles.alias(appId, a.alias, a.distinctId);

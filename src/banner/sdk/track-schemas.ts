@@ -55,6 +55,14 @@ const EVENT_PROPERTIES = {
     'The node SDK’s event id (a string or number of at most 255 characters): with the event’s name, user and time (Mixpanel’s rule), an event is stored once however often a retry sends it [ours].',
   ),
   alias: { description: 'Of a `$create_alias` / `_kb_create_alias` event: the id linked to `distinct_id`.' },
+  ...Object.fromEntries(
+    spellings('anon_distinct_id').map((key) => [
+      key,
+      optionalId(
+        'Of an identify event (Unity’s `_kb_identify`): the id the player had before, which `distinct_id` is linked to when it is a new id [ours].',
+      ),
+    ]),
+  ),
   kibotuMetadata: {
     title: 'Banner link',
     description: 'The kibotuMetadata of the banner the event follows, tying it to an experiment.',
@@ -164,6 +172,8 @@ export const trackBatchMessages: SchemaMessages = {
   '[].properties.distinct_id': idMessages,
   '[].properties.$device_id': idMessages,
   '[].properties._kb_device_id': idMessages,
+  '[].properties.$anon_distinct_id': idMessages,
+  '[].properties._kb_anon_distinct_id': idMessages,
   '[].properties.alias': {
     ...Object.fromEntries(
       ['type', 'minLength', 'maxLength', 'pattern', 'format'].map((k) => [k, ALIAS_MESSAGE]),

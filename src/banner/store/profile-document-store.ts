@@ -181,6 +181,13 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return true;
   }
 
+  async granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean> {
+    return offerIds.some((offerId) => {
+      const k = profileKey(appId, userId, offerId);
+      return this.shardOf(k).grants.has(k);
+    });
+  }
+
   async grantsFor(
     appId: string,
     userId: string,

@@ -40,6 +40,11 @@ const GRANTS_FOR = `
   WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($3::text[]) AND predict_id = $4
   ORDER BY last_at DESC, offer_id`;
 
+const GRANTED = `
+  SELECT EXISTS (
+    SELECT 1 FROM banner_offer_grants WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($3::text[])
+  ) AS granted`;
+
 /** How long a call waits for another call's pending claim of one of its insert ids before a 503. */
 const CLAIM_WAIT_MS = 5_000;
 const CLAIM_POLL_MS = 100;
@@ -273,6 +278,12 @@ export class ProfilePostgresStore implements ProfileStore {
       predictId,
     ]);
     return rows.length > 0;
+  }
+
+  async granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean> {
+    if (offerIds.length === 0) return false;
+    const { rows } = await this.pool.query(GRANTED, [appId, userId, offerIds]);
+    return rows[0]?.granted === true;
   }
 
   async grantsFor(

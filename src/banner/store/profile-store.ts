@@ -108,6 +108,12 @@ export interface ProfileStore {
   ): Promise<boolean>;
 
   /**
+   * Whether the user holds a grant of any of `offerIds`: a user served only special offers
+   * is a user with data of its own, never a new id an alias may take (SdkService.link).
+   */
+  granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean>;
+
+  /**
    * Of `offerIds`, those whose last grant to the user was made for `predictId`, the most
    * recent first. Only each offer's last grant is remembered: an offer granted again since,
    * for another predict_id, is not found by the earlier one.

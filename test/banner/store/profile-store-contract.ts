@@ -258,6 +258,19 @@ export function profileStoreContract(
     t.true(await store.grant('app', uid('free'), 'offer', at(0), free, null));
   });
 
+  test(`${name}: granted says whether a user holds a grant of any of the offers named`, async (t) => {
+    const store = await withStore(t);
+    const u = uid('held');
+    const free = { cooldownMs: null, maxPerUser: null };
+    t.false(await store.granted('app', u, ['offer', 'other']));
+    t.true(await store.grant('app', u, 'offer', at(0), free, 'p1'));
+    t.true(await store.granted('app', u, ['other', 'offer']));
+    t.false(await store.granted('app', u, ['other']), 'only the offers named');
+    t.false(await store.granted('app', u, []));
+    t.false(await store.granted('other-app', u, ['offer']), 'per app');
+    t.false(await store.granted('app', uid('nobody'), ['offer']));
+  });
+
   test(`${name}: a grant remembers its predict_id: that call again is replayed, not counted`, async (t) => {
     const store = await withStore(t);
     const u = uid('p');
