@@ -31,6 +31,7 @@ import {
   type HttpTimeouts,
   SHUTDOWN_DRAIN_MS,
 } from './http/http-server.js';
+import { mergedLeadingSlashes } from './http/leading-slashes.js';
 import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
@@ -221,7 +222,8 @@ export async function startService(
   const app = createApp({ logger, metrics, apis });
   for (const f of features) await f.start?.();
   // What Node's parser refuses answers in the envelope of the API that would have had it.
-  const familyOf = (path: string) => apis.find((api) => api.claims(path))?.family ?? 'neutral';
+  const familyOf = (path: string) =>
+    apis.find((api) => api.claims(mergedLeadingSlashes(path)))?.family ?? 'neutral';
   const server = createHttpServer(app.callback(), logger, options.httpTimeouts, familyOf);
   let stopping: Promise<void> | undefined;
   const stop = (options: StopOptions = {}) => {

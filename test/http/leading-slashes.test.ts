@@ -62,3 +62,35 @@ test('the GamifyHost games endpoints answer their CORS preflight, so a browser r
     t.regex(String(pre.headers['access-control-allow-headers']), /X-API-Key/i, path);
   }
 });
+
+test('errors Node raises before routing pick their envelope from the merged path; a broken absolute target is a JSON 400', async (t) => {
+  const s = await startTestService(t);
+  // An Expect the server cannot meet, on //v1/user-journeys: GamifyHost's envelope, as on /v1/….
+  const expect = await rawRequest(
+    s.port,
+    httpRequest('POST', '//v1/user-journeys/users', { 'X-API-Key': 'pk_test_demo', Expect: 'bogus' }, '{}'),
+  );
+  t.is(expect.status, 417);
+  t.like(JSON.parse(expect.body), { code: 417, status: 'error' });
+  // Headers too large on //track: the Kibotu SDKs' `0`.
+  const big = await rawRequest(
+    s.port,
+    httpRequest(
+      'POST',
+      '//track',
+      { 'X-Filler': 'x'.repeat(20_000), 'Content-Type': 'application/json' },
+      '[]',
+    ),
+  );
+  t.is(big.status, 431);
+  t.is(big.body, '0');
+  // A target Koa cannot parse made every read of the path throw: a plain-text 500 with a stack in the log.
+  for (const target of ['http://[bad/readyz', 'http://[::1/v1/user-journeys/users']) {
+    const res = await rawRequest(s.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    t.is(res.status, 400, target);
+    t.deepEqual(JSON.parse(res.body), {
+      error: { code: 'BAD_REQUEST', message: 'the request target is not a valid URL' },
+    });
+  }
+  t.is((await s.fetch('/healthz')).status, 200);
+});
