@@ -8,7 +8,7 @@ import type { Row } from './journeys-postgres-rows.js';
  * instants, metadata) once each. A generation run plans every user at one instant, so a
  * chunk of 5,000 offers holds a handful of distinct contents unless a text reads a
  * player's own facts: PostgreSQL parses two timestamps and a jsonb per content instead of
- * per offer, and node encodes ~50 bytes per offer instead of ~300 (the per-offer arrays:
+ * per offer, and node encodes ~55 bytes per offer instead of ~200 (the per-offer arrays:
  * 300,000 offers in 28.4 s, these 22.9 s, one quarter each in turns on a loaded host).
  * Ordered by the chunk's order (the offers' seq). The count of inserted rows comes back,
  * and the inserted ids only when a conflict left some out (a concurrent insert of the
