@@ -24,6 +24,11 @@ export interface PostgresServer {
   freeze(): void;
   /** SIGCONTs what freeze stopped. */
   thaw(): void;
+  /**
+   * CPU ms the server has used so far (user + system): its processes and the backends that
+   * have ended (the postmaster's reaped children), for benches; null on a DATABASE_URL server.
+   */
+  cpuMs(): number | null;
 }
 
 /** The postmaster's pid (first line of postmaster.pid) and its children's. */
@@ -35,6 +40,22 @@ function serverPids(data: string): number[] {
     .filter(Boolean)
     .map(Number);
   return [postmaster, ...children];
+}
+
+/** utime + stime (and, with `reaped`, cutime + cstime) of a process, in clock ticks (100 per second on Linux). */
+function cpuTicks(pid: number, reaped: boolean): number {
+  try {
+    // The fields after the command name, which may hold spaces: state is field 3, utime 14.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    const [utime, stime, cutime, cstime] = [f[11], f[12], f[13], f[14]] as [number, number, number, number];
+    return utime + stime + (reaped ? cutime + cstime : 0);
+  } catch {
+    return 0; // exited meanwhile
+  }
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
@@ -171,6 +192,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         throw new Error('cannot freeze a server given by DATABASE_URL');
       },
       thaw: () => undefined,
+      cpuMs: () => null,
     };
   }
   const bin = findBinDir();
@@ -229,6 +251,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     thaw: () => {
       signalAll(frozen, 'SIGCONT');
       frozen = [];
+    },
+    cpuMs: () => {
+      const [postmaster, ...children] = serverPids(data);
+      const ticks =
+        cpuTicks(postmaster as number, true) + children.reduce((n, c) => n + cpuTicks(c, false), 0);
+      return ticks * 10;
     },
   };
 }

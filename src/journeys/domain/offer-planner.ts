@@ -1,5 +1,5 @@
 import { isLive, type NewOffer, type Offer, type OfferLimits } from './journey-types.js';
-import { renderTemplate, type TextTemplate } from './text-template.js';
+import { renderTemplate, type TextTemplate, templateRoots } from './text-template.js';
 
 /** An offer type's trigger as compiled from the rules (its condition is evaluated elsewhere). */
 export interface OfferTrigger {
@@ -91,10 +91,27 @@ function offerInstants(t: OfferTrigger, now: Date): OfferInstants {
 export class PlanMemo {
   private readonly orders = new Map<string, readonly number[]>();
   private readonly instants = new Map<string, OfferInstants>();
+  private readonly texts = new Map<OfferTrigger, OfferTexts>();
+  private previous: { list: readonly Considered[]; order: readonly number[] } | null = null;
 
   constructor(readonly now: Date) {}
 
   order(list: readonly Considered[]): readonly number[] {
+    // Every user of a run is evaluated against the same triggers in the same order: the
+    // previous list's order holds when each trigger is the same one (no key string per user).
+    const previous = this.previous;
+    if (previous !== null && previous.list.length === list.length) {
+      let same = true;
+      for (let i = 0; i < list.length && same; i++)
+        same = (list[i] as Considered).trigger === (previous.list[i] as Considered).trigger;
+      if (same) return previous.order;
+    }
+    const order = this.orderByPriorities(list);
+    this.previous = { list, order };
+    return order;
+  }
+
+  private orderByPriorities(list: readonly Considered[]): readonly number[] {
     let key = '';
     for (const x of list) key += `${x.trigger.priority},`;
     let order = this.orders.get(key);
@@ -114,6 +131,35 @@ export class PlanMemo {
     }
     return instants;
   }
+
+  /**
+   * The trigger's title and description where they read only the offer's own fields
+   * (`{{ offer.pointsValue }}`, or no placeholder): the same text for every user, rendered
+   * once per run instead of per offer with a copy of the user's facts. Keyed by the trigger
+   * object: the run's rules snapshot holds it, unchanged, for the whole run.
+   */
+  textsOf(t: OfferTrigger): OfferTexts {
+    let texts = this.texts.get(t);
+    if (texts === undefined) {
+      const facts = { offer: offerFacts(t) };
+      const fixed = (template: TextTemplate) =>
+        templateRoots(template).every((root) => root === 'offer') ? renderTemplate(template, facts) : null;
+      texts = { title: fixed(t.title), description: fixed(t.description) };
+      this.texts.set(t, texts);
+    }
+    return texts;
+  }
+}
+
+/** A trigger's texts that are the same for every user, null where a text reads the user's facts. */
+interface OfferTexts {
+  title: string | null;
+  description: string | null;
+}
+
+/** What the templates read under `offer`. */
+function offerFacts(t: OfferTrigger) {
+  return { offerType: t.offerType, gameType: t.gameType, pointsValue: t.pointsValue };
 }
 
 /** The run's memo when it is for this instant (a caller may plan at another). */
@@ -121,19 +167,30 @@ function memoAt(input: PlanInput): PlanMemo | null {
   return input.memo !== undefined && input.memo.now.getTime() === input.now.getTime() ? input.memo : null;
 }
 
+/** What a text that reads only the offer is rendered with: nothing (its text comes from the memo). */
+const NO_FACTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The facts a user's offer text reads: theirs and the offer's. */
+function userOfferFacts(t: OfferTrigger, input: PlanInput): Record<string, unknown> {
+  // Object.assign, not a spread plus a new key: such clones outlive young GCs on Node 20's V8.
+  return Object.assign({}, input.facts, { offer: offerFacts(t) });
+}
+
 function buildOffer(t: OfferTrigger, input: PlanInput, memo: PlanMemo | null): NewOffer {
   const instants = memo ? memo.instantsOf(t) : offerInstants(t, input.now);
-  // Object.assign, not a spread plus a new key: such clones outlive young GCs on Node 20's V8.
-  const facts = Object.assign({}, input.facts, {
-    offer: { offerType: t.offerType, gameType: t.gameType, pointsValue: t.pointsValue },
-  });
+  const fixed = memo?.textsOf(t);
+  // The user's facts copied only for a text that reads them.
+  const readsFacts = fixed === undefined || fixed.title === null || fixed.description === null;
+  const facts = readsFacts ? userOfferFacts(t, input) : NO_FACTS;
+  const title = fixed?.title ?? renderTemplate(t.title, facts);
+  const description = fixed?.description ?? renderTemplate(t.description, facts);
   return {
     id: input.newId(),
     externalId: input.externalId,
     offerType: t.offerType,
     gameType: t.gameType,
-    title: renderTemplate(t.title, facts),
-    description: renderTemplate(t.description, facts),
+    title,
+    description,
     pointsValue: t.pointsValue,
     createdAt: instants.createdAt,
     expiresAt: instants.expiresAt,

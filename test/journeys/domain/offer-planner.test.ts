@@ -117,6 +117,36 @@ test('the same triggers plan the same way for every user; another list or instan
   }
 });
 
+// A run's PlanMemo renders a text that reads only the offer's fields once per trigger; a
+// text that reads the user's facts is still rendered for each user.
+test('under one memo, each user gets their own text where it reads their facts', (t) => {
+  const memo = new PlanMemo(NOW);
+  const personal = trigger('personal', 2, { title: tpl('Hi {{ user.displayName | you }}') });
+  const fixed = trigger('fixed', 1, { title: tpl('{{ offer.pointsValue }} points'), pointsValue: 7 });
+  const texts = (displayName: string | null) =>
+    planOffers({
+      externalId: 'u1',
+      triggers: [personal, fixed].map((x) => ({ trigger: x, matched: true })),
+      offers: [],
+      limits: LIMITS,
+      daysSinceLastSeen: 1,
+      facts: { user: { displayName } },
+      now: NOW,
+      newId: () => `id-${++n}`,
+      memo,
+    }).create.map((o) => [o.title, o.description]);
+  for (const [name, shown] of [
+    ['Ann', 'Ann'],
+    ['Bob', 'Bob'],
+    [null, 'you'],
+  ] as const) {
+    t.deepEqual(texts(name), [
+      [`Hi ${shown}`, `10 points for ${shown}`],
+      ['7 points', `7 points for ${shown}`],
+    ]);
+  }
+});
+
 test('an active type is not offered again; an expired one no longer counts', (t) => {
   const p = plan(
     [
