@@ -177,18 +177,13 @@ export interface EdgeLimits {
  * key (a body over the limit or not JSON is refused before a missing key is): the key of
  * an SDK /track may be in the body only, and a body costs at most `bodyLimit` to read.
  */
-export function publicApi(
-  family: ApiFamily,
-  limits: EdgeLimits,
-  prefix?: string,
-  options: { preflightUnknown?: boolean } = {},
-): ApiRouter {
+export function publicApi(family: ApiFamily, limits: EdgeLimits, prefix?: string): ApiRouter {
   const body = bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) });
   return new ApiRouter({
     family,
     ...(prefix ? { prefix } : {}),
     before: [publicCors(), body],
-    unknownPathBefore: [publicCors({ preflight: options.preflightUnknown ?? false }), body],
+    unknownPathBefore: [publicCors({ preflight: false }), body],
   });
 }
 

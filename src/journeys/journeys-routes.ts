@@ -175,9 +175,7 @@ export function createJourneysRoutes(routeDeps: JourneysRouteDeps, limits: EdgeL
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
-  // No routes: under its prefix every path is its 404, tried after the journeys router. Its
-  // preflights are answered: a browser (Flutter web) refuses a non-2xx preflight, and the SDK
-  // would report a network error instead of reading the 404's `message`.
-  const vendorRest = publicApi('journeys', limits, VENDOR_BASE, { preflightUnknown: true });
+  // No routes: under its prefix every path is its 404, tried after the journeys router.
+  const vendorRest = publicApi('journeys', limits, VENDOR_BASE);
   return { apis: [router, vendorRest], admin: (admin) => adminRoutes(admin, deps) };
 }

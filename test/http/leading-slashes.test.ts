@@ -46,23 +46,6 @@ test('a path with leading slashes is the same route, with its guards and envelop
   t.is((await call('//admin/rules', { headers: ADMIN })).status, 200);
 });
 
-test('the GamifyHost games endpoints answer their CORS preflight, so a browser reads their 404', async (t) => {
-  const s = await startTestService(t);
-  for (const path of ['/v1/games', '/v1/leaderboard?page=1&limit=20', '/v1/users/u-1/sdk-balance']) {
-    const pre = await rawRequest(
-      s.port,
-      httpRequest('OPTIONS', path, {
-        Origin: 'https://game.example',
-        'Access-Control-Request-Method': 'GET',
-        'Access-Control-Request-Headers': 'x-api-key,content-type',
-      }),
-    );
-    t.is(pre.status, 204, `${path}: a browser refuses the call after a failed preflight`);
-    t.is(pre.headers['access-control-allow-origin'], '*', path);
-    t.regex(String(pre.headers['access-control-allow-headers']), /X-API-Key/i, path);
-  }
-});
-
 test('errors Node raises before routing pick their envelope from the merged path; a broken absolute target is a JSON 400', async (t) => {
   const s = await startTestService(t);
   // An Expect the server cannot meet, on //v1/user-journeys: GamifyHost's envelope, as on /v1/….
