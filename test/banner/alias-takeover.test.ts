@@ -71,3 +71,18 @@ test('no one is linked to the shared anonymous user, and an identify names a val
   }
   t.is(await bannerUser(s, 'fresh-c'), 'fresh-c');
 });
+
+test('an id other ids are linked to is a user: it is never made an alias itself, so a chain cannot split a player', async (t) => {
+  const s = await startTestService(t);
+  // A→B while B is new, then a link of B to C: A's data would land under B, which answered as C.
+  t.like((await postTrack(s, [alias('chain-a', 'chain-b')], { verbose: true })).body, { status: 1 });
+  t.is(await bannerUser(s, 'chain-c'), 'chain-c');
+  t.like((await postTrack(s, [identify('chain-b', 'chain-c')], { verbose: true })).body, { status: 1 });
+  const linked = await postTrack(s, [alias('chain-b', 'chain-c')], { verbose: true });
+  t.like(linked.body, { status: 0 });
+  t.regex(linked.text, /already a user with data of its own/);
+  // A and B are one player, and C another (the old code: B answered as C, A as B).
+  t.is(await bannerUser(s, 'chain-a'), 'chain-b');
+  t.is(await bannerUser(s, 'chain-b'), 'chain-b');
+  t.is(await bannerUser(s, 'chain-c'), 'chain-c');
+});

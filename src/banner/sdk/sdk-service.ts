@@ -92,7 +92,8 @@ export class SdkService {
   /**
    * Links the alias unless it is a user of its own: seen by a render, a tracked event, an
    * assignment, a profile update or a grant of one of `specialOfferIds` (the live rules' special
-   * offers, whose grants a retry replays) under that id; nor to the shared anonymous user. An alias is a new id for an existing user
+   * offers, whose grants a retry replays) under that id, or an id other ids are linked to;
+   * nor to the shared anonymous user. An alias is a new id for an existing user
    * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
@@ -108,7 +109,8 @@ export class SdkService {
       const own =
         (await this.banner.knows(appId, a.alias)) ||
         (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
-        (await this.profiles.granted(appId, a.alias, specialOfferIds));
+        (await this.profiles.granted(appId, a.alias, specialOfferIds)) ||
+        (await this.profiles.linkedTo(appId, a.alias));
       if (own) return `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
     }
     await this.profiles.alias(appId, a.alias, a.distinctId);

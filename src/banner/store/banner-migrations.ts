@@ -149,4 +149,9 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
       ON CONFLICT DO NOTHING;
     `,
   },
+  {
+    version: 110,
+    name: 'banner: aliases by the user they link to, so a link never makes that user an alias itself',
+    sql: 'CREATE INDEX banner_aliases_distinct_id ON banner_aliases (app_id, distinct_id);',
+  },
 ];

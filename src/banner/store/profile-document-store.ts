@@ -131,6 +131,14 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.resolveNow(appId, id);
   }
 
+  /** A scan of every shard's aliases: links are rare (a sign-in), and this store is for one instance's users. */
+  async linkedTo(appId: string, id: string): Promise<boolean> {
+    return this.shards.some((shard) => {
+      for (const a of shard.aliases.values()) if (a.distinctId === id && a.appId === appId) return true;
+      return false;
+    });
+  }
+
   private resolveNow(appId: string, id: string): string {
     const k = profileKey(appId, id);
     return this.shardOf(k).aliases.get(k)?.distinctId ?? id;

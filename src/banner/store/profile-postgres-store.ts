@@ -40,6 +40,9 @@ const GRANTS_FOR = `
   WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($3::text[]) AND predict_id = $4
   ORDER BY last_at DESC, offer_id`;
 
+const LINKED_TO = `
+  SELECT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2) AS linked`;
+
 const GRANTED = `
   SELECT EXISTS (
     SELECT 1 FROM banner_offer_grants WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($3::text[])
@@ -278,6 +281,11 @@ export class ProfilePostgresStore implements ProfileStore {
       predictId,
     ]);
     return rows.length > 0;
+  }
+
+  async linkedTo(appId: string, id: string): Promise<boolean> {
+    const { rows } = await this.pool.query(LINKED_TO, [appId, id]);
+    return rows[0]?.linked === true;
   }
 
   async granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean> {

@@ -67,6 +67,13 @@ export interface ProfileStore {
   resolve(appId: string, id: string): Promise<string>;
 
   /**
+   * Whether other ids are linked to `id`: it is then a user (their events are stored under
+   * it), never an alias a later link may make of it — resolution follows one hop, so A→B then
+   * B→C would leave A's data under B, which answers as C (SdkService.link).
+   */
+  linkedTo(appId: string, id: string): Promise<boolean>;
+
+  /**
    * Insert-if-absent of event insert ids seen within INSERT_ID_WINDOW_MS before `at`
    * (of concurrent calls with one id, exactly one gets it), for the events `store` writes:
    * it runs with the ids this call claimed, and the call resolves with them once both are

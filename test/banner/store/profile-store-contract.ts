@@ -139,6 +139,17 @@ export function profileStoreContract(
     t.is(await store.resolve('app', user), user);
   });
 
+  test(`${name}: linkedTo says whether other ids are linked to an id`, async (t) => {
+    const store = await withStore(t);
+    const [user, alias, other] = [uid('target'), uid('linked'), uid('free')];
+    t.false(await store.linkedTo('app', user));
+    await store.alias('app', alias, user);
+    t.true(await store.linkedTo('app', user));
+    t.false(await store.linkedTo('app', alias), 'the alias itself is not a target');
+    t.false(await store.linkedTo('app', other));
+    t.false(await store.linkedTo('other-app', user), 'per app');
+  });
+
   test(`${name}: concurrent A→B and B→A link one of the two, never both`, async (t) => {
     const store = await withStore(t);
     for (let i = 0; i < 20; i++) {
