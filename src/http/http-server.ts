@@ -168,16 +168,6 @@ export class LogOncePer {
   }
 }
 
-/**
- * The HTTP server for `handler`, with its timeouts, that answers what Node's HTTP parser
- * refuses (malformed requests, oversized headers, a request not received within
- * `requestMs`) with a JSON error, as every other response is, and logs only the error's
- * code: the error Node hands over carries the raw request (`rawPacket`), API keys and
- * the admin token included, which must never reach a log. When the refused bytes start
- * with a request line, `familyOf` its path (the API whose router claims it) picks the
- * envelope, as for any other error of that API (431 on /v1/user-journeys/… is GamifyHost's
- * `{message, code, status}`); otherwise, or on a path no API has, the neutral one.
- */
 /** A request that reached the handler, and its response. */
 interface Exchange {
   req: IncomingMessage;
@@ -196,6 +186,16 @@ function answeredBeforeItsBody(latest: Exchange | undefined): boolean {
   return latest?.res.writableFinished === true && !latest.req.complete;
 }
 
+/**
+ * The HTTP server for `handler`, with its timeouts, that answers what Node's HTTP parser
+ * refuses (malformed requests, oversized headers, a request not received within
+ * `requestMs`) with a JSON error, as every other response is, and logs only the error's
+ * code: the error Node hands over carries the raw request (`rawPacket`), API keys and
+ * the admin token included, which must never reach a log. When the refused bytes start
+ * with a request line, `familyOf` its path (the API whose router claims it) picks the
+ * envelope, as for any other error of that API (431 on /v1/user-journeys/… is GamifyHost's
+ * `{message, code, status}`); otherwise, or on a path no API has, the neutral one.
+ */
 export function createHttpServer(
   handler: RequestListener,
   logger: Logger,

@@ -32,7 +32,8 @@ export function leadingSlashes() {
       ctx.body = BAD_TARGET;
       return;
     }
-    if (path.startsWith('//')) ctx.path = mergedLeadingSlashes(path);
+    const merged = mergedLeadingSlashes(path);
+    if (merged !== path) ctx.path = merged;
     return next();
   };
 }

@@ -156,8 +156,7 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
       foreignRecords(deps, ctx, appId),
       ['events', 'aliases'],
     );
-    const offers = rules.banner?.specialOffers.offers.data.map((o) => o.id) ?? [];
-    const outcome = await deps.sdk.track(appId, batch, now, offers);
+    const outcome = await deps.sdk.track(appId, batch, now, rules.banner);
     deps.observe?.tracked(appId, outcome.stored);
     sdkReply(ctx, outcome.rejected, batch.size);
   };

@@ -5,6 +5,10 @@ import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
 import { ANONYMOUS_USER, type RejectedRecord, type SdkAlias, type SdkBatch } from './sdk-events.js';
 
+/** The ids of the special offers `rules` can grant: only a link reads them, not every batch. */
+const specialOfferIds = (rules: BannerRules | null): string[] =>
+  rules?.specialOffers.offers.data.map((o) => o.id) ?? [];
+
 /** What one /track or /import call stored. */
 export interface TrackOutcome {
   stored: number;
@@ -55,11 +59,11 @@ export class SdkService {
     appId: string,
     batch: SdkBatch,
     at: Date,
-    specialOfferIds: readonly string[] = [],
+    rules: BannerRules | null = null,
   ): Promise<TrackOutcome> {
     const rejected = [...batch.rejected];
     for (const a of batch.aliases) {
-      const refused = await this.link(appId, a, specialOfferIds);
+      const refused = await this.link(appId, a, rules);
       if (refused && a.source === 'alias')
         rejected.push({ index: a.index, field: 'properties.alias', message: refused });
     }
@@ -91,8 +95,8 @@ export class SdkService {
 
   /**
    * Links the alias unless it is a user of its own: seen by a render, a tracked event, an
-   * assignment, a profile update or a grant of one of `specialOfferIds` (the live rules' special
-   * offers, whose grants a retry replays) under that id, or an id other ids are linked to;
+   * assignment, a profile update or a grant of one of the `rules`' special offers (whose grants
+   * a retry replays) under that id, or an id other ids are linked to;
    * nor to the shared anonymous user. An alias is a new id for an existing user
    * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
    * key could alias a player's id to their own and take over that player's banners,
@@ -101,7 +105,7 @@ export class SdkService {
    * check and the link are two steps: a player's first request racing an alias of their
    * id ends as if the alias came first, which a new id allows anyway.
    */
-  private async link(appId: string, a: SdkAlias, specialOfferIds: readonly string[]): Promise<string | null> {
+  private async link(appId: string, a: SdkAlias, rules: BannerRules | null): Promise<string | null> {
     if (a.distinctId === ANONYMOUS_USER)
       return `'${ANONYMOUS_USER}' holds the events sent without an id: no user is linked to it`;
     const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
@@ -109,7 +113,7 @@ export class SdkService {
       const own =
         (await this.banner.knows(appId, a.alias)) ||
         (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
-        (await this.profiles.granted(appId, a.alias, specialOfferIds)) ||
+        (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
         (await this.profiles.linkedTo(appId, a.alias));
       if (own) return `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
     }
