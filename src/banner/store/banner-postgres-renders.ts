@@ -1,4 +1,7 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../../store/postgres/migrate.js';
+import { visibleIn } from '../../store/postgres/snapshot-visibility.js';
+import type { UserActivity } from '../domain/user-activity.js';
 import type { Exposure } from './banner-store.js';
 
 /** One user's renders not yet written: how many, and the earliest and latest. */
@@ -45,17 +48,119 @@ interface ExposureCount {
   n: number;
 }
 
+/** The counts of one interval: open while renders add to them, then written in one transaction. */
+class Batch {
+  readonly visits = new Map<string, PendingVisit>();
+  readonly exposures = new Map<string, ExposureCount>();
+  /** The writing transaction's id, known before its statement runs; null until then. */
+  xid: bigint | null = null;
+  /** Its write failed and its counts were moved to the open batch, which reads also add. */
+  failed = false;
+  /** Committed, or failed: a read that begins now needs nothing of it. */
+  settled = false;
+  next: Batch | null = null;
+}
+
+function addVisit(into: Map<string, PendingVisit>, k: string, v: PendingVisit): void {
+  const now = into.get(k);
+  if (!now) into.set(k, { ...v });
+  else {
+    now.renders += v.renders;
+    now.firstMs = Math.min(now.firstMs, v.firstMs);
+    now.lastMs = Math.max(now.lastMs, v.lastMs);
+  }
+}
+
+/**
+ * What one read adds to the rows it read: every batch not settled when the read began and
+ * every later one, unless the read's snapshot already sees it (its transaction committed
+ * before the statement started). A batch being written is thus counted exactly once,
+ * whichever side of its commit the read's snapshot falls; without this a read during a
+ * flush saw the counts neither in memory nor in the table.
+ */
+export class PendingRenders {
+  constructor(private readonly from: Batch) {}
+
+  private *unseen(snapshot: string): Generator<Batch> {
+    for (let b: Batch | null = this.from; b; b = b.next) {
+      if (b.failed || (b.xid !== null && visibleIn(snapshot, b.xid))) continue;
+      yield b;
+    }
+  }
+
+  visit(appId: string, userId: string, snapshot: string): PendingVisit | undefined {
+    const k = userKey(appId, userId);
+    const sum = new Map<string, PendingVisit>(); // at most the one key
+    for (const b of this.unseen(snapshot)) {
+      const v = b.visits.get(k);
+      if (v) addVisit(sum, k, v);
+    }
+    return sum.get(k);
+  }
+
+  /** Per variation of one experiment and bucket version: exposures the snapshot does not see. */
+  exposures(
+    appId: string,
+    experimentId: string,
+    bucketVersion: number,
+    snapshot: string,
+  ): Map<number, number> {
+    const found = new Map<number, number>();
+    for (const b of this.unseen(snapshot)) {
+      for (const c of b.exposures.values()) {
+        const e = c.exposure;
+        if (c.appId === appId && e.experimentId === experimentId && e.bucketVersion === bucketVersion)
+          found.set(e.variationId, (found.get(e.variationId) ?? 0) + c.n);
+      }
+    }
+    return found;
+  }
+}
+
+/** The stored activity with this instance's renders its read did not see added in. */
+export function withPending(
+  user: UserActivity | null,
+  userId: string,
+  p: PendingVisit | undefined,
+): UserActivity | null {
+  if (!p) return user;
+  const first = new Date(p.firstMs).toISOString();
+  const last = new Date(p.lastMs).toISOString();
+  if (!user) {
+    return {
+      userId,
+      firstSeenAt: first,
+      lastSeenAt: last,
+      renders: p.renders,
+      events: 0,
+      purchases: 0,
+      lastEventAt: null,
+      lastPurchaseAt: null,
+      eventStats: [],
+    };
+  }
+  const lastSeen = user.lastSeenAt === null || user.lastSeenAt < last ? last : user.lastSeenAt;
+  return {
+    ...user,
+    firstSeenAt: user.firstSeenAt < first ? user.firstSeenAt : first,
+    lastSeenAt: lastSeen,
+    renders: user.renders + p.renders,
+  };
+}
+
 /**
  * The banner render counters of one instance, summed in memory and written every
  * `intervalMs` in one statement: no row is written per request, and the shared
  * per-variation exposure rows see one update per instance per interval instead of one
- * per render. A failed flush puts its counts back, so totals stay exact; what is lost is
+ * per render. A failed write puts its counts back, so totals stay exact; what is lost is
  * at most one interval of counts if the process dies (the port allows it: no response
- * promises these counts). Reads of this instance add its pending counts.
+ * promises these counts). Reads of this instance add what their snapshot does not see
+ * (`view()` before the statement, its `pg_current_snapshot()` after: PendingRenders).
  */
 export class RenderTally {
-  private visits = new Map<string, PendingVisit>();
-  private exposures = new Map<string, ExposureCount>();
+  private open = new Batch();
+  /** The oldest batch not settled (the open one when no write is under way). */
+  private oldest: Batch = this.open;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -67,37 +172,14 @@ export class RenderTally {
 
   add(appId: string, userId: string, at: Date, exposure: Exposure | null): void {
     const ms = at.getTime();
-    const k = userKey(appId, userId);
-    const v = this.visits.get(k);
-    if (v) {
-      v.renders += 1;
-      v.firstMs = Math.min(v.firstMs, ms);
-      v.lastMs = Math.max(v.lastMs, ms);
-    } else this.visits.set(k, { renders: 1, firstMs: ms, lastMs: ms });
-    if (exposure) this.countExposure(appId, exposure, 1);
+    addVisit(this.open.visits, userKey(appId, userId), { renders: 1, firstMs: ms, lastMs: ms });
+    if (exposure) countExposure(this.open, appId, exposure, 1);
     this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
   }
 
-  private countExposure(appId: string, exposure: Exposure, n: number): void {
-    const k = exposureKey(appId, exposure);
-    const c = this.exposures.get(k);
-    if (c) c.n += n;
-    else this.exposures.set(k, { appId, exposure, n });
-  }
-
-  pendingVisit(appId: string, userId: string): PendingVisit | undefined {
-    return this.visits.get(userKey(appId, userId));
-  }
-
-  /** Per variation of one experiment and bucket version: exposures not yet written. */
-  pendingExposures(appId: string, experimentId: string, bucketVersion: number): Map<number, number> {
-    const found = new Map<number, number>();
-    for (const c of this.exposures.values()) {
-      const e = c.exposure;
-      if (c.appId === appId && e.experimentId === experimentId && e.bucketVersion === bucketVersion)
-        found.set(e.variationId, c.n);
-    }
-    return found;
+  /** Taken before a read's statement is sent; see PendingRenders. */
+  view(): PendingRenders {
+    return new PendingRenders(this.oldest);
   }
 
   private tick(): void {
@@ -113,31 +195,27 @@ export class RenderTally {
   }
 
   private async write(): Promise<void> {
-    if (this.visits.size === 0 && this.exposures.size === 0) return;
-    const visits = this.visits;
-    const exposures = this.exposures;
-    this.visits = new Map();
-    this.exposures = new Map();
+    const batch = this.open;
+    if (batch.visits.size === 0 && batch.exposures.size === 0) return;
+    this.open = new Batch();
+    batch.next = this.open;
     try {
-      await this.pool.query(FLUSH, flushArgs(visits, exposures));
+      await inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query('SELECT pg_current_xact_id()::text AS xid');
+        batch.xid = BigInt((rows[0] as { xid: string }).xid);
+        await client.query(FLUSH, flushArgs(batch.visits, batch.exposures));
+      });
     } catch (err) {
-      this.putBack(visits, exposures);
+      // In one synchronous step: no read sees the counts twice or not at all.
+      for (const [k, v] of batch.visits) addVisit(this.open.visits, k, v);
+      for (const c of batch.exposures.values()) countExposure(this.open, c.appId, c.exposure, c.n);
+      batch.failed = true;
       this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
       throw err;
+    } finally {
+      batch.settled = true;
+      while (this.oldest.settled && this.oldest.next) this.oldest = this.oldest.next;
     }
-  }
-
-  private putBack(visits: Map<string, PendingVisit>, exposures: Map<string, ExposureCount>): void {
-    for (const [k, v] of visits) {
-      const now = this.visits.get(k);
-      if (!now) this.visits.set(k, v);
-      else {
-        now.renders += v.renders;
-        now.firstMs = Math.min(now.firstMs, v.firstMs);
-        now.lastMs = Math.max(now.lastMs, v.lastMs);
-      }
-    }
-    for (const c of exposures.values()) this.countExposure(c.appId, c.exposure, c.n);
   }
 
   /** Stops the timer after writing what is pending (graceful shutdown). */
@@ -146,6 +224,13 @@ export class RenderTally {
     this.timer = null;
     await this.flush();
   }
+}
+
+function countExposure(batch: Batch, appId: string, exposure: Exposure, n: number): void {
+  const k = exposureKey(appId, exposure);
+  const c = batch.exposures.get(k);
+  if (c) c.n += n;
+  else batch.exposures.set(k, { appId, exposure, n });
 }
 
 function flushArgs(visits: Map<string, PendingVisit>, exposures: Map<string, ExposureCount>): unknown[] {

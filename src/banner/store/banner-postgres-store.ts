@@ -3,7 +3,7 @@ import { inTransaction } from '../../store/postgres/migrate.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { ProfileProperties } from '../domain/profile-ops.js';
 import type { UserActivity } from '../domain/user-activity.js';
-import type { PendingVisit, RenderTally } from './banner-postgres-renders.js';
+import { type PendingRenders, type RenderTally, withPending } from './banner-postgres-renders.js';
 import { CLAIM_SLOT } from './banner-postgres-slot.js';
 import { variationTallies } from './banner-postgres-tallies.js';
 import { trackBatch } from './banner-postgres-track.js';
@@ -45,37 +45,6 @@ function activityOf(userId: string, r: Row): UserActivity {
   };
 }
 
-/** The stored activity with this instance's renders not yet written added in. */
-function withPending(
-  user: UserActivity | null,
-  userId: string,
-  p: PendingVisit | undefined,
-): UserActivity | null {
-  if (!p) return user;
-  const first = new Date(p.firstMs).toISOString();
-  const last = new Date(p.lastMs).toISOString();
-  if (!user) {
-    return {
-      userId,
-      firstSeenAt: first,
-      lastSeenAt: last,
-      renders: p.renders,
-      events: 0,
-      purchases: 0,
-      lastEventAt: null,
-      lastPurchaseAt: null,
-      eventStats: [],
-    };
-  }
-  const lastSeen = user.lastSeenAt === null || user.lastSeenAt < last ? last : user.lastSeenAt;
-  return {
-    ...user,
-    firstSeenAt: user.firstSeenAt < first ? user.firstSeenAt : first,
-    lastSeenAt: lastSeen,
-    renders: user.renders + p.renders,
-  };
-}
-
 export function toAssignment(r: Row): Assignment {
   return {
     experimentId: r.experiment_id as string,
@@ -109,7 +78,8 @@ const VISITOR = `
      FROM banner_event_stats s WHERE s.app_id = $1 AND s.user_id = $2) AS stats,
     (SELECT json_agg(json_build_array(a.experiment_id, a.bucket_version, a.variation_id, a.assigned_at)
        ORDER BY a.assigned_at, a.experiment_id)
-     FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = $2) AS assignments
+     FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = $2) AS assignments,
+    pg_current_snapshot()::text AS snapshot
   FROM (SELECT 1) one LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = $2`;
 
 // The same for the distinct id the sent id stands for, with its SDK profile's properties
@@ -126,7 +96,8 @@ const SDK_VISITOR = `
        ORDER BY a.assigned_at, a.experiment_id)
      FROM banner_assignments a WHERE a.app_id = $1 AND a.user_id = id.user_id) AS assignments,
     (SELECT p.properties FROM banner_profiles p
-     WHERE p.app_id = $1 AND p.kind = 'user' AND p.id = id.user_id) AS properties
+     WHERE p.app_id = $1 AND p.kind = 'user' AND p.id = id.user_id) AS properties,
+    pg_current_snapshot()::text AS snapshot
   FROM id LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = id.user_id`;
 
 /** As ProfilePostgresStore.profile reads them: an empty row (a failed first update) is none. */
@@ -146,15 +117,17 @@ export class BannerPostgresStore implements BannerStore {
   ) {}
 
   async visitor(appId: string, userId: string): Promise<Visitor> {
+    const pending = this.renders.view();
     const { rows } = await this.pool.query({
       name: 'banner-visitor',
       text: VISITOR,
       values: [appId, userId],
     });
-    return this.visitorOf(appId, userId, rows[0] as Row);
+    return this.visitorOf(appId, userId, rows[0] as Row, pending);
   }
 
   async sdkVisitor(appId: string, sentId: string): Promise<SdkVisitor> {
+    const pending = this.renders.view();
     const { rows } = await this.pool.query({
       name: 'banner-sdk-visitor',
       text: SDK_VISITOR,
@@ -162,10 +135,10 @@ export class BannerPostgresStore implements BannerStore {
     });
     const r = rows[0] as Row;
     const userId = r.user_id as string;
-    return { ...this.visitorOf(appId, userId, r), userId, properties: propertiesOf(r.properties) };
+    return { ...this.visitorOf(appId, userId, r, pending), userId, properties: propertiesOf(r.properties) };
   }
 
-  private visitorOf(appId: string, userId: string, r: Row): Visitor {
+  private visitorOf(appId: string, userId: string, r: Row, pending: PendingRenders): Visitor {
     const assignments = ((r.assignments as JsonRow[] | null) ?? []).map(
       ([experimentId, bucketVersion, variationId, assignedAt]) => ({
         experimentId: experimentId as string,
@@ -176,7 +149,8 @@ export class BannerPostgresStore implements BannerStore {
       }),
     );
     const stored = r.first_seen_at === null ? null : activityOf(userId, r);
-    return { user: withPending(stored, userId, this.renders.pendingVisit(appId, userId)), assignments };
+    const unseen = pending.visit(appId, userId, r.snapshot as string);
+    return { user: withPending(stored, userId, unseen), assignments };
   }
 
   async user(appId: string, userId: string): Promise<UserActivity | null> {
@@ -273,13 +247,19 @@ export class BannerPostgresStore implements BannerStore {
   ): Promise<VariationTally[]> {
     const args = [appId, experimentId, bucketVersion];
     const where = 'app_id = $1 AND experiment_id = $2 AND bucket_version = $3';
+    const pending = this.renders.view();
     const [users, exposures, conversions, revenue] = await Promise.all([
       this.pool.query(
         `SELECT variation_id, weights, count(*)::int AS n, min(assigned_at) AS first
          FROM banner_assignments WHERE ${where} GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`,
         args,
       ),
-      this.pool.query(`SELECT variation_id, exposures FROM banner_exposures WHERE ${where}`, args),
+      this.pool.query(
+        `SELECT json_agg(json_build_array(variation_id, exposures)) AS counts,
+           pg_current_snapshot()::text AS snapshot
+         FROM banner_exposures WHERE ${where}`,
+        args,
+      ),
       this.pool.query(
         // A row per assignment and name credited within its window (trackBatch).
         `SELECT a.variation_id, v.name, count(*)::int AS n
@@ -292,8 +272,15 @@ export class BannerPostgresStore implements BannerStore {
       ),
       valueEvent === undefined ? null : this.revenueSums([...args, valueEvent]),
     ]);
-    const pending = this.renders.pendingExposures(appId, experimentId, bucketVersion);
-    return variationTallies(users.rows, exposures.rows, conversions.rows, revenue, pending);
+    const e = exposures.rows[0] as Row;
+    const unseen = pending.exposures(appId, experimentId, bucketVersion, e.snapshot as string);
+    return variationTallies(
+      users.rows,
+      e.counts as [number, number][] | null,
+      conversions.rows,
+      revenue,
+      unseen,
+    );
   }
 
   async enrollmentsByDay(

@@ -6,18 +6,20 @@ const iso = (v: unknown): string => (v as Date).toISOString();
 
 /**
  * Each variation's tally from the results queries' rows (BannerPostgresStore.tallies): users
- * per split, exposures (stored plus this instance's not yet flushed), conversions by event name
- * and revenue sums when asked for.
+ * per split, exposures (stored as [variation, count] pairs, plus this instance's that the
+ * exposures statement did not see), conversions by event name and revenue sums when asked for.
  */
 export function variationTallies(
   users: readonly Row[],
-  exposures: readonly Row[],
+  storedExposures: readonly [number, number][] | null,
   conversions: readonly Row[],
   revenue: Map<number, { sum: number; sumSquares: number }> | null,
   pending: Map<number, number>,
 ): VariationTally[] {
+  const exposures = new Map((storedExposures ?? []).map(([variation, n]) => [variation, Number(n)]));
   const ids = new Set<number>([
-    ...[...users, ...exposures].map((r: Row) => r.variation_id as number),
+    ...users.map((r: Row) => r.variation_id as number),
+    ...exposures.keys(),
     ...pending.keys(),
   ]);
   return [...ids]
@@ -34,9 +36,7 @@ export function variationTallies(
           weights: r.weights as string | null,
           users: r.n as number,
         })),
-        exposures:
-          Number(exposures.find((r: Row) => r.variation_id === variationId)?.exposures ?? 0) +
-          (pending.get(variationId) ?? 0),
+        exposures: (exposures.get(variationId) ?? 0) + (pending.get(variationId) ?? 0),
         conversions: conversions
           .filter((r: Row) => r.variation_id === variationId)
           .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
