@@ -81,11 +81,12 @@ function addVisit(into: Map<string, PendingVisit>, k: string, v: PendingVisit): 
 export class PendingRenders {
   constructor(private readonly from: Batch) {}
 
-  private *unseen(snapshot: string): Generator<Batch> {
+  private unseen(snapshot: string): Batch[] {
+    const found: Batch[] = [];
     for (let b: Batch | null = this.from; b; b = b.next) {
-      if (b.failed || (b.xid !== null && visibleIn(snapshot, b.xid))) continue;
-      yield b;
+      if (!b.failed && (b.xid === null || !visibleIn(snapshot, b.xid))) found.push(b);
     }
+    return found;
   }
 
   visit(appId: string, userId: string, snapshot: string): PendingVisit | undefined {
