@@ -81,6 +81,7 @@ export function createBannerRoutes(
         countryIso2: request.countryIso2,
       },
       outcome: { bannerId: render.bannerId, ...render.response.kibotuMetadata },
+      snapshot: render.snapshot(),
     }));
     setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;

@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import type { UserSnapshot } from '../fixtures/user-snapshot.js';
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
+import { renderSnapshot } from './banner-snapshot.js';
 import type { BannerChoice, BannerImage, BannerRequest, Experiment } from './domain/banner-types.js';
 import { CONTROL_VARIATION } from './domain/banner-types.js';
 import { type EnrollmentTimeline, enrollmentTimeline } from './domain/enrollment-timeline.js';
@@ -60,6 +62,8 @@ export interface Render {
   eligibility: RuleOutcome<Experiment>[];
   /** Every banner rule's outcome when explaining; serving: the one that matched, if any. */
   banners: RuleOutcome<BannerChoice>[];
+  /** The user's state as this render read it before writing, for a sampled decision. */
+  snapshot(): Promise<UserSnapshot>;
 }
 
 interface Served {
@@ -150,6 +154,7 @@ export class BannerService {
       choice,
       eligibility,
       banners,
+      snapshot: () => renderSnapshot(this.store, appId, visitor),
     };
   }
 

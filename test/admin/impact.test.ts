@@ -2,9 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { runCli } from '../../src/cli/main.js';
+import { DEMO_KEY } from '../helpers/banner-client.js';
 import { seedEveryApi } from '../helpers/demo-data.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+import { post, REQUEST } from '../helpers/vip-banner.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the report is read field by field
 type Json = Record<string, any>;
@@ -318,5 +320,38 @@ test.serial(
     t.is(body.replayed, 300);
     t.deepEqual(order, ['healthz', 'impact']);
     t.deepEqual(body.skippedBecause, {});
+  },
+);
+
+test.serial(
+  'impact replays a banner decision on the state it was decided on: a first visit stays a first visit, the next visit does not',
+  async (t) => {
+    const s = await startTestService(t, { env: { OFFERD_DECISION_LOG_SAMPLE_RATE: '1' } });
+    const sdk = { Authorization: DEMO_KEY };
+    // Two visits of one new player: the first decided for an unknown user, the second for a known one.
+    for (let visit = 0; visit < 2; visit++) {
+      const served = await post(s, '/getPersonalizedBanner?ip=0', { userId: 'first-timer', ...REQUEST }, sdk);
+      t.is(served.status, 200, JSON.stringify(served.body));
+    }
+    const draft = await copyOfShippedRules(t);
+    await edit(
+      path.join(draft, 'demo', 'banner.yaml'),
+      '    # For players outside every experiment.\n',
+      `    - id: first-visit
+      when:
+        fact: user.known
+        operator: equal
+        value: false
+      image: https://cdn.offerd.example/banners/first-visit/{prizeKey}_{languageIso2}.png
+
+`,
+    );
+    const { status, body } = await impact(s, { rules: draft, api: 'banner' });
+    t.is(status, 200, JSON.stringify(body));
+    const banner = body.byApi.banner;
+    t.is(banner.requests, 2);
+    // Read after the render, the first visit's state already held the visit: 0 of 2 changed.
+    t.is(banner.changed, 1, JSON.stringify(banner));
+    t.deepEqual(banner.mixAfter, { 'first-visit/:-1': 1, 'default/:-1': 1 });
   },
 );
