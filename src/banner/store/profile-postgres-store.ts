@@ -181,6 +181,7 @@ export class ProfilePostgresStore implements ProfileStore {
     claimed: Set<string>,
     store: (claimed: ReadonlySet<string>) => Promise<void>,
   ): Promise<void> {
+    let stored = false;
     try {
       const deadline = Date.now() + CLAIM_WAIT_MS;
       let wanted = ids;
@@ -194,6 +195,9 @@ export class ProfilePostgresStore implements ProfileStore {
         wanted = round.pending;
       }
       await store(claimed);
+      stored = true;
+      // The stores mark their claims in their own transactions: this finds nothing left to
+      // mark unless a store did not, and its failure is not the call's (the writes are kept).
       if (claimed.size > 0) {
         await this.pool.query(
           'UPDATE banner_insert_ids SET stored = true WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
@@ -202,7 +206,7 @@ export class ProfilePostgresStore implements ProfileStore {
       }
     } catch (err) {
       if (claimed.size > 0) await this.#release(appId, [...claimed]).catch(() => undefined);
-      throw err;
+      if (!stored) throw err;
     }
   }
 
@@ -255,12 +259,18 @@ export class ProfilePostgresStore implements ProfileStore {
     return rowCount ?? 0;
   }
 
-  /** Deletes the claims of a call whose events could not be stored, so a retry stores them. */
+  /**
+   * Deletes the claims of a call whose events could not be stored, so a retry stores them:
+   * only those still not stored. A store that failed after its commit (the COMMIT's answer
+   * lost or late: the database had the events) marked its claims in that transaction, and
+   * deleting them made the SDK's retry of the 503 store the events again (PostgreSQL probe).
+   * A claim whose transaction is still committing is waited for by its row lock.
+   */
   async #release(appId: string, ids: readonly string[]): Promise<void> {
-    await this.pool.query('DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2)', [
-      appId,
-      ids,
-    ]);
+    await this.pool.query(
+      'DELETE FROM banner_insert_ids WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',
+      [appId, ids],
+    );
   }
 
   async grant(

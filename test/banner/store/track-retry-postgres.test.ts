@@ -53,3 +53,52 @@ test('postgres: the claims are marked stored in the events transaction: a retry 
   t.deepEqual([...claimed], [], 'the retry is a duplicate');
   t.is((await b.banner.user('app', 'u1'))?.events, 2, 'stored once');
 });
+
+test('postgres: a store that fails after its events committed (the COMMIT answer lost) keeps their claims: the retry of the 503 is a duplicate', async (t) => {
+  const url = await pg().freshDatabase('track_lost_commit');
+  const store = await openPostgresStore(url, { max: 2 });
+  t.teardown(() => store.close());
+  const at = new Date('2026-11-20T12:00:00.000Z');
+  const batch = [event('u2', 'AppStart'), event('u2', 'SpecialOfferPopupPurchased')];
+  const keys = ['lost-1', 'lost-2'];
+  await t.throwsAsync(
+    store.profiles.claimInsertIds('app', keys, at, async () => {
+      await store.banner.track('app', batch, keys);
+      throw new Error('Query read timeout');
+    }),
+    { message: 'Query read timeout' },
+  );
+  const claimed = await store.profiles.claimInsertIds(
+    'app',
+    keys,
+    new Date(at.getTime() + 1000),
+    async (c) => {
+      if (c.size > 0) await store.banner.track('app', batch, [...c]);
+    },
+  );
+  t.deepEqual([...claimed], [], 'the retry is a duplicate');
+  t.like(await store.banner.user('app', 'u2'), { events: 2, purchases: 1 });
+});
+
+test('postgres: a store that fails before its commit releases its claims: the retry stores the events', async (t) => {
+  const url = await pg().freshDatabase('track_failed');
+  const store = await openPostgresStore(url, { max: 2 });
+  t.teardown(() => store.close());
+  const at = new Date('2026-11-20T12:00:00.000Z');
+  const batch = [event('u3', 'AppStart')];
+  await t.throwsAsync(
+    store.profiles.claimInsertIds('app', ['f-1'], at, async () => {
+      throw new Error('the database is unavailable');
+    }),
+  );
+  const claimed = await store.profiles.claimInsertIds(
+    'app',
+    ['f-1'],
+    new Date(at.getTime() + 1000),
+    async (c) => {
+      if (c.size > 0) await store.banner.track('app', batch, [...c]);
+    },
+  );
+  t.deepEqual([...claimed], ['f-1']);
+  t.like(await store.banner.user('app', 'u3'), { events: 1 });
+});
