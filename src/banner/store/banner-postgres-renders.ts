@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '../../store/postgres/migrate.js';
+import { abandon } from '../../store/postgres/migrate.js';
 import { visibleIn } from '../../store/postgres/snapshot-visibility.js';
 import type { UserActivity } from '../domain/user-activity.js';
 import type { Exposure } from './banner-store.js';
@@ -162,6 +162,8 @@ export class RenderTally {
   private open = new Batch();
   /** The oldest batch not settled (the open one when no write is under way). */
   private oldest: Batch = this.open;
+  /** Written, but the COMMIT's answer never came: see resolveUnknown. */
+  private readonly unknown: Batch[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -196,34 +198,96 @@ export class RenderTally {
   }
 
   private async write(): Promise<void> {
+    try {
+      await this.resolveUnknown();
+    } catch (err) {
+      this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
+      throw err;
+    }
     const batch = this.open;
     if (batch.visits.size === 0 && batch.exposures.size === 0) return;
     this.open = new Batch();
     batch.next = this.open;
+    let committing = false;
     try {
-      await inTransaction(this.pool, async (client) => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
         const { rows } = await client.query('SELECT pg_current_xact_id()::text AS xid');
         batch.xid = BigInt((rows[0] as { xid: string }).xid);
         await client.query(FLUSH, flushArgs(batch.visits, batch.exposures));
-      });
+        committing = true;
+        await client.query('COMMIT');
+        client.release();
+      } catch (err) {
+        // Before the ROLLBACK's answer: a failed statement has already doomed the transaction.
+        if (!committing) this.putBack(batch);
+        await abandon(client, err);
+        throw err;
+      }
+      this.settle(batch);
     } catch (err) {
-      // In one synchronous step: no read sees the counts twice or not at all.
-      for (const [k, v] of batch.visits) addVisit(this.open.visits, k, v);
-      for (const c of batch.exposures.values()) countExposure(this.open, c.appId, c.exposure, c.n);
-      batch.failed = true;
+      if (committing) this.unknown.push(batch);
+      else this.putBack(batch);
       this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
       throw err;
-    } finally {
-      batch.settled = true;
-      while (this.oldest.settled && this.oldest.next) this.oldest = this.oldest.next;
     }
+  }
+
+  /**
+   * The batches whose COMMIT got no answer (the client's timeout, a lost connection): the
+   * database may have them. Asked by transaction id before anything else is written: put
+   * back only if aborted. Re-adding them unasked counted every render twice when the commit's
+   * answer was late (PostgreSQL probe: 100 renders stored as 123). Reads meanwhile add them
+   * unless their snapshot sees the commit.
+   */
+  private async resolveUnknown(): Promise<void> {
+    while (this.unknown.length > 0) {
+      const batch = this.unknown[0] as Batch;
+      const { rows } = await this.pool.query('SELECT pg_xact_status($1::text::xid8) AS status', [
+        String(batch.xid),
+      ]);
+      const status = (rows[0] as { status: string | null }).status;
+      if (status === 'in progress') throw new Error('a render counter write is still committing');
+      this.unknown.shift();
+      // null: too old for the commit log, long committed or aborted; aborted ones are rare
+      // (the server rolls back a connection lost before COMMIT arrived), so counted as written.
+      if (status === 'aborted') this.putBack(batch);
+      else this.settle(batch);
+    }
+  }
+
+  /** In one synchronous step: no read sees the counts twice or not at all. */
+  private putBack(batch: Batch): void {
+    if (batch.settled) return;
+    for (const [k, v] of batch.visits) addVisit(this.open.visits, k, v);
+    for (const c of batch.exposures.values()) countExposure(this.open, c.appId, c.exposure, c.n);
+    batch.failed = true;
+    this.settle(batch);
+  }
+
+  private settle(batch: Batch): void {
+    batch.settled = true;
+    while (this.oldest.settled && this.oldest.next) this.oldest = this.oldest.next;
+  }
+
+  /** Users whose render counts are not known to be written (a shutdown that could not write them). */
+  get unwrittenUsers(): number {
+    let users = 0;
+    for (let b: Batch | null = this.oldest; b; b = b.next) if (!b.settled) users += b.visits.size;
+    return users;
   }
 
   /** Stops the timer after writing what is pending (graceful shutdown). */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (err) {
+      const message = `the render counts of ${this.unwrittenUsers} users were not written: ${(err as Error).message}`;
+      throw new Error(message, { cause: err });
+    }
   }
 }
 

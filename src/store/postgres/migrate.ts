@@ -56,7 +56,7 @@ const connectionLost = (err: unknown): boolean =>
   isStoreUnavailable(err);
 
 /** Ends a failed transaction: rolled back, or the connection discarded (the server rolls back). */
-async function abandon(client: PoolClient, err: unknown): Promise<void> {
+export async function abandon(client: PoolClient, err: unknown): Promise<void> {
   if (connectionLost(err)) {
     client.release(err instanceof Error ? err : new Error(String(err)));
     return;

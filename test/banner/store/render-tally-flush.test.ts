@@ -126,3 +126,32 @@ test.serial('visibleIn agrees with PostgreSQL on committed, running and later tr
   t.false(visibleIn(snapshot, running));
   t.false(visibleIn(snapshot, afterwards));
 });
+
+test.serial(
+  'a write whose COMMIT answers after the client gave up is asked about before its counts are written again: stored once',
+  async (t) => {
+    const pool = await migratedPool(t);
+    // A commit that takes 1.5 s (a deferred trigger), against a client that waits 0.5 s.
+    await pool.query(`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$`);
+    await pool.query(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT OR UPDATE ON banner_users
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`);
+    const impatient = new pg.Pool({ connectionString: postgres().url, max: 4, query_timeout: 500 });
+    t.teardown(() => impatient.end());
+    const tally = new RenderTally(impatient, 60_000, (err) => t.log(err.message));
+    const store = new BannerPostgresStore(pool, tally);
+    for (let s = 0; s < 5; s++) tally.add('app', 'late', at(s), null);
+    await t.throwsAsync(tally.flush(), { message: /timeout/i });
+    const stored = async () =>
+      (await pool.query("SELECT renders FROM banner_users WHERE app_id = 'app' AND user_id = 'late'")).rows[0]
+        ?.renders as number | undefined;
+    while ((await stored()) === undefined) await new Promise((r) => setTimeout(r, 100));
+    t.is(await stored(), 5, 'the database has the five');
+    t.like(await store.user('app', 'late'), { renders: 5 }, 'read meanwhile: once');
+    await pool.query('DROP TRIGGER slow_commit ON banner_users');
+    tally.add('app', 'late', at(9), null);
+    await tally.close();
+    t.is(await stored(), 6, 'the next write asked, and wrote only the new render');
+    t.like(await store.user('app', 'late'), { renders: 6 });
+  },
+);
