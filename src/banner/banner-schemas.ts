@@ -17,6 +17,11 @@ const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
 export function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
   return {
     type: also.length === 0 ? 'string' : ['string', ...also],
+    // A number taken as its decimal text must be one JSON kept: past 2^53 the parser has
+    // already rounded it, and two players' ids became one (hostile probe: Steam64 ids).
+    ...(also.includes('number')
+      ? { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
+      : {}),
     minLength: 1,
     maxLength,
     pattern: NO_CONTROL_CHARS,
@@ -26,6 +31,9 @@ export function text(maxLength: number, description: string, also: readonly ('nu
   } as const;
 }
 
+/** What a number id past 2^53 is told: JSON parsers round it, so it is no longer the id sent. */
+export const UNSAFE_NUMBER = `as a number must be within ±${Number.MAX_SAFE_INTEGER} (JSON rounds larger ones: send them as strings)`;
+
 /** The words a client reads for a text field that fails. */
 export function textMessages(maxLength: number) {
   return {
@@ -34,6 +42,8 @@ export function textMessages(maxLength: number) {
     maxLength: `must be at most ${maxLength} characters`,
     pattern: 'must not contain control characters',
     format: 'must not be empty',
+    minimum: UNSAFE_NUMBER,
+    maximum: UNSAFE_NUMBER,
   } as const;
 }
 

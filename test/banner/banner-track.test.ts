@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { BannerResponse } from '../../src/banner/banner-service.js';
 import { DEMO_KEY, getResults, postBanner, postTrack, sdkEvent } from '../helpers/banner-client.js';
-import { startTestService, type TestService } from '../helpers/start-test-service.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
 const PURCHASE = 'SpecialOfferPopupPurchased';
 
@@ -236,4 +236,51 @@ test('every SDK call after authentication names the rules version live (X-Rules-
     t.is(res.status, 200, path);
     t.is(res.headers.get('x-rules-version'), version, path);
   }
+});
+
+test('a number id past 2^53 is refused by name (JSON has rounded it: two players would be one); a smaller number is its decimal text', async (t) => {
+  const s = await startTestService(t);
+  // Two Steam64-style ids JSON parses to the same double.
+  const text =
+    '[{"event":"AppStart","properties":{"distinct_id":76561198000009345}},{"event":"AppStart","properties":{"distinct_id":76561198000009351}},{"event":"AppStart","properties":{"distinct_id":4242}}]';
+  const res = await s.fetch('/track?ip=0&verbose=1', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: text,
+  });
+  const body = (await res.json()) as { failed_records: { index: number; field: string; message: string }[] };
+  t.deepEqual(
+    body.failed_records.map((r) => [r.index, r.field]),
+    [
+      [0, 'properties.distinct_id'],
+      [1, 'properties.distinct_id'],
+    ],
+  );
+  t.regex(
+    body.failed_records[0]?.message ?? '',
+    /within ±9007199254740991 \(JSON rounds larger ones: send them as strings\)/,
+  );
+  const engage = await s.fetch('/engage?ip=0&verbose=1', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: '[{"$set":{"a":1},"$distinct_id":76561198000009351}]',
+  });
+  const engaged = (await engage.json()) as { failed_records: { field: string; message: string }[] };
+  t.like(engaged.failed_records[0], { field: '$distinct_id' });
+  t.regex(engaged.failed_records[0]?.message ?? '', /JSON rounds larger ones: send them as strings/);
+  const banner = await s.fetch('/getPersonalizedBanner?ip=0', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: '{"userId":"steam-1","offerId":76561198000009345}',
+  });
+  t.is(banner.status, 400);
+  t.regex(await banner.text(), /offerId.*JSON rounds larger ones: send them as strings/);
+  // The safe number is a user of its own, under its decimal text.
+  t.like(await render(s, '4242', {}), { kibotuMetadata: { userId: '4242' } });
+  const stored = await s.fetch('/admin/apps/demo/explain', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ api: 'banner', user: '76561198000009340' }),
+  });
+  t.is(stored.status, 404, 'the rounded id was never stored');
 });

@@ -27,8 +27,12 @@ export function asList(body: unknown): unknown[] | null {
   return Array.isArray(body) ? body : null;
 }
 
-/** A string or a finite number as an id string; anything else (or an empty string) is absent. */
+/**
+ * A string or a number as an id string; anything else (or an empty string) is absent, and
+ * so is a number past 2^53: JSON parsing has rounded it, and distinct ids would be one
+ * (the schemas refuse such ids; an `$insert_id` read only if it is one is then no key).
+ */
 export function idText(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return String(value);
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }

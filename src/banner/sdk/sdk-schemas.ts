@@ -6,7 +6,7 @@
  * deep a value nests) is checked next to where it is read.
  */
 import type { SchemaMessages } from '../../http/request-schema.js';
-import { text, textMessages } from '../banner-schemas.js';
+import { text, textMessages, UNSAFE_NUMBER } from '../banner-schemas.js';
 import {
   MAX_LIST_ITEMS,
   MAX_PROFILE_BYTES,
@@ -129,12 +129,13 @@ export const profileUpdatesSchema = updates('User profile updates', profileUpdat
 /** `POST /groups`: the node SDK's `groups.*` calls. */
 export const groupUpdatesSchema = updates('Group profile updates', groupUpdateSchema);
 
-const ID_MESSAGE =
-  'must be an id: a number, or a string of at most 256 characters without control characters';
+const ID_MESSAGE = `must be an id: a number within ±${Number.MAX_SAFE_INTEGER} (JSON rounds larger ones: send them as strings), or a string of at most 256 characters without control characters`;
 export const idMessages = {
   ...Object.fromEntries(
     ['enum', 'anyOf', 'type', 'minLength', 'maxLength', 'pattern', 'format'].map((k) => [k, ID_MESSAGE]),
   ),
+  minimum: UNSAFE_NUMBER,
+  maximum: UNSAFE_NUMBER,
   required: 'is required (an id of at most 256 characters)',
 };
 const NAME_MESSAGE = 'must hold property names of at most 255 characters without control characters';
