@@ -52,7 +52,7 @@ ask the running one with POST /admin/apps/ID/explain or the console) and prints 
 decision and why for each API (or only --api) that has stored that user, at
 the real clock unless --now. The offerwall stores a uid only from its first click
 or postback: --api offerwall explains any uid (user.stored false, with a note). --request FILE adds request fields (countryIso2, numoffers,
-ip, wall, environment...). --rules DIR explains under draft rules (default: rules).
+ip, wall, environment...). --rules DIR explains under draft rules (default: the rules the service serves, OFFERD_RULES_DIR, else ./rules).
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
 Exit 0: explained; 2: unknown app or user, bad option.`,
   },

@@ -48,6 +48,15 @@ test("offerd explain --user reads the stopped server's store; --rules DIR explai
   const drafted = JSON.parse(d.out.join('\n'));
   t.not(drafted.rules.hash, shipped.rules.hash);
   t.false(drafted.decision.verdicts.includes('welcome_bonus=type_active'));
+  // Without --rules: the rules the service serves (OFFERD_RULES_DIR), not ./rules.
+  process.env.OFFERD_RULES_DIR = draft;
+  t.teardown(() => {
+    delete process.env.OFFERD_RULES_DIR;
+  });
+  const served = capture();
+  t.is(await runCli(argv.slice(0, -2), served.io), 0, served.err.join('\n'));
+  t.is(JSON.parse(served.out.join('\n')).rules.hash, drafted.rules.hash);
+  delete process.env.OFFERD_RULES_DIR;
 
   // An offerwall player without --request: explained with the console's 10 offers, not a 400.
   const wall = capture();

@@ -110,13 +110,15 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
       context: { type: 'string' },
       request: { type: 'string' },
       now: { type: 'string' },
-      rules: { type: 'string', default: 'rules' },
+      rules: { type: 'string' },
     },
   });
   if (!values.app || (!values.user && !values.context)) {
     throw new CliError('needs --app ID and --user ID (or --api API --context FILE)');
   }
-  const { apps, problems } = await loadRulesDir(values.rules, values.app);
+  // The rules the service serves (OFFERD_RULES_DIR) unless told otherwise: a default of
+  // ./rules explained a player under other rules than served them (account-manager probe).
+  const { apps, problems } = await loadRulesDir(values.rules ?? loadConfig().rulesDir, values.app);
   const rules = apps.get(values.app);
   if (!rules) {
     io.err(reportProblems(problems));
