@@ -143,6 +143,15 @@ function SplitChange({ splits }) {
   </section>`;
 }
 
+/** Players assigned after this bucket version ended: left out of every figure (the note says why). */
+function AfterEnd({ afterEnd }) {
+  if (!afterEnd) return null;
+  return html`<section class="callout" role="note" aria-label="Assigned after the end">
+    <h4>${afterEnd.users.toLocaleString()} players were assigned after this version ended</h4>
+    <p>${afterEnd.note}.</p>
+  </section>`;
+}
+
 const VERDICT_ON = {
   revenuePerUser: 'revenue per user of the primary metric (its declared value)',
   conversionRate: 'the conversion rate of the primary metric',
@@ -183,6 +192,7 @@ function Results({ appId, experimentId }) {
       bucketing version ${data.hashVersion}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
     <${SampleRatio} srm=${data.sampleRatio} reason=${data.sampleRatioReason} />
     <${SplitChange} splits=${data.splits} />
+    <${AfterEnd} afterEnd=${data.enrolledAfterEnd} />
     ${
       metrics.length > 1
         ? html`<p><label for="metric">Metric </label><select id="metric" value=${shown} onChange=${(e) => setMetric(e.currentTarget.value)}>

@@ -322,6 +322,14 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
         description:
           'Why no arm is compared with another (every `versusControl` null, `armVersusArm` empty): the weights changed within the bucket version, so pooled differences would describe the mix of periods, not the arms; null otherwise [ours].',
       },
+      enrolledAfterEnd: {
+        type: 'object',
+        required: ['users', 'note'],
+        additionalProperties: false,
+        description:
+          'Present when players were assigned after this bucket version ended (the rules ran it again, or a rollback did, without raising `bucketVersion`): how many, left out of every figure, since nothing they do is credited to the version [ours].',
+        properties: { users: { type: 'integer', minimum: 1 }, note: { type: 'string' } },
+      },
       variations: { type: 'array', items: variationResult },
       armVersusArm: {
         type: 'array',

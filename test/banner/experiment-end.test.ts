@@ -65,4 +65,22 @@ test('results of a superseded bucket version and of a stopped experiment stay as
   await track(fans.slice(0, 10), OPEN);
   t.is(await conversions(OPEN), 0);
   t.is(await conversions(BUY), 15);
+
+  // Running again without a new bucket version (as a rollback of the stop would): new
+  // players are assigned, but nothing they do is credited to the ended version, so they are
+  // left out of every figure and counted apart, said so (account-manager probe: counted as
+  // users, the rates fell from 0.77 to 0.51).
+  await edit('status: stopped', 'status: running', 4);
+  const newcomers = Array.from({ length: 6 }, (_, i) => `newcomer-${i}`);
+  for (const userId of newcomers) await postBanner(s, { userId, offerId: '1', activeChamp: 'ahri' });
+  await track(newcomers, BUY);
+  t.is(await users(), 15);
+  t.is(await conversions(BUY), 15);
+  const { body } = await getResults(s, 'champion-spotlight');
+  t.is(body.enrolledAfterEnd?.users, 6);
+  t.regex(
+    body.enrolledAfterEnd?.note ?? '',
+    /^6 players were assigned after this bucket version ended .*raise bucketVersion/,
+  );
+  t.is((await getResults(s, 'champion-spotlight', '?bucketVersion=2')).body.enrolledAfterEnd, undefined);
 });

@@ -90,9 +90,12 @@ export interface VariationResults {
 
 /** GET the account managers' results of one experiment of the demo app. */
 export function getResults(s: TestService, experimentId: string, query = '') {
-  return send<{ experimentId: string; bucketVersion: number; variations: VariationResults[] }>(
-    s,
-    `/admin/apps/demo/experiments/${experimentId}${query}`,
-    { headers: { Authorization: 'Bearer demo-admin-token' } },
-  );
+  return send<{
+    experimentId: string;
+    bucketVersion: number;
+    variations: VariationResults[];
+    enrolledAfterEnd?: { users: number; note: string };
+  }>(s, `/admin/apps/demo/experiments/${experimentId}${query}`, {
+    headers: { Authorization: 'Bearer demo-admin-token' },
+  });
 }

@@ -1,17 +1,16 @@
 import { CONTROL_VARIATION, type Experiment, isHousekeepingEvent } from './banner-types.js';
+import { afterEnd, type EnrolledAfterEnd } from './enrolled-after-end.js';
 import {
   armVersusArm,
   type MetricResult,
   metricResults,
   type PairComparison,
-  round4,
-  type SmallSample,
   type Verdict,
 } from './metric-comparison.js';
-import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
+import { type RevenueResult, revenueResults, sumsOf } from './revenue-results.js';
 import { type SampleRatio, sampleRatio, sampleRatioAbsence } from './sample-ratio.js';
 import { splitOf, usersPerSplit } from './split.js';
-import type { Interval, Proportion } from './statistics.js';
+import type { Proportion } from './statistics.js';
 import { type ArmVerdict, conversionVerdicts, revenueVerdicts, type VerdictBasis } from './verdict.js';
 
 /** Raw counts of one variation, as the store keeps them. */
@@ -36,29 +35,11 @@ export interface VariationTally {
    * not recorded, read as the current split). Absent: all under the current split.
    */
   usersBySplit?: { weights: string | null; users: number }[];
-}
-
-/**
- * Revenue per user of one variation (4 decimals), against control for treated arms.
- * Flagged small (SmallSample) under MIN_REVENUE_USERS users in the arm (or, against
- * control, in either arm): its intervals are then null, the means and difference stay.
- */
-export interface RevenueResult extends SmallSample {
-  /** The event property summed. */
-  value: string;
-  perUser: number;
-  /** 95 % normal-approximation interval of the mean per user, never below 0; null when small. */
-  interval: Interval | null;
-  versusControl:
-    | (SmallSample & {
-        difference: number;
-        /** Welch standard error, normal quantile. */
-        differenceInterval: Interval | null;
-        uplift: number | null;
-        /** Delta method on the log ratio of means. */
-        upliftInterval: Interval | null;
-      })
-    | null;
+  /**
+   * Users assigned after the bucket version's recorded end (rules that ran it again without
+   * raising bucketVersion): in no other figure, as nothing they do is credited to the version.
+   */
+  enrolledAfterEnd?: number;
 }
 
 export interface VariationResult {
@@ -111,6 +92,11 @@ export interface ExperimentResults {
    * p-values and intervals would then describe the periods' mix, not the arms.
    */
   comparisonsWithheld: string | null;
+  /**
+   * Present when players were assigned after this bucket version ended (rules that ran it
+   * again, a rollback, without raising bucketVersion): how many, left out of every figure.
+   */
+  enrolledAfterEnd?: EnrolledAfterEnd;
   variations: VariationResult[];
   /** Every pair of arms on the primary metric (or the first secondary one without a primary). */
   armVersusArm: PairComparison[];
@@ -133,43 +119,6 @@ function metricsOf(experiment: Experiment, tallies: readonly VariationTally[]) {
 
 function proportion(tally: VariationTally, event: string): Proportion {
   return { successes: tally.conversions.find((c) => c.event === event)?.users ?? 0, trials: tally.users };
-}
-
-const round = (i: Interval | null): Interval | null => i && { low: round4(i.low), high: round4(i.high) };
-const sumsOf = (t: VariationTally): RevenueSums => ({
-  users: t.users,
-  sum: t.revenue?.sum ?? 0,
-  sumSquares: t.revenue?.sumSquares ?? 0,
-});
-
-/** Per arm (index 0: control) its revenue per user, or nulls without a value property. */
-export function revenueResults(
-  value: string | null | undefined,
-  arms: readonly VariationTally[],
-): (RevenueResult | null)[] {
-  // A store that keeps no event values leaves `revenue` out: report nothing rather than 0.
-  if (!value || !arms.some((t) => t.revenue)) return arms.map(() => null);
-  const control = arms[0] ? sumsOf(arms[0]) : null;
-  return arms.map((t, i) => {
-    const estimate = revenueEstimate(sumsOf(t));
-    if (!estimate) return null;
-    const vs = i === 0 || !control ? null : compareRevenue(control, sumsOf(t));
-    return {
-      value,
-      smallSample: estimate.smallSample !== null,
-      smallSampleReason: estimate.smallSample,
-      perUser: round4(estimate.perUser),
-      interval: estimate.smallSample ? null : round(estimate.interval),
-      versusControl: vs && {
-        smallSample: vs.smallSample !== null,
-        smallSampleReason: vs.smallSample,
-        difference: round4(vs.difference),
-        differenceInterval: vs.smallSample ? null : round(vs.differenceInterval),
-        uplift: vs.uplift === null ? null : round4(vs.uplift),
-        upliftInterval: vs.smallSample ? null : round(vs.upliftInterval),
-      },
-    };
-  });
 }
 
 function earliest(tallies: readonly VariationTally[]): string | null {
@@ -255,6 +204,7 @@ export function experimentResults(
     verdictOn,
     splits,
     comparisonsWithheld: uncompared,
+    ...afterEnd(tallies),
     variations: [...variations, ...removedResults],
     armVersusArm:
       deciding && !uncompared

@@ -245,6 +245,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       exposures: (variationId) =>
         this.exposures.exposures(appId, { experimentId, bucketVersion, variationId }),
       ...(valueEvent === undefined ? {} : { valueEvent }),
+      endMs: this.ends.endOf(appId, experimentId, bucketVersion),
     });
   }
 
@@ -253,7 +254,10 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     experimentId: string,
     bucketVersion: number,
   ): Promise<DailyEnrollment[]> {
-    return countEnrollmentsByDay(this.enrollment.ofExperiment(appId, experimentId, bucketVersion));
+    return countEnrollmentsByDay(
+      this.enrollment.ofExperiment(appId, experimentId, bucketVersion),
+      this.ends.endOf(appId, experimentId, bucketVersion),
+    );
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {

@@ -1,3 +1,4 @@
+import { withLate } from '../domain/enrolled-after-end.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { AssignmentRecord } from './banner-document-assignments.js';
 import type { DailyEnrollment } from './banner-store.js';
@@ -19,6 +20,8 @@ export interface TallySource {
   exposures(variationId: number): number;
   /** The event whose values are summed as revenue (the primary metric's), if it has a value property. */
   valueEvent?: string;
+  /** When the bucket version ended (ms; Infinity while it runs): later assignments are counted apart. */
+  endMs: number;
 }
 
 /**
@@ -40,7 +43,12 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
     byVariation.set(variationId, found);
     return found;
   };
+  let late = 0;
   for (const a of source.assignments) {
+    if (Date.parse(a.assignedAt) > source.endMs) {
+      late += 1;
+      continue;
+    }
     const tally = tallyOf(a.variationId);
     tally.users += 1;
     tally.bySplit.set(a.weights ?? '', (tally.bySplit.get(a.weights ?? '') ?? 0) + 1);
@@ -54,25 +62,35 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
     tally.revenue.sumSquares += value * value;
   }
   for (const variationId of source.exposedVariations) tallyOf(variationId);
-  return [...byVariation.entries()]
+  const tallies = [...byVariation.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([variationId, t]) => ({
-      variationId,
-      users: t.users,
-      firstAssignedAt: t.first,
-      exposures: source.exposures(variationId),
-      conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
-      ...(source.valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
-      usersBySplit: [...t.bySplit.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([weights, users]) => ({ weights: weights === '' ? null : weights, users })),
-    }));
+    .map(
+      ([variationId, t]): VariationTally => ({
+        variationId,
+        users: t.users,
+        firstAssignedAt: t.first,
+        exposures: source.exposures(variationId),
+        conversions: [...t.conversions.entries()].map(([event, users]) => ({ event, users })),
+        ...(source.valueEvent === undefined ? {} : { revenue: { ...t.revenue } }),
+        usersBySplit: [...t.bySplit.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([weights, users]) => ({ weights: weights === '' ? null : weights, users })),
+      }),
+    );
+  return late > 0 ? withLate(tallies, late) : tallies;
 }
 
-/** Assignments counted per UTC day and variation (imported records may carry any offset, hence the parse). */
-export function countEnrollmentsByDay(assignments: readonly AssignmentRecord[]): DailyEnrollment[] {
+/**
+ * Assignments up to the version's end (`endMs`) counted per UTC day and variation (imported
+ * records may carry any offset, hence the parse).
+ */
+export function countEnrollmentsByDay(
+  assignments: readonly AssignmentRecord[],
+  endMs: number,
+): DailyEnrollment[] {
   const counts = new Map<string, DailyEnrollment>();
   for (const a of assignments) {
+    if (Date.parse(a.assignedAt) > endMs) continue;
     const day = new Date(a.assignedAt).toISOString().slice(0, 10);
     const k = `${day}\u0000${a.variationId}`;
     const found = counts.get(k);

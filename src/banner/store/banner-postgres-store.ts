@@ -100,6 +100,10 @@ const SDK_VISITOR = `
     pg_current_snapshot()::text AS snapshot
   FROM id LEFT JOIN banner_users u ON u.app_id = $1 AND u.user_id = id.user_id`;
 
+/** When the bucket version ($1, $2, $3) ended, or infinity (BannerStore.endVersions). */
+const VERSION_END = `coalesce((SELECT min(ended_at) FROM banner_experiment_ends
+  WHERE app_id = $1 AND experiment_id = $2 AND bucket_version >= $3), 'infinity')`;
+
 /** As ProfilePostgresStore.profile reads them: an empty row (a failed first update) is none. */
 function propertiesOf(v: unknown): ProfileProperties | null {
   const props = v as ProfileProperties | null;
@@ -250,8 +254,10 @@ export class BannerPostgresStore implements BannerStore {
     const pending = this.renders.view();
     const [users, exposures, conversions, revenue] = await Promise.all([
       this.pool.query(
-        `SELECT variation_id, weights, count(*)::int AS n, min(assigned_at) AS first
-         FROM banner_assignments WHERE ${where} GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`,
+        `SELECT variation_id, weights, count(*) FILTER (WHERE NOT late)::int AS n,
+           count(*) FILTER (WHERE late)::int AS late, min(assigned_at) FILTER (WHERE NOT late) AS first
+         FROM (SELECT *, assigned_at > ${VERSION_END} AS late FROM banner_assignments WHERE ${where}) a
+         GROUP BY 1, 2 ORDER BY 2 NULLS FIRST`,
         args,
       ),
       this.pool.query(
@@ -292,6 +298,7 @@ export class BannerPostgresStore implements BannerStore {
     const { rows } = await this.pool.query(
       `SELECT to_char(assigned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, variation_id, count(*)::int AS n
        FROM banner_assignments WHERE app_id = $1 AND experiment_id = $2 AND bucket_version = $3
+         AND assigned_at <= ${VERSION_END}
        GROUP BY 1, 2 ORDER BY 1, 2`,
       [appId, experimentId, bucketVersion],
     );

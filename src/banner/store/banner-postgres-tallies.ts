@@ -1,3 +1,4 @@
+import { withLate } from '../domain/enrolled-after-end.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 
 type Row = Record<string, unknown>;
@@ -10,6 +11,20 @@ const iso = (v: unknown): string => (v as Date).toISOString();
  * exposures statement did not see), conversions by event name and revenue sums when asked for.
  */
 export function variationTallies(
+  users: readonly Row[],
+  storedExposures: readonly [number, number][] | null,
+  conversions: readonly Row[],
+  revenue: Map<number, { sum: number; sumSquares: number }> | null,
+  pending: Map<number, number>,
+): VariationTally[] {
+  // Users assigned after the version's end are counted apart, in no figure (VariationTally).
+  const late = users.reduce((n: number, r: Row) => n + (r.late as number), 0);
+  const kept = users.filter((r: Row) => (r.n as number) > 0);
+  const tallies = tallyRows(kept, storedExposures, conversions, revenue, pending);
+  return late > 0 ? withLate(tallies, late) : tallies;
+}
+
+function tallyRows(
   users: readonly Row[],
   storedExposures: readonly [number, number][] | null,
   conversions: readonly Row[],

@@ -235,6 +235,29 @@ export function bannerStoreContract(
     t.like(tally, { variationId: 1, users: 1, exposures: 30 });
   });
 
+  test(`${name}: a user assigned after the bucket version ended is counted apart, in no figure`, async (t) => {
+    const store = await withStore(t);
+    const experimentId = `late-${uid('exp')}`;
+    const [early, late] = [uid('early'), uid('late')] as [string, string];
+    await store.assign('app', proposal(early, 1, { experimentId, assignedAt: at(0).toISOString() }));
+    await store.endVersions('app', [{ experimentId, bucketVersion: 1 }], at(5));
+    await store.assign('app', proposal(late, 0, { experimentId, assignedAt: at(10).toISOString() }));
+    const tallies = await store.tallies('app', experimentId, 1);
+    t.deepEqual(
+      tallies.map((x) => [x.variationId, x.users]),
+      [[1, 1]],
+    );
+    t.is(
+      tallies.reduce((n, x) => n + (x.enrolledAfterEnd ?? 0), 0),
+      1,
+    );
+    const daily = await store.enrollmentsByDay('app', experimentId, 1);
+    t.deepEqual(
+      daily.map((d) => [d.variationId, d.users]),
+      [[1, 1]],
+    );
+  });
+
   test(`${name}: tallies count assigned users, exposures and distinct converters after assignment`, async (t) => {
     const store = await withStore(t);
     const experimentId = `tally-${uid('exp')}`;
