@@ -122,7 +122,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
     if (user === alias) return alias;
-    shard.aliases.set(k, { appId, alias, distinctId: user });
+    shard.link({ appId, alias, distinctId: user });
     await shard.commit();
     return user;
   }
@@ -131,12 +131,9 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.resolveNow(appId, id);
   }
 
-  /** A scan of every shard's aliases: links are rare (a sign-in), and this store is for one instance's users. */
+  /** A lookup in each shard's index of link targets (aliases are sharded by alias, not by target). */
   async linkedTo(appId: string, id: string): Promise<boolean> {
-    return this.shards.some((shard) => {
-      for (const a of shard.aliases.values()) if (a.distinctId === id && a.appId === appId) return true;
-      return false;
-    });
+    return this.shards.some((shard) => shard.hasLinksTo(appId, id));
   }
 
   private resolveNow(appId: string, id: string): string {
@@ -274,7 +271,9 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     }
     if (collection === 'profiles.aliases') {
       const record = { appId: s('appId'), alias: s('alias'), distinctId: s('distinctId') };
-      return this.put((x) => x.aliases, keyOfAlias(record), record);
+      const shard = this.shardOf(keyOfAlias(record));
+      shard.link(record);
+      return shard;
     }
     if (collection === 'profiles.grants') {
       const record = {

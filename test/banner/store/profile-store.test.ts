@@ -39,6 +39,8 @@ test('lowdb: profiles, aliases and grants survive a reopen', async (t) => {
   t.teardown(() => second.close());
   t.deepEqual(await second.store.profile('app', 'user', 'u'), { vip: 1 });
   t.is(await second.store.resolve('app', 'anon-1'), 'u');
+  t.true(await second.store.linkedTo('app', 'u'), 'the index of link targets is rebuilt on open');
+  t.false(await second.store.linkedTo('app', 'anon-1'));
   t.deepEqual(await second.store.grantsFor('app', 'u', ['offer'], 'p-1'), [
     { offerId: 'offer', at: new Date(0) },
   ]);
