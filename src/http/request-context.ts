@@ -15,13 +15,14 @@ export interface RequestState {
 }
 
 /**
- * Support ids are integers (the offerwall contract shows `support_id: 99120001`):
- * a random per-process base plus a counter keeps them unique across instances
- * without coordination, and within Number.MAX_SAFE_INTEGER.
+ * Support ids are integers (the offerwall contract shows `support_id: 99120001`), random
+ * below 2^48 (node:crypto; within Number.MAX_SAFE_INTEGER): unique across instances without
+ * coordination for any volume one log holds (a collision needs ~16 million ids to be as
+ * likely as not), and telling nothing. A counter let anyone count the service's requests
+ * between two of their own (hostile probe).
  */
 export function supportIdGenerator(): () => number {
-  let next = randomInt(1, 2 ** 31) * 2 ** 20;
-  return () => next++;
+  return () => randomInt(1, 2 ** 48);
 }
 
 /**

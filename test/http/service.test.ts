@@ -183,3 +183,13 @@ test('/metrics counts rule decisions answered from the decision cache', async (t
   t.true((await lookups('miss')) > before.miss);
   t.true((await lookups('hit')) > before.hit);
 });
+
+test('request ids tell nothing about the traffic between two requests: not consecutive', async (t) => {
+  const s = await startTestService(t);
+  const ids: number[] = [];
+  for (let i = 0; i < 20; i++) ids.push(Number((await s.fetch('/healthz')).headers.get('x-request-id')));
+  const steps = new Set(ids.slice(1).map((id, i) => id - (ids[i] as number)));
+  t.true(steps.size > 10, `ids ${ids.join(', ')}`);
+  t.is(new Set(ids).size, ids.length);
+  t.true(ids.every((id) => Number.isSafeInteger(id) && id > 0));
+});
