@@ -1,10 +1,13 @@
 import type { ApiName, ApiRegistration } from './api-registration.js';
 import { bannerApi } from './banner/banner-api.js';
-import { weightChangeWarnings } from './banner/rules/weight-change.js';
+import { metricChangeWarnings } from './banner/rules/metric-change.js';
+import { type AssignedUsers, weightChangeWarnings } from './banner/rules/weight-change.js';
 import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
 import { journeysApi } from './journeys/journeys-api.js';
 import { offerwallApi } from './offerwall/offerwall-api.js';
 import { AppLoader } from './rules/app-loader.js';
+import type { AppRules } from './rules/app-rules.js';
+import type { Problem } from './rules/problems.js';
 import type { AnyRuleKind } from './rules/rule-kind.js';
 import type { AnyApiStoreAdapters } from './store/api-store-adapters.js';
 import { DocumentStore } from './store/document/document-store.js';
@@ -65,12 +68,18 @@ export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
 
 /**
  * What a reload changes that its author should know, against the serving snapshot
- * (RulesRegistryOptions.changeWarnings): a running experiment's new weights while it has
- * assigned users. `store` is read at each reload (the registry is made before the store opens).
+ * (RulesRegistryOptions.changeWarnings): a running experiment's new weights, or a new metric
+ * deciding its verdict, while it has assigned users. `store` is read at each reload (the registry is made before the store opens).
  */
 export function createChangeWarnings(store: () => Store) {
-  return weightChangeWarnings(async (appId, experimentId, bucketVersion) => {
+  const assigned: AssignedUsers = async (appId, experimentId, bucketVersion) => {
     const tallies = await store().banner.tallies(appId, experimentId, bucketVersion);
     return tallies.reduce((n, t) => n + t.users, 0);
-  });
+  };
+  const weights = weightChangeWarnings(assigned);
+  const metrics = metricChangeWarnings(assigned);
+  return async (before: AppRules | undefined, after: AppRules): Promise<Problem[]> => [
+    ...(await weights(before, after)),
+    ...(await metrics(before, after)),
+  ];
 }

@@ -96,3 +96,41 @@ test('a weight change of a running experiment: the reload warns, and users assig
   t.is(second.outcomes[0]?.result, 'activated');
   t.deepEqual(second.outcomes[0]?.warnings, []);
 });
+
+// An account manager swapped champion-spotlight's primary metric after seeing its results:
+// the verdicts were recomputed on the new metric in silence, and swapping back restored them.
+test('a new primary metric for a running experiment with users: the reload warns; one nobody entered yet is silent', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory', OFFERD_RULES_DIR: dir } });
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const swap = async (version: number, edit: (text: string) => string) => {
+    const text = await readFile(file, 'utf8');
+    const changed = edit(text.replace(/^version: \d+$/m, `version: ${version}`));
+    t.not(changed, text);
+    await writeFile(file, changed);
+    const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+    const { outcomes } = (await reload.json()) as { outcomes: { result: string; warnings?: string[] }[] };
+    t.is(outcomes[0]?.result, 'activated', JSON.stringify(outcomes));
+    return (outcomes[0]?.warnings ?? []).filter((w) => w.includes('decides its verdict'));
+  };
+  // Purchased and Opened trade places in the spotlight's metrics (primary and secondary).
+  const swapMetrics = (text: string) => {
+    const at = text.indexOf('- id: champion-spotlight');
+    const end = text.indexOf('bucketVersion: 2', at);
+    const block = text
+      .slice(at, end)
+      .replaceAll('SpecialOfferPopupPurchased', '@')
+      .replaceAll('SpecialOfferPopupOpened', 'SpecialOfferPopupPurchased')
+      .replaceAll('@', 'SpecialOfferPopupOpened');
+    return text.slice(0, at) + block + text.slice(end);
+  };
+  t.deepEqual(await swap(2, swapMetrics), [], 'nobody assigned yet: nothing to warn about');
+  for (let i = 0; i < 10; i++) await postBanner(s, { userId: `fan-${i}`, offerId: '1', activeChamp: 'ahri' });
+  const warnings = await swap(3, swapMetrics);
+  t.is(warnings.length, 1, JSON.stringify(warnings));
+  t.regex(
+    warnings[0] ?? '',
+    /experiment 'champion-spotlight' changes what decides its verdict from SpecialOfferPopupOpened to SpecialOfferPopupPurchased at bucket version 2, which already has 10 assigned users/,
+  );
+  t.regex(warnings[0] ?? '', /bump bucketVersion/);
+});
