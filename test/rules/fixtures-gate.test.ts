@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { shownPair } from '../../src/fixtures/fixtures-gate.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
@@ -49,4 +50,17 @@ test('with the gate off (OFFERD_FIXTURES_GATE=0) the same change goes live', asy
   const file = path.join(dir, 'demo', 'banner-segments.yaml');
   await writeFile(file, lapseLater(await readFile(file, 'utf8')));
   t.is((await s.fetch('/admin/rules/reload', { method: 'POST', headers: ADMIN })).status, 200);
+});
+
+test('a failed expectation shows where expected and actual differ, even past the first 160 characters', (t) => {
+  const common = { experiments: Array.from({ length: 12 }, (_, i) => `experiment-${i}`) };
+  const [expected, actual] = shownPair({ ...common, status: 'running' }, { ...common, status: 'stopped' });
+  t.not(expected, actual, 'the shown text differs');
+  t.regex(expected, /^….*"status":"running"}$/);
+  t.regex(actual, /^….*"status":"stopped"}$/);
+  t.true(expected.length <= 162);
+  // Short values, or values that differ early, are shown from their start.
+  t.deepEqual(shownPair({ a: 1 }, { a: 2 }), ['{"a":1}', '{"a":2}']);
+  const [long] = shownPair('x'.repeat(400), 'y');
+  t.is(long, `"${'x'.repeat(159)}…`);
 });
