@@ -58,7 +58,7 @@ function apiLines(api: string, i: ApiImpact, rate: number | undefined): string[]
   const mixLabel =
     api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
   // Recorded traffic is a sample: "3 of 3" alone reads as every request.
-  const what = rate === undefined ? 'requests' : `sampled decisions (${ratePercent(rate)} sample)`;
+  const what = rate === undefined ? 'requests' : 'sampled decisions';
   return [
     `${api}: ${i.changed} of ${i.requests} ${what} change (${pct(i.share)})${fieldsText(i.changedFields)}`,
     ...(i.topOffers ? figures(i.topOffers) : []),
@@ -86,8 +86,13 @@ export const NOTHING_RECORDED =
 export function impactText(report: ImpactReport, what: string, rate?: number): string[] {
   const oversize = report.oversize > 0 ? `, ${report.oversize} of them recorded too large to replay` : '';
   const skipped = report.skipped > 0 ? ` (${report.skipped} could not be decided${oversize})` : '';
+  // The rate configured where this runs: the log does not keep the rate each entry was
+  // recorded at, and stating it as the recording's misled (account-manager probe: 1 % said
+  // of a log recorded at 100 %).
   const sampled =
-    rate === undefined ? '' : `, recorded at decisionLog.sampleRate ${ratePercent(rate)} of served requests`;
+    rate === undefined
+      ? ''
+      : `, a sample of served requests (decisionLog.sampleRate is ${ratePercent(rate)} here; the log does not keep the rate it was recorded at)`;
   const lines = [`${report.replayed} ${what} replayed${skipped}${sampled}`];
   if (report.replayed + report.skipped === 0) lines.push(NOTHING_RECORDED);
   for (const [api, impact] of Object.entries(report.byApi)) lines.push(...apiLines(api, impact, rate));
