@@ -116,6 +116,14 @@ function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
     const { bucketVersion } = query.value;
     if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     const rules = snapshot(deps, ctx, appId);
+    const current = rules.banner?.experiments.find((e) => e.id === experimentId)?.bucketVersion;
+    // A version not run yet has no results: an empty "running" one read as a real, quiet test.
+    if (current !== undefined && bucketVersion !== undefined && bucketVersion > current) {
+      throw new AppError(
+        'EXPERIMENT_NOT_FOUND',
+        `experiment '${experimentId}' has no bucket version ${bucketVersion}: its current one is ${current}`,
+      );
+    }
     const results =
       rules.banner && (await deps.service.results(appId, rules.banner, experimentId, bucketVersion));
     if (!results) {

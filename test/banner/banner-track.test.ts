@@ -204,6 +204,10 @@ test('experiment results: admin token, 404 for unknown apps and experiments, 400
   const older = await getResults(s, 'champion-spotlight', '?bucketVersion=1');
   t.is(older.status, 200);
   t.is(older.body.bucketVersion, 1);
+  // A version not run yet is no empty running experiment.
+  const future = await getResults(s, 'champion-spotlight', '?bucketVersion=7');
+  t.is(future.status, 404);
+  t.regex(JSON.stringify(future.body), /has no bucket version 7: its current one is 2/);
   const paused = await getResults(s, 'winter-event');
   t.deepEqual(
     paused.body.variations.map((v) => [v.variationId, v.name, v.users, v.exposures]),
