@@ -21,12 +21,17 @@ export interface FactCatalogue {
   open: readonly string[];
 }
 
-/** The catalogue's name closest to `fact`. */
+/**
+ * The catalogue's name closest to `fact`, an open fact's keys included: `contxt.probe` is
+ * nearest `context.probe` (the open prefix with the fact's own key), not the bare `context`.
+ */
 export function closestFact(catalogue: FactCatalogue, fact: string): string | null {
-  return closestName(
-    fact,
-    catalogue.facts.map((f) => f.name),
-  );
+  const parts = fact.split('.');
+  const underOpen = catalogue.open.flatMap((o) => {
+    const depth = o.split('.').length;
+    return parts.length > depth ? [`${o}.${parts.slice(depth).join('.')}`] : [];
+  });
+  return closestName(fact, [...catalogue.facts.map((f) => f.name), ...underOpen]);
 }
 
 /** Why the API cannot provide `fact`, with the closest name it does provide; null when it can. */

@@ -279,3 +279,15 @@ test('a segment no rule uses is checked too: against every fact some API provide
   const ok = capture();
   t.is(await runCli(['validate', dir], ok.io), 0, ok.err.join('\n'));
 });
+
+test('a misspelled open fact is matched with its key: contxt.activeChamp suggests context.activeChamp', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'banner-segments.yaml');
+  await edit(file, 'fact: user.daysSinceLastSeen\n', 'fact: contxt.activeChamp\n');
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  t.regex(
+    c.err.join('\n'),
+    /provides no fact 'contxt\.activeChamp' \(did you mean 'context\.activeChamp'\?\)/,
+  );
+});
