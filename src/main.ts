@@ -97,6 +97,7 @@ export async function startService(
   // In production loadConfig refused these; elsewhere the demo works, with a warning for each.
   for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
   const loader = createAppLoader();
+  const gateOf = (dir: string) => fixturesGate(dir, config.apps, createCaseRunners(), servesFixtureApi);
   const metrics = createMetrics(loader.decisionStats);
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
@@ -104,9 +105,7 @@ export async function startService(
     requiredKinds: (appId) => requiredKinds(config.apps.find((a) => a.id === appId)),
     loader,
     logger,
-    ...(config.rules.fixturesGate
-      ? { gate: fixturesGate(config.rulesDir, config.apps, createCaseRunners(), servesFixtureApi) }
-      : {}),
+    ...(config.rules.fixturesGate ? { gate: gateOf(config.rulesDir) } : {}),
     // The store opens below; the first reload (start) runs after it, and compares with nothing.
     changeWarnings: createChangeWarnings(() => store),
     observe: (o) => {
@@ -202,6 +201,7 @@ export async function startService(
       const loaded = candidates.load(await readAppFiles(dir, appId));
       return loaded.ok ? { ok: true, rules: loaded.rules } : { ok: false, problems: loaded.problems };
     },
+    ...(config.rules.fixturesGate ? { gate: (dir, appId, rules) => gateOf(dir)(appId, rules) } : {}),
   });
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(

@@ -115,6 +115,14 @@ export const IMPACT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       live: rulesRef(),
       candidate: rulesRef({ source: { enum: ['pending', 'rules'] }, rulesDir: { type: 'string' } }),
       decisions: { ...count, description: 'Recorded decisions read from the log.' },
+      fixtures: {
+        type: 'object',
+        description:
+          'With the fixtures gate on (rules.fixturesGate): whether the candidate would go live. `failures` (at most 20, `file:line fixture …` as the reload names them) empty: every fixture case passes; else a reload of these files would be refused and the live rules keep serving [ours].',
+        required: ['failures'],
+        additionalProperties: false,
+        properties: { failures: { type: 'array', items: { type: 'string' } } },
+      },
       sample: {
         type: 'object',
         description:

@@ -27,6 +27,8 @@ export interface ImpactDeps {
   /** Where the app's live files are: `source: pending` replays what is on disk there. */
   rulesDir: string;
   load(rulesDir: string, appId: string): Promise<LoadedCandidate>;
+  /** The reload's fixtures gate for a rules directory, when it is on: its failures (none: it passes). */
+  gate?: (rulesDir: string, appId: string, rules: AppRules) => Promise<string[]>;
 }
 
 interface ImpactBody {
@@ -48,6 +50,12 @@ export interface ImpactAnswer extends ImpactReport {
    * and the sample `rate` they were recorded at.
    */
   sample: ReplaySample;
+  /**
+   * With the fixtures gate on: its failures for the candidate (at most SHOWN_PROBLEMS). A
+   * prediction for files a reload would refuse read as a change about to happen (account-
+   * manager probe: a draft failing 5 fixtures was reported like any other).
+   */
+  fixtures?: { failures: string[] };
 }
 
 /** Problems of a candidate that does not load: each as `file:line:col message`, at most this many. */
@@ -122,6 +130,7 @@ export function impactRoutes(router: ApiRouter, deps: ImpactDeps): void {
       deps.sampleRate,
     );
     const report = await replayImpact(recorded, live, candidate.rules, app, deps.runners);
+    const failures = await deps.gate?.(candidate.rulesDir, appId, candidate.rules);
     const answer: ImpactAnswer = {
       appId,
       live: { version: live.version, hash: live.hash },
@@ -133,6 +142,7 @@ export function impactRoutes(router: ApiRouter, deps: ImpactDeps): void {
       },
       decisions: recorded.length,
       sample,
+      ...(failures ? { fixtures: { failures: failures.slice(0, SHOWN_PROBLEMS) } } : {}),
       ...report,
     };
     ctx.body = answer;

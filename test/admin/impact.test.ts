@@ -355,3 +355,36 @@ test.serial(
     t.deepEqual(banner.mixAfter, { 'first-visit/:-1': 1, 'default/:-1': 1 });
   },
 );
+
+test.serial('impact says whether the fixtures gate would let the candidate go live', async (t) => {
+  const s = await startTestService(t, {
+    env: { OFFERD_DECISION_LOG_SAMPLE_RATE: '1', OFFERD_FIXTURES_GATE: '1' },
+  });
+  await seedEveryApi(s.url);
+  const passing = await impact(s, { source: 'pending', api: 'banner' });
+  t.is(passing.status, 200, JSON.stringify(passing.body));
+  t.deepEqual(passing.body.fixtures, { failures: [] });
+  // Reweighting the offerwall moves a fixture's expected top offers: refused, and said so.
+  const reweighted = await impact(s, { rules: await payoutDraft(t), api: 'offerwall' });
+  t.regex(
+    reweighted.body.fixtures.failures[0],
+    /tests\/offerwall\.yaml:\d+ fixture '.*': offerIds: not equal/,
+  );
+  // 'lapsed' now needs 1400 days away: the shipped lapsed-player fixture no longer holds.
+  const failing = await copyOfShippedRules(t);
+  await edit(
+    path.join(failing, 'demo', 'banner-segments.yaml'),
+    'operator: greaterThanInclusive\n        value: 14\n',
+    'operator: greaterThanInclusive\n        value: 1400\n',
+  );
+  const refused = await impact(s, { rules: failing, api: 'banner' });
+  t.is(refused.status, 200, JSON.stringify(refused.body));
+  t.true(refused.body.fixtures.failures.length > 0);
+  t.regex(refused.body.fixtures.failures[0], /^.*\.yaml:\d+ fixture '.*lapsed/);
+  const off = await startTestService(t, { env: { OFFERD_FIXTURES_GATE: '0' } });
+  t.is(
+    (await impact(off, { rules: failing, api: 'banner' })).body.fixtures,
+    undefined,
+    'no gate, no verdict',
+  );
+});
