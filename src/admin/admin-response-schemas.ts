@@ -183,6 +183,11 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
           loaded: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
           stored: { type: 'boolean' },
           note: str,
+          aliasOf: {
+            type: 'string',
+            description:
+              'Banner: the distinct id this id is an alias of ($create_alias, Unity identify): the decision is that user’s [ours].',
+          },
         },
       },
     },
