@@ -188,6 +188,7 @@ function Results({ appId, experimentId }) {
   const rows = (f) => data.variations.map((v) => ({ label: v.name, ...f(v) }));
   return html`<section aria-labelledby="results-title">
     <h2 id="results-title">${experimentId}</h2>
+    ${data.endedAt ? html`<p class="callout" role="note">Bucket version ${data.bucketVersion} ended <${Time} iso=${data.endedAt} />: these results are final (nothing users do later is credited to it).</p>` : null}
     <p>${data.status}, ${percent(data.trafficAllocation / 100, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
       bucketing version ${data.hashVersion}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
     <${SampleRatio} srm=${data.sampleRatio} reason=${data.sampleRatioReason} />

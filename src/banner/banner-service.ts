@@ -319,7 +319,7 @@ export class BannerService {
     rules: BannerRules,
     experimentId: string,
     bucketVersion?: number,
-  ): Promise<(ExperimentResults & { timeline: EnrollmentTimeline }) | null> {
+  ): Promise<(ExperimentResults & { endedAt: string | null; timeline: EnrollmentTimeline }) | null> {
     const experiment = rules.experiments.find((e) => e.id === experimentId);
     if (!experiment) return null;
     await this.recordEnds(appId, rules);
@@ -327,13 +327,15 @@ export class BannerService {
     // Revenue sums are read only for an experiment that declares a value property.
     const { primary, primaryValue } = experiment.metrics;
     const valueEvent = primary !== null && primaryValue ? primary : undefined;
-    const [tallies, daily] = await Promise.all([
+    const [tallies, daily, endedAt] = await Promise.all([
       this.store.tallies(appId, experimentId, version, valueEvent),
       this.store.enrollmentsByDay(appId, experimentId, version),
+      this.store.versionEnd(appId, experimentId, version),
     ]);
     const results = experimentResults(experiment, version, tallies);
     const variationIds = results.variations.map((v) => v.variationId);
-    return { ...results, timeline: enrollmentTimeline(daily, variationIds, this.options.now()) };
+    const timeline = enrollmentTimeline(daily, variationIds, this.options.now());
+    return { ...results, endedAt, timeline };
   }
 
   /** Every experiment of the app in rule order, with its users and start at its current bucket version. */

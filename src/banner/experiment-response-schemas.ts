@@ -272,7 +272,17 @@ export const EXPERIMENT_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       appId: { type: 'string' },
       rulesVersion: { type: 'string' },
       experimentId: { type: 'string' },
-      status: { enum: ['running', 'paused', 'stopped'] },
+      status: {
+        enum: ['running', 'paused', 'stopped'],
+        description:
+          'The experiment’s status in the rules; `endedAt` says whether this bucket version still runs.',
+      },
+      endedAt: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description:
+          'When this bucket version ended (the experiment stopped, or a later bucket version served), from which nothing users do is credited to it; null while it runs [ours].',
+      },
       bucketVersion: { type: 'integer', minimum: 1 },
       hashVersion: { type: 'integer', minimum: 1 },
       trafficAllocation: { type: 'number' },

@@ -44,7 +44,11 @@ test('explain sees the /engage properties serving used, also for an alias, and n
     t.is(body.decision.userId, 'vip-1', `${user}: decided for the distinct id, as serving does`);
     t.is(body.user.loaded['profiles.profiles'], 1, user);
     t.is(body.user.loaded['profiles.aliases'], user === 'vip-device' ? 1 : 0, user);
-    t.is(body.user.aliasOf, user === 'vip-device' ? 'vip-1' : undefined, `${user}: an alias says whose it is`);
+    t.is(
+      body.user.aliasOf,
+      user === 'vip-device' ? 'vip-1' : undefined,
+      `${user}: an alias says whose it is`,
+    );
     const vip = (body.why.banners as Json[]).find((b) => b.id === 'vip-lounge');
     t.is(vip?.verdict, 'chosen', user);
   }

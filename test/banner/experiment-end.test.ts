@@ -55,6 +55,12 @@ test('results of a superseded bucket version and of a stopped experiment stay as
   await track(fans, BUY);
   t.is(await conversions(BUY, '?bucketVersion=2'), 5);
   t.is(await conversions(BUY), 15);
+  // The superseded version says it ended; the current one runs.
+  t.regex(
+    String((await getResults(s, 'champion-spotlight', '?bucketVersion=2')).body.endedAt),
+    /^\d{4}-\d\d-\d\dT/,
+  );
+  t.is((await getResults(s, 'champion-spotlight')).body.endedAt, null);
 
   // Stopped, then they open the offer: credited to no arm of the stopped experiment.
   await edit(

@@ -95,6 +95,7 @@ export function getResults(s: TestService, experimentId: string, query = '') {
     bucketVersion: number;
     variations: VariationResults[];
     enrolledAfterEnd?: { users: number; note: string };
+    endedAt?: string | null;
   }>(s, `/admin/apps/demo/experiments/${experimentId}${query}`, {
     headers: { Authorization: 'Bearer demo-admin-token' },
   });

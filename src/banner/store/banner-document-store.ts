@@ -260,6 +260,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     );
   }
 
+  async versionEnd(appId: string, experimentId: string, bucketVersion: number): Promise<string | null> {
+    const end = this.ends.endOf(appId, experimentId, bucketVersion);
+    return Number.isFinite(end) ? new Date(end).toISOString() : null;
+  }
+
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
     return exportDocuments(this.portable(), collection);
   }

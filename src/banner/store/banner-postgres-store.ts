@@ -309,6 +309,16 @@ export class BannerPostgresStore implements BannerStore {
     }));
   }
 
+  async versionEnd(appId: string, experimentId: string, bucketVersion: number): Promise<string | null> {
+    const { rows } = await this.pool.query(
+      `SELECT min(ended_at) AS ended_at FROM banner_experiment_ends
+       WHERE app_id = $1 AND experiment_id = $2 AND bucket_version >= $3`,
+      [appId, experimentId, bucketVersion],
+    );
+    const end = (rows[0] as Row | undefined)?.ended_at;
+    return end ? (end as Date).toISOString() : null;
+  }
+
   /** Per variation Σ and Σ² of each assigned user's value sum of one event (users without one add 0). */
   private async revenueSums(args: unknown[]): Promise<Map<number, { sum: number; sumSquares: number }>> {
     const { rows } = await this.pool.query(

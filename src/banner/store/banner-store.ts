@@ -215,4 +215,7 @@ export interface BannerStore {
    * never writes a per-day row (a hot row) on the request path.
    */
   enrollmentsByDay(appId: string, experimentId: string, bucketVersion: number): Promise<DailyEnrollment[]>;
+
+  /** When the bucket version ended (endVersions, ISO 8601), or null while it runs. */
+  versionEnd(appId: string, experimentId: string, bucketVersion: number): Promise<string | null>;
 }

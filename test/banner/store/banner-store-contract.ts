@@ -235,6 +235,18 @@ export function bannerStoreContract(
     t.like(tally, { variationId: 1, users: 1, exposures: 30 });
   });
 
+  test(`${name}: versionEnd is the first recorded end of the version or of a later one, null while it runs`, async (t) => {
+    const store = await withStore(t);
+    const experimentId = `ends-${uid('exp')}`;
+    t.is(await store.versionEnd('app', experimentId, 1), null);
+    await store.endVersions('app', [{ experimentId, bucketVersion: 2 }], at(5));
+    await store.endVersions('app', [{ experimentId, bucketVersion: 1 }], at(9));
+    t.is(await store.versionEnd('app', experimentId, 1), at(5).toISOString(), 'ending 2 ended 1 too');
+    t.is(await store.versionEnd('app', experimentId, 2), at(5).toISOString());
+    t.is(await store.versionEnd('app', experimentId, 3), null);
+    t.is(await store.versionEnd('other-app', experimentId, 1), null);
+  });
+
   test(`${name}: a user assigned after the bucket version ended is counted apart, in no figure`, async (t) => {
     const store = await withStore(t);
     const experimentId = `late-${uid('exp')}`;
