@@ -9,15 +9,24 @@ export interface RawResponse {
 /**
  * Sends `request` (bytes exactly as given: no client normalizes the path, the headers or
  * the framing) on a fresh connection and reads one response until the server closes.
- * `Connection: close` should be in the request. Rejects after `timeoutMs`.
+ * `Connection: close` should be in the request. Rejects after `timeoutMs` of the process's
+ * time: the services of a test file share its event loop, and one blocked by the others'
+ * start-ups ran this timer before reading a response that had long arrived (timers run before
+ * I/O in a turn; CI, load ~10: "no whole response in 10000 ms" twice). So the timer gives the
+ * socket's pending events a turn of their own before it gives up.
  */
-export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
+export function rawRequest(port: number, request: string | Buffer, timeoutMs = 30_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no whole response in ${timeoutMs} ms`));
+      // setImmediate runs after the poll phase: what arrived meanwhile is read first (its
+      // 'close' resolves the call), and only a connection still open is given up.
+      setImmediate(() => {
+        if (socket.destroyed) return;
+        socket.destroy();
+        reject(new Error(`no whole response in ${timeoutMs} ms`));
+      });
     }, timeoutMs);
     socket.on('data', (d: Buffer) => chunks.push(d));
     socket.on('error', () => undefined);

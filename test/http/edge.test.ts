@@ -91,7 +91,8 @@ test('an admin body is not read before the token is checked: a slow or huge body
   const slow = await rawRequest(
     s.port,
     'POST /admin/rules/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100\r\n\r\n{',
-    5_000,
+    // Under the 30 s request timeout, which a guard waiting for the body would answer at.
+    15_000,
   );
   t.is(slow.status, 401);
   t.like(JSON.parse(slow.body), { error: { code: 'UNAUTHORIZED' } });
