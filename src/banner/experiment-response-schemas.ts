@@ -105,7 +105,15 @@ const revenueResult: JsonSchema = {
         { type: 'null' },
         {
           type: 'object',
-          required: [...smallSampleRequired, 'difference', 'differenceInterval', 'uplift', 'upliftInterval'],
+          required: [
+            ...smallSampleRequired,
+            'difference',
+            'differenceInterval',
+            'uplift',
+            'upliftInterval',
+            'pValue',
+            'sequentialPValue',
+          ],
           additionalProperties: false,
           properties: {
             ...smallSampleProperties,
@@ -116,6 +124,15 @@ const revenueResult: JsonSchema = {
               description: 'perUser / control perUser − 1; null for zero control revenue.',
             },
             upliftInterval: { ...interval, description: 'Delta method on the log ratio of means.' },
+            pValue: {
+              ...nullableNumber,
+              description: 'Two-sided p of the difference (Welch z); null when small.',
+            },
+            sequentialPValue: {
+              ...nullableNumber,
+              description:
+                'Always-valid (mSPRT) p-value of the difference, the one the verdict judges (against 0.05 over the treated arms); null when small.',
+            },
           },
         },
       ],

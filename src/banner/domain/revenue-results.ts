@@ -1,7 +1,8 @@
 import type { VariationTally } from './experiment-results.js';
-import { round4, type SmallSample } from './metric-comparison.js';
+import { ALPHA, round4, roundP, type SmallSample } from './metric-comparison.js';
 import { compareRevenue, type RevenueSums, revenueEstimate } from './revenue.js';
 import type { Interval } from './statistics.js';
+import { revenueSprt } from './verdict.js';
 
 /**
  * Revenue per user of one variation (4 decimals), against control for treated arms.
@@ -22,6 +23,13 @@ export interface RevenueResult extends SmallSample {
         uplift: number | null;
         /** Delta method on the log ratio of means. */
         upliftInterval: Interval | null;
+        /** Two-sided p of the difference (Welch z); null when small. */
+        pValue: number | null;
+        /**
+         * The always-valid (mSPRT) p-value the verdict judges, valid however often the results
+         * are read; null when small. Only the verdict's reason named it (account-manager probe).
+         */
+        sequentialPValue: number | null;
       })
     | null;
 }
@@ -58,7 +66,15 @@ export function revenueResults(
         differenceInterval: vs.smallSample ? null : round(vs.differenceInterval),
         uplift: vs.uplift === null ? null : round4(vs.uplift),
         upliftInterval: vs.smallSample ? null : round(vs.upliftInterval),
+        pValue: vs.smallSample || vs.pValue === null ? null : roundP(vs.pValue),
+        sequentialPValue: vs.smallSample ? null : sequentialP(control, sumsOf(t)),
       },
     };
   });
+}
+
+/** The verdict's always-valid p of an arm against control (null without a test). */
+function sequentialP(control: RevenueSums | null, arm: RevenueSums): number | null {
+  const test = control && revenueSprt(control, arm, ALPHA);
+  return test ? roundP(test.pValue) : null;
 }

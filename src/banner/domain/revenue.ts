@@ -1,4 +1,4 @@
-import { type Interval, Z95 } from './statistics.js';
+import { type Interval, normalSf, Z95 } from './statistics.js';
 
 /**
  * Sufficient statistics of one arm's revenue per user: every assigned user counts,
@@ -65,6 +65,8 @@ export interface RevenueComparison {
   uplift: number | null;
   /** Delta-method interval of the log ratio of means, back-transformed; null without revenue in either arm. */
   upliftInterval: Interval | null;
+  /** Two-sided p of the difference (Welch z, normal approximation); null under two users an arm. */
+  pValue: number | null;
   /** Why neither interval should be read (either arm under MIN_REVENUE_USERS users), or null. */
   smallSample: string | null;
 }
@@ -91,5 +93,6 @@ export function compareRevenue(control: RevenueSums, arm: RevenueSums, z = Z95):
     .map((r, i) => r && `${i === 0 ? 'control' : 'this arm'}: ${r.replace(/^too few users: /, '')}`)
     .filter((r): r is string => r !== null);
   const smallSample = small.length === 0 ? null : `too few users to compare (${small.join('; ')})`;
-  return { difference, differenceInterval, uplift, upliftInterval, smallSample };
+  const pValue = enough && se > 0 ? 2 * normalSf(Math.abs(difference) / se) : null;
+  return { difference, differenceInterval, uplift, upliftInterval, pValue, smallSample };
 }

@@ -58,6 +58,26 @@ export function conversionVerdicts(event: string, arms: readonly Proportion[]): 
 }
 
 /**
+ * The mSPRT of an arm's revenue per user against control's (difference of means, Welch
+ * variance, mixing prior REVENUE_MIXING_SDS pooled SDs wide): the verdicts' test, and the
+ * always-valid p-value the results show beside it. Null when either arm has no estimate.
+ */
+export function revenueSprt(control: RevenueSums, arm: RevenueSums, alpha: number): SequentialTest | null {
+  const c = revenueEstimate(control);
+  const a = revenueEstimate(arm);
+  if (!c || !a || control.users + arm.users <= 2) return null;
+  const pooledSd = Math.sqrt(
+    (c.variance * (control.users - 1) + a.variance * (arm.users - 1)) / (control.users + arm.users - 2),
+  );
+  return mixtureSprt(
+    a.perUser - c.perUser,
+    a.variance / arm.users + c.variance / control.users,
+    alpha,
+    REVENUE_MIXING_SDS * pooledSd,
+  );
+}
+
+/**
  * The verdict of each treated arm on revenue per user, when the primary metric declares a
  * value: the mSPRT of the difference of means (Welch variance, normal approximation; every
  * arm needs MIN_REVENUE_USERS users), Bonferroni over the arms as for conversions. When the
@@ -81,18 +101,7 @@ export function revenueVerdicts(
       .filter((r): r is string => r !== null);
     if (small.length > 0)
       return { verdict: 'inconclusive', reason: `${what}: too few users to compare (${small.join('; ')})` };
-    const c = revenueEstimate(control) as NonNullable<ReturnType<typeof revenueEstimate>>;
-    const a = revenueEstimate(arm) as NonNullable<ReturnType<typeof revenueEstimate>>;
-    const pooledSd = Math.sqrt(
-      (c.variance * (control.users - 1) + a.variance * (arm.users - 1)) / (control.users + arm.users - 2),
-    );
-    const test = mixtureSprt(
-      a.perUser - c.perUser,
-      a.variance / arm.users + c.variance / control.users,
-      threshold,
-      REVENUE_MIXING_SDS * pooledSd,
-    );
-    const judged = call(test, threshold, what);
+    const judged = call(revenueSprt(control, arm, threshold), threshold, what);
     const conversion = byConversion[i];
     const opposite =
       conversion && conversion.verdict !== 'inconclusive' && conversion.verdict !== judged.verdict;

@@ -199,6 +199,10 @@ test('revenue per user: reported when the primary metric names a value, rounded 
       differenceInterval: { low: -1.1886, high: 3.1546 },
       uplift: 0.6155,
       upliftInterval: { low: -0.4143, high: 3.456 },
+      // scipy: 2 * norm.sf(0.88721) = 0.37496 (Welch z); the mSPRT with the verdict's prior
+      // (0.1 pooled SD) gives Λ < 1, so its always-valid p is 1: what the verdict read.
+      pValue: 0.375,
+      sequentialPValue: 1,
     },
   });
   t.is(experimentResults(experiment(), 3, []).variations[0]?.revenue, null, 'no value property, no revenue');
