@@ -19,17 +19,19 @@ export function variationTallies(
 ): VariationTally[] {
   // Users assigned after the version's end are counted apart, in no figure (VariationTally).
   const late = users.reduce((n: number, r: Row) => n + (r.late as number), 0);
-  const kept = users.filter((r: Row) => (r.n as number) > 0);
-  const tallies = tallyRows(kept, storedExposures, conversions, revenue, pending);
+  const tallies = tallyRows(
+    users.filter((r: Row) => (r.n as number) > 0),
+    storedExposures,
+    conversions,
+    revenue,
+    pending,
+  );
   return late > 0 ? withLate(tallies, late) : tallies;
 }
 
+/** variationTallies for the users' rows up to the version's end. */
 function tallyRows(
-  users: readonly Row[],
-  storedExposures: readonly [number, number][] | null,
-  conversions: readonly Row[],
-  revenue: Map<number, { sum: number; sumSquares: number }> | null,
-  pending: Map<number, number>,
+  ...[users, storedExposures, conversions, revenue, pending]: Parameters<typeof variationTallies>
 ): VariationTally[] {
   const exposures = new Map((storedExposures ?? []).map(([variation, n]) => [variation, Number(n)]));
   const ids = new Set<number>([
