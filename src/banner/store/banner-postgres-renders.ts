@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { abandon } from '../../store/postgres/migrate.js';
 import { visibleIn } from '../../store/postgres/snapshot-visibility.js';
 import type { UserActivity } from '../domain/user-activity.js';
@@ -61,14 +61,18 @@ class Batch {
   next: Batch | null = null;
 }
 
+/** `v` added to `sum`: renders summed, the earliest first and the latest last render. */
+function merged(sum: PendingVisit | undefined, v: PendingVisit): PendingVisit {
+  if (!sum) return { ...v };
+  return {
+    renders: sum.renders + v.renders,
+    firstMs: Math.min(sum.firstMs, v.firstMs),
+    lastMs: Math.max(sum.lastMs, v.lastMs),
+  };
+}
+
 function addVisit(into: Map<string, PendingVisit>, k: string, v: PendingVisit): void {
-  const now = into.get(k);
-  if (!now) into.set(k, { ...v });
-  else {
-    now.renders += v.renders;
-    now.firstMs = Math.min(now.firstMs, v.firstMs);
-    now.lastMs = Math.max(now.lastMs, v.lastMs);
-  }
+  into.set(k, merged(into.get(k), v));
 }
 
 /**
@@ -81,22 +85,19 @@ function addVisit(into: Map<string, PendingVisit>, k: string, v: PendingVisit): 
 export class PendingRenders {
   constructor(private readonly from: Batch) {}
 
-  private unseen(snapshot: string): Batch[] {
-    const found: Batch[] = [];
-    for (let b: Batch | null = this.from; b; b = b.next) {
-      if (!b.failed && (b.xid === null || !visibleIn(snapshot, b.xid))) found.push(b);
-    }
-    return found;
+  /** Whether the read must add the batch: not failed (its counts moved on), and not in its snapshot. */
+  private static adds(b: Batch, snapshot: string): boolean {
+    return !b.failed && (b.xid === null || !visibleIn(snapshot, b.xid));
   }
 
   visit(appId: string, userId: string, snapshot: string): PendingVisit | undefined {
     const k = userKey(appId, userId);
-    const sum = new Map<string, PendingVisit>(); // at most the one key
-    for (const b of this.unseen(snapshot)) {
+    let sum: PendingVisit | undefined;
+    for (let b: Batch | null = this.from; b; b = b.next) {
       const v = b.visits.get(k);
-      if (v) addVisit(sum, k, v);
+      if (v && PendingRenders.adds(b, snapshot)) sum = merged(sum, v);
     }
-    return sum.get(k);
+    return sum;
   }
 
   /** Per variation of one experiment and bucket version: exposures the snapshot does not see. */
@@ -107,7 +108,8 @@ export class PendingRenders {
     snapshot: string,
   ): Map<number, number> {
     const found = new Map<number, number>();
-    for (const b of this.unseen(snapshot)) {
+    for (let b: Batch | null = this.from; b; b = b.next) {
+      if (!PendingRenders.adds(b, snapshot)) continue;
       for (const c of b.exposures.values()) {
         const e = c.exposure;
         if (c.appId === appId && e.experimentId === experimentId && e.bucketVersion === bucketVersion)
@@ -177,7 +179,7 @@ export class RenderTally {
     const ms = at.getTime();
     addVisit(this.open.visits, userKey(appId, userId), { renders: 1, firstMs: ms, lastMs: ms });
     if (exposure) countExposure(this.open, appId, exposure, 1);
-    this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
+    this.flushLater();
   }
 
   /** Taken before a read's statement is sent; see PendingRenders. */
@@ -201,37 +203,37 @@ export class RenderTally {
     try {
       await this.resolveUnknown();
     } catch (err) {
-      this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
+      this.flushLater();
       throw err;
     }
     const batch = this.open;
     if (batch.visits.size === 0 && batch.exposures.size === 0) return;
     this.open = new Batch();
     batch.next = this.open;
+    let client: PoolClient | null = null;
     let committing = false;
     try {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query('SELECT pg_current_xact_id()::text AS xid');
-        batch.xid = BigInt((rows[0] as { xid: string }).xid);
-        await client.query(FLUSH, flushArgs(batch.visits, batch.exposures));
-        committing = true;
-        await client.query('COMMIT');
-        client.release();
-      } catch (err) {
-        // Before the ROLLBACK's answer: a failed statement has already doomed the transaction.
-        if (!committing) this.putBack(batch);
-        await abandon(client, err);
-        throw err;
-      }
-      this.settle(batch);
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query('SELECT pg_current_xact_id()::text AS xid');
+      batch.xid = BigInt((rows[0] as { xid: string }).xid);
+      await client.query(FLUSH, flushArgs(batch.visits, batch.exposures));
+      committing = true;
+      await client.query('COMMIT');
+      client.release();
     } catch (err) {
+      // Before the ROLLBACK's answer: a failed statement has already doomed the transaction.
       if (committing) this.unknown.push(batch);
       else this.putBack(batch);
-      this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
+      this.flushLater();
+      if (client) await abandon(client, err);
       throw err;
     }
+    this.settle(batch);
+  }
+
+  private flushLater(): void {
+    this.timer ??= setTimeout(() => this.tick(), this.intervalMs).unref();
   }
 
   /**
