@@ -6,23 +6,6 @@ export interface EnrolledAfterEnd {
   note: string;
 }
 
-/** Users assigned after the version's end, told on the first tally (see VariationTally). */
-export function withLate(tallies: VariationTally[], late: number): VariationTally[] {
-  const [first, ...rest] = tallies;
-  if (!first)
-    return [
-      {
-        variationId: 0,
-        users: 0,
-        firstAssignedAt: null,
-        exposures: 0,
-        conversions: [],
-        enrolledAfterEnd: late,
-      },
-    ];
-  return [{ ...first, enrolledAfterEnd: late }, ...rest];
-}
-
 /**
  * The players a version's results leave out because they were assigned after it ended. Their
  * conversions are credited to no version (the window closed), so counting them as users

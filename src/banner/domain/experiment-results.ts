@@ -36,8 +36,8 @@ export interface VariationTally {
    */
   usersBySplit?: { weights: string | null; users: number }[];
   /**
-   * Users assigned after the bucket version's recorded end (rules that ran it again without
-   * raising bucketVersion): in no other figure, as nothing they do is credited to the version.
+   * The variation's users assigned after the bucket version's recorded end (rules that ran it
+   * again without raising bucketVersion): in no other figure, as nothing they do is credited.
    */
   enrolledAfterEnd?: number;
 }

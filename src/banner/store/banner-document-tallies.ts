@@ -1,4 +1,3 @@
-import { withLate } from '../domain/enrolled-after-end.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { AssignmentRecord } from './banner-document-assignments.js';
 import type { DailyEnrollment } from './banner-store.js';
@@ -10,6 +9,8 @@ interface Tally {
   revenue: { sum: number; sumSquares: number };
   /** Users by the split stored with their assignment ('' for none). */
   bySplit: Map<string, number>;
+  /** Users assigned after the version's end: in no other figure. */
+  late: number;
 }
 
 /** What tallies() reads: one experiment's assignments and its exposure counters. */
@@ -39,17 +40,17 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
       conversions: new Map(),
       revenue: { sum: 0, sumSquares: 0 },
       bySplit: new Map<string, number>(),
+      late: 0,
     };
     byVariation.set(variationId, found);
     return found;
   };
-  let late = 0;
   for (const a of source.assignments) {
+    const tally = tallyOf(a.variationId);
     if (Date.parse(a.assignedAt) > source.endMs) {
-      late += 1;
+      tally.late += 1;
       continue;
     }
-    const tally = tallyOf(a.variationId);
     tally.users += 1;
     tally.bySplit.set(a.weights ?? '', (tally.bySplit.get(a.weights ?? '') ?? 0) + 1);
     if (tally.first === null || Date.parse(a.assignedAt) < Date.parse(tally.first))
@@ -62,7 +63,7 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
     tally.revenue.sumSquares += value * value;
   }
   for (const variationId of source.exposedVariations) tallyOf(variationId);
-  const tallies = [...byVariation.entries()]
+  return [...byVariation.entries()]
     .sort(([a], [b]) => a - b)
     .map(
       ([variationId, t]): VariationTally => ({
@@ -75,9 +76,9 @@ export function tallyExperiment(source: TallySource): VariationTally[] {
         usersBySplit: [...t.bySplit.entries()]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([weights, users]) => ({ weights: weights === '' ? null : weights, users })),
+        ...(t.late > 0 ? { enrolledAfterEnd: t.late } : {}),
       }),
     );
-  return late > 0 ? withLate(tallies, late) : tallies;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { withLate } from '../domain/enrolled-after-end.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 
 type Row = Record<string, unknown>;
@@ -17,22 +16,6 @@ export function variationTallies(
   revenue: Map<number, { sum: number; sumSquares: number }> | null,
   pending: Map<number, number>,
 ): VariationTally[] {
-  // Users assigned after the version's end are counted apart, in no figure (VariationTally).
-  const late = users.reduce((n: number, r: Row) => n + (r.late as number), 0);
-  const tallies = tallyRows(
-    users.filter((r: Row) => (r.n as number) > 0),
-    storedExposures,
-    conversions,
-    revenue,
-    pending,
-  );
-  return late > 0 ? withLate(tallies, late) : tallies;
-}
-
-/** variationTallies for the users' rows up to the version's end. */
-function tallyRows(
-  ...[users, storedExposures, conversions, revenue, pending]: Parameters<typeof variationTallies>
-): VariationTally[] {
   const exposures = new Map((storedExposures ?? []).map(([variation, n]) => [variation, Number(n)]));
   const ids = new Set<number>([
     ...users.map((r: Row) => r.variation_id as number),
@@ -42,8 +25,11 @@ function tallyRows(
   return [...ids]
     .sort((a, b) => a - b)
     .map((variationId) => {
-      // One row per split the variation's users were assigned under (weights; null: not recorded).
-      const splits = users.filter((r: Row) => r.variation_id === variationId);
+      // One row per split the variation's users were assigned under (weights; null: not
+      // recorded), each counting apart its users assigned after the version's end (`late`).
+      const rows = users.filter((r: Row) => r.variation_id === variationId);
+      const splits = rows.filter((r: Row) => (r.n as number) > 0);
+      const late = rows.reduce((n: number, r: Row) => n + (r.late as number), 0);
       const firsts = splits.map((r: Row) => iso(r.first)).sort();
       return {
         variationId,
@@ -58,6 +44,7 @@ function tallyRows(
           .filter((r: Row) => r.variation_id === variationId)
           .map((r: Row) => ({ event: r.name as string, users: r.n as number })),
         ...(revenue ? { revenue: revenue.get(variationId) ?? { sum: 0, sumSquares: 0 } } : {}),
+        ...(late > 0 ? { enrolledAfterEnd: late } : {}),
       };
     });
 }
