@@ -1,7 +1,7 @@
 import type { AppRules } from '../../rules/app-rules.js';
 import type { Problem } from '../../rules/problems.js';
 import type { Experiment } from '../domain/banner-types.js';
-import type { AssignedUsers } from './weight-change.js';
+import { type AssignedUsers, experimentSite } from './weight-change.js';
 
 /** What decides an experiment's verdict: its primary event, and the value summed for revenue. */
 const decidingMetric = (e: Experiment): string => {
@@ -40,13 +40,8 @@ export function metricChangeWarnings(assigned: AssignedUsers) {
     for (const { experiment: e, was } of metricChanges(before, after)) {
       const users = await assigned(after.appId, e.id, e.bucketVersion);
       if (users === 0) continue;
-      const site = after.banner?.written.eligibility.get(e.id)?.site ?? {
-        file: after.appId,
-        line: 1,
-        col: 1,
-      };
       out.push({
-        ...site,
+        ...experimentSite(after, e.id),
         message:
           `experiment '${e.id}' changes what decides its verdict from ${was} to ${decidingMetric(e)} ` +
           `at bucket version ${e.bucketVersion}, which already has ${users} assigned users: its verdicts are now ` +

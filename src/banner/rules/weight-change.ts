@@ -41,12 +41,16 @@ export function weightChanges(before: AppRules | undefined, after: AppRules): We
   });
 }
 
+/** Where a reload warning about experiment `id` points: its entry in the rule file, else the app. */
+export function experimentSite(rules: AppRules, id: string): Pick<Problem, 'file' | 'line' | 'col'> {
+  return rules.banner?.written.eligibility.get(id)?.site ?? { file: rules.appId, line: 1, col: 1 };
+}
+
 /** The reload warning of one weight change of an experiment with `users` assigned at its bucket version. */
 export function weightChangeWarning(change: WeightChange, users: number, rules: AppRules): Problem {
   const e = change.experiment;
-  const site = rules.banner?.written.eligibility.get(e.id)?.site ?? { file: rules.appId, line: 1, col: 1 };
   return {
-    ...site,
+    ...experimentSite(rules, e.id),
     message:
       `experiment '${e.id}' changes its weights from ${weightsText(change.before)} to ${weightsText(e.variations)} ` +
       `(variation:weight) at bucket version ${e.bucketVersion}, which already has ${users} assigned users: ` +
