@@ -10,4 +10,4 @@ export class CorruptStoreError extends Error {
 
 /** What to do about a damaged file of the data dir, after the message says what is wrong. */
 export const RESTORE_ADVICE =
-  'Restore the data dir from its backup (the files and shard-key.json together, see docs/operations.md, "The store")';
+  'Restore the data dir from its backup (the files and shard-key-siphash.json together, see docs/operations.md, "The store")';

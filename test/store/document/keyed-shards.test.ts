@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
 import { userKey } from '../../../src/journeys/store/journeys-indexes.js';
 import type { DocumentStore } from '../../../src/store/document/document-store.js';
+import { LEGACY_SHARD_KEY_FILE, SHARD_KEY_FILE } from '../../../src/store/document/shard-key.js';
 import { fnv1aShard } from '../../helpers/fnv1a-shard.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -163,11 +165,11 @@ for (const c of COLLECTIONS) {
     await writeAll(b, c, ids, 1);
     const inA = await fileOfEach(a, c, ids);
     t.notDeepEqual(inA, await fileOfEach(b, c, ids), 'a key of its own per data dir');
-    const key = await readFile(path.join(a, 'shard-key.json'), 'utf8');
+    const key = await readFile(path.join(a, SHARD_KEY_FILE), 'utf8');
     // Reopened: the same ids written again stay where they are, under the same key.
     await writeAll(a, c, ids, 2);
     t.deepEqual(await fileOfEach(a, c, ids), inA, 'nothing moved on reopen');
-    t.is(await readFile(path.join(a, 'shard-key.json'), 'utf8'), key, 'the key is kept');
+    t.is(await readFile(path.join(a, SHARD_KEY_FILE), 'utf8'), key, 'the key is kept');
   });
 
   test(`${c.prefix}: a data dir written before the shard key (FNV-1a placement) is read and written after the upgrade, and spread`, async (t) => {
@@ -194,13 +196,69 @@ for (const c of COLLECTIONS) {
       await again.close();
     }
   });
+
+  test(`${c.prefix}: a data dir of the HMAC-SHA256 versions moves under the SipHash key on its first open, its old key file removed; every record read and written`, async (t) => {
+    const dir = await tempDir(t);
+    const ids = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    await writeAll(dir, c, ids, 1);
+    const written = new Map<string, unknown>();
+    const first = await openDocumentStore(dir);
+    try {
+      for (const id of ids) written.set(id, await c.read(first, id));
+    } finally {
+      await first.close();
+    }
+    await asWrittenUnderHmac(dir, c);
+    const underHmac = await fileOfEach(dir, c, ids);
+    const store = await openDocumentStore(dir);
+    try {
+      for (const id of ids)
+        t.deepEqual(await c.read(store, id), written.get(id), `${id} readable after the upgrade`);
+    } finally {
+      await store.close();
+    }
+    t.false(existsSync(path.join(dir, LEGACY_SHARD_KEY_FILE)), 'the HMAC key file is gone');
+    t.regex(
+      JSON.parse(await readFile(path.join(dir, SHARD_KEY_FILE), 'utf8')).sipHash24Key,
+      /^[0-9a-f]{32}$/,
+    );
+    const moved = await fileOfEach(dir, c, ids);
+    t.notDeepEqual(moved, underHmac, 'placed by the new key');
+    t.false(moved.includes('none'), 'no record lost in the move');
+    await writeAll(dir, c, ids, 2);
+    t.deepEqual(
+      await fileOfEach(dir, c, ids),
+      moved,
+      'nothing moves on the next open: the first one placed every record',
+    );
+  });
 }
 
 /**
- * Lays the shard files of `c` out as earlier versions wrote them: every record in the
- * shard FNV-1a picks for its key, and no shard key file.
+ * Lays the shard files of `c` out as versions before the shard key wrote them: every record
+ * in the shard FNV-1a picks for its key, and no shard key file.
  */
 async function asWrittenBeforeTheKey(dir: string, c: Collection): Promise<void> {
+  await layOut(dir, c, (key) => fnv1aShard(key, c.count));
+  await rm(path.join(dir, SHARD_KEY_FILE), { force: true });
+}
+
+/**
+ * Lays the shard files of `c` out as the HMAC-SHA256 versions wrote them: every record in
+ * the shard its HMAC under their key file's key picks, and that file in place of today's.
+ */
+async function asWrittenUnderHmac(dir: string, c: Collection): Promise<void> {
+  const key = randomBytes(32);
+  await layOut(dir, c, (k) => createHmac('sha256', key).update(k, 'utf8').digest().readUInt32BE(0) % c.count);
+  await rm(path.join(dir, SHARD_KEY_FILE), { force: true });
+  await writeFile(
+    path.join(dir, LEGACY_SHARD_KEY_FILE),
+    JSON.stringify({ hmacSha256Key: key.toString('hex') }),
+  );
+}
+
+/** Rewrites the shard files of `c` with every record in the shard `shardOf` its key. */
+async function layOut(dir: string, c: Collection, shardOf: (key: string) => number): Promise<void> {
   const names = await shardFiles(dir, c);
   const docs = await Promise.all(
     names.map(
@@ -215,7 +273,7 @@ async function asWrittenBeforeTheKey(dir: string, c: Collection): Promise<void> 
     for (const [list, records] of Object.entries(doc)) {
       for (const r of records) {
         const id = (r as Record<string, string>)[c.idField] ?? '';
-        old[fnv1aShard(c.keyOf(id), c.count)]?.[list]?.push(r);
+        old[shardOf(c.keyOf(id))]?.[list]?.push(r);
       }
     }
   }
@@ -225,5 +283,4 @@ async function asWrittenBeforeTheKey(dir: string, c: Collection): Promise<void> 
       await writeFile(path.join(dir, `${c.prefix}-${String(i).padStart(2, '0')}.json`), JSON.stringify(doc));
     }
   }
-  await rm(path.join(dir, 'shard-key.json'), { force: true });
 }
