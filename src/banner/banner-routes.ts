@@ -13,6 +13,7 @@ import { BannerRequestParser } from './banner-request.js';
 import { experimentResultsQueryMessages, experimentResultsQuerySchema } from './banner-schemas.js';
 import type { BannerService, RenderReason } from './banner-service.js';
 import type { BannerRules } from './rules/banner-kind.js';
+import { keyOnly } from './sdk/sdk-keys.js';
 
 export interface BannerRoutesDeps {
   service: BannerService;
@@ -87,8 +88,9 @@ export function createBannerRoutes(
     ctx.body = render.response;
   });
 
-  // Its routes (/track, /import, /engage, /groups, /feature) are added by sdkRoutes.
-  const track = publicApi('track', limits);
+  // Its routes (/track, /import, /engage, /groups, /feature) are added by sdkRoutes; a
+  // batch's record out of the edge's bounds is refused alone, its key kept (sdk-routes.ts).
+  const track = publicApi('track', limits, { batches: { placeholder: keyOnly } });
   addSdkRoutes(track);
   return { apis: [banner, track], admin: (router) => adminRoutes(router, deps) };
 }

@@ -2,7 +2,7 @@ import Router, { type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { ApiFamily } from './api-family.js';
 import { AppError } from './app-error.js';
-import { bodyReader } from './body-reader.js';
+import { type BatchBodies, bodyReader } from './body-reader.js';
 import { publicCors } from './cors.js';
 import type { InputBounds } from './input-bounds.js';
 import type { RequestState } from './request-context.js';
@@ -177,8 +177,17 @@ export interface EdgeLimits {
  * key (a body over the limit or not JSON is refused before a missing key is): the key of
  * an SDK /track may be in the body only, and a body costs at most `bodyLimit` to read.
  */
-export function publicApi(family: ApiFamily, limits: EdgeLimits, prefix?: string): ApiRouter {
-  const body = bodyReader({ limit: limits.bodyLimit, ...(limits.bounds ? { bounds: limits.bounds } : {}) });
+export function publicApi(
+  family: ApiFamily,
+  limits: EdgeLimits,
+  options: { prefix?: string; batches?: BatchBodies } = {},
+): ApiRouter {
+  const { prefix, batches } = options;
+  const body = bodyReader({
+    limit: limits.bodyLimit,
+    ...(limits.bounds ? { bounds: limits.bounds } : {}),
+    ...(batches ? { batches } : {}),
+  });
   return new ApiRouter({
     family,
     ...(prefix ? { prefix } : {}),

@@ -13,6 +13,31 @@ export interface BodyReaderOptions {
   /** Largest body, after decoding its Content-Encoding (`1mb`). */
   limit: string;
   bounds?: InputBounds;
+  /** Batch bodies held to `bounds` record by record (see BatchBodies). */
+  batches?: BatchBodies;
+}
+
+/**
+ * For routes whose body is a batch of records stored one by one (the Kibotu SDKs' /track,
+ * /engage): an array body is held to the bounds record by record, and a record that breaks
+ * them is refused alone, like a record its route finds invalid, instead of the whole batch.
+ * The Unity SDK resends a batch answered with anything but 2xx, oldest first, for ever: one
+ * event with a 70,000-character property (or a `__proto__` key) held back every later event
+ * of that device (newcomer probe). The refused record is replaced, before any route code
+ * sees it, by what `placeholder` keeps of it (its API key), and named in
+ * `ctx.state.refusedRecords`. The array itself, and any body that is not an array, are held
+ * to the bounds as every body is; the nesting read before parsing is bounded at twice the
+ * records' (a record one level down may still nest `maxDepth` levels).
+ */
+export interface BatchBodies {
+  placeholder: (record: unknown) => unknown;
+}
+
+/** A record of a batch body refused at the edge: its index, the field and why. */
+export interface RefusedRecord {
+  index: number;
+  field: string;
+  message: string;
 }
 
 /** Types read as JSON: the SDKs post JSON, some as text/plain (a CORS "simple request"). */
@@ -96,8 +121,19 @@ function hasBody(ctx: Context): boolean {
  */
 export function bodyReader(options: BodyReaderOptions): Middleware {
   const bounds = options.bounds ?? DEFAULT_INPUT_BOUNDS;
+  const batches = options.batches ?? null;
+  const parseDepth = batches ? 2 * bounds.maxDepth : bounds.maxDepth;
   const checked = (ctx: Context, next: Next) => {
-    const problem = findOutOfBounds((ctx.request as { body?: unknown }).body, bounds);
+    const body = (ctx.request as { body?: unknown }).body;
+    if (batches && Array.isArray(body) && body.length <= bounds.maxItems) {
+      (ctx.state as { refusedRecords?: RefusedRecord[] }).refusedRecords = refuseOutOfBounds(
+        body,
+        bounds,
+        batches,
+      );
+      return next();
+    }
+    const problem = findOutOfBounds(body, bounds);
     if (problem) throw invalidInput([problem]);
     return next();
   };
@@ -139,19 +175,37 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         ctx.set('Connection', 'close');
         throw asClientError(err);
       }
-      (ctx.request as { body?: unknown }).body = parseJson(text, bounds.maxDepth);
+      (ctx.request as { body?: unknown }).body = parseJson(text, parseDepth, batches !== null);
     }
     return checked(ctx, next);
   };
+}
+
+/** Replaces each record of `body` that breaks `bounds` by its placeholder; returns them. */
+function refuseOutOfBounds(body: unknown[], bounds: InputBounds, batches: BatchBodies): RefusedRecord[] {
+  const refused: RefusedRecord[] = [];
+  for (let index = 0; index < body.length; index++) {
+    const problem = findOutOfBounds(body[index], bounds);
+    if (!problem) continue;
+    refused.push({
+      index,
+      field: problem.field === 'body' ? 'record' : problem.field,
+      message: problem.message,
+    });
+    body[index] = batches.placeholder(body[index]);
+  }
+  return refused;
 }
 
 /**
  * A body's JSON: `{}` when empty, else an object or an array. The nesting is bounded on
  * the text, before JSON.parse: 814 bytes of gzip inflating to 400,000 `[` cost ~200 ms of
  * CPU in the parse, before authentication, and the bound on the parsed value came after
- * it. Bourne refuses `__proto__` keys before any code sees them.
+ * it. Bourne refuses `__proto__` keys before any code sees them; in a batch body
+ * (`batches`) an array is parsed again without Bourne's refusal, its records to be checked
+ * one by one (findOutOfBounds names the key) and the one holding it replaced.
  */
-function parseJson(text: string, maxDepth: number): unknown {
+function parseJson(text: string, maxDepth: number, batches = false): unknown {
   if (text === '') return {};
   if (!OBJECT_OR_ARRAY.test(text)) throw invalidInput(bodyProblem('is not valid JSON'));
   if (textNestsDeeperThan(text, maxDepth)) {
@@ -161,6 +215,9 @@ function parseJson(text: string, maxDepth: number): unknown {
     return Bourne.parse(text, { protoAction: 'error' });
   } catch (err) {
     if (/forbidden prototype property/.test((err as Error).message)) {
+      // JSON.parse makes `__proto__` an own key, never the prototype: nothing else sees it.
+      const plain = batches ? (JSON.parse(text) as unknown) : null;
+      if (Array.isArray(plain)) return plain;
       throw invalidInput([{ field: '__proto__', message: 'key is not allowed' }]);
     }
     throw invalidInput(bodyProblem('is not valid JSON'));

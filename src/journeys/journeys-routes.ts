@@ -171,11 +171,11 @@ function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
 /** The user-journeys API under /v1/user-journeys, and the generation job's admin trigger (under /admin). */
 export function createJourneysRoutes(routeDeps: JourneysRouteDeps, limits: EdgeLimits): ApiRoutes {
   const deps = { ...routeDeps, validation: new JourneysValidation(routeDeps.now) };
-  const router = publicApi('journeys', limits, JOURNEYS_BASE);
+  const router = publicApi('journeys', limits, { prefix: JOURNEYS_BASE });
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
   // No routes: under its prefix every path is its 404, tried after the journeys router.
-  const vendorRest = publicApi('journeys', limits, VENDOR_BASE);
+  const vendorRest = publicApi('journeys', limits, { prefix: VENDOR_BASE });
   return { apis: [router, vendorRest], admin: (admin) => adminRoutes(admin, deps) };
 }

@@ -209,7 +209,7 @@ export type OfferwallRouteDeps = Omit<PublicRouteDeps & AdminRouteDeps, 'params'
  */
 export function createOfferwallRoutes(deps: OfferwallRouteDeps, limits: EdgeLimits): ApiRoutes {
   const withParams = { ...deps, params: new OfferwallParams() };
-  const api = publicApi('offerwall', limits, '/api/v1');
+  const api = publicApi('offerwall', limits, { prefix: '/api/v1' });
   publicRoutes(api, withParams);
   return { apis: [api], admin: (router) => adminRoutes(router, withParams) };
 }

@@ -147,6 +147,68 @@ async function profileOf(s: TestService, distinctId: string): Promise<Record<str
   return (await stored.profile('demo', 'user', distinctId)) ?? {};
 }
 
+/** `batch` as JSON with `item` spliced in at `at` as raw text (a key JSON.stringify cannot write). */
+function withRawItem(batch: unknown[], at: number, item: string): string {
+  const parts = batch.map((b) => JSON.stringify(b));
+  parts.splice(at, 0, item);
+  return `[${parts.join(',')}]`;
+}
+
+test('kibotu-unity Kibotu/Controller.cs SendData: an item past the edge bounds (a 70,000-character property, 1,001 keys, 40 levels, a __proto__ key) is refused alone, the batch answered 2xx', async (t) => {
+  const s = await startTestService(t);
+  let deep: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 40; i++) deep = { deep };
+  const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+  const batch = [
+    unityEvent(0, 'AppStart', 'u-e'),
+    unityEvent(1, 'Chat', 'u-e', { text: 'x'.repeat(70_000) }),
+    unityEvent(2, 'Deep', 'u-e', deep),
+    unityEvent(3, 'Many', 'u-e', many),
+    unityEvent(5, 'AppStart', 'u-e'),
+  ];
+  const proto = JSON.stringify(unityEvent(4, 'Proto', 'u-e')).replace(
+    '"properties":{',
+    '"properties":{"__proto__":{"admin":true},',
+  );
+  const res = await s.fetch('/track?verbose=1', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+    body: withRawItem(batch, 4, proto),
+  });
+  // A non-2xx stalled this device's queue for good: the SDK resends the same 50 oldest items.
+  t.is(res.status, 200);
+  const reply = (await res.json()) as {
+    status: number;
+    failed_records: { index: number; field: string; message: string }[];
+  };
+  t.is(reply.status, 0);
+  t.deepEqual(
+    reply.failed_records.map((r) => r.index),
+    [1, 2, 3, 4],
+  );
+  t.regex(reply.failed_records[0]?.message ?? '', /longer than 65536 characters/);
+  t.regex(reply.failed_records[3]?.field ?? '', /__proto__/);
+  t.is(await storedEvents(s), 2, 'the two good events of the batch are stored');
+  t.is(({} as Record<string, unknown>).admin, undefined);
+
+  // The same for the people queue; and a batch whose first item is refused still names its app by the next one's key.
+  const engage = await s.fetch('/engage?verbose=1', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify([
+      { ...unityEngage(0, 'u-e', { _kb_set: { bio: 'y'.repeat(70_000) } }), _kb_token: DEMO_KEY },
+      { ...unityEngage(1, 'u-e', { _kb_set: { coins: 7 } }), _kb_token: DEMO_KEY },
+    ]),
+  });
+  t.is(engage.status, 200);
+  t.deepEqual(
+    ((await engage.json()) as { failed_records: { index: number }[] }).failed_records.map((r) => r.index),
+    [0],
+  );
+  t.like(await profileOf(s, 'u-e'), { coins: 7 });
+  t.false('bio' in (await profileOf(s, 'u-e')));
+});
+
 test('kibotu-unity Kibotu/KibotuAPI.cs People.TrackCharge then ClearCharges leaves no charges (as node’s track_charge then clear_charges)', async (t) => {
   const s = await startTestService(t);
   const charge = (n: number, amount: number) =>

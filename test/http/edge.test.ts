@@ -292,8 +292,9 @@ test('a number literal past what a double holds (1e400) is a 400 naming the fiel
     { Authorization: 'demo-key' },
     '[{"$distinct_id":"inf-1","$set":{"score":-1e400}}]',
   );
-  t.is(engage.status, 400);
-  t.regex(((await engage.json()) as { error: string }).error, /\[0\]\.\$set\.score is not a finite number/);
+  // Refused alone, as a record of a batch (BatchBodies): a 2xx, so the Unity SDK moves on.
+  t.is(engage.status, 200);
+  t.regex(((await engage.json()) as { error: string }).error, /\[0\] \$set\.score is not a finite number/);
   const banner = await post(
     '/getPersonalizedBanner',
     { Authorization: 'demo-key' },
@@ -323,7 +324,10 @@ test('deep nesting is refused at the edge with 400 naming the field, on every JS
         body: deep(levels),
       });
       t.is(res.status, 400, `${path} at ${levels} levels`);
-      t.regex(JSON.stringify(await res.json()), /nested deeper than 32 levels/);
+      // A batch route reads twice the records' nesting before parsing (BatchBodies): its
+      // records are held to 32 levels one by one, the text to 64.
+      const bound = path.startsWith('/track') && levels > 64 ? 64 : 32;
+      t.regex(JSON.stringify(await res.json()), new RegExp(`nested deeper than ${bound} levels`));
     }
   }
   // Without a token the admin guard answers first.

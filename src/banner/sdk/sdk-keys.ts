@@ -36,3 +36,23 @@ export function idText(value: unknown): string | null {
   if (typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return String(value);
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
+
+/** A record's key: `properties.token` (node's events), `$token` (its profile updates) or Unity's `_kb_token`. */
+export function tokenOf(record: unknown): string | undefined {
+  if (!isPlainObject(record)) return undefined;
+  const props = isPlainObject(record.properties) ? record.properties : {};
+  const token = props.token ?? record.$token ?? record._kb_token;
+  return typeof token === 'string' ? token : undefined;
+}
+
+/** Longer than any key offerd issues or accepts in config, by far. */
+const MAX_KEPT_TOKEN = 1024;
+
+/**
+ * What stays of a batch record refused at the edge (BatchBodies in body-reader.ts): its key,
+ * where a batch sent without an Authorization header names its app, and nothing else.
+ */
+export function keyOnly(record: unknown): Record<string, string> {
+  const token = tokenOf(record);
+  return token === undefined || token.length > MAX_KEPT_TOKEN ? {} : { $token: token };
+}

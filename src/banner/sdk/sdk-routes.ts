@@ -2,11 +2,11 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../../http/api-keys.js';
 import type { ApiRouter } from '../../http/api-router.js';
 import { AppError, invalidInput } from '../../http/app-error.js';
+import type { RefusedRecord } from '../../http/body-reader.js';
 import type { RulesSource } from '../../http/feature.js';
 import { setHeader } from '../../http/set-header.js';
 import { type AppRules, rulesVersionHeader } from '../../rules/app-rules.js';
 import { apiKeyFrom, authorizeBanner } from '../banner-auth.js';
-import { isPlainObject } from '../banner-request.js';
 import { valueProperties } from '../domain/event-value.js';
 import type { SpecialOfferReply, SpecialOfferService } from '../special-offer-service.js';
 import type { ProfileKind } from '../store/profile-store.js';
@@ -14,6 +14,7 @@ import { TrackBatchParser } from '../track-request.js';
 import { ProfileBatchParser } from './engage-request.js';
 import { FeatureRequestParser, SPECIAL_OFFER_PREFIX } from './feature-request.js';
 import { parseSdkBatch, type RejectedRecord } from './sdk-events.js';
+import { tokenOf } from './sdk-keys.js';
 import { sdkReply } from './sdk-reply.js';
 import type { SdkService } from './sdk-service.js';
 
@@ -30,16 +31,23 @@ export interface SdkRoutesDeps {
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
 
-/** A record's key: `properties.token` (node's events), `$token` (its profile updates) or Unity's `_kb_token`. */
-function tokenOf(record: unknown): string | undefined {
-  if (!isPlainObject(record)) return undefined;
-  const props = isPlainObject(record.properties) ? record.properties : {};
-  const token = props.token ?? record.$token ?? record._kb_token;
-  return typeof token === 'string' ? token : undefined;
+/**
+ * Without an Authorization header the SDKs' key is the first record's token: the first
+ * that has one (a record refused at the edge may have kept none), every record's checked
+ * against its app after (foreignRecords).
+ */
+function peekToken(body: unknown): string | undefined {
+  if (!Array.isArray(body)) return tokenOf(body);
+  for (const record of body) {
+    const token = tokenOf(record);
+    if (token !== undefined) return token;
+  }
+  return undefined;
 }
 
-/** Without an Authorization header the SDKs' key is the first record's token. */
-const peekToken = (body: unknown): string | undefined => tokenOf(Array.isArray(body) ? body[0] : body);
+/** Records of the batch body the edge refused (BatchBodies in body-reader.ts). */
+const refusedAtEdge = (ctx: Context): readonly RefusedRecord[] =>
+  (ctx.state as { refusedRecords?: RefusedRecord[] }).refusedRecords ?? [];
 
 function appOf(deps: SdkRoutesDeps, ctx: Context): string {
   const key = apiKeyFrom(ctx.get('Authorization')) ?? peekToken(bodyOf(ctx));
@@ -74,7 +82,11 @@ function bannerAppOf(keys: ApiKeys, token: string): string | null {
   }
 }
 
-/** `batch` without the records `refused` names, which join its rejected ones. */
+/**
+ * `batch` without the records `refused` names, which join its rejected ones: one reason per
+ * record, the first of `refused` (the edge's before the key's), before the route's own (a
+ * record refused at the edge reached the route as its key alone, which it rejects too).
+ */
 function refuse<B extends { rejected: RejectedRecord[] }>(
   batch: B,
   refused: readonly RejectedRecord[],
@@ -82,12 +94,14 @@ function refuse<B extends { rejected: RejectedRecord[] }>(
 ): B {
   if (refused.length === 0) return batch;
   const out = { ...batch };
-  const gone = new Set(refused.map((r) => r.index));
+  const first = new Map<number, RejectedRecord>();
+  for (const r of refused) if (!first.has(r.index)) first.set(r.index, r);
   for (const name of lists)
     (out[name] as { index: number }[]) = (batch[name] as { index: number }[]).filter(
-      (x) => !gone.has(x.index),
+      (x) => !first.has(x.index),
     );
-  out.rejected = [...batch.rejected, ...refused].sort((a, b) => a.index - b.index);
+  const own = batch.rejected.filter((r) => !first.has(r.index));
+  out.rejected = [...own, ...first.values()].sort((a, b) => a.index - b.index);
   return out;
 }
 
@@ -153,7 +167,7 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
     const values = valueProperties(rules.banner?.experiments ?? []);
     const batch = refuse(
       parseSdkBatch(bodyOf(ctx), now, { parser, values }),
-      foreignRecords(deps, ctx, appId),
+      [...refusedAtEdge(ctx), ...foreignRecords(deps, ctx, appId)],
       ['events', 'aliases'],
     );
     const outcome = await deps.sdk.track(appId, batch, now, rules.banner);
@@ -169,9 +183,11 @@ export function sdkRoutes(track: ApiRouter, deps: SdkRoutesDeps): void {
     // A profile update reads no rule, so none is required; the header still names the version live.
     const live = deps.rules.current(appId);
     if (live) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(live));
-    const batch = refuse(profileParser.parse(bodyOf(ctx), kind), foreignRecords(deps, ctx, appId), [
-      'updates',
-    ]);
+    const batch = refuse(
+      profileParser.parse(bodyOf(ctx), kind),
+      [...refusedAtEdge(ctx), ...foreignRecords(deps, ctx, appId)],
+      ['updates'],
+    );
     sdkReply(ctx, await deps.sdk.updateProfiles(appId, batch, deps.now()), batch.size);
   };
   track.post('/engage', profiles('user'));
