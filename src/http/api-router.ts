@@ -1,10 +1,10 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { ApiFamily } from './api-family.js';
-import { AppError } from './app-error.js';
+import { AppError, invalidInput } from './app-error.js';
 import { type BatchBodies, bodyReader } from './body-reader.js';
 import { publicCors } from './cors.js';
-import type { InputBounds } from './input-bounds.js';
+import { type InputBounds, notText } from './input-bounds.js';
 import type { RequestState } from './request-context.js';
 
 /** What every route of one API shares: who it answers as, who may call it, how its body is read. */
@@ -58,6 +58,8 @@ export class ApiRouter {
     const family = options.family;
     const enter: Handler = (ctx, next) => {
       (ctx.state as RequestState).family = family;
+      const problem = pathProblem(ctx.path, ctx.params);
+      if (problem) throw invalidInput([{ field: 'path', message: problem }]);
       return next();
     };
     this.#before = [enter, ...(options.before as unknown as Handler[])];
@@ -164,6 +166,25 @@ export class ApiRouter {
     }
     return this.#router.routes() as unknown as Middleware;
   }
+}
+
+/**
+ * Why a path names nothing, or null. @koa/router gives a parameter whose escapes do not
+ * decode (`%ff`, `%zz`) as its raw text, so `/users/a%ff` read the user `a%ff`, as
+ * `/users/a%25ff` does (hostile probe); a decoded NUL or lone surrogate is no id any store
+ * keeps (PostgreSQL answered 500: notText).
+ */
+function pathProblem(path: string, params: Record<string, string> | undefined): string | null {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return 'has a %-escape that is not UTF-8';
+  }
+  for (const value of Object.values(params ?? {})) {
+    const problem = notText(value);
+    if (problem) return problem;
+  }
+  return null;
 }
 
 /** What every request body is held to at the edge (config `http.bodyLimit`; bounds documented in input-bounds.ts). */

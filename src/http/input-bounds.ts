@@ -27,6 +27,23 @@ export const DEFAULT_INPUT_BOUNDS: InputBounds = Object.freeze({
   maxKeyLength: 256,
 });
 
+/** With the `u` flag a pair is one code point: only a lone half is of category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why `text` cannot be stored as text, or null. NUL is no character PostgreSQL's text and
+ * jsonb hold (22P02: a 500, and an /engage batch half applied, then applied again by each
+ * retry; hostile probe), and a lone UTF-16 surrogate (`\ud800`, half of a character: a
+ * C# string cut inside an emoji) is no Unicode text: PostgreSQL refused it in jsonb and
+ * made it U+FFFD in text, so `sg\ud800` and `sg\ufffd` were one user there and two on
+ * the embedded store. Refused alike on every store.
+ */
+export function notText(text: string): string | null {
+  if (text.includes('\u0000')) return 'holds a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'holds a lone UTF-16 surrogate (half of a character)';
+  return null;
+}
+
 /** Keys that could reach an object's prototype when a body is merged or spread. */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -63,6 +80,8 @@ function checkObject(node: Pending, bounds: InputBounds, stack: Pending[]): Fiel
     if (key.length > bounds.maxKeyLength) {
       return { field: fieldOf(node), message: `has a key longer than ${bounds.maxKeyLength} characters` };
     }
+    const problem = notText(key);
+    if (problem) return { field: fieldOf(node), message: `has a key that ${problem}` };
     stack.push({ value: object[key], depth: node.depth + 1, parent: node, key });
   }
   return null;
@@ -84,6 +103,8 @@ export function findOutOfBounds(
       if (v.length > bounds.maxStringLength) {
         return { field: fieldOf(node), message: `is longer than ${bounds.maxStringLength} characters` };
       }
+      const problem = notText(v);
+      if (problem) return { field: fieldOf(node), message: problem };
       continue;
     }
     if (typeof v === 'number') {

@@ -108,7 +108,7 @@ export const eventSchema = {
     points: { title: 'Points', type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
     occurredAt: {
       title: 'Occurred at',
-      description: 'ISO 8601; at most 5 minutes in the future; absent: when received.',
+      description: 'ISO 8601, from 1970 on; at most 5 minutes in the future; absent: when received.',
       type: 'string',
       format: 'date-time',
     },

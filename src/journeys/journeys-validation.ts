@@ -19,6 +19,11 @@ import type { EventInput } from './journeys-service.js';
 
 /** How far in the future a client clock may put `occurredAt`. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * The earliest `occurredAt`: no app event is older, and year 0000 (ISO's 1 BC) was a 500 on
+ * PostgreSQL, whose timestamps have no year 0 (hostile probe), where lowdb stored it.
+ */
+const EARLIEST = Date.UTC(1970, 0, 1);
 /** Levels of nesting a `metadata` object may have (the banner API's context allows as many). */
 export const MAX_METADATA_DEPTH = 8;
 
@@ -100,7 +105,8 @@ export class JourneysValidation {
     return patch;
   }
 
-  event(body: unknown): EventInput {
+  event(sent: unknown): EventInput {
+    const body = unsetAsAbsent(sent);
     const found = this.validEvent.problems(body);
     const input = body as EventInput;
     if (input && typeof input === 'object') found.push(...this.eventRules(input, ''));
@@ -110,7 +116,9 @@ export class JourneysValidation {
 
   /** A batch is `{events: [...]}` or a bare array; every bad item is reported by its index, and none is stored. */
   batchOf(body: unknown): EventInput[] {
-    const wrapped = Array.isArray(body) ? { events: body } : body;
+    const sent = Array.isArray(body) ? { events: body } : body;
+    const listed = (sent as { events?: unknown } | null)?.events;
+    const wrapped = Array.isArray(listed) ? { ...(sent as object), events: listed.map(unsetAsAbsent) } : sent;
     const found = this.validBatch.problems(wrapped);
     const events = (wrapped as { events?: unknown }).events;
     if (Array.isArray(events)) {
@@ -145,8 +153,26 @@ export class JourneysValidation {
     const at = Date.parse(e.occurredAt);
     if (at > this.now().getTime() + CLOCK_SKEW_MS)
       found.push({ field: `${prefix}occurredAt`, message: 'must not be in the future' });
+    if (at < EARLIEST) found.push({ field: `${prefix}occurredAt`, message: 'must not be before 1970' });
     return found;
   }
+}
+
+/** An event's optional fields that may come as null. */
+const OPTIONAL_EVENT_FIELDS = ['points', 'occurredAt', 'metadata', 'clientEventId'] as const;
+
+/**
+ * An event whose optional fields are null, as if they were absent: Dart's `toJson` sends
+ * null for an unset field (as for a user's tags and metadata above); they were each a 400
+ * (newcomer probe). Anything but an object is returned as it is, for the schema to refuse.
+ */
+function unsetAsAbsent(e: unknown): unknown {
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
+  const record = e as Record<string, unknown>;
+  if (!OPTIONAL_EVENT_FIELDS.some((k) => record[k] === null)) return e;
+  const out = { ...record };
+  for (const k of OPTIONAL_EVENT_FIELDS) if (out[k] === null) delete out[k];
+  return out;
 }
 
 function normalized(e: EventInput): EventInput {

@@ -215,13 +215,13 @@ test('an unknown prize type that no header may carry (a control character, a new
   const res = await postBanner(s, {
     userId: 'p-1',
     offerId: '1',
-    prizeTypes: ['\u0000', 'a\r\nSet-Cookie: x=1', 'Ωmega', ...Array.from({ length: 9 }, (_, i) => `t${i}`)],
+    prizeTypes: ['\u0001', 'a\r\nSet-Cookie: x=1', 'Ωmega', ...Array.from({ length: 9 }, (_, i) => `t${i}`)],
   });
   t.is(res.status, 200);
   t.is(res.headers.get('set-cookie'), null, 'no header was injected');
   t.is(
     res.headers.get('x-offerd-warning'),
-    'unknown prizeTypes ignored: "\\u0000", "a\\r\\nSet-Cookie: x=1", "\\u03a9mega", "t0", "t1" and 7 more',
+    'unknown prizeTypes ignored: "\\u0001", "a\\r\\nSet-Cookie: x=1", "\\u03a9mega", "t0", "t1" and 7 more',
   );
 });
 

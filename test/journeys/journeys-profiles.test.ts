@@ -102,10 +102,13 @@ test('a blank externalId, or one with a control character or a lone surrogate, i
     );
   }
   t.is((await s.api('GET', `/users/${encodeURIComponent('   ')}`)).status, 404);
-  const named = await s.api('POST', '/users', { body: { externalId: 'nul\u0000id' } });
+  const named = await s.api('POST', '/users', { body: { externalId: 'line\nbreak' } });
   t.like(named.body.errors[0], {
     message: 'must hold a visible character, and no control character or lone surrogate',
   });
+  // NUL and lone surrogates are no text anywhere in a body: the edge names them first.
+  const nul = await s.api('POST', '/users', { body: { externalId: 'nul\u0000id' } });
+  t.like(nul.body.errors[0], { field: 'externalId', message: 'holds a NUL character (\\u0000)' });
   // Letters of any script, emoji (a surrogate pair) and inner spaces stay valid ids.
   for (const externalId of ['Zoë', 'игрок 7', '🎮-1', ' padded ']) {
     t.is((await s.api('POST', '/users', { body: { externalId } })).status, 200, externalId);
