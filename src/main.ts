@@ -36,6 +36,7 @@ import { createMetrics } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
 import { readAppFiles } from './rules/app-loader.js';
+import { LastGoodKeeper } from './rules/last-good-keeper.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { StartError, startFailure } from './start-failure.js';
@@ -98,6 +99,7 @@ export async function startService(
   for (const unsafe of unsafeDefaults(config)) logger.warn({ key: unsafe.key }, unsafe.message);
   const loader = createAppLoader();
   const gateOf = (dir: string) => fixturesGate(dir, config.apps, createCaseRunners(), servesFixtureApi);
+  let lastGood: LastGoodKeeper | null = null;
   const metrics = createMetrics(loader.decisionStats);
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
@@ -109,6 +111,7 @@ export async function startService(
     // The store opens below; the first reload (start) runs after it, and compares with nothing.
     changeWarnings: createChangeWarnings(() => store),
     observe: (o) => {
+      lastGood?.observe(o);
       metrics.rulesReloads.inc({ app: o.appId, result: o.result });
       const rules = registry.current(o.appId);
       if (o.result === 'activated' && rules) {
@@ -141,7 +144,9 @@ export async function startService(
         `the database schema is at version ${database}, newer than this offerd's ${current} (a downgrade): serving on it, since migrations only add`,
       );
   }
+  lastGood = new LastGoodKeeper(registry, store.lastGoodRules, logger);
   await registry.reload(undefined, 'start');
+  await lastGood.restoreMissing();
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
   const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };

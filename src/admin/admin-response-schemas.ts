@@ -17,7 +17,7 @@ const historyEntry: JsonSchema = {
     version: str,
     hash: str,
     activatedAt: { type: 'string', format: 'date-time' },
-    reason: { enum: ['start', 'watch', 'reload', 'rollback'] },
+    reason: { enum: ['start', 'watch', 'reload', 'rollback', 'last-good'] },
     ms: { type: 'number', description: 'Reading, validating and compiling the files.' },
     changed: {
       type: 'object',

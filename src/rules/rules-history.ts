@@ -31,7 +31,8 @@ export interface HistoryEntry {
   diffNote?: string;
 }
 
-export type ActivationReason = 'start' | 'watch' | 'reload' | 'rollback';
+/** `last-good`: the store's copy of the rules last activated from files, served when they fail at start. */
+export type ActivationReason = 'start' | 'watch' | 'reload' | 'rollback' | 'last-good';
 
 /** File path → its text: what a snapshot was built from, kept for content diffs. */
 export type FileTexts = ReadonlyMap<string, string>;

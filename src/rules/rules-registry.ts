@@ -151,6 +151,35 @@ export class RulesRegistry {
     });
   }
 
+  /**
+   * Serves `snapshot`, the rules the app last activated from its files (kept by the store),
+   * when it has none: its files failed at this start (LastGoodRules). Not pinned: the next
+   * files that load go live as usual, by the watcher or a reload; their failure stays in
+   * lastError. Undefined when the app has rules, or the snapshot is not its hash or no longer loads.
+   */
+  async restore(
+    appId: string,
+    snapshot: { hash: string; files: readonly SnapshotFile[] },
+  ): Promise<AppRules | undefined> {
+    const state = this.apps.get(appId);
+    const texts = this.loggedTexts(appId, snapshot.hash, snapshot.files);
+    if (!state || !texts) return undefined;
+    return this.enqueue(appId, async () => {
+      if (state.current) return undefined;
+      const started = performance.now();
+      const checked = this.checks.check(
+        { appId, files: [...texts].map(([path, text]) => ({ path, text })) },
+        undefined,
+      );
+      if (!checked.ok) return undefined;
+      const failure = state.lastError;
+      this.activate(appId, state, checked.rules, 'last-good', performance.now() - started, texts);
+      const serving = { version: checked.rules.version, hash: checked.rules.hash };
+      state.lastError = failure && { ...failure, serving };
+      return checked.rules;
+    });
+  }
+
   /** Snapshot files as if read from this instance's rules dir; undefined unless they hash to `hash`. */
   private loggedTexts(appId: string, hash: string, files: readonly SnapshotFile[]): FileTexts | undefined {
     if (files.some((f) => path.basename(f.name) !== f.name || !RULE_FILE.test(f.name))) return undefined;

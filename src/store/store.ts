@@ -1,5 +1,6 @@
 import type { StoreKind } from '../config/config-types.js';
 import type { ActionLog } from './admin-action-log.js';
+import type { LastGoodRules } from './last-good-rules.js';
 import type { PortableStore } from './portable.js';
 
 /**
@@ -24,6 +25,8 @@ export interface Store extends Readonly<ApiStores> {
    * instances on PostgreSQL, kept in the data dir by the embedded store.
    */
   readonly adminActions: ActionLog;
+  /** The rules each app last activated from its files: what a start whose files fail serves. */
+  readonly lastGoodRules: LastGoodRules;
   /**
    * Null when the store can serve, else why not (/readyz). The embedded stores always can;
    * PostgreSQL asks the database (database-health.ts).

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { AdminActionFile } from './admin-action-file.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { removeTempLeftovers } from './durable-json-file.js';
+import { LastGoodRulesFile } from './last-good-rules-file.js';
 
 /**
  * Each API's document sub-store by name, with its document-only members (files,
@@ -44,16 +45,18 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
   const lock = dir === null ? null : await DataDirLock.acquire(dir);
   let parts: Part[];
   let adminActions: AdminActionFile;
+  let lastGoodRules: LastGoodRulesFile;
   try {
     parts = await openParts(dir, apis);
     adminActions = await AdminActionFile.open(dir);
+    lastGoodRules = await LastGoodRulesFile.open(dir);
   } catch (err) {
     // The open's own error is the one to report (were the release to fail too, the lock would
     // name this process until it exits, and be taken over then).
     await lock?.release().catch(() => undefined);
     throw err;
   }
-  const files: Flushable[] = [...parts.flatMap((p) => p.files), adminActions];
+  const files: Flushable[] = [...parts.flatMap((p) => p.files), adminActions, lastGoodRules];
   const subStores: Record<string, unknown> = {};
   const portable: Record<string, PortableStore> = {};
   apis.forEach((api, i) => {
@@ -78,6 +81,7 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     kind: dir === null ? 'memory' : 'lowdb',
     dir,
     adminActions,
+    lastGoodRules,
     portable,
     // Its files are this process's own: whatever fails writing them fails the write itself.
     health: () => Promise.resolve(null),

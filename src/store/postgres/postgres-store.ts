@@ -12,6 +12,7 @@ import {
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { DatabaseHealth } from './database-health.js';
 import { connectFailure, DatabaseUnusableError, maskedUrl, urlProblem } from './database-unusable.js';
+import { LAST_GOOD_RULES_MIGRATION, PostgresLastGoodRules } from './last-good-rules.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
 const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
@@ -55,6 +56,7 @@ export function migrationsOf(apis: readonly AnyApiStoreAdapters[]): Migration[] 
     ADMIN_ACTIONS_MIGRATION,
     ADMIN_ACTION_FILES_MIGRATION,
     ADMIN_ACTION_CATALOG_MIGRATION,
+    LAST_GOOD_RULES_MIGRATION,
     DECISIONS_MIGRATION,
     ...apis.flatMap((api) => api.migrations),
   ].sort((a, b) => a.version - b.version);
@@ -92,6 +94,7 @@ function assemble(
     counts,
     migrations,
     adminActions: new AdminActionLog(pool),
+    lastGoodRules: new PostgresLastGoodRules(pool),
     portable,
     health: () => health.check(),
     flush: async () => {

@@ -1,0 +1,92 @@
+import { once } from 'node:events';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { ADMIN } from '../helpers/start-test-service.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * A broken rule file left on disk is refused by the hot reload, and the last good rules
+ * keep serving; after kill -9 (a crash, an OOM kill, a deploy) the restarted instance serves
+ * them too, from the store, instead of answering 503 on every API of the app (operator
+ * probe). The fixed file then goes live as usual.
+ */
+interface DemoState {
+  active: { version: string; hash: string } | null;
+  lastError: { problems: string[]; serving: { hash: string } | null } | null;
+}
+
+async function demoState(svc: OfferdProcess): Promise<DemoState> {
+  const res = await fetch(`${svc.url}/admin/rules`, { headers: ADMIN });
+  const body = (await res.json()) as { apps: (DemoState & { appId: string })[] };
+  const demo = body.apps.find((a) => a.appId === 'demo');
+  if (!demo) throw new Error('no demo app');
+  return demo;
+}
+
+async function render(svc: OfferdProcess): Promise<{ status: number; rules: string | null }> {
+  const res = await fetch(`${svc.url}/getPersonalizedBanner`, {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId: 'u-last-good', offerId: '8622', countryIso2: 'DE' }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, rules: res.headers.get('x-rules-version') };
+}
+
+test('after kill -9 with a broken rule file on disk, the restarted instance serves the last good rules from the store, and the fix goes live', async (t) => {
+  const root = await tempDir(t, 'offerd-last-good-');
+  const rulesDir = path.join(root, 'rules');
+  await cp('rules', rulesDir, { recursive: true });
+  const env = {
+    OFFERD_CONFIG: await unscheduledConfig(path.join(root, 'config')),
+    OFFERD_RULES_DIR: rulesDir,
+    OFFERD_DATA_DIR: path.join(root, 'data'),
+    OFFERD_STORE: 'lowdb',
+    OFFERD_FIXTURES_GATE: '0',
+  };
+  const running: OfferdProcess[] = [];
+  t.teardown(() => Promise.all(running.map((s) => s.stop())));
+  const start = async () => {
+    const svc = await startOfferdProcess(env);
+    running.push(svc);
+    return svc;
+  };
+
+  const first = await start();
+  const good = (await demoState(first)).active;
+  if (!good) throw new Error('the shipped rules did not load');
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  const shipped = await readFile(bannerFile, 'utf8');
+  await writeFile(bannerFile, `${shipped}\n  broken: [unclosed\n`);
+  t.is(
+    (await fetch(`${first.url}/admin/rules/reload?app=demo`, { method: 'POST', headers: ADMIN })).status,
+    422,
+  );
+  t.is((await demoState(first)).active?.hash, good.hash, 'the hot reload refused it');
+
+  const gone = once(first.child, 'exit');
+  first.child.kill('SIGKILL');
+  await gone;
+
+  const second = await start();
+  const state = await demoState(second);
+  t.is(state.active?.hash, good.hash, 'the last good rules serve after the restart');
+  t.truthy(state.lastError, "the files' failure is still shown");
+  t.is(state.lastError?.serving?.hash, good.hash);
+  t.is((await fetch(`${second.url}/readyz`)).status, 200);
+  const served = await render(second);
+  t.is(served.status, 200);
+  t.true(served.rules?.endsWith(`hash=${good.hash}`), String(served.rules));
+
+  // Fixed: a reload puts the files live again.
+  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 78'));
+  t.is(
+    (await fetch(`${second.url}/admin/rules/reload?app=demo`, { method: 'POST', headers: ADMIN })).status,
+    200,
+  );
+  const fixed = await demoState(second);
+  t.regex(fixed.active?.version ?? '', /banner:78/);
+  t.is(fixed.lastError, null);
+});
