@@ -293,3 +293,24 @@ test('store copy keeps the revenue sums of assignments and the values of recent 
     [0.75, null],
   );
 });
+
+test('a profile still holding the insert key of a retry window copies and compares equal (lowdb to lowdb)', async (t) => {
+  const from = await tempDir(t, 'offerd-copy-keys-');
+  const to = await tempDir(t, 'offerd-copy-keys-to-');
+  const store = await openDocumentStore(from);
+  // A Unity /engage update with a queue id: the key stays on the record until its claim is settled.
+  await store.profiles.update('demo', [
+    {
+      kind: 'user',
+      id: 'k-1',
+      operations: [{ op: '$set', values: { coins: 5 } }],
+      retryKey: 'k-1:Kibotu.People0:ab12',
+    },
+  ]);
+  await store.close();
+  const args = ['--from', 'lowdb', '--from-dir', from, '--to', 'lowdb', '--to-dir', to];
+  t.is((await cli(['store', 'copy', ...args])).code, 0);
+  const compared = await cli(['store', 'compare', ...args]);
+  t.is(compared.code, 0, compared.out.join('\n'));
+  t.is(tableOf(compared.out).get('profiles.profiles')?.[2], 'ok');
+});

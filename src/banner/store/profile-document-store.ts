@@ -22,7 +22,11 @@ import {
   type ProfilesDocument,
   profileKey,
 } from './profile-document-shard.js';
-import type { GrantPortableRecord, InsertIdPortableRecord } from './profile-portable-records.js';
+import type {
+  GrantPortableRecord,
+  InsertIdPortableRecord,
+  ProfilePortableRecord,
+} from './profile-portable-records.js';
 import type { GrantLimits, GrantMade, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
 /** As the banner store's users (banner-document-store.ts): an /engage batch may name 50 users. */
@@ -218,7 +222,18 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const all = <R>(pick: (s: ProfileShard) => Map<string, R>): R[] =>
       this.shards.flatMap((s) => [...pick(s).values()]);
     const records: Record<string, () => PortableRecord[]> = {
-      'profiles.profiles': () => all((s) => s.profiles),
+      // The portable form only (ProfilePortableRecord): a record still holding the insert keys
+      // of a retry window (HoldsKeys) exported them, the copy's import dropped them, and
+      // `store copy`/`compare` called a healthy store a mismatch (newcomer and operator probes).
+      'profiles.profiles': () =>
+        all((s) => s.profiles).map(
+          (r): ProfilePortableRecord => ({
+            appId: r.appId,
+            kind: r.kind,
+            id: r.id,
+            properties: r.properties,
+          }),
+        ),
       'profiles.aliases': () => all((s) => s.aliases),
       'profiles.insertIds': () =>
         this.insertIds
