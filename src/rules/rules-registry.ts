@@ -327,9 +327,12 @@ export class RulesRegistry {
     const c = state.current;
     const serving = c ? { version: c.version, hash: c.hash } : null;
     state.lastError = { at: this.now().toISOString(), hash, problems, serving };
-    this.options.logger.error(
+    // An app none of whose APIs needs rules (disabled, or keys revoked) serves nothing: its
+    // missing or broken files are news, not an error (an error line for it alarmed operators).
+    const needed = (this.options.requiredKinds?.(appId) ?? []).length > 0;
+    this.options.logger[needed ? 'error' : 'info'](
       { appId, problems, serving: state.current?.hash ?? null },
-      'rules rejected; the last good rules keep serving',
+      needed ? 'rules rejected; the last good rules keep serving' : 'rules rejected; the app needs none now',
     );
     return this.observe({ appId, result: 'failed', problems, ms });
   }

@@ -369,3 +369,23 @@ test('a file whose content changed but whose version did not still goes live, wi
   t.deepEqual(bumped?.result === 'activated' ? bumped.warnings : null, []);
   t.deepEqual(statusOf(registry)?.warnings, []);
 });
+
+test('a rejected change is an error line for an app whose APIs need rules, an info line for one that needs none (disabled)', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  await rm(path.join(dir, 'demo'), { recursive: true });
+  const levels = async (needs: readonly RequiredKind[]) => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const registry = new RulesRegistry({
+      rulesDir: dir,
+      apps: ['demo'],
+      loader: createAppLoader(),
+      logger,
+      requiredKinds: () => needs,
+    });
+    await registry.reload(undefined, 'start');
+    return lines.filter((l) => l.msg.startsWith('rules rejected')).map((l) => l.level);
+  };
+  t.deepEqual(await levels(DEMO_NEEDS), [50]);
+  t.deepEqual(await levels([]), [30]);
+});
