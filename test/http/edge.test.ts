@@ -421,14 +421,14 @@ test('a body that does not arrive in time gets a JSON 408', async (t) => {
     s.port,
     'POST /getPersonalizedBanner HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: demo-key\r\n' +
       'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"userId":',
-    10_000,
+    30_000,
   );
   t.is(res.status, 408);
   t.like(JSON.parse(res.body), { error: { code: 'REQUEST_TIMEOUT' } });
-  // The server ended it, well before the client's own 10 s: not a speed bound (a loaded host
-  // took over 5 s once in a full CI run next to the fuzz suite).
+  // The server ended it, well before the client's own 30 s: not a speed bound (a loaded host
+  // took over 5 s once in a full CI run next to the fuzz suite, 9.9 s once beside three suites).
   const tookMs = Date.now() - started;
-  t.true(tookMs < 9_000, `${tookMs} ms`);
+  t.true(tookMs < 25_000, `${tookMs} ms`);
 });
 
 test('admin explain refuses a state it cannot evaluate with a 400 naming it, never a 500 (found by the fuzz suite)', async (t) => {
