@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
+import { openDocumentStore } from '../../src/apis.js';
 import { unscheduledConfig } from '../helpers/offerd-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -156,4 +157,31 @@ test('a line in the middle of journeys-events.jsonl that is not JSON: refused na
   );
   t.notRegex(r.stderr, STACK_LINE);
   t.is(await readFile(file, 'utf8'), '[]\nGARBAGE LINE\n[]\n');
+});
+
+test('a shard file that is JSON but no document of its lists (null, a list, a list that is not one, a record that is not one): one line naming it and what is wrong, exit 1, no stack', async (t) => {
+  for (const [text, what] of [
+    ['null', 'holds null, not a document'],
+    ['[]', 'holds a list, not a document'],
+    ['{"users":"oops"}', '"users" is not a list'],
+    ['{"users":[{"appId":"demo","userId":"u1"},1,null]}', '"users"\\[1\\] is not a record'],
+  ] as const) {
+    const dataDir = await tempDir(t, 'offerd-data-');
+    const file = path.join(dataDir, 'banner-users-00.json');
+    await writeFile(file, text);
+    const r = await startOnDamaged(t, dataDir);
+    t.is(r.code, 1, r.stderr);
+    t.regex(
+      r.stderr,
+      new RegExp(`^offerd: failed to start: ${file}: ${what}\\. .*Restore the data dir from its backup`),
+    );
+    t.notRegex(r.stderr, STACK_LINE);
+    t.is(await readFile(file, 'utf8'), text, 'the file is left as it was');
+  }
+  // A document of an earlier version, without a list its defaults have now, is read as empty there.
+  const dataDir = await tempDir(t, 'offerd-data-');
+  await writeFile(path.join(dataDir, 'banner-profiles-00.json'), '{"profiles":[]}');
+  const store = await openDocumentStore(dataDir);
+  t.is(await store.profiles.resolve('demo', 'u1'), 'u1', 'opened: no aliases list read as none');
+  await store.close();
 });

@@ -1,9 +1,31 @@
 import path from 'node:path';
 import { Low, Memory } from 'lowdb';
-import { DurableJsonFile } from './durable-json-file.js';
+import { DurableJsonFile, damagedFile } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
 const NAME = /^[A-Za-z0-9][\w-]*$/;
+
+const isRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * What is wrong with the lists of a document read from disk, or null; a list its defaults
+ * have and it lacks is added, empty (a document of a version before that list). Each list
+ * must be a list of records: `{"users":"oops"}` or `{"users":[1,null]}` (a file edited or
+ * damaged outside offerd) failed later, in a rehome or an index, as a TypeError with a
+ * stack instead of this message (operator probe).
+ */
+function listsProblem<T>(data: T, defaults: T): string | null {
+  const doc = data as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults as Record<string, unknown>)) {
+    if (!Array.isArray(value)) continue;
+    if (doc[key] === undefined) doc[key] = [];
+    const list = doc[key];
+    if (!Array.isArray(list)) return `"${key}" is not a list`;
+    const bad = list.findIndex((r) => !isRecord(r));
+    if (bad >= 0) return `"${key}"[${bad}] is not a record`;
+  }
+  return null;
+}
 
 /**
  * One collection kept as a single JSON document `<dir>/<name>.json`.
@@ -54,8 +76,11 @@ export class CollectionFile<T> {
     // Callers mutate in place; a shared defaults object must not absorb those mutations.
     const initial = structuredClone(defaults);
     if (dir === null) return new CollectionFile(new Low<T>(new Memory<T>(), initial), false, defaults);
-    const low = new Low<T>(new DurableJsonFile<T>(path.join(dir, `${name}.json`)), initial);
+    const file = path.join(dir, `${name}.json`);
+    const low = new Low<T>(new DurableJsonFile<T>(file), initial);
     await low.read();
+    const problem = listsProblem(low.data, defaults);
+    if (problem) throw damagedFile(file, problem);
     return new CollectionFile(low, true, structuredClone(defaults));
   }
 

@@ -112,6 +112,11 @@ function parseSharingStrings(text: string): unknown {
   });
 }
 
+/** The refusal of a file of the data dir damaged outside offerd: what is wrong, then what to do. */
+export function damagedFile(filename: string, what: string): CorruptStoreError {
+  return new CorruptStoreError(`${filename}: ${what}. ${DAMAGED_FILE}`);
+}
+
 const DAMAGED_FILE =
   'offerd replaces its files whole (a crash leaves the old or the new one), so it was damaged ' +
   `outside offerd; starting without it would lose its records. ${RESTORE_ADVICE}; or, to give ` +
@@ -151,14 +156,23 @@ export class DurableJsonFile<T> implements Adapter<T> {
       if (isMissing(err)) return null;
       throw err;
     }
+    let parsed: unknown;
     try {
-      return parseSharingStrings(text) as T;
+      parsed = parseSharingStrings(text);
     } catch (err) {
       // Falling back to defaults here would overwrite real data on the next write.
       throw new CorruptStoreError(`${this.filename}: ${whereInvalid(text, err)}. ${DAMAGED_FILE}`, {
         cause: err,
       });
     }
+    // offerd writes documents, never a bare value: lowdb read `null` as "no file" (empty).
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw damagedFile(
+        this.filename,
+        `holds ${Array.isArray(parsed) ? 'a list' : String(parsed)}, not a document`,
+      );
+    }
+    return parsed as T;
   }
 
   async write(data: T): Promise<void> {
