@@ -1,10 +1,9 @@
 import { once } from 'node:events';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { type OfferdProcess, restartableOfferd } from '../helpers/offerd-process.js';
 import { ADMIN } from '../helpers/start-test-service.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * A broken rule file left on disk is refused by the hot reload, and the last good rules
@@ -36,23 +35,7 @@ async function render(svc: OfferdProcess): Promise<{ status: number; rules: stri
 }
 
 test('after kill -9 with a broken rule file on disk, the restarted instance serves the last good rules from the store, and the fix goes live', async (t) => {
-  const root = await tempDir(t, 'offerd-last-good-');
-  const rulesDir = path.join(root, 'rules');
-  await cp('rules', rulesDir, { recursive: true });
-  const env = {
-    OFFERD_CONFIG: await unscheduledConfig(path.join(root, 'config')),
-    OFFERD_RULES_DIR: rulesDir,
-    OFFERD_DATA_DIR: path.join(root, 'data'),
-    OFFERD_STORE: 'lowdb',
-    OFFERD_FIXTURES_GATE: '0',
-  };
-  const running: OfferdProcess[] = [];
-  t.teardown(() => Promise.all(running.map((s) => s.stop())));
-  const start = async () => {
-    const svc = await startOfferdProcess(env);
-    running.push(svc);
-    return svc;
-  };
+  const { rulesDir, start } = await restartableOfferd(t, 'offerd-last-good-');
 
   const first = await start();
   const good = (await demoState(first)).active;

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { type OfferdProcess, startOfferdProcess, unscheduledConfig } from '../helpers/offerd-process.js';
+import { type OfferdProcess, restartableOfferd } from '../helpers/offerd-process.js';
 import { ADMIN } from '../helpers/start-test-service.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * On the embedded store, an acknowledged rollback and its pin outlive kill -9: the
@@ -50,23 +49,7 @@ async function servedRules(svc: OfferdProcess): Promise<string | null> {
 }
 
 test('a rollback acknowledged before kill -9 is still in force, pinned, after the restart; a reload ends it for good', async (t) => {
-  const root = await tempDir(t, 'offerd-pin-restart-');
-  const rulesDir = path.join(root, 'rules');
-  await cp('rules', rulesDir, { recursive: true });
-  const env = {
-    OFFERD_CONFIG: await unscheduledConfig(path.join(root, 'config')),
-    OFFERD_RULES_DIR: rulesDir,
-    OFFERD_DATA_DIR: path.join(root, 'data'),
-    OFFERD_STORE: 'lowdb',
-    OFFERD_FIXTURES_GATE: '0',
-  };
-  const running: OfferdProcess[] = [];
-  t.teardown(() => Promise.all(running.map((s) => s.stop())));
-  const start = async () => {
-    const svc = await startOfferdProcess(env);
-    running.push(svc);
-    return svc;
-  };
+  const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-restart-');
 
   const first = await start();
   const original = (await demoState(first)).active;

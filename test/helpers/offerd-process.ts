@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ExecutionContext } from 'ava';
 import { checkedFetch } from './openapi-check.js';
 import { freePort } from './postgres-server.js';
+import { tempDir } from './temp-dir.js';
 
 export interface OfferdProcess {
   /** http://127.0.0.1:<port> */
@@ -94,4 +96,35 @@ export async function startOfferdProcess(env: Record<string, string>): Promise<O
     throw err;
   }
   return { url, child, output: () => printed, stop };
+}
+
+/**
+ * An offerd on the embedded store and a copy of the shipped rules, in a temp dir of the
+ * test's own, that the test may start again on the same rules and data (after a kill -9:
+ * what must outlive a restart). Every process it started is stopped when the test ends.
+ */
+export async function restartableOfferd(
+  t: ExecutionContext,
+  prefix: string,
+): Promise<{ rulesDir: string; start(): Promise<OfferdProcess> }> {
+  const root = await tempDir(t, prefix);
+  const rulesDir = path.join(root, 'rules');
+  await cp('rules', rulesDir, { recursive: true });
+  const env = {
+    OFFERD_CONFIG: await unscheduledConfig(path.join(root, 'config')),
+    OFFERD_RULES_DIR: rulesDir,
+    OFFERD_DATA_DIR: path.join(root, 'data'),
+    OFFERD_STORE: 'lowdb',
+    OFFERD_FIXTURES_GATE: '0',
+  };
+  const running: OfferdProcess[] = [];
+  t.teardown(() => Promise.all(running.map((s) => s.stop())));
+  return {
+    rulesDir,
+    start: async () => {
+      const svc = await startOfferdProcess(env);
+      running.push(svc);
+      return svc;
+    },
+  };
 }
