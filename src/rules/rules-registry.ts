@@ -139,13 +139,9 @@ export class RulesRegistry {
     const texts = files ? this.loggedTexts(appId, hash, files) : state?.history.find(hash);
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
-      const started = performance.now();
-      const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
-      // The same check as a reload (a loader that throws is a refusal, not an escape);
-      // these texts passed it when they were activated, so a refusal is a bug, said as one.
-      const checked = this.checks.check(files, state.current);
+      // These texts passed when they were activated, so a refusal is a bug, said as one.
+      const checked = this.reactivate(appId, state, texts, 'rollback');
       if (!checked.ok) throw new Error(`${appId}: snapshot ${hash} no longer loads: ${checked.problems[0]}`);
-      this.activate(appId, state, checked.rules, 'rollback', performance.now() - started, texts);
       state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
       return checked.rules;
     });
@@ -166,18 +162,25 @@ export class RulesRegistry {
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
       if (state.current) return undefined;
-      const started = performance.now();
-      const checked = this.checks.check(
-        { appId, files: [...texts].map(([path, text]) => ({ path, text })) },
-        undefined,
-      );
-      if (!checked.ok) return undefined;
       const failure = state.lastError;
-      this.activate(appId, state, checked.rules, 'last-good', performance.now() - started, texts);
+      const checked = this.reactivate(appId, state, texts, 'last-good');
+      if (!checked.ok) return undefined;
       const serving = { version: checked.rules.version, hash: checked.rules.hash };
       state.lastError = failure && { ...failure, serving };
       return checked.rules;
     });
+  }
+
+  /**
+   * Compiles a snapshot's texts again with the same check as a reload (a loader that throws
+   * is a refusal, not an escape) and, if they pass, makes them the app's rules.
+   */
+  private reactivate(appId: string, state: AppState, texts: FileTexts, reason: ActivationReason) {
+    const started = performance.now();
+    const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
+    const checked = this.checks.check(files, state.current);
+    if (checked.ok) this.activate(appId, state, checked.rules, reason, performance.now() - started, texts);
+    return checked;
   }
 
   /** Snapshot files as if read from this instance's rules dir; undefined unless they hash to `hash`. */
