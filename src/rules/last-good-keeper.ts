@@ -10,6 +10,12 @@ import type { ReloadOutcome } from './rules-status.js';
  * app down at the next restart (docs/rules.md, "A broken change").
  */
 export class LastGoodKeeper {
+  /**
+   * The writes, one after another: two activations close together, written at once, could
+   * commit in the other order on PostgreSQL and leave the older snapshot kept.
+   */
+  #writes: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly registry: RulesRegistry,
     private readonly kept: LastGoodRules,
@@ -22,8 +28,9 @@ export class LastGoodKeeper {
     const { appId, hash } = outcome;
     const files = this.registry.snapshotFiles(appId, hash);
     if (!files) return;
-    this.kept
-      .put(appId, { hash, files })
+    const keep = () => this.kept.put(appId, { hash, files });
+    this.#writes = this.#writes
+      .then(keep)
       .catch((err: unknown) =>
         this.logger.warn(
           { err, appId, hash },
