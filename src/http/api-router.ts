@@ -175,10 +175,13 @@ export class ApiRouter {
  * keeps (PostgreSQL answered 500: notText).
  */
 function pathProblem(path: string, params: Record<string, string> | undefined): string | null {
-  try {
-    decodeURIComponent(path);
-  } catch {
-    return 'has a %-escape that is not UTF-8';
+  // Only a path with escapes can hold a bad one: most requests skip the decode.
+  if (path.includes('%')) {
+    try {
+      decodeURIComponent(path);
+    } catch {
+      return 'has a %-escape that is not UTF-8';
+    }
   }
   for (const value of Object.values(params ?? {})) {
     const problem = notText(value);
