@@ -32,7 +32,7 @@ import {
   SHUTDOWN_DRAIN_MS,
 } from './http/http-server.js';
 import { mergedLeadingSlashes } from './http/leading-slashes.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, recordReload } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
 import { readAppFiles } from './rules/app-loader.js';
@@ -112,15 +112,7 @@ export async function startService(
     changeWarnings: createChangeWarnings(() => store),
     observe: (o) => {
       lastGood?.observe(o);
-      metrics.rulesReloads.inc({ app: o.appId, result: o.result });
-      const rules = registry.current(o.appId);
-      if (o.result === 'activated' && rules) {
-        metrics.rulesActive.reset();
-        for (const id of registry.appIds()) {
-          const r = registry.current(id);
-          if (r) metrics.rulesActive.set({ app: id, version: r.version, hash: r.hash }, 1);
-        }
-      }
+      recordReload(metrics, o, registry);
     },
   });
   const store = await openStore(config, {

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DecisionCacheStats } from '../rules/engine/decision-cache.js';
+import type { ReloadOutcome } from '../rules/rules-status.js';
 
 /** The service's Prometheus metrics; features register theirs on `registry`. */
 export interface Metrics {
@@ -46,4 +47,21 @@ export function createMetrics(decisionStats: DecisionCacheStats = new DecisionCa
       registers: [registry],
     }),
   };
+}
+
+/** The rules each app serves, by id (the registry's view). */
+interface ServedRules {
+  appIds(): string[];
+  current(appId: string): { version: string; hash: string } | undefined;
+}
+
+/** Counts a reload's outcome; after an activation, names the rules every app serves now. */
+export function recordReload(metrics: Metrics, outcome: ReloadOutcome, rules: ServedRules): void {
+  metrics.rulesReloads.inc({ app: outcome.appId, result: outcome.result });
+  if (outcome.result !== 'activated' || !rules.current(outcome.appId)) return;
+  metrics.rulesActive.reset();
+  for (const app of rules.appIds()) {
+    const r = rules.current(app);
+    if (r) metrics.rulesActive.set({ app, version: r.version, hash: r.hash }, 1);
+  }
 }
