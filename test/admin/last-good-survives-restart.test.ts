@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { type OfferdProcess, restartableOfferd } from '../helpers/offerd-process.js';
+import { demoRulesStatus, type OfferdProcess, restartableOfferd } from '../helpers/offerd-process.js';
 import { ADMIN } from '../helpers/start-test-service.js';
 
 /**
@@ -16,13 +16,7 @@ interface DemoState {
   lastError: { problems: string[]; serving: { hash: string } | null } | null;
 }
 
-async function demoState(svc: OfferdProcess): Promise<DemoState> {
-  const res = await fetch(`${svc.url}/admin/rules`, { headers: ADMIN });
-  const body = (await res.json()) as { apps: (DemoState & { appId: string })[] };
-  const demo = body.apps.find((a) => a.appId === 'demo');
-  if (!demo) throw new Error('no demo app');
-  return demo;
-}
+const demoState = (svc: OfferdProcess) => demoRulesStatus<DemoState>(svc);
 
 async function render(svc: OfferdProcess): Promise<{ status: number; rules: string | null }> {
   const res = await fetch(`${svc.url}/getPersonalizedBanner`, {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
 import { checkedFetch } from './openapi-check.js';
 import { freePort } from './postgres-server.js';
+import { ADMIN } from './start-test-service.js';
 import { tempDir } from './temp-dir.js';
 
 export interface OfferdProcess {
@@ -127,4 +128,13 @@ export async function restartableOfferd(
       return svc;
     },
   };
+}
+
+/** The demo app's entry of `GET /admin/rules` on `svc`, as the caller reads it. */
+export async function demoRulesStatus<T>(svc: OfferdProcess): Promise<T> {
+  const res = await fetch(`${svc.url}/admin/rules`, { headers: ADMIN });
+  const body = (await res.json()) as { apps: (T & { appId: string })[] };
+  const demo = body.apps.find((a) => a.appId === 'demo');
+  if (!demo) throw new Error('no demo app');
+  return demo;
 }
