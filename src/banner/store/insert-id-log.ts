@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { JsonLinesLog } from '../../store/document/json-lines-log.js';
+import { JsonLinesLog, type LineShape } from '../../store/document/json-lines-log.js';
 import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { InsertIdSet } from './insert-id-set.js';
 import { INSERT_ID_WINDOW_MS } from './profile-store.js';
@@ -13,6 +13,16 @@ export interface InsertIdRecord {
 
 /** A line of the log: an id claimed at an instant, or released. */
 type Line = ['c', string, string, number] | ['r', string, string];
+
+/** A claim (`c`, app, id, when) or a release (`r`, app, id). */
+const LINE: LineShape<Line> = {
+  what: 'an insert id claim or release',
+  holds: (v): v is Line =>
+    Array.isArray(v) &&
+    typeof v[1] === 'string' &&
+    typeof v[2] === 'string' &&
+    ((v[0] === 'c' && v.length === 4 && Number.isFinite(v[3])) || (v[0] === 'r' && v.length === 3)),
+};
 
 // App ids never contain a newline (they are validated), so joined keys cannot collide.
 // Only for the claims under way: the ids held are kept per app (see InsertIdSet).
@@ -86,7 +96,7 @@ export class InsertIdLog {
   ): Promise<InsertIdLog> {
     const file = dir === null ? null : path.join(dir, 'banner-insert-ids.jsonl');
     const seen = new InsertIdSet(maxPerApp);
-    const log = await JsonLinesLog.open<Line>(file, (line) => {
+    const log = await JsonLinesLog.open(file, LINE, (line) => {
       if (line[0] === 'c') seen.set(line[1], line[2], line[3]);
       else seen.delete(line[1], line[2]);
     });

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { JsonLinesLog } from '../../store/document/json-lines-log.js';
+import { isRecord } from '../../store/document/corrupt-store.js';
+import { JsonLinesLog, type LineShape } from '../../store/document/json-lines-log.js';
 import type { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { type JourneysShard, partitionKey, type StoredEvent } from './journeys-indexes.js';
 
@@ -25,6 +26,18 @@ export function eventLines(events: readonly StoredEvent[]): EventLine[] {
   return lines;
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** A line: events, each with the keys the index files it under (partition, user, id). */
+const EVENT_LINE: LineShape<EventLine> = {
+  what: 'a list of journeys events',
+  holds: (v): v is EventLine =>
+    Array.isArray(v) &&
+    v.every(
+      (e) => isRecord(e) && isText(e.appId) && isText(e.environment) && isText(e.externalId) && isText(e.id),
+    ),
+};
+
 const eventKey = (e: StoredEvent): string => `${partitionKey(e)}\u0000${e.id}`;
 
 /**
@@ -40,7 +53,7 @@ export async function openEventLog(
   shards: ShardedCollection<JourneysShard>,
 ): Promise<{ log: JsonLinesLog<EventLine>; events: StoredEvent[] }> {
   const events: StoredEvent[] = [];
-  const log = await JsonLinesLog.open<EventLine>(dir === null ? null : path.join(dir, EVENT_LOG), (line) => {
+  const log = await JsonLinesLog.open(dir === null ? null : path.join(dir, EVENT_LOG), EVENT_LINE, (line) => {
     for (const e of line) events.push(e);
   });
   const holding = shards.shards.filter((s) => s.data.events.length > 0);

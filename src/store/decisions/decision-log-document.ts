@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { JsonLinesLog } from '../document/json-lines-log.js';
+import { isRecord } from '../document/corrupt-store.js';
+import { JsonLinesLog, type LineShape } from '../document/json-lines-log.js';
 import { assertSerializable } from '../document/serializable.js';
 import { openSingleDocument, removeSingleDocument } from '../document/single-document.js';
 import { jsonChars, MAX_DECISION_CHARS_PER_API, withinRecordBounds } from './decision-bounds.js';
@@ -10,6 +11,24 @@ import {
   selectDecisions,
   trimToBound,
 } from './decision-log.js';
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** A decision as recorded: the keys that listing, explaining and replaying it read. */
+const DECISION_LINE: LineShape<RecordedDecision> = {
+  what: 'a recorded decision',
+  holds: (v): v is RecordedDecision =>
+    isRecord(v) &&
+    isText(v.appId) &&
+    isText(v.api) &&
+    isText(v.userId) &&
+    isText(v.at) &&
+    isText(v.rulesHash) &&
+    isRecord(v.request) &&
+    isRecord(v.outcome) &&
+    isRecord(v.snapshot) &&
+    isRecord(v.snapshot.records),
+};
 
 /**
  * The decision log on the embedded store: `decisions.jsonl`, one sampled decision per
@@ -75,7 +94,7 @@ export class DocumentDecisionLog implements DecisionLog {
     const decisions: RecordedDecision[] = [];
     const file = dir === null ? null : path.join(dir, 'decisions.jsonl');
     // An earlier version's oversize records are cut as they are read, not held whole.
-    const log = await JsonLinesLog.open<RecordedDecision>(file, (d) => decisions.push(withinRecordBounds(d)));
+    const log = await JsonLinesLog.open(file, DECISION_LINE, (d) => decisions.push(withinRecordBounds(d)));
     if (dir === null) return new DocumentDecisionLog(log, decisions, maxPerApi, charsPerApi);
     // Earlier versions kept the log as one document, decisions.json: taken over once. It
     // is removed durably only once its decisions are in the log; a crash in between takes

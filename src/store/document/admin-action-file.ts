@@ -5,7 +5,8 @@ import {
   rollbacksInForce,
   type SharedAction,
 } from '../admin-action-log.js';
-import { JsonLinesLog } from './json-lines-log.js';
+import { isRecord } from './corrupt-store.js';
+import { JsonLinesLog, type LineShape } from './json-lines-log.js';
 
 /** One line of `admin-actions.jsonl`. */
 interface Line {
@@ -13,6 +14,23 @@ interface Line {
   origin: string;
   action: SharedAction;
 }
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** An action as the log writes it: what rollbacksInForce and the follower read of it. */
+function isAction(a: unknown): a is SharedAction {
+  if (!isRecord(a)) return false;
+  if (a.kind === 'reload') return a.appId === null || isText(a.appId);
+  if (a.kind === 'rollback')
+    return isText(a.appId) && isText(a.hash) && (a.files === null || Array.isArray(a.files));
+  return a.kind === 'catalog' && isText(a.appId) && Number.isSafeInteger(a.wallId);
+}
+
+const LINE: LineShape<Line> = {
+  what: 'an admin action',
+  holds: (v): v is Line =>
+    isRecord(v) && Number.isSafeInteger(v.seq) && isText(v.origin) && isAction(v.action),
+};
 
 /**
  * The admin action log of the embedded store: `<data dir>/admin-actions.jsonl`, so that a
@@ -48,8 +66,9 @@ export class AdminActionFile implements ActionLog {
   /** Opens the file under `dir` (null: in memory, nothing kept). */
   static async open(dir: string | null): Promise<AdminActionFile> {
     const replayed: LoggedAction[] = [];
-    const log = await JsonLinesLog.open<Line>(
+    const log = await JsonLinesLog.open(
       dir === null ? null : path.join(dir, 'admin-actions.jsonl'),
+      LINE,
       (l) => replayed.push({ seq: l.seq, origin: l.origin, action: l.action }),
     );
     const kept = [...rollbacksInForce(replayed).values()].map((e, i) => ({ ...e, seq: i + 1 }));

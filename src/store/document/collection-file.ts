@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { Low, Memory } from 'lowdb';
+import { isRecord } from './corrupt-store.js';
 import { DurableJsonFile, damagedFile } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
 const NAME = /^[A-Za-z0-9][\w-]*$/;
-
-const isRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * What is wrong with the lists of a document read from disk, or null; a list its defaults

@@ -99,7 +99,16 @@ async function readLock(file: string): Promise<FoundLock | null> {
   }
   try {
     // One open file for both: the inode is the one whose content was read.
-    const { ino } = await handle.stat();
+    const found = await handle.stat();
+    // open() of a directory succeeds; its read failed later as a raw EISDIR stack.
+    if (found.isDirectory()) {
+      const dir = path.dirname(file);
+      throw new DataDirUnusableError(
+        dir,
+        `cannot use the data directory ${dir}: ${file} is a directory where offerd keeps its lock file: move it out of the data dir`,
+      );
+    }
+    const { ino } = found;
     return { ino, content: parseLock(await handle.readFile('utf8')) };
   } finally {
     await handle.close();

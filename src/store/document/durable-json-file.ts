@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
-import { CorruptStoreError, RESTORE_ADVICE } from './corrupt-store.js';
+import { CorruptStoreError, RESTORE_ADVICE, unreadableFile } from './corrupt-store.js';
 
 /** Whether `err` says the file does not exist. */
 export function isMissing(err: unknown): boolean {
@@ -154,7 +154,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       text = await readFile(this.filename, 'utf8');
     } catch (err) {
       if (isMissing(err)) return null;
-      throw err;
+      throw unreadableFile(this.filename, err);
     }
     let parsed: unknown;
     try {

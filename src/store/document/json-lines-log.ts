@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
-import { CorruptStoreError, RESTORE_ADVICE } from './corrupt-store.js';
+import { CorruptStoreError, RESTORE_ADVICE, unreadableFile } from './corrupt-store.js';
 import { fsyncDir, isMissing, writeFileDurably } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -21,6 +21,17 @@ interface Queued {
 }
 
 const nothingQueued = (): Queued => ({ replace: null, lines: [], undos: [] });
+
+/**
+ * What every line of a log holds: open() replays only values `holds` accepts, and refuses a
+ * file with any other (JSON that no version of offerd wrote there, `what` names what was
+ * expected). Without it a damaged line failed the start as a TypeError with a stack, or was
+ * taken in silently (operator probe: `5` in the insert-id log).
+ */
+export interface LineShape<T> {
+  what: string;
+  holds: (value: unknown) => value is T;
+}
 
 /**
  * An append-only file of JSON values, one per line (`<name>.jsonl`): for records that are
@@ -68,11 +79,16 @@ export class JsonLinesLog<T> {
 
   /**
    * Opens `file` (null: memory only), calling `replay` with each stored value in order.
-   * A `replay` that throws fails the open (the file is left as it is).
+   * A value of another shape, or a `replay` that throws, fails the open (the file is left
+   * as it is).
    */
-  static async open<T>(file: string | null, replay: (value: T) => void): Promise<JsonLinesLog<T>> {
+  static async open<T>(
+    file: string | null,
+    shape: LineShape<T>,
+    replay: (value: T) => void,
+  ): Promise<JsonLinesLog<T>> {
     if (file === null) return new JsonLinesLog<T>(null, 0, 0, false);
-    const { size, good, lines } = await replayFile(file, replay as (value: unknown) => void);
+    const { size, good, lines } = await replayFile(file, shape, replay);
     if (size !== null && good < size) {
       const handle = await open(file, 'r+');
       try {
@@ -210,16 +226,17 @@ function line(value: unknown): string {
  * longest string) and calls `replay` with each line's value. Returns the file's size (null
  * when it does not exist), the end of its last good line, and how many good lines it holds.
  */
-async function replayFile(
+async function replayFile<T>(
   file: string,
-  replay: (value: unknown) => void,
+  shape: LineShape<T>,
+  replay: (value: T) => void,
 ): Promise<{ size: number | null; good: number; lines: number }> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {
     if (isMissing(err)) return { size: null, good: 0, lines: 0 };
-    throw err;
+    throw unreadableFile(file, err);
   }
   const parse = parseSharing();
   let size = 0;
@@ -234,7 +251,9 @@ async function replayFile(
   try {
     const buffer = Buffer.alloc(READ_CHUNK);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, size);
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, size).catch((err: unknown) => {
+        throw unreadableFile(file, err);
+      });
       if (bytesRead === 0) break;
       const chunk = Buffer.concat([carried, buffer.subarray(0, bytesRead)]);
       const chunkStart = size - carried.length;
@@ -250,6 +269,7 @@ async function replayFile(
           continue;
         }
         if (bad) throw damaged(file, bad, read);
+        if (!shape.holds(value)) throw notALine(file, { number: read, text }, shape.what);
         replay(value);
         lines += 1;
         good = chunkStart + start;
@@ -266,14 +286,26 @@ const BAD: unique symbol = Symbol('bad line');
 
 /** The error for a bad line (numbered from 1) followed by the good line `next`. */
 function damaged(file: string, bad: { number: number; text: string }, next: number): CorruptStoreError {
-  const shown = bad.text.length > 60 ? `${bad.text.slice(0, 60)}…` : bad.text;
   return new CorruptStoreError(
-    `${file}: line ${bad.number} is not JSON (${JSON.stringify(shown)}) and line ${next} after it is: ` +
-      `the file is damaged, not cut short by a crash. ${RESTORE_ADVICE}; or, to give up the ` +
-      `records of the lines that do not parse and keep the rest, delete them (\`sed -i '${bad.number}d' ${file}\` ` +
-      'for this one) and start again',
+    `${file}: line ${bad.number} is not JSON (${JSON.stringify(shown(bad.text))}) and line ${next} after it is: ` +
+      `the file is damaged, not cut short by a crash. ${giveUp(file, bad.number)}`,
   );
 }
+
+/** The error for a line (numbered from 1) that is JSON, but not what the log holds. */
+function notALine(file: string, bad: { number: number; text: string }, what: string): CorruptStoreError {
+  return new CorruptStoreError(
+    `${file}: line ${bad.number} is JSON but not ${what} (${JSON.stringify(shown(bad.text))}): the file is ` +
+      `damaged. ${giveUp(file, bad.number)}`,
+  );
+}
+
+/** What to do about a damaged line: the backup, or give up the line's records. */
+const giveUp = (file: string, line: number): string =>
+  `${RESTORE_ADVICE}; or, to give up the records of the lines that are bad and keep the rest, delete ` +
+  `them (\`sed -i '${line}d' ${file}\` for this one) and start again`;
+
+const shown = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
 
 /**
  * JSON.parse of one line, BAD when it does not parse. Equal strings share one copy while

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import siphash24 from 'siphash24';
-import { CorruptStoreError } from './corrupt-store.js';
+import { CorruptStoreError, unreadableFile } from './corrupt-store.js';
 import { createFileDurably, isMissing } from './durable-json-file.js';
 
 /** The file in the data dir holding its shard key (docs/operations.md: back it up with the data). */
@@ -91,7 +91,7 @@ async function readKey(file: string): Promise<Buffer | null> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (isMissing(err)) return null;
-    throw err;
+    throw unreadableFile(file, err);
   }
   let hex: unknown;
   try {

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
-import { DataDirLockedError, LOCK_FILE } from '../../../src/store/document/data-dir-lock.js';
+import {
+  DataDirLockedError,
+  DataDirUnusableError,
+  LOCK_FILE,
+} from '../../../src/store/document/data-dir-lock.js';
 import { currentProcess } from '../../../src/store/document/process-identity.js';
 import { holdDataDir } from '../../helpers/data-dir-holder.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -43,6 +47,16 @@ test('close releases the dir: the lock file is gone and another process can open
   other.child.kill('SIGTERM');
   await other.exited;
   t.false(existsSync(path.join(dir, LOCK_FILE)), 'its SIGTERM closed the store, releasing the lock');
+});
+
+test('a directory where the lock file should be: refused naming it and what to do, not a raw EISDIR', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(path.join(dir, LOCK_FILE));
+  const err = await t.throwsAsync(openDocumentStore(dir), { instanceOf: DataDirUnusableError });
+  t.is(
+    err?.message,
+    `cannot use the data directory ${dir}: ${path.join(dir, LOCK_FILE)} is a directory where offerd keeps its lock file: move it out of the data dir`,
+  );
 });
 
 test('in one process: a second open before close is refused, a reopen after close works', async (t) => {

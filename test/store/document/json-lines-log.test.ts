@@ -1,15 +1,20 @@
 import { appendFile, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { CorruptStoreError } from '../../../src/store/document/corrupt-store.js';
-import { JsonLinesLog } from '../../../src/store/document/json-lines-log.js';
+import { CorruptStoreError, isRecord } from '../../../src/store/document/corrupt-store.js';
+import { JsonLinesLog, type LineShape } from '../../../src/store/document/json-lines-log.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 type Line = { n: number; text?: string };
 
+const LINE: LineShape<Line> = {
+  what: 'a numbered line',
+  holds: (v): v is Line => isRecord(v) && typeof v.n === 'number',
+};
+
 async function openLog(file: string | null): Promise<{ log: JsonLinesLog<Line>; values: Line[] }> {
   const values: Line[] = [];
-  const log = await JsonLinesLog.open<Line>(file, (v) => values.push(v));
+  const log = await JsonLinesLog.open(file, LINE, (v) => values.push(v));
   return { log, values };
 }
 
@@ -155,6 +160,31 @@ test('a line that does not parse with good lines after it is damage, not a torn 
   // An empty line is no line the log writes either.
   await writeFile(file, '{"n":1}\n\n{"n":3}\n');
   await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError, message: /line 2 is not JSON/ });
+});
+
+test('a line that is JSON but not what the log holds is damage wherever it is, the last line included: open refuses, naming file, line and what was expected', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  for (const [text, bad] of [
+    ['{"n":1}\n5\n{"n":3}\n', 2],
+    ['{"n":1}\n{"m":2}\n', 2],
+    ['null\n', 1],
+  ] as const) {
+    await writeFile(file, text);
+    const err = await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError });
+    t.regex(err?.message ?? '', new RegExp(`a\\.jsonl: line ${bad} is JSON but not a numbered line \\(`));
+    t.regex(err?.message ?? '', new RegExp(`sed -i '${bad}d'`));
+    t.is(await readFile(file, 'utf8'), text, 'the file is left as it was');
+  }
+});
+
+test('a directory where the log should be: open refuses in one message naming it, not with EISDIR', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  await mkdir(file);
+  const err = await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError });
+  t.regex(
+    err?.message ?? '',
+    /a\.jsonl: is a directory where offerd keeps a file: move it out of the data dir.*\(EISDIR\)$/,
+  );
 });
 
 test('bad lines at the end only are a torn tail: skipped and cut off as before', async (t) => {
