@@ -52,7 +52,9 @@ function applyOne(props: ProfileProperties, operation: ProfileOperation): Profil
   }
   const next = { ...props };
   for (const [name, value] of Object.entries(operation.values)) {
-    const current = next[name];
+    // Own properties only: `toString` read Object.prototype's function, and $append/$union
+    // onto it skipped a change they had acknowledged (hostile probe).
+    const current = Object.hasOwn(next, name) ? next[name] : undefined;
     switch (operation.op) {
       case '$set':
         next[name] = value;

@@ -34,3 +34,17 @@ test('$union of long lists costs linear time: 15 unions of 2,000 new items onto 
   t.deepEqual(list.at(-1), { item: MAX_LIST_ITEMS + 15 * 2000 - 1 });
   t.true(ms < 2000, `15 unions took ${Math.round(ms)} ms`);
 });
+
+test('lists named like Object.prototype members ($append, $union, $remove) are the profile’s own: created, grown, trimmed', (t) => {
+  const names = ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__', 'constructor'];
+  let props = applyOperations(
+    null,
+    names.map((n) => ({ op: '$append' as const, values: { [n]: 'x' } })),
+  );
+  t.deepEqual(props, Object.fromEntries(names.map((n) => [n, ['x']])));
+  props = applyOperations(props, [union(Object.fromEntries(names.map((n) => [n, ['x', 'y']])))]);
+  t.deepEqual(props, Object.fromEntries(names.map((n) => [n, ['x', 'y']])));
+  props = applyOperations(props, [{ op: '$remove', values: { toString: 'x' } }]);
+  t.deepEqual(props?.toString, ['y']);
+  t.deepEqual(applyOperations({}, [{ op: '$add', values: { valueOf: 2 } }]), { valueOf: 2 });
+});
