@@ -1,15 +1,7 @@
 import type { Context, Next } from 'koa';
 import { safeEqual } from '../config/api-key.js';
 import { AppError } from '../http/app-error.js';
-
-/** How many Authorization headers the request carried (Node keeps only the first in `headers`). */
-function authorizationCount(rawHeaders: readonly string[]): number {
-  let n = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === 'authorization') n++;
-  }
-  return n;
-}
+import { authorizationCount } from '../http/authorization-headers.js';
 
 /**
  * The token of `Bearer <token>` without HTTP's optional whitespace around it (RFC 9110 OWS:

@@ -54,6 +54,17 @@ function checkBody(schema: RequestSchema<ExplainBody>, raw: unknown): ExplainBod
       fields.push({ field: 'user', message: USER_MESSAGE });
     }
   }
+  // The schema's date-time admits a leap second (:60), which no Date holds.
+  if (
+    typeof body.now === 'string' &&
+    Number.isNaN(Date.parse(body.now)) &&
+    !fields.some((f) => f.field === 'now')
+  ) {
+    fields.push({
+      field: 'now',
+      message: 'must be an instant a clock shows: a leap second (:60) is not one',
+    });
+  }
   if (fields.length > 0) throw invalidInput(fields);
   return raw as ExplainBody;
 }

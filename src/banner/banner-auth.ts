@@ -1,13 +1,19 @@
+import type { Context } from 'koa';
 import type { ApiKeys, Caller } from '../http/api-keys.js';
 import { AppError } from '../http/app-error.js';
+import { authorizationCount } from '../http/authorization-headers.js';
 
 /** The vendor's own wording for 401 and 403. */
 const UNAUTHENTICATED = 'Invalid authentication, check your API Key';
 const FORBIDDEN = 'Invalid authorization, no permissions to perform the requested action';
 
-/** The key in an Authorization header: the raw key (the vendor's form) or `Bearer <key>`. */
-export function apiKeyFrom(header: string | undefined): string | undefined {
-  const value = header?.trim();
+/**
+ * The key in the request's Authorization header: the raw key (the vendor's form) or
+ * `Bearer <key>`; undefined without one. Two headers are a 401: which app is meant is unknown.
+ */
+export function apiKeyFrom(ctx: Context): string | undefined {
+  if (authorizationCount(ctx.req.rawHeaders) > 1) throw new AppError('INVALID_API_KEY', UNAUTHENTICATED);
+  const value = ctx.get('Authorization').trim();
   if (!value) return undefined;
   const bearer = /^Bearer\s+(.+)$/i.exec(value);
   return bearer?.[1]?.trim() || value;

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { Counter } from 'prom-client';
 import { ApiKeys } from '../http/api-keys.js';
 import type { ApiRouter } from '../http/api-router.js';
+import { invalidInput } from '../http/app-error.js';
 import { addressSet, clientIp } from '../http/client-ip.js';
 import type { Feature, FeatureDeps } from '../http/feature.js';
 import { createBannerRoutes } from './banner-routes.js';
@@ -10,6 +11,18 @@ import { BannerService, type RenderReason } from './banner-service.js';
 import { sdkRoutes } from './sdk/sdk-routes.js';
 import { SdkService } from './sdk/sdk-service.js';
 import { SpecialOfferService } from './special-offer-service.js';
+
+/**
+ * The `ip` query parameter, given once. `?ip=0&ip=0` and `?ip[]=0` read as "not 0" and
+ * geolocated a caller who asked not to be (hostile probe): refused instead.
+ */
+function ipParam(ctx: Context): string | undefined {
+  const { ip } = ctx.query;
+  if (Array.isArray(ip) || Object.keys(ctx.query).some((k) => k.startsWith('ip['))) {
+    throw invalidInput([{ field: 'ip', message: 'must be given once, as ip=0 or ip=1' }]);
+  }
+  return ip;
+}
 
 /** The personal-offers API (Kibotu-compatible): personalized banners, sticky experiments, tracking. */
 export function createBannerFeature(deps: FeatureDeps): Feature {
@@ -22,7 +35,7 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
   const trusted = addressSet(deps.config.http.trustedProxies);
   // `?ip=0` (the SDKs' default for server-side use) means: do not geolocate the caller.
   const callerCountry = (ctx: Context): string | null =>
-    ctx.query.ip === '0'
+    ipParam(ctx) === '0'
       ? null
       : deps.geo.country(
           clientIp(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For') || undefined, trusted),

@@ -60,7 +60,7 @@ export function createBannerRoutes(
   const requests = new BannerRequestParser();
   const banner = publicApi('banner', limits);
   banner.post(['/getPersonalizedBanner', '/ab/getPersonalizedBanner'], async (ctx) => {
-    const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx.get('Authorization')));
+    const { app } = authorizeBanner(deps.keys, apiKeyFrom(ctx));
     const appRules = snapshot(deps, ctx, app.id);
     const rules = bannerRulesOf(appRules);
     const normalized = normalizeBannerBody(bodyOf(ctx), rules.settings.prizeTypes);

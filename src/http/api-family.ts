@@ -35,9 +35,12 @@ export function renderError(
     case 'offerwall': {
       // RevU's envelope; `fields` (ours) lists each offending parameter when there are any.
       const fields = err.fields.length > 0 ? { fields: err.fields } : {};
+      // RevU's word for a bad field: the edge's checks (path, body) are shared by every API
+      // and said INVALID_INPUT here, against the contract (hostile probe).
+      const code = err.code === 'INVALID_INPUT' ? 'INVALID_PARAMETER' : err.code;
       return {
         status: 'failure',
-        error: { code: err.code, message: err.message, ...fields },
+        error: { code, message: err.message, ...fields },
         support_id: supportId,
       };
     }

@@ -58,13 +58,18 @@ export class ApiRouter {
     const family = options.family;
     const enter: Handler = (ctx, next) => {
       (ctx.state as RequestState).family = family;
+      return next();
+    };
+    // After the API's own chain: a caller the admin guard refuses learns nothing of the path
+    // (`/admin/rules%00` without a token was a 400, not the 401 docs/security.md promises).
+    const checkPath: Handler = (ctx, next) => {
       const problem = pathProblem(ctx.path, ctx.params);
       if (problem) throw invalidInput([{ field: 'path', message: problem }]);
       return next();
     };
-    this.#before = [enter, ...(options.before as unknown as Handler[])];
+    this.#before = [enter, ...(options.before as unknown as Handler[]), checkPath];
     this.#unknownPathBefore = options.unknownPathBefore
-      ? [enter, ...(options.unknownPathBefore as unknown as Handler[])]
+      ? [enter, ...(options.unknownPathBefore as unknown as Handler[]), checkPath]
       : this.#before;
   }
 

@@ -79,7 +79,14 @@ export class RequestSchema<T> {
     // A path parameter is the path's, whatever the query string says of the same name.
     const values = Object.assign(input.values, path);
     const repeated = input.repeated.filter((field) => !Object.hasOwn(path, field));
-    const problems = repeated.map((field) => this.problem(field, 'must be given once'));
+    const problems = repeated.map((field) =>
+      this.problem(
+        field,
+        Object.hasOwn(query, field)
+          ? 'must be given once'
+          : `must be given as ${field}=<value>, not with brackets`,
+      ),
+    );
     const checked = this.check(values);
     if (checked.ok && problems.length === 0) return checked;
     if (!checked.ok) problems.push(...checked.problems.filter((p) => !repeated.includes(p.field)));
@@ -167,11 +174,20 @@ export function queryInput(
 ): { values: Record<string, unknown>; repeated: string[] } {
   const values: Record<string, unknown> = {};
   const repeated: string[] = [];
-  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+  const properties = schema.properties ?? {};
+  for (const [name, property] of Object.entries(properties)) {
     const raw = query[name];
     if (Array.isArray(raw)) repeated.push(name);
     else if (raw !== undefined && raw !== '')
       values[name] = typed(raw, (property as { type?: unknown }).type);
+  }
+  // `page[]=2` (a client's array form) is a key of its own: it was ignored, silently serving
+  // page 1 (hostile probe). A declared parameter in that form counts as given more than once.
+  for (const key of Object.keys(query)) {
+    const open = key.indexOf('[');
+    if (open <= 0 || !key.endsWith(']')) continue;
+    const name = key.slice(0, open);
+    if (Object.hasOwn(properties, name) && !repeated.includes(name)) repeated.push(name);
   }
   return { values, repeated };
 }

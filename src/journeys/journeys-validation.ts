@@ -151,6 +151,15 @@ export class JourneysValidation {
     found.push(...eventMetadataSize(e.metadata, `${prefix}metadata`));
     if (typeof e.occurredAt !== 'string') return found;
     const at = Date.parse(e.occurredAt);
+    // RFC 3339 (and so the schema) allows a leap second, :60, which a Date cannot hold: it
+    // passed every comparison below as NaN and was a 500 at toISOString (hostile probe).
+    if (Number.isNaN(at)) {
+      found.push({
+        field: `${prefix}occurredAt`,
+        message: 'must be an instant a clock shows: a leap second (:60) is not one',
+      });
+      return found;
+    }
     if (at > this.now().getTime() + CLOCK_SKEW_MS)
       found.push({ field: `${prefix}occurredAt`, message: 'must not be in the future' });
     if (at < EARLIEST) found.push({ field: `${prefix}occurredAt`, message: 'must not be before 1970' });

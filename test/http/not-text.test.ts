@@ -61,7 +61,7 @@ test('a path whose %-escapes are not UTF-8, or that decodes to a NUL, is a 400 i
   t.is(wall.status, 400);
   t.like(await wall.json(), {
     status: 'failure',
-    error: { code: 'INVALID_INPUT', fields: [{ field: 'path' }] },
+    error: { code: 'INVALID_PARAMETER', fields: [{ field: 'path' }] },
   });
   // A real percent sign is an id like any other: the user is simply not there.
   t.is((await s.fetch('/v1/user-journeys/users/p%25ff', { headers: JOURNEYS })).status, 404);

@@ -1,3 +1,4 @@
+import { notText } from '../../http/input-bounds.js';
 import { isPlainObject } from '../banner-request.js';
 
 /**
@@ -50,9 +51,13 @@ const MAX_KEPT_TOKEN = 1024;
 
 /**
  * What stays of a batch record refused at the edge (BatchBodies in body-reader.ts): its key,
- * where a batch sent without an Authorization header names its app, and nothing else.
+ * where a batch sent without an Authorization header names its app, and nothing else. Not
+ * a key that is itself no text (a NUL): kept, it named the batch's app, and the whole batch
+ * was a 401 where only that record is bad (hostile probe).
  */
 export function keyOnly(record: unknown): Record<string, string> {
   const token = tokenOf(record);
-  return token === undefined || token.length > MAX_KEPT_TOKEN ? {} : { $token: token };
+  return token === undefined || token.length > MAX_KEPT_TOKEN || notText(token) !== null
+    ? {}
+    : { $token: token };
 }

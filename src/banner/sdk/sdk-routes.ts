@@ -50,7 +50,7 @@ const refusedAtEdge = (ctx: Context): readonly RefusedRecord[] =>
   (ctx.state as { refusedRecords?: RefusedRecord[] }).refusedRecords ?? [];
 
 function appOf(deps: SdkRoutesDeps, ctx: Context): string {
-  const key = apiKeyFrom(ctx.get('Authorization')) ?? peekToken(bodyOf(ctx));
+  const key = apiKeyFrom(ctx) ?? peekToken(bodyOf(ctx));
   return authorizeBanner(deps.keys, key).app.id;
 }
 
@@ -62,7 +62,7 @@ function appOf(deps: SdkRoutesDeps, ctx: Context): string {
  */
 function foreignRecords(deps: SdkRoutesDeps, ctx: Context, appId: string): RejectedRecord[] {
   const body = bodyOf(ctx);
-  if (apiKeyFrom(ctx.get('Authorization')) !== undefined || !Array.isArray(body)) return [];
+  if (apiKeyFrom(ctx) !== undefined || !Array.isArray(body)) return [];
   return body.flatMap((record: unknown, index): RejectedRecord[] => {
     const token = tokenOf(record);
     if (token === undefined)
@@ -126,6 +126,10 @@ function requireRules(deps: SdkRoutesDeps, ctx: Context, appId: string): AppRule
 async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: Context): Promise<void> {
   const appId = appOf(deps, ctx);
   const rules = requireRules(deps, ctx, appId);
+  // One request, even sent as a list of one: what the edge found is its answer, not the
+  // `featureName is required` of the placeholder left in its place (hostile probe).
+  const [refused] = refusedAtEdge(ctx);
+  if (refused) throw invalidInput([{ field: refused.field, message: refused.message }]);
   const request = parser.parse(bodyOf(ctx));
   if (!request.featureName.startsWith(SPECIAL_OFFER_PREFIX)) {
     sdkReply(ctx, [], 1);
