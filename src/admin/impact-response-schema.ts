@@ -83,6 +83,11 @@ const apiImpact: JsonSchema = {
       ...beforeAfter(counts),
       description: 'Journeys: offers created per type by the generation run.',
     },
+    firstAssignments: {
+      ...share,
+      description:
+        'Banner: the requests that gave the player a first variation of an experiment (none stored when served), and how many of them change. A weight change moves only these: it is what the candidate does to new players like them; the players replayed keep their stored variation.',
+    },
   },
 };
 

@@ -54,6 +54,14 @@ function fieldsText(fields: Record<string, number>): string {
   return rows.length > 0 ? `: ${rows.join(', ')}` : '';
 }
 
+/** The share of changes a returning player never sees: their variation is stored. */
+function firstAssignments(first: ChangeShare | undefined): string[] {
+  if (!first || first.changed === 0) return [];
+  return [
+    `  of which first assignments: ${first.changed} of ${first.requests} (${pct(first.share)}) — new players like these; players already assigned keep their variation`,
+  ];
+}
+
 function apiLines(api: string, i: ApiImpact, rate: number | undefined): string[] {
   const mixLabel =
     api === 'banner' ? 'banner/experiment:variation mix' : api === 'offerwall' ? 'top offer mix' : 'mix';
@@ -61,6 +69,7 @@ function apiLines(api: string, i: ApiImpact, rate: number | undefined): string[]
   const what = rate === undefined ? 'requests' : 'sampled decisions';
   return [
     `${api}: ${i.changed} of ${i.requests} ${what} change (${pct(i.share)})${fieldsText(i.changedFields)}`,
+    ...firstAssignments(i.firstAssignments),
     ...(i.topOffers ? figures(i.topOffers) : []),
     ...named('offers gained', i.gainedOffers),
     ...named('offers lost', i.lostOffers),
