@@ -294,7 +294,7 @@ function listenFailure(err: unknown, config: OfferdConfig): unknown {
   return err;
 }
 
-/** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT. */
+/** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT/SIGHUP. */
 export async function main(): Promise<void> {
   let config: OfferdConfig;
   try {
@@ -336,6 +336,9 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // A closed terminal: its default killed node mid-request (8 resets under load) and left the
+  // lock behind (operator probe). Rules reload by themselves, so it has nothing else to mean.
+  process.on('SIGHUP', () => onSignal('SIGHUP'));
 }
 
 // Started as a program (`node dist/main.js`), not imported by the CLI or tests.

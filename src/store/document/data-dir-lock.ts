@@ -55,8 +55,8 @@ const CAUSES: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   ENOENT: 'cannot be created there',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
+  ENOSPC: 'has no space left on its device',
+  EDQUOT: 'is over its disk quota',
 };
 
 /** `err` as a DataDirUnusableError when it is the file system refusing the dir, else as is. */
