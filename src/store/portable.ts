@@ -30,6 +30,7 @@ export const COLLECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   'banner.assignments': ['appId', 'experimentId', 'bucketVersion', 'userId'],
   'banner.recentEvents': ['appId', 'userId'],
   'banner.exposures': ['appId', 'experimentId', 'bucketVersion', 'variationId'],
+  'banner.experimentEnds': ['appId', 'experimentId', 'bucketVersion'],
   'offerwall.catalogs': ['appId', 'wallId'],
   'offerwall.progress': ['appId', 'uid', 'offerId'],
   'offerwall.transactions': ['appId', 'transactionId'],
@@ -48,6 +49,7 @@ export const BANNER_COLLECTIONS = [
   'banner.assignments',
   'banner.recentEvents',
   'banner.exposures',
+  'banner.experimentEnds',
 ] as const;
 export const OFFERWALL_COLLECTIONS = [
   'offerwall.catalogs',

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
 import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
@@ -91,6 +94,28 @@ test('store copy moves a demo lowdb store into PostgreSQL with every record, and
     t.is(dst, src, name);
     t.is(result, 'ok', name);
   }
+
+  // When experiment versions ended: without them a migrated store took conversions into the
+  // results of versions that had ended (operator probe: the copy left the table empty).
+  const ended = (
+    JSON.parse(await readFile(path.join(dir, 'banner-experiment-ends.json'), 'utf8')) as {
+      ends: { experimentId: string; bucketVersion: number; endedAt: string }[];
+    }
+  ).ends.map((e) => `${e.experimentId}:${e.bucketVersion}@${new Date(e.endedAt).toISOString()}`);
+  t.true(ended.length > 0, 'the demo ended experiment versions');
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const rows = (await db.query('SELECT experiment_id, bucket_version, ended_at FROM banner_experiment_ends'))
+    .rows as {
+    experiment_id: string;
+    bucket_version: number;
+    ended_at: Date;
+  }[];
+  await db.end();
+  t.deepEqual(
+    rows.map((r) => `${r.experiment_id}:${r.bucket_version}@${r.ended_at.toISOString()}`).sort(),
+    ended.sort(),
+  );
 
   const source = await openDocumentStore(dir);
   const target = await openPostgresStore(url);
@@ -239,6 +264,23 @@ test('store copy refuses the memory store and a store copied onto itself', async
   ]);
   t.is(same.code, 2);
   t.regex(same.err.join('\n'), /same store/);
+  // compare only reads: a target dir that is not there is a mistyped path, not an empty store.
+  const missing = path.join(dir, 'nonexistent');
+  const compared = await cli([
+    'store',
+    'compare',
+    '--from',
+    'lowdb',
+    '--from-dir',
+    dir,
+    '--to',
+    'lowdb',
+    '--to-dir',
+    missing,
+  ]);
+  t.is(compared.code, 2);
+  t.regex(compared.err.join('\n'), /no data directory .*nonexistent/);
+  t.false(existsSync(missing), 'nothing was created');
 });
 
 test('store copy keeps the revenue sums of assignments and the values of recent events', async (t) => {

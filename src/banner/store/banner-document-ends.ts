@@ -39,6 +39,11 @@ export class ExperimentEnds {
     for (const e of this.file.data.ends) this.add(e);
   }
 
+  /** Indexes an end already in the file (an import's record). */
+  indexEnd(e: VersionEnd): void {
+    this.add(e);
+  }
+
   private add(e: VersionEnd): void {
     const k = key(e.appId, e.experimentId);
     this.byExperiment.set(k, [...(this.byExperiment.get(k) ?? []), e]);

@@ -6,7 +6,9 @@ import {
   assignmentRecord,
   type BannerUserRecord,
   bannerUserRecord,
+  type ExperimentEndRecord,
   type ExposureRecord,
+  experimentEndRecord,
   exposureRecord,
   type RecentEventsRecord,
   recentEventsRecord,
@@ -18,6 +20,7 @@ export interface BannerDocuments {
   assignments: ShardedCollection<{ assignments: AssignmentRecord[] }>;
   events: ShardedCollection<{ logs: RecentEventsRecord[] }>;
   exposures: CollectionFile<{ counters: ExposureRecord[] }>;
+  ends: CollectionFile<{ ends: ExperimentEndRecord[] }>;
   /** Where the store puts a new record of this user (its shard key). */
   shardKey(appId: string, userId: string): string;
   /** Indexes a record just added to the shard its key picks. */
@@ -25,6 +28,7 @@ export interface BannerDocuments {
   indexAssignment(a: AssignmentRecord): void;
   indexLog(l: RecentEventsRecord): void;
   indexExposure(c: ExposureRecord): void;
+  indexEnd(e: ExperimentEndRecord): void;
 }
 
 /** The banner document store's collections as `offerd store copy` sees them (see PortableStore). */
@@ -67,6 +71,15 @@ export function bannerCollections(d: BannerDocuments): DocumentCollections {
         d.exposures.data.counters.push(c);
         d.indexExposure(c);
         return d.exposures;
+      },
+    }),
+    'banner.experimentEnds': documentCollection({
+      records: () => d.ends.data.ends,
+      canonical: experimentEndRecord,
+      add: (e) => {
+        d.ends.data.ends.push(e);
+        d.indexEnd(e);
+        return d.ends;
       },
     }),
   };

@@ -279,11 +279,13 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       assignments: this.enrollment.files,
       events: this.events.files,
       exposures: this.exposures.file,
+      ends: this.ends.file,
       shardKey: key,
       indexUser: (record) => this.users.add(record),
       indexAssignment: (a) => this.enrollment.add(a),
       indexLog: (record) => this.events.add(record),
       indexExposure: (c) => this.exposures.add(c),
+      indexEnd: (e) => this.ends.indexEnd(e),
     });
   }
 }

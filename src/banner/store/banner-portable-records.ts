@@ -1,6 +1,6 @@
 import { isoTime as time, isoTimeOrNull as timeOrNull } from '../../store/portable.js';
 import type { UserActivity } from '../domain/user-activity.js';
-import type { Assignment, AssignmentValue, Exposure, TrackedEvent } from './banner-store.js';
+import type { Assignment, AssignmentValue, ExperimentKey, Exposure, TrackedEvent } from './banner-store.js';
 
 /*
  * The canonical shape of each portable collection, built field by field from what an
@@ -21,6 +21,13 @@ export interface RecentEventsRecord {
 }
 
 export type ExposureRecord = Exposure & { appId: string; exposures: number };
+
+/** When an experiment's bucket versions up to `bucketVersion` ended: results take no event after it. */
+export interface ExperimentEndRecord extends ExperimentKey {
+  appId: string;
+  /** ISO 8601. */
+  endedAt: string;
+}
 
 export const bannerUserRecord = (u: BannerUserRecord): BannerUserRecord => ({
   appId: u.appId,
@@ -78,4 +85,11 @@ export const exposureRecord = (c: ExposureRecord): ExposureRecord => ({
   bucketVersion: c.bucketVersion,
   variationId: c.variationId,
   exposures: c.exposures,
+});
+
+export const experimentEndRecord = (e: ExperimentEndRecord): ExperimentEndRecord => ({
+  appId: e.appId,
+  experimentId: e.experimentId,
+  bucketVersion: e.bucketVersion,
+  endedAt: time(e.endedAt),
 });

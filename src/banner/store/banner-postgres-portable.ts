@@ -7,7 +7,9 @@ import {
   assignmentRecord,
   type BannerUserRecord,
   bannerUserRecord,
+  type ExperimentEndRecord,
   type ExposureRecord,
+  experimentEndRecord,
   exposureRecord,
   type RecentEventsRecord,
   recentEventsRecord,
@@ -172,6 +174,27 @@ const EXPOSURE_COLUMNS: Column[] = [
   ['exposures', 'bigint'],
 ];
 
+async function* experimentEnds(pool: Pool): AsyncIterable<ExperimentEndRecord[]> {
+  const key = ['app_id', 'experiment_id', 'bucket_version'];
+  for await (const page of keysetPages(pool, '*', 'banner_experiment_ends', key)) {
+    yield page.map((r) =>
+      experimentEndRecord({
+        appId: String(r.app_id),
+        experimentId: String(r.experiment_id),
+        bucketVersion: Number(r.bucket_version),
+        endedAt: iso(r.ended_at) ?? '',
+      }),
+    );
+  }
+}
+
+const END_COLUMNS: Column[] = [
+  ['app_id', 'text'],
+  ['experiment_id', 'text'],
+  ['bucket_version', 'integer'],
+  ['ended_at', 'timestamptz'],
+];
+
 /** The banner tables as portable collections (see PortableStore). */
 export class BannerPostgresPortable implements PortableStore {
   readonly collections = BANNER_COLLECTIONS;
@@ -188,6 +211,8 @@ export class BannerPostgresPortable implements PortableStore {
         return recentEvents(this.pool);
       case 'banner.exposures':
         return exposures(this.pool);
+      case 'banner.experimentEnds':
+        return experimentEnds(this.pool);
     }
     throw new Error(`no collection ${collection} in the banner store`);
   }
@@ -221,6 +246,18 @@ export class BannerPostgresPortable implements PortableStore {
             'banner_exposures',
             EXPOSURE_COLUMNS,
             (records as ExposureRecord[]).map(exposureRow),
+          );
+        case 'banner.experimentEnds':
+          return insertRows(
+            c,
+            'banner_experiment_ends',
+            END_COLUMNS,
+            (records as ExperimentEndRecord[]).map((e) => ({
+              app_id: e.appId,
+              experiment_id: e.experimentId,
+              bucket_version: e.bucketVersion,
+              ended_at: e.endedAt,
+            })),
           );
       }
       throw new Error(`no collection ${collection} in the banner store`);

@@ -71,6 +71,10 @@ export async function storeCommand(args: string[], io: CliIo): Promise<number> {
   if (typeof from === 'string') throw new CliError(from);
   if (typeof to === 'string') throw new CliError(to);
   if (from.kind === 'lowdb' && !existsSync(from.where)) throw new CliError(`no data directory ${from.where}`);
+  // Compare reads both sides: a mistyped target was created, empty, and reported MISMATCH.
+  if (sub === 'compare' && to.kind === 'lowdb' && !existsSync(to.where)) {
+    throw new CliError(`no data directory ${to.where}`);
+  }
   if (from.kind === to.kind && from.where === to.where) {
     throw new CliError('source and target are the same store');
   }
