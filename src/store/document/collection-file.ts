@@ -7,15 +7,25 @@ import { GroupCommit } from './group-commit.js';
 const NAME = /^[A-Za-z0-9][\w-]*$/;
 
 /**
- * What is wrong with the lists of a document read from disk, or null; a list its defaults
- * have and it lacks is added, empty (a document of a version before that list). Each list
- * must be a list of records: `{"users":"oops"}` or `{"users":[1,null]}` (a file edited or
- * damaged outside offerd) failed later, in a rehome or an index, as a TypeError with a
- * stack instead of this message (operator probe).
+ * What is wrong with a document read from disk, or null. A list or record its defaults have
+ * and it lacks is added, empty (a document of a version before that list). Each list must
+ * be a list of records and each record a record: `{"users":"oops"}` or `{"users":[1,null]}`
+ * (a file edited or damaged outside offerd) failed later, in a rehome or an index, as a
+ * TypeError with a stack instead of this message (operator probe). A document with none of
+ * its keys is no document of this file, whatever version: `{"x":1}` as the bans file was
+ * read as no bans, and `{}` of `rules-last-good.json` failed the start with a TypeError.
  */
-function listsProblem<T>(data: T, defaults: T): string | null {
+function documentProblem<T>(data: T, defaults: T): string | null {
   const doc = data as Record<string, unknown>;
+  const keys = Object.keys(defaults as Record<string, unknown>);
+  if (keys.length > 0 && !keys.some((k) => Object.hasOwn(doc, k)))
+    return `holds none of ${keys.map((k) => `"${k}"`).join(', ')}: it is no document of this file`;
   for (const [key, value] of Object.entries(defaults as Record<string, unknown>)) {
+    if (isRecord(value)) {
+      if (doc[key] === undefined) doc[key] = {};
+      if (!isRecord(doc[key])) return `"${key}" is not a record`;
+      continue;
+    }
     if (!Array.isArray(value)) continue;
     if (doc[key] === undefined) doc[key] = [];
     const list = doc[key];
@@ -70,7 +80,16 @@ export class CollectionFile<T> {
     this.#low.data = value;
   }
 
-  static async open<T>(dir: string | null, name: string, defaults: T): Promise<CollectionFile<T>> {
+  /**
+   * `check`: what else is wrong with the document as read (its records' own shape), or null;
+   * a problem refuses the open with the damaged-file message.
+   */
+  static async open<T>(
+    dir: string | null,
+    name: string,
+    defaults: T,
+    check: (data: T) => string | null = () => null,
+  ): Promise<CollectionFile<T>> {
     if (!NAME.test(name)) throw new Error(`invalid collection name: ${JSON.stringify(name)}`);
     // Callers mutate in place; a shared defaults object must not absorb those mutations.
     const initial = structuredClone(defaults);
@@ -78,7 +97,7 @@ export class CollectionFile<T> {
     const file = path.join(dir, `${name}.json`);
     const low = new Low<T>(new DurableJsonFile<T>(file), initial);
     await low.read();
-    const problem = listsProblem(low.data, defaults);
+    const problem = documentProblem(low.data, defaults) ?? check(low.data);
     if (problem) throw damagedFile(file, problem);
     return new CollectionFile(low, true, structuredClone(defaults));
   }

@@ -59,3 +59,32 @@ test('a directory where any file of the store should be: refused naming it, not 
     t.regex(err?.message ?? '', /\(EISDIR\)$/);
   }
 });
+
+test('a document that is JSON but holds none of its file’s keys, or a kept rules snapshot that is none, is refused naming the file', async (t) => {
+  for (const [file, text, what] of [
+    ['offerwall-bans.json', '{"x":1}', 'holds none of "bans": it is no document of this file'],
+    ['banner-users-00.json', '{}', 'holds none of "users": it is no document of this file'],
+    ['rules-last-good.json', '{}', 'holds none of "apps": it is no document of this file'],
+    ['rules-last-good.json', '{"apps":[]}', '"apps" is not a record'],
+    ['rules-last-good.json', '{"apps":{"demo":{}}}', '"apps"."demo" is not a rules snapshot'],
+    [
+      'rules-last-good.json',
+      '{"apps":{"demo":{"hash":"h","files":[{"name":"a.yaml"}]}}}',
+      '"apps"."demo" is not a rules snapshot',
+    ],
+  ] as const) {
+    const dir = await tempDir(t, 'offerd-data-');
+    await writeFile(path.join(dir, file), text);
+    const err = await t.throwsAsync(openDocumentStore(dir), { instanceOf: CorruptStoreError }, text);
+    t.true(err?.message.startsWith(`${path.join(dir, file)}: ${what}`), err?.message);
+  }
+  // A kept snapshot as offerd writes it opens.
+  const dir = await tempDir(t, 'offerd-data-');
+  await writeFile(
+    path.join(dir, 'rules-last-good.json'),
+    '{"apps":{"demo":{"hash":"h","files":[{"name":"a.yaml","text":"x: 1"}]}}}',
+  );
+  const store = await openDocumentStore(dir);
+  t.like(await store.lastGoodRules.get('demo'), { hash: 'h' });
+  await store.close();
+});
