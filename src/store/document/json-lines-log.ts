@@ -4,6 +4,9 @@ import { CorruptStoreError, RESTORE_ADVICE, unreadableFile } from './corrupt-sto
 import { fsyncDir, isMissing, writeFileDurably } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
 
+/** The code of the process warning a cut tail emits (process.emitWarning). */
+export const TAIL_CUT = 'OFFERD_LOG_TAIL_CUT';
+
 /** Bytes read from the file at a time while replaying it. */
 const READ_CHUNK = 1 << 20;
 /** Equal strings share one copy within this many replayed strings (see parseSharing). */
@@ -90,6 +93,13 @@ export class JsonLinesLog<T> {
     if (file === null) return new JsonLinesLog<T>(null, 0, 0, false);
     const { size, good, lines } = await replayFile(file, shape, replay);
     if (size !== null && good < size) {
+      // Said, not silent: the same cut is a crash's torn append (never acknowledged) or a
+      // file shortened from outside, which lost an acknowledged record (operator probe: an
+      // admin-actions.jsonl cut in half dropped the rollback in force without a word).
+      process.emitWarning(
+        `${file}: ${size - good} bytes after line ${lines} are no whole line and are cut off: a line torn by a crash (never acknowledged), or the file was cut short from outside`,
+        { code: TAIL_CUT },
+      );
       const handle = await open(file, 'r+');
       try {
         await handle.truncate(good);

@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, rename, rmdir, stat, writeFile } from 'nod
 import path from 'node:path';
 import test from 'ava';
 import { CorruptStoreError, isRecord } from '../../../src/store/document/corrupt-store.js';
-import { JsonLinesLog, type LineShape } from '../../../src/store/document/json-lines-log.js';
+import { JsonLinesLog, type LineShape, TAIL_CUT } from '../../../src/store/document/json-lines-log.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 type Line = { n: number; text?: string };
@@ -57,8 +57,18 @@ test('a line torn by a crash is skipped and cut off: the next append is not lost
   await log.append([{ n: 1 }, { n: 2 }]);
   // A crash mid-append: part of a line, no newline.
   await appendFile(file, '{"n":3,"te');
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => {
+    if ((w as { code?: string }).code === TAIL_CUT) warnings.push(w);
+  };
+  process.on('warning', onWarning);
   const reopened = await openLog(file);
+  // Emitted on the next tick.
+  await new Promise((r) => setImmediate(r));
+  process.off('warning', onWarning);
   t.deepEqual(reopened.values, [{ n: 1 }, { n: 2 }]);
+  t.is(warnings.length, 1, 'the cut is said, naming the file');
+  t.true(warnings[0]?.message.startsWith(`${file}: 10 bytes after line 2 are no whole line and are cut off`));
   t.is(await readFile(file, 'utf8'), '{"n":1}\n{"n":2}\n');
   await reopened.log.append([{ n: 4 }]);
   t.deepEqual((await openLog(file)).values, [{ n: 1 }, { n: 2 }, { n: 4 }]);
