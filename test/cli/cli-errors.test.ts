@@ -147,6 +147,8 @@ test.serial('--contexts of an unknown shape is refused in one line naming what i
     ['{"kind":"Other"}', /expected a list of contexts or a Fixtures file/],
     ['"just text"', /expected a list of contexts or a Fixtures file/],
     ['[{"appId":"demo","api":"banner","name":"x"}]', /entry 1: /],
+    // Not YAML at all: the file, line and column, as a rule file's problems are named.
+    ['ok: 1\nnot: [valid\n', /contexts\.json:3:1: not YAML or JSON: /],
   ] as const) {
     await writeFile(file, content);
     const r = await cli(['diff', 'rules', 'rules', '--contexts', file]);

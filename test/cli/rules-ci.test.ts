@@ -40,6 +40,16 @@ test('offerd test exits 1 when the rules do not validate', async (t) => {
   const c = capture();
   t.is(await runCli(['test', dir], c.io), 1);
   t.regex(c.err.join('\n'), /segments\.yaml:1:1 .*version/);
+  t.deepEqual(c.out, [], 'pretty: stderr says it');
+  // A CI collector reads the report from stdout: it holds the failure, not nothing.
+  const junit = capture();
+  t.is(await runCli(['test', dir, '--reporter', 'junit'], junit.io), 1);
+  const xml = junit.out.join('\n');
+  t.regex(xml, /<testsuite name="offerd fixtures" tests="\d+" failures="0" errors="\d+">/);
+  t.regex(xml, /<testcase classname="rules" name="[^"]*segments\.yaml:1:1"[^>]*>\s*<error message="[^"]*version/);
+  const tap = capture();
+  t.is(await runCli(['test', dir, '--reporter', 'tap'], tap.io), 1);
+  t.regex(tap.out.join('\n'), /^not ok 1 - .*segments\.yaml:1:1 /m);
 });
 
 test('offerd explain says why an excluded offer was excluded, with the value that failed', async (t) => {

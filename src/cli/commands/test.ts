@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createCaseRunners } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
-import { type ReporterName, report, reportProblems } from '../../fixtures/reporters.js';
+import { type ReporterName, report, reportProblems, reportUnloadable } from '../../fixtures/reporters.js';
 import { type CaseResult, runFixtures } from '../../fixtures/run-fixtures.js';
+import type { Problem } from '../../rules/problems.js';
 import { appConfigFor } from '../app-config-for.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
@@ -20,21 +21,24 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   }
   const dir = positionals[0] ?? 'rules';
   const { rulesDir, apps, problems } = await loadRulesDir(dir, values.app);
-  if (problems.length > 0) {
-    io.err(reportProblems(problems));
-    io.err('rules do not validate: no fixture was run');
-    return 1;
-  }
+  if (problems.length > 0)
+    return unloadable(io, reporter, problems, 'rules do not validate: no fixture was run');
   const runners = createCaseRunners();
   const results: CaseResult[] = [];
   for (const [appId, rules] of apps) {
     const fixtures = await loadFixtures(rulesDir, appId);
-    if (fixtures.problems.length > 0) {
-      io.err(reportProblems(fixtures.problems));
-      return 1;
-    }
+    if (fixtures.problems.length > 0) return unloadable(io, reporter, fixtures.problems);
     results.push(...(await runFixtures(rules, appConfigFor(appId), fixtures.cases, runners)));
   }
   io.out(report(reporter, results));
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/** Exit 1 for rules or fixtures that do not load: the problems on stderr, and as the report. */
+function unloadable(io: CliIo, reporter: ReporterName, problems: Problem[], note?: string): number {
+  io.err(reportProblems(problems));
+  if (note) io.err(note);
+  const out = reportUnloadable(reporter, problems);
+  if (out !== null) io.out(out);
+  return 1;
 }
