@@ -46,7 +46,10 @@ test('offerd test exits 1 when the rules do not validate', async (t) => {
   t.is(await runCli(['test', dir, '--reporter', 'junit'], junit.io), 1);
   const xml = junit.out.join('\n');
   t.regex(xml, /<testsuite name="offerd fixtures" tests="\d+" failures="0" errors="\d+">/);
-  t.regex(xml, /<testcase classname="rules" name="[^"]*segments\.yaml:1:1"[^>]*>\s*<error message="[^"]*version/);
+  t.regex(
+    xml,
+    /<testcase classname="rules" name="[^"]*segments\.yaml:1:1"[^>]*>\s*<error message="[^"]*version/,
+  );
   const tap = capture();
   t.is(await runCli(['test', dir, '--reporter', 'tap'], tap.io), 1);
   t.regex(tap.out.join('\n'), /^not ok 1 - .*segments\.yaml:1:1 /m);
