@@ -177,7 +177,7 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   await follower.start();
-  rulesRoutes(admin, registry, identity, (a) => follower.perform(a));
+  rulesRoutes(admin, registry, identity, (a) => follower.perform(a), store.lastGoodRules);
   explainRoutes(admin, {
     rules: registry,
     apps: config.apps,

@@ -114,6 +114,17 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
               },
             },
             history: { type: 'array', items: historyEntry },
+            kept: {
+              type: 'array',
+              description:
+                'The snapshots this app went live with from its files, kept by the store, the newest first (at most 10): a rollback finds them after a restart or on another instance, where `history` (this process’s) does not [ours].',
+              items: {
+                type: 'object',
+                required: ['hash', 'at'],
+                additionalProperties: false,
+                properties: { hash: str, at: str },
+              },
+            },
             warnings: {
               type: 'array',
               description:

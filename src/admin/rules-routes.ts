@@ -2,6 +2,7 @@ import type { ApiRouter } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
 import { RequestSchemas } from '../http/request-schema.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
+import type { LastGoodRules } from '../store/last-good-rules.js';
 import {
   reloadQueryMessages,
   reloadQuerySchema,
@@ -29,14 +30,19 @@ export function rulesRoutes(
   instance: InstanceIdentity,
   /** Through the admin action log (AdminActionFollower.perform), so every instance applies it. */
   perform: PerformAction,
+  /** The store's kept snapshots: what a rollback finds that this process never loaded. */
+  kept: Pick<LastGoodRules, 'find' | 'kept'>,
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
   const rollbackBody = schemas.compile<{ hash: string }>(rollbackBodySchema, {
     messages: rollbackBodyMessages,
   });
-  router.get('/rules', (ctx) => {
-    ctx.body = { instance, apps: registry.status() };
+  router.get('/rules', async (ctx) => {
+    const apps = await Promise.all(
+      registry.status().map(async (app) => ({ ...app, kept: await kept.kept(app.appId) })),
+    );
+    ctx.body = { instance, apps };
   });
   router.post('/rules/reload', async (ctx) => {
     const query = reloadQuery.checkQuery(ctx.query);
@@ -57,9 +63,14 @@ export function rulesRoutes(
     if (!registry.appIds().includes(appId))
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     const notFound = () =>
-      new AppError('SNAPSHOT_NOT_FOUND', `no snapshot ${hash} in the history of '${appId}'`);
+      new AppError(
+        'SNAPSHOT_NOT_FOUND',
+        `no snapshot ${hash} in the history of '${appId}' nor among its kept snapshots`,
+      );
     // Its files go with it: an instance that never loaded this snapshot can serve it too.
-    const files = registry.snapshotFiles(appId, hash);
+    // Not in this process's history (it started after): the store's kept snapshots, so a
+    // bad deploy can be rolled back to what served before it.
+    const files = registry.snapshotFiles(appId, hash) ?? (await kept.find(appId, hash))?.files;
     if (!files) throw notFound();
     const rules = await perform({ kind: 'rollback', appId, hash, files });
     if (!rules) throw notFound();

@@ -17,6 +17,8 @@ test('two activations close together are kept in their order, even when the firs
       stored.set(appId, snapshot);
     },
     get: async (appId) => stored.get(appId) ?? null,
+    find: async () => null,
+    kept: async () => [],
   };
   const registry = {
     snapshotFiles: (_appId: string, hash: string) => [{ name: 'banner.yaml', text: hash }],

@@ -1,5 +1,6 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { openDocumentStore, openPostgresStore } from '../../src/apis.js';
+import { KEPT_PER_APP } from '../../src/store/last-good-rules.js';
 import type { Store } from '../../src/store/store.js';
 import { usePostgres } from '../helpers/postgres-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -28,6 +29,30 @@ async function contract(t: ExecutionContext, open: () => Promise<Store>): Promis
   const again = await open();
   t.deepEqual(await again.lastGoodRules.get('demo'), snapshot('ccc'), 'kept across a reopen');
   t.deepEqual(await again.lastGoodRules.get('other'), snapshot('bbb'));
+  // The app's snapshots are kept too, the newest first, for a rollback after a restart.
+  t.deepEqual(
+    (await again.lastGoodRules.kept('demo')).map((k) => k.hash),
+    ['ccc', 'aaa'],
+  );
+  t.deepEqual(await again.lastGoodRules.find('demo', 'aaa'), snapshot('aaa'));
+  t.is(await again.lastGoodRules.find('demo', 'bbb'), null, "another app's snapshot is not this one's");
+  t.is(await again.lastGoodRules.find('constructor', 'aaa'), null);
+  // Going live again moves a snapshot to the front; at most KEPT_PER_APP are kept.
+  await again.lastGoodRules.put('demo', snapshot('aaa'));
+  t.deepEqual(
+    (await again.lastGoodRules.kept('demo')).map((k) => k.hash),
+    ['aaa', 'ccc'],
+  );
+  for (let i = 0; i < KEPT_PER_APP + 2; i++) {
+    await again.lastGoodRules.put('demo', snapshot(`h${i}`));
+    // PostgreSQL's now() is the transaction's: distinct instants order the kept list.
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const kept = await again.lastGoodRules.kept('demo');
+  t.is(kept.length, KEPT_PER_APP);
+  t.is(kept[0]?.hash, `h${KEPT_PER_APP + 1}`);
+  t.is(await again.lastGoodRules.find('demo', 'aaa'), null, 'the oldest is dropped');
+  t.deepEqual(await again.lastGoodRules.get('demo'), snapshot(`h${KEPT_PER_APP + 1}`));
   await again.close();
 }
 

@@ -12,7 +12,7 @@ import {
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { DatabaseHealth } from './database-health.js';
 import { connectFailure, DatabaseUnusableError, maskedUrl, urlProblem } from './database-unusable.js';
-import { LAST_GOOD_RULES_MIGRATION, PostgresLastGoodRules } from './last-good-rules.js';
+import { KEPT_RULES_MIGRATION, LAST_GOOD_RULES_MIGRATION, PostgresLastGoodRules } from './last-good-rules.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
 const idleMessage = (err: Error): string => `an idle PostgreSQL connection failed: ${err.message}`;
@@ -57,6 +57,7 @@ export function migrationsOf(apis: readonly AnyApiStoreAdapters[]): Migration[] 
     ADMIN_ACTION_FILES_MIGRATION,
     ADMIN_ACTION_CATALOG_MIGRATION,
     LAST_GOOD_RULES_MIGRATION,
+    KEPT_RULES_MIGRATION,
     DECISIONS_MIGRATION,
     ...apis.flatMap((api) => api.migrations),
   ].sort((a, b) => a.version - b.version);
