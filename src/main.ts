@@ -232,6 +232,7 @@ export async function startService(
       await watcher.close();
       await deps.decisions?.flush();
       await decisionLog.close();
+      await lastGood?.flush();
       await store.flush();
       await store.close();
       logger.info('offerd stopped');
@@ -336,8 +337,7 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-  // A closed terminal: its default killed node mid-request (8 resets under load) and left the
-  // lock behind (operator probe). Rules reload by themselves, so it has nothing else to mean.
+  // A closed terminal: its default action reset requests and left the lock (operator probe).
   process.on('SIGHUP', () => onSignal('SIGHUP'));
 }
 

@@ -113,6 +113,39 @@ function History({ app, onRolledBack }) {
     <${ErrorBox} error=${error} />`;
 }
 
+/**
+ * Snapshots the store keeps that this process never served (it started after them: a
+ * deploy, a crash): a rollback finds them too, so a bad deploy can be undone from here.
+ */
+function Kept({ app, onRolledBack }) {
+  const [error, setError] = useState(null);
+  const older = (app.kept ?? []).filter((k) => !app.history.some((e) => e.hash === k.hash));
+  if (older.length === 0) return null;
+  const rollback = async (hash) => {
+    setError(null);
+    try {
+      await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
+      onRolledBack();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<table tabindex="0">
+      <caption>Served before this instance started (kept by the store), newest first</caption>
+      <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody>${older.map(
+        (k) => html`<tr>
+          <td><code title=${k.hash}>${short(k.hash)}</code></td>
+          <td><${Time} iso=${k.at} /></td>
+          <td><${ConfirmButton} label=${`Roll back to ${short(k.hash)}`} confirmLabel="Roll back"
+            question=${`Serve ${app.appId} snapshot ${short(k.hash)} again? The app stays pinned to it until the next explicit reload.`}
+            onConfirm=${() => rollback(k.hash)} /></td>
+        </tr>`,
+      )}</tbody>
+    </table>
+    <${ErrorBox} error=${error} />`;
+}
+
 function AppCard({ app, onChange }) {
   const [outcome, setOutcome] = useState(null);
   const [error, setError] = useState(null);
@@ -147,6 +180,7 @@ function AppCard({ app, onChange }) {
     </p>
     <${ErrorBox} error=${error} />
     <${History} app=${app} onRolledBack=${onChange} />
+    <${Kept} app=${app} onRolledBack=${onChange} />
   </article>`;
 }
 

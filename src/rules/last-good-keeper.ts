@@ -39,6 +39,11 @@ export class LastGoodKeeper {
       );
   }
 
+  /** Resolves once every snapshot handed to it so far is kept (or its failure logged). */
+  flush(): Promise<void> {
+    return this.#writes;
+  }
+
   /** Serves the kept snapshot of every app still without rules (its files failed at this start). */
   async restoreMissing(): Promise<void> {
     for (const appId of this.registry.appIds()) {

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { addShadowedBanner, copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOKEN = 'demo-admin-token';
 
@@ -254,4 +255,31 @@ test('every page is usable by keyboard, and on a 360 px screen nothing overflows
   t.is(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
   await page.keyboard.press('Enter');
   t.is(await page.evaluate('document.activeElement?.id'), 'content');
+});
+
+test('apps: rules served before this instance started are listed as kept by the store, and a rollback to them pins them', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const env = {
+    OFFERD_RULES_DIR: rulesDir,
+    OFFERD_DATA_DIR: await tempDir(t, 'offerd-data-'),
+    OFFERD_STORE: 'lowdb',
+  };
+  const before = await startTestService(t, { env });
+  const served = before.registry.current('demo')?.hash ?? 'no hash';
+  await before.stop();
+  // A deploy: new files, a new process.
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(banner, `${await readFile(banner, 'utf8')}\n# deployed\n`);
+  const service = await startTestService(t, { env });
+  t.not(service.registry.current('demo')?.hash, served);
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  const card = page.getByRole('article', { name: 'demo' });
+  const kept = card.getByRole('table', { name: /kept by the store/ });
+  await kept.getByRole('button', { name: `Roll back to ${served.slice(0, 12)}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+  await card.getByRole('region', { name: 'Pinned' }).waitFor();
+  t.is(service.registry.current('demo')?.hash, served, 'the rules before the deploy serve again');
+  t.deepEqual(await accessibilityViolations(page), []);
 });
