@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { LastGoodSnapshot } from '../store/last-good-rules.js';
 import { type AppFiles, type AppLoader, filesHash, listApps, RULE_FILE, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
@@ -148,15 +149,11 @@ export class RulesRegistry {
   }
 
   /**
-   * Serves `snapshot`, the rules the app last activated from its files (kept by the store),
-   * when it has none: its files failed at this start (LastGoodRules). Not pinned: the next
-   * files that load go live as usual, by the watcher or a reload; their failure stays in
-   * lastError. Undefined when the app has rules, or the snapshot is not its hash or no longer loads.
+   * Serves `snapshot`, the rules the app last activated from its files (LastGoodRules), when its
+   * files failed at this start. Not pinned: the next files that load go live as usual; their
+   * failure stays in lastError. Undefined when the app has rules, or the snapshot is not its hash.
    */
-  async restore(
-    appId: string,
-    snapshot: { hash: string; files: readonly SnapshotFile[] },
-  ): Promise<AppRules | undefined> {
+  async restore(appId: string, snapshot: LastGoodSnapshot): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
     const texts = this.loggedTexts(appId, snapshot.hash, snapshot.files);
     if (!state || !texts) return undefined;
@@ -234,11 +231,17 @@ export class RulesRegistry {
     const started = performance.now();
     const ms = () => Math.round((performance.now() - started) * 100) / 100;
     const state = this.state(appId);
-    // An explicit reload ends a rollback even when the files fail to load: the last good
-    // rules keep serving, unpinned, with the failure in lastError, and the fixed file goes
-    // live by the watcher. Left pinned, an instance whose files failed in a cluster-wide
-    // reload stayed on the rollback for good while the others (and itself, restarted) served files.
-    if (reason === 'reload') state.pinned = null;
+    // An explicit reload ends a rollback even when the files fail (docs/rules.md), unpinned with its
+    // outcome, in lastError's task: unpinned first, a status read meanwhile said "no error" (CI run).
+    try {
+      return await this.reloadFiles(appId, state, reason, ms);
+    } finally {
+      if (reason === 'reload') state.pinned = null;
+    }
+  }
+
+  private async reloadFiles(appId: string, state: AppState, reason: ActivationReason, ms: () => number) {
+    const endsRollback = reason === 'reload';
     let files: AppFiles;
     try {
       files = await readAppFiles(this.options.rulesDir, appId);
@@ -257,7 +260,7 @@ export class RulesRegistry {
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
-    if (state.current?.hash === hash && !state.pinned) {
+    if (state.current?.hash === hash && (endsRollback || !state.pinned)) {
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }

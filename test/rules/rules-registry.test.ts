@@ -112,6 +112,34 @@ test('a reload that fails while pinned still ends the rollback: the last good ru
   t.is(statusOf(registry)?.lastError, null);
 });
 
+test('while a reload that fails runs on a pinned app, its status never reads unpinned without the error', async (t) => {
+  const { registry, file, bump } = await setup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo');
+  await registry.rollback('demo', first?.hash ?? '');
+  await writeFile(file, `${bump(5)}  - id: [broken\n`);
+  let done = false;
+  const pending = registry.reload('demo', 'reload').finally(() => {
+    done = true;
+  });
+  const seen: { pinned: boolean; error: boolean }[] = [];
+  while (!done) {
+    const s = statusOf(registry);
+    seen.push({ pinned: s?.pinned != null, error: s?.lastError != null });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await pending;
+  t.true(seen.length > 1, 'the status was read while the reload ran');
+  t.deepEqual(
+    seen.filter((s) => !s.pinned && !s.error),
+    [],
+    'pinned until the outcome, which comes with the error',
+  );
+  t.is(statusOf(registry)?.pinned, null);
+  t.truthy(statusOf(registry)?.lastError);
+});
+
 test("a rollback to another instance's snapshot files: served and pinned here, refused unless they are its hash", async (t) => {
   const other = await setup(t);
   const { registry, dir, file, bump } = await setup(t);
