@@ -49,7 +49,7 @@ export function ExplainPage({ params }) {
       ${
         apiName === 'offerwall'
           ? html`<${Field} id="ip" label="Player IP (country)"><input id="ip" name="ip" placeholder="empty: no country" /><//>
-        <${Field} id="numoffers" label="Offers shown"><input id="numoffers" name="numoffers" type="number" min="1" max="100" required defaultValue="10" /><//>`
+        <${Field} id="numoffers" label="Offers shown"><input id="numoffers" name="numoffers" type="number" min="1" max="500" required defaultValue="10" /><//>`
           : null
       }
       ${apiName === 'journeys' ? html`<${Field} id="environment" label="Environment"><select id="environment" name="environment"><option value="">live, then test</option><option value="live">live</option><option value="test">test</option></select><//>` : null}
