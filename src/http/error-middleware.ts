@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { isStoreUnavailable } from '../store/store-unavailable.js';
+import { isStoreUnavailable, StoreBusyError } from '../store/store-unavailable.js';
 import { renderError } from './api-family.js';
 import { AppError } from './app-error.js';
 import type { RequestState } from './request-context.js';
@@ -15,6 +15,10 @@ interface HttpLikeError {
 /** Any error as offerd's own: a client's (< 500) keeps its status, anything else is a 500 that leaks nothing. */
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // Healthy, but what the call needs is another call's for now (a retry of a batch whose
+  // first attempt an instance that died left pending): said so, not "unavailable", which sent
+  // operators to a database that was fine (operator probe).
+  if (err instanceof StoreBusyError) return new AppError('STORE_UNAVAILABLE', err.message);
   // The database is down, restarting or slow: nothing was decided, the client may retry.
   if (isStoreUnavailable(err))
     return new AppError('STORE_UNAVAILABLE', 'The store is unavailable; retry later');

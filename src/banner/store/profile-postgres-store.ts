@@ -190,7 +190,9 @@ export class ProfilePostgresStore implements ProfileStore {
         for (const id of round.claimed) claimed.add(id);
         if (round.pending.length === 0) break;
         if (Date.now() >= deadline)
-          throw new StoreBusyError('insert ids of this batch are being stored by another call');
+          throw new StoreBusyError(
+            `events of this batch are being stored by another attempt (one left by an instance that stopped is taken over after ${PENDING_STALE_MS / 1000} s)`,
+          );
         await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
         wanted = round.pending;
       }

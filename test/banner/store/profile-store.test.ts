@@ -299,6 +299,11 @@ test('postgres: another instance waits for a claim whose events are being stored
   await new Promise((resolve) => setTimeout(resolve, 200));
   const busy = await t.throwsAsync(b.profiles.claimInsertIds('app', ['y'], at));
   t.true(isStoreUnavailable(busy), 'a 503: retry later');
+  // Said as what it is, not as a database that is down (the operator looked for one).
+  t.regex(
+    busy?.message ?? '',
+    /^events of this batch are being stored by another attempt .* after 30 s\): retry later$/,
+  );
   // …and once the claim is older than an events write can take, the retry takes it over.
   const later = new Date(at.getTime() + 60_000);
   const stored: string[] = [];
