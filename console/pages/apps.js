@@ -74,7 +74,8 @@ function Changes({ entry }) {
     ${entry.diff?.length ? html`<details><summary>Diff</summary>${entry.diff.map((d) => html`<${FileDiff} d=${d} />`)}</details>` : null}`;
 }
 
-function History({ app, onRolledBack }) {
+/** A confirmed rollback of `app` to a hash, and the error it met (shown under its table). */
+function useRollback(app, onRolledBack) {
   const [error, setError] = useState(null);
   const rollback = async (hash) => {
     setError(null);
@@ -85,6 +86,11 @@ function History({ app, onRolledBack }) {
       setError(err);
     }
   };
+  return [rollback, error];
+}
+
+function History({ app, onRolledBack }) {
+  const [rollback, error] = useRollback(app, onRolledBack);
   // Files edited without a version bump give snapshots the same version: the hash tells them
   // apart. The newest activation of the serving hash is what serves; an older activation of the
   // same files would roll back to nothing new.
@@ -118,18 +124,9 @@ function History({ app, onRolledBack }) {
  * deploy, a crash): a rollback finds them too, so a bad deploy can be undone from here.
  */
 function Kept({ app, onRolledBack }) {
-  const [error, setError] = useState(null);
+  const [rollback, error] = useRollback(app, onRolledBack);
   const older = (app.kept ?? []).filter((k) => !app.history.some((e) => e.hash === k.hash));
   if (older.length === 0) return null;
-  const rollback = async (hash) => {
-    setError(null);
-    try {
-      await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
-      onRolledBack();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return html`<table tabindex="0">
       <caption>Served before this instance started (kept by the store), newest first</caption>
       <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>

@@ -250,34 +250,14 @@ test('compare exits 1 and names the collection when one record differs; copy ref
 test('store copy refuses the memory store and a store copied onto itself', async (t) => {
   t.is((await cli(['store', 'copy', '--from', 'memory', '--to', 'lowdb'])).code, 2);
   const dir = await tempDir(t, 'offerd-copy-same-');
-  const same = await cli([
-    'store',
-    'copy',
-    '--from',
-    'lowdb',
-    '--from-dir',
-    dir,
-    '--to',
-    'lowdb',
-    '--to-dir',
-    dir,
-  ]);
+  const lowdbToLowdb = (command: string, from: string, to: string) =>
+    cli(['store', command, '--from', 'lowdb', '--from-dir', from, '--to', 'lowdb', '--to-dir', to]);
+  const same = await lowdbToLowdb('copy', dir, dir);
   t.is(same.code, 2);
   t.regex(same.err.join('\n'), /same store/);
   // compare only reads: a target dir that is not there is a mistyped path, not an empty store.
   const missing = path.join(dir, 'nonexistent');
-  const compared = await cli([
-    'store',
-    'compare',
-    '--from',
-    'lowdb',
-    '--from-dir',
-    dir,
-    '--to',
-    'lowdb',
-    '--to-dir',
-    missing,
-  ]);
+  const compared = await lowdbToLowdb('compare', dir, missing);
   t.is(compared.code, 2);
   t.regex(compared.err.join('\n'), /no data directory .*nonexistent/);
   t.false(existsSync(missing), 'nothing was created');

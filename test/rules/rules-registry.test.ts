@@ -36,6 +36,17 @@ async function setup(
 
 const statusOf = (registry: RulesRegistry) => registry.status().find((s) => s.appId === 'demo');
 
+/** A registry rolled back (pinned) to the shipped rules, with a broken file on disk since. */
+async function pinnedWithBrokenFile(t: Parameters<typeof copyOfShippedRules>[0]) {
+  const { registry, file, bump } = await setup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo');
+  await registry.rollback('demo', first?.hash ?? '');
+  await writeFile(file, `${bump(5)}  - id: [broken\n`);
+  return { registry, file, bump, first };
+}
+
 test('a bumped version is activated by reload, with what changed in the history', async (t) => {
   const { registry, file, bump } = await setup(t);
   const before = registry.current('demo');
@@ -94,12 +105,7 @@ test('rollback re-activates an earlier snapshot and pins it until an explicit re
 });
 
 test('a reload that fails while pinned still ends the rollback: the last good rules serve, the fixed file goes live by the watcher', async (t) => {
-  const { registry, file, bump } = await setup(t);
-  const first = registry.current('demo');
-  await writeFile(file, bump(2));
-  await registry.reload('demo');
-  await registry.rollback('demo', first?.hash ?? '');
-  await writeFile(file, `${bump(5)}  - id: [broken\n`);
+  const { registry, file, bump, first } = await pinnedWithBrokenFile(t);
   const [failed] = await registry.reload('demo', 'reload');
   t.is(failed?.result, 'failed');
   t.is(registry.current('demo')?.hash, first?.hash, 'the rolled-back rules keep serving');
@@ -113,12 +119,7 @@ test('a reload that fails while pinned still ends the rollback: the last good ru
 });
 
 test('while a reload that fails runs on a pinned app, its status never reads unpinned without the error', async (t) => {
-  const { registry, file, bump } = await setup(t);
-  const first = registry.current('demo');
-  await writeFile(file, bump(2));
-  await registry.reload('demo');
-  await registry.rollback('demo', first?.hash ?? '');
-  await writeFile(file, `${bump(5)}  - id: [broken\n`);
+  const { registry } = await pinnedWithBrokenFile(t);
   let done = false;
   const pending = registry.reload('demo', 'reload').finally(() => {
     done = true;
