@@ -120,15 +120,16 @@ function History({ app, onRolledBack }) {
 }
 
 /**
- * Snapshots the store keeps that this process never served (it started after them: a
- * deploy, a crash): a rollback finds them too, so a bad deploy can be undone from here.
+ * Snapshots the store keeps that are not in this process's history (served before it started:
+ * a deploy, a crash; by another instance; or dropped from its 10 entries): a rollback finds
+ * them too, so a bad deploy can be undone from here.
  */
 function Kept({ app, onRolledBack }) {
   const [rollback, error] = useRollback(app, onRolledBack);
   const older = (app.kept ?? []).filter((k) => !app.history.some((e) => e.hash === k.hash));
   if (older.length === 0) return null;
   return html`<table tabindex="0">
-      <caption>Served before this instance started (kept by the store), newest first</caption>
+      <caption>Kept by the store, not in this instance's history (served before it started, or by another instance), newest first</caption>
       <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${older.map(
         (k) => html`<tr>

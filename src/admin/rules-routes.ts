@@ -69,9 +69,20 @@ export function rulesRoutes(
       );
     // Its files go with it: an instance that never loaded this snapshot can serve it too.
     // Not in this process's history (it started after): the store's kept snapshots, so a
-    // bad deploy can be rolled back to what served before it.
-    const files = registry.snapshotFiles(appId, hash) ?? (await kept.find(appId, hash))?.files;
-    if (!files) throw notFound();
+    // bad deploy can be rolled back to what served before it. Checked before it is stored
+    // for every instance: kept files edited in the store were a 500 on each (focused probe).
+    let files = registry.snapshotFiles(appId, hash);
+    if (!files) {
+      const stored = await kept.find(appId, hash);
+      if (!stored) throw notFound();
+      if (!registry.holdsHash(appId, hash, stored.files)) {
+        throw new AppError(
+          'SNAPSHOT_NOT_FOUND',
+          `the kept snapshot ${hash} of '${appId}' is damaged: its files in the store no longer hash to it, so it is not served`,
+        );
+      }
+      files = stored.files;
+    }
     const rules = await perform({ kind: 'rollback', appId, hash, files });
     if (!rules) throw notFound();
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LastGoodSnapshot } from '../store/last-good-rules.js';
-import { type AppFiles, type AppLoader, filesHash, listApps, RULE_FILE, readAppFiles } from './app-loader.js';
+import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
 import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
@@ -16,6 +16,7 @@ import type {
   SnapshotFile,
 } from './rules-status.js';
 import { SnapshotChecks } from './snapshot-checks.js';
+import { snapshotTexts } from './snapshot-texts.js';
 
 interface AppState {
   current?: AppRules;
@@ -137,7 +138,9 @@ export class RulesRegistry {
     files?: readonly SnapshotFile[],
   ): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
-    const texts = files ? this.loggedTexts(appId, hash, files) : state?.history.find(hash);
+    const texts = files
+      ? snapshotTexts(this.options.rulesDir, appId, hash, files)
+      : state?.history.find(hash);
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
       // These texts passed when they were activated, so a refusal is a bug, said as one.
@@ -155,7 +158,7 @@ export class RulesRegistry {
    */
   async restore(appId: string, snapshot: LastGoodSnapshot): Promise<AppRules | undefined> {
     const state = this.apps.get(appId);
-    const texts = this.loggedTexts(appId, snapshot.hash, snapshot.files);
+    const texts = snapshotTexts(this.options.rulesDir, appId, snapshot.hash, snapshot.files);
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
       if (state.current) return undefined;
@@ -180,12 +183,9 @@ export class RulesRegistry {
     return checked;
   }
 
-  /** Snapshot files as if read from this instance's rules dir; undefined unless they hash to `hash`. */
-  private loggedTexts(appId: string, hash: string, files: readonly SnapshotFile[]): FileTexts | undefined {
-    if (files.some((f) => path.basename(f.name) !== f.name || !RULE_FILE.test(f.name))) return undefined;
-    const here = (name: string) => displayPath(path.join(this.options.rulesDir, appId, name));
-    const app = { appId, files: files.map((f) => ({ path: here(f.name), text: f.text })) };
-    return filesHash(app) === hash ? textsOf(app) : undefined;
+  /** Whether `files` (a store's, any shape) are a snapshot that hashes to `hash`: what a rollback may serve. */
+  holdsHash(appId: string, hash: string, files: unknown): files is SnapshotFile[] {
+    return snapshotTexts(this.options.rulesDir, appId, hash, files) !== undefined;
   }
 
   status(): AppRulesStatus[] {

@@ -60,3 +60,37 @@ test('after a restart on new rule files, a rollback to the rules served before i
   });
   t.is(unknown.status, 404);
 });
+
+test('a kept snapshot whose files were changed in the store is refused by name as damaged, and not served', async (t) => {
+  const { rulesDir, start, dataDir } = await restartableOfferd(t, 'offerd-rollback-tampered-');
+  const first = await start();
+  const before = (await demoState(first)).active;
+  if (!before) throw new Error('the shipped rules did not load');
+  await first.stop();
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(bannerFile, (await readFile(bannerFile, 'utf8')).replace(/^version: \d+$/m, 'version: 92'));
+  const second = await start();
+  const deployed = (await demoState(second)).active;
+  await second.stop();
+  // Someone edits the kept files of the rules before the deploy.
+  const keptFile = path.join(dataDir, 'rules-last-good.json');
+  const doc = JSON.parse(await readFile(keptFile, 'utf8')) as {
+    kept: Record<string, { hash: string; files: { name: string; text: string }[] }[]>;
+  };
+  const entry = doc.kept.demo?.find((k) => k.hash === before.hash);
+  if (!entry?.files[0]) throw new Error('the rules before the deploy are not kept');
+  entry.files[0].text += '\n# edited in the store\n';
+  await writeFile(keptFile, JSON.stringify(doc));
+  const third = await start();
+  const res = await fetch(`${third.url}/admin/rules/demo/rollback`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ hash: before.hash }),
+  });
+  t.is(res.status, 404);
+  t.regex(
+    ((await res.json()) as { error: { message: string } }).error.message,
+    /the kept snapshot \w+ of 'demo' is damaged: its files in the store no longer hash to it/,
+  );
+  t.is((await demoState(third)).active?.hash, deployed?.hash, 'still serving the deployed rules');
+});

@@ -53,6 +53,20 @@ test('offerd test exits 1 when the rules do not validate', async (t) => {
   const tap = capture();
   t.is(await runCli(['test', dir, '--reporter', 'tap'], tap.io), 1);
   t.regex(tap.out.join('\n'), /^not ok 1 - .*segments\.yaml:1:1 /m);
+  // A rule's own text cannot make a failure read as a TAP directive (# SKIP, # TODO).
+  await writeFile(
+    path.join(dir, 'demo', 'segments.yaml'),
+    'apiVersion: offerd/v1\nkind: Segments\nversion: 1\nspec:\n  "x # SKIP later": 1\n',
+  );
+  const directive = capture();
+  t.is(await runCli(['test', dir, '--reporter', 'tap'], directive.io), 1);
+  const failing = directive.out
+    .join('\n')
+    .split('\n')
+    .filter((l) => l.startsWith('not ok'));
+  t.true(failing.length > 0);
+  for (const line of failing) t.notRegex(line, /[^\\]# (SKIP|TODO)/i, line);
+  t.regex(failing.join('\n'), /\\# SKIP later/);
 });
 
 test('offerd explain says why an excluded offer was excluded, with the value that failed', async (t) => {

@@ -276,7 +276,7 @@ test('apps: rules served before this instance started are listed as kept by the 
   const page = await watchedPage(t, await launchBrowser(t));
   await signIn(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
-  const kept = card.getByRole('table', { name: /kept by the store/ });
+  const kept = card.getByRole('table', { name: /Kept by the store/ });
   await kept.getByRole('button', { name: `Roll back to ${served.slice(0, 12)}` }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
   await card.getByRole('region', { name: 'Pinned' }).waitFor();

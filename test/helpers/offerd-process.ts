@@ -107,7 +107,7 @@ export async function startOfferdProcess(env: Record<string, string>): Promise<O
 export async function restartableOfferd(
   t: ExecutionContext,
   prefix: string,
-): Promise<{ rulesDir: string; start(): Promise<OfferdProcess> }> {
+): Promise<{ rulesDir: string; dataDir: string; start(): Promise<OfferdProcess> }> {
   const root = await tempDir(t, prefix);
   const rulesDir = path.join(root, 'rules');
   await cp('rules', rulesDir, { recursive: true });
@@ -122,6 +122,7 @@ export async function restartableOfferd(
   t.teardown(() => Promise.all(running.map((s) => s.stop())));
   return {
     rulesDir,
+    dataDir: env.OFFERD_DATA_DIR,
     start: async () => {
       const svc = await startOfferdProcess(env);
       running.push(svc);

@@ -418,3 +418,19 @@ test('a rejected change is an error line for an app whose APIs need rules, an in
   t.deepEqual(await levels(DEMO_NEEDS), [50]);
   t.deepEqual(await levels([]), [30]);
 });
+
+test('files from a store are checked whatever their shape before a rollback may serve them: only a snapshot of the hash holds it', async (t) => {
+  const { registry } = await setup(t);
+  const hash = registry.current('demo')?.hash ?? '';
+  const files = registry.snapshotFiles('demo', hash);
+  t.true(registry.holdsHash('demo', hash, files));
+  // What an operator's edit of offerd_rules_kept can leave: each was a TypeError, a 500 on every instance.
+  for (const bad of ['x', [1, 2], null, {}, [{ name: 'banner.yaml' }], [{ name: 1, text: 'x' }]]) {
+    t.false(registry.holdsHash('demo', hash, bad), JSON.stringify(bad));
+    // null is "no files given": the history's, which holds this hash.
+    if (bad !== null)
+      t.is(await registry.rollback('demo', hash, bad as never), undefined, JSON.stringify(bad));
+  }
+  const edited = (files ?? []).map((f, i) => (i === 0 ? { ...f, text: `${f.text}#\n` } : f));
+  t.false(registry.holdsHash('demo', hash, edited), 'files that are not that hash');
+});
