@@ -116,8 +116,7 @@ export async function startService(
     },
   });
   const store = await openStore(config, {
-    // Not the error itself: pg-pool hangs the whole connection on it (`err.client`, ~5 KB
-    // of settings and statement text per log line).
+    // Not the error itself: pg-pool hangs the connection on it (`err.client`, ~5 KB per log line).
     onIdleError: (err) =>
       logger.error(
         { err: { message: err.message, code: (err as { code?: unknown }).code } },
@@ -136,9 +135,10 @@ export async function startService(
         `the database schema is at version ${database}, newer than this offerd's ${current} (a downgrade): serving on it, since migrations only add`,
       );
   }
-  lastGood = new LastGoodKeeper(registry, store.lastGoodRules, logger);
+  const keeper = new LastGoodKeeper(registry, store.lastGoodRules, logger);
+  lastGood = keeper;
   await registry.reload(undefined, 'start');
-  await lastGood.restoreMissing();
+  await keeper.restoreMissing();
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
   const limits: EdgeLimits = { bodyLimit: config.http.bodyLimit };
@@ -177,7 +177,7 @@ export async function startService(
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
   await follower.start();
-  rulesRoutes(admin, registry, identity, (a) => follower.perform(a), store.lastGoodRules);
+  rulesRoutes(admin, registry, identity, (a) => follower.perform(a), keeper);
   explainRoutes(admin, {
     rules: registry,
     apps: config.apps,

@@ -1,8 +1,8 @@
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
 import { RequestSchemas } from '../http/request-schema.js';
+import type { LastGoodKeeper } from '../rules/last-good-keeper.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
-import type { LastGoodRules } from '../store/last-good-rules.js';
 import {
   reloadQueryMessages,
   reloadQuerySchema,
@@ -30,19 +30,16 @@ export function rulesRoutes(
   instance: InstanceIdentity,
   /** Through the admin action log (AdminActionFollower.perform), so every instance applies it. */
   perform: PerformAction,
-  /** The store's kept snapshots: what a rollback finds that this process never loaded. */
-  kept: Pick<LastGoodRules, 'find' | 'kept'>,
+  /** The store's kept snapshots: what a rollback finds that this process never loaded; `list` answers without the store. */
+  kept: Pick<LastGoodKeeper, 'find' | 'list'>,
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
   const rollbackBody = schemas.compile<{ hash: string }>(rollbackBodySchema, {
     messages: rollbackBodyMessages,
   });
-  router.get('/rules', async (ctx) => {
-    const apps = await Promise.all(
-      registry.status().map(async (app) => ({ ...app, kept: await kept.kept(app.appId) })),
-    );
-    ctx.body = { instance, apps };
+  router.get('/rules', (ctx) => {
+    ctx.body = { instance, apps: registry.status().map((app) => ({ ...app, kept: kept.list(app.appId) })) };
   });
   router.post('/rules/reload', async (ctx) => {
     const query = reloadQuery.checkQuery(ctx.query);

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import type { LastGoodRules } from '../store/last-good-rules.js';
+import {
+  KEPT_PER_APP,
+  type KeptSnapshotEntry,
+  type LastGoodRules,
+  type LastGoodSnapshot,
+} from '../store/last-good-rules.js';
 import type { RulesRegistry } from './rules-registry.js';
 import type { ReloadOutcome } from './rules-status.js';
 
@@ -15,6 +20,12 @@ export class LastGoodKeeper {
    * commit in the other order on PostgreSQL and leave the older snapshot kept.
    */
   #writes: Promise<void> = Promise.resolve();
+  /**
+   * Each app's kept snapshots as the store held them at start plus what this keeper put since:
+   * GET /admin/rules reads them here, not from the store, so it answers while the database is
+   * down (it did before the list existed; a CI run caught the 503).
+   */
+  readonly #kept = new Map<string, KeptSnapshotEntry[]>();
 
   constructor(
     private readonly registry: RulesRegistry,
@@ -28,7 +39,11 @@ export class LastGoodKeeper {
     const { appId, hash } = outcome;
     const files = this.registry.snapshotFiles(appId, hash);
     if (!files) return;
-    const keep = () => this.kept.put(appId, { hash, files });
+    const keep = async () => {
+      await this.kept.put(appId, { hash, files });
+      const before = (this.#kept.get(appId) ?? []).filter((k) => k.hash !== hash);
+      this.#kept.set(appId, [{ hash, at: new Date().toISOString() }, ...before].slice(0, KEPT_PER_APP));
+    };
     this.#writes = this.#writes
       .then(keep)
       .catch((err: unknown) =>
@@ -44,7 +59,31 @@ export class LastGoodKeeper {
     return this.#writes;
   }
 
-  /** Serves the kept snapshot of every app still without rules (its files failed at this start). */
+  /** A kept snapshot of the app, by hash, from the store (a rollback of one this process never loaded). */
+  find(appId: string, hash: string): Promise<LastGoodSnapshot | null> {
+    return this.kept.find(appId, hash);
+  }
+
+  /** Reads every app's kept snapshots from the store, once at start (see list). */
+  private async load(): Promise<void> {
+    for (const appId of this.registry.appIds()) {
+      const stored = await this.kept.kept(appId);
+      // Puts made meanwhile (the start's own activations) are newer than what was read.
+      const mine = this.#kept.get(appId) ?? [];
+      const older = stored.filter((k) => !mine.some((m) => m.hash === k.hash));
+      this.#kept.set(appId, [...mine, ...older].slice(0, KEPT_PER_APP));
+    }
+  }
+
+  /** The app's kept snapshots, the newest first, without asking the store. */
+  list(appId: string): KeptSnapshotEntry[] {
+    return this.#kept.get(appId) ?? [];
+  }
+
+  /**
+   * At start: serves the kept snapshot of every app still without rules (its files failed at
+   * this start), then reads the apps' kept snapshots for `list`.
+   */
   async restoreMissing(): Promise<void> {
     for (const appId of this.registry.appIds()) {
       if (this.registry.current(appId)) continue;
@@ -56,5 +95,8 @@ export class LastGoodKeeper {
           "the app's rule files fail to load: serving the rules it last went live with, kept in the store, until they are fixed",
         );
     }
+    // Then what the store keeps, once the start's own activations are written (see list).
+    await this.#writes;
+    await this.load();
   }
 }
