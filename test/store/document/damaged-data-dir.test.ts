@@ -64,7 +64,7 @@ test('a document that is JSON but holds none of its file’s keys, or a kept rul
   for (const [file, text, what] of [
     ['offerwall-bans.json', '{"x":1}', 'holds none of "bans": it is no document of this file'],
     ['banner-users-00.json', '{}', 'holds none of "users": it is no document of this file'],
-    ['rules-last-good.json', '{}', 'holds none of "apps": it is no document of this file'],
+    ['rules-last-good.json', '{}', 'holds none of "apps", "kept": it is no document of this file'],
     ['rules-last-good.json', '{"apps":[]}', '"apps" is not a record'],
     ['rules-last-good.json', '{"apps":{"demo":{}}}', '"apps"."demo" is not a rules snapshot'],
     [
