@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isRecord } from '../../store/document/corrupt-store.js';
+import { isRecord, isText } from '../../store/document/corrupt-store.js';
 import { JsonLinesLog, type LineShape } from '../../store/document/json-lines-log.js';
 import type { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { type JourneysShard, partitionKey, type StoredEvent } from './journeys-indexes.js';
@@ -25,8 +25,6 @@ export function eventLines(events: readonly StoredEvent[]): EventLine[] {
   for (let i = 0; i < events.length; i += EVENTS_PER_LINE) lines.push(events.slice(i, i + EVENTS_PER_LINE));
   return lines;
 }
-
-const isText = (v: unknown): v is string => typeof v === 'string';
 
 /** A line: events, each with the keys the index files it under (partition, user, id). */
 const EVENT_LINE: LineShape<EventLine> = {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isRecord } from '../document/corrupt-store.js';
+import { isRecord, isText } from '../document/corrupt-store.js';
 import { JsonLinesLog, type LineShape } from '../document/json-lines-log.js';
 import { assertSerializable } from '../document/serializable.js';
 import { openSingleDocument, removeSingleDocument } from '../document/single-document.js';
@@ -11,8 +11,6 @@ import {
   selectDecisions,
   trimToBound,
 } from './decision-log.js';
-
-const isText = (v: unknown): v is string => typeof v === 'string';
 
 /** A decision as recorded: the keys that listing, explaining and replaying it read. */
 const DECISION_LINE: LineShape<RecordedDecision> = {

@@ -5,7 +5,7 @@ import {
   rollbacksInForce,
   type SharedAction,
 } from '../admin-action-log.js';
-import { isRecord } from './corrupt-store.js';
+import { isRecord, isText } from './corrupt-store.js';
 import { JsonLinesLog, type LineShape } from './json-lines-log.js';
 
 /** One line of `admin-actions.jsonl`. */
@@ -14,8 +14,6 @@ interface Line {
   origin: string;
   action: SharedAction;
 }
-
-const isText = (v: unknown): v is string => typeof v === 'string';
 
 /** An action as the log writes it: what rollbacksInForce and the follower read of it. */
 function isAction(a: unknown): a is SharedAction {

@@ -12,6 +12,9 @@ export class CorruptStoreError extends Error {
 export const RESTORE_ADVICE =
   'Restore the data dir from its backup (the files and shard-key-siphash.json together, see docs/operations.md, "The store")';
 
+/** A JSON string. */
+export const isText = (v: unknown): v is string => typeof v === 'string';
+
 /** A JSON object: not null, not a list. */
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isText } from './corrupt-store.js';
 import { createFileDurably, ensureDir, isMissing, tempFileFor } from './durable-json-file.js';
 import { currentProcess, holderState, type ProcessIdentity } from './process-identity.js';
 
@@ -68,7 +69,6 @@ function unusable(dir: string, err: unknown): unknown {
   return new DataDirUnusableError(dir, `cannot use the data directory ${dir}: ${what} ${cause} (${code})`);
 }
 
-const isText = (v: unknown): v is string => typeof v === 'string';
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 function parseLock(text: string): LockContent | null {
