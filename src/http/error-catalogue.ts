@@ -43,7 +43,8 @@ export const ERROR_CATALOGUE = {
   RULES_NOT_READY: { status: 503, meaning: 'no valid rules have been loaded for the app yet' },
   STORE_UNAVAILABLE: {
     status: 503,
-    meaning: 'the database is unreachable, restarting or too slow: nothing was decided; retry',
+    meaning:
+      'the database is unreachable, restarting or too slow, or the data dir’s disk is full or read-only: retry',
   },
   API_NOT_CONFIGURED: {
     status: 503,

@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { isDiskRefusal } from '../store/document/data-dir-health.js';
 import { isStoreUnavailable, StoreBusyError } from '../store/store-unavailable.js';
 import { renderError } from './api-family.js';
 import { AppError } from './app-error.js';
@@ -19,6 +20,12 @@ function toAppError(err: unknown): AppError {
   // first attempt an instance that died left pending): said so, not "unavailable", which sent
   // operators to a database that was fine (operator probe).
   if (err instanceof StoreBusyError) return new AppError('STORE_UNAVAILABLE', err.message);
+  // The data dir takes no writes (full, read-only): a retry succeeds once an operator frees it.
+  if (isDiskRefusal(err))
+    return new AppError(
+      'STORE_UNAVAILABLE',
+      'The store cannot write to its disk (full, read-only or not writable); retry later',
+    );
   // The database is down, restarting or slow: nothing was decided, the client may retry.
   if (isStoreUnavailable(err))
     return new AppError('STORE_UNAVAILABLE', 'The store is unavailable; retry later');

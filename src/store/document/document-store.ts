@@ -2,6 +2,7 @@ import type { AnyApiStoreAdapters, Flushable } from '../api-store-adapters.js';
 import type { PortableStore } from '../portable.js';
 import type { Store } from '../store.js';
 import { AdminActionFile } from './admin-action-file.js';
+import { dataDirProblem } from './data-dir-health.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { removeTempLeftovers } from './durable-json-file.js';
 import { LastGoodRulesFile } from './last-good-rules-file.js';
@@ -83,8 +84,9 @@ async function open(dir: string | null, apis: readonly AnyApiStoreAdapters[]): P
     adminActions,
     lastGoodRules,
     portable,
-    // Its files are this process's own: whatever fails writing them fails the write itself.
-    health: () => Promise.resolve(null),
+    // Its files are this process's own: what fails writing them fails the write itself, and
+    // what a disk refuses to all of them (full, read-only) is a reason not to be ready.
+    health: () => (dir === null ? Promise.resolve(null) : dataDirProblem(dir)),
     flush,
     close,
   } as unknown as DocumentStore;
