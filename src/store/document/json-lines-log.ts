@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CorruptStoreError, RESTORE_ADVICE, unreadableFile } from './corrupt-store.js';
 import { fsyncDir, isMissing, writeFileDurably } from './durable-json-file.js';
 import { GroupCommit } from './group-commit.js';
+import { LogLineRecord } from './log-line-record.js';
 
 /** The code of the process warning a cut tail emits (process.emitWarning). */
 export const TAIL_CUT = 'OFFERD_LOG_TAIL_CUT';
@@ -72,11 +73,20 @@ export class JsonLinesLog<T> {
   #exists: boolean;
   /** A failed write may have left bytes after #size: cut before the next append. */
   #dirty = false;
+  /** How many lines the file held at least when last written down (null: in memory). */
+  readonly #record: LogLineRecord | null;
 
-  private constructor(file: string | null, size: number, lines: number, exists: boolean) {
+  private constructor(
+    file: string | null,
+    size: number,
+    lines: number,
+    exists: boolean,
+    record: LogLineRecord | null,
+  ) {
     this.#size = size;
     this.#lines = lines;
     this.#exists = exists;
+    this.#record = record;
     this.#group = file === null ? null : new GroupCommit(() => this.#write(file));
   }
 
@@ -90,8 +100,11 @@ export class JsonLinesLog<T> {
     shape: LineShape<T>,
     replay: (value: T) => void,
   ): Promise<JsonLinesLog<T>> {
-    if (file === null) return new JsonLinesLog<T>(null, 0, 0, false);
+    if (file === null) return new JsonLinesLog<T>(null, 0, 0, false, null);
+    const record = await LogLineRecord.read(file);
     const { size, good, lines } = await replayFile(file, shape, replay);
+    // Before the tail is cut: a refused log is left as it was found.
+    record.check(file, lines, size !== null);
     if (size !== null && good < size) {
       // Said, not silent: the same cut is a crash's torn append (never acknowledged) or a
       // file shortened from outside, which lost an acknowledged record (operator probe: an
@@ -108,7 +121,8 @@ export class JsonLinesLog<T> {
         await handle.close();
       }
     }
-    return new JsonLinesLog<T>(file, good, lines, size !== null);
+    if (lines > record.lines) await record.write(lines);
+    return new JsonLinesLog<T>(file, good, lines, size !== null, record);
   }
 
   /** Lines in the file (what a caller weighs a compaction by); in memory, lines appended. */
@@ -181,6 +195,9 @@ export class JsonLinesLog<T> {
   }
 
   async #replace(file: string, lines: string[]): Promise<void> {
+    // Lowered before a rewrite that shortens the log: never more than the file holds.
+    const record = this.#record as LogLineRecord;
+    if (lines.length < record.lines) await record.write(lines.length);
     // writeFileDurably joins the lines into chunks of its own size.
     await writeFileDurably(file, lines);
     this.#size = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
@@ -210,6 +227,10 @@ export class JsonLinesLog<T> {
     this.#exists = true;
     this.#size += Buffer.byteLength(text);
     this.#lines += lines.length;
+    // Raised now and then, after the lines are durable; a failure leaves it lower, which is
+    // safe, and must not fail appends that are on disk (their callers would send them again).
+    const record = this.#record as LogLineRecord;
+    if (record.behind(this.#lines)) await record.write(this.#lines).catch(() => undefined);
   }
 }
 

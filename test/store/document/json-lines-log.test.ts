@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { CorruptStoreError, isRecord } from '../../../src/store/document/corrupt-store.js';
@@ -204,4 +204,72 @@ test('bad lines at the end only are a torn tail: skipped and cut off as before',
   t.deepEqual(values, [{ n: 1 }]);
   await log.append([{ n: 2 }]);
   t.is(await readFile(file, 'utf8'), '{"n":1}\n{"n":2}\n');
+});
+
+test('a log emptied, deleted or cut at a line boundary from outside is refused at open, naming it and its line record; deleting the record accepts what it holds', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'a.jsonl');
+  const { log } = await openLog(file);
+  for (let n = 1; n <= 30; n++) await log.append([{ n }]);
+  const full = await readFile(file, 'utf8');
+
+  for (const [how, damage] of [
+    ['emptied', () => writeFile(file, '')],
+    ['cut at a line boundary', () => writeFile(file, full.split('\n').slice(0, 10).join('\n').concat('\n'))],
+    ['deleted', () => rm(file)],
+  ] as const) {
+    await damage();
+    const err = await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError }, how);
+    t.regex(
+      err?.message ?? '',
+      new RegExp(
+        `^${file}: (holds (0|10) whole lines where it held at least 30|is missing where it held at least 30 lines) \\(a\\.jsonl\\.lines\\): it was emptied, cut short, deleted or replaced from outside.*delete ${file}\\.lines$`,
+      ),
+      how,
+    );
+    await writeFile(file, full);
+  }
+  t.is((await openLog(file)).values.length, 30, 'the whole log opens as before');
+
+  await writeFile(file, '{"n":1}\n');
+  await rm(`${file}.lines`);
+  const accepted = await openLog(file);
+  t.deepEqual(accepted.values, [{ n: 1 }], 'without its record, the log opens with what it holds');
+  await accepted.log.append([{ n: 2 }]);
+  await writeFile(file, '');
+  await t.throwsAsync(openLog(file), { instanceOf: CorruptStoreError }, 'and is recorded again from then on');
+});
+
+test('the line record never says more than the log holds: rewrites that shorten it, appends and reopens in any order open', async (t) => {
+  const file = path.join(await tempDir(t), 'a.jsonl');
+  let { log } = await openLog(file);
+  let expected: Line[] = [];
+  for (let round = 0; round < 40; round++) {
+    const step = round % 5;
+    if (step === 0 || step === 3) {
+      const more = Array.from({ length: 1 + ((round * 7) % 25) }, (_, i) => ({ n: round * 100 + i }));
+      await log.append(more);
+      expected = [...expected, ...more];
+    } else if (step === 1) {
+      expected = expected.slice(-Math.floor(expected.length / 3));
+      await log.rewrite(expected);
+    } else if (step === 2) {
+      // A rewrite and appends racing in one group commit.
+      const kept = expected.slice(-2);
+      await Promise.all([log.rewrite(kept), log.append([{ n: -round }])]);
+      expected = [...kept, { n: -round }];
+    } else {
+      const reopened = await openLog(file);
+      t.deepEqual(reopened.values, expected, `round ${round}`);
+      log = reopened.log;
+    }
+    const recorded = JSON.parse(await readFile(`${file}.lines`, 'utf8').catch(() => '{"lines":0}')) as {
+      lines: number;
+    };
+    t.true(
+      recorded.lines <= expected.length,
+      `round ${round}: record ${recorded.lines} ≤ ${expected.length} lines`,
+    );
+  }
+  t.deepEqual((await openLog(file)).values, expected);
 });
