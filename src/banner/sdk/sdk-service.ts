@@ -101,24 +101,23 @@ export class SdkService {
    * (Mixpanel's rule for $create_alias); without the check, anyone holding the app's public
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
-   * A link already made is not checked again: a retried batch links nothing twice. The
-   * check and the link are two steps: a player's first request racing an alias of their
-   * id ends as if the alias came first, which a new id allows anyway.
+   * A link already made is not checked again: a retried batch links nothing twice. A
+   * profile update or a link racing the alias is checked in the link's atomic step
+   * (ProfileStore.alias); a player's first render or event racing an alias of their id
+   * ends as if the alias came first, which a new id allows anyway.
    */
   private async link(appId: string, a: SdkAlias, rules: BannerRules | null): Promise<string | null> {
     if (a.distinctId === ANONYMOUS_USER)
       return `'${ANONYMOUS_USER}' holds the events sent without an id: no user is linked to it`;
-    const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
-    if (!linked && a.alias !== (await this.profiles.resolve(appId, a.distinctId))) {
-      const own =
-        (await this.banner.knows(appId, a.alias)) ||
-        (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
-        (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
-        (await this.profiles.linkedTo(appId, a.alias));
-      if (own) return `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
-    }
-    await this.profiles.alias(appId, a.alias, a.distinctId);
-    return null;
+    const isUser = async () =>
+      (await this.banner.knows(appId, a.alias)) ||
+      (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
+      (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
+      (await this.profiles.linkedTo(appId, a.alias));
+    const user = await this.profiles.alias(appId, a.alias, a.distinctId, isUser);
+    return user === null
+      ? `'${a.alias}' is already a user with data of its own: an alias must be a new id`
+      : null;
   }
 
   /**

@@ -118,7 +118,16 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return results;
   }
 
-  async alias(appId: string, alias: string, distinctId: string): Promise<string> {
+  async alias(
+    appId: string,
+    alias: string,
+    distinctId: string,
+    isUser?: () => Promise<boolean>,
+  ): Promise<string | null> {
+    // Asked of memory (its reads answer without I/O), before the link's synchronous step.
+    if (isUser && this.resolveNow(appId, alias) === alias && this.resolveNow(appId, distinctId) !== alias) {
+      if (await isUser()) return null;
+    }
     // Read and set in one synchronous step: no other call can link in between.
     const user = this.resolveNow(appId, distinctId);
     const k = profileKey(appId, alias);
