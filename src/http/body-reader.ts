@@ -2,12 +2,7 @@ import Bourne from '@hapi/bourne';
 import coBody from 'co-body';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError, type FieldProblem, invalidInput } from './app-error.js';
-import {
-  DEFAULT_INPUT_BOUNDS,
-  findOutOfBounds,
-  type InputBounds,
-  textNestsDeeperThan,
-} from './input-bounds.js';
+import { DEFAULT_INPUT_BOUNDS, findOutOfBounds, type InputBounds, textShapeProblem } from './input-bounds.js';
 
 export interface BodyReaderOptions {
   /** Largest body, after decoding its Content-Encoding (`1mb`). */
@@ -175,7 +170,12 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         ctx.set('Connection', 'close');
         throw asClientError(err);
       }
-      (ctx.request as { body?: unknown }).body = parseJson(text, parseDepth, batches !== null);
+      (ctx.request as { body?: unknown }).body = parseJson(
+        text,
+        parseDepth,
+        bounds.maxContainers,
+        batches !== null,
+      );
     }
     return checked(ctx, next);
   };
@@ -205,12 +205,11 @@ function refuseOutOfBounds(body: unknown[], bounds: InputBounds, batches: BatchB
  * (`batches`) an array is parsed again without Bourne's refusal, its records to be checked
  * one by one (findOutOfBounds names the key) and the one holding it replaced.
  */
-function parseJson(text: string, maxDepth: number, batches = false): unknown {
+function parseJson(text: string, maxDepth: number, maxContainers: number, batches = false): unknown {
   if (text === '') return {};
   if (!OBJECT_OR_ARRAY.test(text)) throw invalidInput(bodyProblem('is not valid JSON'));
-  if (textNestsDeeperThan(text, maxDepth)) {
-    throw invalidInput(bodyProblem(`is nested deeper than ${maxDepth} levels`));
-  }
+  const tooCostly = textShapeProblem(text, maxDepth, maxContainers);
+  if (tooCostly) throw invalidInput(bodyProblem(tooCostly));
   try {
     return Bourne.parse(text, { protoAction: 'error' });
   } catch (err) {

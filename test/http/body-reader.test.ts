@@ -71,6 +71,22 @@ test('a body nested 400,000 levels deep is refused before it is parsed: less CPU
   t.true(deepUs < flatUs * 2, `deep ${deepUs} µs, flat ${flatUs} µs`);
 });
 
+test('a 1 KB gzip body inflating to 260,000 `{}` is refused before it is parsed, with what it holds; a body within the bound is read', async (t) => {
+  const url = await serve(t);
+  const wide = `{"a":[${Array(130)
+    .fill(`[${Array(1999).fill('{}').join(',')}]`)
+    .join(',')}]}`;
+  const bomb = gzipped(wide);
+  t.true(bomb.body.length < 2_000, `${bomb.body.length} bytes on the wire`);
+  const refused = await fetch(url, bomb);
+  t.is(refused.status, 400);
+  t.like(await refused.json(), {
+    problems: [{ field: 'body', message: 'holds more than 20000 objects and arrays' }],
+  });
+  const within = await fetch(url, gzipped(`[${Array(1999).fill('{}').join(',')}]`));
+  t.is(within.status, 200);
+});
+
 test('a bracket or quote inside a string is text: deep-looking strings pass, prototype keys are still refused', async (t) => {
   const url = await serve(t);
   const post = (body: string) =>

@@ -4,7 +4,7 @@ import {
   DEFAULT_INPUT_BOUNDS,
   findOutOfBounds,
   nestsDeeperThan,
-  textNestsDeeperThan,
+  textShapeProblem,
 } from '../../src/http/input-bounds.js';
 
 const nested = (levels: number): unknown => {
@@ -60,6 +60,38 @@ test('the walk is iterative: a million levels are refused without overflowing th
   const deep = nested(1_000_000);
   t.like(findOutOfBounds(deep), { message: `is nested deeper than ${DEFAULT_INPUT_BOUNDS.maxDepth} levels` });
   t.is(findOutOfBounds(deep, { ...DEFAULT_INPUT_BOUNDS, maxDepth: 2_000_000 }), null);
+});
+
+/** Whether the text nests deeper than `max`, its containers not counted. */
+const textNestsDeeperThan = (text: string, max: number) =>
+  textShapeProblem(text, max, Number.POSITIVE_INFINITY) !== null;
+
+/** Objects and arrays in a parsed value. */
+function containersIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return 1 + items.reduce((n: number, v) => n + containersIn(v), 0);
+}
+
+test('the objects and arrays counted on JSON text are those of the value it parses to; past the bound the body is refused unparsed', (t) => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+      const text = JSON.stringify(value);
+      const n = containersIn(value);
+      return (
+        textShapeProblem(text, 100, n) === null && (n === 0 || textShapeProblem(text, 100, n - 1) !== null)
+      );
+    }),
+    { numRuns: 500 },
+  );
+  const bomb = `{"a":[${Array(130)
+    .fill(`[${Array(1999).fill('{}').join(',')}]`)
+    .join(',')}]}`;
+  t.is(
+    textShapeProblem(bomb, 32, DEFAULT_INPUT_BOUNDS.maxContainers),
+    'holds more than 20000 objects and arrays',
+  );
+  t.is(textShapeProblem('{"a":"{{{{[[[["}', 32, 1), null, 'brackets inside a string are text');
 });
 
 test('the nesting read from JSON text is the nesting of the value it parses to, brackets in strings aside', (t) => {
