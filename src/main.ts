@@ -232,7 +232,7 @@ export async function startService(
       await watcher.close();
       await deps.decisions?.flush();
       await decisionLog.close();
-      await lastGood?.flush();
+      await lastGood?.close();
       await store.flush();
       await store.close();
       logger.info('offerd stopped');

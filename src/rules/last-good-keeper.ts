@@ -8,11 +8,18 @@ import {
 import type { RulesRegistry } from './rules-registry.js';
 import type { ReloadOutcome } from './rules-status.js';
 
+/** The first retry of a snapshot the store failed to keep; doubled per failure up to RETRY_MAX_MS. */
+const RETRY_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
 /**
  * Between the registry and the store's LastGoodRules: what goes live from an app's files is
- * kept in the store (a write that fails is logged, serving goes on), and at start an app
- * whose files fail serves what was kept, so a broken file left on disk no longer takes the
- * app down at the next restart (docs/rules.md, "A broken change").
+ * kept in the store, and at start an app whose files fail serves what was kept, so a broken
+ * file left on disk no longer takes the app down at the next restart (docs/rules.md, "A
+ * broken change"). A write that fails (the database down) is retried until it succeeds,
+ * serving going on: rules that went live during an outage were never kept, and a restart
+ * with broken files then served older rules while the log said "the rules it last went
+ * live with" (an operator probe).
  */
 export class LastGoodKeeper {
   /**
@@ -26,6 +33,13 @@ export class LastGoodKeeper {
    * down (it did before the list existed; a CI run caught the 503).
    */
   readonly #kept = new Map<string, KeptSnapshotEntry[]>();
+  /** Per app, the newest snapshot that went live and is not kept yet (only the newest is worth keeping). */
+  readonly #unkept = new Map<string, LastGoodSnapshot>();
+  /** Hashes whose failure was logged: one warning per snapshot, not one per retry. */
+  readonly #failed = new Set<string>();
+  #retry: NodeJS.Timeout | null = null;
+  #retryMs = RETRY_MS;
+  #closed = false;
 
   constructor(
     private readonly registry: RulesRegistry,
@@ -39,24 +53,68 @@ export class LastGoodKeeper {
     const { appId, hash } = outcome;
     const files = this.registry.snapshotFiles(appId, hash);
     if (!files) return;
-    const keep = async () => {
-      await this.kept.put(appId, { hash, files });
-      const before = (this.#kept.get(appId) ?? []).filter((k) => k.hash !== hash);
-      this.#kept.set(appId, [{ hash, at: new Date().toISOString() }, ...before].slice(0, KEPT_PER_APP));
-    };
-    this.#writes = this.#writes
-      .then(keep)
-      .catch((err: unknown) =>
-        this.logger.warn(
-          { err, appId, hash },
-          'the rules that went live could not be kept in the store: a restart with broken files would serve none',
-        ),
-      );
+    this.#unkept.set(appId, { hash, files });
+    this.#enqueue();
   }
 
-  /** Resolves once every snapshot handed to it so far is kept (or its failure logged). */
+  #enqueue(): void {
+    this.#writes = this.#writes.then(() => this.#keepUnkept());
+  }
+
+  /** Puts each app's unkept snapshot; on a failure, stops and retries all later. Never rejects. */
+  async #keepUnkept(): Promise<void> {
+    for (const [appId, snapshot] of [...this.#unkept]) {
+      try {
+        await this.kept.put(appId, snapshot);
+      } catch (err) {
+        this.#failedToKeep(err, appId, snapshot.hash);
+        return;
+      }
+      if (this.#unkept.get(appId) === snapshot) this.#unkept.delete(appId);
+      const before = (this.#kept.get(appId) ?? []).filter((k) => k.hash !== snapshot.hash);
+      this.#kept.set(
+        appId,
+        [{ hash: snapshot.hash, at: new Date().toISOString() }, ...before].slice(0, KEPT_PER_APP),
+      );
+      if (this.#failed.delete(snapshot.hash))
+        this.logger.info(
+          { appId, hash: snapshot.hash },
+          'the rules that went live are kept in the store now',
+        );
+    }
+    this.#retryMs = RETRY_MS;
+  }
+
+  #failedToKeep(err: unknown, appId: string, hash: string): void {
+    if (!this.#failed.has(hash)) {
+      this.#failed.add(hash);
+      const older = this.list(appId)[0];
+      this.logger.warn(
+        { err, appId, hash },
+        `the rules that went live could not be kept in the store; retried until they are: a restart with broken files meanwhile would serve ${older ? `the rules kept before (${older.hash})` : 'none'}`,
+      );
+    }
+    if (this.#closed || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      this.#enqueue();
+    }, this.#retryMs);
+    // A retry alone keeps no process alive; close() ends them.
+    this.#retry.unref();
+    this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
+  }
+
+  /** Resolves once every snapshot handed to it so far is kept, or its failure logged (then retried). */
   flush(): Promise<void> {
     return this.#writes;
+  }
+
+  /** Ends the retries (before the store closes); resolves once the write under way is done. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    await this.#writes;
   }
 
   /** A kept snapshot of the app, by hash, from the store (a rollback of one this process never loaded). */
@@ -92,7 +150,7 @@ export class LastGoodKeeper {
       if (restored)
         this.logger.warn(
           { appId, hash: restored.hash, version: restored.version },
-          "the app's rule files fail to load: serving the rules it last went live with, kept in the store, until they are fixed",
+          "the app's rule files fail to load: serving the rules last kept in the store (the newest that went live and could be stored), until they are fixed",
         );
     }
     // Then what the store keeps, once the start's own activations are written (see list).
