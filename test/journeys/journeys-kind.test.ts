@@ -143,6 +143,30 @@ ${offer('x').replace('title: T', 'title: "Hi {{ account.name }}"').replace('desc
   ]);
 });
 
+test('a placeholder path the rules cannot fill is refused at its file:line, with the closest name: misspellings, prototype names, an offer field that does not exist', (t) => {
+  const withTexts = (title: string, description: string) =>
+    load({
+      'j.yaml': `${HEAD}  offers:\n${offer('x').replace('title: T', `title: "${title}"`).replace('description: D', `description: "${description}"`)}`,
+    }).problems;
+  t.deepEqual(withTexts('{{ offer.pointsValu }} points', 'for {{ user.dispalyName | you }}'), [
+    "j.yaml:9:14 placeholder '{{ offer.pointsValu }}': an offer has no field 'pointsValu' (known: offerType, gameType, pointsValue); did you mean 'offer.pointsValue'?",
+    "j.yaml:10:20 placeholder '{{ user.dispalyName }}': the journeys API provides no fact 'user.dispalyName' (did you mean 'user.displayName'?)",
+  ]);
+  t.is(
+    withTexts('{{ user.constructor }}', '{{ offer.constructor }}').length,
+    2,
+    'prototype names are no fact',
+  );
+  t.deepEqual(
+    withTexts(
+      '{{ offer.pointsValue }} for {{ user.displayName | you }}',
+      '{{ user.tags.vip }} {{ profile.plays7d }}',
+    ),
+    [],
+    'real fields, facts and open keys (user.tags.*) pass',
+  );
+});
+
 test('the tier fact and the facts of segments the journeys rules use are checked too', (t) => {
   const { problems } = load({
     's.yaml': SEGMENTS.replace('profile.engagementTier', 'profile.engagementTierr'),

@@ -157,8 +157,15 @@ interface OfferTexts {
   description: string | null;
 }
 
+/** What the templates read under `offer`: the rules check `{{ offer.* }}` against these. */
+export const OFFER_TEMPLATE_FIELDS = [
+  'offerType',
+  'gameType',
+  'pointsValue',
+] as const satisfies readonly (keyof OfferTrigger)[];
+
 /** What the templates read under `offer`. */
-function offerFacts(t: OfferTrigger) {
+function offerFacts(t: OfferTrigger): { [K in (typeof OFFER_TEMPLATE_FIELDS)[number]]: OfferTrigger[K] } {
   return { offerType: t.offerType, gameType: t.gameType, pointsValue: t.pointsValue };
 }
 

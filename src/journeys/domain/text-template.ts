@@ -35,6 +35,11 @@ export function templateRoots(t: TextTemplate): string[] {
   return t.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.path[0] ?? '']));
 }
 
+/** The dotted paths a template reads (`user.displayName`), for checking them at compile time. */
+export function templatePaths(t: TextTemplate): string[] {
+  return t.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.path.join('.')]));
+}
+
 function lookup(facts: Record<string, unknown>, path: readonly string[]): unknown {
   let v: unknown = facts;
   for (const key of path) {

@@ -1,12 +1,13 @@
+import { closestName } from '../../rules/closest-name.js';
 import type { CompileContext } from '../../rules/compile-context.js';
 import type { Condition } from '../../rules/engine/conditions.js';
-import { checkFacts } from '../../rules/fact-catalogue.js';
+import { checkFacts, unknownFactProblem } from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import type { SegmentCatalog } from '../../rules/segment-catalog.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import { durationMs } from '../domain/duration.js';
-import type { OfferTrigger } from '../domain/offer-planner.js';
-import { parseTemplate, type TextTemplate, templateRoots } from '../domain/text-template.js';
+import { OFFER_TEMPLATE_FIELDS, type OfferTrigger } from '../domain/offer-planner.js';
+import { parseTemplate, type TextTemplate, templatePaths, templateRoots } from '../domain/text-template.js';
 import { DEFAULT_JOURNEYS } from './journeys-defaults.js';
 import { checkClassifyCondition, factProblem, JOURNEYS_FACTS } from './journeys-facts.js';
 import { buildJourneysRules, type JourneysParts } from './journeys-rule-sets.js';
@@ -146,6 +147,15 @@ function checkChurn(file: File, ctx: CompileContext): void {
     checkClassifyCondition(ctx, file, [...path, 'conditions'], item.conditions);
 }
 
+/** Why a template cannot read `path` (`offer.*`: the offer's own fields; else a journeys fact), or null. */
+function placeholderProblem(path: string): string | null {
+  if (!path.startsWith('offer.')) return unknownFactProblem(JOURNEYS_FACTS, path);
+  const field = path.slice('offer.'.length);
+  if ((OFFER_TEMPLATE_FIELDS as readonly string[]).includes(field)) return null;
+  const near = closestName(field, OFFER_TEMPLATE_FIELDS, 3);
+  return `an offer has no field '${field}' (known: ${OFFER_TEMPLATE_FIELDS.join(', ')})${near ? `; did you mean 'offer.${near}'?` : ''}`;
+}
+
 function template(
   file: File,
   path: JsonPath,
@@ -161,6 +171,13 @@ function template(
   for (const root of templateRoots(parsed.template)) {
     if (!roots.includes(root))
       ctx.report(file, path, `unknown placeholder root '${root}' (known: ${roots.join(', ')})`);
+  }
+  // A misspelled path (`user.dispalyName`) rendered as an empty text in every player's offer,
+  // and `{{ user.constructor }}` passed too (operator probe): each is checked like a fact.
+  for (const read of templatePaths(parsed.template)) {
+    const problem = placeholderProblem(read);
+    if (problem && roots.includes(read.split('.')[0] ?? ''))
+      ctx.report(file, path, `placeholder '{{ ${read} }}': ${problem}`);
   }
   return parsed.template;
 }
