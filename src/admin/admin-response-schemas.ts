@@ -184,6 +184,16 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       rules: { type: 'object', required: ['version', 'hash'], properties: { version: str, hash: str } },
       decision: { type: 'object' },
       why: { type: 'object' },
+      notGiven: {
+        type: 'object',
+        description:
+          'A stored banner user: the request fields the caller did not give (offerId, countryIso2, languageIso2), with the value decided with — a placeholder, or null for absent — and a `note` saying so [ours].',
+        required: ['fields', 'note'],
+        properties: {
+          fields: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+          note: str,
+        },
+      },
       user: {
         type: 'object',
         description:

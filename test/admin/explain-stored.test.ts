@@ -44,6 +44,27 @@ test('a stored banner player is explained with their real activity, and the next
   t.is(again.body.decision.assignment, body.decision.experimentId ? 'stored' : 'none');
 });
 
+test('a stored banner player explained without request fields: the answer names the ones filled in', async (t) => {
+  const s = await startTestService(t);
+  const { bannerUsers } = await seedEveryApi(s.url);
+  const user = bannerUsers[0] as string;
+  const bare = await explain(s, { api: 'banner', user });
+  t.is(bare.status, 200);
+  t.deepEqual(bare.body.notGiven.fields, { offerId: 'explain', countryIso2: null, languageIso2: null });
+  t.is(
+    bare.body.notGiven.note,
+    'request fields not given, so decided with offerId as the placeholder "explain", countryIso2 as absent (null), languageIso2 as absent (null): give them in request for the decision a real request of this player gets',
+  );
+  const some = await explain(s, { api: 'banner', user, request: { offerId: '8622', countryIso2: 'DE' } });
+  t.deepEqual(some.body.notGiven.fields, { languageIso2: null });
+  const all = await explain(s, {
+    api: 'banner',
+    user,
+    request: { offerId: '8622', countryIso2: 'DE', languageIso2: 'de' },
+  });
+  t.is(all.body.notGiven, undefined);
+});
+
 test('a stored offerwall user: completed offers hidden, every offer accounted for, the cut named, same order as served', async (t) => {
   const s = await startTestService(t);
   const { offerwallUid } = await seedEveryApi(s.url);
