@@ -7,10 +7,34 @@ import { BannerExplanation, JourneysExplanation, OfferwallExplanation } from './
 
 const VIEWS = { banner: BannerExplanation, offerwall: OfferwallExplanation, journeys: JourneysExplanation };
 
+/**
+ * The banner's request fields: the store does not know what the player sent, so without them
+ * the decision is the one for a request of no country and offerId "explain", not the player's.
+ * Context is a JSON object of the request's other keys (the vendor's ContextObject).
+ */
+function bannerRequest(value) {
+  const request = {};
+  const context = value('context');
+  if (context) {
+    let parsed;
+    try {
+      parsed = JSON.parse(context);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error('Context must be a JSON object, such as {"activeChamp": "ahri"}.');
+    }
+    Object.assign(request, parsed);
+  }
+  for (const name of ['offerId', 'countryIso2', 'languageIso2']) if (value(name)) request[name] = value(name);
+  return request;
+}
+
 /** The explain API's body from the form: the stored user, and request fields only when given. */
 function explainBody(form) {
   const value = (name) => String(form.get(name) ?? '').trim();
-  const request = {};
+  const request = value('api') === 'banner' ? bannerRequest(value) : {};
   if (value('api') === 'offerwall' && value('ip')) request.ip = value('ip');
   if (value('api') === 'offerwall' && value('numoffers')) request.numoffers = Number(value('numoffers'));
   if (value('api') === 'journeys' && value('environment')) request.environment = value('environment');
@@ -20,6 +44,20 @@ function explainBody(form) {
     ...(Object.keys(request).length > 0 ? { request } : {}),
     ...(value('now') ? { now: new Date(value('now')).toISOString() } : {}),
   };
+}
+
+/** The banner request's own fields and its context; each left empty is not sent. */
+function BannerFields() {
+  return html`<${Field} id="offerId" label="Offer id" hint="empty: the placeholder explain"><input id="offerId" name="offerId" aria-describedby="offerId-hint" /><//>
+  <${Field} id="countryIso2" label="Country (ISO 2)" hint="empty: no country"><input id="countryIso2" name="countryIso2" maxlength="2" size="4" aria-describedby="countryIso2-hint" /><//>
+  <${Field} id="languageIso2" label="Language (ISO 2)" hint="empty: no language"><input id="languageIso2" name="languageIso2" maxlength="2" size="4" aria-describedby="languageIso2-hint" /><//>
+  <${Field} id="context" label="Context (JSON object)" hint="the request's other keys"><textarea id="context" name="context" rows="2" placeholder='{"activeChamp": "ahri"}' aria-describedby="context-hint"></textarea><//>`;
+}
+
+/** What the answer says was not the player's: request fields filled in. */
+function Notes({ r }) {
+  const notes = [r.notGiven?.note].filter(Boolean);
+  return notes.map((n) => html`<p class="callout" role="note">${`Note: ${n}.`}</p>`);
 }
 
 /** A stored player's decision, explained as the explain API gives it, for a person to read. */
@@ -52,6 +90,7 @@ export function ExplainPage({ params }) {
         <${Field} id="numoffers" label="Offers shown"><input id="numoffers" name="numoffers" type="number" min="1" max="500" required defaultValue="10" /><//>`
           : null
       }
+      ${apiName === 'banner' ? html`<${BannerFields} />` : null}
       ${apiName === 'journeys' ? html`<${Field} id="environment" label="Environment"><select id="environment" name="environment"><option value="">live, then test</option><option value="live">live</option><option value="test">test</option></select><//>` : null}
       <${Field} id="now" label="At (empty: now)"><input id="now" name="now" type="datetime-local" /><//>
       <button type="submit" disabled=${state.busy}>${state.busy ? 'Explaining…' : 'Explain'}</button>
@@ -66,6 +105,7 @@ export function ExplainPage({ params }) {
             )
               .map(([k, v]) => `${k} ${v}`)
               .join(', ')}.</p>
+            <${Notes} r=${r} />
             <${View} e=${r} />
           </section>`
         : null

@@ -1,6 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { startTestService, type TestService } from '../helpers/start-test-service.js';
 
 async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
@@ -82,5 +85,57 @@ test('experiments: the list of the demo app and one experiment read with its spl
   await table.getByRole('link', { name: first }).click();
   await page.getByRole('heading', { level: 2, name: first }).waitFor();
   await page.getByText(/always-valid \(mSPRT\)/).waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+});
+
+/** A banner for US players asking for offer 8622, first in the list: it wins wherever it matches. */
+const US_STARS = `    - id: us-stars
+      when: { all: [{ fact: request.countryIso2, operator: equal, value: US }, { fact: request.offerId, operator: equal, value: '8622' }] }
+      image: https://cdn.offerd.example/banners/us-stars/{prizeKey}_{languageIso2}.png
+
+`;
+
+test('explain: the banner request fields are asked for, and the ones left out are named as filled in', async (t) => {
+  const rules = await copyOfShippedRules(t);
+  const file = path.join(rules, 'demo', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace('  banners:\n', `  banners:\n${US_STARS}`));
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rules } });
+  const served = await service.fetch('/getPersonalizedBanner', {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'b-120', offerId: '8622', countryIso2: 'US' }),
+  });
+  t.regex(((await served.json()) as { imageFullUrl: string }).imageFullUrl, /\/us-stars\//);
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/explain');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  await form.getByLabel('User id').fill('b-120');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  const decision = page.getByRole('region', { name: 'Banner decision' });
+  await decision.waitFor();
+  // Without the request's fields the explanation is not the served one, and the page says why.
+  await page
+    .getByRole('note')
+    .filter({
+      hasText:
+        'request fields not given, so decided with offerId as the placeholder "explain", countryIso2 as absent (null), languageIso2 as absent (null)',
+    })
+    .waitFor();
+  t.false((await decision.locator('p').first().textContent())?.includes('us-stars'));
+
+  // A context that is not a JSON object is refused before anything is sent.
+  await form.getByLabel('Context (JSON object)').fill('[1]');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Context must be a JSON object' }).waitFor();
+
+  await form.getByLabel('Offer id').fill('8622');
+  await form.getByLabel('Country (ISO 2)').fill('US');
+  await form.getByLabel('Language (ISO 2)').fill('en');
+  await form.getByLabel('Context (JSON object)').fill('{"level": 12}');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await decision.getByText(/^Banner us-stars/).waitFor();
+  t.is(await page.getByRole('note').count(), 0, 'every field given: nothing filled in to say');
   t.deepEqual(await accessibilityViolations(page), []);
 });
