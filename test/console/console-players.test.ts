@@ -62,6 +62,17 @@ test('explain: a stored banner player and a journeys player, read as tables; an 
     .getByRole('alert')
     .filter({ hasText: /The offerwall answers this request 400/ })
     .waitFor();
+  // A uid the wall stores nothing of is explained as a first visit, and the page says so.
+  await form.getByLabel('Player IP (country)').fill('');
+  await form.getByLabel('User id').fill('never-clicked');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page.getByRole('table', { name: /Score of each shown offer/ }).waitFor();
+  await page
+    .getByRole('note')
+    .filter({
+      hasText: 'no clicks or postbacks recorded for this user yet: explained with no progress and no ban',
+    })
+    .waitFor();
   await form.getByLabel('API').selectOption('journeys');
 
   await form.getByLabel('User id').fill('nobody-here');
