@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { CumulativeLines, IntervalChart } from '../charts.js';
 import { ErrorBox, html, Loading, percent, Time, useLoad } from '../ui.js';
+import { useParam } from '../use-param.js';
 
 const enc = encodeURIComponent;
 const pValue = (p) => (typeof p === 'number' ? (p < 0.0001 ? p.toExponential(1) : p.toFixed(4)) : '—');
@@ -224,8 +225,8 @@ function Results({ appId, experimentId }) {
 /** The experiments of an app and, for one, its results read as an analyst would. */
 export function ExperimentsPage({ params }) {
   const apps = useApps();
-  const [appId, setAppId] = useState(params.get('app'));
-  const [experimentId, setExperimentId] = useState(params.get('experiment'));
+  const [appId, setAppId] = useParam(params, 'app');
+  const [experimentId, setExperimentId] = useParam(params, 'experiment');
   if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
   // A link naming its app (#/experiments?app=demo) still waits for the list the picker shows.
   const app = apps.data ? (appId ?? apps.data[0]) : undefined;
@@ -235,5 +236,5 @@ export function ExperimentsPage({ params }) {
     setExperimentId(null);
   }} />
     <${ExperimentList} appId=${app} selected=${experimentId} onSelect=${setExperimentId} />
-    ${experimentId ? html`<${Results} appId=${app} experimentId=${experimentId} />` : null}`;
+    ${experimentId ? html`<${Results} key=${`${app}/${experimentId}`} appId=${app} experimentId=${experimentId} />` : null}`;
 }

@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { ErrorBox, Field, html, Loading, Time } from '../ui.js';
+import { useParam } from '../use-param.js';
 import { useSubmit } from '../use-submit.js';
 import { BannerExplanation, JourneysExplanation, OfferwallExplanation } from './explain-views.js';
 
@@ -63,9 +63,10 @@ function Notes({ r }) {
 /** A stored player's decision, explained as the explain API gives it, for a person to read. */
 export function ExplainPage({ params }) {
   const apps = useApps();
-  const [appId, setAppId] = useState(params.get('app'));
-  const [apiName, setApiName] = useState(params.get('api') ?? 'banner');
-  const app = appId ?? apps.data?.[0];
+  const [appId, setAppId] = useParam(params, 'app');
+  const [apiName, setApiName] = useParam(params, 'api', 'banner');
+  // A link naming its app (#/explain?app=demo) still waits for the list the picker shows.
+  const app = apps.data ? (appId ?? apps.data[0]) : undefined;
   const state = useSubmit(async (form) => {
     const res = await api('POST', `/admin/apps/${encodeURIComponent(app)}/explain`, explainBody(form));
     return res.body;
@@ -76,7 +77,7 @@ export function ExplainPage({ params }) {
   const View = r ? VIEWS[r.api] : null;
   return html`<${AppPicker} apps=${apps.data} value=${app} onChange=${setAppId} />
     <form class="inline-form" onSubmit=${state.onSubmit} aria-label="Explain a stored player">
-      <${Field} id="user" label="User id"><input id="user" name="user" required defaultValue=${params.get('user') ?? ''} /><//>
+      <${Field} id="user" label="User id"><input id="user" name="user" required key=${params.get('user') ?? ''} defaultValue=${params.get('user') ?? ''} /><//>
       <${Field} id="api" label="API">
         <select id="api" name="api" value=${apiName} onChange=${(e) => setApiName(e.currentTarget.value)}>
           <option value="banner">Personal offers (banner)</option>

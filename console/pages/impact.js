@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { ErrorBox, Field, html, Loading, percent } from '../ui.js';
+import { useParam } from '../use-param.js';
 import { useSubmit } from '../use-submit.js';
 
 const KNOWN = new Set([
@@ -123,9 +124,10 @@ function Sample({ sample }) {
 /** What a change would do: the recorded decisions re-decided under the pending files or a draft folder. */
 export function ImpactPage({ params }) {
   const apps = useApps();
-  const [appId, setAppId] = useState(params.get('app'));
+  const [appId, setAppId] = useParam(params, 'app');
   const [source, setSource] = useState('pending');
-  const app = appId ?? apps.data?.[0];
+  // A link naming its app still waits for the list the picker shows.
+  const app = apps.data ? (appId ?? apps.data[0]) : undefined;
   const state = useSubmit(async (form) => {
     const dir = String(form.get('rulesDir') ?? '').trim();
     const body = source === 'pending' ? { source: 'pending' } : { rules: dir };

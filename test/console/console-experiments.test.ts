@@ -124,3 +124,27 @@ test('experiments: a handful of users is flagged "too few users" next to the fig
   t.true((await spotlight.locator('td.num').allTextContents()).includes('—'));
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('experiments: the page follows the URL hash: a pasted link to another experiment, then Back', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const results = page.locator('#results-title');
+  await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
+  // A link pasted into the address bar: the same document, only the hash changes.
+  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=payer-upsell`);
+  await page.getByRole('heading', { level: 2, name: 'payer-upsell' }).waitFor();
+  t.is(await results.textContent(), 'payer-upsell');
+  await page.goBack();
+  await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
+  t.is(await results.textContent(), 'champion-spotlight');
+  // A link of the list, then Back: the list's selection follows too.
+  const list = page.getByRole('table', { name: /Experiments of demo/ });
+  await list.getByRole('link', { name: 'payer-upsell', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'payer-upsell' }).waitFor();
+  await page.goBack();
+  await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
+  t.is(await list.locator('tr[aria-selected="true"] a').textContent(), 'champion-spotlight');
+});

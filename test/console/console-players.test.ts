@@ -150,3 +150,20 @@ test('explain: the banner request fields are asked for, and the ones left out ar
   t.is(await page.getByRole('note').count(), 0, 'every field given: nothing filled in to say');
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('explain: the page follows the URL hash (a pasted link, Back)', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/explain?app=demo&user=u-1&api=journeys');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  t.is(await form.getByLabel('User id').inputValue(), 'u-1');
+  t.is(await form.getByLabel('API').inputValue(), 'journeys');
+  // A link pasted into the address bar: the same document, only the hash changes.
+  await page.goto(`${service.url}/console#/explain?app=demo&user=u-2&api=offerwall`);
+  await form.getByLabel('Offers shown').waitFor();
+  t.is(await form.getByLabel('User id').inputValue(), 'u-2');
+  await page.goBack();
+  await form.getByLabel('Environment').waitFor();
+  t.is(await form.getByLabel('User id').inputValue(), 'u-1');
+  t.is(await form.getByLabel('API').inputValue(), 'journeys');
+});
