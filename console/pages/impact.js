@@ -62,6 +62,26 @@ function MixTable({ before, after, caption = 'Outcome mix before and after' }) {
   </table>`;
 }
 
+/** A share of changed requests in words: `91 of 183 (49.7 %)`. */
+const isShare = (v) => typeof v.requests === 'number' && typeof v.changed === 'number';
+const shareText = (v) => `${v.changed} of ${v.requests} (${percent(v.share, 1)})`;
+
+/**
+ * What a nested figure means, said as the CLI says it (src/cli/impact-text.ts): a share
+ * printed as JSON was unreadable on this page.
+ */
+const MEANING = {
+  firstAssignments: [
+    'first assignments',
+    'new players like these; players already assigned keep their variation',
+  ],
+};
+
+function nestedText(k, v) {
+  if (!isShare(v)) return JSON.stringify(v);
+  return MEANING[k] ? `${shareText(v)} — ${MEANING[k][1]}` : shareText(v);
+}
+
 /** Figures the report adds for an API (average EPC, reward, payout…), whatever their names. */
 function Figures({ impact }) {
   const rows = Object.entries(impact).filter(
@@ -71,7 +91,7 @@ function Figures({ impact }) {
   if (rows.length === 0 && nested.length === 0) return null;
   return html`<table class="narrow" tabindex="0"><caption>Business figures</caption>
     <tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${typeof v === 'number' ? Number(v.toFixed(4)) : String(v)}</td></tr>`)}
-    ${nested.map(([k, v]) => html`<tr><th scope="row">${k}</th><td><code>${JSON.stringify(v)}</code></td></tr>`)}</tbody>
+    ${nested.map(([k, v]) => html`<tr><th scope="row">${MEANING[k]?.[0] ?? k}</th><td>${isShare(v) ? nestedText(k, v) : html`<code>${nestedText(k, v)}</code>`}</td></tr>`)}</tbody>
   </table>`;
 }
 

@@ -61,5 +61,14 @@ test('impact: a draft folder replayed on recorded traffic shows the changed shar
     .getByText(wall.gainedOffers[0]?.name ?? 'no gained offer')
     .first()
     .waitFor();
+  // A banner replay's first assignments are said in words, as the CLI says them, not as JSON.
+  const banner = page.getByRole('region', { name: /^banner: / });
+  const first = banner
+    .getByRole('table', { name: 'Business figures' })
+    .getByRole('row', { name: /first assignments/ });
+  t.regex(
+    (await first.getByRole('cell').textContent()) ?? '',
+    /^\d+ of \d+ \(\d+\.\d %\) — new players like these; players already assigned keep their variation$/,
+  );
   t.deepEqual(await accessibilityViolations(page), []);
 });
