@@ -26,6 +26,21 @@ export function tooFewForRevenue(users: number): string | null {
     : `too few users: ${users}; a revenue interval needs at least ${MIN_REVENUE_USERS} users per arm`;
 }
 
+/**
+ * Why an arm cannot be compared with control on revenue (either has too few users), or null:
+ * each arm's count once, then the floor once (the verdict's reason repeated the floor per arm
+ * and read "…30 users per arm users", a newcomer probe).
+ */
+export function revenueTooFew(controlUsers: number, armUsers: number): string | null {
+  const small = [
+    controlUsers < MIN_REVENUE_USERS ? `control: ${controlUsers} users` : null,
+    armUsers < MIN_REVENUE_USERS ? `this arm: ${armUsers} users` : null,
+  ].filter((r): r is string => r !== null);
+  return small.length === 0
+    ? null
+    : `too few users to compare (${small.join('; ')}; a revenue interval needs at least ${MIN_REVENUE_USERS} users per arm)`;
+}
+
 export interface RevenueEstimate {
   /** Mean revenue per assigned user. */
   perUser: number;
@@ -89,10 +104,7 @@ export function compareRevenue(control: RevenueSums, arm: RevenueSums, z = Z95):
     );
     upliftInterval = { low: Math.exp(logRatio - z * logSe) - 1, high: Math.exp(logRatio + z * logSe) - 1 };
   }
-  const small = [tooFewForRevenue(control.users), tooFewForRevenue(arm.users)]
-    .map((r, i) => r && `${i === 0 ? 'control' : 'this arm'}: ${r.replace(/^too few users: /, '')}`)
-    .filter((r): r is string => r !== null);
-  const smallSample = small.length === 0 ? null : `too few users to compare (${small.join('; ')})`;
+  const smallSample = revenueTooFew(control.users, arm.users);
   const pValue = enough && se > 0 ? 2 * normalSf(Math.abs(difference) / se) : null;
   return { difference, differenceInterval, uplift, upliftInterval, pValue, smallSample };
 }

@@ -1,5 +1,5 @@
 import { ALPHA, round4, roundP, type Verdict } from './metric-comparison.js';
-import { type RevenueSums, revenueEstimate, tooFewForRevenue } from './revenue.js';
+import { type RevenueSums, revenueEstimate, revenueTooFew } from './revenue.js';
 import { mixtureSprt, msprt, type SequentialTest } from './sequential-test.js';
 import { type Proportion, tooFewToCompare } from './statistics.js';
 
@@ -96,11 +96,8 @@ export function revenueVerdicts(
   return treated.map((arm, i) => {
     const empty = emptyArm(control?.users ?? 0, arm.users);
     if (empty || !control) return { verdict: 'inconclusive', reason: empty ?? 'no control arm' };
-    const small = [tooFewForRevenue(control.users), tooFewForRevenue(arm.users)]
-      .map((r, k) => r && `${k === 0 ? 'control' : 'this arm'}: ${r.replace(/^too few users: /, '')} users`)
-      .filter((r): r is string => r !== null);
-    if (small.length > 0)
-      return { verdict: 'inconclusive', reason: `${what}: too few users to compare (${small.join('; ')})` };
+    const small = revenueTooFew(control.users, arm.users);
+    if (small) return { verdict: 'inconclusive', reason: `${what}: ${small}` };
     const judged = call(revenueSprt(control, arm, threshold), threshold, what);
     const conversion = byConversion[i];
     const opposite =
