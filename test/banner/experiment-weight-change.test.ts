@@ -95,6 +95,30 @@ test('a weight change of a running experiment: the reload warns, and users assig
   };
   t.is(second.outcomes[0]?.result, 'activated');
   t.deepEqual(second.outcomes[0]?.warnings, []);
+
+  // A stopped experiment splits nobody: stopping it with other weights (as a rollback to an
+  // older snapshot does) warns of no split.
+  const stopped = (await readFile(file, 'utf8'))
+    .replace(/^version: 3$/m, 'version: 4')
+    .replace(
+      "id: champion-spotlight\n      description: Show the player's champion on the banner (re-randomized once, hence bucketVersion 2)\n      status: running",
+      "id: champion-spotlight\n      description: Show the player's champion on the banner (re-randomized once, hence bucketVersion 2)\n      status: stopped",
+    )
+    .replace(
+      '- { id: 0, name: control, weight: 50 }\n        - { id: 1, name: spotlight, weight: 50 }',
+      '- { id: 0, name: control, weight: 20 }\n        - { id: 1, name: spotlight, weight: 80 }',
+    );
+  t.regex(stopped, /status: stopped/);
+  t.regex(stopped, /control, weight: 20 \}\n {8}- \{ id: 1, name: spotlight, weight: 80/);
+  await writeFile(file, stopped);
+  const third = (await (
+    await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })
+  ).json()) as { outcomes: { result: string; warnings?: string[] }[] };
+  t.is(third.outcomes[0]?.result, 'activated');
+  t.false(
+    (third.outcomes[0]?.warnings ?? []).some((w) => w.includes('changes its weights')),
+    JSON.stringify(third.outcomes[0]?.warnings),
+  );
 });
 
 // An account manager swapped champion-spotlight's primary metric after seeing its results:

@@ -30,13 +30,15 @@ function sameShares(
 /**
  * Experiments of `after` whose split differs from `before`'s at the same bucket version
  * (weights scaled alike, 20/80 and 1/4, are the same split). A bumped bucket version
- * starts afresh, so it is no change of a running split.
+ * starts afresh, so it is no change of a running split; a stopped experiment splits nobody
+ * (it warned "only new users are split by the new weights" after a rollback, a newcomer probe).
  */
 export function weightChanges(before: AppRules | undefined, after: AppRules): WeightChange[] {
   const old = new Map((before?.banner?.experiments ?? []).map((e) => [e.id, e]));
   return (after.banner?.experiments ?? []).flatMap((e) => {
     const was = old.get(e.id);
-    if (!was || was.bucketVersion !== e.bucketVersion || sameShares(was.variations, e.variations)) return [];
+    if (!was || e.status === 'stopped') return [];
+    if (was.bucketVersion !== e.bucketVersion || sameShares(was.variations, e.variations)) return [];
     return [{ experiment: e, before: was.variations.map((v) => ({ id: v.id, weight: v.weight })) }];
   });
 }
