@@ -38,6 +38,13 @@ function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', 'Internal error');
 }
 
+/** What a 503's cause says, without its stack: the message and code (ENOSPC, 57P01…). */
+function causeOf(err: unknown): { message: string; code?: string } | undefined {
+  if (!(err instanceof Error) || err instanceof AppError) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return { message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
 /**
  * The one place errors become responses: every status in the envelope of the API the
  * request's router belongs to (neutral when none matched), JSON always, never a stack
@@ -55,6 +62,11 @@ export function errorMiddleware() {
       // parser's refusals are, not as a failure with its stack (a client could flood the log
       // and set off 5xx alerts with it, a hostile-client probe).
       if (appError.status === 501) state.log.debug({ code: appError.code }, 'request refused');
+      // A 503 says what is wrong (no rules yet, the store down or its disk full): a warning
+      // naming it, not an error with a stack per request, which buried the one line that
+      // said why under thousands during an outage (operator probe).
+      else if (appError.status === 503)
+        state.log.warn({ code: appError.code, cause: causeOf(err) }, appError.message);
       else if (appError.status >= 500) state.log.error({ err }, 'request failed');
       ctx.status = appError.status;
       ctx.body = renderError(state.family, appError, state.supportId, { verbose: ctx.query.verbose === '1' });
