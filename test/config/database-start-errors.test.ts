@@ -58,6 +58,15 @@ test('each way DATABASE_URL can be wrong: one line naming it and what is wrong, 
   const refusedPort = await freePort();
   const cases: [string, string, RegExp][] = [
     [
+      'unknown database, the password given as a parameter',
+      at((u) => {
+        u.pathname = '/nope_db';
+        u.password = '';
+        u.searchParams.set('password', 'secret');
+      }),
+      /database "nope_db" does not exist/,
+    ],
+    [
       'unknown database',
       at((u) => {
         u.pathname = '/nope_db';

@@ -41,6 +41,9 @@ export function maskedUrl(url: string): string | null {
   const parsed = parse(url);
   if (!parsed) return null;
   if (parsed.password) parsed.password = '***';
+  // pg reads these from the query too (`?password=…`): printed as given before (operator probe).
+  for (const secret of ['password', 'sslpassword'])
+    if (parsed.searchParams.has(secret)) parsed.searchParams.set(secret, '***');
   return parsed.toString();
 }
 
