@@ -62,6 +62,8 @@ export interface RunningService {
 export interface StopOptions {
   /** Drain the HTTP server this long first (closeHttpServer); none unless asked, as in tests. */
   drainMs?: number;
+  /** The signal that asked for the stop, named in the log (an outside kill read as a mystery stop). */
+  signal?: string;
 }
 
 /** OFFERD_INSTANCE_ID, else hostname:pid: unique per process on one host, readable across hosts. */
@@ -235,7 +237,7 @@ export async function startService(
       await lastGood?.close();
       await store.flush();
       await store.close();
-      logger.info('offerd stopped');
+      logger.info({ signal: options.signal ?? null }, 'offerd stopped');
     })();
     return stopping;
   };
@@ -319,7 +321,7 @@ export async function main(): Promise<void> {
     process.exit(failure.exitCode);
   }
   const shutdown = (signal: string) => {
-    service.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
+    service.stop({ drainMs: SHUTDOWN_DRAIN_MS, signal }).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`offerd: shutdown after ${signal} failed: ${String(err)}\n`);

@@ -31,4 +31,6 @@ test('SIGHUP stops the service cleanly: exit 0, the lock released, a write ackno
   t.is(signal, null, 'handled, not the default action');
   t.is(code, 0);
   t.false(existsSync(path.join(dataDir, LOCK_FILE)), 'the store was closed');
+  // The log says which signal stopped it (an outside kill read as a mystery stop, a probe).
+  t.regex(svc.output(), /"signal":"SIGHUP".*"msg":"offerd stopped"/);
 });
