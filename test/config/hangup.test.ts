@@ -16,6 +16,7 @@ test('SIGHUP stops the service cleanly: exit 0, the lock released, a write ackno
   const svc = await startOfferdProcess({
     OFFERD_DATA_DIR: dataDir,
     OFFERD_CONFIG: await unscheduledConfig(await tempDir(t, 'offerd-config-')),
+    LOG_LEVEL: 'info',
   });
   t.teardown(() => svc.stop());
   const created = await fetch(`${svc.url}/v1/user-journeys/users`, {
