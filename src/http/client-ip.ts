@@ -24,9 +24,26 @@ export function inSet(set: BlockList, ip: string): boolean {
 }
 
 /**
- * The caller's address. `X-Forwarded-For` is believed only when the direct peer is a
- * configured trusted proxy, and then only up to the first hop that is not one — a
- * client cannot pick its own country by sending the header.
+ * One `X-Forwarded-For` hop as an address, or '' when it is none. Proxies write a hop with
+ * its port (`5.6.7.8:4711`, `[2001:db8::1]:443`) or in brackets (`[5.6.7.8]`): each is read
+ * as its IP. A hop that was skipped instead let the client-written hop to its left be the
+ * caller (hostile probe: an IP ban stepped around with `1.1.1.1, 5.6.7.8:4711`).
+ */
+export function hopAddress(hop: string): string {
+  const h = hop.trim();
+  const bracketed = /^\[([^\]]*)\](?::\d{1,5})?$/.exec(h);
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(h);
+  const ip = normalizeIp(bracketed?.[1] ?? v4WithPort?.[1] ?? h);
+  return isIP(ip) !== 0 ? ip : '';
+}
+
+/**
+ * The caller's address, '' when it is not known. `X-Forwarded-For` is believed only when
+ * the direct peer is a configured trusted proxy, and then only up to the first hop that is
+ * not one — a client cannot pick its own country by sending the header. A hop that is no
+ * address (`unknown`, garbage) stops the walk there: the caller is that hop, whose address
+ * no trusted proxy vouched for, so it is '' (no country, no IP ban), never a hop further
+ * left, which the client wrote. Empty list elements are no hop (RFC 9110 §5.6.1).
  */
 export function clientIp(
   remoteAddress: string | undefined,
@@ -35,10 +52,7 @@ export function clientIp(
 ): string {
   let ip = normalizeIp(remoteAddress ?? '');
   if (!forwardedFor || !inSet(trusted, ip)) return ip;
-  const hops = forwardedFor
-    .split(',')
-    .map((h) => normalizeIp(h.trim()))
-    .filter((h) => isIP(h) !== 0);
-  while (hops.length > 0 && inSet(trusted, ip)) ip = hops.pop() as string;
+  const hops = forwardedFor.split(',').filter((h) => h.trim() !== '');
+  while (hops.length > 0 && inSet(trusted, ip)) ip = hopAddress(hops.pop() as string);
   return ip;
 }
