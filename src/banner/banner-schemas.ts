@@ -4,11 +4,12 @@
  * reference. What a schema cannot say (the app's own prize types, both postal codes
  * agreeing, the context's size) is checked next to where each is read.
  */
+import { NOT_IN_IDS } from '../http/id-text.js';
 import type { SchemaMessages } from '../http/request-schema.js';
 import { MAX_BUCKET_VERSION } from './rules/banner-schema.js';
 
-/** No C0 control character and no DEL (linear: no backtracking on a long value). */
-const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
+/** No control character (C0, DEL, C1), line separator or bidi control (linear: no backtracking on a long value). */
+const NO_CONTROL_CHARS = `^[^${NOT_IN_IDS}]*$`;
 
 /**
  * A non-empty string without control characters, at most `maxLength` long; `also` adds

@@ -6,6 +6,7 @@
  * store (domain/user-bounds.ts).
  */
 
+import { NOT_IN_IDS } from '../http/id-text.js';
 import {
   MAX_USER_FIELD_BYTES,
   MAX_USER_FIELD_VALUES,
@@ -42,7 +43,8 @@ const externalId = {
   // Not blank, no control character, no lone surrogate (ajv's patterns are Unicode, so a
   // lone one is its own code point): each would be a user no URL names cleanly, and a NUL
   // one no PostgreSQL text column holds.
-  pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$',
+  // C1, U+2028/U+2029 and bidi controls too (id-text.ts).
+  pattern: `^(?=.*\\S)[^${NOT_IN_IDS}\\ud800-\\udfff]*$`,
 } as const;
 
 /** What a refused externalId is told, for every schema that holds one. */

@@ -1,0 +1,67 @@
+import test from 'ava';
+import { DEMO_KEY } from '../helpers/banner-client.js';
+import { startJourneysService } from '../helpers/journeys-service.js';
+
+// Hostile probe: C0 (`\u0007`) was refused in ids, but C1, the line separators and bidi
+// overrides gave 200: `\u202egnp.exe` reads as `exe.png` wherever the id is shown.
+const BAD_IDS = [
+  'a\u0085b',
+  'a\u009fb',
+  '\u202egnp.exe',
+  'a\u2028b',
+  'a\u2029b',
+  'a\u202ab',
+  'a\u2066b',
+  'a\u2069b',
+  'a\u200eb',
+  'a\u200fb',
+  'a\u061cb',
+  'a\u0007b',
+];
+// Letters of any script (right-to-left ones too), emoji and inner spaces stay ids.
+const GOOD_IDS = ['Zoë', 'игрок 7', 'לאה', 'لاعب', '🎮-1', 'a\u00a0b'];
+
+test('ids with a C1 control, a line separator or a bidi control are refused, naming the field, on every API', async (t) => {
+  const s = await startJourneysService(t);
+  const post = async (path: string, body: unknown) => {
+    const res = await s.fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: DEMO_KEY },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  for (const id of [...BAD_IDS, ...GOOD_IDS]) {
+    const bad = BAD_IDS.includes(id);
+    const name = `${JSON.stringify(id)} ${bad ? 'refused' : 'kept'}`;
+    const banner = await post('/ab/getPersonalizedBanner?ip=0', { userId: id, offerId: '1' });
+    t.is(banner.status, bad ? 400 : 200, `banner ${name}`);
+    if (bad) t.like(banner.body, { code: 'INVALID_INPUT', errors: [{ field: 'userId' }] });
+
+    const track = await post('/track?ip=0&verbose=1', [
+      { event: 'spin', properties: { distinct_id: id, time: Date.now() } },
+    ]);
+    // The SDK's envelope: a bad record is refused alone, named by its index (status 0).
+    t.like(track.body, { status: bad ? 0 : 1 }, `track ${name}`);
+    if (bad) t.like(track.body, { failed_records: [{ index: 0, field: 'properties.distinct_id' }] });
+
+    const user = await s.api('POST', '/users', { body: { externalId: id } });
+    t.is(user.status, bad ? 400 : 200, `journeys user ${name}`);
+    const event = await s.api('POST', '/events', {
+      body: { externalId: id, eventType: 'spin', category: 'GAME_PLAY' },
+    });
+    t.is(event.status, bad ? 400 : 201, `journeys event ${name}`);
+    if (bad) {
+      t.deepEqual(
+        [user.body.errors, event.body.errors].map((e: { field: string }[]) => e.map((x) => x.field)),
+        [['externalId'], ['externalId']],
+      );
+    }
+  }
+  // The offerwall takes printable ASCII uids only: each of these is its INVALID_PARAMETER.
+  for (const id of BAD_IDS) {
+    const res = await s.fetch(`/api/v1/users/${encodeURIComponent(id)}/personalized?wall=1001&ip=8.8.8.8`);
+    t.is(res.status, 400, `offerwall ${JSON.stringify(id)}`);
+    t.like(await res.json(), { status: 'failure', error: { code: 'INVALID_PARAMETER' } });
+  }
+});
