@@ -45,8 +45,11 @@ export function adminRoutes(router: ApiRouter, deps: AdminRouteDeps): void {
   router.post('/apps/:appId/bans', async (ctx) => {
     const { appId, walls } = appOf(deps, ctx);
     const input = deps.params.ban((ctx.request as { body?: unknown }).body, walls, deps.isAddressRange);
-    ctx.status = 201;
-    ctx.body = await deps.service.addBan(appId, input);
+    const { ban, created } = await deps.service.addBan(appId, input);
+    // The same ban again is the stored one, 200 with its id: a retried or repeated add
+    // stores no copy that lifting "the ban" would leave behind.
+    ctx.status = created ? 201 : 200;
+    ctx.body = ban;
   });
   router.get('/apps/:appId/bans', async (ctx) => {
     const { appId } = appOf(deps, ctx);

@@ -154,8 +154,15 @@ const ADMIN_PATHS: OpenApiPart['paths'] = {
         content: json(banBodySchema, { type: 'user', value: 'cheater', reason: 'chargebacks' }),
       },
       responses: {
+        200: jsonResponse(
+          'The app already holds this ban (same type, value and wall): that one, unchanged.',
+          ref('Ban'),
+        ),
         201: jsonResponse('Stored.', ref('Ban')),
-        ...adminErrors({ 400: 'A bad field.', 404: 'No app with walls.' }),
+        ...adminErrors({
+          400: 'A bad field; an IP range wider than /8 (IPv4) or /32 (IPv6).',
+          404: 'No app with walls.',
+        }),
       },
     },
   },

@@ -100,6 +100,20 @@ type ClickValues = Omit<ClickQuery, 'offers' | 'sid3' | 'exp'> & {
 type PostbackValues = Omit<PostbackQuery, 'transactionId'> & { transaction_id: string };
 type BanValues = { type: BanInput['type']; value: string; wallId?: number | null; reason: string };
 
+/**
+ * The widest IP ban: a /8 of IPv4, a /32 of IPv6 (an ISP's allocation). `10.0.0.0/0` was
+ * accepted and banned every caller (hostile probe); a range that wide is a typo, never a
+ * ban meant.
+ */
+const MIN_PREFIX = { ipv4: 8, ipv6: 32 } as const;
+
+/** Whether a valid address or CIDR range covers more than MIN_PREFIX allows. */
+function tooWide(range: string): boolean {
+  const [addr = '', bits] = range.split('/');
+  if (bits === undefined) return false;
+  return Number(bits) < (addr.includes(':') ? MIN_PREFIX.ipv6 : MIN_PREFIX.ipv4);
+}
+
 /** The comma-separated ids of a click link's group, or null when one is repeated. */
 function distinctIds(list: string): number[] | null {
   const ids = list.split(',').map(Number);
@@ -211,6 +225,11 @@ export class OfferwallParams {
     if (type === 'ip' && typeof value === 'string' && !problems.some((p) => p.field === 'value')) {
       if (!isAddressRange(value))
         problems.push({ field: 'value', message: `'${value}' is not an IP address or CIDR range` });
+      else if (tooWide(value))
+        problems.push({
+          field: 'value',
+          message: `'${value}' is wider than /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6)`,
+        });
     }
     if (typeof wallId === 'number' && !walls.includes(wallId)) {
       problems.push(this.#ban.problem('wallId', `must be one of this app's walls (${walls.join(', ')})`));

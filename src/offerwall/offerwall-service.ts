@@ -2,7 +2,7 @@ import type { OfferwallAppConfig } from '../config/config-types.js';
 import type { AppRules } from '../rules/app-rules.js';
 import type { Facts, RuleOutcome } from '../rules/engine/rule-set.js';
 import type { SegmentMatch } from '../rules/segment-catalog.js';
-import { type Ban, findBlockingBan } from './domain/bans.js';
+import { type AddedBan, type Ban, findBlockingBan } from './domain/bans.js';
 import { type Ranking, rankOffers } from './domain/decide.js';
 import type { Targeting } from './domain/eligibility.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
@@ -277,7 +277,8 @@ export class OfferwallService {
     return { duplicate: true, progress: outcome.progress };
   }
 
-  async addBan(appId: string, input: Omit<Ban, 'id' | 'appId' | 'createdAt'>): Promise<Ban> {
+  /** Adds the ban, or returns the app's same one (domain/bans.ts sameBan) with `created: false`. */
+  async addBan(appId: string, input: Omit<Ban, 'id' | 'appId' | 'createdAt'>): Promise<AddedBan> {
     return this.deps.store.addBan({
       id: this.deps.newId(),
       appId,

@@ -119,3 +119,49 @@ test('ban admin: token required, input validated, unknown app 404', async (t) =>
   );
   t.is((await h.get('/admin/apps/nope/bans', { headers: ADMIN })).status, 404);
 });
+
+// Hostile probe: two identical adds stored two bans (30 concurrent: 30), so deleting "the
+// ban" left the user banned; and `10.0.0.0/0` was accepted and banned every caller.
+test('adding a ban the app holds returns that ban (200, same id), concurrent adds included', async (t) => {
+  const h = await startOfferwall(t);
+  const add = (body: unknown) => h.json<{ id: string; reason: string }>('/admin/apps/demo/bans', post(body));
+  const first = await add({ type: 'user', value: 'dupban', reason: 'chargebacks' });
+  t.is(first.res.status, 201);
+  const again = await add({ type: 'user', value: 'dupban', reason: 'again' });
+  t.is(again.res.status, 200);
+  t.deepEqual(again.body, first.body, 'the stored ban, unchanged');
+  const racing = await Promise.all(
+    Array.from({ length: 30 }, () => add({ type: 'user', value: 'racer', reason: 'bot' })),
+  );
+  t.deepEqual(racing.map((r) => r.res.status).sort(), [...Array(29).fill(200), 201]);
+  t.is(new Set(racing.map((r) => r.body.id)).size, 1);
+  const list = await h.json<{ bans: { value: string }[] }>('/admin/apps/demo/bans', { headers: ADMIN });
+  t.deepEqual(
+    list.body.bans.map((b) => b.value),
+    ['dupban', 'racer'],
+  );
+  const onWall = await add({ type: 'user', value: 'dupban', wallId: 1001, reason: 'one wall' });
+  t.is(onWall.res.status, 201, 'the same value on one wall is another ban');
+  for (const id of [first.body.id, onWall.body.id]) {
+    t.is((await h.get(`/admin/apps/demo/bans/${id}`, { method: 'DELETE', headers: ADMIN })).status, 204);
+  }
+  t.is((await h.get(LIST('dupban', '8.8.8.8'))).status, 200, 'lifting the ban lifts it');
+});
+
+test('an IP range wider than /8 (IPv4) or /32 (IPv6) is refused naming value', async (t) => {
+  const h = await startOfferwall(t);
+  const add = (value: string) =>
+    h.json<{ error?: { code: string; fields: { field: string; message: string }[] } }>(
+      '/admin/apps/demo/bans',
+      post({ type: 'ip', value, reason: 'range' }),
+    );
+  for (const value of ['10.0.0.0/0', '0.0.0.0/0', '10.0.0.0/7', '::/0', '2001:db8::/31']) {
+    const res = await add(value);
+    t.is(res.res.status, 400, value);
+    t.like(res.body.error, { code: 'INVALID_INPUT', fields: [{ field: 'value' }] }, value);
+  }
+  for (const value of ['10.0.0.0/8', '5.6.7.8/32', '5.6.7.8', '2001:db8::/32', '2001:db8::1']) {
+    t.is((await add(value)).res.status, 201, value);
+  }
+  t.is((await h.get(LIST('anyone', '8.8.8.8'))).status, 200, 'no ban took everyone');
+});

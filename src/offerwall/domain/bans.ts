@@ -13,6 +13,39 @@ export interface Ban {
   createdAt: string;
 }
 
+/**
+ * Whether two bans of an app are one: same type, value and scope (an app-wide ban and a
+ * ban on one wall are not one: answering the wall's for an app-wide request would leave the
+ * other walls open). Adding it again returns the stored one: two stored copies meant that
+ * deleting "the ban" left the user banned (hostile probe: 30 concurrent adds stored 30).
+ */
+export function sameBan(
+  a: Omit<Ban, 'id' | 'createdAt' | 'reason'>,
+  b: Omit<Ban, 'id' | 'createdAt' | 'reason'>,
+): boolean {
+  return a.appId === b.appId && a.type === b.type && a.value === b.value && a.wallId === b.wallId;
+}
+
+/**
+ * `bans` with each ban once (`sameBan`), the oldest kept: for stores written before adds
+ * were de-duplicated, where lifting one copy left the others.
+ */
+export function distinctBans<B extends Ban>(bans: readonly B[]): B[] {
+  const seen = new Set<string>();
+  return bans.filter((b) => {
+    const key = JSON.stringify([b.appId, b.type, b.value, b.wallId]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A ban as added: the stored one, and whether this call stored it (false: it was there). */
+export interface AddedBan {
+  ban: Ban;
+  created: boolean;
+}
+
 export interface BanSubject {
   uid: string;
   /**

@@ -7,7 +7,7 @@ import {
 import { assertSerializable } from '../../store/document/serializable.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { OFFERWALL_COLLECTIONS } from '../../store/portable.js';
-import type { Ban } from '../domain/bans.js';
+import { type AddedBan, type Ban, distinctBans, sameBan } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
 import { offerwallCollections } from './offerwall-document-portable.js';
 import { ProgressDocuments } from './offerwall-document-progress.js';
@@ -57,6 +57,12 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     const catalogs = await CollectionFile.open<CatalogsDoc>(dir, 'offerwall-catalogs', { catalogs: [] });
     const shards = await ProgressDocuments.open(dir);
     const bans = await CollectionFile.open<BansDoc>(dir, 'offerwall-bans', { bans: [] });
+    // Copies of one ban stored before adds were de-duplicated: one is kept.
+    const distinct = distinctBans(bans.data.bans);
+    if (distinct.length < bans.data.bans.length) {
+      bans.data.bans = distinct;
+      await bans.commit();
+    }
     return new OfferwallDocumentStore(catalogs, shards, bans);
   }
 
@@ -149,15 +155,23 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     };
   }
 
-  async addBan(ban: Ban): Promise<Ban> {
+  async addBan(ban: Ban): Promise<AddedBan> {
     assertSerializable('the ban', ban);
+    // Checked and pushed in one turn of the event loop: of concurrent adds, one pushes.
+    const same = this.bans.data.bans.find((b) => sameBan(b, ban));
+    if (same) {
+      // It may be another add's, not yet on disk: answered once it is (a failed write
+      // rejects here too, and takes it out of memory).
+      await this.bans.commit();
+      return { ban: { ...same }, created: false };
+    }
     if (this.bans.data.bans.some((b) => b.appId === ban.appId && b.id === ban.id)) {
       throw new Error(`ban ${ban.id} already exists in app ${ban.appId}`);
     }
     this.bans.data.bans.push({ ...ban });
     this.indexBans();
     await this.bans.commit();
-    return { ...ban };
+    return { ban: { ...ban }, created: true };
   }
 
   async listBans(appId: string): Promise<Ban[]> {

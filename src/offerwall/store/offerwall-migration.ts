@@ -55,3 +55,23 @@ export const OFFERWALL_MIGRATION: Migration = {
     CREATE INDEX offerwall_bans_by_value ON offerwall_bans (app_id, type, value);
   `,
 };
+
+/**
+ * One ban per (app, type, value, wall): adding a ban that exists returns it (the store's
+ * ON CONFLICT), so that lifting "the ban" lifts it. Before, each add stored a copy (30
+ * concurrent adds: 30 rows) and deleting one left the user banned. Copies already stored
+ * are one ban in effect: the oldest is kept. A null wall (every wall) is -1 in the index,
+ * since NULLs are never equal there; wall ids start at 1.
+ */
+export const OFFERWALL_BANS_UNIQUE_MIGRATION: Migration = {
+  version: 2,
+  name: 'offerwall: one ban per (app, type, value, wall)',
+  sql: `
+    DELETE FROM offerwall_bans later USING offerwall_bans earlier
+      WHERE later.app_id = earlier.app_id AND later.type = earlier.type AND later.value = earlier.value
+        AND COALESCE(later.wall_id, -1) = COALESCE(earlier.wall_id, -1) AND later.seq > earlier.seq;
+    CREATE UNIQUE INDEX offerwall_bans_one_per_value
+      ON offerwall_bans (app_id, type, value, (COALESCE(wall_id, -1)));
+    DROP INDEX offerwall_bans_by_value;
+  `,
+};

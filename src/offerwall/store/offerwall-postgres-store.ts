@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from '../../store/postgres/migrate.js';
-import type { Ban } from '../domain/bans.js';
+import type { AddedBan, Ban } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
 import type {
   ClickRecord,
@@ -155,13 +155,28 @@ export class OfferwallPostgresStore implements OfferwallStore {
     return { result: 'duplicate', first, progress: p.rows[0] ? toProgress(p.rows[0] as Row) : null };
   }
 
-  async addBan(b: Ban): Promise<Ban> {
-    await this.pool.query(
-      `INSERT INTO offerwall_bans (app_id, id, type, value, wall_id, reason, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [b.appId, b.id, b.type, b.value, b.wallId, b.reason, b.createdAt],
-    );
-    return { ...b };
+  async addBan(b: Ban): Promise<AddedBan> {
+    // The unique index of migration 2 decides between concurrent adds (instances included).
+    // A conflict is followed by a read in a statement of its own: the insert's snapshot
+    // predates a conflicting row committed while it waited. The row may be lifted between
+    // the two; then the add is tried again.
+    for (let attempt = 0; ; attempt++) {
+      const inserted = await this.pool.query(
+        `INSERT INTO offerwall_bans (app_id, id, type, value, wall_id, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (app_id, type, value, (COALESCE(wall_id, -1))) DO NOTHING`,
+        [b.appId, b.id, b.type, b.value, b.wallId, b.reason, b.createdAt],
+      );
+      if (inserted.rowCount === 1) return { ban: { ...b }, created: true };
+      const { rows } = await this.pool.query(
+        `SELECT * FROM offerwall_bans
+         WHERE app_id = $1 AND type = $2 AND value = $3 AND COALESCE(wall_id, -1) = COALESCE($4::integer, -1)`,
+        [b.appId, b.type, b.value, b.wallId],
+      );
+      if (rows[0]) return { ban: toBan(rows[0] as Row), created: false };
+      if (attempt >= 3)
+        throw new Error(`ban ${b.type} ${b.value} of app ${b.appId}: added and lifted concurrently`);
+    }
   }
 
   async listBans(appId: string): Promise<Ban[]> {

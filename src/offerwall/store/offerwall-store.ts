@@ -1,4 +1,4 @@
-import type { Ban } from '../domain/bans.js';
+import type { AddedBan, Ban } from '../domain/bans.js';
 import type { CatalogOffer } from '../domain/offer.js';
 import type { OfferProgress } from '../domain/progress.js';
 
@@ -79,8 +79,13 @@ export interface OfferwallStore {
    */
   recordEvent(event: EventRecord): Promise<EventOutcome>;
 
-  /** Adds a ban; ids are unique per app (the caller generates them). */
-  addBan(ban: Ban): Promise<Ban>;
+  /**
+   * Adds a ban, unless the app holds one that is the same (`sameBan`: type, value, wall):
+   * then that one is returned, `created: false`, and nothing is written. Atomic: of
+   * concurrent adds of one ban, one stores it. Ids are unique per app (the caller generates
+   * them); a taken id is an error.
+   */
+  addBan(ban: Ban): Promise<AddedBan>;
   /** Every ban of the app, oldest first. */
   listBans(appId: string): Promise<Ban[]>;
   /** Removes a ban; false when the app has no ban with that id. */

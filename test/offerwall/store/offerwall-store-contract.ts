@@ -179,13 +179,48 @@ export function offerwallStoreContract(
       (await store.bansFor('demo', 'u9')).map((b) => b.id),
       ['b2'],
     );
-    await t.throwsAsync(store.addBan(ban()));
+    await t.throwsAsync(store.addBan(ban({ value: 'u7' })), undefined, 'a taken id');
     t.true(await store.removeBan('demo', 'b1'));
     t.false(await store.removeBan('demo', 'b1'));
     t.false(await store.removeBan('demo', 'b4'));
     t.deepEqual(
       (await store.bansFor('demo', 'u1')).map((b) => b.id),
       ['b2'],
+    );
+  });
+
+  // Hostile probe: each add of one ban stored a copy (30 concurrent: 30), so lifting "the
+  // ban" left the user banned.
+  test(`${name}: a ban added again is the stored one; concurrent adds store one`, async (t) => {
+    const store = await use(t);
+    t.deepEqual(await store.addBan(ban()), { ban: ban(), created: true });
+    const again = await store.addBan(
+      ban({ id: 'b2', reason: 'again', createdAt: '2026-11-21T00:00:00.000Z' }),
+    );
+    t.deepEqual(again, { ban: ban(), created: false }, 'the first, unchanged');
+    t.true((await store.addBan(ban({ id: 'b3', wallId: 1001 }))).created, 'on one wall: another ban');
+    t.true((await store.addBan(ban({ id: 'b4', type: 'ip', value: '10.0.0.1' }))).created);
+    t.true((await store.addBan(ban({ id: 'b5', appId: 'other' }))).created, 'another app');
+    const racing = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.addBan(ban({ id: `r${i}`, value: 'dupban' }))),
+    );
+    t.is(racing.filter((r) => r.created).length, 1);
+    t.is(new Set(racing.map((r) => r.ban.id)).size, 1, 'every add answers the one stored');
+    const stored = (await store.listBans('demo')).filter((b) => b.value === 'dupban');
+    t.deepEqual(
+      stored.map((b) => b.id),
+      [racing[0]?.ban.id],
+    );
+    t.true(await store.removeBan('demo', stored[0]?.id ?? ''));
+    t.deepEqual(
+      (await store.bansFor('demo', 'dupban')).map((b) => b.id),
+      ['b4'],
+      'lifted: only the IP ban is left',
+    );
+    t.true((await store.addBan(ban({ id: 'r-after', value: 'dupban' }))).created, 'and can be banned again');
+    t.deepEqual(
+      (await store.listBans('demo')).map((b) => b.id),
+      ['b1', 'b3', 'b4', 'r-after'],
     );
   });
 

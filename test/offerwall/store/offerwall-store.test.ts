@@ -211,3 +211,36 @@ test('lowdb: records found in another shard than their key picks are moved to it
     t.is((await store.recordEvent(postback(uid, `tx-${uid}`))).result, 'duplicate');
   }
 });
+
+test('lowdb: copies of one ban stored before adds were de-duplicated are one ban once opened', async (t) => {
+  const at = path.join(dir, 'ban-copies');
+  const first = await openLowdb(at);
+  const ban = {
+    id: 'first',
+    appId: 'demo',
+    type: 'user' as const,
+    value: 'dupban',
+    wallId: null,
+    reason: 'r',
+    createdAt: '2026-11-20T12:00:00.000Z',
+  };
+  await first.store.addBan(ban);
+  await first.store.addBan({ ...ban, id: 'wall', wallId: 1001 });
+  await first.close();
+  // As the earlier versions wrote them: each add a copy.
+  const file = path.join(at, 'offerwall-bans.json');
+  const doc = JSON.parse(await readFile(file, 'utf8'));
+  doc.bans.push({ ...ban, id: 'copy' }, { ...ban, id: 'copy-2' });
+  await writeFile(file, JSON.stringify(doc));
+  const second = await openLowdb(at);
+  t.teardown(() => second.close());
+  t.deepEqual(
+    (await second.store.listBans('demo')).map((b) => b.id),
+    ['first', 'wall'],
+  );
+  t.true(await second.store.removeBan('demo', 'first'));
+  t.deepEqual(
+    await second.store.bansFor('demo', 'dupban').then((bs) => bs.filter((b) => b.wallId === null)),
+    [],
+  );
+});

@@ -207,7 +207,18 @@ test('bans are shared: added on one instance, they stop the user on the other', 
     (await b.offerwall.bansFor('demo', 'cheater')).map((x) => x.id),
     ['ban-1'],
   );
-  await t.throwsAsync(() => b.offerwall.addBan({ ...ban, id: 'ban-1', createdAt: NOW.toISOString() }));
+  await t.throwsAsync(() =>
+    b.offerwall.addBan({ ...ban, value: 'other', id: 'ban-1', createdAt: NOW.toISOString() }),
+  );
+  // The same ban from both instances at once: one row, both answered with it.
+  const both = await Promise.all(
+    [a, b, a, b].map((s, i) =>
+      s.offerwall.addBan({ ...ban, value: 'dupban', id: `dup-${i}`, createdAt: NOW.toISOString() }),
+    ),
+  );
+  t.is(both.filter((x) => x.created).length, 1);
+  t.is(new Set(both.map((x) => x.ban.id)).size, 1);
+  t.is((await a.offerwall.listBans('demo')).filter((x) => x.value === 'dupban').length, 1);
   t.true(await b.offerwall.removeBan('demo', 'ban-1'));
   t.deepEqual(await a.offerwall.bansFor('demo', 'cheater'), []);
 });
