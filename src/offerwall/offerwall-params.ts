@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { AppError, type FieldProblem } from '../http/app-error.js';
+import { addressSet, inSet } from '../http/client-ip.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
 import type { Platform } from './domain/offer.js';
 import {
@@ -107,11 +108,22 @@ type BanValues = { type: BanInput['type']; value: string; wallId?: number | null
  */
 const MIN_PREFIX = { ipv4: 8, ipv6: 32 } as const;
 
-/** Whether a valid address or CIDR range covers more than MIN_PREFIX allows. */
+/**
+ * Whether a valid address or CIDR range covers more than MIN_PREFIX allows. An IPv6 range
+ * also matches IPv4 callers through the mapped block `::ffff:0:0/96` (`::/32` and
+ * `::ffff:0:0/96` each banned every IPv4 caller), so every range is also held to the IPv4
+ * bound: a block wider than /8 holds both addresses of some pair 2k.0.0.0, (2k+1).0.0.0; a
+ * block of /8 or narrower lies within one first octet.
+ */
 function tooWide(range: string): boolean {
   const [addr = '', bits] = range.split('/');
   if (bits === undefined) return false;
-  return Number(bits) < (addr.includes(':') ? MIN_PREFIX.ipv6 : MIN_PREFIX.ipv4);
+  if (addr.includes(':') && Number(bits) < MIN_PREFIX.ipv6) return true;
+  const set = addressSet([range]);
+  for (let k = 0; k < 128; k++) {
+    if (inSet(set, `${2 * k}.0.0.0`) && inSet(set, `${2 * k + 1}.0.0.0`)) return true;
+  }
+  return false;
 }
 
 /** The comma-separated ids of a click link's group, or null when one is repeated. */

@@ -155,12 +155,28 @@ test('an IP range wider than /8 (IPv4) or /32 (IPv6) is refused naming value', a
       '/admin/apps/demo/bans',
       post({ type: 'ip', value, reason: 'range' }),
     );
-  for (const value of ['10.0.0.0/0', '0.0.0.0/0', '10.0.0.0/7', '::/0', '2001:db8::/31']) {
+  for (const value of [
+    '10.0.0.0/0',
+    '0.0.0.0/0',
+    '10.0.0.0/7',
+    '::/0',
+    '2001:db8::/31',
+    '::/32',
+    '::ffff:0:0/96',
+    '::ffff:0.0.0.0/103',
+  ]) {
     const res = await add(value);
     t.is(res.res.status, 400, value);
     t.like(res.body.error, { code: 'INVALID_INPUT', fields: [{ field: 'value' }] }, value);
   }
-  for (const value of ['10.0.0.0/8', '5.6.7.8/32', '5.6.7.8', '2001:db8::/32', '2001:db8::1']) {
+  for (const value of [
+    '10.0.0.0/8',
+    '5.6.7.8/32',
+    '5.6.7.8',
+    '2001:db8::/32',
+    '2001:db8::1',
+    '::ffff:10.0.0.0/104',
+  ]) {
     t.is((await add(value)).res.status, 201, value);
   }
   t.is((await h.get(LIST('anyone', '8.8.8.8'))).status, 200, 'no ban took everyone');
