@@ -57,12 +57,6 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     const catalogs = await CollectionFile.open<CatalogsDoc>(dir, 'offerwall-catalogs', { catalogs: [] });
     const shards = await ProgressDocuments.open(dir);
     const bans = await CollectionFile.open<BansDoc>(dir, 'offerwall-bans', { bans: [] });
-    // Copies of one ban stored before adds were de-duplicated: one is kept.
-    const distinct = distinctBans(bans.data.bans);
-    if (distinct.length < bans.data.bans.length) {
-      bans.data.bans = distinct;
-      await bans.commit();
-    }
     return new OfferwallDocumentStore(catalogs, shards, bans);
   }
 
@@ -243,6 +237,10 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   }
 
   private indexBans(): void {
+    // Copies of one ban stored before adds were de-duplicated are one ban: the oldest is kept,
+    // in memory now and on disk with the next write (not at open: a read-only data dir opens).
+    const distinct = distinctBans(this.bans.data.bans);
+    if (distinct.length < this.bans.data.bans.length) this.bans.data.bans = distinct;
     const user = new Map<string, Ban[]>();
     const ip = new Map<string, Ban[]>();
     for (const b of this.bans.data.bans) {

@@ -239,6 +239,12 @@ test('lowdb: copies of one ban stored before adds were de-duplicated are one ban
     ['first', 'wall'],
   );
   t.true(await second.store.removeBan('demo', 'first'));
+  await second.store.flush?.();
+  t.deepEqual(
+    JSON.parse(await readFile(file, 'utf8')).bans.map((b: { id: string }) => b.id),
+    ['wall'],
+    'on disk with the next write',
+  );
   t.deepEqual(
     await second.store.bansFor('demo', 'dupban').then((bs) => bs.filter((b) => b.wallId === null)),
     [],
