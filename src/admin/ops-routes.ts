@@ -8,11 +8,6 @@ export interface Readiness {
   notReady(): Promise<string | null>;
 }
 
-/**
- * /healthz (cheap: the process answers), /readyz (rules and store ready), /metrics.
- * `metricsGuard`: what /metrics requires first, when OFFERD_METRICS_TOKEN is set (its
- * samples name every app, its rules versions and traffic: not for the public).
- */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The path as the client sent it: before leading slashes were merged, without an absolute form's origin. */
@@ -33,6 +28,11 @@ const exactPath: Middleware = (ctx, next) => {
   return next();
 };
 
+/**
+ * /healthz (cheap: the process answers), /readyz (rules and store ready), /metrics.
+ * `metricsGuard`: what /metrics requires first, when OFFERD_METRICS_TOKEN is set (its
+ * samples name every app, its rules versions and traffic: not for the public).
+ */
 export function opsRoutes(readiness: Readiness, metrics: Metrics, metricsGuard?: Middleware): ApiRouter {
   const router = new ApiRouter({ family: 'neutral', before: [exactPath] });
   router.get('/healthz', (ctx) => {
