@@ -9,7 +9,13 @@ export interface DatabaseHealthOptions {
 }
 
 /**
- * Whether the database answers, for /readyz: an instance that cannot reach PostgreSQL answers
+ * A new session's view: a database set read-only (`default_transaction_read_only`) or a
+ * standby answered `SELECT 1` while every write was a 503 (an operator probe).
+ */
+const WRITABLE = `SELECT current_setting('transaction_read_only') = 'off' AND NOT pg_is_in_recovery() AS writable`;
+
+/**
+ * Whether the database answers and takes writes, for /readyz: an instance that cannot reach PostgreSQL answers
  * every API 503, so a load balancer should send its traffic elsewhere. At most one `SELECT 1`
  * is under way and one is sent per `maxAgeMs` (a probe per load balancer, or a client flooding
  * /readyz, never becomes a query each), and the answer comes within `waitMs` even when the
@@ -51,8 +57,11 @@ export class DatabaseHealth {
       );
     });
     // A query that loses the race still settles later; its failure is read here, never unhandled.
-    const answered = this.#pool.query('SELECT 1').then(
-      () => null,
+    const answered = this.#pool.query(WRITABLE).then(
+      ({ rows }) =>
+        rows[0]?.writable === false
+          ? 'the database takes no writes (read-only, or a standby): every write is refused'
+          : null,
       () => 'the database is unavailable',
     );
     try {
