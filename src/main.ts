@@ -102,7 +102,7 @@ export async function startService(
   const loader = createAppLoader();
   const gateOf = (dir: string) => fixturesGate(dir, config.apps, createCaseRunners(), servesFixtureApi);
   let lastGood: LastGoodKeeper | null = null;
-  const metrics = createMetrics(loader.decisionStats);
+  const metrics = createMetrics(loader.decisionStats, () => registry);
   const registry = new RulesRegistry({
     rulesDir: config.rulesDir,
     apps: config.apps.map((a) => a.id),

@@ -10,10 +10,23 @@ export interface Metrics {
   rulesActive: Gauge<'app' | 'version' | 'hash'>;
 }
 
-/** `decisionStats`: the rules loader's decision cache lookups (main.ts hands them over). */
-export function createMetrics(decisionStats: DecisionCacheStats = new DecisionCacheStats()): Metrics {
+/** Each app's rules as the registry sees them now: whether a rollback pins them, whether the last reload failed. */
+export interface RulesStates {
+  status(): { appId: string; pinned: unknown; lastError: unknown }[];
+}
+
+/**
+ * `decisionStats`: the rules loader's decision cache lookups (main.ts hands them over);
+ * `rulesStates`: read at each scrape for the pinned and failing gauges (an instance pinned to
+ * a rollback, or serving older rules than its files, had nothing to alert on; operator probe).
+ */
+export function createMetrics(
+  decisionStats: DecisionCacheStats = new DecisionCacheStats(),
+  rulesStates?: () => RulesStates,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'offerd_' });
+  if (rulesStates) registerRulesStates(registry, rulesStates);
   new Counter({
     name: 'offerd_rules_decision_cache_lookups_total',
     help: 'Rule set evaluations answered from the decision cache (hit) or by json-rules-engine (miss)',
@@ -47,6 +60,34 @@ export function createMetrics(decisionStats: DecisionCacheStats = new DecisionCa
       registers: [registry],
     }),
   };
+}
+
+function registerRulesStates(registry: Registry, rulesStates: () => RulesStates): void {
+  const gauge = (
+    name: string,
+    help: string,
+    value: (s: ReturnType<RulesStates['status']>[number]) => boolean,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['app'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of rulesStates().status()) this.set({ app: s.appId }, value(s) ? 1 : 0);
+      },
+    });
+  gauge(
+    'offerd_rules_pinned',
+    'Whether a rollback pins the app to a snapshot (1) until the next reload',
+    (s) => s.pinned !== null,
+  );
+  gauge(
+    'offerd_rules_last_reload_failed',
+    "Whether the app's last reload failed (1): it serves older rules than its files",
+    (s) => s.lastError !== null,
+  );
 }
 
 /** The rules each app serves, by id (the registry's view). */
