@@ -48,6 +48,26 @@ export class DatabaseHealth {
     return this.#pending;
   }
 
+  /**
+   * Asked on a pooled session, which is then discarded when it says read-only: a session keeps
+   * the setting it started with, so after `RESET default_transaction_read_only` the pooled
+   * ones (kept alive by the admin-action poll) said read-only for good (a focused probe).
+   */
+  async #writable(): Promise<boolean> {
+    const client = await this.#pool.connect();
+    try {
+      const { rows } = await client.query(WRITABLE);
+      const writable = rows[0]?.writable !== false;
+      client.release(
+        writable ? undefined : new Error('a read-only session: a new one reads the setting anew'),
+      );
+      return writable;
+    } catch (err) {
+      client.release(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+  }
+
   async #ping(): Promise<string | null> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<string>((resolve) => {
@@ -57,11 +77,9 @@ export class DatabaseHealth {
       );
     });
     // A query that loses the race still settles later; its failure is read here, never unhandled.
-    const answered = this.#pool.query(WRITABLE).then(
-      ({ rows }) =>
-        rows[0]?.writable === false
-          ? 'the database takes no writes (read-only, or a standby): every write is refused'
-          : null,
+    const answered = this.#writable().then(
+      (writable) =>
+        writable ? null : 'the database takes no writes (read-only, or a standby): every write is refused',
       () => 'the database is unavailable',
     );
     try {

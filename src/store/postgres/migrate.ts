@@ -55,9 +55,15 @@ const connectionLost = (err: unknown): boolean =>
   !(err instanceof StoreBusyError) &&
   isStoreUnavailable(err);
 
+/**
+ * A session that refused a write as read-only (25006) keeps refusing: it took the setting
+ * when it started (or it is a standby's). Discarded, the pool's next session reads it anew.
+ */
+const readOnlySession = (err: unknown): boolean => (err as { code?: unknown }).code === '25006';
+
 /** Ends a failed transaction: rolled back, or the connection discarded (the server rolls back). */
 export async function abandon(client: PoolClient, err: unknown): Promise<void> {
-  if (connectionLost(err)) {
+  if (connectionLost(err) || readOnlySession(err)) {
     client.release(err instanceof Error ? err : new Error(String(err)));
     return;
   }
