@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ActionLog, LoggedAction, SharedAction } from '../store/admin-action-log.js';
+import { RepeatedFailure } from '../store/repeated-failure.js';
 import { type ActionTargets, type Applied, applyAction } from './apply-admin-action.js';
 
 /**
@@ -16,6 +17,8 @@ export class AdminActionFollower {
   private closed = false;
   /** Polls and performs run one after another: each entry is applied once, in order. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The polls' failures while the store is down: logged when they start and end, not each. */
+  private readonly pollFailures: RepeatedFailure;
 
   constructor(
     private readonly log: ActionLog,
@@ -24,7 +27,9 @@ export class AdminActionFollower {
     private readonly logger: Logger,
     /** How often to read what other instances appended; null: no other instance writes the log. */
     private readonly intervalMs: number | null = 500,
-  ) {}
+  ) {
+    this.pollFailures = new RepeatedFailure(logger, 'reading the shared admin actions failed; retrying');
+  }
 
   /**
    * Joins the log at its head, after the files were loaded. A rollback still in force is
@@ -66,8 +71,9 @@ export class AdminActionFollower {
     // One poll at a time, the next one interval after the last ended: a slow database never piles them up.
     this.timer = setTimeout(() => {
       this.serialized(() => this.poll())
-        .catch((err: unknown) =>
-          this.logger.warn({ err }, 'reading the shared admin actions failed; retrying'),
+        .then(
+          () => this.pollFailures.succeeded(),
+          (err: unknown) => this.pollFailures.failed(err),
         )
         .finally(() => this.schedule());
     }, this.intervalMs).unref();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApiCaseRunner, FixtureApi } from '../../fixtures/api-case-runner.js';
 import type { SnapshotScope, UserSnapshot } from '../../fixtures/user-snapshot.js';
+import { RepeatedFailure } from '../repeated-failure.js';
 import type { Store } from '../store.js';
 import type { DecisionLog, DecisionSampler } from './decision-log.js';
 
@@ -27,20 +28,26 @@ export interface ServedDecision {
  * the user's snapshot is read and written behind, never awaited by the request.
  */
 export class DecisionRecorder {
+  /** Writes that fail while the store does (full disk, database down): logged when they start and end. */
+  readonly #failures: RepeatedFailure;
+
   constructor(
     private readonly log: DecisionLog,
     private readonly sampler: DecisionSampler,
     private readonly store: Store,
     private readonly runners: ReadonlyMap<FixtureApi, ApiCaseRunner>,
-    private readonly logger: Pick<Logger, 'warn'>,
-  ) {}
+    logger: Pick<Logger, 'warn' | 'info'>,
+  ) {
+    this.#failures = new RepeatedFailure(logger, 'a sampled decision was not recorded');
+  }
 
   /** `served` is called only when this request is sampled. */
   record(api: FixtureApi, at: Date, served: () => ServedDecision): void {
     if (!this.sampler.sampled()) return;
-    this.#write(api, at, served()).catch((err: unknown) => {
-      this.logger.warn({ err, api }, 'a sampled decision was not recorded');
-    });
+    this.#write(api, at, served()).then(
+      () => this.#failures.succeeded(),
+      (err: unknown) => this.#failures.failed(err, { api }),
+    );
   }
 
   async #write(api: FixtureApi, at: Date, d: ServedDecision): Promise<void> {

@@ -20,7 +20,7 @@ export function decisionRecorder(
   config: OfferdConfig,
   log: DecisionLog,
   store: Store,
-  logger: Pick<Logger, 'warn'>,
+  logger: Pick<Logger, 'warn' | 'info'>,
 ): DecisionRecorder | undefined {
   if (config.decisionLog.sampleRate <= 0) return undefined;
   return new DecisionRecorder(
