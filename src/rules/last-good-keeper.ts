@@ -115,6 +115,14 @@ export class LastGoodKeeper {
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = null;
     await this.#writes;
+    // Said at the stop too: the next start on broken files serves what the store holds.
+    for (const [appId, { hash }] of this.#unkept) {
+      const older = this.list(appId)[0];
+      this.logger.warn(
+        { appId, hash },
+        `stopping with the rules that went live not kept in the store: a start on broken files would serve ${older ? `the rules kept before (${older.hash})` : 'none'}`,
+      );
+    }
   }
 
   /** A kept snapshot of the app, by hash, from the store (a rollback of one this process never loaded). */
