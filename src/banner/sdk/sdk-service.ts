@@ -102,22 +102,25 @@ export class SdkService {
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
    * A link already made is not checked again: a retried batch links nothing twice. A
-   * profile update or a link racing the alias is checked in the link's atomic step
+   * profile update or a link racing the alias is checked again in the link's atomic step
    * (ProfileStore.alias); a player's first render or event racing an alias of their id
    * ends as if the alias came first, which a new id allows anyway.
    */
   private async link(appId: string, a: SdkAlias, rules: BannerRules | null): Promise<string | null> {
     if (a.distinctId === ANONYMOUS_USER)
       return `'${ANONYMOUS_USER}' holds the events sent without an id: no user is linked to it`;
-    const isUser = async () =>
-      (await this.banner.knows(appId, a.alias)) ||
-      (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
-      (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
-      (await this.profiles.linkedTo(appId, a.alias));
-    const user = await this.profiles.alias(appId, a.alias, a.distinctId, isUser);
-    return user === null
-      ? `'${a.alias}' is already a user with data of its own: an alias must be a new id`
-      : null;
+    const refusal = `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
+    const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
+    if (!linked && a.alias !== (await this.profiles.resolve(appId, a.distinctId))) {
+      const own =
+        (await this.banner.knows(appId, a.alias)) ||
+        (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
+        (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
+        (await this.profiles.linkedTo(appId, a.alias));
+      if (own) return refusal;
+    }
+    // The profile and link checks again, in the link's atomic step: either may have changed since.
+    return (await this.profiles.alias(appId, a.alias, a.distinctId, true)) === null ? refusal : null;
   }
 
   /**

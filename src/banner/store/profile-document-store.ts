@@ -118,23 +118,15 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return results;
   }
 
-  async alias(
-    appId: string,
-    alias: string,
-    distinctId: string,
-    isUser?: () => Promise<boolean>,
-  ): Promise<string | null> {
-    // Asked of memory (its reads answer without I/O), before the link's synchronous step.
-    if (isUser && this.resolveNow(appId, alias) === alias && this.resolveNow(appId, distinctId) !== alias) {
-      if (await isUser()) return null;
-    }
-    // Read and set in one synchronous step: no other call can link in between.
+  async alias(appId: string, alias: string, distinctId: string, mustBeNew = false): Promise<string | null> {
+    // Read and set in one synchronous step: no other call can link, or update a profile, in between.
     const user = this.resolveNow(appId, distinctId);
     const k = profileKey(appId, alias);
     const shard = this.shardOf(k);
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
     if (user === alias) return alias;
+    if (mustBeNew && (this.hasProperties(appId, alias) || this.linkedToNow(appId, alias))) return null;
     shard.link({ appId, alias, distinctId: user });
     await shard.commit();
     return user;
@@ -144,9 +136,18 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return this.resolveNow(appId, id);
   }
 
-  /** A lookup in each shard's index of link targets (aliases are sharded by alias, not by target). */
   async linkedTo(appId: string, id: string): Promise<boolean> {
+    return this.linkedToNow(appId, id);
+  }
+
+  /** A lookup in each shard's index of link targets (aliases are sharded by alias, not by target). */
+  private linkedToNow(appId: string, id: string): boolean {
     return this.shards.some((shard) => shard.hasLinksTo(appId, id));
+  }
+
+  private hasProperties(appId: string, id: string): boolean {
+    const k = profileKey(appId, 'user', id);
+    return this.shardOf(k).profiles.get(k) !== undefined;
   }
 
   private resolveNow(appId: string, id: string): string {

@@ -80,10 +80,11 @@ const LINK_ALIAS = `
   ON CONFLICT DO NOTHING`;
 
 /**
- * Whether the alias $2, not linked and not the user $3 stands for, has become a user of its
- * own: a profile with properties, or ids linked to it. Read under LOCK_APP_ALIASES.
+ * Whether the alias $2, not linked and not the user $3 stands for, is a user of its own here:
+ * a profile with properties, or ids linked to it. Read under LOCK_APP_ALIASES, which profile
+ * updates hold shared: none is under way, and none after it resolves its id before the link.
  */
-const TAKEN_SINCE = `
+const TAKEN = `
   SELECT NOT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND alias = $2)
     AND coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) <> $2
     AND (EXISTS (SELECT 1 FROM banner_profiles
@@ -158,29 +159,11 @@ export class ProfilePostgresStore implements ProfileStore {
     });
   }
 
-  async alias(
-    appId: string,
-    alias: string,
-    distinctId: string,
-    isUser?: () => Promise<boolean>,
-  ): Promise<string | null> {
-    // Asked through the pool before the lock is taken: under it, the transaction holds the
-    // one connection it needs (updates waiting for the lock hold theirs, and could take every
-    // other one of the pool).
-    if (
-      isUser &&
-      (await this.resolve(appId, alias)) === alias &&
-      (await this.resolve(appId, distinctId)) !== alias &&
-      (await isUser())
-    )
-      return null;
+  async alias(appId: string, alias: string, distinctId: string, mustBeNew = false): Promise<string | null> {
     const refused = await inTransaction(this.pool, async (c) => {
       await c.query(LOCK_APP_ALIASES, [appId]);
-      if (isUser) {
-        // What may have changed since isUser answered: a profile update or a link stored meanwhile.
-        const { rows } = await c.query(TAKEN_SINCE, [appId, alias, distinctId]);
-        if (rows[0]?.taken === true) return true;
-      }
+      if (mustBeNew && (await c.query(TAKEN, [appId, alias, distinctId])).rows[0]?.taken === true)
+        return true;
       await c.query(LINK_ALIAS, [appId, alias, distinctId]);
       return false;
     });

@@ -60,18 +60,12 @@ export interface ProfileStore {
    * an alias of), unless `alias` is already linked or is that user; returns the user
    * `alias` stands for. Resolving and linking are one atomic step, also across instances:
    * concurrent A→B and B→A link one of the two, never both (which would swap the users).
-   * `isUser` (whether `alias` is a user of its own, SdkService.link) is asked first, for an
-   * alias neither linked nor the user; what this store holds of it that a concurrent call
-   * may change (a profile with properties, ids linked to it) is checked again in the link's
-   * step, which profile updates of user ids resolve and write atomically with. Null when
-   * the alias is a user of its own and nothing was linked.
+   * With `mustBeNew`, nothing is linked (null) when `alias`, neither linked nor that user, has a
+   * profile with properties or ids linked to it, checked in that same step, which profile
+   * updates of user ids resolve and write atomically with (the caller checks the other
+   * stores' data before: SdkService.link).
    */
-  alias(
-    appId: string,
-    alias: string,
-    distinctId: string,
-    isUser?: () => Promise<boolean>,
-  ): Promise<string | null>;
+  alias(appId: string, alias: string, distinctId: string, mustBeNew?: boolean): Promise<string | null>;
 
   /** The distinct id `id` is an alias of, or `id` itself. */
   resolve(appId: string, id: string): Promise<string>;
