@@ -1,11 +1,8 @@
-import { isDiskRefusal } from './document/data-dir-health.js';
-
 /**
- * Whether an error says the database cannot be reached or did not answer in time, or the
- * embedded store's disk takes no writes (full, over quota, read-only: each write was a 500
- * INTERNAL before, an operator probe), as opposed to a bug or a refused value: what the HTTP
- * layer answers 503 for, so a client retries instead of reading a 500. Codes: node's socket errors, PostgreSQL's classes
- * 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up), 57014 (query
+ * Whether an error says the database cannot be reached or did not answer in time, as
+ * opposed to a bug or a refused value: what the HTTP layer answers 503 for, so a client
+ * retries instead of reading a 500 (the embedded store's disk refusals: isDiskRefusal).
+ * Codes: node's socket errors, PostgreSQL's classes 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up), 57014 (query
  * canceled: statement_timeout), 53300 (too many connections), 25006 (read-only transaction: a
  * database set read-only, or a standby after a failover, refuses every write), 40001 and 40P01
  * (a statement a standby canceled in a conflict with recovery; a serialization failure or
@@ -33,7 +30,7 @@ export class StoreBusyError extends Error {
 
 export function isStoreUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (err instanceof StoreBusyError || isDiskRefusal(err)) return true;
+  if (err instanceof StoreBusyError) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (SOCKET.has(code) || SERVER.has(code) || code.startsWith('08')))
     return true;
