@@ -320,7 +320,12 @@ export async function main(): Promise<void> {
     process.stderr.write(failure.text);
     process.exit(failure.exitCode);
   }
-  const shutdown = (signal: string) => {
+  // `on`, not `once`: Ctrl-C reaches node twice (from the terminal and forwarded by npm),
+  // and a second signal without a handler killed node before the store was flushed.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     service.stop({ drainMs: SHUTDOWN_DRAIN_MS, signal }).then(
       () => process.exit(0),
       (err: unknown) => {
@@ -328,14 +333,6 @@ export async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
-  // `on`, not `once`: Ctrl-C reaches node twice (from the terminal and forwarded by npm),
-  // and a second signal without a handler killed node before the store was flushed.
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    shutdown(signal);
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
