@@ -104,11 +104,6 @@ export class LastGoodKeeper {
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
   }
 
-  /** Resolves once every snapshot handed to it so far is kept, or its failure logged (then retried). */
-  flush(): Promise<void> {
-    return this.#writes;
-  }
-
   /** Ends the retries (before the store closes); resolves once the write under way is done. */
   async close(): Promise<void> {
     this.#closed = true;
