@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { canonicalRange } from '../http/address-range.js';
 import { AppError, type FieldProblem } from '../http/app-error.js';
 import { addressSet, inSet } from '../http/client-ip.js';
 import { type RequestSchema, RequestSchemas } from '../http/request-schema.js';
@@ -252,7 +253,9 @@ export class OfferwallParams {
       problems.sort((x, y) => order.indexOf(x.field) - order.indexOf(y.field));
       throw new AppError('INVALID_INPUT', 'Invalid input', problems);
     }
-    return { ...checked.value, wallId: checked.value.wallId ?? null };
+    // An IP ban is stored in one spelling, so adding it again finds it (domain/bans.ts sameBan).
+    const stored = checked.value.type === 'ip' ? canonicalRange(checked.value.value) : checked.value.value;
+    return { ...checked.value, value: stored, wallId: checked.value.wallId ?? null };
   }
 
   /** `POST /admin/apps/{appId}/catalog/sync`: the wall to sync, if one is named. */

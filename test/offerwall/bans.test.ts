@@ -148,6 +148,43 @@ test('adding a ban the app holds returns that ban (200, same id), concurrent add
   t.is((await h.get(LIST('dupban', '8.8.8.8'))).status, 200, 'lifting the ban lifts it');
 });
 
+// Hostile probe: 7.7.7.7, 7.7.7.7/32, ::ffff:7.7.7.7 and ::ffff:707:707 were four bans, and
+// lifting "the" ban left the address banned.
+test('an IP ban is one ban however its address or range is spelled, and lifting it lifts it', async (t) => {
+  const h = await startOfferwall(t);
+  const add = (value: string) =>
+    h.json<{ id: string; value: string }>(
+      '/admin/apps/demo/bans',
+      post({ type: 'ip', value, reason: 'fraud' }),
+    );
+  for (const spellings of [
+    ['7.7.7.7', '7.7.7.7/32', '::ffff:7.7.7.7', '::ffff:7.7.7.7/128', '::FFFF:707:707'],
+    ['2001:db8:1::1', '2001:DB8:1::1', '2001:db8:1:0:0:0:0:1', '2001:0db8:0001::0001/128'],
+    ['10.0.0.0/8', '10.1.2.3/8', '10.255.255.255/08', '::ffff:10.0.0.0/104', '::ffff:a00:0/104'],
+    ['2001:db9::/32', '2001:DB9:0::/32', '2001:db9:ffff::1/32'],
+  ]) {
+    const first = await add(spellings[0] as string);
+    t.is(first.res.status, 201, spellings[0]);
+    for (const other of spellings.slice(1)) {
+      const again = await add(other);
+      t.is(again.res.status, 200, `${other} is the ban on ${spellings[0]}`);
+      t.is(again.body.id, first.body.id, other);
+    }
+  }
+  const list = await h.json<{ bans: { id: string; value: string }[] }>('/admin/apps/demo/bans', {
+    headers: ADMIN,
+  });
+  t.deepEqual(
+    list.body.bans.map((b) => b.value),
+    ['7.7.7.7', '2001:db8:1::1', '10.0.0.0/8', '2001:db9::/32'],
+    'stored in one spelling',
+  );
+  t.is((await h.get(LIST('anyone', '7.7.7.7'))).status, 403);
+  const seven = list.body.bans.find((b) => b.value === '7.7.7.7');
+  t.is((await h.get(`/admin/apps/demo/bans/${seven?.id}`, { method: 'DELETE', headers: ADMIN })).status, 204);
+  t.is((await h.get(LIST('anyone', '7.7.7.7'))).status, 200, 'lifting the ban lifts it');
+});
+
 test('an IP range wider than /8 (IPv4) or /32 (IPv6) is refused naming value', async (t) => {
   const h = await startOfferwall(t);
   const add = (value: string) =>
@@ -172,10 +209,10 @@ test('an IP range wider than /8 (IPv4) or /32 (IPv6) is refused naming value', a
   for (const value of [
     '10.0.0.0/8',
     '5.6.7.8/32',
-    '5.6.7.8',
+    '5.6.7.9',
     '2001:db8::/32',
     '2001:db8::1',
-    '::ffff:10.0.0.0/104',
+    '::ffff:11.0.0.0/104',
   ]) {
     t.is((await add(value)).res.status, 201, value);
   }
