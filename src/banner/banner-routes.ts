@@ -84,7 +84,6 @@ export function createBannerRoutes(
       outcome: { bannerId: render.bannerId, ...render.response.kibotuMetadata },
       snapshot: render.snapshot(),
     }));
-    setHeader(ctx, 'Cache-Control', 'no-store');
     ctx.body = render.response;
   });
 

@@ -6,6 +6,7 @@ import { type BatchBodies, bodyReader } from './body-reader.js';
 import { publicCors } from './cors.js';
 import { type InputBounds, notText } from './input-bounds.js';
 import type { RequestState } from './request-context.js';
+import { setHeader } from './set-header.js';
 
 /** What every route of one API shares: who it answers as, who may call it, how its body is read. */
 export interface ApiRouterOptions {
@@ -56,8 +57,14 @@ export class ApiRouter {
     this.#prefix = options.prefix;
     this.#router = new Router(options.prefix ? { prefix: options.prefix } : {});
     const family = options.family;
+    // Every answer of a client API or /admin is per user (or per key) and per moment, errors
+    // included: no cache may keep one (RevU says never to cache them). Journeys GETs carried no
+    // Cache-Control, so a shared cache keyed on the URL could serve one key's profile to another.
+    // Neutral routes (health, reference, console) say for themselves.
+    const perCaller = family !== 'neutral';
     const enter: Handler = (ctx, next) => {
       (ctx.state as RequestState).family = family;
+      if (perCaller) setHeader(ctx, 'Cache-Control', 'no-store');
       return next();
     };
     // After the API's own chain: a caller the admin guard refuses learns nothing of the path

@@ -140,8 +140,6 @@ async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> 
   if (outcome.reason === 'NO_ELIGIBLE_OFFERS') {
     throw new AppError('NO_ELIGIBLE_OFFERS', 'No offers are eligible for this user right now');
   }
-  // Results are per user and per moment: the vendor says never to cache them.
-  setHeader(ctx, 'Cache-Control', 'no-store');
   setHeader(ctx, 'Content-Type', JSON_TYPE);
   ctx.body = deps.json.render(outcome.ranking, {
     wall,
@@ -170,7 +168,6 @@ async function click(deps: PublicRouteDeps, ctx: Context): Promise<void> {
     sig: q.sig,
     ip: deps.callerIp(ctx),
   });
-  ctx.set('Cache-Control', 'no-store');
   ctx.redirect(location);
 }
 

@@ -137,7 +137,6 @@ async function feature(deps: SdkRoutesDeps, parser: FeatureRequestParser, ctx: C
   }
   // The schema requires distinct_id of a special offer; this says so to the type checker.
   if (request.distinctId === null) throw invalidInput([{ field: 'distinct_id', message: 'is required' }]);
-  setHeader(ctx, 'Cache-Control', 'no-store');
   let offer: SpecialOfferReply | null = null;
   if (rules.banner && request.trigger !== null) {
     const decision = await deps.offers.decide(appId, rules.banner, {
