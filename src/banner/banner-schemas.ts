@@ -8,11 +8,11 @@ import { NOT_IN_IDS } from '../http/id-text.js';
 import type { SchemaMessages } from '../http/request-schema.js';
 import { MAX_BUCKET_VERSION } from './rules/banner-schema.js';
 
-/** No control character (C0, DEL, C1), line separator or bidi control (linear: no backtracking on a long value). */
+/** No control character (C0, DEL, C1), line separator, bidi control or invisible character (id-text.ts; linear: no backtracking on a long value). */
 const NO_CONTROL_CHARS = `^[^${NOT_IN_IDS}]*$`;
 
 /**
- * A non-empty string without control characters, at most `maxLength` long; `also` adds
+ * A non-empty string without control or invisible characters, at most `maxLength` long; `also` adds
  * other types the field takes (the string keywords apply to strings only).
  */
 export function text(maxLength: number, description: string, also: readonly ('number' | 'null')[] = []) {
@@ -41,7 +41,7 @@ export function textMessages(maxLength: number) {
     type: 'must be a string',
     minLength: 'must not be empty',
     maxLength: `must be at most ${maxLength} characters`,
-    pattern: 'must not contain control characters',
+    pattern: 'must not contain control or invisible characters',
     format: 'must not be empty',
     minimum: UNSAFE_NUMBER,
     maximum: UNSAFE_NUMBER,

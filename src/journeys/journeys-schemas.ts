@@ -34,6 +34,8 @@ export const MAX_EVENT_METADATA_BYTES = 4096;
  */
 export const MAX_EVENT_METADATA_VALUES = 256;
 
+const ID_TEXT = `^(?=.*\\S)[^${NOT_IN_IDS}\\ud800-\\udfff]*$`;
+
 const externalId = {
   title: 'External id',
   description: 'The app’s id of the user.',
@@ -43,13 +45,13 @@ const externalId = {
   // Not blank, no control character, no lone surrogate (ajv's patterns are Unicode, so a
   // lone one is its own code point): each would be a user no URL names cleanly, and a NUL
   // one no PostgreSQL text column holds.
-  // C1, U+2028/U+2029 and bidi controls too (id-text.ts).
-  pattern: `^(?=.*\\S)[^${NOT_IN_IDS}\\ud800-\\udfff]*$`,
+  // C1, U+2028/U+2029, bidi controls and invisible characters too (id-text.ts).
+  pattern: ID_TEXT,
 } as const;
 
 /** What a refused externalId is told, for every schema that holds one. */
 export const EXTERNAL_ID_MESSAGES = {
-  pattern: 'must hold a visible character, and no control character or lone surrogate',
+  pattern: 'must hold a visible character, and no control or invisible character or lone surrogate',
 } as const;
 const nullableText = (maxLength: number, title: string) =>
   ({ title, type: ['string', 'null'], maxLength }) as const;
@@ -127,6 +129,9 @@ export const eventSchema = {
       type: 'string',
       minLength: 1,
       maxLength: 128,
+      // It is shown in the timeline as the external id is, so it holds what an id may (hostile
+      // check: C0, C1 and U+202E were stored and returned).
+      pattern: ID_TEXT,
     },
   },
 } as const;

@@ -17,11 +17,20 @@ const BAD_IDS = [
   'a\u200fb',
   'a\u061cb',
   'a\u0007b',
+  // Characters that show as nothing (second hostile probe: `bob` and `bob\u200b` were two users).
+  'bob\u200b',
+  'bob\u00ad',
+  'bob\u2060',
+  'bob\ufeff',
+  'bob\u180e',
+  'bob\u3164',
+  'bob\ufff9',
+  'bob\u{e0041}',
 ];
 // Letters of any script (right-to-left ones too), emoji and inner spaces stay ids.
-const GOOD_IDS = ['Zoë', 'игрок 7', 'לאה', 'لاعب', '🎮-1', 'a\u00a0b'];
+const GOOD_IDS = ['Zoë', 'игрок 7', 'לאה', 'لاعب', '🎮-1', 'a\u00a0b', 'می\u200cخواهم', '👨\u200d👩\u200d👧'];
 
-test('ids with a C1 control, a line separator or a bidi control are refused, naming the field, on every API', async (t) => {
+test('ids with a C1 control, a line separator, a bidi control or an invisible character are refused, naming the field, on every API', async (t) => {
   const s = await startJourneysService(t);
   const post = async (path: string, body: unknown) => {
     const res = await s.fetch(path, {
@@ -51,6 +60,16 @@ test('ids with a C1 control, a line separator or a bidi control are refused, nam
       body: { externalId: id, eventType: 'spin', category: 'GAME_PLAY' },
     });
     t.is(event.status, bad ? 400 : 201, `journeys event ${name}`);
+    // A client's event id is shown in the timeline as the user's id is: it holds what an id may.
+    const clientEvent = await s.api('POST', '/events', {
+      body: { externalId: 'plain', eventType: 'spin', category: 'GAME_PLAY', clientEventId: id },
+    });
+    t.is(clientEvent.status, bad ? 400 : 201, `journeys clientEventId ${name}`);
+    if (bad)
+      t.deepEqual(
+        clientEvent.body.errors.map((e: { field: string }) => e.field),
+        ['clientEventId'],
+      );
     if (bad) {
       t.deepEqual(
         [user.body.errors, event.body.errors].map((e: { field: string }[]) => e.map((x) => x.field)),

@@ -104,7 +104,7 @@ test('a blank externalId, or one with a control character or a lone surrogate, i
   t.is((await s.api('GET', `/users/${encodeURIComponent('   ')}`)).status, 404);
   const named = await s.api('POST', '/users', { body: { externalId: 'line\nbreak' } });
   t.like(named.body.errors[0], {
-    message: 'must hold a visible character, and no control character or lone surrogate',
+    message: 'must hold a visible character, and no control or invisible character or lone surrogate',
   });
   // NUL and lone surrogates are no text anywhere in a body: the edge names them first.
   const nul = await s.api('POST', '/users', { body: { externalId: 'nul\u0000id' } });

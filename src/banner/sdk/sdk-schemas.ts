@@ -129,7 +129,7 @@ export const profileUpdatesSchema = updates('User profile updates', profileUpdat
 /** `POST /groups`: the node SDK's `groups.*` calls. */
 export const groupUpdatesSchema = updates('Group profile updates', groupUpdateSchema);
 
-const ID_MESSAGE = `must be an id: a number within ±${Number.MAX_SAFE_INTEGER} (JSON rounds larger ones: send them as strings), or a string of at most 256 characters without control characters`;
+const ID_MESSAGE = `must be an id: a number within ±${Number.MAX_SAFE_INTEGER} (JSON rounds larger ones: send them as strings), or a string of at most 256 characters without control or invisible characters`;
 export const idMessages = {
   ...Object.fromEntries(
     ['enum', 'anyOf', 'type', 'minLength', 'maxLength', 'pattern', 'format'].map((k) => [k, ID_MESSAGE]),
@@ -138,7 +138,7 @@ export const idMessages = {
   maximum: UNSAFE_NUMBER,
   required: 'is required (an id of at most 256 characters)',
 };
-const NAME_MESSAGE = 'must hold property names of at most 255 characters without control characters';
+const NAME_MESSAGE = 'must hold property names of at most 255 characters without control or invisible characters';
 const nameMessages = (type: string) => ({
   type,
   propertyNames: NAME_MESSAGE,
