@@ -138,7 +138,8 @@ export const idMessages = {
   maximum: UNSAFE_NUMBER,
   required: 'is required (an id of at most 256 characters)',
 };
-const NAME_MESSAGE = 'must hold property names of at most 255 characters without control or invisible characters';
+const NAME_MESSAGE =
+  'must hold property names of at most 255 characters without control or invisible characters';
 const nameMessages = (type: string) => ({
   type,
   propertyNames: NAME_MESSAGE,
