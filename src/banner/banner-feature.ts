@@ -31,6 +31,9 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     newRenderId: randomUUID,
     profiles: deps.store.profiles,
   });
+  deps.rules.whenActivated((appId, rules, at) => {
+    if (rules.banner) service.rulesActivated(appId, rules.banner, at);
+  });
   const sdk = new SdkService(service, deps.store.profiles);
   const trusted = addressSet(deps.config.http.trustedProxies);
   // `?ip=0` (the SDKs' default for server-side use) means: do not geolocate the caller.

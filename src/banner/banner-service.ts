@@ -287,6 +287,11 @@ export class BannerService {
     return v.user !== null || v.assignments.length > 0;
   }
 
+  /** `rules` went live at `at` (VersionEnds.activated): the versions they end, end then. */
+  rulesActivated(appId: string, rules: BannerRules, at: Date): void {
+    this.ends.activated(appId, rules, at);
+  }
+
   /** See VersionEnds.record: awaited before a render, a batch or a results read under `rules`. */
   recordEnds(appId: string, rules: BannerRules): Promise<void> {
     return this.ends.record(appId, rules);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OfferdConfig } from '../config/config-types.js';
 import type { GeoIp } from '../geo/geo-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
+import type { ActivationListener } from '../rules/rules-status.js';
 import type { ApiAction } from '../store/admin-action-log.js';
 import type { DecisionRecorder } from '../store/decisions/decision-recorder.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +12,12 @@ import type { Metrics } from './metrics.js';
 /** Where a request gets its rules: read `current` once per request and keep the snapshot. */
 export interface RulesSource {
   current(appId: string): AppRules | undefined;
+  /**
+   * Calls `listener` for each app's serving snapshot with the instant it went live, then for
+   * every snapshot that goes live, as it does: for what must date from the activation itself
+   * rather than from the first request under it (an experiment's end).
+   */
+  whenActivated(listener: ActivationListener): void;
 }
 
 /** Everything a feature may use, handed over by main.ts (no module-level singletons). */

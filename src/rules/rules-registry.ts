@@ -9,6 +9,7 @@ import { formatProblem, type Problem } from './problems.js';
 import type { RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type FileTexts, RulesHistory, unbumpedVersions } from './rules-history.js';
 import type {
+  ActivationListener,
   AppRulesStatus,
   ReloadObserver,
   ReloadOutcome,
@@ -20,6 +21,8 @@ import { snapshotTexts } from './snapshot-texts.js';
 
 interface AppState {
   current?: AppRules;
+  /** When `current` went live. */
+  activatedAt?: Date;
   /** The warnings of `current`, found once when it went live (status is read often). */
   warnings: Problem[];
   lastError: RulesError | null;
@@ -70,6 +73,7 @@ export class RulesRegistry {
   private readonly apps = new Map<string, AppState>();
   private readonly now: () => Date;
   private readonly checks: SnapshotChecks;
+  private readonly listeners: ActivationListener[] = [];
 
   constructor(private readonly options: RulesRegistryOptions) {
     this.now = options.now ?? (() => new Date());
@@ -83,6 +87,13 @@ export class RulesRegistry {
   /** The snapshot a request should use from start to end; read it once per request. */
   current(appId: string): AppRules | undefined {
     return this.apps.get(appId)?.current;
+  }
+
+  /** See RulesSource.whenActivated. */
+  whenActivated(listener: ActivationListener): void {
+    for (const [appId, s] of this.apps)
+      if (s.current && s.activatedAt) listener(appId, s.current, s.activatedAt);
+    this.listeners.push(listener);
   }
 
   /** True once every known app has an active snapshot. */
@@ -299,12 +310,18 @@ export class RulesRegistry {
   ): Problem[] {
     // A rollback goes back to texts on purpose; a file edited without its version is news only on a change.
     const unbumped = reason === 'rollback' ? [] : unbumpedVersions(state.current, rules, texts);
-    state.history.record(
-      rules,
-      { rules: state.current, texts: state.texts },
-      { reason, at: this.now(), ms, texts },
-    );
+    const at = this.now();
+    state.history.record(rules, { rules: state.current, texts: state.texts }, { reason, at, ms, texts });
     state.current = rules;
+    state.activatedAt = at;
+    for (const listener of this.listeners) {
+      try {
+        listener(appId, rules, at);
+      } catch (err) {
+        // A listener's fault is its own: the snapshot is live either way.
+        this.options.logger.error({ err, appId, hash: rules.hash }, 'a listener of rules activations failed');
+      }
+    }
     state.warnings = [...unbumped, ...changes, ...this.checks.lints(rules)];
     state.texts = texts;
     state.lastError = null;

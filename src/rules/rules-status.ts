@@ -53,3 +53,6 @@ export interface SnapshotFile {
 
 /** Told about every reload, for metrics. */
 export type ReloadObserver = (outcome: ReloadOutcome) => void;
+
+/** Told that `rules` went live for `appId` at `at` (RulesSource.whenActivated). */
+export type ActivationListener = (appId: string, rules: AppRules, at: Date) => void;

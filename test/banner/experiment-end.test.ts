@@ -90,3 +90,55 @@ test('results of a superseded bucket version and of a stopped experiment stay as
   );
   t.is((await getResults(s, 'champion-spotlight', '?bucketVersion=2')).body.enrolledAfterEnd, undefined);
 });
+
+// Account-manager check: a stop ended its experiment at the first request after it went
+// live, not when it did: purchases made 26 s after the stop served were credited to
+// control, and in a quiet app the gap is hours.
+test('a stop ends the experiment when it goes live, not at the next request: later events are not credited', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const s = await startTestService(t, { env: { OFFERD_STORE: 'memory', OFFERD_RULES_DIR: dir } });
+  // Players the experiment took (a render may also fall outside it).
+  const fans: string[] = [];
+  for (let i = 0; fans.length < 6; i++) {
+    const userId = `quiet-${i}`;
+    const render = await postBanner(s, { userId, offerId: '1', activeChamp: 'ahri' });
+    if (render.body.kibotuMetadata.experimentId === 'champion-spotlight') fans.push(userId);
+  }
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    text
+      .replace(/^version: \d+$/m, 'version: 9')
+      .replace(
+        '(re-randomized once, hence bucketVersion 2)\n      status: running',
+        '(re-randomized once, hence bucketVersion 2)\n      status: stopped',
+      ),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  const before = Date.now();
+  const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
+  t.is(reload.status, 200);
+  const live = Date.now();
+  // Nobody calls for a while; then the SDK's queue arrives: three players bought after the
+  // stop was serving, three after they were assigned and just before the stop (their events
+  // are late, not after the end).
+  await new Promise((r) => setTimeout(r, 2500));
+  const at = (ms: number, userId: string) => {
+    const e = sdkEvent(userId, BUY);
+    return { ...e, properties: { ...e.properties, time: ms } };
+  };
+  const reply = await postTrack(s, [
+    ...fans.slice(0, 3).map((u) => at(Date.now(), u)),
+    ...fans.slice(3).map((u) => at(before - 10, u)),
+  ]);
+  t.is(reply.status, 200);
+  const { body } = await getResults(s, 'champion-spotlight');
+  const ended = Date.parse(String(body.endedAt));
+  t.true(ended >= before && ended <= live, `ended ${body.endedAt}, live between ${before} and ${live}`);
+  t.is(
+    body.variations.reduce((n, v) => n + (v.metrics[BUY]?.conversions ?? 0), 0),
+    3,
+    'only the purchases made before the stop went live',
+  );
+});
