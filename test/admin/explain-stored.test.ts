@@ -259,3 +259,22 @@ test('outside every experiment the assignment fact says -1, as kibotuMetadata do
   t.like(body.decision, { experimentId: '', variationId: -1 });
   t.deepEqual(body.why.facts.assignment, { experimentId: '', variationId: -1 });
 });
+
+// Account-manager check: "why did they get X an hour ago?" with `now` an hour back was
+// answered with today's state (first seen after `now`, a purchase made since) and nothing
+// said the answer was not a replay of then.
+test('a stored player explained at a past now says the answer uses the rules and state of today', async (t) => {
+  const s = await startTestService(t);
+  const { bannerUsers } = await seedEveryApi(s.url);
+  const user = bannerUsers[0] as string;
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  const past = await explain(s, { api: 'banner', user, request: { offerId: '8622' }, now: hourAgo });
+  t.is(past.status, 200);
+  t.is(past.body.asOf?.now, hourAgo);
+  t.regex(past.body.asOf?.note ?? '', /state as stored now, which includes what they did since/);
+  for (const now of [undefined, new Date().toISOString()]) {
+    const present = await explain(s, { api: 'banner', user, request: { offerId: '8622' }, now });
+    t.is(present.status, 200);
+    t.is(present.body.asOf, undefined, 'the present needs no such note');
+  }
+});
