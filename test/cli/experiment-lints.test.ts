@@ -173,3 +173,26 @@ test('a later experiment an earlier 100 % one always takes first is warned of at
     half.err.join('\n'),
   );
 });
+
+// Account-manager check: `trafficAllocation: 0.5` meant half and admitted one user in 200,
+// with no word from validate.
+test('validate warns of a trafficAllocation under 1, a percent read as a fraction; 50 raises nothing', async (t) => {
+  const experiment = (share: string) => `  experiments:
+    - id: tiny-test
+      status: running
+      trafficAllocation: ${share}
+      occasion: level_up
+      variations:
+        - { id: 0, weight: 50 }
+        - { id: 1, weight: 50 }
+`;
+  const c = capture();
+  t.is(await runCli(['validate', await withExperiment(t, experiment('0.5'))], c.io), 0);
+  t.regex(
+    c.err.join('\n'),
+    /demo\/banner\.yaml:\d+:\d+ warning: experiment 'tiny-test' has trafficAllocation 0\.5, a percent: it admits 0\.5 % of its eligible users \(one in 200\); for a share of 50 % write 50/,
+  );
+  const fine = capture();
+  t.is(await runCli(['validate', await withExperiment(t, experiment('50'))], fine.io), 0);
+  t.deepEqual(fine.err, []);
+});

@@ -109,6 +109,21 @@ function selfChangingEligibility(rules: BannerRules, segment: SegmentLookup): Ru
   return lints;
 }
 
+/**
+ * `trafficAllocation` is a percent: 0.5 admits one user in 200, not half. An account-manager
+ * check wrote 0.5 meaning half, and nothing said otherwise.
+ */
+function fractionalAllocation(rules: BannerRules): RuleLint[] {
+  return rules.experiments
+    .filter((e) => e.trafficAllocation > 0 && e.trafficAllocation < 1)
+    .map((e) => ({
+      ...(rules.written.eligibility.get(e.id)?.site ?? { file: '', line: 1, col: 1 }),
+      experimentId: e.id,
+      bannerId: null,
+      message: `experiment '${e.id}' has trafficAllocation ${e.trafficAllocation}, a percent: it admits ${e.trafficAllocation} % of its eligible users (one in ${Math.round(100 / e.trafficAllocation)}); for a share of ${e.trafficAllocation * 100} % write ${e.trafficAllocation * 100}`,
+    }));
+}
+
 /** The experiment traps `offerd validate` warns about, for one app's banner rules. */
 export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): RuleLint[] {
   const segment = lookupIn(segments);
@@ -116,5 +131,6 @@ export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): R
     ...swallowedByExperiment(rules, segment),
     ...starvedByEarlierExperiment(rules, segment),
     ...selfChangingEligibility(rules, segment),
+    ...fractionalAllocation(rules),
   ];
 }
