@@ -336,3 +336,30 @@ test('a profile still holding the insert key of a retry window copies and compar
   t.is(compared.code, 0, compared.out.join('\n'));
   t.is(tableOf(compared.out).get('profiles.profiles')?.[2], 'ok');
 });
+
+// Operator check: a target a service had started on (and only read from) was refused as "not
+// empty (banner.experimentEnds)", with nothing saying what wrote it or what to do.
+test('store copy onto a store a service has started on says so and what to do instead', async (t) => {
+  const target = await tempDir(t, 'offerd-copy-started-');
+  const s = await startTestService(t, { env: { OFFERD_DATA_DIR: target } });
+  await s.stop();
+  const source = await tempDir(t, 'offerd-copy-source-');
+  await (await openDocumentStore(source)).close();
+  const refused = await cli([
+    'store',
+    'copy',
+    '--from',
+    'lowdb',
+    '--from-dir',
+    source,
+    '--to',
+    'lowdb',
+    '--to-dir',
+    target,
+  ]);
+  t.is(refused.code, 2);
+  t.regex(
+    refused.err.join('\n'),
+    /not empty \(banner\.experimentEnds\): only the experiment ends a service records when it starts .* copy into a store no service has started on/,
+  );
+});

@@ -46,7 +46,13 @@ async function compare(from: Store, to: Store, io: CliIo): Promise<number> {
 async function copy(from: Store, to: Store, io: CliIo): Promise<number> {
   const taken = await nonEmptyCollections(to);
   if (taken.length > 0) {
-    io.err(`the target is not empty (${taken.join(', ')}): copy into an empty store`);
+    // A service that started on the target wrote the experiment ends its rules make (operator
+    // check: refused, with nothing saying what wrote them or what to do).
+    const startedOn =
+      taken.length === 1 && taken[0] === 'banner.experimentEnds'
+        ? ': only the experiment ends a service records when it starts with the rules, so a service ran on it; copy into a store no service has started on (for PostgreSQL: `offerd migrate`, then the copy, then start the services)'
+        : ': copy into an empty store';
+    io.err(`the target is not empty (${taken.join(', ')})${startedOn}`);
     return 2;
   }
   await copyStore(from, to, (collection, count) => io.out(`copied ${collection}: ${count}`));
