@@ -353,9 +353,16 @@ export class RulesRegistry {
     // An app none of whose APIs needs rules (disabled, or keys revoked) serves nothing: its
     // missing or broken files are news, not an error (an error line for it alarmed operators).
     const needed = (this.options.requiredKinds?.(appId) ?? []).length > 0;
+    // With none serving, the line said "the last good rules keep serving" next to serving: null
+    // (operator check, an upgrade whose fixtures failed: every API answered 503 meanwhile).
+    const outcome = !needed
+      ? 'the app needs none now'
+      : c
+        ? 'the last good rules keep serving'
+        : 'no rules serve this app: its APIs answer 503 until rules without these problems are loaded';
     this.options.logger[needed ? 'error' : 'info'](
       { appId, problems, serving: state.current?.hash ?? null },
-      needed ? 'rules rejected; the last good rules keep serving' : 'rules rejected; the app needs none now',
+      `rules rejected; ${outcome}`,
     );
     return this.observe({ appId, result: 'failed', problems, ms });
   }

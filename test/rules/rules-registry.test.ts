@@ -413,10 +413,22 @@ test('a rejected change is an error line for an app whose APIs need rules, an in
       requiredKinds: () => needs,
     });
     await registry.reload(undefined, 'start');
-    return lines.filter((l) => l.msg.startsWith('rules rejected')).map((l) => l.level);
+    return lines.filter((l) => l.msg.startsWith('rules rejected'));
   };
-  t.deepEqual(await levels(DEMO_NEEDS), [50]);
-  t.deepEqual(await levels([]), [30]);
+  const needed = await levels(DEMO_NEEDS);
+  t.deepEqual(
+    needed.map((l) => l.level),
+    [50],
+  );
+  // Nothing served before: the line says so (it said "the last good rules keep serving").
+  t.is(
+    needed[0]?.msg,
+    'rules rejected; no rules serve this app: its APIs answer 503 until rules without these problems are loaded',
+  );
+  t.deepEqual(
+    (await levels([])).map((l) => l.level),
+    [30],
+  );
 });
 
 test('files from a store are checked whatever their shape before a rollback may serve them: only a snapshot of the hash holds it', async (t) => {
