@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/load-config.js';
 import { ExplainInputError, UserNotFoundError } from '../fixtures/explain.js';
 import { CliError, type CliIo, processIo } from './cli-io.js';
@@ -28,6 +29,7 @@ function usage(write: (line: string) => void): void {
   write('usage: offerd <command> [options]   (offerd <command> --help for one)\n');
   for (const help of Object.values(HELP)) write(`  offerd ${help.summary}`);
   write('\n  offerd serve                       start the service (same as npm start)');
+  write('  offerd --version                   the release');
 }
 
 /** File-system errors about a path the caller gave: their mistake, not ours. */
@@ -66,12 +68,42 @@ function oneLine(err: unknown): string {
   return message;
 }
 
+const SERVE_HELP = `usage: offerd serve   (what npm start runs)
+
+Starts the service. It takes no options: the config file and the environment set it up.
+  OFFERD_CONFIG       the config file (default config/offerd.yaml)
+  PORT, HOST          where it listens (default 8080 on every address)
+  OFFERD_STORE        lowdb (default), postgres (with DATABASE_URL) or memory
+  OFFERD_DATA_DIR     the lowdb data directory (default data)
+  OFFERD_RULES_DIR    the rule files (default rules)
+  OFFERD_ADMIN_TOKEN  the admin token (overrides the config's)
+  LOG_LEVEL           pino's level (default info)
+Stop it with SIGTERM or SIGINT: it finishes the requests in flight. docs/operations.md has the rest.`;
+
+/** The release, from package.json (one level above src/ and dist/). */
+async function version(): Promise<string> {
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 /** Runs one CLI command; returns the exit code. Errors become one line, never a stack trace. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === 'serve') {
+    // An operator check ran `offerd serve --help` and got a service on 0.0.0.0:8080 and a ./data.
+    if (args.length > 0) {
+      const help = args.length === 1 && (args[0] === '--help' || args[0] === '-h');
+      (help ? io.out : io.err)(
+        help ? SERVE_HELP : `offerd serve takes no options, got '${args.join(' ')}' (offerd serve --help)`,
+      );
+      return help ? 0 : 2;
+    }
     await import('../main.js').then((m) => m.main());
     return -1;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`offerd ${await version()}`);
+    return 0;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     usage(io.out);

@@ -18,6 +18,20 @@ test('--help on offerd itself lists the commands', async (t) => {
   t.regex(top.out.join('\n'), /offerd explain --app ID --user ID/);
 });
 
+// Operator check: `offerd serve --help` started the service on 0.0.0.0:8080 and made ./data.
+test('offerd serve --help prints how the service is set up, serve with options is refused, --version names the release', async (t) => {
+  const help = capture();
+  t.is(await runCli(['serve', '--help'], help.io), 0);
+  t.regex(help.out.join('\n'), /usage: offerd serve .*\n[\s\S]*OFFERD_DATA_DIR/);
+  const options = capture();
+  t.is(await runCli(['serve', '--port', '9999'], options.io), 2);
+  t.deepEqual(options.err, ["offerd serve takes no options, got '--port 9999' (offerd serve --help)"]);
+  const version = capture();
+  t.is(await runCli(['--version'], version.io), 0);
+  const { version: release } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  t.deepEqual(version.out, [`offerd ${release}`]);
+});
+
 test('user mistakes are one line and exit 2, never a stack trace', async (t) => {
   const cases: [string[], RegExp][] = [
     [['validate', 'no-such-dir'], /no rules directory 'no-such-dir'/],
