@@ -78,7 +78,7 @@ Starts the service. It takes no options: the config file and the environment set
   OFFERD_RULES_DIR    the rule files (default rules)
   OFFERD_ADMIN_TOKEN  the admin token (overrides the config's)
   LOG_LEVEL           pino's level (default info)
-Stop it with SIGTERM or SIGINT: it finishes the requests in flight. docs/operations.md has the rest.`;
+Stop it with SIGTERM or SIGINT: it finishes the requests in flight. docs/configuration.md lists every setting.`;
 
 /** The release, from package.json (one level above src/ and dist/). */
 async function version(): Promise<string> {
