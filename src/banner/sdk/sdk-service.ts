@@ -102,9 +102,10 @@ export class SdkService {
    * key could alias a player's id to their own and take over that player's banners,
    * variation, events and profile for good (first link wins). Returns why it was refused.
    * A link already made is not checked again: a retried batch links nothing twice. A
-   * profile update or a link racing the alias is checked again in the link's atomic step
-   * (ProfileStore.alias); a player's first render or event racing an alias of their id
-   * ends as if the alias came first, which a new id allows anyway.
+   * profile update, a link, or an event, render or grant of the alias racing the link is
+   * checked again in the link's atomic step (ProfileStore.alias), and those writes resolve
+   * their id atomically with it: each ends as if it came before the link (refused: the id
+   * has data) or after it (stored under the user the alias links to).
    */
   private async link(appId: string, a: SdkAlias, rules: BannerRules | null): Promise<string | null> {
     if (a.distinctId === ANONYMOUS_USER)
@@ -119,8 +120,9 @@ export class SdkService {
         (await this.profiles.linkedTo(appId, a.alias));
       if (own) return refusal;
     }
-    // The profile and link checks again, in the link's atomic step: either may have changed since.
-    return (await this.profiles.alias(appId, a.alias, a.distinctId, true)) === null ? refusal : null;
+    // The checks again, in the link's atomic step: any of them may have changed since.
+    const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, specialOfferIds(rules));
+    return linkedTo === null ? refusal : null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Migration } from '../../store/postgres/migrate.js';
+import { ID_LOCK_MIGRATION } from './banner-postgres-id-lock.js';
 import { CLAIM_SLOT_MIGRATION, CLAIM_SLOT_WEIGHTS_MIGRATION } from './banner-postgres-slot.js';
 
 /**
@@ -154,4 +155,5 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     name: 'banner: aliases by the user they link to, so a link never makes that user an alias itself',
     sql: 'CREATE INDEX banner_aliases_distinct_id ON banner_aliases (app_id, distinct_id);',
   },
+  ID_LOCK_MIGRATION,
 ];

@@ -108,5 +108,8 @@ export const CLAIM_SLOT_WEIGHTS_MIGRATION: Migration = {
     $fn$`,
 };
 
-/** One round trip: the user's assignment in the proposal's slot, claimed if there was none. */
-export const CLAIM_SLOT = 'SELECT * FROM banner_claim_slot($1, $2, $3, $4, $5, $6, $7, $8, $9)';
+/**
+ * One round trip: the user's assignment in the proposal's slot, claimed if there was none,
+ * for the user the proposal's id stands for under its id lock (banner-postgres-id-lock.ts).
+ */
+export const CLAIM_SLOT = 'SELECT * FROM banner_claim_slot_resolved($1, $2, $3, $4, $5, $6, $7, $8, $9)';

@@ -3,6 +3,7 @@ import { inTransaction } from '../../store/postgres/migrate.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { ProfileProperties } from '../domain/profile-ops.js';
 import type { UserActivity } from '../domain/user-activity.js';
+import { RESOLVE_LOCKED } from './banner-postgres-id-lock.js';
 import { type PendingRenders, type RenderTally, withPending } from './banner-postgres-renders.js';
 import { CLAIM_SLOT } from './banner-postgres-slot.js';
 import { variationTallies } from './banner-postgres-tallies.js';
@@ -215,7 +216,12 @@ export class BannerPostgresStore implements BannerStore {
     if (events.length === 0) return;
     const keys = insertKeys.filter((k): k is string => k !== null);
     await inTransaction(this.pool, async (client) => {
-      await trackBatch(client, appId, events);
+      // Each id resolved again under its lock: a link committed since the caller resolved it
+      // counts, and a link after waits for this commit and sees the events (its TAKEN check).
+      const { rows } = await client.query(RESOLVE_LOCKED, [appId, [...new Set(events.map((e) => e.userId))]]);
+      const users = new Map(rows.map((r: Row) => [r.sent as string, r.user_id as string]));
+      const resolved = events.map((e) => ({ ...e, userId: users.get(e.userId) ?? e.userId }));
+      await trackBatch(client, appId, resolved);
       if (keys.length === 0) return;
       await client.query(
         'UPDATE banner_insert_ids SET stored = true WHERE app_id = $1 AND insert_id = ANY($2) AND NOT stored',

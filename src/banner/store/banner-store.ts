@@ -131,6 +131,11 @@ export interface BannerStore {
    * returned (its experimentId differs from the proposal's). The check and the write
    * are one atomic step per user, so concurrent first requests with different facts
    * never enrol a user in two experiments of one slot.
+   *
+   * An adapter that also holds the SDK's aliases (sdkVisitor) resolves the proposal's user
+   * id again in that step, as it does each user id of track(): a link made since the caller
+   * resolved it counts (the assignment lands under the user the alias links to, whose
+   * stored one wins), and a link made after it sees the write (ProfileStore.alias).
    */
   assign(
     appId: string,

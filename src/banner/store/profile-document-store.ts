@@ -118,7 +118,13 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     return results;
   }
 
-  async alias(appId: string, alias: string, distinctId: string, mustBeNew = false): Promise<string | null> {
+  async alias(
+    appId: string,
+    alias: string,
+    distinctId: string,
+    mustBeNew = false,
+    offerIds: readonly string[] = [],
+  ): Promise<string | null> {
     // Read and set in one synchronous step: no other call can link, or update a profile, in between.
     const user = this.resolveNow(appId, distinctId);
     const k = profileKey(appId, alias);
@@ -126,7 +132,11 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
     if (user === alias) return alias;
-    if (mustBeNew && (this.hasProperties(appId, alias) || this.linkedToNow(appId, alias))) return null;
+    const own = () =>
+      this.hasProperties(appId, alias) ||
+      this.linkedToNow(appId, alias) ||
+      this.grantedNow(appId, alias, offerIds);
+    if (mustBeNew && own()) return null;
     shard.link({ appId, alias, distinctId: user });
     await shard.commit();
     return user;
@@ -186,7 +196,9 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     limits: GrantLimits,
     predictId: string | null,
   ): Promise<boolean> {
-    const k = profileKey(appId, userId, offerId);
+    // Resolved again in the grant's synchronous step, as PostgreSQL does under the id's lock.
+    const user = this.resolveNow(appId, userId);
+    const k = profileKey(appId, user, offerId);
     const shard = this.shardOf(k);
     const current = shard.grants.get(k);
     // A retry of the call this grant was made for: replayed, not counted again.
@@ -195,12 +207,16 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     if (current && limits.maxPerUser !== null && current.count >= limits.maxPerUser) return false;
     if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return false;
     const count = (current?.count ?? 0) + 1;
-    shard.grants.set(k, { appId, userId, offerId, count, lastAt: now, predictId });
+    shard.grants.set(k, { appId, userId: user, offerId, count, lastAt: now, predictId });
     await shard.commit();
     return true;
   }
 
   async granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean> {
+    return this.grantedNow(appId, userId, offerIds);
+  }
+
+  private grantedNow(appId: string, userId: string, offerIds: readonly string[]): boolean {
     return offerIds.some((offerId) => {
       const k = profileKey(appId, userId, offerId);
       return this.shardOf(k).grants.has(k);

@@ -3,6 +3,7 @@ import { inTransaction } from '../../store/postgres/migrate.js';
 import { StoreBusyError } from '../../store/store-unavailable.js';
 import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import { LOCK_ALIAS_ID } from './banner-postgres-id-lock.js';
 import {
   type GrantLimits,
   type GrantMade,
@@ -18,21 +19,12 @@ const ENSURE_PROFILE = `
   ON CONFLICT DO NOTHING`;
 
 /**
- * One statement: insert the first grant, or count another only when cap and cooldown
- * allow; a row last granted for the same non-null predict_id ($7) is a retry of that call,
- * replayed as it is (the row lock ON CONFLICT takes orders concurrent copies of one call).
+ * One round trip: the grant for the user $2 stands for, under its id lock (see
+ * banner-postgres-id-lock.ts), inserted, or counted again only when cap and cooldown allow; a
+ * row last granted for the same non-null predict_id ($7) is a retry of that call, replayed as
+ * it is (the row lock ON CONFLICT takes orders concurrent copies of one call).
  */
-const GRANT = `
-  INSERT INTO banner_offer_grants AS g (app_id, user_id, offer_id, count, last_at, predict_id)
-  VALUES ($1, $2, $3, 1, $4, $7::text)
-  ON CONFLICT (app_id, user_id, offer_id) DO UPDATE SET
-    count = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.count ELSE g.count + 1 END,
-    last_at = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.last_at ELSE EXCLUDED.last_at END,
-    predict_id = EXCLUDED.predict_id
-  WHERE g.predict_id = EXCLUDED.predict_id
-    OR (($5::integer IS NULL OR g.count < $5)
-      AND ($6::bigint IS NULL OR g.last_at <= EXCLUDED.last_at - make_interval(secs => $6 / 1000.0)))
-  RETURNING 1`;
+const GRANT = 'SELECT banner_grant_resolved($1, $2, $3, $4, $5, $6, $7) AS granted';
 
 /** The primary key's (app_id, user_id, offer_id) prefix finds them. */
 const GRANTS_FOR = `
@@ -81,15 +73,23 @@ const LINK_ALIAS = `
 
 /**
  * Whether the alias $2, not linked and not the user $3 stands for, is a user of its own here:
- * a profile with properties, or ids linked to it. Read under LOCK_APP_ALIASES, which profile
- * updates hold shared: none is under way, and none after it resolves its id before the link.
+ * a profile with properties, ids linked to it, a tracked event or flushed render (its
+ * banner_users row), an assignment or a special-offer grant. Read under LOCK_APP_ALIASES,
+ * which profile updates hold shared, and the alias's LOCK_ALIAS_ID, which its events,
+ * assignments and grants hold shared: none is under way, and none after it resolves its id
+ * before the link. Grants count of the offers $4 (the rules' special offers, as
+ * SdkService.link's pre-check asks).
  */
 const TAKEN = `
   SELECT NOT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND alias = $2)
     AND coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) <> $2
     AND (EXISTS (SELECT 1 FROM banner_profiles
                  WHERE app_id = $1 AND kind = 'user' AND id = $2 AND properties <> '{}'::jsonb)
-      OR EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2)) AS taken`;
+      OR EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_users WHERE app_id = $1 AND user_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_assignments WHERE app_id = $1 AND user_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_offer_grants
+                 WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($4::text[]))) AS taken`;
 
 /** ProfileStore on PostgreSQL: row locks for read-apply-write, constraints for insert-if-absent. */
 export class ProfilePostgresStore implements ProfileStore {
@@ -159,10 +159,17 @@ export class ProfilePostgresStore implements ProfileStore {
     });
   }
 
-  async alias(appId: string, alias: string, distinctId: string, mustBeNew = false): Promise<string | null> {
+  async alias(
+    appId: string,
+    alias: string,
+    distinctId: string,
+    mustBeNew = false,
+    offerIds: readonly string[] = [],
+  ): Promise<string | null> {
     const refused = await inTransaction(this.pool, async (c) => {
       await c.query(LOCK_APP_ALIASES, [appId]);
-      if (mustBeNew && (await c.query(TAKEN, [appId, alias, distinctId])).rows[0]?.taken === true)
+      await c.query(LOCK_ALIAS_ID, [appId, alias]);
+      if (mustBeNew && (await c.query(TAKEN, [appId, alias, distinctId, offerIds])).rows[0]?.taken === true)
         return true;
       await c.query(LINK_ALIAS, [appId, alias, distinctId]);
       return false;
@@ -320,7 +327,7 @@ export class ProfilePostgresStore implements ProfileStore {
       limits.cooldownMs,
       predictId,
     ]);
-    return rows.length > 0;
+    return rows[0]?.granted === true;
   }
 
   async linkedTo(appId: string, id: string): Promise<boolean> {

@@ -61,11 +61,19 @@ export interface ProfileStore {
    * `alias` stands for. Resolving and linking are one atomic step, also across instances:
    * concurrent A→B and B→A link one of the two, never both (which would swap the users).
    * With `mustBeNew`, nothing is linked (null) when `alias`, neither linked nor that user, has a
-   * profile with properties or ids linked to it, checked in that same step, which profile
-   * updates of user ids resolve and write atomically with (the caller checks the other
-   * stores' data before: SdkService.link).
+   * profile with properties, ids linked to it or a grant of one of `offerIds`, checked in
+   * that same step, which profile updates and grants of user ids resolve and write atomically
+   * with; an adapter that also holds the banner's data (PostgreSQL) checks the alias's events,
+   * renders and assignments there too, which its writes of them resolve atomically with (the
+   * caller checks the other stores' data before: SdkService.link).
    */
-  alias(appId: string, alias: string, distinctId: string, mustBeNew?: boolean): Promise<string | null>;
+  alias(
+    appId: string,
+    alias: string,
+    distinctId: string,
+    mustBeNew?: boolean,
+    offerIds?: readonly string[],
+  ): Promise<string | null>;
 
   /** The distinct id `id` is an alias of, or `id` itself. */
   resolve(appId: string, id: string): Promise<string>;
@@ -103,8 +111,9 @@ export interface ProfileStore {
   settleRetryKeys?(appId: string, updates: readonly ProfileUpdate[]): void;
 
   /**
-   * Records one grant of a special offer to a user if the limits allow it at `at`
-   * (atomic check-and-record); false when the cooldown or the cap says no. The grant
+   * Records one grant of a special offer to the user `userId` stands for (resolved again in
+   * the atomic step: a link made since the caller resolved it counts) if the limits allow it
+   * at `at` (atomic check-and-record); false when the cooldown or the cap says no. The grant
    * remembers `predictId`: when the offer's last grant was made for the same non-null
    * `predictId` (a retry of that call, or a concurrent copy of it), that grant is replayed
    * instead — true, nothing counted or moved, whatever the limits say.

@@ -162,6 +162,22 @@ export function profileStoreContract(
     }
   });
 
+  test(`${name}: a new-id link refuses an alias granted one of the offers named; a grant to a linked alias is its user's`, async (t) => {
+    const store = await withStore(t);
+    const once = { cooldownMs: null, maxPerUser: 1 };
+    const [user, granted, fresh] = [uid('player'), uid('granted'), uid('fresh')];
+    t.true(await store.grant('app', granted, 'starter', at(0), once, 'p1'));
+    t.is(await store.alias('app', granted, user, true, ['starter']), null, 'a player of its own');
+    t.is(await store.resolve('app', granted), granted);
+    t.is(await store.alias('app', granted, user, true, ['other']), user, 'only the offers named');
+    t.is(await store.alias('app', fresh, user, true, ['starter']), user);
+    // The caller resolved `fresh` before the link: the grant still counts for the player.
+    t.true(await store.grant('app', fresh, 'starter', at(1), once, 'p2'));
+    t.false(await store.grant('app', user, 'starter', at(2), once, 'p3'), 'one grant per player');
+    t.true(await store.granted('app', user, ['starter']));
+    t.false(await store.granted('app', fresh, ['starter']), 'nothing stored under the alias');
+  });
+
   test(`${name}: insert ids are claimed once per app, concurrently too, until their events fail to store or they expire`, async (t) => {
     const store = await withStore(t);
     const [a, b] = [uid('ins'), uid('ins')];
