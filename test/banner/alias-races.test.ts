@@ -84,11 +84,16 @@ async function levelUpOffer(s: TestService, id: string, predictId: string): Prom
 
 /**
  * A player `d` (seen once) signs in as a new id `a` while the game already sends under `a`:
- * `write` runs concurrently with the link, a little after it (0 to 16 ms: either may come first).
+ * `write` runs concurrently with the link, a little after it (0 to 16 ms: either may come
+ * first). Every other round links with Unity's `_kb_identify` instead of `$create_alias`.
  */
 async function raceAlias<T>(s: TestService, d: string, a: string, i: number, write: () => Promise<T>) {
   acknowledged(await send(s, '/track', [{ event: 'Start', properties: { distinct_id: d } }]));
-  const link = send(s, '/track', [{ event: '$create_alias', properties: { distinct_id: d, alias: a } }]);
+  const event =
+    i % 2 === 0
+      ? { event: '$create_alias', properties: { distinct_id: d, alias: a } }
+      : { event: '_kb_identify', properties: { distinct_id: a, _kb_anon_distinct_id: d } };
+  const link = send(s, '/track', [event]);
   await pause((i % 5) * 4);
   const [written, linked] = await Promise.all([write(), link]);
   return { written, linked: linked === '1' && (await standsFor(s, a)) === d };
