@@ -155,6 +155,39 @@ test('an offerwall player served but never clicked: explained with no progress, 
   t.is(await offerwallSnapshot(store, 'demo', 'w-3', { wallId: 1001 }), null);
 });
 
+test('an offerwall uid with nothing stored but under an IP ban: the note names the ban, not "no ban"', async (t) => {
+  const s = await startTestService(t);
+  const ban = await s.fetch('/admin/apps/demo/bans', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'ip', value: '7.7.7.0/24', reason: 'bot farm' }),
+  });
+  t.is(ban.status, 201);
+  const banned = await explain(s, {
+    api: 'offerwall',
+    user: 'p-0',
+    request: { numoffers: 5, ip: '7.7.7.7' },
+  });
+  t.like(banned.body.decision, { status: 403, error: 'IP_BANNED' });
+  t.like(banned.body.why.ban, { type: 'ip', value: '7.7.7.0/24' });
+  t.is(banned.body.user.stored, false);
+  t.is(
+    banned.body.user.note,
+    "no clicks, postbacks or user ban recorded for this user yet: explained with no progress, and the request's ip is under the ip ban '7.7.7.0/24'",
+  );
+  // Outside the range no ban applies, and the note says so.
+  const served = await explain(s, {
+    api: 'offerwall',
+    user: 'p-0',
+    request: { numoffers: 5, ip: '8.8.8.8' },
+  });
+  t.is(served.body.decision.status, 200);
+  t.is(
+    served.body.user.note,
+    'no clicks or postbacks recorded for this user yet: explained with no progress and no ban',
+  );
+});
+
 test('explain refuses unknown users with a 404 and bad input with a 400 naming the field', async (t) => {
   const s = await startTestService(t);
   await seedEveryApi(s.url);
