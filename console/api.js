@@ -19,10 +19,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The API's message and each field it names: "Invalid input" alone hid the reason the API
+ * gave (a draft folder with no directory on the server said only "Invalid input (HTTP 400)").
+ */
 function errorMessage(status, body) {
   const error = body && typeof body === 'object' ? (body.error ?? body) : null;
   const message = error && typeof error === 'object' ? error.message : null;
-  return message ? `${message} (HTTP ${status})` : `HTTP ${status}`;
+  if (!message) return `HTTP ${status}`;
+  const fields = Array.isArray(error.fields) ? error.fields : [];
+  const said = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).filter(Boolean);
+  return said.length > 0 ? `${message} (HTTP ${status}): ${said.join('; ')}` : `${message} (HTTP ${status})`;
 }
 
 /** Calls the admin API; a 401/403 signs the tab out so the login form shows again. */

@@ -1,3 +1,4 @@
+import { useErrorBoundary } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { ErrorBox, Field, html, Loading, Time } from '../ui.js';
@@ -60,6 +61,17 @@ function Notes({ r }) {
   return notes.map((n) => html`<p class="callout" role="note">${`Note: ${n}.`}</p>`);
 }
 
+/**
+ * One explanation view, kept from blanking the page: a `why` of a shape the view does not know
+ * (a newer server's) is said as such, with the answer as JSON, instead of a script error.
+ */
+function Guarded({ View, e }) {
+  const [error] = useErrorBoundary();
+  if (!error) return html`<${View} e=${e} />`;
+  return html`<p role="alert">${`The page cannot draw this ${e.api} explanation (${error.message}); the API's answer follows.`}</p>
+    <pre>${JSON.stringify({ decision: e.decision, why: e.why }, null, 2)}</pre>`;
+}
+
 /** A stored player's decision, explained as the explain API gives it, for a person to read. */
 export function ExplainPage({ params }) {
   const apps = useApps();
@@ -107,7 +119,7 @@ export function ExplainPage({ params }) {
               .map(([k, v]) => `${k} ${v}`)
               .join(', ')}.</p>
             <${Notes} r=${r} />
-            <${View} e=${r} />
+            <${Guarded} key=${`${r.api} ${r.user?.id} ${r.now}`} View=${View} e=${r} />
           </section>`
         : null
     }`;

@@ -1,0 +1,127 @@
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import { launchBrowser, watchedPage } from '../helpers/browser.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+
+async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
+  await page.goto(`${service.url}/console${hash}`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+}
+
+const ban = (service: TestService, body: object) =>
+  service.fetch('/admin/apps/demo/bans', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+test('explain: a banned player and a request the offerwall refuses are said in words, not a blank page or [object Object]', async (t) => {
+  const service = await startTestService(t);
+  t.is((await ban(service, { type: 'user', value: 'p-30', reason: 'chargebacks' })).status, 201);
+  t.is(
+    (await ban(service, { type: 'ip', value: '7.7.7.0/24', wallId: 1001, reason: 'bot farm' })).status,
+    201,
+  );
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/explain?app=demo&api=offerwall');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  const decision = page.getByRole('region', { name: 'Offerwall decision' });
+
+  await form.getByLabel('User id').fill('p-30');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  t.regex(
+    (await decision.getByRole('alert').textContent()) ?? '',
+    /^Banned: user ban 'p-30' \(reason 'chargebacks', since \d{4}-\d\d-\d\dT[\d:.]+Z, on every wall\): the offerwall answers 403 USER_BANNED; nothing was ranked\.$/,
+  );
+
+  // Nothing stored of p-0, but its ip is in a range banned on wall 1001.
+  await form.getByLabel('User id').fill('p-0');
+  await form.getByLabel('Player IP (country)').fill('7.7.7.7');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await decision
+    .getByRole('alert')
+    .filter({
+      hasText:
+        /^Banned: IP ban '7\.7\.7\.0\/24' \(reason 'bot farm', since .+, on wall 1001\): the offerwall answers 403 IP_BANNED/,
+    })
+    .waitFor();
+  await page
+    .getByRole('note')
+    .filter({ hasText: "the request's ip is under the ip ban '7.7.7.0/24'" })
+    .waitFor();
+
+  // A request the offerwall refuses: its code, message and each field, not "[object Object]".
+  await form.getByLabel('Player IP (country)').fill('not-an-ip');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  const refused = decision.getByRole('alert').filter({ hasText: /^The offerwall answers this request 400 / });
+  await refused.waitFor();
+  t.false((await refused.textContent())?.includes('[object Object]'));
+  t.regex(
+    (await refused.textContent()) ?? '',
+    /^The offerwall answers this request 400 INVALID_PARAMETER: \S.*; nothing was ranked\.$/,
+  );
+  await decision
+    .getByRole('listitem')
+    .filter({ hasText: /^ip: \S/ })
+    .waitFor();
+});
+
+test('explain: a banner request the API refuses names each field and its message', async (t) => {
+  const service = await startTestService(t);
+  const served = await service.fetch('/getPersonalizedBanner', {
+    method: 'POST',
+    headers: { Authorization: 'demo-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'b-7', offerId: '8622', countryIso2: 'DE' }),
+  });
+  t.is(served.status, 200);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/explain?app=demo&api=banner&user=b-7');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  const decision = page.getByRole('region', { name: 'Banner decision' });
+
+  await form.getByLabel('Country (ISO 2)').fill('XX');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await decision
+    .getByRole('alert')
+    .filter({ hasText: /^The banner API answers this request 400/ })
+    .waitFor();
+  await decision
+    .getByRole('listitem')
+    .filter({ hasText: /^countryIso2: \S/ })
+    .waitFor();
+
+  await form.getByLabel('Country (ISO 2)').fill('DE');
+  await form.getByLabel('Context (JSON object)').fill('{"prizeTypes": 5}');
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await decision
+    .getByRole('alert')
+    .filter({ hasText: /^The banner API answers this request 400/ })
+    .waitFor();
+  await decision
+    .getByRole('listitem')
+    .filter({ hasText: /prizeTypes\S*: \S/ })
+    .waitFor();
+  t.is(
+    await decision
+      .getByRole('listitem')
+      .filter({ hasText: /^countryIso2/ })
+      .count(),
+    0,
+  );
+});
+
+test('impact: a 400 shows the fields the API named, not only "Invalid input"', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/impact');
+  await page.getByRole('radio', { name: 'a draft rules folder on the server' }).check();
+  await page.getByRole('textbox', { name: 'Draft rules folder' }).fill('/nope/here');
+  await page.getByRole('button', { name: 'Replay against the live rules' }).click();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: "Invalid input (HTTP 400): rules: no directory '/nope/here' on the server" })
+    .waitFor();
+  t.pass();
+});
