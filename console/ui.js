@@ -5,16 +5,19 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 /** JSX-like templates without a build step; every value is rendered as text, never as HTML. */
 export const html = htm.bind(h);
 
-/** Loads something once (and again on `reload()`), with its loading and error states. */
+/**
+ * Loads something once (and again on `reload()`), with its loading and error states and
+ * `loadedAt`, the instant the data shown was read (a page says it beside its Refresh button).
+ */
 export function useLoad(load, deps) {
-  const [state, setState] = useState({ loading: true, error: null, data: null });
+  const [state, setState] = useState({ loading: true, error: null, data: null, loadedAt: null });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => live && setState({ loading: false, error: null, data }),
-      (error) => live && setState({ loading: false, error, data: null }),
+      (data) => live && setState({ loading: false, error: null, data, loadedAt: new Date().toISOString() }),
+      (error) => live && setState({ loading: false, error, data: null, loadedAt: null }),
     );
     return () => {
       live = false;
@@ -31,6 +34,15 @@ export function Loading({ what }) {
 export function ErrorBox({ error }) {
   if (!error) return null;
   return html`<p class="error" role="alert">${error.message ?? String(error)}</p>`;
+}
+
+/**
+ * A data page's Refresh button and when its data was read: an open tab otherwise kept showing
+ * the figures of when it was opened, with nothing saying how old they were.
+ */
+export function RefreshBar({ loading, loadedAt, onRefresh }) {
+  return html`<p class="refresh-bar"><button type="button" onClick=${onRefresh}>Refresh</button>
+    <span class="muted" role="status">${loading ? 'Loading…' : html`Loaded <${Time} iso=${loadedAt} />`}</span></p>`;
 }
 
 /** A date as the reader's local time, with the exact ISO value on hover. */

@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ConfirmButton, ErrorBox, html, Loading, short, Time, useLoad } from '../ui.js';
+import { ConfirmButton, ErrorBox, html, Loading, RefreshBar, short, Time, useLoad } from '../ui.js';
+import { useRulesChange } from '../use-rules-change.js';
 
 /** One problem line: `banner.yaml:12:5 — …` keeps its position readable and selectable. */
 function Problems({ problems }) {
@@ -74,23 +75,37 @@ function Changes({ entry }) {
     ${entry.diff?.length ? html`<details><summary>Diff</summary>${entry.diff.map((d) => html`<${FileDiff} d=${d} />`)}</details>` : null}`;
 }
 
-/** A confirmed rollback of `app` to a hash, and the error it met (shown under its table). */
+/** A confirmed rollback of `app` to a hash: the hash it served, or the error it met (shown under its table). */
 function useRollback(app, onRolledBack) {
   const [error, setError] = useState(null);
+  const [done, setDone] = useState(null);
   const rollback = async (hash) => {
     setError(null);
+    setDone(null);
     try {
       await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
+      setDone(hash);
       onRolledBack();
     } catch (err) {
       setError(err);
     }
   };
-  return [rollback, error];
+  return [rollback, error, done];
+}
+
+/**
+ * What a rollback did, focused once it is done: the button that opened the confirmation is
+ * gone from its row (now "serving"), and focus fell on another row's "Roll back to …".
+ */
+function RolledBack({ appId, hash }) {
+  const status = useRef(null);
+  useEffect(() => status.current?.focus(), [hash]);
+  if (!hash) return null;
+  return html`<p class="ok" role="status" tabindex="-1" ref=${status}>${`Rolled back: ${appId} serves ${short(hash)}, pinned until the next explicit reload.`}</p>`;
 }
 
 function History({ app, onRolledBack }) {
-  const [rollback, error] = useRollback(app, onRolledBack);
+  const [rollback, error, done] = useRollback(app, onRolledBack);
   // Files edited without a version bump give snapshots the same version: the hash tells them
   // apart. The newest activation of the serving hash is what serves; an older activation of the
   // same files would roll back to nothing new.
@@ -116,6 +131,7 @@ function History({ app, onRolledBack }) {
         </tr>`,
       )}</tbody>
     </table>
+    <${RolledBack} appId=${app.appId} hash=${done} />
     <${ErrorBox} error=${error} />`;
 }
 
@@ -125,9 +141,10 @@ function History({ app, onRolledBack }) {
  * them too, so a bad deploy can be undone from here.
  */
 function Kept({ app, onRolledBack }) {
-  const [rollback, error] = useRollback(app, onRolledBack);
+  const [rollback, error, done] = useRollback(app, onRolledBack);
   const older = (app.kept ?? []).filter((k) => !app.history.some((e) => e.hash === k.hash));
-  if (older.length === 0) return null;
+  // Rolled back to the last of them: it is in the history now, and the status stays.
+  if (older.length === 0) return html`<${RolledBack} appId=${app.appId} hash=${done} />`;
   return html`<table tabindex="0">
       <caption>Kept by the store, not in this instance's history (served before it started, or by another instance), newest first</caption>
       <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
@@ -141,6 +158,7 @@ function Kept({ app, onRolledBack }) {
         </tr>`,
       )}</tbody>
     </table>
+    <${RolledBack} appId=${app.appId} hash=${done} />
     <${ErrorBox} error=${error} />`;
 }
 
@@ -184,9 +202,14 @@ function AppCard({ app, onChange }) {
 
 /** Each app's live rules, why a change was refused, pinning and history, with reload and rollback. */
 export function AppsPage() {
-  const { loading, error, data, reload } = useLoad(() => api('GET', '/admin/rules').then((r) => r.body), []);
+  const { loading, error, data, reload, loadedAt } = useLoad(
+    () => api('GET', '/admin/rules').then((r) => r.body),
+    [],
+  );
+  useRulesChange(reload);
   if (loading && !data) return html`<${Loading} what="apps" />`;
   if (error) return html`<${ErrorBox} error=${error} />`;
-  return html`<p class="muted">Answered by instance <code>${data.instance.id}</code>, up since <${Time} iso=${data.instance.startedAt} />.</p>
+  return html`<${RefreshBar} loading=${loading} loadedAt=${loadedAt} onRefresh=${reload} />
+    <p class="muted">Answered by instance <code>${data.instance.id}</code>, up since <${Time} iso=${data.instance.startedAt} />.</p>
     ${data.apps.map((app) => html`<${AppCard} key=${app.appId} app=${app} onChange=${reload} />`)}`;
 }

@@ -1,15 +1,18 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
 import { CumulativeLines, IntervalChart } from '../charts.js';
-import { ErrorBox, html, Loading, percent, Time, useLoad } from '../ui.js';
+import { ErrorBox, html, Loading, percent, RefreshBar, Time, useLoad } from '../ui.js';
 import { useParam } from '../use-param.js';
+import { useRulesChange } from '../use-rules-change.js';
 
 const enc = encodeURIComponent;
 const pValue = (p) => (typeof p === 'number' ? (p < 0.0001 ? p.toExponential(1) : p.toFixed(4)) : '—');
 const signedPercent = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${(x * 100).toFixed(2)} %` : '—');
 const range = (i, f) => (i ? `${f(i.low)} to ${f(i.high)}` : '—');
 const VERDICT_TONE = { winning: 'good', losing: 'bad', inconclusive: '' };
+/** A variation's name, marked as the control unless its name already says so ("control (control)"). */
+const controlName = (v) => (v.control && v.name.toLowerCase() !== 'control' ? `${v.name} (control)` : v.name);
 const money = (x) => (typeof x === 'number' ? x.toFixed(2) : '—');
 const signedMoney = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${x.toFixed(2)}` : '—');
 
@@ -22,16 +25,18 @@ function TooFew({ of }) {
   return html` <span class="badge warn" title=${of.smallSampleReason}>too few users</span>`;
 }
 
-function ExperimentList({ appId, selected, onSelect }) {
-  const { loading, error, data } = useLoad(
+/** The list, with the page's Refresh button: `round` (bumped by it) reloads the list and the results. */
+function ExperimentList({ appId, selected, onSelect, round, onRefresh }) {
+  const { loading, error, data, loadedAt } = useLoad(
     () => api('GET', `/admin/apps/${enc(appId)}/experiments`).then((r) => r.body),
-    [appId],
+    [appId, round],
   );
+  const bar = html`<${RefreshBar} loading=${loading} loadedAt=${loadedAt} onRefresh=${onRefresh} />`;
   if (loading && !data) return html`<${Loading} what="experiments" />`;
-  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (error) return html`${bar}<${ErrorBox} error=${error} />`;
   if (data.experiments.length === 0)
-    return html`<p class="muted">${appId}'s rules declare no experiment.</p>`;
-  return html`<table tabindex="0">
+    return html`${bar}<p class="muted">${appId}'s rules declare no experiment.</p>`;
+  return html`${bar}<table tabindex="0">
     <caption>Experiments of ${appId} (rules ${data.rulesVersion})</caption>
     <thead><tr><th scope="col">Experiment</th><th scope="col">Status</th><th scope="col" class="num">Traffic</th><th scope="col" class="num">Users</th><th scope="col">Primary metric</th><th scope="col">Started</th></tr></thead>
     <tbody>${data.experiments.map(
@@ -76,7 +81,7 @@ function VariationTable({ results, metric }) {
       const m = v.metrics[metric];
       const vs = m?.versusControl;
       return html`<tr>
-        <th scope="row">${v.name}${v.control ? ' (control)' : ''}</th>
+        <th scope="row">${controlName(v)}</th>
         <td class="num">${v.users.toLocaleString()}</td>
         <td class="num">${v.exposures.toLocaleString()}</td>
         <td class="num">${m ? m.conversions.toLocaleString() : '—'}</td>
@@ -122,7 +127,7 @@ function RevenueTable({ results }) {
       const r = v.revenue;
       const vs = r.versusControl;
       return html`<tr>
-        <th scope="row">${v.name}${v.control ? ' (control)' : ''}</th>
+        <th scope="row">${controlName(v)}</th>
         <td class="num">${v.users.toLocaleString()}</td>
         <td class="num">${money(r.perUser)}</td>
         <td>${range(r.interval, money)}<${TooFew} of=${r} /></td>
@@ -176,10 +181,10 @@ function EnrollmentOverTime({ results }) {
   />`;
 }
 
-function Results({ appId, experimentId }) {
+function Results({ appId, experimentId, round }) {
   const { loading, error, data } = useLoad(
     () => api('GET', `/admin/apps/${enc(appId)}/experiments/${enc(experimentId)}`).then((r) => r.body),
-    [appId, experimentId],
+    [appId, experimentId, round],
   );
   const [metric, setMetric] = useState(null);
   if (loading && !data) return html`<${Loading} what="results" />`;
@@ -227,6 +232,10 @@ export function ExperimentsPage({ params }) {
   const apps = useApps();
   const [appId, setAppId] = useParam(params, 'app');
   const [experimentId, setExperimentId] = useParam(params, 'experiment');
+  // Refresh, or a rules change going live (traffic, version and users follow the rules).
+  const [round, setRound] = useState(0);
+  const refresh = useCallback(() => setRound((r) => r + 1), []);
+  useRulesChange(refresh);
   if (apps.error) return html`<${ErrorBox} error=${apps.error} />`;
   // A link naming its app (#/experiments?app=demo) still waits for the list the picker shows.
   const app = apps.data ? (appId ?? apps.data[0]) : undefined;
@@ -235,6 +244,6 @@ export function ExperimentsPage({ params }) {
     setAppId(id);
     setExperimentId(null);
   }} />
-    <${ExperimentList} appId=${app} selected=${experimentId} onSelect=${setExperimentId} />
-    ${experimentId ? html`<${Results} key=${`${app}/${experimentId}`} appId=${app} experimentId=${experimentId} />` : null}`;
+    <${ExperimentList} appId=${app} selected=${experimentId} onSelect=${setExperimentId} round=${round} onRefresh=${refresh} />
+    ${experimentId ? html`<${Results} key=${`${app}/${experimentId}`} appId=${app} experimentId=${experimentId} round=${round} />` : null}`;
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, session } from '../api.js';
 import { parseMetrics, total } from '../metrics-text.js';
-import { ErrorBox, html, Loading, Time, useLoad } from '../ui.js';
+import { ErrorBox, html, Loading, RefreshBar, Time, useLoad } from '../ui.js';
 
 async function loadOperations() {
   const [ready, metrics, rules] = await Promise.all([
@@ -80,14 +80,14 @@ function Runs({ appId, runs, error, onRan }) {
 
 /** Store and rules readiness, the counters worth a glance, and the journeys job's runs. */
 export function OperationsPage() {
-  const { loading, error, data, reload } = useLoad(loadOperations, []);
+  const { loading, error, data, reload, loadedAt } = useLoad(loadOperations, []);
   if (loading && !data) return html`<${Loading} what="operations" />`;
   if (error) return html`<${ErrorBox} error=${error} />`;
   const ready = data.ready.status === 200;
   return html`<section aria-labelledby="readiness">
       <h2 id="readiness">Readiness</h2>
       <p class=${ready ? 'ok' : 'error'} role="status">${ready ? 'Ready: rules and store serve.' : `Not ready: ${data.ready.body.reason}`}</p>
-      <p><button type="button" onClick=${reload}>Refresh</button></p>
+      <${RefreshBar} loading=${loading} loadedAt=${loadedAt} onRefresh=${reload} />
     </section>
     <section aria-labelledby="metrics">
       <h2 id="metrics">Metrics highlights</h2>

@@ -53,6 +53,9 @@ test('experiments: enrollment over time is drawn per variation, cumulative, with
       .first();
   t.is(await traffic('level-up-first-offer').textContent(), '50 %');
   t.is(await traffic('champion-spotlight').textContent(), '100 %');
+  // A variation named control is not called "control (control)".
+  await page.getByRole('rowheader', { name: 'control', exact: true }).first().waitFor();
+  t.is(await page.getByText('control (control)').count(), 0);
 
   const title = 'Enrolled users over time, cumulative per variation';
   const chart = page.getByRole('img', { name: title });

@@ -97,6 +97,12 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
   await dialog.getByRole('button', { name: 'Roll back' }).click();
   await card.getByRole('region', { name: 'Pinned' }).waitFor();
   t.is(service.registry.current('demo')?.hash, first?.hash, 'the service serves the version rolled back to');
+  // Focus is on what happened, not on another row's "Roll back to …" button.
+  await card
+    .getByRole('status')
+    .filter({ hasText: `Rolled back: demo serves ${first?.hash.slice(0, 12)}` })
+    .waitFor();
+  t.regex(String(await page.evaluate('document.activeElement?.textContent')), /^Rolled back: demo serves /);
   t.deepEqual(await accessibilityViolations(page), []);
 });
 
