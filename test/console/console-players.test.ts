@@ -73,6 +73,12 @@ test('explain: a stored banner player and a journeys player, read as tables; an 
       hasText: 'no clicks or postbacks recorded for this user yet: explained with no progress and no ban',
     })
     .waitFor();
+  // Each matched rule's effect in words, as the rule file says it, not as JSON.
+  const rules = page.getByRole('region', { name: 'Offerwall decision' }).getByRole('listitem');
+  await rules
+    .filter({ hasText: 'wall-1001-allow-list allows only offer types 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11' })
+    .waitFor();
+  await rules.filter({ hasText: 'newcomers-start-easy boosts offer types 3, 6 by +0.15' }).waitFor();
   await form.getByLabel('API').selectOption('journeys');
 
   await form.getByLabel('User id').fill('nobody-here');
