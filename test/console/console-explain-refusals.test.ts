@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 
 async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
@@ -66,6 +66,7 @@ test('explain: a banned player and a request the offerwall refuses are said in w
     .getByRole('listitem')
     .filter({ hasText: /^ip: \S/ })
     .waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
 });
 
 test('explain: a banner request the API refuses names each field and its message', async (t) => {
@@ -124,4 +125,34 @@ test('impact: a 400 shows the fields the API named, not only "Invalid input"', a
     .filter({ hasText: "Invalid input (HTTP 400): rules: no directory '/nope/here' on the server" })
     .waitFor();
   t.pass();
+});
+
+test('explain: a why of a shape the page does not know is said and shown as JSON, not a blank page', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  // A newer server's answer, with a key the journeys view reads in another form.
+  await page.route('**/admin/apps/demo/explain', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        appId: 'demo',
+        api: 'journeys',
+        rules: { version: '9', hash: 'f'.repeat(64) },
+        now: '2026-12-05T12:00:00.000Z',
+        user: { id: 'u-1', loaded: {}, stored: true },
+        decision: { lifecycleStage: 'new' },
+        why: { score: 'not a list' },
+      }),
+    }),
+  );
+  await signIn(page, service, '#/explain?app=demo&api=journeys&user=u-1');
+  const form = page.getByRole('form', { name: 'Explain a stored player' });
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page
+    .getByRole('alert')
+    .filter({
+      hasText: /^The page cannot draw this journeys explanation \(.+\); the API's answer follows\.$/,
+    })
+    .waitFor();
+  t.regex((await page.locator('pre').textContent()) ?? '', /"score": "not a list"/);
 });
