@@ -55,9 +55,9 @@ function BannerFields() {
   <${Field} id="context" label="Context (JSON object)" hint="the request's other keys"><textarea id="context" name="context" rows="2" placeholder='{"activeChamp": "ahri"}' aria-describedby="context-hint"></textarea><//>`;
 }
 
-/** What the answer says was not the player's: request fields filled in, a uid with nothing stored. */
+/** What the answer says was not the player's: a past time explained with today's data, request fields filled in, a uid with nothing stored. */
 function Notes({ r }) {
-  const notes = [r.notGiven?.note, r.user?.note].filter(Boolean);
+  const notes = [r.asOf?.note, r.notGiven?.note, r.user?.note].filter(Boolean);
   return notes.map((n) => html`<p class="callout" role="note">${`Note: ${n}.`}</p>`);
 }
 

@@ -155,6 +155,17 @@ test('explain: the banner request fields are asked for, and the ones left out ar
   await decision.getByText(/^Banner us-stars/).waitFor();
   t.is(await page.getByRole('note').count(), 0, 'every field given: nothing filled in to say');
   t.deepEqual(await accessibilityViolations(page), []);
+
+  // An hour back is explained with today's rules and data, and the page says so (account-manager
+  // check: it read as what the player got then).
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await form.getByLabel('At (empty: now)').fill(local);
+  await form.getByRole('button', { name: 'Explain' }).click();
+  await page
+    .getByRole('note')
+    .filter({ hasText: "with the rules serving now and the player's state as stored now" })
+    .waitFor();
 });
 
 test('explain: the page follows the URL hash (a pasted link, Back)', async (t) => {
