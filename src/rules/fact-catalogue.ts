@@ -1,6 +1,6 @@
 import { closestName } from './closest-name.js';
 import type { CompileContext } from './compile-context.js';
-import { type Condition, forEachFactName } from './engine/conditions.js';
+import { type Condition, type FactCondition, forEachFactName } from './engine/conditions.js';
 import type { RuleFile } from './rule-file.js';
 import { type SegmentCatalog, segmentsUsedBy } from './segment-catalog.js';
 import type { JsonPath } from './yaml-source.js';
@@ -11,6 +11,30 @@ export interface FactSpec {
   name: string;
   type: string;
   example: unknown;
+  /** The only text the fact ever holds, where it is narrower than its type, and how to say it. */
+  text?: { pattern: RegExp; says: string };
+}
+
+/** What the APIs hand rules as a country: upper case, as they normalize it. */
+export const COUNTRY_TEXT = {
+  pattern: /^[A-Z]{2}$/,
+  says: 'countries reach rules as upper-case ISO 3166-1 alpha-2 codes (DE, US)',
+} as const;
+
+/** Operators that compare the fact with the literal value(s) as they are. */
+const LITERAL_OPERATORS = new Set(['equal', 'notEqual', 'in', 'notIn']);
+
+/**
+ * Why a condition compares `spec`'s fact with a literal it can never hold, or null: an
+ * account-manager check wrote `request.countryIso2 in [de, fr]`, which validated and never
+ * matched (the APIs upper-case countries). Like an unknown fact, it silently empties a rule.
+ */
+function literalProblem(spec: FactSpec | undefined, leaf: FactCondition): string | null {
+  if (!spec?.text || !LITERAL_OPERATORS.has(leaf.operator)) return null;
+  const values = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
+  const never = values.filter((v): v is string => typeof v === 'string' && !spec.text?.pattern.test(v));
+  if (never.length === 0) return null;
+  return `${never.map((v) => `'${v}'`).join(', ')} can never be ${spec.name}: ${spec.text.says}`;
 }
 
 /** The facts one API provides: what its conditions, and the segments they use, may read. */
@@ -55,9 +79,17 @@ export function checkFacts(
   conditions: readonly { file: RuleFile<unknown>; path: JsonPath; condition: Condition }[],
   segments: SegmentCatalog,
 ): void {
+  const check = (fact: string, at: (string | number)[], leaf: FactCondition): string | null => {
+    const unknown = unknownFactProblem(catalogue, fact);
+    if (unknown || at.at(-2) === 'value') return unknown;
+    return literalProblem(
+      catalogue.facts.find((f) => f.name === fact),
+      leaf,
+    );
+  };
   for (const { file, path, condition } of conditions) {
-    forEachFactName(condition, [...path], (fact, at) => {
-      const problem = unknownFactProblem(catalogue, fact);
+    forEachFactName(condition, [...path], (fact, at, leaf) => {
+      const problem = check(fact, at, leaf);
       if (problem) ctx.report(file, at, problem);
     });
   }
@@ -70,8 +102,8 @@ export function checkFacts(
     const condition = byId.get(id);
     if (!site || !condition) continue;
     ctx.markSegmentFactsChecked(id);
-    forEachFactName(condition, [...site.path, 'conditions'], (fact, at) => {
-      const problem = unknownFactProblem(catalogue, fact);
+    forEachFactName(condition, [...site.path, 'conditions'], (fact, at, leaf) => {
+      const problem = check(fact, at, leaf);
       if (problem) ctx.report(site.file, at, `${problem}; segment '${id}' is used by ${catalogue.api} rules`);
     });
   }

@@ -291,3 +291,27 @@ test('a misspelled open fact is matched with its key: contxt.activeChamp suggest
     /provides no fact 'contxt\.activeChamp' \(did you mean 'context\.activeChamp'\?\)/,
   );
 });
+
+// Account-manager check: `request.countryIso2 in [de, fr]` validated and never matched: the
+// APIs hand rules upper-case countries.
+test('a country compared with a value no country ever is (lower case, a name) is refused at the value', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  await edit(path.join(dir, 'demo', 'segments.yaml'), 'value: [DE, AT, CH]', 'value: [de, AT, Switzerland]');
+  await edit(path.join(dir, 'demo', 'offerwall-segments.yaml'), 'value: US', 'value: us');
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  const said = c.err.join('\n');
+  t.regex(
+    said,
+    /segments\.yaml:\d+:\d+ 'de', 'Switzerland' can never be request\.countryIso2: countries reach rules as upper-case ISO 3166-1 alpha-2 codes \(DE, US\)/,
+  );
+  t.regex(said, /offerwall-segments\.yaml:\d+:\d+ 'us' can never be request\.countryIso2/);
+  // Upper case, and operators that do not compare the text as it is, stay valid.
+  const fine = await copyOfShippedRules(t);
+  await edit(
+    path.join(fine, 'demo', 'offerwall-segments.yaml'),
+    'operator: equal\n        value: US',
+    'operator: startsWith\n        value: u',
+  );
+  t.is(await runCli(['validate', fine], capture().io), 0);
+});

@@ -1,4 +1,4 @@
-import type { FactCatalogue } from '../../rules/fact-catalogue.js';
+import { COUNTRY_TEXT, type FactCatalogue } from '../../rules/fact-catalogue.js';
 
 /**
  * What banner rules (experiment eligibility, banner `when`, and the segments they use) can
@@ -13,7 +13,7 @@ export const BANNER_FACTS: FactCatalogue = {
     { name: 'request.prizeKey', type: 'string', example: 'gems_500' },
     { name: 'request.prizeKeySource', type: "'request' | 'default'", example: 'default' },
     { name: 'request.prizeTypes', type: 'string[]', example: ['chest'] },
-    { name: 'request.countryIso2', type: 'string | null', example: 'DE' },
+    { name: 'request.countryIso2', type: 'string | null', example: 'DE', text: COUNTRY_TEXT },
     { name: 'request.countrySource', type: "'request' | 'geoip' | 'unknown'", example: 'geoip' },
     { name: 'request.languageIso2', type: 'string | null', example: 'de' },
     { name: 'request.zipCode', type: 'string | null', example: '10115' },

@@ -1,7 +1,11 @@
 import type { CompileContext } from '../../rules/compile-context.js';
 import { type Condition, forEachFactName, forEachLeaf, isSegmentRef } from '../../rules/engine/conditions.js';
-import type { FactCatalogue, FactSpec } from '../../rules/fact-catalogue.js';
-import { unknownFactProblem } from '../../rules/fact-catalogue.js';
+import {
+  COUNTRY_TEXT,
+  type FactCatalogue,
+  type FactSpec,
+  unknownFactProblem,
+} from '../../rules/fact-catalogue.js';
 import type { RuleFile } from '../../rules/rule-file.js';
 import type { JsonPath } from '../../rules/yaml-source.js';
 import { CLASSIFIED_FACTS, type ProfileFacts, type UserFacts } from '../domain/fact-names.js';
@@ -40,7 +44,7 @@ const USER: { [K in keyof UserFacts]-?: Described } = {
   displayName: { type: 'string | null', example: 'Ada' },
   email: { type: 'string | null', example: 'ada@example.com' },
   phone: { type: 'string | null', example: null },
-  country: { type: 'string | null', example: 'DE' },
+  country: { type: 'string | null', example: 'DE', text: COUNTRY_TEXT },
   device: { type: "'mobile' | 'desktop' | 'tablet' | null", example: 'mobile' },
   source: { type: 'string | null', example: 'organic' },
   tags: { type: 'object: key → string | number | boolean', example: { vip: true } },

@@ -1,4 +1,4 @@
-import type { FactCatalogue } from '../../rules/fact-catalogue.js';
+import { COUNTRY_TEXT, type FactCatalogue } from '../../rules/fact-catalogue.js';
 
 /** What offerwall rules (and the segments they use) can read: offerwall-service.ts builds these facts. */
 export const OFFERWALL_FACTS: FactCatalogue = {
@@ -9,7 +9,7 @@ export const OFFERWALL_FACTS: FactCatalogue = {
     { name: 'request.publisherId', type: 'number', example: 1 },
     { name: 'request.uid', type: 'string', example: 'u-1' },
     { name: 'request.ip', type: 'string | null', example: '8.8.8.8' },
-    { name: 'request.countryIso2', type: 'string | null', example: 'US' },
+    { name: 'request.countryIso2', type: 'string | null', example: 'US', text: COUNTRY_TEXT },
     { name: 'request.device', type: "'android' | 'ios' | 'desktop' | null", example: 'android' },
     { name: 'request.osVersion', type: 'string | null', example: '14' },
     { name: 'request.bidFloor', type: 'number | null', example: 100 },
