@@ -12,8 +12,9 @@ import ipaddr from 'ipaddr.js';
  */
 export function canonicalRange(value: string): string {
   const slash = value.indexOf('/');
-  if (slash < 0) return canonicalAddress(ipaddr.parse(value));
-  const [address, bits] = ipaddr.parseCIDR(value);
+  if (slash < 0) return canonicalAddress(parsed(value));
+  const bits = Number(value.slice(slash + 1));
+  const address = parsed(value.slice(0, slash));
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
     return canonicalRange(`${(address as ipaddr.IPv6).toIPv4Address().toString()}/${bits - 96}`);
   }
@@ -23,6 +24,19 @@ export function canonicalRange(value: string): string {
       ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`)
       : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`);
   return bits === full ? canonicalAddress(network) : `${canonicalAddress(network)}/${bits}`;
+}
+
+/**
+ * The address, with an IPv6 one's dotted IPv4 tail written as its two hex groups first:
+ * ipaddr.js 2.5 reads `::a.b.c.d` (IPv4-compatible, `::0.0.0.0` being `::`) as the mapped
+ * `::ffff:a.b.c.d`, so `::0.0.0.0/96` became `0.0.0.0/0` and banned every IPv4 caller
+ * (focused check). Only `::ffff:` makes an IPv6 address an IPv4 one.
+ */
+function parsed(address: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const tail = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (!tail) return ipaddr.parse(address);
+  const [a, b, c, d] = tail.slice(2).map(Number) as [number, number, number, number];
+  return ipaddr.parse(`${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
 }
 
 function canonicalAddress(address: ipaddr.IPv4 | ipaddr.IPv6): string {

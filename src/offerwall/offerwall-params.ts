@@ -238,7 +238,8 @@ export class OfferwallParams {
     if (type === 'ip' && typeof value === 'string' && !problems.some((p) => p.field === 'value')) {
       if (!isAddressRange(value))
         problems.push({ field: 'value', message: `'${value}' is not an IP address or CIDR range` });
-      else if (tooWide(value))
+      // The stored spelling too: a parser that read a range wider than written must not widen a ban.
+      else if (tooWide(value) || tooWide(canonicalRange(value)))
         problems.push({
           field: 'value',
           message: `'${value}' is wider than /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6)`,

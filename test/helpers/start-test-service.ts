@@ -38,6 +38,10 @@ export async function startTestService(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // A loaded shared host took over 2 s (the default) to open a PostgreSQL connection while
+    // other suites ran: two-instance tests failed on a connect timeout, not on what they test.
+    // Tests of the timeout itself set their own.
+    OFFERD_PG_CONNECT_TIMEOUT_MS: '10000',
     // A test's own rules dir is edited for its purpose, which the shipped fixtures do not
     // expect: the fixtures gate is off there unless the test turns it on.
     ...(options.env?.OFFERD_RULES_DIR ? { OFFERD_FIXTURES_GATE: '0' } : {}),

@@ -162,6 +162,9 @@ test('an IP ban is one ban however its address or range is spelled, and lifting 
     ['2001:db8:1::1', '2001:DB8:1::1', '2001:db8:1:0:0:0:0:1', '2001:0db8:0001::0001/128'],
     ['10.0.0.0/8', '10.1.2.3/8', '10.255.255.255/08', '::ffff:10.0.0.0/104', '::ffff:a00:0/104'],
     ['2001:db9::/32', '2001:DB9:0::/32', '2001:db9:ffff::1/32'],
+    // IPv4-compatible (::a.b.c.d) is not IPv4: ::0.0.0.0/96 was stored as 0.0.0.0/0 and banned everyone.
+    ['::707:707', '::7.7.7.7'],
+    ['::/96', '::0.0.0.0/96'],
   ]) {
     const first = await add(spellings[0] as string);
     t.is(first.res.status, 201, spellings[0]);
@@ -176,9 +179,10 @@ test('an IP ban is one ban however its address or range is spelled, and lifting 
   });
   t.deepEqual(
     list.body.bans.map((b) => b.value),
-    ['7.7.7.7', '2001:db8:1::1', '10.0.0.0/8', '2001:db9::/32'],
+    ['7.7.7.7', '2001:db8:1::1', '10.0.0.0/8', '2001:db9::/32', '::707:707', '::/96'],
     'stored in one spelling',
   );
+  t.is((await h.get(LIST('anyone', '8.8.8.8'))).status, 200, 'no IPv4 caller is under ::/96');
   t.is((await h.get(LIST('anyone', '7.7.7.7'))).status, 403);
   const seven = list.body.bans.find((b) => b.value === '7.7.7.7');
   t.is((await h.get(`/admin/apps/demo/bans/${seven?.id}`, { method: 'DELETE', headers: ADMIN })).status, 204);
