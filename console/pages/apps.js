@@ -114,7 +114,9 @@ function History({ app, onRolledBack }) {
       <caption>History of ${app.appId}, newest first</caption>
       <thead><tr><th scope="col">Version and hash</th><th scope="col">Activated</th><th scope="col">How</th><th scope="col">Changes</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${app.history.map(
-        (e, i) => html`<tr>
+        // Keyed by the entry: an auto-refresh that adds a row must not move an open confirmation
+        // (and its onConfirm) to another snapshot (focused check: it rolled back to the wrong one).
+        (e, i) => html`<tr key=${`${e.hash} ${e.activatedAt}`}>
           <td><code>${e.version}</code> <code title=${e.hash}>${short(e.hash)}</code></td>
           <td><${Time} iso=${e.activatedAt} /></td>
           <td>${e.reason} (${Math.round(e.ms)} ms)</td>
@@ -149,7 +151,7 @@ function Kept({ app, onRolledBack }) {
       <caption>Kept by the store, not in this instance's history (served before it started, or by another instance), newest first</caption>
       <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${older.map(
-        (k) => html`<tr>
+        (k) => html`<tr key=${k.hash}>
           <td><code title=${k.hash}>${short(k.hash)}</code></td>
           <td><${Time} iso=${k.at} /></td>
           <td><${ConfirmButton} label=${`Roll back to ${short(k.hash)}`} confirmLabel="Roll back"

@@ -99,3 +99,30 @@ test('apps: an open tab shows the new version and hash once a change goes live, 
     .waitFor();
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+// Focused check: a rollback confirmation left open while a change went live moved, with the
+// auto-refresh, to another history row: confirming rolled back to a snapshot nobody chose.
+test('apps: a rollback confirmation left open across an auto-refresh still rolls back to the snapshot it was opened for', async (t) => {
+  const rules = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rules } });
+  const file = path.join(rules, 'demo', 'banner.yaml');
+  const chosen = service.registry.current('demo')?.hash ?? 'none';
+  for (const n of [1, 2]) await goLive(service, file, (text) => `${text}\n# change ${n}\n`);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await signIn(page, service, '#/apps');
+  await page.getByRole('button', { name: `Roll back to ${chosen.slice(0, 12)}` }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  await goLive(service, file, (text) => `${text}\n# change 3, while the question is open\n`);
+  const newest = service.registry.current('demo')?.hash ?? 'none';
+  // The history shows the new activation: the page reloaded under the open dialog.
+  await page
+    .getByRole('table', { name: /History of demo/ })
+    .getByTitle(newest)
+    .first()
+    .waitFor(WITHIN_A_POLL);
+  t.regex((await dialog.textContent()) ?? '', new RegExp(chosen.slice(0, 12)));
+  await dialog.getByRole('button', { name: 'Roll back' }).click();
+  await page.getByText(/^Rolled back: demo serves/).waitFor();
+  t.is(service.registry.current('demo')?.hash, chosen);
+});
