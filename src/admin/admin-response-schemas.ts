@@ -197,7 +197,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       asOf: {
         type: 'object',
         description:
-          'A stored user explained at a `now` over a minute in the past: the answer uses the rules serving now and the state stored now (what the player did since included), and `note` says so [ours].',
+          'A stored user explained at a `now` over a minute from the clock (past or future): the answer uses the rules serving now and the state stored now (what the player did since included), and `note` says so [ours].',
         required: ['now', 'note'],
         properties: { now: str, note: str },
       },

@@ -305,6 +305,9 @@ test('a stored player explained at a past now says the answer uses the rules and
   t.is(past.status, 200);
   t.is(past.body.asOf?.now, hourAgo);
   t.regex(past.body.asOf?.note ?? '', /state as stored now, which includes what they did since/);
+  const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString();
+  const future = await explain(s, { api: 'banner', user, request: { offerId: '8622' }, now: nextYear });
+  t.regex(future.body.asOf?.note ?? '', /what they would get then if nothing changed until that time/);
   for (const now of [undefined, new Date().toISOString()]) {
     const present = await explain(s, { api: 'banner', user, request: { offerId: '8622' }, now });
     t.is(present.status, 200);
