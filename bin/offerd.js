@@ -19,6 +19,12 @@ if (hasTsx && existsSync(source)) {
   register();
   entry = source;
 }
+// A reader that stops early (`offerd --help | head -3`) closes the pipe: that ends the output,
+// not in a stack trace (focused check).
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 const { runCli } = await import(pathToFileURL(entry).href);
 const code = await runCli(process.argv.slice(2));
 if (code >= 0) process.exitCode = code;

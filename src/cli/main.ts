@@ -106,6 +106,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return 0;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
+    // `offerd help serve` is `offerd serve --help` (it printed the general usage).
+    const [topic] = args;
+    if (topic === 'serve') return runCli(['serve', '--help'], io);
+    if (topic && COMMANDS[topic]) return runCli([topic, '--help'], io);
     usage(io.out);
     return 0;
   }

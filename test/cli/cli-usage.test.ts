@@ -26,6 +26,9 @@ test('offerd serve --help prints how the service is set up, serve with options i
   const options = capture();
   t.is(await runCli(['serve', '--port', '9999'], options.io), 2);
   t.deepEqual(options.err, ["offerd serve takes no options, got '--port 9999' (offerd serve --help)"]);
+  const asHelp = capture();
+  t.is(await runCli(['help', 'serve'], asHelp.io), 0);
+  t.deepEqual(asHelp.out, help.out, 'offerd help serve is offerd serve --help');
   const version = capture();
   t.is(await runCli(['--version'], version.io), 0);
   const { version: release } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
@@ -119,4 +122,18 @@ test('diff --help documents --replay, --api, --limit and --json; --replay withou
   t.regex(noDir.err.join('\n'), /needs CANDIDATE_DIR/);
   const jsonAlone = capture();
   t.is(await runCli(['diff', 'rules', 'rules', '--json'], jsonAlone.io), 2);
+});
+
+// Focused check: `offerd serve -h | head -3` ended in an unhandled EPIPE stack trace.
+test('output into a pipe closed early ends quietly, no stack trace', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['bin/offerd.js', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.is(stderr, '');
+  t.is(code, 0);
 });
