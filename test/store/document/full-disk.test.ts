@@ -23,7 +23,9 @@ async function writes(s: TestService, user: string) {
       await s.fetch('/getPersonalizedBanner', {
         method: 'POST',
         headers: { ...JSON_HEADERS, Authorization: 'demo-key' },
-        body: JSON.stringify({ userId: user, offerId: '8622', countryIso2: 'DE' }),
+        // A champion player is enrolled in champion-spotlight: the assignment is stored before the
+        // answer (a render of no experiment writes only counters, later, and answers 200).
+        body: JSON.stringify({ userId: user, offerId: '8622', countryIso2: 'DE', activeChamp: 'ahri' }),
       }),
     ),
     track: await answer(
