@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LastGoodSnapshot } from '../store/last-good-rules.js';
+import { ActivationListeners } from './activation-listeners.js';
 import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
@@ -73,11 +74,12 @@ export class RulesRegistry {
   private readonly apps = new Map<string, AppState>();
   private readonly now: () => Date;
   private readonly checks: SnapshotChecks;
-  private readonly listeners: ActivationListener[] = [];
+  private readonly listeners: ActivationListeners;
 
   constructor(private readonly options: RulesRegistryOptions) {
     this.now = options.now ?? (() => new Date());
     this.checks = new SnapshotChecks(options, this.now);
+    this.listeners = new ActivationListeners(options.logger);
   }
 
   get rulesDir(): string {
@@ -91,9 +93,10 @@ export class RulesRegistry {
 
   /** See RulesSource.whenActivated. */
   whenActivated(listener: ActivationListener): void {
-    for (const [appId, s] of this.apps)
-      if (s.current && s.activatedAt) listener(appId, s.current, s.activatedAt);
-    this.listeners.push(listener);
+    const serving = [...this.apps].flatMap(([appId, s]): [string, AppRules, Date][] =>
+      s.current && s.activatedAt ? [[appId, s.current, s.activatedAt]] : [],
+    );
+    this.listeners.add(listener, serving);
   }
 
   /** True once every known app has an active snapshot. */
@@ -314,14 +317,7 @@ export class RulesRegistry {
     state.history.record(rules, { rules: state.current, texts: state.texts }, { reason, at, ms, texts });
     state.current = rules;
     state.activatedAt = at;
-    for (const listener of this.listeners) {
-      try {
-        listener(appId, rules, at);
-      } catch (err) {
-        // A listener's fault is its own: the snapshot is live either way.
-        this.options.logger.error({ err, appId, hash: rules.hash }, 'a listener of rules activations failed');
-      }
-    }
+    this.listeners.tell(appId, rules, at);
     state.warnings = [...unbumped, ...changes, ...this.checks.lints(rules)];
     state.texts = texts;
     state.lastError = null;
