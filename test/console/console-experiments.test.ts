@@ -1,6 +1,6 @@
 import test from 'ava';
 import { openDocumentStore } from '../../src/apis.js';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { startTestService } from '../helpers/start-test-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -36,9 +36,7 @@ test('experiments: enrollment over time is drawn per variation, cumulative, with
   await seedEnrollments(dir, now);
   const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir } });
   const page = await watchedPage(t, await launchBrowser(t));
-  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
   // Opened from a link to the experiment: the page waits for the app list, then shows its results.
   await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
   await page.getByText('6 users since').waitFor();
@@ -110,9 +108,7 @@ test('experiments: a handful of users is flagged "too few users" next to the fig
   await store.close();
   const service = await startTestService(t, { env: { OFFERD_DATA_DIR: dir } });
   const page = await watchedPage(t, await launchBrowser(t));
-  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
   const table = page.getByRole('table', { name: /SpecialOfferPopupPurchased: rate per variation/ });
   await table.waitFor();
   const spotlight = table.getByRole('row').filter({ hasText: 'spotlight' });
@@ -131,9 +127,7 @@ test('experiments: a handful of users is flagged "too few users" next to the fig
 test('experiments: the page follows the URL hash: a pasted link to another experiment, then Back', async (t) => {
   const service = await startTestService(t);
   const page = await watchedPage(t, await launchBrowser(t));
-  await page.goto(`${service.url}/console#/experiments?app=demo&experiment=champion-spotlight`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
   const results = page.locator('#results-title');
   await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
   // A link pasted into the address bar: the same document, only the hash changes.

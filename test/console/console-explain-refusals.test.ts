@@ -1,14 +1,6 @@
 import test from 'ava';
-import type { Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
-
-async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
-  await page.goto(`${service.url}/console${hash}`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
-}
 
 const ban = (service: TestService, body: object) =>
   service.fetch('/admin/apps/demo/bans', {
@@ -25,7 +17,7 @@ test('explain: a banned player and a request the offerwall refuses are said in w
     201,
   );
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/explain?app=demo&api=offerwall');
+  await openConsole(page, service, '#/explain?app=demo&api=offerwall');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   const decision = page.getByRole('region', { name: 'Offerwall decision' });
 
@@ -78,7 +70,7 @@ test('explain: a banner request the API refuses names each field and its message
   });
   t.is(served.status, 200);
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/explain?app=demo&api=banner&user=b-7');
+  await openConsole(page, service, '#/explain?app=demo&api=banner&user=b-7');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   const decision = page.getByRole('region', { name: 'Banner decision' });
 
@@ -116,7 +108,7 @@ test('explain: a banner request the API refuses names each field and its message
 test('impact: a 400 shows the fields the API named, not only "Invalid input"', async (t) => {
   const service = await startTestService(t);
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/impact');
+  await openConsole(page, service, '#/impact');
   await page.getByRole('radio', { name: 'a draft rules folder on the server' }).check();
   await page.getByRole('textbox', { name: 'Draft rules folder' }).fill('/nope/here');
   await page.getByRole('button', { name: 'Replay against the live rules' }).click();
@@ -145,7 +137,7 @@ test('explain: a why of a shape the page does not know is said and shown as JSON
       }),
     }),
   );
-  await signIn(page, service, '#/explain?app=demo&api=journeys&user=u-1');
+  await openConsole(page, service, '#/explain?app=demo&api=journeys&user=u-1');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   await form.getByRole('button', { name: 'Explain' }).click();
   await page

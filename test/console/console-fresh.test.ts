@@ -1,17 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import type { Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
-
-async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
-  await page.goto(`${service.url}/console${hash}`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
-}
 
 /** A rules change going live as the watcher makes it: new files on disk, then a reload the page does not make. */
 async function goLive(service: TestService, file: string, edit: (text: string) => string): Promise<void> {
@@ -27,7 +19,7 @@ test('experiments: an open tab follows a rules change going live, and Refresh (b
   const rules = await copyOfShippedRules(t);
   const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rules } });
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/experiments?app=demo&experiment=level-up-first-offer');
+  await openConsole(page, service, '#/experiments?app=demo&experiment=level-up-first-offer');
   const list = page.getByRole('table', { name: /Experiments of demo/ });
   const row = list.getByRole('row').filter({ has: page.getByRole('link', { name: 'level-up-first-offer' }) });
   const traffic = row.locator('td.num').first();
@@ -78,7 +70,7 @@ test('apps: an open tab shows the new version and hash once a change goes live, 
   const rules = await copyOfShippedRules(t);
   const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rules } });
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const facts = card.locator('dl.facts');
   const old = service.registry.current('demo')?.hash ?? 'none';
@@ -109,7 +101,7 @@ test('apps: a rollback confirmation left open across an auto-refresh still rolls
   const chosen = service.registry.current('demo')?.hash ?? 'none';
   for (const n of [1, 2]) await goLive(service, file, (text) => `${text}\n# change ${n}\n`);
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   await page.getByRole('button', { name: `Roll back to ${chosen.slice(0, 12)}` }).click();
   const dialog = page.locator('dialog[open]');
   await dialog.waitFor();

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { seedEveryApi } from '../helpers/demo-data.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { startTestService } from '../helpers/start-test-service.js';
@@ -21,9 +21,7 @@ test('impact: a draft folder replayed on recorded traffic shows the changed shar
   await writeFile(file, text.replace('epc: 0.30', 'epc: 0.00').replace('payout: 0.10', 'payout: 0.40'));
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await page.goto(`${service.url}/console#/impact`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openConsole(page, service, '#/impact');
   await page.getByRole('heading', { level: 1, name: 'Impact of a change' }).waitFor();
   await page.getByRole('radio', { name: 'a draft rules folder on the server' }).check();
   await page.getByRole('textbox', { name: 'Draft rules folder' }).fill(draft);

@@ -1,20 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import type { Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { addShadowedBanner, copyOfShippedRules } from '../helpers/rules-fixture.js';
-import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
+import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const TOKEN = 'demo-admin-token';
-
-async function signIn(page: Page, service: TestService, hash = ''): Promise<void> {
-  await page.goto(`${service.url}/console${hash}`);
-  await page.getByLabel('Admin token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
-}
 
 test('a wrong token is refused on the login form; the right one opens the console and stays out of the URL', async (t) => {
   const service = await startTestService(t);
@@ -75,7 +67,7 @@ test('apps: the live version and hash, a refused change with file:line:col, and 
   t.is((await service.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 422);
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const live = service.registry.current('demo');
   // In the card's facts (the history shows it too, beside the version).
@@ -111,7 +103,7 @@ test('apps: a rule that can never fire is listed under the app as a warning at f
   await addShadowedBanner(rulesDir);
   const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const warnings = card.getByRole('region', { name: 'Warnings' });
   await warnings.getByRole('heading', { name: '1 warning in the serving rules' }).waitFor();
@@ -149,7 +141,7 @@ test('apps: snapshots that share a version are told apart by hash; one serving b
   const short = (e: (typeof history)[number] | undefined) => e?.hash.slice(0, 12) ?? 'no hash';
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const rows = card.getByRole('table').getByRole('row');
   await rows.nth(3).waitFor();
@@ -203,7 +195,7 @@ test('apps: cancelling the confirmation rolls nothing back', async (t) => {
   const serving = service.registry.current('demo')?.hash;
   const older = service.registry.status()[0]?.history.at(-1)?.hash.slice(0, 12) ?? '';
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   await page.getByRole('button', { name: `Roll back to ${older}` }).click();
   await page.keyboard.press('Escape');
   await page.getByRole('dialog').waitFor({ state: 'hidden' });
@@ -214,7 +206,7 @@ test('apps: cancelling the confirmation rolls nothing back', async (t) => {
 test('operations: readiness, metrics, and the journeys job run from a button, its run listed', async (t) => {
   const service = await startTestService(t);
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/operations');
+  await openConsole(page, service, '#/operations');
   await page.getByText('Ready: rules and store serve.').waitFor();
   await page.getByRole('row', { name: /Requests served/ }).waitFor();
   await page.getByRole('button', { name: "Run demo's journeys job now" }).click();
@@ -236,7 +228,7 @@ test('every page is usable by keyboard, and on a 360 px screen nothing overflows
   const service = await startTestService(t);
   const browser = await launchBrowser(t);
   const page = await watchedPage(t, browser, { width: 360, height: 740 });
-  await signIn(page, service);
+  await openConsole(page, service);
   for (const name of ['Apps', 'Experiments', 'Explain a player', 'Impact of a change', 'Operations']) {
     const link = page.getByRole('link', { name, exact: true });
     await link.focus();
@@ -280,7 +272,7 @@ test('apps: rules served before this instance started are listed as kept by the 
   t.not(service.registry.current('demo')?.hash, served);
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/apps');
+  await openConsole(page, service, '#/apps');
   const card = page.getByRole('article', { name: 'demo' });
   const kept = card.getByRole('table', { name: /Kept by the store/ });
   await kept.getByRole('button', { name: `Roll back to ${served.slice(0, 12)}` }).click();

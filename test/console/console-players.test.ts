@@ -1,17 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import type { Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, watchedPage } from '../helpers/browser.js';
+import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
-import { startTestService, type TestService } from '../helpers/start-test-service.js';
-
-async function signIn(page: Page, service: TestService, hash: string): Promise<void> {
-  await page.goto(`${service.url}/console${hash}`);
-  await page.getByLabel('Admin token').fill('demo-admin-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
-}
+import { startTestService } from '../helpers/start-test-service.js';
 
 test('explain: a stored banner player and a journeys player, read as tables; an unknown one is named as unknown', async (t) => {
   const service = await startTestService(t);
@@ -29,7 +21,7 @@ test('explain: a stored banner player and a journeys player, read as tables; an 
   t.true(journeys.ok);
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/explain');
+  await openConsole(page, service, '#/explain');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   await form.getByLabel('User id').fill('player-7');
   await form.getByRole('button', { name: 'Explain' }).click();
@@ -96,7 +88,7 @@ test('experiments: the list of the demo app and one experiment read with its spl
   ).json()) as { experiments: { experimentId: string }[] };
   const first = list.experiments[0]?.experimentId ?? 'none';
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/experiments');
+  await openConsole(page, service, '#/experiments');
   const table = page.getByRole('table', { name: /Experiments of demo/ });
   for (const e of list.experiments) await table.getByRole('link', { name: e.experimentId }).waitFor();
   await table.getByRole('link', { name: first }).click();
@@ -126,7 +118,7 @@ test('explain: the banner request fields are asked for, and the ones left out ar
   t.regex(((await served.json()) as { imageFullUrl: string }).imageFullUrl, /\/us-stars\//);
 
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/explain');
+  await openConsole(page, service, '#/explain');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   await form.getByLabel('User id').fill('b-120');
   await form.getByRole('button', { name: 'Explain' }).click();
@@ -171,7 +163,7 @@ test('explain: the banner request fields are asked for, and the ones left out ar
 test('explain: the page follows the URL hash (a pasted link, Back)', async (t) => {
   const service = await startTestService(t);
   const page = await watchedPage(t, await launchBrowser(t));
-  await signIn(page, service, '#/explain?app=demo&user=u-1&api=journeys');
+  await openConsole(page, service, '#/explain?app=demo&user=u-1&api=journeys');
   const form = page.getByRole('form', { name: 'Explain a stored player' });
   t.is(await form.getByLabel('User id').inputValue(), 'u-1');
   t.is(await form.getByLabel('API').inputValue(), 'journeys');

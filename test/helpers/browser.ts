@@ -21,6 +21,17 @@ export async function launchBrowser(t: ExecutionContext): Promise<Browser> {
   return browser;
 }
 
+/**
+ * Opens the console at `hash` (`#/players?app=demo`…) on `service` and signs in with the
+ * shipped example's admin token, as a user does: the sections' navigation shows when it is done.
+ */
+export async function openConsole(page: Page, service: { url: string }, hash = ''): Promise<void> {
+  await page.goto(`${service.url}/console${hash}`);
+  await page.getByLabel('Admin token').fill('demo-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+}
+
 /** A page that fails the test on any script error or failed request it sees. */
 export async function watchedPage(
   t: ExecutionContext,
