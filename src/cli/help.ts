@@ -54,7 +54,8 @@ the real clock unless --now. The offerwall stores a uid only from its first clic
 or postback: --api offerwall explains any uid (user.stored false, with a note). --request FILE adds request fields (countryIso2, numoffers,
 ip, wall, environment...). --rules DIR explains under draft rules (default: the rules the service serves, OFFERD_RULES_DIR, else ./rules).
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
-Exit 0: explained; 2: unknown app or user, bad option.`,
+Exit 0: explained; 1: the store could not be read (database unreachable, data dir held
+by a running server); 2: unknown app or user, bad option.`,
   },
   diff: {
     summary:
@@ -79,7 +80,8 @@ shown and the offers gained and lost (with names), journeys offers created per t
            (default ${DEFAULT_REPLAY_LIMIT}, at most ${MAX_REPLAY_LIMIT}).
 --json     with --replay: the report as JSON (the admin impact route's shape).
 ${CONTEXTS_FORMAT}
-Exit 0 whatever changed; 1 when a rule set is invalid; 2: usage error.`,
+Exit 0 whatever changed; 1 when a rule set is invalid or the store (--replay) cannot be read;
+2: usage error.`,
   },
   keys: {
     summary: 'keys hash <key>                    the hash to put in config',
