@@ -1,6 +1,6 @@
 import type { SegmentCatalog } from '../../rules/segment-catalog.js';
 import type { BannerRules } from './banner-kind.js';
-import { covers, lookupIn, type SegmentLookup } from './condition-cover.js';
+import { coversRead, lookupIn, neededBy, requiredBy, type SegmentLookup } from './condition-cover.js';
 import { lintExperiments } from './experiment-lints.js';
 import type { RuleLint } from './rule-lint.js';
 
@@ -11,9 +11,13 @@ import type { RuleLint } from './rule-lint.js';
  */
 function shadowedByEarlierBanner(rules: BannerRules, segment: SegmentLookup): RuleLint[] {
   const banners = rules.written.banners;
+  // Each banner's conditions read once, not once per pair (condition-cover.ts, Required).
+  const needs = banners.map((b) => neededBy(b.matches));
   const lints: RuleLint[] = [];
   banners.forEach((later, i) => {
-    const earlier = banners.slice(0, i).find((b) => covers(b.matches, later.matches, segment));
+    const required = requiredBy(later.matches, segment);
+    const at = needs.slice(0, i).findIndex((needed) => coversRead(needed, required));
+    const earlier = at === -1 ? undefined : banners[at];
     if (!earlier) return;
     const where = `${earlier.site.file}:${earlier.site.line}:${earlier.site.col}`;
     lints.push({
