@@ -106,14 +106,13 @@ function trackOperation(operationId: string): OperationObject {
     },
     responses: {
       200: jsonResponse(
-        '`1`: every event stored; `0`: some were rejected, the valid ones stored.',
+        '`1`: every event stored; `0`: some were rejected, the valid ones stored, or the body was refused whole (not a list of 1 to 50 events, not JSON, over the body limit), nothing stored.',
         ref('SdkReply'),
         {
           rulesVersion: true,
         },
       ),
       ...errorResponses('track', {
-        400: 'A bad batch: `0`, or with verbose=1 the problems in `error`.',
         ...AUTH_ERRORS,
         ...RULES_ERRORS,
       }),

@@ -19,6 +19,24 @@ function renderTrackError(err: AppError, verbose: boolean): unknown {
   return { status: 0, error: fields ? `${err.message}: ${fields}` : err.message };
 }
 
+/** Refusals a resend of the same request cannot change: the body is not JSON, too large, nested or shaped wrong, or not JSON at all. */
+const RESEND_CANNOT_FIX = new Set([400, 413, 415]);
+
+/**
+ * The HTTP status an error is answered with in `family`: its own, except that the SDKs'
+ * batch envelope (`track`) answers a refusal no resend can change with 200 and its `0`.
+ * The Unity SDK resends a batch answered with anything but 2xx for ever (back-off up to
+ * 10 minutes, kibotu-unity Controller.cs SendData) and holds back every later event and
+ * profile update of the device meanwhile: a 413 batch of 50 large events, or a `NaN` the
+ * SDK wrote, stopped a device's tracking for good (real-clients probe). The node SDK reads
+ * only the body (`1` is success), so its callers see the same failure as before. 401, 403
+ * and 503 stay: a key or a ban changed on the server, or a store back up, lets the resend in.
+ */
+export function statusFor(family: ApiFamily, err: AppError, method: string): number {
+  // Only for what the SDKs send (POST): another method's body refused first is still a 4xx.
+  return family === 'track' && method === 'POST' && RESEND_CANNOT_FIX.has(err.status) ? 200 : err.status;
+}
+
 /** Renders an error body for `family`. `supportId` is the request id of this request. */
 export function renderError(
   family: ApiFamily,

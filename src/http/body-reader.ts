@@ -3,6 +3,7 @@ import coBody from 'co-body';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError, type FieldProblem, invalidInput } from './app-error.js';
 import { DEFAULT_INPUT_BOUNDS, findOutOfBounds, type InputBounds, textShapeProblem } from './input-bounds.js';
+import { nonFiniteAsOverflow } from './non-finite-literals.js';
 
 export interface BodyReaderOptions {
   /** Largest body, after decoding its Content-Encoding (`1mb`). */
@@ -219,6 +220,9 @@ function parseJson(text: string, maxDepth: number, maxContainers: number, batche
       if (Array.isArray(plain)) return plain;
       throw invalidInput([{ field: '__proto__', message: 'key is not allowed' }]);
     }
+    // A batch with `NaN` or `Infinity` (the Unity SDK's doubles): only their records refused.
+    const repaired = batches ? nonFiniteAsOverflow(text) : null;
+    if (repaired !== null) return parseJson(repaired, maxDepth, maxContainers, batches);
     throw invalidInput(bodyProblem('is not valid JSON'));
   }
 }

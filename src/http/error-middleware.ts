@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { isDiskRefusal } from '../store/document/data-dir-health.js';
 import { isStoreUnavailable, StoreBusyError } from '../store/store-unavailable.js';
-import { renderError } from './api-family.js';
+import { renderError, statusFor } from './api-family.js';
 import { AppError } from './app-error.js';
 import type { RequestState } from './request-context.js';
 
@@ -68,7 +68,13 @@ export function errorMiddleware() {
       else if (appError.status === 503)
         state.log.warn({ code: appError.code, cause: causeOf(err) }, appError.message);
       else if (appError.status >= 500) state.log.error({ err }, 'request failed');
-      ctx.status = appError.status;
+      ctx.status = statusFor(state.family, appError, ctx.method);
+      // Its status no longer says it: the log does (the events of that batch are not stored).
+      if (ctx.status !== appError.status)
+        state.log.info(
+          { code: appError.code, refusedAs: appError.status },
+          'SDK batch refused whole (answered 200 0)',
+        );
       ctx.body = renderError(state.family, appError, state.supportId, { verbose: ctx.query.verbose === '1' });
       // A string body (the track envelope's `0`) would go out as text/plain.
       ctx.type = 'application/json';

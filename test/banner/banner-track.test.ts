@@ -123,36 +123,88 @@ test('a batch keeps its valid events: bad ones are named by index, the reply is 
   t.is(payer.kibotuMetadata.experimentId, 'payer-upsell', 'the valid purchase of that batch was stored');
 });
 
-test('batches: at most 50 events; malformed JSON and non-arrays get 0 as well', async (t) => {
+test('batches: at most 50 events; malformed JSON and non-arrays get 0 as well, at HTTP 200', async (t) => {
   const s = await startTestService(t);
   const many = Array.from({ length: 51 }, () => sdkEvent('t-3', 'AppStart'));
+  // A body refused whole is the SDK's `0` at HTTP 200: the Unity SDK resends anything else for ever.
   const tooMany = await postTrack<{ error: string }>(s, many, { verbose: true });
-  t.is(tooMany.status, 400);
+  t.is(tooMany.status, 200);
   t.regex(tooMany.body.error, /body at most 50 events per batch, got 51/);
   t.is((await postTrack(s, many.slice(0, 50))).text, '1');
   const malformed = await postTrack(s, '[{"event": ');
-  t.is(malformed.status, 400);
+  t.is(malformed.status, 200);
   t.is(malformed.text, '0');
   const malformedVerbose = await postTrack<{ error: string }>(s, '[{"event": ', { verbose: true });
   t.is(malformedVerbose.body.error, 'Invalid input: body is not valid JSON');
   const scalar = await postTrack(s, '"AppStart"');
-  t.is(scalar.status, 400);
+  t.is(scalar.status, 200);
   t.is(scalar.text, '0');
   const polluting = await postTrack(
     s,
     '[{"event":"AppStart","properties":{"distinct_id":"x","__proto__":{"a":1}}}]',
   );
-  // Refused alone, as any bad record of a batch: a 2xx the Unity SDK does not resend for ever.
+  // Refused alone, as any bad record of a batch.
   t.is(polluting.status, 200);
   t.is(polluting.text, '0');
-  const pollutingAlone = await postTrack(
+  const pollutingAlone = await postTrack<{ error: string }>(
     s,
     '{"event":"AppStart","properties":{"distinct_id":"x","__proto__":{"a":1}}}',
+    { verbose: true },
   );
-  t.is(pollutingAlone.status, 400, 'a body of one object is still held to the bounds as a whole');
+  t.regex(
+    pollutingAlone.body.error,
+    /__proto__/,
+    'a body of one object is still held to the bounds as a whole',
+  );
   t.is(({} as Record<string, unknown>).a, undefined);
   const single = await postTrack(s, sdkEvent('t-3', 'AppStart'));
   t.is(single.text, '1', 'a single event object is a batch of one');
+});
+
+test('the Unity SDK is never left resending one batch: NaN and Infinity refuse their record alone, a body over the limit is 0 at HTTP 200', async (t) => {
+  const s = await startTestService(t);
+  const stored = async (user: string) =>
+    (
+      await s.fetch('/admin/apps/demo/explain', {
+        method: 'POST',
+        headers: { ...ADMIN, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ api: 'banner', user, request: { offerId: '8622' } }),
+      })
+    ).status;
+  // Kibotu/Value.cs writes a double with ToString: 0/0 goes out as a bare NaN, 1/0 as Infinity.
+  const event = (user: string, name: string, extra: string) =>
+    `{"event":"${name}","properties":{"distinct_id":"${user}","time":${Date.now()}${extra}}}`;
+  const unity = `[${event('nan-1', 'MatchEnd', ',"winRate":NaN')},${event('nan-2', PURCHASE, ',"note":"NaN Infinity \\" NaN"')},${event('nan-3', 'MatchEnd', ',"best":[1,-Infinity]')},${event('nan-6', 'MatchEnd', ',"kd":Infinity')}]`;
+  const reply = await postTrack<{ status: number; failed_records: unknown[] }>(s, unity, { verbose: true });
+  t.is(reply.status, 200);
+  t.deepEqual(reply.body.failed_records, [
+    { index: 0, field: 'properties.winRate', message: 'is not a finite number' },
+    { index: 2, field: 'properties.best[1]', message: 'is not a finite number' },
+    { index: 3, field: 'properties.kd', message: 'is not a finite number' },
+  ]);
+  t.deepEqual(
+    [await stored('nan-1'), await stored('nan-2'), await stored('nan-3')],
+    [404, 200, 404],
+    'the purchase beside them was stored; the words NaN and Infinity in its text stay text',
+  );
+  const engage = await s.fetch('/engage?verbose=1', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: '[{"$distinct_id":"nan-4","$set":{"rate":NaN}},{"$distinct_id":"nan-5","$set":{"level":3}}]',
+  });
+  t.is(engage.status, 200);
+  t.like(await engage.json(), { status: 0, failed_records: [{ index: 0, field: '$set.rate' }] });
+
+  // 50 events of ~22 KB, each within every bound of a record: 1.1 MB, over http.bodyLimit.
+  const big = Array.from({ length: 50 }, (_, i) => ({
+    event: 'Inventory',
+    properties: { distinct_id: 'big-1', time: Date.now(), $insert_id: `big-${i}`, dump: 'x'.repeat(22_000) },
+  }));
+  const tooBig = await postTrack(s, big);
+  t.is(tooBig.status, 200, 'a 413 would be resent for ever, holding back every later event of the device');
+  t.is(tooBig.text, '0');
+  t.is(await stored('big-1'), 404, 'nothing of it was stored');
+  t.is((await postTrack(s, [sdkEvent('big-1', 'AppStart')])).text, '1', 'the next batch goes through');
 });
 
 test('tracked purchases show up as conversions per variation in the experiment results', async (t) => {

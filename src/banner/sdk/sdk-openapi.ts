@@ -27,10 +27,10 @@ const SDK_PARAMS = [
 const SCHEMAS: Record<string, JsonSchema> = {
   SdkReply: {
     description:
-      'Every record stored: `1` (verbose `{"status":1,"error":null}`). Some records rejected: `0` (verbose adds `error` and `failed_records`), still HTTP 200 — the valid ones are stored, and the Unity SDK would otherwise retry the batch for minutes [ours].',
+      'Every record stored: `1` (verbose `{"status":1,"error":null}`). Some records rejected: `0` (verbose adds `error` and `failed_records`), still HTTP 200 — the valid ones are stored, and the Unity SDK would otherwise resend the batch for ever, holding back every later event of the device [ours]. The body refused whole (not JSON, over `http.bodyLimit`, not a batch, not `application/json`…): `0` (verbose `{"status":0,"error":"…"}`), HTTP 200 for the same reason: no resend can change it, and nothing of it was stored [ours].',
     oneOf: [
       ref('TrackAccepted'),
-      { const: 0 },
+      ref('TrackError'),
       {
         type: 'object',
         required: ['status', 'error', 'failed_records'],
@@ -135,8 +135,11 @@ const OFFER_EXAMPLE = {
 };
 
 const sdkResponses = (bad: string): Record<string, ResponseObject> => ({
-  200: jsonResponse('`1`, or `0` when some records were rejected (the rest stored).', ref('SdkReply')),
-  ...errorResponses('track', { 400: bad, ...AUTH_ERRORS }),
+  200: jsonResponse(
+    `\`1\`, or \`0\` when some records were rejected (the rest stored) or the body was refused whole (${bad}).`,
+    ref('SdkReply'),
+  ),
+  ...errorResponses('track', AUTH_ERRORS),
 });
 
 function sdkOperation(
@@ -202,16 +205,15 @@ const FEATURE: OperationObject = {
   responses: {
     200: {
       description:
-        'The offer (with `Cache-Control: no-store`), or `1` for get_feature (a `propOverrides` key) and any other feature name.',
+        'The offer (with `Cache-Control: no-store`), or `1` for get_feature (a `propOverrides` key) and any other feature name; `0` (verbose `{"status":0,"error":"…"}`) for a request refused (no `featureName`, bad `propOverrides`, a special offer without `distinct_id`, a body that is not JSON): HTTP 200 on every SDK route, see SdkReply.',
       content: {
         'application/json': {
-          schema: { oneOf: [ref('SpecialOfferReply'), ref('TrackAccepted')] },
+          schema: { oneOf: [ref('SpecialOfferReply'), ref('TrackAccepted'), ref('TrackError')] },
           example: OFFER_EXAMPLE,
         },
       },
     },
     ...errorResponses('track', {
-      400: 'No `featureName`, bad `propOverrides`, or a special offer without `distinct_id`.',
       ...AUTH_ERRORS,
       503: 'The app has no valid rules loaded yet.',
     }),

@@ -39,7 +39,8 @@ const STORE_DOWN =
 /** What a route's own part may leave out: its family's 500 and 503, and its body reader's errors. */
 function edgeResponses(method: HttpMethod, family: ApiFamily): Record<number, string> {
   if (family === 'neutral') return INTERNAL;
-  const reads = method === 'post' || method === 'put';
+  // The SDK routes answer the body reader's refusals with 200 and `0` (api-family.ts statusFor).
+  const reads = (method === 'post' || method === 'put') && family !== 'track';
   return reads ? { ...BODY_READER, ...INTERNAL, 503: STORE_DOWN } : { ...INTERNAL, 503: STORE_DOWN };
 }
 
