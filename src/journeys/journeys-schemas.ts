@@ -45,13 +45,16 @@ const externalId = {
   // Not blank, no control character, no lone surrogate (ajv's patterns are Unicode, so a
   // lone one is its own code point): each would be a user no URL names cleanly, and a NUL
   // one no PostgreSQL text column holds.
-  // C1, U+2028/U+2029, bidi controls and invisible characters too (id-text.ts).
-  pattern: ID_TEXT,
+  // C1, U+2028/U+2029, bidi controls and invisible characters too (id-text.ts). Nor `.` or
+  // `..`: a user's URL (/users/{externalId}) would be read as the path's own dot segment, by
+  // fetch and Dart's Uri alike, so the user stored under it could not be read back (probe).
+  pattern: `^(?!\\.\\.?$)${ID_TEXT.slice(1)}`,
 } as const;
 
 /** What a refused externalId is told, for every schema that holds one. */
 export const EXTERNAL_ID_MESSAGES = {
-  pattern: 'must hold a visible character, and no control or invisible character or lone surrogate',
+  pattern:
+    'must hold a visible character, and no control or invisible character or lone surrogate, and not be . or ..',
 } as const;
 const nullableText = (maxLength: number, title: string) =>
   ({ title, type: ['string', 'null'], maxLength }) as const;

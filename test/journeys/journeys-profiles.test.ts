@@ -83,9 +83,9 @@ test('POST /users: a bad device is told the values it may take, null among them'
   ]);
 });
 
-test('a blank externalId, or one with a control character or a lone surrogate, is refused by POST /users and POST /events', async (t) => {
+test('a blank externalId, one with a control character or a lone surrogate, or . or .. (no URL names them), is refused by POST /users and POST /events', async (t) => {
   const s = await startJourneysService(t);
-  for (const externalId of ['', '   ', '\t', 'nul\u0000id', 'line\nbreak', '\ud800', 'a\udc00b']) {
+  for (const externalId of ['', '   ', '\t', 'nul\u0000id', 'line\nbreak', '\ud800', 'a\udc00b', '.', '..']) {
     const user = await s.api('POST', '/users', { body: { externalId } });
     t.is(user.status, 400, JSON.stringify(externalId));
     t.deepEqual(
@@ -104,13 +104,14 @@ test('a blank externalId, or one with a control character or a lone surrogate, i
   t.is((await s.api('GET', `/users/${encodeURIComponent('   ')}`)).status, 404);
   const named = await s.api('POST', '/users', { body: { externalId: 'line\nbreak' } });
   t.like(named.body.errors[0], {
-    message: 'must hold a visible character, and no control or invisible character or lone surrogate',
+    message:
+      'must hold a visible character, and no control or invisible character or lone surrogate, and not be . or ..',
   });
   // NUL and lone surrogates are no text anywhere in a body: the edge names them first.
   const nul = await s.api('POST', '/users', { body: { externalId: 'nul\u0000id' } });
   t.like(nul.body.errors[0], { field: 'externalId', message: 'holds a NUL character (\\u0000)' });
   // Letters of any script, emoji (a surrogate pair) and inner spaces stay valid ids.
-  for (const externalId of ['Zoë', 'игрок 7', '🎮-1', ' padded ']) {
+  for (const externalId of ['Zoë', 'игрок 7', '🎮-1', ' padded ', '...', '.a', 'a..']) {
     t.is((await s.api('POST', '/users', { body: { externalId } })).status, 200, externalId);
   }
   const batch = await s.api('POST', '/track', {
