@@ -216,9 +216,9 @@ export interface EdgeLimits {
 export function publicApi(
   family: ApiFamily,
   limits: EdgeLimits,
-  options: { prefix?: string; batches?: BatchBodies } = {},
+  options: { prefix?: string; batches?: BatchBodies; preflightOnUnknownPaths?: boolean } = {},
 ): ApiRouter {
-  const { prefix, batches } = options;
+  const { prefix, batches, preflightOnUnknownPaths = false } = options;
   const body = bodyReader({
     limit: limits.bodyLimit,
     ...(limits.bounds ? { bounds: limits.bounds } : {}),
@@ -228,7 +228,7 @@ export function publicApi(
     family,
     ...(prefix ? { prefix } : {}),
     before: [publicCors(), body],
-    unknownPathBefore: [publicCors({ preflight: false }), body],
+    unknownPathBefore: [publicCors({ preflight: preflightOnUnknownPaths }), body],
   });
 }
 

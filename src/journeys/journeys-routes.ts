@@ -175,7 +175,9 @@ export function createJourneysRoutes(routeDeps: JourneysRouteDeps, limits: EdgeL
   userRoutes(router, deps);
   eventRoutes(router, deps);
   offerRoutes(router, deps);
-  // No routes: under its prefix every path is its 404, tried after the journeys router.
-  const vendorRest = publicApi('journeys', limits, { prefix: VENDOR_BASE });
+  // No routes: under its prefix every path is its 404, tried after the journeys router. Its
+  // preflights are answered: the SDK's widget calls these from a WebView with `X-API-Key`, and
+  // a 404 preflight made the browser report a CORS failure (status 0), not the 404 (probe).
+  const vendorRest = publicApi('journeys', limits, { prefix: VENDOR_BASE, preflightOnUnknownPaths: true });
   return { apis: [router, vendorRest], admin: (admin) => adminRoutes(admin, deps) };
 }

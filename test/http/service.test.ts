@@ -154,6 +154,18 @@ test('unknown paths get 404 in the envelope of the family they belong to', async
     const games = await s.fetch(path, { headers: { 'X-API-Key': 'pk_test_demo' } });
     t.is(games.status, 404, path);
     t.deepEqual(await games.json(), { message: 'Not found', code: 404, status: 'error' }, path);
+    // The SDK's widget calls them from a WebView: its preflight must pass for the 404 to be read.
+    const preflight = await s.fetch(path, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'null',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'x-api-key',
+      },
+    });
+    t.is(preflight.status, 204, `${path} preflight`);
+    t.regex(preflight.headers.get('access-control-allow-headers') ?? '', /X-API-Key/i);
+    t.is(games.headers.get('access-control-allow-origin'), '*');
   }
   t.like(await (await s.fetch('/v2/nothing')).json(), { error: { code: 'NOT_FOUND' } });
   t.is(wall.headers.get('access-control-allow-origin'), '*');
