@@ -287,6 +287,25 @@ export class BannerService {
     return v.user !== null || v.assignments.length > 0;
   }
 
+  /**
+   * Whether all the banner holds of the user is what a just-signed-in device makes before its
+   * queued `_kb_identify` arrives: no tracked event, first seen and assigned at or after
+   * `since` (or never seen). SdkService.link merges such an id into the player it signs in as.
+   */
+  async onlySeenSince(appId: string, userId: string, since: Date): Promise<boolean> {
+    const { user, assignments } = await this.store.visitor(appId, userId);
+    const t = since.getTime();
+    return (
+      (user === null || (user.events === 0 && Date.parse(user.firstSeenAt) >= t)) &&
+      assignments.every((a) => Date.parse(a.assignedAt) >= t)
+    );
+  }
+
+  /** BannerStore.adopt: the new id's render stats and assignments merged into the player's. */
+  async adopt(appId: string, from: string, into: string): Promise<void> {
+    await this.store.adopt?.(appId, from, into);
+  }
+
   /** `rules` went live at `at` (VersionEnds.activated): the versions they end, end then. */
   rulesActivated(appId: string, rules: BannerRules, at: Date): void {
     this.ends.activated(appId, rules, at);

@@ -4,6 +4,7 @@ import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
 import { ANONYMOUS_USER, type RejectedRecord, type SdkAlias, type SdkBatch } from './sdk-events.js';
+import { SIGN_IN_WINDOW_MS } from './sign-in-window.js';
 
 /** The ids of the special offers `rules` can grant: only a link reads them, not every batch. */
 const specialOfferIds = (rules: BannerRules | null): string[] =>
@@ -63,7 +64,7 @@ export class SdkService {
   ): Promise<TrackOutcome> {
     const rejected = [...batch.rejected];
     for (const a of batch.aliases) {
-      const refused = await this.link(appId, a, rules);
+      const refused = await this.link(appId, a, at, rules);
       if (refused && a.source === 'alias')
         rejected.push({ index: a.index, field: 'properties.alias', message: refused });
     }
@@ -106,23 +107,43 @@ export class SdkService {
    * checked again in the link's atomic step (ProfileStore.alias), and those writes resolve
    * their id atomically with it: each ends as if it came before the link (refused: the id
    * has data) or after it (stored under the user the alias links to).
+   *
+   * A sign-in (`_kb_identify`, not `$create_alias`) is sent by Unity only at its next flush,
+   * while the banner and a People.Set under the new id are sent at once: the new id may hold
+   * renders, assignments and a profile by then. When that is all it holds and it was first
+   * seen within SIGN_IN_WINDOW_MS before the link (at `at`), it is linked anyway and merged
+   * into the player (ProfileStore.alias adoptSince, BannerStore.adopt): the player keeps
+   * their variation, events and profile. An older id, or one with events, grants or ids
+   * linked to it, is refused as before: that is the takeover the check is for.
    */
-  private async link(appId: string, a: SdkAlias, rules: BannerRules | null): Promise<string | null> {
+  private async link(
+    appId: string,
+    a: SdkAlias,
+    at: Date,
+    rules: BannerRules | null,
+  ): Promise<string | null> {
     if (a.distinctId === ANONYMOUS_USER)
       return `'${ANONYMOUS_USER}' holds the events sent without an id: no user is linked to it`;
     const refusal = `'${a.alias}' is already a user with data of its own: an alias must be a new id`;
+    const adoptSince = a.source === 'identify' ? new Date(at.getTime() - SIGN_IN_WINDOW_MS) : null;
     const linked = (await this.profiles.resolve(appId, a.alias)) !== a.alias;
     if (!linked && a.alias !== (await this.profiles.resolve(appId, a.distinctId))) {
       const own =
-        (await this.banner.knows(appId, a.alias)) ||
-        (await this.profiles.profile(appId, 'user', a.alias)) !== null ||
+        (adoptSince === null
+          ? (await this.banner.knows(appId, a.alias)) ||
+            (await this.profiles.profile(appId, 'user', a.alias)) !== null
+          : !(await this.banner.onlySeenSince(appId, a.alias, adoptSince))) ||
         (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
         (await this.profiles.linkedTo(appId, a.alias));
       if (own) return refusal;
     }
-    // The checks again, in the link's atomic step: any of them may have changed since.
-    const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, specialOfferIds(rules));
-    return linkedTo === null ? refusal : null;
+    // The checks again, in the link's atomic step: any of them may have changed since. The
+    // profile's age is checked there only (ProfileStore.alias).
+    const offers = specialOfferIds(rules);
+    const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, offers, adoptSince);
+    if (linkedTo === null) return refusal;
+    if (adoptSince !== null && linkedTo !== a.alias) await this.banner.adopt(appId, a.alias, linkedTo);
+    return null;
   }
 
   /**
@@ -135,12 +156,13 @@ export class SdkService {
     const unique = firstOfEachKey(batch.updates, (u) => u.retryKey);
     const keys = unique.flatMap((u) => (u.retryKey === null ? [] : [u.retryKey]));
     const failed: RejectedRecord[] = [];
-    let updates: SdkProfileBatch['updates'] = [];
+    // With when they came: a profile an update makes was first seen then (a sign-in's window).
+    let updates: (SdkProfileBatch['updates'][number] & { at: Date })[] = [];
     await this.profiles.claimInsertIds(appId, keys, at, async (claimed) => {
       updates = [];
       for (const u of unique) {
         if (u.retryKey !== null && !claimed.has(u.retryKey)) continue;
-        updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id });
+        updates.push({ ...u, id: u.kind === 'user' ? await this.resolve(appId, u.id) : u.id, at });
       }
       const results = await this.profiles.update(appId, updates);
       for (const [i, message] of results.entries()) {

@@ -97,6 +97,33 @@ export class AssignmentDocuments {
   }
 
   /**
+   * Moves the assignments of `from` to `into` (a sign-in's new id to the player it links to:
+   * BannerStore.adopt), except one of an experiment and bucket version `into` holds, which is
+   * dropped: the player's variation stays, and the experiment counts one user, not two.
+   * Returns the files to write.
+   */
+  move(appId: string, from: string, into: string): CollectionFile<Assignments>[] {
+    const mine = this.ofUser(appId, from);
+    const first = mine[0];
+    if (!first) return [];
+    const files = new Set([this.fileOf(first)]);
+    const source = this.fileOf(first).data;
+    source.assignments = source.assignments.filter((a) => !(a.appId === appId && a.userId === from));
+    this.byUser.delete(appId, from);
+    for (const a of mine) {
+      const k = key(appId, a.experimentId, a.bucketVersion);
+      const others = (this.byExperiment.get(k) ?? []).filter((b) => b !== a);
+      this.byExperiment.set(k, others);
+      if (heldIn(this.ofUser(appId, into), a)) continue;
+      a.userId = into;
+      this.fileOf(a).data.assignments.push(a);
+      this.add(a);
+      files.add(this.fileOf(a));
+    }
+    return [...files];
+  }
+
+  /**
    * Credits one tracked event to each of the user's assignments whose window holds it: it
    * happened (`happened`, its conversionTime in ms since the epoch, never after its receipt)
    * at or after the assignment and before the assignment's end. The event's value (0 for

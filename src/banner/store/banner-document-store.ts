@@ -224,6 +224,15 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     }
   }
 
+  async adopt(appId: string, from: string, into: string): Promise<void> {
+    // In one synchronous step, as every check-and-write here.
+    const touched = new Set<{ commit(): Promise<void> }>([
+      ...this.users.fold(appId, from, into),
+      ...this.enrollment.move(appId, from, into),
+    ]);
+    await Promise.all([...touched].map((f) => f.commit()));
+  }
+
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {
     return structuredClone([...this.events.of(appId, userId)]);
   }

@@ -94,6 +94,40 @@ export class UserDocuments {
     };
   }
 
+  /**
+   * Folds the record of `from` into the one of `into` (a sign-in's new id into the player it
+   * links to: BannerStore.adopt): earliest first seen, latest last seen and event times, counts
+   * added, counters by name added (new names while `into` holds fewer than the cap); the
+   * record of `from` goes. Returns the files to write.
+   */
+  fold(appId: string, from: string, into: string): CollectionFile<Users>[] {
+    const source = this.byUser.get(appId, from);
+    if (!source) return [];
+    const target = this.touch(appId, into, new Date(source.firstSeenAt));
+    const latest = (a: string | null, b: string | null) => (b === null ? a : later(a, b));
+    target.lastSeenAt = latest(target.lastSeenAt, source.lastSeenAt);
+    target.renders += source.renders;
+    target.events += source.events;
+    target.purchases += source.purchases;
+    target.lastEventAt = latest(target.lastEventAt, source.lastEventAt);
+    target.lastPurchaseAt = latest(target.lastPurchaseAt, source.lastPurchaseAt);
+    for (const s of source.eventStats) {
+      const stat = this.statOf(target, s.name);
+      if (stat) {
+        stat.count += s.count;
+        stat.lastAt = later(stat.lastAt, s.lastAt);
+      } else if (target.eventStats.length < EVENT_NAMES_PER_USER) {
+        const added = { name: s.name, count: s.count, lastAt: s.lastAt };
+        target.eventStats.push(added);
+        this.mapped(target)?.set(added.name, added);
+      }
+    }
+    const file = this.fileOf(source);
+    file.data.users = file.data.users.filter((r) => r !== source);
+    this.byUser.delete(appId, from);
+    return [this.fileOf(target), file];
+  }
+
   /** The user's counter of `name`, if kept. */
   private statOf(user: UserRecord, name: string): EventStat | undefined {
     const byName = this.mapped(user);

@@ -156,4 +156,10 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     sql: 'CREATE INDEX banner_aliases_distinct_id ON banner_aliases (app_id, distinct_id);',
   },
   ID_LOCK_MIGRATION,
+  {
+    version: 112,
+    name: "banner: when a profile was made, so a sign-in's link may take over only a device's new one",
+    // Null for the profiles of before: read as made long ago (ADOPT_TAKEN), never taken over.
+    sql: 'ALTER TABLE banner_profiles ADD COLUMN created_at timestamptz;',
+  },
 ];

@@ -19,6 +19,7 @@ import {
   type TrackedEvent,
   type Visitor,
 } from './banner-store.js';
+import { foldUser } from './profile-postgres-adopt.js';
 
 type Row = Record<string, unknown>;
 
@@ -193,6 +194,17 @@ export class BannerPostgresStore implements BannerStore {
     });
     const row = rows[0] as Row;
     return { assignment: toAssignment(row), created: row.created as boolean };
+  }
+
+  /**
+   * The link merged the new id's rows (ProfileStore.alias: adoptAlias, in its transaction);
+   * what remains are this instance's renders of it still counted in memory, which a flush
+   * would write under the new id after the link: written now and folded in too. (Another
+   * instance's, flushed within its second, stay under the new id: counts only.)
+   */
+  async adopt(appId: string, from: string, into: string): Promise<void> {
+    await this.renders.flush();
+    await inTransaction(this.pool, (c) => foldUser(c, appId, from, into));
   }
 
   /** Counted in memory, written within a second by the tally (see RenderTally for the guarantee). */

@@ -189,6 +189,16 @@ export interface BannerStore {
     insertKeys: readonly (string | null)[],
   ): void;
 
+  /**
+   * Merges what a sign-in's new id `from` holds into the player `into` it was just linked to
+   * (SdkService.link, after ProfileStore.alias with adoptSince): its render stats folded
+   * (earliest first seen, latest last seen, counts added), its assignments moved, except one
+   * of an experiment and bucket version `into` holds, which is dropped (the player's variation
+   * stays); the records of `from` go. On PostgreSQL the ProfileStore merged them in the link's
+   * own transaction; only render counts written behind remain. Optional (nothing to merge).
+   */
+  adopt?(appId: string, from: string, into: string): Promise<void>;
+
   /** The user's most recent events, oldest first. */
   recentEvents(appId: string, userId: string): Promise<TrackedEvent[]>;
 

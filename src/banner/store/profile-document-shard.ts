@@ -9,6 +9,12 @@ export interface ProfileRecord extends HoldsKeys {
   kind: ProfileKind;
   id: string;
   properties: ProfileProperties;
+  /**
+   * When the profile was made (ISO 8601; ProfileUpdate.at): a sign-in may take over only a
+   * profile made within its window. Absent in files of earlier versions and in imported
+   * records: read as made long ago.
+   */
+  createdAt?: string;
 }
 export interface AliasRecord {
   appId: string;

@@ -104,6 +104,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
         else {
           assertSerializable('a profile', next);
           const record: ProfileRecord = { appId, kind: u.kind, id: u.id, properties: next };
+          const createdAt = current ? current.createdAt : (u.at ?? new Date()).toISOString();
+          if (createdAt !== undefined) record.createdAt = createdAt;
           if (current?.insertKeys) record.insertKeys = current.insertKeys;
           holdKey(record, retryKey);
           shard.profiles.set(k, record);
@@ -124,6 +126,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     distinctId: string,
     mustBeNew = false,
     offerIds: readonly string[] = [],
+    adoptSince: Date | null = null,
   ): Promise<string | null> {
     // Read and set in one synchronous step: no other call can link, or update a profile, in between.
     const user = this.resolveNow(appId, distinctId);
@@ -132,14 +135,60 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
     if (user === alias) return alias;
+    const adopted = adoptSince === null ? undefined : this.recentProfile(appId, alias, adoptSince);
     const own = () =>
-      this.hasProperties(appId, alias) ||
+      (adopted === undefined && this.hasProperties(appId, alias)) ||
       this.linkedToNow(appId, alias) ||
       this.grantedNow(appId, alias, offerIds);
     if (mustBeNew && own()) return null;
+    const touched = new Set([shard]);
+    if (adopted) {
+      const merged = this.overlay(appId, user, adopted);
+      if (merged === null) return null;
+      touched.add(merged);
+      const ak = keyOfProfile(adopted);
+      this.shardOf(ak).profiles.delete(ak);
+      touched.add(this.shardOf(ak));
+    }
     shard.link({ appId, alias, distinctId: user });
-    await shard.commit();
+    await this.commit(touched);
     return user;
+  }
+
+  /**
+   * The alias's profile if it was made at or after `since` (a sign-in may take it over), null
+   * when it has none; undefined when it has one made earlier (or before it was recorded).
+   */
+  private recentProfile(appId: string, alias: string, since: Date): ProfileRecord | null | undefined {
+    const k = profileKey(appId, 'user', alias);
+    const found = this.shardOf(k).profiles.get(k);
+    if (!found) return null;
+    return found.createdAt !== undefined && Date.parse(found.createdAt) >= since.getTime()
+      ? found
+      : undefined;
+  }
+
+  /**
+   * Sets the adopted profile's properties over the user's (the signed-in device's are newer);
+   * returns the shard written, or null when the result would break a profile limit.
+   */
+  private overlay(appId: string, user: string, adopted: ProfileRecord): ProfileShard | null {
+    const k = profileKey(appId, 'user', user);
+    const shard = this.shardOf(k);
+    const current = shard.profiles.get(k);
+    let next: ProfileProperties | null;
+    try {
+      next = applyOperations(current?.properties ?? null, [{ op: '$set', values: adopted.properties }]);
+    } catch {
+      return null;
+    }
+    if (next === null) return shard;
+    const record: ProfileRecord = { appId, kind: 'user', id: user, properties: next };
+    const createdAt = current ? current.createdAt : adopted.createdAt;
+    if (createdAt !== undefined) record.createdAt = createdAt;
+    if (current?.insertKeys) record.insertKeys = current.insertKeys;
+    shard.profiles.set(k, record);
+    return shard;
   }
 
   async resolve(appId: string, id: string): Promise<string> {

@@ -4,6 +4,7 @@ import { StoreBusyError } from '../../store/store-unavailable.js';
 import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import { LOCK_ALIAS_ID } from './banner-postgres-id-lock.js';
+import { ADOPT_TAKEN, adoptAlias } from './profile-postgres-adopt.js';
 import {
   type GrantLimits,
   type GrantMade,
@@ -15,7 +16,8 @@ import {
 
 /** The row is created first so that FOR UPDATE has a row to lock even for a new profile. */
 const ENSURE_PROFILE = `
-  INSERT INTO banner_profiles (app_id, kind, id, properties) VALUES ($1, $2, $3, '{}'::jsonb)
+  INSERT INTO banner_profiles (app_id, kind, id, properties, created_at)
+  VALUES ($1, $2, $3, '{}'::jsonb, coalesce($4::timestamptz, now()))
   ON CONFLICT DO NOTHING`;
 
 /**
@@ -123,7 +125,7 @@ export class ProfilePostgresStore implements ProfileStore {
         const { rows } = await client.query(RESOLVE, [appId, u.id]);
         u = { ...u, id: rows[0]?.id as string };
       }
-      await client.query(ENSURE_PROFILE, [appId, u.kind, u.id]);
+      await client.query(ENSURE_PROFILE, [appId, u.kind, u.id, u.at ?? null]);
       const { rows } = await client.query(
         'SELECT properties FROM banner_profiles WHERE app_id = $1 AND kind = $2 AND id = $3 FOR UPDATE',
         [appId, u.kind, u.id],
@@ -165,12 +167,21 @@ export class ProfilePostgresStore implements ProfileStore {
     distinctId: string,
     mustBeNew = false,
     offerIds: readonly string[] = [],
+    adoptSince: Date | null = null,
   ): Promise<string | null> {
     const refused = await inTransaction(this.pool, async (c) => {
       await c.query(LOCK_APP_ALIASES, [appId]);
       await c.query(LOCK_ALIAS_ID, [appId, alias]);
-      if (mustBeNew && (await c.query(TAKEN, [appId, alias, distinctId, offerIds])).rows[0]?.taken === true)
-        return true;
+      const taken = adoptSince
+        ? c.query(ADOPT_TAKEN, [appId, alias, distinctId, offerIds, adoptSince])
+        : c.query(TAKEN, [appId, alias, distinctId, offerIds]);
+      if (mustBeNew && (await taken).rows[0]?.taken === true) return true;
+      if (adoptSince) {
+        const user = (await c.query(RESOLVE, [appId, distinctId])).rows[0]?.id as string;
+        const linked = (await c.query(RESOLVE, [appId, alias])).rows[0]?.id !== alias;
+        // Nothing to merge when the alias is linked already or is that user (LINK_ALIAS links nothing).
+        if (!linked && user !== alias) return !(await adoptAlias(c, appId, alias, user));
+      }
       await c.query(LINK_ALIAS, [appId, alias, distinctId]);
       return false;
     });

@@ -15,6 +15,11 @@ export interface ProfileUpdate {
    * stored in the update's transaction).
    */
   retryKey?: string | null;
+  /**
+   * When it was received: a profile it creates was first seen then (a sign-in's link may take
+   * over only a profile made since SIGN_IN_WINDOW_MS before it). Absent: now.
+   */
+  at?: Date;
 }
 
 /** Limits of a special offer a grant is checked against; null: no limit. */
@@ -66,6 +71,15 @@ export interface ProfileStore {
    * with; an adapter that also holds the banner's data (PostgreSQL) checks the alias's events,
    * renders and assignments there too, which its writes of them resolve atomically with (the
    * caller checks the other stores' data before: SdkService.link).
+   *
+   * With `adoptSince` (a sign-in, `_kb_identify`: SdkService.link), what a just-signed-in
+   * device makes before its queued identify arrives does not refuse the link: a profile
+   * first made at or after `adoptSince` is merged into the user's (its properties, being
+   * newer, win) and removed; an adapter holding the banner's data (PostgreSQL) also merges
+   * there the alias's render stats (no tracked event, first seen at or after `adoptSince`)
+   * and assignments (one of an experiment and bucket version the user holds is dropped:
+   * the user's variation stays), all in the link's atomic step. Anything else of the alias
+   * refuses it as without.
    */
   alias(
     appId: string,
@@ -73,6 +87,7 @@ export interface ProfileStore {
     distinctId: string,
     mustBeNew?: boolean,
     offerIds?: readonly string[],
+    adoptSince?: Date | null,
   ): Promise<string | null>;
 
   /** The distinct id `id` is an alias of, or `id` itself. */

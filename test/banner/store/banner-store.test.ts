@@ -9,6 +9,7 @@ import { enrollmentDayContract } from './enrollment-day-contract.js';
 import { eventNameCapContract } from './event-name-cap-contract.js';
 import { experimentWindowContract } from './experiment-window-contract.js';
 import { revenueTallyContract } from './revenue-tally-contract.js';
+import { signInAdoptContract } from './sign-in-adopt-contract.js';
 
 const test = anyTest as TestFn;
 
@@ -35,6 +36,8 @@ experimentWindowContract(test, 'memory', () => openDocument(null));
 experimentWindowContract(test, 'lowdb', () => openDocument(freshDir()));
 revenueTallyContract(test, 'memory', () => openBoth(null));
 revenueTallyContract(test, 'lowdb', () => openBoth(freshDir()));
+signInAdoptContract(test, 'memory', () => openBoth(null));
+signInAdoptContract(test, 'lowdb', () => openBoth(freshDir()));
 bannerStoreContract(test, 'lowdb', () => openDocument(freshDir()));
 enrollmentDayContract(test, 'lowdb', () => openDocument(freshDir()));
 bannerStoreSurvivesReopen(test, 'lowdb', async () => {
@@ -53,6 +56,10 @@ enrollmentDayContract(test, 'postgres', openPostgres);
 eventNameCapContract(test, 'postgres', openPostgres);
 experimentWindowContract(test, 'postgres', openPostgres);
 revenueTallyContract(test, 'postgres', async () => {
+  const store = await openPostgresStore(pg().url, { max: 4 });
+  return { banner: store.banner, profiles: store.profiles, close: () => store.close() };
+});
+signInAdoptContract(test, 'postgres', async () => {
   const store = await openPostgresStore(pg().url, { max: 4 });
   return { banner: store.banner, profiles: store.profiles, close: () => store.close() };
 });
