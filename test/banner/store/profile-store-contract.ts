@@ -162,6 +162,28 @@ export function profileStoreContract(
     }
   });
 
+  test(`${name}: a sign-in's link takes over a profile made since adoptSince, its properties set over the user's; an older one refuses it`, async (t) => {
+    const store = await withStore(t);
+    const [user, fresh, old, aliased] = [uid('player'), uid('fresh'), uid('old'), uid('aliased')];
+    const set = (id: string, values: Record<string, unknown>, minutes: number) =>
+      store.update('app', [{ kind: 'user', id, operations: [{ op: '$set', values }], at: at(minutes) }]);
+    await set(user, { a: 1, b: 1 }, 0);
+    await set(old, { d: 1 }, 0);
+    await set(fresh, { b: 2, c: 2 }, 10);
+    await set(aliased, { e: 1 }, 10);
+    t.is(await store.alias('app', old, user, true, [], at(5)), null, 'made before the window');
+    t.deepEqual(await store.profile('app', 'user', old), { d: 1 });
+    t.is(
+      await store.alias('app', aliased, user, true, []),
+      null,
+      'without adoptSince ($create_alias) as before',
+    );
+    t.is(await store.alias('app', fresh, user, true, [], at(5)), user);
+    t.is(await store.resolve('app', fresh), user);
+    t.deepEqual(await store.profile('app', 'user', user), { a: 1, b: 2, c: 2 }, "the new id's are newer");
+    t.is(await store.profile('app', 'user', fresh), null);
+  });
+
   test(`${name}: a new-id link refuses an alias granted one of the offers named; a grant to a linked alias is its user's`, async (t) => {
     const store = await withStore(t);
     const once = { cooldownMs: null, maxPerUser: 1 };
