@@ -15,12 +15,13 @@ import {
 } from './domain/experiment-results.js';
 import { imageLanguage, type TemplateFiller, templateFiller } from './domain/image-template.js';
 import { type RenderReason, reasonOf } from './domain/render-reason.js';
+import { slotRivalsHeld } from './domain/sign-in-rivals.js';
 import { NO_EXPERIMENT_VARIATION } from './domain/special-offer.js';
 import { splitOf } from './domain/split.js';
 import { userFacts } from './domain/user-activity.js';
 import { judgeAll, judgeServing } from './eligibility-judgement.js';
 import type { BannerRules } from './rules/banner-kind.js';
-import type { BannerStore, SdkVisitor, TrackedEvent } from './store/banner-store.js';
+import type { BannerStore, ExperimentKey, SdkVisitor, TrackedEvent } from './store/banner-store.js';
 import type { ProfileStore } from './store/profile-store.js';
 import { VersionEnds } from './version-ends.js';
 
@@ -301,9 +302,27 @@ export class BannerService {
     );
   }
 
+  /**
+   * The assignments of `from` (a sign-in's new id) in an experiment of `rules` that shares its
+   * slot with one `into` (the player) is enrolled in: a merge drops them (slotRivalsHeld).
+   */
+  async slotRivalsHeld(
+    appId: string,
+    rules: BannerRules | null,
+    from: string,
+    into: string,
+  ): Promise<ExperimentKey[]> {
+    if (!rules) return [];
+    const [incoming, held] = await Promise.all([
+      this.store.assignments(appId, from),
+      this.store.assignments(appId, into),
+    ]);
+    return incoming.length === 0 ? [] : slotRivalsHeld(rules.experiments, held, incoming);
+  }
+
   /** BannerStore.adopt: the new id's render stats and assignments merged into the player's. */
-  async adopt(appId: string, from: string, into: string): Promise<void> {
-    await this.store.adopt?.(appId, from, into);
+  async adopt(appId: string, from: string, into: string, drop: readonly ExperimentKey[]): Promise<void> {
+    await this.store.adopt?.(appId, from, into, drop);
   }
 
   /** `rules` went live at `at` (VersionEnds.activated): the versions they end, end then. */

@@ -113,8 +113,10 @@ export class SdkService {
    * renders, assignments and a profile by then. When that is all it holds and it was first
    * seen within SIGN_IN_WINDOW_MS before the link (at `at`), it is linked anyway and merged
    * into the player (ProfileStore.alias adoptSince, BannerStore.adopt): the player keeps
-   * their variation, events and profile. An older id, or one with events, grants or ids
-   * linked to it, is refused as before: that is the takeover the check is for.
+   * their variation, events and profile; an assignment of the new id in an experiment sharing
+   * its slot with the player's is dropped too (BannerService.slotRivalsHeld). An older id, or
+   * one with events, grants or ids linked to it, is refused as before: that is the takeover
+   * the check is for.
    */
   private async link(
     appId: string,
@@ -140,9 +142,14 @@ export class SdkService {
     // The checks again, in the link's atomic step: any of them may have changed since. The
     // profile's age is checked there only (ProfileStore.alias).
     const offers = specialOfferIds(rules);
-    const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, offers, adoptSince);
+    // Read before the link: a rival enrollment the player gains meanwhile is not seen (rare).
+    const drop =
+      adoptSince === null
+        ? []
+        : await this.banner.slotRivalsHeld(appId, rules, a.alias, await this.resolve(appId, a.distinctId));
+    const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, offers, adoptSince, drop);
     if (linkedTo === null) return refusal;
-    if (adoptSince !== null && linkedTo !== a.alias) await this.banner.adopt(appId, a.alias, linkedTo);
+    if (adoptSince !== null && linkedTo !== a.alias) await this.banner.adopt(appId, a.alias, linkedTo, drop);
     return null;
   }
 

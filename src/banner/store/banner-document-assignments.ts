@@ -99,10 +99,15 @@ export class AssignmentDocuments {
   /**
    * Moves the assignments of `from` to `into` (a sign-in's new id to the player it links to:
    * BannerStore.adopt), except one of an experiment and bucket version `into` holds, which is
-   * dropped: the player's variation stays, and the experiment counts one user, not two.
-   * Returns the files to write.
+   * dropped: the player's variation stays, and the experiment counts one user, not two; so
+   * is one named in `drop`. Returns the files to write.
    */
-  move(appId: string, from: string, into: string): CollectionFile<Assignments>[] {
+  move(
+    appId: string,
+    from: string,
+    into: string,
+    drop: readonly ExperimentKey[] = [],
+  ): CollectionFile<Assignments>[] {
     const mine = this.ofUser(appId, from);
     const first = mine[0];
     if (!first) return [];
@@ -114,7 +119,7 @@ export class AssignmentDocuments {
       const k = key(appId, a.experimentId, a.bucketVersion);
       const others = (this.byExperiment.get(k) ?? []).filter((b) => b !== a);
       this.byExperiment.set(k, others);
-      if (heldIn(this.ofUser(appId, into), a)) continue;
+      if (heldIn(this.ofUser(appId, into), a) || drop.some((k) => sameKey(k, a))) continue;
       a.userId = into;
       this.fileOf(a).data.assignments.push(a);
       this.add(a);
@@ -196,6 +201,9 @@ function endOf(
   }
   return end;
 }
+
+const sameKey = (a: ExperimentKey, b: ExperimentKey): boolean =>
+  a.experimentId === b.experimentId && a.bucketVersion === b.bucketVersion;
 
 /** The user's assignment in this experiment and bucket version, if any. */
 function heldIn(mine: readonly AssignmentRecord[], e: ExperimentKey): AssignmentRecord | undefined {

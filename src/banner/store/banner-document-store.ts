@@ -224,11 +224,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     }
   }
 
-  async adopt(appId: string, from: string, into: string): Promise<void> {
+  async adopt(appId: string, from: string, into: string, drop: readonly ExperimentKey[] = []): Promise<void> {
     // In one synchronous step, as every check-and-write here.
     const touched = new Set<{ commit(): Promise<void> }>([
       ...this.users.fold(appId, from, into),
-      ...this.enrollment.move(appId, from, into),
+      ...this.enrollment.move(appId, from, into, drop),
     ]);
     await Promise.all([...touched].map((f) => f.commit()));
   }

@@ -203,6 +203,7 @@ export class BannerPostgresStore implements BannerStore {
    * instance's, flushed within its second, stay under the new id: counts only.)
    */
   async adopt(appId: string, from: string, into: string): Promise<void> {
+    // Its `drop` was applied with the assignments, in the link (ProfileStore.alias).
     await this.renders.flush();
     await inTransaction(this.pool, (c) => foldUser(c, appId, from, into));
   }

@@ -194,10 +194,11 @@ export interface BannerStore {
    * (SdkService.link, after ProfileStore.alias with adoptSince): its render stats folded
    * (earliest first seen, latest last seen, counts added), its assignments moved, except one
    * of an experiment and bucket version `into` holds, which is dropped (the player's variation
-   * stays); the records of `from` go. On PostgreSQL the ProfileStore merged them in the link's
+   * stays), and one of `drop` (an experiment sharing its slot with one of `into`'s); the
+   * records of `from` go. On PostgreSQL the ProfileStore merged them in the link's
    * own transaction; only render counts written behind remain. Optional (nothing to merge).
    */
-  adopt?(appId: string, from: string, into: string): Promise<void>;
+  adopt?(appId: string, from: string, into: string, drop?: readonly ExperimentKey[]): Promise<void>;
 
   /** The user's most recent events, oldest first. */
   recentEvents(appId: string, userId: string): Promise<TrackedEvent[]>;

@@ -10,6 +10,7 @@ import {
 } from '../../store/portable.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import { holdKey, holdsKey, releaseKeys } from './banner-document-keys.js';
+import type { ExperimentKey } from './banner-store.js';
 import { InsertIdLog } from './insert-id-log.js';
 import {
   emptyProfiles,
@@ -127,6 +128,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     mustBeNew = false,
     offerIds: readonly string[] = [],
     adoptSince: Date | null = null,
+    // The banner's assignments are BannerDocumentStore's: it drops them (BannerStore.adopt).
+    _drop: readonly ExperimentKey[] = [],
   ): Promise<string | null> {
     // Read and set in one synchronous step: no other call can link, or update a profile, in between.
     const user = this.resolveNow(appId, distinctId);

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
+import type { ExperimentKey } from './banner-store.js';
 
 /**
  * A sign-in's link (ProfileStore.alias with adoptSince) on PostgreSQL: whether the new id $2
@@ -56,6 +57,12 @@ const MOVE_ASSIGNMENTS = `
   SELECT $1, experiment_id, bucket_version, $3, variation_id, assigned_at, weights FROM gone
   ON CONFLICT DO NOTHING`;
 
+// The new id's assignments the caller named (rivals of the user's slot: ProfileStore.alias `drop`).
+const DROP_ASSIGNMENTS = `
+  DELETE FROM banner_assignments
+  WHERE app_id = $1 AND user_id = $2
+    AND (experiment_id, bucket_version) IN (SELECT * FROM unnest($3::text[], $4::int[]))`;
+
 const PROFILE_OF = `SELECT properties, created_at FROM banner_profiles WHERE app_id = $1 AND kind = 'user' AND id = $2`;
 
 const PUT_PROFILE = `
@@ -67,7 +74,7 @@ const PUT_PROFILE = `
  * the alias, checked by the caller) and merges into `user` what the new id holds, passed by
  * ADOPT_TAKEN: its profile's properties set over the user's, its render stats, its
  * assignments. The new id's rows go: it resolves to `user` from here on. Runs in the link's
- * transaction, under its locks. False (nothing written) when the merged profile would break
+ * transaction, under its locks; the assignments named in `drop` go without moving. False (nothing written) when the merged profile would break
  * a profile limit.
  */
 export async function adoptAlias(
@@ -75,6 +82,7 @@ export async function adoptAlias(
   appId: string,
   alias: string,
   user: string,
+  drop: readonly ExperimentKey[] = [],
 ): Promise<boolean> {
   const mine = (await c.query(PROFILE_OF, [appId, alias])).rows[0] as
     | { properties: ProfileProperties; created_at: Date | null }
@@ -108,6 +116,14 @@ export async function adoptAlias(
   );
   await foldUser(c, appId, alias, user);
   await c.query(LOCK_SLOT, [appId, user]);
+  if (drop.length > 0) {
+    await c.query(DROP_ASSIGNMENTS, [
+      appId,
+      alias,
+      drop.map((k) => k.experimentId),
+      drop.map((k) => k.bucketVersion),
+    ]);
+  }
   await c.query(MOVE_ASSIGNMENTS, [appId, alias, user]);
   // None without a tracked event (ADOPT_TAKEN): gone with the assignments they were of.
   await c.query('DELETE FROM banner_assignment_values WHERE app_id = $1 AND user_id = $2', [appId, alias]);

@@ -4,6 +4,7 @@ import { StoreBusyError } from '../../store/store-unavailable.js';
 import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import { LOCK_ALIAS_ID } from './banner-postgres-id-lock.js';
+import type { ExperimentKey } from './banner-store.js';
 import { ADOPT_TAKEN, adoptAlias } from './profile-postgres-adopt.js';
 import {
   type GrantLimits,
@@ -168,6 +169,7 @@ export class ProfilePostgresStore implements ProfileStore {
     mustBeNew = false,
     offerIds: readonly string[] = [],
     adoptSince: Date | null = null,
+    drop: readonly ExperimentKey[] = [],
   ): Promise<string | null> {
     const refused = await inTransaction(this.pool, async (c) => {
       await c.query(LOCK_APP_ALIASES, [appId]);
@@ -180,7 +182,7 @@ export class ProfilePostgresStore implements ProfileStore {
         const user = (await c.query(RESOLVE, [appId, distinctId])).rows[0]?.id as string;
         const linked = (await c.query(RESOLVE, [appId, alias])).rows[0]?.id !== alias;
         // Nothing to merge when the alias is linked already or is that user (LINK_ALIAS links nothing).
-        if (!linked && user !== alias) return !(await adoptAlias(c, appId, alias, user));
+        if (!linked && user !== alias) return !(await adoptAlias(c, appId, alias, user, drop));
       }
       await c.query(LINK_ALIAS, [appId, alias, distinctId]);
       return false;

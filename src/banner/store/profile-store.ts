@@ -1,4 +1,5 @@
 import type { ProfileOperation, ProfileProperties } from '../domain/profile-ops.js';
+import type { ExperimentKey } from './banner-store.js';
 
 /** A user profile (`/engage`) or a group profile (`/groups`, keyed by group key and id). */
 export type ProfileKind = 'user' | 'group';
@@ -78,7 +79,8 @@ export interface ProfileStore {
    * newer, win) and removed; an adapter holding the banner's data (PostgreSQL) also merges
    * there the alias's render stats (no tracked event, first seen at or after `adoptSince`)
    * and assignments (one of an experiment and bucket version the user holds is dropped:
-   * the user's variation stays), all in the link's atomic step. Anything else of the alias
+   * the user's variation stays), all in the link's atomic step; so is one of `drop` (an
+   * experiment sharing its slot with the user's: SdkService.link). Anything else of the alias
    * refuses it as without.
    */
   alias(
@@ -88,6 +90,7 @@ export interface ProfileStore {
     mustBeNew?: boolean,
     offerIds?: readonly string[],
     adoptSince?: Date | null,
+    drop?: readonly ExperimentKey[],
   ): Promise<string | null>;
 
   /** The distinct id `id` is an alias of, or `id` itself. */

@@ -1,5 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import { BannerService } from '../../../src/banner/banner-service.js';
+import type { BannerRules } from '../../../src/banner/rules/banner-kind.js';
 import { parseSdkBatch } from '../../../src/banner/sdk/sdk-events.js';
 import { SdkService } from '../../../src/banner/sdk/sdk-service.js';
 import { SIGN_IN_WINDOW_MS } from '../../../src/banner/sdk/sign-in-window.js';
@@ -36,12 +37,13 @@ export function signInAdoptContract(test: TestFn, name: string, open: () => Prom
       new BannerService(opened.banner, { now: () => at(0), newRenderId: () => 'r' }),
       opened.profiles,
     );
-    const send = (body: unknown[], minutes: number) =>
-      sdk.track('app', parseSdkBatch(body, at(minutes), { parser, values: new Map() }), at(minutes));
-    const identify = (known: string, anon: string, minutes: number) =>
+    const send = (body: unknown[], minutes: number, rules: BannerRules | null = null) =>
+      sdk.track('app', parseSdkBatch(body, at(minutes), { parser, values: new Map() }), at(minutes), rules);
+    const identify = (known: string, anon: string, minutes: number, rules: BannerRules | null = null) =>
       send(
         [{ event: '_kb_identify', properties: { distinct_id: known, _kb_anon_distinct_id: anon } }],
         minutes,
+        rules,
       );
     const event = (user: string, name: string, minutes: number) =>
       send([{ event: name, properties: { distinct_id: user, time: at(minutes).getTime() } }], minutes);
@@ -99,6 +101,40 @@ export function signInAdoptContract(test: TestFn, name: string, open: () => Prom
       [1, 1],
     );
     t.like(await banner.user('app', anon), { events: 3 }, 'Opened, the identify itself, Purchase');
+  });
+
+  test(`${name}: a sign-in's merge drops the new id's assignment in an experiment sharing the player's slot`, async (t) => {
+    const { banner, identify } = await withStores(t);
+    const [anon, known, welcome, rival, shop] = ['anon', 'acct', 'welcome', 'rival', 'shop'].map(uid) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const assign = (userId: string, experimentId: string, variationId: number) =>
+      banner.assign('app', { experimentId, bucketVersion: 1, userId, variationId, assignedAt: iso(30) });
+    await assign(anon, welcome, 0);
+    await assign(known, rival, 1);
+    await assign(known, shop, 1);
+    // `welcome` and `rival` compete for the login slot; `shop` runs apart.
+    const experiments = [
+      { id: welcome, occasion: 'login' },
+      { id: rival, occasion: 'login' },
+      { id: shop, occasion: 'shop' },
+    ].map((e) => ({ ...e, status: 'running', bucketVersion: 1 }));
+    const rules = { experiments, specialOffers: { offers: { data: [] } } } as unknown as BannerRules;
+    t.deepEqual((await identify(known, anon, 32, rules)).rejected, []);
+    t.deepEqual(
+      (await banner.assignments('app', anon)).map((a) => a.experimentId).sort(),
+      [shop, welcome].sort(),
+    );
+    t.deepEqual(await banner.assignments('app', known), []);
+    t.deepEqual(
+      (await banner.tallies('app', rival, 1)).map((v) => v.users),
+      [],
+      'the rival counts no one',
+    );
   });
 
   test(`${name}: a new id seen before the sign-in window, or with events of its own, or named by $create_alias stays apart`, async (t) => {
