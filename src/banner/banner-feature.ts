@@ -10,6 +10,7 @@ import { createBannerRoutes } from './banner-routes.js';
 import { BannerService, type RenderReason } from './banner-service.js';
 import { sdkRoutes } from './sdk/sdk-routes.js';
 import { SdkService } from './sdk/sdk-service.js';
+import { SignInMerge } from './sdk/sign-in-merge.js';
 import { SpecialOfferService } from './special-offer-service.js';
 
 /**
@@ -34,7 +35,7 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
   deps.rules.whenActivated((appId, rules, at) => {
     if (rules.banner) service.rulesActivated(appId, rules.banner, at);
   });
-  const sdk = new SdkService(service, deps.store.profiles);
+  const sdk = new SdkService(service, deps.store.profiles, new SignInMerge(deps.store.banner));
   const trusted = addressSet(deps.config.http.trustedProxies);
   // `?ip=0` (the SDKs' default for server-side use) means: do not geolocate the caller.
   const callerCountry = (ctx: Context): string | null =>

@@ -4,6 +4,7 @@ import type { TrackedEvent } from '../store/banner-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { SdkProfileBatch } from './engage-request.js';
 import { ANONYMOUS_USER, type RejectedRecord, type SdkAlias, type SdkBatch } from './sdk-events.js';
+import type { SignInMerge } from './sign-in-merge.js';
 import { SIGN_IN_WINDOW_MS } from './sign-in-window.js';
 
 /** The ids of the special offers `rules` can grant: only a link reads them, not every batch. */
@@ -38,6 +39,7 @@ export class SdkService {
   constructor(
     private readonly banner: BannerService,
     private readonly profiles: ProfileStore,
+    private readonly signIns: SignInMerge,
   ) {}
 
   /** BannerService.recordEnds: before a batch under these rules is stored. */
@@ -114,7 +116,7 @@ export class SdkService {
    * seen within SIGN_IN_WINDOW_MS before the link (at `at`), it is linked anyway and merged
    * into the player (ProfileStore.alias adoptSince, BannerStore.adopt): the player keeps
    * their variation, events and profile; an assignment of the new id in an experiment sharing
-   * its slot with the player's is dropped too (BannerService.slotRivalsHeld). An older id, or
+   * its slot with the player's is dropped too (SignInMerge.slotRivalsHeld). An older id, or
    * one with events, grants or ids linked to it, is refused as before: that is the takeover
    * the check is for.
    */
@@ -134,7 +136,7 @@ export class SdkService {
         (adoptSince === null
           ? (await this.banner.knows(appId, a.alias)) ||
             (await this.profiles.profile(appId, 'user', a.alias)) !== null
-          : !(await this.banner.onlySeenSince(appId, a.alias, adoptSince))) ||
+          : !(await this.signIns.onlySeenSince(appId, a.alias, adoptSince))) ||
         (await this.profiles.granted(appId, a.alias, specialOfferIds(rules))) ||
         (await this.profiles.linkedTo(appId, a.alias));
       if (own) return refusal;
@@ -146,10 +148,10 @@ export class SdkService {
     const drop =
       adoptSince === null
         ? []
-        : await this.banner.slotRivalsHeld(appId, rules, a.alias, await this.resolve(appId, a.distinctId));
+        : await this.signIns.slotRivalsHeld(appId, rules, a.alias, await this.resolve(appId, a.distinctId));
     const linkedTo = await this.profiles.alias(appId, a.alias, a.distinctId, true, offers, adoptSince, drop);
     if (linkedTo === null) return refusal;
-    if (adoptSince !== null && linkedTo !== a.alias) await this.banner.adopt(appId, a.alias, linkedTo, drop);
+    if (adoptSince !== null && linkedTo !== a.alias) await this.signIns.adopt(appId, a.alias, linkedTo, drop);
     return null;
   }
 

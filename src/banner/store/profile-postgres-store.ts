@@ -174,10 +174,12 @@ export class ProfilePostgresStore implements ProfileStore {
     const refused = await inTransaction(this.pool, async (c) => {
       await c.query(LOCK_APP_ALIASES, [appId]);
       await c.query(LOCK_ALIAS_ID, [appId, alias]);
-      const taken = adoptSince
-        ? c.query(ADOPT_TAKEN, [appId, alias, distinctId, offerIds, adoptSince])
-        : c.query(TAKEN, [appId, alias, distinctId, offerIds]);
-      if (mustBeNew && (await taken).rows[0]?.taken === true) return true;
+      if (mustBeNew) {
+        const taken = adoptSince
+          ? await c.query(ADOPT_TAKEN, [appId, alias, distinctId, offerIds, adoptSince])
+          : await c.query(TAKEN, [appId, alias, distinctId, offerIds]);
+        if (taken.rows[0]?.taken === true) return true;
+      }
       if (adoptSince) {
         const user = (await c.query(RESOLVE, [appId, distinctId])).rows[0]?.id as string;
         const linked = (await c.query(RESOLVE, [appId, alias])).rows[0]?.id !== alias;

@@ -2,6 +2,7 @@ import type { ExecutionContext, TestFn } from 'ava';
 import { BannerService } from '../../../src/banner/banner-service.js';
 import { parseSdkBatch } from '../../../src/banner/sdk/sdk-events.js';
 import { SdkService } from '../../../src/banner/sdk/sdk-service.js';
+import { SignInMerge } from '../../../src/banner/sdk/sign-in-merge.js';
 import type { BannerStore, TrackedEvent } from '../../../src/banner/store/banner-store.js';
 import type { ProfileStore } from '../../../src/banner/store/profile-store.js';
 import { TrackBatchParser } from '../../../src/banner/track-request.js';
@@ -153,6 +154,7 @@ export function revenueTallyContract(test: TestFn, name: string, open: () => Pro
     const sdk = new SdkService(
       new BannerService(banner, { now: () => new Date(at(1)), newRenderId: () => 'r' }),
       profiles,
+      new SignInMerge(banner),
     );
     const parser = new TrackBatchParser();
     const values = new Map([[PURCHASE, 'revenue']]);

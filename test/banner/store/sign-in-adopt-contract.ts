@@ -3,6 +3,7 @@ import { BannerService } from '../../../src/banner/banner-service.js';
 import type { BannerRules } from '../../../src/banner/rules/banner-kind.js';
 import { parseSdkBatch } from '../../../src/banner/sdk/sdk-events.js';
 import { SdkService } from '../../../src/banner/sdk/sdk-service.js';
+import { SignInMerge } from '../../../src/banner/sdk/sign-in-merge.js';
 import { SIGN_IN_WINDOW_MS } from '../../../src/banner/sdk/sign-in-window.js';
 import type { BannerStore } from '../../../src/banner/store/banner-store.js';
 import type { ProfileStore } from '../../../src/banner/store/profile-store.js';
@@ -36,6 +37,7 @@ export function signInAdoptContract(test: TestFn, name: string, open: () => Prom
     const sdk = new SdkService(
       new BannerService(opened.banner, { now: () => at(0), newRenderId: () => 'r' }),
       opened.profiles,
+      new SignInMerge(opened.banner),
     );
     const send = (body: unknown[], minutes: number, rules: BannerRules | null = null) =>
       sdk.track('app', parseSdkBatch(body, at(minutes), { parser, values: new Map() }), at(minutes), rules);
