@@ -3,7 +3,6 @@ import { ShardedCollection } from '../../store/document/sharded-collection.js';
 import { openSingleDocument, removeSingleDocument } from '../../store/document/single-document.js';
 import {
   inBatches,
-  isoTime,
   type PortableRecord,
   type PortableStore,
   PROFILE_COLLECTIONS,
@@ -12,6 +11,7 @@ import { applyOperations, type ProfileProperties } from '../domain/profile-ops.j
 import { holdKey, holdsKey, releaseKeys } from './banner-document-keys.js';
 import type { ExperimentKey } from './banner-store.js';
 import { InsertIdLog } from './insert-id-log.js';
+import { importedRecord, insertIdsOf, portableRecords } from './profile-document-portable.js';
 import {
   emptyProfiles,
   type GrantRecord,
@@ -23,11 +23,6 @@ import {
   type ProfilesDocument,
   profileKey,
 } from './profile-document-shard.js';
-import type {
-  GrantPortableRecord,
-  InsertIdPortableRecord,
-  ProfilePortableRecord,
-} from './profile-portable-records.js';
 import type { GrantLimits, GrantMade, ProfileKind, ProfileStore, ProfileUpdate } from './profile-store.js';
 
 /** As the banner store's users (banner-document-store.ts): an /engage batch may name 50 users. */
@@ -296,96 +291,19 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
   }
 
   exportRecords(collection: string): AsyncIterable<PortableRecord[]> {
-    const ms = (at: number) => new Date(at).toISOString();
-    const all = <R>(pick: (s: ProfileShard) => Map<string, R>): R[] =>
-      this.shards.flatMap((s) => [...pick(s).values()]);
-    const records: Record<string, () => PortableRecord[]> = {
-      // The portable form only (ProfilePortableRecord): a record still holding the insert keys
-      // of a retry window (HoldsKeys) exported them, the copy's import dropped them, and
-      // `store copy`/`compare` called a healthy store a mismatch (newcomer and operator probes).
-      'profiles.profiles': () =>
-        all((s) => s.profiles).map(
-          (r): ProfilePortableRecord => ({
-            appId: r.appId,
-            kind: r.kind,
-            id: r.id,
-            properties: r.properties,
-          }),
-        ),
-      'profiles.aliases': () => all((s) => s.aliases),
-      'profiles.insertIds': () =>
-        this.insertIds
-          .records()
-          .map((r): InsertIdPortableRecord => ({ appId: r.appId, id: r.id, seenAt: ms(r.at) })),
-      'profiles.grants': () =>
-        all((s) => s.grants).map(
-          (r): GrantPortableRecord => ({
-            appId: r.appId,
-            userId: r.userId,
-            offerId: r.offerId,
-            count: r.count,
-            lastAt: ms(r.lastAt),
-            predictId: r.predictId ?? null,
-          }),
-        ),
-    };
-    const list = records[collection];
-    if (!list) throw new Error(`unknown collection ${collection}`);
-    return inBatches(list());
+    return inBatches(portableRecords(this.shards, this.insertIds, collection));
   }
 
   /** Adds the records to their shards and commits the shards they went to (meant for an empty store). */
   async importRecords(collection: string, records: readonly PortableRecord[]): Promise<void> {
-    if (collection === 'profiles.insertIds') {
-      return this.insertIds.add(
-        (records as readonly InsertIdPortableRecord[]).map((r) => ({
-          appId: r.appId,
-          id: r.id,
-          at: Date.parse(isoTime(r.seenAt)),
-        })),
-      );
-    }
+    if (collection === 'profiles.insertIds') return this.insertIds.add(insertIdsOf(records));
     const touched = new Set<ProfileShard>();
-    for (const rec of records) touched.add(this.importOne(collection, rec as Record<string, unknown>));
+    for (const rec of records) {
+      const { key, put } = importedRecord(collection, rec as Record<string, unknown>);
+      const shard = this.shardOf(key);
+      put(shard);
+      touched.add(shard);
+    }
     await this.commit(touched);
-  }
-
-  /** Puts one portable record in its shard; returns the shard. */
-  private importOne(collection: string, r: Record<string, unknown>): ProfileShard {
-    const s = (field: string) => String(r[field]);
-    if (collection === 'profiles.profiles') {
-      const record = {
-        appId: s('appId'),
-        kind: r.kind as ProfileKind,
-        id: s('id'),
-        properties: r.properties as ProfileProperties,
-      };
-      return this.put((x) => x.profiles, keyOfProfile(record), record);
-    }
-    if (collection === 'profiles.aliases') {
-      const record = { appId: s('appId'), alias: s('alias'), distinctId: s('distinctId') };
-      const shard = this.shardOf(keyOfAlias(record));
-      shard.link(record);
-      return shard;
-    }
-    if (collection === 'profiles.grants') {
-      const record = {
-        appId: s('appId'),
-        userId: s('userId'),
-        offerId: s('offerId'),
-        count: Number(r.count),
-        lastAt: Date.parse(isoTime(r.lastAt)),
-        predictId: typeof r.predictId === 'string' ? r.predictId : null,
-      };
-      return this.put((x) => x.grants, keyOfGrant(record), record);
-    }
-    throw new Error(`unknown collection ${collection}`);
-  }
-
-  /** Sets `record` under `k` in the map `pick` names of k's shard; returns the shard. */
-  private put<R>(pick: (shard: ProfileShard) => Map<string, R>, k: string, record: R): ProfileShard {
-    const shard = this.shardOf(k);
-    pick(shard).set(k, record);
-    return shard;
   }
 }
