@@ -19,7 +19,7 @@ import {
   type TrackedEvent,
   type Visitor,
 } from './banner-store.js';
-import { foldUser } from './profile-postgres-adopt.js';
+import { foldUser } from './profile-postgres-link.js';
 
 type Row = Record<string, unknown>;
 

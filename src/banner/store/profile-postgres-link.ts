@@ -2,6 +2,39 @@ import type { PoolClient } from 'pg';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import type { ExperimentKey } from './banner-store.js';
 
+// The statements of a link (ProfileStore.alias) on PostgreSQL, run in its transaction under
+// LOCK_APP_ALIASES and the alias's LOCK_ALIAS_ID (profile-postgres-store.ts): whether the alias
+// is a user of its own (TAKEN; a sign-in's ADOPT_TAKEN), the link, and a sign-in's merge.
+
+// Links the alias to the user $3 stands for, unless the alias is that user or is linked.
+export const LINK_ALIAS = `
+  INSERT INTO banner_aliases (app_id, alias, distinct_id)
+  SELECT $1, $2, u.id FROM (
+    SELECT coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) AS id
+  ) u
+  WHERE u.id <> $2
+  ON CONFLICT DO NOTHING`;
+
+/**
+ * Whether the alias $2, not linked and not the user $3 stands for, is a user of its own here:
+ * a profile with properties, ids linked to it, a tracked event or flushed render (its
+ * banner_users row), an assignment or a special-offer grant. Read under LOCK_APP_ALIASES,
+ * which profile updates hold shared, and the alias's LOCK_ALIAS_ID, which its events,
+ * assignments and grants hold shared: none is under way, and none after it resolves its id
+ * before the link. Grants count of the offers $4 (the rules' special offers, as
+ * SdkService.link's pre-check asks).
+ */
+export const TAKEN = `
+  SELECT NOT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND alias = $2)
+    AND coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) <> $2
+    AND (EXISTS (SELECT 1 FROM banner_profiles
+                 WHERE app_id = $1 AND kind = 'user' AND id = $2 AND properties <> '{}'::jsonb)
+      OR EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_users WHERE app_id = $1 AND user_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_assignments WHERE app_id = $1 AND user_id = $2)
+      OR EXISTS (SELECT 1 FROM banner_offer_grants
+                 WHERE app_id = $1 AND user_id = $2 AND offer_id = ANY($4::text[]))) AS taken`;
+
 /**
  * A sign-in's link (ProfileStore.alias with adoptSince) on PostgreSQL: whether the new id $2
  * holds anything a just-signed-in device cannot have made before its queued `_kb_identify`
