@@ -1,25 +1,9 @@
 import test from 'ava';
-import type { Experiment } from '../../../src/banner/domain/banner-types.js';
 import { bucketUser } from '../../../src/banner/domain/bucketing.js';
 import { type ChoiceInput, chooseExperiment } from '../../../src/banner/domain/experiment-choice.js';
+import { testExperiment } from '../../helpers/experiments.js';
 
-const exp = (id: string, over: Partial<Experiment> = {}): Experiment => ({
-  id,
-  description: '',
-  status: 'running',
-  bucketVersion: 1,
-  trafficAllocation: 100,
-  occasion: null,
-  hasEligibility: false,
-  hashVersion: 1,
-  controlBanner: false,
-  metrics: { primary: null, secondary: [] },
-  variations: [
-    { id: 0, name: 'control', weight: 50 },
-    { id: 1, name: 'x', weight: 50 },
-  ],
-  ...over,
-});
+const exp = testExperiment;
 
 const input = (over: Partial<ChoiceInput>): ChoiceInput => ({
   experiments: [exp('a'), exp('b')],

@@ -1,24 +1,10 @@
 import test from 'ava';
 import type { Experiment } from '../../../src/banner/domain/banner-types.js';
 import { endedVersions } from '../../../src/banner/domain/experiment-ends.js';
+import { testExperiment } from '../../helpers/experiments.js';
 
-const exp = (id: string, over: Partial<Experiment> = {}): Experiment => ({
-  id,
-  description: '',
-  status: 'running',
-  bucketVersion: 1,
-  trafficAllocation: 100,
-  occasion: null,
-  hasEligibility: false,
-  hashVersion: 2,
-  controlBanner: false,
-  metrics: { primary: null, secondary: [] },
-  variations: [
-    { id: 0, name: 'control', weight: 50 },
-    { id: 1, name: 'x', weight: 50 },
-  ],
-  ...over,
-});
+const exp = (id: string, over: Partial<Experiment> = {}): Experiment =>
+  testExperiment(id, { hashVersion: 2, ...over });
 
 test('ended: every version of a stopped experiment, those below a running or paused one', (t) => {
   t.deepEqual(

@@ -2,24 +2,9 @@ import test from 'ava';
 import type { Experiment } from '../../../src/banner/domain/banner-types.js';
 import { chooseExperiment } from '../../../src/banner/domain/experiment-choice.js';
 import { slotRivalsHeld } from '../../../src/banner/domain/sign-in-rivals.js';
+import { testExperiment } from '../../helpers/experiments.js';
 
-const exp = (id: string, over: Partial<Experiment> = {}): Experiment => ({
-  id,
-  description: '',
-  status: 'running',
-  bucketVersion: 1,
-  trafficAllocation: 100,
-  occasion: null,
-  hasEligibility: false,
-  hashVersion: 1,
-  controlBanner: false,
-  metrics: { primary: null, secondary: [] },
-  variations: [
-    { id: 0, name: 'control', weight: 50 },
-    { id: 1, name: 'x', weight: 50 },
-  ],
-  ...over,
-});
+const exp = testExperiment;
 const key = (experimentId: string, bucketVersion = 1) => ({ experimentId, bucketVersion });
 
 test("a sign-in's new id drops an assignment that shares a slot with the player's enrollment, and keeps the others", (t) => {
