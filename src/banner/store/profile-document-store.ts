@@ -80,7 +80,9 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
 
   async profile(appId: string, kind: ProfileKind, id: string): Promise<ProfileProperties | null> {
     const k = profileKey(appId, kind, id);
-    return this.shardOf(k).profiles.get(k)?.properties ?? null;
+    const properties = this.shardOf(k).profiles.get(k)?.properties;
+    // Emptied by a $delete: no profile, but the record stays (see update()).
+    return properties && Object.keys(properties).length > 0 ? properties : null;
   }
 
   async update(appId: string, updates: readonly ProfileUpdate[]): Promise<(string | null)[]> {
@@ -94,18 +96,18 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
       // the key was written with the profile, the claim after it.
       if (current && holdsKey(current, retryKey)) return null;
       try {
-        const next = applyOperations(current?.properties ?? null, u.operations);
-        // Deleted, the key goes with the profile: a retried $delete changes nothing anyway.
-        if (next === null) shard.profiles.delete(k);
-        else {
-          assertSerializable('a profile', next);
-          const record: ProfileRecord = { appId, kind: u.kind, id: u.id, properties: next };
-          const createdAt = current ? current.createdAt : (u.at ?? new Date()).toISOString();
-          if (createdAt !== undefined) record.createdAt = createdAt;
-          if (current?.insertKeys) record.insertKeys = current.insertKeys;
-          holdKey(record, retryKey);
-          shard.profiles.set(k, record);
-        }
+        const had = current && Object.keys(current.properties).length > 0 ? current.properties : null;
+        const next = applyOperations(had, u.operations);
+        if (next !== null) assertSerializable('a profile', next);
+        // A $delete empties the record rather than removing it: it keeps when the id was
+        // first seen, so it cannot make an old player look new to a link (alias(); a hostile
+        // probe deleted a profile-only player's profile, then linked the id to its own).
+        const record: ProfileRecord = { appId, kind: u.kind, id: u.id, properties: next ?? {} };
+        const createdAt = current ? current.createdAt : (u.at ?? new Date()).toISOString();
+        if (createdAt !== undefined) record.createdAt = createdAt;
+        if (current?.insertKeys) record.insertKeys = current.insertKeys;
+        holdKey(record, retryKey);
+        shard.profiles.set(k, record);
         touched.add(shard);
         return null;
       } catch (err) {

@@ -17,7 +17,7 @@ export const LINK_ALIAS = `
 
 /**
  * Whether the alias $2, not linked and not the user $3 stands for, is a user of its own here:
- * a profile with properties, ids linked to it, a tracked event or flushed render (its
+ * a profile (emptied by a $delete or not: its row says the id was used), ids linked to it, a tracked event or flushed render (its
  * banner_users row), an assignment or a special-offer grant. Read under LOCK_APP_ALIASES,
  * which profile updates hold shared, and the alias's LOCK_ALIAS_ID, which its events,
  * assignments and grants hold shared: none is under way, and none after it resolves its id
@@ -27,8 +27,7 @@ export const LINK_ALIAS = `
 export const TAKEN = `
   SELECT NOT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND alias = $2)
     AND coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) <> $2
-    AND (EXISTS (SELECT 1 FROM banner_profiles
-                 WHERE app_id = $1 AND kind = 'user' AND id = $2 AND properties <> '{}'::jsonb)
+    AND (EXISTS (SELECT 1 FROM banner_profiles WHERE app_id = $1 AND kind = 'user' AND id = $2)
       OR EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2)
       OR EXISTS (SELECT 1 FROM banner_users WHERE app_id = $1 AND user_id = $2)
       OR EXISTS (SELECT 1 FROM banner_assignments WHERE app_id = $1 AND user_id = $2)
@@ -47,8 +46,7 @@ export const ADOPT_TAKEN = `
   SELECT NOT EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND alias = $2)
     AND coalesce((SELECT distinct_id FROM banner_aliases WHERE app_id = $1 AND alias = $3), $3) <> $2
     AND (EXISTS (SELECT 1 FROM banner_profiles
-                 WHERE app_id = $1 AND kind = 'user' AND id = $2 AND properties <> '{}'::jsonb
-                   AND (created_at IS NULL OR created_at < $5))
+                 WHERE app_id = $1 AND kind = 'user' AND id = $2 AND (created_at IS NULL OR created_at < $5))
       OR EXISTS (SELECT 1 FROM banner_aliases WHERE app_id = $1 AND distinct_id = $2)
       OR EXISTS (SELECT 1 FROM banner_users
                  WHERE app_id = $1 AND user_id = $2 AND (events > 0 OR first_seen_at < $5))

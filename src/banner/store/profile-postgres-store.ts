@@ -118,11 +118,13 @@ export class ProfilePostgresStore implements ProfileStore {
         return (err as Error).message;
       }
       if (next === null) {
-        await client.query('DELETE FROM banner_profiles WHERE app_id = $1 AND kind = $2 AND id = $3', [
-          appId,
-          u.kind,
-          u.id,
-        ]);
+        // Emptied, not removed: the row keeps when the id was first seen, so a $delete cannot
+        // make an old player look new to a link (TAKEN, ADOPT_TAKEN: a hostile probe deleted
+        // a profile-only player's profile, then linked the id to its own).
+        await client.query(
+          `UPDATE banner_profiles SET properties = '{}'::jsonb WHERE app_id = $1 AND kind = $2 AND id = $3`,
+          [appId, u.kind, u.id],
+        );
       } else {
         await client.query(
           'UPDATE banner_profiles SET properties = $4 WHERE app_id = $1 AND kind = $2 AND id = $3',

@@ -184,6 +184,31 @@ export function profileStoreContract(
     t.is(await store.profile('app', 'user', fresh), null);
   });
 
+  test(`${name}: a profile emptied by $delete still says its id was used: no link takes it over, with or without adoptSince`, async (t) => {
+    const store = await withStore(t);
+    const [user, victim, victim2] = [uid('player'), uid('victim'), uid('victim2')];
+    const update = (id: string, op: '$set' | '$delete', minutes: number) =>
+      store.update('app', [
+        {
+          kind: 'user',
+          id,
+          operations: [op === '$set' ? { op, values: { vip: true } } : { op }],
+          at: at(minutes),
+        },
+      ]);
+    for (const id of [victim, victim2]) {
+      await update(id, '$set', 0);
+      await update(id, '$delete', 60);
+      t.is(await store.profile('app', 'user', id), null, 'deleted');
+    }
+    // A hostile probe: an hour-old profile-only player, deleted, then linked to the attacker's id.
+    t.is(await store.alias('app', victim, user, true, [], at(55)), null, 'a sign-in of an old id');
+    t.is(await store.alias('app', victim2, user, true, []), null, '$create_alias');
+    t.deepEqual([await store.resolve('app', victim), await store.resolve('app', victim2)], [victim, victim2]);
+    await update(victim, '$set', 61);
+    t.deepEqual(await store.profile('app', 'user', victim), { vip: true }, 'a profile again after it');
+  });
+
   test(`${name}: a new-id link refuses an alias granted one of the offers named; a grant to a linked alias is its user's`, async (t) => {
     const store = await withStore(t);
     const once = { cooldownMs: null, maxPerUser: 1 };
