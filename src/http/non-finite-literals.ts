@@ -8,6 +8,18 @@ const LITERALS: readonly [string, string][] = [
   ['NaN', '1e400'],
 ];
 
+/** The characters a JSON value follows: `[`, `,`, `:` (and nothing, at the start). */
+const VALUE_STARTS = new Set(['[', ',', ':', '']);
+
+/** The last character before `i` that is not JSON whitespace, or '' at the start. */
+function previousToken(text: string, i: number): string {
+  for (let j = i - 1; j >= 0; j--) {
+    const c = text[j] as string;
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
+  }
+  return '';
+}
+
 /**
  * `text` with each bare `NaN`, `Infinity` and `-Infinity` outside its strings written as a
  * number literal past ±1.8e308, which JSON.parse reads as ±Infinity and the input bounds
@@ -33,7 +45,10 @@ export function nonFiniteAsOverflow(text: string): string | null {
       continue;
     }
     const found = LITERALS.find(([literal]) => text.startsWith(literal, i));
-    if (!found) continue;
+    // Only where a value starts: after digits (`0.000NaN`) it would splice into a number
+    // literal and make it another finite one (a focused check stored 1 for `0.0…0NaN`). The
+    // look back stops at the first non-blank: the runs it reads never overlap, so it is linear.
+    if (!found || !VALUE_STARTS.has(previousToken(text, i))) continue;
     out += text.slice(from, i) + found[1];
     i += found[0].length - 1;
     from = i + 1;

@@ -194,6 +194,14 @@ test('the Unity SDK is never left resending one batch: NaN and Infinity refuse t
   });
   t.is(engage.status, 200);
   t.like(await engage.json(), { status: 0, failed_records: [{ index: 0, field: '$set.rate' }] });
+  // A literal glued to digits is no number at all: the body stays refused whole, not read as 0.0…01e400 (= 1).
+  const glued = await s.fetch('/engage?verbose=1', {
+    method: 'POST',
+    headers: { Authorization: DEMO_KEY, 'Content-Type': 'application/json' },
+    body: `[{"$distinct_id":"nan-7","$set":{"score":0.${'0'.repeat(399)}NaN}}]`,
+  });
+  t.like(await glued.json(), { status: 0, error: 'Invalid input: body is not valid JSON' });
+  t.is(await stored('nan-7'), 404);
 
   // 50 events of ~22 KB, each within every bound of a record: 1.1 MB, over http.bodyLimit.
   const big = Array.from({ length: 50 }, (_, i) => ({
