@@ -30,6 +30,8 @@ const BAD_IDS = [
   'bob\u115f',
   'bob\u1160',
   'bob\u17b4',
+  'bob\u{1d173}',
+  'bob\u{1bca0}',
 ];
 // Letters of any script (right-to-left ones too), emoji and inner spaces stay ids.
 const GOOD_IDS = [
@@ -44,6 +46,7 @@ const GOOD_IDS = [
   '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}',
   'ᠠ\u180eᠡ',
   '\u2764\ufe0f-7',
+  '\u845b\u{e0100}',
 ];
 
 test('ids with a C1 control, a line separator, a bidi control or an invisible character are refused, naming the field, on every API', async (t) => {
