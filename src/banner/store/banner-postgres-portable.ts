@@ -14,7 +14,7 @@ import {
   type RecentEventsRecord,
   recentEventsRecord,
 } from './banner-portable-records.js';
-import { toAssignment, toEvent } from './banner-postgres-store.js';
+import { toAssignment, toEvent } from './banner-postgres-rows.js';
 import type { AssignmentValue } from './banner-store.js';
 
 const USER_KEY = ['app_id', 'user_id'];
