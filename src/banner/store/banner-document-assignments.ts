@@ -119,7 +119,7 @@ export class AssignmentDocuments {
       const k = key(appId, a.experimentId, a.bucketVersion);
       const others = (this.byExperiment.get(k) ?? []).filter((b) => b !== a);
       this.byExperiment.set(k, others);
-      if (heldIn(this.ofUser(appId, into), a) || drop.some((k) => sameKey(k, a))) continue;
+      if (heldIn(this.ofUser(appId, into), a) || drop.some((d) => sameKey(d, a))) continue;
       a.userId = into;
       this.fileOf(a).data.assignments.push(a);
       this.add(a);
@@ -207,7 +207,7 @@ const sameKey = (a: ExperimentKey, b: ExperimentKey): boolean =>
 
 /** The user's assignment in this experiment and bucket version, if any. */
 function heldIn(mine: readonly AssignmentRecord[], e: ExperimentKey): AssignmentRecord | undefined {
-  return mine.find((a) => a.experimentId === e.experimentId && a.bucketVersion === e.bucketVersion);
+  return mine.find((a) => sameKey(a, e));
 }
 
 /** The user's assignment in one of `rivals`, if any (the first rival held, in their order). */
