@@ -8,25 +8,17 @@ import {
   murmur3,
   variationForBucket,
 } from '../../../src/banner/domain/bucketing.js';
+import { testExperiment } from '../../helpers/experiments.js';
 
-const experiment = (over: Partial<Experiment> = {}): Experiment => ({
-  id: 'exp',
-  description: '',
-  status: 'running',
-  bucketVersion: 1,
-  trafficAllocation: 100,
-  occasion: null,
-  hasEligibility: false,
-  hashVersion: 1,
-  controlBanner: false,
-  metrics: { primary: null, secondary: [] },
-  variations: [
-    { id: 0, name: 'control', weight: 50 },
-    { id: 1, name: 'a', weight: 30 },
-    { id: 2, name: 'b', weight: 20 },
-  ],
-  ...over,
-});
+const experiment = (over: Partial<Experiment> = {}): Experiment =>
+  testExperiment('exp', {
+    variations: [
+      { id: 0, name: 'control', weight: 50 },
+      { id: 1, name: 'a', weight: 30 },
+      { id: 2, name: 'b', weight: 20 },
+    ],
+    ...over,
+  });
 
 test('murmur3 x86-32 matches the reference test vectors, over UTF-8 bytes', (t) => {
   t.is(murmur3('', 0), 0);
