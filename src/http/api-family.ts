@@ -19,7 +19,7 @@ function renderTrackError(err: AppError, verbose: boolean): unknown {
   return { status: 0, error: fields ? `${err.message}: ${fields}` : err.message };
 }
 
-/** Refusals a resend of the same request cannot change: the body is not JSON, too large, nested or shaped wrong, or not JSON at all. */
+/** Refusals a resend of the same body cannot change: not JSON or shaped wrong (400), too large (413), not a JSON type or encoding (415). */
 const RESEND_CANNOT_FIX = new Set([400, 413, 415]);
 
 /**
