@@ -15,28 +15,31 @@ function rangeOf(values: number[]): Range {
   return { min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** Features are in [0, 1]: a completed offer shown last can lie outside the eligible offers' range. */
 function scale(v: number, r: Range): number {
-  return r.max > r.min ? (v - r.min) / (r.max - r.min) : 0;
+  return r.max > r.min ? Math.min(1, Math.max(0, (v - r.min) / (r.max - r.min))) : 0;
 }
 
 /**
  * Scores offers relative to each other: epc and conversion rate are min-max scaled
  * over the candidates, rewards and payouts on a log scale first (a few huge offers
  * would otherwise flatten the rest), freshness halves every half-life, affinity is
- * the user's own affinity to the offer's category.
+ * the user's own affinity to the offer's category. The ranges are those of `over`: the
+ * offers the user can still earn from (RevU's eligible offers), not completed ones shown.
  */
 function scoreOffers(
   offers: readonly CatalogOffer[],
+  over: readonly CatalogOffer[],
   model: RankingModel,
   affinity: Readonly<Record<string, number>>,
   now: Date,
   boostOf: (offer: CatalogOffer) => number,
 ): ScoreBreakdown[] {
   if (offers.length === 0) return [];
-  const epc = rangeOf(offers.map((o) => o.epc));
-  const cr = rangeOf(offers.map((o) => o.conversion_rate));
-  const reward = rangeOf(offers.map((o) => Math.log1p(o.total_user_reward)));
-  const payout = rangeOf(offers.map((o) => Math.log1p(o.payout)));
+  const epc = rangeOf(over.map((o) => o.epc));
+  const cr = rangeOf(over.map((o) => o.conversion_rate));
+  const reward = rangeOf(over.map((o) => Math.log1p(o.total_user_reward)));
+  const payout = rangeOf(over.map((o) => Math.log1p(o.payout)));
   const w = model.weights;
   return offers.map((o) => {
     const created = o.created_at === null ? Number.NaN : Date.parse(o.created_at);
@@ -112,6 +115,7 @@ export function referenceRankOffers(input: RankingInput): Ranking {
   const boostOf = new Map(kept.map((c) => [c.offer, c.boosts.reduce((s, b) => s + b.by, 0)]));
   const scores = scoreOffers(
     kept.map((c) => c.offer),
+    kept.filter((c) => c.eligible).map((c) => c.offer),
     input.model,
     input.affinity,
     input.now,
@@ -140,5 +144,5 @@ export function referenceRankOffers(input: RankingInput): Ranking {
     rank: Math.max(0, input.limit) + i + 1,
     score: c.breakdown.score,
   }));
-  return { total: ranked.length, offers, dropped, belowCut };
+  return { total: ranked.filter((c) => c.eligible).length, offers, dropped, belowCut };
 }

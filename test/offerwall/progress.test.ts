@@ -106,7 +106,8 @@ test('with completedOffers: show, a completed offer is listed last, marked and n
     (await readFile(file, 'utf8')).replace('completedOffers: hide', 'completedOffers: show'),
   );
   const h = await startOfferwall(t, { rulesDir: rules });
-  const offer = multiStep((await h.json<PersonalizedJson>(LIST)).body.offers);
+  const before = (await h.json<PersonalizedJson>(LIST)).body;
+  const offer = multiStep(before.offers);
   await checkedFetch(offer.click_url, { redirect: 'manual' });
   const last = offer.events[offer.events.length - 1]?.event_id ?? '';
   await h.json(
@@ -121,6 +122,8 @@ test('with completedOffers: show, a completed offer is listed last, marked and n
     eligible: false,
     user_status: 'completed',
   });
+  // RevU's total is the eligible offers: the completed one is listed but not counted.
+  t.is(body.total, before.total - 1);
 });
 
 test('a tampered click link is rejected with 403 INVALID_SIGNATURE and records nothing', async (t) => {

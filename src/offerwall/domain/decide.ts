@@ -105,7 +105,7 @@ export interface DroppedOffer {
 }
 
 export interface Ranking {
-  /** Offers in the ranked list before the `limit` cut. */
+  /** Eligible offers before the `limit` cut: the ranked list without completed offers shown last. */
   total: number;
   offers: RankedOffer[];
   dropped: DroppedOffer[];
@@ -143,6 +143,25 @@ function applyCompletions(
     }
   }
   return keptHidden;
+}
+
+/**
+ * The kept offers the user can still earn from: `kept` itself unless completed offers are
+ * shown among them. Those are ranked last but are not eligible: RevU's `total` counts the
+ * eligible offers and the features are scaled over them (a probe saw a completed offer's
+ * epc move the only eligible offer's sortmetric), so both read this list.
+ */
+function earnable(kept: Int32Array, { completed }: Work): Int32Array {
+  let shown = 0;
+  for (let j = 0; j < kept.length; j++) shown += completed[kept[j] as number] as number;
+  if (shown === 0) return kept;
+  const out = new Int32Array(kept.length - shown);
+  let n = 0;
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j] as number;
+    if (completed[i] === 0) out[n++] = i;
+  }
+  return out;
 }
 
 /**
@@ -217,19 +236,23 @@ function droppedList(
   return dropped;
 }
 
-/** Scores the kept offers into the ranking's `score` and `metric`; returns the ranges they were scaled over. */
+/**
+ * Scores the kept offers into the ranking's `score` and `metric`, their features scaled over
+ * the `eligible` ones (`earnable`); returns the ranges they were scaled over.
+ */
 function scoreKept(
   index: CatalogIndex,
   input: RankingInput,
   plan: RankingPlan,
   kept: Int32Array,
+  eligible: Int32Array,
   work: Work,
 ): ScoreRanges {
-  if (kept === plan.kept) {
+  if (kept === plan.kept && eligible === kept) {
     scoreAll(index, kept, plan.partial, plan.boost, input, work);
     return plan.ranges;
   }
-  const r = rangesOver(index, kept);
+  const r = rangesOver(index, eligible);
   partialMetrics(index, kept, r, input.model.weights, work.partial);
   scoreAll(index, kept, work.partial, plan.boost, input, work);
   return r;
@@ -265,8 +288,9 @@ export function* rankingStages(input: RankingInput): Generator<void, Ranking, vo
     const kept = applyCompletions(index, input, plan, work)
       ? keptPositions(work.status, work.kept)
       : plan.kept;
+    const eligible = earnable(kept, work);
     yield;
-    const r = scoreKept(index, input, plan, kept, work);
+    const r = scoreKept(index, input, plan, kept, eligible, work);
     yield;
     const offers = best(index, work, kept, input.limit).map((i, n) => {
       const offer = index.offers[i] as CatalogOffer;
@@ -285,7 +309,7 @@ export function* rankingStages(input: RankingInput): Generator<void, Ranking, vo
     const dropped = input.listDropped === false ? [] : droppedList(index, work, plan.rule, input.effects);
     // Nothing returned refers to `work`: it can go back to the pool.
     const belowCut = input.listDropped === false ? [] : rankedAfter(index, work, kept, input.limit);
-    return { total: kept.length, offers, dropped, belowCut };
+    return { total: eligible.length, offers, dropped, belowCut };
   } finally {
     index.work.give(work);
   }

@@ -51,8 +51,11 @@ export interface ScoreRanges {
   payout: Range;
 }
 
+/** Within [0, 1] even for a completed offer shown last, which is outside the range it is scaled by. */
 function scale(v: number, r: Range): number {
-  return r.max > r.min ? (v - r.min) / (r.max - r.min) : 0;
+  if (!(r.max > r.min)) return 0;
+  const f = (v - r.min) / (r.max - r.min);
+  return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
 /** What scoring needs of a request besides the offer's own numbers. */

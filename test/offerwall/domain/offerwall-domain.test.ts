@@ -1,6 +1,6 @@
 import test from 'ava';
 import { findBlockingBan } from '../../../src/offerwall/domain/bans.js';
-import { rankOffers } from '../../../src/offerwall/domain/decide.js';
+import { type RankingInput, rankOffers } from '../../../src/offerwall/domain/decide.js';
 import {
   compareVersions,
   osVersionFromUserAgent,
@@ -8,7 +8,7 @@ import {
 } from '../../../src/offerwall/domain/device.js';
 import { type Targeting, targetingVerdict } from '../../../src/offerwall/domain/eligibility.js';
 import type { CatalogOffer } from '../../../src/offerwall/domain/offer.js';
-import { userHistory } from '../../../src/offerwall/domain/progress.js';
+import { type OfferProgress, userHistory } from '../../../src/offerwall/domain/progress.js';
 import { DEFAULT_RANKING } from '../../../src/offerwall/domain/ranking.js';
 import { applyEffects } from '../../../src/offerwall/domain/rule-effects.js';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../../../src/offerwall/domain/signatures.js';
 
 const NOW = new Date('2026-11-20T00:00:00Z');
+const noWeights = { epc: 0, conversionRate: 0, userReward: 0, payout: 0, freshness: 0, affinity: 0 };
 
 function offer(id: number, over: Partial<CatalogOffer> = {}): CatalogOffer {
   return {
@@ -205,6 +206,49 @@ test('completed offers: hidden, or shown last and not eligible', (t) => {
     completions: 1,
     categories: { Games: 1 },
   });
+});
+
+test("completed offers shown last are not eligible: not in total, not in the features' scaling", (t) => {
+  const done = (offerId: number): OfferProgress => ({
+    appId: 'a',
+    uid: 'u',
+    offerId,
+    wallId: 1,
+    category: 'Games',
+    offerType: 4,
+    status: 'completed',
+    sid3: null,
+    clicks: 1,
+    firstClickAt: null,
+    lastClickAt: null,
+    completedEvents: ['base'],
+    completedAt: null,
+    updatedAt: '',
+  });
+  const input: RankingInput = {
+    offers: [offer(1, { epc: 9 }), offer(2, { epc: 1 }), offer(3, { epc: 3 })],
+    targeting: any,
+    progress: new Map([[1, done(1)]]),
+    effects: [],
+    model: { ...DEFAULT_RANKING, weights: { ...noWeights, epc: 1 } },
+    affinity: {},
+    now: NOW,
+    limit: 10,
+    completedOffers: 'show',
+  };
+  const ranking = rankOffers(input);
+  t.is(ranking.total, 2);
+  // Scaled over offers 2 and 3 (epc 1..3), not 1..9: offer 3 is the best eligible at 1.
+  t.deepEqual(
+    ranking.offers.map((o) => [o.offer.offer_id, o.eligible, o.metric]),
+    [
+      [3, true, 1],
+      [2, true, 0],
+      [1, false, 1],
+    ],
+  );
+  const allDone = new Map([1, 2, 3].map((id) => [id, done(id)]));
+  t.is(rankOffers({ ...input, progress: allDone }).total, 0);
 });
 
 test('bans: user before IP, per wall, CIDR through the matcher', (t) => {
