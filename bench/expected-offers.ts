@@ -48,6 +48,7 @@ export class ExpectedOffers {
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
       index: new CatalogIndex(offers),
+      retired: new Map(),
     };
     this.service = new OfferwallService({
       store,

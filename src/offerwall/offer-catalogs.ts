@@ -8,6 +8,7 @@ import { readCatalogFile } from './catalog-file.js';
 import type { OfferPageValidator } from './catalog-schema.js';
 import { CatalogIndex } from './domain/catalog-index.js';
 import type { CatalogOffer } from './domain/offer.js';
+import { type RetiredOffer, retireAfterSync } from './domain/retired-offers.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
 
 /** A wall's offers as served right now; replaced whole by a successful sync, never patched. */
@@ -19,6 +20,8 @@ export interface Catalog {
   readonly byId: ReadonlyMap<number, CatalogOffer>;
   /** `offers` prepared for ranking, built with the catalog: a sync replaces both together. */
   readonly index: CatalogIndex;
+  /** Offers syncs took out, by id: postbacks only (RetiredOffer). */
+  readonly retired: ReadonlyMap<number, RetiredOffer>;
 }
 
 export interface SyncResult {
@@ -65,7 +68,8 @@ function toCatalog(
   source: Catalog['source'],
   syncedAt: string | null,
   offers: CatalogOffer[],
-) {
+  retired: readonly RetiredOffer[] = [],
+): Catalog {
   const frozen = Object.freeze(offers.map((o) => Object.freeze(o)));
   return Object.freeze({
     wallId,
@@ -74,6 +78,7 @@ function toCatalog(
     offers: frozen,
     byId: new Map(frozen.map((o) => [o.offer_id, o])),
     index: new CatalogIndex(frozen),
+    retired: new Map(retired.map((r) => [r.offer.offer_id, Object.freeze(r)])),
   });
 }
 
@@ -130,7 +135,7 @@ export class OfferCatalogs {
   private async initial({ appId, wall }: WallRef): Promise<Catalog> {
     if (wall.feed) {
       const stored = await this.deps.store.getCatalog(appId, wall.id);
-      if (stored) return toCatalog(wall.id, 'feed', stored.syncedAt, stored.offers);
+      if (stored) return toCatalog(wall.id, 'feed', stored.syncedAt, stored.offers, stored.retired);
     }
     const offers = wall.catalog
       ? await readCatalogFile(wall.catalog, wall.id, this.deps.validator).catch((err: Error) => {
@@ -188,12 +193,17 @@ export class OfferCatalogs {
     };
     try {
       const offers = await this.deps.feed.fetchCatalog(wall.feed as NonNullable<WallConfig['feed']>, wall.id);
+      const was = state.catalog;
+      const retired = retireAfterSync(was.offers, [...was.retired.values()], offers, at);
       // Saved before it serves, so a restart never goes back to an older catalog than one already served.
-      await this.deps.store.saveCatalog({ appId, wallId: wall.id, syncedAt: at, offers });
-      state.catalog = toCatalog(wall.id, 'feed', at, offers);
+      await this.deps.store.saveCatalog({ appId, wallId: wall.id, syncedAt: at, offers, retired });
+      state.catalog = toCatalog(wall.id, 'feed', at, offers, retired);
       this.size.set(labels, offers.length);
       this.lastSuccess.set(labels, Date.parse(at) / 1000);
-      this.deps.logger.info({ appId, wallId: wall.id, offers: offers.length }, 'offerwall catalog synced');
+      this.deps.logger.info(
+        { appId, wallId: wall.id, offers: offers.length, retired: retired.length },
+        'offerwall catalog synced',
+      );
       return result(true, await this.shared(appId, wall.id));
     } catch (err) {
       const error = (err as Error).message;
@@ -230,7 +240,7 @@ export class OfferCatalogs {
     if (!state?.ref.wall.feed || state.ref.appId !== appId) return;
     const stored = await this.deps.store.getCatalog(appId, wallId);
     if (!stored || (state.catalog.source === 'feed' && stored.syncedAt === state.catalog.syncedAt)) return;
-    state.catalog = toCatalog(wallId, 'feed', stored.syncedAt, stored.offers);
+    state.catalog = toCatalog(wallId, 'feed', stored.syncedAt, stored.offers, stored.retired);
     const labels = { app: appId, wall: String(wallId) };
     this.size.set(labels, stored.offers.length);
     this.lastSuccess.set(labels, Date.parse(stored.syncedAt) / 1000);

@@ -5,7 +5,11 @@ import { OFFERWALL_FACTS } from './rules/offerwall-facts.js';
 import { compileOfferwall, type OfferwallRules } from './rules/offerwall-kind.js';
 import { type OfferwallSpec, offerwallSchema } from './rules/offerwall-schema.js';
 import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
-import { OFFERWALL_BANS_UNIQUE_MIGRATION, OFFERWALL_MIGRATION } from './store/offerwall-migration.js';
+import {
+  OFFERWALL_BANS_UNIQUE_MIGRATION,
+  OFFERWALL_MIGRATION,
+  OFFERWALL_RETIRED_OFFERS_MIGRATION,
+} from './store/offerwall-migration.js';
 import { OfferwallPostgresPortable } from './store/offerwall-postgres-portable.js';
 import { OfferwallPostgresStore } from './store/offerwall-postgres-store.js';
 import type { OfferwallStore } from './store/offerwall-store.js';
@@ -44,7 +48,7 @@ export const offerwallApi: ApiRegistration<'offerwall'> = {
       const store = await OfferwallDocumentStore.open(dir);
       return { store, portable: store, files: [store] };
     },
-    migrations: [OFFERWALL_MIGRATION, OFFERWALL_BANS_UNIQUE_MIGRATION],
+    migrations: [OFFERWALL_MIGRATION, OFFERWALL_BANS_UNIQUE_MIGRATION, OFFERWALL_RETIRED_OFFERS_MIGRATION],
     openPostgres: (pool) => ({
       store: new OfferwallPostgresStore(pool),
       portable: new OfferwallPostgresPortable(pool),

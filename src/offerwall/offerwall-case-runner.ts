@@ -155,6 +155,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
       offers,
       byId: new Map(offers.map((o) => [o.offer_id, o])),
       index: new CatalogIndex(offers),
+      retired: new Map(),
     };
     if (input.snapshot) await importSnapshot(store, input.snapshot);
     else await seed(store, wall, catalog, input);

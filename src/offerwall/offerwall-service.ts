@@ -8,12 +8,13 @@ import type { Targeting } from './domain/eligibility.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
 import { type OfferProgress, type UserHistory, userHistory } from './domain/progress.js';
 import { DEFAULT_RANKING } from './domain/ranking.js';
+import { stillAttributable } from './domain/retired-offers.js';
 import type { RuleEffect } from './domain/rule-effects.js';
 import { verifyClick, verifyPostback } from './domain/signatures.js';
 import type { Catalog } from './offer-catalogs.js';
 import { OfferwallError } from './offerwall-errors.js';
 import type { OfferwallRules } from './rules/offerwall-kind.js';
-import type { OfferwallStore } from './store/offerwall-store.js';
+import type { DuplicateOutcome, OfferwallStore } from './store/offerwall-store.js';
 
 /** A wall as requests see it: which app it belongs to and that app's offerwall secrets. */
 export interface WallInfo {
@@ -249,8 +250,12 @@ export class OfferwallService {
     if (!verifyPostback(wall.secrets.postbackSecret, report, input.sig)) {
       throw new OfferwallError('INVALID_SIGNATURE', 'postback signature does not match');
     }
-    const offer = this.offer(wall.wallId, input.offerId);
-    if (!offer.events.some((e) => e.event_id === input.eventId)) {
+    const offer = this.postbackOffer(wall.wallId, input.offerId);
+    if (!offer?.events.some((e) => e.event_id === input.eventId)) {
+      // A replay is answered as one even when its offer or event has left the catalog since.
+      const replay = await this.deps.store.recordedTransaction(wall.appId, input.transactionId);
+      if (replay) return replayAnswer(replay, input);
+      if (!offer) throw offerNotFound(wall.wallId, input.offerId);
       const message = `offer ${offer.offer_id} has no event '${input.eventId}'`;
       throw new OfferwallError('UNKNOWN_EVENT', `event: ${message}`, { field: 'event', message });
     }
@@ -267,14 +272,7 @@ export class OfferwallService {
       at: this.deps.now().toISOString(),
     });
     if (outcome.result === 'recorded') return { duplicate: false, progress: outcome.progress };
-    const f = outcome.first;
-    if (f.uid !== input.uid || f.offerId !== input.offerId || f.eventId !== input.eventId) {
-      throw new OfferwallError(
-        'TRANSACTION_CONFLICT',
-        `transaction_id '${input.transactionId}' was already used for another user, offer or event`,
-      );
-    }
-    return { duplicate: true, progress: outcome.progress };
+    return replayAnswer(outcome, input);
   }
 
   /** Adds the ban, or returns the app's same one (domain/bans.ts sameBan) with `created: false`. */
@@ -299,9 +297,34 @@ export class OfferwallService {
 
   private offer(wallId: number, offerId: number): CatalogOffer {
     const offer = this.catalog(wallId).byId.get(offerId);
-    if (!offer) throw new OfferwallError('OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
+    if (!offer) throw offerNotFound(wallId, offerId);
     return offer;
   }
+
+  /** The offer a postback converts: in the catalog, or retired by a sync and still in its attribution window. */
+  private postbackOffer(wallId: number, offerId: number): CatalogOffer | undefined {
+    const catalog = this.catalog(wallId);
+    const retired = catalog.retired.get(offerId);
+    return (
+      catalog.byId.get(offerId) ??
+      (retired && stillAttributable(retired, this.deps.now().getTime()) ? retired.offer : undefined)
+    );
+  }
+}
+
+function offerNotFound(wallId: number, offerId: number): OfferwallError {
+  return new OfferwallError('OFFER_NOT_FOUND', `offer ${offerId} is not in wall ${wallId}`);
+}
+
+/** A replay of a recorded transaction: `duplicate`, or a 409 when it names another user, offer or event. */
+function replayAnswer({ first, progress }: DuplicateOutcome, input: PostbackInput): PostbackResult {
+  if (first.uid !== input.uid || first.offerId !== input.offerId || first.eventId !== input.eventId) {
+    throw new OfferwallError(
+      'TRANSACTION_CONFLICT',
+      `transaction_id '${input.transactionId}' was already used for another user, offer or event`,
+    );
+  }
+  return { duplicate: true, progress };
 }
 
 export function bannedError(ban: Ban): OfferwallError {

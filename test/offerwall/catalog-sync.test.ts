@@ -5,6 +5,7 @@ import {
   ADMIN,
   demoCatalog,
   type PersonalizedJson,
+  signedPostback,
   startOfferwall,
   tempDir,
   writeOfferwallConfig,
@@ -44,10 +45,10 @@ function page(offers: CatalogOffer[], offset: number, limit: number, total = off
   };
 }
 
-async function withFeed(t: ExecutionContext, feed: string, dataDir?: string) {
+async function withFeed(t: ExecutionContext, feed: string, dataDir?: string, now?: () => Date) {
   const dir = await tempDir(t, 'feed-config');
   const config = await writeOfferwallConfig(dir, `        feed:\n          url: ${FEED}/v1/offers\n${feed}`);
-  return startOfferwall(t, { configPath: config, ...(dataDir ? { dataDir } : {}) });
+  return startOfferwall(t, { configPath: config, ...(dataDir ? { dataDir } : {}), ...(now ? { now } : {}) });
 }
 
 const FAST =
@@ -240,3 +241,43 @@ test.serial('sync answers 409 for an app without a feed, 401 without the admin t
   t.is((await sync(h)).res.status, 409);
   t.is((await h.get('/admin/apps/demo/catalog/sync', { method: 'POST' })).status, 401);
 });
+
+test.serial(
+  'an offer a sync takes out takes postbacks until its attribution window ends; replays stay duplicates',
+  async (t) => {
+    let now = Date.parse('2026-11-20T12:00:00Z');
+    const clock = () => new Date(now);
+    const dataDir = await tempDir(t, 'feed-data');
+    const first = await withFeed(t, FAST, dataDir, clock);
+    const offers = feedOffers(3);
+    const gone = offers[2] as CatalogOffer;
+    const last = gone.events[gone.events.length - 1]?.event_id ?? '';
+    serve(offers);
+    t.is((await sync(first)).res.status, 200);
+    const postback = (h: typeof first, event: string, tx: string) =>
+      h.json<{ duplicate?: boolean; user_completed?: boolean; error?: { code: string } }>(
+        `/api/v1/postback?${signedPostback({ uid: 'u1', offer: gone.offer_id, event, tx })}`,
+      );
+    t.like((await postback(first, 'base', 'tx-a')).body, { duplicate: false });
+
+    serve(offers.slice(0, 2));
+    t.is((await sync(first)).res.status, 200);
+    t.false(ids((await first.json<PersonalizedJson>(LIST)).body).includes(gone.offer_id));
+    // The replay of an acknowledged postback, and the user's conversion after the offer left.
+    t.like((await postback(first, 'base', 'tx-a')).body, { duplicate: true });
+    const done = await postback(first, last, 'tx-b');
+    t.is(done.res.status, 200);
+    t.like(done.body, { duplicate: false, user_completed: true });
+    await first.service.stop();
+
+    // Kept across a restart, until the longest attribution window of the offer and its events.
+    const second = await withFeed(t, FAST, dataDir, clock);
+    t.like((await postback(second, last, 'tx-b')).body, { duplicate: true });
+    const days = Math.max(gone.attribution_window_days, ...gone.events.map((e) => e.attribution_window_days));
+    now += days * 86_400_000 + 1000;
+    const late = await postback(second, 'base', 'tx-c');
+    t.is(late.res.status, 404);
+    t.like(late.body, { error: { code: 'OFFER_NOT_FOUND' } });
+    t.like((await postback(second, 'base', 'tx-a')).body, { duplicate: true });
+  },
+);

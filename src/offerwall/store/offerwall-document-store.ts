@@ -14,6 +14,7 @@ import { ProgressDocuments } from './offerwall-document-progress.js';
 import { offerwallKey, type ProgressShard, type TransactionShard } from './offerwall-document-shards.js';
 import type {
   ClickRecord,
+  DuplicateOutcome,
   EventOutcome,
   EventRecord,
   OfferwallStore,
@@ -135,8 +136,17 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     return { result: 'recorded', progress: structuredClone(p) };
   }
 
+  async recordedTransaction(appId: string, transactionId: string): Promise<DuplicateOutcome | null> {
+    const txKey = offerwallKey(appId, transactionId);
+    const txShard = this.shards.transactionShard(appId, transactionId);
+    const landing = this.landing.get(txKey);
+    if (!landing && !txShard.get(txKey)) return null;
+    await (landing ?? txShard.commit());
+    return this.duplicate(txShard, txKey);
+  }
+
   /** The outcome of a postback whose transaction is durable in `txShard`. */
-  private duplicate(txShard: TransactionShard, txKey: string): EventOutcome {
+  private duplicate(txShard: TransactionShard, txKey: string): DuplicateOutcome {
     const first = txShard.get(txKey);
     // Only a write that failed and was undone since the await takes it away: the caller retries.
     if (!first) throw new Error(`transaction ${txKey} was not stored: its write failed`);

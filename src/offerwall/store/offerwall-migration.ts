@@ -75,3 +75,14 @@ export const OFFERWALL_BANS_UNIQUE_MIGRATION: Migration = {
     DROP INDEX offerwall_bans_by_value;
   `,
 };
+
+/**
+ * The offers feed syncs took out of a wall's catalog, kept for postbacks until their
+ * attribution window ends (domain/retired-offers.ts). Nullable: an instance of the previous
+ * release leaves it as it was when it saves a catalog, and null reads as none.
+ */
+export const OFFERWALL_RETIRED_OFFERS_MIGRATION: Migration = {
+  version: 3,
+  name: 'offerwall: retired offers kept for postbacks',
+  sql: 'ALTER TABLE offerwall_catalogs ADD COLUMN retired jsonb;',
+};

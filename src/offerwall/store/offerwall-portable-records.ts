@@ -14,6 +14,7 @@ export const catalogRecord = (c: StoredCatalog): StoredCatalog => ({
   wallId: c.wallId,
   syncedAt: time(c.syncedAt),
   offers: c.offers,
+  retired: (c.retired ?? []).map((r) => ({ offer: r.offer, retiredAt: time(r.retiredAt) })),
 });
 
 export const progressRecord = (p: OfferProgress): OfferProgress => ({

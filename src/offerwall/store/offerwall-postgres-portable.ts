@@ -17,6 +17,7 @@ const CATALOG_COLUMNS: Column[] = [
   ['wall_id', 'integer'],
   ['synced_at', 'timestamptz'],
   ['offers', 'jsonb'],
+  ['retired', 'jsonb'],
 ];
 const PROGRESS_COLUMNS: Column[] = [
   ['app_id', 'text'],
@@ -68,6 +69,7 @@ export class OfferwallPostgresPortable implements PortableStore {
             wallId: Number(r.wall_id),
             syncedAt: (r.synced_at as Date).toISOString(),
             offers: r.offers as StoredCatalog['offers'],
+            retired: (r.retired ?? []) as NonNullable<StoredCatalog['retired']>,
           }),
         );
       case 'offerwall.progress':

@@ -4,6 +4,7 @@ import type { AddedBan, Ban } from '../domain/bans.js';
 import type { OfferProgress } from '../domain/progress.js';
 import type {
   ClickRecord,
+  DuplicateOutcome,
   EventOutcome,
   EventRecord,
   OfferwallStore,
@@ -71,20 +72,27 @@ export class OfferwallPostgresStore implements OfferwallStore {
 
   async getCatalog(appId: string, wallId: number): Promise<StoredCatalog | null> {
     const { rows } = await this.pool.query(
-      'SELECT synced_at, offers FROM offerwall_catalogs WHERE app_id = $1 AND wall_id = $2',
+      'SELECT synced_at, offers, retired FROM offerwall_catalogs WHERE app_id = $1 AND wall_id = $2',
       [appId, wallId],
     );
     const r = rows[0] as Row | undefined;
     return r
-      ? { appId, wallId, syncedAt: iso(r.synced_at) ?? '', offers: r.offers as StoredCatalog['offers'] }
+      ? {
+          appId,
+          wallId,
+          syncedAt: iso(r.synced_at) ?? '',
+          offers: r.offers as StoredCatalog['offers'],
+          retired: (r.retired ?? []) as NonNullable<StoredCatalog['retired']>,
+        }
       : null;
   }
 
   async saveCatalog(c: StoredCatalog): Promise<void> {
     await this.pool.query(
-      `INSERT INTO offerwall_catalogs (app_id, wall_id, synced_at, offers) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (app_id, wall_id) DO UPDATE SET synced_at = EXCLUDED.synced_at, offers = EXCLUDED.offers`,
-      [c.appId, c.wallId, c.syncedAt, JSON.stringify(c.offers)],
+      `INSERT INTO offerwall_catalogs (app_id, wall_id, synced_at, offers, retired) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (app_id, wall_id) DO UPDATE
+         SET synced_at = EXCLUDED.synced_at, offers = EXCLUDED.offers, retired = EXCLUDED.retired`,
+      [c.appId, c.wallId, c.syncedAt, JSON.stringify(c.offers), JSON.stringify(c.retired ?? [])],
     );
   }
 
@@ -121,7 +129,9 @@ export class OfferwallPostgresStore implements OfferwallStore {
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING transaction_id`,
         [e.appId, e.transactionId, e.uid, e.offerId, e.eventId, e.at],
       );
-      return claimed.rowCount === 1 ? this.applyEvent(client, e) : this.duplicate(client, e);
+      return claimed.rowCount === 1
+        ? this.applyEvent(client, e)
+        : ((await this.duplicate(client, e.appId, e.transactionId)) as DuplicateOutcome);
     });
   }
 
@@ -142,11 +152,21 @@ export class OfferwallPostgresStore implements OfferwallStore {
     return { result: 'recorded', progress: toProgress(rows[0] as Row) };
   }
 
-  private async duplicate(client: pg.PoolClient, e: EventRecord): Promise<EventOutcome> {
+  recordedTransaction(appId: string, transactionId: string): Promise<DuplicateOutcome | null> {
+    return this.duplicate(this.pool, appId, transactionId);
+  }
+
+  /** What a replay of the transaction answers; null when it was never recorded. */
+  private async duplicate(
+    client: pg.Pool | pg.PoolClient,
+    appId: string,
+    transactionId: string,
+  ): Promise<DuplicateOutcome | null> {
     const tx = await client.query(
       'SELECT * FROM offerwall_transactions WHERE app_id = $1 AND transaction_id = $2',
-      [e.appId, e.transactionId],
+      [appId, transactionId],
     );
+    if (!tx.rows[0]) return null;
     const first = toTransaction(tx.rows[0] as Row);
     const p = await client.query(
       `SELECT ${PROGRESS_COLUMNS} FROM offerwall_progress WHERE app_id = $1 AND uid = $2 AND offer_id = $3`,

@@ -1,6 +1,7 @@
 import type { AddedBan, Ban } from '../domain/bans.js';
 import type { CatalogOffer } from '../domain/offer.js';
 import type { OfferProgress } from '../domain/progress.js';
+import type { RetiredOffer } from '../domain/retired-offers.js';
 
 /** A wall's catalog as last synced from its feed. */
 export interface StoredCatalog {
@@ -8,6 +9,8 @@ export interface StoredCatalog {
   wallId: number;
   syncedAt: string;
   offers: CatalogOffer[];
+  /** Offers syncs took out, kept for postbacks (RetiredOffer); absent in catalogs stored before them. */
+  retired?: RetiredOffer[];
 }
 
 export interface ClickRecord {
@@ -46,10 +49,14 @@ export interface TransactionRecord {
   at: string;
 }
 
-export type EventOutcome =
-  | { result: 'recorded'; progress: OfferProgress }
-  /** The transaction id was seen before: nothing changed; `first` is what it recorded then. */
-  | { result: 'duplicate'; first: TransactionRecord; progress: OfferProgress | null };
+/** The transaction id was seen before: nothing changed; `first` is what it recorded then. */
+export type DuplicateOutcome = {
+  result: 'duplicate';
+  first: TransactionRecord;
+  progress: OfferProgress | null;
+};
+
+export type EventOutcome = { result: 'recorded'; progress: OfferProgress } | DuplicateOutcome;
 
 /**
  * What the offerwall keeps: synced catalogs, per-user offer progress, postback
@@ -78,6 +85,12 @@ export interface OfferwallStore {
    * changes nothing and returns `duplicate` with what the first call recorded.
    */
   recordEvent(event: EventRecord): Promise<EventOutcome>;
+  /**
+   * What `recordEvent` answers a replay of the transaction id, without recording anything:
+   * null when the id was never recorded. Reads only (a postback whose offer or event is no
+   * longer in the catalog is still answered as the replay it is).
+   */
+  recordedTransaction(appId: string, transactionId: string): Promise<DuplicateOutcome | null>;
 
   /**
    * Adds a ban, unless the app holds one that is the same (`sameBan`: type, value, wall):

@@ -1,5 +1,6 @@
 import type { TestFn } from 'ava';
 import type { Ban } from '../../../src/offerwall/domain/bans.js';
+import type { CatalogOffer } from '../../../src/offerwall/domain/offer.js';
 import type {
   ClickRecord,
   EventRecord,
@@ -112,6 +113,17 @@ export function offerwallStoreContract(
     t.deepEqual(await store.progressOf('demo', 'u1'), before);
   });
 
+  test(`${name}: a recorded transaction is read back as its replay, and reading records nothing`, async (t) => {
+    const store = await use(t);
+    t.is(await store.recordedTransaction('demo', 'tx-1'), null);
+    t.deepEqual(await store.progressOf('demo', 'u1'), []);
+    await store.recordEvent(event({ final: true }));
+    const replay = await store.recordedTransaction('demo', 'tx-1');
+    t.like(replay, { result: 'duplicate', first: { uid: 'u1', offerId: 7, eventId: 'base' } });
+    t.like(replay?.progress, { status: 'completed', completedEvents: ['base'] });
+    t.is(await store.recordedTransaction('other', 'tx-1'), null);
+  });
+
   test(`${name}: concurrent postbacks with one transaction id record it once`, async (t) => {
     const store = await use(t);
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.recordEvent(event())));
@@ -162,6 +174,21 @@ export function offerwallStoreContract(
     });
     t.is((await store.getCatalog('demo', 1001))?.syncedAt, '2026-11-20T12:00:00.000Z');
     t.is((await store.getCatalog('demo', 1002))?.syncedAt, '2026-11-20T11:00:00.000Z');
+    t.deepEqual((await store.getCatalog('demo', 1002))?.retired ?? [], []);
+  });
+
+  test(`${name}: a catalog keeps the offers syncs retired`, async (t) => {
+    const store = await use(t);
+    const offer = { offer_id: 9, events: [{ event_id: 'base' }] } as unknown as CatalogOffer;
+    const retired = [{ offer, retiredAt: '2026-11-20T09:00:00.000Z' }];
+    await store.saveCatalog({
+      appId: 'demo',
+      wallId: 1001,
+      syncedAt: '2026-11-20T10:00:00.000Z',
+      offers: [],
+      retired,
+    });
+    t.deepEqual((await store.getCatalog('demo', 1001))?.retired, retired);
   });
 
   test(`${name}: bans are listed, found for their user and every IP, and removed`, async (t) => {
