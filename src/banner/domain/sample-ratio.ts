@@ -42,6 +42,9 @@ function srmSmallSample(expected: readonly number[]): string | null {
  * count of v is the sum over the groups: the mixture of the splits in force over time. With
  * one split, as without any weight change, it is the plain test against the weights.
  * The variations tested: those with a weight now, and any a stored split gave a share.
+ * A group's shares are renormalised over the variations still in the rules: its users counted
+ * here are only those in them (an outside probe saw a perfect split after a weight change and
+ * a removed variation reported as a mismatch, p 1e-7, when each split kept its removed share).
  */
 export function sampleRatio(
   experiment: Experiment,
@@ -57,8 +60,12 @@ export function sampleRatio(
     const groups = t.usersBySplit ?? [{ weights: null, users: t.users }];
     for (const g of groups) {
       const shares = (g.weights === null ? null : sharesOf(g.weights)) ?? current;
+      let kept = 0;
+      for (const [id, share] of shares) if (share > 0 && declared.has(id)) kept += share;
+      if (!(kept > 0)) continue;
       for (const [id, share] of shares) {
-        if (share > 0 && declared.has(id)) expected.set(id, (expected.get(id) ?? 0) + g.users * share);
+        if (share > 0 && declared.has(id))
+          expected.set(id, (expected.get(id) ?? 0) + (g.users * share) / kept);
       }
     }
   }

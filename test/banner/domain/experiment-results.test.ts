@@ -322,3 +322,39 @@ test('weights changed from 20/80 to 50/50 with 43/157 users assigned at 20/80: n
   const legacy = experimentResults(fifty, 3, [tally(0, 43, {}), tally(1, 157, {})]);
   t.true(legacy.sampleRatio?.mismatch);
 });
+
+test('a variation removed after a weight change: each split is read over the variations left, no false mismatch', (t) => {
+  // 50,000 users at 10/10/80, then variation 2 removed and 20,000 more at 75/25. Users of
+  // the variations left: 20,000 and 10,000, exactly what the two splits give them.
+  const now = experiment({
+    variations: [
+      { id: 0, name: 'control', weight: 75 },
+      { id: 1, name: 'hero', weight: 25 },
+    ],
+  });
+  const results = experimentResults(now, 3, [
+    {
+      ...tally(0, 20_000, {}),
+      usersBySplit: [
+        { weights: '0:10,1:10,2:80', users: 5_000 },
+        { weights: '0:75,1:25', users: 15_000 },
+      ],
+    },
+    {
+      ...tally(1, 10_000, {}),
+      usersBySplit: [
+        { weights: '0:10,1:10,2:80', users: 5_000 },
+        { weights: '0:75,1:25', users: 5_000 },
+      ],
+    },
+    { ...tally(2, 40_000, {}), usersBySplit: [{ weights: '0:10,1:10,2:80', users: 40_000 }] },
+  ]);
+  t.deepEqual(
+    results.sampleRatio?.counts.map((c) => [c.variationId, c.users, c.expected]),
+    [
+      [0, 20_000, 20_000],
+      [1, 10_000, 10_000],
+    ],
+  );
+  t.like(results.sampleRatio, { statistic: 0, mismatch: false });
+});
