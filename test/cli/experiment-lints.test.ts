@@ -196,3 +196,26 @@ test('validate warns of a trafficAllocation under 1, a percent read as a fractio
   t.is(await runCli(['validate', await withExperiment(t, experiment('50'))], fine.io), 0);
   t.deepEqual(fine.err, []);
 });
+
+test('validate warns of two experiments summing revenue from different properties of one event; a stopped one raises nothing', async (t) => {
+  const experiment = (status: string) => `  experiments:
+    - id: price-test
+      status: ${status}
+      occasion: price_probe
+      metrics:
+        primary: { event: SpecialOfferPopupPurchased, value: price }
+      variations:
+        - { id: 0, weight: 50 }
+        - { id: 1, weight: 50 }
+`;
+  const c = capture();
+  t.is(await runCli(['validate', await withExperiment(t, experiment('running'))], c.io), 0);
+  t.regex(
+    c.err.join('\n'),
+    /demo\/banner\.yaml:\d+:\d+ warning: experiment 'payer-upsell' sums revenue from SpecialOfferPopupPurchased\.revenue, but experiment 'price-test', earlier in rule order, reads SpecialOfferPopupPurchased\.price: an event keeps one value/,
+  );
+  t.is(c.err.length, 1, c.err.join('\n'));
+  const stopped = capture();
+  t.is(await runCli(['validate', await withExperiment(t, experiment('stopped'))], stopped.io), 0);
+  t.deepEqual(stopped.err, []);
+});

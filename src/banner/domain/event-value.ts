@@ -34,15 +34,32 @@ export const conversionAt = (event: TimedEvent): string => new Date(conversionTi
 
 /**
  * Per event name, the property whose value is kept with the event: the value property of
- * the first experiment (rule order) whose primary metric is that event.
+ * the first experiment (rule order) not stopped whose primary metric is that event. A
+ * stopped experiment's results no longer take events, so it never decides a running one's
+ * property; two that do not agree are a warning of `offerd validate` (conflictingValues).
  */
 export function valueProperties(experiments: readonly Experiment[]): Map<string, string> {
   const byEvent = new Map<string, string>();
   for (const e of experiments) {
     const { primary, primaryValue } = e.metrics;
-    if (primary !== null && primaryValue && !byEvent.has(primary)) byEvent.set(primary, primaryValue);
+    if (e.status === 'stopped' || primary === null || !primaryValue || byEvent.has(primary)) continue;
+    byEvent.set(primary, primaryValue);
   }
   return byEvent;
+}
+
+/** Experiments not stopped whose revenue would be read from another experiment's property: [it, the one kept]. */
+export function conflictingValues(experiments: readonly Experiment[]): [Experiment, Experiment][] {
+  const kept = new Map<string, Experiment>();
+  const conflicts: [Experiment, Experiment][] = [];
+  for (const e of experiments) {
+    const { primary, primaryValue } = e.metrics;
+    if (e.status === 'stopped' || primary === null || !primaryValue) continue;
+    const first = kept.get(primary);
+    if (!first) kept.set(primary, e);
+    else if (first.metrics.primaryValue !== primaryValue) conflicts.push([e, first]);
+  }
+  return conflicts;
 }
 
 /**

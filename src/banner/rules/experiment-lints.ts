@@ -1,5 +1,6 @@
 import { type Condition, isAll, isAny, isNot, isSegmentRef } from '../../rules/engine/conditions.js';
 import type { SegmentCatalog } from '../../rules/segment-catalog.js';
+import { conflictingValues } from '../domain/event-value.js';
 import type { BannerRules } from './banner-kind.js';
 import { covers, lookupIn, type SegmentLookup } from './condition-cover.js';
 import type { RuleLint } from './rule-lint.js';
@@ -124,6 +125,21 @@ function fractionalAllocation(rules: BannerRules): RuleLint[] {
     }));
 }
 
+/**
+ * An event keeps one value (event-value.ts valueProperties): an experiment naming another
+ * property of the same primary event than an earlier one has its revenue summed from the
+ * earlier one's property while its results name its own (an outside probe: `price` shown,
+ * `revenue` summed, 10 × off).
+ */
+function conflictingValueProperty(rules: BannerRules): RuleLint[] {
+  return conflictingValues(rules.experiments).map(([e, first]) => ({
+    ...(rules.written.eligibility.get(e.id)?.site ?? { file: '', line: 1, col: 1 }),
+    experimentId: e.id,
+    bannerId: null,
+    message: `experiment '${e.id}' sums revenue from ${e.metrics.primary}.${e.metrics.primaryValue}, but experiment '${first.id}', earlier in rule order, reads ${first.metrics.primary}.${first.metrics.primaryValue}: an event keeps one value, so '${e.id}' would sum ${first.metrics.primaryValue} under the name ${e.metrics.primaryValue}; name the same property in both, or another event`,
+  }));
+}
+
 /** The experiment traps `offerd validate` warns about, for one app's banner rules. */
 export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): RuleLint[] {
   const segment = lookupIn(segments);
@@ -132,5 +148,6 @@ export function lintExperiments(rules: BannerRules, segments: SegmentCatalog): R
     ...starvedByEarlierExperiment(rules, segment),
     ...selfChangingEligibility(rules, segment),
     ...fractionalAllocation(rules),
+    ...conflictingValueProperty(rules),
   ];
 }
