@@ -128,6 +128,14 @@ test('zipCode and postalCode: either, the same if both, numbers accepted', (t) =
   );
 });
 
+test('$anonymous, the shared user of events sent without an id, is refused as a banner user', (t) => {
+  t.deepEqual(
+    fieldsOf(() => banner.parse({ userId: '$anonymous', offerId: '1' }, settings, () => null)),
+    ['userId'],
+  );
+  t.is(banner.parse({ userId: '$anonymous2', offerId: '1' }, settings, () => null).userId, '$anonymous2');
+});
+
 test('ids: no control characters, bounded length; offerId must be finite', (t) => {
   t.deepEqual(
     fieldsOf(() => banner.parse({ userId: 'a\nb', offerId: 'x'.repeat(129) }, settings, () => null)),
