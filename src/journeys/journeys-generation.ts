@@ -244,7 +244,7 @@ async function runPartition(
     environment: p.environment,
     ...counts,
     offersCreated: created,
-    offersExpired: countBy(expired, (o) => o.offerType),
+    offersExpired: expired,
     offersRejected: rejected,
   };
   return { report, waits };

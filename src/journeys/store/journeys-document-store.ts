@@ -231,15 +231,18 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     return result;
   }
 
-  async expireDue(p: Partition, now: Date): Promise<Offer[]> {
+  async expireDue(p: Partition, now: Date): Promise<Record<string, number>> {
     const due: StoredOffer[] = [];
     for (const offers of this.ix.offerLists(p)) {
       for (const o of offers) if (o.status === 'active' && !isLive(o, now)) due.push(o);
     }
-    for (const o of due) o.status = 'expired';
-    const expired = due.map(publicOffer);
+    const byType: Record<string, number> = {};
+    for (const o of due) {
+      o.status = 'expired';
+      byType[o.offerType] = (byType[o.offerType] ?? 0) + 1;
+    }
     await this.shards.commit(due.map((o) => this.shardOf(p, o.externalId)));
-    return expired;
+    return byType;
   }
 
   async *scanUsers(p: Partition, batchSize: number, now: Date): AsyncIterable<UserActivity[]> {

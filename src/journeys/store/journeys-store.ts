@@ -124,8 +124,12 @@ export interface JourneysStore {
     claimEvent: (offer: Offer) => NewEvent,
   ): Promise<ClaimResult>;
 
-  /** Marks every active offer of the partition with `expiresAt <= now` expired; returns them. One commit. */
-  expireDue(p: Partition, now: Date): Promise<Offer[]>;
+  /**
+   * Marks every active offer of the partition with `expiresAt <= now` expired; returns how
+   * many of each offer type it marked. May commit in several steps (PostgreSQL: batches,
+   * each kept if a later one fails; what is left is marked by the next run).
+   */
+  expireDue(p: Partition, now: Date): Promise<Record<string, number>>;
 
   /**
    * The partition's users with their event totals at `now` and their offers, in batches;

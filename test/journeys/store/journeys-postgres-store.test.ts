@@ -67,3 +67,28 @@ test('migration 203 applies on a database holding events: ids become per user, t
   t.is(other?.event.externalId, 'jn-2');
   t.deepEqual((await s.userEvents(p, 'jn-2')).map((e) => e.id).sort(), ['e3', 'new-jn-2-tb-1']);
 });
+
+test('200,000 offers due together are all expired under a 1 s statement timeout, counted by type', async (t) => {
+  // A run's offers share their expiry, so they come due together. One statement for all of
+  // them ran past the statement timeout, was rolled back, and every later run failed the same.
+  const url = await server().freshDatabase('journeys_expire');
+  const opened = await openPostgresStore(url, { pool: { max: 4, statementTimeoutMs: 1000 } });
+  t.teardown(() => opened.close());
+  const p = { appId: 'demo', environment: 'test' as const };
+  const now = new Date();
+  await opened.journeys.upsertUser(p, { externalId: 'u1' }, now, () => 'id-u1');
+  const pool = new pg.Pool({ connectionString: url });
+  try {
+    await pool.query(
+      `INSERT INTO journeys_offers (app_id, environment, id, external_id, offer_type, title, description,
+         points_value, status, created_at, expires_at, metadata)
+       SELECT 'demo', 'test', 'o-' || i, 'u1', CASE WHEN i % 4 = 0 THEN 'spin' ELSE 'bonus' END, 't', 'd',
+         10, 'active', now() - interval '2 days', now() - interval '1 day', '{}'
+       FROM generate_series(1, 200000) i`,
+    );
+  } finally {
+    await pool.end();
+  }
+  t.deepEqual(await opened.journeys.expireDue(p, now), { spin: 50_000, bonus: 150_000 });
+  t.deepEqual(await opened.journeys.expireDue(p, now), {});
+});
