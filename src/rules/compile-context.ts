@@ -9,6 +9,7 @@ import {
 } from './engine/conditions.js';
 import { DecisionCacheStats } from './engine/decision-cache.js';
 import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from './engine/operators.js';
+import { expandedSize, MAX_EXPANDED_CONDITIONS } from './expanded-size.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
 import type { JsonPath } from './yaml-source.js';
@@ -25,6 +26,8 @@ export class CompileContext {
   private segmentIds: ReadonlySet<string> = new Set();
   private segmentSites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }> = new Map();
   private readonly factCheckedSegments = new Set<string>();
+  /** Each segment's expanded size (expanded-size.ts), once the Segments kind has been read. */
+  private segmentSizes: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly appId: string,
@@ -40,6 +43,11 @@ export class CompileContext {
   /** Where each segment is defined (its first definition), so kinds can report inside it. */
   setSegmentSites(sites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }>): void {
     this.segmentSites = sites;
+  }
+
+  /** Each segment's size with the segments it references written out, set once they are all read. */
+  setSegmentSizes(sizes: ReadonlyMap<string, number>): void {
+    this.segmentSizes = sizes;
   }
 
   segmentSite(id: string): { file: RuleFile<unknown>; path: JsonPath } | undefined {
@@ -59,8 +67,17 @@ export class CompileContext {
     this.problems.push(file.source.problem(['spec', ...specPath], message, key));
   }
 
-  /** Checks the parts of a condition a schema cannot: its form, operators, segment references. */
+  /**
+   * Checks the parts of a condition a schema cannot: its form, operators, segment references,
+   * and its size with the segments it references written out (MAX_EXPANDED_CONDITIONS).
+   */
   checkCondition(file: RuleFile<unknown>, path: JsonPath, condition: Condition): void {
+    this.checkForm(file, path, condition);
+    const size = expandedSize(condition, (id) => this.segmentSizes.get(id) ?? 0);
+    if (size > MAX_EXPANDED_CONDITIONS) this.report(file, path, tooLarge('this condition', size));
+  }
+
+  private checkForm(file: RuleFile<unknown>, path: JsonPath, condition: Condition): void {
     const keys = Object.keys(condition);
     const forms = FORMS.filter((f) => keys.includes(f));
     if (forms.length !== 1) {
@@ -76,11 +93,11 @@ export class CompileContext {
       const name = isAll(condition) ? 'all' : 'any';
       if (keys.length > 1) this.report(file, path, `'${name}' cannot be combined with other keys`);
       list.forEach((c, i) => {
-        this.checkCondition(file, [...path, name, i], c);
+        this.checkForm(file, [...path, name, i], c);
       });
     } else if (isNot(condition)) {
       if (keys.length > 1) this.report(file, path, `'not' cannot be combined with other keys`);
-      this.checkCondition(file, [...path, 'not'], condition.not);
+      this.checkForm(file, [...path, 'not'], condition.not);
     } else if (isSegmentRef(condition)) {
       if (keys.length > 1) this.report(file, path, `'segment' cannot be combined with other keys`);
       if (!this.segmentIds.has(condition.segment)) {
@@ -177,4 +194,10 @@ export class CompileContext {
       }
     }
   }
+}
+
+/** Why a condition is refused for its expanded size. */
+export function tooLarge(subject: string, size: number): string {
+  const n = Number.isFinite(size) && size < 1e15 ? size.toLocaleString('en-US') : size.toExponential(1);
+  return `${subject} is ${n} conditions once the segments it references are written out (each reference is a full copy); at most ${MAX_EXPANDED_CONDITIONS.toLocaleString('en-US')}: reference fewer segments, or segments that reference fewer`;
 }

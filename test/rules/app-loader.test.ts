@@ -102,6 +102,30 @@ test('unknown segments, unknown operators, bad values, mixed forms, duplicates a
   ]);
 });
 
+test('a segment that is too large once the segments it references are written out is refused at its root', async (t) => {
+  // c_i is any of ten references to c_(i-1): 1, 10, 100, 1,000, then 10,000 conditions as
+  // json-rules-engine inlines them (a copy per reference); a 1 KB file, minutes of CPU before.
+  const lines = [
+    header.trimEnd(),
+    '    - id: c0',
+    '      conditions: {fact: user.purchases, operator: lessThan, value: -1}',
+  ];
+  for (let i = 1; i <= 5; i++) {
+    lines.push(`    - id: c${i}`, '      conditions:', '        any:');
+    for (let k = 0; k < 10; k++) lines.push(`          - segment: c${i - 1}`);
+  }
+  const problems = await problemsOf(t, { 'chain.yaml': `${lines.join('\n')}\n` });
+  t.deepEqual(problems, [
+    "chain.yaml:49:9 segment 'c4' is 10,000 conditions once the segments it references are written out (each reference is a full copy); at most 1,000: reference fewer segments, or segments that reference fewer",
+  ]);
+  const fine = lines.slice(0, 3 + 3 * 13);
+  t.deepEqual(
+    await problemsOf(t, { 'chain.yaml': `${fine.join('\n')}\n` }),
+    [],
+    'c3, 1,000 conditions, loads',
+  );
+});
+
 test('the app version names every file version and the hash follows the content', async (t) => {
   const dir = await tempDir(t);
   const empty = 'apiVersion: offerd/v1\nkind: Segments\nversion: 7\nspec:\n  segments: []\n';

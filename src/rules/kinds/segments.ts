@@ -1,5 +1,6 @@
-import type { CompileContext } from '../compile-context.js';
+import { type CompileContext, tooLarge } from '../compile-context.js';
 import { segmentRefs } from '../engine/conditions.js';
+import { expandedSizes, MAX_EXPANDED_CONDITIONS } from '../expanded-size.js';
 import type { RuleFile } from '../rule-file.js';
 import type { SegmentsSpec } from '../schemas/segments.js';
 import { SegmentCatalog, type SegmentDefinition } from '../segment-catalog.js';
@@ -21,7 +22,28 @@ export function compileSegments(files: RuleFile<SegmentsSpec>[], ctx: CompileCon
       unique.set(item.id, { id: item.id, description: item.description ?? '', conditions: item.conditions });
     }
   }
+  reportTooLarge(items, unique, ctx);
   return new SegmentCatalog([...unique.values()], ctx.decisionStats);
+}
+
+/**
+ * Segments too large once the segments they reference are written out (expanded-size.ts),
+ * each reported where it first passes the bound: a chain of them is one problem, at its root.
+ */
+function reportTooLarge(
+  items: Item[],
+  unique: ReadonlyMap<string, SegmentDefinition>,
+  ctx: CompileContext,
+): void {
+  const sizes = expandedSizes(new Map([...unique].map(([id, s]) => [id, s.conditions])));
+  ctx.setSegmentSizes(sizes);
+  const over = (id: string) => (sizes.get(id) ?? 0) > MAX_EXPANDED_CONDITIONS;
+  const reported = new Set<string>();
+  for (const { file, path, item } of items) {
+    if (reported.has(item.id) || !over(item.id) || segmentRefs(item.conditions).some(over)) continue;
+    reported.add(item.id);
+    ctx.report(file, [...path, 'conditions'], tooLarge(`segment '${item.id}'`, sizes.get(item.id) ?? 0));
+  }
 }
 
 type Item = {
