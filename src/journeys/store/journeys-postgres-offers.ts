@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CLIENT_TIMEOUT_MARGIN_MS } from '../../store/postgres/counted-pool.js';
 import type { NewOffer, Offer, OfferLimits, Partition } from '../domain/journey-types.js';
 import { limitRejection } from '../domain/offer-limits.js';
 import { insertOffers } from './journeys-postgres-offer-insert.js';
@@ -29,6 +30,15 @@ function inKeyRange(column: string, list: string): string {
 // a FOR NO KEY UPDATE on every user of the chunk, which wrote a lock into each user row:
 // a million row writes per run at a million users. One lock, so no lock order to keep.
 const LOCK_PARTITION = `SELECT pg_advisory_xact_lock(hashtextextended('journeys-offers:' || $1 || ':' || $2, 0))`;
+
+/**
+ * How long a chunk may wait for the partition lock: its turn comes when another run's chunk
+ * commits (reads, checks and an insert of up to 5,000 offers), which on a busy host takes
+ * longer than one statement may. Waited under the pool's statement timeout (5 s), 3 of 4
+ * overlapping runs were cancelled and answered 503 (operator probe). The timeout is raised
+ * for the lock alone, then set back for the chunk's other statements.
+ */
+export const LOCK_WAIT_MS = 120_000;
 
 // Users are never deleted, so a user seen here still exists at insert time (the offers'
 // foreign key is gone since migration 202; this check is what keeps unknown users out).
@@ -83,7 +93,7 @@ function earliestSince(offers: readonly NewOffer[]): string {
 
 /**
  * One chunk of createOffers in the caller's transaction, in five statements whatever
- * its size: lock the partition, read which users exist, read what their limits count, check each offer in
+ * its size (and two setting the lock's wait): lock the partition, read which users exist, read what their limits count, check each offer in
  * order (each accepted one counting for the next), insert the accepted ones at once.
  */
 export async function createOfferChunk(
@@ -95,7 +105,15 @@ export async function createOfferChunk(
 ): Promise<OfferOutcome[]> {
   const scope = [p.appId, p.environment];
   const users = [...new Set(offers.map((o) => o.externalId))];
-  await c.query(LOCK_PARTITION, scope);
+  await c.query(`SET LOCAL statement_timeout = ${LOCK_WAIT_MS}`);
+  // node-postgres reads a per-query query_timeout (its types do not list it).
+  const lock: pg.QueryConfig & { query_timeout: number } = {
+    text: LOCK_PARTITION,
+    values: scope,
+    query_timeout: LOCK_WAIT_MS + CLIENT_TIMEOUT_MARGIN_MS,
+  };
+  await c.query(lock);
+  await c.query('SET LOCAL statement_timeout TO DEFAULT');
   const known = new Set(
     (await c.query(KNOWN_USERS, [...scope, users])).rows.map((r: Row) => String(r.external_id)),
   );

@@ -1,6 +1,7 @@
 import test from 'ava';
 import pg from 'pg';
 import { openPostgresStore } from '../../../src/apis.js';
+import type { NewOffer, OfferLimits } from '../../../src/journeys/domain/journey-types.js';
 import { JOURNEYS_MIGRATION } from '../../../src/journeys/store/journeys-migration.js';
 import { JOURNEYS_OFFERS_UNLOCKED_MIGRATION } from '../../../src/journeys/store/journeys-offers-unlocked-migration.js';
 import { migrate } from '../../../src/store/postgres/migrate.js';
@@ -91,4 +92,40 @@ test('200,000 offers due together are all expired under a 1 s statement timeout,
   }
   t.deepEqual(await opened.journeys.expireDue(p, now), { spin: 50_000, bonus: 150_000 });
   t.deepEqual(await opened.journeys.expireDue(p, now), {});
+});
+
+test('a generation write waits its turn for the partition lock beyond the statement timeout, which then holds again', async (t) => {
+  const url = await server().freshDatabase('journeys_lock');
+  const opened = await openPostgresStore(url, { pool: { max: 4, statementTimeoutMs: 1000 } });
+  t.teardown(() => opened.close());
+  const p = { appId: 'demo', environment: 'test' as const };
+  const now = new Date();
+  await opened.journeys.upsertUser(p, { externalId: 'u1' }, now, () => 'id-u1');
+  // Another run's chunk holds the partition's lock for 2.5 s.
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  t.teardown(() => other.end());
+  await other.query('BEGIN');
+  await other.query(`SELECT pg_advisory_xact_lock(hashtextextended('journeys-offers:demo:test', 0))`);
+  const release = setTimeout(() => void other.query('COMMIT'), 2500);
+  t.teardown(() => clearTimeout(release));
+  const offer: NewOffer = {
+    id: '0190a3f0-0000-7000-8000-000000000001',
+    externalId: 'u1',
+    offerType: 'spin',
+    gameType: null,
+    title: 't',
+    description: 'd',
+    pointsValue: 10,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    notOfferedSince: null,
+    metadata: {},
+  };
+  const limits: OfferLimits = { maxActiveOffers: 3, maxActivePerType: 2, inactivityDays: 60 };
+  const written = await opened.journeys.createOffers(p, [offer], limits, now);
+  t.is(written.created.length, 1);
+  // The lock's longer wait was for the lock alone: a slow statement is cancelled at 1 s again.
+  const error = await t.throwsAsync(opened.pool.query('SELECT pg_sleep(3)'));
+  t.is((error as { code?: string }).code, '57014');
 });
