@@ -13,6 +13,7 @@ export const MAX_USER_ID = 256;
 export const reloadQuerySchema = {
   title: 'Reload',
   type: 'object',
+  additionalProperties: false,
   properties: {
     app: {
       title: 'App',
@@ -33,6 +34,9 @@ export const rollbackBodySchema = {
   title: 'Rollback',
   type: 'object',
   required: ['hash'],
+  // Closed, as every admin action's input: `{"hash": …, "dryRun": true}` rolled back and pinned
+  // the app for real (hostile probe). An unknown field is a 400 and changes nothing.
+  additionalProperties: false,
   properties: {
     hash: {
       title: 'Snapshot hash',

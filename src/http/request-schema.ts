@@ -150,7 +150,11 @@ export class RequestSchemas {
 
 type Query = Record<string, string | string[] | undefined>;
 /** A schema as `queryInput` reads it: the declared type of each property. */
-type Declared = { readonly properties?: Readonly<Record<string, object>> };
+type Declared = {
+  readonly properties?: Readonly<Record<string, object>>;
+  /** false: a closed query (the admin actions'), whose unknown parameters are refused. */
+  readonly additionalProperties?: boolean;
+};
 
 const INTEGER = /^[0-9]+$/;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
@@ -188,6 +192,15 @@ export function queryInput(
     if (open <= 0 || !key.endsWith(']')) continue;
     const name = key.slice(0, open);
     if (Object.hasOwn(properties, name) && !repeated.includes(name)) repeated.push(name);
+  }
+  // A closed query's other parameters go to the schema, which names each as no field of it. An
+  // open one (the vendor APIs': clients add their own parameters) ignores them.
+  if (schema.additionalProperties === false) {
+    for (const key of Object.keys(query)) {
+      const open = key.indexOf('[');
+      const bracketed = open > 0 && key.endsWith(']') && Object.hasOwn(properties, key.slice(0, open));
+      if (!Object.hasOwn(properties, key) && !bracketed) values[key] = '';
+    }
   }
   return { values, repeated };
 }

@@ -174,6 +174,8 @@ export const timelineQuerySchema = {
 export const generateQuerySchema = {
   title: 'Generation run',
   type: 'object',
+  // Closed: `?dryRun=true` ran a real generation (hostile probe); an unknown parameter is a 400.
+  additionalProperties: false,
   properties: {
     environment: {
       title: 'Environment',

@@ -240,6 +240,7 @@ export const banBodyMessages: SchemaMessages = {
 export const catalogSyncQuerySchema = {
   title: 'Catalog sync query',
   type: 'object',
+  additionalProperties: false,
   properties: {
     wall: {
       title: 'Wall id',
