@@ -18,6 +18,13 @@ export interface AppOptions {
   proxy?: boolean;
 }
 
+/**
+ * The methods a route of ours can answer; any other is counted as `other`. Node accepts 35
+ * methods, and any client could send each to every path: a hostile probe made 868 series
+ * (a 1.4 MB scrape) from 16 of them, without a key.
+ */
+const METHOD_LABELS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 function timing(metrics: Metrics, logger: Logger) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     const stop = metrics.httpDuration.startTimer();
@@ -25,7 +32,8 @@ function timing(metrics: Metrics, logger: Logger) {
       await next();
     } finally {
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      const seconds = stop({ route: String(route), method: ctx.method, status: String(ctx.status) });
+      const method = METHOD_LABELS.has(ctx.method) ? ctx.method : 'other';
+      const seconds = stop({ route: String(route), method, status: String(ctx.status) });
       // One access line per request, carrying the request id like every other line of it
       // (not even built when info is off: LOG_LEVEL=warn under load).
       if (logger.isLevelEnabled('info')) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import test from 'ava';
 import { postBanner } from '../helpers/banner-client.js';
 import { checkedFetch } from '../helpers/openapi-check.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
 test('a started service is healthy and ready, with a request id on every response', async (t) => {
@@ -93,6 +94,21 @@ test('/metrics speaks Prometheus and counts requests and reloads', async (t) => 
   );
   t.regex(text, /offerd_rules_reloads_total\{app="demo",result="activated"\} 1/);
   t.regex(text, /offerd_rules_active_info\{app="demo",version="[^"]+",hash="[0-9a-f]{12}"\} 1/);
+});
+
+test('/metrics counts methods no route answers as other: a client cannot multiply its series', async (t) => {
+  const s = await startTestService(t);
+  const port = Number(new URL(s.url).port);
+  for (const method of ['PROPFIND', 'MKCOL', 'LOCK', 'UNLOCK', 'SEARCH', 'PURGE'])
+    await rawRequest(port, `${method} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  const text = await (await s.fetch('/metrics')).text();
+  t.notRegex(text, /method="(PROPFIND|MKCOL|LOCK|UNLOCK|SEARCH|PURGE)"/);
+  const other =
+    /offerd_http_request_duration_seconds_count\{route="[^"]*",method="other",status="\d+"\} (\d+)/g;
+  t.is(
+    [...text.matchAll(other)].reduce((n, m) => n + Number(m[1]), 0),
+    6,
+  );
 });
 
 test('with OFFERD_METRICS_TOKEN set, /metrics answers only that token or the admin token', async (t) => {
