@@ -8,9 +8,14 @@ function Problems({ problems }) {
   return html`<ul class="problems">${problems.map((p) => html`<li><code>${p}</code></li>`)}</ul>`;
 }
 
+/** Whether the files on disk that wait while pinned are the ones refused (a rollback keeps saying so). */
+const refusedOnDisk = (error, pinned) =>
+  Boolean(error && pinned?.pendingHash && error.hash === pinned.pendingHash);
+
 function LastError({ error, pinned }) {
   if (!error) {
     // Pinned after a rollback, files changed since do not serve: "what serves" would be false.
+    // The registry keeps the refusal of the files on disk through a rollback, so none means they passed.
     return pinned?.pendingHash
       ? html`<p class="ok">No error: the files on disk are valid, but they do not serve while ${short(pinned.hash)} is pinned.</p>`
       : html`<p class="ok">No error: the files on disk are what serves.</p>`;
@@ -21,17 +26,27 @@ function LastError({ error, pinned }) {
       error.serving
         ? html`Still serving ${error.serving.version} (${short(error.serving.hash)}).`
         : 'Nothing serves yet.'
+    }${
+      refusedOnDisk(error, pinned)
+        ? ` They are the files on disk now: refused, they do not serve after a reload either, until they are fixed.`
+        : ''
     }</p>
     <${Problems} problems=${error.problems} />
   </section>`;
 }
 
-function Pinned({ pinned }) {
+function Pinned({ pinned, error }) {
   if (!pinned) return null;
   return html`<section class="callout" aria-label="Pinned">
     <h4>Pinned to ${short(pinned.hash)}</h4>
     <p>After a rollback, file changes wait for an explicit reload.
-      ${pinned.pendingHash ? html` Files on disk (${short(pinned.pendingHash)}) differ from what serves.` : ' The files on disk are what serves.'}</p>
+      ${
+        pinned.pendingHash
+          ? refusedOnDisk(error, pinned)
+            ? html` Files on disk (${short(pinned.pendingHash)}) differ from what serves, and were refused (above).`
+            : html` Files on disk (${short(pinned.pendingHash)}) differ from what serves.`
+          : ' The files on disk are what serves.'
+      }</p>
     ${pinned.summary ? html`<p>${pinned.summary}</p>` : null}
     ${pinned.filesOnDisk?.length ? html`<ul>${pinned.filesOnDisk.map((f) => html`<li><code>${f.file}</code>: ${f.status}, ${f.changedLines} changed line(s) on disk</li>`)}</ul>` : null}
   </section>`;
@@ -191,7 +206,7 @@ function AppCard({ app, onChange }) {
     }
     <${LastError} error=${app.lastError} pinned=${app.pinned} />
     <${Warnings} warnings=${app.warnings} />
-    <${Pinned} pinned=${app.pinned} />
+    <${Pinned} pinned=${app.pinned} error=${app.lastError} />
     <p class="actions">
       <button type="button" onClick=${reload}>Reload ${app.appId} from disk</button>
       ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}${outcome.warnings?.length ? ` — ${outcome.warnings.length} warning(s)` : ''}</span>` : null}

@@ -65,6 +65,24 @@ export interface RulesRegistryOptions {
 }
 
 /**
+ * The refusal to keep after a rollback: the one of the files still on disk (`disk`, null when
+ * unreadable), now beside the rolled-back rules. A rollback cleared it, and the Apps page then
+ * called files the fixtures gate had refused "valid" while they waited for a reload (console
+ * probe); the watcher re-checks only files it has not seen, so nothing said it again. None when
+ * the files on disk are not the refused ones (changed since: the watcher checks those) or are
+ * the very snapshot rolled back to.
+ */
+function refusalStillOnDisk(
+  error: RulesError | null,
+  disk: AppFiles | null,
+  serving: AppRules,
+): RulesError | null {
+  const diskHash = disk ? filesHash(disk) : null;
+  if (!error || error.hash !== diskHash || diskHash === serving.hash) return null;
+  return { ...error, serving: { version: serving.version, hash: serving.hash } };
+}
+
+/**
  * Holds the active rules snapshot of every app. A load builds a complete new snapshot
  * and replaces the reference in one assignment; a load that fails keeps the last good
  * snapshot serving and records the error. The file watcher, `POST /admin/rules/reload`
@@ -157,10 +175,12 @@ export class RulesRegistry {
       : state?.history.find(hash);
     if (!state || !texts) return undefined;
     return this.enqueue(appId, async () => {
+      const disk = await this.filesOnDisk(appId);
       // These texts passed when they were activated, so a refusal is a bug, said as one.
       const checked = this.reactivate(appId, state, texts, 'rollback');
       if (!checked.ok) throw new Error(`${appId}: snapshot ${hash} no longer loads: ${checked.problems[0]}`);
-      state.pinned = pinnedState(hash, texts, await this.filesOnDisk(appId));
+      state.pinned = pinnedState(hash, texts, disk);
+      state.lastError = refusalStillOnDisk(state.lastError, disk, checked.rules);
       return checked.rules;
     });
   }
@@ -272,6 +292,8 @@ export class RulesRegistry {
       await this.checks.prepare(files);
       const result = await this.checks.gated(this.checks.check(files, state.current));
       if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
+      // The files on disk pass now: a refusal of earlier files no longer says what disk holds.
+      state.lastError = null;
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
     if (state.current?.hash === hash && (endsRollback || !state.pinned)) {
@@ -320,7 +342,9 @@ export class RulesRegistry {
     this.listeners.tell(appId, rules, at);
     state.warnings = [...unbumped, ...changes, ...this.checks.lints(rules)];
     state.texts = texts;
-    state.lastError = null;
+    // A rollback serves texts that are not on disk: whether the refusal of the files on disk
+    // still holds is the rollback's to say (refusalStillOnDisk), not cleared here.
+    if (reason !== 'rollback') state.lastError = null;
     this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
     if (unbumped.length > 0) {
       this.options.logger.warn(

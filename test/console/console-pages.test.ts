@@ -281,3 +281,61 @@ test('apps: rules served before this instance started are listed as kept by the 
   t.is(service.registry.current('demo')?.hash, served, 'the rules before the deploy serve again');
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('apps: after a rollback the refused files on disk still show as refused, with their problems, also after a restart', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const env = {
+    OFFERD_RULES_DIR: rulesDir,
+    OFFERD_DATA_DIR: await tempDir(t, 'offerd-data-'),
+    OFFERD_STORE: 'lowdb',
+  };
+  const before = await startTestService(t, { env });
+  const first = before.registry.current('demo');
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  const original = await readFile(banner, 'utf8');
+  await writeFile(banner, `${original}\n# a second good snapshot\n`);
+  t.is((await before.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 200);
+  // A refused change, then the emergency way back.
+  await writeFile(banner, original.replace(/^kind: Banner$/m, 'kind: Banner\nnot_a_field: 1'));
+  t.is((await before.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 422);
+  const rollback = await before.fetch('/admin/rules/demo/rollback', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ hash: first?.hash }),
+  });
+  t.is(rollback.status, 200);
+  const short = first?.hash.slice(0, 12) ?? 'no hash';
+
+  const expectRefused = async (service: typeof before) => {
+    const status = service.registry.status()[0];
+    t.truthy(status?.pinned?.pendingHash);
+    t.is(
+      status?.lastError?.hash,
+      status?.pinned?.pendingHash,
+      'GET /admin/rules names the refused files on disk',
+    );
+    const page = await watchedPage(t, await launchBrowser(t));
+    await openConsole(page, service, '#/apps');
+    const card = page.getByRole('article', { name: 'demo' });
+    await card.getByRole('region', { name: 'Pinned' }).waitFor();
+    const refused = card.getByRole('region', { name: 'Last error' });
+    await refused
+      .getByText(/banner\.yaml:\d+:\d+/)
+      .first()
+      .waitFor();
+    await refused.getByText(`Still serving ${first?.version} (${short}).`, { exact: false }).waitFor();
+    await refused.getByText('They are the files on disk now', { exact: false }).waitFor();
+    t.is(
+      await card.getByText('No error', { exact: false }).count(),
+      0,
+      'refused files are never called valid',
+    );
+    t.deepEqual(await accessibilityViolations(page), []);
+  };
+  await expectRefused(before);
+  await before.stop();
+  // A restart on the same files and data: the rollback in force is joined, the refusal still said.
+  const after = await startTestService(t, { env });
+  t.is(after.registry.current('demo')?.hash, first?.hash);
+  await expectRefused(after);
+});

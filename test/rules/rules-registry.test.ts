@@ -446,3 +446,100 @@ test('files from a store are checked whatever their shape before a rollback may 
   const edited = (files ?? []).map((f, i) => (i === 0 ? { ...f, text: `${f.text}#\n` } : f));
   t.false(registry.holdsHash('demo', hash, edited), 'files that are not that hash');
 });
+
+/** A fixtures gate that refuses every snapshot whose segments file is at version 3. */
+const GATE_FAILURE =
+  "rules/demo/tests/banner.yaml:12 fixture 'a payer': banner: expected payer-hero, got default";
+const refusesSegments3 = async (_appId: string, rules: { version: string }) =>
+  /segments:3(,|$)/.test(rules.version) ? [GATE_FAILURE] : [];
+
+async function gatedSetup(t: Parameters<typeof copyOfShippedRules>[0], dir?: string) {
+  const rulesDir = dir ?? (await copyOfShippedRules(t));
+  const registry = new RulesRegistry({
+    rulesDir,
+    loader: createAppLoader(),
+    logger: silentLogger,
+    requiredKinds: () => DEMO_NEEDS,
+    gate: refusesSegments3,
+  });
+  await registry.reload(undefined, 'start');
+  const file = path.join(rulesDir, 'demo', 'segments.yaml');
+  const original = await readFile(file, 'utf8');
+  const bump = (n: number) => original.replace(/^version: .*$/m, `version: ${n}`);
+  return { dir: rulesDir, registry, file, bump };
+}
+
+test('after a rollback, files on disk the fixtures gate refused stay refused with their problems, also when checked again; files that pass clear it', async (t) => {
+  const { registry, file, bump } = await gatedSetup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  t.is((await registry.reload('demo', 'watch'))[0]?.result, 'activated');
+  await writeFile(file, bump(3));
+  t.is((await registry.reload('demo', 'watch'))[0]?.result, 'failed');
+  const refused = statusOf(registry)?.lastError;
+  t.deepEqual(refused?.problems, [GATE_FAILURE]);
+
+  await registry.rollback('demo', first?.hash ?? '');
+  const pinned = statusOf(registry);
+  t.is(pinned?.pinned?.pendingHash, refused?.hash, 'the refused files wait on disk');
+  t.like(pinned?.lastError, {
+    hash: refused?.hash,
+    problems: [GATE_FAILURE],
+    serving: { version: first?.version, hash: first?.hash },
+  });
+  // The watcher's safety net sees nothing new to check: only the rollback can keep saying it.
+  t.false(await registry.changedOnDisk('demo'));
+  // A watcher event on the same files checks them again: still refused.
+  t.is((await registry.reload('demo', 'watch'))[0]?.result, 'failed');
+  t.like(statusOf(registry)?.lastError, { hash: refused?.hash, problems: [GATE_FAILURE] });
+  t.is(statusOf(registry)?.pinned?.pendingHash, refused?.hash);
+
+  // Files that pass the gate: pending, and no longer refused.
+  await writeFile(file, bump(4));
+  t.is((await registry.reload('demo', 'watch'))[0]?.result, 'pinned');
+  t.is(statusOf(registry)?.lastError, null);
+  t.truthy(statusOf(registry)?.pinned?.pendingHash);
+});
+
+test('a restart on refused files that joins the rollback in force still says the files on disk are refused', async (t) => {
+  const { dir, registry, file, bump } = await gatedSetup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo', 'watch');
+  const second = registry.current('demo');
+  await registry.rollback('demo', first?.hash ?? '');
+  await writeFile(file, bump(3));
+  t.is((await registry.reload('demo', 'watch'))[0]?.result, 'failed');
+  const refusedHash = statusOf(registry)?.lastError?.hash;
+
+  // The restart, as main.ts runs it: the files fail, the last good snapshot is restored, and the
+  // rollback in force is joined with the texts the shared log carries.
+  const { registry: restarted } = await gatedSetup(t, dir);
+  t.is(restarted.current('demo'), undefined);
+  const files = (hash: string | undefined) => registry.snapshotFiles('demo', hash ?? '') ?? [];
+  await restarted.restore('demo', { hash: second?.hash ?? '', files: files(second?.hash) });
+  await restarted.rollback('demo', first?.hash ?? '', files(first?.hash));
+  const status = statusOf(restarted);
+  t.is(restarted.current('demo')?.hash, first?.hash);
+  t.is(status?.pinned?.pendingHash, refusedHash);
+  t.like(status?.lastError, {
+    hash: refusedHash,
+    problems: [GATE_FAILURE],
+    serving: { version: first?.version, hash: first?.hash },
+  });
+});
+
+test('a rollback with files on disk that loaded says no error', async (t) => {
+  const { registry, file, bump } = await gatedSetup(t);
+  const first = registry.current('demo');
+  await writeFile(file, bump(2));
+  await registry.reload('demo', 'watch');
+  await writeFile(file, bump(3));
+  await registry.reload('demo', 'watch');
+  // Fixed before the rollback: the refusal is of files no longer on disk.
+  await writeFile(file, bump(5));
+  await registry.reload('demo', 'watch');
+  await registry.rollback('demo', first?.hash ?? '');
+  t.is(statusOf(registry)?.lastError, null);
+  t.truthy(statusOf(registry)?.pinned?.pendingHash);
+});
