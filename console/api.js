@@ -32,8 +32,13 @@ function errorMessage(status, body) {
   return said.length > 0 ? `${message} (HTTP ${status}): ${said.join('; ')}` : `${message} (HTTP ${status})`;
 }
 
-/** Calls the admin API; a 401/403 signs the tab out so the login form shows again. */
-export async function api(method, path, body) {
+/**
+ * Calls the admin API; a 401/403 signs the tab out so the login form shows again. Any other
+ * status that is not 2xx is an ApiError with the API's message, unless the caller names it in
+ * `answers` (a reload's 422 carries its outcomes, which the Apps page shows): a 422 taken as an
+ * answer everywhere left the Impact page blank when the candidate did not load.
+ */
+export async function api(method, path, body, { answers = [] } = {}) {
   const headers = { Authorization: `Bearer ${session.token() ?? ''}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
@@ -48,7 +53,7 @@ export async function api(method, path, body) {
     session.signOut();
     window.dispatchEvent(new Event('offerd:signed-out'));
   }
-  if (!res.ok && !(res.status === 422 && parsed && typeof parsed === 'object')) {
+  if (!res.ok && !(answers.includes(res.status) && parsed && typeof parsed === 'object')) {
     throw new ApiError(res.status, errorMessage(res.status, parsed), parsed);
   }
   return { status: res.status, body: parsed, headers: res.headers };

@@ -185,7 +185,10 @@ function AppCard({ app, onChange }) {
   const reload = async () => {
     setError(null);
     try {
-      const res = await api('POST', `/admin/rules/reload?app=${encodeURIComponent(app.appId)}`);
+      // A reload that fails answers 422 with its outcomes: shown as the outcome, not as an error.
+      const res = await api('POST', `/admin/rules/reload?app=${encodeURIComponent(app.appId)}`, undefined, {
+        answers: [422],
+      });
       setOutcome(res.body.outcomes?.[0] ?? null);
       onChange();
     } catch (err) {

@@ -169,7 +169,12 @@ export function ImpactPage({ params }) {
     </form>
     <${ErrorBox} error=${state.error} />
     ${
-      r
+      r && typeof r.replayed !== 'number'
+        ? html`<p role="alert">The page cannot draw this answer of the impact API; it follows.</p><pre>${JSON.stringify(r, null, 2)}</pre>`
+        : null
+    }
+    ${
+      r && typeof r.replayed === 'number'
         ? html`<section aria-label="Impact">
             <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.oversize ? ` (${r.oversize} recorded too large to replay)` : ''}</h2>
             ${

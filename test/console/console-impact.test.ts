@@ -70,3 +70,28 @@ test('impact: a draft folder replayed on recorded traffic shows the changed shar
   );
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('impact: candidate rules that do not load are an error with the API message and each problem, not a blank page', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  // A broken change on disk, not reloaded: the pending candidate does not load.
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(
+    banner,
+    (await readFile(banner, 'utf8')).replace(/^kind: Banner$/m, 'kind: Banner\nnot_a_field: 1'),
+  );
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/impact');
+  await page.getByRole('radio', { name: "the app's files on disk (pending)" }).check();
+  await page.getByRole('button', { name: 'Replay against the live rules' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  t.regex(
+    (await alert.textContent()) ?? '',
+    /^the candidate rules of 'demo' do not load: .*banner\.yaml:\d+:\d+ .*\(HTTP 422\): source: .*banner\.yaml:\d+:\d+/,
+  );
+  t.is(await page.getByRole('region', { name: 'Impact' }).count(), 0, 'no report of a replay that never ran');
+  await page.getByRole('heading', { level: 1, name: 'Impact of a change' }).waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+});

@@ -339,3 +339,27 @@ test('apps: after a rollback the refused files on disk still show as refused, wi
   t.is(after.registry.current('demo')?.hash, first?.hash);
   await expectRefused(after);
 });
+
+test('apps: a reload refused with 422 is shown as its outcome, not as an error', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const banner = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(
+    banner,
+    (await readFile(banner, 'utf8')).replace(/^kind: Banner$/m, 'kind: Banner\nnot_a_field: 1'),
+  );
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/apps');
+  const card = page.getByRole('article', { name: 'demo' });
+  await card.getByRole('button', { name: 'Reload demo from disk' }).click();
+  await card
+    .getByRole('status')
+    .filter({ hasText: /^Reload: failed — 1 problem\(s\)$/ })
+    .waitFor();
+  await card
+    .getByRole('region', { name: 'Last error' })
+    .getByText(/banner\.yaml:\d+:\d+/)
+    .first()
+    .waitFor();
+  t.is(await card.getByRole('alert').count(), 0);
+});
