@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { AppPicker, useApps } from '../apps-picker.js';
-import { ErrorBox, Field, html, Loading, percent } from '../ui.js';
+import { ErrorBox, Field, html, Loading, percent, short } from '../ui.js';
 import { useParam } from '../use-param.js';
 import { useSubmit } from '../use-submit.js';
 
@@ -141,6 +141,40 @@ function Sample({ sample }) {
   }.${rate}</p>`;
 }
 
+/** Which rules were compared: the live snapshot and the candidate, each by version and hash. */
+function Compared({ live, candidate }) {
+  if (!live || !candidate) return null;
+  const from =
+    candidate.source === 'pending'
+      ? `the app's files on disk in ${candidate.rulesDir}`
+      : `the draft folder ${candidate.rulesDir}`;
+  return html`<dl class="facts" aria-label="Rules compared">
+    <dt>Live rules</dt><dd><code>${live.version}</code> <code title=${live.hash}>${short(live.hash)}</code></dd>
+    <dt>Candidate</dt><dd><code>${candidate.version}</code> <code title=${candidate.hash}>${short(candidate.hash)}</code>, from ${from}${
+      candidate.hash === live.hash
+        ? html` <strong>(the same files as the live rules: nothing can change)</strong>`
+        : null
+    }</dd>
+  </dl>`;
+}
+
+/**
+ * The fixtures gate a reload applies, on the candidate: failing fixtures mean a reload would
+ * refuse it, so the figures below are of a change that would not go live as it is.
+ */
+function Fixtures({ fixtures }) {
+  if (!fixtures)
+    return html`<p class="muted">Fixtures not checked: the fixtures gate is off on this server.</p>`;
+  if (fixtures.failures.length === 0)
+    return html`<p class="ok">The candidate passes the app's fixtures: a reload would not refuse it for them.</p>`;
+  const n = fixtures.failures.length;
+  return html`<section class="callout error-box" role="alert" aria-label="Fixtures gate">
+    <h2>A reload would refuse this candidate: ${n === 1 ? '1 fixture fails' : `${n} fixtures fail`}</h2>
+    <p>The fixtures gate refuses rules that fail the app's fixtures, and the live rules keep serving: the figures below describe a change that would not go live as it is.</p>
+    <ul class="problems">${fixtures.failures.map((f) => html`<li><code>${f}</code></li>`)}</ul>
+  </section>`;
+}
+
 /** What a change would do: the recorded decisions re-decided under the pending files or a draft folder. */
 export function ImpactPage({ params }) {
   const apps = useApps();
@@ -176,6 +210,8 @@ export function ImpactPage({ params }) {
     ${
       r && typeof r.replayed === 'number'
         ? html`<section aria-label="Impact">
+            <${Fixtures} fixtures=${r.fixtures} />
+            <${Compared} live=${r.live} candidate=${r.candidate} />
             <h2>${r.replayed} recorded decisions replayed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.oversize ? ` (${r.oversize} recorded too large to replay)` : ''}</h2>
             ${
               r.replayed + r.skipped === 0

@@ -95,3 +95,45 @@ test('impact: candidate rules that do not load are an error with the API message
   await page.getByRole('heading', { level: 1, name: 'Impact of a change' }).waitFor();
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('impact: a candidate the fixtures gate would refuse says so first, with each failure, and which rules were compared', async (t) => {
+  // The shipped rules and the fixtures gate on, as the service runs by default.
+  const service = await startTestService(t);
+  const draft = await copyOfShippedRules(t);
+  const file = path.join(draft, 'demo', 'offerwall.yaml');
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace('epc: 0.30', 'epc: 0.00').replace('payout: 0.10', 'payout: 0.40'));
+  const res = await service.fetch('/admin/apps/demo/impact', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer demo-admin-token', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ rules: draft }),
+  });
+  const answer = (await res.json()) as {
+    fixtures: { failures: string[] };
+    live: { version: string; hash: string };
+    candidate: { version: string; hash: string };
+  };
+  t.is(answer.fixtures.failures.length, 1, 'the draft fails one of the shipped fixtures');
+
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/impact');
+  await page.getByRole('radio', { name: 'a draft rules folder on the server' }).check();
+  await page.getByRole('textbox', { name: 'Draft rules folder' }).fill(draft);
+  await page.getByRole('button', { name: 'Replay against the live rules' }).click();
+  const gate = page.getByRole('region', { name: 'Impact' }).getByRole('alert');
+  await gate
+    .getByRole('heading', { name: 'A reload would refuse this candidate: 1 fixture fails' })
+    .waitFor();
+  t.is(await gate.getByRole('listitem').textContent(), answer.fixtures.failures[0] ?? 'no failure');
+  t.regex(answer.fixtures.failures[0] ?? '', /tests\/offerwall\.yaml:\d+ /);
+  const compared = page.getByRole('definition');
+  await compared
+    .filter({ hasText: answer.live.hash.slice(0, 12) })
+    .filter({ hasText: answer.live.version })
+    .waitFor();
+  await compared
+    .filter({ hasText: answer.candidate.hash.slice(0, 12) })
+    .filter({ hasText: `from the draft folder ${draft}` })
+    .waitFor();
+  t.deepEqual(await accessibilityViolations(page), []);
+});
