@@ -68,9 +68,34 @@ function SampleRatio({ srm, reason }) {
     : html`<p class="ok">Split as declared (sample-ratio χ² p = ${pValue(srm.pValue)}). ${counts}</p>`;
 }
 
+/**
+ * Whether the verdicts judge this metric's conversion rate: the primary metric's, unless the
+ * verdicts judge its revenue per user (shown with the revenue table). A secondary metric has none:
+ * the primary metric's badge on it read as a verdict of that metric (a "winning" one at 0 conversions).
+ */
+const judgesRate = (results, metric) =>
+  metric === results.primaryMetric && results.verdictOn !== 'revenuePerUser';
+
+/** A treated arm's verdict with its reason, or "—". */
+function Verdict({ v }) {
+  return html`${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}${
+    v.verdictReason ? html`<br /><small>${v.verdictReason}</small>` : null
+  }`;
+}
+
+/** Where a metric's table has no verdict, why, in its Verdict cell. */
+function noVerdict(results, metric) {
+  if (metric !== results.primaryMetric) return 'none: a secondary metric';
+  return results.verdictOn === 'revenuePerUser' ? 'on revenue per user (below)' : null;
+}
+
 function VariationTable({ results, metric }) {
+  const judged = judgesRate(results, metric);
+  const why = judged ? null : noVerdict(results, metric);
   return html`<table tabindex="0">
-    <caption>${metric}: rate per variation with 95 % Wilson interval, and against control</caption>
+    <caption>${metric}: rate per variation with 95 % Wilson interval, and against control${
+      metric === results.primaryMetric ? '' : ' (a secondary metric: no verdict)'
+    }</caption>
     <thead><tr>
       <th scope="col">Variation</th><th scope="col" class="num">Users</th><th scope="col" class="num">Exposures</th>
       <th scope="col" class="num">Conversions</th><th scope="col" class="num">Rate</th><th scope="col">95 % interval</th>
@@ -91,9 +116,11 @@ function VariationTable({ results, metric }) {
         <td>${range(vs?.upliftInterval, signedPercent)}<${TooFew} of=${vs} /></td>
         <td class="num">${pValue(vs?.pValueHolm)}</td>
         <td class="num">${pValue(vs?.sequentialPValue)}</td>
-        <td>${v.verdict ? html`<span class=${`badge ${VERDICT_TONE[v.verdict]}`}>${v.verdict}</span>` : '—'}${
-          v.verdictReason ? html`<br /><small>${v.verdictReason}</small>` : null
-        }${vs?.smallSample && metric !== results.primaryMetric ? html`<br /><small>${vs.smallSampleReason}</small>` : null}</td>
+        <td>${judged ? html`<${Verdict} v=${v} />` : html`—${why && !v.control ? html` <small>${why}</small>` : null}`}${
+          vs?.smallSample && metric !== results.primaryMetric
+            ? html`<br /><small>${vs.smallSampleReason}</small>`
+            : null
+        }</td>
       </tr>`;
     })}</tbody>
   </table>`;
@@ -116,12 +143,14 @@ function ArmVersusArm({ results }) {
 function RevenueTable({ results }) {
   const withRevenue = results.variations.filter((v) => v.revenue);
   if (withRevenue.length === 0) return null;
+  // The verdicts judge revenue per user when the primary metric declares a value: shown here.
+  const judged = results.verdictOn === 'revenuePerUser';
   return html`<table tabindex="0">
     <caption>Revenue per user (${withRevenue[0].revenue.value}) with 95 % interval, and against control</caption>
     <thead><tr>
       <th scope="col">Variation</th><th scope="col" class="num">Users</th><th scope="col" class="num">Per user</th>
       <th scope="col">95 % interval</th><th scope="col" class="num">Difference</th><th scope="col">Difference interval</th>
-      <th scope="col" class="num">Uplift</th><th scope="col">Uplift interval</th>
+      <th scope="col" class="num">Uplift</th><th scope="col">Uplift interval</th>${judged ? html`<th scope="col">Verdict</th>` : null}
     </tr></thead>
     <tbody>${withRevenue.map((v) => {
       const r = v.revenue;
@@ -134,7 +163,7 @@ function RevenueTable({ results }) {
         <td class="num">${signedMoney(vs?.difference)}</td>
         <td>${range(vs?.differenceInterval, signedMoney)}<${TooFew} of=${vs} /></td>
         <td class="num">${signedPercent(vs?.uplift)}</td>
-        <td>${range(vs?.upliftInterval, signedPercent)}</td>
+        <td>${range(vs?.upliftInterval, signedPercent)}</td>${judged ? html`<td><${Verdict} v=${v} /></td>` : null}
       </tr>`;
     })}</tbody>
   </table>`;
@@ -217,7 +246,8 @@ function Results({ appId, experimentId, round }) {
               value: v.metrics[shown]?.versusControl?.uplift,
               low: v.metrics[shown]?.versusControl?.upliftInterval?.low,
               high: v.metrics[shown]?.versusControl?.upliftInterval?.high,
-              tone: VERDICT_TONE[v.verdict ?? 'inconclusive'],
+              // Coloured by the verdict only where the verdict judges this rate.
+              tone: judgesRate(data, shown) ? VERDICT_TONE[v.verdict ?? 'inconclusive'] : '',
             }))} />`
         : html`<p class="muted">No metric yet: no tracked event after an assignment.</p>`
     }

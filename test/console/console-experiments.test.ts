@@ -145,3 +145,122 @@ test('experiments: the page follows the URL hash: a pasted link to another exper
   await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
   t.is(await list.locator('tr[aria-selected="true"] a').textContent(), 'champion-spotlight');
 });
+
+type Json = Record<string, unknown>;
+const interval = (low: number, high: number) => ({ low, high });
+
+/** A metric's figures for one arm, as the results give them (versusControl null for control). */
+function metricFigures(conversions: number, users: number, control: boolean): Json {
+  const rate = users ? conversions / users : null;
+  return {
+    smallSample: false,
+    smallSampleReason: null,
+    conversions,
+    rate,
+    interval: rate === null ? null : interval(Math.max(0, rate - 0.02), rate + 0.02),
+    versusControl: control
+      ? null
+      : {
+          smallSample: false,
+          smallSampleReason: null,
+          uplift: 0.4,
+          upliftInterval: interval(0.2, 0.6),
+          difference: 0.04,
+          pValue: 0.0001,
+          pValueHolm: 0.0001,
+          sequentialPValue: 0.001,
+          sequentialInterval: interval(0.01, 0.07),
+        },
+  };
+}
+
+/**
+ * The results the API gives, with a treated arm's verdict "winning" (a real run needs thousands
+ * of users for one) and a secondary metric nobody converted on.
+ */
+function withWinningVerdict(body: Json, revenue: boolean): Json {
+  const primary = String(body.primaryMetric);
+  const variations = (body.variations as Json[]).map((v) => {
+    const control = v.control === true;
+    return {
+      ...v,
+      users: 1000,
+      metrics: {
+        [primary]: metricFigures(control ? 100 : 140, 1000, control),
+        SpecialOfferPopupOpened: metricFigures(0, 1000, control),
+      },
+      verdict: control ? null : 'winning',
+      verdictReason: control ? null : 'difference +0.04, always-valid p 0.001 ≤ 0.05: winning',
+      revenue: revenue
+        ? {
+            value: 'revenue',
+            smallSample: false,
+            smallSampleReason: null,
+            perUser: control ? 1 : 2,
+            interval: interval(0.5, 2.5),
+            versusControl: control
+              ? null
+              : {
+                  smallSample: false,
+                  smallSampleReason: null,
+                  difference: 1,
+                  differenceInterval: interval(0.5, 1.5),
+                  uplift: 1,
+                  upliftInterval: interval(0.5, 1.5),
+                },
+          }
+        : null,
+    };
+  });
+  return { ...body, secondaryMetrics: ['SpecialOfferPopupOpened'], variations };
+}
+
+test('experiments: a verdict shows only where it judges: not on a secondary metric, and with revenue per user when it judges that', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  for (const [id, revenue] of [
+    ['champion-spotlight', false],
+    ['payer-upsell', true],
+  ] as const) {
+    await page.route(`**/admin/apps/demo/experiments/${id}`, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: withWinningVerdict((await res.json()) as Json, revenue) });
+    });
+  }
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
+  const rateTable = (metric: string) =>
+    page.getByRole('table', { name: new RegExp(`^${metric}: rate per variation`) });
+  const spotlight = (metric: string) => rateTable(metric).getByRole('row').filter({ hasText: 'spotlight' });
+  const upliftPoints = (metric: string) =>
+    page.getByRole('img', { name: `${metric}: uplift against control with 95 % interval` }).locator('circle');
+
+  // The primary metric: the verdict, its reason and the chart's colour.
+  await spotlight('SpecialOfferPopupPurchased').getByText('winning', { exact: true }).waitFor();
+  t.is(await upliftPoints('SpecialOfferPopupPurchased').first().getAttribute('class'), 'point good');
+  // A secondary metric with no conversion at all: no verdict, no colour.
+  await page.getByLabel('Metric').selectOption('SpecialOfferPopupOpened');
+  const secondary = spotlight('SpecialOfferPopupOpened');
+  await secondary.getByText('none: a secondary metric').waitFor();
+  t.is(await secondary.getByText('winning').count(), 0);
+  t.is(
+    await rateTable('SpecialOfferPopupOpened')
+      .getByText(/always-valid p 0\.001/)
+      .count(),
+    0,
+  );
+  t.is(await upliftPoints('SpecialOfferPopupOpened').first().getAttribute('class'), 'point ');
+
+  // Verdicts on revenue per user: with the revenue table, not on the conversion rate.
+  await page.getByRole('link', { name: 'payer-upsell', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'payer-upsell' }).waitFor();
+  const revenueRow = page
+    .getByRole('table', { name: /^Revenue per user/ })
+    .getByRole('row')
+    .filter({ hasNotText: 'control' })
+    .last();
+  await revenueRow.getByText('winning', { exact: true }).waitFor();
+  const treated = rateTable('SpecialOfferPopupPurchased').getByRole('row').last();
+  await treated.getByText('on revenue per user (below)').waitFor();
+  t.is(await treated.getByText('winning').count(), 0);
+  t.deepEqual(await accessibilityViolations(page), []);
+});
