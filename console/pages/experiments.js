@@ -187,6 +187,15 @@ function AfterEnd({ afterEnd }) {
   </section>`;
 }
 
+/**
+ * `hashVersion` names how a key is hashed into buckets (docs/experiments.md, Bucketing); the
+ * bucket version is `bucketVersion`, which a bump changes to re-randomize everyone.
+ */
+const HASH_CONSTRUCTION = {
+  1: 'murmur3 (hashVersion 1)',
+  2: 'SHA-256 (hashVersion 2)',
+};
+
 const VERDICT_ON = {
   revenuePerUser: 'revenue per user of the primary metric (its declared value)',
   conversionRate: 'the conversion rate of the primary metric',
@@ -225,7 +234,7 @@ function Results({ appId, experimentId, round }) {
     <h2 id="results-title">${experimentId}</h2>
     ${data.endedAt ? html`<p class="callout" role="note">Bucket version ${data.bucketVersion} ended <${Time} iso=${data.endedAt} />: these results are final (nothing users do later is credited to it).</p>` : null}
     <p>${data.status}, ${percent(data.trafficAllocation / 100, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
-      bucketing version ${data.hashVersion}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
+      bucket version ${data.bucketVersion}; hash construction ${HASH_CONSTRUCTION[data.hashVersion] ?? `hashVersion ${data.hashVersion}`}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
     <${SampleRatio} srm=${data.sampleRatio} reason=${data.sampleRatioReason} />
     <${SplitChange} splits=${data.splits} />
     <${AfterEnd} afterEnd=${data.enrolledAfterEnd} />

@@ -264,3 +264,20 @@ test('experiments: a verdict shows only where it judges: not on a secondary metr
   t.is(await treated.getByText('winning').count(), 0);
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('experiments: the bucket version is bucketVersion, and the hash construction is named as such', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
+  await page.getByRole('heading', { level: 2, name: 'champion-spotlight' }).waitFor();
+  // champion-spotlight: bucketVersion 2 (re-randomized once), hashVersion 1 (murmur3).
+  await page
+    .getByText('bucket version 2; hash construction murmur3 (hashVersion 1).', { exact: false })
+    .waitFor();
+  t.is(await page.getByText('bucketing version', { exact: false }).count(), 0);
+  await page.getByRole('link', { name: 'payer-upsell', exact: true }).click();
+  await page
+    .getByText('bucket version 1; hash construction murmur3 (hashVersion 1).', { exact: false })
+    .waitFor();
+  t.pass();
+});
