@@ -13,6 +13,11 @@ const range = (i, f) => (i ? `${f(i.low)} to ${f(i.high)}` : '—');
 const VERDICT_TONE = { winning: 'good', losing: 'bad', inconclusive: '' };
 /** A variation's name, marked as the control unless its name already says so ("control (control)"). */
 const controlName = (v) => (v.control && v.name.toLowerCase() !== 'control' ? `${v.name} (control)` : v.name);
+/**
+ * `trafficAllocation`, a percent in the rules (0–100), as written, up to 2 decimals: rounded to
+ * whole percents, 0.4 read "0 %" (an experiment that seemed off) and 12.5 read "13 %".
+ */
+const traffic = (x) => (typeof x === 'number' ? `${Number(x.toFixed(2))} %` : '—');
 const money = (x) => (typeof x === 'number' ? x.toFixed(2) : '—');
 const signedMoney = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${x.toFixed(2)}` : '—');
 
@@ -44,7 +49,7 @@ function ExperimentList({ appId, selected, onSelect, round, onRefresh }) {
         <th scope="row"><a href=${`#/experiments?app=${enc(appId)}&experiment=${enc(e.experimentId)}`} onClick=${() => onSelect(e.experimentId)}>${e.experimentId}</a>
           ${e.description ? html`<br /><small>${e.description}</small>` : null}</th>
         <td>${e.status}</td>
-        <td class="num">${percent(e.trafficAllocation / 100, 0)}</td>
+        <td class="num">${traffic(e.trafficAllocation)}</td>
         <td class="num">${e.users.toLocaleString()}</td>
         <td>${e.primaryMetric ?? html`<span class="muted">none declared</span>`}</td>
         <td><${Time} iso=${e.startedAt} /></td>
@@ -233,7 +238,7 @@ function Results({ appId, experimentId, round }) {
   return html`<section aria-labelledby="results-title">
     <h2 id="results-title">${experimentId}</h2>
     ${data.endedAt ? html`<p class="callout" role="note">Bucket version ${data.bucketVersion} ended <${Time} iso=${data.endedAt} />: these results are final (nothing users do later is credited to it).</p>` : null}
-    <p>${data.status}, ${percent(data.trafficAllocation / 100, 0)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
+    <p>${data.status}, ${traffic(data.trafficAllocation)} of traffic, ${data.users.toLocaleString()} users since <${Time} iso=${data.startedAt} />;
       bucket version ${data.bucketVersion}; hash construction ${HASH_CONSTRUCTION[data.hashVersion] ?? `hashVersion ${data.hashVersion}`}. Verdicts judge ${VERDICT_ON[data.verdictOn] ?? 'the primary metric'} with the always-valid (mSPRT) test, so reading this page daily does not inflate false positives.</p>
     <${SampleRatio} srm=${data.sampleRatio} reason=${data.sampleRatioReason} />
     <${SplitChange} splits=${data.splits} />

@@ -1,6 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import { openDocumentStore } from '../../src/apis.js';
 import { accessibilityViolations, launchBrowser, openConsole, watchedPage } from '../helpers/browser.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { startTestService } from '../helpers/start-test-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -280,4 +283,30 @@ test('experiments: the bucket version is bucketVersion, and the hash constructio
     .getByText('bucket version 1; hash construction murmur3 (hashVersion 1).', { exact: false })
     .waitFor();
   t.pass();
+});
+
+test('experiments: traffic is shown as the rules write it, up to 2 decimals, never rounded to a whole percent', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const file = path.join(rulesDir, 'demo', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  const edited = text
+    .replace(/(- id: payer-upsell[\s\S]*?trafficAllocation: )100/, '$10.4')
+    .replace(/(- id: level-up-first-offer[\s\S]*?trafficAllocation: )50/, '$112.5');
+  t.not(edited, text);
+  await writeFile(file, edited);
+  const service = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/experiments?app=demo&experiment=payer-upsell');
+  const list = page.getByRole('table', { name: /Experiments of demo/ });
+  const traffic = (id: string) =>
+    list
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: id, exact: true }) })
+      .locator('td.num')
+      .first();
+  await traffic('payer-upsell').waitFor();
+  t.is(await traffic('payer-upsell').textContent(), '0.4 %');
+  t.is(await traffic('level-up-first-offer').textContent(), '12.5 %');
+  t.is(await traffic('champion-spotlight').textContent(), '100 %');
+  await page.getByText(/^running, 0\.4 % of traffic, /).waitFor();
 });
