@@ -9,6 +9,8 @@ import { useRulesChange } from '../use-rules-change.js';
 const enc = encodeURIComponent;
 const pValue = (p) => (typeof p === 'number' ? (p < 0.0001 ? p.toExponential(1) : p.toFixed(4)) : '—');
 const signedPercent = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${(x * 100).toFixed(2)} %` : '—');
+/** A difference of two rates, in percentage points: 14 % against 10 % is +4.00 pp, not "+4.00 %" (an uplift of 40 %). */
+const signedPoints = (x) => (typeof x === 'number' ? `${x > 0 ? '+' : ''}${(x * 100).toFixed(2)} pp` : '—');
 const range = (i, f) => (i ? `${f(i.low)} to ${f(i.high)}` : '—');
 const VERDICT_TONE = { winning: 'good', losing: 'bad', inconclusive: '' };
 /** A variation's name, marked as the control unless its name already says so ("control (control)"). */
@@ -136,10 +138,10 @@ function ArmVersusArm({ results }) {
   const name = (id) => results.variations.find((v) => v.variationId === id)?.name ?? `variation ${id}`;
   return html`<table class="narrow" tabindex="0">
     <caption>Every pair of arms (${results.primaryMetric ?? results.secondaryMetrics[0] ?? 'first metric'})</caption>
-    <thead><tr><th scope="col">Pair</th><th scope="col" class="num">Difference</th><th scope="col" class="num">p (Holm)</th></tr></thead>
+    <thead><tr><th scope="col">Pair</th><th scope="col" class="num">Difference <abbr title="percentage points">(pp)</abbr></th><th scope="col" class="num">p (Holm)</th></tr></thead>
     <tbody>${results.armVersusArm.map(
       (p) =>
-        html`<tr><th scope="row">${name(p.b)} vs ${name(p.a)}</th><td class="num">${signedPercent(p.difference)}</td><td class="num">${pValue(p.pValueHolm)}<${TooFew} of=${p} /></td></tr>`,
+        html`<tr><th scope="row">${name(p.b)} vs ${name(p.a)}</th><td class="num">${signedPoints(p.difference)}</td><td class="num">${pValue(p.pValueHolm)}<${TooFew} of=${p} /></td></tr>`,
     )}</tbody>
   </table>`;
 }

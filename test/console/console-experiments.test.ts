@@ -310,3 +310,36 @@ test('experiments: traffic is shown as the rules write it, up to 2 decimals, nev
   t.is(await traffic('champion-spotlight').textContent(), '100 %');
   await page.getByText(/^running, 0\.4 % of traffic, /).waitFor();
 });
+
+test('experiments: arm against arm gives the difference of two rates in percentage points', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  // 14 % against 10 % converting: 4 percentage points (an uplift of 40 %).
+  await page.route('**/admin/apps/demo/experiments/champion-spotlight', async (route) => {
+    const res = await route.fetch();
+    const body = (await res.json()) as Json;
+    const pair = {
+      smallSample: false,
+      smallSampleReason: null,
+      a: 0,
+      b: 1,
+      difference: 0.04,
+      pValue: 0.001,
+      pValueHolm: 0.001,
+    };
+    await route.fulfill({ response: res, json: { ...body, armVersusArm: [pair] } });
+  });
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
+  const pairs = page.getByRole('table', { name: /^Every pair of arms/ });
+  await pairs.waitFor();
+  t.deepEqual(await pairs.locator('thead th').allTextContents(), ['Pair', 'Difference (pp)', 'p (Holm)']);
+  t.is(
+    await pairs
+      .getByRole('row', { name: /spotlight vs control/ })
+      .locator('td')
+      .first()
+      .textContent(),
+    '+4.00 pp',
+  );
+  t.deepEqual(await accessibilityViolations(page), []);
+});
