@@ -135,7 +135,7 @@ export function JourneysExplanation({ e }) {
   const w = e.why ?? {};
   return html`<section aria-label="Journeys decision">
     <h3>Profile</h3>
-    <p>Stage <strong>${d.lifecycleStage}</strong>, tier <strong>${d.engagementTier}</strong>, engagement score <strong>${d.engagementScore}</strong>, churn risk <strong>${d.churnRisk}</strong>; offers created now: ${(d.offers ?? []).join(', ') || 'none'}.</p>
+    <p>Stage <strong>${d.lifecycleStage}</strong>, tier <strong>${d.engagementTier}</strong>, engagement score <strong>${d.engagementScore}</strong>, churn risk <strong>${d.churnRisk}</strong>; offers that would be created now: ${(d.offers ?? []).join(', ') || 'none'} (an explanation creates nothing).</p>
     <table class="narrow" tabindex="0"><caption>Engagement score</caption>
       <thead><tr><th scope="col">Component</th><th scope="col" class="num">Value</th><th scope="col" class="num">Normalized</th><th scope="col" class="num">Points</th></tr></thead>
       <tbody>${(w.score ?? []).map((s) => html`<tr><th scope="row">${s.component}</th><td class="num">${num(s.value, 2)}</td><td class="num">${num(s.normalized, 2)}</td><td class="num">${num(s.points, 2)}</td></tr>`)}</tbody></table>

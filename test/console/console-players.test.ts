@@ -176,3 +176,26 @@ test('explain: the page follows the URL hash (a pasted link, Back)', async (t) =
   t.is(await form.getByLabel('User id').inputValue(), 'u-1');
   t.is(await form.getByLabel('API').inputValue(), 'journeys');
 });
+
+test('explain: a journeys player is told which offers would be created, not that they are created now', async (t) => {
+  const service = await startTestService(t);
+  const journeys = await service.fetch('/v1/user-journeys/users', {
+    method: 'POST',
+    headers: { 'X-API-Key': 'pk_test_demo', 'content-type': 'application/json' },
+    body: JSON.stringify({ externalId: 'player-8', displayName: 'Bo' }),
+  });
+  t.true(journeys.ok);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await openConsole(page, service, '#/explain?app=demo&api=journeys&user=player-8');
+  await page
+    .getByRole('form', { name: 'Explain a stored player' })
+    .getByRole('button', { name: 'Explain' })
+    .click();
+  const profile = page.getByRole('region', { name: 'Journeys decision' }).getByText(/^Stage new/);
+  await profile.waitFor();
+  t.regex(
+    (await profile.textContent()) ?? '',
+    /offers that would be created now: .*welcome_free_play.* \(an explanation creates nothing\)\.$/,
+  );
+  t.false(/offers created now/.test((await profile.textContent()) ?? ''));
+});
