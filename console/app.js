@@ -55,7 +55,7 @@ function Login({ onSignedIn }) {
     <h1>offerd console</h1>
     <form onSubmit=${submit}>
       <${Field} id="token" label="Admin token" hint="Kept in this browser tab only; closing the tab signs you out.">
-        <input id="token" name="token" type="password" autocomplete="current-password" required aria-describedby="token-hint" />
+        <input id="token" name="token" type="password" autocomplete="off" required aria-describedby="token-hint" />
       <//>
       <button type="submit" disabled=${busy}>Sign in</button>
       <${ErrorBox} error=${error} />

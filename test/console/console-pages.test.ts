@@ -363,3 +363,13 @@ test('apps: a reload refused with 422 is shown as its outcome, not as an error',
     .waitFor();
   t.is(await card.getByRole('alert').count(), 0);
 });
+
+test('the admin token field is a password field the browser is not offered to save', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  await page.goto(`${service.url}/console`);
+  const token = page.getByLabel('Admin token');
+  await token.waitFor();
+  t.is(await token.getAttribute('type'), 'password');
+  t.is(await token.getAttribute('autocomplete'), 'off');
+});
