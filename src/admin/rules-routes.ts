@@ -1,5 +1,6 @@
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
+import { refuseBody, refuseQuery } from '../http/closed-inputs.js';
 import { RequestSchemas } from '../http/request-schema.js';
 import type { LastGoodKeeper } from '../rules/last-good-keeper.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
@@ -42,6 +43,7 @@ export function rulesRoutes(
     ctx.body = { instance, apps: registry.status().map((app) => ({ ...app, kept: kept.list(app.appId) })) };
   });
   router.post('/rules/reload', async (ctx) => {
+    refuseBody(ctx);
     const query = reloadQuery.checkQuery(ctx.query);
     if (!query.ok) throw invalidInput(query.problems);
     const appId = query.value.app;
@@ -53,6 +55,7 @@ export function rulesRoutes(
     ctx.body = { outcomes };
   });
   router.post('/rules/:appId/rollback', async (ctx) => {
+    refuseQuery(ctx);
     const body = rollbackBody.check((ctx.request as { body?: unknown }).body);
     if (!body.ok) throw invalidInput(body.problems);
     const { hash } = body.value;

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { ApiKeys } from '../http/api-keys.js';
 import { type ApiRouter, type EdgeLimits, publicApi } from '../http/api-router.js';
 import { AppError, invalidInput } from '../http/app-error.js';
+import { refuseBody } from '../http/closed-inputs.js';
 import type { ApiRoutes, RulesSource } from '../http/feature.js';
 import { setHeader } from '../http/set-header.js';
 import { rulesVersionHeader } from '../rules/app-rules.js';
@@ -153,6 +154,7 @@ function offerRoutes(router: ApiRouter, deps: RouteDeps): void {
 
 function adminRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/apps/:appId/journeys/generate', async (ctx) => {
+    refuseBody(ctx);
     const environments = deps.validation.environmentsOf(ctx.query);
     const appId = param(ctx, 'appId');
     const run = await deps.generate(appId, environments);

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
+import { refuseBody } from '../http/closed-inputs.js';
 import type { OfferCatalogs } from './offer-catalogs.js';
 import { mapped } from './offerwall-http-errors.js';
 import type { OfferwallParams } from './offerwall-params.js';
@@ -24,6 +25,7 @@ function appOf(deps: AdminRouteDeps, ctx: Context): { appId: string; walls: read
 
 async function sync(deps: AdminRouteDeps, ctx: Context): Promise<void> {
   const { appId } = appOf(deps, ctx);
+  refuseBody(ctx);
   const wallId = deps.params.syncWall(ctx.query);
   const walls = deps.catalogs.feedWalls(appId, wallId);
   if (walls.length === 0) {

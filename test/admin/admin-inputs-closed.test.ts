@@ -42,6 +42,26 @@ test('rollback, reload, generation and catalog sync refuse unknown fields and pa
   };
   t.deepEqual(runs.runs, [], 'no run');
 
+  // A query where the input is the body, a body where it is the query: refused the same.
+  const rollbackQuery = await s.fetch('/admin/rules/demo/rollback?dryRun=1', {
+    method: 'POST',
+    headers: ADMIN,
+    body: JSON.stringify({ hash }),
+  });
+  t.is(rollbackQuery.status, 400);
+  t.like(await rollbackQuery.json(), { error: { fields: [{ field: 'dryRun' }] } });
+  t.deepEqual((await rules())?.pinned ?? null, before?.pinned ?? null, 'still not pinned');
+  const bodied = (route: string, body: unknown) =>
+    s.fetch(route, { method: 'POST', headers: ADMIN, body: JSON.stringify(body) });
+  t.is((await bodied('/admin/apps/demo/journeys/generate', { environment: 'test' })).status, 400);
+  t.is((await bodied('/admin/rules/reload', { app: 'nosuch' })).status, 400);
+  t.is((await bodied('/admin/apps/demo/catalog/sync', { wall: 1002 })).status, 400);
+  const stillNoRun = (await (await s.fetch('/admin/apps/demo/journeys/runs', { headers: ADMIN })).json()) as {
+    runs: unknown[];
+  };
+  t.deepEqual(stillNoRun.runs, [], 'still no run');
+  // An empty body, or {}, is none: what the console sends.
+  t.is((await bodied('/admin/rules/reload?app=demo', {})).status, 200);
   t.is(
     (await s.fetch('/admin/rules/reload?app=demo&dryRun=1', { method: 'POST', headers: ADMIN })).status,
     400,
