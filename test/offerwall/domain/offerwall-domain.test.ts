@@ -160,23 +160,26 @@ test('ranking: newer offers and the user own categories score higher', (t) => {
   t.is(surveyor.offers[0]?.breakdown.features.affinity, 1);
 });
 
+/** A user's progress on offer `offerId`: completed, after one click. */
+const completedProgress = (offerId: number): OfferProgress => ({
+  appId: 'a',
+  uid: 'u',
+  offerId,
+  wallId: 1,
+  category: 'Games',
+  offerType: 4,
+  status: 'completed',
+  sid3: null,
+  clicks: 1,
+  firstClickAt: null,
+  lastClickAt: null,
+  completedEvents: ['base'],
+  completedAt: null,
+  updatedAt: '',
+});
+
 test('completed offers: hidden, or shown last and not eligible', (t) => {
-  const p = {
-    appId: 'a',
-    uid: 'u',
-    offerId: 1,
-    wallId: 1,
-    category: 'Games',
-    offerType: 4,
-    status: 'completed' as const,
-    sid3: null,
-    clicks: 1,
-    firstClickAt: null,
-    lastClickAt: null,
-    completedEvents: ['base'],
-    completedAt: null,
-    updatedAt: '',
-  };
+  const p = completedProgress(1);
   const input = {
     offers: [offer(1, { epc: 9 }), offer(2)],
     targeting: any,
@@ -209,22 +212,7 @@ test('completed offers: hidden, or shown last and not eligible', (t) => {
 });
 
 test("completed offers shown last are not eligible: not in total, not in the features' scaling", (t) => {
-  const done = (offerId: number): OfferProgress => ({
-    appId: 'a',
-    uid: 'u',
-    offerId,
-    wallId: 1,
-    category: 'Games',
-    offerType: 4,
-    status: 'completed',
-    sid3: null,
-    clicks: 1,
-    firstClickAt: null,
-    lastClickAt: null,
-    completedEvents: ['base'],
-    completedAt: null,
-    updatedAt: '',
-  });
+  const done = completedProgress;
   const input: RankingInput = {
     offers: [offer(1, { epc: 9 }), offer(2, { epc: 1 }), offer(3, { epc: 3 })],
     targeting: any,
