@@ -231,7 +231,8 @@ test('a failed write fails the run, whichever of the two in flight it was', asyn
   t.deepEqual(unhandled, []);
 });
 
-test('a run over rules that are slow to evaluate still lets other work in every few tens of ms', async (t) => {
+// Serial: the other tests of this file, run at the same time in this process, hold the loop themselves.
+test.serial('a run over rules that are slow to evaluate still lets other work in every few tens of ms', async (t) => {
   // 600 offer rules, each on the user's own id: every user is a decision of its own, ~15 ms
   // here. A pause every 200 users held the event loop for seconds (1,500 such rules: 16 s).
   const dir = await tempDir(t, 'rules-');
