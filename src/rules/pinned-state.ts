@@ -1,5 +1,7 @@
 import { type AppFiles, filesHash } from './app-loader.js';
+import type { AppRules } from './app-rules.js';
 import { diffTexts, type FileTexts } from './rules-history.js';
+import type { RulesError } from './rules-status.js';
 
 /** A rolled-back app: what serves, and plainly how the files on disk differ from it. */
 export interface PinnedState {
@@ -28,4 +30,22 @@ export function pinnedState(hash: string, serving: FileTexts, disk: AppFiles | n
       : `serving the rolled-back snapshot ${hash}; ${differs.length} file(s) on disk differ from it ` +
         `(${differs.map((d) => `${d.file} ${d.status}`).join(', ')}) and go live only on POST /admin/rules/reload`;
   return { hash, pendingHash, filesOnDisk: differs, summary };
+}
+
+/**
+ * The refusal to keep after a rollback: the one of the files still on disk (`disk`, null when
+ * unreadable), now beside the rolled-back rules. A rollback cleared it, and the Apps page then
+ * called files the fixtures gate had refused "valid" while they waited for a reload (console
+ * probe); the watcher re-checks only files it has not seen, so nothing said it again. None when
+ * the files on disk are not the refused ones (changed since: the watcher checks those) or are
+ * the very snapshot rolled back to.
+ */
+export function refusalStillOnDisk(
+  error: RulesError | null,
+  disk: AppFiles | null,
+  serving: AppRules,
+): RulesError | null {
+  const diskHash = disk ? filesHash(disk) : null;
+  if (!error || error.hash !== diskHash || diskHash === serving.hash) return null;
+  return { ...error, serving: { version: serving.version, hash: serving.hash } };
 }

@@ -5,7 +5,7 @@ import { ActivationListeners } from './activation-listeners.js';
 import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { displayPath } from './display-path.js';
-import { type PinnedState, pinnedState, textsOf } from './pinned-state.js';
+import { type PinnedState, pinnedState, refusalStillOnDisk, textsOf } from './pinned-state.js';
 import { formatProblem, type Problem } from './problems.js';
 import type { RequiredKind } from './required-kinds.js';
 import { type ActivationReason, type FileTexts, RulesHistory, unbumpedVersions } from './rules-history.js';
@@ -62,24 +62,6 @@ export interface RulesRegistryOptions {
    * the app's warnings until the next activation. They never block; one that throws is logged.
    */
   changeWarnings?: (before: AppRules | undefined, after: AppRules) => Promise<Problem[]>;
-}
-
-/**
- * The refusal to keep after a rollback: the one of the files still on disk (`disk`, null when
- * unreadable), now beside the rolled-back rules. A rollback cleared it, and the Apps page then
- * called files the fixtures gate had refused "valid" while they waited for a reload (console
- * probe); the watcher re-checks only files it has not seen, so nothing said it again. None when
- * the files on disk are not the refused ones (changed since: the watcher checks those) or are
- * the very snapshot rolled back to.
- */
-function refusalStillOnDisk(
-  error: RulesError | null,
-  disk: AppFiles | null,
-  serving: AppRules,
-): RulesError | null {
-  const diskHash = disk ? filesHash(disk) : null;
-  if (!error || error.hash !== diskHash || diskHash === serving.hash) return null;
-  return { ...error, serving: { version: serving.version, hash: serving.hash } };
 }
 
 /**
