@@ -18,7 +18,7 @@ import {
 } from '../domain/profile-aggregates.js';
 import { checkUserBounds } from '../domain/user-bounds.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
-import { createOfferChunk } from './journeys-postgres-offers.js';
+import { createOfferChunk, expireDueOffers } from './journeys-postgres-offers.js';
 import {
   EVENT_COLUMNS,
   OFFER_COLUMNS,
@@ -57,25 +57,6 @@ function mergeArgs(patch: Record<string, unknown> | undefined): [string, string[
 
 /** Offers per transaction in createOffers: bounds how long the partition lock is held (one generation write). */
 const OFFER_CHUNK = 5000;
-
-/** Offers marked expired per statement by expireDue: well inside any statement timeout. */
-const EXPIRE_BATCH = 5000;
-
-// The due offers read through journeys_offers_active (app, environment, expires_at WHERE
-// active), in its order, so a batch reads its rows and no more, and updated by their row
-// address (a TID scan: the rows are locked, so their addresses hold). Joined on the key
-// instead, a freshly filled table's estimates picked another index and a filter: 1.6 s
-// for 5,000 rows. Counted by type in SQL.
-const EXPIRE_DUE_BATCH = `
-  WITH due AS (
-    SELECT ctid FROM journeys_offers
-    WHERE app_id = $1 AND environment = $2 AND status = 'active' AND expires_at <= $3
-    ORDER BY expires_at LIMIT $4 FOR UPDATE SKIP LOCKED),
-  marked AS (
-    UPDATE journeys_offers SET status = 'expired'
-    WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
-    RETURNING offer_type)
-  SELECT offer_type, count(*) AS n FROM marked GROUP BY offer_type`;
 
 /**
  * The journeys store on PostgreSQL. Uniqueness is constraints (`ON CONFLICT`); a claim
@@ -252,29 +233,9 @@ export class JourneysPostgresStore implements JourneysStore {
     return { ok: false, reason: status === 'claimed' ? 'not_active' : 'expired' };
   }
 
-  /**
-   * In statements of EXPIRE_BATCH offers, each its own commit, until one marks fewer. One
-   * statement for all of them ran past the statement timeout once ~150,000 offers were due
-   * together (a run's offers share their expiry), was rolled back, and so failed every
-   * later run too (operator probe: 183,000 due, 4.1 s in psql, then 503 on every run).
-   * Two instances' runs at once expire disjoint sets (SKIP LOCKED), each offer once.
-   */
-  async expireDue(p: Partition, now: Date): Promise<Record<string, number>> {
-    const byType: Record<string, number> = {};
-    for (;;) {
-      const { rows } = await this.pool.query({
-        name: 'journeys-expire-due',
-        text: EXPIRE_DUE_BATCH,
-        values: [p.appId, p.environment, now, EXPIRE_BATCH],
-      });
-      let marked = 0;
-      for (const r of rows as Row[]) {
-        const n = Number(r.n);
-        byType[String(r.offer_type)] = (byType[String(r.offer_type)] ?? 0) + n;
-        marked += n;
-      }
-      if (marked < EXPIRE_BATCH) return byType;
-    }
+  /** See expireDueOffers. */
+  expireDue(p: Partition, now: Date): Promise<Record<string, number>> {
+    return expireDueOffers(this.pool, p, now);
   }
 
   /**
