@@ -32,6 +32,22 @@ export function conversionTime(event: TimedEvent): number {
 /** conversionTime as ISO 8601 text. */
 export const conversionAt = (event: TimedEvent): string => new Date(conversionTime(event)).toISOString();
 
+/** The event an experiment sums revenue from, when it is not stopped (a stopped one takes no events). */
+function valuedEvent(e: Experiment): string | null {
+  const { primary, primaryValue } = e.metrics;
+  return e.status !== 'stopped' && primary !== null && primaryValue ? primary : null;
+}
+
+/** Per valued event, the first experiment (rule order) that values it: its property is the one kept. */
+function valueDeciders(experiments: readonly Experiment[]): Map<string, Experiment> {
+  const byEvent = new Map<string, Experiment>();
+  for (const e of experiments) {
+    const event = valuedEvent(e);
+    if (event !== null && !byEvent.has(event)) byEvent.set(event, e);
+  }
+  return byEvent;
+}
+
 /**
  * Per event name, the property whose value is kept with the event: the value property of
  * the first experiment (rule order) not stopped whose primary metric is that event. A
@@ -39,27 +55,17 @@ export const conversionAt = (event: TimedEvent): string => new Date(conversionTi
  * property; two that do not agree are a warning of `offerd validate` (conflictingValues).
  */
 export function valueProperties(experiments: readonly Experiment[]): Map<string, string> {
-  const byEvent = new Map<string, string>();
-  for (const e of experiments) {
-    const { primary, primaryValue } = e.metrics;
-    if (e.status === 'stopped' || primary === null || !primaryValue || byEvent.has(primary)) continue;
-    byEvent.set(primary, primaryValue);
-  }
-  return byEvent;
+  return new Map([...valueDeciders(experiments)].map(([event, e]) => [event, e.metrics.primaryValue ?? '']));
 }
 
 /** Experiments not stopped whose revenue would be read from another experiment's property: [it, the one kept]. */
 export function conflictingValues(experiments: readonly Experiment[]): [Experiment, Experiment][] {
-  const kept = new Map<string, Experiment>();
-  const conflicts: [Experiment, Experiment][] = [];
-  for (const e of experiments) {
-    const { primary, primaryValue } = e.metrics;
-    if (e.status === 'stopped' || primary === null || !primaryValue) continue;
-    const first = kept.get(primary);
-    if (!first) kept.set(primary, e);
-    else if (first.metrics.primaryValue !== primaryValue) conflicts.push([e, first]);
-  }
-  return conflicts;
+  const deciders = valueDeciders(experiments);
+  return experiments.flatMap((e): [Experiment, Experiment][] => {
+    const event = valuedEvent(e);
+    const first = event === null ? undefined : deciders.get(event);
+    return first && first.metrics.primaryValue !== e.metrics.primaryValue ? [[e, first]] : [];
+  });
 }
 
 /**
