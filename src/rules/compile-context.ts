@@ -9,7 +9,7 @@ import {
 } from './engine/conditions.js';
 import { DecisionCacheStats } from './engine/decision-cache.js';
 import { ARRAY_VALUE_OPERATORS, KNOWN_OPERATORS } from './engine/operators.js';
-import { expandedSize, MAX_EXPANDED_CONDITIONS } from './expanded-size.js';
+import { expandedSize, MAX_EXPANDED_CONDITIONS, tooLarge } from './expanded-size.js';
 import type { Problem } from './problems.js';
 import type { RuleFile } from './rule-file.js';
 import type { JsonPath } from './yaml-source.js';
@@ -194,10 +194,4 @@ export class CompileContext {
       }
     }
   }
-}
-
-/** Why a condition is refused for its expanded size. */
-export function tooLarge(subject: string, size: number): string {
-  const n = Number.isFinite(size) && size < 1e15 ? size.toLocaleString('en-US') : size.toExponential(1);
-  return `${subject} is ${n} conditions once the segments it references are written out (each reference is a full copy); at most ${MAX_EXPANDED_CONDITIONS.toLocaleString('en-US')}: reference fewer segments, or segments that reference fewer`;
 }

@@ -46,3 +46,9 @@ export function expandedSizes(segments: ReadonlyMap<string, Condition>): Map<str
   for (const id of segments.keys()) size(id);
   return sizes;
 }
+
+/** Why a condition is refused for its expanded size. */
+export function tooLarge(subject: string, size: number): string {
+  const n = Number.isFinite(size) && size < 1e15 ? size.toLocaleString('en-US') : size.toExponential(1);
+  return `${subject} is ${n} conditions once the segments it references are written out (each reference is a full copy); at most ${MAX_EXPANDED_CONDITIONS.toLocaleString('en-US')}: reference fewer segments, or segments that reference fewer`;
+}

@@ -1,6 +1,6 @@
-import { type CompileContext, tooLarge } from '../compile-context.js';
+import type { CompileContext } from '../compile-context.js';
 import { segmentRefs } from '../engine/conditions.js';
-import { expandedSizes, MAX_EXPANDED_CONDITIONS } from '../expanded-size.js';
+import { expandedSizes, MAX_EXPANDED_CONDITIONS, tooLarge } from '../expanded-size.js';
 import type { RuleFile } from '../rule-file.js';
 import type { SegmentsSpec } from '../schemas/segments.js';
 import { SegmentCatalog, type SegmentDefinition } from '../segment-catalog.js';
