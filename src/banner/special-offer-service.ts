@@ -108,9 +108,11 @@ export class SpecialOfferService {
         cooldownMs: offer.cooldownMinutes === null ? null : offer.cooldownMinutes * 60_000,
         maxPerUser: offer.maxPerUser,
       };
-      // True also when a concurrent copy of this call granted the offer meanwhile.
-      if (await this.profiles.grant(appId, request.userId, offer.id, now, limits, request.predictId)) {
-        return { offer: this.reply(rules, offer, request, facts, now), facts, limited, replayed: false };
+      // The original grant's time when a concurrent copy of this call granted it meanwhile.
+      const at = await this.profiles.grant(appId, request.userId, offer.id, now, limits, request.predictId);
+      if (at) {
+        const offerReply = this.reply(rules, offer, request, facts, at);
+        return { offer: offerReply, facts, limited, replayed: at.getTime() !== now.getTime() };
       }
       limited.push(offer.id);
     }

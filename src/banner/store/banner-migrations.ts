@@ -1,5 +1,5 @@
 import type { Migration } from '../../store/postgres/migrate.js';
-import { ID_LOCK_MIGRATION } from './banner-postgres-id-lock.js';
+import { GRANT_MADE_MIGRATION, ID_LOCK_MIGRATION } from './banner-postgres-id-lock.js';
 import { CLAIM_SLOT_MIGRATION, CLAIM_SLOT_WEIGHTS_MIGRATION } from './banner-postgres-slot.js';
 
 /**
@@ -162,4 +162,5 @@ export const BANNER_MIGRATIONS: readonly Migration[] = [
     // Null for the profiles of before: read as made long ago (ADOPT_TAKEN), never taken over.
     sql: 'ALTER TABLE banner_profiles ADD COLUMN created_at timestamptz;',
   },
+  GRANT_MADE_MIGRATION,
 ];

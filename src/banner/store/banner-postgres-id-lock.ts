@@ -87,3 +87,38 @@ export const RESOLVE_LOCKED = 'SELECT sent, user_id FROM banner_resolve_locked($
 
 /** A link's side: the alias's lock held exclusively, after the app's alias lock (LOCK_APP_ALIASES). */
 export const LOCK_ALIAS_ID = 'SELECT pg_advisory_xact_lock(banner_id_lock_key($1, $2))';
+
+/**
+ * banner_grant_resolved answering when the grant the call gets was made (the row's last_at,
+ * which a replay leaves as it was) instead of whether there is one: a concurrent copy of a
+ * call whose predict_id another copy just granted replied with its own clock, so copies
+ * showed expiries tens of ms apart (vendor-clients probe, 10 of 20 runs). A new function,
+ * not a replacement, for rolling upgrades as above.
+ */
+export const GRANT_MADE_MIGRATION: Migration = {
+  version: 113,
+  name: "banner: a special offer's grant answers when it was made, a replay the original time",
+  sql: `
+    CREATE FUNCTION banner_grant_made(
+      p_app text, p_user text, p_offer text, p_at timestamptz, p_max integer, p_cooldown_ms bigint,
+      p_predict text
+    ) RETURNS timestamptz
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE v_user text; v_at timestamptz;
+    BEGIN
+      SELECT r.user_id INTO v_user FROM banner_resolve_locked(p_app, ARRAY[p_user]) r;
+      INSERT INTO banner_offer_grants AS g (app_id, user_id, offer_id, count, last_at, predict_id)
+      VALUES (p_app, v_user, p_offer, 1, p_at, p_predict)
+      ON CONFLICT (app_id, user_id, offer_id) DO UPDATE SET
+        count = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.count ELSE g.count + 1 END,
+        last_at = CASE WHEN g.predict_id = EXCLUDED.predict_id THEN g.last_at ELSE EXCLUDED.last_at END,
+        predict_id = EXCLUDED.predict_id
+      WHERE g.predict_id = EXCLUDED.predict_id
+        OR ((p_max IS NULL OR g.count < p_max)
+          AND (p_cooldown_ms IS NULL OR g.last_at <= EXCLUDED.last_at - make_interval(secs => p_cooldown_ms / 1000.0)))
+      RETURNING g.last_at INTO v_at;
+      RETURN v_at;
+    END
+    $fn$;
+  `,
+};

@@ -244,21 +244,25 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     at: Date,
     limits: GrantLimits,
     predictId: string | null,
-  ): Promise<boolean> {
+  ): Promise<Date | null> {
     // Resolved again in the grant's synchronous step, as PostgreSQL does under the id's lock.
     const user = this.resolveNow(appId, userId);
     const k = profileKey(appId, user, offerId);
     const shard = this.shardOf(k);
     const current = shard.grants.get(k);
-    // A retry of the call this grant was made for: replayed, not counted again.
-    if (current && predictId !== null && current.predictId === predictId) return true;
+    // A retry of the call this grant was made for: replayed, not counted again. Once the
+    // grant is durable: a concurrent copy may still be committing it.
+    if (current && predictId !== null && current.predictId === predictId) {
+      await shard.commit();
+      return new Date(current.lastAt);
+    }
     const now = at.getTime();
-    if (current && limits.maxPerUser !== null && current.count >= limits.maxPerUser) return false;
-    if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return false;
+    if (current && limits.maxPerUser !== null && current.count >= limits.maxPerUser) return null;
+    if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return null;
     const count = (current?.count ?? 0) + 1;
     shard.grants.set(k, { appId, userId: user, offerId, count, lastAt: now, predictId });
     await shard.commit();
-    return true;
+    return at;
   }
 
   async granted(appId: string, userId: string, offerIds: readonly string[]): Promise<boolean> {

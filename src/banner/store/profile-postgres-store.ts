@@ -27,7 +27,7 @@ const ENSURE_PROFILE = `
  * row last granted for the same non-null predict_id ($7) is a retry of that call, replayed as
  * it is (the row lock ON CONFLICT takes orders concurrent copies of one call).
  */
-const GRANT = 'SELECT banner_grant_resolved($1, $2, $3, $4, $5, $6, $7) AS granted';
+const GRANT = 'SELECT banner_grant_made($1, $2, $3, $4, $5, $6, $7) AS made';
 
 /** The primary key's (app_id, user_id, offer_id) prefix finds them. */
 const GRANTS_FOR = `
@@ -305,7 +305,7 @@ export class ProfilePostgresStore implements ProfileStore {
     at: Date,
     limits: GrantLimits,
     predictId: string | null,
-  ): Promise<boolean> {
+  ): Promise<Date | null> {
     const { rows } = await this.pool.query(GRANT, [
       appId,
       userId,
@@ -315,7 +315,7 @@ export class ProfilePostgresStore implements ProfileStore {
       limits.cooldownMs,
       predictId,
     ]);
-    return rows[0]?.granted === true;
+    return (rows[0]?.made as Date | null | undefined) ?? null;
   }
 
   async linkedTo(appId: string, id: string): Promise<boolean> {

@@ -131,10 +131,12 @@ export interface ProfileStore {
   /**
    * Records one grant of a special offer to the user `userId` stands for (resolved again in
    * the atomic step: a link made since the caller resolved it counts) if the limits allow it
-   * at `at` (atomic check-and-record); false when the cooldown or the cap says no. The grant
+   * at `at` (atomic check-and-record). The grant
    * remembers `predictId`: when the offer's last grant was made for the same non-null
    * `predictId` (a retry of that call, or a concurrent copy of it), that grant is replayed
-   * instead — true, nothing counted or moved, whatever the limits say.
+   * instead — nothing counted or moved, whatever the limits say. Returns when the grant the
+   * call gets was made: `at` for a new one, the original grant's time for a replay (so every
+   * copy of a call shows the same expiry); null when the cooldown or the cap says no.
    */
   grant(
     appId: string,
@@ -143,7 +145,7 @@ export interface ProfileStore {
     at: Date,
     limits: GrantLimits,
     predictId: string | null,
-  ): Promise<boolean>;
+  ): Promise<Date | null>;
 
   /**
    * Whether the user holds a grant of any of `offerIds`: a user served only special offers

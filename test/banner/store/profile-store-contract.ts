@@ -213,14 +213,14 @@ export function profileStoreContract(
     const store = await withStore(t);
     const once = { cooldownMs: null, maxPerUser: 1 };
     const [user, granted, fresh] = [uid('player'), uid('granted'), uid('fresh')];
-    t.true(await store.grant('app', granted, 'starter', at(0), once, 'p1'));
+    t.deepEqual(await store.grant('app', granted, 'starter', at(0), once, 'p1'), at(0));
     t.is(await store.alias('app', granted, user, true, ['starter']), null, 'a player of its own');
     t.is(await store.resolve('app', granted), granted);
     t.is(await store.alias('app', granted, user, true, ['other']), user, 'only the offers named');
     t.is(await store.alias('app', fresh, user, true, ['starter']), user);
     // The caller resolved `fresh` before the link: the grant still counts for the player.
-    t.true(await store.grant('app', fresh, 'starter', at(1), once, 'p2'));
-    t.false(await store.grant('app', user, 'starter', at(2), once, 'p3'), 'one grant per player');
+    t.deepEqual(await store.grant('app', fresh, 'starter', at(1), once, 'p2'), at(1));
+    t.is(await store.grant('app', user, 'starter', at(2), once, 'p3'), null, 'one grant per player');
     t.true(await store.granted('app', user, ['starter']));
     t.false(await store.granted('app', fresh, ['starter']), 'nothing stored under the alias');
   });
@@ -324,12 +324,12 @@ export function profileStoreContract(
     const grant = (at: Date) => store.grant('app', u, 'offer', at, limits, null);
     const racing = await Promise.all([1, 2, 3].map(() => grant(at(0))));
     t.is(racing.filter(Boolean).length, 1, 'one grant inside the cooldown');
-    t.false(await grant(at(59)));
-    t.true(await grant(at(60)));
-    t.false(await grant(at(600)), 'the cap of 2 is reached');
-    t.true(await store.grant('app', u, 'other-offer', at(600), limits, null));
+    t.is(await grant(at(59)), null);
+    t.deepEqual(await grant(at(60)), at(60));
+    t.is(await grant(at(600)), null, 'the cap of 2 is reached');
+    t.deepEqual(await store.grant('app', u, 'other-offer', at(600), limits, null), at(600));
     const free = { cooldownMs: null, maxPerUser: null };
-    t.true(await store.grant('app', uid('free'), 'offer', at(0), free, null));
+    t.deepEqual(await store.grant('app', uid('free'), 'offer', at(0), free, null), at(0));
   });
 
   test(`${name}: granted says whether a user holds a grant of any of the offers named`, async (t) => {
@@ -337,7 +337,7 @@ export function profileStoreContract(
     const u = uid('held');
     const free = { cooldownMs: null, maxPerUser: null };
     t.false(await store.granted('app', u, ['offer', 'other']));
-    t.true(await store.grant('app', u, 'offer', at(0), free, 'p1'));
+    t.deepEqual(await store.grant('app', u, 'offer', at(0), free, 'p1'), at(0));
     t.true(await store.granted('app', u, ['other', 'offer']));
     t.false(await store.granted('app', u, ['other']), 'only the offers named');
     t.false(await store.granted('app', u, []));
@@ -349,10 +349,14 @@ export function profileStoreContract(
     const store = await withStore(t);
     const u = uid('p');
     const once = { cooldownMs: null, maxPerUser: 1 };
-    t.true(await store.grant('app', u, 'once', at(0), once, 'p1'));
-    t.true(await store.grant('app', u, 'once', at(5), once, 'p1'), 'a retry of p1 gets its grant again');
-    t.false(await store.grant('app', u, 'once', at(5), once, 'p2'), 'another call is held by the cap');
-    t.false(await store.grant('app', u, 'once', at(5), once, null), 'so is a call without a predict_id');
+    t.deepEqual(await store.grant('app', u, 'once', at(0), once, 'p1'), at(0));
+    t.deepEqual(
+      await store.grant('app', u, 'once', at(5), once, 'p1'),
+      at(0),
+      'a retry of p1 gets its grant again, as made',
+    );
+    t.is(await store.grant('app', u, 'once', at(5), once, 'p2'), null, 'another call is held by the cap');
+    t.is(await store.grant('app', u, 'once', at(5), once, null), null, 'so is a call without a predict_id');
     t.deepEqual(await store.grantsFor('app', u, ['once', 'unknown'], 'p1'), [{ offerId: 'once', at: at(0) }]);
     t.deepEqual(await store.grantsFor('app', u, ['once'], 'p2'), [], 'a refused call left no grant');
     t.deepEqual(await store.grantsFor('app', uid('other'), ['once'], 'p1'), [], 'per user');
@@ -362,19 +366,19 @@ export function profileStoreContract(
     const limits = { cooldownMs: 60 * 60_000, maxPerUser: 2 };
     const grant = (at: Date, predictId: string | null) =>
       store.grant('app', u, 'twice', at, limits, predictId);
-    t.true(await grant(at(0), 'a'));
-    t.true(await grant(at(30), 'a'), 'replayed inside the cooldown');
-    t.true(await grant(at(60), 'b'), 'the cooldown runs from the first grant, not the replay');
-    t.true(await grant(at(600), 'b'));
-    t.false(await grant(at(600), 'c'), 'the cap of 2: the replays did not count');
-    t.false(await grant(at(600), 'a'), 'only the last grant of an offer is remembered');
+    t.deepEqual(await grant(at(0), 'a'), at(0));
+    t.deepEqual(await grant(at(30), 'a'), at(0), 'replayed inside the cooldown');
+    t.deepEqual(await grant(at(60), 'b'), at(60), 'the cooldown runs from the first grant, not the replay');
+    t.deepEqual(await grant(at(600), 'b'), at(60));
+    t.is(await grant(at(600), 'c'), null, 'the cap of 2: the replays did not count');
+    t.is(await grant(at(600), 'a'), null, 'only the last grant of an offer is remembered');
     t.deepEqual(await store.grantsFor('app', u, ['twice'], 'b'), [{ offerId: 'twice', at: at(60) }]);
 
     // Most recent first; a grant without a predict_id is found by none.
     const free = { cooldownMs: null, maxPerUser: null };
-    t.true(await store.grant('app', u, 'x', at(1), free, 'q'));
-    t.true(await store.grant('app', u, 'y', at(2), free, 'q'));
-    t.true(await store.grant('app', u, 'z', at(3), free, null));
+    t.deepEqual(await store.grant('app', u, 'x', at(1), free, 'q'), at(1));
+    t.deepEqual(await store.grant('app', u, 'y', at(2), free, 'q'), at(2));
+    t.deepEqual(await store.grant('app', u, 'z', at(3), free, null), at(3));
     t.deepEqual(
       (await store.grantsFor('app', u, ['x', 'y', 'z'], 'q')).map((g) => g.offerId),
       ['y', 'x'],
@@ -382,13 +386,26 @@ export function profileStoreContract(
     t.deepEqual(await store.grantsFor('app', u, [], 'q'), []);
   });
 
-  test(`${name}: concurrent copies of one call are granted once, and each gets the grant`, async (t) => {
+  test(`${name}: concurrent copies of one call are granted once, and each gets the grant as it was made`, async (t) => {
     const store = await withStore(t);
     const u = uid('c');
     const once = { cooldownMs: 60 * 60_000, maxPerUser: 1 };
-    const copies = await Promise.all([1, 2, 3, 4].map(() => store.grant('app', u, 'once', at(0), once, 'p')));
-    t.deepEqual(copies, [true, true, true, true]);
-    t.false(await store.grant('app', u, 'once', at(120), once, 'p-next'), 'counted once: the cap is reached');
+    // Each copy with its own clock, as concurrent requests have: every copy must answer the
+    // one grant's time, or copies show different expiries (vendor-clients probe, PostgreSQL).
+    const copies = await Promise.all(
+      [1, 2, 3, 4].map((n) => store.grant('app', u, 'once', new Date(at(0).getTime() + n), once, 'p')),
+    );
+    const made = await store.grantsFor('app', u, ['once'], 'p');
+    t.is(made.length, 1);
+    t.deepEqual(
+      copies,
+      [1, 2, 3, 4].map(() => made[0]?.at),
+    );
+    t.is(
+      await store.grant('app', u, 'once', at(120), once, 'p-next'),
+      null,
+      'counted once: the cap is reached',
+    );
     const others = await Promise.all(
       ['a', 'b', 'c'].map((p) => store.grant('app', u, 'other', at(0), once, p)),
     );

@@ -44,8 +44,12 @@ test('lowdb: profiles, aliases and grants survive a reopen', async (t) => {
   t.deepEqual(await second.store.grantsFor('app', 'u', ['offer'], 'p-1'), [
     { offerId: 'offer', at: new Date(0) },
   ]);
-  t.true(await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-1'), 'p-1 is replayed');
-  t.false(await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-2'), 'the cap holds');
+  t.deepEqual(
+    await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-1'),
+    new Date(0),
+    'p-1 is replayed',
+  );
+  t.is(await second.store.grant('app', 'u', 'offer', new Date(1), once, 'p-2'), null, 'the cap holds');
 });
 
 /** Each shard file of a lowdb profile store, with its inode (a rewrite replaces the file) and size. */
@@ -208,7 +212,7 @@ test('lowdb: the single profiles document of earlier versions is taken over into
     const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { insertIds?: unknown[] };
     t.is(doc.insertIds, undefined, `${name} holds no insert ids`);
   }
-  t.false(await store.grant('app', 'u', 'o', new Date(now), { cooldownMs: null, maxPerUser: 1 }, null));
+  t.is(await store.grant('app', 'u', 'o', new Date(now), { cooldownMs: null, maxPerUser: 1 }, null), null);
 });
 
 test('lowdb: a record found in another shard than its key picks is moved to that shard', async (t) => {
