@@ -40,7 +40,7 @@ import { LastGoodKeeper } from './rules/last-good-keeper.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { StartError, startFailure } from './start-failure.js';
-import type { ApiAction } from './store/admin-action-log.js';
+import { type ApiAction, rollbackPins } from './store/admin-action-log.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
 import { isPostgresStore } from './store/postgres/postgres-store.js';
@@ -139,7 +139,8 @@ export async function startService(
   }
   const keeper = new LastGoodKeeper(registry, store.lastGoodRules, logger);
   lastGood = keeper;
-  await registry.reload(undefined, 'start');
+  // A rollback in force is served from the start: the files it pins away never go live here.
+  await registry.start(rollbackPins((await store.adminActions.current()).rollbacks));
   await keeper.restoreMissing();
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();

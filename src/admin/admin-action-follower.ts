@@ -32,15 +32,19 @@ export class AdminActionFollower {
   }
 
   /**
-   * Joins the log at its head, after the files were loaded. A rollback still in force is
+   * Joins the log at its head, after the rules were loaded. A rollback still in force is
    * applied first: an instance that starts (or restarts after a crash) during a rollback
-   * serves it too, pinned, rather than its files while the others stay pinned.
+   * serves it too, pinned, rather than its files while the others stay pinned. The registry
+   * usually started on it already (RulesRegistry.start, main.ts); what was appended since,
+   * or an entry without files, is joined here.
    */
   async start(): Promise<void> {
     const { head, rollbacks } = await this.log.current();
     this.cursor = head;
+    const joined = (a: SharedAction) =>
+      a.kind === 'rollback' && this.targets.rules.pinnedTo(a.appId) === a.hash;
     // A snapshot this version of offerd no longer loads must not stop the start: its files serve.
-    for (const logged of rollbacks)
+    for (const logged of rollbacks.filter((l) => !joined(l.action)))
       await this.apply(logged).catch((err: unknown) =>
         this.logger.error(
           { err, seq: logged.seq },

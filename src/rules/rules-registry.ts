@@ -14,6 +14,7 @@ import type {
   AppRulesStatus,
   ReloadObserver,
   ReloadOutcome,
+  RollbackPin,
   RulesError,
   SnapshotFile,
 } from './rules-status.js';
@@ -126,6 +127,40 @@ export class RulesRegistry {
   async reload(appId?: string, reason: ActivationReason = 'reload'): Promise<ReloadOutcome[]> {
     const ids = appId ? [appId] : await this.knownApps();
     return Promise.all(ids.map((id) => this.enqueue(id, () => this.reloadApp(id, reason))));
+  }
+
+  /**
+   * The first load of every app. An app under a rollback still in force (`pins`: the admin
+   * action log's, with the snapshot's files) starts on that snapshot, pinned, and its files on
+   * disk are checked as a pinned app's change: they never go live. Loaded first and rolled
+   * back after, they went live for an instant before anything served, and what they stop was
+   * ended for good (VersionEnds) while the rollback ran it (account-manager probe).
+   */
+  async start(pins: ReadonlyMap<string, RollbackPin> = new Map()): Promise<ReloadOutcome[]> {
+    const ids = await this.knownApps();
+    return Promise.all(ids.map((id) => this.enqueue(id, () => this.startApp(id, pins.get(id)))));
+  }
+
+  private async startApp(appId: string, pin: RollbackPin | undefined): Promise<ReloadOutcome> {
+    const texts = pin && snapshotTexts(this.options.rulesDir, appId, pin.hash, pin.files);
+    if (!pin || !texts) return this.reloadApp(appId, 'start');
+    const started = performance.now();
+    const state = this.state(appId);
+    const checked = this.reactivate(appId, state, texts, 'rollback');
+    if (!checked.ok) {
+      this.options.logger.error(
+        { appId, hash: pin.hash, problems: checked.problems },
+        'the rollback in force no longer loads; serving the files',
+      );
+      return this.reloadApp(appId, 'start');
+    }
+    state.pinned = pinnedState(pin.hash, texts, null);
+    return this.reloadFiles(appId, state, 'watch', () => Math.round(performance.now() - started));
+  }
+
+  /** The snapshot the app is pinned to by a rollback, or null. */
+  pinnedTo(appId: string): string | null {
+    return this.apps.get(appId)?.pinned?.hash ?? null;
   }
 
   /** Configured apps and every app directory; a missing rules directory is an error per app, not a crash. */

@@ -56,3 +56,9 @@ export type ReloadObserver = (outcome: ReloadOutcome) => void;
 
 /** Told that `rules` went live for `appId` at `at` (RulesSource.whenActivated). */
 export type ActivationListener = (appId: string, rules: AppRules, at: Date) => void;
+
+/** A rollback in force at start: the snapshot, with its files (the admin action log's entry). */
+export interface RollbackPin {
+  hash: string;
+  files: readonly SnapshotFile[];
+}

@@ -1,4 +1,4 @@
-import type { SnapshotFile } from '../rules/rules-status.js';
+import type { RollbackPin, SnapshotFile } from '../rules/rules-status.js';
 
 /** An admin action that must outlive the call: applied by every instance, and again after a restart. */
 export type SharedAction =
@@ -51,4 +51,13 @@ export function rollbacksInForce(entries: Iterable<LoggedAction>): Map<string, L
     else inForce.delete(e.action.appId);
   }
   return inForce;
+}
+
+/** The rollbacks in force that carry their snapshot's files, by app: what a start serves pinned. */
+export function rollbackPins(rollbacks: readonly LoggedAction[]): Map<string, RollbackPin> {
+  const pins = new Map<string, RollbackPin>();
+  for (const { action } of rollbacks)
+    if (action.kind === 'rollback' && action.files)
+      pins.set(action.appId, { hash: action.hash, files: action.files });
+  return pins;
 }

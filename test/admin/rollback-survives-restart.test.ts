@@ -75,3 +75,39 @@ test('a rollback acknowledged before kill -9 is still in force, pinned, after th
   t.is(unpinned.pinned, null);
   t.is(await servedRules(third), `demo;version=${newer.version};hash=${newer.hash.slice(0, 12)}`);
 });
+
+test('a restart during a rollback never puts the pinned-away files live: an experiment they stop goes on running', async (t) => {
+  const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-ends-');
+  const first = await start();
+  const original = (await demoState(first)).active;
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  const shipped = await readFile(bannerFile, 'utf8');
+  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 77'));
+  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
+  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+
+  // The fix waiting on disk stops an experiment; the rollback keeps running it.
+  const stopping = shipped
+    .replace(/^version: \d+$/m, 'version: 78')
+    .replace(/(id: payer-upsell\n(?:.*\n)*?\s+status:) running/, '$1 stopped');
+  t.not(stopping, shipped.replace(/^version: \d+$/m, 'version: 78'), 'payer-upsell has a status line');
+  await writeFile(bannerFile, stopping);
+  await kill9(first);
+
+  const second = await start();
+  t.is((await demoState(second)).pinned?.hash, original.hash);
+  const res = await fetch(`${second.url}/admin/apps/demo/experiments/payer-upsell`, { headers: ADMIN });
+  const experiment = (await res.json()) as { status: string; endedAt: string | null };
+  t.is(res.status, 200);
+  t.like(experiment, { status: 'running', endedAt: null }, 'the files that stop it never served');
+  const rules = (await (await fetch(`${second.url}/admin/rules`, { headers: ADMIN })).json()) as {
+    apps: { appId: string; kept?: { hash: string }[]; pinned: { pendingHash: string | null } | null }[];
+  };
+  const demo = rules.apps.find((a) => a.appId === 'demo');
+  const pending = demo?.pinned?.pendingHash;
+  t.truthy(pending, 'the files on disk wait for a reload');
+  t.false(
+    (demo?.kept ?? []).some((k) => k.hash === pending),
+    'nor are they kept as rules that went live',
+  );
+});
