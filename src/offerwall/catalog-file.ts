@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { duplicateOfferIds, type OfferPageValidator } from './catalog-schema.js';
 import type { CatalogOffer } from './domain/offer.js';
 
@@ -12,11 +12,24 @@ export async function readCatalogFile(
   wallId: number,
   validator: OfferPageValidator,
 ): Promise<CatalogOffer[]> {
-  let value: unknown;
+  // A regular file: a catalog at /dev/stdin hung `offerd test` in CI (hostile probe).
+  const found = await stat(path).catch((err: Error) => {
+    throw new Error(`catalog ${path}: ${err.message}`);
+  });
+  if (!found.isFile()) throw new Error(`catalog ${path} is not a regular file`);
+  let text: string;
   try {
-    value = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (err) {
     throw new Error(`catalog ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Not V8's message: it quotes the text around the error, which printed the start of any
+    // file a config pointed at (`/etc/passwd`: "root:x:0:0"…) in CI logs.
+    throw new Error(`catalog ${path} is not valid JSON`);
   }
   const checked = validator.check(value);
   if (!checked.ok) throw new Error(`catalog ${path}: ${checked.problems.join('; ')}`);

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { runCli } from '../../src/cli/main.js';
@@ -101,4 +102,51 @@ test('offerd diff lists the users whose offer order changed when one ranking wei
   const same = capture();
   await runCli(['diff', 'rules', 'rules'], same.io);
   t.regex(same.out.join('\n'), /^0 of \d+ users changed$/m);
+});
+
+test('offerd test never passes having checked nothing: an app whose fixtures are gone or empty fails', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const tests = path.join(dir, 'demo', 'tests');
+  for (const name of await readdir(tests)) await rm(path.join(tests, name));
+  await writeFile(path.join(tests, 'empty.yaml'), 'apiVersion: offerd/v1\nkind: Fixtures\ncases: []\n');
+  const c = capture();
+  t.is(await runCli(['test', dir], c.io), 1);
+  t.regex(c.err.join('\n'), /demo[/\\]tests:1:1 no fixture case/);
+  await rm(tests, { recursive: true });
+  t.is(await runCli(['test', dir], capture().io), 1, 'no tests folder at all');
+});
+
+test('a fixture file that is a pipe or a device is refused, never read (CI would wait on it for ever)', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const fifo = path.join(dir, 'demo', 'tests', 'stdin.yaml');
+  execFileSync('mkfifo', [fifo]);
+  for (const command of ['test', 'validate']) {
+    const c = capture();
+    const done = runCli([command, dir], c.io);
+    const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000).unref());
+    t.is(await Promise.race([done, hung]), 1, command);
+    t.regex(c.err.join('\n') + c.out.join('\n'), /stdin\.yaml:1:1 is not a regular file/);
+  }
+});
+
+test('fixture matchers are only the documented ones, and one that checks nothing fails', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'tests', 'banner.yaml');
+  const shipped = await readFile(file, 'utf8');
+  const ids = '      experimentId: champion-spotlight\n      variationId: 1\n';
+  const segments = '      segments: { includes: [champion-player] }\n';
+  t.true(shipped.includes(ids) && shipped.includes(segments));
+  for (const [from, to, why] of [
+    [
+      ids,
+      '      experimentId: { isPrototypeOf: not-this-one }\n      variationId: { hasOwnProperty: 7 }\n',
+      /experimentId: not equal/,
+    ],
+    [segments, '      segments: { includes: [] }\n', /includes with no items checks nothing/],
+  ] as const) {
+    await writeFile(file, shipped.replace(from, to));
+    const c = capture();
+    t.is(await runCli(['test', dir, '--app', 'demo'], c.io), 1, to);
+    t.regex(c.out.join('\n'), why);
+  }
 });

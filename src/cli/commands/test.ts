@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCaseRunners } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
 import { type ReporterName, report, reportProblems, reportUnloadable } from '../../fixtures/reporters.js';
 import { type CaseResult, runFixtures } from '../../fixtures/run-fixtures.js';
+import { displayPath } from '../../rules/display-path.js';
 import type { Problem } from '../../rules/problems.js';
 import { appConfigFor } from '../app-config-for.js';
 import { CliError, type CliIo } from '../cli-io.js';
@@ -28,10 +30,18 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   for (const [appId, rules] of apps) {
     const fixtures = await loadFixtures(rulesDir, appId);
     if (fixtures.problems.length > 0) return unloadable(io, reporter, fixtures.problems);
+    // A CI job whose fixtures were emptied, renamed or never written stayed green (hostile probe).
+    if (fixtures.cases.length === 0) return unloadable(io, reporter, [noCases(rulesDir, appId)]);
     results.push(...(await runFixtures(rules, appConfigFor(appId), fixtures.cases, runners)));
   }
   io.out(report(reporter, results));
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+function noCases(rulesDir: string, appId: string): Problem {
+  const file = displayPath(path.join(rulesDir, appId, 'tests'));
+  const message = 'no fixture case (tests/*.yaml, *.yml): nothing would be checked';
+  return { file, line: 1, col: 1, message };
 }
 
 /** Exit 1 for rules or fixtures that do not load: the problems on stderr, and as the report. */
