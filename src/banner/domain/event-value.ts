@@ -32,16 +32,26 @@ export function conversionTime(event: TimedEvent): number {
 /** conversionTime as ISO 8601 text. */
 export const conversionAt = (event: TimedEvent): string => new Date(conversionTime(event)).toISOString();
 
-/** The event an experiment sums revenue from, when it is not stopped (a stopped one takes no events). */
+/** The event an experiment sums revenue from, or null. */
 function valuedEvent(e: Experiment): string | null {
   const { primary, primaryValue } = e.metrics;
-  return e.status !== 'stopped' && primary !== null && primaryValue ? primary : null;
+  return primary !== null && primaryValue ? primary : null;
 }
 
-/** Per valued event, the first experiment (rule order) that values it: its property is the one kept. */
+/**
+ * Per valued event, the experiment whose property is kept: the first (rule order) not
+ * stopped, else the first stopped one. A stopped experiment still takes the events that
+ * happened before its end and arrive later (a device's queue), so it values them when
+ * nothing running does: left out, such a purchase counted as a conversion with no revenue
+ * (account-manager probe). It never decides a running one's property.
+ */
 function valueDeciders(experiments: readonly Experiment[]): Map<string, Experiment> {
   const byEvent = new Map<string, Experiment>();
-  for (const e of experiments) {
+  const stoppedLast = [
+    ...experiments.filter((e) => e.status !== 'stopped'),
+    ...experiments.filter((e) => e.status === 'stopped'),
+  ];
+  for (const e of stoppedLast) {
     const event = valuedEvent(e);
     if (event !== null && !byEvent.has(event)) byEvent.set(event, e);
   }
@@ -49,10 +59,9 @@ function valueDeciders(experiments: readonly Experiment[]): Map<string, Experime
 }
 
 /**
- * Per event name, the property whose value is kept with the event: the value property of
- * the first experiment (rule order) not stopped whose primary metric is that event. A
- * stopped experiment's results no longer take events, so it never decides a running one's
- * property; two that do not agree are a warning of `offerd validate` (conflictingValues).
+ * Per event name, the property whose value is kept with the event (valueDeciders); two
+ * experiments not stopped that do not agree are a warning of `offerd validate`
+ * (conflictingValues).
  */
 export function valueProperties(experiments: readonly Experiment[]): Map<string, string> {
   return new Map([...valueDeciders(experiments)].map(([event, e]) => [event, e.metrics.primaryValue ?? '']));
@@ -62,7 +71,7 @@ export function valueProperties(experiments: readonly Experiment[]): Map<string,
 export function conflictingValues(experiments: readonly Experiment[]): [Experiment, Experiment][] {
   const deciders = valueDeciders(experiments);
   return experiments.flatMap((e): [Experiment, Experiment][] => {
-    const event = valuedEvent(e);
+    const event = e.status === 'stopped' ? null : valuedEvent(e);
     const first = event === null ? undefined : deciders.get(event);
     return first && first.metrics.primaryValue !== e.metrics.primaryValue ? [[e, first]] : [];
   });
