@@ -4,6 +4,13 @@ import type { Problem } from './problems.js';
 export type JsonPath = readonly (string | number)[];
 
 /**
+ * The first syntax errors of a file, not all: one mis-indented line made the parser report
+ * 517, burying the one that mattered in `offerd validate`, the reload's lastError (45 KB) and
+ * a 44 KB log line (newcomer probe). The first is the cause; the rest follow from it.
+ */
+const SYNTAX_PROBLEMS_SHOWN = 3;
+
+/**
  * A parsed rule file that can point back at its own text: every problem found later
  * (schema, references, duplicates) is reported as file:line:col.
  */
@@ -22,12 +29,15 @@ export class YamlSource {
     // mapping (a 400 KB file of 50,000 keys took 126 s).
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
-      return {
-        problems: doc.errors.map((e) => {
-          const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-          return { file, line: pos.line, col: pos.col, message: e.message.split('\n')[0] ?? e.code };
-        }),
-      };
+      const problems = doc.errors.slice(0, SYNTAX_PROBLEMS_SHOWN).map((e) => {
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+        return { file, line: pos.line, col: pos.col, message: e.message.split('\n')[0] ?? e.code };
+      });
+      const more = doc.errors.length - problems.length;
+      const last = problems.at(-1);
+      if (more > 0 && last)
+        last.message += ` (and ${more} more syntax error(s) after it, most of them caused by the first)`;
+      return { problems };
     }
     const bad = keyProblem(doc);
     if (bad) {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { runCli } from '../../src/cli/main.js';
@@ -26,6 +26,25 @@ test('validate exits 1 on a broken copy and names file:line:col', async (t) => {
   const c = capture();
   t.is(await runCli(['validate', dir], c.io), 1);
   t.regex(c.err.join('\n'), /segments\.yaml:7:39 unknown operator 'gte'/);
+});
+
+test('one mis-indented line is reported at its line, not buried under the errors it causes', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const file = path.join(dir, 'demo', 'banner.yaml');
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const at = lines.findIndex((l) => l.startsWith('        - { id: 1, name: hero-art'));
+  t.true(at >= 0);
+  lines[at] = (lines[at] as string).trimStart();
+  // The slip repeated in a few places, as an editor's bad paste does: hundreds of follow-on errors.
+  for (let i = at + 1; i < lines.length; i++)
+    if (/^ {8}- \{ id: \d/.test(lines[i] as string)) lines[i] = (lines[i] as string).trimStart();
+  await writeFile(file, lines.join('\n'));
+  const c = capture();
+  t.is(await runCli(['validate', dir], c.io), 1);
+  const problems = c.err.filter((l) => l.includes('banner.yaml:'));
+  t.true(problems.length <= 3, problems.join('\n'));
+  t.regex(problems[0] ?? '', new RegExp(`banner\\.yaml:${at + 1}:1 `));
+  t.regex(problems.at(-1) ?? '', /and \d+ more syntax error\(s\) after it/);
 });
 
 test('keys hash prints the sha256 form used in config', async (t) => {
