@@ -17,6 +17,7 @@ import { CliError, type CliIo } from '../cli-io.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { openCliStore } from '../open-cli-store.js';
 import { readDataFile } from '../read-data-file.js';
+import { servingRules } from '../serving-rules.js';
 
 const APIS = ['banner', 'offerwall', 'journeys'] as const satisfies readonly FixtureApi[];
 
@@ -40,12 +41,16 @@ function apisOf(rules: AppRules, api: string | undefined): FixtureApi[] {
   return [api as (typeof APIS)[number]];
 }
 
-/** A stored user under the rules in `rules`, every API (or --api) that stored them. */
+/**
+ * A stored user under the rules the service serves (servingRules; the files in `rules`
+ * when --rules names them), every API (or --api) that stored them; null when no rules load.
+ */
 async function explainUser(
-  rules: AppRules,
+  disk: AppRules | undefined,
   app: AppConfig,
-  values: { user: string; api?: string; now?: string; request?: string },
-): Promise<Explanation[]> {
+  values: { user: string; api?: string; now?: string; request?: string; rules?: string },
+  io: CliIo,
+): Promise<Explanation[] | null> {
   if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) {
     throw new CliError('--now must be an ISO 8601 date-time');
   }
@@ -58,7 +63,21 @@ async function explainUser(
   );
   const runners = createCaseRunners();
   const found: Explanation[] = [];
-  const apis = apisOf(rules, values.api);
+  let rules: AppRules;
+  let apis: FixtureApi[];
+  try {
+    const where = { rulesDir: config.rulesDir, appId: app.id, running: config.store === 'postgres' };
+    const serving = values.rules
+      ? disk && { rules: disk, note: null }
+      : await servingRules(store, where, disk);
+    if (!serving) return null;
+    if (serving.note) io.err(serving.note);
+    rules = serving.rules;
+    apis = apisOf(rules, values.api);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   try {
     for (const api of apis) {
       const query = {
@@ -120,17 +139,19 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
   // ./rules explained a player under other rules than served them (account-manager probe).
   const { apps, problems } = await loadRulesDir(values.rules ?? loadConfig().rulesDir, values.app);
   const rules = apps.get(values.app);
-  if (!rules) {
-    io.err(reportProblems(problems));
-    return 1;
-  }
-  if (values.user) {
+  if (values.user && (rules || !values.rules)) {
     const config = loadConfig();
     const app = config.apps.find((a) => a.id === values.app);
     if (!app) throw new CliError(`no app '${values.app}' in ${config.configPath}`);
-    const explained = await explainUser(rules, app, { ...values, user: values.user });
+    if (!rules) io.err(reportProblems(problems));
+    const explained = await explainUser(rules, app, { ...values, user: values.user }, io);
+    if (!explained) return 1;
     io.out(JSON.stringify(explained.length === 1 ? explained[0] : explained, null, 2));
     return 0;
+  }
+  if (!rules) {
+    io.err(reportProblems(problems));
+    return 1;
   }
   const [api] = apisOf(rules, values.api ?? 'missing');
   const context = (await readObject(values.context as string, 'the context')) as unknown as ExplainContext;
