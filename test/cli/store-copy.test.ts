@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import pg from 'pg';
@@ -16,7 +16,8 @@ import {
 import { type DemoData, type ProfileData, seedEveryApi, seedProfiles } from '../helpers/demo-data.js';
 import { demoCatalog } from '../helpers/offerwall-service.js';
 import { usePostgres } from '../helpers/postgres-server.js';
-import { startTestService } from '../helpers/start-test-service.js';
+import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const test = anyTest as TestFn;
@@ -363,3 +364,59 @@ test('store copy onto a store a service has started on says so and what to do in
     /not empty \(banner\.experimentEnds\): only the experiment ends a service records when it starts .* copy into a store no service has started on/,
   );
 });
+
+// Newcomer probe: a store moved to PostgreSQL during a rollback served the files the rollback
+// had pinned away, unpinned, and the earlier hash could no longer be rolled back to.
+test('store copy carries the kept snapshots and the rollback in force: the new store serves the rollback, pinned', async (t) => {
+  const rulesDir = await copyOfShippedRules(t);
+  const dir = await tempDir(t, 'offerd-copy-pin-');
+  const env = { OFFERD_DATA_DIR: dir, OFFERD_STORE: 'lowdb', OFFERD_RULES_DIR: rulesDir };
+  const first = await startTestService(t, { env });
+  const status = async (s: TestService) =>
+    ((await (await s.fetch('/admin/rules', { headers: ADMIN })).json()) as { apps: AppStatus[] }).apps[0];
+  const original = (await status(first))?.active.hash ?? '';
+  const file = path.join(rulesDir, 'demo', 'banner.yaml');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/^version: \d+$/m, 'version: 61'));
+  t.is((await first.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN })).status, 200);
+  const rolledBack = await first.fetch('/admin/rules/demo/rollback', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ hash: original }),
+  });
+  t.is(rolledBack.status, 200);
+  await first.stop();
+
+  const url = await server().freshDatabase('copy_pin');
+  const copied = await cli([
+    'store',
+    'copy',
+    '--from',
+    'lowdb',
+    '--from-dir',
+    dir,
+    '--to',
+    'postgres',
+    '--to-url',
+    url,
+  ]);
+  t.is(copied.code, 0, copied.err.join('\n'));
+  t.true(
+    copied.out.some((l) =>
+      /^copied rules of demo: 2 kept snapshot\(s\), the rollback in force to [0-9a-f]{12}$/.test(l),
+    ),
+    copied.out.join('\n'),
+  );
+  const moved = await startTestService(t, {
+    env: { OFFERD_STORE: 'postgres', DATABASE_URL: url, OFFERD_RULES_DIR: rulesDir },
+  });
+  const demo = await status(moved);
+  t.is(demo?.active.hash, original, 'the rollback still serves');
+  t.is(demo?.pinned?.hash, original);
+  t.deepEqual(new Set(demo?.kept?.map((k) => k.hash)).size, 2, 'both snapshots can be rolled back to');
+});
+
+interface AppStatus {
+  active: { hash: string };
+  pinned: { hash: string } | null;
+  kept?: { hash: string }[];
+}

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDocumentStore, openPostgresStore } from '../../apis.js';
+import { loadConfig } from '../../config/load-config.js';
+import { copyRulesState } from '../../store/copy-rules-state.js';
 import { compareStores, comparisonTable, copyStore, nonEmptyCollections } from '../../store/copy-store.js';
 import type { Store } from '../../store/store.js';
 import { CliError, type CliIo } from '../cli-io.js';
@@ -44,6 +46,9 @@ async function compare(from: Store, to: Store, io: CliIo): Promise<number> {
 }
 
 async function copy(from: Store, to: Store, io: CliIo): Promise<number> {
+  // The apps whose rules' state (kept snapshots, a rollback in force) goes too: read first, so
+  // that a config that does not load stops the copy before anything is written.
+  const appIds = loadConfig().apps.map((a) => a.id);
   const taken = await nonEmptyCollections(to);
   if (taken.length > 0) {
     // A service that started on the target wrote the experiment ends its rules make (operator
@@ -56,6 +61,10 @@ async function copy(from: Store, to: Store, io: CliIo): Promise<number> {
     return 2;
   }
   await copyStore(from, to, (collection, count) => io.out(`copied ${collection}: ${count}`));
+  for (const c of await copyRulesState(from, to, appIds)) {
+    const rollback = c.rollback ? `, the rollback in force to ${c.rollback.slice(0, 12)}` : '';
+    io.out(`copied rules of ${c.appId}: ${c.kept} kept snapshot(s)${rollback}`);
+  }
   return compare(from, to, io);
 }
 
