@@ -16,13 +16,16 @@ import type { TransactionRecord } from './offerwall-store.js';
  * Shards of progress and of transactions. Both were one document, offerwall-progress.json,
  * rewritten whole by every click and postback. On the bench world (100,000 users, 9 MB)
  * serializing it took 23 ms of every write, the event loop standing still (41–65 ms stalls
- * with GC), and a click cost 4.6–6.1 ms of CPU (400 clicks, 20 at a time). A progress shard
- * is ~100 KB, 0.22 ms to serialize (a transaction shard ~40 KB, 0.09 ms); a click costs
- * 1.2–2.4 ms of CPU, most of it the one durable write (2026-12-02, a busy 2-core host).
+ * with GC), and a click cost 4.6–6.1 ms of CPU (400 clicks, 20 at a time). In 64 shards a
+ * click cost 1.2–2.4 ms of CPU (2026-12-02, a busy 2-core host). Progress is written by
+ * clicks, which need no key: clicks of new uids with a 4 KB sid3 grew 64 shards to 2.5 MB
+ * each and a click to 9 ms of CPU (hostile probe, 20,000 clicks; `bench/offerwall-click-cost.ts`),
+ * hence 512, as the banner's, for progress. Transactions need the postback secret.
  * May be raised later (records found in another shard are moved on open), never lowered
  * without that move.
  */
-const SHARDS = 64;
+const PROGRESS_SHARDS = 512;
+const TRANSACTION_SHARDS = 64;
 /** The progress shards' name, and the one document of earlier versions (taken over on open). */
 const PROGRESS = 'offerwall-progress';
 const TRANSACTIONS = 'offerwall-transactions';
@@ -52,13 +55,13 @@ export class ProgressDocuments {
   }
 
   static async open(dir: string | null): Promise<ProgressDocuments> {
-    const progress = await ShardedCollection.open<ProgressDocument>(dir, PROGRESS, SHARDS, () => ({
+    const progress = await ShardedCollection.open<ProgressDocument>(dir, PROGRESS, PROGRESS_SHARDS, () => ({
       progress: [],
     }));
     const transactions = await ShardedCollection.open<TransactionsDocument>(
       dir,
       TRANSACTIONS,
-      SHARDS,
+      TRANSACTION_SHARDS,
       () => ({
         transactions: [],
       }),
