@@ -16,6 +16,11 @@ export function startFailure(err: unknown): { exitCode: number; text: string } |
     return { exitCode: 2, text: `offerd: invalid configuration\n${err.message}\n` };
   if (err instanceof DataDirUnusableError)
     return { exitCode: 2, text: `offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n` };
+  if (err instanceof DatabaseUnusableError && err.unavailable)
+    return {
+      exitCode: 1,
+      text: `offerd: failed to start: ${err.naming('DATABASE_URL')}; the database may be down or restarting: start offerd again once it answers\n`,
+    };
   if (err instanceof DatabaseUnusableError)
     return { exitCode: 2, text: `offerd: invalid configuration\n${err.naming('DATABASE_URL')}\n` };
   if (

@@ -46,16 +46,6 @@ test('each way DATABASE_URL can be wrong: one line naming it and what is wrong, 
     change(u);
     return u.toString();
   };
-  // A server that accepts and never answers: a host behind a black hole.
-  const sockets: Socket[] = [];
-  const silent = createServer((s) => sockets.push(s));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => {
-    for (const s of sockets) s.destroy();
-    silent.close();
-  });
-  const silentPort = (silent.address() as { port: number }).port;
-  const refusedPort = await freePort();
   const cases: [string, string, RegExp][] = [
     [
       'unknown database, the password given as a parameter',
@@ -81,25 +71,11 @@ test('each way DATABASE_URL can be wrong: one line naming it and what is wrong, 
       /role "nobody" does not exist: check the user and password/,
     ],
     [
-      'connection refused',
-      at((u) => {
-        u.port = String(refusedPort);
-      }),
-      /connection refused at 127\.0\.0\.1:\d+: is PostgreSQL running there/,
-    ],
-    [
       'unresolvable host',
       at((u) => {
         u.hostname = 'no-such-host.invalid';
       }),
       /host 'no-such-host\.invalid' does not resolve/,
-    ],
-    [
-      'a host that never answers',
-      at((u) => {
-        u.port = String(silentPort);
-      }),
-      /no answer within 700 ms \(OFFERD_PG_CONNECT_TIMEOUT_MS\)/,
     ],
     ['bad port', 'postgres://offerd:secret@127.0.0.1:99999/offerd', /not a valid connection URL/],
     ['not a url', 'not a url at all secret', /not a valid connection URL|not a PostgreSQL connection URL/],
@@ -118,6 +94,48 @@ test('each way DATABASE_URL can be wrong: one line naming it and what is wrong, 
     t.notRegex(r.stderr, STACK_LINE, what);
     t.false(r.stderr.includes('secret'), `${what}: the password is printed: ${r.stderr}`);
     t.is(r.stderr.trim().split('\n').length, 2, `${what}: ${r.stderr}`);
+  });
+});
+
+// Crash probe: a restart while PostgreSQL restarted (refused) or was full of connections said
+// "invalid configuration" and exited 2, which supervisors read as "do not restart".
+test('a database that does not answer yet is no configuration error: one line saying so, exit 1, so that a supervisor starts offerd again', async (t) => {
+  const config = await unscheduledConfig(await tempDir(t, 'offerd-config-'));
+  const sockets: Socket[] = [];
+  const silent = createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const real = new URL(server().url);
+  const at = (port: number) => {
+    const u = new URL(real);
+    u.password = 'secret';
+    u.port = String(port);
+    return u.toString();
+  };
+  const cases: [string, string, RegExp][] = [
+    [
+      'connection refused',
+      at(await freePort()),
+      /connection refused at 127\.0\.0\.1:\d+: is PostgreSQL running there/,
+    ],
+    [
+      'a host that never answers',
+      at((silent.address() as { port: number }).port),
+      /no answer within 700 ms \(OFFERD_PG_CONNECT_TIMEOUT_MS\)/,
+    ],
+  ];
+  const results = await Promise.all(cases.map(([, url]) => start(url, config)));
+  cases.forEach(([what, , expected], i) => {
+    const r = results[i] as { code: number; stderr: string };
+    t.is(r.code, 1, `${what}: ${r.stderr}`);
+    t.regex(r.stderr, /^offerd: failed to start: DATABASE_URL \(/, what);
+    t.regex(r.stderr, expected, what);
+    t.regex(r.stderr, /the database may be down or restarting: start offerd again once it answers\n$/, what);
+    t.notRegex(r.stderr, STACK_LINE, what);
+    t.false(r.stderr.includes('secret'), `${what}: the password is printed: ${r.stderr}`);
   });
 });
 

@@ -8,11 +8,22 @@ export class DatabaseUnusableError extends Error {
     /** The URL with its password masked; null when it does not parse. */
     readonly url: string | null,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /**
+       * The setting may be right and the database down for now (refused, no answer, full of
+       * connections, starting up): not a configuration error, and a supervisor should start
+       * offerd again, which exit 2 "invalid configuration" told it not to (crash probe).
+       */
+      unavailable?: boolean;
+    },
   ) {
     super(url ? `${url}: ${reason}` : reason, options);
     this.name = 'DatabaseUnusableError';
+    this.unavailable = options?.unavailable ?? false;
   }
+
+  readonly unavailable: boolean;
 
   /** The one line naming the setting the URL came from (`DATABASE_URL`). */
   naming(setting: string): string {
@@ -58,6 +69,28 @@ export function urlProblem(url: string): string | null {
 }
 
 const first = (err: unknown): unknown => (err instanceof AggregateError ? (err.errors[0] ?? err) : err);
+
+/** Codes of a database that may answer later: refused, unreachable, too many clients, starting or shutting down. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '53300',
+  '57P01',
+  '57P03',
+]);
+
+/** Whether connecting failed because the database is unavailable for now, not because the URL is wrong. */
+export function unavailableNow(err: unknown): boolean {
+  const e = first(err) as { code?: unknown; message?: unknown };
+  return (
+    UNAVAILABLE.has(String(e.code)) ||
+    /connection timeout|timeout exceeded when trying to connect/.test(String(e.message ?? err))
+  );
+}
 
 /** Why connecting failed, said for an operator: the pg error's own words when they say it. */
 export function connectFailure(err: unknown, connectTimeoutMs: number): string {

@@ -11,7 +11,13 @@ import {
 } from './admin-actions.js';
 import { countedPool, type PoolSettings, type QueryCounts } from './counted-pool.js';
 import { DatabaseHealth } from './database-health.js';
-import { connectFailure, DatabaseUnusableError, maskedUrl, urlProblem } from './database-unusable.js';
+import {
+  connectFailure,
+  DatabaseUnusableError,
+  maskedUrl,
+  unavailableNow,
+  urlProblem,
+} from './database-unusable.js';
 import { KEPT_RULES_MIGRATION, LAST_GOOD_RULES_MIGRATION, PostgresLastGoodRules } from './last-good-rules.js';
 import { type Migration, type MigrationResult, migrate } from './migrate.js';
 
@@ -132,6 +138,7 @@ export const PostgresStore = {
       } catch (err) {
         throw new DatabaseUnusableError(maskedUrl(url), connectFailure(err, settings.connectionTimeoutMs), {
           cause: err,
+          unavailable: unavailableNow(err),
         });
       }
       return assemble(pool, counts, await migrate(pool, migrationsOf(apis)), apis, options.onError ?? report);
