@@ -314,6 +314,11 @@ export class RulesRegistry {
       return this.observe({ appId, result: 'pinned', pendingHash: hash, ms: ms() });
     }
     if (state.current?.hash === hash && (endsRollback || !state.pinned)) {
+      // Fixture files are not in the hash: a change to them alone is checked against the
+      // serving rules, so a broken or failing fixture is said when it lands, not when it
+      // refuses the next rule change (newcomer and account-manager probes).
+      const gated = await this.checks.gated({ ok: true, rules: state.current });
+      if (!gated.ok) return this.fail(appId, state, hash, gated.problems, ms());
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
