@@ -298,7 +298,8 @@ export class RulesRegistry {
       files = await readAppFiles(this.options.rulesDir, appId);
     } catch (err) {
       state.seenHash = null;
-      return this.fail(appId, state, null, [this.unreadable(appId, err as NodeJS.ErrnoException)], ms());
+      const problem = this.unreadable(appId, err as NodeJS.ErrnoException);
+      return this.fail(appId, state, null, [problem], ms(), reason === 'start');
     }
     const hash = filesHash(files);
     state.seenHash = hash;
@@ -324,7 +325,7 @@ export class RulesRegistry {
     }
     await this.checks.prepare(files);
     const result = await this.checks.gated(this.checks.check(files, state.current));
-    if (!result.ok) return this.fail(appId, state, hash, result.problems, ms());
+    if (!result.ok) return this.fail(appId, state, hash, result.problems, ms(), reason === 'start');
     state.pinned = null;
     const changes = await this.checks.changeWarnings(state.current, result.rules);
     const took = ms();
@@ -388,6 +389,8 @@ export class RulesRegistry {
     hash: string | null,
     problems: string[],
     ms: number,
+    /** The first load of the app: the store's kept snapshot, if any, is restored next (LastGoodKeeper). */
+    starting = false,
   ): ReloadOutcome {
     const c = state.current;
     const serving = c ? { version: c.version, hash: c.hash } : null;
@@ -397,11 +400,15 @@ export class RulesRegistry {
     const needed = (this.options.requiredKinds?.(appId) ?? []).length > 0;
     // With none serving, the line said "the last good rules keep serving" next to serving: null
     // (operator check, an upgrade whose fixtures failed: every API answered 503 meanwhile).
+    // At start the kept snapshot is restored right after: "no rules serve" then read as an
+    // outage a warning later contradicted (newcomer probe).
     const outcome = !needed
       ? 'the app needs none now'
       : c
         ? 'the last good rules keep serving'
-        : 'no rules serve this app: its APIs answer 503 until rules without these problems are loaded';
+        : starting
+          ? 'the last good rules the store kept serve instead, if it kept any (said next); else its APIs answer 503 until rules without these problems are loaded'
+          : 'no rules serve this app: its APIs answer 503 until rules without these problems are loaded';
     this.options.logger[needed ? 'error' : 'info'](
       { appId, problems, serving: state.current?.hash ?? null },
       `rules rejected; ${outcome}`,
