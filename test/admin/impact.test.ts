@@ -158,6 +158,9 @@ test.serial(
     const cli = JSON.parse(json.out.join('\n')) as Json;
     t.deepEqual(cli.byApi.offerwall, wall);
     t.deepEqual(cli.sample, body.sample);
+    // Would it go live? The CLI runs the candidate's fixtures as a reload would (newcomer probe).
+    const failures = cli.fixtures?.failures as string[] | undefined;
+    t.true(Array.isArray(failures), JSON.stringify(cli.fixtures));
     const limited = capture();
     t.is(await runCli([...args, '--limit', '2', '--api', 'offerwall', '--json'], limited.io), 0);
     t.deepEqual((JSON.parse(limited.out.join('\n')) as Json).byApi, bounded.body.byApi);
@@ -165,6 +168,10 @@ test.serial(
     t.is(await runCli(args, text.io), 0, text.err.join('\n'));
     const printed = text.out.join('\n');
     t.log(printed);
+    t.is(
+      printed.includes(`A reload would refuse this candidate: ${failures?.length} fixture(s) fail`),
+      (failures?.length ?? 0) > 0,
+    );
     t.true(
       printed.includes(
         `offerwall: ${wall.changed} of ${wall.requests} sampled decisions change (${(wall.share * 100).toFixed(1)}%): offerIds ${wall.changed}`,

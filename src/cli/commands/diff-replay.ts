@@ -1,6 +1,7 @@
 import { createCaseRunners } from '../../apis.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { FixtureApi } from '../../fixtures/api-case-runner.js';
+import { fixturesGate } from '../../fixtures/fixtures-gate.js';
 import {
   DEFAULT_REPLAY_LIMIT,
   MAX_REPLAY_LIMIT,
@@ -9,6 +10,7 @@ import {
 } from '../../fixtures/recent-decisions.js';
 import { replayImpact } from '../../fixtures/replay-impact.js';
 import { reportProblems } from '../../fixtures/reporters.js';
+import { servesFixtureApi } from '../../required-kinds.js';
 import { openDecisionLog } from '../../store/decisions/open-decision-log.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { impactText } from '../impact-text.js';
@@ -16,6 +18,8 @@ import { loadRulesDir } from '../load-rules-dir.js';
 import { openCliStore } from '../open-cli-store.js';
 
 const APIS: readonly string[] = ['banner', 'offerwall', 'journeys'];
+/** Fixture failures shown, as the admin impact route shows them. */
+const SHOWN_FAILURES = 20;
 
 export interface ReplayOptions {
   app?: string;
@@ -78,10 +82,25 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
     );
     await log.close();
     const report = await replayImpact(decisions, serving, next, app, createCaseRunners());
+    // Would it go live? The fixtures gate of a reload, as the admin route answers it: without
+    // it a candidate a reload refuses read as a change ready to ship (newcomer probe).
+    const failures = config.rules.fixturesGate
+      ? await fixturesGate(
+          candidateDir as string,
+          config.apps,
+          createCaseRunners(),
+          servesFixtureApi,
+        )(appId, next)
+      : null;
+    const fixtures = failures ? { fixtures: { failures: failures.slice(0, SHOWN_FAILURES) } } : {};
     if (options.json) {
-      io.out(JSON.stringify({ appId, decisions: decisions.length, sample, ...report }, null, 2));
+      io.out(JSON.stringify({ appId, decisions: decisions.length, sample, ...fixtures, ...report }, null, 2));
     } else {
       const short = (hash: string) => hash.slice(0, 12);
+      if (failures && failures.length > 0) {
+        io.out(`A reload would refuse this candidate: ${failures.length} fixture(s) fail`);
+        for (const f of failures.slice(0, SHOWN_FAILURES)) io.out(`  ${f}`);
+      }
       io.out(`app ${appId}: live rules ${short(serving.hash)} -> candidate ${short(next.hash)}`);
       io.out(sampleText(sample));
       for (const line of impactText(report, 'recorded decisions', sample.rate)) io.out(line);
