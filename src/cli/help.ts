@@ -52,7 +52,10 @@ ask the running one with POST /admin/apps/ID/explain or the console) and prints 
 decision and why for each API (or only --api) that has stored that user, at
 the real clock unless --now. The offerwall stores a uid only from its first click
 or postback: --api offerwall explains any uid (user.stored false, with a note). --request FILE adds request fields (countryIso2, numoffers,
-ip, wall, environment...). --rules DIR explains under draft rules (default: the rules the service serves, OFFERD_RULES_DIR, else ./rules).
+ip, wall, environment...). --rules DIR explains under draft rules (default: the rules the service serves:
+the rollback in force, on PostgreSQL the rules last activated, else the files in OFFERD_RULES_DIR or ./rules).
+The output is one JSON object when one API is explained, an array of them when several are:
+give --api for a fixed shape in scripts.
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
 Exit 0: explained; 1: the store could not be read (database unreachable, data dir held
 by a running server); 2: unknown app or user, bad option.`,
