@@ -272,6 +272,8 @@ export class OfferwallService {
       at: this.deps.now().toISOString(),
     });
     if (outcome.result === 'recorded') return { duplicate: false, progress: outcome.progress };
+    // An event the user had completed, under another transaction id: recorded, nothing changed.
+    if (outcome.result === 'repeat') return { duplicate: true, progress: outcome.progress };
     return replayAnswer(outcome, input);
   }
 

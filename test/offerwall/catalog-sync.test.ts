@@ -254,25 +254,25 @@ test.serial(
     const last = gone.events[gone.events.length - 1]?.event_id ?? '';
     serve(offers);
     t.is((await sync(first)).res.status, 200);
-    const postback = (h: typeof first, event: string, tx: string) =>
+    const postback = (h: typeof first, event: string, tx: string, uid = 'u1') =>
       h.json<{ duplicate?: boolean; user_completed?: boolean; error?: { code: string } }>(
-        `/api/v1/postback?${signedPostback({ uid: 'u1', offer: gone.offer_id, event, tx })}`,
+        `/api/v1/postback?${signedPostback({ uid, offer: gone.offer_id, event, tx })}`,
       );
     t.like((await postback(first, 'base', 'tx-a')).body, { duplicate: false });
 
     serve(offers.slice(0, 2));
     t.is((await sync(first)).res.status, 200);
     t.false(ids((await first.json<PersonalizedJson>(LIST)).body).includes(gone.offer_id));
-    // The replay of an acknowledged postback, and the user's conversion after the offer left.
+    // The replay of an acknowledged postback, and another user's conversion after the offer left.
     t.like((await postback(first, 'base', 'tx-a')).body, { duplicate: true });
-    const done = await postback(first, last, 'tx-b');
+    const done = await postback(first, last, 'tx-b', 'u2');
     t.is(done.res.status, 200);
     t.like(done.body, { duplicate: false, user_completed: true });
     await first.service.stop();
 
     // Kept across a restart, until the longest attribution window of the offer and its events.
     const second = await withFeed(t, FAST, dataDir, clock);
-    t.like((await postback(second, last, 'tx-b')).body, { duplicate: true });
+    t.like((await postback(second, last, 'tx-b', 'u2')).body, { duplicate: true });
     const days = Math.max(gone.attribution_window_days, ...gone.events.map((e) => e.attribution_window_days));
     now += days * 86_400_000 + 1000;
     const late = await postback(second, 'base', 'tx-c');

@@ -112,12 +112,16 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     }
     const shard = this.shards.progressShard(event.appId, event.uid);
     const p = this.ensureProgress(shard, event, event.at);
-    if (!p.completedEvents.includes(event.eventId)) p.completedEvents.push(event.eventId);
-    if (event.final && p.status !== 'completed') {
-      p.status = 'completed';
-      p.completedAt = event.at;
+    // Checked and changed in this synchronous step: of concurrent transactions for one event, one records it.
+    const repeat = p.completedEvents.includes(event.eventId);
+    if (!repeat) {
+      p.completedEvents.push(event.eventId);
+      if (event.final && p.status !== 'completed') {
+        p.status = 'completed';
+        p.completedAt = event.at;
+      }
+      p.updatedAt = event.at;
     }
-    p.updatedAt = event.at;
     const tx: TransactionRecord = {
       appId: event.appId,
       transactionId: event.transactionId,
@@ -133,7 +137,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     } finally {
       this.landing.delete(txKey);
     }
-    return { result: 'recorded', progress: structuredClone(p) };
+    return { result: repeat ? 'repeat' : 'recorded', progress: structuredClone(p) };
   }
 
   async recordedTransaction(appId: string, transactionId: string): Promise<DuplicateOutcome | null> {

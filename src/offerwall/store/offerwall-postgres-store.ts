@@ -14,6 +14,9 @@ import type {
 
 type Row = Record<string, unknown>;
 
+/** One user's progress in one offer, locked for a postback's transaction. */
+const LOCK_PROGRESS = `SELECT pg_advisory_xact_lock(hashtextextended('offerwall-progress:' || $1 || E'\\n' || $2 || E'\\n' || $3::text, 0))`;
+
 const iso = (v: unknown): string | null =>
   v instanceof Date ? v.toISOString() : v === null ? null : String(v);
 
@@ -129,9 +132,18 @@ export class OfferwallPostgresStore implements OfferwallStore {
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING transaction_id`,
         [e.appId, e.transactionId, e.uid, e.offerId, e.eventId, e.at],
       );
-      return claimed.rowCount === 1
-        ? this.applyEvent(client, e)
-        : ((await this.duplicate(client, e.appId, e.transactionId)) as DuplicateOutcome);
+      if (claimed.rowCount !== 1)
+        return (await this.duplicate(client, e.appId, e.transactionId)) as DuplicateOutcome;
+      // Transactions for one user's offer take turns from here, so of concurrent ones for one
+      // event (different ids), one records it and the others see it done: a repeat.
+      await client.query(LOCK_PROGRESS, [e.appId, e.uid, e.offerId]);
+      const { rows } = await client.query(
+        `SELECT ${PROGRESS_COLUMNS} FROM offerwall_progress WHERE app_id = $1 AND uid = $2 AND offer_id = $3`,
+        [e.appId, e.uid, e.offerId],
+      );
+      const progress = rows[0] ? toProgress(rows[0] as Row) : null;
+      if (progress?.completedEvents.includes(e.eventId)) return { result: 'repeat', progress };
+      return this.applyEvent(client, e);
     });
   }
 

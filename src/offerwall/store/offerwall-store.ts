@@ -56,7 +56,15 @@ export type DuplicateOutcome = {
   progress: OfferProgress | null;
 };
 
-export type EventOutcome = { result: 'recorded'; progress: OfferProgress } | DuplicateOutcome;
+/**
+ * `repeat`: the transaction id is new but the user had completed that event already (another
+ * transaction paid it): the transaction is recorded, nothing else changes. Answered as a
+ * duplicate: an integrator paying on `duplicate: false` paid such repeats again (hostile probe).
+ */
+export type EventOutcome =
+  | { result: 'recorded'; progress: OfferProgress }
+  | { result: 'repeat'; progress: OfferProgress }
+  | DuplicateOutcome;
 
 /**
  * What the offerwall keeps: synced catalogs, per-user offer progress, postback
@@ -82,7 +90,9 @@ export interface OfferwallStore {
    * Records an event completion exactly once per (appId, transactionId): the first call
    * adds the event to the progress (creating it if there was no click) and, for the
    * final event, marks the offer completed; every later call with that transaction id
-   * changes nothing and returns `duplicate` with what the first call recorded.
+   * changes nothing and returns `duplicate` with what the first call recorded. An event the
+   * user completed under another transaction id is a `repeat` (atomically: of concurrent
+   * transactions for one event, one is `recorded`).
    */
   recordEvent(event: EventRecord): Promise<EventOutcome>;
   /**

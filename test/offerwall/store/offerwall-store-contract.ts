@@ -133,6 +133,31 @@ export function offerwallStoreContract(
     t.deepEqual(p?.completedEvents, ['base']);
   });
 
+  // Hostile probe: a new transaction id for an event already completed answered
+  // duplicate: false, 10 of 10 concurrent ones too: an integrator paying on it paid each.
+  test(`${name}: a new transaction for an event the user completed is a repeat; of concurrent ones for one event, one records it`, async (t) => {
+    const store = await use(t);
+    await store.recordClick(click());
+    t.is((await store.recordEvent(event({ final: true }))).result, 'recorded');
+    const before = await store.progressOf('demo', 'u1');
+    const repeat = await store.recordEvent(event({ transactionId: 'tx-again', final: true }));
+    t.is(repeat.result, 'repeat');
+    t.deepEqual(await store.progressOf('demo', 'u1'), before, 'nothing changed');
+    t.like(await store.recordedTransaction('demo', 'tx-again'), {
+      result: 'duplicate',
+      first: { eventId: 'base' },
+    });
+
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.recordEvent(event({ uid: 'u2', transactionId: `tx-u2-${i}` })),
+      ),
+    );
+    t.is(racing.filter((o) => o.result === 'recorded').length, 1);
+    t.is(racing.filter((o) => o.result === 'repeat').length, 9);
+    t.deepEqual((await store.progressOf('demo', 'u2'))[0]?.completedEvents, ['base']);
+  });
+
   test(`${name}: transaction ids are per app`, async (t) => {
     const store = await use(t);
     t.is((await store.recordEvent(event())).result, 'recorded');
