@@ -140,7 +140,9 @@ export async function startService(
   const keeper = new LastGoodKeeper(registry, store.lastGoodRules, logger);
   lastGood = keeper;
   // A rollback in force is served from the start: the files it pins away never go live here.
-  await registry.start(rollbackPins((await store.adminActions.current()).rollbacks));
+  // The follower takes the log over from this very read (follower.start below).
+  const joined = await store.adminActions.current();
+  await registry.start(rollbackPins(joined.rollbacks));
   await keeper.restoreMissing();
   const watcher = new RulesWatcher(registry, logger);
   if (options.watch !== false) await watcher.start();
@@ -179,7 +181,7 @@ export async function startService(
   };
   const features: Feature[] = createFeatures(deps);
   const admin = adminApi(adminAuth(config.admin.token), limits);
-  await follower.start();
+  await follower.start(joined);
   rulesRoutes(admin, registry, identity, (a) => follower.perform(a), keeper);
   explainRoutes(admin, {
     rules: registry,

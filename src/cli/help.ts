@@ -58,7 +58,7 @@ The output is one JSON object when one API is explained, an array of them when s
 give --api for a fixed shape in scripts.
 With --context FILE: a what-if context {request, state?, now?} instead of a stored user.
 Exit 0: explained; 1: the store could not be read (database unreachable, data dir held
-by a running server); 2: unknown app or user, bad option.`,
+by a running server), or no rules of the app load; 2: unknown app or user, bad option.`,
   },
   diff: {
     summary:

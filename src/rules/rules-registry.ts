@@ -318,7 +318,9 @@ export class RulesRegistry {
       // Fixture files are not in the hash: a change to them alone is checked against the
       // serving rules, so a broken or failing fixture is said when it lands, not when it
       // refuses the next rule change (newcomer and account-manager probes).
-      const gated = await this.checks.gated({ ok: true, rules: state.current });
+      // Not when a reload ends a rollback to these very files: a rollback is not gated.
+      const serving = { ok: true as const, rules: state.current };
+      const gated = endsRollback && state.pinned ? serving : await this.checks.gated(serving);
       if (!gated.ok) return this.fail(appId, state, hash, gated.problems, ms());
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });

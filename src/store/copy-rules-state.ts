@@ -24,7 +24,9 @@ export async function copyRulesState(
 ): Promise<CarriedRulesState[]> {
   const pins = rollbackPins((await from.adminActions.current()).rollbacks);
   const carried: CarriedRulesState[] = [];
-  for (const appId of appIds) {
+  // The configured apps, and any app under a rollback in the source's log (the config in
+  // force may no longer name it: its rollback must not vanish silently, focused probe).
+  for (const appId of new Set([...appIds, ...pins.keys()])) {
     const entries = [...(await from.lastGoodRules.kept(appId))].reverse();
     const last = await from.lastGoodRules.get(appId);
     let kept = 0;

@@ -126,6 +126,12 @@ test('a database that does not answer yet is no configuration error: one line sa
       at((silent.address() as { port: number }).port),
       /no answer within 700 ms \(OFFERD_PG_CONNECT_TIMEOUT_MS\)/,
     ],
+    // A local server on a Unix socket that is down: its socket file is gone (focused probe).
+    [
+      'a Unix socket with no server',
+      `postgres://offerd:secret@/offerd?host=${await tempDir(t, 'offerd-nosocket-')}`,
+      /ENOENT/,
+    ],
   ];
   const results = await Promise.all(cases.map(([, url]) => start(url, config)));
   cases.forEach(([what, , expected], i) => {

@@ -78,6 +78,8 @@ const UNAVAILABLE = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  // A Unix socket path whose server is down: its socket file is gone (focused probe).
+  'ENOENT',
   '53300',
   '57P01',
   '57P03',
