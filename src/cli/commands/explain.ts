@@ -63,8 +63,9 @@ async function explainUser(
   );
   const runners = createCaseRunners();
   const found: Explanation[] = [];
-  let rules: AppRules;
-  let apis: FixtureApi[];
+  let apis: FixtureApi[] = [];
+  // One try for everything read from the store: a return (no rules load) or a throw closes it
+  // too (an early return left the store, and on PostgreSQL its pool, open).
   try {
     const where = { rulesDir: config.rulesDir, appId: app.id, running: config.store === 'postgres' };
     const serving = values.rules
@@ -72,13 +73,8 @@ async function explainUser(
       : await servingRules(store, where, disk);
     if (!serving) return null;
     if (serving.note) io.err(serving.note);
-    rules = serving.rules;
+    const { rules } = serving;
     apis = apisOf(rules, values.api);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  try {
     for (const api of apis) {
       const query = {
         api,
