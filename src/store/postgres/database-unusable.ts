@@ -70,6 +70,9 @@ export function urlProblem(url: string): string | null {
 
 const first = (err: unknown): unknown => (err instanceof AggregateError ? (err.errors[0] ?? err) : err);
 
+/** node-postgres's words for a connection that got no answer within connectionTimeoutMillis. */
+const CONNECT_TIMEOUT = /connection timeout|timeout exceeded when trying to connect/;
+
 /** Codes of a database that may answer later: refused, unreachable, too many clients, starting or shutting down. */
 const UNAVAILABLE = new Set([
   'ECONNREFUSED',
@@ -88,10 +91,7 @@ const UNAVAILABLE = new Set([
 /** Whether connecting failed because the database is unavailable for now, not because the URL is wrong. */
 export function unavailableNow(err: unknown): boolean {
   const e = first(err) as { code?: unknown; message?: unknown };
-  return (
-    UNAVAILABLE.has(String(e.code)) ||
-    /connection timeout|timeout exceeded when trying to connect/.test(String(e.message ?? err))
-  );
+  return UNAVAILABLE.has(String(e.code)) || CONNECT_TIMEOUT.test(String(e.message ?? err));
 }
 
 /** Why connecting failed, said for an operator: the pg error's own words when they say it. */
@@ -122,7 +122,7 @@ export function connectFailure(err: unknown, connectTimeoutMs: number): string {
     case '3D000':
       return `${message}: create it, or name an existing one`;
   }
-  if (/connection timeout|timeout exceeded when trying to connect/.test(message))
+  if (CONNECT_TIMEOUT.test(message))
     return `no answer within ${connectTimeoutMs} ms (OFFERD_PG_CONNECT_TIMEOUT_MS): is the host and port right, and reachable from here?`;
   return message;
 }
