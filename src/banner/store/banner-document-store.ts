@@ -14,7 +14,7 @@ import { AssignmentDocuments, assignmentOf } from './banner-document-assignments
 import { ExperimentEnds } from './banner-document-ends.js';
 import { RecentEventDocuments } from './banner-document-events.js';
 import { ExposureCounters } from './banner-document-exposures.js';
-import { iso, key, releaseKeys } from './banner-document-keys.js';
+import { iso, key, PerUser, releaseKeys } from './banner-document-keys.js';
 import { bannerCollections } from './banner-document-portable.js';
 import { countEnrollmentsByDay, tallyExperiment } from './banner-document-tallies.js';
 import { activityOf, UserDocuments } from './banner-document-users.js';
@@ -69,6 +69,8 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
   private readonly visits = new WriteBehind(VISIT_WRITE_DELAY_MS);
   private readonly exposureCounts = new WriteBehind(EXPOSURE_WRITE_DELAY_MS);
+  /** Per user, the write of an assignment made or moved here that may not be on disk yet. */
+  private readonly assignmentWrites = new PerUser<Promise<void>>();
 
   private constructor(
     private readonly users: UserDocuments,
@@ -137,7 +139,17 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     return { user, assignments };
   }
 
+  /**
+   * Only assignments on disk: one made or moved by a call still awaiting its write is waited
+   * for. A render served the variation of a concurrent render's assignment straight from
+   * memory, and a kill -9 before that write lost an assignment the first had acknowledged
+   * (crash suite, 1 of 14 renders once; test/banner/store/assignment-read-durable.test.ts).
+   */
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
+    const writing = this.assignmentWrites.get(appId, userId);
+    // A failed write is the caller's error to report; memory is set back by then, so the
+    // read below shows what is on disk either way.
+    if (writing) await writing.catch(() => {});
     return this.enrollment.ofUser(appId, userId).map(assignmentOf);
   }
 
@@ -150,7 +162,9 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     // and the assignment land in the same group commit.
     const { stored, created } = this.enrollment.claim(appId, proposal, rivals);
     // The stored one wins, but its write may still be in flight: wait for it either way.
-    await this.enrollment.fileOf(stored).commit();
+    const written = this.enrollment.fileOf(stored).commit();
+    if (created) this.writingAssignments(appId, proposal.userId, written);
+    await written;
     const { appId: _app, ...assignment } = stored;
     return { assignment: { ...assignment }, created };
   }
@@ -226,11 +240,25 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
 
   async adopt(appId: string, from: string, into: string, drop: readonly ExperimentKey[] = []): Promise<void> {
     // In one synchronous step, as every check-and-write here.
-    const touched = new Set<{ commit(): Promise<void> }>([
-      ...this.users.fold(appId, from, into),
-      ...this.enrollment.move(appId, from, into, drop),
-    ]);
-    await Promise.all([...touched].map((f) => f.commit()));
+    const moved = this.enrollment.move(appId, from, into, drop);
+    const touched = new Set<{ commit(): Promise<void> }>([...this.users.fold(appId, from, into), ...moved]);
+    const written = Promise.all([...touched].map((f) => f.commit())).then(() => {});
+    if (moved.length > 0) {
+      this.writingAssignments(appId, from, written);
+      this.writingAssignments(appId, into, written);
+    }
+    await written;
+  }
+
+  /** Until `written` settles, reads of the user's assignments wait for it (see assignments()). */
+  private writingAssignments(appId: string, userId: string, written: Promise<void>): void {
+    // Writes of one user's assignments go to one shard file, whose commits resolve in order:
+    // the latest one settles after every earlier one.
+    this.assignmentWrites.set(appId, userId, written);
+    const settled = () => {
+      if (this.assignmentWrites.get(appId, userId) === written) this.assignmentWrites.delete(appId, userId);
+    };
+    written.then(settled, settled);
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {
