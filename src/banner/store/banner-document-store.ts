@@ -7,6 +7,7 @@ import { assertSerializable } from '../../store/document/serializable.js';
 import { WriteBehind } from '../../store/document/write-behind.js';
 import type { PortableRecord, PortableStore } from '../../store/portable.js';
 import { BANNER_COLLECTIONS } from '../../store/portable.js';
+import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { conversionTime } from '../domain/event-value.js';
 import type { VariationTally } from '../domain/experiment-results.js';
 import type { UserActivity } from '../domain/user-activity.js';
@@ -14,7 +15,7 @@ import { AssignmentDocuments, assignmentOf } from './banner-document-assignments
 import { ExperimentEnds } from './banner-document-ends.js';
 import { RecentEventDocuments } from './banner-document-events.js';
 import { ExposureCounters } from './banner-document-exposures.js';
-import { iso, key, PerUser, releaseKeys } from './banner-document-keys.js';
+import { iso, key, releaseKeys } from './banner-document-keys.js';
 import { bannerCollections } from './banner-document-portable.js';
 import { countEnrollmentsByDay, tallyExperiment } from './banner-document-tallies.js';
 import { activityOf, UserDocuments } from './banner-document-users.js';
@@ -69,8 +70,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   readonly collections = BANNER_COLLECTIONS;
   private readonly visits = new WriteBehind(VISIT_WRITE_DELAY_MS);
   private readonly exposureCounts = new WriteBehind(EXPOSURE_WRITE_DELAY_MS);
-  /** Per user, the write of an assignment made or moved here that may not be on disk yet. */
-  private readonly assignmentWrites = new PerUser<Promise<void>>();
+  /**
+   * Per user (`key(appId, userId)`), the write of an assignment made here or of a sign-in's
+   * merge that may not be on disk yet: reads of the user's assignments wait for it.
+   */
+  private readonly writes = new WritesUnderWay<string>();
 
   private constructor(
     private readonly users: UserDocuments,
@@ -146,11 +150,17 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
    * (crash suite, 1 of 14 renders once; test/banner/store/assignment-read-durable.test.ts).
    */
   async assignments(appId: string, userId: string): Promise<Assignment[]> {
-    const writing = this.assignmentWrites.get(appId, userId);
-    // A failed write is the caller's error to report; memory is set back by then, so the
-    // read below shows what is on disk either way.
-    if (writing) await writing.catch(() => {});
+    for (let w = this.underWay(appId, [userId]); w; w = this.underWay(appId, [userId])) await w;
     return this.enrollment.ofUser(appId, userId).map(assignmentOf);
+  }
+
+  /**
+   * The writes under way of these users' assignments (settled together, never rejecting), or
+   * null. A caller loops until null without an await in between the last check and its read:
+   * a failed write is its own caller's to report, and memory is set back by then.
+   */
+  private underWay(appId: string, userIds: readonly string[]): Promise<unknown> | null {
+    return this.writes.underWay(userIds.map((u) => key(appId, u)));
   }
 
   async assign(
@@ -163,7 +173,7 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
     const { stored, created } = this.enrollment.claim(appId, proposal, rivals);
     // The stored one wins, but its write may still be in flight: wait for it either way.
     const written = this.enrollment.fileOf(stored).commit();
-    if (created) this.writingAssignments(appId, proposal.userId, written);
+    if (created) this.writes.track(key(appId, proposal.userId), written);
     await written;
     const { appId: _app, ...assignment } = stored;
     return { assignment: { ...assignment }, created };
@@ -239,26 +249,19 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
   }
 
   async adopt(appId: string, from: string, into: string, drop: readonly ExperimentKey[] = []): Promise<void> {
+    // A retried sign-in finds the merge done in memory and nothing left to move: it waits for
+    // the first try's write rather than answer before that is on disk.
+    for (let w = this.underWay(appId, [from, into]); w; w = this.underWay(appId, [from, into])) await w;
     // In one synchronous step, as every check-and-write here.
-    const moved = this.enrollment.move(appId, from, into, drop);
-    const touched = new Set<{ commit(): Promise<void> }>([...this.users.fold(appId, from, into), ...moved]);
+    const touched = new Set<{ commit(): Promise<void> }>([
+      ...this.users.fold(appId, from, into),
+      ...this.enrollment.move(appId, from, into, drop),
+    ]);
+    if (touched.size === 0) return;
     const written = Promise.all([...touched].map((f) => f.commit())).then(() => {});
-    if (moved.length > 0) {
-      this.writingAssignments(appId, from, written);
-      this.writingAssignments(appId, into, written);
-    }
+    this.writes.track(key(appId, from), written);
+    this.writes.track(key(appId, into), written);
     await written;
-  }
-
-  /** Until `written` settles, reads of the user's assignments wait for it (see assignments()). */
-  private writingAssignments(appId: string, userId: string, written: Promise<void>): void {
-    // Writes of one user's assignments go to one shard file, whose commits resolve in order:
-    // the latest one settles after every earlier one.
-    this.assignmentWrites.set(appId, userId, written);
-    const settled = () => {
-      if (this.assignmentWrites.get(appId, userId) === written) this.assignmentWrites.delete(appId, userId);
-    };
-    written.then(settled, settled);
   }
 
   async recentEvents(appId: string, userId: string): Promise<TrackedEvent[]> {
@@ -267,7 +270,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
 
   async endVersions(appId: string, ended: readonly ExperimentKey[], at: Date): Promise<void> {
     assertSerializable('an experiment end', [appId, ended]);
-    if (this.ends.record(appId, ended, at)) await this.ends.file.commit();
+    if (ended.length === 0) return;
+    // Committed even when another snapshot recorded the same end first: that write may still
+    // be in flight, and the caller goes on to credit events as if the end were on disk.
+    this.ends.record(appId, ended, at);
+    await this.ends.file.commit();
   }
 
   async tallies(

@@ -7,6 +7,7 @@ import {
   type PortableStore,
   PROFILE_COLLECTIONS,
 } from '../../store/portable.js';
+import { WritesUnderWay } from '../../store/writes-under-way.js';
 import { applyOperations, type ProfileProperties } from '../domain/profile-ops.js';
 import { holdKey, holdsKey, releaseKeys } from './banner-document-keys.js';
 import type { ExperimentKey } from './banner-store.js';
@@ -40,6 +41,13 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
   readonly collections = PROFILE_COLLECTIONS;
 
   private readonly shards: readonly ProfileShard[];
+  /**
+   * Links and grants (by their record keys) whose write may not be on disk yet. What answers
+   * from one — a retried link told it is done, a render resolved through a link, a special
+   * offer replayed — waits for it: answered from memory, a kill -9 before the write lost what
+   * the answer had promised (test/banner/store/profile-read-durable.test.ts).
+   */
+  private readonly writes = new WritesUnderWay<string>();
 
   private constructor(
     private readonly files: ShardedCollection<ProfilesDocument>,
@@ -128,9 +136,12 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     // The banner's assignments are BannerDocumentStore's: it drops them (BannerStore.adopt).
     _drop: readonly ExperimentKey[] = [],
   ): Promise<string | null> {
+    const k = profileKey(appId, alias);
+    // Waited for in a loop with no await after the last check: this call's read comes next.
+    const keys = [k, profileKey(appId, distinctId)];
+    for (let w = this.writes.underWay(keys); w; w = this.writes.underWay(keys)) await w;
     // Read and set in one synchronous step: no other call can link, or update a profile, in between.
     const user = this.resolveNow(appId, distinctId);
-    const k = profileKey(appId, alias);
     const shard = this.shardOf(k);
     const existing = shard.aliases.get(k);
     if (existing) return existing.distinctId;
@@ -151,7 +162,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
       touched.add(this.shardOf(ak));
     }
     shard.link({ appId, alias, distinctId: user });
-    await this.commit(touched);
+    await this.writes.track(k, this.commit(touched));
     return user;
   }
 
@@ -192,6 +203,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
   }
 
   async resolve(appId: string, id: string): Promise<string> {
+    const keys = [profileKey(appId, id)];
+    for (let w = this.writes.underWay(keys); w; w = this.writes.underWay(keys)) await w;
     return this.resolveNow(appId, id);
   }
 
@@ -261,7 +274,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     if (current && limits.cooldownMs !== null && now - current.lastAt < limits.cooldownMs) return null;
     const count = (current?.count ?? 0) + 1;
     shard.grants.set(k, { appId, userId: user, offerId, count, lastAt: now, predictId });
-    await shard.commit();
+    await this.writes.track(k, shard.commit());
     return at;
   }
 
@@ -282,6 +295,8 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     offerIds: readonly string[],
     predictId: string,
   ): Promise<GrantMade[]> {
+    const keys = offerIds.map((offerId) => profileKey(appId, userId, offerId));
+    for (let w = this.writes.underWay(keys); w; w = this.writes.underWay(keys)) await w;
     return offerIds
       .map((offerId) => {
         const k = profileKey(appId, userId, offerId);

@@ -73,7 +73,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   private ix: JourneysIndexes;
   /** Events held in a shard's data (claims since open): the rest are the log's. */
   private readonly inShards = new WeakSet<StoredEvent>();
-  /** A user being created, an event being written: see appendEventsToLog. */
+  /** A user being created, an event being written (see appendEventsToLog), an offer being claimed. */
   readonly writing = new WritesUnderWay();
 
   private constructor(
@@ -204,7 +204,18 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     now: Date,
     claimEvent: (offer: Offer) => NewEvent,
   ): Promise<ClaimResult> {
-    const offer = this.ix.offersOf(p, externalId).find((o) => o.id === offerId);
+    const find = () => this.ix.offersOf(p, externalId).find((o) => o.id === offerId);
+    let offer = find();
+    // A retry meeting its first try's claim still being written is told "already claimed"
+    // only once that claim is on disk (a kill before it would take the claim and its points).
+    for (
+      let wait = offer && this.writing.underWay([offer]);
+      wait;
+      wait = offer && this.writing.underWay([offer])
+    ) {
+      await wait;
+      offer = find();
+    }
     if (!offer) return { ok: false, reason: 'not_found' };
     if (offer.status === 'claimed') return { ok: false, reason: 'not_active' };
     if (!isLive(offer, now)) return { ok: false, reason: 'expired' };
@@ -227,7 +238,9 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     this.inShards.add(event);
     this.ix.addEvent(event);
     const result = { ok: true as const, offer: publicOffer(offer), event: publicEvent(event) };
-    await this.writing.track(event, shard.commit());
+    const written = shard.commit();
+    this.writing.track(offer, written);
+    await this.writing.track(event, written);
     return result;
   }
 

@@ -189,7 +189,11 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   async removeBan(appId: string, banId: string): Promise<boolean> {
     const list = this.bans.data.bans;
     const i = list.findIndex((b) => b.appId === appId && b.id === banId);
-    if (i < 0) return false;
+    if (i < 0) {
+      // Another remove's, maybe, not yet on disk: "not found" once it is, as addBan answers.
+      await this.bans.commit();
+      return false;
+    }
     list.splice(i, 1);
     this.indexBans();
     await this.bans.commit();
