@@ -1,69 +1,23 @@
 import path from 'node:path';
-import type { Logger } from 'pino';
 import type { LastGoodSnapshot } from '../store/last-good-rules.js';
 import { ActivationListeners } from './activation-listeners.js';
-import { type AppFiles, type AppLoader, filesHash, listApps, readAppFiles } from './app-loader.js';
+import { type AppFiles, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
+import { AppRulesTransitions, type AppState, newAppState } from './app-rules-state.js';
 import { displayPath } from './display-path.js';
-import { type PinnedState, pinnedState, refusalStillOnDisk, textsOf } from './pinned-state.js';
-import { formatProblem, type Problem } from './problems.js';
-import type { RequiredKind } from './required-kinds.js';
-import { type ActivationReason, type FileTexts, RulesHistory, unbumpedVersions } from './rules-history.js';
+import { pinnedState, refusalStillOnDisk, textsOf } from './pinned-state.js';
+import { formatProblem } from './problems.js';
+import type { ActivationReason, FileTexts } from './rules-history.js';
+import type { RulesRegistryOptions } from './rules-registry-options.js';
 import type {
   ActivationListener,
   AppRulesStatus,
-  ReloadObserver,
   ReloadOutcome,
   RollbackPin,
-  RulesError,
   SnapshotFile,
 } from './rules-status.js';
 import { SnapshotChecks } from './snapshot-checks.js';
 import { snapshotTexts } from './snapshot-texts.js';
-
-interface AppState {
-  current?: AppRules;
-  /** When `current` went live. */
-  activatedAt?: Date;
-  /** The warnings of `current`, found once when it went live (status is read often). */
-  warnings: Problem[];
-  lastError: RulesError | null;
-  pinned: PinnedState | null;
-  /** The texts the current snapshot was built from (history diffs, pinned state). */
-  texts: FileTexts;
-  history: RulesHistory;
-  /** The content hash of the files the last load read (null: none, or they were unreadable). */
-  seenHash: string | null;
-  /** Reloads of one app run one after another, never interleaved. */
-  queue: Promise<unknown>;
-}
-
-export interface RulesRegistryOptions {
-  rulesDir: string;
-  loader: AppLoader;
-  logger: Logger;
-  historySize?: number;
-  observe?: ReloadObserver;
-  now?: () => Date;
-  /** Apps the config declares: always loaded (and reported) even when their directory is missing. */
-  apps?: readonly string[];
-  /**
-   * The kinds an app's APIs need: a snapshot without one of them is refused like an
-   * invalid file (docs/rules.md: "A broken change"). None when absent.
-   */
-  requiredKinds?: (appId: string) => readonly RequiredKind[];
-  /**
-   * A last check of a valid snapshot before it may go live (the app's fixtures, see
-   * fixtures-gate.ts): problems as `file:line message`, refused like invalid files.
-   */
-  gate?: (appId: string, rules: AppRules) => Promise<string[]>;
-  /**
-   * Warnings about what a reload changes against the snapshot it replaces (a running
-   * experiment's weights, banner/rules/weight-change.ts): in the reload's outcome and among
-   * the app's warnings until the next activation. They never block; one that throws is logged.
-   */
-  changeWarnings?: (before: AppRules | undefined, after: AppRules) => Promise<Problem[]>;
-}
 
 /**
  * Holds the active rules snapshot of every app. A load builds a complete new snapshot
@@ -76,11 +30,18 @@ export class RulesRegistry {
   private readonly now: () => Date;
   private readonly checks: SnapshotChecks;
   private readonly listeners: ActivationListeners;
+  private readonly transitions: AppRulesTransitions;
 
   constructor(private readonly options: RulesRegistryOptions) {
     this.now = options.now ?? (() => new Date());
     this.checks = new SnapshotChecks(options, this.now);
     this.listeners = new ActivationListeners(options.logger);
+    this.transitions = new AppRulesTransitions({
+      ...options,
+      now: this.now,
+      listeners: this.listeners,
+      checks: this.checks,
+    });
   }
 
   get rulesDir(): string {
@@ -230,7 +191,8 @@ export class RulesRegistry {
     const started = performance.now();
     const files = { appId, files: [...texts].map(([path, text]) => ({ path, text })) };
     const checked = this.checks.check(files, state.current);
-    if (checked.ok) this.activate(appId, state, checked.rules, reason, performance.now() - started, texts);
+    if (checked.ok)
+      this.transitions.activate(appId, state, checked.rules, reason, performance.now() - started, texts);
     return checked;
   }
 
@@ -257,15 +219,7 @@ export class RulesRegistry {
   private state(appId: string): AppState {
     let s = this.apps.get(appId);
     if (!s) {
-      s = {
-        warnings: [],
-        lastError: null,
-        pinned: null,
-        texts: new Map(),
-        history: new RulesHistory(this.options.historySize ?? 10),
-        seenHash: null,
-        queue: Promise.resolve(),
-      };
+      s = newAppState(this.options.historySize ?? 10);
       this.apps.set(appId, s);
     }
     return s;
@@ -331,7 +285,15 @@ export class RulesRegistry {
     state.pinned = null;
     const changes = await this.checks.changeWarnings(state.current, result.rules);
     const took = ms();
-    const activated = this.activate(appId, state, result.rules, reason, took, textsOf(files), changes);
+    const activated = this.transitions.activate(
+      appId,
+      state,
+      result.rules,
+      reason,
+      took,
+      textsOf(files),
+      changes,
+    );
     return this.observe({
       appId,
       result: 'activated',
@@ -349,72 +311,21 @@ export class RulesRegistry {
     return missing ? `${dir}: the app's rules directory is missing` : `${dir}: ${err.message}`;
   }
 
-  private activate(
-    appId: string,
-    state: AppState,
-    rules: AppRules,
-    reason: ActivationReason,
-    ms: number,
-    texts: FileTexts,
-    changes: readonly Problem[] = [],
-  ): Problem[] {
-    // A rollback goes back to texts on purpose; a file edited without its version is news only on a change.
-    const unbumped = reason === 'rollback' ? [] : unbumpedVersions(state.current, rules, texts);
-    const at = this.now();
-    state.history.record(rules, { rules: state.current, texts: state.texts }, { reason, at, ms, texts });
-    state.current = rules;
-    state.activatedAt = at;
-    this.listeners.tell(appId, rules, at);
-    state.warnings = [...unbumped, ...changes, ...this.checks.lints(rules)];
-    state.texts = texts;
-    // A rollback serves texts that are not on disk: whether the refusal of the files on disk
-    // still holds is the rollback's to say (refusalStillOnDisk), not cleared here.
-    if (reason !== 'rollback') state.lastError = null;
-    this.options.logger.info({ appId, version: rules.version, hash: rules.hash, reason }, 'rules activated');
-    if (unbumped.length > 0) {
-      this.options.logger.warn(
-        { appId, version: rules.version, hash: rules.hash, warnings: unbumped.map(formatProblem) },
-        'rules activated with a file changed but its version not bumped',
-      );
-    }
-    return [...unbumped, ...changes];
-  }
-
   /** The app's files as they are on disk now; null when they cannot be read. */
   private async filesOnDisk(appId: string): Promise<AppFiles | null> {
     return readAppFiles(this.options.rulesDir, appId).catch(() => null);
   }
 
+  /** A refused load, recorded and observed (see AppRulesTransitions.fail). */
   private fail(
     appId: string,
     state: AppState,
     hash: string | null,
     problems: string[],
     ms: number,
-    /** The first load of the app: the store's kept snapshot, if any, is restored next (LastGoodKeeper). */
     starting = false,
   ): ReloadOutcome {
-    const c = state.current;
-    const serving = c ? { version: c.version, hash: c.hash } : null;
-    state.lastError = { at: this.now().toISOString(), hash, problems, serving };
-    // An app none of whose APIs needs rules (disabled, or keys revoked) serves nothing: its
-    // missing or broken files are news, not an error (an error line for it alarmed operators).
-    const needed = (this.options.requiredKinds?.(appId) ?? []).length > 0;
-    // With none serving, the line said "the last good rules keep serving" next to serving: null
-    // (operator check, an upgrade whose fixtures failed: every API answered 503 meanwhile).
-    // At start the kept snapshot is restored right after: "no rules serve" then read as an
-    // outage a warning later contradicted (newcomer probe).
-    const outcome = !needed
-      ? 'the app needs none now'
-      : c
-        ? 'the last good rules keep serving'
-        : starting
-          ? 'the last good rules the store kept serve instead, if it kept any (said next); else its APIs answer 503 until rules without these problems are loaded'
-          : 'no rules serve this app: its APIs answer 503 until rules without these problems are loaded';
-    this.options.logger[needed ? 'error' : 'info'](
-      { appId, problems, serving: state.current?.hash ?? null },
-      `rules rejected; ${outcome}`,
-    );
+    this.transitions.fail(appId, state, hash, problems, starting);
     return this.observe({ appId, result: 'failed', problems, ms });
   }
 
