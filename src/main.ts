@@ -1,8 +1,6 @@
-import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -32,6 +30,7 @@ import {
   SHUTDOWN_DRAIN_MS,
 } from './http/http-server.js';
 import { mergedLeadingSlashes } from './http/leading-slashes.js';
+import { checkHost, listenFailure } from './http/listen-errors.js';
 import { createMetrics, recordReload } from './http/metrics.js';
 import { referenceRoutes } from './http/openapi/reference-routes.js';
 import { requiredKinds, servesFixtureApi } from './required-kinds.js';
@@ -39,7 +38,7 @@ import { readAppFiles } from './rules/app-loader.js';
 import { LastGoodKeeper } from './rules/last-good-keeper.js';
 import { RulesRegistry } from './rules/rules-registry.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
-import { StartError, startFailure } from './start-failure.js';
+import { startFailure } from './start-failure.js';
 import { type ApiAction, rollbackPins } from './store/admin-action-log.js';
 import { decisionRecorder, openDecisionLog } from './store/decisions/open-decision-log.js';
 import { registerPostgresMetrics } from './store/postgres/postgres-metrics.js';
@@ -262,42 +261,6 @@ export async function startService(
 /** An API's shared admin action (a catalog sync), applied by the features that follow it. */
 async function applyToFeatures(features: readonly Feature[], action: ApiAction): Promise<void> {
   for (const f of features) await f.follow?.(action);
-}
-
-/** Names that do not resolve: the getaddrinfo codes. */
-const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
-
-function unresolvedHost(host: string, code: string): StartError {
-  return new StartError(
-    `HOST '${host}' does not resolve to an address (${code}): set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for local only) or a name that resolves to one`,
-  );
-}
-
-/** Throws a StartError naming HOST when it is a name that does not resolve. */
-async function checkHost(host: string): Promise<void> {
-  if (isIP(host) !== 0) return;
-  try {
-    await lookup(host);
-  } catch (err) {
-    const code = String((err as { code?: unknown }).code);
-    // A setting that names nothing: invalid configuration, as a bad PORT is.
-    if (UNRESOLVED.has(code)) throw new ConfigError(unresolvedHost(host, code).message);
-    throw err;
-  }
-}
-
-/** Why the port could not be listened on, as what to do about it. */
-function listenFailure(err: unknown, config: OfferdConfig): unknown {
-  const code = (err as { code?: unknown }).code;
-  const where = `port ${config.port} on ${config.host}`;
-  if (code === 'EADDRINUSE') {
-    return new StartError(`${where} is in use by another process: stop it, or set PORT to a free port`);
-  }
-  if (code === 'EACCES') return new StartError(`${where} needs privileges: set PORT to one above 1023`);
-  if (typeof code === 'string' && UNRESOLVED.has(code)) return unresolvedHost(config.host, code);
-  if (code === 'EADDRNOTAVAIL')
-    return new StartError(`${where}: no such address here: set HOST to one of this machine's`);
-  return err;
 }
 
 /** `npm start` and `offerd serve`: config from the environment, stop on SIGTERM/SIGINT/SIGHUP. */

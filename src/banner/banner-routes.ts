@@ -11,7 +11,8 @@ import { apiKeyFrom, authorizeBanner } from './banner-auth.js';
 import { normalizeBannerBody } from './banner-normalize.js';
 import { BannerRequestParser } from './banner-request.js';
 import { experimentResultsQueryMessages, experimentResultsQuerySchema } from './banner-schemas.js';
-import type { BannerService, RenderReason } from './banner-service.js';
+import type { BannerService } from './banner-service.js';
+import type { RenderReason } from './domain/render-reason.js';
 import type { BannerRules } from './rules/banner-kind.js';
 import { keyOnly } from './sdk/sdk-keys.js';
 

@@ -1,5 +1,5 @@
 import type { Facts } from '../rules/engine/rule-set.js';
-import type { BannerResponse } from './banner-service.js';
+import type { BannerResponse } from './banner-render.js';
 import type { Experiment } from './domain/banner-types.js';
 import {
   discountPercent,

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { createAppLoader } from '../../src/apis.js';
+import type { Render } from '../../src/banner/banner-render.js';
 import { BannerRequestParser } from '../../src/banner/banner-request.js';
-import { BannerService, type Render } from '../../src/banner/banner-service.js';
+import { BannerService } from '../../src/banner/banner-service.js';
 import type { BannerRules } from '../../src/banner/rules/banner-kind.js';
 import { BannerDocumentStore } from '../../src/banner/store/banner-document-store.js';
 import { readAppFiles } from '../../src/rules/app-loader.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { BannerResponse } from '../../src/banner/banner-service.js';
+import type { BannerResponse } from '../../src/banner/banner-render.js';
 import { DEMO_KEY, getResults, postBanner, postTrack, sdkEvent } from '../helpers/banner-client.js';
 import { ADMIN, startTestService, type TestService } from '../helpers/start-test-service.js';
 

@@ -1,4 +1,4 @@
-import type { BannerResponse } from '../../src/banner/banner-service.js';
+import type { BannerResponse } from '../../src/banner/banner-render.js';
 import type { TestService } from './start-test-service.js';
 
 /** The demo app's banner key, as the vendor's SDKs send it (no scheme). */
