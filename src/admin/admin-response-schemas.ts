@@ -158,6 +158,11 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
           properties: {
             appId: str,
             result: { enum: ['activated', 'unchanged', 'failed', 'pinned'] },
+            rollbackEnded: {
+              type: 'string',
+              description:
+                'With `failed`: this reload ended a rollback, and its files failed: the hash of the rolled-back snapshot, which serves on unpinned and is kept in the store, so a restart on the same files serves it too [ours].',
+            },
             warnings: {
               ...strings,
               description:

@@ -32,7 +32,7 @@ export function rulesRoutes(
   /** Through the admin action log (AdminActionFollower.perform), so every instance applies it. */
   perform: PerformAction,
   /** The store's kept snapshots: what a rollback finds that this process never loaded; `list` answers without the store. */
-  kept: Pick<LastGoodKeeper, 'find' | 'list'>,
+  kept: Pick<LastGoodKeeper, 'find' | 'list' | 'settled'>,
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
@@ -51,6 +51,9 @@ export function rulesRoutes(
       throw new AppError('APP_NOT_FOUND', `no rules for app '${appId}'`);
     // Stored for every instance before it is applied here: a refused store changes nothing.
     const outcomes = await perform({ kind: 'reload', appId: appId ?? null });
+    // What the reload put live (or left serving, unpinned) is kept before the answer says so:
+    // a kill -9 right after it must not restart on older kept rules.
+    await kept.settled();
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
     ctx.body = { outcomes };
   });

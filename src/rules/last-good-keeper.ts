@@ -47,10 +47,20 @@ export class LastGoodKeeper {
     private readonly logger: Logger,
   ) {}
 
-  /** The registry's observer: keeps each snapshot activated from files. */
+  /**
+   * The registry's observer: keeps each snapshot activated from files, and the rolled-back one
+   * a reload unpinned when its files failed: it serves unpinned now, as a restart on those files
+   * must too (kept before it, the deploy rolled back went live again at the next restart).
+   */
   observe(outcome: ReloadOutcome): void {
-    if (outcome.result !== 'activated') return;
-    const { appId, hash } = outcome;
+    const hash =
+      outcome.result === 'activated'
+        ? outcome.hash
+        : outcome.result === 'failed'
+          ? outcome.rollbackEnded
+          : undefined;
+    if (hash === undefined) return;
+    const { appId } = outcome;
     const files = this.registry.snapshotFiles(appId, hash);
     if (!files) return;
     this.#unkept.set(appId, { hash, files });
@@ -102,6 +112,14 @@ export class LastGoodKeeper {
     // A retry alone keeps no process alive; close() ends them.
     this.#retry.unref();
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
+  }
+
+  /**
+   * Resolves once every snapshot observed so far has been written to the store, or its write
+   * has failed (then it is retried in the background, and logged): never rejects.
+   */
+  settled(): Promise<void> {
+    return this.#writes;
   }
 
   /** Ends the retries (before the store closes); resolves once the write under way is done. */

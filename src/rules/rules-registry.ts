@@ -253,7 +253,7 @@ export class RulesRegistry {
     } catch (err) {
       state.seenHash = null;
       const problem = this.unreadable(appId, err as NodeJS.ErrnoException);
-      return this.fail(appId, state, null, [problem], ms(), reason === 'start');
+      return this.fail(appId, state, null, [problem], ms(), reason);
     }
     const hash = filesHash(files);
     state.seenHash = hash;
@@ -275,13 +275,13 @@ export class RulesRegistry {
       // Not when a reload ends a rollback to these very files: a rollback is not gated.
       const serving = { ok: true as const, rules: state.current };
       const gated = endsRollback && state.pinned ? serving : await this.checks.gated(serving);
-      if (!gated.ok) return this.fail(appId, state, hash, gated.problems, ms());
+      if (!gated.ok) return this.fail(appId, state, hash, gated.problems, ms(), reason);
       state.lastError = null;
       return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
     }
     await this.checks.prepare(files);
     const result = await this.checks.gated(this.checks.check(files, state.current));
-    if (!result.ok) return this.fail(appId, state, hash, result.problems, ms(), reason === 'start');
+    if (!result.ok) return this.fail(appId, state, hash, result.problems, ms(), reason);
     state.pinned = null;
     const changes = await this.checks.changeWarnings(state.current, result.rules);
     const took = ms();
@@ -316,17 +316,27 @@ export class RulesRegistry {
     return readAppFiles(this.options.rulesDir, appId).catch(() => null);
   }
 
-  /** A refused load, recorded and observed (see AppRulesTransitions.fail). */
+  /**
+   * A refused load, recorded and observed (see AppRulesTransitions.fail). `reason`: the load's,
+   * when it was an explicit one (a start, or a reload, which ends a rollback even so).
+   */
   private fail(
     appId: string,
     state: AppState,
     hash: string | null,
     problems: string[],
     ms: number,
-    starting = false,
+    reason?: ActivationReason,
   ): ReloadOutcome {
-    this.transitions.fail(appId, state, hash, problems, starting);
-    return this.observe({ appId, result: 'failed', problems, ms });
+    this.transitions.fail(appId, state, hash, problems, reason === 'start');
+    const ended = reason === 'reload' && state.pinned !== null ? state.current?.hash : undefined;
+    return this.observe({
+      appId,
+      result: 'failed',
+      problems,
+      ms,
+      ...(ended ? { rollbackEnded: ended } : {}),
+    });
   }
 
   private observe(outcome: ReloadOutcome): ReloadOutcome {

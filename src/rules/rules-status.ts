@@ -20,7 +20,17 @@ export type ReloadOutcome =
     }
   | { appId: string; result: 'unchanged'; hash: string; ms: number }
   | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
-  | { appId: string; result: 'failed'; problems: string[]; ms: number };
+  | {
+      appId: string;
+      result: 'failed';
+      problems: string[];
+      ms: number;
+      /**
+       * An explicit reload ended a rollback and its files failed: the hash of the rolled-back
+       * snapshot, which serves on unpinned (and is kept, so a restart serves it too).
+       */
+      rollbackEnded?: string;
+    };
 
 export interface RulesError {
   at: string;

@@ -111,3 +111,34 @@ test('a restart during a rollback never puts the pinned-away files live: an expe
     'nor are they kept as rules that went live',
   );
 });
+
+test('a reload of broken files ends a rollback: the rolled-back rules serve on, unpinned, and after a restart too', async (t) => {
+  const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-broken-');
+
+  const first = await start();
+  const original = (await demoState(first)).active;
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  const shipped = await readFile(bannerFile, 'utf8');
+  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 77'));
+  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
+  const rolledBack = (await demoState(first)).active;
+  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+
+  // The fix attempt is broken: the reload is refused, ends the rollback, and says what serves.
+  await writeFile(bannerFile, `${shipped}\n  broken: [\n`);
+  const reload = await post(first, '/admin/rules/reload?app=demo');
+  t.is(reload.status, 422);
+  const { outcomes } = (await reload.json()) as { outcomes: { result: string; rollbackEnded?: string }[] };
+  t.like(outcomes[0], { result: 'failed', rollbackEnded: original.hash });
+  const served = `demo;version=${original.version};hash=${original.hash.slice(0, 12)}`;
+  t.is(await servedRules(first), served);
+  t.is((await demoState(first)).pinned, null);
+
+  // Restarted on the same broken files: the rules that served, not the deploy rolled back.
+  await kill9(first);
+  const second = await start();
+  const after = await demoState(second);
+  t.is(after.active.hash, original.hash, `not ${rolledBack.hash}, the change rolled back`);
+  t.is(after.pinned, null);
+  t.is(await servedRules(second), served);
+});
