@@ -47,16 +47,16 @@ export async function bannerSnapshot(
   _scope: SnapshotScope = {},
 ): Promise<UserSnapshot | null> {
   const distinctId = await store.profiles.resolve(appId, userId);
-  const [user, properties] = await Promise.all([
+  const [user, properties, assignments] = await Promise.all([
     store.banner.user(appId, distinctId),
     store.profiles.profile(appId, 'user', distinctId),
-  ]);
-  // A user known only by /engage properties is still a user serving would decide for with them.
-  if (!user && !properties) return null;
-  const [assignments, events] = await Promise.all([
     store.banner.assignments(appId, distinctId),
-    store.banner.recentEvents(appId, distinctId),
   ]);
+  // A user known only by /engage properties is still a user serving would decide for with them;
+  // so is one known only by an assignment (a crash can lose the visit, written behind, and
+  // keep the assignment: explain said "no such user" of an enrolled player; kill -9 probe).
+  if (!user && !properties && assignments.length === 0) return null;
+  const events = await store.banner.recentEvents(appId, distinctId);
   return snapshotOf(appId, userId, { distinctId, user, assignments, events, properties });
 }
 
