@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { demoRulesStatus, type OfferdProcess, restartableOfferd } from '../helpers/offerd-process.js';
 import { ADMIN } from '../helpers/start-test-service.js';
 
@@ -42,6 +42,23 @@ async function servedRules(svc: OfferdProcess): Promise<string | null> {
   return res.headers.get('x-rules-version');
 }
 
+/**
+ * A first instance on the shipped rules, a change deployed (a reload) and rolled back: the
+ * snapshot served before the change, the change's, the banner file and its shipped text.
+ */
+async function deployedThenRolledBack(t: ExecutionContext, prefix: string) {
+  const { rulesDir, start } = await restartableOfferd(t, prefix);
+  const first = await start();
+  const original = (await demoState(first)).active;
+  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
+  const shipped = await readFile(bannerFile, 'utf8');
+  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 77'));
+  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
+  const rolledBack = (await demoState(first)).active;
+  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+  return { start, first, original, rolledBack, bannerFile, shipped };
+}
+
 test('a rollback acknowledged before kill -9 is still in force, pinned, after the restart; a reload ends it for good', async (t) => {
   const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-restart-');
 
@@ -77,14 +94,7 @@ test('a rollback acknowledged before kill -9 is still in force, pinned, after th
 });
 
 test('a restart during a rollback never puts the pinned-away files live: an experiment they stop goes on running', async (t) => {
-  const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-ends-');
-  const first = await start();
-  const original = (await demoState(first)).active;
-  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
-  const shipped = await readFile(bannerFile, 'utf8');
-  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 77'));
-  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
-  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+  const { start, first, original, bannerFile, shipped } = await deployedThenRolledBack(t, 'offerd-pin-ends-');
 
   // The fix waiting on disk stops an experiment; the rollback keeps running it.
   const stopping = shipped
@@ -113,16 +123,10 @@ test('a restart during a rollback never puts the pinned-away files live: an expe
 });
 
 test('a reload of broken files ends a rollback: the rolled-back rules serve on, unpinned, and after a restart too', async (t) => {
-  const { rulesDir, start } = await restartableOfferd(t, 'offerd-pin-broken-');
-
-  const first = await start();
-  const original = (await demoState(first)).active;
-  const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
-  const shipped = await readFile(bannerFile, 'utf8');
-  await writeFile(bannerFile, shipped.replace(/^version: \d+$/m, 'version: 77'));
-  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 200);
-  const rolledBack = (await demoState(first)).active;
-  t.is((await post(first, '/admin/rules/demo/rollback', { hash: original.hash })).status, 200);
+  const { start, first, original, rolledBack, bannerFile, shipped } = await deployedThenRolledBack(
+    t,
+    'offerd-pin-broken-',
+  );
 
   // The fix attempt is broken: the reload is refused, ends the rollback, and says what serves.
   await writeFile(bannerFile, `${shipped}\n  broken: [\n`);
