@@ -161,7 +161,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             rollbackEnded: {
               type: 'string',
               description:
-                'With `failed`: this reload ended a rollback, and its files failed: the hash of the rolled-back snapshot, which serves on unpinned and is kept in the store, so a restart on the same files serves it too [ours].',
+                'With `failed` or `unchanged`: this reload ended a rollback, and its files failed or were the rolled-back rules themselves: the hash of the rolled-back snapshot, which serves on unpinned and is kept in the store, so a restart on the same files serves it too [ours].',
             },
             warnings: {
               ...strings,

@@ -49,14 +49,15 @@ export class LastGoodKeeper {
 
   /**
    * The registry's observer: keeps each snapshot activated from files, and the rolled-back one
-   * a reload unpinned when its files failed: it serves unpinned now, as a restart on those files
-   * must too (kept before it, the deploy rolled back went live again at the next restart).
+   * a reload unpinned (its files failed, or were those very rules): it serves unpinned now, as a
+   * restart on those files must too (kept before it, the deploy rolled back went live again at
+   * the next restart on broken files).
    */
   observe(outcome: ReloadOutcome): void {
     const hash =
       outcome.result === 'activated'
         ? outcome.hash
-        : outcome.result === 'failed'
+        : 'rollbackEnded' in outcome
           ? outcome.rollbackEnded
           : undefined;
     if (hash === undefined) return;

@@ -277,7 +277,8 @@ export class RulesRegistry {
       const gated = endsRollback && state.pinned ? serving : await this.checks.gated(serving);
       if (!gated.ok) return this.fail(appId, state, hash, gated.problems, ms(), reason);
       state.lastError = null;
-      return this.observe({ appId, result: 'unchanged', hash, ms: ms() });
+      const ended = endsRollback && state.pinned ? { rollbackEnded: hash } : {};
+      return this.observe({ appId, result: 'unchanged', hash, ms: ms(), ...ended });
     }
     await this.checks.prepare(files);
     const result = await this.checks.gated(this.checks.check(files, state.current));

@@ -18,7 +18,14 @@ export type ReloadOutcome =
        */
       warnings: string[];
     }
-  | { appId: string; result: 'unchanged'; hash: string; ms: number }
+  | {
+      appId: string;
+      result: 'unchanged';
+      hash: string;
+      ms: number;
+      /** A reload ended a rollback to these very files: the snapshot serves on, unpinned (and is kept). */
+      rollbackEnded?: string;
+    }
   | { appId: string; result: 'pinned'; pendingHash: string; ms: number }
   | {
       appId: string;

@@ -146,3 +146,21 @@ test('a reload of broken files ends a rollback: the rolled-back rules serve on, 
   t.is(after.pinned, null);
   t.is(await servedRules(second), served);
 });
+
+test('a reload ending a rollback to the very files on disk keeps those rules: a later broken change and a restart serve them', async (t) => {
+  const { start, first, original, bannerFile, shipped } = await deployedThenRolledBack(t, 'offerd-pin-same-');
+  // The change is reverted on disk, then the rollback ended: the same rules, now from files.
+  await writeFile(bannerFile, shipped);
+  const reload = await post(first, '/admin/rules/reload?app=demo');
+  t.is(reload.status, 200);
+  const { outcomes } = (await reload.json()) as { outcomes: { result: string; rollbackEnded?: string }[] };
+  t.like(outcomes[0], { result: 'unchanged', rollbackEnded: original.hash });
+
+  // A broken edit is refused; the restart on it serves what served, not the change rolled back.
+  await writeFile(bannerFile, `${shipped}\n  broken: [\n`);
+  t.is((await post(first, '/admin/rules/reload?app=demo')).status, 422);
+  await kill9(first);
+  const second = await start();
+  t.is((await demoState(second)).active.hash, original.hash);
+  t.is(await servedRules(second), `demo;version=${original.version};hash=${original.hash.slice(0, 12)}`);
+});
