@@ -258,7 +258,11 @@ export class BannerDocumentStore implements BannerStore, PortableStore {
       ...this.enrollment.move(appId, from, into, drop),
     ]);
     if (touched.size === 0) return;
-    const written = Promise.all([...touched].map((f) => f.commit())).then(() => {});
+    // Settled only once every file is: a first failure must not let readers on while another
+    // of the merge's files is still being written.
+    const written = Promise.allSettled([...touched].map((f) => f.commit())).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
     this.writes.track(key(appId, from), written);
     this.writes.track(key(appId, into), written);
     await written;

@@ -258,6 +258,11 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
     limits: GrantLimits,
     predictId: string | null,
   ): Promise<Date | null> {
+    // A link of the id still being written is waited for: a grant filed through a link whose
+    // write then failed (or a kill cut short) stayed with a player the id no longer resolved to,
+    // and the id was granted the offer again past its limit (hostile check).
+    const link = [profileKey(appId, userId)];
+    for (let w = this.writes.underWay(link); w; w = this.writes.underWay(link)) await w;
     // Resolved again in the grant's synchronous step, as PostgreSQL does under the id's lock.
     const user = this.resolveNow(appId, userId);
     const k = profileKey(appId, user, offerId);
