@@ -49,18 +49,15 @@ export class ExperimentEnds {
     this.byExperiment.set(k, [...(this.byExperiment.get(k) ?? []), e]);
   }
 
-  /** Records each end not recorded yet (the first instant stays); true when one was added. */
-  record(appId: string, ended: readonly ExperimentKey[], at: Date): boolean {
-    let added = false;
+  /** Records each end not recorded yet (the first instant stays). */
+  record(appId: string, ended: readonly ExperimentKey[], at: Date): void {
     for (const { experimentId, bucketVersion } of ended) {
       const known = this.byExperiment.get(key(appId, experimentId)) ?? [];
       if (known.some((e) => e.bucketVersion === bucketVersion)) continue;
       const end = { appId, experimentId, bucketVersion, endedAt: iso(at) };
       this.file.data.ends.push(end);
       this.add(end);
-      added = true;
     }
-    return added;
   }
 
   /** When the experiment's bucket version ended, in ms since the epoch; Infinity while it runs. */

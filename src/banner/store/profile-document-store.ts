@@ -45,7 +45,7 @@ export class ProfileDocumentStore implements ProfileStore, PortableStore {
    * Links and grants (by their record keys) whose write may not be on disk yet. What answers
    * from one — a retried link told it is done, a render resolved through a link, a special
    * offer replayed — waits for it: answered from memory, a kill -9 before the write lost what
-   * the answer had promised (test/banner/store/profile-read-durable.test.ts).
+   * the answer had promised (test/store/answers-wait-for-their-writes.test.ts).
    */
   private readonly writes = new WritesUnderWay<string>();
 
