@@ -212,7 +212,7 @@ function AppCard({ app, onChange }) {
     <${Pinned} pinned=${app.pinned} error=${app.lastError} />
     <p class="actions">
       <button type="button" onClick=${reload}>Reload ${app.appId} from disk</button>
-      ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}${outcome.warnings?.length ? ` — ${outcome.warnings.length} warning(s)` : ''}</span>` : null}
+      ${outcome ? html`<span role="status">Reload: ${outcome.result}${outcome.problems ? ` — ${outcome.problems.length} problem(s)` : ''}${outcome.warnings?.length ? ` — ${outcome.warnings.length} warning(s)` : ''}${outcome.kept === false ? ' — not kept in the store (retried): a restart on broken files would serve the rules kept before' : ''}</span>` : null}
     </p>
     <${ErrorBox} error=${error} />
     <${History} app=${app} onRolledBack=${onChange} />

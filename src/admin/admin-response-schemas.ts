@@ -163,6 +163,11 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
               description:
                 'With `failed` or `unchanged`: this reload ended a rollback, and its files failed or were the rolled-back rules themselves: the hash of the rolled-back snapshot, which serves on unpinned and is kept in the store, so a restart on the same files serves it too [ours].',
             },
+            kept: {
+              type: 'boolean',
+              description:
+                'With `activated` or `rollbackEnded`: whether the rules now serving are kept in the store, which a restart on broken files serves. `false`: the store refused the write (the database down); the rules serve, the write is retried until it succeeds, and a restart on broken files meanwhile serves the rules kept before [ours].',
+            },
             warnings: {
               ...strings,
               description:

@@ -4,6 +4,7 @@ import { refuseBody, refuseQuery } from '../http/closed-inputs.js';
 import { RequestSchemas } from '../http/request-schema.js';
 import type { LastGoodKeeper } from '../rules/last-good-keeper.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
+import type { ReloadOutcome } from '../rules/rules-status.js';
 import {
   reloadQueryMessages,
   reloadQuerySchema,
@@ -32,7 +33,7 @@ export function rulesRoutes(
   /** Through the admin action log (AdminActionFollower.perform), so every instance applies it. */
   perform: PerformAction,
   /** The store's kept snapshots: what a rollback finds that this process never loaded; `list` answers without the store. */
-  kept: Pick<LastGoodKeeper, 'find' | 'list' | 'settled'>,
+  kept: Pick<LastGoodKeeper, 'find' | 'list' | 'settled' | 'isKept'>,
 ): void {
   const schemas = new RequestSchemas();
   const reloadQuery = schemas.compile<{ app?: string }>(reloadQuerySchema, { messages: reloadQueryMessages });
@@ -53,9 +54,11 @@ export function rulesRoutes(
     const outcomes = await perform({ kind: 'reload', appId: appId ?? null });
     // What the reload put live (or left serving, unpinned) is kept before the answer says so:
     // a kill -9 right after it must not restart on older kept rules.
+    // A store that refuses the write (the database down) does not undo the reload: the
+    // answer says the rules serve but are not kept, which the log alone used to say.
     await kept.settled();
     ctx.status = outcomes.some((o) => o.result === 'failed') ? 422 : 200;
-    ctx.body = { outcomes };
+    ctx.body = { outcomes: outcomes.map((o) => withKept(o, kept)) };
   });
   router.post('/rules/:appId/rollback', async (ctx) => {
     refuseQuery(ctx);
@@ -90,4 +93,13 @@ export function rulesRoutes(
     if (!rules) throw notFound();
     ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
   });
+}
+
+/** The outcome with `kept` when it put rules live that the store must keep (activated, or a rollback ended). */
+function withKept(
+  o: ReloadOutcome,
+  kept: Pick<LastGoodKeeper, 'isKept'>,
+): ReloadOutcome & { kept?: boolean } {
+  const hash = o.result === 'activated' ? o.hash : 'rollbackEnded' in o ? o.rollbackEnded : undefined;
+  return hash === undefined ? o : { ...o, kept: kept.isKept(o.appId, hash) };
 }

@@ -123,6 +123,14 @@ export class LastGoodKeeper {
     return this.#writes;
   }
 
+  /**
+   * Whether `hash`, which went live for the app, is kept in the store (false while its write
+   * fails and is retried): what the reload's answer tells its caller, after settled().
+   */
+  isKept(appId: string, hash: string): boolean {
+    return this.#unkept.get(appId)?.hash !== hash;
+  }
+
   /** Ends the retries (before the store closes); resolves once the write under way is done. */
   async close(): Promise<void> {
     this.#closed = true;
