@@ -115,7 +115,8 @@ export const eventSchema = {
     points: { title: 'Points', type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
     occurredAt: {
       title: 'Occurred at',
-      description: 'ISO 8601, from 1970 on; at most 5 minutes in the future; absent: when received.',
+      description:
+        'An ISO 8601 date-time with its time zone (`Z` or an offset: RFC 3339), from 1970 on; at most 5 minutes in the future; absent: when received. A local time without a zone (Dart: call toUtc() before toIso8601String()) is refused.',
       type: 'string',
       format: 'date-time',
     },

@@ -64,6 +64,16 @@ function eventMetadataSize(metadata: unknown, field: string): FieldProblem[] {
     : [];
 }
 
+/**
+ * A date-time without its zone (`2026-12-06T06:00:00.123456`, what Dart's toIso8601String
+ * gives for a local time) names no instant: taken as UTC it would move the event by the
+ * device's offset, and plays7d with it, so it is refused saying what to send.
+ */
+const OCCURRED_AT_MESSAGES = {
+  format:
+    'must be an ISO 8601 date-time with its time zone, Z or an offset (2026-12-06T06:00:00Z, 2026-12-06T07:00:00+01:00): a time without one names no instant',
+};
+
 /** Validators for the journeys request bodies, compiled once; each throws AppError 400 naming every bad field. */
 export class JourneysValidation {
   private readonly validUser: RequestSchema<UserPatch>;
@@ -75,9 +85,11 @@ export class JourneysValidation {
   constructor(private readonly now: () => Date) {
     const schemas = new RequestSchemas();
     this.validUser = schemas.compile(userPatchSchema, { messages: { externalId: EXTERNAL_ID_MESSAGES } });
-    this.validEvent = schemas.compile(eventSchema, { messages: { externalId: EXTERNAL_ID_MESSAGES } });
+    this.validEvent = schemas.compile(eventSchema, {
+      messages: { externalId: EXTERNAL_ID_MESSAGES, occurredAt: OCCURRED_AT_MESSAGES },
+    });
     this.validBatch = schemas.compile(eventBatchSchema, {
-      messages: { 'events[].externalId': EXTERNAL_ID_MESSAGES },
+      messages: { 'events[].externalId': EXTERNAL_ID_MESSAGES, 'events[].occurredAt': OCCURRED_AT_MESSAGES },
     });
     this.validPage = schemas.compile(timelineQuerySchema, { messages: PAGE_MESSAGES });
     this.validGenerate = schemas.compile(generateQuerySchema, {

@@ -49,6 +49,25 @@ test('while the server holds its data dir, a CLI command and a second server exi
     /ask it instead, POST \/admin\/apps\/demo\/explain with \{"api": "banner\|offerwall\|journeys", "user": "someone"\} .*console's Explain a player page/,
   );
   t.notRegex(explain.err, STACK_LINE);
+  t.regex(explain.err, /\(offerwall: with "request": \{"numoffers":10\}\)/);
+
+  // The hint for one API is a body the route takes as it is: the offerwall's explains a
+  // decision, not the offerwall's own refusal of a request without numoffers.
+  const offerwall = await run(
+    ['bin/offerd.js', 'explain', '--app', 'demo', '--user', 'someone', '--api', 'offerwall'],
+    env,
+  );
+  const hinted = /explain with (\{.*\}) \(admin token\)/.exec(offerwall.err)?.[1];
+  t.truthy(hinted, offerwall.err);
+  const answer = await fetch(`${server.url}/admin/apps/demo/explain`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer demo-admin-token', 'Content-Type': 'application/json' },
+    body: hinted ?? '{}',
+  });
+  t.is(answer.status, 200);
+  const explained = (await answer.json()) as { decision?: { status?: number; error?: string } };
+  t.truthy(explained.decision, JSON.stringify(explained));
+  t.not(explained.decision?.error, 'INVALID_PARAMETER', JSON.stringify(explained.decision));
 
   const replay = await run(['bin/offerd.js', 'diff', '--replay', '--app', 'demo', 'rules'], env);
   t.is(replay.code, 1, replay.err);

@@ -107,6 +107,34 @@ test('journeys: an occurredAt on a leap second (:60) is a 400 naming it, alone a
   t.like(await explain.json(), { error: { fields: [{ field: 'now' }] } });
 });
 
+test("journeys: an occurredAt without a time zone (Dart's local toIso8601String) is a 400 that says to send one, alone and in a batch", async (t) => {
+  const s = await startTestService(t);
+  const event = {
+    externalId: 'dart-1',
+    eventType: 'spin',
+    category: 'GAME_PLAY',
+    occurredAt: '2026-11-20T06:00:00.123456',
+  };
+  const one = await post(s, '/v1/user-journeys/events', JOURNEYS, event);
+  t.is(one.status, 400);
+  const body = (await one.json()) as { errors: { field: string; message: string }[] };
+  t.is(body.errors[0]?.field, 'occurredAt');
+  t.regex(body.errors[0]?.message ?? '', /time zone, Z or an offset/);
+  const batch = await post(s, '/v1/user-journeys/track', JOURNEYS, { events: [event] });
+  t.is(batch.status, 400);
+  t.like(await batch.json(), { errors: [{ field: 'events[0].occurredAt' }] });
+  t.is(
+    (await s.fetch('/v1/user-journeys/users/dart-1', { headers: JOURNEYS })).status,
+    404,
+    'nothing stored',
+  );
+  const zoned = await post(s, '/v1/user-journeys/events', JOURNEYS, {
+    ...event,
+    occurredAt: '2026-11-20T06:00:00.123456Z',
+  });
+  t.is(zoned.status, 201, 'the same time in UTC is taken');
+});
+
 test('/feature sent as a list of one record the edge refuses: the answer names what is wrong with it', async (t) => {
   const s = await startTestService(t);
   const res = await post(s, '/feature?verbose=1', BANNER, [

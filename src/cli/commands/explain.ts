@@ -42,6 +42,29 @@ function apisOf(rules: AppRules, api: string | undefined): FixtureApi[] {
 }
 
 /**
+ * The admin route call that explains the same, for when the service holds the store. The
+ * route explains one API a call: without --api, the hint names the choice. The offerwall's
+ * needs `numoffers`, which the route (unlike this command) does not default: without it
+ * the hint's call explained the offerwall's own 400 (a newcomer's walk).
+ */
+function serviceHint(appId: string, user: string, api: string | undefined, request: object): string {
+  const offerwallRequest = JSON.stringify({ numoffers: 10, ...request });
+  const body =
+    api === undefined
+      ? `{"api": "banner|offerwall|journeys", "user": ${JSON.stringify(user)}} (offerwall: with "request": ${offerwallRequest})`
+      : JSON.stringify({
+          api,
+          user,
+          ...(api === 'offerwall'
+            ? { request: JSON.parse(offerwallRequest) }
+            : Object.keys(request).length > 0
+              ? { request }
+              : {}),
+        });
+  return `POST /admin/apps/${appId}/explain with ${body} (admin token), or the console's Explain a player page`;
+}
+
+/**
  * A stored user under the rules the service serves (servingRules; the files in `rules`
  * when --rules names them), every API (or --api) that stored them; null when no rules load.
  */
@@ -56,11 +79,7 @@ async function explainUser(
   }
   const request = values.request ? await readObject(values.request, 'the request') : {};
   const config = loadConfig();
-  const store = await openCliStore(
-    config,
-    // The route explains one API a call: without --api, the hint names the choice.
-    `POST /admin/apps/${app.id}/explain with {"api": "${values.api ?? 'banner|offerwall|journeys'}", "user": "${values.user}"} (admin token), or the console's Explain a player page`,
-  );
+  const store = await openCliStore(config, serviceHint(app.id, values.user, values.api, request));
   const runners = createCaseRunners();
   const found: Explanation[] = [];
   let apis: FixtureApi[] = [];
