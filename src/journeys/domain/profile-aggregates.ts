@@ -30,12 +30,12 @@ export interface ProfileAggregates {
 export type EventFacts = Pick<JourneyEvent, 'id' | 'category' | 'points' | 'occurredAt' | 'metadata'>;
 
 /** A play is won when the client says so in `metadata.won`. */
-function isWin(e: EventFacts): boolean {
+export function isWin(e: EventFacts): boolean {
   return e.metadata.won === true;
 }
 
 /** A campaign is named by `metadata.campaignId`; a CAMPAIGN event without one counts on its own. */
-function campaignKey(e: EventFacts): string {
+export function campaignKey(e: EventFacts): string {
   const id = e.metadata.campaignId;
   return typeof id === 'string' || typeof id === 'number' ? `c:${id}` : `e:${e.id}`;
 }

@@ -17,7 +17,7 @@ import {
   type Partition,
   type UserPatch,
 } from '../domain/journey-types.js';
-import { type EventTotals, eventTotals } from '../domain/profile-aggregates.js';
+import type { EventTotals } from '../domain/profile-aggregates.js';
 import { checkUserBounds } from '../domain/user-bounds.js';
 import { appendEventsToLog } from './journeys-document-events.js';
 import { createOffersByShard } from './journeys-document-offers.js';
@@ -182,8 +182,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
   }
 
   async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
-    // The stored records themselves: eventTotals only reads them.
-    return eventTotals(this.ix.eventsOf(p, externalId), now);
+    return this.ix.totalsOf(p, externalId, now);
   }
 
   async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {
@@ -264,7 +263,7 @@ export class JourneysDocumentStore implements JourneysStore, PortableStore {
     for (let i = 0; i < users.length; i += batchSize) {
       yield users.slice(i, i + batchSize).map((user) => ({
         user,
-        totals: eventTotals(this.ix.eventsOf(p, user.externalId), now),
+        totals: this.ix.totalsOf(p, user.externalId, now),
         offers: this.ix.offersOf(p, user.externalId),
       }));
     }

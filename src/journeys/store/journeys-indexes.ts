@@ -1,4 +1,6 @@
 import type { JourneyEvent, JourneyUser, Offer, Partition } from '../domain/journey-types.js';
+import type { EventTotals } from '../domain/profile-aggregates.js';
+import { RunningEventTotals, totalsOf } from './running-event-totals.js';
 
 /** What the JSON files hold: every record carries its partition. */
 export type StoredUser = JourneyUser & Partition;
@@ -47,6 +49,8 @@ interface UserRecords {
   /** In occurredAt order, ties by arrival. */
   events: StoredEvent[];
   offers: StoredOffer[];
+  /** The events' totals kept running, once they were read with many events (see totalsOf). */
+  running?: RunningEventTotals;
 }
 
 /**
@@ -124,6 +128,16 @@ export class JourneysIndexes {
     return this.records(p, externalId)?.events ?? [];
   }
 
+  /** eventTotals of the user's events at `now`; kept running for a user with many. */
+  totalsOf(p: Partition, externalId: string, now: Date): EventTotals {
+    const r = this.records(p, externalId);
+    if (!r) return totalsOf([], now, () => new RunningEventTotals([]));
+    return totalsOf(r.events, now, () => {
+      r.running ??= new RunningEventTotals(r.events);
+      return r.running;
+    });
+  }
+
   /** The user's offers in creation order; read only. */
   offersOf(p: Partition, externalId: string): readonly StoredOffer[] {
     return this.records(p, externalId)?.offers ?? [];
@@ -158,6 +172,7 @@ export class JourneysIndexes {
   addEvent(e: StoredEvent): void {
     const r = this.entry(e, e.externalId);
     insertByTime(r.events, e);
+    r.running?.added(e);
     if (e.clientEventId !== null) {
       this.eventsByClientId.set(clientIdKey(e, e.externalId, e.clientEventId), e);
     }
@@ -165,9 +180,12 @@ export class JourneysIndexes {
 
   /** Takes back an event whose write failed (addEvent's undo). */
   removeEvent(e: StoredEvent): void {
-    const events = this.records(e, e.externalId)?.events;
-    const at = events ? events.lastIndexOf(e) : -1;
-    if (events && at >= 0) events.splice(at, 1);
+    const r = this.records(e, e.externalId);
+    const at = r ? r.events.lastIndexOf(e) : -1;
+    if (r && at >= 0) {
+      r.events.splice(at, 1);
+      r.running?.removed(e);
+    }
     if (e.clientEventId === null) return;
     const key = clientIdKey(e, e.externalId, e.clientEventId);
     if (this.eventsByClientId.get(key) === e) this.eventsByClientId.delete(key);
