@@ -74,6 +74,14 @@ const OCCURRED_AT_MESSAGES = {
     'must be an ISO 8601 date-time with its time zone, Z or an offset (2026-12-06T06:00:00Z, 2026-12-06T07:00:00+01:00): a time without one names no instant',
 };
 
+/**
+ * Adds the problems of fields `found` does not name yet: one problem per field (docs/errors.md);
+ * a date the schema refused was named twice when the rules after it refused it too (hostile probe).
+ */
+function addUnnamed(found: FieldProblem[], more: readonly FieldProblem[]): void {
+  for (const p of more) if (!found.some((f) => f.field === p.field)) found.push(p);
+}
+
 /** Validators for the journeys request bodies, compiled once; each throws AppError 400 naming every bad field. */
 export class JourneysValidation {
   private readonly validUser: RequestSchema<UserPatch>;
@@ -121,7 +129,7 @@ export class JourneysValidation {
     const body = unsetAsAbsent(sent);
     const found = this.validEvent.problems(body);
     const input = body as EventInput;
-    if (input && typeof input === 'object') found.push(...this.eventRules(input, ''));
+    if (input && typeof input === 'object') addUnnamed(found, this.eventRules(input, ''));
     if (found.length > 0) throw invalidInput(found);
     return normalized(input);
   }
@@ -135,7 +143,7 @@ export class JourneysValidation {
     const events = (wrapped as { events?: unknown }).events;
     if (Array.isArray(events)) {
       events.forEach((e, i) => {
-        if (e && typeof e === 'object') found.push(...this.eventRules(e as EventInput, `events[${i}].`));
+        if (e && typeof e === 'object') addUnnamed(found, this.eventRules(e as EventInput, `events[${i}].`));
       });
     }
     if (found.length > 0) throw invalidInput(found);

@@ -135,6 +135,29 @@ test("journeys: an occurredAt without a time zone (Dart's local toIso8601String)
   t.is(zoned.status, 201, 'the same time in UTC is taken');
 });
 
+test('journeys: a date both the schema and the clock rules refuse is one problem, alone and in a batch', async (t) => {
+  const s = await startTestService(t);
+  const event = { externalId: 'twice-1', eventType: 'spin', category: 'GAME_PLAY' };
+  for (const occurredAt of ['2024-01-01T00:00:60Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z']) {
+    const one = await post(s, '/v1/user-journeys/events', JOURNEYS, { ...event, occurredAt });
+    t.is(one.status, 400);
+    const { errors } = (await one.json()) as { errors: { field: string }[] };
+    t.deepEqual(
+      errors.map((e) => e.field),
+      ['occurredAt'],
+      occurredAt,
+    );
+    const batch = await post(s, '/v1/user-journeys/track', JOURNEYS, { events: [{ ...event, occurredAt }] });
+    t.is(batch.status, 400);
+    const listed = (await batch.json()) as { errors: { field: string }[] };
+    t.deepEqual(
+      listed.errors.map((e) => e.field),
+      ['events[0].occurredAt'],
+      occurredAt,
+    );
+  }
+});
+
 test('/feature sent as a list of one record the edge refuses: the answer names what is wrong with it', async (t) => {
   const s = await startTestService(t);
   const res = await post(s, '/feature?verbose=1', BANNER, [
