@@ -2,7 +2,13 @@ import Bourne from '@hapi/bourne';
 import coBody from 'co-body';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError, type FieldProblem, invalidInput } from './app-error.js';
-import { DEFAULT_INPUT_BOUNDS, findOutOfBounds, type InputBounds, textShapeProblem } from './input-bounds.js';
+import {
+  DEFAULT_INPUT_BOUNDS,
+  findOutOfBounds,
+  type InputBounds,
+  type TextBounds,
+  textShapeProblem,
+} from './input-bounds.js';
 import { nonFiniteAsOverflow } from './non-finite-literals.js';
 
 export interface BodyReaderOptions {
@@ -173,8 +179,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
       }
       (ctx.request as { body?: unknown }).body = parseJson(
         text,
-        parseDepth,
-        bounds.maxContainers,
+        { ...bounds, maxDepth: parseDepth },
         batches !== null,
       );
     }
@@ -206,10 +211,10 @@ function refuseOutOfBounds(body: unknown[], bounds: InputBounds, batches: BatchB
  * (`batches`) an array is parsed again without Bourne's refusal, its records to be checked
  * one by one (findOutOfBounds names the key) and the one holding it replaced.
  */
-function parseJson(text: string, maxDepth: number, maxContainers: number, batches = false): unknown {
+function parseJson(text: string, bounds: TextBounds, batches = false): unknown {
   if (text === '') return {};
   if (!OBJECT_OR_ARRAY.test(text)) throw invalidInput(bodyProblem('is not valid JSON'));
-  const tooCostly = textShapeProblem(text, maxDepth, maxContainers);
+  const tooCostly = textShapeProblem(text, bounds);
   if (tooCostly) throw invalidInput(bodyProblem(tooCostly));
   try {
     return Bourne.parse(text, { protoAction: 'error' });
@@ -222,7 +227,7 @@ function parseJson(text: string, maxDepth: number, maxContainers: number, batche
     }
     // A batch with `NaN` or `Infinity` (the Unity SDK's doubles): only their records refused.
     const repaired = batches ? nonFiniteAsOverflow(text) : null;
-    if (repaired !== null) return parseJson(repaired, maxDepth, maxContainers, batches);
+    if (repaired !== null) return parseJson(repaired, bounds, batches);
     throw invalidInput(bodyProblem('is not valid JSON'));
   }
 }

@@ -51,7 +51,8 @@ test('a body nested 400,000 levels deep is refused before it is parsed: less CPU
   const url = await serve(t);
   // ~1 KB on the wire each, ~800 KB once inflated.
   const deep = gzipped(`${'['.repeat(400_000)}${']'.repeat(400_000)}`);
-  const flat = gzipped(`[${'0,'.repeat(399_999)}0]`);
+  // Within the bound on members (100,000), so parsed whole: ~800 KB of short strings.
+  const flat = gzipped(`[${'"abcdefg",'.repeat(79_999)}"abcdefg"]`);
   const refused = await fetch(url, deep);
   t.is(refused.status, 400);
   t.like(await refused.json(), { problems: [{ field: 'body', message: 'is nested deeper than 32 levels' }] });
@@ -84,6 +85,19 @@ test('a 1 KB gzip body inflating to 260,000 `{}` is refused before it is parsed,
     problems: [{ field: 'body', message: 'holds more than 20000 objects and arrays' }],
   });
   const within = await fetch(url, gzipped(`[${Array(1999).fill('{}').join(',')}]`));
+  t.is(within.status, 200);
+});
+
+test('a 1 KB gzip body inflating to 500,000 zeros is refused before it is parsed, naming the bound; 2,000 items are read', async (t) => {
+  const url = await serve(t);
+  const bomb = gzipped(`{"a":[${Array(499_990).fill('0').join(',')}]}`);
+  t.true(bomb.body.length < 2_000, `${bomb.body.length} bytes on the wire`);
+  const refused = await fetch(url, bomb);
+  t.is(refused.status, 400);
+  t.like(await refused.json(), {
+    problems: [{ field: 'body', message: 'holds more than 100000 array items and object members' }],
+  });
+  const within = await fetch(url, gzipped(`{"a":[${Array(2000).fill('0').join(',')}]}`));
   t.is(within.status, 200);
 });
 

@@ -64,7 +64,24 @@ test('the walk is iterative: a million levels are refused without overflowing th
 
 /** Whether the text nests deeper than `max`, its containers not counted. */
 const textNestsDeeperThan = (text: string, max: number) =>
-  textShapeProblem(text, max, Number.POSITIVE_INFINITY) !== null;
+  textShapeProblem(text, { maxDepth: max, maxContainers: INF, maxMembers: INF }) !== null;
+
+const INF = Number.POSITIVE_INFINITY;
+
+/** Whether the text holds at most `n` objects and arrays, read on the text. */
+const containersFit = (text: string, n: number) =>
+  textShapeProblem(text, { maxDepth: 100, maxContainers: n, maxMembers: INF }) === null;
+
+/** Whether the text holds at most `n` array items and object members, read on the text. */
+const membersFit = (text: string, n: number) =>
+  textShapeProblem(text, { maxDepth: 100, maxContainers: INF, maxMembers: n }) === null;
+
+/** Array items and object members in a parsed value, each counted once. */
+function membersIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return items.length + items.reduce((n: number, v) => n + membersIn(v), 0);
+}
 
 /** Objects and arrays in a parsed value. */
 function containersIn(value: unknown): number {
@@ -78,20 +95,33 @@ test('the objects and arrays counted on JSON text are those of the value it pars
     fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
       const text = JSON.stringify(value);
       const n = containersIn(value);
-      return (
-        textShapeProblem(text, 100, n) === null && (n === 0 || textShapeProblem(text, 100, n - 1) !== null)
-      );
+      return containersFit(text, n) && (n === 0 || !containersFit(text, n - 1));
     }),
     { numRuns: 500 },
   );
   const bomb = `{"a":[${Array(130)
     .fill(`[${Array(1999).fill('{}').join(',')}]`)
     .join(',')}]}`;
-  t.is(
-    textShapeProblem(bomb, 32, DEFAULT_INPUT_BOUNDS.maxContainers),
-    'holds more than 20000 objects and arrays',
+  t.is(textShapeProblem(bomb, DEFAULT_INPUT_BOUNDS), 'holds more than 20000 objects and arrays');
+  t.true(containersFit('{"a":"{{{{[[[["}', 1), 'brackets inside a string are text');
+});
+
+test('the members counted on JSON text are those of the value it parses to, whitespace and commas in strings aside; past the bound the body is refused unparsed', (t) => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), fc.boolean(), (value, pretty) => {
+      const text = pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
+      const n = membersIn(value);
+      return membersFit(text, n) && (n === 0 || !membersFit(text, n - 1));
+    }),
+    { numRuns: 500 },
   );
-  t.is(textShapeProblem('{"a":"{{{{[[[["}', 32, 1), null, 'brackets inside a string are text');
+  t.true(membersFit('{"a":",,,,[{,"}', 1), 'commas inside a string are text');
+  t.true(membersFit('[ ]', 0) && membersFit('{ \n }', 0), 'an empty array or object has no member');
+  const zeros = `{"a":[${Array(499_990).fill('0').join(',')}]}`;
+  t.is(
+    textShapeProblem(zeros, DEFAULT_INPUT_BOUNDS),
+    'holds more than 100000 array items and object members',
+  );
 });
 
 test('the nesting read from JSON text is the nesting of the value it parses to, brackets in strings aside', (t) => {
