@@ -14,6 +14,11 @@ export class StartError extends Error {}
 export function startFailure(err: unknown): { exitCode: number; text: string } | null {
   if (err instanceof ConfigError)
     return { exitCode: 2, text: `offerd: invalid configuration\n${err.message}\n` };
+  if (err instanceof DataDirUnusableError && err.full)
+    return {
+      exitCode: 1,
+      text: `offerd: failed to start: OFFERD_DATA_DIR: ${err.message}: free space on its device, then start offerd again (nothing acknowledged is lost)\n`,
+    };
   if (err instanceof DataDirUnusableError)
     return { exitCode: 2, text: `offerd: invalid configuration\nOFFERD_DATA_DIR: ${err.message}\n` };
   if (err instanceof DatabaseUnusableError && err.unavailable)

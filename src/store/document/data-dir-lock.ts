@@ -43,11 +43,20 @@ export class DataDirUnusableError extends Error {
   constructor(
     readonly dir: string,
     message: string,
+    /**
+     * The device is full or over quota: a state of the disk, not of the setting. Start
+     * said "invalid configuration" for it (crash probe): the same start succeeds once space
+     * is freed.
+     */
+    readonly full = false,
   ) {
     super(message);
     this.name = 'DataDirUnusableError';
   }
 }
+
+/** The codes of a device that has no room left (DataDirUnusableError.full). */
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 const CAUSES: Record<string, string> = {
   ENOTDIR: 'is not a directory',
@@ -66,7 +75,11 @@ function unusable(dir: string, err: unknown): unknown {
   const cause = code ? CAUSES[code] : undefined;
   if (!cause) return err;
   const what = at === undefined || path.resolve(at) === dir ? 'it' : at;
-  return new DataDirUnusableError(dir, `cannot use the data directory ${dir}: ${what} ${cause} (${code})`);
+  return new DataDirUnusableError(
+    dir,
+    `cannot use the data directory ${dir}: ${what} ${cause} (${code})`,
+    FULL.has(code as string),
+  );
 }
 
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
