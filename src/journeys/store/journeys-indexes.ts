@@ -30,9 +30,19 @@ export const userKey = (p: Partition, externalId: string): string => `${partitio
 const clientIdKey = (p: Partition, externalId: string, clientEventId: string): string =>
   `${userKey(p, externalId)}${SEP}${clientEventId}`;
 
-/** Inserts `e` after every event that did not happen later: occurredAt order, ties by arrival. */
+/**
+ * Inserts `e` after every event that did not happen later: occurredAt order, ties by arrival.
+ * Most events arrive in time order: they go at the end after one comparison (the search
+ * parsed ~18 dates an event at 200,000; a fifth of explaining such a user, whose events are
+ * copied in order).
+ */
 function insertByTime(list: StoredEvent[], e: StoredEvent): void {
   const at = Date.parse(e.occurredAt);
+  const last = list[list.length - 1];
+  if (last === undefined || Date.parse(last.occurredAt) <= at) {
+    list.push(e);
+    return;
+  }
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
