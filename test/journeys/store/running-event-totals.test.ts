@@ -118,3 +118,34 @@ test('a user with few events, or none, has the same totals through the index', (
   t.deepEqual(ix.totalsOf(P, 'u2', now), eventTotals([e], now));
   t.is(ix.totalsOf(P, 'u2', now).plays7d, 1);
 });
+
+test('a user’s events come back in occurredAt order, ties in their order of arrival, whatever order they came in', (t) => {
+  fc.assert(
+    fc.property(fc.array(eventArb, { minLength: 100, maxLength: 300 }), (specs) => {
+      const ix = new JourneysIndexes([], []);
+      const events = specs.map(
+        (e, i): StoredEvent => ({
+          ...P,
+          id: `e${i}`,
+          externalId: 'u3',
+          clientEventId: null,
+          category: e.category,
+          eventType: 'x',
+          points: e.points,
+          occurredAt: new Date(T0 + e.day * DAY + e.ms).toISOString(),
+          metadata: {},
+          receivedAt: new Date(T0).toISOString(),
+        }),
+      );
+      for (const e of events) ix.addEvent(e);
+      // Array.prototype.sort is stable: equal times keep their order of arrival.
+      const expected = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+      return (
+        ix.eventsOf(P, 'u3').every((e, i) => e === expected[i]) &&
+        ix.eventsOf(P, 'u3').length === events.length
+      );
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
