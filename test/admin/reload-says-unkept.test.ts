@@ -5,9 +5,9 @@
  * The disk's failure is a rename of the kept-rules file (its own file, so its own worker).
  */
 import fsp from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import test from 'ava';
+import { replaceFsFunction } from '../helpers/fail-disk.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { ADMIN, startTestService } from '../helpers/start-test-service.js';
 
@@ -21,17 +21,11 @@ interface Outcome {
 test('a reload answers kept: false while the store refuses the rules, and kept: true once it takes them', async (t) => {
   const rulesDir = await copyOfShippedRules(t);
   const svc = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
-  const rename = fsp.rename;
   let failing = true;
-  fsp.rename = async (from, to) => {
+  replaceFsFunction(t, 'rename', (rename) => async (from, to) => {
     if (failing && String(to).endsWith('rules-last-good.json'))
       throw Object.assign(new Error('ENOSPC: no space left on device, rename'), { code: 'ENOSPC' });
     return rename(from, to);
-  };
-  syncBuiltinESMExports();
-  t.teardown(() => {
-    fsp.rename = rename;
-    syncBuiltinESMExports();
   });
   const bannerFile = path.join(rulesDir, 'demo', 'banner.yaml');
   const shipped = await fsp.readFile(bannerFile, 'utf8');

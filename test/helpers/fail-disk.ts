@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
+import fsp, { chmod, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 
@@ -33,4 +34,29 @@ export async function failDisk(t: ExecutionContext, dir: string): Promise<() => 
   t.teardown(undo);
   t.false(await canCreateFileIn(dir), 'the directory should refuse new files');
   return undo;
+}
+
+/** The functions of node:fs/promises a test replaces (the module object is writable; its type is not). */
+type FsPromises = typeof fsp;
+type Writable = { -readonly [K in keyof FsPromises]: FsPromises[K] };
+
+/**
+ * Replaces one function of node:fs/promises in this test worker until the test ends: the
+ * store imports them by name, which syncBuiltinESMExports rebinds. `make` gets the original
+ * to fall back on. For a disk that fails one way (a full device, a rename refused) where
+ * none can be made for real; a test file that does it runs alone in its worker.
+ */
+export function replaceFsFunction<K extends keyof FsPromises>(
+  t: ExecutionContext,
+  name: K,
+  make: (original: FsPromises[K]) => FsPromises[K],
+): void {
+  const writable = fsp as Writable;
+  const original = writable[name];
+  writable[name] = make(original);
+  syncBuiltinESMExports();
+  t.teardown(() => {
+    writable[name] = original;
+    syncBuiltinESMExports();
+  });
 }

@@ -5,10 +5,9 @@
  * id no longer resolved to, and the id was granted the offer again past its limit. The disk's
  * failure is a rename that fails while the link is written (its own file, so its own test worker).
  */
-import fsp from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import test from 'ava';
 import { openDocumentStore } from '../../src/apis.js';
+import { replaceFsFunction } from '../helpers/fail-disk.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const APP = 'demo';
@@ -18,17 +17,11 @@ const ONCE = { cooldownMs: null, maxPerUser: 1 };
 test('a grant waits for the link it resolves through; when that write fails, it is the id’s own', async (t) => {
   const store = await openDocumentStore(await tempDir(t));
   t.teardown(() => store.close());
-  const rename = fsp.rename;
   let failing = true;
-  fsp.rename = async (from, to) => {
+  replaceFsFunction(t, 'rename', (rename) => async (from, to) => {
     if (failing)
       throw Object.assign(new Error('ENOSPC: no space left on device, rename'), { code: 'ENOSPC' });
     return rename(from, to);
-  };
-  syncBuiltinESMExports();
-  t.teardown(() => {
-    fsp.rename = rename;
-    syncBuiltinESMExports();
   });
 
   const linking = store.profiles.alias(APP, 'device-1', 'player-1');

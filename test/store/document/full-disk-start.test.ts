@@ -4,31 +4,29 @@
  * setting that was right (crash probe: the same start succeeded once space was freed). The
  * full disk is an `open` that fails with ENOSPC (its own file, so its own test worker).
  */
-import fsp from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import test from 'ava';
 import { openDocumentStore } from '../../../src/apis.js';
 import { startFailure } from '../../../src/start-failure.js';
 import { DataDirUnusableError } from '../../../src/store/document/data-dir-lock.js';
+import { replaceFsFunction } from '../../helpers/fail-disk.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 test('a data dir on a full device: exit 1, failed to start, free space; a read-only one stays a setting to fix', async (t) => {
   const dir = await tempDir(t);
-  const open = fsp.open;
   let code = 'ENOSPC';
-  fsp.open = (async (file: Parameters<typeof open>[0], ...rest: unknown[]) => {
-    if (String(file).startsWith(dir))
-      throw Object.assign(new Error(`${code}: refused, open '${String(file)}'`), {
-        code,
-        path: String(file),
-      });
-    return (open as (...a: unknown[]) => ReturnType<typeof open>)(file, ...rest);
-  }) as typeof open;
-  syncBuiltinESMExports();
-  t.teardown(() => {
-    fsp.open = open;
-    syncBuiltinESMExports();
-  });
+  replaceFsFunction(
+    t,
+    'open',
+    (open) =>
+      (async (file: Parameters<typeof open>[0], ...rest: unknown[]) => {
+        if (String(file).startsWith(dir))
+          throw Object.assign(new Error(`${code}: refused, open '${String(file)}'`), {
+            code,
+            path: String(file),
+          });
+        return (open as (...a: unknown[]) => ReturnType<typeof open>)(file, ...rest);
+      }) as typeof open,
+  );
 
   const full = await t.throwsAsync(openDocumentStore(dir), { instanceOf: DataDirUnusableError });
   const failure = startFailure(full);
