@@ -71,7 +71,7 @@ function eventMetadataSize(metadata: unknown, field: string): FieldProblem[] {
  */
 const OCCURRED_AT_MESSAGES = {
   format:
-    'must be an ISO 8601 date-time with its time zone, Z or an offset (2026-12-06T06:00:00Z, 2026-12-06T07:00:00+01:00): a time without one names no instant',
+    'must be an ISO 8601 date-time (RFC 3339) with its time zone, Z or an offset (2026-12-06T06:00:00Z, 2026-12-06T07:00:00+01:00): a local time without a zone names no instant',
 };
 
 /**

@@ -119,7 +119,7 @@ test("journeys: an occurredAt without a time zone (Dart's local toIso8601String)
   t.is(one.status, 400);
   const body = (await one.json()) as { errors: { field: string; message: string }[] };
   t.is(body.errors[0]?.field, 'occurredAt');
-  t.regex(body.errors[0]?.message ?? '', /time zone, Z or an offset/);
+  t.regex(body.errors[0]?.message ?? '', /with its time zone, Z or an offset/);
   const batch = await post(s, '/v1/user-journeys/track', JOURNEYS, { events: [event] });
   t.is(batch.status, 400);
   t.like(await batch.json(), { errors: [{ field: 'events[0].occurredAt' }] });
