@@ -86,7 +86,7 @@ const apiImpact: JsonSchema = {
     firstAssignments: {
       ...share,
       description:
-        'Banner: the requests that gave the player a first variation of an experiment (none stored when served), and how many of them change. A weight change moves only these: it is what the candidate does to new players like them; the players replayed keep their stored variation.',
+        'Banner: the requests that give the player a first variation of an experiment under the serving rules or the candidate (the player held none), and how many of them change. A weight change moves only these: it is what the candidate does to new players like them; the players replayed keep their stored variation.',
     },
   },
 };
