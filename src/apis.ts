@@ -1,6 +1,7 @@
 import type { ApiName, ApiRegistration } from './api-registration.js';
 import { bannerApi } from './banner/banner-api.js';
 import { metricChangeWarnings } from './banner/rules/metric-change.js';
+import { restartWarnings } from './banner/rules/restart-after-stop.js';
 import { type AssignedUsers, weightChangeWarnings } from './banner/rules/weight-change.js';
 import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
 import { journeysApi } from './journeys/journeys-api.js';
@@ -68,8 +69,9 @@ export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
 
 /**
  * What a reload changes that its author should know, against the serving snapshot
- * (RulesRegistryOptions.changeWarnings): a running experiment's new weights, or a new metric
- * deciding its verdict, while it has assigned users. `store` is read at each reload (the registry is made before the store opens).
+ * (RulesRegistryOptions.changeWarnings, and a rollback's answer): a stopped experiment running
+ * again, a running experiment's new weights, or a new metric deciding its verdict, while it has
+ * assigned users. `store` is read at each reload (the registry is made before the store opens).
  */
 export function createChangeWarnings(store: () => Store) {
   const assigned: AssignedUsers = async (appId, experimentId, bucketVersion) => {
@@ -79,6 +81,7 @@ export function createChangeWarnings(store: () => Store) {
   const weights = weightChangeWarnings(assigned);
   const metrics = metricChangeWarnings(assigned);
   return async (before: AppRules | undefined, after: AppRules): Promise<Problem[]> => [
+    ...restartWarnings(before, after),
     ...(await weights(before, after)),
     ...(await metrics(before, after)),
   ];

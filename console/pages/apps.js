@@ -98,8 +98,8 @@ function useRollback(app, onRolledBack) {
     setError(null);
     setDone(null);
     try {
-      await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
-      setDone(hash);
+      const res = await api('POST', `/admin/rules/${encodeURIComponent(app.appId)}/rollback`, { hash });
+      setDone({ hash, warnings: res.body?.warnings ?? [] });
       onRolledBack();
     } catch (err) {
       setError(err);
@@ -112,11 +112,15 @@ function useRollback(app, onRolledBack) {
  * What a rollback did, focused once it is done: the button that opened the confirmation is
  * gone from its row (now "serving"), and focus fell on another row's "Roll back to …".
  */
-function RolledBack({ appId, hash }) {
+function RolledBack({ appId, done }) {
   const status = useRef(null);
-  useEffect(() => status.current?.focus(), [hash]);
-  if (!hash) return null;
-  return html`<p class="ok" role="status" tabindex="-1" ref=${status}>${`Rolled back: ${appId} serves ${short(hash)}, pinned until the next explicit reload.`}</p>`;
+  useEffect(() => status.current?.focus(), [done]);
+  if (!done) return null;
+  // What the rollback changed in the experiments (a stopped one running again, new weights).
+  const warnings = done.warnings.length
+    ? html`<ul class="problems" aria-label="What the rollback changed">${done.warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+    : null;
+  return html`<div role="status" tabindex="-1" ref=${status}><p class="ok">${`Rolled back: ${appId} serves ${short(done.hash)}, pinned until the next explicit reload.`}</p>${warnings}</div>`;
 }
 
 function History({ app, onRolledBack }) {
@@ -148,7 +152,7 @@ function History({ app, onRolledBack }) {
         </tr>`,
       )}</tbody>
     </table>
-    <${RolledBack} appId=${app.appId} hash=${done} />
+    <${RolledBack} appId=${app.appId} done=${done} />
     <${ErrorBox} error=${error} />`;
 }
 
@@ -161,7 +165,7 @@ function Kept({ app, onRolledBack }) {
   const [rollback, error, done] = useRollback(app, onRolledBack);
   const older = (app.kept ?? []).filter((k) => !app.history.some((e) => e.hash === k.hash));
   // Rolled back to the last of them: it is in the history now, and the status stays.
-  if (older.length === 0) return html`<${RolledBack} appId=${app.appId} hash=${done} />`;
+  if (older.length === 0) return html`<${RolledBack} appId=${app.appId} done=${done} />`;
   return html`<table tabindex="0">
       <caption>Kept by the store, not in this instance's history (served before it started, or by another instance), newest first</caption>
       <thead><tr><th scope="col">Hash</th><th scope="col">Last went live</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
@@ -175,7 +179,7 @@ function Kept({ app, onRolledBack }) {
         </tr>`,
       )}</tbody>
     </table>
-    <${RolledBack} appId=${app.appId} hash=${done} />
+    <${RolledBack} appId=${app.appId} done=${done} />
     <${ErrorBox} error=${error} />`;
 }
 

@@ -180,9 +180,19 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   },
   RollbackResult: {
     type: 'object',
-    required: ['appId', 'version', 'hash', 'pinned'],
+    required: ['appId', 'version', 'hash', 'pinned', 'warnings'],
     additionalProperties: false,
-    properties: { appId: str, version: str, hash: str, pinned: { const: true } },
+    properties: {
+      appId: str,
+      version: str,
+      hash: str,
+      pinned: { const: true },
+      warnings: {
+        ...strings,
+        description:
+          'What the rollback changes that its author should know, as `file:line:col message`, as a reload says it: a stopped experiment running again (its end stands: players it enrolls are not credited), a running experiment whose weights change while it has assigned users, a new metric deciding a verdict [ours].',
+      },
+    },
   },
   Explanation: {
     type: 'object',

@@ -89,9 +89,13 @@ export function rulesRoutes(
       }
       files = stored.files;
     }
+    const before = registry.current(appId);
     const rules = await perform({ kind: 'rollback', appId, hash, files });
     if (!rules) throw notFound();
-    ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true };
+    // Rollbacks are not checked (an emergency must not be refused), but what one changes in
+    // the experiments is said: it restarted a stopped experiment silently (account manager probe).
+    const warnings = await registry.changeWarnings(before, rules);
+    ctx.body = { appId: rules.appId, version: rules.version, hash: rules.hash, pinned: true, warnings };
   });
 }
 

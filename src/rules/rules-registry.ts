@@ -119,6 +119,11 @@ export class RulesRegistry {
     return this.reloadFiles(appId, state, 'watch', () => Math.round(performance.now() - started));
   }
 
+  /** A reload's warnings for going from `before` to `after`: what a rollback's answer lists. */
+  async changeWarnings(before: AppRules | undefined, after: AppRules): Promise<string[]> {
+    return (await this.checks.changeWarnings(before, after)).map(formatProblem);
+  }
+
   /** The snapshot the app is pinned to by a rollback, or null. */
   pinnedTo(appId: string): string | null {
     return this.apps.get(appId)?.pinned?.hash ?? null;
