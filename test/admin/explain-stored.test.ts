@@ -197,6 +197,22 @@ test('explain refuses unknown users with a 404 and bad input with a 400 naming t
     t.is(res.status, 404, api);
     t.is(res.body.error.code, 'USER_NOT_FOUND');
   }
+  // A journeys user asked for in the environment it is not stored in: named where it is.
+  const live = await explain(s, { api: 'journeys', user: 'journeyer-1', request: { environment: 'live' } });
+  t.is(live.status, 404);
+  t.is(
+    live.body.error.message,
+    "no journeys user 'journeyer-1' is stored for app 'demo' in environment live (there is one in test)",
+  );
+  const neither = await explain(s, {
+    api: 'journeys',
+    user: 'nobody-ever',
+    request: { environment: 'test' },
+  });
+  t.is(
+    neither.body.error.message,
+    "no journeys user 'nobody-ever' is stored for app 'demo' in environment test",
+  );
   // The offerwall serves any uid and stores one only from its first click or postback.
   const wall = await explain(s, { api: 'offerwall', user: 'nobody-ever', request: { numoffers: 3 } });
   t.is(wall.status, 200);
