@@ -226,6 +226,17 @@ function EnrollmentOverTime({ results }) {
   />`;
 }
 
+/**
+ * The uplift chart, or a line saying why there is none: with every comparison withheld (a
+ * split changed mid-run) it drew empty axes whose labels looked like data (account manager probe).
+ */
+function UpliftChart({ title, rows }) {
+  if (rows.every((r) => r.value === undefined || r.value === null)) {
+    return html`<p class="muted">No uplift to chart: no comparison against control is shown (the table says why).</p>`;
+  }
+  return html`<${IntervalChart} title=${title} format=${signedPercent} reference=${0} rows=${rows} />`;
+}
+
 function Results({ appId, experimentId, round }) {
   const { loading, error, data } = useLoad(
     () => api('GET', `/admin/apps/${enc(appId)}/experiments/${enc(experimentId)}`).then((r) => r.body),
@@ -257,7 +268,7 @@ function Results({ appId, experimentId, round }) {
         ? html`<${VariationTable} results=${data} metric=${shown} />
           <${IntervalChart} title=${`${shown}: conversion rate with 95 % interval`} format=${(x) => percent(x, 1)}
             rows=${rows((v) => ({ value: v.metrics[shown]?.rate, low: v.metrics[shown]?.interval?.low, high: v.metrics[shown]?.interval?.high }))} />
-          <${IntervalChart} title=${`${shown}: uplift against control with 95 % interval`} format=${signedPercent} reference=${0}
+          <${UpliftChart} title=${`${shown}: uplift against control with 95 % interval`}
             rows=${rows((v) => ({
               value: v.metrics[shown]?.versusControl?.uplift,
               low: v.metrics[shown]?.versusControl?.upliftInterval?.low,

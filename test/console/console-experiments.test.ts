@@ -343,3 +343,30 @@ test('experiments: arm against arm gives the difference of two rates in percenta
   );
   t.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('experiments: with every comparison against control withheld, no empty uplift chart is drawn, a line says why', async (t) => {
+  const service = await startTestService(t);
+  const page = await watchedPage(t, await launchBrowser(t));
+  // The results of a split changed mid-run: rates per arm, no comparison against control.
+  await page.route('**/admin/apps/demo/experiments/champion-spotlight', async (route) => {
+    const res = await route.fetch();
+    const body = withWinningVerdict((await res.json()) as Json, false);
+    const variations = (body.variations as Json[]).map((v) => ({
+      ...v,
+      verdict: null,
+      verdictReason: null,
+      metrics: Object.fromEntries(
+        Object.entries(v.metrics as Record<string, Json>).map(([m, f]) => [m, { ...f, versusControl: null }]),
+      ),
+    }));
+    await route.fulfill({ response: res, json: { ...body, variations } });
+  });
+  await openConsole(page, service, '#/experiments?app=demo&experiment=champion-spotlight');
+  const metric = 'SpecialOfferPopupPurchased';
+  await page.getByRole('img', { name: `${metric}: conversion rate with 95 % interval` }).waitFor();
+  await page.getByText('No uplift to chart: no comparison against control is shown').waitFor();
+  t.is(
+    await page.getByRole('img', { name: `${metric}: uplift against control with 95 % interval` }).count(),
+    0,
+  );
+});
