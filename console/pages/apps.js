@@ -48,7 +48,7 @@ function Pinned({ pinned, error }) {
           : ' The files on disk are what serves.'
       }</p>
     ${pinned.summary ? html`<p>${pinned.summary}</p>` : null}
-    ${pinned.filesOnDisk?.length ? html`<ul>${pinned.filesOnDisk.map((f) => html`<li><code>${f.file}</code>: ${f.status}, ${f.changedLines} changed line(s) on disk</li>`)}</ul>` : null}
+    ${pinned.filesOnDisk?.length ? html`<ul>${pinned.filesOnDisk.map((f) => html`<li><code>${f.file}</code>: ${f.status}, ${f.changedLines} line(s) removed or added on disk (a changed line is one of each)</li>`)}</ul>` : null}
   </section>`;
 }
 

@@ -106,7 +106,12 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
                     properties: {
                       file: str,
                       status: fileStatus,
-                      changedLines: { type: 'integer', minimum: 0 },
+                      changedLines: {
+                        type: 'integer',
+                        minimum: 0,
+                        description:
+                          'Lines removed plus lines added, as a diff counts them: a line edited in place is one of each (2) [ours].',
+                      },
                     },
                   },
                 },
