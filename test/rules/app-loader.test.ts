@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import { createAppLoader } from '../../src/apis.js';
 import { type AppLoader, readAppFiles } from '../../src/rules/app-loader.js';
@@ -69,6 +71,37 @@ test('a missing version and an unknown kind are reported', async (t) => {
   t.deepEqual(problems, [
     "a.yaml:1:1 / must have required property 'version'",
     `b.yaml:2:7 unknown kind 'Banana' (known: Segments, Banner, Offerwall, Journeys)`,
+  ]);
+});
+
+test("a segment renamed without its references: every reference to it is reported in one pass, the API files' too", async (t) => {
+  const dir = await tempDir(t);
+  for (const name of [
+    'segments.yaml',
+    'banner-segments.yaml',
+    'banner.yaml',
+    'offerwall.yaml',
+    'offerwall-segments.yaml',
+    'journeys.yaml',
+    'journeys-segments.yaml',
+    'journeys-offers.yaml',
+  ]) {
+    const text = await readFile(path.join('rules', 'demo', name), 'utf8').catch(() => null);
+    if (text !== null) await writeRuleFile(dir, 'app', name, text);
+  }
+  const segments = path.join(dir, 'app', 'segments.yaml');
+  await writeFile(
+    segments,
+    (await readFile(segments, 'utf8')).replace(/^(\s+- id: )dach$/m, '$1dach-region'),
+  );
+  const result = loader.load(await readAppFiles(dir, 'app'));
+  if (result.ok) throw new Error('the renamed segment loaded');
+  const files = result.problems.map((p) => `${path.basename(p.file)} ${p.message}`).sort();
+  t.deepEqual(files, [
+    "banner-segments.yaml unknown segment 'dach'",
+    "banner.yaml unknown segment 'dach'",
+    "offerwall.yaml unknown segment 'dach'",
+    "segments.yaml unknown segment 'dach'",
   ]);
 });
 
