@@ -4,7 +4,7 @@ import { refuseBody, refuseQuery } from '../http/closed-inputs.js';
 import { RequestSchemas } from '../http/request-schema.js';
 import type { LastGoodKeeper } from '../rules/last-good-keeper.js';
 import type { RulesRegistry } from '../rules/rules-registry.js';
-import type { ReloadOutcome } from '../rules/rules-status.js';
+import { liveHash, type ReloadOutcome } from '../rules/rules-status.js';
 import {
   reloadQueryMessages,
   reloadQuerySchema,
@@ -104,6 +104,6 @@ function withKept(
   o: ReloadOutcome,
   kept: Pick<LastGoodKeeper, 'isKept'>,
 ): ReloadOutcome & { kept?: boolean } {
-  const hash = o.result === 'activated' ? o.hash : 'rollbackEnded' in o ? o.rollbackEnded : undefined;
+  const hash = liveHash(o);
   return hash === undefined ? o : { ...o, kept: kept.isKept(o.appId, hash) };
 }

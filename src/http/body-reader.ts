@@ -124,7 +124,8 @@ function hasBody(ctx: Context): boolean {
 export function bodyReader(options: BodyReaderOptions): Middleware {
   const bounds = options.bounds ?? DEFAULT_INPUT_BOUNDS;
   const batches = options.batches ?? null;
-  const parseDepth = batches ? 2 * bounds.maxDepth : bounds.maxDepth;
+  // Read on the text before parsing; a batch's nesting at twice the records' (BatchBodies).
+  const textBounds: TextBounds = { ...bounds, maxDepth: batches ? 2 * bounds.maxDepth : bounds.maxDepth };
   const checked = (ctx: Context, next: Next) => {
     const body = (ctx.request as { body?: unknown }).body;
     if (batches && Array.isArray(body) && body.length <= bounds.maxItems) {
@@ -177,11 +178,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         ctx.set('Connection', 'close');
         throw asClientError(err);
       }
-      (ctx.request as { body?: unknown }).body = parseJson(
-        text,
-        { ...bounds, maxDepth: parseDepth },
-        batches !== null,
-      );
+      (ctx.request as { body?: unknown }).body = parseJson(text, textBounds, batches !== null);
     }
     return checked(ctx, next);
   };

@@ -237,7 +237,7 @@ export class AppLoader {
     // A segment renamed without its references: the API files' references to it are found
     // in the same pass (they were reported only once the segment files were fixed, a round
     // trip more; account manager probe). Any other problem of the segments stops here.
-    if (!ctx.problems.every(isUnknownSegment)) return { ok: false, problems: ctx.problems };
+    if (ctx.problems.length > ctx.unknownSegmentReferences) return { ok: false, problems: ctx.problems };
     const compiled: Record<string, unknown> = {};
     for (const k of this.apiKinds) compiled[k.key] = k.compile(ofKind(k.kind), segments, ctx);
     checkUnusedSegmentFacts(
@@ -298,9 +298,4 @@ export class AppLoader {
     const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
     return { path: filePath, kind: doc.kind, version: doc.version, hash, spec: deepFreeze(doc.spec), source };
   }
-}
-
-/** A reference to a segment no file defines: what leaves the segment catalog sound enough to go on. */
-function isUnknownSegment(p: Problem): boolean {
-  return p.message.startsWith('unknown segment ');
 }

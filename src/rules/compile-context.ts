@@ -24,6 +24,8 @@ const REFERENCE_KEYS = ['fact', 'path', 'params'];
 export class CompileContext {
   readonly problems: Problem[] = [];
   private segmentIds: ReadonlySet<string> = new Set();
+  /** How many of `problems` are references to a segment no file defines (AppLoader goes on past them). */
+  unknownSegmentReferences = 0;
   private segmentSites: ReadonlyMap<string, { file: RuleFile<unknown>; path: JsonPath }> = new Map();
   private readonly factCheckedSegments = new Set<string>();
   /** Each segment's expanded size (expanded-size.ts), once the Segments kind has been read. */
@@ -101,6 +103,7 @@ export class CompileContext {
     } else if (isSegmentRef(condition)) {
       if (keys.length > 1) this.report(file, path, `'segment' cannot be combined with other keys`);
       if (!this.segmentIds.has(condition.segment)) {
+        this.unknownSegmentReferences++;
         this.report(file, [...path, 'segment'], `unknown segment '${condition.segment}'`);
       }
     } else {

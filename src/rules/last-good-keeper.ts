@@ -6,7 +6,7 @@ import {
   type LastGoodSnapshot,
 } from '../store/last-good-rules.js';
 import type { RulesRegistry } from './rules-registry.js';
-import type { ReloadOutcome } from './rules-status.js';
+import { liveHash, type ReloadOutcome } from './rules-status.js';
 
 /** The first retry of a snapshot the store failed to keep; doubled per failure up to RETRY_MAX_MS. */
 const RETRY_MS = 1_000;
@@ -54,12 +54,7 @@ export class LastGoodKeeper {
    * the next restart on broken files).
    */
   observe(outcome: ReloadOutcome): void {
-    const hash =
-      outcome.result === 'activated'
-        ? outcome.hash
-        : 'rollbackEnded' in outcome
-          ? outcome.rollbackEnded
-          : undefined;
+    const hash = liveHash(outcome);
     if (hash === undefined) return;
     const { appId } = outcome;
     const files = this.registry.snapshotFiles(appId, hash);

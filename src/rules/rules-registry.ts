@@ -4,7 +4,7 @@ import { ActivationListeners } from './activation-listeners.js';
 import { type AppFiles, filesHash, listApps, readAppFiles } from './app-loader.js';
 import type { AppRules } from './app-rules.js';
 import { AppRulesTransitions, type AppState, newAppState } from './app-rules-state.js';
-import { displayPath } from './display-path.js';
+import { unreadableAppDir } from './display-path.js';
 import { pinnedState, refusalStillOnDisk, textsOf } from './pinned-state.js';
 import { formatProblem } from './problems.js';
 import type { ActivationReason, FileTexts } from './rules-history.js';
@@ -257,7 +257,7 @@ export class RulesRegistry {
       files = await readAppFiles(this.options.rulesDir, appId);
     } catch (err) {
       state.seenHash = null;
-      const problem = this.unreadable(appId, err as NodeJS.ErrnoException);
+      const problem = unreadableAppDir(this.options.rulesDir, appId, err as NodeJS.ErrnoException);
       return this.fail(appId, state, null, [problem], ms(), reason);
     }
     const hash = filesHash(files);
@@ -308,13 +308,6 @@ export class RulesRegistry {
       ms: took,
       warnings: activated.map(formatProblem),
     });
-  }
-
-  /** Why the app's files could not be read, for a person: a missing directory says so plainly. */
-  private unreadable(appId: string, err: NodeJS.ErrnoException): string {
-    const dir = displayPath(path.join(this.options.rulesDir, appId));
-    const missing = err.code === 'ENOENT' && err.path === path.join(this.options.rulesDir, appId);
-    return missing ? `${dir}: the app's rules directory is missing` : `${dir}: ${err.message}`;
   }
 
   /** The app's files as they are on disk now; null when they cannot be read. */

@@ -39,6 +39,15 @@ export type ReloadOutcome =
       rollbackEnded?: string;
     };
 
+/**
+ * The snapshot a reload put live that the store must keep (LastGoodKeeper), if any: the one
+ * activated, or the rolled-back one a reload ended that serves on unpinned.
+ */
+export function liveHash(o: ReloadOutcome): string | undefined {
+  if (o.result === 'activated') return o.hash;
+  return 'rollbackEnded' in o ? o.rollbackEnded : undefined;
+}
+
 export interface RulesError {
   at: string;
   /** Hash of the files that were refused; null when they could not be read. */

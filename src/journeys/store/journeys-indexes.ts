@@ -1,6 +1,6 @@
 import type { JourneyEvent, JourneyUser, Offer, Partition } from '../domain/journey-types.js';
-import type { EventTotals } from '../domain/profile-aggregates.js';
-import { RunningEventTotals, totalsOf } from './running-event-totals.js';
+import { type EventTotals, eventTotals } from '../domain/profile-aggregates.js';
+import { RUNNING_FROM_EVENTS, RunningEventTotals } from './running-event-totals.js';
 
 /** What the JSON files hold: every record carries its partition. */
 export type StoredUser = JourneyUser & Partition;
@@ -59,7 +59,7 @@ interface UserRecords {
   /** In occurredAt order, ties by arrival. */
   events: StoredEvent[];
   offers: StoredOffer[];
-  /** The events' totals kept running, once they were read with many events (see totalsOf). */
+  /** The events' totals kept running, once they were read with many events (RUNNING_FROM_EVENTS). */
   running?: RunningEventTotals;
 }
 
@@ -141,11 +141,9 @@ export class JourneysIndexes {
   /** eventTotals of the user's events at `now`; kept running for a user with many. */
   totalsOf(p: Partition, externalId: string, now: Date): EventTotals {
     const r = this.records(p, externalId);
-    if (!r) return totalsOf([], now, () => new RunningEventTotals([]));
-    return totalsOf(r.events, now, () => {
-      r.running ??= new RunningEventTotals(r.events);
-      return r.running;
-    });
+    if (!r || r.events.length < RUNNING_FROM_EVENTS) return eventTotals(r?.events ?? [], now);
+    r.running ??= new RunningEventTotals(r.events);
+    return r.running.at(r.events, now);
   }
 
   /** The user's offers in creation order; read only. */

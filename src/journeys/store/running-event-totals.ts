@@ -3,7 +3,6 @@ import {
   campaignKey,
   type EventFacts,
   type EventTotals,
-  eventTotals,
   isWin,
   windowStarts,
 } from '../domain/profile-aggregates.js';
@@ -143,13 +142,4 @@ function summed(events: readonly EventFacts[], since: number): WindowSums {
     if (isPlay(e)) plays++;
   }
   return { since, from: lo, plays, points };
-}
-
-/** eventTotals of a user's time-ordered events, through `running` when the user has many. */
-export function totalsOf(
-  events: readonly EventFacts[],
-  now: Date,
-  running: () => RunningEventTotals,
-): EventTotals {
-  return events.length < RUNNING_FROM_EVENTS ? eventTotals(events, now) : running().at(events, now);
 }
