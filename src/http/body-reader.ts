@@ -2,6 +2,7 @@ import Bourne from '@hapi/bourne';
 import coBody from 'co-body';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError, type FieldProblem, invalidInput } from './app-error.js';
+import { discardRest } from './discard-body.js';
 import {
   DEFAULT_INPUT_BOUNDS,
   findOutOfBounds,
@@ -143,6 +144,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
       if (foreignTransferCoding(ctx)) {
+        // Where such a body ends is not known for sure: the connection cannot carry another.
         ctx.set('Connection', 'close');
         throw new AppError(
           'NOT_IMPLEMENTED',
@@ -151,7 +153,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         );
       }
       if (hasBody(ctx) && ctx.get('Content-Type') !== '' && !ctx.is(JSON_TYPES)) {
-        ctx.set('Connection', 'close');
+        discardRest(ctx.req);
         throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
           'Invalid input',
@@ -159,7 +161,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
         );
       }
       if (hasBody(ctx) && !UTF8_CHARSETS.has(ctx.request.charset.toLowerCase())) {
-        ctx.set('Connection', 'close');
+        discardRest(ctx.req);
         throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
           'Invalid input',
@@ -173,9 +175,9 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
       try {
         text = await coBody.text(ctx, { limit: options.limit, encoding: 'utf-8' });
       } catch (err) {
-        // The rest of the body may still be on the wire: this connection cannot carry
-        // another request (a kept-alive one stalled after a 413 on a chunked body).
-        ctx.set('Connection', 'close');
+        // The rest of the body may still be on the wire: read and dropped, the connection
+        // carries the next request (a kept-alive one stalled after a 413 on a chunked body).
+        discardRest(ctx.req);
         throw asClientError(err);
       }
       (ctx.request as { body?: unknown }).body = parseJson(text, textBounds, batches !== null);

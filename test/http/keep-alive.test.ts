@@ -110,3 +110,92 @@ test('stopping waits for a request in flight, then closes its connection: the ke
   t.true(tookMs < 30_000, `stopped in ${tookMs} ms`);
   t.true(c.isClosed());
 });
+
+const BIG = 'x'.repeat(1_500_000); // over the 1 MB body limit
+const REFUSED_BODIES: { name: string; head: string; body: string; status: number }[] = [
+  {
+    name: 'banner, 1.5 MB with Content-Length',
+    head: `POST /getPersonalizedBanner HTTP/1.1\r\nHost: x\r\nAuthorization: demo-key\r\nContent-Type: application/json\r\nContent-Length: ${BIG.length}\r\n\r\n`,
+    body: BIG,
+    status: 413,
+  },
+  {
+    name: 'journeys, 1.5 MB chunked',
+    head: 'POST /v1/user-journeys/track HTTP/1.1\r\nHost: x\r\nX-API-Key: pk_test_demo\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    body: `${BIG.length.toString(16)}\r\n${BIG}\r\n0\r\n\r\n`,
+    status: 413,
+  },
+  {
+    name: 'admin, 1.5 MB with Content-Length',
+    head: `POST /admin/rules/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer demo-admin-token\r\nContent-Type: application/json\r\nContent-Length: ${BIG.length}\r\n\r\n`,
+    body: BIG,
+    status: 413,
+  },
+  {
+    name: 'banner, a body that is not JSON',
+    head: 'POST /getPersonalizedBanner HTTP/1.1\r\nHost: x\r\nAuthorization: demo-key\r\nContent-Type: text/xml\r\nContent-Length: 7\r\n\r\n',
+    body: '<a></a>',
+    status: 415,
+  },
+];
+
+test('a body refused for its size or type is read and dropped: the client reads the refusal and its connection carries the next request', async (t) => {
+  const s = await startTestService(t);
+  for (const r of REFUSED_BODIES) {
+    const c = keepAliveConnection(s.port);
+    t.teardown(c.end);
+    c.write(r.head);
+    c.write(r.body);
+    const refused = await c.send('');
+    if (refused === 'closed') {
+      t.fail(`${r.name}: closed before its refusal`);
+      continue;
+    }
+    t.is(refused.status, r.status, r.name);
+    t.notRegex(refused.headers, /connection: close/, r.name);
+    const next = await c.send(GET);
+    t.not(next, 'closed', `${r.name}: the connection carries the next request`);
+    if (next !== 'closed') t.is(next.status, 200, r.name);
+  }
+});
+
+test('a client still sending a 10 MB body reads its 413, every time (no reset on unread bytes)', async (t) => {
+  const s = await startTestService(t);
+  const outcomes = new Map<string, number>();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 6; i++) {
+        const outcome = await fetch(`http://127.0.0.1:${s.port}/v1/user-journeys/track`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'pk_test_demo' },
+          body: Buffer.alloc(10_000_000, 97),
+        }).then(
+          async (res) => `${res.status} ${((await res.json()) as { code?: unknown }).code}`,
+          (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+        );
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+    }),
+  );
+  t.deepEqual([...outcomes], [['413 413', 24]]);
+});
+
+test('past 64 MB of a refused body the connection is closed: dropping bytes is bounded', async (t) => {
+  const s = await startTestService(t);
+  const c = keepAliveConnection(s.port);
+  t.teardown(c.end);
+  const declared = 200 * 1024 * 1024;
+  c.write(
+    `POST /getPersonalizedBanner HTTP/1.1\r\nHost: x\r\nAuthorization: demo-key\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`,
+  );
+  const refused = await c.send('');
+  t.not(refused, 'closed');
+  if (refused !== 'closed') t.is(refused.status, 413);
+  const chunk = 'y'.repeat(1024 * 1024);
+  for (let mb = 0; mb < 70 && !c.isClosed(); mb++) {
+    c.write(chunk);
+    await sleep(5);
+  }
+  await sleep(200);
+  t.true(c.isClosed(), 'closed after about 64 MB of a 200 MB body');
+});
