@@ -7,6 +7,7 @@ import type { JourneysRules } from './rules/journeys-rules.js';
 import { type JourneysSpec, journeysSchema } from './rules/journeys-schema.js';
 import { JOURNEYS_CLIENT_ID_PER_USER_MIGRATION } from './store/journeys-client-id-per-user-migration.js';
 import { JourneysDocumentStore } from './store/journeys-document-store.js';
+import { JOURNEYS_EVENTS_VERSION_MIGRATION } from './store/journeys-events-version-migration.js';
 import { JOURNEYS_MIGRATION } from './store/journeys-migration.js';
 import { JOURNEYS_OFFERS_UNLOCKED_MIGRATION } from './store/journeys-offers-unlocked-migration.js';
 import { JourneysPostgresPortable } from './store/journeys-postgres-portable.js';
@@ -51,6 +52,7 @@ export const journeysApi: ApiRegistration<'journeys'> = {
       JOURNEYS_MIGRATION,
       JOURNEYS_OFFERS_UNLOCKED_MIGRATION,
       JOURNEYS_CLIENT_ID_PER_USER_MIGRATION,
+      JOURNEYS_EVENTS_VERSION_MIGRATION,
     ],
     openPostgres: (pool) => ({
       store: new JourneysPostgresStore(pool),

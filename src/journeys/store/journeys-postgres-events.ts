@@ -6,12 +6,14 @@ import type { AppendedEvent } from './journeys-store.js';
 // Every statement below takes its row and index locks in ORDER BY key order, users
 // before events, so two instances appending overlapping batches in different orders
 // wait for each other instead of deadlocking (found by the cross-instance tests).
+// A user's events version moves with every batch naming them (see eventTotals), in this
+// transaction: a reader sees the new version only with the new events.
 const ADD_USERS = `
-  INSERT INTO journeys_users (app_id, environment, external_id, id, tags, metadata, created_at, updated_at)
+  INSERT INTO journeys_users AS u (app_id, environment, external_id, id, tags, metadata, created_at, updated_at)
   SELECT $1, $2, t.external_id, t.id, '{}', '{}', $5, $5
   FROM unnest($3::text[], $4::text[]) AS t(external_id, id)
   ORDER BY t.external_id
-  ON CONFLICT DO NOTHING`;
+  ON CONFLICT (app_id, environment, external_id) DO UPDATE SET events_version = u.events_version + 1`;
 
 // seq is the arrival order (the tie-break of events at one instant): reserved in batch
 // order here, since the insert below runs in client-event-id order.

@@ -17,6 +17,7 @@ import {
   windowStarts,
 } from '../domain/profile-aggregates.js';
 import { checkUserBounds } from '../domain/user-bounds.js';
+import { HeldEventTotals } from './held-event-totals.js';
 import { appendEventBatch } from './journeys-postgres-events.js';
 import { createOfferChunk, expireDueOffers } from './journeys-postgres-offers.js';
 import {
@@ -71,6 +72,9 @@ export class JourneysPostgresStore implements JourneysStore {
    * processes busy) and holds no more than a batch of planned offers at a million users.
    */
   readonly offersPerCreate = OFFER_CHUNK;
+
+  /** Heavy users' event totals, this instance's own (see eventTotals). */
+  private readonly heldTotals = new HeldEventTotals();
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -161,13 +165,33 @@ export class JourneysPostgresStore implements JourneysStore {
     return rows.map(toEvent);
   }
 
+  /** Summed by the database, or as held for a heavy user while still true (HeldEventTotals). */
   async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
+    const at = now.getTime();
+    const version = this.heldTotals.versionAt(p, externalId, at);
     const { rows } = await this.pool.query({
       name: 'journeys-event-totals',
       text: USER_EVENT_TOTALS,
-      values: [p.appId, p.environment, externalId, ...windowParams(windowStarts(now))],
+      values: [p.appId, p.environment, externalId, ...windowParams(windowStarts(now)), version],
     });
-    return toEventTotals(rows[0] as Row);
+    const row = rows[0] as Row | undefined;
+    if (!row) return noEventTotals();
+    if (row.summed !== true && version !== null) {
+      const held = this.heldTotals.totalsOf(p, externalId, version);
+      if (held) return held;
+      // Dropped from the held ones meanwhile (a concurrent read of many users): sum them.
+      return this.eventTotals(p, externalId, new Date(at));
+    }
+    const totals = toEventTotals(row);
+    const firstIn7d = row.first_in7d === null ? null : Number(row.first_in7d);
+    const firstIn30d = row.first_in30d === null ? null : Number(row.first_in30d);
+    this.heldTotals.keep(
+      p,
+      externalId,
+      { version: String(row.events_version), at, firstIn7d, firstIn30d },
+      totals,
+    );
+    return totals;
   }
 
   async timeline(p: Partition, externalId: string, page: { offset: number; limit: number }) {

@@ -34,11 +34,27 @@ function totalsColumns(since7d: string, since30d: string): string {
     END)::int AS campaigns`;
 }
 
-/** One user's totals: $1 app, $2 environment, $3 external id, $4 and $5 the window starts. */
+/**
+ * One user's totals: $1 app, $2 environment, $3 external id, $4 and $5 the window starts;
+ * no row for a user never stored. With the user's events version, and the earliest instant
+ * in each window (when the windows next lose an event). $6 is the events version whose
+ * totals the caller holds (null: none): when it is the stored one, the events are not read
+ * (`summed` false; the one-time filter skips their scan), so a user with 200,000 events
+ * costs an index read, not ~80 ms of the database's CPU.
+ */
 export const USER_EVENT_TOTALS = `
-  SELECT ${totalsColumns('$4', '$5')}
-  FROM journeys_events
-  WHERE app_id = $1 AND environment = $2 AND external_id = $3`;
+  SELECT u.events_version::text AS events_version,
+    u.events_version IS DISTINCT FROM $6::bigint AS summed, t.*
+  FROM journeys_users u
+  CROSS JOIN LATERAL (
+    SELECT ${totalsColumns('$4', '$5')},
+      floor(extract(epoch FROM min(occurred_at) FILTER (WHERE occurred_at > $4)) * 1000)::float8 AS first_in7d,
+      floor(extract(epoch FROM min(occurred_at) FILTER (WHERE occurred_at > $5)) * 1000)::float8 AS first_in30d
+    FROM journeys_events e
+    WHERE e.app_id = u.app_id AND e.environment = u.environment AND e.external_id = u.external_id
+      AND u.events_version IS DISTINCT FROM $6::bigint
+  ) t
+  WHERE u.app_id = $1 AND u.environment = $2 AND u.external_id = $3`;
 
 /**
  * The totals of every user with events in a key range (the generation job's batch,
