@@ -1,5 +1,5 @@
+import { MIMEType } from 'node:util';
 import Bourne from '@hapi/bourne';
-import coBody from 'co-body';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError, type FieldProblem, invalidInput } from './app-error.js';
 import { discardRest } from './discard-body.js';
@@ -11,6 +11,7 @@ import {
   textShapeProblem,
 } from './input-bounds.js';
 import { nonFiniteAsOverflow } from './non-finite-literals.js';
+import { limitBytes, readBodyText } from './read-body.js';
 
 export interface BodyReaderOptions {
   /** Largest body, after decoding its Content-Encoding (`1mb`). */
@@ -49,41 +50,7 @@ const JSON_TYPES = ['application/json', 'application/*+json', 'text/plain'];
 /** What JSON.parse is given: an object or an array (strict JSON bodies), after whitespace. */
 const OBJECT_OR_ARRAY = /^[ \t\n\r]*[[{]/;
 
-/** Errors of the parser and of zlib, by what a client did wrong. */
-interface ReadError {
-  status?: number;
-  type?: string;
-  code?: string;
-  message?: string;
-}
-
 const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', message }];
-
-/** What went wrong reading a body, as the client's error; anything unknown is rethrown. */
-function asClientError(err: unknown): AppError {
-  const e = (err ?? {}) as ReadError;
-  if (e.type === 'entity.too.large') {
-    return new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('is too large'));
-  }
-  // inflation refuses a Content-Encoding it lacks (`compress`, `x-gzip`, `gzip, gzip`…)
-  // with a plain Error of status 415 and no `type`: without this it was a bare
-  // BAD_REQUEST "Bad request" at 415, naming nothing.
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' || e.status === 415) {
-    return new AppError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Invalid input',
-      bodyProblem('has an unsupported Content-Encoding or charset'),
-    );
-  }
-  if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR__ERROR'))) {
-    // A truncated or corrupt body: zlib's own error (Z_*), or brotli's (ERR__ERROR_*).
-    return invalidInput(bodyProblem('could not be decoded with its Content-Encoding'));
-  }
-  if (e.type === 'request.aborted' || e.type === 'request.size.invalid' || e.status === 400) {
-    return invalidInput(bodyProblem('was not received whole'));
-  }
-  throw err;
-}
 
 /**
  * Charsets a JSON body may declare: JSON on the wire is UTF-8 (RFC 8259), and ASCII is a
@@ -103,12 +70,18 @@ function foreignTransferCoding(ctx: Context): boolean {
 }
 
 /**
- * Content codings are case-insensitive (RFC 9110 8.4.1), the decoder's names are lower
- * case: `GZIP` was refused as unsupported.
+ * The charset a Content-Type declares, lower case ('' for none), read as browsers read it
+ * (WHATWG MIME type parsing: a parameter without `=` is skipped, not the whole header); a
+ * header that names no type at all declares '?'. Koa's `charset` read `application/json;
+ * charset=utf-16; x` as no charset at all, so a body in any charset passed as UTF-8.
  */
-function lowerCaseContentEncoding(ctx: Context): void {
-  const coding = ctx.req.headers['content-encoding'];
-  if (typeof coding === 'string') ctx.req.headers['content-encoding'] = coding.toLowerCase();
+function declaredCharset(contentType: string): string {
+  if (contentType === '') return '';
+  try {
+    return new MIMEType(contentType).params.get('charset')?.toLowerCase() ?? '';
+  } catch {
+    return '?';
+  }
 }
 
 function hasBody(ctx: Context): boolean {
@@ -125,6 +98,7 @@ function hasBody(ctx: Context): boolean {
 export function bodyReader(options: BodyReaderOptions): Middleware {
   const bounds = options.bounds ?? DEFAULT_INPUT_BOUNDS;
   const batches = options.batches ?? null;
+  const limit = limitBytes(options.limit);
   // Read on the text before parsing; a batch's nesting at twice the records' (BatchBodies).
   const textBounds: TextBounds = { ...bounds, maxDepth: batches ? 2 * bounds.maxDepth : bounds.maxDepth };
   const checked = (ctx: Context, next: Next) => {
@@ -160,7 +134,7 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
           bodyProblem('must be sent as application/json (Content-Type)'),
         );
       }
-      if (hasBody(ctx) && !UTF8_CHARSETS.has(ctx.request.charset.toLowerCase())) {
+      if (hasBody(ctx) && !UTF8_CHARSETS.has(declaredCharset(ctx.get('Content-Type')))) {
         discardRest(ctx.req);
         throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
@@ -170,15 +144,14 @@ export function bodyReader(options: BodyReaderOptions): Middleware {
       }
     }
     if (ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH') {
-      lowerCaseContentEncoding(ctx);
       let text: string;
       try {
-        text = await coBody.text(ctx, { limit: options.limit, encoding: 'utf-8' });
+        text = await readBodyText(ctx.req, limit);
       } catch (err) {
         // The rest of the body may still be on the wire: read and dropped, the connection
         // carries the next request (a kept-alive one stalled after a 413 on a chunked body).
         discardRest(ctx.req);
-        throw asClientError(err);
+        throw err;
       }
       (ctx.request as { body?: unknown }).body = parseJson(text, textBounds, batches !== null);
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { tooFinelyCut } from './read-body.js';
 
 /**
  * The most of a refused body offerd reads and drops (64 × the 1 MB body limit); past it the
@@ -13,15 +14,18 @@ export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
  * connection carries its next request. Closing instead, with bytes of the body unread, makes
  * the kernel reset the connection: a client still writing (fetch, Node's http) lost the
  * refusal to an EPIPE, about one request in three for a 10 MB body. nginx's lingering close
- * does the same, bounded the same way.
+ * does the same, bounded the same way; so is a body cut too finely.
  */
 export function discardRest(req: IncomingMessage, limit = DISCARD_LIMIT_BYTES): void {
   // A decoder the body was piped into (Content-Encoding) reads no more of it.
   req.unpipe();
-  let left = limit;
+  let bytes = 0;
+  let pieces = 0;
   req.on('data', (chunk: Buffer) => {
-    left -= chunk.length;
-    if (left < 0) req.socket.destroy();
+    bytes += chunk.length;
+    pieces++;
+    // Dropping a body cut in tiny pieces costs what reading it does (read-body.ts).
+    if (bytes > limit || tooFinelyCut(pieces, bytes)) req.socket.destroy();
   });
   req.resume();
 }

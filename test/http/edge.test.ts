@@ -230,7 +230,12 @@ test('an unsupported Content-Encoding is 415 UNSUPPORTED_MEDIA_TYPE naming the b
     t.is(banner.status, 415, encoding);
     t.like(JSON.parse(banner.body), {
       code: 'UNSUPPORTED_MEDIA_TYPE',
-      errors: [{ field: 'body', message: 'has an unsupported Content-Encoding or charset' }],
+      errors: [
+        {
+          field: 'body',
+          message: `has an unsupported Content-Encoding (${encoding}): gzip, deflate, br or identity`,
+        },
+      ],
     });
     const offerwall = await send('/api/v1/postback');
     t.is(offerwall.status, 415, encoding);
