@@ -142,6 +142,25 @@ function bannerVerdict(id: string, matched: boolean, render: Render): string {
  */
 export class BannerCaseRunner implements ApiCaseRunner {
   readonly api = 'banner' as const;
+  readonly resultKeys = [
+    'status',
+    'errors',
+    'imageFullUrl',
+    'userId',
+    'offerId',
+    'countryIso2',
+    'experimentId',
+    'variationId',
+    'renderId',
+    'occasion',
+    'reason',
+    'bannerId',
+    'assignment',
+    'segments',
+    'verdicts',
+    'prizeKey',
+    'countrySource',
+  ] as const;
   readonly snapshot = bannerSnapshot;
   readonly #requests = new BannerRequestParser();
 

@@ -81,6 +81,30 @@ async function seed(
  */
 export class SpecialOfferCaseRunner implements ApiCaseRunner {
   readonly api = 'special-offer' as const;
+  /** The reply's fields and its kibotuMetadata's (SpecialOfferReply), the refusal's, and the limits'. */
+  readonly resultKeys = [
+    'status',
+    'errors',
+    'offerId',
+    'trigger',
+    'title',
+    'imageUrl',
+    'productId',
+    'price',
+    'originalPrice',
+    'currency',
+    'discountPercent',
+    'expiresAt',
+    'userId',
+    'countryIso2',
+    'experimentId',
+    'variationId',
+    'renderId',
+    'occasion',
+    'predictId',
+    'limited',
+    'replayed',
+  ] as const;
   readonly #requests = new FeatureRequestParser();
 
   async run(rules: AppRules, _app: AppConfig, input: CaseInput): Promise<CaseOutcome> {

@@ -132,6 +132,29 @@ function createdOffers(before: readonly Offer[], after: readonly Offer[], byPrio
  */
 export class JourneysCaseRunner implements ApiCaseRunner {
   readonly api = 'journeys' as const;
+  readonly resultKeys = [
+    'lifecycleStage',
+    'engagementTier',
+    'engagementScore',
+    'churnRisk',
+    'totalPlays',
+    'plays7d',
+    'plays30d',
+    'pointsEarned7d',
+    'pointsEarned30d',
+    'campaignsJoined',
+    'winRate',
+    'totalEvents',
+    'daysSinceLastSeen',
+    'recommendations',
+    'segments',
+    'reason',
+    'offers',
+    'created',
+    'activeOffers',
+    'expired',
+    'verdicts',
+  ] as const;
   readonly snapshot = journeysSnapshot;
 
   async run(rules: AppRules, _app: AppConfig, input: CaseInput): Promise<CaseOutcome> {

@@ -55,6 +55,28 @@ const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
  */
 export class OfferwallCaseRunner implements ApiCaseRunner {
   readonly api = 'offerwall' as const;
+  readonly resultKeys = [
+    'status',
+    'error',
+    'reason',
+    'segments',
+    'matchedRules',
+    'country',
+    'device',
+    'total',
+    'limit',
+    'offerIds',
+    'topOfferId',
+    'topOffers',
+    'topCategory',
+    'offerTypes',
+    'categories',
+    'platforms',
+    'minUserReward',
+    'inProgress',
+    'userCompleted',
+    'dropped',
+  ] as const;
   readonly snapshot = offerwallSnapshot;
   readonly #params = new OfferwallParams();
   private geo: Promise<GeoIp> | null = null;

@@ -91,7 +91,7 @@ test('a wrong expectation fails, and unknown state keys are an error', async (t)
         api: 'banner',
         file: 'x.yaml',
         line: 1,
-        expectLines: {},
+        expectAt: {},
         request: { userId: 'player-11', offerId: '1', activeChamp: 'ahri' },
         expect: { variationId: 1 },
       },

@@ -58,7 +58,7 @@ test('a wrong expectation fails, naming the key', async (t) => {
         expect: { lifecycleStage: 'churned', offers: [] },
         file: 'inline',
         line: 1,
-        expectLines: {},
+        expectAt: {},
       },
     ],
     runners,

@@ -44,6 +44,36 @@ test('a valid change whose fixtures fail does not go live: /admin/rules names th
   t.is((await status()).lastError, null);
 });
 
+// validate now refuses such a key without running the case (result-keys.ts); the gate runs
+// the cases and refuses it as before, in the words validate and offerd test use.
+test('fixtures expecting a result no outcome has refuse the reload, naming the key and what was meant', async (t) => {
+  const dir = await copyOfShippedRules(t);
+  const s = await startTestService(t, { env: { OFFERD_RULES_DIR: dir, OFFERD_FIXTURES_GATE: '1' } });
+  const status = async () =>
+    ((await (await s.fetch('/admin/rules', { headers: ADMIN })).json()) as Json).apps[0] as Json;
+  const before = await status();
+  const file = path.join(dir, 'demo', 'tests', 'banner.yaml');
+  const text = await readFile(file, 'utf8');
+  const misspelt = text.replace(
+    '      experimentId: champion-spotlight\n',
+    '      experimentld: champion-spotlight\n',
+  );
+  t.not(misspelt, text);
+  await writeFile(file, misspelt);
+  t.is((await s.fetch('/admin/rules/reload', { method: 'POST', headers: ADMIN })).status, 422);
+  const after = await status();
+  t.is(after.active.hash, before.active.hash, 'the last good rules keep serving');
+  const problems = after.lastError.problems as string[];
+  t.true(
+    problems.some((p) =>
+      /tests\/banner\.yaml:12 fixture '.*': experimentld: no such result 'experimentld' in a banner case: did you mean 'experimentId'\? \(expected "champion-spotlight", actual nothing\)$/.test(
+        p,
+      ),
+    ),
+    problems.join('\n'),
+  );
+});
+
 test('with the gate off (OFFERD_FIXTURES_GATE=0) the same change goes live', async (t) => {
   const dir = await copyOfShippedRules(t);
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: dir, OFFERD_FIXTURES_GATE: '0' } });

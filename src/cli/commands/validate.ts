@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAppLoader } from '../../apis.js';
+import { createAppLoader, createCaseRunners } from '../../apis.js';
 import { loadFixtures } from '../../fixtures/fixture-file.js';
+import { unknownResultKeys } from '../../fixtures/result-keys.js';
 import { requiredKinds } from '../../required-kinds.js';
 import type { AppRules } from '../../rules/app-rules.js';
 import { displayPath } from '../../rules/display-path.js';
@@ -24,7 +25,7 @@ function missingKinds(rulesDir: string, appId: string, rules: AppRules): string[
 
 /**
  * `offerd validate [DIR] [--app ID]`: every problem of the rule files and of the fixture
- * files (tests/) as file:line:col, and a kind the app's APIs need that is missing; exit 1
+ * files (tests/) as file:line:col (an `expect` key that names no result of its API too), and a kind the app's APIs need that is missing; exit 1
  * if there is any. DIR may be one app's folder.
  */
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
@@ -36,7 +37,12 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const dir = positionals[0] ?? 'rules';
   const { rulesDir, apps, problems } = await loadRulesDir(dir, values.app);
   const all: Problem[] = [...problems];
-  for (const appId of apps.keys()) all.push(...(await loadFixtures(rulesDir, appId)).problems);
+  const runners = createCaseRunners();
+  for (const appId of apps.keys()) {
+    const fixtures = await loadFixtures(rulesDir, appId);
+    // What `offerd test` would fail without running a case: an expectation of no result.
+    all.push(...fixtures.problems, ...unknownResultKeys(fixtures.cases, runners));
+  }
   for (const p of all) io.err(formatProblem(p));
   const missing = [...apps].flatMap(([appId, rules]) => missingKinds(rulesDir, appId, rules));
   for (const line of missing) io.err(line);
