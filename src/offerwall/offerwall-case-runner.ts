@@ -20,8 +20,14 @@ import { type WhyNot, whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
 import { offerwallHttpError } from './offerwall-http-errors.js';
 import { OfferwallParams } from './offerwall-params.js';
-import { OfferwallService, type PersonalizedOutcome, type WallInfo } from './offerwall-service.js';
+import {
+  bannedError,
+  OfferwallService,
+  type PersonalizedOutcome,
+  type WallInfo,
+} from './offerwall-service.js';
 import { offerwallSnapshot } from './offerwall-snapshot.js';
+import { personalizedOrBan } from './personalized-or-ban.js';
 import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
 import type { OfferwallStore, StoredCatalog } from './store/offerwall-store.js';
 
@@ -91,17 +97,18 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
     const request = input.request;
     const uid = String(request.uid ?? 'fixture-user');
     try {
-      const q = this.#params.personalized(uid, toQuery(request));
+      // The live route's order: a ban answers before the request's other bad parameters.
+      const checked = await personalizedOrBan(this.#params, uid, toQuery(request), async (subject) => {
+        const config = app.walls.find((w) => w.id === subject.wall);
+        if (!config) return undefined;
+        const { wall, service } = await this.decider(app, config, input);
+        return service.blockingBan(wall, subject.uid, [subject.ip ?? null]);
+      });
+      if ('ban' in checked) return bannedBefore(checked.ban, checked.invalid);
+      const q = checked.query;
       const wallConfig = app.walls.find((w) => w.id === q.wall);
       if (!wallConfig) throw new AppError('WALL_NOT_FOUND', `wall ${q.wall} not found`);
-      const wall: WallInfo = {
-        appId: app.id,
-        wallId: wallConfig.id,
-        publisherId: wallConfig.publisherId,
-        secrets: app.offerwall ?? FIXTURE_SECRETS,
-      };
-      const offers = await this.offersFor(wallConfig, input);
-      const service = await this.service(wall, offers, input);
+      const { wall, offers, service } = await this.decider(app, wallConfig, input);
       const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
       const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
       const device = q.device ?? platformFromUserAgent(ua);
@@ -135,6 +142,22 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
         explanation: { error: { code: err.code, message: err.message, fields: err.fields } },
       };
     }
+  }
+
+  /** The wall as requests see it, its offers for this case, and a service on the case's seeded store. */
+  private async decider(
+    app: AppConfig,
+    config: WallConfig,
+    input: CaseInput,
+  ): Promise<{ wall: WallInfo; offers: CatalogOffer[]; service: OfferwallService }> {
+    const wall: WallInfo = {
+      appId: app.id,
+      wallId: config.id,
+      publisherId: config.publisherId,
+      secrets: app.offerwall ?? FIXTURE_SECRETS,
+    };
+    const offers = await this.offersFor(config, input);
+    return { wall, offers, service: await this.service(wall, offers, input) };
   }
 
   private geoIp(): Promise<GeoIp> {
@@ -233,6 +256,22 @@ async function seed(
     };
     await store.addBan(ban);
   }
+}
+
+/**
+ * A ban that answered before the request's other bad parameters: the 403 the live route
+ * throws, with those parameters (`alsoInvalid`) for an explanation to say what it did not reach.
+ */
+function bannedBefore(ban: Ban, invalid: AppError): CaseOutcome {
+  const err = offerwallHttpError(bannedError(ban));
+  if (!(err instanceof AppError)) throw err;
+  return {
+    actual: { status: err.status, error: err.code, reason: err.code, segments: [], matchedRules: [] },
+    explanation: {
+      ban,
+      alsoInvalid: { code: invalid.code, message: invalid.message, fields: invalid.fields },
+    },
+  };
 }
 
 async function describe(

@@ -13,6 +13,7 @@ import { mapped } from './offerwall-http-errors.js';
 import { OfferwallParams, type PersonalizedQuery } from './offerwall-params.js';
 import { bannedError, type OfferwallService, type WallInfo } from './offerwall-service.js';
 import type { PersonalizedJson } from './personalized-json.js';
+import { personalizedOrBan } from './personalized-or-ban.js';
 
 /** What the public routes need besides the service; built once by the feature. */
 export interface PublicRouteDeps {
@@ -81,25 +82,17 @@ function rulesOf(deps: PublicRouteDeps, ctx: Context, appId: string): AppRules {
   return rules;
 }
 
-/**
- * The request's parameters, or the ban that stops serving its user: RevU calls a 403
- * ban "definitive" for support tools, so once uid and wall are readable a ban answers
- * before any other bad parameter (an unreadable `ip` leaves only user bans to check).
- */
+/** The request's parameters, else the ban that answers before its bad ones (personalizedOrBan). */
 async function paramsOrBan(deps: PublicRouteDeps, ctx: Context): Promise<PersonalizedQuery> {
-  const uid = ctx.params.uid ?? '';
-  try {
-    return deps.params.personalized(uid, ctx.query);
-  } catch (invalid) {
-    const subject = deps.params.banSubject(uid, ctx.query);
-    const wall = subject ? deps.walls.get(subject.wall) : undefined;
-    if (!subject || !wall) throw invalid;
-    const ban = await deps.service.blockingBan(wall, subject.uid, [subject.ip ?? null, deps.callerIp(ctx)]);
-    if (!ban) throw invalid;
-    const rules = deps.rules.current(wall.appId);
-    if (rules) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
-    throw bannedError(ban);
-  }
+  const checked = await personalizedOrBan(deps.params, ctx.params.uid ?? '', ctx.query, (subject) => {
+    const wall = deps.walls.get(subject.wall);
+    const ips = [subject.ip ?? null, deps.callerIp(ctx)];
+    return wall ? deps.service.blockingBan(wall, subject.uid, ips) : Promise.resolve(undefined);
+  });
+  if ('query' in checked) return checked.query;
+  const rules = deps.rules.current(checked.ban.appId);
+  if (rules) setHeader(ctx, 'X-Rules-Version', rulesVersionHeader(rules));
+  throw bannedError(checked.ban);
 }
 
 async function personalized(deps: PublicRouteDeps, ctx: Context): Promise<void> {

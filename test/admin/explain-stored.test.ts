@@ -188,6 +188,54 @@ test('an offerwall uid with nothing stored but under an IP ban: the note names t
   );
 });
 
+// Account-manager probe: a user-banned uid without numoffers got 403 USER_BANNED from the
+// live wall and 400 INVALID_PARAMETER from explain; an unknown uid on a banned range, 403
+// IP_BANNED and 400. A ban is RevU's "definitive" answer: explain decides in the live order.
+test('a banned player asked with a bad parameter is explained as the live 403, not a 400', async (t) => {
+  const s = await startTestService(t);
+  for (const ban of [
+    { type: 'user', value: 'am-ow-0', reason: 'chargebacks' },
+    { type: 'ip', value: '7.7.7.0/24', reason: 'bot farm' },
+  ]) {
+    const added = await s.fetch('/admin/apps/demo/bans', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify(ban),
+    });
+    t.is(added.status, 201);
+  }
+  const asked = [
+    { uid: 'am-ow-0', ip: '8.8.8.8', code: 'USER_BANNED', ban: { type: 'user', value: 'am-ow-0' } },
+    { uid: 'am-ow-new', ip: '7.7.7.7', code: 'IP_BANNED', ban: { type: 'ip', value: '7.7.7.0/24' } },
+  ];
+  for (const { uid, ip, code, ban } of asked) {
+    const live = await s.fetch(`/api/v1/users/${uid}/personalized?wall=1001&ip=${ip}`);
+    t.is(live.status, 403, uid);
+    t.is(((await live.json()) as Json).error.code, code, uid);
+    const { status, body } = await explain(s, { api: 'offerwall', user: uid, request: { wall: 1001, ip } });
+    t.is(status, 200, JSON.stringify(body));
+    t.like(body.decision, { status: 403, error: code, reason: code }, uid);
+    t.like(body.why.ban, ban, uid);
+    // What the ban answered before is said, not lost.
+    t.regex(body.why.alsoInvalid.message, /numoffers/, uid);
+  }
+  // The unknown uid's note names the ban that refused it.
+  const unknown = await explain(s, {
+    api: 'offerwall',
+    user: 'am-ow-new',
+    request: { wall: 1001, ip: '7.7.7.7' },
+  });
+  t.regex(unknown.body.user.note, /under the ip ban '7\.7\.7\.0\/24'/);
+  // Without a ban the same request stays the offerwall's 400, live and explained.
+  t.is((await s.fetch('/api/v1/users/am-ow-1/personalized?wall=1001&ip=8.8.8.8')).status, 400);
+  const honest = await explain(s, {
+    api: 'offerwall',
+    user: 'am-ow-1',
+    request: { wall: 1001, ip: '8.8.8.8' },
+  });
+  t.like(honest.body.decision, { status: 400, error: 'INVALID_PARAMETER' });
+});
+
 test('explain refuses unknown users with a 404 and bad input with a 400 naming the field', async (t) => {
   const s = await startTestService(t);
   await seedEveryApi(s.url);
