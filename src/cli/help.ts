@@ -29,7 +29,8 @@ export const HELP: Record<string, CommandHelp> = {
     text: `usage: offerd validate [DIR] [--app ID]
 
 Checks every rule file (schema, references, facts no API provides) and every fixture
-file under tests/, printing each problem as file:line:col. Warnings (rules that can
+file under tests/ (schema, expect keys no result of the API has; no case is run),
+printing each problem as file:line:col. Warnings (rules that can
 never fire) are printed but do not fail. ${RULES_DIR}
 Default DIR: rules. Exit 0: valid; 1: problems; 2: usage error (unknown app, no such DIR).`,
   },
