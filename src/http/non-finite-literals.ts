@@ -1,5 +1,8 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const LETTER_N = 0x4e;
+const LETTER_I = 0x49;
+const MINUS = 0x2d;
 
 /** The bare literals some JSON writers emit for numbers JSON cannot hold, longest first. */
 const LITERALS: readonly [string, string][] = [
@@ -44,6 +47,9 @@ export function nonFiniteAsOverflow(text: string): string | null {
       inString = true;
       continue;
     }
+    // Only a literal's first letter is looked at further: three startsWith at every character
+    // cost 50–70 ms on a 1 MB batch of blanks with one bad token, sent keyless (hostile probe).
+    if (c !== LETTER_N && c !== LETTER_I && c !== MINUS) continue;
     const found = LITERALS.find(([literal]) => text.startsWith(literal, i));
     // Only where a value starts: after digits (`0.000NaN`) it would splice into a number
     // literal and make it another finite one (a focused check stored 1 for `0.0…0NaN`). The
