@@ -9,7 +9,7 @@ import { AdminActionFollower } from './admin/admin-action-follower.js';
 import { adminAuth, metricsAuth } from './admin/admin-auth.js';
 import { explainRoutes } from './admin/explain-routes.js';
 import { impactRoutes, type LoadedCandidate } from './admin/impact-routes.js';
-import { opsRoutes } from './admin/ops-routes.js';
+import { noRulesReason, opsRoutes } from './admin/ops-routes.js';
 import { type InstanceIdentity, rulesRoutes } from './admin/rules-routes.js';
 import { apiReference } from './api-reference.js';
 import { createAppLoader, createCaseRunners, createChangeWarnings, openStore } from './apis.js';
@@ -207,12 +207,16 @@ export async function startService(
   for (const f of features) f.admin?.(admin);
   const ops = opsRoutes(
     {
-      notReady: async () => {
+      state: async () => {
         // A disabled app serves nothing (403 on every key), so it needs no rules to be ready.
-        const serving = config.apps.filter((a) => a.status === 'active');
-        const missing = serving.filter((a) => !registry.current(a.id)).map((a) => a.id);
-        if (missing.length > 0) return `no valid rules yet for: ${missing.join(', ')}`;
-        return store.health();
+        const active = config.apps.filter((a) => a.status === 'active');
+        const notServing = active.filter((a) => !registry.current(a.id)).map((a) => a.id);
+        // Not ready only when no active app serves: an app's broken first rules drained every
+        // app's instances from the load balancer. The others stay ready and name it.
+        if (active.length > 0 && notServing.length === active.length) {
+          return { notReady: noRulesReason(notServing), notServing };
+        }
+        return { notReady: await store.health(), notServing };
       },
     },
     metrics,

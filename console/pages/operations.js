@@ -84,9 +84,16 @@ export function OperationsPage() {
   if (loading && !data) return html`<${Loading} what="operations" />`;
   if (error) return html`<${ErrorBox} error=${error} />`;
   const ready = data.ready.status === 200;
+  // Ready while one app serves: the apps without valid rules yet are named (`notServing`).
+  const degraded = ready && data.ready.body.notServing?.length > 0;
+  const text = !ready
+    ? `Not ready: ${data.ready.body.reason}`
+    : degraded
+      ? `Ready, but ${data.ready.body.reason}.`
+      : 'Ready: rules and store serve.';
   return html`<section aria-labelledby="readiness">
       <h2 id="readiness">Readiness</h2>
-      <p class=${ready ? 'ok' : 'error'} role="status">${ready ? 'Ready: rules and store serve.' : `Not ready: ${data.ready.body.reason}`}</p>
+      <p class=${ready && !degraded ? 'ok' : 'error'} role="status">${text}</p>
       <${RefreshBar} loading=${loading} loadedAt=${loadedAt} onRefresh=${reload} />
     </section>
     <section aria-labelledby="metrics">

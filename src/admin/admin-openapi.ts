@@ -160,9 +160,12 @@ export const ADMIN_OPENAPI: OpenApiPart = {
         tags: ['Operations'],
         security: [],
         responses: {
-          200: jsonResponse('Ready.', ref('Readiness')),
+          200: jsonResponse(
+            'Ready: at least one active app serves rules (or none is active) and the store answers. Active apps with no valid rules yet are named in `notServing` (and `reason`).',
+            ref('Readiness'),
+          ),
           503: jsonResponse(
-            'Not ready: an app has no valid rules yet, or the database does not answer.',
+            'Not ready: no active app has valid rules yet, or the store does not answer or take writes.',
             ref('Readiness'),
           ),
         },

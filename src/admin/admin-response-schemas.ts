@@ -259,7 +259,14 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       status: { enum: ['ready', 'not ready'] },
       reason: {
         type: 'string',
-        description: 'Why not ready: the apps without valid rules yet, or the database that does not answer.',
+        description:
+          'Why not ready (503): no active app has valid rules yet, or the store does not answer or take writes. On a 200, present only while some apps serve no rules: `no valid rules yet for: <apps>`.',
+      },
+      notServing: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          'Active apps with no valid rules yet (their APIs answer 503 `RULES_NOT_READY`); absent when every active app serves. The instance stays ready (200) while at least one active app serves.',
       },
     },
   },

@@ -3,9 +3,24 @@ import { ApiRouter } from '../http/api-router.js';
 import { AppError } from '../http/app-error.js';
 import type { Metrics } from '../http/metrics.js';
 
+export interface ReadinessState {
+  /** Null when ready, else why not (503). */
+  notReady: string | null;
+  /**
+   * Active apps with no valid rules yet (their APIs answer 503 RULES_NOT_READY). While another
+   * app serves, the instance stays ready (200) and names them: one new app's broken first rules
+   * took every app's instances out of their load balancer.
+   */
+  notServing: readonly string[];
+}
+
 export interface Readiness {
-  /** Null when ready, else why not. */
-  notReady(): Promise<string | null>;
+  state(): Promise<ReadinessState>;
+}
+
+/** The reason that names the apps without valid rules yet. */
+export function noRulesReason(appIds: readonly string[]): string {
+  return `no valid rules yet for: ${appIds.join(', ')}`;
 }
 
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -29,7 +44,7 @@ const exactPath: Middleware = (ctx, next) => {
 };
 
 /**
- * /healthz (cheap: the process answers), /readyz (rules and store ready), /metrics.
+ * /healthz (cheap: the process answers), /readyz (an app's rules and the store ready), /metrics.
  * `metricsGuard`: what /metrics requires first, when OFFERD_METRICS_TOKEN is set (its
  * samples name every app, its rules versions and traffic: not for the public).
  */
@@ -39,9 +54,13 @@ export function opsRoutes(readiness: Readiness, metrics: Metrics, metricsGuard?:
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const reason = await readiness.notReady();
-    ctx.status = reason ? 503 : 200;
-    ctx.body = reason ? { status: 'not ready', reason } : { status: 'ready' };
+    const { notReady, notServing } = await readiness.state();
+    // `reason` kept its meaning for a 503; on a 200 it names the apps not serving (monitoring).
+    const apps = notServing.length > 0 ? { notServing: [...notServing] } : {};
+    ctx.status = notReady ? 503 : 200;
+    ctx.body = notReady
+      ? { status: 'not ready', reason: notReady, ...apps }
+      : { status: 'ready', ...(notServing.length > 0 ? { reason: noRulesReason(notServing) } : {}), ...apps };
   });
   router.get('/metrics', ...(metricsGuard ? [metricsGuard] : []), async (ctx) => {
     ctx.type = metrics.registry.contentType;

@@ -68,7 +68,13 @@ test('with no valid rules at start the app is not ready and every API answers 50
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
   const ready = await s.fetch('/readyz');
   t.is(ready.status, 503);
-  t.deepEqual(await ready.json(), { status: 'not ready', reason: 'no valid rules yet for: demo' });
+  // The demo app is the only one: none serves, so not ready; `notServing` names it (since
+  // /readyz stays 200 while another app serves, it is where monitoring sees such an app).
+  t.deepEqual(await ready.json(), {
+    status: 'not ready',
+    reason: 'no valid rules yet for: demo',
+    notServing: ['demo'],
+  });
   const [banner, offerwall, journeys] = await callApis(s);
   t.is(banner?.status, 503);
   t.like(await banner?.json(), { code: 'RULES_NOT_READY' });
