@@ -10,14 +10,23 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
  * the service's start does: falling back then made `offerd validate` pass rules the
  * service refuses and `offerd test` fail every offerwall case on a wall "not found".
  */
+/**
+ * The config file the CLI reads and the apps it declares; null when there is none (a rules
+ * repository checked out on its own: every app then runs as a bare active app).
+ */
+export function cliConfig(
+  env: Record<string, string | undefined> = process.env,
+): { path: string; apps: AppConfig[] } | null {
+  if (env.OFFERD_CONFIG === undefined && !existsSync(DEFAULT_CONFIG_PATH)) return null;
+  return { path: env.OFFERD_CONFIG ?? DEFAULT_CONFIG_PATH, apps: loadConfig(env).apps };
+}
+
 export function appConfigFor(
   appId: string,
   env: Record<string, string | undefined> = process.env,
 ): AppConfig {
-  if (env.OFFERD_CONFIG !== undefined || existsSync(DEFAULT_CONFIG_PATH)) {
-    const found = loadConfig(env).apps.find((a) => a.id === appId);
-    if (found) return found;
-  }
+  const found = cliConfig(env)?.apps.find((a) => a.id === appId);
+  if (found) return found;
   return {
     id: appId,
     name: appId,

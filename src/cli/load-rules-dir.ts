@@ -6,6 +6,7 @@ import type { AppRules } from '../rules/app-rules.js';
 import { dirEntries } from '../rules/dir-entries.js';
 import { displayPath } from '../rules/display-path.js';
 import type { Problem } from '../rules/problems.js';
+import { cliConfig } from './app-config-for.js';
 import { CliError } from './cli-io.js';
 
 export interface LoadedRulesDir {
@@ -76,4 +77,42 @@ export async function loadRulesDir(dir: string, only?: string): Promise<LoadedRu
     else problems.push(...result.problems);
   }
   return { rulesDir, apps, problems };
+}
+
+/**
+ * The rules directory's app folders against the config's apps, as the service sees them: an
+ * active app without its folder is a problem (the service refuses it: "the app's rules
+ * directory is missing"; validate printed only the other apps' `ok`), a folder of an app the
+ * config does not declare (a typo, `gmae2`) a warning: nothing loads it. Nothing to compare
+ * for one app's folder, `--app`, or without a config file.
+ */
+export async function appFolderFindings(
+  dir: string,
+  only?: string,
+): Promise<{ problems: Problem[]; warnings: Problem[] }> {
+  const none = { problems: [], warnings: [] };
+  if (only !== undefined || (await isAppFolder(dir))) return none;
+  const config = cliConfig();
+  if (!config) return none;
+  const folders = new Set(await listApps(dir));
+  const declared = new Set(config.apps.map((a) => a.id));
+  const at = (appId: string) => displayPath(path.join(dir, appId));
+  return {
+    problems: config.apps
+      .filter((a) => a.status === 'active' && !folders.has(a.id))
+      .map((a) => ({
+        file: at(a.id),
+        line: 1,
+        col: 1,
+        message: `the app's rules directory is missing (app '${a.id}' is active in ${config.path}: the service has no rules for it, its APIs answer 503 RULES_NOT_READY)`,
+      })),
+    warnings: [...folders]
+      .filter((id) => !declared.has(id))
+      .map((id) => ({
+        file: at(id),
+        line: 1,
+        col: 1,
+        message: `no app '${id}' in ${config.path} (a typo? apps: ${[...declared].join(', ') || 'none'}): the service loads no rules from this folder`,
+      })),
+  };
 }

@@ -9,7 +9,7 @@ import { displayPath } from '../../rules/display-path.js';
 import { formatProblem, type Problem } from '../../rules/problems.js';
 import { appConfigFor } from '../app-config-for.js';
 import type { CliIo } from '../cli-io.js';
-import { loadRulesDir } from '../load-rules-dir.js';
+import { appFolderFindings, loadRulesDir } from '../load-rules-dir.js';
 
 /**
  * The kinds the app's APIs need (its config: keys, walls) that the rules lack: the service
@@ -36,7 +36,9 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   });
   const dir = positionals[0] ?? 'rules';
   const { rulesDir, apps, problems } = await loadRulesDir(dir, values.app);
-  const all: Problem[] = [...problems];
+  const folders = await appFolderFindings(dir, values.app);
+  for (const w of folders.warnings) io.err(`${w.file}:${w.line}:${w.col} warning: ${w.message}`);
+  const all: Problem[] = [...problems, ...folders.problems];
   const runners = createCaseRunners();
   for (const appId of apps.keys()) {
     const fixtures = await loadFixtures(rulesDir, appId);
