@@ -36,6 +36,7 @@ export function createJourneysFeature(deps: FeatureDeps): Feature {
       .map((a) => ({ appId: a.id, schedule: a.journeys.schedule })),
     (appId) => generate(appId, 'schedule'),
     logger,
+    (appId) => Boolean(deps.rules.current(appId)?.journeys),
   );
   const routeDeps = {
     keys: new ApiKeys(deps.config.apps),

@@ -16,10 +16,17 @@ export class JourneysSchedule {
   private readonly jobs: Cron[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
 
+  /**
+   * `hasRules`: whether the app serves Journeys rules now. An app without them is still put on
+   * its schedule (a reload may bring some) but said to be skipped: the log said "journeys
+   * generation scheduled" for every app, the default hourly schedule applying to apps with no
+   * journeys at all, and each run then did nothing.
+   */
   constructor(
     private readonly apps: readonly ScheduledApp[],
     private readonly run: (appId: string) => Promise<unknown>,
     private readonly logger: Logger,
+    private readonly hasRules: (appId: string) => boolean = () => true,
   ) {}
 
   start(): void {
@@ -27,14 +34,21 @@ export class JourneysSchedule {
       if (!schedule) continue;
       const job = new Cron(schedule, { protect: true }, () => this.fire(appId));
       this.jobs.push(job);
-      this.logger.info(
-        { appId, schedule, next: job.nextRun()?.toISOString() },
-        'journeys generation scheduled',
-      );
+      const next = job.nextRun()?.toISOString();
+      if (this.hasRules(appId)) this.logger.info({ appId, schedule, next }, 'journeys generation scheduled');
+      else
+        this.logger.info(
+          { appId, schedule },
+          'journeys generation skips this app: it has no Journeys rules (runs resume once a reload brings some)',
+        );
     }
   }
 
   private async fire(appId: string): Promise<void> {
+    if (!this.hasRules(appId)) {
+      this.logger.debug({ appId }, 'scheduled journeys generation skipped: the app has no Journeys rules');
+      return;
+    }
     const running = this.run(appId).catch((err: unknown) => {
       this.logger.error({ err, appId }, 'scheduled journeys generation failed');
     });

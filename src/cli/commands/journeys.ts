@@ -33,6 +33,7 @@ export async function journeysCommand(args: string[], io: CliIo): Promise<number
     `POST /admin/apps/${values.app ?? '<app>'}/journeys/generate (admin token), or the button on the console's Operations page`,
   );
   try {
+    let ran = 0;
     for (const app of apps) {
       const { apps: loaded, problems } = await loadRulesDir(config.rulesDir, app.id);
       const rules = loaded.get(app.id);
@@ -40,13 +41,20 @@ export async function journeysCommand(args: string[], io: CliIo): Promise<number
         io.err(reportProblems(problems));
         return 1;
       }
-      if (!rules.journeys) continue;
+      // An app without Journeys rules printed nothing and exited 0; the admin route's 404 says it.
+      if (!rules.journeys) {
+        if (values.app) throw new CliError(`no app '${app.id}' with Journeys rules in ${config.rulesDir}`);
+        io.err(`${app.id}: skipped: no Journeys rules`);
+        continue;
+      }
+      ran++;
       const report = await runJourneysGeneration(
         { store: store.journeys, now: () => new Date(), logger: pino({ level: 'silent' }) },
         { rules, trigger: 'cli', ...(env ? { environments: [env] } : {}) },
       );
       io.out(JSON.stringify(report, null, 2));
     }
+    if (ran === 0) throw new CliError(`no app with Journeys rules in ${config.rulesDir}`);
     return 0;
   } finally {
     await store.flush();

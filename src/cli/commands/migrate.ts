@@ -9,7 +9,15 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
   parseArgs({ args, options: {} }); // takes nothing: an option or argument is refused, not ignored
   const url = loadConfig({ ...process.env, OFFERD_STORE: 'postgres' }).databaseUrl;
   const store = await openPostgresStore(url ?? '').catch((err: unknown) => {
-    throw err instanceof DatabaseUnusableError ? new ConfigError(err.naming('DATABASE_URL')) : err;
+    if (!(err instanceof DatabaseUnusableError)) throw err;
+    // Down or restarting (connection refused, a timeout) is exit 1, to retry, as the service's
+    // start says; it was exit 2, a configuration error, and a deploy job would not retry it.
+    if (err.unavailable) {
+      throw new Error(
+        `${err.naming('DATABASE_URL')}; the database may be down or restarting: run offerd migrate again once it answers`,
+      );
+    }
+    throw new ConfigError(err.naming('DATABASE_URL'));
   });
   try {
     const { applied, current, database } = store.migrations;
