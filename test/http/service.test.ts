@@ -15,7 +15,7 @@ test('a started service is healthy and ready, with a request id on every respons
   t.deepEqual(await ready.json(), { status: 'ready' });
 });
 
-test('/readyz is 503 while an app has no valid rules', async (t) => {
+test('/readyz is 503 while no app has valid rules (the demo app is the only one)', async (t) => {
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: 'test/no-such-rules-dir' } });
   const ready = await s.fetch('/readyz');
   t.is(ready.status, 503);
