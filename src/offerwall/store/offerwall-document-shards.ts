@@ -93,6 +93,15 @@ export class TransactionShard {
     this.#byKey.set(k, t);
   }
 
+  /** Takes the transaction out (until the next commit, in memory only). */
+  delete(txKey: string): void {
+    const t = this.#byKey.get(txKey);
+    if (!t) return;
+    const list = this.file.data.transactions;
+    list.splice(list.indexOf(t), 1);
+    this.#byKey.delete(txKey);
+  }
+
   commit(): Promise<void> {
     return this.file.commit();
   }

@@ -19,7 +19,6 @@ import type {
   EventRecord,
   OfferwallStore,
   StoredCatalog,
-  TransactionRecord,
 } from './offerwall-store.js';
 
 interface CatalogsDoc {
@@ -42,7 +41,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
   private userBans = new Map<string, Ban[]>();
   private ipBans = new Map<string, Ban[]>();
   /** Recorded transactions not yet durable in their shard, each with its write (see recordEvent). */
-  private readonly landing = new Map<string, Promise<void>>();
+  private readonly landing = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly catalogs: CollectionFile<CatalogsDoc>,
@@ -108,11 +107,55 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     if (landing || txShard.get(txKey)) {
       // The first call may still be writing: a duplicate is only reported once that is durable.
       await (landing ?? txShard.commit());
-      return this.duplicate(txShard, txKey);
+      return this.duplicate(txShard, txKey, event);
     }
+    // Put in this synchronous step: of concurrent calls with one transaction id, one records it.
+    txShard.put({
+      appId: event.appId,
+      transactionId: event.transactionId,
+      uid: event.uid,
+      offerId: event.offerId,
+      eventId: event.eventId,
+      at: event.at,
+    });
+    const landed = this.land(txShard, txKey, event);
+    this.landing.set(txKey, landed);
+    try {
+      return await landed;
+    } finally {
+      this.landing.delete(txKey);
+    }
+  }
+
+  /**
+   * Writes a postback's transaction, then its progress. The transaction first: when its write
+   * fails (a full disk), its file sets itself back and nothing has changed, so the 503 is true
+   * and the retry is recorded. Written second, the progress stayed completed after a 503 and
+   * its retry was answered a duplicate of a failure; after a kill -9 between the two writes the
+   * transaction id was free for another user (kill -9 probe). When the progress write fails,
+   * the transaction is taken back; when a crash, or a failed write of that too, leaves the
+   * transaction without its progress, the retry completes the progress (see duplicate).
+   */
+  private async land(txShard: TransactionShard, txKey: string, event: EventRecord): Promise<EventOutcome> {
+    await txShard.commit();
     const shard = this.shards.progressShard(event.appId, event.uid);
+    const { repeat, progress } = this.complete(shard, event);
+    try {
+      await shard.commit();
+    } catch (err) {
+      txShard.delete(txKey);
+      await txShard.commit().catch(() => undefined);
+      throw err;
+    }
+    return { result: repeat ? 'repeat' : 'recorded', progress: structuredClone(progress) };
+  }
+
+  /**
+   * Completes the event in the user's progress, in one synchronous step: of concurrent
+   * transactions for one event, one completes it, the others are repeats.
+   */
+  private complete(shard: ProgressShard, event: EventRecord): { repeat: boolean; progress: OfferProgress } {
     const p = this.ensureProgress(shard, event, event.at);
-    // Checked and changed in this synchronous step: of concurrent transactions for one event, one records it.
     const repeat = p.completedEvents.includes(event.eventId);
     if (!repeat) {
       p.completedEvents.push(event.eventId);
@@ -122,22 +165,7 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
       }
       p.updatedAt = event.at;
     }
-    const tx: TransactionRecord = {
-      appId: event.appId,
-      transactionId: event.transactionId,
-      uid: event.uid,
-      offerId: event.offerId,
-      eventId: event.eventId,
-      at: event.at,
-    };
-    const landed = land(shard, txShard, tx);
-    this.landing.set(txKey, landed);
-    try {
-      await landed;
-    } finally {
-      this.landing.delete(txKey);
-    }
-    return { result: repeat ? 'repeat' : 'recorded', progress: structuredClone(p) };
+    return { repeat, progress: p };
   }
 
   async recordedTransaction(appId: string, transactionId: string): Promise<DuplicateOutcome | null> {
@@ -146,16 +174,33 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     const landing = this.landing.get(txKey);
     if (!landing && !txShard.get(txKey)) return null;
     await (landing ?? txShard.commit());
-    return this.duplicate(txShard, txKey);
+    return this.duplicate(txShard, txKey, null);
   }
 
-  /** The outcome of a postback whose transaction is durable in `txShard`. */
-  private duplicate(txShard: TransactionShard, txKey: string): DuplicateOutcome {
+  /**
+   * The outcome of a postback whose transaction is durable in `txShard`. A retry (`event`, the
+   * same user, offer and event) of one whose progress a crash or a failed write lost completes
+   * it first: the transaction record alone lacks what the progress needs (wall, offer type).
+   */
+  private async duplicate(
+    txShard: TransactionShard,
+    txKey: string,
+    event: EventRecord | null,
+  ): Promise<DuplicateOutcome> {
     const first = txShard.get(txKey);
     // Only a write that failed and was undone since the await takes it away: the caller retries.
     if (!first) throw new Error(`transaction ${txKey} was not stored: its write failed`);
-    const p = this.shards.progressShard(first.appId, first.uid).ofUser(offerwallKey(first.appId, first.uid));
-    const progress = p?.get(first.offerId);
+    const shard = this.shards.progressShard(first.appId, first.uid);
+    let progress = shard.ofUser(offerwallKey(first.appId, first.uid))?.get(first.offerId);
+    const retry =
+      event !== null &&
+      event.uid === first.uid &&
+      event.offerId === first.offerId &&
+      event.eventId === first.eventId;
+    if (retry && !progress?.completedEvents.includes(first.eventId)) {
+      progress = this.complete(shard, event).progress;
+      await shard.commit();
+    }
     return {
       result: 'duplicate',
       first: { ...first },
@@ -270,21 +315,4 @@ export class OfferwallDocumentStore implements OfferwallStore, PortableStore {
     this.userBans = user;
     this.ipBans = ip;
   }
-}
-
-/**
- * Writes a postback's progress, then its transaction: the transaction is added to its shard
- * only once the progress is durable, so a transaction on disk means its progress change is
- * too. After a crash between the two writes, the vendor's retry is recorded again (the
- * change is the same: its event added once, completed once), never reported a duplicate of
- * a change that was lost. (One document wrote both at once; in shards they are two files.)
- */
-async function land(
-  progress: ProgressShard,
-  txShard: TransactionShard,
-  tx: TransactionRecord,
-): Promise<void> {
-  await progress.commit();
-  txShard.put(tx);
-  await txShard.commit();
 }
