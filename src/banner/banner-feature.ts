@@ -33,8 +33,9 @@ export function createBannerFeature(deps: FeatureDeps): Feature {
     newRenderId: randomUUID,
     profiles: deps.store.profiles,
   });
-  deps.rules.whenActivated((appId, rules, at) => {
-    if (rules.banner) service.rulesActivated(appId, rules.banner, at);
+  deps.rules.whenActivated((appId, rules, at, before) => {
+    // Rules without a banner still end what the snapshot before them ran (VersionEnds).
+    service.rulesActivated(appId, rules.banner ?? undefined, at, before?.banner ?? undefined);
   });
   const sdk = new SdkService(service, deps.store.profiles, new SignInMerge(deps.store.banner));
   const trusted = addressSet(deps.config.http.trustedProxies);

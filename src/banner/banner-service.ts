@@ -244,9 +244,9 @@ export class BannerService {
     return v.user !== null || v.assignments.length > 0;
   }
 
-  /** `rules` went live at `at` (VersionEnds.activated): the versions they end, end then. */
-  rulesActivated(appId: string, rules: BannerRules, at: Date): void {
-    this.ends.activated(appId, rules, at);
+  /** `rules` went live at `at` after `before` (VersionEnds.activated): the versions they end, end then. */
+  rulesActivated(appId: string, rules: BannerRules | undefined, at: Date, before?: BannerRules): void {
+    this.ends.activated(appId, rules, at, before);
   }
 
   /** See VersionEnds.record: awaited before a render, a batch or a results read under `rules`. */

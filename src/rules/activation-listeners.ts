@@ -14,10 +14,10 @@ export class ActivationListeners {
     this.#listeners.push(listener);
   }
 
-  tell(appId: string, rules: AppRules, at: Date): void {
+  tell(appId: string, rules: AppRules, at: Date, before: AppRules | undefined): void {
     for (const listener of this.#listeners) {
       try {
-        listener(appId, rules, at);
+        listener(appId, rules, at, before);
       } catch (err) {
         // A listener's fault is its own: the snapshot is live either way.
         this.logger.error({ err, appId, hash: rules.hash }, 'a listener of rules activations failed');

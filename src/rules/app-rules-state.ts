@@ -68,10 +68,11 @@ export class AppRulesTransitions {
     // A rollback goes back to texts on purpose; a file edited without its version is news only on a change.
     const unbumped = reason === 'rollback' ? [] : unbumpedVersions(state.current, rules, texts);
     const at = this.deps.now();
+    const before = state.current;
     state.history.record(rules, { rules: state.current, texts: state.texts }, { reason, at, ms, texts });
     state.current = rules;
     state.activatedAt = at;
-    listeners.tell(appId, rules, at);
+    listeners.tell(appId, rules, at, before);
     state.warnings = [...unbumped, ...changes, ...checks.lints(rules)];
     state.texts = texts;
     // A rollback serves texts that are not on disk: whether the refusal of the files on disk

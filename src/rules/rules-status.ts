@@ -80,8 +80,12 @@ export interface SnapshotFile {
 /** Told about every reload, for metrics. */
 export type ReloadObserver = (outcome: ReloadOutcome) => void;
 
-/** Told that `rules` went live for `appId` at `at` (RulesSource.whenActivated). */
-export type ActivationListener = (appId: string, rules: AppRules, at: Date) => void;
+/**
+ * Told that `rules` went live for `appId` at `at` (RulesSource.whenActivated), replacing
+ * `before` (undefined: the app's first snapshot here, or one already serving when the
+ * listener was added): what left the live rules then left them at `at`.
+ */
+export type ActivationListener = (appId: string, rules: AppRules, at: Date, before?: AppRules) => void;
 
 /** A rollback in force at start: the snapshot, with its files (the admin action log's entry). */
 export interface RollbackPin {

@@ -18,3 +18,18 @@ export function endedVersions(experiments: readonly Experiment[]): EndedVersions
     return e.bucketVersion > 1 ? [{ experimentId: e.id, bucketVersion: e.bucketVersion - 1 }] : [];
   });
 }
+
+/**
+ * The bucket versions `before` ran that `after` does not: an experiment removed, or moved to
+ * another bucket version (a rollback of a bump goes down). They end when `after` goes live,
+ * as a stop or a bump ends them: left open, a removed experiment was credited with what its
+ * players did while they were served the default banner, and a rolled-back bump with what
+ * its players did while served the version below (account-manager probe, +30 conversions).
+ * An end closes the versions up to its own (EndedVersions), which ran before it anyway.
+ */
+export function leftVersions(before: readonly Experiment[], after: readonly Experiment[]): EndedVersions[] {
+  const now = new Map(after.map((e) => [e.id, e.bucketVersion]));
+  return before
+    .filter((e) => now.get(e.id) !== e.bucketVersion)
+    .map((e) => ({ experimentId: e.id, bucketVersion: e.bucketVersion }));
+}
