@@ -119,17 +119,20 @@ function adminRoutes(admin: ApiRouter, deps: BannerRoutesDeps): void {
     if (!deps.appIds.has(appId)) throw new AppError('APP_NOT_FOUND', `no app '${appId}'`);
     const rules = snapshot(deps, ctx, appId);
     const current = rules.banner?.experiments.find((e) => e.id === experimentId)?.bucketVersion;
-    // A version not run yet has no results: an empty "running" one read as a real, quiet test.
-    if (current !== undefined && bucketVersion !== undefined && bucketVersion > current) {
-      throw new AppError(
-        'EXPERIMENT_NOT_FOUND',
-        `experiment '${experimentId}' has no bucket version ${bucketVersion}: its current one is ${current}`,
-      );
-    }
     const results =
       rules.banner && (await deps.service.results(appId, rules.banner, experimentId, bucketVersion));
     if (!results) {
       throw new AppError('EXPERIMENT_NOT_FOUND', `app '${appId}' has no experiment '${experimentId}'`);
+    }
+    // A version not run yet has no results: an empty "running" one read as a real, quiet test.
+    // One above the current that has players ran before a rollback of its bump: its results
+    // are stored and ended, and a 404 hid them (account-manager probe).
+    const ran = results.users > 0 || results.enrolledAfterEnd !== undefined;
+    if (current !== undefined && bucketVersion !== undefined && bucketVersion > current && !ran) {
+      throw new AppError(
+        'EXPERIMENT_NOT_FOUND',
+        `experiment '${experimentId}' has no bucket version ${bucketVersion}: its current one is ${current}, and nobody is assigned to ${bucketVersion}`,
+      );
     }
     ctx.body = { appId, rulesVersion: rules.version, ...results };
   });

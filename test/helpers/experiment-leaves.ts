@@ -78,6 +78,14 @@ export async function rollbackOfBump({ t, s, rulesDir }: Scenario): Promise<void
     players.map((u) => sdkEvent(u, BUY)),
   );
   t.is(reply.status, 200);
+  const v3 = await getResults(s, ID, '?bucketVersion=3');
+  t.is(v3.status, 200, 'version 3 has stored assignments: its results stay readable');
+  t.is(
+    v3.body.variations.reduce((n, v) => n + v.users, 0),
+    players.length,
+  );
+  t.regex(String(v3.body.endedAt), /^\d{4}-\d\d-\d\dT/);
+  t.is(await conversions(s, '?bucketVersion=3'), 0);
 
   // The files on disk (version 3) again: an ended version runs again, said so, and the
   // purchases made while version 2 served stay uncredited.
