@@ -1,7 +1,7 @@
 import type { ApiName, ApiRegistration } from './api-registration.js';
 import { bannerApi } from './banner/banner-api.js';
 import { metricChangeWarnings } from './banner/rules/metric-change.js';
-import { restartWarnings } from './banner/rules/restart-after-stop.js';
+import { versionEndWarnings } from './banner/rules/version-end-warnings.js';
 import { type AssignedUsers, weightChangeWarnings } from './banner/rules/weight-change.js';
 import type { ApiCaseRunner, FixtureApi } from './fixtures/api-case-runner.js';
 import { journeysApi } from './journeys/journeys-api.js';
@@ -69,9 +69,10 @@ export function createCaseRunners(): Map<FixtureApi, ApiCaseRunner> {
 
 /**
  * What a reload changes that its author should know, against the serving snapshot
- * (RulesRegistryOptions.changeWarnings, and a rollback's answer): a stopped experiment running
- * again, a running experiment's new weights, or a new metric deciding its verdict, while it has
- * assigned users. `store` is read at each reload (the registry is made before the store opens).
+ * (RulesRegistryOptions.changeWarnings, and a rollback's answer): a bucket version ended by
+ * leaving the rules (removed, or rolled back below), an ended one running again (a stop, a bump
+ * or a removal undone), a running experiment's new weights, or a new metric deciding its verdict,
+ * while it has assigned users. `store` is read at each reload (the registry is made before the store opens).
  */
 export function createChangeWarnings(store: () => Store) {
   const assigned: AssignedUsers = async (appId, experimentId, bucketVersion) => {
@@ -80,8 +81,9 @@ export function createChangeWarnings(store: () => Store) {
   };
   const weights = weightChangeWarnings(assigned);
   const metrics = metricChangeWarnings(assigned);
+  const ends = versionEndWarnings((appId, id, version) => store().banner.versionEnd(appId, id, version));
   return async (before: AppRules | undefined, after: AppRules): Promise<Problem[]> => [
-    ...restartWarnings(before, after),
+    ...(await ends(before, after)),
     ...(await weights(before, after)),
     ...(await metrics(before, after)),
   ];

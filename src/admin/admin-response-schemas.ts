@@ -176,7 +176,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
             warnings: {
               ...strings,
               description:
-                'With `activated`: what its author should know, as `file:line:col message`: a file whose content changed while its `version:` did not, and a weight change of an experiment that already has assigned users (they keep their variation; docs/experiments.md) [ours].',
+                'With `activated`: what its author should know, as `file:line:col message`: a file whose content changed while its `version:` did not, a weight change of an experiment that already has assigned users (they keep their variation), a bucket version ended by leaving the rules, an ended one running again (docs/experiments.md) [ours].',
             },
           },
         },
@@ -195,7 +195,7 @@ export const ADMIN_RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       warnings: {
         ...strings,
         description:
-          'What the rollback changes that its author should know, as `file:line:col message`, as a reload says it: a stopped experiment running again (its end stands: players it enrolls are not credited), a running experiment whose weights change while it has assigned users, a new metric deciding a verdict [ours].',
+          'What the rollback changes that its author should know, as `file:line:col message`, as a reload says it: a bucket version it ends by leaving it (an experiment removed, or moved back to a lower version: its results freeze), an ended version running again (a stopped experiment, the version a bump ended, a removed experiment put back: its end stands, players it enrolls are not credited), a running experiment whose weights change while it has assigned users, a new metric deciding a verdict [ours].',
       },
     },
   },

@@ -156,7 +156,7 @@ export const experimentResultsQuerySchema = {
     bucketVersion: {
       title: 'Bucket version',
       description:
-        'Counts only users assigned under this bucket version; absent: the experiment’s current one.',
+        'Counts only users assigned under this bucket version; absent: the experiment’s current one. A version above the current one is found only when users are assigned to it (it ran before a rollback of its bump).',
       type: 'integer',
       minimum: 1,
       maximum: MAX_BUCKET_VERSION,

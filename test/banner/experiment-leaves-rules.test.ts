@@ -4,13 +4,13 @@ import { removedAndRestored, rollbackOfBump } from '../helpers/experiment-leaves
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
 import { startTestService } from '../helpers/start-test-service.js';
 
-test('a rollback of a bump ends the version it leaves', async (t) => {
+test('a rollback of a bump ends the version it leaves, and says so', async (t) => {
   const rulesDir = await copyOfShippedRules(t);
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
   await rollbackOfBump({ t, s, rulesDir });
 });
 
-test('an experiment removed from the rules ends there, and stays ended once restored', async (t) => {
+test('an experiment removed from the rules ends there, and stays ended once restored, said both times', async (t) => {
   const rulesDir = await copyOfShippedRules(t);
   const s = await startTestService(t, { env: { OFFERD_RULES_DIR: rulesDir } });
   await removedAndRestored({ t, s, rulesDir });

@@ -52,6 +52,12 @@ async function conversions(s: TestService, query = ''): Promise<number> {
   return body.variations.reduce((n, v) => n + (v.metrics[BUY]?.conversions ?? 0), 0);
 }
 
+const has = (t: ExecutionContext, warnings: readonly string[], pattern: RegExp) =>
+  t.true(
+    warnings.some((w) => pattern.test(w)),
+    `${pattern} in ${JSON.stringify(warnings)}`,
+  );
+
 /**
  * Account-manager probe: rules at bucket version 3 rolled back to a snapshot at 2 answered no
  * warning, version 3's results were a 404, and what its players bought while served version 2
@@ -65,12 +71,23 @@ export async function rollbackOfBump({ t, s, rulesDir }: Scenario): Promise<void
     file,
     shipped.replace(/^version: \d+$/m, 'version: 2').replace('bucketVersion: 2', 'bucketVersion: 3'),
   );
-  await reload(t, s);
+  t.deepEqual(await reload(t, s), [], 'a bump up is what bumping is for: no warning');
   const players = await fans(s, 'bumped', 6);
   t.is((await getResults(s, ID)).body.bucketVersion, 3);
 
   const back = await post(s, '/admin/rules/demo/rollback', { hash: original });
   t.is(back.status, 200);
+  const warnings = back.body.warnings as string[];
+  has(
+    t,
+    warnings,
+    /experiment 'champion-spotlight' goes from bucket version 3 back to 2: bucket version 3 ends now/,
+  );
+  has(
+    t,
+    warnings,
+    /goes from bucket version 3 to 2, which had ended, and is running again at bucket version 2/,
+  );
 
   // Served version 2 now; what they buy is no version 3 conversion.
   const reply = await postTrack(
@@ -89,7 +106,7 @@ export async function rollbackOfBump({ t, s, rulesDir }: Scenario): Promise<void
 
   // The files on disk (version 3) again: an ended version runs again, said so, and the
   // purchases made while version 2 served stay uncredited.
-  await reload(t, s);
+  has(t, await reload(t, s), /goes from bucket version 2 to 3, which had ended, and is running again/);
   t.is(await conversions(s), 0);
 }
 
@@ -110,7 +127,11 @@ export async function removedAndRestored({ t, s, rulesDir }: Scenario): Promise<
     .replace(/^version: \d+$/m, 'version: 2');
   t.false(without.includes(ID));
   await writeFile(file, without);
-  await reload(t, s);
+  has(
+    t,
+    await reload(t, s),
+    /experiment 'champion-spotlight' leaves the rules \(bucket version 2\): bucket version 2 ends now/,
+  );
 
   const reply = await postTrack(
     s,
@@ -119,7 +140,11 @@ export async function removedAndRestored({ t, s, rulesDir }: Scenario): Promise<
   t.is(reply.status, 200);
 
   await writeFile(file, shipped.replace(/^version: \d+$/m, 'version: 3'));
-  await reload(t, s);
+  has(
+    t,
+    await reload(t, s),
+    /experiment 'champion-spotlight' returns to the rules at bucket version 2, which had ended, and is running again/,
+  );
   const { body } = await getResults(s, ID);
   t.regex(String(body.endedAt), /^\d{4}-\d\d-\d\dT/);
   t.is(
