@@ -46,10 +46,14 @@ test('a rollback or a reload that runs a stopped experiment again says so; one t
   const warnings = back.body.warnings as string[];
   t.is(warnings.length, 1, JSON.stringify(warnings));
   t.regex(warnings[0] ?? '', RESTARTED);
+  // Its status line, which the rollback turned back to running (it named the eligibility, lines below).
+  const lines = shipped.split('\n');
+  const entry = lines.indexOf('    - id: champion-spotlight');
+  const status = lines.findIndex((l, i) => i > entry && l.trim().startsWith('status:'));
   t.regex(
     warnings[0] ?? '',
-    /demo\/banner\.yaml:\d+:\d+ experiment/,
-    'it names where the experiment is written',
+    new RegExp(`demo/banner\\.yaml:${status + 1}:7 experiment`),
+    'it names the status line of the experiment',
   );
 
   const again = await post('/admin/rules/demo/rollback', { hash: stopped });

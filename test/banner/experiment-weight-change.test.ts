@@ -41,6 +41,11 @@ test('a weight change of a running experiment: the reload warns, and users assig
   const warning = outcomes[0]?.warnings?.find((w) => w.includes("'champion-spotlight'"));
   t.truthy(warning, JSON.stringify(outcomes));
   t.regex(warning ?? '', /from 0:20 \/ 1:80 to 0:50 \/ 1:50/);
+  // Its variations line, where the weights are (it named the eligibility, lines above).
+  const lines = changed.split('\n');
+  const entry = lines.indexOf('    - id: champion-spotlight');
+  const variations = lines.findIndex((l, i) => i > entry && l.trim() === 'variations:');
+  t.regex(warning ?? '', new RegExp(`banner\\.yaml:${variations + 1}:7 experiment`));
   t.regex(warning ?? '', /already has 60 assigned users: they keep their variation/);
   t.regex(warning ?? '', /bump bucketVersion/);
   const status = (await (await s.fetch('/admin/rules', { headers: ADMIN })).json()) as {

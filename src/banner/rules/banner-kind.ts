@@ -44,9 +44,20 @@ export interface Site {
   col: number;
 }
 
+/** Where an experiment's keys that reload warnings are about are written. */
+export interface ExperimentLines {
+  status: Site;
+  variations: Site;
+}
+
 export interface WrittenConditions {
   /** Per experiment id: its eligibility (null: everyone) and where it is written (the experiment, without one). */
   eligibility: ReadonlyMap<string, { condition: Condition | null; site: Site }>;
+  /**
+   * Per experiment id: where its `status:` and `variations:` keys are written, for reload
+   * warnings about a status or a weight change (they pointed at the eligibility, lines away).
+   */
+  lines: ReadonlyMap<string, ExperimentLines>;
   /**
    * Per banner rule in order: its own `when` (null: none), everything it matches on
    * (`when` plus experiment, variations, prize keys and types) and where it is written.
@@ -72,8 +83,9 @@ function collect<T>(files: RuleFile<BannerSpec>[], pick: (spec: BannerSpec) => T
   return files.flatMap((file) => (pick(file.spec) ?? []).map((item, i) => ({ file, path: [key, i], item })));
 }
 
-function siteOf(at: Located<unknown>, below: JsonPath = []): Site {
-  const { file, line, col } = at.file.source.problem(['spec', ...at.path, ...below], '');
+/** Where `below` (or, with `key`, that key of the mapping at `below`) is written inside `at`. */
+function siteOf(at: Located<unknown>, below: JsonPath = [], key?: string): Site {
+  const { file, line, col } = at.file.source.problem(['spec', ...at.path, ...below], '', key);
   return { file, line, col };
 }
 
@@ -223,7 +235,7 @@ function compileChoice(
 /** The rule sets, built once: each runs once per request over the segments they use. */
 function buildRules(
   settings: BannerSettings,
-  experiments: { spec: ExperimentSpec; compiled: Experiment; site: Site }[],
+  experiments: { spec: ExperimentSpec; compiled: Experiment; site: Site; lines: ExperimentLines }[],
   banners: { spec: BannerRuleSpec; choice: BannerChoice; site: Site }[],
   catalog: SegmentCatalog,
   specialOffers: SpecialOfferRules,
@@ -258,6 +270,7 @@ function buildRules(
           deepFreeze({ condition: e.spec.eligibility ?? null, site: e.site }),
         ]),
       ),
+      lines: new Map(experiments.map((e) => [e.compiled.id, deepFreeze(e.lines)])),
       banners: deepFreeze(
         banners.map((b, i) => ({
           id: b.spec.id,
@@ -289,6 +302,7 @@ export function compileBanner(
     spec: at.item,
     compiled: compileExperiment(ctx, at),
     site: siteOf(at, at.item.eligibility ? ['eligibility'] : []),
+    lines: { status: siteOf(at, [], 'status'), variations: siteOf(at, [], 'variations') },
   }));
   const byId = new Map(experiments.map((e) => [e.compiled.id, e.compiled]));
   const bannerItems = collect(files, (s) => s.banners, 'banners');

@@ -82,16 +82,18 @@ async function againWarning(
   if (ended === null) return [];
   const v = e.bucketVersion;
   const when = ended === 'now' ? '' : ` (${ended})`;
-  const what =
-    old?.bucketVersion === v
-      ? 'was stopped and is'
-      : old
-        ? `goes from bucket version ${old.bucketVersion} to ${v}, which had ended, and is`
-        : `returns to the rules at bucket version ${v}, which had ended, and is`;
-  const keep =
-    old?.bucketVersion === v ? 'to keep it stopped, set status: stopped again' : 'or set status: stopped';
+  const restarted = old?.bucketVersion === v;
+  const what = restarted
+    ? 'was stopped and is'
+    : old
+      ? `goes from bucket version ${old.bucketVersion} to ${v}, which had ended, and is`
+      : `returns to the rules at bucket version ${v}, which had ended, and is`;
+  const keep = restarted
+    ? 'to keep it stopped, set status: stopped again'
+    : 'to keep it ended, set status: stopped';
   return {
-    ...experimentSite(after, e.id),
+    // A restart is its status line's doing; a version gone back to, the experiment's.
+    ...experimentSite(after, e.id, restarted ? 'status' : undefined),
     message:
       `experiment '${e.id}' ${what} ${e.status} again at bucket version ${v}: its end${when} stands, so the ` +
       'players it enrolls from now on are counted apart (enrolledAfterEnd) and nothing they do is credited to ' +

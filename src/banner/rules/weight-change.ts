@@ -1,6 +1,7 @@
 import type { AppRules } from '../../rules/app-rules.js';
 import type { Problem } from '../../rules/problems.js';
 import type { Experiment } from '../domain/banner-types.js';
+import type { ExperimentLines } from './banner-kind.js';
 
 /** One experiment whose weights a new snapshot changes at the same bucket version. */
 export interface WeightChange {
@@ -43,16 +44,25 @@ export function weightChanges(before: AppRules | undefined, after: AppRules): We
   });
 }
 
-/** Where a reload warning about experiment `id` points: its entry in the rule file, else the app. */
-export function experimentSite(rules: AppRules, id: string): Pick<Problem, 'file' | 'line' | 'col'> {
-  return rules.banner?.written.eligibility.get(id)?.site ?? { file: rules.appId, line: 1, col: 1 };
+/**
+ * Where a reload warning about experiment `id` points: its `line` (`status:`, `variations:`)
+ * when the warning is about that key, else its entry in the rule file; the app without one.
+ */
+export function experimentSite(
+  rules: AppRules,
+  id: string,
+  line?: keyof ExperimentLines,
+): Pick<Problem, 'file' | 'line' | 'col'> {
+  const written = rules.banner?.written;
+  const site = line ? written?.lines.get(id)?.[line] : written?.eligibility.get(id)?.site;
+  return site ?? { file: rules.appId, line: 1, col: 1 };
 }
 
 /** The reload warning of one weight change of an experiment with `users` assigned at its bucket version. */
 export function weightChangeWarning(change: WeightChange, users: number, rules: AppRules): Problem {
   const e = change.experiment;
   return {
-    ...experimentSite(rules, e.id),
+    ...experimentSite(rules, e.id, 'variations'),
     message:
       `experiment '${e.id}' changes its weights from ${weightsText(change.before)} to ${weightsText(e.variations)} ` +
       `(variation:weight) at bucket version ${e.bucketVersion}, which already has ${users} assigned users: ` +
