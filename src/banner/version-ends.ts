@@ -28,9 +28,9 @@ export class VersionEnds {
 
   /**
    * `rules` went live at `at`, replacing `before`: their ends are recorded from now on, dated
-   * `at`. Rules without a banner (none: the kind was removed) serve no request that could
-   * await the record, so what `before` ran ends at once; a failed write is logged by nobody,
-   * as the store's other background writes are not, and retried by nothing (rare: say so).
+   * `at`. Rules without a Banner kind (a rollback to a snapshot from before it existed: a
+   * reload that deletes the kind is refused) serve no request that could await or retry the
+   * record, so what `before` ran is ended at once, and a failed write stays failed.
    */
   activated(appId: string, rules: BannerRules | undefined, at: Date, before?: BannerRules): void {
     const left = leftVersions(before?.experiments ?? [], rules?.experiments ?? []);
