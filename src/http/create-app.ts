@@ -25,15 +25,29 @@ export interface AppOptions {
  */
 const METHOD_LABELS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/**
+ * The latency histogram's labels. Each route, method and status makes 13 series, and any
+ * client without a key chooses all three: a hostile probe took /metrics from 336 series to
+ * 10,455 (1.2 MB, 22–33 ms of CPU a scrape) with route × method × a handful of 4xx. So a
+ * client error is `4xx` here (its code is counted in offerd_http_responses_total, without the
+ * route), and a method the route does not answer (405) is `other`: what a client adds is
+ * bounded by the routes, not multiplied by what it sends.
+ */
+export function httpLabels(ctx: Koa.Context): { route: string; method: string; status: string } {
+  const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+  const clientError = ctx.status >= 400 && ctx.status < 500;
+  const method = METHOD_LABELS.has(ctx.method) && ctx.status !== 405 ? ctx.method : 'other';
+  return { route: String(route), method, status: clientError ? '4xx' : String(ctx.status) };
+}
+
 function timing(metrics: Metrics, logger: Logger) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     const stop = metrics.httpDuration.startTimer();
     try {
       await next();
     } finally {
-      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      const method = METHOD_LABELS.has(ctx.method) ? ctx.method : 'other';
-      const seconds = stop({ route: String(route), method, status: String(ctx.status) });
+      const seconds = stop(httpLabels(ctx));
+      metrics.httpResponses.inc({ status: String(ctx.status) });
       // One access line per request, carrying the request id like every other line of it
       // (not even built when info is off: LOG_LEVEL=warn under load).
       if (logger.isLevelEnabled('info')) {

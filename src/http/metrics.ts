@@ -6,6 +6,7 @@ import type { ReloadOutcome } from '../rules/rules-status.js';
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
+  httpResponses: Counter<'status'>;
   rulesReloads: Counter<'app' | 'result'>;
   rulesActive: Gauge<'app' | 'version' | 'hash'>;
 }
@@ -42,9 +43,15 @@ export function createMetrics(
     registry,
     httpDuration: new Histogram({
       name: 'offerd_http_request_duration_seconds',
-      help: 'HTTP request latency by route and status',
+      help: 'HTTP request latency by route, method and status (client errors as 4xx: see httpLabels)',
       labelNames: ['route', 'method', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    httpResponses: new Counter({
+      name: 'offerd_http_responses_total',
+      help: 'HTTP responses by status code, every route together',
+      labelNames: ['status'],
       registers: [registry],
     }),
     rulesReloads: new Counter({

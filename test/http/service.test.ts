@@ -104,7 +104,7 @@ test('/metrics counts methods no route answers as other: a client cannot multipl
   const text = await (await s.fetch('/metrics')).text();
   t.notRegex(text, /method="(PROPFIND|MKCOL|LOCK|UNLOCK|SEARCH|PURGE)"/);
   const other =
-    /offerd_http_request_duration_seconds_count\{route="[^"]*",method="other",status="\d+"\} (\d+)/g;
+    /offerd_http_request_duration_seconds_count\{route="[^"]*",method="other",status="[^"]+"\} (\d+)/g;
   t.is(
     [...text.matchAll(other)].reduce((n, m) => n + Number(m[1]), 0),
     6,
@@ -220,4 +220,51 @@ test('request ids tell nothing about the traffic between two requests: not conse
   t.true(steps.size > 10, `ids ${ids.join(', ')}`);
   t.is(new Set(ids).size, ids.length);
   t.true(ids.every((id) => Number.isSafeInteger(id) && id > 0));
+});
+
+test('/metrics: keyless clients sending every method and error to every route add series per route, not per method and status; each code is counted apart', async (t) => {
+  const s = await startTestService(t);
+  const paths = [
+    '/getPersonalizedBanner',
+    '/track',
+    '/v1/user-journeys/users',
+    '/api/v1/postback',
+    '/admin/rules',
+  ];
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
+  const bodies: [Record<string, string>, string][] = [
+    [{}, '{}'],
+    [{ Authorization: 'wrong', 'X-API-Key': 'pk_test_wrong' }, '{}'],
+    [{ 'Content-Type': 'text/xml' }, '<a/>'],
+    [{ 'Content-Type': 'application/json' }, '{"a":'],
+  ];
+  const statuses = new Set<number>();
+  for (const path of paths)
+    for (const method of methods)
+      for (const [headers, body] of bodies) {
+        const res = await s.fetch(path, {
+          method,
+          headers,
+          ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
+        });
+        await res.arrayBuffer();
+        statuses.add(res.status);
+      }
+  const text = await (await s.fetch('/metrics')).text();
+  const series = [...text.matchAll(/^offerd_http_request_duration_seconds_count\{([^}]*)\}/gm)]
+    .map((m) => m[1] as string)
+    .filter((labels) =>
+      paths.some((p) => labels.includes(`route="${p}"`) || labels.includes('route="unmatched"')),
+    );
+  t.true(statuses.size >= 5, `the requests met ${[...statuses].join(', ')}`);
+  // Per route at most: the methods it answers, `other`, each with 4xx and a success.
+  t.true(series.length <= paths.length * 6, `${series.length} series:\n${series.join('\n')}`);
+  for (const status of statuses) {
+    if (status >= 400 && status < 500)
+      t.regex(
+        text,
+        new RegExp(`^offerd_http_responses_total\\{status="${status}"\\} \\d+`, 'm'),
+        String(status),
+      );
+  }
 });
