@@ -245,7 +245,12 @@ export class OfferwallParams {
           message: `'${value}' is wider than /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6)`,
         });
     }
-    if (typeof wallId === 'number' && !walls.includes(wallId)) {
+    // One problem per field: a wall id the schema refused (1.5) is not also an unknown wall.
+    if (
+      typeof wallId === 'number' &&
+      !walls.includes(wallId) &&
+      !problems.some((p) => p.field === 'wallId')
+    ) {
       problems.push(this.#ban.problem('wallId', `must be one of this app's walls (${walls.join(', ')})`));
     }
     if (!checked.ok || problems.length > 0) {

@@ -118,6 +118,15 @@ test('ban admin: token required, input validated, unknown app 404', async (t) =>
     'the refused ban was not stored',
   );
   t.is((await h.get('/admin/apps/nope/bans', { headers: ADMIN })).status, 404);
+  // One problem per field: a wall id that is no integer was also "not one of this app's walls".
+  const fraction = await h.json<{ error: { fields: { field: string }[] } }>(
+    '/admin/apps/demo/bans',
+    post({ type: 'user', value: 'w-1', wallId: 1.5, reason: 'x' }),
+  );
+  t.deepEqual(
+    fraction.body.error.fields.map((f) => f.field),
+    ['wallId'],
+  );
 });
 
 // Hostile probe: two identical adds stored two bans (30 concurrent: 30), so deleting "the
