@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
+import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-/** The installed binary with `env` on top of this process's environment. */
-const offerd = (args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, ['bin/offerd.js', ...args], {
-    timeout: 120_000,
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const offerd = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 test('validate and test read the config as the service does: a config named but missing, or refused, is exit 2 with its problem, never an empty app', async (t) => {
   const missing = { OFFERD_CONFIG: 'config/nope.yaml' };

@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
+import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const BIN = path.resolve('bin/offerd.js');
-
 /** The CLI run in `cwd` (a rules repository: rules/ and no config/), `env` on top. */
-const offerd = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, [BIN, ...args], {
-    cwd,
-    timeout: 120_000,
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const offerd = (cwd: string, args: string[], env: Record<string, string> = {}) => runCli(args, { cwd, env });
 
 test('in a rules repository without a config, offerd test says the app runs bare with no walls; with OFFERD_CONFIG (the recipe of docs/rules.md) every case passes', async (t) => {
   const repo = await tempDir(t, 'offerd-rules-repo-');

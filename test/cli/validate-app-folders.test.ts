@@ -1,24 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 import { configWithBannerApp } from '../helpers/config-copy.js';
 import { copyOfShippedRules } from '../helpers/rules-fixture.js';
+import { runCli } from '../helpers/run-cli.js';
 
-/** The installed binary with `env` on top of this process's environment. */
-const offerd = (args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, ['bin/offerd.js', ...args], {
-    timeout: 120_000,
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const offerd = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 test("validate refuses an active app of the config without its rules folder, as the service does (it printed only the other apps' ok, exit 0)", async (t) => {
   const rules = await copyOfShippedRules(t);
