@@ -132,11 +132,15 @@ test('a new primary metric for a running experiment with users: the reload warns
   const dir = await copyOfShippedRules(t);
   const s = await startTestService(t, { env: { OFFERD_STORE: 'memory', OFFERD_RULES_DIR: dir } });
   const file = path.join(dir, 'demo', 'banner.yaml');
+  let metricsLine = 0;
   const swap = async (version: number, edit: (text: string) => string) => {
     const text = await readFile(file, 'utf8');
     const changed = edit(text.replace(/^version: \d+$/m, `version: ${version}`));
     t.not(changed, text);
     await writeFile(file, changed);
+    const lines = changed.split('\n');
+    const entry = lines.indexOf('    - id: champion-spotlight');
+    metricsLine = lines.findIndex((l, i) => i > entry && l.trim() === 'metrics:') + 1;
     const reload = await s.fetch('/admin/rules/reload?app=demo', { method: 'POST', headers: ADMIN });
     const { outcomes } = (await reload.json()) as { outcomes: { result: string; warnings?: string[] }[] };
     t.is(outcomes[0]?.result, 'activated', JSON.stringify(outcomes));
@@ -162,4 +166,6 @@ test('a new primary metric for a running experiment with users: the reload warns
     /experiment 'champion-spotlight' changes what decides its verdict from SpecialOfferPopupOpened to SpecialOfferPopupPurchased at bucket version 2, which already has 10 assigned users/,
   );
   t.regex(warnings[0] ?? '', /bump bucketVersion/);
+  // At its metrics line (it named the eligibility, lines above).
+  t.regex(warnings[0] ?? '', new RegExp(`banner\\.yaml:${metricsLine}:7 experiment`));
 });

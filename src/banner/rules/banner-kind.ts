@@ -48,6 +48,7 @@ export interface Site {
 export interface ExperimentLines {
   status: Site;
   variations: Site;
+  metrics: Site;
 }
 
 export interface WrittenConditions {
@@ -302,7 +303,11 @@ export function compileBanner(
     spec: at.item,
     compiled: compileExperiment(ctx, at),
     site: siteOf(at, at.item.eligibility ? ['eligibility'] : []),
-    lines: { status: siteOf(at, [], 'status'), variations: siteOf(at, [], 'variations') },
+    lines: {
+      status: siteOf(at, [], 'status'),
+      variations: siteOf(at, [], 'variations'),
+      metrics: siteOf(at, [], 'metrics'),
+    },
   }));
   const byId = new Map(experiments.map((e) => [e.compiled.id, e.compiled]));
   const bannerItems = collect(files, (s) => s.banners, 'banners');

@@ -41,7 +41,7 @@ export function metricChangeWarnings(assigned: AssignedUsers) {
       const users = await assigned(after.appId, e.id, e.bucketVersion);
       if (users === 0) continue;
       out.push({
-        ...experimentSite(after, e.id),
+        ...experimentSite(after, e.id, 'metrics'),
         message:
           `experiment '${e.id}' changes what decides its verdict from ${was} to ${decidingMetric(e)} ` +
           `at bucket version ${e.bucketVersion}, which already has ${users} assigned users: its verdicts are now ` +
