@@ -6,26 +6,18 @@ import { type GeoIp, openGeoIp } from '../geo/geo-ip.js';
 import { AppError } from '../http/app-error.js';
 import { addressSet, inSet } from '../http/client-ip.js';
 import type { AppRules } from '../rules/app-rules.js';
-import { traced } from '../rules/engine/rule-set.js';
-import { expandSegments } from '../rules/engine/trace.js';
 import { readCatalogFile } from './catalog-file.js';
 import { OfferPageValidator } from './catalog-schema.js';
 import type { Ban } from './domain/bans.js';
 import { CatalogIndex } from './domain/catalog-index.js';
-import type { DroppedOffer, Ranking } from './domain/decide.js';
 import { osVersionFromUserAgent, platformFromUserAgent } from './domain/device.js';
 import { type CatalogOffer, finalEventId } from './domain/offer.js';
-import { specOf } from './domain/rule-effects.js';
-import { type WhyNot, whyNot } from './domain/why-not.js';
+import { whyNot } from './domain/why-not.js';
 import type { Catalog } from './offer-catalogs.js';
+import { bannedBefore, describe } from './offerwall-case-outcome.js';
 import { offerwallHttpError } from './offerwall-http-errors.js';
 import { OfferwallParams } from './offerwall-params.js';
-import {
-  bannedError,
-  OfferwallService,
-  type PersonalizedOutcome,
-  type WallInfo,
-} from './offerwall-service.js';
+import { OfferwallService, type WallInfo } from './offerwall-service.js';
 import { offerwallSnapshot } from './offerwall-snapshot.js';
 import { personalizedOrBan } from './personalized-or-ban.js';
 import { OfferwallDocumentStore } from './store/offerwall-document-store.js';
@@ -39,6 +31,13 @@ interface OfferwallState {
   catalog?: unknown[];
 }
 
+/** A wall as requests see it, its offers for a case, and a service on the case's seeded store. */
+interface Decider {
+  wall: WallInfo;
+  offers: CatalogOffer[];
+  service: OfferwallService;
+}
+
 const FIXTURE_SECRETS = { clickSecret: 'fixture-click-secret', postbackSecret: 'fixture-postback-secret' };
 
 function toQuery(request: Record<string, unknown>): Record<string, string> {
@@ -48,8 +47,6 @@ function toQuery(request: Record<string, unknown>): Record<string, string> {
   }
   return q;
 }
-
-const unique = <T>(xs: T[]) => [...new Set(xs)].sort();
 
 /**
  * Runs offerwall fixture cases through the server's own validation and OfferwallService
@@ -96,19 +93,26 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
   async run(rules: AppRules, app: AppConfig, input: CaseInput): Promise<CaseOutcome> {
     const request = input.request;
     const uid = String(request.uid ?? 'fixture-user');
+    // The wall's service, seeded once per case: the ban check and the decision share it.
+    let decided: { wallId: number; decider: Promise<Decider> } | undefined;
+    const decide = (config: WallConfig) => {
+      if (decided?.wallId !== config.id)
+        decided = { wallId: config.id, decider: this.decider(app, config, input) };
+      return decided.decider;
+    };
     try {
       // The live route's order: a ban answers before the request's other bad parameters.
       const checked = await personalizedOrBan(this.#params, uid, toQuery(request), async (subject) => {
         const config = app.walls.find((w) => w.id === subject.wall);
         if (!config) return undefined;
-        const { wall, service } = await this.decider(app, config, input);
+        const { wall, service } = await decide(config);
         return service.blockingBan(wall, subject.uid, [subject.ip ?? null]);
       });
       if ('ban' in checked) return bannedBefore(checked.ban, checked.invalid);
       const q = checked.query;
       const wallConfig = app.walls.find((w) => w.id === q.wall);
       if (!wallConfig) throw new AppError('WALL_NOT_FOUND', `wall ${q.wall} not found`);
-      const { wall, offers, service } = await this.decider(app, wallConfig, input);
+      const { wall, offers, service } = await decide(wallConfig);
       const ua = typeof request.userAgent === 'string' ? request.userAgent : undefined;
       const country = q.ip ? (await this.geoIp()).country(q.ip) : null;
       const device = q.device ?? platformFromUserAgent(ua);
@@ -145,11 +149,7 @@ export class OfferwallCaseRunner implements ApiCaseRunner {
   }
 
   /** The wall as requests see it, its offers for this case, and a service on the case's seeded store. */
-  private async decider(
-    app: AppConfig,
-    config: WallConfig,
-    input: CaseInput,
-  ): Promise<{ wall: WallInfo; offers: CatalogOffer[]; service: OfferwallService }> {
+  private async decider(app: AppConfig, config: WallConfig, input: CaseInput): Promise<Decider> {
     const wall: WallInfo = {
       appId: app.id,
       wallId: config.id,
@@ -256,127 +256,4 @@ async function seed(
     };
     await store.addBan(ban);
   }
-}
-
-/**
- * A ban that answered before the request's other bad parameters: the 403 the live route
- * throws, with those parameters (`alsoInvalid`) for an explanation to say what it did not reach.
- */
-function bannedBefore(ban: Ban, invalid: AppError): CaseOutcome {
-  const err = offerwallHttpError(bannedError(ban));
-  if (!(err instanceof AppError)) throw err;
-  return {
-    actual: { status: err.status, error: err.code, reason: err.code, segments: [], matchedRules: [] },
-    explanation: {
-      ban,
-      alsoInvalid: { code: invalid.code, message: invalid.message, fields: invalid.fields },
-    },
-  };
-}
-
-async function describe(
-  outcome: PersonalizedOutcome,
-  seen: { country: string | null; device: string | null; numoffers: number },
-  explainDrops: (dropped: DroppedOffer[], ruleTraces: Map<string, unknown>) => WhyNot[],
-): Promise<CaseOutcome> {
-  if ('ban' in outcome) {
-    return {
-      actual: {
-        status: 403,
-        error: outcome.reason,
-        reason: outcome.reason,
-        segments: [],
-        matchedRules: [],
-        country: seen.country,
-        device: seen.device,
-      },
-      explanation: { ban: outcome.ban },
-    };
-  }
-  const { ranking } = outcome;
-  const segments = await traced(outcome.segments.outcomes);
-  const rules = await traced(outcome.rules);
-  const segmentTraces = new Map(segments.map((o) => [o.id, o.conditions]));
-  const shown = ranking.offers;
-  const dropped: Record<string, number> = {};
-  for (const d of ranking.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + 1;
-  const matchedRules = outcome.rules.filter((r) => r.matched).map((r) => r.id);
-  const ok = outcome.reason === 'RANKED';
-  const whyNot = explainDrops(
-    ranking.dropped,
-    new Map(rules.map((o) => [o.id, expandSegments(o.conditions, segmentTraces)])),
-  );
-  return {
-    actual: {
-      status: ok ? 200 : 404,
-      error: ok ? null : outcome.reason,
-      reason: outcome.reason,
-      segments: outcome.segments.ids,
-      matchedRules,
-      country: seen.country,
-      device: seen.device,
-      total: ranking.total,
-      limit: shown.length,
-      offerIds: shown.map((r) => r.offer.offer_id),
-      topOfferId: shown[0]?.offer.offer_id ?? null,
-      // What the business reads of the shown offers (impact reports: EPC, reward, payout, names).
-      topOffers: shown.map((r) => ({
-        offerId: r.offer.offer_id,
-        name: r.offer.offer_name,
-        epc: r.offer.epc,
-        userReward: r.offer.total_user_reward,
-        payout: r.offer.payout,
-      })),
-      topCategory: shown[0]?.offer.category ?? null,
-      offerTypes: unique(shown.map((r) => r.offer.offer_type)),
-      categories: unique(shown.map((r) => r.offer.category)),
-      platforms: unique(shown.map((r) => r.offer.platform ?? 'any')),
-      minUserReward: shown.length > 0 ? Math.min(...shown.map((r) => r.offer.total_user_reward)) : null,
-      inProgress: shown.filter((r) => r.progress?.status === 'in_progress').map((r) => r.offer.offer_id),
-      userCompleted: shown.filter((r) => r.progress?.status === 'completed').map((r) => r.offer.offer_id),
-      dropped,
-    },
-    explanation: {
-      facts: outcome.facts,
-      segments: segments.map((o) => ({ id: o.id, matched: o.matched, trace: o.conditions })),
-      rules: rules.map((o) => ({
-        id: o.id,
-        matched: o.matched,
-        effect: specOf(o.data),
-        trace: o.conditions,
-      })),
-      ranked: shown.map((r) => ({
-        rank: r.rank,
-        offerId: r.offer.offer_id,
-        category: r.offer.category,
-        offerType: r.offer.offer_type,
-        ...r.breakdown,
-        boosts: r.boosts,
-      })),
-      whyNot,
-      offers: everyOffer(ranking, seen.numoffers, whyNot),
-    },
-  };
-}
-
-/** One line per catalog offer: shown at its rank, ranked below the cut, or why it was dropped. */
-function everyOffer(ranking: Ranking, numoffers: number, whyNot: readonly WhyNot[]) {
-  const of = ranking.total;
-  return [
-    ...ranking.offers.map((r) => ({
-      offerId: r.offer.offer_id,
-      shown: true,
-      reason: `shown at rank ${r.rank} of ${of}`,
-    })),
-    ...ranking.belowCut.map((b) => ({
-      offerId: b.offerId,
-      shown: false,
-      reason: `ranked below the cut (rank ${b.rank} of numoffers ${numoffers})`,
-    })),
-    ...whyNot.map((w) => ({
-      offerId: w.offerId,
-      shown: false,
-      reason: `dropped: ${w.reason}${w.ruleId ? ` by rule ${w.ruleId}` : ''} (${w.clause})`,
-    })),
-  ];
 }
