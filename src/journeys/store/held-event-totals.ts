@@ -13,6 +13,14 @@ interface Held {
   totals: EventTotals;
 }
 
+/** When totals were summed: their events version, the instant, each window's earliest event (null: none). */
+export interface SummedAt {
+  version: string;
+  at: number;
+  firstIn7d: number | null;
+  firstIn30d: number | null;
+}
+
 /** ~400 bytes each: 4 MB at most per instance, whatever the number of users. */
 const HELD_USERS = 10_000;
 
@@ -34,28 +42,19 @@ const keyOf = (p: Partition, externalId: string): string =>
 export class HeldEventTotals {
   readonly #held = new LRUCache<string, Held>({ max: HELD_USERS });
 
-  /** The version whose held totals are still true at `now` (epoch ms), if the database says it is still stored. */
-  versionAt(p: Partition, externalId: string, now: number): string | null {
+  /** The held totals still true at `now` (epoch ms) if the database says their version is still stored, a copy. */
+  at(p: Partition, externalId: string, now: number): { version: string; totals: EventTotals } | null {
     const h = this.#held.get(keyOf(p, externalId));
-    return h !== undefined && h.at <= now && now < h.until ? h.version : null;
-  }
-
-  /** The held totals of `version` (a copy), if still held. */
-  totalsOf(p: Partition, externalId: string, version: string): EventTotals | null {
-    const h = this.#held.get(keyOf(p, externalId));
-    return h?.version === version ? { ...h.totals } : null;
+    return h !== undefined && h.at <= now && now < h.until
+      ? { version: h.version, totals: { ...h.totals } }
+      : null;
   }
 
   /**
    * Holds totals just summed at `at` (epoch ms) for a heavy user; `firstIn7d`/`firstIn30d` are
    * the earliest event instants in each window (null: none).
    */
-  keep(
-    p: Partition,
-    externalId: string,
-    summed: { version: string; at: number; firstIn7d: number | null; firstIn30d: number | null },
-    totals: EventTotals,
-  ): void {
+  keep(p: Partition, externalId: string, summed: SummedAt, totals: EventTotals): void {
     const key = keyOf(p, externalId);
     if (totals.events < RUNNING_FROM_EVENTS) {
       this.#held.delete(key);

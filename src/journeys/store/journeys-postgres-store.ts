@@ -32,6 +32,7 @@ import {
 import { ISO_TIMESTAMPS } from './journeys-postgres-timestamps.js';
 import {
   RANGE_EVENT_TOTALS,
+  summedAt,
   toEventTotals,
   USER_EVENT_TOTALS,
   windowParams,
@@ -167,30 +168,17 @@ export class JourneysPostgresStore implements JourneysStore {
 
   /** Summed by the database, or as held for a heavy user while still true (HeldEventTotals). */
   async eventTotals(p: Partition, externalId: string, now: Date): Promise<EventTotals> {
-    const at = now.getTime();
-    const version = this.heldTotals.versionAt(p, externalId, at);
+    const held = this.heldTotals.at(p, externalId, now.getTime());
     const { rows } = await this.pool.query({
       name: 'journeys-event-totals',
       text: USER_EVENT_TOTALS,
-      values: [p.appId, p.environment, externalId, ...windowParams(windowStarts(now)), version],
+      values: [p.appId, p.environment, externalId, ...windowParams(windowStarts(now)), held?.version ?? null],
     });
     const row = rows[0] as Row | undefined;
     if (!row) return noEventTotals();
-    if (row.summed !== true && version !== null) {
-      const held = this.heldTotals.totalsOf(p, externalId, version);
-      if (held) return held;
-      // Dropped from the held ones meanwhile (a concurrent read of many users): sum them.
-      return this.eventTotals(p, externalId, new Date(at));
-    }
+    if (held && row.summed !== true) return held.totals;
     const totals = toEventTotals(row);
-    const firstIn7d = row.first_in7d === null ? null : Number(row.first_in7d);
-    const firstIn30d = row.first_in30d === null ? null : Number(row.first_in30d);
-    this.heldTotals.keep(
-      p,
-      externalId,
-      { version: String(row.events_version), at, firstIn7d, firstIn30d },
-      totals,
-    );
+    this.heldTotals.keep(p, externalId, summedAt(row, now.getTime()), totals);
     return totals;
   }
 

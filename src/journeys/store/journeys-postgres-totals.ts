@@ -1,4 +1,5 @@
 import type { EventTotals, WindowStarts } from '../domain/profile-aggregates.js';
+import type { SummedAt } from './held-event-totals.js';
 import type { Row } from './journeys-postgres-rows.js';
 
 /**
@@ -87,3 +88,11 @@ export function toEventTotals(r: Row): EventTotals {
     campaigns: Number(r.campaigns),
   };
 }
+
+/** When a USER_EVENT_TOTALS row was summed (HeldEventTotals.keep), `at` the read's clock. */
+export const summedAt = (r: Row, at: number): SummedAt => ({
+  version: String(r.events_version),
+  at,
+  firstIn7d: instant(r.first_in7d),
+  firstIn30d: instant(r.first_in30d),
+});
