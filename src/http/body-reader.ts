@@ -1,7 +1,7 @@
 import { MIMEType } from 'node:util';
 import Bourne from '@hapi/bourne';
 import type { Context, Middleware, Next } from 'koa';
-import { AppError, type FieldProblem, invalidInput } from './app-error.js';
+import { AppError, invalidInput } from './app-error.js';
 import { discardRest } from './discard-body.js';
 import {
   DEFAULT_INPUT_BOUNDS,
@@ -11,7 +11,7 @@ import {
   textShapeProblem,
 } from './input-bounds.js';
 import { nonFiniteAsOverflow } from './non-finite-literals.js';
-import { limitBytes, readBodyText } from './read-body.js';
+import { bodyProblem, limitBytes, readBodyText } from './read-body.js';
 
 export interface BodyReaderOptions {
   /** Largest body, after decoding its Content-Encoding (`1mb`). */
@@ -49,8 +49,6 @@ const JSON_TYPES = ['application/json', 'application/*+json', 'text/plain'];
 
 /** What JSON.parse is given: an object or an array (strict JSON bodies), after whitespace. */
 const OBJECT_OR_ARRAY = /^[ \t\n\r]*[[{]/;
-
-const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', message }];
 
 /**
  * Charsets a JSON body may declare: JSON on the wire is UTF-8 (RFC 8259), and ASCII is a

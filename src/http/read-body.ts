@@ -25,7 +25,8 @@ export const PIECES_BEFORE_CHECK = 1024;
 export const tooFinelyCut = (pieces: number, bytes: number): boolean =>
   pieces > PIECES_BEFORE_CHECK && bytes < pieces * MIN_AVERAGE_PIECE_BYTES;
 
-const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', message }];
+/** A refusal's one problem, named `body`. */
+export const bodyProblem = (message: string): FieldProblem[] => [{ field: 'body', message }];
 const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'Invalid input', bodyProblem('is too large'));
 
 /** The decoders of the Content-Encodings offerd reads, each run once on the whole body. */
